@@ -1,0 +1,101 @@
+"""Turn an HTML subtree into body paragraphs: one per block (p, heading, list item, quote, table row)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newscrawl.extract.text import clean_text
+
+# Elements whose text is never article text (embeds' scripts, styles, forms, media).
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "iframe", "form", "button", "select", "input", "textarea",
+    "svg", "video", "audio", "object", "embed", "canvas", "img", "picture", "source", "amp-img", "amp-ad",
+    "amp-iframe", "amp-analytics", "head",
+})
+# Page furniture when they stand between blocks; inside a quote, a <footer> is the quote's attribution and kept.
+FURNITURE_TAGS = frozenset({"nav", "footer", "aside"})
+# Blocks read as one paragraph each, whatever they contain.
+LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dt", "dd", "address",
+                         "figcaption", "caption"})
+# Blocks that only group other blocks.
+CONTAINERS = frozenset({"div", "section", "article", "main", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot",
+                        "figure", "header", "center", "details", "summary", "hr", "br"})
+
+SkipPredicate = Callable[[HtmlElement], bool]
+
+
+def _never(_: HtmlElement) -> bool:
+    return False
+
+
+def inline_text(element: HtmlElement, skip: SkipPredicate = _never) -> str:
+    """Text of an element and its descendants, minus skipped subtrees; <br> becomes a space."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not skip(child):
+            parts.append(" " if child.tag == "br" else inline_text(child, skip))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def block_texts(root: HtmlElement, skip: SkipPredicate = _never) -> list[str]:
+    """Paragraph texts of `root` in document order; loose inline text between blocks forms its own paragraph.
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> block_texts(f('<div>Intro <b>bold</b><p>One</p><ul><li>A</li><li>B</li></ul>'
+    ...               '<table><tr><td>x</td><td>y</td></tr></table><script>no()</script>tail</div>'))
+    ['Intro bold', 'One', 'A', 'B', 'x | y', 'tail']
+    """
+    paragraphs: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        text = clean_text("".join(pending))
+        pending.clear()
+        if text:
+            paragraphs.append(text)
+
+    def walk(node: HtmlElement) -> None:
+        pending.append(node.text or "")
+        for child in node:
+            tag = child.tag if isinstance(child.tag, str) else None  # comments and PIs have callable tags
+            if tag is None or tag in SKIP_TAGS or tag in FURNITURE_TAGS or skip(child):
+                pass
+            elif tag == "tr":
+                flush()
+                cells = [clean_text(inline_text(cell, skip)) for cell in child if isinstance(cell.tag, str)]
+                row = " | ".join(cell for cell in cells if cell)
+                if row:
+                    paragraphs.append(row)
+            elif tag in LEAF_BLOCKS:
+                flush()
+                pending.append(inline_text(child, skip))
+                flush()
+            elif tag in CONTAINERS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                pending.append(inline_text(child, skip))
+            pending.append(child.tail or "")
+
+    walk(root)
+    flush()
+    return paragraphs
+
+
+def has_class(element: HtmlElement, *names: str) -> bool:
+    """True when the element carries any of the CSS classes."""
+    classes = (element.get("class") or "").split()
+    return any(name in classes for name in names)
+
+
+def element_of(node: object) -> HtmlElement:
+    """The lxml element behind a parsel Selector (kept here so parsers don't touch parsel internals)."""
+    root = getattr(node, "root", node)
+    if not isinstance(root, etree._Element):
+        raise TypeError(f"not an element: {node!r}")
+    return root  # type: ignore[return-value]

@@ -1,0 +1,83 @@
+"""Tolerant JSON-LD reading.
+
+Real sites ship broken JSON-LD: Devdiscourse leaves `"description": bare words` unquoted and escapes quotes in
+titles as `\\&quot;` (STRUCTURE.md §2.2). We repair those two shapes generically, and give up on a block (returning
+None) rather than guess further.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+_ESCAPED_ENTITY_QUOTE = re.compile(r"\\&quot;")
+# A key whose value does not start like any JSON value (string, number, object, array, literal).
+_BARE_VALUE = re.compile(r',?\s*"(?P<key>[^"\\]+)"\s*:\s*(?=[^\s"\[{\-\d]|t(?!rue)|f(?!alse)|n(?!ull))')
+_NEXT_KEY = re.compile(r',\s*"[^"\\]+"\s*:|\}\s*$')
+
+
+def _drop_bare_values(text: str) -> str:
+    """Remove `"key": unquoted words` members up to the next key or the closing brace."""
+    while match := _BARE_VALUE.search(text):
+        rest = _NEXT_KEY.search(text, match.end())
+        if rest is None:
+            return text
+        end = rest.start()
+        text = text[: match.start()] + text[end:]
+        if text[match.start():].lstrip().startswith(",") and text[: match.start()].rstrip().endswith("{"):
+            text = text[: match.start()] + text[match.start():].lstrip()[1:]
+    return text
+
+
+def loads_tolerant(text: str) -> Any | None:
+    """Parse a JSON-LD block, repairing the broken shapes seen in the wild; None when it stays broken.
+
+    >>> loads_tolerant('{"@type": "NewsArticle", "headline": "A", "description": Kim meets Shoigu }')
+    {'@type': 'NewsArticle', 'headline': 'A'}
+    >>> loads_tolerant('{"name": "Say \\\\&quot;hi\\\\&quot;"}')
+    {'name': 'Say "hi"'}
+    >>> loads_tolerant('{oops') is None
+    True
+    """
+    text = text.strip().rstrip(";")
+    candidates = [text, _ESCAPED_ENTITY_QUOTE.sub(r'\\"', text)]
+    candidates.append(_drop_bare_values(candidates[-1]))
+    candidates.append(re.sub(r",\s*([}\]])", r"\1", candidates[-1]))  # trailing commas (AMP variant)
+    for candidate in candidates:
+        try:
+            return json.loads(candidate, strict=False)
+        except ValueError:
+            continue
+    return None
+
+
+def unescape_strings(value: Any) -> Any:
+    """Decode HTML entities in every string of a parsed JSON-LD value (Razor encodes them; script text is raw)."""
+    if isinstance(value, str):
+        return html.unescape(value)
+    if isinstance(value, list):
+        return [unescape_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: unescape_strings(v) for k, v in value.items()}
+    return value
+
+
+def iter_nodes(value: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD node in a block: top-level objects, list members and @graph members, depth first."""
+    if isinstance(value, list):
+        for member in value:
+            yield from iter_nodes(member)
+    elif isinstance(value, dict):
+        yield value
+        if "@graph" in value:
+            yield from iter_nodes(value["@graph"])
+
+
+def node_types(node: dict[str, Any]) -> set[str]:
+    """The node's @type(s) without a schema.org prefix."""
+    raw = node.get("@type", [])
+    types = raw if isinstance(raw, list) else [raw]
+    return {str(t).rsplit("/", 1)[-1] for t in types}

@@ -1,0 +1,88 @@
+"""Attribution and disclaimer notes: lines that sit in an article body but are not article text.
+
+A NoteRule names a pattern and the Article field the matched text moves to, so nothing is lost. Outlet modules add
+their own rules (their BOILERPLATE tables) in front of the generic ones here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newscrawl.extract.agencies import AGENCY_ALTERNATION
+
+
+@dataclass(frozen=True)
+class NoteRule:
+    """A paragraph (or a trailing sentence of the last paragraphs) that is a note, and where it goes."""
+
+    pattern: re.Pattern[str]
+    """Matches the note text itself, without anchors."""
+    field: str
+    """Article field that receives it: "editorial_note", "credit_line" or "drop" (page furniture)."""
+
+
+def rule(pattern: str, field: str) -> NoteRule:
+    return NoteRule(re.compile(pattern, re.IGNORECASE), field)
+
+
+GENERIC_RULES: tuple[NoteRule, ...] = (
+    # "(With inputs from agencies.)", "(With inputs from PTI)", "With additional inputs from IANS"
+    rule(r"\(?\s*with (?:additional )?inputs? from [^()\n]{1,80}?\.?\s*\)?\.?", "editorial_note"),
+    rule(r"\(?\s*this (?:is a )?(?:story|article) (?:is )?(?:has )?(?:been )?reproduced[^()\n]{0,80}\)?\.?", "editorial_note"),
+    rule(r"\(?\s*this is a reproduced story from [^()\n]{1,40} as it is\.?\s*\)?\.?", "editorial_note"),
+    rule(r"\(?\s*this story has not been edited by [^()\n]{1,60}? and is auto-generated from a syndicated feed\.?\s*\)?\.?",
+         "editorial_note"),
+    # Reuters closing credits: "(Reporting by Hyonhee Shin; Editing by Ed Davies)"
+    rule(r"\(\s*(?:additional )?(?:reporting|writing|editing|compiled|edited|fact-checked) by [^()\n]{1,300}\)",
+         "credit_line"),
+    # "— IANS", "-- PTI" closing lines
+    rule(rf"[-–—]{{1,2}}\s*(?:{AGENCY_ALTERNATION})\s*", "credit_line"),
+    # Blog disclaimers
+    rule(r"\(?\s*disclaimer:\s*the (?:opinions|views) expressed [^\n]{10,400}", "editorial_note"),
+)
+
+
+def split_notes(
+    paragraphs: list[str], rules: tuple[NoteRule, ...]
+) -> tuple[list[str], dict[str, list[str]]]:
+    """Separate note paragraphs from article text.
+
+    A whole paragraph matching a rule moves to the rule's field. Because some CMSs glue a note to the end of the
+    last paragraph without its own <p>, a note that ends one of the last two paragraphs is split off too.
+
+    >>> split_notes(["Kim met Shoigu.", "(With inputs from agencies.)"], GENERIC_RULES)
+    (['Kim met Shoigu.'], {'editorial_note': ['(With inputs from agencies.)']})
+    """
+    kept: list[str] = []
+    moved: dict[str, list[str]] = {}
+    tail_start = max(0, len(paragraphs) - 2)
+    for index, paragraph in enumerate(paragraphs):
+        text = paragraph.strip()
+        peeled: list[tuple[str, str]] = []  # notes cut from this paragraph's end, last first
+        while text:
+            for note_rule in rules:
+                if note_rule.pattern.fullmatch(text):
+                    peeled.append((note_rule.field, text))
+                    text = ""
+                    break
+                start = _trailing(note_rule.pattern, text) if index >= tail_start else None
+                if start is not None:
+                    peeled.append((note_rule.field, text[start:].strip()))
+                    text = text[:start].rstrip()
+                    break
+            else:
+                kept.append(text)
+                break
+        for field_name, note in reversed(peeled):
+            moved.setdefault(field_name, []).append(note)
+    return kept, moved
+
+
+def _trailing(pattern: re.Pattern[str], text: str) -> int | None:
+    """Start of a note that ends `text` and begins a new sentence or parenthesis, else None."""
+    for match in re.finditer(r"(?<=[.!?”\"')])\s+(?=\S)", text):
+        candidate = text[match.end():]
+        if pattern.fullmatch(candidate.strip()):
+            return match.end()
+    return None

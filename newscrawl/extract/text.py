@@ -1,0 +1,67 @@
+"""Whitespace and text normalisation."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_WHITESPACE = re.compile(r"\s+")
+# C0/C1 control characters other than tab/newline never belong in article text (they break XML feeds).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str | None) -> str:
+    """Collapse whitespace (incl. non-breaking spaces) and drop control characters.
+
+    >>> clean_text("  Kim\\xa0Jong  Un\\n met ")
+    'Kim Jong Un met'
+    >>> clean_text(None)
+    ''
+    """
+    if not value:
+        return ""
+    value = _CONTROL.sub("", unicodedata.normalize("NFC", value))
+    return _WHITESPACE.sub(" ", value).strip()
+
+
+def clean_or_none(value: str | None) -> str | None:
+    """`clean_text`, with an empty result as None.
+
+    >>> clean_or_none("  ") is None
+    True
+    """
+    return clean_text(value) or None
+
+
+def unescape_text(value: str | None) -> str:
+    """Decode HTML entities (JSON-LD strings are not decoded by the HTML parser), then clean.
+
+    >>> unescape_text("Caf&#xE9; &amp; bar")
+    'Café & bar'
+    """
+    return clean_text(html.unescape(value or ""))
+
+
+def split_list(value: str | None, sep: str = ",") -> list[str]:
+    """Split a delimited list, dropping blanks and repeats, keeping order.
+
+    >>> split_list("Korea, Russia,, Korea ")
+    ['Korea', 'Russia']
+    """
+    seen: dict[str, None] = {}
+    for part in (value or "").split(sep):
+        part = clean_text(part)
+        if part:
+            seen.setdefault(part, None)
+    return list(seen)
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    """Join body paragraphs with one blank line, the documented body format."""
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def split_paragraphs(body: str) -> list[str]:
+    """Inverse of join_paragraphs."""
+    return [p for p in body.split("\n\n") if p.strip()]

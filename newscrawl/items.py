@@ -1,0 +1,143 @@
+"""The item schema: one Article per news story, with the facts of its fetch in Provenance.
+
+Every field carries a docstring; `docs/schema.md` is generated from them (`python -m newscrawl.schema`) and a
+test fails when the two drift apart. Dates are ISO 8601 *strings*, so every feed format (JSON, CSV, XML) writes
+the same value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ArchiveRef:
+    """Where the response an item was parsed from sits in a WARC file."""
+
+    file: str
+    """Path of the WARC file (as written, relative to the working directory when it was written)."""
+    record_id: str
+    """WARC-Record-ID of the `response` record, e.g. "<urn:uuid:…>"."""
+    offset: int
+    """Byte offset of the response record in the (compressed) file."""
+
+
+@dataclass(kw_only=True)
+class Discovery:
+    """One way the crawler found an article URL, and what that source claimed about it."""
+
+    via: str
+    """Route: "news-sitemap", "sitemap", "rss", "listing", "api", "urls-arg" or "link"."""
+    source_url: str | None = None
+    """URL of the sitemap/listing/API page that named the article (null for -a urls)."""
+    position: int | None = None
+    """0-based position of the entry in that source."""
+    claims: dict[str, Any] = field(default_factory=dict)
+    """What the source said about the article (title, dates, label, …), verbatim."""
+
+
+@dataclass(kw_only=True)
+class Provenance:
+    """Facts about the fetch; set by ProvenancePipeline, never by parsers."""
+
+    request_url: str
+    """URL the crawler asked for (before redirects)."""
+    response_url: str
+    """URL that answered (after redirects)."""
+    canonical_url: str | None = None
+    """The page's own canonical link, as written in the page."""
+    status: int
+    """HTTP status of the response."""
+    fetched_at: str
+    """UTC ISO 8601 time the response arrived (the archived time in replay mode)."""
+    headers: dict[str, str | None] = field(default_factory=dict)
+    """Response headers that matter for audits: etag, last_modified, content_type, date."""
+    body_sha256: str
+    """SHA-256 (hex) of the response body as the parser saw it: de-chunked and content-decoded."""
+    spider: str
+    """Name of the spider that fetched it."""
+    crawl_id: str
+    """One id per run, e.g. "20250321T133705Z-1a2b3c"; derived from the archive in replay mode."""
+    parser: str
+    """Name of the parser that extracted the item (e.g. "devdiscourse")."""
+    parser_version: str
+    """Version of that parser; bumped whenever its output changes for the same HTML."""
+    mode: str = "live"
+    """"live" for a network fetch, "replay" for an archived or saved response."""
+    archive: ArchiveRef | None = None
+    """The WARC response record the item was parsed from (null when capture is off)."""
+    discovery: list[Discovery] = field(default_factory=list)
+    """Every route that led to the URL in this run, in the order they were seen."""
+
+
+@dataclass(kw_only=True)
+class Article:
+    """A news article as the outlet published it, cleaned of page furniture."""
+
+    url: str
+    """Canonical article URL (rel=canonical, else og:url, else the response URL), no query or fragment."""
+    outlet: str
+    """Outlet name, the same as its parser module and spider, e.g. "devdiscourse"."""
+    outlet_id: str | None = None
+    """The outlet's own article id (Devdiscourse: NewsId), as a string."""
+    label: str | None = None
+    """The outlet's label/section slug from the URL (Devdiscourse NewsLabels), null for none."""
+    title: str
+    """Headline as shown, plain text."""
+    subtitle: str | None = None
+    """Standfirst/dek, or null."""
+    body: str
+    """Article text only: one paragraph per block (p, heading, list item, quote, table row), joined by a blank
+    line. Attribution and disclaimer notes are moved to their own fields."""
+    published_at: str | None = None
+    """First publication, ISO 8601 with the offset the site means, e.g. "2025-03-21T19:07:12+05:30"."""
+    modified_at: str | None = None
+    """Last update, same format as published_at."""
+    byline: str | None = None
+    """Who the page credits, as shown ("Devdiscourse News Desk", "Reuters", an author's name)."""
+    authors: list[str] = field(default_factory=list)
+    """People who wrote the story; empty for desks and wire services."""
+    dateline: str | None = None
+    """City the story was filed from, as shown (e.g. "Seoul"), or null."""
+    agencies: list[str] = field(default_factory=list)
+    """Wire agencies that fed the story, normalised ("Reuters", "PTI"), in order of first mention."""
+    with_inputs_from_agencies: bool = False
+    """True when the page says the story was written "with inputs from" agencies."""
+    syndicated: bool = False
+    """True when the story is auto-generated from a syndicated wire feed (not edited by the outlet)."""
+    editorial_note: str | None = None
+    """The disclaimer/attribution sentences removed from the body, in page order, joined by a space."""
+    credit_line: str | None = None
+    """Wire credit line removed from the body, e.g. "(Reporting by …; Editing by …)", or null."""
+    image_url: str | None = None
+    """Absolute URL of the lead image (the original, not a resized copy), or null."""
+    image_caption: str | None = None
+    """Caption of the lead image, without credit or AI disclaimer, or null."""
+    image_credit: str | None = None
+    """Who the image is credited to (text after "Image Credit:"), or null."""
+    image_disclaimer: str | None = None
+    """The AI-generated-image disclaimer sentence, when the page shows one."""
+    ai_generated_image: bool = False
+    """True when the page says the lead image is AI-generated."""
+    country: str | None = None
+    """Countries the story is about, joined by ", " (e.g. "South Korea"), or null."""
+    countries: list[str] = field(default_factory=list)
+    """The same countries as a list."""
+    sector: str | None = None
+    """The outlet's sector/section name as shown (e.g. "Politics"), or null."""
+    tags: list[str] = field(default_factory=list)
+    """Keywords the outlet attached to the story."""
+    article_type: str = "news"
+    """"news", "live-blog", "press-release", or a blog kind ("opinion", "interview", "blog", "column", …)."""
+    language: str | None = None
+    """Language of the page (BCP 47 from <html lang>), e.g. "en"."""
+    view: str = "desktop"
+    """Which rendering of the page was parsed: "desktop", "amp" or "mobile"."""
+    provenance: Provenance | None = None
+    """Facts of the fetch; set by ProvenancePipeline, null in parser output."""
+
+
+def article_fields() -> list[str]:
+    """Field names of Article in schema order (used by feed exporters and tests)."""
+    return list(Article.__dataclass_fields__)

@@ -1,0 +1,354 @@
+"""Devdiscourse (www.devdiscourse.com) article pages: desktop (both template revisions), AMP and mobile/LiveBlog.
+
+Site facts: shared/devdiscourse/STRUCTURE.md (§ numbers below). Quirks handled here:
+- Only the first <article> of the page is the story; the sidebar and JS-appended "next articles" are not (§2.5).
+- Machine dates carry IST digits with the *server's* offset, which may be +00:00: trust the digits, attach IST, and
+  cross-check with the visible "Created:" minute (§2.6).
+- The NewsArticle JSON-LD is invalid JSON (unquoted description); Page.ld repairs it (§2.2).
+- Revision a3af7e3 has no `div.metadata`: the byline div is found by its "Updated:" span (§0).
+- The dateline span is lower-case in the HTML and title-cased by CSS (`text-capitalize`), so we apply that too.
+- The template's disclaimer sentences and "(With inputs from …)" notes are data, not body (BOILERPLATE, §2.8).
+- An AI-generated cover image is flagged only by its caption sentence (§2.9); BoilerplatePipeline moves it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from parsel import Selector
+
+from newscrawl.extract.blocks import block_texts, element_of, has_class
+from newscrawl.extract.dates import IST, iso, parse_dmy_hm, same_minute, wall_clock
+from newscrawl.extract.notes import NoteRule, rule
+from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list
+from newscrawl.extract.urls import clean_url, is_http_url
+from newscrawl.items import Article
+from newscrawl.parsers.base import ArticleParser
+
+SITE_ROOT = "https://www.devdiscourse.com/"
+
+# Byline link target → Source (§2.4); the link text is what we report as byline, this confirms what it means.
+SOURCE_LINKS: dict[str, str] = {
+    "/pti-stories": "PTI",
+    "/reuters-stories": "Reuters",
+    "/ians-stories": "IANS",
+    "/ani-stories": "ANI",
+    "/un-news": "UN News",
+    "/devdiscourse-stories": "Devdiscourse News Desk",
+    "/pr-newswire": "PR Newswire",
+}
+# The template adds the "auto-generated from a syndicated feed" note exactly for these sources (§2.8), so they
+# are syndicated even when a bot-UA page omits the note.
+SYNDICATED_SOURCES = frozenset({"Reuters", "PTI", "IANS", "ANI"})
+PRESS_RELEASE_SOURCES = frozenset({"PR Newswire"})
+PLACEHOLDER_IMAGES = ("/images/newstheme.jpg", "/images/defaultImage.jpg", "/images/sector/all_sectors.jpg")
+
+# Lines inside the body area that are page furniture of the AMP/mobile views rather than text (§3.1, §3.2).
+BOILERPLATE: tuple[NoteRule, ...] = (
+    rule(r"read more on\s*:?.*", "drop"),
+    rule(r"country\s*:.*", "drop"),
+    rule(r"first published (?:on|in)\s*:?.*", "drop"),
+)
+
+_CREATED = re.compile(r"Created:\s*(\d{1,2}-\d{1,2}-\d{4}\s+\d{1,2}:\d{2})")
+_UPDATED = re.compile(r"Updated:\s*(\d{1,2}-\d{1,2}-\d{4}\s+\d{1,2}:\d{2})")
+_NEWS_ID_IN_SCRIPT = re.compile(r"var\s+newsId\s*=\s*'(\d+)'")
+_LEADING_DIGITS = re.compile(r"^(\d+)")
+
+
+def title_case_css(text: str) -> str:
+    """What CSS `text-transform: capitalize` shows: first letter of each word upper-cased, the rest kept.
+
+    >>> title_case_css("new delhi"), title_case_css("Washington DC")
+    ('New Delhi', 'Washington DC')
+    """
+    return re.sub(r"(^|\s)(\w)", lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+class DevdiscourseParser(ArticleParser):
+    name = "devdiscourse"
+    domains = ("devdiscourse.com",)
+    version = "1"
+    boilerplate: ClassVar[tuple[NoteRule, ...]] = BOILERPLATE
+
+    _desktop_root_selector = "div.col-md-8 article, article"
+    _amp_box_selector = "div.news-box"
+    _body_selector = "section.article-cont"
+    _mobile_body_selector = "div.newsDescArticle, div#newsDesc"
+    _breadcrumb_selector = "ul.article-breadcrumb, ul.breadcrumb"
+    _country_selector = "section.left-section ul.pull-left li.fg-orange"
+
+    # ---- which view is this? -------------------------------------------------------------------------------
+    def view(self) -> str | None:
+        page = self.page
+        if page.selector.css(f"{self._amp_box_selector} h1.title"):
+            return "amp"
+        for article in page.selector.css("article"):
+            if not article.css("h1.title"):
+                continue
+            if article.css(self._body_selector):
+                return "desktop"
+            if article.css(self._mobile_body_selector) or article.css("div.news-meta, div.news-date"):
+                return "mobile"
+        return None
+
+    def root(self) -> Selector:
+        """The story's own container: the first <article> with a headline, or the AMP page body."""
+        view = self.view()
+        if view == "amp":
+            return self.page.selector.css("body")[0] if self.page.selector.css("body") else self.page.selector
+        return next(a for a in self.page.selector.css(self._desktop_root_selector) if a.css("h1.title"))
+
+    # ---- identity --------------------------------------------------------------------------------------------
+    def canonical_url(self) -> str:
+        for candidate in (self.page.canonical, self.page.meta.get("og:url")):
+            if candidate and is_http_url(candidate):
+                return clean_url(candidate, drop_query=True)
+        return clean_url(self.page.url, drop_query=True)
+
+    def news_id(self, url: str) -> str | None:
+        match = _LEADING_DIGITS.match(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+        if match:
+            return match.group(1)
+        divider = self.page.attr("div.article-divider", "data-articleurl")
+        if divider and _LEADING_DIGITS.match(divider):
+            return _LEADING_DIGITS.match(divider).group(1)  # type: ignore[union-attr]
+        script = _NEWS_ID_IN_SCRIPT.search(self.page.html)
+        return script.group(1) if script else None
+
+    def label(self, url: str) -> str | None:
+        segments = urlsplit(url).path.strip("/").split("/")
+        if len(segments) >= 3 and segments[0].lower() == "article":
+            return None if segments[1].lower() == "agency-wire" else segments[1]
+        return None
+
+    # ---- headline ---------------------------------------------------------------------------------------------
+    def title(self, root: Selector) -> str | None:
+        og_title = self.page.meta.get("og:title", "")
+        ld = self.page.ld_node("NewsArticle", "Article")
+        return (
+            self.page.text("h1.title", root)
+            or clean_or_none(og_title.rsplit(" | ", 1)[0] if og_title else None)
+            or clean_or_none(re.sub(r"^Opinion: ", "", str((ld or {}).get("headline", ""))).rsplit(" | ", 1)[0])
+        )
+
+    def subtitle(self, root: Selector) -> str | None:
+        description = self.page.meta.get("description", "")
+        fallback = None if description.startswith("Read more about ") else clean_or_none(description)
+        return self.page.text("h2.sub-title, h2.subtitle", root) or (fallback if self.view() == "desktop" else None)
+
+    # ---- byline block -------------------------------------------------------------------------------------------
+    def metadata(self, root: Selector) -> Selector | None:
+        """div.metadata (HEAD), or the div holding the "Updated:" span ([a3af7e3]), or the AMP/mobile equivalents."""
+        view = self.view()
+        if view == "amp":
+            found = root.css("p.source")
+        elif view == "mobile":
+            found = root.css("div.news-meta")
+        else:
+            found = root.css("div.metadata") or root.xpath(".//div[span[starts-with(normalize-space(.), 'Updated:')]]")
+        return found[0] if found else None
+
+    def source_link(self, meta: Selector | None) -> tuple[str | None, str | None]:
+        """(byline text, Source it stands for) from the first non-author link of the byline block."""
+        if meta is None:
+            return None, None
+        for link in meta.css("a"):
+            href = (link.attrib.get("href") or "").strip()
+            if "AuthorArticles" in href:
+                continue
+            text = clean_or_none(" ".join(link.css("::text").getall()))
+            path = urlsplit(href).path.rstrip("/")
+            source = SOURCE_LINKS.get(path)
+            if source is None and path.startswith("/news-source/"):
+                source = clean_or_none(path.split("/news-source/", 1)[1].replace("%20", " "))
+            return text, source or text
+        return None, None
+
+    def author(self, meta: Selector | None) -> str | None:
+        if meta is None:
+            return None
+        return self.page.text('a[href*="AuthorArticles"]', meta)
+
+    def dateline(self, meta: Selector | None) -> str | None:
+        if meta is None:
+            return None
+        if self.view() == "amp":
+            parts = [clean_text(p) for p in " ".join(meta.css("::text").getall()).split("|")]
+            city = parts[1] if len(parts) > 2 else None
+        else:
+            city = self.page.text("span.text-capitalize", meta)
+        if not city or "/" in city or "." in city.split()[-1]:
+            return None  # blogs store a first-published URL in the same field (§3.3)
+        return title_case_css(city)
+
+    def countries(self, root: Selector) -> list[str]:
+        countries = self.page.texts(self._country_selector, root)
+        if not countries and self.view() == "amp":
+            meta = self.metadata(root)
+            parts = [clean_text(p) for p in " ".join(meta.css("::text").getall()).split("|")] if meta else []
+            countries = split_list(parts[2]) if len(parts) > 2 else []
+        if not countries and self.view() == "mobile":
+            # "COUNTRY :" badges under the body; the byline block shows only the first country (§3.2)
+            countries = [clean_text(" ".join(b.css("::text").getall())) for b in root.xpath(
+                ".//div[span[contains(normalize-space(.), 'COUNTRY')]]/span[contains(@class, 'badge')]")]
+        if not countries:
+            match = re.search(r"var\s+news_country\s*=\s*'([^']*)'", self.page.html)
+            countries = split_list(match.group(1)) if match else []
+        return [c for c in (clean_text(c) for c in countries) if c]
+
+    # ---- dates ----------------------------------------------------------------------------------------------
+    def _date(self, root: Selector, visible_re: re.Pattern[str], machine_key: str) -> str | None:
+        block = " ".join(root.css("div.metadata ::text, div.meta ::text, div.news-date ::text").getall()) or " ".join(
+            (self.metadata(root) or root).css("::text").getall()
+        )
+        match = visible_re.search(block)
+        visible = parse_dmy_hm(match.group(1), IST) if match else None
+        ld = self.page.ld_node("NewsArticle", "Article") or {}
+        machine = wall_clock(self.page.meta.get(machine_key.lower()) or str(ld.get(machine_key, "")), IST)
+        if self.view() == "mobile":
+            # The mobile view prints the server's local clock labelled IST (§3.2); the head's IST digits win.
+            chosen = machine or visible
+        elif visible and machine:
+            chosen = machine if same_minute(machine, visible) else visible
+        else:
+            chosen = visible or machine
+        return iso(chosen) if chosen else None
+
+    # ---- image ------------------------------------------------------------------------------------------------
+    def image(self, root: Selector) -> tuple[str | None, str | None]:
+        """(original image URL, caption text incl. credit) of the lead image; (None, None) for a placeholder."""
+        view = self.view()
+        if view == "amp":
+            src = self.page.attr("amp-img.full-bottom", "src", root)
+            caption = self.page.text("p.img-caption small, p.img-caption", root)
+        elif view == "mobile":
+            src = self.page.attr("div.article-image-container img", "src", root) or self.page.attr(
+                "div.article-image-container img", "data-src", root)
+            caption = self.page.text("div.article-image-container ~ p.meta, p.meta", root)
+        else:
+            figures = [f for f in root.css("figure.figure") if not has_class(element_of(f), "hidden")]
+            if not figures:
+                return None, None
+            src = self.page.attr("img", "data-src", figures[0]) or self.page.attr("img", "src", figures[0])
+            caption = self.page.text("figcaption.fig-caption, figcaption", figures[0])
+        if not src:
+            return None, None
+        if "imageUrl=" in src:  # the /img resizer: the original is its imageUrl parameter (§5 Images)
+            original = parse_qs(urlsplit(src).query).get("imageUrl", [""])[0]
+            src = original or src
+        if any(src.endswith(placeholder) for placeholder in PLACEHOLDER_IMAGES):
+            return None, None
+        return urljoin(SITE_ROOT, src), caption
+
+    @staticmethod
+    def split_caption(caption: str | None, view: str) -> tuple[str | None, str | None]:
+        """(caption, credit): the credit is conventionally "Image Credit: X" (§2.4); AMP shows the credit only."""
+        if not caption:
+            return None, None
+        head, sep, credit = caption.partition("Image Credit:")
+        if sep:
+            return clean_or_none(head), clean_or_none(credit)
+        if view == "amp":
+            return None, clean_or_none(caption)
+        return clean_or_none(caption), None
+
+    # ---- classification ------------------------------------------------------------------------------------
+    def breadcrumb(self, root: Selector) -> list[tuple[str, str]]:
+        crumbs = self.page.selector.css(self._breadcrumb_selector)
+        if not crumbs:
+            return []
+        return [
+            (clean_text(" ".join(a.css("::text").getall())), (a.attrib.get("href") or "").strip())
+            for a in crumbs[0].css("li a")
+        ]
+
+    def sector(self, root: Selector) -> str | None:
+        for text, href in self.breadcrumb(root):
+            if href.startswith("/news/") and text:
+                return text
+        if self.view() == "amp":
+            return self.page.text('ul.sector li a[href^="/news/"], ul.sector li', root)
+        return None
+
+    def article_type(self, root: Selector, source: str | None) -> str:
+        if self.view() == "mobile" and self.page.selector.css("em.live"):
+            return "live-blog"
+        if source in PRESS_RELEASE_SOURCES:
+            return "press-release"
+        crumbs = self.breadcrumb(root)
+        kind = crumbs[1][0] if len(crumbs) > 1 else None
+        if kind is None:
+            ld_crumbs = self.page.ld_node("BreadcrumbList") or {}
+            items = ld_crumbs.get("itemListElement") or []
+            kind = next((str(i.get("name")) for i in items if isinstance(i, dict) and i.get("position") == 2), None)
+        if kind and kind.strip().lower() != "news":
+            return kind.strip().lower()
+        if self.author(self.metadata(root)):
+            return "blog"
+        return "news"
+
+    def tags(self, root: Selector) -> list[str]:
+        return split_list(self.page.meta.get("news_keywords") or self.page.meta.get("keywords")) or split_list(
+            ",".join(self.page.texts('a.tag[href^="/news?tag="], a.tag', root)))
+
+    # ---- body --------------------------------------------------------------------------------------------------
+    def body(self, root: Selector) -> str:
+        view = self.view()
+        if view == "amp":
+            boxes = [b for b in self.page.selector.css(f"{self._amp_box_selector} div.description")]
+            container = boxes[0] if boxes else None
+        elif view == "mobile":
+            found = root.css(self._mobile_body_selector)
+            container = found[0] if found else None
+        else:
+            found = root.css(self._body_selector)
+            container = found[0] if found else None
+        if container is None:
+            return ""
+        skip = lambda el: has_class(el, "advertisement-area", "article-ai-card", "modal", "ad")  # noqa: E731
+        return join_paragraphs(block_texts(element_of(container), skip))
+
+    # ---- table of contents -----------------------------------------------------------------------------------
+    def parse(self) -> Article | None:
+        view = self.view()
+        if view is None:
+            return None  # listing, tag, error or other non-article page
+        root = self.root()
+        title = self.title(root)
+        if not title:
+            return None
+        url = self.canonical_url()
+        meta = self.metadata(root)
+        byline, source = self.source_link(meta)
+        author = self.author(meta)
+        image_url, caption = self.image(root)
+        image_caption, image_credit = self.split_caption(caption, view)
+        countries = self.countries(root)
+        return Article(
+            url=url,
+            outlet=self.name,
+            outlet_id=self.news_id(url),
+            label=self.label(url),
+            title=title,
+            subtitle=self.subtitle(root),
+            body=self.body(root),
+            published_at=self._date(root, _CREATED, "datePublished"),
+            modified_at=self._date(root, _UPDATED, "dateModified"),
+            byline=author or byline,
+            authors=[author] if author else [],
+            dateline=self.dateline(meta),
+            syndicated=source in SYNDICATED_SOURCES,
+            image_url=image_url,
+            image_caption=image_caption,
+            image_credit=image_credit,
+            country=", ".join(countries) or None,
+            countries=countries,
+            sector=self.sector(root),
+            tags=self.tags(root),
+            article_type=self.article_type(root, source),
+            language=self.page.language,
+            view=view,
+        )

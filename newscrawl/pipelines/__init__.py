@@ -1,0 +1,1 @@
+"""Item pipelines, one job each, in the order settings.ITEM_PIPELINES runs them."""

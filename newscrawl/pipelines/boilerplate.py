@@ -1,0 +1,56 @@
+"""Move notes out of the body into their fields: disclaimers, agency notes, wire credits, AI-image disclaimers.
+
+Nothing is deleted silently: a note goes to `editorial_note` or `credit_line`; only rules marked "drop" (page
+furniture such as "READ MORE ON:" in AMP bodies) discard text, and those are counted in the stats.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from newscrawl.extract.notes import GENERIC_RULES, split_notes
+from newscrawl.extract.text import join_paragraphs, split_paragraphs
+from newscrawl.items import Article
+from newscrawl.parsers import parser_by_name
+
+# The caption of an AI-generated cover image is a disclaimer, not a caption (STRUCTURE.md §2.9).
+AI_IMAGE_DISCLAIMER = re.compile(r"^\s*(this image is ai-generated\b.*?)(?:\s*image credit:.*)?$", re.IGNORECASE | re.S)
+
+
+class BoilerplatePipeline:
+    def __init__(self, stats: Any = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BoilerplatePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article):
+            clean_article(item, self.stats)
+        return item
+
+
+def clean_article(article: Article, stats: Any = None) -> Article:
+    """Apply the outlet's note rules, then the generic ones, to the body and the image caption (in place)."""
+    try:
+        outlet_rules = parser_by_name(article.outlet).boilerplate
+    except KeyError:
+        outlet_rules = ()
+    kept, moved = split_notes(split_paragraphs(article.body), outlet_rules + GENERIC_RULES)
+    article.body = join_paragraphs(kept)
+    if moved.get("editorial_note"):
+        article.editorial_note = " ".join(filter(None, [article.editorial_note, *moved["editorial_note"]]))
+    if moved.get("credit_line"):
+        article.credit_line = " ".join(filter(None, [article.credit_line, *moved["credit_line"]]))
+    if stats is not None:
+        for field_name, notes in moved.items():
+            stats.inc_value(f"newscrawl/boilerplate/{field_name}", len(notes))
+    if article.image_caption:
+        match = AI_IMAGE_DISCLAIMER.match(article.image_caption)
+        if match:
+            article.image_disclaimer = match.group(1).strip()
+            article.ai_generated_image = True
+            article.image_caption = None
+    return article
