@@ -1,0 +1,1 @@
+"""Scrapy command overrides (settings.COMMANDS_MODULE)."""

@@ -1,0 +1,26 @@
+"""`scrapy crawl` that checks the spider's -a arguments before the reactor starts.
+
+Scrapy builds the spider inside the running crawl, where an exception becomes a traceback and exit code 0. A wrong
+argument deserves one clear line and exit code 2, so we validate here first, through the spider's own spec.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+
+from newscrawl.spiders.base import COMMON_ARGS, NewsSpiderBase, parse_arguments
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args and self.crawler_process is not None:
+            try:
+                spider_class: Any = self.crawler_process.spider_loader.load(args[0])
+            except KeyError:
+                spider_class = None
+            if isinstance(spider_class, type) and issubclass(spider_class, NewsSpiderBase):
+                parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
+        super().run(args, opts)

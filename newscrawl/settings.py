@@ -1,0 +1,69 @@
+"""Scrapy settings for newscrawl, grouped by concern. Custom settings are NEWSCRAWL_*; each non-default value says why."""
+
+from newscrawl import __version__
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+# Our `crawl` checks -a arguments before the crawl starts, so a typo is one line and exit code 2, not a traceback.
+COMMANDS_MODULE = "newscrawl.commands"
+
+# ---- politeness -----------------------------------------------------------------------------------------------
+# Honest and contactable, and deliberately without the substring "bot": Devdiscourse serves crawlers whose UA
+# contains "bot" a page without the agency notes ("With inputs from agencies", the syndicated-feed disclaimer),
+# which are exactly the attribution facts we exist to record (STRUCTURE.md §2.8). See README, "User-Agent".
+USER_AGENT = f"newscrawl/{__version__} (news archiving crawler; +https://github.com/newscrawl/newscrawl)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0  # news sites are not CDNs; two requests in flight per site is plenty
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30  # a slow article is retried later rather than holding a slot for Scrapy's default 180 s
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # a 20 MB article page is already absurd; larger bodies are dropped
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2  # STRUCTURE.md §5: do not retry a 500 article more than once or twice
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False  # Devdiscourse's Edition cookie changes sidebars only; crawl as a fresh visitor
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.5",
+    "Accept-Language": "en",
+}
+REDIRECT_MAX_TIMES = 10
+
+# ---- downloader middlewares -------------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Outermost, so they see each exchange as the server sent it (before decompression, redirects, retries):
+    "newscrawl.archive.capture.WarcCaptureMiddleware": 950,  # writes request+response records to WARC
+    "newscrawl.fetch.FetchTimeMiddleware": 955,  # stamps arrival time on live responses
+    "newscrawl.archive.replay.ReplayMiddleware": 960,  # answers from the archive instead of the network
+}
+
+# ---- item pipelines ---------------------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.boilerplate.BoilerplatePipeline": 100,  # notes out of the body first: others read fields
+    "newscrawl.pipelines.attribution.AttributionPipeline": 200,  # agencies from byline, dateline and the notes
+    "newscrawl.pipelines.provenance.ProvenancePipeline": 300,  # fetch facts complete before validation
+    "newscrawl.pipelines.validation.ValidationPipeline": 400,  # drop malformed items with a counted reason
+    "newscrawl.pipelines.dedup.DedupPipeline": 500,  # last: only valid items claim their URL
+}
+
+# ---- feeds --------------------------------------------------------------------------------------------------------
+# One JSON Lines file per run; %(feed_name)s is the crawl id ("<crawl id>.replay" for replays, so a replay never
+# overwrites the live run's feed). -o/-O on the command line replace this, as Scrapy users expect.
+FEEDS = {
+    "output/%(name)s/%(feed_name)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
+}
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_STORE_EMPTY = True  # an empty feed says "the run found nothing", a missing one says "the run broke"
+
+# ---- archive (WARC capture and replay) --------------------------------------------------------------------------
+NEWSCRAWL_ARCHIVE_ENABLED = True
+NEWSCRAWL_ARCHIVE_DIR = "output"  # files go to <dir>/<spider>/<crawl_id>.warc.gz
+NEWSCRAWL_ARCHIVE_MAX_BYTES = 512 * 1024 * 1024  # rotate: keeps files under common upload/storage limits
+
+# ---- logging and misc -------------------------------------------------------------------------------------------
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False  # nothing should listen on a port during unattended cron runs
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,1 @@
+"""Spiders: discovery only. Each hands article responses to its parser (newscrawl/parsers)."""

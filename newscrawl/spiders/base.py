@@ -1,0 +1,275 @@
+"""What every newscrawl spider shares: -a argument parsing, crawl identity, de-duplicated article requests with
+their discovery trail, and the article callback that hands a response to its parser.
+
+Spiders only discover; extraction is the parsers' job and cleaning the pipelines'.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.exceptions import UsageError
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from newscrawl.extract.urls import is_http_url
+from newscrawl.items import ArchiveRef, Article, Discovery, Provenance
+from newscrawl.parsers import ArticleParser, parser_for_url
+
+logger = logging.getLogger(__name__)
+
+META_FETCHED_AT = "newscrawl_fetched_at"
+META_ARCHIVE = "newscrawl_archive"
+META_MODE = "newscrawl_mode"
+META_KEY = "newscrawl_key"
+
+
+# ---- arguments ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Arg:
+    """One -a argument: how to read it and what it means (shown when an argument is wrong)."""
+
+    convert: Callable[[str], Any]
+    help: str
+
+
+def http_url(value: str) -> str:
+    value = value.strip()
+    if not is_http_url(value):
+        raise ValueError(f"{value!r} is not an absolute http(s) URL")
+    return value.rstrip("/")
+
+
+def url_list(value: str) -> list[str]:
+    """URL,URL or @file.txt (one URL per line, blank lines and # comments ignored)."""
+    if value.startswith("@"):
+        path = Path(value[1:])
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as error:
+            raise ValueError(f"cannot read URL file {path}: {error.strerror}") from error
+        items = [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+    else:
+        items = [part.strip() for part in value.split(",") if part.strip()]
+    if not items:
+        raise ValueError("no URLs given")
+    for item in items:
+        if not is_http_url(item):
+            raise ValueError(f"{item!r} is not an absolute http(s) URL")
+    return items
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{value!r} is not a positive whole number")
+    return number
+
+
+def iso_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def existing_path(value: str) -> Path:
+    path = Path(value).expanduser()
+    if not path.exists():
+        raise ValueError(f"{value!r} does not exist")
+    return path
+
+
+def flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{value!r} is not a yes/no value (use 1 or 0)")
+
+
+COMMON_ARGS: dict[str, Arg] = {
+    "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
+    "replay": Arg(existing_path, "answer every request from this archive (.warc/.warc.gz, a folder of them, or a "
+                                 "folder of saved HTML pages) instead of the network"),
+}
+
+
+def parse_arguments(spider_name: str, spec: dict[str, Arg], given: dict[str, Any]) -> dict[str, Any]:
+    """Convert -a arguments by `spec`; one UsageError naming the argument and the accepted ones otherwise."""
+    known = ", ".join(sorted(spec))
+    values: dict[str, Any] = {}
+    for name, raw in given.items():
+        if name not in spec:
+            raise UsageError(f"spider {spider_name!r}: unknown argument {name!r}; accepted arguments: {known}",
+                             print_help=False)
+        try:
+            values[name] = spec[name].convert(str(raw))
+        except ValueError as error:
+            raise UsageError(f"spider {spider_name!r}: bad value for -a {name}: {error} ({spec[name].help})",
+                             print_help=False) from None
+    return values
+
+
+def new_crawl_id(now: datetime) -> str:
+    """Sortable, unique run id: UTC start time plus random suffix, e.g. 20250321T133705Z-1a2b3c."""
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+# ---- the spider base -------------------------------------------------------------------------------------------
+class NewsSpiderBase(scrapy.Spider):
+    """Base of every newscrawl spider. Subclasses add ARGS, discovery in `discover()`, and `article_key()`."""
+
+    ARGS: ClassVar[dict[str, Arg]] = {}
+    parser_class: ClassVar[type[ArticleParser] | None] = None
+    """The outlet parser for this spider's pages; None → chosen per URL from the registry."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        spec = {**COMMON_ARGS, **self.ARGS}
+        self.args = parse_arguments(self.name, spec, kwargs)
+        super().__init__(*args)
+        self.urls: list[str] | None = self.args.get("urls")
+        self.replay_path: Path | None = self.args.get("replay")
+        self.started_at = datetime.now(timezone.utc)
+        self.crawl_id = new_crawl_id(self.started_at)
+        self.feed_name = self.crawl_id
+        self.mode = "live"
+        if self.replay_path is not None:
+            from newscrawl.archive.replay import replay_identity
+
+            identity = replay_identity(self.replay_path)
+            self.crawl_id, self.started_at = identity.crawl_id, identity.started_at
+            self.feed_name = f"{self.crawl_id}.replay"
+            self.mode = "replay"
+        self._requested: set[str] = set()
+        self._discoveries: dict[str, list[Discovery]] = {}
+
+    @classmethod
+    def argument_help(cls) -> str:
+        spec = {**COMMON_ARGS, **cls.ARGS}
+        return "\n".join(f"  -a {name}=…  {arg.help}" for name, arg in sorted(spec.items()))
+
+    # ---- start ----------------------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.start_requests_list():
+            yield request
+
+    def start_requests_list(self) -> Iterable[Request]:
+        if self.replay_path is not None:
+            from newscrawl.archive.replay import saved_page_urls
+
+            saved = saved_page_urls(self.replay_path)
+            if saved is not None:  # a folder of saved pages: every page is an article candidate, no discovery
+                for position, url in enumerate(saved):
+                    yield from self.article_request(url, Discovery(via="urls-arg", position=position),
+                                                    meta={"dont_obey_robotstxt": True})
+                return
+        if self.urls:
+            for position, url in enumerate(self.urls):
+                yield from self.article_request(url, Discovery(via="urls-arg", position=position))
+            return
+        yield from self.discover()
+
+    def discover(self) -> Iterable[Request]:
+        """The spider's discovery requests (sitemaps, listings, APIs)."""
+        return ()
+
+    # ---- article requests ---------------------------------------------------------------------------------
+    def article_key(self, url: str) -> str:
+        """What identifies an article across URL forms; subclasses use the outlet's id (Devdiscourse: NewsId)."""
+        return url
+
+    def article_request(self, url: str, discovery: Discovery, meta: dict[str, Any] | None = None,
+                        ) -> Iterable[Request]:
+        """One request per article key per run; later routes to the same article only add to its trail."""
+        key = self.article_key(url)
+        self._discoveries.setdefault(key, []).append(discovery)
+        if key in self._requested:
+            self.crawler.stats.inc_value("newscrawl/discovery/duplicate")
+            return
+        self._requested.add(key)
+        self.crawler.stats.inc_value(f"newscrawl/discovery/{discovery.via}")
+        yield Request(url, callback=self.parse_article, errback=self.on_error,
+                      meta={**(meta or {}), META_KEY: key}, priority=10)
+
+    # ---- the article callback ------------------------------------------------------------------------------
+    def parser_for(self, response: Response) -> type[ArticleParser] | None:
+        return self.parser_class or parser_for_url(response.url)
+
+    def parse_article(self, response: Response) -> Iterable[Article]:
+        stats = self.crawler.stats
+        parser_class = self.parser_for(response)
+        if parser_class is None:
+            stats.inc_value("newscrawl/pages/no_parser")
+            logger.warning("No parser for %(url)s; skipped", {"url": response.url})
+            return
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        try:
+            article = parser_class.from_html(response.body, response.url, content_type).parse()
+        except Exception as error:  # a parser bug or a hostile page must not stop the crawl
+            stats.inc_value(f"newscrawl/parser_errors/{parser_class.name}/{type(error).__name__}")
+            logger.error("Parser %(parser)s failed on %(url)s: %(error)r",
+                         {"parser": parser_class.name, "url": response.url, "error": error})
+            return
+        if article is None:
+            stats.inc_value("newscrawl/pages/not_article")
+            logger.info("Not an article page, no item: %(url)s", {"url": response.url})
+            return
+        stats.inc_value("newscrawl/pages/article")
+        article.provenance = self.provenance(response, parser_class)
+        yield article
+
+    def provenance(self, response: Response, parser_class: type[ArticleParser]) -> Provenance:
+        headers = response.headers
+
+        def header(name: str) -> str | None:
+            value = headers.get(name)
+            return value.decode("latin-1") if value else None
+
+        archive = response.meta.get(META_ARCHIVE)
+        key = response.meta.get(META_KEY, response.url)
+        return Provenance(
+            request_url=(response.meta.get("redirect_urls") or [response.request.url if response.request else
+                                                                 response.url])[0],
+            response_url=response.url,
+            status=response.status,
+            fetched_at=response.meta.get(META_FETCHED_AT) or datetime.now(timezone.utc).isoformat(),
+            headers={"etag": header("ETag"), "last_modified": header("Last-Modified"),
+                     "content_type": header("Content-Type"), "date": header("Date")},
+            body_sha256=hashlib.sha256(response.body).hexdigest(),
+            spider=self.name,
+            crawl_id=self.crawl_id,
+            parser=parser_class.name,
+            parser_version=parser_class.version,
+            mode=response.meta.get(META_MODE, "live"),
+            archive=ArchiveRef(**archive) if isinstance(archive, dict) else archive,
+            discovery=sorted(self._discoveries.get(key, []), key=_discovery_order),
+        )
+
+    # ---- errors ---------------------------------------------------------------------------------------------
+    def on_error(self, failure: Failure) -> None:
+        """Count and log a failed request by kind; the crawl goes on."""
+        request = getattr(failure, "request", None)
+        kind = failure.type.__name__ if failure.type else "Unknown"
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            kind = f"HttpError{response.status}"
+        self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
+        logger.warning("Request failed (%(kind)s): %(url)s", {"kind": kind, "url": request.url if request else "?"})
+
+
+def _discovery_order(discovery: Discovery) -> tuple[str, str, int]:
+    # Sorted, not in arrival order: live and replay runs may see discovery responses in a different order.
+    return (discovery.via, discovery.source_url or "", discovery.position or 0)

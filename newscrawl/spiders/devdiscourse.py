@@ -1,0 +1,232 @@
+"""Devdiscourse discovery: the Google-News sitemap, the JSON archive walker and the HTML source listings.
+
+Site facts: shared/devdiscourse/STRUCTURE.md §1. Quirks handled here:
+- One article has many URL forms (label, slug, ?amp, /mobilearticle/…); only the leading digits of the last path
+  segment (NewsId) matter to the server, so NewsId is the de-duplication key (§1.2).
+- Sitemap locs use a 150-character slug, the canonical URL a 130-character one (§1.2): we request the canonical
+  form, rebuilt from the title, so every route asks for the same URL.
+- `/devdiscourse-stories` pager links point to /pti-stories: we build `?page=N` ourselves (§1.3).
+- JSON API dates are UTC without an offset (§1.4).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta, timezone
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy.http import Request, Response
+
+from newscrawl.extract.dates import iso, parse_utc_naive
+from newscrawl.extract.text import clean_text
+from newscrawl.items import Discovery
+from newscrawl.parsers.devdiscourse import DevdiscourseParser
+from newscrawl.spiders.base import Arg, NewsSpiderBase, http_url, iso_day, positive_int
+from newscrawl.spiders.sitemaps import parse_sitemap
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://www.devdiscourse.com"
+SITE_HOSTS = frozenset({"devdiscourse.com", "www.devdiscourse.com"})
+# -a sources name → listing path (§1.3). pti and devdiscourse are routed in the site's code; the others are linked
+# from bylines but unverified, so they are only crawled when asked for.
+LISTINGS: dict[str, str] = {
+    "pti": "/pti-stories",
+    "devdiscourse": "/devdiscourse-stories",
+    "agencywire": "/AgencyWire",
+    "reuters": "/reuters-stories",
+    "ians": "/ians-stories",
+    "ani": "/ani-stories",
+    "un-news": "/un-news",
+    "pr-newswire": "/pr-newswire",
+}
+DEFAULT_SOURCES = ("pti", "devdiscourse")
+ROUTES = ("sitemap", "api", "listings")
+DEFAULT_MAX_PAGES = 5
+API_PAGE_CAP = 500  # 10,000 articles: a backfill deeper than this should be split into several runs
+DEFAULT_HORIZON = timedelta(days=2)  # what /RSS/GoogleNews covers, so the API adds nothing older by default
+
+_ARTICLE_PATH = re.compile(r"^/article/(?P<label>[^/]+)/(?P<id>\d+)[^/]*$|^/[^/]+/article/(?P<id2>\d+)")
+_MOBILE_PATH = re.compile(r"^/mobilearticle/(?P<id>\d+)(?:/|$)")
+
+
+def slug(news_id: int | str, title: str) -> str:
+    """The site's GenerateSecondSlug() (§1.2).
+
+    >>> slug(3301234, "Kim Jong Un's Café - talks")
+    '3301234-kim-jong-uns-caf---talks'
+    """
+    text = f"{news_id}-{title}".encode().decode("ascii", "replace").lower()
+    text = re.sub(r"[^a-z0-9\s-]", "", text)
+    text = re.sub(r"\s+", " ", text).strip()[:130].strip()
+    return re.sub(r"\s", "-", text)
+
+
+def news_id_of(url: str) -> str | None:
+    """NewsId from any article URL form.
+
+    >>> news_id_of("https://www.devdiscourse.com/article/politics/3301234-kim?amp"), news_id_of("/news/x")
+    ('3301234', None)
+    """
+    path = urlsplit(url).path
+    match = _ARTICLE_PATH.match(path) or _MOBILE_PATH.match(path)
+    if not match:
+        return None
+    return match.groupdict().get("id") or match.groupdict().get("id2")
+
+
+class DevdiscourseSpider(NewsSpiderBase):
+    name = "devdiscourse"
+    parser_class = DevdiscourseParser
+    ARGS: ClassVar[dict[str, Arg]] = {
+        "base_url": Arg(http_url, "site root, e.g. http://127.0.0.1:8080 for a local mirror "
+                                  f"(default {DEFAULT_BASE_URL})"),
+        "since": Arg(iso_day, "backfill horizon for the JSON archive walker, YYYY-MM-DD (default: 2 days ago)"),
+        "sources": Arg(lambda v: _sources(v), f"comma list of source listings, from {', '.join(LISTINGS)}; "
+                                              "crawls only those listings"),
+        "max_pages": Arg(positive_int, f"listing pages per source (default {DEFAULT_MAX_PAGES}); also caps the "
+                                       "JSON walker"),
+        "routes": Arg(lambda v: _routes(v), f"discovery routes to use, from {', '.join(ROUTES)} (default all)"),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base_url: str = self.args.get("base_url", DEFAULT_BASE_URL)
+        self.sources: tuple[str, ...] = self.args.get("sources") or DEFAULT_SOURCES
+        self.routes: tuple[str, ...] = ("listings",) if "sources" in self.args else self.args.get("routes", ROUTES)
+        self.max_pages: int = self.args.get("max_pages", DEFAULT_MAX_PAGES)
+        since = self.args.get("since")
+        self.horizon = (datetime.combine(since, time.min, tzinfo=timezone.utc) if since
+                        else self.started_at - DEFAULT_HORIZON)
+        hosts = {urlsplit(self.base_url).hostname or ""} | {urlsplit(u).hostname or "" for u in self.urls or []}
+        self.allowed_domains = sorted(h for h in hosts if h)
+
+    # ---- URLs -----------------------------------------------------------------------------------------------
+    def site_url(self, path_or_url: str) -> str:
+        """Put a site path or a www.devdiscourse.com URL onto base_url, so a local mirror is crawled whole."""
+        parts = urlsplit(path_or_url)
+        if parts.netloc and (parts.hostname or "").lower() not in SITE_HOSTS:
+            return path_or_url
+        base = urlsplit(self.base_url)
+        return urlunsplit((base.scheme, base.netloc, parts.path or "/", parts.query, ""))
+
+    def canonical_article_url(self, news_id: str, label: str | None, title: str | None, fallback: str) -> str:
+        if not title:
+            return self.site_url(fallback)
+        return self.site_url(f"/article/{label or 'agency-wire'}/{slug(news_id, title)}")
+
+    def article_key(self, url: str) -> str:
+        news_id = news_id_of(url)
+        return f"devdiscourse:{news_id}" if news_id else url
+
+    # ---- discovery ------------------------------------------------------------------------------------------
+    def discover(self) -> Iterable[Request]:
+        if "sitemap" in self.routes:
+            yield Request(self.site_url("/RSS/GoogleNews"), callback=self.parse_news_sitemap,
+                          errback=self.on_error, priority=5)
+        if "api" in self.routes:
+            yield self.api_request(1)
+        if "listings" in self.routes:
+            for source in self.sources:
+                yield self.listing_request(source, 1)
+
+    def api_request(self, page: int) -> Request:
+        return Request(self.site_url(f"/api/Search/GetAllNews/{page}"), callback=self.parse_api,
+                       errback=self.on_error, cb_kwargs={"page": page}, priority=5)
+
+    def listing_request(self, source: str, page: int) -> Request:
+        return Request(self.site_url(f"{LISTINGS[source]}?page={page}"), callback=self.parse_listing,
+                       errback=self.on_error, cb_kwargs={"source": source, "page": page}, priority=5)
+
+    def parse_news_sitemap(self, response: Response) -> Iterable[Request]:
+        sitemap = parse_sitemap(response.body)
+        if not sitemap.entries:
+            self.crawler.stats.inc_value("newscrawl/discovery/empty_sitemap")
+            logger.warning("No entries in the news sitemap %(url)s", {"url": response.url})
+        for entry in sitemap.entries:
+            news_id = news_id_of(entry.loc)
+            if news_id is None:
+                self.crawler.stats.inc_value("newscrawl/discovery/not_article_url")
+                continue
+            claims: dict[str, Any] = {f"news:{k}": v for k, v in entry.news.items()}
+            if entry.lastmod:
+                claims["lastmod"] = entry.lastmod
+            label = urlsplit(entry.loc).path.split("/")[2]
+            url = self.canonical_article_url(news_id, None if label == "agency-wire" else label,
+                                             entry.news.get("title"), entry.loc)
+            yield from self.article_request(url, Discovery(via="news-sitemap", source_url=response.url,
+                                                           position=entry.position, claims=claims))
+
+    def parse_api(self, response: Response, page: int) -> Iterable[Request]:
+        try:
+            rows = json.loads(response.text)
+        except ValueError as error:
+            self.crawler.stats.inc_value("newscrawl/discovery/bad_json")
+            logger.warning("Archive API page is not JSON (%(error)s): %(url)s", {"error": error, "url": response.url})
+            return
+        if not isinstance(rows, list):
+            self.crawler.stats.inc_value("newscrawl/discovery/bad_json")
+            logger.warning("Archive API page is not a JSON list: %(url)s", {"url": response.url})
+            return
+        reached_horizon = False
+        for position, row in enumerate(rows):
+            if not isinstance(row, dict) or not str(row.get("newId", "")).isdigit():
+                self.crawler.stats.inc_value("newscrawl/discovery/bad_api_row")
+                continue
+            created = parse_utc_naive(str(row.get("createdOn") or ""))
+            if created is not None and created < self.horizon:
+                reached_horizon = True  # newest first: everything after this is older still
+                break
+            news_id, label = str(row["newId"]), row.get("label") or None
+            claims = {k: row.get(k) for k in ("createdOn", "label", "country", "title") if row.get(k) is not None}
+            if created is not None:
+                claims["createdOn_utc"] = iso(created)
+            url = self.canonical_article_url(news_id, label, row.get("title"),
+                                             f"/article/{label or 'agency-wire'}/{news_id}")
+            yield from self.article_request(url, Discovery(via="api", source_url=response.url, position=position,
+                                                           claims=claims))
+        explicit_cap = self.args.get("max_pages")
+        cap = explicit_cap if explicit_cap is not None else API_PAGE_CAP
+        if rows and not reached_horizon and page < cap:
+            yield self.api_request(page + 1)
+
+    def parse_listing(self, response: Response, source: str, page: int) -> Iterable[Request]:
+        found = 0
+        seen_here: set[str] = set()
+        for link in response.css("a[href]"):
+            href = link.attrib["href"].strip()
+            news_id = news_id_of(href)
+            if news_id is None or news_id in seen_here:
+                continue
+            seen_here.add(news_id)
+            found += 1
+            title = clean_text(link.attrib.get("title") or " ".join(link.css("::text").getall())) or None
+            claims = {"title": title} if title else {}
+            yield from self.article_request(self.site_url(response.urljoin(href)),
+                                            Discovery(via="listing", source_url=response.url, position=found - 1,
+                                                      claims=claims))
+        if found == 0:
+            logger.info("Listing %(url)s holds no articles; stopping %(source)s", {"url": response.url,
+                                                                                   "source": source})
+        elif page < self.max_pages:
+            yield self.listing_request(source, page + 1)
+
+
+def _sources(value: str) -> tuple[str, ...]:
+    names = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    unknown = [n for n in names if n not in LISTINGS]
+    if unknown or not names:
+        raise ValueError(f"unknown source(s) {', '.join(unknown) or '(none given)'}")
+    return names
+
+
+def _routes(value: str) -> tuple[str, ...]:
+    names = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    unknown = [n for n in names if n not in ROUTES]
+    if unknown or not names:
+        raise ValueError(f"unknown route(s) {', '.join(unknown) or '(none given)'}")
+    return names

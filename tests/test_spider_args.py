@@ -1,0 +1,74 @@
+"""Spider arguments: each is parsed as documented, and a wrong one fails at start with one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import UsageError
+from scrapy.utils.test import get_crawler
+
+from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+from tests.crawling import run_crawl
+
+
+def make(**kwargs: str) -> DevdiscourseSpider:
+    crawler = get_crawler(DevdiscourseSpider, settings_dict={"NEWSCRAWL_ARCHIVE_ENABLED": False})
+    return DevdiscourseSpider.from_crawler(crawler, **kwargs)
+
+
+def test_defaults() -> None:
+    spider = make()
+    assert spider.base_url == "https://www.devdiscourse.com"
+    assert spider.routes == ("sitemap", "api", "listings")
+    assert spider.allowed_domains == ["www.devdiscourse.com"]
+    assert spider.mode == "live" and spider.feed_name == spider.crawl_id
+
+
+def test_base_url_moves_every_discovery_url() -> None:
+    spider = make(base_url="http://127.0.0.1:8080/")
+    urls = [request.url for request in spider.discover()]
+    assert urls == ["http://127.0.0.1:8080/RSS/GoogleNews", "http://127.0.0.1:8080/api/Search/GetAllNews/1",
+                    "http://127.0.0.1:8080/pti-stories?page=1", "http://127.0.0.1:8080/devdiscourse-stories?page=1"]
+    assert spider.allowed_domains == ["127.0.0.1"]
+    assert spider.site_url("https://www.devdiscourse.com/article/x/1-a") == "http://127.0.0.1:8080/article/x/1-a"
+
+
+def test_sources_restrict_to_listings() -> None:
+    spider = make(sources="reuters,pti", max_pages="2")
+    assert [r.url for r in spider.discover()] == ["https://www.devdiscourse.com/reuters-stories?page=1",
+                                                  "https://www.devdiscourse.com/pti-stories?page=1"]
+    assert spider.max_pages == 2
+
+
+def test_urls_from_file(tmp_path: Path) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text("# two articles\nhttps://www.devdiscourse.com/article/a/1-x\n\nhttp://127.0.0.1:9/article/b/2\n")
+    spider = make(urls=f"@{listing}")
+    assert spider.urls == ["https://www.devdiscourse.com/article/a/1-x", "http://127.0.0.1:9/article/b/2"]
+    assert spider.allowed_domains == ["127.0.0.1", "www.devdiscourse.com"]
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ({"bogus": "1"}, "unknown argument 'bogus'"),
+    ({"max_pages": "zero"}, "bad value for -a max_pages: 'zero' is not a positive whole number"),
+    ({"since": "21/03/2025"}, "bad value for -a since: '21/03/2025' is not a date in the form YYYY-MM-DD"),
+    ({"sources": "pti,foo"}, "unknown source(s) foo"),
+    ({"urls": "ftp://x/y"}, "'ftp://x/y' is not an absolute http(s) URL"),
+    ({"urls": "@/nonexistent/urls.txt"}, "cannot read URL file /nonexistent/urls.txt"),
+    ({"base_url": "devdiscourse.com"}, "'devdiscourse.com' is not an absolute http(s) URL"),
+    ({"replay": "/nonexistent.warc.gz"}, "'/nonexistent.warc.gz' does not exist"),
+    ({"routes": "rss"}, "unknown route(s) rss"),
+])
+def test_bad_arguments(arguments: dict[str, str], message: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        make(**arguments)
+    assert message in str(raised.value)
+
+
+def test_bad_argument_on_the_command_line_is_one_clear_line(tmp_path: Path) -> None:
+    result = run_crawl(tmp_path, "devdiscourse", "-a", "max_pages=-3")
+    assert result.returncode == 2
+    assert "error: spider 'devdiscourse': bad value for -a max_pages: '-3' is not a positive whole number" in result.log
+    assert "Traceback" not in result.log
+    assert not (tmp_path / "output").exists()
