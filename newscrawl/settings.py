@@ -52,7 +52,7 @@ ITEM_PIPELINES = {
 # One JSON Lines file per run; %(feed_name)s is the crawl id ("<crawl id>.replay" for replays, so a replay never
 # overwrites the live run's feed). -o/-O on the command line replace this, as Scrapy users expect.
 FEEDS = {
-    "output/%(name)s/%(feed_name)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
+    "output/%(name)s/%(feed_name)s.jsonl": {"format": "jsonlines", "encoding": "utf-8", "overwrite": True},
 }
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORE_EMPTY = True  # an empty feed says "the run found nothing", a missing one says "the run broke"

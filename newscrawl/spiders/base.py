@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.exceptions import UsageError
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, UsageError
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
@@ -140,21 +141,38 @@ class NewsSpiderBase(scrapy.Spider):
         spec = {**COMMON_ARGS, **self.ARGS}
         self.args = parse_arguments(self.name, spec, kwargs)
         super().__init__(*args)
-        self.urls: list[str] | None = self.args.get("urls")
-        self.replay_path: Path | None = self.args.get("replay")
         self.started_at = datetime.now(timezone.utc)
         self.crawl_id = new_crawl_id(self.started_at)
         self.feed_name = self.crawl_id
         self.mode = "live"
-        if self.replay_path is not None:
+        if self.args.get("replay") is not None:
             from newscrawl.archive.replay import replay_identity
 
-            identity = replay_identity(self.replay_path)
+            identity = replay_identity(self.args["replay"])
             self.crawl_id, self.started_at = identity.crawl_id, identity.started_at
             self.feed_name = f"{self.crawl_id}.replay"
             self.mode = "replay"
+            # A replay is the archived run again: its arguments (base_url, since, …) apply unless overridden.
+            archived = {k: v for k, v in identity.arguments.items() if k in spec and k != "replay"}
+            ignored = sorted(set(identity.arguments) - set(archived) - {"replay"})
+            if ignored:
+                logger.warning("Archived spider arguments not known to this version, ignored: %(names)s",
+                               {"names": ", ".join(ignored)})
+            self.args = parse_arguments(self.name, spec, {**archived, **kwargs})
+        self.urls: list[str] | None = self.args.get("urls")
+        self.replay_path: Path | None = self.args.get("replay")
+        # What a replay needs to repeat this run, recorded in the WARC's warcinfo (URL files expanded).
+        self.recorded_arguments = {k: (",".join(v) if k == "urls" else str(kwargs[k]))
+                                   for k, v in self.args.items() if k != "replay" and k in kwargs}
         self._requested: set[str] = set()
+        self._pending: dict[str, Request] = {}
         self._discoveries: dict[str, list[Discovery]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpiderBase:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
+        return spider
 
     @classmethod
     def argument_help(cls) -> str:
@@ -173,12 +191,12 @@ class NewsSpiderBase(scrapy.Spider):
             saved = saved_page_urls(self.replay_path)
             if saved is not None:  # a folder of saved pages: every page is an article candidate, no discovery
                 for position, url in enumerate(saved):
-                    yield from self.article_request(url, Discovery(via="urls-arg", position=position),
-                                                    meta={"dont_obey_robotstxt": True})
+                    self.article_request(url, Discovery(via="urls-arg", position=position),
+                                         meta={"dont_obey_robotstxt": True})
                 return
         if self.urls:
             for position, url in enumerate(self.urls):
-                yield from self.article_request(url, Discovery(via="urls-arg", position=position))
+                self.article_request(url, Discovery(via="urls-arg", position=position))
             return
         yield from self.discover()
 
@@ -191,18 +209,33 @@ class NewsSpiderBase(scrapy.Spider):
         """What identifies an article across URL forms; subclasses use the outlet's id (Devdiscourse: NewsId)."""
         return url
 
-    def article_request(self, url: str, discovery: Discovery, meta: dict[str, Any] | None = None,
-                        ) -> Iterable[Request]:
-        """One request per article key per run; later routes to the same article only add to its trail."""
+    def article_request(self, url: str, discovery: Discovery, meta: dict[str, Any] | None = None) -> None:
+        """Note an article candidate; the request itself is made once discovery is over (see release_articles).
+
+        Holding article fetches until every discovery route has answered makes a run reproducible: each article
+        is requested once, at the URL of its first route in a fixed order, with its complete discovery trail, so a
+        live crawl and the replay of its archive produce the same items. The cost is that article fetching starts
+        after discovery (seconds for a sitemap, a few listing pages and API pages).
+        """
         key = self.article_key(url)
         self._discoveries.setdefault(key, []).append(discovery)
-        if key in self._requested:
+        if key in self._requested or key in self._pending:
             self.crawler.stats.inc_value("newscrawl/discovery/duplicate")
+        else:
+            self.crawler.stats.inc_value(f"newscrawl/discovery/{discovery.via}")
+            self._pending[key] = Request(url, callback=self.parse_article, errback=self.on_error,
+                                         meta={**(meta or {}), META_KEY: key})
+
+    def release_articles(self) -> None:
+        """spider_idle: schedule every pending article, in discovery order; keep the spider open while any are."""
+        if not self._pending:
             return
-        self._requested.add(key)
-        self.crawler.stats.inc_value(f"newscrawl/discovery/{discovery.via}")
-        yield Request(url, callback=self.parse_article, errback=self.on_error,
-                      meta={**(meta or {}), META_KEY: key}, priority=10)
+        pending, self._pending = self._pending, {}
+        ordered = sorted(pending, key=lambda key: min(map(_discovery_order, self._discoveries[key])))
+        for key in ordered:
+            self._requested.add(key)
+            self.crawler.engine.crawl(pending[key])
+        raise DontCloseSpider
 
     # ---- the article callback ------------------------------------------------------------------------------
     def parser_for(self, response: Response) -> type[ArticleParser] | None:

@@ -158,7 +158,7 @@ class DevdiscourseSpider(NewsSpiderBase):
             label = urlsplit(entry.loc).path.split("/")[2]
             url = self.canonical_article_url(news_id, None if label == "agency-wire" else label,
                                              entry.news.get("title"), entry.loc)
-            yield from self.article_request(url, Discovery(via="news-sitemap", source_url=response.url,
+            self.article_request(url, Discovery(via="news-sitemap", source_url=response.url,
                                                            position=entry.position, claims=claims))
 
     def parse_api(self, response: Response, page: int) -> Iterable[Request]:
@@ -187,7 +187,7 @@ class DevdiscourseSpider(NewsSpiderBase):
                 claims["createdOn_utc"] = iso(created)
             url = self.canonical_article_url(news_id, label, row.get("title"),
                                              f"/article/{label or 'agency-wire'}/{news_id}")
-            yield from self.article_request(url, Discovery(via="api", source_url=response.url, position=position,
+            self.article_request(url, Discovery(via="api", source_url=response.url, position=position,
                                                            claims=claims))
         explicit_cap = self.args.get("max_pages")
         cap = explicit_cap if explicit_cap is not None else API_PAGE_CAP
@@ -195,18 +195,24 @@ class DevdiscourseSpider(NewsSpiderBase):
             yield self.api_request(page + 1)
 
     def parse_listing(self, response: Response, source: str, page: int) -> Iterable[Request]:
+        # Only the main column lists the source's stories; the sidebar (trending, opinion) and the header/footer
+        # link to other articles, which belong to other routes.
+        main = response.css("div.col-md-8") or response.css("body") or [response.selector]
         found = 0
         seen_here: set[str] = set()
-        for link in response.css("a[href]"):
+        for link in main[0].css("a[href]"):
             href = link.attrib["href"].strip()
             news_id = news_id_of(href)
             if news_id is None or news_id in seen_here:
                 continue
             seen_here.add(news_id)
             found += 1
-            title = clean_text(link.attrib.get("title") or " ".join(link.css("::text").getall())) or None
-            claims = {"title": title} if title else {}
-            yield from self.article_request(self.site_url(response.urljoin(href)),
+            card = link.xpath("ancestor::div[contains(concat(' ', @class, ' '), ' media ')][1]")
+            title = clean_text(" ".join(card.css("h4 ::text").getall()) if card else "") or clean_text(
+                link.attrib.get("title") or " ".join(link.css("::text").getall()))
+            time_text = clean_text(" ".join(card.css("p.text-muted ::text, small ::text").getall())) if card else ""
+            claims = {key: value for key, value in (("title", title), ("time_text", time_text)) if value}
+            self.article_request(self.site_url(response.urljoin(href)),
                                             Discovery(via="listing", source_url=response.url, position=found - 1,
                                                       claims=claims))
         if found == 0:

@@ -1,0 +1,133 @@
+"""Capture: write every HTTP exchange of a live crawl to WARC, as the server sent it.
+
+Hook choice: a downloader middleware at order 950, outside HttpCompressionMiddleware (590), RedirectMiddleware
+(600) and RetryMiddleware (550). Its process_response sees each response before Scrapy decompresses it, follows a
+redirect or retries it, so redirects, error pages, robots.txt and every retry attempt are archived with their
+original Content-Encoding and bytes. Its process_request ran last, so the request headers recorded are the ones
+sent. (The response_downloaded signal fires at the same place but cannot annotate request.meta for provenance.)
+
+The WARC writing itself lives in archive/warc.py and takes plain values, not Scrapy objects.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers, Request, Response
+from scrapy.utils.defer import deferred_from_coro
+
+from newscrawl import __version__
+from newscrawl.archive.warc import WarcWriter
+from newscrawl.fetch import REPLAYED_FLAG
+from newscrawl.spiders.base import META_ARCHIVE, META_FETCHED_AT
+
+logger = logging.getLogger(__name__)
+
+# Settings recorded in warcinfo: what changes which bytes the server sends or which requests are made.
+RECORDED_SETTINGS = ("USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_MAXSIZE", "COOKIES_ENABLED", "RETRY_TIMES",
+                     "REDIRECT_MAX_TIMES", "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS_PER_DOMAIN")
+
+
+def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    """Every header line, repeated headers kept as separate lines (headers[name] would keep only the last)."""
+    pairs: list[tuple[str, str]] = []
+    for name in headers:
+        for value in headers.getlist(name):
+            pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+    return pairs
+
+
+class WarcCaptureMiddleware:
+    def __init__(self, crawler: Any, directory: Path, max_bytes: int) -> None:
+        self.crawler = crawler
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self.writer: WarcWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> WarcCaptureMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_ARCHIVE_ENABLED"):
+            raise NotConfigured("NEWSCRAWL_ARCHIVE_ENABLED is off")
+        if getattr(getattr(crawler, "spider", None), "replay_path", None) is not None:
+            raise NotConfigured  # replaying: the archive being replayed is the record
+        middleware = cls(crawler, Path(settings.get("NEWSCRAWL_ARCHIVE_DIR", "output")),
+                         settings.getint("NEWSCRAWL_ARCHIVE_MAX_BYTES"))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def _writer(self, spider: Any) -> WarcWriter:
+        if self.writer is None:
+            settings = self.crawler.settings
+            info = {
+                "software": f"newscrawl/{__version__}",
+                "format": "WARC File Format 1.1",
+                "spider": spider.name,
+                "crawl-id": spider.crawl_id,
+                "crawl-started-at": spider.started_at.isoformat(),
+                "spider-arguments": json.dumps(getattr(spider, "recorded_arguments", {}), sort_keys=True),
+            }
+            info.update({f"setting-{name}": str(settings.get(name)) for name in RECORDED_SETTINGS})
+            (self.directory / spider.name).mkdir(parents=True, exist_ok=True)
+            self.writer = WarcWriter(self.directory / spider.name, spider.crawl_id, max_bytes=self.max_bytes,
+                                     warcinfo=info)
+        return self.writer
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        if REPLAYED_FLAG in response.flags:
+            return response
+        spider = spider or self.crawler.spider
+        try:
+            ref = self._writer(spider).write_exchange(
+                url=response.url,
+                method=request.method,
+                request_headers=header_pairs(request.headers),
+                request_body=request.body,
+                status=response.status,
+                reason=_reason(response.status),
+                http_version=(getattr(response, "protocol", None) or "HTTP/1.1"),
+                response_headers=header_pairs(response.headers),
+                body=response.body,
+                fetched_at=_fetched_at(request),
+                remote_ip=str(response.ip_address) if response.ip_address else None,
+            )
+        except OSError as error:
+            # A full disk must stop the crawl loudly: items without an archive would break the provenance promise.
+            logger.critical("Cannot write WARC in %(dir)s: %(error)s", {"dir": self.directory, "error": error})
+            self.crawler.stats.inc_value("newscrawl/archive/write_errors")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_error"))
+            raise
+        request.meta[META_ARCHIVE] = {"file": ref.file, "record_id": ref.record_id, "offset": ref.offset}
+        self.crawler.stats.inc_value("newscrawl/archive/records")
+        return response
+
+    def spider_closed(self, spider: Any) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            for path in self.writer.files:
+                logger.info("WARC written: %(path)s", {"path": path})
+
+
+def _fetched_at(request: Request) -> datetime:
+    """The arrival time FetchTimeMiddleware stamped (so WARC-Date and provenance.fetched_at agree), else now."""
+    stamped = request.meta.get(META_FETCHED_AT)
+    if isinstance(stamped, str):
+        try:
+            return datetime.fromisoformat(stamped)
+        except ValueError:
+            pass
+    return datetime.now(timezone.utc)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"

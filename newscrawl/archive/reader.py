@@ -1,0 +1,391 @@
+"""Damage-tolerant WARC record reading: the layer under ``warc.py``'s exchanges and index.
+
+Why not warcio's ``ArchiveIterator``: it stops at the first error, and its ``BufferedReader`` hides gzip damage. A
+member whose first block fails to inflate is silently re-read as *uncompressed* bytes; a later failure is written
+to stderr and turned into an early end of data. After damage neither its offsets nor its records can be trusted.
+
+So this module inflates every gzip member on its own with zlib (that is gzip framing, not WARC framing) and lets
+warcio's ``ArcWarcRecordLoader`` parse the WARC record inside it. Exact member boundaries mean a bad member costs
+only its own record. When the framing is lost (a corrupt member, or a wrong Content-Length in an uncompressed
+file) ``scan_records`` resynchronises: it scans forward for the next gzip member header ``1f 8b 08`` (or the next
+line starting ``WARC/1.``) whose WARC header parses, reports one problem for the skipped span and carries on.
+
+Digests are checked here, over the exact bytes on disk, because warcio's verifying reader only reports a
+``passed`` flag and cannot accept the de-chunked payload digests some tools write (see ``_payload_variants``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import zlib
+from base64 import b16encode, b32encode, b64encode, urlsafe_b64encode
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.bufferedreaders import ChunkedDataReader
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecordLoader
+from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
+
+logger = logging.getLogger(__name__)
+
+_BLOCK = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # gzip id + "deflate" method: what every WARC member starts with
+_WARC_LINE = b"\nWARC/1."  # a record header line; the "\n" anchors it to a line start
+_TAIL_PEEK = 64  # bytes of a gzip member read after the record block to check it holds nothing else
+
+
+class _Latin1HeaderParser(StatusAndHeadersParser):  # type: ignore[misc]  # warcio is untyped
+    """HTTP header lines decoded as latin-1, so ``value.encode("latin-1")`` gives back the exact bytes.
+
+    warcio decodes UTF-8 first and falls back to latin-1 per line, which makes b"\xc3\xa9" and b"\xe9" both
+    "é": the original bytes could not be recovered for a faithful replay.
+    """
+
+    @staticmethod
+    def decode_header(line: bytes | str) -> str:
+        return line.decode("latin-1") if isinstance(line, bytes) else line
+
+
+# verify_http=False: a server's odd status line ("h2 200", "HTTP/1.1 200") is data, not damage.
+_LOADER = ArcWarcRecordLoader(verify_http=False, arc2warc=False)
+_LOADER.http_parser = _Latin1HeaderParser(ArcWarcRecordLoader.HTTP_TYPES, verify=False)
+_LOADER.http_req_parser = _Latin1HeaderParser(ArcWarcRecordLoader.HTTP_VERBS, verify=False)
+_PARSE_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, ValueError, UnicodeError)
+
+
+@dataclass(frozen=True)
+class ArchiveProblem:
+    """One damaged spot in an archive; reading always continues after it.
+
+    ``kind`` is one of: ``truncated`` (file ends inside a record), ``gzip`` (corrupt gzip member, or one holding
+    several records), ``length`` (Content-Length disagrees with the data), ``record`` (unparseable WARC or HTTP
+    header, or not a response where one was expected), ``digest`` (block or payload digest mismatch; the record is
+    still returned, flagged), ``io`` (file unreadable), ``unsafe-path`` (saved-HTML path refused).
+    """
+
+    file: str
+    offset: int
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file} @ {self.offset}: {self.kind}: {self.message}"
+
+
+class ArchiveReadError(Exception):
+    """``read_at`` found no usable record at the given offset; ``problem`` says why and where."""
+
+    def __init__(self, problem: ArchiveProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One WARC record read in full: headers parsed by warcio, payload bytes exactly as stored (maybe chunked)."""
+
+    offset: int
+    rec_type: str
+    warc_headers: Any  # warcio StatusAndHeaders (untyped library)
+    http_headers: Any  # warcio StatusAndHeaders, or None for records without HTTP headers
+    payload: bytes
+    digest_ok: bool
+
+    def header(self, name: str) -> str | None:
+        value: str | None = self.warc_headers.get_header(name)
+        return value
+
+    def header_values(self, name: str) -> list[str]:
+        """All values of a WARC header that may repeat (WARC-Concurrent-To)."""
+        return [v for n, v in self.warc_headers.headers if n.lower() == name.lower()]
+
+
+@dataclass
+class _Outcome:
+    record: RawRecord | None = None
+    problem: ArchiveProblem | None = None
+    next_offset: int | None = None  # None: framing lost here, the caller must resynchronise
+
+
+class _GzipMember(io.RawIOBase):
+    """Inflates exactly one gzip member starting at ``start``, so damage cannot bleed into the next member.
+
+    zlib errors propagate (the caller reports them); running out of file sets ``truncated``; ``end`` is the offset
+    just past the member once it has been read to its end.
+    """
+
+    def __init__(self, fh: BinaryIO, start: int) -> None:
+        super().__init__()
+        fh.seek(start)
+        self._fh = fh
+        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._pending = b""
+        self.truncated = False
+        self.end: int | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            if self._inflater.eof:
+                return 0
+            data = self._inflater.unconsumed_tail or self._fh.read(_BLOCK)
+            if not data:
+                self.truncated = True
+                return 0
+            self._pending = self._inflater.decompress(data, _BLOCK)  # bounded output: no gzip bomb in memory
+            if self._inflater.eof:
+                # zlib keeps the bytes after the member in unused_data (and, with max_length, also repeats them
+                # in unconsumed_tail), so only unused_data counts here.
+                self.end = self._fh.tell() - len(self._inflater.unused_data)
+        view = memoryview(buffer).cast("B")
+        size = min(len(view), len(self._pending))
+        view[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def is_gzip_file(fh: BinaryIO, path: Path) -> bool:
+    """Gzip if the file starts with the gzip magic, or is named so (a damaged first member must not flip the mode)."""
+    fh.seek(0)
+    return fh.read(2) == _GZIP_MAGIC[:2] or ".gz" in path.suffixes
+
+
+def scan_records(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
+    """Every record of one WARC file in order, with a problem for each damaged span instead of stopping."""
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        gz = is_gzip_file(fh, path)
+        offset: int | None = 0 if gz else _skip_blank_lines(fh, 0)
+        while offset is not None and offset < size:
+            out = _scan_one(fh, offset, gz, str(path))
+            if out.problem is not None and out.next_offset is None:
+                resume = _resync(fh, offset + 1, gz, str(path))
+                where = f"resumed at offset {resume}" if resume is not None else "no intact record after it"
+                yield ArchiveProblem(out.problem.file, out.problem.offset, out.problem.kind,
+                                     f"{out.problem.message}; {where}")
+                offset = resume
+                continue
+            if out.problem is not None:
+                yield out.problem
+            if out.record is not None:
+                yield out.record
+            offset = out.next_offset
+
+
+def read_record_at(path: Path, offset: int) -> tuple[RawRecord, int | None]:
+    """The record at ``offset`` and the offset of the one after it (None at the end or after damage)."""
+    with path.open("rb") as fh:
+        out = _scan_one(fh, offset, is_gzip_file(fh, path), str(path))
+    if out.record is None:
+        raise ArchiveReadError(out.problem or ArchiveProblem(str(path), offset, "record", "no record at this offset"))
+    size = path.stat().st_size
+    following = out.next_offset if out.next_offset is not None and out.next_offset < size else None
+    return out.record, following
+
+
+def parse_warc_fields(payload: bytes) -> dict[str, str]:
+    """``application/warc-fields`` (warcinfo body) as a dict; a repeated field's values are joined with ", "."""
+    fields: dict[str, str] = {}
+    for line in payload.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            key, value = name.strip(), value.strip()
+            fields[key] = f"{fields[key]}, {value}" if key in fields else value
+    return fields
+
+
+def dechunk(payload: bytes) -> bytes:
+    """Removes HTTP chunked framing with warcio's reader, which falls back to the bytes as-is if not chunked."""
+    return bytes(ChunkedDataReader(io.BytesIO(payload)).read())
+
+
+def _open_stream(fh: BinaryIO, offset: int, gz: bool) -> tuple[BinaryIO, _GzipMember | None]:
+    if gz:
+        member = _GzipMember(fh, offset)
+        return io.BufferedReader(member, buffer_size=_BLOCK), member
+    fh.seek(offset)
+    return fh, None
+
+
+def _scan_one(fh: BinaryIO, offset: int, gz: bool, file: str) -> _Outcome:
+    """Reads one record at ``offset``; never raises for damaged data."""
+
+    def problem(kind: str, message: str, next_offset: int | None = None) -> _Outcome:
+        return _Outcome(problem=ArchiveProblem(file, offset, kind, message), next_offset=next_offset)
+
+    stream, member = _open_stream(fh, offset, gz)
+    try:
+        record = _LOADER.parse_record_stream(stream, known_format="warc", no_record_parse=True)
+    except zlib.error as exc:
+        return problem("gzip", f"corrupt gzip member: {exc}")
+    except EOFError:
+        if member is not None and member.end is not None:
+            return _Outcome(next_offset=member.end)  # an empty gzip member holds nothing: not damage
+        return problem("truncated", "file ends where a record should start")
+    except _PARSE_ERRORS as exc:
+        return problem("record", f"no WARC record header here: {str(exc).strip()[:120]!r}")
+    try:
+        length = int(record.rec_headers.get_header("Content-Length") or "")
+    except ValueError:
+        if (member is not None and member.truncated) or (member is None and not fh.read(1)):
+            return problem("truncated", "file ends inside the WARC header")
+        return problem("length", "WARC record without a valid Content-Length")
+    try:
+        block = record.raw_stream.read(length)
+        tail = stream.read(_TAIL_PEEK) if gz else b""
+        while gz and stream.read(_BLOCK):  # drain the member to learn where it ends
+            pass
+    except zlib.error as exc:
+        return problem("gzip", f"corrupt gzip member inside the record: {exc}")
+    member_end = member.end if member is not None else None
+    if member is not None and member.truncated:
+        return problem("truncated", f"file ends inside this record (gzip member incomplete, {len(block)} of "
+                                    f"{length} block bytes readable)")
+    if len(block) < length:
+        if gz:
+            return problem("length", f"Content-Length {length} but the gzip member holds {len(block)} bytes",
+                           member_end)
+        return problem("truncated", f"file ends inside this record ({len(block)} of {length} bytes)")
+    if gz:
+        if tail.strip(b"\r\n"):
+            if tail.lstrip(b"\r\n").startswith(b"WARC/"):
+                return problem("gzip", "gzip member holds more than one record, so offsets are not seekable; "
+                                       "fix the file with `warcio recompress`", member_end)
+            return problem("length", f"Content-Length {length} is shorter than the record", member_end)
+        next_offset = member_end
+    else:
+        next_offset = _after_record(fh)
+        if next_offset is None:
+            return problem("length", f"Content-Length {length} does not end where the next record starts")
+    try:
+        raw = _to_raw(record, offset, block)
+    except _PARSE_ERRORS as exc:
+        return problem("record", f"unparseable HTTP header block: {exc}", next_offset)
+    mismatch = _digest_mismatch(raw, block)
+    if mismatch:
+        return _Outcome(record=replace(raw, digest_ok=False), problem=ArchiveProblem(file, offset, "digest", mismatch),
+                        next_offset=next_offset)
+    return _Outcome(record=raw, next_offset=next_offset)
+
+
+def _to_raw(record: Any, offset: int, block: bytes) -> RawRecord:
+    rec_type = record.rec_headers.get_header("WARC-Type") or ""
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    body = io.BytesIO(block)
+    http_headers = _LOADER.load_http_headers(rec_type, uri, body, len(block))
+    return RawRecord(offset, rec_type, record.rec_headers, http_headers, block[body.tell():], True)
+
+
+def _after_record(fh: BinaryIO) -> int | None:
+    """In an uncompressed file: skip the blank lines after a block; None if something else follows."""
+    position = fh.tell()
+    while True:
+        line = fh.readline()
+        if not line or line.startswith(b"WARC/"):
+            return position
+        if line.strip(b"\r\n"):
+            return None
+        position += len(line)
+
+
+def _skip_blank_lines(fh: BinaryIO, offset: int) -> int:
+    fh.seek(offset)
+    while (line := fh.readline()) and not line.strip(b"\r\n"):
+        offset += len(line)
+    return offset
+
+
+def _resync(fh: BinaryIO, start: int, gz: bool, file: str) -> int | None:
+    """Offset of the next place after ``start`` where a WARC record header parses, or None."""
+    needle = _GZIP_MAGIC if gz else _WARC_LINE
+    position = start
+    while (found := _find(fh, needle, position)) is not None:
+        candidate = found if gz else found + 1  # plain: the record starts after the "\n"
+        if _header_parses(fh, candidate, gz):
+            logger.debug("%s: resynchronised at offset %d", file, candidate)
+            return candidate
+        position = found + 1  # a false match (magic bytes inside damaged data): keep looking
+    return None
+
+
+def _header_parses(fh: BinaryIO, offset: int, gz: bool) -> bool:
+    stream, _ = _open_stream(fh, offset, gz)
+    try:
+        _LOADER.parse_record_stream(stream, known_format="warc", no_record_parse=True)
+    except (zlib.error, *_PARSE_ERRORS):
+        return False
+    return True
+
+
+def _find(fh: BinaryIO, needle: bytes, start: int) -> int | None:
+    """Next offset of ``needle`` at or after ``start``, reading in blocks that overlap by len(needle) - 1."""
+    fh.seek(start)
+    base, carry = start, b""
+    while block := fh.read(_BLOCK):
+        data = carry + block
+        index = data.find(needle)
+        if index >= 0:
+            return base + index
+        keep = min(len(needle) - 1, len(data))
+        base += len(data) - keep
+        carry = data[len(data) - keep:]
+    return None
+
+
+def _digest_mismatch(raw: RawRecord, block: bytes) -> str:
+    """Why the stored digests do not match the bytes, or "" when they match (or cannot be checked)."""
+    if raw.rec_type == "revisit":  # its payload digest names the *original* payload, like warcio we skip it
+        return ""
+    where = f"record {raw.header('WARC-Record-ID')} ({raw.rec_type}) at offset {raw.offset}"
+    block_digest = raw.header("WARC-Block-Digest")
+    if block_digest and _digest_matches(block_digest, [block]) is False:
+        return f"WARC-Block-Digest {block_digest} does not match the stored bytes of {where}"
+    payload_digest = raw.header("WARC-Payload-Digest")
+    if payload_digest and raw.header("WARC-Segment-Number") is None:
+        if _digest_matches(payload_digest, _payload_variants(raw)) is False:
+            return f"WARC-Payload-Digest {payload_digest} does not match the payload of {where}"
+    return ""
+
+
+def _payload_variants(raw: RawRecord) -> list[bytes]:
+    """The payload as stored and, if chunked, de-chunked: tools disagree on which one the digest covers.
+
+    wget 1.21 and warcio digest the chunked bytes as sent; other writers digest the de-chunked entity.
+    """
+    variants = [raw.payload]
+    headers = raw.http_headers
+    if headers is not None and "chunked" in (headers.get_header("Transfer-Encoding") or "").lower():
+        variants.append(dechunk(raw.payload))
+    return variants
+
+
+def _digest_matches(declared: str, candidates: list[bytes]) -> bool | None:
+    """True/False, or None when the algorithm is unknown (the WARC spec allows any, in base32, hex or base64)."""
+    algorithm, sep, value = declared.strip().partition(":")
+    try:
+        hashlib.new(algorithm.lower().replace("-", ""))
+    except ValueError:
+        logger.debug("Cannot check digest %r: unknown algorithm", declared)
+        return None
+    if not sep or not value:
+        return False
+    for data in candidates:
+        digest = hashlib.new(algorithm.lower().replace("-", ""), data).digest()
+        encodings = {
+            b32encode(digest).decode().rstrip("="),
+            b16encode(digest).decode(),
+            b64encode(digest).decode().rstrip("="),
+            urlsafe_b64encode(digest).decode().rstrip("="),
+        }
+        if value.rstrip("=") in encodings or value.rstrip("=").upper() in encodings:  # hex/base32 may be lowercase
+            return True
+    return False
+

@@ -1,0 +1,236 @@
+"""Replay: answer a spider's requests from an archive instead of the network, for any spider.
+
+A downloader middleware at the outer edge (order 960, after every other process_request) returns the archived
+response, so everything between the engine and the network — robots.txt, redirects, decompression, retries,
+the spider's own discovery and pagination — runs exactly as in the live crawl. A request the archive cannot
+answer is never sent: it is counted (newscrawl/replay/misses) and dropped with ReplayMiss.
+
+Sources: a .warc/.warc.gz file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
+optional <name>.url sidecars). For saved pages the spider parses every page directly, without discovery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Headers, Request, Response
+from scrapy.responsetypes import responsetypes
+from w3lib.url import canonicalize_url
+
+from newscrawl.archive.warc import ArchiveIndex, SavedPage, iter_saved_html, read_warcinfo
+from newscrawl.fetch import REPLAYED_FLAG
+from newscrawl.spiders.base import META_ARCHIVE, META_FETCHED_AT, META_MODE
+
+logger = logging.getLogger(__name__)
+
+WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.gz.open", ".warc.open")
+HTML_SUFFIXES = (".html", ".htm", ".html.gz")
+
+
+class ReplayMiss(IgnoreRequest):
+    """The archive holds no response for this request; in replay mode nothing goes to the network."""
+
+
+class ArchiveNotFound(ValueError):
+    """The replay path holds neither WARC files nor saved HTML pages."""
+
+
+def _has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
+    return path.name.lower().endswith(suffixes)
+
+
+def warc_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path] if _has_suffix(path, WARC_SUFFIXES) else []
+    return sorted(p for p in path.rglob("*") if p.is_file() and _has_suffix(p, WARC_SUFFIXES))
+
+
+def source_kind(path: Path) -> str:
+    """"warc" or "saved-html"; ArchiveNotFound when the path holds neither."""
+    if warc_files(path):
+        return "warc"
+    if path.is_dir() and any(_has_suffix(p, HTML_SUFFIXES) for p in path.rglob("*")):
+        return "saved-html"
+    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz files and no saved .html/.htm/.html.gz pages found")
+
+
+@dataclass(frozen=True)
+class ReplayIdentity:
+    crawl_id: str
+    started_at: datetime
+    arguments: dict[str, str] = field(default_factory=dict)
+    """The archived run's spider arguments (from warcinfo), so a replay repeats the same discovery."""
+
+
+def replay_identity(path: Path) -> ReplayIdentity:
+    """The crawl id and start time of the archived run, so a replay is the same run, reproducibly.
+
+    Our WARCs name both in their warcinfo record; for foreign archives and saved pages they are derived from the
+    content (a digest of file names and sizes), so two replays of the same archive still agree.
+    """
+    if source_kind(path) == "warc":
+        files = warc_files(path)
+        for file in files:
+            info = read_warcinfo(file)
+            if info.get("crawl-id"):
+                started = _parse_time(info.get("crawl-started-at")) or _mtime(file)
+                return ReplayIdentity(info["crawl-id"], started, _arguments(info.get("spider-arguments")))
+        digest = hashlib.sha256("\n".join(f"{f.name}:{f.stat().st_size}" for f in files).encode()).hexdigest()
+        return ReplayIdentity(f"replay-{digest[:12]}", min(_mtime(f) for f in files))
+    pages = [p for p in iter_saved_html(path) if isinstance(p, SavedPage)]
+    digest = hashlib.sha256("\n".join(f"{p.url}:{p.body_sha256}" for p in pages).encode()).hexdigest()
+    started = min((p.fetched_at for p in pages), default=datetime.fromtimestamp(0, timezone.utc))
+    return ReplayIdentity(f"replay-{digest[:12]}", started)
+
+
+def saved_page_urls(path: Path) -> list[str] | None:
+    """URLs of a saved-HTML folder in file order, or None when the path is a WARC source."""
+    if source_kind(path) != "saved-html":
+        return None
+    return [page.url for page in iter_saved_html(path) if isinstance(page, SavedPage)]
+
+
+def _arguments(recorded: str | None) -> dict[str, str]:
+    try:
+        value = json.loads(recorded or "{}")
+    except ValueError:
+        logger.warning("Unreadable spider-arguments in warcinfo: %(value)r", {"value": recorded})
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An archived answer to a request, in the shape Scrapy needs."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: datetime
+    archive: dict[str, Any] | None
+
+
+class ReplaySource:
+    """Lookup of archived responses by URL: exact, then canonicalised, then by the spider's article key."""
+
+    def __init__(self, path: Path, article_key: Callable[[str], str] | None = None) -> None:
+        self.path = path
+        self.kind = source_kind(path)
+        self.article_key = article_key
+        self.problems: list[str] = []
+        self._pages: dict[str, SavedPage] = {}
+        self._index: ArchiveIndex | None = None
+        self._by_key: dict[str, str] | None = None
+        if self.kind == "warc":
+            self._index = ArchiveIndex.build(path)
+            self.problems = [str(problem) for problem in self._index.problems]
+        else:
+            for page in iter_saved_html(path):
+                if isinstance(page, SavedPage):
+                    self._pages.setdefault(page.url, page)
+                    self._pages.setdefault(canonicalize_url(page.url), page)
+                else:
+                    self.problems.append(str(page))
+
+    def urls(self) -> list[str]:
+        return self._index.urls() if self._index is not None else list(self._pages)
+
+    def answer(self, url: str) -> Answer | None:
+        if self._index is not None:
+            exchange = self._index.lookup(url)
+            if exchange is None and self.article_key is not None:
+                exchange = self._lookup_by_key(url)
+            if exchange is None:
+                return None
+            return Answer(url=exchange.url, status=exchange.status, headers=list(exchange.headers),
+                          body=exchange.body, fetched_at=exchange.fetched_at,
+                          archive={"file": exchange.file, "record_id": exchange.record_id,
+                                   "offset": exchange.offset})
+        page = self._pages.get(url) or self._pages.get(canonicalize_url(url))
+        if page is None:
+            return None
+        content_type = "text/html"
+        return Answer(url=page.url, status=200, headers=[("Content-Type", content_type)], body=page.body,
+                      fetched_at=page.fetched_at, archive=None)
+
+    def _lookup_by_key(self, url: str) -> Any:
+        assert self._index is not None and self.article_key is not None
+        if self._by_key is None:
+            self._by_key = {}
+            for archived_url in self._index.urls():
+                self._by_key.setdefault(self.article_key(archived_url), archived_url)
+        key = self.article_key(url)
+        archived = self._by_key.get(key) if key != url else None
+        return self._index.lookup(archived) if archived else None
+
+
+class ReplayMiddleware:
+    """Downloader middleware: active when the spider was given -a replay=PATH."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.source: ReplaySource | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ReplayMiddleware:
+        spider = getattr(crawler, "spider", None)
+        if getattr(spider, "replay_path", None) is None:
+            raise NotConfigured  # live crawl (no -a replay=PATH); silent, as this is the normal case
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
+
+    def spider_opened(self, spider: Any) -> None:
+        self.source = ReplaySource(spider.replay_path, getattr(spider, "article_key", None))
+        logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs)",
+                    {"kind": self.source.kind, "path": spider.replay_path, "n": len(self.source.urls())})
+        for problem in self.source.problems:
+            self.stats.inc_value("newscrawl/replay/archive_problems")
+            logger.error("Archive problem: %(problem)s", {"problem": problem})
+
+    def process_request(self, request: Request, spider: Any = None) -> Response:
+        if self.source is None:  # spider_opened not yet fired (cannot happen in a crawl; guards direct use)
+            self.spider_opened(self.crawler.spider)
+        assert self.source is not None
+        answer = self.source.answer(request.url)
+        if answer is None:
+            self.stats.inc_value("newscrawl/replay/misses")
+            logger.warning("Replay miss (not in the archive, not fetched): %(url)s", {"url": request.url})
+            raise ReplayMiss(f"not in the archive: {request.url}")
+        self.stats.inc_value("newscrawl/replay/hits")
+        request.meta[META_FETCHED_AT] = answer.fetched_at.astimezone(timezone.utc).isoformat()
+        request.meta[META_MODE] = "replay"
+        request.meta[META_ARCHIVE] = answer.archive
+        headers = Headers()
+        for name, value in answer.headers:
+            headers.appendlist(name, value)
+        response_class = responsetypes.from_args(headers=headers, url=answer.url, body=answer.body)
+        # The response carries the archived record's URI: usually the request URL, but a key-based match (another
+        # URL form of the same article) must say which URL the bytes really came from.
+        return response_class(url=answer.url, status=answer.status, headers=headers, body=answer.body,
+                              flags=[REPLAYED_FLAG], request=request)

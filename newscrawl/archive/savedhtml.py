@@ -1,0 +1,133 @@
+"""Saved-HTML folders as an archive: pages saved by a browser, `wget -p`, or our test fixtures.
+
+A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line; the
+fixture convention, written by whoever saved the page), ``<link rel="canonical">``, ``og:url``, and finally the
+file's own ``file://`` URL. Canonical and og:url are only used when absolute http(s): a relative one has no base.
+
+Folders may come from untrusted places, so nothing outside the folder is ever read: symlinks (files, sidecars,
+directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
+symlink swapped in after the check is refused too.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from parsel import Selector
+from w3lib.encoding import html_to_unicode
+
+from newscrawl.archive.reader import ArchiveProblem
+
+logger = logging.getLogger(__name__)
+
+_PAGE_SUFFIXES = (".html.gz", ".html", ".htm")  # longest first: "a.html.gz" must not match as ".gz" junk
+_CANONICAL_XPATH = ("//link[contains(concat(' ', translate(normalize-space(@rel), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+                    "'abcdefghijklmnopqrstuvwxyz'), ' '), ' canonical ')]/@href")
+_OG_URL_XPATH = "//meta[@property='og:url' or @name='og:url']/@content"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    """One saved page, shaped like an archived response so replay can treat both alike."""
+
+    url: str
+    path: Path
+    body: bytes
+    """The page bytes as saved (decompressed for .html.gz), not re-encoded."""
+    fetched_at: datetime
+    """The file's mtime in UTC: the best available guess at when the page was saved."""
+    body_sha256: str
+    """Hex SHA-256 of ``body``."""
+
+
+def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
+    """Every .html, .htm and .html.gz file under ``folder`` (recursive, sorted by relative path)."""
+    root = Path(folder).resolve(strict=True)  # the folder itself may be a symlink; nothing under it may
+    found: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        base = Path(dirpath)
+        # os.walk lists symlinked directories but does not enter them; report them so nothing vanishes silently.
+        found += [(p.relative_to(root).as_posix(), p) for p in (base / d for d in dirnames) if p.is_symlink()]
+        found += [(p.relative_to(root).as_posix(), p) for p in (base / f for f in filenames) if _is_page(p.name)]
+    for _, path in sorted(found):
+        yield from _load(root, path)
+
+
+def _load(root: Path, path: Path) -> Iterator[SavedPage | ArchiveProblem]:
+    refusal = _refusal(root, path)
+    if refusal:
+        yield ArchiveProblem(str(path), 0, "unsafe-path", refusal)
+        return
+    try:
+        raw, mtime = _read_safely(path)
+        body = gzip.decompress(raw) if path.name.lower().endswith(".gz") else raw
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        yield ArchiveProblem(str(path), 0, "gzip", f"cannot decompress saved page: {exc}")
+        return
+    except OSError as exc:
+        yield ArchiveProblem(str(path), 0, "io", f"cannot read saved page: {exc}")
+        return
+    sidecar = _sidecar(path)
+    url = None
+    if sidecar.exists() or sidecar.is_symlink():
+        sidecar_refusal = _refusal(root, sidecar)
+        if sidecar_refusal:
+            yield ArchiveProblem(str(sidecar), 0, "unsafe-path", f"{sidecar_refusal}; page URL taken from the HTML")
+        else:
+            url = _first_line(sidecar)
+    url = url or _url_in_html(body) or path.as_uri()
+    yield SavedPage(url, path, body, datetime.fromtimestamp(mtime, timezone.utc), hashlib.sha256(body).hexdigest())
+
+
+def _refusal(root: Path, path: Path) -> str:
+    """Why ``path`` may not be read, or "" if it is a regular path inside ``root``."""
+    if path.is_symlink():
+        return f"symlink to {os.readlink(path)!r} refused; saved pages are read only from inside {root}"
+    if not path.resolve().is_relative_to(root):
+        return f"path resolves outside {root}; refused"
+    return ""
+
+
+def _read_safely(path: Path) -> tuple[bytes, float]:
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(), os.fstat(fh.fileno()).st_mtime
+
+
+def _is_page(name: str) -> bool:
+    return name.lower().endswith(_PAGE_SUFFIXES)
+
+
+def _sidecar(path: Path) -> Path:
+    name = path.name
+    suffix = next(s for s in _PAGE_SUFFIXES if name.lower().endswith(s))
+    return path.with_name(name[: -len(suffix)] + ".url")
+
+
+def _first_line(sidecar: Path) -> str | None:
+    try:
+        text = _read_safely(sidecar)[0].decode("utf-8", "replace")
+    except OSError as exc:
+        logger.warning("Cannot read URL sidecar %s (%s); page URL taken from the HTML", sidecar, exc)
+        return None
+    return next((line.strip() for line in text.splitlines() if line.strip()), None)
+
+
+def _url_in_html(body: bytes) -> str | None:
+    """rel=canonical, else og:url, when absolute http(s). Decoding here only serves this lookup."""
+    _, text = html_to_unicode(None, body)
+    selector = Selector(text=text)
+    for xpath in (_CANONICAL_XPATH, _OG_URL_XPATH):
+        value = (selector.xpath(xpath).get() or "").strip()
+        if value.lower().startswith(("http://", "https://")):
+            return value
+    return None

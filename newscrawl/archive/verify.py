@@ -1,0 +1,94 @@
+"""`newscrawl verify`: prove each item came from the archived bytes it names.
+
+For every item: re-read the WARC response record at provenance.archive (file, offset), check its record id and
+target URI, decode its payload as the crawler did (de-chunk, Content-Encoding) and compare the SHA-256 with
+provenance.body_sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newscrawl.archive.warc import read_at
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    passed: int = 0
+    problems: list[str] = field(default_factory=list)
+    passes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.checked > 0
+
+    def lines(self, verbose: bool = True) -> list[str]:
+        out = (self.passes if verbose else []) + [f"FAIL {problem}" for problem in self.problems]
+        if self.checked == 0:
+            out.append("no items with an archive reference to verify")
+        out.append(f"{self.checked} items checked: {self.passed} verified, {len(self.problems)} problems")
+        return out
+
+
+def _resolve(recorded: str, archive: str | None) -> Path:
+    """The WARC file to read: as recorded, or the file of the same name under --archive."""
+    if archive is None:
+        return Path(recorded)
+    root = Path(archive)
+    if root.is_file():
+        return root if root.name == Path(recorded).name else root.parent / Path(recorded).name
+    matches = sorted(root.rglob(Path(recorded).name))
+    return matches[0] if matches else root / Path(recorded).name
+
+
+def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
+    report = VerifyReport()
+    with open(feed, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            where = f"line {number}"
+            try:
+                item = json.loads(line)
+            except ValueError as error:
+                report.checked += 1
+                report.problems.append(f"{where}: not JSON ({error})")
+                continue
+            report.checked += 1
+            problem = _check_item(item, archive)
+            name = f"{where} {item.get('url', '?')}"
+            if problem:
+                report.problems.append(f"{name}: {problem}")
+            else:
+                report.passed += 1
+                report.passes.append(f"ok   {name}")
+    return report
+
+
+def _check_item(item: dict[str, object], archive: str | None) -> str | None:
+    provenance = item.get("provenance")
+    if not isinstance(provenance, dict):
+        return "no provenance"
+    ref = provenance.get("archive")
+    if not isinstance(ref, dict) or not {"file", "offset", "record_id"} <= ref.keys():
+        return "no provenance.archive reference (was capture off?)"
+    path = _resolve(str(ref["file"]), archive)
+    if not path.exists():
+        return f"archive file {path} is missing"
+    try:
+        exchange = read_at(path, int(str(ref["offset"])))
+    except Exception as error:  # any damage at that offset is a verification failure, reported, not raised
+        return f"cannot read a response record at {path}:{ref['offset']}: {error}"
+    if exchange.record_id != ref["record_id"]:
+        return f"record at {path}:{ref['offset']} is {exchange.record_id}, item names {ref['record_id']}"
+    if exchange.url != provenance.get("response_url"):
+        return f"record URI {exchange.url} differs from provenance.response_url {provenance.get('response_url')}"
+    digest = hashlib.sha256(exchange.decoded_body()).hexdigest()
+    if digest != provenance.get("body_sha256"):
+        return (f"body digest mismatch at {path}:{ref['offset']}: archive has {digest}, item says "
+                f"{provenance.get('body_sha256')}")
+    return None

@@ -1,0 +1,368 @@
+"""The archive API: read archived HTTP exchanges back out of WARC files, ours or other tools' (warcio, wget).
+
+Import from here: this module also re-exports the writer (``WarcWriter``, ``ArchiveRef``) and the saved-HTML
+source (``iter_saved_html``, ``SavedPage``), so callers need one import path.
+
+``iter_archive`` walks files or folders and never stops at damage: each damaged spot becomes an
+``ArchiveProblem`` and reading resumes at the next intact record (how: ``reader.py``). ``ArchiveIndex`` maps URLs to
+record positions only and re-reads bodies by offset, so 10k archived pages do not sit in memory.
+
+Bodies are returned as the server sent them (Content-Encoding intact, so a Scrapy replay runs the same
+decompression as a live crawl) but de-chunked, because a chunked framing stored in a WARC is transport, not
+content; the Transfer-Encoding header is dropped with it. Header strings are latin-1 views of the recorded bytes
+(``value.encode("latin-1")`` gives the bytes back), the convention the writer uses too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zlib
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from w3lib.url import canonicalize_url
+from warcio.timeutils import iso_date_to_datetime
+
+from newscrawl.archive.reader import (
+    ArchiveProblem,
+    ArchiveReadError,
+    RawRecord,
+    dechunk,
+    parse_warc_fields,
+    read_record_at,
+    scan_records,
+)
+from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
+from newscrawl.archive.writer import ArchiveRef, WarcWriter
+
+try:
+    import brotli
+
+    _HAVE_BROTLI = True
+except ImportError:  # optional: without it "br" bodies cannot be decoded, everything else works
+    _HAVE_BROTLI = False
+
+__all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
+           "SavedPage", "WarcWriter", "iter_archive", "iter_saved_html", "read_at", "read_warcinfo"]
+
+logger = logging.getLogger(__name__)
+
+_WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open")
+_REQUEST_MEMORY = 1024  # unmatched request records remembered per file, to pair them with later responses
+
+
+@dataclass(frozen=True)
+class ArchivedExchange:
+    """One archived HTTP response (plus the request method when its request record was found)."""
+
+    url: str
+    """WARC-Target-URI."""
+    status: int
+    reason: str
+    http_version: str
+    """As on the status line, e.g. "HTTP/1.1"."""
+    headers: list[tuple[str, str]]
+    """Response headers in recorded order, repeats kept; Transfer-Encoding removed when the body was de-chunked."""
+    body: bytes
+    """Payload as sent: still Content-Encoded (gzip stays gzip), but de-chunked."""
+    fetched_at: datetime
+    """WARC-Date, timezone-aware UTC."""
+    record_id: str
+    file: str
+    offset: int
+    warcinfo: dict[str, str] = field(default_factory=dict)
+    """Fields of the warcinfo record that preceded this record in its file; {} if none."""
+    request_method: str | None = None
+    remote_ip: str | None = None
+    digest_ok: bool = True
+    """False when a stored digest did not match; an ArchiveProblem of kind "digest" was reported too."""
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of a header, case-insensitively (like Scrapy's ``headers.getlist``)."""
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+    def decoded_body(self) -> bytes:
+        """The body with Content-Encoding undone (gzip, x-gzip, deflate, br): what a crawler hashes.
+
+        Raises ValueError naming the URL when a coding is unknown or the data does not decode.
+        """
+        body = self.body
+        codings = [c.strip().lower() for v in self.header_values("Content-Encoding") for c in v.split(",")]
+        for coding in reversed([c for c in codings if c and c != "identity"]):  # applied in order, undo backwards
+            try:
+                body = _decode(coding, body)
+            except (zlib.error, ValueError, OSError) as exc:
+                raise ValueError(f"{self.url}: cannot decode Content-Encoding {coding!r}: {exc}") from exc
+        return body
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """Position of one archived response: enough to choose among captures and re-read it, without its body."""
+
+    url: str
+    file: str
+    offset: int
+    record_id: str
+    fetched_at: datetime
+    status: int
+    request_method: str | None
+    digest_ok: bool
+
+
+def iter_archive(path: Path | str) -> Iterator[ArchivedExchange | ArchiveProblem]:
+    """Every response in a WARC file (.warc, .warc.gz, also .open) or a folder of them (recursive, name order:
+    see ``_order_key``).
+
+    revisit, resource, metadata and non-HTTP records are skipped; their counts are logged per file.
+    """
+    yield from _iter_exchanges(Path(path), Counter())
+
+
+def read_at(file: Path | str, offset: int) -> ArchivedExchange:
+    """Re-reads the response record at ``offset`` (digests checked: see ``digest_ok``).
+
+    ``file`` may be an ArchiveRef's final name while the writer still has it open as ``.open`` (or the reverse
+    after it was renamed). ``request_method`` is filled when the next record is its request (our writer's and
+    warcio's order). Raises ArchiveReadError when there is no intact response at that offset.
+    """
+    return _read_exchange(Path(file), offset, None)
+
+
+def read_warcinfo(file: Path | str) -> dict[str, str]:
+    """Fields of the file's first record if it is a warcinfo record (as our writer and wget produce), else {}."""
+    path = _locate(Path(file))
+    try:
+        record, _ = read_record_at(path, 0)
+    except ArchiveReadError as exc:
+        logger.warning("No readable warcinfo in %s: %s", path, exc)
+        return {}
+    return parse_warc_fields(record.payload) if record.rec_type == "warcinfo" else {}
+
+
+class ArchiveIndex:
+    """URL → captures, positions only; ``lookup`` re-reads the chosen record by offset when it is asked for.
+
+    When a URL was captured several times, the LAST capture in archive order (file name order, then offset; for
+    our writer that is fetch order) wins in ``lookup``/``entry``; ``captures`` returns all of them, and ``read``
+    re-reads any one. Matching tries the exact WARC-Target-URI first, then ``canonicalize_url`` without the
+    fragment (sorted query, normalised escapes).
+    """
+
+    def __init__(self, entries: Iterable[IndexEntry] = (), problems: Iterable[ArchiveProblem] = (),
+                 skipped: Counter[str] | None = None, warcinfo: dict[str, dict[str, str]] | None = None) -> None:
+        self.entries: list[IndexEntry] = list(entries)
+        self.problems: list[ArchiveProblem] = list(problems)
+        self.skipped: Counter[str] = skipped if skipped is not None else Counter()
+        """Records skipped by type ("revisit", "metadata", …): counted, not indexed."""
+        self._warcinfo = warcinfo or {}
+        self._exact: dict[str, list[IndexEntry]] = {}
+        self._canonical: dict[str, list[IndexEntry]] = {}
+        for entry in self.entries:
+            self._exact.setdefault(entry.url, []).append(entry)
+            self._canonical.setdefault(_canonical(entry.url), []).append(entry)
+
+    @classmethod
+    def build(cls, path: Path | str) -> ArchiveIndex:
+        """Reads every record once (bodies are digest-checked, then dropped) and keeps positions only."""
+        entries: list[IndexEntry] = []
+        problems: list[ArchiveProblem] = []
+        skipped: Counter[str] = Counter()
+        warcinfo: dict[str, dict[str, str]] = {}
+        for item in _iter_exchanges(Path(path), skipped):
+            if isinstance(item, ArchiveProblem):
+                problems.append(item)
+                continue
+            warcinfo.setdefault(item.file, item.warcinfo)
+            entries.append(IndexEntry(item.url, item.file, item.offset, item.record_id, item.fetched_at,
+                                      item.status, item.request_method, item.digest_ok))
+        return cls(entries, problems, skipped, warcinfo)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and bool(self.captures(url))
+
+    def urls(self) -> list[str]:
+        return list(self._exact)
+
+    def captures(self, url: str) -> list[IndexEntry]:
+        """All captures of ``url`` in archive order: exact matches, else canonical-URL matches."""
+        return list(self._exact.get(url) or self._canonical.get(_canonical(url), []))
+
+    def entry(self, url: str) -> IndexEntry | None:
+        """Position of the capture ``lookup`` would return, without reading it."""
+        found = self.captures(url)
+        return found[-1] if found else None
+
+    def lookup(self, url: str) -> ArchivedExchange | None:
+        """The winning capture of ``url``, re-read from disk; None if the URL is not archived."""
+        entry = self.entry(url)
+        return self.read(entry) if entry is not None else None
+
+    def read(self, entry: IndexEntry) -> ArchivedExchange:
+        """Re-reads one capture's record from disk (raises ArchiveReadError if it was damaged since)."""
+        exchange = _read_exchange(Path(entry.file), entry.offset, self._warcinfo.get(entry.file))
+        return exchange if exchange.request_method else replace(exchange, request_method=entry.request_method)
+
+
+def _iter_exchanges(path: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem]:
+    for file in _archive_files(path):
+        try:
+            yield from _iter_file(file, skipped)
+        except OSError as exc:
+            yield ArchiveProblem(str(file), 0, "io", f"cannot read file: {exc}")
+
+
+def _archive_files(path: Path) -> list[Path]:
+    if not path.is_dir():
+        if not path.exists():
+            raise FileNotFoundError(f"No WARC file or folder at {path}")
+        return [path]
+    found = [Path(root, name) for root, _, names in os.walk(path) for name in names
+             if name.lower().endswith(_WARC_SUFFIXES)]
+    return sorted(found, key=lambda p: _order_key(p.relative_to(path)))
+
+
+def _order_key(relative: Path) -> tuple[str, str, str]:
+    """Name order, but on the name without ".warc[.gz][.open]": plain sorting puts the writer's first file
+    ``crawl.warc.gz`` after ``crawl-00001.warc.gz`` ("-" sorts before "."), which would break "last one wins"."""
+    name = relative.name
+    stem = name[: name.lower().index(".warc")]
+    return relative.parent.as_posix(), stem, name
+
+
+def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem]:
+    """Pairs responses with request records: the request may follow (ours, warcio) or precede (wget) it."""
+    warcinfo: dict[str, str] = {}
+    pending: ArchivedExchange | None = None  # a response waiting for the request record that may follow it
+    methods: OrderedDict[str, str] = OrderedDict()  # request id, and ids it is concurrent to → method
+    skipped_here: Counter[str] = Counter()
+    for item in scan_records(file):
+        method = _request_method(item) if isinstance(item, RawRecord) else None
+        if pending is not None:
+            if (isinstance(item, RawRecord) and method is not None
+                    and pending.record_id in item.header_values("WARC-Concurrent-To")):
+                yield replace(pending, request_method=method)
+                pending = None
+                continue
+            yield pending
+            pending = None
+        if isinstance(item, ArchiveProblem):
+            yield item
+        elif item.rec_type == "warcinfo":
+            warcinfo = parse_warc_fields(item.payload)
+        elif method is not None:
+            for key in [item.header("WARC-Record-ID") or "", *item.header_values("WARC-Concurrent-To")]:
+                methods[key] = method
+            while len(methods) > _REQUEST_MEMORY:
+                methods.popitem(last=False)
+        elif item.rec_type == "response" and item.http_headers is not None:
+            exchange = _to_exchange(item, str(file), warcinfo)
+            if isinstance(exchange, ArchiveProblem):
+                yield exchange
+                continue
+            known = [methods[k] for k in [exchange.record_id, *item.header_values("WARC-Concurrent-To")]
+                     if k in methods]
+            if known:
+                yield replace(exchange, request_method=known[0])
+            else:
+                pending = exchange
+        else:
+            skipped_here[item.rec_type if item.rec_type != "response" else "response-without-http"] += 1
+    if pending is not None:
+        yield pending
+    if skipped_here:
+        logger.info("%s: skipped records not replayable as responses: %s", file, dict(skipped_here))
+        skipped.update(skipped_here)
+
+
+def _request_method(record: RawRecord) -> str | None:
+    if record.rec_type != "request" or record.http_headers is None:
+        return None
+    method: str = record.http_headers.protocol  # warcio puts a request line's verb in "protocol"
+    return method or None
+
+
+def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
+    http = record.http_headers
+    try:
+        status = int(http.get_statuscode())
+        fetched_at = iso_date_to_datetime(record.header("WARC-Date") or "", tz_aware=True)
+    except (ValueError, TypeError) as exc:
+        return ArchiveProblem(file, record.offset, "record",
+                              f"unusable status line {http.statusline!r} or WARC-Date: {exc}")
+    headers = [(name, value) for name, value in http.headers]
+    body = record.payload
+    if any(n.lower() == "transfer-encoding" and "chunked" in v.lower() for n, v in headers):
+        body = dechunk(body)
+        headers = _without_chunked(headers)
+    return ArchivedExchange(
+        url=record.header("WARC-Target-URI") or "", status=status,
+        reason=http.statusline.partition(" ")[2], http_version=http.protocol, headers=headers, body=body,
+        fetched_at=fetched_at, record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset,
+        warcinfo=warcinfo, remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok)
+
+
+def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None) -> ArchivedExchange:
+    path = _locate(file)
+    record, following = read_record_at(path, offset)
+    if record.rec_type != "response" or record.http_headers is None:
+        raise ArchiveReadError(ArchiveProblem(str(file), offset, "record",
+                                              f"a {record.rec_type} record, not an HTTP response"))
+    exchange = _to_exchange(record, str(file), read_warcinfo(path) if warcinfo is None else warcinfo)
+    if isinstance(exchange, ArchiveProblem):
+        raise ArchiveReadError(exchange)
+    if following is not None:
+        try:
+            after, _ = read_record_at(path, following)
+        except ArchiveReadError:
+            return exchange  # the request record is a nicety; the response itself is intact
+        method = _request_method(after)
+        if method and exchange.record_id in after.header_values("WARC-Concurrent-To"):
+            exchange = replace(exchange, request_method=method)
+    return exchange
+
+
+def _locate(file: Path) -> Path:
+    """The file, or its ``.open``/final twin: refs name the final file, which exists only after rotation."""
+    twin = file.with_name(file.name[:-len(".open")] if file.name.endswith(".open") else file.name + ".open")
+    return twin if not file.exists() and twin.exists() else file
+
+
+def _without_chunked(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    kept: list[tuple[str, str]] = []
+    for name, value in headers:
+        if name.lower() == "transfer-encoding":
+            rest = ", ".join(c.strip() for c in value.split(",") if c.strip().lower() not in {"chunked", ""})
+            if not rest:
+                continue
+            value = rest  # e.g. "gzip, chunked": only the chunked layer was removed
+        kept.append((name, value))
+    return kept
+
+
+def _decode(coding: str, data: bytes) -> bytes:
+    if coding in {"gzip", "x-gzip"}:
+        return zlib.decompress(data, 16 + zlib.MAX_WBITS)
+    if coding == "deflate":
+        try:
+            return zlib.decompress(data)
+        except zlib.error:  # servers often send raw deflate without the zlib wrapper
+            return zlib.decompress(data, -zlib.MAX_WBITS)
+    if coding == "br" and _HAVE_BROTLI:
+        result: bytes = brotli.decompress(data)
+        return result
+    raise ValueError("unsupported coding" + (" (install brotli)" if coding == "br" else ""))
+
+
+def _canonical(url: str) -> str:
+    try:
+        return canonicalize_url(url, keep_fragments=False)
+    except ValueError:
+        return url

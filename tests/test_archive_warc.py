@@ -1,0 +1,400 @@
+"""WARC layer: writer → reader round trips, damage tolerance, and WARCs written by warcio and wget.
+
+Everything runs offline; the warcio/wget tests fetch from a stdlib HTTP server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.request
+import zlib
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from newscrawl.archive.warc import (
+    ArchivedExchange,
+    ArchiveIndex,
+    ArchiveProblem,
+    ArchiveReadError,
+    ArchiveRef,
+    WarcWriter,
+    iter_archive,
+    read_at,
+    read_warcinfo,
+)
+
+FETCHED_AT = datetime(2025, 3, 21, 13, 37, 0, 123456, tzinfo=timezone.utc)
+WARCINFO = {"software": "newscrawl/0.1.0", "crawl-id": "test-crawl"}
+PAGE = ("<html><head><title>Grüße</title></head><body>" + "news of the day " * 150 + "</body></html>").encode()
+
+
+def page_body(i: int) -> bytes:
+    """A gzip body (mtime 0: reproducible) large and random enough that damage lands inside deflate data."""
+    text = f"<html><body><p>page {i}</p>{random.Random(i).randbytes(1500).hex()}</body></html>"
+    return gzip.compress(text.encode(), mtime=0)
+
+
+def write_exchange(writer: WarcWriter, i: int, **overrides: object) -> ArchiveRef:
+    fields: dict[str, object] = dict(
+        url=f"http://127.0.0.1/article/{i}?b=2&a=1", method="GET",
+        request_headers=[("Host", "127.0.0.1"), ("Accept-Encoding", "gzip")], request_body=b"",
+        status=200, reason="OK", http_version="HTTP/1.1",
+        response_headers=[("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
+                          ("Set-Cookie", f"session={i}; Path=/"), ("Set-Cookie", "consent=no; Path=/")],
+        body=page_body(i), fetched_at=FETCHED_AT + timedelta(seconds=i), remote_ip="127.0.0.1")
+    fields.update(overrides)
+    return writer.write_exchange(**fields)  # type: ignore[arg-type]
+
+
+def write_archive(directory: Path, count: int = 5, *, gzip: bool = True, max_bytes: int = 10**9,
+                  prefix: str = "crawl") -> list[ArchiveRef]:
+    with WarcWriter(directory, prefix, max_bytes=max_bytes, warcinfo=WARCINFO, gzip=gzip) as writer:
+        return [write_exchange(writer, i) for i in range(count)]
+
+
+def split(path: Path) -> tuple[list[ArchivedExchange], list[ArchiveProblem]]:
+    items = list(iter_archive(path))
+    return ([i for i in items if isinstance(i, ArchivedExchange)],
+            [i for i in items if isinstance(i, ArchiveProblem)])
+
+
+def member_end(data: bytes, start: int) -> int:
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    inflater.decompress(data[start:])
+    return len(data) - len(inflater.unused_data)
+
+
+def rewrite_member(path: Path, start: int, change: tuple[bytes, bytes]) -> None:
+    """Replaces bytes inside one gzip member's decompressed record, recompressing only that member."""
+    data = path.read_bytes()
+    end = member_end(data, start)
+    record = gzip.decompress(data[start:end])
+    assert change[0] in record
+    path.write_bytes(data[:start] + gzip.compress(record.replace(change[0], change[1], 1)) + data[end:])
+
+
+def warcio_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """warcio's own CLI: ``python -m warcio`` if it has a __main__, else the console script beside python."""
+    if importlib.util.find_spec("warcio.__main__"):
+        command = [sys.executable, "-m", "warcio"]
+    elif (script := Path(sys.executable).with_name("warcio")).exists():
+        command = [str(script)]
+    else:
+        command = [sys.executable, "-m", "warcio.cli"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=60)
+
+
+# --- writer → reader round trip ------------------------------------------------------------------------------
+
+def test_round_trip_keeps_status_repeated_headers_body_and_digests(tmp_path: Path) -> None:
+    refs = write_archive(tmp_path, 2)
+    exchanges, problems = split(tmp_path)
+    assert problems == []
+    assert [e.record_id for e in exchanges] == [r.record_id for r in refs]
+    first = exchanges[0]
+    assert (first.url, first.status, first.reason, first.http_version) == (
+        "http://127.0.0.1/article/0?b=2&a=1", 200, "OK", "HTTP/1.1")
+    assert first.header_values("set-cookie") == ["session=0; Path=/", "consent=no; Path=/"]
+    assert first.headers[:2] == [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")]
+    assert first.body == page_body(0)  # still gzip: replay must see what the server sent
+    assert first.decoded_body() == gzip.decompress(page_body(0))
+    assert first.fetched_at == FETCHED_AT  # microseconds survive (WARC 1.1 dates)
+    assert (first.request_method, first.remote_ip, first.digest_ok) == ("GET", "127.0.0.1", True)
+    assert (first.file, first.offset) == (refs[0].file, refs[0].offset)
+    assert first.warcinfo == {**WARCINFO, "format": "WARC File Format 1.1"}
+    assert read_warcinfo(refs[0].file) == first.warcinfo
+
+
+def test_offsets_are_usable_with_read_at(tmp_path: Path) -> None:
+    refs = write_archive(tmp_path, 3)
+    exchanges, _ = split(tmp_path)
+    for ref, exchange in zip(refs, exchanges):
+        assert read_at(ref.file, ref.offset) == exchange
+    with pytest.raises(ArchiveReadError, match="warcinfo record, not an HTTP response"):
+        read_at(refs[0].file, 0)
+
+
+def test_chunked_header_is_renamed_so_the_record_stays_parseable(tmp_path: Path) -> None:
+    headers = [("Transfer-Encoding", "chunked"), ("Content-Type", "text/html")]
+    with WarcWriter(tmp_path, "c", max_bytes=10**6, warcinfo=WARCINFO) as writer:
+        write_exchange(writer, 0, response_headers=headers, body=PAGE)
+    [exchange], problems = split(tmp_path)
+    assert problems == []
+    assert exchange.headers == [("X-Newscrawl-Original-Transfer-Encoding", "chunked"), ("Content-Type", "text/html")]
+    assert exchange.body == PAGE
+
+
+def test_non_ascii_header_bytes_come_back_unchanged(tmp_path: Path) -> None:
+    # Header values are latin-1 views of the wire bytes: b"caf\xe9" (latin-1) and b"caf\xc3\xa9" (UTF-8).
+    headers = [("X-Latin1", b"caf\xe9".decode("latin-1")), ("X-Utf8", "café".encode().decode("latin-1"))]
+    with WarcWriter(tmp_path, "h", max_bytes=10**6, warcinfo=WARCINFO) as writer:
+        write_exchange(writer, 0, response_headers=headers)
+    [exchange], _ = split(tmp_path)
+    assert [(n, v.encode("latin-1")) for n, v in exchange.headers] == [
+        ("X-Latin1", b"caf\xe9"), ("X-Utf8", b"caf\xc3\xa9")]
+
+
+def test_decoded_body_undoes_deflate_and_brotli_and_names_the_url_on_failure(tmp_path: Path) -> None:
+    brotli = pytest.importorskip("brotli")
+    encoded = {"deflate": zlib.compress(PAGE), "br": brotli.compress(PAGE), "zstd": b"?"}
+    with WarcWriter(tmp_path, "e", max_bytes=10**6, warcinfo=WARCINFO) as writer:
+        for i, (coding, body) in enumerate(encoded.items()):
+            write_exchange(writer, i, response_headers=[("Content-Encoding", coding)], body=body)
+    deflate, br, unknown = split(tmp_path)[0]
+    assert deflate.decoded_body() == PAGE and br.decoded_body() == PAGE
+    with pytest.raises(ValueError, match=r"article/2.*'zstd'"):
+        unknown.decoded_body()
+
+
+def test_writer_refuses_naive_dates_and_existing_files(tmp_path: Path) -> None:
+    write_archive(tmp_path, 1)
+    with pytest.raises(FileExistsError, match="never overwritten"):
+        WarcWriter(tmp_path, "crawl", max_bytes=10**6, warcinfo=WARCINFO)
+    with WarcWriter(tmp_path, "other", max_bytes=10**6, warcinfo=WARCINFO) as writer:
+        with pytest.raises(ValueError, match="timezone-aware"):
+            write_exchange(writer, 0, fetched_at=datetime(2025, 1, 1))
+    with pytest.raises(ValueError, match="software"):
+        WarcWriter(tmp_path, "third", max_bytes=10**6, warcinfo={})
+
+
+# --- files: rotation, .open, warcio's own tools --------------------------------------------------------------
+
+def test_rotation_starts_a_new_file_between_exchanges(tmp_path: Path) -> None:
+    refs = write_archive(tmp_path, 5, max_bytes=4000)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["crawl-00001.warc.gz", "crawl-00002.warc.gz", "crawl.warc.gz"]
+    assert [Path(r.file).name for r in refs] == ["crawl.warc.gz"] * 2 + ["crawl-00001.warc.gz"] * 2 + [
+        "crawl-00002.warc.gz"]
+    for name in names:
+        assert read_warcinfo(tmp_path / name)["crawl-id"] == "test-crawl"
+    for ref in refs:  # each response is followed by its request in the same file: no pair was split
+        assert read_at(ref.file, ref.offset).request_method == "GET"
+    exchanges, problems = split(tmp_path)
+    assert problems == [] and [e.record_id for e in exchanges] == [r.record_id for r in refs]
+
+
+def test_open_file_is_readable_while_written_and_renamed_on_close(tmp_path: Path) -> None:
+    writer = WarcWriter(tmp_path, "live", max_bytes=10**6, warcinfo=WARCINFO)
+    refs = [write_exchange(writer, i) for i in range(2)]
+    assert [p.name for p in tmp_path.iterdir()] == ["live.warc.gz.open"]
+    assert refs[0].file == str(tmp_path / "live.warc.gz") == writer.files[0]  # refs name the final file
+    # A killed crawl leaves exactly this state: every finished record is readable.
+    exchanges, problems = split(tmp_path / "live.warc.gz.open")
+    assert problems == [] and len(exchanges) == 2
+    assert read_at(refs[1].file, refs[1].offset).record_id == refs[1].record_id  # falls back to .open
+    writer.close()
+    writer.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["live.warc.gz"]
+    assert read_at(str(tmp_path / "live.warc.gz.open"), refs[1].offset).record_id == refs[1].record_id
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
+def test_warcio_check_and_index_accept_our_files(tmp_path: Path, compress: bool) -> None:
+    refs = write_archive(tmp_path, 3, gzip=compress)
+    check = warcio_cli("check", "-v", refs[0].file)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count("digest pass") == 7  # warcinfo + 3 × (response, request)
+    index = warcio_cli("index", "-f", "offset,warc-type,warc-target-uri", refs[0].file)
+    assert index.returncode == 0, index.stderr
+    rows = [json.loads(line) for line in index.stdout.splitlines()]
+    assert [int(r["offset"]) for r in rows if r["warc-type"] == "response"] == [r.offset for r in refs]
+
+
+# --- damage ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
+def test_truncated_file_yields_every_earlier_record(tmp_path: Path, compress: bool) -> None:
+    refs = write_archive(tmp_path, 4, gzip=compress)
+    path = Path(refs[0].file)
+    path.write_bytes(path.read_bytes()[: refs[2].offset + 700])  # cut inside the third response
+    exchanges, problems = split(path)
+    assert [e.record_id for e in exchanges] == [r.record_id for r in refs[:2]]
+    assert [(p.offset, p.kind) for p in problems] == [(refs[2].offset, "truncated")]
+
+
+def test_corrupt_gzip_member_in_the_middle_costs_only_that_record(tmp_path: Path) -> None:
+    refs = write_archive(tmp_path, 5)
+    path = Path(refs[0].file)
+    data = bytearray(path.read_bytes())
+    resumed_at = member_end(bytes(data), refs[2].offset)  # where the intact request member after it starts
+    middle = (refs[2].offset + resumed_at) // 2
+    data[middle:middle + 16] = bytes(b ^ 0x5A for b in data[middle:middle + 16])
+    path.write_bytes(bytes(data))
+    exchanges, problems = split(path)
+    assert [e.record_id for e in exchanges] == [r.record_id for i, r in enumerate(refs) if i != 2]
+    assert [(p.offset, p.kind) for p in problems] == [(refs[2].offset, "gzip")]
+    assert f"resumed at offset {resumed_at}" in problems[0].message
+    assert exchanges[2].request_method == "GET"
+
+
+@pytest.mark.parametrize("delta", [-10, 10], ids=["too-short", "too-long"])
+def test_wrong_content_length_in_gzip_member(tmp_path: Path, delta: int) -> None:
+    refs = write_archive(tmp_path, 4)
+    path = Path(refs[0].file)
+    record = gzip.decompress(path.read_bytes()[refs[1].offset:member_end(path.read_bytes(), refs[1].offset)])
+    length = int(record.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    rewrite_member(path, refs[1].offset, (b"Content-Length: %d" % length, b"Content-Length: %d" % (length + delta)))
+    exchanges, problems = split(path)
+    assert [e.record_id for e in exchanges] == [r.record_id for i, r in enumerate(refs) if i != 1]
+    assert [(p.offset, p.kind) for p in problems] == [(refs[1].offset, "length")]
+
+
+@pytest.mark.parametrize("delta", [-10, 10], ids=["too-short", "too-long"])
+def test_wrong_content_length_in_uncompressed_file_resyncs(tmp_path: Path, delta: int) -> None:
+    refs = write_archive(tmp_path, 4, gzip=False)
+    path = Path(refs[0].file)
+    data = path.read_bytes()
+    start = data.index(b"Content-Length: ", refs[1].offset) + len(b"Content-Length: ")
+    end = data.index(b"\r\n", start)
+    new = str(int(data[start:end]) + delta).encode()
+    assert len(new) == end - start  # same width, so every later offset stays valid
+    path.write_bytes(data[:start] + new + data[end:])
+    exchanges, problems = split(path)
+    assert [e.record_id for e in exchanges] == [r.record_id for i, r in enumerate(refs) if i != 1]
+    assert [(p.offset, p.kind) for p in problems] == [(refs[1].offset, "length")]
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
+def test_flipped_payload_byte_is_a_digest_problem_and_still_yielded(tmp_path: Path, compress: bool) -> None:
+    refs = write_archive(tmp_path, 3, gzip=compress)
+    path = Path(refs[0].file)
+    needle = page_body(1)[-40:]
+    if compress:
+        rewrite_member(path, refs[1].offset, (needle, bytes([needle[0] ^ 1]) + needle[1:]))
+    else:
+        data = bytearray(path.read_bytes())
+        data[data.index(needle)] ^= 1
+        path.write_bytes(bytes(data))
+    exchanges, problems = split(path)
+    assert [e.digest_ok for e in exchanges] == [True, False, True]
+    assert [(p.offset, p.kind) for p in problems] == [(refs[1].offset, "digest")]
+    assert f"at offset {refs[1].offset}" in problems[0].message
+    assert read_at(refs[1].file, refs[1].offset).digest_ok is False
+
+
+# --- index ----------------------------------------------------------------------------------------------------
+
+def test_index_keeps_positions_and_rereads_lazily(tmp_path: Path) -> None:
+    older = write_archive(tmp_path, 2, prefix="a-first")
+    with WarcWriter(tmp_path, "b-second", max_bytes=10**6, warcinfo=WARCINFO) as writer:
+        newer = write_exchange(writer, 1, body=page_body(99))  # the same URL again, later in archive order
+    index = ArchiveIndex.build(tmp_path)
+    url = "http://127.0.0.1/article/1?b=2&a=1"
+    assert len(index) == 3 and index.problems == [] and url in index
+    assert [e.record_id for e in index.captures(url)] == [older[1].record_id, newer.record_id]
+    entry = index.entry(url)
+    assert entry is not None and (entry.file, entry.offset) == (newer.file, newer.offset)
+    latest = index.lookup(url)
+    assert latest is not None and latest.body == page_body(99) and latest.request_method == "GET"
+    assert latest.warcinfo["crawl-id"] == "test-crawl"
+    # Fallback: canonical form (query order, fragment) finds the same capture; unknown URLs find nothing.
+    canonical = index.lookup("http://127.0.0.1/article/1?a=1&b=2#comments")
+    assert canonical is not None and canonical.record_id == newer.record_id
+    assert index.lookup("http://127.0.0.1/article/7") is None
+    assert index.read(index.captures(url)[0]).body == page_body(1)
+
+
+def test_index_collects_problems_and_keeps_going(tmp_path: Path) -> None:
+    refs = write_archive(tmp_path, 3)
+    path = Path(refs[0].file)
+    path.write_bytes(path.read_bytes()[: refs[2].offset + 50])
+    index = ArchiveIndex.build(tmp_path)
+    assert len(index) == 2
+    assert [(p.file, p.offset, p.kind) for p in index.problems] == [(str(path), refs[2].offset, "truncated")]
+
+
+# --- WARCs written by other tools -----------------------------------------------------------------------------
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # keep pytest output clean
+        pass
+
+    def do_GET(self) -> None:
+        compressed = "gzip" in self.path
+        body = gzip.compress(PAGE, mtime=0) if compressed else PAGE
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Set-Cookie", "a=1")
+        self.send_header("Set-Cookie", "b=2")
+        if compressed:
+            self.send_header("Content-Encoding", "gzip")
+        if "chunked" in self.path:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for start in range(0, len(body), 500):
+                part = body[start:start + 500]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+PATHS = ["/chunked-gzip", "/gzip", "/chunked", "/plain"]
+
+
+def check_foreign_exchanges(exchanges: list[ArchivedExchange], server: str) -> None:
+    assert [e.url for e in exchanges] == [server + p for p in PATHS]
+    for exchange in exchanges:
+        assert exchange.status == 200 and exchange.digest_ok and exchange.request_method == "GET"
+        assert exchange.header_values("Set-Cookie") == ["a=1", "b=2"]
+        assert exchange.header_values("Transfer-Encoding") == []  # de-chunked, so the header went with it
+        assert exchange.decoded_body() == PAGE
+        assert exchange.body.startswith(b"\x1f\x8b") == ("gzip" in exchange.url)  # not content-decoded
+
+
+def test_warc_from_warcio_capture_http(tmp_path: Path, server: str) -> None:
+    from warcio.capture_http import capture_http  # patches http.client, so only imported here
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy: loopback only
+    path = tmp_path / "captured.warc.gz"
+    with capture_http(str(path), gzip=True):
+        for page in PATHS:
+            with opener.open(server + page, timeout=5) as response:
+                response.read()
+    exchanges, problems = split(path)
+    assert problems == []
+    check_foreign_exchanges(exchanges, server)
+
+
+@pytest.mark.skipif(shutil.which("wget") is None, reason="wget is not installed (apt-get install -y wget)")
+def test_warc_from_wget_with_revisit_resource_and_metadata_records(tmp_path: Path, server: str) -> None:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    wget = ["wget", "--quiet", "--no-proxy", "--tries=1", "--timeout=5", "-e", "robots=off", "-O", "/dev/null"]
+    # First run: uncompressed .warc plus a CDX; second run dedups against it, so /plain becomes a revisit.
+    subprocess.run([*wget, f"--warc-file={tmp_path / 'first'}", "--no-warc-compression", "--warc-cdx",
+                    *[server + p for p in PATHS]], check=True, env=env, cwd=tmp_path, timeout=30)
+    subprocess.run([*wget, f"--warc-file={tmp_path / 'second'}", f"--warc-dedup={tmp_path / 'first.cdx'}",
+                    server + "/plain"], check=True, env=env, cwd=tmp_path, timeout=30)
+    exchanges, problems = split(tmp_path / "first.warc")
+    assert problems == []
+    check_foreign_exchanges(exchanges, server)
+    assert exchanges[0].warcinfo["software"].startswith("Wget/")
+    index = ArchiveIndex.build(tmp_path)
+    assert index.problems == [] and len(index) == 4
+    assert index.skipped == {"revisit": 1, "metadata": 2, "resource": 4}
