@@ -16,7 +16,9 @@ class ArchiveRef:
     """Where the response an item was parsed from sits in a WARC file."""
 
     file: str
-    """Path of the WARC file (as written, relative to the working directory when it was written)."""
+    """WARC file name (unique per run: "<crawl id>[-NNNNN].warc.gz"); `newscrawl verify` finds it next to the feed,
+    under output/, or under --archive. A name, not a path, so live and replayed items agree wherever the archive
+    has moved."""
     record_id: str
     """WARC-Record-ID of the `response` record, e.g. "<urn:uuid:…>"."""
     offset: int

@@ -104,7 +104,7 @@ class WarcCaptureMiddleware:
             self.crawler.stats.inc_value("newscrawl/archive/write_errors")
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_error"))
             raise
-        request.meta[META_ARCHIVE] = {"file": ref.file, "record_id": ref.record_id, "offset": ref.offset}
+        request.meta[META_ARCHIVE] = {"file": Path(ref.file).name, "record_id": ref.record_id, "offset": ref.offset}
         self.crawler.stats.inc_value("newscrawl/archive/records")
         return response
 

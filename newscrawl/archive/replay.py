@@ -147,14 +147,14 @@ class ReplaySource:
         self._by_key: dict[str, str] | None = None
         if self.kind == "warc":
             self._index = ArchiveIndex.build(path)
-            self.problems = [str(problem) for problem in self._index.problems]
+            self.problems = [f"{p.file} at offset {p.offset} ({p.kind}): {p.message}" for p in self._index.problems]
         else:
             for page in iter_saved_html(path):
                 if isinstance(page, SavedPage):
                     self._pages.setdefault(page.url, page)
                     self._pages.setdefault(canonicalize_url(page.url), page)
                 else:
-                    self.problems.append(str(page))
+                    self.problems.append(f"{page.file} ({page.kind}): {page.message}")
 
     def urls(self) -> list[str]:
         return self._index.urls() if self._index is not None else list(self._pages)
@@ -168,7 +168,7 @@ class ReplaySource:
                 return None
             return Answer(url=exchange.url, status=exchange.status, headers=list(exchange.headers),
                           body=exchange.body, fetched_at=exchange.fetched_at,
-                          archive={"file": exchange.file, "record_id": exchange.record_id,
+                          archive={"file": Path(exchange.file).name, "record_id": exchange.record_id,
                                    "offset": exchange.offset})
         page = self._pages.get(url) or self._pages.get(canonicalize_url(url))
         if page is None:

@@ -34,15 +34,16 @@ class VerifyReport:
         return out
 
 
-def _resolve(recorded: str, archive: str | None) -> Path:
-    """The WARC file to read: as recorded, or the file of the same name under --archive."""
-    if archive is None:
-        return Path(recorded)
-    root = Path(archive)
-    if root.is_file():
-        return root if root.name == Path(recorded).name else root.parent / Path(recorded).name
-    matches = sorted(root.rglob(Path(recorded).name))
-    return matches[0] if matches else root / Path(recorded).name
+def _resolve(recorded: str, feed: Path, archive: str | None) -> Path:
+    """The WARC file an item names: under --archive if given, else beside the feed, under output/, or as a path."""
+    name = Path(recorded).name
+    if archive is not None:
+        root = Path(archive)
+        if root.is_file():
+            return root if root.name == name else root.parent / name
+        return next(iter(sorted(root.rglob(name))), root / name)
+    candidates = [feed.parent / name, Path(recorded), *sorted(Path("output").glob(f"*/{name}"))]
+    return next((c for c in candidates if c.exists()), candidates[0])
 
 
 def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
@@ -59,7 +60,7 @@ def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
                 report.problems.append(f"{where}: not JSON ({error})")
                 continue
             report.checked += 1
-            problem = _check_item(item, archive)
+            problem = _check_item(item, Path(feed), archive)
             name = f"{where} {item.get('url', '?')}"
             if problem:
                 report.problems.append(f"{name}: {problem}")
@@ -69,14 +70,14 @@ def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
     return report
 
 
-def _check_item(item: dict[str, object], archive: str | None) -> str | None:
+def _check_item(item: dict[str, object], feed: Path, archive: str | None) -> str | None:
     provenance = item.get("provenance")
     if not isinstance(provenance, dict):
         return "no provenance"
     ref = provenance.get("archive")
     if not isinstance(ref, dict) or not {"file", "offset", "record_id"} <= ref.keys():
         return "no provenance.archive reference (was capture off?)"
-    path = _resolve(str(ref["file"]), archive)
+    path = _resolve(str(ref["file"]), feed, archive)
     if not path.exists():
         return f"archive file {path} is missing"
     try:
@@ -87,7 +88,10 @@ def _check_item(item: dict[str, object], archive: str | None) -> str | None:
         return f"record at {path}:{ref['offset']} is {exchange.record_id}, item names {ref['record_id']}"
     if exchange.url != provenance.get("response_url"):
         return f"record URI {exchange.url} differs from provenance.response_url {provenance.get('response_url')}"
-    digest = hashlib.sha256(exchange.decoded_body()).hexdigest()
+    try:
+        digest = hashlib.sha256(exchange.decoded_body()).hexdigest()
+    except Exception as error:  # a damaged payload that no longer decodes is a mismatch, not a crash
+        return f"archived body at {path}:{ref['offset']} no longer decodes: {error}"
     if digest != provenance.get("body_sha256"):
         return (f"body digest mismatch at {path}:{ref['offset']}: archive has {digest}, item says "
                 f"{provenance.get('body_sha256')}")

@@ -1,0 +1,248 @@
+"""Capture → replay → verify, end to end with real `scrapy crawl` runs against a loopback mirror."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscrawl.archive.warc import iter_archive, ArchivedExchange, ArchiveProblem
+from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.devdiscourse import NewsSpec, canonical_url
+from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
+
+FIXTURES = Path(__file__).parent / "fixtures" / "devdiscourse"
+
+
+@pytest.fixture(scope="module")
+def specs() -> list[NewsSpec]:
+    return [seed_spec(), *corpus(12, seed=3)]
+
+
+@pytest.fixture(scope="module")
+def live(specs: list[NewsSpec], tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CrawlResult, MirrorServer]]:
+    site = build_devdiscourse_mirror(specs)
+    with MirrorServer(site) as server:
+        server.chunked_prefixes = ["/article/politics"]  # some responses chunked, all gzipped
+        result = run_crawl(tmp_path_factory.mktemp("live"), "devdiscourse", "-a", f"base_url={server.base_url}",
+                           settings=FAST)
+        assert result.returncode == 0, result.log[-3000:]
+        yield result, server
+
+
+def only(paths: list[Path]) -> Path:
+    assert len(paths) == 1, paths
+    return paths[0]
+
+
+def items_by_url(path: Path) -> dict[str, dict[str, Any]]:
+    with open(path, encoding="utf-8") as lines:
+        return {item["url"]: item for item in map(json.loads, lines)}
+
+
+def newscrawl_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "newscrawl.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120, env=env)
+
+
+WARCIO = str(Path(sys.executable).parent / "warcio")
+
+
+def test_live_crawl_writes_a_valid_warc_of_every_exchange(live: tuple[CrawlResult, MirrorServer]) -> None:
+    result, server = live
+    warc = only(result.output_files("*.warc.gz"))
+    assert not result.output_files("*.open"), "a finished run leaves no partial files"
+    records = [r for r in iter_archive(warc)]
+    assert all(isinstance(r, ArchivedExchange) for r in records)
+    archived = {(r.url.split(server.base_url, 1)[1]) for r in records if isinstance(r, ArchivedExchange)}
+    assert {"/robots.txt", "/RSS/GoogleNews", "/pti-stories?page=1"} <= archived
+    assert len(records) == len(server.access_log), "every exchange, errors and redirects included"
+    check = subprocess.run([WARCIO, "check", str(warc)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    index = subprocess.run([WARCIO, "index", str(warc)], capture_output=True, text=True)
+    assert index.returncode == 0 and index.stdout.count('"warc-type": "response"') == len(records)
+    gzipped = [r for r in records if isinstance(r, ArchivedExchange)
+               and dict((k.lower(), v) for k, v in r.headers).get("content-encoding") == "gzip"]
+    assert gzipped, "responses are archived as the server sent them (still gzip-encoded)"
+
+
+def test_items_link_to_their_records_and_verify(live: tuple[CrawlResult, MirrorServer]) -> None:
+    result, _ = live
+    feed = only(result.output_files("*.jsonl"))
+    for item in items_by_url(feed).values():
+        archive = item["provenance"]["archive"]
+        assert archive["file"].endswith(".warc.gz") and archive["record_id"].startswith("<urn:uuid:")
+    done = newscrawl_cli("verify", str(feed.relative_to(result.workdir)), cwd=result.workdir)
+    assert done.returncode == 0, done.stdout + done.stderr
+    count = len(items_by_url(feed))
+    assert f"{count} items checked: {count} verified, 0 problems" in done.stdout
+
+
+def test_replay_gives_the_live_items_and_is_byte_identical(live: tuple[CrawlResult, MirrorServer],
+                                                             tmp_path: Path) -> None:
+    result, server = live
+    warc = only(result.output_files("*.warc.gz"))
+    hits_before = len(server.access_log)
+    digests = []
+    for run in ("one", "two"):
+        replay = run_crawl(tmp_path / run, "devdiscourse", "-a", f"replay={warc}", "-O", "replay.jsonl")
+        assert replay.returncode == 0, replay.log[-3000:]
+        assert replay.stat("newscrawl/replay/misses") is None
+        digests.append(hashlib.sha256((tmp_path / run / "replay.jsonl").read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
+    assert len(server.access_log) == hits_before, "replay never touches the network"
+    live_items = items_by_url(only(result.output_files("*.jsonl")))
+    replayed = items_by_url(tmp_path / "one" / "replay.jsonl")
+    assert replayed.keys() == live_items.keys()
+    for url, item in live_items.items():
+        assert replayed[url]["provenance"].pop("mode") == "replay"
+        assert item["provenance"].pop("mode") == "live"
+        for key in item["provenance"]:
+            assert replayed[url]["provenance"][key] == item["provenance"][key], key
+        assert replayed[url] == item
+
+
+def test_replay_default_feed_does_not_overwrite_the_live_feed(live: tuple[CrawlResult, MirrorServer],
+                                                               tmp_path: Path) -> None:
+    result, _ = live
+    warc = only(result.output_files("*.warc.gz"))
+    replay = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={warc}")
+    feed = only(replay.output_files("*.jsonl"))
+    assert feed.name.endswith(".replay.jsonl")
+    assert not replay.output_files("*.warc.gz"), "replay writes no new archive"
+
+
+def test_verify_fails_on_a_changed_archive_byte_or_digest(live: tuple[CrawlResult, MirrorServer],
+                                                          tmp_path: Path) -> None:
+    result, _ = live
+    warc = only(result.output_files("*.warc.gz"))
+    feed = only(result.output_files("*.jsonl"))
+    items = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    # 1. one item's digest changed
+    tampered_feed = tmp_path / "tampered.jsonl"
+    items[0]["provenance"]["body_sha256"] = "0" * 64
+    tampered_feed.write_text("".join(json.dumps(i) + "\n" for i in items), encoding="utf-8")
+    done = newscrawl_cli("verify", str(tampered_feed), "--archive", str(warc))
+    assert done.returncode == 1
+    assert f"line 1 {items[0]['url']}: body digest mismatch" in done.stdout
+    # 2. one archived byte changed (inside the payload of the first item's record)
+    copy_dir = tmp_path / "archive"
+    copy_dir.mkdir()
+    copy = copy_dir / warc.name
+    shutil.copy(warc, copy)
+    offset = items[1]["provenance"]["archive"]["offset"]
+    data = bytearray(copy.read_bytes())
+    # Re-write the record's gzip member with one payload byte flipped near its end.
+    from newscrawl.archive.reader import read_record_at  # the damage-tolerant reader finds the member end
+
+    _, end = read_record_at(copy, offset)
+    assert end is not None
+    plain = bytearray(gzip.decompress(bytes(data[offset:end])))
+    plain[-10] ^= 0x01
+    copy.write_bytes(bytes(data[:offset]) + gzip.compress(bytes(plain)) + bytes(data[end:]))
+    good_feed = tmp_path / "good.jsonl"
+    items[0]["provenance"]["body_sha256"] = json.loads(feed.read_text().splitlines()[0])["provenance"]["body_sha256"]
+    good_feed.write_text("".join(json.dumps(i) + "\n" for i in items), encoding="utf-8")
+    done = newscrawl_cli("verify", str(good_feed), "--archive", str(copy_dir))
+    assert done.returncode == 1, done.stdout
+    assert items[1]["url"] in done.stdout and "FAIL" in done.stdout
+
+
+def test_truncated_and_corrupt_archives_replay_every_intact_record(live: tuple[CrawlResult, MirrorServer],
+                                                                   tmp_path: Path) -> None:
+    result, _ = live
+    warc = only(result.output_files("*.warc.gz"))
+    feed_items = items_by_url(only(result.output_files("*.jsonl")))
+    data = warc.read_bytes()
+    # Truncated: cut inside the last record.
+    truncated = tmp_path / "truncated" / "cut.warc.gz"
+    truncated.parent.mkdir()
+    truncated.write_bytes(data[: len(data) - 200])
+    replay = run_crawl(tmp_path / "t", "devdiscourse", "-a", f"replay={truncated}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log
+    assert f"Archive problem: {truncated} at offset" in replay.log
+    assert len(replay.feed_items("out.jsonl")) >= len(feed_items) - 1
+    # Corrupt member in the middle: garbage over one article record's compressed bytes.
+    victim = sorted(item["provenance"]["archive"]["offset"] for item in feed_items.values())[len(feed_items) // 2]
+    corrupt = tmp_path / "corrupt" / "mid.warc.gz"
+    corrupt.parent.mkdir()
+    damaged = bytearray(data)
+    damaged[victim + 40: victim + 140] = b"\x00" * 100
+    corrupt.write_bytes(bytes(damaged))
+    replay = run_crawl(tmp_path / "c", "devdiscourse", "-a", f"replay={corrupt}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log
+    assert f"Archive problem: {corrupt} at offset {victim}" in replay.log
+    assert len(replay.feed_items("out.jsonl")) == len(feed_items) - 1
+
+
+def test_replay_a_folder_of_saved_html(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    shutil.copytree(FIXTURES, folder, ignore=shutil.ignore_patterns("*.json"))
+    articles = [p.stem for p in FIXTURES.glob("*.json") if json.loads(p.read_text()) is not None]
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert replay.returncode == 0, replay.log[-3000:]
+    items = replay.feed_items("out.jsonl")
+    # Several fixtures are views of the same article (bot/AMP/old template): one item per canonical URL.
+    expected_urls = {json.loads((FIXTURES / f"{case}.json").read_text())["url"] for case in articles}
+    assert {item["url"] for item in items} == expected_urls
+    assert all(item["provenance"]["mode"] == "replay" for item in items)
+    assert replay.stat("newscrawl/pages/not_article") == 4
+
+
+def test_replay_a_wget_warc(specs: list[NewsSpec], tmp_path: Path) -> None:
+    if shutil.which("wget") is None:
+        pytest.skip("wget is not installed (apt-get install wget); .ci/run installs it")
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        urls = [server.base_url + "/robots.txt", server.base_url + "/RSS/GoogleNews"]
+        urls += [server.base_url + canonical_url(spec).split("devdiscourse.com", 1)[1] for spec in specs[:5]]
+        (tmp_path / "urls.txt").write_text("\n".join(urls) + "\n")
+        done = subprocess.run(["wget", "--quiet", "--no-verbose", "--warc-file=wget", "--no-warc-keep-log",
+                               "--header=Accept-Encoding: gzip", "-e", "robots=off", "-O", "/dev/null",
+                               "-i", "urls.txt"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert (tmp_path / "wget.warc.gz").exists(), done.stderr
+    wanted = {str(spec.news_id) for spec in specs[:5]}
+    article_urls = ",".join(urls[2:])
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={tmp_path / 'wget.warc.gz'}",
+                       "-a", f"urls={article_urls}", "-O", "out.jsonl")
+    assert replay.returncode == 0, replay.log[-3000:]
+    assert {item["outlet_id"] for item in replay.feed_items("out.jsonl")} == wanted
+    assert replay.stat("newscrawl/replay/misses") is None
+
+
+def test_replay_miss_is_counted_and_not_fetched(live: tuple[CrawlResult, MirrorServer], tmp_path: Path) -> None:
+    result, server = live
+    warc = only(result.output_files("*.warc.gz"))
+    before = len(server.access_log)
+    replay = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={warc}",
+                       "-a", f"urls={server.base_url}/article/politics/9999999-never-archived", "-O", "out.jsonl")
+    assert replay.returncode == 0
+    assert replay.stat("newscrawl/replay/misses") >= 1
+    assert "Replay miss (not in the archive, not fetched)" in replay.log
+    assert len(server.access_log) == before
+    assert not isinstance(ArchiveProblem, type(None))
+
+
+def test_bundled_sample_replays_offline_and_verifies(tmp_path: Path) -> None:
+    """The README's main command: replay samples/devdiscourse.warc.gz with no argument but the path."""
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    replay = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={sample}")
+    assert replay.returncode == 0, replay.log[-3000:]
+    feed = only(replay.output_files("*.replay.jsonl"))
+    items = list(items_by_url(feed).values())
+    assert len(items) == 41 and replay.stat("newscrawl/replay/misses") is None
+    seed = next(item for item in items if item["outlet_id"] == "3301234")
+    assert (seed["dateline"], seed["published_at"][:16], seed["with_inputs_from_agencies"]) == (
+        "Seoul", "2025-03-21T19:07", True)
+    done = newscrawl_cli("verify", str(feed), "--archive", str(sample))
+    assert done.returncode == 0, done.stdout + done.stderr
