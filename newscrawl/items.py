@@ -136,6 +136,12 @@ class Article:
     """Language of the page (BCP 47 from <html lang>), e.g. "en"."""
     view: str = "desktop"
     """Which rendering of the page was parsed: "desktop", "amp" or "mobile"."""
+    revision: int | None = None
+    """1 for the first version emitted, 2, 3… when the outlet edited it; null when crawl state is off."""
+    previous_body_sha256: str | None = None
+    """For a revision ≥ 2: provenance.body_sha256 of the previous revision (find its archive record by it)."""
+    changed_fields: list[str] = field(default_factory=list)
+    """For a revision ≥ 2: the content fields that differ from the previous revision."""
     provenance: Provenance | None = None
     """Facts of the fetch; set by ProvenancePipeline, null in parser output."""
 

@@ -45,7 +45,8 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.attribution.AttributionPipeline": 200,  # agencies from byline, dateline and the notes
     "newscrawl.pipelines.provenance.ProvenancePipeline": 300,  # fetch facts complete before validation
     "newscrawl.pipelines.validation.ValidationPipeline": 400,  # drop malformed items with a counted reason
-    "newscrawl.pipelines.dedup.DedupPipeline": 500,  # last: only valid items claim their URL
+    "newscrawl.pipelines.dedup.DedupPipeline": 500,  # only valid items claim their URL
+    "newscrawl.pipelines.revisions.RevisionPipeline": 600,  # last: numbers what is really emitted, drops unchanged
 }
 
 # ---- feeds --------------------------------------------------------------------------------------------------------
@@ -61,6 +62,10 @@ FEED_STORE_EMPTY = True  # an empty feed says "the run found nothing", a missing
 NEWSCRAWL_ARCHIVE_ENABLED = True
 NEWSCRAWL_ARCHIVE_DIR = "output"  # files go to <dir>/<spider>/<crawl_id>.warc.gz
 NEWSCRAWL_ARCHIVE_MAX_BYTES = 512 * 1024 * 1024  # rotate: keeps files under common upload/storage limits
+
+# ---- crawl state (incremental runs, revisions) --------------------------------------------------------------------
+NEWSCRAWL_STATE_ENABLED = True
+NEWSCRAWL_STATE_DIR = "output/state"  # one SQLite file per spider: <dir>/<spider>.sqlite
 
 # ---- logging and misc -------------------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"

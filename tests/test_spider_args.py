@@ -13,7 +13,8 @@ from tests.crawling import run_crawl
 
 
 def make(**kwargs: str) -> DevdiscourseSpider:
-    crawler = get_crawler(DevdiscourseSpider, settings_dict={"NEWSCRAWL_ARCHIVE_ENABLED": False})
+    crawler = get_crawler(DevdiscourseSpider, settings_dict={"NEWSCRAWL_ARCHIVE_ENABLED": False,
+                                                                "NEWSCRAWL_STATE_ENABLED": False})
     return DevdiscourseSpider.from_crawler(crawler, **kwargs)
 
 

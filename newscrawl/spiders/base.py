@@ -24,6 +24,9 @@ from twisted.python.failure import Failure
 from newscrawl.extract.urls import is_http_url
 from newscrawl.items import ArchiveRef, Article, Discovery, Provenance
 from newscrawl.parsers import ArticleParser, parser_for_url
+from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
+from newscrawl.state.recovery import reconcile_killed_runs
+from newscrawl.state.store import StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +104,20 @@ def flag(value: str) -> bool:
     raise ValueError(f"{value!r} is not a yes/no value (use 1 or 0)")
 
 
+def positive_hours(value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = -1.0
+    if hours < 0:
+        raise ValueError(f"{value!r} is not a number of hours (0 or more)")
+    return hours
+
+
 COMMON_ARGS: dict[str, Arg] = {
+    "full": Arg(flag, "1: fetch every discovered article, ignoring what the crawl state says was seen (default 0)"),
+    "revisit_hours": Arg(positive_hours, "revisit articles published less than this many hours ago with a "
+                                         "conditional request (default 24)"),
     "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
     "replay": Arg(existing_path, "answer every request from this archive (.warc/.warc.gz, a folder of them, or a "
                                  "folder of saved HTML pages) instead of the network"),
@@ -166,13 +182,58 @@ class NewsSpiderBase(scrapy.Spider):
                                    for k, v in self.args.items() if k != "replay" and k in kwargs}
         self._requested: set[str] = set()
         self._pending: dict[str, Request] = {}
+        self.incremental: Incremental | None = None
         self._discoveries: dict[str, list[Discovery]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpiderBase:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
+        spider.incremental = spider.open_state(crawler.settings)
+        if spider.incremental is not None:
+            crawler.signals.connect(spider.close_state, signal=signals.spider_closed)
         return spider
+
+    # ---- crawl state --------------------------------------------------------------------------------------------
+    def open_state(self, settings: Any) -> Incremental | None:
+        """The incremental policy over this spider's state store; None when NEWSCRAWL_STATE_ENABLED is off.
+
+        A replay gets a fresh in-memory store and fetches everything: it reproduces the archived run as its own
+        first run, without touching (or being filtered by) the live crawl's state.
+        """
+        if not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
+            return None
+        if self.mode == "replay":
+            return Incremental(StateStore(Path(":memory:")), now=self.started_at, full=True)
+        path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{self.name}.sqlite"
+        store = StateStore(path)
+        reconcile_killed_runs(store, self.name, self.crawl_id, self.article_key)
+        store.start_run(self.crawl_id, self.name, self.started_at.isoformat(), self.default_feed(settings))
+        return Incremental(store, now=self.started_at,
+                           revisit_hours=self.args.get("revisit_hours", DEFAULT_REVISIT_HOURS),
+                           full=self.args.get("full", False))
+
+    def default_feed(self, settings: Any) -> str | None:
+        for uri in settings.getdict("FEEDS"):
+            if "%(feed_name)s" in uri:
+                return str(uri % {"name": self.name, "feed_name": self.feed_name})
+        return None
+
+    def close_state(self, spider: Any = None, reason: str = "finished") -> None:
+        assert self.incremental is not None
+        self.incremental.store.finish_run(self.crawl_id, datetime.now(timezone.utc).isoformat(), "finished")
+        self.incremental.store.close()
+
+    def all_known_unchanged(self, urls: list[str]) -> bool:
+        """True when every article of a listing page is known and unchanged: paging further finds only older ones."""
+        if self.incremental is None or self.incremental.full or not urls:
+            return False
+        keys = [self.article_key(url) for url in urls]
+        return all(self.incremental.known_unchanged(key, self._discoveries.get(key, [])) for key in keys)
+
+    def change_claim(self, key: str) -> str | None:
+        """The newest lastmod-like claim the discovery sources made for this article in this run."""
+        return newest_claim(self._discoveries.get(key, []))
 
     @classmethod
     def argument_help(cls) -> str:
@@ -227,14 +288,30 @@ class NewsSpiderBase(scrapy.Spider):
                                          meta={**(meta or {}), META_KEY: key})
 
     def release_articles(self) -> None:
-        """spider_idle: schedule every pending article, in discovery order; keep the spider open while any are."""
+        """spider_idle: schedule every pending article, in discovery order; keep the spider open while any are.
+
+        Here the crawl state decides: new or changed articles are fetched, young ones revisited with a conditional
+        request, known unchanged ones skipped (counted as newscrawl/incremental/skipped_known). Articles named
+        with -a urls are always fetched.
+        """
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
         ordered = sorted(pending, key=lambda key: min(map(_discovery_order, self._discoveries[key])))
+        stats = self.crawler.stats
         for key in ordered:
+            request = pending[key]
             self._requested.add(key)
-            self.crawler.engine.crawl(pending[key])
+            discoveries = self._discoveries[key]
+            if self.incremental is not None and not any(d.via == "urls-arg" for d in discoveries):
+                decision = self.incremental.decide(key, discoveries)
+                stats.inc_value(f"newscrawl/incremental/{decision.action}/{decision.reason}")
+                if decision.action == "skip":
+                    continue
+                if decision.action == "revisit":
+                    request = request.replace(headers={**request.headers.to_unicode_dict(), **decision.headers},
+                                              meta={**request.meta, "handle_httpstatus_list": [304]})
+            self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
     # ---- the article callback ------------------------------------------------------------------------------
@@ -243,6 +320,13 @@ class NewsSpiderBase(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterable[Article]:
         stats = self.crawler.stats
+        if response.status == 304:  # conditional revisit: unchanged, costs no parse, emits nothing
+            stats.inc_value("newscrawl/incremental/not_modified")
+            if self.incremental is not None:
+                key = response.meta.get(META_KEY, response.url)
+                self.incremental.store.touch(key, response.meta.get(META_FETCHED_AT) or "",
+                                             self.change_claim(key))
+            return
         parser_class = self.parser_for(response)
         if parser_class is None:
             stats.inc_value("newscrawl/pages/no_parser")

@@ -173,6 +173,7 @@ class DevdiscourseSpider(NewsSpiderBase):
             logger.warning("Archive API page is not a JSON list: %(url)s", {"url": response.url})
             return
         reached_horizon = False
+        page_urls: list[str] = []
         for position, row in enumerate(rows):
             if not isinstance(row, dict) or not str(row.get("newId", "")).isdigit():
                 self.crawler.stats.inc_value("newscrawl/discovery/bad_api_row")
@@ -187,11 +188,14 @@ class DevdiscourseSpider(NewsSpiderBase):
                 claims["createdOn_utc"] = iso(created)
             url = self.canonical_article_url(news_id, label, row.get("title"),
                                              f"/article/{label or 'agency-wire'}/{news_id}")
+            page_urls.append(url)
             self.article_request(url, Discovery(via="api", source_url=response.url, position=position,
-                                                           claims=claims))
+                                                claims=claims))
         explicit_cap = self.args.get("max_pages")
         cap = explicit_cap if explicit_cap is not None else API_PAGE_CAP
-        if rows and not reached_horizon and page < cap:
+        if self.all_known_unchanged(page_urls):
+            self.crawler.stats.inc_value("newscrawl/incremental/api_stopped")
+        elif rows and not reached_horizon and page < cap:
             yield self.api_request(page + 1)
 
     def parse_listing(self, response: Response, source: str, page: int) -> Iterable[Request]:
@@ -200,6 +204,7 @@ class DevdiscourseSpider(NewsSpiderBase):
         main = response.css("div.col-md-8") or response.css("body") or [response.selector]
         found = 0
         seen_here: set[str] = set()
+        page_urls: list[str] = []
         for link in main[0].css("a[href]"):
             href = link.attrib["href"].strip()
             news_id = news_id_of(href)
@@ -212,12 +217,17 @@ class DevdiscourseSpider(NewsSpiderBase):
                 link.attrib.get("title") or " ".join(link.css("::text").getall()))
             time_text = clean_text(" ".join(card.css("p.text-muted ::text, small ::text").getall())) if card else ""
             claims = {key: value for key, value in (("title", title), ("time_text", time_text)) if value}
-            self.article_request(self.site_url(response.urljoin(href)),
+            page_urls.append(self.site_url(response.urljoin(href)))
+            self.article_request(page_urls[-1],
                                             Discovery(via="listing", source_url=response.url, position=found - 1,
                                                       claims=claims))
         if found == 0:
             logger.info("Listing %(url)s holds no articles; stopping %(source)s", {"url": response.url,
                                                                                    "source": source})
+        elif self.all_known_unchanged(page_urls):
+            self.crawler.stats.inc_value("newscrawl/incremental/listing_stopped")
+            logger.info("Listing %(url)s holds only known, unchanged articles; not paging further",
+                        {"url": response.url})
         elif page < self.max_pages:
             yield self.listing_request(source, page + 1)
 

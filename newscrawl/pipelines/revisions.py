@@ -1,0 +1,78 @@
+"""Revisions: an article whose content changed since we last emitted it comes out again as revision N+1;
+one whose content did not change is dropped (counted as item_dropped_reasons_count/UnchangedArticle).
+
+The state is written on item_scraped — after the feed exporters have the item — so the state never claims an
+item that did not reach the feed (a kill in between is reconciled at the next start, see state/recovery.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from newscrawl.items import Article
+from newscrawl.state.incremental import changed_fields, content_digest
+from newscrawl.state.store import Revision
+
+
+class UnchangedArticle(DropItem):
+    """A revisited article whose extracted content is what we emitted before: nothing new to emit."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")
+
+
+class RevisionPipeline:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RevisionPipeline:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        return pipeline
+
+    def _incremental(self) -> Any:
+        return getattr(self.crawler.spider, "incremental", None)
+
+    def process_item(self, item: Any) -> Any:
+        incremental = self._incremental()
+        if not isinstance(item, Article) or incremental is None or item.provenance is None:
+            return item
+        spider = self.crawler.spider
+        key = spider.article_key(item.provenance.request_url)
+        digest = content_digest(item)
+        known = incremental.store.article(key)
+        provenance = item.provenance
+        if known is not None and known.content_sha256 == digest:
+            incremental.store.touch(key, provenance.fetched_at, spider.change_claim(key),
+                                    provenance.headers.get("etag"), provenance.headers.get("last_modified"),
+                                    provenance.body_sha256)
+            raise UnchangedArticle(f"{item.url}: unchanged since revision {known.revision}")
+        item.revision = 1 if known is None else known.revision + 1
+        if known is not None:
+            item.previous_body_sha256 = known.body_sha256
+            history = incremental.store.revisions(key)
+            item.changed_fields = changed_fields(history[-1].item, item) if history else []
+            self.crawler.stats.inc_value("newscrawl/items/revisions")
+        else:
+            self.crawler.stats.inc_value("newscrawl/items/new")
+        return item
+
+    def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
+        incremental = self._incremental()
+        if not isinstance(item, Article) or incremental is None or item.revision is None or item.provenance is None:
+            return
+        spider = self.crawler.spider
+        provenance = item.provenance
+        key = spider.article_key(provenance.request_url)
+        record = dataclasses.asdict(item)
+        incremental.store.record_revision(
+            Revision(key=key, revision=item.revision, crawl_id=provenance.crawl_id, fetched_at=provenance.fetched_at,
+                     url=item.url, content_sha256=content_digest(item), body_sha256=provenance.body_sha256,
+                     item=record),
+            etag=provenance.headers.get("etag"), last_modified=provenance.headers.get("last_modified"),
+            signal=spider.change_claim(key), published_at=item.published_at)

@@ -1,0 +1,97 @@
+"""Incremental decisions: fetch what is new or changed, revisit young articles conditionally, skip the rest.
+
+Signals, in order: not in the state → fetch; `-a full=1` → fetch; a discovery source claims a newer
+lastmod than the newest claim we stored → fetch; published within the revisit window (`-a revisit_hours`, default
+24: news is edited most in its first day) → revisit with If-None-Match / If-Modified-Since; otherwise skip.
+Claims are compared with earlier claims of the same kind (never with the page's own dates), because a source may
+print local digits with a wrong offset (Devdiscourse's sitemap, STRUCTURE.md §2.6): like compared with like.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from newscrawl.extract.dates import parse_iso
+from newscrawl.items import Article, Discovery
+from newscrawl.state.store import ArticleState, StateStore
+
+DEFAULT_REVISIT_HOURS = 24.0
+# Claims that say when an article last changed (sitemap lastmod, RSS updated, listing "updated").
+CHANGE_CLAIMS = ("lastmod", "updated", "modified")
+# Fields whose change makes a new revision; provenance and derived fields are not content.
+CONTENT_FIELDS = ("url", "title", "subtitle", "body", "published_at", "modified_at", "byline", "authors", "dateline",
+                  "agencies", "editorial_note", "credit_line", "image_url", "image_caption", "image_credit",
+                  "image_disclaimer", "country", "sector", "tags", "article_type")
+
+
+def content_digest(article: Article) -> str:
+    """SHA-256 of the article's content fields, stable across runs."""
+    content = {name: getattr(article, name) for name in CONTENT_FIELDS}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def changed_fields(old_item: dict[str, Any], article: Article) -> list[str]:
+    return [name for name in CONTENT_FIELDS if old_item.get(name) != getattr(article, name)]
+
+
+def newest_claim(discoveries: list[Discovery]) -> str | None:
+    """The latest change claim any discovery source made (raw string), or None."""
+    best: tuple[datetime, str] | None = None
+    for discovery in discoveries:
+        for name in CHANGE_CLAIMS:
+            raw = discovery.claims.get(name)
+            parsed = parse_iso(str(raw)) if raw else None
+            if parsed is not None and (best is None or parsed > best[0]):
+                best = (parsed, str(raw))
+    return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str
+    """"fetch" (new, changed or full), "revisit" (conditional) or "skip"."""
+    reason: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Incremental:
+    def __init__(self, store: StateStore, now: datetime, revisit_hours: float = DEFAULT_REVISIT_HOURS,
+                 full: bool = False) -> None:
+        self.store = store
+        self.now = now
+        self.revisit = timedelta(hours=revisit_hours)
+        self.full = full
+
+    def decide(self, key: str, discoveries: list[Discovery]) -> Decision:
+        known = self.store.article(key)
+        if known is None:
+            return Decision("fetch", "new")
+        if self.full:
+            return Decision("fetch", "full")
+        if self._claims_change(known, discoveries):
+            return Decision("fetch", "changed")
+        published = parse_iso(known.published_at)
+        if published is not None and self.now - published < self.revisit:
+            headers = {}
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+            return Decision("revisit", "young", headers)
+        return Decision("skip", "known")
+
+    def known_unchanged(self, key: str, discoveries: list[Discovery]) -> bool:
+        """For listings: True when this article gives no reason to keep paging."""
+        return self.decide(key, discoveries).action == "skip"
+
+    @staticmethod
+    def _claims_change(known: ArticleState, discoveries: list[Discovery]) -> bool:
+        claim = newest_claim(discoveries)
+        if claim is None:
+            return False
+        stored = parse_iso(known.signal)
+        return stored is None or (parse_iso(claim) or stored) > stored

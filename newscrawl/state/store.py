@@ -1,0 +1,199 @@
+"""Crawl state: what each article looked like when we last saw it, every revision we emitted, and every run.
+
+One SQLite file per spider (default output/state/<spider>.sqlite), WAL mode so `newscrawl status`/`history` can
+read while a crawl writes. The schema is versioned with PRAGMA user_version and migrated forward in order; a file
+that cannot be opened is an error naming its path — never deleted and recreated, which would silently turn the
+next run into a full re-crawl.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: articles, revisions, runs
+    """
+    CREATE TABLE articles (
+        key TEXT PRIMARY KEY,          -- the spider's article key (Devdiscourse: devdiscourse:<NewsId>)
+        url TEXT NOT NULL,             -- canonical URL of the latest revision
+        first_seen TEXT NOT NULL,      -- UTC ISO time of the first fetch
+        last_fetched TEXT NOT NULL,    -- UTC ISO time of the latest fetch (200 or 304)
+        etag TEXT, last_modified TEXT, -- validators for conditional revisits
+        body_sha256 TEXT,              -- raw (decoded) response body of the latest fetch
+        content_sha256 TEXT NOT NULL,  -- digest of the extracted article content (see content_digest)
+        revision INTEGER NOT NULL,     -- current revision number, 1-based
+        signal TEXT,                   -- newest lastmod/updated claim a discovery source made
+        published_at TEXT              -- article's own publication time, for the revisit window
+    );
+    CREATE TABLE revisions (
+        key TEXT NOT NULL, revision INTEGER NOT NULL, crawl_id TEXT NOT NULL, fetched_at TEXT NOT NULL,
+        url TEXT NOT NULL, content_sha256 TEXT NOT NULL, body_sha256 TEXT,
+        item TEXT NOT NULL,            -- the emitted item as JSON (provenance included: archive record, …)
+        PRIMARY KEY (key, revision)
+    );
+    CREATE INDEX revisions_by_url ON revisions (url);
+    CREATE INDEX revisions_by_crawl ON revisions (crawl_id);
+    CREATE TABLE runs (
+        crawl_id TEXT PRIMARY KEY, spider TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+        status TEXT NOT NULL,          -- running | finished | killed
+        feed TEXT                      -- the run's default feed, used to reconcile after a kill
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StateError(Exception):
+    """The state file cannot be used; the message names the file and what to do."""
+
+
+@dataclass(frozen=True)
+class ArticleState:
+    key: str
+    url: str
+    first_seen: str
+    last_fetched: str
+    etag: str | None
+    last_modified: str | None
+    body_sha256: str | None
+    content_sha256: str
+    revision: int
+    signal: str | None
+    published_at: str | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    key: str
+    revision: int
+    crawl_id: str
+    fetched_at: str
+    url: str
+    content_sha256: str
+    body_sha256: str | None
+    item: dict[str, Any]
+
+
+class StateStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
+            self._migrate()
+        except (sqlite3.Error, OSError) as error:
+            raise StateError(f"cannot open crawl state {path}: {error}. Move the file aside to inspect it; "
+                             "it is never deleted automatically.") from error
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StateError(f"{self.path} has schema version {version}, newer than this newscrawl "
+                             f"({SCHEMA_VERSION}); upgrade newscrawl")
+        for number in range(version, SCHEMA_VERSION):
+            # executescript commits on its own, so the migration and its version bump form one script
+            self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;")
+
+    def transaction(self) -> Any:
+        return _Transaction(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- articles ---------------------------------------------------------------------------------------------
+    def article(self, key: str) -> ArticleState | None:
+        row = self.db.execute("SELECT key, url, first_seen, last_fetched, etag, last_modified, body_sha256, "
+                              "content_sha256, revision, signal, published_at FROM articles WHERE key = ?",
+                              (key,)).fetchone()
+        return ArticleState(*row) if row else None
+
+    def touch(self, key: str, fetched_at: str, signal: str | None = None, etag: str | None = None,
+              last_modified: str | None = None, body_sha256: str | None = None) -> None:
+        """Record a fetch that produced no new revision (304, or unchanged content)."""
+        self.db.execute(
+            "UPDATE articles SET last_fetched = ?, signal = COALESCE(?, signal), etag = COALESCE(?, etag), "
+            "last_modified = COALESCE(?, last_modified), body_sha256 = COALESCE(?, body_sha256) WHERE key = ?",
+            (fetched_at, signal, etag, last_modified, body_sha256, key))
+
+    def record_revision(self, revision: Revision, *, etag: str | None, last_modified: str | None,
+                        signal: str | None, published_at: str | None) -> None:
+        """Store an emitted revision and make it the article's current state, atomically."""
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (revision.key, revision.revision, revision.crawl_id, revision.fetched_at, revision.url,
+                             revision.content_sha256, revision.body_sha256,
+                             json.dumps(revision.item, ensure_ascii=False, sort_keys=True)))
+            self.db.execute(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "url = excluded.url, last_fetched = excluded.last_fetched, etag = excluded.etag, "
+                "last_modified = excluded.last_modified, body_sha256 = excluded.body_sha256, "
+                "content_sha256 = excluded.content_sha256, revision = excluded.revision, "
+                "signal = COALESCE(excluded.signal, articles.signal), published_at = excluded.published_at",
+                (revision.key, revision.url, revision.fetched_at, revision.fetched_at, etag, last_modified,
+                 revision.body_sha256, revision.content_sha256, revision.revision, signal, published_at))
+
+    def revisions(self, url_or_key: str) -> list[Revision]:
+        """Every revision of an article, oldest first, found by key or by any URL it had."""
+        rows = self.db.execute(
+            "SELECT key, revision, crawl_id, fetched_at, url, content_sha256, body_sha256, item FROM revisions "
+            "WHERE key = ? OR key IN (SELECT key FROM revisions WHERE url = ?) ORDER BY revision",
+            (url_or_key, url_or_key)).fetchall()
+        return [Revision(*row[:7], json.loads(row[7])) for row in rows]
+
+    # ---- runs ---------------------------------------------------------------------------------------------------
+    def start_run(self, crawl_id: str, spider: str, started_at: str, feed: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, NULL, 'running', ?)",
+                        (crawl_id, spider, started_at, feed))
+
+    def finish_run(self, crawl_id: str, finished_at: str, status: str = "finished") -> None:
+        self.db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE crawl_id = ?",
+                        (finished_at, status, crawl_id))
+
+    def unfinished_runs(self, spider: str, except_crawl_id: str) -> list[tuple[str, str | None]]:
+        return self.db.execute("SELECT crawl_id, feed FROM runs WHERE spider = ? AND status = 'running' "
+                               "AND crawl_id != ?", (spider, except_crawl_id)).fetchall()
+
+    def forget_unexported(self, crawl_id: str, exported: set[tuple[str, int]]) -> int:
+        """After a killed run: drop the revisions it recorded that never reached its feed, and roll the affected
+        articles back to their previous revision (or forget them), so the next run fetches them again."""
+        with self.transaction():
+            rows = self.db.execute("SELECT key, revision FROM revisions WHERE crawl_id = ?", (crawl_id,)).fetchall()
+            lost = [(key, rev) for key, rev in rows if (key, rev) not in exported]
+            for key, rev in lost:
+                self.db.execute("DELETE FROM revisions WHERE key = ? AND revision = ?", (key, rev))
+                previous = self.db.execute("SELECT revision, fetched_at, url, content_sha256, body_sha256 FROM "
+                                           "revisions WHERE key = ? ORDER BY revision DESC LIMIT 1",
+                                           (key,)).fetchone()
+                if previous is None:
+                    self.db.execute("DELETE FROM articles WHERE key = ?", (key,))
+                else:
+                    self.db.execute("UPDATE articles SET revision = ?, last_fetched = ?, url = ?, content_sha256 = ?,"
+                                    " body_sha256 = ?, signal = NULL, etag = NULL, last_modified = NULL "
+                                    "WHERE key = ?", (*previous, key))
+        return len(lost)
+
+    def keys(self) -> Iterator[str]:
+        for (key,) in self.db.execute("SELECT key FROM articles"):
+            yield key
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,142 @@
+"""Scheduled incremental crawls against a loopback mirror that changes between runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscrawl.state.store import SCHEMA_VERSION, StateError, StateStore
+from tests.crawling import FAST, CrawlResult, run_crawl
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.devdiscourse import NewsSpec
+from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
+
+
+def article_fetches(server: MirrorServer) -> list[str]:
+    return sorted(entry.path for entry in server.access_log if entry.path.startswith("/article/"))
+
+
+def crawl(workdir: Path, server: MirrorServer, *args: str) -> CrawlResult:
+    server.reset_log()
+    result = run_crawl(workdir, "devdiscourse", "-a", f"base_url={server.base_url}", *args, settings=FAST)
+    assert result.returncode == 0, result.log[-3000:]
+    return result
+
+
+def newest_feed_items(result: CrawlResult) -> list[dict[str, Any]]:
+    feeds = [f for f in result.output_files("*.jsonl") if "replay" not in f.name]
+    newest = max(feeds, key=lambda f: f.name)
+    return result.feed_items(newest)
+
+
+@pytest.fixture()
+def world(tmp_path: Path) -> Any:
+    specs = [seed_spec(), *corpus(20, seed=7)]
+    extra = corpus(24, seed=7)[20:]  # three more articles of the same series, not yet published
+    assert not {s.news_id for s in extra} & {s.news_id for s in specs}
+    site = build_devdiscourse_mirror(specs, now=max(s.created_on for s in specs + extra) + timedelta(minutes=30))
+    with MirrorServer(site) as server:
+        yield tmp_path, server, site, specs, extra
+
+
+def test_second_run_with_nothing_new_fetches_no_article(world: Any) -> None:
+    workdir, server, _, specs, _ = world
+    first = crawl(workdir, server)
+    assert len(article_fetches(server)) == len(specs)
+    assert len(newest_feed_items(first)) == len(specs)
+    assert {item["revision"] for item in newest_feed_items(first)} == {1}
+    second = crawl(workdir, server)
+    assert article_fetches(server) == []
+    assert newest_feed_items(second) == []
+    assert second.stat("newscrawl/incremental/skip/known") == len(specs)
+
+
+def test_new_and_edited_articles_are_exactly_what_the_next_run_fetches(world: Any) -> None:
+    workdir, server, site, specs, extra = world
+    crawl(workdir, server)
+    for spec in extra[:3]:
+        site.articles[spec.news_id] = spec
+    edited = specs[5]
+    new_body = edited.description_html.replace("</p>", " A late correction was added.</p>", 1)
+    site.articles[edited.news_id] = dataclasses.replace(
+        edited, description_html=new_body, modified_on=edited.modified_on + timedelta(hours=2),
+        body_blocks=())
+    third = crawl(workdir, server)
+    fetched = article_fetches(server)
+    assert len(fetched) == 4
+    assert {p.split("/")[3].split("-")[0] for p in fetched} == {str(s.news_id) for s in [*extra[:3], edited]}
+    items = {item["outlet_id"]: item for item in newest_feed_items(third)}
+    assert set(items) == {str(s.news_id) for s in [*extra[:3], edited]}
+    revision = items[str(edited.news_id)]
+    assert revision["revision"] == 2
+    assert set(revision["changed_fields"]) == {"body", "modified_at"}
+    assert revision["previous_body_sha256"] and revision["previous_body_sha256"] != revision["provenance"]["body_sha256"]
+    assert all(items[str(s.news_id)]["revision"] == 1 for s in extra[:3])
+
+
+def test_listing_paging_stops_at_a_page_of_known_articles(tmp_path: Path) -> None:
+    specs = [seed_spec(), *corpus(60, seed=11)]  # three pages of /devdiscourse-stories and /pti-stories
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        crawl(tmp_path, server, "-a", "routes=listings")
+        second = crawl(tmp_path, server, "-a", "routes=listings")
+        listing_pages = [e for e in server.access_log if e.path.endswith("-stories")]
+        assert len(listing_pages) <= 2, "page 1 of each listing, nothing deeper"
+        assert second.stat("newscrawl/incremental/listing_stopped") >= 1
+
+
+def test_young_articles_are_revisited_conditionally_and_304_emits_nothing(world: Any) -> None:
+    workdir, server, _, specs, _ = world
+    server.conditional = True  # this mirror sends ETag/Last-Modified and honours conditional requests
+    crawl(workdir, server)
+    # A huge revisit window makes every article "young": each is revisited with its validators.
+    second = crawl(workdir, server, "-a", "revisit_hours=1000000")
+    assert len(article_fetches(server)) == len(specs)
+    assert {e.status for e in server.access_log if e.path.startswith("/article/")} == {304}
+    assert second.stat("newscrawl/incremental/not_modified") == len(specs)
+    assert newest_feed_items(second) == []
+
+
+def test_full_ignores_the_state(world: Any) -> None:
+    workdir, server, _, specs, _ = world
+    crawl(workdir, server)
+    again = crawl(workdir, server, "-a", "full=1")
+    assert len(article_fetches(server)) == len(specs)
+    assert newest_feed_items(again) == [], "same content: nothing new to emit"
+    assert again.stat("item_dropped_reasons_count/UnchangedArticle") == len(specs)
+
+
+def test_state_file_is_versioned_wal_and_never_silently_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    StateStore(path).close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError, match=str(garbage)):
+        StateStore(garbage)
+    assert garbage.read_bytes().startswith(b"this is not a database")
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StateError, match="upgrade newscrawl"):
+        StateStore(path)
+
+
+def test_revisions_are_kept_in_the_state(world: Any) -> None:
+    workdir, server, site, specs, _ = world
+    crawl(workdir, server)
+    edited = specs[2]
+    site.articles[edited.news_id] = dataclasses.replace(
+        edited, title=edited.title + " (updated)", modified_on=edited.modified_on + timedelta(hours=1))
+    crawl(workdir, server)
+    store = StateStore(workdir / "output" / "state" / "devdiscourse.sqlite")
+    revisions = store.revisions(f"devdiscourse:{edited.news_id}")
+    assert [r.revision for r in revisions] == [1, 2]
+    assert revisions[1].item["title"].endswith("(updated)")
+    assert json.dumps(revisions[0].item["provenance"]["archive"])
