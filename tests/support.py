@@ -13,6 +13,8 @@ from newscrawl.pipelines.attribution import attribute
 from newscrawl.pipelines.boilerplate import clean_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Set by the crawl (state, fetch), never by parsing: not part of fixture expectations.
+RUN_FIELDS = ("provenance", "revision", "previous_body_sha256", "changed_fields", "story_id")
 
 
 def fixture_cases(outlet: str | None = None) -> list[tuple[str, str]]:
@@ -39,7 +41,8 @@ def parse_fixture(outlet: str, case: str) -> dict[str, Any] | None:
 
 def article_record(article: Article) -> dict[str, Any]:
     record = dataclasses.asdict(article)
-    record.pop("provenance", None)
+    for run_field in RUN_FIELDS:
+        record.pop(run_field, None)
     return record
 
 
