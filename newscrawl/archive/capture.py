@@ -92,7 +92,7 @@ class WarcCaptureMiddleware:
                 request_body=request.body,
                 status=response.status,
                 reason=_reason(response.status),
-                http_version=(getattr(response, "protocol", None) or "HTTP/1.1"),
+                http_version=_status_line_version(getattr(response, "protocol", None)),
                 response_headers=header_pairs(response.headers),
                 body=response.body,
                 fetched_at=_fetched_at(request),
@@ -124,6 +124,13 @@ def _fetched_at(request: Request) -> datetime:
         except ValueError:
             pass
     return datetime.now(timezone.utc)
+
+
+def _status_line_version(protocol: str | None) -> str:
+    """Scrapy says "h2" for HTTP/2; a WARC status line wants the "HTTP/x" form other tools parse."""
+    if not protocol:
+        return "HTTP/1.1"
+    return "HTTP/2" if protocol.lower() in ("h2", "http/2", "http/2.0") else protocol
 
 
 def _reason(status: int) -> str:

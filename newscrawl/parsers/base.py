@@ -111,6 +111,8 @@ class ArticleParser:
     version: ClassVar[str]
     boilerplate: ClassVar[tuple[NoteRule, ...]] = ()
     """Outlet-specific note rules, applied before the generic ones by BoilerplatePipeline."""
+    expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98}
+    """Share of a run's articles that must have each field; less is layout drift (monitoring/drift.py)."""
 
     def __init__(self, page: Page) -> None:
         self.page = page

@@ -188,6 +188,9 @@ class NewsSpiderBase(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpiderBase:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        preset = crawler.settings.get("NEWSCRAWL_CRAWL_ID")
+        if preset and spider.mode == "live":  # `newscrawl run` names the run so it can find its report
+            spider.crawl_id = spider.feed_name = str(preset)
         crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
         spider.incremental = spider.open_state(crawler.settings)
         if spider.incremental is not None:
@@ -320,6 +323,7 @@ class NewsSpiderBase(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterable[Article]:
         stats = self.crawler.stats
+        stats.inc_value("newscrawl/pages/fetched")
         if response.status == 304:  # conditional revisit: unchanged, costs no parse, emits nothing
             stats.inc_value("newscrawl/incremental/not_modified")
             if self.incremental is not None:

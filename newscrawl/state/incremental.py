@@ -28,9 +28,10 @@ CONTENT_FIELDS = ("url", "title", "subtitle", "body", "published_at", "modified_
                   "image_disclaimer", "country", "sector", "tags", "article_type")
 
 
-def content_digest(article: Article) -> str:
-    """SHA-256 of the article's content fields, stable across runs."""
-    content = {name: getattr(article, name) for name in CONTENT_FIELDS}
+def content_digest(article: Article | dict[str, Any]) -> str:
+    """SHA-256 of the article's content fields (from an Article or its exported JSON), stable across runs."""
+    content = {name: (article.get(name) if isinstance(article, dict) else getattr(article, name))
+               for name in CONTENT_FIELDS}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -4,7 +4,9 @@ The state records an item when the feed exporter has it, but the feed file may s
 when the process died. So at the next start, for every run the state still calls "running": cut a torn last
 line off its feed (the file stays valid JSON Lines), then forget every revision that run recorded but whose item
 is not in the feed. Those articles are fetched again, so across the outputs every article appears exactly once.
-The killed run's WARC stays `….warc.gz.open`: partial by its name, readable record by record.
+The other way round — the feed has an item whose state write the kill prevented — the item is recorded from the
+feed line, so it is not fetched and emitted a second time. The killed run's WARC stays `….warc.gz.open`:
+partial by its name, readable record by record.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from newscrawl.state.store import StateStore
+from newscrawl.state.incremental import content_digest
+from newscrawl.state.store import Revision, StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +57,28 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
     for crawl_id, feed in store.unfinished_runs(spider, current_crawl_id):
         items = repair_feed(Path(feed)) if feed else []
         exported: set[tuple[str, int]] = set()
+        recovered = 0
         for item in items:
             provenance = item.get("provenance")
-            if isinstance(provenance, dict) and isinstance(item.get("revision"), int):
-                exported.add((article_key(str(provenance.get("request_url"))), int(item["revision"])))  # type: ignore[call-overload]
+            revision = item.get("revision")
+            if not isinstance(provenance, dict) or not isinstance(revision, int):
+                continue
+            key = article_key(str(provenance.get("request_url")))
+            exported.add((key, revision))
+            if not store.has_revision(key, revision):
+                headers = provenance.get("headers") if isinstance(provenance.get("headers"), dict) else {}
+                store.record_revision(
+                    Revision(key=key, revision=revision, crawl_id=crawl_id, fetched_at=str(provenance.get("fetched_at")),
+                             url=str(item.get("url")), content_sha256=content_digest(item),
+                             body_sha256=str(provenance.get("body_sha256")), item=item),
+                    etag=headers.get("etag"), last_modified=headers.get("last_modified"), signal=None,
+                    published_at=item.get("published_at") if isinstance(item.get("published_at"), str) else None)
+                recovered += 1
         lost = store.forget_unexported(crawl_id, exported)
         store.finish_run(crawl_id, finished_at="", status="killed")
-        logger.warning("Run %(crawl_id)s did not finish (killed?): its feed %(feed)s keeps %(kept)d items; "
-                       "%(lost)d recorded articles missed the feed and will be fetched again",
-                       {"crawl_id": crawl_id, "feed": feed, "kept": len(items), "lost": lost})
+        logger.warning("Run %(crawl_id)s did not finish (killed?): its feed %(feed)s keeps %(kept)d items "
+                       "(%(recovered)d recorded from the feed); %(lost)d recorded articles missed the feed and will "
+                       "be fetched again", {"crawl_id": crawl_id, "feed": feed, "kept": len(items), "lost": lost,
+                                            "recovered": recovered})
         refetch += lost
     return refetch

@@ -182,6 +182,10 @@ class StateStore:
                                     "WHERE key = ?", (*previous, key))
         return len(lost)
 
+    def has_revision(self, key: str, revision: int) -> bool:
+        return self.db.execute("SELECT 1 FROM revisions WHERE key = ? AND revision = ?",
+                               (key, revision)).fetchone() is not None
+
     def keys(self) -> Iterator[str]:
         for (key,) in self.db.execute("SELECT key FROM articles"):
             yield key

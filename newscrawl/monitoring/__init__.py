@@ -1,0 +1,1 @@
+"""Watching runs: field coverage, the layout-drift alarm and the run report written at the end of every crawl."""

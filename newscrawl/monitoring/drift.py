@@ -1,0 +1,50 @@
+"""The layout-drift alarm: a run fails loudly when an outlet's pages stop yielding the fields they used to.
+
+Expectations live with each parser (`ArticleParser.expected_coverage`): the share of articles that must have a
+field. Small runs (fewer than NEWSCRAWL_DRIFT_MIN_ARTICLES articles) are only checked for total failure — a
+required field that no article has, or article pages that all parse to nothing — because one odd article in a
+run of three says nothing about the layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from newscrawl.parsers import parser_by_name
+
+REQUIRED = ("title", "body", "published_at")
+
+
+@dataclass
+class DriftVerdict:
+    failed: bool = False
+    fields: list[dict[str, Any]] = field(default_factory=list)
+    message: str | None = None
+
+
+def check_drift(coverage: dict[str, dict[str, Any]], examples: dict[str, dict[str, list[str]]],
+                article_pages: int, not_article_pages: int, min_articles: int) -> DriftVerdict:
+    verdict = DriftVerdict()
+    if article_pages == 0 and not_article_pages > 0:
+        verdict.failed = True
+        verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing: the page layout "
+                           "probably changed")
+    for outlet, seen in coverage.items():
+        try:
+            expected = parser_by_name(outlet).expected_coverage
+        except KeyError:
+            expected = dict.fromkeys(REQUIRED, 1.0)
+        articles = seen["articles"]
+        for name, threshold in sorted(expected.items()):
+            actual = seen["fields"].get(name, 0.0)
+            total_loss = name in REQUIRED and actual == 0.0 and articles > 0
+            if total_loss or (articles >= min_articles and actual < threshold):
+                verdict.failed = True
+                verdict.fields.append({"outlet": outlet, "field": name, "coverage": actual, "expected": threshold,
+                                       "articles": articles,
+                                       "examples": examples.get(outlet, {}).get(name, [])})
+    if verdict.fields and verdict.message is None:
+        names = ", ".join(f"{f['field']} ({f['coverage']:.0%} < {f['expected']:.0%})" for f in verdict.fields)
+        verdict.message = f"field coverage below expectation: {names}"
+    return verdict

@@ -1,0 +1,119 @@
+"""The run report: one JSON file per crawl (output/<spider>/<crawl id>.report.json) with what the run did,
+field coverage, the drift verdict and the run's status, which `newscrawl run` turns into its exit code.
+
+Statuses, in order of precedence: nothing-discovered, drift, fetch-failures, ok.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+
+from newscrawl.monitoring.coverage import coverage_by_outlet
+from newscrawl.monitoring.drift import check_drift
+
+logger = logging.getLogger(__name__)
+
+EXIT_CODES = {"ok": 0, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6}
+
+
+def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {key[len(prefix):]: int(value) for key, value in sorted(stats.items()) if key.startswith(prefix)}
+
+
+class RunReport:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.directory = Path(settings.get("NEWSCRAWL_REPORT_DIR", "output"))
+        self.min_articles = settings.getint("NEWSCRAWL_DRIFT_MIN_ARTICLES", 10)
+        self.max_failure_ratio = settings.getfloat("NEWSCRAWL_MAX_FAILURE_RATIO", 0.25)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RunReport:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def build(self, spider: Any, reason: str) -> dict[str, Any]:
+        stats: dict[str, Any] = self.crawler.stats.get_stats()
+        coverage = coverage_by_outlet(stats)
+        pipeline = getattr(self.crawler, "coverage", None)
+        examples = pipeline.missing_examples if pipeline is not None else {}
+        article_pages = int(stats.get("newscrawl/pages/article", 0))
+        not_article = int(stats.get("newscrawl/pages/not_article", 0))
+        drift = check_drift(coverage, examples, article_pages, not_article, self.min_articles)
+        errors = _prefixed(stats, "newscrawl/errors/")
+        fetched_pages = int(stats.get("newscrawl/pages/fetched", 0))
+        discovered = len(getattr(spider, "_discoveries", {}))
+        failures = sum(errors.values())
+        failure_ratio = failures / max(1, fetched_pages + failures)
+        if discovered == 0:
+            status = "nothing-discovered"
+        elif drift.failed:
+            status = "drift"
+        elif failures >= 3 and failure_ratio > self.max_failure_ratio:
+            status = "fetch-failures"
+        else:
+            status = "ok"
+        started = stats.get("start_time")
+        finished = datetime.now(timezone.utc)
+        feed = spider.default_feed(self.crawler.settings) if hasattr(spider, "default_feed") else None
+        return {
+            "crawl_id": spider.crawl_id,
+            "spider": spider.name,
+            "mode": getattr(spider, "mode", "live"),
+            "started_at": started.isoformat() if isinstance(started, datetime) else None,
+            "finished_at": finished.isoformat(),
+            "duration_seconds": round((finished - started).total_seconds(), 3) if isinstance(started, datetime)
+            else None,
+            "status": status,
+            "exit_code": EXIT_CODES[status],
+            "finish_reason": reason,
+            "counts": {
+                "discovered": discovered,
+                "fetched": int(stats.get("downloader/response_count", 0)),
+                "article_pages_fetched": fetched_pages,
+                "not_modified": int(stats.get("newscrawl/incremental/not_modified", 0)),
+                "skipped_known": int(stats.get("newscrawl/incremental/skip/known", 0)),
+                "new_items": int(stats.get("newscrawl/items/new", 0)),
+                "revisions": int(stats.get("newscrawl/items/revisions", 0)),
+                "items": int(stats.get("item_scraped_count", 0)),
+                "dropped": _prefixed(stats, "item_dropped_reasons_count/"),
+                "errors": errors,
+                "replay_misses": int(stats.get("newscrawl/replay/misses", 0)),
+                "not_article_pages": not_article,
+                "parser_errors": _prefixed(stats, "newscrawl/parser_errors/"),
+            },
+            "fetch_failure_ratio": round(failure_ratio, 4),
+            "coverage": coverage,
+            "drift": {"failed": drift.failed, "fields": drift.fields, "message": drift.message},
+            "feed": feed,
+            # capture renames "….open" files when it closes, right after this report is written
+            "warc": sorted(str(p).removesuffix(".open")
+                           for p in (self.directory / spider.name).glob(f"{spider.crawl_id}*.warc.gz*")),
+            "log": self.crawler.settings.get("LOG_FILE"),
+        }
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        report = self.build(spider, reason)
+        suffix = ".replay" if report["mode"] == "replay" else ""
+        path = self.directory / spider.name / f"{spider.crawl_id}{suffix}.report.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".json.tmp")
+        with open(temporary, "w", encoding="utf-8") as out:
+            json.dump(report, out, ensure_ascii=False, indent=2, sort_keys=True)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)  # a report is either complete or absent, never half-written
+        self.crawler.stats.set_value("newscrawl/run_status", report["status"])
+        if report["drift"]["failed"]:
+            logger.error("LAYOUT DRIFT: %(message)s (report %(path)s)", {"message": report["drift"]["message"],
+                                                                         "path": path})
+        logger.info("Run report: %(path)s (status %(status)s)", {"path": path, "status": report["status"]})

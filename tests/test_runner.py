@@ -1,0 +1,180 @@
+"""`newscrawl run`: the lock, exit codes, the run report, the drift alarm, history, and resume after SIGKILL."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.crawling import FAST, ROOT
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.server import MirrorServer, Page, Request, Site, build_devdiscourse_mirror
+
+FAST_ARGS = [arg for name, value in FAST.items() for arg in ("-s", f"{name}={value}")]
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
+
+
+def newscrawl(workdir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    return subprocess.run([sys.executable, "-m", "newscrawl.cli", *args], cwd=workdir, env=env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def run_args(server: MirrorServer, *extra: str) -> list[str]:
+    return ["run", "devdiscourse", "-a", f"base_url={server.base_url}", *extra, *FAST_ARGS]
+
+
+def reports(workdir: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in sorted((workdir / "output" / "devdiscourse").glob("*.report.json"))]
+
+
+def slow_articles(site: Site, seconds: float) -> None:
+    def delay(request: Request) -> Page | None:
+        if request.path.startswith("/article/"):
+            time.sleep(seconds)
+        return None
+
+    site.hooks.insert(0, delay)
+
+
+def rewrite_pages(site: Site, change: Callable[[bytes], bytes]) -> None:
+    def wrap(hook: Callable[[Request], Page | None]) -> Callable[[Request], Page | None]:
+        def changed(request: Request) -> Page | None:
+            page = hook(request)
+            return dataclasses.replace(page, body=change(page.body)) if page is not None else None
+        return changed
+
+    site.hooks[:] = [wrap(hook) for hook in site.hooks]
+
+
+def test_run_writes_feed_warc_log_and_report_and_summarises(tmp_path: Path) -> None:
+    specs = [seed_spec(), *corpus(12)]
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        done = newscrawl(tmp_path, *run_args(server))
+    assert done.returncode == 0, done.stdout + done.stderr
+    [report] = reports(tmp_path)
+    assert report["status"] == "ok" and report["exit_code"] == 0
+    assert report["counts"]["items"] == report["counts"]["new_items"] == len(specs)
+    assert report["coverage"]["devdiscourse"]["fields"]["title"] == 1.0
+    for key in ("feed", "log"):
+        assert (tmp_path / report[key]).exists(), key
+    assert [Path(w).name for w in report["warc"]] == [f"{report['crawl_id']}.warc.gz"]
+    assert (tmp_path / report["warc"][0]).exists()
+    assert f"devdiscourse {report['crawl_id']}: ok" in done.stdout
+    assert f"items {len(specs)} (new {len(specs)}, revisions 0)" in done.stdout
+
+
+def test_a_second_run_while_one_is_active_exits_with_the_lock_code(tmp_path: Path) -> None:
+    specs = [seed_spec(), *corpus(10)]
+    site = build_devdiscourse_mirror(specs)
+    slow_articles(site, 0.4)
+    with MirrorServer(site) as server:
+        first = subprocess.Popen([sys.executable, "-m", "newscrawl.cli", *run_args(server)], cwd=tmp_path, env=env(),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "output" / "state" / "devdiscourse.lock").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        started = time.monotonic()
+        second = newscrawl(tmp_path, *run_args(server))
+        assert time.monotonic() - started < 10, "the second run exits at once"
+        assert second.returncode == 3
+        assert "not started, another run holds" in second.stderr and "pid" in second.stderr
+        out, err = first.communicate(timeout=120)
+        assert first.returncode == 0, out + err
+    assert len(reports(tmp_path)) == 1
+
+
+def test_layout_drift_fails_the_run_and_names_the_field(tmp_path: Path) -> None:
+    specs = [seed_spec(), *corpus(12)]
+    site = build_devdiscourse_mirror(specs)
+    rewrite_pages(site, lambda body: body.replace(b'<section class="article-cont">', b'<section class="story-text">'))
+    with MirrorServer(site) as server:
+        done = newscrawl(tmp_path, *run_args(server))
+    assert done.returncode == 5, done.stdout + done.stderr
+    [report] = reports(tmp_path)
+    assert report["status"] == "drift"
+    fields = {item["field"]: item for item in report["drift"]["fields"]}
+    assert "body" in fields and fields["body"]["coverage"] == 0.0
+    assert fields["body"]["examples"], "the report gives example URLs"
+    assert "LAYOUT DRIFT" in done.stdout and "body: 0%" in done.stdout
+    assert report["counts"]["dropped"] == {"MissingField": len(specs)}
+
+
+def test_nothing_discovered_has_its_own_code(tmp_path: Path) -> None:
+    with MirrorServer(Site()) as server:  # every URL 404s: no sitemap, no listings, no API
+        done = newscrawl(tmp_path, *run_args(server))
+    assert done.returncode == 6, done.stdout + done.stderr
+    assert reports(tmp_path)[0]["status"] == "nothing-discovered"
+
+
+def test_bad_arguments_exit_2_without_a_report(tmp_path: Path) -> None:
+    done = newscrawl(tmp_path, "run", "devdiscourse", "-a", "since=yesterday")
+    assert done.returncode == 2
+    assert "bad value for -a since" in done.stderr
+
+
+def test_history_lists_revisions_and_diffs(tmp_path: Path) -> None:
+    specs = [seed_spec(), *corpus(6)]
+    site = build_devdiscourse_mirror(specs)
+    with MirrorServer(site) as server:
+        assert newscrawl(tmp_path, *run_args(server)).returncode == 0
+        edited = specs[0]
+        site.articles[edited.news_id] = dataclasses.replace(
+            edited, title="Kim Jong Un Meets Shoigu", modified_on=edited.modified_on + timedelta(hours=3),
+            description_html=edited.description_html.replace("significant", "landmark"))
+        assert newscrawl(tmp_path, *run_args(server)).returncode == 0
+    url = json.loads(next((tmp_path / "output/devdiscourse").glob("*.jsonl")).read_text().splitlines()[0])["url"]
+    done = newscrawl(tmp_path, "history", "https://www.devdiscourse.com/article/politics/3301234-diplomatic-tensions-"
+                                          "kim-jong-un-meets-russian-security-official-amid-ongoing-conflicts")
+    assert done.returncode == 0, done.stderr
+    assert url
+    lines = done.stdout.splitlines()
+    assert any(line.split()[:1] == ["1"] and "first seen" in line for line in lines)
+    assert any(line.split()[:1] == ["2"] and "title" in line and "body" in line for line in lines)
+    assert "-# Diplomatic Tensions: Kim Jong Un Meets Russian Security Official Amid Ongoing Conflicts" in lines
+    assert "+# Kim Jong Un Meets Shoigu" in lines
+    assert any(line.startswith("+In a landmark diplomatic engagement") for line in lines)
+    missing = newscrawl(tmp_path, "history", "https://example.com/nope")
+    assert missing.returncode == 1 and "is not in" in missing.stderr
+
+
+@pytest.mark.parametrize("kill_after", [3, 11, 24])
+def test_sigkill_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Path, kill_after: int) -> None:
+    specs = [seed_spec(), *corpus(35, seed=kill_after)]
+    site = build_devdiscourse_mirror(specs)
+    slow_articles(site, 0.03)
+    with MirrorServer(site) as server:
+        command = [sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a", f"base_url={server.base_url}",
+                   *FAST_ARGS, "-s", "CONCURRENT_REQUESTS=2"]
+        crawl = subprocess.Popen(command, cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while (sum(e.path.startswith("/article/") for e in server.access_log) < kill_after
+               and time.monotonic() < deadline and crawl.poll() is None):
+            time.sleep(0.005)
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait(timeout=30)
+        done = newscrawl(tmp_path, *run_args(server))
+        assert done.returncode == 0, done.stdout + done.stderr
+    feeds = sorted((tmp_path / "output" / "devdiscourse").glob("*.jsonl"))
+    assert len(feeds) == 2
+    ids: list[str] = []
+    for feed in feeds:
+        for line in feed.read_text(encoding="utf-8").splitlines():
+            ids.append(json.loads(line)["outlet_id"])  # every line of the killed feed is valid JSON
+    assert sorted(ids) == sorted(str(spec.news_id) for spec in specs), "every article exactly once"
+    assert list((tmp_path / "output" / "devdiscourse").glob("*.warc.gz.open")), "the killed WARC is marked partial"
