@@ -6,14 +6,21 @@ Exit codes: 0 ok; 1 the check found a problem (e.g. a digest mismatch); 2 wrong 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime, timezone
 
 from newscrawl import __version__
 from pathlib import Path
 
+from newscrawl.archive.replay import ArchiveNotFound
+from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_to_feed
 from newscrawl.archive.verify import verify_feed
+from newscrawl.ops.htmlreport import build_html, write_html
+from newscrawl.ops.reports import load_runs
+from newscrawl.ops.status import any_latest_failed, status_lines
 from newscrawl.runner import run as run_crawl
 from newscrawl.state.history import revision_diff, revision_table
 from newscrawl.state.store import StateError, StateStore
@@ -56,6 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scrapy_args", nargs=argparse.REMAINDER, metavar="...",
                      help="passed to scrapy crawl, e.g. -a base_url=http://127.0.0.1:8080 -a since=2025-03-01")
 
+    reparse = commands.add_parser(
+        "reparse", help="re-run today's parsers over an archive; diff per field against an old feed",
+        description="Replay ARCHIVE through today's spider, parsers and pipelines (no network) into a new feed. "
+                    "With --against OLD.jsonl, compare item by item (by URL) and field by field, print how many "
+                    "items changed per field with before/after examples, and write the diff as JSON.",
+        epilog="Exit codes: 0 nothing changed, 1 something changed, 2 usage error or the replay failed.")
+    reparse.add_argument("archive", help="a .warc/.warc.gz file, a folder of them, or a folder of saved pages")
+    reparse.add_argument("-o", "--output", metavar="NEW.jsonl", help="the new feed (default: reparse.jsonl)")
+    reparse.add_argument("--against", metavar="OLD.jsonl", help="an earlier feed of the same archive to compare")
+    reparse.add_argument("--spider", help="spider to replay with (default: the one named in the archive)")
+    reparse.add_argument("--report", metavar="DIFF.json", help="where to write the diff (default: NEW.diff.json)")
+
     history = commands.add_parser(
         "history", help="list an article's revisions and diff two of them",
         description="List every revision of an article recorded in the crawl state (by URL or article key) and "
@@ -64,14 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--spider", default="devdiscourse", help="whose state to read (default devdiscourse)")
     history.add_argument("--state", metavar="FILE", help="state file (default output/state/SPIDER.sqlite)")
     history.add_argument("--diff", nargs=2, type=int, metavar=("A", "B"), help="revisions to compare")
+    add_status_command(commands)
+    add_report_command(commands)
     return cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command == "status":
+        return show_status(args)
+    if args.command == "report":
+        return write_report(args)
     if args.command == "run":
         return run_crawl(args.spider, args.scrapy_args)
+    if args.command == "reparse":
+        return reparse(args)
     if args.command == "history":
         return show_history(args)
     if args.command == "verify":
@@ -84,6 +111,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line)
         return EXIT_OK if report.ok else EXIT_FOUND_PROBLEMS
     return EXIT_USAGE
+
+
+def reparse(args: argparse.Namespace) -> int:
+    archive = Path(args.archive)
+    try:
+        spider = args.spider or archived_spider(archive) or "devdiscourse"
+    except (OSError, ArchiveNotFound) as error:
+        print(f"newscrawl reparse: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    new_feed = Path(args.output or "reparse.jsonl")
+    done = replay_to_feed(archive, spider, new_feed)
+    if done.returncode != 0 or not new_feed.exists():
+        print(f"newscrawl reparse: replay of {archive} failed (exit {done.returncode}):\n{done.stderr[-2000:]}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    print(f"re-parsed {archive} with spider {spider} into {new_feed}")
+    if not args.against:
+        return EXIT_OK
+    try:
+        difference = diff_feeds(read_feed(Path(args.against)), read_feed(new_feed))
+    except (OSError, ValueError, KeyError) as error:
+        print(f"newscrawl reparse: cannot read {args.against}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print("\n".join(difference.lines()))
+    report = Path(args.report or new_feed.with_suffix(".diff.json"))
+    report.write_text(json.dumps(difference.as_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                      encoding="utf-8")
+    print(f"diff written to {report}")
+    return EXIT_FOUND_PROBLEMS if difference.changed else EXIT_OK
 
 
 def show_history(args: argparse.Namespace) -> int:
@@ -111,6 +167,80 @@ def show_history(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print()
     print("\n".join(revision_diff(by_number[first], by_number[second])) or "(title and body are identical)")
+    return EXIT_OK
+
+
+def add_status_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    status = commands.add_parser(
+        "status", help="the last runs, from their run reports, as a table",
+        description="Read the run reports (DIR/SPIDER/CRAWL_ID.report.json) and print the last runs, newest first: "
+                    "finished time (UTC), spider, status, duration, new items, revisions, not modified, skipped as "
+                    "known, dropped, errors and the fields that failed the drift check. A damaged report is "
+                    "listed as unreadable with its path. Replays (*.replay.report.json) are left out.",
+        epilog="Exit codes: 0 the latest run of every spider is ok, or there are no runs; 1 the latest run of some "
+               "spider is not ok (drift, fetch-failures, nothing-discovered, killed, error) or its report is "
+               "unreadable, so `newscrawl status > /dev/null || alert` works as a monitor (older failed runs do "
+               "not count once a later run is ok); 2 usage error or no such output folder.")
+    _add_report_source_arguments(status)
+    status.add_argument("-n", type=_non_negative, default=20, metavar="N",
+                        help="how many runs to show (default 20; 0 shows all)")
+
+
+def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = commands.add_parser(
+        "report", help="write one self-contained HTML page: items and field coverage per run, and the runs table",
+        description="Write a single HTML file (no scripts, no external files, opens offline) with, per spider, "
+                    "new items and revisions per run, field coverage per run against the drift thresholds, "
+                    "and the runs table of `newscrawl status`. Replays are left out.",
+        epilog="Exit codes: 0 written (also when there are no runs: the page says so); 2 usage error, no such "
+               "output folder or the page could not be written.")
+    report.add_argument("-o", "--out", dest="html", default="report.html", metavar="FILE",
+                        help="where to write the page (default report.html)")
+    _add_report_source_arguments(report)
+
+
+def _add_report_source_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--output", default="output", metavar="DIR",
+                         help="the crawl output folder holding SPIDER/*.report.json (default output)")
+    command.add_argument("--spider", metavar="NAME", help="only this spider's runs (default all)")
+
+
+def _non_negative(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def _report_folder(command: str, args: argparse.Namespace) -> Path | None:
+    """The folder to read reports from, or None (after saying why) when it does not exist: likely a typo."""
+    folder = Path(args.output) / args.spider if args.spider else Path(args.output)
+    if not folder.is_dir():
+        print(f"newscrawl {command}: no such folder {folder}", file=sys.stderr)
+        return None
+    return folder
+
+
+def show_status(args: argparse.Namespace) -> int:
+    folder = _report_folder("status", args)
+    if folder is None:
+        return EXIT_USAGE
+    runs = load_runs(Path(args.output), args.spider)
+    print("\n".join(status_lines(runs, args.n)) if runs else f"no run reports under {folder}")
+    return EXIT_FOUND_PROBLEMS if any_latest_failed(runs) else EXIT_OK
+
+
+def write_report(args: argparse.Namespace) -> int:
+    if _report_folder("report", args) is None:
+        return EXIT_USAGE
+    runs = load_runs(Path(args.output), args.spider)
+    source = str(Path(args.output) / args.spider) if args.spider else args.output
+    page = build_html(runs, source=source, generated_at=datetime.now(timezone.utc))
+    try:
+        write_html(Path(args.html), page)
+    except OSError as error:
+        print(f"newscrawl report: cannot write {args.html}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {args.html}: {len(runs)} run{'s' * (len(runs) != 1)}")
     return EXIT_OK
 
 

@@ -35,8 +35,26 @@ class Discovery:
     """URL of the sitemap/listing/API page that named the article (null for -a urls)."""
     position: int | None = None
     """0-based position of the entry in that source."""
+    seen_at: str | None = None
+    """UTC ISO time the source was fetched (the run's start for -a urls); archived time in replays."""
     claims: dict[str, Any] = field(default_factory=dict)
     """What the source said about the article (title, dates, label, …), verbatim."""
+
+
+@dataclass(kw_only=True)
+class Discrepancy:
+    """A discovery source said one thing about an article, its page another."""
+
+    field: str
+    """Article field compared: "title", "published_at" or "modified_at"."""
+    via: str
+    """Route of the source that made the claim."""
+    source_url: str | None
+    """The sitemap/listing/API page that made it."""
+    claimed: str
+    """What the source said, verbatim."""
+    found: str | None
+    """What the page says (the item's value)."""
 
 
 @dataclass(kw_only=True)
@@ -70,7 +88,9 @@ class Provenance:
     archive: ArchiveRef | None = None
     """The WARC response record the item was parsed from (null when capture is off)."""
     discovery: list[Discovery] = field(default_factory=list)
-    """Every route that led to the URL in this run, in the order they were seen."""
+    """Every route that led to the URL in this run, sorted by route, source and position."""
+    discrepancies: list[Discrepancy] = field(default_factory=list)
+    """Where a discovery source's claim disagrees with the page (title, dates beyond a tolerance)."""
 
 
 @dataclass(kw_only=True)

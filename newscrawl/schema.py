@@ -13,7 +13,7 @@ import typing
 
 from newscrawl import items
 
-CLASSES = (items.Article, items.Provenance, items.ArchiveRef, items.Discovery)
+CLASSES = (items.Article, items.Provenance, items.ArchiveRef, items.Discovery, items.Discrepancy)
 
 
 def field_docs(cls: type) -> dict[str, str]:

@@ -44,6 +44,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.boilerplate.BoilerplatePipeline": 100,  # notes out of the body first: others read fields
     "newscrawl.pipelines.attribution.AttributionPipeline": 200,  # agencies from byline, dateline and the notes
     "newscrawl.pipelines.provenance.ProvenancePipeline": 300,  # fetch facts complete before validation
+    "newscrawl.pipelines.discrepancies.DiscrepancyPipeline": 320,  # discovery claims vs the page
     "newscrawl.monitoring.coverage.CoveragePipeline": 350,  # coverage before validation drops broken items
     "newscrawl.pipelines.validation.ValidationPipeline": 400,  # drop malformed items with a counted reason
     "newscrawl.pipelines.dedup.DedupPipeline": 500,  # only valid items claim their URL
@@ -69,7 +70,10 @@ NEWSCRAWL_STATE_ENABLED = True
 NEWSCRAWL_STATE_DIR = "output/state"  # one SQLite file per spider: <dir>/<spider>.sqlite
 
 # ---- monitoring (run report, layout-drift alarm) ------------------------------------------------------------------
-EXTENSIONS = {"newscrawl.monitoring.report.RunReport": 500}
+EXTENSIONS = {
+    "newscrawl.monitoring.report.RunReport": 500,  # its spider_closed runs first: the verdict candidates need
+    "newscrawl.monitoring.candidates.FixtureCandidates": 510,  # broken pages become test fixtures
+}
 NEWSCRAWL_REPORT_DIR = "output"  # reports go to <dir>/<spider>/<crawl id>.report.json
 NEWSCRAWL_DRIFT_MIN_ARTICLES = 10  # below this, only total loss of a required field counts as drift
 NEWSCRAWL_MAX_FAILURE_RATIO = 0.25  # more failed fetches than this (and at least 3) fails the run

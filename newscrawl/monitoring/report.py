@@ -90,6 +90,7 @@ class RunReport:
                 "replay_misses": int(stats.get("newscrawl/replay/misses", 0)),
                 "not_article_pages": not_article,
                 "parser_errors": _prefixed(stats, "newscrawl/parser_errors/"),
+                "discrepancies": _prefixed(stats, "newscrawl/discrepancies/"),
             },
             "fetch_failure_ratio": round(failure_ratio, 4),
             "coverage": coverage,
@@ -103,6 +104,7 @@ class RunReport:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         report = self.build(spider, reason)
+        self.crawler.stats.set_value("newscrawl/drift_fields", report["drift"]["fields"])
         suffix = ".replay" if report["mode"] == "replay" else ""
         path = self.directory / spider.name / f"{spider.crawl_id}{suffix}.report.json"
         path.parent.mkdir(parents=True, exist_ok=True)

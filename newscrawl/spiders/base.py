@@ -255,12 +255,14 @@ class NewsSpiderBase(scrapy.Spider):
             saved = saved_page_urls(self.replay_path)
             if saved is not None:  # a folder of saved pages: every page is an article candidate, no discovery
                 for position, url in enumerate(saved):
-                    self.article_request(url, Discovery(via="urls-arg", position=position),
+                    self.article_request(url, Discovery(via="urls-arg", position=position,
+                                                             seen_at=self.started_at.isoformat()),
                                          meta={"dont_obey_robotstxt": True})
                 return
         if self.urls:
             for position, url in enumerate(self.urls):
-                self.article_request(url, Discovery(via="urls-arg", position=position))
+                self.article_request(url, Discovery(via="urls-arg", position=position,
+                                                    seen_at=self.started_at.isoformat()))
             return
         yield from self.discover()
 
@@ -289,6 +291,11 @@ class NewsSpiderBase(scrapy.Spider):
             self.crawler.stats.inc_value(f"newscrawl/discovery/{discovery.via}")
             self._pending[key] = Request(url, callback=self.parse_article, errback=self.on_error,
                                          meta={**(meta or {}), META_KEY: key})
+
+    @staticmethod
+    def seen_at(response: Response) -> str | None:
+        """When a discovery source's response arrived (archived time in a replay), for Discovery.seen_at."""
+        return response.meta.get(META_FETCHED_AT)
 
     def release_articles(self) -> None:
         """spider_idle: schedule every pending article, in discovery order; keep the spider open while any are.

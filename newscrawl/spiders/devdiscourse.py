@@ -159,7 +159,8 @@ class DevdiscourseSpider(NewsSpiderBase):
             url = self.canonical_article_url(news_id, None if label == "agency-wire" else label,
                                              entry.news.get("title"), entry.loc)
             self.article_request(url, Discovery(via="news-sitemap", source_url=response.url,
-                                                           position=entry.position, claims=claims))
+                                                seen_at=self.seen_at(response), position=entry.position,
+                                                claims=claims))
 
     def parse_api(self, response: Response, page: int) -> Iterable[Request]:
         try:
@@ -189,7 +190,8 @@ class DevdiscourseSpider(NewsSpiderBase):
             url = self.canonical_article_url(news_id, label, row.get("title"),
                                              f"/article/{label or 'agency-wire'}/{news_id}")
             page_urls.append(url)
-            self.article_request(url, Discovery(via="api", source_url=response.url, position=position,
+            self.article_request(url, Discovery(via="api", source_url=response.url, seen_at=self.seen_at(response),
+                                                position=position,
                                                 claims=claims))
         explicit_cap = self.args.get("max_pages")
         cap = explicit_cap if explicit_cap is not None else API_PAGE_CAP
@@ -219,8 +221,8 @@ class DevdiscourseSpider(NewsSpiderBase):
             claims = {key: value for key, value in (("title", title), ("time_text", time_text)) if value}
             page_urls.append(self.site_url(response.urljoin(href)))
             self.article_request(page_urls[-1],
-                                            Discovery(via="listing", source_url=response.url, position=found - 1,
-                                                      claims=claims))
+                                 Discovery(via="listing", source_url=response.url, seen_at=self.seen_at(response),
+                                           position=found - 1, claims=claims))
         if found == 0:
             logger.info("Listing %(url)s holds no articles; stopping %(source)s", {"url": response.url,
                                                                                    "source": source})

@@ -1,0 +1,110 @@
+"""`newscrawl reparse ARCHIVE`: re-run today's parsers and pipelines over an archive and diff against an old feed.
+
+The re-parse is a replay (same spider, same pipelines, no network), so its feed is exactly what a crawl with
+today's code would have produced from those bytes; `--against` compares it with an earlier feed item by item (by
+canonical URL) and field by field. parser_version tells which parser produced each side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newscrawl.archive.replay import source_kind, warc_files
+from newscrawl.archive.warc import read_warcinfo
+
+# Provenance facts that legitimately differ between a crawl and a replay of it.
+RUN_FACTS = ("mode", "crawl_id", "fetched_at")
+MAX_EXAMPLES = 3
+
+
+def archived_spider(archive: Path) -> str | None:
+    """The spider that wrote the archive (from warcinfo), or None for foreign archives and saved pages."""
+    if source_kind(archive) != "warc":
+        return None
+    for file in warc_files(archive):
+        spider = read_warcinfo(file).get("spider")
+        if spider:
+            return spider
+    return None
+
+
+def replay_to_feed(archive: Path, spider: str, feed: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ}
+    env.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"replay={archive}", "-O", str(feed),
+               "-s", "LOG_LEVEL=WARNING"]
+    return subprocess.run(command, env=env, capture_output=True, text=True)
+
+
+def comparable(item: dict[str, Any]) -> dict[str, Any]:
+    """The item without run facts; provenance.parser_version stays, so a parser bump shows as a change."""
+    result = {k: v for k, v in item.items() if k != "provenance"}
+    provenance = item.get("provenance") or {}
+    for name, value in provenance.items():
+        if name not in RUN_FACTS:
+            result[f"provenance.{name}"] = value
+    return result
+
+
+@dataclass
+class FeedDiff:
+    compared: int = 0
+    changed_items: int = 0
+    field_counts: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    appeared: list[str] = field(default_factory=list)
+    disappeared: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changed_items or self.appeared or self.disappeared)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"compared": self.compared, "changed_items": self.changed_items,
+                "fields": dict(sorted(self.field_counts.items())), "examples": self.examples,
+                "appeared": self.appeared, "disappeared": self.disappeared}
+
+    def lines(self) -> list[str]:
+        out = [f"{self.compared} items compared: {self.changed_items} changed, {len(self.appeared)} appeared, "
+               f"{len(self.disappeared)} disappeared"]
+        for name, count in sorted(self.field_counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.append(f"  {name}: {count} item(s) changed")
+            for example in self.examples.get(name, []):
+                out.append(f"    {example['url']}")
+                out.append(f"      before: {_short(example['before'])}")
+                out.append(f"      after:  {_short(example['after'])}")
+        out += [f"  appeared: {url}" for url in self.appeared] + [f"  disappeared: {url}" for url in self.disappeared]
+        return out
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_feed(path: Path) -> dict[str, dict[str, Any]]:
+    with open(path, encoding="utf-8") as lines:
+        return {item["url"]: item for item in map(json.loads, filter(str.strip, lines))}
+
+
+def diff_feeds(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> FeedDiff:
+    result = FeedDiff(appeared=sorted(new.keys() - old.keys()), disappeared=sorted(old.keys() - new.keys()))
+    for url in sorted(old.keys() & new.keys()):
+        result.compared += 1
+        before, after = comparable(old[url]), comparable(new[url])
+        fields = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        if fields:
+            result.changed_items += 1
+        for name in fields:
+            result.field_counts[name] += 1
+            examples = result.examples.setdefault(name, [])
+            if len(examples) < MAX_EXAMPLES:
+                examples.append({"url": url, "before": before.get(name), "after": after.get(name)})
+    return result

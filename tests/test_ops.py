@@ -1,0 +1,217 @@
+"""`newscrawl status` and `newscrawl report` from synthetic run reports: table content, damaged reports, escaping."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscrawl import cli
+from newscrawl.ops.htmlreport import build_html
+from newscrawl.ops.reports import load_report, load_runs
+from newscrawl.ops.status import any_latest_failed, status_lines
+
+START = datetime(2025, 11, 21, 10, 0, tzinfo=timezone.utc)
+HOSTILE_URL = "https://evil.test/a?q=<script>document.title='pwned'</script>&x=\"><img src=x onerror=alert(1)>"
+GENERATED = datetime(2025, 11, 22, tzinfo=timezone.utc)
+
+
+def report(index: int, spider: str = "devdiscourse", **overrides: Any) -> dict[str, Any]:
+    """A run report as the runner writes it (per-outlet coverage), run `index` 15 minutes after START."""
+    started = START + timedelta(minutes=15 * index)
+    data: dict[str, Any] = {
+        "crawl_id": f"{started:%Y%m%dT%H%M%SZ}-{index:06x}", "spider": spider, "mode": "live",
+        "started_at": started.isoformat(), "finished_at": (started + timedelta(seconds=12.3)).isoformat(),
+        "duration_seconds": 12.3, "status": "ok", "exit_code": 0, "finish_reason": "finished",
+        "counts": {"discovered": 120, "fetched": 30, "article_pages_fetched": 25, "not_modified": 3,
+                   "skipped_known": 95, "new_items": 20 + index, "revisions": 2, "items": 22,
+                   "dropped": {"MissingField": 1}, "errors": {"HttpError500": 2, "TimeoutError": 1},
+                   "replay_misses": 0},
+        "coverage": {spider: {"articles": 23, "fields": {"title": 1.0, "body": 1.0, "published_at": 1.0,
+                                                         "dateline": 0.87, "image_url": 0.9}}},
+        "drift": {"failed": False, "fields": [], "message": None},
+    }
+    data.update(overrides)
+    return data
+
+
+def drifted(index: int, url: str = "https://www.devdiscourse.com/article/x/1-y") -> dict[str, Any]:
+    """A run whose articles all lost their body."""
+    data = report(index, status="drift", exit_code=5, drift={
+        "failed": True, "message": "field coverage below expectation: body (0% < 98%)",
+        "fields": [{"outlet": "devdiscourse", "field": "body", "coverage": 0.0, "expected": 0.98, "articles": 23,
+                    "examples": [url]}]})
+    data["coverage"]["devdiscourse"]["fields"]["body"] = 0.0
+    return data
+
+
+def write(output: Path, data: dict[str, Any], name: str | None = None) -> Path:
+    path: Path = output / data["spider"] / (name or f"{data['crawl_id']}.report.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def table_rows(lines: list[str]) -> list[list[str]]:
+    """The table part of status output (up to the first blank line), split into cells."""
+    table = lines[:lines.index("")] if "" in lines else lines
+    return [re.split(r"\s{2,}", line.strip()) for line in table]
+
+
+def test_status_table_shows_each_run_newest_first(tmp_path: Path) -> None:
+    write(tmp_path, report(0))
+    write(tmp_path, drifted(1))
+    write(tmp_path, report(2, spider="other", counts={"new_items": 7}))
+    lines = status_lines(load_runs(tmp_path))
+    rows = table_rows(lines)
+    assert rows[0] == ["finished", "spider", "status", "duration", "new", "revisions", "not-modified", "skipped",
+                       "dropped", "errors", "drift"]
+    assert rows[1] == ["2025-11-21 10:30Z", "other", "ok", "12.3s", "7", "-", "-", "-", "-", "-", "-"]
+    assert rows[2] == ["2025-11-21 10:15Z", "devdiscourse", "drift", "12.3s", "21", "2", "3", "95", "1", "3",
+                       "body"]
+    assert rows[3] == ["2025-11-21 10:00Z", "devdiscourse", "ok", "12.3s", "20", "2", "3", "95", "1", "3", "-"]
+    assert "latest devdiscourse: drift at 2025-11-21 10:15Z (FAILED)" in lines
+    assert "latest other: ok at 2025-11-21 10:30Z (ok)" in lines
+
+
+def test_status_table_is_aligned(tmp_path: Path) -> None:
+    write(tmp_path, report(0, duration_seconds=3725.0))
+    write(tmp_path, report(1, spider="a-much-longer-spider-name"))
+    table = status_lines(load_runs(tmp_path))[:3]
+    header = table[0]
+    for line in table[1:]:
+        assert line.index("ok") == header.index("status")  # left-aligned text columns start together
+        assert line.index(" 95 ") + 3 == header.index("skipped") + len("skipped")  # numbers end together
+
+
+def test_status_limit_and_spider_filter(tmp_path: Path) -> None:
+    for index in range(5):
+        write(tmp_path, report(index))
+    write(tmp_path, report(9, spider="other"))
+    assert len(table_rows(status_lines(load_runs(tmp_path), limit=2))) == 3
+    assert len(table_rows(status_lines(load_runs(tmp_path), limit=0))) == 7
+    assert {row[1] for row in table_rows(status_lines(load_runs(tmp_path, "devdiscourse")))[1:]} == {
+        "devdiscourse"}
+
+
+@pytest.mark.parametrize("content", [b'{"crawl_id": "2025', b"", b"[1, 2]", b"\xff\xfe not utf-8", b"null"],
+                         ids=["truncated", "empty", "not-an-object", "not-utf8", "null"])
+def test_unreadable_report_is_listed_with_its_path(tmp_path: Path, content: bytes) -> None:
+    write(tmp_path, report(0))
+    bad = tmp_path / "devdiscourse" / "20251121T120000Z-dead00.report.json"
+    bad.write_bytes(content)
+    runs = load_runs(tmp_path)
+    assert [run.unreadable is not None for run in runs] == [False, True]
+    lines = status_lines(runs)
+    assert table_rows(lines)[1][:3] == ["2025-11-21 12:00Z", "devdiscourse", "unreadable"]
+    assert any(line.startswith(f"unreadable report {bad}: ") for line in lines)
+    assert any_latest_failed(runs)  # the newest report is the damaged one
+
+
+def test_report_that_is_a_directory_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "devdiscourse" / "20251121T120000Z-dead00.report.json").mkdir(parents=True)
+    assert load_runs(tmp_path)[0].unreadable
+
+
+def test_old_or_odd_reports_are_read_tolerantly(tmp_path: Path) -> None:
+    old = write(tmp_path, {"spider": "devdiscourse", "status": "ok"}, name="20251121T100000Z-0a0a0a.report.json")
+    odd = write(tmp_path, {"spider": "devdiscourse", "crawl_id": "manual", "status": 5, "counts": "many",
+                           "duration_seconds": "12", "finished_at": "yesterday", "coverage": [1],
+                           "drift": {"failed": "yes", "fields": ["body", {"no": "field"}, 3]}},
+                name="manual.report.json")
+    run = load_report(old)
+    assert (run.crawl_id, run.when, run.new_items, run.dropped_total) == (
+        "20251121T100000Z-0a0a0a", START, None, None)
+    weird = load_report(odd)
+    assert (weird.status, weird.duration_seconds, weird.coverage, weird.drift_failed) == (None, None, {}, False)
+    assert [f.field for f in weird.drift_fields] == ["body"]
+    assert weird.when is not None  # falls back to the file's time
+    rows = table_rows(status_lines(load_runs(tmp_path)))
+    assert ["2025-11-21 10:00Z", "devdiscourse", "ok", "-", "-", "-", "-", "-", "-", "-", "-"] in rows
+
+
+def test_both_coverage_shapes_are_read(tmp_path: Path) -> None:
+    flat = write(tmp_path, report(0, coverage={"articles": 23, "fields": {"body": 0.5}}))
+    nested = write(tmp_path, report(1, spider="news", coverage={
+        "apnews": {"articles": 3, "fields": {"body": 1.0}}, "news": {"articles": 1, "fields": {"body": 0.0}}}))
+    assert load_report(flat).coverage == {"body": 0.5}
+    assert load_report(nested).coverage == {"apnews:body": 1.0, "body": 0.0}
+
+
+def test_replays_are_left_out(tmp_path: Path) -> None:
+    write(tmp_path, report(0))
+    replay = report(0, mode="replay", status="drift")
+    write(tmp_path, replay, name=f"{replay['crawl_id']}.replay.report.json")
+    assert [run.status for run in load_runs(tmp_path)] == ["ok"]
+    assert len(load_runs(tmp_path, replays=True)) == 2
+
+
+def test_cli_status_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["status", "--output", str(tmp_path)]) == 0
+    assert "no run reports under" in capsys.readouterr().out
+    write(tmp_path, drifted(0))
+    write(tmp_path, report(1))
+    assert cli.main(["status", "--output", str(tmp_path)]) == 0  # an older failure does not count
+    capsys.readouterr()
+    write(tmp_path, report(2, status="fetch-failures", exit_code=4))
+    assert cli.main(["status", "--output", str(tmp_path), "-n", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "fetch-failures" in out and len(table_rows(out.splitlines())) == 2
+    assert cli.main(["status", "--output", str(tmp_path / "missing")]) == 2
+    assert cli.main(["status", "--output", str(tmp_path), "--spider", "typo"]) == 2
+    with pytest.raises(SystemExit) as usage:
+        cli.main(["status", "-n", "-3"])
+    assert usage.value.code == 2
+
+
+def test_report_html_escapes_hostile_strings(tmp_path: Path) -> None:
+    write(tmp_path, report(0, coverage={"devdiscourse": {"articles": 2, "fields": {"<b>title</b>": 1.0}}}))
+    hostile = drifted(1, url=HOSTILE_URL)
+    hostile["drift"]["message"] = "<script>alert('message')</script>"
+    write(tmp_path, hostile)
+    write(tmp_path, report(2, spider="<svg onload=alert(1)>", crawl_id='"><script>alert(2)</script>'))
+    page = build_html(load_runs(tmp_path), source="<output>", generated_at=GENERATED)
+    assert "<script" not in page.lower() and "<img" not in page.lower() and "<b>" not in page
+    assert "<svg onload" not in page.lower()
+    assert "&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;" in page
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;b&gt;title&lt;/b&gt;" in page and "&lt;output&gt;" in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+def test_report_html_has_no_external_resources(tmp_path: Path) -> None:
+    for index in range(3):
+        write(tmp_path, report(index))
+    page = build_html(load_runs(tmp_path), source="output", generated_at=GENERATED)
+    assert not re.search(r"""(src|href)\s*=|@import|url\(|<link|<script""", page, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("count", [0, 1, 300])
+def test_report_html_for_zero_one_and_many_runs(tmp_path: Path, count: int) -> None:
+    for index in range(count):
+        write(tmp_path, report(index))
+    page = build_html(load_runs(tmp_path), source="output", generated_at=GENERATED)
+    assert page.count('class="bar new"') == count
+    assert page.count('class="bar revisions"') == count
+    assert page.count('<tr class') + page.count("<tr>") == (count + 1 if count else 0)
+    assert page.count('class="coverage-line"') == (5 if count else 0)
+    if count == 0:
+        assert "No runs yet" in page
+    else:
+        # the parser's expectations: title/body/published_at 98%, dateline/image_url 50% (byline is not plotted)
+        assert re.findall(r'class="threshold" data-fields="([^"]*)"', page) == [
+            "body published_at title", "dateline image_url"]
+
+
+def test_cli_report_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, report(0))
+    out = tmp_path / "report.html"
+    assert cli.main(["report", "-o", str(out), "--output", str(tmp_path), "--spider", "devdiscourse"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert capsys.readouterr().out == f"wrote {out}: 1 run\n"
+    assert cli.main(["report", "-o", str(tmp_path / "no" / "dir.html"), "--output", str(tmp_path)]) == 2
+    assert cli.main(["report", "-o", str(out), "--output", str(tmp_path / "missing")]) == 2
