@@ -98,4 +98,4 @@ def element_of(node: object) -> HtmlElement:
     root = getattr(node, "root", node)
     if not isinstance(root, etree._Element):
         raise TypeError(f"not an element: {node!r}")
-    return root  # type: ignore[return-value]
+    return root

@@ -59,7 +59,7 @@ class FixtureCandidates:
         return extension
 
     def _folder(self) -> Path:
-        return self.directory / self.crawler.spider.name / "fixture-candidates"
+        return self.directory / str(self.crawler.spider.name) / "fixture-candidates"
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Any = None) -> None:
         reason = type(exception).__name__

@@ -104,6 +104,17 @@ def flag(value: str) -> bool:
     raise ValueError(f"{value!r} is not a yes/no value (use 1 or 0)")
 
 
+def choice_list(allowed: tuple[str, ...], what: str) -> Callable[[str], tuple[str, ...]]:
+    """A converter for a comma list whose members must come from `allowed`."""
+    def convert(value: str) -> tuple[str, ...]:
+        names = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        unknown = [name for name in names if name not in allowed]
+        if unknown or not names:
+            raise ValueError(f"unknown {what}(s) {', '.join(unknown) or '(none given)'}")
+        return names
+    return convert
+
+
 def positive_hours(value: str) -> float:
     try:
         hours = float(value)
@@ -319,7 +330,9 @@ class NewsSpiderBase(scrapy.Spider):
                 if decision.action == "skip":
                     continue
                 if decision.action == "revisit":
-                    request = request.replace(headers={**request.headers.to_unicode_dict(), **decision.headers},
+                    headers = {str(k): str(v) for k, v in request.headers.to_unicode_dict().items()}
+                    headers.update(decision.headers)
+                    request = request.replace(headers=headers,
                                               meta={**request.meta, "handle_httpstatus_list": [304]})
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
@@ -343,7 +356,7 @@ class NewsSpiderBase(scrapy.Spider):
             stats.inc_value("newscrawl/pages/no_parser")
             logger.warning("No parser for %(url)s; skipped", {"url": response.url})
             return
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         try:
             article = parser_class.from_html(response.body, response.url, content_type).parse()
         except Exception as error:  # a parser bug or a hostile page must not stop the crawl

@@ -25,7 +25,7 @@ from newscrawl.extract.dates import iso, parse_utc_naive
 from newscrawl.extract.text import clean_text
 from newscrawl.items import Discovery
 from newscrawl.parsers.devdiscourse import DevdiscourseParser
-from newscrawl.spiders.base import Arg, NewsSpiderBase, http_url, iso_day, positive_int
+from newscrawl.spiders.base import Arg, NewsSpiderBase, choice_list, http_url, iso_day, positive_int
 from newscrawl.spiders.sitemaps import parse_sitemap
 
 logger = logging.getLogger(__name__)
@@ -86,11 +86,13 @@ class DevdiscourseSpider(NewsSpiderBase):
         "base_url": Arg(http_url, "site root, e.g. http://127.0.0.1:8080 for a local mirror "
                                   f"(default {DEFAULT_BASE_URL})"),
         "since": Arg(iso_day, "backfill horizon for the JSON archive walker, YYYY-MM-DD (default: 2 days ago)"),
-        "sources": Arg(lambda v: _sources(v), f"comma list of source listings, from {', '.join(LISTINGS)}; "
+        "sources": Arg(choice_list(tuple(LISTINGS), "source"),
+                       f"comma list of source listings, from {', '.join(LISTINGS)}; "
                                               "crawls only those listings"),
         "max_pages": Arg(positive_int, f"listing pages per source (default {DEFAULT_MAX_PAGES}); also caps the "
                                        "JSON walker"),
-        "routes": Arg(lambda v: _routes(v), f"discovery routes to use, from {', '.join(ROUTES)} (default all)"),
+        "routes": Arg(choice_list(ROUTES, "route"),
+                      f"discovery routes to use, from {', '.join(ROUTES)} (default all)"),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -142,7 +144,7 @@ class DevdiscourseSpider(NewsSpiderBase):
         return Request(self.site_url(f"{LISTINGS[source]}?page={page}"), callback=self.parse_listing,
                        errback=self.on_error, cb_kwargs={"source": source, "page": page}, priority=5)
 
-    def parse_news_sitemap(self, response: Response) -> Iterable[Request]:
+    def parse_news_sitemap(self, response: Response) -> None:
         sitemap = parse_sitemap(response.body)
         if not sitemap.entries:
             self.crawler.stats.inc_value("newscrawl/discovery/empty_sitemap")
@@ -203,7 +205,7 @@ class DevdiscourseSpider(NewsSpiderBase):
     def parse_listing(self, response: Response, source: str, page: int) -> Iterable[Request]:
         # Only the main column lists the source's stories; the sidebar (trending, opinion) and the header/footer
         # link to other articles, which belong to other routes.
-        main = response.css("div.col-md-8") or response.css("body") or [response.selector]
+        main = response.css("div.col-md-8") or response.css("body") or response.css(":root")
         found = 0
         seen_here: set[str] = set()
         page_urls: list[str] = []
@@ -232,19 +234,3 @@ class DevdiscourseSpider(NewsSpiderBase):
                         {"url": response.url})
         elif page < self.max_pages:
             yield self.listing_request(source, page + 1)
-
-
-def _sources(value: str) -> tuple[str, ...]:
-    names = tuple(part.strip().lower() for part in value.split(",") if part.strip())
-    unknown = [n for n in names if n not in LISTINGS]
-    if unknown or not names:
-        raise ValueError(f"unknown source(s) {', '.join(unknown) or '(none given)'}")
-    return names
-
-
-def _routes(value: str) -> tuple[str, ...]:
-    names = tuple(part.strip().lower() for part in value.split(",") if part.strip())
-    unknown = [n for n in names if n not in ROUTES]
-    if unknown or not names:
-        raise ValueError(f"unknown route(s) {', '.join(unknown) or '(none given)'}")
-    return names

@@ -66,13 +66,15 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
             key = article_key(str(provenance.get("request_url")))
             exported.add((key, revision))
             if not store.has_revision(key, revision):
-                headers = provenance.get("headers") if isinstance(provenance.get("headers"), dict) else {}
+                raw_headers = provenance.get("headers")
+                headers: dict[str, str | None] = raw_headers if isinstance(raw_headers, dict) else {}
+                published = item.get("published_at")
                 store.record_revision(
                     Revision(key=key, revision=revision, crawl_id=crawl_id, fetched_at=str(provenance.get("fetched_at")),
                              url=str(item.get("url")), content_sha256=content_digest(item),
                              body_sha256=str(provenance.get("body_sha256")), item=item),
                     etag=headers.get("etag"), last_modified=headers.get("last_modified"), signal=None,
-                    published_at=item.get("published_at") if isinstance(item.get("published_at"), str) else None)
+                    published_at=published if isinstance(published, str) else None)
                 recovered += 1
         lost = store.forget_unexported(crawl_id, exported)
         store.finish_run(crawl_id, finished_at="", status="killed")

@@ -148,7 +148,8 @@ class StateStore:
             "SELECT key, revision, crawl_id, fetched_at, url, content_sha256, body_sha256, item FROM revisions "
             "WHERE key = ? OR key IN (SELECT key FROM revisions WHERE url = ?) ORDER BY revision",
             (url_or_key, url_or_key)).fetchall()
-        return [Revision(*row[:7], json.loads(row[7])) for row in rows]
+        return [Revision(key=row[0], revision=row[1], crawl_id=row[2], fetched_at=row[3], url=row[4],
+                         content_sha256=row[5], body_sha256=row[6], item=json.loads(row[7])) for row in rows]
 
     # ---- runs ---------------------------------------------------------------------------------------------------
     def start_run(self, crawl_id: str, spider: str, started_at: str, feed: str | None) -> None:
