@@ -27,7 +27,7 @@ _ELLIPSIS = re.compile(r"(\.\.\.|…)\s*$")
 def normalise_title(text: str) -> str:
     """Case, accents, punctuation and spacing do not count as a different title.
 
-    >>> normalise_title("Kim  Jong-Un’s “Talks”") == normalise_title("kim jong uns talks")
+    >>> normalise_title("Kim  Jong Un’s “Talks”") == normalise_title("kim jong uns talks")
     True
     """
     decomposed = unicodedata.normalize("NFKD", text)
