@@ -73,3 +73,20 @@ def test_bad_argument_on_the_command_line_is_one_clear_line(tmp_path: Path) -> N
     assert "error: spider 'devdiscourse': bad value for -a max_pages: '-3' is not a positive whole number" in result.log
     assert "Traceback" not in result.log
     assert not (tmp_path / "output").exists()
+
+
+def test_replay_of_a_folder_without_archives_is_a_clear_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={tmp_path / 'empty'}")
+    assert result.returncode == 2 and "Traceback" not in result.log
+    assert "no .warc/.warc.gz files and no saved .html/.htm/.html.gz pages found" in result.log
+
+
+def test_an_unreadable_state_file_is_named_and_kept(tmp_path: Path) -> None:
+    state = tmp_path / "output" / "state" / "devdiscourse.sqlite"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b"garbage" * 10)
+    result = run_crawl(tmp_path, "devdiscourse", "-a", "urls=http://127.0.0.1:9/article/x/1-a")
+    assert result.returncode == 2 and "Traceback" not in result.log
+    assert "cannot open crawl state output/state/devdiscourse.sqlite" in result.log
+    assert state.read_bytes() == b"garbage" * 10

@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pathlib import Path
+
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
 
 from newscrawl.spiders.base import COMMON_ARGS, NewsSpiderBase, parse_arguments
+from newscrawl.state.store import StateError, StateStore
 
 
 class Command(ScrapyCrawlCommand):
@@ -22,5 +26,17 @@ class Command(ScrapyCrawlCommand):
             except KeyError:
                 spider_class = None
             if isinstance(spider_class, type) and issubclass(spider_class, NewsSpiderBase):
-                parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
+                given = parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
+                self._check_state(spider_class.name, replaying="replay" in given)
         super().run(args, opts)
+
+    def _check_state(self, spider: str, replaying: bool) -> None:
+        """An unusable state file is one clear line before the crawl, not a traceback inside it."""
+        settings = self.settings
+        if replaying or settings is None or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
+            return
+        path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{spider}.sqlite"
+        try:
+            StateStore(path).close()
+        except StateError as error:
+            raise UsageError(str(error), print_help=False) from None

@@ -95,6 +95,18 @@ def existing_path(value: str) -> Path:
     return path
 
 
+def archive_path(value: str) -> Path:
+    """An existing replay source: a WARC file, a folder of WARCs, or a folder of saved pages."""
+    from newscrawl.archive.replay import ArchiveNotFound, source_kind
+
+    path = existing_path(value)
+    try:
+        source_kind(path)
+    except ArchiveNotFound as error:
+        raise ValueError(str(error)) from None
+    return path
+
+
 def flag(value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -130,7 +142,7 @@ COMMON_ARGS: dict[str, Arg] = {
     "revisit_hours": Arg(positive_hours, "revisit articles published less than this many hours ago with a "
                                          "conditional request (default 24)"),
     "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
-    "replay": Arg(existing_path, "answer every request from this archive (.warc/.warc.gz, a folder of them, or a "
+    "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz, a folder of them, or a "
                                  "folder of saved HTML pages) instead of the network"),
 }
 
