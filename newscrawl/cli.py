@@ -176,7 +176,7 @@ def add_status_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         description="Read the run reports (DIR/SPIDER/CRAWL_ID.report.json) and print the last runs, newest first: "
                     "finished time (UTC), spider, status, duration, new items, revisions, not modified, skipped as "
                     "known, dropped, errors and the fields that failed the drift check. A damaged report is "
-                    "listed as unreadable with its path. Replays (*.replay.report.json) are left out.",
+                    "listed as unreadable with its path.",
         epilog="Exit codes: 0 the latest run of every spider is ok, or there are no runs; 1 the latest run of some "
                "spider is not ok (drift, fetch-failures, nothing-discovered, killed, error) or its report is "
                "unreadable, so `newscrawl status > /dev/null || alert` works as a monitor (older failed runs do "
@@ -191,7 +191,7 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "report", help="write one self-contained HTML page: items and field coverage per run, and the runs table",
         description="Write a single HTML file (no scripts, no external files, opens offline) with, per spider, "
                     "new items and revisions per run, field coverage per run against the drift thresholds, "
-                    "and the runs table of `newscrawl status`. Replays are left out.",
+                    "and the runs table of `newscrawl status`.",
         epilog="Exit codes: 0 written (also when there are no runs: the page says so); 2 usage error, no such "
                "output folder or the page could not be written.")
     report.add_argument("-o", "--out", dest="html", default="report.html", metavar="FILE",
@@ -203,6 +203,9 @@ def _add_report_source_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--output", default="output", metavar="DIR",
                          help="the crawl output folder holding SPIDER/*.report.json (default output)")
     command.add_argument("--spider", metavar="NAME", help="only this spider's runs (default all)")
+    command.add_argument("--replays", action="store_true",
+                         help="include offline replays (*.replay.report.json), left out by default because a "
+                              "replay is not a scheduled run")
 
 
 def _non_negative(text: str) -> int:
@@ -224,7 +227,7 @@ def show_status(args: argparse.Namespace) -> int:
     folder = _report_folder("status", args)
     if folder is None:
         return EXIT_USAGE
-    runs = load_runs(Path(args.output), args.spider)
+    runs = load_runs(Path(args.output), args.spider, replays=args.replays)
     print("\n".join(status_lines(runs, args.n)) if runs else f"no run reports under {folder}")
     return EXIT_FOUND_PROBLEMS if any_latest_failed(runs) else EXIT_OK
 
@@ -232,7 +235,7 @@ def show_status(args: argparse.Namespace) -> int:
 def write_report(args: argparse.Namespace) -> int:
     if _report_folder("report", args) is None:
         return EXIT_USAGE
-    runs = load_runs(Path(args.output), args.spider)
+    runs = load_runs(Path(args.output), args.spider, replays=args.replays)
     source = str(Path(args.output) / args.spider) if args.spider else args.output
     page = build_html(runs, source=source, generated_at=datetime.now(timezone.utc))
     try:

@@ -6,6 +6,7 @@ Skips only when no Chromium binary is found (Debian: `apt-get install chromium`;
 
 from __future__ import annotations
 
+import operator
 import os
 import shutil
 import struct
@@ -13,6 +14,7 @@ import subprocess
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import lxml.html
@@ -85,7 +87,9 @@ def png_pixels(data: bytes) -> Counter[tuple[int, int, int]]:
     for row in range(height):
         start = row * (stride + 1)
         kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
-        for i in range(stride):
+        if kind == 2:  # "up", most rows: one C-level pass instead of a Python loop per byte
+            line = bytearray(map(int.__and__, map(operator.add, line, previous), repeat(0xFF, stride)))
+        for i in range(stride if kind in (1, 3, 4) else 0):
             left = line[i - channels] if i >= channels else 0
             up, up_left = previous[i], previous[i - channels] if i >= channels else 0
             if kind == 1:

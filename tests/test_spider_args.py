@@ -90,3 +90,7 @@ def test_an_unreadable_state_file_is_named_and_kept(tmp_path: Path) -> None:
     assert result.returncode == 2 and "Traceback" not in result.log
     assert "cannot open crawl state output/state/devdiscourse.sqlite" in result.log
     assert state.read_bytes() == b"garbage" * 10
+
+
+def test_scrapyd_job_argument_is_accepted() -> None:
+    assert make(_job="6487ec79947edab326d6db28a2d86511e8247444").urls is None

@@ -147,11 +147,17 @@ COMMON_ARGS: dict[str, Arg] = {
 }
 
 
+# Arguments schedulers add on their own (scrapyd passes -a _job=<id>); accepted and ignored.
+SCHEDULER_ARGS = frozenset({"_job"})
+
+
 def parse_arguments(spider_name: str, spec: dict[str, Arg], given: dict[str, Any]) -> dict[str, Any]:
     """Convert -a arguments by `spec`; one UsageError naming the argument and the accepted ones otherwise."""
     known = ", ".join(sorted(spec))
     values: dict[str, Any] = {}
     for name, raw in given.items():
+        if name in SCHEDULER_ARGS:
+            continue
         if name not in spec:
             raise UsageError(f"spider {spider_name!r}: unknown argument {name!r}; accepted arguments: {known}",
                              print_help=False)
