@@ -28,6 +28,7 @@ from newscrawl.state.store import StateError, StateStore
 EXIT_OK = 0
 EXIT_FOUND_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_LOCKED = 3  # as `newscrawl run`: another run is going
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,8 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run one scheduled crawl with a lock, a log file and a run report (for cron/systemd)",
         description="Run `scrapy crawl SPIDER [ARGS]` once, holding the spider's lock (output/state/SPIDER.lock). "
                     "Writes the feed, WARC, log and report under output/SPIDER/ and prints a summary.",
-        epilog="Exit codes: 0 ok, 1 crawl failed without a report, 2 usage error, 3 another run holds the lock, "
-               "4 fetch failures over the threshold, 5 layout drift, 6 nothing discovered.")
+        epilog="Exit codes: 0 ok, 1 crawl stopped on an error or failed without a report, 2 usage error, 3 another "
+               "run holds the lock, 4 fetch failures over the threshold, 5 layout drift, 6 nothing discovered.")
     run.add_argument("spider", help="spider name, e.g. devdiscourse")
     run.add_argument("scrapy_args", nargs=argparse.REMAINDER, metavar="...",
                      help="passed to scrapy crawl, e.g. -a base_url=http://127.0.0.1:8080 -a since=2025-03-01")
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--diff", nargs=2, type=int, metavar=("A", "B"), help="revisions to compare")
     add_status_command(commands)
     add_report_command(commands)
+    add_enqueue_command(commands)
+    add_merge_command(commands)
     return cli
 
 
@@ -101,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return reparse(args)
     if args.command == "history":
         return show_history(args)
+    if args.command == "enqueue":
+        return enqueue_work(args)
+    if args.command == "merge":
+        return merge_run_feeds(args)
     if args.command == "verify":
         try:
             report = verify_feed(args.feed, args.archive)
@@ -206,6 +213,109 @@ def _add_report_source_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--replays", action="store_true",
                          help="include offline replays (*.replay.report.json), left out by default because a "
                               "replay is not a scheduled run")
+
+
+def add_enqueue_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    enqueue = commands.add_parser(
+        "enqueue", help="give work to distributed workers: discovery, article URLs, sitemaps or feeds",
+        description="Push start messages onto the spider's current run in Redis (starting a run if none is going); "
+                    "any idle worker (`scrapy crawl SPIDER -s REDIS_URL=...`) picks them up. WORK is `discover` "
+                    "(the spider's own discovery routes, with the workers' -a arguments), article URLs (always "
+                    "fetched, like -a urls) or @file.txt (one URL per line). See README, \"Distributed crawling\".",
+        epilog="Exit codes: 0 queued, 2 usage error, unknown spider or Redis unreachable, 3 --new-run and a run of "
+               "the spider is still going.")
+    enqueue.add_argument("spider", help="spider name, e.g. devdiscourse")
+    enqueue.add_argument("work", nargs="*", metavar="WORK", help="discover | URL | @file.txt")
+    enqueue.add_argument("--sitemap", action="append", default=[], metavar="URL",
+                         help="a sitemap for the spider to read (repeatable)")
+    enqueue.add_argument("--feed", action="append", default=[], metavar="URL",
+                         help="an RSS/Atom feed for the spider to read (repeatable)")
+    enqueue.add_argument("--redis", metavar="URL", help="Redis URL (default: $NEWSCRAWL_REDIS_URL)")
+    enqueue.add_argument("--new-run", action="store_true",
+                         help="only start a new run: exit 3 if one is still going (for cron, like `run`'s lock)")
+
+
+def enqueue_work(args: argparse.Namespace) -> int:
+    import os
+
+    from newscrawl.distributed import REDIS_URL_ENV, DistributedSetupError
+
+    url = args.redis or os.environ.get(REDIS_URL_ENV)
+    if not url:
+        print(f"newscrawl enqueue: no Redis URL: pass --redis or set {REDIS_URL_ENV}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        from newscrawl.distributed.enqueue import BadStartMessage, RunGoing, enqueue, messages_from_arguments
+        from newscrawl.distributed.frontier import connect, redacted
+    except ImportError as error:
+        print(f"newscrawl enqueue: {error.name} is not installed: pip install 'newscrawl[distributed]'",
+              file=sys.stderr)
+        return EXIT_USAGE
+    known = _spider_names()
+    if args.spider not in known:
+        print(f"newscrawl enqueue: unknown spider {args.spider!r}; spiders: {', '.join(known)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        messages = messages_from_arguments(args.work, args.sitemap, args.feed)
+        if not messages:
+            raise BadStartMessage("nothing to queue: give discover, URLs, @file, --sitemap or --feed")
+        run_id, started = enqueue(connect(url), args.spider, messages, new_run=args.new_run)
+    except (BadStartMessage, DistributedSetupError) as error:
+        print(f"newscrawl enqueue: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except RunGoing as error:
+        print(f"newscrawl enqueue: {error}; nothing queued", file=sys.stderr)
+        return EXIT_LOCKED
+    kinds = ", ".join(sorted({message.kind for message in messages}))
+    print(f"queued {len(messages)} start message{'s' * (len(messages) != 1)} ({kinds}) for {args.spider} in "
+          f"{'new' if started else 'running'} run {run_id} on {redacted(url)}")
+    return EXIT_OK
+
+
+def _spider_names() -> list[str]:
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import get_spider_loader
+
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    return sorted(get_spider_loader(settings).list())
+
+
+def add_merge_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    merge = commands.add_parser(
+        "merge", help="combine the feeds of a distributed run's workers into one de-duplicated feed",
+        description="Read JSON Lines feeds (files, or every *.jsonl in a folder) and write one item per canonical "
+                    "URL, keeping the highest revision, then the latest provenance.fetched_at; sorted by URL, "
+                    "lines copied unchanged, so merging the same feeds twice gives the same file.",
+        epilog="Exit codes: 0 written; 2 usage error, no feed found or a feed could not be read.")
+    merge.add_argument("feeds", nargs="+", metavar="FEED", help="feeds, or folders such as output/devdiscourse")
+    merge.add_argument("-o", "--output", required=True, metavar="MERGED.jsonl", help="where to write the result")
+    merge.add_argument("--run", metavar="RUN_ID",
+                       help="only feeds of this run (file names starting with it, e.g. 20251121T104500Z-1a2b3c)")
+
+
+def merge_run_feeds(args: argparse.Namespace) -> int:
+    from newscrawl.distributed.merge import feed_paths, merge_feeds, run_of, write_feed
+
+    output = Path(args.output)
+    paths = feed_paths([Path(p) for p in args.feeds], run=args.run, exclude=output)
+    if not paths:
+        print(f"newscrawl merge: no feeds in {', '.join(args.feeds)}{f' for run {args.run}' if args.run else ''}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = merge_feeds(paths)
+        write_feed(output, result.lines)
+    except OSError as error:
+        print(f"newscrawl merge: {error.filename}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    runs = sorted({run_of(p) or "?" for p in paths})
+    print(f"merged {result.feeds} feed{'s' * (result.feeds != 1)} (runs: {', '.join(runs)}): {result.items} items, "
+          f"{result.duplicates} duplicate{'s' * (result.duplicates != 1)} dropped, {len(result.lines)} written to "
+          f"{output}")
+    for where in result.unreadable:
+        print(f"skipped unreadable line {where}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _non_negative(text: str) -> int:

@@ -162,6 +162,13 @@ class Article:
     """For a revision ≥ 2: provenance.body_sha256 of the previous revision (find its archive record by it)."""
     changed_fields: list[str] = field(default_factory=list)
     """For a revision ≥ 2: the content fields that differ from the previous revision."""
+    paywalled: bool | None = None
+    """True when the page marks the story as not free (JSON-LD isAccessibleForFree=false; the body then holds
+    only the visible teaser), false when it marks it free, null when the page does not say."""
+    story_id: str | None = None
+    """Shared by near-duplicate copies of one story (the same wire copy on several outlets) within a run: the
+    canonical URL of the copy processed first (so another run may name another copy of the same group);
+    null when lineage is off."""
     provenance: Provenance | None = None
     """Facts of the fetch; set by ProvenancePipeline, null in parser output."""
 

@@ -3,7 +3,8 @@
 It takes the spider's run lock (a second run exits at once with EXIT_LOCKED), names the run, runs
 `scrapy crawl` with a log file beside the feed, reads the run report the crawl wrote, prints a short summary and
 exits with the report's code. Exit codes: 0 ok · 2 usage error · 3 lock held · 4 fetch failures over the
-threshold · 5 layout drift · 6 nothing discovered · 1 the crawl failed without a report.
+threshold · 5 layout drift · 6 nothing discovered · 1 the crawl stopped on an error (full or read-only disk) or
+failed without a report.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
     except LockHeld as error:
         print(f"newscrawl run {spider}: not started, {error}", file=sys.stderr)
         return EXIT_LOCKED
+    except OSError as error:  # read-only or full output folder: the lock or the log cannot even be created
+        print(f"newscrawl run {spider}: not started, cannot write {error.filename or output}: {error.strerror}",
+              file=sys.stderr)
+        return EXIT_FAILED
     if done.returncode == EXIT_USAGE:
         return EXIT_USAGE
     report_path = output / spider / f"{crawl_id}.report.json"

@@ -47,6 +47,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.discrepancies.DiscrepancyPipeline": 320,  # discovery claims vs the page
     "newscrawl.monitoring.coverage.CoveragePipeline": 350,  # coverage before validation drops broken items
     "newscrawl.pipelines.validation.ValidationPipeline": 400,  # drop malformed items with a counted reason
+    "newscrawl.pipelines.lineage.LineagePipeline": 450,  # story_id for copies of one wire story; valid items only
     "newscrawl.pipelines.dedup.DedupPipeline": 500,  # only valid items claim their URL
     "newscrawl.pipelines.revisions.RevisionPipeline": 600,  # last: numbers what is really emitted, drops unchanged
 }
@@ -58,6 +59,9 @@ FEEDS = {
     "output/%(name)s/%(feed_name)s.jsonl": {"format": "jsonlines", "encoding": "utf-8", "overwrite": True},
 }
 FEED_EXPORT_ENCODING = "utf-8"
+# Hostile input (docs/security.md): a headline like =HYPERLINK(…) must not become a live formula when an analyst
+# opens `-o items.csv` in a spreadsheet. Our CSV exporter prefixes such cells with an apostrophe.
+FEED_EXPORTERS = {"csv": "newscrawl.exporters.SafeCsvItemExporter"}
 FEED_STORE_EMPTY = True  # an empty feed says "the run found nothing", a missing one says "the run broke"
 
 # ---- archive (WARC capture and replay) --------------------------------------------------------------------------
@@ -77,6 +81,16 @@ EXTENSIONS = {
 NEWSCRAWL_REPORT_DIR = "output"  # reports go to <dir>/<spider>/<crawl id>.report.json
 NEWSCRAWL_DRIFT_MIN_ARTICLES = 10  # below this, only total loss of a required field counts as drift
 NEWSCRAWL_MAX_FAILURE_RATIO = 0.25  # more failed fetches than this (and at least 3) fails the run
+
+# ---- distributed crawling (README, "Distributed crawling"; newscrawl/distributed/) --------------------------------
+# Off unless a Redis URL is given: `-s REDIS_URL=redis://host:6379/0` or the environment variable NEWSCRAWL_REDIS_URL.
+# The add-on then swaps in scrapy-redis's scheduler and dupefilter (adapted), per-worker feed/WARC names and the crawl
+# state in Redis; without a URL it changes nothing. Needs `pip install 'newscrawl[distributed]'`.
+ADDONS = {"newscrawl.distributed.addon.DistributedAddon": 0}
+NEWSCRAWL_DISTRIBUTED_IDLE_TIMEOUT = 60  # seconds a worker waits on a drained run before it stops (0: wait forever)
+NEWSCRAWL_DISTRIBUTED_HEARTBEAT = 2  # seconds between heartbeats; also how soon an idle worker sees new work
+NEWSCRAWL_DISTRIBUTED_LEASE_TIMEOUT = 30  # a worker silent this long is dead: its requests go back to the queue
+# NEWSCRAWL_WORKER_ID = "crawler-1"  # default <host>-<pid>; names the worker's feed and WARC (<run>-<worker>.…)
 
 # ---- logging and misc -------------------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"

@@ -114,3 +114,97 @@ def test_ai_image_caption_becomes_disclaimer() -> None:
                "representation created for illustrative purposes only.")
     article = clean_article(_article(image_caption=caption))
     assert (article.image_caption, article.image_disclaimer, article.ai_generated_image) == (None, caption, True)
+
+
+# ---- patterns for any outlet (the `news` spider and GenericParser) ------------------------------------------------
+from newscrawl.extract.agencies import byline_agencies, dateline_city  # noqa: E402
+from newscrawl.extract.people import classify, split_names  # noqa: E402
+
+
+@pytest.mark.parametrize(("text", "agency", "city"), [
+    ("NEW DELHI (Reuters) - India said on Friday", "Reuters", "NEW DELHI"),
+    ("LONDON, March 21 (Reuters) - British retail sales", "Reuters", "LONDON"),
+    ("New Delhi [India], March 21 (ANI): Prime Minister", "ANI", "New Delhi"),
+    ("Paris (AFP) - France's parliament", "AFP", "Paris"),
+    ("Berlin (dpa) - Der Bundestag hat", "dpa", "Berlin"),
+    ("(Bloomberg) -- Stocks fell in Asia", "Bloomberg", None),
+    ("SAN FRANCISCO (AP) — California regulators", "AP", "SAN FRANCISCO"),
+    ("Kolkata, Mar 21, 2025 (PTI) The state government", "PTI", "Kolkata"),
+    ("Officials in Paris (Ap) - said", None, None),
+    ("Police said (AFP) - the suspect", None, None),
+    ("The Hague (AFP) - Judges at", "AFP", "The Hague"),
+])
+def test_dateline_on_any_outlet(text: str, agency: str | None, city: str | None) -> None:
+    assert (dateline_agency(text), dateline_city(text)) == (agency, city)
+
+
+@pytest.mark.parametrize(("byline", "agencies"), [
+    ("By Jane Doe, Reuters", ["Reuters"]),
+    ("Jane Doe | AFP", ["AFP"]),
+    ("By JANIE HAR Associated Press", ["AP"]),
+    ("Jane Doe (PTI)", ["PTI"]),
+    ("Written by Jane Doe for the Press Association", ["PA Media"]),
+    ("IANS", ["IANS"]),
+    ("By Ap Dhillon", []),
+    ("By Jane Doe, Staff Writer", []),
+])
+def test_byline_agencies(byline: str, agencies: list[str]) -> None:
+    assert byline_agencies(byline) == agencies
+
+
+@pytest.mark.parametrize(("name", "kind", "canonical"), [
+    ("Reuters", "agency", "Reuters"),
+    ("Agence France-Presse", "agency", "AFP"),
+    ("Asian News International", "agency", "ANI"),
+    ("Jane Doe", "person", "Jane Doe"),
+    ("City Desk", "organisation", "City Desk"),
+])
+def test_structured_author_names_are_classified(name: str, kind: str, canonical: str) -> None:
+    credit = classify(name, publisher="Example News", schema_type="Organization" if kind != "person" else "Person")
+    assert (credit.kind, credit.name) == (kind, canonical)
+
+
+def test_split_byline_into_people_and_agency() -> None:
+    assert split_names("By Jane Doe and John Roe, Reuters") == ["Jane Doe", "John Roe", "Reuters"]
+
+
+@pytest.mark.parametrize(("paragraph", "field"), [
+    ("Reporting by Hyonhee Shin in Seoul; Additional reporting by Kantaro Komiya; Editing by Michael Perry",
+     "credit_line"),
+    ("(IANS)", "credit_line"),
+    ("PTI", "credit_line"),
+    ("Associated Press writer Olga R. Rodríguez contributed to this report.", "credit_line"),
+    ("Copyright 2025 The Associated Press. All rights reserved. This material may not be published, broadcast, "
+     "rewritten or redistributed without permission.", "credit_line"),
+    ("© AFP", "credit_line"),
+    ("(With agency inputs)", "editorial_note"),
+    ("Inputs from PTI and ANI.", "editorial_note"),
+    ("(This story has been published from a wire agency feed without modifications to the text. Only the headline "
+     "has been changed.)", "editorial_note"),
+    ("(Only the headline of this report may have been reworked by Business Standard staff; the rest of the content is "
+     "auto-generated from a syndicated feed.)", "editorial_note"),
+])
+def test_closing_lines_on_any_outlet(paragraph: str, field: str) -> None:
+    kept, moved = split_notes(["Story text.", paragraph], GENERIC_RULES)
+    assert kept == ["Story text."]
+    assert moved == {field: [paragraph]}
+
+
+def test_reporting_by_in_a_sentence_stays_in_the_body() -> None:
+    paragraph = "Reporting by the BBC showed that the ministry had known about the problem since 2019."
+    kept, moved = split_notes(["First.", paragraph], GENERIC_RULES)
+    assert kept == ["First.", paragraph] and moved == {}
+
+
+def test_wire_copy_on_another_outlet_end_to_end() -> None:
+    article = attribute(clean_article(_article(
+        byline="Jane Doe", agencies=byline_agencies("By Jane Doe, Reuters"),
+        body="NEW DELHI (Reuters) - Text.\n\nMore text.\n\nReporting by Jane Doe; Editing by John Roe")))
+    assert article.agencies == ["Reuters"]
+    assert article.credit_line == "Reporting by Jane Doe; Editing by John Roe"
+    assert article.body == "NEW DELHI (Reuters) - Text.\n\nMore text."
+
+
+def test_with_agency_inputs_sets_the_flag() -> None:
+    article = attribute(clean_article(_article(body="Text.\n\n(With agency inputs)")))
+    assert article.with_inputs_from_agencies is True and article.body == "Text."

@@ -140,3 +140,18 @@ def test_revisions_are_kept_in_the_state(world: Any) -> None:
     assert [r.revision for r in revisions] == [1, 2]
     assert revisions[1].item["title"].endswith("(updated)")
     assert json.dumps(revisions[0].item["provenance"]["archive"])
+
+
+def _open_store(path: str) -> str:
+    StateStore(Path(path)).close()
+    return "ok"
+
+
+def test_several_processes_creating_one_state_file_at_once(tmp_path: Path) -> None:
+    """Workers starting together on a fresh machine must not trip over each other's schema migration."""
+    import multiprocessing
+
+    for attempt in range(5):
+        path = str(tmp_path / f"state-{attempt}.sqlite")
+        with multiprocessing.get_context("spawn").Pool(3) as pool:
+            assert pool.map(_open_store, [path] * 3) == ["ok"] * 3

@@ -5,6 +5,11 @@ response, so everything between the engine and the network — robots.txt, redir
 the spider's own discovery and pagination — runs exactly as in the live crawl. A request the archive cannot
 answer is never sent: it is counted (newscrawl/replay/misses) and dropped with ReplayMiss.
 
+A record whose WARC digests do not match its bytes is damaged or tampered with: replay prefers an intact capture of
+the same URL and otherwise refuses the record (counted as newscrawl/replay/digest_refused, dropped with
+DamagedRecord). Serving it would emit an item whose body_sha256 describes the damaged bytes, so `newscrawl verify`
+would pass and the damage would vanish from the record.
+
 Sources: a .warc/.warc.gz file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
 optional <name>.url sidecars). For saved pages the spider parses every page directly, without discovery.
 """
@@ -26,7 +31,7 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
 
-from newscrawl.archive.warc import ArchiveIndex, SavedPage, iter_saved_html, read_warcinfo
+from newscrawl.archive.warc import ArchivedExchange, ArchiveIndex, SavedPage, iter_saved_html, read_warcinfo
 from newscrawl.fetch import REPLAYED_FLAG
 from newscrawl.spiders.base import META_ARCHIVE, META_FETCHED_AT, META_MODE
 
@@ -38,6 +43,10 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz")
 
 class ReplayMiss(IgnoreRequest):
     """The archive holds no response for this request; in replay mode nothing goes to the network."""
+
+
+class DamagedRecord(IgnoreRequest):
+    """Every archived capture of this URL fails its WARC digest check; its bytes are not what was fetched."""
 
 
 class ArchiveNotFound(ValueError):
@@ -132,6 +141,8 @@ class Answer:
     body: bytes
     fetched_at: datetime
     archive: dict[str, Any] | None
+    digest_ok: bool = True
+    """False when the record's WARC digests do not match its bytes (and no intact capture of the URL exists)."""
 
 
 class ReplaySource:
@@ -161,7 +172,7 @@ class ReplaySource:
 
     def answer(self, url: str) -> Answer | None:
         if self._index is not None:
-            exchange = self._index.lookup(url)
+            exchange = self._lookup(url)
             if exchange is None and self.article_key is not None:
                 exchange = self._lookup_by_key(url)
             if exchange is None:
@@ -169,13 +180,20 @@ class ReplaySource:
             return Answer(url=exchange.url, status=exchange.status, headers=list(exchange.headers),
                           body=exchange.body, fetched_at=exchange.fetched_at,
                           archive={"file": Path(exchange.file).name, "record_id": exchange.record_id,
-                                   "offset": exchange.offset})
+                                   "offset": exchange.offset}, digest_ok=exchange.digest_ok)
         page = self._pages.get(url) or self._pages.get(canonicalize_url(url))
         if page is None:
             return None
         content_type = "text/html"
         return Answer(url=page.url, status=200, headers=[("Content-Type", content_type)], body=page.body,
                       fetched_at=page.fetched_at, archive=None)
+
+    def _lookup(self, url: str) -> ArchivedExchange | None:
+        """The index's winning (last) capture of the URL, but the last *intact* one when the winner is damaged."""
+        assert self._index is not None
+        captures = self._index.captures(url)
+        intact = [entry for entry in captures if entry.digest_ok]
+        return self._index.read((intact or captures)[-1]) if captures else None
 
     def _lookup_by_key(self, url: str) -> Any:
         assert self._index is not None and self.article_key is not None
@@ -185,7 +203,7 @@ class ReplaySource:
                 self._by_key.setdefault(self.article_key(archived_url), archived_url)
         key = self.article_key(url)
         archived = self._by_key.get(key) if key != url else None
-        return self._index.lookup(archived) if archived else None
+        return self._lookup(archived) if archived else None
 
 
 class ReplayMiddleware:
@@ -222,6 +240,11 @@ class ReplayMiddleware:
             self.stats.inc_value("newscrawl/replay/misses")
             logger.warning("Replay miss (not in the archive, not fetched): %(url)s", {"url": request.url})
             raise ReplayMiss(f"not in the archive: {request.url}")
+        if not answer.digest_ok:
+            self.stats.inc_value("newscrawl/replay/digest_refused")
+            logger.error("Replay refused %(url)s: its record %(archive)s fails the WARC digest check (damaged or "
+                         "altered since capture)", {"url": request.url, "archive": answer.archive})
+            raise DamagedRecord(f"archived record fails its digest check: {request.url}")
         self.stats.inc_value("newscrawl/replay/hits")
         request.meta[META_FETCHED_AT] = answer.fetched_at.astimezone(timezone.utc).isoformat()
         request.meta[META_MODE] = "replay"

@@ -206,8 +206,13 @@ class ArchiveIndex:
         return self.read(entry) if entry is not None else None
 
     def read(self, entry: IndexEntry) -> ArchivedExchange:
-        """Re-reads one capture's record from disk (raises ArchiveReadError if it was damaged since)."""
-        exchange = _read_exchange(Path(entry.file), entry.offset, self._warcinfo.get(entry.file))
+        """Re-reads one capture's record from disk (raises ArchiveReadError if it was damaged since).
+
+        The request record after it is only read when indexing found no request method: the index already paired
+        the two, so reading it again (half the cost of a replayed response) could only repeat that answer.
+        """
+        exchange = _read_exchange(Path(entry.file), entry.offset, self._warcinfo.get(entry.file),
+                                  with_request=entry.request_method is None)
         return exchange if exchange.request_method else replace(exchange, request_method=entry.request_method)
 
 
@@ -309,7 +314,8 @@ def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Arch
         warcinfo=warcinfo, remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok)
 
 
-def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None) -> ArchivedExchange:
+def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
+                   with_request: bool = True) -> ArchivedExchange:
     path = _locate(file)
     record, following = read_record_at(path, offset)
     if record.rec_type != "response" or record.http_headers is None:
@@ -318,7 +324,7 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None) -> 
     exchange = _to_exchange(record, str(file), read_warcinfo(path) if warcinfo is None else warcinfo)
     if isinstance(exchange, ArchiveProblem):
         raise ArchiveReadError(exchange)
-    if following is not None:
+    if following is not None and with_request:
         try:
             after, _ = read_record_at(path, following)
         except ArchiveReadError:

@@ -1,24 +1,61 @@
-"""`scrapy crawl` that checks the spider's -a arguments before the reactor starts.
+"""`scrapy crawl` that checks the spider's -a arguments before the reactor starts, and fails loudly after it.
 
 Scrapy builds the spider inside the running crawl, where an exception becomes a traceback and exit code 0. A wrong
 argument deserves one clear line and exit code 2, so we validate here first, through the spider's own spec.
+
+Scrapy also exits 0 when a crawl was stopped by an error (the WARC capture closes the spider on a full or read-only
+disk) or when a feed could not be stored. Such a run has lost its record, so it ends with one line on stderr and
+exit code 1 (EXIT_CRAWL_FAILED), and cron, `newscrawl run` and CI see it fail.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
-from pathlib import Path
-
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
+from scrapy.spiders import Spider
 
+from newscrawl.monitoring.report import stopped_by_error
 from newscrawl.spiders.base import COMMON_ARGS, NewsSpiderBase, parse_arguments
 from newscrawl.state.store import StateError, StateStore
 
+EXIT_CRAWL_FAILED = 1
+FATAL_ERROR_STAT = "newscrawl/fatal_error"
+"""Stats key a component sets to one line saying why it stopped the crawl (e.g. the WARC capture on a full disk)."""
+
+
+def crawl_failure(stats: dict[str, Any]) -> str | None:
+    """Why a finished crawl must count as failed, in one line, or None when it ended normally.
+
+    >>> crawl_failure({"finish_reason": "finished"}) is None, crawl_failure({"finish_reason": "closespider_timeout"})
+    (True, None)
+    >>> crawl_failure({"finish_reason": "archive_write_error", FATAL_ERROR_STAT: "cannot write WARC: disk full"})
+    'the crawl stopped early (archive_write_error): cannot write WARC: disk full'
+    >>> crawl_failure({"finish_reason": "finished", "feedexport/failed_count/FileFeedStorage": 1})
+    '1 feed(s) could not be stored (see "Error storing" in the log)'
+    """
+    reason = str(stats.get("finish_reason") or "")
+    if stopped_by_error(reason):
+        detail = stats.get(FATAL_ERROR_STAT)
+        return f"the crawl stopped early ({reason})" + (f": {detail}" if detail else "; see the log")
+    failed_feeds = sum(int(v) for k, v in stats.items() if k.startswith("feedexport/failed_count/"))
+    if failed_feeds:
+        return f'{failed_feeds} feed(s) could not be stored (see "Error storing" in the log)'
+    return None
+
 
 class Command(ScrapyCrawlCommand):
+    crawler: Crawler | None = None
+
+    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
+        self.crawler = super()._create_crawler(spidercls)  # kept to read its stats once the crawl is over
+        return self.crawler
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args and self.crawler_process is not None:
             try:
@@ -29,6 +66,13 @@ class Command(ScrapyCrawlCommand):
                 given = parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
                 self._check_state(spider_class.name, replaying="replay" in given)
         super().run(args, opts)
+        self._fail_if_stopped_by_error(args[0])
+
+    def _fail_if_stopped_by_error(self, spider: str) -> None:
+        failure = crawl_failure(self.crawler.stats.get_stats()) if self.crawler and self.crawler.stats else None
+        if failure and self.exitcode == 0:
+            print(f"scrapy crawl {spider}: {failure}", file=sys.stderr)
+            self.exitcode = EXIT_CRAWL_FAILED
 
     def _check_state(self, spider: str, replaying: bool) -> None:
         """An unusable state file is one clear line before the crawl, not a traceback inside it."""

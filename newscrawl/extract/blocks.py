@@ -25,6 +25,8 @@ CONTAINERS = frozenset({"div", "section", "article", "main", "ul", "ol", "dl", "
                         "figure", "header", "center", "details", "summary", "hr", "br"})
 
 SkipPredicate = Callable[[HtmlElement], bool]
+# block_texts' fallback for trees too deep to walk recursively: the text outside skipped elements, in one piece.
+_FLAT_TEXT = ".//text()[not(" + " or ".join(f"ancestor::{tag}" for tag in sorted(SKIP_TAGS)) + ")]"
 
 
 def _never(_: HtmlElement) -> bool:
@@ -82,7 +84,13 @@ def block_texts(root: HtmlElement, skip: SkipPredicate = _never) -> list[str]:
                 pending.append(inline_text(child, skip))
             pending.append(child.tail or "")
 
-    walk(root)
+    try:
+        walk(root)
+    except RecursionError:
+        # Nesting deeper than Python's stack (only broken or hostile pages do this): keep every word as one
+        # paragraph rather than lose the article.
+        text = clean_text(" ".join(root.xpath(_FLAT_TEXT)))
+        return [text] if text else []
     flush()
     return paragraphs
 

@@ -16,6 +16,7 @@ from typing import Any
 _ESCAPED_ENTITY_QUOTE = re.compile(r"\\&quot;")
 # A key whose value does not start like any JSON value (string, number, object, array, literal).
 _BARE_VALUE = re.compile(r',?\s*"(?P<key>[^"\\]+)"\s*:\s*(?=[^\s"\[{\-\d]|t(?!rue)|f(?!alse)|n(?!ull))')
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _NEXT_KEY = re.compile(r',\s*"[^"\\]+"\s*:|\}\s*$')
 
 
@@ -42,16 +43,28 @@ def loads_tolerant(text: str) -> Any | None:
     >>> loads_tolerant('{oops') is None
     True
     """
-    text = text.strip().rstrip(";")
-    candidates = [text, _ESCAPED_ENTITY_QUOTE.sub(r'\\"', text)]
-    candidates.append(_drop_bare_values(candidates[-1]))
-    candidates.append(re.sub(r",\s*([}\]])", r"\1", candidates[-1]))  # trailing commas (AMP variant)
-    for candidate in candidates:
+    candidate = text.strip().rstrip(";")
+    # Each repair applies to the previous candidate; a repair is only made once the text before it failed, and a
+    # repair that changed nothing is not parsed again (it would fail the same way).
+    for repair in (None, _unescape_entity_quotes, _drop_bare_values, _drop_trailing_commas):
+        if repair is not None:
+            repaired = repair(candidate)
+            if repaired == candidate:
+                continue
+            candidate = repaired
         try:
             return json.loads(candidate, strict=False)
         except ValueError:
             continue
     return None
+
+
+def _unescape_entity_quotes(text: str) -> str:
+    return _ESCAPED_ENTITY_QUOTE.sub(r'\\"', text)
+
+
+def _drop_trailing_commas(text: str) -> str:
+    return _TRAILING_COMMA.sub(r"\1", text)  # the AMP variant
 
 
 def unescape_strings(value: Any) -> Any:

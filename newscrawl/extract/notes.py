@@ -36,8 +36,27 @@ GENERIC_RULES: tuple[NoteRule, ...] = (
     # Reuters closing credits: "(Reporting by Hyonhee Shin; Editing by Ed Davies)"
     rule(r"\(\s*(?:additional )?(?:reporting|writing|editing|compiled|edited|fact-checked) by [^()\n]{1,300}\)",
          "credit_line"),
+    # Reuters credits printed without parentheses: "Reporting by A in Seoul; Editing by B". "Editing by" is required,
+    # so a sentence such as "Reporting by the BBC showed …" stays in the body.
+    rule(r"(?:(?:additional )?reporting|writing|compiled|research) by [^()\n]{1,300}?;\s*"
+         r"(?:[^()\n;]{1,150};\s*)*?editing by [^()\n]{1,150}", "credit_line"),
     # "— IANS", "-- PTI" closing lines
     rule(rf"[-–—]{{1,2}}\s*(?:{AGENCY_ALTERNATION})\s*", "credit_line"),
+    # A closing "(IANS)" or "PTI" on its own line
+    rule(rf"\(?\s*(?:{AGENCY_ALTERNATION})\s*\)?\.?", "credit_line"),
+    # AP contributor and copyright lines on member sites
+    rule(r"(?:the )?associated press (?:writers?|reporters?|correspondents?|researchers?|videojournalists?) "
+         r"[^\n]{1,200}? contributed(?: to this (?:report|story))?\.?", "credit_line"),
+    rule(r"copyright (?:©\s*)?\d{4} (?:the )?associated press\. all rights reserved\.[^\n]{0,200}", "credit_line"),
+    rule(rf"©\s*(?:\d{{4}}\s*)?(?:the )?(?:{AGENCY_ALTERNATION})\.?", "credit_line"),
+    # Indian outlets: "(With agency inputs)", "Inputs from PTI", the wire-feed disclaimers of Mint/HT and BS
+    rule(r"\(?\s*with (?:agency|agencies|wire) inputs?\.?\s*\)?\.?", "editorial_note"),
+    rule(rf"\(?\s*inputs? (?:from|by|:)\s*(?:agencies|{AGENCY_ALTERNATION})(?:\s*(?:,|and|&)\s*"
+         rf"(?:agencies|{AGENCY_ALTERNATION}))*\.?\s*\)?\.?", "editorial_note"),
+    rule(r"\(?\s*this story has been published from a wire agency feed without modifications to the text\."
+         r"[^()\n]{0,120}\)?", "editorial_note"),
+    rule(r"\(?\s*only the headline of this report may have been reworked by [^()\n]{1,60}; the rest of the content "
+         r"is auto-generated from a syndicated feed\.?\s*\)?\.?", "editorial_note"),
     # Blog disclaimers
     rule(r"\(?\s*disclaimer:\s*the (?:opinions|views) expressed [^\n]{10,400}", "editorial_note"),
 )

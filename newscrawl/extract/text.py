@@ -7,12 +7,14 @@ import re
 import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
-# C0/C1 control characters other than tab/newline never belong in article text (they break XML feeds).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0/C1 control characters other than tab/newline never belong in article text (they break XML feeds). Nor do
+# U+FFFD, which is all an HTML parser makes of an invalid character reference such as &#0; (it carries nothing, and
+# downstream it reads as broken decoding), and the noncharacters U+FFFE/U+FFFF.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufffe\uffff]")
 
 
 def clean_text(value: str | None) -> str:
-    """Collapse whitespace (incl. non-breaking spaces) and drop control characters.
+    """Collapse whitespace (incl. non-breaking spaces) and drop control characters and U+FFFD.
 
     >>> clean_text("  Kim\\xa0Jong  Un\\n met ")
     'Kim Jong Un met'

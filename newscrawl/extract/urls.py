@@ -17,13 +17,39 @@ def clean_url(url: str, base: str | None = None, *, drop_query: bool = False) ->
     'https://www.devdiscourse.com/article/x/1-a?id=2'
     >>> clean_url("https://example.com/a?amp", drop_query=True)
     'https://example.com/a'
+    >>> clean_url("HTTPS://Example.com:443/a/../b?fbclid=1&gclid=2&UTM_Medium=x")
+    'https://example.com/b'
     """
     absolute = urljoin(base, url.strip()) if base else url.strip()
     parts = urlsplit(safe_url_string(absolute))
     query = "" if drop_query else urlencode(
         [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
     )
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    # One article, one URL: a default port or "." / ".." segments must not make a second canonical URL of it.
+    default_port = {"http": ":80", "https": ":443"}.get(scheme)
+    if default_port and netloc.endswith(default_port):
+        netloc = netloc[: -len(default_port)]
+    return urlunsplit((scheme, netloc, remove_dot_segments(parts.path) or "/", query, ""))
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4, on a path only (never turns the path into a "//host" reference).
+
+    >>> remove_dot_segments("/a/./b/../c"), remove_dot_segments("/../x"), remove_dot_segments("/a/b/..")
+    ('/a/c', '/x', '/a/')
+    """
+    kept: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if len(kept) > 1:
+                kept.pop()
+        elif segment != ".":
+            kept.append(segment)
+    result = "/".join(kept)
+    if path.endswith(("/.", "/..")) and not result.endswith("/"):
+        result += "/"
+    return result
 
 
 def is_http_url(url: str | None) -> bool:

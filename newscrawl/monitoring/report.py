@@ -1,7 +1,8 @@
 """The run report: one JSON file per crawl (output/<spider>/<crawl id>.report.json) with what the run did,
 field coverage, the drift verdict and the run's status, which `newscrawl run` turns into its exit code.
 
-Statuses, in order of precedence: nothing-discovered, drift, fetch-failures, ok.
+Statuses, in order of precedence: error (stopped by an error, e.g. a full disk), nothing-discovered, drift,
+fetch-failures, ok.
 """
 
 from __future__ import annotations
@@ -20,7 +21,17 @@ from newscrawl.monitoring.drift import check_drift
 
 logger = logging.getLogger(__name__)
 
-EXIT_CODES = {"ok": 0, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6}
+EXIT_CODES = {"ok": 0, "error": 1, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6}
+
+
+def stopped_by_error(reason: str) -> bool:
+    """True for a finish reason that means an error stopped the crawl (archive_write_error, memusage_exceeded, …);
+    False when it ran out of work, hit a CLOSESPIDER_* limit or was stopped by Ctrl-C/SIGTERM ("shutdown").
+
+    >>> stopped_by_error("archive_write_error"), stopped_by_error("finished"), stopped_by_error("closespider_timeout")
+    (True, False, False)
+    """
+    return bool(reason) and reason not in ("finished", "shutdown") and not reason.startswith("closespider_")
 
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -54,7 +65,9 @@ class RunReport:
         discovered = len(getattr(spider, "_discoveries", {}))
         failures = sum(errors.values())
         failure_ratio = failures / max(1, fetched_pages + failures)
-        if discovered == 0:
+        if stopped_by_error(reason):
+            status = "error"
+        elif discovered == 0:
             status = "nothing-discovered"
         elif drift.failed:
             status = "drift"

@@ -7,12 +7,15 @@ Scrapy's TextResponse uses.
 
 from __future__ import annotations
 
+import codecs
 import logging
+import re
 from functools import cached_property
 from typing import Any, ClassVar
 
+from lxml import etree
 from parsel import Selector
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_to_unicode, read_bom
 
 from newscrawl.extract.jsonld import iter_nodes, loads_tolerant, node_types, unescape_strings
 from newscrawl.extract.notes import NoteRule
@@ -32,10 +35,107 @@ class ParseError(Exception):
         self.why = why
 
 
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: read bytes that are not UTF-8 as Windows-1252 instead of turning them into U+FFFD."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start:error.end]
+    # cp1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined: those become C1 controls, which clean_text drops.
+    return "".join(bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in bad), error.end
+
+
+codecs.register_error("newscrawl-cp1252", _cp1252_fallback)
+
+# Encodings whose bytes can happen to be valid UTF-8 (ISO-2022 is pure 7-bit): a declaration of one of these is
+# trusted even when the bytes also read as UTF-8.
+_TRUSTED_DECLARATIONS = ("iso2022", "shift_jis", "euc_", "gb", "big5", "cp932", "cp936", "cp949", "cp950", "hz",
+                         "johab")
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Decode page bytes: BOM, then HTTP charset, then <meta charset>, then detection; never raises."""
-    _, text = html_to_unicode(content_type, body)
+    """Decode page bytes without raising and without mojibake for the usual mislabels.
+
+    w3lib's html_to_unicode (as Scrapy's TextResponse) picks the encoding: BOM, then HTTP charset, then
+    <meta charset>, then UTF-8. Two mislabels are then corrected, because a wrong guess here ends up as mojibake
+    in every text field:
+
+    * Bytes that are valid UTF-8 are UTF-8, whatever a single-byte or UTF-16 charset header or meta says: a UTF-8
+      page behind a stale "charset=iso-8859-1" header is the commonest mislabel, and accented Windows-1252 text is
+      practically never valid UTF-8 by accident (for ASCII bytes every such reading agrees anyway). A BOM still
+      wins; CJK declarations are trusted, since their bytes can happen to be valid UTF-8.
+    * A page read as UTF-8 that holds bytes which are not UTF-8 (Windows-1252 text in a UTF-8 template) gets those
+      bytes read as Windows-1252 instead of U+FFFD.
+
+    >>> decode_html("Café".encode("cp1252"), "text/html; charset=utf-8")
+    'Café'
+    >>> decode_html("Café".encode(), "text/html; charset=iso-8859-1")
+    'Café'
+    >>> decode_html("Caf\u00e9 \u2013 ok".encode("cp1252"), "text/html; charset=windows-1252")
+    'Café – ok'
+    """
+    encoding, text = html_to_unicode(content_type, body)
+    if read_bom(body)[0] is not None:
+        return text
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = encoding
+    if name == "utf-8" or (not name.startswith(_TRUSTED_DECLARATIONS) and _looks_utf8(body)):
+        return body.decode("utf-8", errors="newscrawl-cp1252")
     return text
+
+
+# A well-formed multi-byte UTF-8 sequence (RFC 3629 table: no overlongs, no surrogates, nothing above U+10FFFF).
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+                            rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+                            rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _looks_utf8(body: bytes) -> bool:
+    """True for UTF-8 bytes, also when a few stray bytes are not (more good multi-byte sequences than bad bytes).
+
+    Windows-1252 text has almost no valid multi-byte sequences (an accented letter is one high byte before ASCII),
+    so the comparison tells a UTF-8 page with a pasted cp1252 quote from a cp1252 page.
+
+    >>> _looks_utf8("Café".encode()), _looks_utf8("Café".encode("cp1252")), _looks_utf8("é ü ö".encode() + b"\\x96")
+    (True, False, True)
+    """
+    try:
+        body.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        pass
+    sequences = _UTF8_SEQUENCE.findall(body)
+    bad_bytes = len(_HIGH_BYTE.findall(body)) - sum(len(sequence) for sequence in sequences)
+    return len(sequences) > bad_bytes
+
+
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Text nodes a reader sees: `::text` would also take the code inside a <script> or <style> planted in a headline.
+_VISIBLE_TEXT = "descendant-or-self::text()[not(ancestor::script or ancestor::style or ancestor::template)]"
+# Compiled once and run on the lxml element: these run for nearly every field, and parsel would wrap each text
+# node in a Selector first (same strings either way).
+_visible_text_nodes = etree.XPath(_VISIBLE_TEXT, smart_strings=False)
+
+
+def _visible_text(node: Selector) -> str:
+    """The visible text nodes under a matched node, joined by spaces (before whitespace is normalised)."""
+    if isinstance(node.root, etree._Element):
+        return " ".join(_visible_text_nodes(node.root))
+    return " ".join(node.xpath(_VISIBLE_TEXT).getall())
+
+
+def _drop_unreadable_attributes(selector: Selector) -> None:
+    """Remove attributes whose name starts with "{" (junk such as JSON spilled into a broken tag).
+
+    lxml reads such a name as "{namespace}name" notation, so `.attrib` on the element raises ValueError and every
+    selector touching it would fail; no real HTML attribute is named like that.
+    """
+    for element in selector.root.xpath("//*[@*[starts-with(name(), '{')]]"):
+        kept = [(value.attrname, str(value)) for value in element.xpath("@*") if not value.attrname.startswith("{")]
+        element.attrib.clear()
+        for name, value in kept:
+            element.set(name, value)
 
 
 class Page:
@@ -44,19 +144,22 @@ class Page:
     def __init__(self, html: str | bytes, url: str, content_type: str | None = None) -> None:
         self.url = url
         self.html = decode_html(html, content_type) if isinstance(html, bytes) else html
-        # lxml refuses NUL characters; a page containing them is still worth reading.
-        self.selector = Selector(text=self.html.replace("\x00", "") or "<html></html>", base_url=url)
+        # lxml refuses characters XML cannot hold (NUL and other C0 controls, lone surrogates, U+FFFE/U+FFFF): in an
+        # attribute name they make `.attrib` raise. They never carry meaning, and the page is still worth reading.
+        self.selector = Selector(text=_XML_INCOMPATIBLE.sub("", self.html.replace("\x0c", " ")) or "<html></html>",
+                                 base_url=url)
+        _drop_unreadable_attributes(self.selector)
 
     def text(self, css: str, root: Selector | None = None) -> str | None:
-        """Whitespace-normalised text of the first match, or None."""
+        """Whitespace-normalised visible text of the first match, or None."""
         found = (root or self.selector).css(css)
         if not found:
             return None
-        return clean_text(" ".join(found[0].css("::text").getall())) or None
+        return clean_text(_visible_text(found[0])) or None
 
     def texts(self, css: str, root: Selector | None = None) -> list[str]:
-        """Normalised text of every match, blanks dropped."""
-        values = (clean_text(" ".join(s.css("::text").getall())) for s in (root or self.selector).css(css))
+        """Normalised visible text of every match, blanks dropped."""
+        values = (clean_text(_visible_text(s)) for s in (root or self.selector).css(css))
         return [v for v in values if v]
 
     def attr(self, css: str, name: str, root: Selector | None = None) -> str | None:
@@ -67,12 +170,12 @@ class Page:
     def meta(self) -> dict[str, str]:
         """<meta> content by name/property/itemprop (lower-cased key); the first occurrence wins."""
         found: dict[str, str] = {}
-        for node in self.selector.css("meta"):
-            content = node.attrib.get("content")
+        for node in self._elements("meta"):
+            content = node.get("content")
             if content is None:
                 continue
             for key_attr in ("name", "property", "itemprop", "http-equiv"):
-                key = node.attrib.get(key_attr)
+                key = node.get(key_attr)
                 if key:
                     found.setdefault(key.strip().lower(), content.strip())
         return found
@@ -82,11 +185,15 @@ class Page:
         """Every JSON-LD node on the page (blocks repaired where possible; a hopeless block is logged, skipped)."""
         nodes: list[dict[str, Any]] = []
         for index, block in enumerate(self.selector.css('script[type="application/ld+json"]::text').getall()):
-            parsed = loads_tolerant(block)
+            try:
+                parsed = loads_tolerant(block)
+                found = [] if parsed is None else list(iter_nodes(unescape_strings(parsed)))
+            except RecursionError:  # "[[[[…" a few thousand deep: hostile, and must not cost the whole article
+                parsed, found = None, []
             if parsed is None:
                 logger.debug("Skipping unreadable JSON-LD block %d on %s", index, self.url)
                 continue
-            nodes.extend(iter_nodes(unescape_strings(parsed)))
+            nodes.extend(found)
         return nodes
 
     def ld_node(self, *types: str) -> dict[str, Any] | None:
@@ -100,7 +207,21 @@ class Page:
 
     @cached_property
     def language(self) -> str | None:
-        return self.attr("html", "lang") or self.meta.get("language") or self.meta.get("og:locale")
+        return self._html_lang() or self.meta.get("language") or self.meta.get("og:locale")
+
+    def _html_lang(self) -> str | None:
+        root = self.selector.root
+        if isinstance(root, etree._Element) and root.tag == "html":  # the first <html> in document order: no search
+            value = root.get("lang")
+            return value.strip() if value and value.strip() else None
+        return self.attr("html", "lang")
+
+    def _elements(self, tag: str) -> list[Any]:
+        """Every element named `tag`, in document order (what css(tag) selects, without a Selector for each)."""
+        root = self.selector.root
+        if isinstance(root, etree._Element):
+            return list(root.iter(tag))
+        return [node.root for node in self.selector.css(tag)]
 
 
 class ArticleParser:

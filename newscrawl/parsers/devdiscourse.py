@@ -14,7 +14,8 @@ Site facts: shared/devdiscourse/STRUCTURE.md (§ numbers below). Quirks handled 
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from parsel import Selector
@@ -23,9 +24,9 @@ from newscrawl.extract.blocks import block_texts, element_of, has_class
 from newscrawl.extract.dates import IST, iso, parse_dmy_hm, same_minute, wall_clock
 from newscrawl.extract.notes import NoteRule, rule
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list
-from newscrawl.extract.urls import clean_url, is_http_url
+from newscrawl.extract.urls import clean_url, host_of, is_http_url
 from newscrawl.items import Article
-from newscrawl.parsers.base import ArticleParser
+from newscrawl.parsers.base import ArticleParser, Page
 
 SITE_ROOT = "https://www.devdiscourse.com/"
 
@@ -56,6 +57,7 @@ _CREATED = re.compile(r"Created:\s*(\d{1,2}-\d{1,2}-\d{4}\s+\d{1,2}:\d{2})")
 _UPDATED = re.compile(r"Updated:\s*(\d{1,2}-\d{1,2}-\d{4}\s+\d{1,2}:\d{2})")
 _NEWS_ID_IN_SCRIPT = re.compile(r"var\s+newsId\s*=\s*'(\d+)'")
 _LEADING_DIGITS = re.compile(r"^(\d+)")
+_T = TypeVar("_T")
 
 
 def title_case_css(text: str) -> str:
@@ -77,41 +79,73 @@ class DevdiscourseParser(ArticleParser):
     expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98,
                                                      "byline": 0.95, "dateline": 0.5, "image_url": 0.5}
 
-    _desktop_root_selector = "div.col-md-8 article, article"
+    _desktop_root_selector = "article"  # the first one with a headline; was "div.col-md-8 article, article",
+    # the same elements (the union of a subset and its superset) in the same document order, at twice the cost
     _amp_box_selector = "div.news-box"
     _body_selector = "section.article-cont"
     _mobile_body_selector = "div.newsDescArticle, div#newsDesc"
     _breadcrumb_selector = "ul.article-breadcrumb, ul.breadcrumb"
     _country_selector = "section.left-section ul.pull-left li.fg-orange"
 
+    def __init__(self, page: Page) -> None:
+        super().__init__(page)
+        # The page never changes, so lookups asked for by several fields are made once (per root Selector).
+        self._memo: dict[tuple[str, int], Any] = {}
+
+    def _once(self, name: str, root: Selector | None, compute: Callable[[], _T]) -> _T:
+        key = (name, id(root))
+        if key not in self._memo:
+            self._memo[key] = (root, compute())  # the root is kept alive, so its id cannot be reused meanwhile
+        value: _T = self._memo[key][1]
+        return value
+
     # ---- which view is this? -------------------------------------------------------------------------------
     def view(self) -> str | None:
-        page = self.page
-        if page.selector.css(f"{self._amp_box_selector} h1.title"):
+        """"desktop", "amp" or "mobile" (the template that rendered the page), or None for a non-article page."""
+        return self._once("view", None, self._detect_view)
+
+    def _detect_view(self) -> str | None:
+        if self.page.selector.css(f"{self._amp_box_selector} h1.title"):
             return "amp"
-        for article in page.selector.css("article"):
-            if not article.css("h1.title"):
-                continue
-            if article.css(self._mobile_body_selector) or article.css("div.news-meta, div.news-date"):
-                return "mobile"
-            # Any other headline inside <article> is the desktop story page, even if its body container moved:
-            # the item is then dropped for its missing body and the drift alarm names the field.
-            return "desktop"
-        return None
+        article = self._story_article()
+        if article is None:
+            return None
+        if article.css(self._mobile_body_selector) or article.css("div.news-meta, div.news-date"):
+            return "mobile"
+        # Any other headline inside <article> is the desktop story page, even if its body container moved:
+        # the item is then dropped for its missing body and the drift alarm names the field.
+        return "desktop"
+
+    def _story_article(self) -> Selector | None:
+        """The first <article> with a headline (the story; sidebar and appended articles come later)."""
+        return self._once("story_article", None, lambda: next(
+            (a for a in self.page.selector.css(self._desktop_root_selector) if a.css("h1.title")), None))
 
     def root(self) -> Selector:
         """The story's own container: the first <article> with a headline, or the AMP page body."""
+        return self._once("root", None, self._find_root)
+
+    def _find_root(self) -> Selector:
         view = self.view()
         if view == "amp":
             return self.page.selector.css("body")[0] if self.page.selector.css("body") else self.page.selector
-        return next(a for a in self.page.selector.css(self._desktop_root_selector) if a.css("h1.title"))
+        article = self._story_article()
+        if article is None:
+            raise StopIteration  # as before: root() is only asked for on article pages
+        return article
 
     # ---- identity --------------------------------------------------------------------------------------------
     def canonical_url(self) -> str:
         for candidate in (self.page.canonical, self.page.meta.get("og:url")):
-            if candidate and is_http_url(candidate):
+            # Only a canonical on the site itself (or on the host that served the page: a mirror, a replay):
+            # a page claiming another site's URL must not put its item under that URL.
+            if candidate and is_http_url(candidate) and self._on_site(candidate):
                 return clean_url(candidate, drop_query=True)
         return clean_url(self.page.url, drop_query=True)
+
+    def _on_site(self, url: str) -> bool:
+        host = host_of(url)
+        return host == host_of(self.page.url) or any(host == d or host.endswith("." + d) for d in self.domains)
 
     def news_id(self, url: str) -> str | None:
         match = _LEADING_DIGITS.match(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
@@ -147,6 +181,9 @@ class DevdiscourseParser(ArticleParser):
     # ---- byline block -------------------------------------------------------------------------------------------
     def metadata(self, root: Selector) -> Selector | None:
         """div.metadata (HEAD), or the div holding the "Updated:" span ([a3af7e3]), or the AMP/mobile equivalents."""
+        return self._once("metadata", root, lambda: self._find_metadata(root))
+
+    def _find_metadata(self, root: Selector) -> Selector | None:
         view = self.view()
         if view == "amp":
             found = root.css("p.source")
@@ -175,7 +212,7 @@ class DevdiscourseParser(ArticleParser):
     def author(self, meta: Selector | None) -> str | None:
         if meta is None:
             return None
-        return self.page.text('a[href*="AuthorArticles"]', meta)
+        return self._once("author", meta, lambda: self.page.text('a[href*="AuthorArticles"]', meta))
 
     def dateline(self, meta: Selector | None) -> str | None:
         if meta is None:
@@ -205,10 +242,14 @@ class DevdiscourseParser(ArticleParser):
         return [c for c in (clean_text(c) for c in countries) if c]
 
     # ---- dates ----------------------------------------------------------------------------------------------
+    def _date_block(self, root: Selector) -> str:
+        """The text around the visible "Created:"/"Updated:" dates (read once for both)."""
+        return self._once("date_block", root, lambda: " ".join(
+            root.css("div.metadata ::text, div.meta ::text, div.news-date ::text").getall()) or " ".join(
+            (self.metadata(root) or root).css("::text").getall()))
+
     def _date(self, root: Selector, visible_re: re.Pattern[str], machine_key: str) -> str | None:
-        block = " ".join(root.css("div.metadata ::text, div.meta ::text, div.news-date ::text").getall()) or " ".join(
-            (self.metadata(root) or root).css("::text").getall()
-        )
+        block = self._date_block(root)
         match = visible_re.search(block)
         visible = parse_dmy_hm(match.group(1), IST) if match else None
         ld = self.page.ld_node("NewsArticle", "Article") or {}
@@ -262,6 +303,9 @@ class DevdiscourseParser(ArticleParser):
 
     # ---- classification ------------------------------------------------------------------------------------
     def breadcrumb(self, root: Selector) -> list[tuple[str, str]]:
+        return self._once("breadcrumb", None, self._find_breadcrumb)
+
+    def _find_breadcrumb(self) -> list[tuple[str, str]]:
         crumbs = self.page.selector.css(self._breadcrumb_selector)
         if not crumbs:
             return []

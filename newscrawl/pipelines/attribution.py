@@ -9,7 +9,8 @@ from newscrawl.extract.agencies import agencies_in, dateline_agency, normalise_a
 from newscrawl.extract.text import split_paragraphs
 from newscrawl.items import Article
 
-_WITH_INPUTS = re.compile(r"\bwith (?:additional )?inputs? from\b", re.IGNORECASE)
+# "with inputs from PTI", "with additional inputs from agencies", "(With agency inputs)"
+_WITH_INPUTS = re.compile(r"\bwith (?:additional )?(?:inputs? from\b|agency inputs?\b)", re.IGNORECASE)
 _SYNDICATED = re.compile(r"auto-generated from a syndicated feed|reproduced story from", re.IGNORECASE)
 # Bylines that name an organisation's desk rather than a person.
 _DESK = re.compile(r"\b(desk|bureau|staff|team|news service|correspondents?|editorial)\b", re.IGNORECASE)

@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -21,12 +22,16 @@ from scrapy.exceptions import DontCloseSpider, UsageError
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from newscrawl.distributed import attach_frontier
 from newscrawl.extract.urls import is_http_url
 from newscrawl.items import ArchiveRef, Article, Discovery, Provenance
 from newscrawl.parsers import ArticleParser, parser_for_url
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
 from newscrawl.state.store import StateStore
+
+if TYPE_CHECKING:
+    from newscrawl.distributed.frontier import Frontier
 
 logger = logging.getLogger(__name__)
 
@@ -213,6 +218,8 @@ class NewsSpiderBase(scrapy.Spider):
         self._pending: dict[str, Request] = {}
         self.incremental: Incremental | None = None
         self._discoveries: dict[str, list[Discovery]] = {}
+        self.frontier: Frontier | None = None
+        """The shared Redis frontier in distributed mode (newscrawl/distributed/), None in a single process."""
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpiderBase:
@@ -220,7 +227,11 @@ class NewsSpiderBase(scrapy.Spider):
         preset = crawler.settings.get("NEWSCRAWL_CRAWL_ID")
         if preset and spider.mode == "live":  # `newscrawl run` names the run so it can find its report
             spider.crawl_id = spider.feed_name = str(preset)
+        # Distributed mode hook: with a Redis URL set, join the shared run (crawl id becomes <run>-<worker>).
+        spider.frontier = attach_frontier(spider, crawler)
         crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
+        crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.redirect_scheduled, signal=signals.request_scheduled)
         spider.incremental = spider.open_state(crawler.settings)
         if spider.incremental is not None:
             crawler.signals.connect(spider.close_state, signal=signals.spider_closed)
@@ -237,13 +248,14 @@ class NewsSpiderBase(scrapy.Spider):
             return None
         if self.mode == "replay":
             return Incremental(StateStore(Path(":memory:")), now=self.started_at, full=True)
+        revisit_hours, full = self.args.get("revisit_hours", DEFAULT_REVISIT_HOURS), self.args.get("full", False)
+        if self.frontier is not None:  # distributed mode hook: one state in Redis, shared by every worker
+            return self.frontier.incremental(self.started_at, revisit_hours, full)
         path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{self.name}.sqlite"
         store = StateStore(path)
         reconcile_killed_runs(store, self.name, self.crawl_id, self.article_key)
         store.start_run(self.crawl_id, self.name, self.started_at.isoformat(), self.default_feed(settings))
-        return Incremental(store, now=self.started_at,
-                           revisit_hours=self.args.get("revisit_hours", DEFAULT_REVISIT_HOURS),
-                           full=self.args.get("full", False))
+        return Incremental(store, now=self.started_at, revisit_hours=revisit_hours, full=full)
 
     def default_feed(self, settings: Any) -> str | None:
         for uri in settings.getdict("FEEDS"):
@@ -253,7 +265,11 @@ class NewsSpiderBase(scrapy.Spider):
 
     def close_state(self, spider: Any = None, reason: str = "finished") -> None:
         assert self.incremental is not None
-        self.incremental.store.finish_run(self.crawl_id, datetime.now(timezone.utc).isoformat(), "finished")
+        # Only a run that finished is marked so. One stopped by an error (archive_write_error on a full disk, …) may
+        # have recorded items its feed never got; left "running", the next run reconciles it against its feed like
+        # a killed run (state/recovery.py), and those articles are fetched again.
+        if reason == "finished":
+            self.incremental.store.finish_run(self.crawl_id, datetime.now(timezone.utc).isoformat(), "finished")
         self.incremental.store.close()
 
     def all_known_unchanged(self, urls: list[str]) -> bool:
@@ -314,6 +330,11 @@ class NewsSpiderBase(scrapy.Spider):
         """
         key = self.article_key(url)
         self._discoveries.setdefault(key, []).append(discovery)
+        if self.frontier is not None:  # distributed mode hook: decided and queued now, for any worker to fetch
+            request = Request(url, callback=self.parse_article, errback=self.on_error, meta={**(meta or {}),
+                                                                                            META_KEY: key})
+            self.frontier.push_article(self, key, discovery, request)
+            return
         if key in self._requested or key in self._pending:
             self.crawler.stats.inc_value("newscrawl/discovery/duplicate")
         else:
@@ -362,6 +383,9 @@ class NewsSpiderBase(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterable[Article]:
         stats = self.crawler.stats
         stats.inc_value("newscrawl/pages/fetched")
+        if self.frontier is not None:  # distributed mode hook: the trail was recorded by whichever worker found it
+            key = response.meta.get(META_KEY, response.url)
+            self._discoveries[key] = self.frontier.discoveries(key)
         if response.status == 304:  # conditional revisit: unchanged, costs no parse, emits nothing
             stats.inc_value("newscrawl/incremental/not_modified")
             if self.incremental is not None:
@@ -427,6 +451,30 @@ class NewsSpiderBase(scrapy.Spider):
             kind = f"HttpError{response.status}"
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
         logger.warning("Request failed (%(kind)s): %(url)s", {"kind": kind, "url": request.url if request else "?"})
+
+    # Scrapy drops two kinds of redirected request without calling the errback: one back to a URL already requested
+    # (the dupefilter: a redirect loop) and one to a host outside allowed_domains (OffsiteMiddleware, at
+    # scheduling). Neither is followed, as it should be; these handlers count and name them like other failures, so
+    # an article lost to either shows up in the errors of the run report instead of vanishing.
+    def redirect_dropped(self, request: Request, spider: Any = None) -> None:
+        """request_dropped: the scheduler refused a request (for ours, only a redirect can be a duplicate)."""
+        if request.meta.get("redirect_urls"):
+            self.on_redirect_not_followed(request, "RedirectLoop")
+
+    def redirect_scheduled(self, request: Request, spider: Any = None) -> None:
+        """request_scheduled: a redirect to another host, which OffsiteMiddleware is about to drop."""
+        domains = [d.lower() for d in getattr(self, "allowed_domains", None) or []]
+        if not request.meta.get("redirect_urls") or not domains or request.dont_filter \
+                or request.meta.get("allow_offsite"):
+            return
+        host = (urlsplit(request.url).hostname or "").lower()  # by host name, as OffsiteMiddleware (ports ignored)
+        if not any(host == domain or host.endswith("." + domain) for domain in domains):
+            self.on_redirect_not_followed(request, "OffsiteRedirect")
+
+    def on_redirect_not_followed(self, request: Request, kind: str) -> None:
+        self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
+        logger.warning("Request failed (%(kind)s): %(url)s, redirected to %(target)s, not followed",
+                       {"kind": kind, "url": request.meta["redirect_urls"][0], "target": request.url})
 
 
 def _discovery_order(discovery: Discovery) -> tuple[str, str, int]:

@@ -26,7 +26,7 @@ from newscrawl.extract.text import clean_text
 from newscrawl.items import Discovery
 from newscrawl.parsers.devdiscourse import DevdiscourseParser
 from newscrawl.spiders.base import Arg, NewsSpiderBase, choice_list, http_url, iso_day, positive_int
-from newscrawl.spiders.sitemaps import parse_sitemap
+from newscrawl.spiders.sitemaps import MAX_ENTRIES, parse_sitemap
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +146,10 @@ class DevdiscourseSpider(NewsSpiderBase):
 
     def parse_news_sitemap(self, response: Response) -> None:
         sitemap = parse_sitemap(response.body)
+        if sitemap.truncated:
+            self.crawler.stats.inc_value("newscrawl/discovery/sitemap_truncated")
+            logger.warning("News sitemap %(url)s holds more than %(max)d entries; the rest are ignored",
+                           {"url": response.url, "max": MAX_ENTRIES})
         if not sitemap.entries:
             self.crawler.stats.inc_value("newscrawl/discovery/empty_sitemap")
             logger.warning("No entries in the news sitemap %(url)s", {"url": response.url})

@@ -102,7 +102,15 @@ class StateStore:
                              f"({SCHEMA_VERSION}); upgrade newscrawl")
         for number in range(version, SCHEMA_VERSION):
             # executescript commits on its own, so the migration and its version bump form one script
-            self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;")
+            try:
+                self.db.executescript(
+                    f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;")
+            except sqlite3.OperationalError:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                if self.db.execute("PRAGMA user_version").fetchone()[0] > number:
+                    continue  # another process (a second worker starting) ran this migration first
+                raise
 
     def transaction(self) -> Any:
         return _Transaction(self.db)

@@ -1,0 +1,115 @@
+"""python -m benchmarks [--quick] [--results-dir DIR] [--cache-dir DIR] {all,parse,replay,live,memory,incremental} [ARGS]
+
+Each benchmark prints a Markdown table and writes benchmarks/results/<name>.json; `all` runs every one (memory
+reuses replay's run of the 10,000-page archive) and then benchmarks.aeb (the article-extraction benchmark) when
+that module exists and has a main(). `python -m benchmarks NAME --help` lists a
+benchmark's own options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import CACHE_DIR, RESULTS_DIR, Options, machine, note, table
+
+BENCHMARKS = ("parse", "replay", "live", "memory", "incremental")
+ALL_ORDER = ("live", "replay", "memory", "parse", "incremental")
+
+
+def _module_main(name: str) -> Callable[..., int]:
+    module = importlib.import_module(f"benchmarks.{name}")
+    main: Callable[..., int] = module.main
+    return main
+
+
+def run_aeb() -> str:
+    """benchmarks.aeb is owned elsewhere: run it when it exists and exposes main(), else say why not."""
+    if importlib.util.find_spec("benchmarks.aeb") is None:
+        return "skipped: benchmarks/aeb.py does not exist"
+    module = importlib.import_module("benchmarks.aeb")
+    main = getattr(module, "main", None)
+    if not callable(main):
+        return "skipped: benchmarks.aeb has no main()"
+    saved = sys.argv
+    sys.argv = ["python -m benchmarks.aeb"]  # its own defaults, not our command line
+    try:
+        code = main()
+    except SystemExit as stop:
+        code = stop.code
+    finally:
+        sys.argv = saved
+    return f"ran (exit {code or 0})"
+
+
+def summary(options: Options, seconds: float, aeb: str) -> None:
+    """One table of every target, from the results just written (benchmarks/results/summary.json)."""
+    def load(name: str) -> dict[str, Any]:
+        path = options.results_dir / f"{name}.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    rows: list[list[Any]] = []
+    parse, replay, live, memory, incremental = (load(n) for n in ("parse", "replay", "live", "memory",
+                                                                   "incremental"))
+    if parse:
+        rows.append(["parse", "newscrawl parser CPU/page ÷ lxml floor", f"≤ {parse['target_vs_floor']}×",
+                     f"{parse['newscrawl_vs_floor']:.2f}×", parse["verdict"]])
+    if replay:
+        if "speedup_vs_trafilatura" in replay:
+            rows.append(["replay", "trafilatura CPU/page ÷ newscrawl replay's", f"≥ {replay['target_vs_trafilatura']}×",
+                         f"{replay['speedup_vs_trafilatura']:.2f}×", replay["verdict_vs_trafilatura"]])
+        rows.append(["replay", "newscrawl replay CPU/page ÷ lxml floor", f"≤ {replay['target_vs_floor']}×",
+                     f"{replay['replay_vs_floor']:.2f}×", replay["verdict_vs_floor"]])
+    for level, values in (live.get("levels") or {}).items():
+        rows.append(["live", f"newscrawl CPU ÷ bare Scrapy's ({level})", f"≤ {live['target_overhead']}×",
+                     f"{values['overhead']:.2f}×", values["verdict"]])
+    if memory:
+        small, large = sorted(memory["points"], key=int)
+        rows.append(["memory", f"peak RSS growth, {int(small):,} → {int(large):,} pages", f"< {memory['target_growth']:.0%}",
+                     f"{memory['growth']:+.1%}", memory["verdict"]])
+    for r in incremental.get("runs", [])[1:]:
+        rows.append(["incremental", f"article fetches, {r['run']}", str(r["expected_article_fetches"]),
+                     str(r["article_fetches"]), "met" if r["met"] else "MISSED"])
+    info = machine()
+    rendered = table("summary", ["benchmark", "measure", "target", "result", "verdict"], rows)
+    rendered += (f"\n\n{info['nproc']} × {info['cpu']}, Python {info['python']}, load average at the end "
+                 f"{info['loadavg']}; `python -m benchmarks all` took {seconds / 60:.1f} min; aeb: {aeb}")
+    print(rendered, flush=True)
+    options.results_dir.mkdir(parents=True, exist_ok=True)
+    (options.results_dir / "summary.json").write_text(json.dumps(
+        {"benchmark": "summary", "machine": info, "seconds": round(seconds, 1), "aeb": aeb, "quick": options.quick,
+         "table": rendered.splitlines()}, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    cli.add_argument("--quick", action="store_true", help="tiny sizes: checks the benchmarks run (smoke test)")
+    cli.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    cli.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    cli.add_argument("benchmark", choices=("all", *BENCHMARKS))
+    cli.add_argument("args", nargs=argparse.REMAINDER, help="options for that benchmark")
+    args = cli.parse_args(argv)
+    options = Options(results_dir=args.results_dir, cache_dir=args.cache_dir, quick=args.quick)
+    if args.benchmark != "all":
+        return _module_main(args.benchmark)(args.args, options)
+    if args.args:
+        cli.error("`all` takes no benchmark options; run a benchmark by name to pass some")
+    start = time.perf_counter()
+    for name in ALL_ORDER:
+        note(f"=== {name} ({time.perf_counter() - start:.0f} s so far)")
+        _module_main(name)([], options)
+    aeb = "skipped in --quick mode" if options.quick else run_aeb()
+    note(f"aeb: {aeb}")
+    summary(options, time.perf_counter() - start, aeb)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+"""newscrawl's settings minus everything newscrawl adds on top of Scrapy (the live benchmark's baseline)."""
+
+# The point is to start from exactly the same settings.
+from newscrawl.settings import *
+
+SPIDER_MODULES = ["benchmarks.bare"]
+NEWSPIDER_MODULE = "benchmarks"
+COMMANDS_MODULE = ""  # Scrapy's own `crawl`, without newscrawl's argument checking
+DOWNLOADER_MIDDLEWARES = {}  # no WARC capture, no fetch-time stamping, no replay
+ITEM_PIPELINES = {}
+EXTENSIONS = {}  # no run report, no fixture candidates
+FEEDS = {}
+NEWSCRAWL_ARCHIVE_ENABLED = False
+NEWSCRAWL_STATE_ENABLED = False

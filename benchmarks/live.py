@@ -1,0 +1,107 @@
+"""live: newscrawl's full stack against a loopback mirror vs a bare Scrapy spider fetching the same URLs.
+
+    python -m benchmarks live [--articles 5000] [--levels default,high] [--decompose]
+
+newscrawl runs `scrapy crawl devdiscourse -a base_url=<mirror> -a since=2000-01-01` (sitemap, JSON archive walker,
+listings, every article; WARC capture, crawl state, run report, all pipelines, JSONL feed) with AutoThrottle off
+and no delay. The baseline (benchmarks/bare.py) then fetches exactly the URLs newscrawl requested, in the same
+order, with the same settings minus newscrawl's middlewares, pipelines, extensions and feed. With --decompose,
+"bare + parser" adds only the Devdiscourse parser to the baseline's callback, which splits newscrawl's overhead into
+parsing and the rest. Both run at the project's default concurrency (16 requests, 4 per domain) and at a high one (64/64).
+
+The mirror (benchmarks/mirror.py) serves pre-rendered responses from a dict in this process, so the crawler under
+test has a core to itself and the server is not what is measured. Target: newscrawl ≤ 1.3× the baseline's time.
+The verdict compares CPU seconds of the two crawl processes: on loopback a crawler is CPU-bound, so on an idle
+machine its time equals its CPU time, and on a shared one CPU time is what other people's load disturbs least.
+Wall-clock ratios are shown beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchmarks.archives import crawl_args, mirror_pages, mirror_site
+from benchmarks.common import Options, note, table, verdict, write_result
+from benchmarks.crawls import CrawlRun, check, run_scrapy
+from benchmarks.mirror import FastMirror
+
+TARGET_OVERHEAD = 1.3
+LEVELS: dict[str, dict[str, str]] = {
+    "default": {},  # the project's settings: CONCURRENT_REQUESTS 16 (Scrapy's), CONCURRENT_REQUESTS_PER_DOMAIN 4
+    "high": {"CONCURRENT_REQUESTS": "64", "CONCURRENT_REQUESTS_PER_DOMAIN": "64"},
+}
+
+
+def _measure(run: CrawlRun, pages: int) -> dict[str, Any]:
+    return {"requests": run.stat("downloader/request_count"), "elapsed_s": round(run.elapsed, 2),
+            "cpu_s": round(run.cpu, 2), "pages_per_s": round(pages / run.elapsed, 1),
+            "peak_rss_mib": round(run.maxrss_mib, 1)}
+
+
+def run(options: Options, n: int = 5000, levels: tuple[str, ...] = ("default", "high"),
+        decompose: bool = False) -> dict[str, Any]:
+    if options.quick:
+        n, levels = min(n, 30), levels[:1]
+    specs, site = mirror_site(n)
+    pages = mirror_pages(options, n, specs, site)
+    rows: list[list[Any]] = []
+    result: dict[str, Any] = {"articles": n, "target_overhead": TARGET_OVERHEAD, "levels": {}}
+    with FastMirror(site, pages) as mirror, tempfile.TemporaryDirectory(prefix="newscrawl-live-") as scratch:
+        for level in levels:
+            settings = LEVELS[level]
+            mirror.reset_log()
+            note(f"live/{level}: newscrawl crawl of {n} articles")
+            ours = check(run_scrapy(Path(scratch, f"newscrawl-{level}"), "devdiscourse",
+                                    *crawl_args(mirror.base_url), settings=settings), f"live newscrawl ({level})")
+            requested, misses = list(mirror.stats.log), list(mirror.stats.misses)
+            items = ours.stat("item_scraped_count")
+            urls_file = Path(scratch, f"urls-{level}.txt")
+            # robots.txt is fetched by the baseline's own RobotsTxtMiddleware, like newscrawl's
+            urls_file.write_text("".join(f"{mirror.base_url}{t}\n" for t in requested if t != "/robots.txt"))
+            contenders = {"newscrawl": ours}
+            variants = [("bare", "0")] + ([("bare + parser", "1")] if decompose else [])
+            for name, parse in variants:
+                mirror.reset_log()
+                note(f"live/{level}: {name} spider, {len(requested)} URLs")
+                contenders[name] = check(run_scrapy(
+                    Path(scratch, f"{name.replace(' + ', '-')}-{level}"), "bare", "-a", f"urls_file={urls_file}",
+                    "-a", f"parse={parse}", settings=settings, settings_module="benchmarks.bare_settings"),
+                    f"live {name} ({level})")
+            bare = contenders["bare"]
+            overhead = ours.cpu / bare.cpu
+            level_result: dict[str, Any] = {
+                "settings": settings or "project defaults", "items": items, "mirror_misses": len(misses),
+                "runs": {name: _measure(r, n) for name, r in contenders.items()},
+                "overhead": round(overhead, 2), "wall_overhead": round(ours.elapsed / bare.elapsed, 2),
+                "verdict": verdict(overhead, TARGET_OVERHEAD)}
+            result["levels"][level] = level_result
+            for name, r in contenders.items():
+                rows.append([level, name, r.stat("downloader/request_count"), n / r.elapsed, r.elapsed, r.cpu,
+                             f"{r.cpu / bare.cpu:.2f}×", f"{r.elapsed / bare.elapsed:.2f}×"])
+    rendered = table(f"live — loopback mirror of {n} articles (pre-rendered, served from a dict)",
+                     ["concurrency", "crawler", "requests", "articles/s", "elapsed s", "CPU s", "× bare (CPU)",
+                      "× bare (wall)"],
+                     rows)
+    for level, values in result["levels"].items():
+        rendered += (f"\n\n{level}: newscrawl / bare = {values['overhead']:.2f}× CPU, {values['wall_overhead']:.2f}× wall "
+                     f"(target ≤ {TARGET_OVERHEAD}×): {values['verdict']}")
+    write_result(options, "live", result, rendered)
+    return result
+
+
+def main(argv: list[str] | None = None, options: Options | None = None) -> int:
+    cli = argparse.ArgumentParser(prog="python -m benchmarks live", description=__doc__.splitlines()[0])
+    cli.add_argument("--articles", type=int, default=5000)
+    cli.add_argument("--levels", default="default,high", help="comma list of: " + ", ".join(LEVELS))
+    cli.add_argument("--decompose", action="store_true",
+                     help="also run 'bare + parser' (the baseline plus our parser) to split the overhead")
+    args = cli.parse_args(argv)
+    levels = tuple(part.strip() for part in args.levels.split(",") if part.strip())
+    unknown = [level for level in levels if level not in LEVELS]
+    if unknown:
+        cli.error(f"unknown level(s) {', '.join(unknown)}; known: {', '.join(LEVELS)}")
+    run(options or Options(), args.articles, levels, args.decompose)
+    return 0

@@ -1,0 +1,128 @@
+"""replay: `scrapy crawl devdiscourse -a replay=<archive>` through every pipeline into JSON Lines, vs trafilatura and
+vs the lxml parse floor on the same pages.
+
+    python -m benchmarks replay [--articles 10000] [--sample 600]
+
+The archive is a live capture of a loopback mirror of corpus(N) (benchmarks/archives.py, cached). N defaults to
+10,000, the memory benchmark's large size, so `all` replays that archive once for both benchmarks. The replay's
+rate is article pages per second of the crawl's own elapsed time (engine start to finish: archive indexing,
+discovery replay, parsing, pipelines, feed export); interpreter start-up is excluded. trafilatura runs in a loop
+over an evenly spaced sample of the same archived pages (all of them with --sample 0); the floor parses all pages,
+before and after the replay (the better pass counts). Targets: newscrawl ≥ 3× trafilatura's pages/s; newscrawl's
+time per page ≤ 2.5× the floor's. Verdicts compare CPU time per page (the replay process's whole CPU time, start-up
+included, so the comparison is if anything unfair to newscrawl), which other people's load on a shared machine
+disturbs least; wall-clock figures are shown beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchmarks import extractors
+from benchmarks.archives import archive
+from benchmarks.common import Options, best, note, table, timed, verdict, write_result
+from benchmarks.crawls import CrawlRun, check, run_scrapy
+from benchmarks.extractors import HtmlPage
+from newscrawl.archive.warc import ArchivedExchange, iter_archive
+
+TARGET_VS_TRAFILATURA = 3.0
+TARGET_VS_FLOOR = 2.5
+_replays: dict[tuple[Path, int], CrawlRun] = {}
+
+
+def replay(options: Options, n: int) -> CrawlRun:
+    """One replay of archive(n); memoised per process, so `all` lets memory reuse replay's run."""
+    folder = archive(options, n)
+    key = (options.cache_dir, n)
+    if key not in _replays:
+        with tempfile.TemporaryDirectory(prefix="newscrawl-replay-") as scratch:
+            note(f"replaying the {n}-article archive")
+            run = check(run_scrapy(Path(scratch), "devdiscourse", "-a", f"replay={folder}"), f"replay of {n}")
+            run.workdir = folder  # the scratch folder is gone; keep the archive as the reference
+            _replays[key] = run
+    return _replays[key]
+
+
+def article_pages(folder: Path) -> list[HtmlPage]:
+    """The archived article responses, decoded (gzip undone), as the parser receives them."""
+    pages = []
+    for item in iter_archive(folder):
+        if isinstance(item, ArchivedExchange) and item.status == 200 and "/article/" in item.url:
+            pages.append(HtmlPage(item.url, item.decoded_body()))
+    return pages
+
+
+def run(options: Options, n: int = 10000, sample: int = 600) -> dict[str, Any]:
+    if options.quick:
+        n, sample = min(n, 30), min(sample, 10)
+    pages = article_pages(archive(options, n))
+    note(f"replay: floor over {len(pages)} pages")
+    floor_runs = [timed(lambda: extractors.floor(pages))]
+    crawl = replay(options, n)
+    items = crawl.stat("item_scraped_count")
+    if items != len(pages):
+        raise RuntimeError(f"replay emitted {items} items for {len(pages)} archived article pages")
+    step = max(1, len(pages) // sample) if sample else 1
+    sampled = pages[::step]
+    note(f"replay: floor again, newscrawl's parser and trafilatura over {len(sampled)} of the pages")
+    floor_runs.append(timed(lambda: extractors.floor(pages)))
+    floor = best(floor_runs)
+    ours_in_process = timed(lambda: extractors.newscrawl(sampled))
+    have_trafilatura = extractors.trafilatura_available()
+    traf = timed(lambda: extractors.trafilatura(sampled)) if have_trafilatura else None
+
+    def per_page(seconds: float, count: int) -> float:
+        return seconds / count * 1000
+
+    replay_ms, replay_cpu_ms = per_page(crawl.elapsed, items), per_page(crawl.cpu, items)
+    floor_ms, floor_cpu_ms = per_page(floor.wall, len(pages)), per_page(floor.cpu, len(pages))
+    rows: list[list[Any]] = [
+        ["newscrawl replay (scrapy crawl, all pipelines, JSONL)", items, 1000 / replay_ms, replay_ms, replay_cpu_ms],
+        ["  its parser + cleaning alone (in process)", len(sampled), len(sampled) / ours_in_process.wall,
+         per_page(ours_in_process.wall, len(sampled)), per_page(ours_in_process.cpu, len(sampled))],
+        ["floor: lxml.html.fromstring", len(pages), 1000 / floor_ms, floor_ms, floor_cpu_ms],
+    ]
+    vs_floor = replay_cpu_ms / floor_cpu_ms
+    result: dict[str, Any] = {
+        "articles": items, "archive_requests": crawl.stat("newscrawl/replay/hits"),
+        "replay": {"elapsed_s": round(crawl.elapsed, 2), "wall_s": round(crawl.wall, 2), "cpu_s": round(crawl.cpu, 2),
+                   "pages_per_s": round(1000 / replay_ms, 1), "ms_per_page": round(replay_ms, 3),
+                   "cpu_ms_per_page": round(replay_cpu_ms, 3), "peak_rss_mib": round(crawl.maxrss_mib, 1)},
+        "parser_in_process_cpu_ms_per_page": round(per_page(ours_in_process.cpu, len(sampled)), 3),
+        "floor_cpu_ms_per_page": round(floor_cpu_ms, 3),
+        "replay_vs_floor": round(vs_floor, 2), "replay_vs_floor_wall": round(replay_ms / floor_ms, 2),
+        "target_vs_floor": TARGET_VS_FLOOR, "verdict_vs_floor": verdict(vs_floor, TARGET_VS_FLOOR),
+    }
+    summary = [(f"replay / floor CPU time per page = {vs_floor:.2f}× ({replay_ms / floor_ms:.2f}× wall; target ≤ "
+                f"{TARGET_VS_FLOOR}×): {result['verdict_vs_floor']}")]
+    if traf is not None:
+        traf_ms, traf_cpu_ms = per_page(traf.wall, len(sampled)), per_page(traf.cpu, len(sampled))
+        rows.append(["trafilatura bare_extraction (loop)", len(sampled), 1000 / traf_ms, traf_ms, traf_cpu_ms])
+        speedup = traf_cpu_ms / replay_cpu_ms
+        result.update({"trafilatura_sample": len(sampled), "trafilatura_cpu_ms_per_page": round(traf_cpu_ms, 3),
+                       "speedup_vs_trafilatura": round(speedup, 2),
+                       "speedup_vs_trafilatura_wall": round(traf_ms / replay_ms, 2),
+                       "target_vs_trafilatura": TARGET_VS_TRAFILATURA,
+                       "verdict_vs_trafilatura": verdict(speedup, TARGET_VS_TRAFILATURA, lower_is_better=False)})
+        summary.insert(0, f"newscrawl replay is {speedup:.2f}× as fast as trafilatura per page, by CPU "
+                          f"({traf_ms / replay_ms:.2f}× wall; target ≥ {TARGET_VS_TRAFILATURA}×): "
+                          f"{result['verdict_vs_trafilatura']}")
+    else:
+        note("replay: trafilatura is not installed (pip install trafilatura); that comparison is skipped")
+    rendered = table(f"replay — archive of {items} article pages ({crawl.stat('newscrawl/replay/hits')} records "
+                     f"replayed)", ["what", "pages", "pages/s", "wall ms/page", "CPU ms/page"], rows)
+    rendered += "\n\n" + "\n".join(summary)
+    write_result(options, "replay", result, rendered)
+    return result
+
+
+def main(argv: list[str] | None = None, options: Options | None = None) -> int:
+    cli = argparse.ArgumentParser(prog="python -m benchmarks replay", description=__doc__.splitlines()[0])
+    cli.add_argument("--articles", type=int, default=10000)
+    cli.add_argument("--sample", type=int, default=600, help="trafilatura sample size (0: every page)")
+    args = cli.parse_args(argv)
+    run(options or Options(), args.articles, args.sample)
+    return 0

@@ -1,0 +1,284 @@
+"""One run's shared frontier in Redis: key layout, worker leases, the run's life cycle and the discovery trail.
+
+A *run* is what a set of workers crawls together. `<prefix>:<spider>:run` names the current run; the first worker
+or `newscrawl enqueue` to find it empty starts one. Keys of run R (all under `<prefix>:<spider>:R:`):
+
+  requests     sorted set   scrapy-redis's priority queue (member = JSON request, score = -priority)
+  dupefilter   set          fingerprints of every request ever queued in the run (article requests: article key)
+  start_urls   list         start messages from `newscrawl enqueue` (scrapy-redis's start-URL queue)
+  leases       hash         `<worker>:<sha1>` → `r|<score>|<request>` or `s|0|<start message>`: popped, not done
+  workers      hash         worker id → its last heartbeat (Redis server time, so machine clocks do not matter)
+  discoveries  hash         article key → JSON lines, one Discovery per route that named the article
+  names        hash         requested worker id → how often it joined (a restarted `w1` becomes `w1.2`)
+
+`<prefix>:<spider>:articles` (the seen-article state, state.py) outlives runs.
+
+Why leases: scrapy-redis pops destructively, so a worker killed with requests in hand would lose them. Here a pop
+moves the request into `leases` in one Lua script; the worker deletes the lease when the request is completely
+processed (items exported, follow-up requests queued). Any worker whose heartbeat is older than the lease timeout
+is dead: the next worker to reap (every heartbeat and every idle check) puts its leases back on the queue, again
+in one script, so two reapers never re-queue twice.
+
+A run ends when a worker has seen it drained (no queued request, no lease, no start message) for its idle
+timeout: `finish()` deletes the run's keys atomically, and the other workers of the run leave when they notice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import re
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+from scrapy.http import Request
+
+from newscrawl.distributed import DistributedSetupError, scripts
+from newscrawl.distributed.state import RedisStateStore, RunIncremental
+from newscrawl.items import Discovery
+from newscrawl.state.incremental import Incremental, newest_claim
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "newscrawl"
+WORKER_ID_ENV = "NEWSCRAWL_WORKER_ID"
+DEFAULT_LEASE_TIMEOUT = 30.0
+
+@dataclass(frozen=True)
+class RunKeys:
+    """The Redis keys of one spider's run (see the module docstring)."""
+
+    spider: str
+    run_id: str
+    prefix: str = KEY_PREFIX
+
+    @property
+    def current(self) -> str:
+        return current_run_key(self.spider, self.prefix)
+
+    @property
+    def articles(self) -> str:
+        return f"{self.prefix}:{self.spider}:articles"
+
+    def _run(self, name: str) -> str:
+        return f"{self.prefix}:{self.spider}:{self.run_id}:{name}"
+
+    requests = property(lambda self: self._run("requests"))
+    dupefilter = property(lambda self: self._run("dupefilter"))
+    start_urls = property(lambda self: self._run("start_urls"))
+    leases = property(lambda self: self._run("leases"))
+    workers = property(lambda self: self._run("workers"))
+    discoveries = property(lambda self: self._run("discoveries"))
+    names = property(lambda self: self._run("names"))
+
+    def of_run(self) -> list[str]:
+        return [self.requests, self.leases, self.start_urls, self.dupefilter, self.workers, self.discoveries,
+                self.names]
+
+
+def current_run_key(spider: str, prefix: str = KEY_PREFIX) -> str:
+    return f"{prefix}:{spider}:run"
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for `url`, checked with PING; an unreachable server is one clear error naming it."""
+    try:
+        server = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True)
+        server.ping()
+    except (redis.RedisError, ValueError) as error:
+        raise DistributedSetupError(f"cannot use Redis at {redacted(url)}: {error}") from None
+    return server
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for logs and messages.
+
+    >>> redacted("redis://user:secret@redis.example:6379/0")
+    'redis://user@redis.example:6379/0'
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username + '@' if parts.username else ''}{parts.hostname}{f':{parts.port}' if parts.port else ''}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def worker_id(settings: Any) -> str:
+    """NEWSCRAWL_WORKER_ID (setting or environment), else `<host>-<pid>`; reduced to a safe file-name part.
+
+    >>> worker_id({"NEWSCRAWL_WORKER_ID": "crawler 2.example.org"})
+    'crawler-2.example.org'
+    """
+    raw = settings.get("NEWSCRAWL_WORKER_ID") or os.environ.get(WORKER_ID_ENV) or \
+        f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(raw)).strip("-.")
+    if not cleaned:
+        raise DistributedSetupError(f"worker id {raw!r} has no usable characters; use letters, digits, . _ -")
+    return cleaned
+
+
+def join_run(server: redis.Redis, spider: str, new_run_id: str) -> str:
+    """The current run of `spider`, starting `new_run_id` when there is none."""
+    key = current_run_key(spider)
+    while True:
+        server.set(key, new_run_id, nx=True)
+        current = text(server.get(key))
+        if current is not None:  # None only if the run finished between the two calls: try again
+            return current
+
+
+class Frontier:
+    """One worker's handle on the run it belongs to."""
+
+    def __init__(self, server: redis.Redis, keys: RunKeys, worker: str, *,
+                 lease_timeout: float = DEFAULT_LEASE_TIMEOUT) -> None:
+        self.server = server
+        self.keys = keys
+        self.worker = worker
+        self.lease_timeout = lease_timeout
+        self.left = False
+        self._pop_request = server.register_script(scripts.POP_REQUEST)
+        self._pop_start = server.register_script(scripts.POP_START)
+        self._heartbeat = server.register_script(scripts.HEARTBEAT)
+        self._reap = server.register_script(scripts.REAP)
+        self._leave = server.register_script(scripts.LEAVE)
+        self._finish = server.register_script(scripts.FINISH)
+        self._append_discovery = server.register_script(scripts.APPEND_DISCOVERY)
+
+    @classmethod
+    def join(cls, spider: Any, settings: Any, url: str) -> Frontier:
+        """Connect, join (or start) the spider's current run, register this worker and name its outputs."""
+        from newscrawl.spiders.base import new_crawl_id
+
+        server = connect(url)
+        run_id = join_run(server, spider.name, new_crawl_id(datetime.now(timezone.utc)))
+        keys = RunKeys(spider.name, run_id)
+        # A worker id that joined this run before (a restart after a kill, or a copy-pasted id) gets a suffix, so
+        # it never overwrites its earlier incarnation's feed and WARC, nor gives back a live namesake's leases.
+        requested = worker_id(settings)
+        joined = int(server.hincrby(keys.names, requested, 1))
+        frontier = cls(server, keys, requested if joined == 1 else f"{requested}.{joined}",
+                       lease_timeout=settings.getfloat("NEWSCRAWL_DISTRIBUTED_LEASE_TIMEOUT", DEFAULT_LEASE_TIMEOUT))
+        frontier.heartbeat()
+        # Feeds, WARCs and run reports are named after the crawl id: `<run>-<worker>` keeps every worker's apart.
+        spider.crawl_id = spider.feed_name = f"{run_id}-{frontier.worker}"
+        logger.info("Worker %(worker)s joined run %(run)s on %(redis)s",
+                    {"worker": frontier.worker, "run": run_id, "redis": redacted(url)})
+        return frontier
+
+    # ---- leases -------------------------------------------------------------------------------------------------
+    def pop_request(self) -> tuple[str, bytes] | None:
+        """Take the highest-priority request and lease it to this worker: (lease id, serialized request)."""
+        found = self._pop_request(keys=[self.keys.requests, self.keys.leases], args=[self.worker])
+        return (found[0].decode(), found[1]) if found else None
+
+    def pop_start(self, count: int) -> list[tuple[str, bytes]]:
+        """Lease up to `count` start messages: [(lease id, message)]."""
+        flat = self._pop_start(keys=[self.keys.start_urls, self.keys.leases], args=[self.worker, count])
+        return [(flat[i].decode(), flat[i + 1]) for i in range(0, len(flat), 2)]
+
+    def ack(self, leases: Iterable[str]) -> None:
+        """The leased work is done: forget it."""
+        leases = list(leases)
+        if leases:
+            self.server.hdel(self.keys.leases, *leases)
+
+    def heartbeat(self) -> None:
+        if not self.left:  # a late tick after leave() must not re-register the worker
+            self._heartbeat(keys=[self.keys.current, self.keys.workers], args=[self.keys.run_id, self.worker])
+
+    def reap(self) -> int:
+        """Give the leases of workers silent for longer than the lease timeout back to the queue."""
+        return int(self._reap(keys=[self.keys.workers, self.keys.leases, self.keys.requests, self.keys.start_urls],
+                              args=[self.lease_timeout]))
+
+    def leave(self) -> int:
+        """Unregister this worker, giving back whatever it still holds (a graceful stop holds nothing)."""
+        self.left = True
+        return int(self._leave(keys=[self.keys.workers, self.keys.leases, self.keys.requests, self.keys.start_urls],
+                               args=[self.worker]))
+
+    # ---- the run ------------------------------------------------------------------------------------------------
+    def is_current(self) -> bool:
+        return text(self.server.get(self.keys.current)) == self.keys.run_id
+
+    def drained(self) -> bool:
+        """Nothing queued, nothing leased, no start message: no worker can produce more work."""
+        with self.server.pipeline(transaction=False) as pipe:
+            pipe.zcard(self.keys.requests)
+            pipe.hlen(self.keys.leases)
+            pipe.llen(self.keys.start_urls)
+            return not any(pipe.execute())
+
+    def finish(self) -> str:
+        """End the run if it is still current and drained: "finished", "not-current" or "busy" (not drained)."""
+        keys = [self.keys.current, *self.keys.of_run()]
+        return {1: "finished", 0: "not-current"}.get(int(self._finish(keys=keys, args=[self.keys.run_id])), "busy")
+
+    def is_scheduled(self, fingerprint: bytes) -> bool:
+        """Whether a request with this fingerprint was already queued in this run (by any worker)."""
+        return bool(self.server.sismember(self.keys.dupefilter, fingerprint.hex()))
+
+    # ---- the discovery trail --------------------------------------------------------------------------------
+    def note_discovery(self, key: str, discovery: Discovery) -> list[Discovery]:
+        """Record one route's discovery of an article; return every discovery of it so far, from any worker."""
+        line = json.dumps(dataclasses.asdict(discovery), ensure_ascii=False, sort_keys=True)
+        return _discoveries(text(self._append_discovery(keys=[self.keys.discoveries], args=[key, line])))
+
+    def discoveries(self, key: str) -> list[Discovery]:
+        """Every discovery of an article recorded in this run (what its provenance.discovery lists)."""
+        return _discoveries(text(self.server.hget(self.keys.discoveries, key)))
+
+    # ---- article requests ----------------------------------------------------------------------------------
+    def push_article(self, spider: Any, key: str, discovery: Discovery, request: Request) -> None:
+        """Distributed NewsSpiderBase.article_request: decide now and queue the request for any worker.
+
+        A single process holds articles until discovery is over; a shared frontier cannot wait for every worker's
+        discovery, so the crawl state decides at each discovery with every claim recorded so far (by any worker).
+        An article already queued in this run is only noted: its fetch will list this route too if it has not
+        happened yet. A skipped article is not marked as queued, so a later route claiming a change still gets it
+        fetched. Articles from `newscrawl enqueue URL` (via "urls-arg") are always fetched, like -a urls.
+        """
+        stats = spider.crawler.stats
+        trail = self.note_discovery(key, discovery)
+        if self.is_scheduled(spider.crawler.request_fingerprinter.fingerprint(request)):
+            stats.inc_value("newscrawl/discovery/duplicate")
+            claim = newest_claim([discovery])
+            store = spider.incremental.store if spider.incremental is not None else None
+            if claim and isinstance(store, RedisStateStore):
+                store.raise_signal(key, claim)
+            return
+        stats.inc_value(f"newscrawl/discovery/{discovery.via}")
+        incremental = spider.incremental
+        if incremental is not None and not any(d.via == "urls-arg" for d in trail):
+            decision = incremental.decide(key, trail)
+            stats.inc_value(f"newscrawl/incremental/{decision.action}/{decision.reason}")
+            if decision.action == "skip":
+                return
+            if decision.action == "revisit":
+                request = request.replace(headers={**request.headers.to_unicode_dict(), **decision.headers},
+                                          meta={**request.meta, "handle_httpstatus_list": [304]})
+        spider.crawler.engine.crawl(request)  # the shared dupefilter settles a race between two workers
+
+    def incremental(self, now: datetime, revisit_hours: float, full: bool) -> Incremental:
+        """The crawl state's decisions over the seen-article state in Redis (state.py)."""
+        return RunIncremental(RedisStateStore(self.server, self.keys.articles, self.discoveries), self, now=now,
+                              revisit_hours=revisit_hours, full=full)
+
+
+def text(value: Any) -> str | None:
+    """A Redis reply as text (replies are bytes: the client does not decode, as requests are binary)."""
+    return value.decode() if isinstance(value, bytes) else None if value is None else str(value)
+
+
+def _discoveries(lines: str | None) -> list[Discovery]:
+    """Parse recorded discoveries, dropping exact repeats (a re-queued listing page reports its articles again)."""
+    unique = dict.fromkeys(line for line in (lines or "").splitlines() if line)
+    return [Discovery(**json.loads(line)) for line in unique]

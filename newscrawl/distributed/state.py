@@ -1,0 +1,214 @@
+"""The seen-article state of distributed crawls, shared by every worker in one Redis hash.
+
+Why Redis and not a SQLite file per worker merged afterwards: workers decide fetch/revisit/skip while the run is
+going, for articles that another worker (on another machine) may have fetched in an earlier run; only a state every
+worker reads live gives the same answer everywhere. Each article is one hash field (article key → JSON of the
+`articles` row of state/store.py), and every update is one Lua script on that field, so two workers never
+interleave a read-modify-write: a revision is recorded only if it is newer than the stored one (compare-and-set).
+
+Full revision history (the `revisions` table) is not kept here: the feeds and WARCs hold every emitted item and
+its bytes. What RevisionPipeline needs of the previous revision, the changed fields, is answered from per-field
+digests (~30 bytes per field instead of the whole body), via `FieldDigest`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from newscrawl.distributed.fingerprint import article_fingerprint
+from newscrawl.items import Discovery
+from newscrawl.extract.dates import parse_iso
+from newscrawl.state.incremental import CONTENT_FIELDS, Incremental, newest_claim
+from newscrawl.state.store import ArticleState, Revision, StateStore
+
+if TYPE_CHECKING:
+    from newscrawl.distributed.frontier import Frontier
+
+logger = logging.getLogger(__name__)
+
+_ROW_FIELDS = ("url", "first_seen", "last_fetched", "etag", "last_modified", "body_sha256", "content_sha256",
+               "revision", "signal", "published_at")
+
+# KEYS: articles; ARGV: key, row JSON → 1 recorded, 0 a newer or equal revision is stored already
+_RECORD = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+local row = cjson.decode(ARGV[2])
+if old then
+  old = cjson.decode(old)
+  if old.revision >= row.revision then return 0 end
+  row.first_seen = old.first_seen
+  if row.signal == cjson.null then row.signal = old.signal end
+end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(row))
+return 1
+"""
+
+# KEYS: articles; ARGV: key, then last_fetched, signal, etag, last_modified, body_sha256 ('' = keep) → 1 or 0
+_TOUCH = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if not old then return 0 end
+local row = cjson.decode(old)
+local names = {'last_fetched', 'signal', 'etag', 'last_modified', 'body_sha256'}
+for i, name in ipairs(names) do
+  if ARGV[i + 1] ~= '' then row[name] = ARGV[i + 1] end
+end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(row))
+return 1
+"""
+
+
+def field_digest(value: Any) -> str:
+    """A short, stable digest of one field's value (its canonical JSON)."""
+    encoded = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.blake2b(encoded, digest_size=12).hexdigest()
+
+
+class FieldDigest:
+    """Stands for a stored field value: equal to any value with the same digest.
+
+    >>> FieldDigest(field_digest(["PTI"])) == ["PTI"], FieldDigest(field_digest("a")) != "b"
+    (True, True)
+    """
+
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+
+    def __eq__(self, other: object) -> bool:
+        other_digest = other.digest if isinstance(other, FieldDigest) else field_digest(other)
+        return self.digest == other_digest
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]  # compares by value: not hashable
+
+    def __repr__(self) -> str:
+        return f"FieldDigest({self.digest!r})"
+
+
+class RedisStateStore(StateStore):
+    """StateStore's article methods over a Redis hash; the run bookkeeping of the SQLite store has no part here
+    (workers are tracked by the frontier) and is a no-op."""
+
+    def __init__(self, server: redis.Redis, key: str,
+                 trail: Callable[[str], list[Discovery]] = lambda key: []) -> None:
+        # no super().__init__: there is no SQLite file
+        self.server = server
+        self.key = key
+        self.trail = trail
+        """The run's discovery trail of an article (frontier.discoveries), from every worker."""
+        self.path = Path(f"redis/{key}")
+        self._record = server.register_script(_RECORD)
+        self._touch = server.register_script(_TOUCH)
+
+    def close(self) -> None:
+        """The connection belongs to the frontier; nothing to close."""
+
+    def article(self, key: str) -> ArticleState | None:
+        row = self._row(key)
+        if row is None:
+            return None
+        fields: dict[str, Any] = {name: row.get(name) for name in _ROW_FIELDS}
+        return ArticleState(key=key, **fields)
+
+    def touch(self, key: str, fetched_at: str, signal: str | None = None, etag: str | None = None,
+              last_modified: str | None = None, body_sha256: str | None = None) -> None:
+        self._touch(keys=[self.key], args=[key, fetched_at, *(v or "" for v in (signal, etag, last_modified,
+                                                                             body_sha256))])
+
+    def record_revision(self, revision: Revision, *, etag: str | None, last_modified: str | None,
+                        signal: str | None, published_at: str | None) -> None:
+        # The newest change claim of any route so far, not only those this worker saw before it parsed the page.
+        signal = newest_claim([*self.trail(revision.key), *_claim(signal)]) or signal
+        row = {"url": revision.url, "first_seen": revision.fetched_at, "last_fetched": revision.fetched_at,
+               "etag": etag, "last_modified": last_modified, "body_sha256": revision.body_sha256,
+               "content_sha256": revision.content_sha256, "revision": revision.revision, "signal": signal,
+               "published_at": published_at, "crawl_id": revision.crawl_id,
+               "fields": {name: field_digest(revision.item.get(name)) for name in CONTENT_FIELDS}}
+        if not self._record(keys=[self.key], args=[revision.key, json.dumps(row, ensure_ascii=False)]):
+            # Two workers emitted the same revision (e.g. a lease given back after its item reached a feed):
+            # the merged feed keeps one of them; the state keeps the first.
+            logger.warning("Revision %(revision)d of %(key)s was already recorded by another worker",
+                           {"revision": revision.revision, "key": revision.key})
+
+    def raise_signal(self, key: str, claim: str) -> None:
+        """A route named an already recorded article with a change claim: store it if it is newer.
+
+        In a single process every claim is in before the fetch; here a listing may name an article after another
+        worker recorded it, and without this the next run would take the unseen claim for a change.
+        """
+        state = self.article(key)
+        if state is None:
+            return
+        stored, claimed = parse_iso(state.signal or ""), parse_iso(claim)
+        if claimed is not None and (stored is None or claimed > stored):
+            self._touch(keys=[self.key], args=[key, "", claim, "", "", ""])
+
+    def revisions(self, url_or_key: str) -> list[Revision]:
+        """The latest revision only, its item reduced to content-field digests (enough for changed_fields)."""
+        row = self._row(url_or_key)
+        if not row:
+            return []
+        item: dict[str, Any] = {name: FieldDigest(digest) for name, digest in (row.get("fields") or {}).items()}
+        return [Revision(key=url_or_key, revision=int(row["revision"]), crawl_id=str(row.get("crawl_id") or ""),
+                         fetched_at=str(row["last_fetched"]), url=str(row["url"]),
+                         content_sha256=str(row["content_sha256"]), body_sha256=row.get("body_sha256"), item=item)]
+
+    def has_revision(self, key: str, revision: int) -> bool:
+        row = self._row(key)
+        return row is not None and int(row["revision"]) >= revision
+
+    def keys(self) -> Iterator[str]:
+        for key, _ in self.server.hscan_iter(self.key):
+            yield bytes(key).decode()
+
+    # Run bookkeeping is the frontier's job in distributed mode (workers, leases, the run key).
+    def start_run(self, crawl_id: str, spider: str, started_at: str, feed: str | None) -> None:
+        pass
+
+    def finish_run(self, crawl_id: str, finished_at: str, status: str = "finished") -> None:
+        pass
+
+    def unfinished_runs(self, spider: str, except_crawl_id: str) -> list[tuple[str, str | None]]:
+        return []
+
+    def forget_unexported(self, crawl_id: str, exported: set[tuple[str, int]]) -> int:
+        return 0
+
+    def _row(self, key: str) -> dict[str, Any] | None:
+        raw = self.server.hget(self.key, key)
+        if raw is None:
+            return None
+        row: dict[str, Any] = json.loads(raw)
+        return row
+
+
+class RunIncremental(Incremental):
+    """Incremental decisions for a distributed run, whose state changes while discovery is still going.
+
+    A single process decides after discovery, so "known" there means "known from an earlier run". Here workers
+    record articles while others still page through listings, and an article fetched minutes ago in this run would
+    look known and unchanged, stopping the paging early. So an article already queued in this run never counts as
+    a reason to stop paging: in a single process, the decision that queued it (new, changed, young) would not
+    have stopped it either.
+    """
+
+    def __init__(self, store: RedisStateStore, frontier: Frontier, **kwargs: Any) -> None:
+        super().__init__(store, **kwargs)
+        self.frontier = frontier
+
+    def known_unchanged(self, key: str, discoveries: list[Discovery]) -> bool:
+        if self.frontier.is_scheduled(article_fingerprint(key)):
+            return False
+        return super().known_unchanged(key, discoveries)
+
+
+def _claim(signal: str | None) -> list[Discovery]:
+    return [Discovery(via="state", claims={"lastmod": signal})] if signal else []

@@ -1,0 +1,146 @@
+"""Bylines: split "By A and B, Reuters" into credited names and tell people from organisations.
+
+A name is an organisation (byline yes, authors no) when it is a wire agency, the publisher itself, or a desk
+("News Desk", "Staff", "Bureau"), or when structured data types it as an Organization.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newscrawl.extract.agencies import AGENCY_ALTERNATION, agency_spelling, normalise_agency
+from newscrawl.extract.text import clean_text
+
+# The words attribution.py treats as desks, plus the usual organisational nouns of bylines.
+DESK = re.compile(r"\b(desk|bureau|staff|team|news service|newsroom|correspondents?|editorial|editors?|"
+                  r"reporters?|contributors?|agenc(?:y|ies)|wire|wires|media|news|press|online|digital|web|"
+                  r"international|network|magazine|times|post|journal|daily|tribune|herald|group|inc|ltd|llc|"
+                  r"corporation|company|tv|radio|channel|institute|ministry|ministries|department|admin)\b",
+                  re.IGNORECASE)
+_LEAD = re.compile(r"^[\s|,;:·•–—-]*(?:(?:written|posted|published|reported|story|text|words|compiled|edited|report|"
+                   r"analysis|opinion|commentary|interview|review|photos?|video)\s+)?by\b"
+                   r"\s*:?\s*", re.IGNORECASE)
+# Separators between names; the conjunctions only in lower case ("Bruce Y. Lee" is one name), and a full stop only
+# after a word ("Finian Cunningham. Sputnik" is two credits, "Bruce Y. Lee" one).
+# The same lead in other languages; case-sensitive so that names such as "Di Wang" stay whole.
+_FOREIGN_LEAD = re.compile(r"^(?:von|Von|VON|por|Por|POR|par|Par|PAR|di|door|Door|av|af)\s+(?=[A-ZÀ-ÝА-Я])")
+_SPLIT = re.compile(r"\s*(?:,|;|\||/|&)\s*|\s+(?:and|AND|And|und|et|y|e)\s+|(?<=[a-z]{2})\.\s+")
+# Credentials and suffixes written after a name: not names themselves.
+_CREDENTIALS = frozenset({"md", "ms", "ma", "mba", "phd", "ph.d", "rd", "rdn", "rn", "np", "jd", "mph", "cpt", "cfp",
+                          "do", "dds", "jr", "sr", "ii", "iii", "esq"})
+_EMAIL = re.compile(r"\S+@\S+")
+_ROLE_TAIL = re.compile(r"\s*[-–—,|]\s*[^,|]{0,40}?\b(?:writer|editor|reporter|correspondent|columnist|contributor)s?\b"
+                        r".*$", re.IGNORECASE)
+_TIME_TAIL = re.compile(r"(?:^|\s+|[,|])\s*(?:updated|published|posted|on)\b.*\d.*$", re.IGNORECASE)
+_ROLE_END = re.compile(r"\s+(?:(?:senior|chief|staff|special|contributing|associate|business|political|politics|"
+                       r"sports?|science|tech|technology|health|foreign|national|investigative|opinion|"
+                       r"entertainment|legal|economics|markets|culture|travel|food)\s+)?"
+                       r"(?:writer|editor|reporter|correspondent|columnist|contributor)s?$", re.IGNORECASE)
+# A date or time glued to the name by the page layout: "REUTERS 19 NOV 2019", "Jane Doe November 18, 2019 11:03 PM"
+_DATE_TAIL = re.compile(r"\s+(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,4}\b.*$|"
+                        r"\s+\d{4}-\d{2}-\d{2}.*$|\s+\d{1,2}/\d{1,2}/\d{2,4}.*$|\s+/\s+\d+\s+\w+\s+ago.*$|"
+                        r"\s+/\s+\d+\s+(?:minutes?|hours?|days?|weeks?)\b.*$", re.IGNORECASE)
+_HANDLE = re.compile(r"\s*@\w+")
+# "JANIE HAR Associated Press": a name with the agency glued on after it
+_TRAILING_AGENCY = re.compile(rf"^(?P<name>.+?)\s+(?:the\s+)?(?P<agency>{AGENCY_ALTERNATION})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One credited name and what it is."""
+
+    name: str
+    kind: str
+    """"person", "agency" (a wire agency; `name` is its canonical form) or "organisation" (publisher, desk)."""
+
+
+def strip_byline(text: str | None) -> str:
+    """A byline without its "By" lead, e-mail addresses, job titles and trailing time stamps.
+
+    >>> strip_byline("By Jane Doe, Staff Writer | Updated 3:05 p.m. Nov. 19, 2019")
+    'Jane Doe'
+    >>> strip_byline("Written by: John Roe (john@example.com)")
+    'John Roe'
+    >>> strip_byline("REUTERS 19 NOV 2019"), strip_byline("Tim Roe - Live Science Contributor 2019-11-19T12:48:14Z")
+    ('REUTERS', 'Tim Roe')
+    >>> strip_byline("Cat Shu @catshu / 2 days"), strip_byline("Kevin Johnson, USA TODAY Published 6:05 p.m. ET")
+    ('Cat Shu', 'Kevin Johnson, USA TODAY')
+    >>> strip_byline("Michael Hiltzik Business Columnist"), strip_byline("Von Anna Schmidt"), strip_byline("Di Wang")
+    ('Michael Hiltzik', 'Anna Schmidt', 'Di Wang')
+    """
+    value = clean_text(text)
+    value = _FOREIGN_LEAD.sub("", _LEAD.sub("", value))
+    value = _EMAIL.sub("", value).replace("()", "")
+    value = _HANDLE.sub("", _DATE_TAIL.sub("", _TIME_TAIL.sub("", value)))
+    value = _ROLE_END.sub("", _ROLE_TAIL.sub("", value))
+    return clean_text(value).strip(" ,;|-–—:")
+
+
+def split_names(text: str | None) -> list[str]:
+    """Names in a byline, in order, without repeats.
+
+    >>> split_names("By Jane Doe and John Roe, Reuters"), split_names("By JANIE HAR Associated Press")
+    (['Jane Doe', 'John Roe', 'Reuters'], ['JANIE HAR', 'Associated Press'])
+    >>> split_names("Maria Silva e João Souza"), split_names("Ilana Muhlstein, MS, RDN"), split_names("Bruce Y. Lee")
+    (['Maria Silva', 'João Souza'], ['Ilana Muhlstein'], ['Bruce Y. Lee'])
+    """
+    seen: dict[str, None] = {}
+    for part in _SPLIT.split(strip_byline(text)):
+        part = part.strip(" .,;:()[]")
+        glued = _TRAILING_AGENCY.match(part)
+        pieces = [glued["name"], glued["agency"]] if glued and agency_spelling(glued["agency"]) else [part]
+        for piece in pieces:
+            if piece and any(ch.isalpha() for ch in piece) and piece.lower().rstrip(".") not in _CREDENTIALS:
+                seen.setdefault(piece, None)
+    return list(seen)
+
+
+def classify(name: str, publisher: str | None = None, schema_type: str | None = None) -> Credit:
+    """What a credited name is: an agency, an organisation (publisher, desk, typed Organization) or a person.
+
+    >>> classify("Press Trust of India"), classify("Jane Doe").kind, classify("Metro Desk").kind
+    (Credit(name='PTI', kind='agency'), 'person', 'organisation')
+    >>> classify("The Hindu", publisher="The Hindu").kind, classify("X Y", schema_type="Organization").kind
+    ('organisation', 'organisation')
+    >>> classify("JANIE HAR"), classify("LinkNaija").kind
+    (Credit(name='Janie Har', kind='person'), 'organisation')
+    """
+    agency = normalise_agency(name)
+    if agency is not None:
+        return Credit(agency, "agency")
+    if schema_type and schema_type not in ("Person", ""):
+        return Credit(name, "organisation")
+    if publisher and _same_name(name, publisher):
+        return Credit(name, "organisation")
+    if DESK.search(name) or not looks_like_person(name) or (len(name.split()) == 1 and schema_type != "Person"):
+        return Credit(name, "organisation")  # a lone word ("LinkNaija", "admin") is a brand or an account
+    return Credit(_title_case_caps(name), "person")
+
+
+def _title_case_caps(name: str) -> str:
+    """"JANIE HAR" → "Janie Har" (wire member sites print bylines in capitals); other names as written."""
+    return name.title() if name.isupper() and len(name) > 4 else name
+
+
+def looks_like_person(name: str) -> bool:
+    """A plausible personal name: 1–5 words, mostly capitalised (in scripts that have case), no digits or URLs.
+
+    >>> looks_like_person("Jane van der Berg"), looks_like_person("www.example.com"), looks_like_person("Иван Петров")
+    (True, False, True)
+    """
+    if any(ch.isdigit() for ch in name) or "." in name.replace(". ", " ").rstrip(".") and " " not in name:
+        return False
+    words = name.split()
+    if not 1 <= len(words) <= 5 or "http" in name.lower() or words[0].lower() == "the":
+        return False
+    cased = [w for w in words if w[0].isalpha() and w[0].lower() != w[0].upper()]
+    return not cased or sum(w[0].isupper() for w in cased) * 2 >= len(cased)
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Equal after dropping case, "The" and a domain suffix ("The Hindu" ~ "thehindu.com")."""
+    def norm(value: str) -> str:
+        value = re.sub(r"^the\s+|\.(?:com|net|org|co\.uk|in)$", "", value.strip().lower())
+        return re.sub(r"[^\w]", "", value)
+    return bool(norm(a)) and norm(a) == norm(b)

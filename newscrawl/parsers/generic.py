@@ -1,0 +1,300 @@
+"""Any news page without an outlet parser: structured data first, then a main-content extractor for the body.
+
+Used by the `news` spider as the fallback of the registry (parsers/__init__.py: parser_for_url_or_generic). Sources,
+most reliable first, each written out in its field method: JSON-LD (NewsArticle, Article, BlogPosting… incl.
+@graph and @id references), microdata (itemprop), OpenGraph/article:* meta, Dublin Core and other common meta,
+rel=author and byline elements, <time datetime>. Nothing here knows any particular site.
+
+Conventions of this parser (README, "Other outlets"):
+- `outlet` is the site's host without "www." ("nytimes.com"); provenance.parser says "generic".
+- Dates keep the offset they are written with; a naive date borrows the page's own offset from its other dates,
+  else stays naive (extract/pubdates.py); no zone is ever guessed.
+- A credited name that is a wire agency goes to `agencies`, the publisher or a desk only to `byline`; `authors`
+  holds people.
+- The body comes from extract/content.py, guided by the page's JSON-LD articleBody when it has one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from newscrawl.extract.agencies import byline_agencies, dateline_city
+from newscrawl.extract.content import extract_paragraphs, trim_lead
+from newscrawl.extract.people import Credit, classify, split_names, strip_byline
+from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
+from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, image_url, itemprop_values, keywords,
+                                          microdata_article)
+from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list, unescape_text
+from newscrawl.extract.titles import repeats, same_headline, strip_site_name
+from newscrawl.extract.urls import clean_url, host_of, is_http_url
+from newscrawl.items import Article
+from newscrawl.parsers.base import ArticleParser, Page
+
+# Meta names (lower-case) holding dates, most specific first. JSON-LD and microdata come before all of them.
+PUBLISHED_META = ("article:published_time", "og:published_time", "article:published", "datepublished",
+                  "pubdate", "publishdate", "publish-date", "publish_date", "published-date", "parsely-pub-date",
+                  "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created", "date")
+MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "dc.date.modified",
+                 "last-modified", "lastmod")
+AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author")
+# schema.org story types that are not plain news, → article_type
+ARTICLE_KINDS = {"OpinionNewsArticle": "opinion", "ReviewNewsArticle": "review", "Review": "review",
+                 "AnalysisNewsArticle": "analysis", "BackgroundNewsArticle": "background",
+                 "LiveBlogPosting": "live-blog", "BlogPosting": "blog", "SatiricalArticle": "satire"}
+MIN_UNTYPED_BODY = 500  # characters of body an untyped page needs to count as an article
+LISTING_CARDS = 4  # <article> elements on a page without structured data that make it a listing
+LISTING_HEADLINES = 8  # … or linked h2–h4 headlines
+_WORD = re.compile(r"\w+")
+_ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
+
+
+def _classified(entities: list[Entity], publisher: str | None) -> dict[tuple[str, str], Credit]:
+    """Credits by (kind, lower-cased name), in order; untyped and Person strings are split ("A and B")."""
+    credits: dict[tuple[str, str], Credit] = {}
+    for entity in entities:
+        names = split_names(entity.name) if entity.schema_type in ("", "Person") else [strip_byline(entity.name)]
+        for name in filter(None, names):
+            credit = classify(name, publisher, entity.schema_type)
+            credits.setdefault((credit.kind, credit.name.lower()), credit)
+    return credits
+
+
+def looks_like_article_url(url: str) -> bool:
+    """A URL whose path (or query) names one item: a long number, or a slug of three or more words.
+
+    >>> looks_like_article_url("https://a.b/news/2019/11/kim-meets-putin"), looks_like_article_url("https://a.b/news/")
+    (True, False)
+    >>> looks_like_article_url("https://a.b/news/view.html?idx=8576"), looks_like_article_url("https://a.b/dieta-x.html")
+    (True, True)
+    """
+    parts = urlsplit(url)
+    return bool(_ARTICLE_PATH.search(parts.path.rstrip("/")) or re.search(r"=\d{3,}", parts.query))
+
+
+class GenericParser(ArticleParser):
+    name = "generic"
+    domains = ()  # the fallback for every domain; never registered for one
+    version = "1"
+
+    _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
+                        '[class*="byline"], .author, [class*="author"], [class*="autor"]')
+    _time_selector = "article time[datetime], time[pubdate][datetime], [itemprop~='datePublished'][datetime]"
+
+    def __init__(self, page: Page) -> None:
+        super().__init__(page)
+        self.ld = LinkedData(page.ld)
+        self.node: dict[str, Any] = self.ld.article() or {}
+        self.microdata = microdata_article(page.selector)
+
+    # ---- identity ---------------------------------------------------------------------------------------------
+    def canonical_url(self) -> str:
+        """rel=canonical, else og:url, else the response URL; relative links resolved, tracking parameters gone."""
+        for candidate in (self.page.canonical, self.page.meta.get("og:url")):
+            if candidate:
+                absolute = urljoin(self.page.url, candidate)
+                # A canonical pointing at the home page from a deeper page is a template bug, not the article.
+                if is_http_url(absolute) and (urlsplit(absolute).path.strip("/") or
+                                              not urlsplit(self.page.url).path.strip("/")):
+                    return clean_url(absolute)
+        return clean_url(self.page.url)
+
+    def publisher(self) -> str | None:
+        names = self.ld.entities(self.node.get("publisher"))
+        return (names[0].name if names else None) or clean_or_none(self.page.meta.get("og:site_name"))
+
+    # ---- headline ---------------------------------------------------------------------------------------------
+    def micro(self, name: str) -> str | None:
+        """First value of an itemprop in the page's Article microdata."""
+        values = itemprop_values(self.microdata, name) if self.microdata is not None else []
+        return values[0] if values else None
+
+    def title(self) -> str | None:
+        site = self.publisher()
+        headline = self.ld.text(self.node, "headline") or self.ld.text(self.node, "name") or self.micro("headline")
+        og_title = strip_site_name(self.page.meta.get("og:title") or self.page.meta.get("twitter:title"), site)
+        html_title = strip_site_name(self.page.text("title"), site)
+        for h1 in self.page.texts("h1")[:5]:  # the visible headline, when a machine title confirms it is the one
+            if any(same_headline(h1, known) for known in (headline, og_title, html_title)):
+                return h1
+        h1s = self.page.texts("h1")
+        return headline or og_title or (h1s[0] if h1s else None) or html_title
+
+    def subtitle(self, title: str | None, shown_above: list[str], lead: str) -> str | None:
+        """The dek: a structured one, or a description — shown above the body, or at least not repeating it."""
+        dek = self.ld.text(self.node, "alternativeHeadline") or self.micro("alternativeHeadline")
+        description = (self.ld.text(self.node, "description") or self.page.meta.get("og:description")
+                       or self.page.meta.get("description"))
+        for candidate in (dek, clean_or_none(description)):
+            if candidate and (any(same_headline(candidate, line) for line in shown_above) or self.shown(candidate)):
+                return candidate
+            # A description that repeats the headline or the lead paragraphs is not a standfirst.
+            if candidate and not same_headline(candidate, title) and not repeats(candidate, lead):
+                return candidate
+        return None
+
+    def shown(self, text: str) -> bool:
+        """Whether a paragraph or subheading of the page reads exactly `text` (a standfirst printed on the page)."""
+        words = _WORD.findall(text.lower())
+        return any(_WORD.findall(clean_text(" ".join(node.css("::text").getall())).lower()) == words
+                   for node in self.page.selector.css("p, h2, h3"))
+
+    # ---- body -------------------------------------------------------------------------------------------------
+    def paragraphs(self, title: str | None) -> tuple[list[str], list[str]]:
+        """(body paragraphs, the lines trimmed off above them: headline, standfirst, byline, date)."""
+        hint = self.ld.text(self.node, "articleBody")
+        known = [title, self.ld.text(self.node, "alternativeHeadline"), self.micro("alternativeHeadline"),
+                 self.ld.text(self.node, "description"), self.page.meta.get("og:description"),
+                 self.page.meta.get("description")]
+        names = [entity.name for entity in self.ld.entities(self.node.get("author"))]
+        names += [name for name in split_names(self.visible_byline()) if len(name) > 3]
+        extracted = extract_paragraphs(self.page.selector.root, hint)
+        body = trim_lead(extracted, known, names)
+        return body, extracted[: len(extracted) - len(body)]
+
+    # ---- dates ------------------------------------------------------------------------------------------------
+    def _raw_dates(self, ld_key: str, meta_keys: tuple[str, ...]) -> list[str]:
+        raw = [self.ld.text(self.node, ld_key)]
+        raw += itemprop_values(self.microdata, ld_key) if self.microdata is not None else []
+        raw += [self.page.meta.get(key) for key in meta_keys]
+        if ld_key == "datePublished":
+            raw += self.page.selector.css(self._time_selector).xpath("@datetime").getall()[:1]
+        return [value for value in raw if value]
+
+    def dates(self) -> tuple[str | None, str | None]:
+        """(published_at, modified_at): the first readable date of each kind, naive ones on the page's offset."""
+        published = [parse_page_date(v) for v in self._raw_dates("datePublished", PUBLISHED_META)]
+        modified = [parse_page_date(v) for v in self._raw_dates("dateModified", MODIFIED_META)]
+        offset = page_offset(published + modified)
+
+        def first(found: list[PageDate | None]) -> str | None:
+            chosen = next((d for d in found if d is not None), None)
+            return chosen.iso(offset) if chosen else None
+
+        return first(published), first(modified)
+
+    # ---- credits ------------------------------------------------------------------------------------------------
+    def visible_byline(self) -> str | None:
+        for node in self.page.selector.css(self._byline_selector)[:6]:
+            text = strip_byline(" ".join(node.css("::text").getall()))
+            if text and len(text) <= 120:
+                return text
+        return None
+
+    def credits(self) -> tuple[list[Credit], str | None]:
+        """Every credited name, classified, and the byline as shown (or built from the names).
+
+        Structured data names people reliably; the visible byline adds the names it lacks (its text is often cut
+        or glued to dates, so names overlapping a structured one are skipped) and its agencies and desks.
+        """
+        publisher = self.publisher()
+        entities: list[Entity] = []
+        for key in ("author", "creator", "sourceOrganization"):
+            entities += self.ld.entities(self.node.get(key))
+        if self.microdata is not None:
+            entities += [Entity(v) for v in itemprop_values(self.microdata, "author")]
+        entities += [Entity(self.page.meta[key]) for key in AUTHOR_META
+                     if self.page.meta.get(key) and not is_http_url(self.page.meta[key])]
+        credits = _classified(entities, publisher)
+        shown = self.visible_byline()
+        if shown:
+            # A visible name joins unless it shares a word with a structured one (then it is the same person, often
+            # cut or doubled by the layout: "Louise Matsaki s", "Sean Martin Sean Martin").
+            known = {word.lower() for c in credits.values() if c.kind == "person" for word in c.name.split()}
+            for visible_key, visible in _classified([Entity(shown)], publisher).items():
+                if visible.kind != "person" or not known & {word.lower() for word in visible.name.split()}:
+                    credits.setdefault(visible_key, visible)
+        byline = shown or ", ".join(c.name for c in credits.values()) or None
+        return list(credits.values()), byline
+
+    # ---- media and classification --------------------------------------------------------------------------
+    def image(self) -> tuple[str | None, str | None]:
+        ld_image = self.ld.resolve(self.node.get("image"))
+        candidates = [self.page.meta.get("og:image"), image_url(ld_image), self.page.meta.get("twitter:image")]
+        if self.microdata is not None:
+            candidates += itemprop_values(self.microdata, "image")[:1]
+        src = next((c for c in candidates if c and not c.startswith("data:")), None)
+        url = urljoin(self.page.url, src) if src else None
+        caption = ld_image.get("caption") if isinstance(ld_image, dict) else None
+        return (url if is_http_url(url) else None), clean_or_none(caption if isinstance(caption, str) else None)
+
+    def tags(self) -> list[str]:
+        found = (keywords(self.node.get("keywords")) or split_list(self.page.meta.get("news_keywords"))
+                 or split_list(self.page.meta.get("keywords"))
+                 or split_list(",".join(self.page.selector.css('meta[property="article:tag"]::attr(content)').getall())))
+        cleaned = (unescape_text(t) for t in found)  # some CMSs escape twice
+        return [t for t in cleaned if any(ch.isalpha() for ch in t) and not t.startswith("@")]  # "@post-id:1" is no tag
+
+    def sector(self) -> str | None:
+        return self.ld.text(self.node, "articleSection") or clean_or_none(self.page.meta.get("article:section"))
+
+    def language(self) -> str | None:
+        value = self.page.language or self.ld.text(self.node, "inLanguage")
+        return value.replace("_", "-") if value else None
+
+    def article_type(self) -> str:
+        kinds = [ARTICLE_KINDS[t] for t in sorted(self.ld.types()) if t in ARTICLE_KINDS]
+        return kinds[0] if kinds else "news"
+
+    def view(self) -> str:
+        html = self.page.selector.css("html")
+        return "amp" if html and ("amp" in html[0].attrib or "⚡" in html[0].attrib) else "desktop"
+
+    def paywalled(self) -> bool | None:
+        value = self.node.get("isAccessibleForFree")
+        if value is None:
+            return None
+        return str(value).strip().lower() in ("false", "no", "0")
+
+    def is_article(self, body: str, published: str | None) -> bool:
+        """Structured data or og:type say "article" (and there is text), or an untyped page reads like one."""
+        if not urlsplit(self.page.url).path.strip("/"):
+            return False  # a site's home page
+        if self.node or self.microdata is not None or self.page.meta.get("og:type", "").lower() == "article":
+            return bool(body or self.paywalled())
+        if self.ld.types() & LISTING_TYPES or self.looks_like_listing():
+            return False
+        return len(body) >= MIN_UNTYPED_BODY and (published is not None or looks_like_article_url(self.page.url))
+
+    def looks_like_listing(self) -> bool:
+        """Many story cards or many linked headlines: a home, section or tag page."""
+        linked_headlines = self.page.selector.xpath(
+            "//*[self::h2 or self::h3 or self::h4][.//a[string-length(normalize-space(.)) >= 15]]")
+        return len(self.page.selector.css("article")) >= LISTING_CARDS or len(linked_headlines) >= LISTING_HEADLINES
+
+    # ---- table of contents -----------------------------------------------------------------------------------
+    def parse(self) -> Article | None:
+        title = self.title()
+        paragraphs, shown_above = self.paragraphs(title)
+        body = join_paragraphs(paragraphs)
+        published_at, modified_at = self.dates()
+        if not title or not self.is_article(body, published_at):
+            return None
+        url = self.canonical_url()
+        credits, byline = self.credits()
+        agencies = [c.name for c in credits if c.kind == "agency"]
+        agencies += [a for a in byline_agencies(byline) if a not in agencies]
+        image_url_, image_caption = self.image()
+        return Article(
+            url=url,
+            outlet=host_of(url),
+            title=title,
+            subtitle=self.subtitle(title, shown_above, " ".join(paragraphs[:2])),
+            body=body,
+            published_at=published_at,
+            modified_at=modified_at,
+            byline=byline,
+            authors=[c.name for c in credits if c.kind == "person"],
+            dateline=dateline_city(paragraphs[0]) if paragraphs else None,
+            agencies=agencies,
+            image_url=image_url_,
+            image_caption=image_caption,
+            sector=self.sector(),
+            tags=self.tags(),
+            article_type=self.article_type(),
+            language=self.language(),
+            view=self.view(),
+            paywalled=self.paywalled(),
+        )
+

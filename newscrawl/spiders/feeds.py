@@ -1,0 +1,114 @@
+"""RSS 2.0, RSS 1.0 (RDF) and Atom feeds, robots.txt Sitemap: lines and a home page's feed links.
+
+Feeds are parsed as defensively as sitemaps (spiders/sitemaps.py): no DTDs, no entity expansion, no network, a
+recovering parser, so a hostile or broken feed yields what could be read and never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
+from parsel import Selector
+
+from newscrawl.extract.text import clean_text
+
+_DECLARATION = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[[^\]]*\])?\s*>", re.IGNORECASE | re.S)
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+
+
+@dataclass
+class FeedEntry:
+    """One <item>/<entry>: the article link and what the feed claimed about it."""
+
+    link: str
+    position: int
+    claims: dict[str, str] = field(default_factory=dict)
+    """title, published (pubDate/published/dc:date) and updated, verbatim."""
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           recover=True, huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
+    """Entries of an RSS or Atom feed, in feed order; [] for anything else. Relative links resolve on `base_url`.
+
+    >>> entries = parse_feed(b'<rss version="2.0"><channel><item><title>Kim &amp; Putin</title>'
+    ...     b'<link>https://a.b/1</link><pubDate>Tue, 19 Nov 2019 08:57:40 GMT</pubDate></item></channel></rss>')
+    >>> entries[0].link, entries[0].claims
+    ('https://a.b/1', {'title': 'Kim & Putin', 'published': 'Tue, 19 Nov 2019 08:57:40 GMT'})
+    >>> parse_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/2"/>'
+    ...            b'<updated>2019-11-19T08:57:40Z</updated></entry></feed>', "https://a.b/feed")[0].link
+    'https://a.b/2'
+    >>> parse_feed(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><rss><channel><item><link>&e;</link>'
+    ...            b'</item></channel></rss>')
+    []
+    """
+    body = _DOCTYPE.sub(b"", _DECLARATION.sub(b"", body.lstrip(), count=1), count=1)
+    try:
+        root = etree.fromstring(body, parser=_parser())
+    except etree.XMLSyntaxError:
+        return []
+    if root is None:
+        return []
+    entries: list[FeedEntry] = []
+    for node in root.iter():
+        if _local(node.tag) not in ("item", "entry"):
+            continue
+        link = ""
+        claims: dict[str, str] = {}
+        for child in node:
+            name, text = _local(child.tag), clean_text(child.text)
+            if name == "link":
+                href = child.get("href")
+                if href is not None:  # Atom: the alternate (or unlabelled) link is the article
+                    if child.get("rel", "alternate") == "alternate" and not link:
+                        link = href.strip()
+                elif text and not link:
+                    link = text
+            elif name == "guid" and text and child.get("isPermaLink", "true") == "true" and text.startswith("http"):
+                claims.setdefault("guid", text)
+            elif name == "title" and text:
+                claims["title"] = text
+            elif name in ("pubdate", "published", "issued", "date") and text:
+                claims.setdefault("published", text)
+            elif name in ("updated", "modified") and text:
+                claims["updated"] = text
+        link = link or claims.get("guid", "")
+        if link:
+            entries.append(FeedEntry(urljoin(base_url, link), len(entries), claims))
+    return entries
+
+
+def robots_sitemaps(text: str, base_url: str) -> list[str]:
+    """The Sitemap: URLs of a robots.txt, in order, without repeats.
+
+    >>> robots_sitemaps("User-agent: *\\nDisallow: /x\\nsitemap: /news.xml\\nSitemap: https://a.b/s.xml", "https://a.b/")
+    ['https://a.b/news.xml', 'https://a.b/s.xml']
+    """
+    found: dict[str, None] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "sitemap" and value.strip():
+            found.setdefault(urljoin(base_url, value.strip()), None)
+    return list(found)
+
+
+def feed_links(html: Selector, base_url: str) -> list[str]:
+    """Feeds a page announces with <link rel="alternate" type="application/rss+xml|atom+xml" href>."""
+    found: dict[str, None] = {}
+    for link in html.css("link[href]"):
+        rel = (link.attrib.get("rel") or "").lower().split()
+        kind = (link.attrib.get("type") or "").lower().split(";")[0].strip()
+        if "alternate" in rel and kind in FEED_TYPES[:3]:
+            found.setdefault(urljoin(base_url, link.attrib["href"].strip()), None)
+    return list(found)

@@ -1,0 +1,189 @@
+"""`news`: crawl any outlet. Discovery from sitemaps, news sitemaps, RSS/Atom feeds, a site's robots.txt and home
+page, or a list of URLs; each page goes to its outlet's parser by domain, else to parsers/generic.py.
+
+    scrapy crawl news -a site=https://www.example.com            # robots.txt Sitemap: lines + the home page's feeds
+    scrapy crawl news -a sitemap=https://www.example.com/news-sitemap.xml -a since=2025-03-01
+    scrapy crawl news -a feed=https://www.example.com/rss.xml
+    scrapy crawl news -a urls=https://www.example.com/2025/03/21/story.html
+
+Quirks handled here (README, "Other outlets"):
+- Sitemap indexes are followed (at most `max_sitemaps` documents per run); `since` skips child sitemaps and entries
+  whose lastmod / news:publication_date is older. Entries without a date are kept: the article's own date is read
+  later, and the validation and state pipelines decide.
+- A Sitemap: line in robots.txt that points to a feed is read as a feed (some sites do that).
+- When a site names neither a sitemap nor a feed, the home page's links to article-like URLs are used (via "link").
+- .xml.gz sitemaps are gunzipped here (HttpCompressionMiddleware only undoes Content-Encoding), with a size cap.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, ClassVar
+from urllib.parse import urljoin
+
+from scrapy.http import Request, Response
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
+
+from newscrawl.extract.pubdates import parse_page_date
+from newscrawl.extract.urls import clean_url, host_of
+from newscrawl.items import Discovery
+from newscrawl.parsers import ArticleParser, parser_for_url_or_generic
+from newscrawl.parsers.generic import looks_like_article_url
+from newscrawl.spiders.base import Arg, NewsSpiderBase, iso_day, positive_int, url_list
+from newscrawl.spiders.feeds import feed_links, parse_feed, robots_sitemaps
+from newscrawl.spiders.sitemaps import parse_sitemap
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_SITEMAPS = 50  # documents per run: big sites index thousands of daily sitemaps; `since` prunes most
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed sitemap
+DEFAULT_MAX_LINKS = 100  # home-page links followed when a site names no sitemap and no feed
+
+
+class NewsSpider(NewsSpiderBase):
+    name = "news"
+    ARGS: ClassVar[dict[str, Arg]] = {
+        "sitemap": Arg(url_list, "sitemap, sitemap index or news sitemap URL(s): URL,URL or @file.txt"),
+        "feed": Arg(url_list, "RSS/Atom feed URL(s): URL,URL or @file.txt"),
+        "site": Arg(url_list, "site root URL(s): sitemaps from robots.txt, feeds from the home page"),
+        "since": Arg(iso_day, "YYYY-MM-DD: skip sitemap/feed entries whose date is older"),
+        "max_sitemaps": Arg(positive_int, f"sitemap documents read per run (default {DEFAULT_MAX_SITEMAPS})"),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sitemaps: list[str] = self.args.get("sitemap") or []
+        self.feeds: list[str] = self.args.get("feed") or []
+        self.sites: list[str] = self.args.get("site") or []
+        self.since: date | None = self.args.get("since")
+        self.max_sitemaps: int = self.args.get("max_sitemaps", DEFAULT_MAX_SITEMAPS)
+        self._sitemaps_requested = 0
+        hosts = {host_of(u) for u in [*(self.urls or []), *self.sitemaps, *self.feeds, *self.sites]}
+        # Offsite filtering follows the given hosts (a parent domain covers www. and other subdomains); a replay of
+        # saved pages gives none, and then nothing is filtered.
+        self.allowed_domains = sorted(h for h in hosts if h) or None
+
+    # ---- article identity and parser choice ----------------------------------------------------------------
+    def article_key(self, url: str) -> str:
+        """One article per URL up to tracking parameters, fragment and query order."""
+        return canonicalize_url(clean_url(url))
+
+    def parser_for(self, response: Response) -> type[ArticleParser] | None:
+        return parser_for_url_or_generic(response.url)
+
+    # ---- discovery ------------------------------------------------------------------------------------------
+    def discover(self) -> Iterable[Request]:
+        if not (self.sitemaps or self.feeds or self.sites):
+            # One clear line instead of a traceback; the crawl ends with no items (see README, "Other outlets").
+            self.crawler.stats.inc_value("newscrawl/errors/NothingToCrawl")
+            logger.error("spider 'news' needs at least one of -a urls=, sitemap=, feed=, site= or replay=")
+        for url in self.sitemaps:
+            yield self.sitemap_request(url)
+        for url in self.feeds:
+            yield Request(url, callback=self.parse_feed, errback=self.on_error, priority=5)
+        for url in self.sites:
+            root = urljoin(url + "/", "/")
+            yield Request(urljoin(root, "/robots.txt"), callback=self.parse_robots, errback=self.robots_failed,
+                          cb_kwargs={"root": root}, priority=6)
+
+    def sitemap_request(self, url: str) -> Request:
+        self._sitemaps_requested += 1
+        return Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=5)
+
+    def parse_robots(self, response: Response, root: str) -> Iterable[Request]:
+        sitemaps = robots_sitemaps(response.body.decode("utf-8", "replace"), response.url)
+        for url in sitemaps:
+            yield self.sitemap_request(url)
+        yield self.home_request(root, has_sitemaps=bool(sitemaps))
+
+    def robots_failed(self, failure: Failure) -> Iterable[Request]:
+        """No robots.txt is no reason to give up on a site: its home page may still name feeds."""
+        self.on_error(failure)
+        request = failure.request  # type: ignore[attr-defined]
+        yield self.home_request(request.cb_kwargs["root"], has_sitemaps=False)
+
+    def home_request(self, root: str, has_sitemaps: bool) -> Request:
+        return Request(root, callback=self.parse_home, errback=self.on_error, priority=5,
+                       cb_kwargs={"has_sitemaps": has_sitemaps})
+
+    def parse_home(self, response: Response, has_sitemaps: bool) -> Iterable[Request]:
+        feeds = feed_links(response.selector, response.url) if hasattr(response, "selector") else []
+        for url in feeds:
+            yield Request(url, callback=self.parse_feed, errback=self.on_error, priority=5)
+        if feeds or has_sitemaps:
+            return
+        self.crawler.stats.inc_value("newscrawl/discovery/home_links_fallback")
+        logger.info("No sitemap and no feed for %(url)s; following its article-like links", {"url": response.url})
+        home_host = host_of(response.url)
+        seen: set[str] = set()
+        for href in response.css("a[href]::attr(href)").getall():
+            url = response.urljoin(href.strip())
+            if host_of(url) != home_host or not looks_like_article_url(url) or url in seen:
+                continue
+            seen.add(url)
+            self.article_request(url, Discovery(via="link", source_url=response.url, position=len(seen) - 1,
+                                                seen_at=self.seen_at(response)))
+            if len(seen) >= DEFAULT_MAX_LINKS:
+                break
+
+    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":  # a .xml.gz file served without Content-Encoding
+            try:
+                body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
+            except (OSError, ValueError) as error:
+                self.crawler.stats.inc_value("newscrawl/discovery/bad_sitemap")
+                logger.warning("Cannot gunzip sitemap %(url)s: %(error)s", {"url": response.url, "error": error})
+                return
+        sitemap = parse_sitemap(body)
+        if sitemap.kind not in ("urlset", "sitemapindex"):
+            if parse_feed(body, response.url):  # robots.txt and sitemap indexes sometimes list feeds
+                yield from self.parse_feed(response.replace(body=body))
+                return
+            self.crawler.stats.inc_value("newscrawl/discovery/bad_sitemap")
+            logger.warning("Not a sitemap (and not a feed): %(url)s", {"url": response.url})
+            return
+        if sitemap.kind == "sitemapindex":
+            for entry in sitemap.entries:
+                if not self.recent(entry.lastmod):
+                    self.crawler.stats.inc_value("newscrawl/discovery/skipped_old_sitemap")
+                elif self._sitemaps_requested >= self.max_sitemaps:
+                    self.crawler.stats.inc_value("newscrawl/discovery/sitemap_cap")
+                else:
+                    yield self.sitemap_request(response.urljoin(entry.loc))
+            return
+        for entry in sitemap.entries:
+            claims: dict[str, Any] = {f"news:{k}": v for k, v in entry.news.items()}
+            if entry.lastmod:
+                claims["lastmod"] = entry.lastmod
+            if not self.recent(entry.lastmod, entry.news.get("publication_date")):
+                self.crawler.stats.inc_value("newscrawl/discovery/skipped_old")
+                continue
+            self.article_request(response.urljoin(entry.loc), Discovery(
+                via="news-sitemap" if entry.news else "sitemap", source_url=response.url,
+                seen_at=self.seen_at(response), position=entry.position, claims=claims))
+
+    def parse_feed(self, response: Response) -> Iterable[Request]:
+        entries = parse_feed(response.body, response.url)
+        if not entries:
+            self.crawler.stats.inc_value("newscrawl/discovery/empty_feed")
+            logger.warning("No entries in the feed %(url)s", {"url": response.url})
+        for entry in entries:
+            if not self.recent(entry.claims.get("updated"), entry.claims.get("published")):
+                self.crawler.stats.inc_value("newscrawl/discovery/skipped_old")
+                continue
+            self.article_request(entry.link, Discovery(via="rss", source_url=response.url, position=entry.position,
+                                                       seen_at=self.seen_at(response), claims=dict(entry.claims)))
+        return ()
+
+    def recent(self, *claimed: str | None) -> bool:
+        """False only when `since` is set and every date the source gave is older (no date: keep)."""
+        if self.since is None:
+            return True
+        days = [parsed.value.date() for parsed in map(parse_page_date, claimed) if parsed is not None]
+        return not days or max(days) >= self.since
+

@@ -1,0 +1,429 @@
+"""Distributed crawling: real `scrapy crawl` workers sharing a real redis-server, against the loopback mirror.
+
+redis-server runs on a free 127.0.0.1 port without persistence; these tests are skipped only when the
+redis-server program cannot be found (install it with `apt-get install redis-server`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from scrapy import Request
+from scrapy.utils.request import request_from_dict
+from scrapy.utils.test import get_crawler
+
+from newscrawl.cli import main as newscrawl
+from newscrawl.distributed import attach_frontier, serializer
+from newscrawl.distributed.enqueue import BadStartMessage, StartMessage
+from newscrawl.distributed.fingerprint import ArticleKeyFingerprinter
+from newscrawl.distributed.frontier import Frontier, RunKeys, join_run
+from newscrawl.distributed.merge import feed_paths, merge_feeds
+from newscrawl.distributed.scheduler import ArticleDupeFilter
+from newscrawl.distributed.state import RedisStateStore
+from newscrawl.items import Article
+from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+from newscrawl.state.incremental import changed_fields
+from newscrawl.state.store import Revision
+from tests.crawling import FAST, ROOT
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.devdiscourse import NewsSpec
+from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
+
+WORKER_SETTINGS = {**FAST, "NEWSCRAWL_DISTRIBUTED_IDLE_TIMEOUT": "3", "NEWSCRAWL_DISTRIBUTED_HEARTBEAT": "0.5",
+                   "NEWSCRAWL_DISTRIBUTED_LEASE_TIMEOUT": "10"}
+
+
+# ---- a real redis-server ----------------------------------------------------------------------------------------
+def redis_server_program() -> str | None:
+    return shutil.which("redis-server") or next(
+        (p for p in ("/usr/bin/redis-server", "/usr/sbin/redis-server", "/usr/local/bin/redis-server")
+         if os.access(p, os.X_OK)), None)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """redis://127.0.0.1:<port> of a private redis-server (no RDB, no AOF), stopped after the module."""
+    program = redis_server_program()
+    if program is None:
+        pytest.skip("redis-server not found: install it (apt-get install redis-server) to run the distributed tests")
+    folder = tmp_path_factory.mktemp("redis")
+    for _ in range(3):  # the free port may be taken between probing and binding
+        port = free_port()
+        process = subprocess.Popen([program, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                    "--appendonly", "no", "--dir", str(folder), "--protected-mode", "yes"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 10
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        if process.poll() is None:
+            try:
+                yield f"redis://127.0.0.1:{port}"
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
+            return
+    pytest.fail("redis-server did not start on a free 127.0.0.1 port (3 tries)")
+
+
+@pytest.fixture()
+def redis_url(redis_base: str) -> str:
+    """A freshly emptied database per test."""
+    url = f"{redis_base}/0"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+# ---- workers ----------------------------------------------------------------------------------------------------
+@dataclass
+class Run:
+    workdir: Path
+    workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def log(self, worker: str) -> str:
+        return (self.workdir / f"{worker}.log").read_text(encoding="utf-8")
+
+    def feeds(self) -> list[Path]:
+        return sorted((self.workdir / "output" / "devdiscourse").glob("*.jsonl"))
+
+    def wait(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        for name, process in self.workers.items():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                for other in self.workers.values():
+                    other.kill()
+                pytest.fail(f"worker {name} still running after {timeout}s:\n{self.log(name)[-3000:]}")
+
+
+def start_workers(workdir: Path, redis_url: str, mirror: MirrorServer, names: list[str],
+                  settings: dict[str, str] | None = None) -> Run:
+    """`scrapy crawl devdiscourse -s REDIS_URL=… -a base_url=…` per worker, all in one folder like one machine."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env.pop("NEWSCRAWL_REDIS_URL", None)
+    workdir.mkdir(parents=True, exist_ok=True)
+    run = Run(workdir)
+    for name in names:
+        command = [sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a", f"base_url={mirror.base_url}",
+                   "-a", "since=2000-01-01", "-s", f"REDIS_URL={redis_url}", "-s", f"NEWSCRAWL_WORKER_ID={name}",
+                   "-s", f"LOG_FILE={name}.log",
+                   # Workers keep their state in Redis, but `scrapy crawl` still checks the SQLite state file first,
+                   # and StateStore's first-time migration races when several processes create it at once
+                   # ("table articles already exists"); a folder per worker keeps that check out of the way.
+                   "-s", f"NEWSCRAWL_STATE_DIR=output/state-{name}"]
+        for setting, value in {**WORKER_SETTINGS, **(settings or {})}.items():
+            command += ["-s", f"{setting}={value}"]
+        run.workers[name] = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL)
+    return run
+
+
+def enqueue(redis_url: str, *work: str) -> None:
+    assert newscrawl(["enqueue", "devdiscourse", *work, "--redis", redis_url]) == 0
+
+
+def merged(run: Run, *extra: Path) -> list[dict[str, Any]]:
+    out = run.workdir / "merged.jsonl"
+    assert newscrawl(["merge", str(run.workdir / "output" / "devdiscourse"), *map(str, extra), "-o", str(out)]) == 0
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def article_fetches(mirror: MirrorServer) -> list[str]:
+    return [entry.path for entry in mirror.access_log if entry.path.startswith("/article/")]
+
+
+def assert_clean(run: Run, worker: str) -> None:
+    log = run.log(worker)
+    assert "Traceback" not in log and "ScrapyDeprecationWarning" not in log, log[-3000:]
+
+
+# ---- the mirror -------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def specs() -> list[NewsSpec]:
+    return [seed_spec(), *corpus(302)]
+
+
+@pytest.fixture(scope="module")
+def held_back(specs: list[NewsSpec]) -> list[NewsSpec]:
+    """The two newest articles, published only before the second run."""
+    return sorted(specs[1:], key=lambda spec: spec.created_on)[-2:]
+
+
+@pytest.fixture(scope="module")
+def mirror(specs: list[NewsSpec]) -> Iterator[MirrorServer]:
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        yield server
+
+
+def serve(mirror: MirrorServer, specs: list[NewsSpec]) -> None:
+    mirror.site.articles.clear()
+    mirror.site.articles.update({spec.news_id: spec for spec in specs})
+    mirror.reset_log()
+
+
+# ---- acceptance: three workers, one frontier ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def first_run(redis_base: str, mirror: MirrorServer, specs: list[NewsSpec], held_back: list[NewsSpec],
+              tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, list[str], str]:
+    url = f"{redis_base}/1"
+    redis.Redis.from_url(url).flushdb()
+    serve(mirror, [spec for spec in specs if spec not in held_back])
+    run = start_workers(tmp_path_factory.mktemp("distributed"), url, mirror, ["w1", "w2", "w3"])
+    enqueue(url, "discover")
+    run.wait()
+    return run, article_fetches(mirror), url
+
+
+def test_three_workers_fetch_and_emit_every_article_exactly_once(
+        first_run: tuple[Run, list[str], str], specs: list[NewsSpec], held_back: list[NewsSpec]) -> None:
+    run, fetches, url = first_run
+    served = sorted(str(spec.news_id) for spec in specs if spec not in held_back)
+    left = redis.Redis.from_url(url).keys("newscrawl:*")
+    assert left == [b"newscrawl:devdiscourse:articles"], "the ended run's keys are gone; the crawl state stays"
+    assert len(served) >= 300
+    for name, process in run.workers.items():
+        assert process.returncode == 0, run.log(name)[-3000:]
+        assert_clean(run, name)
+    items = merged(run)
+    assert sorted(item["outlet_id"] for item in items) == served, "every article exactly once in the merged feed"
+    assert len(fetches) == len(set(fetches)) == len(served), "the mirror served each article page once"
+    per_worker = {feed.name: len(feed.read_text(encoding="utf-8").splitlines()) for feed in run.feeds()}
+    assert sum(per_worker.values()) == len(served), f"no article in two worker feeds: {per_worker}"
+    assert sum(1 for count in per_worker.values() if count) >= 2, f"the work was shared: {per_worker}"
+    assert {item["provenance"]["crawl_id"].rsplit("-", 1)[1] for item in items} <= {"w1", "w2", "w3"}
+    assert all(item["provenance"]["discovery"] for item in items), "the discovery trail crosses workers"
+    warcs = sorted(p.name for p in (run.workdir / "output" / "devdiscourse").glob("*.warc.gz"))
+    assert [name.rsplit("-", 1)[1] for name in warcs] == ["w1.warc.gz", "w2.warc.gz", "w3.warc.gz"]
+
+
+def test_a_second_run_shares_the_state_and_fetches_only_what_is_new(
+        first_run: tuple[Run, list[str], str], mirror: MirrorServer, specs: list[NewsSpec],
+        held_back: list[NewsSpec]) -> None:
+    first, _, url = first_run
+    serve(mirror, specs)  # the two held-back articles are published now
+    run = start_workers(first.workdir, url, mirror, ["w1", "w2"])  # same folder: a second run on the same machine
+    enqueue(url, "discover")
+    run.wait()
+    assert sorted(int(path.split("/")[3].split("-")[0]) for path in article_fetches(mirror)) == \
+        sorted(spec.news_id for spec in held_back), "known articles are skipped whichever worker fetched them"
+    assert len(run.feeds()) == 5, "the second run's feeds sit beside the first run's"
+    everything = merged(run)
+    assert sorted(item["outlet_id"] for item in everything) == sorted(str(spec.news_id) for spec in specs)
+
+
+def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
+        redis_url: str, mirror: MirrorServer, specs: list[NewsSpec], tmp_path: Path) -> None:
+    serve(mirror, specs)
+    run = start_workers(tmp_path, redis_url, mirror, ["w1", "w2", "w3"],
+                        settings={"NEWSCRAWL_DISTRIBUTED_LEASE_TIMEOUT": "4"})
+    enqueue(redis_url, "discover")
+    server = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + 60
+    victim_holds: list[bytes] = []
+    while time.monotonic() < deadline and not victim_holds:
+        run_id = server.get("newscrawl:devdiscourse:run")
+        leases = server.hkeys(RunKeys("devdiscourse", run_id.decode()).leases) if run_id else []
+        if len(article_fetches(mirror)) >= 40:
+            victim_holds = [lease for lease in leases if lease.startswith(b"w2:")]
+        time.sleep(0.02)
+    assert victim_holds, "w2 never held work mid-run"
+    run.workers["w2"].send_signal(signal.SIGKILL)
+    run.wait()
+    for name in ("w1", "w3"):
+        assert run.workers[name].returncode == 0, run.log(name)[-3000:]
+        assert_clean(run, name)
+    assert any("'newscrawl/distributed/requeued'" in run.log(name) for name in ("w1", "w3")), \
+        "a survivor gave the killed worker's requests back to the queue"
+    items = merged(run)
+    assert sorted(item["outlet_id"] for item in items) == sorted(str(spec.news_id) for spec in specs)
+    fetched_ids = {path.split("/")[3].split("-")[0] for path in article_fetches(mirror)}
+    assert fetched_ids == {str(spec.news_id) for spec in specs}
+    for killed_feed in (feed for feed in run.feeds() if feed.name.endswith("-w2.jsonl")):  # none if it emitted none
+        for line in killed_feed.read_text(encoding="utf-8").splitlines():
+            json.loads(line)  # unbuffered: every line the killed worker wrote is whole
+
+
+def test_sigterm_stops_a_waiting_worker_which_leaves_the_run(
+        redis_url: str, mirror: MirrorServer, tmp_path: Path) -> None:
+    run = start_workers(tmp_path, redis_url, mirror, ["idle"], settings={"NEWSCRAWL_DISTRIBUTED_IDLE_TIMEOUT": "0"})
+    server = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        run_id = server.get("newscrawl:devdiscourse:run")
+        if run_id and server.hexists(RunKeys("devdiscourse", run_id.decode()).workers, "idle") \
+                and "Spider opened" in (tmp_path / "idle.log").read_text(encoding="utf-8"):
+            break
+        time.sleep(0.05)
+    time.sleep(1.5)  # waiting with idle timeout 0 = forever
+    assert run.workers["idle"].poll() is None, "a worker with NEWSCRAWL_DISTRIBUTED_IDLE_TIMEOUT=0 keeps waiting"
+    run.workers["idle"].send_signal(signal.SIGTERM)
+    run.wait(timeout=30)
+    assert run.workers["idle"].returncode == 0
+    assert "Closing spider (shutdown)" in run.log("idle")
+    assert not server.hexists(RunKeys("devdiscourse", run_id.decode()).workers, "idle"), "it unregistered"
+
+
+# ---- components (scrapy-redis adaptations, state, merge, messages) ---------------------------------------------
+def test_single_process_crawls_do_not_touch_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWSCRAWL_REDIS_URL", raising=False)
+    crawler = get_crawler(DevdiscourseSpider)
+    assert attach_frontier(DevdiscourseSpider(), crawler) is None
+
+
+def test_leases_survive_a_dead_worker_and_a_run_finishes_only_when_drained(redis_url: str) -> None:
+    server = redis.Redis.from_url(redis_url)
+    run_id = join_run(server, "devdiscourse", "20250101T000000Z-aaaaaa")
+    keys = RunKeys("devdiscourse", run_id)
+    alive, dying = (Frontier(server, keys, name, lease_timeout=5) for name in ("alive", "dying"))
+    for frontier in (alive, dying):
+        frontier.heartbeat()
+    server.zadd(keys.requests, {b"first": -5, b"second": 0, b"third": 0})
+    assert dying.pop_request() is not None and dying.pop_request() is not None  # "first" comes out first
+    assert alive.reap() == 0, "a live worker's leases stay"
+    server.hset(keys.workers, "dying", "0")  # its heartbeat stopped long ago
+    assert alive.reap() == 2 and server.zcard(keys.requests) == 3
+    assert alive.pop_request()[1] == b"first", "priority survives the round trip"  # type: ignore[index]
+    assert alive.finish() == "busy"
+    while (popped := alive.pop_request()) is not None:
+        alive.ack([popped[0]])
+    alive.ack([lease.decode() for lease in server.hkeys(keys.leases)])
+    assert alive.drained() and alive.finish() == "finished"
+    assert not server.exists(keys.current, keys.requests, keys.leases, keys.workers)
+
+
+def test_dupefilter_uses_the_crawlers_fingerprinter_so_url_forms_of_an_article_are_one(redis_url: str) -> None:
+    crawler = get_crawler(settings_dict={"REQUEST_FINGERPRINTER_CLASS": ArticleKeyFingerprinter})
+    dupefilter = ArticleDupeFilter(redis.Redis.from_url(redis_url), "test:dupefilter",
+                                   fingerprinter=crawler.request_fingerprinter)
+    key = {"newscrawl_key": "devdiscourse:3301234"}
+    assert not dupefilter.request_seen(Request("http://m/article/politics/3301234-kim", meta=key))
+    assert dupefilter.request_seen(Request("http://m/article/agency-wire/3301234-kim-jong?amp", meta=key))
+    redirected = Request("http://m/article/politics/3301234-kim", meta={**key, "redirect_urls": ["http://m/x"]})
+    assert not dupefilter.request_seen(redirected), "a redirect target is not the request it came from"
+    assert not dupefilter.request_seen(Request("http://m/pti-stories?page=1"))
+    assert dupefilter.request_seen(Request("http://m/pti-stories?page=1"))
+
+
+def test_requests_are_queued_as_json_not_pickle() -> None:
+    spider = DevdiscourseSpider()
+    request = Request("http://m/article/politics/1-x", callback=spider.parse_article, errback=spider.on_error,
+                      headers={"If-None-Match": '"abc"'}, priority=3,
+                      meta={"newscrawl_key": "devdiscourse:1", "handle_httpstatus_list": [304]})
+    data = serializer.dumps(request.to_dict(spider=spider))
+    assert data.startswith(b"{")
+    back = request_from_dict(serializer.loads(data), spider=spider)
+    assert (back.url, back.headers.getlist("If-None-Match"), back.meta, back.priority, back.callback) == \
+        (request.url, [b'"abc"'], request.meta, 3, spider.parse_article)
+    with pytest.raises(TypeError, match="JSON values"):
+        serializer.dumps(Request("http://m/", meta={"thing": object()}).to_dict())
+
+
+def test_redis_state_records_atomically_and_answers_changed_fields(redis_url: str) -> None:
+    store = RedisStateStore(redis.Redis.from_url(redis_url), "test:articles")
+    first = Article(url="http://m/a", outlet="devdiscourse", title="Old title", body="Body.", agencies=["PTI"])
+    second = Article(url="http://m/a", outlet="devdiscourse", title="New title", body="Body.", agencies=["PTI"])
+
+    def revision(number: int, article: Article) -> Revision:
+        return Revision(key="devdiscourse:1", revision=number, crawl_id="r-w1", fetched_at=f"2025-03-2{number}",
+                        url=article.url, content_sha256=f"c{number}", body_sha256=f"b{number}",
+                        item=dataclasses.asdict(article))
+
+    store.record_revision(revision(1, first), etag=None, last_modified=None, signal="2025-03-20", published_at=None)
+    store.record_revision(revision(1, second), etag=None, last_modified=None, signal=None, published_at=None)
+    state = store.article("devdiscourse:1")
+    assert state is not None and state.revision == 1 and state.content_sha256 == "c1", "first write of rev 1 wins"
+    store.record_revision(revision(2, second), etag='"e"', last_modified=None, signal=None, published_at=None)
+    state = store.article("devdiscourse:1")
+    assert state is not None and (state.revision, state.signal, state.first_seen) == (2, "2025-03-20", "2025-03-21")
+    store.touch("devdiscourse:1", "2025-03-23", etag='"f"')
+    assert store.article("devdiscourse:1").etag == '"f"'  # type: ignore[union-attr]
+    third = Article(url="http://m/a", outlet="devdiscourse", title="New title", body="Body, edited.",
+                    agencies=["PTI"])
+    assert changed_fields(store.revisions("devdiscourse:1")[-1].item, third) == ["body"]
+
+
+def test_merge_keeps_the_highest_revision_then_the_latest_fetch_sorted_by_url(tmp_path: Path) -> None:
+    def line(url: str, revision: int, fetched: str) -> str:
+        return json.dumps({"url": url, "revision": revision, "provenance": {"fetched_at": fetched}})
+
+    (tmp_path / "20250101T000000Z-aaaaaa-w1.jsonl").write_text(
+        "\n".join([line("http://m/b", 1, "2025-01-01T00:00:02"), line("http://m/a", 2, "2025-01-01T00:00:01")])
+        + "\n{\"url\": \"http://m/torn", encoding="utf-8")
+    (tmp_path / "20250101T000000Z-aaaaaa-w2.jsonl").write_text(
+        "\n".join([line("http://m/b", 1, "2025-01-01T00:00:09"), line("http://m/a", 1, "2025-01-01T00:00:09")]) + "\n",
+        encoding="utf-8")
+    (tmp_path / "20250101T000000Z-aaaaaa-w2.replay.jsonl").write_text(line("http://m/c", 1, "x") + "\n")
+    paths = feed_paths([tmp_path], run="20250101T000000Z-aaaaaa")
+    assert [p.name[-9:] for p in paths] == ["-w1.jsonl", "-w2.jsonl"], "replay feeds are not a run's output"
+    result = merge_feeds(paths)
+    kept = [json.loads(kept_line) for kept_line in result.lines]
+    assert [(k["url"], k["revision"], k["provenance"]["fetched_at"]) for k in kept] == [
+        ("http://m/a", 2, "2025-01-01T00:00:01"), ("http://m/b", 1, "2025-01-01T00:00:09")]
+    assert (result.items, result.duplicates, len(result.unreadable)) == (4, 2, 1)
+    assert merge_feeds(list(reversed(paths))).lines == result.lines, "input order does not matter"
+
+
+def test_start_messages_and_the_enqueue_command(redis_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert StartMessage.decode(b'{"url": "https://a.b/article/x/1-y", "meta": {}}').kind == "article"
+    assert StartMessage.decode(b'{"kind": "sitemap", "url": "https://a.b/RSS/GoogleNews"}').kind == "sitemap"
+    for bad in (b'{"kind": "everything"}', b'{"kind": "feed"}', b"not a url"):
+        with pytest.raises(BadStartMessage):
+            StartMessage.decode(bad)
+    assert newscrawl(["enqueue", "devdiscourse", "discover"]) == 2, "no Redis URL"
+    assert newscrawl(["enqueue", "nosuchspider", "discover", "--redis", redis_url]) == 2
+    assert "unknown spider" in capsys.readouterr().err
+    assert newscrawl(["enqueue", "devdiscourse", "discover", "https://a.b/article/x/1-y", "--feed",
+                      "https://a.b/rss", "--redis", redis_url]) == 0
+    server = redis.Redis.from_url(redis_url)
+    run_id = server.get("newscrawl:devdiscourse:run").decode()  # type: ignore[union-attr]
+    queued = [StartMessage.decode(m) for m in server.lrange(RunKeys("devdiscourse", run_id).start_urls, 0, -1)]
+    assert [m.kind for m in queued] == ["discover", "article", "feed"]
+    assert newscrawl(["enqueue", "devdiscourse", "https://a.b/2", "--redis", redis_url]) == 0
+    assert server.get("newscrawl:devdiscourse:run") == run_id.encode(), "enqueue joins the current run"
+    assert newscrawl(["enqueue", "devdiscourse", "discover", "--new-run", "--redis", redis_url]) == 3
+    assert server.llen(RunKeys("devdiscourse", run_id).start_urls) == 4, "--new-run queued nothing"
+
+
+# ---- the scaling figure in the README (opt-in: NEWSCRAWL_BENCH=1 pytest tests/test_distributed.py -k scaling -s) --
+@pytest.mark.skipif(not os.environ.get("NEWSCRAWL_BENCH"), reason="benchmark; set NEWSCRAWL_BENCH=1 to run it")
+def test_scaling(redis_url: str, mirror: MirrorServer, specs: list[NewsSpec], tmp_path: Path) -> None:
+    for count in (1, 3):
+        redis.Redis.from_url(redis_url).flushdb()
+        serve(mirror, specs)
+        stamps: list[float] = []
+        original = mirror._log
+        mirror._log = lambda entry: (stamps.append(time.monotonic()), original(entry))  # type: ignore[method-assign]
+        try:
+            run = start_workers(tmp_path / str(count), redis_url, mirror, [f"w{i}" for i in range(1, count + 1)])
+            enqueue(redis_url, "discover")
+            run.wait(timeout=300)
+        finally:
+            mirror._log = original  # type: ignore[method-assign]
+        print(f"\n{count} worker(s): {len(stamps)} pages in {stamps[-1] - stamps[0]:.1f}s, "
+              f"{len(stamps) / (stamps[-1] - stamps[0]):.1f} pages/s")

@@ -1,0 +1,154 @@
+"""GenericParser: the fixture pages (tests/fixtures/generic/, compared field by field in test_parsers.py) and one
+small page per rule that the fixtures do not isolate: date offsets, canonical URLs, credits, article detection."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newscrawl.parsers import FALLBACK, parser_by_name, parser_for_url, parser_for_url_or_generic
+from newscrawl.parsers.devdiscourse import DevdiscourseParser
+from newscrawl.parsers.generic import GenericParser
+from newscrawl.items import Article
+from tests.support import fixture_cases, fixture_paths, parse_fixture
+
+# One fixture per kind of outlet the issue names; test_parsers.py compares each with its expected JSON.
+REQUIRED_CASES = {"jsonld-graph-article", "microdata-only", "opengraph-only", "reuters-wire-dateline",
+                  "indian-wire-with-inputs", "ap-story-local-outlet", "paywalled-teaser", "non-english-german-dpa",
+                  "home-page", "listing-page"}
+BODY = "".join(f"<p>Paragraph {n} of the story has enough words in it to read like real article text, "
+               f"with commas, clauses and a full stop at the end.</p>" for n in range(6))
+
+
+def page(head: str = "", body: str = BODY, url: str = "https://news.example.com/2025/03/21/a-story-here") -> Article:
+    html = f"<html lang='en'><head>{head}</head><body><h1>A story here</h1><article>{body}</article></body></html>"
+    article = GenericParser.from_html(html, url).parse()
+    assert article is not None
+    return article
+
+
+def ld(data: dict[str, object]) -> str:
+    return f'<script type="application/ld+json">{json.dumps({"@context": "https://schema.org", **data})}</script>'
+
+
+# ---- fixtures ----------------------------------------------------------------------------------------------------
+def test_every_required_case_has_a_fixture() -> None:
+    assert REQUIRED_CASES <= {case for _, case in fixture_cases("generic")}
+
+
+@pytest.mark.parametrize("case", ["home-page", "listing-page"])
+def test_pages_that_are_not_articles_give_no_item(case: str) -> None:
+    assert json.loads(fixture_paths("generic", case)[2].read_text(encoding="utf-8")) is None
+    assert parse_fixture("generic", case) is None
+
+
+def test_wire_fixtures_name_their_agencies() -> None:
+    agencies = {case: (parse_fixture("generic", case) or {})["agencies"] for case in
+                ("reuters-wire-dateline", "indian-wire-with-inputs", "ap-story-local-outlet", "non-english-german-dpa")}
+    assert agencies == {"reuters-wire-dateline": ["Reuters"], "indian-wire-with-inputs": ["PTI", "IANS"],
+                        "ap-story-local-outlet": ["AP"], "non-english-german-dpa": ["dpa"]}
+
+
+# ---- registry ---------------------------------------------------------------------------------------------------
+def test_generic_is_the_fallback_not_a_domain_parser() -> None:
+    assert parser_by_name("generic") is GenericParser is FALLBACK
+    assert GenericParser.domains == ()
+    assert parser_for_url("https://www.example.com/a") is None  # unchanged for existing callers
+    assert parser_for_url_or_generic("https://www.example.com/a") is GenericParser
+    assert parser_for_url_or_generic("https://www.devdiscourse.com/article/x/1-a") is DevdiscourseParser
+
+
+# ---- dates ------------------------------------------------------------------------------------------------------
+def test_dates_keep_their_own_offsets() -> None:
+    article = page(ld({"@type": "NewsArticle", "headline": "A story here", "datePublished": "2025-03-21T09:15:00+05:30",
+                       "dateModified": "2025-03-21T04:00:00Z"}))
+    assert (article.published_at, article.modified_at) == ("2025-03-21T09:15:00+05:30", "2025-03-21T04:00:00+00:00")
+
+
+def test_naive_date_takes_the_offset_the_page_uses_elsewhere() -> None:
+    article = page(ld({"@type": "NewsArticle", "headline": "A story here", "datePublished": "2025-03-21T14:32:00"})
+                   + '<meta property="article:modified_time" content="2025-03-21T15:48:00+05:30">')
+    assert article.published_at == "2025-03-21T14:32:00+05:30"
+
+
+def test_naive_date_without_any_page_offset_stays_naive() -> None:
+    assert page('<meta name="date" content="2025-03-20 19:05:00">').published_at == "2025-03-20T19:05:00"
+
+
+def test_placeholder_dates_are_ignored() -> None:
+    article = page(ld({"@type": "NewsArticle", "headline": "A story here", "datePublished": "0001-01-01T00:00:00Z"})
+                   + '<meta property="article:published_time" content="2025-03-21T09:15:00+00:00">')
+    assert article.published_at == "2025-03-21T09:15:00+00:00"
+
+
+# ---- canonical URL ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("head", "expected"), [
+    ('<link rel="canonical" href="/2025/03/21/a-story-here?utm_source=x&id=7">',
+     "https://news.example.com/2025/03/21/a-story-here?id=7"),
+    ('<link rel="canonical" href="https://news.example.com/"><meta property="og:url" '
+     'content="https://news.example.com/2025/03/21/a-story-here/">', "https://news.example.com/2025/03/21/a-story-here/"),
+    ("", "https://news.example.com/2025/03/21/a-story-here"),
+])
+def test_canonical_url(head: str, expected: str) -> None:
+    assert page(head, url="https://news.example.com/2025/03/21/a-story-here?fbclid=abc#top").url == expected
+
+
+# ---- credits ----------------------------------------------------------------------------------------------------
+def test_graph_authors_by_reference_and_organisations_out_of_authors() -> None:
+    graph = {"@graph": [
+        {"@type": "NewsArticle", "headline": "A story here", "datePublished": "2025-03-21T09:15:00Z",
+         "author": [{"@id": "#p1"}, {"@type": "Organization", "name": "Metro Desk"}],
+         "publisher": {"@type": "Organization", "name": "Example News"}},
+        {"@type": "Person", "@id": "#p1", "name": "Jane Doe"}]}
+    article = page(ld(graph))
+    assert article.authors == ["Jane Doe"]
+    assert article.byline == "Jane Doe, Metro Desk"
+    assert article.agencies == []
+
+
+@pytest.mark.parametrize(("author", "authors", "agencies"), [
+    ({"@type": "Organization", "name": "Reuters"}, [], ["Reuters"]),
+    ({"@type": "Person", "name": "Press Trust of India"}, [], ["PTI"]),
+    ("Jane Doe and John Roe, Associated Press", ["Jane Doe", "John Roe"], ["AP"]),
+])
+def test_agency_authors_go_to_agencies(author: object, authors: list[str], agencies: list[str]) -> None:
+    article = page(ld({"@type": "NewsArticle", "headline": "A story here", "author": author,
+                       "datePublished": "2025-03-21T09:15:00Z"}))
+    assert (article.authors, article.agencies) == (authors, agencies)
+
+
+def test_visible_byline_with_agency() -> None:
+    article = page('<meta property="og:type" content="article">',
+                   body='<p class="byline">By Jane Doe and John Roe, Reuters</p>' + BODY)
+    assert article.byline == "Jane Doe and John Roe, Reuters"
+    assert (article.authors, article.agencies) == (["Jane Doe", "John Roe"], ["Reuters"])
+    assert not article.body.startswith("By ")
+
+
+def test_publisher_named_as_author_is_not_a_person() -> None:
+    article = page(ld({"@type": "NewsArticle", "headline": "A story here", "author": {"name": "Example News"},
+                       "publisher": {"@type": "Organization", "name": "Example News"}}))
+    assert article.authors == [] and article.byline == "Example News"
+
+
+# ---- article or not -----------------------------------------------------------------------------------------------
+def test_untyped_page_with_text_and_an_article_url_is_an_article() -> None:
+    html = f"<html><head><title>A story here</title></head><body><h1>A story here</h1>{BODY}</body></html>"
+    assert GenericParser.from_html(html, "https://a.example/news/2025/a-story-here").parse() is not None
+
+
+@pytest.mark.parametrize(("head", "url"), [
+    ("", "https://a.example/"),
+    (ld({"@type": "CollectionPage", "name": "Politics"}), "https://a.example/politics/latest-news-today"),
+    ("", "https://a.example/politics/"),
+])
+def test_not_articles(head: str, url: str) -> None:
+    html = f"<html><head>{head}<title>A story here</title></head><body><h1>A story here</h1>{BODY}</body></html>"
+    assert GenericParser.from_html(html, url).parse() is None
+
+
+def test_paywall_flag_and_title_without_site_name() -> None:
+    article = page(ld({"@type": "NewsArticle", "headline": "A story here", "isAccessibleForFree": False})
+                   + "<title>A story here | Example News</title>")
+    assert article.paywalled is True and article.title == "A story here"
