@@ -368,6 +368,30 @@ def test_redis_state_records_atomically_and_answers_changed_fields(redis_url: st
     assert changed_fields(store.revisions("devdiscourse:1")[-1].item, third) == ["body"]
 
 
+def test_a_claim_noted_while_its_article_is_being_recorded_is_not_lost(redis_url: str) -> None:
+    """Worker A records an article while worker B's route names it with a newer claim: B appends to the trail,
+    finds no row yet (raise_signal does nothing), and A's first read of the trail predates B's append. The claim
+    must still end up in the state, or the next run refetches the article as changed (a flaky CI failure once)."""
+    from newscrawl.items import Discovery
+
+    later = Discovery(via="listing", claims={"lastmod": "2025-03-21T19:30:00+05:30"})
+    reads: list[int] = []
+
+    def trail(key: str) -> list[Discovery]:
+        reads.append(1)
+        return [] if len(reads) == 1 else [later]  # B's append lands between A's two reads
+
+    store = RedisStateStore(redis.Redis.from_url(redis_url), "test:articles", trail)
+    store.raise_signal("devdiscourse:1", "2025-03-21T19:30:00+05:30")  # B: no row yet, nothing stored
+    article = Article(url="http://m/a", outlet="devdiscourse", title="T", body="Body.")
+    store.record_revision(Revision(key="devdiscourse:1", revision=1, crawl_id="r-w1", fetched_at="2025-03-21",
+                                   url=article.url, content_sha256="c1", body_sha256="b1",
+                                   item=dataclasses.asdict(article)),
+                          etag=None, last_modified=None, signal="2025-03-21T19:07:00+05:30", published_at=None)
+    state = store.article("devdiscourse:1")
+    assert state is not None and state.signal == "2025-03-21T19:30:00+05:30"
+
+
 def test_merge_keeps_the_highest_revision_then_the_latest_fetch_sorted_by_url(tmp_path: Path) -> None:
     def line(url: str, revision: int, fetched: str) -> str:
         return json.dumps({"url": url, "revision": revision, "provenance": {"fetched_at": fetched}})

@@ -137,6 +137,14 @@ class RedisStateStore(StateStore):
             # the merged feed keeps one of them; the state keeps the first.
             logger.warning("Revision %(revision)d of %(key)s was already recorded by another worker",
                            {"revision": revision.revision, "key": revision.key})
+            return
+        # A route may have named the article between our read of the trail and the write above; its worker then
+        # found no row to raise the claim on (raise_signal), and without this second read the next run would take
+        # that claim for a change. The other worker appends to the trail before it reads the row, so one of the
+        # two always sees the other's write.
+        later = newest_claim(self.trail(revision.key))
+        if later and later != signal:
+            self.raise_signal(revision.key, later)
 
     def raise_signal(self, key: str, claim: str) -> None:
         """A route named an already recorded article with a change claim: store it if it is newer.
