@@ -100,7 +100,7 @@ class ArchivedExchange:
         return body
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per archived response, ~40 % smaller than with a __dict__
 class IndexEntry:
     """Position of one archived response: enough to choose among captures and re-read it, without its body."""
 
@@ -173,12 +173,14 @@ class ArchiveIndex:
         problems: list[ArchiveProblem] = []
         skipped: Counter[str] = Counter()
         warcinfo: dict[str, dict[str, str]] = {}
+        names: dict[str, str] = {}
         for item in _iter_exchanges(Path(path), skipped):
             if isinstance(item, ArchiveProblem):
                 problems.append(item)
                 continue
             warcinfo.setdefault(item.file, item.warcinfo)
-            entries.append(IndexEntry(item.url, item.file, item.offset, item.record_id, item.fetched_at,
+            file = names.setdefault(item.file, item.file)  # one shared string per file, not one per entry
+            entries.append(IndexEntry(item.url, file, item.offset, item.record_id, item.fetched_at,
                                       item.status, item.request_method, item.digest_ok))
         return cls(entries, problems, skipped, warcinfo)
 
