@@ -157,6 +157,24 @@ def test_wire_copies_on_two_outlets_share_a_story_id(site_crawl: CrawlResult, se
     assert len(set(others)) == len(others) and reuters["story_id"] not in others
 
 
+def test_a_copy_in_a_later_run_joins_the_story_of_an_earlier_run(server: MirrorServer, tmp_path: Path) -> None:
+    """Lineage against the state store: yesterday's wire story, republished today by another outlet."""
+    original = server.base_url + "/gulf/world/asia/north-korea-fires-missile-2025-03-21"
+    first = run_crawl(tmp_path, "news", "-a", f"urls={original}", "-O", "first.jsonl", settings=FAST)
+    [wire] = first.feed_items("first.jsonl")
+    second = run_crawl(tmp_path, "news", "-a", f"urls={server.base_url}{WIRE_COPY}", "-O", "second.jsonl",
+                       settings=FAST)
+    assert second.stat("newscrawl/lineage/stories_loaded") == 1, second.log[-3000:]
+    [copy] = second.feed_items("second.jsonl")
+    assert copy["url"] != wire["url"] and copy["story_id"] == wire["story_id"] == wire["url"]
+    # A replay starts from an empty state: it links only what its own archive holds, and stays reproducible.
+    archive = tmp_path / "output" / "news" / copy["provenance"]["archive"]["file"]
+    replay = run_crawl(tmp_path, "news", "-a", f"replay={archive}",
+                       "-O", "replay.jsonl", settings=FAST)
+    [replayed] = replay.feed_items("replay.jsonl")
+    assert replayed["story_id"] == copy["url"]
+
+
 def test_feed_and_urls_arguments(server: MirrorServer, tmp_path: Path) -> None:
     feed = run_crawl(tmp_path / "feed", "news", "-a", f"feed={server.base_url}/feed.xml", "-O", "f.jsonl",
                      settings=FAST)

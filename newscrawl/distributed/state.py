@@ -26,7 +26,7 @@ from newscrawl.distributed.fingerprint import article_fingerprint
 from newscrawl.items import Discovery
 from newscrawl.extract.dates import parse_iso
 from newscrawl.state.incremental import CONTENT_FIELDS, Incremental, newest_claim
-from newscrawl.state.store import ArticleState, Revision, StateStore
+from newscrawl.state.store import ArticleState, Revision, StateStore, StoredStory
 
 if TYPE_CHECKING:
     from newscrawl.distributed.frontier import Frontier
@@ -189,6 +189,13 @@ class RedisStateStore(StateStore):
 
     def forget_unexported(self, crawl_id: str, exported: set[tuple[str, int]]) -> int:
         return 0
+
+    # Lineage across runs is a single-process feature: each worker links the copies it sees in its run.
+    def record_story(self, story: StoredStory) -> None:
+        pass
+
+    def recent_stories(self, limit: int) -> list[StoredStory]:
+        return []
 
     def _row(self, key: str) -> dict[str, Any] | None:
         raw = self.server.hget(self.key, key)

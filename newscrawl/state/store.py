@@ -47,6 +47,16 @@ MIGRATIONS: tuple[str, ...] = (
         feed TEXT                      -- the run's default feed, used to reconcile after a kill
     );
     """,
+    # 2: wire-story lineage across runs (pipelines/lineage.py): the MinHash signature of each emitted body
+    """
+    CREATE TABLE stories (
+        key TEXT PRIMARY KEY,          -- the article key; a later revision replaces the row (and its rowid)
+        story_id TEXT NOT NULL,        -- the story the article was assigned to
+        signature BLOB NOT NULL,       -- extract/minhash.py signature, NUM_PERM little-endian uint64
+        shingles INTEGER NOT NULL,     -- distinct shingles of the body (for the containment test)
+        seen TEXT NOT NULL             -- fetched_at of the revision that stored it
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -80,6 +90,15 @@ class Revision:
     content_sha256: str
     body_sha256: str | None
     item: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredStory:
+    key: str
+    story_id: str
+    signature: bytes
+    shingles: int
+    seen: str
 
 
 class StateStore:
@@ -149,6 +168,18 @@ class StateStore:
                 "signal = COALESCE(excluded.signal, articles.signal), published_at = excluded.published_at",
                 (revision.key, revision.url, revision.fetched_at, revision.fetched_at, etag, last_modified,
                  revision.body_sha256, revision.content_sha256, revision.revision, signal, published_at))
+
+    # ---- wire-story lineage --------------------------------------------------------------------------------------
+    def record_story(self, story: StoredStory) -> None:
+        """Remember an emitted article's story and body signature, so later runs can find copies of it."""
+        self.db.execute("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
+                        (story.key, story.story_id, story.signature, story.shingles, story.seen))
+
+    def recent_stories(self, limit: int) -> list[StoredStory]:
+        """The `limit` most recently stored stories, oldest first (the order LineagePipeline indexes them in)."""
+        rows = self.db.execute("SELECT key, story_id, signature, shingles, seen FROM stories "
+                               "ORDER BY rowid DESC LIMIT ?", (limit,)).fetchall()
+        return [StoredStory(*row) for row in reversed(rows)]
 
     def revisions(self, url_or_key: str) -> list[Revision]:
         """Every revision of an article, oldest first, found by key or by any URL it had."""
