@@ -76,6 +76,28 @@ def similarity(a: array[int], b: array[int]) -> float:
     return sum(map(operator.eq, a, b)) / NUM_PERM
 
 
+def packed(sig: array[int]) -> int:
+    """The signature's positions reduced to one byte each (b-bit minwise hashing, b = 8), packed in one int.
+
+    Comparing two of these is a XOR and a count of zero bytes, done in C: about 20 times cheaper than
+    similarity(), which matters because an index checks every LSH candidate, and a day of same-topic coverage
+    makes hundreds of candidates per article. The densified distance (top bits) is folded into the byte.
+    """
+    return int.from_bytes(bytes(((value ^ (value >> 57) * 0x5B) & 0xFF) for value in sig), "little")
+
+
+def packed_similarity(a: int, b: int) -> float:
+    """similarity() estimated from packed() signatures: two different values share a byte 1 time in 256, so
+    the share of equal bytes E estimates Jaccard similarity as (E - 1/256) / (1 - 1/256).
+
+    >>> x = packed(signature(shingles("The quick brown fox jumps over the lazy dog near the river bank today")))
+    >>> packed_similarity(x, x)
+    1.0
+    """
+    equal = (a ^ b).to_bytes(NUM_PERM, "little").count(0) / NUM_PERM
+    return max(0.0, (equal - 1 / 256) / (1 - 1 / 256))
+
+
 def band_keys(sig: array[int]) -> list[int]:
     """One key per band (band number folded in, so equal rows in different bands do not collide)."""
     return [hash((band, *sig[band * ROWS:(band + 1) * ROWS])) for band in range(BANDS)]

@@ -6,8 +6,8 @@ NEWSCRAWL_LINEAGE_SIMILARITY, or when the shorter text is almost wholly containe
 only the first paragraphs of the wire copy). The story's id is the canonical URL of its first copy seen; with a
 crawl state, earlier runs' copies count (see LineagePipeline).
 
-Memory is bounded: the index keeps the last NEWSCRAWL_LINEAGE_MAX_ITEMS items (≈1 kB each: a 512-byte signature
-and 32 band keys) and forgets the oldest first. Settings: NEWSCRAWL_LINEAGE_ENABLED (default on),
+Memory is bounded: the index keeps the last NEWSCRAWL_LINEAGE_MAX_ITEMS items (in a temporary SQLite file,
+not in RAM: see StoryIndex) and forgets the oldest first. Settings: NEWSCRAWL_LINEAGE_ENABLED (default on),
 NEWSCRAWL_LINEAGE_MAX_ITEMS (20000), NEWSCRAWL_LINEAGE_SIMILARITY (0.4), NEWSCRAWL_LINEAGE_CONTAINMENT (0.7),
 NEWSCRAWL_LINEAGE_MIN_WORDS (40: shorter bodies — teasers, briefs — get their own story_id and are not indexed).
 """
@@ -16,32 +16,20 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import sys
 from array import array
-from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.extract.minhash import band_keys, containment, shingles, signature, similarity
+from newscrawl.extract.minhash import NUM_PERM, band_keys, containment, packed, packed_similarity, shingles, signature
 from newscrawl.items import Article
 from newscrawl.state.store import StoredStory
 
 logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class _Entry:
-    story_id: str
-    signature: array[int]
-    size: int
-    """Number of distinct shingles of the body."""
-    keys: tuple[int, ...]
-    article: str | None
-    """The article key (state/store.py), so a later revision of the article replaces its entry."""
 
 
 def body_signature(text: str, min_words: int) -> tuple[array[int], int] | None:
@@ -52,8 +40,32 @@ def body_signature(text: str, min_words: int) -> tuple[array[int], int] | None:
     return signature(hashes), len(hashes)
 
 
+_INDEX_SCHEMA = """
+CREATE TABLE entries (
+    number INTEGER PRIMARY KEY,   -- insertion order: the oldest are forgotten first
+    story_id TEXT NOT NULL,
+    size INTEGER NOT NULL,        -- distinct shingles of the body
+    packed BLOB NOT NULL,         -- minhash.packed(signature), what candidates are compared by
+    article TEXT UNIQUE           -- the article key, so a later revision replaces its entry
+);
+CREATE TABLE bands (key INTEGER NOT NULL, number INTEGER NOT NULL);
+CREATE INDEX bands_by_key ON bands (key);
+CREATE INDEX bands_by_number ON bands (number);
+"""
+
+
+MAX_CANDIDATES = 64
+"""Candidates compared per item: those sharing the most LSH bands with it. A busy news day holds hundreds of
+same-topic stories that share a band or two with each new one; the copies share many more."""
+
+
 class StoryIndex:
-    """The recent items' signatures and their LSH band keys, oldest forgotten first."""
+    """The recent items' packed signatures and LSH band keys, oldest forgotten first.
+
+    Kept in SQLite's private temporary database (on disk, a 4 MiB page cache in memory), not in Python objects:
+    32 band keys per item in dicts and sets cost ~6.5 kB of RAM per item, which made a 10,000-page replay's peak
+    memory grow with the page count. Lookups are one indexed query per item.
+    """
 
     def __init__(self, max_items: int = 20000, similarity_floor: float = 0.4, containment_floor: float = 0.7,
                  min_words: int = 40) -> None:
@@ -61,13 +73,19 @@ class StoryIndex:
         self.similarity_floor = similarity_floor
         self.containment_floor = containment_floor
         self.min_words = min_words
-        self._entries: OrderedDict[int, _Entry] = OrderedDict()
-        self._bands: dict[int, set[int]] = {}
-        self._by_article: dict[str, int] = {}
+        self.db = sqlite3.connect("", isolation_level=None)  # "": private temporary file, deleted at close
+        self.db.execute("PRAGMA cache_size = -4096")
+        self.db.execute("PRAGMA journal_mode = OFF")  # nothing to recover: the index lives as long as the run
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.db.executescript(_INDEX_SCHEMA)
+        self._count = 0
         self._next = 0
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return self._count
+
+    def close(self) -> None:
+        self.db.close()
 
     def assign(self, text: str, own_id: str, article: str | None = None) -> tuple[str, float]:
         """The story id for a body (an earlier copy's, else `own_id`) and the similarity that decided it."""
@@ -79,44 +97,47 @@ class StoryIndex:
     def assign_signature(self, sig: array[int], size: int, own_id: str,
                          article: str | None = None) -> tuple[str, float]:
         """assign() for a body whose signature is already computed."""
-        keys = tuple(band_keys(sig))
-        best: tuple[float, int] | None = None
-        for candidate in {number for key in keys for number in self._bands.get(key, ())}:
-            entry = self._entries[candidate]
-            jaccard = similarity(sig, entry.signature)
+        keys = band_keys(sig)
+        compact = packed(sig)
+        best: tuple[float, int, str] | None = None
+        rows = self.db.execute(
+            f"SELECT number, story_id, size, packed FROM entries JOIN "
+            f"(SELECT number, COUNT(*) AS hits FROM bands WHERE key IN ({','.join('?' * len(keys))}) "
+            f"GROUP BY number ORDER BY hits DESC, number LIMIT {MAX_CANDIDATES}) USING (number)", keys)
+        for number, story_id, other_size, other_packed in rows:
+            jaccard = packed_similarity(compact, int.from_bytes(other_packed, "little"))
             if jaccard >= self.similarity_floor or (
-                    containment(jaccard, size, entry.size) >= self.containment_floor):
-                if best is None or jaccard > best[0] or (jaccard == best[0] and candidate < best[1]):
-                    best = (jaccard, candidate)
-        story_id, score = (self._entries[best[1]].story_id, best[0]) if best else (own_id, 0.0)
-        self.add(story_id, sig, size, article, keys)
+                    containment(jaccard, size, other_size) >= self.containment_floor):
+                if best is None or jaccard > best[0] or (jaccard == best[0] and number < best[1]):
+                    best = (jaccard, number, story_id)
+        story_id, score = (best[2], best[0]) if best else (own_id, 0.0)
+        self.add(story_id, sig, size, article, keys, compact)
         return story_id, score
 
     def add(self, story_id: str, sig: array[int], size: int, article: str | None = None,
-            keys: tuple[int, ...] | None = None) -> None:
+            keys: list[int] | None = None, compact: int | None = None) -> None:
         """Index a body signature under its story (a stored one from an earlier run, or one just assigned)."""
-        if article is not None and article in self._by_article:
-            self._remove(self._by_article[article])
+        keys = keys if keys is not None else band_keys(sig)
+        compact = compact if compact is not None else packed(sig)
         number, self._next = self._next, self._next + 1
-        entry = _Entry(story_id, sig, size, keys if keys is not None else tuple(band_keys(sig)), article)
-        self._entries[number] = entry
-        if article is not None:
-            self._by_article[article] = number
-        for key in entry.keys:
-            self._bands.setdefault(key, set()).add(number)
-        while len(self._entries) > self.max_items:
-            self._remove(next(iter(self._entries)))
+        with self.db:
+            if article is not None:
+                replaced = self.db.execute("SELECT number FROM entries WHERE article = ?", (article,)).fetchone()
+                if replaced is not None:
+                    self._forget("= ?", replaced[0])
+            self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
+                            (number, story_id, size, compact.to_bytes(NUM_PERM, "little"), article))
+            self.db.executemany("INSERT INTO bands VALUES (?, ?)", ((key, number) for key in keys))
+            self._count += 1
+            if self._count > self.max_items:
+                oldest = self.db.execute("SELECT number FROM entries ORDER BY number LIMIT 1 OFFSET ?",
+                                         (self._count - self.max_items - 1,)).fetchone()[0]
+                self._forget("<= ?", oldest)
 
-    def _remove(self, number: int) -> None:
-        old = self._entries.pop(number)
-        if old.article is not None and self._by_article.get(old.article) == number:
-            del self._by_article[old.article]
-        for key in old.keys:
-            members = self._bands.get(key)
-            if members is not None:
-                members.discard(number)
-                if not members:
-                    del self._bands[key]
+    def _forget(self, condition: str, number: int) -> None:
+        gone = self.db.execute(f"DELETE FROM entries WHERE number {condition}", (number,)).rowcount
+        self.db.execute(f"DELETE FROM bands WHERE number {condition}", (number,))
+        self._count -= gone
 
 
 class LineagePipeline:
@@ -124,7 +145,7 @@ class LineagePipeline:
 
     At open, the newest NEWSCRAWL_LINEAGE_MAX_ITEMS stories stored in the state are indexed first, so a wire story
     that ran yesterday and is republished today by another outlet keeps yesterday's story_id. A story is stored
-    when its item reaches the feed (item_scraped), like a revision. Replays start from an empty in-memory state, so
+    when its item reaches the feed (item_scraped), like a revision. Replays start from an empty temporary state, so
     a replay links only the copies inside its archive and stays reproducible.
     """
 
@@ -167,6 +188,9 @@ class LineagePipeline:
             self.index.add(story.story_id, sig, story.shingles, story.key)
         if self.stats is not None and stories:
             self.stats.set_value("newscrawl/lineage/stories_loaded", len(stories))
+
+    def close_spider(self, spider: Any = None) -> None:
+        self.index.close()
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):

@@ -241,13 +241,13 @@ class NewsSpiderBase(scrapy.Spider):
     def open_state(self, settings: Any) -> Incremental | None:
         """The incremental policy over this spider's state store; None when NEWSCRAWL_STATE_ENABLED is off.
 
-        A replay gets a fresh in-memory store and fetches everything: it reproduces the archived run as its own
+        A replay gets a fresh temporary store and fetches everything: it reproduces the archived run as its own
         first run, without touching (or being filtered by) the live crawl's state.
         """
         if not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
             return None
         if self.mode == "replay":
-            return Incremental(StateStore(Path(":memory:")), now=self.started_at, full=True)
+            return Incremental(StateStore(None), now=self.started_at, full=True)
         revisit_hours, full = self.args.get("revisit_hours", DEFAULT_REVISIT_HOURS), self.args.get("full", False)
         if self.frontier is not None:  # distributed mode hook: one state in Redis, shared by every worker
             return self.frontier.incremental(self.started_at, revisit_hours, full)

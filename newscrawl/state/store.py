@@ -102,13 +102,21 @@ class StoredStory:
 
 
 class StateStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path | None) -> None:
+        """The state file at `path`; None for a private temporary one (a replay's), deleted when closed.
+
+        A temporary store lives on disk, not in memory: it holds every emitted item, so an in-memory database
+        would grow a replay's RSS by the size of its feed.
+        """
+        self.path = path if path is not None else Path("(temporary)")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
+            if path is None:
+                self.db = sqlite3.connect("", isolation_level=None)  # "": SQLite's private temporary file
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
             self._migrate()
         except (sqlite3.Error, OSError) as error:
             raise StateError(f"cannot open crawl state {path}: {error}. Move the file aside to inspect it; "
