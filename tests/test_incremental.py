@@ -111,6 +111,18 @@ def test_full_ignores_the_state(world: Any) -> None:
     assert again.stat("item_dropped_reasons_count/UnchangedArticle") == len(specs)
 
 
+def test_a_known_unchanged_article_asked_for_by_url_is_emitted_as_its_revision(world: Any) -> None:
+    workdir, server, _, specs, _ = world
+    [first] = [item for item in newest_feed_items(crawl(workdir, server)) if item["outlet_id"] == "3301234"]
+    url = server.base_url + first["url"].removeprefix("https://www.devdiscourse.com")
+    again = crawl(workdir, server, "-a", f"urls={url}")
+    [item] = newest_feed_items(again)
+    assert (item["url"], item["revision"], item["changed_fields"]) == (first["url"], 1, [])
+    assert again.stat("newscrawl/items/unchanged_requested") == 1
+    with sqlite3.connect(workdir / "output/state/devdiscourse.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM revisions WHERE key = 'devdiscourse:3301234'").fetchone()[0] == 1
+
+
 def test_state_file_is_versioned_wal_and_never_silently_replaced(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite"
     StateStore(path).close()

@@ -1,5 +1,6 @@
 """Revisions: an article whose content changed since we last emitted it comes out again as revision N+1;
-one whose content did not change is dropped (counted as item_dropped_reasons_count/UnchangedArticle).
+one whose content did not change is dropped (counted as item_dropped_reasons_count/UnchangedArticle), unless it
+was asked for by URL (-a urls): then it is emitted as the revision we have, and nothing new is recorded.
 
 The state is written on item_scraped — after the feed exporters have the item — so the state never claims an
 item that did not reach the feed (a kill in between is reconciled at the next start, see state/recovery.py).
@@ -28,6 +29,8 @@ class UnchangedArticle(DropItem):
 class RevisionPipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        self._unchanged: set[str] = set()
+        """URLs of unchanged items emitted on request: item_scraped records no revision for them."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RevisionPipeline:
@@ -51,7 +54,14 @@ class RevisionPipeline:
             incremental.store.touch(key, provenance.fetched_at, spider.change_claim(key),
                                     provenance.headers.get("etag"), provenance.headers.get("last_modified"),
                                     provenance.body_sha256)
-            raise UnchangedArticle(f"{item.url}: unchanged since revision {known.revision}")
+            if not any(discovery.via == "urls-arg" for discovery in provenance.discovery):
+                raise UnchangedArticle(f"{item.url}: unchanged since revision {known.revision}")
+            # Asked for by name (-a urls, `newscrawl enqueue URL`): the user gets the page, as the revision we
+            # already have; nothing new is recorded.
+            item.revision, item.changed_fields = known.revision, []
+            self._unchanged.add(item.url)
+            self.crawler.stats.inc_value("newscrawl/items/unchanged_requested")
+            return item
         item.revision = 1 if known is None else known.revision + 1
         if known is not None:
             item.previous_body_sha256 = known.body_sha256
@@ -65,6 +75,9 @@ class RevisionPipeline:
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
         incremental = self._incremental()
         if not isinstance(item, Article) or incremental is None or item.revision is None or item.provenance is None:
+            return
+        if item.url in self._unchanged:
+            self._unchanged.discard(item.url)
             return
         spider = self.crawler.spider
         provenance = item.provenance
