@@ -166,9 +166,9 @@ class Article:
     """True when the page marks the story as not free (JSON-LD isAccessibleForFree=false; the body then holds
     only the visible teaser), false when it marks it free, null when the page does not say."""
     story_id: str | None = None
-    """Shared by near-duplicate copies of one story (the same wire copy on several outlets) within a run: the
-    canonical URL of the copy processed first (so another run may name another copy of the same group);
-    null when lineage is off."""
+    """Shared by near-duplicate copies of one story (the same wire copy on several outlets): the canonical URL of
+    the copy processed first, in this run or (with a crawl state) an earlier one; a replay, which starts from an
+    empty state, may name another copy of the same group. Null when lineage is off."""
     provenance: Provenance | None = None
     """Facts of the fetch; set by ProvenancePipeline, null in parser output."""
 
