@@ -48,6 +48,7 @@ def test_agencies_named_in_notes(note: str, agencies: list[str]) -> None:
     ("(With inputs from agencies.)", "editorial_note"),
     ("(With inputs from Reuters)", "editorial_note"),
     ("With additional inputs from IANS", "editorial_note"),
+    ("With inputs from PTI and Reuters.", "editorial_note"),
     ("(This story has not been edited by Devdiscourse staff and is auto-generated from a syndicated feed.)",
      "editorial_note"),
     ("(This is a reproduced story from PTI as it is)", "editorial_note"),
@@ -77,6 +78,15 @@ def test_article_text_mentioning_inputs_stays() -> None:
     paragraph = "The ministry said it would act with inputs from states, officials said on Monday in Delhi."
     kept, moved = split_notes([paragraph, "Second paragraph."], GENERIC_RULES)
     assert kept == [paragraph, "Second paragraph."] and moved == {}
+
+
+@pytest.mark.parametrize("closing", [
+    "With inputs from farmers and scientists, it sets targets for 2030.",
+    "The plan was drawn up in 2024. With inputs from farmers and scientists, it sets targets for 2030.",
+])
+def test_a_closing_sentence_starting_with_inputs_from_non_agencies_stays(closing: str) -> None:
+    kept, moved = split_notes(["Story text.", closing], GENERIC_RULES)
+    assert kept == ["Story text.", closing] and moved == {}
 
 
 def _article(**fields: object) -> Article:

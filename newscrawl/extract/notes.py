@@ -26,9 +26,14 @@ def rule(pattern: str, field: str) -> NoteRule:
     return NoteRule(re.compile(pattern, re.IGNORECASE), field)
 
 
+_SOURCES = rf"(?:the )?(?:agencies|agency|wire services|news agencies|{AGENCY_ALTERNATION})"
+
 GENERIC_RULES: tuple[NoteRule, ...] = (
-    # "(With inputs from agencies.)", "(With inputs from PTI)", "With additional inputs from IANS"
-    rule(r"\(?\s*with (?:additional )?inputs? from [^()\n]{1,80}?\.?\s*\)?\.?", "editorial_note"),
+    # "(With inputs from agencies.)", "(With inputs from PTI)": in parentheses, any source
+    rule(r"\(\s*with (?:additional )?inputs? from [^()\n]{1,80}?\.?\s*\)\.?", "editorial_note"),
+    # "With additional inputs from IANS", "With inputs from PTI and Reuters.": bare, only when agencies are named,
+    # so a closing sentence such as "With inputs from farmers, it sets targets for 2030." stays in the body
+    rule(rf"with (?:additional )?inputs? from {_SOURCES}(?:\s*(?:,|and|&)\s*{_SOURCES})*\.?", "editorial_note"),
     rule(r"\(?\s*this (?:is a )?(?:story|article) (?:is )?(?:has )?(?:been )?reproduced[^()\n]{0,80}\)?\.?", "editorial_note"),
     rule(r"\(?\s*this is a reproduced story from [^()\n]{1,40} as it is\.?\s*\)?\.?", "editorial_note"),
     rule(r"\(?\s*this story has not been edited by [^()\n]{1,60}? and is auto-generated from a syndicated feed\.?\s*\)?\.?",
