@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 _ESCAPED_ENTITY_QUOTE = re.compile(r"\\&quot;")
-# A key whose value does not start like any JSON value (string, number, object, array, literal).
-_BARE_VALUE = re.compile(r',?\s*"(?P<key>[^"\\]+)"\s*:\s*(?=[^\s"\[{\-\d]|t(?!rue)|f(?!alse)|n(?!ull))')
+# A key whose value is not a JSON value: it does not start like one (string, object, array, literal), or starts
+# with a digit or "-" without being a whole number before the next delimiter (an AMP lead such as "10 people…").
+_BARE_VALUE = re.compile(r',?\s*"(?P<key>[^"\\]+)"\s*:\s*(?=[^\s"\[{\-\d]|t(?!rue)|f(?!alse)|n(?!ull)'
+                         r'|-(?!\d)|-?\d(?!\d*(?:\.\d+)?(?:[eE][+-]?\d+)?\s*[,}\]]))')
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _NEXT_KEY = re.compile(r',\s*"[^"\\]+"\s*:|\}\s*$')
 
@@ -38,6 +40,8 @@ def loads_tolerant(text: str) -> Any | None:
 
     >>> loads_tolerant('{"@type": "NewsArticle", "headline": "A", "description": Kim meets Shoigu }')
     {'@type': 'NewsArticle', 'headline': 'A'}
+    >>> loads_tolerant('{"headline": "A", "description": 10 people died, "wordCount": 12}')
+    {'headline': 'A', 'wordCount': 12}
     >>> loads_tolerant('{"name": "Say \\\\&quot;hi\\\\&quot;"}')
     {'name': 'Say "hi"'}
     >>> loads_tolerant('{oops') is None
