@@ -7,7 +7,8 @@ Site facts: shared/devdiscourse/STRUCTURE.md (§ numbers below). Quirks handled 
 - The NewsArticle JSON-LD is invalid JSON (unquoted description); Page.ld repairs it (§2.2).
 - Revision a3af7e3 has no `div.metadata`: the byline div is found by its "Updated:" span (§0).
 - The dateline span is lower-case in the HTML and title-cased by CSS (`text-capitalize`), so we apply that too.
-- The template's disclaimer sentences and "(With inputs from …)" notes are data, not body (BOILERPLATE, §2.8).
+- The template's disclaimer sentences and "(With inputs from …)" notes are data, not body (the note rules, §2.8);
+  badge rows, ads and the AI card inside body containers are skipped by structure (_is_body_furniture).
 - An AI-generated cover image is flagged only by its caption sentence (§2.9); BoilerplatePipeline moves it.
 """
 
@@ -20,9 +21,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from parsel import Selector
 
+from newscrawl.extract.agencies import AGENCY_ALTERNATION
 from newscrawl.extract.blocks import block_texts, element_of, has_class
 from newscrawl.extract.dates import IST, iso, parse_dmy_hm, same_minute, wall_clock
-from newscrawl.extract.notes import NoteRule, rule
+from newscrawl.extract.countries import is_country
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list
 from newscrawl.extract.urls import clean_url, host_of, is_http_url
 from newscrawl.items import Article
@@ -46,13 +48,47 @@ SYNDICATED_SOURCES = frozenset({"Reuters", "PTI", "IANS", "ANI"})
 PRESS_RELEASE_SOURCES = frozenset({"PR Newswire"})
 PLACEHOLDER_IMAGES = ("/images/newstheme.jpg", "/images/defaultImage.jpg", "/images/sector/all_sectors.jpg")
 
-# Lines inside the body area that are page furniture of the AMP/mobile views rather than text (§3.1, §3.2).
-BOILERPLATE: tuple[NoteRule, ...] = (
-    rule(r"read more on\s*:?.*", "drop"),
-    rule(r"country\s*:.*", "drop"),
-    rule(r"first published (?:on|in)\s*:?.*", "drop"),
-)
+BLOG_SUBTYPES = frozenset({"blog", "column", "connect", "opinion", "exclusive", "editorial", "interview"})
+"""SubType values of Type "Blog" (§3.3); the desktop breadcrumb's second item shows them."""
 
+
+def _is_body_furniture(element: Any) -> bool:
+    """Elements inside a body container that are the template's, not the story's: ads, the AI summary card, the
+    AMP blog's "FIRST PUBLISHED ON" box (div.ad), and the mobile view's "READ MORE ON :" / "COUNTRY :" badge rows
+    (a div whose first child is the span.f-18 label, §3.2). Skipped by structure, so story paragraphs that start
+    "Read more on…" or "Country:" stay."""
+    if has_class(element, "advertisement-area", "article-ai-card", "modal", "ad"):
+        return True
+    if element.tag == "div":
+        first = next(iter(element), None)
+        return first is not None and first.tag == "span" and has_class(first, "f-18")
+    return False
+
+
+def _split_amp_source(text: str) -> tuple[str | None, list[str]]:
+    """(city, countries) from the text of AMP's `p.source` (see DevdiscourseParser._amp_source_line).
+
+    >>> _split_amp_source("Reuters| Singapore | United States, Iran")
+    ('Singapore', ['United States', 'Iran'])
+    >>> _split_amp_source("Devdiscourse News Desk| Seoul"), _split_amp_source("Devdiscourse News Desk | India, Nepal")
+    (('Seoul', []), (None, ['India', 'Nepal']))
+    >>> _split_amp_source("Devdiscourse News Desk | Nepal"), _split_amp_source("PTI")
+    ((None, ['Nepal']), (None, []))
+    """
+    pieces = [clean_text(piece) for piece in text.split("|")[1:]]
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) >= 2:
+        return pieces[0], split_list(pieces[1])
+    if not pieces:
+        return None, []
+    names = split_list(pieces[0])
+    if len(names) > 1 or all(is_country(name) for name in names):
+        return None, names
+    return pieces[0], []
+
+_TRAILING_CREDIT = re.compile(
+    rf"(?<=\S)\s+(?:©\s*[^©]{{1,80}}|(?:{AGENCY_ALTERNATION}|Pixabay|Unsplash|Pexels|Wikimedia Commons|Wikipedia|"
+    rf"Shutterstock|Getty Images|Flickr)(?:\s*(?:/|\|)\s*[^\s][^/|]{{0,40}})?)\s*$")
 _CREATED = re.compile(r"Created:\s*(\d{1,2}-\d{1,2}-\d{4}\s+\d{1,2}:\d{2})")
 _UPDATED = re.compile(r"Updated:\s*(\d{1,2}-\d{1,2}-\d{4}\s+\d{1,2}:\d{2})")
 _NEWS_ID_IN_SCRIPT = re.compile(r"var\s+newsId\s*=\s*'(\d+)'")
@@ -72,8 +108,7 @@ def title_case_css(text: str) -> str:
 class DevdiscourseParser(ArticleParser):
     name = "devdiscourse"
     domains = ("devdiscourse.com",)
-    version = "1"
-    boilerplate: ClassVar[tuple[NoteRule, ...]] = BOILERPLATE
+    version = "2"
     # Every Devdiscourse article has these (the template always renders them); datelines and images are missing
     # from blogs and some desk stories, so a drop below half means the layout moved, not the news.
     expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98,
@@ -217,25 +252,54 @@ class DevdiscourseParser(ArticleParser):
     def dateline(self, meta: Selector | None) -> str | None:
         if meta is None:
             return None
-        if self.view() == "amp":
-            parts = [clean_text(p) for p in " ".join(meta.css("::text").getall()).split("|")]
-            city = parts[1] if len(parts) > 2 else None
+        view = self.view()
+        if view == "amp":
+            city = self._amp_source_line(meta)[0]
+        elif view == "mobile":
+            # "{city} {first country}", each only when the article has it: one lone name may be the country
+            spans = [clean_text(" ".join(s.css("::text").getall())) for s in meta.css("span.text-capitalize")]
+            city = spans[0] if spans else None
+            if len(spans) == 1 and city and (is_country(city) or city.casefold() in {
+                    c.casefold() for c in self._mobile_country_badges(self.root())}):
+                city = None
         else:
-            city = self.page.text("span.text-capitalize", meta)
+            city = self.page.text("span.text-capitalize", meta) or self._plain_dateline_span(meta)
         if not city or "/" in city or "." in city.split()[-1]:
             return None  # blogs store a first-published URL in the same field (§3.3)
         return title_case_css(city)
+
+    @staticmethod
+    def _plain_dateline_span(meta: Selector) -> str | None:
+        """The dateline the template prints without a class: "Washington DC" and "Los Angeles" (§2.4).
+
+        The byline block's own spans are, in order: the source (or author) link, dividers, the city, the dates; the
+        city is the one span that is neither a divider nor holds a link or the "Updated:"/"Created:" times.
+        """
+        for span in meta.xpath("./span"):
+            if has_class(element_of(span), "list-divider") or span.css("a"):
+                continue
+            text = clean_text(" ".join(span.css("::text").getall()))
+            if text and text != "|" and not re.match(r"(Updated|Created)\s*:", text):
+                return text
+        return None
+
+    def _amp_source_line(self, meta: Selector) -> tuple[str | None, list[str]]:
+        """(city, countries) from AMP's `p.source`: the source (and author) link, then "| {City}" and
+        "| {Country, Country}", each printed only when the article has it (§3.1)."""
+        return self._once("amp_source", meta, lambda: _split_amp_source(" ".join(meta.css("::text").getall())))
+
+    def _mobile_country_badges(self, root: Selector) -> list[str]:
+        """The "COUNTRY :" badges under the mobile body (the byline block shows only the first country, §3.2)."""
+        return [clean_text(" ".join(b.css("::text").getall())) for b in root.xpath(
+            ".//div[span[contains(normalize-space(.), 'COUNTRY')]]/span[contains(@class, 'badge')]")]
 
     def countries(self, root: Selector) -> list[str]:
         countries = self.page.texts(self._country_selector, root)
         if not countries and self.view() == "amp":
             meta = self.metadata(root)
-            parts = [clean_text(p) for p in " ".join(meta.css("::text").getall()).split("|")] if meta else []
-            countries = split_list(parts[2]) if len(parts) > 2 else []
+            countries = self._amp_source_line(meta)[1] if meta is not None else []
         if not countries and self.view() == "mobile":
-            # "COUNTRY :" badges under the body; the byline block shows only the first country (§3.2)
-            countries = [clean_text(" ".join(b.css("::text").getall())) for b in root.xpath(
-                ".//div[span[contains(normalize-space(.), 'COUNTRY')]]/span[contains(@class, 'badge')]")]
+            countries = self._mobile_country_badges(root)
         if not countries:
             match = re.search(r"var\s+news_country\s*=\s*'([^']*)'", self.page.html)
             countries = split_list(match.group(1)) if match else []
@@ -299,6 +363,11 @@ class DevdiscourseParser(ArticleParser):
             return clean_or_none(head), clean_or_none(credit)
         if view == "amp":
             return None, clean_or_none(caption)
+        # "{ImageCaption} {ImageCopyright}" with a credit written without its "Image Credit:" prefix: split off a
+        # trailing agency, stock-photo site or © notice, the credits the site uses.
+        trailing = _TRAILING_CREDIT.search(caption)
+        if trailing and trailing.start() > 0:
+            return clean_or_none(caption[:trailing.start()]), clean_or_none(trailing.group(0))
         return clean_or_none(caption), None
 
     # ---- classification ------------------------------------------------------------------------------------
@@ -316,28 +385,43 @@ class DevdiscourseParser(ArticleParser):
 
     def sector(self, root: Selector) -> str | None:
         for text, href in self.breadcrumb(root):
-            if href.startswith("/news/") and text:
+            # /news/All is the mobile view's crumb for an unlabelled (agency-wire) story, not a sector (§3.2)
+            if href.startswith("/news/") and href.rstrip("/").lower() != "/news/all" and text:
                 return text
         if self.view() == "amp":
             return self.page.text('ul.sector li a[href^="/news/"], ul.sector li', root)
         return None
 
     def article_type(self, root: Selector, source: str | None) -> str:
-        if self.view() == "mobile" and self.page.selector.css("em.live"):
-            return "live-blog"
+        """news, press-release, live-blog, or the blog SubType (blog, opinion, interview, column, …; §3.3, §4)."""
         if source in PRESS_RELEASE_SOURCES:
             return "press-release"
+        view = self.view()
+        has_author = bool(self.author(self.metadata(root)))
         crumbs = self.breadcrumb(root)
-        kind = crumbs[1][0] if len(crumbs) > 1 else None
-        if kind is None:
+        kind = (crumbs[1][0] if len(crumbs) > 1 else "").strip().lower()
+        if not kind:
             ld_crumbs = self.page.ld_node("BreadcrumbList") or {}
             items = ld_crumbs.get("itemListElement") or []
-            kind = next((str(i.get("name")) for i in items if isinstance(i, dict) and i.get("position") == 2), None)
-        if kind and kind.strip().lower() != "news":
-            return kind.strip().lower()
-        if self.author(self.metadata(root)):
+            kind = next((str(i.get("name")) for i in items if isinstance(i, dict) and i.get("position") == 2),
+                        "").strip().lower()
+        if view == "mobile":
+            # The mobile view's second crumb is "News" for news and "Live Blogs" otherwise; it is also served for
+            # any article at /mobilearticle/{id}/{edition}, so "LIVE" on the page alone proves nothing (§3.2).
+            if kind == "live blogs":
+                return "blog" if has_author else "live-blog"
+            return "news" if kind == "news" else ("blog" if has_author else "news")
+        if kind in BLOG_SUBTYPES:
+            return kind
+        if self.page.ld_node("LiveBlogPosting"):  # AMP's LiveBlog items (§3.1)
+            return "live-blog"
+        headline = str((self.page.ld_node("NewsArticle", "Article") or {}).get("headline", ""))
+        if headline.startswith("Opinion: "):  # SubType Opinion, the one the headline shows (§3.3)
+            return "opinion"
+        if has_author or self.page.selector.css("div.ad").xpath(
+                ".//text()[contains(translate(., 'FIRSTPUBLISHED', 'firstpublished'), 'first published')]"):
             return "blog"
-        return "news"
+        return "news"  # a second crumb such as "Sports" (Category 15, §4) is a section, not a type
 
     def tags(self, root: Selector) -> list[str]:
         return split_list(self.page.meta.get("news_keywords") or self.page.meta.get("keywords")) or split_list(
@@ -357,8 +441,7 @@ class DevdiscourseParser(ArticleParser):
             container = found[0] if found else None
         if container is None:
             return ""
-        skip = lambda el: has_class(el, "advertisement-area", "article-ai-card", "modal", "ad")  # noqa: E731
-        return join_paragraphs(block_texts(element_of(container), skip))
+        return join_paragraphs(block_texts(element_of(container), _is_body_furniture))
 
     # ---- table of contents -----------------------------------------------------------------------------------
     def parse(self) -> Article | None:
@@ -372,6 +455,10 @@ class DevdiscourseParser(ArticleParser):
         url = self.canonical_url()
         meta = self.metadata(root)
         byline, source = self.source_link(meta)
+        if view == "mobile":
+            # The mobile byline link is hard-coded "Devdiscourse News Desk" (§3.2); the head's article:author
+            # (same _Layout) still names the real Source, which decides syndication.
+            source = self.page.meta.get("article:author") or source
         author = self.author(meta)
         image_url, caption = self.image(root)
         image_caption, image_credit = self.split_caption(caption, view)
