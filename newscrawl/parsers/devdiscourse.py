@@ -477,6 +477,9 @@ class DevdiscourseParser(ArticleParser):
             authors=[author] if author else [],
             dateline=self.dateline(meta),
             syndicated=source in SYNDICATED_SOURCES,
+            # the desktop/AMP byline names a wire Source itself (AttributionPipeline reads it there); the mobile
+            # byline does not, so the wire it came from is recorded here
+            agencies=[source] if view == "mobile" and source in SYNDICATED_SOURCES else [],
             image_url=image_url,
             image_caption=image_caption,
             image_credit=image_credit,
