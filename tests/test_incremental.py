@@ -123,6 +123,45 @@ def test_a_known_unchanged_article_asked_for_by_url_is_emitted_as_its_revision(w
         assert db.execute("SELECT COUNT(*) FROM revisions WHERE key = 'devdiscourse:3301234'").fetchone()[0] == 1
 
 
+def test_young_articles_without_validators_are_revisited_at_most_hourly() -> None:
+    from datetime import datetime, timezone
+
+    from newscrawl.state.incremental import Incremental
+    from newscrawl.state.store import Revision
+
+    now = datetime(2025, 3, 21, 16, 0, tzinfo=timezone.utc)
+    store = StateStore(None)
+
+    def fetched(key: str, minutes_ago: int, etag: str | None) -> None:
+        at = (now - timedelta(minutes=minutes_ago)).isoformat()
+        store.record_revision(Revision(key=key, revision=1, crawl_id="c", fetched_at=at, url=f"http://m/{key}",
+                                       content_sha256="c", body_sha256="b", item={}),
+                              etag=etag, last_modified=None, signal=None, published_at=(now - timedelta(hours=3))
+                              .isoformat())
+
+    fetched("a", 20, None)
+    fetched("b", 70, None)
+    fetched("c", 20, '"v1"')
+    decide = Incremental(store, now=now).decide
+    assert decide("a", []).reason == "recently_fetched", "a full refetch every 15-minute run would be wasteful"
+    assert decide("b", []).action == "revisit"
+    assert decide("c", []).action == "revisit" and decide("c", []).headers == {"If-None-Match": '"v1"'}
+
+
+def test_an_explicit_since_backfill_pages_past_the_recent_days_the_state_holds(tmp_path: Path) -> None:
+    specs = [seed_spec(), *corpus(120, seed=3)]
+    days = sorted({spec.created_on.date() for spec in specs})
+    assert len(days) >= 2, days
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        recent = crawl(tmp_path, server, "-a", "routes=api", "-a", f"since={days[-1].isoformat()}")
+        first = {item["outlet_id"] for item in newest_feed_items(recent)}
+        deeper = crawl(tmp_path, server, "-a", "routes=api", "-a", f"since={days[0].isoformat()}")
+        second = {item["outlet_id"] for item in newest_feed_items(deeper)}
+    older = {str(spec.news_id) for spec in specs if spec.created_on.date() >= days[0]} - first
+    assert older and second == older, "the older days are found although the first API page is all known"
+    assert not first & second, "known articles on the way are skipped, not fetched again"
+
+
 def test_state_file_is_versioned_wal_and_never_silently_replaced(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite"
     StateStore(path).close()

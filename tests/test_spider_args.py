@@ -94,3 +94,14 @@ def test_an_unreadable_state_file_is_named_and_kept(tmp_path: Path) -> None:
 
 def test_scrapyd_job_argument_is_accepted() -> None:
     assert make(_job="6487ec79947edab326d6db28a2d86511e8247444").urls is None
+
+
+def test_listing_links_are_requested_in_the_canonical_form_and_offsite_links_ignored() -> None:
+    spider = make(base_url="http://127.0.0.1:8080")
+    canonical = spider.listing_article_url("http://127.0.0.1:8080/article/politics/3301234-kim?amp#top", "3301234")
+    assert canonical == "http://127.0.0.1:8080/article/politics/3301234-kim", "no ?amp view, no query"
+    for other_form in ("https://www.devdiscourse.com/mobilearticle/3301234/South%20Asia",
+                       "http://127.0.0.1:8080/article/3301234"):
+        # the mobile view's dates cannot be trusted; the site 301s this form to the labelled URL (§1.2)
+        assert spider.listing_article_url(other_form, "3301234") == "http://127.0.0.1:8080/article/agency-wire/3301234"
+    assert spider.listing_article_url("https://partner.example/article/foo/3301239-z", "3301239") is None

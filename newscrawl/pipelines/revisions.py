@@ -15,7 +15,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from newscrawl.items import Article
-from newscrawl.state.incremental import changed_fields, content_digest
+from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
 from newscrawl.state.store import Revision
 
 
@@ -51,7 +51,8 @@ class RevisionPipeline:
         known = incremental.store.article(key)
         provenance = item.provenance
         if known is not None and known.content_sha256 == digest:
-            incremental.store.touch(key, provenance.fetched_at, spider.change_claim(key),
+            incremental.store.touch(key, provenance.fetched_at, confirmed_claim(spider.change_claim(key),
+                                                                                item.modified_at),
                                     provenance.headers.get("etag"), provenance.headers.get("last_modified"),
                                     provenance.body_sha256)
             if not any(discovery.via == "urls-arg" for discovery in provenance.discovery):
@@ -88,4 +89,4 @@ class RevisionPipeline:
                      url=item.url, content_sha256=content_digest(item), body_sha256=provenance.body_sha256,
                      item=record),
             etag=provenance.headers.get("etag"), last_modified=provenance.headers.get("last_modified"),
-            signal=spider.change_claim(key), published_at=item.published_at)
+            signal=confirmed_claim(spider.change_claim(key), item.modified_at), published_at=item.published_at)

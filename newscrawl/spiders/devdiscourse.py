@@ -50,8 +50,11 @@ DEFAULT_MAX_PAGES = 5
 API_PAGE_CAP = 500  # 10,000 articles: a backfill deeper than this should be split into several runs
 DEFAULT_HORIZON = timedelta(days=2)  # what /RSS/GoogleNews covers, so the API adds nothing older by default
 
-_ARTICLE_PATH = re.compile(r"^/article/(?P<label>[^/]+)/(?P<id>\d+)[^/]*$|^/[^/]+/article/(?P<id2>\d+)")
-_MOBILE_PATH = re.compile(r"^/mobilearticle/(?P<id>\d+)(?:/|$)")
+# ASP.NET routes ignore case; the id middleware reads the leading digits of the last segment (§1.2)
+_ARTICLE_PATH = re.compile(r"^/article/(?P<label>[^/]+)/(?P<id>\d+)[^/]*/?$|^/[^/]+/article/(?P<id2>\d+)",
+                           re.IGNORECASE)
+_BARE_ID_PATH = re.compile(r"^/article/(?P<id>\d+)/?$", re.IGNORECASE)  # a numeric prefix is the id (§1.2)
+_MOBILE_PATH = re.compile(r"^/mobilearticle/(?P<id>\d+)(?:/|$)", re.IGNORECASE)
 
 
 def slug(news_id: int | str, title: str) -> str:
@@ -71,9 +74,11 @@ def news_id_of(url: str) -> str | None:
 
     >>> news_id_of("https://www.devdiscourse.com/article/politics/3301234-kim?amp"), news_id_of("/news/x")
     ('3301234', None)
+    >>> news_id_of("/Article/politics/3301234-kim/"), news_id_of("/article/3301234"), news_id_of("/Article/3301234-kim")
+    ('3301234', '3301234', None)
     """
     path = urlsplit(url).path
-    match = _ARTICLE_PATH.match(path) or _MOBILE_PATH.match(path)
+    match = _ARTICLE_PATH.match(path) or _BARE_ID_PATH.match(path) or _MOBILE_PATH.match(path)
     if not match:
         return None
     return match.groupdict().get("id") or match.groupdict().get("id2")
@@ -115,6 +120,22 @@ class DevdiscourseSpider(NewsSpiderBase):
             return path_or_url
         base = urlsplit(self.base_url)
         return urlunsplit((base.scheme, base.netloc, parts.path or "/", parts.query, ""))
+
+    def listing_article_url(self, url: str, news_id: str) -> str | None:
+        """The URL to request for an article link found on a listing page, or None for another site's link.
+
+        The canonical form `/article/{label}/{id}-{slug}` is requested as it is, minus query and fragment (`?amp`
+        would fetch the AMP view, `?reg=` is an edition hint). Any other form (`/mobilearticle/{id}/{edition}`,
+        whose dates are untrustworthy, `/article/{id}`, …) becomes `/article/agency-wire/{id}`, which the site
+        301s to the labelled URL (§1.2).
+        """
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if host not in SITE_HOSTS and host != (urlsplit(self.base_url).hostname or "").lower():
+            return None
+        match = _ARTICLE_PATH.match(parts.path)
+        path = parts.path if match and match.group("id") else f"/article/agency-wire/{news_id}"
+        return self.site_url(path)
 
     def canonical_article_url(self, news_id: str, label: str | None, title: str | None, fallback: str) -> str:
         if not title:
@@ -201,10 +222,18 @@ class DevdiscourseSpider(NewsSpiderBase):
                                                 claims=claims))
         explicit_cap = self.args.get("max_pages")
         cap = explicit_cap if explicit_cap is not None else API_PAGE_CAP
-        if self.all_known_unchanged(page_urls):
+        # A backfill asked for with -a since pages on to its horizon: the state may hold the recent days (cron
+        # runs) and not the older ones. Known articles on the way are skipped, not fetched.
+        if "since" not in self.args and self.all_known_unchanged(page_urls):
             self.crawler.stats.inc_value("newscrawl/incremental/api_stopped")
-        elif rows and not reached_horizon and page < cap:
-            yield self.api_request(page + 1)
+        elif rows and not reached_horizon:
+            if page < cap:
+                yield self.api_request(page + 1)
+            else:
+                self.crawler.stats.inc_value("newscrawl/discovery/api_page_cap")
+                logger.warning("Archive walker stopped at its page cap (%(cap)d pages) before the since horizon "
+                               "%(horizon)s; run again with an earlier -a since, or a higher -a max_pages",
+                               {"cap": cap, "horizon": self.horizon.isoformat()})
 
     def parse_listing(self, response: Response, source: str, page: int) -> Iterable[Request]:
         # Only the main column lists the source's stories; the sidebar (trending, opinion) and the header/footer
@@ -218,6 +247,9 @@ class DevdiscourseSpider(NewsSpiderBase):
             news_id = news_id_of(href)
             if news_id is None or news_id in seen_here:
                 continue
+            url = self.listing_article_url(response.urljoin(href), news_id)
+            if url is None:
+                continue
             seen_here.add(news_id)
             found += 1
             card = link.xpath("ancestor::div[contains(concat(' ', @class, ' '), ' media ')][1]")
@@ -225,7 +257,7 @@ class DevdiscourseSpider(NewsSpiderBase):
                 link.attrib.get("title") or " ".join(link.css("::text").getall()))
             time_text = clean_text(" ".join(card.css("p.text-muted ::text, small ::text").getall())) if card else ""
             claims = {key: value for key, value in (("title", title), ("time_text", time_text)) if value}
-            page_urls.append(self.site_url(response.urljoin(href)))
+            page_urls.append(url)
             self.article_request(page_urls[-1],
                                  Discovery(via="listing", source_url=response.url, seen_at=self.seen_at(response),
                                            position=found - 1, claims=claims))

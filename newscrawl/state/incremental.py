@@ -22,6 +22,9 @@ from newscrawl.state.store import ArticleState, StateStore
 DEFAULT_REVISIT_HOURS = 24.0
 # Claims that say when an article last changed (sitemap lastmod, RSS updated, listing "updated").
 CHANGE_CLAIMS = ("lastmod", "updated", "modified")
+UNCONDITIONAL_REVISIT = timedelta(hours=1)
+"""Least time between two revisits of a young article for which we hold no ETag/Last-Modified."""
+CLAIM_TOLERANCE = timedelta(minutes=1)  # visible times have minute precision
 # Fields whose change makes a new revision; provenance and derived fields are not content.
 CONTENT_FIELDS = ("url", "title", "subtitle", "body", "published_at", "modified_at", "byline", "authors", "dateline",
                   "agencies", "editorial_note", "credit_line", "image_url", "image_caption", "image_credit",
@@ -49,6 +52,29 @@ def newest_claim(discoveries: list[Discovery]) -> str | None:
             if parsed is not None and (best is None or parsed > best[0]):
                 best = (parsed, str(raw))
     return best[1] if best else None
+
+
+def confirmed_claim(claim: str | None, modified_at: str | None) -> str | None:
+    """The change claim to store once the page is fetched: the claim if the page shows an edit at least as recent,
+    else the page's own modified time, so the next run still sees the claim as news.
+
+    A source can announce an edit before the page shows it (Devdiscourse caches pages for minutes, §5); storing the
+    claim anyway would lose that edit for good. Times are compared as instants and as wall-clock digits, since some
+    sources print local digits with a wrong offset (§2.6).
+
+    >>> confirmed_claim("2025-03-21T19:30:00+00:00", "2025-03-21T19:30:00+05:30")   # same digits, wrong offset
+    '2025-03-21T19:30:00+00:00'
+    >>> confirmed_claim("2025-03-21T19:30:00+05:30", "2025-03-21T19:07:00+05:30")   # the page is not there yet
+    '2025-03-21T19:07:00+05:30'
+    """
+    if claim is None or modified_at is None:
+        return claim
+    claimed, modified = parse_iso(claim), parse_iso(modified_at)
+    if claimed is None or modified is None:
+        return claim
+    as_instants = claimed.tzinfo is not None and modified.tzinfo is not None and modified >= claimed - CLAIM_TOLERANCE
+    as_digits = modified.replace(tzinfo=None) >= claimed.replace(tzinfo=None) - CLAIM_TOLERANCE
+    return claim if as_instants or as_digits else modified_at
 
 
 @dataclass(frozen=True)
@@ -82,6 +108,12 @@ class Incremental:
                 headers["If-None-Match"] = known.etag
             if known.last_modified:
                 headers["If-Modified-Since"] = known.last_modified
+            if not headers:
+                # Without validators a revisit is a full download (Devdiscourse sends none), so a young article
+                # is refetched at most every UNCONDITIONAL_REVISIT, not at every 15-minute cron run.
+                fetched = parse_iso(known.last_fetched)
+                if fetched is not None and self.now - fetched < UNCONDITIONAL_REVISIT:
+                    return Decision("skip", "recently_fetched")
             return Decision("revisit", "young", headers)
         return Decision("skip", "known")
 
