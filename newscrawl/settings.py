@@ -42,6 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.archive.capture.WarcCaptureMiddleware": 950,  # writes request+response records to WARC
     "newscrawl.fetch.FetchTimeMiddleware": 955,  # stamps arrival time on live responses
     "newscrawl.archive.replay.ReplayMiddleware": 960,  # answers from the archive instead of the network
+    # Sees each response before RetryMiddleware (550) retries it: Crawl-delay, Retry-After, backoff on 5xx bursts
+    "newscrawl.politeness.PolitenessMiddleware": 560,
 }
 
 # ---- item pipelines ---------------------------------------------------------------------------------------------

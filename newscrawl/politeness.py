@@ -1,0 +1,139 @@
+"""Politeness the stock middlewares leave out: robots.txt Crawl-delay, Retry-After, and backing off on error bursts.
+
+Scrapy reads robots.txt for permission only, its RetryMiddleware retries at once, and AutoThrottle follows latency:
+it refuses to *lower* the delay on error pages but never raises it for them, so a site answering fast 503s is hit
+as hard as a healthy one. PolitenessMiddleware adjusts the downloader slot's own delay (the one DOWNLOAD_DELAY and
+AutoThrottle set, so all three cooperate):
+
+* a robots.txt answered 200: its `Crawl-delay` for our user agent becomes the host's least delay (and that host's
+  delay is no longer randomised, which would let a request come sooner);
+* a 429 or 503 with `Retry-After` (seconds or an HTTP date): the host waits that long before its next request;
+* any other 5xx or 429: the host's delay doubles (from 1 s at least); each success halves it back to its least.
+
+Every wait is capped at NEWSCRAWL_BACKOFF_MAX_DELAY (60 s): a site asking for an hour gets a minute and then the
+usual retries. Counted as newscrawl/politeness/{crawl_delay,retry_after,backoff}. Replayed responses are left
+alone: there is no server to be polite to. NEWSCRAWL_POLITENESS_ENABLED = False switches it off.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from protego import Protego
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+
+from newscrawl.fetch import REPLAYED_FLAG
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date), or None when it is not readable.
+
+    >>> retry_after_seconds("120"), retry_after_seconds("soon")
+    (120.0, None)
+    >>> retry_after_seconds("Fri, 21 Mar 2025 10:00:30 GMT", datetime(2025, 3, 21, 10, 0, tzinfo=timezone.utc))
+    30.0
+    """
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def _hold(slot: Any, least: float) -> None:
+    """Keep a slot's delay at `least` or more. Scrapy spreads each delay randomly (±50 % by default), which would
+    let a request follow the last one sooner than a robots.txt Crawl-delay allows: such slots wait exactly."""
+    if slot.delay < least:
+        slot.delay = least
+    if hasattr(slot, "jitter"):
+        slot.jitter = 0
+    else:  # Scrapy before 2.19
+        slot.randomize_delay = False
+
+
+class PolitenessMiddleware:
+    def __init__(self, crawler: Any) -> None:
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_POLITENESS_ENABLED", True):
+            raise NotConfigured("NEWSCRAWL_POLITENESS_ENABLED is off")
+        self.crawler = crawler
+        self.max_delay = settings.getfloat("NEWSCRAWL_BACKOFF_MAX_DELAY", 60.0)
+        self.base_delay = settings.getfloat("DOWNLOAD_DELAY", 0.0)
+        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
+        self.least: dict[str, float] = {}
+        """Per slot: the delay it must not go below (robots.txt Crawl-delay)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PolitenessMiddleware:
+        return cls(crawler)
+
+    def _slot(self, request: Request) -> tuple[str, Any]:
+        downloader = self.crawler.engine.downloader
+        key = downloader.get_slot_key(request)
+        return key, downloader.slots.get(key)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        key, slot = self._slot(request)
+        least = self.least.get(key)
+        if slot is not None and least is not None:
+            _hold(slot, least)  # AutoThrottle may have lowered it since the last response
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        if REPLAYED_FLAG in response.flags:
+            return response
+        key, slot = self._slot(request)
+        stats = self.crawler.stats
+        if urlsplit(request.url).path == "/robots.txt":
+            if response.status == 200:
+                self._read_crawl_delay(key, slot, response)
+            return response
+        if slot is None:
+            return response
+        least = max(self.base_delay, self.least.get(key, 0.0))
+        if response.status in RETRY_AFTER_STATUSES and response.headers.get(b"Retry-After"):
+            asked = retry_after_seconds(response.headers[b"Retry-After"].decode("latin-1"))
+            if asked is not None:
+                slot.delay = max(slot.delay, min(asked, self.max_delay))
+                stats.inc_value("newscrawl/politeness/retry_after")
+                logger.info("%(host)s asked us to wait %(asked).0f s (Retry-After); next request in %(delay).1f s",
+                            {"host": key, "asked": asked, "delay": slot.delay})
+                return response
+        if response.status in BACKOFF_STATUSES:
+            slot.delay = min(max(slot.delay * 2, 1.0), self.max_delay)
+            stats.inc_value("newscrawl/politeness/backoff")
+            logger.debug("%(host)s answered %(status)d; delay now %(delay).1f s",
+                         {"host": key, "status": response.status, "delay": slot.delay})
+        elif response.status < 400 and slot.delay > least:
+            slot.delay = max(least, slot.delay / 2)
+        return response
+
+    def _read_crawl_delay(self, key: str, slot: Any, response: Response) -> None:
+        try:
+            delay = Protego.parse(response.body.decode("utf-8", "replace")).crawl_delay(self.user_agent)
+        except (TypeError, ValueError):  # a robots.txt Protego cannot read asks for nothing
+            return
+        if not delay:
+            return
+        least = min(float(delay), self.max_delay)
+        self.least[key] = least
+        if slot is not None:
+            _hold(slot, least)
+        self.crawler.stats.set_value("newscrawl/politeness/crawl_delay", least)
+        logger.info("robots.txt of %(host)s asks for Crawl-delay %(delay)s s; honoured (%(least)s s)",
+                    {"host": key, "delay": delay, "least": least})

@@ -1,0 +1,97 @@
+"""PolitenessMiddleware: robots.txt Crawl-delay, Retry-After and backoff on error bursts, on the slot's own delay."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from scrapy.core.downloader import Slot
+from scrapy.http import Request, Response
+from scrapy.utils.test import get_crawler
+
+from newscrawl.fetch import REPLAYED_FLAG
+from newscrawl.politeness import PolitenessMiddleware
+from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+from tests.crawling import FAST, run_crawl
+from tests.support import FIXTURES
+from tests.sitegen.server import MirrorServer, Page, Site
+
+
+class _Downloader:
+    def __init__(self) -> None:
+        self.slots: dict[str, Slot] = {"m.example": Slot(4, 0.0, 0.5)}
+
+    def get_slot_key(self, request: Request) -> str:
+        return "m.example"
+
+
+def middleware(**settings: Any) -> tuple[PolitenessMiddleware, Slot, Any]:
+    crawler = get_crawler(DevdiscourseSpider, settings_dict=settings)
+    crawler.stats.open_spider()
+    crawler.engine = SimpleNamespace(downloader=_Downloader())  # type: ignore[assignment]
+    return PolitenessMiddleware(crawler), crawler.engine.downloader.slots["m.example"], crawler.stats
+
+
+def respond(mw: PolitenessMiddleware, status: int, path: str = "/article/x/1-a", body: bytes = b"",
+            headers: dict[str, str] | None = None, flags: list[str] | None = None) -> None:
+    request = Request(f"http://m.example{path}")
+    mw.process_request(request)
+    mw.process_response(request, Response(request.url, status=status, body=body, headers=headers, flags=flags))
+
+
+def test_error_bursts_double_the_delay_up_to_the_cap_and_successes_bring_it_back() -> None:
+    mw, slot, stats = middleware(NEWSCRAWL_BACKOFF_MAX_DELAY=5)
+    delays = []
+    for _ in range(5):
+        respond(mw, 503)
+        delays.append(slot.delay)
+    assert delays == [1.0, 2.0, 4.0, 5.0, 5.0]
+    assert stats.get_value("newscrawl/politeness/backoff") == 5
+    for _ in range(4):
+        respond(mw, 200)
+    assert slot.delay == 5.0 / 16
+    respond(mw, 404)  # a missing page says nothing about the server's load
+    assert slot.delay == 5.0 / 16
+
+
+def test_retry_after_in_seconds_or_as_a_date_is_waited_for_capped() -> None:
+    mw, slot, stats = middleware(NEWSCRAWL_BACKOFF_MAX_DELAY=60)
+    respond(mw, 429, headers={"Retry-After": "7"})
+    assert slot.delay == 7.0 and stats.get_value("newscrawl/politeness/retry_after") == 1
+    respond(mw, 503, headers={"Retry-After": "3600"})
+    assert slot.delay == 60.0, "an hour is capped at NEWSCRAWL_BACKOFF_MAX_DELAY"
+
+
+def test_crawl_delay_is_a_floor_that_autothrottle_cannot_undercut_and_replays_are_ignored() -> None:
+    mw, slot, stats = middleware()
+    respond(mw, 200, path="/robots.txt", body=b"User-agent: *\nCrawl-delay: 2.5\nDisallow: /private/\n")
+    assert slot.delay == 2.5 and slot.jitter == 0 and stats.get_value("newscrawl/politeness/crawl_delay") == 2.5
+    slot.delay = 0.1  # what AutoThrottle might set after a fast response
+    respond(mw, 200)
+    assert slot.delay == 2.5
+    slot.delay = 0.0
+    mw.least.clear()
+    respond(mw, 503, flags=[REPLAYED_FLAG])
+    assert slot.delay == 0.0, "a replayed 503 is not the server's load"
+
+
+def test_a_live_crawl_honours_crawl_delay(tmp_path: Path) -> None:
+    """End to end against a loopback site whose robots.txt asks for 0.4 s between requests."""
+    page = (FIXTURES / "devdiscourse" / "seed-desk-with-agencies.html").read_bytes()
+    paths = [f"/article/politics/330123{n}-story" for n in range(4)]
+    site = Site({"/robots.txt": Page(b"User-agent: *\nCrawl-delay: 0.4\n", content_type="text/plain"),
+                 **{path: Page(page) for path in paths}})
+    with MirrorServer(site) as server:
+        stamps: list[float] = []
+        original = server._log
+        server._log = lambda entry: (stamps.append(time.monotonic()) if entry.path.startswith("/article/")
+                                     else None, original(entry))  # type: ignore[method-assign]
+        result = run_crawl(tmp_path, "devdiscourse", "-a", "urls=" + ",".join(server.base_url + p for p in paths),
+                           settings=FAST)
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stat("newscrawl/politeness/crawl_delay") == 0.4
+    assert len(stamps) == 4
+    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+    assert min(gaps) >= 0.35, gaps  # a lower bound only: a loaded machine can only make the gaps longer
