@@ -19,6 +19,9 @@ MAX_ENTRIES = 50_000  # sitemaps.org: "no more than 50,000 URLs" per sitemap fil
 _SLICE = 64 * 1024  # bytes fed to the pull parser at a time
 _HEAD = 64 * 1024  # the XML declaration and DOCTYPE must come before the root element: only this much is rewritten
 _DECLARATION = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# C0 controls are not allowed in XML 1.0; left in, recovery cuts the element short (a title became "]>"). In UTF-8
+# these bytes never occur inside a multi-byte character, so removing them per slice is safe.
+_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[[^\]]*\])?\s*>", re.IGNORECASE | re.S)
 
 
@@ -61,6 +64,11 @@ def parse_sitemap(body: bytes, max_entries: int = MAX_ENTRIES) -> Sitemap:
     ...     b'<news:news><news:title><![CDATA[Kim & Putin]]></news:title></news:news></url></urlset>')
     >>> s.kind, s.entries[0].loc, s.entries[0].news
     ('urlset', 'https://a.b/1', {'title': 'Kim & Putin'})
+    >>> bad = (b'<urlset xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://a.b/2</loc>'
+    ...        b'<news:news><news:title><![CDATA[Bad' + bytes([7]) + b' byte]]></news:title></news:news></url></urlset>')
+    >>> parse_sitemap(bad).entries[0].news
+    {'title': 'Bad byte'}
+
     """
     kind: str | None = None
     entries: list[SitemapEntry] = []
@@ -92,10 +100,10 @@ def _events(parser: etree.XMLPullParser, body: bytes) -> Iterator[tuple[str, etr
     """Parser events for `body`, fed in slices; only the head is rewritten (declaration and DOCTYPE removed)."""
     head = _DOCTYPE.sub(b"", _DECLARATION.sub(b"", body[:_HEAD], count=1), count=1)
     view = memoryview(body)
-    parser.feed(head)
+    parser.feed(_CONTROLS.sub(b"", head))
     yield from parser.read_events()
     for start in range(_HEAD, len(body), _SLICE):
-        parser.feed(bytes(view[start:start + _SLICE]))
+        parser.feed(_CONTROLS.sub(b"", bytes(view[start:start + _SLICE])))
         yield from parser.read_events()
     if body:
         parser.close()
