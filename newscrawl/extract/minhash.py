@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import operator
 import re
+import sys
 from array import array
 
 SHINGLE_WORDS = 5  # long enough that two different stories on one topic share few shingles
@@ -74,6 +75,28 @@ def similarity(a: array[int], b: array[int]) -> float:
     if a[0] == _MAX or b[0] == _MAX:
         return 0.0
     return sum(map(operator.eq, a, b)) / NUM_PERM
+
+
+def to_bytes(sig: array[int]) -> bytes:
+    """A signature as NUM_PERM little-endian uint64 (what the crawl state stores), on any machine.
+
+    >>> sig = signature(shingles("The quick brown fox jumps over the lazy dog near the river bank today"))
+    >>> from_bytes(to_bytes(sig)) == sig, len(to_bytes(sig))
+    (True, 512)
+    """
+    stored = array("Q", sig)
+    if sys.byteorder == "big":
+        stored.byteswap()
+    return stored.tobytes()
+
+
+def from_bytes(data: bytes) -> array[int]:
+    """The signature to_bytes() wrote."""
+    sig = array("Q")
+    sig.frombytes(data)
+    if sys.byteorder == "big":
+        sig.byteswap()
+    return sig
 
 
 def packed(sig: array[int]) -> int:

@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-import sys
 from array import array
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.extract.minhash import NUM_PERM, band_keys, containment, packed, packed_similarity, shingles, signature
+from newscrawl.extract.minhash import (NUM_PERM, band_keys, containment, from_bytes, packed, packed_similarity,
+                                      shingles, signature, to_bytes)
 from newscrawl.items import Article
 from newscrawl.state.store import StoredStory
 
@@ -183,11 +183,7 @@ class LineagePipeline:
             return
         stories = store.recent_stories(self.index.max_items)
         for story in stories:
-            sig = array("Q")
-            sig.frombytes(story.signature)
-            if sys.byteorder == "big":
-                sig.byteswap()
-            self.index.add(story.story_id, sig, story.shingles, story.key)
+            self.index.add(story.story_id, from_bytes(story.signature), story.shingles, story.key)
         if self.stats is not None and stories:
             self.stats.set_value("newscrawl/lineage/stories_loaded", len(stories))
 
@@ -219,10 +215,7 @@ class LineagePipeline:
         if pending is None or store is None or item.story_id is None or item.provenance is None:
             return
         article, sig, size = pending
-        stored = array("Q", sig)
-        if sys.byteorder == "big":
-            stored.byteswap()
-        store.record_story(StoredStory(article, item.story_id, stored.tobytes(), size, item.provenance.fetched_at))
+        store.record_story(StoredStory(article, item.story_id, to_bytes(sig), size, item.provenance.fetched_at))
 
     def item_dropped(self, item: Any, response: Any = None, exception: Any = None, spider: Any = None) -> None:
         if isinstance(item, Article):
