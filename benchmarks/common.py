@@ -27,7 +27,7 @@ CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 # so an edit to the site generator, the spider or the WARC writer rebuilds the cache by itself.
 CACHE_FORMAT = "1"
 _CACHE_SOURCES = ("tests/sitegen/corpus.py", "tests/sitegen/devdiscourse.py", "tests/sitegen/server.py",
-                  "newscrawl/spiders/devdiscourse.py", "newscrawl/spiders/base.py", "newscrawl/archive/writer.py",
+                  "newscrawl/spiders/devdiscourse.py", "newscrawl/spiders/base.py", "newscrawl/spiders/held.py", "newscrawl/archive/writer.py",
                   "benchmarks/mirror.py", "benchmarks/archives.py")
 
 

@@ -12,9 +12,7 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
-from newscrawl.spiders.base import META_FETCHED_AT, META_MODE
-
-REPLAYED_FLAG = "replayed"
+from newscrawl.meta import META_FETCHED_AT, META_MODE, REPLAYED_FLAG
 
 
 class FetchTimeMiddleware:

@@ -27,7 +27,7 @@ from protego import Protego
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from newscrawl.fetch import REPLAYED_FLAG
+from newscrawl.meta import REPLAYED_FLAG
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from newscrawl.spiders.base import new_crawl_id
+from newscrawl.meta import new_crawl_id
 from newscrawl.state.lock import LockHeld, RunLock
 
 EXIT_FAILED = 1

@@ -238,7 +238,7 @@ def test_gzipped_sitemap_and_feed_listed_as_sitemap() -> None:
                                          request=Request("https://a.example/s.xml.gz"))))
     rss = b'<rss><channel><item><link>https://a.example/feed-item</link></item></channel></rss>'
     list(news.parse_sitemap(TextResponse("https://a.example/rss", body=rss, request=Request("https://a.example/rss"))))
-    trail = {key: [d.via for d in found] for key, found in news._discoveries.items()}
+    trail = {key: [d.via for d in found] for key, found in news.held.trails.items()}
     assert trail == {"https://a.example/x-y-z": ["sitemap"], "https://a.example/feed-item": ["rss"]}
 
 
@@ -253,7 +253,7 @@ def test_home_page_links_when_a_site_names_no_sitemap_and_no_feed() -> None:
                         b'<a href="https://elsewhere.example/2025/03/21/other-story-here">z</a>',
                         request=Request("https://a.example/"))
     list(news.parse_home(home, has_sitemaps=False))
-    assert {key: [d.via for d in found] for key, found in news._discoveries.items()} == {
+    assert {key: [d.via for d in found] for key, found in news.held.trails.items()} == {
         "https://a.example/2025/03/21/kim-meets-putin": ["link"]}
 
 

@@ -11,7 +11,7 @@ from scrapy.core.downloader import Slot
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
-from newscrawl.fetch import REPLAYED_FLAG
+from newscrawl.meta import REPLAYED_FLAG
 from newscrawl.politeness import PolitenessMiddleware
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from tests.crawling import FAST, run_crawl

@@ -25,8 +25,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl import __version__
 from newscrawl.archive.warc import WarcWriter
-from newscrawl.fetch import REPLAYED_FLAG
-from newscrawl.spiders.base import META_ARCHIVE, META_FETCHED_AT
+from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, REPLAYED_FLAG
 
 logger = logging.getLogger(__name__)
 

@@ -32,8 +32,7 @@ from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
 
 from newscrawl.archive.warc import ArchivedExchange, ArchiveIndex, SavedPage, iter_saved_html, read_warcinfo
-from newscrawl.fetch import REPLAYED_FLAG
-from newscrawl.spiders.base import META_ARCHIVE, META_FETCHED_AT, META_MODE
+from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from scrapy.exceptions import UsageError
 from scrapy.spiders import Spider
 
 from newscrawl.monitoring.report import stopped_by_error
-from newscrawl.spiders.base import COMMON_ARGS, NewsSpiderBase, parse_arguments
+from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
+from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.state.store import StateError, StateStore
 
 EXIT_CRAWL_FAILED = 1

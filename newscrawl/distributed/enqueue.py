@@ -25,6 +25,7 @@ from scrapy.http import Request
 from newscrawl.distributed.frontier import RunKeys, current_run_key, text
 from newscrawl.extract.urls import is_http_url
 from newscrawl.items import Discovery
+from newscrawl.meta import new_crawl_id
 
 KINDS = ("discover", "article", "sitemap", "feed")
 # The spider callbacks that read a pushed sitemap or feed, in order of preference (news: parse_sitemap reads
@@ -101,8 +102,6 @@ def enqueue(server: redis.Redis, spider: str, messages: list[StartMessage],
     pages is a no-op, since the run's dupefilter has them. Optimistic transaction on the run key, so the run
     cannot finish between reading it and pushing to it.
     """
-    from newscrawl.spiders.base import new_crawl_id
-
     current = current_run_key(spider)
     with server.pipeline() as pipe:
         while True:

@@ -16,7 +16,7 @@ from typing import Any
 from scrapy.http import Request
 from scrapy.utils.request import RequestFingerprinter
 
-from newscrawl.spiders.base import META_KEY
+from newscrawl.meta import META_KEY
 
 
 def article_fingerprint(key: str) -> bytes:

@@ -43,6 +43,7 @@ from scrapy.http import Request
 from newscrawl.distributed import DistributedSetupError, scripts
 from newscrawl.distributed.state import RedisStateStore, RunIncremental
 from newscrawl.items import Discovery
+from newscrawl.meta import new_crawl_id
 from newscrawl.state.incremental import Incremental, newest_claim
 
 logger = logging.getLogger(__name__)
@@ -155,8 +156,6 @@ class Frontier:
     @classmethod
     def join(cls, spider: Any, settings: Any, url: str) -> Frontier:
         """Connect, join (or start) the spider's current run, register this worker and name its outputs."""
-        from newscrawl.spiders.base import new_crawl_id
-
         server = connect(url)
         run_id = join_run(server, spider.name, new_crawl_id(datetime.now(timezone.utc)))
         keys = RunKeys(spider.name, run_id)

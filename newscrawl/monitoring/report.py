@@ -62,7 +62,7 @@ class RunReport:
         drift = check_drift(coverage, examples, article_pages, not_article, self.min_articles)
         errors = _prefixed(stats, "newscrawl/errors/")
         fetched_pages = int(stats.get("newscrawl/pages/fetched", 0))
-        discovered = len(getattr(spider, "_discoveries", {}))
+        discovered = getattr(spider, "discovered_count", 0)
         failures = sum(errors.values())
         failure_ratio = failures / max(1, fetched_pages + failures)
         if stopped_by_error(reason):

@@ -1,31 +1,33 @@
-"""What every newscrawl spider shares: -a argument parsing, crawl identity, de-duplicated article requests with
-their discovery trail, and the article callback that hands a response to its parser.
+"""What every newscrawl spider shares: crawl identity, state wiring, article candidates held until discovery ends,
+and the article callback that hands a response to its parser.
 
-Spiders only discover; extraction is the parsers' job and cleaning the pipelines'.
+Spiders only discover; extraction is the parsers' job and cleaning the pipelines'. The pieces this module wires
+together live beside it: arguments.py (-a arguments), held.py (candidates and their discovery trails),
+provenance.py (the facts of a fetch), failures.py (failed requests counted by kind).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, UsageError
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
-from twisted.python.failure import Failure
 
+from newscrawl.archive.replay import replay_identity, saved_page_urls
 from newscrawl.distributed import attach_frontier
-from newscrawl.extract.urls import is_http_url
-from newscrawl.items import ArchiveRef, Article, Discovery, Provenance
+from newscrawl.items import Article, Discovery, Provenance
+from newscrawl.meta import META_FETCHED_AT, META_KEY, new_crawl_id
 from newscrawl.parsers import ArticleParser, parser_for_url
+from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
+from newscrawl.spiders.failures import RequestFailures
+from newscrawl.spiders.held import HeldArticles
+from newscrawl.spiders.provenance import response_provenance
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
 from newscrawl.state.store import StateStore
@@ -35,152 +37,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-META_FETCHED_AT = "newscrawl_fetched_at"
-META_ARCHIVE = "newscrawl_archive"
-META_MODE = "newscrawl_mode"
-META_KEY = "newscrawl_key"
 
-
-# ---- arguments ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Arg:
-    """One -a argument: how to read it and what it means (shown when an argument is wrong)."""
-
-    convert: Callable[[str], Any]
-    help: str
-
-
-def http_url(value: str) -> str:
-    value = value.strip()
-    if not is_http_url(value):
-        raise ValueError(f"{value!r} is not an absolute http(s) URL")
-    return value.rstrip("/")
-
-
-def url_list(value: str) -> list[str]:
-    """URL,URL or @file.txt (one URL per line, blank lines and # comments ignored)."""
-    if value.startswith("@"):
-        path = Path(value[1:])
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as error:
-            raise ValueError(f"cannot read URL file {path}: {error.strerror}") from error
-        items = [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
-    else:
-        items = [part.strip() for part in value.split(",") if part.strip()]
-    if not items:
-        raise ValueError("no URLs given")
-    for item in items:
-        if not is_http_url(item):
-            raise ValueError(f"{item!r} is not an absolute http(s) URL")
-    return items
-
-
-def positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise ValueError(f"{value!r} is not a positive whole number")
-    return number
-
-
-def iso_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
-
-
-def existing_path(value: str) -> Path:
-    path = Path(value).expanduser()
-    if not path.exists():
-        raise ValueError(f"{value!r} does not exist")
-    return path
-
-
-def archive_path(value: str) -> Path:
-    """An existing replay source: a WARC file, a folder of WARCs, or a folder of saved pages."""
-    from newscrawl.archive.replay import ArchiveNotFound, source_kind
-
-    path = existing_path(value)
-    try:
-        source_kind(path)
-    except ArchiveNotFound as error:
-        raise ValueError(str(error)) from None
-    return path
-
-
-def flag(value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"{value!r} is not a yes/no value (use 1 or 0)")
-
-
-def choice_list(allowed: tuple[str, ...], what: str) -> Callable[[str], tuple[str, ...]]:
-    """A converter for a comma list whose members must come from `allowed`."""
-    def convert(value: str) -> tuple[str, ...]:
-        names = tuple(part.strip().lower() for part in value.split(",") if part.strip())
-        unknown = [name for name in names if name not in allowed]
-        if unknown or not names:
-            raise ValueError(f"unknown {what}(s) {', '.join(unknown) or '(none given)'}")
-        return names
-    return convert
-
-
-def positive_hours(value: str) -> float:
-    try:
-        hours = float(value)
-    except ValueError:
-        hours = -1.0
-    if hours < 0:
-        raise ValueError(f"{value!r} is not a number of hours (0 or more)")
-    return hours
-
-
-COMMON_ARGS: dict[str, Arg] = {
-    "full": Arg(flag, "1: fetch every discovered article, ignoring what the crawl state says was seen (default 0)"),
-    "revisit_hours": Arg(positive_hours, "revisit articles published less than this many hours ago with a "
-                                         "conditional request (default 24)"),
-    "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
-    "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz, a folder of them, or a "
-                                 "folder of saved HTML pages) instead of the network"),
-}
-
-
-# Arguments schedulers add on their own (scrapyd passes -a _job=<id>); accepted and ignored.
-SCHEDULER_ARGS = frozenset({"_job"})
-
-
-def parse_arguments(spider_name: str, spec: dict[str, Arg], given: dict[str, Any]) -> dict[str, Any]:
-    """Convert -a arguments by `spec`; one UsageError naming the argument and the accepted ones otherwise."""
-    known = ", ".join(sorted(spec))
-    values: dict[str, Any] = {}
-    for name, raw in given.items():
-        if name in SCHEDULER_ARGS:
-            continue
-        if name not in spec:
-            raise UsageError(f"spider {spider_name!r}: unknown argument {name!r}; accepted arguments: {known}",
-                             print_help=False)
-        try:
-            values[name] = spec[name].convert(str(raw))
-        except ValueError as error:
-            raise UsageError(f"spider {spider_name!r}: bad value for -a {name}: {error} ({spec[name].help})",
-                             print_help=False) from None
-    return values
-
-
-def new_crawl_id(now: datetime) -> str:
-    """Sortable, unique run id: UTC start time plus random suffix, e.g. 20250321T133705Z-1a2b3c."""
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
-
-
-# ---- the spider base -------------------------------------------------------------------------------------------
-class NewsSpiderBase(scrapy.Spider):
+class NewsSpiderBase(RequestFailures, scrapy.Spider):
     """Base of every newscrawl spider. Subclasses add ARGS, discovery in `discover()`, and `article_key()`."""
 
     ARGS: ClassVar[dict[str, Arg]] = {}
@@ -196,8 +54,6 @@ class NewsSpiderBase(scrapy.Spider):
         self.feed_name = self.crawl_id
         self.mode = "live"
         if self.args.get("replay") is not None:
-            from newscrawl.archive.replay import replay_identity
-
             identity = replay_identity(self.args["replay"])
             self.crawl_id, self.started_at = identity.crawl_id, identity.started_at
             self.feed_name = f"{self.crawl_id}.replay"
@@ -214,10 +70,8 @@ class NewsSpiderBase(scrapy.Spider):
         # What a replay needs to repeat this run, recorded in the WARC's warcinfo (URL files expanded).
         self.recorded_arguments = {k: (",".join(v) if k == "urls" else str(kwargs[k]))
                                    for k, v in self.args.items() if k != "replay" and k in kwargs}
-        self._requested: set[str] = set()
-        self._pending: dict[str, Request] = {}
+        self.held = HeldArticles()
         self.incremental: Incremental | None = None
-        self._discoveries: dict[str, list[Discovery]] = {}
         self.frontier: Frontier | None = None
         """The shared Redis frontier in distributed mode (newscrawl/distributed/), None in a single process."""
 
@@ -277,11 +131,16 @@ class NewsSpiderBase(scrapy.Spider):
         if self.incremental is None or self.incremental.full or not urls:
             return False
         keys = [self.article_key(url) for url in urls]
-        return all(self.incremental.known_unchanged(key, self._discoveries.get(key, [])) for key in keys)
+        return all(self.incremental.known_unchanged(key, self.held.trail(key)) for key in keys)
 
     def change_claim(self, key: str) -> str | None:
         """The newest lastmod-like claim the discovery sources made for this article in this run."""
-        return newest_claim(self._discoveries.get(key, []))
+        return newest_claim(self.held.trail(key))
+
+    @property
+    def discovered_count(self) -> int:
+        """How many distinct articles discovery named in this run."""
+        return len(self.held)
 
     @classmethod
     def argument_help(cls) -> str:
@@ -295,13 +154,11 @@ class NewsSpiderBase(scrapy.Spider):
 
     def start_requests_list(self) -> Iterable[Request]:
         if self.replay_path is not None:
-            from newscrawl.archive.replay import saved_page_urls
-
             saved = saved_page_urls(self.replay_path)
             if saved is not None:  # a folder of saved pages: every page is an article candidate, no discovery
                 for position, url in enumerate(saved):
                     self.article_request(url, Discovery(via="urls-arg", position=position,
-                                                             seen_at=self.started_at.isoformat()),
+                                                        seen_at=self.started_at.isoformat()),
                                          meta={"dont_obey_robotstxt": True})
                 return
         if self.urls:
@@ -321,26 +178,18 @@ class NewsSpiderBase(scrapy.Spider):
         return url
 
     def article_request(self, url: str, discovery: Discovery, meta: dict[str, Any] | None = None) -> None:
-        """Note an article candidate; the request itself is made once discovery is over (see release_articles).
-
-        Holding article fetches until every discovery route has answered makes a run reproducible: each article
-        is requested once, at the URL of its first route in a fixed order, with its complete discovery trail, so a
-        live crawl and the replay of its archive produce the same items. The cost is that article fetching starts
-        after discovery (seconds for a sitemap, a few listing pages and API pages).
-        """
+        """Note an article candidate; its request is made once discovery is over (release_articles, held.py)."""
         key = self.article_key(url)
-        self._discoveries.setdefault(key, []).append(discovery)
+        self.held.note(key, discovery)
+        request = Request(url, callback=self.parse_article, errback=self.on_error, meta={**(meta or {}),
+                                                                                        META_KEY: key})
         if self.frontier is not None:  # distributed mode hook: decided and queued now, for any worker to fetch
-            request = Request(url, callback=self.parse_article, errback=self.on_error, meta={**(meta or {}),
-                                                                                            META_KEY: key})
             self.frontier.push_article(self, key, discovery, request)
             return
-        if key in self._requested or key in self._pending:
-            self.crawler.stats.inc_value("newscrawl/discovery/duplicate")
-        else:
+        if self.held.hold(key, request):
             self.crawler.stats.inc_value(f"newscrawl/discovery/{discovery.via}")
-            self._pending[key] = Request(url, callback=self.parse_article, errback=self.on_error,
-                                         meta={**(meta or {}), META_KEY: key})
+        else:
+            self.crawler.stats.inc_value("newscrawl/discovery/duplicate")
 
     @staticmethod
     def seen_at(response: Response) -> str | None:
@@ -348,21 +197,17 @@ class NewsSpiderBase(scrapy.Spider):
         return response.meta.get(META_FETCHED_AT)
 
     def release_articles(self) -> None:
-        """spider_idle: schedule every pending article, in discovery order; keep the spider open while any are.
+        """spider_idle: schedule every held article, in discovery order; keep the spider open while any are.
 
         Here the crawl state decides: new or changed articles are fetched, young ones revisited with a conditional
         request, known unchanged ones skipped (counted as newscrawl/incremental/skipped_known). Articles named
         with -a urls are always fetched.
         """
-        if not self._pending:
+        if not self.held:
             return
-        pending, self._pending = self._pending, {}
-        ordered = sorted(pending, key=lambda key: min(map(_discovery_order, self._discoveries[key])))
         stats = self.crawler.stats
-        for key in ordered:
-            request = pending[key]
-            self._requested.add(key)
-            discoveries = self._discoveries[key]
+        for key, request in self.held.release():
+            discoveries = self.held.trail(key)
             if self.incremental is not None and not any(d.via == "urls-arg" for d in discoveries):
                 decision = self.incremental.decide(key, discoveries)
                 stats.inc_value(f"newscrawl/incremental/{decision.action}/{decision.reason}")
@@ -383,15 +228,13 @@ class NewsSpiderBase(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterable[Article]:
         stats = self.crawler.stats
         stats.inc_value("newscrawl/pages/fetched")
+        key = response.meta.get(META_KEY, response.url)
         if self.frontier is not None:  # distributed mode hook: the trail was recorded by whichever worker found it
-            key = response.meta.get(META_KEY, response.url)
-            self._discoveries[key] = self.frontier.discoveries(key)
+            self.held.set_trail(key, self.frontier.discoveries(key))
         if response.status == 304:  # conditional revisit: unchanged, costs no parse, emits nothing
             stats.inc_value("newscrawl/incremental/not_modified")
             if self.incremental is not None:
-                key = response.meta.get(META_KEY, response.url)
-                self.incremental.store.touch(key, response.meta.get(META_FETCHED_AT) or "",
-                                             self.change_claim(key))
+                self.incremental.store.touch(key, response.meta.get(META_FETCHED_AT) or "", self.change_claim(key))
             return
         parser_class = self.parser_for(response)
         if parser_class is None:
@@ -415,68 +258,6 @@ class NewsSpiderBase(scrapy.Spider):
         yield article
 
     def provenance(self, response: Response, parser_class: type[ArticleParser]) -> Provenance:
-        headers = response.headers
-
-        def header(name: str) -> str | None:
-            value = headers.get(name)
-            return value.decode("latin-1") if value else None
-
-        archive = response.meta.get(META_ARCHIVE)
         key = response.meta.get(META_KEY, response.url)
-        return Provenance(
-            request_url=(response.meta.get("redirect_urls") or [response.request.url if response.request else
-                                                                 response.url])[0],
-            response_url=response.url,
-            status=response.status,
-            fetched_at=response.meta.get(META_FETCHED_AT) or datetime.now(timezone.utc).isoformat(),
-            headers={"etag": header("ETag"), "last_modified": header("Last-Modified"),
-                     "content_type": header("Content-Type"), "date": header("Date")},
-            body_sha256=hashlib.sha256(response.body).hexdigest(),
-            spider=self.name,
-            crawl_id=self.crawl_id,
-            parser=parser_class.name,
-            parser_version=parser_class.version,
-            mode=response.meta.get(META_MODE, "live"),
-            archive=ArchiveRef(**archive) if isinstance(archive, dict) else archive,
-            discovery=sorted(self._discoveries.get(key, []), key=_discovery_order),
-        )
-
-    # ---- errors ---------------------------------------------------------------------------------------------
-    def on_error(self, failure: Failure) -> None:
-        """Count and log a failed request by kind; the crawl goes on."""
-        request = getattr(failure, "request", None)
-        kind = failure.type.__name__ if failure.type else "Unknown"
-        response = getattr(failure.value, "response", None)
-        if response is not None:
-            kind = f"HttpError{response.status}"
-        self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
-        logger.warning("Request failed (%(kind)s): %(url)s", {"kind": kind, "url": request.url if request else "?"})
-
-    # Scrapy drops two kinds of redirected request without calling the errback: one back to a URL already requested
-    # (the dupefilter: a redirect loop) and one to a host outside allowed_domains (OffsiteMiddleware, at
-    # scheduling). Neither is followed, as it should be; these handlers count and name them like other failures, so
-    # an article lost to either shows up in the errors of the run report instead of vanishing.
-    def redirect_dropped(self, request: Request, spider: Any = None) -> None:
-        """request_dropped: the scheduler refused a request (for ours, only a redirect can be a duplicate)."""
-        if request.meta.get("redirect_urls"):
-            self.on_redirect_not_followed(request, "RedirectLoop")
-
-    def redirect_scheduled(self, request: Request, spider: Any = None) -> None:
-        """request_scheduled: a redirect to another host, which OffsiteMiddleware is about to drop."""
-        domains = [d.lower() for d in getattr(self, "allowed_domains", None) or []]
-        if not request.meta.get("redirect_urls") or not domains or request.dont_filter \
-                or request.meta.get("allow_offsite"):
-            return
-        host = (urlsplit(request.url).hostname or "").lower()  # by host name, as OffsiteMiddleware (ports ignored)
-        if not any(host == domain or host.endswith("." + domain) for domain in domains):
-            self.on_redirect_not_followed(request, "OffsiteRedirect")
-
-    def on_redirect_not_followed(self, request: Request, kind: str) -> None:
-        self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
-        logger.warning("Request failed (%(kind)s): %(url)s, redirected to %(target)s, not followed",
-                       {"kind": kind, "url": request.meta["redirect_urls"][0], "target": request.url})
-
-
-def _discovery_order(discovery: Discovery) -> tuple[str, str, int]:
-    # Sorted, not in arrival order: live and replay runs may see discovery responses in a different order.
-    return (discovery.via, discovery.source_url or "", discovery.position or 0)
+        return response_provenance(response, spider=self.name, crawl_id=self.crawl_id, parser=parser_class.name,
+                                   parser_version=parser_class.version, discovery=self.held.sorted_trail(key))

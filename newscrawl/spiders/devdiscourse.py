@@ -25,7 +25,8 @@ from newscrawl.extract.dates import iso, parse_utc_naive
 from newscrawl.extract.text import clean_text
 from newscrawl.items import Discovery
 from newscrawl.parsers.devdiscourse import DevdiscourseParser
-from newscrawl.spiders.base import Arg, NewsSpiderBase, choice_list, http_url, iso_day, positive_int
+from newscrawl.spiders.arguments import Arg, choice_list, http_url, iso_day, positive_int
+from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.spiders.sitemaps import MAX_ENTRIES, parse_sitemap
 
 logger = logging.getLogger(__name__)

@@ -33,7 +33,8 @@ from newscrawl.extract.urls import clean_url, host_of
 from newscrawl.items import Discovery
 from newscrawl.parsers import ArticleParser, parser_for_url_or_generic
 from newscrawl.parsers.generic import looks_like_article_url
-from newscrawl.spiders.base import Arg, NewsSpiderBase, iso_day, positive_int, url_list
+from newscrawl.spiders.arguments import Arg, iso_day, positive_int, url_list
+from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.spiders.feeds import feed_links, parse_feed, robots_sitemaps
 from newscrawl.spiders.sitemaps import parse_sitemap
 

@@ -1,0 +1,27 @@
+"""The bottom layer's shared keys: request-meta names and crawl ids.
+
+Spiders set these on requests; the archive (capture, replay), the fetch middleware and the distributed frontier read
+them. They live here, below every other module, so that services never import a spider to learn a key name.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+META_FETCHED_AT = "newscrawl_fetched_at"
+"""UTC ISO time the response arrived (the archived time in a replay)."""
+META_ARCHIVE = "newscrawl_archive"
+"""Where the response sits in a WARC: an ArchiveRef or its dict form."""
+META_MODE = "newscrawl_mode"
+""""live" or "replay"."""
+META_KEY = "newscrawl_key"
+"""The article key (an outlet's id, else the URL) a request was made for."""
+
+REPLAYED_FLAG = "replayed"
+"""Response flag of an answer from the archive: fetch-time stamping, capture and politeness leave it alone."""
+
+
+def new_crawl_id(now: datetime) -> str:
+    """Sortable, unique run id: UTC start time plus random suffix, e.g. 20250321T133705Z-1a2b3c."""
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"

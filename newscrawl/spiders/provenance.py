@@ -1,0 +1,40 @@
+"""The facts of a fetch, assembled from a response and the spider's discovery trail into a Provenance."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from scrapy.http import Response
+
+from newscrawl.items import ArchiveRef, Discovery, Provenance
+from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE
+
+
+def response_provenance(response: Response, *, spider: str, crawl_id: str, parser: str, parser_version: str,
+                        discovery: list[Discovery]) -> Provenance:
+    """Where the response came from (first requested URL, archive record, fetch time) and how it was found."""
+    headers = response.headers
+
+    def header(name: str) -> str | None:
+        value = headers.get(name)
+        return value.decode("latin-1") if value else None
+
+    archive = response.meta.get(META_ARCHIVE)
+    first_url = response.request.url if response.request else response.url
+    return Provenance(
+        request_url=(response.meta.get("redirect_urls") or [first_url])[0],
+        response_url=response.url,
+        status=response.status,
+        fetched_at=response.meta.get(META_FETCHED_AT) or datetime.now(timezone.utc).isoformat(),
+        headers={"etag": header("ETag"), "last_modified": header("Last-Modified"),
+                 "content_type": header("Content-Type"), "date": header("Date")},
+        body_sha256=hashlib.sha256(response.body).hexdigest(),
+        spider=spider,
+        crawl_id=crawl_id,
+        parser=parser,
+        parser_version=parser_version,
+        mode=response.meta.get(META_MODE, "live"),
+        archive=ArchiveRef(**archive) if isinstance(archive, dict) else archive,
+        discovery=discovery,
+    )
