@@ -11,18 +11,39 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+QUALITY_FLAGS: dict[str, str] = {
+    "no_title": "the page shows no headline the parser could find; title is \"\"",
+    "no_date": "no publication date on the page; published_at is null",
+    "date_day_only": "the page gives the publication day only; published_at is \"YYYY-MM-DD\"",
+    "date_no_timezone": "the page gives a time without a UTC offset and the parser does not know the outlet's zone; "
+                        "published_at is naive (\"YYYY-MM-DDTHH:MM:SS\")",
+    "date_malformed": "the publication date found is not ISO 8601; published_at is null (the value is logged)",
+    "modified_malformed": "the update date found is not ISO 8601; modified_at is null (the value is logged)",
+    "no_url": "the page has no http(s) URL (a saved page without .url sidecar, canonical link or og:url); url is its "
+              "file:// URL",
+    "no_author": "nobody is credited: byline null and authors empty",
+    "image_url_invalid": "the lead image URL was not absolute http(s); image_url is null",
+    "markup_removed": "a text field held working HTML markup (tags with attributes, elements, comments); the markup "
+                      "was removed and its text kept",
+    "encoding_repaired": "the page's bytes were not valid in the encoding it declares; invalid sequences were "
+                         "replaced",
+}
+"""Every flag an item's `quality` list may hold, and what it means (docs/schema.md shows this table)."""
+
+
 @dataclass(frozen=True)
 class ArchiveRef:
-    """Where the response an item was parsed from sits in a WARC file."""
+    """Where the response an item was parsed from sits in a WARC file (or which saved page it was)."""
 
     file: str
-    """WARC file name (unique per run: "<crawl id>[-NNNNN].warc.gz"); `newscrawl verify` finds it next to the feed,
-    under output/, or under --archive. A name, not a path, so live and replayed items agree wherever the archive
-    has moved."""
+    """WARC (or ARC) file name (unique per run: "<crawl id>[-NNNNN].warc.gz"); `newscrawl verify` finds it next to
+    the feed, under output/, or under --archive. A name, not a path, so live and replayed items agree wherever the
+    archive has moved. For a saved page: its path relative to the replayed folder."""
     record_id: str
-    """WARC-Record-ID of the `response` record, e.g. "<urn:uuid:…>"."""
+    """WARC-Record-ID of the `response` (or `resource`) record, e.g. "<urn:uuid:…>"; "<urn:arc:FILE:OFFSET>" for an
+    ARC record; for a saved page "urn:sha256:<hex>", the SHA-256 of its (decompressed) bytes."""
     offset: int
-    """Byte offset of the response record in the (compressed) file."""
+    """Byte offset of the response record in the (compressed) file; 0 for a saved page."""
 
 
 @dataclass(kw_only=True)
@@ -30,9 +51,11 @@ class Discovery:
     """One way the crawler found an article URL, and what that source claimed about it."""
 
     via: str
-    """Route: "news-sitemap", "sitemap", "rss", "listing", "api", "urls-arg" or "link"."""
+    """Route: "news-sitemap", "sitemap", "rss", "listing", "api", "urls-arg", "link", or "archive" (a replay found the
+    page in the archive, where no replayed discovery route reached it)."""
     source_url: str | None = None
-    """URL of the sitemap/listing/API page that named the article (null for -a urls)."""
+    """URL of the sitemap/listing/API page that named the article (null for -a urls); for "archive" the WARC file's
+    name or the saved page's path in the folder, with the record id in `claims`."""
     position: int | None = None
     """0-based position of the entry in that source."""
     seen_at: str | None = None
@@ -113,7 +136,9 @@ class Article:
     """Article text only: one paragraph per block (p, heading, list item, quote, table row), joined by a blank
     line. Attribution and disclaimer notes are moved to their own fields."""
     published_at: str | None = None
-    """First publication, ISO 8601 with the offset the site means, e.g. "2025-03-21T19:07:12+05:30"."""
+    """First publication, ISO 8601 with the offset the site means, e.g. "2025-03-21T19:07:12+05:30". With the
+    precision the page gives: "2025-03-21" when it shows only the day, a time without offset when it gives no zone
+    and the parser does not know the outlet's (flagged in `quality`); null when the page shows no date."""
     modified_at: str | None = None
     """Last update, same format as published_at."""
     byline: str | None = None
@@ -169,6 +194,10 @@ class Article:
     """Shared by near-duplicate copies of one story (the same wire copy on several outlets): the canonical URL of
     the copy processed first, in this run or (with a crawl state) an earlier one; a replay, which starts from an
     empty state, may name another copy of the same group. Null when lineage is off."""
+    quality: list[str] = field(default_factory=list)
+    """What is missing or imprecise in this item, one flag per defect ("no_date", "date_day_only",
+    "date_no_timezone", "no_url", "no_author", …; the table in docs/schema.md says what each means). Empty for an
+    item with every field in its documented form. Set by ValidationPipeline."""
     provenance: Provenance | None = None
     """Facts of the fetch; set by ProvenancePipeline, null in parser output."""
 

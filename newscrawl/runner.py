@@ -3,7 +3,8 @@
 It takes the spider's run lock (a second run exits at once with EXIT_LOCKED), names the run, runs
 `scrapy crawl` with a log file beside the feed, reads the run report the crawl wrote, prints a short summary and
 exits with the report's code. Exit codes: 0 ok · 2 usage error · 3 lock held · 4 fetch failures over the
-threshold · 5 layout drift · 6 nothing discovered · 1 the crawl stopped on an error (full or read-only disk) or
+threshold · 5 layout drift · 6 nothing discovered · 7 damaged input (a replayed archive held damaged
+records or bad files; every intact one was used) · 1 the crawl stopped on an error (full or read-only disk) or
 failed without a report.
 """
 
@@ -28,11 +29,13 @@ EXIT_LOCKED = 3
 def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> int:
     crawl_id = new_crawl_id(datetime.now(timezone.utc))
     log_file = output / spider / f"{crawl_id}.log"
+    report_path = output / spider / f"{crawl_id}.report.json"
     try:
         with RunLock(output / "state" / f"{spider}.lock"):
             log_file.parent.mkdir(parents=True, exist_ok=True)
             command = [sys.executable, "-m", "scrapy", "crawl", spider, *scrapy_args,
-                       "-s", f"NEWSCRAWL_CRAWL_ID={crawl_id}", "-s", f"LOG_FILE={log_file}"]
+                       "-s", f"NEWSCRAWL_CRAWL_ID={crawl_id}", "-s", f"LOG_FILE={log_file}",
+                       "-s", f"NEWSCRAWL_REPORT_PATH={report_path}"]
             env = {**os.environ}
             env.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
             done = subprocess.run(command, env=env)
@@ -45,7 +48,6 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
         return EXIT_FAILED
     if done.returncode == EXIT_USAGE:
         return EXIT_USAGE
-    report_path = output / spider / f"{crawl_id}.report.json"
     try:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -68,6 +70,9 @@ def summary(report: dict[str, Any], path: Path) -> str:
         f" · not modified {counts.get('not_modified', 0)} · skipped as known {counts.get('skipped_known', 0)}",
         f"  dropped {dropped} · errors {errors} · report {path}",
     ]
+    for damaged in report.get("damaged_inputs") or []:
+        lines.append(f"  DAMAGED INPUT {damaged.get('file')} at offset {damaged.get('offset')} ({damaged.get('kind')}): "
+                     f"{damaged.get('error')}")
     drift = report.get("drift") or {}
     if drift.get("failed"):
         lines.append(f"  LAYOUT DRIFT: {drift.get('message')}")

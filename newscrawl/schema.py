@@ -50,7 +50,34 @@ def render() -> str:
         for field in dataclasses.fields(cls):
             lines.append(f"| `{field.name}` | `{_type_name(hints[field.name])}` | {docs.get(field.name, '')} |")
         lines.append("")
+    lines += CONTRACT
+    lines += ["| flag | meaning |", "|---|---|"]
+    lines += [f"| `{flag}` | {meaning} |" for flag, meaning in items.QUALITY_FLAGS.items()]
+    lines.append("")
     return "\n".join(lines)
+
+
+CONTRACT = [
+    "## The item contract: kept, flagged, dropped",
+    "",
+    "Every real article is emitted. A page is dropped only when it is not an article (a home, section, tag, search or",
+    "error page: counted as `newscrawl/pages/not_article`, no item) or when its article has no body text",
+    "(`item_dropped_reasons_count/MissingField`); each drop is one log line with the reason and the URL. Everything",
+    "else is kept, and what is missing or imprecise is named in `quality`, one flag per defect, each counted as",
+    "`newscrawl/quality/<flag>` and listed under `counts.quality` in the run report:",
+    "",
+    "- `url` is always present: the page's canonical http(s) URL, else the response URL (`file://…` for a saved page",
+    "  with no URL anywhere: `no_url`). `outlet` is never empty: the parser's outlet, else the URL's host, else the",
+    "  saved folder's name.",
+    "- `title` may be \"\" (`no_title`); `published_at` may be null (`no_date`), a day (`date_day_only`) or a time",
+    "  without offset (`date_no_timezone`); an outlet parser that knows the outlet's zone (Devdiscourse: IST) gives",
+    "  the offset. `modified_at`, `byline`, `subtitle`, `dateline`, the image fields and `paywalled` may be null;",
+    "  lists may be empty.",
+    "- Working HTML markup in a text field is removed, its text kept (`markup_removed`).",
+    "- A field an outlet parser must find (its `expected_coverage`) missing on too many pages is layout drift: the",
+    "  items are still emitted and flagged, the run ends with the drift status (exit code 5) and fixture candidates.",
+    "",
+]
 
 
 if __name__ == "__main__":

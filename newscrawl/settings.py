@@ -53,7 +53,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.provenance.ProvenancePipeline": 300,  # fetch facts complete before validation
     "newscrawl.pipelines.discrepancies.DiscrepancyPipeline": 320,  # discovery claims vs the page
     "newscrawl.monitoring.coverage.CoveragePipeline": 350,  # coverage before validation drops broken items
-    "newscrawl.pipelines.validation.ValidationPipeline": 400,  # drop malformed items with a counted reason
+    "newscrawl.pipelines.validation.ValidationPipeline": 400,  # quality flags; drops only bodiless or markup items
     "newscrawl.pipelines.lineage.LineagePipeline": 450,  # story_id for copies of one wire story; valid items only
     "newscrawl.pipelines.dedup.DedupPipeline": 500,  # only valid items claim their URL
     "newscrawl.pipelines.revisions.RevisionPipeline": 600,  # last: numbers what is really emitted, drops unchanged
@@ -101,6 +101,8 @@ NEWSCRAWL_DISTRIBUTED_LEASE_TIMEOUT = 30  # a worker silent this long is dead: i
 
 # ---- logging and misc -------------------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"
+# A dropped item is one line (reason and URL), not the item's repr with its whole body.
+LOG_FORMATTER = "newscrawl.pipelines.droplog.OneLineLogFormatter"
 TELNETCONSOLE_ENABLED = False  # nothing should listen on a port during unattended cron runs
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -11,6 +11,7 @@ from newscrawl.items import Article
 from newscrawl.parsers import parser_by_name
 from newscrawl.pipelines.attribution import attribute
 from newscrawl.pipelines.boilerplate import clean_article
+from newscrawl.pipelines.validation import validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Set by the crawl (state, fetch), never by parsing: not part of fixture expectations.
@@ -30,13 +31,16 @@ def fixture_paths(outlet: str, case: str) -> tuple[Path, Path, Path]:
 
 
 def parse_fixture(outlet: str, case: str) -> dict[str, Any] | None:
-    """What the parser and the cleaning pipelines make of a fixture page, as the fixture JSON records it."""
+    """What the parser, the cleaning pipelines and validation (its `quality` flags) make of a fixture page, as the
+    fixture JSON records it."""
     html_path, url_path, _ = fixture_paths(outlet, case)
     url = url_path.read_text(encoding="utf-8").strip()
     article = parser_by_name(outlet).from_html(html_path.read_bytes(), url).parse()
     if article is None:
         return None
-    return article_record(attribute(clean_article(article)))
+    cleaned = attribute(clean_article(article))
+    validate(cleaned)
+    return article_record(cleaned)
 
 
 def article_record(article: Article) -> dict[str, Any]:

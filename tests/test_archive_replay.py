@@ -171,7 +171,7 @@ def test_truncated_and_corrupt_archives_replay_every_intact_record(live: tuple[C
     truncated.write_bytes(data[: len(data) - 200])
     replay = run_crawl(tmp_path / "t", "devdiscourse", "-a", f"replay={truncated}", "-O", "out.jsonl")
     assert replay.returncode == 0 and "Traceback" not in replay.log
-    assert f"Archive problem: {truncated} at offset" in replay.log
+    assert f"Damaged input {truncated} at offset" in replay.log
     assert len(replay.feed_items("out.jsonl")) >= len(feed_items) - 1
     # Corrupt member in the middle: garbage over one article record's compressed bytes.
     victim = sorted(item["provenance"]["archive"]["offset"] for item in feed_items.values())[len(feed_items) // 2]
@@ -182,7 +182,7 @@ def test_truncated_and_corrupt_archives_replay_every_intact_record(live: tuple[C
     corrupt.write_bytes(bytes(damaged))
     replay = run_crawl(tmp_path / "c", "devdiscourse", "-a", f"replay={corrupt}", "-O", "out.jsonl")
     assert replay.returncode == 0 and "Traceback" not in replay.log
-    assert f"Archive problem: {corrupt} at offset {victim}" in replay.log
+    assert f"Damaged input {corrupt} at offset {victim}" in replay.log
     assert len(replay.feed_items("out.jsonl")) == len(feed_items) - 1
 
 
@@ -197,7 +197,10 @@ def test_replay_a_folder_of_saved_html(tmp_path: Path) -> None:
     expected_urls = {json.loads((FIXTURES / f"{case}.json").read_text())["url"] for case in articles}
     assert {item["url"] for item in items} == expected_urls
     assert all(item["provenance"]["mode"] == "replay" for item in items)
-    assert replay.stat("newscrawl/pages/not_article") == 4
+    # The error page is on an article route and parses to nothing; the listing and tag pages are not on one (§1.2),
+    # so they are counted and not parsed.
+    assert replay.stat("newscrawl/pages/not_article") == 1
+    assert replay.stat("newscrawl/replay/not_article_route") == 3
 
 
 def test_replay_a_wget_warc(specs: list[NewsSpec], tmp_path: Path) -> None:
@@ -246,3 +249,62 @@ def test_bundled_sample_replays_offline_and_verifies(tmp_path: Path) -> None:
         "Seoul", "2025-03-21T19:07", True)
     done = newscrawl_cli("verify", str(feed), "--archive", str(sample))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def wget_warc(server: MirrorServer, specs: list[NewsSpec], folder: Path) -> Path:
+    """A WARC written by GNU Wget of the article pages alone: no robots.txt, sitemap, listing or API page."""
+    urls = [server.base_url + canonical_url(spec).split("devdiscourse.com", 1)[1] for spec in specs]
+    (folder / "urls.txt").write_text("\n".join(urls) + "\n")
+    done = subprocess.run(["wget", "--quiet", "--no-verbose", "--warc-file=articles", "--no-warc-keep-log",
+                           "--header=Accept-Encoding: gzip", "-e", "robots=off", "-O", "/dev/null",
+                           "-i", "urls.txt"], cwd=folder, capture_output=True, text=True, timeout=60)
+    assert (folder / "articles.warc.gz").exists(), done.stderr
+    return folder / "articles.warc.gz"
+
+
+def test_a_wget_warc_of_article_pages_alone_replays_every_article(specs: list[NewsSpec], tmp_path: Path) -> None:
+    """Made with the real tool (wget --warc-file). Discovery finds nothing (no sitemap was archived); the archive
+    itself is the source of candidates, so every archived article page becomes an item, marked via "archive"."""
+    if shutil.which("wget") is None:
+        pytest.skip("wget is not installed (apt-get install wget); .ci/run installs it")
+    chosen = specs[:6]
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        warc = wget_warc(server, chosen, tmp_path)
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    items = replay.feed_items("out.jsonl")
+    assert sorted(item["outlet_id"] for item in items) == sorted(str(spec.news_id) for spec in chosen)
+    for item in items:
+        (discovery,) = item["provenance"]["discovery"]
+        assert discovery["via"] == "archive" and discovery["source_url"] == "articles.warc.gz"
+        assert discovery["claims"]["record_id"] == item["provenance"]["archive"]["record_id"]
+    again = run_crawl(tmp_path / "again", "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert (again.workdir / "out.jsonl").read_bytes() == (replay.workdir / "out.jsonl").read_bytes()
+    done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(warc))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_truncated_wget_warc_keeps_every_intact_record_and_the_runner_says_damaged(specs: list[NewsSpec],
+                                                                                     tmp_path: Path) -> None:
+    if shutil.which("wget") is None:
+        pytest.skip("wget is not installed (apt-get install wget); .ci/run installs it")
+    chosen = specs[:6]
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        warc = wget_warc(server, chosen, tmp_path)
+    records = [item for item in iter_archive(warc) if isinstance(item, ArchivedExchange)]
+    last = max(records, key=lambda exchange: exchange.offset)
+    cut = tmp_path / "cut" / "articles.warc.gz"
+    cut.parent.mkdir()
+    cut.write_bytes(warc.read_bytes()[: last.offset + 300])  # inside the last article's response record
+    work = tmp_path / "run"
+    work.mkdir()
+    done = newscrawl_cli("run", "devdiscourse", "-a", f"replay={cut}", "-s", "LOG_LEVEL=INFO", cwd=work)
+    assert done.returncode == 7, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert f"DAMAGED INPUT {cut} at offset {last.offset} (truncated)" in done.stdout
+    (report_path,) = (work / "output" / "devdiscourse").glob("*.report.json")
+    report = json.loads(report_path.read_text())
+    assert report["status"] == "damaged-input" and report["exit_code"] == 7
+    assert [(d["file"], d["offset"], d["kind"]) for d in report["damaged_inputs"]] == [
+        (str(cut), last.offset, "truncated")]
+    assert report["counts"]["items"] == len(chosen) - 1

@@ -135,7 +135,7 @@ def test_drift_leaves_candidates_that_promote_to_a_failing_fixture(
     assert len(candidates) == len(specs)
     seed_case = next(p for p in candidates if str(specs[0].news_id) in p.name)
     meta = json.loads(seed_case.with_suffix(".json").read_text())
-    assert "missing body" in meta["why"] and meta["item"]["title"] == specs[0].title
+    assert "no body text" in meta["why"] and meta["item"]["title"] == specs[0].title
     assert b'<section class="story">' in seed_case.read_bytes(), "the page as fetched"
     monkeypatch.setattr(promote_module, "FIXTURES", tmp_path / "fixtures")
     expected_path = promote_module.promote(seed_case, "drift-body")

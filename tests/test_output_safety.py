@@ -15,7 +15,7 @@ from newscrawl.exporters import FORMULA_STARTS, SafeCsvItemExporter, neutralise_
 from newscrawl.extract.urls import clean_url
 from newscrawl.items import Article
 from newscrawl.parsers.devdiscourse import DevdiscourseParser
-from newscrawl.pipelines.validation import MalformedField, markup_in, validate
+from newscrawl.pipelines.validation import markup_in, validate
 from tests.crawling import FAST, CrawlResult, run_crawl
 from tests.sitegen.server import MirrorServer, Page, Site
 from tests.test_hostile_pages import H1, SEED_TITLE, variant
@@ -81,11 +81,14 @@ def test_text_that_mentions_tags_is_kept(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", MARKUP)
-def test_working_markup_in_a_text_field_is_dropped(text: str) -> None:
+def test_working_markup_in_a_text_field_is_removed_and_flagged(text: str) -> None:
     assert markup_in(text) is not None
-    with pytest.raises(MalformedField, match="contains HTML markup"):
-        validate(Article(url="https://www.devdiscourse.com/article/x/1-a", outlet="devdiscourse", title="Title",
-                         body=f"Body {text}", published_at="2025-03-21T19:07:00+05:30"))
+    article = Article(url="https://www.devdiscourse.com/article/x/1-a", outlet="devdiscourse", title=f"Title {text}",
+                      body=f"Body {text} end", published_at="2025-03-21T19:07:00+05:30")
+    validate(article)
+    assert "markup_removed" in article.quality
+    assert markup_in(article.title) is None and markup_in(article.body) is None
+    assert article.title.startswith("Title") and article.body.startswith("Body") and article.body.endswith("end")
 
 
 def test_markup_check_is_linear_on_hostile_text() -> None:

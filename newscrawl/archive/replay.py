@@ -11,7 +11,9 @@ DamagedRecord). Serving it would emit an item whose body_sha256 describes the da
 would pass and the damage would vanish from the record.
 
 Sources: a .warc/.warc.gz file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
-optional <name>.url sidecars). For saved pages the spider parses every page directly, without discovery.
+optional <name>.url sidecars). The archive is also a source of article candidates (ReplaySource.candidates): the
+spider parses every archived HTML page its outlet would accept, whether or not replayed discovery reaches it.
+Damaged input (ReplaySource.problems) is logged and counted by the spider, one line each.
 """
 
 from __future__ import annotations
@@ -31,12 +33,19 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
 
-from newscrawl.archive.warc import ArchivedExchange, ArchiveIndex, SavedPage, iter_saved_html, read_warcinfo
+from newscrawl.archive.warc import (
+    ArchivedExchange,
+    ArchiveIndex,
+    ArchiveProblem,
+    SavedPage,
+    iter_saved_html,
+    read_warcinfo,
+)
 from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG
 
 logger = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.gz.open", ".warc.open")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.gz.open", ".warc.open", ".arc", ".arc.gz")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz")
 
 
@@ -68,7 +77,7 @@ def source_kind(path: Path) -> str:
         return "warc"
     if path.is_dir() and any(_has_suffix(p, HTML_SUFFIXES) for p in path.rglob("*")):
         return "saved-html"
-    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz files and no saved .html/.htm/.html.gz pages found")
+    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.arc/.arc.gz files and no saved .html/.htm/.html.gz pages found")
 
 
 @dataclass(frozen=True)
@@ -98,13 +107,6 @@ def replay_identity(path: Path) -> ReplayIdentity:
     digest = hashlib.sha256("\n".join(f"{p.url}:{p.body_sha256}" for p in pages).encode()).hexdigest()
     started = min((p.fetched_at for p in pages), default=datetime.fromtimestamp(0, timezone.utc))
     return ReplayIdentity(f"replay-{digest[:12]}", started)
-
-
-def saved_page_urls(path: Path) -> list[str] | None:
-    """URLs of a saved-HTML folder in file order, or None when the path is a WARC source."""
-    if source_kind(path) != "saved-html":
-        return None
-    return [page.url for page in iter_saved_html(path) if isinstance(page, SavedPage)]
 
 
 def _arguments(recorded: str | None) -> dict[str, str]:
@@ -144,30 +146,79 @@ class Answer:
     """False when the record's WARC digests do not match its bytes (and no intact capture of the URL exists)."""
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """An archived HTML page answered with 200: a possible article, whether or not discovery reaches it."""
+
+    url: str
+    file: str
+    """The WARC file's name, or the saved page's path relative to the replayed folder."""
+    record_id: str
+    position: int
+    """Order in the archive (file order, then offset): archive-only articles are released in this order."""
+
+
+def saved_page_ref(root: Path, page: SavedPage) -> dict[str, Any]:
+    """provenance.archive of a saved page: its path in the folder, and its bytes' digest as the record id."""
+    return {"file": page.path.relative_to(root).as_posix(), "record_id": f"urn:sha256:{page.body_sha256}",
+            "offset": 0}
+
+
+def _is_html(headers: list[tuple[str, str]] | None, content_type: str | None = None) -> bool:
+    value = content_type if headers is None else next((v for k, v in headers if k.lower() == "content-type"), "")
+    value = (value or "").lower()
+    return not value or "html" in value  # no Content-Type: let the parser judge the bytes
+
+
 class ReplaySource:
-    """Lookup of archived responses by URL: exact, then canonicalised, then by the spider's article key."""
+    """Lookup of archived responses by URL: exact, then canonicalised, then by the spider's article key.
+
+    Built once per replay (the spider owns it; the middleware answers from it). `problems` lists every damaged
+    input: a truncated or corrupt record, an unreadable, binary or unsafe saved file, a bad sidecar.
+    """
 
     def __init__(self, path: Path, article_key: Callable[[str], str] | None = None) -> None:
         self.path = path
         self.kind = source_kind(path)
         self.article_key = article_key
-        self.problems: list[str] = []
+        self.problems: list[ArchiveProblem] = []
+        self.skipped: dict[str, int] = {}
+        """Records not replayable as responses, by type (revisit, metadata, request-less …), counted."""
         self._pages: dict[str, SavedPage] = {}
+        self._page_order: list[SavedPage] = []
         self._index: ArchiveIndex | None = None
         self._by_key: dict[str, str] | None = None
         if self.kind == "warc":
             self._index = ArchiveIndex.build(path)
-            self.problems = [f"{p.file} at offset {p.offset} ({p.kind}): {p.message}" for p in self._index.problems]
+            self.problems = list(self._index.problems)
+            self.skipped = dict(self._index.skipped)
         else:
+            self._root = path.resolve()
             for page in iter_saved_html(path):
                 if isinstance(page, SavedPage):
+                    self._page_order.append(page)
                     self._pages.setdefault(page.url, page)
                     self._pages.setdefault(canonicalize_url(page.url), page)
                 else:
-                    self.problems.append(f"{page.file} ({page.kind}): {page.message}")
+                    self.problems.append(page)
 
     def urls(self) -> list[str]:
-        return self._index.urls() if self._index is not None else list(self._pages)
+        return self._index.urls() if self._index is not None else [page.url for page in self._page_order]
+
+    def candidates(self) -> list[Candidate]:
+        """Every archived 200 HTML response (its winning capture) or saved page, in archive order."""
+        if self._index is None:
+            return [Candidate(page.url, saved_page_ref(self._root, page)["file"], f"urn:sha256:{page.body_sha256}",
+                              position) for position, page in enumerate(self._page_order)]
+        found: list[Candidate] = []
+        for position, entry in enumerate(self._index.entries):
+            if entry.status != 200 or not _is_html(None, entry.content_type) or entry.request_method not in (
+                    None, "GET"):
+                continue
+            if self._index.entry(entry.url) is not entry:  # a later capture of the URL wins, as in answer()
+                continue
+            found.append(Candidate(entry.url, Path(entry.file).name, entry.record_id, position))
+        return found
 
     def answer(self, url: str) -> Answer | None:
         if self._index is not None:
@@ -183,9 +234,8 @@ class ReplaySource:
         page = self._pages.get(url) or self._pages.get(canonicalize_url(url))
         if page is None:
             return None
-        content_type = "text/html"
-        return Answer(url=page.url, status=200, headers=[("Content-Type", content_type)], body=page.body,
-                      fetched_at=page.fetched_at, archive=None)
+        return Answer(url=page.url, status=200, headers=[("Content-Type", "text/html")], body=page.body,
+                      fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page))
 
     def _lookup(self, url: str) -> ArchivedExchange | None:
         """The index's winning (last) capture of the URL, but the last *intact* one when the winner is damaged."""
@@ -194,7 +244,7 @@ class ReplaySource:
         intact = [entry for entry in captures if entry.digest_ok]
         return self._index.read((intact or captures)[-1]) if captures else None
 
-    def _lookup_by_key(self, url: str) -> Any:
+    def _lookup_by_key(self, url: str) -> ArchivedExchange | None:
         assert self._index is not None and self.article_key is not None
         if self._by_key is None:
             self._by_key = {}
@@ -203,7 +253,6 @@ class ReplaySource:
         key = self.article_key(url)
         archived = self._by_key.get(key) if key != url else None
         return self._lookup(archived) if archived else None
-
 
 class ReplayMiddleware:
     """Downloader middleware: active when the spider was given -a replay=PATH."""
@@ -223,12 +272,11 @@ class ReplayMiddleware:
         return middleware
 
     def spider_opened(self, spider: Any) -> None:
-        self.source = ReplaySource(spider.replay_path, getattr(spider, "article_key", None))
+        """Answer from the spider's source (it lists archive-only articles from the same index), else our own."""
+        self.source = getattr(spider, "replay_source", None) or ReplaySource(spider.replay_path,
+                                                                            getattr(spider, "article_key", None))
         logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs)",
                     {"kind": self.source.kind, "path": spider.replay_path, "n": len(self.source.urls())})
-        for problem in self.source.problems:
-            self.stats.inc_value("newscrawl/replay/archive_problems")
-            logger.error("Archive problem: %(problem)s", {"problem": problem})
 
     def process_request(self, request: Request, spider: Any = None) -> Response:
         if self.source is None:  # spider_opened not yet fired (cannot happen in a crawl; guards direct use)

@@ -6,7 +6,10 @@ file's own ``file://`` URL. Canonical and og:url are only used when absolute htt
 
 Folders may come from untrusted places, so nothing outside the folder is ever read: symlinks (files, sidecars,
 directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
-symlink swapped in after the check is refused too.
+symlink swapped in after the check is refused too. Every other bad input costs only itself, as one ArchiveProblem:
+a file that is not a regular file ("not-a-file": a FIFO would block the read), cannot be read ("io") or
+decompressed ("gzip"), holds binary data rather than a page ("binary"), or a sidecar that holds no http(s) URL
+("bad-sidecar": the page is still read, its URL taken from the HTML).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import gzip
 import hashlib
 import logging
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +29,7 @@ from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
 from newscrawl.archive.reader import ArchiveProblem
+from newscrawl.extract.urls import is_http_url
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +72,9 @@ def _load(root: Path, path: Path) -> Iterator[SavedPage | ArchiveProblem]:
     if refusal:
         yield ArchiveProblem(str(path), 0, "unsafe-path", refusal)
         return
+    if not stat.S_ISREG(path.lstat().st_mode):
+        yield ArchiveProblem(str(path), 0, "not-a-file", "not a regular file; refused")
+        return
     try:
         raw, mtime = _read_safely(path)
         body = gzip.decompress(raw) if path.name.lower().endswith(".gz") else raw
@@ -76,6 +84,9 @@ def _load(root: Path, path: Path) -> Iterator[SavedPage | ArchiveProblem]:
     except OSError as exc:
         yield ArchiveProblem(str(path), 0, "io", f"cannot read saved page: {exc}")
         return
+    if _looks_binary(body):
+        yield ArchiveProblem(str(path), 0, "binary", "binary data, not an HTML page; skipped")
+        return
     sidecar = _sidecar(path)
     url = None
     if sidecar.exists() or sidecar.is_symlink():
@@ -84,6 +95,10 @@ def _load(root: Path, path: Path) -> Iterator[SavedPage | ArchiveProblem]:
             yield ArchiveProblem(str(sidecar), 0, "unsafe-path", f"{sidecar_refusal}; page URL taken from the HTML")
         else:
             url = _first_line(sidecar)
+            if url is not None and not is_http_url(url):
+                yield ArchiveProblem(str(sidecar), 0, "bad-sidecar",
+                                     f"{url[:80]!r} is not an absolute http(s) URL; page URL taken from the HTML")
+                url = None
     url = url or _url_in_html(body) or path.as_uri()
     yield SavedPage(url, path, body, datetime.fromtimestamp(mtime, timezone.utc), hashlib.sha256(body).hexdigest())
 
@@ -101,6 +116,18 @@ def _read_safely(path: Path) -> tuple[bytes, float]:
     fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
     with os.fdopen(fd, "rb") as fh:
         return fh.read(), os.fstat(fh.fileno()).st_mtime
+
+
+def _looks_binary(body: bytes) -> bool:
+    """NUL bytes or mostly control bytes in the first 4 KiB: an image or archive saved as .html, not a page.
+    UTF-16 pages (a BOM) are text."""
+    head = body[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    return bool(head) and controls > len(head) // 10
 
 
 def _is_page(name: str) -> bool:

@@ -2,13 +2,16 @@
 
 For every item: re-read the WARC response record at provenance.archive (file, offset), check its record id and
 target URI, decode its payload as the crawler did (de-chunk, Content-Encoding) and compare the SHA-256 with
-provenance.body_sha256.
+provenance.body_sha256. An item replayed from a saved page names the page's path in the replayed folder and
+"urn:sha256:<digest>" as its record: the page is re-read (decompressed if .gz) and both digests compared.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +80,8 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None) -> str
     ref = provenance.get("archive")
     if not isinstance(ref, dict) or not {"file", "offset", "record_id"} <= ref.keys():
         return "no provenance.archive reference (was capture off?)"
+    if str(ref["record_id"]).startswith(SAVED_PAGE_ID):
+        return _check_saved_page(str(ref["file"]), str(ref["record_id"]), provenance, feed, archive)
     path = _resolve(str(ref["file"]), feed, archive)
     if not path.exists():
         return f"archive file {path} is missing"
@@ -95,4 +100,25 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None) -> str
     if digest != provenance.get("body_sha256"):
         return (f"body digest mismatch at {path}:{ref['offset']}: archive has {digest}, item says "
                 f"{provenance.get('body_sha256')}")
+    return None
+
+
+SAVED_PAGE_ID = "urn:sha256:"
+
+
+def _check_saved_page(relative: str, record_id: str, provenance: dict[str, object], feed: Path,
+                      archive: str | None) -> str | None:
+    """A saved page: its path relative to the replayed folder (--archive), its bytes' digest as record id."""
+    roots = [Path(archive)] if archive is not None else [feed.parent, Path(".")]
+    path = next((root / relative for root in roots if (root / relative).is_file()), roots[0] / relative)
+    if not path.is_file():
+        return f"saved page {path} is missing (give the replayed folder with --archive)"
+    try:
+        raw = path.read_bytes()
+        body = gzip.decompress(raw) if path.name.lower().endswith(".gz") else raw
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+        return f"cannot read saved page {path}: {error}"
+    digest = hashlib.sha256(body).hexdigest()
+    if f"{SAVED_PAGE_ID}{digest}" != record_id or digest != provenance.get("body_sha256"):
+        return f"saved page {path} changed: its digest is {digest}, the item names {record_id[len(SAVED_PAGE_ID):]}"
     return None

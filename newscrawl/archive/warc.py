@@ -27,6 +27,7 @@ from pathlib import Path
 from w3lib.url import canonicalize_url
 from warcio.timeutils import iso_date_to_datetime
 
+from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at, scan_arc
 from newscrawl.archive.reader import (
     ArchiveProblem,
     ArchiveReadError,
@@ -51,7 +52,7 @@ __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "
 
 logger = logging.getLogger(__name__)
 
-_WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open")
+_WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open", *ARC_SUFFIXES)
 _REQUEST_MEMORY = 1024  # unmatched request records remembered per file, to pair them with later responses
 
 
@@ -112,13 +113,16 @@ class IndexEntry:
     status: int
     request_method: str | None
     digest_ok: bool
+    content_type: str | None = None
+    """The response's Content-Type header (first value), for choosing HTML pages without re-reading them."""
 
 
 def iter_archive(path: Path | str) -> Iterator[ArchivedExchange | ArchiveProblem]:
     """Every response in a WARC file (.warc, .warc.gz, also .open) or a folder of them (recursive, name order:
     see ``_order_key``).
 
-    revisit, resource, metadata and non-HTTP records are skipped; their counts are logged per file.
+    ``resource`` records of http(s) pages (Browsertrix, warcio) are returned as 200 responses; revisit, metadata,
+    conversion and non-HTTP records are skipped and counted (``ArchiveIndex.skipped``), and logged per file.
     """
     yield from _iter_exchanges(Path(path), Counter())
 
@@ -137,7 +141,7 @@ def read_warcinfo(file: Path | str) -> dict[str, str]:
     """Fields of the file's first record if it is a warcinfo record (as our writer and wget produce), else {}."""
     path = _locate(Path(file))
     try:
-        record, _ = read_record_at(path, 0)
+        record, _ = _read_record(path, 0)
     except ArchiveReadError as exc:
         logger.warning("No readable warcinfo in %s: %s", path, exc)
         return {}
@@ -180,8 +184,9 @@ class ArchiveIndex:
                 continue
             warcinfo.setdefault(item.file, item.warcinfo)
             file = names.setdefault(item.file, item.file)  # one shared string per file, not one per entry
+            content_type = next(iter(item.header_values("Content-Type")), None)
             entries.append(IndexEntry(item.url, file, item.offset, item.record_id, item.fetched_at,
-                                      item.status, item.request_method, item.digest_ok))
+                                      item.status, item.request_method, item.digest_ok, content_type))
         return cls(entries, problems, skipped, warcinfo)
 
     def __len__(self) -> int:
@@ -240,7 +245,7 @@ def _order_key(relative: Path) -> tuple[str, str, str]:
     """Name order, but on the name without ".warc[.gz][.open]": plain sorting puts the writer's first file
     ``crawl.warc.gz`` after ``crawl-00001.warc.gz`` ("-" sorts before "."), which would break "last one wins"."""
     name = relative.name
-    stem = name[: name.lower().index(".warc")]
+    stem = name[: name.lower().index(".arc" if is_arc(relative) else ".warc")]
     return relative.parent.as_posix(), stem, name
 
 
@@ -250,7 +255,7 @@ def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange |
     pending: ArchivedExchange | None = None  # a response waiting for the request record that may follow it
     methods: OrderedDict[str, str] = OrderedDict()  # request id, and ids it is concurrent to → method
     skipped_here: Counter[str] = Counter()
-    for item in scan_records(file):
+    for item in (scan_arc(file) if is_arc(file) else scan_records(file)):
         method = _request_method(item) if isinstance(item, RawRecord) else None
         if pending is not None:
             if (isinstance(item, RawRecord) and method is not None
@@ -269,7 +274,7 @@ def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange |
                 methods[key] = method
             while len(methods) > _REQUEST_MEMORY:
                 methods.popitem(last=False)
-        elif item.rec_type == "response" and item.http_headers is not None:
+        elif (item.rec_type == "response" and item.http_headers is not None) or _is_page_resource(item):
             exchange = _to_exchange(item, str(file), warcinfo)
             if isinstance(exchange, ArchiveProblem):
                 yield exchange
@@ -296,7 +301,29 @@ def _request_method(record: RawRecord) -> str | None:
     return method or None
 
 
+def _is_page_resource(record: RawRecord) -> bool:
+    """A `resource` record holding a web page (Browsertrix, wget, warcio): a document with no HTTP envelope."""
+    uri = (record.header("WARC-Target-URI") or "").lower()
+    return record.rec_type == "resource" and uri.startswith(("http://", "https://"))
+
+
+def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
+    """A resource record as the 200 response that would have carried it, with the record's Content-Type."""
+    try:
+        fetched_at = iso_date_to_datetime(record.header("WARC-Date") or "", tz_aware=True)
+    except (ValueError, TypeError) as exc:
+        return ArchiveProblem(file, record.offset, "record", f"unusable WARC-Date: {exc}")
+    content_type = record.header("Content-Type") or "application/octet-stream"
+    return ArchivedExchange(
+        url=record.header("WARC-Target-URI") or "", status=200, reason="OK", http_version="HTTP/1.1",
+        headers=[("Content-Type", content_type)], body=record.payload, fetched_at=fetched_at,
+        record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset, warcinfo=warcinfo,
+        remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok)
+
+
 def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
+    if record.rec_type == "resource":
+        return _resource_exchange(record, file, warcinfo)
     http = record.http_headers
     try:
         status = int(http.get_statuscode())
@@ -319,8 +346,8 @@ def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Arch
 def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
                    with_request: bool = True) -> ArchivedExchange:
     path = _locate(file)
-    record, following = read_record_at(path, offset)
-    if record.rec_type != "response" or record.http_headers is None:
+    record, following = _read_record(path, offset)
+    if not ((record.rec_type == "response" and record.http_headers is not None) or _is_page_resource(record)):
         raise ArchiveReadError(ArchiveProblem(str(file), offset, "record",
                                               f"a {record.rec_type} record, not an HTTP response"))
     exchange = _to_exchange(record, str(file), read_warcinfo(path) if warcinfo is None else warcinfo)
@@ -328,13 +355,17 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
         raise ArchiveReadError(exchange)
     if following is not None and with_request:
         try:
-            after, _ = read_record_at(path, following)
+            after, _ = _read_record(path, following)
         except ArchiveReadError:
             return exchange  # the request record is a nicety; the response itself is intact
         method = _request_method(after)
         if method and exchange.record_id in after.header_values("WARC-Concurrent-To"):
             exchange = replace(exchange, request_method=method)
     return exchange
+
+
+def _read_record(path: Path, offset: int) -> tuple[RawRecord, int | None]:
+    return read_arc_at(path, offset) if is_arc(path) else read_record_at(path, offset)
 
 
 def _locate(file: Path) -> Path:

@@ -2,7 +2,8 @@
 field coverage, the drift verdict and the run's status, which `newscrawl run` turns into its exit code.
 
 Statuses, in order of precedence: error (stopped by an error, e.g. a full disk), nothing-discovered, drift,
-fetch-failures, ok.
+damaged-input (a replayed archive or saved-page folder held damaged records or bad files: every intact one was
+used, each damaged one is listed under `damaged_inputs`), fetch-failures, ok.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from newscrawl.monitoring.drift import check_drift
 
 logger = logging.getLogger(__name__)
 
-EXIT_CODES = {"ok": 0, "error": 1, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6}
+EXIT_CODES = {"ok": 0, "error": 1, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6, "damaged-input": 7}
 
 
 def stopped_by_error(reason: str) -> bool:
@@ -65,12 +66,15 @@ class RunReport:
         discovered = getattr(spider, "discovered_count", 0)
         failures = sum(errors.values())
         failure_ratio = failures / max(1, fetched_pages + failures)
+        damaged = list(getattr(spider, "damaged_inputs", []))
         if stopped_by_error(reason):
             status = "error"
         elif discovered == 0:
             status = "nothing-discovered"
         elif drift.failed:
             status = "drift"
+        elif damaged:
+            status = "damaged-input"
         elif failures >= 3 and failure_ratio > self.max_failure_ratio:
             status = "fetch-failures"
         else:
@@ -104,7 +108,9 @@ class RunReport:
                 "not_article_pages": not_article,
                 "parser_errors": _prefixed(stats, "newscrawl/parser_errors/"),
                 "discrepancies": _prefixed(stats, "newscrawl/discrepancies/"),
+                "quality": _prefixed(stats, "newscrawl/quality/"),
             },
+            "damaged_inputs": damaged,
             "fetch_failure_ratio": round(failure_ratio, 4),
             "coverage": coverage,
             "drift": {"failed": drift.failed, "fields": drift.fields, "message": drift.message},
@@ -119,7 +125,9 @@ class RunReport:
         report = self.build(spider, reason)
         self.crawler.stats.set_value("newscrawl/drift_fields", report["drift"]["fields"])
         suffix = ".replay" if report["mode"] == "replay" else ""
-        path = self.directory / spider.name / f"{spider.crawl_id}{suffix}.report.json"
+        # `newscrawl run` names the report's path: a replay it starts is named after the archived run, not its id
+        path = Path(self.crawler.settings.get("NEWSCRAWL_REPORT_PATH") or
+                    self.directory / spider.name / f"{spider.crawl_id}{suffix}.report.json")
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".json.tmp")
         with open(temporary, "w", encoding="utf-8") as out:

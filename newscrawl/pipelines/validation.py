@@ -1,64 +1,139 @@
-"""Drop items that are not well-formed articles, with a reason Scrapy counts (item_dropped_reasons_count/<Class>)."""
+"""Keep every real article, say what is missing or imprecise, drop only what is not an article.
+
+An article with imperfect metadata is emitted with `quality` flags (QUALITY_FLAGS: no date, a day-only or
+zone-less date, no URL, no author, …), each counted as newscrawl/quality/<flag>. Working HTML markup in a text
+field (leaked serialised HTML, or an attack that would act if a consumer pasted the field into a page unescaped) is
+removed, leaving its text, and flagged `markup_removed`. Only an item with no body text is dropped (MissingField,
+counted by Scrapy as item_dropped_reasons_count/MissingField and logged in one line with its URL).
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from datetime import date, datetime
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
 from newscrawl.extract.dates import parse_iso
 from newscrawl.extract.urls import is_http_url
-from newscrawl.items import Article
+from newscrawl.items import QUALITY_FLAGS, Article
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("url", "outlet", "title", "body", "published_at")
-DATE_FIELDS = ("published_at", "modified_at")
 # Tag syntax as the HTML tokenizer reads it: "<" directly followed by a letter (so "a < b > c" is prose, not a tag).
 # After the name, whitespace or "/" separates attributes: "<svg/onload=…>" is an svg element with an onload.
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([\s/][^<>]*)?>")
 _ATTRIBUTE = re.compile(r"[\s/][^\s\"'<>/=]+\s*=")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_DAY_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NAIVE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 TEXT_FIELDS = ("title", "subtitle", "body", "byline", "dateline", "image_caption", "image_credit", "editorial_note",
                "credit_line", "image_disclaimer")
 
-
 class MissingField(DropItem):
-    """A required field is empty after parsing; counted as item_dropped_reasons_count/MissingField."""
+    """The item has no body text: nothing to keep; counted as item_dropped_reasons_count/MissingField."""
 
 
 class MalformedField(DropItem):
-    """A field is present but not in its documented format (bad URL, unparseable date, markup in text)."""
+    """Kept for readers of older run reports and stats; validation no longer raises it (markup is removed)."""
 
 
 class ValidationPipeline:
+    def __init__(self, stats: Any = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ValidationPipeline:
+        return cls(crawler.stats)
+
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):
             validate(item)
+            if self.stats is not None:
+                for flag in item.quality:
+                    self.stats.inc_value(f"newscrawl/quality/{flag}")
         return item
 
 
 def validate(article: Article) -> None:
-    """Raise MissingField / MalformedField naming the URL and the fields; return quietly when the item is good."""
-    missing = [name for name in REQUIRED if not getattr(article, name)]
-    if missing:
-        raise MissingField(f"{article.url}: missing {', '.join(missing)}")
-    problems: list[str] = []
+    """Flag imperfect metadata in article.quality (in place); raise MissingField when there is no body text."""
+    flags = ["markup_removed"] if _remove_markup(article) else []
+    if not article.body or not article.body.strip():
+        raise MissingField(f"{article.url or '(no URL)'}: no body text")
+    flags += [flag for flag in article.quality if flag in QUALITY_FLAGS]  # a parser may have flagged already
+    if not article.title:
+        flags.append("no_title")
     if not is_http_url(article.url):
-        problems.append(f"url {article.url!r} is not an absolute http(s) URL")
-    for name in DATE_FIELDS:
-        value = getattr(article, name)
-        if value is not None and parse_iso(value) is None:
-            problems.append(f"{name} {value!r} is not ISO 8601 with an offset")
+        flags.append("no_url")
+    flags += _published_flags(article)
+    if article.modified_at is not None and not _is_iso(article.modified_at):
+        logger.warning("Malformed modified_at %(value)r nulled: %(url)s", {"value": article.modified_at,
+                                                                           "url": article.url})
+        article.modified_at = None
+        flags.append("modified_malformed")
+    if not article.byline and not article.authors:
+        flags.append("no_author")
+    if article.image_url is not None and not is_http_url(article.image_url):
+        article.image_url = None
+        flags.append("image_url_invalid")
+    article.quality = sorted(set(flags), key=list(QUALITY_FLAGS).index)
+
+
+def _remove_markup(article: Article) -> bool:
+    """Strip working markup from every text field; True when any was found (logged once per item)."""
+    found = []
     for name in TEXT_FIELDS:
         value = getattr(article, name)
         if value and (construct := markup_in(value)):
-            problems.append(f"{name} contains HTML markup ({construct[:60]!r})")
-    if article.image_url is not None and not is_http_url(article.image_url):
-        problems.append(f"image_url {article.image_url!r} is not an absolute http(s) URL")
-    if problems:
-        raise MalformedField(f"{article.url}: {'; '.join(problems)}")
+            found.append(f"{name} ({construct[:40]!r})")
+            setattr(article, name, strip_markup(value) or (None if name not in ("title", "body") else ""))
+    if found:
+        logger.warning("HTML markup removed from %(fields)s: %(url)s", {"fields": ", ".join(found),
+                                                                       "url": article.url})
+    return bool(found)
+
+
+def strip_markup(text: str) -> str:
+    """The text with comments and tags removed, whitespace tidied; plain prose ("a < b > c") is left alone.
+
+    >>> strip_markup('Read <a href="/x">more</a> <!-- ad -->now')
+    'Read more now'
+    >>> strip_markup("if a < b > c")
+    'if a < b > c'
+    """
+    for _ in range(3):  # tags rebuilt from removed pieces ("<<b>script>") need another pass
+        text = _COMMENT.sub(" ", text)
+        text = _TAG.sub("", text)
+        if markup_in(text) is None:
+            break
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _published_flags(article: Article) -> list[str]:
+    value = article.published_at
+    if value is None or not value.strip():
+        article.published_at = None
+        return ["no_date"]
+    if _DAY_ONLY.match(value) and _is_iso(value):
+        return ["date_day_only"]
+    if _NAIVE_TIME.match(value) and _is_iso(value):
+        return ["date_no_timezone"]
+    if parse_iso(value) is None:
+        logger.warning("Malformed published_at %(value)r nulled: %(url)s", {"value": value, "url": article.url})
+        article.published_at = None
+        return ["date_malformed"]
+    return []
+
+
+def _is_iso(value: str) -> bool:
+    """ISO 8601 as our date fields allow it: with offset, naive, or a day."""
+    try:
+        (date if _DAY_ONLY.match(value) else datetime).fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def markup_in(text: str) -> str | None:

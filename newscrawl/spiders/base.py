@@ -19,8 +19,9 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 
-from newscrawl.archive.replay import replay_identity, saved_page_urls
+from newscrawl.archive.replay import ReplaySource, replay_identity
 from newscrawl.distributed import attach_frontier
+from newscrawl.extract.urls import host_of
 from newscrawl.items import Article, Discovery, Provenance
 from newscrawl.meta import META_FETCHED_AT, META_KEY, new_crawl_id
 from newscrawl.parsers import ArticleParser, parser_for_url
@@ -71,6 +72,11 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
         self.recorded_arguments = {k: (",".join(v) if k == "urls" else str(kwargs[k]))
                                    for k, v in self.args.items() if k != "replay" and k in kwargs}
         self.held = HeldArticles()
+        self.replay_source: ReplaySource | None = None
+        """The archive a replay answers from; built when the spider opens (the replay middleware shares it)."""
+        self.damaged_inputs: list[dict[str, Any]] = []
+        """Every damaged input of a replay (file, offset, kind, error), for the run report."""
+        self._archive_listed = False
         self.incremental: Incremental | None = None
         self.frontier: Frontier | None = None
         """The shared Redis frontier in distributed mode (newscrawl/distributed/), None in a single process."""
@@ -83,6 +89,7 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
             spider.crawl_id = spider.feed_name = str(preset)
         # Distributed mode hook: with a Redis URL set, join the shared run (crawl id becomes <run>-<worker>).
         spider.frontier = attach_frontier(spider, crawler)
+        crawler.signals.connect(spider.open_replay_source, signal=signals.spider_opened)
         crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
         crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.redirect_scheduled, signal=signals.request_scheduled)
@@ -153,20 +160,66 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
             yield request
 
     def start_requests_list(self) -> Iterable[Request]:
-        if self.replay_path is not None:
-            saved = saved_page_urls(self.replay_path)
-            if saved is not None:  # a folder of saved pages: every page is an article candidate, no discovery
-                for position, url in enumerate(saved):
-                    self.article_request(url, Discovery(via="urls-arg", position=position,
-                                                        seen_at=self.started_at.isoformat()),
-                                         meta={"dont_obey_robotstxt": True})
-                return
         if self.urls:
             for position, url in enumerate(self.urls):
                 self.article_request(url, Discovery(via="urls-arg", position=position,
                                                     seen_at=self.started_at.isoformat()))
             return
+        if self.replay_source is not None and self.replay_source.kind == "saved-html":
+            return  # saved pages have no discovery pages: every page is a candidate (list_archive_candidates)
         yield from self.discover()
+
+    # ---- the archive as a source of candidates (replay) ---------------------------------------------------------
+    def open_replay_source(self, spider: Any = None) -> None:
+        """spider_opened: read the archive's index once; log and count each damaged input in one line."""
+        if self.replay_path is None or self.replay_source is not None:
+            return
+        self.replay_source = ReplaySource(self.replay_path, self.article_key)
+        for problem in self.replay_source.problems:
+            self.crawler.stats.inc_value("newscrawl/replay/archive_problems")
+            self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{problem.kind}")
+            self.damaged_inputs.append({"file": problem.file, "offset": problem.offset, "kind": problem.kind,
+                                        "error": problem.message})
+            logger.error("Damaged input %(file)s at offset %(offset)d (%(kind)s): %(message)s",
+                         {"file": problem.file, "offset": problem.offset, "kind": problem.kind,
+                          "message": problem.message})
+        for kind, count in sorted(self.replay_source.skipped.items()):
+            self.crawler.stats.inc_value(f"newscrawl/replay/skipped_records/{kind}", count)
+        if self.replay_source.skipped.get("revisit"):
+            logger.warning("%(n)d revisit records skipped: a revisit holds no page, its URL is answered from the "
+                           "archive's full capture where there is one", {"n": self.replay_source.skipped["revisit"]})
+
+    def archive_candidate_rank(self, url: str) -> int | None:
+        """Whether an archived HTML page may be an article of this spider (None: no), and how much its URL form is
+        preferred when the archive holds several forms of one article (lower first). Here: any page, alike."""
+        return 0
+
+    def list_archive_candidates(self) -> None:
+        """Once discovery is over: every archived article page discovery did not reach becomes a candidate.
+
+        Discovery's trail wins where it found the page; the rest carry Discovery(via="archive") naming the file and
+        record. One candidate per article key: the preferred URL form, then the first in archive order.
+        """
+        self._archive_listed = True
+        if self.replay_source is None:
+            return
+        chosen: dict[str, tuple[int, int, Any]] = {}
+        for candidate in self.replay_source.candidates():
+            rank = self.archive_candidate_rank(candidate.url)
+            if rank is None:
+                self.crawler.stats.inc_value("newscrawl/replay/not_article_route")
+                continue
+            key = self.article_key(candidate.url)
+            if key in self.held.trails:
+                continue
+            if key not in chosen or (rank, candidate.position) < chosen[key][:2]:
+                chosen[key] = (rank, candidate.position, candidate)
+        for _, _, candidate in sorted(chosen.values(), key=lambda found: found[1]):
+            self.article_request(candidate.url, Discovery(
+                via="archive", source_url=candidate.file, position=candidate.position,
+                seen_at=self.started_at.isoformat(), claims={"record_id": candidate.record_id}),
+                # the archive holds the page: robots.txt and the offsite filter had their say when it was fetched
+                meta={"dont_obey_robotstxt": True, "allow_offsite": True})
 
     def discover(self) -> Iterable[Request]:
         """The spider's discovery requests (sitemaps, listings, APIs)."""
@@ -203,6 +256,8 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
         request, known unchanged ones skipped (counted as newscrawl/incremental/skipped_known). Articles named
         with -a urls are always fetched.
         """
+        if self.replay_source is not None and not self._archive_listed:
+            self.list_archive_candidates()
         if not self.held:
             return
         stats = self.crawler.stats
@@ -254,6 +309,8 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
             logger.info("Not an article page, no item: %(url)s", {"url": response.url})
             return
         stats.inc_value("newscrawl/pages/article")
+        if not article.outlet:  # a saved page without a URL: name the outlet after its host, else its folder
+            article.outlet = host_of(response.url) or (self.replay_path.resolve().name if self.replay_path else "")
         article.provenance = self.provenance(response, parser_class)
         yield article
 

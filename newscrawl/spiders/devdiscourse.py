@@ -147,6 +147,15 @@ class DevdiscourseSpider(NewsSpiderBase):
         news_id = news_id_of(url)
         return f"devdiscourse:{news_id}" if news_id else url
 
+    def archive_candidate_rank(self, url: str) -> int | None:
+        """Archived pages on an article route (§1.2) are candidates; the labelled desktop URL is preferred over
+        the AMP (?amp) and mobile (/mobilearticle/) views and the bare-id forms of the same NewsId."""
+        if news_id_of(url) is None:
+            return None
+        parts = urlsplit(url)
+        match = _ARTICLE_PATH.match(parts.path)
+        return 0 if match and match.group("id") and not parts.query else 1
+
     # ---- discovery ------------------------------------------------------------------------------------------
     def discover(self) -> Iterable[Request]:
         if "sitemap" in self.routes:

@@ -78,7 +78,7 @@ class NewsSpider(NewsSpiderBase):
 
     # ---- discovery ------------------------------------------------------------------------------------------
     def discover(self) -> Iterable[Request]:
-        if not (self.sitemaps or self.feeds or self.sites):
+        if not (self.sitemaps or self.feeds or self.sites) and self.replay_path is None:
             # One clear line instead of a traceback; the crawl ends with no items (see README, "Other outlets").
             self.crawler.stats.inc_value("newscrawl/errors/NothingToCrawl")
             logger.error("spider 'news' needs at least one of -a urls=, sitemap=, feed=, site= or replay=")
