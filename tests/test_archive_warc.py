@@ -6,6 +6,7 @@ Everything runs offline; the warcio/wget tests fetch from a stdlib HTTP server o
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib.util
 import json
 import os
@@ -398,3 +399,102 @@ def test_warc_from_wget_with_revisit_resource_and_metadata_records(tmp_path: Pat
     index = ArchiveIndex.build(tmp_path)
     assert index.problems == [] and len(index) == 4
     assert index.skipped == {"revisit": 1, "metadata": 2, "resource": 4}
+
+
+# ---- WARC variants written by other tools, built byte for byte where no installable tool writes them ----------
+def _record(version: bytes, rec_type: bytes, uri: str, block: bytes, content_type: bytes, extra: bytes = b"") -> bytes:
+    """One WARC record written to the letter of the spec (WARC/1.0 §5 / WARC/1.1 §5)."""
+    head = (version + b"\r\nWARC-Type: " + rec_type + b"\r\nWARC-Target-URI: " + uri.encode() +
+            b"\r\nWARC-Date: 2025-03-21T13:37:05Z\r\nWARC-Record-ID: <urn:uuid:" +
+            hashlib.sha256(uri.encode() + rec_type).hexdigest()[:32].encode() + b">\r\nContent-Type: " + content_type +
+            b"\r\n" + extra + b"Content-Length: " + str(len(block)).encode() + b"\r\n\r\n")
+    return head + block + b"\r\n\r\n"
+
+
+def _http(body: bytes, *headers: bytes) -> bytes:
+    lines = b"".join(h + b"\r\n" for h in headers)
+    return b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n" + lines + b"\r\n" + body
+
+
+def variant_records(base: str) -> list[bytes]:
+    page = PAGE
+    gz_body = gzip.compress(page)
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(page[i:i + 700]), page[i:i + 700]) for i in range(0, len(page), 700))
+    return [
+        # WARC/1.0 response without a request record (Heritrix-era archives)
+        _record(b"WARC/1.0", b"response", f"{base}/v10", _http(page, b"Content-Length: %d" % len(page)),
+                b"application/http; msgtype=response"),
+        # WARC/1.1 response whose payload is gzip Content-Encoded and chunked, as sent
+        _record(b"WARC/1.1", b"response", f"{base}/v11-gzip-chunked",
+                _http(b"".join(b"%x\r\n%s\r\n" % (len(gz_body), gz_body) for _ in [0]) + b"0\r\n\r\n",
+                      b"Content-Encoding: gzip", b"Transfer-Encoding: chunked"),
+                b"application/http;msgtype=response"),
+        _record(b"WARC/1.1", b"response", f"{base}/chunked", _http(chunked + b"0\r\n\r\n",
+                                                                   b"Transfer-Encoding: chunked"),
+                b"application/http;msgtype=response"),
+        # a resource record: the page itself with no HTTP envelope (Browsertrix, wget of local files)
+        _record(b"WARC/1.1", b"resource", f"{base}/resource", page, b"text/html; charset=utf-8"),
+        # records replay ignores: metadata and conversion
+        _record(b"WARC/1.1", b"metadata", f"{base}/v10", b"outlinks: x\r\n", b"application/warc-fields"),
+        _record(b"WARC/1.1", b"conversion", f"{base}/v10", b"text", b"text/plain"),
+        # a revisit of /v10 under another URL: no payload of its own, a counted skip
+        _record(b"WARC/1.1", b"revisit", f"{base}/revisit-only", b"HTTP/1.1 200 OK\r\n\r\n",
+                b"application/http;msgtype=response",
+                b"WARC-Profile: http://netpreserve.org/warc/1.1/revisit/identical-payload-digest\r\n"
+                b"WARC-Refers-To-Target-URI: " + f"{base}/v10".encode() + b"\r\n"),
+    ]
+
+
+@pytest.mark.parametrize("packing", ["plain", "per-record-gzip", "whole-file-gzip"])
+def test_warc_variants_read_as_responses(tmp_path: Path, packing: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))
+    base = "https://variants.example.org"
+    records = variant_records(base)
+    path = tmp_path / ("v.warc" if packing == "plain" else "v.warc.gz")
+    if packing == "plain":
+        path.write_bytes(b"".join(records))
+    elif packing == "per-record-gzip":
+        path.write_bytes(b"".join(gzip.compress(record) for record in records))
+    else:
+        path.write_bytes(gzip.compress(b"".join(records)))
+    exchanges, problems = split(path)
+    assert problems == []
+    assert [e.url for e in exchanges] == [f"{base}/v10", f"{base}/v11-gzip-chunked", f"{base}/chunked",
+                                          f"{base}/resource"]
+    for exchange in exchanges:
+        assert exchange.status == 200 and exchange.decoded_body() == PAGE, exchange.url
+        assert read_at(path, exchange.offset).record_id == exchange.record_id  # offsets seek, whatever the packing
+    index = ArchiveIndex.build(path)
+    assert index.skipped == {"metadata": 1, "conversion": 1, "revisit": 1}
+
+
+def test_whole_file_gzip_cut_short_keeps_every_intact_record(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))
+    records = variant_records("https://variants.example.org")[:4]
+    whole = gzip.compress(b"".join(records))
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(whole[: len(whole) * 3 // 4])
+    exchanges, problems = split(path)
+    assert 1 <= len(exchanges) < 4 and [p.kind for p in problems] == ["truncated"]
+
+
+def _arc(records: list[tuple[str, bytes]]) -> bytes:
+    """An ARC v1 file per the Internet Archive's ARC format spec: a filedesc version block, then URL records."""
+    desc = b"1 0 Example\nURL IP-address Archive-date Content-type Archive-length\n"
+    members = [b"filedesc://test.arc 0.0.0.0 20250321133705 text/plain %d\n%s\n" % (len(desc), desc)]
+    for url, body in records:
+        http = _http(body, b"Content-Length: %d" % len(body))
+        members.append(b"%s 127.0.0.1 20250321133705 text/html %d\n%s\n" % (url.encode(), len(http), http))
+    return b"".join(gzip.compress(member) for member in members)
+
+
+def test_arc_files_read_with_stable_record_ids(tmp_path: Path) -> None:
+    path = tmp_path / "old.arc.gz"
+    path.write_bytes(_arc([("http://old.example.org/a", PAGE), ("http://old.example.org/b", PAGE)]))
+    exchanges, problems = split(path)
+    assert problems == [] and [e.url for e in exchanges] == ["http://old.example.org/a", "http://old.example.org/b"]
+    assert exchanges[0].record_id == f"<urn:arc:old.arc.gz:{exchanges[0].offset}>"
+    again = read_at(path, exchanges[1].offset)
+    assert again.record_id == exchanges[1].record_id and again.decoded_body() == PAGE
+    assert exchanges[0].fetched_at == datetime(2025, 3, 21, 13, 37, 5, tzinfo=timezone.utc)

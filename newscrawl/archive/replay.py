@@ -21,11 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -159,9 +161,17 @@ class Candidate:
 
 
 def saved_page_ref(root: Path, page: SavedPage) -> dict[str, Any]:
-    """provenance.archive of a saved page: its path in the folder, and its bytes' digest as the record id."""
-    return {"file": page.path.relative_to(root).as_posix(), "record_id": f"urn:sha256:{page.body_sha256}",
-            "offset": 0}
+    """provenance.archive of a saved page: its path in the folder, and its bytes' digest as the record id.
+
+    A path whose bytes are not UTF-8 (a Latin-1 file name) cannot go into a UTF-8 feed as it is: it is
+    percent-encoded whole, which `newscrawl verify` undoes.
+    """
+    raw = os.fsencode(page.path.relative_to(root).as_posix())
+    try:
+        name = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        name = quote(raw, safe="/")
+    return {"file": name, "record_id": f"urn:sha256:{page.body_sha256}", "offset": 0}
 
 
 def _is_html(headers: list[tuple[str, str]] | None, content_type: str | None = None) -> bool:

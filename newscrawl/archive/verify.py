@@ -11,9 +11,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from newscrawl.archive.warc import read_at
 
@@ -110,7 +112,8 @@ def _check_saved_page(relative: str, record_id: str, provenance: dict[str, objec
                       archive: str | None) -> str | None:
     """A saved page: its path relative to the replayed folder (--archive), its bytes' digest as record id."""
     roots = [Path(archive)] if archive is not None else [feed.parent, Path(".")]
-    path = next((root / relative for root in roots if (root / relative).is_file()), roots[0] / relative)
+    names = [relative, os.fsdecode(unquote_to_bytes(relative))]  # a non-UTF-8 name is stored percent-encoded
+    path = next((root / name for name in names for root in roots if (root / name).is_file()), roots[0] / relative)
     if not path.is_file():
         return f"saved page {path} is missing (give the replayed folder with --archive)"
     try:

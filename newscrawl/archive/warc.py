@@ -38,6 +38,7 @@ from newscrawl.archive.reader import (
     scan_records,
 )
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
+from newscrawl.archive.wholegzip import plain_copy
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
 
 try:
@@ -255,7 +256,8 @@ def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange |
     pending: ArchivedExchange | None = None  # a response waiting for the request record that may follow it
     methods: OrderedDict[str, str] = OrderedDict()  # request id, and ids it is concurrent to → method
     skipped_here: Counter[str] = Counter()
-    for item in (scan_arc(file) if is_arc(file) else scan_records(file)):
+    source = plain_copy(file) or file  # a whole-file gzip is read from its inflated copy, offsets and all
+    for item in (scan_arc(file) if is_arc(file) else scan_records(source)):
         method = _request_method(item) if isinstance(item, RawRecord) else None
         if pending is not None:
             if (isinstance(item, RawRecord) and method is not None
@@ -365,7 +367,9 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
 
 
 def _read_record(path: Path, offset: int) -> tuple[RawRecord, int | None]:
-    return read_arc_at(path, offset) if is_arc(path) else read_record_at(path, offset)
+    if is_arc(path):
+        return read_arc_at(path, offset)
+    return read_record_at(plain_copy(path) or path, offset)
 
 
 def _locate(file: Path) -> Path:
