@@ -138,17 +138,55 @@ def test_untyped_page_with_text_and_an_article_url_is_an_article() -> None:
     assert GenericParser.from_html(html, "https://a.example/news/2025/a-story-here").parse() is not None
 
 
-@pytest.mark.parametrize(("head", "url"), [
-    ("", "https://a.example/"),
-    (ld({"@type": "CollectionPage", "name": "Politics"}), "https://a.example/politics/latest-news-today"),
-    ("", "https://a.example/politics/"),
+CARDS = "".join(f'<div class="card"><h3><a href="/politics/story-{n}">Headline number {n} of the section page</a>'
+                f"</h3><p>A teaser line for story {n}.</p></div>" for n in range(12))
+
+
+@pytest.mark.parametrize(("head", "url", "body"), [
+    ("", "https://a.example/", BODY),  # a home page
+    (ld({"@type": "CollectionPage", "name": "Politics"}), "https://a.example/politics/latest-news-today", CARDS),
+    ("", "https://a.example/politics/", CARDS),  # a section page: story cards, little text of its own
+    ("", "https://a.example/politics/", "<p>Nothing here.</p>"),  # too little text to be a story
 ])
-def test_not_articles(head: str, url: str) -> None:
-    html = f"<html><head>{head}<title>A story here</title></head><body><h1>A story here</h1>{BODY}</body></html>"
+def test_not_articles(head: str, url: str, body: str) -> None:
+    html = f"<html><head>{head}<title>A story here</title></head><body><h1>A story here</h1>{body}</body></html>"
     assert GenericParser.from_html(html, url).parse() is None
+
+
+def test_an_untyped_undated_page_with_a_story_of_text_is_kept_whatever_its_url() -> None:
+    """Government and company pages carry no date and no article-shaped URL; their text is still the page's story.
+    Links around it (a sidebar of other stories) do not make it a listing."""
+    html = (f"<html><head><title>Heating costs explained</title></head><body><h1>Heating costs explained</h1>"
+            f"<main>{BODY}</main><aside>{CARDS}</aside></body></html>")
+    article = GenericParser.from_html(html, "https://ministry.example/topics/energy/").parse()
+    assert article is not None and article.published_at is None and "Paragraph 5" in article.body
 
 
 def test_paywall_flag_and_title_without_site_name() -> None:
     article = page(ld({"@type": "NewsArticle", "headline": "A story here", "isAccessibleForFree": False})
                    + "<title>A story here | Example News</title>")
     assert article.paywalled is True and article.title == "A story here"
+
+
+def test_an_xhtml_page_with_an_xml_declaration_reads_as_html() -> None:
+    """Pages written as XHTML 1.0 open with <?xml …?> and an xmlns; browsers read them (served as text/html) as
+    HTML. Read as namespaced XML, no selector matched and the page lost its title and body."""
+    html = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml" '
+            'xml:lang="de" lang="de"><head><title>Nach Unfall: Fahrer kämpft um Karriere</title></head><body>'
+            f'<h1 class="title">Nach Unfall: Fahrer kämpft um Karriere</h1><div class="text">{BODY}</div></body></html>')
+    article = GenericParser.from_html(html.encode(), "https://sport.example.de/news/nach-unfall-fahrer").parse()
+    assert article is not None and article.title == "Nach Unfall: Fahrer kämpft um Karriere"
+    assert "Paragraph 5" in article.body and article.language == "de"
+
+
+def test_a_story_in_a_box_named_like_furniture_is_found_by_the_fallback_pass() -> None:
+    """Page builders put the story in boxes named "widget" or "sidebar-content"; the precise pass prunes those by
+    name and finds nothing, so a light pass (tags and hidden boxes only) runs and its longer result wins."""
+    html = ('<html><head><meta property="og:type" content="article"><title>Ear candy</title></head><body>'
+            '<nav><a href="/">Home</a><a href="/blog">Blog</a></nav><h1>Ear candy</h1>'
+            f'<div class="elementor-widget elementor-widget-text-editor"><div class="widget-container">{BODY}'
+            '</div></div><footer>© Example</footer></body></html>')
+    article = GenericParser.from_html(html, "https://blog.example.com/ear-candy/").parse()
+    assert article is not None and "Paragraph 0" in article.body and "Paragraph 5" in article.body
+    assert "Home" not in article.body and "©" not in article.body

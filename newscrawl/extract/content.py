@@ -30,6 +30,7 @@ CLIMB_LEVELS = 5  # how far up repeated wrappers ("section.body-text" ×3) are l
 SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most this share of its text value
 LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tries the light-pruning pass
 _WORD = re.compile(r"\w+")
 
 # Label-led lines of metadata at the end of a story: "Tags: a, b, c", "Filed under …".
@@ -190,8 +191,18 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None) -> list[str]:
     `hint` is text the page itself claims as its body (JSON-LD articleBody); it only guides the choice of
     container and is never copied into the result.
     """
-    tree = prune(copy.deepcopy(root))
     hint_words = set(_WORD.findall(hint)) if hint and len(hint) >= 200 else None
+    found = _extract(prune(copy.deepcopy(root)), hint_words)
+    if sum(map(len, found)) < FALLBACK_BELOW:
+        # trafilatura's lesson: when the precise pass finds (almost) nothing, a more permissive one usually finds
+        # the story, which furniture-named boxes ("widget", theme components) had hidden. The longer result wins.
+        second = _extract(prune(copy.deepcopy(root), by_name=False), hint_words)
+        if sum(map(len, second)) > sum(map(len, found)):
+            return second
+    return found
+
+
+def _extract(tree: HtmlElement, hint_words: set[str] | None) -> list[str]:
     blocks = segment(tree)
     roots = set(choose_roots(blocks, hint_words))
     kept = [b for b in blocks if _within(b.element, roots) and keep(b)]

@@ -116,11 +116,13 @@ def _text_length(element: HtmlElement) -> int:
     return len("".join(element.itertext()))
 
 
-def prune(root: HtmlElement) -> HtmlElement:
+def prune(root: HtmlElement, by_name: bool = True) -> HtmlElement:
     """Remove furniture from `root` in place and return it: tags, landmark roles, hidden and furniture-named boxes.
 
     Name-based removal spares <body>, <main>, <article> and any element holding more than MAX_PRUNE_SHARE of the
     page's text, so a misleading class on a big wrapper ("page-with-sidebar") cannot delete the story.
+    `by_name=False` is the light pruning of the fallback pass (content.py): tags and hidden boxes only, for pages
+    whose story sits in a box named like furniture ("widget", "sidebar-content", a theme's component names).
     """
     doomed: list[HtmlElement] = []
     for element in root.iter():
@@ -135,11 +137,11 @@ def prune(root: HtmlElement) -> HtmlElement:
     for element in root.iter():
         if element.tag in ("html", "body", "main", "article"):
             continue
-        if COMMENT_WORDS & name_words(element) and element.find(".//h1") is None:
+        if by_name and COMMENT_WORDS & name_words(element) and element.find(".//h1") is None:
             doomed.append(element)
         elif is_hidden(element):
             doomed.append(element)  # what the reader never sees is not the story, whatever it holds
-        elif is_furniture_name(element):
+        elif by_name and is_furniture_name(element):
             if element.tag in ("p", "li"):
                 continue  # a paragraph's own class is styling ("tag-line"), not a furniture box
             if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):

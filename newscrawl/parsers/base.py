@@ -146,8 +146,10 @@ class Page:
         self.html = decode_html(html, content_type) if isinstance(html, bytes) else html
         # lxml refuses characters XML cannot hold (NUL and other C0 controls, lone surrogates, U+FFFE/U+FFFF): in an
         # attribute name they make `.attrib` raise. They never carry meaning, and the page is still worth reading.
+        # type="html": parsel would read an XHTML page that opens with <?xml …?> as namespaced XML, where no CSS
+        # selector ("title", "h1", "p") matches anything. Browsers read such pages (served as text/html) as HTML.
         self.selector = Selector(text=_XML_INCOMPATIBLE.sub("", self.html.replace("\x0c", " ")) or "<html></html>",
-                                 base_url=url)
+                                 base_url=url, type="html")
         _drop_unreadable_attributes(self.selector)
 
     def text(self, css: str, root: Selector | None = None) -> str | None:

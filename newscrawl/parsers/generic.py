@@ -46,6 +46,7 @@ ARTICLE_KINDS = {"OpinionNewsArticle": "opinion", "ReviewNewsArticle": "review",
 MIN_UNTYPED_BODY = 500  # characters of body an untyped page needs to count as an article
 LISTING_CARDS = 4  # <article> elements on a page without structured data that make it a listing
 LISTING_HEADLINES = 8  # … or linked h2–h4 headlines
+LISTING_MAX_BODY = 1500  # characters: a page of cards with more text of its own than this is an article with links
 _WORD = re.compile(r"\w+")
 _ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
 
@@ -248,20 +249,29 @@ class GenericParser(ArticleParser):
         return str(value).strip().lower() in ("false", "no", "0")
 
     def is_article(self, body: str, published: str | None) -> bool:
-        """Structured data or og:type say "article" (and there is text), or an untyped page reads like one."""
-        if not urlsplit(self.page.url).path.strip("/"):
-            return False  # a site's home page
+        """Structured data or og:type say "article" (and there is text), or an untyped page reads like one: a story's
+        worth of text, and not a page of story cards with little text of its own (home, section, tag, search)."""
+        parts = urlsplit(self.page.url)
+        if not parts.path.strip("/") and not parts.query:
+            return False  # a site's home page (a root URL with a query, "/?p=5031", names one post)
         if self.node or self.microdata is not None or self.page.meta.get("og:type", "").lower() == "article":
             return bool(body or self.paywalled())
-        if self.ld.types() & LISTING_TYPES or self.looks_like_listing():
+        if len(body) < MIN_UNTYPED_BODY:
             return False
-        return len(body) >= MIN_UNTYPED_BODY and (published is not None or looks_like_article_url(self.page.url))
+        if (self.ld.types() & LISTING_TYPES or self.looks_like_listing()) and len(body) < LISTING_MAX_BODY:
+            return False  # story cards and little text of its own: a section, tag or search page
+        # An untyped page with a story's worth of text is kept: dates and URL shapes only said how sure we are,
+        # and a page we are unsure of is emitted and flagged (no_date), never silently lost.
+        return True
 
     def looks_like_listing(self) -> bool:
         """Many story cards or many linked headlines: a home, section or tag page."""
+        # Cards in an <aside>, <nav> or <footer> are the page's links to other stories, not its own content.
+        outside_chrome = "[not(ancestor::aside or ancestor::nav or ancestor::footer)]"
         linked_headlines = self.page.selector.xpath(
-            "//*[self::h2 or self::h3 or self::h4][.//a[string-length(normalize-space(.)) >= 15]]")
-        return len(self.page.selector.css("article")) >= LISTING_CARDS or len(linked_headlines) >= LISTING_HEADLINES
+            f"//*[self::h2 or self::h3 or self::h4]{outside_chrome}[.//a[string-length(normalize-space(.)) >= 15]]")
+        cards = self.page.selector.xpath(f"//article{outside_chrome}")
+        return len(cards) >= LISTING_CARDS or len(linked_headlines) >= LISTING_HEADLINES
 
     # ---- table of contents -----------------------------------------------------------------------------------
     def parse(self) -> Article | None:
