@@ -175,6 +175,9 @@ class Article:
     """The outlet's sector/section name as shown (e.g. "Politics"), or null."""
     tags: list[str] = field(default_factory=list)
     """Keywords the outlet attached to the story."""
+    related: list[str] = field(default_factory=list)
+    """Links the editors promoted inside the story ("Also Read: …" paragraphs, taken out of the body), absolute, in
+    page order; empty when none."""
     article_type: str = "news"
     """"news", "live-blog", "press-release", or a blog kind ("opinion", "interview", "blog", "column", …)."""
     language: str | None = None

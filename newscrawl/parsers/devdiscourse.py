@@ -65,6 +65,32 @@ def _is_body_furniture(element: Any) -> bool:
     return False
 
 
+_PROMO_LABEL = re.compile(r"^\s*also\s+read\b\s*[:\-–—|]?\s*", re.IGNORECASE)
+
+
+def _inline_promo_links(element: Any) -> list[str] | None:
+    """The links of an editor's inline promo paragraph ("Also Read: <a>…</a>", in <strong>, <b>, <em> or bare,
+    any case, colon or not), or None for any other element. A promo is a paragraph whose whole text is the label
+    and its links: a story sentence that merely says "also read" keeps its other words, so it is never one."""
+    if element.tag not in ("p", "div", "h3", "h4", "h5", "h6"):
+        return None
+    text = clean_text(element.text_content())
+    label = _PROMO_LABEL.match(text)
+    links = [a for a in element.iter("a") if a.get("href")]
+    if not label or not links:
+        return None
+    rest = text[label.end():]
+    for link in links:
+        rest = rest.replace(clean_text(link.text_content()), "", 1)
+    if re.sub(r"[\W_]+", "", rest):
+        return None
+    return [str(link.get("href")).strip() for link in links]
+
+
+def _is_body_furniture_or_promo(element: Any) -> bool:
+    return _is_body_furniture(element) or _inline_promo_links(element) is not None
+
+
 def _split_amp_source(text: str) -> tuple[str | None, list[str]]:
     """(city, countries) from the text of AMP's `p.source` (see DevdiscourseParser._amp_source_line).
 
@@ -108,7 +134,7 @@ def title_case_css(text: str) -> str:
 class DevdiscourseParser(ArticleParser):
     name = "devdiscourse"
     domains = ("devdiscourse.com",)
-    version = "2"
+    version = "3"
     # Every Devdiscourse article has these (the template always renders them); datelines and images are missing
     # from blogs and some desk stories, so a drop below half means the layout moved, not the news.
     expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98,
@@ -441,7 +467,19 @@ class DevdiscourseParser(ArticleParser):
             container = found[0] if found else None
         if container is None:
             return ""
-        return join_paragraphs(block_texts(element_of(container), _is_body_furniture))
+        return join_paragraphs(block_texts(element_of(container), _is_body_furniture_or_promo))
+
+    def related(self, root: Selector) -> list[str]:
+        """The links of inline "Also Read" promos in the story text, absolute, in page order (not body text)."""
+        containers = (self.page.selector.css(f"{self._amp_box_selector} div.description") if self.view() == "amp"
+                      else root.css(self._mobile_body_selector if self.view() == "mobile" else self._body_selector))
+        found: list[str] = []
+        for element in element_of(containers[0]).iter() if containers else ():
+            for href in _inline_promo_links(element) or []:
+                url = urljoin(self.page.url, href)
+                if is_http_url(url) and url not in found:
+                    found.append(url)
+        return found
 
     # ---- table of contents -----------------------------------------------------------------------------------
     def parse(self) -> Article | None:
@@ -487,6 +525,7 @@ class DevdiscourseParser(ArticleParser):
             countries=countries,
             sector=self.sector(root),
             tags=self.tags(root),
+            related=self.related(root),
             article_type=self.article_type(root, source),
             language=self.page.language,
             view=view,
