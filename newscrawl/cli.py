@@ -221,9 +221,9 @@ def add_enqueue_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         description="Push start messages onto the spider's current run in Redis (starting a run if none is going); "
                     "any idle worker (`scrapy crawl SPIDER -s REDIS_URL=...`) picks them up. WORK is `discover` "
                     "(the spider's own discovery routes, with the workers' -a arguments), article URLs (always "
-                    "fetched, like -a urls) or @file.txt (one URL per line). See README, \"Distributed crawling\".",
+                    "fetched, like -a urls) or @file.txt (one URL per line). See docs/distributed.md.",
         epilog="Exit codes: 0 queued, 2 usage error, unknown spider or Redis unreachable, 3 --new-run and a run of "
-               "the spider is still going.")
+               "the spider holds work.")
     enqueue.add_argument("spider", help="spider name, e.g. devdiscourse")
     enqueue.add_argument("work", nargs="*", metavar="WORK", help="discover | URL | @file.txt")
     enqueue.add_argument("--sitemap", action="append", default=[], metavar="URL",
@@ -232,7 +232,8 @@ def add_enqueue_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
                          help="an RSS/Atom feed for the spider to read (repeatable)")
     enqueue.add_argument("--redis", metavar="URL", help="Redis URL (default: $NEWSCRAWL_REDIS_URL)")
     enqueue.add_argument("--new-run", action="store_true",
-                         help="only start a new run: exit 3 if one is still going (for cron, like `run`'s lock)")
+                         help="only queue into a run with no work yet (new, or started by idle workers): exit 3 if a run holds "
+                              "work (for cron, like `run`'s lock)")
 
 
 def enqueue_work(args: argparse.Namespace) -> int:

@@ -451,3 +451,31 @@ def test_scaling(redis_url: str, mirror: MirrorServer, specs: list[NewsSpec], tm
             mirror._log = original  # type: ignore[method-assign]
         print(f"\n{count} worker(s): {len(stamps)} pages in {stamps[-1] - stamps[0]:.1f}s, "
               f"{len(stamps) / (stamps[-1] - stamps[0]):.1f} pages/s")
+
+
+# ---- the documented start order, and the other one (issue 15.2) -----------------------------------------------
+@pytest.mark.parametrize("order", ["workers-first", "enqueue-first"])
+def test_both_start_orders_crawl_the_site_once(order: str, redis_url: str, specs: list[NewsSpec],
+                                               tmp_path: Path) -> None:
+    """docs/distributed.md: start the workers, then `newscrawl enqueue devdiscourse discover --new-run`. The
+    workers create the run while they wait; --new-run used to refuse it as "still going" (exit 3)."""
+    small = specs[:12]
+    server = redis.Redis.from_url(redis_url)
+    with MirrorServer(build_devdiscourse_mirror(small)) as site:
+        if order == "enqueue-first":
+            assert newscrawl(["enqueue", "devdiscourse", "discover", "--new-run", "--redis", redis_url]) == 0
+        run = start_workers(tmp_path, redis_url, site, ["w1", "w2"])
+        if order == "workers-first":
+            deadline = time.monotonic() + 60
+            while server.get("newscrawl:devdiscourse:run") is None and time.monotonic() < deadline:
+                time.sleep(0.2)  # the workers have joined (and so created) the run, and wait for work
+            assert newscrawl(["enqueue", "devdiscourse", "discover", "--new-run", "--redis", redis_url]) == 0
+        run.wait()
+    for name, process in run.workers.items():
+        assert process.returncode == 0, run.log(name)[-3000:]
+    assert sorted(item["outlet_id"] for item in merged(run)) == sorted(str(spec.news_id) for spec in small)
+
+
+def test_new_run_is_still_refused_while_a_run_holds_work(redis_url: str) -> None:
+    assert newscrawl(["enqueue", "devdiscourse", "discover", "--redis", redis_url]) == 0
+    assert newscrawl(["enqueue", "devdiscourse", "discover", "--new-run", "--redis", redis_url]) == 3

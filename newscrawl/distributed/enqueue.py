@@ -98,9 +98,11 @@ def enqueue(server: redis.Redis, spider: str, messages: list[StartMessage],
             new_run: bool = False) -> tuple[str, bool]:
     """Append messages to the spider's current run, starting one if there is none: (run id, whether it started).
 
-    With `new_run`, joining is refused (RunGoing): a `discover` given to a run that already read the discovery
-    pages is a no-op, since the run's dupefilter has them. Optimistic transaction on the run key, so the run
-    cannot finish between reading it and pushing to it.
+    With `new_run`, joining a run that already holds work is refused (RunGoing): a `discover` given to a run that
+    already read the discovery pages is a no-op, since the run's dupefilter has them. A run that holds no work yet
+    is the one workers started while waiting for their first message (the documented order: workers, then
+    `enqueue … --new-run`): the messages go to it. Optimistic transaction on the run key and the run's work keys,
+    so the run cannot finish, or receive work, between reading it and pushing to it.
     """
     current = current_run_key(spider)
     with server.pipeline() as pipe:
@@ -109,8 +111,11 @@ def enqueue(server: redis.Redis, spider: str, messages: list[StartMessage],
                 pipe.watch(current)  # type: ignore[no-untyped-call]
                 found = text(pipe.get(current))
                 if found is not None and new_run:
-                    pipe.unwatch()
-                    raise RunGoing(f"run {found} of {spider} is still going")
+                    work = _work_keys(RunKeys(spider, found))
+                    pipe.watch(*work)  # type: ignore[no-untyped-call]
+                    if any(pipe.exists(key) for key in work):
+                        pipe.unwatch()
+                        raise RunGoing(f"run {found} of {spider} is still going")
                 run_id = found if found is not None else new_crawl_id(datetime.now(timezone.utc))
                 pipe.multi()
                 if found is None:
@@ -120,6 +125,11 @@ def enqueue(server: redis.Redis, spider: str, messages: list[StartMessage],
                 return run_id, found is None
             except redis.WatchError:
                 continue
+
+
+def _work_keys(keys: RunKeys) -> list[str]:
+    """The keys that exist once a run has work: messages, queued or leased requests, requests ever scheduled."""
+    return [keys.start_urls, keys.requests, keys.leases, keys.dupefilter]
 
 
 def start_requests(spider: Any, message: StartMessage) -> list[Request]:
