@@ -498,3 +498,19 @@ def test_arc_files_read_with_stable_record_ids(tmp_path: Path) -> None:
     again = read_at(path, exchanges[1].offset)
     assert again.record_id == exchanges[1].record_id and again.decoded_body() == PAGE
     assert exchanges[0].fetched_at == datetime(2025, 3, 21, 13, 37, 5, tzinfo=timezone.utc)
+
+
+def test_a_killed_runs_open_warc_is_cut_to_its_last_intact_record_and_renamed(tmp_path: Path) -> None:
+    from newscrawl.archive.recover import finish_killed_warcs
+
+    writer = WarcWriter(tmp_path, "20250321T133705Z-abc123", max_bytes=10**9, warcinfo={"software": "test"})
+    refs = [write_exchange(writer, i) for i in range(3)]
+    partial = tmp_path / "20250321T133705Z-abc123.warc.gz.open"
+    assert partial.exists()  # never closed: the run was killed
+    data = partial.read_bytes()
+    partial.write_bytes(data[: refs[2].offset + 40])  # the kill tore the last record
+    (final,) = finish_killed_warcs(tmp_path, "20250321T133705Z-abc123")
+    assert final.name == "20250321T133705Z-abc123.warc.gz" and not partial.exists()
+    exchanges, problems = split(final)
+    assert problems == [] and [e.offset for e in exchanges] == [refs[0].offset, refs[1].offset]
+    assert read_at(refs[1].file, refs[1].offset).record_id == exchanges[1].record_id

@@ -46,9 +46,11 @@ def _resolve(recorded: str, feed: Path, archive: str | None) -> Path:
         root = Path(archive)
         if root.is_file():
             return root if root.name == name else root.parent / name
-        return next(iter(sorted(root.rglob(name))), root / name)
+        return next(iter(sorted(root.rglob(name)) or [p.with_name(name) for p in sorted(root.rglob(name + ".open"))]),
+                    root / name)
     candidates = [feed.parent / name, Path(recorded), *sorted(Path("output").glob(f"*/{name}"))]
-    return next((c for c in candidates if c.exists()), candidates[0])
+    # a run still going, or killed and not yet reconciled, has its file under "<name>.open" (read_at finds it)
+    return next((c for c in candidates if c.exists() or c.with_name(c.name + ".open").exists()), candidates[0])
 
 
 def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
@@ -85,7 +87,7 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None) -> str
     if str(ref["record_id"]).startswith(SAVED_PAGE_ID):
         return _check_saved_page(str(ref["file"]), str(ref["record_id"]), provenance, feed, archive)
     path = _resolve(str(ref["file"]), feed, archive)
-    if not path.exists():
+    if not path.exists() and not path.with_name(path.name + ".open").exists():
         return f"archive file {path} is missing"
     try:
         exchange = read_at(path, int(str(ref["offset"])))

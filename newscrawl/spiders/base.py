@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 
+from newscrawl.archive.recover import finish_killed_warcs
 from newscrawl.archive.replay import ReplaySource, replay_identity
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.urls import host_of
@@ -114,6 +115,9 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
             return self.frontier.incremental(self.started_at, revisit_hours, full)
         path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{self.name}.sqlite"
         store = StateStore(path)
+        archive_dir = Path(settings.get("NEWSCRAWL_ARCHIVE_DIR", "output")) / self.name
+        for killed_crawl_id, _ in store.unfinished_runs(self.name, self.crawl_id):
+            finish_killed_warcs(archive_dir, killed_crawl_id)  # its items name the final file: make it exist
         reconcile_killed_runs(store, self.name, self.crawl_id, self.article_key)
         store.start_run(self.crawl_id, self.name, self.started_at.isoformat(), self.default_feed(settings))
         return Incremental(store, now=self.started_at, revisit_hours=revisit_hours, full=full)

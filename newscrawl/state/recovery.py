@@ -5,8 +5,8 @@ when the process died. So at the next start, for every run the state still calls
 line off its feed (the file stays valid JSON Lines), then forget every revision that run recorded but whose item
 is not in the feed. Those articles are fetched again, so across the outputs every article appears exactly once.
 The other way round — the feed has an item whose state write the kill prevented — the item is recorded from the
-feed line, so it is not fetched and emitted a second time. The killed run's WARC stays `….warc.gz.open`:
-partial by its name, readable record by record.
+feed line, so it is not fetched and emitted a second time. The killed run's WARC is finished under its final
+name by archive/recover.py (the spider calls both), so its items verify.
 """
 
 from __future__ import annotations
