@@ -69,11 +69,11 @@ def test_status_table_shows_each_run_newest_first(tmp_path: Path) -> None:
     lines = status_lines(load_runs(tmp_path))
     rows = table_rows(lines)
     assert rows[0] == ["finished", "spider", "status", "duration", "new", "revisions", "not-modified", "skipped",
-                       "dropped", "errors", "drift"]
-    assert rows[1] == ["2025-11-21 10:30Z", "other", "ok", "12.3s", "7", "-", "-", "-", "-", "-", "-"]
+                       "dropped", "errors", "drift", "archive"]
+    assert rows[1] == ["2025-11-21 10:30Z", "other", "ok", "12.3s", "7", "-", "-", "-", "-", "-", "-", "-"]
     assert rows[2] == ["2025-11-21 10:15Z", "devdiscourse", "drift", "12.3s", "21", "2", "3", "95", "1", "3",
-                       "body"]
-    assert rows[3] == ["2025-11-21 10:00Z", "devdiscourse", "ok", "12.3s", "20", "2", "3", "95", "1", "3", "-"]
+                       "body", "-"]
+    assert rows[3] == ["2025-11-21 10:00Z", "devdiscourse", "ok", "12.3s", "20", "2", "3", "95", "1", "3", "-", "-"]
     assert "latest devdiscourse: drift at 2025-11-21 10:15Z (FAILED)" in lines
     assert "latest other: ok at 2025-11-21 10:30Z (ok)" in lines
 
@@ -131,7 +131,7 @@ def test_old_or_odd_reports_are_read_tolerantly(tmp_path: Path) -> None:
     assert [f.field for f in weird.drift_fields] == ["body"]
     assert weird.when is not None  # falls back to the file's time
     rows = table_rows(status_lines(load_runs(tmp_path)))
-    assert ["2025-11-21 10:00Z", "devdiscourse", "ok", "-", "-", "-", "-", "-", "-", "-", "-"] in rows
+    assert ["2025-11-21 10:00Z", "devdiscourse", "ok", "-", "-", "-", "-", "-", "-", "-", "-", "-"] in rows
 
 
 def test_both_coverage_shapes_are_read(tmp_path: Path) -> None:
@@ -215,3 +215,31 @@ def test_cli_report_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out == f"wrote {out}: 1 run\n"
     assert cli.main(["report", "-o", str(tmp_path / "no" / "dir.html"), "--output", str(tmp_path)]) == 2
     assert cli.main(["report", "-o", str(out), "--output", str(tmp_path / "missing")]) == 2
+
+
+def test_killed_and_unreported_runs_from_the_state_are_listed_and_fail_the_latest(tmp_path: Path) -> None:
+    """Issue 15.6: runs that wrote no report (killed, crashed) were invisible and status said "latest: ok"."""
+    from newscrawl.state.store import Revision, StateStore
+
+    write(tmp_path, report(0))
+    store = StateStore(tmp_path / "state" / "devdiscourse.sqlite")
+    for crawl_id, minute, status in (("20251121T101500Z-aaaaaa", 15, "killed"),
+                                     ("20251121T103000Z-bbbbbb", 30, "running")):
+        store.start_run(crawl_id, "devdiscourse", f"2025-11-21T10:{minute}:00+00:00", None)
+        if status == "killed":
+            store.finish_run(crawl_id, "", "killed")
+        store.record_revision(Revision(key=f"k{minute}", revision=1, crawl_id=crawl_id, fetched_at="t", url="u",
+                                       content_sha256="c", body_sha256="b", item={}),
+                              etag=None, last_modified=None, signal=None, published_at=None)
+    store.close()
+    folder = tmp_path / "devdiscourse"
+    (folder / "20251121T101500Z-aaaaaa.warc.gz").write_bytes(b"")
+    lines = status_lines(load_runs(tmp_path))
+    rows = table_rows(lines)
+    assert [row[2] for row in rows[1:]] == ["running", "killed", "ok"]
+    killed = rows[2]
+    assert killed[4] == "1" and killed[-1] == "20251121T101500Z-aaaaaa.warc.gz"
+    assert "latest devdiscourse: running at 2025-11-21 10:30Z (FAILED)" in lines
+    assert any_latest_failed(load_runs(tmp_path))
+    page = build_html(load_runs(tmp_path), source="output", generated_at=GENERATED)
+    assert "killed" in page and "20251121T101500Z-aaaaaa" in page

@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from newscrawl.state.store import read_runs
+
 logger = logging.getLogger(__name__)
 
 REPORT_SUFFIX = ".report.json"
@@ -70,6 +72,10 @@ class RunReport:
     drift_message: str | None = None
     file_time: datetime | None = None
     """The report file's modification time: the last resort for ordering runs."""
+    warc: list[str] = dataclasses.field(default_factory=list)
+    """The run's WARC files."""
+    from_state: bool = False
+    """True for a run known only from the crawl state: it wrote no report (killed, crashed, or still running)."""
 
     @property
     def when(self) -> datetime | None:
@@ -231,6 +237,7 @@ def from_dict(data: dict[str, Any], path: Path) -> RunReport:
         drift_failed=drift.get("failed") is True,
         drift_fields=_drift_fields(drift.get("fields"), spider),
         drift_message=_text(drift.get("message")),
+        warc=[str(name) for name in data.get("warc") or [] if isinstance(name, str)],
     )
 
 
@@ -280,8 +287,33 @@ def load_runs(output: Path, spider: str | None = None, replays: bool = False) ->
     latest scheduled run.
     """
     runs = [run for run in map(load_report, report_paths(output, spider)) if replays or not run.is_replay]
+    runs += runs_without_report(output, spider, {(run.spider, run.crawl_id) for run in runs})
     epoch = datetime.min.replace(tzinfo=timezone.utc)
     return sorted(runs, key=lambda run: (run.when or epoch, run.spider, run.crawl_id))
+
+
+STATE_ONLY_STATUS = {"killed": "killed", "running": "running", "finished": "no-report"}
+"""How a run that wrote no report is shown: killed (reconciled by a later run), running (still going, or killed
+and not yet reconciled), no-report (finished but its report was never written: a full disk, a crash)."""
+
+
+def runs_without_report(output: Path, spider: str | None, reported: set[tuple[str, str]]) -> list[RunReport]:
+    """Runs the crawl state (output/state/<spider>.sqlite) knows that have no report: what an operator most needs
+    to see, since a killed or crashed run writes none."""
+    found = []
+    states = [output / "state" / f"{spider}.sqlite"] if spider else sorted((output / "state").glob("*.sqlite"))
+    for path in states:
+        for record in read_runs(path):
+            if (record.spider, record.crawl_id) in reported:
+                continue
+            warcs = sorted(output.glob(f"{glob_escape(record.spider)}/{glob_escape(record.crawl_id)}*.warc*"))
+            found.append(RunReport(
+                path=path, spider=record.spider, crawl_id=record.crawl_id, from_state=True,
+                started_at=parse_time(record.started_at), finished_at=parse_time(record.finished_at),
+                status=STATE_ONLY_STATUS.get(record.status, record.status), mode="live",
+                new_items=record.new_items, revisions=record.revisions,
+                warc=[str(p).removesuffix(".open") for p in warcs]))
+    return found
 
 
 def latest_by_spider(runs: list[RunReport]) -> dict[str, RunReport]:

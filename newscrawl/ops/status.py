@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from newscrawl.ops.reports import RunReport, latest_by_spider
 
@@ -73,6 +74,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("dropped", lambda run: format_count(run.dropped_total), numeric=True),
     Column("errors", lambda run: format_count(run.errors_total), numeric=True),
     Column("drift", drift_summary),
+    Column("archive", lambda run: ", ".join(Path(name).name for name in run.warc) or MISSING),
 )
 
 

@@ -249,3 +249,38 @@ class _Transaction:
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run as the state file knows it: enough to show a run that wrote no report (killed, crashed)."""
+
+    crawl_id: str
+    spider: str
+    started_at: str
+    finished_at: str | None
+    status: str
+    """"running", "finished" or "killed" (set when the next run reconciled it)."""
+    feed: str | None
+    new_items: int
+    """Revision-1 items the state recorded for the run (after a kill: those that reached its feed)."""
+    revisions: int
+
+
+def read_runs(path: Path) -> list[RunRecord]:
+    """Every run of a state file, read-only (no migration, no lock); [] for a missing or unreadable file."""
+    if not path.is_file():
+        return []
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute(
+                "SELECT r.crawl_id, r.spider, r.started_at, r.finished_at, r.status, r.feed, "
+                "COALESCE(SUM(v.revision = 1), 0), COALESCE(SUM(v.revision > 1), 0) FROM runs r "
+                "LEFT JOIN revisions v ON v.crawl_id = r.crawl_id GROUP BY r.crawl_id").fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        logger.warning("Cannot read the runs of %(path)s: %(error)s", {"path": path, "error": error})
+        return []
+    return [RunRecord(*row) for row in rows]
