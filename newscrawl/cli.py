@@ -22,6 +22,7 @@ from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import load_runs
 from newscrawl.ops.status import any_latest_failed, status_lines
 from newscrawl.runner import run as run_crawl
+from newscrawl.runner import spider_names
 from newscrawl.state.history import revision_diff, revision_table
 from newscrawl.state.store import StateError, StateStore
 
@@ -252,7 +253,7 @@ def enqueue_work(args: argparse.Namespace) -> int:
         print(f"newscrawl enqueue: {error.name} is not installed: pip install 'newscrawl[distributed]'",
               file=sys.stderr)
         return EXIT_USAGE
-    known = _spider_names()
+    known = spider_names()
     if args.spider not in known:
         print(f"newscrawl enqueue: unknown spider {args.spider!r}; spiders: {', '.join(known)}", file=sys.stderr)
         return EXIT_USAGE
@@ -271,15 +272,6 @@ def enqueue_work(args: argparse.Namespace) -> int:
     print(f"queued {len(messages)} start message{'s' * (len(messages) != 1)} ({kinds}) for {args.spider} in "
           f"{'new' if started else 'running'} run {run_id} on {redacted(url)}")
     return EXIT_OK
-
-
-def _spider_names() -> list[str]:
-    from scrapy.settings import Settings
-    from scrapy.spiderloader import get_spider_loader
-
-    settings = Settings()
-    settings.setmodule("newscrawl.settings", priority="project")
-    return sorted(get_spider_loader(settings).list())
 
 
 def add_merge_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

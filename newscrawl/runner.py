@@ -1,8 +1,8 @@
 """`newscrawl run SPIDER [scrapy args]`: one scheduled crawl, safe to start from cron every few minutes.
 
-It takes the spider's run lock (a second run exits at once with EXIT_LOCKED), names the run, runs
-`scrapy crawl` with a log file beside the feed, reads the run report the crawl wrote, prints a short summary and
-exits with the report's code. Exit codes: 0 ok · 2 usage error · 3 lock held · 4 fetch failures over the
+It names the run, runs `scrapy crawl` with a log file beside the feed (the crawl takes the spider's run lock itself:
+a second run exits at once with EXIT_LOCKED), forwards SIGTERM/SIGINT to it, reads the run report the crawl wrote,
+prints a short summary and exits with the report's code. Exit codes: 0 ok · 2 usage error · 3 lock held · 4 fetch failures over the
 threshold · 5 layout drift · 6 nothing discovered · 7 damaged input (a replayed archive held damaged
 records or bad files; every intact one was used) · 1 the crawl stopped on an error (full or read-only disk) or
 failed without a report.
@@ -10,52 +10,95 @@ failed without a report.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from scrapy.settings import Settings
+from scrapy.spiderloader import get_spider_loader
+
 from newscrawl.meta import new_crawl_id
-from newscrawl.state.lock import LockHeld, RunLock
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 3
+PR_SET_PDEATHSIG = 1
 
 
 def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> int:
+    """Start one crawl, pass SIGTERM/SIGINT on to it, wait for it, print its summary, return its exit code.
+
+    The crawl takes the spider's run lock itself (commands/crawl.py), so the lock is held exactly as long as the
+    crawl runs, whatever happens to this wrapper: SIGTERM or SIGINT here are forwarded to the crawl, which stops
+    gracefully (in-flight pages finish, feed and state agree) and releases the lock; if this process is killed
+    outright (SIGKILL), the kernel sends the crawl SIGTERM (PR_SET_PDEATHSIG), with the same effect.
+    """
+    if spider not in spider_names():
+        known = ", ".join(spider_names()) or "none"
+        print(f"newscrawl run: unknown spider {spider!r} (known: {known})", file=sys.stderr)
+        return EXIT_USAGE
     crawl_id = new_crawl_id(datetime.now(timezone.utc))
     log_file = output / spider / f"{crawl_id}.log"
     report_path = output / spider / f"{crawl_id}.report.json"
     try:
-        with RunLock(output / "state" / f"{spider}.lock"):
-            log_file.parent.mkdir(parents=True, exist_ok=True)
-            command = [sys.executable, "-m", "scrapy", "crawl", spider, *scrapy_args,
-                       "-s", f"NEWSCRAWL_CRAWL_ID={crawl_id}", "-s", f"LOG_FILE={log_file}",
-                       "-s", f"NEWSCRAWL_REPORT_PATH={report_path}"]
-            env = {**os.environ}
-            env.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
-            done = subprocess.run(command, env=env)
-    except LockHeld as error:
-        print(f"newscrawl run {spider}: not started, {error}", file=sys.stderr)
-        return EXIT_LOCKED
-    except OSError as error:  # read-only or full output folder: the lock or the log cannot even be created
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # read-only or full output folder: not even the log can be created
         print(f"newscrawl run {spider}: not started, cannot write {error.filename or output}: {error.strerror}",
               file=sys.stderr)
         return EXIT_FAILED
-    if done.returncode == EXIT_USAGE:
-        return EXIT_USAGE
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, *scrapy_args,
+               "-s", f"NEWSCRAWL_CRAWL_ID={crawl_id}", "-s", f"LOG_FILE={log_file}",
+               "-s", f"NEWSCRAWL_REPORT_PATH={report_path}"]
+    env = {**os.environ}
+    env.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
+    returncode = _run_forwarding_signals(command, env)
+    if returncode in (EXIT_USAGE, EXIT_LOCKED):
+        return returncode  # the crawl said why in one line; it wrote no report
     try:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        print(f"newscrawl run {spider}: the crawl ended (exit {done.returncode}) without a run report; "
+        print(f"newscrawl run {spider}: the crawl ended (exit {returncode}) without a run report; "
               f"see {log_file}", file=sys.stderr)
         return EXIT_FAILED
     print(summary(report, report_path))
     return int(report.get("exit_code", EXIT_FAILED))
+
+
+def spider_names() -> list[str]:
+    """The project's spiders, as `scrapy list` would name them (newscrawl's settings unless a project says else)."""
+    settings = Settings()
+    settings.setmodule(os.environ.get("SCRAPY_SETTINGS_MODULE", "newscrawl.settings"), priority="project")
+    return sorted(get_spider_loader(settings).list())
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: receive SIGTERM when the wrapper dies, however it dies (Linux prctl)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: forwarding the catchable signals still works
+        pass
+
+
+def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
+    child = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)
+
+    def forward(signum: int, frame: object) -> None:
+        child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def summary(report: dict[str, Any], path: Path) -> str:

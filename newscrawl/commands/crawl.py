@@ -11,6 +11,7 @@ exit code 1 (EXIT_CRAWL_FAILED), and cron, `newscrawl run` and CI see it fail.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,12 @@ from scrapy.spiders import Spider
 from newscrawl.monitoring.report import stopped_by_error
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
+from newscrawl.state.lock import LockHeld, RunLock
 from newscrawl.state.store import StateError, StateStore
 
 EXIT_CRAWL_FAILED = 1
+EXIT_LOCKED = 3
+"""Another crawl of the spider holds its run lock (the same code as `newscrawl run`'s)."""
 FATAL_ERROR_STAT = "newscrawl/fatal_error"
 """Stats key a component sets to one line saying why it stopped the crawl (e.g. the WARC capture on a full disk)."""
 
@@ -58,6 +62,7 @@ class Command(ScrapyCrawlCommand):
         return self.crawler
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        lock: RunLock | None = None
         if args and self.crawler_process is not None:
             try:
                 spider_class: Any = self.crawler_process.spider_loader.load(args[0])
@@ -66,8 +71,42 @@ class Command(ScrapyCrawlCommand):
             if isinstance(spider_class, type) and issubclass(spider_class, NewsSpiderBase):
                 given = parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
                 self._check_state(spider_class.name, replaying="replay" in given)
-        super().run(args, opts)
+                if not self._take_lock(spider_class.name, replaying="replay" in given):
+                    return
+                lock = self.lock
+        try:
+            super().run(args, opts)
+        finally:
+            if lock is not None:
+                lock.__exit__(None, None, None)
         self._fail_if_stopped_by_error(args[0])
+
+    lock: RunLock | None = None
+
+    def _take_lock(self, spider: str, replaying: bool) -> bool:
+        """Hold the spider's run lock for the whole crawl, from this process: the crawl, not a wrapper, owns it.
+
+        So two `scrapy crawl` on one output folder, or a crawl and `newscrawl run`, never overlap, and a killed
+        wrapper cannot leave its crawl running unlocked. A replay writes no state and names its feed after the
+        archived run, and distributed workers coordinate through Redis: neither takes it. False (exit code set,
+        one line printed) when the crawl must not start.
+        """
+        settings = self.settings
+        if replaying or settings is None or settings.get("REDIS_URL") or os.environ.get("NEWSCRAWL_REDIS_URL"):
+            return True
+        path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{spider}.lock"
+        try:
+            self.lock = RunLock(path).__enter__()
+        except LockHeld as error:
+            print(f"scrapy crawl {spider}: not started, {error}", file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
+            return False
+        except OSError as error:
+            print(f"scrapy crawl {spider}: not started, cannot write {error.filename or path}: {error.strerror}",
+                  file=sys.stderr)
+            self.exitcode = EXIT_CRAWL_FAILED
+            return False
+        return True
 
     def _fail_if_stopped_by_error(self, spider: str) -> None:
         failure = crawl_failure(self.crawler.stats.get_stats()) if self.crawler and self.crawler.stats else None

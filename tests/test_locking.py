@@ -1,0 +1,109 @@
+"""One run at a time, whoever starts it (issue 20): the crawl process holds the spider's lock for its whole life.
+
+Against a loopback mirror whose article pages answer slowly, so the first crawl is still going when the second
+starts. After every scenario: no article twice across all feeds, and the state's revisions equal the feed lines.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_runner import FAST_ARGS, env, newscrawl, run_args, slow_articles
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
+
+
+def crawl_command(server: MirrorServer) -> list[str]:
+    return [sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a", f"base_url={server.base_url}",
+            *FAST_ARGS, "-s", "CONCURRENT_REQUESTS=2"]
+
+
+def feed_ids(workdir: Path) -> list[str]:
+    ids = []
+    for feed in sorted((workdir / "output" / "devdiscourse").glob("*.jsonl")):
+        ids += [json.loads(line)["outlet_id"] for line in feed.read_text(encoding="utf-8").splitlines()]
+    return ids
+
+
+def state_revisions(workdir: Path) -> int:
+    db = sqlite3.connect(workdir / "output" / "state" / "devdiscourse.sqlite")
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM revisions").fetchone()[0])
+    finally:
+        db.close()
+
+
+def assert_once_and_agreeing(workdir: Path, expected: set[str]) -> None:
+    ids = feed_ids(workdir)
+    assert len(ids) == len(set(ids)), f"an article was emitted twice: {sorted(ids)}"
+    assert set(ids) == expected
+    assert state_revisions(workdir) == len(ids), "state revisions equal feed lines"
+
+
+@pytest.fixture()
+def site() -> MirrorServer:
+    specs = [seed_spec(), *corpus(40, seed=7)]
+    mirror = build_devdiscourse_mirror(specs)
+    slow_articles(mirror, 0.4)  # 41 articles, 2 at a time: a crawl spends ~8 s fetching articles
+    return MirrorServer(mirror)
+
+
+@pytest.mark.parametrize("delay", [0.3, 4.0, 6.0])
+def test_a_second_scrapy_crawl_on_one_output_folder_is_refused(site: MirrorServer, tmp_path: Path,
+                                                                delay: float) -> None:
+    with site as server:
+        first = subprocess.Popen(crawl_command(server), cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        second = subprocess.run(crawl_command(server), cwd=tmp_path, env=env(), capture_output=True, text=True,
+                                timeout=120)
+        running = first.poll() is None
+        first.wait(timeout=120)
+        expected = {str(spec.news_id) for spec in server.site.articles.values()}
+    assert running, "the first crawl was still going when the second started"
+    if running:
+        assert second.returncode == 3, second.stderr[-2000:]
+        refusals = [line for line in second.stderr.splitlines() if "not started" in line]
+        assert len(refusals) == 1 and "Traceback" not in second.stderr, second.stderr[-2000:]
+        assert refusals[0].startswith("scrapy crawl devdiscourse: not started, another run holds")
+        assert "pid" in refusals[0]
+        assert not list((tmp_path / "output" / "devdiscourse").glob("*.report.json"))[1:], "one run, one report"
+    else:  # the first crawl was already over: the second is an ordinary incremental run
+        assert second.returncode == 0
+    assert first.returncode == 0
+    assert_once_and_agreeing(tmp_path, expected)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killing_the_runner_mid_crawl_leaves_no_orphan_and_the_next_run_completes(site: MirrorServer, tmp_path: Path,
+                                                                                  how: signal.Signals) -> None:
+    with site as server:
+        wrapper = subprocess.Popen([sys.executable, "-m", "newscrawl.cli", *run_args(server, "-s",
+                                                                                   "CONCURRENT_REQUESTS=2")],
+                                   cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while (sum(e.path.startswith("/article/") for e in server.access_log) < 5 and time.monotonic() < deadline):
+            time.sleep(0.01)
+        wrapper.send_signal(how)
+        wrapper.wait(timeout=30)
+        # The crawl the wrapper started stops (SIGTERM forwarded, or sent by the kernel when the wrapper died) and
+        # releases the lock; nothing keeps crawling unlocked. A new run waits for nothing and completes the site.
+        deadline = time.monotonic() + 60
+        done = newscrawl(tmp_path, *run_args(server))
+        while done.returncode == 3 and time.monotonic() < deadline:  # the old crawl is still finishing its pages
+            time.sleep(0.5)
+            done = newscrawl(tmp_path, *run_args(server))
+        assert done.returncode == 0, done.stdout + done.stderr
+        expected = {str(spec.news_id) for spec in server.site.articles.values()}
+        before = len(server.access_log)
+        time.sleep(1.0)
+        assert len(server.access_log) == before, "an orphaned crawl is still fetching"
+    assert_once_and_agreeing(tmp_path, expected)
