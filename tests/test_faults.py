@@ -198,7 +198,8 @@ def test_read_only_output_fails_in_one_line_without_a_hang(mirror: MirrorServer,
     assert "Traceback" not in crawl.stderr
     assert run.returncode == 1, run.stderr
     assert run.stderr.strip().splitlines() == [
-        f"newscrawl run devdiscourse: not started, cannot write output/state: {os.strerror(_erofs_or_eacces(run))}"]
+        f"newscrawl run devdiscourse: not started, cannot write output/devdiscourse: "
+        f"{os.strerror(_erofs_or_eacces(run))}"]
 
 
 def _erofs_or_eacces(done: subprocess.CompletedProcess[str]) -> int:
