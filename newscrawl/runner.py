@@ -1,11 +1,13 @@
 """`newscrawl run SPIDER [scrapy args]`: one scheduled crawl, safe to start from cron every few minutes.
 
-It names the run, runs `scrapy crawl` with a log file beside the feed (the crawl takes the spider's run lock itself:
-a second run exits at once with EXIT_LOCKED), forwards SIGTERM/SIGINT to it, reads the run report the crawl wrote,
-prints a short summary and exits with the report's code. Exit codes: 0 ok · 2 usage error · 3 lock held · 4 fetch failures over the
-threshold · 5 layout drift · 6 nothing discovered · 7 damaged input (a replayed archive held damaged
-records or bad files; every intact one was used) · 1 the crawl stopped on an error (full or read-only disk) or
-failed without a report.
+It names the run, runs `scrapy crawl` with a log file beside the feed (the crawl takes the spider's run lock
+itself: a second run exits at once with EXIT_LOCKED), forwards SIGTERM/SIGINT to it, reads the run report the
+crawl wrote, prints a short summary and exits with the report's code (docs/scheduling.md has the table):
+0 ok · 1 the crawl stopped on an error (full or read-only disk) or ended without a report · 2 usage error ·
+3 lock held · 4 fetch failures over the threshold · 5 layout drift · 6 nothing discovered · 7 damaged input (a
+replayed archive held damaged records or bad files; every intact one was used) · 8 filtered out (work was
+discovered, but offsite, robots.txt or `since` left nothing to fetch) · 9 partial discovery (a discovery source
+failed; named in the summary; the next run tries it again).
 """
 
 from __future__ import annotations
@@ -101,18 +103,30 @@ def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
             signal.signal(signum, handler)
 
 
+def _by_reason(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def summary(report: dict[str, Any], path: Path) -> str:
     counts = report.get("counts", {})
-    dropped = sum(counts.get("dropped", {}).values())
-    errors = sum(counts.get("errors", {}).values())
+    dropped = dict(counts.get("dropped", {}))
+    unchanged = dropped.pop("UnchangedArticle", 0)  # a refetched article with no change: not a loss
+    errors = counts.get("errors", {})
     lines = [
         f"{report.get('spider')} {report.get('crawl_id')}: {report.get('status')} "
         f"in {report.get('duration_seconds')} s",
         f"  items {counts.get('items', 0)} (new {counts.get('new_items', 0)}, revisions {counts.get('revisions', 0)})"
         f" · discovered {counts.get('discovered', 0)} · article pages fetched {counts.get('article_pages_fetched', 0)}"
-        f" · not modified {counts.get('not_modified', 0)} · skipped as known {counts.get('skipped_known', 0)}",
-        f"  dropped {dropped} · errors {errors} · report {path}",
+        f" · not modified {counts.get('not_modified', 0)} · skipped as known {counts.get('skipped_known', 0)}"
+        f" · unchanged {unchanged}",
+        f"  dropped {sum(dropped.values())}{' (' + _by_reason(dropped) + ')' if dropped else ''}"
+        f" · errors {sum(errors.values())}{' (' + _by_reason(errors) + ')' if errors else ''} · report {path}",
     ]
+    if report.get("filtered") and report.get("status") == "filtered-out":
+        lines.append(f"  FILTERED OUT: nothing left to fetch after the crawl's own filters "
+                     f"({_by_reason(report['filtered'])})")
+    for lost in report.get("discovery_failures") or []:
+        lines.append(f"  DISCOVERY SOURCE LOST {lost.get('url')}: {lost.get('error')}")
     for damaged in report.get("damaged_inputs") or []:
         lines.append(f"  DAMAGED INPUT {damaged.get('file')} at offset {damaged.get('offset')} ({damaged.get('kind')}): "
                      f"{damaged.get('error')}")

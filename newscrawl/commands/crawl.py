@@ -70,6 +70,9 @@ class Command(ScrapyCrawlCommand):
                 spider_class = None
             if isinstance(spider_class, type) and issubclass(spider_class, NewsSpiderBase):
                 given = parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
+                missing = spider_class.missing_source(given)
+                if missing and not self._distributed():  # a Redis worker gets its work from `newscrawl enqueue`
+                    raise UsageError(missing, print_help=False)
                 self._check_state(spider_class.name, replaying="replay" in given)
                 if not self._take_lock(spider_class.name, replaying="replay" in given):
                     return
@@ -83,6 +86,10 @@ class Command(ScrapyCrawlCommand):
 
     lock: RunLock | None = None
 
+    def _distributed(self) -> bool:
+        return bool((self.settings is not None and self.settings.get("REDIS_URL"))
+                    or os.environ.get("NEWSCRAWL_REDIS_URL"))
+
     def _take_lock(self, spider: str, replaying: bool) -> bool:
         """Hold the spider's run lock for the whole crawl, from this process: the crawl, not a wrapper, owns it.
 
@@ -92,7 +99,7 @@ class Command(ScrapyCrawlCommand):
         one line printed) when the crawl must not start.
         """
         settings = self.settings
-        if replaying or settings is None or settings.get("REDIS_URL") or os.environ.get("NEWSCRAWL_REDIS_URL"):
+        if replaying or settings is None or self._distributed():
             return True
         path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{spider}.lock"
         try:

@@ -2,8 +2,11 @@
 field coverage, the drift verdict and the run's status, which `newscrawl run` turns into its exit code.
 
 Statuses, in order of precedence: error (stopped by an error, e.g. a full disk), nothing-discovered, drift,
+partial-discovery (a discovery source failed — error, timeout, size limit, unreadable — so the articles only it
+lists were not discovered; each is listed under `discovery_failures`, and the next run tries it again),
 damaged-input (a replayed archive or saved-page folder held damaged records or bad files: every intact one was
-used, each damaged one is listed under `damaged_inputs`), fetch-failures, ok.
+used, each damaged one is listed under `damaged_inputs`), fetch-failures, filtered-out (work was discovered but the
+crawl's own filters — offsite, robots.txt, `since` — left nothing to fetch; counts under `filtered`), ok.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from newscrawl.monitoring.drift import check_drift
 
 logger = logging.getLogger(__name__)
 
-EXIT_CODES = {"ok": 0, "error": 1, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6, "damaged-input": 7}
+EXIT_CODES = {"ok": 0, "error": 1, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6, "damaged-input": 7,
+              "filtered-out": 8, "partial-discovery": 9}
 
 
 def stopped_by_error(reason: str) -> bool:
@@ -67,16 +71,26 @@ class RunReport:
         failures = sum(errors.values())
         failure_ratio = failures / max(1, fetched_pages + failures)
         damaged = list(getattr(spider, "damaged_inputs", []))
+        lost_sources = list(getattr(spider, "discovery_failures", []))
+        filters = {"offsite": int(stats.get("offsite/filtered", 0)),
+                   "robots.txt": int(stats.get("robotstxt/forbidden", 0)),
+                   "since": int(stats.get("newscrawl/discovery/skipped_old", 0))}
+        filtered_out = (fetched_pages == 0 and int(stats.get("item_scraped_count", 0)) == 0
+                        and any(filters.values()) and not int(stats.get("newscrawl/incremental/skip/known", 0)))
         if stopped_by_error(reason):
             status = "error"
-        elif discovered == 0:
+        elif discovered == 0 and not filtered_out:
             status = "nothing-discovered"
         elif drift.failed:
             status = "drift"
+        elif lost_sources:
+            status = "partial-discovery"
         elif damaged:
             status = "damaged-input"
         elif failures >= 3 and failure_ratio > self.max_failure_ratio:
             status = "fetch-failures"
+        elif filtered_out:
+            status = "filtered-out"
         else:
             status = "ok"
         started = stats.get("start_time")
@@ -111,6 +125,8 @@ class RunReport:
                 "quality": _prefixed(stats, "newscrawl/quality/"),
             },
             "damaged_inputs": damaged,
+            "discovery_failures": lost_sources,
+            "filtered": {name: count for name, count in filters.items() if count},
             "fetch_failure_ratio": round(failure_ratio, 4),
             "coverage": coverage,
             "drift": {"failed": drift.failed, "fields": drift.fields, "message": drift.message},

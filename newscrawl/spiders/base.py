@@ -75,6 +75,8 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
         self.held = HeldArticles()
         self.replay_source: ReplaySource | None = None
         """The archive a replay answers from; built when the spider opens (the replay middleware shares it)."""
+        self.discovery_failures: list[dict[str, str]] = []
+        """Discovery sources lost this run (error, timeout, size limit), for the run report's status."""
         self.damaged_inputs: list[dict[str, Any]] = []
         """Every damaged input of a replay (file, offset, kind, error), for the run report."""
         self._archive_listed = False
@@ -152,6 +154,11 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
     def discovered_count(self) -> int:
         """How many distinct articles discovery named in this run."""
         return len(self.held)
+
+    @classmethod
+    def missing_source(cls, arguments: dict[str, Any]) -> str | None:
+        """Why these arguments give the spider nothing to crawl (a usage error before the crawl), or None."""
+        return None
 
     @classmethod
     def argument_help(cls) -> str:

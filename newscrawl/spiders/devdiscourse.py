@@ -179,8 +179,8 @@ class DevdiscourseSpider(NewsSpiderBase):
         sitemap = parse_sitemap(response.body)
         if sitemap.truncated:
             self.crawler.stats.inc_value("newscrawl/discovery/sitemap_truncated")
-            logger.warning("News sitemap %(url)s holds more than %(max)d entries; the rest are ignored",
-                           {"url": response.url, "max": MAX_ENTRIES})
+            self.discovery_source_failed(response.url, f"holds more than {MAX_ENTRIES} entries (or its XML breaks "
+                                                       "off); the rest are not read")
         if not sitemap.entries:
             self.crawler.stats.inc_value("newscrawl/discovery/empty_sitemap")
             logger.warning("No entries in the news sitemap %(url)s", {"url": response.url})
@@ -207,11 +207,11 @@ class DevdiscourseSpider(NewsSpiderBase):
             rows = json.loads(response.text)
         except ValueError as error:
             self.crawler.stats.inc_value("newscrawl/discovery/bad_json")
-            logger.warning("Archive API page is not JSON (%(error)s): %(url)s", {"error": error, "url": response.url})
+            self.discovery_source_failed(response.url, f"archive API page is not JSON: {error}")
             return
         if not isinstance(rows, list):
             self.crawler.stats.inc_value("newscrawl/discovery/bad_json")
-            logger.warning("Archive API page is not a JSON list: %(url)s", {"url": response.url})
+            self.discovery_source_failed(response.url, "archive API page is not a JSON list")
             return
         reached_horizon = False
         page_urls: list[str] = []

@@ -9,14 +9,22 @@ from urllib.parse import urlsplit
 from scrapy.http import Request
 from twisted.python.failure import Failure
 
+from newscrawl.meta import META_KEY
+
 logger = logging.getLogger(__name__)
 
 
 class RequestFailures:
-    """Spider mixin: count and log each failed request as newscrawl/errors/<kind>; the crawl goes on."""
+    """Spider mixin: count and log each failed request as newscrawl/errors/<kind>; the crawl goes on.
+
+    A failed discovery request (a sitemap, feed, listing or API page: any request that is not for an article) is
+    also a lost discovery source: `discovery_failures` names each, and the run report's status says the
+    discovery was partial, since every article only that source lists went undiscovered.
+    """
 
     crawler: Any
     allowed_domains: list[str]
+    discovery_failures: list[dict[str, str]]
 
     def on_error(self, failure: Failure) -> None:
         """Errback: count and log a failed request by kind."""
@@ -27,6 +35,17 @@ class RequestFailures:
             kind = f"HttpError{response.status}"
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
         logger.warning("Request failed (%(kind)s): %(url)s", {"kind": kind, "url": request.url if request else "?"})
+        if request is not None and META_KEY not in request.meta:
+            self.discovery_source_failed(request.url, f"{kind}: {failure.getErrorMessage()}"[:300])
+
+    def discovery_source_failed(self, url: str, reason: str) -> None:
+        """A discovery source gave nothing usable (error, timeout, size limit, unreadable document)."""
+        if not hasattr(self, "discovery_failures"):
+            self.discovery_failures = []
+        self.discovery_failures.append({"url": url, "error": reason})
+        self.crawler.stats.inc_value("newscrawl/discovery/failed_sources")
+        logger.error("Discovery source lost, articles only it lists are not discovered this run: %(url)s "
+                     "(%(reason)s)", {"url": url, "reason": reason})
 
     # Scrapy drops two kinds of redirected request without calling the errback: one back to a URL already requested
     # (the dupefilter: a redirect loop) and one to a host outside allowed_domains (OffsiteMiddleware, at

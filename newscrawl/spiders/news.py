@@ -68,6 +68,12 @@ class NewsSpider(NewsSpiderBase):
         # saved pages gives none, and then nothing is filtered.
         self.allowed_domains = sorted(h for h in hosts if h) or None
 
+    @classmethod
+    def missing_source(cls, arguments: dict[str, Any]) -> str | None:
+        if any(arguments.get(name) for name in ("urls", "sitemap", "feed", "site", "replay")):
+            return None
+        return "spider 'news' needs at least one of -a urls=, sitemap=, feed=, site= or replay="
+
     # ---- article identity and parser choice ----------------------------------------------------------------
     def article_key(self, url: str) -> str:
         """One article per URL up to tracking parameters, fragment and query order."""
@@ -138,7 +144,7 @@ class NewsSpider(NewsSpiderBase):
                 body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
             except (OSError, ValueError) as error:
                 self.crawler.stats.inc_value("newscrawl/discovery/bad_sitemap")
-                logger.warning("Cannot gunzip sitemap %(url)s: %(error)s", {"url": response.url, "error": error})
+                self.discovery_source_failed(response.url, f"cannot gunzip the sitemap: {error}")
                 return
         sitemap = parse_sitemap(body)
         if sitemap.kind not in ("urlset", "sitemapindex"):
@@ -146,7 +152,7 @@ class NewsSpider(NewsSpiderBase):
                 yield from self.parse_feed(response.replace(body=body))
                 return
             self.crawler.stats.inc_value("newscrawl/discovery/bad_sitemap")
-            logger.warning("Not a sitemap (and not a feed): %(url)s", {"url": response.url})
+            self.discovery_source_failed(response.url, "not a sitemap (and not a feed)")
             return
         if sitemap.kind == "sitemapindex":
             for entry in sitemap.entries:

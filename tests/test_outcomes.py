@@ -1,0 +1,114 @@
+"""Runs that tell the operator the truth: partial discovery, filtered-out work and missing sources are their own
+statuses and exit codes, never "ok" (issues 19 and 20). Real crawls against a loopback site of generic pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.crawling import FAST, ROOT, run_crawl
+from tests.sitegen.server import MirrorServer, Page, Request, Site
+from tests.test_runner import FAST_ARGS, newscrawl
+
+FIXTURES = ROOT / "tests" / "fixtures" / "generic"
+XML = "application/xml; charset=utf-8"
+ARTICLES = {f"/news/2025/03/21/story-number-{n}": case for n, case in enumerate(
+    ["jsonld-graph-article", "opengraph-only", "reuters-wire-dateline", "indian-wire-with-inputs",
+     "microdata-only", "non-english-german-dpa"])}
+FIRST, SECOND = list(ARTICLES)[:3], list(ARTICLES)[3:]
+
+
+def urlset(base: str, paths: list[str]) -> bytes:
+    entries = "".join(f"<url><loc>{base}{path}</loc><lastmod>2025-03-21</lastmod></url>" for path in paths)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{entries}</urlset>").encode()
+
+
+@pytest.fixture()
+def server() -> Iterator[MirrorServer]:
+    with MirrorServer(Site()) as mirror:
+        base = mirror.base_url
+        mirror.site.update({path: Page((FIXTURES / f"{case}.html").read_bytes()) for path, case in ARTICLES.items()})
+        mirror.site["/sitemap-a.xml"] = Page(urlset(base, FIRST), content_type=XML)
+        mirror.site["/sitemap-b.xml"] = Page(urlset(base, SECOND), content_type=XML)
+        yield mirror
+
+
+def report_of(workdir: Path) -> dict[str, Any]:
+    reports = sorted((workdir / "output" / "news").glob("*.report.json"))
+    return json.loads(reports[-1].read_text(encoding="utf-8"))
+
+
+def sitemaps(server: MirrorServer) -> str:
+    return f"sitemap={server.base_url}/sitemap-a.xml,{server.base_url}/sitemap-b.xml"
+
+
+def break_sitemap_b(server: MirrorServer, how: str) -> None:
+    if how == "500":
+        server.site["/sitemap-b.xml"] = Page(b"oops", status=500, content_type="text/plain")
+    elif how == "gzip-bomb":  # 60 MB of zeros in 60 kB: over DOWNLOAD_MAXSIZE once inflated
+        server.site["/sitemap-b.xml"] = Page(gzip.compress(b"\0" * 60_000_000), content_type=XML,
+                                             headers={"Content-Encoding": "gzip"})
+    else:  # never answers within the download timeout (exact pages win over hooks: take it out of the map)
+        page = server.site.pop("/sitemap-b.xml")
+
+        def stall(request: Request) -> Page | None:
+            if request.path != "/sitemap-b.xml":
+                return None
+            time.sleep(4)
+            return page
+        server.site.hooks.insert(0, stall)
+
+
+@pytest.mark.parametrize("how", ["500", "gzip-bomb", "never-answers"])
+def test_a_lost_discovery_source_is_partial_discovery_and_the_next_run_finds_its_articles(
+        server: MirrorServer, tmp_path: Path, how: str) -> None:
+    original = server.site["/sitemap-b.xml"]
+    break_sitemap_b(server, how)
+    settings = ["-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_MAXSIZE=10000000"]
+    first = newscrawl(tmp_path, "run", "news", "-a", sitemaps(server), *FAST_ARGS, *settings)
+    assert first.returncode == 9, first.stdout + first.stderr
+    assert f"DISCOVERY SOURCE LOST {server.base_url}/sitemap-b.xml" in first.stdout
+    report = report_of(tmp_path)
+    assert report["status"] == "partial-discovery"
+    assert [lost["url"] for lost in report["discovery_failures"]] == [f"{server.base_url}/sitemap-b.xml"]
+    assert report["counts"]["items"] == len(FIRST)
+    server.site.hooks[:] = [hook for hook in server.site.hooks if getattr(hook, "__name__", "") != "stall"]
+    server.site["/sitemap-b.xml"] = original
+    second = newscrawl(tmp_path, "run", "news", "-a", sitemaps(server), *FAST_ARGS, *settings)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert report_of(tmp_path)["counts"]["new_items"] == len(SECOND), "the next run discovers what was missed"
+
+
+def test_work_dropped_by_the_offsite_filter_is_filtered_out_not_ok(server: MirrorServer, tmp_path: Path) -> None:
+    """A sitemap on the crawled host that lists only another host's articles: discovered, but nothing fetched."""
+    other = server.base_url.replace("127.0.0.1", "localhost")
+    server.site["/sitemap-a.xml"] = Page(urlset(other, FIRST), content_type=XML)
+    done = newscrawl(tmp_path, "run", "news", "-a", f"sitemap={server.base_url}/sitemap-a.xml", *FAST_ARGS)
+    assert done.returncode == 8, done.stdout + done.stderr
+    report = report_of(tmp_path)
+    assert report["status"] == "filtered-out" and report["filtered"] == {"offsite": len(FIRST)}
+    assert report["counts"]["discovered"] == len(FIRST) and report["counts"]["items"] == 0
+    assert "FILTERED OUT" in done.stdout and "offsite 3" in done.stdout
+
+
+def test_news_without_a_source_is_a_usage_error(tmp_path: Path) -> None:
+    crawl = run_crawl(tmp_path, "news", settings=FAST)
+    assert crawl.returncode == 2 and "Traceback" not in crawl.log
+    assert "spider 'news' needs at least one of -a urls=, sitemap=, feed=, site= or replay=" in crawl.log
+    run = newscrawl(tmp_path / "run", "run", "news")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+def test_an_unknown_spider_is_one_line_exit_2_and_creates_nothing(tmp_path: Path) -> None:
+    done = newscrawl(tmp_path, "run", "nosuchspider")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "newscrawl run: unknown spider 'nosuchspider' (known: devdiscourse, news)"]
+    assert not (tmp_path / "output").exists()
