@@ -150,6 +150,9 @@ class Article:
     """The outlet's sector/section name as shown (e.g. "Politics"), or null."""
     tags: list[str] = field(default_factory=list)
     """Keywords the outlet attached to the story."""
+    related: list[str] = field(default_factory=list)
+    """Absolute URLs of other stories the editors promoted inside the body ("Also Read: …"); those promo lines
+    are not part of `body`. Empty when none."""
     article_type: str = "news"
     """"news", "live-blog", "press-release", or a blog kind ("opinion", "interview", "blog", "column", …)."""
     language: str | None = None

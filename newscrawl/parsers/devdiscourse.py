@@ -9,6 +9,8 @@ Site facts: shared/devdiscourse/STRUCTURE.md (§ numbers below). Quirks handled 
 - The dateline span is lower-case in the HTML and title-cased by CSS (`text-capitalize`), so we apply that too.
 - The template's disclaimer sentences and "(With inputs from …)" notes are data, not body (the note rules, §2.8);
   badge rows, ads and the AI card inside body containers are skipped by structure (_is_body_furniture).
+- Editors' inline "Also Read: <link>" promos inside the body text (any case and wrapping) are not story text:
+  dropped from the body by structure (the whole block is the label plus its links), their links kept in `related`.
 - An AI-generated cover image is flagged only by its caption sentence (§2.9); BoilerplatePipeline moves it.
 """
 
@@ -22,7 +24,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from parsel import Selector
 
 from newscrawl.extract.agencies import AGENCY_ALTERNATION
-from newscrawl.extract.blocks import block_texts, element_of, has_class
+from newscrawl.extract.blocks import block_texts, element_of, has_class, inline_text
 from newscrawl.extract.dates import IST, iso, parse_dmy_hm, same_minute, wall_clock
 from newscrawl.extract.countries import is_country
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list
@@ -59,10 +61,50 @@ def _is_body_furniture(element: Any) -> bool:
     "Read more on…" or "Country:" stay."""
     if has_class(element, "advertisement-area", "article-ai-card", "modal", "ad"):
         return True
+    if _promo_links(element) is not None:
+        return True  # an editor's inline "Also Read" promo: its links go to `related`, not the body
     if element.tag == "div":
         first = next(iter(element), None)
         return first is not None and first.tag == "span" and has_class(first, "f-18")
     return False
+
+
+# An editor's inline promo inside the story text: "Also Read: <a>other story</a>" (any case, colon optional,
+# wrapped in <strong>/<b>/<em> or bare). Its label is matched here; _promo_links checks the block's structure.
+_PROMO_LABEL = re.compile(r"^also\s+read\b\s*[:\-\u2013\u2014]?", re.IGNORECASE)
+_PROMO_SEPARATORS = re.compile(r"^[\s|,;\u00b7\u2022\-\u2013\u2014]*$")
+_PROMO_BLOCKS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _is_link(element: Any) -> bool:
+    return bool(element.tag == "a")
+
+
+def _promo_links(element: Any) -> list[str] | None:
+    """The hrefs of an inline "Also Read" promo block, or None when the block is not one.
+
+    A promo is a block whose whole text is the "Also Read" label plus the text of its links (separators aside):
+    a story sentence that merely says "also read", or holds a link amid other words, is not one.
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> _promo_links(f('<p><strong>Also Read: <a href="/article/x/1-a">A story</a></strong></p>'))
+    ['/article/x/1-a']
+    >>> _promo_links(f('<p><a href="/article/x/2-b">ALSO READ A story</a></p>'))
+    ['/article/x/2-b']
+    >>> _promo_links(f('<p>Also read the <a href="/r">report</a> on rates.</p>')) is None
+    True
+    """
+    if element.tag not in _PROMO_BLOCKS:
+        return None
+    label = _PROMO_LABEL.match(clean_text(inline_text(element)))
+    if label is None:
+        return None
+    hrefs = [href for a in element.iter("a") if (href := (a.get("href") or "").strip())]
+    outside_links = clean_text(inline_text(element, _is_link))
+    rest = _PROMO_LABEL.sub("", outside_links, count=1)
+    if not hrefs or not _PROMO_SEPARATORS.match(rest):
+        return None
+    return hrefs
 
 
 def _split_amp_source(text: str) -> tuple[str | None, list[str]]:
@@ -108,7 +150,7 @@ def title_case_css(text: str) -> str:
 class DevdiscourseParser(ArticleParser):
     name = "devdiscourse"
     domains = ("devdiscourse.com",)
-    version = "2"
+    version = "3"
     # Every Devdiscourse article has these (the template always renders them); datelines and images are missing
     # from blogs and some desk stories, so a drop below half means the layout moved, not the news.
     expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98,
@@ -428,20 +470,37 @@ class DevdiscourseParser(ArticleParser):
             ",".join(self.page.texts('a.tag[href^="/news?tag="], a.tag', root)))
 
     # ---- body --------------------------------------------------------------------------------------------------
-    def body(self, root: Selector) -> str:
+    def body_container(self, root: Selector) -> Selector | None:
+        return self._once("body_container", root, lambda: self._find_body_container(root))
+
+    def _find_body_container(self, root: Selector) -> Selector | None:
         view = self.view()
         if view == "amp":
-            boxes = [b for b in self.page.selector.css(f"{self._amp_box_selector} div.description")]
-            container = boxes[0] if boxes else None
+            found = self.page.selector.css(f"{self._amp_box_selector} div.description")
         elif view == "mobile":
             found = root.css(self._mobile_body_selector)
-            container = found[0] if found else None
         else:
             found = root.css(self._body_selector)
-            container = found[0] if found else None
+        return found[0] if found else None
+
+    def body(self, root: Selector) -> str:
+        container = self.body_container(root)
         if container is None:
             return ""
         return join_paragraphs(block_texts(element_of(container), _is_body_furniture))
+
+    def related(self, root: Selector) -> list[str]:
+        """Links of the editors' inline "Also Read" promos in the body (dropped from the body text), absolute."""
+        container = self.body_container(root)
+        if container is None:
+            return []
+        links: list[str] = []
+        for element in element_of(container).iter(*_PROMO_BLOCKS):
+            for href in _promo_links(element) or ():
+                url = urljoin(self.page.url, href)
+                if is_http_url(url) and url not in links:
+                    links.append(url)
+        return links
 
     # ---- table of contents -----------------------------------------------------------------------------------
     def parse(self) -> Article | None:
@@ -487,6 +546,7 @@ class DevdiscourseParser(ArticleParser):
             countries=countries,
             sector=self.sector(root),
             tags=self.tags(root),
+            related=self.related(root),
             article_type=self.article_type(root, source),
             language=self.page.language,
             view=view,
