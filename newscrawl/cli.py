@@ -232,7 +232,8 @@ def add_enqueue_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
                          help="an RSS/Atom feed for the spider to read (repeatable)")
     enqueue.add_argument("--redis", metavar="URL", help="Redis URL (default: $NEWSCRAWL_REDIS_URL)")
     enqueue.add_argument("--new-run", action="store_true",
-                         help="only start a new run: exit 3 if one is still going (for cron, like `run`'s lock)")
+                         help="only start a new run (or give the run waiting workers started its first work): exit 3 if a "
+                              "run holds work (for cron, like `run`'s lock)")
 
 
 def enqueue_work(args: argparse.Namespace) -> int:
