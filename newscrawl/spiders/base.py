@@ -25,7 +25,8 @@ from twisted.python.failure import Failure
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.urls import is_http_url
 from newscrawl.items import ArchiveRef, Article, Discovery, Provenance
-from newscrawl.parsers import ArticleParser, parser_for_url
+from newscrawl.extract.notes import NoteRule
+from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
 from newscrawl.state.store import StateStore
@@ -379,6 +380,14 @@ class NewsSpiderBase(scrapy.Spider):
     # ---- the article callback ------------------------------------------------------------------------------
     def parser_for(self, response: Response) -> type[ArticleParser] | None:
         return self.parser_class or parser_for_url(response.url)
+
+    def note_rules(self, outlet: str) -> tuple[NoteRule, ...]:
+        """The outlet parser's boilerplate table, for BoilerplatePipeline: the spider wires parsers, so pipelines
+        never look them up in the registry themselves."""
+        try:
+            return parser_by_name(outlet).boilerplate
+        except KeyError:
+            return ()
 
     def parse_article(self, response: Response) -> Iterable[Article]:
         stats = self.crawler.stats
