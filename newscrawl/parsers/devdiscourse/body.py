@@ -50,6 +50,8 @@ def promo_links(element: Any) -> list[str] | None:
     ['/article/x/1-a']
     >>> promo_links(f('<p><a href="/article/x/2-b">ALSO READ A story</a></p>'))
     ['/article/x/2-b']
+    >>> promo_links(f('<p><b>Also read</b> <a href="/a">One</a> | <a href="/b">Two</a></p>'))
+    ['/a', '/b']
     >>> promo_links(f('<p>Also read the <a href="/r">report</a> on rates.</p>')) is None
     True
     """
