@@ -233,8 +233,8 @@ def add_enqueue_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
                          help="an RSS/Atom feed for the spider to read (repeatable)")
     enqueue.add_argument("--redis", metavar="URL", help="Redis URL (default: $NEWSCRAWL_REDIS_URL)")
     enqueue.add_argument("--new-run", action="store_true",
-                         help="only queue into a run with no work yet (new, or started by idle workers): exit 3 if a run holds "
-                              "work (for cron, like `run`'s lock)")
+                         help="only start a new run (or give the run waiting workers started its first work): exit 3 if a "
+                              "run holds work (for cron, like `run`'s lock)")
 
 
 def enqueue_work(args: argparse.Namespace) -> int:

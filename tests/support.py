@@ -35,10 +35,11 @@ def parse_fixture(outlet: str, case: str) -> dict[str, Any] | None:
     fixture JSON records it."""
     html_path, url_path, _ = fixture_paths(outlet, case)
     url = url_path.read_text(encoding="utf-8").strip()
-    article = parser_by_name(outlet).from_html(html_path.read_bytes(), url).parse()
+    parser = parser_by_name(outlet)
+    article = parser.from_html(html_path.read_bytes(), url).parse()
     if article is None:
         return None
-    cleaned = attribute(clean_article(article))
+    cleaned = attribute(clean_article(article, outlet_rules=parser.boilerplate))
     validate(cleaned)
     return article_record(cleaned)
 

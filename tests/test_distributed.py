@@ -28,7 +28,8 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.cli import main as newscrawl
 from newscrawl.distributed import attach_frontier, serializer
-from newscrawl.distributed.enqueue import BadStartMessage, StartMessage
+from newscrawl.distributed.enqueue import BadStartMessage, RunGoing, StartMessage
+from newscrawl.distributed.enqueue import enqueue as enqueue_messages
 from newscrawl.distributed.fingerprint import ArticleKeyFingerprinter
 from newscrawl.distributed.frontier import Frontier, RunKeys, join_run
 from newscrawl.distributed.merge import feed_paths, merge_feeds
@@ -289,6 +290,42 @@ def test_sigterm_stops_a_waiting_worker_which_leaves_the_run(
     assert not server.hexists(RunKeys("devdiscourse", run_id.decode()).workers, "idle"), "it unregistered"
 
 
+@pytest.mark.parametrize("order", ["workers-first", "enqueue-first"])
+def test_both_start_orders_of_the_readme_crawl_every_article_once(
+        order: str, redis_url: str, mirror: MirrorServer, specs: list[NewsSpec], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's order (workers, then `enqueue discover --new-run`) and the reverse both crawl the site once."""
+    few = specs[:25]
+    serve(mirror, few)
+    server = redis.Redis.from_url(redis_url)
+    new_run = ["enqueue", "devdiscourse", "discover", "--new-run", "--redis", redis_url]
+    if order == "workers-first":
+        run = start_workers(tmp_path, redis_url, mirror, ["w1", "w2"])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            run_id = server.get("newscrawl:devdiscourse:run")
+            if run_id and server.hlen(RunKeys("devdiscourse", run_id.decode()).workers) == 2:
+                break
+            time.sleep(0.05)
+        assert run_id, "the workers started a run to wait in"
+        time.sleep(4)  # past the idle timeout (3 s): a run that never had work is not drained, the workers wait
+        assert all(process.poll() is None for process in run.workers.values()), "waiting workers are still there"
+        assert newscrawl(new_run) == 0, "--new-run gives the waiting workers' empty run its first work"
+        assert f"new run {run_id.decode()}" in capsys.readouterr().out
+    else:
+        assert newscrawl(new_run) == 0
+        run = start_workers(tmp_path, redis_url, mirror, ["w1", "w2"])
+    assert newscrawl(new_run) == 3, "a run that has work refuses a second --new-run"
+    run.wait()
+    for name, process in run.workers.items():
+        assert process.returncode == 0, run.log(name)[-3000:]
+        assert_clean(run, name)
+    assert sorted(item["outlet_id"] for item in merged(run)) == sorted(str(spec.news_id) for spec in few)
+    fetches = article_fetches(mirror)
+    assert len(fetches) == len(set(fetches)) == len(few), "each article page fetched once"
+    assert server.keys("newscrawl:*") == [b"newscrawl:devdiscourse:articles"], "the run ended and was cleaned up"
+
+
 # ---- components (scrapy-redis adaptations, state, merge, messages) ---------------------------------------------
 def test_single_process_crawls_do_not_touch_redis(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NEWSCRAWL_REDIS_URL", raising=False)
@@ -434,6 +471,24 @@ def test_start_messages_and_the_enqueue_command(redis_url: str, capsys: pytest.C
     assert server.llen(RunKeys("devdiscourse", run_id).start_urls) == 4, "--new-run queued nothing"
 
 
+def test_new_run_joins_only_a_run_that_never_had_work(redis_url: str) -> None:
+    server = redis.Redis.from_url(redis_url)
+    waiting = join_run(server, "devdiscourse", "20250101T000000Z-waited")  # what a worker started first does
+    discover = [StartMessage("discover")]
+    assert enqueue_messages(server, "devdiscourse", discover, new_run=True) == (waiting, True)
+    with pytest.raises(RunGoing):
+        enqueue_messages(server, "devdiscourse", discover, new_run=True)
+    keys = RunKeys("devdiscourse", waiting)
+    frontier = Frontier(server, keys, "w1")
+    frontier.ack(lease for lease, _ in frontier.pop_start(10))  # the work is done, the queue is empty again
+    assert frontier.drained() and frontier.has_had_work()
+    with pytest.raises(RunGoing):  # a drained run that did its work is still going until a worker ends it
+        enqueue_messages(server, "devdiscourse", discover, new_run=True)
+    assert frontier.finish() == "finished" and not server.keys("newscrawl:devdiscourse:*")
+    started, fresh = enqueue_messages(server, "devdiscourse", discover, new_run=True)
+    assert fresh and started != waiting, "once it ended, --new-run starts a new run"
+
+
 # ---- the scaling figure in the README (opt-in: NEWSCRAWL_BENCH=1 pytest tests/test_distributed.py -k scaling -s) --
 @pytest.mark.skipif(not os.environ.get("NEWSCRAWL_BENCH"), reason="benchmark; set NEWSCRAWL_BENCH=1 to run it")
 def test_scaling(redis_url: str, mirror: MirrorServer, specs: list[NewsSpec], tmp_path: Path) -> None:
@@ -452,30 +507,3 @@ def test_scaling(redis_url: str, mirror: MirrorServer, specs: list[NewsSpec], tm
         print(f"\n{count} worker(s): {len(stamps)} pages in {stamps[-1] - stamps[0]:.1f}s, "
               f"{len(stamps) / (stamps[-1] - stamps[0]):.1f} pages/s")
 
-
-# ---- the documented start order, and the other one (issue 15.2) -----------------------------------------------
-@pytest.mark.parametrize("order", ["workers-first", "enqueue-first"])
-def test_both_start_orders_crawl_the_site_once(order: str, redis_url: str, specs: list[NewsSpec],
-                                               tmp_path: Path) -> None:
-    """docs/distributed.md: start the workers, then `newscrawl enqueue devdiscourse discover --new-run`. The
-    workers create the run while they wait; --new-run used to refuse it as "still going" (exit 3)."""
-    small = specs[:12]
-    server = redis.Redis.from_url(redis_url)
-    with MirrorServer(build_devdiscourse_mirror(small)) as site:
-        if order == "enqueue-first":
-            assert newscrawl(["enqueue", "devdiscourse", "discover", "--new-run", "--redis", redis_url]) == 0
-        run = start_workers(tmp_path, redis_url, site, ["w1", "w2"])
-        if order == "workers-first":
-            deadline = time.monotonic() + 60
-            while server.get("newscrawl:devdiscourse:run") is None and time.monotonic() < deadline:
-                time.sleep(0.2)  # the workers have joined (and so created) the run, and wait for work
-            assert newscrawl(["enqueue", "devdiscourse", "discover", "--new-run", "--redis", redis_url]) == 0
-        run.wait()
-    for name, process in run.workers.items():
-        assert process.returncode == 0, run.log(name)[-3000:]
-    assert sorted(item["outlet_id"] for item in merged(run)) == sorted(str(spec.news_id) for spec in small)
-
-
-def test_new_run_is_still_refused_while_a_run_holds_work(redis_url: str) -> None:
-    assert newscrawl(["enqueue", "devdiscourse", "discover", "--redis", redis_url]) == 0
-    assert newscrawl(["enqueue", "devdiscourse", "discover", "--new-run", "--redis", redis_url]) == 3

@@ -92,3 +92,37 @@ def test_provenance_pipeline_requires_and_completes_provenance() -> None:
                                          parser_version="1"))
     ProvenancePipeline().process_item(item)
     assert item.provenance is not None and item.provenance.canonical_url == item.url
+
+
+def test_boilerplate_tables_reach_the_pipeline_through_the_spider(monkeypatch: pytest.MonkeyPatch) -> None:
+    """BoilerplatePipeline applies the outlet's table that the spider hands it; it never reads the registry."""
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.extract.notes import rule
+    from newscrawl.parsers.devdiscourse import DevdiscourseParser
+    from newscrawl.pipelines.boilerplate import BoilerplatePipeline
+    from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+    from tests.support import fixture_paths
+
+    table = (rule(r"this meeting follows the recent acknowledgment.*", "editorial_note"),)
+    monkeypatch.setattr(DevdiscourseParser, "boilerplate", table)
+    assert DevdiscourseSpider().note_rules("devdiscourse") == table
+    assert DevdiscourseSpider().note_rules("no-such-outlet") == ()
+
+    html, url, _ = fixture_paths("devdiscourse", "seed-desk-with-agencies")
+    def parsed() -> Article:
+        article = DevdiscourseParser.from_html(html.read_bytes(), url.read_text(encoding="utf-8").strip()).parse()
+        assert article is not None
+        return article
+
+    crawler = get_crawler(DevdiscourseSpider)
+    crawler.spider = SimpleNamespace(note_rules=DevdiscourseSpider().note_rules)
+    cleaned = BoilerplatePipeline.from_crawler(crawler).process_item(parsed())
+    assert "This meeting follows" not in cleaned.body
+    assert cleaned.editorial_note.startswith("This meeting follows the recent acknowledgment")
+    assert crawler.stats.get_value("newscrawl/boilerplate/editorial_note") == 2  # + "(With inputs from agencies.)"
+
+    crawler = get_crawler(DevdiscourseSpider)  # no spider offering tables: the generic rules only
+    assert "This meeting follows" in BoilerplatePipeline.from_crawler(crawler).process_item(parsed()).body

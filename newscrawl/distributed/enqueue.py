@@ -96,13 +96,15 @@ def messages_from_arguments(work: Iterable[str], sitemaps: Iterable[str] = (),
 
 def enqueue(server: redis.Redis, spider: str, messages: list[StartMessage],
             new_run: bool = False) -> tuple[str, bool]:
-    """Append messages to the spider's current run, starting one if there is none: (run id, whether it started).
+    """Append messages to the spider's current run, starting one if there is none: (run id, whether this is the
+    run's first work).
 
-    With `new_run`, joining a run that already holds work is refused (RunGoing): a `discover` given to a run that
-    already read the discovery pages is a no-op, since the run's dupefilter has them. A run that holds no work yet
-    is the one workers started while waiting for their first message (the documented order: workers, then
-    `enqueue … --new-run`): the messages go to it. Optimistic transaction on the run key and the run's work keys,
-    so the run cannot finish, or receive work, between reading it and pushing to it.
+    With `new_run`, joining a run that holds or has done work is refused (RunGoing): a `discover` given to a run that
+    already read the discovery pages is a no-op, since the run's dupefilter has them. A run that has never held any
+    work is joined, though: workers started first create the run they wait in (join_run), and the documented order
+    (start the workers, then `enqueue --new-run`) must give them their work, not fail. Optimistic transaction on the
+    run key and, for `new_run`, on the run's work keys, so the run cannot finish, nor receive or take work, between
+    reading it and pushing to it (two concurrent `--new-run`s: one queues, the other gets RunGoing).
     """
     current = current_run_key(spider)
     with server.pipeline() as pipe:
@@ -110,26 +112,25 @@ def enqueue(server: redis.Redis, spider: str, messages: list[StartMessage],
             try:
                 pipe.watch(current)  # type: ignore[no-untyped-call]
                 found = text(pipe.get(current))
+                fresh = found is None
                 if found is not None and new_run:
-                    work = _work_keys(RunKeys(spider, found))
+                    work = RunKeys(spider, found).of_work()
                     pipe.watch(*work)  # type: ignore[no-untyped-call]
-                    if any(pipe.exists(key) for key in work):
+                    if pipe.exists(*work):
                         pipe.unwatch()
                         raise RunGoing(f"run {found} of {spider} is still going")
+                    fresh = True  # started by waiting workers, nothing queued yet: this is its first work
                 run_id = found if found is not None else new_crawl_id(datetime.now(timezone.utc))
                 pipe.multi()
                 if found is None:
                     pipe.set(current, run_id)
-                pipe.rpush(RunKeys(spider, run_id).start_urls, *(message.encode() for message in messages))
+                keys = RunKeys(spider, run_id)
+                pipe.rpush(keys.start_urls, *(message.encode() for message in messages))
+                pipe.incrby(keys.enqueued, len(messages))
                 pipe.execute()
-                return run_id, found is None
+                return run_id, fresh
             except redis.WatchError:
                 continue
-
-
-def _work_keys(keys: RunKeys) -> list[str]:
-    """The keys that exist once a run has work: messages, queued or leased requests, requests ever scheduled."""
-    return [keys.start_urls, keys.requests, keys.leases, keys.dupefilter]
 
 
 def start_requests(spider: Any, message: StartMessage) -> list[Request]:

@@ -1,7 +1,9 @@
 """One run's shared frontier in Redis: key layout, worker leases, the run's life cycle and the discovery trail.
 
 A *run* is what a set of workers crawls together. `<prefix>:<spider>:run` names the current run; the first worker
-or `newscrawl enqueue` to find it empty starts one. Keys of run R (all under `<prefix>:<spider>:R:`):
+or `newscrawl enqueue` to find it empty starts one. Workers started first wait in that run, without a time limit,
+until it gets its first work (`enqueue --new-run` gives a run that has never had work its first work, see
+enqueue.py); the idle timeout counts only once a run that had work has drained. Keys of run R (all under `<prefix>:<spider>:R:`):
 
   requests     sorted set   scrapy-redis's priority queue (member = JSON request, score = -priority)
   dupefilter   set          fingerprints of every request ever queued in the run (article requests: article key)
@@ -10,6 +12,7 @@ or `newscrawl enqueue` to find it empty starts one. Keys of run R (all under `<p
   workers      hash         worker id → its last heartbeat (Redis server time, so machine clocks do not matter)
   discoveries  hash         article key → JSON lines, one Discovery per route that named the article
   names        hash         requested worker id → how often it joined (a restarted `w1` becomes `w1.2`)
+  enqueued     string       how many start messages `newscrawl enqueue` gave the run (the run has had work)
 
 `<prefix>:<spider>:articles` (the seen-article state, state.py) outlives runs.
 
@@ -78,10 +81,17 @@ class RunKeys:
     workers = property(lambda self: self._run("workers"))
     discoveries = property(lambda self: self._run("discoveries"))
     names = property(lambda self: self._run("names"))
+    enqueued = property(lambda self: self._run("enqueued"))
 
     def of_run(self) -> list[str]:
+        # scripts.FINISH reads the first three (after the current-run key) as the run's open work
         return [self.requests, self.leases, self.start_urls, self.dupefilter, self.workers, self.discoveries,
-                self.names]
+                self.names, self.enqueued]
+
+    def of_work(self) -> list[str]:
+        """The keys that exist once the run has had work (Redis deletes a container when it empties, so finished
+        work is remembered by the dupefilter, the discovery trail and the enqueue counter)."""
+        return [self.requests, self.leases, self.start_urls, self.dupefilter, self.discoveries, self.enqueued]
 
 
 def current_run_key(spider: str, prefix: str = KEY_PREFIX) -> str:
@@ -216,6 +226,10 @@ class Frontier:
             pipe.llen(self.keys.start_urls)
             return not any(pipe.execute())
 
+    def has_had_work(self) -> bool:
+        """Whether the run has ever been given work (a run started by waiting workers has not, until enqueued)."""
+        return bool(self.server.exists(*self.keys.of_work()))
+
     def finish(self) -> str:
         """End the run if it is still current and drained: "finished", "not-current" or "busy" (not drained)."""
         keys = [self.keys.current, *self.keys.of_run()]
@@ -268,8 +282,8 @@ class Frontier:
 
     def incremental(self, now: datetime, revisit_hours: float, full: bool) -> Incremental:
         """The crawl state's decisions over the seen-article state in Redis (state.py)."""
-        return RunIncremental(RedisStateStore(self.server, self.keys.articles, self.discoveries), self, now=now,
-                              revisit_hours=revisit_hours, full=full)
+        return RunIncremental(RedisStateStore(self.server, self.keys.articles, self.discoveries), self.is_scheduled,
+                              now=now, revisit_hours=revisit_hours, full=full)
 
 
 def text(value: Any) -> str | None:

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
 
@@ -27,9 +27,6 @@ from newscrawl.items import Discovery
 from newscrawl.extract.dates import parse_iso
 from newscrawl.state.incremental import CONTENT_FIELDS, Incremental, newest_claim
 from newscrawl.state.store import ArticleState, Revision, StateStore, StoredStory
-
-if TYPE_CHECKING:
-    from newscrawl.distributed.frontier import Frontier
 
 logger = logging.getLogger(__name__)
 
@@ -213,14 +210,17 @@ class RunIncremental(Incremental):
     look known and unchanged, stopping the paging early. So an article already queued in this run never counts as
     a reason to stop paging: in a single process, the decision that queued it (new, changed, young) would not
     have stopped it either.
+
+    `is_scheduled` answers "was a request with this fingerprint queued in this run?" (Frontier.is_scheduled); it is
+    passed in, not the frontier itself, so this module needs nothing of the frontier (which imports it).
     """
 
-    def __init__(self, store: RedisStateStore, frontier: Frontier, **kwargs: Any) -> None:
+    def __init__(self, store: RedisStateStore, is_scheduled: Callable[[bytes], bool], **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
-        self.frontier = frontier
+        self.is_scheduled = is_scheduled
 
     def known_unchanged(self, key: str, discoveries: list[Discovery]) -> bool:
-        if self.frontier.is_scheduled(article_fingerprint(key)):
+        if self.is_scheduled(article_fingerprint(key)):
             return False
         return super().known_unchanged(key, discoveries)
 

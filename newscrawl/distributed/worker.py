@@ -10,7 +10,8 @@ its first idle moment. Ours starts counting when the whole run is drained, i.e. 
 own start; work arrives through `newscrawl enqueue` (README, "Distributed crawling").
 
 A worker stops on SIGTERM/SIGINT (Scrapy's graceful shutdown: in-flight requests finish, the scheduler gives back
-anything still leased) or once the run has been drained for NEWSCRAWL_DISTRIBUTED_IDLE_TIMEOUT seconds.
+anything still leased) or once the run has been drained for NEWSCRAWL_DISTRIBUTED_IDLE_TIMEOUT seconds. A run that
+has never had work is not drained but not begun: its workers wait for `newscrawl enqueue` without a time limit.
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ class DistributedWorker(RedisMixin):  # type: ignore[misc]  # scrapy-redis is un
                         {"run": self.frontier.keys.run_id, "worker": self.frontier.worker})
             return
         if self.schedule_next_requests() or not self.frontier.drained():
+            self.drained_since = None
+            raise DontCloseSpider
+        if not self.frontier.has_had_work():
+            # Started before `newscrawl enqueue` (the README's order): wait for the run's first work, however long;
+            # the idle timeout is for a run that has drained, and this one has not begun.
             self.drained_since = None
             raise DontCloseSpider
         now = time.monotonic()

@@ -7,37 +7,41 @@ furniture such as "READ MORE ON:" in AMP bodies) discard text, and those are cou
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from newscrawl.extract.notes import GENERIC_RULES, split_notes
+from newscrawl.extract.notes import GENERIC_RULES, NoteRule, split_notes
 from newscrawl.extract.text import join_paragraphs, split_paragraphs
 from newscrawl.items import Article
-from newscrawl.parsers import parser_by_name
+
+OutletRules = Callable[[str], tuple[NoteRule, ...]]
+"""outlet name → the outlet's note rules (its parser's `boilerplate` table)."""
 
 # The caption of an AI-generated cover image is a disclaimer, not a caption (STRUCTURE.md §2.9).
 AI_IMAGE_DISCLAIMER = re.compile(r"^\s*(this image is ai-generated\b.*?)(?:\s*image credit:.*)?$", re.IGNORECASE | re.S)
 
 
 class BoilerplatePipeline:
-    def __init__(self, stats: Any = None) -> None:
+    """Outlet tables come from the spider (`note_rules(outlet)`, spiders/base.py), which wires parsers: the pipeline
+    never looks parsers up itself, so it depends on items and extract only. Without a spider that offers them
+    (a pipeline built outside a crawl), only the generic rules apply."""
+
+    def __init__(self, stats: Any = None, outlet_rules: OutletRules | None = None) -> None:
         self.stats = stats
+        self.outlet_rules = outlet_rules
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> BoilerplatePipeline:
-        return cls(crawler.stats)
+        return cls(crawler.stats, getattr(crawler.spider, "note_rules", None))
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):
-            clean_article(item, self.stats)
+            clean_article(item, self.stats, self.outlet_rules(item.outlet) if self.outlet_rules else ())
         return item
 
 
-def clean_article(article: Article, stats: Any = None) -> Article:
+def clean_article(article: Article, stats: Any = None, outlet_rules: tuple[NoteRule, ...] = ()) -> Article:
     """Apply the outlet's note rules, then the generic ones, to the body and the image caption (in place)."""
-    try:
-        outlet_rules = parser_by_name(article.outlet).boilerplate
-    except KeyError:
-        outlet_rules = ()
     kept, moved = split_notes(split_paragraphs(article.body), outlet_rules + GENERIC_RULES)
     article.body = join_paragraphs(kept)
     if moved.get("editorial_note"):

@@ -22,10 +22,11 @@ from scrapy.http import Request, Response
 from newscrawl.archive.recover import finish_killed_warcs
 from newscrawl.archive.replay import ReplaySource, replay_identity
 from newscrawl.distributed import attach_frontier
+from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
 from newscrawl.items import Article, Discovery, Provenance
 from newscrawl.meta import META_FETCHED_AT, META_KEY, new_crawl_id
-from newscrawl.parsers import ArticleParser, parser_for_url
+from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
 from newscrawl.spiders.failures import RequestFailures
 from newscrawl.spiders.held import HeldArticles
@@ -290,6 +291,14 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
     # ---- the article callback ------------------------------------------------------------------------------
     def parser_for(self, response: Response) -> type[ArticleParser] | None:
         return self.parser_class or parser_for_url(response.url)
+
+    def note_rules(self, outlet: str) -> tuple[NoteRule, ...]:
+        """The outlet parser's boilerplate table, for BoilerplatePipeline: the spider wires parsers, so pipelines
+        never look them up in the registry themselves."""
+        try:
+            return parser_by_name(outlet).boilerplate
+        except KeyError:
+            return ()
 
     def parse_article(self, response: Response) -> Iterable[Article]:
         stats = self.crawler.stats

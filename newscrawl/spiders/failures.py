@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from scrapy.http import Request
 from twisted.python.failure import Failure
 
+from newscrawl.archive.replay import ReplayMiss
 from newscrawl.meta import META_KEY
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ class RequestFailures:
             kind = f"HttpError{response.status}"
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
         logger.warning("Request failed (%(kind)s): %(url)s", {"kind": kind, "url": request.url if request else "?"})
-        if request is not None and META_KEY not in request.meta:
+        # a replay miss is the archive not holding a page (a foreign WARC without sitemaps), not a source failing
+        if request is not None and META_KEY not in request.meta and not failure.check(ReplayMiss):
             self.discovery_source_failed(request.url, f"{kind}: {failure.getErrorMessage()}"[:300])
 
     def discovery_source_failed(self, url: str, reason: str) -> None:
