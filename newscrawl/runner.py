@@ -51,6 +51,8 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
     report_path = output / spider / f"{crawl_id}.report.json"
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_file, "a", encoding="utf-8"):  # Scrapy's own log setup would fail in a 27-line traceback
+            pass
     except OSError as error:  # read-only or full output folder: not even the log can be created
         print(f"newscrawl run {spider}: not started, cannot write {error.filename or output}: {error.strerror}",
               file=sys.stderr)

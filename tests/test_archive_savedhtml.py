@@ -180,3 +180,27 @@ def test_a_dropped_item_is_one_log_line_with_reason_and_url(tmp_path: Path) -> N
     if result.stat("item_dropped_count"):  # the generic parser may also judge it not an article: either is fine
         assert dropped == [next(line for line in dropped)]
         assert "Dropped (MissingField): https://example.org/2025/03/21/only-a-headline: no body text" in dropped[0]
+
+
+def test_invalid_utf8_in_a_utf8_page_is_repaired_and_flagged_not_shown_as_mojibake(tmp_path: Path) -> None:
+    """Issue 20: junk bytes in a page declared UTF-8 used to land in the title as "ÿþÃ(". Now stray bytes are
+    dropped (Windows-1252 punctuation is read as such) and the item says so with quality "encoding_repaired"."""
+    import json
+
+    from tests.crawling import run_crawl
+
+    body = "".join(f"<p>Absatz {n}: Die Bürger Münchens äußern sich über Straßenbäume, Grünflächen und "
+                   f"Lärmschutz – ausführlich und öffentlich.</p>" for n in range(8))
+    page = (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Grünflächen</title>'
+            f'<meta property="og:type" content="article"></head><body><article><h1>Grünflächen ').encode() \
+        + b"\xff\xfe\xc3( f\xfcr alle \x93jetzt\x94" + f"</h1>{body}</article></body></html>".encode()
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "page.html").write_bytes(page)
+    (folder / "page.url").write_text("https://stadt.example.de/2025/03/21/gruenflaechen-fuer-alle\n")
+    result = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
+    (item,) = [json.loads(line) for line in (result.workdir / "out.jsonl").read_text().splitlines()]
+    assert "ÿ" not in item["title"] and "Ã" not in item["title"] and "þ" not in item["title"]
+    assert item["title"].startswith("Grünflächen") and "“jetzt”" in item["title"]
+    assert "encoding_repaired" in item["quality"] and "Bürger Münchens" in item["body"]
+    assert result.stat("newscrawl/quality/encoding_repaired") == 1

@@ -281,3 +281,29 @@ def test_replay_refuses_a_record_whose_digest_fails_and_prefers_an_intact_captur
     assert result.stat("newscrawl/errors/DamagedRecord") == 1
     assert f"Replay refused {urls['rotted-twice']}: its record" in result.log
     assert result.log.count("(digest): WARC-") == 2, "both damaged records are reported when the archive is opened"
+
+
+# ---- issue 20: every documented failure is one line --------------------------------------------------------------
+def test_read_only_spider_folder_with_writable_state_is_one_line_from_the_runner(mirror: MirrorServer,
+                                                                                tmp_path: Path) -> None:
+    """output/devdiscourse/ read-only, output/state/ writable: Scrapy's log-file setup used to print a 27-line
+    traceback and the runner then pointed at a log that was never created."""
+    folder = tmp_path / "output" / "devdiscourse"
+    folder.mkdir(parents=True)
+    (tmp_path / "output" / "state").mkdir()
+    with read_only(folder):
+        run = newscrawl_run(tmp_path, mirror, timeout=60)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("newscrawl run devdiscourse: not started, cannot write output/devdiscourse/")
+
+
+def test_read_only_state_folder_is_one_line_naming_it(mirror: MirrorServer, tmp_path: Path) -> None:
+    state = tmp_path / "output" / "state"
+    state.mkdir(parents=True)
+    with read_only(state):
+        crawl = scrapy_crawl(tmp_path, mirror, timeout=60)
+    assert crawl.returncode in (1, 2) and "Traceback" not in crawl.stderr
+    assert "output/state" in crawl.stderr
+    assert not list((tmp_path / "output" / "devdiscourse").glob("*.jsonl")), "nothing crawled without a state"
+

@@ -45,6 +45,21 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
 
 codecs.register_error("newscrawl-cp1252", _cp1252_fallback)
 
+# Windows-1252's typographic characters (0x80–0x9F: quotes, dashes, ellipsis, euro, trade mark): what a stray
+# byte in a UTF-8 page usually is, pasted from a word processor.
+_CP1252_PUNCTUATION = frozenset(range(0x80, 0xA0)) - {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+def _utf8_repair(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler for a UTF-8 page with a few bytes that are not UTF-8: a Windows-1252 quote or dash is
+    read as such; any other stray byte (junk such as "\xff\xfe\xc3") is dropped, never shown as "ÿþÃ"."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start:error.end]
+    return "".join(bytes([b]).decode("cp1252") for b in bad if b in _CP1252_PUNCTUATION), error.end
+
+
+codecs.register_error("newscrawl-utf8-repair", _utf8_repair)
+
 # Encodings whose bytes can happen to be valid UTF-8 (ISO-2022 is pure 7-bit): a declaration of one of these is
 # trusted even when the bytes also read as UTF-8.
 _TRUSTED_DECLARATIONS = ("iso2022", "shift_jis", "euc_", "gb", "big5", "cp932", "cp936", "cp949", "cp950", "hz",
@@ -72,16 +87,31 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     >>> decode_html("Caf\u00e9 \u2013 ok".encode("cp1252"), "text/html; charset=windows-1252")
     'Café – ok'
     """
+    return decode_html_repaired(body, content_type)[0]
+
+
+def decode_html_repaired(body: bytes, content_type: str | None = None) -> tuple[str, bool]:
+    """decode_html, and whether the bytes had to be repaired (`quality` flag "encoding_repaired").
+
+    The rule for a page read as UTF-8 whose bytes are not all UTF-8: when most of its non-ASCII bytes are UTF-8
+    (a UTF-8 page with a few stray bytes), the strays that are Windows-1252 punctuation are read so and the rest
+    dropped; when they are not (a Windows-1252 page labelled UTF-8), the page is read as Windows-1252. Either
+    way the page is flagged: its declaration and its bytes disagreed.
+    """
     encoding, text = html_to_unicode(content_type, body)
     if read_bom(body)[0] is not None:
-        return text
+        return text, False
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
         name = encoding
     if name == "utf-8" or (not name.startswith(_TRUSTED_DECLARATIONS) and _looks_utf8(body)):
-        return body.decode("utf-8", errors="newscrawl-cp1252")
-    return text
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            handler = "newscrawl-utf8-repair" if _looks_utf8(body) else "newscrawl-cp1252"
+            return body.decode("utf-8", errors=handler), True
+    return text, False
 
 
 # A well-formed multi-byte UTF-8 sequence (RFC 3629 table: no overlongs, no surrogates, nothing above U+10FFFF).
@@ -143,7 +173,8 @@ class Page:
 
     def __init__(self, html: str | bytes, url: str, content_type: str | None = None) -> None:
         self.url = url
-        self.html = decode_html(html, content_type) if isinstance(html, bytes) else html
+        self.html, self.encoding_repaired = (decode_html_repaired(html, content_type) if isinstance(html, bytes)
+                                             else (html, False))
         # lxml refuses characters XML cannot hold (NUL and other C0 controls, lone surrogates, U+FFFE/U+FFFF): in an
         # attribute name they make `.attrib` raise. They never carry meaning, and the page is still worth reading.
         # type="html": parsel would read an XHTML page that opens with <?xml …?> as namespaced XML, where no CSS

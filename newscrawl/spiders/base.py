@@ -318,7 +318,8 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
             return
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         try:
-            article = parser_class.from_html(response.body, response.url, content_type).parse()
+            parser = parser_class.from_html(response.body, response.url, content_type)
+            article = parser.parse()
         except Exception as error:  # a parser bug or a hostile page must not stop the crawl
             stats.inc_value(f"newscrawl/parser_errors/{parser_class.name}/{type(error).__name__}")
             logger.error("Parser %(parser)s failed on %(url)s: %(error)r",
@@ -329,6 +330,8 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
             logger.info("Not an article page, no item: %(url)s", {"url": response.url})
             return
         stats.inc_value("newscrawl/pages/article")
+        if parser.page.encoding_repaired:  # the page's bytes and its declared encoding disagreed (parsers/base.py)
+            article.quality.append("encoding_repaired")
         if not article.outlet:  # a saved page without a URL: name the outlet after its host, else its folder
             article.outlet = host_of(response.url) or (self.replay_path.resolve().name if self.replay_path else "")
         article.provenance = self.provenance(response, parser_class)
