@@ -9,6 +9,7 @@ import ast
 import dataclasses
 import inspect
 import sys
+import textwrap
 import typing
 
 from newscrawl import items
@@ -18,7 +19,7 @@ CLASSES = (items.Article, items.Provenance, items.ArchiveRef, items.Discovery, i
 
 def field_docs(cls: type) -> dict[str, str]:
     """Docstrings written under each dataclass field (the convention of items.py)."""
-    tree = ast.parse(inspect.getsource(cls))
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))  # dedent: a class defined inside a function
     body = tree.body[0].body  # type: ignore[attr-defined]
     docs: dict[str, str] = {}
     for node, following in zip(body, body[1:]):

@@ -68,7 +68,13 @@ FEEDS = {
 FEED_EXPORT_ENCODING = "utf-8"
 # Hostile input (docs/security.md): a headline like =HYPERLINK(…) must not become a live formula when an analyst
 # opens `-o items.csv` in a spreadsheet. Our CSV exporter prefixes such cells with an apostrophe.
-FEED_EXPORTERS = {"csv": "newscrawl.exporters.SafeCsvItemExporter"}
+FEED_EXPORTERS = {
+    "csv": "newscrawl.exporters.SafeCsvItemExporter",
+    # Nested values as JSON text, not Python reprs (docs/output.md).
+    "xml": "newscrawl.exporters.FlatXmlItemExporter",
+    # Columnar feed with a fixed Arrow schema generated from items.py (docs/output.md).
+    "parquet": "newscrawl.parquet.ParquetItemExporter",
+}
 FEED_STORE_EMPTY = True  # an empty feed says "the run found nothing", a missing one says "the run broke"
 
 # ---- archive (WARC capture and replay) --------------------------------------------------------------------------
