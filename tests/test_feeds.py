@@ -25,6 +25,7 @@ from newscrawl.exporters import neutralise_cell
 from newscrawl.items import Article, ArchiveRef, Provenance
 from newscrawl.parquet import ParquetItemExporter, arrow_schema, instant
 from tests.crawling import ROOT, run_crawl
+from tests.test_schema import validate_item
 
 SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
 REPR = re.compile(r"\b(Provenance|ArchiveRef|Discovery|Discrepancy|Article)\(")
@@ -40,6 +41,11 @@ def feeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     items = run.feed_items(jsonl)
     assert len(items) == 41
     return {"dir": workdir, "items": {item["url"]: item for item in items}}
+
+
+def test_every_replayed_item_validates_against_the_json_schema(feeds: dict[str, Any]) -> None:
+    for item in feeds["items"].values():
+        validate_item(item)
 
 
 def cell_text(value: Any) -> str:
