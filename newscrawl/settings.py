@@ -52,6 +52,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.attribution.AttributionPipeline": 200,  # agencies from byline, dateline and the notes
     "newscrawl.pipelines.provenance.ProvenancePipeline": 300,  # fetch facts complete before validation
     "newscrawl.pipelines.discrepancies.DiscrepancyPipeline": 320,  # discovery claims vs the page
+    "newscrawl.pipelines.language.LanguagePipeline": 330,  # language of the text; after 320, which resets discrepancies
     "newscrawl.monitoring.coverage.CoveragePipeline": 350,  # coverage before validation drops broken items
     "newscrawl.pipelines.validation.ValidationPipeline": 400,  # drop malformed items with a counted reason
     "newscrawl.pipelines.lineage.LineagePipeline": 450,  # story_id for copies of one wire story; valid items only

@@ -46,6 +46,7 @@ def feeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_every_replayed_item_validates_against_the_json_schema(feeds: dict[str, Any]) -> None:
     for item in feeds["items"].values():
         validate_item(item)
+        assert item["language"] == "en" and item["declared_language"]  # LanguagePipeline ran in the crawl
 
 
 def cell_text(value: Any) -> str:
