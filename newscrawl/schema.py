@@ -70,7 +70,8 @@ def render() -> str:
 def json_schema() -> dict[str, Any]:
     """JSON Schema of one feed item (a JSON lines record): types, required fields, each field's docstring."""
     generated = ItemAdapter.get_json_schema(items.Article)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "newscrawl Article", "description": " ".join((items.Article.__doc__ or "").split()),
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "newscrawl Article",
+            "description": " ".join((items.Article.__doc__ or "").split()),
             **generated}
 
 

@@ -134,9 +134,10 @@ def test_parquet_loads_in_pyarrow_pandas_and_duckdb_with_types_and_offsets(feeds
 def article(n: int, published_at: str | None) -> Article:
     return Article(url=f"https://www.devdiscourse.com/article/x/{n}-a", outlet="devdiscourse", title=f"T {n}",
                    body="Body", published_at=published_at, outlet_id=str(n),
-                   provenance=Provenance(request_url="u", response_url="u", status=200, fetched_at="2025-03-21T13:37:12Z",
-                                         body_sha256="0" * 64, spider="s", crawl_id="c", parser="p",
-                                         parser_version="1", archive=ArchiveRef(file="f", record_id="r", offset=n)))
+                   provenance=Provenance(request_url="u", response_url="u", status=200,
+                                         fetched_at="2025-03-21T13:37:12Z", body_sha256="0" * 64, spider="s",
+                                         crawl_id="c", parser="p", parser_version="1",
+                                         archive=ArchiveRef(file="f", record_id="r", offset=n)))
 
 
 def test_parquet_streams_row_groups_and_keeps_every_date_form(tmp_path: Path) -> None:

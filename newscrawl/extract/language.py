@@ -38,7 +38,7 @@ def _identifier() -> LanguageIdentifier:
 def detect(text: str) -> Detection | None:
     """The language of `text`, or None when there is too little text or the detector is unsure.
 
-    >>> detect("Die Regierung hat am Montag neue Regeln für den Datenschutz angekündigt, sagte ein Sprecher.").language
+    >>> detect("Die Regierung hat am Montag neue Regeln für den Datenschutz angekündigt, sagte er.").language
     'de'
     >>> detect("Kim") is None
     True
@@ -54,8 +54,8 @@ def detect(text: str) -> Detection | None:
 def primary_language(tag: str | None) -> str | None:
     """The primary language subtag of a BCP 47 tag, lower-cased, old codes mapped to the detector's.
 
-    >>> primary_language("en-US"), primary_language("EN_gb"), primary_language("iw"), primary_language(" "), primary_language(None)
-    ('en', 'en', 'he', None, None)
+    >>> [primary_language(tag) for tag in ("en-US", "EN_gb", "iw", " ", None)]
+    ['en', 'en', 'he', None, None]
     """
     if not tag or not tag.strip():
         return None
