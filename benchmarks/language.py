@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = sorted(args.pages.glob("*.html.gz"))[: args.limit or None]
     counts: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
     seconds = 0.0
     for path in files:
         url_file = path.with_name(path.name.removesuffix(".html.gz") + ".url")
@@ -47,12 +48,14 @@ def main(argv: list[str] | None = None) -> int:
             counts["no declaration"] += 1
         elif declared == found.language:
             counts["agree"] += 1
+            languages[found.language] += 1
         else:
             counts["disagree"] += 1
             print(f"disagree {path.name}: declared {article.language} detected {found.language} "
                   f"({found.confidence}) :: {text[:100]!r}")
     judged = counts["agree"] + counts["disagree"]
     print(dict(counts))
+    print(f"languages where both agree: {dict(languages.most_common())}")
     print(f"agreement with the declared language: {counts['agree']}/{judged} = {counts['agree'] / max(judged, 1):.1%}")
     print(f"detection time: {1000 * seconds / max(counts['articles'], 1):.2f} ms per article")
     return 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import types
 import typing
 from datetime import datetime, timezone
@@ -31,6 +32,8 @@ from scrapy.exporters import BaseItemExporter
 from newscrawl.exporters import plain
 from newscrawl.items import Article
 from newscrawl.schema import field_docs
+
+logger = logging.getLogger(__name__)
 
 TIMESTAMP_SUFFIX = "_at"
 TYPED_SUFFIX = "_ts"
@@ -140,9 +143,16 @@ class ParquetItemExporter(BaseItemExporter):
         self.writer: pq.ParquetWriter | None = None
 
     def start_exporting(self) -> None:
+        if self.file.tell() > 0:  # `-o` appends: rows after a Parquet footer make the whole file unreadable
+            logger.error("Cannot append to the existing Parquet file %s: use -O to overwrite it, or a new name "
+                         "(e.g. %%(time)s in the feed URI); this feed gets no items",
+                         getattr(self.file, "name", "(feed)"))
+            return
         self.writer = pq.ParquetWriter(pa.PythonFile(self.file, mode="w"), self.schema, compression="zstd")
 
     def export_item(self, item: Any) -> None:
+        if self.writer is None:
+            return
         self.buffer.append(arrow_row(plain(item), self.fields))
         if len(self.buffer) >= self.row_group_items:
             self._flush()

@@ -160,6 +160,18 @@ def test_parquet_streams_row_groups_and_keeps_every_date_form(tmp_path: Path) ->
     assert parquet.schema_arrow.field("subtitle").type == pa.string()  # null in every row, still a string
 
 
+def test_appending_to_a_parquet_file_is_refused_not_corrupting(feeds: dict[str, Any],
+                                                               tmp_path: Path) -> None:
+    """`-o` appends: a second run must leave the first run's file readable, and say why it wrote nothing."""
+    path = tmp_path / "items.parquet"
+    path.write_bytes((feeds["dir"] / "items.parquet").read_bytes())
+    again = run_crawl(feeds["dir"], "devdiscourse", "-a", f"replay={SAMPLE}", "-o", str(path),
+                      settings={"NEWSCRAWL_STATE_ENABLED": "False"})
+    assert again.returncode == 0, again.log[-3000:]
+    assert "Cannot append to the existing Parquet file" in again.log
+    assert pq.read_table(path).num_rows == len(feeds["items"])
+
+
 def test_parquet_schema_follows_items_py() -> None:
     schema = arrow_schema()
     for field in dataclasses.fields(Article):
