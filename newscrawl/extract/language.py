@@ -52,12 +52,13 @@ def detect(text: str) -> Detection | None:
 
 
 def primary_language(tag: str | None) -> str | None:
-    """The primary language subtag of a BCP 47 tag, lower-cased, old codes mapped to the detector's.
+    """The primary language subtag of a BCP 47 tag, lower-cased, old codes mapped to the detector's; None for
+    something that is not a language tag (a page writing lang="english").
 
-    >>> [primary_language(tag) for tag in ("en-US", "EN_gb", "iw", " ", None)]
-    ['en', 'en', 'he', None, None]
+    >>> [primary_language(tag) for tag in ("en-US", "EN_gb", "iw", " ", None, "english", "x-default")]
+    ['en', 'en', 'he', None, None, None, None]
     """
-    if not tag or not tag.strip():
+    primary = (tag or "").strip().replace("_", "-").split("-")[0].lower()
+    if not (2 <= len(primary) <= 3 and primary.isascii() and primary.isalpha()):
         return None
-    primary = tag.strip().replace("_", "-").split("-")[0].lower()
-    return SAME_LANGUAGE.get(primary, primary) or None
+    return SAME_LANGUAGE.get(primary, primary)
