@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from newscrawl import __version__
 from pathlib import Path
 
+from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_to_feed
 from newscrawl.archive.verify import verify_feed
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_command(commands)
     add_enqueue_command(commands)
     add_merge_command(commands)
+    add_pack_command(commands)
     return cli
 
 
@@ -109,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return enqueue_work(args)
     if args.command == "merge":
         return merge_run_feeds(args)
+    if args.command == "pack":
+        return pack_wacz(args)
     if args.command == "verify":
         try:
             report = verify_feed(args.feed, args.archive)
@@ -347,6 +351,35 @@ def write_report(args: argparse.Namespace) -> int:
         print(f"newscrawl report: cannot write {args.html}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
     print(f"wrote {args.html}: {len(runs)} run{'s' * (len(runs) != 1)}")
+    return EXIT_OK
+
+
+
+def add_pack_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    pack_command = commands.add_parser(
+        "pack", help="write a crawl's WARCs as one WACZ file for web-archive tools (docs/output.md)",
+        description="Put the WARC files (named, or found in folders such as output/devdiscourse) into a WACZ with "
+                    "a CDXJ index and a page per article of the feeds beside them, then validate it with py-wacz. "
+                    "Needs the pack extra: pip install 'newscrawl[pack]'.",
+        epilog="Exit codes: 0 written and valid; 1 py-wacz failed or the WACZ does not validate; 2 usage error, "
+               "no WARC found or py-wacz missing.")
+    pack_command.add_argument("sources", nargs="+", metavar="SOURCE", help="WARC files or folders")
+    pack_command.add_argument("-o", "--output", required=True, metavar="CRAWL.wacz", help="where to write the WACZ")
+    pack_command.add_argument("--run", metavar="RUN_ID", help="only this run's WARCs (file names starting with it)")
+    pack_command.add_argument("--title", help="title recorded in the WACZ (default: the output file's name)")
+
+
+def pack_wacz(args: argparse.Namespace) -> int:
+    sources, output = [Path(s) for s in args.sources], Path(args.output)
+    try:
+        result = pack(sources, output, run=args.run, title=args.title)
+    except PackError as error:
+        print(f"newscrawl pack: {error}", file=sys.stderr)
+        return EXIT_USAGE if error.usage else EXIT_FOUND_PROBLEMS
+    for where in result.skipped_lines:
+        print(f"skipped unreadable feed line {where}", file=sys.stderr)
+    print(f"packed {len(result.warcs)} WARC file{'s' * (len(result.warcs) != 1)} and {result.pages} "
+          f"page{'s' * (result.pages != 1)} into {result.output} (valid WACZ)")
     return EXIT_OK
 
 

@@ -1,14 +1,23 @@
-"""Feed exporters: Scrapy's own, made safe for the people who open our feeds.
+"""Feed exporters: Scrapy's own, made flat, lossless and safe for the people who open our feeds.
 
-Registered in settings.FEED_EXPORTERS, so `-o items.csv` and a FEEDS entry with "format": "csv" both use them.
+Registered in settings.FEED_EXPORTERS, so `-o items.csv` and a FEEDS entry with "format": "csv" both use them
+(likewise "xml" and, in newscrawl/parquet.py, "parquet"). docs/output.md describes every format.
+
+Scrapy's own CSV and XML exporters write a nested dataclass (Article.provenance) as its Python repr and join a
+list with a bare comma, so neither can be read back. Here every value that is not a scalar — a list, a mapping or
+a nested dataclass — is written as compact JSON text in its cell (`["PTI","Reuters"]`, `{"request_url": …}`),
+which any JSON parser recovers exactly; scalars are written as Scrapy writes them.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from scrapy.exporters import CsvItemExporter
+from itemadapter import ItemAdapter, is_item
+from scrapy.exporters import CsvItemExporter, XmlItemExporter
 from scrapy.item import Field
 
 # What spreadsheet programs (Excel, LibreOffice, Google Sheets) read as the start of a formula or command: a cell
@@ -29,13 +38,61 @@ def neutralise_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-class SafeCsvItemExporter(CsvItemExporter):
-    """CsvItemExporter whose text cells cannot start a formula (see FORMULA_STARTS).
+def plain(value: Any) -> Any:
+    """The value as JSON-ready data: items and dataclasses become dicts, tuples lists, recursively."""
+    if is_item(value) and not isinstance(value, (dict, list, str)):
+        return {key: plain(inner) for key, inner in ItemAdapter(value).items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(key): plain(inner) for key, inner in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(inner) for inner in value]
+    return value
 
-    Only strings are changed (after lists are joined, so "=a,b" is caught too); numbers and booleans are written as
-    Scrapy writes them, so a negative number stays a number.
+
+def is_nested(value: Any) -> bool:
+    """Lists, mappings and dataclasses: what a flat cell can only hold as JSON."""
+    return isinstance(value, (Mapping, list, tuple, set, frozenset)) or (
+        dataclasses.is_dataclass(value) and not isinstance(value, type))
+
+
+def json_cell(value: Any) -> str:
+    """Compact JSON of a nested value, non-ASCII kept as is (spreadsheets show UTF-8).
+
+    >>> json_cell(["PTI", "Reuters"]), json_cell({"a": None})
+    ('["PTI","Reuters"]', '{"a":null}')
+    """
+    return json.dumps(plain(value), ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
+class SafeCsvItemExporter(CsvItemExporter):
+    """CSV with one column per Article field: nested values as JSON, text cells unable to start a formula.
+
+    Only strings are guarded (see FORMULA_STARTS); numbers and booleans are written as Scrapy writes them, so a
+    negative number stays a number. JSON cells start with "[" or "{" and need no guard.
     """
 
     def serialize_field(self, field: Mapping[str, Any] | Field, name: str, value: Any) -> Any:
+        if is_nested(value):
+            return json_cell(value)
         serialized = super().serialize_field(field, name, value)
         return neutralise_cell(serialized) if isinstance(serialized, str) else serialized
+
+
+class FlatXmlItemExporter(XmlItemExporter):
+    """XML with one element per Article field; nested values as JSON text (like the CSV), never a Python repr.
+
+    JSON rather than nested elements because mapping keys such as the sitemap claim "news:title" are not valid XML
+    element names, and one encoding for both flat formats keeps docs/output.md short. A null field has no element
+    (Scrapy would write the text "None", indistinguishable from a headline "None"); an empty string has an empty one.
+    """
+
+    def _export_xml_field(self, name: str, serialized_value: Any, depth: int) -> None:
+        if serialized_value is not None:
+            super()._export_xml_field(name, serialized_value, depth)
+
+    def serialize_field(self, field: Mapping[str, Any] | Field, name: str, value: Any) -> Any:
+        if is_nested(value):
+            return json_cell(value)
+        return super().serialize_field(field, name, value)

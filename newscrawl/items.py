@@ -69,9 +69,9 @@ class Discrepancy:
     """A discovery source said one thing about an article, its page another."""
 
     field: str
-    """Article field compared: "title", "published_at" or "modified_at"."""
+    """Article field compared: "title", "published_at", "modified_at" or "language"."""
     via: str
-    """Route of the source that made the claim."""
+    """Route of the source that made the claim ("declared": the page's own language claim)."""
     source_url: str | None
     """The sitemap/listing/API page that made it."""
     claimed: str
@@ -181,7 +181,12 @@ class Article:
     article_type: str = "news"
     """"news", "live-blog", "press-release", or a blog kind ("opinion", "interview", "blog", "column", …)."""
     language: str | None = None
-    """Language of the page (BCP 47 from <html lang>), e.g. "en"."""
+    """Language of the text, ISO 639-1 (e.g. "en"), detected from title and body by LanguagePipeline; the declared
+    language's primary subtag when the text is too short or mixed to tell. Parser output holds the page's claim
+    here; the pipeline moves that to declared_language."""
+    declared_language: str | None = None
+    """The language the page claims (BCP 47 from <html lang>, meta or JSON-LD inLanguage), as written, e.g.
+    "en-US"; a disagreement with `language` is recorded in provenance.discrepancies."""
     view: str = "desktop"
     """Which rendering of the page was parsed: "desktop", "amp" or "mobile"."""
     revision: int | None = None

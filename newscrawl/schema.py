@@ -1,24 +1,37 @@
-"""Generate docs/schema.md from the field docstrings in items.py: `python -m newscrawl.schema > docs/schema.md`.
+"""Generate the item's documentation and JSON Schema from items.py: `python -m newscrawl.schema --write`.
 
-tests/test_schema.py fails when the committed document and the code drift apart.
+Writes docs/schema.md (a table per dataclass, from the field docstrings) and docs/item.schema.json (JSON Schema
+2020-12 of one feed item, by itemadapter's ItemAdapter.get_json_schema, which reads the same docstrings). Without
+--write the Markdown goes to stdout, as before. tests/test_schema.py fails when either file and the code drift
+apart, and validates every item the test suite produces against the schema.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import dataclasses
 import inspect
+import json
 import sys
+import textwrap
 import typing
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
 
 from newscrawl import items
 
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+MARKDOWN = DOCS / "schema.md"
+JSON_SCHEMA = DOCS / "item.schema.json"
 CLASSES = (items.Article, items.Provenance, items.ArchiveRef, items.Discovery, items.Discrepancy)
 
 
 def field_docs(cls: type) -> dict[str, str]:
     """Docstrings written under each dataclass field (the convention of items.py)."""
-    tree = ast.parse(inspect.getsource(cls))
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))  # dedent: a class defined inside a function
     body = tree.body[0].body  # type: ignore[attr-defined]
     docs: dict[str, str] = {}
     for node, following in zip(body, body[1:]):
@@ -38,7 +51,8 @@ def render() -> str:
     lines = [
         "# Item schema",
         "",
-        "Generated from `newscrawl/items.py` by `python -m newscrawl.schema > docs/schema.md`; do not edit by hand.",
+        "Generated from `newscrawl/items.py` by `python -m newscrawl.schema --write`; do not edit by hand.",
+        "The same fields as JSON Schema: [item.schema.json](item.schema.json); feed formats: [output.md](output.md).",
         "Every item is an `Article`; its `provenance` holds the facts of the fetch. Dates are ISO 8601 strings.",
         "",
     ]
@@ -80,5 +94,31 @@ CONTRACT = [
 ]
 
 
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of one feed item (a JSON lines record): types, required fields, each field's docstring."""
+    generated = ItemAdapter.get_json_schema(items.Article)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "newscrawl Article",
+            "description": " ".join((items.Article.__doc__ or "").split()),
+            **generated}
+
+
+def render_json_schema() -> str:
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write() -> None:
+    MARKDOWN.write_text(render(), encoding="utf-8")
+    JSON_SCHEMA.write_text(render_json_schema(), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m newscrawl.schema", description=__doc__.split("\n")[0])
+    parser.add_argument("--write", action="store_true", help=f"write {MARKDOWN.name} and {JSON_SCHEMA.name}")
+    if parser.parse_args(argv).write:
+        write()
+    else:
+        sys.stdout.write(render())
+
+
 if __name__ == "__main__":
-    sys.stdout.write(render())
+    main()

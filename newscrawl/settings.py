@@ -52,6 +52,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.attribution.AttributionPipeline": 200,  # agencies from byline, dateline and the notes
     "newscrawl.pipelines.provenance.ProvenancePipeline": 300,  # fetch facts complete before validation
     "newscrawl.pipelines.discrepancies.DiscrepancyPipeline": 320,  # discovery claims vs the page
+    "newscrawl.pipelines.language.LanguagePipeline": 330,  # language of the text; after 320, which resets discrepancies
     "newscrawl.monitoring.coverage.CoveragePipeline": 350,  # coverage before validation drops broken items
     "newscrawl.pipelines.validation.ValidationPipeline": 400,  # quality flags; drops only bodiless or markup items
     "newscrawl.pipelines.lineage.LineagePipeline": 450,  # story_id for copies of one wire story; valid items only
@@ -68,7 +69,13 @@ FEEDS = {
 FEED_EXPORT_ENCODING = "utf-8"
 # Hostile input (docs/security.md): a headline like =HYPERLINK(…) must not become a live formula when an analyst
 # opens `-o items.csv` in a spreadsheet. Our CSV exporter prefixes such cells with an apostrophe.
-FEED_EXPORTERS = {"csv": "newscrawl.exporters.SafeCsvItemExporter"}
+FEED_EXPORTERS = {
+    "csv": "newscrawl.exporters.SafeCsvItemExporter",
+    # Nested values as JSON text, not Python reprs (docs/output.md).
+    "xml": "newscrawl.exporters.FlatXmlItemExporter",
+    # Columnar feed with a fixed Arrow schema generated from items.py (docs/output.md).
+    "parquet": "newscrawl.parquet.ParquetItemExporter",
+}
 FEED_STORE_EMPTY = True  # an empty feed says "the run found nothing", a missing one says "the run broke"
 
 # ---- archive (WARC capture and replay) --------------------------------------------------------------------------

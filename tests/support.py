@@ -15,7 +15,7 @@ from newscrawl.pipelines.validation import validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Set by the crawl (state, fetch), never by parsing: not part of fixture expectations.
-RUN_FIELDS = ("provenance", "revision", "previous_body_sha256", "changed_fields", "story_id")
+RUN_FIELDS = ("provenance", "revision", "previous_body_sha256", "changed_fields", "story_id", "declared_language")
 
 
 def fixture_cases(outlet: str | None = None) -> list[tuple[str, str]]:

@@ -153,5 +153,5 @@ def test_readme_is_a_front_door() -> None:
 def test_each_docs_page_says_when_you_need_it(page: Path) -> None:
     if page.name == "schema.md":  # generated from items.py; its first paragraph says what it is
         return
-    head = page.read_text(encoding="utf-8").split("\n\n")[1]
+    head = page.read_text(encoding="utf-8").split("\n\n")[1].lstrip("*")
     assert head.startswith("When you need this"), f"{page.name} should start with a 'When you need this' paragraph"

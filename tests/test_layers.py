@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("spiders: wire parsers and services", {"newscrawl.spiders"}),
     ("operations: runner, reports, scrapy commands, settings, feed exporters",
      {"newscrawl.runner", "newscrawl.commands", "newscrawl.ops", "newscrawl.settings", "newscrawl.schema",
-      "newscrawl.exporters"}),
+      "newscrawl.exporters", "newscrawl.parquet"}),
     ("the newscrawl command line", {"newscrawl.cli"}),
 ]
 
@@ -36,6 +36,8 @@ LATERAL: dict[tuple[str, str], str] = {
     ("newscrawl.politeness", "newscrawl.fetch"): "politeness runs beside the fetch-time middleware",
     ("newscrawl.monitoring", "newscrawl.pipelines"): "drift and coverage read what pipelines counted",
     ("newscrawl.runner", "newscrawl.ops"): "the runner prints the run's summary the way reports show it",
+    ("newscrawl.parquet", "newscrawl.exporters"): "the Parquet feed shares the other feeds' value conversions",
+    ("newscrawl.parquet", "newscrawl.schema"): "its Arrow schema is generated from the item definitions",
 }
 
 # Modules imported inside a function on purpose: they need an optional dependency (redis, scrapy-redis) that a

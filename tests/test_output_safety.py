@@ -53,9 +53,9 @@ def test_csv_exporter_neutralises_every_text_cell_and_leaves_the_rest() -> None:
     plain = Article(url="https://www.devdiscourse.com/article/x/2-b", outlet="devdiscourse", title="Kim meets Putin",
                     byline="PTI", tags=["Korea"], body="Body", syndicated=False, revision=2)
     rows = export_csv(hostile, plain)
-    assert rows[0] == {"url": hostile.url, "title": "'" + FORMULAS[0], "byline": "'@SUM(1+1)", "tags": "'=cmd,x",
+    assert rows[0] == {"url": hostile.url, "title": "'" + FORMULAS[0], "byline": "'@SUM(1+1)", "tags": '["=cmd","x"]',
                        "syndicated": "True", "revision": "-1", "body": "'\t=1+1\n\nsecond"}
-    assert rows[1] == {"url": plain.url, "title": "Kim meets Putin", "byline": "PTI", "tags": "Korea",
+    assert rows[1] == {"url": plain.url, "title": "Kim meets Putin", "byline": "PTI", "tags": '["Korea"]',
                        "syndicated": "False", "revision": "2", "body": "Body"}
     for row in rows:
         for value in row.values():

@@ -1,0 +1,193 @@
+"""Flat and columnar feeds that data tools read as they are (docs/output.md).
+
+The bundled sample is replayed once into JSON lines, CSV, XML and Parquet; every other format must give back the
+JSON lines values exactly (nested values as JSON text in CSV/XML, as structs/lists in Parquet), with no Python repr
+anywhere and the page's offsets kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from newscrawl.exporters import neutralise_cell
+from newscrawl.items import Article, ArchiveRef, Provenance
+from newscrawl.parquet import ParquetItemExporter, arrow_schema, instant
+from tests.crawling import ROOT, run_crawl
+from tests.test_schema import validate_item
+
+SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
+REPR = re.compile(r"\b(Provenance|ArchiveRef|Discovery|Discrepancy|Article)\(")
+
+
+@pytest.fixture(scope="module")
+def feeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    workdir = tmp_path_factory.mktemp("feeds")
+    run = run_crawl(workdir, "devdiscourse", "-a", f"replay={SAMPLE}", "-O", "items.csv", "-O", "items.xml",
+                    "-O", "items.parquet", settings={"NEWSCRAWL_STATE_ENABLED": "False"})
+    assert run.returncode == 0, run.log[-3000:]
+    [jsonl] = run.output_files("*.replay.jsonl")
+    items = run.feed_items(jsonl)
+    assert len(items) == 41
+    return {"dir": workdir, "items": {item["url"]: item for item in items}}
+
+
+def test_every_replayed_item_validates_against_the_json_schema(feeds: dict[str, Any]) -> None:
+    for item in feeds["items"].values():
+        validate_item(item)
+        assert item["language"] == "en" and item["declared_language"]  # LanguagePipeline ran in the crawl
+
+
+def cell_text(value: Any) -> str:
+    """What the CSV/XML cell must hold for a JSON lines value."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def back_from_cell(cell: str, like: Any) -> Any:
+    if isinstance(like, (list, dict)):
+        return json.loads(cell)
+    return cell
+
+
+def test_csv_reads_back_every_value_with_csv_and_pandas(feeds: dict[str, Any]) -> None:
+    path = feeds["dir"] / "items.csv"
+    text = path.read_text(encoding="utf-8")
+    assert not REPR.search(text)
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert len(rows) == len(frame) == len(feeds["items"])
+    assert list(frame.columns) == [f.name for f in dataclasses.fields(Article)]
+    for row, (_, framed) in zip(rows, frame.iterrows()):
+        item = feeds["items"][row["url"]]
+        for name, value in item.items():
+            assert row[name] == framed[name]
+            expected = value if isinstance(value, (list, dict)) else neutralise_cell(cell_text(value))
+            assert back_from_cell(row[name], value) == expected, name  # the formula guard is the only change
+    assert json.loads(rows[0]["provenance"])["archive"]["file"] == "devdiscourse.warc.gz"
+
+
+def test_xml_reads_back_every_value(feeds: dict[str, Any]) -> None:
+    path = feeds["dir"] / "items.xml"
+    assert not REPR.search(path.read_text(encoding="utf-8"))
+    elements = ET.parse(path).getroot().findall("item")
+    assert len(elements) == len(feeds["items"])
+    for element in elements:
+        item = feeds["items"][element.findtext("url")]
+        for name, value in item.items():
+            if value is None:
+                assert element.find(name) is None, name  # Scrapy leaves a null field out
+                continue
+            assert back_from_cell(element.findtext(name) or "", value) == (
+                value if isinstance(value, (list, dict)) else cell_text(value)), name
+
+
+def test_parquet_loads_in_pyarrow_pandas_and_duckdb_with_types_and_offsets(feeds: dict[str, Any]) -> None:
+    path = str(feeds["dir"] / "items.parquet")
+    table = pq.read_table(path)
+    assert table.schema.equals(arrow_schema(), check_metadata=False)
+    assert table.schema.field("outlet_id").type == pa.string()
+    assert table.schema.field("revision").type == pa.int64()  # all null here (no crawl state): still int64
+    rows = {row["url"]: row for row in table.to_pylist()}
+    for url, item in feeds["items"].items():
+        row = rows[url]
+        assert row["published_at"] == item["published_at"]  # the page's text, offset and all
+        assert row["published_at_ts"] == instant(item["published_at"])
+        assert row["tags"] == item["tags"] and row["outlet_id"] == item["outlet_id"]
+        provenance = row["provenance"]
+        assert provenance["archive"] == item["provenance"]["archive"]
+        assert dict(provenance["headers"]) == item["provenance"]["headers"]
+        assert [json.loads(d["claims"]) for d in provenance["discovery"]] == [
+            d["claims"] for d in item["provenance"]["discovery"]]
+    assert any(item["published_at"].endswith("+05:30") for item in feeds["items"].values())
+
+    frame = pd.read_parquet(path, dtype_backend="pyarrow")
+    assert str(frame["published_at_ts"].dtype) == "timestamp[us, tz=UTC][pyarrow]"
+    assert str(frame["outlet_id"].dtype) == "string[pyarrow]" and str(frame["revision"].dtype) == "int64[pyarrow]"
+    assert frame["published_at"].str.endswith("+05:30").any()
+
+    types = dict(duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()[i][:2]
+                 for i in range(len(table.schema)))
+    assert types["published_at_ts"] == "TIMESTAMP WITH TIME ZONE" and types["outlet_id"] == "VARCHAR"
+    assert types["revision"] == "BIGINT" and types["tags"] == "VARCHAR[]"
+    [(archive_file, offset_text)] = duckdb.sql(
+        f"SELECT provenance.archive.file, published_at FROM read_parquet('{path}') "
+        "WHERE published_at LIKE '%+05:30' LIMIT 1").fetchall()
+    assert archive_file == "devdiscourse.warc.gz" and offset_text.endswith("+05:30")
+
+
+def article(n: int, published_at: str | None) -> Article:
+    return Article(url=f"https://www.devdiscourse.com/article/x/{n}-a", outlet="devdiscourse", title=f"T {n}",
+                   body="Body", published_at=published_at, outlet_id=str(n),
+                   provenance=Provenance(request_url="u", response_url="u", status=200,
+                                         fetched_at="2025-03-21T13:37:12Z", body_sha256="0" * 64, spider="s",
+                                         crawl_id="c", parser="p", parser_version="1",
+                                         archive=ArchiveRef(file="f", record_id="r", offset=n)))
+
+
+def test_parquet_streams_row_groups_and_keeps_every_date_form(tmp_path: Path) -> None:
+    forms = ["2025-03-21T19:07:12+05:30", "2025-03-21", "2025-03-21T19:07:12", None, "not a date"]
+    path = tmp_path / "items.parquet"
+    with open(path, "wb") as handle:
+        exporter = ParquetItemExporter(handle, row_group_items=10)
+        exporter.start_exporting()
+        for n in range(25):
+            exporter.export_item(article(n, forms[n % len(forms)]))
+            assert len(exporter.buffer) == (n + 1) % 10  # never more than one row group held in memory
+        exporter.finish_exporting()
+    parquet = pq.ParquetFile(path)
+    assert parquet.metadata.num_row_groups == 3 and parquet.metadata.num_rows == 25
+    rows = parquet.read().to_pylist()
+    assert [row["published_at"] for row in rows[:5]] == forms
+    assert [row["published_at_ts"] is None for row in rows[:5]] == [False, True, True, True, True]
+    assert rows[0]["published_at_ts"].isoformat() == "2025-03-21T13:37:12+00:00"
+    assert rows[3]["provenance"]["fetched_at_ts"].isoformat() == "2025-03-21T13:37:12+00:00"
+    assert parquet.schema_arrow.field("subtitle").type == pa.string()  # null in every row, still a string
+
+
+def test_appending_to_a_parquet_file_is_refused_not_corrupting(feeds: dict[str, Any],
+                                                               tmp_path: Path) -> None:
+    """`-o` appends: a second run must leave the first run's file readable, and say why it wrote nothing."""
+    path = tmp_path / "items.parquet"
+    path.write_bytes((feeds["dir"] / "items.parquet").read_bytes())
+    again = run_crawl(feeds["dir"], "devdiscourse", "-a", f"replay={SAMPLE}", "-o", str(path),
+                      settings={"NEWSCRAWL_STATE_ENABLED": "False"})
+    assert again.returncode == 0, again.log[-3000:]
+    assert "Cannot append to the existing Parquet file" in again.log
+    assert pq.read_table(path).num_rows == len(feeds["items"])
+
+
+def test_parquet_schema_follows_items_py() -> None:
+    schema = arrow_schema()
+    for field in dataclasses.fields(Article):
+        assert field.name in schema.names
+        assert schema.field(field.name).metadata[b"description"]  # the items.py docstring travels along
+    assert [name for name in schema.names if name.endswith("_ts")] == ["published_at_ts", "modified_at_ts"]
+
+    @dataclasses.dataclass
+    class Extended:
+        checked_at: str | None = None
+        """An ISO time."""
+        quality: list[str] = dataclasses.field(default_factory=list)
+        """Flags."""
+        score: float | None = None
+        """A number."""
+
+    extended = arrow_schema(Extended)
+    assert extended.names == ["checked_at", "checked_at_ts", "quality", "score"]
+    assert extended.field("quality").type == pa.list_(pa.string()) and extended.field("score").type == pa.float64()

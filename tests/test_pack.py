@@ -1,0 +1,58 @@
+"""`newscrawl pack`: a crawl folder (WARC + feed) becomes a WACZ that py-wacz validates, holding the WARC unchanged
+and one page per article of the feed; bad input is one line and exit 2, nothing written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.crawling import ROOT, run_crawl
+from tests.test_archive_replay import newscrawl_cli
+
+SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
+
+
+@pytest.fixture(scope="module")
+def crawl_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder a crawl leaves: its WARC and, beside it, the feed whose items point into it."""
+    workdir = tmp_path_factory.mktemp("pack")
+    replay = run_crawl(workdir, "devdiscourse", "-a", f"replay={SAMPLE}", settings={"NEWSCRAWL_STATE_ENABLED": "False"})
+    assert replay.returncode == 0, replay.log[-3000:]
+    folder = workdir / "output" / "devdiscourse"
+    shutil.copy(SAMPLE, folder / SAMPLE.name)
+    return folder
+
+
+def test_pack_writes_a_valid_wacz_with_the_warc_and_the_articles(crawl_folder: Path, tmp_path: Path) -> None:
+    wacz = tmp_path / "crawl.wacz"
+    done = newscrawl_cli("pack", str(crawl_folder), "-o", str(wacz), "--title", "Devdiscourse sample")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == f"packed 1 WARC file and 41 pages into {wacz} (valid WACZ)"
+    check = subprocess.run([sys.executable, "-m", "wacz", "validate", "-f", str(wacz)], capture_output=True,
+                           text=True, check=False)
+    assert check.returncode == 0 and "is valid" in check.stdout, check.stdout + check.stderr
+    with zipfile.ZipFile(wacz) as archive:
+        assert archive.read("archive/devdiscourse.warc.gz") == SAMPLE.read_bytes()
+        pages = [json.loads(line) for line in archive.read("pages/pages.jsonl").decode().splitlines()]
+        assert json.loads(archive.read("datapackage.json"))["title"] == "Devdiscourse sample"
+    [feed] = crawl_folder.glob("*.jsonl")
+    items = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert pages[0]["format"] == "json-pages-1.0"
+    assert sorted(page["url"] for page in pages[1:]) == sorted(item["provenance"]["response_url"] for item in items)
+    assert {page["title"] for page in pages[1:]} == {item["title"] for item in items}
+
+
+@pytest.mark.parametrize("args", [("{folder}/no-such-folder",), ("{folder}", "--run", "19990101T000000Z")],
+                         ids=["missing", "no-warc-of-that-run"])
+def test_nothing_to_pack_is_one_line_and_exit_2(crawl_folder: Path, tmp_path: Path, args: tuple[str, ...]) -> None:
+    wacz = tmp_path / "crawl.wacz"
+    done = newscrawl_cli("pack", *(a.format(folder=crawl_folder) for a in args), "-o", str(wacz))
+    assert done.returncode == 2
+    assert done.stderr.startswith("newscrawl pack: ") and len(done.stderr.strip().splitlines()) == 1
+    assert not wacz.exists()
