@@ -1,6 +1,9 @@
 """The `newscrawl` command: audit tools around crawls.
 
 Exit codes: 0 ok; 1 the check found a problem (e.g. a digest mismatch); 2 wrong usage or unreadable input.
+
+One idea, kept whole: the command line (argument definitions and dispatch of each subcommand); the work
+itself lives in archive/, state/, ops/, runner.py and distributed/.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_to_feed
 from newscrawl.archive.verify import verify_feed
 from newscrawl.ops.htmlreport import build_html, write_html
-from newscrawl.ops.reports import load_runs
+from newscrawl.ops.reports import RunReport, load_runs
 from newscrawl.ops.status import any_latest_failed, status_lines
 from newscrawl.runner import run as run_crawl
 from newscrawl.runner import spider_names
@@ -208,7 +211,18 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
                "output folder or the page could not be written.")
     report.add_argument("-o", "--out", dest="html", default="report.html", metavar="FILE",
                         help="where to write the page (default report.html)")
+    report.add_argument("--since", type=_iso_day, metavar="YYYY-MM-DD",
+                        help="only runs from this UTC day on")
+    report.add_argument("-n", "--limit", type=_non_negative, default=0, metavar="N",
+                        help="only the last N runs of each spider (default 0: all)")
     _add_report_source_arguments(report)
+
+
+def _iso_day(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def _add_report_source_arguments(command: argparse.ArgumentParser) -> None:
@@ -343,6 +357,14 @@ def write_report(args: argparse.Namespace) -> int:
     if _report_folder("report", args) is None:
         return EXIT_USAGE
     runs = load_runs(Path(args.output), args.spider, replays=args.replays)
+    if args.since is not None:
+        runs = [run for run in runs if run.when is not None and run.when >= args.since]
+    if args.limit:
+        kept: dict[str, list[RunReport]] = {}
+        for run in runs:
+            kept.setdefault(run.spider, []).append(run)
+        shown = {id(run) for spider_runs in kept.values() for run in spider_runs[-args.limit:]}
+        runs = [run for run in runs if id(run) in shown]
     source = str(Path(args.output) / args.spider) if args.spider else args.output
     page = build_html(runs, source=source, generated_at=datetime.now(timezone.utc))
     try:

@@ -96,3 +96,4 @@ class FlatXmlItemExporter(XmlItemExporter):
         if is_nested(value):
             return json_cell(value)
         return super().serialize_field(field, name, value)
+

@@ -74,7 +74,7 @@ FEED_EXPORTERS = {
     # Nested values as JSON text, not Python reprs (docs/output.md).
     "xml": "newscrawl.exporters.FlatXmlItemExporter",
     # Columnar feed with a fixed Arrow schema generated from items.py (docs/output.md).
-    "parquet": "newscrawl.parquet.ParquetItemExporter",
+    "parquet": "newscrawl.parquetfeed.ParquetFeedExporter",  # loads pyarrow only when a Parquet feed is made
 }
 FEED_STORE_EMPTY = True  # an empty feed says "the run found nothing", a missing one says "the run broke"
 
@@ -91,7 +91,9 @@ NEWSCRAWL_STATE_DIR = "output/state"  # one SQLite file per spider: <dir>/<spide
 EXTENSIONS = {
     "newscrawl.monitoring.report.RunReport": 500,  # its spider_closed runs first: the verdict candidates need
     "newscrawl.monitoring.candidates.FixtureCandidates": 510,  # broken pages become test fixtures
+    "newscrawl.monitoring.progress.Progress": 520,  # fetched/total, items, drops, errors, rate, ETA
 }
+NEWSCRAWL_PROGRESS_INTERVAL = 30  # seconds between progress lines in the log (0: off); live on a terminal too
 NEWSCRAWL_REPORT_DIR = "output"  # reports go to <dir>/<spider>/<crawl id>.report.json
 NEWSCRAWL_DRIFT_MIN_ARTICLES = 10  # below this, only total loss of a required field counts as drift
 NEWSCRAWL_MAX_FAILURE_RATIO = 0.25  # more failed fetches than this (and at least 3) fails the run

@@ -244,6 +244,8 @@ def test_bundled_sample_replays_offline_and_verifies(tmp_path: Path) -> None:
     feed = only(replay.output_files("*.replay.jsonl"))
     items = list(items_by_url(feed).values())
     assert len(items) == 41 and replay.stat("newscrawl/replay/misses") is None
+    # the operator's progress line (monitoring/progress.py): the total is known once discovery ends
+    assert "Progress at the end: fetched 41/41 articles (100%) · items 41 · dropped 0 · errors 0" in replay.log
     seed = next(item for item in items if item["outlet_id"] == "3301234")
     assert (seed["dateline"], seed["published_at"][:16], seed["with_inputs_from_agencies"]) == (
         "Seoul", "2025-03-21T19:07", True)

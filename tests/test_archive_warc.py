@@ -174,7 +174,9 @@ def test_writer_refuses_naive_dates_and_existing_files(tmp_path: Path) -> None:
 
 def test_rotation_starts_a_new_file_between_exchanges(tmp_path: Path) -> None:
     refs = write_archive(tmp_path, 5, max_bytes=4000)
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".cdxj"))
+    # every finished file has its CDXJ index beside it
+    assert sorted(p.name for p in tmp_path.glob("*.cdxj")) == sorted(f"{name}.cdxj" for name in names)
     assert names == ["crawl-00001.warc.gz", "crawl-00002.warc.gz", "crawl.warc.gz"]
     assert [Path(r.file).name for r in refs] == ["crawl.warc.gz"] * 2 + ["crawl-00001.warc.gz"] * 2 + [
         "crawl-00002.warc.gz"]
@@ -197,7 +199,7 @@ def test_open_file_is_readable_while_written_and_renamed_on_close(tmp_path: Path
     assert read_at(refs[1].file, refs[1].offset).record_id == refs[1].record_id  # falls back to .open
     writer.close()
     writer.close()
-    assert [p.name for p in tmp_path.iterdir()] == ["live.warc.gz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["live.warc.gz", "live.warc.gz.cdxj"]
     assert read_at(str(tmp_path / "live.warc.gz.open"), refs[1].offset).record_id == refs[1].record_id
 
 

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("spiders: wire parsers and services", {"newscrawl.spiders"}),
     ("operations: runner, reports, scrapy commands, settings, feed exporters",
      {"newscrawl.runner", "newscrawl.commands", "newscrawl.ops", "newscrawl.settings", "newscrawl.schema",
-      "newscrawl.exporters", "newscrawl.parquet"}),
+      "newscrawl.exporters", "newscrawl.parquet", "newscrawl.parquetfeed"}),
     ("the newscrawl command line", {"newscrawl.cli"}),
 ]
 
@@ -38,12 +38,14 @@ LATERAL: dict[tuple[str, str], str] = {
     ("newscrawl.runner", "newscrawl.ops"): "the runner prints the run's summary the way reports show it",
     ("newscrawl.parquet", "newscrawl.exporters"): "the Parquet feed shares the other feeds' value conversions",
     ("newscrawl.parquet", "newscrawl.schema"): "its Arrow schema is generated from the item definitions",
+    ("newscrawl.parquetfeed", "newscrawl.parquet"): "the registered stand-in loads the Parquet exporter on first use",
 }
 
 # Modules imported inside a function on purpose: they need an optional dependency (redis, scrapy-redis) that a
-# single-machine install does not have. No other function-level import of newscrawl is allowed.
+# single-machine install does not have, or a heavy one most crawls never use (pyarrow). No other function-level import of newscrawl is allowed.
 LAZY_OPTIONAL = {"newscrawl.distributed.frontier", "newscrawl.distributed.enqueue", "newscrawl.distributed.merge",
-                 "newscrawl.distributed"}
+                 "newscrawl.distributed",
+                 "newscrawl.parquet"}  # pyarrow: ~45 MiB a crawl without a Parquet feed should not carry
 
 
 def package_of(module: str) -> str:
@@ -138,3 +140,19 @@ def test_no_module_imports_scrapy_below_the_services(name: str, path: Path) -> N
                       or (isinstance(node, ast.Import) and any(a.name.split(".")[0] in ("scrapy", "twisted")
                                                                for a in node.names))]
     assert not scrapy_imports, f"{name} imports Scrapy/Twisted at lines {scrapy_imports}"
+
+
+SIZE_LIMIT = 300  # lines: past this a module should be split by job, or say why it is one idea
+
+
+def test_no_module_over_the_size_limit_without_a_stated_reason() -> None:
+    """Rooms that do one thing (issue 16): a large module either splits, or its docstring says "One idea"."""
+    unexplained = []
+    for name, path in all_modules():
+        source = path.read_text(encoding="utf-8")
+        if source.count("\n") <= SIZE_LIMIT:
+            continue
+        docstring = ast.get_docstring(ast.parse(source)) or ""
+        if "One idea" not in docstring:
+            unexplained.append(f"{name} ({source.count(chr(10))} lines)")
+    assert not unexplained, f"split these by job or state why each is one idea: {unexplained}"

@@ -64,8 +64,10 @@ def test_quality_flags_are_counted() -> None:
     pipeline = ValidationPipeline(stats)
     pipeline.process_item(article(published_at=None, byline=None))
     pipeline.process_item(article(published_at="2021-02-21", byline="Staff"))
-    assert stats.values == {"newscrawl/quality/no_date": 1, "newscrawl/quality/no_author": 1,
-                            "newscrawl/quality/date_day_only": 1}
+    assert {k: v for k, v in stats.values.items() if "/quality/" in k} == {
+        "newscrawl/quality/no_date": 1, "newscrawl/quality/no_author": 1, "newscrawl/quality/date_day_only": 1}
+    assert stats.values["newscrawl/published_day/undated"] == 1
+    assert stats.values["newscrawl/published_day/2021-02-21"] == 1
 
 
 def test_every_flag_is_documented_in_the_schema() -> None:

@@ -147,3 +147,90 @@ def test_screenshot_shows_bars_lines_and_threshold(rendered: Rendered) -> None:
     assert rendered.pixels[rgb(REVISION_COLOUR)] > 500, "revision bars not drawn"
     assert rendered.pixels[rgb(DRIFT_COLOUR)] > 300, "drift threshold / drift marks not drawn"
     assert rendered.pixels[(255, 255, 255)] < total * 0.95, "page is (nearly) blank"
+
+
+# ---- a real time axis, and cron cadence (issue 19) -------------------------------------------------------------
+def render(binary: str, work: Path, page: Path, window: tuple[int, int] = WINDOW) -> Rendered:
+    screenshot = work / f"{page.stem}.png"
+    done = subprocess.run(
+        [binary, *FLAGS, f"--user-data-dir={work / 'profile'}", f"--window-size={window[0]},{window[1]}",
+         f"--screenshot={screenshot}", "--dump-dom", page.as_uri()],
+        capture_output=True, timeout=60, check=False)
+    assert done.returncode == 0 and done.stdout, done.stderr.decode(errors="replace")[-2000:]
+    return Rendered(lxml.html.fromstring(done.stdout), png_pixels(screenshot.read_bytes()), screenshot)
+
+
+def needs_chromium() -> str:
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("no Chromium binary; install Debian's chromium package to run the browser test")
+    return binary
+
+
+def test_three_runs_in_one_minute_sit_apart_on_a_time_axis(tmp_path: Path) -> None:
+    """Three runs all labelled "12-04 00:31" under the old run-index axis: now each stands at its time, and the
+    axis is labelled to the second."""
+    from datetime import timedelta
+
+    from tests.test_ops import START
+
+    output = tmp_path / "output"
+    for index, seconds in enumerate((0, 17, 41)):
+        data = report(index)
+        started = START + timedelta(seconds=seconds)
+        data.update(crawl_id=f"{started:%Y%m%dT%H%M%SZ}-{index:06x}", started_at=started.isoformat(),
+                    finished_at=(started + timedelta(seconds=5)).isoformat())
+        if index == 1:
+            data.update(status="fetch-failures", exit_code=4)
+        write(output, data)
+    page = tmp_path / "three.html"
+    assert cli.main(["report", "-o", str(page), "--output", str(output)]) == 0
+    shown = render(needs_chromium(), tmp_path, page)
+    items = shown.dom.cssselect("svg.plot.items")[0]
+    xs = [float(bar.get("x")) for bar in items.cssselect("g.run rect.bar.new")]
+    assert len(xs) == 3 and xs == sorted(xs) and (xs[2] - xs[1]) > (xs[1] - xs[0]), "placed by time, 17 s vs 24 s"
+    labels = [label.text_content() for label in items.cssselect("text.time-label")]
+    assert len(set(labels)) == len(labels) == 6 and labels[0].startswith("2025-11-21 10:00:")
+    assert len(items.cssselect("rect.status-failed")) == 1
+
+
+def test_three_thousand_runs_stay_a_small_page_with_failures_visible(tmp_path: Path) -> None:
+    """Cron cadence: 3,000 runs 15 minutes apart (a month). Plots group by day, the page stays small, and the
+    failed and killed runs are still listed and marked; errors by kind and articles per day and agency show."""
+    from datetime import timedelta
+
+    from newscrawl.state.store import StateStore
+    from tests.test_ops import START
+
+    output = tmp_path / "output"
+    for index in range(3000):
+        data = drifted(index) if index in (700, 2990) else report(index)
+        data["counts"]["published_days"] = {f"{(START + timedelta(minutes=15 * index)).date()}": 20}
+        data["counts"]["agencies"] = {"Reuters": 3, "PTI": 2}
+        write(output, data)
+    store = StateStore(output / "state" / "devdiscourse.sqlite")
+    store.start_run("20251231T235900Z-dead01", "devdiscourse", "2025-12-31T23:59:00+00:00", None)
+    store.finish_run("20251231T235900Z-dead01", "", "killed")
+    store.close()
+    page = tmp_path / "month.html"
+    assert cli.main(["report", "-o", str(page), "--output", str(output)]) == 0
+    size = page.stat().st_size
+    assert size < 600_000, f"{size} bytes"
+    shown = render(needs_chromium(), tmp_path, page, window=(1100, 2400))
+    items = shown.dom.cssselect("svg.plot.items")[0]
+    days = items.cssselect("g.run rect.bar.new")
+    assert 30 <= len(days) <= 33, "one bar per day"
+    assert len(items.cssselect("rect.status-failed")) == 2 and len(items.cssselect("rect.status-killed")) == 1
+    assert len(set(label.text_content() for label in items.cssselect("text.time-label"))) == 6
+    killed = shown.dom.cssselect("table.runs tr.killed")
+    assert len(killed) == 1 and "20251231T235900Z-dead01" in killed[0].text_content() or \
+        "killed" in killed[0].text_content()
+    assert len(shown.dom.cssselect("table.runs tr.failed")) == 2, "both drifted runs listed"
+    errors = shown.dom.cssselect("table.errors")[0].text_content()
+    assert "HttpError500" in errors and "6000" in errors
+    assert "Reuters" in shown.dom.cssselect("table.counts.agencies")[0].text_content()
+    assert "2025-12-21" in shown.dom.cssselect("table.counts.published_days")[0].text_content()  # 3,000 × 15 min
+    docs_image = Path(__file__).resolve().parent.parent / "docs" / "img" / "report.png"
+    if os.environ.get("NEWSCRAWL_SAVE_SCREENSHOT"):  # refresh the README's picture: NEWSCRAWL_SAVE_SCREENSHOT=1
+        docs_image.parent.mkdir(exist_ok=True)
+        shutil.copy(shown.screenshot, docs_image)

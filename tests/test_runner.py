@@ -82,8 +82,10 @@ def test_a_second_run_while_one_is_active_exits_with_the_lock_code(tmp_path: Pat
     site = build_devdiscourse_mirror(specs)
     slow_articles(site, 0.4)
     with MirrorServer(site) as server:
-        first = subprocess.Popen([sys.executable, "-m", "newscrawl.cli", *run_args(server)], cwd=tmp_path, env=env(),
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # one article at a time, 0.4 s each: the first run is still crawling (and holding the lock, from its crawl
+        # process) when the second starts
+        first = subprocess.Popen([sys.executable, "-m", "newscrawl.cli", *run_args(server, "-s", "CONCURRENT_REQUESTS=1")],
+                                 cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
         while not (tmp_path / "output" / "state" / "devdiscourse.lock").exists() and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -12,6 +12,9 @@ line starting ``WARC/1.``) whose WARC header parses, reports one problem for the
 
 Digests are checked here, over the exact bytes on disk, because warcio's verifying reader only reports a
 ``passed`` flag and cannot accept the de-chunked payload digests some tools write (see ``_payload_variants``).
+
+One idea, kept whole: reading WARC records so that damage costs only the damaged record; the gzip member
+reader, the resynchroniser and the digest checks only make sense together.
 """
 
 from __future__ import annotations

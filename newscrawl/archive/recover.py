@@ -13,6 +13,7 @@ import logging
 import os
 from pathlib import Path
 
+from newscrawl.archive.cdxj import write_cdxj
 from newscrawl.archive.reader import ArchiveProblem, scan_records
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def finish_killed_warcs(directory: Path, crawl_id: str) -> list[Path]:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(partial, final)
+        write_cdxj(final)
         logger.warning("Killed run's WARC finished as %(final)s%(cut)s", {
             "final": final, "cut": f" (torn record from offset {torn} cut off)" if torn is not None else ""})
         finished.append(final)

@@ -14,6 +14,8 @@ Sources: a .warc/.warc.gz file, a folder of them, or a folder of saved HTML page
 optional <name>.url sidecars). The archive is also a source of article candidates (ReplaySource.candidates): the
 spider parses every archived HTML page its outlet would accept, whether or not replayed discovery reaches it.
 Damaged input (ReplaySource.problems) is logged and counted by the spider, one line each.
+
+One idea, kept whole: answering requests from an archive (its source, its identity, its middleware).
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ Bodies are returned as the server sent them (Content-Encoding intact, so a Scrap
 decompression as a live crawl) but de-chunked, because a chunked framing stored in a WARC is transport, not
 content; the Transfer-Encoding header is dropped with it. Header strings are latin-1 views of the recorded bytes
 (``value.encode("latin-1")`` gives the bytes back), the convention the writer uses too.
+
+One idea, kept whole: archived HTTP exchanges (reading them back out of WARC and ARC files, and the index
+over them).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ an obviously partial ``.open`` file. Every record is its own gzip member and is 
 readable record by record (``warc.iter_archive`` accepts ``.open`` files). Existing files are never
 overwritten: pick a new prefix per crawl.
 
-All WARC framing and digests come from warcio, the format's reference library.
+All WARC framing and digests come from warcio, the format's reference library. A finished file gets a CDXJ index
+beside it (cdxj.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
+
+from newscrawl.archive.cdxj import write_cdxj
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +182,7 @@ class WarcWriter:
         current.fh.close()
         os.replace(current.partial, current.final)
         logger.info("Finished WARC %s", current.final)
+        write_cdxj(Path(current.final))
 
 
 def _mark_dechunked(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

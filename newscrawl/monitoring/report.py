@@ -123,6 +123,8 @@ class RunReport:
                 "parser_errors": _prefixed(stats, "newscrawl/parser_errors/"),
                 "discrepancies": _prefixed(stats, "newscrawl/discrepancies/"),
                 "quality": _prefixed(stats, "newscrawl/quality/"),
+                "published_days": _prefixed(stats, "newscrawl/published_day/"),
+                "agencies": _prefixed(stats, "newscrawl/agency/"),
             },
             "damaged_inputs": damaged,
             "discovery_failures": lost_sources,
@@ -133,7 +135,8 @@ class RunReport:
             "feed": feed,
             # capture renames "….open" files when it closes, right after this report is written
             "warc": sorted(str(p).removesuffix(".open")
-                           for p in (self.directory / spider.name).glob(f"{spider.crawl_id}*.warc.gz*")),
+                           for p in (self.directory / spider.name).glob(f"{spider.crawl_id}*.warc.gz*")
+                           if p.name.endswith((".warc.gz", ".warc.gz.open"))),
             "log": self.crawler.settings.get("LOG_FILE"),
         }
 

@@ -7,6 +7,9 @@ Why hand-written SVG: the page must open anywhere, offline, years later (it is m
 crawl output), so it carries no JavaScript, no external CSS/fonts and no plotting library. Why everything is
 escaped: reports carry URLs and text from crawled sites, so every string from a report goes through
 html.escape, and a Content-Security-Policy forbids scripts and network fetches should one ever slip through.
+
+One idea, kept whole: the report page; its plots share one scale, palette and escaping, and splitting them
+would scatter the page's single Content-Security-Policy-safe template.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from newscrawl.monitoring.drift import REQUIRED
@@ -53,6 +56,8 @@ th, td { padding: 3px 8px; border-bottom: 1px solid #e2e8f0; text-align: left; v
 th, td.num, td:first-child { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failed td { background: #fff5f5; } tr.unreadable td { background: #edf2f7; color: #4a5568; }
+tr.killed td { background: #fed7d7; font-weight: 600; }
+table.errors, table.counts { width: auto; }
 td.drift { min-width: 12em; }
 .detail { color: #4a5568; font-size: 12px; overflow-wrap: anywhere; max-width: 48em; }
 ul.examples { margin: 2px 0 0 16px; padding: 0; }
@@ -69,6 +74,8 @@ class Frame:
     """Plot geometry: where run i sits on x, and the drawing area's edges."""
 
     runs: int
+    times: tuple[float, ...] = ()
+    """Each run's time (epoch seconds): runs are placed by time, not by their index, when there is a span."""
     width: int = 960
     height: int = 260
     left: int = 56
@@ -92,8 +99,21 @@ class Frame:
     def slot(self) -> float:
         return self.plot_width / max(self.runs, 1)
 
+    @property
+    def timed(self) -> bool:
+        return len(self.times) == self.runs and self.runs > 1 and max(self.times) > min(self.times)
+
     def x(self, index: int) -> float:
-        return self.left + self.slot * (index + 0.5)
+        if not self.timed:
+            return self.left + self.slot * (index + 0.5)
+        pad = min(self.slot / 2, 20.0)
+        start, end = min(self.times), max(self.times)
+        return self.left + pad + (self.plot_width - 2 * pad) * (self.times[index] - start) / (end - start)
+
+    def x_at(self, moment: float) -> float:
+        pad = min(self.slot / 2, 20.0)
+        start, end = min(self.times), max(self.times)
+        return self.left + pad + (self.plot_width - 2 * pad) * (moment - start) / (end - start)
 
     def y(self, value: float, top_value: float) -> float:
         return self.baseline - self.plot_height * (value / top_value if top_value else 0.0)
@@ -114,8 +134,35 @@ def _num(value: float) -> str:
     return f"{value:.1f}"
 
 
+def frame_for(runs: Sequence[RunReport]) -> Frame:
+    """A frame placing each run at its time (its finish, else start; see RunReport.when)."""
+    times = tuple(run.when.timestamp() if run.when else 0.0 for run in runs)
+    return Frame(len(runs), times=times if all(times) else ())
+
+
+def _time_format(span_seconds: float) -> str:
+    if span_seconds < 600:
+        return "%H:%M:%S"
+    return "%H:%M" if span_seconds < 86400 else "%m-%d %H:%M" if span_seconds < 14 * 86400 else "%Y-%m-%d"
+
+
 def _x_labels(frame: Frame, runs: Sequence[RunReport]) -> list[str]:
-    """Date labels under at most six evenly spaced runs, so hundreds of runs stay legible."""
+    """A real time axis: six ticks evenly spaced in time, labelled as precisely as the span needs (seconds for
+    runs minutes apart), with the first tick's date; without a time span, labels under up to six runs."""
+    if frame.timed:
+        start, end = min(frame.times), max(frame.times)
+        fmt = _time_format(end - start)
+        labels = []
+        for tick in range(6):
+            moment = start + (end - start) * tick / 5
+            when = datetime.fromtimestamp(moment, timezone.utc)
+            text = when.strftime(("%Y-%m-%d " if tick == 0 and "%Y" not in fmt else "") + fmt)
+            anchor = "start" if tick == 0 else "end" if tick == 5 else "middle"
+            x = _num(frame.x_at(moment))
+            labels.append(f'<line class="axis tick" x1="{x}" x2="{x}" y1="{_num(frame.baseline)}" '
+                          f'y2="{_num(frame.baseline + 4)}"/><text class="time-label" x="{x}" '
+                          f'y="{_num(frame.baseline + 28)}" text-anchor="{anchor}">{esc(text)}</text>')
+        return labels
     count = len(runs)
     picks = sorted({round(i * (count - 1) / 5) for i in range(6)}) if count > 6 else list(range(count))
     labels = []
@@ -133,8 +180,9 @@ def _status_strip(frame: Frame, runs: Sequence[RunReport]) -> list[str]:
     width = min(max(frame.slot * 0.9, 0.5), 44.0)
     marks = []
     for index, run in enumerate(runs):
-        kind = "unreadable" if run.unreadable else "failed" if run.failed else "ok"
-        colour = {"ok": "#38a169", "failed": DRIFT_COLOUR, "unreadable": "#a0aec0"}[kind]
+        kind = ("unreadable" if run.unreadable else "killed" if run.from_state else "failed" if run.failed
+                else "ok")
+        colour = {"ok": "#38a169", "failed": DRIFT_COLOUR, "killed": "#1a202c", "unreadable": "#a0aec0"}[kind]
         marks.append(f'<rect class="status status-{kind}" x="{_num(frame.x(index) - width / 2)}" '
                      f'y="{_num(frame.baseline + 5)}" width="{_num(width)}" height="6" fill="{colour}">'
                      f'<title>{esc(_run_label(run))}</title></rect>')
@@ -153,7 +201,7 @@ def _svg_open(kind: str, label: str, frame: Frame) -> str:
 
 def items_svg(runs: Sequence[RunReport]) -> str:
     """Stacked bars per run: new items (bottom) and revisions (top); unreadable runs get no bar."""
-    frame = Frame(len(runs))
+    frame = frame_for(runs)
     totals = [(run.new_items or 0) + (run.revisions or 0) for run in runs]
     step = nice_step(max(totals, default=0) or 1)
     top_value = step * math.ceil((max(totals, default=0) or 1) / step)
@@ -233,7 +281,7 @@ def _threshold_lines(frame: Frame, thresholds: dict[str, float]) -> tuple[list[s
 
 def coverage_svg(runs: Sequence[RunReport], fields: Sequence[str], thresholds: dict[str, float]) -> str:
     """One line per field over the runs that report it (gaps where a run does not), drift thresholds dashed."""
-    frame = Frame(len(runs))
+    frame = frame_for(runs)
     parts = [_svg_open("coverage", "field coverage per run", frame)]
     for share in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = _num(frame.y(share, 1.0))
@@ -296,7 +344,8 @@ def runs_table(runs: Sequence[RunReport]) -> str:
     head = "".join(f'<th{" class=num" if c.numeric else ""}>{esc(c.header)}</th>' for c in COLUMNS)
     rows = []
     for run in reversed(runs):
-        kind = ' class="unreadable"' if run.unreadable else ' class="failed"' if run.failed else ""
+        kind = (' class="unreadable"' if run.unreadable else ' class="killed"' if run.from_state
+                else ' class="failed"' if run.failed else "")
         cells = []
         for column in COLUMNS:
             text = esc(column.cell(run))
@@ -310,30 +359,113 @@ def runs_table(runs: Sequence[RunReport]) -> str:
     return f'<table class="runs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+DAILY_AFTER = 200
+"""Past this many runs of a spider, the plots show one bar and point per day (a cron spider runs 2,880 times in a
+month) and the table lists the latest runs and every run that was not ok, so the page stays small and failures
+stand out."""
+RECENT_ROWS = 50
+
+
+def daily(runs: Sequence[RunReport]) -> list[RunReport]:
+    """One aggregate per UTC day: items summed, coverage averaged, errors summed, status ok only if every run was."""
+    days: dict[str, list[RunReport]] = {}
+    for run in runs:
+        days.setdefault(run.when.strftime("%Y-%m-%d") if run.when else "?", []).append(run)
+    out = []
+    for day, group in days.items():
+        failed = [run for run in group if run.failed]
+        fields = {name for run in group for name in run.coverage}
+        coverage = {name: sum(vals) / len(vals) for name in fields
+                    if (vals := [run.coverage[name] for run in group if name in run.coverage])}
+        errors: dict[str, int] = {}
+        for run in group:
+            for kind, count in (run.errors or {}).items():
+                errors[kind] = errors.get(kind, 0) + count
+        out.append(RunReport(
+            path=group[-1].path, spider=group[-1].spider, crawl_id=f"{day} ({len(group)} runs)",
+            started_at=group[0].when, finished_at=group[-1].when,
+            status="ok" if not failed else f"{len(failed)} of {len(group)} not ok",
+            new_items=sum(run.new_items or 0 for run in group), revisions=sum(run.revisions or 0 for run in group),
+            errors=errors, coverage=coverage, from_state=any(run.from_state for run in failed)))
+    return out
+
+
+def errors_table(runs: Sequence[RunReport]) -> str:
+    """Errors by kind over the runs shown, with how many runs had each: what failed, at a glance."""
+    totals: dict[str, list[int]] = {}
+    for run in runs:
+        for kind, count in (run.errors or {}).items():
+            entry = totals.setdefault(kind, [0, 0])
+            entry[0] += count
+            entry[1] += 1
+    if not totals:
+        return '<p class="empty">No errors in these runs.</p>'
+    rows = "".join(f'<tr><td>{esc(kind)}</td><td class="num">{count}</td><td class="num">{in_runs}</td></tr>'
+                   for kind, (count, in_runs) in sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0])))
+    return (f'<table class="errors"><thead><tr><th>error kind</th><th class="num">errors</th>'
+            f'<th class="num">runs</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+def counts_table(runs: Sequence[RunReport], attribute: str, label: str, limit: int = 20) -> str:
+    """Articles by a counted key over the runs shown (publication day, agency): the newest/largest first."""
+    totals: dict[str, int] = {}
+    for run in runs:
+        for key, count in (getattr(run, attribute) or {}).items():
+            totals[key] = totals.get(key, 0) + count
+    if not totals:
+        return f'<p class="empty">No {esc(label)} counted in these runs.</p>'
+    order = (sorted(totals.items(), reverse=True) if attribute == "published_days"
+             else sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
+    top = max(totals.values())
+    rows = "".join(f'<tr><td>{esc(key)}</td><td class="num">{count}</td><td><span class="swatch" style="width:'
+                   f'{max(1, round(160 * count / top))}px;background:{NEW_COLOUR}"></span></td></tr>'
+                   for key, count in order[:limit])
+    return (f'<table class="counts {esc(attribute)}"><thead><tr><th>{esc(label)}</th><th class="num">articles'
+            f'</th><th></th></tr></thead><tbody>{rows}</tbody></table>')
+
+
 def spider_section(spider: str, runs: Sequence[RunReport]) -> str:
     fields = sorted({name for run in runs for name in run.coverage})
     thresholds = expectations(runs)
     failed = sum(run.failed for run in runs)
+    killed = sum(run.from_state for run in runs)
     latest = runs[-1]
+    grouped = len(runs) > DAILY_AFTER
+    plotted = daily(runs) if grouped else list(runs)
+    per = "day" if grouped else "run"
     summary = (f"{len(runs)} run{'s' * (len(runs) != 1)} from {format_time(runs[0].when)} to "
-               f"{format_time(latest.when)}; {failed} not ok; latest: "
-               f"{'unreadable' if latest.unreadable else latest.status or '-'}")
+               f"{format_time(latest.when)}; {failed} not ok ({killed} killed or without a report); latest: "
+               f"{'unreadable' if latest.unreadable else latest.status or '-'}"
+               + (f"; plots show one bar per day past {DAILY_AFTER} runs" if grouped else ""))
     legend_items = (f'<ul class="legend"><li><span class="swatch" style="background:{NEW_COLOUR}"></span>new items'
-                    f'</li><li><span class="swatch" style="background:{REVISION_COLOUR}"></span>revisions</li></ul>')
+                    f'</li><li><span class="swatch" style="background:{REVISION_COLOUR}"></span>revisions</li>'
+                    '<li><span class="swatch" style="background:#38a169"></span>ok</li>'
+                    f'<li><span class="swatch" style="background:{DRIFT_COLOUR}"></span>not ok</li>'
+                    '<li><span class="swatch" style="background:#1a202c"></span>killed / no report</li></ul>')
     legend_fields = "".join(
         f'<li><span class="swatch line" style="background:{PALETTE[i % len(PALETTE)]}"></span>{esc(name)}'
         f'{f" (drift below {thresholds[name]:.0%})" if name in thresholds else ""}</li>'
         for i, name in enumerate(fields))
-    coverage = (coverage_svg(runs, fields, thresholds)
+    coverage = (coverage_svg(plotted, fields, thresholds)
                 + f'<ul class="legend">{legend_fields}<li><span class="swatch dash"></span>drift threshold '
                   "(the parser's expected coverage)</li><li><span class=\"swatch ring\"></span>drifted in that run"
                   "</li></ul>"
                 if fields else '<p class="empty">No run reports field coverage.</p>')
+    if grouped:
+        recent = list(runs[-RECENT_ROWS:])
+        not_ok = [run for run in runs[:-RECENT_ROWS] if run.failed][-RECENT_ROWS * 4:]
+        table = (f"<h3>Latest {len(recent)} runs (newest first)</h3>{runs_table(recent)}"
+                 f"<h3>Earlier runs that were not ok ({len(not_ok)})</h3>{runs_table(not_ok)}")
+    else:
+        table = f"<h3>Runs (newest first)</h3>{runs_table(runs)}"
     return (f'<section class="spider" data-spider="{esc(spider)}"><h2>{esc(spider)}</h2>'
             f'<p class="meta">{esc(summary)}</p>'
-            f'<h3>Items per run</h3>{items_svg(runs)}{legend_items}'
-            f'<h3>Field coverage per run</h3>{coverage}'
-            f'<h3>Runs (newest first)</h3>{runs_table(runs)}</section>')
+            f'<h3>Items per {per}</h3>{items_svg(plotted)}{legend_items}'
+            f'<h3>Field coverage per {per}</h3>{coverage}'
+            f'<h3>Errors by kind</h3>{errors_table(runs)}'
+            f'<h3>Articles per publication day</h3>{counts_table(runs, "published_days", "publication day")}'
+            f'<h3>Articles per agency</h3>{counts_table(runs, "agencies", "agency")}'
+            f'{table}</section>')
 
 
 def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime) -> str:
@@ -345,8 +477,9 @@ def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime
         body = "".join(spider_section(spider, by_spider[spider]) for spider in sorted(by_spider))
         intro = (f"{len(runs)} run{'s' * (len(runs) != 1)} of {len(by_spider)} "
                  f"spider{'s' * (len(by_spider) != 1)} from {esc(source)}; generated "
-                 f"{format_time(generated_at)}. Times are UTC. Bars and lines run oldest (left) to newest (right); "
-                 "the strip under each plot is the run's status (green ok, red not ok, grey unreadable report).")
+                 f"{format_time(generated_at)}. Times are UTC. Bars and lines stand at each run's time, oldest "
+                 "left; the strip under each plot is the run's status (green ok, red not ok, black killed or "
+                 "without a report, grey unreadable report).")
     else:
         body = f'<p class="empty">No runs yet: there are no run reports under {esc(source)}.</p>'
         intro = f"Generated {format_time(generated_at)}."

@@ -4,6 +4,9 @@ Reports outlive the code that wrote them: old ones lack fields, a killed run may
 operator may have edited one by hand. So every field is optional here, wrong types become None instead of
 exceptions, and a file that cannot be read at all becomes a RunReport with `unreadable` set. The status table
 and the HTML report then show it as a row rather than crashing on the one bad file among hundreds.
+
+One idea, kept whole: turning report files (and the state's runs without one) into one typed shape,
+tolerantly; every field's reader is a few lines.
 """
 
 from __future__ import annotations
@@ -74,6 +77,10 @@ class RunReport:
     """The report file's modification time: the last resort for ordering runs."""
     warc: list[str] = dataclasses.field(default_factory=list)
     """The run's WARC files."""
+    published_days: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Items emitted by publication day (YYYY-MM-DD; "undated")."""
+    agencies: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Items emitted per wire agency."""
     from_state: bool = False
     """True for a run known only from the crawl state: it wrote no report (killed, crashed, or still running)."""
 
@@ -238,6 +245,8 @@ def from_dict(data: dict[str, Any], path: Path) -> RunReport:
         drift_fields=_drift_fields(drift.get("fields"), spider),
         drift_message=_text(drift.get("message")),
         warc=[str(name) for name in data.get("warc") or [] if isinstance(name, str)],
+        published_days=_counts(counts.get("published_days")) or {},
+        agencies=_counts(counts.get("agencies")) or {},
     )
 
 
@@ -306,7 +315,8 @@ def runs_without_report(output: Path, spider: str | None, reported: set[tuple[st
         for record in read_runs(path):
             if (record.spider, record.crawl_id) in reported:
                 continue
-            warcs = sorted(output.glob(f"{glob_escape(record.spider)}/{glob_escape(record.crawl_id)}*.warc*"))
+            warcs = sorted(path for path in output.glob(f"{glob_escape(record.spider)}/{glob_escape(record.crawl_id)}*")
+                           if path.name.endswith((".warc", ".warc.gz", ".warc.open", ".warc.gz.open")))
             found.append(RunReport(
                 path=path, spider=record.spider, crawl_id=record.crawl_id, from_state=True,
                 started_at=parse_time(record.started_at), finished_at=parse_time(record.finished_at),

@@ -12,6 +12,8 @@ Conventions of this parser (README, "Other outlets"):
 - A credited name that is a wire agency goes to `agencies`, the publisher or a desk only to `byline`; `authors`
   holds people.
 - The body comes from extract/content.py, guided by the page's JSON-LD articleBody when it has one.
+
+One idea, kept whole: the generic parser, one small method per field; `parse()` is its table of contents.
 """
 
 from __future__ import annotations

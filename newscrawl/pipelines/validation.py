@@ -54,6 +54,10 @@ class ValidationPipeline:
             if self.stats is not None:
                 for flag in item.quality:
                     self.stats.inc_value(f"newscrawl/quality/{flag}")
+                # for the run report's articles per publication day and per agency
+                self.stats.inc_value(f"newscrawl/published_day/{(item.published_at or 'undated')[:10]}")
+                for agency in item.agencies:
+                    self.stats.inc_value(f"newscrawl/agency/{agency}")
         return item
 
 

@@ -4,6 +4,8 @@ and the article callback that hands a response to its parser.
 Spiders only discover; extraction is the parsers' job and cleaning the pipelines'. The pieces this module wires
 together live beside it: arguments.py (-a arguments), held.py (candidates and their discovery trails),
 provenance.py (the facts of a fetch), failures.py (failed requests counted by kind).
+
+One idea, kept whole: the spider base that wires the pieces beside it together.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from newscrawl.items import Article, Discovery, Provenance
 from newscrawl.meta import META_FETCHED_AT, META_KEY, new_crawl_id
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
+from newscrawl.spiders.archive_candidates import ReplayCandidates
 from newscrawl.spiders.failures import RequestFailures
 from newscrawl.spiders.held import HeldArticles
 from newscrawl.spiders.provenance import response_provenance
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class NewsSpiderBase(RequestFailures, scrapy.Spider):
+class NewsSpiderBase(ReplayCandidates, RequestFailures, scrapy.Spider):
     """Base of every newscrawl spider. Subclasses add ARGS, discovery in `discover()`, and `article_key()`."""
 
     ARGS: ClassVar[dict[str, Arg]] = {}
@@ -181,62 +184,6 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
             return  # saved pages have no discovery pages: every page is a candidate (list_archive_candidates)
         yield from self.discover()
 
-    # ---- the archive as a source of candidates (replay) ---------------------------------------------------------
-    def open_replay_source(self, spider: Any = None) -> None:
-        """spider_opened: read the archive's index once; log and count each damaged input in one line."""
-        if self.replay_path is None or self.replay_source is not None:
-            return
-        self.replay_source = ReplaySource(self.replay_path, self.article_key)
-        for problem in self.replay_source.problems:
-            self.crawler.stats.inc_value("newscrawl/replay/archive_problems")
-            self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{problem.kind}")
-            self.damaged_inputs.append({"file": problem.file, "offset": problem.offset, "kind": problem.kind,
-                                        "error": problem.message})
-            logger.error("Damaged input %(file)s at offset %(offset)d (%(kind)s): %(message)s",
-                         {"file": problem.file, "offset": problem.offset, "kind": problem.kind,
-                          "message": problem.message})
-        for kind, count in sorted(self.replay_source.skipped.items()):
-            self.crawler.stats.inc_value(f"newscrawl/replay/skipped_records/{kind}", count)
-        if self.replay_source.skipped.get("revisit"):
-            logger.warning("%(n)d revisit records skipped: a revisit holds no page, its URL is answered from the "
-                           "archive's full capture where there is one", {"n": self.replay_source.skipped["revisit"]})
-
-    def archive_candidate_rank(self, url: str) -> int | None:
-        """Whether an archived HTML page may be an article of this spider (None: no), and how much its URL form is
-        preferred when the archive holds several forms of one article (lower first). Here: any page, alike."""
-        return 0
-
-    def list_archive_candidates(self) -> None:
-        """Once discovery is over: every archived article page discovery did not reach becomes a candidate.
-
-        Discovery's trail wins where it found the page; the rest carry Discovery(via="archive") naming the file and
-        record. One candidate per article key: the preferred URL form, then the first in archive order.
-        """
-        self._archive_listed = True
-        if self.replay_source is None:
-            return
-        chosen: dict[str, tuple[int, int, Any]] = {}
-        for candidate in self.replay_source.candidates():
-            rank = self.archive_candidate_rank(candidate.url)
-            if rank is None:
-                self.crawler.stats.inc_value("newscrawl/replay/not_article_route")
-                continue
-            key = self.article_key(candidate.url)
-            if key in self.held.trails:
-                continue
-            if key not in chosen or (rank, candidate.position) < chosen[key][:2]:
-                chosen[key] = (rank, candidate.position, candidate)
-        for _, _, candidate in sorted(chosen.values(), key=lambda found: found[1]):
-            self.article_request(candidate.url, Discovery(
-                via="archive", source_url=candidate.file, position=candidate.position,
-                seen_at=self.started_at.isoformat(), claims={"record_id": candidate.record_id}),
-                # the archive holds the page: robots.txt and the offsite filter had their say when it was fetched
-                meta={"dont_obey_robotstxt": True, "allow_offsite": True})
-
-    def discover(self) -> Iterable[Request]:
-        """The spider's discovery requests (sitemaps, listings, APIs)."""
-        return ()
-
     # ---- article requests ---------------------------------------------------------------------------------
     def article_key(self, url: str) -> str:
         """What identifies an article across URL forms; subclasses use the outlet's id (Devdiscourse: NewsId)."""
@@ -285,6 +232,7 @@ class NewsSpiderBase(RequestFailures, scrapy.Spider):
                     headers.update(decision.headers)
                     request = request.replace(headers=headers,
                                               meta={**request.meta, "handle_httpstatus_list": [304]})
+            stats.inc_value("newscrawl/articles/scheduled")  # the progress line's total (monitoring/progress.py)
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
 

@@ -194,6 +194,9 @@ def expected_article(
         "article_type": article_type,
         "language": "en",
         "view": view,
+        "paywalled": None,
+        "related": [],  # the generated stories carry no inline "Also Read" promos
+        "quality": [],  # every generated page shows a headline, an IST-stamped date and a byline
     }
 
 

@@ -1,0 +1,93 @@
+"""A replay's archive as a source of article candidates, beside what replayed discovery finds (issue 14).
+
+Archives written by other tools (wget, Browsertrix, Heritrix, warcio) seldom hold the sitemaps and listings a
+spider's discovery asks for; a truncated archive may have lost them. So once discovery is over, every archived
+HTML page the spider would accept as an article (its `archive_candidate_rank`) that discovery did not reach is
+requested too, with Discovery(via="archive") naming the file and record. Discovery's own trail wins where it found
+the page, and each article key is requested once, so replays of our own WARCs are unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from newscrawl.archive.replay import ReplaySource
+from newscrawl.items import Discovery
+from newscrawl.spiders.held import HeldArticles
+
+logger = logging.getLogger(__name__)
+
+
+class ReplayCandidates:
+    """Spider mixin (NewsSpiderBase): the replay source, its damaged inputs, and the archive-only candidates."""
+
+    crawler: Any
+    replay_path: Path | None
+    replay_source: ReplaySource | None
+    damaged_inputs: list[dict[str, Any]]
+    held: HeldArticles
+    started_at: Any
+    _archive_listed: bool
+
+    def article_key(self, url: str) -> str:
+        raise NotImplementedError
+
+    def article_request(self, url: str, discovery: Discovery, meta: dict[str, Any] | None = None) -> None:
+        raise NotImplementedError
+
+    def open_replay_source(self, spider: Any = None) -> None:
+        """spider_opened: read the archive's index once; log and count each damaged input in one line."""
+        if self.replay_path is None or self.replay_source is not None:
+            return
+        self.replay_source = ReplaySource(self.replay_path, self.article_key)
+        for problem in self.replay_source.problems:
+            self.crawler.stats.inc_value("newscrawl/replay/archive_problems")
+            self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{problem.kind}")
+            self.damaged_inputs.append({"file": problem.file, "offset": problem.offset, "kind": problem.kind,
+                                        "error": problem.message})
+            logger.error("Damaged input %(file)s at offset %(offset)d (%(kind)s): %(message)s",
+                         {"file": problem.file, "offset": problem.offset, "kind": problem.kind,
+                          "message": problem.message})
+        for kind, count in sorted(self.replay_source.skipped.items()):
+            self.crawler.stats.inc_value(f"newscrawl/replay/skipped_records/{kind}", count)
+        if self.replay_source.skipped.get("revisit"):
+            logger.warning("%(n)d revisit records skipped: a revisit holds no page, its URL is answered from the "
+                           "archive's full capture where there is one", {"n": self.replay_source.skipped["revisit"]})
+
+    def archive_candidate_rank(self, url: str) -> int | None:
+        """Whether an archived HTML page may be an article of this spider (None: no), and how much its URL form is
+        preferred when the archive holds several forms of one article (lower first). Here: any page, alike."""
+        return 0
+
+    def list_archive_candidates(self) -> None:
+        """Once discovery is over: every archived article page discovery did not reach becomes a candidate.
+
+        Discovery's trail wins where it found the page; the rest carry Discovery(via="archive") naming the file and
+        record. One candidate per article key: the preferred URL form, then the first in archive order.
+        """
+        self._archive_listed = True
+        if self.replay_source is None:
+            return
+        chosen: dict[str, tuple[int, int, Any]] = {}
+        for candidate in self.replay_source.candidates():
+            rank = self.archive_candidate_rank(candidate.url)
+            if rank is None:
+                self.crawler.stats.inc_value("newscrawl/replay/not_article_route")
+                continue
+            key = self.article_key(candidate.url)
+            if key in self.held.trails:
+                continue
+            if key not in chosen or (rank, candidate.position) < chosen[key][:2]:
+                chosen[key] = (rank, candidate.position, candidate)
+        for _, _, candidate in sorted(chosen.values(), key=lambda found: found[1]):
+            self.article_request(candidate.url, Discovery(
+                via="archive", source_url=candidate.file, position=candidate.position,
+                seen_at=self.started_at.isoformat(), claims={"record_id": candidate.record_id}),
+                # the archive holds the page: robots.txt and the offsite filter had their say when it was fetched
+                meta={"dont_obey_robotstxt": True, "allow_offsite": True})
+
+    def discover(self) -> Iterable[Request]:
+        """The spider's discovery requests (sitemaps, listings, APIs)."""
+        return ()
