@@ -196,9 +196,12 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None) -> list[str]:
     if sum(map(len, found)) < FALLBACK_BELOW:
         # trafilatura's lesson: when the precise pass finds (almost) nothing, a more permissive one usually finds
         # the story, which furniture-named boxes ("widget", theme components) had hidden. The longer result wins.
-        second = _extract(prune(copy.deepcopy(root), by_name=False), hint_words)
-        if sum(map(len, second)) > sum(map(len, found)):
-            return second
+        for light in (False, True):  # then, the last resort: everything but what never holds text
+            second = _extract(prune(copy.deepcopy(root), by_name=False, light=light), hint_words)
+            if sum(map(len, second)) > sum(map(len, found)):
+                found = second
+            if sum(map(len, found)) >= FALLBACK_BELOW:
+                break
     return found
 
 

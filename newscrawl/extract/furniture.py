@@ -19,6 +19,9 @@ DROP_TAGS = frozenset({
     "video", "audio", "object", "embed", "canvas", "map", "dialog", "menu", "nav", "aside", "title", "link", "meta",
     "amp-ad", "amp-analytics", "amp-sidebar", "amp-social-share", "amp-iframe",
 })
+# What the lightest prune (prune(light=True)) drops: elements that never hold readable text at all.
+NEVER_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "title", "link", "meta", "canvas",
+                             "amp-analytics", "amp-ad"})
 # Landmark roles with the same meaning as the tags above.
 DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu",
                         "menubar", "toolbar", "tablist", "alert", "alertdialog"})
@@ -116,22 +119,28 @@ def _text_length(element: HtmlElement) -> int:
     return len("".join(element.itertext()))
 
 
-def prune(root: HtmlElement, by_name: bool = True) -> HtmlElement:
+def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlElement:
     """Remove furniture from `root` in place and return it: tags, landmark roles, hidden and furniture-named boxes.
 
     Name-based removal spares <body>, <main>, <article> and any element holding more than MAX_PRUNE_SHARE of the
     page's text, so a misleading class on a big wrapper ("page-with-sidebar") cannot delete the story.
     `by_name=False` is the light pruning of the fallback pass (content.py): tags and hidden boxes only, for pages
     whose story sits in a box named like furniture ("widget", "sidebar-content", a theme's component names).
+    `light=True` removes only what never holds text (scripts, styles): the last resort for markup that puts the
+    story inside a landmark or a hidden wrapper (an unclosed <header role=banner> that libxml2 nests the whole page
+    in, a wrapper hidden until a script runs), where both other prunes leave nothing.
     """
     doomed: list[HtmlElement] = []
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):
             doomed.append(element)  # comments and processing instructions
-        elif tag in DROP_TAGS or (element.get("role") or "").lower() in DROP_ROLES:
+        elif tag in NEVER_TEXT_TAGS or (not light and (tag in DROP_TAGS
+                                                       or (element.get("role") or "").lower() in DROP_ROLES)):
             doomed.append(element)
     _remove(doomed)
+    if light:
+        return root
     total = max(_text_length(root), 1)
     doomed = []
     for element in root.iter():

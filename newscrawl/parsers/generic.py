@@ -45,7 +45,8 @@ AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "par
 ARTICLE_KINDS = {"OpinionNewsArticle": "opinion", "ReviewNewsArticle": "review", "Review": "review",
                  "AnalysisNewsArticle": "analysis", "BackgroundNewsArticle": "background",
                  "LiveBlogPosting": "live-blog", "BlogPosting": "blog", "SatiricalArticle": "satire"}
-MIN_UNTYPED_BODY = 500  # characters of body an untyped page needs to count as an article
+MIN_UNTYPED_BODY = 300  # characters of body an untyped page needs to count as an article (a short notice, a wiki
+# stub or a brief counts: losing a real page costs more than emitting a short one, which is flagged no_date)
 LISTING_CARDS = 4  # <article> elements on a page without structured data that make it a listing
 LISTING_HEADLINES = 8  # … or linked h2–h4 headlines
 LISTING_MAX_BODY = 1500  # characters: a page of cards with more text of its own than this is an article with links
@@ -79,7 +80,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "1"
+    version = "2"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
