@@ -214,11 +214,11 @@ def test_read_only_archive_folder_stops_the_crawl_with_exit_1(mirror: MirrorServ
         crawl = scrapy_crawl(tmp_path, mirror, "-s", f"NEWSCRAWL_STATE_DIR={tmp_path / 'state'}",
                              "-s", f"NEWSCRAWL_REPORT_DIR={tmp_path / 'reports'}", timeout=60)
     assert crawl.returncode == 1, crawl.stdout[-3000:] + crawl.stderr[-3000:]
+    assert "Traceback" not in crawl.stderr
     last = crawl.stderr.strip().splitlines()[-1]
-    assert last.startswith("scrapy crawl devdiscourse: the crawl stopped early (archive_write_error): "
-                           "cannot write WARC in output:"), last
-    report = json.loads(next((tmp_path / "reports" / "devdiscourse").glob("*.report.json")).read_text())
-    assert (report["status"], report["exit_code"]) == ("error", 1)
+    # caught before the crawl starts: the default feed output/%(name)s/… cannot be written either
+    assert last.startswith("scrapy crawl devdiscourse: not started, cannot write the feed "
+                           "output/%(name)s/%(feed_name)s.jsonl in output:"), last
 
 
 def test_full_disk_fails_loudly_then_the_next_run_loses_nothing(mirror: MirrorServer, specs: list[NewsSpec],
@@ -307,3 +307,17 @@ def test_read_only_state_folder_is_one_line_naming_it(mirror: MirrorServer, tmp_
     assert "output/state" in crawl.stderr
     assert not list((tmp_path / "output" / "devdiscourse").glob("*.jsonl")), "nothing crawled without a state"
 
+
+
+def test_an_unwritable_feed_folder_is_one_line_before_the_crawl(mirror: MirrorServer, tmp_path: Path) -> None:
+    """Scrapy would log a traceback for every item, exit 0 and leave the feed missing; now the crawl does not start
+    and nothing is fetched or recorded, so the next run (with a writable folder) gets everything."""
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    with read_only(feeds):
+        crawl = scrapy_crawl(tmp_path, mirror, "-o", "feeds/extra.jsonl", timeout=60)
+    assert crawl.returncode == 1 and "Traceback" not in crawl.stderr, crawl.stderr[-2000:]
+    refusals = [line for line in crawl.stderr.splitlines() if "not started" in line]
+    assert refusals == ["scrapy crawl devdiscourse: not started, cannot write the feed feeds/extra.jsonl in feeds: "
+                        f"{os.strerror(errno.EROFS) if 'Read-only' in crawl.stderr else os.strerror(errno.EACCES)}"]
+    assert not list((tmp_path / "output" / "devdiscourse").glob("*.jsonl")), "nothing crawled"

@@ -58,13 +58,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     (output / "devdiscourse" / "20251121T140000Z-dead00.report.json").write_text("{not json", encoding="utf-8")
     page = work / "report.html"
     assert cli.main(["report", "-o", str(page), "--output", str(output)]) == 0
-    screenshot = work / "shot.png"
-    done = subprocess.run(
-        [binary, *FLAGS, f"--user-data-dir={work / 'profile'}", f"--window-size={WINDOW[0]},{WINDOW[1]}",
-         f"--screenshot={screenshot}", "--dump-dom", page.as_uri()],
-        capture_output=True, timeout=20, check=False)
-    assert done.returncode == 0 and done.stdout, done.stderr.decode(errors="replace")[-2000:]
-    return Rendered(lxml.html.fromstring(done.stdout), png_pixels(screenshot.read_bytes()), screenshot)
+    return render(binary, work, page)
 
 
 def png_pixels(data: bytes) -> Counter[tuple[int, int, int]]:

@@ -11,6 +11,7 @@ exit code 1 (EXIT_CRAWL_FAILED), and cron, `newscrawl run` and CI see it fail.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -54,6 +55,23 @@ def crawl_failure(stats: dict[str, Any]) -> str | None:
     return None
 
 
+class _AnyValue(dict[str, str]):
+    """Fills a feed URI's %(name)s with the spider name and any other placeholder with a stand-in value."""
+
+    def __init__(self, spider: str) -> None:
+        super().__init__(name=spider)
+
+    def __missing__(self, key: str) -> str:
+        return "probe"
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 class Command(ScrapyCrawlCommand):
     crawler: Crawler | None = None
 
@@ -74,6 +92,8 @@ class Command(ScrapyCrawlCommand):
                 if missing and not self._distributed():  # a Redis worker gets its work from `newscrawl enqueue`
                     raise UsageError(missing, print_help=False)
                 self._check_state(spider_class.name, replaying="replay" in given)
+                if not self._feeds_writable(spider_class.name):
+                    return
                 if not self._take_lock(spider_class.name, replaying="replay" in given):
                     return
                 lock = self.lock
@@ -85,6 +105,23 @@ class Command(ScrapyCrawlCommand):
         self._fail_if_stopped_by_error(args[0])
 
     lock: RunLock | None = None
+
+    def _feeds_writable(self, spider: str) -> bool:
+        """Every local feed's folder can be written: else one line and exit 1 before the crawl, instead of Scrapy's
+        traceback for every item and an exit code 0 with the feed silently missing."""
+        for uri in (self.settings.getdict("FEEDS") if self.settings is not None else {}):
+            text = str(uri)
+            if "://" in text and not text.startswith("file://"):
+                continue  # S3, FTP, …: Scrapy's own storage reports those
+            path = Path(text.removeprefix("file://") % _AnyValue(spider))
+            folder = next((parent for parent in [path.parent, *path.parent.parents] if parent.exists()), Path("."))
+            target = path if path.exists() else folder
+            if not os.access(target, os.W_OK):
+                print(f"scrapy crawl {spider}: not started, cannot write the feed {text} in {target}: "
+                      f"{os.strerror(errno.EROFS if _read_only(target) else errno.EACCES)}", file=sys.stderr)
+                self.exitcode = EXIT_CRAWL_FAILED
+                return False
+        return True
 
     def _distributed(self) -> bool:
         return bool((self.settings is not None and self.settings.get("REDIS_URL"))
