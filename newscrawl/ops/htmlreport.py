@@ -167,8 +167,8 @@ def _x_labels(frame: Frame, runs: Sequence[RunReport]) -> list[str]:
     picks = sorted({round(i * (count - 1) / 5) for i in range(6)}) if count > 6 else list(range(count))
     labels = []
     for index in picks:
-        moment = runs[index].when
-        text = moment.strftime("%m-%d %H:%M") if moment else "?"
+        when_run = runs[index].when
+        text = when_run.strftime("%m-%d %H:%M") if when_run else "?"
         anchor = "start" if count > 1 and index == 0 else "end" if count > 1 and index == count - 1 else "middle"
         labels.append(f'<text x="{_num(frame.x(index))}" y="{_num(frame.baseline + 28)}" '
                       f'text-anchor="{anchor}">{esc(text)}</text>')

@@ -87,7 +87,3 @@ class ReplayCandidates:
                 seen_at=self.started_at.isoformat(), claims={"record_id": candidate.record_id}),
                 # the archive holds the page: robots.txt and the offsite filter had their say when it was fetched
                 meta={"dont_obey_robotstxt": True, "allow_offsite": True})
-
-    def discover(self) -> Iterable[Request]:
-        """The spider's discovery requests (sitemaps, listings, APIs)."""
-        return ()

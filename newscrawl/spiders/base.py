@@ -184,6 +184,10 @@ class NewsSpiderBase(ReplayCandidates, RequestFailures, scrapy.Spider):
             return  # saved pages have no discovery pages: every page is a candidate (list_archive_candidates)
         yield from self.discover()
 
+    def discover(self) -> Iterable[Request]:
+        """The spider's discovery requests (sitemaps, listings, APIs)."""
+        return ()
+
     # ---- article requests ---------------------------------------------------------------------------------
     def article_key(self, url: str) -> str:
         """What identifies an article across URL forms; subclasses use the outlet's id (Devdiscourse: NewsId)."""

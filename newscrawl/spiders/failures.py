@@ -24,7 +24,7 @@ class RequestFailures:
     """
 
     crawler: Any
-    allowed_domains: list[str]
+    allowed_domains: list[str] | None
     discovery_failures: list[dict[str, str]]
 
     def on_error(self, failure: Failure) -> None:
@@ -37,7 +37,7 @@ class RequestFailures:
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
         logger.warning("Request failed (%(kind)s): %(url)s", {"kind": kind, "url": request.url if request else "?"})
         # a replay miss is the archive not holding a page (a foreign WARC without sitemaps), not a source failing
-        if request is not None and META_KEY not in request.meta and not failure.check(ReplayMiss):
+        if request is not None and META_KEY not in request.meta and not failure.check(ReplayMiss):  # type: ignore[no-untyped-call]
             self.discovery_source_failed(request.url, f"{kind}: {failure.getErrorMessage()}"[:300])
 
     def discovery_source_failed(self, url: str, reason: str) -> None:
