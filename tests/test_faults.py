@@ -232,6 +232,7 @@ def test_full_disk_fails_loudly_then_the_next_run_loses_nothing(mirror: MirrorSe
         assert full.returncode == 1, full.stdout + full.stderr
         assert ("scrapy crawl devdiscourse: the crawl stopped early (archive_write_error): cannot write WARC in "
                 "output: [Errno 28] No space left on device") in full.stderr
+        assert not list(output.rglob("*.tmp")), "no half-written temporary file left behind"
         assert _mount("-o", "remount,size=64m", str(output)), "grow the disk"
         again = newscrawl_run(tmp_path, mirror, timeout=90)
         assert again.returncode == 0, again.stdout + again.stderr

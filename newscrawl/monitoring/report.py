@@ -147,13 +147,17 @@ class RunReport:
         # `newscrawl run` names the report's path: a replay it starts is named after the archived run, not its id
         path = Path(self.crawler.settings.get("NEWSCRAWL_REPORT_PATH") or
                     self.directory / spider.name / f"{spider.crawl_id}{suffix}.report.json")
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".json.tmp")
-        with open(temporary, "w", encoding="utf-8") as out:
-            json.dump(report, out, ensure_ascii=False, indent=2, sort_keys=True)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)  # a report is either complete or absent, never half-written
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "w", encoding="utf-8") as out:
+                json.dump(report, out, ensure_ascii=False, indent=2, sort_keys=True)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)  # a report is either complete or absent, never half-written
+        except OSError as error:  # a full or read-only disk: one line, and no half-written file left behind
+            temporary.unlink(missing_ok=True)
+            logger.error("Run report not written to %(path)s: %(error)s", {"path": path, "error": error.strerror})
         self.crawler.stats.set_value("newscrawl/run_status", report["status"])
         if report["drift"]["failed"]:
             logger.error("LAYOUT DRIFT: %(message)s (report %(path)s)", {"message": report["drift"]["message"],
