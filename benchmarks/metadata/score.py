@@ -15,7 +15,8 @@ How values are compared (the same normalisation on both sides):
 * Title, exact: the normalised strings are equal.
 * Title, lenient: exact, or one contains the other, where the prediction may first lose one site-name segment at
   either end (split at " | ", " - ", " :: ", " » ", " · ", " • ", " / ", ": " with the separator's dash already
-  normalised), and the contained string has at least 3 words (so "News" inside a headline does not count).
+  normalised), and is then equal to the headline or one contains the other with at least 3 words in the
+  contained string (so "News" inside a headline does not count).
 * Authors: each name normalised as text, with a leading "by"/"von"/"par"/"por"/"door"/"di" and outer
   punctuation removed; the two *sets* of names must be equal. A page whose byline shows no author is right
   only when the prediction has no author.
@@ -48,7 +49,8 @@ MIN_CONTAINED_WORDS = 3
 
 def load(path: Path | str = DEVSET) -> list[dict[str, Any]]:
     """The dev set: one dict per page (source, id, url, title, authors, published, language, kind, note)."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    pages: list[dict[str, Any]] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return pages
 
 
 def key(page: Mapping[str, Any]) -> str:
@@ -92,8 +94,8 @@ def title_lenient(predicted: str | None, truth: str) -> bool:
     if got == want:
         return True
     for candidate in _trimmed(got):
-        if not candidate:
-            continue
+        if candidate == want:
+            return True
         shorter, longer = sorted((candidate, want), key=len)
         if len(shorter.split()) >= MIN_CONTAINED_WORDS and shorter in longer:
             return True
@@ -117,7 +119,7 @@ def _ratio(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
 
 
-def score(devset: list[dict], predictions: dict[str, dict]) -> dict:
+def score(devset: list[dict[str, Any]], predictions: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Accuracy of title, authors and published day over the dev set, with the counts behind each figure.
 
     Returns {"pages", "predicted", "title_exact", "title_lenient", "authors", "authors_byline",
