@@ -12,6 +12,8 @@ the nearest ancestor folder that has it, so worktrees find it too).
 
 from __future__ import annotations
 
+import importlib
+
 import gzip
 import importlib.util
 import json
@@ -116,7 +118,7 @@ def main() -> int:
     aeb_truth = json.loads((bench / "aeb" / "ground-truth.json").read_text(encoding="utf-8"))
     te_truth = json.loads((bench / "trafilatura-eval" / "truth.json").read_text(encoding="utf-8"))
     devset = json.loads(DEVSET.read_text(encoding="utf-8")) if DEVSET.exists() else None
-    meta_scorer = load_scorer(DEVSET.parent) if devset is not None else None
+    meta_scorer = importlib.import_module("benchmarks.metadata.score") if devset is not None else None
     results: dict[str, Any] = {}
     print("| extractor | corpus | F1 | P | R | pages with an article | ms/page |\n|---|---|---|---|---|---|---|")
     for name, extract in extractors().items():
