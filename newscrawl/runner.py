@@ -42,8 +42,9 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
     gracefully (in-flight pages finish, feed and state agree) and releases the lock; if this process is killed
     outright (SIGKILL), the kernel sends the crawl SIGTERM (PR_SET_PDEATHSIG), with the same effect.
     """
-    if spider not in spider_names():
-        known = ", ".join(spider_names()) or "none"
+    known_spiders = spider_names()
+    if spider not in known_spiders:
+        known = ", ".join(known_spiders) or "none"
         print(f"newscrawl run: unknown spider {spider!r} (known: {known})", file=sys.stderr)
         return EXIT_USAGE
     crawl_id = new_crawl_id(datetime.now(timezone.utc))

@@ -197,15 +197,16 @@ class NewsSpiderBase(ReplayCandidates, RequestFailures, scrapy.Spider):
         """Note an article candidate; its request is made once discovery is over (release_articles, held.py)."""
         key = self.article_key(url)
         self.held.note(key, discovery)
+        if self.frontier is None and self.held.known(key):  # another route named it: its trail grew, no new request
+            self.crawler.stats.inc_value("newscrawl/discovery/duplicate")
+            return
         request = Request(url, callback=self.parse_article, errback=self.on_error, meta={**(meta or {}),
                                                                                         META_KEY: key})
         if self.frontier is not None:  # distributed mode hook: decided and queued now, for any worker to fetch
             self.frontier.push_article(self, key, discovery, request)
             return
-        if self.held.hold(key, request):
-            self.crawler.stats.inc_value(f"newscrawl/discovery/{discovery.via}")
-        else:
-            self.crawler.stats.inc_value("newscrawl/discovery/duplicate")
+        self.held.hold(key, request)
+        self.crawler.stats.inc_value(f"newscrawl/discovery/{discovery.via}")
 
     @staticmethod
     def seen_at(response: Response) -> str | None:

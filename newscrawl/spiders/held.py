@@ -30,9 +30,13 @@ class HeldArticles:
         """Add a route to the article's trail."""
         self._trails.setdefault(key, []).append(discovery)
 
+    def known(self, key: str) -> bool:
+        """True when the article's request is already held or was released: a later route only adds to its trail."""
+        return key in self._released or key in self._pending
+
     def hold(self, key: str, request: Request) -> bool:
         """Hold the article's request until release; False when the article was already held or released."""
-        if key in self._released or key in self._pending:
+        if self.known(key):
             return False
         self._pending[key] = request
         return True
