@@ -5,6 +5,7 @@ Everything runs offline; the warcio/wget tests fetch from a stdlib HTTP server o
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import importlib.util
@@ -399,8 +400,13 @@ def test_warc_from_wget_with_revisit_resource_and_metadata_records(tmp_path: Pat
     check_foreign_exchanges(exchanges, server)
     assert exchanges[0].warcinfo["software"].startswith("Wget/")
     index = ArchiveIndex.build(tmp_path)
-    assert index.problems == [] and len(index) == 4
-    assert index.skipped == {"revisit": 1, "metadata": 2, "resource": 4}
+    # wget's revisit (WARC-Refers-To-Target-URI + Date) is answered with /plain's first capture
+    assert index.problems == [] and len(index) == 5 and index.revisits_resolved == 1
+    assert index.skipped == {"metadata": 2, "resource": 4}
+    original, revisit = index.captures(server + "/plain")
+    assert revisit.revisit and (revisit.file, revisit.offset) == (original.file, original.offset)
+    replayed = index.lookup(server + "/plain")
+    assert replayed is not None and replayed.record_id == original.record_id
 
 
 # ---- WARC variants written by other tools, built byte for byte where no installable tool writes them ----------
@@ -439,11 +445,21 @@ def variant_records(base: str) -> list[bytes]:
         # records replay ignores: metadata and conversion
         _record(b"WARC/1.1", b"metadata", f"{base}/v10", b"outlinks: x\r\n", b"application/warc-fields"),
         _record(b"WARC/1.1", b"conversion", f"{base}/v10", b"text", b"text/plain"),
-        # a revisit of /v10 under another URL: no payload of its own, a counted skip
-        _record(b"WARC/1.1", b"revisit", f"{base}/revisit-only", b"HTTP/1.1 200 OK\r\n\r\n",
+        # a revisit of /v10 under another URL (WARC/1.1 §6.7.2): answered with /v10's capture
+        _record(b"WARC/1.1", b"revisit", f"{base}/revisit-by-uri", b"HTTP/1.1 200 OK\r\n\r\n",
                 b"application/http;msgtype=response",
                 b"WARC-Profile: http://netpreserve.org/warc/1.1/revisit/identical-payload-digest\r\n"
                 b"WARC-Refers-To-Target-URI: " + f"{base}/v10".encode() + b"\r\n"),
+        # WARC/1.0's identical-payload-digest revisit names its original by payload digest alone
+        _record(b"WARC/1.0", b"revisit", f"{base}/revisit-by-digest", b"HTTP/1.1 200 OK\r\n\r\n",
+                b"application/http;msgtype=response",
+                b"WARC-Profile: http://netpreserve.org/warc/1.0/revisit/identical-payload-digest\r\n"
+                b"WARC-Payload-Digest: sha1:" + base64.b32encode(hashlib.sha1(page).digest()) + b"\r\n"),
+        # a revisit whose original is not in this archive: nothing to replay, a counted skip
+        _record(b"WARC/1.1", b"revisit", f"{base}/gone", b"HTTP/1.1 200 OK\r\n\r\n",
+                b"application/http;msgtype=response",
+                b"WARC-Refers-To-Target-URI: " + f"{base}/not-archived".encode() + b"\r\n"
+                b"WARC-Refers-To-Date: 2024-01-01T00:00:00Z\r\n"),
     ]
 
 
@@ -467,7 +483,13 @@ def test_warc_variants_read_as_responses(tmp_path: Path, packing: str, monkeypat
         assert exchange.status == 200 and exchange.decoded_body() == PAGE, exchange.url
         assert read_at(path, exchange.offset).record_id == exchange.record_id  # offsets seek, whatever the packing
     index = ArchiveIndex.build(path)
-    assert index.skipped == {"metadata": 1, "conversion": 1, "revisit": 1}
+    assert index.skipped == {"metadata": 1, "conversion": 1, "revisit-unresolved": 1}
+    assert index.revisits_resolved == 2
+    by_uri, by_digest = index.lookup(f"{base}/revisit-by-uri"), index.lookup(f"{base}/revisit-by-digest")
+    assert by_uri is not None and by_digest is not None and index.lookup(f"{base}/gone") is None
+    assert by_uri.url == f"{base}/revisit-by-uri" and by_uri.record_id == exchanges[0].record_id
+    assert by_uri.decoded_body() == by_digest.decoded_body() == PAGE
+    assert by_digest.record_id in {e.record_id for e in exchanges if e.body == PAGE}
 
 
 def test_whole_file_gzip_cut_short_keeps_every_intact_record(tmp_path: Path,

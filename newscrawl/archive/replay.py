@@ -195,7 +195,9 @@ class ReplaySource:
         self.article_key = article_key
         self.problems: list[ArchiveProblem] = []
         self.skipped: dict[str, int] = {}
-        """Records not replayable as responses, by type (revisit, metadata, request-less …), counted."""
+        """Records not replayable as responses, by type (unresolved revisit, metadata, request-less …), counted."""
+        self.revisits_resolved = 0
+        """Revisit records answered with their original capture."""
         self._pages: dict[str, SavedPage] = {}
         self._page_order: list[SavedPage] = []
         self._index: ArchiveIndex | None = None
@@ -204,6 +206,7 @@ class ReplaySource:
             self._index = ArchiveIndex.build(path)
             self.problems = list(self._index.problems)
             self.skipped = dict(self._index.skipped)
+            self.revisits_resolved = self._index.revisits_resolved
         else:
             self._root = path.resolve()
             for page in iter_saved_html(path):

@@ -40,6 +40,7 @@ from newscrawl.archive.reader import (
     read_record_at,
     scan_records,
 )
+from newscrawl.archive.revisits import Revisit, find_original, payload_digests
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
 from newscrawl.archive.wholegzip import plain_copy
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
@@ -119,16 +120,21 @@ class IndexEntry:
     digest_ok: bool
     content_type: str | None = None
     """The response's Content-Type header (first value), for choosing HTML pages without re-reading them."""
+    revisit: bool = False
+    """A revisit record's URL answered by its original capture (file, offset and record id are the original's)."""
 
 
 def iter_archive(path: Path | str) -> Iterator[ArchivedExchange | ArchiveProblem]:
     """Every response in a WARC file (.warc, .warc.gz, also .open) or a folder of them (recursive, name order:
     see ``_order_key``).
 
-    ``resource`` records of http(s) pages (Browsertrix, warcio) are returned as 200 responses; revisit, metadata,
-    conversion and non-HTTP records are skipped and counted (``ArchiveIndex.skipped``), and logged per file.
+    ``resource`` records of http(s) pages (Browsertrix, warcio) are returned as 200 responses; metadata,
+    conversion and non-HTTP records are skipped and counted (``ArchiveIndex.skipped``), and logged per file;
+    revisit records hold no page of their own and are left out here (``ArchiveIndex`` resolves them).
     """
-    yield from _iter_exchanges(Path(path), Counter())
+    for item in _iter_exchanges(Path(path), Counter()):
+        if not isinstance(item, Revisit):
+            yield item
 
 
 def read_at(file: Path | str, offset: int) -> ArchivedExchange:
@@ -166,7 +172,8 @@ class ArchiveIndex:
         self.entries: list[IndexEntry] = list(entries)
         self.problems: list[ArchiveProblem] = list(problems)
         self.skipped: Counter[str] = skipped if skipped is not None else Counter()
-        """Records skipped by type ("revisit", "metadata", …): counted, not indexed."""
+        """Records skipped by type ("revisit-unresolved", "metadata", …): counted, not indexed."""
+        self.revisits_resolved = sum(entry.revisit for entry in self.entries)
         self._warcinfo = warcinfo or {}
         self._exact: dict[str, list[IndexEntry]] = {}
         self._canonical: dict[str, list[IndexEntry]] = {}
@@ -176,8 +183,11 @@ class ArchiveIndex:
 
     @classmethod
     def build(cls, path: Path | str) -> ArchiveIndex:
-        """Reads every record once (bodies are digest-checked, then dropped) and keeps positions only."""
-        entries: list[IndexEntry] = []
+        """Reads every record once (bodies are digest-checked, then dropped) and keeps positions only.
+
+        A revisit record takes its place in archive order as an entry that points at its original capture
+        (``revisits.py``), so "last capture wins" treats it like the capture it stands for."""
+        order: list[IndexEntry | Revisit] = []
         problems: list[ArchiveProblem] = []
         skipped: Counter[str] = Counter()
         warcinfo: dict[str, dict[str, str]] = {}
@@ -186,12 +196,56 @@ class ArchiveIndex:
             if isinstance(item, ArchiveProblem):
                 problems.append(item)
                 continue
+            if isinstance(item, Revisit):
+                order.append(item)
+                continue
             warcinfo.setdefault(item.file, item.warcinfo)
             file = names.setdefault(item.file, item.file)  # one shared string per file, not one per entry
             content_type = next(iter(item.header_values("Content-Type")), None)
-            entries.append(IndexEntry(item.url, file, item.offset, item.record_id, item.fetched_at,
-                                      item.status, item.request_method, item.digest_ok, content_type))
-        return cls(entries, problems, skipped, warcinfo)
+            order.append(IndexEntry(item.url, file, item.offset, item.record_id, item.fetched_at,
+                                    item.status, item.request_method, item.digest_ok, content_type))
+        originals = cls([entry for entry in order if isinstance(entry, IndexEntry)], warcinfo=warcinfo)
+        if len(originals.entries) == len(order):
+            return cls(originals.entries, problems, skipped, warcinfo)
+        return cls(originals._resolve(order, skipped), problems, skipped, warcinfo)
+
+    def _resolve(self, order: list[IndexEntry | Revisit], skipped: Counter[str]) -> list[IndexEntry]:
+        """Archive order with each revisit replaced by its original's entry under the revisit's URL, or left out
+        and counted ("revisit-unresolved") when the original is not in the archive."""
+        digests: dict[str, IndexEntry] | None = None
+
+        def by_digest(digest: str) -> IndexEntry | None:
+            nonlocal digests
+            if digests is None:  # read bodies only for an archive whose revisits name nothing but a digest
+                digests = self._payload_digests()
+            return digests.get(digest.lower())
+
+        resolved: list[IndexEntry] = []
+        for item in order:
+            if isinstance(item, IndexEntry):
+                resolved.append(item)
+                continue
+            original = find_original(item, self.captures, by_digest)
+            if original is None:
+                skipped["revisit-unresolved"] += 1
+                logger.info("%s @ %d: revisit of %s: its original capture is not in the archive, skipped",
+                            item.file, item.offset, item.url or "(no URL)")
+                continue
+            resolved.append(replace(original, url=item.url, revisit=True))
+        return resolved
+
+    def _payload_digests(self) -> dict[str, IndexEntry]:
+        found: dict[str, IndexEntry] = {}
+        for entry in self.entries:
+            if entry.status != 200:
+                continue
+            try:
+                body = self.read(entry).body
+            except ArchiveReadError:
+                continue
+            for digest in payload_digests(body):
+                found.setdefault(digest.lower(), entry)
+        return found
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -224,10 +278,12 @@ class ArchiveIndex:
         """
         exchange = _read_exchange(Path(entry.file), entry.offset, self._warcinfo.get(entry.file),
                                   with_request=entry.request_method is None)
+        if entry.revisit and exchange.url != entry.url:  # the revisit's URL, answered with its original's bytes
+            exchange = replace(exchange, url=entry.url)
         return exchange if exchange.request_method else replace(exchange, request_method=entry.request_method)
 
 
-def _iter_exchanges(path: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem]:
+def _iter_exchanges(path: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
     for file in _archive_files(path):
         try:
             yield from _iter_file(file, skipped)
@@ -253,7 +309,7 @@ def _order_key(relative: Path) -> tuple[str, str, str]:
     return relative.parent.as_posix(), stem, name
 
 
-def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem]:
+def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
     """Pairs responses with request records: the request may follow (ours, warcio) or precede (wget) it."""
     warcinfo: dict[str, str] = {}
     pending: ArchivedExchange | None = None  # a response waiting for the request record that may follow it
@@ -274,6 +330,10 @@ def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange |
             yield item
         elif item.rec_type == "warcinfo":
             warcinfo = parse_warc_fields(item.payload)
+        elif item.rec_type == "revisit":
+            yield Revisit(item.header("WARC-Target-URI") or "", str(file), item.offset,
+                          item.header("WARC-Refers-To-Target-URI"), item.header("WARC-Refers-To-Date"),
+                          item.header("WARC-Payload-Digest"))
         elif method is not None:
             for key in [item.header("WARC-Record-ID") or "", *item.header_values("WARC-Concurrent-To")]:
                 methods[key] = method

@@ -52,9 +52,11 @@ class ReplayCandidates:
                           "message": problem.message})
         for kind, count in sorted(self.replay_source.skipped.items()):
             self.crawler.stats.inc_value(f"newscrawl/replay/skipped_records/{kind}", count)
-        if self.replay_source.skipped.get("revisit"):
-            logger.warning("%(n)d revisit records skipped: a revisit holds no page, its URL is answered from the "
-                           "archive's full capture where there is one", {"n": self.replay_source.skipped["revisit"]})
+        if self.replay_source.revisits_resolved:
+            self.crawler.stats.set_value("newscrawl/replay/revisits_resolved", self.replay_source.revisits_resolved)
+        if self.replay_source.skipped.get("revisit-unresolved"):
+            logger.warning("%(n)d revisit records skipped: their original capture is not in the archive, so they "
+                           "hold no page to replay", {"n": self.replay_source.skipped["revisit-unresolved"]})
 
     def archive_candidate_rank(self, url: str) -> int | None:
         """Whether an archived HTML page may be an article of this spider (None: no), and how much its URL form is
