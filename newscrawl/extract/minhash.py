@@ -74,7 +74,8 @@ def similarity(a: array[int], b: array[int]) -> float:
     """Estimated Jaccard similarity of the two shingle sets (share of equal signature positions)."""
     if a[0] == _MAX or b[0] == _MAX:
         return 0.0
-    return sum(map(operator.eq, a, b)) / NUM_PERM
+    equal: int = sum(map(operator.eq, a, b))
+    return equal / NUM_PERM
 
 
 def to_bytes(sig: array[int]) -> bytes:
