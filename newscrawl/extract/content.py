@@ -30,6 +30,11 @@ CLIMB_LEVELS = 5  # how far up repeated wrappers ("section.body-text" ×3) are l
 SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most this share of its text value
 LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+FIGURE_CONTENT = frozenset({"tr", "blockquote", "pre"})  # blocks of a <figure> that are content, not its caption
+FIGURE_MAX_CAPTION = 1000  # characters: a <figure> with more text is a wrapper around the story, not a picture
+LEAD_MAX_TOTAL = 1500  # characters: most text lead_in() takes from between the headline and the body container
+LEAD_MAX_LINK_DENSITY = 0.25  # a lead paragraph is prose, not a list of links (readability's sibling rule)
+DEK_MIN_CHARS = 60  # a "heading" this long between the headline and the body is the standfirst, set as a heading
 FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tries the light-pruning pass
 _WORD = re.compile(r"\w+")
 
@@ -58,6 +63,8 @@ FURNITURE_LINE = re.compile(
 # Lines in front of a story that belong to other fields: bylines and publication stamps.
 _LEAD_LINE = re.compile(r"^(?:by|por|von|par|di|door|av|af)\s+\S|^(?:published|updated|posted|last updated|modified|"
                         r"publicado|atualizado|veröffentlicht|aktualisiert|publié|mis à jour)\b", re.IGNORECASE)
+_STAMP_WORD = re.compile(r"\b(?:published|updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|publicado|"
+                         r"atualizado)\b", re.IGNORECASE)
 _DATE_HINT = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b")
 LEAD_MAX_CHARS = 150  # lead lines are short; the first longer paragraph starts the story
 
@@ -176,13 +183,21 @@ def keep(block: Block) -> bool:
         return False  # the headline is the title field, not body
     if not any(ch.isalnum() for ch in block.text.replace("_", "")):
         return False  # separators: "___", "* * *"
-    if (block.tag in ("figcaption", "caption") or _in_figure(block.element)):
+    if block.tag in ("figcaption", "caption") or _in_picture_figure(block):
         return False  # captions describe the pictures; image_caption holds the lead one
     return True
 
 
-def _in_figure(element: HtmlElement) -> bool:
-    return any(ancestor.tag == "figure" for ancestor in element.iterancestors())
+def _in_picture_figure(block: Block) -> bool:
+    """Whether a block is the caption or credit of a picture: text in a small <figure>.
+
+    A figure also holds tables and quotes (HTML's own examples), whose rows and quotes are the article's; and a
+    figure with a story's worth of text is a wrapper (an unclosed or misused <figure>), not a picture.
+    """
+    if block.tag in FIGURE_CONTENT:
+        return False
+    figure = next((a for a in block.element.iterancestors() if a.tag == "figure"), None)
+    return figure is not None and len(" ".join(figure.itertext())) <= FIGURE_MAX_CAPTION
 
 
 def extract_paragraphs(root: HtmlElement, hint: str | None = None) -> list[str]:
@@ -208,8 +223,36 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None) -> list[str]:
 def _extract(tree: HtmlElement, hint_words: set[str] | None) -> list[str]:
     blocks = segment(tree)
     roots = set(choose_roots(blocks, hint_words))
-    kept = [b for b in blocks if _within(b.element, roots) and keep(b)]
+    inside = [_within(b.element, roots) for b in blocks]
+    kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
+    if True in inside:
+        kept = lead_in(blocks, inside.index(True), hint_words) + kept
     return [b.text for b in _before_end_marker(kept)]
+
+
+def lead_in(blocks: list[Block], start: int, hint: set[str] | None) -> list[Block]:
+    """The text between the headline and the body container: the standfirst and lead paragraphs that templates put
+    in a header or intro box of their own, outside the container of the rest of the story.
+
+    Walks back from the body's first block to the closest <h1> before it, keeping blocks that read as text (or a
+    long subheading, the dek some pages set as <h2>); a link list (breadcrumbs, a menu, a teaser row) ends the walk,
+    and so does LEAD_MAX_CHARS: a real lead is short. Without an <h1> before the body, there is nothing to anchor.
+    """
+    headline = next((i for i in range(start - 1, -1, -1) if blocks[i].tag == "h1"), None)
+    if headline is None:
+        return []
+    lead: list[Block] = []
+    total = 0
+    for block in reversed(blocks[headline + 1:start]):
+        value = block_value(block, hint)
+        if value < 0 or total + len(block.text) > LEAD_MAX_TOTAL:
+            break
+        is_dek = block.tag in HEADINGS and len(block.text) >= DEK_MIN_CHARS and block.link_chars == 0
+        if (value > 0 or is_dek) and block.link_density <= LEAD_MAX_LINK_DENSITY and keep(block) \
+                and not _is_stamp(block.text):
+            lead.insert(0, block)
+            total += len(block.text)
+    return lead
 
 
 def trim_lead(paragraphs: list[str], known: Sequence[str | None], names: Sequence[str] = ()) -> list[str]:
@@ -239,6 +282,19 @@ def _is_date_line(text: str) -> bool:
     """A short line that states a date or time and is no sentence ("September 10, 2018 |", "Nov 19 | 15:23")."""
     return (len(text) <= 80 and len(text.split()) <= 10 and bool(_DATE_HINT.search(text))
             and not text.rstrip().endswith((".", "!", "?", "”", '"', "»")))
+
+
+def _is_stamp(text: str) -> bool:
+    """A byline or publication stamp in the page header: a short line that starts like one, or that states a date
+    or time and is no sentence ("Nov 18, 2019 at 9:24 pm ET • 2 min read", "Text: Jane Doe · 24 September 2018").
+
+    >>> _is_stamp("PUBLISHED: 10:48, Tue, Nov 19, 2019"), _is_stamp("The plan was agreed in 2019 by all members.")
+    (True, False)
+    """
+    if len(text) >= LEAD_MAX_CHARS:
+        return False
+    return bool(_LEAD_LINE.match(text) or _STAMP_WORD.search(text) and _DATE_HINT.search(text)) or (
+        bool(_DATE_HINT.search(text)) and not text.rstrip().endswith((".", "!", "?", "”", '"', "»", ":")))
 
 
 def _before_end_marker(blocks: list[Block]) -> list[Block]:

@@ -19,8 +19,9 @@ DROP_TAGS = frozenset({
     "video", "audio", "object", "embed", "canvas", "map", "dialog", "menu", "nav", "aside", "title", "link", "meta",
     "amp-ad", "amp-analytics", "amp-sidebar", "amp-social-share", "amp-iframe",
 })
-# What the lightest prune (prune(light=True)) drops: elements that never hold readable text at all.
-NEVER_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "title", "link", "meta", "canvas",
+# What the lightest prune (prune(light=True)) drops: elements that never hold readable text at all. <noscript> is
+# not among them: some pages put the whole page there for readers without JavaScript (and an empty shell outside).
+NEVER_TEXT_TAGS = frozenset({"script", "style", "template", "svg", "title", "link", "meta", "canvas",
                              "amp-analytics", "amp-ad"})
 # Landmark roles with the same meaning as the tags above.
 DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu",

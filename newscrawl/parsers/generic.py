@@ -50,6 +50,8 @@ MIN_UNTYPED_BODY = 300  # characters of body an untyped page needs to count as a
 LISTING_CARDS = 4  # <article> elements on a page without structured data that make it a listing
 LISTING_HEADLINES = 8  # … or linked h2–h4 headlines
 LISTING_MAX_BODY = 1500  # characters: a page of cards with more text of its own than this is an article with links
+LISTING_TEASER_SHARE = 0.5  # … and only when at least this share of its body is the cards' own teaser text
+TEASER_MAX_CHARS = 1000  # a card is a short box (headline, dek, date); a longer one is a section of the page's text
 _WORD = re.compile(r"\w+")
 _ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
 
@@ -261,20 +263,40 @@ class GenericParser(ArticleParser):
             return bool(body or self.paywalled())
         if len(body) < MIN_UNTYPED_BODY:
             return False
-        if (self.ld.types() & LISTING_TYPES or self.looks_like_listing()) and len(body) < LISTING_MAX_BODY:
-            return False  # story cards and little text of its own: a section, tag or search page
+        if self.ld.types() & LISTING_TYPES and len(body) < LISTING_MAX_BODY:
+            return False  # the page says it is a collection and has little text of its own
+        if (len(body) < LISTING_MAX_BODY and self.looks_like_listing()
+                and self.teaser_share(body) >= LISTING_TEASER_SHARE):
+            return False  # story cards, and the text we found is their teasers: a section, tag or search page
         # An untyped page with a story's worth of text is kept: dates and URL shapes only said how sure we are,
         # and a page we are unsure of is emitted and flagged (no_date), never silently lost.
         return True
 
-    def looks_like_listing(self) -> bool:
-        """Many story cards or many linked headlines: a home, section or tag page."""
+    def _cards(self) -> tuple[list[Any], list[Any]]:
+        """(<article> elements, linked h2–h4 headlines) outside the page chrome."""
         # Cards in an <aside>, <nav> or <footer> are the page's links to other stories, not its own content.
         outside_chrome = "[not(ancestor::aside or ancestor::nav or ancestor::footer)]"
         linked_headlines = self.page.selector.xpath(
             f"//*[self::h2 or self::h3 or self::h4]{outside_chrome}[.//a[string-length(normalize-space(.)) >= 15]]")
-        cards = self.page.selector.xpath(f"//article{outside_chrome}")
+        return self.page.selector.xpath(f"//article{outside_chrome}"), linked_headlines
+
+    def looks_like_listing(self) -> bool:
+        """Many story cards or many linked headlines: a home, section or tag page."""
+        cards, linked_headlines = self._cards()
         return len(cards) >= LISTING_CARDS or len(linked_headlines) >= LISTING_HEADLINES
+
+    def teaser_share(self, body: str) -> float:
+        """The share of `body` that is the text of story cards: a linked headline's box, or an <article> that links
+        away. A listing's "body" is its teasers; a page whose own text stands outside its cards (a company page with
+        "<article>" content blocks, an article followed by a row of linked headlines) is no listing."""
+        cards, linked_headlines = self._cards()
+        boxes = [card for card in cards if card.xpath(".//a[string-length(normalize-space(.)) >= 15]")]
+        boxes += [parent for heading in linked_headlines for parent in heading.xpath("..")]
+        texts = [text for text in (" ".join(_WORD.findall(" ".join(box.css("::text").getall()))) for box in boxes)
+                 if len(text) <= TEASER_MAX_CHARS]
+        paragraphs = [" ".join(_WORD.findall(line)) for line in body.split("\n")]
+        teaser = sum(len(line) for line in paragraphs if line and any(line in text for text in texts))
+        return teaser / max(sum(map(len, paragraphs)), 1)
 
     # ---- table of contents -----------------------------------------------------------------------------------
     def parse(self) -> Article | None:
