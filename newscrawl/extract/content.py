@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
 from newscrawl.extract.blocks import LEAF_BLOCKS
 from newscrawl.extract.furniture import prune
+from newscrawl.extract.lead import is_stamp
 from newscrawl.extract.segment import Block, segment
 
 # Container choice (choose_roots). Each value was picked on the development half of the AEB benchmark and checked
@@ -31,7 +31,7 @@ SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most thi
 LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 FIGURE_CONTENT = frozenset({"tr", "blockquote", "pre"})  # blocks of a <figure> that are content, not its caption
-FIGURE_MAX_CAPTION = 1000  # characters: a <figure> with more text is a wrapper around the story, not a picture
+FIGURE_MAX_CAPTION = 600  # characters: a <figure> with more text than a long caption wraps the story, not a picture
 LEAD_MAX_TOTAL = 1500  # characters: most text lead_in() takes from between the headline and the body container
 LEAD_MAX_LINK_DENSITY = 0.25  # a lead paragraph is prose, not a list of links (readability's sibling rule)
 DEK_MIN_CHARS = 60  # a "heading" this long between the headline and the body is the standfirst, set as a heading
@@ -59,14 +59,6 @@ FURNITURE_LINE = re.compile(
     re.IGNORECASE,
 )
 
-
-# Lines in front of a story that belong to other fields: bylines and publication stamps.
-_LEAD_LINE = re.compile(r"^(?:by|por|von|par|di|door|av|af)\s+\S|^(?:published|updated|posted|last updated|modified|"
-                        r"publicado|atualizado|veröffentlicht|aktualisiert|publié|mis à jour)\b", re.IGNORECASE)
-_STAMP_WORD = re.compile(r"\b(?:published|updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|publicado|"
-                         r"atualizado)\b", re.IGNORECASE)
-_DATE_HINT = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b")
-LEAD_MAX_CHARS = 150  # lead lines are short; the first longer paragraph starts the story
 
 # Headings that open the page's list of other stories, in the languages we have met; the story ends there.
 END_MARKER = re.compile(
@@ -236,7 +228,7 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None) -> list[Bloc
 
     Walks back from the body's first block to the closest <h1> before it, keeping blocks that read as text (or a
     long subheading, the dek some pages set as <h2>); a link list (breadcrumbs, a menu, a teaser row) ends the walk,
-    and so does LEAD_MAX_CHARS: a real lead is short. Without an <h1> before the body, there is nothing to anchor.
+    and so does LEAD_MAX_TOTAL: a real lead is short. Without an <h1> before the body, there is nothing to anchor.
     """
     headline = next((i for i in range(start - 1, -1, -1) if blocks[i].tag == "h1"), None)
     if headline is None:
@@ -249,52 +241,10 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None) -> list[Bloc
             break
         is_dek = block.tag in HEADINGS and len(block.text) >= DEK_MIN_CHARS and block.link_chars == 0
         if (value > 0 or is_dek) and block.link_density <= LEAD_MAX_LINK_DENSITY and keep(block) \
-                and not _is_stamp(block.text):
+                and not is_stamp(block.text):
             lead.insert(0, block)
             total += len(block.text)
     return lead
-
-
-def trim_lead(paragraphs: list[str], known: Sequence[str | None], names: Sequence[str] = ()) -> list[str]:
-    """Drop what stands in front of the first real paragraph and belongs to other fields: the headline or
-    standfirst (`known` texts, compared word for word), bylines (a "By" line, or a short line naming one of
-    `names`) and date lines.
-
-    >>> trim_lead(["Kim meets Putin", "Jane Doe, Seoul correspondent", "November 19, 2019 6:21 AM EST",
-    ...            "SEOUL - Kim met Putin."], ["Kim meets Putin"], ["Jane Doe"])
-    ['SEOUL - Kim met Putin.']
-    """
-    known_words = [_WORD.findall(text.lower()) for text in known if text]
-    start = 0
-    for text in paragraphs:
-        if len(text) >= LEAD_MAX_CHARS:
-            break
-        words = _WORD.findall(text.lower())
-        is_known = words in known_words
-        names_someone = len(words) <= 12 and any(name and name.lower() in text.lower() for name in names)
-        if not (is_known or names_someone or _LEAD_LINE.match(text) or _is_date_line(text)):
-            break
-        start += 1
-    return paragraphs[start:]
-
-
-def _is_date_line(text: str) -> bool:
-    """A short line that states a date or time and is no sentence ("September 10, 2018 |", "Nov 19 | 15:23")."""
-    return (len(text) <= 80 and len(text.split()) <= 10 and bool(_DATE_HINT.search(text))
-            and not text.rstrip().endswith((".", "!", "?", "”", '"', "»")))
-
-
-def _is_stamp(text: str) -> bool:
-    """A byline or publication stamp in the page header: a short line that starts like one, or that states a date
-    or time and is no sentence ("Nov 18, 2019 at 9:24 pm ET • 2 min read", "Text: Jane Doe · 24 September 2018").
-
-    >>> _is_stamp("PUBLISHED: 10:48, Tue, Nov 19, 2019"), _is_stamp("The plan was agreed in 2019 by all members.")
-    (True, False)
-    """
-    if len(text) >= LEAD_MAX_CHARS:
-        return False
-    return bool(_LEAD_LINE.match(text) or _STAMP_WORD.search(text) and _DATE_HINT.search(text)) or (
-        bool(_DATE_HINT.search(text)) and not text.rstrip().endswith((".", "!", "?", "”", '"', "»", ":")))
 
 
 def _before_end_marker(blocks: list[Block]) -> list[Block]:

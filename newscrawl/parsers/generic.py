@@ -23,7 +23,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.agencies import byline_agencies, dateline_city
-from newscrawl.extract.content import extract_paragraphs, trim_lead
+from newscrawl.extract.content import extract_paragraphs
+from newscrawl.extract.lead import trim_lead
 from newscrawl.extract.people import Credit, classify, split_names, strip_byline
 from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
 from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, image_url, itemprop_values, keywords,
@@ -82,7 +83,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "2"
+    version = "3"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
@@ -254,23 +255,28 @@ class GenericParser(ArticleParser):
         return str(value).strip().lower() in ("false", "no", "0")
 
     def is_article(self, body: str, published: str | None) -> bool:
-        """Structured data or og:type say "article" (and there is text), or an untyped page reads like one: a story's
-        worth of text, and not a page of story cards with little text of its own (home, section, tag, search)."""
+        """Whether the page carries an article; when not, `not_article_reason` says why (NOT_ARTICLE_REASONS)."""
+        self.not_article_reason = self.not_article(body)
+        return self.not_article_reason is None
+
+    def not_article(self, body: str) -> str | None:
+        """Why the page is no article, or None: structured data or og:type say "article" and there is text, or an
+        untyped page reads like one (a story's worth of text, and not a page of story cards: home, section, tag)."""
         parts = urlsplit(self.page.url)
         if not parts.path.strip("/") and not parts.query:
-            return False  # a site's home page (a root URL with a query, "/?p=5031", names one post)
+            return "home_page"  # a site's home page (a root URL with a query, "/?p=5031", names one post)
         if self.node or self.microdata is not None or self.page.meta.get("og:type", "").lower() == "article":
-            return bool(body or self.paywalled())
+            return None if body or self.paywalled() else "no_body"
         if len(body) < MIN_UNTYPED_BODY:
-            return False
+            return "short_body"
         if self.ld.types() & LISTING_TYPES and len(body) < LISTING_MAX_BODY:
-            return False  # the page says it is a collection and has little text of its own
+            return "listing_type"  # the page says it is a collection and has little text of its own
         if (len(body) < LISTING_MAX_BODY and self.looks_like_listing()
                 and self.teaser_share(body) >= LISTING_TEASER_SHARE):
-            return False  # story cards, and the text we found is their teasers: a section, tag or search page
+            return "listing_cards"  # story cards, and the text we found is their teasers: a section or tag page
         # An untyped page with a story's worth of text is kept: dates and URL shapes only said how sure we are,
         # and a page we are unsure of is emitted and flagged (no_date), never silently lost.
-        return True
+        return None
 
     def _cards(self) -> tuple[list[Any], list[Any]]:
         """(<article> elements, linked h2–h4 headlines) outside the page chrome."""
@@ -304,7 +310,10 @@ class GenericParser(ArticleParser):
         paragraphs, shown_above = self.paragraphs(title)
         body = join_paragraphs(paragraphs)
         published_at, modified_at = self.dates()
-        if not title or not self.is_article(body, published_at):
+        if not title:
+            self.not_article_reason = "no_title"
+            return None
+        if not self.is_article(body, published_at):
             return None
         url = self.canonical_url()
         credits, byline = self.credits()
