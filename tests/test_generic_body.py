@@ -45,7 +45,7 @@ def test_standfirst_and_lead_in_a_header_box_before_the_body_are_kept() -> None:
     <h1 class="story-headline">Night buses return to the valley after two years</h1>
     <div class="story-intro">
       <p class="standfirst">The council restores three night lines from May, paid for by a new parking levy in the town centre.</p>
-      <p class="stamp">By Anna Berger · 12 March 2024, 08:15</p>
+      <p class="stamp">By <a href="/authors/anna-berger">Anna Berger</a> · 12 March 2024, 08:15</p>
       <p>MILLBROOK – For the first time since the service was cut to save money, passengers will again be able to
       take a bus home after midnight. The transport committee approved the plan on Tuesday by nine votes to two.</p>
     </div>
@@ -82,6 +82,7 @@ def test_standfirst_and_lead_in_a_header_box_before_the_body_are_kept() -> None:
                     "https://valley-courier.example/region/transport/night-buses-return-after-two-years")
     assert article is not None
     assert "For the first time since the service was cut" in article.body
+    assert "The council restores three night lines" in article.body  # the standfirst, above the linked byline
     assert article.body.index("For the first time") < article.body.index("The three lines will run")
     assert "By Anna Berger" not in article.body and "12 March 2024" not in article.body
     assert "Transport" not in article.body.split("\n")[0] and "Photo: V. Courier" not in article.body
@@ -120,6 +121,44 @@ def test_the_story_in_layout_boxes_named_widget_and_header_is_kept() -> None:
     assert "People bring things they would have thrown away" in article.body
     assert "What comes next for the volunteers" in article.body and "A training evening" in article.body
     assert "Our newsletter" not in article.body and "Sign up for news" not in article.body
+
+
+def test_the_lead_is_found_below_a_headline_that_is_no_h1() -> None:
+    """Many templates set the headline as <h2> or a styled <div>: the page's title tells which block it is, and the
+    lead between it and the body box is kept as under an <h1>."""
+    paragraphs = "".join(f"<p>{text}</p>" for text in [
+        "The vote on the agreement had been planned for Saturday afternoon, the first Saturday sitting of the house "
+        "in almost forty years. Instead, members backed an amendment that withholds approval until the law that "
+        "puts the agreement into effect has been passed.",
+        "The government said it would bring that law to the house next week and still hoped to meet the deadline at "
+        "the end of the month. Opposition leaders called the result a clear defeat for the prime minister.",
+        "Under a law passed in September, the prime minister was obliged to ask for a delay by the end of the day if "
+        "no agreement had been approved. A letter to that effect was sent late in the evening, officials said.",
+        "Thousands of people marched through the capital during the debate to call for a second referendum. The "
+        "police estimated the crowd at several hundred thousand, the organisers spoke of a million.",
+        "Business groups said the uncertainty was hurting investment and asked both sides to settle the matter "
+        "quickly. The currency fell slightly in early trading in Asia on Monday morning.",
+        "Members of the governing party who had voted for the amendment said they supported the agreement itself "
+        "but wanted a guarantee that the country could not leave without a deal by accident.",
+    ])
+    body = f"""
+<main class="main"><div class="article">
+  <div class="article-head">
+    <span class="kicker">Day of the vote</span>
+    <h2 class="article-heading">Parliament delays its vote on the deal</h2>
+    <div class="article-date">19 October 2019, 16:14</div>
+    <p class="intro">A heavy setback for the prime minister: he must ask for a delay after members postponed their
+    decision on the agreement until the laws to carry it out have been passed.</p>
+  </div>
+  <div class="share-bar"><a href="https://social.example/share">Share</a> <a href="mailto:?">E-mail</a></div>
+  <div class="article-text">{paragraphs}</div>
+</div></main>"""
+    head = '<meta property="og:title" content="Parliament delays its vote on the deal">'
+    article = parse(html_page("Parliament delays its vote on the deal", body, head),
+                    "https://valley-courier.example/world/parliament-delays-vote-on-the-deal")
+    assert article is not None and article.title == "Parliament delays its vote on the deal"
+    assert "A heavy setback for the prime minister" in article.body
+    assert "19 October 2019" not in article.body and "Share" not in article.body
 
 
 # ---- figures and <noscript> ----------------------------------------------------------------------------------------

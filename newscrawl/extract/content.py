@@ -33,6 +33,7 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 FIGURE_CONTENT = frozenset({"tr", "blockquote", "pre"})  # blocks of a <figure> that are content, not its caption
 FIGURE_MAX_CAPTION = 600  # characters: a <figure> with more text than a long caption wraps the story, not a picture
 LEAD_MAX_TOTAL = 1500  # characters: most text lead_in() takes from between the headline and the body container
+HEADLINE_SEARCH = 12  # blocks before the body searched for the headline when the page has no <h1> there
 LEAD_MAX_LINK_DENSITY = 0.25  # a lead paragraph is prose, not a list of links (readability's sibling rule)
 DEK_MIN_CHARS = 60  # a "heading" this long between the headline and the body is the standfirst, set as a heading
 FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tries the light-pruning pass
@@ -192,19 +193,20 @@ def _in_picture_figure(block: Block) -> bool:
     return figure is not None and len(" ".join(figure.itertext())) <= FIGURE_MAX_CAPTION
 
 
-def extract_paragraphs(root: HtmlElement, hint: str | None = None) -> list[str]:
+def extract_paragraphs(root: HtmlElement, hint: str | None = None, headline: str | None = None) -> list[str]:
     """Article paragraphs of a page (`root` is left untouched; the work happens on a copy).
 
     `hint` is text the page itself claims as its body (JSON-LD articleBody); it only guides the choice of
-    container and is never copied into the result.
+    container and is never copied into the result. `headline` (the page's title, when known) finds where the story
+    starts on pages that set their headline in something other than <h1>.
     """
     hint_words = set(_WORD.findall(hint)) if hint and len(hint) >= 200 else None
-    found = _extract(prune(copy.deepcopy(root)), hint_words)
+    found = _extract(prune(copy.deepcopy(root)), hint_words, headline)
     if sum(map(len, found)) < FALLBACK_BELOW:
         # trafilatura's lesson: when the precise pass finds (almost) nothing, a more permissive one usually finds
         # the story, which furniture-named boxes ("widget", theme components) had hidden. The longer result wins.
         for light in (False, True):  # then, the last resort: everything but what never holds text
-            second = _extract(prune(copy.deepcopy(root), by_name=False, light=light), hint_words)
+            second = _extract(prune(copy.deepcopy(root), by_name=False, light=light), hint_words, headline)
             if sum(map(len, second)) > sum(map(len, found)):
                 found = second
             if sum(map(len, found)) >= FALLBACK_BELOW:
@@ -212,32 +214,33 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None) -> list[str]:
     return found
 
 
-def _extract(tree: HtmlElement, hint_words: set[str] | None) -> list[str]:
+def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | None) -> list[str]:
     blocks = segment(tree)
     roots = set(choose_roots(blocks, hint_words))
     inside = [_within(b.element, roots) for b in blocks]
     kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
     if True in inside:
-        kept = lead_in(blocks, inside.index(True), hint_words) + kept
+        kept = lead_in(blocks, inside.index(True), hint_words, headline) + kept
     return [b.text for b in _before_end_marker(kept)]
 
 
-def lead_in(blocks: list[Block], start: int, hint: set[str] | None) -> list[Block]:
+def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: str | None = None) -> list[Block]:
     """The text between the headline and the body container: the standfirst and lead paragraphs that templates put
     in a header or intro box of their own, outside the container of the rest of the story.
 
-    Walks back from the body's first block to the closest <h1> before it, keeping blocks that read as text (or a
-    long subheading, the dek some pages set as <h2>); a link list (breadcrumbs, a menu, a teaser row) ends the walk,
-    and so does LEAD_MAX_TOTAL: a real lead is short. Without an <h1> before the body, there is nothing to anchor.
+    Walks back from the body's first block to the headline (the closest <h1> before it, or a short block that
+    shows the page's `headline`), keeping blocks that read as text (or a long subheading, the dek some pages set as
+    <h2>); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through) ends the
+    walk, and so does LEAD_MAX_TOTAL: a real lead is short. Without a headline before the body, nothing anchors it.
     """
-    headline = next((i for i in range(start - 1, -1, -1) if blocks[i].tag == "h1"), None)
-    if headline is None:
+    anchor = _headline_before(blocks, start, headline)
+    if anchor is None:
         return []
     lead: list[Block] = []
     total = 0
-    for block in reversed(blocks[headline + 1:start]):
+    for block in reversed(blocks[anchor + 1:start]):
         value = block_value(block, hint)
-        if value < 0 or total + len(block.text) > LEAD_MAX_TOTAL:
+        if (value < 0 and not is_stamp(block.text)) or total + len(block.text) > LEAD_MAX_TOTAL:
             break
         is_dek = block.tag in HEADINGS and len(block.text) >= DEK_MIN_CHARS and block.link_chars == 0
         if (value > 0 or is_dek) and block.link_density <= LEAD_MAX_LINK_DENSITY and keep(block) \
@@ -245,6 +248,19 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None) -> list[Bloc
             lead.insert(0, block)
             total += len(block.text)
     return lead
+
+
+def _headline_before(blocks: list[Block], start: int, headline: str | None) -> int | None:
+    """Index of the headline block before `start`: the closest <h1>, or a closer short block showing `headline`."""
+    anchor = next((i for i in range(start - 1, -1, -1) if blocks[i].tag == "h1"), None)
+    words = " ".join(_WORD.findall(headline.lower())) if headline else ""
+    if not words:
+        return anchor
+    for index in range(start - 1, max(anchor if anchor is not None else -1, start - 1 - HEADLINE_SEARCH), -1):
+        text = blocks[index].text
+        if len(text) <= 2 * len(headline or "") + 40 and words in " ".join(_WORD.findall(text.lower())):
+            return index
+    return anchor
 
 
 def _before_end_marker(blocks: list[Block]) -> list[Block]:

@@ -156,7 +156,7 @@ class GenericParser(ArticleParser):
                  self.page.meta.get("description")]
         names = [entity.name for entity in self.ld.entities(self.node.get("author"))]
         names += [name for name in split_names(self.visible_byline()) if len(name) > 3]
-        extracted = extract_paragraphs(self.page.selector.root, hint)
+        extracted = extract_paragraphs(self.page.selector.root, hint, title)
         body = trim_lead(extracted, known, names)
         return body, extracted[: len(extracted) - len(body)]
 
