@@ -161,6 +161,38 @@ def test_the_lead_is_found_below_a_headline_that_is_no_h1() -> None:
     assert "19 October 2019" not in article.body and "Share" not in article.body
 
 
+def test_a_short_post_is_not_replaced_by_the_longer_author_box() -> None:
+    """A short post sends the extractor to its permissive pass, which also reads boxes named like furniture; the
+    author box it finds in the left-hand sidebar is longer than the post, but it is not the post: a fallback result replaces the
+    precise one only when it keeps that or is many times longer."""
+    body = """
+<div id="page"><div id="main">
+<div id="secondary" class="widget-area">
+    <div class="widget author-info"><div class="author-description"><h2>About Tom Keller</h2>
+      <p>Tom Keller runs the podcast and a small consultancy for knowledge management. He trained as an electrical
+      engineer and spent ten years in software projects before he turned to how organisations learn. He writes about
+      communities of practice, working out loud and the tools that help teams share what they know with each other.</p>
+    </div></div>
+    <div class="widget"><h2>Archive</h2><ul><li><a href="/2019/12/">December 2019</a></li>
+    <li><a href="/2019/11/">November 2019</a></li></ul></div>
+</div>
+<div id="content">
+  <article class="post type-post">
+    <h1 class="entry-title">Episode 39: live from the knowledge camp</h1>
+    <div class="entry-meta">Posted on <a href="/2019/12/17/">17 December 2019</a></div>
+    <div class="entry-content">
+      <p>At this year's knowledge camp we recorded an episode on stage: four participants tell us what they took
+      home from two days of sessions on learning at work, and what they will try first on Monday.</p>
+    </div>
+  </article>
+</div>
+</div></div>"""
+    article = parse(html_page("Episode 39: live from the knowledge camp", body, '<meta property="og:type" '
+                              'content="article">'), "https://podcast.example/2019/12/17/episode-39-live/")
+    assert article is not None
+    assert "we recorded an episode on stage" in article.body and "Tom Keller runs" not in article.body
+
+
 # ---- figures and <noscript> ----------------------------------------------------------------------------------------
 def test_a_table_set_in_a_figure_keeps_its_rows_and_drops_its_caption() -> None:
     """HTML sets data tables (and quotes) in <figure>: their rows are the article's, only the caption is not."""

@@ -37,6 +37,7 @@ HEADLINE_SEARCH = 12  # blocks before the body searched for the headline when th
 LEAD_MAX_LINK_DENSITY = 0.25  # a lead paragraph is prose, not a list of links (readability's sibling rule)
 DEK_MIN_CHARS = 60  # a "heading" this long between the headline and the body is the standfirst, set as a heading
 FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tries the light-pruning pass
+FALLBACK_MIN_GAIN = 3  # … whose result replaces a different precise one only when this many times longer
 _WORD = re.compile(r"\w+")
 
 # Label-led lines of metadata at the end of a story: "Tags: a, b, c", "Filed under …".
@@ -207,11 +208,20 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None, headline: str
         # the story, which furniture-named boxes ("widget", theme components) had hidden. The longer result wins.
         for light in (False, True):  # then, the last resort: everything but what never holds text
             second = _extract(prune(copy.deepcopy(root), by_name=False, light=light), hint_words, headline)
-            if sum(map(len, second)) > sum(map(len, found)):
+            if sum(map(len, second)) > sum(map(len, found)) and _keeps(second, found):
                 found = second
             if sum(map(len, found)) >= FALLBACK_BELOW:
                 break
     return found
+
+
+def _keeps(second: list[str], first: list[str]) -> bool:
+    """Whether a fallback pass's result may replace the precise one: it keeps most of what that found, or it is many
+    times longer. A somewhat longer text elsewhere on the page (an author box) does not replace a short story, a
+    whole story does replace a tagline."""
+    kept, length = set(second), sum(map(len, first))
+    return (sum(len(text) for text in first if text in kept) >= 0.5 * length
+            or sum(map(len, second)) >= FALLBACK_MIN_GAIN * length)
 
 
 def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | None) -> list[str]:
