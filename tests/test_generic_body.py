@@ -193,6 +193,36 @@ def test_a_short_post_is_not_replaced_by_the_longer_author_box() -> None:
     assert "we recorded an episode on stage" in article.body and "Tom Keller runs" not in article.body
 
 
+def test_german_end_of_story_furniture_is_cut() -> None:
+    """End markers and furniture lines are page vocabulary, in every language the crawler meets: a German blog post
+    ends at "Über den Autor" / "Auch interessant", and "Gefällt mir" or "Kommentieren" are buttons, not text."""
+    body = """
+<main id="main"><article class="beitrag">
+  <h1>Wurmkiste auf dem Balkon: so gelingt der Kompost in der Stadt</h1>
+  <div class="beitrag-inhalt">
+    <p>Wer keinen Garten hat, muss auf eigenen Kompost nicht verzichten. Eine Wurmkiste passt auf jeden Balkon und
+    sogar in die Küche: Kompostwürmer verwandeln Gemüsereste in wenigen Wochen in nährstoffreiche Erde.</p>
+    <p>Die Kiste braucht einen Deckel, Luftlöcher und eine Schicht aus feuchtem Zeitungspapier. Darauf kommen die
+    Würmer, die man im Fachhandel oder bei anderen Wurmkistenbesitzern bekommt, und dann die ersten Küchenabfälle.</p>
+    <p>Zitrusschalen, Zwiebeln und gekochte Essensreste gehören nicht hinein, ebenso wenig Fleisch. Wer die Würmer
+    nicht überfüttert, hat mit Gerüchen keine Probleme, und nach drei Monaten lässt sich die erste Erde ernten.</p>
+    <p>Gefällt mir</p>
+    <p>Kommentieren</p>
+    <h3>Über den Autor</h3>
+    <p>Jonas Weber schreibt seit zehn Jahren über Gärtnern in der Stadt und betreibt selbst drei Wurmkisten auf einem
+    Balkon in Leipzig, auf dem außerdem Tomaten, Bohnen und Kräuter wachsen.</p>
+    <h3>Auch interessant</h3>
+    <p>Hochbeet aus Paletten bauen: Eine Anleitung in sechs Schritten, mit Materialliste und den Kosten im Überblick
+    für alle, die im Frühjahr anfangen wollen.</p>
+  </div>
+</article></main>"""
+    article = parse(html_page("Wurmkiste auf dem Balkon: so gelingt der Kompost in der Stadt", body, lang="de"),
+                    "https://garten-stadt.example/kompost/wurmkiste-auf-dem-balkon")
+    assert article is not None and "nach drei Monaten lässt sich die erste Erde ernten" in article.body
+    for furniture in ("Gefällt mir", "Kommentieren", "Über den Autor", "Jonas Weber", "Hochbeet aus Paletten"):
+        assert furniture not in article.body
+
+
 # ---- figures and <noscript> ----------------------------------------------------------------------------------------
 def test_a_table_set_in_a_figure_keeps_its_rows_and_drops_its_caption() -> None:
     """HTML sets data tables (and quotes) in <figure>: their rows are the article's, only the caption is not."""

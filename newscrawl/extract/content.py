@@ -57,7 +57,8 @@ FURNITURE_LINE = re.compile(
     r"continue reading.*|read more.*|read also.*|also read.*|related.*|recommended.*|see also.*|more from .*|"
     r"share(?: this)?(?: article| story| on .*)?|tweet|email|print|comments?|\d+ comments?|follow us.*|"
     r"sign up.*|subscribe.*|click here.*|listen to (?:this|the) (?:article|story).*|loading.*|skip .*|"
-    r"image|photo|video|getty images|watch:?.*|(?:photo|image) (?:credit|source):.*|back to top|top)$",
+    r"image|photo|video|getty images|watch:?.*|(?:photo|image) (?:credit|source):.*|back to top|top|permalink|"
+    r"permalien|kommentieren|kommentare geschlossen|gefällt mir|teilen|externer inhalt|partager|commenter)$",
     re.IGNORECASE,
 )
 
@@ -70,7 +71,9 @@ END_MARKER = re.compile(
     r"(?:leave|post) a (?:comment|reply)|\d* ?comments?|"
     r"você (?:pode|também pode) gostar.*|mais lidas|notícias relacionadas|artigos relacionados|te puede interesar|"
     r"noticias relacionadas|lo más leído|weitere artikel|das könnte sie auch interessieren|sur le même sujet|"
-    r"articoli correlati|похожие (?:статьи|новости|записи)|самые популярные.*|関連記事|관련기사)"
+    r"articoli correlati|похожие (?:статьи|новости|записи)|самые популярные.*|関連記事|관련기사|"
+    r"about the author|über den autor|auch interessant|schon gelesen\??|zum weiterlesen|"
+    r"weitere beiträge(?: .*)?|ähnliche (?:beiträge|artikel)|à propos de l'auteur|dans la même rubrique)"
     r"\s*[:.…]*$",
     re.IGNORECASE,
 )
