@@ -6,6 +6,7 @@ rule (see the commit that brought the rule)."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -221,6 +222,43 @@ def test_german_end_of_story_furniture_is_cut() -> None:
     assert article is not None and "nach drei Monaten lässt sich die erste Erde ernten" in article.body
     for furniture in ("Gefällt mir", "Kommentieren", "Über den Autor", "Jonas Weber", "Hochbeet aus Paletten"):
         assert furniture not in article.body
+
+
+def test_a_paragraph_the_pages_own_article_body_confirms_is_kept_outside_the_container() -> None:
+    """The page's JSON-LD articleBody is a second witness: a paragraph of it that the template put in a box of its
+    own, after a row of related links, is the story's although the container choice left it out."""
+    paragraphs = [
+        "The district will open two new primary schools next autumn, one in the growing northern quarter and one "
+        "on the site of the former dairy, the education committee decided on Wednesday evening.",
+        "Both schools will start with four classes and grow by one year group at a time. The northern school is "
+        "built of timber and will be the first in the district to produce more energy than it uses.",
+        "Parents in the northern quarter had complained for years that their children had to take two buses to "
+        "reach the nearest school. The new building is a ten-minute walk from most of the new housing.",
+        "The former dairy site will also get a sports hall that clubs can use in the evenings and at weekends. "
+        "The committee approved 1.2 million euros for it on top of the cost of the school itself.",
+        "Construction of both schools is to begin in March. The district has asked the state for a grant that "
+        "would cover about a third of the total cost of 31 million euros.",
+        "Opposition members supported the plans but asked for a bus link to the dairy site before it opens.",
+    ]
+    article_body = " ".join(paragraphs)
+    body = f"""
+<main><article class="story">
+  <h1>Two new primary schools to open next autumn</h1>
+  <div class="story-text">{"".join(f"<p>{text}</p>" for text in paragraphs[:5])}</div>
+  <div class="story-links"><h3>In this story</h3><ul><li><a href="/education/">Education</a></li>
+  <li><a href="/district-council/">District council</a></li></ul></div>
+  <div class="story-coda"><p>{paragraphs[5]}</p></div>
+</article></main>"""
+    head = ld_script({"@context": "https://schema.org", "@type": "NewsArticle",
+                      "headline": "Two new primary schools to open next autumn", "articleBody": article_body})
+    article = parse(html_page("Two new primary schools to open next autumn", body, head),
+                    "https://valley-courier.example/education/two-new-primary-schools-next-autumn")
+    assert article is not None and "Construction of both schools" in article.body
+    assert "asked for a bus link to the dairy site" in article.body and "District council" not in article.body
+
+
+def ld_script(data: dict[str, object]) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
 
 
 # ---- figures and <noscript> ----------------------------------------------------------------------------------------

@@ -230,11 +230,17 @@ def _keeps(second: list[str], first: list[str]) -> bool:
 def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | None) -> list[str]:
     blocks = segment(tree)
     roots = set(choose_roots(blocks, hint_words))
-    inside = [_within(b.element, roots) for b in blocks]
+    inside = [_within(b.element, roots) or _confirmed(b, hint_words) for b in blocks]
     kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
     if True in inside:
         kept = lead_in(blocks, inside.index(True), hint_words, headline) + kept
     return [b.text for b in _before_end_marker(kept)]
+
+
+def _confirmed(block: Block, hint: set[str] | None) -> bool:
+    """A paragraph outside the chosen container that the page's own articleBody contains: two sources agree that it
+    is the story's (a part in a box of its own, which the container choice missed)."""
+    return hint is not None and block.tag not in HEADINGS and block_value(block, hint) >= 2.0 * len(block.text) > 0
 
 
 def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: str | None = None) -> list[Block]:
