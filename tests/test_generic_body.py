@@ -311,6 +311,44 @@ def test_a_page_whose_content_is_in_noscript_is_read() -> None:
     assert "The autumn census counted 63 bears" in article.body and "locks that bears cannot open" in article.body
 
 
+def test_ruby_readings_are_not_read_into_the_text() -> None:
+    """Easy-Japanese news prints the reading of each kanji above it in <ruby><rt>; the reading is a reading aid, the
+    sentence is the base text."""
+    def ruby(base: str, reading: str) -> str:
+        return f"<ruby>{base}<rt>{reading}</rt></ruby>"
+    sentences = [
+        f"{ruby('新', 'あたら')}しい{ruby('法律', 'ほうりつ')}ができて、{ruby('親', 'おや')}が{ruby('子', 'こ')}どもを"
+        f"たたくことは{ruby('禁止', 'きんし')}になりました。",
+        f"{ruby('国', 'くに')}は、{ruby('子', 'こ')}どもを{ruby('育', 'そだ')}てる{ruby('親', 'おや')}を{ruby('助', 'たす')}ける"
+        f"{ruby('相談', 'そうだん')}の{ruby('場所', 'ばしょ')}を{ruby('増', 'ふ')}やすと{ruby('言', 'い')}っています。",
+        f"{ruby('専門家', 'せんもんか')}は、{ruby('体罰', 'たいばつ')}をしないで{ruby('子', 'こ')}どもを{ruby('教', 'おし')}える"
+        f"{ruby('方法', 'ほうほう')}を{ruby('親', 'おや')}に{ruby('伝', 'つた')}えることが{ruby('大切', 'たいせつ')}だと"
+        f"{ruby('話', 'はな')}しています。{ruby('新', 'あたら')}しい{ruby('法律', 'ほうりつ')}は{ruby('来年', 'らいねん')}の"
+        f"4{ruby('月', 'がつ')}から{ruby('始', 'はじ')}まります。",
+    ]
+    body = ('<main><article class="article-main"><h1>子どもへの体罰を禁止する法律ができる</h1><div class="article-body">'
+            + "".join(f"<p>{sentence}</p>" for sentence in sentences * 3) + "</div></article></main>")
+    article = parse(html_page("子どもへの体罰を禁止する法律ができる", body, lang="ja"),
+                    "https://easy-news.example/news/k10011955831000.html")
+    assert article is not None
+    assert "新しい法律ができて、親が子どもをたたくことは禁止になりました。" in article.body
+    assert "あたら" not in article.body
+
+
+def test_soft_hyphens_inside_words_are_dropped() -> None:
+    """Typeset pages put a soft hyphen (&shy;) in every long word so browsers may break it; readers never see it,
+    and left in, it splits each word for search and comparison."""
+    text = ("Les cher&shy;cheurs dénoncent une bureau&shy;cratie de l’éva&shy;lua&shy;tion qui prend le pas sur la "
+            "recherche elle-même, et demandent que les moyens reviennent aux labo&shy;ra&shy;toires.")
+    body = ('<main><article class="post"><h1>Évaluation de la recherche : la colère des chercheurs</h1>'
+            '<div class="entry-content">' + "".join(f"<p>{text} Paragraphe {n}.</p>" for n in range(4))
+            + "</div></article></main>")
+    article = parse(html_page("Évaluation de la recherche : la colère des chercheurs", body, lang="fr"),
+                    "https://sciences.example/2020/01/evaluation-de-la-recherche-colere")
+    assert article is not None and "\u00ad" not in article.body
+    assert "une bureaucratie de l’évaluation" in article.body
+
+
 # ---- article or listing --------------------------------------------------------------------------------------------
 TEASERS = "".join(
     f'<div class="teaser"><h3><a href="/news/{slug}">{headline}</a></h3><p>{dek}</p></div>'

@@ -22,7 +22,8 @@ DROP_TAGS = frozenset({
 # What the lightest prune (prune(light=True)) drops: elements that never hold readable text at all. <noscript> is
 # not among them: some pages put the whole page there for readers without JavaScript (and an empty shell outside).
 NEVER_TEXT_TAGS = frozenset({"script", "style", "template", "svg", "title", "link", "meta", "canvas",
-                             "amp-analytics", "amp-ad"})
+                             "amp-analytics", "amp-ad",
+                             "rt", "rp"})  # ruby annotations: the reading of the base text above it, not text
 # Landmark roles with the same meaning as the tags above.
 DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu",
                         "menubar", "toolbar", "tablist", "alert", "alertdialog"})
