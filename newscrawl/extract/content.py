@@ -6,7 +6,8 @@ How (each step generic, no per-site rules; README "Other outlets" has the measur
 3. Give every block a value: long low-link text is worth its length, link lists cost theirs. A hint text (the
    page's own JSON-LD articleBody, when it has one) confirms the blocks it contains.
 4. The container is the tightest element around the densest run of valuable blocks, joined by sibling parts of
-   the same story; from it we keep the blocks that read as text, up to an end marker ("Related articles").
+   the same story, by the lead set between the headline and it (lead_in), and by paragraphs the articleBody hint
+   confirms; from them we keep the blocks that read as text, up to an end marker (extract/lines.py).
 """
 
 from __future__ import annotations
