@@ -288,6 +288,31 @@ def test_a_table_set_in_a_figure_keeps_its_rows_and_drops_its_caption() -> None:
     assert "Source: meter readings" not in article.body
 
 
+def test_slide_texts_set_in_caption_outside_a_table_are_text() -> None:
+    """Slideshow templates set each slide's text in a <caption> with no table around it: a caption of nothing,
+    read as text (a real table's caption is still dropped)."""
+    slides = [
+        "The new phone is not what you would expect from a successor: it keeps the small body of the old model and "
+        "puts the processor of the flagship inside it, at less than half the flagship's price.",
+        "All of this, together with a better camera, comes at a price that undercuts most mid-range phones, which "
+        "makes it the cheapest way into the maker's range of devices this year.",
+        "The small screen is the one real compromise. Anyone who watches films on the phone will find it cramped, "
+        "but for calls, messages and photos it is perfectly adequate.",
+        "Battery life is the other question mark: in our first tests the phone lasted a full day of normal use, "
+        "but heavy gaming drained it by the middle of the afternoon.",
+    ]
+    body = ('<main><section class="slideshow"><h1>The small phone is back: all we know</h1>'
+            + "".join(f'<section class="slide"><img src="/img/slide-{n}.jpg" alt=""><caption>{text}</caption>'
+                      f"</section>" for n, text in enumerate(slides))
+            + "<table><caption>Prices at launch</caption><tr><td>64 GB</td><td>42,900</td></tr></table>"
+            + "</section></main>")
+    article = parse(html_page("The small phone is back: all we know", body),
+                    "https://valley-courier.example/tech/slideshow/the-small-phone-is-back-76280131")
+    assert article is not None
+    assert "it keeps the small body of the old model" in article.body and "Battery life is" in article.body
+    assert "Prices at launch" not in article.body
+
+
 def test_a_page_whose_content_is_in_noscript_is_read() -> None:
     """Some sites serve an empty shell that a script fills, and the whole page inside <noscript> for readers
     without JavaScript: when nothing else holds text, the <noscript> copy is the page."""

@@ -144,9 +144,15 @@ def keep(block: Block) -> bool:
         return False  # the headline is the title field, not body
     if not any(ch.isalnum() for ch in block.text.replace("_", "")):
         return False  # separators: "___", "* * *"
-    if block.tag in ("figcaption", "caption") or _in_picture_figure(block):
+    if block.tag == "figcaption" or _table_caption(block) or _in_picture_figure(block):
         return False  # captions describe the pictures; image_caption holds the lead one
     return True
+
+
+def _table_caption(block: Block) -> bool:
+    """A <caption> of a table. Outside a table (invalid, but slideshow templates use it for each slide's text) it is
+    no caption of anything, and reads as text."""
+    return block.tag == "caption" and any(a.tag == "table" for a in block.element.iterancestors())
 
 
 def _in_picture_figure(block: Block) -> bool:
