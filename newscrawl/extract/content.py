@@ -6,19 +6,21 @@ How (each step generic, no per-site rules; README "Other outlets" has the measur
 3. Give every block a value: long low-link text is worth its length, link lists cost theirs. A hint text (the
    page's own JSON-LD articleBody, when it has one) confirms the blocks it contains.
 4. The container is the tightest element around the densest run of valuable blocks, joined by sibling parts of
-   the same story; from it we keep the blocks that read as text, up to an end marker ("Related articles").
+   the same story, by the lead set between the headline and it (lead_in), and by paragraphs the articleBody hint
+   confirms; from them we keep the blocks that read as text, up to an end marker (extract/lines.py).
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
 from newscrawl.extract.blocks import LEAF_BLOCKS
 from newscrawl.extract.furniture import prune
+from newscrawl.extract.lead import is_stamp
+from newscrawl.extract.lines import END_MARKER, FURNITURE_LINE, LABEL_LINE, PAYWALL_LINE
 from newscrawl.extract.segment import Block, segment
 
 # Container choice (choose_roots). Each value was picked on the development half of the AEB benchmark and checked
@@ -30,50 +32,16 @@ CLIMB_LEVELS = 5  # how far up repeated wrappers ("section.body-text" ×3) are l
 SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most this share of its text value
 LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+FIGURE_CONTENT = frozenset({"tr", "blockquote", "pre"})  # blocks of a <figure> that are content, not its caption
+FIGURE_MAX_CAPTION = 600  # characters: a <figure> with more text than a long caption wraps the story, not a picture
+LEAD_MAX_TOTAL = 1500  # characters: most text lead_in() takes from between the headline and the body container
+HEADLINE_SEARCH = 12  # blocks before the body searched for the headline when the page has no <h1> there
+LEAD_MAX_LINK_DENSITY = 0.25  # a lead paragraph is prose, not a list of links (readability's sibling rule)
+DEK_MIN_CHARS = 60  # a "heading" this long between the headline and the body is the standfirst, set as a heading
 FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tries the light-pruning pass
+FALLBACK_MIN_GAIN = 3  # … whose result replaces a different precise one only when this many times longer
 _WORD = re.compile(r"\w+")
 
-# Label-led lines of metadata at the end of a story: "Tags: a, b, c", "Filed under …".
-LABEL_LINE = re.compile(r"^(?:tags?|tagged(?: with)?|topics?|filed under|categor(?:y|ies)|posted in|keywords)\b\s*:?",
-                        re.IGNORECASE)
-# Subscription prompts that stand where a paywalled story stops.
-PAYWALL_LINE = re.compile(
-    r"^(?:already (?:a |an )?(?:subscriber|member|registered)|(?:get|enjoy) unlimited (?:digital )?access|"
-    r"(?:log|sign) in to (?:continue|read|keep reading)|(?:subscribe|register) (?:now )?to (?:continue|read|keep)|"
-    r"to continue reading|this (?:article|story|content) is (?:only )?(?:for|available to|exclusive to) "
-    r"(?:our )?(?:subscribers|members)|you have reached your (?:free )?(?:article )?limit)",
-    re.IGNORECASE,
-)
-# Short lines that are page furniture wherever they appear (labels, calls to action, ad slots).
-FURNITURE_LINE = re.compile(
-    r"^(?:advertisement|advertisment|adverti[sz]ing|ad|sponsored(?: content)?|story continues below.*|"
-    r"continue reading.*|read more.*|read also.*|also read.*|related.*|recommended.*|see also.*|more from .*|"
-    r"share(?: this)?(?: article| story| on .*)?|tweet|email|print|comments?|\d+ comments?|follow us.*|"
-    r"sign up.*|subscribe.*|click here.*|listen to (?:this|the) (?:article|story).*|loading.*|skip .*|"
-    r"image|photo|video|getty images|watch:?.*|(?:photo|image) (?:credit|source):.*|back to top|top)$",
-    re.IGNORECASE,
-)
-
-
-# Lines in front of a story that belong to other fields: bylines and publication stamps.
-_LEAD_LINE = re.compile(r"^(?:by|por|von|par|di|door|av|af)\s+\S|^(?:published|updated|posted|last updated|modified|"
-                        r"publicado|atualizado|veröffentlicht|aktualisiert|publié|mis à jour)\b", re.IGNORECASE)
-_DATE_HINT = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b")
-LEAD_MAX_CHARS = 150  # lead lines are short; the first longer paragraph starts the story
-
-# Headings that open the page's list of other stories, in the languages we have met; the story ends there.
-END_MARKER = re.compile(
-    r"^(?:related(?: articles| stories| posts| news| content| coverage)|you (?:may|might) (?:also )?(?:like|enjoy)|"
-    r"more (?:stories|news|articles)(?: from .*)?|recommended(?: for you| stories| articles)?|"
-    r"(?:most )?popular(?: stories| articles| posts| now)?|trending(?: now| stories)?|top stories|latest news|"
-    r"(?:leave|post) a (?:comment|reply)|\d* ?comments?|"
-    r"você (?:pode|também pode) gostar.*|mais lidas|notícias relacionadas|artigos relacionados|te puede interesar|"
-    r"noticias relacionadas|lo más leído|weitere artikel|das könnte sie auch interessieren|sur le même sujet|"
-    r"articoli correlati|похожие (?:статьи|новости|записи)|самые популярные.*|関連記事|관련기사)"
-    r"\s*[:.…]*$",
-    re.IGNORECASE,
-)
-# "Read also" and its kin are left out on purpose: outlets put those boxes in the middle of a story too.
 END_MARKER_MIN_BEFORE = 80  # an end marker needs a real paragraph before it
 
 
@@ -176,69 +144,112 @@ def keep(block: Block) -> bool:
         return False  # the headline is the title field, not body
     if not any(ch.isalnum() for ch in block.text.replace("_", "")):
         return False  # separators: "___", "* * *"
-    if (block.tag in ("figcaption", "caption") or _in_figure(block.element)):
+    if block.tag == "figcaption" or _table_caption(block) or _in_picture_figure(block):
         return False  # captions describe the pictures; image_caption holds the lead one
     return True
 
 
-def _in_figure(element: HtmlElement) -> bool:
-    return any(ancestor.tag == "figure" for ancestor in element.iterancestors())
+def _table_caption(block: Block) -> bool:
+    """A <caption> of a table. Outside a table (invalid, but slideshow templates use it for each slide's text) it is
+    no caption of anything, and reads as text."""
+    return block.tag == "caption" and any(a.tag == "table" for a in block.element.iterancestors())
 
 
-def extract_paragraphs(root: HtmlElement, hint: str | None = None) -> list[str]:
+def _in_picture_figure(block: Block) -> bool:
+    """Whether a block is the caption or credit of a picture: text in a small <figure>.
+
+    A figure also holds tables and quotes (HTML's own examples), whose rows and quotes are the article's; and a
+    figure with a story's worth of text is a wrapper (an unclosed or misused <figure>), not a picture.
+    """
+    if block.tag in FIGURE_CONTENT:
+        return False
+    figure = next((a for a in block.element.iterancestors() if a.tag == "figure"), None)
+    return figure is not None and len(" ".join(figure.itertext())) <= FIGURE_MAX_CAPTION
+
+
+def extract_paragraphs(root: HtmlElement, hint: str | None = None, headline: str | None = None) -> list[str]:
     """Article paragraphs of a page (`root` is left untouched; the work happens on a copy).
 
     `hint` is text the page itself claims as its body (JSON-LD articleBody); it only guides the choice of
-    container and is never copied into the result.
+    container and is never copied into the result. `headline` (the page's title, when known) finds where the story
+    starts on pages that set their headline in something other than <h1>.
     """
     hint_words = set(_WORD.findall(hint)) if hint and len(hint) >= 200 else None
-    found = _extract(prune(copy.deepcopy(root)), hint_words)
+    found = _extract(prune(copy.deepcopy(root)), hint_words, headline)
     if sum(map(len, found)) < FALLBACK_BELOW:
         # trafilatura's lesson: when the precise pass finds (almost) nothing, a more permissive one usually finds
         # the story, which furniture-named boxes ("widget", theme components) had hidden. The longer result wins.
         for light in (False, True):  # then, the last resort: everything but what never holds text
-            second = _extract(prune(copy.deepcopy(root), by_name=False, light=light), hint_words)
-            if sum(map(len, second)) > sum(map(len, found)):
+            second = _extract(prune(copy.deepcopy(root), by_name=False, light=light), hint_words, headline)
+            if sum(map(len, second)) > sum(map(len, found)) and _keeps(second, found):
                 found = second
             if sum(map(len, found)) >= FALLBACK_BELOW:
                 break
     return found
 
 
-def _extract(tree: HtmlElement, hint_words: set[str] | None) -> list[str]:
+def _keeps(second: list[str], first: list[str]) -> bool:
+    """Whether a fallback pass's result may replace the precise one: it keeps most of what that found, or it is many
+    times longer. A somewhat longer text elsewhere on the page (an author box) does not replace a short story, a
+    whole story does replace a tagline."""
+    kept, length = set(second), sum(map(len, first))
+    return (sum(len(text) for text in first if text in kept) >= 0.5 * length
+            or sum(map(len, second)) >= FALLBACK_MIN_GAIN * length)
+
+
+def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | None) -> list[str]:
     blocks = segment(tree)
     roots = set(choose_roots(blocks, hint_words))
-    kept = [b for b in blocks if _within(b.element, roots) and keep(b)]
+    inside = [_within(b.element, roots) or _confirmed(b, hint_words) for b in blocks]
+    kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
+    if True in inside:
+        kept = lead_in(blocks, inside.index(True), hint_words, headline) + kept
     return [b.text for b in _before_end_marker(kept)]
 
 
-def trim_lead(paragraphs: list[str], known: Sequence[str | None], names: Sequence[str] = ()) -> list[str]:
-    """Drop what stands in front of the first real paragraph and belongs to other fields: the headline or
-    standfirst (`known` texts, compared word for word), bylines (a "By" line, or a short line naming one of
-    `names`) and date lines.
+def _confirmed(block: Block, hint: set[str] | None) -> bool:
+    """A paragraph outside the chosen container that the page's own articleBody contains: two sources agree that it
+    is the story's (a part in a box of its own, which the container choice missed)."""
+    return hint is not None and block.tag not in HEADINGS and block_value(block, hint) >= 2.0 * len(block.text) > 0
 
-    >>> trim_lead(["Kim meets Putin", "Jane Doe, Seoul correspondent", "November 19, 2019 6:21 AM EST",
-    ...            "SEOUL - Kim met Putin."], ["Kim meets Putin"], ["Jane Doe"])
-    ['SEOUL - Kim met Putin.']
+
+def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: str | None = None) -> list[Block]:
+    """The text between the headline and the body container: the standfirst and lead paragraphs that templates put
+    in a header or intro box of their own, outside the container of the rest of the story.
+
+    Walks back from the body's first block to the headline (the closest <h1> before it, or a short block that
+    shows the page's `headline`), keeping blocks that read as text (or a long subheading, the dek some pages set as
+    <h2>); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through) ends the
+    walk, and so does LEAD_MAX_TOTAL: a real lead is short. Without a headline before the body, nothing anchors it.
     """
-    known_words = [_WORD.findall(text.lower()) for text in known if text]
-    start = 0
-    for text in paragraphs:
-        if len(text) >= LEAD_MAX_CHARS:
+    anchor = _headline_before(blocks, start, headline)
+    if anchor is None:
+        return []
+    lead: list[Block] = []
+    total = 0
+    for block in reversed(blocks[anchor + 1:start]):
+        value = block_value(block, hint)
+        if (value < 0 and not is_stamp(block.text)) or total + len(block.text) > LEAD_MAX_TOTAL:
             break
-        words = _WORD.findall(text.lower())
-        is_known = words in known_words
-        names_someone = len(words) <= 12 and any(name and name.lower() in text.lower() for name in names)
-        if not (is_known or names_someone or _LEAD_LINE.match(text) or _is_date_line(text)):
-            break
-        start += 1
-    return paragraphs[start:]
+        is_dek = block.tag in HEADINGS and len(block.text) >= DEK_MIN_CHARS and block.link_chars == 0
+        if (value > 0 or is_dek) and block.link_density <= LEAD_MAX_LINK_DENSITY and keep(block) \
+                and not is_stamp(block.text):
+            lead.insert(0, block)
+            total += len(block.text)
+    return lead
 
 
-def _is_date_line(text: str) -> bool:
-    """A short line that states a date or time and is no sentence ("September 10, 2018 |", "Nov 19 | 15:23")."""
-    return (len(text) <= 80 and len(text.split()) <= 10 and bool(_DATE_HINT.search(text))
-            and not text.rstrip().endswith((".", "!", "?", "”", '"', "»")))
+def _headline_before(blocks: list[Block], start: int, headline: str | None) -> int | None:
+    """Index of the headline block before `start`: the closest <h1>, or a closer short block showing `headline`."""
+    anchor = next((i for i in range(start - 1, -1, -1) if blocks[i].tag == "h1"), None)
+    words = " ".join(_WORD.findall(headline.lower())) if headline else ""
+    if not words:
+        return anchor
+    for index in range(start - 1, max(anchor if anchor is not None else -1, start - 1 - HEADLINE_SEARCH), -1):
+        text = blocks[index].text
+        if len(text) <= 2 * len(headline or "") + 40 and words in " ".join(_WORD.findall(text.lower())):
+            return index
+    return anchor
 
 
 def _before_end_marker(blocks: list[Block]) -> list[Block]:

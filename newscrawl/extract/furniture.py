@@ -19,9 +19,11 @@ DROP_TAGS = frozenset({
     "video", "audio", "object", "embed", "canvas", "map", "dialog", "menu", "nav", "aside", "title", "link", "meta",
     "amp-ad", "amp-analytics", "amp-sidebar", "amp-social-share", "amp-iframe",
 })
-# What the lightest prune (prune(light=True)) drops: elements that never hold readable text at all.
-NEVER_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "title", "link", "meta", "canvas",
-                             "amp-analytics", "amp-ad"})
+# What the lightest prune (prune(light=True)) drops: elements that never hold readable text at all. <noscript> is
+# not among them: some pages put the whole page there for readers without JavaScript (and an empty shell outside).
+NEVER_TEXT_TAGS = frozenset({"script", "style", "template", "svg", "title", "link", "meta", "canvas",
+                             "amp-analytics", "amp-ad",
+                             "rt", "rp"})  # ruby annotations: the reading of the base text above it, not text
 # Landmark roles with the same meaning as the tags above.
 DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu",
                         "menubar", "toolbar", "tablist", "alert", "alertdialog"})
@@ -43,6 +45,13 @@ NEGATIVE_WORDS = frozenset({
     "disclaimer", "copyright", "login", "signin", "register", "account", "search", "cta", "teaser", "teasers",
     "carousel", "slider", "headline", "title", "header", "rating", "vote", "poll",
 })
+# Negative words that name a place in the layout, not a kind of furniture: page builders and themes call the boxes
+# of the story itself "widget", "header" (an article's header holds its standfirst), "slider" or "tab-menu". Such a
+# box is pruned only when it holds no prose (LAYOUT_PROSE_MIN characters of low-link paragraphs).
+LAYOUT_WORDS = frozenset({"widget", "widgets", "sidebar", "header", "masthead", "slider", "carousel", "menu",
+                          "teaser", "teasers", "more", "meta", "tools", "toolbar", "banner"})
+LAYOUT_PROSE_MIN = 400
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Class/id words of reader comments: pruned whatever else the name says ("comment-body", "comments-area post"),
 # unless the element holds the headline (then the word is a state flag on a wrapper, "single comments-open").
 COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
@@ -72,6 +81,12 @@ def name_words(element: HtmlElement) -> set[str]:
     """
     raw = f"{element.get('class') or ''} {element.get('id') or ''}"
     return {word.lower() for word in _WORD_SPLIT.split(raw) if word}
+
+
+def _furniture_words(names: HtmlElement | str) -> set[str]:
+    """The negative words among an element's class/id words (or among the words of a class string)."""
+    words = name_words(names) if not isinstance(names, str) else {w.lower() for w in _WORD_SPLIT.split(names) if w}
+    return words & NEGATIVE_WORDS
 
 
 def is_hidden(element: HtmlElement) -> bool:
@@ -115,6 +130,16 @@ def _holds_body(element: HtmlElement) -> bool:
                if isinstance(d.tag, str))
 
 
+def _prose_chars(element: HtmlElement) -> int:
+    """Characters of the element's paragraphs that read as prose: 80 characters or more, under a quarter links."""
+    total = 0
+    for paragraph in element.iter("p"):
+        length = _text_length(paragraph)
+        if length >= 80 and sum(map(_text_length, paragraph.iter("a"))) < 0.25 * length:
+            total += length
+    return total
+
+
 def _text_length(element: HtmlElement) -> int:
     return len("".join(element.itertext()))
 
@@ -151,8 +176,13 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
         elif is_hidden(element):
             doomed.append(element)  # what the reader never sees is not the story, whatever it holds
         elif by_name and is_furniture_name(element):
-            if element.tag in ("p", "li"):
-                continue  # a paragraph's own class is styling ("tag-line"), not a furniture box
+            if element.tag in ("p", "li", "h1"):
+                continue  # a paragraph's own class is styling ("tag-line"), not a furniture box; the <h1> named
+                # "headline" is the headline, which content.lead_in() starts from
+            if element.tag in HEADINGS and not _furniture_words(element.get("class") or ""):
+                continue  # a heading's id is an anchor made from its text ("nav-what-comes-next"), not a box name
+            if _furniture_words(element) <= LAYOUT_WORDS and _prose_chars(element) >= LAYOUT_PROSE_MIN:
+                continue  # a layout box ("widget", "header") that holds paragraphs of prose holds the story
             if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
                 doomed.append(element)
     _remove(doomed)

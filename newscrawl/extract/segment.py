@@ -20,7 +20,8 @@ from newscrawl.extract.text import clean_text
 WRAPPING_BLOCKS = frozenset({"li", "blockquote", "dd", "tr", "td", "th"})
 _BLOCK_LEVEL = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "section", "article"})
 CONTAINERS = frozenset({"div", "section", "article", "main", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot",
-                        "figure", "header", "footer", "center", "details", "summary", "form", "body", "html"})
+                        "figure", "header", "footer", "center", "details", "summary", "form", "body", "html",
+                        "noscript"})
 # Inline elements that some pages wrap around blocks (<a href><div>…</div></a>): containers only then.
 INLINE_WRAPPERS = frozenset({"span", "font", "a", "em", "strong", "b", "i", "small"})
 _BREAK = "\x00"  # stands for <br> while loose text is collected; two in a row end a paragraph

@@ -11,19 +11,25 @@ _WHITESPACE = re.compile(r"\s+")
 # U+FFFD, which is all an HTML parser makes of an invalid character reference such as &#0; (it carries nothing, and
 # downstream it reads as broken decoding), and the noncharacters U+FFFE/U+FFFF.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ufffe\uffff]")
+# Invisible break hints inside words: soft hyphens (typesetters put one in every long word), zero-width spaces, word
+# joiners and stray byte-order marks. They split words for search and comparison and show nothing; ZWJ/ZWNJ are
+# kept (they shape Persian and Indic script and emoji).
+_INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
 
 
 def clean_text(value: str | None) -> str:
-    """Collapse whitespace (incl. non-breaking spaces) and drop control characters and U+FFFD.
+    """Collapse whitespace (incl. non-breaking spaces) and drop control characters, U+FFFD and invisible break hints.
 
     >>> clean_text("  Kim\\xa0Jong  Un\\n met ")
     'Kim Jong Un met'
+    >>> clean_text("Re\\xadcher\\xadche\\u200b")
+    'Recherche'
     >>> clean_text(None)
     ''
     """
     if not value:
         return ""
-    value = _CONTROL.sub("", unicodedata.normalize("NFC", value))
+    value = _INVISIBLE.sub("", _CONTROL.sub("", unicodedata.normalize("NFC", value)))
     return _WHITESPACE.sub(" ", value).strip()
 
 

@@ -267,6 +267,8 @@ class ArticleParser:
     """Outlet-specific note rules, applied before the generic ones by BoilerplatePipeline."""
     expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98}
     """Share of a run's articles that must have each field; less is layout drift (monitoring/drift.py)."""
+    not_article_reason: str | None = None
+    """Set by parse() when it returns None: a short word saying why (Scrapy stat newscrawl/not_article/<reason>)."""
 
     def __init__(self, page: Page) -> None:
         self.page = page

@@ -23,7 +23,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.agencies import byline_agencies, dateline_city
-from newscrawl.extract.content import extract_paragraphs, trim_lead
+from newscrawl.extract.content import extract_paragraphs
+from newscrawl.extract.lead import trim_lead
 from newscrawl.extract.people import Credit, classify, split_names, strip_byline
 from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
 from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, image_url, itemprop_values, keywords,
@@ -50,6 +51,8 @@ MIN_UNTYPED_BODY = 300  # characters of body an untyped page needs to count as a
 LISTING_CARDS = 4  # <article> elements on a page without structured data that make it a listing
 LISTING_HEADLINES = 8  # … or linked h2–h4 headlines
 LISTING_MAX_BODY = 1500  # characters: a page of cards with more text of its own than this is an article with links
+LISTING_TEASER_SHARE = 0.5  # … and only when at least this share of its body is the cards' own teaser text
+TEASER_MAX_CHARS = 1000  # a card is a short box (headline, dek, date); a longer one is a section of the page's text
 _WORD = re.compile(r"\w+")
 _ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
 
@@ -80,7 +83,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "2"
+    version = "3"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
@@ -153,7 +156,7 @@ class GenericParser(ArticleParser):
                  self.page.meta.get("description")]
         names = [entity.name for entity in self.ld.entities(self.node.get("author"))]
         names += [name for name in split_names(self.visible_byline()) if len(name) > 3]
-        extracted = extract_paragraphs(self.page.selector.root, hint)
+        extracted = extract_paragraphs(self.page.selector.root, hint, title)
         body = trim_lead(extracted, known, names)
         return body, extracted[: len(extracted) - len(body)]
 
@@ -252,29 +255,54 @@ class GenericParser(ArticleParser):
         return str(value).strip().lower() in ("false", "no", "0")
 
     def is_article(self, body: str, published: str | None) -> bool:
-        """Structured data or og:type say "article" (and there is text), or an untyped page reads like one: a story's
-        worth of text, and not a page of story cards with little text of its own (home, section, tag, search)."""
+        """Whether the page carries an article; when not, `not_article_reason` says why (NOT_ARTICLE_REASONS)."""
+        self.not_article_reason = self.not_article(body)
+        return self.not_article_reason is None
+
+    def not_article(self, body: str) -> str | None:
+        """Why the page is no article, or None: structured data or og:type say "article" and there is text, or an
+        untyped page reads like one (a story's worth of text, and not a page of story cards: home, section, tag)."""
         parts = urlsplit(self.page.url)
         if not parts.path.strip("/") and not parts.query:
-            return False  # a site's home page (a root URL with a query, "/?p=5031", names one post)
+            return "home_page"  # a site's home page (a root URL with a query, "/?p=5031", names one post)
         if self.node or self.microdata is not None or self.page.meta.get("og:type", "").lower() == "article":
-            return bool(body or self.paywalled())
+            return None if body or self.paywalled() else "no_body"
         if len(body) < MIN_UNTYPED_BODY:
-            return False
-        if (self.ld.types() & LISTING_TYPES or self.looks_like_listing()) and len(body) < LISTING_MAX_BODY:
-            return False  # story cards and little text of its own: a section, tag or search page
+            return "short_body"
+        if self.ld.types() & LISTING_TYPES and len(body) < LISTING_MAX_BODY:
+            return "listing_type"  # the page says it is a collection and has little text of its own
+        if (len(body) < LISTING_MAX_BODY and self.looks_like_listing()
+                and self.teaser_share(body) >= LISTING_TEASER_SHARE):
+            return "listing_cards"  # story cards, and the text we found is their teasers: a section or tag page
         # An untyped page with a story's worth of text is kept: dates and URL shapes only said how sure we are,
         # and a page we are unsure of is emitted and flagged (no_date), never silently lost.
-        return True
+        return None
 
-    def looks_like_listing(self) -> bool:
-        """Many story cards or many linked headlines: a home, section or tag page."""
+    def _cards(self) -> tuple[list[Any], list[Any]]:
+        """(<article> elements, linked h2–h4 headlines) outside the page chrome."""
         # Cards in an <aside>, <nav> or <footer> are the page's links to other stories, not its own content.
         outside_chrome = "[not(ancestor::aside or ancestor::nav or ancestor::footer)]"
         linked_headlines = self.page.selector.xpath(
             f"//*[self::h2 or self::h3 or self::h4]{outside_chrome}[.//a[string-length(normalize-space(.)) >= 15]]")
-        cards = self.page.selector.xpath(f"//article{outside_chrome}")
+        return self.page.selector.xpath(f"//article{outside_chrome}"), linked_headlines
+
+    def looks_like_listing(self) -> bool:
+        """Many story cards or many linked headlines: a home, section or tag page."""
+        cards, linked_headlines = self._cards()
         return len(cards) >= LISTING_CARDS or len(linked_headlines) >= LISTING_HEADLINES
+
+    def teaser_share(self, body: str) -> float:
+        """The share of `body` that is the text of story cards: a linked headline's box, or an <article> that links
+        away. A listing's "body" is its teasers; a page whose own text stands outside its cards (a company page with
+        "<article>" content blocks, an article followed by a row of linked headlines) is no listing."""
+        cards, linked_headlines = self._cards()
+        boxes = [card for card in cards if card.xpath(".//a[string-length(normalize-space(.)) >= 15]")]
+        boxes += [parent for heading in linked_headlines for parent in heading.xpath("..")]
+        texts = [text for text in (" ".join(_WORD.findall(" ".join(box.css("::text").getall()))) for box in boxes)
+                 if len(text) <= TEASER_MAX_CHARS]
+        paragraphs = [" ".join(_WORD.findall(line)) for line in body.split("\n")]
+        teaser = sum(len(line) for line in paragraphs if line and any(line in text for text in texts))
+        return teaser / max(sum(map(len, paragraphs)), 1)
 
     # ---- table of contents -----------------------------------------------------------------------------------
     def parse(self) -> Article | None:
@@ -282,7 +310,10 @@ class GenericParser(ArticleParser):
         paragraphs, shown_above = self.paragraphs(title)
         body = join_paragraphs(paragraphs)
         published_at, modified_at = self.dates()
-        if not title or not self.is_article(body, published_at):
+        if not title:
+            self.not_article_reason = "no_title"
+            return None
+        if not self.is_article(body, published_at):
             return None
         url = self.canonical_url()
         credits, byline = self.credits()

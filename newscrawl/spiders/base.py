@@ -279,8 +279,10 @@ class NewsSpiderBase(ReplayCandidates, RequestFailures, scrapy.Spider):
                          {"parser": parser_class.name, "url": response.url, "error": error})
             return
         if article is None:
+            reason = parser.not_article_reason or "unknown"
             stats.inc_value("newscrawl/pages/not_article")
-            logger.info("Not an article page, no item: %(url)s", {"url": response.url})
+            stats.inc_value(f"newscrawl/not_article/{reason}")
+            logger.info("Not an article page, no item: %(url)s (%(reason)s)", {"url": response.url, "reason": reason})
             return
         stats.inc_value("newscrawl/pages/article")
         if parser.page.encoding_repaired:  # the page's bytes and its declared encoding disagreed (parsers/base.py)
