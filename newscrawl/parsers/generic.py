@@ -25,7 +25,9 @@ from urllib.parse import urljoin, urlsplit
 from newscrawl.extract.agencies import byline_agencies, dateline_city
 from newscrawl.extract.content import extract_paragraphs, trim_lead
 from newscrawl.extract.people import Credit, classify, split_names, strip_byline
-from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
+from newscrawl.extract.pagelines import in_chrome, page_lines
+from newscrawl.extract.pubdates import page_offset, parse_page_date
+from newscrawl.extract.published import Candidate, choose, url_date, visible_date
 from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, image_url, itemprop_values, keywords,
                                           microdata_article)
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list, unescape_text
@@ -51,6 +53,7 @@ LISTING_CARDS = 4  # <article> elements on a page without structured data that m
 LISTING_HEADLINES = 8  # … or linked h2–h4 headlines
 LISTING_MAX_BODY = 1500  # characters: a page of cards with more text of its own than this is an article with links
 _WORD = re.compile(r"\w+")
+_UPDATE_MARK = re.compile(r"updat|modif", re.IGNORECASE)  # a <time> marked as the update time
 _ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
 
 
@@ -158,25 +161,37 @@ class GenericParser(ArticleParser):
         return body, extracted[: len(extracted) - len(body)]
 
     # ---- dates ------------------------------------------------------------------------------------------------
-    def _raw_dates(self, ld_key: str, meta_keys: tuple[str, ...]) -> list[str]:
-        raw = [self.ld.text(self.node, ld_key)]
-        raw += itemprop_values(self.microdata, ld_key) if self.microdata is not None else []
-        raw += [self.page.meta.get(key) for key in meta_keys]
+    def _raw_dates(self, ld_key: str, meta_keys: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(source, raw value) of each machine date of one kind, most reliable first."""
+        raw = [("jsonld", self.ld.text(self.node, ld_key))]
         if ld_key == "datePublished":
-            raw += self.page.selector.css(self._time_selector).xpath("@datetime").getall()[:1]
-        return [value for value in raw if value]
+            raw.append(("jsonld", self.ld.text(self.node, "dateCreated")))
+        raw += [("microdata", v) for v in (itemprop_values(self.microdata, ld_key) if self.microdata is not None
+                                           else [])]
+        raw += [("meta", self.page.meta.get(key)) for key in meta_keys]
+        if ld_key == "datePublished":
+            times = [node for node in self.page.selector.css(self._time_selector)
+                     if not in_chrome(node.root) and not _UPDATE_MARK.search(" ".join(node.root.attrib.values()))]
+            raw += [("time", node.attrib.get("datetime")) for node in times[:1]]
+        return [(source, value) for source, value in raw if value]
 
-    def dates(self) -> tuple[str | None, str | None]:
-        """(published_at, modified_at): the first readable date of each kind, naive ones on the page's offset."""
-        published = [parse_page_date(v) for v in self._raw_dates("datePublished", PUBLISHED_META)]
-        modified = [parse_page_date(v) for v in self._raw_dates("dateModified", MODIFIED_META)]
-        offset = page_offset(published + modified)
-
-        def first(found: list[PageDate | None]) -> str | None:
-            chosen = next((d for d in found if d is not None), None)
-            return chosen.iso(offset) if chosen else None
-
-        return first(published), first(modified)
+    def dates(self, title: str | None = None) -> tuple[str | None, str | None]:
+        """(published_at, modified_at): machine dates checked against the visible one (extract/published.py);
+        naive machine dates take the page's offset from its other dates."""
+        published = [Candidate(source, d) for source, raw in self._raw_dates("datePublished", PUBLISHED_META)
+                     if (d := parse_page_date(raw)) is not None]
+        if (from_url := url_date(self.page.url)) is not None:
+            published.append(Candidate("url", from_url))
+        modified = [parse_page_date(raw) for _, raw in self._raw_dates("dateModified", MODIFIED_META)]
+        offset = page_offset([c.date for c in published] + modified)
+        shown, above = visible_date(page_lines(self.page.selector.root), title, self.page.language)
+        chosen = choose(published, shown, above)
+        if chosen is not None and chosen is not shown:
+            published_at: str | None = chosen.iso(offset)
+        else:
+            published_at = chosen.iso() if chosen else None
+        first_modified = next((d for d in modified if d is not None), None)
+        return published_at, first_modified.iso(offset) if first_modified else None
 
     # ---- credits ------------------------------------------------------------------------------------------------
     def visible_byline(self) -> str | None:
@@ -281,7 +296,7 @@ class GenericParser(ArticleParser):
         title = self.title()
         paragraphs, shown_above = self.paragraphs(title)
         body = join_paragraphs(paragraphs)
-        published_at, modified_at = self.dates()
+        published_at, modified_at = self.dates(title)
         if not title or not self.is_article(body, published_at):
             return None
         url = self.canonical_url()

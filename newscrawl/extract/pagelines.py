@@ -1,0 +1,125 @@
+"""A page's visible text as a reader meets it: one line per block element, page furniture left out.
+
+Metadata rules (extract/published.py) read dates and bylines from these lines, in document order, around the
+headline. Left out, with everything inside them: script/style/head/template, hidden elements, and the page's chrome
+that carries other stories' or readers' dates: navigation, asides, footers, forms, and elements whose class or id
+names comments, related or recommended stories, sidebars, widgets, share bars, newsletters, cookie banners or tickers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from newscrawl.extract.furniture import is_hidden, name_words
+
+_SKIP_TAGS = frozenset({"script", "style", "head", "template", "nav", "aside", "form", "button", "select",
+                        "option", "svg", "iframe", "noembed", "textarea"})
+_INLINE = frozenset({"a", "span", "b", "strong", "em", "i", "u", "time", "small", "abbr", "font", "sup", "sub",
+                     "label", "mark", "bdi", "cite", "q", "s", "big", "wbr", "ins", "del", "data"})
+# Class/id words (split as furniture.name_words splits them) of boxes whose dates are not the story's.
+CHROME_WORDS = frozenset({
+    "comment", "comments", "disqus", "respond", "reply", "replies", "related", "recommended", "recommendations",
+    "recirc", "sidebar", "widget", "widgets", "newsletter", "cookie", "cookies", "consent", "promo", "trending",
+    "popular", "mostread", "ticker", "teaser", "teasers", "readmore", "breadcrumb", "breadcrumbs", "kommentar",
+    "kommentare", "commentaire", "commentaires", "weitere", "masthead",
+})
+# Not here, although they name furniture: "share"/"social" and "footer" wrap a story's byline and date too often
+# ("article-share" around the byline, an article's own <div class="footer"> with its date).
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Line:
+    """The text of one block element (its inline children included) and that element."""
+
+    text: str
+    element: Any
+    heading: str | None = None
+    """The h1–h3 tag the line sits in, if any."""
+
+
+def is_chrome(element: Any) -> bool:
+    """An element (not its ancestors) that holds page furniture rather than the story."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag.lower() in _SKIP_TAGS:
+        return True
+    if tag.lower() == "footer":  # the page's footer; an <article>'s own <footer> holds its byline and date
+        return not any(isinstance(a.tag, str) and a.tag.lower() in ("article", "main") for a in element.iterancestors())
+    if is_hidden(element):
+        return True
+    # A box named like furniture that holds the headline is the page's wrapper, not furniture.
+    return bool(name_words(element) & CHROME_WORDS) and element.find(".//h1") is None
+
+
+def in_chrome(element: Any) -> bool:
+    """An element inside page furniture (it or one of its ancestors is chrome)."""
+    node = element
+    while node is not None:
+        if isinstance(node.tag, str) and node.tag.lower() != "html" and node.tag.lower() != "body" and is_chrome(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def page_lines(root: Any) -> list[Line]:
+    """The visible lines of a page, in document order.
+
+    >>> import lxml.html
+    >>> page = lxml.html.fromstring("<html><body><nav>Home 1 Jan 2020</nav><h1>Kim <b>meets</b> Putin</h1>"
+    ...                             "<p class='byline'>By <a>Jane Doe</a> | 19 Nov 2019</p><aside>Related</aside>"
+    ...                             "<p>Body text.</p></body></html>")
+    >>> [(line.text, line.heading) for line in page_lines(page)]
+    [('Kim meets Putin', 'h1'), ('By Jane Doe | 19 Nov 2019', None), ('Body text.', None)]
+    """
+    lines: list[Line] = []
+    pieces: list[str] = []
+    owner: list[Any] = [None]
+
+    def flush() -> None:
+        text = _SPACE.sub(" ", " ".join(pieces)).strip()
+        if text:
+            lines.append(Line(text, owner[0], _heading(owner[0])))
+        pieces.clear()
+
+    def walk(element: Any, block: Any) -> None:
+        if not isinstance(element.tag, str) or (block is not None and is_chrome(element)):
+            return
+        own = block if element.tag.lower() in _INLINE and block is not None else element
+        if own is not block:
+            flush()
+            owner[0] = own
+        if element.text:
+            pieces.append(element.text)
+        for child in element:
+            walk(child, own)
+            if owner[0] is not own:
+                flush()
+                owner[0] = own
+            if child.tail:
+                pieces.append(child.tail)
+        if own is not block:
+            flush()
+            owner[0] = block
+
+    body = root.find(".//body") if root.tag != "body" else root
+    walk(body if body is not None else root, None)
+    return lines
+
+
+def _heading(element: Any) -> str | None:
+    node = element
+    while node is not None:
+        if isinstance(node.tag, str) and node.tag.lower() in ("h1", "h2", "h3"):
+            return str(node.tag.lower())
+        node = node.getparent()
+    return None
+
+
+def element_text(element: Any) -> str:
+    """The collapsed text of an element, comments left out."""
+    text = etree.tostring(element, method="text", encoding="unicode", with_tail=False) or ""
+    return _SPACE.sub(" ", text).strip()

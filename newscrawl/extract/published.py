@@ -1,0 +1,166 @@
+"""The published date of a story: machine dates checked against the date a reader sees next to the headline.
+
+Sources, most reliable first: the Article node's JSON-LD datePublished (then its dateCreated), microdata
+datePublished, published-time meta (article:published_time, parsely, sailthru, Dublin Core…), a <time datetime>
+in the story (not in page furniture, not labelled as an update), and a date in the URL path (/2021/02/21/).
+The visible date is the first day printed near the headline (the lines just above it and the byline block below
+it, before the body starts), else the first day printed after a "Published"/"Veröffentlicht"/"Publié" label or
+in a "By …" line anywhere in the story. Dates labelled as updates are never the published date.
+
+The agreement rule (`choose`):
+1. A machine date that falls on the visible day wins: it has the page's time and offset.
+2. A machine date one day off is the same moment written in UTC (or another zone) than the page shows: when the
+   page prints a clock time, the offset is recovered from the difference; otherwise the visible day is kept, as a
+   day.
+3. Otherwise the visible date wins: machine dates are often a template's, an import's or an update's.
+4. With no visible date, the machine dates vote: the most reliable one, unless at least two others agree on
+   another day against it.
+Dates in the future (after now, a day of slack for zones) are never a publication date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from newscrawl.extract.pagelines import Line
+from newscrawl.extract.pubdates import PageDate, parse_page_date
+from newscrawl.extract.textdates import TextDate, find_dates
+from newscrawl.extract.titles import same_headline
+
+_UPDATED = re.compile(r"\b(?:updated?|modified|last edited|edited|aktualisiert|geändert|letzte änderung|"
+                      r"zuletzt|mis à jour|modifié|actualizado|actualización|aggiornato|atualizado|bijgewerkt)\b",
+                      re.IGNORECASE)
+_PUBLISHED = re.compile(r"\b(?:published|posted|released|written|veröffentlicht|erschienen|publiziert|publié|"
+                        r"mise? en ligne|stand|publicado|publicada|pubblicato|gepubliceerd|datum|date|fecha|data)\b|"
+                        r"^\s*(?:by|von|par|por|door|di|posted by|written by|autor|auteur|author)\b",
+                        re.IGNORECASE)
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[/-]|\.\w+$|$)")
+BEFORE_HEADLINE = 3  # lines above the headline that may carry its date ("08.11.2021 | Topic", a date header)
+AFTER_HEADLINE = 15  # lines below it that may (standfirst, byline, date, share bar)
+SHORT_LINE = 160  # characters: longer lines are prose, whose dates are the story's subject
+BODY_LINES = 2  # long lines after the headline that mean the body has begun
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A machine date and where it came from ("jsonld", "microdata", "meta", "time", "url")."""
+
+    source: str
+    date: PageDate
+
+
+def url_date(url: str) -> PageDate | None:
+    """The day in a URL path such as /2021/02/21/slug or /2021-02-21/.
+
+    >>> url_date("https://a.b/news/2021/02/21/kim-meets-putin").iso(), url_date("https://a.b/2021/02/slug")
+    ('2021-02-21', None)
+    """
+    match = _URL_DATE.search(url.split("?", 1)[0])
+    return parse_page_date("-".join(f"{int(part):02d}" for part in match.groups())) if match else None
+
+
+def updated_label(text: str, date: TextDate, previous_end: int) -> bool:
+    """Whether the words just before a date label it as an update ("Updated 3:27 am, Nov 20, 2019").
+
+    >>> line = "Published Nov 19, 2019 | Updated Nov 20, 2019"
+    >>> [updated_label(line, d, 0 if i == 0 else 21) for i, d in enumerate(find_dates(line))]
+    [False, True]
+    """
+    lead = text[previous_end:date.start]
+    updated = list(_UPDATED.finditer(lead))
+    published = list(_PUBLISHED.finditer(lead))
+    return bool(updated) and (not published or published[-1].start() < updated[-1].start())
+
+
+def _dates_in(line: Line, language: str | None) -> list[PageDate]:
+    found, previous_end = [], 0
+    for date in find_dates(line.text, language):
+        if not updated_label(line.text, date, previous_end):
+            found.append(date.date)
+        previous_end = date.end
+    return found
+
+
+def headline_index(lines: list[Line], title: str | None) -> int | None:
+    """The line that shows the headline: the one reading like the title, else the first <h1>."""
+    if title:
+        for index, line in enumerate(lines):
+            if line.heading and same_headline(line.text, title):
+                return index
+    return next((index for index, line in enumerate(lines) if line.heading == "h1"), None)
+
+
+def visible_date(lines: list[Line], title: str | None, language: str | None) -> tuple[PageDate | None, bool]:
+    """The published day a reader sees, and whether it was printed above the headline (where a site's header also
+    prints today's date, so it is trusted only when machine dates agree or there are none).
+
+    Looked for below the headline first (byline block, before the body starts), then just above it, then after a
+    published label or in a byline line anywhere in the story."""
+    top = headline_index(lines, title)
+    if top is not None:
+        long_lines = 0
+        for line in lines[top:top + AFTER_HEADLINE + 1]:
+            if len(line.text) > SHORT_LINE:
+                long_lines += 1
+                if long_lines >= BODY_LINES:
+                    break
+                continue
+            if dates := _dates_in(line, language):
+                return dates[0], False
+    for line in lines[top or 0:]:
+        if len(line.text) <= SHORT_LINE and _PUBLISHED.search(line.text) and (dates := _dates_in(line, language)):
+            return dates[0], False
+    if top is not None:
+        for line in reversed(lines[max(0, top - BEFORE_HEADLINE):top]):
+            if len(line.text) <= SHORT_LINE and (dates := _dates_in(line, language)):
+                return dates[0], True
+    return None, False
+
+
+def _offset_between(shown: datetime, machine: PageDate) -> timezone | None:
+    """The offset that turns a machine moment into the clock time the page prints, if it is a real offset."""
+    if machine.offset is None or machine.day_only:
+        return None
+    offset = machine.value.replace(tzinfo=machine.offset).utcoffset() or timedelta(0)
+    utc = machine.value.replace(second=0) - offset
+    delta = shown - utc
+    if abs(delta) > timedelta(hours=14) or delta % timedelta(minutes=15):
+        return None
+    return timezone(delta)
+
+
+def choose(machine: list[Candidate], shown: PageDate | None, above: bool = False,
+           now: datetime | None = None) -> PageDate | None:
+    """The published date by the agreement rule in the module docstring (machine dates in reliability order)."""
+    limit = (now or datetime.now(timezone.utc)).replace(tzinfo=None) + timedelta(days=1)
+    machine = [c for c in machine if c.date.value <= limit]
+    if shown is not None and (shown.value > limit or above and machine and not any(
+            abs((c.date.value.date() - shown.value.date()).days) <= 1 for c in machine)):
+        shown = None
+    if shown is None:
+        return _vote(machine)
+    day = shown.value.date()
+    same_day = [c for c in machine if c.date.value.date() == day]
+    if same_day:
+        return same_day[0].date
+    near = [c for c in machine if abs((c.date.value.date() - day).days) == 1]
+    if near and not shown.day_only:
+        for candidate in near:
+            offset = _offset_between(shown.value, candidate.date)
+            if offset is not None:
+                return PageDate(shown.value, offset)
+    return shown
+
+
+def _vote(machine: list[Candidate]) -> PageDate | None:
+    if not machine:
+        return None
+    days = Counter(day for _, day in {(c.source, c.date.value.date()) for c in machine})  # a source votes once
+    first = machine[0]
+    best, votes = days.most_common(1)[0]
+    if best != first.date.value.date() and votes >= 2 and votes > days[first.date.value.date()]:
+        return next(c.date for c in machine if c.date.value.date() == best)
+    return first.date
