@@ -20,6 +20,7 @@ Dates in the future (after now, a day of slack for zones) are never a publicatio
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from newscrawl.extract.pagelines import Line
 from newscrawl.extract.pubdates import PageDate, parse_page_date
 from newscrawl.extract.textdates import TextDate, find_dates
-from newscrawl.extract.titles import same_headline
+from newscrawl.extract.titles import drop_date_lead, same_headline
 
 _UPDATED = re.compile(r"\b(?:updated?|modified|last edited|edited|aktualisiert|geändert|letzte änderung|"
                       r"zuletzt|mis à jour|modifié|actualizado|actualización|aggiornato|atualizado|bijgewerkt)\b",
@@ -41,6 +42,7 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\
 BEFORE_HEADLINE = 3  # lines above the headline that may carry its date ("08.11.2021 | Topic", a date header)
 AFTER_HEADLINE = 15  # lines below it that may (standfirst, byline, date, share bar)
 SHORT_LINE = 160  # characters: longer lines are prose, whose dates are the story's subject
+HEADLINE_COPIES = 3  # displays of the headline looked at
 BODY_LINES = 2  # long lines after the headline that mean the body has begun
 
 
@@ -84,40 +86,52 @@ def _dates_in(line: Line, language: str | None) -> list[PageDate]:
     return found
 
 
-def headline_index(lines: list[Line], title: str | None) -> int | None:
-    """The line that shows the headline: the one reading like the title, else the first <h1>."""
-    if title:
-        for index, line in enumerate(lines):
-            if line.heading and same_headline(line.text, title):
-                return index
-    return next((index for index, line in enumerate(lines) if line.heading == "h1"), None)
+def headline_indexes(lines: list[Line], title: str | None) -> list[int]:
+    """The lines that show the headline (a page may show it twice, e.g. in a sticky header): those reading like the
+    title, else the first <h1>."""
+    found = [index for index, line in enumerate(lines)
+             if title and line.heading and same_headline(drop_date_lead(line.text), title)]
+    return found[:HEADLINE_COPIES] or [index for index, line in enumerate(lines) if line.heading == "h1"][:1]
 
 
-def visible_date(lines: list[Line], title: str | None, language: str | None) -> tuple[PageDate | None, bool]:
-    """The published day a reader sees, and whether it was printed above the headline (where a site's header also
-    prints today's date, so it is trusted only when machine dates agree or there are none).
+@dataclass(frozen=True)
+class Shown:
+    """A date printed on the page, and whether it stands above the headline (where a site's header also prints
+    today's date, so it is trusted only when machine dates agree or there are none)."""
 
-    Looked for below the headline first (byline block, before the body starts), then just above it, then after a
-    published label or in a byline line anywhere in the story."""
-    top = headline_index(lines, title)
-    if top is not None:
+    date: PageDate
+    above: bool = False
+
+
+def visible_dates(lines: list[Line], title: str | None, language: str | None) -> list[Shown]:
+    """The published days a reader may take for the story's, most telling first: the first one below each display
+    of the headline (in the byline block, before the body starts), the first after a published label or in a
+    byline line anywhere in the story, and the nearest just above the headline."""
+    tops = headline_indexes(lines, title)
+    found: list[Shown] = []
+    for top in tops:
+        lead = find_dates(lines[top].text, language)[:1]  # "23.01.2022 - Headline": the date printed in front
+        if lead and lead[0].start == 0:
+            found.append(Shown(lead[0].date))
+            continue
         long_lines = 0
-        for line in lines[top:top + AFTER_HEADLINE + 1]:
+        for line in lines[top + 1:top + AFTER_HEADLINE + 1]:
             if len(line.text) > SHORT_LINE:
                 long_lines += 1
                 if long_lines >= BODY_LINES:
                     break
-                continue
-            if dates := _dates_in(line, language):
-                return dates[0], False
-    for line in lines[top or 0:]:
-        if len(line.text) <= SHORT_LINE and _PUBLISHED.search(line.text) and (dates := _dates_in(line, language)):
-            return dates[0], False
-    if top is not None:
-        for line in reversed(lines[max(0, top - BEFORE_HEADLINE):top]):
-            if len(line.text) <= SHORT_LINE and (dates := _dates_in(line, language)):
-                return dates[0], True
-    return None, False
+            elif dates := _dates_in(line, language):
+                found.append(Shown(dates[0]))
+                break
+    start = tops[0] if tops else 0
+    labelled = (d for line in lines[start:] if len(line.text) <= SHORT_LINE and _PUBLISHED.search(line.text)
+                for d in _dates_in(line, language)[:1])
+    found += [Shown(d) for d in itertools.islice(labelled, 1)]
+    for top in tops[:1]:
+        above = (d for line in reversed(lines[max(0, top - BEFORE_HEADLINE):top]) if len(line.text) <= SHORT_LINE
+                 for d in _dates_in(line, language)[:1])
+        found += [Shown(d, above=True) for d in itertools.islice(above, 1)]
+    return found
 
 
 def _offset_between(shown: datetime, machine: PageDate) -> timezone | None:
@@ -132,27 +146,29 @@ def _offset_between(shown: datetime, machine: PageDate) -> timezone | None:
     return timezone(delta)
 
 
-def choose(machine: list[Candidate], shown: PageDate | None, above: bool = False,
-           now: datetime | None = None) -> PageDate | None:
-    """The published date by the agreement rule in the module docstring (machine dates in reliability order)."""
+def choose(machine: list[Candidate], shown: list[Shown], now: datetime | None = None) -> PageDate | None:
+    """The published date by the agreement rule in the module docstring (machine dates in reliability order, shown
+    dates as visible_dates lists them)."""
     limit = (now or datetime.now(timezone.utc)).replace(tzinfo=None) + timedelta(days=1)
     machine = [c for c in machine if c.date.value <= limit]
-    if shown is not None and (shown.value > limit or above and machine and not any(
-            abs((c.date.value.date() - shown.value.date()).days) <= 1 for c in machine)):
-        shown = None
-    if shown is None:
+    shown = [s for s in shown if s.date.value <= limit]
+    agreeing = [s for s in shown if any(abs((c.date.value.date() - s.date.value.date()).days) <= 1 for c in machine)]
+    trusted = [s for s in shown if not s.above or not machine]
+    pick = (agreeing or trusted or [None])[0]
+    if pick is None:
         return _vote(machine)
-    day = shown.value.date()
+    visible = pick.date
+    day = visible.value.date()
     same_day = [c for c in machine if c.date.value.date() == day]
     if same_day:
         return same_day[0].date
-    near = [c for c in machine if abs((c.date.value.date() - day).days) == 1]
-    if near and not shown.day_only:
-        for candidate in near:
-            offset = _offset_between(shown.value, candidate.date)
-            if offset is not None:
-                return PageDate(shown.value, offset)
-    return shown
+    if not visible.day_only:
+        for candidate in machine:
+            if abs((candidate.date.value.date() - day).days) == 1:
+                offset = _offset_between(visible.value, candidate.date)
+                if offset is not None:
+                    return PageDate(visible.value, offset)
+    return visible
 
 
 def _vote(machine: list[Candidate]) -> PageDate | None:

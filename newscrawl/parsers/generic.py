@@ -27,11 +27,11 @@ from newscrawl.extract.content import extract_paragraphs, trim_lead
 from newscrawl.extract.people import Credit, classify, split_names, strip_byline
 from newscrawl.extract.pagelines import in_chrome, page_lines
 from newscrawl.extract.pubdates import page_offset, parse_page_date
-from newscrawl.extract.published import Candidate, choose, url_date, visible_date
+from newscrawl.extract.published import Candidate, choose, url_date, visible_dates
 from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, image_url, itemprop_values, keywords,
                                           microdata_article)
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list, unescape_text
-from newscrawl.extract.titles import repeats, same_headline, strip_site_name
+from newscrawl.extract.titles import choose_title, repeats, same_headline
 from newscrawl.extract.urls import clean_url, host_of, is_http_url
 from newscrawl.items import Article
 from newscrawl.parsers.base import ArticleParser, Page
@@ -118,15 +118,16 @@ class GenericParser(ArticleParser):
         return values[0] if values else None
 
     def title(self) -> str | None:
-        site = self.publisher()
+        """The headline as shown, by agreement of <h1>s and machine titles (extract/titles.py: choose_title)."""
         headline = self.ld.text(self.node, "headline") or self.ld.text(self.node, "name") or self.micro("headline")
-        og_title = strip_site_name(self.page.meta.get("og:title") or self.page.meta.get("twitter:title"), site)
-        html_title = strip_site_name(self.page.text("title"), site)
-        for h1 in self.page.texts("h1")[:5]:  # the visible headline, when a machine title confirms it is the one
-            if any(same_headline(h1, known) for known in (headline, og_title, html_title)):
-                return h1
-        h1s = self.page.texts("h1")
-        return headline or og_title or (h1s[0] if h1s else None) or html_title
+        og_title = self.page.meta.get("og:title") or self.page.meta.get("twitter:title")
+        raw_title = clean_text(self.page.text("title"))
+        site_names = [self.publisher(), self.page.meta.get("og:site_name"), self.page.meta.get("application-name"),
+                      host_of(self.page.url)]
+        # <h1>s a reader sees: not hidden ("Navigation und Service" for screen readers), not in nav or a masthead
+        h1s = [self.page.text("h1", node) for node in self.page.selector.css("h1")[:8] if not in_chrome(node.root)]
+        return choose_title([h for h in h1s if h][:5], [headline, og_title, raw_title], site_names,
+                            [og_title, raw_title])
 
     def subtitle(self, title: str | None, shown_above: list[str], lead: str) -> str | None:
         """The dek: a structured one, or a description — shown above the body, or at least not repeating it."""
@@ -184,9 +185,9 @@ class GenericParser(ArticleParser):
             published.append(Candidate("url", from_url))
         modified = [parse_page_date(raw) for _, raw in self._raw_dates("dateModified", MODIFIED_META)]
         offset = page_offset([c.date for c in published] + modified)
-        shown, above = visible_date(page_lines(self.page.selector.root), title, self.page.language)
-        chosen = choose(published, shown, above)
-        if chosen is not None and chosen is not shown:
+        shown = visible_dates(page_lines(self.page.selector.root), title, self.page.language)
+        chosen = choose(published, shown)
+        if chosen is not None and not any(chosen is s.date for s in shown):
             published_at: str | None = chosen.iso(offset)
         else:
             published_at = chosen.iso() if chosen else None
