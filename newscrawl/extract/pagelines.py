@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from newscrawl.extract.furniture import is_hidden, name_words
+from newscrawl.extract.titles import drop_date_lead, same_headline
 
 _SKIP_TAGS = frozenset({"script", "style", "head", "template", "nav", "aside", "form", "button", "select",
                         "option", "svg", "iframe", "noembed", "textarea"})
@@ -30,6 +31,8 @@ CHROME_WORDS = frozenset({
 # Not here, although they name furniture: "share"/"social" and "footer" wrap a story's byline and date too often
 # ("article-share" around the byline, an article's own <div class="footer"> with its date).
 _SPACE = re.compile(r"\s+")
+_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
+HEADLINE_COPIES = 3  # displays of the headline looked at (a sticky header may repeat it)
 
 
 @dataclass
@@ -80,7 +83,9 @@ def page_lines(root: Any) -> list[Line]:
     owner: list[Any] = [None]
 
     def flush() -> None:
-        text = _SPACE.sub(" ", " ".join(pieces)).strip()
+        # Pieces are joined with a space ("<time>29. Dez 2022</time><time>30. Dez…" are two dates), but not before
+        # punctuation ("<a>Anna Roe</a>, 3. März").
+        text = _BEFORE_PUNCTUATION.sub(r"\1", _SPACE.sub(" ", " ".join(pieces))).strip()
         if text:
             lines.append(Line(text, owner[0], _heading(owner[0])))
         pieces.clear()
@@ -123,3 +128,36 @@ def element_text(element: Any) -> str:
     """The collapsed text of an element, comments left out."""
     text = etree.tostring(element, method="text", encoding="unicode", with_tail=False) or ""
     return _SPACE.sub(" ", text).strip()
+
+
+def headline_indexes(lines: list[Line], title: str | None) -> list[int]:
+    """The lines that show the headline (a page may show it twice, e.g. in a sticky header): those reading like the
+    title, else the first <h1>."""
+    found = [index for index, line in enumerate(lines)
+             if title and line.heading and same_headline(drop_date_lead(line.text), title)]
+    return found[:HEADLINE_COPIES] or [index for index, line in enumerate(lines) if line.heading == "h1"][:1]
+
+
+# A byline line: a lead word, then a capitalised name ("By Jane Roe", "Von Anna Roe, dpa", "Autor: …").
+_BYLINE_LINE = re.compile(r"^(?i:(?:(?:written|posted|reported|story|text|words)\s+by|by|von|par|por|door|"
+                          r"(?:author|autor|autorin|auteur|autore|text|texte|interview)\s*:))\s*(?=[A-ZÀ-ÝА-Я])")
+BYLINE_MAX = 120  # characters: a longer line is prose that happens to start with "By"
+BYLINE_WINDOW = 15  # lines below the headline searched first
+
+
+def byline_line(lines: list[Line], title: str | None) -> str | None:
+    """The visible byline: a "By …"/"Von …"/"Par …"/"Autor: …" line below the headline (before the body), else
+    the first such line further down the story (bylines printed at the end).
+
+    >>> import lxml.html
+    >>> page = lxml.html.fromstring("<html><body><h1>Kim meets Putin</h1><p>Long lead. </p>"
+    ...                             "<div>Von <a>Anna Roe</a>, 3. März 2021</div></body></html>")
+    >>> byline_line(page_lines(page), "Kim meets Putin")
+    'Von Anna Roe, 3. März 2021'
+    """
+    tops = headline_indexes(lines, title)
+    start = tops[0] + 1 if tops else 0
+    for line in lines[start:start + BYLINE_WINDOW] + lines[start + BYLINE_WINDOW:]:
+        if len(line.text) <= BYLINE_MAX and not line.heading and _BYLINE_LINE.match(line.text):
+            return line.text
+    return None

@@ -26,10 +26,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from newscrawl.extract.pagelines import Line
+from newscrawl.extract.pagelines import Line, headline_indexes
 from newscrawl.extract.pubdates import PageDate, parse_page_date
 from newscrawl.extract.textdates import TextDate, find_dates
-from newscrawl.extract.titles import drop_date_lead, same_headline
 
 _UPDATED = re.compile(r"\b(?:updated?|modified|last edited|edited|aktualisiert|geändert|letzte änderung|"
                       r"zuletzt|mis à jour|modifié|actualizado|actualización|aggiornato|atualizado|bijgewerkt)\b",
@@ -42,7 +41,6 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\
 BEFORE_HEADLINE = 3  # lines above the headline that may carry its date ("08.11.2021 | Topic", a date header)
 AFTER_HEADLINE = 15  # lines below it that may (standfirst, byline, date, share bar)
 SHORT_LINE = 160  # characters: longer lines are prose, whose dates are the story's subject
-HEADLINE_COPIES = 3  # displays of the headline looked at
 BODY_LINES = 2  # long lines after the headline that mean the body has begun
 
 
@@ -84,14 +82,6 @@ def _dates_in(line: Line, language: str | None) -> list[PageDate]:
             found.append(date.date)
         previous_end = date.end
     return found
-
-
-def headline_indexes(lines: list[Line], title: str | None) -> list[int]:
-    """The lines that show the headline (a page may show it twice, e.g. in a sticky header): those reading like the
-    title, else the first <h1>."""
-    found = [index for index, line in enumerate(lines)
-             if title and line.heading and same_headline(drop_date_lead(line.text), title)]
-    return found[:HEADLINE_COPIES] or [index for index, line in enumerate(lines) if line.heading == "h1"][:1]
 
 
 @dataclass(frozen=True)

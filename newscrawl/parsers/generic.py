@@ -19,13 +19,14 @@ One idea, kept whole: the generic parser, one small method per field; `parse()` 
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.agencies import byline_agencies, dateline_city
 from newscrawl.extract.content import extract_paragraphs, trim_lead
 from newscrawl.extract.people import Credit, classify, split_names, strip_byline
-from newscrawl.extract.pagelines import in_chrome, page_lines
+from newscrawl.extract.pagelines import Line, byline_line, in_chrome, page_lines
 from newscrawl.extract.pubdates import page_offset, parse_page_date
 from newscrawl.extract.published import Candidate, choose, url_date, visible_dates
 from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, image_url, itemprop_values, keywords,
@@ -185,7 +186,7 @@ class GenericParser(ArticleParser):
             published.append(Candidate("url", from_url))
         modified = [parse_page_date(raw) for _, raw in self._raw_dates("dateModified", MODIFIED_META)]
         offset = page_offset([c.date for c in published] + modified)
-        shown = visible_dates(page_lines(self.page.selector.root), title, self.page.language)
+        shown = visible_dates(self.lines, title, self.page.language)
         chosen = choose(published, shown)
         if chosen is not None and not any(chosen is s.date for s in shown):
             published_at: str | None = chosen.iso(offset)
@@ -195,8 +196,18 @@ class GenericParser(ArticleParser):
         return published_at, first_modified.iso(offset) if first_modified else None
 
     # ---- credits ------------------------------------------------------------------------------------------------
+    @cached_property
+    def lines(self) -> list[Line]:
+        """The page's visible lines without furniture (extract/pagelines.py), read once for dates and bylines."""
+        return page_lines(self.page.selector.root)
+
     def visible_byline(self) -> str | None:
-        for node in self.page.selector.css(self._byline_selector)[:6]:
+        """A "By …" line below the headline, else an author/byline element (not one of a comment form or list)."""
+        line = byline_line(self.lines, self.title())
+        if line and strip_byline(line):
+            return strip_byline(line)
+        nodes = [node for node in self.page.selector.css(self._byline_selector)[:12] if not in_chrome(node.root)]
+        for node in nodes[:6]:
             text = strip_byline(" ".join(node.css("::text").getall()))
             if text and len(text) <= 120:
                 return text
