@@ -17,20 +17,23 @@ from lxml import etree
 from newscrawl.extract.furniture import is_hidden, name_words
 from newscrawl.extract.titles import drop_date_lead, same_headline
 
-_SKIP_TAGS = frozenset({"script", "style", "head", "template", "nav", "aside", "form", "button", "select",
+# <form> is not here: ASP.NET pages wrap the whole page in one (as furniture.py notes).
+_SKIP_TAGS = frozenset({"script", "style", "head", "template", "nav", "aside", "button", "select",
                         "option", "svg", "iframe", "noembed", "textarea"})
 _INLINE = frozenset({"a", "span", "b", "strong", "em", "i", "u", "time", "small", "abbr", "font", "sup", "sub",
                      "label", "mark", "bdi", "cite", "q", "s", "big", "wbr", "ins", "del", "data"})
 # Class/id words (split as furniture.name_words splits them) of boxes whose dates are not the story's.
 CHROME_WORDS = frozenset({
     "comment", "comments", "disqus", "respond", "reply", "replies", "related", "recommended", "recommendations",
-    "recirc", "sidebar", "widget", "widgets", "newsletter", "cookie", "cookies", "consent", "promo", "trending",
+    "recirc", "sidebar", "newsletter", "cookie", "cookies", "consent", "promo", "trending",
     "popular", "mostread", "ticker", "teaser", "teasers", "readmore", "breadcrumb", "breadcrumbs", "kommentar",
     "kommentare", "commentaire", "commentaires", "weitere", "masthead",
 })
-# Not here, although they name furniture: "share"/"social" and "footer" wrap a story's byline and date too often
-# ("article-share" around the byline, an article's own <div class="footer"> with its date).
+# Not here, although they name furniture: "share"/"social", "widget" and "footer" wrap a story's byline and date too
+# often ("article-share" around the byline, page builders' "widget" around everything, an article's own
+# <div class="footer"> with its date).
 _SPACE = re.compile(r"\s+")
+_BYLINE_WORDS = frozenset({"author", "authors", "byline", "autor", "auteur"})
 _BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
 HEADLINE_COPIES = 3  # displays of the headline looked at (a sticky header may repeat it)
 
@@ -48,6 +51,8 @@ class Line:
 def is_chrome(element: Any) -> bool:
     """An element (not its ancestors) that holds page furniture rather than the story."""
     tag = element.tag if isinstance(element.tag, str) else ""
+    if tag.lower() == "aside" and name_words(element) & _BYLINE_WORDS:
+        return False  # an author box set aside in the story ("<aside class='author'>") is its byline
     if tag.lower() in _SKIP_TAGS:
         return True
     if tag.lower() == "footer":  # the page's footer; an <article>'s own <footer> holds its byline and date

@@ -69,6 +69,13 @@ def _classified(entities: list[Entity], publisher: str | None) -> dict[tuple[str
     return credits
 
 
+def _without_shorter_forms(credits: list[Credit]) -> list[Credit]:
+    """People without a shorter spelling of another credited person ("Troy Smith" beside "Troy L. Smith")."""
+    people = [set(c.name.lower().replace(".", " ").split()) for c in credits if c.kind == "person"]
+    return [c for c in credits
+            if c.kind != "person" or not any(set(c.name.lower().replace(".", " ").split()) < other for other in people)]
+
+
 def looks_like_article_url(url: str) -> bool:
     """A URL whose path (or query) names one item: a long number, or a slug of three or more words.
 
@@ -227,7 +234,11 @@ class GenericParser(ArticleParser):
             entities += [Entity(v) for v in itemprop_values(self.microdata, "author")]
         entities += [Entity(self.page.meta[key]) for key in AUTHOR_META
                      if self.page.meta.get(key) and not is_http_url(self.page.meta[key])]
-        credits = _classified(entities, publisher)
+        # A structured person the page never names is a stale or hidden field (a CMS account, a former editor):
+        # the credit a reader sees is the one kept. Checked by surname, which bylines never drop.
+        visible = " ".join(line.text for line in self.lines).lower()
+        credits = {key: credit for key, credit in _classified(entities, publisher).items()
+                   if credit.kind != "person" or credit.name.split()[-1].lower() in visible}
         shown = self.visible_byline()
         if shown:
             # A visible name joins unless it shares a word with a structured one (then it is the same person, often
@@ -237,7 +248,7 @@ class GenericParser(ArticleParser):
                 if visible.kind != "person" or not known & {word.lower() for word in visible.name.split()}:
                     credits.setdefault(visible_key, visible)
         byline = shown or ", ".join(c.name for c in credits.values()) or None
-        return list(credits.values()), byline
+        return _without_shorter_forms(list(credits.values())), byline
 
     # ---- media and classification --------------------------------------------------------------------------
     def image(self) -> tuple[str | None, str | None]:
