@@ -127,6 +127,10 @@ class GenericParser(ArticleParser):
 
     def title(self) -> str | None:
         """The headline as shown, by agreement of <h1>s and machine titles (extract/titles.py: choose_title)."""
+        return self.headline
+
+    @cached_property
+    def headline(self) -> str | None:
         headline = self.ld.text(self.node, "headline") or self.ld.text(self.node, "name") or self.micro("headline")
         og_title = self.page.meta.get("og:title") or self.page.meta.get("twitter:title")
         raw_title = clean_text(self.page.text("title"))
@@ -210,6 +214,10 @@ class GenericParser(ArticleParser):
 
     def visible_byline(self) -> str | None:
         """A "By …" line below the headline, else an author/byline element (not one of a comment form or list)."""
+        return self.shown_byline
+
+    @cached_property
+    def shown_byline(self) -> str | None:
         line = byline_line(self.lines, self.title())
         if line and strip_byline(line):
             return strip_byline(line)
