@@ -2,8 +2,8 @@
 
 Metadata rules (extract/published.py) read dates and bylines from these lines, in document order, around the
 headline. Left out, with everything inside them: script/style/head/template, hidden elements, and the page's chrome
-that carries other stories' or readers' dates: navigation, asides, footers, forms, and elements whose class or id
-names comments, related or recommended stories, sidebars, widgets, share bars, newsletters, cookie banners or tickers.
+that carries other stories' or readers' dates: navigation, asides, the site's banner and footer, and elements whose
+class or id names comments, related or recommended stories, sidebars, newsletters, cookie banners or tickers.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-
-from lxml import etree
 
 from newscrawl.extract.furniture import is_hidden, name_words
 from newscrawl.extract.titles import drop_date_lead, same_headline
@@ -55,6 +53,9 @@ def is_chrome(element: Any) -> bool:
         return False  # an author box set aside in the story ("<aside class='author'>") is its byline
     if tag.lower() in _SKIP_TAGS:
         return True
+    if (tag.lower() == "header" or element.get("role") == "banner") and element.find(".//h1") is None and not any(
+            isinstance(a.tag, str) and a.tag.lower() in ("article", "main") for a in element.iterancestors()):
+        return True  # the site's banner (logo, menu, today's date), not a story's own <header>
     if tag.lower() == "footer":  # the page's footer; an <article>'s own <footer> holds its byline and date
         return not any(isinstance(a.tag, str) and a.tag.lower() in ("article", "main") for a in element.iterancestors())
     if is_hidden(element):
@@ -127,12 +128,6 @@ def _heading(element: Any) -> str | None:
             return str(node.tag.lower())
         node = node.getparent()
     return None
-
-
-def element_text(element: Any) -> str:
-    """The collapsed text of an element, comments left out."""
-    text = etree.tostring(element, method="text", encoding="unicode", with_tail=False) or ""
-    return _SPACE.sub(" ", text).strip()
 
 
 def headline_indexes(lines: list[Line], title: str | None) -> list[int]:

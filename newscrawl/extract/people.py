@@ -26,10 +26,10 @@ _LEAD = re.compile(r"^[\s|,;:·•–—-]*(?:(?:written|posted|published|report
 # after a word ("Finian Cunningham. Sputnik" is two credits, "Bruce Y. Lee" one).
 # The same lead in other languages; case-sensitive so that names such as "Di Wang" stay whole.
 _FOREIGN_LEAD = re.compile(r"^(?:von|Von|VON|por|Por|POR|par|Par|PAR|di|door|Door|av|af)\s+(?=[A-ZÀ-ÝА-Я])")
-# A label in front of the names ("Autor: …", "Interview: …", "Pressemitteilung von …"), and a job title or honorific
-# word in front of a name ("Rechtsanwalt Dennis Roe").
-_LABEL_LEAD = re.compile(r"^(?i:(?:author|authors|autor|autorin|autoren|auteur|auteurs|autore|text|texte|"
-                         r"interview|reportage|redaktion|words|credit)\s*:|[\w-]+\s+(?:von|by|de|par)\s+(?=[A-ZÀ-Ý]))\s*")
+# A label in front of the names ("Autor: …", "Interview: …", "Pressemitteilung von …"; the lower-case "von" only,
+# "Charles De Gaulle" keeps his name), and a job title in front of a name ("Rechtsanwalt Dennis Roe").
+_LABEL_LEAD = re.compile(r"^(?:(?i:author|authors|autor|autorin|autoren|auteur|auteurs|autore|text|texte|"
+                         r"interview|reportage|redaktion|words|credit)\s*:|[\w-]+\s+(?:von|by|par)\s+(?=[A-ZÀ-Ý]))\s*")
 _ROLE_LEAD = re.compile(r"^(?:Rechtsanwalt|Rechtsanwältin|Redakteur|Redakteurin|Journalist|Journalistin|"
                         r"Korrespondent|Korrespondentin|Reporter|Reporterin|Chefredakteur|Chefredakteurin|"
                         r"Maître|Me)\s+(?=[A-ZÀ-Ý])")
@@ -76,8 +76,10 @@ def strip_byline(text: str | None) -> str:
     ('Cat Shu', 'Kevin Johnson, USA TODAY')
     >>> strip_byline("Michael Hiltzik Business Columnist"), strip_byline("Von Anna Schmidt"), strip_byline("Di Wang")
     ('Michael Hiltzik', 'Anna Schmidt', 'Di Wang')
-    >>> strip_byline("Autorin: Julia Roe"), strip_byline("Pressemitteilung von Karl Roe"), strip_byline("Rechtsanwalt Ed Roe")
-    ('Julia Roe', 'Karl Roe', 'Ed Roe')
+    >>> strip_byline("Autorin: Julia Roe"), strip_byline("Pressemitteilung von Karl Roe")
+    ('Julia Roe', 'Karl Roe')
+    >>> strip_byline("Rechtsanwalt Ed Roe"), strip_byline("Verónica De Vita"), strip_byline("Ursula von der Leyen")
+    ('Ed Roe', 'Verónica De Vita', 'Ursula von der Leyen')
     """
     value = clean_text(text)
     value = _ROLE_LEAD.sub("", _FOREIGN_LEAD.sub("", _LABEL_LEAD.sub("", _LEAD.sub("", value))))

@@ -33,16 +33,18 @@ _MONTH_NAMES = {
 }
 MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
 _MONTH = "(?P<month>" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
-_CLOCK = r"(?:\s*(?:,|um|à|a las|alle|at|-|–|\|)?\s*(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?!\d)\s*(?P<ampm>[ap]\.?\s?m\.?)?)?"
+_CLOCK = (r"(?:\s*(?:,|um|à|a las|alle|at|-|–|\|)?\s*(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?!\d)\s*"
+          r"(?P<ampm>[ap]\.?\s?m\.?)?)?")
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|º|°)?\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
 # "19 November 2019", "3. März 2021", "21 de abril de 2022", "le 15 septembre 2009"
-_DAY_MONTH_YEAR = re.compile(rf"(?<![\w.]){_DAY}\s*(?:de\s+)?{_MONTH}(?![^\W\d_])\s*,?\s*(?:de\s+|del\s+)?{_YEAR}{_CLOCK}",
-                             re.IGNORECASE)
+_DAY_MONTH_YEAR = re.compile(rf"(?<![\w.]){_DAY}\s*(?:de\s+)?{_MONTH}(?![^\W\d_])\s*,?\s*(?:de\s+|del\s+)?"
+                             rf"{_YEAR}{_CLOCK}", re.IGNORECASE)
 # "Nov. 19, 2019", "November 18 2019"
 _MONTH_DAY_YEAR = re.compile(rf"(?<!\w){_MONTH}(?![^\W\d_])\s*{_DAY}(?!\d)\s*,?\s*{_YEAR}{_CLOCK}", re.IGNORECASE)
 # "2018-09-16", "2019/11/19", "2023-11-07 15:03:30"
-_YEAR_FIRST = re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d{2})[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)(?![\d])" + _CLOCK)
+_YEAR_FIRST = re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d{2})[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)(?![\d])"
+                         + _CLOCK)
 # "27.01.2022", "4. 2. 2022", "11/19/2019", "14/01/20"
 _NUMERIC = re.compile(r"(?<![\d.,/])(?P<first>[0-3]?\d)(?P<sep>[./-])\s?(?P<second>[01]?\d)(?P=sep)\s?"
                       r"(?P<year>(?:19|20)?\d{2})(?![\d]|[./-]\d)" + _CLOCK)
@@ -68,7 +70,7 @@ def find_dates(text: str, language: str | None = None) -> list[TextDate]:
     ['2009-09-15']
     >>> [d.date.iso() for d in find_dates("Nov. 19, 2019 5:53 PM")], [d.date.iso() for d in find_dates("11/19/2019")]
     (['2019-11-19T17:53:00'], ['2019-11-19'])
-    >>> [d.date.iso() for d in find_dates("05/03/2022", "en-US")], [d.date.iso() for d in find_dates("05/03/2022", "fr")]
+    >>> [d.date.iso() for d in find_dates("05/03/2022", "en-US")], [d.date.iso() for d in find_dates("05/03/2022", "de")]
     (['2022-05-03'], ['2022-03-05'])
     >>> find_dates("vor 4 Stunden"), find_dates("Oktober 2008"), find_dates("Call 459-5382 or 10.5.3")
     ([], [], [])
