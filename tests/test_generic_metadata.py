@@ -229,3 +229,9 @@ def test_publishers_desk_after_a_name_is_not_a_person() -> None:
 def test_by_line_below_the_headline_names_the_authors() -> None:
     html = full_page(byline="<div>By Jane Roe and Tom Miller</div>")  # no byline class, no structured data
     assert parse(html).authors == ["Jane Roe", "Tom Miller"]
+
+
+def test_day_printed_without_a_year_takes_the_machine_dates_year() -> None:
+    html = full_page(head='<meta property="article:published_time" content="2020-01-01T05:30:00Z">',
+                     dates="<p>Posted Dec 31, 11:30 PM</p>")
+    assert parse(html).published_at == "2019-12-31T23:30:00-06:00"  # not 2020-12-31; the offset from the clock

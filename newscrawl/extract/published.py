@@ -3,9 +3,9 @@
 Sources, most reliable first: the Article node's JSON-LD datePublished (then its dateCreated), microdata
 datePublished, published-time meta (article:published_time, parsely, sailthru, Dublin Core…), a <time datetime>
 in the story (not in page furniture, not labelled as an update), and a date in the URL path (/2021/02/21/).
-The visible date is the first day printed near the headline (the lines just above it and the byline block below
-it, before the body starts), else the first day printed after a "Published"/"Veröffentlicht"/"Publié" label or
-in a "By …" line anywhere in the story. Dates labelled as updates are never the published date.
+The visible date is the first day printed below the headline (the byline block, before the body starts), else the
+first day printed after a "Published"/"Veröffentlicht"/"Publié" label or in a "By …" line anywhere in the story,
+else one printed just above the headline. Dates labelled as updates are never the published date.
 
 The agreement rule (`choose`):
 1. A machine date that falls on the visible day wins: it has the page's time and offset.
@@ -24,7 +24,7 @@ import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from newscrawl.extract.pagelines import Line, headline_indexes
 from newscrawl.extract.pubdates import PageDate, parse_page_date
@@ -75,12 +75,12 @@ def updated_label(text: str, date: TextDate, previous_end: int) -> bool:
     return bool(updated) and (not published or published[-1].start() < updated[-1].start())
 
 
-def _dates_in(line: Line, language: str | None) -> list[PageDate]:
+def _dates_in(line: Line, language: str | None, near: date | None = None) -> list[PageDate]:
     found, previous_end = [], 0
-    for date in find_dates(line.text, language):
-        if not updated_label(line.text, date, previous_end):
-            found.append(date.date)
-        previous_end = date.end
+    for printed in find_dates(line.text, language, near):
+        if not updated_label(line.text, printed, previous_end):
+            found.append(printed.date)
+        previous_end = printed.end
     return found
 
 
@@ -93,10 +93,12 @@ class Shown:
     above: bool = False
 
 
-def visible_dates(lines: list[Line], title: str | None, language: str | None) -> list[Shown]:
+def visible_dates(lines: list[Line], title: str | None, language: str | None,
+                  near: date | None = None) -> list[Shown]:
     """The published days a reader may take for the story's, most telling first: the first one below each display
     of the headline (in the byline block, before the body starts), the first after a published label or in a
-    byline line anywhere in the story, and the nearest just above the headline."""
+    byline line anywhere in the story, and the nearest just above the headline. `near` (a machine date) gives the
+    year to a day printed without one."""
     tops = headline_indexes(lines, title)
     found: list[Shown] = []
     for top in tops:
@@ -110,16 +112,16 @@ def visible_dates(lines: list[Line], title: str | None, language: str | None) ->
                 long_lines += 1
                 if long_lines >= BODY_LINES:
                     break
-            elif dates := _dates_in(line, language):
+            elif dates := _dates_in(line, language, near):
                 found.append(Shown(dates[0]))
                 break
     start = tops[0] if tops else 0
     labelled = (d for line in lines[start:] if len(line.text) <= SHORT_LINE and _PUBLISHED.search(line.text)
-                for d in _dates_in(line, language)[:1])
+                for d in _dates_in(line, language, near)[:1])
     found += [Shown(d) for d in itertools.islice(labelled, 1)]
     for top in tops[:1]:
         above = (d for line in reversed(lines[max(0, top - BEFORE_HEADLINE):top]) if len(line.text) <= SHORT_LINE
-                 for d in _dates_in(line, language)[:1])
+                 for d in _dates_in(line, language, near)[:1])
         found += [Shown(d, above=True) for d in itertools.islice(above, 1)]
     return found
 

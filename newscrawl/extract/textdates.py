@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from newscrawl.extract.pubdates import PLAUSIBLE_YEARS, PageDate
 
@@ -46,6 +46,10 @@ _MONTH_DAY_YEAR = re.compile(rf"(?<!\w){_MONTH}(?![^\W\d_])\s*{_DAY}(?!\d)\s*,?\
 _YEAR_FIRST = re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d{2})[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)(?![\d])"
                          + _CLOCK)
 # "27.01.2022", "4. 2. 2022", "11/19/2019", "14/01/20"
+# "Posted Nov 18, 8:19 PM": no year; read only with a clock time and a nearby date to take the year from
+_MONTH_DAY_CLOCK = re.compile(rf"(?<!\w){_MONTH}(?![^\W\d_])\s*{_DAY}(?!\d)\s*,?\s*(?:at\s+)?"
+                              r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?!\d)\s*(?P<ampm>[ap]\.?\s?m\.?)?",
+                              re.IGNORECASE)
 _NUMERIC = re.compile(r"(?<![\d.,/])(?P<first>[0-3]?\d)(?P<sep>[./-])\s?(?P<second>[01]?\d)(?P=sep)\s?"
                       r"(?P<year>(?:19|20)?\d{2})(?![\d]|[./-]\d)" + _CLOCK)
 _NUMERIC_SLASHED = re.compile(r"(?<![\d.,/])(?P<first>[01]?\d)/(?P<second>[0-3]?\d)/(?P<year>(?:19|20)?\d{2})(?![\d/])"
@@ -61,8 +65,9 @@ class TextDate:
     end: int
 
 
-def find_dates(text: str, language: str | None = None) -> list[TextDate]:
-    """Every readable day in `text`, in order of appearance.
+def find_dates(text: str, language: str | None = None, near: date | None = None) -> list[TextDate]:
+    """Every readable day in `text`, in order of appearance. With `near` (a machine date of the page), a day
+    printed without a year but with a clock time ("Posted Nov 18, 8:19 PM") takes the year that puts it closest.
 
     >>> [d.date.iso() for d in find_dates("Von Anna Roe, 3. März 2021, 14:05 Uhr")]
     ['2021-03-03T14:05:00']
@@ -74,23 +79,38 @@ def find_dates(text: str, language: str | None = None) -> list[TextDate]:
     (['2022-05-03'], ['2022-03-05'])
     >>> find_dates("vor 4 Stunden"), find_dates("Oktober 2008"), find_dates("Call 459-5382 or 10.5.3")
     ([], [], [])
+    >>> [d.date.iso() for d in find_dates("Posted Dec 31, 11:30 PM", near=date(2020, 1, 1))]
+    ['2019-12-31T23:30:00']
     """
     found: list[TextDate] = []
     taken: list[tuple[int, int]] = []
-    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_FIRST, _NUMERIC_SLASHED, _NUMERIC):
+    patterns = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_FIRST, _NUMERIC_SLASHED, _NUMERIC)
+    for pattern in patterns + ((_MONTH_DAY_CLOCK,) if near is not None else ()):
         for match in pattern.finditer(text):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
-            value = _read(match, language)
+            value = _read(match, language) if pattern is not _MONTH_DAY_CLOCK else _yearless(match, near)
             if value is not None:
                 found.append(TextDate(value, match.start(), match.end()))
                 taken.append((match.start(), match.end()))
     return sorted(found, key=lambda d: d.start)
 
 
-def _read(match: re.Match[str], language: str | None) -> PageDate | None:
+def _yearless(match: re.Match[str], near: date | None) -> PageDate | None:
+    """A day and time printed without a year, in the year (of `near`'s, the one before or after) closest to it."""
+    if near is None:
+        return None
+    options = []
+    for year in (near.year - 1, near.year, near.year + 1):
+        found = _read(match, None, year)
+        if found is not None:
+            options.append(found)
+    return min(options, key=lambda d: abs(d.value.date() - near), default=None)
+
+
+def _read(match: re.Match[str], language: str | None, year_given: int | None = None) -> PageDate | None:
     parts = match.groupdict()
-    year = int(parts["year"])
+    year = year_given if year_given is not None else int(parts["year"])
     year = year + 2000 if year < 100 else year
     if parts.get("first") is not None:
         first, second = int(parts["first"]), int(parts["second"])
