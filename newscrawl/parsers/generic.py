@@ -198,7 +198,7 @@ class GenericParser(ArticleParser):
         modified = [parse_page_date(raw) for _, raw in self._raw_dates("dateModified", MODIFIED_META)]
         offset = page_offset([c.date for c in published] + modified)
         near = published[0].date.value.date() if published else None
-        shown = visible_dates(self.lines, title, self.page.language, near)
+        shown = visible_dates(self.lines, title or self.title(), self.page.language, near)
         chosen = choose(published, shown)
         if chosen is not None and not any(chosen is s.date for s in shown):
             published_at: str | None = chosen.iso(offset)
