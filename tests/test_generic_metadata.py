@@ -35,6 +35,7 @@ BODY = (
 def full_page(*, head: str = "", kicker: str = "City", headline: str = "Council approves new harbour bridge",
               byline: str = '<p class="byline">By <a href="/authors/jane-roe">Jane Roe</a></p>',
               dates: str = "", body: str = BODY, lang: str = "en", title: str | None = None,
+              standfirst: str = "Nine votes to four end ten years of planning disputes over the estuary crossing.",
               masthead: str = '<div class="logo"><a href="/">Harbour Gazette</a></div>',
               header_date: str = '<div class="today">Friday, December 4, 2026</div>') -> str:
     """A complete article page; the keyword arguments replace one part each."""
@@ -60,7 +61,7 @@ def full_page(*, head: str = "", kicker: str = "City", headline: str = "Council 
 <article>
   <div class="kicker">{kicker}</div>
   <h1>{headline}</h1>
-  <p class="standfirst">Nine votes to four end ten years of planning disputes over the estuary crossing.</p>
+  <p class="standfirst">{standfirst}</p>
   <div class="article-meta">{byline}{dates}</div>
   <div class="article-body">{body}</div>
 </article>
@@ -150,6 +151,13 @@ def test_stale_machine_date_loses_to_the_date_by_the_byline() -> None:
     html = full_page(head='<meta property="article:published_time" content="2018-10-07T08:00:00+00:00">',
                      byline='<p class="byline">November 12, 2018 | BY: Jane Roe</p>')
     assert parse(html).published_at == "2018-11-12"
+
+
+def test_a_date_in_the_standfirst_is_the_stories_subject_not_its_date() -> None:
+    html = full_page(head='<meta property="article:published_time" content="2019-11-19T09:00:00+00:00">',
+                     standfirst="On 3 March 2019 the council first debated the bridge, and residents have argued "
+                                "about its route ever since.")
+    assert parse(html).published_at == "2019-11-19T09:00:00+00:00"
 
 
 def test_date_in_the_url_when_the_page_shows_none() -> None:

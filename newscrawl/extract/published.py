@@ -40,6 +40,8 @@ _PUBLISHED = re.compile(r"\b(?:published|posted|released|written|veröffentlicht
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[/-]|\.\w+$|$)")
 BEFORE_HEADLINE = 3  # lines above the headline that may carry its date ("08.11.2021 | Topic", a date header)
 AFTER_HEADLINE = 15  # lines below it that may (standfirst, byline, date, share bar)
+PROSE_WORDS = 12  # words besides its dates that make a line prose rather than a date or byline line
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 SHORT_LINE = 160  # characters: longer lines are prose, whose dates are the story's subject
 BODY_LINES = 2  # long lines after the headline that mean the body has begun
 
@@ -76,11 +78,18 @@ def updated_label(text: str, date: TextDate, previous_end: int) -> bool:
 
 
 def _dates_in(line: Line, language: str | None, near: date | None = None) -> list[PageDate]:
-    found, previous_end = [], 0
-    for printed in find_dates(line.text, language, near):
+    """The days a date or byline line prints, update dates left out; none from a line of prose (a standfirst's
+    "On 3 March 2020, …" is the story's subject, not its date)."""
+    found, previous_end, rest = [], 0, line.text
+    printed_dates = find_dates(line.text, language, near)
+    for printed in printed_dates:
         if not updated_label(line.text, printed, previous_end):
             found.append(printed.date)
         previous_end = printed.end
+    for printed in reversed(printed_dates):
+        rest = rest[:printed.start] + " " + rest[printed.end:]
+    if len(_WORDS.findall(rest)) > PROSE_WORDS and not _PUBLISHED.search(line.text):
+        return []
     return found
 
 
