@@ -130,6 +130,14 @@ def test_todays_date_in_the_site_header_is_not_the_published_date() -> None:
     assert parse(html).published_at == "2019-03-07T10:00:00+01:00"
 
 
+def test_date_above_the_headline_counts_only_when_machine_dates_agree() -> None:
+    # A date line printed above the headline inside the story area (no site banner around it) that no machine
+    # date supports is a "today" box, not the story's date.
+    html = full_page(head='<meta property="article:published_time" content="2019-03-07T10:00:00+01:00">',
+                     header_date="", kicker="Wednesday, November 20, 2019")
+    assert parse(html).published_at == "2019-03-07T10:00:00+01:00"
+
+
 def test_update_labelled_date_is_not_the_published_date() -> None:
     html = full_page(lang="de", byline='<p class="byline">Von Anna Roe</p>',
                      dates="<p>Aktualisiert am 5. März 2021, 10:12 Uhr</p><p>Veröffentlicht am 3. März 2021</p>")
