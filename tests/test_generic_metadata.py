@@ -251,3 +251,10 @@ def test_day_printed_without_a_year_takes_the_machine_dates_year() -> None:
     html = full_page(head='<meta property="article:published_time" content="2020-01-01T05:30:00Z">',
                      dates="<p>Posted Dec 31, 11:30 PM</p>")
     assert parse(html).published_at == "2019-12-31T23:30:00-06:00"  # not 2020-12-31; the offset from the clock
+
+
+def test_outlet_named_after_a_person_in_the_byline_is_not_a_second_person() -> None:
+    html = full_page(head=ld({"@type": "NewsArticle", "headline": "Council approves new harbour bridge",
+                              "publisher": {"@type": "Organization", "name": "Harbour Gazette Weekend"}}),
+                     byline='<p class="byline">Jane Roe, Harbour Gazette</p>')
+    assert parse(html).authors == ["Jane Roe"]

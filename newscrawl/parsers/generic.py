@@ -54,19 +54,34 @@ LISTING_CARDS = 4  # <article> elements on a page without structured data that m
 LISTING_HEADLINES = 8  # … or linked h2–h4 headlines
 LISTING_MAX_BODY = 1500  # characters: a page of cards with more text of its own than this is an article with links
 _WORD = re.compile(r"\w+")
+_COMMON_WORDS = frozenset({"the", "der", "die", "das", "les", "www", "com", "net", "org", "news", "online", "blog"})
 _UPDATE_MARK = re.compile(r"updat|modif", re.IGNORECASE)  # a <time> marked as the update time
 _ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
 
 
-def _classified(entities: list[Entity], publisher: str | None) -> dict[tuple[str, str], Credit]:
-    """Credits by (kind, lower-cased name), in order; untyped and Person strings are split ("A and B")."""
+def _classified(entities: list[Entity], publisher: str | None, site: str = "") -> dict[tuple[str, str], Credit]:
+    """Credits by (kind, lower-cased name), in order; untyped and Person strings are split ("A and B").
+
+    In "Jane Roe, Business Insider" a name after a person that shares a word with the publisher or the site's host
+    ("SPIEGEL ONLINE" / "Der Spiegel", businessinsider.com) is the outlet, not a second person."""
     credits: dict[tuple[str, str], Credit] = {}
+    outlet_words = {w for w in re.findall(r"[^\W\d_]{3,}", f"{publisher or ''} {site}".lower())} - _COMMON_WORDS
     for entity in entities:
         names = split_names(entity.name) if entity.schema_type in ("", "Person") else [strip_byline(entity.name)]
+        after_person = False
         for name in filter(None, names):
             credit = classify(name, publisher, entity.schema_type)
+            if credit.kind == "person" and after_person and _shares_word(name, outlet_words, site):
+                credit = Credit(name, "organisation")
+            after_person = after_person or credit.kind == "person"
             credits.setdefault((credit.kind, credit.name.lower()), credit)
     return credits
+
+
+def _shares_word(name: str, outlet_words: set[str], host: str) -> bool:
+    words = {w for w in re.findall(r"[^\W\d_]{3,}", name.lower())} - _COMMON_WORDS
+    squashed = re.sub(r"[^\w]", "", name.lower())
+    return bool(words & outlet_words) or (len(squashed) >= 5 and squashed in host.replace(".", "").lower())
 
 
 def _without_shorter_forms(credits: list[Credit]) -> list[Credit]:
@@ -246,14 +261,15 @@ class GenericParser(ArticleParser):
         # A structured person the page never names is a stale or hidden field (a CMS account, a former editor):
         # the credit a reader sees is the one kept. Checked by surname, which bylines never drop.
         visible = " ".join(line.text for line in self.lines).lower()
-        credits = {key: credit for key, credit in _classified(entities, publisher).items()
+        site = host_of(self.page.url) or ""
+        credits = {key: credit for key, credit in _classified(entities, publisher, site).items()
                    if credit.kind != "person" or credit.name.split()[-1].lower() in visible}
         shown = self.visible_byline()
         if shown:
             # A visible name joins unless it shares a word with a structured one (then it is the same person, often
             # cut or doubled by the layout: "Louise Matsaki s", "Sean Martin Sean Martin").
             known = {word.lower() for c in credits.values() if c.kind == "person" for word in c.name.split()}
-            for visible_key, visible in _classified([Entity(shown)], publisher).items():
+            for visible_key, visible in _classified([Entity(shown)], publisher, site).items():
                 if visible.kind != "person" or not known & {word.lower() for word in visible.name.split()}:
                     credits.setdefault(visible_key, visible)
         byline = shown or ", ".join(c.name for c in credits.values()) or None
