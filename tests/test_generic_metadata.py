@@ -258,3 +258,15 @@ def test_outlet_named_after_a_person_in_the_byline_is_not_a_second_person() -> N
                               "publisher": {"@type": "Organization", "name": "Harbour Gazette Weekend"}}),
                      byline='<p class="byline">Jane Roe, Harbour Gazette</p>')
     assert parse(html).authors == ["Jane Roe"]
+
+
+def test_ambiguous_numeric_date_is_read_the_way_the_machine_date_agrees() -> None:
+    html = full_page(lang="de", byline='<p class="byline">Von Anna Roe</p>', dates="<p>Stand: 11/01/2021, 05:00</p>",
+                     head='<meta property="article:published_time" content="2021-11-01T04:00:00Z">')
+    assert parse(html).published_at == "2021-11-01T04:00:00+00:00"  # 1 November, not 11 January
+
+
+def test_machine_date_written_as_people_write_it_is_read() -> None:
+    html = full_page(lang="de", byline='<p class="byline">Von Anna Roe</p>',
+                     head='<meta name="date" content="10.12.2022, 07:00:03">')
+    assert parse(html).published_at == "2022-12-10T07:00:00"

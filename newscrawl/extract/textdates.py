@@ -81,6 +81,8 @@ def find_dates(text: str, language: str | None = None, near: date | None = None)
     ([], [], [])
     >>> [d.date.iso() for d in find_dates("Posted Dec 31, 11:30 PM", near=date(2020, 1, 1))]
     ['2019-12-31T23:30:00']
+    >>> [d.date.iso() for d in find_dates("Stand: 11/01/2021", "de", near=date(2021, 11, 1))]
+    ['2021-11-01']
     """
     found: list[TextDate] = []
     taken: list[tuple[int, int]] = []
@@ -89,7 +91,7 @@ def find_dates(text: str, language: str | None = None, near: date | None = None)
         for match in pattern.finditer(text):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
-            value = _read(match, language) if pattern is not _MONTH_DAY_CLOCK else _yearless(match, near)
+            value = _read(match, language, near=near) if pattern is not _MONTH_DAY_CLOCK else _yearless(match, near)
             if value is not None:
                 found.append(TextDate(value, match.start(), match.end()))
                 taken.append((match.start(), match.end()))
@@ -108,13 +110,18 @@ def _yearless(match: re.Match[str], near: date | None) -> PageDate | None:
     return min(options, key=lambda d: abs(d.value.date() - near), default=None)
 
 
-def _read(match: re.Match[str], language: str | None, year_given: int | None = None) -> PageDate | None:
+def _read(match: re.Match[str], language: str | None, year_given: int | None = None,
+          near: date | None = None) -> PageDate | None:
     parts = match.groupdict()
     year = year_given if year_given is not None else int(parts["year"])
     year = year + 2000 if year < 100 else year
     if parts.get("first") is not None:
         first, second = int(parts["first"]), int(parts["second"])
         month_first = match.re is _NUMERIC_SLASHED and first <= 12 and (second > 12 or _writes_month_first(language))
+        if first <= 12 and second <= 12 and first != second and near is not None:
+            # 11/01/2021 is both readings: the one that agrees with the page's machine date
+            month_first = abs(_day_or(year, first, second, near) - near) < abs(_day_or(year, second, first, near)
+                                                                                - near)
         day, month = (second, first) if month_first else (first, second)
     else:
         day = int(parts["day"])
@@ -135,6 +142,13 @@ def _read(match: re.Match[str], language: str | None, year_given: int | None = N
     except ValueError:
         return None
     return PageDate(value, None, day_only=not has_clock)
+
+
+def _day_or(year: int, month: int, day: int, fallback: date) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return fallback.replace(year=fallback.year + 100)  # impossible: never the closer reading
 
 
 def _writes_month_first(language: str | None) -> bool:

@@ -27,10 +27,11 @@ from newscrawl.extract.agencies import byline_agencies, dateline_city
 from newscrawl.extract.content import extract_paragraphs, trim_lead
 from newscrawl.extract.people import Credit, classify, split_names, strip_byline
 from newscrawl.extract.pagelines import Line, byline_line, in_chrome, page_lines
-from newscrawl.extract.pubdates import page_offset, parse_page_date
+from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
 from newscrawl.extract.published import Candidate, choose, url_date, visible_dates
 from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, image_url, itemprop_values, keywords,
                                           microdata_article)
+from newscrawl.extract.textdates import find_dates
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list, unescape_text
 from newscrawl.extract.titles import choose_title, repeats, same_headline
 from newscrawl.extract.urls import clean_url, host_of, is_http_url
@@ -82,6 +83,12 @@ def _shares_word(name: str, outlet_words: set[str], host: str) -> bool:
     words = {w for w in re.findall(r"[^\W\d_]{3,}", name.lower())} - _COMMON_WORDS
     squashed = re.sub(r"[^\w]", "", name.lower())
     return bool(words & outlet_words) or (len(squashed) >= 5 and squashed in host.replace(".", "").lower())
+
+
+def _printed_date(raw: str) -> PageDate | None:
+    """A machine field holding a date as people write it ("10.12.2022, 07:00:03"): read like visible text."""
+    found = find_dates(raw) if len(raw) <= 40 else []
+    return found[0].date if found else None
 
 
 def _without_shorter_forms(credits: list[Credit]) -> list[Credit]:
@@ -207,7 +214,7 @@ class GenericParser(ArticleParser):
         """(published_at, modified_at): machine dates checked against the visible one (extract/published.py);
         naive machine dates take the page's offset from its other dates."""
         published = [Candidate(source, d) for source, raw in self._raw_dates("datePublished", PUBLISHED_META)
-                     if (d := parse_page_date(raw)) is not None]
+                     if (d := parse_page_date(raw) or _printed_date(raw)) is not None]
         if (from_url := url_date(self.page.url)) is not None:
             published.append(Candidate("url", from_url))
         modified = [parse_page_date(raw) for _, raw in self._raw_dates("dateModified", MODIFIED_META)]
