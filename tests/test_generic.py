@@ -101,7 +101,7 @@ def test_graph_authors_by_reference_and_organisations_out_of_authors() -> None:
          "author": [{"@id": "#p1"}, {"@type": "Organization", "name": "Metro Desk"}],
          "publisher": {"@type": "Organization", "name": "Example News"}},
         {"@type": "Person", "@id": "#p1", "name": "Jane Doe"}]}
-    article = page(ld(graph))
+    article = page(ld(graph), body=BODY + "<p>Jane Doe covers city hall for Example News.</p>")  # a name shown
     assert article.authors == ["Jane Doe"]
     assert article.byline == "Jane Doe, Metro Desk"
     assert article.agencies == []
@@ -114,7 +114,8 @@ def test_graph_authors_by_reference_and_organisations_out_of_authors() -> None:
 ])
 def test_agency_authors_go_to_agencies(author: object, authors: list[str], agencies: list[str]) -> None:
     article = page(ld({"@type": "NewsArticle", "headline": "A story here", "author": author,
-                       "datePublished": "2025-03-21T09:15:00Z"}))
+                       "datePublished": "2025-03-21T09:15:00Z"}),
+                   body=BODY + "<p>Jane Doe and John Roe report from the capital.</p>")  # the names are shown
     assert (article.authors, article.agencies) == (authors, agencies)
 
 

@@ -16,7 +16,8 @@ from newscrawl.extract.text import clean_text
 DESK = re.compile(r"\b(desk|bureau|staff|team|news service|newsroom|correspondents?|editorial|editors?|"
                   r"reporters?|contributors?|agenc(?:y|ies)|wire|wires|media|news|press|online|digital|web|"
                   r"international|network|magazine|times|post|journal|daily|tribune|herald|group|inc|ltd|llc|"
-                  r"corporation|company|tv|radio|channel|institute|ministry|ministries|department|admin)\b",
+                  r"corporation|company|tv|radio|channel|institute|ministry|ministries|department|admin|gmbh|verlag|"
+                  r"redaktion|rédaction|redacción|redazione|copyright|webteam|foundation|stiftung|verein)\b",
                   re.IGNORECASE)
 _LEAD = re.compile(r"^[\s|,;:·•–—-]*(?:(?:written|posted|published|reported|story|text|words|compiled|edited|report|"
                    r"analysis|opinion|commentary|interview|review|photos?|video)\s+)?by\b"
@@ -25,6 +26,13 @@ _LEAD = re.compile(r"^[\s|,;:·•–—-]*(?:(?:written|posted|published|report
 # after a word ("Finian Cunningham. Sputnik" is two credits, "Bruce Y. Lee" one).
 # The same lead in other languages; case-sensitive so that names such as "Di Wang" stay whole.
 _FOREIGN_LEAD = re.compile(r"^(?:von|Von|VON|por|Por|POR|par|Par|PAR|di|door|Door|av|af)\s+(?=[A-ZÀ-ÝА-Я])")
+# A label in front of the names ("Autor: …", "Interview: …", "Pressemitteilung von …"; the lower-case "von" only,
+# "Charles De Gaulle" keeps his name), and a job title in front of a name ("Rechtsanwalt Dennis Roe").
+_LABEL_LEAD = re.compile(r"^(?:(?i:author|authors|autor|autorin|autoren|auteur|auteurs|autore|text|texte|"
+                         r"interview|reportage|redaktion|words|credit)\s*:|[\w-]+\s+(?:von|by|par)\s+(?=[A-ZÀ-Ý]))\s*")
+_ROLE_LEAD = re.compile(r"^(?:Rechtsanwalt|Rechtsanwältin|Redakteur|Redakteurin|Journalist|Journalistin|"
+                        r"Korrespondent|Korrespondentin|Reporter|Reporterin|Chefredakteur|Chefredakteurin|"
+                        r"Maître|Me)\s+(?=[A-ZÀ-Ý])")
 _SPLIT = re.compile(r"\s*(?:,|;|\||/|&)\s*|\s+(?:and|AND|And|und|et|y|e)\s+|(?<=[a-z]{2})\.\s+")
 # Credentials and suffixes written after a name: not names themselves.
 _CREDENTIALS = frozenset({"md", "ms", "ma", "mba", "phd", "ph.d", "rd", "rdn", "rn", "np", "jd", "mph", "cpt", "cfp",
@@ -68,9 +76,13 @@ def strip_byline(text: str | None) -> str:
     ('Cat Shu', 'Kevin Johnson, USA TODAY')
     >>> strip_byline("Michael Hiltzik Business Columnist"), strip_byline("Von Anna Schmidt"), strip_byline("Di Wang")
     ('Michael Hiltzik', 'Anna Schmidt', 'Di Wang')
+    >>> strip_byline("Autorin: Julia Roe"), strip_byline("Pressemitteilung von Karl Roe")
+    ('Julia Roe', 'Karl Roe')
+    >>> strip_byline("Rechtsanwalt Ed Roe"), strip_byline("Verónica De Vita"), strip_byline("Ursula von der Leyen")
+    ('Ed Roe', 'Verónica De Vita', 'Ursula von der Leyen')
     """
     value = clean_text(text)
-    value = _FOREIGN_LEAD.sub("", _LEAD.sub("", value))
+    value = _ROLE_LEAD.sub("", _FOREIGN_LEAD.sub("", _LABEL_LEAD.sub("", _LEAD.sub("", value))))
     value = _EMAIL.sub("", value).replace("()", "")
     value = _HANDLE.sub("", _DATE_TAIL.sub("", _TIME_TAIL.sub("", value)))
     value = _ROLE_END.sub("", _ROLE_TAIL.sub("", value))
@@ -111,7 +123,7 @@ def classify(name: str, publisher: str | None = None, schema_type: str | None = 
         return Credit(agency, "agency")
     if schema_type and schema_type not in ("Person", ""):
         return Credit(name, "organisation")
-    if publisher and _same_name(name, publisher):
+    if publisher and (_same_name(name, publisher) or _names_outlet(name, publisher)):
         return Credit(name, "organisation")
     if DESK.search(name) or not looks_like_person(name) or (len(name.split()) == 1 and schema_type != "Person"):
         return Credit(name, "organisation")  # a lone word ("LinkNaija", "admin") is a brand or an account
@@ -128,14 +140,33 @@ def looks_like_person(name: str) -> bool:
 
     >>> looks_like_person("Jane van der Berg"), looks_like_person("www.example.com"), looks_like_person("Иван Петров")
     (True, False, True)
+    >>> looks_like_person("Name *"), looks_like_person("Deutsche Welle (www.dw.com")
+    (False, False)
     """
     if any(ch.isdigit() for ch in name) or "." in name.replace(". ", " ").rstrip(".") and " " not in name:
         return False
+    if any(mark in name for mark in ("*", "(", ")", ":", "@", "www.", "/")):
+        return False  # a form label ("Name *"), a link or a caption, not a name
     words = name.split()
     if not 1 <= len(words) <= 5 or "http" in name.lower() or words[0].lower() == "the":
         return False
     cased = [w for w in words if w[0].isalpha() and w[0].lower() != w[0].upper()]
     return not cased or sum(w[0].isupper() for w in cased) * 2 >= len(cased)
+
+
+def _names_outlet(name: str, publisher: str) -> bool:
+    """A desk of the publisher: its name with one word before or after ("CNN Business", "Spiegel Online").
+
+    >>> _names_outlet("CNN Business", "CNN"), _names_outlet("Anna Spiegel", "Spiegel")
+    (True, False)
+    """
+    outlet = re.sub(r"^the\s+", "", publisher.strip().lower())
+    words = name.split()
+    for part in (" ".join(words[1:]), " ".join(words[:-1])):
+        # one-word outlets only when written as an acronym: "Anna Spiegel" is a person, "CNN Business" a desk
+        if len(words) >= 2 and len(outlet) >= 3 and part.lower() == outlet and (" " in outlet or part.isupper()):
+            return True
+    return False
 
 
 def _same_name(a: str, b: str) -> bool:

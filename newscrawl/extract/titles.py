@@ -69,3 +69,110 @@ def repeats(summary: str | None, text: str) -> bool:
     triples = {tuple(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
     found = {tuple(body[i:i + 3]) for i in range(max(1, len(body) - 2))}
     return bool(words) and len(triples & found) >= 0.6 * len(triples)
+
+
+_DATE_LEAD = re.compile(r"^\s*(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})\s*[|:–—-]\s*")
+MIN_HEADLINE_WORDS = 3  # an <h1> shorter than this may be a label ("About us", a topic); it needs a machine title
+
+
+def words(text: str | None) -> list[str]:
+    return _WORD.findall((text or "").lower())
+
+
+def within(part: str | None, whole: str | None) -> bool:
+    """True when `part`'s words run unbroken inside `whole` (a headline inside "Kicker: Headline | Site").
+
+    >>> within("Mit allen Wassern gewaschen", "Tanz in der Lokremise: Mit allen Wassern gewaschen")
+    True
+    >>> within("Tanz", "Tanz x")
+    False
+    """
+    small, big = words(part), words(whole)
+    if len(small) < min(MIN_HEADLINE_WORDS, len(big)) or len(small) > len(big):
+        return False
+    return any(big[i:i + len(small)] == small for i in range(len(big) - len(small) + 1))
+
+
+def drop_date_lead(title: str | None) -> str | None:
+    """A title without a date written in front of it ("08.11.2021 | Fachtag …"): the date is the page's date.
+
+    >>> drop_date_lead("23.01.2022 - Wierer darf jubeln"), drop_date_lead("2022: ein Jahr")
+    ('Wierer darf jubeln', '2022: ein Jahr')
+    """
+    if not title:
+        return title
+    rest = _DATE_LEAD.sub("", title, count=1)
+    return rest if rest.strip() else title
+
+
+def is_site_segment(text: str, titles: list[str | None]) -> bool:
+    """True when `text` is the last " | "-separated segment of a page title: the site's name ("Post - The Blog").
+
+    >>> is_site_segment("The Example Blog", ["Leader spotlight: Erin Roe - The Example Blog"])
+    True
+    """
+    for title in titles:
+        for sep in _SEPARATORS:
+            head, found, tail = clean_text(title).rpartition(sep)
+            # a site's name is short: "Site | A long headline" ends with the headline, not the site
+            if found and words(tail) == words(text) and len(words(tail)) <= max(4, len(words(head)) - 1):
+                return True
+    return False
+
+
+def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str | None],
+                 raw_titles: tuple[str | None, ...] | list[str | None] = ()) -> str | None:
+    """The headline a reader sees, by agreement between the page's <h1>s and its machine titles (JSON-LD headline,
+    og:title, <title>, most reliable first; the site's name is stripped here, `site_names[0]` being the publisher).
+
+    An <h1> that is the site's name (og:site_name, the host, the site segment of <title>) is never the headline.
+    1. An <h1> that a machine title confirms (same start, or found whole inside it: "Kicker: Headline") is the one.
+    2. Else the page's only <h1>, when it has at least three words: machine titles are often SEO rewordings or
+       shortenings of the headline the page prints (with several unconfirmed <h1>s, none is trusted).
+    3. Else the first machine title, else the first <h1>.
+
+    >>> choose_title(["Example Times", "Kim meets Putin in Vladivostok"], ["Kim meets Putin in Vladivostok"], [])
+    'Kim meets Putin in Vladivostok'
+    >>> choose_title(["The Disappearance of John Ford"], ["The Resurrection of a Writer"], ["Example Mag"])
+    'The Disappearance of John Ford'
+    >>> choose_title(["Example Mag"], ["Kim meets Putin"], ["Example Mag"])
+    'Kim meets Putin'
+    >>> choose_title(["About us"], ["Who we are"], [])
+    'Who we are'
+
+    """
+    sites = {" ".join(words(s)) for s in site_names if s}
+    site_h1s = [h for h in h1s if h and (" ".join(words(h)) in sites or is_site_segment(h, list(raw_titles)))]
+    sites |= {" ".join(words(h)) for h in site_h1s}
+    known = [_site_stripped(drop_date_lead(t) or t, sites, site_names[0] if site_names else None)
+             for t in machine if t]
+    # A line ending in a colon is a label ("Sie sind hier:"), not a headline.
+    h1s = [drop_date_lead(h) or h for h in h1s if h and h not in site_h1s and not h.rstrip().endswith(":")]
+    for h1 in h1s:
+        if any(same_headline(h1, title) or within(h1, title) for title in known):
+            shown = _without_site(h1, sites)  # "Headline | SITE.NET" printed as the <h1>
+            return shown if any(words(shown) == words(title) for title in known) else h1
+    if len(h1s) == 1 and len(words(h1s[0])) >= MIN_HEADLINE_WORDS:
+        return h1s[0]
+    return known[0] if known else (h1s[0] if h1s else None)
+
+
+def _site_stripped(title: str, sites: set[str], site: str | None) -> str:
+    """A title without the site's name: a segment naming it, else what strip_site_name takes for one."""
+    bare = _without_site(title, sites)
+    return bare if bare != title else (strip_site_name(title, site) or title)
+
+
+_HOST = re.compile(r"[\w-]+(?: [\w-]+)* (?:com|net|org|de|fr|io|co|uk|info)")  # "FASSETTE.NET" as words
+
+
+def _without_site(title: str, sites: set[str]) -> str:
+    """A title without a first or last segment that is one of the site's names (or written as a host name)."""
+    for sep in _SEPARATORS:
+        head, found, tail = title.rpartition(sep)
+        if found and head.strip() and (" ".join(words(tail)) in sites or _HOST.fullmatch(" ".join(words(tail)))):
+            return head.strip()
+        head, found, tail = title.partition(sep)
+        if found and tail.strip() and " ".join(words(head)) in sites:
+            return tail.strip()
+    return title

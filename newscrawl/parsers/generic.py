@@ -19,6 +19,7 @@ One idea, kept whole: the generic parser, one small method per field; `parse()` 
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -26,11 +27,14 @@ from newscrawl.extract.agencies import byline_agencies, dateline_city
 from newscrawl.extract.content import extract_paragraphs
 from newscrawl.extract.lead import trim_lead
 from newscrawl.extract.people import Credit, classify, split_names, strip_byline
+from newscrawl.extract.pagelines import Line, byline_line, in_chrome, page_lines
 from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
+from newscrawl.extract.published import Candidate, choose, url_date, visible_dates
 from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, image_url, itemprop_values, keywords,
                                           microdata_article)
+from newscrawl.extract.textdates import find_dates
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list, unescape_text
-from newscrawl.extract.titles import repeats, same_headline, strip_site_name
+from newscrawl.extract.titles import choose_title, repeats, same_headline
 from newscrawl.extract.urls import clean_url, host_of, is_http_url
 from newscrawl.items import Article
 from newscrawl.parsers.base import ArticleParser, Page
@@ -54,18 +58,47 @@ LISTING_MAX_BODY = 1500  # characters: a page of cards with more text of its own
 LISTING_TEASER_SHARE = 0.5  # … and only when at least this share of its body is the cards' own teaser text
 TEASER_MAX_CHARS = 1000  # a card is a short box (headline, dek, date); a longer one is a section of the page's text
 _WORD = re.compile(r"\w+")
+_COMMON_WORDS = frozenset({"the", "der", "die", "das", "les", "www", "com", "net", "org", "news", "online", "blog"})
+_UPDATE_MARK = re.compile(r"updat|modif", re.IGNORECASE)  # a <time> marked as the update time
 _ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
 
 
-def _classified(entities: list[Entity], publisher: str | None) -> dict[tuple[str, str], Credit]:
-    """Credits by (kind, lower-cased name), in order; untyped and Person strings are split ("A and B")."""
+def _classified(entities: list[Entity], publisher: str | None, site: str = "") -> dict[tuple[str, str], Credit]:
+    """Credits by (kind, lower-cased name), in order; untyped and Person strings are split ("A and B").
+
+    In "Jane Roe, Business Insider" a name after a person that shares a word with the publisher or the site's host
+    ("SPIEGEL ONLINE" / "Der Spiegel", businessinsider.com) is the outlet, not a second person."""
     credits: dict[tuple[str, str], Credit] = {}
+    outlet_words = {w for w in re.findall(r"[^\W\d_]{3,}", f"{publisher or ''} {site}".lower())} - _COMMON_WORDS
     for entity in entities:
         names = split_names(entity.name) if entity.schema_type in ("", "Person") else [strip_byline(entity.name)]
+        after_person = False
         for name in filter(None, names):
             credit = classify(name, publisher, entity.schema_type)
+            if credit.kind == "person" and after_person and _shares_word(name, outlet_words, site):
+                credit = Credit(name, "organisation")
+            after_person = after_person or credit.kind == "person"
             credits.setdefault((credit.kind, credit.name.lower()), credit)
     return credits
+
+
+def _shares_word(name: str, outlet_words: set[str], host: str) -> bool:
+    words = {w for w in re.findall(r"[^\W\d_]{3,}", name.lower())} - _COMMON_WORDS
+    squashed = re.sub(r"[^\w]", "", name.lower())
+    return bool(words & outlet_words) or (len(squashed) >= 5 and squashed in host.replace(".", "").lower())
+
+
+def _printed_date(raw: str) -> PageDate | None:
+    """A machine field holding a date as people write it ("10.12.2022, 07:00:03"): read like visible text."""
+    found = find_dates(raw) if len(raw) <= 40 else []
+    return found[0].date if found else None
+
+
+def _without_shorter_forms(credits: list[Credit]) -> list[Credit]:
+    """People without a shorter spelling of another credited person ("Troy Smith" beside "Troy L. Smith")."""
+    people = [set(c.name.lower().replace(".", " ").split()) for c in credits if c.kind == "person"]
+    return [c for c in credits
+            if c.kind != "person" or not any(set(c.name.lower().replace(".", " ").split()) < other for other in people)]
 
 
 def looks_like_article_url(url: str) -> bool:
@@ -118,15 +151,20 @@ class GenericParser(ArticleParser):
         return values[0] if values else None
 
     def title(self) -> str | None:
-        site = self.publisher()
+        """The headline as shown, by agreement of <h1>s and machine titles (extract/titles.py: choose_title)."""
+        return self.headline
+
+    @cached_property
+    def headline(self) -> str | None:
         headline = self.ld.text(self.node, "headline") or self.ld.text(self.node, "name") or self.micro("headline")
-        og_title = strip_site_name(self.page.meta.get("og:title") or self.page.meta.get("twitter:title"), site)
-        html_title = strip_site_name(self.page.text("title"), site)
-        for h1 in self.page.texts("h1")[:5]:  # the visible headline, when a machine title confirms it is the one
-            if any(same_headline(h1, known) for known in (headline, og_title, html_title)):
-                return h1
-        h1s = self.page.texts("h1")
-        return headline or og_title or (h1s[0] if h1s else None) or html_title
+        og_title = self.page.meta.get("og:title") or self.page.meta.get("twitter:title")
+        raw_title = clean_text(self.page.text("title"))
+        site_names = [self.publisher(), self.page.meta.get("og:site_name"), self.page.meta.get("application-name"),
+                      host_of(self.page.url)]
+        # <h1>s a reader sees: not hidden ("Navigation und Service" for screen readers), not in nav or a masthead
+        h1s = [self.page.text("h1", node) for node in self.page.selector.css("h1")[:8] if not in_chrome(node.root)]
+        return choose_title([h for h in h1s if h][:5], [headline, og_title, raw_title], site_names,
+                            [og_title, raw_title])
 
     def subtitle(self, title: str | None, shown_above: list[str], lead: str) -> str | None:
         """The dek: a structured one, or a description — shown above the body, or at least not repeating it."""
@@ -161,29 +199,56 @@ class GenericParser(ArticleParser):
         return body, extracted[: len(extracted) - len(body)]
 
     # ---- dates ------------------------------------------------------------------------------------------------
-    def _raw_dates(self, ld_key: str, meta_keys: tuple[str, ...]) -> list[str]:
-        raw = [self.ld.text(self.node, ld_key)]
-        raw += itemprop_values(self.microdata, ld_key) if self.microdata is not None else []
-        raw += [self.page.meta.get(key) for key in meta_keys]
+    def _raw_dates(self, ld_key: str, meta_keys: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(source, raw value) of each machine date of one kind, most reliable first."""
+        raw = [("jsonld", self.ld.text(self.node, ld_key))]
         if ld_key == "datePublished":
-            raw += self.page.selector.css(self._time_selector).xpath("@datetime").getall()[:1]
-        return [value for value in raw if value]
+            raw.append(("jsonld", self.ld.text(self.node, "dateCreated")))
+        raw += [("microdata", v) for v in (itemprop_values(self.microdata, ld_key) if self.microdata is not None
+                                           else [])]
+        raw += [("meta", self.page.meta.get(key)) for key in meta_keys]
+        if ld_key == "datePublished":
+            times = [node for node in self.page.selector.css(self._time_selector)
+                     if not in_chrome(node.root) and not _UPDATE_MARK.search(" ".join(node.root.attrib.values()))]
+            raw += [("time", node.attrib.get("datetime")) for node in times[:1]]
+        return [(source, value) for source, value in raw if value]
 
-    def dates(self) -> tuple[str | None, str | None]:
-        """(published_at, modified_at): the first readable date of each kind, naive ones on the page's offset."""
-        published = [parse_page_date(v) for v in self._raw_dates("datePublished", PUBLISHED_META)]
-        modified = [parse_page_date(v) for v in self._raw_dates("dateModified", MODIFIED_META)]
-        offset = page_offset(published + modified)
-
-        def first(found: list[PageDate | None]) -> str | None:
-            chosen = next((d for d in found if d is not None), None)
-            return chosen.iso(offset) if chosen else None
-
-        return first(published), first(modified)
+    def dates(self, title: str | None = None) -> tuple[str | None, str | None]:
+        """(published_at, modified_at): machine dates checked against the visible one (extract/published.py);
+        naive machine dates take the page's offset from its other dates."""
+        published = [Candidate(source, d) for source, raw in self._raw_dates("datePublished", PUBLISHED_META)
+                     if (d := parse_page_date(raw) or _printed_date(raw)) is not None]
+        if (from_url := url_date(self.page.url)) is not None:
+            published.append(Candidate("url", from_url))
+        modified = [parse_page_date(raw) for _, raw in self._raw_dates("dateModified", MODIFIED_META)]
+        offset = page_offset([c.date for c in published] + modified)
+        near = published[0].date.value.date() if published else None
+        shown = visible_dates(self.lines, title or self.title(), self.page.language, near)
+        chosen = choose(published, shown)
+        if chosen is not None and not any(chosen is s.date for s in shown):
+            published_at: str | None = chosen.iso(offset)
+        else:
+            published_at = chosen.iso() if chosen else None
+        first_modified = next((d for d in modified if d is not None), None)
+        return published_at, first_modified.iso(offset) if first_modified else None
 
     # ---- credits ------------------------------------------------------------------------------------------------
+    @cached_property
+    def lines(self) -> list[Line]:
+        """The page's visible lines without furniture (extract/pagelines.py), read once for dates and bylines."""
+        return page_lines(self.page.selector.root)
+
     def visible_byline(self) -> str | None:
-        for node in self.page.selector.css(self._byline_selector)[:6]:
+        """A "By …" line below the headline, else an author/byline element (not one of a comment form or list)."""
+        return self.shown_byline
+
+    @cached_property
+    def shown_byline(self) -> str | None:
+        line = byline_line(self.lines, self.title())
+        if line and strip_byline(line):
+            return strip_byline(line)
+        nodes = [node for node in self.page.selector.css(self._byline_selector)[:12] if not in_chrome(node.root)]
+        for node in nodes[:6]:
             text = strip_byline(" ".join(node.css("::text").getall()))
             if text and len(text) <= 120:
                 return text
@@ -203,17 +268,22 @@ class GenericParser(ArticleParser):
             entities += [Entity(v) for v in itemprop_values(self.microdata, "author")]
         entities += [Entity(self.page.meta[key]) for key in AUTHOR_META
                      if self.page.meta.get(key) and not is_http_url(self.page.meta[key])]
-        credits = _classified(entities, publisher)
+        # A structured person the page never names is a stale or hidden field (a CMS account, a former editor):
+        # the credit a reader sees is the one kept. Checked by surname, which bylines never drop.
+        visible = " ".join(line.text for line in self.lines).lower()
+        site = host_of(self.page.url) or ""
+        credits = {key: credit for key, credit in _classified(entities, publisher, site).items()
+                   if credit.kind != "person" or credit.name.split()[-1].lower() in visible}
         shown = self.visible_byline()
         if shown:
             # A visible name joins unless it shares a word with a structured one (then it is the same person, often
             # cut or doubled by the layout: "Louise Matsaki s", "Sean Martin Sean Martin").
             known = {word.lower() for c in credits.values() if c.kind == "person" for word in c.name.split()}
-            for visible_key, visible in _classified([Entity(shown)], publisher).items():
+            for visible_key, visible in _classified([Entity(shown)], publisher, site).items():
                 if visible.kind != "person" or not known & {word.lower() for word in visible.name.split()}:
                     credits.setdefault(visible_key, visible)
         byline = shown or ", ".join(c.name for c in credits.values()) or None
-        return list(credits.values()), byline
+        return _without_shorter_forms(list(credits.values())), byline
 
     # ---- media and classification --------------------------------------------------------------------------
     def image(self) -> tuple[str | None, str | None]:
@@ -309,7 +379,7 @@ class GenericParser(ArticleParser):
         title = self.title()
         paragraphs, shown_above = self.paragraphs(title)
         body = join_paragraphs(paragraphs)
-        published_at, modified_at = self.dates()
+        published_at, modified_at = self.dates(title)
         if not title:
             self.not_article_reason = "no_title"
             return None

@@ -1,0 +1,272 @@
+"""GenericParser's title, authors and published date by agreement of sources (issue 18), one rule per test.
+
+Each test builds a whole page as news sites print them: a site header (logo, menu, today's date), the story
+(kicker, headline, standfirst, byline block, body), a related-stories box, reader comments with their own dates
+and a comment form, and a footer. Only the part a rule is about changes between tests, so each test fails
+without its rule (the header's, related box's and comments' dates, names and headlines are always there to
+mislead).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from newscrawl.extract.pubdates import PageDate
+from newscrawl.extract.published import Candidate, Shown, choose
+from newscrawl.items import Article
+from newscrawl.parsers.generic import GenericParser
+
+URL = "https://www.harbour-gazette.example/news/city/council-approves-new-harbour-bridge"
+BODY = (
+    "<p>The city council voted 9 to 4 on Tuesday evening to approve the long-debated harbour bridge, ending a "
+    "decade of planning disputes between the port authority and residents of the old town.</p>"
+    "<p>Construction is due to begin next spring and take three years. The council's finance committee put the "
+    "cost at 240 million, a third of it paid by the regional government.</p>"
+    "<p>“This is the most important decision this council has taken in a generation,” the mayor told the "
+    "chamber after the vote, to applause from the public gallery.</p>"
+    "<p>Opponents said they would ask the administrative court to review the decision. Their spokeswoman said "
+    "the environmental report had underestimated the effect on the estuary's bird colonies.</p>"
+    "<p>The bridge will carry two lanes of traffic, a tram line and a separate cycle path, and is designed to "
+    "open for ships taller than twelve metres.</p>"
+)
+
+
+def full_page(*, head: str = "", kicker: str = "City", headline: str = "Council approves new harbour bridge",
+              byline: str = '<p class="byline">By <a href="/authors/jane-roe">Jane Roe</a></p>',
+              dates: str = "", body: str = BODY, lang: str = "en", title: str | None = None,
+              standfirst: str = "Nine votes to four end ten years of planning disputes over the estuary crossing.",
+              masthead: str = '<div class="logo"><a href="/">Harbour Gazette</a></div>',
+              header_date: str = '<div class="today">Friday, December 4, 2026</div>') -> str:
+    """A complete article page; the keyword arguments replace one part each."""
+    page_title = title if title is not None else f"{headline} | Harbour Gazette"
+    return f"""<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<title>{page_title}</title>
+<meta property="og:site_name" content="Harbour Gazette">
+<meta property="og:type" content="article">
+<link rel="canonical" href="{URL}">
+{head}
+</head>
+<body>
+<header class="site-header">
+  {masthead}
+  {header_date}
+  <nav><ul><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li>
+  <li><a href="/culture">Culture</a></li></ul></nav>
+</header>
+<main>
+<article>
+  <div class="kicker">{kicker}</div>
+  <h1>{headline}</h1>
+  <p class="standfirst">{standfirst}</p>
+  <div class="article-meta">{byline}{dates}</div>
+  <div class="article-body">{body}</div>
+</article>
+<aside class="related">
+  <h3>Related stories</h3>
+  <ul>
+    <li><a href="/news/city/ferry-timetable-changes">Ferry timetable changes for the winter season</a>
+        <span class="date">March 2, 2019</span></li>
+    <li><a href="/news/city/port-authority-budget">Port authority presents its budget for next year</a>
+        <span class="date">12.02.2019</span></li>
+  </ul>
+</aside>
+<section class="comments" id="comments">
+  <h3>2 comments</h3>
+  <div class="comment"><span class="comment-author">Peter Miller</span> says:
+    <time datetime="2019-03-08T09:12:00Z">March 8, 2019 at 9:12 am</time><p>About time!</p></div>
+  <div class="comment"><span class="comment-author">Ann Carter</span> says:
+    <time datetime="2019-03-09T17:40:00Z">March 9, 2019 at 5:40 pm</time><p>What about the birds?</p></div>
+  <form class="comment-form"><p class="comment-form-author"><label>Name *</label><input name="author"></p>
+    <p><label>Comment</label><textarea></textarea></p></form>
+</section>
+</main>
+<footer><p>© 2019 Harbour Gazette. All rights reserved.</p><p>Published by Harbour Media Ltd, 1 Quay Street.</p>
+</footer>
+</body>
+</html>"""
+
+
+def ld(data: dict[str, object]) -> str:
+    return f'<script type="application/ld+json">{json.dumps({"@context": "https://schema.org", **data})}</script>'
+
+
+def parse(html: str, url: str = URL) -> Article:
+    article = GenericParser.from_html(html, url).parse()
+    assert article is not None
+    return article
+
+
+# ---- published date -----------------------------------------------------------------------------------------------
+def test_visible_clock_time_recovers_the_offset_of_a_utc_machine_date() -> None:
+    # The page prints 8:15 PM on the 18th; its meta gives the same moment in UTC (the 19th).
+    html = full_page(head='<meta property="article:published_time" content="2019-11-19T02:15:00Z">',
+                     dates='<p class="date">November 18, 2019 8:15 PM</p>')
+    assert parse(html).published_at == "2019-11-18T20:15:00-06:00"
+
+
+def test_visible_day_wins_over_a_machine_date_one_day_off() -> None:
+    html = full_page(head=ld({"@type": "NewsArticle", "headline": "Council approves new harbour bridge",
+                              "datePublished": "2019-11-19T03:30:00+00:00"}),
+                     dates='<p class="date">Published November 18, 2019</p>')
+    assert parse(html).published_at == "2019-11-18"  # the day as shown, kept as a day
+
+
+def test_machine_date_on_the_visible_day_keeps_its_time_and_offset() -> None:
+    html = full_page(lang="de", head=ld({"@type": "NewsArticle", "headline": "Council approves new harbour bridge",
+                                         "datePublished": "2021-03-03T14:05:00+01:00"}),
+                     byline='<p class="byline">Von Anna Roe</p>', dates="<span>3. März 2021</span>")
+    assert parse(html).published_at == "2021-03-03T14:05:00+01:00"
+
+
+def test_todays_date_in_the_site_header_is_not_the_published_date() -> None:
+    # No date by the byline; the header prints today's date just above the story, the machine date disagrees.
+    html = full_page(head='<meta property="article:published_time" content="2019-03-07T10:00:00+01:00">',
+                     header_date='<div class="today">Wednesday, November 20, 2019</div>',
+                     masthead="", kicker="")
+    assert parse(html).published_at == "2019-03-07T10:00:00+01:00"
+
+
+def test_date_above_the_headline_counts_only_when_machine_dates_agree() -> None:
+    # A date line printed above the headline inside the story area (no site banner around it) that no machine
+    # date supports is a "today" box, not the story's date.
+    html = full_page(head='<meta property="article:published_time" content="2019-03-07T10:00:00+01:00">',
+                     header_date="", kicker="Wednesday, November 20, 2019")
+    assert parse(html).published_at == "2019-03-07T10:00:00+01:00"
+
+
+def test_update_labelled_date_is_not_the_published_date() -> None:
+    html = full_page(lang="de", byline='<p class="byline">Von Anna Roe</p>',
+                     dates="<p>Aktualisiert am 5. März 2021, 10:12 Uhr</p><p>Veröffentlicht am 3. März 2021</p>")
+    assert parse(html).published_at == "2021-03-03"
+
+
+def test_french_visible_date_without_machine_dates_stays_a_day() -> None:
+    html = full_page(lang="fr", byline='<p class="byline">par Marie Dupont, le 12 janvier 2020</p>')
+    assert parse(html).published_at == "2020-01-12"
+
+
+def test_naive_visible_time_stays_naive() -> None:
+    html = full_page(lang="es", byline='<p class="byline">Por Henry Roe</p>',
+                     dates="<p>21 de abril de 2022 22:04</p>")
+    assert parse(html).published_at == "2022-04-21T22:04:00"  # no zone on the page: none invented (issue 14)
+
+
+def test_stale_machine_date_loses_to_the_date_by_the_byline() -> None:
+    html = full_page(head='<meta property="article:published_time" content="2018-10-07T08:00:00+00:00">',
+                     byline='<p class="byline">November 12, 2018 | BY: Jane Roe</p>')
+    assert parse(html).published_at == "2018-11-12"
+
+
+def test_a_date_in_the_standfirst_is_the_stories_subject_not_its_date() -> None:
+    html = full_page(head='<meta property="article:published_time" content="2019-11-19T09:00:00+00:00">',
+                     standfirst="On 3 March 2019 the council first debated the bridge, and residents have argued "
+                                "about its route ever since.")
+    assert parse(html).published_at == "2019-11-19T09:00:00+00:00"
+
+
+def test_date_in_the_url_when_the_page_shows_none() -> None:
+    html = full_page()
+    assert parse(html, "https://www.harbour-gazette.example/2019/03/07/council-approves-bridge").published_at \
+        == "2019-03-07"
+
+
+def test_comment_and_related_dates_are_not_the_published_date() -> None:
+    assert parse(full_page()).published_at is None  # only comments, related stories and © 2019 carry dates
+
+
+def test_machine_dates_vote_when_nothing_is_shown() -> None:
+    html = full_page(head=ld({"@type": "NewsArticle", "headline": "Council approves new harbour bridge",
+                              "datePublished": "2017-01-01T00:00:00+00:00"})
+                     + '<meta property="article:published_time" content="2019-03-07T10:00:00+01:00">',
+                     dates='<time datetime="2019-03-07T09:00:00Z">2 hours ago</time>')  # relative: not a day
+    assert parse(html).published_at == "2019-03-07T10:00:00+01:00"  # meta and <time> outvote JSON-LD
+
+
+def test_future_dates_are_never_published_dates() -> None:
+    machine = [Candidate("jsonld", PageDate(datetime(2031, 1, 1, 9), timezone.utc)),
+               Candidate("meta", PageDate(datetime(2019, 3, 7, 10), timezone.utc))]
+    shown = [Shown(PageDate(datetime(2030, 5, 1), None, day_only=True))]
+    chosen = choose(machine, shown, now=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    assert chosen is not None and chosen.value == datetime(2019, 3, 7, 10)
+
+
+# ---- title --------------------------------------------------------------------------------------------------------
+def test_printed_headline_wins_over_an_seo_machine_title() -> None:
+    html = full_page(head='<meta property="og:title" content="Harbour bridge: what the vote means for you">')
+    assert parse(html).title == "Council approves new harbour bridge"
+
+
+def test_headline_inside_a_kicker_title_is_the_h1() -> None:
+    html = full_page(title="Estuary crossing: Council approves new harbour bridge - Harbour Gazette")
+    assert parse(html).title == "Council approves new harbour bridge"
+
+
+def test_site_name_h1_and_hidden_h1_are_not_the_headline() -> None:
+    html = full_page(masthead='<h1 class="logo"><a href="/">Harbour Gazette</a></h1>'
+                              '<h1 class="sr-only">Navigation and service</h1>',
+                     headline="<span>Council approves</span> new harbour bridge")
+    assert parse(html).title == "Council approves new harbour bridge"
+
+
+def test_date_written_before_the_headline_is_not_part_of_it() -> None:
+    html = full_page(headline="07.03.2019 - Council approves new harbour bridge")
+    article = parse(html)
+    assert (article.title, article.published_at) == ("Council approves new harbour bridge", "2019-03-07")
+
+
+# ---- authors ------------------------------------------------------------------------------------------------------
+def test_comment_form_labels_and_commenters_are_not_authors() -> None:
+    article = parse(full_page(byline=""))
+    assert article.authors == []
+
+
+def test_label_and_role_words_are_not_part_of_the_name() -> None:
+    html = full_page(lang="de", byline='<p class="autor">Autorin: Rechtsanwältin Julia Roe</p>')
+    assert parse(html).authors == ["Julia Roe"]
+
+
+def test_structured_author_the_page_never_shows_is_dropped() -> None:
+    html = full_page(byline="", head=ld({"@type": "NewsArticle", "headline": "Council approves new harbour bridge",
+                                         "author": {"@type": "Person", "name": "Walter Webmaster"}}))
+    assert parse(html).authors == []
+
+
+def test_publishers_desk_after_a_name_is_not_a_person() -> None:
+    html = full_page(head=ld({"@type": "NewsArticle", "headline": "Council approves new harbour bridge",
+                              "publisher": {"@type": "Organization", "name": "Harbour Gazette"}}),
+                     byline='<p class="byline">By Jane Roe, Harbour Gazette City</p>')
+    assert parse(html).authors == ["Jane Roe"]
+
+
+def test_by_line_below_the_headline_names_the_authors() -> None:
+    html = full_page(byline="<div>By Jane Roe and Tom Miller</div>")  # no byline class, no structured data
+    assert parse(html).authors == ["Jane Roe", "Tom Miller"]
+
+
+def test_day_printed_without_a_year_takes_the_machine_dates_year() -> None:
+    html = full_page(head='<meta property="article:published_time" content="2020-01-01T05:30:00Z">',
+                     dates="<p>Posted Dec 31, 11:30 PM</p>")
+    assert parse(html).published_at == "2019-12-31T23:30:00-06:00"  # not 2020-12-31; the offset from the clock
+
+
+def test_outlet_named_after_a_person_in_the_byline_is_not_a_second_person() -> None:
+    html = full_page(head=ld({"@type": "NewsArticle", "headline": "Council approves new harbour bridge",
+                              "publisher": {"@type": "Organization", "name": "Harbour Gazette Weekend"}}),
+                     byline='<p class="byline">Jane Roe, Harbour Gazette</p>')
+    assert parse(html).authors == ["Jane Roe"]
+
+
+def test_ambiguous_numeric_date_is_read_the_way_the_machine_date_agrees() -> None:
+    html = full_page(lang="de", byline='<p class="byline">Von Anna Roe</p>', dates="<p>Stand: 11/01/2021, 05:00</p>",
+                     head='<meta property="article:published_time" content="2021-11-01T04:00:00Z">')
+    assert parse(html).published_at == "2021-11-01T04:00:00+00:00"  # 1 November, not 11 January
+
+
+def test_machine_date_written_as_people_write_it_is_read() -> None:
+    html = full_page(lang="de", byline='<p class="byline">Von Anna Roe</p>',
+                     head='<meta name="date" content="10.12.2022, 07:00:03">')
+    assert parse(html).published_at == "2022-12-10T07:00:00"
