@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.exceptions import DontCloseSpider
@@ -44,15 +45,10 @@ class ArticleRelease:
     replay_source: Any
     frontier: Any
     _archive_listed: bool
-
-    def list_archive_candidates(self) -> None:
-        raise NotImplementedError
-
-    def parse_article(self, response: Any) -> Any:
-        raise NotImplementedError
-
-    def on_error(self, failure: Any) -> None:
-        raise NotImplementedError
+    # provided by the spider and its other mixins (annotations only: a stub here would shadow them in the MRO)
+    list_archive_candidates: Callable[[], None]
+    parse_article: Callable[..., Any]
+    on_error: Callable[..., None]
 
     def start_release(self, crawler: Any) -> None:
         """Read the release settings; watch for a stalled discovery in live single-process crawls."""
