@@ -140,7 +140,7 @@ class ArticleRelease:
         scheduler, keeps the pop order of a whole queue pushed at once."""
         engine = getattr(self.crawler, "engine", None)
         scheduler = getattr(engine, "scheduler", None)
-        if not self.held.waiting or scheduler is None or scheduler.has_pending_requests():
+        if not self.held.waiting or engine is None or scheduler is None or scheduler.has_pending_requests():
             return 0
         batch = self.held.take(RELEASE_BATCH, newest_first=self._lifo_scheduler)
         for url, meta, headers in batch:
