@@ -4,7 +4,7 @@ Holding an article's fetch until the discovery sources that may name it have ans
 once (the crawl state compares the newest lastmod-like claim of all its routes) and requested once, at the URL of
 its first route in a fixed order, with its discovery trail; so a live crawl and the replay of its archive produce
 the same items. Discovery ends when the crawl goes idle; articles whose decision no late route can change (see
-NewsSpiderBase.check_discovery_stall) may be released earlier, while a slow source is still being waited for.
+release.py) may be released earlier, while a slow source is still being waited for.
 
 Nothing here grows the process with the size of a crawl: the trails, the held candidates and the released ones
 waiting for the scheduler live in a private SQLite temporary file (SQLite unlinks it as it opens it, so a killed
