@@ -135,3 +135,29 @@ def test_patience_zero_holds_every_article_until_discovery_ends(server: MirrorSe
     assert len(items) == len(ARTICLES) and done.stat("newscrawl/discovery/released_early") is None
     assert min(datetime.fromisoformat(i["provenance"]["fetched_at"]) for i in items) > slow.answered[0]
 
+
+
+def test_a_source_that_keeps_answering_is_not_stalled(server: MirrorServer, tmp_path: Path) -> None:
+    """Nested sitemap indexes answering every 0.8 s (a walker paging at the politeness delay): discovery lasts
+    longer than the patience, but never falls silent for it, so every article waits for all its routes."""
+    chain = ["/sitemap-b.xml", "/b1.xml", "/b2.xml", "/b3.xml"]
+    index = '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{}</loc></sitemap>' \
+            '</sitemapindex>'
+    pages = {path: Page(index.format(server.base_url + chain[n + 1]).encode(), content_type=XML)
+             for n, path in enumerate(chain[:-1])}
+    pages[chain[-1]] = Page(urlset(server.base_url, [(FIRST[0], OLD), *((p, OLD) for p in SECOND)]),
+                            content_type=XML)
+
+    def paging(request: Request) -> Page | None:
+        if request.path not in pages:
+            return None
+        time.sleep(0.8)
+        return pages[request.path]
+    server.site.hooks.insert(0, paging)
+    done = crawl(server, tmp_path, NEWSCRAWL_DISCOVERY_PATIENCE="1.5")
+    assert done.returncode == 0, done.log[-3000:]
+    items = by_path(done.feed_items("items.jsonl"), server)
+    assert sorted(items) == sorted(ARTICLES)
+    assert done.stat("newscrawl/discovery/released_early") is None
+    assert done.stat("newscrawl/discovery/late_route") is None
+    assert trail(items[FIRST[0]]) == [("sitemap", "b3.xml"), ("sitemap", "sitemap-a.xml")]

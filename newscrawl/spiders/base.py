@@ -101,6 +101,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         crawler.signals.connect(spider.open_release, signal=signals.spider_opened)
         crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
         crawler.signals.connect(spider.feed_articles, signal=signals.request_reached_downloader)
+        crawler.signals.connect(spider.discovery_answered, signal=signals.response_received)
         crawler.signals.connect(spider.close_release, signal=signals.spider_closed)
         crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.redirect_scheduled, signal=signals.request_scheduled)

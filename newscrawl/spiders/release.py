@@ -2,8 +2,8 @@
 
 Two release points (docs/crawling.md, "When articles are fetched"):
 - discovery is over (spider_idle): every held article is decided by the crawl state and queued, in a fixed order;
-- discovery is stalled: nothing is in flight but discovery requests, and for NEWSCRAWL_DISCOVERY_PATIENCE seconds.
-  Then the articles whose decision no late route can change are released: those the state has never seen (fetched
+- discovery is stalled: for NEWSCRAWL_DISCOVERY_PATIENCE seconds nothing was in flight but discovery requests and
+  none of them answered (a silent source, waited for up to DOWNLOAD_TIMEOUT per try). Then the articles whose decision no late route can change are released: those the state has never seen (fetched
   whatever any source claims), those of a full run, those named with -a urls. Known articles, whose skip/revisit
   decision compares the newest claim of all their routes, still wait for discovery to end.
 Either way an article is decided once and requested at most once per run: a route arriving after its release only
@@ -31,7 +31,7 @@ from newscrawl.state.incremental import Incremental
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PATIENCE = 3.0  # seconds of nothing but discovery requests in flight before new articles are released
+DEFAULT_PATIENCE = 10.0  # seconds of silence from discovery, with nothing else to do, before new articles go
 STALL_CHECK_INTERVAL = 0.5
 RELEASE_BATCH = 64  # requests handed to the scheduler at a time (more than CONCURRENT_REQUESTS keeps it busy)
 
@@ -62,6 +62,12 @@ class ArticleRelease:
             # A replay answers discovery from the archive at once; its items follow the archived times instead.
             self._stall_watch = task.LoopingCall(self.check_discovery_stall)
 
+    def discovery_answered(self, response: Any = None, request: Any = None, spider: Any = None) -> None:
+        """response_received: a discovery source that answers is not stalled; a polite, paging walker keeps
+        answering every few seconds and so keeps every article held until discovery ends."""
+        if request is not None and META_KEY not in request.meta:
+            self._stalled_since = None
+
     def open_release(self, spider: Any = None) -> None:
         """spider_opened: start the stall watch."""
         if self._stall_watch is not None and not self._stall_watch.running:
@@ -87,8 +93,8 @@ class ArticleRelease:
             raise DontCloseSpider
 
     def check_discovery_stall(self) -> None:
-        """Every STALL_CHECK_INTERVAL: release what can be decided now when only discovery has been in flight for
-        the patience period (a slow or silent source, waited for up to DOWNLOAD_TIMEOUT)."""
+        """Every STALL_CHECK_INTERVAL: release what can be decided now when only discovery has been in flight, and
+        silent, for the patience period (a slow or silent source, waited for up to DOWNLOAD_TIMEOUT per try)."""
         engine = getattr(self.crawler, "engine", None)
         if not self.held or engine is None or not discovery_only_in_flight(engine):
             self._stalled_since = None
