@@ -83,7 +83,8 @@ def run(options: Options, articles: int = 60, delay: float = 20.0, download_time
     late = (f"never answers (DOWNLOAD_TIMEOUT {download_timeout:g} s, retried)" if download_timeout
             and download_timeout < delay else f"answers {delay:.0f} s late")
     rendered = table(f"{name} — {articles} articles, one of two sitemaps {late}",
-                     ["release", "articles fetched", "first article fetch s", "sitemap-a's articles done s", "total s"], rows)
+                     ["release", "articles fetched", "first article fetch s", "sitemap-a's articles done s",
+                      "total s"], rows)
     result = {"articles": articles, "delay_s": delay, "download_timeout_s": download_timeout, "runs": runs}
     write_result(options, name, result, rendered)
     return result

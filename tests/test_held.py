@@ -18,7 +18,8 @@ def test_release_follows_the_first_route_in_a_fixed_order_not_arrival() -> None:
     held = HeldArticles()
     arrivals = [("c", route("sitemap", "https://a.example/s.xml", 2)), ("a", route("rss", "https://a.example/f", 0)),
                 ("b", route("sitemap", "https://a.example/s.xml", 1)), ("a", route("api", "https://a.example/p", 9)),
-                ("d", route("sitemap", "https://a.example/s.xml", 10)), ("e", route("sitemap", "https://a.example/s.xml2", 0))]
+                ("d", route("sitemap", "https://a.example/s.xml", 10)),
+                ("e", route("sitemap", "https://a.example/s.xml2", 0))]
     for key, discovery in arrivals:
         held.note(key, discovery)
         held.hold(key, f"https://a.example/{key}", {"k": key})

@@ -3,7 +3,8 @@ decided, and the article callback that hands a response to its parser.
 
 Spiders only discover; extraction is the parsers' job and cleaning the pipelines'. The pieces this module wires
 together live beside it: arguments.py (-a arguments), held.py (candidates and their discovery trails, on disk),
-release.py (when held candidates are decided and fed to the scheduler), provenance.py (the facts of a fetch), failures.py (failed requests counted by kind).
+release.py (when held candidates are decided and fed to the scheduler), provenance.py (the facts of a fetch),
+failures.py (failed requests counted by kind).
 
 One idea, kept whole: the spider base that wires the pieces beside it together.
 """

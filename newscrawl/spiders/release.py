@@ -3,8 +3,9 @@
 Two release points (docs/crawling.md, "When articles are fetched"):
 - discovery is over (spider_idle): every held article is decided by the crawl state and queued, in a fixed order;
 - discovery is stalled: for NEWSCRAWL_DISCOVERY_PATIENCE seconds nothing was in flight but discovery requests and
-  none of them answered (a silent source, waited for up to DOWNLOAD_TIMEOUT per try). Then the articles whose decision no late route can change are released: those the state has never seen (fetched
-  whatever any source claims), those of a full run, those named with -a urls. Known articles, whose skip/revisit
+  none of them answered (a silent source, waited for up to DOWNLOAD_TIMEOUT per try). Then the articles whose
+  decision no late route can change are released: those the state has never seen (fetched whatever any source
+  claims), those of a full run, those named with -a urls. Known articles, whose skip/revisit
   decision compares the newest claim of all their routes, still wait for discovery to end.
 Either way an article is decided once and requested at most once per run: a route arriving after its release only
 adds to its trail (newscrawl/discovery/late_route).
