@@ -79,7 +79,7 @@ class ReplayCandidates:
                 self.crawler.stats.inc_value("newscrawl/replay/not_article_route")
                 continue
             key = self.article_key(candidate.url)
-            if key in self.held.trails:
+            if self.held.named(key):
                 continue
             if key not in chosen or (rank, candidate.position) < chosen[key][:2]:
                 chosen[key] = (rank, candidate.position, candidate)

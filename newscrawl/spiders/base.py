@@ -1,9 +1,10 @@
-"""What every newscrawl spider shares: crawl identity, state wiring, article candidates held until discovery ends,
-and the article callback that hands a response to its parser.
+"""What every newscrawl spider shares: crawl identity, state wiring, article candidates held until they can be
+decided, and the article callback that hands a response to its parser.
 
 Spiders only discover; extraction is the parsers' job and cleaning the pipelines'. The pieces this module wires
-together live beside it: arguments.py (-a arguments), held.py (candidates and their discovery trails),
-provenance.py (the facts of a fetch), failures.py (failed requests counted by kind).
+together live beside it: arguments.py (-a arguments), held.py (candidates and their discovery trails, on disk),
+release.py (when held candidates are decided and fed to the scheduler), provenance.py (the facts of a fetch),
+failures.py (failed requests counted by kind).
 
 One idea, kept whole: the spider base that wires the pieces beside it together.
 """
@@ -18,7 +19,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
 
 from newscrawl.archive.recover import finish_killed_warcs
@@ -32,8 +32,9 @@ from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
 from newscrawl.spiders.archive_candidates import ReplayCandidates
 from newscrawl.spiders.failures import RequestFailures
-from newscrawl.spiders.held import HeldArticles
+from newscrawl.spiders.held import HeldArticles, known_when_fetched
 from newscrawl.spiders.provenance import response_provenance
+from newscrawl.spiders.release import ArticleRelease
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
 from newscrawl.state.store import StateStore
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class NewsSpiderBase(ReplayCandidates, RequestFailures, scrapy.Spider):
+class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.Spider):
     """Base of every newscrawl spider. Subclasses add ARGS, discovery in `discover()`, and `article_key()`."""
 
     ARGS: ClassVar[dict[str, Arg]] = {}
@@ -97,7 +98,12 @@ class NewsSpiderBase(ReplayCandidates, RequestFailures, scrapy.Spider):
         # Distributed mode hook: with a Redis URL set, join the shared run (crawl id becomes <run>-<worker>).
         spider.frontier = attach_frontier(spider, crawler)
         crawler.signals.connect(spider.open_replay_source, signal=signals.spider_opened)
+        spider.start_release(crawler)
+        crawler.signals.connect(spider.open_release, signal=signals.spider_opened)
         crawler.signals.connect(spider.release_articles, signal=signals.spider_idle)
+        crawler.signals.connect(spider.feed_articles, signal=signals.request_reached_downloader)
+        crawler.signals.connect(spider.discovery_answered, signal=signals.response_received)
+        crawler.signals.connect(spider.close_release, signal=signals.spider_closed)
         crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.redirect_scheduled, signal=signals.request_scheduled)
         spider.incremental = spider.open_state(crawler.settings)
@@ -194,52 +200,26 @@ class NewsSpiderBase(ReplayCandidates, RequestFailures, scrapy.Spider):
         return url
 
     def article_request(self, url: str, discovery: Discovery, meta: dict[str, Any] | None = None) -> None:
-        """Note an article candidate; its request is made once discovery is over (release_articles, held.py)."""
+        """Note an article candidate; its request is made when it is released (release.py, held.py)."""
         key = self.article_key(url)
         self.held.note(key, discovery)
         if self.frontier is None and self.held.known(key):  # another route named it: its trail grew, no new request
             self.crawler.stats.inc_value("newscrawl/discovery/duplicate")
+            if self.held.released(key):  # released while discovery was stalled: decided already, never refetched
+                self.crawler.stats.inc_value("newscrawl/discovery/late_route")
             return
-        request = Request(url, callback=self.parse_article, errback=self.on_error, meta={**(meta or {}),
-                                                                                        META_KEY: key})
+        meta = {**(meta or {}), META_KEY: key}
         if self.frontier is not None:  # distributed mode hook: decided and queued now, for any worker to fetch
+            request = Request(url, callback=self.parse_article, errback=self.on_error, meta=meta)
             self.frontier.push_article(self, key, discovery, request)
             return
-        self.held.hold(key, request)
+        self.held.hold(key, url, meta)
         self.crawler.stats.inc_value(f"newscrawl/discovery/{discovery.via}")
 
     @staticmethod
     def seen_at(response: Response) -> str | None:
         """When a discovery source's response arrived (archived time in a replay), for Discovery.seen_at."""
         return response.meta.get(META_FETCHED_AT)
-
-    def release_articles(self) -> None:
-        """spider_idle: schedule every held article, in discovery order; keep the spider open while any are.
-
-        Here the crawl state decides: new or changed articles are fetched, young ones revisited with a conditional
-        request, known unchanged ones skipped (counted as newscrawl/incremental/skipped_known). Articles named
-        with -a urls are always fetched.
-        """
-        if self.replay_source is not None and not self._archive_listed:
-            self.list_archive_candidates()
-        if not self.held:
-            return
-        stats = self.crawler.stats
-        for key, request in self.held.release():
-            discoveries = self.held.trail(key)
-            if self.incremental is not None and not any(d.via == "urls-arg" for d in discoveries):
-                decision = self.incremental.decide(key, discoveries)
-                stats.inc_value(f"newscrawl/incremental/{decision.action}/{decision.reason}")
-                if decision.action == "skip":
-                    continue
-                if decision.action == "revisit":
-                    headers = {str(k): str(v) for k, v in request.headers.to_unicode_dict().items()}
-                    headers.update(decision.headers)
-                    request = request.replace(headers=headers,
-                                              meta={**request.meta, "handle_httpstatus_list": [304]})
-            stats.inc_value("newscrawl/articles/scheduled")  # the progress line's total (monitoring/progress.py)
-            self.crawler.engine.crawl(request)
-        raise DontCloseSpider
 
     # ---- the article callback ------------------------------------------------------------------------------
     def parser_for(self, response: Response) -> type[ArticleParser] | None:
@@ -295,4 +275,6 @@ class NewsSpiderBase(ReplayCandidates, RequestFailures, scrapy.Spider):
     def provenance(self, response: Response, parser_class: type[ArticleParser]) -> Provenance:
         key = response.meta.get(META_KEY, response.url)
         return response_provenance(response, spider=self.name, crawl_id=self.crawl_id, parser=parser_class.name,
-                                   parser_version=parser_class.version, discovery=self.held.sorted_trail(key))
+                                   parser_version=parser_class.version,
+                                   discovery=known_when_fetched(self.held.sorted_trail(key),
+                                                                response.meta.get(META_FETCHED_AT)))

@@ -1,16 +1,38 @@
-"""Article candidates held until discovery ends, then released once each, in a fixed order.
+"""Article candidates held until they can be decided, then released once each, in a fixed order; kept on disk.
 
-Holding article fetches until every discovery route has answered makes a run reproducible: each article is
-requested once, at the URL of its first route in a fixed order, with its complete discovery trail, so a live crawl
-and the replay of its archive produce the same items. The cost is that article fetching starts after discovery
-(seconds for a sitemap, a few listing pages and API pages).
+Holding an article's fetch until the discovery sources that may name it have answered lets each article be decided
+once (the crawl state compares the newest lastmod-like claim of all its routes) and requested once, at the URL of
+its first route in a fixed order, with its discovery trail; so a live crawl and the replay of its archive produce
+the same items. Discovery ends when the crawl goes idle; articles whose decision no late route can change (see
+release.py) may be released earlier, while a slow source is still being waited for.
+
+Nothing here grows the process with the size of a crawl: the trails, the held candidates and the released ones
+waiting for the scheduler live in a private SQLite temporary file (SQLite unlinks it as it opens it, so a killed
+crawl leaves nothing behind), with a small page cache. The spider hands the scheduler a batch at a time
+(`take`), so Scrapy's own queue stays small too.
 """
 
 from __future__ import annotations
 
-from scrapy.http import Request
+import pickle
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
 
 from newscrawl.items import Discovery
+
+_SCHEMA = """
+CREATE TABLE articles (key TEXT PRIMARY KEY, first BLOB NOT NULL, state INTEGER NOT NULL DEFAULT 0,
+                       held INTEGER, url TEXT, meta BLOB);
+CREATE INDEX held_order ON articles (state, first, held);
+CREATE TABLE routes (id INTEGER PRIMARY KEY, key TEXT NOT NULL, discovery BLOB NOT NULL);
+CREATE INDEX routes_key ON routes (key);
+CREATE TABLE ready (seq INTEGER PRIMARY KEY, url TEXT NOT NULL, meta BLOB NOT NULL, headers BLOB);
+"""
+NAMED, HELD, RELEASED = 0, 1, 2
+_CHUNK = 500  # held articles read per query while releasing
+_PAGE_CACHE_KIB = 2048  # SQLite's own default: the rest stays in the file
 
 
 def discovery_order(discovery: Discovery) -> tuple[str, str, int]:
@@ -18,55 +40,174 @@ def discovery_order(discovery: Discovery) -> tuple[str, str, int]:
     return (discovery.via, discovery.source_url or "", discovery.position or 0)
 
 
+def _order_bytes(discovery: Discovery) -> bytes:
+    """discovery_order as bytes whose byte order is the tuple's order (SQLite compares BLOBs with memcmp)."""
+    via, source, position = discovery_order(discovery)
+    return b"\0".join((via.encode(), source.encode(), b"%020d" % (position + 10**18)))
+
+
+def known_when_fetched(discoveries: list[Discovery], fetched_at: str | None) -> list[Discovery]:
+    """The routes whose source answered no later than the article's page (archived times in a replay).
+
+    An article released while a slow source was still awaited may be named by that source after its page was
+    fetched: the item lists the routes known when the page came, in a live run and in its replay alike. A page older
+    than every route (an archive not written by this crawler) keeps its whole trail.
+    """
+    fetched = _time(fetched_at)
+    if fetched is None:
+        return discoveries
+    kept = [d for d in discoveries if (seen := _time(d.seen_at)) is None or seen <= fetched]
+    return kept or discoveries
+
+
+def _time(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
 class HeldArticles:
-    """Every route that named an article (its trail), and the one request per article still waiting for release."""
+    """Every route that named an article (its trail), the articles held until release, and the released ones
+    waiting to be handed to the scheduler."""
 
     def __init__(self) -> None:
-        self._trails: dict[str, list[Discovery]] = {}
-        self._pending: dict[str, Request] = {}
-        self._released: set[str] = set()
+        self._db = sqlite3.connect("", isolation_level=None)  # "": a private temporary file, gone when closed
+        self._db.execute(f"PRAGMA cache_size=-{_PAGE_CACHE_KIB}")
+        self._db.execute("PRAGMA journal_mode=OFF")  # nothing to recover: the file dies with the process
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.executescript(_SCHEMA)
+        self._db.execute("BEGIN")  # one transaction for the run: no commit per article (never needs to be durable)
+        self._named = 0
+        self._held = 0
+        self._ready = 0
+        self._hold_seq = 0
 
+    def close(self) -> None:
+        self._db.close()
+
+    # ---- trails ------------------------------------------------------------------------------------------------
     def note(self, key: str, discovery: Discovery) -> None:
         """Add a route to the article's trail."""
-        self._trails.setdefault(key, []).append(discovery)
-
-    def known(self, key: str) -> bool:
-        """True when the article's request is already held or was released: a later route only adds to its trail."""
-        return key in self._released or key in self._pending
-
-    def hold(self, key: str, request: Request) -> bool:
-        """Hold the article's request until release; False when the article was already held or released."""
-        if self.known(key):
-            return False
-        self._pending[key] = request
-        return True
+        order = _order_bytes(discovery)
+        row = self._db.execute("SELECT first FROM articles WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO articles (key, first) VALUES (?, ?)", (key, order))
+            self._named += 1
+        elif order < row[0]:
+            self._db.execute("UPDATE articles SET first = ? WHERE key = ?", (order, key))
+        self._db.execute("INSERT INTO routes (key, discovery) VALUES (?, ?)", (key, pickle.dumps(discovery)))
 
     def trail(self, key: str) -> list[Discovery]:
         """The routes that named the article so far, in arrival order."""
-        return self._trails.get(key, [])
+        rows = self._db.execute("SELECT discovery FROM routes WHERE key = ? ORDER BY id", (key,))
+        return [pickle.loads(blob) for blob, in rows]
 
     def set_trail(self, key: str, discoveries: list[Discovery]) -> None:
         """Replace the trail (a distributed worker reads the trail other workers recorded)."""
-        self._trails[key] = discoveries
+        self._db.execute("DELETE FROM routes WHERE key = ?", (key,))
+        if discoveries:
+            self._db.execute("UPDATE articles SET first = ? WHERE key = ?",
+                             (min(map(_order_bytes, discoveries)), key))
+        for discovery in discoveries:
+            self.note(key, discovery)
 
     def sorted_trail(self, key: str) -> list[Discovery]:
         return sorted(self.trail(key), key=discovery_order)
 
+    def named(self, key: str) -> bool:
+        """True when some route named the article in this run."""
+        return self._db.execute("SELECT 1 FROM articles WHERE key = ?", (key,)).fetchone() is not None
+
     @property
     def trails(self) -> dict[str, list[Discovery]]:
-        """Every article named so far and its routes (read only: use note())."""
-        return self._trails
+        """Every article named so far and its routes, read whole from disk (for tests and inspection)."""
+        found: dict[str, list[Discovery]] = {}
+        for key, blob in self._db.execute("SELECT key, discovery FROM routes ORDER BY id"):
+            found.setdefault(key, []).append(pickle.loads(blob))
+        return found
 
     def __len__(self) -> int:
         """How many distinct articles discovery named."""
-        return len(self._trails)
+        return self._named
+
+    # ---- holding and releasing ---------------------------------------------------------------------------------
+    def _state(self, key: str) -> int | None:
+        row = self._db.execute("SELECT state FROM articles WHERE key = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def known(self, key: str) -> bool:
+        """True when the article's request is already held or was released: a later route only adds to its trail."""
+        return (self._state(key) or NAMED) != NAMED
+
+    def released(self, key: str) -> bool:
+        return self._state(key) == RELEASED
+
+    def hold(self, key: str, url: str, meta: dict[str, Any]) -> bool:
+        """Hold the article's request (URL and meta) until release; False when already held or released."""
+        if self.known(key):
+            return False
+        self._hold_seq += 1
+        self._db.execute("UPDATE articles SET state = ?, held = ?, url = ?, meta = ? WHERE key = ?",
+                         (HELD, self._hold_seq, url, pickle.dumps(meta), key))
+        self._held += 1
+        return True
+
+    @property
+    def holding(self) -> int:
+        """How many articles are held, not yet released."""
+        return self._held
 
     def __bool__(self) -> bool:
-        return bool(self._pending)
+        return bool(self._held)
 
-    def release(self) -> list[tuple[str, Request]]:
-        """Every held request, ordered by its article's first route, marked released (never held again)."""
-        pending, self._pending = self._pending, {}
-        ordered = sorted(pending, key=lambda key: min(map(discovery_order, self._trails[key])))
-        self._released.update(ordered)
-        return [(key, pending[key]) for key in ordered]
+    def release(self, eligible: Callable[[str, list[Discovery]], bool] | None = None
+                ) -> Iterator[tuple[str, str, dict[str, Any], list[Discovery]]]:
+        """Held articles (those `eligible` accepts, else all) in the order of their first route, each with its URL,
+        request meta and trail; each is marked released as it is handed out (never held again).
+
+        The caller decides each one and passes those to fetch to `enqueue`.
+        """
+        after: tuple[bytes, int] = (b"", -1)
+        while True:
+            rows = self._db.execute(
+                "SELECT key, first, held, url, meta FROM articles WHERE state = ? AND (first, held) > (?, ?) "
+                "ORDER BY first, held LIMIT ?", (HELD, *after, _CHUNK)).fetchall()
+            if not rows:
+                return
+            after = (rows[-1][1], rows[-1][2])
+            for key, _, _, url, meta in rows:
+                discoveries = self.trail(key)
+                if eligible is not None and not eligible(key, discoveries):
+                    continue
+                self._db.execute("UPDATE articles SET state = ?, meta = NULL WHERE key = ?", (RELEASED, key))
+                self._held -= 1
+                yield key, url, pickle.loads(meta), discoveries
+
+    def enqueue(self, url: str, meta: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        """A released article to fetch, queued after the ones before it."""
+        self._db.execute("INSERT INTO ready (url, meta, headers) VALUES (?, ?, ?)",
+                         (url, pickle.dumps(meta), pickle.dumps(headers) if headers else None))
+        self._ready += 1
+
+    @property
+    def waiting(self) -> int:
+        """Released articles not yet handed to the scheduler."""
+        return self._ready
+
+    def take(self, limit: int, newest_first: bool = False
+             ) -> list[tuple[str, dict[str, Any], dict[str, str] | None]]:
+        """Up to `limit` queued requests (URL, meta, headers), in queue order, removed from the queue.
+
+        newest_first takes them from the end: pushed in queue order, a last-in-first-out scheduler then pops them in
+        exactly the order it would have popped the whole queue pushed at once.
+        """
+        rows = self._db.execute(f"SELECT seq, url, meta, headers FROM ready ORDER BY seq "
+                                f"{'DESC' if newest_first else ''} LIMIT ?", (limit,)).fetchall()
+        if newest_first:
+            rows.reverse()
+        self._db.executemany("DELETE FROM ready WHERE seq = ?", [(row[0],) for row in rows])
+        self._ready -= len(rows)
+        return [(url, pickle.loads(meta), pickle.loads(headers) if headers else None)
+                for _, url, meta, headers in rows]
