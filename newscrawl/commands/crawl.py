@@ -23,7 +23,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiders import Spider
 
 from newscrawl.monitoring.report import stopped_by_error
-from newscrawl.parallel.run import MergeError, ParallelReplay, ProcessFailed
+from newscrawl.parallel.run import ParallelReplay, ProcessFailed
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.state.lock import LockHeld, RunLock
@@ -124,7 +124,7 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             stats = replay.run()
-        except (ProcessFailed, MergeError, OSError) as error:
+        except (ProcessFailed, OSError) as error:
             print(f"scrapy crawl {name}: {error}", file=sys.stderr)
             self.exitcode = EXIT_CRAWL_FAILED
             return

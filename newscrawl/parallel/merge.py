@@ -1,10 +1,10 @@
 """Put the items of a parallel replay's processes back into the one-process order, and redo what depends on order.
 
-A one-process replay releases its article requests in one fixed order after discovery (spiders/held.py) and Scrapy's
-scheduler, a stack by default, hands them out last-in first-out: items come out in reverse release order (first
-order if SCHEDULER_MEMORY_QUEUE is a FIFO queue). Each process handled a subsequence of those requests in that same
-order, so a k-way merge by release place restores the one-process order while reading every process's output once,
-front to back (memory does not grow with the archive).
+A one-process replay releases its article requests in one fixed order after discovery (spiders/held.py), and its
+items come out in the order Scrapy's scheduler hands those requests out (by default round-robin over the download
+slots, last-in first-out within each). Every process stamped each request with that place (spiders/shard.py), so
+sorting all items by it restores the one-process order; only the places are held in memory (a few numbers per item),
+entries and feed lines are read back from the processes' files.
 
 Two pipelines depend on what came before an item: lineage (a story_id is the URL of the story's first copy) and
 de-duplication (the first item with a canonical URL wins). Each process ran them over its own items only, so the
@@ -15,10 +15,10 @@ one-process run would have counted.
 
 from __future__ import annotations
 
-import heapq
 import io
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -28,10 +28,6 @@ from scrapy.exporters import JsonLinesItemExporter
 from newscrawl.extract.minhash import from_bytes
 from newscrawl.parallel.recorder import ENTRIES, FEED
 from newscrawl.pipelines.lineage import StoryIndex
-
-
-class MergeError(RuntimeError):
-    """A process's output breaks the one-process order (cannot happen unless the scheduler was changed)."""
 
 
 @dataclass
@@ -47,16 +43,22 @@ class Entry:
     """The item's feed line (emitted items only)."""
 
 
-def read_process(folder: Path) -> Iterator[Entry]:
-    """One process's entries, each emitted one with its feed line (both files are in the same order)."""
-    with open(folder / ENTRIES, encoding="utf-8") as entries, open(folder / FEED, "rb") as feed:
+Place = tuple[tuple[int, int], int, int, int, int]
+"""(one-process place, process, entry offset, feed-line offset or -1, feed-line length)."""
+
+
+def _index(folder: Path, process: int) -> Iterator[Place]:
+    """Where every entry of one process and its feed line are (entries and feed lines are in one order)."""
+    with open(folder / ENTRIES, "rb") as entries, open(folder / FEED, "rb") as feed:
+        offset = 0
         for text in entries:
             raw = json.loads(text)
-            entry = Entry(tuple(raw["rank"]), raw["url"], raw["key"], raw["story"], raw["dropped"], raw["sig"],
-                          raw["size"])
-            if entry.dropped is None:
-                entry.line = feed.readline()
-            yield entry
+            line, length = -1, 0
+            if raw["dropped"] is None:
+                line = feed.tell()
+                length = len(feed.readline())
+            yield (raw["rank"][0], raw["rank"][1]), process, offset, line, length
+            offset += len(text)
 
 
 @dataclass
@@ -68,40 +70,35 @@ class MergeCounts:
     copies: int = 0
     rewritten: int = 0
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """The release place of the URLs the caller asked to locate (coverage examples)."""
-    last_in_first_out: bool = True
-    """Scrapy's default scheduler queue: a stack, so a batch comes out in reverse release order."""
-
-    def order(self, rank: tuple[int, int]) -> tuple[int, int]:
-        """Sort key of a release place (batch, place) in the one-process order."""
-        batch, place = rank
-        return (batch, -place if self.last_in_first_out else place)
+    """The one-process place of the URLs the caller asked to locate (coverage examples)."""
 
 
-def ordered(folders: list[Path], counts: MergeCounts) -> Iterator[Entry]:
-    """Every process's entries in the one-process order (batches in turn; within one, by release place)."""
-    def sort_key(entry: Entry) -> tuple[int, int]:
-        return counts.order(entry.rank)
+def ordered(folders: list[Path]) -> Iterator[Entry]:
+    """Every process's entries in the one-process order (release batches in turn; in each, by scheduler place).
 
-    streams = [_checked(read_process(folder), sort_key, folder) for folder in folders]
-    return heapq.merge(*streams, key=sort_key)
-
-
-def _checked(entries: Iterator[Entry], sort_key: Any, folder: Path) -> Iterator[Entry]:
-    previous: tuple[int, int] | None = None
-    for entry in entries:
-        current = sort_key(entry)
-        if previous is not None and current < previous:
-            raise MergeError(f"{folder}: items out of the one-process order ({entry.url})")
-        previous = current
-        yield entry
+    A process's own order is not a subsequence of the one-process order (Scrapy's scheduler round-robins over the
+    download slots that still hold requests, which differ per process), so the places are sorted as a whole: a few
+    numbers per item in memory, the entries and feed lines themselves read back from the processes' files.
+    """
+    places = sorted(place for number, folder in enumerate(folders) for place in _index(folder, number))
+    with ExitStack() as stack:
+        entries = [stack.enter_context(open(folder / ENTRIES, "rb")) for folder in folders]
+        feeds = [stack.enter_context(open(folder / FEED, "rb")) for folder in folders]
+        for _, process, offset, line, length in places:
+            entries[process].seek(offset)
+            raw = json.loads(entries[process].readline())
+            entry = Entry(tuple(raw["rank"]), raw["url"], raw["key"], raw["story"], raw["dropped"], raw["sig"],
+                          raw["size"])  # type: ignore[arg-type]
+            if line >= 0:
+                feeds[process].seek(line)
+                entry.line = feeds[process].read(length)
+            yield entry
 
 
 def merge(folders: list[Path], outputs: list[IO[bytes]], settings: Any, encoding: str,
           locate: set[str] | None = None) -> MergeCounts:
     """Write the merged feed lines to every output; return what changed."""
-    queue = str(settings.get("SCHEDULER_MEMORY_QUEUE") or "")
-    counts = MergeCounts(last_in_first_out="fifo" not in queue.lower())
+    counts = MergeCounts()
     lineage = settings.getbool("NEWSCRAWL_LINEAGE_ENABLED", True)
     index = StoryIndex(max_items=settings.getint("NEWSCRAWL_LINEAGE_MAX_ITEMS", 20000),
                        similarity_floor=settings.getfloat("NEWSCRAWL_LINEAGE_SIMILARITY", 0.4),
@@ -109,7 +106,7 @@ def merge(folders: list[Path], outputs: list[IO[bytes]], settings: Any, encoding
                        min_words=settings.getint("NEWSCRAWL_LINEAGE_MIN_WORDS", 40)) if lineage else None
     seen: set[str] = set()
     try:
-        for entry in ordered(folders, counts):
+        for entry in ordered(folders):
             if locate and entry.url in locate and entry.url not in counts.ranks:
                 counts.ranks[entry.url] = entry.rank
             story = entry.story

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
+import os
 import pprint
 import shutil
 import signal
@@ -32,7 +33,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawl.monitoring.coverage import MAX_EXAMPLES
 from newscrawl.monitoring.report import RunReport
-from newscrawl.parallel.merge import MergeCounts, MergeError, merge
+from newscrawl.parallel.merge import MergeCounts, merge
 from newscrawl.parallel.recorder import FEED, PROCESS, SHARD_DIR_SETTING
 from newscrawl.spiders.shard import SHARD_SETTING
 
@@ -46,6 +47,7 @@ TIME_STATS = ("start_time", "finish_time", "elapsed_time_seconds", "finish_reaso
 MAX_STATS = ("request_depth_max", "memusage/max", "memusage/startup")
 REDONE_STATS = ("newscrawl/drift_fields", "newscrawl/run_status", "newscrawl/lineage/copies")
 _PR_SET_PDEATHSIG = 1
+SCRATCH_PREFIX = "newscrawl-jobs-"
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,14 @@ def child_settings(settings: Any) -> list[str]:
     return given
 
 
+def remove_orphaned_scratch(folder: Path) -> None:
+    """Scratch folders of parallel replays whose parent is gone (killed with -9, which no handler sees)."""
+    for path in folder.glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = path.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def _die_with_parent() -> None:
     """In each process, before exec: SIGTERM when the parent dies, even by kill -9."""
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -154,7 +164,8 @@ class ParallelReplay:
         """Run the processes and write the feeds and the report; the merged stats (raises on a failed process)."""
         started = datetime.now(timezone.utc)
         clock = time.perf_counter()
-        scratch = Path(tempfile.mkdtemp(prefix="newscrawl-jobs-"))
+        remove_orphaned_scratch(Path(tempfile.gettempdir()))
+        scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         try:
             folders = [scratch / str(index) for index in range(self.jobs)]
             processes: list[subprocess.Popen[bytes]] = []
@@ -203,7 +214,7 @@ class ProcessFailed(RuntimeError):
     """One process of a parallel replay failed: the merged feed would miss its items."""
 
 
-__all__ = ["MergeError", "ParallelReplay", "ProcessFailed"]
+__all__ = ["ParallelReplay", "ProcessFailed"]
 
 
 def merged_stats(facts: list[dict[str, Any]], counts: MergeCounts, feeds: int, started: datetime,
@@ -251,7 +262,7 @@ def _ordered_examples(examples: dict[str, dict[str, list[str]]], counts: MergeCo
     """Each field's first examples in the one-process order (items not in the feed last)."""
     def place(url: str) -> tuple[int, int, int]:
         rank = counts.ranks.get(url)
-        return (0, *counts.order(rank)) if rank is not None else (1, 0, 0)
+        return (0, *rank) if rank is not None else (1, 0, 0)
 
     return {outlet: {name: sorted(urls, key=place)[:MAX_EXAMPLES] for name, urls in fields.items()}
             for outlet, fields in examples.items()}

@@ -229,11 +229,10 @@ class NewsSpiderBase(ReplayCandidates, RequestFailures, scrapy.Spider):
         if not self.held:
             return
         stats = self.crawler.stats
-        if self.shard is not None:
-            self.shard.begin_batch(stats)
-        for key, request in self.held.release():
-            if self.shard is not None and not self.shard.keeps(request, self.crawler.engine.scheduler):
-                continue  # a parallel replay: another process fetches it
+        released = self.held.release()
+        if self.shard is not None:  # a parallel replay (spiders/shard.py): the other processes fetch the rest
+            released = self.shard.deal(released, stats, self.crawler.engine.scheduler)
+        for key, request in released:
             discoveries = self.held.trail(key)
             if self.incremental is not None and not any(d.via == "urls-arg" for d in discoveries):
                 decision = self.incremental.decide(key, discoveries)

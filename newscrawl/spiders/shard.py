@@ -20,14 +20,13 @@ SHARD_SETTING = "NEWSCRAWL_SHARD"
 
 
 class Shard:
-    """Process `index` of `count`: decides, for each released article request in release order, whether it is ours."""
+    """Process `index` of `count`: deals out the released article requests, each with its one-process place."""
 
     def __init__(self, index: int, count: int) -> None:
         if not 0 <= index < count:
             raise ValueError(f"shard {index}/{count} does not exist")
         self.index, self.count = index, count
         self.batch = -1
-        self._place = 0
         self.stats_at_release: dict[str, Any] | None = None
         """The crawl's stats just before the first article was dealt out: what every process counted alike."""
 
@@ -39,20 +38,35 @@ class Shard:
         index, _, count = str(value).partition("/")
         return cls(int(index), int(count))
 
-    def begin_batch(self, stats: Any) -> None:
-        """A release starts: its requests are numbered from 0 (a replay normally releases once, after discovery)."""
+    def deal(self, released: list[tuple[str, Request]], stats: Any, scheduler: Any
+             ) -> list[tuple[str, Request]]:
+        """This process's share of one release (in release order); every request is stamped with its place.
+
+        The place is where the one-process run's scheduler would hand the request out: the same scheduler queue
+        (its class and its state: Scrapy's default round-robins over download slots, last-in first-out in each) is
+        filled with the whole release and emptied again, before anything is scheduled for real.
+        """
         if self.stats_at_release is None:
             self.stats_at_release = dict(stats.get_stats())
         self.batch += 1
-        self._place = 0
-
-    def keeps(self, request: Request, scheduler: Any = None) -> bool:
-        """Number the request; True when this process fetches it, else it is only marked seen for the dupefilter."""
-        place, self._place = self._place, self._place + 1
-        request.meta[META_RANK] = (self.batch, place)
-        if place % self.count == self.index:
-            return True
+        places = _one_process_places([request for _, request in released], scheduler)
+        mine: list[tuple[str, Request]] = []
         dupefilter = getattr(scheduler, "df", None)
-        if dupefilter is not None and not request.dont_filter:
-            dupefilter.request_seen(request)
-        return False
+        for number, (key, request) in enumerate(released):
+            request.meta[META_RANK] = (self.batch, places[number])
+            if number % self.count == self.index:
+                mine.append((key, request))
+            elif dupefilter is not None and not request.dont_filter:
+                dupefilter.request_seen(request)  # as in one process: a redirect to it is a duplicate
+        return mine
+
+
+def _one_process_places(requests: list[Request], scheduler: Any) -> list[int]:
+    """For each request (in release order), its place in the order the scheduler's memory queue hands them out."""
+    queue = getattr(scheduler, "mqs", None)
+    if queue is None or len(queue):  # not Scrapy's scheduler, or not idle: release order is the best we know
+        return list(range(len(requests)))
+    for request in requests:
+        queue.push(request)
+    handed_out = {id(queue.pop()): place for place in range(len(requests))}
+    return [handed_out[id(request)] for request in requests]
