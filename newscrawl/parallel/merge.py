@@ -88,7 +88,7 @@ def ordered(folders: list[Path]) -> Iterator[Entry]:
             entries[process].seek(offset)
             raw = json.loads(entries[process].readline())
             entry = Entry(tuple(raw["rank"]), raw["url"], raw["key"], raw["story"], raw["dropped"], raw["sig"],
-                          raw["size"])  # type: ignore[arg-type]
+                          raw["size"])
             if line >= 0:
                 feeds[process].seek(line)
                 entry.line = feeds[process].read(length)

@@ -31,9 +31,9 @@ from typing import IO, Any
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from newscrawl.monitoring.coverage import MAX_EXAMPLES
 from newscrawl.monitoring.report import RunReport
-from newscrawl.parallel.merge import MergeCounts, merge
+from newscrawl.parallel.merge import merge
+from newscrawl.parallel.outcome import CrawlerFacts, SpiderFacts, examples_in_order, merged_examples, merged_stats
 from newscrawl.parallel.recorder import FEED, PROCESS, SHARD_DIR_SETTING
 from newscrawl.spiders.shard import SHARD_SETTING
 
@@ -43,9 +43,6 @@ stats_logger = logging.getLogger("scrapy.statscollectors")  # where a one-proces
 JSON_LINES = ("jsonlines", "jsonl", "jl")
 UNSUPPORTED_OPTIONS = ("fields", "item_filter", "item_classes", "batch_item_count", "postprocessing", "indent",
                        "uri_params", "item_export_kwargs")
-TIME_STATS = ("start_time", "finish_time", "elapsed_time_seconds", "finish_reason")
-MAX_STATS = ("request_depth_max", "memusage/max", "memusage/startup")
-REDONE_STATS = ("newscrawl/drift_fields", "newscrawl/run_status", "newscrawl/lineage/copies")
 _PR_SET_PDEATHSIG = 1
 SCRATCH_PREFIX = "newscrawl-jobs-"
 
@@ -176,7 +173,7 @@ class ParallelReplay:
                                                       preexec_fn=_die_with_parent))
                 self._wait(processes)
             facts = [json.loads((folder / PROCESS).read_text(encoding="utf-8")) for folder in folders]
-            examples = _examples(facts)
+            examples = merged_examples(facts)
             with ExitStack() as stack:
                 outputs: list[IO[bytes]] = []
                 for target in self.targets:
@@ -186,7 +183,7 @@ class ParallelReplay:
                                locate={url for fields in examples.values() for urls in fields.values()
                                        for url in urls})
             stats = merged_stats(facts, counts, len(self.targets), started, time.perf_counter() - clock)
-            self._report(stats, facts[0], _ordered_examples(examples, counts))
+            self._report(stats, facts[0], examples_in_order(examples, counts))
             stats_logger.info("Dumping Scrapy stats:\n%(stats)s", {"stats": pprint.pformat(stats)})
             return stats
         finally:
@@ -206,8 +203,8 @@ class ParallelReplay:
 
     def _report(self, stats: dict[str, Any], facts: dict[str, Any], examples: dict[str, dict[str, list[str]]]
                 ) -> None:
-        crawler = _CrawlerFacts(self.settings, stats, examples)
-        RunReport(crawler).spider_closed(_SpiderFacts(self.spider, facts), str(stats["finish_reason"]))
+        crawler = CrawlerFacts(self.settings, stats, examples)
+        RunReport(crawler).spider_closed(SpiderFacts(self.spider, facts), str(stats["finish_reason"]))
 
 
 class ProcessFailed(RuntimeError):
@@ -215,93 +212,3 @@ class ProcessFailed(RuntimeError):
 
 
 __all__ = ["ParallelReplay", "ProcessFailed"]
-
-
-def merged_stats(facts: list[dict[str, Any]], counts: MergeCounts, feeds: int, started: datetime,
-                 elapsed: float) -> dict[str, Any]:
-    """The one-process run's stats: what every process counted alike once, plus each one's own work since release."""
-    stats = {key: value for key, value in facts[0]["stats"].items() if key not in TIME_STATS + REDONE_STATS}
-    for process in facts[1:]:
-        before = process["stats_at_release"]
-        if before is None:  # it released nothing: all it counted, every process counted
-            continue
-        for key, value in process["stats"].items():
-            if key in TIME_STATS + REDONE_STATS or isinstance(value, bool) or not isinstance(value, (int, float)):
-                continue
-            if key in MAX_STATS:
-                stats[key] = max(stats.get(key, value), value)
-            elif value != before.get(key, 0):
-                stats[key] = stats.get(key, 0) + value - before.get(key, 0)
-    if counts.duplicates:
-        for key, change in (("item_scraped_count", -1), ("item_dropped_count", 1),
-                            ("item_dropped_reasons_count/DuplicateArticle", 1), ("newscrawl/items/new", -1)):
-            stats[key] = stats.get(key, 0) + change * counts.duplicates
-    if counts.copies:
-        stats["newscrawl/lineage/copies"] = counts.copies
-    for key in [key for key in stats if key.startswith("feedexport/")]:
-        del stats[key]
-    if feeds:
-        stats["feedexport/success_count/FileFeedStorage"] = feeds
-    reasons = [process["reason"] for process in facts if process["reason"] != "finished"]
-    stats.update(start_time=started, finish_time=datetime.now(timezone.utc), elapsed_time_seconds=elapsed,
-                 finish_reason=reasons[0] if reasons else "finished")
-    return stats
-
-
-def _examples(facts: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
-    merged: dict[str, dict[str, list[str]]] = {}
-    for process in facts:
-        for outlet, fields in process["missing_examples"].items():
-            for name, urls in fields.items():
-                merged.setdefault(outlet, {}).setdefault(name, []).extend(urls)
-    return merged
-
-
-def _ordered_examples(examples: dict[str, dict[str, list[str]]], counts: MergeCounts
-                      ) -> dict[str, dict[str, list[str]]]:
-    """Each field's first examples in the one-process order (items not in the feed last)."""
-    def place(url: str) -> tuple[int, int, int]:
-        rank = counts.ranks.get(url)
-        return (0, *rank) if rank is not None else (1, 0, 0)
-
-    return {outlet: {name: sorted(urls, key=place)[:MAX_EXAMPLES] for name, urls in fields.items()}
-            for outlet, fields in examples.items()}
-
-
-class _StatsFacts:
-    def __init__(self, stats: dict[str, Any]) -> None:
-        self.stats = stats
-
-    def get_stats(self) -> dict[str, Any]:
-        return self.stats
-
-    def set_value(self, key: str, value: Any) -> None:
-        self.stats[key] = value
-
-
-class _CoverageFacts:
-    def __init__(self, examples: dict[str, dict[str, list[str]]]) -> None:
-        self.missing_examples = examples
-
-
-class _CrawlerFacts:
-    """What RunReport reads of a crawler, for the merged run."""
-
-    def __init__(self, settings: Any, stats: dict[str, Any], examples: dict[str, dict[str, list[str]]]) -> None:
-        self.settings = settings
-        self.stats = _StatsFacts(stats)
-        self.coverage = _CoverageFacts(examples)
-
-
-class _SpiderFacts:
-    """What RunReport reads of a spider: the run's names from the stand-in spider, discovery facts from process 1."""
-
-    def __init__(self, spider: Any, facts: dict[str, Any]) -> None:
-        self.spider = spider
-        self.name, self.crawl_id, self.mode = spider.name, spider.crawl_id, spider.mode
-        self.discovered_count = facts["discovered"]
-        self.damaged_inputs = facts["damaged_inputs"]
-        self.discovery_failures = facts["discovery_failures"]
-
-    def default_feed(self, settings: Any) -> str | None:
-        return str(self.spider.default_feed(settings)) if self.spider.default_feed(settings) else None
