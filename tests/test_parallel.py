@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.crawling import ROOT, CrawlResult, run_crawl
+from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
 from tests.test_archive_replay import newscrawl_cli, wget_warc
@@ -107,6 +107,21 @@ def test_a_wget_warc_of_article_pages_alone_replays_identically(tmp_path: Path) 
     items = [json.loads(line) for line in feed.splitlines()]
     assert len(items) == len(specs)
     assert {discovery["via"] for item in items for discovery in item["provenance"]["discovery"]} == {"archive"}
+
+
+def test_a_live_capture_with_redirects_replays_identically(tmp_path: Path) -> None:
+    """Our own WARC of a loopback mirror (chunked and gzipped answers, redirects of some URL forms), in 2 and 3."""
+    specs = [seed_spec(), *corpus(24, seed=11)]
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        server.chunked_prefixes = ["/article/politics"]
+        live = run_crawl(tmp_path / "live", "devdiscourse", "-a", f"base_url={server.base_url}", settings=FAST)
+    assert live.returncode == 0, live.log[-3000:]
+    (warc,) = live.output_files("*.warc.gz")
+    one, two = replay_both(tmp_path, "devdiscourse", warc)
+    assert_same_run(one, two, "devdiscourse")
+    three = run_crawl(tmp_path / "three", "devdiscourse", "-a", f"replay={warc}", "-a", "jobs=3", "-O", "out.jsonl")
+    assert three.returncode == 0, three.log[-3000:]
+    assert_same_run(one, three, "devdiscourse")
 
 
 def test_reparse_with_two_jobs_writes_the_same_feed(tmp_path: Path) -> None:
