@@ -134,6 +134,8 @@ def run(options: Options, n: int = 10000, sample: int = 600, jobs: int | None = 
                                      "elapsed_s": round(parallel.elapsed, 2)},
                    "speedup_n_jobs_vs_1_wall": round(speedup_jobs, 2),
                    "process_cpu_s": children, "critical_path_cpu_s": round(critical, 2),
+                   "jobs_note": "wall-clock speed-up depends on what else the machine runs (load average in "
+                                "machine.loadavg); the CPU critical path estimates N free cores",
                    "speedup_n_jobs_vs_1_cpu_critical_path": round(speedup_cpu, 2), "target_jobs_speedup": TARGET_JOBS_SPEEDUP,
                    "verdict_jobs_speedup": verdict(speedup_jobs, TARGET_JOBS_SPEEDUP, lower_is_better=False)})
     summary = [(f"replay / floor CPU time per page = {vs_floor:.2f}× ({replay_ms / floor_ms:.2f}× wall; target ≤ "
