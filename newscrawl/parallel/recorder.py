@@ -11,6 +11,7 @@ the run report needs, and the coverage examples.
 from __future__ import annotations
 
 import json
+from array import array
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -20,7 +21,7 @@ from scrapy.exceptions import NotConfigured
 
 from newscrawl.extract.minhash import to_bytes
 from newscrawl.items import Article
-from newscrawl.pipelines.lineage import body_signature
+from newscrawl.pipelines.lineage import LineagePipeline, body_signature
 from newscrawl.spiders.shard import META_RANK, SHARD_SETTING
 
 SHARD_DIR_SETTING = "NEWSCRAWL_SHARD_DIR"
@@ -43,6 +44,8 @@ class ShardRecorder:
         self.folder = folder
         self.min_words = crawler.settings.getint("NEWSCRAWL_LINEAGE_MIN_WORDS", 40)
         self.entries: IO[str] = open(folder / ENTRIES, "w", encoding="utf-8")
+        self._lineage: LineagePipeline | bool | None = None
+        """The crawl's lineage pipeline (False: none), found on first use."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ShardRecorder:
@@ -57,11 +60,24 @@ class ShardRecorder:
     def _write(self, item: Any, response: Any, dropped: str | None) -> None:
         spider = self.crawler.spider
         rank = (response.meta.get(META_RANK) if response is not None else None) or (-1, -1)
-        found = body_signature(item.body, self.min_words) if item.story_id is not None else None
+        found = self._signature(item) if item.story_id is not None else None
         key = spider.article_key(item.provenance.request_url) if item.provenance is not None else None
         entry = {"rank": list(rank), "url": item.url, "key": key, "story": item.story_id, "dropped": dropped,
                  "sig": to_bytes(found[0]).hex() if found else None, "size": found[1] if found else 0}
         self.entries.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def _signature(self, item: Article) -> tuple[Any, int] | None:
+        """The body's signature: the one the lineage pipeline computed for this item while it waits for the feed
+        (this extension's signal handlers run before the pipeline's), else computed again (same function)."""
+        if self._lineage is None:
+            processor = getattr(getattr(self.crawler.engine, "scraper", None), "itemproc", None)
+            self._lineage = next((pipeline for pipeline in getattr(processor, "middlewares", ())
+                                  if isinstance(pipeline, LineagePipeline)), False)
+        pending = getattr(self._lineage, "_pending", None)
+        waiting = pending.get(item.url) if isinstance(pending, dict) else None
+        if isinstance(waiting, tuple) and len(waiting) == 3 and isinstance(waiting[1], array):
+            return waiting[1], waiting[2]
+        return body_signature(item.body, self.min_words)
 
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
         if isinstance(item, Article):
