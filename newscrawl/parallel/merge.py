@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from scrapy.exporters import JsonLinesItemExporter
 from newscrawl.extract.minhash import from_bytes
 from newscrawl.parallel.recorder import ENTRIES, FEED
 from newscrawl.pipelines.lineage import StoryIndex
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -123,6 +126,7 @@ def merge(folders: list[Path], outputs: list[IO[bytes]], settings: Any, encoding
                 continue
             if entry.url in seen:  # another process emitted this URL first: the one-process run drops this one
                 counts.duplicates += 1
+                logger.warning("Dropped (DuplicateArticle): %(url)s: already emitted in this run", {"url": entry.url})
                 continue
             seen.add(entry.url)
             line = entry.line
