@@ -140,6 +140,8 @@ def _terminated_on_exit(processes: list[subprocess.Popen[bytes]]) -> Iterator[No
 
 
 class ParallelReplay:
+    """One replay split across `jobs` processes (-a jobs=N): checked when built, carried out by run()."""
+
     def __init__(self, settings: Any, spider_class: type, spider_args: dict[str, str], jobs: int) -> None:
         self.settings = settings
         self.spider_args = {name: value for name, value in spider_args.items() if name != "jobs"}
