@@ -150,9 +150,14 @@ def test_jobs_without_a_replay_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2 and "-a jobs splits a replay" in result.log
 
 
-def test_jobs_auto_and_one_are_a_normal_replay(tmp_path: Path) -> None:
-    result = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={SAMPLE}", "-a", "jobs=auto", "-O", "out.jsonl")
-    assert result.returncode == 0 and len(result.feed_items("out.jsonl")) == 41, result.log[-3000:]
+def test_jobs_auto_uses_every_core_and_jobs_1_is_one_process(tmp_path: Path) -> None:
+    cores = len(os.sched_getaffinity(0))
+    auto = run_crawl(tmp_path / "auto", "devdiscourse", "-a", f"replay={SAMPLE}", "-a", "jobs=auto", "-O", "out.jsonl")
+    assert auto.returncode == 0 and len(auto.feed_items("out.jsonl")) == 41, auto.log[-3000:]
+    assert (f"Parallel replay: {cores} processes" in auto.log) == (cores > 1)
+    one = run_crawl(tmp_path / "one", "devdiscourse", "-a", f"replay={SAMPLE}", "-a", "jobs=1", "-O", "out.jsonl")
+    assert one.returncode == 0 and "Parallel replay" not in one.log
+    assert (one.workdir / "out.jsonl").read_bytes() == (auto.workdir / "out.jsonl").read_bytes()
 
 
 def children_of(pid: int) -> list[int]:
