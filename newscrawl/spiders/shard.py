@@ -3,12 +3,13 @@
 Every process of a parallel replay replays discovery in full (it is a few per cent of the work and deterministic), so
 each knows the one-process release order. The articles are then dealt out by their place in that order: article r
 goes to process r mod N. The others are only marked as seen by the scheduler's duplicate filter, as they are in a
-one-process run, so a redirect to one of them is dropped exactly as it would be there. Each kept request carries its
-place (META_RANK), which the parent uses to put every process's items back into the one-process order.
+one-process run, so a redirect to one of them is dropped exactly as it would be there. Each request carries the
+place the one-process scheduler would hand it out at (META_RANK), which the parent sorts every process's items by.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from scrapy.http import Request
@@ -38,7 +39,7 @@ class Shard:
         index, _, count = str(value).partition("/")
         return cls(int(index), int(count))
 
-    def deal(self, released: list[tuple[str, Request]], stats: Any, scheduler: Any
+    def deal(self, release: Iterable[tuple[str, Request]], stats: Any, scheduler: Any
              ) -> list[tuple[str, Request]]:
         """This process's share of one release (in release order); every request is stamped with its place.
 
@@ -46,6 +47,7 @@ class Shard:
         (its class and its state: Scrapy's default round-robins over download slots, last-in first-out in each) is
         filled with the whole release and emptied again, before anything is scheduled for real.
         """
+        released = list(release)  # the whole release: its one-process order depends on all of it
         if self.stats_at_release is None:
             self.stats_at_release = dict(stats.get_stats())
         self.batch += 1
