@@ -67,6 +67,10 @@ def summary(options: Options, seconds: float, aeb: str) -> None:
                          f"{replay['speedup_vs_trafilatura']:.2f}×", replay["verdict_vs_trafilatura"]])
         rows.append(["replay", "newscrawl replay CPU/page ÷ lxml floor", f"≤ {replay['target_vs_floor']}×",
                      f"{replay['replay_vs_floor']:.2f}×", replay["verdict_vs_floor"]])
+        if "speedup_n_jobs_vs_1_wall" in replay:
+            rows.append(["replay", f"{replay['jobs']} jobs ÷ 1 job, wall-clock, same feed",
+                         f"≥ {replay['target_jobs_speedup']}×", f"{replay['speedup_n_jobs_vs_1_wall']:.2f}×",
+                         replay["verdict_jobs_speedup"]])
     for level, values in (live.get("levels") or {}).items():
         rows.append(["live", f"newscrawl CPU ÷ bare Scrapy's ({level})", f"≤ {live['target_overhead']}×",
                      f"{values['overhead']:.2f}×", values["verdict"]])

@@ -1,7 +1,7 @@
 """replay: `scrapy crawl devdiscourse -a replay=<archive>` through every pipeline into JSON Lines, vs trafilatura and
 vs the lxml parse floor on the same pages.
 
-    python -m benchmarks replay [--articles 10000] [--sample 600]
+    python -m benchmarks replay [--articles 10000] [--sample 600] [--jobs N]
 
 The archive is a live capture of a loopback mirror of corpus(N) (benchmarks/archives.py, cached). N defaults to
 10,000, the memory benchmark's large size, so `all` replays that archive once for both benchmarks. The replay's
@@ -12,11 +12,19 @@ before and after the replay (the better pass counts). Targets: newscrawl ≥ 3×
 time per page ≤ 2.5× the floor's. Verdicts compare CPU time per page (the replay process's whole CPU time, start-up
 included, so the comparison is if anything unfair to newscrawl), which other people's load on a shared machine
 disturbs least; wall-clock figures are shown beside them.
+
+The same archive is also replayed with `-a jobs=N` (N = every core this process may use, or --jobs), and its feed
+must be byte-identical to the one-process feed. Its speed-up is the one-process run's wall-clock time over the
+parallel one's, both whole commands (interpreter start-up included, as a user waits for it); CPU time there is the
+parent's and its processes' together. Target: 2 jobs ≥ 1.7× one job on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -30,17 +38,28 @@ from newscrawl.archive.warc import ArchivedExchange, iter_archive
 
 TARGET_VS_TRAFILATURA = 3.0
 TARGET_VS_FLOOR = 2.5
-_replays: dict[tuple[Path, int], CrawlRun] = {}
+TARGET_JOBS_SPEEDUP = 1.7  # 2 jobs vs 1 job on 2 cores
+_PROCESS_CPU = re.compile(r"Parallel replay: \d+ processes, CPU seconds (?P<cpu>[\d., ]+);")
+_replays: dict[tuple[Path, int, int], CrawlRun] = {}
+_feeds: dict[tuple[Path, int, int], str] = {}
+_process_cpu: dict[tuple[Path, int, int], list[float]] = {}
 
 
-def replay(options: Options, n: int) -> CrawlRun:
-    """One replay of archive(n); memoised per process, so `all` lets memory reuse replay's run."""
+def replay(options: Options, n: int, jobs: int = 1) -> CrawlRun:
+    """One replay of archive(n) in `jobs` processes; memoised per process, so `all` lets memory reuse replay's run."""
     folder = archive(options, n)
-    key = (options.cache_dir, n)
+    key = (options.cache_dir, n, jobs)
     if key not in _replays:
         with tempfile.TemporaryDirectory(prefix="newscrawl-replay-") as scratch:
-            note(f"replaying the {n}-article archive")
-            run = check(run_scrapy(Path(scratch), "devdiscourse", "-a", f"replay={folder}"), f"replay of {n}")
+            note(f"replaying the {n}-article archive" + (f" in {jobs} processes" if jobs > 1 else ""))
+            extra = ["-a", f"jobs={jobs}"] if jobs > 1 else []
+            run = check(run_scrapy(Path(scratch), "devdiscourse", "-a", f"replay={folder}", *extra),
+                        f"replay of {n} ({jobs} jobs)")
+            (feed,) = Path(scratch).glob("output/devdiscourse/*.replay.jsonl")
+            found = _PROCESS_CPU.search(run.log_path.read_text(encoding="utf-8", errors="replace"))
+            if found:
+                _process_cpu[key] = [float(value) for value in found.group("cpu").split(",")]
+            _feeds[key] = hashlib.sha256(feed.read_bytes()).hexdigest()
             run.workdir = folder  # the scratch folder is gone; keep the archive as the reference
             _replays[key] = run
     return _replays[key]
@@ -55,7 +74,8 @@ def article_pages(folder: Path) -> list[HtmlPage]:
     return pages
 
 
-def run(options: Options, n: int = 10000, sample: int = 600) -> dict[str, Any]:
+def run(options: Options, n: int = 10000, sample: int = 600, jobs: int | None = None) -> dict[str, Any]:
+    jobs = jobs or max(2, len(os.sched_getaffinity(0)))
     if options.quick:
         n, sample = min(n, 30), min(sample, 10)
     pages = article_pages(archive(options, n))
@@ -65,6 +85,9 @@ def run(options: Options, n: int = 10000, sample: int = 600) -> dict[str, Any]:
     items = crawl.stat("item_scraped_count")
     if items != len(pages):
         raise RuntimeError(f"replay emitted {items} items for {len(pages)} archived article pages")
+    parallel = replay(options, n, jobs)
+    if _feeds[(options.cache_dir, n, jobs)] != _feeds[(options.cache_dir, n, 1)]:
+        raise RuntimeError(f"the {jobs}-process replay's feed differs from the one-process feed")
     step = max(1, len(pages) // sample) if sample else 1
     sampled = pages[::step]
     note(f"replay: floor again, newscrawl's parser and trafilatura over {len(sampled)} of the pages")
@@ -80,7 +103,10 @@ def run(options: Options, n: int = 10000, sample: int = 600) -> dict[str, Any]:
     replay_ms, replay_cpu_ms = per_page(crawl.elapsed, items), per_page(crawl.cpu, items)
     floor_ms, floor_cpu_ms = per_page(floor.wall, len(pages)), per_page(floor.cpu, len(pages))
     rows: list[list[Any]] = [
-        ["newscrawl replay (scrapy crawl, all pipelines, JSONL)", items, 1000 / replay_ms, replay_ms, replay_cpu_ms],
+        ["newscrawl replay, 1 job (scrapy crawl, all pipelines, JSONL)", items, 1000 / replay_ms, replay_ms,
+         replay_cpu_ms],
+        [f"newscrawl replay, {jobs} jobs (same feed, byte for byte)", items, items / parallel.wall,
+         per_page(parallel.wall, items), per_page(parallel.cpu, items)],
         ["  its parser + cleaning alone (in process)", len(sampled), len(sampled) / ours_in_process.wall,
          per_page(ours_in_process.wall, len(sampled)), per_page(ours_in_process.cpu, len(sampled))],
         ["floor: lxml.html.fromstring", len(pages), 1000 / floor_ms, floor_ms, floor_cpu_ms],
@@ -96,6 +122,22 @@ def run(options: Options, n: int = 10000, sample: int = 600) -> dict[str, Any]:
         "replay_vs_floor": round(vs_floor, 2), "replay_vs_floor_wall": round(replay_ms / floor_ms, 2),
         "target_vs_floor": TARGET_VS_FLOOR, "verdict_vs_floor": verdict(vs_floor, TARGET_VS_FLOOR),
     }
+    speedup_jobs = crawl.wall / parallel.wall
+    # On a machine others share, wall-clock speed-up says more about their load than about ours. The CPU critical
+    # path says what N free cores would give: the parent's own CPU time (start-up, merge) plus the busiest process.
+    children = _process_cpu.get((options.cache_dir, n, jobs), [])
+    critical = parallel.cpu - sum(children) + max(children, default=0.0)
+    speedup_cpu = crawl.cpu / critical if critical else 0.0
+    result.update({"jobs": jobs, "jobs_identical_feed": True,
+                   "replay_1_job_wall_s": round(crawl.wall, 2),
+                   "replay_n_jobs": {"wall_s": round(parallel.wall, 2), "cpu_s": round(parallel.cpu, 2),
+                                     "elapsed_s": round(parallel.elapsed, 2)},
+                   "speedup_n_jobs_vs_1_wall": round(speedup_jobs, 2),
+                   "process_cpu_s": children, "critical_path_cpu_s": round(critical, 2),
+                   "jobs_note": "wall-clock speed-up depends on what else the machine runs (load average in "
+                                "machine.loadavg); the CPU critical path estimates N free cores",
+                   "speedup_n_jobs_vs_1_cpu_critical_path": round(speedup_cpu, 2), "target_jobs_speedup": TARGET_JOBS_SPEEDUP,
+                   "verdict_jobs_speedup": verdict(speedup_jobs, TARGET_JOBS_SPEEDUP, lower_is_better=False)})
     summary = [(f"replay / floor CPU time per page = {vs_floor:.2f}× ({replay_ms / floor_ms:.2f}× wall; target ≤ "
                 f"{TARGET_VS_FLOOR}×): {result['verdict_vs_floor']}")]
     if traf is not None:
@@ -114,6 +156,12 @@ def run(options: Options, n: int = 10000, sample: int = 600) -> dict[str, Any]:
         note("replay: trafilatura is not installed (pip install trafilatura); that comparison is skipped")
     rendered = table(f"replay — archive of {items} article pages ({crawl.stat('newscrawl/replay/hits')} records "
                      f"replayed)", ["what", "pages", "pages/s", "wall ms/page", "CPU ms/page"], rows)
+    summary.append(f"{jobs} jobs vs 1 job, whole command wall-clock = {speedup_jobs:.2f}× ({crawl.wall:.1f} s → "
+                   f"{parallel.wall:.1f} s; target ≥ {TARGET_JOBS_SPEEDUP}× for 2 jobs on 2 cores): "
+                   f"{result['verdict_jobs_speedup']}; feeds byte-identical")
+    summary.append(f"{jobs} jobs vs 1 job on {jobs} free cores, estimated from CPU: 1 job's CPU time ÷ (the parent's "
+                   f"own + the busiest process's) = {speedup_cpu:.2f}× ({crawl.cpu:.1f} s ÷ {critical:.1f} s; "
+                   f"{jobs} jobs used {parallel.cpu:.1f} s CPU in all)")
     rendered += "\n\n" + "\n".join(summary)
     write_result(options, "replay", result, rendered)
     return result
@@ -123,6 +171,7 @@ def main(argv: list[str] | None = None, options: Options | None = None) -> int:
     cli = argparse.ArgumentParser(prog="python -m benchmarks replay", description=__doc__.splitlines()[0])
     cli.add_argument("--articles", type=int, default=10000)
     cli.add_argument("--sample", type=int, default=600, help="trafilatura sample size (0: every page)")
+    cli.add_argument("--jobs", type=int, default=None, help="processes of the parallel replay (default: every core)")
     args = cli.parse_args(argv)
-    run(options or Options(), args.articles, args.sample)
+    run(options or Options(), args.articles, args.sample, args.jobs)
     return 0

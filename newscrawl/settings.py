@@ -92,6 +92,7 @@ EXTENSIONS = {
     "newscrawl.monitoring.report.RunReport": 500,  # its spider_closed runs first: the verdict candidates need
     "newscrawl.monitoring.candidates.FixtureCandidates": 510,  # broken pages become test fixtures
     "newscrawl.monitoring.progress.Progress": 520,  # fetched/total, items, drops, errors, rate, ETA
+    "newscrawl.parallel.recorder.ShardRecorder": 530,  # only in a process of a parallel replay (-a jobs=N)
 }
 NEWSCRAWL_PROGRESS_INTERVAL = 30  # seconds between progress lines in the log (0: off); live on a terminal too
 NEWSCRAWL_REPORT_DIR = "output"  # reports go to <dir>/<spider>/<crawl id>.report.json

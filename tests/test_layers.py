@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, set[str]]] = [
      {"newscrawl.archive", "newscrawl.state", "newscrawl.distributed", "newscrawl.fetch", "newscrawl.politeness"}),
     ("item pipelines and crawl monitoring", {"newscrawl.pipelines", "newscrawl.monitoring"}),
     ("spiders: wire parsers and services", {"newscrawl.spiders"}),
+    ("parallel replay: the processes of one replay and the merge of their output", {"newscrawl.parallel"}),
     ("operations: runner, reports, scrapy commands, settings, feed exporters",
      {"newscrawl.runner", "newscrawl.commands", "newscrawl.ops", "newscrawl.settings", "newscrawl.schema",
       "newscrawl.exporters", "newscrawl.parquet", "newscrawl.parquetfeed"}),

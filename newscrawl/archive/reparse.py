@@ -35,11 +35,12 @@ def archived_spider(archive: Path) -> str | None:
     return None
 
 
-def replay_to_feed(archive: Path, spider: str, feed: Path) -> subprocess.CompletedProcess[str]:
+def replay_to_feed(archive: Path, spider: str, feed: Path, jobs: int = 1) -> subprocess.CompletedProcess[str]:
+    """The replay as `scrapy crawl`; with jobs > 1 split across that many processes, the feed unchanged."""
     env = {**os.environ}
     env.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"replay={archive}", "-O", str(feed),
-               "-s", "LOG_LEVEL=WARNING"]
+               "-s", "LOG_LEVEL=WARNING"] + (["-a", f"jobs={jobs}"] if jobs > 1 else [])
     return subprocess.run(command, env=env, capture_output=True, text=True)
 
 

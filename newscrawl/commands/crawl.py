@@ -23,6 +23,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiders import Spider
 
 from newscrawl.monitoring.report import stopped_by_error
+from newscrawl.parallel.run import ParallelReplay, ProcessFailed
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.state.lock import LockHeld, RunLock
@@ -92,6 +93,9 @@ class Command(ScrapyCrawlCommand):
                 if missing and not self._distributed():  # a Redis worker gets its work from `newscrawl enqueue`
                     raise UsageError(missing, print_help=False)
                 self._check_state(spider_class.name, replaying="replay" in given)
+                if given.get("jobs", 1) > 1:
+                    self._run_parallel(spider_class, given, dict(opts.spargs))
+                    return
                 if not self._feeds_writable(spider_class.name):
                     return
                 if not self._take_lock(spider_class.name, replaying="replay" in given):
@@ -105,6 +109,29 @@ class Command(ScrapyCrawlCommand):
         self._fail_if_stopped_by_error(args[0])
 
     lock: RunLock | None = None
+
+    def _run_parallel(self, spider_class: type[NewsSpiderBase], given: dict[str, Any], spargs: dict[str, str]) -> None:
+        """-a jobs=N with -a replay: N processes on shares of the archive, one merged result (parallel/run.py)."""
+        name = spider_class.name
+        if "replay" not in given:
+            raise UsageError(f"spider {name!r}: -a jobs splits a replay (-a replay=PATH) across processes; a live "
+                             "crawl runs in one process", print_help=False)
+        if self._distributed() or self.settings is None:
+            raise UsageError(f"spider {name!r}: -a jobs cannot be combined with a distributed crawl (REDIS_URL)",
+                             print_help=False)
+        replay = ParallelReplay(self.settings, spider_class, spargs, given["jobs"])  # UsageError: a feed it cannot write
+        if not self._feeds_writable(name):
+            return
+        try:
+            stats = replay.run()
+        except (ProcessFailed, OSError) as error:
+            print(f"scrapy crawl {name}: {error}", file=sys.stderr)
+            self.exitcode = EXIT_CRAWL_FAILED
+            return
+        failure = crawl_failure(stats)
+        if failure:
+            print(f"scrapy crawl {name}: {failure}", file=sys.stderr)
+            self.exitcode = EXIT_CRAWL_FAILED
 
     def _feeds_writable(self, spider: str) -> bool:
         """Every local feed's folder can be written: else one line and exit 1 before the crawl, instead of Scrapy's

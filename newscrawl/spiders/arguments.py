@@ -7,6 +7,7 @@ and what it accepts (exit code 2).
 from __future__ import annotations
 
 from collections.abc import Callable
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -60,6 +61,16 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise ValueError(f"{value!r} is not a positive whole number")
     return number
+
+
+def job_count(value: str) -> int:
+    """How many processes a replay uses: a positive whole number, or "auto" for every core this process may use."""
+    if value.strip().lower() == "auto":
+        return len(os.sched_getaffinity(0))
+    try:
+        return positive_int(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a positive whole number nor auto") from None
 
 
 def iso_day(value: str) -> date:
@@ -123,6 +134,8 @@ COMMON_ARGS: dict[str, Arg] = {
     "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
     "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz, a folder of them, or a "
                                  "folder of saved HTML pages) instead of the network"),
+    "jobs": Arg(job_count, "processes a replay is split across, or auto for every core (default 1); the feeds are "
+                           "byte-identical to a one-process replay's (docs/parallel.md)"),
 }
 
 

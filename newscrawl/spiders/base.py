@@ -35,6 +35,7 @@ from newscrawl.spiders.failures import RequestFailures
 from newscrawl.spiders.held import HeldArticles, known_when_fetched
 from newscrawl.spiders.provenance import response_provenance
 from newscrawl.spiders.release import ArticleRelease
+from newscrawl.spiders.shard import Shard
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
 from newscrawl.state.store import StateStore
@@ -76,7 +77,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         self.replay_path: Path | None = self.args.get("replay")
         # What a replay needs to repeat this run, recorded in the WARC's warcinfo (URL files expanded).
         self.recorded_arguments = {k: (",".join(v) if k == "urls" else str(kwargs[k]))
-                                   for k, v in self.args.items() if k != "replay" and k in kwargs}
+                                   for k, v in self.args.items() if k not in ("replay", "jobs") and k in kwargs}
         self.held = HeldArticles()
         self.replay_source: ReplaySource | None = None
         """The archive a replay answers from; built when the spider opens (the replay middleware shares it)."""
@@ -88,6 +89,8 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         self.incremental: Incremental | None = None
         self.frontier: Frontier | None = None
         """The shared Redis frontier in distributed mode (newscrawl/distributed/), None in a single process."""
+        self.shard: Shard | None = None
+        """This process's share of a parallel replay (-a jobs=N, spiders/shard.py); None in a one-process run."""
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpiderBase:
@@ -97,6 +100,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
             spider.crawl_id = spider.feed_name = str(preset)
         # Distributed mode hook: with a Redis URL set, join the shared run (crawl id becomes <run>-<worker>).
         spider.frontier = attach_frontier(spider, crawler)
+        spider.shard = Shard.from_settings(crawler.settings)
         crawler.signals.connect(spider.open_replay_source, signal=signals.spider_opened)
         spider.start_release(crawler)
         crawler.signals.connect(spider.open_release, signal=signals.spider_opened)

@@ -28,6 +28,7 @@ from twisted.internet import task
 from newscrawl.items import Discovery
 from newscrawl.meta import META_KEY
 from newscrawl.spiders.held import HeldArticles
+from newscrawl.spiders.shard import Shard
 from newscrawl.state.incremental import Incremental
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class ArticleRelease:
     incremental: Incremental | None
     replay_source: Any
     frontier: Any
+    shard: Shard | None
     _archive_listed: bool
     # provided by the spider and its other mixins (annotations only: a stub here would shadow them in the MRO)
     list_archive_candidates: Callable[[], None]
@@ -150,9 +152,12 @@ class ArticleRelease:
         if not self.held.waiting or engine is None or scheduler is None or scheduler.has_pending_requests():
             return 0
         batch = self.held.take(RELEASE_BATCH, newest_first=self._lifo_scheduler)
-        for url, meta, headers in batch:
-            engine.crawl(Request(url, callback=self.parse_article, errback=self.on_error, meta=meta,
-                                 headers=headers))
+        requests = [(url, Request(url, callback=self.parse_article, errback=self.on_error, meta=meta,
+                                  headers=headers)) for url, meta, headers in batch]
+        if self.shard is not None:  # a parallel replay (spiders/shard.py): the other processes fetch the rest
+            requests = self.shard.deal(requests, self.crawler.stats, scheduler)
+        for _, request in requests:
+            engine.crawl(request)
         return len(batch)
 
 

@@ -1,0 +1,151 @@
+"""Put the items of a parallel replay's processes back into the one-process order, and redo what depends on order.
+
+A one-process replay releases its article requests in one fixed order after discovery (spiders/held.py), and its
+items come out in the order Scrapy's scheduler hands those requests out (by default round-robin over the download
+slots, last-in first-out within each). Every process stamped each request with that place (spiders/shard.py), so
+sorting all items by it restores the one-process order; only the places are held in memory (a few numbers per item),
+entries and feed lines are read back from the processes' files.
+
+Two pipelines depend on what came before an item: lineage (a story_id is the URL of the story's first copy) and
+de-duplication (the first item with a canonical URL wins). Each process ran them over its own items only, so the
+merge runs the same StoryIndex over every process's signatures in the merged order, rewrites the few feed lines whose
+story_id changes, and drops an item whose URL an earlier process already emitted, correcting the counts as the
+one-process run would have counted.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy.exporters import JsonLinesItemExporter
+
+from newscrawl.extract.minhash import from_bytes
+from newscrawl.parallel.recorder import ENTRIES, FEED
+from newscrawl.pipelines.lineage import StoryIndex
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Entry:
+    rank: tuple[int, int]
+    url: str
+    key: str | None
+    story: str | None
+    dropped: str | None
+    sig: str | None
+    size: int
+    line: bytes = b""
+    """The item's feed line (emitted items only)."""
+
+
+Place = tuple[tuple[int, int], int, int, int, int]
+"""(one-process place, process, entry offset, feed-line offset or -1, feed-line length)."""
+
+
+def _index(folder: Path, process: int) -> Iterator[Place]:
+    """Where every entry of one process and its feed line are (entries and feed lines are in one order)."""
+    with open(folder / ENTRIES, "rb") as entries, open(folder / FEED, "rb") as feed:
+        offset = 0
+        for text in entries:
+            raw = json.loads(text)
+            line, length = -1, 0
+            if raw["dropped"] is None:
+                line = feed.tell()
+                length = len(feed.readline())
+            yield (raw["rank"][0], raw["rank"][1]), process, offset, line, length
+            offset += len(text)
+
+
+@dataclass
+class MergeCounts:
+    """What the merge changed, for the merged stats."""
+
+    items: int = 0
+    duplicates: int = 0
+    copies: int = 0
+    rewritten: int = 0
+    ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """The one-process place of the URLs the caller asked to locate (coverage examples)."""
+
+
+def ordered(folders: list[Path]) -> Iterator[Entry]:
+    """Every process's entries in the one-process order (release batches in turn; in each, by scheduler place).
+
+    A process's own order is not a subsequence of the one-process order (Scrapy's scheduler round-robins over the
+    download slots that still hold requests, which differ per process), so the places are sorted as a whole: a few
+    numbers per item in memory, the entries and feed lines themselves read back from the processes' files.
+    """
+    places = sorted(place for number, folder in enumerate(folders) for place in _index(folder, number))
+    with ExitStack() as stack:
+        entries = [stack.enter_context(open(folder / ENTRIES, "rb")) for folder in folders]
+        feeds = [stack.enter_context(open(folder / FEED, "rb")) for folder in folders]
+        for _, process, offset, line, length in places:
+            entries[process].seek(offset)
+            raw = json.loads(entries[process].readline())
+            entry = Entry(tuple(raw["rank"]), raw["url"], raw["key"], raw["story"], raw["dropped"], raw["sig"],
+                          raw["size"])
+            if line >= 0:
+                feeds[process].seek(line)
+                entry.line = feeds[process].read(length)
+            yield entry
+
+
+def merge(folders: list[Path], outputs: list[IO[bytes]], settings: Any, encoding: str,
+          locate: set[str] | None = None) -> MergeCounts:
+    """Write the merged feed lines to every output; return what changed."""
+    counts = MergeCounts()
+    lineage = settings.getbool("NEWSCRAWL_LINEAGE_ENABLED", True)
+    index = StoryIndex(max_items=settings.getint("NEWSCRAWL_LINEAGE_MAX_ITEMS", 20000),
+                       similarity_floor=settings.getfloat("NEWSCRAWL_LINEAGE_SIMILARITY", 0.4),
+                       containment_floor=settings.getfloat("NEWSCRAWL_LINEAGE_CONTAINMENT", 0.7),
+                       min_words=settings.getint("NEWSCRAWL_LINEAGE_MIN_WORDS", 40)) if lineage else None
+    seen: set[str] = set()
+    try:
+        for entry in ordered(folders):
+            if locate and entry.url in locate and entry.url not in counts.ranks:
+                counts.ranks[entry.url] = entry.rank
+            story = entry.story
+            if index is not None and entry.story is not None:
+                story = entry.url
+                if entry.sig is not None:
+                    story, _ = index.assign_signature(from_bytes(bytes.fromhex(entry.sig)), entry.size, entry.url,
+                                                      entry.key)
+                if story != entry.url:
+                    counts.copies += 1
+            if entry.dropped is not None:
+                if entry.dropped != "DuplicateArticle":
+                    seen.add(entry.url)
+                continue
+            if entry.url in seen:  # another process emitted this URL first: the one-process run drops this one
+                counts.duplicates += 1
+                logger.warning("Dropped (DuplicateArticle): %(url)s: already emitted in this run", {"url": entry.url})
+                continue
+            seen.add(entry.url)
+            line = entry.line
+            if story != entry.story:
+                line = _with_story(line, story, encoding)
+                counts.rewritten += 1
+            for output in outputs:
+                output.write(line)
+            counts.items += 1
+    finally:
+        if index is not None:
+            index.close()
+    return counts
+
+
+def _with_story(line: bytes, story: str | None, encoding: str) -> bytes:
+    """The feed line again with another story_id, through the same exporter (key order and escaping unchanged)."""
+    item = json.loads(line.decode(encoding))
+    item["story_id"] = story
+    buffer = io.BytesIO()
+    JsonLinesItemExporter(buffer, encoding=encoding).export_item(item)
+    return buffer.getvalue()

@@ -1,0 +1,195 @@
+"""Parallel replay (-a jobs=N, newscrawl reparse --jobs N): real `scrapy crawl` runs, one process against N.
+
+The promise is byte-identical feeds and the same run report as a one-process replay of the same input: on the bundled
+sample (discovery-driven), on a saved-page folder holding wire copies and one page saved under two addresses
+(lineage and de-duplication across processes), and on a wget WARC of article pages alone (archive-only candidates).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
+from tests.test_archive_replay import newscrawl_cli, wget_warc
+
+SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
+GENERIC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "generic"
+RUN_FACTS = ("started_at", "finished_at", "duration_seconds")
+
+
+def report_of(result: CrawlResult, spider: str) -> dict[str, Any]:
+    (path,) = (result.workdir / "output" / spider).glob("*.report.json")
+    report = json.loads(path.read_text(encoding="utf-8"))
+    return {key: value for key, value in report.items() if key not in RUN_FACTS}
+
+
+def replay_both(tmp_path: Path, spider: str, source: Path, jobs: int = 2) -> tuple[CrawlResult, CrawlResult]:
+    one = run_crawl(tmp_path / "one", spider, "-a", f"replay={source}", "-O", "out.jsonl")
+    many = run_crawl(tmp_path / "many", spider, "-a", f"replay={source}", "-a", f"jobs={jobs}", "-O", "out.jsonl")
+    assert one.returncode == 0 and "Traceback" not in one.log, one.log[-3000:]
+    assert many.returncode == 0 and "Traceback" not in many.log, many.log[-3000:]
+    return one, many
+
+
+def assert_same_run(one: CrawlResult, many: CrawlResult, spider: str) -> bytes:
+    feed = (one.workdir / "out.jsonl").read_bytes()
+    assert feed and (many.workdir / "out.jsonl").read_bytes() == feed
+    (default_one,) = one.output_files("*.replay.jsonl")
+    (default_many,) = many.output_files("*.replay.jsonl")
+    assert default_one.name == default_many.name and default_many.read_bytes() == default_one.read_bytes() == feed
+    assert report_of(many, spider) == report_of(one, spider)
+    for stat in ("item_scraped_count", "item_dropped_count", "newscrawl/lineage/copies", "newscrawl/replay/hits",
+                 "newscrawl/pages/article", "newscrawl/discovery/duplicate", "downloader/response_count"):
+        assert many.stat(stat) == one.stat(stat), stat
+    assert not list(Path(tempfile.gettempdir()).glob(f"newscrawl-jobs-{os.getpid()}-*"))
+    return feed
+
+
+def test_the_sample_replays_byte_identically_in_two_processes(tmp_path: Path) -> None:
+    one, many = replay_both(tmp_path, "devdiscourse", SAMPLE)
+    feed = assert_same_run(one, many, "devdiscourse")
+    assert feed.count(b"\n") == 41
+    assert "Progress at the end" in many.log  # the processes' own logs reach the user
+
+
+def wire_folder(tmp_path: Path) -> Path:
+    """Saved pages of many outlets, plus: each page saved again under another outlet's address (a wire copy: same
+    body, another URL → one story_id), and one page saved under a tracking-parameter address (same canonical URL →
+    de-duplicated). Adjacent pages go to different processes, so both decisions cross processes."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    pages = sorted(GENERIC_FIXTURES.glob("*.html"))
+    for page in pages:
+        shutil.copy(page, folder / page.name)
+        sidecar = page.with_suffix(".url")
+        if sidecar.exists():
+            shutil.copy(sidecar, folder / sidecar.name)
+            url = sidecar.read_text().strip()
+            (folder / f"{page.stem}-copy.html").write_bytes(page.read_bytes())
+            (folder / f"{page.stem}-copy.url").write_text(url.replace("://", "://syndication.", 1) + "\n")
+    return folder
+
+
+def test_saved_pages_with_wire_copies_and_duplicates_replay_identically_in_two_and_three(tmp_path: Path) -> None:
+    folder = wire_folder(tmp_path)
+    one, two = replay_both(tmp_path, "news", folder)
+    feed = assert_same_run(one, two, "news")
+    items = [json.loads(line) for line in feed.splitlines()]
+    assert one.stat("newscrawl/lineage/copies"), "the folder holds wire copies: lineage links them"
+    assert any(item["story_id"] != item["url"] for item in items)
+    three = run_crawl(tmp_path / "three", "news", "-a", f"replay={folder}", "-a", "jobs=3", "-O", "out.jsonl")
+    assert three.returncode == 0, three.log[-3000:]
+    assert_same_run(one, three, "news")
+
+
+def test_a_wget_warc_of_article_pages_alone_replays_identically(tmp_path: Path) -> None:
+    """No discovery page in the archive: every item is an archive-only candidate (via "archive")."""
+    if shutil.which("wget") is None:
+        pytest.skip("wget is not installed (apt-get install wget); .ci/run installs it")
+    specs = [seed_spec(), *corpus(9, seed=5)]
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        warc = wget_warc(server, specs, tmp_path)
+    one, many = replay_both(tmp_path, "devdiscourse", warc)
+    feed = assert_same_run(one, many, "devdiscourse")
+    items = [json.loads(line) for line in feed.splitlines()]
+    assert len(items) == len(specs)
+    assert {discovery["via"] for item in items for discovery in item["provenance"]["discovery"]} == {"archive"}
+
+
+def test_a_live_capture_with_redirects_replays_identically(tmp_path: Path) -> None:
+    """Our own WARC of a loopback mirror (chunked and gzipped answers, redirects of some URL forms), in 2 and 3."""
+    specs = [seed_spec(), *corpus(24, seed=11)]
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        server.chunked_prefixes = ["/article/politics"]
+        live = run_crawl(tmp_path / "live", "devdiscourse", "-a", f"base_url={server.base_url}", settings=FAST)
+    assert live.returncode == 0, live.log[-3000:]
+    (warc,) = live.output_files("*.warc.gz")
+    one, two = replay_both(tmp_path, "devdiscourse", warc)
+    assert_same_run(one, two, "devdiscourse")
+    three = run_crawl(tmp_path / "three", "devdiscourse", "-a", f"replay={warc}", "-a", "jobs=3", "-O", "out.jsonl")
+    assert three.returncode == 0, three.log[-3000:]
+    assert_same_run(one, three, "devdiscourse")
+
+
+def test_reparse_with_two_jobs_writes_the_same_feed(tmp_path: Path) -> None:
+    one = newscrawl_cli("reparse", str(SAMPLE), "-o", str(tmp_path / "one.jsonl"), cwd=tmp_path)
+    two = newscrawl_cli("reparse", str(SAMPLE), "-o", str(tmp_path / "two.jsonl"), "--jobs", "2", cwd=tmp_path)
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert (tmp_path / "two.jsonl").read_bytes() == (tmp_path / "one.jsonl").read_bytes()
+    bad = newscrawl_cli("reparse", str(SAMPLE), "--jobs", "0", cwd=tmp_path)
+    assert bad.returncode == 2 and "--jobs: '0' is neither a positive whole number nor auto" in bad.stderr
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (("-a", "jobs=0"), "bad value for -a jobs: '0' is neither a positive whole number nor auto"),
+    (("-a", "jobs=x"), "bad value for -a jobs: 'x' is neither a positive whole number nor auto"),
+    (("-a", "jobs=-2"), "bad value for -a jobs: '-2' is neither a positive whole number nor auto"),
+    (("-a", "jobs=2", "-O", "out.csv"), "a parallel replay writes plain local JSON Lines feeds only, and out.csv"),
+])
+def test_a_bad_jobs_value_is_one_line_and_exit_2(tmp_path: Path, arguments: tuple[str, ...], message: str) -> None:
+    result = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={SAMPLE}", *arguments)
+    assert result.returncode == 2 and message in result.log and "Traceback" not in result.log, result.log[-2000:]
+    assert not (tmp_path / "output").exists() and not (tmp_path / "out.csv").exists()
+
+
+def test_jobs_without_a_replay_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_crawl(tmp_path, "devdiscourse", "-a", "jobs=2", "-a", "base_url=http://127.0.0.1:9")
+    assert result.returncode == 2 and "-a jobs splits a replay" in result.log
+
+
+def test_jobs_auto_uses_every_core_and_jobs_1_is_one_process(tmp_path: Path) -> None:
+    cores = len(os.sched_getaffinity(0))
+    auto = run_crawl(tmp_path / "auto", "devdiscourse", "-a", f"replay={SAMPLE}", "-a", "jobs=auto", "-O", "out.jsonl")
+    assert auto.returncode == 0 and len(auto.feed_items("out.jsonl")) == 41, auto.log[-3000:]
+    assert (f"Parallel replay: {cores} processes" in auto.log) == (cores > 1)
+    one = run_crawl(tmp_path / "one", "devdiscourse", "-a", f"replay={SAMPLE}", "-a", "jobs=1", "-O", "out.jsonl")
+    assert one.returncode == 0 and "Parallel replay" not in one.log
+    assert (one.workdir / "out.jsonl").read_bytes() == (auto.workdir / "out.jsonl").read_bytes()
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_killing_the_parent_stops_every_process_and_the_next_run_removes_its_scratch(tmp_path: Path) -> None:
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings", "PYTHONPATH": str(ROOT)}
+    parent = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a", f"replay={SAMPLE}",
+                               "-a", "jobs=2", "-O", "out.jsonl"], cwd=tmp_path, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(children := children_of(parent.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(children) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{child}").exists() and "zombie" not in Path(f"/proc/{child}/status").read_text()
+              for child in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [child for child in children if Path(f"/proc/{child}").exists()
+                and "zombie" not in Path(f"/proc/{child}/status").read_text()]
+    left = list(Path(tempfile.gettempdir()).glob(f"newscrawl-jobs-{parent.pid}-*"))
+    again = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={SAMPLE}", "-a", "jobs=2", "-O", "out.jsonl")
+    assert again.returncode == 0 and len(again.feed_items("out.jsonl")) == 41
+    assert not any(path.exists() for path in left), "a later parallel replay removes a killed one's scratch"
