@@ -64,16 +64,18 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
     env = {**os.environ}
     env.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
     returncode = _run_forwarding_signals(command, env)
-    if returncode in (EXIT_USAGE, EXIT_LOCKED):
-        return returncode  # the crawl said why in one line; it wrote no report
     try:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        print(f"newscrawl run {spider}: the crawl ended (exit {returncode}) without a run report; "
-              f"see {log_file}", file=sys.stderr)
+        if returncode in (EXIT_USAGE, EXIT_LOCKED):
+            return returncode  # the crawl said why in one line; it wrote no report
+        if returncode != EXIT_FAILED:  # exit 1: the crawl's one line already names the path (commands/crawl.py)
+            ended = f"was killed by signal {-returncode}" if returncode < 0 else f"ended (exit {returncode})"
+            print(f"newscrawl run {spider}: the crawl {ended} without a run report; see {log_file}", file=sys.stderr)
         return EXIT_FAILED
     print(summary(report, report_path))
-    return int(report.get("exit_code", EXIT_FAILED))
+    code = int(report.get("exit_code", EXIT_FAILED))
+    return EXIT_FAILED if code == 0 and returncode != 0 else code  # a report written before a feed failed
 
 
 def spider_names() -> list[str]:
