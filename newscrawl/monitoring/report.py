@@ -1,7 +1,9 @@
 """The run report: one JSON file per crawl (output/<spider>/<crawl id>.report.json) with what the run did,
 field coverage, the drift verdict and the run's status, which `newscrawl run` turns into its exit code.
 
-Statuses, in order of precedence: error (stopped by an error, e.g. a full disk), nothing-discovered, drift,
+Statuses, in order of precedence: error (stopped by an error, e.g. a full disk, or a feed not stored),
+interrupted (stopped by SIGTERM or SIGINT — `newscrawl run` passes them on — after a graceful shutdown: pages in
+flight finished, feed and state agree, the next run goes on where it stopped), nothing-discovered, drift,
 partial-discovery (a discovery source failed — error, timeout, size limit, unreadable — so the articles only it
 lists were not discovered; each is listed under `discovery_failures`, and the next run tries it again),
 damaged-input (a replayed archive or saved-page folder held damaged records or bad files: every intact one was
@@ -25,7 +27,7 @@ from newscrawl.state.recovery import ERROR_EXIT_CODE, ERROR_STATUS, write_json_a
 logger = logging.getLogger(__name__)
 
 EXIT_CODES = {"ok": 0, ERROR_STATUS: ERROR_EXIT_CODE, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6, "damaged-input": 7,
-              "filtered-out": 8, "partial-discovery": 9}
+              "filtered-out": 8, "partial-discovery": 9, "interrupted": 10}
 REPORT_ERROR_STAT = "newscrawl/report_error"
 """Stats key holding one line when the run report could not be written (the crawl command ends with it)."""
 
@@ -81,6 +83,8 @@ class RunReport:
                         and any(filters.values()) and not int(stats.get("newscrawl/incremental/skip/known", 0)))
         if stopped_by_error(reason):
             status = "error"
+        elif reason == "shutdown":  # Scrapy's finish reason after SIGTERM/SIGINT
+            status = "interrupted"
         elif discovered == 0 and not filtered_out:
             status = "nothing-discovered"
         elif drift.failed:
