@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -106,19 +107,28 @@ def wait_for_articles(server: MirrorServer, count: int) -> None:
 # (the kernel then sends its crawl SIGTERM); SIGTERM (kill, timeout, systemd with KillMode=mixed) is passed on and the
 # run ends `interrupted`, exit 10; Ctrl-C on a terminal signals the whole process group, yet the crawl must get one
 # SIGINT, not two (Scrapy takes a second one as "force an unclean shutdown": no report, feed cut short).
-KILLS = {"SIGKILL": (lambda p: p.send_signal(signal.SIGKILL), -signal.SIGKILL),
-         "SIGTERM": (lambda p: p.send_signal(signal.SIGTERM), 10),
-         "Ctrl-C (SIGINT to the group)": (lambda p: os.killpg(p.pid, signal.SIGINT), 10)}
+def to_the_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    os.killpg(process.pid, signum)
+
+
+def to_the_process(process: subprocess.Popen[bytes], signum: int) -> None:
+    process.send_signal(signum)
+
+
+KILLS: dict[str, tuple[Callable[[subprocess.Popen[bytes], int], None], int, int]] = {
+    "SIGKILL": (to_the_process, signal.SIGKILL, -signal.SIGKILL),
+    "SIGTERM": (to_the_process, signal.SIGTERM, 10),
+    "Ctrl-C (SIGINT to the group)": (to_the_group, signal.SIGINT, 10)}
 
 
 @pytest.mark.parametrize("how", list(KILLS))
 def test_killing_the_runner_mid_crawl_leaves_no_orphan_and_the_next_run_completes(site: MirrorServer, tmp_path: Path,
                                                                                   how: str) -> None:
-    send, exit_code = KILLS[how]
+    send, signum, exit_code = KILLS[how]
     with site as server:
         wrapper = start_runner(server, tmp_path)
         wait_for_articles(server, 5)
-        send(wrapper)
+        send(wrapper, signum)
         assert wrapper.wait(timeout=30) == exit_code
         # The crawl the wrapper started stops (SIGTERM forwarded, or sent by the kernel when the wrapper died) and
         # releases the lock; nothing keeps crawling unlocked. A new run waits for nothing and completes the site.
@@ -152,5 +162,6 @@ def test_newscrawl_run_beside_a_running_scrapy_crawl_is_refused_with_the_same_li
     assert running, "the first crawl was still going when the runner started"
     assert second.returncode == 3 and second.stdout == ""
     (line,) = second.stderr.strip().splitlines()
-    assert line.startswith("scrapy crawl devdiscourse: not started, another run holds output/state/devdiscourse.lock (pid")
+    assert line.startswith("scrapy crawl devdiscourse: not started, another run holds "
+                           "output/state/devdiscourse.lock (pid")
     assert_once_and_agreeing(tmp_path, expected)

@@ -29,7 +29,7 @@ def _remember_write_error(handler: logging.FileHandler, record: logging.LogRecor
 
 def install() -> None:
     """From now on, in this process, a log file that cannot be written is remembered, not reported per record."""
-    logging.FileHandler.handleError = _remember_write_error  # type: ignore[method-assign]
+    logging.FileHandler.handleError = _remember_write_error  # type: ignore[method-assign,assignment]
 
 
 def incomplete() -> str | None:

@@ -26,8 +26,8 @@ from newscrawl.state.recovery import ERROR_EXIT_CODE, ERROR_STATUS, write_json_a
 
 logger = logging.getLogger(__name__)
 
-EXIT_CODES = {"ok": 0, ERROR_STATUS: ERROR_EXIT_CODE, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6, "damaged-input": 7,
-              "filtered-out": 8, "partial-discovery": 9, "interrupted": 10}
+EXIT_CODES = {"ok": 0, ERROR_STATUS: ERROR_EXIT_CODE, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6,
+              "damaged-input": 7, "filtered-out": 8, "partial-discovery": 9, "interrupted": 10}
 REPORT_ERROR_STAT = "newscrawl/report_error"
 """Stats key holding one line when the run report could not be written (the crawl command ends with it)."""
 
