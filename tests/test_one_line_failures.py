@@ -179,3 +179,31 @@ def test_reports_of_runs_stopped_by_a_full_disk_agree_with_their_feeds_after_rec
                     assert report["recovery"]["reported"]["items"] == counted
                     assert report["recovery"]["feed_items"] == kept < counted
     assert mismatched, "at least one disk size stopped the run with items counted that its feed did not keep"
+
+
+def test_a_feed_that_cannot_be_stored_makes_the_run_an_error_not_ok(mirror: MirrorServer, specs: list[NewsSpec],
+                                                                     tmp_path: Path) -> None:
+    """An extra feed on a full disk, everything else fine: Scrapy stores feeds after the report is written, so the
+    report said `ok` and `newscrawl run` exited 0 while the feed held half the items."""
+    small = tmp_path / "small"
+    small.mkdir()
+    with tiny_disk(small, "40k"):
+        done = newscrawl_run(tmp_path, mirror, "-o", "small/extra.jsonl", timeout=90)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert the_one_line(done) == ('scrapy crawl devdiscourse: 1 feed(s) could not be stored (see "Error storing" in '
+                                  'the log)')
+    (report,) = [json.loads(p.read_text()) for p in (tmp_path / "output" / "devdiscourse").glob("*.report.json")]
+    assert (report["status"], report["exit_code"], report["feeds_not_stored"]) == ("error", 1, 1)
+    assert f"devdiscourse {report['crawl_id']}: error" in done.stdout
+
+
+def test_a_log_file_on_a_full_disk_is_named_once_and_the_crawl_goes_on(mirror: MirrorServer, specs: list[NewsSpec],
+                                                                       tmp_path: Path) -> None:
+    """Only the log's disk is full: the crawl's data is intact, so the exit code stays 0; one line names the log."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with tiny_disk(logs, "4k"):  # a crawl of the mirror logs ~6 KiB at INFO
+        done = scrapy_crawl(tmp_path, mirror, "-s", "LOG_FILE=logs/crawl.log", timeout=90)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert the_one_line(done) == "scrapy crawl devdiscourse: the log logs/crawl.log is incomplete: No space left on device"
+    assert sorted(feed_ids(tmp_path)) == sorted(str(spec.news_id) for spec in specs)
