@@ -205,5 +205,6 @@ def test_a_log_file_on_a_full_disk_is_named_once_and_the_crawl_goes_on(mirror: M
     with tiny_disk(logs, "4k"):  # a crawl of the mirror logs ~6 KiB at INFO
         done = scrapy_crawl(tmp_path, mirror, "-s", "LOG_FILE=logs/crawl.log", timeout=90)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert the_one_line(done) == "scrapy crawl devdiscourse: the log logs/crawl.log is incomplete: No space left on device"
+    assert the_one_line(done) == ("scrapy crawl devdiscourse: the log logs/crawl.log is incomplete: "
+                                  "No space left on device")
     assert sorted(feed_ids(tmp_path)) == sorted(str(spec.news_id) for spec in specs)
