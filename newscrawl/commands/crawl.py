@@ -134,10 +134,10 @@ class Command(ScrapyCrawlCommand):
                 lock = self.lock
         try:
             super().run(args, opts)
+            self._end_in_one_line(args[0])  # under the lock: a failed run is marked for recovery before the next run
         finally:
             if lock is not None:
                 lock.__exit__(None, None, None)
-        self._end_in_one_line(args[0])
 
     lock: RunLock | None = None
 
@@ -209,6 +209,7 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = EXIT_CRAWL_FAILED
 
     def _leave_for_recovery(self) -> None:
+        """Mark this live run unfinished in the state, so the next run reconciles it with its feed."""
         spider: Any = self.crawler.spider if self.crawler is not None else None
         settings = self.settings
         if (spider is None or settings is None or getattr(spider, "mode", "live") != "live" or self._distributed()
@@ -223,7 +224,7 @@ class Command(ScrapyCrawlCommand):
                 store.close()
         except (StateError, sqlite3.Error) as error:  # the disk is still full: the line above already says so
             logger.error("Run %(crawl_id)s not left for recovery in %(path)s: %(error)s",
-                                              {"crawl_id": spider.crawl_id, "path": path, "error": error})
+                         {"crawl_id": spider.crawl_id, "path": path, "error": error})
 
     def _state_writable(self, spider: str, replaying: bool) -> bool:
         """The state folder can be written (one line and exit 1 when not, like the feed folder), and the state file

@@ -53,6 +53,7 @@ class RunReport:
         self.directory = Path(settings.get("NEWSCRAWL_REPORT_DIR", "output"))
         self.min_articles = settings.getint("NEWSCRAWL_DRIFT_MIN_ARTICLES", 10)
         self.max_failure_ratio = settings.getfloat("NEWSCRAWL_MAX_FAILURE_RATIO", 0.25)
+        self.written: tuple[dict[str, Any], Path] | None = None  # the report as last written, and where
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunReport:
@@ -171,8 +172,6 @@ class RunReport:
             return False
         self.written = (report, path)
         return True
-
-    written: tuple[dict[str, Any], Path] | None = None
 
     def feeds_closed(self) -> None:
         """The feeds are stored (or failed) only after spider_closed, when the report is already written: a feed
