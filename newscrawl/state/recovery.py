@@ -111,9 +111,37 @@ def repair_feed(path: Path) -> list[dict[str, object]]:
     return items
 
 
+def reopen_if_feed_short(store: StateStore, spider: str, current_crawl_id: str) -> str | None:
+    """Leave the latest finished run for recovery when its feed ends in a torn line or holds fewer items than the
+    state recorded for it; return its crawl id, or None.
+
+    The crawl command marks a run whose feed could not be stored (`leave_for_recovery`), but on a full disk that
+    very write can fail too; the feed itself then shows it. Fewer lines, never more: a run asked to re-emit
+    unchanged articles writes feed lines the state records no revision for.
+    """
+    latest = store.db.execute("SELECT crawl_id, feed FROM runs WHERE spider = ? AND status = 'finished' AND "
+                              "crawl_id != ? ORDER BY started_at DESC LIMIT 1", (spider, current_crawl_id)).fetchone()
+    if latest is None or not latest[1]:
+        return None
+    try:
+        data = Path(latest[1]).read_bytes()
+    except OSError:
+        return None
+    recorded = store.db.execute("SELECT COUNT(*) FROM revisions WHERE crawl_id = ?", (latest[0],)).fetchone()[0]
+    torn = bool(data) and not data.endswith(b"\n")
+    if not torn and data.count(b"\n") >= recorded:
+        return None
+    leave_for_recovery(store, latest[0])
+    logger.warning("Run %(crawl_id)s was marked finished but its feed %(feed)s is short of what the state recorded "
+                   "(%(recorded)d items): reconciling it", {"crawl_id": latest[0], "feed": latest[1],
+                                                            "recorded": recorded})
+    return str(latest[0])
+
+
 def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
                           article_key: Callable[[str], str]) -> int:
     """Reconcile every unfinished earlier run of `spider`; return how many articles will be fetched again."""
+    reopen_if_feed_short(store, spider, current_crawl_id)
     refetch = 0
     for crawl_id, feed in store.unfinished_runs(spider, current_crawl_id):
         items = repair_feed(Path(feed)) if feed else []
