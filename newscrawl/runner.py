@@ -7,7 +7,8 @@ crawl wrote, prints a short summary and exits with the report's code (docs/sched
 3 lock held · 4 fetch failures over the threshold · 5 layout drift · 6 nothing discovered · 7 damaged input (a
 replayed archive held damaged records or bad files; every intact one was used) · 8 filtered out (work was
 discovered, but offsite, robots.txt or `since` left nothing to fetch) · 9 partial discovery (a discovery source
-failed; named in the summary; the next run tries it again).
+failed; named in the summary; the next run tries it again) · 10 interrupted (SIGTERM/SIGINT, passed on to the
+crawl, which stopped gracefully; the next run goes on).
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
     """Start one crawl, pass SIGTERM/SIGINT on to it, wait for it, print its summary, return its exit code.
 
     The crawl takes the spider's run lock itself (commands/crawl.py), so the lock is held exactly as long as the
-    crawl runs, whatever happens to this wrapper: SIGTERM or SIGINT here are forwarded to the crawl, which stops
-    gracefully (in-flight pages finish, feed and state agree) and releases the lock; if this process is killed
-    outright (SIGKILL), the kernel sends the crawl SIGTERM (PR_SET_PDEATHSIG), with the same effect.
+    crawl runs, whatever happens to this wrapper: SIGTERM or SIGINT here are forwarded to the crawl (once: it runs
+    in its own process group), which stops gracefully (in-flight pages finish, feed and state agree, its report
+    says `interrupted`) and releases the lock; if this process is killed outright (SIGKILL), the kernel sends the
+    crawl SIGTERM (PR_SET_PDEATHSIG), with the same effect.
     """
     known_spiders = spider_names()
     if spider not in known_spiders:
@@ -64,16 +66,18 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
     env = {**os.environ}
     env.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
     returncode = _run_forwarding_signals(command, env)
-    if returncode in (EXIT_USAGE, EXIT_LOCKED):
-        return returncode  # the crawl said why in one line; it wrote no report
     try:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        print(f"newscrawl run {spider}: the crawl ended (exit {returncode}) without a run report; "
-              f"see {log_file}", file=sys.stderr)
+        if returncode in (EXIT_USAGE, EXIT_LOCKED):
+            return returncode  # the crawl said why in one line; it wrote no report
+        if returncode != EXIT_FAILED:  # exit 1: the crawl's one line already names the path (commands/crawl.py)
+            ended = f"was killed by signal {-returncode}" if returncode < 0 else f"ended (exit {returncode})"
+            print(f"newscrawl run {spider}: the crawl {ended} without a run report; see {log_file}", file=sys.stderr)
         return EXIT_FAILED
     print(summary(report, report_path))
-    return int(report.get("exit_code", EXIT_FAILED))
+    code = int(report.get("exit_code", EXIT_FAILED))
+    return EXIT_FAILED if code == 0 and returncode != 0 else code  # a report written before a feed failed
 
 
 def spider_names() -> list[str]:
@@ -93,7 +97,14 @@ def _die_with_parent() -> None:
 
 
 def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
-    child = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)
+    """Run the crawl in its own process group, so each SIGTERM/SIGINT reaches it exactly once, through us.
+
+    Ctrl-C on a terminal signals the whole foreground group: in ours, the crawl got SIGINT from the terminal and
+    again from the forwarding below, and Scrapy takes a second signal as "force an unclean shutdown" (no run
+    report, feed cut short). systemd signals every process of the service the same way unless KillMode=mixed
+    (docs/scheduling.md's unit sets it).
+    """
+    child = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent, process_group=0)
 
     def forward(signum: int, frame: object) -> None:
         child.send_signal(signum)

@@ -7,11 +7,13 @@ starts. After every scenario: no article twice across all feeds, and the state's
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,12 @@ def assert_once_and_agreeing(workdir: Path, expected: set[str]) -> None:
     assert len(ids) == len(set(ids)), f"an article was emitted twice: {sorted(ids)}"
     assert set(ids) == expected
     assert state_revisions(workdir) == len(ids), "state revisions equal feed lines"
+    leftovers = [p.name for p in (workdir / "output").rglob("*") if p.name.endswith((".tmp", ".open"))]
+    assert not leftovers, f"temporary files left behind: {leftovers}"
+    for report in (workdir / "output" / "devdiscourse").glob("*.report.json"):
+        data = json.loads(report.read_text(encoding="utf-8"))
+        lines = (workdir / data["feed"]).read_text(encoding="utf-8").splitlines()
+        assert data["counts"]["items"] == len(lines), f"{report.name} counts what its feed holds"
 
 
 @pytest.fixture()
@@ -82,18 +90,46 @@ def test_a_second_scrapy_crawl_on_one_output_folder_is_refused(site: MirrorServe
     assert_once_and_agreeing(tmp_path, expected)
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def start_runner(server: MirrorServer, workdir: Path) -> subprocess.Popen[bytes]:
+    """`newscrawl run` in a session of its own, as a terminal or cron would start it (so its group can be signalled)."""
+    return subprocess.Popen([sys.executable, "-m", "newscrawl.cli", *run_args(server, "-s", "CONCURRENT_REQUESTS=2")],
+                            cwd=workdir, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def wait_for_articles(server: MirrorServer, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while sum(e.path.startswith("/article/") for e in server.access_log) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+# How each signal reaches the wrapper, and the exit code docs/operating.md promises for it: SIGKILL kills the wrapper
+# (the kernel then sends its crawl SIGTERM); SIGTERM (kill, timeout, systemd with KillMode=mixed) is passed on and the
+# run ends `interrupted`, exit 10; Ctrl-C on a terminal signals the whole process group, yet the crawl must get one
+# SIGINT, not two (Scrapy takes a second one as "force an unclean shutdown": no report, feed cut short).
+def to_the_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    os.killpg(process.pid, signum)
+
+
+def to_the_process(process: subprocess.Popen[bytes], signum: int) -> None:
+    process.send_signal(signum)
+
+
+KILLS: dict[str, tuple[Callable[[subprocess.Popen[bytes], int], None], int, int]] = {
+    "SIGKILL": (to_the_process, signal.SIGKILL, -signal.SIGKILL),
+    "SIGTERM": (to_the_process, signal.SIGTERM, 10),
+    "Ctrl-C (SIGINT to the group)": (to_the_group, signal.SIGINT, 10)}
+
+
+@pytest.mark.parametrize("how", list(KILLS))
 def test_killing_the_runner_mid_crawl_leaves_no_orphan_and_the_next_run_completes(site: MirrorServer, tmp_path: Path,
-                                                                                  how: signal.Signals) -> None:
+                                                                                  how: str) -> None:
+    send, signum, exit_code = KILLS[how]
     with site as server:
-        wrapper = subprocess.Popen([sys.executable, "-m", "newscrawl.cli", *run_args(server, "-s",
-                                                                                   "CONCURRENT_REQUESTS=2")],
-                                   cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while (sum(e.path.startswith("/article/") for e in server.access_log) < 5 and time.monotonic() < deadline):
-            time.sleep(0.01)
-        wrapper.send_signal(how)
-        wrapper.wait(timeout=30)
+        wrapper = start_runner(server, tmp_path)
+        wait_for_articles(server, 5)
+        send(wrapper, signum)
+        assert wrapper.wait(timeout=30) == exit_code
         # The crawl the wrapper started stops (SIGTERM forwarded, or sent by the kernel when the wrapper died) and
         # releases the lock; nothing keeps crawling unlocked. A new run waits for nothing and completes the site.
         deadline = time.monotonic() + 60
@@ -106,4 +142,26 @@ def test_killing_the_runner_mid_crawl_leaves_no_orphan_and_the_next_run_complete
         before = len(server.access_log)
         time.sleep(1.0)
         assert len(server.access_log) == before, "an orphaned crawl is still fetching"
+    statuses = sorted(json.loads(p.read_text())["status"] for p in (tmp_path / "output" / "devdiscourse").glob(
+        "*.report.json"))
+    assert statuses == ["interrupted", "ok"], "the stopped crawl shut down gracefully and said so"
+    assert_once_and_agreeing(tmp_path, expected)
+
+
+def test_newscrawl_run_beside_a_running_scrapy_crawl_is_refused_with_the_same_line(site: MirrorServer,
+                                                                                  tmp_path: Path) -> None:
+    """Whoever started the first crawl, a second start is one line and exit 3; the runner adds nothing to it."""
+    with site as server:
+        first = subprocess.Popen(crawl_command(server), cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        wait_for_articles(server, 3)
+        second = newscrawl(tmp_path, *run_args(server))
+        running = first.poll() is None
+        assert first.wait(timeout=120) == 0
+        expected = {str(spec.news_id) for spec in server.site.articles.values()}
+    assert running, "the first crawl was still going when the runner started"
+    assert second.returncode == 3 and second.stdout == ""
+    (line,) = second.stderr.strip().splitlines()
+    assert line.startswith("scrapy crawl devdiscourse: not started, another run holds "
+                           "output/state/devdiscourse.lock (pid")
     assert_once_and_agreeing(tmp_path, expected)

@@ -6,13 +6,20 @@ argument deserves one clear line and exit code 2, so we validate here first, thr
 Scrapy also exits 0 when a crawl was stopped by an error (the WARC capture closes the spider on a full or read-only
 disk) or when a feed could not be stored. Such a run has lost its record, so it ends with one line on stderr and
 exit code 1 (EXIT_CRAWL_FAILED), and cron, `newscrawl run` and CI see it fail.
+
+Every failure it knows is that one line, naming the path (docs/operating.md, "Signals, failures and exit codes"):
+an unwritable log, state or feed folder stops the crawl before it starts; a full disk, a feed or run report not
+written or a log file that lost records is said at the end (logfile.py keeps Python's logging from printing a
+traceback for every record it cannot write). The crawl holds the spider's run lock for its whole life.
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,12 +29,16 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiders import Spider
 
-from newscrawl.monitoring.report import stopped_by_error
+from newscrawl.commands import logfile
+from newscrawl.monitoring.report import REPORT_ERROR_STAT, stopped_by_error
 from newscrawl.parallel.run import ParallelReplay, ProcessFailed
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.state.lock import LockHeld, RunLock
+from newscrawl.state.recovery import leave_for_recovery
 from newscrawl.state.store import StateError, StateStore
+
+logger = logging.getLogger(__name__)
 
 EXIT_CRAWL_FAILED = 1
 EXIT_LOCKED = 3
@@ -73,12 +84,35 @@ def _read_only(path: Path) -> bool:
         return False
 
 
+def _cannot_write(path: Path) -> tuple[Path, str] | None:
+    """(what refuses, the OS's words) when `path` — an existing file, else the nearest existing folder above it,
+    where it would be created — cannot be written; None when it can."""
+    folder = next((parent for parent in [path.parent, *path.parent.parents] if parent.exists()), Path("."))
+    target = path if path.exists() else folder
+    if os.access(target, os.W_OK):
+        return None
+    return target, os.strerror(errno.EROFS if _read_only(target) else errno.EACCES)
+
+
 class Command(ScrapyCrawlCommand):
     crawler: Crawler | None = None
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
         self.crawler = super()._create_crawler(spidercls)  # kept to read its stats once the crawl is over
         return self.crawler
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Before Scrapy opens the log file: an unwritable one is one line and exit 1 (Scrapy's own failure is a
+        27-line traceback), and from here on a log write that fails costs one line at the end (logfile.py)."""
+        super().process_options(args, opts)
+        log_file = self.settings.get("LOG_FILE") if self.settings is not None else None
+        if log_file:
+            problem = logfile.unwritable(str(log_file))
+            if problem:
+                print(f"scrapy crawl {args[0] if args else ''}: not started, cannot write the log {log_file}: "
+                      f"{problem}", file=sys.stderr)
+                sys.exit(EXIT_CRAWL_FAILED)
+        logfile.install()
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         lock: RunLock | None = None
@@ -92,7 +126,8 @@ class Command(ScrapyCrawlCommand):
                 missing = spider_class.missing_source(given)
                 if missing and not self._distributed():  # a Redis worker gets its work from `newscrawl enqueue`
                     raise UsageError(missing, print_help=False)
-                self._check_state(spider_class.name, replaying="replay" in given)
+                if not self._state_writable(spider_class.name, replaying="replay" in given):
+                    return
                 if given.get("jobs", 1) > 1:
                     self._run_parallel(spider_class, given, dict(opts.spargs))
                     return
@@ -103,10 +138,10 @@ class Command(ScrapyCrawlCommand):
                 lock = self.lock
         try:
             super().run(args, opts)
+            self._end_in_one_line(args[0])  # under the lock: a failed run is marked for recovery before the next run
         finally:
             if lock is not None:
                 lock.__exit__(None, None, None)
-        self._fail_if_stopped_by_error(args[0])
 
     lock: RunLock | None = None
 
@@ -140,12 +175,10 @@ class Command(ScrapyCrawlCommand):
             text = str(uri)
             if "://" in text and not text.startswith("file://"):
                 continue  # S3, FTP, …: Scrapy's own storage reports those
-            path = Path(text.removeprefix("file://") % _AnyValue(spider))
-            folder = next((parent for parent in [path.parent, *path.parent.parents] if parent.exists()), Path("."))
-            target = path if path.exists() else folder
-            if not os.access(target, os.W_OK):
-                print(f"scrapy crawl {spider}: not started, cannot write the feed {text} in {target}: "
-                      f"{os.strerror(errno.EROFS if _read_only(target) else errno.EACCES)}", file=sys.stderr)
+            refused = _cannot_write(Path(text.removeprefix("file://") % _AnyValue(spider)))
+            if refused:
+                print(f"scrapy crawl {spider}: not started, cannot write the feed {text} in {refused[0]}: "
+                      f"{refused[1]}", file=sys.stderr)
                 self.exitcode = EXIT_CRAWL_FAILED
                 return False
         return True
@@ -179,11 +212,63 @@ class Command(ScrapyCrawlCommand):
             return False
         return True
 
-    def _fail_if_stopped_by_error(self, spider: str) -> None:
-        failure = crawl_failure(self.crawler.stats.get_stats()) if self.crawler and self.crawler.stats else None
-        if failure and self.exitcode == 0:
-            print(f"scrapy crawl {spider}: {failure}", file=sys.stderr)
+    def _end_in_one_line(self, spider: str) -> None:
+        """Whatever went wrong at the end is one line on stderr: the crawl stopped by an error, a feed or the run
+        report not written, the log file incomplete (a full disk can do all four at once).
+
+        A crawl that lost feed items is left for the next run's recovery (state/recovery.py) even when its spider
+        marked it finished, so its feed is cut back to whole lines and the state agrees with it. Exit code 1 for
+        all but a lost log (the crawl's data is intact); `newscrawl run` relies on that line and adds none.
+        """
+        stats = self.crawler.stats.get_stats() if self.crawler is not None and self.crawler.stats else {}
+        failure = crawl_failure(stats)
+        if failure:
+            self._leave_for_recovery()
+        failed = [part for part in (failure, stats.get(REPORT_ERROR_STAT)) if part]
+        if not failed and self.exitcode == EXIT_CRAWL_FAILED and self.crawler_process is not None \
+                and self.crawler_process.bootstrap_failed:
+            failed = [f"the crawl could not start; see {self.settings.get('LOG_FILE') or 'the log above'}"
+                      if self.settings is not None else "the crawl could not start"]
+        parts = [*failed, logfile.incomplete()]
+        if any(parts):
+            print(f"scrapy crawl {spider}: {'; '.join(str(part) for part in parts if part)}", file=sys.stderr)
+        if failed and self.exitcode == 0:
             self.exitcode = EXIT_CRAWL_FAILED
+
+    def _leave_for_recovery(self) -> None:
+        """Mark this live run unfinished in the state, so the next run reconciles it with its feed."""
+        spider: Any = self.crawler.spider if self.crawler is not None else None
+        settings = self.settings
+        if (spider is None or settings is None or getattr(spider, "mode", "live") != "live" or self._distributed()
+                or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True) or not hasattr(spider, "crawl_id")):
+            return
+        path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{spider.name}.sqlite"
+        try:
+            store = StateStore(path)
+            try:
+                leave_for_recovery(store, spider.crawl_id)
+            finally:
+                store.close()
+        except (StateError, sqlite3.Error) as error:  # the disk is still full: the line above already says so
+            logger.error("Run %(crawl_id)s not left for recovery in %(path)s: %(error)s",
+                         {"crawl_id": spider.crawl_id, "path": path, "error": error})
+
+    def _state_writable(self, spider: str, replaying: bool) -> bool:
+        """The state folder can be written (one line and exit 1 when not, like the feed folder), and the state file
+        opens (else one usage line and exit 2: it is damaged or from a newer newscrawl)."""
+        settings = self.settings
+        if replaying or settings is None or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
+            return True
+        path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{spider}.sqlite"
+        for target in (path, path.with_name(path.name + "-wal")):  # SQLite writes its -wal and -shm beside it
+            refused = _cannot_write(target)
+            if refused:
+                print(f"scrapy crawl {spider}: not started, cannot write the state {path} in {refused[0]}: "
+                      f"{refused[1]}", file=sys.stderr)
+                self.exitcode = EXIT_CRAWL_FAILED
+                return False
+        self._check_state(spider, replaying)
+        return True
 
     def _check_state(self, spider: str, replaying: bool) -> None:
         """An unusable state file is one clear line before the crawl, not a traceback inside it."""

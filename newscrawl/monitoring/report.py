@@ -1,7 +1,9 @@
 """The run report: one JSON file per crawl (output/<spider>/<crawl id>.report.json) with what the run did,
 field coverage, the drift verdict and the run's status, which `newscrawl run` turns into its exit code.
 
-Statuses, in order of precedence: error (stopped by an error, e.g. a full disk), nothing-discovered, drift,
+Statuses, in order of precedence: error (stopped by an error, e.g. a full disk, or a feed not stored),
+interrupted (stopped by SIGTERM or SIGINT — `newscrawl run` passes them on — after a graceful shutdown: pages in
+flight finished, feed and state agree, the next run goes on where it stopped), nothing-discovered, drift,
 partial-discovery (a discovery source failed — error, timeout, size limit, unreadable — so the articles only it
 lists were not discovered; each is listed under `discovery_failures`, and the next run tries it again),
 damaged-input (a replayed archive or saved-page folder held damaged records or bad files: every intact one was
@@ -11,9 +13,7 @@ crawl's own filters — offsite, robots.txt, `since` — left nothing to fetch; 
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,14 @@ from scrapy import signals
 
 from newscrawl.monitoring.coverage import coverage_by_outlet
 from newscrawl.monitoring.drift import check_drift
+from newscrawl.state.recovery import ERROR_EXIT_CODE, ERROR_STATUS, write_json_atomically
 
 logger = logging.getLogger(__name__)
 
-EXIT_CODES = {"ok": 0, "error": 1, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6, "damaged-input": 7,
-              "filtered-out": 8, "partial-discovery": 9}
+EXIT_CODES = {"ok": 0, ERROR_STATUS: ERROR_EXIT_CODE, "fetch-failures": 4, "drift": 5, "nothing-discovered": 6,
+              "damaged-input": 7, "filtered-out": 8, "partial-discovery": 9, "interrupted": 10}
+REPORT_ERROR_STAT = "newscrawl/report_error"
+"""Stats key holding one line when the run report could not be written (the crawl command ends with it)."""
 
 
 def stopped_by_error(reason: str) -> bool:
@@ -50,11 +53,13 @@ class RunReport:
         self.directory = Path(settings.get("NEWSCRAWL_REPORT_DIR", "output"))
         self.min_articles = settings.getint("NEWSCRAWL_DRIFT_MIN_ARTICLES", 10)
         self.max_failure_ratio = settings.getfloat("NEWSCRAWL_MAX_FAILURE_RATIO", 0.25)
+        self.written: tuple[dict[str, Any], Path] | None = None  # the report as last written, and where
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunReport:
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.feeds_closed, signal=signals.feed_exporter_closed)
         return extension
 
     def build(self, spider: Any, reason: str) -> dict[str, Any]:
@@ -79,6 +84,8 @@ class RunReport:
                         and any(filters.values()) and not int(stats.get("newscrawl/incremental/skip/known", 0)))
         if stopped_by_error(reason):
             status = "error"
+        elif reason == "shutdown":  # Scrapy's finish reason after SIGTERM/SIGINT
+            status = "interrupted"
         elif discovered == 0 and not filtered_out:
             status = "nothing-discovered"
         elif drift.failed:
@@ -147,19 +154,33 @@ class RunReport:
         # `newscrawl run` names the report's path: a replay it starts is named after the archived run, not its id
         path = Path(self.crawler.settings.get("NEWSCRAWL_REPORT_PATH") or
                     self.directory / spider.name / f"{spider.crawl_id}{suffix}.report.json")
-        temporary = path.with_suffix(".json.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(temporary, "w", encoding="utf-8") as out:
-                json.dump(report, out, ensure_ascii=False, indent=2, sort_keys=True)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)  # a report is either complete or absent, never half-written
-        except OSError as error:  # a full or read-only disk: one line, and no half-written file left behind
-            temporary.unlink(missing_ok=True)
-            logger.error("Run report not written to %(path)s: %(error)s", {"path": path, "error": error.strerror})
+        self._write(report, path)
         self.crawler.stats.set_value("newscrawl/run_status", report["status"])
         if report["drift"]["failed"]:
             logger.error("LAYOUT DRIFT: %(message)s (report %(path)s)", {"message": report["drift"]["message"],
                                                                          "path": path})
         logger.info("Run report: %(path)s (status %(status)s)", {"path": path, "status": report["status"]})
+
+    def _write(self, report: dict[str, Any], path: Path) -> bool:
+        """Complete or absent, never half-written; a full or read-only disk costs one line, no temporary file."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_json_atomically(path, report)
+        except OSError as error:
+            self.crawler.stats.set_value(REPORT_ERROR_STAT, f"the run report {path} was not written: {error.strerror}")
+            logger.error("Run report not written to %(path)s: %(error)s", {"path": path, "error": error.strerror})
+            return False
+        self.written = (report, path)
+        return True
+
+    def feeds_closed(self) -> None:
+        """The feeds are stored (or failed) only after spider_closed, when the report is already written: a feed
+        that could not be stored makes the run `error`, like the crawl command's exit code."""
+        failed = sum(int(value) for key, value in self.crawler.stats.get_stats().items()
+                     if key.startswith("feedexport/failed_count/"))
+        if not failed or self.written is None or self.written[0]["status"] == ERROR_STATUS:
+            return
+        report, path = self.written
+        report.update(status=ERROR_STATUS, exit_code=EXIT_CODES[ERROR_STATUS], feeds_not_stored=failed)
+        self.crawler.stats.set_value("newscrawl/run_status", ERROR_STATUS)
+        self._write(report, path)

@@ -7,6 +7,11 @@ is not in the feed. Those articles are fetched again, so across the outputs ever
 The other way round — the feed has an item whose state write the kill prevented — the item is recorded from the
 feed line, so it is not fetched and emitted a second time. The killed run's WARC is finished under its final
 name by archive/recover.py (the spider calls both), so its items verify.
+
+A run stopped by an error (a full disk) is reconciled the same way, and so is one whose feed could not be stored
+(`leave_for_recovery`, called by the crawl command). Its run report, written before the feed was closed, may count
+items the feed never kept: the report beside the feed is rewritten with the counts of the repaired feed, and a run
+whose feed kept fewer items than it reported gets the report status `error`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,62 @@ from newscrawl.state.incremental import content_digest
 from newscrawl.state.store import Revision, StateStore
 
 logger = logging.getLogger(__name__)
+
+ERROR_STATUS, ERROR_EXIT_CODE = "error", 1
+"""The run report's status for a run stopped by an error, and its exit code (monitoring/report.py EXIT_CODES)."""
+
+
+def write_json_atomically(path: Path, data: object) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, fsynced, renamed over it. On an OSError (a full
+    or read-only disk) the temporary file is removed before the error is raised, so nothing half-written stays."""
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, indent=2, sort_keys=True)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def leave_for_recovery(store: StateStore, crawl_id: str) -> None:
+    """Mark a run the next run must reconcile with its feed (a feed that could not be stored, a crawl stopped by an
+    error): the same path as a killed run's."""
+    store.finish_run(crawl_id, finished_at="", status="running")
+
+
+def correct_report(report: Path, kept: list[dict[str, object]], reconciled_by: str) -> None:
+    """Make the run report of a reconciled run count what its repaired feed holds.
+
+    The report is written when the spider closes, before the feed exporter has flushed and stored the feed; on a
+    full disk it counted 9 items of which the feed kept 2. Items, new items and revisions are recounted from the
+    feed; the counts first reported are kept under `recovery`, and a run that lost items is not `ok`.
+    """
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no report (a killed run writes none) or an unreadable one: `newscrawl status` shows it as such
+    if not isinstance(data, dict) or not isinstance(data.get("counts"), dict):
+        return
+    counts = data["counts"]
+    revisions = [item.get("revision") for item in kept]
+    recounted = {"items": len(kept), "new_items": sum(1 for rev in revisions if rev == 1),
+                 "revisions": sum(1 for rev in revisions if isinstance(rev, int) and rev > 1)}
+    data["recovery"] = {"reconciled_by": reconciled_by, "feed_items": len(kept),
+                        "reported": {key: counts.get(key) for key in recounted}}
+    if len(kept) < int(counts.get("items") or 0):
+        data["status"], data["exit_code"] = ERROR_STATUS, ERROR_EXIT_CODE
+    counts.update(recounted)
+    try:
+        write_json_atomically(report, data)
+    except OSError as error:
+        logger.error("Run report %(path)s not corrected: %(error)s", {"path": report, "error": error.strerror})
+        return
+    if recounted["items"] != data["recovery"]["reported"]["items"]:
+        logger.warning("Run report %(path)s corrected: its feed kept %(kept)d of the %(reported)s items it counted",
+                       {"path": report, "kept": len(kept), "reported": data["recovery"]["reported"]["items"]})
 
 
 def repair_feed(path: Path) -> list[dict[str, object]]:
@@ -50,9 +111,37 @@ def repair_feed(path: Path) -> list[dict[str, object]]:
     return items
 
 
+def reopen_if_feed_short(store: StateStore, spider: str, current_crawl_id: str) -> str | None:
+    """Leave the latest finished run for recovery when its feed ends in a torn line or holds fewer items than the
+    state recorded for it; return its crawl id, or None.
+
+    The crawl command marks a run whose feed could not be stored (`leave_for_recovery`), but on a full disk that
+    very write can fail too; the feed itself then shows it. Fewer lines, never more: a run asked to re-emit
+    unchanged articles writes feed lines the state records no revision for.
+    """
+    latest = store.db.execute("SELECT crawl_id, feed FROM runs WHERE spider = ? AND status = 'finished' AND "
+                              "crawl_id != ? ORDER BY started_at DESC LIMIT 1", (spider, current_crawl_id)).fetchone()
+    if latest is None or not latest[1]:
+        return None
+    try:
+        data = Path(latest[1]).read_bytes()
+    except OSError:
+        return None
+    recorded = store.db.execute("SELECT COUNT(*) FROM revisions WHERE crawl_id = ?", (latest[0],)).fetchone()[0]
+    torn = bool(data) and not data.endswith(b"\n")
+    if not torn and data.count(b"\n") >= recorded:
+        return None
+    leave_for_recovery(store, latest[0])
+    logger.warning("Run %(crawl_id)s was marked finished but its feed %(feed)s is short of what the state recorded "
+                   "(%(recorded)d items): reconciling it", {"crawl_id": latest[0], "feed": latest[1],
+                                                            "recorded": recorded})
+    return str(latest[0])
+
+
 def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
                           article_key: Callable[[str], str]) -> int:
     """Reconcile every unfinished earlier run of `spider`; return how many articles will be fetched again."""
+    reopen_if_feed_short(store, spider, current_crawl_id)
     refetch = 0
     for crawl_id, feed in store.unfinished_runs(spider, current_crawl_id):
         items = repair_feed(Path(feed)) if feed else []
@@ -78,6 +167,8 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
                 recovered += 1
         lost = store.forget_unexported(crawl_id, exported)
         store.finish_run(crawl_id, finished_at="", status="killed")
+        if feed:  # the report lies beside the feed (output/<spider>/<crawl id>.report.json, as `newscrawl run` says)
+            correct_report(Path(feed).with_name(f"{crawl_id}.report.json"), items, current_crawl_id)
         logger.warning("Run %(crawl_id)s did not finish (killed?): its feed %(feed)s keeps %(kept)d items "
                        "(%(recovered)d recorded from the feed); %(lost)d recorded articles missed the feed and will "
                        "be fetched again", {"crawl_id": crawl_id, "feed": feed, "kept": len(items), "lost": lost,
