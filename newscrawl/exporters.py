@@ -21,6 +21,8 @@ from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter, XmlItemExpo
 from scrapy.item import Field
 from scrapy.utils.python import to_bytes
 
+from newscrawl.items import plain_data
+
 # What spreadsheet programs (Excel, LibreOffice, Google Sheets) read as the start of a formula or command: a cell
 # "=HYPERLINK(…)" or "@SUM(…)" taken from a hostile headline would run when an analyst opens the CSV. OWASP's
 # list ("CSV Injection"): = + - @, tab and carriage return.
@@ -100,35 +102,6 @@ class FlatXmlItemExporter(XmlItemExporter):
 
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _dataclass_plain(value: Any) -> Any:
-    """`value` with every nested dataclass turned into a dict (field order), lists and dicts rebuilt around them;
-    any other value is left for the JSON encoder, exactly as Scrapy's ScrapyJSONEncoder.default would get it.
-
-    What ItemAdapter(item).asdict() gives for our dataclass items, without asking every registered adapter
-    "is this an item?" for each of the ~75 values of an Article (that question was most of a feed's cost).
-    """
-    kind = type(value)
-    if kind is str or value is None or kind is int or kind is bool or kind is float:
-        return value
-    if kind is list:
-        return [_dataclass_plain(inner) for inner in value]
-    if kind is dict:
-        return {key: _dataclass_plain(inner) for key, inner in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _dataclass_plain(getattr(value, name)) for name in _field_names(kind)}
-    return value
-
-
 class SerialiseOnceJsonLinesItemExporter(JsonLinesItemExporter):
     """Scrapy's JSON Lines exporter, byte for byte, serialising a dataclass item once however many feeds take it.
 
@@ -163,7 +136,7 @@ class SerialiseOnceJsonLinesItemExporter(JsonLinesItemExporter):
         if any("serializer" in f.metadata for f in fields):
             itemdict = dict(self.get_serialized_fields(item))
         else:
-            itemdict = {f.name: _dataclass_plain(getattr(item, f.name)) for f in fields}
+            itemdict = {f.name: plain_data(getattr(item, f.name)) for f in fields}
         return to_bytes(self.encoder.encode(itemdict) + "\n", self.encoding)
 
     def finish_exporting(self) -> None:
