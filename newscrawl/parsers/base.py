@@ -168,6 +168,10 @@ def _drop_unreadable_attributes(selector: Selector) -> None:
             element.set(name, value)
 
 
+INDEXED_TAGS = ("meta", "link", "script", "h1", "article", "ul")
+"""Tags Page.elements answers from one shared walk of the tree: rare on a page, asked for by several fields."""
+
+
 class Page:
     """One HTML page, parsed once: selector, first-wins <meta> map, JSON-LD nodes, normalised text."""
 
@@ -208,7 +212,7 @@ class Page:
     def meta(self) -> dict[str, str]:
         """<meta> content by name/property/itemprop (lower-cased key); the first occurrence wins."""
         found: dict[str, str] = {}
-        for node in self._elements("meta"):
+        for node in self.elements("meta"):
             content = node.get("content")
             if content is None:
                 continue
@@ -242,7 +246,7 @@ class Page:
         """
         if not isinstance(self.selector.root, etree._Element):
             return list(self.selector.css('script[type="application/ld+json"]::text').getall())
-        return [script.text for script in self._elements("script")
+        return [script.text for script in self.elements("script")
                 if script.get("type") == "application/ld+json" and script.text is not None]
 
     def ld_node(self, *types: str) -> dict[str, Any] | None:
@@ -255,7 +259,7 @@ class Page:
         """The first `link[rel="canonical"]`'s href (read off the <link> elements, not by a whole-page query)."""
         if not isinstance(self.selector.root, etree._Element):
             return self.attr('link[rel="canonical"]', "href")
-        link = next((node for node in self._elements("link") if node.get("rel") == "canonical"), None)
+        link = next((node for node in self.elements("link") if node.get("rel") == "canonical"), None)
         value = link.get("href") if link is not None else None
         return value.strip() if value and value.strip() else None
 
@@ -270,12 +274,25 @@ class Page:
             return value.strip() if value and value.strip() else None
         return self.attr("html", "lang")
 
-    def _elements(self, tag: str) -> list[Any]:
-        """Every element named `tag`, in document order (what css(tag) selects, without a Selector for each)."""
+    def elements(self, tag: str) -> list[Any]:
+        """Every element named `tag`, in document order (what css(tag) selects, without a Selector for each).
+
+        The few tags that head and skeleton lookups ask for (INDEXED_TAGS) come from one walk of the tree made on
+        first use: each walk over a whole news page costs about as much as parsing a sixth of it.
+        """
         root = self.selector.root
-        if isinstance(root, etree._Element):
-            return list(root.iter(tag))
-        return [node.root for node in self.selector.css(tag)]
+        if not isinstance(root, etree._Element):
+            return [node.root for node in self.selector.css(tag)]
+        if tag in INDEXED_TAGS:
+            return self._tag_index.get(tag, [])
+        return list(root.iter(tag))
+
+    @cached_property
+    def _tag_index(self) -> dict[str, list[Any]]:
+        index: dict[str, list[Any]] = {}
+        for element in self.selector.root.iter(*INDEXED_TAGS):
+            index.setdefault(element.tag, []).append(element)
+        return index
 
 
 class ArticleParser:

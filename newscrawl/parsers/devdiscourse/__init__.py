@@ -27,7 +27,6 @@ import re
 from typing import ClassVar
 from urllib.parse import urljoin
 
-from lxml import etree
 from parsel import Selector
 
 from newscrawl.extract.blocks import block_texts, element_of, has_class
@@ -42,12 +41,9 @@ from newscrawl.parsers.devdiscourse.byline import (plain_dateline_span, source_o
 from newscrawl.parsers.devdiscourse.image import original_image_url, split_caption
 from newscrawl.parsers.devdiscourse.site import (BLOG_SUBTYPES, CREATED, NEWS_COUNTRY_IN_SCRIPT, PRESS_RELEASE_SOURCES,
                                                  SYNDICATED_SOURCES, UPDATED)
-from newscrawl.parsers.devdiscourse.views import DevdiscourseViews, has_class_token
+from newscrawl.parsers.devdiscourse.views import DevdiscourseViews
 
 __all__ = ["DevdiscourseParser"]
-
-_FIRST_PUBLISHED = etree.XPath(
-    ".//text()[contains(translate(., 'FIRSTPUBLISHED', 'firstpublished'), 'first published')]")
 
 
 class DevdiscourseParser(DevdiscourseViews):
@@ -98,16 +94,10 @@ class DevdiscourseParser(DevdiscourseViews):
         headline = str((self.page.ld_node("NewsArticle", "Article") or {}).get("headline", ""))
         if headline.startswith("Opinion: "):  # SubType Opinion, the one the headline shows (§3.3)
             return "opinion"
-        if has_author or self._first_published_note():
+        if has_author or self.page.selector.css("div.ad").xpath(
+                ".//text()[contains(translate(., 'FIRSTPUBLISHED', 'firstpublished'), 'first published')]"):
             return "blog"
         return "news"  # a second crumb such as "Sports" (Category 15, §4) is a section, not a type
-
-    def _first_published_note(self) -> bool:
-        """A `div.ad` saying "first published" (any case): a blog republished from elsewhere (§3.3)."""
-        root = self.page.selector.root
-        if not isinstance(root, etree._Element):
-            return bool(self.page.selector.css("div.ad").xpath(_FIRST_PUBLISHED.path))
-        return any(_FIRST_PUBLISHED(div) for div in root.iter("div") if has_class_token(div, "ad"))
 
     # ---- headline (§2.4 title, subtitle) -------------------------------------------------------------------------
     def title(self, root: Selector) -> str | None:

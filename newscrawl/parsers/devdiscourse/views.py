@@ -90,9 +90,11 @@ class DevdiscourseViews(ArticleParser):
         root = self.page.selector.root
         if not isinstance(root, etree._Element):
             return bool(self.page.selector.css(f"{self._amp_box_selector} h1.title"))
-        return any(has_class_token(h1, "title") and any(has_class_token(div, "news-box")
-                                                         for div in h1.iterancestors("div"))
-                   for h1 in root.iter("h1"))
+        return any(has_class_token(div, "news-box") for h1 in self._headlines() for div in h1.iterancestors("div"))
+
+    def _headlines(self) -> list[etree._Element]:
+        """Every `h1.title` of the page, in document order."""
+        return [h1 for h1 in self.page.elements("h1") if has_class_token(h1, "title")]
 
     def _story_article(self) -> Selector | None:
         """The first <article> with a headline (the story; sidebar and appended articles come later, §2.5)."""
@@ -102,8 +104,10 @@ class DevdiscourseViews(ArticleParser):
         root = self.page.selector.root
         if not isinstance(root, etree._Element):
             return next((a for a in self.page.selector.css(self._desktop_root_selector) if a.css("h1.title")), None)
-        story = next((article for article in root.iter(self._desktop_root_selector)
-                      if any(has_class_token(h1, "title") for h1 in article.iter("h1"))), None)
+        # the first <article> in document order that holds an h1.title: among the headlines' <article> ancestors
+        holding = {id(article) for h1 in self._headlines() for article in h1.iterancestors("article")}
+        story = next((article for article in self.page.elements(self._desktop_root_selector)
+                      if id(article) in holding), None)
         return Selector(root=story, type="html") if story is not None else None
 
     # ---- <head>: identity (§2.1, §2.4 NewsId and label, §1.2 URLs) --------------------------------------------
@@ -144,7 +148,8 @@ class DevdiscourseViews(ArticleParser):
     def _find_breadcrumb(self) -> list[tuple[str, str]]:
         root = self.page.selector.root
         if isinstance(root, etree._Element):  # `ul.article-breadcrumb, ul.breadcrumb`: the first such <ul>
-            found = first_with_class(root, "ul", "article-breadcrumb", "breadcrumb")
+            found = next((ul for ul in self.page.elements("ul")
+                          if has_class_token(ul, "article-breadcrumb", "breadcrumb")), None)
             crumbs = [Selector(root=found, type="html")] if found is not None else []
         else:
             crumbs = list(self.page.selector.css(self._breadcrumb_selector))
