@@ -4,9 +4,9 @@ One SQLite file per spider (default output/state/<spider>.sqlite), WAL mode so `
 read while a crawl writes. Item writes (revisions, touches, stories) are batched: one transaction per
 COMMIT_EVERY writes, committed sooner by `commit()` (RevisionPipeline calls it every second) and at close, so a
 crawl does not pay a commit per item. A kill loses at most the open batch, and only state: every item of it is
-already in the feed, and the next start records it from there (state/recovery.py). The schema is versioned with PRAGMA user_version and migrated forward in order; a file
-that cannot be opened is an error naming its path — never deleted and recreated, which would silently turn the
-next run into a full re-crawl.
+already in the feed, and the next start records it from there (state/recovery.py). The schema is versioned
+with PRAGMA user_version and migrated forward in order; a file that cannot be opened is an error naming its
+path — never deleted and recreated, which would silently turn the next run into a full re-crawl.
 """
 
 from __future__ import annotations

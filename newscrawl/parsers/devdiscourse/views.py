@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from lxml import etree
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from newscrawl.extract.text import clean_text
 from newscrawl.extract.urls import clean_url, host_of, is_http_url
@@ -187,7 +187,7 @@ class DevdiscourseViews(ArticleParser):
             found = root.css("div.news-meta")
         elif isinstance(root.root, etree._Element):
             first = first_with_class(root.root, "div", "metadata")
-            found = ([Selector(root=first, type="html")] if first is not None else
+            found = (SelectorList([Selector(root=first, type="html")]) if first is not None else
                      root.xpath(".//div[span[starts-with(normalize-space(.), 'Updated:')]]"))
         else:
             found = root.css("div.metadata") or root.xpath(".//div[span[starts-with(normalize-space(.), 'Updated:')]]")
