@@ -3,6 +3,10 @@
 Parsers are pure: (HTML bytes or text, URL) → Article | None. No network, no Scrapy, so tests, replay and re-parse
 see exactly what a crawl sees. Bytes are decoded in one place with w3lib's html_to_unicode, the same routine
 Scrapy's TextResponse uses.
+
+One idea, kept whole: a response read once — decoded, parsed into one tree, cleaned — and the lookups every parser
+shares on that tree (meta, JSON-LD, canonical, text of a match), so no parser builds a second tree or walks the
+page again for what another field already found.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ crawl does not pay a commit per item. A kill loses at most the open batch, and o
 already in the feed, and the next start records it from there (state/recovery.py). The schema is versioned
 with PRAGMA user_version and migrated forward in order; a file that cannot be opened is an error naming its
 path — never deleted and recreated, which would silently turn the next run into a full re-crawl.
+
+One idea, kept whole: the state file — its schema, migrations and every statement that reads or writes it — so
+the batching and commit rules above hold for every write, from one place.
 """
 
 from __future__ import annotations
