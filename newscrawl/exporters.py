@@ -17,8 +17,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from itemadapter import ItemAdapter, is_item
-from scrapy.exporters import CsvItemExporter, XmlItemExporter
+from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter, XmlItemExporter
 from scrapy.item import Field
+from scrapy.utils.python import to_bytes
+
+from newscrawl.items import plain_data
 
 # What spreadsheet programs (Excel, LibreOffice, Google Sheets) read as the start of a formula or command: a cell
 # "=HYPERLINK(…)" or "@SUM(…)" taken from a hostile headline would run when an analyst opens the CSV. OWASP's
@@ -97,3 +100,45 @@ class FlatXmlItemExporter(XmlItemExporter):
             return json_cell(value)
         return super().serialize_field(field, name, value)
 
+
+
+class SerialiseOnceJsonLinesItemExporter(JsonLinesItemExporter):
+    """Scrapy's JSON Lines exporter, byte for byte, serialising a dataclass item once however many feeds take it.
+
+    Every configured feed gets the same item object in one `item_scraped`, one feed after another; feeds whose
+    exporter options encode alike (encoding, indent, ensure_ascii, sort_keys, fields) share the line the first one
+    made. Items that need Scrapy's per-field machinery (scrapy.Item or dict items, `fields_to_export`,
+    `export_empty_fields`, field serializers) go through Scrapy's own path unchanged.
+    """
+
+    _last: tuple[Any, tuple[Any, ...], bytes] | None = None
+    """(item, options, encoded line) of the most recent item: shared by every instance, i.e. every feed."""
+
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        super().__init__(file, **kwargs)
+        self._options = (self.encoding, self.indent, tuple(sorted((k, repr(v)) for k, v in self._kwargs.items())))
+        self._fast = self.fields_to_export is None and not self.export_empty_fields
+
+    def export_item(self, item: Any) -> None:
+        if not (self._fast and dataclasses.is_dataclass(item) and not isinstance(item, type)):
+            super().export_item(item)
+            return
+        last = SerialiseOnceJsonLinesItemExporter._last
+        if last is not None and last[0] is item and last[1] == self._options:
+            self.file.write(last[2])
+            return
+        line = self._encode(item)
+        SerialiseOnceJsonLinesItemExporter._last = (item, self._options, line)
+        self.file.write(line)
+
+    def _encode(self, item: Any) -> bytes:
+        fields = dataclasses.fields(item)
+        if any("serializer" in f.metadata for f in fields):
+            itemdict = dict(self.get_serialized_fields(item))
+        else:
+            itemdict = {f.name: plain_data(getattr(item, f.name)) for f in fields}
+        return to_bytes(self.encoder.encode(itemdict) + "\n", self.encoding)
+
+    def finish_exporting(self) -> None:
+        SerialiseOnceJsonLinesItemExporter._last = None  # do not keep the last item alive past the feed
+        super().finish_exporting()

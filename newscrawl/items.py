@@ -7,7 +7,7 @@ the same value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 
@@ -213,3 +213,27 @@ class Article:
 def article_fields() -> list[str]:
     """Field names of Article in schema order (used by feed exporters and tests)."""
     return list(Article.__dataclass_fields__)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def plain_data(value: Any) -> Any:
+    """`value` with every nested dataclass made a dict (in field order), lists and dicts rebuilt around them; other
+    values as they are. JSON-equal to dataclasses.asdict and to Scrapy's feed encoding of an item, at a fraction of
+    their cost (no deep copies of strings, no "is this an item?" question to every adapter per value), so the feed
+    and the crawl state serialise an Article the same way, once each.
+    """
+    kind = type(value)
+    if kind is str or value is None or kind is int or kind is bool or kind is float:
+        return value
+    if kind is list:
+        return [plain_data(inner) for inner in value]
+    if kind is dict:
+        return {key: plain_data(inner) for key, inner in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+        return {name: plain_data(getattr(value, name)) for name in names}
+    return value

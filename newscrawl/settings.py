@@ -75,6 +75,9 @@ FEED_EXPORTERS = {
     "xml": "newscrawl.exporters.FlatXmlItemExporter",
     # Columnar feed with a fixed Arrow schema generated from items.py (docs/output.md).
     "parquet": "newscrawl.parquetfeed.ParquetFeedExporter",  # loads pyarrow only when a Parquet feed is made
+    # Scrapy's JSON Lines bytes, each item serialised once however many feeds take it (docs/output.md).
+    "jsonlines": "newscrawl.exporters.SerialiseOnceJsonLinesItemExporter",
+    "jsonl": "newscrawl.exporters.SerialiseOnceJsonLinesItemExporter",
 }
 FEED_STORE_EMPTY = True  # an empty feed says "the run found nothing", a missing one says "the run broke"
 

@@ -128,6 +128,27 @@ def test_offsets_are_usable_with_read_at(tmp_path: Path) -> None:
         read_at(refs[0].file, 0)
 
 
+def test_index_reads_keep_a_few_files_open_and_answer_as_read_at(tmp_path: Path) -> None:
+    """A replay re-reads one record per request: the index keeps the last files open instead of reopening, and
+    a folder of more files than it keeps open still reads every record, in any order, as read_at does."""
+    (tmp_path / "plain").mkdir()
+    refs = write_archive(tmp_path, 24, max_bytes=4000, gzip=True) + write_archive(
+        tmp_path / "plain", 4, gzip=False, prefix="plain")
+    index = ArchiveIndex.build(tmp_path)
+    assert len({ref.file for ref in refs}) > 8 and len(index) == len(refs)
+    entries = sorted(index.entries, key=lambda entry: random.Random(entry.offset).random())
+    opened = Path(f"/proc/{os.getpid()}/fd")
+    before = len(list(opened.iterdir())) if opened.exists() else 0
+    for _ in range(2):
+        for entry in entries:
+            assert index.read(entry) == read_at(entry.file, entry.offset)
+    if opened.exists():
+        assert len(list(opened.iterdir())) - before <= 8
+    index.close()
+    if opened.exists():
+        assert len(list(opened.iterdir())) <= before
+
+
 def test_chunked_header_is_renamed_so_the_record_stays_parseable(tmp_path: Path) -> None:
     headers = [("Transfer-Encoding", "chunked"), ("Content-Type", "text/html")]
     with WarcWriter(tmp_path, "c", max_bytes=10**6, warcinfo=WARCINFO) as writer:

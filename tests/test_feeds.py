@@ -21,8 +21,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from newscrawl.exporters import neutralise_cell
-from newscrawl.items import Article, ArchiveRef, Provenance
+from scrapy.exporters import JsonLinesItemExporter
+
+from newscrawl.exporters import SerialiseOnceJsonLinesItemExporter, neutralise_cell
+from newscrawl.items import Article, ArchiveRef, Discrepancy, Discovery, Provenance
 from newscrawl.parquet import ParquetItemExporter, arrow_schema, instant
 from tests.crawling import ROOT, run_crawl
 from tests.test_schema import validate_item
@@ -35,12 +37,16 @@ REPR = re.compile(r"\b(Provenance|ArchiveRef|Discovery|Discrepancy|Article)\(")
 def feeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workdir = tmp_path_factory.mktemp("feeds")
     run = run_crawl(workdir, "devdiscourse", "-a", f"replay={SAMPLE}", "-O", "items.csv", "-O", "items.xml",
-                    "-O", "items.parquet", settings={"NEWSCRAWL_STATE_ENABLED": "False"})
+                    "-O", "items.parquet", "-O", "items.jsonl", settings={"NEWSCRAWL_STATE_ENABLED": "False"})
     assert run.returncode == 0, run.log[-3000:]
     [jsonl] = run.output_files("*.replay.jsonl")
     items = run.feed_items(jsonl)
     assert len(items) == 41
-    return {"dir": workdir, "items": {item["url"]: item for item in items}}
+    return {"dir": workdir, "items": {item["url"]: item for item in items}, "jsonl": jsonl}
+
+
+def test_a_second_json_lines_feed_holds_the_same_bytes(feeds: dict[str, Any]) -> None:
+    assert (feeds["dir"] / "items.jsonl").read_bytes() == Path(feeds["jsonl"]).read_bytes()
 
 
 def test_every_replayed_item_validates_against_the_json_schema(feeds: dict[str, Any]) -> None:
@@ -191,3 +197,53 @@ def test_parquet_schema_follows_items_py() -> None:
     extended = arrow_schema(Extended)
     assert extended.names == ["checked_at", "checked_at_ts", "quality", "score"]
     assert extended.field("quality").type == pa.list_(pa.string()) and extended.field("score").type == pa.float64()
+
+
+def rich_article(n: int) -> Article:
+    """An item with every kind of nested value a feed line holds: dataclasses in lists, dicts, non-ASCII text."""
+    item = article(n, "2025-03-21T19:07:12+05:30")
+    item.title, item.tags, item.countries = "Ça «va» — 東京 \u2028 \"q\"", ["a", "é"], ["India"]
+    assert item.provenance is not None
+    item.provenance.headers = {"etag": None, "last_modified": "Fri, 21 Mar 2025 13:37:12 GMT"}
+    item.provenance.discovery = [Discovery(via="sitemap", source_url="https://x/s.xml", position=n,
+                                           claims={"lastmod": "2025-03-21", "news:title": "T", "n": 3})]
+    item.provenance.discrepancies = [Discrepancy(field="title", via="sitemap", source_url=None, claimed="a",
+                                                 found=None)]
+    return item
+
+
+@pytest.mark.parametrize("options", [{"encoding": "utf-8"}, {}, {"encoding": "utf-8", "indent": 2},
+                                     {"encoding": "utf-8", "sort_keys": True}])
+def test_json_lines_bytes_are_scrapys_own(tmp_path: Path, options: dict[str, Any]) -> None:
+    items = [rich_article(n) for n in range(3)]
+    written = []
+    for exporter_class in (JsonLinesItemExporter, SerialiseOnceJsonLinesItemExporter):
+        with open(tmp_path / exporter_class.__name__, "w+b") as handle:
+            exporter = exporter_class(handle, **options)
+            exporter.start_exporting()
+            for item in items:
+                exporter.export_item(item)
+            exporter.finish_exporting()
+            handle.seek(0)
+            written.append(handle.read())
+    assert written[0] == written[1]
+
+
+def test_an_item_is_serialised_once_for_every_feed_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    handles = [open(tmp_path / f"feed{n}.jsonl", "w+b") for n in range(3)]
+    exporters = [SerialiseOnceJsonLinesItemExporter(handle, encoding="utf-8") for handle in handles]
+    encoded: list[Any] = []
+    for exporter in exporters:
+        original = exporter.encoder.encode
+        monkeypatch.setattr(exporter.encoder, "encode", lambda value, original=original: (
+            encoded.append(value), original(value))[1])
+    items = [rich_article(n) for n in range(4)]
+    for item in items:
+        for exporter in exporters:  # what Scrapy's FeedExporter does on item_scraped
+            exporter.export_item(item)
+    for exporter, handle in zip(exporters, handles):
+        exporter.finish_exporting()
+        handle.close()
+    assert len(encoded) == len(items)
+    contents = {(tmp_path / f"feed{n}.jsonl").read_bytes() for n in range(3)}
+    assert len(contents) == 1 and contents.pop().count(b"\n") == len(items)

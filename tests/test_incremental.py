@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.state.store import SCHEMA_VERSION, StateError, StateStore
+from newscrawl.state.store import SCHEMA_VERSION, Revision, StateError, StateStore, StoredStory
 from tests.crawling import FAST, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec
@@ -206,3 +206,36 @@ def test_several_processes_creating_one_state_file_at_once(tmp_path: Path) -> No
         path = str(tmp_path / f"state-{attempt}.sqlite")
         with multiprocessing.get_context("spawn").Pool(3) as pool:
             assert pool.map(_open_store, [path] * 3) == ["ok"] * 3
+
+
+def test_item_writes_are_batched_and_run_rows_are_committed_at_once(tmp_path: Path) -> None:
+    """A commit per item was most of the state's cost: item writes share a transaction, committed by commit()
+    (the pipeline's one-second timer), a full batch, finish_run or close. Run rows are committed at once, since
+    recovery finds a killed run by them (the kill-point tests in test_faults.py prove nothing emitted is lost)."""
+    path = tmp_path / "state.sqlite"
+    store = StateStore(path)
+    reader = sqlite3.connect(path)
+
+    def count(table: str) -> int:
+        return int(reader.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    store.start_run("run-1", "devdiscourse", "2025-03-21T10:00:00+00:00", "feed.jsonl")
+    assert count("runs") == 1
+    for n in range(3):
+        store.record_revision(Revision(key=f"k{n}", revision=1, crawl_id="run-1", fetched_at="t", url=f"u{n}",
+                                       content_sha256="c", body_sha256="b", item={"url": f"u{n}"}),
+                              etag=None, last_modified=None, signal=None, published_at=None)
+        store.record_story(StoredStory(f"k{n}", f"u{n}", b"\0" * 8, 1, "t"))
+    assert store.article("k2") is not None and len(store.revisions("k1")) == 1  # the writer sees its batch
+    assert (count("revisions"), count("articles"), count("stories")) == (0, 0, 0)
+    store.commit()
+    assert (count("revisions"), count("articles"), count("stories")) == (3, 3, 3)
+    store.touch("k0", "t2")
+    store.finish_run("run-1", "2025-03-21T11:00:00+00:00")
+    assert reader.execute("SELECT last_fetched FROM articles WHERE key = 'k0'").fetchone()[0] == "t2"
+    store.record_revision(Revision(key="k3", revision=1, crawl_id="run-1", fetched_at="t", url="u3",
+                                   content_sha256="c", body_sha256="b", item={}),
+                          etag=None, last_modified=None, signal=None, published_at=None)
+    store.close()
+    assert count("revisions") == 4
+    reader.close()

@@ -183,13 +183,32 @@ def scan_records(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
             offset = out.next_offset
 
 
-def read_record_at(path: Path, offset: int) -> tuple[RawRecord, int | None]:
-    """The record at ``offset`` and the offset of the one after it (None at the end or after damage)."""
-    with path.open("rb") as fh:
-        out = _scan_one(fh, offset, is_gzip_file(fh, path), str(path))
+def read_record_at(path: Path, offset: int, opened: OpenWarc | None = None) -> tuple[RawRecord, int | None]:
+    """The record at ``offset`` and the offset of the one after it (None at the end or after damage).
+
+    ``opened``: the file already open (OpenWarc), for callers that read many records of one file.
+    """
+    if opened is None:
+        with path.open("rb") as fh:
+            return _record_at(OpenWarc(fh, is_gzip_file(fh, path), str(path)), offset)
+    return _record_at(opened, offset)
+
+
+@dataclass(frozen=True)
+class OpenWarc:
+    """An open WARC file, its framing (gzip members or plain) and its name for problems: what reading a record at
+    an offset needs, found once per file instead of once per record."""
+
+    fh: BinaryIO
+    gz: bool
+    name: str
+
+
+def _record_at(opened: OpenWarc, offset: int) -> tuple[RawRecord, int | None]:
+    out = _scan_one(opened.fh, offset, opened.gz, opened.name)
     if out.record is None:
-        raise ArchiveReadError(out.problem or ArchiveProblem(str(path), offset, "record", "no record at this offset"))
-    size = path.stat().st_size
+        raise ArchiveReadError(out.problem or ArchiveProblem(opened.name, offset, "record", "no record at this offset"))
+    size = os.fstat(opened.fh.fileno()).st_size
     following = out.next_offset if out.next_offset is not None and out.next_offset < size else None
     return out.record, following
 

@@ -34,8 +34,10 @@ from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at, scan_arc
 from newscrawl.archive.reader import (
     ArchiveProblem,
     ArchiveReadError,
+    OpenWarc,
     RawRecord,
     dechunk,
+    is_gzip_file,
     parse_warc_fields,
     read_record_at,
     scan_records,
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open", *ARC_SUFFIXES)
 _REQUEST_MEMORY = 1024  # unmatched request records remembered per file, to pair them with later responses
+_OPEN_FILES = 8  # archive files an ArchiveIndex keeps open between reads (a folder may hold thousands)
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ class ArchiveIndex:
         """Records skipped by type ("revisit-unresolved", "metadata", …): counted, not indexed."""
         self.revisits_resolved = sum(entry.revisit for entry in self.entries)
         self._warcinfo = warcinfo or {}
+        self._files = _OpenFiles()
         self._exact: dict[str, list[IndexEntry]] = {}
         self._canonical: dict[str, list[IndexEntry]] = {}
         for entry in self.entries:
@@ -277,10 +281,48 @@ class ArchiveIndex:
         the two, so reading it again (half the cost of a replayed response) could only repeat that answer.
         """
         exchange = _read_exchange(Path(entry.file), entry.offset, self._warcinfo.get(entry.file),
-                                  with_request=entry.request_method is None)
+                                  with_request=entry.request_method is None, files=self._files)
         if entry.revisit and exchange.url != entry.url:  # the revisit's URL, answered with its original's bytes
             exchange = replace(exchange, url=entry.url)
         return exchange if exchange.request_method else replace(exchange, request_method=entry.request_method)
+
+    def close(self) -> None:
+        """Close the archive files kept open for reads (also done when the index is garbage-collected)."""
+        self._files.close()
+
+
+class _OpenFiles:
+    """The last few WARC files read, kept open: a replay re-reads one record per request, and opening, resolving
+    (whole-file gzip check), sniffing the framing and stat-ing the file each time cost as much as parsing the
+    record's headers. Least recently used files are closed first; ARC files are read the plain way."""
+
+    def __init__(self, limit: int = _OPEN_FILES) -> None:
+        self.limit = limit
+        self._open: OrderedDict[str, tuple[Path, OpenWarc]] = OrderedDict()
+
+    def get(self, file: Path) -> tuple[Path, OpenWarc] | None:
+        """(the file's path as found, its open reader), or None for an ARC file."""
+        name = str(file)
+        found = self._open.get(name)
+        if found is not None:
+            self._open.move_to_end(name)
+            return found
+        path = _locate(file)
+        if is_arc(path):
+            return None
+        source = plain_copy(path) or path
+        fh = source.open("rb")
+        found = self._open[name] = (path, OpenWarc(fh, is_gzip_file(fh, source), str(source)))
+        while len(self._open) > self.limit:
+            self._open.popitem(last=False)[1][1].fh.close()
+        return found
+
+    def close(self) -> None:
+        while self._open:
+            self._open.popitem()[1][1].fh.close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def _iter_exchanges(path: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
@@ -409,9 +451,10 @@ def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Arch
 
 
 def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
-                   with_request: bool = True) -> ArchivedExchange:
-    path = _locate(file)
-    record, following = _read_record(path, offset)
+                   with_request: bool = True, files: _OpenFiles | None = None) -> ArchivedExchange:
+    opened = files.get(file) if files is not None else None
+    path, reader = opened if opened is not None else (_locate(file), None)
+    record, following = _read_record(path, offset, reader)
     if not ((record.rec_type == "response" and record.http_headers is not None) or _is_page_resource(record)):
         raise ArchiveReadError(ArchiveProblem(str(file), offset, "record",
                                               f"a {record.rec_type} record, not an HTTP response"))
@@ -420,7 +463,7 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
         raise ArchiveReadError(exchange)
     if following is not None and with_request:
         try:
-            after, _ = _read_record(path, following)
+            after, _ = _read_record(path, following, reader)
         except ArchiveReadError:
             return exchange  # the request record is a nicety; the response itself is intact
         method = _request_method(after)
@@ -429,7 +472,9 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
     return exchange
 
 
-def _read_record(path: Path, offset: int) -> tuple[RawRecord, int | None]:
+def _read_record(path: Path, offset: int, reader: OpenWarc | None = None) -> tuple[RawRecord, int | None]:
+    if reader is not None:
+        return read_record_at(path, offset, reader)
     if is_arc(path):
         return read_arc_at(path, offset)
     return read_record_at(plain_copy(path) or path, offset)

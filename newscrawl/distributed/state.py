@@ -108,6 +108,9 @@ class RedisStateStore(StateStore):
     def close(self) -> None:
         """The connection belongs to the frontier; nothing to close."""
 
+    def commit(self) -> None:
+        """Every Redis write is its own script call: no batch to commit."""
+
     def article(self, key: str) -> ArticleState | None:
         row = self._row(key)
         if row is None:

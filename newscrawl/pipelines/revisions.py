@@ -8,15 +8,15 @@ item that did not reach the feed (a kill in between is reconciled at the next st
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from twisted.internet import task
 
-from newscrawl.items import Article
+from newscrawl.items import Article, plain_data
 from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
-from newscrawl.state.store import Revision
+from newscrawl.state.store import COMMIT_SECONDS, Revision
 
 
 class UnchangedArticle(DropItem):
@@ -31,12 +31,32 @@ class RevisionPipeline:
         self.crawler = crawler
         self._unchanged: set[str] = set()
         """URLs of unchanged items emitted on request: item_scraped records no revision for them."""
+        self._digests: dict[str, tuple[Article, str]] = {}
+        """Canonical URL → (item, content digest) between process_item and item_scraped: hashed once per item."""
+        self._committer: task.LoopingCall | None = None
+        """Commits the state's batch of writes every COMMIT_SECONDS, so readers (`newscrawl status`) and a crash
+        lag the feed by about a second at most, even when no further item comes to commit it."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RevisionPipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
+
+    def open_spider(self, spider: Any = None) -> None:
+        if self._incremental() is not None:
+            self._committer = task.LoopingCall(self._commit)
+            self._committer.start(COMMIT_SECONDS, now=False)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self._committer is not None and self._committer.running:
+            self._committer.stop()  # the spider's close_state commits the last batch and closes the store
+
+    def _commit(self) -> None:
+        incremental = self._incremental()
+        if incremental is not None:
+            incremental.store.commit()
 
     def _incremental(self) -> Any:
         return getattr(self.crawler.spider, "incremental", None)
@@ -63,6 +83,7 @@ class RevisionPipeline:
             self._unchanged.add(item.url)
             self.crawler.stats.inc_value("newscrawl/items/unchanged_requested")
             return item
+        self._digests[item.url] = (item, digest)
         item.revision = 1 if known is None else known.revision + 1
         if known is not None:
             item.previous_body_sha256 = known.body_sha256
@@ -83,10 +104,17 @@ class RevisionPipeline:
         spider = self.crawler.spider
         provenance = item.provenance
         key = spider.article_key(provenance.request_url)
-        record = dataclasses.asdict(item)
+        record = plain_data(item)  # JSON-equal to dataclasses.asdict, without its deep copies
+        hashed, digest = self._digests.pop(item.url, (None, ""))
+        if hashed is not item:  # not seen by process_item (cannot happen in a crawl): hash it here
+            digest = content_digest(item)
         incremental.store.record_revision(
             Revision(key=key, revision=item.revision, crawl_id=provenance.crawl_id, fetched_at=provenance.fetched_at,
-                     url=item.url, content_sha256=content_digest(item), body_sha256=provenance.body_sha256,
+                     url=item.url, content_sha256=digest, body_sha256=provenance.body_sha256,
                      item=record),
             etag=provenance.headers.get("etag"), last_modified=provenance.headers.get("last_modified"),
             signal=confirmed_claim(spider.change_claim(key), item.modified_at), published_at=item.published_at)
+
+    def item_dropped(self, item: Any, response: Any = None, exception: Any = None, spider: Any = None) -> None:
+        if isinstance(item, Article):
+            self._digests.pop(item.url, None)

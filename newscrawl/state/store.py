@@ -1,9 +1,15 @@
 """Crawl state: what each article looked like when we last saw it, every revision we emitted, and every run.
 
 One SQLite file per spider (default output/state/<spider>.sqlite), WAL mode so `newscrawl status`/`history` can
-read while a crawl writes. The schema is versioned with PRAGMA user_version and migrated forward in order; a file
-that cannot be opened is an error naming its path — never deleted and recreated, which would silently turn the
-next run into a full re-crawl.
+read while a crawl writes. Item writes (revisions, touches, stories) are batched: one transaction per
+COMMIT_EVERY writes, committed sooner by `commit()` (RevisionPipeline calls it every second) and at close, so a
+crawl does not pay a commit per item. A kill loses at most the open batch, and only state: every item of it is
+already in the feed, and the next start records it from there (state/recovery.py). The schema is versioned
+with PRAGMA user_version and migrated forward in order; a file that cannot be opened is an error naming its
+path — never deleted and recreated, which would silently turn the next run into a full re-crawl.
+
+One idea, kept whole: the state file — its schema, migrations and every statement that reads or writes it — so
+the batching and commit rules above hold for every write, from one place.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +66,10 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+COMMIT_EVERY = 256
+"""Item writes per transaction at most; a commit per item was most of a crawl's state cost."""
+COMMIT_SECONDS = 1.0
+"""Age after which the open batch is committed by the next write (or by the pipeline's timer, see commit())."""
 
 
 class StateError(Exception):
@@ -139,10 +150,34 @@ class StateStore:
                     continue  # another process (a second worker starting) ran this migration first
                 raise
 
+    _batched = 0
+    _batch_started = 0.0
+
     def transaction(self) -> Any:
+        """A transaction of its own (the open batch is committed first), for changes that must be atomic now."""
+        self.commit()
         return _Transaction(self.db)
 
+    def commit(self) -> None:
+        """Commit the open batch of item writes, if any."""
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
+        self._batched = 0
+
+    def _batch(self) -> None:
+        """Join the open batch of item writes, or open one."""
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._batched, self._batch_started = 0, time.monotonic()
+
+    def _written(self) -> None:
+        """Count one item write; commit when the batch is full or old."""
+        self._batched += 1
+        if self._batched >= COMMIT_EVERY or time.monotonic() - self._batch_started >= COMMIT_SECONDS:
+            self.commit()
+
     def close(self) -> None:
+        self.commit()
         self.db.close()
 
     # ---- articles ---------------------------------------------------------------------------------------------
@@ -155,33 +190,38 @@ class StateStore:
     def touch(self, key: str, fetched_at: str, signal: str | None = None, etag: str | None = None,
               last_modified: str | None = None, body_sha256: str | None = None) -> None:
         """Record a fetch that produced no new revision (304, or unchanged content)."""
+        self._batch()
         self.db.execute(
             "UPDATE articles SET last_fetched = ?, signal = COALESCE(?, signal), etag = COALESCE(?, etag), "
             "last_modified = COALESCE(?, last_modified), body_sha256 = COALESCE(?, body_sha256) WHERE key = ?",
             (fetched_at, signal, etag, last_modified, body_sha256, key))
+        self._written()
 
     def record_revision(self, revision: Revision, *, etag: str | None, last_modified: str | None,
                         signal: str | None, published_at: str | None) -> None:
-        """Store an emitted revision and make it the article's current state, atomically."""
-        with self.transaction():
-            self.db.execute("INSERT OR REPLACE INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            (revision.key, revision.revision, revision.crawl_id, revision.fetched_at, revision.url,
-                             revision.content_sha256, revision.body_sha256,
-                             json.dumps(revision.item, ensure_ascii=False, sort_keys=True)))
-            self.db.execute(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-                "url = excluded.url, last_fetched = excluded.last_fetched, etag = excluded.etag, "
-                "last_modified = excluded.last_modified, body_sha256 = excluded.body_sha256, "
-                "content_sha256 = excluded.content_sha256, revision = excluded.revision, "
-                "signal = COALESCE(excluded.signal, articles.signal), published_at = excluded.published_at",
-                (revision.key, revision.url, revision.fetched_at, revision.fetched_at, etag, last_modified,
-                 revision.body_sha256, revision.content_sha256, revision.revision, signal, published_at))
+        """Store an emitted revision and make it the article's current state, atomically (one batch holds both)."""
+        self._batch()
+        self.db.execute("INSERT OR REPLACE INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (revision.key, revision.revision, revision.crawl_id, revision.fetched_at, revision.url,
+                         revision.content_sha256, revision.body_sha256,
+                         json.dumps(revision.item, ensure_ascii=False, sort_keys=True)))
+        self.db.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "url = excluded.url, last_fetched = excluded.last_fetched, etag = excluded.etag, "
+            "last_modified = excluded.last_modified, body_sha256 = excluded.body_sha256, "
+            "content_sha256 = excluded.content_sha256, revision = excluded.revision, "
+            "signal = COALESCE(excluded.signal, articles.signal), published_at = excluded.published_at",
+            (revision.key, revision.url, revision.fetched_at, revision.fetched_at, etag, last_modified,
+             revision.body_sha256, revision.content_sha256, revision.revision, signal, published_at))
+        self._written()
 
     # ---- wire-story lineage --------------------------------------------------------------------------------------
     def record_story(self, story: StoredStory) -> None:
         """Remember an emitted article's story and body signature, so later runs can find copies of it."""
+        self._batch()
         self.db.execute("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
                         (story.key, story.story_id, story.signature, story.shingles, story.seen))
+        self._written()
 
     def recent_stories(self, limit: int) -> list[StoredStory]:
         """The `limit` most recently stored stories, oldest first (the order LineagePipeline indexes them in)."""
@@ -200,10 +240,14 @@ class StateStore:
 
     # ---- runs ---------------------------------------------------------------------------------------------------
     def start_run(self, crawl_id: str, spider: str, started_at: str, feed: str | None) -> None:
+        """Committed at once, with whatever came before: recovery finds a killed run by this row."""
+        self.commit()
         self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, NULL, 'running', ?)",
                         (crawl_id, spider, started_at, feed))
 
     def finish_run(self, crawl_id: str, finished_at: str, status: str = "finished") -> None:
+        """The run's batch is committed before it is marked finished: a finished run's items are all recorded."""
+        self.commit()
         self.db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE crawl_id = ?",
                         (finished_at, status, crawl_id))
 

@@ -153,9 +153,10 @@ class DevdiscourseParser(DevdiscourseViews):
 
     def _date_block(self, root: Selector) -> str:
         """The text around the visible "Created:"/"Updated:" dates (read once for both)."""
+        meta = self.metadata(root)  # compared with None: a Selector's truth value serialises its whole subtree
         return self._once("date_block", root, lambda: " ".join(
             root.css("div.metadata ::text, div.meta ::text, div.news-date ::text").getall()) or " ".join(
-            (self.metadata(root) or root).css("::text").getall()))
+            (meta if meta is not None else root).css("::text").getall()))
 
     def _date(self, root: Selector, visible_re: re.Pattern[str], machine_key: str) -> str | None:
         """§2.6: the visible IST minute and the machine date's IST digits, cross-checked; mobile trusts the head."""

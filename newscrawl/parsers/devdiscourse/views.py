@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from urllib.parse import urlsplit
 
-from parsel import Selector
+from lxml import etree
+from parsel import Selector, SelectorList
 
 from newscrawl.extract.text import clean_text
 from newscrawl.extract.urls import clean_url, host_of, is_http_url
@@ -21,6 +22,20 @@ from newscrawl.parsers.base import ArticleParser, Page
 from newscrawl.parsers.devdiscourse.site import LEADING_DIGITS, NEWS_ID_IN_SCRIPT
 
 _T = TypeVar("_T")
+_XML_SPACE = str.maketrans("\t\r\n", "   ")
+
+
+def has_class_token(element: etree._Element, *names: str) -> bool:
+    """True when the element's class list holds one of `names`, split exactly as a CSS `.name` selector splits it
+    (XPath normalize-space: space, tab, CR, LF; not the other Unicode spaces str.split() would also take)."""
+    tokens = (element.get("class") or "").translate(_XML_SPACE).split(" ")
+    return any(name in tokens for name in names)
+
+
+def first_with_class(root: etree._Element, tag: str, *names: str) -> etree._Element | None:
+    """The first `tag` element (document order) carrying one of the classes: `tag.a, tag.b` without a query that
+    tests every element of the page (lxml's tag iterator skips the others in C)."""
+    return next((element for element in root.iter(tag) if has_class_token(element, *names)), None)
 
 
 class DevdiscourseViews(ArticleParser):
@@ -51,21 +66,49 @@ class DevdiscourseViews(ArticleParser):
         return self._once("view", None, self._detect_view)
 
     def _detect_view(self) -> str | None:
-        if self.page.selector.css(f"{self._amp_box_selector} h1.title"):
+        if self._has_amp_headline():
             return "amp"
         article = self._story_article()
         if article is None:
             return None
-        if article.css(self._mobile_body_selector) or article.css("div.news-meta, div.news-date"):
+        if self._has_mobile_parts(article):
             return "mobile"
         # Any other headline inside <article> is the desktop story page, even if its body container moved:
         # the item is then dropped for its missing body and the drift alarm names the field.
         return "desktop"
 
+    def _has_mobile_parts(self, article: Selector) -> bool:
+        """`div.newsDescArticle, div#newsDesc` or `div.news-meta, div.news-date` inside the story (§3.2)."""
+        element = article.root
+        if not isinstance(element, etree._Element):
+            return bool(article.css(self._mobile_body_selector) or article.css("div.news-meta, div.news-date"))
+        return any(div.get("id") == "newsDesc" or has_class_token(div, "newsDescArticle", "news-meta", "news-date")
+                   for div in element.iter("div"))
+
+    def _has_amp_headline(self) -> bool:
+        """`div.news-box h1.title` anywhere (§3.1), read off the page's few <h1> elements."""
+        root = self.page.selector.root
+        if not isinstance(root, etree._Element):
+            return bool(self.page.selector.css(f"{self._amp_box_selector} h1.title"))
+        return any(has_class_token(div, "news-box") for h1 in self._headlines() for div in h1.iterancestors("div"))
+
+    def _headlines(self) -> list[etree._Element]:
+        """Every `h1.title` of the page, in document order."""
+        return [h1 for h1 in self.page.elements("h1") if has_class_token(h1, "title")]
+
     def _story_article(self) -> Selector | None:
         """The first <article> with a headline (the story; sidebar and appended articles come later, §2.5)."""
-        return self._once("story_article", None, lambda: next(
-            (a for a in self.page.selector.css(self._desktop_root_selector) if a.css("h1.title")), None))
+        return self._once("story_article", None, self._find_story_article)
+
+    def _find_story_article(self) -> Selector | None:
+        root = self.page.selector.root
+        if not isinstance(root, etree._Element):
+            return next((a for a in self.page.selector.css(self._desktop_root_selector) if a.css("h1.title")), None)
+        # the first <article> in document order that holds an h1.title: among the headlines' <article> ancestors
+        holding = {id(article) for h1 in self._headlines() for article in h1.iterancestors("article")}
+        story = next((article for article in self.page.elements(self._desktop_root_selector)
+                      if id(article) in holding), None)
+        return Selector(root=story, type="html") if story is not None else None
 
     # ---- <head>: identity (§2.1, §2.4 NewsId and label, §1.2 URLs) --------------------------------------------
     def canonical_url(self) -> str:
@@ -103,7 +146,13 @@ class DevdiscourseViews(ArticleParser):
         return self._once("breadcrumb", None, self._find_breadcrumb)
 
     def _find_breadcrumb(self) -> list[tuple[str, str]]:
-        crumbs = self.page.selector.css(self._breadcrumb_selector)
+        root = self.page.selector.root
+        if isinstance(root, etree._Element):  # `ul.article-breadcrumb, ul.breadcrumb`: the first such <ul>
+            found = next((ul for ul in self.page.elements("ul")
+                          if has_class_token(ul, "article-breadcrumb", "breadcrumb")), None)
+            crumbs = [Selector(root=found, type="html")] if found is not None else []
+        else:
+            crumbs = list(self.page.selector.css(self._breadcrumb_selector))
         if not crumbs:
             return []
         return [
@@ -136,6 +185,10 @@ class DevdiscourseViews(ArticleParser):
             found = root.css("p.source")
         elif view == "mobile":
             found = root.css("div.news-meta")
+        elif isinstance(root.root, etree._Element):
+            first = first_with_class(root.root, "div", "metadata")
+            found = (SelectorList([Selector(root=first, type="html")]) if first is not None else
+                     root.xpath(".//div[span[starts-with(normalize-space(.), 'Updated:')]]"))
         else:
             found = root.css("div.metadata") or root.xpath(".//div[span[starts-with(normalize-space(.), 'Updated:')]]")
         return found[0] if found else None
