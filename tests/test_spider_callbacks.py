@@ -8,7 +8,7 @@ this test runs the same check once over every spider method instead.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.misc import is_generator_with_return_value
@@ -17,7 +17,7 @@ from scrapy.utils.project import get_project_settings
 from newscrawl import settings as project_settings
 
 
-def _returns_a_value() -> Iterator[int]:
+def _returns_a_value() -> Generator[int, None, int]:
     yield 1
     return 2  # what the check must catch
 

@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-import surt  # type: ignore[import-untyped]  # cdxj-indexer's own dependency
+import surt  # cdxj-indexer's own dependency (its SURT rule)
 from cdxj_indexer.main import CDXJIndexer
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import iso_date_to_timestamp
