@@ -68,7 +68,7 @@ def summary(options: Options, seconds: float, aeb: str) -> None:
         rows.append(["replay", "newscrawl replay CPU/page ÷ lxml floor", f"≤ {replay['target_vs_floor']}×",
                      f"{replay['replay_vs_floor']:.2f}×", replay["verdict_vs_floor"]])
     for level, values in (live.get("levels") or {}).items():
-        rows.append(["live", f"newscrawl CPU ÷ bare Scrapy's ({level})", f"≤ {live['target_overhead']}×",
+        rows.append(["live", f"newscrawl CPU ÷ {values.get('baseline', 'bare Scrapy')}'s ({level})", f"≤ {live['target_overhead']}×",
                      f"{values['overhead']:.2f}×", values["verdict"]])
     if memory:
         small, large = sorted(memory["points"], key=int)
