@@ -72,7 +72,7 @@ def summary(options: Options, seconds: float, aeb: str) -> None:
                          f"≥ {replay['target_jobs_speedup']}×", f"{replay['speedup_n_jobs_vs_1_wall']:.2f}×",
                          replay["verdict_jobs_speedup"]])
     for level, values in (live.get("levels") or {}).items():
-        rows.append(["live", f"newscrawl CPU ÷ bare Scrapy's ({level})", f"≤ {live['target_overhead']}×",
+        rows.append(["live", f"newscrawl CPU ÷ {values.get('baseline', 'bare Scrapy')}'s ({level})", f"≤ {live['target_overhead']}×",
                      f"{values['overhead']:.2f}×", values["verdict"]])
     if memory:
         small, large = sorted(memory["points"], key=int)

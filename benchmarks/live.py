@@ -4,16 +4,25 @@
 
 newscrawl runs `scrapy crawl devdiscourse -a base_url=<mirror> -a since=2000-01-01` (sitemap, JSON archive walker,
 listings, every article; WARC capture, crawl state, run report, all pipelines, JSONL feed) with AutoThrottle off
-and no delay. The baseline (benchmarks/bare.py) then fetches exactly the URLs newscrawl requested, in the same
-order, with the same settings minus newscrawl's middlewares, pipelines, extensions and feed. With --decompose,
-"bare + parser" adds only the Devdiscourse parser to the baseline's callback, which splits newscrawl's overhead into
-parsing and the rest. Both run at the project's default concurrency (16 requests, 4 per domain) and at a high one (64/64).
+and no delay. The baselines (benchmarks/bare.py) then fetch exactly the URLs newscrawl requested, in the same
+order, with the same settings minus newscrawl's middlewares, pipelines, extensions and feed:
 
+- "bare + parser + feed" runs the same Devdiscourse parser on every article page and writes the articles it
+  returns with Scrapy's own JSON Lines feed export. This is what a plain Scrapy project crawling these pages into a
+  feed does, and the target is measured against it: newscrawl ≤ 1.3× its CPU time. The 0.3 is newscrawl's own
+  work on top: WARC capture, crawl state, politeness, discovery bookkeeping, provenance and the pipelines
+  (language, lineage, revisions, boilerplate, validation...).
+- "bare" fetches only. Its ratio is shown too, but it is no target: on loopback a fetch costs less CPU than
+  parsing the page, so a crawler that extracts anything at all cannot come within 1.3× of a fetch-only spider
+  (earlier versions of this benchmark compared with it and measured the parser as overhead).
+- With --decompose, "bare + parser" (no feed) as well, which splits the baseline into parsing and feed export.
+
+Both run at the project's default concurrency (16 requests, 4 per domain) and at a high one (64/64).
 The mirror (benchmarks/mirror.py) serves pre-rendered responses from a dict in this process, so the crawler under
-test has a core to itself and the server is not what is measured. Target: newscrawl ≤ 1.3× the baseline's time.
-The verdict compares CPU seconds of the two crawl processes: on loopback a crawler is CPU-bound, so on an idle
-machine its time equals its CPU time, and on a shared one CPU time is what other people's load disturbs least.
-Wall-clock ratios are shown beside it.
+test has a core to itself and the server is not what is measured.
+The verdict compares CPU seconds of the two crawl processes (start-up and imports included): on loopback a crawler
+is CPU-bound, so on an idle machine its time equals its CPU time, and on a shared one CPU time is what other
+people's load disturbs least. Wall-clock ratios are shown beside it.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from benchmarks.crawls import CrawlRun, check, run_scrapy
 from benchmarks.mirror import FastMirror
 
 TARGET_OVERHEAD = 1.3
+BASELINE = "bare + parser + feed"  # what the target is measured against (see the module docstring)
 LEVELS: dict[str, dict[str, str]] = {
     "default": {},  # the project's settings: CONCURRENT_REQUESTS 16 (Scrapy's), CONCURRENT_REQUESTS_PER_DOMAIN 4
     "high": {"CONCURRENT_REQUESTS": "64", "CONCURRENT_REQUESTS_PER_DOMAIN": "64"},
@@ -62,32 +72,40 @@ def run(options: Options, n: int = 5000, levels: tuple[str, ...] = ("default", "
             # robots.txt is fetched by the baseline's own RobotsTxtMiddleware, like newscrawl's
             urls_file.write_text("".join(f"{mirror.base_url}{t}\n" for t in requested if t != "/robots.txt"))
             contenders = {"newscrawl": ours}
-            variants = [("bare", "0")] + ([("bare + parser", "1")] if decompose else [])
-            for name, parse in variants:
+            variants = [(BASELINE, "1", True), ("bare", "0", False)] + (
+                [("bare + parser", "1", False)] if decompose else [])
+            for name, parse, feed in variants:
                 mirror.reset_log()
                 note(f"live/{level}: {name} spider, {len(requested)} URLs")
+                folder = Path(scratch, f"{name.replace(' + ', '-')}-{level}")
                 contenders[name] = check(run_scrapy(
-                    Path(scratch, f"{name.replace(' + ', '-')}-{level}"), "bare", "-a", f"urls_file={urls_file}",
-                    "-a", f"parse={parse}", settings=settings, settings_module="benchmarks.bare_settings"),
-                    f"live {name} ({level})")
-            bare = contenders["bare"]
-            overhead = ours.cpu / bare.cpu
+                    folder, "bare", "-a", f"urls_file={urls_file}", "-a", f"parse={parse}",
+                    *(["-O", "items.jsonl"] if feed else []), settings=settings,
+                    settings_module="benchmarks.bare_settings"), f"live {name} ({level})")
+            baseline, fetch_only = contenders[BASELINE], contenders["bare"]
+            if baseline.stat("item_scraped_count") != items:  # the same articles, or the ratio means nothing
+                raise RuntimeError(f"live {BASELINE} ({level}) exported {baseline.stat('item_scraped_count')} "
+                                   f"articles, newscrawl {items}")
+            overhead = ours.cpu / baseline.cpu
             level_result: dict[str, Any] = {
                 "settings": settings or "project defaults", "items": items, "mirror_misses": len(misses),
-                "runs": {name: _measure(r, n) for name, r in contenders.items()},
-                "overhead": round(overhead, 2), "wall_overhead": round(ours.elapsed / bare.elapsed, 2),
+                "baseline": BASELINE, "runs": {name: _measure(r, n) for name, r in contenders.items()},
+                "overhead": round(overhead, 2), "wall_overhead": round(ours.elapsed / baseline.elapsed, 2),
+                "overhead_vs_fetch_only": round(ours.cpu / fetch_only.cpu, 2),
                 "verdict": verdict(overhead, TARGET_OVERHEAD)}
             result["levels"][level] = level_result
             for name, r in contenders.items():
-                rows.append([level, name, r.stat("downloader/request_count"), n / r.elapsed, r.elapsed, r.cpu,
-                             f"{r.cpu / bare.cpu:.2f}×", f"{r.elapsed / bare.elapsed:.2f}×"])
+                rows.append([level, name, r.stat("downloader/request_count"), r.stat("item_scraped_count"),
+                             n / r.elapsed, r.elapsed, r.cpu, f"{r.cpu / baseline.cpu:.2f}×",
+                             f"{r.elapsed / baseline.elapsed:.2f}×", f"{r.cpu / fetch_only.cpu:.2f}×"])
     rendered = table(f"live — loopback mirror of {n} articles (pre-rendered, served from a dict)",
-                     ["concurrency", "crawler", "requests", "articles/s", "elapsed s", "CPU s", "× bare (CPU)",
-                      "× bare (wall)"],
+                     ["concurrency", "crawler", "requests", "items", "articles/s", "elapsed s", "CPU s",
+                      "× baseline (CPU)", "× baseline (wall)", "× fetch only (CPU)"],
                      rows)
     for level, values in result["levels"].items():
-        rendered += (f"\n\n{level}: newscrawl / bare = {values['overhead']:.2f}× CPU, {values['wall_overhead']:.2f}× wall "
-                     f"(target ≤ {TARGET_OVERHEAD}×): {values['verdict']}")
+        rendered += (f"\n\n{level}: newscrawl / {BASELINE} = {values['overhead']:.2f}× CPU, "
+                     f"{values['wall_overhead']:.2f}× wall (target ≤ {TARGET_OVERHEAD}×): {values['verdict']}; "
+                     f"{values['overhead_vs_fetch_only']:.2f}× a fetch-only spider's CPU")
     write_result(options, "live", result, rendered)
     return result
 
@@ -97,7 +115,7 @@ def main(argv: list[str] | None = None, options: Options | None = None) -> int:
     cli.add_argument("--articles", type=int, default=5000)
     cli.add_argument("--levels", default="default,high", help="comma list of: " + ", ".join(LEVELS))
     cli.add_argument("--decompose", action="store_true",
-                     help="also run 'bare + parser' (the baseline plus our parser) to split the overhead")
+                     help="also run 'bare + parser' (no feed) to split the baseline into parsing and feed export")
     args = cli.parse_args(argv)
     levels = tuple(part.strip() for part in args.levels.split(",") if part.strip())
     unknown = [level for level in levels if level not in LEVELS]

@@ -29,6 +29,10 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # a third of a replay's CPU time (a 1,000-page replay: 10.9 s → 6.6 s). Raise it only for a
 # pipeline that awaits I/O.
 CONCURRENT_ITEMS = 1
+# Scrapy re-reads and re-parses the source of a generator callback (inspect.getsource + ast) for every response to
+# warn about `return value` in it: its cache is keyed by the bound method, which is new on every request, so it never
+# hits (~5 % of a live crawl's CPU). tests/test_spider_callbacks.py runs the same check once over our spiders instead.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 COOKIES_ENABLED = False  # Devdiscourse's Edition cookie changes sidebars only; crawl as a fresh visitor
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/json;q=0.8,*/*;q=0.5",

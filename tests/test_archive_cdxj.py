@@ -45,3 +45,32 @@ def test_each_finished_warc_gets_a_sorted_cdxj_index_pointing_at_its_records(tmp
     tool = shutil.which("cdxj-indexer") or str(Path(sys.executable).parent / "cdxj-indexer")
     done = subprocess.run([tool, "--sort", str(warc)], capture_output=True, text=True, check=True, timeout=60)
     assert done.stdout.splitlines() == lines
+
+
+def test_index_collected_while_writing_equals_the_tools_for_every_kind_of_exchange(tmp_path: Path) -> None:
+    """The writer builds the index from what it writes (no re-read): redirects without Content-Type, error pages,
+    lower-case header names, odd URLs, plain and gzipped files and rotation all index exactly as the tool does."""
+    body = (FIXTURES / f"{NAMES[0]}.html").read_bytes()
+    exchanges = [
+        ("https://www.devdiscourse.com/article/x/1-a?utm=1&b=ü", 200, [("content-type", "text/html;charset=utf-8")],
+         body),
+        ("https://WWW.Devdiscourse.com:443/news", 301, [("Location", "https://www.devdiscourse.com/")], b""),
+        ("https://www.devdiscourse.com/missing", 404, [("Content-Type", " text/plain ; x=1")], b"not here"),
+        ("http://127.0.0.1:8080/robots.txt", 200, [("Content-Type", "")], b"User-agent: *\n"),
+    ]
+    tool = shutil.which("cdxj-indexer") or str(Path(sys.executable).parent / "cdxj-indexer")
+    for gzip in (True, False):
+        folder = tmp_path / f"gzip-{gzip}"
+        folder.mkdir()
+        with WarcWriter(folder, "kinds", max_bytes=6000, warcinfo=WARCINFO, gzip=gzip) as writer:
+            for i, (url, status, headers, payload) in enumerate(exchanges * 3):
+                writer.write_exchange(
+                    url=url, method="GET", request_headers=[("Accept", "*/*")], request_body=b"", status=status,
+                    reason="X", http_version="HTTP/1.1", response_headers=headers, body=payload,
+                    fetched_at=datetime(2025, 3, 21, 10, i, tzinfo=timezone.utc))
+        warcs = sorted(folder.glob("*.warc.gz" if gzip else "*.warc"))
+        assert len(warcs) > 1  # rotation: each file has its own index
+        for warc in warcs:
+            done = subprocess.run([tool, "--sort", str(warc)], capture_output=True, text=True, check=True,
+                                  timeout=60)
+            assert warc.with_name(warc.name + ".cdxj").read_text().splitlines() == done.stdout.splitlines()

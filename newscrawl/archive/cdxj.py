@@ -5,16 +5,26 @@ read it: one sorted line per record, ``<SURT> <14-digit timestamp> {"url", "mime
 Written by the cdxj-indexer package (webrecorder's reference implementation of the format, built on warcio like
 our reader), so the index is exactly what those tools expect. An index that cannot be written is logged and
 skipped: the WARC itself, the evidence, is already complete.
+
+The writer does not re-read a file it has just written: it collects each response record's line as it writes it
+(``response_line``, the same fields and encoding cdxj-indexer derives from the record, checked byte for byte
+against the tool in tests/test_archive_cdxj.py) and writes them sorted when the file is finished
+(``write_lines``). Re-reading cost a live crawl a second gunzip and digest of every record. ``write_cdxj`` indexes
+a file from its bytes, for files whose records were not written by this process (a killed run's, recover.py).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
+import surt  # cdxj-indexer's own dependency (its SURT rule)
 from cdxj_indexer.main import CDXJIndexer
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.timeutils import iso_date_to_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +43,43 @@ def write_cdxj(warc: Path) -> Path | None:
         partial.unlink(missing_ok=True)
         return None
     return target
+
+
+def response_line(*, url: str, warc_date: str, content_type: str | None, status: str, payload_digest: str | None,
+                  offset: int, length: int, filename: str) -> str:
+    """The index line cdxj-indexer writes for one ``response`` record (its default fields, in its order; a field
+    the record lacks is left out, as the tool does)."""
+    fields: dict[str, str] = {"url": url}
+    if content_type is not None:
+        value = content_type.strip()  # as warcio's header parser reads it back from the file
+        fields["mime"] = CDXJIndexer.RE_SPACE.split(value, 1)[0].strip() if value else value
+    fields["status"] = status
+    if payload_digest is not None:
+        fields["digest"] = payload_digest
+    fields.update({"length": str(length), "offset": str(offset), "filename": filename})
+    return f"{_url_key(url)} {iso_date_to_timestamp(warc_date)} {json.dumps(fields)}\n"
+
+
+def write_lines(warc: Path, lines: Iterable[str]) -> Path | None:
+    """Write ``<warc>.cdxj`` from lines made by ``response_line`` (sorted here, written atomically); None when it
+    could not be written."""
+    target = warc.with_name(warc.name + SUFFIX)
+    partial = target.with_name(target.name + ".tmp")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            handle.writelines(sorted(lines))
+        os.replace(partial, target)
+    except OSError as error:
+        logger.error("CDXJ index of %(warc)s not written: %(error)s", {"warc": warc, "error": error})
+        partial.unlink(missing_ok=True)
+        return None
+    return target
+
+
+def _url_key(url: str) -> str:
+    """SURT form of ``url``, or the URL itself where SURT fails: cdxj-indexer's own rule (get_url_key)."""
+    try:
+        key: str = surt.surt(url)
+    except Exception:  # the tool falls back on any error too: an odd URL is indexed as it is, never dropped
+        return url
+    return key

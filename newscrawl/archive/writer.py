@@ -7,7 +7,8 @@ readable record by record (``warc.iter_archive`` accepts ``.open`` files). Exist
 overwritten: pick a new prefix per crawl.
 
 All WARC framing and digests come from warcio, the format's reference library. A finished file gets a CDXJ index
-beside it (cdxj.py).
+beside it (cdxj.py), from index lines collected while writing (one short line per exchange, held until the file is
+finished, so at most one file's worth: bounded by ``max_bytes``, not by the crawl).
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from newscrawl.archive.cdxj import write_cdxj
+from newscrawl.archive.cdxj import response_line, write_lines
 
 logger = logging.getLogger(__name__)
 
 WARC_FORMAT = "WARC File Format 1.1"
 ORIGINAL_TRANSFER_ENCODING = "X-Newscrawl-Original-Transfer-Encoding"
+RECORD_END = b"\r\n\r\n"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class _OpenFile:
     fh: BinaryIO
     warc: WARCWriter
     warcinfo_id: str
+    index: list[str]
+    """CDXJ lines of the response records written so far (cdxj.response_line)."""
 
 
 class WarcWriter:
@@ -138,9 +142,21 @@ class WarcWriter:
             http_headers=_Latin1Headers(f"{_request_target(url)} {http_version}", list(request_headers),
                                         protocol=method))
         offset = current.fh.tell()
-        # warcio writes the response first, adds WARC-Concurrent-To to the request and flushes each record.
-        current.warc.write_request_response_pair(request, response)
-        ref = ArchiveRef(str(current.final), response.rec_headers.get_header("WARC-Record-ID"), offset)
+        response_id = response.rec_headers.get_header("WARC-Record-ID")
+        # What warcio's write_request_response_pair does (response first, then the request WARC-Concurrent-To it;
+        # each record flushed), in two steps so the response record's length is known for the index.
+        request.rec_headers.add_header("WARC-Concurrent-To", response_id)
+        current.warc.write_record(response)
+        # The index's length is the gzip member; in a plain file, the record without its closing CRLF CRLF (which
+        # warcio's reader, and so cdxj-indexer, counts into the gap before the next record).
+        length = current.fh.tell() - offset - (0 if self._gzip else len(RECORD_END))
+        current.warc.write_record(request)
+        current.index.append(response_line(
+            url=url, warc_date=warc_date, content_type=response.http_headers.get_header("Content-Type"),
+            status=response.http_headers.get_statuscode(),
+            payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+            offset=offset, length=length, filename=current.final.name))
+        ref = ArchiveRef(str(current.final), response_id, offset)
         if current.fh.tell() >= self._max_bytes:
             self._finish(current)
             self._current = None  # the next file is opened by the next write, so close() leaves no empty file
@@ -174,7 +190,7 @@ class WarcWriter:
         self._sequence += 1
         self._files.append(str(final))
         logger.info("Writing WARC %s", partial)
-        return _OpenFile(final, partial, fh, warc, info.rec_headers.get_header("WARC-Record-ID"))
+        return _OpenFile(final, partial, fh, warc, info.rec_headers.get_header("WARC-Record-ID"), [])
 
     def _finish(self, current: _OpenFile) -> None:
         current.fh.flush()
@@ -182,7 +198,8 @@ class WarcWriter:
         current.fh.close()
         os.replace(current.partial, current.final)
         logger.info("Finished WARC %s", current.final)
-        write_cdxj(Path(current.final))
+        write_lines(current.final, current.index)
+        current.index.clear()
 
 
 def _mark_dechunked(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
