@@ -8,15 +8,21 @@ item that did not reach the feed (a kill in between is reconciled at the next st
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from twisted.internet import task
+from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.items import Article, plain_data
 from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
 from newscrawl.state.store import COMMIT_SECONDS, Revision
+
+logger = logging.getLogger(__name__)
+FATAL_ERROR_STAT = "newscrawl/fatal_error"  # the one line `scrapy crawl` prints when it exits 1 (commands/crawl.py)
 
 
 class UnchangedArticle(DropItem):
@@ -54,9 +60,23 @@ class RevisionPipeline:
             self._committer.stop()  # the spider's close_state commits the last batch and closes the store
 
     def _commit(self) -> None:
+        """The timer's commit. A state the disk refuses stops the crawl like a WARC it refuses: one line, and the
+        items already in the feed are recorded from it by the next run's recovery (state/recovery.py)."""
         incremental = self._incremental()
-        if incremental is not None:
+        if incremental is None:
+            return
+        try:
             incremental.store.commit()
+        except (sqlite3.Error, OSError) as error:
+            if self._committer is not None and self._committer.running:
+                self._committer.stop()
+            stats = self.crawler.stats
+            stats.inc_value("newscrawl/state/write_errors")
+            logger.critical("Cannot write the crawl state %(path)s: %(error)s",
+                            {"path": incremental.store.path, "error": error})
+            if not stats.get_value(FATAL_ERROR_STAT):
+                stats.set_value(FATAL_ERROR_STAT, f"cannot write the crawl state {incremental.store.path}: {error}")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_write_error"))
 
     def _incremental(self) -> Any:
         return getattr(self.crawler.spider, "incremental", None)
