@@ -17,6 +17,8 @@ from newscrawl.parallel.merge import MergeCounts
 TIME_STATS = ("start_time", "finish_time", "elapsed_time_seconds", "finish_reason")
 MAX_STATS = ("request_depth_max", "memusage/max", "memusage/startup")
 REDONE_STATS = ("newscrawl/drift_fields", "newscrawl/run_status", "newscrawl/lineage/copies")
+RATE_STATS = ("responses_per_minute", "items_per_minute")
+"""Scrapy's rates (None in a process too short to measure one): not summed; process 1's stands."""
 
 
 def merged_stats(facts: list[dict[str, Any]], counts: MergeCounts, feeds: int, started: datetime,
@@ -28,12 +30,14 @@ def merged_stats(facts: list[dict[str, Any]], counts: MergeCounts, feeds: int, s
         if before is None:  # it released nothing: all it counted, every process counted
             continue
         for key, value in process["stats"].items():
-            if key in TIME_STATS + REDONE_STATS or isinstance(value, bool) or not isinstance(value, (int, float)):
+            if key in TIME_STATS + REDONE_STATS + RATE_STATS or not _number(value):
                 continue
+            current = stats.get(key)
             if key in MAX_STATS:
-                stats[key] = max(stats.get(key, value), value)
+                stats[key] = max(current, value) if _number(current) else value
             elif value != before.get(key, 0):
-                stats[key] = stats.get(key, 0) + value - before.get(key, 0)
+                earlier = before.get(key, 0)
+                stats[key] = (current if _number(current) else 0) + value - (earlier if _number(earlier) else 0)
     if counts.duplicates:
         for key, change in (("item_scraped_count", -1), ("item_dropped_count", 1),
                             ("item_dropped_reasons_count/DuplicateArticle", 1), ("newscrawl/items/new", -1)):
@@ -48,6 +52,10 @@ def merged_stats(facts: list[dict[str, Any]], counts: MergeCounts, feeds: int, s
     stats.update(start_time=started, finish_time=datetime.now(timezone.utc), elapsed_time_seconds=elapsed,
                  finish_reason=reasons[0] if reasons else "finished")
     return stats
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def merged_examples(facts: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
