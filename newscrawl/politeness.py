@@ -106,8 +106,9 @@ class PolitenessMiddleware:
         if slot is None:
             return response
         least = max(self.base_delay, self.least.get(key, 0.0))
-        if response.status in RETRY_AFTER_STATUSES and response.headers.get(b"Retry-After"):
-            asked = retry_after_seconds(response.headers[b"Retry-After"].decode("latin-1"))
+        retry_after = response.headers.get(b"Retry-After")
+        if response.status in RETRY_AFTER_STATUSES and retry_after:
+            asked = retry_after_seconds(retry_after.decode("latin-1"))
             if asked is not None:
                 slot.delay = max(slot.delay, min(asked, self.max_delay))
                 stats.inc_value("newscrawl/politeness/retry_after")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
@@ -122,6 +123,6 @@ def _zone(text: str | None) -> tzinfo | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def page_offset(dates: list[PageDate | None]) -> tzinfo | None:
+def page_offset(dates: Iterable[PageDate | None]) -> tzinfo | None:
     """The offset of the first date that has one: the zone a page writes its dates in."""
     return next((d.offset for d in dates if d is not None and d.offset is not None), None)

@@ -155,9 +155,10 @@ def choose(machine: list[Candidate], shown: list[Shown], now: datetime | None = 
     shown = [s for s in shown if s.date.value <= limit]
     agreeing = [s for s in shown if any(abs((c.date.value.date() - s.date.value.date()).days) <= 1 for c in machine)]
     trusted = [s for s in shown if not s.above or not machine]
-    pick = (agreeing or trusted or [None])[0]
-    if pick is None:
+    candidates = agreeing or trusted
+    if not candidates:
         return _vote(machine)
+    pick = candidates[0]
     visible = pick.date
     day = visible.value.date()
     same_day = [c for c in machine if c.date.value.date() == day]

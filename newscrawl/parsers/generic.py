@@ -221,7 +221,7 @@ class GenericParser(ArticleParser):
         if (from_url := url_date(self.page.url)) is not None:
             published.append(Candidate("url", from_url))
         modified = [parse_page_date(raw) for _, raw in self._raw_dates("dateModified", MODIFIED_META)]
-        offset = page_offset([c.date for c in published] + modified)
+        offset = page_offset([*(c.date for c in published), *modified])
         near = published[0].date.value.date() if published else None
         shown = visible_dates(self.lines, title or self.title(), self.page.language, near)
         chosen = choose(published, shown)
@@ -270,18 +270,18 @@ class GenericParser(ArticleParser):
                      if self.page.meta.get(key) and not is_http_url(self.page.meta[key])]
         # A structured person the page never names is a stale or hidden field (a CMS account, a former editor):
         # the credit a reader sees is the one kept. Checked by surname, which bylines never drop.
-        visible = " ".join(line.text for line in self.lines).lower()
+        page_text = " ".join(line.text for line in self.lines).lower()
         site = host_of(self.page.url) or ""
         credits = {key: credit for key, credit in _classified(entities, publisher, site).items()
-                   if credit.kind != "person" or credit.name.split()[-1].lower() in visible}
+                   if credit.kind != "person" or credit.name.split()[-1].lower() in page_text}
         shown = self.visible_byline()
         if shown:
             # A visible name joins unless it shares a word with a structured one (then it is the same person, often
             # cut or doubled by the layout: "Louise Matsaki s", "Sean Martin Sean Martin").
             known = {word.lower() for c in credits.values() if c.kind == "person" for word in c.name.split()}
-            for visible_key, visible in _classified([Entity(shown)], publisher, site).items():
-                if visible.kind != "person" or not known & {word.lower() for word in visible.name.split()}:
-                    credits.setdefault(visible_key, visible)
+            for visible_key, credit in _classified([Entity(shown)], publisher, site).items():
+                if credit.kind != "person" or not known & {word.lower() for word in credit.name.split()}:
+                    credits.setdefault(visible_key, credit)
         byline = shown or ", ".join(c.name for c in credits.values()) or None
         return _without_shorter_forms(list(credits.values())), byline
 

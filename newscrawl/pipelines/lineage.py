@@ -197,7 +197,7 @@ class LineagePipeline:
         if found is None:
             item.story_id = item.url
             return item
-        spider = getattr(self.crawler, "spider", None)
+        spider: Any = getattr(self.crawler, "spider", None)
         article = (spider.article_key(item.provenance.request_url)
                    if item.provenance is not None and hasattr(spider, "article_key") else None)
         item.story_id, score = self.index.assign_signature(*found, item.url, article)
@@ -210,7 +210,7 @@ class LineagePipeline:
         return item
 
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
-        pending = self._pending.pop(getattr(item, "url", None), None) if isinstance(item, Article) else None
+        pending = self._pending.pop(item.url, None) if isinstance(item, Article) else None
         store = self._store()
         if pending is None or store is None or item.story_id is None or item.provenance is None:
             return
