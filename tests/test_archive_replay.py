@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.settings import Settings
 
+from newscrawl.archive.replay import without_network_handlers
 from newscrawl.archive.warc import iter_archive, ArchivedExchange, ArchiveProblem
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
@@ -234,6 +236,22 @@ def test_replay_miss_is_counted_and_not_fetched(live: tuple[CrawlResult, MirrorS
     assert "Replay miss (not in the archive, not fetched)" in replay.log
     assert len(server.access_log) == before
     assert not isinstance(ArchiveProblem, type(None))
+
+
+def test_a_replay_loads_no_network_download_handler() -> None:
+    """Replay answers every request itself: the HTTP(S) handlers (and TunnelError, which imports them) are left
+    out at spider priority, other handlers and retries stay, and a handler given on the command line still wins."""
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    without_network_handlers(settings)
+    handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
+    assert handlers["http"] is None and handlers["https"] is None and handlers["file"] is not None
+    retried = settings.getlist("RETRY_EXCEPTIONS")
+    assert OSError in retried and not any("http11" in str(e) for e in retried)
+    given = Settings()
+    given.set("DOWNLOAD_HANDLERS", {"https": "my.Handler"}, priority="cmdline")
+    without_network_handlers(given)
+    assert given.getwithbase("DOWNLOAD_HANDLERS")["https"] == "my.Handler"
 
 
 def test_bundled_sample_replays_offline_and_verifies(tmp_path: Path) -> None:

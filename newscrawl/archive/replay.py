@@ -35,6 +35,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
+from scrapy.settings import BaseSettings
 from w3lib.url import canonicalize_url
 
 from newscrawl.archive.warc import (
@@ -268,6 +269,33 @@ class ReplaySource:
         key = self.article_key(url)
         archived = self._by_key.get(key) if key != url else None
         return self._lookup(archived) if archived else None
+
+
+NETWORK_SCHEMES = ("http", "https")
+_HTTP_HANDLER_MODULE = "scrapy.core.downloader.handlers."
+
+
+def without_network_handlers(settings: BaseSettings) -> None:
+    """A replay's settings, before the engine starts: no HTTP(S) download handler is loaded.
+
+    ReplayMiddleware answers or refuses every request, so a replay never downloads anything; loading Scrapy's
+    HTTP/1.1 handler still cost ~0.1 s of CPU per process (its TLS modules build deprecated aliases by walking the
+    call stack). Without it, a request that somehow got past the middleware fails as an unsupported scheme
+    instead of reaching the network. Per scheme at spider priority: a handler given on the command line wins.
+    RETRY_EXCEPTIONS loses the exceptions only a download handler raises (TunnelError), which named, and so
+    imported, the handler's module; every other retry (an archived 503, a body that fails to decompress) stays.
+    """
+    if settings.frozen:
+        return
+    handlers = settings["DOWNLOAD_HANDLERS"]
+    if isinstance(handlers, BaseSettings):  # what Scrapy makes of any dict given for it
+        for scheme in NETWORK_SCHEMES:
+            handlers.set(scheme, None, priority="spider")
+    retried = settings.getlist("RETRY_EXCEPTIONS")
+    kept = [e for e in retried if not (isinstance(e, str) and e.startswith(_HTTP_HANDLER_MODULE))]
+    if len(kept) != len(retried):
+        settings.set("RETRY_EXCEPTIONS", kept, priority=settings.getpriority("RETRY_EXCEPTIONS") or "default")
+
 
 class ReplayMiddleware:
     """Downloader middleware: active when the spider was given -a replay=PATH."""

@@ -122,6 +122,11 @@ def packed_similarity(a: int, b: int) -> float:
     return max(0.0, (equal - 1 / 256) / (1 - 1 / 256))
 
 
+PACKED_SIMILARITY: tuple[float, ...] = tuple(packed_similarity(0, (1 << (8 * (NUM_PERM - equal))) - 1)
+                                             for equal in range(NUM_PERM + 1))
+"""packed_similarity() by the count of equal bytes (the index), for loops that compare many candidates."""
+
+
 def band_keys(sig: array[int]) -> list[int]:
     """One key per band (band number folded in, so equal rows in different bands do not collide)."""
     return [hash((band, *sig[band * ROWS:(band + 1) * ROWS])) for band in range(BANDS)]

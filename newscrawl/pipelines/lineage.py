@@ -23,7 +23,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.extract.minhash import (NUM_PERM, band_keys, containment, from_bytes, packed, packed_similarity,
+from newscrawl.extract.minhash import (NUM_PERM, PACKED_SIMILARITY, band_keys, containment, from_bytes, packed,
                                       shingles, signature, to_bytes)
 from newscrawl.items import Article
 from newscrawl.state.store import StoredStory
@@ -48,8 +48,11 @@ CREATE TABLE entries (
     packed BLOB NOT NULL,         -- minhash.packed(signature), what candidates are compared by
     article TEXT UNIQUE           -- the article key, so a later revision replaces its entry
 );
-CREATE TABLE bands (key INTEGER NOT NULL, number INTEGER NOT NULL);
-CREATE INDEX bands_by_key ON bands (key);
+CREATE TABLE bands (
+    key INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    PRIMARY KEY (key, number)     -- clustered by key: a lookup reads adjacent rows; an insert fills 2 b-trees, not 3
+) WITHOUT ROWID;
 CREATE INDEX bands_by_number ON bands (number);
 """
 
@@ -107,10 +110,13 @@ class StoryIndex:
             f"SELECT number, story_id, size, packed FROM entries JOIN "
             f"(SELECT number, COUNT(*) AS hits FROM bands WHERE key IN ({','.join('?' * len(keys))}) "
             f"GROUP BY number ORDER BY hits DESC, number LIMIT {MAX_CANDIDATES}) USING (number)", keys)
+        similarity_floor, containment_floor = self.similarity_floor, self.containment_floor
         for number, story_id, other_size, other_packed in rows:
-            jaccard = packed_similarity(compact, int.from_bytes(other_packed, "little"))
-            if jaccard >= self.similarity_floor or (
-                    containment(jaccard, size, other_size) >= self.containment_floor):
+            # packed_similarity(), inlined: a table lookup by equal bytes instead of two calls per candidate
+            # (an article meets ~50 candidates on a same-topic news day).
+            jaccard = PACKED_SIMILARITY[(compact ^ int.from_bytes(other_packed, "little")).to_bytes(
+                NUM_PERM, "little").count(0)]
+            if jaccard >= similarity_floor or containment(jaccard, size, other_size) >= containment_floor:
                 if best is None or jaccard > best[0] or (jaccard == best[0] and number < best[1]):
                     best = (jaccard, number, story_id)
         story_id, score = (best[2], best[0]) if best else (own_id, 0.0)
@@ -129,7 +135,8 @@ class StoryIndex:
                 self._forget("= ?", replaced[0])
         self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
                         (number, story_id, size, compact.to_bytes(NUM_PERM, "little"), article))
-        self.db.executemany("INSERT INTO bands VALUES (?, ?)", ((key, number) for key in keys))
+        # OR IGNORE: two bands of one body whose 64-bit keys collide are one row (a rowid table kept both).
+        self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", ((key, number) for key in keys))
         self._count += 1
         if self._count > self.max_items:
             oldest = self.db.execute("SELECT number FROM entries ORDER BY number LIMIT 1 OFFSET ?",
