@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import unicodedata
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from scrapy.utils.project import get_project_settings
 
 from newscrawl.extract.langid_fast import FastIdentifier
+from newscrawl.extract.langid_tables import ARRAYS, Tables
 from newscrawl.extract.language import MAX_CHARS, MIN_CONFIDENCE, detect
 from newscrawl.items import Article, Provenance
 from newscrawl.parsers import parser_by_name
@@ -156,7 +159,7 @@ def py3langid_reference() -> LanguageIdentifier:
 
 def test_the_fast_detector_matches_py3langid_bit_for_bit() -> None:
     reference = py3langid_reference()
-    fast = FastIdentifier(reference)
+    fast = FastIdentifier.from_py3langid(reference)
     texts = corpus()
     results = [(reference.classify(text), fast.classify(text)) for text in texts]
     assert [old for old, _ in results] == [new for _, new in results]
@@ -175,3 +178,22 @@ def test_detect_gives_what_py3langid_gives(language: str) -> None:
         assert found is not None and (found.language, found.confidence) == (expected, round(confidence, 3))
     else:
         assert found is None
+
+
+def test_prepared_tables_are_cached_and_memory_mapped_with_the_same_results(tmp_path: Path) -> None:
+    prepared = Tables.load(tmp_path)  # nothing cached: prepared from py3langid's model, then written
+    [folder] = tmp_path.iterdir()
+    assert sorted(path.name for path in folder.iterdir()) == sorted([f"{name}.npy" for name in ARRAYS] + ["meta.json"])
+    mapped = Tables.load(tmp_path)
+    assert isinstance(mapped.arrays["ptc"].base, np.memmap)
+    texts = corpus()
+    assert [FastIdentifier(mapped).classify(text) for text in texts] == [
+        FastIdentifier(prepared).classify(text) for text in texts] == [
+        py3langid_reference().classify(text) for text in texts]
+
+
+def test_an_unwritable_cache_still_detects(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go", encoding="utf-8")
+    tables = Tables.load(blocker)
+    assert FastIdentifier(tables).classify(NEWS["de"]) == py3langid_reference().classify(NEWS["de"])

@@ -19,21 +19,23 @@ import unicodedata
 import numpy as np
 from py3langid.langid import LanguageIdentifier
 
+from newscrawl.extract.langid_tables import Tables
+
 
 class FastIdentifier:
     """py3langid's `LanguageIdentifier(norm_probs=True).classify`, with the same model and the same result."""
 
-    def __init__(self, identifier: LanguageIdentifier) -> None:
-        self.classes: list[str] = list(identifier.nb_classes)
-        # float32 once (+28 MB over the shipped float16): converting the gathered rows per call was half the cost
-        # of a classification. Exact: float16 widens to float32 without rounding, as the matmul would do anyway.
-        self.ptc: np.ndarray = identifier.nb_ptc.astype(np.float32)
-        self.pc: np.ndarray = identifier.nb_pc
-        self.alias_pairs: list[tuple[int, int]] = list(identifier._alias_pairs)
-        self.nextmove = np.frombuffer(identifier.tk_nextmove, dtype=f"u{identifier.tk_nextmove.itemsize}")
-        self.rowbase = np.frombuffer(identifier.tk_row, dtype=f"u{identifier.tk_row.itemsize}").astype(np.intp) << 8
-        self.output = np.asarray(identifier.tk_output, dtype=np.intp)
-        self.depth = _trie_depth(self.nextmove, self.rowbase)
+    def __init__(self, tables: Tables) -> None:
+        self.classes: list[str] = tables.classes
+        self.alias_pairs: list[tuple[int, int]] = tables.alias_pairs
+        self.depth: int = tables.depth
+        self.ptc, self.pc = tables.arrays["ptc"], tables.arrays["pc"]
+        self.nextmove, self.rowbase = tables.arrays["nextmove"], tables.arrays["rowbase"]
+        self.output = tables.arrays["output"]
+
+    @classmethod
+    def from_py3langid(cls, identifier: LanguageIdentifier) -> FastIdentifier:
+        return cls(Tables.from_py3langid(identifier))
 
     def classify(self, text: str) -> tuple[str, float]:
         """(language, normalised probability), as py3langid's classify returns them for `text`."""
@@ -82,26 +84,3 @@ def _encode(text: str) -> bytes:
     if text.isupper():
         text = text.lower()
     return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
-
-
-def _trie_depth(nextmove: np.ndarray, rowbase: np.ndarray) -> int:
-    """The longest shortest path from the start state: the length of the longest string a state stands for.
-
-    Breadth-first over the transition table, one array step per level; a state's shortest path from the start has
-    the length of its trie string, so the last level reached is the depth that bounds every state's window."""
-    seen = np.zeros(len(rowbase), dtype=bool)
-    seen[0] = True
-    frontier = np.zeros(1, dtype=np.intp)
-    columns = np.arange(256, dtype=np.intp)
-    depth = 0
-    while True:
-        rows = np.zeros(len(nextmove) >> 8, dtype=bool)  # states share rows: expand each distinct row once
-        rows[rowbase[frontier] >> 8] = True
-        reached = np.zeros(len(rowbase), dtype=bool)
-        reached[nextmove[((np.flatnonzero(rows) << 8)[:, None] + columns).ravel()]] = True
-        reached &= ~seen
-        frontier = np.flatnonzero(reached)
-        if not len(frontier):
-            return depth
-        seen |= reached
-        depth += 1

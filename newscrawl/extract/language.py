@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
 from newscrawl.extract.langid_fast import FastIdentifier
+from newscrawl.extract.langid_tables import Tables
 
 MIN_LETTERS = 40
 """Fewer letters than this (a caption, a one-line stub) is too little text to tell a language by."""
@@ -34,9 +33,9 @@ class Detection:
 
 @cache
 def _identifier() -> FastIdentifier:
-    """Loaded on the first detection, once per process (~0.6 s: the shipped model is LZMA-compressed); a process
-    that never detects a language never pays for it."""
-    return FastIdentifier(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+    """Loaded on the first detection, once per process, from memory-mapped prepared tables (langid_tables.py); a
+    process that never detects a language never pays for it."""
+    return FastIdentifier(Tables.load())
 
 
 def detect(text: str) -> Detection | None:
