@@ -16,6 +16,7 @@ from scrapy.utils.project import get_project_settings
 
 from newscrawl.extract.langid_fast import FastIdentifier
 from newscrawl.extract.langid_tables import ARRAYS, Tables
+from newscrawl.extract import language
 from newscrawl.extract.language import MAX_CHARS, MIN_CONFIDENCE, detect
 from newscrawl.items import Article, Provenance
 from newscrawl.parsers import parser_by_name
@@ -197,3 +198,24 @@ def test_an_unwritable_cache_still_detects(tmp_path: Path) -> None:
     blocker.write_text("a file where the cache folder would go", encoding="utf-8")
     tables = Tables.load(blocker)
     assert FastIdentifier(tables).classify(NEWS["de"]) == py3langid_reference().classify(NEWS["de"])
+
+
+def test_the_same_text_is_classified_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    article = parse("generic", "non-english-german-dpa")
+    calls: list[str] = []
+    identifier = language._identifier()
+    monkeypatch.setattr(language, "_identifier", lambda: CountingIdentifier(identifier, calls))
+    language._detect_sample.cache_clear()
+    first, second = LanguagePipeline(), LanguagePipeline()
+    first.process_item(article)
+    second.process_item(article)  # a second pass over the same item: its text is not classified again
+    assert article.language == "de" and len(calls) == 1
+
+
+class CountingIdentifier:
+    def __init__(self, identifier: FastIdentifier, calls: list[str]) -> None:
+        self.identifier, self.calls = identifier, calls
+
+    def classify(self, text: str) -> tuple[str, float]:
+        self.calls.append(text)
+        return self.identifier.classify(text)
