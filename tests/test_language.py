@@ -4,11 +4,20 @@ disagree, the claim used when the text is too short to tell."""
 from __future__ import annotations
 
 import json
+import unicodedata
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from scrapy.utils.project import get_project_settings
 
+from newscrawl.extract.langid_fast import FastIdentifier
+from newscrawl.extract.langid_tables import ARRAYS, Tables
+from newscrawl.extract import language
+from newscrawl.extract.language import MAX_CHARS, MIN_CONFIDENCE, detect
 from newscrawl.items import Article, Provenance
 from newscrawl.parsers import parser_by_name
 from newscrawl.pipelines.language import LanguagePipeline
@@ -89,3 +98,124 @@ def test_the_pipeline_runs_after_the_discrepancy_pipeline() -> None:
     order = pipelines["newscrawl.pipelines.language.LanguagePipeline"]
     assert pipelines["newscrawl.pipelines.discrepancies.DiscrepancyPipeline"] < order
     assert order < pipelines["newscrawl.pipelines.validation.ValidationPipeline"]
+
+
+# Exactness of the vectorised detector (newscrawl/extract/langid_fast.py) against py3langid's own classify: news
+# paragraphs in many languages and scripts, written for this test, plus the hard cases of its input handling.
+NEWS = {
+    "en": "The city council voted on Tuesday to extend the night bus service until March, after months of "
+          "complaints from hospital staff who finish their shifts long after the last train has left.",
+    "de": "Der Stadtrat hat am Dienstag beschlossen, den Nachtbusverkehr bis März zu verlängern, nachdem sich "
+          "Beschäftigte der Kliniken monatelang über fehlende Verbindungen nach Schichtende beschwert hatten.",
+    "fr": "Le conseil municipal a voté mardi la prolongation du service de bus de nuit jusqu'en mars, après des "
+          "mois de plaintes du personnel hospitalier qui termine son service bien après le dernier train.",
+    "es": "El ayuntamiento aprobó el martes ampliar el servicio de autobuses nocturnos hasta marzo, tras meses de "
+          "quejas del personal sanitario que termina su turno mucho después de que salga el último tren.",
+    "it": "Il consiglio comunale ha votato martedì per prolungare il servizio di autobus notturni fino a marzo, "
+          "dopo mesi di proteste del personale ospedaliero che finisce il turno dopo l'ultimo treno.",
+    "pt": "A câmara municipal votou na terça-feira a extensão do serviço de autocarros noturnos até março, depois "
+          "de meses de queixas dos profissionais de saúde que saem do turno depois do último comboio.",
+    "nl": "De gemeenteraad heeft dinsdag besloten de nachtbus tot maart te laten rijden, na maanden van klachten "
+          "van ziekenhuispersoneel dat pas klaar is lang nadat de laatste trein is vertrokken.",
+    "pl": "Rada miasta zagłosowała we wtorek za przedłużeniem kursowania nocnych autobusów do marca, po miesiącach "
+          "skarg pracowników szpitali, którzy kończą zmianę długo po odjeździe ostatniego pociągu.",
+    "tr": "Belediye meclisi salı günü gece otobüsü seferlerinin mart ayına kadar uzatılmasına karar verdi; hastane "
+          "çalışanları aylardır son trenden sonra eve dönemediklerinden şikâyet ediyordu.",
+    "ru": "Городской совет во вторник проголосовал за продление работы ночных автобусов до марта после "
+          "многомесячных жалоб медиков, которые заканчивают смену уже после отправления последней электрички.",
+    "el": "Το δημοτικό συμβούλιο ψήφισε την Τρίτη την παράταση των νυχτερινών λεωφορείων έως τον Μάρτιο, μετά "
+          "από μήνες παραπόνων του νοσηλευτικού προσωπικού που σχολάει μετά το τελευταίο τρένο.",
+    "ar": "صوّت مجلس المدينة يوم الثلاثاء على تمديد خدمة الحافلات الليلية حتى مارس، بعد أشهر من شكاوى العاملين "
+          "في المستشفيات الذين ينهون نوباتهم بعد مغادرة آخر قطار.",
+    "hi": "नगर परिषद ने मंगलवार को रात की बस सेवा मार्च तक बढ़ाने के पक्ष में मतदान किया, क्योंकि अस्पताल के "
+          "कर्मचारी महीनों से शिकायत कर रहे थे कि उनकी पाली आखिरी ट्रेन के बाद खत्म होती है।",
+    "zh": "市议会周二投票决定将夜间公交服务延长至三月，此前医院员工数月来一直抱怨，他们下班时最后一班列车早已开走。",
+    "ja": "市議会は火曜日、夜間バスの運行を3月まで延長することを決めた。病院職員からは、勤務が終わる頃には終電が"
+          "出てしまうとの苦情が数か月にわたり寄せられていた。",
+    "ko": "시의회는 화요일 야간버스 운행을 3월까지 연장하기로 의결했다. 병원 직원들은 근무가 끝날 때면 막차가 이미 "
+          "떠났다며 수개월 동안 불만을 제기해 왔다.",
+}
+
+
+def corpus() -> list[str]:
+    """Each paragraph, its all-capitals and decomposed (NFD) forms, prefixes of several lengths, pairs of languages,
+    markup around it, and the degenerate inputs: empty, blank, digits, a lone surrogate."""
+    paragraphs = list(NEWS.values())
+    texts = ["", " ", "\n\n", "2025-03-21 13:37", "\ud800 lone surrogate", "«»—…", "<p>&nbsp;</p>"]
+    for text in paragraphs:
+        texts += [text, text.upper(), unicodedata.normalize("NFD", text), f"<div class=\"body\"><p>{text}</p></div>"]
+        texts += [text[:size] for size in (1, 2, 5, 17, 40, 80)]
+    texts += [a + "\n\n" + b for a, b in zip(paragraphs, paragraphs[1:] + paragraphs[:1])]
+    texts.append("\n\n".join(paragraphs)[:MAX_CHARS])
+    for outlet, case in ARTICLE_CASES:
+        html = fixture_paths(outlet, case)[0].read_text(encoding="utf-8")
+        texts += [html[:MAX_CHARS], html[-MAX_CHARS:]]
+    return texts
+
+
+@cache
+def py3langid_reference() -> LanguageIdentifier:
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def test_the_fast_detector_matches_py3langid_bit_for_bit() -> None:
+    reference = py3langid_reference()
+    fast = FastIdentifier.from_py3langid(reference)
+    texts = corpus()
+    results = [(reference.classify(text), fast.classify(text)) for text in texts]
+    assert [old for old, _ in results] == [new for _, new in results]
+    assert {old[0] for old, _ in results} >= set(NEWS)  # every language was actually told apart
+
+
+@pytest.mark.parametrize("language", sorted(NEWS))
+def test_detect_gives_what_py3langid_gives(language: str) -> None:
+    """Same language, same rounded confidence, same abstention (Arabic and Chinese fall under MIN_CONFIDENCE: the
+    model's dialect classes take a share)."""
+    reference = py3langid_reference()
+    expected, confidence = reference.classify(NEWS[language])
+    assert expected == language
+    found = detect(NEWS[language])
+    if round(confidence, 3) >= MIN_CONFIDENCE:
+        assert found is not None and (found.language, found.confidence) == (expected, round(confidence, 3))
+    else:
+        assert found is None
+
+
+def test_prepared_tables_are_cached_and_memory_mapped_with_the_same_results(tmp_path: Path) -> None:
+    prepared = Tables.load(tmp_path)  # nothing cached: prepared from py3langid's model, then written
+    [folder] = tmp_path.iterdir()
+    assert sorted(path.name for path in folder.iterdir()) == sorted([f"{name}.npy" for name in ARRAYS] + ["meta.json"])
+    mapped = Tables.load(tmp_path)
+    assert isinstance(mapped.arrays["ptc"].base, np.memmap)
+    texts = corpus()
+    assert [FastIdentifier(mapped).classify(text) for text in texts] == [
+        FastIdentifier(prepared).classify(text) for text in texts] == [
+        py3langid_reference().classify(text) for text in texts]
+
+
+def test_an_unwritable_cache_still_detects(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go", encoding="utf-8")
+    tables = Tables.load(blocker)
+    assert FastIdentifier(tables).classify(NEWS["de"]) == py3langid_reference().classify(NEWS["de"])
+
+
+def test_the_same_text_is_classified_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    article = parse("generic", "non-english-german-dpa")
+    calls: list[str] = []
+    identifier = language._identifier()
+    monkeypatch.setattr(language, "_identifier", lambda: CountingIdentifier(identifier, calls))
+    language._detect_sample.cache_clear()
+    first, second = LanguagePipeline(), LanguagePipeline()
+    first.process_item(article)
+    second.process_item(article)  # a second pass over the same item: its text is not classified again
+    assert article.language == "de" and len(calls) == 1
+
+
+class CountingIdentifier:
+    def __init__(self, identifier: FastIdentifier, calls: list[str]) -> None:
+        self.identifier, self.calls = identifier, calls
+
+    def classify(self, text: str) -> tuple[str, float]:
+        self.calls.append(text)
+        return self.identifier.classify(text)

@@ -1,16 +1,18 @@
 """Which language an article's text is written in (py3langid), and whether two language tags mean the same.
 
 py3langid (a maintained, NumPy-based port of langid.py, Lui & Baldwin 2012) ships its model inside the wheel: no
-download at run time, ~0.1 s to load, 97 languages as ISO 639-1 codes. docs/output.md ("Language") has the
+download at run time, 97 languages as ISO 639-1 codes. Its classification is computed by langid_fast.py (same
+numbers, vectorised) from tables langid_tables.py prepares once and memory-maps. docs/output.md ("Language") has the
 measured accuracy and speed and why it was chosen over lingua and fastText.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from newscrawl.extract.langid_fast import FastIdentifier
+from newscrawl.extract.langid_tables import Tables
 
 MIN_LETTERS = 40
 """Fewer letters than this (a caption, a one-line stub) is too little text to tell a language by."""
@@ -31,8 +33,10 @@ class Detection:
 
 
 @cache
-def _identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+def _identifier() -> FastIdentifier:
+    """Loaded on the first detection, once per process, from memory-mapped prepared tables (langid_tables.py); a
+    process that never detects a language never pays for it."""
+    return FastIdentifier(Tables.load())
 
 
 def detect(text: str) -> Detection | None:
@@ -43,7 +47,13 @@ def detect(text: str) -> Detection | None:
     >>> detect("Kim") is None
     True
     """
-    sample = text[:MAX_CHARS]
+    return _detect_sample(text[:MAX_CHARS])
+
+
+@lru_cache(maxsize=128)
+def _detect_sample(sample: str) -> Detection | None:
+    """Memoised: the same text comes back (an item run through the pipeline again, a revision or mirror fetched in
+    the same crawl) and is then not classified twice. At most 128 × MAX_CHARS characters are kept."""
     if not _has_letters(sample, MIN_LETTERS):
         return None
     language, confidence = _identifier().classify(sample)
