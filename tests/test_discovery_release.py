@@ -12,15 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
+from tests.crawling import FAST, CrawlResult, run_crawl
 from tests.sitegen.server import MirrorServer, Page, Request, Site
+from tests.test_outcomes import ARTICLES, FIRST, FIXTURES, SECOND, XML  # the same small two-sitemap site
 
-FIXTURES = ROOT / "tests" / "fixtures" / "generic"
-XML = "application/xml; charset=utf-8"
-ARTICLES = {f"/news/2025/03/21/story-number-{n}": case for n, case in enumerate(
-    ["jsonld-graph-article", "opengraph-only", "reuters-wire-dateline", "indian-wire-with-inputs",
-     "microdata-only", "non-english-german-dpa"])}
-FIRST, SECOND = list(ARTICLES)[:3], list(ARTICLES)[3:]
 DELAY = 10.0  # seconds sitemap-b takes to answer (well inside DOWNLOAD_TIMEOUT below)
 OLD, NEW = "2025-03-21T00:00:00+00:00", "2025-03-25T00:00:00+00:00"  # sitemap lastmod claims
 SETTINGS = {**FAST, "DOWNLOAD_TIMEOUT": "30", "RETRY_TIMES": "0", "NEWSCRAWL_DISCOVERY_PATIENCE": "1"}
