@@ -513,6 +513,28 @@ def test_warc_variants_read_as_responses(tmp_path: Path, packing: str, monkeypat
     assert by_digest.record_id in {e.record_id for e in exchanges if e.body == PAGE}
 
 
+def test_a_digest_only_revisit_answers_with_the_capture_whose_payload_it_names(tmp_path: Path) -> None:
+    """Built byte for byte from WARC/1.0 §8.3 (identical-payload-digest, no refers-to fields, as older Heritrix
+    writes): the URL was captured twice with different pages; the revisit names the first by its digest, so the
+    replayed page is the first one, not the URL's latest capture."""
+    base = "https://variants.example.org"
+    first, second = PAGE, PAGE.replace(b"</body>", b"<p>Updated later.</p></body>")
+    records = [
+        _record(b"WARC/1.0", b"response", f"{base}/story", _http(first), b"application/http; msgtype=response"),
+        _record(b"WARC/1.0", b"response", f"{base}/story", _http(second), b"application/http; msgtype=response"),
+        _record(b"WARC/1.0", b"revisit", f"{base}/story", b"HTTP/1.1 200 OK\r\n\r\n",
+                b"application/http; msgtype=response",
+                b"WARC-Profile: http://netpreserve.org/warc/1.0/revisit/identical-payload-digest\r\n"
+                b"WARC-Payload-Digest: sha1:" + base64.b32encode(hashlib.sha1(first).digest()) + b"\r\n"),
+    ]
+    path = tmp_path / "dedup.warc"
+    path.write_bytes(b"".join(records))
+    index = ArchiveIndex.build(path)
+    assert index.revisits_resolved == 1 and not index.skipped
+    replayed = index.lookup(f"{base}/story")
+    assert replayed is not None and replayed.decoded_body() == first
+
+
 def test_whole_file_gzip_cut_short_keeps_every_intact_record(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))

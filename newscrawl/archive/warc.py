@@ -216,20 +216,27 @@ class ArchiveIndex:
     def _resolve(self, order: list[IndexEntry | Revisit], skipped: Counter[str]) -> list[IndexEntry]:
         """Archive order with each revisit replaced by its original's entry under the revisit's URL, or left out
         and counted ("revisit-unresolved") when the original is not in the archive."""
-        digests: dict[str, IndexEntry] | None = None
+        digests: dict[str, list[IndexEntry]] | None = None
+        record_ids: dict[str, IndexEntry] | None = None
 
-        def by_digest(digest: str) -> IndexEntry | None:
+        def by_digest(digest: str) -> list[IndexEntry]:
             nonlocal digests
-            if digests is None:  # read bodies only for an archive whose revisits name nothing but a digest
+            if digests is None:  # read bodies only for an archive whose revisits name an original by digest
                 digests = self._payload_digests()
-            return digests.get(digest.lower())
+            return digests.get(digest.lower(), [])
+
+        def by_record_id(record_id: str) -> IndexEntry | None:
+            nonlocal record_ids
+            if record_ids is None:
+                record_ids = {entry.record_id: entry for entry in self.entries if entry.status == 200}
+            return record_ids.get(record_id)
 
         resolved: list[IndexEntry] = []
         for item in order:
             if isinstance(item, IndexEntry):
                 resolved.append(item)
                 continue
-            original = find_original(item, self.captures, by_digest)
+            original = find_original(item, self.captures, by_record_id, by_digest)
             if original is None:
                 skipped["revisit-unresolved"] += 1
                 logger.info("%s @ %d: revisit of %s: its original capture is not in the archive, skipped",
@@ -238,8 +245,8 @@ class ArchiveIndex:
             resolved.append(replace(original, url=item.url, revisit=True))
         return resolved
 
-    def _payload_digests(self) -> dict[str, IndexEntry]:
-        found: dict[str, IndexEntry] = {}
+    def _payload_digests(self) -> dict[str, list[IndexEntry]]:
+        found: dict[str, list[IndexEntry]] = {}
         for entry in self.entries:
             if entry.status != 200:
                 continue
@@ -248,7 +255,7 @@ class ArchiveIndex:
             except ArchiveReadError:
                 continue
             for digest in payload_digests(body):
-                found.setdefault(digest.lower(), entry)
+                found.setdefault(digest.lower(), []).append(entry)
         return found
 
     def __len__(self) -> int:
@@ -373,7 +380,7 @@ def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange |
         elif item.rec_type == "warcinfo":
             warcinfo = parse_warc_fields(item.payload)
         elif item.rec_type == "revisit":
-            yield Revisit(item.header("WARC-Target-URI") or "", str(file), item.offset,
+            yield Revisit(item.header("WARC-Target-URI") or "", str(file), item.offset, item.header("WARC-Refers-To"),
                           item.header("WARC-Refers-To-Target-URI"), item.header("WARC-Refers-To-Date"),
                           item.header("WARC-Payload-Digest"))
         elif method is not None:
