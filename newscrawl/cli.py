@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run `scrapy crawl SPIDER [ARGS]` once, holding the spider's lock (output/state/SPIDER.lock). "
                     "Writes the feed, WARC, log and report under output/SPIDER/ and prints a summary.",
         epilog="Exit codes: 0 ok, 1 crawl stopped on an error or failed without a report, 2 usage error, 3 another "
-               "run holds the lock, 4 fetch failures over the threshold, 5 layout drift, 6 nothing discovered.")
+               "run holds the lock, 4 fetch failures over the threshold, 5 layout drift, 6 nothing discovered, "
+               "7 damaged input (every intact record used), 8 everything discovered was filtered out, 9 partial "
+               "discovery (a source failed), 10 interrupted by SIGTERM/SIGINT. Details: docs/scheduling.md.")
     run.add_argument("spider", help="spider name, e.g. devdiscourse")
     run.add_argument("scrapy_args", nargs=argparse.REMAINDER, metavar="...",
                      help="passed to scrapy crawl, e.g. -a base_url=http://127.0.0.1:8080 -a since=2025-03-01")
