@@ -5,11 +5,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from newscrawl.archive import replay
 from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
 
 
@@ -204,3 +206,25 @@ def test_invalid_utf8_in_a_utf8_page_is_repaired_and_flagged_not_shown_as_mojiba
     assert item["title"].startswith("Grünflächen") and "“jetzt”" in item["title"]
     assert "encoding_repaired" in item["quality"] and "Bürger Münchens" in item["body"]
     assert result.stat("newscrawl/quality/encoding_repaired") == 1
+
+
+def test_a_replay_reads_a_saved_folder_once_and_a_changed_folder_again(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replay's identity and its source both need every page; the folder is read (un-gzipped, hashed) once."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "a.html").write_bytes(html('<link rel="canonical" href="https://example.org/a">'))
+    (folder / "b.html.gz").write_bytes(gzip.compress(html('<link rel="canonical" href="https://example.org/b">')))
+    reads: list[Path] = []
+
+    def counted(path: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
+        reads.append(Path(path))
+        return iter_saved_html(path)
+
+    monkeypatch.setattr(replay, "iter_saved_html", counted)
+    identity = replay.replay_identity(folder)
+    source = replay.ReplaySource(folder)
+    assert len(reads) == 1 and sorted(source.urls()) == ["https://example.org/a", "https://example.org/b"]
+    (folder / "c.html").write_bytes(html('<link rel="canonical" href="https://example.org/c">'))
+    changed = replay.replay_identity(folder)
+    assert len(reads) == 2 and changed.crawl_id != identity.crawl_id, "a changed folder is read again"

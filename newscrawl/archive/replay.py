@@ -108,10 +108,41 @@ def replay_identity(path: Path) -> ReplayIdentity:
                 return ReplayIdentity(info["crawl-id"], started, _arguments(info.get("spider-arguments")))
         digest = hashlib.sha256("\n".join(f"{f.name}:{f.stat().st_size}" for f in files).encode()).hexdigest()
         return ReplayIdentity(f"replay-{digest[:12]}", min(_mtime(f) for f in files))
-    pages = [p for p in iter_saved_html(path) if isinstance(p, SavedPage)]
+    pages = [p for p in read_saved_folder(path) if isinstance(p, SavedPage)]
     digest = hashlib.sha256("\n".join(f"{p.url}:{p.body_sha256}" for p in pages).encode()).hexdigest()
     started = min((p.fetched_at for p in pages), default=datetime.fromtimestamp(0, timezone.utc))
     return ReplayIdentity(f"replay-{digest[:12]}", started)
+
+
+_SavedFolderKey = tuple[str, tuple[tuple[str, int, int], ...]]
+_last_saved_folder: tuple[_SavedFolderKey, list[SavedPage | ArchiveProblem]] | None = None
+
+
+def read_saved_folder(path: Path) -> list[SavedPage | ArchiveProblem]:
+    """Every saved page (and bad input) of a folder, read once per process while the folder is unchanged.
+
+    A replay needs the pages twice before it starts, for its identity (a digest of their contents) and as its
+    source; reading, un-gzipping and hashing every page twice doubled the start of a large folder's replay. The
+    last folder read is remembered with a listing of its files' sizes and times, so a changed folder is read again.
+    """
+    global _last_saved_folder
+    key = (str(path.resolve()), _listing(path))
+    if _last_saved_folder is None or _last_saved_folder[0] != key:
+        _last_saved_folder = (key, list(iter_saved_html(path)))
+    return _last_saved_folder[1]
+
+
+def _listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    found: list[tuple[str, int, int]] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        for name in [*dirnames, *filenames]:
+            entry = Path(dirpath, name)
+            try:
+                info = entry.lstat()
+            except OSError:
+                continue
+            found.append((str(entry), info.st_size, info.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def _arguments(recorded: str | None) -> dict[str, str]:
@@ -210,7 +241,7 @@ class ReplaySource:
             self.revisits_resolved = self._index.revisits_resolved
         else:
             self._root = path.resolve()
-            for page in iter_saved_html(path):
+            for page in read_saved_folder(path):
                 if isinstance(page, SavedPage):
                     self._page_order.append(page)
                     self._pages.setdefault(page.url, page)
