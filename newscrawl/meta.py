@@ -21,6 +21,10 @@ META_KEY = "newscrawl_key"
 REPLAYED_FLAG = "replayed"
 """Response flag of an answer from the archive: fetch-time stamping, capture and politeness leave it alone."""
 
+FATAL_ERROR_STAT = "newscrawl/fatal_error"
+"""Stats key a component sets to one line saying why it stopped the crawl (the WARC capture or the state on a full
+disk); `scrapy crawl` prints it when it exits 1 (commands/crawl.py)."""
+
 
 def new_crawl_id(now: datetime) -> str:
     """Sortable, unique run id: UTC start time plus random suffix, e.g. 20250321T133705Z-1a2b3c."""

@@ -30,6 +30,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiders import Spider
 
 from newscrawl.commands import logfile
+from newscrawl.meta import FATAL_ERROR_STAT
 from newscrawl.monitoring.report import REPORT_ERROR_STAT, stopped_by_error
 from newscrawl.parallel.run import ParallelReplay, ProcessFailed
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
@@ -43,8 +44,6 @@ logger = logging.getLogger(__name__)
 EXIT_CRAWL_FAILED = 1
 EXIT_LOCKED = 3
 """Another crawl of the spider holds its run lock (the same code as `newscrawl run`'s)."""
-FATAL_ERROR_STAT = "newscrawl/fatal_error"
-"""Stats key a component sets to one line saying why it stopped the crawl (e.g. the WARC capture on a full disk)."""
 
 
 def crawl_failure(stats: dict[str, Any]) -> str | None:

@@ -14,15 +14,15 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
-from twisted.internet import task
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
 
 from newscrawl.items import Article, plain_data
+from newscrawl.meta import FATAL_ERROR_STAT
 from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
 from newscrawl.state.store import COMMIT_SECONDS, Revision
 
 logger = logging.getLogger(__name__)
-FATAL_ERROR_STAT = "newscrawl/fatal_error"  # the one line `scrapy crawl` prints when it exits 1 (commands/crawl.py)
 
 
 class UnchangedArticle(DropItem):
