@@ -208,10 +208,10 @@ class ArchiveIndex:
             content_type = next(iter(item.header_values("Content-Type")), None)
             order.append(IndexEntry(item.url, file, item.offset, item.record_id, item.fetched_at,
                                     item.status, item.request_method, item.digest_ok, content_type))
-        originals = cls([entry for entry in order if isinstance(entry, IndexEntry)], warcinfo=warcinfo)
-        if len(originals.entries) == len(order):
-            return cls(originals.entries, problems, skipped, warcinfo)
-        return cls(originals._resolve(order, skipped), problems, skipped, warcinfo)
+        entries = [entry for entry in order if isinstance(entry, IndexEntry)]
+        if len(entries) < len(order):  # only an archive with revisits pays for an index of its originals first
+            entries = cls(entries, warcinfo=warcinfo)._resolve(order, skipped)
+        return cls(entries, problems, skipped, warcinfo)
 
     def _resolve(self, order: list[IndexEntry | Revisit], skipped: Counter[str]) -> list[IndexEntry]:
         """Archive order with each revisit replaced by its original's entry under the revisit's URL, or left out
