@@ -230,6 +230,8 @@ class ReplaySource:
         """Records not replayable as responses, by type (unresolved revisit, metadata, request-less …), counted."""
         self.revisits_resolved = 0
         """Revisit records answered with their original capture."""
+        self.revisits_answered_later = 0
+        """Of those, revisits no capture at or before them could answer: the nearest later capture did."""
         self._pages: dict[str, SavedPage] = {}
         self._page_order: list[SavedPage] = []
         self._index: ArchiveIndex | None = None
@@ -239,6 +241,7 @@ class ReplaySource:
             self.problems = list(self._index.problems)
             self.skipped = dict(self._index.skipped)
             self.revisits_resolved = self._index.revisits_resolved
+            self.revisits_answered_later = self._index.revisits_answered_later
         else:
             self._root = path.resolve()
             for page in read_saved_folder(path):

@@ -42,7 +42,7 @@ from newscrawl.archive.reader import (
     read_record_at,
     scan_records,
 )
-from newscrawl.archive.revisits import Revisit, find_original, payload_digests
+from newscrawl.archive.revisits import Revisit, find_original, normalised_digest, payload_digests
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
 from newscrawl.archive.wholegzip import plain_copy
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
@@ -89,6 +89,8 @@ class ArchivedExchange:
     remote_ip: str | None = None
     digest_ok: bool = True
     """False when a stored digest did not match; an ArchiveProblem of kind "digest" was reported too."""
+    payload_digest: str | None = None
+    """WARC-Payload-Digest as recorded (revisits name their original by it), None when the record has none."""
 
     def header_values(self, name: str) -> list[str]:
         """Every value of a header, case-insensitively (like Scrapy's ``headers.getlist``)."""
@@ -177,6 +179,8 @@ class ArchiveIndex:
         self.skipped: Counter[str] = skipped if skipped is not None else Counter()
         """Records skipped by type ("revisit-unresolved", "metadata", …): counted, not indexed."""
         self.revisits_resolved = sum(entry.revisit for entry in self.entries)
+        self.revisits_answered_later = 0
+        """Resolved revisits whose every fitting capture was made after them: the nearest later one answered."""
         self._warcinfo = warcinfo or {}
         self._files = _OpenFiles()
         self._exact: dict[str, list[IndexEntry]] = {}
@@ -196,6 +200,7 @@ class ArchiveIndex:
         skipped: Counter[str] = Counter()
         warcinfo: dict[str, dict[str, str]] = {}
         names: dict[str, str] = {}
+        recorded: dict[int, str] = {}  # id(entry) → its WARC-Payload-Digest, only while revisits are resolved
         for item in _iter_exchanges(Path(path), skipped):
             if isinstance(item, ArchiveProblem):
                 problems.append(item)
@@ -206,24 +211,32 @@ class ArchiveIndex:
             warcinfo.setdefault(item.file, item.warcinfo)
             file = names.setdefault(item.file, item.file)  # one shared string per file, not one per entry
             content_type = next(iter(item.header_values("Content-Type")), None)
-            order.append(IndexEntry(item.url, file, item.offset, item.record_id, item.fetched_at,
-                                    item.status, item.request_method, item.digest_ok, content_type))
+            entry = IndexEntry(item.url, file, item.offset, item.record_id, item.fetched_at,
+                               item.status, item.request_method, item.digest_ok, content_type)
+            order.append(entry)
+            if item.payload_digest:
+                recorded[id(entry)] = item.payload_digest
         entries = [entry for entry in order if isinstance(entry, IndexEntry)]
+        later = 0
         if len(entries) < len(order):  # only an archive with revisits pays for an index of its originals first
-            entries = cls(entries, warcinfo=warcinfo)._resolve(order, skipped)
-        return cls(entries, problems, skipped, warcinfo)
+            entries, later = cls(entries, warcinfo=warcinfo)._resolve(order, skipped, recorded)
+        index = cls(entries, problems, skipped, warcinfo)
+        index.revisits_answered_later = later
+        return index
 
-    def _resolve(self, order: list[IndexEntry | Revisit], skipped: Counter[str]) -> list[IndexEntry]:
+    def _resolve(self, order: list[IndexEntry | Revisit], skipped: Counter[str],
+                 recorded: dict[int, str]) -> tuple[list[IndexEntry], int]:
         """Archive order with each revisit replaced by its original's entry under the revisit's URL, or left out
-        and counted ("revisit-unresolved") when the original is not in the archive."""
+        and counted ("revisit-unresolved") when the original is not in the archive; and how many revisits only a
+        later capture could answer."""
         digests: dict[str, list[IndexEntry]] | None = None
         record_ids: dict[str, IndexEntry] | None = None
 
         def by_digest(digest: str) -> list[IndexEntry]:
             nonlocal digests
-            if digests is None:  # read bodies only for an archive whose revisits name an original by digest
-                digests = self._payload_digests()
-            return digests.get(digest.lower(), [])
+            if digests is None:  # only for an archive whose revisits name an original by digest
+                digests = self._payload_digests(recorded)
+            return digests.get(normalised_digest(digest), [])
 
         def by_record_id(record_id: str) -> IndexEntry | None:
             nonlocal record_ids
@@ -232,6 +245,7 @@ class ArchiveIndex:
             return record_ids.get(record_id)
 
         resolved: list[IndexEntry] = []
+        later = 0
         for item in order:
             if isinstance(item, IndexEntry):
                 resolved.append(item)
@@ -242,20 +256,34 @@ class ArchiveIndex:
                 logger.info("%s @ %d: revisit of %s: its original capture is not in the archive, skipped",
                             item.file, item.offset, item.url or "(no URL)")
                 continue
-            resolved.append(replace(original, url=item.url, revisit=True))
-        return resolved
+            if original.later:
+                later += 1
+                logger.info("%s @ %d: revisit of %s: no capture at or before it, answered by the later capture of %s",
+                            item.file, item.offset, item.url, original.entry.fetched_at.isoformat())
+            resolved.append(replace(original.entry, url=item.url, revisit=True))
+        return resolved, later
 
-    def _payload_digests(self) -> dict[str, list[IndexEntry]]:
+    def _payload_digests(self, recorded: dict[int, str]) -> dict[str, list[IndexEntry]]:
+        """200 captures by payload digest (``normalised_digest`` form): the digest each record carries, which is
+        what a deduplicating writer copied into its revisits; only a record without one is re-read and hashed."""
         found: dict[str, list[IndexEntry]] = {}
+        hashed = 0
         for entry in self.entries:
             if entry.status != 200:
+                continue
+            declared = recorded.get(id(entry))
+            if declared:
+                found.setdefault(normalised_digest(declared), []).append(entry)
                 continue
             try:
                 body = self.read(entry).body
             except ArchiveReadError:
                 continue
+            hashed += 1
             for digest in payload_digests(body):
-                found.setdefault(digest.lower(), []).append(entry)
+                found.setdefault(digest, []).append(entry)
+        if hashed:
+            logger.info("Hashed %d archived payloads that carry no WARC-Payload-Digest, to resolve revisits", hashed)
         return found
 
     def __len__(self) -> int:
@@ -382,7 +410,7 @@ def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange |
         elif item.rec_type == "revisit":
             yield Revisit(item.header("WARC-Target-URI") or "", str(file), item.offset, item.header("WARC-Refers-To"),
                           item.header("WARC-Refers-To-Target-URI"), item.header("WARC-Refers-To-Date"),
-                          item.header("WARC-Payload-Digest"))
+                          item.header("WARC-Payload-Digest"), _warc_date(item))
         elif method is not None:
             for key in [item.header("WARC-Record-ID") or "", *item.header_values("WARC-Concurrent-To")]:
                 methods[key] = method
@@ -406,6 +434,14 @@ def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange |
     if skipped_here:
         logger.info("%s: skipped records not replayable as responses: %s", file, dict(skipped_here))
         skipped.update(skipped_here)
+
+
+def _warc_date(record: RawRecord) -> datetime | None:
+    try:
+        when: datetime = iso_date_to_datetime(record.header("WARC-Date") or "", tz_aware=True)
+    except (ValueError, TypeError):
+        return None
+    return when
 
 
 def _request_method(record: RawRecord) -> str | None:
@@ -432,7 +468,8 @@ def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -
         url=record.header("WARC-Target-URI") or "", status=200, reason="OK", http_version="HTTP/1.1",
         headers=[("Content-Type", content_type)], body=record.payload, fetched_at=fetched_at,
         record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset, warcinfo=warcinfo,
-        remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok)
+        remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
+        payload_digest=record.header("WARC-Payload-Digest"))
 
 
 def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
@@ -454,7 +491,8 @@ def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Arch
         url=record.header("WARC-Target-URI") or "", status=status,
         reason=http.statusline.partition(" ")[2], http_version=http.protocol, headers=headers, body=body,
         fetched_at=fetched_at, record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset,
-        warcinfo=warcinfo, remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok)
+        warcinfo=warcinfo, remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
+        payload_digest=record.header("WARC-Payload-Digest"))
 
 
 def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,

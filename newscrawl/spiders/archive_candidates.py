@@ -54,6 +54,11 @@ class ReplayCandidates:
             self.crawler.stats.inc_value(f"newscrawl/replay/skipped_records/{kind}", count)
         if self.replay_source.revisits_resolved:
             self.crawler.stats.set_value("newscrawl/replay/revisits_resolved", self.replay_source.revisits_resolved)
+        if self.replay_source.revisits_answered_later:
+            self.crawler.stats.set_value("newscrawl/replay/revisits_answered_later",
+                                         self.replay_source.revisits_answered_later)
+            logger.warning("%(n)d revisit records answered by a capture made after them (none at or before)",
+                           {"n": self.replay_source.revisits_answered_later})
         if self.replay_source.skipped.get("revisit-unresolved"):
             logger.warning("%(n)d revisit records skipped: their original capture is not in the archive, so they "
                            "hold no page to replay", {"n": self.replay_source.skipped["revisit-unresolved"]})
