@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from newscrawl.extract.language import detect, primary_language
+from newscrawl.pipelines.langid_cache import shared_identifier
 from newscrawl.parsers.generic import GenericParser
 
 PAGES = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "bench" / "trafilatura-eval" / "pages"
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         text = f"{article.title}\n\n{article.body}"
         started = time.perf_counter()
-        found = detect(text)
+        found = detect(text, shared_identifier())  # the pipeline's cached tables
         seconds += time.perf_counter() - started
         counts["articles"] += 1
         declared = primary_language(article.language)

@@ -17,9 +17,9 @@ from pathlib import Path
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from newscrawl.extract.langid_fast import FastIdentifier
-from newscrawl.extract.langid_tables import Tables
 from newscrawl.extract.language import MAX_CHARS
 from newscrawl.parsers.generic import GenericParser
+from newscrawl.pipelines.langid_cache import load_tables
 
 BENCH = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "bench"
 DIRS = [BENCH / "trafilatura-eval" / "pages", BENCH / "aeb" / "html"]
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     loaded = time.perf_counter()
-    fast = FastIdentifier(Tables.load())  # what LanguagePipeline uses: the cached, memory-mapped tables
+    fast = FastIdentifier(load_tables())  # what LanguagePipeline uses: the cached, memory-mapped tables
     print(f"py3langid model load {loaded - started:.2f} s, fast tables load {time.perf_counter() - loaded:.2f} s")
     main_texts: list[str] = []
     compared = differ = 0

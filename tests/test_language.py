@@ -3,7 +3,13 @@ disagree, the claim used when the text is too short to tell."""
 
 from __future__ import annotations
 
+import ast
 import json
+import logging
+import os
+import subprocess
+import sys
+import time
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -16,10 +22,11 @@ from scrapy.utils.project import get_project_settings
 
 from newscrawl.extract.langid_fast import FastIdentifier
 from newscrawl.extract.langid_tables import ARRAYS, Tables
-from newscrawl.extract import language
 from newscrawl.extract.language import MAX_CHARS, MIN_CONFIDENCE, detect
 from newscrawl.items import Article, Provenance
 from newscrawl.parsers import parser_by_name
+from newscrawl.pipelines import language as language_pipeline
+from newscrawl.pipelines.langid_cache import load_tables
 from newscrawl.pipelines.language import LanguagePipeline
 from tests.support import fixture_cases, fixture_paths
 
@@ -182,40 +189,78 @@ def test_detect_gives_what_py3langid_gives(language: str) -> None:
 
 
 def test_prepared_tables_are_cached_and_memory_mapped_with_the_same_results(tmp_path: Path) -> None:
-    prepared = Tables.load(tmp_path)  # nothing cached: prepared from py3langid's model, then written
+    prepared = load_tables(tmp_path)  # nothing cached: prepared from py3langid's model, then written
     [folder] = tmp_path.iterdir()
     assert sorted(path.name for path in folder.iterdir()) == sorted([f"{name}.npy" for name in ARRAYS] + ["meta.json"])
-    mapped = Tables.load(tmp_path)
+    started = time.perf_counter()
+    mapped = load_tables(tmp_path)
+    loading = time.perf_counter() - started
     assert isinstance(mapped.arrays["ptc"].base, np.memmap)
+    assert loading < 0.5  # ~3 ms when memory-mapped; preparing them again would take ~1 s
     texts = corpus()
     assert [FastIdentifier(mapped).classify(text) for text in texts] == [
         FastIdentifier(prepared).classify(text) for text in texts] == [
         py3langid_reference().classify(text) for text in texts]
 
 
-def test_an_unwritable_cache_still_detects(tmp_path: Path) -> None:
+def test_an_unwritable_cache_costs_one_warning_line_and_still_detects(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would go", encoding="utf-8")
-    tables = Tables.load(blocker)
+    with caplog.at_level(logging.DEBUG, logger="newscrawl"):
+        tables = load_tables(blocker)
+    [warning] = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert "\n" not in warning.getMessage() and str(blocker) in warning.getMessage() and warning.exc_info is None
     assert FastIdentifier(tables).classify(NEWS["de"]) == py3langid_reference().classify(NEWS["de"])
+
+
+def test_detecting_in_extract_writes_no_file(tmp_path: Path) -> None:
+    """extract/ is pure: a fresh process detecting a language through it (as benchmarks and tools do) leaves
+    every cache location untouched; only the language pipeline's cache (pipelines/langid_cache.py) writes."""
+    homes = {name: tmp_path / name for name in ("NEWSCRAWL_CACHE_DIR", "XDG_CACHE_HOME", "HOME")}
+    for folder in homes.values():
+        folder.mkdir()
+    env = {**os.environ, **{name: str(folder) for name, folder in homes.items()}}
+    code = ("import sys; from newscrawl.extract.language import detect; "
+            "print(detect(sys.stdin.read()).language)")
+    done = subprocess.run([sys.executable, "-c", code], input=NEWS["de"], capture_output=True, text=True, env=env,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "de"
+    assert [path for folder in homes.values() for path in folder.rglob("*")] == []
+
+
+def test_no_extract_module_writes_files() -> None:
+    """A static guard for the same rule: no file-writing call or temporary-file module anywhere in extract/."""
+    writers = {"write_text", "write_bytes", "mkdir", "makedirs", "mkdtemp", "save", "savez", "unlink", "rmdir",
+               "rename", "touch"}
+    found = []
+    for path in sorted((Path(language_pipeline.__file__).parent.parent / "extract").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in writers:
+                found.append(f"{path.name}:{node.lineno} .{node.func.attr}()")
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                found += [f"{path.name}:{node.lineno} import {name}" for name in names
+                          if name.split(".")[0] in {"tempfile", "shutil"}]
+    assert found == []
 
 
 def test_the_same_text_is_classified_once(monkeypatch: pytest.MonkeyPatch) -> None:
     article = parse("generic", "non-english-german-dpa")
     calls: list[str] = []
-    identifier = language._identifier()
-    monkeypatch.setattr(language, "_identifier", lambda: CountingIdentifier(identifier, calls))
-    language._detect_sample.cache_clear()
+    counting = CountingIdentifier(load_tables(), calls)
+    monkeypatch.setattr(language_pipeline, "shared_identifier", lambda: counting)
     first, second = LanguagePipeline(), LanguagePipeline()
     first.process_item(article)
     second.process_item(article)  # a second pass over the same item: its text is not classified again
     assert article.language == "de" and len(calls) == 1
 
 
-class CountingIdentifier:
-    def __init__(self, identifier: FastIdentifier, calls: list[str]) -> None:
-        self.identifier, self.calls = identifier, calls
+class CountingIdentifier(FastIdentifier):
+    def __init__(self, tables: Tables, calls: list[str]) -> None:
+        super().__init__(tables)
+        self.calls = calls
 
     def classify(self, text: str) -> tuple[str, float]:
         self.calls.append(text)
-        return self.identifier.classify(text)
+        return super().classify(text)

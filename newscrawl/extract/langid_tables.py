@@ -1,31 +1,21 @@
-"""The arrays FastIdentifier scores with, prepared from py3langid's model once per machine and memory-mapped after.
+"""The arrays FastIdentifier scores with, prepared from py3langid's model: pure data, built in memory.
 
-py3langid's model ships LZMA-compressed: decompressing it took ~0.6 s per process, and widening its float16 table
-and finding the DFA's depth another ~0.4 s, i.e. ~1 ms per page of a 1,000-page replay and again in every process
-of a parallel replay. The prepared arrays are written once as plain .npy files under a cache directory
-(NEWSCRAWL_CACHE_DIR, else $XDG_CACHE_HOME/newscrawl, else ~/.cache/newscrawl) in a folder named after the
-py3langid version and the model file's size and mtime, and memory-mapped read-only afterwards: loading is a few
-milliseconds, processes share the pages, and only the touched rows are resident. An unwritable cache directory
-only costs the preparation time (logged at debug level).
+py3langid's model ships LZMA-compressed: decompressing it takes ~0.6 s per process, and widening its float16 table
+and finding the DFA's depth another ~0.4 s. So the language pipeline does not build them per process: its cache
+(newscrawl/pipelines/langid_cache.py) writes them once per machine as .npy files and memory-maps them after (a few
+milliseconds), and hands the loaded Tables to FastIdentifier. This module only builds and holds them: no file is
+written from extract/, which stays HTML + URL in, article out.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import tempfile
 from dataclasses import dataclass
-from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
-from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-logger = logging.getLogger(__name__)
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 FORMAT = 1
-"""Bumped whenever the prepared arrays change meaning, so an old cache folder is never read."""
+"""Bumped whenever the prepared arrays change meaning, so that a stored copy of older ones is never read."""
 ARRAYS = ("ptc", "pc", "nextmove", "rowbase", "output")
 
 
@@ -55,54 +45,23 @@ class Tables:
                    _trie_depth(nextmove, rowbase), arrays)
 
     @classmethod
-    def load(cls, cache_root: Path | None = None) -> Tables:
-        """The prepared tables from the cache, prepared and cached first if missing."""
-        folder = (cache_root or default_cache_root()) / _cache_name()
-        try:
-            return cls._read(folder)
-        except (OSError, ValueError, KeyError):
-            pass  # not prepared yet (or a damaged folder): prepare again
-        tables = cls.from_py3langid(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
-        try:
-            tables._write(folder)
-        except OSError as error:
-            logger.debug("language model tables not cached in %s: %s", folder, error)
-        return tables
+    def from_model(cls) -> Tables:
+        """Prepared from the model py3langid ships (~1 s): the fallback when no stored copy can be had."""
+        return cls.from_py3langid(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+
+    def description(self) -> dict[str, object]:
+        """Everything but the arrays, as plain JSON-able data (stored beside them)."""
+        return {"classes": self.classes, "alias_pairs": self.alias_pairs, "depth": self.depth}
 
     @classmethod
-    def _read(cls, folder: Path) -> Tables:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        # Plain ndarray views of the maps: np.memmap's subclass hooks would run on every array operation.
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
-                  for name in ARRAYS}
-        return cls(list(meta["classes"]), [tuple(pair) for pair in meta["alias_pairs"]], int(meta["depth"]), arrays)
-
-    def _write(self, folder: Path) -> None:
-        """All files into a temporary sibling, then one rename: a reader sees a whole folder or none."""
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
-        for name in ARRAYS:
-            np.save(staging / f"{name}.npy", np.ascontiguousarray(self.arrays[name]), allow_pickle=False)
-        meta = {"classes": self.classes, "alias_pairs": self.alias_pairs, "depth": self.depth}
-        (staging / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-        try:
-            os.replace(staging, folder)
-        except OSError:  # another process got there first: theirs is as good
-            for path in staging.iterdir():
-                path.unlink()
-            staging.rmdir()
-
-
-def default_cache_root() -> Path:
-    if os.environ.get("NEWSCRAWL_CACHE_DIR"):
-        return Path(os.environ["NEWSCRAWL_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newscrawl"
-
-
-def _cache_name() -> str:
-    model = MODEL_DIR / MODEL_FILE
-    stat = model.stat()
-    return f"langid-{version('py3langid')}-{stat.st_size}-{stat.st_mtime_ns}-f{FORMAT}"
+    def from_description(cls, description: dict[str, object], arrays: dict[str, np.ndarray]) -> Tables:
+        """The inverse of ``description`` plus the arrays (KeyError/ValueError/TypeError on a damaged one)."""
+        classes, pairs, depth = description["classes"], description["alias_pairs"], description["depth"]
+        if not isinstance(classes, list) or not isinstance(pairs, list) or not isinstance(depth, int):
+            raise ValueError("not a language tables description")
+        if set(arrays) != set(ARRAYS):
+            raise KeyError(f"arrays {sorted(arrays)}, expected {sorted(ARRAYS)}")
+        return cls([str(name) for name in classes], [(int(a), int(b)) for a, b in pairs], depth, arrays)
 
 
 def _trie_depth(nextmove: np.ndarray, rowbase: np.ndarray) -> int:

@@ -2,8 +2,10 @@
 
 py3langid (a maintained, NumPy-based port of langid.py, Lui & Baldwin 2012) ships its model inside the wheel: no
 download at run time, 97 languages as ISO 639-1 codes. Its classification is computed by langid_fast.py (same
-numbers, vectorised) from tables langid_tables.py prepares once and memory-maps. docs/output.md ("Language") has the
-measured accuracy and speed and why it was chosen over lingua and fastText.
+numbers, vectorised) from the model's tables (langid_tables.py). The caller passes the identifier it loaded (the
+language pipeline memory-maps tables cached once per machine: pipelines/langid_cache.py); without one, tables are
+built in memory from py3langid's model once per process (~1 s) and nothing is written. docs/output.md ("Language")
+has the measured accuracy and speed and why it was chosen over lingua and fastText.
 """
 
 from __future__ import annotations
@@ -33,30 +35,31 @@ class Detection:
 
 
 @cache
-def _identifier() -> FastIdentifier:
-    """Loaded on the first detection, once per process, from memory-mapped prepared tables (langid_tables.py); a
-    process that never detects a language never pays for it."""
-    return FastIdentifier(Tables.load())
+def _in_memory_identifier() -> FastIdentifier:
+    """For callers that bring no identifier: built on the first such detection, once per process; a process that
+    never detects a language never pays for it."""
+    return FastIdentifier(Tables.from_model())
 
 
-def detect(text: str) -> Detection | None:
-    """The language of `text`, or None when there is too little text or the detector is unsure.
+def detect(text: str, identifier: FastIdentifier | None = None) -> Detection | None:
+    """The language of `text`, or None when there is too little text or the detector is unsure. `identifier`:
+    the caller's loaded detector (results are the same with any; see the module docstring for the default).
 
     >>> detect("Die Regierung hat am Montag neue Regeln für den Datenschutz angekündigt, sagte er.").language
     'de'
     >>> detect("Kim") is None
     True
     """
-    return _detect_sample(text[:MAX_CHARS])
+    return _detect_sample(text[:MAX_CHARS], identifier)
 
 
 @lru_cache(maxsize=128)
-def _detect_sample(sample: str) -> Detection | None:
+def _detect_sample(sample: str, identifier: FastIdentifier | None) -> Detection | None:
     """Memoised: the same text comes back (an item run through the pipeline again, a revision or mirror fetched in
     the same crawl) and is then not classified twice. At most 128 × MAX_CHARS characters are kept."""
     if not _has_letters(sample, MIN_LETTERS):
         return None
-    language, confidence = _identifier().classify(sample)
+    language, confidence = (identifier or _in_memory_identifier()).classify(sample)
     confidence = round(float(confidence), 3)
     return Detection(str(language), confidence) if confidence >= MIN_CONFIDENCE else None
 

@@ -5,23 +5,28 @@ language the text is written in, and pages often claim a template default ("en-U
 moves the claim to `declared_language`, sets `language` from title + body (newscrawl/extract/language.py), and
 records a disagreement as a Discrepancy (field "language", via "declared") next to the discovery ones, counted in
 the same stats (newscrawl/discrepancies/language). Runs after DiscrepancyPipeline, which rebuilds the list.
+The detector's tables come from the machine's cache (langid_cache.py), loaded with the first article.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from newscrawl.extract.langid_fast import FastIdentifier
 from newscrawl.extract.language import Detection, detect, primary_language
 from newscrawl.items import Article, Discrepancy
+from newscrawl.pipelines.langid_cache import shared_identifier
 
 DECLARED = "declared"
 
 
-def apply_language(article: Article) -> tuple[Detection | None, Discrepancy | None]:
-    """Set language/declared_language on `article`: what the detector found, and the disagreement if any."""
+def apply_language(article: Article, identifier: FastIdentifier | None = None) -> tuple[Detection | None,
+                                                                                      Discrepancy | None]:
+    """Set language/declared_language on `article`: what the detector found, and the disagreement if any.
+    `identifier`: the loaded detector (default: this process's, from the cache)."""
     declared = article.declared_language or article.language  # idempotent: a second pass keeps the first claim
     article.declared_language = declared
-    found = detect(f"{article.title}\n\n{article.body}")
+    found = detect(f"{article.title}\n\n{article.body}", identifier or shared_identifier())
     claimed = primary_language(declared)
     article.language = found.language if found is not None else claimed
     if found is None or claimed is None or claimed == found.language:

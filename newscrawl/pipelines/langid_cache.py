@@ -1,0 +1,95 @@
+"""The language detector's tables, prepared once per machine and memory-mapped by every process after.
+
+Preparing them from py3langid's model (extract/langid_tables.py) costs ~1 s per process: ~1 ms per page of a
+1,000-page replay, and again in every process of a parallel replay. So the language pipeline loads them through this
+cache: plain .npy files under NEWSCRAWL_CACHE_DIR, else $XDG_CACHE_HOME/newscrawl, else ~/.cache/newscrawl, in a
+folder named after the py3langid version, the model file's size and mtime and the tables' FORMAT, memory-mapped
+read-only (a few milliseconds; processes share the pages, only touched rows are resident). Writing lives here, in
+the pipeline layer, and not in extract/, which stays free of side effects: extract receives the loaded tables.
+
+An unwritable cache folder costs one warning line and the preparation time: the tables are then kept in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+from newscrawl.extract.langid_fast import FastIdentifier
+from newscrawl.extract.langid_tables import ARRAYS, FORMAT, Tables
+
+logger = logging.getLogger(__name__)
+
+
+def load_tables(cache_root: Path | None = None) -> Tables:
+    """The prepared tables, memory-mapped from the cache; prepared and stored there first if missing."""
+    folder = (cache_root or default_cache_root()) / _cache_name()
+    try:
+        return _read(folder)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not prepared yet (or a damaged folder): prepare again
+    tables = Tables.from_model()
+    try:
+        _write(tables, folder)
+    except OSError as error:
+        logger.warning("Language tables cannot be cached in %s (%s): kept in memory, ~1 s per process; set "
+                       "NEWSCRAWL_CACHE_DIR to a writable folder", folder, error)
+        return tables
+    try:
+        return _read(folder)  # the memory-mapped copy: shared pages, not ~95 MB of this process's own
+    except (OSError, ValueError, KeyError, TypeError):
+        return tables
+
+
+@cache
+def shared_identifier(cache_root: Path | None = None) -> FastIdentifier:
+    """One detector per process (and cache folder), loaded on first use: pipelines of one process share it."""
+    return FastIdentifier(load_tables(cache_root))
+
+
+def default_cache_root() -> Path:
+    if os.environ.get("NEWSCRAWL_CACHE_DIR"):
+        return Path(os.environ["NEWSCRAWL_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newscrawl"
+
+
+def _cache_name() -> str:
+    model = MODEL_DIR / MODEL_FILE
+    stat = model.stat()
+    return f"langid-{version('py3langid')}-{stat.st_size}-{stat.st_mtime_ns}-f{FORMAT}"
+
+
+def _read(folder: Path) -> Tables:
+    description = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    # Plain ndarray views of the maps: np.memmap's subclass hooks would run on every array operation.
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+              for name in ARRAYS}
+    return Tables.from_description(description, arrays)
+
+
+def _write(tables: Tables, folder: Path) -> None:
+    """All files into a temporary sibling, then one rename: a reader sees a whole folder or none."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
+    try:
+        for name in ARRAYS:
+            np.save(staging / f"{name}.npy", np.ascontiguousarray(tables.arrays[name]), allow_pickle=False)
+        (staging / "meta.json").write_text(json.dumps(tables.description()), encoding="utf-8")
+        os.replace(staging, folder)
+    except OSError:
+        with contextlib.suppress(OSError):  # a disk that refused the files may refuse their removal too
+            for path in staging.iterdir():
+                path.unlink()
+            staging.rmdir()
+        if not (folder / "meta.json").exists():
+            raise
+        # another process got there first: theirs is as good
