@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any, Protocol
 
 META_FETCHED_AT = "newscrawl_fetched_at"
 """UTC ISO time the response arrived (the archived time in a replay)."""
@@ -23,7 +24,24 @@ REPLAYED_FLAG = "replayed"
 
 FATAL_ERROR_STAT = "newscrawl/fatal_error"
 """Stats key a component sets to one line saying why it stopped the crawl (the WARC capture or the state on a full
-disk); `scrapy crawl` prints it when it exits 1 (commands/crawl.py)."""
+disk); `scrapy crawl` prints it when it exits 1 (commands/crawl.py). Written only through ``record_fatal_error``."""
+
+
+class _Stats(Protocol):
+    def get_value(self, key: str, default: Any = None) -> Any: ...
+    def set_value(self, key: str, value: Any) -> None: ...
+
+
+def record_fatal_error(stats: _Stats, message: str) -> bool:
+    """Record why the crawl stops, unless a cause is recorded already; True if this one was recorded.
+
+    The first failure is the cause and the rest its consequences (a full disk refuses the state commit, then every
+    WARC write of the responses still in flight), and Scrapy keeps the first close reason as `finish_reason`: the
+    one-line message must name the same failure as that reason, so every writer keeps the first."""
+    if stats.get_value(FATAL_ERROR_STAT):
+        return False
+    stats.set_value(FATAL_ERROR_STAT, message)
+    return True
 
 
 def new_crawl_id(now: datetime) -> str:

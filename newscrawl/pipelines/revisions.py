@@ -18,7 +18,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from newscrawl.items import Article, plain_data
-from newscrawl.meta import FATAL_ERROR_STAT
+from newscrawl.meta import record_fatal_error
 from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
 from newscrawl.state.store import COMMIT_SECONDS, Revision
 
@@ -74,8 +74,7 @@ class RevisionPipeline:
             stats.inc_value("newscrawl/state/write_errors")
             logger.critical("Cannot write the crawl state %(path)s: %(error)s",
                             {"path": incremental.store.path, "error": error})
-            if not stats.get_value(FATAL_ERROR_STAT):
-                stats.set_value(FATAL_ERROR_STAT, f"cannot write the crawl state {incremental.store.path}: {error}")
+            record_fatal_error(stats, f"cannot write the crawl state {incremental.store.path}: {error}")
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_write_error"))
 
     def _incremental(self) -> Any:
