@@ -210,8 +210,9 @@ def test_several_processes_creating_one_state_file_at_once(tmp_path: Path) -> No
 
 def test_item_writes_are_batched_and_run_rows_are_committed_at_once(tmp_path: Path) -> None:
     """A commit per item was most of the state's cost: item writes share a transaction, committed by commit()
-    (the pipeline's one-second timer), a full batch, finish_run or close. Run rows are committed at once, since
-    recovery finds a killed run by them (the kill-point tests in test_faults.py prove nothing emitted is lost)."""
+    (the revision pipeline's, on its one-second timer and once commit_due says the batch is full or old),
+    finish_run or close; never by a write itself. Run rows are committed at once, since recovery finds a killed
+    run by them (the kill-point tests in test_faults.py prove nothing emitted is lost)."""
     path = tmp_path / "state.sqlite"
     store = StateStore(path)
     reader = sqlite3.connect(path)
@@ -228,6 +229,7 @@ def test_item_writes_are_batched_and_run_rows_are_committed_at_once(tmp_path: Pa
         store.record_story(StoredStory(f"k{n}", f"u{n}", b"\0" * 8, 1, "t"))
     assert store.article("k2") is not None and len(store.revisions("k1")) == 1  # the writer sees its batch
     assert (count("revisions"), count("articles"), count("stories")) == (0, 0, 0)
+    assert not store.commit_due()  # 6 writes, just now: neither full nor old
     store.commit()
     assert (count("revisions"), count("articles"), count("stories")) == (3, 3, 3)
     store.touch("k0", "t2")

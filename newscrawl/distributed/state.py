@@ -111,6 +111,13 @@ class RedisStateStore(StateStore):
     def commit(self) -> None:
         """Every Redis write is its own script call: no batch to commit."""
 
+    def commit_due(self) -> bool:
+        """Never: there is no batch (see commit)."""
+        return False
+
+    def abandon_batches(self) -> None:
+        """Nothing to abandon: there is no batch (see commit)."""
+
     def article(self, key: str) -> ArticleState | None:
         row = self._row(key)
         if row is None:

@@ -4,10 +4,13 @@ was asked for by URL (-a urls): then it is emitted as the revision we have, and 
 
 The state is written on item_scraped — after the feed exporters have the item — so the state never claims an
 item that did not reach the feed (a kill in between is reconciled at the next start, see state/recovery.py).
+Its writes are batched; ``commit_state`` is the one function that commits the batch, from a timer and after an
+item's revision, so both commit whole batches and handle a disk that refuses them the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from typing import Any
@@ -42,6 +45,8 @@ class RevisionPipeline:
         self._committer: task.LoopingCall | None = None
         """Commits the state's batch of writes every COMMIT_SECONDS, so readers (`newscrawl status`) and a crash
         lag the feed by about a second at most, even when no further item comes to commit it."""
+        self._refused = False
+        """The state could not be written: the crawl is stopping, and the next run's recovery records the rest."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RevisionPipeline:
@@ -52,30 +57,41 @@ class RevisionPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         if self._incremental() is not None:
-            self._committer = task.LoopingCall(self._commit)
+            self._committer = task.LoopingCall(self.commit_state)
             self._committer.start(COMMIT_SECONDS, now=False)
 
     def close_spider(self, spider: Any = None) -> None:
         if self._committer is not None and self._committer.running:
             self._committer.stop()  # the spider's close_state commits the last batch and closes the store
 
-    def _commit(self) -> None:
-        """The timer's commit. A state the disk refuses stops the crawl like a WARC it refuses: one line, and the
-        items already in the feed are recorded from it by the next run's recovery (state/recovery.py)."""
+    def commit_state(self, only_if_due: bool = False) -> None:
+        """Commit the state's batch: every COMMIT_SECONDS from the timer, and after an item's revision when the batch
+        is full or old (``only_if_due``). The only commit of a crawl's item writes, so every batch ends the same way:
+        whole (a revision and its article row never apart), and only holding items the feed already has."""
         incremental = self._incremental()
-        if incremental is None:
+        if incremental is None or self._refused or (only_if_due and not incremental.store.commit_due()):
             return
         try:
             incremental.store.commit()
         except (sqlite3.Error, OSError) as error:
-            if self._committer is not None and self._committer.running:
-                self._committer.stop()
-            stats = self.crawler.stats
-            stats.inc_value("newscrawl/state/write_errors")
-            logger.critical("Cannot write the crawl state %(path)s: %(error)s",
-                            {"path": incremental.store.path, "error": error})
-            record_fatal_error(stats, f"cannot write the crawl state {incremental.store.path}: {error}")
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_write_error"))
+            self._state_refused(incremental.store, error)
+
+    def _state_refused(self, store: Any, error: Exception) -> None:
+        """A state the disk refuses stops the crawl like a WARC it refuses: one line, and the items already in the
+        feed are recorded from it by the next run's recovery (state/recovery.py), as after a kill. So the refused
+        batch and all later ones are dropped, by every writer of the state, and the run is not marked finished: a
+        further attempt would fail and log the same line again."""
+        self._refused = True
+        if self._committer is not None and self._committer.running:
+            self._committer.stop()
+        with contextlib.suppress(sqlite3.Error, OSError):
+            store.abandon_batches()
+        path = store.path
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/state/write_errors")
+        logger.critical("Cannot write the crawl state %(path)s: %(error)s", {"path": path, "error": error})
+        record_fatal_error(stats, f"cannot write the crawl state {path}: {error}")
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_write_error"))
 
     def _incremental(self) -> Any:
         return getattr(self.crawler.spider, "incremental", None)
@@ -117,6 +133,8 @@ class RevisionPipeline:
         incremental = self._incremental()
         if not isinstance(item, Article) or incremental is None or item.revision is None or item.provenance is None:
             return
+        if self._refused:
+            return  # in the feed, not in the state: the next run's recovery records it from the feed
         if item.url in self._unchanged:
             self._unchanged.discard(item.url)
             return
@@ -127,12 +145,17 @@ class RevisionPipeline:
         hashed, digest = self._digests.pop(item.url, (None, ""))
         if hashed is not item:  # not seen by process_item (cannot happen in a crawl): hash it here
             digest = content_digest(item)
-        incremental.store.record_revision(
-            Revision(key=key, revision=item.revision, crawl_id=provenance.crawl_id, fetched_at=provenance.fetched_at,
-                     url=item.url, content_sha256=digest, body_sha256=provenance.body_sha256,
-                     item=record),
-            etag=provenance.headers.get("etag"), last_modified=provenance.headers.get("last_modified"),
-            signal=confirmed_claim(spider.change_claim(key), item.modified_at), published_at=item.published_at)
+        try:
+            incremental.store.record_revision(
+                Revision(key=key, revision=item.revision, crawl_id=provenance.crawl_id,
+                         fetched_at=provenance.fetched_at, url=item.url, content_sha256=digest,
+                         body_sha256=provenance.body_sha256, item=record),
+                etag=provenance.headers.get("etag"), last_modified=provenance.headers.get("last_modified"),
+                signal=confirmed_claim(spider.change_claim(key), item.modified_at), published_at=item.published_at)
+        except (sqlite3.Error, OSError) as error:  # a write the disk refused before any commit
+            self._state_refused(incremental.store, error)
+            return
+        self.commit_state(only_if_due=True)
 
     def item_dropped(self, item: Any, response: Any = None, exception: Any = None, spider: Any = None) -> None:
         if isinstance(item, Article):

@@ -27,7 +27,7 @@ from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
 from newscrawl.items import Article, Discovery, Provenance
-from newscrawl.meta import META_FETCHED_AT, META_KEY, new_crawl_id
+from newscrawl.meta import FATAL_ERROR_STAT, META_FETCHED_AT, META_KEY, new_crawl_id
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
 from newscrawl.spiders.archive_candidates import ReplayCandidates
@@ -151,7 +151,9 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         # Only a run that finished is marked so. One stopped by an error (archive_write_error on a full disk, …) may
         # have recorded items its feed never got; left "running", the next run reconciles it against its feed like
         # a killed run (state/recovery.py), and those articles are fetched again.
-        if reason == "finished":
+        # A state that refused a batch (RevisionPipeline) dropped it: that run must be reconciled too, even when the
+        # refusal came while the crawl was already finishing.
+        if reason == "finished" and not self.crawler.stats.get_value(FATAL_ERROR_STAT):
             self.incremental.store.finish_run(self.crawl_id, datetime.now(timezone.utc).isoformat(), "finished")
         self.incremental.store.close()
 

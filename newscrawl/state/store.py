@@ -69,7 +69,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 COMMIT_EVERY = 256
 """Item writes per transaction at most; a commit per item was most of a crawl's state cost."""
 COMMIT_SECONDS = 1.0
-"""Age after which the open batch is committed by the next write (or by the pipeline's timer, see commit())."""
+"""Age after which the open batch is due (``commit_due``); the revision pipeline also commits it on this period."""
 
 
 class StateError(Exception):
@@ -152,6 +152,7 @@ class StateStore:
 
     _batched = 0
     _batch_started = 0.0
+    _abandoned = False
 
     def transaction(self) -> Any:
         """A transaction of its own (the open batch is committed first), for changes that must be atomic now."""
@@ -159,10 +160,20 @@ class StateStore:
         return _Transaction(self.db)
 
     def commit(self) -> None:
-        """Commit the open batch of item writes, if any."""
+        """Commit the open batch of item writes, if any. During a crawl the revision pipeline calls it (its timer,
+        and after an item's revision once ``commit_due``): the store never commits a batch on its own, so that one
+        function decides when and handles a refusing disk (pipelines/revisions.py ``commit_state``). After
+        ``abandon_batches`` it rolls the batch back instead."""
         if self.db.in_transaction:
-            self.db.execute("COMMIT")
+            self.db.execute("ROLLBACK" if self._abandoned else "COMMIT")
         self._batched = 0
+
+    def abandon_batches(self) -> None:
+        """Roll back the open batch of item writes and every later one, after the disk refused a commit: committing
+        again would only fail again (at close, in a traceback), and a run whose state lost a batch is reconciled
+        from its feed by the next run anyway (recovery.py), as after a kill."""
+        self._abandoned = True
+        self.commit()
 
     def _batch(self) -> None:
         """Join the open batch of item writes, or open one."""
@@ -171,10 +182,13 @@ class StateStore:
             self._batched, self._batch_started = 0, time.monotonic()
 
     def _written(self) -> None:
-        """Count one item write; commit when the batch is full or old."""
+        """Count one item write (committing is the caller's: see commit_due)."""
         self._batched += 1
-        if self._batched >= COMMIT_EVERY or time.monotonic() - self._batch_started >= COMMIT_SECONDS:
-            self.commit()
+
+    def commit_due(self) -> bool:
+        """Whether the open batch is full (COMMIT_EVERY writes) or old (COMMIT_SECONDS) and should be committed."""
+        return bool(self.db.in_transaction) and (self._batched >= COMMIT_EVERY
+                                                 or time.monotonic() - self._batch_started >= COMMIT_SECONDS)
 
     def close(self) -> None:
         self.commit()
