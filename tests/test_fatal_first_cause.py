@@ -9,6 +9,7 @@ the test fills at chosen moments (skipped where mounting is not permitted).
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import subprocess
 import sys
@@ -26,14 +27,10 @@ from tests.test_faults import FAST_ARGS, env, slow_articles, tiny_disk
 
 
 def fill(folder: Path) -> None:
-    """Write a file until the disk says it is full."""
-    with open(folder / "filler", "wb") as filler:
-        try:
-            while True:
-                filler.write(b"\0" * 65536)
-                filler.flush()
-        except OSError:
-            pass
+    """Write a file until the disk says it is full (unbuffered: nothing is left to flush, and fail, at close)."""
+    with open(folder / "filler", "wb", buffering=0) as filler, contextlib.suppress(OSError):
+        while True:
+            filler.write(b"\0" * 65536)
 
 
 def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
@@ -46,11 +43,11 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> N
 def test_when_the_state_then_the_capture_fail_the_first_cause_is_reported(tmp_path: Path) -> None:
     specs = [seed_spec(), *corpus(24, seed=11)]
     site = build_devdiscourse_mirror(specs)
-    slow_articles(site, 0.6)  # responses stay in flight after the state fails: their capture fails next
+    slow_articles(site, 1.5)  # responses stay in flight after the state fails: their capture fails next
     state, output, log = tmp_path / "state", tmp_path / "output", tmp_path / "crawl.log"
     state.mkdir()
     output.mkdir()
-    with MirrorServer(site) as server, tiny_disk(state, "2m"), tiny_disk(output, "64m"):
+    with MirrorServer(site) as server, tiny_disk(state, "2m"), tiny_disk(output, "16m"):
         crawl = subprocess.Popen(
             [sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a", f"base_url={server.base_url}",
              *FAST_ARGS, "-s", "CONCURRENT_REQUESTS=4", "-s", f"NEWSCRAWL_STATE_DIR={state}",
