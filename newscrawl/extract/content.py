@@ -28,9 +28,13 @@ from newscrawl.extract.segment import Block, segment
 DECAY = 0.5  # a block's value reaches the n-th ancestor divided by (1 + n * DECAY): favours tight containers
 SIBLING_MIN = 100.0  # least text value a sibling container needs to join the story
 SIBLING_SHARE = 0.2  # … and at least this share of the best container's value (readability's rule)
+WIDEN_LEVELS = 6  # how far up a wider container of the same story is looked for
+WIDEN_GAIN = 2.0  # … which must hold this many times the good text, and no link list at all
 CLIMB_LEVELS = 5  # how far up repeated wrappers ("section.body-text" ×3) are looked for
 SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most this share of its text value
 LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
+PROSE_MIN_CHARS = 80  # a paragraph beside the best container joins the story from this length on
+HEADING_MAX_CHARS = 400  # characters: longer "headings" are paragraphs styled as headings
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 FIGURE_CONTENT = frozenset({"tr", "blockquote", "pre"})  # blocks of a <figure> that are content, not its caption
 FIGURE_MAX_CAPTION = 600  # characters: a <figure> with more text than a long caption wraps the story, not a picture
@@ -48,8 +52,8 @@ END_MARKER_MIN_BEFORE = 80  # an end marker needs a real paragraph before it
 def block_value(block: Block, hint: set[str] | None) -> float:
     """What a block adds to a container: its length when it reads as text, minus what it costs as furniture."""
     length = len(block.text)
-    if block.tag in HEADINGS:
-        return 0.0
+    if block.tag in HEADINGS and length < HEADING_MAX_CHARS:
+        return 0.0  # a heading titles text; a "heading" of several sentences is text set in a heading element
     if block.link_density > 0.5:
         return -float(min(length, LINK_BLOCK_COST))
     if hint is not None and length >= 80:
@@ -98,7 +102,9 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement
     best, best_score = max(decayed.items(), key=lambda item: item[1])
     if best_score <= 0:
         return []
+    best = _widened(best, good, bad)
     roots = [best]
+    prose = {b.element for b in blocks if b.tag in LEAF_BLOCKS and _prose(b)}
     threshold = max(SIBLING_MIN, SIBLING_SHARE * good.get(best, 0.0))
     node = best
     for level in range(CLIMB_LEVELS):
@@ -108,6 +114,9 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement
         for sibling in parent:
             if sibling is node:
                 continue
+            if sibling in prose:
+                roots.append(sibling)  # readability's rule: a paragraph beside the story is the story's
+                continue
             if level > 0 and not same_kind(sibling, node):
                 continue  # higher up, only a repeat of the same named wrapper continues the story
             gained, cost = good.get(sibling, 0.0), bad.get(sibling, 0.0)
@@ -115,6 +124,26 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement
                 roots.append(sibling)
         node = parent
     return roots
+
+
+def _widened(best: HtmlElement, good: dict[HtmlElement, float], bad: dict[HtmlElement, float]) -> HtmlElement:
+    """The best container, or an ancestor that holds much more good text and no link list: a story cut into
+    several components (one per paragraph or section, each wrapped a few levels deep), of which the decay alone
+    picks one. Any menu, teaser row or share bar in the ancestor means it is the page, not the story."""
+    node, chosen = best, best
+    for _ in range(WIDEN_LEVELS):
+        node = node.getparent()
+        if node is None:
+            break
+        if good.get(node, 0.0) >= WIDEN_GAIN * good.get(chosen, 0.0) and not bad.get(node, 0.0):
+            chosen = node
+    return chosen
+
+
+def _prose(block: Block) -> bool:
+    """A paragraph that reads as prose (readability's rule for paragraphs beside the top candidate): long enough to be
+    a sentence or more, and few of its words are links."""
+    return len(block.text) >= PROSE_MIN_CHARS and block.link_density < LEAD_MAX_LINK_DENSITY
 
 
 def same_kind(a: HtmlElement, b: HtmlElement) -> bool:
@@ -199,11 +228,15 @@ def _keeps(second: list[str], first: list[str]) -> bool:
 
 def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | None) -> list[str]:
     blocks = segment(tree)
-    roots = set(choose_roots(blocks, hint_words))
+    chosen = choose_roots(blocks, hint_words)
+    roots = set(chosen)
     inside = [_within(b.element, roots) or _confirmed(b, hint_words) for b in blocks]
     kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
-    if True in inside:
-        kept = lead_in(blocks, inside.index(True), hint_words, headline) + kept
+    # The lead is what stands between the headline and the best container (not an earlier paragraph that joined it)
+    start = next((i for i, b in enumerate(blocks) if _within(b.element, {chosen[0]})), None) if chosen else None
+    if start is not None:
+        lead = {id(b) for b in lead_in(blocks, start, hint_words, headline)} | {id(b) for b in kept}
+        kept = [b for b in blocks if id(b) in lead]
     return [b.text for b in _before_end_marker(kept)]
 
 
@@ -224,6 +257,8 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
     """
     anchor = _headline_before(blocks, start, headline)
     if anchor is None:
+        anchor = _article_start(blocks, start)
+    if anchor is None:
         return []
     lead: list[Block] = []
     total = 0
@@ -237,6 +272,16 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
             lead.insert(0, block)
             total += len(block.text)
     return lead
+
+
+def _article_start(blocks: list[Block], start: int) -> int | None:
+    """Without a headline to anchor the lead (it was pruned as a "title" box, or is no heading): the index before the
+    first block of the <article> element that holds the body, whose header is the story's own."""
+    article = next((a for a in blocks[start].element.iterancestors() if a.tag == "article"), None)
+    if article is None:
+        return None
+    first = next(i for i in range(start + 1) if i == start or _within(blocks[i].element, {article}))
+    return first - 1 if first < start else None
 
 
 def _headline_before(blocks: list[Block], start: int, headline: str | None) -> int | None:

@@ -1,0 +1,163 @@
+"""GenericParser body rules that keep the whole story (issue 18, recall): parts of the story that stand beside, above
+or around the container the text scoring elects. One realistic full page each, written for the rule it tests (no page
+of a benchmark is copied here); each test fails without its rule (see the commit that brought the rule)."""
+
+from __future__ import annotations
+
+from tests.test_generic_body import html_page, parse
+
+
+def sentences(*texts: str) -> str:
+    return "".join(f"<p>{text}</p>" for text in texts)
+
+
+def test_paragraphs_beside_a_box_of_the_story_are_kept() -> None:
+    """A post whose middle sits in a box of its own (a group block, a quote of several paragraphs) has more text in
+    that box than in the paragraphs around it, so the box wins the scoring; the paragraphs beside it are the story's
+    too (readability's rule for sibling paragraphs), the short link rows beside it are not."""
+    group = sentences(
+        "The first thing you notice about the new library is the light. The architects replaced the old concrete "
+        "facade with tall windows, and on a clear morning the reading room needs no lamps at all until noon.",
+        "The building has three floors instead of two. The ground floor holds the children's section, a café and a "
+        "room for exhibitions; the first floor is for adults, and the top floor has twelve rooms for group work.",
+        "Some things stayed as they were. The staircase from 1968 was restored rather than replaced, and the mosaic "
+        "by a local artist that used to hang in the entrance hall now covers a whole wall of the café.",
+        "The renovation took two years and cost 14 million euros, two million more than planned. The council blamed "
+        "the rising price of building materials and the discovery of asbestos in the ceilings of the top floor.",
+        "During the works the library moved into a former shoe shop on the high street, where it had a tenth of its "
+        "usual space. Most books went into storage, and members could order them to be brought over within a day.")
+    body = f"""
+<main id="main"><article class="post">
+  <h1 class="entry-title">A morning in the new town library</h1>
+  <div class="entry-content">
+    <p>After two years of building works the town library reopened on Saturday, and by ten o'clock the queue in front
+    of the doors reached all the way to the market square. We spent the first morning there to see what has changed.</p>
+    <div class="wp-block-group"><div class="wp-block-group__inner-container">{group}</div></div>
+    <p class="more-links"><a href="/tag/library/">Library</a> · <a href="/tag/town-hall/">Town hall</a></p>
+    <p>Opening hours are now the same on every weekday, from nine in the morning until eight in the evening, and the
+    library is open on Saturdays until four. Membership stays free for children and costs twelve euros for adults.</p>
+  </div>
+</article></main>"""
+    article = parse(html_page("A morning in the new town library", body),
+                    "https://valley-courier.example/culture/a-morning-in-the-new-town-library")
+    assert article is not None
+    assert "The first thing you notice about the new library is the light." in article.body
+    assert "Opening hours are now the same on every weekday" in article.body
+    assert "Town hall" not in article.body and "Imprint" not in article.body
+
+
+def test_a_story_set_in_a_heading_element_is_text() -> None:
+    """Some templates set a whole short story (or its long lead) in an <h2>: a "heading" of several sentences is
+    text, not a title, and outweighs the newsletter box beside it."""
+    body = """
+<main class="article-single"><div class="container"><div class="row">
+  <div class="col-main">
+    <h1 class="article-single__title">Swede gets a tattoo of the state epidemiologist</h1>
+    <div class="article-single__meta"><a href="/authors/newsdesk">The Local</a> · 28 April 2020</div>
+    <h2 class="article-single__excerpt">A man from Gothenburg has had the face of the country's state epidemiologist
+    tattooed on his arm, after a tattoo studio advertised the design on social media as a joke and was surprised by
+    how many people wanted it.<br><br>The epidemiologist has become a household name during the pandemic, and his
+    calm daily press conferences have made him an unlikely celebrity, with fan pages, songs and T-shirts.<br><br>
+    Asked about the tattoo last week by a local newspaper, he said he found it hard to understand but that people
+    were of course free to decorate their bodies as they liked.<br><br>The studio said it had since tattooed the
+    design on eleven customers and had given part of the money to a hospital fund for health workers.</h2>
+  </div>
+  <div class="col-side"><div class="signup-box">
+    <p>Get daily news straight in your inbox. By signing up you agree to our Terms of Use and Privacy Policy. We
+    will use your email address to send you newsletters as well as information and offers.</p>
+  </div></div>
+</div></div></main>"""
+    article = parse(html_page("Swede gets a tattoo of the state epidemiologist", body, '<meta property="og:type" '
+                              'content="article">'),
+                    "https://valley-courier.example/2020/04/28/swede-gets-a-tattoo-of-the-state-epidemiologist")
+    assert article is not None
+    assert "Asked about the tattoo last week by a local newspaper" in article.body
+    assert "Get daily news straight in your inbox" not in article.body
+
+
+def test_the_lead_in_the_article_header_is_kept_when_no_headline_marks_it() -> None:
+    """The headline stands in a box named "title" (pruned as page furniture) or reads differently from the page's
+    <title>: nothing marks where the story starts. The <article> that holds the body does: the lead paragraph in
+    its header, before the body box, is the story's."""
+    paragraphs = sentences(
+        "For parents of young children it is a familiar situation: the nursery calls, the child has a fever and must "
+        "be picked up at once. Employees may then leave work, but whether they are paid for the time is another matter.",
+        "The law gives each parent up to ten working days a year per child for caring for a sick child under twelve, "
+        "and up to twenty-five days in total for several children. Single parents get twice as many days.",
+        "Employers may ask for a doctor's certificate from the first day. Many collective agreements, however, give "
+        "parents a few paid days before the health insurer steps in with sick-child benefit.",
+        "The benefit amounts to ninety per cent of the net salary lost. Parents apply for it at their health "
+        "insurer, which asks the employer to confirm the days of absence and the salary paid.",
+        "Employees who are not covered by statutory health insurance have no right to the benefit. For them, the "
+        "employment contract or a collective agreement decides whether the days off are paid at all.",
+        "Small companies can claim back part of the salary they keep paying from a fund of the health insurers. "
+        "The contribution to that fund is charged with the wages every month.")
+    body = f"""
+<main id="main"><article class="post post-full">
+  <div class="article-header">
+    <div class="headline-box"><span class="kicker">Sick child</span>
+      <span class="headline-text">What employers need to know about parents' rights</span></div>
+    <p class="article-excerpt">How many days a year may employees stay at home when their child is ill? Must the
+    employer keep paying them? The most important questions and answers for small companies.</p>
+    <div class="article-date">28 December 2022</div>
+  </div>
+  <div class="article-content">
+    <h2>May parents leave work when their child is ill?</h2>
+    {paragraphs}
+  </div>
+</article></main>"""
+    article = parse(html_page("Sick child: what employers need to know", body),
+                    "https://valley-courier.example/law/sick-child-what-employers-need-to-know/7297147.html")
+    assert article is not None
+    assert "How many days a year may employees stay at home" in article.body
+    assert "28 December 2022" not in article.body
+
+
+def test_a_story_cut_into_page_builder_components_is_kept_whole() -> None:
+    """Content-management systems set a story as a row of components (text, text with picture, quote, subheading),
+    each wrapped a few levels deep and named by its type: the scoring elects the longest one. Their common parent
+    holds much more text and no link list at all, so it is the story; the teaser row after it is not."""
+    def component(kind: str, inner: str) -> str:
+        return (f'<div class="paragraph paragraph--type--{kind}"><div class="paragraph__wrapper"><div class="'
+                f'container"><div class="row"><div class="col-12">{inner}</div></div></div></div></div>')
+
+    body = f"""
+<main class="layout-content"><article class="node node--type-article">
+  <h1 class="page-title">Heating with pellets made from autumn leaves</h1>
+  <div class="field field--name-field-paragraphs">
+    {component("text", sentences(
+        "Every autumn the town's parks department collects around 800 tonnes of leaves. Until now they went to a "
+        "composting plant at a cost of 60,000 euros a year; from next winter they are to heat the depot instead.",
+        "A pilot plant next to the depot dries the leaves, grinds them and presses them into pellets. Mixed with "
+        "wood shavings from the carpentry workshop, they burn almost as cleanly as ordinary wood pellets."))}
+    {component("heading", "<h2>Leaves burn hotter than expected</h2>")}
+    {component("text-image", '<figure><img src="/img/pellets.jpg" alt=""></figure>' + sentences(
+        "The first tests surprised the engineers. Dried leaves have about four fifths of the heating value of "
+        "wood, and the ash can go back onto the flower beds, since the leaves come from the town's own parks.",
+        "Problems remain. Leaves from roadside trees carry too much sand and salt and have to be sorted out, and "
+        "the drying takes energy that the plant has to produce itself from part of its pellets.",
+        "The engineers expect the plant to cover two thirds of the depot's heat demand in its first winter. The "
+        "rest will come from the old gas boiler, which stays in place as a reserve for very cold weeks."))}
+    {component("quote", "<blockquote><p>“You can burn these pellets just like ordinary ones, in any modern boiler, "
+                        "and our tests show no more fine dust than with wood,” says the head of the pilot.</p>"
+                        "</blockquote>")}
+    {component("heading", "<h2>An application for funding has been filed</h2>")}
+    {component("text", sentences(
+        "The town has applied for funding from the state's climate programme, which could pay for half of the "
+        "plant. A decision is expected in spring, in time for the second collection season.",
+        "If the pilot works, the pellets could also heat two schools and the swimming pool. Other towns in the "
+        "district have already asked to visit the plant when it starts running in October."))}
+  </div>
+  <div class="teaser-row"><h3>More from the region</h3><ul>
+    <li><a href="/region/new-bus-timetable">New bus timetable from December</a></li>
+    <li><a href="/region/market-square-works">Works on the market square start in March</a></li>
+    <li><a href="/region/swimming-pool-prices">Swimming pool prices rise by one euro</a></li></ul></div>
+</article></main>"""
+    article = parse(html_page("Heating with pellets made from autumn leaves", body),
+                    "https://valley-courier.example/region/heating-with-pellets-made-from-autumn-leaves-21677")
+    assert article is not None
+    for text in ("Every autumn the town's parks department", "Leaves burn hotter than expected",
+                 "The first tests surprised the engineers", "You can burn these pellets just like ordinary ones",
+                 "An application for funding has been filed", "If the pilot works, the pellets could also heat"):
+        assert text in article.body, text
+    assert "New bus timetable" not in article.body
