@@ -161,3 +161,34 @@ def test_a_story_cut_into_page_builder_components_is_kept_whole() -> None:
                  "An application for funding has been filed", "If the pilot works, the pellets could also heat"):
         assert text in article.body, text
     assert "New bus timetable" not in article.body
+
+
+def test_a_lead_in_a_box_named_teaser_is_kept_and_teaser_cards_are_not() -> None:
+    """German and Austrian CMSs call the standfirst a "teaser" ("teaser-text"): a box with a paragraph of prose and
+    no link at all is the story's own lead; the teaser cards of other stories link away and stay furniture."""
+    paragraphs = sentences(
+        "Der Landesjagdverband hat am Montag in Hannover seinen Jahresbericht vorgestellt. Demnach wurden im "
+        "vergangenen Jahr so viele Wildunfälle gemeldet wie nie zuvor, vor allem auf Landstraßen in Waldnähe.",
+        "Besonders betroffen sind die Monate April und Mai sowie Oktober und November, wenn Rehe und Wildschweine "
+        "in der Dämmerung die Straßen queren. Der Verband rät, dort das Tempo deutlich zu verringern.",
+        "Mehr als die Hälfte der Unfälle ereignet sich zwischen 18 und 22 Uhr. Wer ein Tier angefahren hat, muss "
+        "die Unfallstelle sichern, die Polizei rufen und darf das Tier keinesfalls selbst mitnehmen.",
+        "Die Versicherer zahlten im vergangenen Jahr nach eigenen Angaben rund 40 Millionen Euro für Schäden durch "
+        "Wildunfälle allein in Niedersachsen, im Durchschnitt etwa 3.200 Euro je Fall.")
+    body = f"""
+<main id="content"><div class="news-single">
+  <div class="article-head"><h1>Mehr Wildunfälle als je zuvor</h1>
+    <div class="news-date">14.03.2022</div></div>
+  <div class="teaser-text"><p>Der Jagdverband zählt so viele Zusammenstöße mit Rehen und Wildschweinen wie nie und
+  fordert Tempolimits auf Landstraßen durch Waldgebiete, vor allem in der Dämmerung.</p></div>
+  <div class="news-text">{paragraphs}</div>
+  <div class="news-related"><h3>Das könnte Sie auch interessieren</h3>
+    <div class="teaser"><a href="/news/wolf-sichtungen"><div class="teaser-text"><p>Wolfssichtungen im Landkreis
+    nehmen zu: Was Spaziergänger und Hundehalter jetzt wissen sollten, erklärt die Wolfsberaterin.</p></div></a></div>
+  </div>
+</div></main>"""
+    article = parse(html_page("Mehr Wildunfälle als je zuvor", body, lang="de"),
+                    "https://valley-courier.example/news/mehr-wildunfaelle-als-je-zuvor")
+    assert article is not None
+    assert "Der Jagdverband zählt so viele Zusammenstöße" in article.body
+    assert "Wolfssichtungen" not in article.body

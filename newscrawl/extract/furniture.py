@@ -140,6 +140,11 @@ def _prose_chars(element: HtmlElement) -> int:
     return total
 
 
+def _unlinked_prose(element: HtmlElement) -> bool:
+    """A box with prose and no link: a link would make it a card pointing elsewhere (a teaser of another story)."""
+    return element.find(".//a[@href]") is None and _prose_chars(element) > 0
+
+
 def _text_length(element: HtmlElement) -> int:
     return len("".join(element.itertext()))
 
@@ -181,8 +186,10 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
                 # "headline" is the headline, which content.lead_in() starts from
             if element.tag in HEADINGS and not _furniture_words(element.get("class") or ""):
                 continue  # a heading's id is an anchor made from its text ("nav-what-comes-next"), not a box name
-            if _furniture_words(element) <= LAYOUT_WORDS and _prose_chars(element) >= LAYOUT_PROSE_MIN:
-                continue  # a layout box ("widget", "header") that holds paragraphs of prose holds the story
+            if _furniture_words(element) <= LAYOUT_WORDS and (_prose_chars(element) >= LAYOUT_PROSE_MIN
+                                                              or _unlinked_prose(element)):
+                continue  # a layout box ("widget", "header") that holds paragraphs of prose holds the story; a
+                # "teaser" or "header" box with a paragraph of prose and no link at all is the story's own lead
             if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
                 doomed.append(element)
     _remove(doomed)
