@@ -192,3 +192,63 @@ def test_a_lead_in_a_box_named_teaser_is_kept_and_teaser_cards_are_not() -> None
     assert article is not None
     assert "Der Jagdverband zählt so viele Zusammenstöße" in article.body
     assert "Wolfssichtungen" not in article.body
+
+
+def test_a_short_subheading_right_above_the_body_box_is_kept() -> None:
+    """A subheading set between the headline's box and the body box, right above the body, is the body's first
+    subheading however short it is (a longer one is the standfirst set as a heading, kept already)."""
+    text = ("Am 4. Februar erscheint das vierte Album der Sängerin. Zwölf Songs, aufgenommen in Berlin und Stockholm, "
+            "mit einer Band, die zum ersten Mal auch im Studio mit ihr spielt.<br><br>Die erste Single lief schon im "
+            "Herbst im Radio, die zweite folgt im Januar gemeinsam mit einem Video, das in einer leeren Schwimmhalle "
+            "gedreht wurde.<br><br>Im Frühjahr geht die Sängerin auf Tour, mit vierzehn Konzerten in Deutschland, "
+            "Österreich und der Schweiz. Karten gibt es ab Freitag im Vorverkauf.")
+    body = f"""
+<div id="content"><div class="review">
+  <div class="review-head"><h1>Leslie Lind – Brave New Days</h1>
+    <div class="release-info">Veröffentlichung: 04.02.2022 · Label: North Records · Genre: Pop</div></div>
+  <h2>Leslie Lind präsentiert ihr neues Album</h2>
+  <div class="review-text">{text}</div>
+  <div class="more-by-artist"><h3>Mehr von Leslie Lind</h3><ul><li><a href="/single/heart">Single: Heart</a></li>
+  <li><a href="/album/gladys">Album: Gladys</a></li></ul></div>
+</div></div>"""
+    article = parse(html_page("Leslie Lind – Brave New Days", body, '<meta property="og:type" content="article">',
+                              lang="de"), "https://valley-courier.example/music/leslie-lind/brave-new-days/")
+    assert article is not None
+    assert "Leslie Lind präsentiert ihr neues Album" in article.body
+    assert "Am 4. Februar erscheint das vierte Album" in article.body and "Album: Gladys" not in article.body
+
+
+def test_a_story_continued_in_a_repeat_of_its_page_row_after_an_ad_is_kept() -> None:
+    """Layouts cut a story at an ad row into two page rows of the same kind, each with the story's text six levels
+    down: the second part is a repeat of the same named wrapper, so it continues the story."""
+    def story_row(variant: str, paragraphs: str) -> str:
+        return (f'<section class="page-row page-row--story {variant}"><div class="container container--story">'
+                f'<div class="grid-column grid-column--story"><div class="grid-row grid-row--story">'
+                f'<div class="grid-column grid-column--story center"><div class="story-text">{paragraphs}</div>'
+                f'</div></div></div></div></section>')
+
+    first = sentences(
+        "The congressman's surprise retirement, announced just thirty hours before the filing deadline, left "
+        "Republicans in the district scrambling to find a candidate for the primary in March.",
+        "Within hours a local activist and friend of the congressman's wife launched her campaign, and party "
+        "officials quickly began to wonder whether she had been told about the retirement in advance.",
+        "Her campaign website had been registered weeks earlier, records show, by a consultant who has worked "
+        "for the congressman for years. The consultant did not respond to requests for comment.",
+        "Several other candidates said they had been given no chance to prepare. One state senator said he would "
+        "still file, but that the timing had made it much harder to raise money and collect signatures.")
+    second = sentences(
+        "The congressman's office said the timing had nothing to do with any candidate and that he had told "
+        "his family first. Party officials in the state said they would not take sides in the primary.")
+    body = f"""
+<main><div class="page-content page-content--story">
+  <header class="story-header"><h1>Congressman accused of timing retirement to help a friend</h1></header>
+  {story_row("first", first)}
+  <section class="ad-row"><div class="ad-slot">Advertisement</div></section>
+  {story_row("second", second)}
+</div></main>"""
+    article = parse(html_page("Congressman accused of timing retirement to help a friend", body,
+                              '<meta property="og:type" content="article">'),
+                    "https://valley-courier.example/news/2019/12/30/congressman-retirement-timing-090838")
+    assert article is not None
+    assert "Within hours a local activist" in article.body
+    assert "Party officials in the state said they would not take sides" in article.body

@@ -30,7 +30,7 @@ SIBLING_MIN = 100.0  # least text value a sibling container needs to join the st
 SIBLING_SHARE = 0.2  # … and at least this share of the best container's value (readability's rule)
 WIDEN_LEVELS = 6  # how far up a wider container of the same story is looked for
 WIDEN_GAIN = 2.0  # … which must hold this many times the good text, and no link list at all
-CLIMB_LEVELS = 5  # how far up repeated wrappers ("section.body-text" ×3) are looked for
+CLIMB_LEVELS = 6  # how far up repeated wrappers ("section.body-text" ×3) are looked for
 SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most this share of its text value
 LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
 PROSE_MIN_CHARS = 80  # a paragraph beside the best container joins the story from this length on
@@ -252,7 +252,7 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
 
     Walks back from the body's first block to the headline (the closest <h1> before it, or a short block that
     shows the page's `headline`), keeping blocks that read as text (or a long subheading, the dek some pages set as
-    <h2>); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through) ends the
+    <h2>, or any subheading right above the body: its first); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through) ends the
     walk, and so does LEAD_MAX_TOTAL: a real lead is short. Without a headline before the body, nothing anchors it.
     """
     anchor = _headline_before(blocks, start, headline)
@@ -266,7 +266,8 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
         value = block_value(block, hint)
         if (value < 0 and not is_stamp(block.text)) or total + len(block.text) > LEAD_MAX_TOTAL:
             break
-        is_dek = block.tag in HEADINGS and len(block.text) >= DEK_MIN_CHARS and block.link_chars == 0
+        is_dek = block.tag in HEADINGS and block.link_chars == 0 and (len(block.text) >= DEK_MIN_CHARS
+                                                                     or block is blocks[start - 1])
         if (value > 0 or is_dek) and block.link_density <= LEAD_MAX_LINK_DENSITY and keep(block) \
                 and not is_stamp(block.text):
             lead.insert(0, block)
