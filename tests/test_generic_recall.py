@@ -252,3 +252,31 @@ def test_a_story_continued_in_a_repeat_of_its_page_row_after_an_ad_is_kept() -> 
     assert article is not None
     assert "Within hours a local activist" in article.body
     assert "Party officials in the state said they would not take sides" in article.body
+
+
+def test_a_dateline_that_opens_the_first_sentence_is_kept() -> None:
+    """Wire-style stories open with a dateline set in a span named "dateline": it is the start of the first
+    sentence, not a date in the page chrome."""
+    paragraphs = sentences(
+        "The masks had been stored in a room next to the emergency ward, which staff said was usually locked at "
+        "night. The theft was noticed on Monday morning when a nurse went to restock the ward.",
+        "Masks have been in short supply across the country since the outbreak began, and several pharmacies have "
+        "limited sales to one pack per customer. Police said they were checking online auction sites.",
+        "The hospital said it still had enough masks for its own staff for about two weeks and had asked the "
+        "prefecture for a new delivery. It has since moved its stock to a room with a camera.")
+    body = f"""
+<main><article class="story">
+  <h1>6,000 surgical masks stolen from hospital</h1>
+  <div class="byline-box"><span class="author">By Staff Writer</span> <time>Feb 18, 2020</time></div>
+  <div class="entry" id="story-text">
+    <p><span class="dateline">KOBE – </span>A total of 6,000 surgical masks have been lost at a hospital in Kobe,
+    it was learned Tuesday. Prefectural police are investigating the incident as a case of theft.</p>
+    {paragraphs}
+  </div>
+</article></main>"""
+    article = parse(html_page("6,000 surgical masks stolen from hospital", body, '<meta property="og:type" '
+                              'content="article">'),
+                    "https://valley-courier.example/news/2020/02/18/national/6000-surgical-masks-stolen/")
+    assert article is not None
+    assert article.body.startswith("KOBE – A total of 6,000 surgical masks")
+    assert "By Staff Writer" not in article.body
