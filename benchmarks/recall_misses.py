@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from newscrawl.extract import content  # noqa: E402
+from newscrawl.extract import container, content  # noqa: E402
 from newscrawl.extract.furniture import prune  # noqa: E402
 from newscrawl.extract.segment import segment  # noqa: E402
 from newscrawl.parsers.generic import GenericParser  # noqa: E402
@@ -68,7 +68,7 @@ def cause(snippet: str, parser: GenericParser, article: object, title: str) -> s
     if not any(snippet in norm(b.text) for b in blocks):
         return "split"
     hint_words = set(content._WORD.findall(hint)) if hint and len(hint) >= 200 else None
-    roots = set(content.choose_roots(blocks, hint_words))
+    roots = set(container.choose_roots(blocks, hint_words))
     holding = [b for b in blocks if snippet in norm(b.text)]
     if not any(content._within(b.element, roots) or content._confirmed(b, hint_words) for b in holding):
         return "outside_root"

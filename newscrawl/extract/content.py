@@ -3,11 +3,10 @@
 How (each step generic, no per-site rules; README "Other outlets" has the measurements that chose it):
 1. Work on a pruned copy of the page (extract/furniture.py: scripts, navigation, hidden and furniture-named boxes).
 2. Cut the page into blocks (extract/segment.py: p, heading, list item, quote, table row, loose text).
-3. Give every block a value: long low-link text is worth its length, link lists cost theirs. A hint text (the
-   page's own JSON-LD articleBody, when it has one) confirms the blocks it contains.
-4. The container is the tightest element around the densest run of valuable blocks, joined by sibling parts of
-   the same story, by the lead set between the headline and it (lead_in), and by paragraphs the articleBody hint
-   confirms; from them we keep the blocks that read as text, up to an end marker (extract/lines.py).
+3. Choose the elements that hold the story (extract/container.py: block values, the densest container, its
+   siblings and wider forms).
+4. Join the lead set between the headline and that container (lead_in) and the paragraphs the page's JSON-LD
+   articleBody confirms; keep the blocks that read as text, up to an end marker (extract/lines.py).
 """
 
 from __future__ import annotations
@@ -17,25 +16,12 @@ import re
 
 from lxml.html import HtmlElement
 
-from newscrawl.extract.blocks import LEAF_BLOCKS
+from newscrawl.extract.container import HEADINGS, block_value, choose_roots
 from newscrawl.extract.furniture import prune
 from newscrawl.extract.lead import is_stamp
 from newscrawl.extract.lines import END_MARKER, FURNITURE_LINE, LABEL_LINE, PAYWALL_LINE
 from newscrawl.extract.segment import Block, segment
 
-# Container choice (choose_roots). Each value was picked on the development half of the AEB benchmark and checked
-# on the held-out half (README, "Other outlets"); none is tied to a site.
-DECAY = 0.5  # a block's value reaches the n-th ancestor divided by (1 + n * DECAY): favours tight containers
-SIBLING_MIN = 100.0  # least text value a sibling container needs to join the story
-SIBLING_SHARE = 0.2  # … and at least this share of the best container's value (readability's rule)
-WIDEN_LEVELS = 6  # how far up a wider container of the same story is looked for
-WIDEN_GAIN = 2.0  # … which must hold this many times the good text, and no link list at all
-CLIMB_LEVELS = 6  # how far up repeated wrappers ("section.body-text" ×3) are looked for
-SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most this share of its text value
-LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
-PROSE_MIN_CHARS = 80  # a paragraph beside the best container joins the story from this length on
-HEADING_MAX_CHARS = 400  # characters: longer "headings" are paragraphs styled as headings
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 FIGURE_CONTENT = frozenset({"tr", "blockquote", "pre"})  # blocks of a <figure> that are content, not its caption
 FIGURE_MAX_CAPTION = 600  # characters: a <figure> with more text than a long caption wraps the story, not a picture
 LEAD_MAX_TOTAL = 1500  # characters: most text lead_in() takes from between the headline and the body container
@@ -47,118 +33,6 @@ FALLBACK_MIN_GAIN = 3  # … whose result replaces a different precise one only 
 _WORD = re.compile(r"\w+")
 
 END_MARKER_MIN_BEFORE = 80  # an end marker needs a real paragraph before it
-
-
-def block_value(block: Block, hint: set[str] | None) -> float:
-    """What a block adds to a container: its length when it reads as text, minus what it costs as furniture."""
-    length = len(block.text)
-    if block.tag in HEADINGS and length < HEADING_MAX_CHARS:
-        return 0.0  # a heading titles text; a "heading" of several sentences is text set in a heading element
-    if block.link_density > 0.5:
-        return -float(min(length, LINK_BLOCK_COST))
-    if hint is not None and length >= 80:
-        words = set(_WORD.findall(block.text))
-        covered = len(words & hint) / max(len(words), 1)
-        if covered >= 0.8:
-            return 2.0 * length  # the page's own articleBody says so (a missing block proves nothing: many
-            # sites truncate articleBody)
-    if length < 30:
-        return 0.0
-    return length - 2.0 * block.link_chars
-
-
-def _owner(block: Block) -> HtmlElement | None:
-    """The element a block's value is credited to first: the container of a leaf block, or the loose text's own."""
-    return block.element if block.tag not in LEAF_BLOCKS and block.tag != "tr" else block.element.getparent()
-
-
-def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement]:
-    """The elements that hold the article, in document order.
-
-    Each block's value is credited to its container and, decaying, to that container's ancestors (1, 1/1.5, 1/2…),
-    so the best candidate is the tightest element around the densest run of text, not the whole page. Then, going
-    up a few levels from it, siblings that are mostly good text join it: stories split by a figure, a pull quote
-    or an ad slot into several containers.
-    """
-    decayed: dict[HtmlElement, float] = {}
-    good: dict[HtmlElement, float] = {}
-    bad: dict[HtmlElement, float] = {}
-    for block in blocks:
-        value = block_value(block, hint)
-        if value == 0.0:
-            continue
-        node = _owner(block)
-        level = 0
-        while node is not None:
-            decayed[node] = decayed.get(node, 0.0) + value / (1 + level * DECAY)
-            if value > 0:
-                good[node] = good.get(node, 0.0) + value
-            else:
-                bad[node] = bad.get(node, 0.0) - value
-            node = node.getparent()
-            level += 1
-    if not decayed:
-        return []
-    best, best_score = max(decayed.items(), key=lambda item: item[1])
-    if best_score <= 0:
-        return []
-    best = _widened(best, good, bad)
-    roots = [best]
-    prose = {b.element for b in blocks if b.tag in LEAF_BLOCKS and _prose(b)}
-    threshold = max(SIBLING_MIN, SIBLING_SHARE * good.get(best, 0.0))
-    node = best
-    for level in range(CLIMB_LEVELS):
-        parent = node.getparent()
-        if parent is None:
-            break
-        for sibling in parent:
-            if sibling is node:
-                continue
-            if sibling in prose:
-                roots.append(sibling)  # readability's rule: a paragraph beside the story is the story's
-                continue
-            if level > 0 and not same_kind(sibling, node):
-                continue  # higher up, only a repeat of the same named wrapper continues the story
-            gained, cost = good.get(sibling, 0.0), bad.get(sibling, 0.0)
-            if gained >= (threshold if level == 0 else SIBLING_MIN) and cost <= SIBLING_MAX_COST * gained:
-                roots.append(sibling)
-        node = parent
-    return roots
-
-
-def _widened(best: HtmlElement, good: dict[HtmlElement, float], bad: dict[HtmlElement, float]) -> HtmlElement:
-    """The best container, or an ancestor that holds much more good text and no link list: a story cut into
-    several components (one per paragraph or section, each wrapped a few levels deep), of which the decay alone
-    picks one. Any menu, teaser row or share bar in the ancestor means it is the page, not the story."""
-    node, chosen = best, best
-    for _ in range(WIDEN_LEVELS):
-        node = node.getparent()
-        if node is None:
-            break
-        if good.get(node, 0.0) >= WIDEN_GAIN * good.get(chosen, 0.0) and not bad.get(node, 0.0):
-            chosen = node
-    return chosen
-
-
-def _prose(block: Block) -> bool:
-    """A paragraph that reads as prose (readability's rule for paragraphs beside the top candidate): long enough to be
-    a sentence or more, and few of its words are links."""
-    return len(block.text) >= PROSE_MIN_CHARS and block.link_density < LEAD_MAX_LINK_DENSITY
-
-
-def same_kind(a: HtmlElement, b: HtmlElement) -> bool:
-    """Same tag and mostly the same classes: two instances of one template component.
-
-    >>> from lxml.html import fragment_fromstring as f
-    >>> same_kind(f('<div class="body-text section v2"></div>'), f('<div class="body-text section"></div>'))
-    True
-    >>> same_kind(f('<div></div>'), f('<div></div>'))
-    False
-    """
-    classes_a, classes_b = set((a.get("class") or "").split()), set((b.get("class") or "").split())
-    if a.tag != b.tag or not classes_a or not classes_b:
-        return False
-    return len(classes_a & classes_b) / len(classes_a | classes_b) >= 0.5
 
 
 def keep(block: Block) -> bool:
