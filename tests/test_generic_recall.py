@@ -280,3 +280,28 @@ def test_a_dateline_that_opens_the_first_sentence_is_kept() -> None:
     assert article is not None
     assert article.body.startswith("KOBE – A total of 6,000 surgical masks")
     assert "By Staff Writer" not in article.body
+
+
+def test_a_first_subheading_that_names_a_year_is_no_date_line() -> None:
+    """The body's first line is trimmed when it is a date line ("19 November 2019, 06:21"); a subheading that only
+    names a year ("1968 to today: …") states no date and stays, while the real date line above it still goes."""
+    paragraphs = sentences(
+        "In 1968 the choir's director founded a wind band for the boys whose voices had broken, so that they could "
+        "go on making music together. It started with eleven players and instruments lent by the parish.",
+        "Today the band has more than sixty members, plays at church festivals and in the town's Christmas concert, "
+        "and travels abroad every other summer. Its youngest players are nine years old.",
+        "Rehearsals take place every Thursday evening in the parish hall. New members are welcome at any time, and "
+        "the band lends instruments to beginners for their first year.")
+    body = f"""
+<div id="page"><div id="content" class="content">
+  <h1>Our history</h1>
+  <div class="text">
+    <p>Updated: 12 March 2023, 10:15</p>
+    <h2>1968 to today: the boys' wind band</h2>
+    {paragraphs}
+  </div>
+</div></div>"""
+    article = parse(html_page("Our history", body, '<meta property="og:type" content="article">'),
+                    "https://valley-courier.example/choir/our-history.html")
+    assert article is not None
+    assert article.body.startswith("1968 to today: the boys' wind band")
