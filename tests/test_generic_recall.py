@@ -305,3 +305,34 @@ def test_a_first_subheading_that_names_a_year_is_no_date_line() -> None:
                     "https://valley-courier.example/choir/our-history.html")
     assert article is not None
     assert article.body.startswith("1968 to today: the boys' wind band")
+
+
+def test_a_list_of_unlinked_items_beside_the_story_is_kept_and_a_link_list_is_not() -> None:
+    """A recipe's ingredient list or a story's fact box stands beside the text in a box of its own, its items too
+    short to count as text: a list of unlinked items beside the story is the story's; a list of links is not."""
+    steps = sentences(
+        "Preheat the oven to 180 degrees. Butter a baking tin of 26 centimetres and dust it with a little flour, "
+        "then drain the cherries in a sieve and keep the juice for the glaze.",
+        "Beat the butter with the sugar until pale, then add the eggs one at a time. Fold in the flour and the "
+        "baking powder, spread half of the dough in the tin and cover it with the cherries.",
+        "Stir the cocoa into the rest of the dough, spread it over the cherries and draw a fork through both "
+        "layers to marble them. Bake for about 50 minutes and leave the cake to cool in the tin.",
+        "Cook the pudding with the milk as the packet says, let it cool a little, spread it over the cake and "
+        "top it with the marshmallows. Brown them briefly with a kitchen torch before serving.")
+    body = f"""
+<main id="main"><article class="recipe">
+  <h1>Marbled cherry cake with marshmallows</h1>
+  <section class="ingredients"><h2>Ingredients</h2><ul class="ingredient-list">
+    <li>1 jar of morello cherries (720 ml)</li><li>250 g soft butter</li><li>200 g sugar</li><li>4 eggs</li>
+    <li>300 g flour</li><li>1 packet of vanilla pudding powder</li><li>500 ml milk</li>
+    <li>100 g mini marshmallows</li></ul></section>
+  <div class="preparation"><h2>Preparation</h2><div class="steps">{steps}</div></div>
+  <section class="more-recipes"><h2>More cakes</h2><ul>
+    <li><a href="/recipes/lemon-sheet-cake">Lemon sheet cake</a></li><li><a href="/recipes/apple-crumble">Apple
+    crumble</a></li><li><a href="/recipes/plum-cake">Plum cake</a></li></ul></section>
+</article></main>"""
+    article = parse(html_page("Marbled cherry cake with marshmallows", body, '<meta property="og:type" '
+                              'content="article">'), "https://valley-courier.example/recipes/marbled-cherry-cake-77975")
+    assert article is not None
+    assert "200 g sugar" in article.body and "4 eggs" in article.body and "Preheat the oven" in article.body
+    assert "Lemon sheet cake" not in article.body

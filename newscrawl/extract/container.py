@@ -3,8 +3,9 @@
 Every block gets a value (long low-link text is worth its length, link lists cost theirs, a paragraph the page's own
 JSON-LD articleBody confirms counts double); each block's value is credited, decaying, to its ancestors, and the
 element with the highest score is the densest container of text. Stories are often split, so it is then widened
-to an ancestor holding much more text and no link list, and joined by paragraphs beside it (readability's rule)
-and by sibling containers that are mostly good text or repeats of the same named wrapper further up.
+to an ancestor holding much more text and no link list, and joined by paragraphs beside it (readability's rule), by
+lists of unlinked items beside it (ingredients, fact boxes) and by sibling containers that are mostly good text or
+repeats of the same named wrapper further up.
 
 The values were picked on the development half of the AEB benchmark and checked on the held-out half and on the
 trafilatura evaluation corpus (docs/extraction.md); none is tied to a site.
@@ -31,6 +32,10 @@ PROSE_MIN_CHARS = 80  # a paragraph beside the best container joins the story fr
 PROSE_MAX_LINK_DENSITY = 0.25  # … and when under this share of its text is links
 HEADING_MAX_CHARS = 400  # characters: longer "headings" are paragraphs styled as headings
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+LIST_ITEMS = frozenset({"li", "tr", "dt", "dd"})
+PLAIN_LIST_MIN_ITEMS = 3  # a list of unlinked items beside the story joins it from this many blocks on
+PLAIN_LIST_ITEM_SHARE = 0.8  # … when at least this share of its blocks are items or rows (the rest headings)
+PLAIN_LIST_LEVELS = 1  # … when it stands beside the story's box or beside that box's parent
 _WORD = re.compile(r"\w+")
 
 
@@ -90,6 +95,7 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement
     best = _widened(best, good, bad)
     roots = [best]
     prose = {b.element for b in blocks if b.tag in LEAF_BLOCKS and _prose(b)}
+    plain = _plain_lists(blocks)
     threshold = max(SIBLING_MIN, SIBLING_SHARE * good.get(best, 0.0))
     node = best
     for level in range(CLIMB_LEVELS):
@@ -102,6 +108,9 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement
             if sibling in prose:
                 roots.append(sibling)  # readability's rule: a paragraph beside the story is the story's
                 continue
+            if level <= PLAIN_LIST_LEVELS and sibling in plain:
+                roots.append(sibling)  # its ingredient list or fact box, set beside the text
+                continue
             if level > 0 and not same_kind(sibling, node):
                 continue  # higher up, only a repeat of the same named wrapper continues the story
             gained, cost = good.get(sibling, 0.0), bad.get(sibling, 0.0)
@@ -109,6 +118,22 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement
                 roots.append(sibling)
         node = parent
     return roots
+
+
+def _plain_lists(blocks: list[Block]) -> set[HtmlElement]:
+    """Elements holding only a list or table of unlinked items (a heading above it allowed): an ingredient list, a
+    fact box, a table of specifications. Beside the story, such a list is the story's; a list of links is not."""
+    counts: dict[HtmlElement, list[int]] = {}  # element → [blocks, linked blocks, list items and rows]
+    for block in blocks:
+        node = block.element.getparent() if block.tag in LEAF_BLOCKS or block.tag == "tr" else block.element
+        while node is not None:
+            count = counts.setdefault(node, [0, 0, 0])
+            count[0] += 1
+            count[1] += block.link_chars > 0
+            count[2] += block.tag in LIST_ITEMS
+            node = node.getparent()
+    return {node for node, (total, linked, items) in counts.items()
+            if total >= PLAIN_LIST_MIN_ITEMS and not linked and items >= PLAIN_LIST_ITEM_SHARE * total}
 
 
 def _widened(best: HtmlElement, good: dict[HtmlElement, float], bad: dict[HtmlElement, float]) -> HtmlElement:
