@@ -63,12 +63,13 @@ def _owner(block: Block) -> HtmlElement | None:
 
 
 def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement]:
-    """The elements that hold the article, in document order.
+    """The elements that hold the article: the best container first, then those that join it.
 
     Each block's value is credited to its container and, decaying, to that container's ancestors (1, 1/1.5, 1/2…),
-    so the best candidate is the tightest element around the densest run of text, not the whole page. Then, going
-    up a few levels from it, siblings that are mostly good text join it: stories split by a figure, a pull quote
-    or an ad slot into several containers.
+    so the best candidate is the tightest element around the densest run of text, not the whole page; it is widened
+    to an ancestor holding twice its text and no link list (_widened). Then, going up a few levels from it,
+    paragraphs of prose and lists of unlinked items beside it join it, and so do siblings that are mostly good
+    text: stories split by a figure, a pull quote or an ad slot into several containers.
     """
     decayed: dict[HtmlElement, float] = {}
     good: dict[HtmlElement, float] = {}
@@ -125,7 +126,7 @@ def _plain_lists(blocks: list[Block]) -> set[HtmlElement]:
     fact box, a table of specifications. Beside the story, such a list is the story's; a list of links is not."""
     counts: dict[HtmlElement, list[int]] = {}  # element → [blocks, linked blocks, list items and rows]
     for block in blocks:
-        node = block.element.getparent() if block.tag in LEAF_BLOCKS or block.tag == "tr" else block.element
+        node = _owner(block)
         while node is not None:
             count = counts.setdefault(node, [0, 0, 0])
             count[0] += 1

@@ -106,8 +106,10 @@ def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | Non
     roots = set(chosen)
     inside = [_within(b.element, roots) or _confirmed(b, hint_words) for b in blocks]
     kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
-    # The lead is what stands between the headline and the best container (not an earlier paragraph that joined it)
-    start = next((i for i, b in enumerate(blocks) if _within(b.element, {chosen[0]})), None) if chosen else None
+    # The lead is what stands between the headline and the best container (not an earlier paragraph that joined it),
+    # or, when no container won, the first paragraph the articleBody confirms.
+    best = {chosen[0]} if chosen else set()
+    start = next((i for i, b in enumerate(blocks) if _within(b.element, best) or (not best and inside[i])), None)
     if start is not None:
         lead = {id(b) for b in lead_in(blocks, start, hint_words, headline)} | {id(b) for b in kept}
         kept = [b for b in blocks if id(b) in lead]
