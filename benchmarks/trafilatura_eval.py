@@ -27,7 +27,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "bench" / "trafilatura-eval"
+# The shared data sits next to the checkout (../shared) or, for a worktree, next to an ancestor: the nearest wins.
+CORPUS = next((folder / "shared" / "bench" / "trafilatura-eval" for folder in ROOT.parents
+               if (folder / "shared" / "bench" / "trafilatura-eval").is_dir()),
+              ROOT.parent / "shared" / "bench" / "trafilatura-eval")
 RESULTS = Path(__file__).resolve().parent / "results" / "trafilatura-eval.json"
 
 

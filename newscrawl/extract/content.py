@@ -3,11 +3,10 @@
 How (each step generic, no per-site rules; README "Other outlets" has the measurements that chose it):
 1. Work on a pruned copy of the page (extract/furniture.py: scripts, navigation, hidden and furniture-named boxes).
 2. Cut the page into blocks (extract/segment.py: p, heading, list item, quote, table row, loose text).
-3. Give every block a value: long low-link text is worth its length, link lists cost theirs. A hint text (the
-   page's own JSON-LD articleBody, when it has one) confirms the blocks it contains.
-4. The container is the tightest element around the densest run of valuable blocks, joined by sibling parts of
-   the same story, by the lead set between the headline and it (lead_in), and by paragraphs the articleBody hint
-   confirms; from them we keep the blocks that read as text, up to an end marker (extract/lines.py).
+3. Choose the elements that hold the story (extract/container.py: block values, the densest container, its
+   siblings and wider forms).
+4. Join the lead set between the headline and that container (lead_in) and the paragraphs the page's JSON-LD
+   articleBody confirms; keep the blocks that read as text, up to an end marker (extract/lines.py).
 """
 
 from __future__ import annotations
@@ -17,21 +16,12 @@ import re
 
 from lxml.html import HtmlElement
 
-from newscrawl.extract.blocks import LEAF_BLOCKS
+from newscrawl.extract.container import HEADINGS, block_value, choose_roots
 from newscrawl.extract.furniture import prune
 from newscrawl.extract.lead import is_stamp
 from newscrawl.extract.lines import END_MARKER, FURNITURE_LINE, LABEL_LINE, PAYWALL_LINE
 from newscrawl.extract.segment import Block, segment
 
-# Container choice (choose_roots). Each value was picked on the development half of the AEB benchmark and checked
-# on the held-out half (README, "Other outlets"); none is tied to a site.
-DECAY = 0.5  # a block's value reaches the n-th ancestor divided by (1 + n * DECAY): favours tight containers
-SIBLING_MIN = 100.0  # least text value a sibling container needs to join the story
-SIBLING_SHARE = 0.2  # … and at least this share of the best container's value (readability's rule)
-CLIMB_LEVELS = 5  # how far up repeated wrappers ("section.body-text" ×3) are looked for
-SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most this share of its text value
-LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 FIGURE_CONTENT = frozenset({"tr", "blockquote", "pre"})  # blocks of a <figure> that are content, not its caption
 FIGURE_MAX_CAPTION = 600  # characters: a <figure> with more text than a long caption wraps the story, not a picture
 LEAD_MAX_TOTAL = 1500  # characters: most text lead_in() takes from between the headline and the body container
@@ -43,93 +33,6 @@ FALLBACK_MIN_GAIN = 3  # … whose result replaces a different precise one only 
 _WORD = re.compile(r"\w+")
 
 END_MARKER_MIN_BEFORE = 80  # an end marker needs a real paragraph before it
-
-
-def block_value(block: Block, hint: set[str] | None) -> float:
-    """What a block adds to a container: its length when it reads as text, minus what it costs as furniture."""
-    length = len(block.text)
-    if block.tag in HEADINGS:
-        return 0.0
-    if block.link_density > 0.5:
-        return -float(min(length, LINK_BLOCK_COST))
-    if hint is not None and length >= 80:
-        words = set(_WORD.findall(block.text))
-        covered = len(words & hint) / max(len(words), 1)
-        if covered >= 0.8:
-            return 2.0 * length  # the page's own articleBody says so (a missing block proves nothing: many
-            # sites truncate articleBody)
-    if length < 30:
-        return 0.0
-    return length - 2.0 * block.link_chars
-
-
-def _owner(block: Block) -> HtmlElement | None:
-    """The element a block's value is credited to first: the container of a leaf block, or the loose text's own."""
-    return block.element if block.tag not in LEAF_BLOCKS and block.tag != "tr" else block.element.getparent()
-
-
-def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement]:
-    """The elements that hold the article, in document order.
-
-    Each block's value is credited to its container and, decaying, to that container's ancestors (1, 1/1.5, 1/2…),
-    so the best candidate is the tightest element around the densest run of text, not the whole page. Then, going
-    up a few levels from it, siblings that are mostly good text join it: stories split by a figure, a pull quote
-    or an ad slot into several containers.
-    """
-    decayed: dict[HtmlElement, float] = {}
-    good: dict[HtmlElement, float] = {}
-    bad: dict[HtmlElement, float] = {}
-    for block in blocks:
-        value = block_value(block, hint)
-        if value == 0.0:
-            continue
-        node = _owner(block)
-        level = 0
-        while node is not None:
-            decayed[node] = decayed.get(node, 0.0) + value / (1 + level * DECAY)
-            if value > 0:
-                good[node] = good.get(node, 0.0) + value
-            else:
-                bad[node] = bad.get(node, 0.0) - value
-            node = node.getparent()
-            level += 1
-    if not decayed:
-        return []
-    best, best_score = max(decayed.items(), key=lambda item: item[1])
-    if best_score <= 0:
-        return []
-    roots = [best]
-    threshold = max(SIBLING_MIN, SIBLING_SHARE * good.get(best, 0.0))
-    node = best
-    for level in range(CLIMB_LEVELS):
-        parent = node.getparent()
-        if parent is None:
-            break
-        for sibling in parent:
-            if sibling is node:
-                continue
-            if level > 0 and not same_kind(sibling, node):
-                continue  # higher up, only a repeat of the same named wrapper continues the story
-            gained, cost = good.get(sibling, 0.0), bad.get(sibling, 0.0)
-            if gained >= (threshold if level == 0 else SIBLING_MIN) and cost <= SIBLING_MAX_COST * gained:
-                roots.append(sibling)
-        node = parent
-    return roots
-
-
-def same_kind(a: HtmlElement, b: HtmlElement) -> bool:
-    """Same tag and mostly the same classes: two instances of one template component.
-
-    >>> from lxml.html import fragment_fromstring as f
-    >>> same_kind(f('<div class="body-text section v2"></div>'), f('<div class="body-text section"></div>'))
-    True
-    >>> same_kind(f('<div></div>'), f('<div></div>'))
-    False
-    """
-    classes_a, classes_b = set((a.get("class") or "").split()), set((b.get("class") or "").split())
-    if a.tag != b.tag or not classes_a or not classes_b:
-        return False
-    return len(classes_a & classes_b) / len(classes_a | classes_b) >= 0.5
 
 
 def keep(block: Block) -> bool:
@@ -199,11 +102,17 @@ def _keeps(second: list[str], first: list[str]) -> bool:
 
 def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | None) -> list[str]:
     blocks = segment(tree)
-    roots = set(choose_roots(blocks, hint_words))
+    chosen = choose_roots(blocks, hint_words)
+    roots = set(chosen)
     inside = [_within(b.element, roots) or _confirmed(b, hint_words) for b in blocks]
     kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
-    if True in inside:
-        kept = lead_in(blocks, inside.index(True), hint_words, headline) + kept
+    # The lead is what stands between the headline and the best container (not an earlier paragraph that joined it),
+    # or, when no container won, the first paragraph the articleBody confirms.
+    best = {chosen[0]} if chosen else set()
+    start = next((i for i, b in enumerate(blocks) if _within(b.element, best) or (not best and inside[i])), None)
+    if start is not None:
+        lead = {id(b) for b in lead_in(blocks, start, hint_words, headline)} | {id(b) for b in kept}
+        kept = [b for b in blocks if id(b) in lead]
     return [b.text for b in _before_end_marker(kept)]
 
 
@@ -219,10 +128,12 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
 
     Walks back from the body's first block to the headline (the closest <h1> before it, or a short block that
     shows the page's `headline`), keeping blocks that read as text (or a long subheading, the dek some pages set as
-    <h2>); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through) ends the
+    <h2>, or any subheading right above the body: its first); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through) ends the
     walk, and so does LEAD_MAX_TOTAL: a real lead is short. Without a headline before the body, nothing anchors it.
     """
     anchor = _headline_before(blocks, start, headline)
+    if anchor is None:
+        anchor = _article_start(blocks, start)
     if anchor is None:
         return []
     lead: list[Block] = []
@@ -231,12 +142,23 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
         value = block_value(block, hint)
         if (value < 0 and not is_stamp(block.text)) or total + len(block.text) > LEAD_MAX_TOTAL:
             break
-        is_dek = block.tag in HEADINGS and len(block.text) >= DEK_MIN_CHARS and block.link_chars == 0
+        is_dek = block.tag in HEADINGS and block.link_chars == 0 and (len(block.text) >= DEK_MIN_CHARS
+                                                                     or block is blocks[start - 1])
         if (value > 0 or is_dek) and block.link_density <= LEAD_MAX_LINK_DENSITY and keep(block) \
                 and not is_stamp(block.text):
             lead.insert(0, block)
             total += len(block.text)
     return lead
+
+
+def _article_start(blocks: list[Block], start: int) -> int | None:
+    """Without a headline to anchor the lead (it was pruned as a "title" box, or is no heading): the index before the
+    first block of the <article> element that holds the body, whose header is the story's own."""
+    article = next((a for a in blocks[start].element.iterancestors() if a.tag == "article"), None)
+    if article is None:
+        return None
+    first = next(i for i in range(start + 1) if i == start or _within(blocks[i].element, {article}))
+    return first - 1 if first < start else None
 
 
 def _headline_before(blocks: list[Block], start: int, headline: str | None) -> int | None:

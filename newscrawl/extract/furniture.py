@@ -51,6 +51,8 @@ NEGATIVE_WORDS = frozenset({
 LAYOUT_WORDS = frozenset({"widget", "widgets", "sidebar", "header", "masthead", "slider", "carousel", "menu",
                           "teaser", "teasers", "more", "meta", "tools", "toolbar", "banner"})
 LAYOUT_PROSE_MIN = 400
+INLINE_TAGS = frozenset({"span", "em", "strong", "b", "i", "small", "time", "abbr", "cite", "q"})
+PROSE_MIN_CHARS = 80  # a paragraph with this much text besides an inline element is prose
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Class/id words of reader comments: pruned whatever else the name says ("comment-body", "comments-area post"),
 # unless the element holds the headline (then the word is a state flag on a wrapper, "single comments-open").
@@ -140,6 +142,19 @@ def _prose_chars(element: HtmlElement) -> int:
     return total
 
 
+def _leads_sentence(element: HtmlElement) -> bool:
+    """An inline element that opens a paragraph of prose: the dateline of its first sentence ("<span
+    class=dateline>KOBE –</span> A total of…"), whatever its class says."""
+    parent = element.getparent()
+    return (element.tag in INLINE_TAGS and parent is not None and parent.tag == "p" and parent.index(element) == 0
+            and not (parent.text or "").strip() and _text_length(parent) - _text_length(element) >= PROSE_MIN_CHARS)
+
+
+def _unlinked_prose(element: HtmlElement) -> bool:
+    """A box with prose and no link: a link would make it a card pointing elsewhere (a teaser of another story)."""
+    return element.find(".//a[@href]") is None and _prose_chars(element) > 0
+
+
 def _text_length(element: HtmlElement) -> int:
     return len("".join(element.itertext()))
 
@@ -176,13 +191,15 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
         elif is_hidden(element):
             doomed.append(element)  # what the reader never sees is not the story, whatever it holds
         elif by_name and is_furniture_name(element):
-            if element.tag in ("p", "li", "h1"):
+            if element.tag in ("p", "li", "h1") or _leads_sentence(element):
                 continue  # a paragraph's own class is styling ("tag-line"), not a furniture box; the <h1> named
                 # "headline" is the headline, which content.lead_in() starts from
             if element.tag in HEADINGS and not _furniture_words(element.get("class") or ""):
                 continue  # a heading's id is an anchor made from its text ("nav-what-comes-next"), not a box name
-            if _furniture_words(element) <= LAYOUT_WORDS and _prose_chars(element) >= LAYOUT_PROSE_MIN:
-                continue  # a layout box ("widget", "header") that holds paragraphs of prose holds the story
+            if _furniture_words(element) <= LAYOUT_WORDS and (_prose_chars(element) >= LAYOUT_PROSE_MIN
+                                                              or _unlinked_prose(element)):
+                continue  # a layout box ("widget", "header") that holds paragraphs of prose holds the story; a
+                # "teaser" or "header" box with a paragraph of prose and no link at all is the story's own lead
             if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
                 doomed.append(element)
     _remove(doomed)

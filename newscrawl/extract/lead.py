@@ -7,12 +7,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from newscrawl.extract.textdates import find_dates
+
 _WORD = re.compile(r"\w+")
 # Lines in front of a story that belong to other fields: bylines and publication stamps.
 LEAD_LINE = re.compile(r"^(?:by|por|von|par|di|door|av|af)\s+\S|^(?:published|updated|posted|last updated|modified|"
                        r"publicado|atualizado|veröffentlicht|aktualisiert|publié|mis à jour)\b", re.IGNORECASE)
 STAMP_WORD = re.compile(r"\b(?:published|updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|publicado|"
                         r"atualizado)\b", re.IGNORECASE)
+TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 DATE_HINT = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b")
 LEAD_MAX_CHARS = 150  # lead lines are short; the first longer paragraph starts the story
 
@@ -42,7 +45,7 @@ def trim_lead(paragraphs: list[str], known: Sequence[str | None], names: Sequenc
 
 def _is_date_line(text: str) -> bool:
     """A short line that states a date or time and is no sentence ("September 10, 2018 |", "Nov 19 | 15:23")."""
-    return (len(text) <= 80 and len(text.split()) <= 10 and bool(DATE_HINT.search(text))
+    return (len(text) <= 80 and len(text.split()) <= 10 and bool(TIME.search(text) or find_dates(text))
             and not text.rstrip().endswith((".", "!", "?", "”", '"', "»")))
 
 

@@ -1,0 +1,338 @@
+"""GenericParser body rules that keep the whole story (issue 18, recall): parts of the story that stand beside, above
+or around the container the text scoring elects. One realistic full page each, written for the rule it tests (no page
+of a benchmark is copied here); each test fails without its rule (see the commit that brought the rule)."""
+
+from __future__ import annotations
+
+from tests.test_generic_body import html_page, parse
+
+
+def sentences(*texts: str) -> str:
+    return "".join(f"<p>{text}</p>" for text in texts)
+
+
+def test_paragraphs_beside_a_box_of_the_story_are_kept() -> None:
+    """A post whose middle sits in a box of its own (a group block, a quote of several paragraphs) has more text in
+    that box than in the paragraphs around it, so the box wins the scoring; the paragraphs beside it are the story's
+    too (readability's rule for sibling paragraphs), the short link rows beside it are not."""
+    group = sentences(
+        "The first thing you notice about the new library is the light. The architects replaced the old concrete "
+        "facade with tall windows, and on a clear morning the reading room needs no lamps at all until noon.",
+        "The building has three floors instead of two. The ground floor holds the children's section, a café and a "
+        "room for exhibitions; the first floor is for adults, and the top floor has twelve rooms for group work.",
+        "Some things stayed as they were. The staircase from 1968 was restored rather than replaced, and the mosaic "
+        "by a local artist that used to hang in the entrance hall now covers a whole wall of the café.",
+        "The renovation took two years and cost 14 million euros, two million more than planned. The council blamed "
+        "the rising price of building materials and the discovery of asbestos in the ceilings of the top floor.",
+        "During the works the library moved into a former shoe shop on the high street, where it had a tenth of its "
+        "usual space. Most books went into storage, and members could order them to be brought over within a day.")
+    body = f"""
+<main id="main"><article class="post">
+  <h1 class="entry-title">A morning in the new town library</h1>
+  <div class="entry-content">
+    <p>After two years of building works the town library reopened on Saturday, and by ten o'clock the queue in front
+    of the doors reached all the way to the market square. We spent the first morning there to see what has changed.</p>
+    <div class="wp-block-group"><div class="wp-block-group__inner-container">{group}</div></div>
+    <p class="more-links"><a href="/tag/library/">Library</a> · <a href="/tag/town-hall/">Town hall</a></p>
+    <p>Opening hours are now the same on every weekday, from nine in the morning until eight in the evening, and the
+    library is open on Saturdays until four. Membership stays free for children and costs twelve euros for adults.</p>
+  </div>
+</article></main>"""
+    article = parse(html_page("A morning in the new town library", body),
+                    "https://valley-courier.example/culture/a-morning-in-the-new-town-library")
+    assert article is not None
+    assert "The first thing you notice about the new library is the light." in article.body
+    assert "Opening hours are now the same on every weekday" in article.body
+    assert "Town hall" not in article.body and "Imprint" not in article.body
+
+
+def test_a_story_set_in_a_heading_element_is_text() -> None:
+    """Some templates set a whole short story (or its long lead) in an <h2>: a "heading" of several sentences is
+    text, not a title, and outweighs the newsletter box beside it."""
+    body = """
+<main class="article-single"><div class="container"><div class="row">
+  <div class="col-main">
+    <h1 class="article-single__title">Swede gets a tattoo of the state epidemiologist</h1>
+    <div class="article-single__meta"><a href="/authors/newsdesk">The Local</a> · 28 April 2020</div>
+    <h2 class="article-single__excerpt">A man from Gothenburg has had the face of the country's state epidemiologist
+    tattooed on his arm, after a tattoo studio advertised the design on social media as a joke and was surprised by
+    how many people wanted it.<br><br>The epidemiologist has become a household name during the pandemic, and his
+    calm daily press conferences have made him an unlikely celebrity, with fan pages, songs and T-shirts.<br><br>
+    Asked about the tattoo last week by a local newspaper, he said he found it hard to understand but that people
+    were of course free to decorate their bodies as they liked.<br><br>The studio said it had since tattooed the
+    design on eleven customers and had given part of the money to a hospital fund for health workers.</h2>
+  </div>
+  <div class="col-side"><div class="signup-box">
+    <p>Get daily news straight in your inbox. By signing up you agree to our Terms of Use and Privacy Policy. We
+    will use your email address to send you newsletters as well as information and offers.</p>
+  </div></div>
+</div></div></main>"""
+    article = parse(html_page("Swede gets a tattoo of the state epidemiologist", body, '<meta property="og:type" '
+                              'content="article">'),
+                    "https://valley-courier.example/2020/04/28/swede-gets-a-tattoo-of-the-state-epidemiologist")
+    assert article is not None
+    assert "Asked about the tattoo last week by a local newspaper" in article.body
+    assert "Get daily news straight in your inbox" not in article.body
+
+
+def test_the_lead_in_the_article_header_is_kept_when_no_headline_marks_it() -> None:
+    """The headline stands in a box named "title" (pruned as page furniture) or reads differently from the page's
+    <title>: nothing marks where the story starts. The <article> that holds the body does: the lead paragraph in
+    its header, before the body box, is the story's."""
+    paragraphs = sentences(
+        "For parents of young children it is a familiar situation: the nursery calls, the child has a fever and must "
+        "be picked up at once. Employees may then leave work, but whether they are paid for the time is another matter.",
+        "The law gives each parent up to ten working days a year per child for caring for a sick child under twelve, "
+        "and up to twenty-five days in total for several children. Single parents get twice as many days.",
+        "Employers may ask for a doctor's certificate from the first day. Many collective agreements, however, give "
+        "parents a few paid days before the health insurer steps in with sick-child benefit.",
+        "The benefit amounts to ninety per cent of the net salary lost. Parents apply for it at their health "
+        "insurer, which asks the employer to confirm the days of absence and the salary paid.",
+        "Employees who are not covered by statutory health insurance have no right to the benefit. For them, the "
+        "employment contract or a collective agreement decides whether the days off are paid at all.",
+        "Small companies can claim back part of the salary they keep paying from a fund of the health insurers. "
+        "The contribution to that fund is charged with the wages every month.")
+    body = f"""
+<main id="main"><article class="post post-full">
+  <div class="article-header">
+    <div class="headline-box"><span class="kicker">Sick child</span>
+      <span class="headline-text">What employers need to know about parents' rights</span></div>
+    <p class="article-excerpt">How many days a year may employees stay at home when their child is ill? Must the
+    employer keep paying them? The most important questions and answers for small companies.</p>
+    <div class="article-date">28 December 2022</div>
+  </div>
+  <div class="article-content">
+    <h2>May parents leave work when their child is ill?</h2>
+    {paragraphs}
+  </div>
+</article></main>"""
+    article = parse(html_page("Sick child: what employers need to know", body),
+                    "https://valley-courier.example/law/sick-child-what-employers-need-to-know/7297147.html")
+    assert article is not None
+    assert "How many days a year may employees stay at home" in article.body
+    assert "28 December 2022" not in article.body
+
+
+def test_a_story_cut_into_page_builder_components_is_kept_whole() -> None:
+    """Content-management systems set a story as a row of components (text, text with picture, quote, subheading),
+    each wrapped a few levels deep and named by its type: the scoring elects the longest one. Their common parent
+    holds much more text and no link list at all, so it is the story; the teaser row after it is not."""
+    def component(kind: str, inner: str) -> str:
+        return (f'<div class="paragraph paragraph--type--{kind}"><div class="paragraph__wrapper"><div class="'
+                f'container"><div class="row"><div class="col-12">{inner}</div></div></div></div></div>')
+
+    body = f"""
+<main class="layout-content"><article class="node node--type-article">
+  <h1 class="page-title">Heating with pellets made from autumn leaves</h1>
+  <div class="field field--name-field-paragraphs">
+    {component("text", sentences(
+        "Every autumn the town's parks department collects around 800 tonnes of leaves. Until now they went to a "
+        "composting plant at a cost of 60,000 euros a year; from next winter they are to heat the depot instead.",
+        "A pilot plant next to the depot dries the leaves, grinds them and presses them into pellets. Mixed with "
+        "wood shavings from the carpentry workshop, they burn almost as cleanly as ordinary wood pellets."))}
+    {component("heading", "<h2>Leaves burn hotter than expected</h2>")}
+    {component("text-image", '<figure><img src="/img/pellets.jpg" alt=""></figure>' + sentences(
+        "The first tests surprised the engineers. Dried leaves have about four fifths of the heating value of "
+        "wood, and the ash can go back onto the flower beds, since the leaves come from the town's own parks.",
+        "Problems remain. Leaves from roadside trees carry too much sand and salt and have to be sorted out, and "
+        "the drying takes energy that the plant has to produce itself from part of its pellets.",
+        "The engineers expect the plant to cover two thirds of the depot's heat demand in its first winter. The "
+        "rest will come from the old gas boiler, which stays in place as a reserve for very cold weeks."))}
+    {component("quote", "<blockquote><p>“You can burn these pellets just like ordinary ones, in any modern boiler, "
+                        "and our tests show no more fine dust than with wood,” says the head of the pilot.</p>"
+                        "</blockquote>")}
+    {component("heading", "<h2>An application for funding has been filed</h2>")}
+    {component("text", sentences(
+        "The town has applied for funding from the state's climate programme, which could pay for half of the "
+        "plant. A decision is expected in spring, in time for the second collection season.",
+        "If the pilot works, the pellets could also heat two schools and the swimming pool. Other towns in the "
+        "district have already asked to visit the plant when it starts running in October."))}
+  </div>
+  <div class="teaser-row"><h3>More from the region</h3><ul>
+    <li><a href="/region/new-bus-timetable">New bus timetable from December</a></li>
+    <li><a href="/region/market-square-works">Works on the market square start in March</a></li>
+    <li><a href="/region/swimming-pool-prices">Swimming pool prices rise by one euro</a></li></ul></div>
+</article></main>"""
+    article = parse(html_page("Heating with pellets made from autumn leaves", body),
+                    "https://valley-courier.example/region/heating-with-pellets-made-from-autumn-leaves-21677")
+    assert article is not None
+    for text in ("Every autumn the town's parks department", "Leaves burn hotter than expected",
+                 "The first tests surprised the engineers", "You can burn these pellets just like ordinary ones",
+                 "An application for funding has been filed", "If the pilot works, the pellets could also heat"):
+        assert text in article.body, text
+    assert "New bus timetable" not in article.body
+
+
+def test_a_lead_in_a_box_named_teaser_is_kept_and_teaser_cards_are_not() -> None:
+    """German and Austrian CMSs call the standfirst a "teaser" ("teaser-text"): a box with a paragraph of prose and
+    no link at all is the story's own lead; the teaser cards of other stories link away and stay furniture."""
+    paragraphs = sentences(
+        "Der Landesjagdverband hat am Montag in Hannover seinen Jahresbericht vorgestellt. Demnach wurden im "
+        "vergangenen Jahr so viele Wildunfälle gemeldet wie nie zuvor, vor allem auf Landstraßen in Waldnähe.",
+        "Besonders betroffen sind die Monate April und Mai sowie Oktober und November, wenn Rehe und Wildschweine "
+        "in der Dämmerung die Straßen queren. Der Verband rät, dort das Tempo deutlich zu verringern.",
+        "Mehr als die Hälfte der Unfälle ereignet sich zwischen 18 und 22 Uhr. Wer ein Tier angefahren hat, muss "
+        "die Unfallstelle sichern, die Polizei rufen und darf das Tier keinesfalls selbst mitnehmen.",
+        "Die Versicherer zahlten im vergangenen Jahr nach eigenen Angaben rund 40 Millionen Euro für Schäden durch "
+        "Wildunfälle allein in Niedersachsen, im Durchschnitt etwa 3.200 Euro je Fall.")
+    body = f"""
+<main id="content"><div class="news-single">
+  <div class="article-head"><h1>Mehr Wildunfälle als je zuvor</h1>
+    <div class="news-date">14.03.2022</div></div>
+  <div class="teaser-text"><p>Der Jagdverband zählt so viele Zusammenstöße mit Rehen und Wildschweinen wie nie und
+  fordert Tempolimits auf Landstraßen durch Waldgebiete, vor allem in der Dämmerung.</p></div>
+  <div class="news-text">{paragraphs}</div>
+  <div class="news-related"><h3>Das könnte Sie auch interessieren</h3>
+    <div class="teaser"><a href="/news/wolf-sichtungen"><div class="teaser-text"><p>Wolfssichtungen im Landkreis
+    nehmen zu: Was Spaziergänger und Hundehalter jetzt wissen sollten, erklärt die Wolfsberaterin.</p></div></a></div>
+  </div>
+</div></main>"""
+    article = parse(html_page("Mehr Wildunfälle als je zuvor", body, lang="de"),
+                    "https://valley-courier.example/news/mehr-wildunfaelle-als-je-zuvor")
+    assert article is not None
+    assert "Der Jagdverband zählt so viele Zusammenstöße" in article.body
+    assert "Wolfssichtungen" not in article.body
+
+
+def test_a_short_subheading_right_above_the_body_box_is_kept() -> None:
+    """A subheading set between the headline's box and the body box, right above the body, is the body's first
+    subheading however short it is (a longer one is the standfirst set as a heading, kept already)."""
+    text = ("Am 4. Februar erscheint das vierte Album der Sängerin. Zwölf Songs, aufgenommen in Berlin und Stockholm, "
+            "mit einer Band, die zum ersten Mal auch im Studio mit ihr spielt.<br><br>Die erste Single lief schon im "
+            "Herbst im Radio, die zweite folgt im Januar gemeinsam mit einem Video, das in einer leeren Schwimmhalle "
+            "gedreht wurde.<br><br>Im Frühjahr geht die Sängerin auf Tour, mit vierzehn Konzerten in Deutschland, "
+            "Österreich und der Schweiz. Karten gibt es ab Freitag im Vorverkauf.")
+    body = f"""
+<div id="content"><div class="review">
+  <div class="review-head"><h1>Leslie Lind – Brave New Days</h1>
+    <div class="release-info">Veröffentlichung: 04.02.2022 · Label: North Records · Genre: Pop</div></div>
+  <h2>Leslie Lind präsentiert ihr neues Album</h2>
+  <div class="review-text">{text}</div>
+  <div class="more-by-artist"><h3>Mehr von Leslie Lind</h3><ul><li><a href="/single/heart">Single: Heart</a></li>
+  <li><a href="/album/gladys">Album: Gladys</a></li></ul></div>
+</div></div>"""
+    article = parse(html_page("Leslie Lind – Brave New Days", body, '<meta property="og:type" content="article">',
+                              lang="de"), "https://valley-courier.example/music/leslie-lind/brave-new-days/")
+    assert article is not None
+    assert "Leslie Lind präsentiert ihr neues Album" in article.body
+    assert "Am 4. Februar erscheint das vierte Album" in article.body and "Album: Gladys" not in article.body
+
+
+def test_a_story_continued_in_a_repeat_of_its_page_row_after_an_ad_is_kept() -> None:
+    """Layouts cut a story at an ad row into two page rows of the same kind, each with the story's text six levels
+    down: the second part is a repeat of the same named wrapper, so it continues the story."""
+    def story_row(variant: str, paragraphs: str) -> str:
+        return (f'<section class="page-row page-row--story {variant}"><div class="container container--story">'
+                f'<div class="grid-column grid-column--story"><div class="grid-row grid-row--story">'
+                f'<div class="grid-column grid-column--story center"><div class="story-text">{paragraphs}</div>'
+                f'</div></div></div></div></section>')
+
+    first = sentences(
+        "The congressman's surprise retirement, announced just thirty hours before the filing deadline, left "
+        "Republicans in the district scrambling to find a candidate for the primary in March.",
+        "Within hours a local activist and friend of the congressman's wife launched her campaign, and party "
+        "officials quickly began to wonder whether she had been told about the retirement in advance.",
+        "Her campaign website had been registered weeks earlier, records show, by a consultant who has worked "
+        "for the congressman for years. The consultant did not respond to requests for comment.",
+        "Several other candidates said they had been given no chance to prepare. One state senator said he would "
+        "still file, but that the timing had made it much harder to raise money and collect signatures.")
+    second = sentences(
+        "The congressman's office said the timing had nothing to do with any candidate and that he had told "
+        "his family first. Party officials in the state said they would not take sides in the primary.")
+    body = f"""
+<main><div class="page-content page-content--story">
+  <header class="story-header"><h1>Congressman accused of timing retirement to help a friend</h1></header>
+  {story_row("first", first)}
+  <section class="ad-row"><div class="ad-slot">Advertisement</div></section>
+  {story_row("second", second)}
+</div></main>"""
+    article = parse(html_page("Congressman accused of timing retirement to help a friend", body,
+                              '<meta property="og:type" content="article">'),
+                    "https://valley-courier.example/news/2019/12/30/congressman-retirement-timing-090838")
+    assert article is not None
+    assert "Within hours a local activist" in article.body
+    assert "Party officials in the state said they would not take sides" in article.body
+
+
+def test_a_dateline_that_opens_the_first_sentence_is_kept() -> None:
+    """Wire-style stories open with a dateline set in a span named "dateline": it is the start of the first
+    sentence, not a date in the page chrome."""
+    paragraphs = sentences(
+        "The masks had been stored in a room next to the emergency ward, which staff said was usually locked at "
+        "night. The theft was noticed on Monday morning when a nurse went to restock the ward.",
+        "Masks have been in short supply across the country since the outbreak began, and several pharmacies have "
+        "limited sales to one pack per customer. Police said they were checking online auction sites.",
+        "The hospital said it still had enough masks for its own staff for about two weeks and had asked the "
+        "prefecture for a new delivery. It has since moved its stock to a room with a camera.")
+    body = f"""
+<main><article class="story">
+  <h1>6,000 surgical masks stolen from hospital</h1>
+  <div class="byline-box"><span class="author">By Staff Writer</span> <time>Feb 18, 2020</time></div>
+  <div class="entry" id="story-text">
+    <p><span class="dateline">KOBE – </span>A total of 6,000 surgical masks have been lost at a hospital in Kobe,
+    it was learned Tuesday. Prefectural police are investigating the incident as a case of theft.</p>
+    {paragraphs}
+  </div>
+</article></main>"""
+    article = parse(html_page("6,000 surgical masks stolen from hospital", body, '<meta property="og:type" '
+                              'content="article">'),
+                    "https://valley-courier.example/news/2020/02/18/national/6000-surgical-masks-stolen/")
+    assert article is not None
+    assert article.body.startswith("KOBE – A total of 6,000 surgical masks")
+    assert "By Staff Writer" not in article.body
+
+
+def test_a_first_subheading_that_names_a_year_is_no_date_line() -> None:
+    """The body's first line is trimmed when it is a date line ("19 November 2019, 06:21"); a subheading that only
+    names a year ("1968 to today: …") states no date and stays, while the real date line above it still goes."""
+    paragraphs = sentences(
+        "In 1968 the choir's director founded a wind band for the boys whose voices had broken, so that they could "
+        "go on making music together. It started with eleven players and instruments lent by the parish.",
+        "Today the band has more than sixty members, plays at church festivals and in the town's Christmas concert, "
+        "and travels abroad every other summer. Its youngest players are nine years old.",
+        "Rehearsals take place every Thursday evening in the parish hall. New members are welcome at any time, and "
+        "the band lends instruments to beginners for their first year.")
+    body = f"""
+<div id="page"><div id="content" class="content">
+  <h1>Our history</h1>
+  <div class="text">
+    <p>Updated: 12 March 2023, 10:15</p>
+    <h2>1968 to today: the boys' wind band</h2>
+    {paragraphs}
+  </div>
+</div></div>"""
+    article = parse(html_page("Our history", body, '<meta property="og:type" content="article">'),
+                    "https://valley-courier.example/choir/our-history.html")
+    assert article is not None
+    assert article.body.startswith("1968 to today: the boys' wind band")
+
+
+def test_a_list_of_unlinked_items_beside_the_story_is_kept_and_a_link_list_is_not() -> None:
+    """A recipe's ingredient list or a story's fact box stands beside the text in a box of its own, its items too
+    short to count as text: a list of unlinked items beside the story is the story's; a list of links is not."""
+    steps = sentences(
+        "Preheat the oven to 180 degrees. Butter a baking tin of 26 centimetres and dust it with a little flour, "
+        "then drain the cherries in a sieve and keep the juice for the glaze.",
+        "Beat the butter with the sugar until pale, then add the eggs one at a time. Fold in the flour and the "
+        "baking powder, spread half of the dough in the tin and cover it with the cherries.",
+        "Stir the cocoa into the rest of the dough, spread it over the cherries and draw a fork through both "
+        "layers to marble them. Bake for about 50 minutes and leave the cake to cool in the tin.",
+        "Cook the pudding with the milk as the packet says, let it cool a little, spread it over the cake and "
+        "top it with the marshmallows. Brown them briefly with a kitchen torch before serving.")
+    body = f"""
+<main id="main"><article class="recipe">
+  <h1>Marbled cherry cake with marshmallows</h1>
+  <section class="ingredients"><h2>Ingredients</h2><ul class="ingredient-list">
+    <li>1 jar of morello cherries (720 ml)</li><li>250 g soft butter</li><li>200 g sugar</li><li>4 eggs</li>
+    <li>300 g flour</li><li>1 packet of vanilla pudding powder</li><li>500 ml milk</li>
+    <li>100 g mini marshmallows</li></ul></section>
+  <div class="preparation"><h2>Preparation</h2><div class="steps">{steps}</div></div>
+  <section class="more-recipes"><h2>More cakes</h2><ul>
+    <li><a href="/recipes/lemon-sheet-cake">Lemon sheet cake</a></li><li><a href="/recipes/apple-crumble">Apple
+    crumble</a></li><li><a href="/recipes/plum-cake">Plum cake</a></li></ul></section>
+</article></main>"""
+    article = parse(html_page("Marbled cherry cake with marshmallows", body, '<meta property="og:type" '
+                              'content="article">'), "https://valley-courier.example/recipes/marbled-cherry-cake-77975")
+    assert article is not None
+    assert "200 g sugar" in article.body and "4 eggs" in article.body and "Preheat the oven" in article.body
+    assert "Lemon sheet cake" not in article.body
