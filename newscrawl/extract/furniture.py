@@ -51,6 +51,9 @@ NEGATIVE_WORDS = frozenset({
 LAYOUT_WORDS = frozenset({"widget", "widgets", "sidebar", "header", "masthead", "slider", "carousel", "menu",
                           "teaser", "teasers", "more", "meta", "tools", "toolbar", "banner"})
 LAYOUT_PROSE_MIN = 400
+# Layout words that, after an article word, name a part of the article itself ("article-header" holds its
+# standfirst, "post-teaser" its intro), not furniture about it.
+_PLACE_WORDS = LAYOUT_WORDS - {"meta", "tools", "toolbar", "menu"}
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Class/id words of reader comments: pruned whatever else the name says ("comment-body", "comments-area post"),
 # unless the element holds the headline (then the word is a state flag on a wrapper, "single comments-open").
@@ -100,14 +103,33 @@ def is_hidden(element: HtmlElement) -> bool:
 
 
 def is_furniture_name(element: HtmlElement) -> bool:
-    """True when the class/id names furniture and nothing marks it as the article.
+    """True when a class/id names furniture and none names the article.
+
+    Each class or id is read as a compound whose last marked word is its head, as web authors name components
+    ("article-share-bar" is the article's share bar, "post-meta" the post's metadata, "comments-content" the
+    content of the comments box): the article words in front of a furniture word only say whose furniture it is.
 
     >>> from lxml.html import fragment_fromstring as f
     >>> is_furniture_name(f('<div class="social-share"></div>')), is_furniture_name(f('<div class="post-content"></div>'))
     (True, False)
+    >>> is_furniture_name(f('<div class="article-share-bar"></div>')), is_furniture_name(f('<div class="post-content comments-open"></div>'))
+    (True, False)
     """
-    words = name_words(element)
-    return bool(words & NEGATIVE_WORDS) and not words & POSITIVE_WORDS
+    heads = {_head(token) for token in f"{element.get('class') or ''} {element.get('id') or ''}".split()}
+    return "negative" in heads and "positive" not in heads
+
+
+def _head(token: str) -> str | None:
+    """"negative" or "positive" by the last word of a class/id token that names furniture or the article, else None."""
+    words = [w.lower() for w in _WORD_SPLIT.split(token) if w]
+    for word in reversed(words):
+        if word in POSITIVE_WORDS:
+            return "positive"
+        if word in NEGATIVE_WORDS:
+            if word in _PLACE_WORDS and POSITIVE_WORDS.intersection(words):
+                return "positive"  # "article-header", "post-teaser": the article's own header or intro box
+            return "negative"
+    return None
 
 
 def is_body_name(element: HtmlElement) -> bool:
@@ -185,16 +207,24 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
                 continue  # a layout box ("widget", "header") that holds paragraphs of prose holds the story
             if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
                 doomed.append(element)
-    _remove(doomed)
+    _remove(doomed, keep_headline=True)
     return root
 
 
-def _remove(elements: list[HtmlElement]) -> None:
-    """Drop elements but keep each one's tail text (it belongs to the parent)."""
+def _remove(elements: list[HtmlElement], keep_headline: bool = False) -> None:
+    """Drop elements but keep each one's tail text (it belongs to the parent).
+
+    With `keep_headline`, an <h1> inside a dropped box stays where the box stood: a furniture-named box around the
+    headline ("title-rating-wrapper", "article-header-tools") goes, the headline content.lead_in() starts from does not.
+    """
     for element in elements:
         parent = element.getparent()
         if parent is None:
             continue
+        headline = element.find(".//h1") if keep_headline else None
+        if headline is not None and parent is not None:
+            headline.tail = None
+            element.addprevious(headline)
         if element.tail and element.tail.strip():
             previous = element.getprevious()
             if previous is not None:

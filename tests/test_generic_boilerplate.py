@@ -1,0 +1,69 @@
+"""GenericParser precision rules: what sits in or next to a story's box and is not the story (calls to action,
+metadata boxes, comment sections, caption credits, "read also" lines, the page footer), one realistic full page each.
+
+Each page was written for the rule it tests (no page of a benchmark is copied here); each test fails without its
+rule (see the commit that brought the rule)."""
+
+from __future__ import annotations
+
+from tests.test_generic_body import html_page, parse
+
+STORY = [
+    "The district council approved the new cycle route along the river on Tuesday evening after a debate of more "
+    "than three hours. Construction is to start in September and take about eighteen months.",
+    "The route will connect the old town with the university campus and the business park in the east. Planners "
+    "expect up to 4,000 cyclists a day once the last section over the railway bridge is finished.",
+    "Residents of the river quarter had asked for the route for a decade. Their association collected more than "
+    "2,500 signatures and presented them to the council before the summer break last year.",
+    "Shop owners on Bridge Street criticised the loss of thirty parking spaces. The council promised to build a "
+    "new car park behind the market hall before the works on Bridge Street begin in the spring.",
+    "The project costs 6.4 million euros, of which the state pays two thirds from its programme for climate "
+    "friendly transport. The district has to raise the rest from its own budget over two years.",
+]
+LEAD = "Work starts in September: the council votes for the riverside route by 31 to 12."
+
+
+def paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{text}</p>" for text in texts)
+
+
+def test_furniture_named_after_the_article_it_belongs_to_is_pruned() -> None:
+    """Components are named head last: "article-donation-cta" is the article's call to action, "post-meta-box" the
+    post's metadata box, "article-share-bar" its share bar. The article word in front only says whose furniture it
+    is; "article-body" and "post-header" (a header holding the lead) are still the article's own."""
+    body = f"""
+<main class="site-main"><article class="article">
+  <header class="article-header"><h1 class="article-title">Cycle route along the river gets the go-ahead</h1>
+    <div class="article-share-bar"><a href="/share?fb">Facebook</a> <a href="/share?tw">Twitter</a>
+      <span>Share this story with friends and neighbours who cycle to work every day</span></div>
+  </header>
+  <div class="article-body">{paragraphs(STORY[:3])}
+    <div class="article-donation-cta"><p>We rely on your support to keep local news free for everyone. Become a
+      member today and help us report on the decisions that shape your district.</p></div>
+    {paragraphs(STORY[3:])}
+  </div>
+  <div class="post-meta-box"><p>Categories: Transport, Council, River quarter, Cycling, Climate and energy,
+    Town planning, Budget</p></div>
+</article></main>"""
+    article = parse(html_page("Cycle route along the river gets the go-ahead", body),
+                    "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
+    assert article is not None
+    assert all(text in article.body for text in STORY)
+    for furniture in ("We rely on your support", "Share this story", "Categories: Transport"):
+        assert furniture not in article.body
+
+
+def test_the_headline_stays_when_its_furniture_named_box_is_pruned() -> None:
+    """A headline inside a box named like furniture ("title-rating-wrapper") loses the box, not the headline: the
+    lead between the headline and the body box is found from the headline, so it must stay in place."""
+    body = f"""
+<main><div class="story">
+  <div class="story-title-rating-wrapper"><h1>Cycle route along the river gets the go-ahead</h1>
+    <div class="rating">★★★★☆ 41 votes</div></div>
+  <div class="intro"><p>{LEAD}</p></div>
+  <div class="story-body">{paragraphs(STORY)}</div>
+</div></main>"""
+    article = parse(html_page("Cycle route along the river gets the go-ahead", body),
+                    "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
+    assert article is not None
+    assert article.body.startswith(LEAD) and STORY[-1] in article.body and "41 votes" not in article.body
