@@ -67,3 +67,72 @@ def test_the_headline_stays_when_its_furniture_named_box_is_pruned() -> None:
                     "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
     assert article is not None
     assert article.body.startswith(LEAD) and STORY[-1] in article.body and "41 votes" not in article.body
+
+
+GERMAN_STORY = [
+    "Der Gemeinderat hat am Dienstagabend den neuen Radweg entlang der Ill beschlossen. Die Bauarbeiten sollen im "
+    "September beginnen und etwa achtzehn Monate dauern, teilte die Stadtverwaltung nach der Sitzung mit.",
+    "Der Weg verbindet die Altstadt mit dem Campus der Hochschule und dem Gewerbegebiet im Osten. Die Planer "
+    "rechnen mit bis zu 4000 Radfahrerinnen und Radfahrern am Tag, sobald die Brücke über die Bahn fertig ist.",
+    "Anwohnerinnen und Anwohner hatten den Radweg seit zehn Jahren gefordert. Ihr Verein sammelte mehr als 2500 "
+    "Unterschriften und übergab sie dem Bürgermeister vor der Sommerpause des vergangenen Jahres.",
+    "Geschäftsleute in der Brückenstraße kritisieren den Wegfall von dreißig Parkplätzen. Die Stadt verspricht "
+    "ein neues Parkhaus hinter der Markthalle, bevor die Arbeiten in der Brückenstraße beginnen.",
+]
+
+
+def test_comment_sections_are_pruned_in_the_pages_language() -> None:
+    """A comment section is named in the site's language ("kommentarModul", "commentaires") and headed by its
+    count or its call ("3 Kommentare", "Schreibe einen Kommentar"): both mark where readers' text starts."""
+    comments = """
+<div id="kommentarModul" class="kommentarModul"><div class="kommentarContent">
+  <p>Endlich! Ich fahre die Strecke jeden Tag und musste bisher immer auf der Hauptstraße zwischen den Lastwagen
+  fahren. Hoffentlich wird der Weg auch im Winter geräumt, sonst nützt er wenig.</p>
+  <p>Sie sind aktuell nicht eingeloggt. Bitte melden Sie sich an, um einen Kommentar zu schreiben.</p>
+</div></div>"""
+    body = f"""
+<main><article class="beitrag"><h1>Radweg an der Ill wird gebaut</h1>
+  <div class="beitrag-text">{paragraphs(GERMAN_STORY)}</div>{comments}
+  <div class="leserstimmen"><h3>3 Kommentare</h3>
+    <p>Wieder wird Geld für ein paar Radfahrer ausgegeben, während die Schlaglöcher in der Oststadt seit Jahren
+    niemand repariert. Das versteht in unserem Viertel wirklich niemand mehr, fragen Sie mal herum.</p>
+    <p>Die Parkplätze in der Brückenstraße waren doch sowieso immer leer, außer am Samstagvormittag. Ich finde
+    den Radweg richtig und hoffe, dass er schneller fertig wird als die letzte Baustelle dort.</p>
+    <h3>Schreibe einen Kommentar</h3><p>Deine E-Mail-Adresse wird nicht veröffentlicht.</p>
+  </div>
+</article></main>"""
+    article = parse(html_page("Radweg an der Ill wird gebaut", body, lang="de"),
+                    "https://stadtbote.example/lokales/radweg-an-der-ill-wird-gebaut")
+    assert article is not None and all(text in article.body for text in GERMAN_STORY)
+    for comment in ("Endlich!", "nicht eingeloggt", "3 Kommentare", "Schlaglöcher", "Parkplätze in der Brückenstraße"
+                    " waren doch"):
+        assert comment not in article.body
+
+
+def test_read_also_ad_labels_credits_and_labels_are_dropped_in_the_pages_language() -> None:
+    """Short furniture lines in German, French and the rest: "Lesen Sie auch", "ANZEIGE – …", picture credits
+    ("Foto: …", "…/Getty Images", "© …"), "Kontakt:", "Kategorie: …"; and "Mehr zum Thema" ends the story."""
+    body = f"""
+<main><article><h1>Radweg an der Ill wird gebaut</h1>
+  <div class="beitrag-text">
+    <div class="bild"><img src="/img/radweg.jpg" alt=""><span>Foto: Stadtbote/Marie Keller</span></div>
+    {paragraphs(GERMAN_STORY[:2])}
+    <div class="embed"><h4>Lesen Sie auch</h4><p><a href="/verkehr/neue-buslinien">Neue Buslinien ab Mai</a></p></div>
+    <div class="code-block"><b>ANZEIGE - Heute mal ausgehen? Wie wäre es mit:</b></div>
+    <p>{GERMAN_STORY[2]}</p>
+    <div><img src="/img/bruecke.jpg" alt=""><p>Imago/Getty Images</p></div>
+    <p>{GERMAN_STORY[3]}</p>
+    <p>© 2024 Stadtbote Verlag</p>
+    <p><strong>Kontakt:</strong></p>
+    <p>Kategorie: Lokales, Verkehr</p>
+    <h3>Mehr zum Thema</h3>
+    <p>Der Stadtrat streitet über die Kosten des Radschnellwegs nach Süden, den die Landesregierung seit zwei
+    Jahren plant und der frühestens im Jahr 2030 fertig werden soll.</p>
+  </div>
+</article></main>"""
+    article = parse(html_page("Radweg an der Ill wird gebaut", body, lang="de"),
+                    "https://stadtbote.example/lokales/radweg-an-der-ill-wird-gebaut")
+    assert article is not None and all(text in article.body for text in GERMAN_STORY)
+    for furniture in ("Foto: Stadtbote", "Lesen Sie auch", "ANZEIGE", "Getty Images", "© 2024", "Kontakt",
+                      "Kategorie: Lokales", "Mehr zum Thema", "Radschnellwegs"):
+        assert furniture not in article.body

@@ -57,7 +57,9 @@ _PLACE_WORDS = LAYOUT_WORDS - {"meta", "tools", "toolbar", "menu"}
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Class/id words of reader comments: pruned whatever else the name says ("comment-body", "comments-area post"),
 # unless the element holds the headline (then the word is a state flag on a wrapper, "single comments-open").
-COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
+COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies",
+                           "kommentar", "kommentare", "commentaire", "commentaires", "comentario", "comentarios",
+                           "commenti", "reacties"})
 # Words that mark a container as the article itself; they protect it from the negative words above
 # ("article-meta" is furniture, "post-content comments-open" is the body).
 POSITIVE_WORDS = frozenset({

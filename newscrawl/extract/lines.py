@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 
 # Label-led lines of metadata at the end of a story: "Tags: a, b, c", "Filed under …".
-LABEL_LINE = re.compile(r"^(?:tags?|tagged(?: with)?|topics?|filed under|categor(?:y|ies)|posted in|keywords)\b\s*:?",
+LABEL_LINE = re.compile(r"^(?:(?:tags?|tagged(?: with)?|topics?|filed under|categor(?:y|ies)|posted in|keywords)\b\s*:?|"
+                        # the same labels in other languages, only with their colon ("Themen wie …" is a sentence)
+                        r"(?:kategorien?|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|themen|cat(?:é|e)gories?|"
+                        r"(?:é|e)tiquettes|mots[- ]cl(?:é|e)s|categor(?:í|i)as?|etiquetas|categorie|etichette|"
+                        r"palavras[- ]chave)\s*:)",
                         re.IGNORECASE)
 # Subscription prompts that stand where a paywalled story stops.
 PAYWALL_LINE = re.compile(
@@ -26,7 +30,14 @@ FURNITURE_LINE = re.compile(
     r"share(?: this)?(?: article| story| on .*)?|tweet|email|print|comments?|\d+ comments?|follow us.*|"
     r"sign up.*|subscribe.*|click here.*|listen to (?:this|the) (?:article|story).*|loading.*|skip .*|"
     r"image|photo|video|getty images|watch:?.*|(?:photo|image) (?:credit|source):.*|back to top|top|permalink|"
-    r"permalien|kommentieren|kommentare geschlossen|gefällt mir|teilen|externer inhalt|partager|commenter)$",
+    r"permalien|kommentieren|kommentare geschlossen|gefällt mir|teilen|externer inhalt|partager|commenter|"
+    # the same in the other languages of the corpus the extractor was measured on
+    r"lesen sie (?:auch|mehr).*|(?:das )?könnte sie (?:auch )?interessieren.*|lire aussi.*|à lire aussi.*|"
+    r"lea también.*|leer también.*|leia também.*|leggi anche.*|anzeige(?:\s*[-–:|].*)?|werbung|publicité|"
+    r"partager (?:cet|l')article|artikel teilen|diesen artikel teilen|kontakt|contact|explore further|"
+    # picture credits standing alone (the caption they belong to is dropped with its figure)
+    r"(?:fotos?|photos?|bild(?:er)?|titelbild|bildquellen?|(?:photo |image )?credits?|crédits? photo|"
+    r"quellen?(?:angaben)?)\s*:.*|©.*|.*/\s*getty images)$",
     re.IGNORECASE,
 )
 
@@ -41,7 +52,12 @@ END_MARKER = re.compile(
     r"noticias relacionadas|lo más leído|weitere artikel|das könnte sie auch interessieren|sur le même sujet|"
     r"articoli correlati|похожие (?:статьи|новости|записи)|самые популярные.*|関連記事|관련기사|"
     r"about the author|über den autor|auch interessant|schon gelesen\??|zum weiterlesen|"
-    r"weitere beiträge(?: .*)?|ähnliche (?:beiträge|artikel)|à propos de l'auteur|dans la même rubrique)"
+    r"weitere beiträge(?: .*)?|ähnliche (?:beiträge|artikel)|à propos de l'auteur|dans la même rubrique|"
+    r"mehr zum thema(?: .*)?|(?:articles|audios|vidéos)(?: et (?:articles|audios|vidéos))? sur le "
+    r"(?:même )?sujet|"
+    # a comment section's heading: its count or its call, in the languages we have met
+    r"\d* ?(?:kommentare?|commentaires?|comentarios?|commenti|reacties|reacciones)|"
+    r"(?:schreib(?:e|en sie)?|hinterlasse) einen kommentar|laisser un commentaire|deja un comentario)"
     r"\s*[:.…]*$",
     re.IGNORECASE,
 )
