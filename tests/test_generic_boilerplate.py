@@ -136,3 +136,73 @@ def test_read_also_ad_labels_credits_and_labels_are_dropped_in_the_pages_languag
     for furniture in ("Foto: Stadtbote", "Lesen Sie auch", "ANZEIGE", "Getty Images", "© 2024", "Kontakt",
                       "Kategorie: Lokales", "Mehr zum Thema", "Radschnellwegs"):
         assert furniture not in article.body
+
+
+def blog_page(title: str, inner: str) -> str:
+    """A small blog template without the site header and footer classes of html_page: only the markup under test
+    tells the extractor what is furniture."""
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} – Riverside Notes</title>'
+            f'</head><body><div id="page">{inner}</div></body></html>')
+
+
+def test_the_author_box_and_a_post_footer_written_as_one_word_are_pruned() -> None:
+    """An author bio marked up as itemprop=author is the author's box, not the post; "entryfooter" (one word) is the
+    entry's footer with its comment status, as "entry-footer" would be."""
+    inner = f"""
+<div class="post"><h1>Cycle route along the river gets the go-ahead</h1>
+  <div class="entry">{paragraphs(STORY)}
+    <div class="about-box" itemprop="author" itemscope itemtype="https://schema.org/Person">
+      <p><span itemprop="name">Tom Hale</span></p>
+      <p itemprop="description">I like every kind of cycling, from the daily ride to work to long tours along the
+      coast, and I have written about transport in our town for this blog since 2012.</p></div>
+    <div class="entryfooter"><p>Comments are closed. 14 readers found this post helpful and shared it.</p></div>
+  </div>
+</div>"""
+    article = parse(blog_page("Cycle route along the river gets the go-ahead", inner),
+                    "https://riverside-notes.example/2024/03/cycle-route-along-the-river/")
+    assert article is not None and all(text in article.body for text in STORY)
+    assert "I like every kind of cycling" not in article.body and "Comments are closed" not in article.body
+
+
+def test_the_sites_footer_is_pruned_but_an_articles_own_footer_is_not() -> None:
+    """The page's <footer> (outside any <article> or <main>) holds the site's blurb and links, even when it is
+    written as prose; an <article>'s own <footer> holds the story's closing note and stays."""
+    inner = f"""
+<div class="wrap">
+  <article><h1>Cycle route along the river gets the go-ahead</h1>{paragraphs(STORY)}
+    <footer><p>Correction: an earlier version of this post gave the cost of the route as 4.6 million euros; the
+    council's figure is 6.4 million euros.</p></footer></article>
+  <footer><p>Riverside Notes is written by volunteers from the river quarter since 2009. We report on the council,
+  on transport and on local culture, and we never take money from the people we write about.</p>
+  <p>Our reporters attend every meeting of the district council and its committees. If you want to help, write to
+  us: we are always looking for people who can take photos, check facts or write about their own street.</p>
+  <ul><li><a href="/about/">About</a></li><li><a href="/imprint/">Imprint</a></li></ul></footer>
+</div>"""
+    article = parse(blog_page("Cycle route along the river gets the go-ahead", inner),
+                    "https://riverside-notes.example/2024/03/cycle-route-along-the-river/")
+    assert article is not None and all(text in article.body for text in STORY)
+    assert "Correction: an earlier version" in article.body and "written by volunteers" not in article.body
+
+
+def test_picture_legends_like_buttons_and_aside_boxes_are_pruned() -> None:
+    """A picture's text in a box named "legend" (the word for a caption in French and German, and the HTML word),
+    a like-button widget, an affiliate disclosure and a box whose class is named after <aside> are not the story."""
+    inner = f"""
+<div class="content"><h1>Cycle route along the river gets the go-ahead</h1>
+  <div class="text">
+    <section class="editorial-disclosure"><p>This post contains links to products from our partners. We may receive
+      a commission when you buy through them, which never changes what we write.</p></section>
+    <div class="image-right"><img src="/img/river.jpg" alt=""><div class="legend"><div class="content">The old towpath
+      below the railway bridge, where the new route will run along the water for about two kilometres.</div></div></div>
+    {paragraphs(STORY)}
+    <div class="aside"><h3>In numbers</h3><ul><li><a href="/tag/cycling">6.4 million euros for the river route and
+      the railway bridge</a></li><li><a href="/tag/bridge">4,000 cyclists a day expected on the route</a></li></ul>
+      <p>Other transport projects of the district council and of the state are listed in our transport dossier.</p></div>
+    <div class="post-likes"><span class="button">Like this post and tell your neighbours</span></div>
+  </div>
+</div>"""
+    article = parse(blog_page("Cycle route along the river gets the go-ahead", inner),
+                    "https://riverside-notes.example/2024/03/cycle-route-along-the-river/")
+    assert article is not None and all(text in article.body for text in STORY)
+    for furniture in ("The old towpath", "Other transport projects", "Like this post", "links to products"):
+        assert furniture not in article.body

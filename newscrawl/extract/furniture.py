@@ -44,6 +44,7 @@ NEGATIVE_WORDS = frozenset({
     "caption", "credit", "credits",
     "disclaimer", "copyright", "login", "signin", "register", "account", "search", "cta", "teaser", "teasers",
     "carousel", "slider", "headline", "title", "header", "rating", "vote", "poll",
+    "aside", "legend", "legende", "like", "likes", "disclosure",  # a class named after <aside>; picture legends
 })
 # Negative words that name a place in the layout, not a kind of furniture: page builders and themes call the boxes
 # of the story itself "widget", "header" (an article's header holds its standfirst), "slider" or "tab-menu". Such a
@@ -75,6 +76,7 @@ HIDDEN_CLASSES = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hid
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Elements this big (characters of text) are never pruned by name: a name only marks small furniture boxes.
 MAX_PRUNE_SHARE = 0.5
+AUTHOR_BOX_TAGS = frozenset({"div", "section", "aside", "footer", "figure", "dl", "table"})
 
 
 def name_words(element: HtmlElement) -> set[str]:
@@ -122,8 +124,12 @@ def is_furniture_name(element: HtmlElement) -> bool:
 
 
 def _head(token: str) -> str | None:
-    """"negative" or "positive" by the last word of a class/id token that names furniture or the article, else None."""
-    words = [w.lower() for w in _WORD_SPLIT.split(token) if w]
+    """"negative" or "positive" by the last word of a class/id token that names furniture or the article, else None.
+
+    >>> _head("entryfooter"), _head("post-content"), _head("article-header")
+    ('negative', 'positive', 'positive')
+    """
+    words = [part for w in _WORD_SPLIT.split(token) if w for part in _compound(w.lower())]
     for word in reversed(words):
         if word in POSITIVE_WORDS:
             return "positive"
@@ -132,6 +138,14 @@ def _head(token: str) -> str | None:
                 return "positive"  # "article-header", "post-teaser": the article's own header or intro box
             return "negative"
     return None
+
+
+def _compound(word: str) -> list[str]:
+    """A word written as one ("entryfooter", "postmeta") cut into its article word and its furniture word."""
+    for positive in POSITIVE_WORDS:
+        if word.startswith(positive) and word[len(positive):] in NEGATIVE_WORDS:
+            return [positive, word[len(positive):]]
+    return [word]
 
 
 def is_body_name(element: HtmlElement) -> bool:
@@ -197,6 +211,10 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
             continue
         if by_name and COMMENT_WORDS & name_words(element) and element.find(".//h1") is None:
             doomed.append(element)
+        elif by_name and _is_page_footer(element) and _text_length(element) <= MAX_PRUNE_SHARE * total:
+            doomed.append(element)
+        elif by_name and _is_author_box(element):
+            doomed.append(element)
         elif is_hidden(element):
             doomed.append(element)  # what the reader never sees is not the story, whatever it holds
         elif by_name and is_furniture_name(element):
@@ -211,6 +229,18 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
                 doomed.append(element)
     _remove(doomed, keep_headline=True)
     return root
+
+
+def _is_page_footer(element: HtmlElement) -> bool:
+    """The site's <footer> (links, imprint, the site's own blurb); an <article>'s own <footer> holds its byline and
+    notes and stays, as in extract/pagelines.py."""
+    return element.tag == "footer" and not any(a.tag in ("article", "main") for a in element.iterancestors())
+
+
+def _is_author_box(element: HtmlElement) -> bool:
+    """A box marked up as the author (schema.org itemprop=author on a block): the author's portrait and bio. The
+    byline is read from the page itself (extract/pagelines.py), not from this pruned copy."""
+    return element.tag in AUTHOR_BOX_TAGS and "author" in (element.get("itemprop") or "").split()
 
 
 def _remove(elements: list[HtmlElement], keep_headline: bool = False) -> None:
