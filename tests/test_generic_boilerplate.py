@@ -206,3 +206,55 @@ def test_picture_legends_like_buttons_and_aside_boxes_are_pruned() -> None:
     assert article is not None and all(text in article.body for text in STORY)
     for furniture in ("The old towpath", "Other transport projects", "Like this post", "links to products"):
         assert furniture not in article.body
+
+
+def test_the_pages_own_notices_inside_the_story_box_are_dropped() -> None:
+    """Inside the story's box sit the outlet's notices, whatever their markup: newsletter and app calls to action,
+    paywall prompts, an opinion disclaimer, a picture's caption ending in its © credit. A sentence of the story that
+    mentions a newsletter or an app store is no call to action and stays."""
+    story = STORY + ["The cycling club will send the timetable of the works to members in its monthly newsletter, "
+                     "and the council has promised updates on its website."]
+    body = f"""
+<main><article><h1>Cycle route along the river gets the go-ahead</h1>
+  <div class="entry-content">
+    <p>The railway bridge seen from the towpath, where the route will cross the tracks. © Marie Keller</p>
+    {paragraphs(story[:3])}
+    <p>Never miss the latest news from your district by signing up to our newsletter today!</p>
+    <p><strong>For the latest stories and breaking news updates download the Courier apps for iOS and Android.</strong></p>
+    {paragraphs(story[3:])}
+    <p>To view the full story, please subscribe to the Valley Courier. You can choose an annual subscription or a
+    weekly pass.</p>
+    <p>If you’re seeing this message but you’re already a subscriber, you can log in for immediate access.</p>
+    <p><em>The opinions expressed in this column are those of the author and not of the Valley Courier.</em></p>
+  </div>
+</article></main>"""
+    article = parse(html_page("Cycle route along the river gets the go-ahead", body),
+                    "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
+    assert article is not None and all(text in article.body for text in story)
+    for notice in ("© Marie Keller", "signing up to our newsletter", "download the Courier apps", "view the full story",
+                   "already a subscriber", "opinions expressed"):
+        assert notice not in article.body
+
+
+def test_german_notices_counters_and_update_stamps_are_dropped() -> None:
+    """The same in German: the placeholder of a blocked embed that asks for consent, a download link with its file
+    size, a view counter, a like button ("Gefällt mir Lade …"), the label "Weitere Informationen" and an update
+    stamp at the end."""
+    body = f"""
+<main><article><h1>Radweg an der Ill wird gebaut</h1>
+  <div class="beitrag-text">{paragraphs(GERMAN_STORY[:2])}
+    <div class="embed-placeholder"><div class="message">Wir respektieren deine Privatsphäre und stellen deshalb ohne
+      dein Einverständnis keine Verbindung zu Twitter her.</div></div>
+    {paragraphs(GERMAN_STORY[2:])}
+    <p>Aufrufe: 1120 | Hinzugefügt von: redaktion</p>
+    <p><strong>Weitere Informationen</strong></p>
+    <p><a href="/files/radweg.pdf">Beschluss des Gemeinderats vom 12. März 2024</a> PDF | 380 KB</p>
+    <p>Gefällt mir Lade …</p>
+    <p><b>Aktualisiert am</b> 17.03.2024.</p>
+  </div>
+</article></main>"""
+    article = parse(html_page("Radweg an der Ill wird gebaut", body, lang="de"),
+                    "https://stadtbote.example/lokales/radweg-an-der-ill-wird-gebaut")
+    assert article is not None and all(text in article.body for text in GERMAN_STORY)
+    for notice in ("Privatsphäre", "Aufrufe", "Weitere Informationen", "380 KB", "Gefällt mir", "Aktualisiert am"):
+        assert notice not in article.body

@@ -13,7 +13,9 @@ LABEL_LINE = re.compile(r"^(?:(?:tags?|tagged(?: with)?|topics?|filed under|cate
                         # the same labels in other languages, only with their colon ("Themen wie …" is a sentence)
                         r"(?:kategorien?|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|themen|cat(?:é|e)gories?|"
                         r"(?:é|e)tiquettes|mots[- ]cl(?:é|e)s|categor(?:í|i)as?|etiquetas|categorie|etichette|"
-                        r"palavras[- ]chave)\s*:)",
+                        r"palavras[- ]chave)\s*:|"
+                        # view counters ("Aufrufe: 1120 | Hinzugefügt von: …")
+                        r"(?:aufrufe|views|hits|vues|visitas|zugriffe)\s*:\s*\d)",
                         re.IGNORECASE)
 # Subscription prompts that stand where a paywalled story stops.
 PAYWALL_LINE = re.compile(
@@ -21,6 +23,32 @@ PAYWALL_LINE = re.compile(
     r"(?:log|sign) in to (?:continue|read|keep reading)|(?:subscribe|register) (?:now )?to (?:continue|read|keep)|"
     r"to continue reading|this (?:article|story|content) is (?:only )?(?:for|available to|exclusive to) "
     r"(?:our )?(?:subscribers|members)|you have reached your (?:free )?(?:article )?limit)",
+    re.IGNORECASE,
+)
+# What the page says about itself inside a story's box, found anywhere in a paragraph of under NOTICE_MAX characters:
+# calls to action (newsletter sign-up, the outlet's app, paywall prompts), placeholders of blocked embeds that ask
+# for consent, opinion disclaimers, download links with their file size, and captions that end in a © credit.
+NOTICE_MAX = 300
+NOTICE_LINE = re.compile(
+    r"\bnewsletter\b.{0,120}?\b(?:sign(?:ing)? up|subscrib|abonn|anmeld|bestell|inscri|suscr|assin|iscriv|regist)|"
+    r"\b(?:sign(?:ing)? up|subscrib|abonn|anmeld|bestell|inscri|suscr|assin|iscriv|regist)\w*\b.{0,120}?\bnewsletter|"
+    r"\b(?:sign up|subscribe|register) (?:here|now|today)\b|"
+    r"\b(?:download|get|install) (?:the|our) .{0,40}?\bapps?\b|"
+    r"\b(?:app store|itunes|google play|play store)\b.{0,20}?\b(?:and|or|und|oder|et|ou|y|e|o)\s+"
+    r"(?:app store|itunes|google play|play store)\b|"
+    r"\bto your (?:phone|smartphone|mobile)\b.{0,60}?\bapp\b|"
+    r"\bto (?:view|read|see) (?:the|this) (?:full|whole|entire|rest of the|complete) (?:story|article)\b|"
+    r"\balready (?:a |an )?(?:subscriber|member)\b|\bfirst[- ]time subscribers\b|"
+    r"\b(?:einverständnis|einwilligung|zustimmung|consent|consentement|consentimiento)\b.{0,160}?"
+    r"\b(?:twitter|youtube|instagram|facebook|tiktok|vimeo|drittanbieter\w*|third[- ]party|externe\w* inhalt\w*)|"
+    r"\b(?:twitter|youtube|instagram|facebook|tiktok|vimeo|drittanbieter\w*|third[- ]party|externe\w* inhalt\w*)\b"
+    r".{0,160}?\b(?:einverständnis|einwilligung|zustimmung|consent|consentement|consentimiento)\b|"
+    r"\b(?:opinions?|views?) expressed (?:here |in (?:this|these) \w+ )?(?:are|is) (?:those of |solely |the )?"
+    r"(?:the )?authors?|gibt (?:die|allein die|nur die) (?:meinung|auffassung) de[sr] (?:autors|autorin|verfasser)|"
+    r"n'engagent que (?:leurs?|son|ses) auteurs?|"
+    r"\b(?:pdf|docx?|xlsx?|pptx?|zip)\b\s*[|(,]?\s*\d+(?:[.,]\d+)?\s*[kmg]i?b\b|"
+    r"\b(?:als pdf herunterladen|download (?:as |the )?pdf|télécharger (?:le )?pdf)\b|"
+    r"©\s*[^.!?©\d]{1,40}$",
     re.IGNORECASE,
 )
 # Short lines that are page furniture wherever they appear (labels, calls to action, ad slots).
@@ -35,6 +63,10 @@ FURNITURE_LINE = re.compile(
     r"lesen sie (?:auch|mehr).*|(?:das )?könnte sie (?:auch )?interessieren.*|lire aussi.*|à lire aussi.*|"
     r"lea también.*|leer también.*|leia também.*|leggi anche.*|anzeige(?:\s*[-–:|].*)?|werbung|publicité|"
     r"partager (?:cet|l')article|artikel teilen|diesen artikel teilen|kontakt|contact|explore further|"
+    r"(?:gefällt mir|like|j'aime)(?: (?:lade|loading|chargement)[.…\s]*)?|weitere informationen|"
+    r"zusatzinformationen|mehr informationen|further information|plus d'informations|"
+    r"(?:zuletzt |last )?(?:aktualisiert|updated|mis à jour|actualizado|atualizado)(?: am| on| le| el| em)?\s*:?\s*"
+    r"\d[\d\w ,.:/-]{0,40}|"
     # picture credits standing alone (the caption they belong to is dropped with its figure)
     r"(?:fotos?|photos?|bild(?:er)?|titelbild|bildquellen?|(?:photo |image )?credits?|crédits? photo|"
     r"quellen?(?:angaben)?)\s*:.*|©.*|.*/\s*getty images)$",
