@@ -238,8 +238,8 @@ def test_the_pages_own_notices_inside_the_story_box_are_dropped() -> None:
 
 def test_german_notices_counters_and_update_stamps_are_dropped() -> None:
     """The same in German: the placeholder of a blocked embed that asks for consent, a download link with its file
-    size, a view counter, a like button ("Gefällt mir Lade …"), the label "Weitere Informationen" and an update
-    stamp at the end."""
+    size, a view counter, a like button ("Gefällt mir Lade …"), the labels "Weitere Informationen" and
+    "Quellenangaben", an update stamp, a donation appeal and the site's licence notice at the end."""
     body = f"""
 <main><article><h1>Radweg an der Ill wird gebaut</h1>
   <div class="beitrag-text">{paragraphs(GERMAN_STORY[:2])}
@@ -251,10 +251,16 @@ def test_german_notices_counters_and_update_stamps_are_dropped() -> None:
     <p><a href="/files/radweg.pdf">Beschluss des Gemeinderats vom 12. März 2024</a> PDF | 380 KB</p>
     <p>Gefällt mir Lade …</p>
     <p><b>Aktualisiert am</b> 17.03.2024.</p>
+    <p>Jede kleine Spende hilft unserer unabhängigen Lokalredaktion!</p>
+    <p>Weitere Infos unter www.radweg-ill.example.</p>
+    <h4>Quellenangaben:</h4>
+    <p>Planfeststellung des Regierungspräsidiums vom 3. Mai 2023<a href="/files/plan.pdf">PDF</a> | 38 KB</p>
+    <p>Sofern nicht anders angegeben, stehen Inhalte dieser Website unter CC-BY.</p>
   </div>
 </article></main>"""
     article = parse(html_page("Radweg an der Ill wird gebaut", body, lang="de"),
                     "https://stadtbote.example/lokales/radweg-an-der-ill-wird-gebaut")
     assert article is not None and all(text in article.body for text in GERMAN_STORY)
-    for notice in ("Privatsphäre", "Aufrufe", "Weitere Informationen", "380 KB", "Gefällt mir", "Aktualisiert am"):
+    for notice in ("Privatsphäre", "Aufrufe", "Weitere Informationen", "380 KB", "Gefällt mir", "Aktualisiert am",
+                   "Spende", "Weitere Infos", "Quellenangaben", "38 KB", "Sofern nicht anders angegeben"):
         assert notice not in article.body

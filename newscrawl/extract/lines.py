@@ -46,7 +46,11 @@ NOTICE_LINE = re.compile(
     r"\b(?:opinions?|views?) expressed (?:here |in (?:this|these) \w+ )?(?:are|is) (?:those of |solely |the )?"
     r"(?:the )?authors?|gibt (?:die|allein die|nur die) (?:meinung|auffassung) de[sr] (?:autors|autorin|verfasser)|"
     r"n'engagent que (?:leurs?|son|ses) auteurs?|"
-    r"\b(?:pdf|docx?|xlsx?|pptx?|zip)\b\s*[|(,]?\s*\d+(?:[.,]\d+)?\s*[kmg]i?b\b|"
+    r"(?:\b|(?<=\d))(?:pdf|docx?|xlsx?|pptx?|zip)\b\s*[|(,]?\s*\d+(?:[.,]\d+)?\s*[kmg]i?b\b|"
+    r"\b(?:jetzt|hier|online) spenden\b|\bspenden sie (?:jetzt|hier|online)\b|\bjede (?:kleine )?spende\b|"
+    r"\bdonate (?:now|today|here)\b|\bfaites un don\b|"
+    r"\bsofern nicht anders (?:angegeben|ausgewiesen|vermerkt)\b|\bunless otherwise (?:stated|noted|indicated)\b"
+    r".{0,80}?\blicen[cs]ed\b|"
     r"\b(?:als pdf herunterladen|download (?:as |the )?pdf|télécharger (?:le )?pdf)\b|"
     r"©\s*[^.!?©\d]{1,40}$",
     re.IGNORECASE,
@@ -63,7 +67,9 @@ FURNITURE_LINE = re.compile(
     r"lesen sie (?:auch|mehr).*|(?:das )?könnte sie (?:auch )?interessieren.*|lire aussi.*|à lire aussi.*|"
     r"lea también.*|leer también.*|leia também.*|leggi anche.*|anzeige(?:\s*[-–:|].*)?|werbung|publicité|"
     r"partager (?:cet|l')article|artikel teilen|diesen artikel teilen|kontakt|contact|explore further|"
-    r"(?:gefällt mir|like|j'aime)(?: (?:lade|loading|chargement)[.…\s]*)?|weitere informationen|"
+    r"(?:gefällt mir|like|j'aime)(?: (?:lade|loading|chargement)[.…\s]*)?|"
+    r"weitere (?:informationen|infos)(?: zu[mr]? .*| (?:unter|auf|bei) .*)?|quellen(?:angaben)?|bildquellen?|"
+    r"bildnachweise?|"
     r"zusatzinformationen|mehr informationen|further information|plus d'informations|"
     r"(?:zuletzt |last )?(?:aktualisiert|updated|mis à jour|actualizado|atualizado)(?: am| on| le| el| em)?\s*:?\s*"
     r"\d[\d\w ,.:/-]{0,40}|"
