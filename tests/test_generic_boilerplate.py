@@ -30,7 +30,8 @@ def paragraphs(texts: list[str]) -> str:
 def test_furniture_named_after_the_article_it_belongs_to_is_pruned() -> None:
     """Components are named head last: "article-donation-cta" is the article's call to action, "post-meta-box" the
     post's metadata box, "article-share-bar" its share bar. The article word in front only says whose furniture it
-    is; "article-body" and "post-header" (a header holding the lead) are still the article's own."""
+    is; "article-body" and "post-header" (a header holding the lead) are still the article's own. A furniture word
+    split in two ("news-letter-section") is read whole."""
     body = f"""
 <main class="site-main"><article class="article">
   <header class="article-header"><h1 class="article-title">Cycle route along the river gets the go-ahead</h1>
@@ -41,6 +42,8 @@ def test_furniture_named_after_the_article_it_belongs_to_is_pruned() -> None:
     <div class="article-donation-cta"><p>We rely on your support to keep local news free for everyone. Become a
       member today and help us report on the decisions that shape your district.</p></div>
     {paragraphs(STORY[3:])}
+    <div class="news-letter-section"><p>Tips, trends and news from the valley: we have plenty of exciting topics
+      for you every Friday!</p><form><input type="email"></form></div>
   </div>
   <div class="post-meta-box"><p>Categories: Transport, Council, River quarter, Cycling, Climate and energy,
     Town planning, Budget</p></div>
@@ -49,7 +52,7 @@ def test_furniture_named_after_the_article_it_belongs_to_is_pruned() -> None:
                     "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
     assert article is not None
     assert all(text in article.body for text in STORY)
-    for furniture in ("We rely on your support", "Share this story", "Categories: Transport"):
+    for furniture in ("We rely on your support", "Share this story", "Categories: Transport", "exciting topics"):
         assert furniture not in article.body
 
 

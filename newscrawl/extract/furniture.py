@@ -126,10 +126,10 @@ def is_furniture_name(element: HtmlElement) -> bool:
 def _head(token: str) -> str | None:
     """"negative" or "positive" by the last word of a class/id token that names furniture or the article, else None.
 
-    >>> _head("entryfooter"), _head("post-content"), _head("article-header")
-    ('negative', 'positive', 'positive')
+    >>> _head("entryfooter"), _head("post-content"), _head("article-header"), _head("news-letter-section")
+    ('negative', 'positive', 'positive', 'negative')
     """
-    words = [part for w in _WORD_SPLIT.split(token) if w for part in _compound(w.lower())]
+    words = _joined([part for w in _WORD_SPLIT.split(token) if w for part in _compound(w.lower())])
     for word in reversed(words):
         if word in POSITIVE_WORDS:
             return "positive"
@@ -138,6 +138,17 @@ def _head(token: str) -> str | None:
                 return "positive"  # "article-header", "post-teaser": the article's own header or intro box
             return "negative"
     return None
+
+
+def _joined(words: list[str]) -> list[str]:
+    """Words with a furniture word that the name split in two joined again ("news-letter", "side_bar", "readMore")."""
+    joined: list[str] = []
+    for word in words:
+        if joined and joined[-1] + word in NEGATIVE_WORDS:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
 
 
 def _compound(word: str) -> list[str]:
