@@ -267,3 +267,23 @@ def test_german_notices_counters_and_update_stamps_are_dropped() -> None:
     for notice in ("Privatsphäre", "Aufrufe", "Weitere Informationen", "380 KB", "Gefällt mir", "Aktualisiert am",
                    "Spende", "Weitere Infos", "Quellenangaben", "38 KB", "Sofern nicht anders angegeben"):
         assert notice not in article.body
+
+
+def test_a_paragraph_of_links_to_other_stories_is_dropped_however_long() -> None:
+    """Blogs end a post with a paragraph that is nothing but links to other posts, run together ("See also …"):
+    too long for the short link-line rule, but all link text in several links. A story paragraph with a link or two
+    in it stays."""
+    teasers = ("Bridge works close the towpath for two weeks", "Night buses return to the valley after two years",
+               "Why the market hall car park costs more than planned", "Ten years of the river quarter association")
+    links = " ".join(f'<a href="/2024/0{n}/post-{n}/">{title}</a>' for n, title in enumerate(teasers, 1))
+    linked_story = ('The plan follows the <a href="/2023/transport-study/">transport study</a> of last year, which '
+                    'counted cyclists at twelve points in the district over a whole summer.')
+    inner = f"""
+<div class="post"><h1>Cycle route along the river gets the go-ahead</h1>
+  <div class="entry">{paragraphs(STORY)}<p>{linked_story}</p><p>{links}</p></div>
+</div>"""
+    article = parse(blog_page("Cycle route along the river gets the go-ahead", inner),
+                    "https://riverside-notes.example/2024/03/cycle-route-along-the-river/")
+    assert article is not None and all(text in article.body for text in STORY)
+    assert "counted cyclists at twelve points" in article.body
+    assert not any(title in article.body for title in teasers)

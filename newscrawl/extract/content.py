@@ -42,6 +42,7 @@ FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tri
 FALLBACK_MIN_GAIN = 3  # … whose result replaces a different precise one only when this many times longer
 _WORD = re.compile(r"\w+")
 
+LINK_LIST_DENSITY = 0.9  # a paragraph this much link text, in three links or more, is a list of other stories
 END_MARKER_MIN_BEFORE = 80  # an end marker needs a real paragraph before it
 
 
@@ -136,6 +137,8 @@ def keep(block: Block) -> bool:
     """Whether a block of the chosen container is article text."""
     if block.link_density > 0.5 and len(block.text) < 150:
         return False
+    if block.link_density >= LINK_LIST_DENSITY and block.tag == "p" and len(block.element.findall(".//a")) >= 3:
+        return False  # a paragraph of nothing but links to other pages, however long: "see also" teasers
     if len(block.text) < 120 and FURNITURE_LINE.match(block.text.strip(" .:|-–—>»")):
         return False
     if len(block.text) < 400 and (LABEL_LINE.match(block.text) or PAYWALL_LINE.match(block.text)):
