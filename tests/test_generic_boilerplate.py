@@ -287,3 +287,21 @@ def test_a_paragraph_of_links_to_other_stories_is_dropped_however_long() -> None
     assert article is not None and all(text in article.body for text in STORY)
     assert "counted cyclists at twelve points" in article.body
     assert not any(title in article.body for title in teasers)
+
+
+def test_a_picture_box_written_in_divs_loses_its_caption() -> None:
+    """Templates build the <figure> of a picture out of <div>s ("image-box"): its text is the caption, dropped like
+    a <figure>'s. A box named "photo" that holds a story's worth of text beside its picture is no caption."""
+    caption = ("From the supermarket to the pump track: the new points on the map make it easier to plan a ride "
+               "along the river with the club.")
+    inner = f"""
+<div class="post"><h1>Cycle route along the river gets the go-ahead</h1>
+  <div class="entry">{paragraphs(STORY[:2])}
+    <div class="image-box center"><img src="/img/map.png" alt=""><p class="to-image-box">{caption}</p></div>
+    <div class="photo-story"><img src="/img/bridge.jpg" alt="">{paragraphs(STORY[2:])}</div>
+  </div>
+</div>"""
+    article = parse(blog_page("Cycle route along the river gets the go-ahead", inner),
+                    "https://riverside-notes.example/2024/03/cycle-route-along-the-river/")
+    assert article is not None and all(text in article.body for text in STORY)
+    assert "the new points on the map" not in article.body

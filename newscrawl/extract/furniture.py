@@ -76,6 +76,8 @@ HIDDEN_CLASSES = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hid
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Elements this big (characters of text) are never pruned by name: a name only marks small furniture boxes.
 MAX_PRUNE_SHARE = 0.5
+PICTURE_WORDS = frozenset({"image", "images", "img", "photo", "photos", "picture", "pic", "bild", "foto", "fotos"})
+PICTURE_MAX_CAPTION = 300  # characters: text of a picture box beyond a long caption is a story set beside a photo
 AUTHOR_BOX_TAGS = frozenset({"div", "section", "aside", "footer", "figure", "dl", "table"})
 
 
@@ -226,6 +228,8 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
             doomed.append(element)
         elif by_name and _is_author_box(element):
             doomed.append(element)
+        elif by_name and _is_picture_box(element):
+            doomed.append(element)
         elif is_hidden(element):
             doomed.append(element)  # what the reader never sees is not the story, whatever it holds
         elif by_name and is_furniture_name(element):
@@ -252,6 +256,16 @@ def _is_author_box(element: HtmlElement) -> bool:
     """A box marked up as the author (schema.org itemprop=author on a block): the author's portrait and bio. The
     byline is read from the page itself (extract/pagelines.py), not from this pruned copy."""
     return element.tag in AUTHOR_BOX_TAGS and "author" in (element.get("itemprop") or "").split()
+
+
+def _is_picture_box(element: HtmlElement) -> bool:
+    """A box named as a picture ("image-box", "photo-wrap") that holds an image and no more text than a caption:
+    a <figure> written in <div>s, whose text is the caption and credit (content.py drops those of a <figure>)."""
+    if element.tag in ("p", "li", "h1", "a", "span") or not PICTURE_WORDS & name_words(element):
+        return False
+    if element.find(".//img") is None and element.find(".//picture") is None:
+        return False
+    return _text_length(element) <= PICTURE_MAX_CAPTION and element.find(".//h1") is None
 
 
 def _remove(elements: list[HtmlElement], keep_headline: bool = False) -> None:
