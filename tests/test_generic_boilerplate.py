@@ -305,3 +305,23 @@ def test_a_picture_box_written_in_divs_loses_its_caption() -> None:
                     "https://riverside-notes.example/2024/03/cycle-route-along-the-river/")
     assert article is not None and all(text in article.body for text in STORY)
     assert "the new points on the map" not in article.body
+
+
+def test_an_appeal_for_readers_money_and_an_also_on_our_site_heading_are_dropped() -> None:
+    """Outlets without a paywall put a paragraph-long appeal for support in the story's box, and head their links to
+    other pages "Also on valley-courier.example": neither is the story."""
+    appeal = ("Did you like this article? When we launched the Valley Courier we decided against a paywall, and it will "
+              "stay that way: we want as many people in the valley as possible to read local news. To depend less on "
+              "advertising and to report even more, we need you. Support local journalism with a small monthly "
+              "contribution and get our weekend edition as a thank-you.")
+    body = f"""
+<main><article><h1>Cycle route along the river gets the go-ahead</h1>
+  <div class="entry-content">{paragraphs(STORY)}<p><strong>{appeal}</strong></p>
+    <h2>Also on valley-courier.example</h2>
+    <p>Night buses return to the valley</p>
+  </div>
+</article></main>"""
+    article = parse(html_page("Cycle route along the river gets the go-ahead", body),
+                    "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
+    assert article is not None and all(text in article.body for text in STORY)
+    assert "Did you like this article" not in article.body and "Also on" not in article.body

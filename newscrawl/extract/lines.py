@@ -55,6 +55,14 @@ NOTICE_LINE = re.compile(
     r"©\s*[^.!?©\d]{1,40}$",
     re.IGNORECASE,
 )
+# The outlet's appeal for readers' money, a paragraph of its own (up to APPEAL_MAX characters) in the story's box.
+APPEAL_MAX = 700
+APPEAL_LINE = re.compile(
+    r"\b(?:support (?:our|independent|local|quality) journalism|become a (?:member|supporter) today|"
+    r"brauchen wir (?:deine|eure|ihre) unterstützung|unterstütze[nt]? (?:sie )?(?:uns|unser(?:e|en)? \w+) mit|"
+    r"soutenez (?:notre|le) journalisme|apoya (?:nuestro|el) periodismo|colabore para que|assine o jornal)\b",
+    re.IGNORECASE,
+)
 # Short lines that are page furniture wherever they appear (labels, calls to action, ad slots).
 FURNITURE_LINE = re.compile(
     r"^(?:advertisement|advertisment|adverti[sz]ing|ad|sponsored(?: content)?|story continues below.*|"
@@ -63,6 +71,9 @@ FURNITURE_LINE = re.compile(
     r"sign up.*|subscribe.*|click here.*|listen to (?:this|the) (?:article|story).*|loading.*|skip .*|"
     r"image|photo|video|getty images|watch:?.*|(?:photo|image) (?:credit|source):.*|back to top|top|permalink|"
     r"permalien|kommentieren|kommentare geschlossen|gefällt mir|teilen|externer inhalt|partager|commenter|"
+    # "Auch auf example.de": the heading of links to the site's other pages
+    r"(?:auch|mehr) (?:auf|bei) [\w.-]+\.[a-z]{2,12}|(?:also|more) on [\w.-]+\.[a-z]{2,12}|"
+    r"(?:aussi|plus) sur [\w.-]+\.[a-z]{2,12}|"
     # the same in the other languages of the corpus the extractor was measured on
     r"lesen sie (?:auch|mehr).*|(?:das )?könnte sie (?:auch )?interessieren.*|lire aussi.*|à lire aussi.*|"
     r"lea también.*|leer también.*|leia também.*|leggi anche.*|anzeige(?:\s*[-–:|].*)?|werbung|publicité|"
