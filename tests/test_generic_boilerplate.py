@@ -325,3 +325,23 @@ def test_an_appeal_for_readers_money_and_an_also_on_our_site_heading_are_dropped
                     "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
     assert article is not None and all(text in article.body for text in STORY)
     assert "Did you like this article" not in article.body and "Also on" not in article.body
+
+
+def test_a_short_dated_brief_stays_an_article_once_its_furniture_is_gone() -> None:
+    """A brief of two sentences on a page without structured data, under a URL that names one item and with its
+    own date, is an article: dropping the furniture around it (here the "sur le même sujet" list) must not push it
+    under the short-body floor, which is meant for pages with no story at all."""
+    body = """
+<div id="bodyContent"><div class="col2">
+  <h1>La perte des terres fertiles menace les éléphants en Guinée</h1>
+  <p>Vingt milliards de tonnes de terres fertiles sont perdues chaque année, selon une étude menée par un institut
+  de recherche à Dakar, et les éléphants de Guinée en souffrent.</p>
+  <p>Auteur : Awa Diallo</p>
+  <p>Date 23.05.2011</p>
+  <h4>Articles sur le même sujet</h4>
+  <ul><li><a href="/fr/forets/a-6533001">Les forêts de Guinée reculent</a></li></ul>
+</div></div>"""
+    article = parse(html_page("La perte des terres fertiles menace les éléphants en Guinée", body, lang="fr"),
+                    "https://monde-afrique.example/fr/la-perte-des-terres-fertiles/a-6533123")
+    assert article is not None and "Vingt milliards de tonnes" in article.body
+    assert "Les forêts de Guinée reculent" not in article.body
