@@ -20,8 +20,7 @@ from lxml.html import HtmlElement
 from newscrawl.extract.blocks import LEAF_BLOCKS
 from newscrawl.extract.furniture import prune
 from newscrawl.extract.lead import is_stamp
-from newscrawl.extract.lines import (APPEAL_LINE, APPEAL_MAX, END_MARKER, FURNITURE_LINE, LABEL_LINE, NOTICE_LINE,
-                                     NOTICE_MAX, PAYWALL_LINE)
+from newscrawl.extract.lines import END_MARKER, FURNITURE_LINE, LABEL_LINE, PAYWALL_LINE, is_appeal, is_notice
 from newscrawl.extract.segment import Block, segment
 
 # Container choice (choose_roots). Each value was picked on the development half of the AEB benchmark and checked
@@ -144,9 +143,9 @@ def keep(block: Block) -> bool:
         return False
     if len(block.text) < 400 and (LABEL_LINE.match(block.text) or PAYWALL_LINE.match(block.text)):
         return False
-    if len(block.text) < NOTICE_MAX and NOTICE_LINE.search(block.text):
+    if is_notice(block.text):
         return False  # the page's notices: calls to action, consent placeholders, disclaimers, download links
-    if len(block.text) < APPEAL_MAX and APPEAL_LINE.search(block.text):
+    if is_appeal(block.text):
         return False  # the outlet asking readers for money
     if block.tag == "h1":
         return False  # the headline is the title field, not body

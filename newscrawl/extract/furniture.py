@@ -9,6 +9,7 @@ domain or page is special-cased here (see README, "Other outlets", on how the ex
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -81,21 +82,29 @@ PICTURE_MAX_CAPTION = 300  # characters: text of a picture box beyond a long cap
 AUTHOR_BOX_TAGS = frozenset({"div", "section", "aside", "footer", "figure", "dl", "table"})
 
 
-def name_words(element: HtmlElement) -> set[str]:
+def name_words(element: HtmlElement) -> frozenset[str]:
     """Lower-cased words of the element's class and id, split at -, _ and camelCase humps.
 
     >>> from lxml.html import fragment_fromstring as f
     >>> sorted(name_words(f('<div class="article-shareBar js_x" id="main_Col"></div>')))
     ['article', 'bar', 'col', 'js', 'main', 'share', 'x']
     """
-    raw = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return {word.lower() for word in _WORD_SPLIT.split(raw) if word}
+    names = element.get("class"), element.get("id")
+    return _split_words(f"{names[0] or ''} {names[1] or ''}") if names[0] or names[1] else _NO_WORDS
 
 
-def _furniture_words(names: HtmlElement | str) -> set[str]:
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=8192)
+def _split_words(raw: str) -> frozenset[str]:
+    """The words of a class/id string; cached, since a page repeats the same few class strings many times."""
+    return frozenset(word.lower() for word in _WORD_SPLIT.split(raw) if word)
+
+
+def _furniture_words(names: HtmlElement | str) -> frozenset[str]:
     """The negative words among an element's class/id words (or among the words of a class string)."""
-    words = name_words(names) if not isinstance(names, str) else {w.lower() for w in _WORD_SPLIT.split(names) if w}
-    return words & NEGATIVE_WORDS
+    return (name_words(names) if not isinstance(names, str) else _split_words(names)) & NEGATIVE_WORDS
 
 
 def is_hidden(element: HtmlElement) -> bool:
@@ -118,10 +127,18 @@ def is_furniture_name(element: HtmlElement) -> bool:
     >>> from lxml.html import fragment_fromstring as f
     >>> is_furniture_name(f('<div class="social-share"></div>')), is_furniture_name(f('<div class="post-content"></div>'))
     (True, False)
-    >>> is_furniture_name(f('<div class="article-share-bar"></div>')), is_furniture_name(f('<div class="post-content comments-open"></div>'))
-    (True, False)
+    >>> is_furniture_name(f('<div class="article-share-bar"></div>'))
+    True
+    >>> is_furniture_name(f('<div class="post-content comments-open"></div>'))
+    False
     """
-    heads = {_head(token) for token in f"{element.get('class') or ''} {element.get('id') or ''}".split()}
+    names = element.get("class"), element.get("id")
+    return (names[0] or names[1]) is not None and _names_furniture(f"{names[0] or ''} {names[1] or ''}")
+
+
+@lru_cache(maxsize=8192)
+def _names_furniture(raw: str) -> bool:
+    heads = {_head(token) for token in raw.split()}
     return "negative" in heads and "positive" not in heads
 
 
@@ -153,12 +170,15 @@ def _joined(words: list[str]) -> list[str]:
     return joined
 
 
-def _compound(word: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def _compound(word: str) -> tuple[str, ...]:
     """A word written as one ("entryfooter", "postmeta") cut into its article word and its furniture word."""
+    if len(word) < 6 or word in NEGATIVE_WORDS or word in POSITIVE_WORDS:
+        return (word,)
     for positive in POSITIVE_WORDS:
         if word.startswith(positive) and word[len(positive):] in NEGATIVE_WORDS:
-            return [positive, word[len(positive):]]
-    return [word]
+            return (positive, word[len(positive):])
+    return (word,)
 
 
 def is_body_name(element: HtmlElement) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 # Label-led lines of metadata at the end of a story: "Tags: a, b, c", "Filed under …".
-LABEL_LINE = re.compile(r"^(?:(?:tags?|tagged(?: with)?|topics?|filed under|categor(?:y|ies)|posted in|keywords)\b\s*:?|"
+LABEL_LINE = re.compile(r"^(?:(?:tags?|tagged(?: with)?|topics?|filed under|categor(?:y|ies)|posted in|"
+                        r"keywords)\b\s*:?|"
                         # the same labels in other languages, only with their colon ("Themen wie …" is a sentence)
                         r"(?:kategorien?|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|themen|cat(?:é|e)gories?|"
                         r"(?:é|e)tiquettes|mots[- ]cl(?:é|e)s|categor(?:í|i)as?|etiquetas|categorie|etichette|"
@@ -55,6 +56,22 @@ NOTICE_LINE = re.compile(
     r"©\s*[^.!?©\d]{1,40}$",
     re.IGNORECASE,
 )
+# Substrings (lower case) that every NOTICE_LINE match contains one of: the regular expression, slow on long text,
+# runs only on paragraphs that have one.
+NOTICE_CUES = ("newsletter", "sign up", "subscri", "regist", "app", "itunes", "play store", "full ", "whole ",
+               "entire ", "rest of", "complete ", "already", "first", "einverst", "einwillig", "zustimm", "consent",
+               "opinion", "view", "meinung", "auffassung", "engagent", "pdf", "doc", "xls", "ppt", "zip", "spende",
+               "donate", "un don", "sofern", "unless", "©")
+
+
+def is_notice(text: str) -> bool:
+    """Whether a paragraph is one of the page's notices (NOTICE_LINE), under NOTICE_MAX characters."""
+    if len(text) >= NOTICE_MAX:
+        return False
+    lowered = text.lower()
+    return any(cue in lowered for cue in NOTICE_CUES) and NOTICE_LINE.search(text) is not None
+
+
 # The outlet's appeal for readers' money, a paragraph of its own (up to APPEAL_MAX characters) in the story's box.
 APPEAL_MAX = 700
 APPEAL_LINE = re.compile(
@@ -63,6 +80,17 @@ APPEAL_LINE = re.compile(
     r"soutenez (?:notre|le) journalisme|apoya (?:nuestro|el) periodismo|colabore para que|assine o jornal)\b",
     re.IGNORECASE,
 )
+APPEAL_CUES = ("journalis", "member", "supporter", "unterstütz", "periodismo", "colabore", "assine")
+
+
+def is_appeal(text: str) -> bool:
+    """Whether a paragraph is the outlet's appeal for support (APPEAL_LINE), under APPEAL_MAX characters."""
+    if len(text) >= APPEAL_MAX:
+        return False
+    lowered = text.lower()
+    return any(cue in lowered for cue in APPEAL_CUES) and APPEAL_LINE.search(text) is not None
+
+
 # Short lines that are page furniture wherever they appear (labels, calls to action, ad slots).
 FURNITURE_LINE = re.compile(
     r"^(?:advertisement|advertisment|adverti[sz]ing|ad|sponsored(?: content)?|story continues below.*|"
