@@ -45,7 +45,7 @@ NEGATIVE_WORDS = frozenset({
     "caption", "credit", "credits",
     "disclaimer", "copyright", "login", "signin", "register", "account", "search", "cta", "teaser", "teasers",
     "carousel", "slider", "headline", "title", "header", "rating", "vote", "poll",
-    "aside", "legend", "legende", "like", "likes", "disclosure",  # a class named after <aside>; picture legends
+    "aside", "legend", "legende", "like", "likes",  # a class named after <aside>; picture legends
 })
 # Negative words that name a place in the layout, not a kind of furniture: page builders and themes call the boxes
 # of the story itself "widget", "header" (an article's header holds its standfirst), "slider" or "tab-menu". Such a

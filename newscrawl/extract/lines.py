@@ -30,25 +30,33 @@ PAYWALL_LINE = re.compile(
 # calls to action (newsletter sign-up, the outlet's app, paywall prompts), placeholders of blocked embeds that ask
 # for consent, opinion disclaimers, download links with their file size, and captions that end in a © credit.
 NOTICE_MAX = 300
+_SIGN_UP = (r"\b(?:sign(?:ing)? up|subscribe\b|abonnier|abonnez|anmelden|melden sie sich|inscri(?:vez|re|bete)|"
+            r"suscr[ií]b(?:ete|ase|irse)|assin(?:e|ar)\b|iscriv(?:iti|ersi))")
+_CONSENT = r"\b(?:einverständnis|einwilligung|zustimm\w*|consent\w*|consentement|consentimiento)\b"
+_THIRD_PARTY = (r"\b(?:twitter|youtube|instagram|facebook|tiktok|vimeo|drittanbieter\w*|third[- ]party|"
+                r"externe\w* inhalt\w*)\b")
+_LOAD = (r"\b(?:lad\w*|geladen|anzeig\w*|angezeigt|verbindung|load\w*|display\w*|shown?|charger|afficher|"
+         r"cargar|mostrar)\b")
 NOTICE_LINE = re.compile(
-    r"\bnewsletter\b.{0,120}?\b(?:sign(?:ing)? up|subscrib|abonn|anmeld|bestell|inscri|suscr|assin|iscriv|regist)|"
-    r"\b(?:sign(?:ing)? up|subscrib|abonn|anmeld|bestell|inscri|suscr|assin|iscriv|regist)\w*\b.{0,120}?\bnewsletter|"
-    r"\b(?:sign up|subscribe|register) (?:here|now|today)\b|"
-    r"\b(?:download|get|install) (?:the|our) .{0,40}?\bapps?\b|"
+    # a newsletter named next to a call to sign up ("subscribe", not "subscribers": a story about a newsletter stays)
+    rf"\bnewsletter\b.{{0,120}}?{_SIGN_UP}|{_SIGN_UP}.{{0,120}}?\bnewsletter|"
+    r"\b(?:sign up|subscribe) (?:here|now|today)\s*[.!:]?\s*$|"
+    # the outlet's app: news in an app, or the two app stores named together
+    r"\b(?:latest|breaking) (?:news|stories)\b.{0,60}?\bapps?\b|\bapps?\b.{0,60}?\b(?:latest|breaking) news\b|"
     r"\b(?:app store|itunes|google play|play store)\b.{0,20}?\b(?:and|or|und|oder|et|ou|y|e|o)\s+"
     r"(?:app store|itunes|google play|play store)\b|"
-    r"\bto your (?:phone|smartphone|mobile)\b.{0,60}?\bapp\b|"
     r"\bto (?:view|read|see) (?:the|this) (?:full|whole|entire|rest of the|complete) (?:story|article)\b|"
-    r"\balready (?:a |an )?(?:subscriber|member)\b|\bfirst[- ]time subscribers\b|"
-    r"\b(?:einverständnis|einwilligung|zustimmung|consent|consentement|consentimiento)\b.{0,160}?"
-    r"\b(?:twitter|youtube|instagram|facebook|tiktok|vimeo|drittanbieter\w*|third[- ]party|externe\w* inhalt\w*)|"
-    r"\b(?:twitter|youtube|instagram|facebook|tiktok|vimeo|drittanbieter\w*|third[- ]party|externe\w* inhalt\w*)\b"
-    r".{0,160}?\b(?:einverständnis|einwilligung|zustimmung|consent|consentement|consentimiento)\b|"
+    r"\balready (?:a |an )?subscriber\b|\b(?:you(?:'|’)re|you are) already (?:a |an )?member\b|"
+    r"\bfirst[- ]time subscribers\b|"
+    r"\bthis (?:post|article|page) contains (?:affiliate )?(?:links|references)\b|"
+    # a blocked embed asking for consent before it loads
+    rf"{_CONSENT}.{{0,160}}?{_THIRD_PARTY}.{{0,160}}?{_LOAD}|{_THIRD_PARTY}.{{0,160}}?{_CONSENT}.{{0,160}}?{_LOAD}|"
+    rf"{_CONSENT}.{{0,160}}?{_LOAD}.{{0,160}}?{_THIRD_PARTY}|"
     r"\b(?:opinions?|views?) expressed (?:here |in (?:this|these) \w+ )?(?:are|is) (?:those of |solely |the )?"
     r"(?:the )?authors?|gibt (?:die|allein die|nur die) (?:meinung|auffassung) de[sr] (?:autors|autorin|verfasser)|"
     r"n'engagent que (?:leurs?|son|ses) auteurs?|"
     r"(?:\b|(?<=\d))(?:pdf|docx?|xlsx?|pptx?|zip)\b\s*[|(,]?\s*\d+(?:[.,]\d+)?\s*[kmg]i?b\b|"
-    r"\b(?:jetzt|hier|online) spenden\b|\bspenden sie (?:jetzt|hier|online)\b|\bjede (?:kleine )?spende\b|"
+    r"\b(?:jetzt|hier) spenden\b|\bspenden sie (?:jetzt|hier|online)\b|\bjede (?:kleine )?spende hilft\b|"
     r"\bdonate (?:now|today|here)\b|\bfaites un don\b|"
     r"\bsofern nicht anders (?:angegeben|ausgewiesen|vermerkt)\b|\bunless otherwise (?:stated|noted|indicated)\b"
     r".{0,80}?\blicen[cs]ed\b|"
@@ -61,7 +69,7 @@ NOTICE_LINE = re.compile(
 NOTICE_CUES = ("newsletter", "sign up", "subscri", "regist", "app", "itunes", "play store", "full ", "whole ",
                "entire ", "rest of", "complete ", "already", "first", "einverst", "einwillig", "zustimm", "consent",
                "opinion", "view", "meinung", "auffassung", "engagent", "pdf", "doc", "xls", "ppt", "zip", "spende",
-               "donate", "un don", "sofern", "unless", "©")
+               "donate", "un don", "sofern", "unless", "contains", "©")
 
 
 def is_notice(text: str) -> bool:
@@ -75,7 +83,8 @@ def is_notice(text: str) -> bool:
 # The outlet's appeal for readers' money, a paragraph of its own (up to APPEAL_MAX characters) in the story's box.
 APPEAL_MAX = 700
 APPEAL_LINE = re.compile(
-    r"\b(?:support (?:our|independent|local|quality) journalism|become a (?:member|supporter) today|"
+    r"\b(?:support (?:our|independent|local|quality) journalism\b.{0,200}?\b(?:contribut|donat|subscri|member)\w*|"
+    r"become a (?:member|supporter) today|"
     r"brauchen wir (?:deine|eure|ihre) unterstützung|unterstütze[nt]? (?:sie )?(?:uns|unser(?:e|en)? \w+) mit|"
     r"soutenez (?:notre|le) journalisme|apoya (?:nuestro|el) periodismo|colabore para que|assine o jornal)\b",
     re.IGNORECASE,
@@ -107,7 +116,7 @@ FURNITURE_LINE = re.compile(
     r"lea también.*|leer también.*|leia também.*|leggi anche.*|anzeige(?:\s*[-–:|].*)?|werbung|publicité|"
     r"partager (?:cet|l')article|artikel teilen|diesen artikel teilen|kontakt|contact|explore further|"
     r"(?:gefällt mir|like|j'aime)(?: (?:lade|loading|chargement)[.…\s]*)?|"
-    r"weitere (?:informationen|infos)(?: zu[mr]? .*| (?:unter|auf|bei) .*)?|quellen(?:angaben)?|bildquellen?|"
+    r"weitere (?:informationen|infos)(?: (?:unter|auf|bei) (?:www\.|https?://)\S+)?|quellen(?:angaben)?|bildquellen?|"
     r"bildnachweise?|"
     r"zusatzinformationen|mehr informationen|further information|plus d'informations|"
     r"(?:zuletzt |last )?(?:aktualisiert|updated|mis à jour|actualizado|atualizado)(?: am| on| le| el| em)?\s*:?\s*"
@@ -133,7 +142,8 @@ END_MARKER = re.compile(
     r"mehr zum thema(?: .*)?|(?:articles|audios|vidéos)(?: et (?:articles|audios|vidéos))? sur le "
     r"(?:même )?sujet|"
     # a comment section's heading: its count or its call, in the languages we have met
-    r"\d* ?(?:kommentare?|commentaires?|comentarios?|commenti|reacties|reacciones)|"
+    r"\d+ ?(?:kommentare?|commentaires?|comentarios?|commenti|commento|reacties|reacciones)|"
+    r"kommentare|commentaires|comentarios|commenti|reacties|reacciones|"
     r"(?:schreib(?:e|en sie)?|hinterlasse) einen kommentar|laisser un commentaire|deja un comentario)"
     r"\s*[:.…]*$",
     re.IGNORECASE,
