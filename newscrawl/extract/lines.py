@@ -120,7 +120,7 @@ FURNITURE_LINE = re.compile(
     r"bildnachweise?|"
     r"zusatzinformationen|mehr informationen|further information|plus d'informations|"
     r"(?:zuletzt |last )?(?:aktualisiert|updated|mis à jour|actualizado|atualizado)(?: am| on| le| el| em)?\s*:?\s*"
-    r"\d[\d\w ,.:/-]{0,40}|"
+    r"\d[\d.:/,-]*(?:\s+[\w.:/,-]+){0,3}|"  # a date and time, no sentence ("Updated 2 p.m.: police said …")
     # picture credits standing alone (the caption they belong to is dropped with its figure)
     r"(?:fotos?|photos?|bild(?:er)?|titelbild|bildquellen?|(?:photo |image )?credits?|crédits? photo|"
     r"quellen?(?:angaben)?)\s*:.*|©.*|.*/\s*getty images)$",
