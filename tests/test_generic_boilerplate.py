@@ -219,7 +219,7 @@ def test_the_pages_own_notices_inside_the_story_box_are_dropped() -> None:
                      "and the council has promised updates on its website.",
                      "Millbrook is already a member of the regional cycling network. Residents who want a say in "
                      "the design of the bridge must register now for the public consultation.",
-                     "Updated 2 p.m.: police closed the towpath for the rest of the day."]
+                     "Updated 2 p.m.: the towpath is closed."]
     body = f"""
 <main><article><h1>Cycle route along the river gets the go-ahead</h1>
   <div class="entry-content">
