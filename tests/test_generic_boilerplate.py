@@ -351,3 +351,32 @@ def test_a_short_dated_brief_stays_an_article_once_its_furniture_is_gone() -> No
                     "https://monde-afrique.example/fr/la-perte-des-terres-fertiles/a-6533123")
     assert article is not None and "Vingt milliards de tonnes" in article.body
     assert "Les forêts de Guinée reculent" not in article.body
+
+
+def headline_page(headline_html: str, between: str = "") -> str:
+    return f"""
+<main><div class="story">
+  {headline_html}
+  <div class="intro"><p>{LEAD}</p></div>{between}
+  <div class="story-body">{paragraphs(STORY)}</div>
+</div></main>"""
+
+
+def test_the_spans_inside_the_headline_are_not_pruned_by_their_names() -> None:
+    """Templates name the spans inside the <h1> after the boxes they were copied from ("…-breadcrumb-headline-
+    title"): they are the headline's text, which the lead is found from, not a breadcrumb."""
+    page = headline_page('<h1 class="paid-badge-headline"><span class="story-teaser-breadcrumb-headline-title">'
+                         'Cycle route along the river gets the go-ahead</span></h1>')
+    article = parse(html_page("Cycle route along the river gets the go-ahead", page),
+                    "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
+    assert article is not None and article.body.startswith(LEAD) and STORY[-1] in article.body
+
+
+def test_a_widgets_own_h1_goes_with_the_widget() -> None:
+    """Only the page's first <h1> is kept when its furniture box goes; a widget's own <h1> between the lead and the
+    body ("This portlet should not exist anymore") goes with the widget instead of posing as the headline."""
+    page = headline_page("<h1>Cycle route along the river gets the go-ahead</h1>",
+                         '<div class="portlet-widget"><h1>This portlet should not exist anymore</h1></div>')
+    article = parse(html_page("Cycle route along the river gets the go-ahead", page),
+                    "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
+    assert article is not None and article.body.startswith(LEAD) and "portlet" not in article.body

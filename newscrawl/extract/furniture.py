@@ -112,16 +112,16 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
         elif is_hidden(element):
             doomed.append(element)  # what the reader never sees is not the story, whatever it holds
         elif by_name and is_furniture_name(element):
-            if element.tag in ("p", "li", "h1"):
+            if element.tag in ("p", "li", "h1") or any(a.tag == "h1" for a in element.iterancestors()):
                 continue  # a paragraph's own class is styling ("tag-line"), not a furniture box; the <h1> named
-                # "headline" is the headline, which content.lead_in() starts from
+                # "headline" is the headline, which content.lead_in() starts from, and so are the spans in it
             if element.tag in HEADINGS and not furniture_words(element.get("class") or ""):
                 continue  # a heading's id is an anchor made from its text ("nav-what-comes-next"), not a box name
             if furniture_words(element) <= LAYOUT_WORDS and _prose_chars(element) >= LAYOUT_PROSE_MIN:
                 continue  # a layout box ("widget", "header") that holds paragraphs of prose holds the story
             if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
                 doomed.append(element)
-    _remove(doomed, keep_headline=True)
+    _remove(doomed, headline=root.find(".//h1"))
     return root
 
 
@@ -147,18 +147,18 @@ def _is_picture_box(element: HtmlElement) -> bool:
     return _text_length(element) <= PICTURE_MAX_CAPTION and element.find(".//h1") is None
 
 
-def _remove(elements: list[HtmlElement], keep_headline: bool = False) -> None:
+def _remove(elements: list[HtmlElement], headline: HtmlElement | None = None) -> None:
     """Drop elements but keep each one's tail text (it belongs to the parent).
 
-    With `keep_headline`, an <h1> inside a dropped box stays where the box stood: a furniture-named box around the
-    headline ("title-rating-wrapper", "article-header-tools") goes, the headline content.lead_in() starts from does not.
+    `headline` (the page's first <h1>) stays where its dropped box stood: a furniture-named box around the headline
+    ("title-rating-wrapper", "article-header-tools") goes, the headline content.lead_in() starts from does not. A
+    later <h1> in a dropped box (a widget's own title) goes with it.
     """
     for element in elements:
         parent = element.getparent()
         if parent is None:
             continue
-        headline = element.find(".//h1") if keep_headline else None
-        if headline is not None and parent is not None:
+        if headline is not None and any(a is element for a in headline.iterancestors()):
             headline.tail = None
             element.addprevious(headline)
         if element.tail and element.tail.strip():
