@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from newscrawl.extract.container import HEADINGS, block_value, choose_roots
 from newscrawl.extract.furniture import prune
 from newscrawl.extract.lead import is_stamp
-from newscrawl.extract.lines import END_MARKER, FURNITURE_LINE, LABEL_LINE, PAYWALL_LINE
+from newscrawl.extract.lines import END_MARKER, FURNITURE_LINE, LABEL_LINE, PAYWALL_LINE, is_appeal, is_notice
 from newscrawl.extract.segment import Block, segment
 
 FIGURE_CONTENT = frozenset({"tr", "blockquote", "pre"})  # blocks of a <figure> that are content, not its caption
@@ -32,6 +32,7 @@ FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tri
 FALLBACK_MIN_GAIN = 3  # … whose result replaces a different precise one only when this many times longer
 _WORD = re.compile(r"\w+")
 
+LINK_LIST_DENSITY = 0.9  # a paragraph this much link text, in three links or more, is a list of other stories
 END_MARKER_MIN_BEFORE = 80  # an end marker needs a real paragraph before it
 
 
@@ -39,10 +40,16 @@ def keep(block: Block) -> bool:
     """Whether a block of the chosen container is article text."""
     if block.link_density > 0.5 and len(block.text) < 150:
         return False
+    if block.link_density >= LINK_LIST_DENSITY and block.tag == "p" and len(block.element.findall(".//a")) >= 3:
+        return False  # a paragraph of nothing but links to other pages, however long: "see also" teasers
     if len(block.text) < 120 and FURNITURE_LINE.match(block.text.strip(" .:|-–—>»")):
         return False
     if len(block.text) < 400 and (LABEL_LINE.match(block.text) or PAYWALL_LINE.match(block.text)):
         return False
+    if is_notice(block.text):
+        return False  # the page's notices: calls to action, consent placeholders, disclaimers, download links
+    if is_appeal(block.text):
+        return False  # the outlet asking readers for money
     if block.tag == "h1":
         return False  # the headline is the title field, not body
     if not any(ch.isalnum() for ch in block.text.replace("_", "")):

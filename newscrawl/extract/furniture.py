@@ -12,6 +12,9 @@ import re
 
 from lxml.html import HtmlElement
 
+from newscrawl.extract.boxnames import (COMMENT_WORDS, LAYOUT_WORDS, PICTURE_WORDS, furniture_words,
+                                        is_body_name, is_furniture_name, name_words)
+
 # Elements whose content is never article text. <form> is not here: ASP.NET pages wrap the whole page in one;
 # <head> neither: libxml2 puts the whole page in <head> when a body tag shows up in it early.
 DROP_TAGS = frozenset({
@@ -28,67 +31,19 @@ NEVER_TEXT_TAGS = frozenset({"script", "style", "template", "svg", "title", "lin
 DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu",
                         "menubar", "toolbar", "tablist", "alert", "alertdialog"})
 
-# Class/id words of furniture. Matched against each class/id split on "-", "_" and camelCase, so "share" matches
-# "article-share-bar" and "socialShare" but not "shared" or "sharepoint".
-NEGATIVE_WORDS = frozenset({
-    "comment", "comments", "disqus", "respond", "reply", "replies",
-    "share", "sharing", "sharebar", "social", "socials", "sociallinks", "addthis", "sharethis",
-    "related", "recommended", "recommendations", "recirc", "recirculation", "outbrain", "taboola", "zergnet",
-    "promo", "promotion", "newsletter", "subscribe", "subscription", "signup",
-    "advert", "advertisement", "advertising", "ad", "ads", "adslot", "adunit", "dfp", "gpt", "sponsor",
-    "sponsored", "banner", "sidebar", "widget", "widgets", "footer", "masthead", "breadcrumb", "breadcrumbs",
-    "nav", "navbar", "navigation", "menu", "popup", "modal", "overlay", "cookie", "cookies", "consent", "gdpr",
-    "trending", "popular", "mostread", "most", "readmore", "moreon", "more", "next", "prev", "previous",
-    "pagination", "pager", "tags", "tag", "taglist", "topics", "keywords", "bio", "author", "authors", "byline",
-    "dateline", "timestamp", "meta", "toolbar", "tools", "print", "email", "rss", "follow", "skip", "jump",
-    "caption", "credit", "credits",
-    "disclaimer", "copyright", "login", "signin", "register", "account", "search", "cta", "teaser", "teasers",
-    "carousel", "slider", "headline", "title", "header", "rating", "vote", "poll",
-})
-# Negative words that name a place in the layout, not a kind of furniture: page builders and themes call the boxes
-# of the story itself "widget", "header" (an article's header holds its standfirst), "slider" or "tab-menu". Such a
-# box is pruned only when it holds no prose (LAYOUT_PROSE_MIN characters of low-link paragraphs).
-LAYOUT_WORDS = frozenset({"widget", "widgets", "sidebar", "header", "masthead", "slider", "carousel", "menu",
-                          "teaser", "teasers", "more", "meta", "tools", "toolbar", "banner"})
-LAYOUT_PROSE_MIN = 400
+LAYOUT_PROSE_MIN = 400  # characters of prose that make a layout-named box (boxnames.LAYOUT_WORDS) the story
 INLINE_TAGS = frozenset({"span", "em", "strong", "b", "i", "small", "time", "abbr", "cite", "q"})
 PROSE_MIN_CHARS = 80  # a paragraph with this much text besides an inline element is prose
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# Class/id words of reader comments: pruned whatever else the name says ("comment-body", "comments-area post"),
-# unless the element holds the headline (then the word is a state flag on a wrapper, "single comments-open").
-COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
-# Words that mark a container as the article itself; they protect it from the negative words above
-# ("article-meta" is furniture, "post-content comments-open" is the body).
-POSITIVE_WORDS = frozenset({
-    "article", "articlebody", "body", "content", "entry", "main", "post", "story", "storybody", "prose", "richtext",
-})
-_BODY_PARTS = frozenset({"body", "content", "text"})
-_BODY_OWNERS = frozenset({"post", "article", "entry", "story", "news", "blog"})
 BODY_MIN_CHARS = 300
-_WORD_SPLIT = re.compile(r"[-_\s:./]+|(?<=[a-z])(?=[A-Z])")
 # Whole class tokens that hide an element everywhere ("hidden-xs" only hides it on phones, so it is not here).
 HIDDEN_CLASSES = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hidden", "screen-reader-text",
                             "visuallyhidden", "invisible"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Elements this big (characters of text) are never pruned by name: a name only marks small furniture boxes.
 MAX_PRUNE_SHARE = 0.5
-
-
-def name_words(element: HtmlElement) -> set[str]:
-    """Lower-cased words of the element's class and id, split at -, _ and camelCase humps.
-
-    >>> from lxml.html import fragment_fromstring as f
-    >>> sorted(name_words(f('<div class="article-shareBar js_x" id="main_Col"></div>')))
-    ['article', 'bar', 'col', 'js', 'main', 'share', 'x']
-    """
-    raw = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return {word.lower() for word in _WORD_SPLIT.split(raw) if word}
-
-
-def _furniture_words(names: HtmlElement | str) -> set[str]:
-    """The negative words among an element's class/id words (or among the words of a class string)."""
-    words = name_words(names) if not isinstance(names, str) else {w.lower() for w in _WORD_SPLIT.split(names) if w}
-    return words & NEGATIVE_WORDS
+PICTURE_MAX_CAPTION = 300  # characters: text of a picture box beyond a long caption is a story set beside a photo
+AUTHOR_BOX_TAGS = frozenset({"div", "section", "aside", "footer", "figure", "dl", "table"})
 
 
 def is_hidden(element: HtmlElement) -> bool:
@@ -99,31 +54,6 @@ def is_hidden(element: HtmlElement) -> bool:
         return True
     style = element.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
-
-
-def is_furniture_name(element: HtmlElement) -> bool:
-    """True when the class/id names furniture and nothing marks it as the article.
-
-    >>> from lxml.html import fragment_fromstring as f
-    >>> is_furniture_name(f('<div class="social-share"></div>')), is_furniture_name(f('<div class="post-content"></div>'))
-    (True, False)
-    """
-    words = name_words(element)
-    return bool(words & NEGATIVE_WORDS) and not words & POSITIVE_WORDS
-
-
-def is_body_name(element: HtmlElement) -> bool:
-    """True for the usual names of an article-body container ("post-body", "entry-content", itemprop=articleBody).
-
-    >>> from lxml.html import fragment_fromstring as f
-    >>> is_body_name(f('<div class="post-body entry"></div>')), is_body_name(f('<div class="body"></div>'))
-    (True, False)
-    """
-    if element.get("itemprop") == "articleBody":
-        return True
-    words = name_words(element)
-    return bool(words & _BODY_PARTS and words & _BODY_OWNERS) or bool(words & {"articlebody", "storybody",
-                                                                              "postbody", "entrycontent"})
 
 
 def _holds_body(element: HtmlElement) -> bool:
@@ -188,30 +118,69 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
             continue
         if by_name and COMMENT_WORDS & name_words(element) and element.find(".//h1") is None:
             doomed.append(element)
+        elif by_name and _is_page_footer(element) and _text_length(element) <= MAX_PRUNE_SHARE * total:
+            doomed.append(element)
+        elif by_name and _is_author_box(element):
+            doomed.append(element)
+        elif by_name and _is_picture_box(element):
+            doomed.append(element)
         elif is_hidden(element):
             doomed.append(element)  # what the reader never sees is not the story, whatever it holds
         elif by_name and is_furniture_name(element):
-            if element.tag in ("p", "li", "h1") or _leads_sentence(element):
+            if (element.tag in ("p", "li", "h1") or any(a.tag == "h1" for a in element.iterancestors())
+                    or _leads_sentence(element)):
                 continue  # a paragraph's own class is styling ("tag-line"), not a furniture box; the <h1> named
-                # "headline" is the headline, which content.lead_in() starts from
-            if element.tag in HEADINGS and not _furniture_words(element.get("class") or ""):
+                # "headline" is the headline, which content.lead_in() starts from, and so are the spans in it
+            if element.tag in HEADINGS and not furniture_words(element.get("class") or ""):
                 continue  # a heading's id is an anchor made from its text ("nav-what-comes-next"), not a box name
-            if _furniture_words(element) <= LAYOUT_WORDS and (_prose_chars(element) >= LAYOUT_PROSE_MIN
-                                                              or _unlinked_prose(element)):
+            words = furniture_words(element)
+            if words <= LAYOUT_WORDS and (_prose_chars(element) >= LAYOUT_PROSE_MIN
+                                          or (bool(words) and _unlinked_prose(element))):
                 continue  # a layout box ("widget", "header") that holds paragraphs of prose holds the story; a
                 # "teaser" or "header" box with a paragraph of prose and no link at all is the story's own lead
+                # (a name read only whole, "news-letter", has no layout word and gets no such benefit)
             if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
                 doomed.append(element)
-    _remove(doomed)
+    _remove(doomed, headline=root.find(".//h1"))
     return root
 
 
-def _remove(elements: list[HtmlElement]) -> None:
-    """Drop elements but keep each one's tail text (it belongs to the parent)."""
+def _is_page_footer(element: HtmlElement) -> bool:
+    """The site's <footer> (links, imprint, the site's own blurb); an <article>'s own <footer> holds its byline and
+    notes and stays, as in extract/pagelines.py."""
+    return element.tag == "footer" and not any(a.tag in ("article", "main") for a in element.iterancestors())
+
+
+def _is_author_box(element: HtmlElement) -> bool:
+    """A box marked up as the author (schema.org itemprop=author on a block): the author's portrait and bio. The
+    byline is read from the page itself (extract/pagelines.py), not from this pruned copy."""
+    return element.tag in AUTHOR_BOX_TAGS and "author" in (element.get("itemprop") or "").split()
+
+
+def _is_picture_box(element: HtmlElement) -> bool:
+    """A box named as a picture ("image-box", "photo-wrap") that holds an image and no more text than a caption:
+    a <figure> written in <div>s, whose text is the caption and credit (content.py drops those of a <figure>)."""
+    if element.tag in ("p", "li", "h1", "a", "span") or not PICTURE_WORDS & name_words(element):
+        return False
+    if element.find(".//img") is None and element.find(".//picture") is None:
+        return False
+    return _text_length(element) <= PICTURE_MAX_CAPTION and element.find(".//h1") is None
+
+
+def _remove(elements: list[HtmlElement], headline: HtmlElement | None = None) -> None:
+    """Drop elements but keep each one's tail text (it belongs to the parent).
+
+    `headline` (the page's first <h1>) stays where its dropped box stood: a furniture-named box around the headline
+    ("title-rating-wrapper", "article-header-tools") goes, the headline content.lead_in() starts from does not. A
+    later <h1> in a dropped box (a widget's own title) goes with it.
+    """
     for element in elements:
         parent = element.getparent()
         if parent is None:
             continue
+        if headline is not None and any(a is element for a in headline.iterancestors()):
+            headline.tail = None
+            element.addprevious(headline)
         if element.tail and element.tail.strip():
             previous = element.getprevious()
             if previous is not None:

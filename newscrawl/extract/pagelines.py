@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from newscrawl.extract.furniture import is_hidden, name_words
+from newscrawl.extract.boxnames import name_words
+from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.titles import drop_date_lead, same_headline
 
 # <form> is not here: ASP.NET pages wrap the whole page in one (as furniture.py notes).
@@ -20,7 +21,7 @@ _SKIP_TAGS = frozenset({"script", "style", "head", "template", "nav", "aside", "
                         "option", "svg", "iframe", "noembed", "textarea"})
 _INLINE = frozenset({"a", "span", "b", "strong", "em", "i", "u", "time", "small", "abbr", "font", "sup", "sub",
                      "label", "mark", "bdi", "cite", "q", "s", "big", "wbr", "ins", "del", "data"})
-# Class/id words (split as furniture.name_words splits them) of boxes whose dates are not the story's.
+# Class/id words (split as boxnames.name_words splits them) of boxes whose dates are not the story's.
 CHROME_WORDS = frozenset({
     "comment", "comments", "disqus", "respond", "reply", "replies", "related", "recommended", "recommendations",
     "recirc", "sidebar", "newsletter", "cookie", "cookies", "consent", "promo", "trending",

@@ -116,7 +116,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "4"
+    version = "5"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
@@ -326,10 +326,10 @@ class GenericParser(ArticleParser):
 
     def is_article(self, body: str, published: str | None) -> bool:
         """Whether the page carries an article; when not, `not_article_reason` says why (NOT_ARTICLE_REASONS)."""
-        self.not_article_reason = self.not_article(body)
+        self.not_article_reason = self.not_article(body, published)
         return self.not_article_reason is None
 
-    def not_article(self, body: str) -> str | None:
+    def not_article(self, body: str, published: str | None = None) -> str | None:
         """Why the page is no article, or None: structured data or og:type say "article" and there is text, or an
         untyped page reads like one (a story's worth of text, and not a page of story cards: home, section, tag)."""
         parts = urlsplit(self.page.url)
@@ -337,8 +337,8 @@ class GenericParser(ArticleParser):
             return "home_page"  # a site's home page (a root URL with a query, "/?p=5031", names one post)
         if self.node or self.microdata is not None or self.page.meta.get("og:type", "").lower() == "article":
             return None if body or self.paywalled() else "no_body"
-        if len(body) < MIN_UNTYPED_BODY:
-            return "short_body"
+        if len(body) < MIN_UNTYPED_BODY and not (body and published and looks_like_article_url(self.page.url)):
+            return "short_body"  # a short text under a URL naming one item, with its own date, is a brief
         if self.ld.types() & LISTING_TYPES and len(body) < LISTING_MAX_BODY:
             return "listing_type"  # the page says it is a collection and has little text of its own
         if (len(body) < LISTING_MAX_BODY and self.looks_like_listing()
