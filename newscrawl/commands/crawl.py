@@ -145,6 +145,8 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         finally:
             if lock is not None:
                 lock.__exit__(None, None, None)
+        if self.worker:
+            self.end_worker()
 
     lock: RunLock | None = None
 

@@ -5,6 +5,9 @@ process_options, before Scrapy builds its crawler process and reactor; finished 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import sys
 from typing import Any
 
 from scrapy.exceptions import UsageError
@@ -27,6 +30,8 @@ class ParallelCrawl:
     parallel: ParallelReplay | None = None
     """-a jobs=N: the parallel replay this (parent) process forked, finished in run()."""
     refused = False
+    worker = False
+    """This process is one of a parallel replay's (forked): it crawls its share and ends with end_worker()."""
 
     def _fork_parallel(self, args: list[str], opts: argparse.Namespace) -> None:
         """-a jobs=N with -a replay: fork the N processes now, before Scrapy builds its crawler process and reactor,
@@ -54,6 +59,7 @@ class ParallelCrawl:
             self.parallel = replay
         else:
             del opts.spargs["jobs"]  # this process crawls its share as a one-process replay would
+            self.worker = True
 
     def _parallel_replay(self, spider_class: type[NewsSpiderBase], given: dict[str, Any], spargs: dict[str, str]
                          ) -> ParallelReplay | None:
@@ -68,3 +74,15 @@ class ParallelCrawl:
                              print_help=False)
         replay = ParallelReplay(self.settings, spider_class, spargs, given["jobs"])  # UsageError: a feed it cannot write
         return replay if self._feeds_writable(name) else None
+
+    def end_worker(self) -> None:
+        """A forked process's end, once its crawl and its files are closed: flush the logs and leave at once.
+
+        Python's own shutdown frees every object one by one, and in a forked process that first copies every
+        memory page still shared with the parent: ~0.3 s of CPU and more of waiting on a busy machine, on the
+        replay's critical path, for nothing that anyone reads (the parent reads the files already closed).
+        """
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(self.exitcode)
