@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -122,6 +123,23 @@ def test_a_live_capture_with_redirects_replays_identically(tmp_path: Path) -> No
     three = run_crawl(tmp_path / "three", "devdiscourse", "-a", f"replay={warc}", "-a", "jobs=3", "-O", "out.jsonl")
     assert three.returncode == 0, three.log[-3000:]
     assert_same_run(one, three, "devdiscourse")
+
+
+def test_a_replay_of_several_release_batches_is_merged_while_its_processes_run(tmp_path: Path) -> None:
+    """An archive of more articles than a few release batches (spiders/release.py): the parent merges the batches
+    every process is done with while they still run (parallel/stream.py), and the feed is still the one-process
+    feed byte for byte."""
+    specs = [seed_spec(), *corpus(200, seed=17)]
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        live = run_crawl(tmp_path / "live", "devdiscourse", "-a", f"base_url={server.base_url}", settings=FAST)
+    assert live.returncode == 0, live.log[-3000:]
+    (warc,) = live.output_files("*.warc.gz")
+    one, two = replay_both(tmp_path, "devdiscourse", warc)
+    feed = assert_same_run(one, two, "devdiscourse")
+    assert feed.count(b"\n") > 3 * 64
+    streamed = re.search(r"(\d+) entries merged while the processes ran", two.log)
+    assert streamed and int(streamed.group(1)) > 0, two.log[-3000:]
+    assert "merged again" not in two.log
 
 
 def test_reparse_with_two_jobs_writes_the_same_feed(tmp_path: Path) -> None:
