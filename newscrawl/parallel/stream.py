@@ -34,7 +34,8 @@ class _Tail:
         self.complete_below = _BELOW_ALL
         """Every entry of a lower release batch has been read."""
         self.torn = False
-        """A feed line was not whole when its entry was read: this stream cannot be trusted."""
+        """A feed line was not whole when its entry was read, or a line was unreadable: this stream cannot be
+        trusted."""
 
     def read(self) -> list[Entry]:
         if self.entries is None:
@@ -49,7 +50,11 @@ class _Tail:
         self.rest = lines.pop()
         found: list[Entry] = []
         for text in lines:
-            raw = json.loads(text)
+            try:
+                raw = json.loads(text)
+            except ValueError:  # not what the recorder writes: trust nothing streamed (the end's merge reports it)
+                self.torn = True
+                return found
             if COMPLETE in raw:
                 self.complete_below = max(self.complete_below, int(raw[COMPLETE]))
                 continue
