@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -122,6 +123,58 @@ def test_a_live_capture_with_redirects_replays_identically(tmp_path: Path) -> No
     three = run_crawl(tmp_path / "three", "devdiscourse", "-a", f"replay={warc}", "-a", "jobs=3", "-O", "out.jsonl")
     assert three.returncode == 0, three.log[-3000:]
     assert_same_run(one, three, "devdiscourse")
+
+
+@pytest.fixture(scope="module")
+def several_batches(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A live capture of 200 articles on one host: four release batches (spiders/release.py), where the bundled
+    sample and the other fixtures hold one."""
+    workdir = tmp_path_factory.mktemp("several-batches")
+    specs = [seed_spec(), *corpus(200, seed=17)]
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        live = run_crawl(workdir, "devdiscourse", "-a", f"base_url={server.base_url}", settings=FAST)
+    assert live.returncode == 0, live.log[-3000:]
+    (warc,) = live.output_files("*.warc.gz")
+    return warc
+
+
+def test_a_replay_of_several_release_batches_is_merged_while_its_processes_run(tmp_path: Path,
+                                                                               several_batches: Path) -> None:
+    """The parent merges the batches every process is done with while they still run (parallel/stream.py), and
+    the feed is still the one-process feed byte for byte."""
+    one, two = replay_both(tmp_path, "devdiscourse", several_batches)
+    feed = assert_same_run(one, two, "devdiscourse")
+    assert feed.count(b"\n") > 3 * 64
+    streamed = re.search(r"(\d+) entries merged while the processes ran", two.log)
+    assert streamed and int(streamed.group(1)) > 0, two.log[-3000:]
+    assert "merged again" not in two.log
+
+
+BROKEN_PROMISE = """
+import json, sys
+from newscrawl.parallel import recorder
+def promise_too_much(self, batch):  # every batch below the next one 'complete': wrong while requests are at work
+    self.entries.write(json.dumps({recorder.COMPLETE: batch + 1}) + "\\n")
+    self.entries.flush()
+recorder.ShardRecorder.batch_dealt = promise_too_much
+from scrapy.cmdline import execute
+sys.argv = ["scrapy", *sys.argv[1:]]
+execute()
+"""
+
+
+def test_a_broken_progress_mark_is_caught_and_the_merge_done_again(tmp_path: Path, several_batches: Path) -> None:
+    """Processes that mark batches complete too early (injected): the parent sees items arrive below what it already
+    merged, merges everything again once they have ended, and the feed is still the one-process feed."""
+    one = run_crawl(tmp_path / "one", "devdiscourse", "-a", f"replay={several_batches}", "-O", "out.jsonl")
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings", "PYTHONPATH": str(ROOT)}
+    (tmp_path / "many").mkdir()
+    many = subprocess.run([sys.executable, "-c", BROKEN_PROMISE, "crawl", "devdiscourse", "-a",
+                           f"replay={several_batches}", "-a", "jobs=2", "-O", "out.jsonl", "-s", "LOG_LEVEL=INFO"],
+                          cwd=tmp_path / "many", env=env, capture_output=True, text=True, timeout=120)
+    assert many.returncode == 0 and one.returncode == 0, many.stderr[-3000:]
+    assert "was out of order; merged again" in many.stderr
+    assert (tmp_path / "many" / "out.jsonl").read_bytes() == (one.workdir / "out.jsonl").read_bytes()
 
 
 def test_reparse_with_two_jobs_writes_the_same_feed(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiders import Spider
 
 from newscrawl.commands import logfile
+from newscrawl.commands.parallel import ParallelCrawl
 from newscrawl.meta import FATAL_ERROR_STAT
 from newscrawl.monitoring.report import REPORT_ERROR_STAT, stopped_by_error
 from newscrawl.parallel.run import ParallelReplay, ProcessFailed
@@ -93,7 +94,7 @@ def _cannot_write(path: Path) -> tuple[Path, str] | None:
     return target, os.strerror(errno.EROFS if _read_only(target) else errno.EACCES)
 
 
-class Command(ScrapyCrawlCommand):
+class Command(ParallelCrawl, ScrapyCrawlCommand):
     crawler: Crawler | None = None
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
@@ -112,9 +113,15 @@ class Command(ScrapyCrawlCommand):
                       f"{problem}", file=sys.stderr)
                 sys.exit(EXIT_CRAWL_FAILED)
         logfile.install()
+        self._fork_parallel(args, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         lock: RunLock | None = None
+        if self.refused:
+            return
+        if self.parallel is not None:
+            self._finish_parallel(self.parallel, args[0])
+            return
         if args and self.crawler_process is not None:
             try:
                 spider_class: Any = self.crawler_process.spider_loader.load(args[0])
@@ -127,9 +134,6 @@ class Command(ScrapyCrawlCommand):
                     raise UsageError(missing, print_help=False)
                 if not self._state_writable(spider_class.name, replaying="replay" in given):
                     return
-                if given.get("jobs", 1) > 1:
-                    self._run_parallel(spider_class, given, dict(opts.spargs))
-                    return
                 if not self._feeds_writable(spider_class.name):
                     return
                 if not self._take_lock(spider_class.name, replaying="replay" in given):
@@ -141,23 +145,15 @@ class Command(ScrapyCrawlCommand):
         finally:
             if lock is not None:
                 lock.__exit__(None, None, None)
+        if self.worker:
+            self.end_worker()
 
     lock: RunLock | None = None
 
-    def _run_parallel(self, spider_class: type[NewsSpiderBase], given: dict[str, Any], spargs: dict[str, str]) -> None:
-        """-a jobs=N with -a replay: N processes on shares of the archive, one merged result (parallel/run.py)."""
-        name = spider_class.name
-        if "replay" not in given:
-            raise UsageError(f"spider {name!r}: -a jobs splits a replay (-a replay=PATH) across processes; a live "
-                             "crawl runs in one process", print_help=False)
-        if self._distributed() or self.settings is None:
-            raise UsageError(f"spider {name!r}: -a jobs cannot be combined with a distributed crawl (REDIS_URL)",
-                             print_help=False)
-        replay = ParallelReplay(self.settings, spider_class, spargs, given["jobs"])  # UsageError: a feed it cannot write
-        if not self._feeds_writable(name):
-            return
+    def _finish_parallel(self, replay: ParallelReplay, name: str) -> None:
+        """The parent of a parallel replay: wait for its processes, merge their feeds, say how the run ended."""
         try:
-            stats = replay.run()
+            stats = replay.finish()
         except (ProcessFailed, OSError) as error:
             print(f"scrapy crawl {name}: {error}", file=sys.stderr)
             self.exitcode = EXIT_CRAWL_FAILED

@@ -1,6 +1,7 @@
 """Parallel replay (`scrapy crawl SPIDER -a replay=PATH -a jobs=N`, `newscrawl reparse --jobs N`): see docs/parallel.md.
 
-run.py starts the N processes and writes the feeds and the report; merge.py puts their items back into the
-one-process order and redoes what depends on that order; recorder.py is the extension each process uses to tell the
-parent what it did. The dealing out of articles is spiders/shard.py.
+run.py forks the N processes (from commands/parallel.py) and writes the feeds and the report; feeds.py says which
+feeds it can write; recorder.py is the extension each process uses to tell the parent what it did; stream.py merges
+their items while they run, and merge.py puts items back into the one-process order and redoes what depends on that
+order. The dealing out of articles is spiders/shard.py.
 """

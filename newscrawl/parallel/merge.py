@@ -27,7 +27,7 @@ from typing import IO, Any
 from scrapy.exporters import JsonLinesItemExporter
 
 from newscrawl.extract.minhash import from_bytes
-from newscrawl.parallel.recorder import ENTRIES, FEED
+from newscrawl.parallel.recorder import COMPLETE, ENTRIES, FEED
 from newscrawl.pipelines.lineage import StoryIndex
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,12 @@ class Entry:
     """The item's feed line (emitted items only)."""
 
 
+def entry_of(raw: dict[str, Any]) -> Entry:
+    """An entries.jsonl line (recorder.py) as an Entry, without its feed line."""
+    return Entry((raw["rank"][0], raw["rank"][1]), raw["url"], raw["key"], raw["story"], raw["dropped"], raw["sig"],
+                 raw["size"])
+
+
 Place = tuple[tuple[int, int], int, int, int, int]
 """(one-process place, process, entry offset, feed-line offset or -1, feed-line length)."""
 
@@ -56,6 +62,9 @@ def _index(folder: Path, process: int) -> Iterator[Place]:
         offset = 0
         for text in entries:
             raw = json.loads(text)
+            if COMPLETE in raw:  # a progress mark for the merge while the processes run (stream.py)
+                offset += len(text)
+                continue
             line, length = -1, 0
             if raw["dropped"] is None:
                 line = feed.tell()
@@ -73,7 +82,7 @@ class MergeCounts:
     copies: int = 0
     rewritten: int = 0
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """The one-process place of the URLs the caller asked to locate (coverage examples)."""
+    """The one-process place of the coverage examples' URLs (first_places)."""
 
 
 def ordered(folders: list[Path]) -> Iterator[Entry]:
@@ -89,57 +98,86 @@ def ordered(folders: list[Path]) -> Iterator[Entry]:
         feeds = [stack.enter_context(open(folder / FEED, "rb")) for folder in folders]
         for _, process, offset, line, length in places:
             entries[process].seek(offset)
-            raw = json.loads(entries[process].readline())
-            entry = Entry(tuple(raw["rank"]), raw["url"], raw["key"], raw["story"], raw["dropped"], raw["sig"],
-                          raw["size"])
+            entry = entry_of(json.loads(entries[process].readline()))
             if line >= 0:
                 feeds[process].seek(line)
                 entry.line = feeds[process].read(length)
             yield entry
 
 
-def merge(folders: list[Path], outputs: list[IO[bytes]], settings: Any, encoding: str,
-          locate: set[str] | None = None) -> MergeCounts:
-    """Write the merged feed lines to every output; return what changed."""
-    counts = MergeCounts()
-    lineage = settings.getbool("NEWSCRAWL_LINEAGE_ENABLED", True)
-    index = StoryIndex(max_items=settings.getint("NEWSCRAWL_LINEAGE_MAX_ITEMS", 20000),
-                       similarity_floor=settings.getfloat("NEWSCRAWL_LINEAGE_SIMILARITY", 0.4),
-                       containment_floor=settings.getfloat("NEWSCRAWL_LINEAGE_CONTAINMENT", 0.7),
-                       min_words=settings.getint("NEWSCRAWL_LINEAGE_MIN_WORDS", 40)) if lineage else None
-    seen: set[str] = set()
+class Merger:
+    """The one-process decisions, taken entry by entry in the one-process order: lineage over every process's
+    signatures, de-duplication by canonical URL, and the feed line (rewritten when its story_id changes) written to
+    every output."""
+
+    def __init__(self, outputs: list[IO[bytes]], settings: Any, encoding: str) -> None:
+        self.outputs = outputs
+        self.encoding = encoding
+        self.counts = MergeCounts()
+        self.index = StoryIndex(max_items=settings.getint("NEWSCRAWL_LINEAGE_MAX_ITEMS", 20000),
+                                similarity_floor=settings.getfloat("NEWSCRAWL_LINEAGE_SIMILARITY", 0.4),
+                                containment_floor=settings.getfloat("NEWSCRAWL_LINEAGE_CONTAINMENT", 0.7),
+                                min_words=settings.getint("NEWSCRAWL_LINEAGE_MIN_WORDS", 40)
+                                ) if settings.getbool("NEWSCRAWL_LINEAGE_ENABLED", True) else None
+        self.seen: set[str] = set()
+
+    def take(self, entry: Entry) -> None:
+        counts = self.counts
+        story = entry.story
+        if self.index is not None and entry.story is not None:
+            story = entry.url
+            if entry.sig is not None:
+                story, _ = self.index.assign_signature(from_bytes(bytes.fromhex(entry.sig)), entry.size, entry.url,
+                                                       entry.key)
+            if story != entry.url:
+                counts.copies += 1
+        if entry.dropped is not None:
+            if entry.dropped != "DuplicateArticle":
+                self.seen.add(entry.url)
+            return
+        if entry.url in self.seen:  # another process emitted this URL first: the one-process run drops this one
+            counts.duplicates += 1
+            logger.warning("Dropped (DuplicateArticle): %(url)s: already emitted in this run", {"url": entry.url})
+            return
+        self.seen.add(entry.url)
+        line = entry.line
+        if story != entry.story:
+            line = _with_story(line, story, self.encoding)
+            counts.rewritten += 1
+        for output in self.outputs:
+            output.write(line)
+        counts.items += 1
+
+    def close(self) -> None:
+        if self.index is not None:
+            self.index.close()
+
+
+def merge(folders: list[Path], outputs: list[IO[bytes]], settings: Any, encoding: str) -> MergeCounts:
+    """Write the merged feed lines to every output, once every process has finished; return what changed."""
+    merger = Merger(outputs, settings, encoding)
     try:
         for entry in ordered(folders):
-            if locate and entry.url in locate and entry.url not in counts.ranks:
-                counts.ranks[entry.url] = entry.rank
-            story = entry.story
-            if index is not None and entry.story is not None:
-                story = entry.url
-                if entry.sig is not None:
-                    story, _ = index.assign_signature(from_bytes(bytes.fromhex(entry.sig)), entry.size, entry.url,
-                                                      entry.key)
-                if story != entry.url:
-                    counts.copies += 1
-            if entry.dropped is not None:
-                if entry.dropped != "DuplicateArticle":
-                    seen.add(entry.url)
-                continue
-            if entry.url in seen:  # another process emitted this URL first: the one-process run drops this one
-                counts.duplicates += 1
-                logger.warning("Dropped (DuplicateArticle): %(url)s: already emitted in this run", {"url": entry.url})
-                continue
-            seen.add(entry.url)
-            line = entry.line
-            if story != entry.story:
-                line = _with_story(line, story, encoding)
-                counts.rewritten += 1
-            for output in outputs:
-                output.write(line)
-            counts.items += 1
+            merger.take(entry)
     finally:
-        if index is not None:
-            index.close()
-    return counts
+        merger.close()
+    return merger.counts
+
+
+def first_places(folders: list[Path], urls: set[str]) -> dict[str, tuple[int, int]]:
+    """The one-process place of each of `urls` (its first entry's): the order of the coverage examples."""
+    found: dict[str, tuple[int, int]] = {}
+    if not urls:
+        return found
+    for folder in folders:
+        with open(folder / ENTRIES, "rb") as entries:
+            for text in entries:
+                raw = json.loads(text)
+                url = raw.get("url")
+                if url in urls:
+                    rank = (raw["rank"][0], raw["rank"][1])
+                    found[url] = min(found.get(url, rank), rank)
+    return found
 
 
 def _with_story(line: bytes, story: str | None, encoding: str) -> bytes:

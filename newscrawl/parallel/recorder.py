@@ -4,6 +4,9 @@
 (its request's META_RANK), its canonical URL and article key, its body's MinHash signature and the story_id this
 process gave it; emitted items in feed order, plus items dropped after the lineage pipeline (they were indexed as
 stories and claimed their URL, so the parent's redo of lineage and de-duplication must see them too).
+In a process, the lineage pipeline is ShardLineage: it computes each body's signature (for entries.jsonl) and leaves
+the story_id at the item's own URL, because only the parent, which sees every process's items in order, can assign
+the real one (merge.py); running the story index here too was work thrown away.
 `process.json` at close: the stats (and those at release, which every process counted alike), the spider's facts
 the run report needs, and the coverage examples.
 """
@@ -18,6 +21,7 @@ from typing import IO, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.misc import load_object
 
 from newscrawl.extract.minhash import to_bytes
 from newscrawl.items import Article
@@ -26,8 +30,41 @@ from newscrawl.spiders.shard import META_RANK, SHARD_SETTING
 
 SHARD_DIR_SETTING = "NEWSCRAWL_SHARD_DIR"
 ENTRIES = "entries.jsonl"
+COMPLETE = "complete_below"
+"""Key of the progress lines in entries.jsonl: every entry of a lower release batch is written (stream.py)."""
 PROCESS = "process.json"
 FEED = "items.jsonl"
+
+
+def shard_pipelines(settings: Any) -> dict[Any, int | None]:
+    """The item pipelines of a process of a parallel replay: ShardLineage in the lineage pipeline's place."""
+    pipelines: dict[Any, int | None] = dict(settings.getwithbase("ITEM_PIPELINES"))
+    for path, order in list(pipelines.items()):
+        if order is not None and load_object(path) is LineagePipeline:
+            pipelines[path] = None  # off, also where it came from ITEM_PIPELINES_BASE
+            pipelines[f"{ShardLineage.__module__}.{ShardLineage.__qualname__}"] = order
+    return pipelines
+
+
+class ShardLineage(LineagePipeline):
+    """The lineage pipeline of one process: the signature without the story index (the parent assigns stories).
+
+    Items still leave it with a story_id (their own URL, as an original's is), which marks them as having passed
+    lineage for the recorder and the later pipelines; the parent rewrites the lines of the copies.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        item.story_id = item.url
+        found = body_signature(item.body, self.index.min_words)
+        if found is not None:
+            self._pending[item.url] = ("", *found)
+        return item
+
+    def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
+        if isinstance(item, Article):
+            self._pending.pop(item.url, None)
 
 
 def json_safe(stats: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +92,34 @@ class ShardRecorder:
         crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         return recorder
+
+    def spider_opened(self, spider: Any) -> None:
+        shard = getattr(spider, "shard", None)
+        if shard is not None:
+            shard.on_deal = self.batch_dealt
+
+    def batch_dealt(self, batch: int) -> None:
+        """Before release batch `batch` is dealt (the scheduler's queue is empty then): mark, for the parent's merge
+        while the processes run (stream.py), the lowest batch an entry may still come from.
+
+        Every request still at work (downloading, or its response in the spider or the item pipelines) is in the
+        engine's in-progress set until its items have been through the pipelines (and so recorded here); a
+        redirected or retried request carries its original's place. A request of unknown place at work (not
+        dealt: no META_RANK) makes no promise at all.
+        """
+        inprogress = getattr(getattr(self.crawler.engine, "_slot", None), "inprogress", None)
+        if inprogress is None:  # another Scrapy: no promise; the parent merges once every process has ended
+            return
+        lowest = batch
+        for request in inprogress:
+            rank = request.meta.get(META_RANK)
+            if rank is None:
+                return
+            lowest = min(lowest, rank[0])
+        self.entries.write(json.dumps({COMPLETE: lowest}) + "\n")
+        self.entries.flush()  # the entries it covers reach the parent; their feed lines are written unbuffered
 
     def _write(self, item: Any, response: Any, dropped: str | None) -> None:
         spider = self.crawler.spider

@@ -1,11 +1,15 @@
-"""The parent of a parallel replay: start N `scrapy crawl` processes on shares of the archive, then write the feeds
-and the run report as the one-process replay would have written them (docs/parallel.md).
+"""The parent of a parallel replay: fork N processes that replay shares of the archive, then write the feeds and the
+run report as the one-process replay would have written them (docs/parallel.md).
 
-Each process replays discovery in full, fetches every N-th released article (spiders/shard.py) through all pipelines
-into a private JSON Lines feed, and records its items' places (recorder.py). When all have finished, merge.py
-streams their items into the user's feeds in the one-process order. The processes die with the parent (SIGTERM on
-the parent's death), and their scratch folder is removed however the run ends, so a killed replay leaves no
-processes and no scratch files behind; its feeds, written only after every process finished, are then not written.
+The processes are forked from the `scrapy crawl` command before its crawler process and reactor exist (commands/
+crawl.py calls fork() from process_options), so each starts with every module imported and the settings read: a
+fresh interpreter paid that start-up again per process, on the critical path. Each process then goes on as a normal
+`scrapy crawl` of its share: it replays discovery in full, fetches every N-th released article (spiders/shard.py)
+through all pipelines into a private JSON Lines feed, and records its items' places (recorder.py). When all have
+finished, merge.py streams their items into the user's feeds in the one-process order. The processes die with the
+parent (SIGTERM on the parent's death), and their scratch folder is removed however the run ends, so a killed replay
+leaves no processes and no scratch files behind; its feeds, written only after every process finished, are then not
+written.
 """
 
 from __future__ import annotations
@@ -17,95 +21,32 @@ import os
 import pprint
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from scrapy.exceptions import UsageError
-from scrapy.settings import SETTINGS_PRIORITIES
-
 from newscrawl.monitoring.report import RunReport
-from newscrawl.parallel.merge import merge
+from newscrawl.parallel.feeds import feed_targets
+from newscrawl.parallel.merge import MergeCounts, first_places, merge
 from newscrawl.parallel.outcome import CrawlerFacts, SpiderFacts, examples_in_order, merged_examples, merged_stats
-from newscrawl.parallel.recorder import FEED, PROCESS, SHARD_DIR_SETTING
+from newscrawl.parallel.recorder import FEED, PROCESS, SHARD_DIR_SETTING, shard_pipelines
+from newscrawl.parallel.stream import StreamingMerge
 from newscrawl.spiders.shard import SHARD_SETTING
 
 logger = logging.getLogger(__name__)
 stats_logger = logging.getLogger("scrapy.statscollectors")  # where a one-process crawl dumps its stats
 
-JSON_LINES = ("jsonlines", "jsonl", "jl")
-UNSUPPORTED_OPTIONS = ("fields", "item_filter", "item_classes", "batch_item_count", "postprocessing", "indent",
-                       "uri_params", "item_export_kwargs")
 _PR_SET_PDEATHSIG = 1
 SCRATCH_PREFIX = "newscrawl-jobs-"
-
-
-@dataclass(frozen=True)
-class FeedTarget:
-    path: Path
-    overwrite: bool
-
-
-def feed_targets(settings: Any, spider: Any) -> tuple[list[FeedTarget], str | None]:
-    """The local JSON Lines feeds to write and their shared encoding; UsageError for a feed this mode cannot write."""
-    targets: list[FeedTarget] = []
-    encodings: set[str | None] = set()
-    for uri, options in settings.getdict("FEEDS").items():
-        options = options or {}
-        text = str(uri)
-        problem = None
-        if options.get("format") not in JSON_LINES:
-            problem = f"its format is {options.get('format')!r}"
-        elif "://" in text and not text.startswith("file://"):
-            problem = "it is not a local file"
-        elif any(options.get(name) for name in UNSUPPORTED_OPTIONS) or settings.getint(
-                "FEED_EXPORT_BATCH_ITEM_COUNT"):
-            problem = f"it sets one of {', '.join(UNSUPPORTED_OPTIONS)}"
-        if problem:
-            raise UsageError(f"-a jobs: a parallel replay writes plain local JSON Lines feeds only, and {text}: "
-                             f"{problem}; use -a jobs=1 for it", print_help=False)
-        encodings.add(options.get("encoding", settings.get("FEED_EXPORT_ENCODING")))
-        targets.append(FeedTarget(Path(text.removeprefix("file://") % _UriParams(spider)),
-                                  bool(options.get("overwrite", False))))
-    if len(encodings) > 1:
-        raise UsageError("-a jobs: the feeds of a parallel replay must share one encoding", print_help=False)
-    return targets, next(iter(encodings), settings.get("FEED_EXPORT_ENCODING"))
-
-
-class _UriParams(dict[str, Any]):
-    """A feed URI's %(name)s placeholders, filled as Scrapy fills them: spider attributes, time and batch."""
-
-    def __init__(self, spider: Any) -> None:
-        now = datetime.now(timezone.utc)
-        super().__init__(time=now.replace(microsecond=0).isoformat().replace(":", "-"),
-                         batch_time=now.isoformat().replace(":", "-"), batch_id=1)
-        self.spider = spider
-
-    def __missing__(self, key: str) -> Any:
-        return getattr(self.spider, key)
-
-
-def child_settings(settings: Any) -> list[str]:
-    """The -s settings the user gave on the command line, for every process (FEEDS excepted: each has its own)."""
-    given: list[str] = []
-    for name in settings:
-        if name == "FEEDS" or settings.getpriority(name) != SETTINGS_PRIORITIES["cmdline"]:
-            continue
-        value = settings[name]
-        try:
-            text = value if isinstance(value, str) else json.dumps(value.copy_to_dict() if hasattr(
-                value, "copy_to_dict") else value)
-        except TypeError:
-            text = str(value)
-        given += ["-s", f"{name}={text}"]
-    return given
+UNBUFFERED_FEED = "newscrawl.distributed.feeds.UnbufferedFileFeedStorage"
+"""A process's private feed: each line reaches the file in one write, for the parent's merge as it runs."""
+SPOOL = "merged.jsonl"
+POLL_SECONDS = 0.05
 
 
 def remove_orphaned_scratch(folder: Path) -> None:
@@ -116,31 +57,28 @@ def remove_orphaned_scratch(folder: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _die_with_parent() -> None:
-    """In each process, before exec: SIGTERM when the parent dies, even by kill -9."""
+def _die_with_parent(parent: int) -> None:
+    """In each process, right after fork: SIGTERM when the parent dies, even by kill -9 (and exit at once if it
+    already has, between the fork and this call)."""
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
-@contextmanager
-def _terminated_on_exit(processes: list[subprocess.Popen[bytes]]) -> Iterator[None]:
-    previous = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+@dataclass
+class Worker:
+    """One forked process of the replay and what its end told the parent."""
+
+    pid: int
+    folder: Path
+    returncode: int | None = None
+    cpu: float = 0.0
+    """User + system CPU seconds (wait4's rusage; a forked process counts from the fork)."""
 
 
 class ParallelReplay:
-    """One replay split across `jobs` processes (-a jobs=N): checked when built, carried out by run()."""
+    """One replay split across `jobs` processes (-a jobs=N): checked when built, forked by fork(), finished (waited
+    for, merged, reported) by finish()."""
 
     def __init__(self, settings: Any, spider_class: type, spider_args: dict[str, str], jobs: int) -> None:
         self.settings = settings
@@ -149,72 +87,160 @@ class ParallelReplay:
         """Never crawls: names the run (crawl id, feed name) and its default feed as the processes' spiders do."""
         self.jobs = jobs
         self.targets, self.encoding = feed_targets(settings, self.spider)
+        self.workers: list[Worker] = []
+        self.scratch: Path | None = None
+        self.cpu_before = 0.0
+        """The parent's CPU seconds up to the fork: start-up and checks, paid once before any process works."""
+        self.cpu_during = 0.0
+        """The parent's CPU seconds while the processes ran: the streamed merge, on a core of its own or shared."""
+        self._started = datetime.now(timezone.utc)
+        self._clock = time.perf_counter()
+        self._previous_sigterm: Any = None
+        self.stream: StreamingMerge | None = None
+        self._spool: IO[bytes] | None = None
 
-    def command(self, index: int, folder: Path) -> list[str]:
-        internal = {str(folder / FEED): {"format": "jsonlines", "encoding": self.encoding, "overwrite": True}}
-        command = [sys.executable, "-m", "scrapy", "crawl", self.spider.name]
-        for name, value in self.spider_args.items():
-            command += ["-a", f"{name}={value}"]
-        return [*command, *child_settings(self.settings), "-s", f"{SHARD_SETTING}={index}/{self.jobs}",
-                "-s", f"{SHARD_DIR_SETTING}={folder}", "-s", f"FEEDS={json.dumps(internal)}",
-                "-s", f"NEWSCRAWL_REPORT_PATH={folder / 'report.json'}"]
-
-    def run(self) -> dict[str, Any]:
-        """Run the processes and write the feeds and the report; the merged stats (raises on a failed process)."""
-        started = datetime.now(timezone.utc)
-        clock = time.perf_counter()
+    def fork(self) -> int | None:
+        """Fork the processes. In each process: its index, with the settings turned into its share's (the caller
+        goes on to crawl); in the parent: None."""
+        self._started, self._clock = datetime.now(timezone.utc), time.perf_counter()
         remove_orphaned_scratch(Path(tempfile.gettempdir()))
-        scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+        parent = os.getpid()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self._previous_sigterm = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
         try:
-            folders = [scratch / str(index) for index in range(self.jobs)]
-            processes: list[subprocess.Popen[bytes]] = []
-            with _terminated_on_exit(processes):
-                for index, folder in enumerate(folders):
-                    folder.mkdir()
-                    processes.append(subprocess.Popen(self.command(index, folder), stdin=subprocess.DEVNULL,
-                                                      preexec_fn=_die_with_parent))
-                cpu = self._wait(processes)
+            for index in range(self.jobs):
+                folder = self.scratch / str(index)
+                folder.mkdir()
+                pid = os.fork()
+                if pid == 0:
+                    self._become(index, folder, parent)
+                    return index
+                self.workers.append(Worker(pid, folder))
+        except BaseException:
+            self._stop_all()
+            raise
+        self._spool = open(self.scratch / SPOOL, "w+b")
+        self.stream = StreamingMerge([worker.folder for worker in self.workers], self._spool, self.settings,
+                                     self.encoding or "utf-8")
+        self.cpu_before = time.process_time()
+        return None
+
+    def _become(self, index: int, folder: Path, parent: int) -> None:
+        """In process `index`: die with the parent, read no terminal input, crawl the share into `folder`."""
+        signal.signal(signal.SIGTERM, self._previous_sigterm)
+        _die_with_parent(parent)
+        self.workers = []
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        settings = self.settings
+        internal = {str(folder / FEED): {"format": "jsonlines", "encoding": self.encoding, "overwrite": True}}
+        for name, value in ((SHARD_SETTING, f"{index}/{self.jobs}"), (SHARD_DIR_SETTING, str(folder)),
+                            ("FEEDS", internal), ("NEWSCRAWL_REPORT_PATH", str(folder / "report.json")),
+                            ("ITEM_PIPELINES", shard_pipelines(settings)),
+                            ("FEED_STORAGES", {"": UNBUFFERED_FEED, "file": UNBUFFERED_FEED})):
+            settings.set(name, value, priority="cmdline")
+
+    def finish(self) -> dict[str, Any]:
+        """Wait for the processes, write the feeds and the report; the merged stats (raises on a failed process)."""
+        assert self.scratch is not None, "fork() first"
+        folders = [worker.folder for worker in self.workers]
+        try:
+            self._wait()
             merging = time.process_time()
             facts = [json.loads((folder / PROCESS).read_text(encoding="utf-8")) for folder in folders]
             examples = merged_examples(facts)
-            with ExitStack() as stack:
-                outputs: list[IO[bytes]] = []
-                for target in self.targets:
-                    target.path.parent.mkdir(parents=True, exist_ok=True)
-                    outputs.append(stack.enter_context(open(target.path, "wb" if target.overwrite else "ab")))
-                counts = merge(folders, outputs, self.settings, self.encoding or "utf-8",
-                               locate={url for fields in examples.values() for urls in fields.values()
-                                       for url in urls})
-            stats = merged_stats(facts, counts, len(self.targets), started, time.perf_counter() - clock)
+            counts = self._merge(folders)
+            counts.ranks = first_places(folders, {url for fields in examples.values() for urls in fields.values()
+                                                  for url in urls})
+            stats = merged_stats(facts, counts, len(self.targets), self._started, time.perf_counter() - self._clock)
             self._report(stats, facts[0], examples_in_order(examples, counts))
             logger.info("Parallel replay: %(jobs)d processes, CPU seconds %(cpu)s; merge %(merge).1f s CPU, "
-                        "%(rewritten)d story_id lines rewritten, %(duplicates)d cross-process duplicates dropped",
-                        {"jobs": self.jobs, "cpu": ", ".join(f"{seconds:.1f}" for seconds in cpu),
+                        "%(rewritten)d story_id lines rewritten, %(duplicates)d cross-process duplicates dropped, "
+                        "%(streamed)d entries merged while the processes ran; "
+                        "the parent's CPU seconds before the processes %(before).2f, while they ran %(during).2f, after "
+                        "them %(after).2f",
+                        {"jobs": self.jobs, "cpu": ", ".join(f"{worker.cpu:.2f}" for worker in self.workers),
                          "merge": time.process_time() - merging, "rewritten": counts.rewritten,
-                         "duplicates": counts.duplicates})
+                         "duplicates": counts.duplicates,
+                         "streamed": self.stream.merged_while_running if self.stream is not None else 0, "before": self.cpu_before, "during": self.cpu_during,
+                         "after": time.process_time() - merging})
             stats_logger.info("Dumping Scrapy stats:\n%(stats)s", {"stats": pprint.pformat(stats)})
             return stats
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            self._stop_all()
+            if self.stream is not None:
+                self.stream.close()
+            if self._spool is not None:
+                self._spool.close()
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def _wait(self, processes: list[subprocess.Popen[bytes]]) -> list[float]:
+    def _merge(self, folders: list[Path]) -> MergeCounts:
+        """The merged feed into every output: the streamed merge's spool, or (when the stream broke its promise)
+        a merge of everything again."""
+        assert self.stream is not None and self._spool is not None
+        streamed = self.stream.finish()
+        with ExitStack() as stack:
+            outputs: list[IO[bytes]] = []
+            for target in self.targets:
+                target.path.parent.mkdir(parents=True, exist_ok=True)
+                outputs.append(stack.enter_context(open(target.path, "wb" if target.overwrite else "ab")))
+            if not streamed:
+                logger.info("Parallel replay: the merge while the processes ran was out of order; merged again")
+                return merge(folders, outputs, self.settings, self.encoding or "utf-8")
+            for output in outputs:
+                self._spool.seek(0)
+                shutil.copyfileobj(self._spool, output, 1 << 20)
+            return self.stream.merger.counts
+
+    def _wait(self) -> None:
         """Wait for every process (reaped with wait4, for its CPU seconds); ProcessFailed as soon as one fails."""
-        cpu: list[float] = [0.0] * len(processes)
         while True:
-            for index, process in enumerate(processes):
-                if process.returncode is not None:
+            for index, worker in enumerate(self.workers):
+                if worker.returncode is not None:
                     continue
-                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                pid, status, usage = os.wait4(worker.pid, os.WNOHANG)
                 if pid == 0:
                     continue
-                process.returncode = os.waitstatus_to_exitcode(status)
-                cpu[index] = usage.ru_utime + usage.ru_stime
-                if process.returncode != 0:
+                worker.returncode = os.waitstatus_to_exitcode(status)
+                worker.cpu = usage.ru_utime + usage.ru_stime
+                if worker.returncode != 0:
                     raise ProcessFailed(f"process {index + 1} of {self.jobs} of the parallel replay failed "
-                                        f"(exit code {process.returncode}); no feed written")
-            if all(process.returncode == 0 for process in processes):
-                return cpu
-            time.sleep(0.05)
+                                        f"(exit code {worker.returncode}); no feed written")
+            if all(worker.returncode == 0 for worker in self.workers):
+                self.cpu_during = time.process_time() - self.cpu_before
+                return
+            if self.stream is not None:
+                self.stream.poll()
+            time.sleep(POLL_SECONDS)
+
+    def _stop_all(self) -> None:
+        """Stop and reap every process still running (SIGTERM, then SIGKILL after 30 s); restore SIGTERM."""
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
+        running = [worker for worker in self.workers if worker.returncode is None]
+        for worker in running:
+            try:
+                os.kill(worker.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 30
+        for worker in running:
+            while worker.returncode is None:
+                try:
+                    pid, status = os.waitpid(worker.pid, os.WNOHANG if time.monotonic() < deadline else 0)
+                except ChildProcessError:  # reaped already
+                    worker.returncode = -1
+                    break
+                if pid:
+                    worker.returncode = os.waitstatus_to_exitcode(status)
+                elif time.monotonic() >= deadline:
+                    os.kill(worker.pid, signal.SIGKILL)
+                else:
+                    time.sleep(0.05)
 
     def _report(self, stats: dict[str, Any], facts: dict[str, Any], examples: dict[str, dict[str, list[str]]]
                 ) -> None:

@@ -9,7 +9,7 @@ place the one-process scheduler would hand it out at (META_RANK), which the pare
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from scrapy.http import Request
@@ -30,6 +30,8 @@ class Shard:
         self.batch = -1
         self.stats_at_release: dict[str, Any] | None = None
         """The crawl's stats just before the first article was dealt out: what every process counted alike."""
+        self.on_deal: Callable[[int], None] | None = None
+        """Told each new batch's number before it is dealt (the recorder marks the merge's progress)."""
 
     @classmethod
     def from_settings(cls, settings: Any) -> Shard | None:
@@ -51,6 +53,8 @@ class Shard:
         if self.stats_at_release is None:
             self.stats_at_release = dict(stats.get_stats())
         self.batch += 1
+        if self.on_deal is not None:
+            self.on_deal(self.batch)
         places = _one_process_places([request for _, request in released], scheduler)
         mine: list[tuple[str, Request]] = []
         dupefilter = getattr(scheduler, "df", None)
