@@ -8,10 +8,10 @@ never becomes garbage. In a 3,000-page loopback crawl that was ~0.7 s of CPU, a 
 When the engine starts, this collects once and freezes what is alive (gc.freeze: moved to a generation the
 collector no longer scans) and raises the first generation's threshold to NEWSCRAWL_GC_THRESHOLD (default 10000),
 so young collections run less often; the per-page garbage is the same, it is just reclaimed in fewer, larger
-passes (peak RSS of a 3,000-page crawl: 174 MiB tuned, 172 MiB not; docs/benchmarks.md). When the last engine of the process
-stops, the previous thresholds are restored and the frozen objects handed back to the collector, so a process
-that runs crawls in turn (tests, the runner) ends as it began. NEWSCRAWL_GC_TUNING = False leaves the collector
-alone.
+passes (peak RSS of a 3,000-page crawl: 174 MiB tuned, 172 MiB not; docs/benchmarks.md). When the last engine of
+the process stops, the previous thresholds are restored and the frozen objects handed back to the collector, so a
+process that runs crawls in turn (tests, the runner) ends as it began. NEWSCRAWL_GC_TUNING = False leaves the
+collector alone.
 """
 
 from __future__ import annotations
