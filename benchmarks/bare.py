@@ -1,11 +1,11 @@
 """The baselines of the live benchmark: a plain scrapy.Spider that fetches a list of URLs.
 
 Run with benchmarks.bare_settings: newscrawl's settings (same politeness, retries, robots.txt, User-Agent,
-reactor, CONCURRENT_ITEMS) minus newscrawl's downloader middlewares, pipelines, extensions and feeds. With
-`-a parse=0` the callback does nothing (the cost of fetching alone). With `-a parse=1` it runs the Devdiscourse
-parser on every article page and yields the article it returns as the item, which the benchmark exports with
-Scrapy's own JSON Lines feed (`-O`): what a plain Scrapy project crawling the same pages into the same kind of
-feed does. That is the baseline the live target is measured against (benchmarks/live.py says why).
+reactor, CONCURRENT_ITEMS) minus newscrawl's downloader middlewares, pipelines, extensions, feeds and feed
+exporters. With `-a parse=0` the callback does nothing (the cost of fetching alone). With `-a parse=1` it runs the
+Devdiscourse parser on every article page and yields the article it returns as the item, which the benchmark
+exports with Scrapy's own JSON Lines feed (`-O`): what a plain Scrapy project crawling the same pages into the same
+kind of feed does. That is the baseline the live target is measured against (benchmarks/live.py says why).
 """
 
 from __future__ import annotations

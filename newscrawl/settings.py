@@ -100,6 +100,7 @@ EXTENSIONS = {
     "newscrawl.monitoring.candidates.FixtureCandidates": 510,  # broken pages become test fixtures
     "newscrawl.monitoring.progress.Progress": 520,  # fetched/total, items, drops, errors, rate, ETA
     "newscrawl.parallel.recorder.ShardRecorder": 530,  # only in a process of a parallel replay (-a jobs=N)
+    "newscrawl.monitoring.heap.HeapTuning": 540,  # start-up heap frozen, fewer young GC passes (NEWSCRAWL_GC_TUNING)
 }
 NEWSCRAWL_PROGRESS_INTERVAL = 30  # seconds between progress lines in the log (0: off); live on a terminal too
 NEWSCRAWL_REPORT_DIR = "output"  # reports go to <dir>/<spider>/<crawl id>.report.json

@@ -10,6 +10,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from cdxj_indexer.main import CDXJIndexer
+
+from newscrawl.archive.cdxj import MIME_END
 from newscrawl.archive.warc import WarcWriter, read_at
 
 WARCINFO = {"software": "newscrawl test", "crawl-id": "cdxj-test"}
@@ -74,3 +77,8 @@ def test_index_collected_while_writing_equals_the_tools_for_every_kind_of_exchan
             done = subprocess.run([tool, "--sort", str(warc)], capture_output=True, text=True, check=True,
                                   timeout=60)
             assert warc.with_name(warc.name + ".cdxj").read_text().splitlines() == done.stdout.splitlines()
+
+
+def test_media_type_rule_is_the_tools_own() -> None:
+    """response_line cuts a Content-Type where cdxj-indexer does, without importing the tool during a crawl."""
+    assert MIME_END.pattern == CDXJIndexer.RE_SPACE.pattern and MIME_END.flags == CDXJIndexer.RE_SPACE.flags

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,34 @@ def test_chunked_header_is_renamed_so_the_record_stays_parseable(tmp_path: Path)
     assert problems == []
     assert exchange.headers == [("X-Newscrawl-Original-Transfer-Encoding", "chunked"), ("Content-Type", "text/html")]
     assert exchange.body == PAGE
+
+
+def test_an_already_compressed_payload_is_stored_in_a_record_equal_to_the_uncompressed_files(tmp_path: Path) -> None:
+    """A Content-Encoded payload is not deflated a second time: its bytes sit verbatim in stored deflate blocks of
+    the record's gzip member (the headers before it still deflated), and the member decompresses to exactly the
+    record an uncompressed file holds; a payload without a content coding is deflated as before."""
+    identity = ("<html><body>" + "plain words " * 400 + "</body></html>").encode()
+    files, offsets = {}, {}
+    for compress in (True, False):
+        folder = tmp_path / f"gzip-{compress}"
+        folder.mkdir()
+        with WarcWriter(folder, "stored", max_bytes=10**9, warcinfo=WARCINFO, gzip=compress) as writer:
+            offsets[compress] = write_exchange(writer, 1).offset
+            write_exchange(writer, 2, body=identity, response_headers=[("Content-Type", "text/html"),
+                                                                       ("Content-Encoding", "identity")])
+        files[compress] = (folder / "stored.warc.gz" if compress else folder / "stored.warc").read_bytes()
+    packed, plain = files[True], files[False]
+    assert page_body(1) in packed and identity not in packed
+    uuid, first = re.compile(rb"<urn:uuid:[0-9a-f-]+>"), b"\r\n\r\nWARC/1.1\r\n"  # the end of warcinfo
+    exchange_records = [uuid.sub(b"<id>", data.split(first, 1)[1]) for data in (gzip.decompress(packed), plain)]
+    assert exchange_records[0] == exchange_records[1]  # the records after warcinfo (whose WARC-Filename differs)
+    member = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    record = member.decompress(packed[offsets[True]:])
+    assert member.eof and b"WARC-Type: response" in record and record.endswith(
+        page_body(1) + b"\r\n\r\n")  # one member holds exactly one record
+    exchanges = list(iter_archive(tmp_path / "gzip-True" / "stored.warc.gz"))
+    assert all(isinstance(e, ArchivedExchange) and e.digest_ok for e in exchanges)
+    assert [e.body for e in exchanges] == [page_body(1), identity]  # type: ignore[union-attr]
 
 
 def test_non_ascii_header_bytes_come_back_unchanged(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import importlib
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -30,6 +31,10 @@ from warcio.timeutils import iso_date_to_timestamp
 logger = logging.getLogger(__name__)
 
 SUFFIX = ".cdxj"
+MIME_END = re.compile(r"[;\s]")
+"""Where a Content-Type's media type ends: cdxj-indexer's own ``CDXJIndexer.RE_SPACE`` (the pattern is checked
+against the tool's in tests/test_archive_cdxj.py). Kept here so that collecting index lines while a crawl writes
+never imports cdxj_indexer (~0.2 s of CPU for requests, pyamf and pkg_resources, in every crawl)."""
 
 
 @cache
@@ -68,7 +73,7 @@ def response_line(*, url: str, warc_date: str, content_type: str | None, status:
     fields: dict[str, str] = {"url": url}
     if content_type is not None:
         value = content_type.strip()  # as warcio's header parser reads it back from the file
-        fields["mime"] = _indexer().RE_SPACE.split(value, 1)[0].strip() if value else value
+        fields["mime"] = MIME_END.split(value, 1)[0].strip() if value else value
     fields["status"] = status
     if payload_digest is not None:
         fields["digest"] = payload_digest
