@@ -328,6 +328,36 @@ def without_network_handlers(settings: BaseSettings) -> None:
         settings.set("RETRY_EXCEPTIONS", kept, priority=settings.getpriority("RETRY_EXCEPTIONS") or "default")
 
 
+# Components a replay leaves out, with the setting whose value they would need to matter (None: never in a replay).
+_UNUSED_IN_REPLAY: dict[str, tuple[str, str | None]] = {
+    # Cookies change only a request's headers, and the archive answers by URL. The module imports tldextract.
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": ("DOWNLOADER_MIDDLEWARES", None),
+    # Off in our settings (an HTTP server running any code sent to it); the module imports aiohttp.
+    "scrapy.extensions.remote_control.RemoteControl": ("EXTENSIONS", "REMOTE_CONTROL_ENABLED"),
+}
+
+
+def replay_profile(settings: BaseSettings) -> None:
+    """A replay's settings, before the engine starts: what cannot act on an archived answer is not even imported.
+
+    Besides the network handlers (without_network_handlers), the components of _UNUSED_IN_REPLAY. Scrapy 2.19
+    imports every component named in a project's EXTENSIONS/DOWNLOADER_MIDDLEWARES, None-valued ones included (to
+    compare import paths), and every one of the *_BASE defaults it then builds, which only then raises
+    NotConfigured. So they are removed from the *_BASE dict itself: tldextract and aiohttp cost ~0.35 s of CPU
+    per replay process, a tenth of a 1,000-page replay's time outside the parser.
+    """
+    without_network_handlers(settings)
+    if settings.frozen:
+        return
+    for path, (setting, enabled_by) in _UNUSED_IN_REPLAY.items():
+        if enabled_by is not None and settings.getbool(enabled_by):
+            continue
+        base, project = settings[f"{setting}_BASE"], settings[setting]
+        if isinstance(base, BaseSettings) and path in base and (
+                not isinstance(project, BaseSettings) or project.get(path) is None):
+            del base[path]
+
+
 class ReplayMiddleware:
     """Downloader middleware: active when the spider was given -a replay=PATH."""
 
