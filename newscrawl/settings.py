@@ -101,6 +101,8 @@ EXTENSIONS = {
     "newscrawl.monitoring.progress.Progress": 520,  # fetched/total, items, drops, errors, rate, ETA
     "newscrawl.parallel.recorder.ShardRecorder": 530,  # only in a process of a parallel replay (-a jobs=N)
 }
+# Scrapy's stats, without the argument check Scrapy 2.19 wraps around every read of the stats object (stats.py).
+STATS_CLASS = "newscrawl.monitoring.stats.PlainStatsCollector"
 NEWSCRAWL_PROGRESS_INTERVAL = 30  # seconds between progress lines in the log (0: off); live on a terminal too
 NEWSCRAWL_REPORT_DIR = "output"  # reports go to <dir>/<spider>/<crawl id>.report.json
 NEWSCRAWL_DRIFT_MIN_ARTICLES = 10  # below this, only total loss of a required field counts as drift
