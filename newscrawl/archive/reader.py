@@ -25,8 +25,9 @@ import logging
 import os
 import zlib
 from base64 import b16encode, b32encode, b64encode, urlsafe_b64encode
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -392,22 +393,39 @@ def _payload_variants(raw: RawRecord) -> list[bytes]:
 def _digest_matches(declared: str, candidates: list[bytes]) -> bool | None:
     """True/False, or None when the algorithm is unknown (the WARC spec allows any, in base32, hex or base64)."""
     algorithm, sep, value = declared.strip().partition(":")
-    try:
-        hashlib.new(algorithm.lower().replace("-", ""))
-    except ValueError:
+    name = _hash_name(algorithm)
+    if name is None:
         logger.debug("Cannot check digest %r: unknown algorithm", declared)
         return None
     if not sep or not value:
         return False
+    wanted = value.rstrip("=")
+    upper = wanted.upper()  # hex/base32 may be lowercase
     for data in candidates:
-        digest = hashlib.new(algorithm.lower().replace("-", ""), data).digest()
-        encodings = {
-            b32encode(digest).decode().rstrip("="),
-            b16encode(digest).decode(),
-            b64encode(digest).decode().rstrip("="),
-            urlsafe_b64encode(digest).decode().rstrip("="),
-        }
-        if value.rstrip("=") in encodings or value.rstrip("=").upper() in encodings:  # hex/base32 may be lowercase
-            return True
+        digest = hashlib.new(name, data).digest()
+        # Encoded one way after another, the usual one first (sha1 in base32: ours, warcio's, wget's): every
+        # record's two digests are checked, and base32 is pure Python.
+        for encode in _DIGEST_ENCODINGS:
+            encoded = encode(digest)
+            if wanted == encoded or upper == encoded:
+                return True
     return False
 
+
+@lru_cache(maxsize=64)
+def _hash_name(algorithm: str) -> str | None:
+    """hashlib's name for a WARC digest algorithm ("sha1", "SHA-256"), or None when hashlib has no such hash."""
+    name = algorithm.lower().replace("-", "")
+    try:
+        hashlib.new(name)
+    except ValueError:
+        return None
+    return name
+
+
+_DIGEST_ENCODINGS: tuple[Callable[[bytes], str], ...] = (
+    lambda digest: b32encode(digest).decode().rstrip("="),
+    lambda digest: b16encode(digest).decode(),
+    lambda digest: b64encode(digest).decode().rstrip("="),
+    lambda digest: urlsafe_b64encode(digest).decode().rstrip("="),
+)
