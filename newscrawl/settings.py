@@ -124,7 +124,7 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newscrawl.pipelines.droplog.OneLineLogFormatter"
 TELNETCONSOLE_ENABLED = False  # nothing should listen on a port during unattended cron runs
 # Scrapy 2.19's remote control is an HTTP server that runs any Python code sent to it: off for the same reason as
-# telnet. (A replay does not even import it: archive/replay.py, replay_profile.)
+# telnet. (A replay does not even import it: archive/replay.py, without_network_handlers.)
 REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

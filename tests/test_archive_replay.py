@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from scrapy.settings import Settings
 
-from newscrawl.archive.replay import replay_profile, without_network_handlers
+from newscrawl.archive.replay import without_network_handlers
 from newscrawl.archive.warc import iter_archive, ArchivedExchange, ArchiveProblem
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
@@ -259,12 +259,12 @@ import sys
 from scrapy.settings import Settings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
-from newscrawl.archive.replay import replay_profile
+from newscrawl.archive.replay import without_network_handlers
 settings = Settings()
 settings.setmodule("newscrawl.settings", priority="project")
 for name, value in [a.split("=", 1) for a in sys.argv[1:]]:
     settings.set(name, value, priority="cmdline")
-replay_profile(settings)
+without_network_handlers(settings)
 names = [str(c) for s in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES")
          for c in build_component_list(settings.get_component_priority_dict_with_base(s))]
 for name in names:
@@ -287,7 +287,7 @@ def test_a_replay_does_not_import_components_it_cannot_use() -> None:
     settings = Settings()
     settings.setmodule("newscrawl.settings", priority="project")
     kept = set(settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES"))
-    replay_profile(settings)
+    without_network_handlers(settings)
     left = set(settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES"))
     assert kept - left == {"scrapy.downloadermiddlewares.cookies.CookiesMiddleware"}
 

@@ -22,7 +22,7 @@ from scrapy import signals
 from scrapy.http import Request, Response
 
 from newscrawl.archive.recover import finish_killed_warcs
-from newscrawl.archive.replay import ReplaySource, replay_identity, replay_profile
+from newscrawl.archive.replay import ReplaySource, replay_identity, without_network_handlers
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
@@ -96,7 +96,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpiderBase:
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.mode == "replay":
-            replay_profile(crawler.settings)
+            without_network_handlers(crawler.settings)
         preset = crawler.settings.get("NEWSCRAWL_CRAWL_ID")
         if preset and spider.mode == "live":  # `newscrawl run` names the run so it can find its report
             spider.crawl_id = spider.feed_name = str(preset)
