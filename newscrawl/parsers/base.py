@@ -248,6 +248,22 @@ class Page:
             values = (clean_text(_visible_text(s)) for s in self._scope(root).css(css))
         return [v for v in values if v]
 
+    def select(self, css: str, root: Selector | None = None) -> list[Selector]:
+        """`.css(css)` of the scope as a list of Selectors, its query run as compiled XPath (see _css_query)."""
+        elements = self._elements(css, root)
+        if elements is None:
+            return list(self._scope(root).css(css))
+        return [Selector(root=element, type="html") for element in elements]
+
+    def strings(self, css: str, root: Selector | None = None) -> list[str]:
+        """`.css(css).getall()` of the scope for a selector of text or attribute values (`::text`, `::attr(x)`)."""
+        scope = self._scope(root)
+        if isinstance(scope.root, etree._Element):
+            found = _css_query(css)(scope.root)
+            if all(isinstance(value, str) for value in found):
+                return list(found)
+        return list(scope.css(css).getall())
+
     def _elements(self, css: str, root: Selector | None) -> list[Any] | None:
         """The elements `css` selects under the scope, in document order (what `.css(css)` wraps in Selectors), or
         None when the scope is not an element or the selector picks text or attributes (parsel reads those)."""

@@ -149,14 +149,14 @@ class DevdiscourseParser(DevdiscourseViews):
 
     def _amp_source_line(self, meta: Selector) -> tuple[str | None, list[str]]:
         """(city, countries) from AMP's `p.source` (§3.1; byline.split_amp_source)."""
-        return self._once("amp_source", meta, lambda: split_amp_source(" ".join(meta.css("::text").getall())))
+        return self._once("amp_source", meta, lambda: split_amp_source(" ".join(self.page.strings("::text", meta))))
 
     def _date_block(self, root: Selector) -> str:
         """The text around the visible "Created:"/"Updated:" dates (read once for both)."""
         meta = self.metadata(root)  # compared with None: a Selector's truth value serialises its whole subtree
-        return self._once("date_block", root, lambda: " ".join(
-            root.css("div.metadata ::text, div.meta ::text, div.news-date ::text").getall()) or " ".join(
-            (meta if meta is not None else root).css("::text").getall()))
+        return self._once("date_block", root, lambda: " ".join(self.page.strings(
+            "div.metadata ::text, div.meta ::text, div.news-date ::text", root)) or " ".join(
+            self.page.strings("::text", meta if meta is not None else root)))
 
     def _date(self, root: Selector, visible_re: re.Pattern[str], machine_key: str) -> str | None:
         """§2.6: the visible IST minute and the machine date's IST digits, cross-checked; mobile trusts the head."""
@@ -192,7 +192,7 @@ class DevdiscourseParser(DevdiscourseViews):
                 "div.article-image-container img", "data-src", root)
             caption = self.page.text("div.article-image-container ~ p.meta, p.meta", root)
         else:
-            figures = [f for f in root.css("figure.figure") if not has_class(element_of(f), "hidden")]
+            figures = [f for f in self.page.select("figure.figure", root) if not has_class(element_of(f), "hidden")]
             if not figures:
                 return None, None
             src = self.page.attr("img", "data-src", figures[0]) or self.page.attr("img", "src", figures[0])
