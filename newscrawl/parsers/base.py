@@ -163,6 +163,16 @@ def _utf8_xml_compatible(body: bytes) -> bool:
     return not body.translate(None, _XML_COMPATIBLE_BYTES) and b"\xef\xbf\xbe" not in body and (
         b"\xef\xbf\xbf" not in body)
 # Text nodes a reader sees: `::text` would also take the code inside a <script> or <style> planted in a headline.
+def _parsed_as_text(body: bytes) -> bool:
+    """True when plain UTF-8 `body` is, stripped, exactly the bytes parsel encodes Page's cleaned text into
+    (`text.strip().encode()`): nothing to clean (no form feed, nothing _XML_INCOMPATIBLE removes), and the
+    stripped ends are ASCII, where str.strip and bytes.strip agree (C0 separators are incompatible anyway)."""
+    if b"\x0c" in body or not _utf8_xml_compatible(body):
+        return False
+    inner = body.strip()
+    return bool(inner) and inner[0] < 0x80 and inner[-1] < 0x80
+
+
 _VISIBLE_TEXT = "descendant-or-self::text()[not(ancestor::script or ancestor::style or ancestor::template)]"
 # Compiled once and run on the lxml element: these run for nearly every field, and parsel would wrap each text
 # node in a Selector first (same strings either way).
@@ -223,10 +233,14 @@ class Page:
         # attribute name they make `.attrib` raise. They never carry meaning, and the page is still worth reading.
         # type="html": parsel would read an XHTML page that opens with <?xml …?> as namespaced XML, where no CSS
         # selector ("title", "h1", "p") matches anything. Browsers read such pages (served as text/html) as HTML.
-        text = self.html.replace("\x0c", " ")
-        if not (plain_utf8 and _utf8_xml_compatible(html)):  # a plain UTF-8 page is checked in its bytes
-            text = _XML_INCOMPATIBLE.sub("", text)
-        self.selector = Selector(text=text or "<html></html>", base_url=url, type="html")
+        if plain_utf8 and _parsed_as_text(html):
+            # The bytes parsel would encode the text back into: parsed as they are, without the round trip.
+            self.selector = Selector(body=html, encoding="utf-8", base_url=url, type="html")
+        else:
+            text = self.html.replace("\x0c", " ")
+            if not (plain_utf8 and _utf8_xml_compatible(html)):  # a plain UTF-8 page is checked in its bytes
+                text = _XML_INCOMPATIBLE.sub("", text)
+            self.selector = Selector(text=text or "<html></html>", base_url=url, type="html")
         _drop_unreadable_attributes(self.selector)
 
     def text(self, css: str, root: Selector | None = None) -> str | None:
