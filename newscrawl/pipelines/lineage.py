@@ -18,6 +18,7 @@ import logging
 import re
 import sqlite3
 from array import array
+from itertools import islice
 from typing import Any
 
 from scrapy import signals
@@ -34,7 +35,9 @@ _WORD = re.compile(r"\w+")
 
 def body_signature(text: str, min_words: int) -> tuple[array[int], int] | None:
     """The body's MinHash signature and shingle count, or None for a body too short to be judged."""
-    if len(_WORD.findall(text)) < min_words:
+    # Counted up to min_words only: listing every word of every body just to compare the count with 40 was a
+    # sixth of the signature's cost.
+    if sum(1 for _ in islice(_WORD.finditer(text), min_words)) < min_words:
         return None
     hashes = shingles(text)
     return signature(hashes), len(hashes)
