@@ -27,6 +27,7 @@ import re
 from typing import ClassVar
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
 from newscrawl.extract.blocks import block_texts, element_of, has_class
@@ -44,6 +45,10 @@ from newscrawl.parsers.devdiscourse.site import (BLOG_SUBTYPES, CREATED, NEWS_CO
 from newscrawl.parsers.devdiscourse.views import DevdiscourseViews
 
 __all__ = ["DevdiscourseParser"]
+
+# The AMP blog's "FIRST PUBLISHED ON" box (§3.1), any case: compiled once, run on each `div.ad` element.
+_FIRST_PUBLISHED = etree.XPath(
+    ".//text()[contains(translate(., 'FIRSTPUBLISHED', 'firstpublished'), 'first published')]", smart_strings=False)
 
 
 class DevdiscourseParser(DevdiscourseViews):
@@ -94,8 +99,7 @@ class DevdiscourseParser(DevdiscourseViews):
         headline = str((self.page.ld_node("NewsArticle", "Article") or {}).get("headline", ""))
         if headline.startswith("Opinion: "):  # SubType Opinion, the one the headline shows (§3.3)
             return "opinion"
-        if has_author or self.page.selector.css("div.ad").xpath(
-                ".//text()[contains(translate(., 'FIRSTPUBLISHED', 'firstpublished'), 'first published')]"):
+        if has_author or any(_FIRST_PUBLISHED(element_of(ad)) for ad in self.page.select("div.ad")):
             return "blog"
         return "news"  # a second crumb such as "Sports" (Category 15, §4) is a section, not a type
 
