@@ -102,6 +102,8 @@ EXTENSIONS = {
     "newscrawl.parallel.recorder.ShardRecorder": 530,  # only in a process of a parallel replay (-a jobs=N)
     "newscrawl.monitoring.heap.HeapTuning": 540,  # start-up heap frozen, fewer young GC passes (NEWSCRAWL_GC_TUNING)
 }
+# Scrapy's stats, without the argument check Scrapy 2.19 wraps around every read of the stats object (stats.py).
+STATS_CLASS = "newscrawl.monitoring.stats.PlainStatsCollector"
 NEWSCRAWL_PROGRESS_INTERVAL = 30  # seconds between progress lines in the log (0: off); live on a terminal too
 NEWSCRAWL_REPORT_DIR = "output"  # reports go to <dir>/<spider>/<crawl id>.report.json
 NEWSCRAWL_DRIFT_MIN_ARTICLES = 10  # below this, only total loss of a required field counts as drift
@@ -122,5 +124,8 @@ LOG_LEVEL = "INFO"
 # A dropped item is one line (reason and URL), not the item's repr with its whole body.
 LOG_FORMATTER = "newscrawl.pipelines.droplog.OneLineLogFormatter"
 TELNETCONSOLE_ENABLED = False  # nothing should listen on a port during unattended cron runs
+# Scrapy 2.19's remote control is an HTTP server that runs any Python code sent to it: off for the same reason as
+# telnet. (A replay does not even import it: archive/replay.py, without_network_handlers.)
+REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -254,6 +254,44 @@ def test_a_replay_loads_no_network_download_handler() -> None:
     assert given.getwithbase("DOWNLOAD_HANDLERS")["https"] == "my.Handler"
 
 
+_COMPONENT_LISTS = """
+import sys
+from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
+from newscrawl.archive.replay import without_network_handlers
+settings = Settings()
+settings.setmodule("newscrawl.settings", priority="project")
+for name, value in [a.split("=", 1) for a in sys.argv[1:]]:
+    settings.set(name, value, priority="cmdline")
+without_network_handlers(settings)
+names = [str(c) for s in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES")
+         for c in build_component_list(settings.get_component_priority_dict_with_base(s))]
+for name in names:
+    load_object(name)  # what Scrapy's middleware managers do next
+print(sorted(n for n in names if "Cookies" in n or "RemoteControl" in n), "aiohttp" in sys.modules,
+      "tldextract" in sys.modules)
+"""
+
+
+def test_a_replay_does_not_import_components_it_cannot_use() -> None:
+    """The cookies middleware and the (disabled) remote control are left out of a replay before Scrapy imports
+    them (tldextract, aiohttp), every other component stays, and remote control given on the command line wins."""
+    def components(*settings: str) -> str:
+        done = subprocess.run([sys.executable, "-c", _COMPONENT_LISTS, *settings], capture_output=True, text=True,
+                              cwd=ROOT, check=True)
+        return done.stdout.strip()
+
+    assert components() == "[] False False"
+    assert components("REMOTE_CONTROL_ENABLED=True") == "['scrapy.extensions.remote_control.RemoteControl'] True False"
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    kept = set(settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES"))
+    without_network_handlers(settings)
+    left = set(settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES"))
+    assert kept - left == {"scrapy.downloadermiddlewares.cookies.CookiesMiddleware"}
+
+
 def test_bundled_sample_replays_offline_and_verifies(tmp_path: Path) -> None:
     """The README's main command: replay samples/devdiscourse.warc.gz with no argument but the path."""
     sample = ROOT / "samples" / "devdiscourse.warc.gz"

@@ -16,22 +16,34 @@ from typing import Any
 _ESCAPED_ENTITY_QUOTE = re.compile(r"\\&quot;")
 # A key whose value is not a JSON value: it does not start like one (string, object, array, literal), or starts
 # with a digit or "-" without being a whole number before the next delimiter (an AMP lead such as "10 people…").
-_BARE_VALUE = re.compile(r',?\s*"(?P<key>[^"\\]+)"\s*:\s*(?=[^\s"\[{\-\d]|t(?!rue)|f(?!alse)|n(?!ull)'
+# The match starts at the key's quote, so the regex engine jumps from quote to quote instead of trying every
+# position (an optional leading `,?\s*` made it try them all: a tenth of a Devdiscourse page's parse); the comma and
+# spaces before the key go with the member and are taken by _member_start. Possessive `++`/`*+`: the character
+# after each run can never be one the run gave back, so backtracking into it could only fail again.
+_BARE_VALUE = re.compile(r'"(?P<key>[^"\\]++)"\s*+:\s*+(?=[^\s"\[{\-\d]|t(?!rue)|f(?!alse)|n(?!ull)'
                          r'|-(?!\d)|-?\d(?!\d*(?:\.\d+)?(?:[eE][+-]?\d+)?\s*[,}\]]))')
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _NEXT_KEY = re.compile(r',\s*"[^"\\]+"\s*:|\}\s*$')
 
 
+def _member_start(text: str, quote: int) -> int:
+    """Where the member whose key opens at `quote` starts: the spaces before the key and one comma before them."""
+    start = quote
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return start - 1 if start > 0 and text[start - 1] == "," else start
+
+
 def _drop_bare_values(text: str) -> str:
-    """Remove `"key": unquoted words` members up to the next key or the closing brace."""
+    """Remove `"key": unquoted words` members (with their leading comma) up to the next key or the closing brace."""
     while match := _BARE_VALUE.search(text):
         rest = _NEXT_KEY.search(text, match.end())
         if rest is None:
             return text
-        end = rest.start()
-        text = text[: match.start()] + text[end:]
-        if text[match.start():].lstrip().startswith(",") and text[: match.start()].rstrip().endswith("{"):
-            text = text[: match.start()] + text[match.start():].lstrip()[1:]
+        start, end = _member_start(text, match.start()), rest.start()
+        text = text[:start] + text[end:]
+        if text[start:].lstrip().startswith(",") and text[:start].rstrip().endswith("{"):
+            text = text[:start] + text[start:].lstrip()[1:]
     return text
 
 

@@ -39,7 +39,8 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[int]:
     if not words:
         return set()
     grams = [" ".join(words[i:i + size]) for i in range(max(1, len(words) - size + 1))]
-    return {int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams}
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes  # a few hundred grams per article: no lookups per gram
+    return {from_bytes(blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams}
 
 
 def signature(hashes: set[int]) -> array[int]:

@@ -1,8 +1,7 @@
 """Page (a response parsed once, then only read) and ArticleParser, the base of every outlet parser.
 
 Parsers are pure: (HTML bytes or text, URL) → Article | None. No network, no Scrapy, so tests, replay and re-parse
-see exactly what a crawl sees. Bytes are decoded in one place with w3lib's html_to_unicode, the same routine
-Scrapy's TextResponse uses.
+see exactly what a crawl sees. Bytes become text in decoding.py.
 
 One idea, kept whole: a response read once — decoded, parsed into one tree, cleaned — and the lookups every parser
 shares on that tree (meta, JSON-LD, canonical, text of a match), so no parser builds a second tree or walks the
@@ -11,22 +10,24 @@ page again for what another field already found.
 
 from __future__ import annotations
 
-import codecs
 import logging
-import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar
 
 from lxml import etree
 from parsel import Selector
-from w3lib.encoding import html_to_unicode, read_bom
+from parsel.csstranslator import css2xpath
 
 from newscrawl.extract.jsonld import iter_nodes, loads_tolerant, node_types, unescape_strings
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.text import clean_text
 from newscrawl.items import Article
+from newscrawl.parsers.decoding import (XML_INCOMPATIBLE, decode_html, decode_html_repaired, decode_page,
+                                        parsed_as_text, utf8_xml_compatible)
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["ArticleParser", "Page", "ParseError", "decode_html", "decode_html_repaired"]  # decoding re-exported
 
 
 class ParseError(Exception):
@@ -39,112 +40,6 @@ class ParseError(Exception):
         self.why = why
 
 
-def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: read bytes that are not UTF-8 as Windows-1252 instead of turning them into U+FFFD."""
-    assert isinstance(error, UnicodeDecodeError)
-    bad = error.object[error.start:error.end]
-    # cp1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined: those become C1 controls, which clean_text drops.
-    return "".join(bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in bad), error.end
-
-
-codecs.register_error("newscrawl-cp1252", _cp1252_fallback)
-
-# Windows-1252's typographic characters (0x80–0x9F: quotes, dashes, ellipsis, euro, trade mark): what a stray
-# byte in a UTF-8 page usually is, pasted from a word processor.
-_CP1252_PUNCTUATION = frozenset(range(0x80, 0xA0)) - {0x81, 0x8D, 0x8F, 0x90, 0x9D}
-
-
-def _utf8_repair(error: UnicodeError) -> tuple[str, int]:
-    """Codec error handler for a UTF-8 page with a few bytes that are not UTF-8: a Windows-1252 quote or dash is
-    read as such; any other stray byte (junk such as "\xff\xfe\xc3") is dropped, never shown as "ÿþÃ"."""
-    assert isinstance(error, UnicodeDecodeError)
-    bad = error.object[error.start:error.end]
-    return "".join(bytes([b]).decode("cp1252") for b in bad if b in _CP1252_PUNCTUATION), error.end
-
-
-codecs.register_error("newscrawl-utf8-repair", _utf8_repair)
-
-# Encodings whose bytes can happen to be valid UTF-8 (ISO-2022 is pure 7-bit): a declaration of one of these is
-# trusted even when the bytes also read as UTF-8.
-_TRUSTED_DECLARATIONS = ("iso2022", "shift_jis", "euc_", "gb", "big5", "cp932", "cp936", "cp949", "cp950", "hz",
-                         "johab")
-
-
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Decode page bytes without raising and without mojibake for the usual mislabels.
-
-    w3lib's html_to_unicode (as Scrapy's TextResponse) picks the encoding: BOM, then HTTP charset, then
-    <meta charset>, then UTF-8. Two mislabels are then corrected, because a wrong guess here ends up as mojibake
-    in every text field:
-
-    * Bytes that are valid UTF-8 are UTF-8, whatever a single-byte or UTF-16 charset header or meta says: a UTF-8
-      page behind a stale "charset=iso-8859-1" header is the commonest mislabel, and accented Windows-1252 text is
-      practically never valid UTF-8 by accident (for ASCII bytes every such reading agrees anyway). A BOM still
-      wins; CJK declarations are trusted, since their bytes can happen to be valid UTF-8.
-    * A page read as UTF-8 that holds bytes which are not UTF-8 (Windows-1252 text in a UTF-8 template) gets those
-      bytes read as Windows-1252 instead of U+FFFD.
-
-    >>> decode_html("Café".encode("cp1252"), "text/html; charset=utf-8")
-    'Café'
-    >>> decode_html("Café".encode(), "text/html; charset=iso-8859-1")
-    'Café'
-    >>> decode_html("Caf\u00e9 \u2013 ok".encode("cp1252"), "text/html; charset=windows-1252")
-    'Café – ok'
-    """
-    return decode_html_repaired(body, content_type)[0]
-
-
-def decode_html_repaired(body: bytes, content_type: str | None = None) -> tuple[str, bool]:
-    """decode_html, and whether the bytes had to be repaired (`quality` flag "encoding_repaired").
-
-    The rule for a page read as UTF-8 whose bytes are not all UTF-8: when most of its non-ASCII bytes are UTF-8
-    (a UTF-8 page with a few stray bytes), the strays that are Windows-1252 punctuation are read so and the rest
-    dropped; when they are not (a Windows-1252 page labelled UTF-8), the page is read as Windows-1252. Either
-    way the page is flagged: its declaration and its bytes disagreed.
-    """
-    encoding, text = html_to_unicode(content_type, body)
-    if read_bom(body)[0] is not None:
-        return text, False
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        name = encoding
-    if name == "utf-8" or (not name.startswith(_TRUSTED_DECLARATIONS) and _looks_utf8(body)):
-        try:
-            return body.decode("utf-8"), False
-        except UnicodeDecodeError:
-            handler = "newscrawl-utf8-repair" if _looks_utf8(body) else "newscrawl-cp1252"
-            return body.decode("utf-8", errors=handler), True
-    return text, False
-
-
-# A well-formed multi-byte UTF-8 sequence (RFC 3629 table: no overlongs, no surrogates, nothing above U+10FFFF).
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
-                            rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
-                            rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
-_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
-
-
-def _looks_utf8(body: bytes) -> bool:
-    """True for UTF-8 bytes, also when a few stray bytes are not (more good multi-byte sequences than bad bytes).
-
-    Windows-1252 text has almost no valid multi-byte sequences (an accented letter is one high byte before ASCII),
-    so the comparison tells a UTF-8 page with a pasted cp1252 quote from a cp1252 page.
-
-    >>> _looks_utf8("Café".encode()), _looks_utf8("Café".encode("cp1252")), _looks_utf8("é ü ö".encode() + b"\\x96")
-    (True, False, True)
-    """
-    try:
-        body.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        pass
-    sequences = _UTF8_SEQUENCE.findall(body)
-    bad_bytes = len(_HIGH_BYTE.findall(body)) - sum(len(sequence) for sequence in sequences)
-    return len(sequences) > bad_bytes
-
-
-_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text nodes a reader sees: `::text` would also take the code inside a <script> or <style> planted in a headline.
 _VISIBLE_TEXT = "descendant-or-self::text()[not(ancestor::script or ancestor::style or ancestor::template)]"
 # Compiled once and run on the lxml element: these run for nearly every field, and parsel would wrap each text
@@ -159,13 +54,29 @@ def _visible_text(node: Selector) -> str:
     return " ".join(node.xpath(_VISIBLE_TEXT).getall())
 
 
+@lru_cache(maxsize=512)
+def _css_query(css: str) -> etree.XPath:
+    """A CSS selector as the compiled XPath parsel would run for it (parsel's own translation, so the same nodes
+    in the same order). Page's lookups run it on the lxml element: parsel's css() re-checks its namespaces and
+    wraps every match in a Selector on each call, for the few fields that read only the first match's text."""
+    return etree.XPath(css2xpath(css), smart_strings=False)
+
+
+_UNREADABLE_ATTRIBUTE = "@*[starts-with(name(), '{')]"
+_has_unreadable_attribute = etree.XPath(f"boolean(//{_UNREADABLE_ATTRIBUTE})")
+_with_unreadable_attribute = etree.XPath(f"//*[{_UNREADABLE_ATTRIBUTE}]")
+
+
 def _drop_unreadable_attributes(selector: Selector) -> None:
     """Remove attributes whose name starts with "{" (junk such as JSON spilled into a broken tag).
 
     lxml reads such a name as "{namespace}name" notation, so `.attrib` on the element raises ValueError and every
-    selector touching it would fail; no real HTML attribute is named like that.
+    selector touching it would fail; no real HTML attribute is named like that. Almost no page has one: a test
+    that stops at the first one costs two thirds of collecting the elements that hold one.
     """
-    for element in selector.root.xpath("//*[@*[starts-with(name(), '{')]]"):
+    if not isinstance(selector.root, etree._Element) or not _has_unreadable_attribute(selector.root):
+        return
+    for element in _with_unreadable_attribute(selector.root):
         kept = [(value.attrname, str(value)) for value in element.xpath("@*") if not value.attrname.startswith("{")]
         element.attrib.clear()
         for name, value in kept:
@@ -181,18 +92,30 @@ class Page:
 
     def __init__(self, html: str | bytes, url: str, content_type: str | None = None) -> None:
         self.url = url
-        self.html, self.encoding_repaired = (decode_html_repaired(html, content_type) if isinstance(html, bytes)
-                                             else (html, False))
+        plain_utf8 = False
+        if isinstance(html, bytes):
+            self.html, self.encoding_repaired, plain_utf8 = decode_page(html, content_type)
+        else:
+            self.html, self.encoding_repaired = html, False
         # lxml refuses characters XML cannot hold (NUL and other C0 controls, lone surrogates, U+FFFE/U+FFFF): in an
         # attribute name they make `.attrib` raise. They never carry meaning, and the page is still worth reading.
         # type="html": parsel would read an XHTML page that opens with <?xml …?> as namespaced XML, where no CSS
         # selector ("title", "h1", "p") matches anything. Browsers read such pages (served as text/html) as HTML.
-        self.selector = Selector(text=_XML_INCOMPATIBLE.sub("", self.html.replace("\x0c", " ")) or "<html></html>",
-                                 base_url=url, type="html")
+        if plain_utf8 and parsed_as_text(html):
+            # The bytes parsel would encode the text back into: parsed as they are, without the round trip.
+            self.selector = Selector(body=html, encoding="utf-8", base_url=url, type="html")
+        else:
+            text = self.html.replace("\x0c", " ")
+            if not (plain_utf8 and utf8_xml_compatible(html)):  # a plain UTF-8 page is checked in its bytes
+                text = XML_INCOMPATIBLE.sub("", text)
+            self.selector = Selector(text=text or "<html></html>", base_url=url, type="html")
         _drop_unreadable_attributes(self.selector)
 
     def text(self, css: str, root: Selector | None = None) -> str | None:
         """Whitespace-normalised visible text of the first match, or None."""
+        elements = self._elements(css, root)
+        if elements is not None:
+            return clean_text(" ".join(_visible_text_nodes(elements[0]))) or None if elements else None
         found = self._scope(root).css(css)
         if not found:
             return None
@@ -200,8 +123,37 @@ class Page:
 
     def texts(self, css: str, root: Selector | None = None) -> list[str]:
         """Normalised visible text of every match, blanks dropped."""
-        values = (clean_text(_visible_text(s)) for s in self._scope(root).css(css))
+        elements = self._elements(css, root)
+        if elements is not None:
+            values = (clean_text(" ".join(_visible_text_nodes(element))) for element in elements)
+        else:
+            values = (clean_text(_visible_text(s)) for s in self._scope(root).css(css))
         return [v for v in values if v]
+
+    def select(self, css: str, root: Selector | None = None) -> list[Selector]:
+        """`.css(css)` of the scope as a list of Selectors, its query run as compiled XPath (see _css_query)."""
+        elements = self._elements(css, root)
+        if elements is None:
+            return list(self._scope(root).css(css))
+        return [Selector(root=element, type="html") for element in elements]
+
+    def strings(self, css: str, root: Selector | None = None) -> list[str]:
+        """`.css(css).getall()` of the scope for a selector of text or attribute values (`::text`, `::attr(x)`)."""
+        scope = self._scope(root)
+        if isinstance(scope.root, etree._Element):
+            found = _css_query(css)(scope.root)
+            if all(isinstance(value, str) for value in found):
+                return list(found)
+        return list(scope.css(css).getall())
+
+    def _elements(self, css: str, root: Selector | None) -> list[Any] | None:
+        """The elements `css` selects under the scope, in document order (what `.css(css)` wraps in Selectors), or
+        None when the scope is not an element or the selector picks text or attributes (parsel reads those)."""
+        scope = self._scope(root).root
+        if not isinstance(scope, etree._Element):
+            return None
+        found = _css_query(css)(scope)
+        return found if all(isinstance(node, etree._Element) for node in found) else None
 
     def _scope(self, root: Selector | None) -> Selector:
         # Not `root or self.selector`: a Selector's truth value is its serialised markup, i.e. the whole subtree
@@ -209,7 +161,11 @@ class Page:
         return root if root is not None else self.selector
 
     def attr(self, css: str, name: str, root: Selector | None = None) -> str | None:
-        value = self._scope(root).css(css).attrib.get(name)
+        elements = self._elements(css, root)
+        if elements is not None:
+            value = elements[0].get(name) if elements else None
+        else:
+            value = self._scope(root).css(css).attrib.get(name)
         return value.strip() if value and value.strip() else None
 
     @cached_property

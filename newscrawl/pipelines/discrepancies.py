@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from newscrawl.extract.dates import parse_iso
@@ -24,6 +25,7 @@ DATE_CLAIMS = {"news:publication_date": "published_at", "lastmod": "modified_at"
 _ELLIPSIS = re.compile(r"(\.\.\.|…)\s*$")
 
 
+@lru_cache(maxsize=256)  # an item's own title is compared with every title its discovery routes claimed
 def normalise_title(text: str) -> str:
     """Case, accents, punctuation and spacing do not count as a different title.
 

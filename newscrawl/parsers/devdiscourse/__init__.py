@@ -27,6 +27,7 @@ import re
 from typing import ClassVar
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
 from newscrawl.extract.blocks import block_texts, element_of, has_class
@@ -44,6 +45,10 @@ from newscrawl.parsers.devdiscourse.site import (BLOG_SUBTYPES, CREATED, NEWS_CO
 from newscrawl.parsers.devdiscourse.views import DevdiscourseViews
 
 __all__ = ["DevdiscourseParser"]
+
+# The AMP blog's "FIRST PUBLISHED ON" box (§3.1), any case: compiled once, run on each `div.ad` element.
+_FIRST_PUBLISHED = etree.XPath(
+    ".//text()[contains(translate(., 'FIRSTPUBLISHED', 'firstpublished'), 'first published')]", smart_strings=False)
 
 
 class DevdiscourseParser(DevdiscourseViews):
@@ -94,8 +99,7 @@ class DevdiscourseParser(DevdiscourseViews):
         headline = str((self.page.ld_node("NewsArticle", "Article") or {}).get("headline", ""))
         if headline.startswith("Opinion: "):  # SubType Opinion, the one the headline shows (§3.3)
             return "opinion"
-        if has_author or self.page.selector.css("div.ad").xpath(
-                ".//text()[contains(translate(., 'FIRSTPUBLISHED', 'firstpublished'), 'first published')]"):
+        if has_author or any(_FIRST_PUBLISHED(element_of(ad)) for ad in self.page.select("div.ad")):
             return "blog"
         return "news"  # a second crumb such as "Sports" (Category 15, §4) is a section, not a type
 
@@ -149,14 +153,14 @@ class DevdiscourseParser(DevdiscourseViews):
 
     def _amp_source_line(self, meta: Selector) -> tuple[str | None, list[str]]:
         """(city, countries) from AMP's `p.source` (§3.1; byline.split_amp_source)."""
-        return self._once("amp_source", meta, lambda: split_amp_source(" ".join(meta.css("::text").getall())))
+        return self._once("amp_source", meta, lambda: split_amp_source(" ".join(self.page.strings("::text", meta))))
 
     def _date_block(self, root: Selector) -> str:
         """The text around the visible "Created:"/"Updated:" dates (read once for both)."""
         meta = self.metadata(root)  # compared with None: a Selector's truth value serialises its whole subtree
-        return self._once("date_block", root, lambda: " ".join(
-            root.css("div.metadata ::text, div.meta ::text, div.news-date ::text").getall()) or " ".join(
-            (meta if meta is not None else root).css("::text").getall()))
+        return self._once("date_block", root, lambda: " ".join(self.page.strings(
+            "div.metadata ::text, div.meta ::text, div.news-date ::text", root)) or " ".join(
+            self.page.strings("::text", meta if meta is not None else root)))
 
     def _date(self, root: Selector, visible_re: re.Pattern[str], machine_key: str) -> str | None:
         """§2.6: the visible IST minute and the machine date's IST digits, cross-checked; mobile trusts the head."""
@@ -192,7 +196,7 @@ class DevdiscourseParser(DevdiscourseViews):
                 "div.article-image-container img", "data-src", root)
             caption = self.page.text("div.article-image-container ~ p.meta, p.meta", root)
         else:
-            figures = [f for f in root.css("figure.figure") if not has_class(element_of(f), "hidden")]
+            figures = [f for f in self.page.select("figure.figure", root) if not has_class(element_of(f), "hidden")]
             if not figures:
                 return None, None
             src = self.page.attr("img", "data-src", figures[0]) or self.page.attr("img", "src", figures[0])

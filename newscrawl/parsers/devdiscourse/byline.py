@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from newscrawl.extract.blocks import element_of, has_class
@@ -16,13 +17,16 @@ from newscrawl.extract.text import clean_or_none, clean_text, split_list
 from newscrawl.parsers.devdiscourse.site import SOURCE_LINKS
 
 
+_TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)  # what parsel's `::text` selects
+
+
 def source_of_link(meta: Selector) -> tuple[str | None, str | None]:
     """(byline text, Source it stands for) from the first non-author link of the byline block (§2.4, §2.7)."""
-    for link in meta.css("a"):
-        href = (link.attrib.get("href") or "").strip()
+    for link in element_of(meta).iter("a"):  # `meta.css("a")`: the block itself too, then its links in order
+        href = (link.get("href") or "").strip()
         if "AuthorArticles" in href:
             continue
-        text = clean_or_none(" ".join(link.css("::text").getall()))
+        text = clean_or_none(" ".join(_TEXT_NODES(link)))
         path = urlsplit(href).path.rstrip("/")
         source = SOURCE_LINKS.get(path)
         if source is None and path.startswith("/news-source/"):

@@ -156,8 +156,8 @@ class DevdiscourseViews(ArticleParser):
         if not crumbs:
             return []
         return [
-            (clean_text(" ".join(a.css("::text").getall())), (a.attrib.get("href") or "").strip())
-            for a in crumbs[0].css("li a")
+            (clean_text(" ".join(self.page.strings("::text", a))), (a.attrib.get("href") or "").strip())
+            for a in self.page.select("li a", crumbs[0])
         ]
 
     # ---- containers ------------------------------------------------------------------------------------------
@@ -200,9 +200,9 @@ class DevdiscourseViews(ArticleParser):
     def _find_body_container(self, root: Selector) -> Selector | None:
         view = self.view()
         if view == "amp":
-            found = self.page.selector.css(f"{self._amp_box_selector} div.description")
+            found = self.page.select(f"{self._amp_box_selector} div.description")
         elif view == "mobile":
-            found = root.css(self._mobile_body_selector)
+            found = self.page.select(self._mobile_body_selector, root)
         else:
-            found = root.css(self._body_selector)
+            found = self.page.select(self._body_selector, root)
         return found[0] if found else None
