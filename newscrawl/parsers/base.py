@@ -92,21 +92,22 @@ class Page:
 
     def __init__(self, html: str | bytes, url: str, content_type: str | None = None) -> None:
         self.url = url
-        plain_utf8 = False
+        utf8_bytes: bytes | None = None  # the page's own bytes when they are plain UTF-8, else None
         if isinstance(html, bytes):
             self.html, self.encoding_repaired, plain_utf8 = decode_page(html, content_type)
+            utf8_bytes = html if plain_utf8 else None
         else:
             self.html, self.encoding_repaired = html, False
         # lxml refuses characters XML cannot hold (NUL and other C0 controls, lone surrogates, U+FFFE/U+FFFF): in an
         # attribute name they make `.attrib` raise. They never carry meaning, and the page is still worth reading.
         # type="html": parsel would read an XHTML page that opens with <?xml …?> as namespaced XML, where no CSS
         # selector ("title", "h1", "p") matches anything. Browsers read such pages (served as text/html) as HTML.
-        if plain_utf8 and parsed_as_text(html):
+        if utf8_bytes is not None and parsed_as_text(utf8_bytes):
             # The bytes parsel would encode the text back into: parsed as they are, without the round trip.
-            self.selector = Selector(body=html, encoding="utf-8", base_url=url, type="html")
+            self.selector = Selector(body=utf8_bytes, encoding="utf-8", base_url=url, type="html")
         else:
             text = self.html.replace("\x0c", " ")
-            if not (plain_utf8 and utf8_xml_compatible(html)):  # a plain UTF-8 page is checked in its bytes
+            if not (utf8_bytes is not None and utf8_xml_compatible(utf8_bytes)):  # a plain UTF-8 page is checked in its bytes
                 text = XML_INCOMPATIBLE.sub("", text)
             self.selector = Selector(text=text or "<html></html>", base_url=url, type="html")
         _drop_unreadable_attributes(self.selector)
