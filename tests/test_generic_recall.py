@@ -336,3 +336,51 @@ def test_a_list_of_unlinked_items_beside_the_story_is_kept_and_a_link_list_is_no
     assert article is not None
     assert "200 g sugar" in article.body and "4 eggs" in article.body and "Preheat the oven" in article.body
     assert "Lemon sheet cake" not in article.body
+
+
+def test_the_body_marked_in_microdata_outweighs_a_longer_list_of_excerpts() -> None:
+    """A short column above a longer list of the columnist's earlier pieces, each an unlinked excerpt under a linked
+    title: by length alone the list is the densest text. The page marks its body with schema.org microdata
+    (`itemprop="articleBody"`, the visible twin of JSON-LD's articleBody): a second source that says which text is
+    the story, so it guides the choice as the JSON-LD articleBody does."""
+    column = sentences(
+        "Every spring the same argument returns to the council chamber: the old swimming pool costs too much to run, "
+        "and a new one would cost even more to build. This year the argument has a deadline attached to it.",
+        "The pool's boiler failed twice this winter, and the engineers who patched it up say they cannot promise a "
+        "third repair. Without a decision by June, the pool will not open in September, and perhaps never again.",
+        "It is easy to see why the council hesitates. Eleven million euros is more than the town spends on its roads "
+        "in three years, and the grant from the state covers less than a third of it, under the best assumptions.",
+        "But a town without a pool is a town whose children learn to swim somewhere else, or not at all. The school "
+        "board already counts a fifth of ten-year-olds who cannot swim a length; closing the pool would not help.")
+    earlier = "".join(
+        f'<li><a href="/opinion/column-{number}/">{title}</a> {text}</li>' for number, (title, text) in enumerate((
+            ("Why the market square needs fewer cars", "The square was built for people, not for parking. Twenty "
+             "years ago the town removed the fountain to make room for forty spaces, and the cafés that used to put "
+             "their tables outside moved to the side streets. It is time to ask whether the trade was worth it."),
+            ("What the library teaches us about patience", "Two years of building works, two million euros over "
+             "budget and a temporary home in a shoe shop: the library's renovation tested everyone's patience. Now "
+             "that it has reopened, the queue in front of its doors is the best answer to those who doubted it."),
+            ("The bus timetable nobody can read", "The new timetable was meant to make the night buses easier to use. "
+             "Instead it comes as a forty-page booklet whose tables need a magnifying glass and whose footnotes "
+             "contradict each other. A simple map at each stop would have done more, and cost far less to print."),
+            ("A harvest festival worth keeping", "Some thought the harvest festival had had its day when the last "
+             "farm in the valley closed. This year's crowd proved them wrong: more than five thousand visitors came, "
+             "most of them families from the new estates, who had never seen a tractor parade before in their life."),
+            ("Let the allotments stay where they are", "The plan to move the allotments to the edge of town to make "
+             "room for housing looks neat on paper. On the ground it means taking away gardens that families have "
+             "tended for forty years, and offering in their place a field with no water, no shade and no bus stop."),
+        ), start=1))
+    body = f"""
+<main class="content"><article class="opinion" itemscope itemtype="https://schema.org/OpinionNewsArticle">
+  <h1 itemprop="headline">The pool cannot wait another year</h1>
+  <p class="stamp">A column by Anna Berger · 14 March 2024</p>
+  <div class="opinion-text" itemprop="articleBody">{column}</div>
+</article>
+<section class="columnist-archive"><h2>Earlier columns by Anna Berger</h2><ul class="archive-list">{earlier}</ul>
+</section></main>"""
+    article = parse(html_page("The pool cannot wait another year", body),
+                    "https://valley-courier.example/opinion/the-pool-cannot-wait-another-year")
+    assert article is not None
+    assert "The pool's boiler failed twice this winter" in article.body
+    assert "closing the pool would not help." in article.body
+    assert "Twenty years ago the town removed the fountain" not in article.body

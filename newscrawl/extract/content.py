@@ -5,8 +5,8 @@ How (each step generic, no per-site rules; README "Other outlets" has the measur
 2. Cut the page into blocks (extract/segment.py: p, heading, list item, quote, table row, loose text).
 3. Choose the elements that hold the story (extract/container.py: block values, the densest container, its
    siblings and wider forms).
-4. Join the lead set between the headline and that container (lead_in) and the paragraphs the page's JSON-LD
-   articleBody confirms; keep the blocks that read as text, up to an end marker (extract/lines.py).
+4. Join the lead set between the headline and that container (lead_in) and the paragraphs the page's articleBody
+   (JSON-LD, or microdata itemprop) confirms; keep the blocks that read as text, up to an end marker (extract/lines.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 from lxml.html import HtmlElement
 
 from newscrawl.extract.container import HEADINGS, block_value, choose_roots
-from newscrawl.extract.furniture import prune
+from newscrawl.extract.furniture import is_hidden, prune
 from newscrawl.extract.lead import is_stamp
 from newscrawl.extract.lines import END_MARKER, FURNITURE_LINE, LABEL_LINE, PAYWALL_LINE
 from newscrawl.extract.segment import Block, segment
@@ -77,7 +77,8 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None, headline: str
     container and is never copied into the result. `headline` (the page's title, when known) finds where the story
     starts on pages that set their headline in something other than <h1>.
     """
-    hint_words = set(_WORD.findall(hint)) if hint and len(hint) >= 200 else None
+    hint = " ".join(filter(None, (hint, _microdata_body(root))))
+    hint_words = set(_WORD.findall(hint)) if len(hint) >= 200 else None
     found = _extract(prune(copy.deepcopy(root)), hint_words, headline)
     if sum(map(len, found)) < FALLBACK_BELOW:
         # trafilatura's lesson: when the precise pass finds (almost) nothing, a more permissive one usually finds
@@ -89,6 +90,15 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None, headline: str
             if sum(map(len, found)) >= FALLBACK_BELOW:
                 break
     return found
+
+
+def _microdata_body(root: HtmlElement) -> str:
+    """The text of the elements the page marks as its body in microdata (schema.org `itemprop="articleBody"`): the
+    same declaration as JSON-LD's articleBody, made on the visible element itself. It guides the container choice
+    as a second source; a hidden one (a copy kept for scripts) claims nothing a reader sees."""
+    marked = root.xpath("//*[@itemprop]")
+    return " ".join(" ".join(element.itertext()) for element in marked
+                    if "articlebody" in element.get("itemprop", "").lower().split() and not is_hidden(element))
 
 
 def _keeps(second: list[str], first: list[str]) -> bool:
