@@ -384,3 +384,51 @@ def test_the_body_marked_in_microdata_outweighs_a_longer_list_of_excerpts() -> N
     assert "The pool's boiler failed twice this winter" in article.body
     assert "closing the pool would not help." in article.body
     assert "Twenty years ago the town removed the fountain" not in article.body
+
+
+def test_the_question_of_a_q_and_a_page_is_kept_with_its_answers() -> None:
+    """A Q&A page (schema.org QAPage microdata): the question is short, the answers below it are long, so the answers'
+    box wins the container choice alone. The `text` of the page's Question item opens the thread: it is content as
+    much as the answers are, quoted example and short lines included. The vote counts and the sidebar stay out."""
+    answers = "".join(f"""
+    <div class="answer" itemprop="suggestedAnswer" itemscope itemtype="https://schema.org/Answer">
+      <div class="votes"><span itemprop="upvoteCount">{votes}</span></div>
+      <div class="post-text" itemprop="text">{sentences(*texts)}</div>
+      <div class="post-signature">answered by <a href="/users/{votes}/">{user}</a></div>
+    </div>""" for votes, user, texts in (
+        (14, "kestrel", ("Rainwater itself is slightly acidic, which is fine for most garden plants. The problem is "
+                         "usually not the water but what the barrel is made of and how long the water stands in it.",
+                         "An old barrel that once held oil or chemicals can leach residues into the water for years. "
+                         "If you do not know what it held, do not use its water on anything you intend to eat.",
+                         "Standing water in summer also grows algae and bacteria. Use it within a week or two, keep a "
+                         "lid on the barrel and clean it out once a year, and there is nothing to worry about.")),
+        (6, "fernhill", ("I have watered tomatoes and courgettes with water from a roof barrel for twenty years, and "
+                         "the plants have never done better than with it. Tap water here is hard and full of lime.",
+                         "The one thing I would avoid is water from a roof with copper or bitumen on it, or from a "
+                         "gutter that collects moss killer. Wash the vegetables as you would anyway before eating.")),
+    ))
+    body = f"""
+<div class="container" itemscope itemtype="https://schema.org/QAPage"><div id="content">
+  <div id="question-header"><h1 itemprop="name">Is it safe to water vegetables with rainwater from a barrel?</h1>
+    <div class="question-stats">Asked 3 years ago · Viewed 4k times</div></div>
+  <div id="mainbar">
+    <div class="question" itemprop="mainEntity" itemscope itemtype="https://schema.org/Question">
+      <div class="votes"><span itemprop="upvoteCount">9</span></div>
+      <div class="post-text" itemprop="text">
+        <p>We collect rainwater from the shed roof in a plastic barrel.</p>
+        <blockquote><p>Never use collected rainwater on edible plants.</p></blockquote>
+        <p>A neighbour told us this. Is that true, and why?</p>
+      </div>
+    </div>
+    <div id="answers"><h2>2 Answers</h2>{answers}</div>
+  </div>
+  <div id="sidebar-related"><h4>Linked</h4><ul><a href="/q/1">Can I drink rainwater?</a></ul></div>
+</div></div>"""
+    article = parse(html_page("Is it safe to water vegetables with rainwater from a barrel?", body),
+                    "https://gardening.valley-courier.example/questions/2231/rainwater-barrel-vegetables")
+    assert article is not None
+    assert "We collect rainwater from the shed roof in a plastic barrel." in article.body
+    assert "Never use collected rainwater on edible plants." in article.body
+    assert "Is that true, and why?" in article.body
+    assert "Rainwater itself is slightly acidic" in article.body and "Wash the vegetables" in article.body
+    assert "Asked 3 years ago" not in article.body and "Can I drink rainwater?" not in article.body

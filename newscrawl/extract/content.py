@@ -6,7 +6,8 @@ How (each step generic, no per-site rules; README "Other outlets" has the measur
 3. Choose the elements that hold the story (extract/container.py: block values, the densest container, its
    siblings and wider forms).
 4. Join the lead set between the headline and that container (lead_in) and the paragraphs the page's articleBody
-   (JSON-LD, or microdata itemprop) confirms; keep the blocks that read as text, up to an end marker (extract/lines.py).
+   (JSON-LD, or microdata itemprop) confirms, and a Q&A or forum thread's opening post (microdata); keep the
+   blocks that read as text, up to an end marker (extract/lines.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ LEAD_MAX_LINK_DENSITY = 0.25  # a lead paragraph is prose, not a list of links (
 DEK_MIN_CHARS = 60  # a "heading" this long between the headline and the body is the standfirst, set as a heading
 FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tries the light-pruning pass
 FALLBACK_MIN_GAIN = 3  # … whose result replaces a different precise one only when this many times longer
+THREAD_OPENERS = frozenset({"Question", "DiscussionForumPosting"})  # schema.org types whose `text` opens a thread
 _WORD = re.compile(r"\w+")
 
 END_MARKER_MIN_BEFORE = 80  # an end marker needs a real paragraph before it
@@ -96,9 +98,22 @@ def _microdata_body(root: HtmlElement) -> str:
     """The text of the elements the page marks as its body in microdata (schema.org `itemprop="articleBody"`): the
     same declaration as JSON-LD's articleBody, made on the visible element itself. It guides the container choice
     as a second source; a hidden one (a copy kept for scripts) claims nothing a reader sees."""
-    marked = root.xpath("//*[@itemprop]")
-    return " ".join(" ".join(element.itertext()) for element in marked
+    return " ".join(" ".join(element.itertext()) for element in root.xpath("//*[@itemprop]")
                     if "articlebody" in element.get("itemprop", "").lower().split() and not is_hidden(element))
+
+
+def thread_openers(tree: HtmlElement) -> list[HtmlElement]:
+    """The `text` of the schema.org Question or DiscussionForumPosting items of a page (THREAD_OPENERS): the post
+    that opens a Q&A or forum thread. The answers or replies below it are together longer and win the container
+    choice; the question they answer is the thread's content as much as they are."""
+    openers = []
+    for element in tree.xpath("//*[@itemprop]"):
+        if "text" not in element.get("itemprop", "").lower().split():
+            continue
+        item = next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
+        if item is not None and item.get("itemtype", "").rstrip("/").rsplit("/", 1)[-1] in THREAD_OPENERS:
+            openers.append(element)
+    return openers
 
 
 def _keeps(second: list[str], first: list[str]) -> bool:
@@ -113,7 +128,7 @@ def _keeps(second: list[str], first: list[str]) -> bool:
 def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | None) -> list[str]:
     blocks = segment(tree)
     chosen = choose_roots(blocks, hint_words)
-    roots = set(chosen)
+    roots = set(chosen) | set(thread_openers(tree)) if chosen else set()
     inside = [_within(b.element, roots) or _confirmed(b, hint_words) for b in blocks]
     kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
     # The lead is what stands between the headline and the best container (not an earlier paragraph that joined it),
