@@ -432,3 +432,48 @@ def test_the_question_of_a_q_and_a_page_is_kept_with_its_answers() -> None:
     assert "Is that true, and why?" in article.body
     assert "Rainwater itself is slightly acidic" in article.body and "Wash the vegetables" in article.body
     assert "Asked 3 years ago" not in article.body and "Can I drink rainwater?" not in article.body
+
+
+def test_a_guide_page_of_deeply_nested_modules_is_kept_whole() -> None:
+    """A guide page built from modules, each wrapped ten levels deep (section, container, row, column, card,
+    collapsible panel, body, row, column, text): the longest module wins the scoring, and the page wrapper that holds
+    all of them, far above it, has much more text and no link list at all. That wrapper is the guide; how far up it
+    sits says nothing about whether it is."""
+    def module(number: int, heading: str, *texts: str) -> str:
+        return (f'<section class="module" id="module-{number}"><div class="container"><div class="row"><div class='
+                f'"col-lg-8"><div class="card"><h2 class="card-header">{heading}</h2><div class="collapse show" '
+                f'id="module-{number}-panel"><div class="card-body"><div class="row"><div class="col-12"><div class='
+                f'"text">{sentences(*texts)}</div></div></div></div></div></div></div></div></div></section>')
+
+    body = f"""
+<main id="main"><div class="page-wrapper">
+  <h1 class="guide-title">Loan interest: what decides the rate you pay</h1>
+  {module(1, "How the rate is set",
+          "The interest rate of a personal loan depends on two things: the general level of rates, which follows the "
+          "central bank, and the lender's view of how likely you are to pay the loan back in full and on time.",
+          "The second part is where borrowers differ. Two people asking for the same amount on the same day can be "
+          "offered rates several percentage points apart, depending on their income, their debts and their history.")}
+  {module(2, "What lenders look at",
+          "Lenders look first at your credit report: unpaid bills, many open credit lines or recent applications "
+          "count against you. Then they look at your income, how steady it is and how much of it is already spoken for.",
+          "A permanent employment contract and savings or other assets that could secure the loan help most. "
+          "Self-employed borrowers are usually asked for the tax returns of the last two or three years.",
+          "Some lenders also weigh how long you have lived at your address and how long you have had your bank "
+          "account. None of these counts alone; together they decide which rate class you are put in.",
+          "The rate class is what the advertised rate hides. A 'from 2.9 %' offer applies to the best class only, "
+          "and most borrowers end up one or two classes below it, paying a noticeably higher rate.")}
+  {module(3, "Fixed or variable",
+          "Most personal loans have a fixed rate for their whole term, so the monthly payment never changes. "
+          "Variable rates start lower but follow the market, and can rise sharply over a term of five years or more.",
+          "If your budget leaves little room, a fixed rate is the safer choice even when it costs a little more at "
+          "the start. A variable rate pays off mainly when rates are expected to fall during the loan's term.")}
+  {module(4, "Lowering the rate",
+          "Comparing offers is the simplest way to a lower rate: lenders' rates for the same borrower differ widely. "
+          "A second borrower with a steady income on the contract can also lower it, since the risk is shared.")}
+</div></main>"""
+    article = parse(html_page("Loan interest: what decides the rate you pay", body),
+                    "https://valley-courier.example/money/guides/loan-interest")
+    assert article is not None
+    for text in ("The interest rate of a personal loan depends on two things", "A permanent employment contract",
+                 "Most personal loans have a fixed rate", "Comparing offers is the simplest way"):
+        assert text in article.body, text
