@@ -477,3 +477,36 @@ def test_a_guide_page_of_deeply_nested_modules_is_kept_whole() -> None:
     for text in ("The interest rate of a personal loan depends on two things", "A permanent employment contract",
                  "Most personal loans have a fixed rate", "Comparing offers is the simplest way"):
         assert text in article.body, text
+
+
+def test_a_standfirst_beside_the_body_box_is_kept_when_no_headline_or_article_marks_the_start() -> None:
+    """The headline is in no heading element (a box named "title", pruned as furniture) and the page has no
+    <article>: nothing anchors
+    the lead. The standfirst, set as a long <h2> in a box of its own right before the body box, is still the
+    story's: the box that holds the body's box marks where the story starts. The page's slogan above it does not."""
+    paragraphs = sentences(
+        "The home favourite had gone without a podium in both earlier races of the week, but on Sunday she hit all "
+        "twenty targets and crossed the line almost half a minute ahead of the world champion from Norway.",
+        "It was her first win of the season and the first on home snow for two years. Thousands of spectators in "
+        "the stadium, many of them from her own village, greeted her with bells and flags at the finish.",
+        "Her coach said afterwards that the team had changed little: the skis were the same and so was the "
+        "training, only the nerves at the shooting range had been calmer than at any race before this winter.",
+        "In the relay on Saturday the team had finished fourth, six seconds short of a medal, after a penalty loop "
+        "on the last leg. The next races are in two weeks, at the world championships in the Alps.")
+    body = f"""
+<div class="pagecontent"><div class="claim"><p>The valley's sports magazine since 1998</p></div>
+  <div class="maincontent"><section class="detail magazine-detail">
+    <div class="news-title"><strong>Home favourite wins the last race of the week</strong></div>
+    <div class="detail-content">
+      <div class="intro"><h2>Twice she left the stadium empty-handed this week, but in the last race of the World
+      Cup stage she finally beat the whole field, with a clean shooting record.</h2></div>
+      <div class="text-body">{paragraphs}</div>
+    </div>
+  </section></div>
+</div>"""
+    article = parse(html_page("Home favourite wins the last race of the week", body),
+                    "https://valley-courier.example/sport/home-favourite-wins-the-last-race-of-the-week-3178")
+    assert article is not None
+    assert "Twice she left the stadium empty-handed this week" in article.body
+    assert "Her coach said afterwards" in article.body
+    assert "sports magazine since 1998" not in article.body

@@ -28,6 +28,7 @@ FIGURE_MAX_CAPTION = 600  # characters: a <figure> with more text than a long ca
 LEAD_MAX_TOTAL = 1500  # characters: most text lead_in() takes from between the headline and the body container
 HEADLINE_SEARCH = 12  # blocks before the body searched for the headline when the page has no <h1> there
 LEAD_MAX_LINK_DENSITY = 0.25  # a lead paragraph is prose, not a list of links (readability's sibling rule)
+WRAPPER_LEVELS = 1  # without a headline or <article>, the lead is looked for in the box holding the body's box
 DEK_MIN_CHARS = 60  # a "heading" this long between the headline and the body is the standfirst, set as a heading
 FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tries the light-pruning pass
 FALLBACK_MIN_GAIN = 3  # … whose result replaces a different precise one only when this many times longer
@@ -152,13 +153,16 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
     in a header or intro box of their own, outside the container of the rest of the story.
 
     Walks back from the body's first block to the headline (the closest <h1> before it, or a short block that
-    shows the page's `headline`), keeping blocks that read as text (or a long subheading, the dek some pages set as
-    <h2>, or any subheading right above the body: its first); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through) ends the
-    walk, and so does LEAD_MAX_TOTAL: a real lead is short. Without a headline before the body, nothing anchors it.
+    shows the page's `headline`; without one, to the start of the <article> or of the box holding the body's box),
+    keeping blocks that read as text (or a long subheading, the dek some pages set as <h2>, or any subheading right
+    above the body: its first); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through)
+    ends the walk, and so does LEAD_MAX_TOTAL: a real lead is short.
     """
     anchor = _headline_before(blocks, start, headline)
     if anchor is None:
         anchor = _article_start(blocks, start)
+    if anchor is None:
+        anchor = _wrapper_start(blocks, start)
     if anchor is None:
         return []
     lead: list[Block] = []
@@ -179,10 +183,23 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
 def _article_start(blocks: list[Block], start: int) -> int | None:
     """Without a headline to anchor the lead (it was pruned as a "title" box, or is no heading): the index before the
     first block of the <article> element that holds the body, whose header is the story's own."""
-    article = next((a for a in blocks[start].element.iterancestors() if a.tag == "article"), None)
-    if article is None:
+    return _start_of(blocks, start, next((a for a in blocks[start].element.iterancestors() if a.tag == "article"),
+                                         None))
+
+
+def _wrapper_start(blocks: list[Block], start: int) -> int | None:
+    """Without a headline or an <article> to anchor the lead: the index before the first block of the box that holds
+    the body's box (the standfirst or intro that templates set in a box of its own beside the body, inside the
+    story's wrapper). Only that close: the text further up may be anything, from a sidebar to the site's slogan."""
+    return _start_of(blocks, start, next((a for n, a in enumerate(blocks[start].element.iterancestors())
+                                          if n == WRAPPER_LEVELS), None))
+
+
+def _start_of(blocks: list[Block], start: int, wrapper: HtmlElement | None) -> int | None:
+    """The index before the first block inside `wrapper`, when that comes before `start`."""
+    if wrapper is None:
         return None
-    first = next(i for i in range(start + 1) if i == start or _within(blocks[i].element, {article}))
+    first = next(i for i in range(start + 1) if i == start or _within(blocks[i].element, {wrapper}))
     return first - 1 if first < start else None
 
 
