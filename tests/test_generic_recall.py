@@ -336,3 +336,177 @@ def test_a_list_of_unlinked_items_beside_the_story_is_kept_and_a_link_list_is_no
     assert article is not None
     assert "200 g sugar" in article.body and "4 eggs" in article.body and "Preheat the oven" in article.body
     assert "Lemon sheet cake" not in article.body
+
+
+def test_the_body_marked_in_microdata_outweighs_a_longer_list_of_excerpts() -> None:
+    """A short column above a longer list of the columnist's earlier pieces, each an unlinked excerpt under a linked
+    title: by length alone the list is the densest text. The page marks its body with schema.org microdata
+    (`itemprop="articleBody"`, the visible twin of JSON-LD's articleBody): a second source that says which text is
+    the story, so it guides the choice as the JSON-LD articleBody does."""
+    column = sentences(
+        "Every spring the same argument returns to the council chamber: the old swimming pool costs too much to run, "
+        "and a new one would cost even more to build. This year the argument has a deadline attached to it.",
+        "The pool's boiler failed twice this winter, and the engineers who patched it up say they cannot promise a "
+        "third repair. Without a decision by June, the pool will not open in September, and perhaps never again.",
+        "It is easy to see why the council hesitates. Eleven million euros is more than the town spends on its roads "
+        "in three years, and the grant from the state covers less than a third of it, under the best assumptions.",
+        "But a town without a pool is a town whose children learn to swim somewhere else, or not at all. The school "
+        "board already counts a fifth of ten-year-olds who cannot swim a length; closing the pool would not help.")
+    earlier = "".join(
+        f'<li><a href="/opinion/column-{number}/">{title}</a> {text}</li>' for number, (title, text) in enumerate((
+            ("Why the market square needs fewer cars", "The square was built for people, not for parking. Twenty "
+             "years ago the town removed the fountain to make room for forty spaces, and the cafés that used to put "
+             "their tables outside moved to the side streets. It is time to ask whether the trade was worth it."),
+            ("What the library teaches us about patience", "Two years of building works, two million euros over "
+             "budget and a temporary home in a shoe shop: the library's renovation tested everyone's patience. Now "
+             "that it has reopened, the queue in front of its doors is the best answer to those who doubted it."),
+            ("The bus timetable nobody can read", "The new timetable was meant to make the night buses easier to use. "
+             "Instead it comes as a forty-page booklet whose tables need a magnifying glass and whose footnotes "
+             "contradict each other. A simple map at each stop would have done more, and cost far less to print."),
+            ("A harvest festival worth keeping", "Some thought the harvest festival had had its day when the last "
+             "farm in the valley closed. This year's crowd proved them wrong: more than five thousand visitors came, "
+             "most of them families from the new estates, who had never seen a tractor parade before in their life."),
+            ("Let the allotments stay where they are", "The plan to move the allotments to the edge of town to make "
+             "room for housing looks neat on paper. On the ground it means taking away gardens that families have "
+             "tended for forty years, and offering in their place a field with no water, no shade and no bus stop."),
+        ), start=1))
+    body = f"""
+<main class="content"><article class="opinion" itemscope itemtype="https://schema.org/OpinionNewsArticle">
+  <h1 itemprop="headline">The pool cannot wait another year</h1>
+  <p class="stamp">A column by Anna Berger · 14 March 2024</p>
+  <div class="opinion-text" itemprop="articleBody">{column}</div>
+</article>
+<section class="columnist-archive"><h2>Earlier columns by Anna Berger</h2><ul class="archive-list">{earlier}</ul>
+</section></main>"""
+    article = parse(html_page("The pool cannot wait another year", body),
+                    "https://valley-courier.example/opinion/the-pool-cannot-wait-another-year")
+    assert article is not None
+    assert "The pool's boiler failed twice this winter" in article.body
+    assert "closing the pool would not help." in article.body
+    assert "Twenty years ago the town removed the fountain" not in article.body
+
+
+def test_the_question_of_a_q_and_a_page_is_kept_with_its_answers() -> None:
+    """A Q&A page (schema.org QAPage microdata): the question is short, the answers below it are long, so the answers'
+    box wins the container choice alone. The `text` of the page's Question item opens the thread: it is content as
+    much as the answers are, quoted example and short lines included. The vote counts and the sidebar stay out."""
+    answers = "".join(f"""
+    <div class="answer" itemprop="suggestedAnswer" itemscope itemtype="https://schema.org/Answer">
+      <div class="votes"><span itemprop="upvoteCount">{votes}</span></div>
+      <div class="post-text" itemprop="text">{sentences(*texts)}</div>
+      <div class="post-signature">answered by <a href="/users/{votes}/">{user}</a></div>
+    </div>""" for votes, user, texts in (
+        (14, "kestrel", ("Rainwater itself is slightly acidic, which is fine for most garden plants. The problem is "
+                         "usually not the water but what the barrel is made of and how long the water stands in it.",
+                         "An old barrel that once held oil or chemicals can leach residues into the water for years. "
+                         "If you do not know what it held, do not use its water on anything you intend to eat.",
+                         "Standing water in summer also grows algae and bacteria. Use it within a week or two, keep a "
+                         "lid on the barrel and clean it out once a year, and there is nothing to worry about.")),
+        (6, "fernhill", ("I have watered tomatoes and courgettes with water from a roof barrel for twenty years, and "
+                         "the plants have never done better than with it. Tap water here is hard and full of lime.",
+                         "The one thing I would avoid is water from a roof with copper or bitumen on it, or from a "
+                         "gutter that collects moss killer. Wash the vegetables as you would anyway before eating.")),
+    ))
+    body = f"""
+<div class="container" itemscope itemtype="https://schema.org/QAPage"><div id="content">
+  <div id="question-header"><h1 itemprop="name">Is it safe to water vegetables with rainwater from a barrel?</h1>
+    <div class="question-stats">Asked 3 years ago · Viewed 4k times</div></div>
+  <div id="mainbar">
+    <div class="question" itemprop="mainEntity" itemscope itemtype="https://schema.org/Question">
+      <div class="votes"><span itemprop="upvoteCount">9</span></div>
+      <div class="post-text" itemprop="text">
+        <p>We collect rainwater from the shed roof in a plastic barrel.</p>
+        <blockquote><p>Never use collected rainwater on edible plants.</p></blockquote>
+        <p>A neighbour told us this. Is that true, and why?</p>
+      </div>
+    </div>
+    <div id="answers"><h2>2 Answers</h2>{answers}</div>
+  </div>
+  <div id="sidebar-related"><h4>Linked</h4><ul><a href="/q/1">Can I drink rainwater?</a></ul></div>
+</div></div>"""
+    article = parse(html_page("Is it safe to water vegetables with rainwater from a barrel?", body),
+                    "https://gardening.valley-courier.example/questions/2231/rainwater-barrel-vegetables")
+    assert article is not None
+    assert "We collect rainwater from the shed roof in a plastic barrel." in article.body
+    assert "Never use collected rainwater on edible plants." in article.body
+    assert "Is that true, and why?" in article.body
+    assert "Rainwater itself is slightly acidic" in article.body and "Wash the vegetables" in article.body
+    assert "Asked 3 years ago" not in article.body and "Can I drink rainwater?" not in article.body
+
+
+def test_a_guide_page_of_deeply_nested_modules_is_kept_whole() -> None:
+    """A guide page built from modules, each wrapped ten levels deep (section, container, row, column, card,
+    collapsible panel, body, row, column, text): the longest module wins the scoring, and the page wrapper that holds
+    all of them, far above it, has much more text and no link list at all. That wrapper is the guide; how far up it
+    sits says nothing about whether it is."""
+    def module(number: int, heading: str, *texts: str) -> str:
+        return (f'<section class="module" id="module-{number}"><div class="container"><div class="row"><div class='
+                f'"col-lg-8"><div class="card"><h2 class="card-header">{heading}</h2><div class="collapse show" '
+                f'id="module-{number}-panel"><div class="card-body"><div class="row"><div class="col-12"><div class='
+                f'"text">{sentences(*texts)}</div></div></div></div></div></div></div></div></div></section>')
+
+    body = f"""
+<main id="main"><div class="page-wrapper">
+  <h1 class="guide-title">Loan interest: what decides the rate you pay</h1>
+  {module(1, "How the rate is set",
+          "The interest rate of a personal loan depends on two things: the general level of rates, which follows the "
+          "central bank, and the lender's view of how likely you are to pay the loan back in full and on time.",
+          "The second part is where borrowers differ. Two people asking for the same amount on the same day can be "
+          "offered rates several percentage points apart, depending on their income, their debts and their history.")}
+  {module(2, "What lenders look at",
+          "Lenders look first at your credit report: unpaid bills, many open credit lines or recent applications "
+          "count against you. Then they look at your income, how steady it is and how much of it is already spoken for.",
+          "A permanent employment contract and savings or other assets that could secure the loan help most. "
+          "Self-employed borrowers are usually asked for the tax returns of the last two or three years.",
+          "Some lenders also weigh how long you have lived at your address and how long you have had your bank "
+          "account. None of these counts alone; together they decide which rate class you are put in.",
+          "The rate class is what the advertised rate hides. A 'from 2.9 %' offer applies to the best class only, "
+          "and most borrowers end up one or two classes below it, paying a noticeably higher rate.")}
+  {module(3, "Fixed or variable",
+          "Most personal loans have a fixed rate for their whole term, so the monthly payment never changes. "
+          "Variable rates start lower but follow the market, and can rise sharply over a term of five years or more.",
+          "If your budget leaves little room, a fixed rate is the safer choice even when it costs a little more at "
+          "the start. A variable rate pays off mainly when rates are expected to fall during the loan's term.")}
+  {module(4, "Lowering the rate",
+          "Comparing offers is the simplest way to a lower rate: lenders' rates for the same borrower differ widely. "
+          "A second borrower with a steady income on the contract can also lower it, since the risk is shared.")}
+</div></main>"""
+    article = parse(html_page("Loan interest: what decides the rate you pay", body),
+                    "https://valley-courier.example/money/guides/loan-interest")
+    assert article is not None
+    for text in ("The interest rate of a personal loan depends on two things", "A permanent employment contract",
+                 "Most personal loans have a fixed rate", "Comparing offers is the simplest way"):
+        assert text in article.body, text
+
+
+def test_a_standfirst_beside_the_body_box_is_kept_when_no_headline_or_article_marks_the_start() -> None:
+    """The headline is in no heading element (a box named "title", pruned as furniture) and the page has no
+    <article>: nothing anchors
+    the lead. The standfirst, set as a long <h2> in a box of its own right before the body box, is still the
+    story's: the box that holds the body's box marks where the story starts. The page's slogan above it does not."""
+    paragraphs = sentences(
+        "The home favourite had gone without a podium in both earlier races of the week, but on Sunday she hit all "
+        "twenty targets and crossed the line almost half a minute ahead of the world champion from Norway.",
+        "It was her first win of the season and the first on home snow for two years. Thousands of spectators in "
+        "the stadium, many of them from her own village, greeted her with bells and flags at the finish.",
+        "Her coach said afterwards that the team had changed little: the skis were the same and so was the "
+        "training, only the nerves at the shooting range had been calmer than at any race before this winter.",
+        "In the relay on Saturday the team had finished fourth, six seconds short of a medal, after a penalty loop "
+        "on the last leg. The next races are in two weeks, at the world championships in the Alps.")
+    body = f"""
+<div class="pagecontent"><div class="claim"><p>The valley's sports magazine since 1998</p></div>
+  <div class="maincontent"><section class="detail magazine-detail">
+    <div class="news-title"><strong>Home favourite wins the last race of the week</strong></div>
+    <div class="detail-content">
+      <div class="intro"><h2>Twice she left the stadium empty-handed this week, but in the last race of the World
+      Cup stage she finally beat the whole field, with a clean shooting record.</h2></div>
+      <div class="text-body">{paragraphs}</div>
+    </div>
+  </section></div>
+</div>"""
+    article = parse(html_page("Home favourite wins the last race of the week", body),
+                    "https://valley-courier.example/sport/home-favourite-wins-the-last-race-of-the-week-3178")
+    assert article is not None
+    assert "Twice she left the stadium empty-handed this week" in article.body
+    assert "Her coach said afterwards" in article.body
+    assert "sports magazine since 1998" not in article.body

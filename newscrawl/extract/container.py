@@ -23,8 +23,7 @@ from newscrawl.extract.segment import Block
 DECAY = 0.5  # a block's value reaches the n-th ancestor divided by (1 + n * DECAY): favours tight containers
 SIBLING_MIN = 100.0  # least text value a sibling container needs to join the story
 SIBLING_SHARE = 0.2  # … and at least this share of the best container's value (readability's rule)
-WIDEN_LEVELS = 6  # how far up a wider container of the same story is looked for
-WIDEN_GAIN = 2.0  # … which must hold this many times the good text, and no link list at all
+WIDEN_GAIN = 2.0  # an ancestor with this many times the good text and no link list at all is the wider story
 CLIMB_LEVELS = 6  # how far up repeated wrappers ("section.body-text" ×3) are looked for
 SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most this share of its text value
 LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
@@ -140,12 +139,11 @@ def _plain_lists(blocks: list[Block]) -> set[HtmlElement]:
 def _widened(best: HtmlElement, good: dict[HtmlElement, float], bad: dict[HtmlElement, float]) -> HtmlElement:
     """The best container, or an ancestor that holds much more good text and no link list: a story cut into
     several components (one per paragraph or section, each wrapped a few levels deep), of which the decay alone
-    picks one. Any menu, teaser row or share bar in the ancestor means it is the page, not the story."""
-    node, chosen = best, best
-    for _ in range(WIDEN_LEVELS):
-        node = node.getparent()
-        if node is None:
-            break
+    picks one. Any menu, teaser row or share bar in the ancestor means it is the page, not the story. No ancestor is
+    too far up: guide and landing pages nest each module of text ten levels deep (section, container, row, column,
+    card, collapsible panel, …), and the no-link-list condition, not the distance, is what keeps the page out."""
+    chosen = best
+    for node in best.iterancestors():
         if good.get(node, 0.0) >= WIDEN_GAIN * good.get(chosen, 0.0) and not bad.get(node, 0.0):
             chosen = node
     return chosen

@@ -5,8 +5,9 @@ How (each step generic, no per-site rules; README "Other outlets" has the measur
 2. Cut the page into blocks (extract/segment.py: p, heading, list item, quote, table row, loose text).
 3. Choose the elements that hold the story (extract/container.py: block values, the densest container, its
    siblings and wider forms).
-4. Join the lead set between the headline and that container (lead_in) and the paragraphs the page's JSON-LD
-   articleBody confirms; keep the blocks that read as text, up to an end marker (extract/lines.py).
+4. Join the lead set between the headline and that container (lead_in) and the paragraphs the page's articleBody
+   (JSON-LD, or microdata itemprop) confirms, and a Q&A or forum thread's opening post (microdata); keep the
+   blocks that read as text, up to an end marker (extract/lines.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 from lxml.html import HtmlElement
 
 from newscrawl.extract.container import HEADINGS, block_value, choose_roots
-from newscrawl.extract.furniture import prune
+from newscrawl.extract.furniture import is_hidden, prune
 from newscrawl.extract.lead import is_stamp
 from newscrawl.extract.lines import END_MARKER, FURNITURE_LINE, LABEL_LINE, PAYWALL_LINE, is_appeal, is_notice
 from newscrawl.extract.segment import Block, segment
@@ -27,9 +28,11 @@ FIGURE_MAX_CAPTION = 600  # characters: a <figure> with more text than a long ca
 LEAD_MAX_TOTAL = 1500  # characters: most text lead_in() takes from between the headline and the body container
 HEADLINE_SEARCH = 12  # blocks before the body searched for the headline when the page has no <h1> there
 LEAD_MAX_LINK_DENSITY = 0.25  # a lead paragraph is prose, not a list of links (readability's sibling rule)
+WRAPPER_LEVELS = 1  # without a headline or <article>, the lead is looked for in the box holding the body's box
 DEK_MIN_CHARS = 60  # a "heading" this long between the headline and the body is the standfirst, set as a heading
 FALLBACK_BELOW = 300  # characters: a precise pass that finds less than this tries the light-pruning pass
 FALLBACK_MIN_GAIN = 3  # … whose result replaces a different precise one only when this many times longer
+THREAD_OPENERS = frozenset({"Question", "DiscussionForumPosting"})  # schema.org types whose `text` opens a thread
 _WORD = re.compile(r"\w+")
 
 LINK_LIST_DENSITY = 0.9  # a paragraph this much link text, in three links or more, is a list of other stories
@@ -84,7 +87,8 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None, headline: str
     container and is never copied into the result. `headline` (the page's title, when known) finds where the story
     starts on pages that set their headline in something other than <h1>.
     """
-    hint_words = set(_WORD.findall(hint)) if hint and len(hint) >= 200 else None
+    hint = " ".join(filter(None, (hint, _microdata_body(root))))
+    hint_words = set(_WORD.findall(hint)) if len(hint) >= 200 else None
     found = _extract(prune(copy.deepcopy(root)), hint_words, headline)
     if sum(map(len, found)) < FALLBACK_BELOW:
         # trafilatura's lesson: when the precise pass finds (almost) nothing, a more permissive one usually finds
@@ -96,6 +100,28 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None, headline: str
             if sum(map(len, found)) >= FALLBACK_BELOW:
                 break
     return found
+
+
+def _microdata_body(root: HtmlElement) -> str:
+    """The text of the elements the page marks as its body in microdata (schema.org `itemprop="articleBody"`): the
+    same declaration as JSON-LD's articleBody, made on the visible element itself. It guides the container choice
+    as a second source; a hidden one (a copy kept for scripts) claims nothing a reader sees."""
+    return " ".join(" ".join(element.itertext()) for element in root.xpath("//*[@itemprop]")
+                    if "articlebody" in element.get("itemprop", "").lower().split() and not is_hidden(element))
+
+
+def thread_openers(tree: HtmlElement) -> list[HtmlElement]:
+    """The `text` of the schema.org Question or DiscussionForumPosting items of a page (THREAD_OPENERS): the post
+    that opens a Q&A or forum thread. The answers or replies below it are together longer and win the container
+    choice; the question they answer is the thread's content as much as they are."""
+    openers = []
+    for element in tree.xpath("//*[@itemprop]"):
+        if "text" not in element.get("itemprop", "").lower().split():
+            continue
+        item = next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
+        if item is not None and item.get("itemtype", "").rstrip("/").rsplit("/", 1)[-1] in THREAD_OPENERS:
+            openers.append(element)
+    return openers
 
 
 def _keeps(second: list[str], first: list[str]) -> bool:
@@ -110,7 +136,7 @@ def _keeps(second: list[str], first: list[str]) -> bool:
 def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | None) -> list[str]:
     blocks = segment(tree)
     chosen = choose_roots(blocks, hint_words)
-    roots = set(chosen)
+    roots = set(chosen) | set(thread_openers(tree)) if chosen else set()
     inside = [_within(b.element, roots) or _confirmed(b, hint_words) for b in blocks]
     kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
     # The lead is what stands between the headline and the best container (not an earlier paragraph that joined it),
@@ -134,13 +160,16 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
     in a header or intro box of their own, outside the container of the rest of the story.
 
     Walks back from the body's first block to the headline (the closest <h1> before it, or a short block that
-    shows the page's `headline`), keeping blocks that read as text (or a long subheading, the dek some pages set as
-    <h2>, or any subheading right above the body: its first); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through) ends the
-    walk, and so does LEAD_MAX_TOTAL: a real lead is short. Without a headline before the body, nothing anchors it.
+    shows the page's `headline`; without one, to the start of the <article> or of the box holding the body's box),
+    keeping blocks that read as text (or a long subheading, the dek some pages set as <h2>, or any subheading right
+    above the body: its first); a link list (breadcrumbs, a menu, a teaser row; a linked byline is let through)
+    ends the walk, and so does LEAD_MAX_TOTAL: a real lead is short.
     """
     anchor = _headline_before(blocks, start, headline)
     if anchor is None:
         anchor = _article_start(blocks, start)
+    if anchor is None:
+        anchor = _wrapper_start(blocks, start)
     if anchor is None:
         return []
     lead: list[Block] = []
@@ -161,10 +190,23 @@ def lead_in(blocks: list[Block], start: int, hint: set[str] | None, headline: st
 def _article_start(blocks: list[Block], start: int) -> int | None:
     """Without a headline to anchor the lead (it was pruned as a "title" box, or is no heading): the index before the
     first block of the <article> element that holds the body, whose header is the story's own."""
-    article = next((a for a in blocks[start].element.iterancestors() if a.tag == "article"), None)
-    if article is None:
+    return _start_of(blocks, start, next((a for a in blocks[start].element.iterancestors() if a.tag == "article"),
+                                         None))
+
+
+def _wrapper_start(blocks: list[Block], start: int) -> int | None:
+    """Without a headline or an <article> to anchor the lead: the index before the first block of the box that holds
+    the body's box (the standfirst or intro that templates set in a box of its own beside the body, inside the
+    story's wrapper). Only that close: the text further up may be anything, from a sidebar to the site's slogan."""
+    return _start_of(blocks, start, next((a for n, a in enumerate(blocks[start].element.iterancestors())
+                                          if n == WRAPPER_LEVELS), None))
+
+
+def _start_of(blocks: list[Block], start: int, wrapper: HtmlElement | None) -> int | None:
+    """The index before the first block inside `wrapper`, when that comes before `start`."""
+    if wrapper is None:
         return None
-    first = next(i for i in range(start + 1) if i == start or _within(blocks[i].element, {article}))
+    first = next(i for i in range(start + 1) if i == start or _within(blocks[i].element, {wrapper}))
     return first - 1 if first < start else None
 
 

@@ -11,7 +11,8 @@ Conventions of this parser (README, "Other outlets"):
   else stays naive (extract/pubdates.py); no zone is ever guessed.
 - A credited name that is a wire agency goes to `agencies`, the publisher or a desk only to `byline`; `authors`
   holds people.
-- The body comes from extract/content.py, guided by the page's JSON-LD articleBody when it has one.
+- The body comes from extract/content.py, guided by the page's JSON-LD articleBody and microdata
+  `itemprop="articleBody"` when it has them.
 
 One idea, kept whole: the generic parser, one small method per field; `parse()` is its table of contents.
 """
@@ -116,7 +117,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "5"
+    version = "6"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
