@@ -610,3 +610,30 @@ def test_a_killed_runs_open_warc_is_cut_to_its_last_intact_record_and_renamed(tm
     exchanges, problems = split(final)
     assert problems == [] and [e.offset for e in exchanges] == [refs[0].offset, refs[1].offset]
     assert read_at(refs[1].file, refs[1].offset).record_id == exchanges[1].record_id
+
+
+def test_an_index_built_ahead_is_taken_once_and_only_for_the_unchanged_files(tmp_path: Path, monkeypatch) -> None:
+    """A parallel replay's parent builds the index before it forks; each process takes that build instead of
+    reading the archive again, unless the archive changed since."""
+    from newscrawl.archive import warc
+
+    archive = tmp_path / "sample.warc.gz"
+    archive.write_bytes((Path(__file__).parent.parent / "samples" / "devdiscourse.warc.gz").read_bytes())
+    warc.build_ahead(archive)
+    built = []
+    real_build_now = warc.ArchiveIndex.build_now.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(warc.ArchiveIndex, "build_now",
+                        classmethod(lambda cls, path: built.append(path) or real_build_now(cls, path)))
+    first = warc.ArchiveIndex.build(archive)
+    assert built == [] and first.entries, "the index built ahead answers without reading the archive"
+    fresh = real_build_now(warc.ArchiveIndex, archive)
+    assert [e.record_id for e in first.entries] == [e.record_id for e in fresh.entries]
+    warc.ArchiveIndex.build(archive)
+    assert built == [archive], "taken once: the next build reads the archive"
+
+    warc.build_ahead(archive)
+    assert built == [archive, archive]
+    os.utime(archive, ns=(archive.stat().st_atime_ns, archive.stat().st_mtime_ns + 10**9))
+    warc.ArchiveIndex.build(archive)
+    assert built == [archive, archive, archive], "a file changed since the build is read again"
+    warc.drop_built_ahead()

@@ -191,6 +191,16 @@ class ArchiveIndex:
 
     @classmethod
     def build(cls, path: Path | str) -> ArchiveIndex:
+        """The index of `path`: the one ``build_ahead`` made for these unchanged files, else ``build_now``."""
+        key = _built_key(Path(path))
+        ahead = _BUILT_AHEAD.pop(key, None) if key is not None else None
+        if ahead is not None:
+            ahead._files = _OpenFiles()  # never share open file positions with the process that built it
+            return ahead
+        return cls.build_now(path)
+
+    @classmethod
+    def build_now(cls, path: Path | str) -> ArchiveIndex:
         """Reads every record once (bodies are digest-checked, then dropped) and keeps positions only.
 
         A revisit record takes its place in archive order as an entry that points at its original capture
@@ -324,6 +334,33 @@ class ArchiveIndex:
     def close(self) -> None:
         """Close the archive files kept open for reads (also done when the index is garbage-collected)."""
         self._files.close()
+
+
+_BUILT_AHEAD: dict[tuple[str, tuple[tuple[str, int, int], ...]], ArchiveIndex] = {}
+
+
+def build_ahead(path: Path | str) -> None:
+    """Builds the index of `path` now and keeps it for the next ``ArchiveIndex.build`` of the same, unchanged files
+    in this process or in processes forked from it: the processes of a parallel replay share one build instead of
+    each reading the whole archive (a fork copies the index for free). Kept until taken or ``drop_built_ahead``."""
+    key = _built_key(Path(path))
+    if key is not None:
+        _BUILT_AHEAD[key] = ArchiveIndex.build_now(path)
+
+
+def drop_built_ahead() -> None:
+    """Forget indexes built ahead and not taken (the parent of a parallel replay, once it has forked)."""
+    _BUILT_AHEAD.clear()
+
+
+def _built_key(path: Path) -> tuple[str, tuple[tuple[str, int, int], ...]] | None:
+    """The archive's files with their sizes and modification times: a file written since is not answered from an
+    index built before it. None when the path cannot be listed (build_now reports that)."""
+    try:
+        files = _archive_files(path)
+        return str(path.resolve()), tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+    except OSError:
+        return None
 
 
 class _OpenFiles:

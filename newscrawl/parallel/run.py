@@ -30,6 +30,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from newscrawl.archive.replay import warc_files
+from newscrawl.archive.warc import build_ahead, drop_built_ahead
 from newscrawl.monitoring.report import RunReport
 from newscrawl.parallel.feeds import feed_targets
 from newscrawl.parallel.merge import MergeCounts, first_places, merge
@@ -109,6 +111,9 @@ class ParallelReplay:
         sys.stdout.flush()
         sys.stderr.flush()
         self._previous_sigterm = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+        replay = Path(self.spider_args.get("replay") or "")
+        if replay.name and warc_files(replay):
+            build_ahead(replay)  # once here, not once per process: each inherits it with the fork
         try:
             for index in range(self.jobs):
                 folder = self.scratch / str(index)
@@ -121,6 +126,7 @@ class ParallelReplay:
         except BaseException:
             self._stop_all()
             raise
+        drop_built_ahead()
         self._spool = open(self.scratch / SPOOL, "w+b")
         self.stream = StreamingMerge([worker.folder for worker in self.workers], self._spool, self.settings,
                                      self.encoding or "utf-8")
