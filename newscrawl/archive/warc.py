@@ -183,11 +183,14 @@ class ArchiveIndex:
         """Resolved revisits whose every fitting capture was made after them: the nearest later one answered."""
         self._warcinfo = warcinfo or {}
         self._files = _OpenFiles()
-        self._exact: dict[str, list[IndexEntry]] = {}
-        self._canonical: dict[str, list[IndexEntry]] = {}
+        # URL → its capture, or its captures when there are several: most URLs are captured once, and a list per
+        # URL in both maps was a third of the index's memory, which grows with the archive.
+        self._exact: dict[str, IndexEntry | list[IndexEntry]] = {}
+        self._canonical: dict[str, IndexEntry | list[IndexEntry]] = {}
         for entry in self.entries:
-            self._exact.setdefault(entry.url, []).append(entry)
-            self._canonical.setdefault(_canonical(entry.url), []).append(entry)
+            _add_capture(self._exact, entry.url, entry)
+            canonical = _canonical(entry.url)
+            _add_capture(self._canonical, entry.url if canonical == entry.url else canonical, entry)
 
     @classmethod
     def build(cls, path: Path | str) -> ArchiveIndex:
@@ -210,6 +213,7 @@ class ArchiveIndex:
         skipped: Counter[str] = Counter()
         warcinfo: dict[str, dict[str, str]] = {}
         names: dict[str, str] = {}
+        types: dict[str, str] = {}
         recorded: dict[int, str] = {}  # id(entry) → its WARC-Payload-Digest, only while revisits are resolved
         for item in _iter_exchanges(Path(path), skipped):
             if isinstance(item, ArchiveProblem):
@@ -221,6 +225,8 @@ class ArchiveIndex:
             warcinfo.setdefault(item.file, item.warcinfo)
             file = names.setdefault(item.file, item.file)  # one shared string per file, not one per entry
             content_type = next(iter(item.header_values("Content-Type")), None)
+            if content_type is not None:  # one string per distinct type, not one per entry
+                content_type = types.setdefault(content_type, content_type)
             entry = IndexEntry(item.url, file, item.offset, item.record_id, item.fetched_at,
                                item.status, item.request_method, item.digest_ok, content_type)
             order.append(entry)
@@ -307,7 +313,8 @@ class ArchiveIndex:
 
     def captures(self, url: str) -> list[IndexEntry]:
         """All captures of ``url`` in archive order: exact matches, else canonical-URL matches."""
-        return list(self._exact.get(url) or self._canonical.get(_canonical(url), []))
+        found = self._exact.get(url) or self._canonical.get(_canonical(url))
+        return [] if found is None else [found] if isinstance(found, IndexEntry) else list(found)
 
     def entry(self, url: str) -> IndexEntry | None:
         """Position of the capture ``lookup`` would return, without reading it."""
@@ -592,6 +599,16 @@ def _decode(coding: str, data: bytes) -> bytes:
         result: bytes = brotli.decompress(data)
         return result
     raise ValueError("unsupported coding" + (" (install brotli)" if coding == "br" else ""))
+
+
+def _add_capture(table: dict[str, IndexEntry | list[IndexEntry]], key: str, entry: IndexEntry) -> None:
+    found = table.get(key)
+    if found is None:
+        table[key] = entry
+    elif isinstance(found, list):
+        found.append(entry)
+    else:
+        table[key] = [found, entry]
 
 
 def _canonical(url: str) -> str:
