@@ -1,7 +1,7 @@
 """Page (a response parsed once, then only read) and ArticleParser, the base of every outlet parser.
 
 Parsers are pure: (HTML bytes or text, URL) → Article | None. No network, no Scrapy, so tests, replay and re-parse
-see exactly what a crawl sees. Bytes become text in decoding.py.
+see exactly what a crawl sees. Bytes become text in extract/decoding.py.
 
 One idea, kept whole: a response read once — decoded, parsed into one tree, cleaned — and the lookups every parser
 shares on that tree (meta, JSON-LD, canonical, text of a match), so no parser builds a second tree or walks the
@@ -22,7 +22,7 @@ from newscrawl.extract.jsonld import iter_nodes, loads_tolerant, node_types, une
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.text import clean_text
 from newscrawl.items import Article
-from newscrawl.parsers.decoding import (XML_INCOMPATIBLE, decode_html, decode_html_repaired, decode_page,
+from newscrawl.extract.decoding import (XML_INCOMPATIBLE, decode_html, decode_html_repaired, decode_page,
                                         parsed_as_text, utf8_xml_compatible)
 
 logger = logging.getLogger(__name__)
