@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl.state.lock import RunLock
 from tests.test_runner import FAST_ARGS, env, newscrawl, run_args, slow_articles
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
@@ -67,27 +68,52 @@ def site() -> MirrorServer:
 @pytest.mark.parametrize("delay", [0.3, 4.0, 6.0])
 def test_a_second_scrapy_crawl_on_one_output_folder_is_refused(site: MirrorServer, tmp_path: Path,
                                                                 delay: float) -> None:
-    with site as server:
+    first_log = tmp_path / "first.stderr"
+    with site as server, first_log.open("w", encoding="utf-8") as first_stderr:
         first = subprocess.Popen(crawl_command(server), cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
+                                 stderr=first_stderr, text=True)
         time.sleep(delay)
         second = subprocess.run(crawl_command(server), cwd=tmp_path, env=env(), capture_output=True, text=True,
                                 timeout=120)
-        running = first.poll() is None
         first.wait(timeout=120)
         expected = {str(spec.news_id) for spec in server.site.articles.values()}
-    assert running, "the first crawl was still going when the second started"
-    if running:
-        assert second.returncode == 3, second.stderr[-2000:]
-        refusals = [line for line in second.stderr.splitlines() if "not started" in line]
-        assert len(refusals) == 1 and "Traceback" not in second.stderr, second.stderr[-2000:]
+    # Whoever takes the lock first crawls; 0.3 s after the first start, the second process may get there first (the
+    # first is still importing Scrapy). Either way exactly one is refused, unless the first was already over.
+    stderrs = {"first": first_log.read_text(encoding="utf-8"), "second": second.stderr}
+    codes = {"first": first.returncode, "second": second.returncode}
+    refused = [name for name, code in codes.items() if code == 3]
+    if delay == 4.0:  # the first crawl spends ~8 s fetching articles: it is surely mid-crawl now
+        assert refused == ["second"], stderrs["second"][-2000:]
+    if refused:
+        assert len(refused) == 1, stderrs
+        winner = "second" if refused == ["first"] else "first"
+        assert codes[winner] == 0, stderrs[winner][-2000:]
+        text = stderrs[refused[0]]
+        refusals = [line for line in text.splitlines() if "not started" in line]
+        assert len(refusals) == 1 and "Traceback" not in text, text[-2000:]
         assert refusals[0].startswith("scrapy crawl devdiscourse: not started, another run holds")
         assert "pid" in refusals[0]
         assert not list((tmp_path / "output" / "devdiscourse").glob("*.report.json"))[1:], "one run, one report"
     else:  # the first crawl was already over: the second is an ordinary incremental run
-        assert second.returncode == 0
-    assert first.returncode == 0
+        assert codes == {"first": 0, "second": 0}, stderrs
     assert_once_and_agreeing(tmp_path, expected)
+
+
+def test_a_refused_crawl_leaves_the_running_crawls_state_alone(tmp_path: Path) -> None:
+    """The state belongs to the run holding the lock: a second crawl is refused before it opens the state file, so
+    it cannot race the running crawl's writes (or call a state that is mid-write unusable)."""
+    state = tmp_path / "output" / "state"
+    state.mkdir(parents=True)
+    unreadable = b"not a SQLite file: the running crawl's business" * 20
+    (state / "devdiscourse.sqlite").write_bytes(unreadable)
+    with RunLock(state / "devdiscourse.lock"):
+        refused = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a",
+                                  "base_url=http://127.0.0.1:9", *FAST_ARGS], cwd=tmp_path, env=env(),
+                                 capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 3, refused.stderr[-2000:]
+    last_line = refused.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("scrapy crawl devdiscourse: not started, another run holds"), last_line
+    assert (state / "devdiscourse.sqlite").read_bytes() == unreadable
 
 
 def start_runner(server: MirrorServer, workdir: Path) -> subprocess.Popen[bytes]:

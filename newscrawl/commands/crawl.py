@@ -139,6 +139,13 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
                 if not self._take_lock(spider_class.name, replaying="replay" in given):
                     return
                 lock = self.lock
+                try:
+                    # Opened only under the lock: the state of a crawl that is running belongs to that crawl alone.
+                    self._check_state(spider_class.name, replaying="replay" in given)
+                except BaseException:
+                    if lock is not None:
+                        lock.__exit__(None, None, None)
+                    raise
         try:
             super().run(args, opts)
             self._end_in_one_line(args[0])  # under the lock: a failed run is marked for recovery before the next run
@@ -249,8 +256,7 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
                          {"crawl_id": spider.crawl_id, "path": path, "error": error})
 
     def _state_writable(self, spider: str, replaying: bool) -> bool:
-        """The state folder can be written (one line and exit 1 when not, like the feed folder), and the state file
-        opens (else one usage line and exit 2: it is damaged or from a newer newscrawl)."""
+        """The state folder can be written (one line and exit 1 when not, like the feed folder)."""
         settings = self.settings
         if replaying or settings is None or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
             return True
@@ -262,11 +268,11 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
                       f"{refused[1]}", file=sys.stderr)
                 self.exitcode = EXIT_CRAWL_FAILED
                 return False
-        self._check_state(spider, replaying)
         return True
 
     def _check_state(self, spider: str, replaying: bool) -> None:
-        """An unusable state file is one clear line before the crawl, not a traceback inside it."""
+        """An unusable state file (damaged, or from a newer newscrawl) is one usage line and exit 2 before the crawl,
+        not a traceback inside it."""
         settings = self.settings
         if replaying or settings is None or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
             return
