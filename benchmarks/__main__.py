@@ -1,9 +1,10 @@
-"""python -m benchmarks [--quick] [--results-dir DIR] [--cache-dir DIR] {all,parse,replay,live,memory,incremental} [ARGS]
+"""python -m benchmarks [--quick] [--results-dir DIR] [--cache-dir DIR] {all,summary,parse,replay,live,memory,incremental} [ARGS]
 
 Each benchmark prints a Markdown table and writes benchmarks/results/<name>.json; `all` runs every one (memory
 reuses replay's run of the 10,000-page archive) and then benchmarks.aeb (the article-extraction benchmark) when
-that module exists and has a main(). `python -m benchmarks NAME --help` lists a
-benchmark's own options.
+that module exists and has a main(). `summary` runs nothing: it rebuilds results/summary.json, one table of every
+target, from the latest result of each benchmark (after running some of them by name). `python -m benchmarks NAME
+--help` lists a benchmark's own options.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ def run_aeb() -> str:
     return f"ran (exit {code or 0})"
 
 
-def summary(options: Options, seconds: float, aeb: str) -> None:
-    """One table of every target, from the results just written (benchmarks/results/summary.json)."""
+def summary(options: Options, seconds: float | None, aeb: str | None) -> None:
+    """One table of every target, from the results just written by `all` (seconds and aeb given), or from the latest
+    result of each benchmark, each its own run (`summary`: both None). Written to benchmarks/results/summary.json."""
     def load(name: str) -> dict[str, Any]:
         path = options.results_dir / f"{name}.json"
         return json.loads(path.read_text()) if path.exists() else {}
@@ -81,15 +83,51 @@ def summary(options: Options, seconds: float, aeb: str) -> None:
     for r in incremental.get("runs", [])[1:]:
         rows.append(["incremental", f"article fetches, {r['run']}", str(r["expected_article_fetches"]),
                      str(r["article_fetches"]), "met" if r["met"] else "MISSED"])
+    rows += extraction_rows(load("extraction"))
     info = machine()
     rendered = table("summary", ["benchmark", "measure", "target", "result", "verdict"], rows)
-    rendered += (f"\n\n{info['nproc']} × {info['cpu']}, Python {info['python']}, load average at the end "
-                 f"{info['loadavg']}; `python -m benchmarks all` took {seconds / 60:.1f} min; aeb: {aeb}")
+    if seconds is None:
+        rendered += ("\n\nRebuilt by `python -m benchmarks summary` from the latest result of each benchmark in "
+                     f"{options.results_dir.name}/ (each row is its own run; see each <name>.json for its machine)")
+    else:
+        rendered += (f"\n\n{info['nproc']} × {info['cpu']}, Python {info['python']}, load average at the end "
+                     f"{info['loadavg']}; `python -m benchmarks all` took {seconds / 60:.1f} min; aeb: {aeb}")
     print(rendered, flush=True)
     options.results_dir.mkdir(parents=True, exist_ok=True)
     (options.results_dir / "summary.json").write_text(json.dumps(
-        {"benchmark": "summary", "machine": info, "seconds": round(seconds, 1), "aeb": aeb, "quick": options.quick,
+        {"benchmark": "summary", "machine": info, "seconds": None if seconds is None else round(seconds, 1), "aeb": aeb,
+         "quick": options.quick, "rebuilt_from_results": seconds is None,
          "table": rendered.splitlines()}, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+EXTRACTION_TARGETS = (  # (corpus, field, what it measures, target, at least?) from the generic-extraction issue
+    ("trafilatura-eval", "f1", "body + title F1, trafilatura-eval (shared half)", 0.95, True),
+    ("aeb", "f1", "body F1, AEB", 0.975, True),
+    ("metadata", "title_exact", "title exact, metadata set", 0.90, True),
+    ("metadata", "date", "published day where shown, metadata set", 0.90, True),
+)
+
+
+def extraction_rows(extraction: dict[str, Any]) -> list[list[Any]]:
+    """Rows for benchmarks/extraction.py's targets, newscrawl's figure with trafilatura's beside it."""
+    ours, theirs = extraction.get("newscrawl") or {}, extraction.get("trafilatura") or {}
+    rows: list[list[Any]] = []
+    for corpus, field, measure, target, at_least in EXTRACTION_TARGETS:
+        value = (ours.get(corpus) or {}).get(field)
+        if value is None:
+            continue
+        other = (theirs.get(corpus) or {}).get(field)
+        met = value >= target if at_least else value <= target
+        rows.append(["extraction", measure, f"{'≥' if at_least else '≤'} {target}",
+                     f"{value:.3f}" + (f" (trafilatura {other:.3f})" if other is not None else ""),
+                     "met" if met else "MISSED"])
+    wrongly = (ours.get("trafilatura-eval") or {})
+    if wrongly.get("pages"):
+        share = 1 - wrongly["articles"] / wrongly["pages"]
+        rows.append(["extraction", "pages wrongly judged not-article, trafilatura-eval", "≤ 1 %",
+                     f"{share:.1%} ({wrongly['pages'] - wrongly['articles']}/{wrongly['pages']})",
+                     "met" if share <= 0.01 else "MISSED"])
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,10 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     cli.add_argument("--quick", action="store_true", help="tiny sizes: checks the benchmarks run (smoke test)")
     cli.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     cli.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
-    cli.add_argument("benchmark", choices=("all", *BENCHMARKS))
+    cli.add_argument("benchmark", choices=("all", "summary", *BENCHMARKS))
     cli.add_argument("args", nargs=argparse.REMAINDER, help="options for that benchmark")
     args = cli.parse_args(argv)
     options = Options(results_dir=args.results_dir, cache_dir=args.cache_dir, quick=args.quick)
+    if args.benchmark == "summary":
+        if args.args:
+            cli.error("`summary` takes no options: it reads benchmarks/results/")
+        summary(options, None, None)
+        return 0
     if args.benchmark != "all":
         return _module_main(args.benchmark)(args.args, options)
     if args.args:

@@ -27,3 +27,28 @@ def test_every_benchmark_runs_at_tiny_sizes(tmp_path: Path) -> None:
     incremental = json.loads((results / "incremental.json").read_text())
     assert incremental["all_met"], incremental["runs"]  # the one benchmark whose target is exact at any size
     assert "| summary" not in done.stdout and "### summary" in done.stdout
+
+
+def test_summary_is_rebuilt_from_the_latest_results_without_running_anything(tmp_path: Path) -> None:
+    """`python -m benchmarks summary` reads results/*.json only: a benchmark run by name updates its row, and the
+    extraction targets sit beside the speed ones."""
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "memory.json").write_text(json.dumps(
+        {"points": {"1000": {}, "10000": {}}, "target_growth": 0.10, "growth": 0.086, "verdict": "met (+14 %)"}))
+    side = {"f1": 0.956, "articles": 466, "pages": 469}
+    (results / "extraction.json").write_text(json.dumps(
+        {"newscrawl": {"trafilatura-eval": side, "aeb": {"f1": 0.97}},
+         "trafilatura": {"trafilatura-eval": {**side, "f1": 0.931}}}))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--results-dir", str(results), "summary"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = json.loads((results / "summary.json").read_text())["table"]
+    rows = [line for line in table if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split("|")[1].strip() for row in rows] == ["memory", "extraction", "extraction", "extraction"]
+    assert any("0.956 (trafilatura 0.931)" in row and "met" in row for row in rows)
+    assert any("body F1, AEB" in row and "MISSED" in row for row in rows)  # 0.97 is under the 0.975 target
+    assert any("+8.6%" in row for row in rows)
+    assert "Rebuilt by `python -m benchmarks summary`" in done.stdout
+    assert sorted(p.name for p in results.iterdir()) == ["extraction.json", "memory.json", "summary.json"]
