@@ -71,7 +71,7 @@ def test_a_second_scrapy_crawl_on_one_output_folder_is_refused(site: MirrorServe
     first_log = tmp_path / "first.stderr"
     with site as server, first_log.open("w", encoding="utf-8") as first_stderr:
         first = subprocess.Popen(crawl_command(server), cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL,
-                                 stderr=first_stderr, text=True)
+                                 stderr=first_stderr)
         time.sleep(delay)
         second = subprocess.run(crawl_command(server), cwd=tmp_path, env=env(), capture_output=True, text=True,
                                 timeout=120)

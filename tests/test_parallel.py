@@ -117,18 +117,19 @@ def test_a_wget_warc_of_article_pages_alone_replays_identically(tmp_path: Path) 
 def many_outlets_warc(tmp_path: Path, outlets: int) -> Path:
     """A WARC written by warcio, not by us: every generic fixture as each of `outlets` outlets published it (its
     address and canonical URL moved to that outlet's host), one record after another as another tool writes them."""
+    stories = []  # (the address it was saved under, the page), read once for every outlet
+    for page in sorted(GENERIC_FIXTURES.glob("*.html")):
+        sidecar = page.with_suffix(".url")
+        if sidecar.exists():
+            stories.append((urlsplit(sidecar.read_text().strip()), page.read_bytes()))
     warc = tmp_path / "outlets.warc.gz"
     with warc.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
         for outlet in range(outlets):
             host = f"outlet{outlet:02d}.example"
-            for page in sorted(GENERIC_FIXTURES.glob("*.html")):
-                sidecar = page.with_suffix(".url")
-                if not sidecar.exists():
-                    continue
-                original = urlsplit(sidecar.read_text().strip())
+            for original, page_bytes in stories:
                 url = urlunsplit((original.scheme, host, original.path, original.query, ""))
-                body = page.read_bytes().replace(f"//{original.netloc}".encode(), f"//{host}".encode())
+                body = page_bytes.replace(f"//{original.netloc}".encode(), f"//{host}".encode())
                 headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
                                                       ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
                 writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),

@@ -117,6 +117,7 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         lock: RunLock | None = None
+        state_of: tuple[str, bool] | None = None  # (spider, replaying) of a newscrawl spider whose state is checked
         if self.refused:
             return
         if self.parallel is not None:
@@ -139,14 +140,11 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
                 if not self._take_lock(spider_class.name, replaying="replay" in given):
                     return
                 lock = self.lock
-                try:
-                    # Opened only under the lock: the state of a crawl that is running belongs to that crawl alone.
-                    self._check_state(spider_class.name, replaying="replay" in given)
-                except BaseException:
-                    if lock is not None:
-                        lock.__exit__(None, None, None)
-                    raise
+                state_of = (spider_class.name, "replay" in given)
         try:
+            if state_of is not None:
+                # Opened only under the lock: the state of a crawl that is running belongs to that crawl alone.
+                self._check_state(*state_of)
             super().run(args, opts)
             self._end_in_one_line(args[0])  # under the lock: a failed run is marked for recovery before the next run
         finally:
