@@ -253,13 +253,17 @@ def test_jobs_auto_uses_every_core_and_jobs_1_is_one_process(tmp_path: Path) -> 
 
 
 def children_of(pid: int) -> list[int]:
+    """The processes `pid` forked that run its own program: its workers. Scrapy's start-up in the parent runs
+    `uname -p` (platform.platform() for its "Versions" log line), a child of its own that the poll can catch."""
+    program = Path(f"/proc/{pid}/exe").resolve()
     found = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            same_program = (status.parent / "exe").resolve() == program
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(pid):
+        if fields.get("PPid", "").strip() == str(pid) and same_program:
             found.append(int(status.parent.name))
     return found
 
