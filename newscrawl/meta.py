@@ -6,8 +6,10 @@ them. They live here, below every other module, so that services never import a 
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 META_FETCHED_AT = "newscrawl_fetched_at"
@@ -47,3 +49,16 @@ def record_fatal_error(stats: _Stats, message: str) -> bool:
 def new_crawl_id(now: datetime) -> str:
     """Sortable, unique run id: UTC start time plus random suffix, e.g. 20250321T133705Z-1a2b3c."""
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def cache_root() -> Path:
+    """Where newscrawl keeps what it prepares once per machine (language tables, archive indexes):
+    NEWSCRAWL_CACHE_DIR, else $XDG_CACHE_HOME/newscrawl, else ~/.cache/newscrawl."""
+    if os.environ.get("NEWSCRAWL_CACHE_DIR"):
+        return Path(os.environ["NEWSCRAWL_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newscrawl"
+
+
+def archive_index_cache(settings: Any) -> Path | None:
+    """The cache folder for archive indexes, or None when NEWSCRAWL_ARCHIVE_INDEX_CACHE is off."""
+    return cache_root() if settings.getbool("NEWSCRAWL_ARCHIVE_INDEX_CACHE", True) else None

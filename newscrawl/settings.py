@@ -89,6 +89,7 @@ FEED_STORE_EMPTY = True  # an empty feed says "the run found nothing", a missing
 NEWSCRAWL_ARCHIVE_ENABLED = True
 NEWSCRAWL_ARCHIVE_DIR = "output"  # files go to <dir>/<spider>/<crawl_id>.warc.gz
 NEWSCRAWL_ARCHIVE_MAX_BYTES = 512 * 1024 * 1024  # rotate: keeps files under common upload/storage limits
+NEWSCRAWL_ARCHIVE_INDEX_CACHE = True  # keep a replayed archive's index for the next replay (docs/archive.md)
 
 # ---- crawl state (incremental runs, revisions) --------------------------------------------------------------------
 NEWSCRAWL_STATE_ENABLED = True

@@ -46,7 +46,7 @@ from newscrawl.archive.warc import (
     iter_saved_html,
     read_warcinfo,
 )
-from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG
+from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, archive_index_cache
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +221,10 @@ class ReplaySource:
     input: a truncated or corrupt record, an unreadable, binary or unsafe saved file, a bad sidecar.
     """
 
-    def __init__(self, path: Path, article_key: Callable[[str], str] | None = None) -> None:
+    def __init__(self, path: Path, article_key: Callable[[str], str] | None = None,
+                 index_cache: Path | None = None) -> None:
+        """`index_cache`: the folder where an archive's index is kept between runs (meta.archive_index_cache);
+        None builds it from the records every time."""
         self.path = path
         self.kind = source_kind(path)
         self.article_key = article_key
@@ -237,7 +240,7 @@ class ReplaySource:
         self._index: ArchiveIndex | None = None
         self._by_key: dict[str, str] | None = None
         if self.kind == "warc":
-            self._index = ArchiveIndex.build(path)
+            self._index = ArchiveIndex.build(path, index_cache)
             self.problems = list(self._index.problems)
             self.skipped = dict(self._index.skipped)
             self.revisits_resolved = self._index.revisits_resolved
@@ -372,8 +375,8 @@ class ReplayMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         """Answer from the spider's source (it lists archive-only articles from the same index), else our own."""
-        self.source = getattr(spider, "replay_source", None) or ReplaySource(spider.replay_path,
-                                                                            getattr(spider, "article_key", None))
+        self.source = getattr(spider, "replay_source", None) or ReplaySource(
+            spider.replay_path, getattr(spider, "article_key", None), archive_index_cache(self.crawler.settings))
         logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs)",
                     {"kind": self.source.kind, "path": spider.replay_path, "n": len(self.source.urls())})
 

@@ -26,10 +26,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from w3lib.url import canonicalize_url
 from warcio.timeutils import iso_date_to_datetime
 
+from newscrawl.archive import indexcache
 from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at, scan_arc
 from newscrawl.archive.reader import (
     ArchiveProblem,
@@ -183,6 +185,8 @@ class ArchiveIndex:
         """Resolved revisits whose every fitting capture was made after them: the nearest later one answered."""
         self._warcinfo = warcinfo or {}
         self._files = _OpenFiles()
+        self.from_cache = False
+        """Read from indexcache rather than built from the records: ``read`` then checks each record's id."""
         # URL → its capture, or its captures when there are several: most URLs are captured once, and a list per
         # URL in both maps was a third of the index's memory, which grows with the archive.
         self._exact: dict[str, IndexEntry | list[IndexEntry]] = {}
@@ -193,14 +197,60 @@ class ArchiveIndex:
             _add_capture(self._canonical, entry.url if canonical == entry.url else canonical, entry)
 
     @classmethod
-    def build(cls, path: Path | str) -> ArchiveIndex:
-        """The index of `path`: the one ``build_ahead`` made for these unchanged files, else ``build_now``."""
+    def build(cls, path: Path | str, cache: Path | None = None) -> ArchiveIndex:
+        """The index of `path`: the one ``build_ahead`` made for these unchanged files, else the one cached under
+        the folder `cache` for them (indexcache.py), else ``build_now`` (then cached there)."""
         key = _built_key(Path(path))
         ahead = _BUILT_AHEAD.pop(key, None) if key is not None else None
         if ahead is not None:
             ahead._files = _OpenFiles()  # never share open file positions with the process that built it
             return ahead
-        return cls.build_now(path)
+        return cls._cached_or_built(Path(path), cache)
+
+    @classmethod
+    def _cached_or_built(cls, path: Path, cache: Path | None) -> ArchiveIndex:
+        files = None
+        if cache is not None:
+            try:
+                files = indexcache.identity(_archive_files(path))
+            except OSError:
+                files = None  # build_now reports the unreadable path
+        stored = indexcache.load(cache, path, files) if cache is not None and files is not None else None
+        if stored is not None:
+            try:
+                index = cls._from_stored(stored)
+            except (KeyError, TypeError, ValueError) as exc:
+                logger.info("Archive index cache of %s unusable (%s): building the index again", path, exc)
+            else:
+                logger.info("Archive index of %s (%d captures) read from its cache: the archive is unchanged",
+                            path, len(index))
+                return index
+        index = cls.build_now(path)
+        if cache is not None and files is not None:
+            indexcache.store(cache, path, files, index._stored())
+        return index
+
+    def _stored(self) -> dict[str, object]:
+        return {"entries": [indexcache.entry_row(entry) for entry in self.entries],
+                "problems": [indexcache.problem_row(problem) for problem in self.problems],
+                "skipped": dict(self.skipped), "warcinfo": self._warcinfo,
+                "revisits_answered_later": self.revisits_answered_later}
+
+    @classmethod
+    def _from_stored(cls, stored: dict[str, Any]) -> ArchiveIndex:
+        shared: dict[str, str] = {}  # one string per file name and content type, as build_now keeps them
+        entries = []
+        for row in stored["entries"]:
+            fields = indexcache.entry_fields(row)
+            fields["file"] = shared.setdefault(fields["file"], fields["file"])
+            if fields["content_type"] is not None:
+                fields["content_type"] = shared.setdefault(fields["content_type"], fields["content_type"])
+            entries.append(IndexEntry(**fields))
+        index = cls(entries, [indexcache.problem_from(row) for row in stored["problems"]],
+                    indexcache.skipped_from(stored), {str(name): dict(info) for name, info in stored["warcinfo"].items()})
+        index.revisits_answered_later = int(stored["revisits_answered_later"])
+        index.from_cache = True
+        return index
 
     @classmethod
     def build_now(cls, path: Path | str) -> ArchiveIndex:
@@ -334,6 +384,12 @@ class ArchiveIndex:
         """
         exchange = _read_exchange(Path(entry.file), entry.offset, self._warcinfo.get(entry.file),
                                   with_request=entry.request_method is None, files=self._files)
+        if self.from_cache and exchange.record_id != entry.record_id:
+            # The identity check missed a change (a same-size rewrite within one clock tick): refuse, don't guess.
+            raise ArchiveReadError(ArchiveProblem(entry.file, entry.offset, "record",
+                                                  f"not the record its cached index names ({entry.record_id}): the "
+                                                  f"file changed since; delete {indexcache.FOLDER}/ in the cache "
+                                                  "folder"))
         if entry.revisit and exchange.url != entry.url:  # the revisit's URL, answered with its original's bytes
             exchange = replace(exchange, url=entry.url)
         return exchange if exchange.request_method else replace(exchange, request_method=entry.request_method)
@@ -346,13 +402,13 @@ class ArchiveIndex:
 _BUILT_AHEAD: dict[tuple[str, tuple[tuple[str, int, int], ...]], ArchiveIndex] = {}
 
 
-def build_ahead(path: Path | str) -> None:
+def build_ahead(path: Path | str, cache: Path | None = None) -> None:
     """Builds the index of `path` now and keeps it for the next ``ArchiveIndex.build`` of the same, unchanged files
     in this process or in processes forked from it: the processes of a parallel replay share one build instead of
     each reading the whole archive (a fork copies the index for free). Kept until taken or ``drop_built_ahead``."""
     key = _built_key(Path(path))
     if key is not None:
-        _BUILT_AHEAD[key] = ArchiveIndex.build_now(path)
+        _BUILT_AHEAD[key] = ArchiveIndex._cached_or_built(Path(path), cache)
 
 
 def drop_built_ahead() -> None:

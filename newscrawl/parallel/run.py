@@ -32,6 +32,7 @@ from typing import IO, Any
 
 from newscrawl.archive.replay import warc_files
 from newscrawl.archive.warc import build_ahead, drop_built_ahead
+from newscrawl.meta import archive_index_cache
 from newscrawl.monitoring.report import RunReport
 from newscrawl.parallel.feeds import feed_targets
 from newscrawl.parallel.merge import MergeCounts, first_places, merge
@@ -113,7 +114,7 @@ class ParallelReplay:
         self._previous_sigterm = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
         replay = Path(self.spider_args.get("replay") or "")
         if replay.name and warc_files(replay):
-            build_ahead(replay)  # once here, not once per process: each inherits it with the fork
+            build_ahead(replay, archive_index_cache(self.settings))  # once here, not once per process: each inherits it with the fork
         try:
             for index in range(self.jobs):
                 folder = self.scratch / str(index)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE
 
+from newscrawl import meta
 from newscrawl.extract.langid_fast import FastIdentifier
 from newscrawl.extract.langid_tables import ARRAYS, FORMAT, Tables
 
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 def load_tables(cache_root: Path | None = None) -> Tables:
     """The prepared tables, memory-mapped from the cache; prepared and stored there first if missing."""
-    folder = (cache_root or default_cache_root()) / _cache_name()
+    folder = (cache_root or meta.cache_root()) / _cache_name()
     try:
         return _read(folder)
     except (OSError, ValueError, KeyError, TypeError):
@@ -54,12 +55,6 @@ def load_tables(cache_root: Path | None = None) -> Tables:
 def shared_identifier(cache_root: Path | None = None) -> FastIdentifier:
     """One detector per process (and cache folder), loaded on first use: pipelines of one process share it."""
     return FastIdentifier(load_tables(cache_root))
-
-
-def default_cache_root() -> Path:
-    if os.environ.get("NEWSCRAWL_CACHE_DIR"):
-        return Path(os.environ["NEWSCRAWL_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newscrawl"
 
 
 def _cache_name() -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from newscrawl.archive.replay import ReplaySource
 from newscrawl.items import Discovery
+from newscrawl.meta import archive_index_cache
 from newscrawl.spiders.held import HeldArticles
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ class ReplayCandidates:
         """spider_opened: read the archive's index once; log and count each damaged input in one line."""
         if self.replay_path is None or self.replay_source is not None:
             return
-        self.replay_source = ReplaySource(self.replay_path, self.article_key)
+        self.replay_source = ReplaySource(self.replay_path, self.article_key,
+                                          archive_index_cache(self.crawler.settings))
         for problem in self.replay_source.problems:
             self.crawler.stats.inc_value("newscrawl/replay/archive_problems")
             self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{problem.kind}")

@@ -1,0 +1,134 @@
+"""An archive's index, kept on disk after its first build, so the next replay, reparse or audit of the same files
+starts without reading the whole archive again.
+
+Building an index reads and digest-checks every record (warc.ArchiveIndex.build_now): ~0.2 ms per page, paid again
+by every re-parse after a parser fix. The built index (positions, problems, skipped-record counts, warcinfo) is
+written here as one JSON file per archive path, under NEWSCRAWL_CACHE_DIR (else $XDG_CACHE_HOME/newscrawl, else
+~/.cache/newscrawl) in `archive-index/`. It is used only while every file of the archive is the one it was built
+from: same list of files, and for each the same size, modification and change time and inode; anything else is
+built again and the cached file replaced. Archives still being written (a `.open` file) are never cached.
+
+JSON, not pickle: the cache folder is shared by every run of the user, and loading it must not run code. A cache
+that cannot be read is rebuilt; one that cannot be written costs one warning and the next run's rebuild.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from newscrawl.archive.reader import ArchiveProblem
+
+logger = logging.getLogger(__name__)
+
+FORMAT = 1
+"""Bumped whenever the stored fields or their meaning change: an older file is then rebuilt, never misread."""
+FOLDER = "archive-index"
+KEEP = 256
+"""Cached indexes kept: the least recently used beyond this are deleted when one is stored (one file per archive
+path, and tests or scratch replays name many)."""
+
+Identity = list[list[Any]]
+"""Per file: [name as listed, size, mtime_ns, ctime_ns, inode]."""
+
+
+def identity(files: list[Path]) -> Identity | None:
+    """What must be unchanged for a cached index to be used; None when the archive must not be cached (a file
+    still being written, or one that cannot be stat-ed)."""
+    found: Identity = []
+    for file in files:
+        if file.name.endswith(".open"):
+            return None
+        try:
+            info = file.stat()
+        except OSError:
+            return None
+        found.append([str(file), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
+    return found
+
+
+def cache_file(folder: Path, path: Path) -> Path:
+    """One file per archive as named on the command line (and, for a relative name, from this working directory:
+    entries keep the file names as listed, relative when the archive path is)."""
+    where = str(path) if path.is_absolute() else f"{Path.cwd()}\n{path}"
+    return folder / FOLDER / f"{hashlib.sha256(where.encode()).hexdigest()[:32]}.json"
+
+
+def load(folder: Path, path: Path, files: Identity) -> dict[str, Any] | None:
+    """The stored index of `path` if it was built from exactly these files, else None."""
+    target = cache_file(folder, path)
+    try:
+        with target.open("r", encoding="utf-8") as handle:
+            stored: dict[str, Any] = json.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        logger.info("Archive index cache %s unreadable (%s): building the index again", target, exc)
+        return None
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("files") != files:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(target)  # recently used: pruned last
+    return stored
+
+
+def store(folder: Path, path: Path, files: Identity, fields: dict[str, Any]) -> None:
+    """Write the index atomically (a temporary sibling, then one rename): a reader sees a whole file or none."""
+    target = cache_file(folder, path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=target.name, suffix=".part", dir=target.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({"format": FORMAT, "archive": str(path), "files": files, **fields}, out,
+                          separators=(",", ":"))
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        _prune(target.parent)
+    except OSError as exc:
+        logger.warning("Archive index of %s cannot be cached in %s (%s): the next replay reads the whole archive "
+                       "again; set NEWSCRAWL_CACHE_DIR to a writable folder", path, target.parent, exc)
+
+
+def _prune(folder: Path) -> None:
+    cached = []
+    for file in folder.glob("*.json"):
+        with contextlib.suppress(OSError):
+            cached.append((file.stat().st_mtime_ns, file))
+    for _, file in sorted(cached)[:-KEEP]:
+        with contextlib.suppress(OSError):
+            file.unlink()
+
+
+def entry_row(entry: Any) -> list[Any]:
+    return [entry.url, entry.file, entry.offset, entry.record_id, entry.fetched_at.isoformat(), entry.status,
+            entry.request_method, entry.digest_ok, entry.content_type, entry.revisit]
+
+
+def entry_fields(row: list[Any]) -> dict[str, Any]:
+    url, file, offset, record_id, fetched_at, status, method, digest_ok, content_type, revisit = row
+    return {"url": url, "file": file, "offset": offset, "record_id": record_id,
+            "fetched_at": datetime.fromisoformat(fetched_at), "status": status, "request_method": method,
+            "digest_ok": digest_ok, "content_type": content_type, "revisit": revisit}
+
+
+def problem_row(problem: ArchiveProblem) -> list[Any]:
+    return [problem.file, problem.offset, problem.kind, problem.message]
+
+
+def problem_from(row: list[Any]) -> ArchiveProblem:
+    return ArchiveProblem(*row)
+
+
+def skipped_from(stored: dict[str, Any]) -> Counter[str]:
+    return Counter({str(kind): int(count) for kind, count in stored.get("skipped", {}).items()})

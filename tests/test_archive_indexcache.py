@@ -1,0 +1,194 @@
+"""An archive's index is built once and kept (archive/indexcache.py): the next replay of the same, unchanged files
+reads it instead of every record, answers exactly as a fresh build, and any change to the files builds it again."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newscrawl.archive import indexcache, warc
+from newscrawl.archive.warc import ArchiveIndex, ArchiveReadError
+from tests.crawling import run_crawl
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "devdiscourse.warc.gz"
+
+
+def archive_with_damage_and_revisits(folder: Path) -> Path:
+    """The bundled sample, a second file of revisits (one resolvable, one naming a record nobody has) written by
+    warcio, and a third file cut short: everything an index carries besides positions."""
+    archive = folder / "archive"
+    archive.mkdir()
+    shutil.copy(SAMPLE, archive / "a-sample.warc.gz")
+    first = ArchiveIndex.build_now(archive)
+    original = next(entry for entry in first.entries if entry.status == 200 and "/article/" in entry.url)
+    with (archive / "b-revisits.warc.gz").open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        for url, refers_to in ((original.url + "?again=1", original.record_id),
+                               ("http://127.0.0.1/gone", "<urn:uuid:00000000-0000-0000-0000-000000000000>")):
+            writer.write_record(writer.create_warc_record(url, "revisit", http_headers=http, warc_headers_dict={
+                "WARC-Date": "2030-01-01T00:00:00Z", "WARC-Refers-To": refers_to,
+                "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"}))
+    data = SAMPLE.read_bytes()
+    (archive / "c-cut.warc.gz").write_bytes(data[: len(data) // 3])
+    return archive
+
+
+def same_index(one: ArchiveIndex, other: ArchiveIndex) -> None:
+    assert one.entries == other.entries
+    assert one.problems == other.problems and one.skipped == other.skipped
+    assert one._warcinfo == other._warcinfo
+    assert (one.revisits_resolved, one.revisits_answered_later) == (other.revisits_resolved,
+                                                                    other.revisits_answered_later)
+    assert one.urls() == other.urls()
+    assert [one.read(entry) for entry in one.entries] == [other.read(entry) for entry in other.entries]
+
+
+def counting_builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    built: list[Path] = []
+    real = warc.ArchiveIndex.build_now.__func__  # type: ignore[attr-defined]
+
+    def build_now(cls: type[ArchiveIndex], path: Path) -> ArchiveIndex:
+        built.append(Path(path))
+        return real(cls, path)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(warc.ArchiveIndex, "build_now", classmethod(build_now))
+    return built
+
+
+def test_the_second_build_reads_the_cache_and_answers_exactly_like_a_fresh_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = archive_with_damage_and_revisits(tmp_path)
+    cache = tmp_path / "cache"
+    fresh = ArchiveIndex.build_now(archive)
+    assert fresh.problems and fresh.skipped["revisit-unresolved"] == 1 and fresh.revisits_resolved == 1
+    built = counting_builds(monkeypatch)
+
+    first = ArchiveIndex.build(archive, cache)
+    second = ArchiveIndex.build(archive, cache)
+    assert built == [archive], "the second build is read from the cache"
+    assert not first.from_cache and second.from_cache
+    same_index(second, fresh)
+    ArchiveIndex.build(archive)
+    assert built == [archive, archive], "no cache folder, no cache"
+
+
+@pytest.mark.parametrize("change", ["rewritten", "grown", "added", "removed", "touched"])
+def test_any_change_to_the_archive_files_builds_the_index_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                change: str) -> None:
+    archive = archive_with_damage_and_revisits(tmp_path)
+    cache = tmp_path / "cache"
+    ArchiveIndex.build(archive, cache)
+    built = counting_builds(monkeypatch)
+    sample = archive / "a-sample.warc.gz"
+    if change == "rewritten":  # same size, same mtime: only the change time and inode tell
+        stat = sample.stat()
+        data = bytearray(sample.read_bytes())
+        sample.unlink()
+        sample.write_bytes(bytes(data))
+        os.utime(sample, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    elif change == "grown":
+        with (archive / "c-cut.warc.gz").open("ab") as fh:
+            fh.write(b"\x00")
+    elif change == "added":
+        shutil.copy(SAMPLE, archive / "d-more.warc.gz")
+    elif change == "removed":
+        (archive / "b-revisits.warc.gz").unlink()
+    else:
+        os.utime(sample, ns=(sample.stat().st_atime_ns, sample.stat().st_mtime_ns + 10**9))
+    rebuilt = ArchiveIndex.build(archive, cache)
+    assert built == [archive] and not rebuilt.from_cache
+    same_index(rebuilt, ArchiveIndex.build_now(archive))
+    assert ArchiveIndex.build(archive, cache).from_cache, "and the rebuilt index replaced the cached one"
+
+
+def test_an_archive_still_being_written_is_never_cached(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE, tmp_path / "crawl.warc.gz.open")
+    cache = tmp_path / "cache"
+    ArchiveIndex.build(tmp_path / "crawl.warc.gz.open", cache)
+    assert not (cache / indexcache.FOLDER).exists()
+
+
+def test_a_damaged_or_foreign_cache_file_is_rebuilt_and_replaced(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(SAMPLE, tmp_path / "sample.warc.gz")
+    archive, cache = tmp_path / "sample.warc.gz", tmp_path / "cache"
+    ArchiveIndex.build(archive, cache)
+    (stored,) = (cache / indexcache.FOLDER).glob("*.json")
+    built = counting_builds(monkeypatch)
+    for damage in ("{not json", json.dumps({"format": 0}), json.dumps([1, 2])):
+        stored.write_text(damage, encoding="utf-8")
+        assert not ArchiveIndex.build(archive, cache).from_cache
+    whole = json.loads(stored.read_text(encoding="utf-8"))
+    whole["entries"][0] = ["too", "few"]
+    stored.write_text(json.dumps(whole), encoding="utf-8")
+    assert not ArchiveIndex.build(archive, cache).from_cache
+    assert len(built) == 4 and ArchiveIndex.build(archive, cache).from_cache
+
+
+def test_a_record_that_is_not_the_one_the_cache_names_is_refused(tmp_path: Path) -> None:
+    """The last guard, for a change the file identity cannot show: each read checks the record's id."""
+    shutil.copy(SAMPLE, tmp_path / "sample.warc.gz")
+    archive, cache = tmp_path / "sample.warc.gz", tmp_path / "cache"
+    ArchiveIndex.build(archive, cache)
+    (stored,) = (cache / indexcache.FOLDER).glob("*.json")
+    whole = json.loads(stored.read_text(encoding="utf-8"))
+    whole["entries"][0][3], whole["entries"][1][3] = whole["entries"][1][3], whole["entries"][0][3]
+    stored.write_text(json.dumps(whole), encoding="utf-8")
+    index = ArchiveIndex.build(archive, cache)
+    assert index.from_cache
+    with pytest.raises(ArchiveReadError, match="not the record its cached index names"):
+        index.read(index.entries[0])
+    index.read(index.entries[2])
+
+
+def test_an_unwritable_cache_costs_one_warning_and_the_index_still_works(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    shutil.copy(SAMPLE, tmp_path / "sample.warc.gz")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="newscrawl.archive.indexcache"):
+        index = ArchiveIndex.build(tmp_path / "sample.warc.gz", blocked)
+    assert len(index) and len(caplog.records) == 1 and "cannot be cached" in caplog.records[0].getMessage()
+
+
+def test_the_cache_keeps_the_most_recently_used_indexes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexcache, "KEEP", 2)
+    cache = tmp_path / "cache"
+    archives = []
+    for name in ("one", "two", "three"):
+        archives.append(tmp_path / f"{name}.warc.gz")
+        shutil.copy(SAMPLE, archives[-1])
+    ArchiveIndex.build(archives[0], cache)
+    ArchiveIndex.build(archives[1], cache)
+    (cache / indexcache.FOLDER / indexcache.cache_file(cache, archives[1]).name).touch()
+    os.utime(indexcache.cache_file(cache, archives[0]), ns=(0, 0))
+    ArchiveIndex.build(archives[2], cache)
+    kept = {path.name for path in (cache / indexcache.FOLDER).glob("*.json")}
+    assert kept == {indexcache.cache_file(cache, archives[i]).name for i in (1, 2)}
+
+
+def test_a_second_replay_reads_the_cached_index_and_writes_the_same_feed(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSCRAWL_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.copy(SAMPLE, tmp_path / "sample.warc.gz")
+    feeds, logs = [], []
+    for run in ("first", "second"):
+        result = run_crawl(tmp_path / run, "devdiscourse", "-a", f"replay={tmp_path / 'sample.warc.gz'}",
+                           "-O", "items.jsonl", settings={"LOG_LEVEL": "INFO"})
+        assert result.returncode == 0, result.log[-3000:]
+        feeds.append((tmp_path / run / "items.jsonl").read_bytes())
+        logs.append(result.log)
+    assert feeds[0] == feeds[1] and feeds[0].count(b"\n") == 41
+    assert "read from its cache" not in logs[0] and "read from its cache" in logs[1]
+    off = run_crawl(tmp_path / "off", "devdiscourse", "-a", f"replay={tmp_path / 'sample.warc.gz'}", "-O",
+                    "items.jsonl", settings={"LOG_LEVEL": "INFO", "NEWSCRAWL_ARCHIVE_INDEX_CACHE": "False"})
+    assert "read from its cache" not in off.log and (tmp_path / "off" / "items.jsonl").read_bytes() == feeds[0]
+
