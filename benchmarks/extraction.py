@@ -82,10 +82,12 @@ def readability(html: str | bytes, url: str) -> Fields | None:
         declared = re.search(rb"""charset=["']?([\w-]+)""", html[:4096])
         codec = declared.group(1).decode("ascii") if declared else "utf-8"
         try:
-            html = html.decode(codec, errors="replace")
+            text = html.decode(codec, errors="replace")
         except LookupError:
-            html = html.decode("utf-8", errors="replace")
-    doc = Document(html, url=url)
+            text = html.decode("utf-8", errors="replace")
+    else:
+        text = html
+    doc = Document(text, url=url)
     summary = doc.summary(html_partial=True)
     text = "\n".join(t.strip() for t in lxml.html.fromstring(summary).itertext() if t.strip()) if summary else ""
     if not text:
@@ -111,7 +113,7 @@ def extractors() -> dict[str, Extractor]:
 
 def trafilatura_eval_pages(folder: Path) -> Pages:
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-    pages = []
+    pages: Pages = []
     for page_id, record in sorted(truth.items()):
         sidecar = folder / "pages" / f"{page_id}.url"
         url = sidecar.read_text().strip() if sidecar.exists() else str(record.get("url") or "")

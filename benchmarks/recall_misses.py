@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 from newscrawl.extract import container, content  # noqa: E402
 from newscrawl.extract.furniture import prune  # noqa: E402
 from newscrawl.extract.segment import segment  # noqa: E402
+from newscrawl.parsers.base import Page  # noqa: E402
 from newscrawl.parsers.generic import GenericParser  # noqa: E402
 from newscrawl.pipelines.boilerplate import clean_article  # noqa: E402
 
@@ -86,7 +87,7 @@ def main() -> int:
         sidecar = folder / "pages" / f"{page_id}.url"
         url = sidecar.read_text().strip() if sidecar.exists() else "https://example.invalid/page"
         html = gzip.decompress((folder / "pages" / f"{page_id}.html.gz").read_bytes())
-        parser = GenericParser.from_html(html, url)
+        parser = GenericParser(Page(html, url))
         article = parser.parse()
         if article is not None:
             article = clean_article(article)

@@ -72,7 +72,7 @@ def predictions(items: list[dict[str, Any]]) -> dict[str, str]:
     found: dict[str, str] = {}
     for item in items:
         provenance = item.get("provenance") or {}
-        page_id = by_url.get(provenance.get("response_url")) or by_digest.get(provenance.get("body_sha256"))
+        page_id = by_url.get(provenance.get("response_url") or "") or by_digest.get(provenance.get("body_sha256") or "")
         if page_id:
             found[page_id] = f"{item.get('title') or ''}\n{item.get('body') or ''}"
     return found
