@@ -3,6 +3,7 @@ reads it instead of every record, answers exactly as a fresh build, and any chan
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -20,9 +21,15 @@ from tests.crawling import run_crawl
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "devdiscourse.warc.gz"
 
 
+@pytest.fixture(autouse=True)
+def plain_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "plain"))  # whole-file gzip copies stay in the test
+
+
 def archive_with_damage_and_revisits(folder: Path) -> Path:
     """The bundled sample, a second file of revisits (one resolvable, one naming a record nobody has) written by
-    warcio, and a third file cut short: everything an index carries besides positions."""
+    warcio, a third file cut short and a fourth gzipped as one stream (read from an inflated copy): everything an
+    index carries besides positions."""
     archive = folder / "archive"
     archive.mkdir()
     shutil.copy(SAMPLE, archive / "a-sample.warc.gz")
@@ -38,6 +45,7 @@ def archive_with_damage_and_revisits(folder: Path) -> Path:
                 "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"}))
     data = SAMPLE.read_bytes()
     (archive / "c-cut.warc.gz").write_bytes(data[: len(data) // 3])
+    (archive / "e-whole.warc.gz").write_bytes(gzip.compress(gzip.decompress(data), mtime=0))
     return archive
 
 
@@ -69,6 +77,7 @@ def test_the_second_build_reads_the_cache_and_answers_exactly_like_a_fresh_build
     cache = tmp_path / "cache"
     fresh = ArchiveIndex.build_now(archive)
     assert fresh.problems and fresh.skipped["revisit-unresolved"] == 1 and fresh.revisits_resolved == 1
+    assert any(entry.file.endswith("e-whole.warc.gz") for entry in fresh.entries)
     built = counting_builds(monkeypatch)
 
     first = ArchiveIndex.build(archive, cache)
