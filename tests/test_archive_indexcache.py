@@ -83,7 +83,7 @@ def test_the_second_build_reads_the_cache_and_answers_exactly_like_a_fresh_build
     first = ArchiveIndex.build(archive, cache)
     second = ArchiveIndex.build(archive, cache)
     assert built == [archive], "the second build is read from the cache"
-    assert not first.from_cache and second.from_cache
+    assert first.cached_in is None and second.cached_in is not None
     same_index(second, fresh)
     ArchiveIndex.build(archive)
     assert built == [archive, archive], "no cache folder, no cache"
@@ -113,9 +113,9 @@ def test_any_change_to_the_archive_files_builds_the_index_again(tmp_path: Path, 
     else:
         os.utime(sample, ns=(sample.stat().st_atime_ns, sample.stat().st_mtime_ns + 10**9))
     rebuilt = ArchiveIndex.build(archive, cache)
-    assert built == [archive] and not rebuilt.from_cache
+    assert built == [archive] and rebuilt.cached_in is None
     same_index(rebuilt, ArchiveIndex.build_now(archive))
-    assert ArchiveIndex.build(archive, cache).from_cache, "and the rebuilt index replaced the cached one"
+    assert ArchiveIndex.build(archive, cache).cached_in is not None, "and the rebuilt index replaced the cached one"
 
 
 def test_an_archive_still_being_written_is_never_cached(tmp_path: Path) -> None:
@@ -134,12 +134,12 @@ def test_a_damaged_or_foreign_cache_file_is_rebuilt_and_replaced(tmp_path: Path,
     built = counting_builds(monkeypatch)
     for damage in ("{not json", json.dumps({"format": 0}), json.dumps([1, 2])):
         stored.write_text(damage, encoding="utf-8")
-        assert not ArchiveIndex.build(archive, cache).from_cache
+        assert ArchiveIndex.build(archive, cache).cached_in is None
     whole = json.loads(stored.read_text(encoding="utf-8"))
     whole["entries"][0] = ["too", "few"]
     stored.write_text(json.dumps(whole), encoding="utf-8")
-    assert not ArchiveIndex.build(archive, cache).from_cache
-    assert len(built) == 4 and ArchiveIndex.build(archive, cache).from_cache
+    assert ArchiveIndex.build(archive, cache).cached_in is None
+    assert len(built) == 4 and ArchiveIndex.build(archive, cache).cached_in is not None
 
 
 def test_a_record_that_is_not_the_one_the_cache_names_is_refused(tmp_path: Path) -> None:
@@ -152,10 +152,12 @@ def test_a_record_that_is_not_the_one_the_cache_names_is_refused(tmp_path: Path)
     whole["entries"][0][3], whole["entries"][1][3] = whole["entries"][1][3], whole["entries"][0][3]
     stored.write_text(json.dumps(whole), encoding="utf-8")
     index = ArchiveIndex.build(archive, cache)
-    assert index.from_cache
+    assert index.cached_in is not None
     with pytest.raises(ArchiveReadError, match="not the record its cached index names"):
         index.read(index.entries[0])
     index.read(index.entries[2])
+    assert not stored.exists(), "the mismatching cache is dropped"
+    assert ArchiveIndex.build(archive, cache).cached_in is None, "and the next replay builds the index again"
 
 
 def test_an_unwritable_cache_costs_one_warning_and_the_index_still_works(

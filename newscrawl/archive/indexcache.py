@@ -100,6 +100,12 @@ def store(folder: Path, path: Path, files: Identity, fields: dict[str, Any]) -> 
                        "again; set NEWSCRAWL_CACHE_DIR to a writable folder", path, target.parent, exc)
 
 
+def forget(cached: Path) -> None:
+    """Delete a cached index found not to match its archive."""
+    with contextlib.suppress(OSError):
+        cached.unlink()
+
+
 def _prune(folder: Path) -> None:
     cached = []
     for file in folder.glob("*.json"):

@@ -185,8 +185,9 @@ class ArchiveIndex:
         """Resolved revisits whose every fitting capture was made after them: the nearest later one answered."""
         self._warcinfo = warcinfo or {}
         self._files = _OpenFiles()
-        self.from_cache = False
-        """Read from indexcache rather than built from the records: ``read`` then checks each record's id."""
+        self.cached_in: Path | None = None
+        """The cache file this index was read from (indexcache.py), None when built from the records: ``read``
+        then checks each record's id."""
         # URL → its capture, or its captures when there are several: most URLs are captured once, and a list per
         # URL in both maps was a third of the index's memory, which grows with the archive.
         self._exact: dict[str, IndexEntry | list[IndexEntry]] = {}
@@ -209,16 +210,16 @@ class ArchiveIndex:
 
     @classmethod
     def _cached_or_built(cls, path: Path, cache: Path | None) -> ArchiveIndex:
-        files = None
-        if cache is not None:
-            try:
-                files = indexcache.identity(_archive_files(path))
-            except OSError:
-                files = None  # build_now reports the unreadable path
-        stored = indexcache.load(cache, path, files) if cache is not None and files is not None else None
+        if cache is None:
+            return cls.build_now(path)
+        try:
+            files = indexcache.identity(_archive_files(path))
+        except OSError:
+            return cls.build_now(path)  # it reports the unreadable path
+        stored = indexcache.load(cache, path, files) if files is not None else None
         if stored is not None:
             try:
-                index = cls._from_stored(stored)
+                index = cls._from_stored(stored, indexcache.cache_file(cache, path))
             except (KeyError, TypeError, ValueError) as exc:
                 logger.info("Archive index cache of %s unusable (%s): building the index again", path, exc)
             else:
@@ -226,7 +227,7 @@ class ArchiveIndex:
                             path, len(index))
                 return index
         index = cls.build_now(path)
-        if cache is not None and files is not None:
+        if files is not None:
             indexcache.store(cache, path, files, index._stored())
         return index
 
@@ -237,7 +238,7 @@ class ArchiveIndex:
                 "revisits_answered_later": self.revisits_answered_later}
 
     @classmethod
-    def _from_stored(cls, stored: dict[str, Any]) -> ArchiveIndex:
+    def _from_stored(cls, stored: dict[str, Any], cached_in: Path) -> ArchiveIndex:
         shared: dict[str, str] = {}  # one string per file name and content type, as build_now keeps them
         entries = []
         for row in stored["entries"]:
@@ -246,10 +247,11 @@ class ArchiveIndex:
             if fields["content_type"] is not None:
                 fields["content_type"] = shared.setdefault(fields["content_type"], fields["content_type"])
             entries.append(IndexEntry(**fields))
+        warcinfo = {str(name): dict(info) for name, info in stored["warcinfo"].items()}
         index = cls(entries, [indexcache.problem_from(row) for row in stored["problems"]],
-                    indexcache.skipped_from(stored), {str(name): dict(info) for name, info in stored["warcinfo"].items()})
+                    indexcache.skipped_from(stored), warcinfo)
         index.revisits_answered_later = int(stored["revisits_answered_later"])
-        index.from_cache = True
+        index.cached_in = cached_in
         return index
 
     @classmethod
@@ -384,12 +386,14 @@ class ArchiveIndex:
         """
         exchange = _read_exchange(Path(entry.file), entry.offset, self._warcinfo.get(entry.file),
                                   with_request=entry.request_method is None, files=self._files)
-        if self.from_cache and exchange.record_id != entry.record_id:
-            # The identity check missed a change (a same-size rewrite within one clock tick): refuse, don't guess.
+        if self.cached_in is not None and exchange.record_id != entry.record_id:
+            # The identity check missed a change (a same-size rewrite within one clock tick): refuse, don't guess,
+            # and drop the cached index so that the next replay builds it from the records.
+            indexcache.forget(self.cached_in)
             raise ArchiveReadError(ArchiveProblem(entry.file, entry.offset, "record",
                                                   f"not the record its cached index names ({entry.record_id}): the "
-                                                  f"file changed since; delete {indexcache.FOLDER}/ in the cache "
-                                                  "folder"))
+                                                  "file changed since the index was cached; the next replay "
+                                                  "rebuilds it"))
         if entry.revisit and exchange.url != entry.url:  # the revisit's URL, answered with its original's bytes
             exchange = replace(exchange, url=entry.url)
         return exchange if exchange.request_method else replace(exchange, request_method=entry.request_method)
