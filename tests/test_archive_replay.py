@@ -309,6 +309,18 @@ def test_bundled_sample_replays_offline_and_verifies(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_a_replay_keeps_its_middleware_when_the_command_line_replaces_the_middleware_dict(tmp_path: Path) -> None:
+    """`-s DOWNLOADER_MIDDLEWARES=…` replaces the project's dict, replay middleware included: every request then
+    failed against the removed network handlers and the replay ended with no items and exit code 0. It is put
+    back, with one warning, and the replay is the usual one."""
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    replay = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={sample}", "-O", "items.jsonl", settings={
+        "DOWNLOADER_MIDDLEWARES": json.dumps({"scrapy.downloadermiddlewares.retry.RetryMiddleware": None})})
+    assert replay.returncode == 0, replay.log[-3000:]
+    assert replay.log.count("DOWNLOADER_MIDDLEWARES lacks newscrawl.archive.replay.ReplayMiddleware") == 1
+    assert hashlib.sha256((tmp_path / "items.jsonl").read_bytes()).hexdigest().startswith("be5c1871")
+
+
 def wget_warc(server: MirrorServer, specs: list[NewsSpec], folder: Path) -> Path:
     """A WARC written by GNU Wget of the article pages alone: no robots.txt, sitemap, listing or API page."""
     urls = [server.base_url + canonical_url(spec).split("devdiscourse.com", 1)[1] for spec in specs]

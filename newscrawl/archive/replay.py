@@ -35,7 +35,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from w3lib.url import canonicalize_url
 
 from newscrawl.archive.warc import (
@@ -339,6 +339,7 @@ def without_network_handlers(settings: BaseSettings) -> None:
     """
     if settings.frozen:
         return
+    _with_replay_middleware(settings)
     handlers = settings["DOWNLOAD_HANDLERS"]
     if isinstance(handlers, BaseSettings):  # what Scrapy makes of any dict given for it
         for scheme in NETWORK_SCHEMES:
@@ -354,6 +355,26 @@ def without_network_handlers(settings: BaseSettings) -> None:
         if isinstance(base, BaseSettings) and path in base and (
                 not isinstance(project, BaseSettings) or project.get(path) is None):
             del base[path]
+
+
+REPLAY_MIDDLEWARE = "newscrawl.archive.replay.ReplayMiddleware"
+REPLAY_MIDDLEWARE_ORDER = 960
+"""After every other process_request (the project's settings.py puts it there too)."""
+
+
+def _with_replay_middleware(settings: BaseSettings) -> None:
+    """A replay always has its ReplayMiddleware. `-s DOWNLOADER_MIDDLEWARES=…` replaces the project's whole dict
+    (Scrapy's rule for dict settings), which dropped it: every request then went to the (removed) network handlers
+    and failed, and the replay ended with no items, exit code 0. It is put back at its place, with one warning."""
+    if settings.getwithbase("DOWNLOADER_MIDDLEWARES").get(REPLAY_MIDDLEWARE) is not None:
+        return
+    current = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    current[REPLAY_MIDDLEWARE] = REPLAY_MIDDLEWARE_ORDER
+    settings.set("DOWNLOADER_MIDDLEWARES", current,
+                 priority=max(settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0, SETTINGS_PRIORITIES["spider"]))
+    logger.warning("DOWNLOADER_MIDDLEWARES lacks %s (a -s DOWNLOADER_MIDDLEWARES=… replaces the project's whole "
+                   "dict): added back at %d, since a replay answers every request from the archive",
+                   REPLAY_MIDDLEWARE, REPLAY_MIDDLEWARE_ORDER)
 
 
 class ReplayMiddleware:
