@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newscrawl.extract.agencies import AGENCY_ALTERNATION
 
@@ -81,8 +82,12 @@ def split_notes(
     kept: list[str] = []
     moved: dict[str, list[str]] = {}
     tail_start = max(0, len(paragraphs) - 2)
+    any_rule = _any_rule(rules)
     for index, paragraph in enumerate(paragraphs):
         text = paragraph.strip()
+        if text and any_rule is not None and not _may_hold_note(any_rule, text, index >= tail_start):
+            kept.append(text)  # what the loop below concludes after trying every rule, one test instead of ~20
+            continue
         peeled: list[tuple[str, str]] = []  # notes cut from this paragraph's end, last first
         while text:
             for note_rule in rules:
@@ -103,10 +108,39 @@ def split_notes(
     return kept, moved
 
 
+_SENTENCE_START = re.compile(r"(?<=[.!?”\"')])\s+(?=\S)")
+
+
 def _trailing(pattern: re.Pattern[str], text: str) -> int | None:
     """Start of a note that ends `text` and begins a new sentence or parenthesis, else None."""
-    for match in re.finditer(r"(?<=[.!?”\"')])\s+(?=\S)", text):
+    for match in _SENTENCE_START.finditer(text):
         candidate = text[match.end():]
         if pattern.fullmatch(candidate.strip()):
             return match.end()
     return None
+
+
+def _may_hold_note(any_rule: re.Pattern[str], text: str, in_tail: bool) -> bool:
+    """Whether some rule could match the whole paragraph or (in the last two) a sentence that ends it. False is
+    exact: every rule was tried and none matched, so the paragraph is article text."""
+    return bool(any_rule.fullmatch(text)) or (in_tail and _trailing(any_rule, text) is not None)
+
+
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+@lru_cache(maxsize=32)
+def _any_rule(rules: tuple[NoteRule, ...]) -> re.Pattern[str] | None:
+    """One pattern that fully matches a text exactly when one of the rules' patterns does (their alternation: a
+    full match of A|B is a full match of A or of B), so a paragraph that is no note costs one test, not one per
+    rule. None when the patterns cannot be joined without changing one: different flags, or group references
+    (numbers shift in an alternation), or a pattern that does not compile joined (an inline global flag)."""
+    if not rules or len({note_rule.pattern.flags for note_rule in rules}) != 1:
+        return None
+    sources = [note_rule.pattern.pattern for note_rule in rules]
+    if any(note_rule.pattern.groupindex for note_rule in rules) or any(_GROUP_REFERENCE.search(s) for s in sources):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{source})" for source in sources), rules[0].pattern.flags)
+    except re.error:
+        return None
