@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.extraction import newscrawl, shared_bench, trafilatura_eval_pages  # noqa: E402
+from benchmarks.common import shared_bench  # noqa: E402
+from benchmarks.extraction import newscrawl, trafilatura_eval_pages  # noqa: E402
 
 CHAIN = 8  # ancestors shown per snippet
 

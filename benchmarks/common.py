@@ -23,6 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 
+def shared_bench() -> Path:
+    """../shared/bench beside the checkout, or beside an ancestor for a worktree nested deeper: the nearest wins."""
+    for folder in (ROOT, *ROOT.parents):
+        if (folder / "shared" / "bench").is_dir():
+            return folder / "shared" / "bench"
+    raise SystemExit("no shared/bench folder next to the repository or above it")
+
+
 # Bump when the way archives or pre-rendered mirrors are built changes; the sources below are hashed in as well,
 # so an edit to the site generator, the spider or the WARC writer rebuilds the cache by itself.
 CACHE_FORMAT = "1"

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import shared_bench  # noqa: E402
 from benchmarks.aeb import load_pages, load_scorer  # noqa: E402
 from newscrawl.parsers.generic import GenericParser  # noqa: E402
 
@@ -43,13 +44,6 @@ logger = logging.getLogger(__name__)
 Fields = dict[str, Any]  # title, authors, published (YYYY-MM-DD or None), text
 Extractor = Callable[[str | bytes, str], Fields | None]
 Pages = list[tuple[str, str, str | bytes]]  # (id, url, html)
-
-
-def shared_bench() -> Path:
-    for folder in (ROOT, *ROOT.parents):
-        if (folder / "shared" / "bench").is_dir():
-            return folder / "shared" / "bench"
-    raise SystemExit("no shared/bench folder next to the repository or above it")
 
 
 def newscrawl(html: str | bytes, url: str) -> Fields | None:

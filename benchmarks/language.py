@@ -14,11 +14,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from benchmarks.common import shared_bench
 from newscrawl.extract.language import detect, primary_language
 from newscrawl.pipelines.langid_cache import shared_identifier
 from newscrawl.parsers.generic import GenericParser
 
-PAGES = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "bench" / "trafilatura-eval" / "pages"
+PAGES = shared_bench() / "trafilatura-eval" / "pages"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+from benchmarks.common import shared_bench
 from newscrawl.extract.langid_fast import FastIdentifier
 from newscrawl.extract.language import MAX_CHARS
 from newscrawl.parsers.generic import GenericParser
 from newscrawl.pipelines.langid_cache import load_tables
 
-BENCH = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "bench"
+BENCH = shared_bench()
 DIRS = [BENCH / "trafilatura-eval" / "pages", BENCH / "aeb" / "html"]
 
 

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import shared_bench  # noqa: E402
 from newscrawl.extract import container, content  # noqa: E402
 from newscrawl.extract.furniture import prune  # noqa: E402
 from newscrawl.extract.segment import segment  # noqa: E402
@@ -39,13 +40,6 @@ from newscrawl.pipelines.boilerplate import clean_article  # noqa: E402
 
 def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
-
-
-def corpus() -> Path:
-    for folder in (ROOT, *ROOT.parents):
-        if (folder / "shared" / "bench" / "trafilatura-eval").is_dir():
-            return folder / "shared" / "bench" / "trafilatura-eval"
-    raise SystemExit("no shared/bench/trafilatura-eval above the repository")
 
 
 def cause(snippet: str, parser: GenericParser, article: object, title: str) -> str:
@@ -79,7 +73,7 @@ def cause(snippet: str, parser: GenericParser, article: object, title: str) -> s
 
 
 def main() -> int:
-    folder = corpus()
+    folder = shared_bench() / "trafilatura-eval"
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
     counts: Counter[str] = Counter()
     lines = []
