@@ -20,8 +20,10 @@ MIN_LETTERS = 40
 """Fewer letters than this (a caption, a one-line stub) is too little text to tell a language by."""
 MIN_CONFIDENCE = 0.9
 """Normalised probability below which the detector is not trusted: mixed-language or very short text."""
-MAX_CHARS = 3000
-"""Only the start of the text is read: the language is settled long before, and time stays flat per article."""
+MAX_CHARS = 1500
+"""Only the start of the text is read: the language is settled long before, and time stays flat per article. On the
+649 article texts of trafilatura-eval and AEB (369 of them longer than 3,000 characters) the first 1,500 give the
+same language as the first 3,000 for every text (1,000 already differ on one), in two thirds of the time."""
 # Deprecated or macrolanguage tags that name the same language as the detector's code.
 SAME_LANGUAGE = {"iw": "he", "in": "id", "ji": "yi", "nb": "no", "nn": "no", "jw": "jv", "mo": "ro"}
 
