@@ -14,9 +14,10 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newscrawl.archive import indexcache, warc
+from newscrawl.archive import indexcache
 from newscrawl.archive.warc import ArchiveIndex, ArchiveReadError
 from tests.crawling import run_crawl
+from tests.test_archive_warc import PAGE, _arc, counting_builds
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "devdiscourse.warc.gz"
 
@@ -28,8 +29,8 @@ def plain_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def archive_with_damage_and_revisits(folder: Path) -> Path:
     """The bundled sample, a second file of revisits (one resolvable, one naming a record nobody has) written by
-    warcio, a third file cut short and a fourth gzipped as one stream (read from an inflated copy): everything an
-    index carries besides positions."""
+    warcio, a third file cut short, a fourth gzipped as one stream (read from an inflated copy) and an ARC file:
+    everything an index carries besides positions."""
     archive = folder / "archive"
     archive.mkdir()
     shutil.copy(SAMPLE, archive / "a-sample.warc.gz")
@@ -46,6 +47,7 @@ def archive_with_damage_and_revisits(folder: Path) -> Path:
     data = SAMPLE.read_bytes()
     (archive / "c-cut.warc.gz").write_bytes(data[: len(data) // 3])
     (archive / "e-whole.warc.gz").write_bytes(gzip.compress(gzip.decompress(data), mtime=0))
+    (archive / "f-old.arc.gz").write_bytes(_arc([("http://old.example.org/a", PAGE), ("http://old.example.org/b", PAGE)]))
     return archive
 
 
@@ -59,25 +61,13 @@ def same_index(one: ArchiveIndex, other: ArchiveIndex) -> None:
     assert [one.read(entry) for entry in one.entries] == [other.read(entry) for entry in other.entries]
 
 
-def counting_builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    built: list[Path] = []
-    real = warc.ArchiveIndex.build_now.__func__  # type: ignore[attr-defined]
-
-    def build_now(cls: type[ArchiveIndex], path: Path) -> ArchiveIndex:
-        built.append(Path(path))
-        return real(cls, path)  # type: ignore[no-any-return]
-
-    monkeypatch.setattr(warc.ArchiveIndex, "build_now", classmethod(build_now))
-    return built
-
-
 def test_the_second_build_reads_the_cache_and_answers_exactly_like_a_fresh_build(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     archive = archive_with_damage_and_revisits(tmp_path)
     cache = tmp_path / "cache"
     fresh = ArchiveIndex.build_now(archive)
     assert fresh.problems and fresh.skipped["revisit-unresolved"] == 1 and fresh.revisits_resolved == 1
-    assert any(entry.file.endswith("e-whole.warc.gz") for entry in fresh.entries)
+    assert {Path(entry.file).name for entry in fresh.entries} >= {"e-whole.warc.gz", "f-old.arc.gz"}
     built = counting_builds(monkeypatch)
 
     first = ArchiveIndex.build(archive, cache)

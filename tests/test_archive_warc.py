@@ -612,7 +612,21 @@ def test_a_killed_runs_open_warc_is_cut_to_its_last_intact_record_and_renamed(tm
     assert read_at(refs[1].file, refs[1].offset).record_id == exchanges[1].record_id
 
 
-def test_an_index_built_ahead_is_taken_once_and_only_for_the_unchanged_files(tmp_path: Path, monkeypatch) -> None:
+def counting_builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every archive ArchiveIndex.build_now reads from now on (the test's end undoes the counting)."""
+    built: list[Path] = []
+    real = ArchiveIndex.build_now.__func__  # type: ignore[attr-defined]
+
+    def build_now(cls: type[ArchiveIndex], path: Path) -> ArchiveIndex:
+        built.append(Path(path))
+        return real(cls, path)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(ArchiveIndex, "build_now", classmethod(build_now))
+    return built
+
+
+def test_an_index_built_ahead_is_taken_once_and_only_for_the_unchanged_files(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """A parallel replay's parent builds the index before it forks; each process takes that build instead of
     reading the archive again, unless the archive changed since."""
     from newscrawl.archive import warc
@@ -620,10 +634,8 @@ def test_an_index_built_ahead_is_taken_once_and_only_for_the_unchanged_files(tmp
     archive = tmp_path / "sample.warc.gz"
     archive.write_bytes((Path(__file__).parent.parent / "samples" / "devdiscourse.warc.gz").read_bytes())
     warc.build_ahead(archive)
-    built = []
     real_build_now = warc.ArchiveIndex.build_now.__func__  # type: ignore[attr-defined]
-    monkeypatch.setattr(warc.ArchiveIndex, "build_now",
-                        classmethod(lambda cls, path: built.append(path) or real_build_now(cls, path)))
+    built = counting_builds(monkeypatch)
     first = warc.ArchiveIndex.build(archive)
     assert built == [] and first.entries, "the index built ahead answers without reading the archive"
     fresh = real_build_now(warc.ArchiveIndex, archive)
