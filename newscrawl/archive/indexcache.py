@@ -40,19 +40,25 @@ Identity = list[list[Any]]
 """Per file: [name as listed, size, mtime_ns, ctime_ns, inode]."""
 
 
-def identity(files: list[Path]) -> Identity | None:
-    """What must be unchanged for a cached index to be used; None when the archive must not be cached (a file
-    still being written, or one that cannot be stat-ed)."""
+def file_identity(files: list[Path]) -> Identity:
+    """What must be unchanged for an index built earlier to answer for these files (OSError when one cannot be
+    stat-ed). The one definition of "the same files", also for the index a parallel replay builds ahead."""
     found: Identity = []
     for file in files:
-        if file.name.endswith(".open"):
-            return None
-        try:
-            info = file.stat()
-        except OSError:
-            return None
+        info = file.stat()
         found.append([str(file), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino])
     return found
+
+
+def identity(files: list[Path]) -> Identity | None:
+    """file_identity, or None when the archive must not be cached (a file still being written, or one that cannot
+    be stat-ed)."""
+    if any(file.name.endswith(".open") for file in files):
+        return None
+    try:
+        return file_identity(files)
+    except OSError:
+        return None
 
 
 def cache_file(folder: Path, path: Path) -> Path:

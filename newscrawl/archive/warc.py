@@ -403,7 +403,8 @@ class ArchiveIndex:
         self._files.close()
 
 
-_BUILT_AHEAD: dict[tuple[str, tuple[tuple[str, int, int], ...]], ArchiveIndex] = {}
+_BuiltKey = tuple[str, tuple[tuple[Any, ...], ...]]
+_BUILT_AHEAD: dict[_BuiltKey, ArchiveIndex] = {}
 
 
 def build_ahead(path: Path | str, cache: Path | None = None) -> None:
@@ -420,12 +421,11 @@ def drop_built_ahead() -> None:
     _BUILT_AHEAD.clear()
 
 
-def _built_key(path: Path) -> tuple[str, tuple[tuple[str, int, int], ...]] | None:
-    """The archive's files with their sizes and modification times: a file written since is not answered from an
-    index built before it. None when the path cannot be listed (build_now reports that)."""
+def _built_key(path: Path) -> _BuiltKey | None:
+    """The archive's files and their identity (indexcache.file_identity): a file written since is not answered
+    from an index built before it. None when the path cannot be listed (build_now reports that)."""
     try:
-        files = _archive_files(path)
-        return str(path.resolve()), tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+        return str(path.resolve()), tuple(tuple(row) for row in indexcache.file_identity(_archive_files(path)))
     except OSError:
         return None
 

@@ -114,7 +114,8 @@ class ParallelReplay:
         self._previous_sigterm = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
         replay = Path(self.spider_args.get("replay") or "")
         if replay.name and warc_files(replay):
-            build_ahead(replay, archive_index_cache(self.settings))  # once here, not once per process: each inherits it with the fork
+            # Once here, not once per process: each inherits it with the fork.
+            build_ahead(replay, archive_index_cache(self.settings))
         try:
             for index in range(self.jobs):
                 folder = self.scratch / str(index)
