@@ -25,3 +25,19 @@ def test_fixture(outlet: str, case: str) -> None:
 
 def test_there_are_fixtures() -> None:
     assert len(CASES) >= 10
+
+
+@pytest.mark.parametrize("html", [b"<html><body><h1>Kim meets Putin</h1><p>Talks.</p></body></html>",
+                                  "<html><body><h1>Kim meets Putin</h1><p>Talks \x0c.</p></body></html>"])
+def test_a_page_is_one_plain_lxml_tree(html: bytes | str) -> None:
+    """lxml.html's element classes are chosen by a Python callback each time an element is first touched (a quarter
+    of a parse's time); a page's tree is built with lxml's plain HTML parser, from bytes and from text alike."""
+    from lxml import etree, html as lxml_html
+
+    from newscrawl.parsers.base import Page
+
+    page = Page(html, "https://example.org/news/1")
+    elements = list(page.selector.root.iter())
+    assert [e.tag for e in elements] == ["html", "body", "h1", "p"]
+    assert all(type(e) is etree._Element and not isinstance(e, lxml_html.HtmlElement) for e in elements)
+    assert page.text("h1") == "Kim meets Putin"

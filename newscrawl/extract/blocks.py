@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lxml import etree
-from lxml.html import HtmlElement
 
 from newscrawl.extract.text import clean_text
 
@@ -24,16 +23,16 @@ LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockqu
 CONTAINERS = frozenset({"div", "section", "article", "main", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot",
                         "figure", "header", "center", "details", "summary", "hr", "br"})
 
-SkipPredicate = Callable[[HtmlElement], bool]
+SkipPredicate = Callable[[etree._Element], bool]
 # block_texts' fallback for trees too deep to walk recursively: the text outside skipped elements, in one piece.
 _FLAT_TEXT = ".//text()[not(" + " or ".join(f"ancestor::{tag}" for tag in sorted(SKIP_TAGS)) + ")]"
 
 
-def _never(_: HtmlElement) -> bool:
+def _never(_: etree._Element) -> bool:
     return False
 
 
-def inline_text(element: HtmlElement, skip: SkipPredicate = _never) -> str:
+def inline_text(element: etree._Element, skip: SkipPredicate = _never) -> str:
     """Text of an element and its descendants, minus skipped subtrees; <br> becomes a space."""
     parts: list[str] = [element.text or ""]
     for child in element:
@@ -43,7 +42,7 @@ def inline_text(element: HtmlElement, skip: SkipPredicate = _never) -> str:
     return "".join(parts)
 
 
-def block_texts(root: HtmlElement, skip: SkipPredicate = _never) -> list[str]:
+def block_texts(root: etree._Element, skip: SkipPredicate = _never) -> list[str]:
     """Paragraph texts of `root` in document order; loose inline text between blocks forms its own paragraph.
 
     >>> from lxml.html import fragment_fromstring as f
@@ -60,7 +59,7 @@ def block_texts(root: HtmlElement, skip: SkipPredicate = _never) -> list[str]:
         if text:
             paragraphs.append(text)
 
-    def walk(node: HtmlElement) -> None:
+    def walk(node: etree._Element) -> None:
         pending.append(node.text or "")
         for child in node:
             tag = child.tag if isinstance(child.tag, str) else None  # comments and PIs have callable tags
@@ -95,13 +94,13 @@ def block_texts(root: HtmlElement, skip: SkipPredicate = _never) -> list[str]:
     return paragraphs
 
 
-def has_class(element: HtmlElement, *names: str) -> bool:
+def has_class(element: etree._Element, *names: str) -> bool:
     """True when the element carries any of the CSS classes."""
     classes = (element.get("class") or "").split()
     return any(name in classes for name in names)
 
 
-def element_of(node: object) -> HtmlElement:
+def element_of(node: object) -> etree._Element:
     """The lxml element behind a parsel Selector (kept here so parsers don't touch parsel internals)."""
     root = getattr(node, "root", node)
     if not isinstance(root, etree._Element):

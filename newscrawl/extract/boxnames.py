@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lxml.html import HtmlElement
+from lxml import etree
 
 # Class/id words of furniture. Matched against each class/id split on "-", "_" and camelCase, so "share" matches
 # "article-share-bar" and "socialShare" but not "shared" or "sharepoint".
@@ -56,7 +56,7 @@ _WORD_SPLIT = re.compile(r"[-_\s:./]+|(?<=[a-z])(?=[A-Z])")
 PICTURE_WORDS = frozenset({"image", "images", "img", "photo", "photos", "picture", "pic", "bild", "foto", "fotos"})
 
 
-def name_words(element: HtmlElement) -> frozenset[str]:
+def name_words(element: etree._Element) -> frozenset[str]:
     """Lower-cased words of the element's class and id, split at -, _ and camelCase humps.
 
     >>> from lxml.html import fragment_fromstring as f
@@ -76,12 +76,12 @@ def _split_words(raw: str) -> frozenset[str]:
     return frozenset(word.lower() for word in _WORD_SPLIT.split(raw) if word)
 
 
-def furniture_words(names: HtmlElement | str) -> frozenset[str]:
+def furniture_words(names: etree._Element | str) -> frozenset[str]:
     """The negative words among an element's class/id words (or among the words of a class string)."""
     return (name_words(names) if not isinstance(names, str) else _split_words(names)) & NEGATIVE_WORDS
 
 
-def is_furniture_name(element: HtmlElement) -> bool:
+def is_furniture_name(element: etree._Element) -> bool:
     """True when a class/id names furniture and none names the article.
 
     Each class or id is read as a compound whose last marked word is its head, as web authors name components
@@ -145,7 +145,7 @@ def _compound(word: str) -> tuple[str, ...]:
     return (word,)
 
 
-def is_body_name(element: HtmlElement) -> bool:
+def is_body_name(element: etree._Element) -> bool:
     """True for the usual names of an article-body container ("post-body", "entry-content", itemprop=articleBody).
 
     >>> from lxml.html import fragment_fromstring as f

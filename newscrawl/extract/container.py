@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement
+from lxml import etree
 
 from newscrawl.extract.blocks import LEAF_BLOCKS
 from newscrawl.extract.segment import Block
@@ -56,12 +56,12 @@ def block_value(block: Block, hint: set[str] | None) -> float:
     return length - 2.0 * block.link_chars
 
 
-def _owner(block: Block) -> HtmlElement | None:
+def _owner(block: Block) -> etree._Element | None:
     """The element a block's value is credited to first: the container of a leaf block, or the loose text's own."""
     return block.element if block.tag not in LEAF_BLOCKS and block.tag != "tr" else block.element.getparent()
 
 
-def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement]:
+def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[etree._Element]:
     """The elements that hold the article: the best container first, then those that join it.
 
     Each block's value is credited to its container and, decaying, to that container's ancestors (1, 1/1.5, 1/2…),
@@ -70,9 +70,9 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement
     paragraphs of prose and lists of unlinked items beside it join it, and so do siblings that are mostly good
     text: stories split by a figure, a pull quote or an ad slot into several containers.
     """
-    decayed: dict[HtmlElement, float] = {}
-    good: dict[HtmlElement, float] = {}
-    bad: dict[HtmlElement, float] = {}
+    decayed: dict[etree._Element, float] = {}
+    good: dict[etree._Element, float] = {}
+    bad: dict[etree._Element, float] = {}
     for block in blocks:
         value = block_value(block, hint)
         if value == 0.0:
@@ -120,10 +120,10 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[HtmlElement
     return roots
 
 
-def _plain_lists(blocks: list[Block]) -> set[HtmlElement]:
+def _plain_lists(blocks: list[Block]) -> set[etree._Element]:
     """Elements holding only a list or table of unlinked items (a heading above it allowed): an ingredient list, a
     fact box, a table of specifications. Beside the story, such a list is the story's; a list of links is not."""
-    counts: dict[HtmlElement, list[int]] = {}  # element → [blocks, linked blocks, list items and rows]
+    counts: dict[etree._Element, list[int]] = {}  # element → [blocks, linked blocks, list items and rows]
     for block in blocks:
         node = _owner(block)
         while node is not None:
@@ -136,7 +136,7 @@ def _plain_lists(blocks: list[Block]) -> set[HtmlElement]:
             if total >= PLAIN_LIST_MIN_ITEMS and not linked and items >= PLAIN_LIST_ITEM_SHARE * total}
 
 
-def _widened(best: HtmlElement, good: dict[HtmlElement, float], bad: dict[HtmlElement, float]) -> HtmlElement:
+def _widened(best: etree._Element, good: dict[etree._Element, float], bad: dict[etree._Element, float]) -> etree._Element:
     """The best container, or an ancestor that holds much more good text and no link list: a story cut into
     several components (one per paragraph or section, each wrapped a few levels deep), of which the decay alone
     picks one. Any menu, teaser row or share bar in the ancestor means it is the page, not the story. No ancestor is
@@ -155,7 +155,7 @@ def _prose(block: Block) -> bool:
     return len(block.text) >= PROSE_MIN_CHARS and block.link_density < PROSE_MAX_LINK_DENSITY
 
 
-def same_kind(a: HtmlElement, b: HtmlElement) -> bool:
+def same_kind(a: etree._Element, b: etree._Element) -> bool:
     """Same tag and mostly the same classes: two instances of one template component.
 
     >>> from lxml.html import fragment_fromstring as f

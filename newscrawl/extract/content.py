@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import re
 
-from lxml.html import HtmlElement
+from lxml import etree
 
 from newscrawl.extract.container import HEADINGS, block_value, choose_roots
 from newscrawl.extract.furniture import is_hidden, prune
@@ -80,7 +80,7 @@ def _in_picture_figure(block: Block) -> bool:
     return figure is not None and len(" ".join(figure.itertext())) <= FIGURE_MAX_CAPTION
 
 
-def extract_paragraphs(root: HtmlElement, hint: str | None = None, headline: str | None = None) -> list[str]:
+def extract_paragraphs(root: etree._Element, hint: str | None = None, headline: str | None = None) -> list[str]:
     """Article paragraphs of a page (`root` is left untouched; the work happens on a copy).
 
     `hint` is text the page itself claims as its body (JSON-LD articleBody); it only guides the choice of
@@ -102,7 +102,7 @@ def extract_paragraphs(root: HtmlElement, hint: str | None = None, headline: str
     return found
 
 
-def _microdata_body(root: HtmlElement) -> str:
+def _microdata_body(root: etree._Element) -> str:
     """The text of the elements the page marks as its body in microdata (schema.org `itemprop="articleBody"`): the
     same declaration as JSON-LD's articleBody, made on the visible element itself. It guides the container choice
     as a second source; a hidden one (a copy kept for scripts) claims nothing a reader sees."""
@@ -110,7 +110,7 @@ def _microdata_body(root: HtmlElement) -> str:
                     if "articlebody" in element.get("itemprop", "").lower().split() and not is_hidden(element))
 
 
-def thread_openers(tree: HtmlElement) -> list[HtmlElement]:
+def thread_openers(tree: etree._Element) -> list[etree._Element]:
     """The `text` of the schema.org Question or DiscussionForumPosting items of a page (THREAD_OPENERS): the post
     that opens a Q&A or forum thread. The answers or replies below it are together longer and win the container
     choice; the question they answer is the thread's content as much as they are."""
@@ -133,7 +133,7 @@ def _keeps(second: list[str], first: list[str]) -> bool:
             or sum(map(len, second)) >= FALLBACK_MIN_GAIN * length)
 
 
-def _extract(tree: HtmlElement, hint_words: set[str] | None, headline: str | None) -> list[str]:
+def _extract(tree: etree._Element, hint_words: set[str] | None, headline: str | None) -> list[str]:
     blocks = segment(tree)
     chosen = choose_roots(blocks, hint_words)
     roots = set(chosen) | set(thread_openers(tree)) if chosen else set()
@@ -202,7 +202,7 @@ def _wrapper_start(blocks: list[Block], start: int) -> int | None:
                                           if n == WRAPPER_LEVELS), None))
 
 
-def _start_of(blocks: list[Block], start: int, wrapper: HtmlElement | None) -> int | None:
+def _start_of(blocks: list[Block], start: int, wrapper: etree._Element | None) -> int | None:
     """The index before the first block inside `wrapper`, when that comes before `start`."""
     if wrapper is None:
         return None
@@ -233,8 +233,8 @@ def _before_end_marker(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def _within(element: HtmlElement, roots: set[HtmlElement]) -> bool:
-    node: HtmlElement | None = element
+def _within(element: etree._Element, roots: set[etree._Element]) -> bool:
+    node: etree._Element | None = element
     while node is not None:
         if node in roots:
             return True

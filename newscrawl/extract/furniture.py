@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement
+from lxml import etree
 
 from newscrawl.extract.boxnames import (COMMENT_WORDS, LAYOUT_WORDS, PICTURE_WORDS, furniture_words,
                                         is_body_name, is_furniture_name, name_words)
@@ -46,7 +46,7 @@ PICTURE_MAX_CAPTION = 300  # characters: text of a picture box beyond a long cap
 AUTHOR_BOX_TAGS = frozenset({"div", "section", "aside", "footer", "figure", "dl", "table"})
 
 
-def is_hidden(element: HtmlElement) -> bool:
+def is_hidden(element: etree._Element) -> bool:
     """Hidden by the `hidden` attribute, aria-hidden, an inline display:none style or a hiding class."""
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
@@ -56,13 +56,13 @@ def is_hidden(element: HtmlElement) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def _holds_body(element: HtmlElement) -> bool:
+def _holds_body(element: etree._Element) -> bool:
     """Whether a furniture-named box holds a named article body with real text (Blogger's "widget Blog")."""
     return any(is_body_name(d) and _text_length(d) >= BODY_MIN_CHARS for d in element.iterdescendants()
                if isinstance(d.tag, str))
 
 
-def _prose_chars(element: HtmlElement) -> int:
+def _prose_chars(element: etree._Element) -> int:
     """Characters of the element's paragraphs that read as prose: 80 characters or more, under a quarter links."""
     total = 0
     for paragraph in element.iter("p"):
@@ -72,7 +72,7 @@ def _prose_chars(element: HtmlElement) -> int:
     return total
 
 
-def _leads_sentence(element: HtmlElement) -> bool:
+def _leads_sentence(element: etree._Element) -> bool:
     """An inline element that opens a paragraph of prose: the dateline of its first sentence ("<span
     class=dateline>KOBE –</span> A total of…"), whatever its class says."""
     parent = element.getparent()
@@ -80,16 +80,16 @@ def _leads_sentence(element: HtmlElement) -> bool:
             and not (parent.text or "").strip() and _text_length(parent) - _text_length(element) >= PROSE_MIN_CHARS)
 
 
-def _unlinked_prose(element: HtmlElement) -> bool:
+def _unlinked_prose(element: etree._Element) -> bool:
     """A box with prose and no link: a link would make it a card pointing elsewhere (a teaser of another story)."""
     return element.find(".//a[@href]") is None and _prose_chars(element) > 0
 
 
-def _text_length(element: HtmlElement) -> int:
+def _text_length(element: etree._Element) -> int:
     return len("".join(element.itertext()))
 
 
-def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlElement:
+def prune(root: etree._Element, by_name: bool = True, light: bool = False) -> etree._Element:
     """Remove furniture from `root` in place and return it: tags, landmark roles, hidden and furniture-named boxes.
 
     Name-based removal spares <body>, <main>, <article> and any element holding more than MAX_PRUNE_SHARE of the
@@ -100,7 +100,7 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
     story inside a landmark or a hidden wrapper (an unclosed <header role=banner> that libxml2 nests the whole page
     in, a wrapper hidden until a script runs), where both other prunes leave nothing.
     """
-    doomed: list[HtmlElement] = []
+    doomed: list[etree._Element] = []
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):
@@ -145,19 +145,19 @@ def prune(root: HtmlElement, by_name: bool = True, light: bool = False) -> HtmlE
     return root
 
 
-def _is_page_footer(element: HtmlElement) -> bool:
+def _is_page_footer(element: etree._Element) -> bool:
     """The site's <footer> (links, imprint, the site's own blurb); an <article>'s own <footer> holds its byline and
     notes and stays, as in extract/pagelines.py."""
     return element.tag == "footer" and not any(a.tag in ("article", "main") for a in element.iterancestors())
 
 
-def _is_author_box(element: HtmlElement) -> bool:
+def _is_author_box(element: etree._Element) -> bool:
     """A box marked up as the author (schema.org itemprop=author on a block): the author's portrait and bio. The
     byline is read from the page itself (extract/pagelines.py), not from this pruned copy."""
     return element.tag in AUTHOR_BOX_TAGS and "author" in (element.get("itemprop") or "").split()
 
 
-def _is_picture_box(element: HtmlElement) -> bool:
+def _is_picture_box(element: etree._Element) -> bool:
     """A box named as a picture ("image-box", "photo-wrap") that holds an image and no more text than a caption:
     a <figure> written in <div>s, whose text is the caption and credit (content.py drops those of a <figure>)."""
     if element.tag in ("p", "li", "h1", "a", "span") or not PICTURE_WORDS & name_words(element):
@@ -167,7 +167,7 @@ def _is_picture_box(element: HtmlElement) -> bool:
     return _text_length(element) <= PICTURE_MAX_CAPTION and element.find(".//h1") is None
 
 
-def _remove(elements: list[HtmlElement], headline: HtmlElement | None = None) -> None:
+def _remove(elements: list[etree._Element], headline: etree._Element | None = None) -> None:
     """Drop elements but keep each one's tail text (it belongs to the parent).
 
     `headline` (the page's first <h1>) stays where its dropped box stood: a furniture-named box around the headline

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml.html import HtmlElement
+from lxml import etree
 
 from newscrawl.extract.blocks import LEAF_BLOCKS
 from newscrawl.extract.text import clean_text
@@ -32,7 +32,7 @@ _PARAGRAPH_BREAK = re.compile(r"\x00\s*\x00[\s\x00]*")
 class Block:
     """One paragraph of page text and the element it belongs to."""
 
-    element: HtmlElement
+    element: etree._Element
     """The block element (p, li, h2, tr…), or the container of loose text."""
     tag: str
     text: str
@@ -44,7 +44,7 @@ class Block:
         return self.link_chars / max(len(self.text), 1)
 
 
-def _inline(element: HtmlElement, in_link: bool = False) -> tuple[str, int]:
+def _inline(element: etree._Element, in_link: bool = False) -> tuple[str, int]:
     """Text of an element's subtree (<br> → space) and how many of its characters are link text."""
     link = in_link or element.tag == "a"
     parts = [element.text or ""]
@@ -63,7 +63,7 @@ def _inline(element: HtmlElement, in_link: bool = False) -> tuple[str, int]:
     return "".join(parts), link_chars
 
 
-def segment(root: HtmlElement) -> list[Block]:
+def segment(root: etree._Element) -> list[Block]:
     """Blocks of `root` in document order.
 
     >>> from lxml.html import fragment_fromstring as f
@@ -73,7 +73,7 @@ def segment(root: HtmlElement) -> list[Block]:
     """
     blocks: list[Block] = []
 
-    def flush(owner: HtmlElement, pending: list[tuple[str, int]]) -> None:
+    def flush(owner: etree._Element, pending: list[tuple[str, int]]) -> None:
         if not pending:
             return
         text = "".join(t for t, _ in pending)
@@ -85,7 +85,7 @@ def segment(root: HtmlElement) -> list[Block]:
             blocks.append(Block(owner, owner.tag, piece, round(link_chars * len(piece) / total)))
         pending.clear()
 
-    def walk(node: HtmlElement, in_link: bool) -> None:
+    def walk(node: etree._Element, in_link: bool) -> None:
         in_link = in_link or node.tag == "a"
         pending: list[tuple[str, int]] = [(node.text or "", len(node.text or "") if in_link else 0)]
         for child in node:
@@ -118,11 +118,11 @@ def segment(root: HtmlElement) -> list[Block]:
     return blocks
 
 
-def _holds_blocks(element: HtmlElement) -> bool:
+def _holds_blocks(element: etree._Element) -> bool:
     return any(isinstance(d.tag, str) and d.tag in _BLOCK_LEVEL for d in element.iterdescendants())
 
 
-def _is_container(element: HtmlElement) -> bool:
+def _is_container(element: etree._Element) -> bool:
     """An element that holds blocks (div, section…), or an inline one wrapping blocks (<a><div>…</div></a>)."""
     if element.tag in CONTAINERS:
         return True

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from lxml import etree
 from parsel import Selector
+from parsel.selector import create_root_node
 from parsel.csstranslator import css2xpath
 
 from newscrawl.extract.jsonld import iter_nodes, loads_tolerant, node_types, unescape_strings
@@ -102,14 +103,19 @@ class Page:
         # attribute name they make `.attrib` raise. They never carry meaning, and the page is still worth reading.
         # type="html": parsel would read an XHTML page that opens with <?xml …?> as namespaced XML, where no CSS
         # selector ("title", "h1", "p") matches anything. Browsers read such pages (served as text/html) as HTML.
+        # Parsed by parsel's own create_root_node, but with lxml's plain HTMLParser instead of parsel's lxml.html
+        # one: lxml.html picks each element's Python class through a Python callback, run every time Python first
+        # touches an element (thousands of times per page in the extractors' walks; a quarter of the Devdiscourse
+        # parser's time), for element methods nothing here uses. Same parser underneath, same tree.
         if utf8_bytes is not None and parsed_as_text(utf8_bytes):
             # The bytes parsel would encode the text back into: parsed as they are, without the round trip.
-            self.selector = Selector(body=utf8_bytes, encoding="utf-8", base_url=url, type="html")
+            root = create_root_node("", etree.HTMLParser, base_url=url, body=utf8_bytes, encoding="utf-8")
         else:
             text = self.html.replace("\x0c", " ")
             if not (utf8_bytes is not None and utf8_xml_compatible(utf8_bytes)):  # a plain UTF-8 page is checked in its bytes
                 text = XML_INCOMPATIBLE.sub("", text)
-            self.selector = Selector(text=text or "<html></html>", base_url=url, type="html")
+            root = create_root_node(text or "<html></html>", etree.HTMLParser, base_url=url)
+        self.selector = Selector(root=root, type="html")
         _drop_unreadable_attributes(self.selector)
 
     def text(self, css: str, root: Selector | None = None) -> str | None:
