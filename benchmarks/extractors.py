@@ -1,7 +1,7 @@
 """The three things the parse and replay benchmarks time on the same pages.
 
 * floor: `lxml.html.fromstring` alone, what any extractor must at least pay;
-* newscrawl: the Devdiscourse parser plus the cleaning steps the pipelines apply (boilerplate notes out of the
+* newscrawl: the page's parser (Devdiscourse unless the page names another) plus the cleaning steps the pipelines apply (boilerplate notes out of the
   body, attribution), i.e. everything between response bytes and a finished item except Scrapy and provenance;
 * trafilatura: `bare_extraction(html, url=..., with_metadata=True)` (text plus title/author/date, the same scope
   as ours), default settings otherwise (its fallback extractors on).
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
+from newscrawl.parsers import parser_by_name
 from newscrawl.parsers.devdiscourse import DevdiscourseParser
 from newscrawl.pipelines.attribution import attribute
 from newscrawl.pipelines.boilerplate import clean_article
@@ -26,6 +27,8 @@ class HtmlPage:
     url: str
     body: bytes
     """Decoded transfer-wise (no gzip), exactly what the parser receives from Scrapy's response.body."""
+    parser: str = DevdiscourseParser.name
+    """The registered parser that reads the page (newscrawl.parsers.parser_by_name)."""
 
 
 def floor(pages: Sequence[HtmlPage]) -> int:
@@ -37,7 +40,7 @@ def floor(pages: Sequence[HtmlPage]) -> int:
 def newscrawl(pages: Sequence[HtmlPage]) -> int:
     articles = 0
     for page in pages:
-        article = DevdiscourseParser.from_html(page.body, page.url, CONTENT_TYPE).parse()
+        article = parser_by_name(page.parser).from_html(page.body, page.url, CONTENT_TYPE).parse()
         if article is not None:
             attribute(clean_article(article))
             articles += 1

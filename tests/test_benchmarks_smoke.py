@@ -52,3 +52,24 @@ def test_summary_is_rebuilt_from_the_latest_results_without_running_anything(tmp
     assert any("+8.6%" in row for row in rows)
     assert "Rebuilt by `python -m benchmarks summary`" in done.stdout
     assert sorted(p.name for p in results.iterdir()) == ["extraction.json", "memory.json", "summary.json"]
+
+
+def test_the_replay_benchmark_measures_an_archive_of_your_own(tmp_path: Path) -> None:
+    """`replay --archive PATH --spider news`: the same comparison on pages nobody here made (a folder of saved
+    pages, replayed by the generic spider); its result goes beside the mirror's, not over it."""
+    results, cache = tmp_path / "results", tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--results-dir", str(results),
+                           "--cache-dir", str(cache), "replay", "--archive", "tests/fixtures/generic",
+                           "--spider", "news", "--jobs", "2"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(p.name for p in results.iterdir()) == ["replay-archive.json"]
+    result = json.loads((results / "replay-archive.json").read_text())
+    assert result["spider"] == "news" and result["archive"].endswith("tests/fixtures/generic")
+    articles = len([p for p in (ROOT / "tests/fixtures/generic").glob("*.json") if p.read_text().strip() != "null"])
+    assert result["articles"] == result["pages_compared"] == articles  # each item's own page, parsed in process
+    assert result["jobs_identical_feed"] and "replay_cached_index" not in result  # saved pages: no index to cache
+    bad = subprocess.run([sys.executable, "-m", "benchmarks", "--results-dir", str(results), "replay", "--archive",
+                          str(tmp_path / "nowhere")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "nowhere" in bad.stderr.strip().splitlines()[-1]
