@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.pqueues import DownloaderAwarePriorityQueue
 from scrapy.settings import Settings
 
-from newscrawl.archive.replay import without_network_handlers
+from newscrawl.archive.replay import PUSH_ORDER_QUEUE, with_reproducible_order, without_network_handlers
 from newscrawl.archive.warc import iter_archive, ArchivedExchange, ArchiveProblem
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
@@ -307,6 +308,27 @@ def test_bundled_sample_replays_offline_and_verifies(tmp_path: Path) -> None:
         "Seoul", "2025-03-21T19:07", True)
     done = newscrawl_cli("verify", str(feed), "--archive", str(sample))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+class BusiestSlotFirst(DownloaderAwarePriorityQueue):
+    """A queue of the user's own (here only its name matters)."""
+
+
+def test_a_replay_hands_requests_out_in_the_order_they_were_queued_unless_told_otherwise() -> None:
+    """Scrapy's default queue picks hosts by how busy their slots are, which a parallel replay's processes cannot
+    reproduce (tests/test_parallel.py); a replay swaps it for the plain priority queue, and keeps any other."""
+    default = Settings()
+    assert default["SCHEDULER_PRIORITY_QUEUE"] == "scrapy.pqueues.DownloaderAwarePriorityQueue"
+    with_reproducible_order(default)
+    assert default["SCHEDULER_PRIORITY_QUEUE"] == PUSH_ORDER_QUEUE
+    for named in (DownloaderAwarePriorityQueue, "scrapy.pqueues.DownloaderAwarePriorityQueue"):  # named, yet default
+        settings = Settings({"SCHEDULER_PRIORITY_QUEUE": named})
+        with_reproducible_order(settings)
+        assert settings["SCHEDULER_PRIORITY_QUEUE"] == PUSH_ORDER_QUEUE
+    own = f"{__name__}.{BusiestSlotFirst.__qualname__}"
+    settings = Settings({"SCHEDULER_PRIORITY_QUEUE": own})
+    with_reproducible_order(settings)
+    assert settings["SCHEDULER_PRIORITY_QUEUE"] == own
 
 
 def test_a_replay_keeps_its_middleware_when_the_command_line_replaces_the_middleware_dict(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from tests.test_archive_replay import newscrawl_cli, wget_warc
 
 SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
 GENERIC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "generic"
+SAVED_PAGES_OF_MANY_SITES = ROOT.parent / "shared" / "bench" / "trafilatura-eval" / "pages"
 RUN_FACTS = ("started_at", "finished_at", "duration_seconds")
 
 
@@ -114,9 +115,11 @@ def test_a_wget_warc_of_article_pages_alone_replays_identically(tmp_path: Path) 
     assert {discovery["via"] for item in items for discovery in item["provenance"]["discovery"]} == {"archive"}
 
 
-def many_outlets_warc(tmp_path: Path, outlets: int) -> Path:
+def many_outlets_warc(tmp_path: Path, outlets: int, interleaved: bool = False, stories_per_outlet: int = 0) -> Path:
     """A WARC written by warcio, not by us: every generic fixture as each of `outlets` outlets published it (its
-    address and canonical URL moved to that outlet's host), one record after another as another tool writes them."""
+    address and canonical URL moved to that outlet's host), one record after another as another tool writes them:
+    outlet by outlet, or `interleaved` (story by story, every outlet's copy in turn, as a crawler of many sites at
+    once writes them). `stories_per_outlet` > 0: each outlet runs only that many, outlet n from story n on."""
     stories = []  # (the address it was saved under, the page), read once for every outlet
     for page in sorted(GENERIC_FIXTURES.glob("*.html")):
         sidecar = page.with_suffix(".url")
@@ -125,21 +128,25 @@ def many_outlets_warc(tmp_path: Path, outlets: int) -> Path:
     warc = tmp_path / "outlets.warc.gz"
     with warc.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
-        for outlet in range(outlets):
+        order = ([(outlet, story) for story in stories for outlet in range(outlets)] if interleaved else
+                 [(outlet, story) for outlet in range(outlets) for story in stories])
+        if stories_per_outlet:
+            order = [(outlet, story) for outlet, story in order
+                     if (stories.index(story) - outlet) % len(stories) < stories_per_outlet]
+        for outlet, (original, page_bytes) in order:
             host = f"outlet{outlet:02d}.example"
-            for original, page_bytes in stories:
-                url = urlunsplit((original.scheme, host, original.path, original.query, ""))
-                body = page_bytes.replace(f"//{original.netloc}".encode(), f"//{host}".encode())
-                headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                                      ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
-                writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
-                                                              http_headers=headers))
+            url = urlunsplit((original.scheme, host, original.path, original.query, ""))
+            body = page_bytes.replace(f"//{original.netloc}".encode(), f"//{host}".encode())
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                                  ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=headers))
     return warc
 
 
 def test_a_foreign_warc_of_many_outlets_over_several_batches_replays_identically(tmp_path: Path) -> None:
-    """Many hosts and more article requests than one release batch (64): Scrapy's downloader-aware queue picks hosts
-    by how busy their slots are, which must not make the processes' order differ from one process's."""
+    """Many hosts and more article requests than one release batch (64): which host's request comes next must not
+    depend on how busy its download slot is (archive/replay.py, with_reproducible_order)."""
     warc = many_outlets_warc(tmp_path, outlets=8)
     one, two = replay_both(tmp_path, "news", warc)
     feed = assert_same_run(one, two, "news")
@@ -147,6 +154,34 @@ def test_a_foreign_warc_of_many_outlets_over_several_batches_replays_identically
     assert len({urlsplit(item["url"]).netloc for item in items}) == 8
     assert one.stat("downloader/response_count") > 64 and len(items) > 64
     assert one.stat("newscrawl/lineage/copies"), "the outlets ran the same stories: lineage links them"
+
+
+def test_a_foreign_warc_of_outlets_interleaved_replays_identically(tmp_path: Path) -> None:
+    """Records of many hosts interleaved, as a crawler of many sites writes them: the one-process order must not
+    depend on which hosts' slots are busy or whose robots.txt answered first, things the processes cannot share."""
+    warc = many_outlets_warc(tmp_path, outlets=12, interleaved=True)
+    one, two = replay_both(tmp_path, "news", warc)
+    feed = assert_same_run(one, two, "news")
+    items = [json.loads(line) for line in feed.splitlines()]
+    hosts = [urlsplit(item["url"]).netloc for item in items]
+    assert len(set(hosts)) == 12 and len(items) > 2 * 64
+
+
+def test_real_saved_pages_of_many_sites_replay_identically(tmp_path: Path) -> None:
+    """Pages saved from 160 real sites, one each: with Scrapy's downloader-aware queue, which hands out the host
+    whose slot is least busy, two processes put items in another order than one (archive/replay.py,
+    with_reproducible_order)."""
+    if not SAVED_PAGES_OF_MANY_SITES.is_dir():
+        pytest.skip(f"{SAVED_PAGES_OF_MANY_SITES} is not beside the repository")
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for page in sorted(SAVED_PAGES_OF_MANY_SITES.glob("*.html.gz"))[:160]:
+        for part in (page, page.with_name(page.name.removesuffix(".html.gz") + ".url")):
+            if part.exists():
+                shutil.copy2(part, folder / part.name)
+    one, two = replay_both(tmp_path, "news", folder)
+    feed = assert_same_run(one, two, "news")
+    assert feed.count(b"\n") > 2 * 64 and one.stat("newscrawl/replay/hits") >= 160
 
 
 def test_a_live_capture_with_redirects_replays_identically(tmp_path: Path) -> None:

@@ -34,8 +34,10 @@ from urllib.parse import quote
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
+from scrapy.pqueues import DownloaderAwarePriorityQueue
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.misc import load_object
 from w3lib.url import canonicalize_url
 
 from newscrawl.archive.warc import (
@@ -355,6 +357,26 @@ def without_network_handlers(settings: BaseSettings) -> None:
         if isinstance(base, BaseSettings) and path in base and (
                 not isinstance(project, BaseSettings) or project.get(path) is None):
             del base[path]
+
+
+PUSH_ORDER_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
+
+
+def with_reproducible_order(settings: BaseSettings) -> None:
+    """A replay's requests leave the scheduler in an order that depends only on what was queued.
+
+    Scrapy's default priority queue (DownloaderAwarePriorityQueue) hands out next a request of the host whose download
+    slot is least busy at that moment. In a replay every answer is at hand, so the order is still the same from one
+    run to the next; but a parallel replay's processes each hold a different share of the requests in flight, cannot
+    know how busy the one-process run's slots were, and so put items of many hosts (469 saved pages of 469 sites:
+    86 items) in another order than one process. Scrapy's plain priority queue (by priority, then the memory queue's
+    own order) is what every process can reproduce (spiders/shard.py); a queue named on the command line or in the
+    project's settings other than Scrapy's default is kept.
+    """
+    if settings.frozen or load_object(settings["SCHEDULER_PRIORITY_QUEUE"]) is not DownloaderAwarePriorityQueue:
+        return
+    settings.set("SCHEDULER_PRIORITY_QUEUE", PUSH_ORDER_QUEUE,
+                 priority=max(settings.getpriority("SCHEDULER_PRIORITY_QUEUE") or 0, SETTINGS_PRIORITIES["spider"]))
 
 
 REPLAY_MIDDLEWARE = "newscrawl.archive.replay.ReplayMiddleware"

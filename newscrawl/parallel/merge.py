@@ -1,10 +1,10 @@
 """Put the items of a parallel replay's processes back into the one-process order, and redo what depends on order.
 
 A one-process replay releases its article requests in one fixed order after discovery (spiders/held.py), and its
-items come out in the order Scrapy's scheduler hands those requests out (by default round-robin over the download
-slots, last-in first-out within each). Every process stamped each request with that place (spiders/shard.py), so
-sorting all items by it restores the one-process order; only the places are held in memory (a few numbers per item),
-entries and feed lines are read back from the processes' files.
+items come out in the order Scrapy's scheduler hands those requests out (a replay's queue: by priority, then
+last-in first-out; archive/replay.py, with_reproducible_order). Every process stamped each request with that place
+(spiders/shard.py), so sorting all items by it restores the one-process order; only the places are held in memory
+(a few numbers per item), entries and feed lines are read back from the processes' files.
 
 Two pipelines depend on what came before an item: lineage (a story_id is the URL of the story's first copy) and
 de-duplication (the first item with a canonical URL wins). Each process ran them over its own items only, so the
@@ -88,9 +88,10 @@ class MergeCounts:
 def ordered(folders: list[Path]) -> Iterator[Entry]:
     """Every process's entries in the one-process order (release batches in turn; in each, by scheduler place).
 
-    A process's own order is not a subsequence of the one-process order (Scrapy's scheduler round-robins over the
-    download slots that still hold requests, which differ per process), so the places are sorted as a whole: a few
-    numbers per item in memory, the entries and feed lines themselves read back from the processes' files.
+    A process's own order need not be a subsequence of the one-process order (a redirect's follow-up request is
+    queued when it is answered, and a queue given in the settings may depend on the process's own state), so the
+    places are sorted as a whole: a few numbers per item in memory, the entries and feed lines themselves read back
+    from the processes' files.
     """
     places = sorted(place for number, folder in enumerate(folders) for place in _index(folder, number))
     with ExitStack() as stack:

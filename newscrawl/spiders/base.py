@@ -22,7 +22,8 @@ from scrapy import signals
 from scrapy.http import Request, Response
 
 from newscrawl.archive.recover import finish_killed_warcs
-from newscrawl.archive.replay import ReplaySource, replay_identity, without_network_handlers
+from newscrawl.archive.replay import (ReplaySource, replay_identity, with_reproducible_order,
+                                      without_network_handlers)
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
@@ -97,6 +98,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.mode == "replay":
             without_network_handlers(crawler.settings)
+            with_reproducible_order(crawler.settings)
         preset = crawler.settings.get("NEWSCRAWL_CRAWL_ID")
         if preset and spider.mode == "live":  # `newscrawl run` names the run so it can find its report
             spider.crawl_id = spider.feed_name = str(preset)

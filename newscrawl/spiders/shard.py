@@ -46,7 +46,7 @@ class Shard:
         """This process's share of one release (in release order); every request is stamped with its place.
 
         The place is where the one-process run's scheduler would hand the request out: the same scheduler queue
-        (its class and its state: Scrapy's default round-robins over download slots, last-in first-out in each) is
+        (its class and its state: in a replay, by priority, then last-in first-out; archive/replay.py) is
         filled with the whole release and emptied again, before anything is scheduled for real.
         """
         released = list(release)  # the whole release: its one-process order depends on all of it
