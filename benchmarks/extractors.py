@@ -1,8 +1,9 @@
 """The three things the parse and replay benchmarks time on the same pages.
 
 * floor: `lxml.html.fromstring` alone, what any extractor must at least pay;
-* newscrawl: the page's parser (Devdiscourse unless the page names another) plus the cleaning steps the pipelines apply (boilerplate notes out of the
-  body, attribution), i.e. everything between response bytes and a finished item except Scrapy and provenance;
+* newscrawl: the page's parser (Devdiscourse unless the page names another) plus the cleaning steps the pipelines
+  apply (boilerplate notes out of the body, attribution), i.e. everything between response bytes and a finished
+  item except Scrapy and provenance;
 * trafilatura: `bare_extraction(html, url=..., with_metadata=True)` (text plus title/author/date, the same scope
   as ours), default settings otherwise (its fallback extractors on).
 """

@@ -136,7 +136,8 @@ def _plain_lists(blocks: list[Block]) -> set[etree._Element]:
             if total >= PLAIN_LIST_MIN_ITEMS and not linked and items >= PLAIN_LIST_ITEM_SHARE * total}
 
 
-def _widened(best: etree._Element, good: dict[etree._Element, float], bad: dict[etree._Element, float]) -> etree._Element:
+def _widened(best: etree._Element, good: dict[etree._Element, float], bad: dict[etree._Element, float]
+             ) -> etree._Element:
     """The best container, or an ancestor that holds much more good text and no link list: a story cut into
     several components (one per paragraph or section, each wrapped a few levels deep), of which the decay alone
     picks one. Any menu, teaser row or share bar in the ancestor means it is the page, not the story. No ancestor is
