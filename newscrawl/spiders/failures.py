@@ -26,6 +26,8 @@ class RequestFailures:
     crawler: Any
     allowed_domains: list[str] | None
     discovery_failures: list[dict[str, str]]
+    held: Any
+    article_key: Any
 
     def on_error(self, failure: Failure) -> None:
         """Errback: count and log a failed request by kind."""
@@ -49,14 +51,30 @@ class RequestFailures:
         logger.error("Discovery source lost, articles only it lists are not discovered this run: %(url)s "
                      "(%(reason)s)", {"url": url, "reason": reason})
 
-    # Scrapy drops two kinds of redirected request without calling the errback: one back to a URL already requested
-    # (the dupefilter: a redirect loop) and one to a host outside allowed_domains (OffsiteMiddleware, at
-    # scheduling). Neither is followed, as it should be; these handlers count and name them like other failures, so
-    # an article lost to either shows up in the errors of the run report instead of vanishing.
+    # Scrapy drops two kinds of redirected request without calling the errback: one to a URL already requested (the
+    # dupefilter) and one to a host outside allowed_domains (OffsiteMiddleware, at scheduling). Neither is followed,
+    # as it should be; these handlers count and name them like other failures, so an article lost to either shows up
+    # in the errors of the run report instead of vanishing. One case loses nothing: a second address of an article
+    # (a campaign link, the http:// form a sitemap also names) redirected to the article's own address, which is
+    # requested as an article anyway. It is counted, not reported as a failure: sites with such aliases made every
+    # run end with status fetch-failures (exit code 4).
     def redirect_dropped(self, request: Request, spider: Any = None) -> None:
         """request_dropped: the scheduler refused a request (for ours, only a redirect can be a duplicate)."""
-        if request.meta.get("redirect_urls"):
-            self.on_redirect_not_followed(request, "RedirectLoop")
+        chain = request.meta.get("redirect_urls")
+        if not chain:
+            return
+        if request.url in chain:
+            self.on_redirect_not_followed(request, "RedirectLoop")  # back to an address of its own chain
+        elif self._requested_as_article(request.url):
+            self.crawler.stats.inc_value("newscrawl/redirects/to_requested_article")
+            logger.info("%(url)s redirects to %(target)s, an article requested by another route: fetched once",
+                        {"url": chain[0], "target": request.url})
+        else:
+            self.on_redirect_not_followed(request, "RedirectToRequestedPage")
+
+    def _requested_as_article(self, url: str) -> bool:
+        held = getattr(self, "held", None)
+        return held is not None and bool(held.known(self.article_key(url)))
 
     def redirect_scheduled(self, request: Request, spider: Any = None) -> None:
         """request_scheduled: a redirect to another host, which OffsiteMiddleware is about to drop."""
