@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from newscrawl.archive.replay import ReplaySource
+from newscrawl.archive.replay import ReplaySource, one_request_at_a_time
 from newscrawl.items import Discovery
 from newscrawl.meta import archive_index_cache
 from newscrawl.spiders.held import HeldArticles
@@ -44,6 +44,8 @@ class ReplayCandidates:
             return
         self.replay_source = ReplaySource(self.replay_path, self.article_key,
                                           archive_index_cache(self.crawler.settings))
+        if self.replay_source.holds_redirects():
+            one_request_at_a_time(self.crawler)
         for problem in self.replay_source.problems:
             self.crawler.stats.inc_value("newscrawl/replay/archive_problems")
             self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{problem.kind}")

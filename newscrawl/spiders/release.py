@@ -155,7 +155,9 @@ class ArticleRelease:
         requests = [(url, Request(url, callback=self.parse_article, errback=self.on_error, meta=meta,
                                   headers=headers)) for url, meta, headers in batch]
         if self.shard is not None:  # a parallel replay (spiders/shard.py): the other processes fetch the rest
-            requests = self.shard.deal(requests, self.crawler.stats, scheduler)
+            source = self.replay_source
+            chain = source.redirect_chain if source is not None and source.holds_redirects() else None
+            requests = self.shard.deal(requests, self.crawler.stats, scheduler, chain)
         for _, request in requests:
             engine.crawl(request)
         return len(batch)

@@ -41,13 +41,17 @@ class Shard:
         index, _, count = str(value).partition("/")
         return cls(int(index), int(count))
 
-    def deal(self, release: Iterable[tuple[str, Request]], stats: Any, scheduler: Any
-             ) -> list[tuple[str, Request]]:
+    def deal(self, release: Iterable[tuple[str, Request]], stats: Any, scheduler: Any,
+             redirect_chain: Callable[[str], list[str]] | None = None) -> list[tuple[str, Request]]:
         """This process's share of one release (in release order); every request is stamped with its place.
 
         The place is where the one-process run's scheduler would hand the request out: the same scheduler queue
         (its class and its state: in a replay, by priority, then last-in first-out; archive/replay.py) is
         filled with the whole release and emptied again, before anything is scheduled for real.
+
+        `redirect_chain` (the replay's archive: where a URL's archived answers redirect it) lets this process see
+        the pages other processes' requests will reach through redirects, as one process sees them (see
+        _mark_redirect_targets).
         """
         released = list(release)  # the whole release: its one-process order depends on all of it
         if self.stats_at_release is None:
@@ -64,7 +68,34 @@ class Shard:
                 mine.append((key, request))
             elif dupefilter is not None and not request.dont_filter:
                 dupefilter.request_seen(request)  # as in one process: a redirect to it is a duplicate
+        if redirect_chain is not None and dupefilter is not None:
+            self._mark_redirect_targets(released, places, redirect_chain, dupefilter)
         return mine
+
+    def _mark_redirect_targets(self, released: list[tuple[str, Request]], places: list[int],
+                               redirect_chain: Callable[[str], list[str]], dupefilter: Any) -> None:
+        """Mark as seen the pages other processes' requests of this release reach through redirects.
+
+        In one process a release is queued whole, so its requests' own URLs are seen first; the pages their
+        redirects lead to are seen as the redirects are answered, in scheduler order, and a later request reaching
+        one again (a redirect, or the page's own request in a later release) is a duplicate. Here each such page
+        belongs to the first request, by place, whose redirects reach it: when that request is another process's,
+        the page is marked seen, so this process neither fetches it again nor lets its own later redirect reach
+        it; when it is this process's own, the request fetches it as one process would. A page that is itself a
+        request of the release was seen when the release was queued, in one process as here.
+        """
+        queued = {request.url for _, request in released}
+        owners: dict[str, int] = {}  # page → the number (release position) of the first request reaching it
+        for number in sorted(range(len(released)), key=places.__getitem__):
+            request = released[number][1]
+            if request.dont_filter:
+                continue
+            for target in redirect_chain(request.url):
+                if target not in queued:
+                    owners.setdefault(target, number)
+        for target, number in owners.items():
+            if number % self.count != self.index:
+                dupefilter.request_seen(released[number][1].replace(url=target))
 
 
 def _one_process_places(requests: list[Request], scheduler: Any) -> list[int]:
