@@ -465,3 +465,37 @@ def test_slow_loris_servers_time_out_and_the_crawl_ends(tmp_path: Path) -> None:
     assert result.stat("retry/max_reached") == 2, "each slow URL was retried RETRY_TIMES (2) times, then given up"
     for url in urls[:2]:
         assert f"Request failed (DownloadTimeoutError): {url}" in result.log
+
+
+def test_a_dropped_redirect_is_named_by_where_it_led() -> None:
+    """Back into its own chain (canonically: the dupefilter compares canonical URLs) is a loop; to an article another
+    route requests is no failure (a second address of that article); to any other requested page, a failure."""
+    from collections import Counter
+
+    from scrapy.http import Request
+
+    from newscrawl.spiders.failures import RequestFailures
+
+    class Stats(Counter[str]):
+        def inc_value(self, key: str, count: int = 1) -> None:
+            self[key] += count
+
+    class Held:
+        def known(self, key: str) -> bool:
+            return key == "https://a.example/story"
+
+    class Spider(RequestFailures):
+        def __init__(self) -> None:
+            self.crawler = type("Crawler", (), {"stats": Stats()})()
+            self.held = Held()  # type: ignore[assignment]
+
+        def article_key(self, url: str) -> str:
+            return url.replace("http://", "https://")
+
+    spider = Spider()
+    for url, chain in [("https://a.example/x?a=1&b=2", ["https://a.example/x?b=2&a=1"]),
+                       ("https://a.example/story", ["http://a.example/go/1"]),
+                       ("https://a.example/", ["https://a.example/gone"])]:
+        spider.redirect_dropped(Request(url, meta={"redirect_urls": chain}))
+    assert spider.crawler.stats == {"newscrawl/errors/RedirectLoop": 1, "newscrawl/redirects/to_requested_article": 1,
+                                    "newscrawl/errors/RedirectToRequestedPage": 1}

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import Request
 from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
 
 from newscrawl.archive.replay import ReplayMiss
 from newscrawl.meta import META_KEY
+from newscrawl.spiders.held import HeldArticles
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +29,8 @@ class RequestFailures:
     crawler: Any
     allowed_domains: list[str] | None
     discovery_failures: list[dict[str, str]]
-    held: Any
-    article_key: Any
+    held: HeldArticles
+    article_key: Callable[[str], str]
 
     def on_error(self, failure: Failure) -> None:
         """Errback: count and log a failed request by kind."""
@@ -63,7 +66,8 @@ class RequestFailures:
         chain = request.meta.get("redirect_urls")
         if not chain:
             return
-        if request.url in chain:
+        # The dupefilter compares canonical URLs: "?b=2&a=1" redirected to "?a=1&b=2" is a loop too
+        if canonicalize_url(request.url) in {canonicalize_url(url) for url in chain}:
             self.on_redirect_not_followed(request, "RedirectLoop")  # back to an address of its own chain
         elif self._requested_as_article(request.url):
             self.crawler.stats.inc_value("newscrawl/redirects/to_requested_article")
@@ -74,7 +78,7 @@ class RequestFailures:
 
     def _requested_as_article(self, url: str) -> bool:
         held = getattr(self, "held", None)
-        return held is not None and bool(held.known(self.article_key(url)))
+        return held is not None and held.known(self.article_key(url))
 
     def redirect_scheduled(self, request: Request, spider: Any = None) -> None:
         """request_scheduled: a redirect to another host, which OffsiteMiddleware is about to drop."""
