@@ -116,6 +116,8 @@ def prune(root: etree._Element, by_name: bool = True, light: bool = False) -> et
     for element in root.iter():
         if element.tag in ("html", "body", "main", "article"):
             continue
+        if element.tag != "footer" and not element.attrib:
+            continue  # every test below but the page footer's reads a class, id, itemprop, role, style or hidden
         if by_name and COMMENT_WORDS & name_words(element) and element.find(".//h1") is None:
             doomed.append(element)
         elif by_name and _is_page_footer(element) and _text_length(element) <= MAX_PRUNE_SHARE * total:

@@ -33,6 +33,8 @@ CHROME_WORDS = frozenset({
 # <div class="footer"> with its date).
 _SPACE = re.compile(r"\s+")
 _BYLINE_WORDS = frozenset({"author", "authors", "byline", "autor", "auteur"})
+_BARE_CHROME_TAGS = _SKIP_TAGS | {"header", "footer"}
+"""Tags is_chrome can call chrome on an element without attributes."""
 _BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
 HEADLINE_COPIES = 3  # displays of the headline looked at (a sticky header may repeat it)
 
@@ -50,6 +52,8 @@ class Line:
 def is_chrome(element: Any) -> bool:
     """An element (not its ancestors) that holds page furniture rather than the story."""
     tag = element.tag if isinstance(element.tag, str) else ""
+    if not element.attrib and tag.lower() not in _BARE_CHROME_TAGS:
+        return False  # the tests below that do not read a class, id, role, style or hidden attribute are by tag
     if tag.lower() == "aside" and name_words(element) & _BYLINE_WORDS:
         return False  # an author box set aside in the story ("<aside class='author'>") is its byline
     if tag.lower() in _SKIP_TAGS:
