@@ -298,8 +298,8 @@ class ReplaySource:
         chain: list[str] = []
         current = url
         while self._index is not None and len(chain) < MAX_REDIRECT_HOPS:
-            captures = self._index.captures(current)
-            if not captures or captures[-1].status not in REDIRECT_STATUSES:
+            entry = self._index.entry(current)
+            if entry is None or entry.status not in REDIRECT_STATUSES:
                 break
             answer = self.answer(current)
             location = None if answer is None or answer.status not in REDIRECT_STATUSES else next(
