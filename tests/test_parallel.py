@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -115,32 +115,38 @@ def test_a_wget_warc_of_article_pages_alone_replays_identically(tmp_path: Path) 
     assert {discovery["via"] for item in items for discovery in item["provenance"]["discovery"]} == {"archive"}
 
 
-def many_outlets_warc(tmp_path: Path, outlets: int, interleaved: bool = False, stories_per_outlet: int = 0) -> Path:
+def generic_stories() -> list[tuple[SplitResult, bytes]]:
+    """Every generic fixture with a saved address: (that address, the page), read once per archive built."""
+    return [(urlsplit(page.with_suffix(".url").read_text().strip()), page.read_bytes())
+            for page in sorted(GENERIC_FIXTURES.glob("*.html")) if page.with_suffix(".url").exists()]
+
+
+def write_response(writer: WARCWriter, url: str, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+    """One response record, as warcio (not our writer) writes it."""
+    http = StatusAndHeaders(status, [*headers, ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
+
+
+def as_published_by(host: str, original: SplitResult, page: bytes) -> bytes:
+    """The page with its links to the site it was saved from moved to `host` (its canonical URL among them)."""
+    return page.replace(f"//{original.netloc}".encode(), f"//{host}".encode())
+
+
+def many_outlets_warc(tmp_path: Path, outlets: int, interleaved: bool = False) -> Path:
     """A WARC written by warcio, not by us: every generic fixture as each of `outlets` outlets published it (its
     address and canonical URL moved to that outlet's host), one record after another as another tool writes them:
     outlet by outlet, or `interleaved` (story by story, every outlet's copy in turn, as a crawler of many sites at
-    once writes them). `stories_per_outlet` > 0: each outlet runs only that many, outlet n from story n on."""
-    stories = []  # (the address it was saved under, the page), read once for every outlet
-    for page in sorted(GENERIC_FIXTURES.glob("*.html")):
-        sidecar = page.with_suffix(".url")
-        if sidecar.exists():
-            stories.append((urlsplit(sidecar.read_text().strip()), page.read_bytes()))
+    once writes them)."""
+    stories = generic_stories()
     warc = tmp_path / "outlets.warc.gz"
     with warc.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
         order = ([(outlet, story) for story in stories for outlet in range(outlets)] if interleaved else
                  [(outlet, story) for outlet in range(outlets) for story in stories])
-        if stories_per_outlet:
-            order = [(outlet, story) for outlet, story in order
-                     if (stories.index(story) - outlet) % len(stories) < stories_per_outlet]
         for outlet, (original, page_bytes) in order:
             host = f"outlet{outlet:02d}.example"
-            url = urlunsplit((original.scheme, host, original.path, original.query, ""))
-            body = page_bytes.replace(f"//{original.netloc}".encode(), f"//{host}".encode())
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                                  ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
-                                                          http_headers=headers))
+            write_response(writer, urlunsplit((original.scheme, host, original.path, original.query, "")), "200 OK",
+                           [("Content-Type", "text/html; charset=utf-8")], as_published_by(host, original, page_bytes))
     return warc
 
 
@@ -189,27 +195,21 @@ def redirecting_outlets_warc(tmp_path: Path, outlets: int, aliases: bool = False
     its https:// address, and a sitemap per site naming the http:// addresses (as a crawler that follows redirects
     archives them); returns the WARC and the sitemaps' URLs. `aliases`: each page also has a second address (a
     campaign link, redirected to the same page) that the sitemap names too."""
-    stories = [(urlsplit(page.with_suffix(".url").read_text().strip()), page.read_bytes())
-               for page in sorted(GENERIC_FIXTURES.glob("*.html")) if page.with_suffix(".url").exists()]
+    stories = generic_stories()
     warc, sitemaps = tmp_path / "redirects.warc.gz", []
-
-    def record(writer: WARCWriter, url: str, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
-        http = StatusAndHeaders(status, [*headers, ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
-
     with warc.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
         for original, page_bytes in stories:
             for outlet in range(outlets):
                 host = f"outlet{outlet:02d}.example"
                 final = urlunsplit(("https", host, original.path, original.query, ""))
-                record(writer, urlunsplit(("http", host, original.path, original.query, "")), "301 Moved Permanently",
-                       [("Location", final)], b"")
+                write_response(writer, urlunsplit(("http", host, original.path, original.query, "")),
+                               "301 Moved Permanently", [("Location", final)], b"")
                 if aliases:
-                    record(writer, urlunsplit(("http", host, f"/go{original.path}", "", "")), "302 Found",
-                           [("Location", final)], b"")
-                record(writer, final, "200 OK", [("Content-Type", "text/html; charset=utf-8")],
-                       page_bytes.replace(f"//{original.netloc}".encode(), f"//{host}".encode()))
+                    write_response(writer, urlunsplit(("http", host, f"/go{original.path}", "", "")), "302 Found",
+                                   [("Location", final)], b"")
+                write_response(writer, final, "200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                               as_published_by(host, original, page_bytes))
         for outlet in range(outlets):
             host = f"outlet{outlet:02d}.example"
             entries = "".join(f"<url><loc>http://{host}{original.path}</loc></url>"
@@ -218,7 +218,7 @@ def redirecting_outlets_warc(tmp_path: Path, outlets: int, aliases: bool = False
             sitemap = (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/'
                        f'sitemap/0.9">{entries}</urlset>').encode()
             sitemaps.append(f"https://{host}/sitemap.xml")
-            record(writer, sitemaps[-1], "200 OK", [("Content-Type", "application/xml")], sitemap)
+            write_response(writer, sitemaps[-1], "200 OK", [("Content-Type", "application/xml")], sitemap)
     return warc, sitemaps
 
 
