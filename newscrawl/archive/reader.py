@@ -42,6 +42,11 @@ _BLOCK = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b\x08"  # gzip id + "deflate" method: what every WARC member starts with
 _WARC_LINE = b"\nWARC/1."  # a record header line; the "\n" anchors it to a line start
 _TAIL_PEEK = 64  # bytes of a gzip member read after the record block to check it holds nothing else
+STREAM_ABOVE = 4 * 1024 * 1024
+"""A block larger than this whose payload the caller does not want (an index build) is read in pieces: digests are
+checked as the bytes go by and only the HTTP header is kept. A browser crawl's WARC holds videos and PDFs of
+hundreds of megabytes; reading each whole made an index build's peak memory twice the largest record."""
+_HEAD_LIMIT = 1024 * 1024  # bytes read to find the end of an HTTP header before the payload streams past
 
 
 class _Latin1HeaderParser(StatusAndHeadersParser):  # type: ignore[misc]  # warcio is untyped
@@ -100,6 +105,9 @@ class RawRecord:
     http_headers: Any  # warcio StatusAndHeaders, or None for records without HTTP headers
     payload: bytes
     digest_ok: bool
+    payload_kept: bool = True
+    """False when a large payload was streamed past unread (``scan_records(keep_payloads=False)``): ``payload`` is
+    then empty; its digests were still checked."""
 
     def header(self, name: str) -> str | None:
         """The first value of a WARC header, case-insensitively (warcio's get_header, looked up in a dict)."""
@@ -120,11 +128,20 @@ class RawRecord:
         return found
 
 
+class RecordTooLarge(Exception):
+    """The payload at an offset is larger than the reader was allowed to load (a replay's DOWNLOAD_MAXSIZE)."""
+
+    def __init__(self, file: str, offset: int, size: int, limit: int) -> None:
+        super().__init__(f"{file} at offset {offset}: payload of {size} bytes, larger than the limit of {limit}")
+        self.file, self.offset, self.size, self.limit = file, offset, size, limit
+
+
 @dataclass
 class _Outcome:
     record: RawRecord | None = None
     problem: ArchiveProblem | None = None
     next_offset: int | None = None  # None: framing lost here, the caller must resynchronise
+    too_large: int | None = None  # the payload's size, when it exceeds the caller's limit (nothing else is read)
 
 
 class _GzipMember(io.RawIOBase):
@@ -172,14 +189,16 @@ def is_gzip_file(fh: BinaryIO, path: Path) -> bool:
     return fh.read(2) == _GZIP_MAGIC[:2] or ".gz" in path.suffixes
 
 
-def scan_records(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
-    """Every record of one WARC file in order, with a problem for each damaged span instead of stopping."""
+def scan_records(path: Path, keep_payloads: bool = True) -> Iterator[RawRecord | ArchiveProblem]:
+    """Every record of one WARC file in order, with a problem for each damaged span instead of stopping.
+
+    ``keep_payloads=False``: payloads of blocks over STREAM_ABOVE are checked but not kept (warcinfo always is)."""
     with path.open("rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         gz = is_gzip_file(fh, path)
         offset: int | None = 0 if gz else _skip_blank_lines(fh, 0)
         while offset is not None and offset < size:
-            out = _scan_one(fh, offset, gz, str(path))
+            out = _scan_one(fh, offset, gz, str(path), keep_payload=keep_payloads)
             if out.problem is not None and out.next_offset is None:
                 resume = _resync(fh, offset + 1, gz, str(path))
                 where = f"resumed at offset {resume}" if resume is not None else "no intact record after it"
@@ -194,15 +213,17 @@ def scan_records(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
             offset = out.next_offset
 
 
-def read_record_at(path: Path, offset: int, opened: OpenWarc | None = None) -> tuple[RawRecord, int | None]:
+def read_record_at(path: Path, offset: int, opened: OpenWarc | None = None,
+                   max_payload: int | None = None) -> tuple[RawRecord, int | None]:
     """The record at ``offset`` and the offset of the one after it (None at the end or after damage).
 
     ``opened``: the file already open (OpenWarc), for callers that read many records of one file.
+    ``max_payload``: raise RecordTooLarge instead of loading a larger payload (only its HTTP header is read).
     """
     if opened is None:
         with path.open("rb") as fh:
-            return _record_at(OpenWarc(fh, is_gzip_file(fh, path), str(path)), offset)
-    return _record_at(opened, offset)
+            return _record_at(OpenWarc(fh, is_gzip_file(fh, path), str(path)), offset, max_payload)
+    return _record_at(opened, offset, max_payload)
 
 
 @dataclass(frozen=True)
@@ -215,8 +236,10 @@ class OpenWarc:
     name: str
 
 
-def _record_at(opened: OpenWarc, offset: int) -> tuple[RawRecord, int | None]:
-    out = _scan_one(opened.fh, offset, opened.gz, opened.name)
+def _record_at(opened: OpenWarc, offset: int, max_payload: int | None = None) -> tuple[RawRecord, int | None]:
+    out = _scan_one(opened.fh, offset, opened.gz, opened.name, max_payload=max_payload)
+    if out.too_large is not None and max_payload is not None:
+        raise RecordTooLarge(opened.name, offset, out.too_large, max_payload)
     if out.record is None:
         raise ArchiveReadError(out.problem or ArchiveProblem(opened.name, offset, "record", "no record at this offset"))
     size = os.fstat(opened.fh.fileno()).st_size
@@ -248,8 +271,10 @@ def _open_stream(fh: BinaryIO, offset: int, gz: bool) -> tuple[BinaryIO, _GzipMe
     return fh, None
 
 
-def _scan_one(fh: BinaryIO, offset: int, gz: bool, file: str) -> _Outcome:
-    """Reads one record at ``offset``; never raises for damaged data."""
+def _scan_one(fh: BinaryIO, offset: int, gz: bool, file: str, keep_payload: bool = True,
+              max_payload: int | None = None) -> _Outcome:
+    """Reads one record at ``offset``; never raises for damaged data. ``keep_payload``/``max_payload``: see
+    ``scan_records`` and ``read_record_at``."""
 
     def problem(kind: str, message: str, next_offset: int | None = None) -> _Outcome:
         return _Outcome(problem=ArchiveProblem(file, offset, kind, message), next_offset=next_offset)
@@ -271,8 +296,25 @@ def _scan_one(fh: BinaryIO, offset: int, gz: bool, file: str) -> _Outcome:
         if (member is not None and member.truncated) or (member is None and not fh.read(1)):
             return problem("truncated", "file ends inside the WARC header")
         return problem("length", "WARC record without a valid Content-Length")
+    rec_type = record.rec_headers.get_header("WARC-Type") or ""
+    streamed: _StreamedDigests | None = None
     try:
-        block = record.raw_stream.read(length)
+        if (max_payload is not None and length > max_payload) or (
+                not keep_payload and length > STREAM_ABOVE and rec_type != "warcinfo"):
+            head = _read_head(record.raw_stream, length)
+            parsed = _head_raw(record, head)
+            payload_size = length - (len(head) - len(parsed.payload)) if parsed is not None else length
+            if max_payload is not None and payload_size > max_payload:
+                return _Outcome(too_large=payload_size)
+            if keep_payload:
+                block = head + record.raw_stream.read(length - len(head))
+            else:
+                streamed = _StreamedDigests(record, head, parsed)
+                block = head
+                streamed.read_rest(record.raw_stream, length - len(head))
+        else:
+            block = record.raw_stream.read(length)
+        got = streamed.size if streamed is not None else len(block)
         tail = stream.read(_TAIL_PEEK) if gz else b""
         while gz and stream.read(_BLOCK):  # drain the member to learn where it ends
             pass
@@ -280,13 +322,12 @@ def _scan_one(fh: BinaryIO, offset: int, gz: bool, file: str) -> _Outcome:
         return problem("gzip", f"corrupt gzip member inside the record: {exc}")
     member_end = member.end if member is not None else None
     if member is not None and member.truncated:
-        return problem("truncated", f"file ends inside this record (gzip member incomplete, {len(block)} of "
+        return problem("truncated", f"file ends inside this record (gzip member incomplete, {got} of "
                                     f"{length} block bytes readable)")
-    if len(block) < length:
+    if got < length:
         if gz:
-            return problem("length", f"Content-Length {length} but the gzip member holds {len(block)} bytes",
-                           member_end)
-        return problem("truncated", f"file ends inside this record ({len(block)} of {length} bytes)")
+            return problem("length", f"Content-Length {length} but the gzip member holds {got} bytes", member_end)
+        return problem("truncated", f"file ends inside this record ({got} of {length} bytes)")
     if gz:
         if tail.strip(b"\r\n"):
             if tail.lstrip(b"\r\n").startswith(b"WARC/"):
@@ -302,7 +343,12 @@ def _scan_one(fh: BinaryIO, offset: int, gz: bool, file: str) -> _Outcome:
         raw = _to_raw(record, offset, block)
     except _PARSE_ERRORS as exc:
         return problem("record", f"unparseable HTTP header block: {exc}", next_offset)
-    mismatch = _digest_mismatch(raw, block)
+    if streamed is not None:
+        raw = replace(raw, payload=b"", payload_kept=False)
+        mismatch = _digest_mismatch(raw, streamed.block_matches, streamed.payload_matches)
+    else:
+        mismatch = _digest_mismatch(raw, lambda declared: _digest_matches(declared, [block]),
+                                    lambda declared: _digest_matches(declared, _payload_variants(raw)))
     if mismatch:
         return _Outcome(record=replace(raw, digest_ok=False), problem=ArchiveProblem(file, offset, "digest", mismatch),
                         next_offset=next_offset)
@@ -315,6 +361,119 @@ def _to_raw(record: Any, offset: int, block: bytes) -> RawRecord:
     body = io.BytesIO(block)
     http_headers = _LOADER.load_http_headers(rec_type, uri, body, len(block))
     return RawRecord(offset, rec_type, record.rec_headers, http_headers, block[body.tell():], True)
+
+
+def _read_head(stream: BinaryIO, length: int) -> bytes:
+    """The start of a block, up to the blank line ending an HTTP header (at most _HEAD_LIMIT bytes)."""
+    head = b""
+    while len(head) < min(length, _HEAD_LIMIT):
+        piece = stream.read(min(_BLOCK, length - len(head)))
+        if not piece:
+            break
+        head += piece
+        if b"\r\n\r\n" in head or b"\n\n" in head:
+            break
+    return head
+
+
+def _head_raw(record: Any, head: bytes) -> RawRecord | None:
+    """The record as far as ``head`` holds it (its payload: the part of the payload in ``head``); None when its
+    HTTP header does not parse (the record is then reported as unparseable once it has been read)."""
+    try:
+        return _to_raw(record, 0, head)
+    except _PARSE_ERRORS:
+        return None
+
+
+class _StreamedDigests:
+    """The block and payload digests a record declares, computed over its bytes as they are read in pieces."""
+
+    def __init__(self, record: Any, head: bytes, parsed: RawRecord | None) -> None:
+        headers = record.rec_headers
+        self.size = 0
+        self._block = _hasher(headers.get_header("WARC-Block-Digest"))
+        declared = headers.get_header("WARC-Payload-Digest")
+        self._payload = _hasher(declared) if parsed is not None else None
+        self._dechunked: _Dechunker | None = None
+        if self._payload is not None and parsed is not None and _is_chunked(parsed):
+            self._dechunked = _Dechunker(_hasher(declared))
+        self._payload_start = len(head) - len(parsed.payload) if parsed is not None else len(head)
+        self._feed(head)
+
+    def read_rest(self, stream: BinaryIO, size: int) -> None:
+        while size > 0:
+            piece = stream.read(min(_BLOCK, size))
+            if not piece:
+                return
+            size -= len(piece)
+            self._feed(piece)
+
+    def _feed(self, data: bytes) -> None:
+        skip = max(0, self._payload_start - self.size)
+        self.size += len(data)
+        if self._block is not None:
+            self._block.update(data)
+        if skip < len(data):
+            payload = data[skip:] if skip else data
+            if self._payload is not None:
+                self._payload.update(payload)
+            if self._dechunked is not None:
+                self._dechunked.feed(payload)
+
+    def block_matches(self, declared: str) -> bool | None:
+        return _digest_equals(declared, self._block.digest()) if self._block is not None else None
+
+    def payload_matches(self, declared: str) -> bool | None:
+        if self._payload is None:
+            return None
+        if _digest_equals(declared, self._payload.digest()):
+            return True
+        dechunked = self._dechunked.digest() if self._dechunked is not None else None
+        return dechunked is not None and _digest_equals(declared, dechunked)
+
+
+class _Dechunker:
+    """HTTP chunked framing undone on bytes fed in pieces, into a hash: the de-chunked digest variant of a payload
+    too large to hold (``dechunk`` does the same on whole bytes). Framing that turns out not to be chunked leaves
+    no variant, as warcio's reader then falls back to the stored bytes, which are hashed anyway."""
+
+    def __init__(self, sink: Any) -> None:
+        self._sink = sink
+        self._line = b""
+        self._left = 0  # data bytes left in the current chunk
+        self._state = "size"  # "size" line, chunk "data", the line ending after the data, or "done"
+        self.failed = False
+
+    def feed(self, data: bytes) -> None:
+        at = 0
+        while at < len(data) and self._state != "done" and not self.failed:
+            if self._state == "data":
+                piece = data[at:at + self._left]
+                self._sink.update(piece)
+                self._left -= len(piece)
+                at += len(piece)
+                if not self._left:
+                    self._state = "end"
+                continue
+            newline = data.find(b"\n", at)
+            if newline < 0:
+                self._line += data[at:]
+                self.failed = self.failed or len(self._line) > 1024
+                return
+            line, self._line, at = self._line + data[at:newline], b"", newline + 1
+            if self._state == "end":  # the CRLF closing a chunk's data
+                self.failed = bool(line.strip())
+                self._state = "size"
+                continue
+            try:
+                self._left = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                self.failed = True
+                return
+            self._state = "data" if self._left else "done"
+
+    def digest(self) -> bytes | None:
+        return None if self.failed else bytes(self._sink.digest())
 
 
 def _after_record(fh: BinaryIO) -> int | None:
@@ -373,7 +532,11 @@ def _find(fh: BinaryIO, needle: bytes, start: int) -> int | None:
     return None
 
 
-def _digest_mismatch(raw: RawRecord, block: bytes) -> str:
+DigestCheck = Callable[[str], "bool | None"]
+"""Whether bytes match a declared digest ("sha1:…"): True, False, or None when it cannot be checked."""
+
+
+def _digest_mismatch(raw: RawRecord, block_matches: DigestCheck, payload_matches: DigestCheck) -> str:
     """Why the stored digests do not match the bytes, or "" when they match (or cannot be checked)."""
     if raw.rec_type == "revisit":  # its payload digest names the *original* payload, like warcio we skip it
         return ""
@@ -381,11 +544,11 @@ def _digest_mismatch(raw: RawRecord, block: bytes) -> str:
         return f"record {raw.header('WARC-Record-ID')} ({raw.rec_type}) at offset {raw.offset}"
 
     block_digest = raw.header("WARC-Block-Digest")
-    if block_digest and _digest_matches(block_digest, [block]) is False:
+    if block_digest and block_matches(block_digest) is False:
         return f"WARC-Block-Digest {block_digest} does not match the stored bytes of {where()}"
     payload_digest = raw.header("WARC-Payload-Digest")
     if payload_digest and raw.header("WARC-Segment-Number") is None:
-        if _digest_matches(payload_digest, _payload_variants(raw)) is False:
+        if payload_matches(payload_digest) is False:
             return f"WARC-Payload-Digest {payload_digest} does not match the payload of {where()}"
     return ""
 
@@ -395,32 +558,42 @@ def _payload_variants(raw: RawRecord) -> list[bytes]:
 
     wget 1.21 and warcio digest the chunked bytes as sent; other writers digest the de-chunked entity.
     """
-    variants = [raw.payload]
+    return [raw.payload, dechunk(raw.payload)] if _is_chunked(raw) else [raw.payload]
+
+
+def _is_chunked(raw: RawRecord) -> bool:
     headers = raw.http_headers
-    if headers is not None and "chunked" in (headers.get_header("Transfer-Encoding") or "").lower():
-        variants.append(dechunk(raw.payload))
-    return variants
+    return headers is not None and "chunked" in (headers.get_header("Transfer-Encoding") or "").lower()
 
 
 def _digest_matches(declared: str, candidates: list[bytes]) -> bool | None:
     """True/False, or None when the algorithm is unknown (the WARC spec allows any, in base32, hex or base64)."""
-    algorithm, sep, value = declared.strip().partition(":")
-    name = _hash_name(algorithm)
+    name = _hash_name(declared.strip().partition(":")[0])
     if name is None:
         logger.debug("Cannot check digest %r: unknown algorithm", declared)
         return None
+    return any(_digest_equals(declared, hashlib.new(name, data).digest()) for data in candidates)
+
+
+def _hasher(declared: str | None) -> Any:
+    """A hashlib object for the algorithm a declared digest names, or None (no digest, unknown algorithm)."""
+    name = _hash_name(declared.strip().partition(":")[0]) if declared else None
+    return hashlib.new(name) if name is not None else None
+
+
+def _digest_equals(declared: str, digest: bytes) -> bool:
+    """Whether ``digest`` is the one declared ("sha1:<base32>", or hex, or base64)."""
+    _, sep, value = declared.strip().partition(":")
     if not sep or not value:
         return False
     wanted = value.rstrip("=")
     upper = wanted.upper()  # hex/base32 may be lowercase
-    for data in candidates:
-        digest = hashlib.new(name, data).digest()
-        # Encoded one way after another, the usual one first (sha1 in base32: ours, warcio's, wget's): every
-        # record's two digests are checked, and base32 is pure Python.
-        for encode in _DIGEST_ENCODINGS:
-            encoded = encode(digest)
-            if wanted == encoded or upper == encoded:
-                return True
+    # Encoded one way after another, the usual one first (sha1 in base32: ours, warcio's, wget's): every record's
+    # two digests are checked, and base32 is pure Python.
+    for encode in _DIGEST_ENCODINGS:
+        encoded = encode(digest)
+        if wanted == encoded or upper == encoded:
+            return True
     return False
 
 

@@ -10,6 +10,10 @@ the same URL and otherwise refuses the record (counted as newscrawl/replay/diges
 DamagedRecord). Serving it would emit an item whose body_sha256 describes the damaged bytes, so `newscrawl verify`
 would pass and the damage would vanish from the record.
 
+A payload larger than the request's download max size (DOWNLOAD_MAXSIZE, the spider's download_maxsize or the
+request's meta, as Scrapy reads them) is not loaded: only its header is read, the request is dropped with
+ReplayTooLarge and counted (newscrawl/replay/too_large), as a live fetch would be cancelled.
+
 Sources: a .warc/.warc.gz file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
 optional <name>.url sidecars). The archive is also a source of article candidates (ReplaySource.candidates): the
 spider parses every archived HTML page its outlet would accept, whether or not replayed discovery reaches it.
@@ -44,6 +48,7 @@ from newscrawl.archive.warc import (
     ArchivedExchange,
     ArchiveIndex,
     ArchiveProblem,
+    RecordTooLarge,
     SavedPage,
     iter_saved_html,
     read_warcinfo,
@@ -62,6 +67,10 @@ class ReplayMiss(IgnoreRequest):
 
 class DamagedRecord(IgnoreRequest):
     """Every archived capture of this URL fails its WARC digest check; its bytes are not what was fetched."""
+
+
+class ReplayTooLarge(IgnoreRequest):
+    """The archived payload is larger than the request's download max size: a live fetch would be cancelled too."""
 
 
 class ArchiveNotFound(ValueError):
@@ -328,11 +337,13 @@ class ReplaySource:
             found.append(Candidate(entry.url, Path(entry.file).name, entry.record_id, position))
         return found
 
-    def answer(self, url: str) -> Answer | None:
+    def answer(self, url: str, max_payload: int | None = None) -> Answer | None:
+        """The archived answer for `url`, None when the archive holds none. Raises RecordTooLarge when its payload
+        is larger than ``max_payload`` bytes (not read), ArchiveReadError when it cannot be read again."""
         if self._index is not None:
-            exchange = self._lookup(url)
+            exchange = self._lookup(url, max_payload)
             if exchange is None and self.article_key is not None:
-                exchange = self._lookup_by_key(url)
+                exchange = self._lookup_by_key(url, max_payload)
             if exchange is None:
                 return None
             return Answer(url=exchange.url, status=exchange.status, headers=list(exchange.headers),
@@ -342,17 +353,20 @@ class ReplaySource:
         page = self._pages.get(url) or self._pages.get(canonicalize_url(url))
         if page is None:
             return None
-        return Answer(url=page.url, status=200, headers=[("Content-Type", "text/html")], body=page.body,
+        body = page.body
+        if max_payload is not None and len(body) > max_payload:
+            raise RecordTooLarge(str(page.path), 0, len(body), max_payload)
+        return Answer(url=page.url, status=200, headers=[("Content-Type", "text/html")], body=body,
                       fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page))
 
-    def _lookup(self, url: str) -> ArchivedExchange | None:
+    def _lookup(self, url: str, max_payload: int | None = None) -> ArchivedExchange | None:
         """The index's winning (last) capture of the URL, but the last *intact* one when the winner is damaged."""
         assert self._index is not None
         captures = self._index.captures(url)
         intact = [entry for entry in captures if entry.digest_ok]
-        return self._index.read((intact or captures)[-1]) if captures else None
+        return self._index.read((intact or captures)[-1], max_payload) if captures else None
 
-    def _lookup_by_key(self, url: str) -> ArchivedExchange | None:
+    def _lookup_by_key(self, url: str, max_payload: int | None = None) -> ArchivedExchange | None:
         assert self._index is not None and self.article_key is not None
         if self._by_key is None:
             self._by_key = {}
@@ -360,7 +374,7 @@ class ReplaySource:
                 self._by_key.setdefault(self.article_key(archived_url), archived_url)
         key = self.article_key(url)
         archived = self._by_key.get(key) if key != url else None
-        return self._lookup(archived) if archived else None
+        return self._lookup(archived, max_payload) if archived else None
 
 
 NETWORK_SCHEMES = ("http", "https")
@@ -477,6 +491,9 @@ class ReplayMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.source: ReplaySource | None = None
+        self.max_payload: int = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        """What a live fetch would accept (Scrapy's download handler: spider attribute, else the setting); a
+        request's download_maxsize meta overrides it, and 0 means no limit."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ReplayMiddleware:
@@ -489,6 +506,7 @@ class ReplayMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         """Answer from the spider's source (it lists archive-only articles from the same index), else our own."""
+        self.max_payload = getattr(spider, "download_maxsize", self.max_payload)
         self.source = getattr(spider, "replay_source", None) or ReplaySource(
             spider.replay_path, getattr(spider, "article_key", None), archive_index_cache(self.crawler.settings))
         logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs)",
@@ -498,7 +516,14 @@ class ReplayMiddleware:
         if self.source is None:  # spider_opened not yet fired (cannot happen in a crawl; guards direct use)
             self.spider_opened(self.crawler.spider)
         assert self.source is not None
-        answer = self.source.answer(request.url)
+        max_payload = request.meta.get("download_maxsize", self.max_payload) or None  # 0: no limit, as in Scrapy
+        try:
+            answer = self.source.answer(request.url, max_payload)
+        except RecordTooLarge as exc:
+            self.stats.inc_value("newscrawl/replay/too_large")
+            logger.warning("Cancelling replay of %(url)s: archived response size (%(size)d) larger than download max "
+                           "size (%(limit)d)", {"url": request.url, "size": exc.size, "limit": exc.limit})
+            raise ReplayTooLarge(f"archived response larger than DOWNLOAD_MAXSIZE: {request.url}") from exc
         if answer is None:
             self.stats.inc_value("newscrawl/replay/misses")
             logger.warning("Replay miss (not in the archive, not fetched): %(url)s", {"url": request.url})

@@ -38,6 +38,7 @@ from newscrawl.archive.reader import (
     ArchiveReadError,
     OpenWarc,
     RawRecord,
+    RecordTooLarge,
     dechunk,
     is_gzip_file,
     parse_warc_fields,
@@ -57,6 +58,7 @@ except ImportError:  # optional: without it "br" bodies cannot be decoded, every
     _HAVE_BROTLI = False
 
 __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
+           "RecordTooLarge",
            "SavedPage", "WarcWriter", "iter_archive", "iter_saved_html", "read_at", "read_warcinfo"]
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,8 @@ logger = logging.getLogger(__name__)
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open", *ARC_SUFFIXES)
 _REQUEST_MEMORY = 1024  # unmatched request records remembered per file, to pair them with later responses
 _OPEN_FILES = 8  # archive files an ArchiveIndex keeps open between reads (a folder may hold thousands)
+_REQUEST_BODY_LIMIT = 1024 * 1024  # a record read only to see whether it is the response's request is read whole
+# up to this payload size: larger is not a request worth pairing (no GET has a body)
 
 
 @dataclass(frozen=True)
@@ -267,7 +271,7 @@ class ArchiveIndex:
         names: dict[str, str] = {}
         types: dict[str, str] = {}
         recorded: dict[int, str] = {}  # id(entry) → its WARC-Payload-Digest, only while revisits are resolved
-        for item in _iter_exchanges(Path(path), skipped):
+        for item in _iter_exchanges(Path(path), skipped, with_bodies=False):
             if isinstance(item, ArchiveProblem):
                 problems.append(item)
                 continue
@@ -378,14 +382,17 @@ class ArchiveIndex:
         entry = self.entry(url)
         return self.read(entry) if entry is not None else None
 
-    def read(self, entry: IndexEntry) -> ArchivedExchange:
-        """Re-reads one capture's record from disk (raises ArchiveReadError if it was damaged since).
+    def read(self, entry: IndexEntry, max_payload: int | None = None) -> ArchivedExchange:
+        """Re-reads one capture's record from disk (raises ArchiveReadError if it was damaged since, RecordTooLarge
+        when its payload is larger than ``max_payload`` bytes: then only its headers were read).
 
-        The request record after it is only read when indexing found no request method: the index already paired
-        the two, so reading it again (half the cost of a replayed response) could only repeat that answer.
+        The request record after it is not read: indexing already paired every response with its request, so
+        reading it again (half the cost of a replayed response, and for an archive without request records a read
+        of the next response, whatever its size) could only repeat the index's answer.
         """
         exchange = _read_exchange(Path(entry.file), entry.offset, self._warcinfo.get(entry.file),
-                                  with_request=entry.request_method is None, files=self._files)
+                                  with_request=False, files=self._files,
+                                  max_payload=max_payload)
         if self.cached_in is not None and exchange.record_id != entry.record_id:
             # The identity check missed a change (a same-size rewrite within one clock tick): refuse, don't guess,
             # and drop the cached index so that the next replay builds it from the records.
@@ -464,10 +471,13 @@ class _OpenFiles:
         self.close()
 
 
-def _iter_exchanges(path: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
+def _iter_exchanges(path: Path, skipped: Counter[str],
+                    with_bodies: bool = True) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
+    """``with_bodies=False`` (an index build): a body over reader.STREAM_ABOVE bytes is digest-checked but not
+    kept, and its exchange's ``body`` is empty."""
     for file in _archive_files(path):
         try:
-            yield from _iter_file(file, skipped)
+            yield from _iter_file(file, skipped, with_bodies)
         except OSError as exc:
             yield ArchiveProblem(str(file), 0, "io", f"cannot read file: {exc}")
 
@@ -490,14 +500,15 @@ def _order_key(relative: Path) -> tuple[str, str, str]:
     return relative.parent.as_posix(), stem, name
 
 
-def _iter_file(file: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
+def _iter_file(file: Path, skipped: Counter[str],
+               with_bodies: bool = True) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
     """Pairs responses with request records: the request may follow (ours, warcio) or precede (wget) it."""
     warcinfo: dict[str, str] = {}
     pending: ArchivedExchange | None = None  # a response waiting for the request record that may follow it
     methods: OrderedDict[str, str] = OrderedDict()  # request id, and ids it is concurrent to → method
     skipped_here: Counter[str] = Counter()
     source = plain_copy(file) or file  # a whole-file gzip is read from its inflated copy, offsets and all
-    for item in (scan_arc(file) if is_arc(file) else scan_records(source)):
+    for item in (scan_arc(file) if is_arc(file) else scan_records(source, keep_payloads=with_bodies)):
         method = _request_method(item) if isinstance(item, RawRecord) else None
         if pending is not None:
             if (isinstance(item, RawRecord) and method is not None
@@ -599,11 +610,11 @@ def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Arch
         payload_digest=record.header("WARC-Payload-Digest"))
 
 
-def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
-                   with_request: bool = True, files: _OpenFiles | None = None) -> ArchivedExchange:
+def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None, with_request: bool = True,
+                   files: _OpenFiles | None = None, max_payload: int | None = None) -> ArchivedExchange:
     opened = files.get(file) if files is not None else None
     path, reader = opened if opened is not None else (_locate(file), None)
-    record, following = _read_record(path, offset, reader)
+    record, following = _read_record(path, offset, reader, max_payload)
     if not ((record.rec_type == "response" and record.http_headers is not None) or _is_page_resource(record)):
         raise ArchiveReadError(ArchiveProblem(str(file), offset, "record",
                                               f"a {record.rec_type} record, not an HTTP response"))
@@ -612,8 +623,9 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
         raise ArchiveReadError(exchange)
     if following is not None and with_request:
         try:
-            after, _ = _read_record(path, following, reader)
-        except ArchiveReadError:
+            # A request record's body is a form at most; the next record may as well be a 2 GB video response.
+            after, _ = _read_record(path, following, reader, _REQUEST_BODY_LIMIT)
+        except (ArchiveReadError, RecordTooLarge):
             return exchange  # the request record is a nicety; the response itself is intact
         method = _request_method(after)
         if method and exchange.record_id in after.header_values("WARC-Concurrent-To"):
@@ -621,12 +633,13 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None,
     return exchange
 
 
-def _read_record(path: Path, offset: int, reader: OpenWarc | None = None) -> tuple[RawRecord, int | None]:
+def _read_record(path: Path, offset: int, reader: OpenWarc | None = None,
+                 max_payload: int | None = None) -> tuple[RawRecord, int | None]:
     if reader is not None:
-        return read_record_at(path, offset, reader)
+        return read_record_at(path, offset, reader, max_payload)
     if is_arc(path):
-        return read_arc_at(path, offset)
-    return read_record_at(plain_copy(path) or path, offset)
+        return read_arc_at(path, offset)  # ARC files (legacy, small records) are read whole
+    return read_record_at(plain_copy(path) or path, offset, max_payload=max_payload)
 
 
 def _locate(file: Path) -> Path:
