@@ -2,8 +2,9 @@
 saved page): replaying them must not cost memory in proportion to the largest record or to the whole folder.
 
 Before: an index build read every record block whole (a 300 MB video made a replay's peak RSS 704 MB), each answer
-read the next record whole to look for its request (the video again, for an archive without request records), and a
-replay answered a payload of any size whatever DOWNLOAD_MAXSIZE said.
+read the next record whole to look for its request (the video again, for an archive without request records), a
+replay answered a payload of any size whatever DOWNLOAD_MAXSIZE said, and a replay of saved pages held every page's
+bytes for the whole run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import gzip
 import hashlib
 import random
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import pytest
 
 from newscrawl.archive.reader import STREAM_ABOVE, _Dechunker, dechunk
 from newscrawl.archive.replay import ReplaySource
-from newscrawl.archive.warc import ArchiveIndex, RecordTooLarge
+from newscrawl.archive.warc import ArchiveIndex, ArchiveReadError, RecordTooLarge
 from tests.crawling import run_crawl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,6 +178,39 @@ def test_a_replay_reads_neither_a_payload_over_its_limit_nor_the_large_record_af
     assert whole is not None and len(whole.body) == BIG, "at the limit the payload is answered, as Scrapy accepts it"
     unlimited = source.answer(VIDEO)
     assert unlimited is not None and hashlib.sha1(unlimited.body).digest() == hashlib.sha1(media()).digest()
+
+
+def saved_folder(folder: Path, pages: int, size: int) -> Iterator[Path]:
+    folder.mkdir()
+    filler = b"<p>" + b"word " * (size // 5) + b"</p>"
+    for number in range(pages):
+        path = folder / f"story-{number}.html"
+        path.write_bytes(b"<html><head><title>Story %d</title></head><body><article><h1>Story %d</h1>%s</article>"
+                         b"</body></html>" % (number, number, filler))
+        (folder / f"story-{number}.url").write_text(f"https://outlet.example/story-{number}\n", encoding="utf-8")
+        yield path
+
+
+def test_a_replay_of_saved_pages_holds_where_they_are_not_their_bytes(tmp_path: Path) -> None:
+    paths = list(saved_folder(tmp_path / "saved", pages=12, size=512 * 1024))
+    tracemalloc.start()
+    try:
+        source = ReplaySource(tmp_path / "saved")
+        size = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(source.urls()) == 12
+    assert size < MEMORY_BOUND, f"a source of 12 pages of 512 KiB holds {size:,} bytes"
+    answer = source.answer("https://outlet.example/story-3")
+    assert answer is not None and answer.body == paths[3].read_bytes()
+    assert answer.archive is not None and answer.archive["record_id"] == (
+        "urn:sha256:" + hashlib.sha256(paths[3].read_bytes()).hexdigest())
+    with pytest.raises(RecordTooLarge):
+        source.answer("https://outlet.example/story-4", 1024)
+    # A page changed after the replay listed it is not answered with bytes its provenance would not name.
+    paths[5].write_bytes(paths[5].read_bytes().replace(b"Story 5", b"Story five"))
+    with pytest.raises(ArchiveReadError, match="changed since the replay listed it"):
+        source.answer("https://outlet.example/story-5")
 
 
 def test_a_replayed_article_over_the_download_max_size_is_dropped_and_counted_like_a_live_one(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ would pass and the damage would vanish from the record.
 
 A payload larger than the request's download max size (DOWNLOAD_MAXSIZE, the spider's download_maxsize or the
 request's meta, as Scrapy reads them) is not loaded: only its header is read, the request is dropped with
-ReplayTooLarge and counted (newscrawl/replay/too_large), as a live fetch would be cancelled.
+ReplayTooLarge and counted (newscrawl/replay/too_large), as a live fetch would be cancelled. Nothing else holds a
+page's bytes between requests: the index keeps positions, a saved-pages folder its pages' paths and digests.
 
 Sources: a .warc/.warc.gz file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
 optional <name>.url sidecars). The archive is also a source of article candidates (ReplaySource.candidates): the
@@ -53,6 +54,7 @@ from newscrawl.archive.warc import (
     iter_saved_html,
     read_warcinfo,
 )
+from newscrawl.archive.savedhtml import SavedPlace, read_saved_body
 from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, archive_index_cache
 
 logger = logging.getLogger(__name__)
@@ -119,27 +121,29 @@ def replay_identity(path: Path) -> ReplayIdentity:
                 return ReplayIdentity(info["crawl-id"], started, _arguments(info.get("spider-arguments")))
         digest = hashlib.sha256("\n".join(f"{f.name}:{f.stat().st_size}" for f in files).encode()).hexdigest()
         return ReplayIdentity(f"replay-{digest[:12]}", min(_mtime(f) for f in files))
-    pages = [p for p in read_saved_folder(path) if isinstance(p, SavedPage)]
+    pages = [p for p in read_saved_folder(path) if isinstance(p, SavedPlace)]
     digest = hashlib.sha256("\n".join(f"{p.url}:{p.body_sha256}" for p in pages).encode()).hexdigest()
     started = min((p.fetched_at for p in pages), default=datetime.fromtimestamp(0, timezone.utc))
     return ReplayIdentity(f"replay-{digest[:12]}", started)
 
 
 _SavedFolderKey = tuple[str, tuple[tuple[str, int, int], ...]]
-_last_saved_folder: tuple[_SavedFolderKey, list[SavedPage | ArchiveProblem]] | None = None
+_last_saved_folder: tuple[_SavedFolderKey, list[SavedPlace | ArchiveProblem]] | None = None
 
 
-def read_saved_folder(path: Path) -> list[SavedPage | ArchiveProblem]:
-    """Every saved page (and bad input) of a folder, read once per process while the folder is unchanged.
+def read_saved_folder(path: Path) -> list[SavedPlace | ArchiveProblem]:
+    """Where every saved page of a folder is (and its bad input), read once per process while the folder is
+    unchanged; the pages' bytes are read again when a request asks for them (``read_saved_body``).
 
-    A replay needs the pages twice before it starts, for its identity (a digest of their contents) and as its
+    A replay needs the list twice before it starts, for its identity (a digest of the pages' contents) and as its
     source; reading, un-gzipping and hashing every page twice doubled the start of a large folder's replay. The
     last folder read is remembered with a listing of its files' sizes and times, so a changed folder is read again.
     """
     global _last_saved_folder
     key = (str(path.resolve()), _listing(path))
     if _last_saved_folder is None or _last_saved_folder[0] != key:
-        _last_saved_folder = (key, list(iter_saved_html(path)))
+        _last_saved_folder = (key, [page.place() if isinstance(page, SavedPage) else page
+                                    for page in iter_saved_html(path)])
     return _last_saved_folder[1]
 
 
@@ -205,7 +209,7 @@ class Candidate:
     """Order in the archive (file order, then offset): archive-only articles are released in this order."""
 
 
-def saved_page_ref(root: Path, page: SavedPage) -> dict[str, Any]:
+def saved_page_ref(root: Path, page: SavedPlace) -> dict[str, Any]:
     """provenance.archive of a saved page: its path in the folder, and its bytes' digest as the record id.
 
     A path whose bytes are not UTF-8 (a Latin-1 file name) cannot go into a UTF-8 feed as it is: it is
@@ -269,8 +273,8 @@ class ReplaySource:
         """Revisit records answered with their original capture."""
         self.revisits_answered_later = 0
         """Of those, revisits no capture at or before them could answer: the nearest later capture did."""
-        self._pages: dict[str, SavedPage] = {}
-        self._page_order: list[SavedPage] = []
+        self._pages: dict[str, SavedPlace] = {}
+        self._page_order: list[SavedPlace] = []
         self._index: ArchiveIndex | None = None
         self._by_key: dict[str, str] | None = None
         self._holds_redirects: bool | None = None
@@ -283,7 +287,7 @@ class ReplaySource:
         else:
             self._root = path.resolve()
             for page in read_saved_folder(path):
-                if isinstance(page, SavedPage):
+                if isinstance(page, SavedPlace):
                     self._page_order.append(page)
                     self._pages.setdefault(page.url, page)
                     self._pages.setdefault(canonicalize_url(page.url), page)
@@ -353,7 +357,7 @@ class ReplaySource:
         page = self._pages.get(url) or self._pages.get(canonicalize_url(url))
         if page is None:
             return None
-        body = page.body
+        body = read_saved_body(page)
         if max_payload is not None and len(body) > max_payload:
             raise RecordTooLarge(str(page.path), 0, len(body), max_payload)
         return Answer(url=page.url, status=200, headers=[("Content-Type", "text/html")], body=body,

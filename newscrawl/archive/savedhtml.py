@@ -28,7 +28,7 @@ from pathlib import Path
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
-from newscrawl.archive.reader import ArchiveProblem
+from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
 from newscrawl.extract.urls import is_http_url
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,38 @@ class SavedPage:
     """The file's mtime in UTC: the best available guess at when the page was saved."""
     body_sha256: str
     """Hex SHA-256 of ``body``."""
+
+    def place(self) -> SavedPlace:
+        """Where the page is, without its bytes."""
+        return SavedPlace(self.url, self.path, self.fetched_at, self.body_sha256)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPlace:
+    """A saved page without its bytes: what a replay keeps of each page until a request asks for it
+    (``read_saved_body``). Holding every page's bytes made a replay's memory grow by the size of the folder."""
+
+    url: str
+    path: Path
+    fetched_at: datetime
+    body_sha256: str
+
+
+def read_saved_body(place: SavedPlace) -> bytes:
+    """The page's bytes read again, as ``iter_saved_html`` read them (symlinks refused, .gz decompressed).
+
+    Raises ArchiveReadError when the file cannot be read or no longer holds the bytes it held when listed: a replay
+    answers with the bytes its identity and provenance name, or not at all.
+    """
+    try:
+        raw, _ = _read_safely(place.path)
+        body = gzip.decompress(raw) if place.path.name.lower().endswith(".gz") else raw
+    except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
+        raise ArchiveReadError(ArchiveProblem(str(place.path), 0, "io", f"cannot read saved page again: {exc}"))
+    if hashlib.sha256(body).hexdigest() != place.body_sha256:
+        raise ArchiveReadError(ArchiveProblem(str(place.path), 0, "changed",
+                                              "saved page changed since the replay listed it; not answered"))
+    return body
 
 
 def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
