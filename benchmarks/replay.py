@@ -131,6 +131,11 @@ def replay_source(source: Source, jobs: int = 1, cached_index: bool = False, rou
     return _replays[key]
 
 
+def feed_digest(folder: Path, jobs: int = 1) -> str:
+    """SHA-256 of the feed of the first replay of `folder` in `jobs` processes that ran in this process."""
+    return _feeds[(folder, jobs, 0)]
+
+
 def served_pages(feed: Path) -> dict[str, str]:
     """From a replay's feed: the URL of each archived response that became an item → the parser that read it."""
     served: dict[str, str] = {}

@@ -26,6 +26,8 @@ def test_every_benchmark_runs_at_tiny_sizes(tmp_path: Path) -> None:
     assert written == {"parse", "replay", "live", "memory", "incremental", "summary"}
     incremental = json.loads((results / "incremental.json").read_text())
     assert incremental["all_met"], incremental["runs"]  # the one benchmark whose target is exact at any size
+    media = json.loads((results / "memory.json").read_text())["media"]
+    assert media["same_feed"], media  # a video record replayed beside the pages changes no item
     assert "| summary" not in done.stdout and "### summary" in done.stdout
 
 
