@@ -12,17 +12,20 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import logging
 import random
 import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from scrapy import Request, Spider
+from scrapy.utils.test import get_crawler
 
 from newscrawl.archive.reader import STREAM_ABOVE, _Dechunker, dechunk
-from newscrawl.archive.replay import ReplaySource
-from newscrawl.archive.warc import ArchiveIndex, ArchiveReadError, RecordTooLarge
+from newscrawl.archive.replay import ReplayMiddleware, ReplaySource, UnreadableRecord
+from newscrawl.archive.warc import ArchiveIndex, ArchiveProblem, ArchiveReadError, RecordTooLarge
 from tests.crawling import run_crawl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,3 +235,23 @@ def test_a_replayed_article_over_the_download_max_size_is_dropped_and_counted_li
                       settings={"DOWNLOAD_MAXSIZE": "0"})
     assert len(again.feed_items("out.jsonl")) == 3, "DOWNLOAD_MAXSIZE=0 means no limit, as in Scrapy"
 
+
+
+class _Unreadable:
+    """A replay source whose record was damaged after it was indexed."""
+
+    def answer(self, url: str, max_payload: int | None = None) -> None:
+        raise ArchiveReadError(ArchiveProblem("crawl.warc.gz", 1234, "gzip", "corrupt gzip member"))
+
+
+def test_an_answer_that_cannot_be_read_again_is_one_error_line_and_a_count(caplog: pytest.LogCaptureFixture) -> None:
+    """A record damaged, or a saved page changed or removed, after the replay indexed it costs only its request."""
+    crawler = get_crawler(Spider)
+    middleware = ReplayMiddleware(crawler)
+    middleware.source = cast(Any, _Unreadable())
+    with caplog.at_level(logging.ERROR), pytest.raises(UnreadableRecord):
+        middleware.process_request(Request("https://outlet.example/story"))
+    assert crawler.stats.get_value("newscrawl/replay/unreadable") == 1
+    (line,) = [record.getMessage() for record in caplog.records]
+    assert line == ("Replay could not read the archived answer for https://outlet.example/story: crawl.warc.gz @ "
+                    "1234: gzip: corrupt gzip member")

@@ -8,7 +8,9 @@ answer is never sent: it is counted (newscrawl/replay/misses) and dropped with R
 A record whose WARC digests do not match its bytes is damaged or tampered with: replay prefers an intact capture of
 the same URL and otherwise refuses the record (counted as newscrawl/replay/digest_refused, dropped with
 DamagedRecord). Serving it would emit an item whose body_sha256 describes the damaged bytes, so `newscrawl verify`
-would pass and the damage would vanish from the record.
+would pass and the damage would vanish from the record. A record or saved page that can no longer be read as it was
+indexed (damaged, changed or removed since) is one error line naming it, counted (newscrawl/replay/unreadable) and
+dropped with UnreadableRecord.
 
 A payload larger than the request's download max size (DOWNLOAD_MAXSIZE, the spider's download_maxsize or the
 request's meta, as Scrapy reads them) is not loaded: only its header is read, the request is dropped with
@@ -49,6 +51,7 @@ from newscrawl.archive.warc import (
     ArchivedExchange,
     ArchiveIndex,
     ArchiveProblem,
+    ArchiveReadError,
     RecordTooLarge,
     SavedPage,
     iter_saved_html,
@@ -69,6 +72,10 @@ class ReplayMiss(IgnoreRequest):
 
 class DamagedRecord(IgnoreRequest):
     """Every archived capture of this URL fails its WARC digest check; its bytes are not what was fetched."""
+
+
+class UnreadableRecord(IgnoreRequest):
+    """The archived answer could not be read again: damaged, changed or removed since the replay indexed it."""
 
 
 class ReplayTooLarge(IgnoreRequest):
@@ -528,6 +535,11 @@ class ReplayMiddleware:
             logger.warning("Cancelling replay of %(url)s: archived response size (%(size)d) larger than download max "
                            "size (%(limit)d)", {"url": request.url, "size": exc.size, "limit": exc.limit})
             raise ReplayTooLarge(f"archived response larger than DOWNLOAD_MAXSIZE: {request.url}") from exc
+        except ArchiveReadError as exc:
+            self.stats.inc_value("newscrawl/replay/unreadable")
+            logger.error("Replay could not read the archived answer for %(url)s: %(problem)s",
+                         {"url": request.url, "problem": exc})
+            raise UnreadableRecord(f"archived answer unreadable: {request.url}") from exc
         if answer is None:
             self.stats.inc_value("newscrawl/replay/misses")
             logger.warning("Replay miss (not in the archive, not fetched): %(url)s", {"url": request.url})
