@@ -40,7 +40,8 @@ def sha1(data: bytes) -> bytes:
 
 
 def warc_record(uri: str, block: bytes, *, rec_type: bytes = b"response", payload: bytes | None = None,
-                payload_digest: bytes | None = None, content_type: bytes = b"application/http; msgtype=response") -> bytes:
+                payload_digest: bytes | None = None,
+                content_type: bytes = b"application/http; msgtype=response") -> bytes:
     """One WARC/1.1 record with both digests, as browser crawlers write them (payload digest over `payload`)."""
     digests = b"WARC-Block-Digest: " + sha1(block) + b"\r\n"
     if payload is not None or payload_digest is not None:

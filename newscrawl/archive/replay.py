@@ -12,10 +12,10 @@ would pass and the damage would vanish from the record. A record or saved page t
 indexed (damaged, changed or removed since) is one error line naming it, counted (newscrawl/replay/unreadable) and
 dropped with UnreadableRecord.
 
-A payload larger than the request's download max size (DOWNLOAD_MAXSIZE, the spider's download_maxsize or the
-request's meta, as Scrapy reads them) is not loaded: only its header is read, the request is dropped with
-ReplayTooLarge and counted (newscrawl/replay/too_large), as a live fetch would be cancelled. Nothing else holds a
-page's bytes between requests: the index keeps positions, a saved-pages folder its pages' paths and digests.
+An answer larger than the request's download max size (DOWNLOAD_MAXSIZE, the spider's download_maxsize or the
+request's meta, as Scrapy reads them) is dropped with ReplayTooLarge and counted (newscrawl/replay/too_large), as a
+live fetch would be cancelled; of a WARC record over it only the header is read. Nothing holds a page's bytes
+between requests: the index keeps positions, a saved-pages folder its pages' paths and digests.
 
 Sources: a .warc/.warc.gz file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
 optional <name>.url sidecars). The archive is also a source of article candidates (ReplaySource.candidates): the

@@ -79,7 +79,8 @@ def read_saved_body(place: SavedPlace) -> bytes:
         raw, _ = _read_safely(place.path)
         body = gzip.decompress(raw) if place.path.name.lower().endswith(".gz") else raw
     except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
-        raise ArchiveReadError(ArchiveProblem(str(place.path), 0, "io", f"cannot read saved page again: {exc}"))
+        problem = ArchiveProblem(str(place.path), 0, "io", f"cannot read saved page again: {exc}")
+        raise ArchiveReadError(problem) from exc
     if hashlib.sha256(body).hexdigest() != place.body_sha256:
         raise ArchiveReadError(ArchiveProblem(str(place.path), 0, "changed",
                                               "saved page changed since the replay listed it; not answered"))

@@ -66,8 +66,9 @@ logger = logging.getLogger(__name__)
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open", *ARC_SUFFIXES)
 _REQUEST_MEMORY = 1024  # unmatched request records remembered per file, to pair them with later responses
 _OPEN_FILES = 8  # archive files an ArchiveIndex keeps open between reads (a folder may hold thousands)
-_REQUEST_BODY_LIMIT = 1024 * 1024  # a record read only to see whether it is the response's request is read whole
-# up to this payload size: larger is not a request worth pairing (no GET has a body)
+_REQUEST_BODY_LIMIT = 1024 * 1024
+"""Payload size up to which a record read only to see whether it is a response's request is read whole: a larger one
+is not a request worth pairing (no GET has a body), and may be a 2 GB video response."""
 
 
 @dataclass(frozen=True)
@@ -623,7 +624,6 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None, wit
         raise ArchiveReadError(exchange)
     if following is not None and with_request:
         try:
-            # A request record's body is a form at most; the next record may as well be a 2 GB video response.
             after, _ = _read_record(path, following, reader, _REQUEST_BODY_LIMIT)
         except (ArchiveReadError, RecordTooLarge):
             return exchange  # the request record is a nicety; the response itself is intact
