@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import tempfile
 from collections import Counter
 from datetime import datetime
@@ -130,7 +131,8 @@ def entry_row(entry: Any) -> list[Any]:
 def entry_fields(row: list[Any]) -> dict[str, Any]:
     url, file, offset, record_id, fetched_at, status, method, digest_ok, content_type, revisit = row
     return {"url": url, "file": file, "offset": offset, "record_id": record_id,
-            "fetched_at": datetime.fromisoformat(fetched_at), "status": status, "request_method": method,
+            "fetched_at": datetime.fromisoformat(fetched_at), "status": status,
+            "request_method": sys.intern(method) if method else method,  # one "GET" for all, as build_now keeps it
             "digest_ok": digest_ok, "content_type": content_type, "revisit": revisit}
 
 
