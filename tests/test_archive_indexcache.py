@@ -4,6 +4,7 @@ reads it instead of every record, answers exactly as a fresh build, and any chan
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import logging
 import os
@@ -28,8 +29,8 @@ def plain_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def archive_with_damage_and_revisits(folder: Path) -> Path:
-    """The bundled sample, a second file of revisits (one resolvable, one naming a record nobody has) written by
-    warcio, a third file cut short, a fourth gzipped as one stream (read from an inflated copy) and an ARC file:
+    """The bundled sample, a second file of revisits (one resolvable, one naming a record nobody has) and a page
+    that redirects by meta refresh written by warcio, a third file cut short, a fourth gzipped as one stream (read from an inflated copy) and an ARC file:
     everything an index carries besides positions."""
     archive = folder / "archive"
     archive.mkdir()
@@ -44,6 +45,9 @@ def archive_with_damage_and_revisits(folder: Path) -> Path:
             writer.write_record(writer.create_warc_record(url, "revisit", http_headers=http, warc_headers_dict={
                 "WARC-Date": "2030-01-01T00:00:00Z", "WARC-Refers-To": refers_to,
                 "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"}))
+        moved = b'<html><head><meta http-equiv="refresh" content="0; url=' + original.url.encode() + b'"></head></html>'
+        writer.write_record(writer.create_warc_record("http://127.0.0.1/moved", "response", http_headers=http,
+                                                      payload=io.BytesIO(moved)))
     data = SAMPLE.read_bytes()
     (archive / "c-cut.warc.gz").write_bytes(data[: len(data) // 3])
     (archive / "e-whole.warc.gz").write_bytes(gzip.compress(gzip.decompress(data), mtime=0))
@@ -55,6 +59,7 @@ def same_index(one: ArchiveIndex, other: ArchiveIndex) -> None:
     assert one.entries == other.entries
     assert one.problems == other.problems and one.skipped == other.skipped
     assert one._warcinfo == other._warcinfo
+    assert one.refreshing == other.refreshing
     assert (one.revisits_resolved, one.revisits_answered_later) == (other.revisits_resolved,
                                                                     other.revisits_answered_later)
     assert one.urls() == other.urls()
@@ -67,6 +72,8 @@ def test_the_second_build_reads_the_cache_and_answers_exactly_like_a_fresh_build
     cache = tmp_path / "cache"
     fresh = ArchiveIndex.build_now(archive)
     assert fresh.problems and fresh.skipped["revisit-unresolved"] == 1 and fresh.revisits_resolved == 1
+    assert [entry.url for entry in fresh.entries if (entry.file, entry.offset) in fresh.refreshing] == [
+        "http://127.0.0.1/moved"]
     assert {Path(entry.file).name for entry in fresh.entries} >= {"e-whole.warc.gz", "f-old.arc.gz"}
     built = counting_builds(monkeypatch)
 

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy.pqueues import DownloaderAwarePriorityQueue
 from scrapy.settings import Settings
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from newscrawl.archive.replay import PUSH_ORDER_QUEUE, with_reproducible_order, without_network_handlers
-from newscrawl.archive.warc import iter_archive, ArchivedExchange, ArchiveProblem
+from newscrawl.archive.replay import (PUSH_ORDER_QUEUE, MetaRefreshPolicy, ReplaySource, with_reproducible_order,
+                                      without_network_handlers)
+from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive, may_refresh
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec, canonical_url
@@ -400,3 +405,58 @@ def test_a_truncated_wget_warc_keeps_every_intact_record_and_the_runner_says_dam
     assert [(d["file"], d["offset"], d["kind"]) for d in report["damaged_inputs"]] == [
         (str(cut), last.offset, "truncated")]
     assert report["counts"]["items"] == len(chosen) - 1
+
+
+def _warc_of_pages(path: Path, pages: dict[str, bytes]) -> Path:
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, body in pages.items():
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
+                                    protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http))
+    return path
+
+
+@pytest.mark.parametrize(("settings", "redirects"), [
+    ({}, {"https://a.example/moved": "https://a.example/story"}),
+    ({"METAREFRESH_IGNORE_TAGS": []}, {"https://a.example/moved": "https://a.example/story",
+                                        "https://a.example/needs-js": "https://a.example/enable-javascript"}),
+    ({"METAREFRESH_MAXDELAY": 1}, {}),
+    ({"METAREFRESH_ENABLED": False}, {}),
+], ids=["scrapy-defaults", "noscript-counted", "delay-too-long", "middleware-off"])
+def test_a_replay_counts_as_redirects_the_meta_refreshes_scrapy_follows(tmp_path: Path, settings: dict[str, Any],
+                                                                        redirects: dict[str, str]) -> None:
+    """A page that redirects by meta refresh is a redirect for the replay's ordering rules (docs/parallel.md), but
+    only one that Scrapy's MetaRefreshMiddleware follows under the crawl's settings: many news pages carry a
+    `<noscript>` refresh to an enable-JavaScript page, which Scrapy ignores by default, and a page that reloads
+    itself every few minutes is not followed either."""
+    pages = {
+        "https://a.example/moved": b'<html><head><meta http-equiv="refresh" content="2; url=/story"></head></html>',
+        "https://a.example/needs-js": b'<html><head><noscript><meta http-equiv="refresh" content="0;url='
+                                      b'/enable-javascript"></noscript></head><body><p>Story</p></body></html>',
+        "https://a.example/live-blog": b'<html><head><meta http-equiv="refresh" content="300; url=/live-blog">'
+                                       b'</head><body><p>Updates</p></body></html>',
+        "https://a.example/story": b"<html><head><title>Story</title></head><body><p>Text</p></body></html>",
+    }
+    archive = _warc_of_pages(tmp_path / "pages.warc.gz", pages)
+    source = ReplaySource(archive, meta_refresh=MetaRefreshPolicy.from_settings(Settings(settings)))
+    chains = {url: source.redirect_chain(url) for url in pages}
+    assert {url: chain[0] for url, chain in chains.items() if chain} == redirects
+    assert source.holds_redirects() == bool(redirects)
+
+
+@pytest.mark.parametrize(("before", "encoding", "seen"), [
+    ("", None, True),
+    ("", "gzip", True),
+    ("x" * 4100, None, False),  # past the 4,096 characters Scrapy reads a refresh from
+    ("é" * 3000, None, True),  # 6,000 bytes, but 3,000 characters: Scrapy sees it
+    ("é" * 3000, "gzip", True),
+    ("€" * 4100, "gzip", False),
+], ids=["plain", "gzip", "past-4096-ascii", "within-4096-utf8", "within-4096-utf8-gzip", "past-4096-utf8"])
+def test_the_index_notes_the_refreshes_scrapy_can_see(before: str, encoding: str | None, seen: bool) -> None:
+    page = f'<html><head><title>{before}</title><meta http-equiv="refresh" content="0; url=/b"></head></html>'.encode()
+    headers = [("Content-Type", "text/html; charset=utf-8")] + ([("Content-Encoding", encoding)] if encoding else [])
+    exchange = ArchivedExchange("https://a.example/a", 200, "OK", "HTTP/1.1", headers,
+                                gzip.compress(page) if encoding else page, datetime.now(timezone.utc), "id", "f", 0)
+    assert may_refresh(exchange) is seen

@@ -30,8 +30,9 @@ from newscrawl.archive.reader import ArchiveProblem
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
-"""Bumped whenever the stored fields or their meaning change: an older file is then rebuilt, never misread."""
+FORMAT = 2
+"""Bumped whenever the stored fields or their meaning change: an older file is then rebuilt, never misread.
+2: the responses that may redirect by meta refresh ("refreshing")."""
 FOLDER = "archive-index"
 KEEP = 256
 """Cached indexes kept: the least recently used beyond this are deleted when one is stored (one file per archive

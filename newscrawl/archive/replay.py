@@ -40,11 +40,12 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Headers, Request, Response
+from scrapy.http import Headers, HtmlResponse, Request, Response
 from scrapy.pqueues import DownloaderAwarePriorityQueue
 from scrapy.responsetypes import responsetypes
-from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
 from scrapy.utils.misc import load_object
+from scrapy.utils.response import get_meta_refresh
 from w3lib.url import canonicalize_url, safe_url_string
 
 from newscrawl.archive.warc import (
@@ -52,6 +53,7 @@ from newscrawl.archive.warc import (
     ArchiveIndex,
     ArchiveProblem,
     ArchiveReadError,
+    IndexEntry,
     RecordTooLarge,
     SavedPage,
     iter_saved_html,
@@ -259,6 +261,45 @@ def _redirect_target(url: str, location: str) -> str | None:
     return target if urlsplit(target).scheme in ("http", "https") else None
 
 
+@dataclass(frozen=True)
+class MetaRefreshPolicy:
+    """Which meta refreshes Scrapy's MetaRefreshMiddleware follows, as the crawl's settings say."""
+
+    ignore_tags: tuple[str, ...] = tuple(default_settings.METAREFRESH_IGNORE_TAGS)
+    max_delay: float = default_settings.METAREFRESH_MAXDELAY
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> MetaRefreshPolicy | None:
+        """None when the middleware is off (METAREFRESH_ENABLED)."""
+        if not settings.getbool("METAREFRESH_ENABLED", True):
+            return None
+        return cls(tuple(settings.getlist("METAREFRESH_IGNORE_TAGS")), settings.getfloat("METAREFRESH_MAXDELAY"))
+
+    def target(self, exchange: ArchivedExchange) -> str | None:
+        """The URL the middleware requests after this archived 200 response, None when it would not redirect."""
+        return _meta_refresh_target(exchange, self)
+
+
+def _meta_refresh_target(exchange: ArchivedExchange, policy: MetaRefreshPolicy) -> str | None:
+    headers = Headers()
+    for name, value in exchange.headers:
+        if name.lower() != "content-encoding":  # undone below, as HttpCompressionMiddleware undoes it first
+            headers.appendlist(name, value)
+    try:
+        body = exchange.decoded_body()
+    except ValueError:
+        return None
+    response_class = responsetypes.from_args(headers=headers, url=exchange.url, body=body)
+    if not issubclass(response_class, HtmlResponse):  # the middleware only reads refreshes from HTML responses
+        return None
+    interval, target = get_meta_refresh(response_class(exchange.url, headers=headers, body=body),
+                                        ignore_tags=policy.ignore_tags)
+    if target is None or interval is None or interval >= policy.max_delay:
+        return None
+    target = safe_url_string(target)
+    return target if urlsplit(target).scheme in ("http", "https") else None
+
+
 class ReplaySource:
     """Lookup of archived responses by URL: exact, then canonicalised, then by the spider's article key.
 
@@ -267,10 +308,13 @@ class ReplaySource:
     """
 
     def __init__(self, path: Path, article_key: Callable[[str], str] | None = None,
-                 index_cache: Path | None = None) -> None:
+                 index_cache: Path | None = None, meta_refresh: MetaRefreshPolicy | None = MetaRefreshPolicy()) -> None:
         """`index_cache`: the folder where an archive's index is kept between runs (meta.archive_index_cache);
-        None builds it from the records every time."""
+        None builds it from the records every time. `meta_refresh`: the crawl's (MetaRefreshPolicy.from_settings),
+        for telling which archived pages redirect."""
         self.path = path
+        self.meta_refresh = meta_refresh
+        self._refresh_targets: dict[tuple[str, int], str | None] = {}
         self.kind = source_kind(path)
         self.article_key = article_key
         self.problems: list[ArchiveProblem] = []
@@ -305,28 +349,52 @@ class ReplaySource:
         return self._index.urls() if self._index is not None else [page.url for page in self._page_order]
 
     def holds_redirects(self) -> bool:
-        """Whether any archived response is a redirect (saved pages never are); looked up once."""
+        """Whether any archived response is a redirect, by status or by meta refresh (saved pages never are); looked
+        up once."""
         if self._holds_redirects is None:
-            self._holds_redirects = self._index is not None and any(
-                entry.status in REDIRECT_STATUSES for entry in self._index.entries)
+            index = self._index
+            self._holds_redirects = index is not None and (
+                any(entry.status in REDIRECT_STATUSES for entry in index.entries)
+                # the index lists the pages that may refresh (a few, often a noscript fallback Scrapy ignores);
+                # only the crawl's settings tell which ones redirect
+                or any(self._refresh_target(entry) is not None for entry in index.entries
+                       if (entry.file, entry.offset) in index.refreshing))
         return self._holds_redirects
+
+    def _refresh_target(self, entry: IndexEntry) -> str | None:
+        """Where a 200 capture redirects by meta refresh under the crawl's settings (its record read once)."""
+        place = (entry.file, entry.offset)
+        if self._index is None or self.meta_refresh is None or place not in self._index.refreshing:
+            return None
+        if place not in self._refresh_targets:
+            try:
+                exchange = self._index.read(entry)
+            except ArchiveReadError:
+                exchange = None
+            self._refresh_targets[place] = self.meta_refresh.target(exchange) if exchange is not None else None
+        return self._refresh_targets[place]
 
     def redirect_chain(self, url: str) -> list[str]:
         """Where the archived answers redirect a request for `url`, hop by hop, each target resolved as Scrapy's
-        RedirectMiddleware resolves it; [] when it is answered by anything but a redirect. Only a redirect's record
-        is read: the index tells every capture's status."""
+        RedirectMiddleware and MetaRefreshMiddleware (with Scrapy's default settings) resolve it; [] when it is
+        answered by anything but a redirect. Only a redirect's record is read: the index tells every capture's
+        status and which pages may refresh."""
         chain: list[str] = []
         current = url
         while self._index is not None and len(chain) < MAX_REDIRECT_HOPS:
             entry = self._index.entry(current)
-            if entry is None or entry.status not in REDIRECT_STATUSES:
+            if entry is None:
                 break
-            answer = self.answer(current)
-            location = None if answer is None or answer.status not in REDIRECT_STATUSES else next(
-                (value for name, value in answer.headers if name.lower() == "location"), None)
-            if not location:
+            if entry.status in REDIRECT_STATUSES:
+                answer = self.answer(current)
+                location = None if answer is None or answer.status not in REDIRECT_STATUSES else next(
+                    (value for name, value in answer.headers if name.lower() == "location"), None)
+                target = _redirect_target(current, location) if location else None
+            elif entry.status == 200 and (entry.file, entry.offset) in self._index.refreshing:
+                intact = [capture for capture in self._index.captures(current) if capture.digest_ok]
+                target = self._refresh_target(intact[-1]) if intact else None  # the capture answer() serves
+            else:
                 break
-            target = _redirect_target(current, location)
             if target is None or target == url or target in chain:
                 break
             chain.append(target)
@@ -519,7 +587,8 @@ class ReplayMiddleware:
         """Answer from the spider's source (it lists archive-only articles from the same index), else our own."""
         self.max_payload = getattr(spider, "download_maxsize", self.max_payload)
         self.source = getattr(spider, "replay_source", None) or ReplaySource(
-            spider.replay_path, getattr(spider, "article_key", None), archive_index_cache(self.crawler.settings))
+            spider.replay_path, getattr(spider, "article_key", None), archive_index_cache(self.crawler.settings),
+            MetaRefreshPolicy.from_settings(self.crawler.settings))
         logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs)",
                     {"kind": self.source.kind, "path": spider.replay_path, "n": len(self.source.urls())})
 

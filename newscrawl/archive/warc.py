@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from w3lib.html import get_meta_refresh
 from w3lib.url import canonicalize_url
 from warcio.timeutils import iso_date_to_datetime
 
@@ -194,6 +195,8 @@ class ArchiveIndex:
         self.cached_in: Path | None = None
         """The cache file this index was read from (indexcache.py), None when built from the records: ``read``
         then checks each record's id."""
+        self.refreshing: set[tuple[str, int]] = set()
+        """(file, offset) of the 200 responses whose page may redirect by meta refresh (``may_refresh``)."""
         # URL → its capture, or its captures when there are several: most URLs are captured once, and a list per
         # URL in both maps was a third of the index's memory, which grows with the archive.
         self._exact: dict[str, IndexEntry | list[IndexEntry]] = {}
@@ -241,7 +244,8 @@ class ArchiveIndex:
         return {"entries": [indexcache.entry_row(entry) for entry in self.entries],
                 "problems": [indexcache.problem_row(problem) for problem in self.problems],
                 "skipped": dict(self.skipped), "warcinfo": self._warcinfo,
-                "revisits_answered_later": self.revisits_answered_later}
+                "revisits_answered_later": self.revisits_answered_later,
+                "refreshing": sorted([file, offset] for file, offset in self.refreshing)}
 
     @classmethod
     def _from_stored(cls, stored: dict[str, Any], cached_in: Path) -> ArchiveIndex:
@@ -257,6 +261,7 @@ class ArchiveIndex:
         index = cls(entries, [indexcache.problem_from(row) for row in stored["problems"]],
                     indexcache.skipped_from(stored), warcinfo)
         index.revisits_answered_later = int(stored["revisits_answered_later"])
+        index.refreshing = {(str(file), int(offset)) for file, offset in stored["refreshing"]}
         index.cached_in = cached_in
         return index
 
@@ -273,6 +278,7 @@ class ArchiveIndex:
         names: dict[str, str] = {}
         types: dict[str, str] = {}
         recorded: dict[int, str] = {}  # id(entry) → its WARC-Payload-Digest, only while revisits are resolved
+        refreshing: set[tuple[str, int]] = set()
         for item in _iter_exchanges(Path(path), skipped, with_bodies=False):
             if isinstance(item, ArchiveProblem):
                 problems.append(item)
@@ -290,12 +296,15 @@ class ArchiveIndex:
             order.append(entry)
             if item.payload_digest:
                 recorded[id(entry)] = item.payload_digest
+            if item.status == 200 and may_refresh(item):
+                refreshing.add((file, item.offset))
         entries = [entry for entry in order if isinstance(entry, IndexEntry)]
         later = 0
         if len(entries) < len(order):  # only an archive with revisits pays for an index of its originals first
             entries, later = cls(entries, warcinfo=warcinfo)._resolve(order, skipped, recorded)
         index = cls(entries, problems, skipped, warcinfo)
         index.revisits_answered_later = later
+        index.refreshing = refreshing
         return index
 
     def _resolve(self, order: list[IndexEntry | Revisit], skipped: Counter[str],
@@ -551,6 +560,58 @@ def _iter_file(file: Path, skipped: Counter[str],
     if skipped_here:
         logger.info("%s: skipped records not replayable as responses: %s", file, dict(skipped_here))
         skipped.update(skipped_here)
+
+
+_REFRESH_CHARS = 4096
+"""Scrapy reads a meta refresh from the first 4,096 characters of a page: as many bytes when they are ASCII, at most
+four times as many in UTF-8."""
+
+
+def may_refresh(exchange: ArchivedExchange) -> bool:
+    """Whether Scrapy's MetaRefreshMiddleware may redirect from this response: its first bytes (Content-Encoding
+    undone) hold a meta refresh naming a URL, in any tag, with any delay, whatever the page type. The index is the
+    same for every crawl; the crawl's METAREFRESH_* settings decide later which of these pages really redirect
+    (archive/replay.py, MetaRefreshPolicy)."""
+    head = _decoded_head(exchange, _REFRESH_CHARS)
+    for _ in range(3):  # inflating only what holds the 4,096 characters: most heads are ASCII, a few bytes more
+        if head.isascii() and b"\0" not in head:
+            break
+        wanted = _REFRESH_CHARS + len(head) - len(head.decode("utf-8", "ignore"))  # one byte per UTF-8 character
+        if b"\0" in head or wanted >= 4 * _REFRESH_CHARS:  # UTF-16, or not UTF-8 at all: the longest reading
+            wanted = 4 * _REFRESH_CHARS
+        if wanted <= len(head):
+            break
+        head = _decoded_head(exchange, wanted)
+    if b"refresh" not in head.lower():  # the common case, without a regular expression
+        return False
+    _, url = get_meta_refresh(head.decode("latin-1"), exchange.url, ignore_tags=())
+    return url is not None
+
+
+def _decoded_head(exchange: ArchivedExchange, size: int) -> bytes:
+    """About the first `size` bytes of the body with Content-Encoding undone, inflating no more than that; b"" when
+    it does not decode (the page is then not one Scrapy reads a refresh from either)."""
+    codings = [c.strip().lower() for v in exchange.header_values("Content-Encoding") for c in v.split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    try:
+        if not codings:
+            return exchange.body[:size]
+        if codings in (["gzip"], ["x-gzip"]):
+            return _inflated_head(exchange.body, size)
+        return exchange.decoded_body()[:size]
+    except (zlib.error, ValueError):
+        return b""
+
+
+def _inflated_head(data: bytes, size: int) -> bytes:
+    """The first `size` bytes a gzip stream inflates to. The input goes in `size` bytes at a time: handed the whole
+    body, zlib copies what it did not read into its unconsumed tail, which cost more than the inflating."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out, taken = b"", 0
+    while len(out) < size and taken < len(data) and not inflater.eof:
+        out += inflater.decompress(inflater.unconsumed_tail + data[taken:taken + size], size - len(out))
+        taken += size
+    return out
 
 
 def _warc_date(record: RawRecord) -> datetime | None:

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from newscrawl.archive.replay import ReplaySource, one_request_at_a_time
+from newscrawl.archive.replay import MetaRefreshPolicy, ReplaySource, one_request_at_a_time
 from newscrawl.items import Discovery
 from newscrawl.meta import archive_index_cache
 from newscrawl.spiders.held import HeldArticles
@@ -43,7 +43,8 @@ class ReplayCandidates:
         if self.replay_path is None or self.replay_source is not None:
             return
         self.replay_source = ReplaySource(self.replay_path, self.article_key,
-                                          archive_index_cache(self.crawler.settings))
+                                          archive_index_cache(self.crawler.settings),
+                                          MetaRefreshPolicy.from_settings(self.crawler.settings))
         if self.replay_source.holds_redirects():
             one_request_at_a_time(self.crawler)
         for problem in self.replay_source.problems:
