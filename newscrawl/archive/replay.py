@@ -314,7 +314,7 @@ class ReplaySource:
         for telling which archived pages redirect."""
         self.path = path
         self.meta_refresh = meta_refresh
-        self._refresh_targets: dict[tuple[str, int], str | None] = {}
+        self._refresh_targets: dict[tuple[str, int, str], str | None] = {}
         self.kind = source_kind(path)
         self.article_key = article_key
         self.problems: list[ArchiveProblem] = []
@@ -363,21 +363,21 @@ class ReplaySource:
 
     def _refresh_target(self, entry: IndexEntry) -> str | None:
         """Where a 200 capture redirects by meta refresh under the crawl's settings (its record read once)."""
-        place = (entry.file, entry.offset)
-        if self._index is None or self.meta_refresh is None or place not in self._index.refreshing:
+        if self._index is None or self.meta_refresh is None or (entry.file, entry.offset) not in self._index.refreshing:
             return None
-        if place not in self._refresh_targets:
+        key = (entry.file, entry.offset, entry.url)  # a revisit shares its original's record, not its URL (the base)
+        if key not in self._refresh_targets:
             try:
                 exchange = self._index.read(entry)
             except ArchiveReadError:
                 exchange = None
-            self._refresh_targets[place] = self.meta_refresh.target(exchange) if exchange is not None else None
-        return self._refresh_targets[place]
+            self._refresh_targets[key] = self.meta_refresh.target(exchange) if exchange is not None else None
+        return self._refresh_targets[key]
 
     def redirect_chain(self, url: str) -> list[str]:
         """Where the archived answers redirect a request for `url`, hop by hop, each target resolved as Scrapy's
-        RedirectMiddleware and MetaRefreshMiddleware (with Scrapy's default settings) resolve it; [] when it is
-        answered by anything but a redirect. Only a redirect's record is read: the index tells every capture's
+        RedirectMiddleware and MetaRefreshMiddleware (under the crawl's METAREFRESH_* settings) resolve it; [] when it
+        is answered by anything but a redirect. Only a redirect's record is read: the index tells every capture's
         status and which pages may refresh."""
         chain: list[str] = []
         current = url
