@@ -84,6 +84,10 @@ def summary(options: Options, seconds: float | None, aeb: str | None) -> None:
             media = memory["media"]
             rows.append(["memory", f"peak RSS growth, a {media['record_mib']} MiB record beside {int(small):,} pages",
                          f"< {memory['target_growth']:.0%}", f"{media['growth']:+.1%}", media["verdict"]])
+        if "saved" in memory:
+            rows.append(["memory", f"peak RSS growth, {int(small):,} → {int(large):,} saved pages",
+                         f"< {memory['target_growth']:.0%}", f"{memory['saved']['growth']:+.1%}",
+                         memory["saved"]["verdict"]])
     for r in incremental.get("runs", [])[1:]:
         rows.append(["incremental", f"article fetches, {r['run']}", str(r["expected_article_fetches"]),
                      str(r["article_fetches"]), "met" if r["met"] else "MISSED"])

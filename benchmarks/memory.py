@@ -8,7 +8,9 @@ corpus(N) (benchmarks/archives.py, cached).
 
 A second measure replays the small archive again beside one more WARC file holding a single video response of
 --media-mib MiB, what a browser crawl archives next to its pages: the replay must give the same feed, and its peak
-RSS must not grow with that record (same target, < 10 %).
+RSS must not grow with that record (same target, < 10 %). A third replays the same article pages saved as a folder
+of .html files (with .url sidecars), 1,000 vs 10,000 of them: a folder of saved pages is an archive too (same
+target).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from warcio.warcwriter import WARCWriter
 from benchmarks.archives import archive, cache_root
 from benchmarks.common import Options, note, table, verdict, write_result
 from benchmarks.replay import Source, feed_digest, mirror_source, replay, replay_source
+from newscrawl.archive.warc import ArchivedExchange, iter_archive
 
 TARGET_GROWTH = 0.10
 
@@ -48,6 +51,25 @@ def with_media(options: Options, n: int, mib: int) -> Source:
         shutil.rmtree(folder, ignore_errors=True)
         temporary.rename(folder)
     return Source(folder.resolve(), "devdiscourse", f"{n}-article archive beside a {mib} MiB video record")
+
+
+def saved_pages(options: Options, n: int) -> Source:
+    """The HTML pages answered 200 in archive(n), saved as a folder of .html files with .url sidecars, cached."""
+    folder = cache_root(options) / f"saved-{n}"
+    if not (folder / "complete").exists():
+        note(f"saving the pages of archive({n}) as a folder (once per cache version)")
+        temporary = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir(parents=True)
+        for number, exchange in enumerate(iter_archive(archive(options, n))):
+            if isinstance(exchange, ArchivedExchange) and exchange.status == 200 and any(
+                    "html" in value for value in exchange.header_values("Content-Type")):
+                (temporary / f"page-{number:06d}.html").write_bytes(exchange.decoded_body())
+                (temporary / f"page-{number:06d}.url").write_text(exchange.url + "\n", encoding="utf-8")
+        (temporary / "complete").touch()
+        shutil.rmtree(folder, ignore_errors=True)
+        temporary.rename(folder)
+    return Source(folder.resolve(), "devdiscourse", f"{n}-article archive saved as a folder of pages")
 
 
 def run(options: Options, small: int = 1000, large: int = 10000, media_mib: int = 256) -> dict[str, Any]:
@@ -81,6 +103,16 @@ def run(options: Options, small: int = 1000, large: int = 10000, media_mib: int 
     rendered += (f"\npeak RSS with a {media_mib} MiB video record beside the {small:,} pages: {beside.maxrss_mib:.0f} "
                  f"MiB, {media_growth:+.1%} (target < {TARGET_GROWTH:.0%}; feed "
                  f"{'identical' if same_feed else 'DIFFERENT'}): {media_verdict}")
+    saved = {n: replay_source(saved_pages(options, n)) for n in (small, large)}
+    saved_growth = (saved[large].maxrss_mib - saved[small].maxrss_mib) / saved[small].maxrss_mib
+    saved_verdict = verdict(saved_growth, TARGET_GROWTH)
+    result["saved"] = {**{str(n): {"items": crawl.stat("item_scraped_count"),
+                                   "peak_rss_mib": round(crawl.maxrss_mib, 1)} for n, crawl in saved.items()},
+                       "growth": round(saved_growth, 4), "verdict": saved_verdict}
+    rendered += (f"\npeak RSS growth {small:,} → {large:,} saved pages (a folder of .html files): "
+                 f"{saved[small].maxrss_mib:.0f} → {saved[large].maxrss_mib:.0f} MiB, {saved_growth:+.1%} "
+                 f"({saved[small].stat('item_scraped_count'):,} and {saved[large].stat('item_scraped_count'):,} items; "
+                 f"target < {TARGET_GROWTH:.0%}): {saved_verdict}")
     write_result(options, "memory", result, rendered)
     return result
 

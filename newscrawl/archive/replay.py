@@ -31,7 +31,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -136,7 +136,7 @@ def replay_identity(path: Path) -> ReplayIdentity:
     return ReplayIdentity(f"replay-{digest[:12]}", started)
 
 
-_SavedFolderKey = tuple[str, tuple[tuple[str, int, int], ...]]
+_SavedFolderKey = tuple[str, str]
 _last_saved_folder: tuple[_SavedFolderKey, list[SavedPlace | ArchiveProblem]] | None = None
 
 
@@ -146,7 +146,8 @@ def read_saved_folder(path: Path) -> list[SavedPlace | ArchiveProblem]:
 
     A replay needs the list twice before it starts, for its identity (a digest of the pages' contents) and as its
     source; reading, un-gzipping and hashing every page twice doubled the start of a large folder's replay. The
-    last folder read is remembered with a listing of its files' sizes and times, so a changed folder is read again.
+    last folder read is remembered with a digest of its files' names, sizes and times, so a changed folder is read
+    again (the listing itself, two files per page, held for the whole run, grew the replay by 370 bytes a page).
     """
     global _last_saved_folder
     key = (str(path.resolve()), _listing(path))
@@ -156,17 +157,20 @@ def read_saved_folder(path: Path) -> list[SavedPlace | ArchiveProblem]:
     return _last_saved_folder[1]
 
 
-def _listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    found: list[tuple[str, int, int]] = []
+def _listing(folder: Path) -> str:
+    """A digest of the names, sizes and modification times of everything under `folder`, in a fixed order; fed as
+    the folder is walked (a list of a large folder's files, sorted and printed, was a transient 3 MB)."""
+    digest = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        for name in [*dirnames, *filenames]:
-            entry = Path(dirpath, name)
+        dirnames.sort()  # walked in name order, so the digest does not depend on the file system's order
+        for name in sorted([*dirnames, *filenames]):
+            entry = os.path.join(dirpath, name)  # a string: pathlib would intern every name (savedhtml.py)
             try:
-                info = entry.lstat()
+                info = os.lstat(entry)
             except OSError:
                 continue
-            found.append((str(entry), info.st_size, info.st_mtime_ns))
-    return tuple(sorted(found))
+            digest.update(f"{entry}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def _arguments(recorded: str | None) -> dict[str, str]:
@@ -206,7 +210,7 @@ class Answer:
     """False when the record's WARC digests do not match its bytes (and no intact capture of the URL exists)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per archived page while the spider picks its candidates
 class Candidate:
     """An archived HTML page answered with 200: a possible article, whether or not discovery reaches it."""
 
@@ -224,7 +228,7 @@ def saved_page_ref(root: Path, page: SavedPlace) -> dict[str, Any]:
     A path whose bytes are not UTF-8 (a Latin-1 file name) cannot go into a UTF-8 feed as it is: it is
     percent-encoded whole, which `newscrawl verify` undoes.
     """
-    raw = os.fsencode(page.path.relative_to(root).as_posix())
+    raw = os.fsencode(Path(page.path).relative_to(root).as_posix())
     try:
         name = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -401,20 +405,21 @@ class ReplaySource:
             current = target
         return chain
 
-    def candidates(self) -> list[Candidate]:
-        """Every archived 200 HTML response (its winning capture) or saved page, in archive order."""
+    def candidates(self) -> Iterator[Candidate]:
+        """Every archived 200 HTML response (its winning capture) or saved page, in archive order; one at a time,
+        as a list of them all was the peak of a large archive's replay."""
         if self._index is None:
-            return [Candidate(page.url, saved_page_ref(self._root, page)["file"], f"urn:sha256:{page.body_sha256}",
-                              position) for position, page in enumerate(self._page_order)]
-        found: list[Candidate] = []
+            for position, page in enumerate(self._page_order):
+                yield Candidate(page.url, saved_page_ref(self._root, page)["file"], f"urn:sha256:{page.body_sha256}",
+                                position)
+            return
         for position, entry in enumerate(self._index.entries):
             if entry.status != 200 or not _is_html(None, entry.content_type) or entry.request_method not in (
                     None, "GET"):
                 continue
             if self._index.entry(entry.url) is not entry:  # a later capture of the URL wins, as in answer()
                 continue
-            found.append(Candidate(entry.url, Path(entry.file).name, entry.record_id, position))
-        return found
+            yield Candidate(entry.url, Path(entry.file).name, entry.record_id, position)
 
     def answer(self, url: str, max_payload: int | None = None) -> Answer | None:
         """The archived answer for `url`, None when the archive holds none. Raises RecordTooLarge when its payload
@@ -434,7 +439,7 @@ class ReplaySource:
             return None
         body = read_saved_body(page)
         if max_payload is not None and len(body) > max_payload:
-            raise RecordTooLarge(str(page.path), 0, len(body), max_payload)
+            raise RecordTooLarge(page.path, 0, len(body), max_payload)
         return Answer(url=page.url, status=200, headers=[("Content-Type", "text/html")], body=body,
                       fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page))
 

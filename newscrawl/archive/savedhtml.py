@@ -55,7 +55,7 @@ class SavedPage:
 
     def place(self) -> SavedPlace:
         """Where the page is, without its bytes."""
-        return SavedPlace(self.url, self.path, self.fetched_at, self.body_sha256)
+        return SavedPlace(self.url, str(self.path), self.fetched_at, self.body_sha256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,8 @@ class SavedPlace:
     (``read_saved_body``). Holding every page's bytes made a replay's memory grow by the size of the folder."""
 
     url: str
-    path: Path
+    path: str
+    """The file, as a string: a Path object per page cost more than the rest of the place together."""
     fetched_at: datetime
     body_sha256: str
 
@@ -76,13 +77,13 @@ def read_saved_body(place: SavedPlace) -> bytes:
     answers with the bytes its identity and provenance name, or not at all.
     """
     try:
-        raw, _ = _read_safely(place.path)
-        body = gzip.decompress(raw) if place.path.name.lower().endswith(".gz") else raw
+        raw, _ = _read_safely(Path(place.path))
+        body = gzip.decompress(raw) if place.path.lower().endswith(".gz") else raw
     except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
-        problem = ArchiveProblem(str(place.path), 0, "io", f"cannot read saved page again: {exc}")
+        problem = ArchiveProblem(place.path, 0, "io", f"cannot read saved page again: {exc}")
         raise ArchiveReadError(problem) from exc
     if hashlib.sha256(body).hexdigest() != place.body_sha256:
-        raise ArchiveReadError(ArchiveProblem(str(place.path), 0, "changed",
+        raise ArchiveReadError(ArchiveProblem(place.path, 0, "changed",
                                               "saved page changed since the replay listed it; not answered"))
     return body
 
@@ -91,11 +92,14 @@ def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
     """Every .html, .htm and .html.gz file under ``folder`` (recursive, sorted by relative path)."""
     root = Path(folder).resolve(strict=True)  # the folder itself may be a symlink; nothing under it may
     found: list[tuple[str, Path]] = []
+    # Paths as strings until a file is known to be a page: pathlib interns every name it parses, and the interpreter's
+    # table of interned names never shrinks (its .url sidecars alone cost a 10,000-page replay 2 MB).
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        base = Path(dirpath)
         # os.walk lists symlinked directories but does not enter them; report them so nothing vanishes silently.
-        found += [(p.relative_to(root).as_posix(), p) for p in (base / d for d in dirnames) if p.is_symlink()]
-        found += [(p.relative_to(root).as_posix(), p) for p in (base / f for f in filenames) if _is_page(p.name)]
+        for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))] + [
+                f for f in filenames if _is_page(f)]:
+            where = os.path.join(dirpath, name)
+            found.append((os.path.relpath(where, root).replace(os.sep, "/"), Path(where)))
     for _, path in sorted(found):
         yield from _load(root, path)
 
@@ -122,7 +126,7 @@ def _load(root: Path, path: Path) -> Iterator[SavedPage | ArchiveProblem]:
         return
     sidecar = _sidecar(path)
     url = None
-    if sidecar.exists() or sidecar.is_symlink():
+    if os.path.lexists(sidecar):
         sidecar_refusal = _refusal(root, sidecar)
         if sidecar_refusal:
             yield ArchiveProblem(str(sidecar), 0, "unsafe-path", f"{sidecar_refusal}; page URL taken from the HTML")
@@ -136,16 +140,16 @@ def _load(root: Path, path: Path) -> Iterator[SavedPage | ArchiveProblem]:
     yield SavedPage(url, path, body, datetime.fromtimestamp(mtime, timezone.utc), hashlib.sha256(body).hexdigest())
 
 
-def _refusal(root: Path, path: Path) -> str:
+def _refusal(root: Path, path: str | Path) -> str:
     """Why ``path`` may not be read, or "" if it is a regular path inside ``root``."""
-    if path.is_symlink():
+    if os.path.islink(path):
         return f"symlink to {os.readlink(path)!r} refused; saved pages are read only from inside {root}"
-    if not path.resolve().is_relative_to(root):
+    if os.path.commonpath([os.path.realpath(path), root]) != str(root):
         return f"path resolves outside {root}; refused"
     return ""
 
 
-def _read_safely(path: Path) -> tuple[bytes, float]:
+def _read_safely(path: str | Path) -> tuple[bytes, float]:
     fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
     with os.fdopen(fd, "rb") as fh:
         return fh.read(), os.fstat(fh.fileno()).st_mtime
@@ -167,13 +171,13 @@ def _is_page(name: str) -> bool:
     return name.lower().endswith(_PAGE_SUFFIXES)
 
 
-def _sidecar(path: Path) -> Path:
+def _sidecar(path: Path) -> str:
     name = path.name
     suffix = next(s for s in _PAGE_SUFFIXES if name.lower().endswith(s))
-    return path.with_name(name[: -len(suffix)] + ".url")
+    return os.path.join(os.path.dirname(path), name[: -len(suffix)] + ".url")
 
 
-def _first_line(sidecar: Path) -> str | None:
+def _first_line(sidecar: str) -> str | None:
     try:
         text = _read_safely(sidecar)[0].decode("utf-8", "replace")
     except OSError as exc:
