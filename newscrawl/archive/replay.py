@@ -395,8 +395,8 @@ class ReplaySource:
                     (value for name, value in answer.headers if name.lower() == "location"), None)
                 target = _redirect_target(current, location) if location else None
             elif entry.status == 200 and (entry.file, entry.offset) in self._index.refreshing:
-                intact = [capture for capture in self._index.captures(current) if capture.digest_ok]
-                target = self._refresh_target(intact[-1]) if intact else None  # the capture answer() serves
+                served = self._served_capture(current)  # a damaged one is refused, so it redirects nowhere
+                target = self._refresh_target(served) if served is not None and served.digest_ok else None
             else:
                 break
             if target is None or target == url or target in chain:
@@ -443,12 +443,17 @@ class ReplaySource:
         return Answer(url=page.url, status=200, headers=[("Content-Type", "text/html")], body=body,
                       fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page))
 
-    def _lookup(self, url: str, max_payload: int | None = None) -> ArchivedExchange | None:
+    def _served_capture(self, url: str) -> IndexEntry | None:
         """The index's winning (last) capture of the URL, but the last *intact* one when the winner is damaged."""
         assert self._index is not None
         captures = self._index.captures(url)
         intact = [entry for entry in captures if entry.digest_ok]
-        return self._index.read((intact or captures)[-1], max_payload) if captures else None
+        return (intact or captures)[-1] if captures else None
+
+    def _lookup(self, url: str, max_payload: int | None = None) -> ArchivedExchange | None:
+        """The served capture of the URL, read."""
+        served = self._served_capture(url)
+        return self._index.read(served, max_payload) if served is not None and self._index is not None else None
 
     def _lookup_by_key(self, url: str, max_payload: int | None = None) -> ArchivedExchange | None:
         assert self._index is not None and self.article_key is not None

@@ -105,14 +105,18 @@ class ArchivedExchange:
         """Every value of a header, case-insensitively (like Scrapy's ``headers.getlist``)."""
         return [value for key, value in self.headers if key.lower() == name.lower()]
 
+    def content_codings(self) -> list[str]:
+        """The Content-Encoding codings applied to the body, in the order applied, lower-cased ("identity" left out)."""
+        codings = [c.strip().lower() for v in self.header_values("Content-Encoding") for c in v.split(",")]
+        return [c for c in codings if c and c != "identity"]
+
     def decoded_body(self) -> bytes:
         """The body with Content-Encoding undone (gzip, x-gzip, deflate, br): what a crawler hashes.
 
         Raises ValueError naming the URL when a coding is unknown or the data does not decode.
         """
         body = self.body
-        codings = [c.strip().lower() for v in self.header_values("Content-Encoding") for c in v.split(",")]
-        for coding in reversed([c for c in codings if c and c != "identity"]):  # applied in order, undo backwards
+        for coding in reversed(self.content_codings()):  # applied in order, undone backwards
             try:
                 body = _decode(coding, body)
             except (zlib.error, ValueError, OSError) as exc:
@@ -591,8 +595,7 @@ def may_refresh(exchange: ArchivedExchange) -> bool:
 def _decoded_head(exchange: ArchivedExchange, size: int) -> bytes:
     """About the first `size` bytes of the body with Content-Encoding undone, inflating no more than that; b"" when
     it does not decode (the page is then not one Scrapy reads a refresh from either)."""
-    codings = [c.strip().lower() for v in exchange.header_values("Content-Encoding") for c in v.split(",")]
-    codings = [c for c in codings if c and c != "identity"]
+    codings = exchange.content_codings()
     try:
         if not codings:
             return exchange.body[:size]
