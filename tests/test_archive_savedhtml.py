@@ -26,7 +26,7 @@ OG_URL = '<meta property="og:url" content="https://example.com/og">'
 def pages(folder: Path) -> dict[str, SavedPage]:
     items = list(iter_saved_html(folder))
     assert not [i for i in items if isinstance(i, ArchiveProblem)]
-    return {p.path.name: p for p in items if isinstance(p, SavedPage)}
+    return {os.path.basename(p.path): p for p in items if isinstance(p, SavedPage)}
 
 
 def test_url_comes_from_sidecar_then_canonical_then_og_url_then_the_file(tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_files_are_walked_recursively_in_path_order(tmp_path: Path) -> None:
         path = tmp_path / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(gzip.compress(html()) if relative.endswith(".gz") else html())
-    found = [p.path.relative_to(tmp_path.resolve()).as_posix() for p in iter_saved_html(tmp_path)
+    found = [Path(p.path).relative_to(tmp_path.resolve()).as_posix() for p in iter_saved_html(tmp_path)
              if isinstance(p, SavedPage)]
     assert found == ["a/b/c.html.gz", "a/z.htm", "b.html", "c.html"]
 
@@ -91,7 +91,7 @@ def test_symlinked_page_is_refused_even_if_it_points_inside(tmp_path: Path) -> N
     items = list(iter_saved_html(tmp_path))
     problems = [i for i in items if isinstance(i, ArchiveProblem)]
     assert [(Path(p.file).name, p.kind) for p in problems] == [("link.html", "unsafe-path")]
-    assert [p.path.name for p in items if isinstance(p, SavedPage)] == ["real.html"]
+    assert [os.path.basename(p.path) for p in items if isinstance(p, SavedPage)] == ["real.html"]
 
 
 def test_paths_escaping_the_folder_are_refused_and_never_read(tmp_path: Path) -> None:

@@ -92,17 +92,28 @@ def _has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
     return path.name.lower().endswith(suffixes)
 
 
+def _files_under(folder: Path) -> Iterator[str]:
+    """The regular files (or links to them) under `folder`, as strings; symlinked folders are not entered.
+
+    Strings, not Paths: pathlib interns every name it parses and the interpreter's table of interned names never
+    shrinks, so walking a folder of 10,000 saved pages (and as many sidecars) with rglob grew every later replay."""
+    for dirpath, _, filenames in os.walk(folder, followlinks=False):
+        for name in filenames:
+            yield os.path.join(dirpath, name)
+
+
 def warc_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path] if _has_suffix(path, WARC_SUFFIXES) else []
-    return sorted(p for p in path.rglob("*") if p.is_file() and _has_suffix(p, WARC_SUFFIXES))
+    found = [f for f in _files_under(path) if f.lower().endswith(WARC_SUFFIXES) and os.path.isfile(f)]
+    return sorted(map(Path, found))  # Path order (by parts), as archive positions have always been numbered
 
 
 def source_kind(path: Path) -> str:
     """"warc" or "saved-html"; ArchiveNotFound when the path holds neither."""
     if warc_files(path):
         return "warc"
-    if path.is_dir() and any(_has_suffix(p, HTML_SUFFIXES) for p in path.rglob("*")):
+    if path.is_dir() and any(f.lower().endswith(HTML_SUFFIXES) for f in _files_under(path)):
         return "saved-html"
     raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.arc/.arc.gz files and no saved .html/.htm/.html.gz pages found")
 
@@ -130,10 +141,15 @@ def replay_identity(path: Path) -> ReplayIdentity:
                 return ReplayIdentity(info["crawl-id"], started, _arguments(info.get("spider-arguments")))
         digest = hashlib.sha256("\n".join(f"{f.name}:{f.stat().st_size}" for f in files).encode()).hexdigest()
         return ReplayIdentity(f"replay-{digest[:12]}", min(_mtime(f) for f in files))
-    pages = [p for p in read_saved_folder(path) if isinstance(p, SavedPlace)]
-    digest = hashlib.sha256("\n".join(f"{p.url}:{p.body_sha256}" for p in pages).encode()).hexdigest()
-    started = min((p.fetched_at for p in pages), default=datetime.fromtimestamp(0, timezone.utc))
-    return ReplayIdentity(f"replay-{digest[:12]}", started)
+    pages_digest = hashlib.sha256()  # fed page by page: the joined list of a large folder was a transient 4 MB
+    started_at: datetime | None = None
+    for page in read_saved_folder(path):
+        if isinstance(page, SavedPlace):
+            separator = "" if started_at is None else "\n"
+            pages_digest.update(f"{separator}{page.url}:{page.body_sha256}".encode())
+            started_at = page.fetched_at if started_at is None else min(started_at, page.fetched_at)
+    return ReplayIdentity(f"replay-{pages_digest.hexdigest()[:12]}",
+                          started_at or datetime.fromtimestamp(0, timezone.utc))
 
 
 _SavedFolderKey = tuple[str, str]
@@ -228,7 +244,8 @@ def saved_page_ref(root: Path, page: SavedPlace) -> dict[str, Any]:
     A path whose bytes are not UTF-8 (a Latin-1 file name) cannot go into a UTF-8 feed as it is: it is
     percent-encoded whole, which `newscrawl verify` undoes.
     """
-    raw = os.fsencode(Path(page.path).relative_to(root).as_posix())
+    # strings, not Path: pathlib would intern every page's name for the rest of the process (savedhtml.py)
+    raw = os.fsencode(os.path.relpath(page.path, root).replace(os.sep, "/"))
     try:
         name = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -45,7 +45,8 @@ class SavedPage:
     """One saved page, shaped like an archived response so replay can treat both alike."""
 
     url: str
-    path: Path
+    path: str
+    """The file, as a string (see SavedPlace.path)."""
     body: bytes
     """The page bytes as saved (decompressed for .html.gz), not re-encoded."""
     fetched_at: datetime
@@ -55,7 +56,7 @@ class SavedPage:
 
     def place(self) -> SavedPlace:
         """Where the page is, without its bytes."""
-        return SavedPlace(self.url, str(self.path), self.fetched_at, self.body_sha256)
+        return SavedPlace(self.url, self.path, self.fetched_at, self.body_sha256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,8 @@ class SavedPlace:
 
     url: str
     path: str
-    """The file, as a string: a Path object per page cost more than the rest of the place together."""
+    """The file, as a string: a Path object per page cost more than the rest of the place together, and pathlib
+    interns every name it parses (the interpreter's table of interned names never shrinks)."""
     fetched_at: datetime
     body_sha256: str
 
@@ -77,7 +79,7 @@ def read_saved_body(place: SavedPlace) -> bytes:
     answers with the bytes its identity and provenance name, or not at all.
     """
     try:
-        raw, _ = _read_safely(Path(place.path))
+        raw, _ = _read_safely(place.path)
         body = gzip.decompress(raw) if place.path.lower().endswith(".gz") else raw
     except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
         problem = ArchiveProblem(place.path, 0, "io", f"cannot read saved page again: {exc}")
@@ -91,52 +93,52 @@ def read_saved_body(place: SavedPlace) -> bytes:
 def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
     """Every .html, .htm and .html.gz file under ``folder`` (recursive, sorted by relative path)."""
     root = Path(folder).resolve(strict=True)  # the folder itself may be a symlink; nothing under it may
-    found: list[tuple[str, Path]] = []
-    # Paths as strings until a file is known to be a page: pathlib interns every name it parses, and the interpreter's
-    # table of interned names never shrinks (its .url sidecars alone cost a 10,000-page replay 2 MB).
+    found: list[str] = []
+    # Paths stay strings: pathlib interns every name it parses, and the interpreter's table of interned names never
+    # shrinks (a 10,000-page folder's names alone cost its replay 2 MB).
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         # os.walk lists symlinked directories but does not enter them; report them so nothing vanishes silently.
         for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))] + [
                 f for f in filenames if _is_page(f)]:
-            where = os.path.join(dirpath, name)
-            found.append((os.path.relpath(where, root).replace(os.sep, "/"), Path(where)))
-    for _, path in sorted(found):
-        yield from _load(root, path)
+            found.append(os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/"))
+    found.sort()
+    for relative in found:
+        yield from _load(root, os.path.join(root, relative.replace("/", os.sep)))
 
 
-def _load(root: Path, path: Path) -> Iterator[SavedPage | ArchiveProblem]:
+def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     refusal = _refusal(root, path)
     if refusal:
-        yield ArchiveProblem(str(path), 0, "unsafe-path", refusal)
+        yield ArchiveProblem(path, 0, "unsafe-path", refusal)
         return
-    if not stat.S_ISREG(path.lstat().st_mode):
-        yield ArchiveProblem(str(path), 0, "not-a-file", "not a regular file; refused")
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        yield ArchiveProblem(path, 0, "not-a-file", "not a regular file; refused")
         return
     try:
         raw, mtime = _read_safely(path)
-        body = gzip.decompress(raw) if path.name.lower().endswith(".gz") else raw
+        body = gzip.decompress(raw) if path.lower().endswith(".gz") else raw
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        yield ArchiveProblem(str(path), 0, "gzip", f"cannot decompress saved page: {exc}")
+        yield ArchiveProblem(path, 0, "gzip", f"cannot decompress saved page: {exc}")
         return
     except OSError as exc:
-        yield ArchiveProblem(str(path), 0, "io", f"cannot read saved page: {exc}")
+        yield ArchiveProblem(path, 0, "io", f"cannot read saved page: {exc}")
         return
     if _looks_binary(body):
-        yield ArchiveProblem(str(path), 0, "binary", "binary data, not an HTML page; skipped")
+        yield ArchiveProblem(path, 0, "binary", "binary data, not an HTML page; skipped")
         return
     sidecar = _sidecar(path)
     url = None
     if os.path.lexists(sidecar):
         sidecar_refusal = _refusal(root, sidecar)
         if sidecar_refusal:
-            yield ArchiveProblem(str(sidecar), 0, "unsafe-path", f"{sidecar_refusal}; page URL taken from the HTML")
+            yield ArchiveProblem(sidecar, 0, "unsafe-path", f"{sidecar_refusal}; page URL taken from the HTML")
         else:
             url = _first_line(sidecar)
             if url is not None and not is_http_url(url):
-                yield ArchiveProblem(str(sidecar), 0, "bad-sidecar",
+                yield ArchiveProblem(sidecar, 0, "bad-sidecar",
                                      f"{url[:80]!r} is not an absolute http(s) URL; page URL taken from the HTML")
                 url = None
-    url = url or _url_in_html(body) or path.as_uri()
+    url = url or _url_in_html(body) or Path(path).as_uri()
     yield SavedPage(url, path, body, datetime.fromtimestamp(mtime, timezone.utc), hashlib.sha256(body).hexdigest())
 
 
@@ -171,10 +173,9 @@ def _is_page(name: str) -> bool:
     return name.lower().endswith(_PAGE_SUFFIXES)
 
 
-def _sidecar(path: Path) -> str:
-    name = path.name
-    suffix = next(s for s in _PAGE_SUFFIXES if name.lower().endswith(s))
-    return os.path.join(os.path.dirname(path), name[: -len(suffix)] + ".url")
+def _sidecar(path: str) -> str:
+    suffix = next(s for s in _PAGE_SUFFIXES if path.lower().endswith(s))
+    return path[: -len(suffix)] + ".url"
 
 
 def _first_line(sidecar: str) -> str | None:
