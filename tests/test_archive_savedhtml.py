@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from newscrawl.archive import replay
+from newscrawl.archive.savedhtml import sniffs_as_html
 from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
+
+TRAFILATURA_PAGES = Path(__file__).resolve().parents[2] / "shared" / "bench" / "trafilatura-eval" / "pages"
 
 
 def html(head: str = "", body: str = "<p>text</p>") -> bytes:
@@ -228,3 +231,88 @@ def test_a_replay_reads_a_saved_folder_once_and_a_changed_folder_again(tmp_path:
     (folder / "c.html").write_bytes(html('<link rel="canonical" href="https://example.org/c">'))
     changed = replay.replay_identity(folder)
     assert len(reads) == 2 and changed.crawl_id != identity.crawl_id, "a changed folder is read again"
+
+
+@pytest.mark.parametrize(("head", "is_html"), [
+    (b"<!DOCTYPE html><html>", True),
+    (b"\xef\xbb\xbf\r\n  <!doctype HTML>\n<html lang=en>", True),  # a byte order mark and blank lines first
+    (b"<html>", True),
+    (b"<HEAD><title>x</title>", True),
+    (b"<!-- saved from url=(0042)https://outlet.example/ -->\n<html>", True),  # Internet Explorer's "Save As"
+    (b"<?xml version='1.0' encoding='utf-8'?>\n<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0 Strict//EN'>", True),
+    (b"<?xml version='1.0'?><!-- generator --><html xmlns='http://www.w3.org/1999/xhtml'>", True),
+    (b"<p>A fragment, as a CMS export writes it</p>", True),
+    (b"<?xml version='1.0' encoding='UTF-8'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>", False),
+    (b"<?xml version='1.0'?><rss version='2.0'><channel>", False),
+    (b"<htmlish>", False),  # a tag must end at a space or ">"
+    (b"<pre>", False),      # not one of the standard's patterns: "<p" must be followed by a space or ">"
+    (b'{"html": "<html>"}', False),
+    (b"User-agent: *\nDisallow: /", False),
+    (b"\x89PNG\r\n\x1a\n", False),
+    (b"", False),
+])
+def test_a_page_with_any_name_is_known_by_the_html_sniffing_rules(head: bytes, is_html: bool) -> None:
+    assert sniffs_as_html(head) is is_html
+
+
+def test_a_mirror_without_html_extensions_yields_its_pages_and_nothing_else(tmp_path: Path) -> None:
+    """`wget --mirror` without --adjust-extension saves pages under their URL's own name ("story-123",
+    "article.php?id=5"), beside sitemaps, feeds, scripts and images: the pages are read, the rest is left alone."""
+    site = tmp_path / "mirror" / "outlet.example"
+    (site / "news").mkdir(parents=True)
+    (site / "static").mkdir()
+    (site / "news" / "story-123").write_bytes(html(body="<p>Story 123</p>"))
+    (site / "news" / "story-123.url").write_text("https://outlet.example/news/story-123\n")
+    (site / "article.php?id=5").write_bytes(
+        b"\xef\xbb\xbf\n" + html('<link rel="canonical" href="https://outlet.example/article.php?id=5">'))
+    (site / "index.html?page=2").write_bytes(html(CANONICAL))
+    (site / "xhtml-story").write_bytes(b"<?xml version='1.0' encoding='utf-8'?>\n" + html(OG_URL))
+    (site / "sitemap.xml").write_bytes(b"<?xml version='1.0'?><urlset></urlset>")
+    (site / "feed").write_bytes(b"<?xml version='1.0'?><rss version='2.0'><channel></channel></rss>")
+    (site / "robots.txt").write_bytes(b"User-agent: *\n")
+    (site / "static" / "app.js?ver=3").write_bytes(b"document.write('<html>');")
+    (site / "static" / "photo").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (site / "static" / "styles.css").write_bytes(b"<html> is not a page here: the name says CSS")
+    os.mkfifo(site / "pipe")  # never opened: reading a FIFO would block the listing
+    (site / "elsewhere").symlink_to("/etc/hostname")  # never read: it may lead outside the folder
+    items = list(iter_saved_html(tmp_path / "mirror"))
+    assert not [item for item in items if isinstance(item, ArchiveProblem)]
+    found = {Path(page.path).relative_to((tmp_path / "mirror").resolve()).as_posix(): page.url
+             for page in items if isinstance(page, SavedPage)}
+    assert found == {"outlet.example/article.php?id=5": "https://outlet.example/article.php?id=5",
+                     "outlet.example/index.html?page=2": "https://example.com/canonical",
+                     "outlet.example/news/story-123": "https://outlet.example/news/story-123",
+                     "outlet.example/xhtml-story": "https://example.com/og"}
+    assert replay.source_kind(tmp_path / "mirror") == "saved-html"
+    assert replay.source_kind(site / "news") == "saved-html"
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "feed").write_bytes(b"<?xml version='1.0'?><rss></rss>")
+    with pytest.raises(replay.ArchiveNotFound):
+        replay.source_kind(tmp_path / "assets")
+
+
+def test_a_replay_of_pages_saved_without_extensions_emits_their_articles(tmp_path: Path) -> None:
+    """The same real pages give the same articles whether saved as .html.gz with sidecars or under bare names."""
+    from tests.crawling import run_crawl
+
+    pages = sorted(TRAFILATURA_PAGES.glob("*.html.gz"))[:3]
+    named = tmp_path / "named"
+    bare = tmp_path / "bare"
+    named.mkdir()
+    bare.mkdir()
+    for number, page in enumerate(pages):
+        stem = page.name.removesuffix(".html.gz")
+        body = gzip.decompress(page.read_bytes())
+        (named / f"{stem}.html").write_bytes(body)
+        (named / f"{stem}.url").write_text((TRAFILATURA_PAGES / f"{stem}.url").read_text())
+        name = ("story", "article.php?id=2", "index.aspx")[number]
+        (bare / name).write_bytes(body)
+        (bare / f"{name}.url").write_text((TRAFILATURA_PAGES / f"{stem}.url").read_text())
+    runs = [run_crawl(tmp_path / f"run-{folder.name}", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
+            for folder in (named, bare)]
+    for result in runs:
+        assert result.returncode == 0 and "Traceback" not in result.log, result.log[-3000:]
+    named_items, bare_items = (result.feed_items("out.jsonl") for result in runs)
+    assert len(named_items) == 3
+    assert sorted((item["url"], item["title"], item["body"]) for item in bare_items) == sorted(
+        (item["url"], item["title"], item["body"]) for item in named_items)  # in file-name order, so not the same

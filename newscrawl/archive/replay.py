@@ -59,13 +59,12 @@ from newscrawl.archive.warc import (
     iter_saved_html,
     read_warcinfo,
 )
-from newscrawl.archive.savedhtml import SavedPlace, read_saved_body
+from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
 from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, archive_index_cache
 
 logger = logging.getLogger(__name__)
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.gz.open", ".warc.open", ".arc", ".arc.gz")
-HTML_SUFFIXES = (".html", ".htm", ".html.gz")
 
 
 class ReplayMiss(IgnoreRequest):
@@ -113,9 +112,10 @@ def source_kind(path: Path) -> str:
     """"warc" or "saved-html"; ArchiveNotFound when the path holds neither."""
     if warc_files(path):
         return "warc"
-    if path.is_dir() and any(f.lower().endswith(HTML_SUFFIXES) for f in _files_under(path)):
+    if path.is_dir() and any(is_saved_page(f) for f in _files_under(path)):
         return "saved-html"
-    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.arc/.arc.gz files and no saved .html/.htm/.html.gz pages found")
+    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.arc/.arc.gz files and no saved pages (.html/.htm/.html.gz, or "
+                          "files whose first bytes are HTML) found")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,17 @@
 """Saved-HTML folders as an archive: pages saved by a browser, `wget -p`, or our test fixtures.
 
+A page is a file named ``.html``, ``.htm`` or ``.html.gz``, or a file of any other name whose first bytes are HTML
+by the WHATWG MIME Sniffing Standard's rules for an unknown type (``<!DOCTYPE html``, ``<html``, ``<head``,
+``<body``, ``<p`` … after leading whitespace; an XML prolog before ``<!DOCTYPE html`` or ``<html``, as XHTML pages
+start, too). So a ``wget --mirror`` without ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a
+page saved under its URL's own name is read, while its sitemaps, feeds, styles, scripts and images are not. Names
+whose extension says what they are (images, fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs,
+sidecars) are skipped unread; the rest have their first 1,024 bytes looked at.
+
 A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line; the
-fixture convention, written by whoever saved the page), ``<link rel="canonical">``, ``og:url``, and finally the
-file's own ``file://`` URL. Canonical and og:url are only used when absolute http(s): a relative one has no base.
+fixture convention, written by whoever saved the page; ``<name>`` is the file name without ``.html``/``.htm``/
+``.html.gz``, or the whole name of a page found by its content), ``<link rel="canonical">``, ``og:url``, and finally
+the file's own ``file://`` URL. Canonical and og:url are only used when absolute http(s): a relative one has no base.
 
 Folders may come from untrusted places, so nothing outside the folder is ever read: symlinks (files, sidecars,
 directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
@@ -38,6 +47,19 @@ _CANONICAL_XPATH = ("//link[contains(concat(' ', translate(normalize-space(@rel)
                     "'abcdefghijklmnopqrstuvwxyz'), ' '), ' canonical ')]/@href")
 _OG_URL_XPATH = "//meta[@property='og:url' or @name='og:url']/@content"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_SNIFF_BYTES = 1024
+_WHITESPACE = b"\t\n\x0c\r "
+_TAG_ENDS = (b" ", b">")
+_HTML_STARTS = tuple(tag.encode() for tag in (
+    "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div", "<font", "<table", "<a", "<style",
+    "<title", "<b", "<body", "<br", "<p", "<!--"))
+_XHTML_STARTS = (b"<!doctype html", b"<html")
+_NOT_PAGE_EXTENSIONS = frozenset(
+    # what a mirrored site holds besides its pages: read as pages they would only be binary or boilerplate problems
+    ".url .css .js .mjs .map .json .jsonld .xml .rss .atom .rdf .txt .md .csv .tsv .pdf .doc .docx .xls .xlsx .ppt "
+    ".pptx .odt .epub .png .jpg .jpeg .gif .webp .avif .svg .ico .bmp .tif .tiff .woff .woff2 .ttf .otf .eot .mp4 "
+    ".m4v .webm .mov .avi .mkv .mp3 .m4a .ogg .oga .wav .flac .vtt .srt .m3u8 .mpd .zip .gz .tgz .tar .bz2 .xz .7z "
+    ".rar .warc .arc .cdx .cdxj .wasm .swf .exe .dmg .apk .bin .db .sqlite .pickle .pkl .py .sh .log".split())
 
 
 @dataclass(frozen=True)
@@ -99,7 +121,7 @@ def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         # os.walk lists symlinked directories but does not enter them; report them so nothing vanishes silently.
         for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))] + [
-                f for f in filenames if _is_page(f)]:
+                f for f in filenames if is_saved_page(os.path.join(dirpath, f))]:
             found.append(os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/"))
     found.sort()
     for relative in found:
@@ -169,13 +191,51 @@ def _looks_binary(body: bytes) -> bool:
     return bool(head) and controls > len(head) // 10
 
 
-def _is_page(name: str) -> bool:
-    return name.lower().endswith(_PAGE_SUFFIXES)
+def is_saved_page(path: str) -> bool:
+    """Whether the file at `path` is a page: by its name (``.html``, ``.htm``, ``.html.gz``), else, unless its
+    extension names another type, by its first bytes. Only a regular file is read (a FIFO would block the read, a
+    symlink may lead outside the folder)."""
+    name = os.path.basename(path).lower()
+    if name.endswith(_PAGE_SUFFIXES):
+        return True
+    if _extension(name) in _NOT_PAGE_EXTENSIONS:
+        return False
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    return sniffs_as_html(head)
+
+
+def sniffs_as_html(head: bytes) -> bool:
+    """The WHATWG MIME Sniffing Standard's HTML patterns (section 7.1, "identifying a resource with an unknown MIME
+    type"): after leading whitespace, a tag that starts HTML documents and fragments, followed by a space or ``>``.
+    A UTF-8 byte order mark is skipped, and an XML prolog followed by ``<!DOCTYPE html`` or ``<html`` (XHTML) is HTML
+    too; an XML prolog before anything else (a sitemap, a feed) is not."""
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip(_WHITESPACE).lower()
+    if head.startswith(b"<?xml"):
+        end = head.find(b"?>")
+        rest = head[end + 2:].lstrip(_WHITESPACE) if end >= 0 else b""
+        while rest.startswith(b"<!--") and b"-->" in rest:  # comments between the prolog and the document
+            rest = rest[rest.index(b"-->") + 3:].lstrip(_WHITESPACE)
+        return any(rest.startswith(tag) and rest[len(tag):len(tag) + 1] in _TAG_ENDS for tag in _XHTML_STARTS)
+    return any(head.startswith(tag) and head[len(tag):len(tag) + 1] in _TAG_ENDS for tag in _HTML_STARTS)
+
+
+def _extension(name: str) -> str:
+    """The last dot-suffix of a file name, before any ``?query`` wget keeps in it ("feed.xml?page=2": ".xml")."""
+    base = name.split("?", 1)[0]
+    dot = base.rfind(".")
+    return base[dot:] if dot > 0 else ""
 
 
 def _sidecar(path: str) -> str:
-    suffix = next(s for s in _PAGE_SUFFIXES if path.lower().endswith(s))
-    return path[: -len(suffix)] + ".url"
+    suffix = next((s for s in _PAGE_SUFFIXES if path.lower().endswith(s)), "")
+    return path[: len(path) - len(suffix)] + ".url"
 
 
 def _first_line(sidecar: str) -> str | None:
