@@ -316,3 +316,23 @@ def test_a_replay_of_pages_saved_without_extensions_emits_their_articles(tmp_pat
     assert len(named_items) == 3
     assert sorted((item["url"], item["title"], item["body"]) for item in bare_items) == sorted(
         (item["url"], item["title"], item["body"]) for item in named_items)  # in file-name order, so not the same
+
+
+def test_the_frames_a_browser_saved_with_a_page_are_not_pages(tmp_path: Path) -> None:
+    """"Save Page As… Web Page, complete" writes <name>.html and <name>_files/ with the page's images, styles and
+    frames (ads, embedded posts) as saved_resource.html: the frames are not articles the user saved."""
+    folder = tmp_path / "saved"
+    resources = folder / "Budget passes – Outlet_files"
+    resources.mkdir(parents=True)
+    (folder / "Budget passes – Outlet.html").write_bytes(html(CANONICAL))
+    (resources / "saved_resource.html").write_bytes(html(body="<div>Advertisement</div>"))
+    (resources / "saved_resource(1).html").write_bytes(html(body="<blockquote>An embedded post</blockquote>"))
+    (resources / "style.css").write_bytes(b"body{}")
+    (folder / "exports_files").mkdir()  # a folder merely named so, with no page of that name beside it
+    (folder / "exports_files" / "story.html").write_bytes(html(OG_URL))
+    (folder / "OTHER.HTM").write_bytes(html())
+    (folder / "other_files").mkdir()  # resource folders match their page's name in any case
+    (folder / "other_files" / "frame.html").write_bytes(html())
+    found = sorted(Path(page.path).relative_to(folder.resolve()).as_posix()
+                   for page in iter_saved_html(folder) if isinstance(page, SavedPage))
+    assert found == ["Budget passes – Outlet.html", "OTHER.HTM", "exports_files/story.html"]

@@ -6,7 +6,8 @@ by the WHATWG MIME Sniffing Standard's rules for an unknown type (``<!DOCTYPE ht
 start, too). So a ``wget --mirror`` without ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a
 page saved under its URL's own name is read, while its sitemaps, feeds, styles, scripts and images are not. Names
 whose extension says what they are (images, fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs,
-sidecars) are skipped unread; the rest have their first 1,024 bytes looked at.
+sidecars) are skipped unread; the rest have their first 1,024 bytes looked at. The ``<name>_files`` folder a
+browser's "Web Page, complete" save writes beside ``<name>.html`` is not entered (``resource_folders``).
 
 A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line; the
 fixture convention, written by whoever saved the page; ``<name>`` is the file name without ``.html``/``.htm``/
@@ -113,12 +114,16 @@ def read_saved_body(place: SavedPlace) -> bytes:
 
 
 def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
-    """Every .html, .htm and .html.gz file under ``folder`` (recursive, sorted by relative path)."""
+    """Every saved page under ``folder`` (``is_saved_page``; recursive, sorted by relative path), but not the
+    resources a browser saved with a page (``resource_folders``)."""
     root = Path(folder).resolve(strict=True)  # the folder itself may be a symlink; nothing under it may
     found: list[str] = []
     # Paths stay strings: pathlib interns every name it parses, and the interpreter's table of interned names never
-    # shrinks (a 10,000-page folder's names alone cost its replay 2 MB).
+    # shrinks (the names of 2,000 pages and their sidecars kept 2 MB: tests/test_archive_large_records.py).
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for resources in resource_folders(dirnames, filenames):
+            dirnames.remove(resources)
+            logger.debug("Not replayed: %s holds the resources saved with a page", os.path.join(dirpath, resources))
         # os.walk lists symlinked directories but does not enter them; report them so nothing vanishes silently.
         for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))] + [
                 f for f in filenames if is_saved_page(os.path.join(dirpath, f))]:
@@ -189,6 +194,16 @@ def _looks_binary(body: bytes) -> bool:
         return True
     controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
     return bool(head) and controls > len(head) // 10
+
+
+def resource_folders(dirnames: list[str], filenames: list[str]) -> list[str]:
+    """The folders a browser's "Web Page, complete" save wrote beside its pages: ``<name>_files`` next to
+    ``<name>.html`` (Chrome, Firefox, Edge, Safari alike) holds the page's images, styles, scripts and its frames
+    (ads, embedded posts, comment widgets) saved as ``saved_resource.html``; those frames are not articles saved by
+    the user, and replayed as pages they would be parsed as such."""
+    pages = {name.lower() for name in filenames if name.lower().endswith((".html", ".htm"))}
+    return [folder for folder in dirnames if folder.lower().endswith("_files") and any(
+        f"{folder[:-len('_files')].lower()}{suffix}" in pages for suffix in (".html", ".htm"))]
 
 
 def is_saved_page(path: str) -> bool:
