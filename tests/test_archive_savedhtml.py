@@ -336,3 +336,28 @@ def test_the_frames_a_browser_saved_with_a_page_are_not_pages(tmp_path: Path) ->
     found = sorted(Path(page.path).relative_to(folder.resolve()).as_posix()
                    for page in iter_saved_html(folder) if isinstance(page, SavedPage))
     assert found == ["Budget passes – Outlet.html", "OTHER.HTM", "exports_files/story.html"]
+
+
+def test_a_page_saved_by_a_browser_names_where_and_when_it_was_saved(tmp_path: Path) -> None:
+    """Without a sidecar, the address a browser wrote into the page beats the publisher's canonical link (it is
+    where the bytes came from), and SingleFile's saved date beats the file's time (a copy or unzip resets it)."""
+    single_file = ("<!DOCTYPE html><html><!--\n Page saved with SingleFile \n url: https://outlet.example/a?id=1 \n"
+                   " saved date: Wed Sep 24 2025 10:11:12 GMT+0200 (Central European Summer Time)\n--><head>"
+                   f"{CANONICAL}</head><body><p>text</p></body></html>")
+    (tmp_path / "single-file.html").write_text(single_file, encoding="utf-8")
+    (tmp_path / "odd-date.html").write_text(single_file.replace("Wed Sep 24 2025", "yesterday").replace(
+        "/a?id=1", "/b"), encoding="utf-8")
+    (tmp_path / "chrome.html").write_bytes(
+        b"<!DOCTYPE html>\r\n<!-- saved from url=(0035)https://outlet.example/news/story-7 -->\r\n" + html(CANONICAL))
+    (tmp_path / "generic-mark.html").write_bytes(b"<!-- saved from url=(0014)about:internet -->\n" + html(OG_URL))
+    (tmp_path / "with-sidecar.html").write_bytes((tmp_path / "chrome.html").read_bytes())
+    (tmp_path / "with-sidecar.url").write_text("https://outlet.example/from-sidecar\n")
+    os.utime(tmp_path / "odd-date.html", (1_700_000_000, 1_700_000_000))
+    found = pages(tmp_path)
+    assert found["single-file.html"].url == "https://outlet.example/a?id=1"
+    assert found["single-file.html"].fetched_at == datetime(2025, 9, 24, 8, 11, 12, tzinfo=timezone.utc)
+    assert found["odd-date.html"].url == "https://outlet.example/b"
+    assert found["odd-date.html"].fetched_at == datetime.fromtimestamp(1_700_000_000, timezone.utc)
+    assert found["chrome.html"].url == "https://outlet.example/news/story-7"
+    assert found["generic-mark.html"].url == "https://example.com/og"  # not an address: the page's own is used
+    assert found["with-sidecar.html"].url == "https://outlet.example/from-sidecar"

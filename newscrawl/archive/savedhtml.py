@@ -11,8 +11,12 @@ browser's "Web Page, complete" save writes beside ``<name>.html`` is not entered
 
 A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line; the
 fixture convention, written by whoever saved the page; ``<name>`` is the file name without ``.html``/``.htm``/
-``.html.gz``, or the whole name of a page found by its content), ``<link rel="canonical">``, ``og:url``, and finally
-the file's own ``file://`` URL. Canonical and og:url are only used when absolute http(s): a relative one has no base.
+``.html.gz``, or the whole name of a page found by its content); the address the browser saved it from, as the
+browser wrote it into the page (SingleFile's ``<!-- Page saved with SingleFile url: … saved date: … -->``, and the
+``<!-- saved from url=(0042)… -->`` mark of the web of Chrome's and Internet Explorer's "Save As"); then
+``<link rel="canonical">``, ``og:url``, and finally the file's own ``file://`` URL. All but the last are only used
+when absolute http(s): a relative one has no base. A page's fetch time is SingleFile's saved date when it has one,
+else the file's modification time (which a copy or an unzip may have reset).
 
 Folders may come from untrusted places, so nothing outside the folder is ever read: symlinks (files, sidecars,
 directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
@@ -28,6 +32,7 @@ import gzip
 import hashlib
 import logging
 import os
+import re
 import stat
 import zlib
 from collections.abc import Iterator
@@ -49,6 +54,11 @@ _CANONICAL_XPATH = ("//link[contains(concat(' ', translate(normalize-space(@rel)
 _OG_URL_XPATH = "//meta[@property='og:url' or @name='og:url']/@content"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _SNIFF_BYTES = 1024
+_SAVED_BY_BYTES = 8192  # SingleFile's comment opens <html>; the mark of the web is on the first line
+_SINGLE_FILE = re.compile(r"<!--\s*(?:Page saved|Archive processed) with SingleFile\b(.*?)-->", re.S)
+_SINGLE_FILE_FIELD = re.compile(r"^\s*([a-z][a-z ]*?):[ \t]*(\S.*?)\s*$", re.M)
+_MARK_OF_THE_WEB = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(\S+?)\s*-->", re.I)
+_JAVASCRIPT_DATE = re.compile(r"\b([A-Z][a-z]{2}) (\d{1,2}) (\d{4}) (\d{2}:\d{2}:\d{2}) GMT([+-]\d{4})")
 _WHITESPACE = b"\t\n\x0c\r "
 _TAG_ENDS = (b" ", b">")
 _HTML_STARTS = tuple(tag.encode() for tag in (
@@ -165,8 +175,10 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
                 yield ArchiveProblem(sidecar, 0, "bad-sidecar",
                                      f"{url[:80]!r} is not an absolute http(s) URL; page URL taken from the HTML")
                 url = None
-    url = url or _url_in_html(body) or Path(path).as_uri()
-    yield SavedPage(url, path, body, datetime.fromtimestamp(mtime, timezone.utc), hashlib.sha256(body).hexdigest())
+    saved_from, saved_at = saved_by_browser(body)
+    url = url or saved_from or _url_in_html(body) or Path(path).as_uri()
+    yield SavedPage(url, path, body, saved_at or datetime.fromtimestamp(mtime, timezone.utc),
+                    hashlib.sha256(body).hexdigest())
 
 
 def _refusal(root: Path, path: str | Path) -> str:
@@ -260,6 +272,32 @@ def _first_line(sidecar: str) -> str | None:
         logger.warning("Cannot read URL sidecar %s (%s); page URL taken from the HTML", sidecar, exc)
         return None
     return next((line.strip() for line in text.splitlines() if line.strip()), None)
+
+
+def saved_by_browser(body: bytes) -> tuple[str | None, datetime | None]:
+    """The http(s) address and the time a browser saved the page from and at, as it wrote them into the page's top
+    (SingleFile's comment, else the mark of the web); None for what it did not write or is not usable."""
+    head = body[:_SAVED_BY_BYTES].decode("latin-1")  # the comments are ASCII; no charset is needed to find them
+    single_file = _SINGLE_FILE.search(head)
+    if single_file is not None:
+        fields = dict(_SINGLE_FILE_FIELD.findall(single_file.group(1)))
+        url = fields.get("url")
+        return (url if url and is_http_url(url) else None), _javascript_date(fields.get("saved date", ""))
+    marked = _MARK_OF_THE_WEB.search(head)
+    url = marked.group(1) if marked is not None else None
+    return (url if url and is_http_url(url) else None), None
+
+
+def _javascript_date(text: str) -> datetime | None:
+    """A JavaScript Date.toString() ("Wed Sep 24 2026 10:11:12 GMT+0200 (Central European Summer Time)"), as
+    SingleFile writes its saved date; None for anything else (the file's time is used then, not a guess)."""
+    found = _JAVASCRIPT_DATE.search(text)
+    if found is None:
+        return None
+    try:
+        return datetime.strptime(" ".join(found.groups()), "%b %d %Y %H:%M:%S %z").astimezone(timezone.utc)
+    except ValueError:
+        return None
 
 
 def _url_in_html(body: bytes) -> str | None:
