@@ -361,3 +361,73 @@ def test_a_page_saved_by_a_browser_names_where_and_when_it_was_saved(tmp_path: P
     assert found["chrome.html"].url == "https://outlet.example/news/story-7"
     assert found["generic-mark.html"].url == "https://example.com/og"  # not an address: the page's own is used
     assert found["with-sidecar.html"].url == "https://outlet.example/from-sidecar"
+
+
+def mhtml(parts: list[tuple[dict[str, str], bytes]], headers: dict[str, str]) -> bytes:
+    """An MHTML archive as browsers write one: a multipart/related message, one part per saved resource."""
+    boundary = "----MultipartBoundary--3Kv9pQ----"
+    lines = [f"{name}: {value}" for name, value in headers.items()]
+    lines += ["MIME-Version: 1.0", f'Content-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="{boundary}"',
+              "", ""]
+    out = "\r\n".join(lines).encode()
+    for part_headers, payload in parts:
+        out += f"--{boundary}\r\n".encode() + "".join(f"{k}: {v}\r\n" for k, v in part_headers.items()).encode()
+        out += b"\r\n" + payload + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+def test_pages_saved_as_mhtml_replay_and_verify_like_html_files(tmp_path: Path) -> None:
+    """Chrome's and Edge's "Webpage, Single File" (.mhtml) and Internet Explorer's .mht: the page part is replayed
+    with the address and time the archive names, in the charset its part declares; images and frames stay out;
+    `newscrawl verify` re-derives the same bytes; an archive without a page is one problem, not a crash."""
+    import base64
+    import json
+    import quopri
+
+    from newscrawl.archive.verify import verify_feed
+    from tests.crawling import run_crawl
+
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    wire = (GENERIC_FIXTURES / "ap-story-local-outlet.html").read_bytes()
+    wire_url = (GENERIC_FIXTURES / "ap-story-local-outlet.url").read_text().strip()
+    (folder / "Regulators approve rules.mhtml").write_bytes(mhtml([
+        ({"Content-Type": "text/html", "Content-ID": "<frame-1@mhtml.blink>",
+          "Content-Transfer-Encoding": "quoted-printable", "Content-Location": wire_url}, quopri.encodestring(wire)),
+        ({"Content-Type": "image/png", "Content-Transfer-Encoding": "base64",
+          "Content-Location": "https://cdn.example/logo.png"}, base64.encodebytes(b"\x89PNG\r\n\x1a\n")),
+        ({"Content-Type": "text/html", "Content-ID": "<frame-2@mhtml.blink>",
+          "Content-Transfer-Encoding": "quoted-printable", "Content-Location": "https://ads.example/frame"},
+         b"<html><body>Advertisement</body></html>"),
+    ], {"From": "<Saved by Blink>", "Snapshot-Content-Location": wire_url,
+        "Subject": "=?utf-8?Q?Regulators_approve_rules?=", "Date": "Thu, 20 Mar 2025 20:15:00 +0100"}))
+    german = (GENERIC_FIXTURES / "non-english-german-dpa.html").read_text(encoding="utf-8")
+    german_url = (GENERIC_FIXTURES / "non-english-german-dpa.url").read_text().strip()
+    legacy = german.replace('<meta charset="utf-8">', "").encode("cp1252")  # its part's header names the charset
+    (folder / "heizung.mht").write_bytes(mhtml([
+        ({"Content-Type": 'text/html; charset="windows-1252"', "Content-Transfer-Encoding": "base64",
+          "Content-Location": german_url}, base64.encodebytes(legacy)),
+    ], {"From": "<Saved by Windows Internet Explorer 8>", "Date": "Fri, 21 Mar 2025 08:00:00 +0000"}))
+    (folder / "only-images.mhtml").write_bytes(mhtml([
+        ({"Content-Type": "image/png", "Content-Transfer-Encoding": "base64"}, base64.encodebytes(b"\x89PNG")),
+    ], {"Date": "Fri, 21 Mar 2025 08:00:00 +0000"}))
+    listed = list(iter_saved_html(folder))
+    assert [(item.kind, os.path.basename(item.file)) for item in listed if isinstance(item, ArchiveProblem)] == [
+        ("mhtml", "only-images.mhtml")]
+    saved = {page.url: page for page in listed if isinstance(page, SavedPage)}
+    assert saved[wire_url].body == wire and saved[wire_url].content_type == "text/html"
+    assert saved[wire_url].fetched_at == datetime(2025, 3, 20, 19, 15, tzinfo=timezone.utc)
+    assert saved[german_url].body == legacy and saved[german_url].content_type == "text/html; charset=windows-1252"
+    answer = replay.ReplaySource(folder).answer(german_url)
+    assert answer is not None and answer.headers == [("Content-Type", "text/html; charset=windows-1252")]
+
+    result = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert result.returncode == 0 and "Traceback" not in result.log, result.log[-3000:]
+    items = {item["url"]: item for item in result.feed_items("out.jsonl")}
+    for case in ("ap-story-local-outlet", "non-english-german-dpa"):
+        expected = json.loads((GENERIC_FIXTURES / f"{case}.json").read_text())
+        assert items[expected["url"]]["title"] == expected["title"]
+        assert items[expected["url"]]["body"] == expected["body"], case
+    assert result.stat("newscrawl/replay/archive_problems/mhtml") == 1
+    report = verify_feed(str(result.workdir / "out.jsonl"), str(folder))
+    assert report.ok and report.passed == 2, report.lines()

@@ -457,7 +457,7 @@ class ReplaySource:
         body = read_saved_body(page)
         if max_payload is not None and len(body) > max_payload:
             raise RecordTooLarge(page.path, 0, len(body), max_payload)
-        return Answer(url=page.url, status=200, headers=[("Content-Type", "text/html")], body=body,
+        return Answer(url=page.url, status=200, headers=[("Content-Type", page.content_type)], body=body,
                       fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page))
 
     def _served_capture(self, url: str) -> IndexEntry | None:

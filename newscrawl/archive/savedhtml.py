@@ -1,6 +1,7 @@
 """Saved-HTML folders as an archive: pages saved by a browser, `wget -p`, or our test fixtures.
 
-A page is a file named ``.html``, ``.htm`` or ``.html.gz``, or a file of any other name whose first bytes are HTML
+A page is a file named ``.html``, ``.htm`` or ``.html.gz``; the page part of an MHTML archive (``.mhtml``, ``.mht``:
+a browser's "Webpage, Single File", ``read_mhtml``); or a file of any other name whose first bytes are HTML
 by the WHATWG MIME Sniffing Standard's rules for an unknown type (``<!DOCTYPE html``, ``<html``, ``<head``,
 ``<body``, ``<p`` … after leading whitespace; an XML prolog before ``<!DOCTYPE html`` or ``<html``, as XHTML pages
 start, too). So a ``wget --mirror`` without ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a
@@ -22,12 +23,16 @@ Folders may come from untrusted places, so nothing outside the folder is ever re
 directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
 symlink swapped in after the check is refused too. Every other bad input costs only itself, as one ArchiveProblem:
 a file that is not a regular file ("not-a-file": a FIFO would block the read), cannot be read ("io") or
-decompressed ("gzip"), holds binary data rather than a page ("binary"), or a sidecar that holds no http(s) URL
-("bad-sidecar": the page is still read, its URL taken from the HTML).
+decompressed ("gzip"), holds binary data rather than a page ("binary"), an MHTML archive without an HTML part
+("mhtml"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read, its URL taken from the
+HTML).
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
+import email.utils
 import gzip
 import hashlib
 import logging
@@ -48,12 +53,14 @@ from newscrawl.extract.urls import is_http_url
 
 logger = logging.getLogger(__name__)
 
-_PAGE_SUFFIXES = (".html.gz", ".html", ".htm")  # longest first: "a.html.gz" must not match as ".gz" junk
+_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", ".mhtml", ".mht")  # longest first: "a.html.gz" is not ".gz" junk
+_MHTML_SUFFIXES = (".mhtml", ".mht")
 _CANONICAL_XPATH = ("//link[contains(concat(' ', translate(normalize-space(@rel), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
                     "'abcdefghijklmnopqrstuvwxyz'), ' '), ' canonical ')]/@href")
 _OG_URL_XPATH = "//meta[@property='og:url' or @name='og:url']/@content"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _SNIFF_BYTES = 1024
+HTML_CONTENT_TYPE = "text/html"
 _SAVED_BY_BYTES = 8192  # SingleFile's comment opens <html>; the mark of the web is on the first line
 _SINGLE_FILE = re.compile(r"<!--\s*(?:Page saved|Archive processed) with SingleFile\b(.*?)-->", re.S)
 _SINGLE_FILE_FIELD = re.compile(r"^\s*([a-z][a-z ]*?):[ \t]*(\S.*?)\s*$", re.M)
@@ -86,10 +93,13 @@ class SavedPage:
     """The file's mtime in UTC: the best available guess at when the page was saved."""
     body_sha256: str
     """Hex SHA-256 of ``body``."""
+    content_type: str = "text/html"
+    """What a replay answers as its Content-Type: text/html, with a charset only when an MHTML archive's page part
+    declares one."""
 
     def place(self) -> SavedPlace:
         """Where the page is, without its bytes."""
-        return SavedPlace(self.url, self.path, self.fetched_at, self.body_sha256)
+        return SavedPlace(self.url, self.path, self.fetched_at, self.body_sha256, self.content_type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +113,7 @@ class SavedPlace:
     interns every name it parses (the interpreter's table of interned names never shrinks)."""
     fetched_at: datetime
     body_sha256: str
+    content_type: str = "text/html"
 
 
 def read_saved_body(place: SavedPlace) -> bytes:
@@ -113,8 +124,8 @@ def read_saved_body(place: SavedPlace) -> bytes:
     """
     try:
         raw, _ = _read_safely(place.path)
-        body = gzip.decompress(raw) if place.path.lower().endswith(".gz") else raw
-    except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
+        body = page_bytes(place.path, raw)
+    except (gzip.BadGzipFile, EOFError, zlib.error, OSError, ValueError) as exc:
         problem = ArchiveProblem(place.path, 0, "io", f"cannot read saved page again: {exc}")
         raise ArchiveReadError(problem) from exc
     if hashlib.sha256(body).hexdigest() != place.body_sha256:
@@ -153,9 +164,13 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
         return
     try:
         raw, mtime = _read_safely(path)
-        body = gzip.decompress(raw) if path.lower().endswith(".gz") else raw
+        archive = read_mhtml(raw) if path.lower().endswith(_MHTML_SUFFIXES) else None
+        body = archive.body if archive is not None else page_bytes(path, raw)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         yield ArchiveProblem(path, 0, "gzip", f"cannot decompress saved page: {exc}")
+        return
+    except ValueError as exc:
+        yield ArchiveProblem(path, 0, "mhtml", f"no page in this MHTML archive: {exc}")
         return
     except OSError as exc:
         yield ArchiveProblem(path, 0, "io", f"cannot read saved page: {exc}")
@@ -176,9 +191,65 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
                                      f"{url[:80]!r} is not an absolute http(s) URL; page URL taken from the HTML")
                 url = None
     saved_from, saved_at = saved_by_browser(body)
+    if archive is not None:
+        saved_from, saved_at = archive.url or saved_from, archive.saved_at or saved_at
     url = url or saved_from or _url_in_html(body) or Path(path).as_uri()
     yield SavedPage(url, path, body, saved_at or datetime.fromtimestamp(mtime, timezone.utc),
-                    hashlib.sha256(body).hexdigest())
+                    hashlib.sha256(body).hexdigest(),
+                    archive.content_type if archive is not None else HTML_CONTENT_TYPE)
+
+
+def page_bytes(path: str, raw: bytes) -> bytes:
+    """The page in a saved file's bytes: the file itself, un-gzipped (``.html.gz``), or the page part of an MHTML
+    archive (``.mhtml``, ``.mht``). Raises what gzip raises, or ValueError for an MHTML file that holds no page."""
+    name = path.lower()
+    if name.endswith(".gz"):
+        return gzip.decompress(raw)
+    if name.endswith(_MHTML_SUFFIXES):
+        return read_mhtml(raw).body
+    return raw
+
+
+@dataclass(frozen=True)
+class MhtmlPage:
+    body: bytes
+    """The page part's bytes, its transfer encoding (quoted-printable, base64) undone, in its own charset."""
+    url: str | None
+    """Where the page was saved from: Snapshot-Content-Location (Chrome, Edge), else the page part's
+    Content-Location (Internet Explorer's .mht); only an absolute http(s) URL."""
+    saved_at: datetime | None
+    """The archive's Date header."""
+    content_type: str
+    """text/html, with the page part's charset when it declares one."""
+
+
+def read_mhtml(raw: bytes) -> MhtmlPage:
+    """The page of an MHTML archive (RFC 2557 multipart/related, as browsers save a "Webpage, Single File"): the part
+    the archive names as its snapshot or start, else its first HTML part. Images, styles and frames are left out,
+    as a saved folder's resources are. Raises ValueError when the file holds no HTML part."""
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    parts = [part for part in message.walk() if not part.is_multipart()]
+    pages = [part for part in parts if part.get_content_type() in ("text/html", "application/xhtml+xml")]
+    if not pages:
+        raise ValueError("no text/html part")
+    snapshot = (message.get("Snapshot-Content-Location") or "").strip()
+    start = str(message.get_param("start") or "").strip("<> ") if message.is_multipart() else ""
+    page = next((part for part in pages if snapshot and (part.get("Content-Location") or "").strip() == snapshot),
+                None) or next((part for part in pages if start and (part.get("Content-ID") or "").strip("<> ") == start),
+                              None) or pages[0]
+    body = page.get_payload(decode=True)
+    if not isinstance(body, bytes):
+        raise ValueError("its page part holds no bytes")
+    url = snapshot or (page.get("Content-Location") or "").strip()
+    try:
+        saved_at = email.utils.parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
+    except (TypeError, ValueError):
+        saved_at = None
+    if saved_at is not None:
+        saved_at = saved_at.astimezone(timezone.utc) if saved_at.tzinfo else saved_at.replace(tzinfo=timezone.utc)
+    charset = page.get_content_charset()
+    return MhtmlPage(body, url if is_http_url(url) else None, saved_at,
+                     f"text/html; charset={charset}" if charset else HTML_CONTENT_TYPE)
 
 
 def _refusal(root: Path, path: str | Path) -> str:

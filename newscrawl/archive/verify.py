@@ -3,7 +3,8 @@
 For every item: re-read the WARC response record at provenance.archive (file, offset), check its record id and
 target URI, decode its payload as the crawler did (de-chunk, Content-Encoding) and compare the SHA-256 with
 provenance.body_sha256. An item replayed from a saved page names the page's path in the replayed folder and
-"urn:sha256:<digest>" as its record: the page is re-read (decompressed if .gz) and both digests compared.
+"urn:sha256:<digest>" as its record: the page is re-read (decompressed if .gz, its page part taken from an MHTML
+archive) and both digests compared.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
+from newscrawl.archive.savedhtml import page_bytes
 from newscrawl.archive.warc import read_at
 
 
@@ -119,9 +121,8 @@ def _check_saved_page(relative: str, record_id: str, provenance: dict[str, objec
     if not path.is_file():
         return f"saved page {path} is missing (give the replayed folder with --archive)"
     try:
-        raw = path.read_bytes()
-        body = gzip.decompress(raw) if path.name.lower().endswith(".gz") else raw
-    except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+        body = page_bytes(path.name, path.read_bytes())
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as error:
         return f"cannot read saved page {path}: {error}"
     digest = hashlib.sha256(body).hexdigest()
     if f"{SAVED_PAGE_ID}{digest}" != record_id or digest != provenance.get("body_sha256"):
