@@ -376,12 +376,13 @@ def mhtml(parts: list[tuple[dict[str, str], bytes]], headers: dict[str, str]) ->
     return out + f"--{boundary}--\r\n".encode()
 
 
-def test_pages_saved_as_mhtml_replay_and_verify_like_html_files(tmp_path: Path) -> None:
-    """Chrome's and Edge's "Webpage, Single File" (.mhtml) and Internet Explorer's .mht: the page part is replayed
-    with the address and time the archive names, in the charset its part declares; images and frames stay out;
-    `newscrawl verify` re-derives the same bytes; an archive without a page is one problem, not a crash."""
+def test_pages_saved_as_browser_archives_replay_and_verify_like_html_files(tmp_path: Path) -> None:
+    """Chrome's and Edge's "Webpage, Single File" (.mhtml), Internet Explorer's .mht and Safari's .webarchive: the
+    page is replayed with the address and time the archive names, in the charset it declares; images and frames
+    stay out; `newscrawl verify` re-derives the same bytes; an archive without a page is one problem, not a crash."""
     import base64
     import json
+    import plistlib
     import quopri
 
     from newscrawl.archive.verify import verify_feed
@@ -408,26 +409,39 @@ def test_pages_saved_as_mhtml_replay_and_verify_like_html_files(tmp_path: Path) 
         ({"Content-Type": 'text/html; charset="windows-1252"', "Content-Transfer-Encoding": "base64",
           "Content-Location": german_url}, base64.encodebytes(legacy)),
     ], {"From": "<Saved by Windows Internet Explorer 8>", "Date": "Fri, 21 Mar 2025 08:00:00 +0000"}))
+    reuters = (GENERIC_FIXTURES / "reuters-wire-dateline.html").read_bytes()
+    reuters_url = (GENERIC_FIXTURES / "reuters-wire-dateline.url").read_text().strip()
+    (folder / "Reuters story.webarchive").write_bytes(plistlib.dumps({
+        "WebMainResource": {"WebResourceData": reuters, "WebResourceURL": reuters_url, "WebResourceFrameName": "",
+                            "WebResourceMIMEType": "text/html", "WebResourceTextEncodingName": "UTF-8"},
+        "WebSubresources": [{"WebResourceData": b"\x89PNG", "WebResourceURL": "https://cdn.example/a.png",
+                             "WebResourceMIMEType": "image/png"}],
+        "WebSubframeArchives": [{"WebMainResource": {
+            "WebResourceData": b"<html><body>Advertisement</body></html>", "WebResourceURL": "https://ads.example/",
+            "WebResourceMIMEType": "text/html", "WebResourceFrameName": "ad"}}],
+    }, fmt=plistlib.FMT_BINARY))
+    (folder / "truncated.webarchive").write_bytes(b"bplist00\xd1\x01\x02")
     (folder / "only-images.mhtml").write_bytes(mhtml([
         ({"Content-Type": "image/png", "Content-Transfer-Encoding": "base64"}, base64.encodebytes(b"\x89PNG")),
     ], {"Date": "Fri, 21 Mar 2025 08:00:00 +0000"}))
     listed = list(iter_saved_html(folder))
-    assert [(item.kind, os.path.basename(item.file)) for item in listed if isinstance(item, ArchiveProblem)] == [
-        ("mhtml", "only-images.mhtml")]
+    assert sorted((item.kind, os.path.basename(item.file)) for item in listed if isinstance(item, ArchiveProblem)) == [
+        ("page-archive", "only-images.mhtml"), ("page-archive", "truncated.webarchive")]
     saved = {page.url: page for page in listed if isinstance(page, SavedPage)}
     assert saved[wire_url].body == wire and saved[wire_url].content_type == "text/html"
     assert saved[wire_url].fetched_at == datetime(2025, 3, 20, 19, 15, tzinfo=timezone.utc)
     assert saved[german_url].body == legacy and saved[german_url].content_type == "text/html; charset=windows-1252"
+    assert saved[reuters_url].body == reuters and saved[reuters_url].content_type == "text/html; charset=UTF-8"
     answer = replay.ReplaySource(folder).answer(german_url)
     assert answer is not None and answer.headers == [("Content-Type", "text/html; charset=windows-1252")]
 
     result = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
     assert result.returncode == 0 and "Traceback" not in result.log, result.log[-3000:]
     items = {item["url"]: item for item in result.feed_items("out.jsonl")}
-    for case in ("ap-story-local-outlet", "non-english-german-dpa"):
+    for case in ("ap-story-local-outlet", "non-english-german-dpa", "reuters-wire-dateline"):
         expected = json.loads((GENERIC_FIXTURES / f"{case}.json").read_text())
         assert items[expected["url"]]["title"] == expected["title"]
         assert items[expected["url"]]["body"] == expected["body"], case
-    assert result.stat("newscrawl/replay/archive_problems/mhtml") == 1
+    assert result.stat("newscrawl/replay/archive_problems/page-archive") == 2
     report = verify_feed(str(result.workdir / "out.jsonl"), str(folder))
-    assert report.ok and report.passed == 2, report.lines()
+    assert report.ok and report.passed == 3, report.lines()

@@ -1,7 +1,8 @@
 """Saved-HTML folders as an archive: pages saved by a browser, `wget -p`, or our test fixtures.
 
-A page is a file named ``.html``, ``.htm`` or ``.html.gz``; the page part of an MHTML archive (``.mhtml``, ``.mht``:
-a browser's "Webpage, Single File", ``read_mhtml``); or a file of any other name whose first bytes are HTML
+A page is a file named ``.html``, ``.htm`` or ``.html.gz``; the page of a browser's single-file archive (MHTML,
+``.mhtml``/``.mht``, Chrome's and Edge's "Webpage, Single File"; Safari's ``.webarchive``: ``read_page_archive``);
+or a file of any other name whose first bytes are HTML
 by the WHATWG MIME Sniffing Standard's rules for an unknown type (``<!DOCTYPE html``, ``<html``, ``<head``,
 ``<body``, ``<p`` … after leading whitespace; an XML prolog before ``<!DOCTYPE html`` or ``<html``, as XHTML pages
 start, too). So a ``wget --mirror`` without ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a
@@ -23,8 +24,8 @@ Folders may come from untrusted places, so nothing outside the folder is ever re
 directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
 symlink swapped in after the check is refused too. Every other bad input costs only itself, as one ArchiveProblem:
 a file that is not a regular file ("not-a-file": a FIFO would block the read), cannot be read ("io") or
-decompressed ("gzip"), holds binary data rather than a page ("binary"), an MHTML archive without an HTML part
-("mhtml"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read, its URL taken from the
+decompressed ("gzip"), holds binary data rather than a page ("binary"), a browser archive without a page
+("page-archive"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read, its URL taken from the
 HTML).
 """
 
@@ -37,6 +38,7 @@ import gzip
 import hashlib
 import logging
 import os
+import plistlib
 import re
 import stat
 import zlib
@@ -53,8 +55,10 @@ from newscrawl.extract.urls import is_http_url
 
 logger = logging.getLogger(__name__)
 
-_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", ".mhtml", ".mht")  # longest first: "a.html.gz" is not ".gz" junk
 _MHTML_SUFFIXES = (".mhtml", ".mht")
+_WEBARCHIVE_SUFFIX = ".webarchive"
+_ARCHIVE_SUFFIXES = (*_MHTML_SUFFIXES, _WEBARCHIVE_SUFFIX)
+_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", *_ARCHIVE_SUFFIXES)  # longest first: "a.html.gz" is not ".gz" junk
 _CANONICAL_XPATH = ("//link[contains(concat(' ', translate(normalize-space(@rel), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
                     "'abcdefghijklmnopqrstuvwxyz'), ' '), ' canonical ')]/@href")
 _OG_URL_XPATH = "//meta[@property='og:url' or @name='og:url']/@content"
@@ -164,13 +168,13 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
         return
     try:
         raw, mtime = _read_safely(path)
-        archive = read_mhtml(raw) if path.lower().endswith(_MHTML_SUFFIXES) else None
+        archive = read_page_archive(path, raw) if path.lower().endswith(_ARCHIVE_SUFFIXES) else None
         body = archive.body if archive is not None else page_bytes(path, raw)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         yield ArchiveProblem(path, 0, "gzip", f"cannot decompress saved page: {exc}")
         return
     except ValueError as exc:
-        yield ArchiveProblem(path, 0, "mhtml", f"no page in this MHTML archive: {exc}")
+        yield ArchiveProblem(path, 0, "page-archive", f"no page in this browser archive: {exc}")
         return
     except OSError as exc:
         yield ArchiveProblem(path, 0, "io", f"cannot read saved page: {exc}")
@@ -200,30 +204,56 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
 
 
 def page_bytes(path: str, raw: bytes) -> bytes:
-    """The page in a saved file's bytes: the file itself, un-gzipped (``.html.gz``), or the page part of an MHTML
-    archive (``.mhtml``, ``.mht``). Raises what gzip raises, or ValueError for an MHTML file that holds no page."""
+    """The page in a saved file's bytes: the file itself, un-gzipped (``.html.gz``), or the page of a browser's
+    single-file archive (``read_page_archive``). Raises what gzip raises, or ValueError for an archive that holds no
+    page."""
     name = path.lower()
     if name.endswith(".gz"):
         return gzip.decompress(raw)
-    if name.endswith(_MHTML_SUFFIXES):
-        return read_mhtml(raw).body
+    if name.endswith(_ARCHIVE_SUFFIXES):
+        return read_page_archive(path, raw).body
     return raw
 
 
 @dataclass(frozen=True)
-class MhtmlPage:
+class ArchivedPage:
+    """The page a browser's single-file archive holds, with what the archive says of it."""
+
     body: bytes
-    """The page part's bytes, its transfer encoding (quoted-printable, base64) undone, in its own charset."""
+    """The page's bytes as the browser saved them, any transfer encoding (quoted-printable, base64) undone."""
     url: str | None
-    """Where the page was saved from: Snapshot-Content-Location (Chrome, Edge), else the page part's
-    Content-Location (Internet Explorer's .mht); only an absolute http(s) URL."""
+    """Where the page was saved from, when an absolute http(s) URL."""
     saved_at: datetime | None
-    """The archive's Date header."""
+    """When, if the archive says."""
     content_type: str
-    """text/html, with the page part's charset when it declares one."""
+    """text/html, with the charset the archive declares for the page, if any."""
 
 
-def read_mhtml(raw: bytes) -> MhtmlPage:
+def read_page_archive(path: str, raw: bytes) -> ArchivedPage:
+    """The page of an MHTML archive (``.mhtml``, ``.mht``) or a Safari web archive (``.webarchive``); raises
+    ValueError when the file holds none."""
+    return _read_webarchive(raw) if path.lower().endswith(_WEBARCHIVE_SUFFIX) else read_mhtml(raw)
+
+
+def _read_webarchive(raw: bytes) -> ArchivedPage:
+    """Safari's "Web Archive" (its default "Save As" format): a property list whose WebMainResource is the page
+    (WebResourceData, WebResourceURL, WebResourceTextEncodingName); subresources and frames are left out. It names
+    no time."""
+    try:
+        archive = plistlib.loads(raw)
+    except (plistlib.InvalidFileException, ValueError, TypeError, OverflowError, IndexError, KeyError) as exc:
+        raise ValueError(f"not a readable property list ({exc})") from exc
+    main = archive.get("WebMainResource") if isinstance(archive, dict) else None
+    if not isinstance(main, dict) or not isinstance(main.get("WebResourceData"), bytes):
+        raise ValueError("no WebMainResource with WebResourceData")
+    body: bytes = main["WebResourceData"]
+    url = main.get("WebResourceURL")
+    charset = main.get("WebResourceTextEncodingName")
+    return ArchivedPage(body, url if isinstance(url, str) and is_http_url(url) else None, None,
+                        f"text/html; charset={charset}" if isinstance(charset, str) and charset else HTML_CONTENT_TYPE)
+
+
+def read_mhtml(raw: bytes) -> ArchivedPage:
     """The page of an MHTML archive (RFC 2557 multipart/related, as browsers save a "Webpage, Single File"): the part
     the archive names as its snapshot or start, else its first HTML part. Images, styles and frames are left out,
     as a saved folder's resources are. Raises ValueError when the file holds no HTML part."""
@@ -248,7 +278,7 @@ def read_mhtml(raw: bytes) -> MhtmlPage:
     if saved_at is not None:
         saved_at = saved_at.astimezone(timezone.utc) if saved_at.tzinfo else saved_at.replace(tzinfo=timezone.utc)
     charset = page.get_content_charset()
-    return MhtmlPage(body, url if is_http_url(url) else None, saved_at,
+    return ArchivedPage(body, url if is_http_url(url) else None, saved_at,
                      f"text/html; charset={charset}" if charset else HTML_CONTENT_TYPE)
 
 
