@@ -203,6 +203,25 @@ def test_prepared_tables_are_cached_and_memory_mapped_with_the_same_results(tmp_
         py3langid_reference().classify(text) for text in texts]
 
 
+def test_the_tables_of_other_installs_are_removed_but_the_most_recently_used(tmp_path: Path) -> None:
+    """Every install of py3langid gives its model a new file time, so a prepared-tables folder (95 MB) per install
+    piled up in the user's cache; now the cache keeps the one in use and the two most recently used others."""
+    load_tables(tmp_path)
+    [current] = tmp_path.iterdir()
+    others = [tmp_path / f"langid-0.4.0-4586720-17963{number:05d}-f1" for number in range(5)]
+    for age, folder in enumerate(others):
+        folder.mkdir()
+        (folder / "ptc.npy").write_bytes(b"\0" * 1024)
+        (folder / "meta.json").write_text("{}", encoding="utf-8")
+        os.utime(folder / "meta.json", ns=(10**18 - age * 10**12, 10**18 - age * 10**12))  # others[0] newest
+    staging = tmp_path / f"{others[4].name}.k2j3h1"  # another process still writing its tables: not ours to touch
+    staging.mkdir()
+    (tmp_path / "archive-index").mkdir()
+    load_tables(tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [current.name, others[0].name, others[1].name, staging.name, "archive-index"])
+
+
 def test_an_unwritable_cache_costs_one_warning_line_and_still_detects(tmp_path: Path,
                                                                       caplog: pytest.LogCaptureFixture) -> None:
     blocker = tmp_path / "not-a-folder"

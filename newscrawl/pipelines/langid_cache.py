@@ -16,6 +16,8 @@ import contextlib
 import json
 import logging
 import os
+import re
+import shutil
 import tempfile
 from functools import cache
 from importlib.metadata import version
@@ -35,9 +37,12 @@ def load_tables(cache_root: Path | None = None) -> Tables:
     """The prepared tables, memory-mapped from the cache; prepared and stored there first if missing."""
     folder = (cache_root or meta.cache_root()) / _cache_name()
     try:
-        return _read(folder)
+        tables = _read(folder)
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not prepared yet (or a damaged folder): prepare again
+    else:
+        _forget_unused(folder)
+        return tables
     tables = Tables.from_model()
     try:
         _write(tables, folder)
@@ -46,9 +51,38 @@ def load_tables(cache_root: Path | None = None) -> Tables:
                        "NEWSCRAWL_CACHE_DIR to a writable folder", folder, error)
         return tables
     try:
-        return _read(folder)  # the memory-mapped copy: shared pages, not ~95 MB of this process's own
+        mapped = _read(folder)  # the memory-mapped copy: shared pages, not ~95 MB of this process's own
     except (OSError, ValueError, KeyError, TypeError):
         return tables
+    _forget_unused(folder)
+    return mapped
+
+
+KEEP_OTHERS = 2
+"""Prepared tables kept besides the ones in use: those of the most recently used other installs (a second virtual
+environment, the previous py3langid). Each install of py3langid gives its model file a new time, so a folder per
+install (95 MB each) piled up in the user's cache: 3.2 GB after a day of clean clones on one machine."""
+_FOLDER_NAME = re.compile(r"langid-[^/]+-\d+-\d+-f\d+")  # _cache_name(); a staging folder has a suffix after it
+
+
+def _forget_unused(in_use: Path) -> None:
+    """Mark `in_use` as just used, and remove the prepared tables of all but the KEEP_OTHERS most recently used
+    other installs. A process still mapping a removed folder's files keeps its pages (the files are unlinked, not
+    truncated); one about to read it prepares the tables again."""
+    with contextlib.suppress(OSError):
+        os.utime(in_use / "meta.json")
+    others = []
+    with contextlib.suppress(OSError):
+        for folder in in_use.parent.iterdir():
+            if folder != in_use and _FOLDER_NAME.fullmatch(folder.name) and folder.is_dir():
+                with contextlib.suppress(OSError):
+                    others.append(((folder / "meta.json").stat().st_mtime_ns, folder))
+    removed = [folder for _, folder in sorted(others, reverse=True)[KEEP_OTHERS:]]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    if removed:
+        logger.info("Removed %d language-table caches of other py3langid installs unused the longest (%s)",
+                    len(removed), ", ".join(folder.name for folder in removed))
 
 
 @cache
