@@ -181,6 +181,11 @@ def test_the_cache_keeps_the_most_recently_used_indexes(tmp_path: Path, monkeypa
     ArchiveIndex.build(archives[2], cache)
     kept = {path.name for path in (cache / indexcache.FOLDER).glob("*.json")}
     assert kept == {indexcache.cache_file(cache, archives[i]).name for i in (1, 2)}
+    # and no more bytes than KEEP_BYTES together: the newest is kept whatever its size
+    monkeypatch.setattr(indexcache, "KEEP_BYTES", indexcache.cache_file(cache, archives[2]).stat().st_size + 1)
+    ArchiveIndex.build(archives[0], cache)
+    kept = {path.name for path in (cache / indexcache.FOLDER).glob("*.json")}
+    assert kept == {indexcache.cache_file(cache, archives[0]).name}
 
 
 def test_a_second_replay_reads_the_cached_index_and_writes_the_same_feed(tmp_path: Path,

@@ -37,6 +37,9 @@ FOLDER = "archive-index"
 KEEP = 256
 """Cached indexes kept: the least recently used beyond this are deleted when one is stored (one file per archive
 path, and tests or scratch replays name many)."""
+KEEP_BYTES = 2 * 1024**3
+"""...and beyond this many bytes of them (an index is ~350 bytes per capture: 256 indexes of million-page archives
+would fill a disk). The newest is kept whatever its size."""
 
 Identity = list[list[Any]]
 """Per file: [name as listed, size, mtime_ns, ctime_ns, inode]."""
@@ -115,13 +118,18 @@ def forget(cached: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
+    """Keep the most recently used indexes, at most KEEP of them and KEEP_BYTES together (the newest always)."""
     cached = []
     for file in folder.glob("*.json"):
         with contextlib.suppress(OSError):
-            cached.append((file.stat().st_mtime_ns, file))
-    for _, file in sorted(cached)[:-KEEP]:
-        with contextlib.suppress(OSError):
-            file.unlink()
+            info = file.stat()
+            cached.append((info.st_mtime_ns, info.st_size, file))
+    total = 0
+    for kept, (_, size, file) in enumerate(sorted(cached, key=lambda found: found[:2], reverse=True)):
+        total += size
+        if kept and (kept >= KEEP or total > KEEP_BYTES):
+            with contextlib.suppress(OSError):
+                file.unlink()
 
 
 def entry_row(entry: Any) -> list[Any]:
