@@ -242,6 +242,8 @@ def test_a_replay_reads_a_saved_folder_once_and_a_changed_folder_again(tmp_path:
     (b"<?xml version='1.0' encoding='utf-8'?>\n<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0 Strict//EN'>", True),
     (b"<?xml version='1.0'?><!-- generator --><html xmlns='http://www.w3.org/1999/xhtml'>", True),
     (b"<p>A fragment, as a CMS export writes it</p>", True),
+    (b"\t\t\t  <!DOCTYPE html\n    PUBLIC '-//W3C//DTD XHTML 1.0 Transitional//EN'", True),  # a line break ends it
+    (b"\t<meta property='og:image' content='https://outlet.example/a.jpg'>", True),  # saved without <html>, <head>
     (b"<?xml version='1.0' encoding='UTF-8'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>", False),
     (b"<?xml version='1.0'?><rss version='2.0'><channel>", False),
     (b"<htmlish>", False),  # a tag must end at a space or ">"
