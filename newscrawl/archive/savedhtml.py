@@ -2,31 +2,31 @@
 
 A page is a file named ``.html``, ``.htm`` or ``.html.gz``; the page of a browser's single-file archive (MHTML,
 ``.mhtml``/``.mht``, Chrome's and Edge's "Webpage, Single File"; Safari's ``.webarchive``: ``read_page_archive``);
-or a file of any other name whose first bytes are HTML
-by the WHATWG MIME Sniffing Standard's rules for an unknown type (``<!DOCTYPE html``, ``<html``, ``<head``,
-``<body``, ``<p`` … after leading whitespace; an XML prolog before ``<!DOCTYPE html`` or ``<html``, as XHTML pages
-start, too). So a ``wget --mirror`` without ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a
-page saved under its URL's own name is read, while its sitemaps, feeds, styles, scripts and images are not. Names
-whose extension says what they are (images, fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs,
-sidecars) are skipped unread; the rest have their first 1,445 bytes looked at. The ``<name>_files`` folder a
-browser's "Web Page, complete" save writes beside ``<name>.html`` is not entered (``resource_folders``).
+or a file of any other name whose first bytes are HTML by the WHATWG MIME Sniffing Standard's rules for an unknown
+type, widened as real pages need (``sniffs_as_html``). So a ``wget --mirror`` without ``--adjust-extension``
+(``news/story-123``, ``article.php?id=5``) or a page saved under its URL's own name is read, while its sitemaps,
+feeds, styles, scripts and images are not. Names whose extension says what they are (images, fonts, media, styles,
+scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are skipped unread; the rest have their first 1,445 bytes
+looked at. The ``<name>_files`` folder a browser's "Web Page, complete" save writes beside ``<name>.html`` is not
+entered (``resource_folders``).
 
 A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line; the
 fixture convention, written by whoever saved the page; ``<name>`` is the file name without ``.html``/``.htm``/
 ``.html.gz``, or the whole name of a page found by its content); the address the browser saved it from, as the
 browser wrote it into the page (SingleFile's ``<!-- Page saved with SingleFile url: … saved date: … -->``, and the
-``<!-- saved from url=(0042)… -->`` mark of the web of Chrome's and Internet Explorer's "Save As"); then
-``<link rel="canonical">``, ``og:url``, and finally the file's own ``file://`` URL. All but the last are only used
-when absolute http(s): a relative one has no base. A page's fetch time is SingleFile's saved date when it has one,
-else the file's modification time (which a copy or an unzip may have reset).
+``<!-- saved from url=(0042)… -->`` mark of the web of Chrome's and Internet Explorer's "Save As"; a browser
+archive's own address for its page); then ``<link rel="canonical">``, ``og:url``, and finally the file's own
+``file://`` URL. All but the last are only used when absolute http(s): a relative one has no base. A page's fetch
+time is the one the saving tool wrote (SingleFile's saved date, an MHTML archive's Date), else the file's
+modification time (which a copy or an unzip may have reset).
 
 Folders may come from untrusted places, so nothing outside the folder is ever read: symlinks (files, sidecars,
 directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
 symlink swapped in after the check is refused too. Every other bad input costs only itself, as one ArchiveProblem:
 a file that is not a regular file ("not-a-file": a FIFO would block the read), cannot be read ("io") or
 decompressed ("gzip"), holds binary data rather than a page ("binary"), a browser archive without a page
-("page-archive"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read, its URL taken from the
-HTML).
+("page-archive"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read, its URL taken
+from the HTML).
 """
 
 from __future__ import annotations
@@ -93,14 +93,15 @@ class SavedPage:
     path: str
     """The file, as a string (see SavedPlace.path)."""
     body: bytes
-    """The page bytes as saved (decompressed for .html.gz), not re-encoded."""
+    """The page bytes as saved (decompressed for .html.gz, the page of a browser archive), not re-encoded."""
     fetched_at: datetime
-    """The file's mtime in UTC: the best available guess at when the page was saved."""
+    """When the page was saved, in UTC: the time the saving tool wrote (SingleFile's saved date, an MHTML archive's
+    Date), else the file's mtime, the best available guess."""
     body_sha256: str
     """Hex SHA-256 of ``body``."""
     content_type: str = "text/html"
-    """What a replay answers as its Content-Type: text/html, with a charset only when an MHTML archive's page part
-    declares one."""
+    """What a replay answers as its Content-Type: text/html, with a charset only when a browser archive declares one
+    for its page."""
 
     def place(self) -> SavedPlace:
         """Where the page is, without its bytes."""
