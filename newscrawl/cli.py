@@ -22,6 +22,7 @@ from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_to_feed
 from newscrawl.archive.verify import verify_feed
+from newscrawl.archive.wacz import UnreadableWacz
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
 from newscrawl.ops.status import any_latest_failed, status_lines
@@ -56,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("feed", help="a JSON Lines feed written by newscrawl")
     verify.add_argument("--archive", metavar="PATH",
-                        help="look for the WARC files here (a file or folder) instead of the paths recorded in the "
-                             "items, e.g. after moving the archive")
+                        help="look for the WARC files here (a file, a folder or a .wacz) instead of the paths "
+                             "recorded in the items, e.g. after moving the archive")
     verify.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
 
     run = commands.add_parser(
@@ -78,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "With --against OLD.jsonl, compare item by item (by URL) and field by field, print how many "
                     "items changed per field with before/after examples, and write the diff as JSON.",
         epilog="Exit codes: 0 nothing changed, 1 something changed, 2 usage error or the replay failed.")
-    reparse.add_argument("archive", help="a .warc/.warc.gz file, a folder of them, or a folder of saved pages")
+    reparse.add_argument("archive",
+                         help="a .warc/.warc.gz file, a folder of them, a .wacz file, or a folder of saved pages")
     reparse.add_argument("-o", "--output", metavar="NEW.jsonl", help="the new feed (default: reparse.jsonl)")
     reparse.add_argument("--against", metavar="OLD.jsonl", help="an earlier feed of the same archive to compare")
     reparse.add_argument("--spider", help="spider to replay with (default: the one named in the archive)")
@@ -128,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as error:
             print(f"newscrawl verify: cannot read {error.filename or args.feed}: {error.strerror}", file=sys.stderr)
             return EXIT_USAGE
+        except UnreadableWacz as error:
+            print(f"newscrawl verify: {error}", file=sys.stderr)
+            return EXIT_USAGE
         for line in report.lines(verbose=not args.quiet):
             print(line)
         return EXIT_OK if report.ok else EXIT_FOUND_PROBLEMS
@@ -145,7 +150,7 @@ def reparse(args: argparse.Namespace) -> int:
     archive = Path(args.archive)
     try:
         spider = args.spider or archived_spider(archive) or "devdiscourse"
-    except (OSError, ArchiveNotFound) as error:
+    except (OSError, ArchiveNotFound, UnreadableWacz) as error:
         print(f"newscrawl reparse: {error}", file=sys.stderr)
         return EXIT_USAGE
     new_feed = Path(args.output or "reparse.jsonl")

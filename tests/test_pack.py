@@ -56,3 +56,44 @@ def test_nothing_to_pack_is_one_line_and_exit_2(crawl_folder: Path, tmp_path: Pa
     assert done.returncode == 2
     assert done.stderr.startswith("newscrawl pack: ") and len(done.stderr.strip().splitlines()) == 1
     assert not wacz.exists()
+
+
+def test_a_packed_wacz_replays_into_the_same_feed_and_verifies(crawl_folder: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A WACZ is what Browsertrix Crawler and ArchiveWeb.page write, and what `pack` writes for them: replayed, it
+    gives the feed its WARCs give, byte for byte, and `verify --archive X.wacz` proves each item against it."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "extracted"))
+    wacz = tmp_path / "crawl.wacz"
+    assert newscrawl_cli("pack", str(crawl_folder), "-o", str(wacz)).returncode == 0
+    feeds = []
+    for source in (SAMPLE, wacz):
+        done = run_crawl(tmp_path / f"replay-of-{source.name}", "devdiscourse", "-a", f"replay={source}", "-O",
+                         "out.jsonl", settings={"NEWSCRAWL_STATE_ENABLED": "False"})
+        assert done.returncode == 0 and "Traceback" not in done.log, done.log[-3000:]
+        feeds.append((done.workdir / "out.jsonl").read_bytes())
+    assert feeds[0] == feeds[1] and feeds[1].count(b"\n") == 41
+    check = newscrawl_cli("verify", str(tmp_path / f"replay-of-{wacz.name}" / "out.jsonl"), "--archive", str(wacz),
+                          "-q")
+    assert check.returncode == 0 and "41 items checked: 41 verified, 0 problems" in check.stdout, check.stdout
+    reparsed = []
+    for number, source in enumerate((SAMPLE, wacz)):
+        again = newscrawl_cli("reparse", str(source), "-o", str(tmp_path / f"reparsed-{number}.jsonl"),
+                              cwd=tmp_path)
+        assert again.returncode == 0, again.stdout + again.stderr
+        reparsed.append((tmp_path / f"reparsed-{number}.jsonl").read_bytes())
+    assert reparsed[0] == reparsed[1]
+
+
+@pytest.mark.parametrize("content", [b"not a zip at all", b"zip without warcs"], ids=["not-a-zip", "no-warc"])
+def test_an_unreadable_wacz_is_one_line_and_exit_2(tmp_path: Path, content: bytes) -> None:
+    wacz = tmp_path / "broken.wacz"
+    if content == b"zip without warcs":
+        with zipfile.ZipFile(wacz, "w") as archive:
+            archive.writestr("datapackage.json", "{}")
+    else:
+        wacz.write_bytes(content)
+    done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={wacz}")
+    assert done.returncode == 2 and "Traceback" not in done.log, done.log[-3000:]
+    assert f"{wacz}: " in done.log and ("not a readable WACZ" in done.log or "a ZIP without WARC files" in done.log)
+    check = newscrawl_cli("verify", str(tmp_path / "none.jsonl"), "--archive", str(wacz))
+    assert check.returncode == 2

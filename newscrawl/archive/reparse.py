@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl.archive.replay import source_kind, warc_files
+from newscrawl.archive.wacz import replay_root
 from newscrawl.archive.warc import read_warcinfo
 
 # Provenance facts that legitimately differ between a crawl and a replay of it.
@@ -26,6 +27,7 @@ MAX_EXAMPLES = 3
 
 def archived_spider(archive: Path) -> str | None:
     """The spider that wrote the archive (from warcinfo), or None for foreign archives and saved pages."""
+    archive = replay_root(archive)
     if source_kind(archive) != "warc":
         return None
     for file in warc_files(archive):

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 from newscrawl.archive.savedhtml import page_bytes
+from newscrawl.archive.wacz import replay_root
 from newscrawl.archive.warc import read_at
 
 
@@ -45,7 +46,7 @@ def _resolve(recorded: str, feed: Path, archive: str | None) -> Path:
     """The WARC file an item names: under --archive if given, else beside the feed, under output/, or as a path."""
     name = Path(recorded).name
     if archive is not None:
-        root = Path(archive)
+        root = replay_root(Path(archive))  # a WACZ: the folder its WARCs were extracted to
         if root.is_file():
             return root if root.name == name else root.parent / name
         return next(iter(sorted(root.rglob(name)) or [p.with_name(name) for p in sorted(root.rglob(name + ".open"))]),

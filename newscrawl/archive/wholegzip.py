@@ -36,7 +36,8 @@ def plain_copy(path: Path) -> Path | None:
     return _known[key]
 
 
-def _cache_folder() -> Path:
+def cache_folder() -> Path:
+    """Where extracted or inflated copies of archives are kept (NEWSCRAWL_PLAIN_CACHE, else the system temp folder)."""
     folder = Path(os.environ.get("NEWSCRAWL_PLAIN_CACHE") or Path(tempfile.gettempdir()) / "newscrawl-plain")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -51,7 +52,7 @@ def _inflate_if_single_stream(path: Path, key: tuple[str, int, float]) -> Path |
         first = inflater.decompress(fh.read(_BLOCK), _BLOCK)
         if inflater.eof and _more_follows(inflater, fh):
             return None  # the first member ended and more follow: one member per record, the normal case
-        target = _cache_folder() / f"{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.warc"
+        target = cache_folder() / f"{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.warc"
         if target.exists():
             return target
         partial = target.with_suffix(".part")

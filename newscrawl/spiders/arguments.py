@@ -16,6 +16,7 @@ from typing import Any
 from scrapy.exceptions import UsageError
 
 from newscrawl.archive.replay import ArchiveNotFound, source_kind
+from newscrawl.archive.wacz import UnreadableWacz, replay_root
 from newscrawl.extract.urls import is_http_url
 
 
@@ -88,11 +89,13 @@ def existing_path(value: str) -> Path:
 
 
 def archive_path(value: str) -> Path:
-    """An existing replay source: a WARC file, a folder of WARCs, or a folder of saved pages."""
+    """An existing replay source: a WARC file, a folder of WARCs, a WACZ file (its WARCs, extracted once: wacz.py),
+    or a folder of saved pages."""
     path = existing_path(value)
     try:
+        path = replay_root(path)
         source_kind(path)
-    except ArchiveNotFound as error:
+    except (ArchiveNotFound, UnreadableWacz) as error:
         raise ValueError(str(error)) from None
     return path
 
@@ -132,8 +135,8 @@ COMMON_ARGS: dict[str, Arg] = {
     "revisit_hours": Arg(positive_hours, "revisit articles published less than this many hours ago with a "
                                          "conditional request (default 24)"),
     "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
-    "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz, a folder of them, or a "
-                                 "folder of saved HTML pages) instead of the network"),
+    "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz, a folder of them, a .wacz, "
+                                 "or a folder of saved HTML pages) instead of the network"),
     "jobs": Arg(job_count, "processes a replay is split across, or auto for every core (default 1); the feeds are "
                            "byte-identical to a one-process replay's (docs/parallel.md)"),
 }
