@@ -4,6 +4,8 @@ and one page per article of the feed; bad input is one line and exit 2, nothing 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -97,3 +99,34 @@ def test_an_unreadable_wacz_is_one_line_and_exit_2(tmp_path: Path, content: byte
     assert f"{wacz}: " in done.log and ("not a readable WACZ" in done.log or "a ZIP without WARC files" in done.log)
     check = newscrawl_cli("verify", str(tmp_path / "none.jsonl"), "--archive", str(wacz))
     assert check.returncode == 2
+
+
+def test_a_folder_of_wacz_and_warc_files_replays_all_of_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """A WACZ beside WARCs in a replayed folder was ignored, silently; now every one is read, and a broken WACZ
+    costs one error line and only itself."""
+    from newscrawl.archive.replay import warc_files
+    from newscrawl.archive.wacz import UnreadableWacz, replay_root
+
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "extracted"))
+    folder = tmp_path / "downloads"
+    (folder / "old").mkdir(parents=True)
+    shutil.copy(SAMPLE, folder / "old" / SAMPLE.name)
+    with zipfile.ZipFile(folder / "new.wacz", "w") as wacz:  # WACZ stores its WARCs uncompressed
+        wacz.write(SAMPLE, "archive/other.warc.gz")
+        wacz.writestr("datapackage.json", "{}")
+    (folder / "broken.wacz").write_bytes(b"a download cut short")
+    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.wacz"):
+        root = replay_root(folder)
+    assert [path.relative_to(root).as_posix() for path in warc_files(root)] == [
+        "new.wacz/archive/other.warc.gz", f"old/{SAMPLE.name}"]
+    assert [record.getMessage() for record in caplog.records] == [
+        f"{folder / 'broken.wacz'}: not a readable WACZ (ZIP) file: File is not a zip file"]
+    assert replay_root(folder) == root  # made once
+    os.utime(folder / "new.wacz", ns=(0, 0))
+    assert replay_root(folder) != root  # made again when a file changes
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(folder / "broken.wacz", alone)
+    with pytest.raises(UnreadableWacz, match="none of its 1 WACZ files could be read"):
+        replay_root(alone)

@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from newscrawl.archive.wholegzip import cache_folder
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 SUFFIX = ".wacz"
 _WARC_MEMBER_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+_WARC_FILE_SUFFIXES = (*_WARC_MEMBER_SUFFIXES, ".warc.open", ".warc.gz.open")  # replay.WARC_SUFFIXES
 
 
 class UnreadableWacz(ValueError):
@@ -37,26 +39,70 @@ def is_wacz(path: Path) -> bool:
 
 
 def replay_root(path: Path) -> Path:
-    """The folder of WARCs a replay of `path` reads: for a .wacz file its WARCs, extracted once; anything else is
-    returned as it is. Raises UnreadableWacz for a .wacz that is not a readable ZIP."""
-    if not is_wacz(path):
+    """The folder of WARCs a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a folder that
+    holds .wacz files, a folder of its WARC files and of every WACZ's WARCs (a WACZ beside WARCs was not replayed
+    at all); anything else as it is. Raises UnreadableWacz for a .wacz that is not a readable ZIP of WARCs (in a
+    folder: only when no other WARC is left; else each bad WACZ costs one error line)."""
+    if is_wacz(path):
+        return _built(f"wacz-{path.resolve()}\0{_stamp(str(path))}",
+                      lambda staging: f"{path}: {_extract_warcs(path, staging)} WARC files extracted")
+    if not path.is_dir():
         return path
-    info = path.stat()
-    key = f"{path.resolve()}\n{info.st_size}\n{info.st_mtime_ns}"
+    files = sorted(_files_under(path))
+    waczs = [file for file in files if file.lower().endswith(SUFFIX)]
+    if not waczs:
+        return path
+    warcs = [file for file in files if file.lower().endswith(_WARC_FILE_SUFFIXES)]
+
+    def combine(staging: Path) -> str:
+        for warc in warcs:  # linked, not copied: the folder's own WARCs are read where they are
+            link = staging / os.path.relpath(warc, path)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(os.path.abspath(warc))
+        readable = 0
+        for wacz in waczs:
+            try:
+                _extract_warcs(Path(wacz), staging / os.path.relpath(wacz, path))
+                readable += 1
+            except UnreadableWacz as error:
+                logger.error("%s", error)
+        if not warcs and not readable:
+            raise UnreadableWacz(f"{path}: none of its {len(waczs)} WACZ files could be read")
+        return f"{path}: {readable} WACZ files extracted and {len(warcs)} WARC files linked"
+
+    return _built("\n".join(["wacz-folder", str(path.resolve()), *(f"{file}\0{_stamp(file)}"
+                                                                    for file in waczs + warcs)]), combine)
+
+
+def _built(key: str, build: Callable[[Path], str]) -> Path:
+    """The cache folder for `key`, made by `build` in a staging sibling and renamed whole when missing (a reader
+    sees a whole folder or none); build returns what it did, for the log."""
     target = cache_folder() / f"wacz-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
     if target.is_dir():
         return target
     staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
     try:
-        extracted = _extract_warcs(path, staging)
+        done = build(staging)
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if target.is_dir():  # another process extracted it first: theirs is as good
+        if target.is_dir():  # another process made it first: theirs is as good
             return target
         raise
-    logger.info("%s: %d WARC files extracted to %s for the replay", path, extracted, target)
+    logger.info("%s to %s for the replay", done, target)
     return target
+
+
+def _stamp(file: str) -> str:
+    """What must be unchanged for an extraction to stand for the file: its size and modification time."""
+    info = os.stat(file)
+    return f"{info.st_size}\0{info.st_mtime_ns}"
+
+
+def _files_under(folder: Path) -> list[str]:
+    """Regular files (or links to them) under `folder`, symlinked folders not entered (as the replay walks it)."""
+    return [os.path.join(dirpath, name) for dirpath, _, names in os.walk(folder, followlinks=False) for name in names
+            if os.path.isfile(os.path.join(dirpath, name))]
 
 
 def _extract_warcs(path: Path, into: Path) -> int:
