@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.archive import replay
-from newscrawl.archive.savedhtml import sniffs_as_html
+from newscrawl.archive.browsersaves import sniffs_as_html
 from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
 
 TRAFILATURA_PAGES = Path(__file__).resolve().parents[2] / "shared" / "bench" / "trafilatura-eval" / "pages"

@@ -5,6 +5,7 @@ Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; i
   warc.py       the API to import: iter_archive, read_at, read_warcinfo, ArchiveIndex (+ re-exports below).
   reader.py     the damage-tolerant record reader under warc.py (gzip member resync, digest checks).
   savedhtml.py  iter_saved_html: folders of saved pages (HTML, MHTML, Safari web archives, sniffed names).
+  browsersaves.py  what browsers and mirroring tools write when saving a page, read for savedhtml.py.
   wacz.py       replay_root: a WACZ's WARCs, extracted once, as a folder to replay.
 Scrapy-side, built on them: capture.py (middleware writing WARCs), replay.py (answers requests from an
 archive), verify.py (`newscrawl verify`).

@@ -1,14 +1,14 @@
 """Saved-HTML folders as an archive: pages saved by a browser, `wget -p`, or our test fixtures.
 
 A page is a file named ``.html``, ``.htm`` or ``.html.gz``; the page of a browser's single-file archive (MHTML,
-``.mhtml``/``.mht``, Chrome's and Edge's "Webpage, Single File"; Safari's ``.webarchive``: ``read_page_archive``);
-or a file of any other name whose first bytes are HTML by the WHATWG MIME Sniffing Standard's rules for an unknown
-type, widened as real pages need (``sniffs_as_html``). So a ``wget --mirror`` without ``--adjust-extension``
-(``news/story-123``, ``article.php?id=5``) or a page saved under its URL's own name is read, while its sitemaps,
-feeds, styles, scripts and images are not. Names whose extension says what they are (images, fonts, media, styles,
+``.mhtml``/``.mht``, Chrome's and Edge's "Webpage, Single File"; Safari's ``.webarchive``); or a file of any other
+name whose first bytes are HTML by the WHATWG MIME Sniffing Standard's rules for an unknown type, widened as real
+pages need (how each is read lives in browsersaves.py, with everything else saving tools write). So a
+``wget --mirror`` without ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a page saved under
+its URL's own name is read, while its sitemaps, feeds, styles, scripts and images are not. Names whose extension says what they are (images, fonts, media, styles,
 scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are skipped unread; the rest have their first 1,445 bytes
 looked at. The ``<name>_files`` folder a browser's "Web Page, complete" save writes beside ``<name>.html`` is not
-entered (``resource_folders``).
+entered.
 
 A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line; the
 fixture convention, written by whoever saved the page; ``<name>`` is the file name without ``.html``/``.htm``/
@@ -31,15 +31,10 @@ from the HTML).
 
 from __future__ import annotations
 
-import email
-import email.policy
-import email.utils
 import gzip
 import hashlib
 import logging
 import os
-import plistlib
-import re
 import stat
 import zlib
 from collections.abc import Iterator
@@ -50,39 +45,27 @@ from pathlib import Path
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
+from newscrawl.archive.browsersaves import (
+    ARCHIVE_SUFFIXES,
+    HTML_CONTENT_TYPE,
+    NOT_PAGE_EXTENSIONS,
+    SNIFF_BYTES,
+    extension,
+    read_page_archive,
+    resource_folders,
+    saved_by_browser,
+    sniffs_as_html,
+)
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
 from newscrawl.extract.urls import is_http_url
 
 logger = logging.getLogger(__name__)
 
-_MHTML_SUFFIXES = (".mhtml", ".mht")
-_WEBARCHIVE_SUFFIX = ".webarchive"
-_ARCHIVE_SUFFIXES = (*_MHTML_SUFFIXES, _WEBARCHIVE_SUFFIX)
-_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", *_ARCHIVE_SUFFIXES)  # longest first: "a.html.gz" is not ".gz" junk
+_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", *ARCHIVE_SUFFIXES)  # longest first: "a.html.gz" is not ".gz" junk
 _CANONICAL_XPATH = ("//link[contains(concat(' ', translate(normalize-space(@rel), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
                     "'abcdefghijklmnopqrstuvwxyz'), ' '), ' canonical ')]/@href")
 _OG_URL_XPATH = "//meta[@property='og:url' or @name='og:url']/@content"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_SNIFF_BYTES = 1445  # the standard's "resource header": as much as it ever looks at
-HTML_CONTENT_TYPE = "text/html"
-_SAVED_BY_BYTES = 8192  # SingleFile's comment opens <html>; the mark of the web is on the first line
-_SINGLE_FILE = re.compile(r"<!--\s*(?:Page saved|Archive processed) with SingleFile\b(.*?)-->", re.S)
-_SINGLE_FILE_FIELD = re.compile(r"^\s*([a-z][a-z ]*?):[ \t]*(\S.*?)\s*$", re.M)
-_MARK_OF_THE_WEB = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(\S+?)\s*-->", re.I)
-_JAVASCRIPT_DATE = re.compile(r"\b([A-Z][a-z]{2}) (\d{1,2}) (\d{4}) (\d{2}:\d{2}:\d{2}) GMT([+-]\d{4})")
-_WHITESPACE = b"\t\n\x0c\r "
-_TAG_ENDS = frozenset(bytes([byte]) for byte in b"\t\n\x0c\r >")
-_HTML_STARTS = tuple(tag.encode() for tag in (
-    "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div", "<font", "<table", "<a", "<style",
-    "<title", "<b", "<body", "<br", "<p", "<!--",
-    "<meta", "<link"))  # not the standard's: pages saved without their <html> and <head> tags start so
-_XHTML_STARTS = (b"<!doctype html", b"<html")
-_NOT_PAGE_EXTENSIONS = frozenset(
-    # what a mirrored site holds besides its pages: read as pages they would only be binary or boilerplate problems
-    ".url .css .js .mjs .map .json .jsonld .xml .rss .atom .rdf .txt .md .csv .tsv .pdf .doc .docx .xls .xlsx .ppt "
-    ".pptx .odt .epub .png .jpg .jpeg .gif .webp .avif .svg .ico .bmp .tif .tiff .woff .woff2 .ttf .otf .eot .mp4 "
-    ".m4v .webm .mov .avi .mkv .mp3 .m4a .ogg .oga .wav .flac .vtt .srt .m3u8 .mpd .zip .gz .tgz .tar .bz2 .xz .7z "
-    ".rar .warc .arc .cdx .cdxj .wasm .swf .exe .dmg .apk .bin .db .sqlite .pickle .pkl .py .sh .log".split())
 
 
 @dataclass(frozen=True)
@@ -170,7 +153,7 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
         return
     try:
         raw, mtime = _read_safely(path)
-        archive = read_page_archive(path, raw) if path.lower().endswith(_ARCHIVE_SUFFIXES) else None
+        archive = read_page_archive(path, raw) if path.lower().endswith(ARCHIVE_SUFFIXES) else None
         body = archive.body if archive is not None else page_bytes(path, raw)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         yield ArchiveProblem(path, 0, "gzip", f"cannot decompress saved page: {exc}")
@@ -212,76 +195,9 @@ def page_bytes(path: str, raw: bytes) -> bytes:
     name = path.lower()
     if name.endswith(".gz"):
         return gzip.decompress(raw)
-    if name.endswith(_ARCHIVE_SUFFIXES):
+    if name.endswith(ARCHIVE_SUFFIXES):
         return read_page_archive(path, raw).body
     return raw
-
-
-@dataclass(frozen=True)
-class ArchivedPage:
-    """The page a browser's single-file archive holds, with what the archive says of it."""
-
-    body: bytes
-    """The page's bytes as the browser saved them, any transfer encoding (quoted-printable, base64) undone."""
-    url: str | None
-    """Where the page was saved from, when an absolute http(s) URL."""
-    saved_at: datetime | None
-    """When, if the archive says."""
-    content_type: str
-    """text/html, with the charset the archive declares for the page, if any."""
-
-
-def read_page_archive(path: str, raw: bytes) -> ArchivedPage:
-    """The page of an MHTML archive (``.mhtml``, ``.mht``) or a Safari web archive (``.webarchive``); raises
-    ValueError when the file holds none."""
-    return _read_webarchive(raw) if path.lower().endswith(_WEBARCHIVE_SUFFIX) else read_mhtml(raw)
-
-
-def _read_webarchive(raw: bytes) -> ArchivedPage:
-    """Safari's "Web Archive" (its default "Save As" format): a property list whose WebMainResource is the page
-    (WebResourceData, WebResourceURL, WebResourceTextEncodingName); subresources and frames are left out. It names
-    no time."""
-    try:
-        archive = plistlib.loads(raw)
-    except (plistlib.InvalidFileException, ValueError, TypeError, OverflowError, IndexError, KeyError) as exc:
-        raise ValueError(f"not a readable property list ({exc})") from exc
-    main = archive.get("WebMainResource") if isinstance(archive, dict) else None
-    if not isinstance(main, dict) or not isinstance(main.get("WebResourceData"), bytes):
-        raise ValueError("no WebMainResource with WebResourceData")
-    body: bytes = main["WebResourceData"]
-    url = main.get("WebResourceURL")
-    charset = main.get("WebResourceTextEncodingName")
-    return ArchivedPage(body, url if isinstance(url, str) and is_http_url(url) else None, None,
-                        f"text/html; charset={charset}" if isinstance(charset, str) and charset else HTML_CONTENT_TYPE)
-
-
-def read_mhtml(raw: bytes) -> ArchivedPage:
-    """The page of an MHTML archive (RFC 2557 multipart/related, as browsers save a "Webpage, Single File"): the part
-    the archive names as its snapshot or start, else its first HTML part. Images, styles and frames are left out,
-    as a saved folder's resources are. Raises ValueError when the file holds no HTML part."""
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
-    parts = [part for part in message.walk() if not part.is_multipart()]
-    pages = [part for part in parts if part.get_content_type() in ("text/html", "application/xhtml+xml")]
-    if not pages:
-        raise ValueError("no text/html part")
-    snapshot = (message.get("Snapshot-Content-Location") or "").strip()
-    start = str(message.get_param("start") or "").strip("<> ") if message.is_multipart() else ""
-    page = next((part for part in pages if snapshot and (part.get("Content-Location") or "").strip() == snapshot),
-                None) or next((part for part in pages if start and (part.get("Content-ID") or "").strip("<> ") == start),
-                              None) or pages[0]
-    body = page.get_payload(decode=True)
-    if not isinstance(body, bytes):
-        raise ValueError("its page part holds no bytes")
-    url = snapshot or (page.get("Content-Location") or "").strip()
-    try:
-        saved_at = email.utils.parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
-    except (TypeError, ValueError):
-        saved_at = None
-    if saved_at is not None:
-        saved_at = saved_at.astimezone(timezone.utc) if saved_at.tzinfo else saved_at.replace(tzinfo=timezone.utc)
-    charset = page.get_content_charset()
-    return ArchivedPage(body, url if is_http_url(url) else None, saved_at,
-                     f"text/html; charset={charset}" if charset else HTML_CONTENT_TYPE)
 
 
 def _refusal(root: Path, path: str | Path) -> str:
@@ -311,16 +227,6 @@ def _looks_binary(body: bytes) -> bool:
     return bool(head) and controls > len(head) // 10
 
 
-def resource_folders(dirnames: list[str], filenames: list[str]) -> list[str]:
-    """The folders a browser's "Web Page, complete" save wrote beside its pages: ``<name>_files`` next to
-    ``<name>.html`` (Chrome, Firefox, Edge, Safari alike) holds the page's images, styles, scripts and its frames
-    (ads, embedded posts, comment widgets) saved as ``saved_resource.html``; those frames are not articles saved by
-    the user, and replayed as pages they would be parsed as such."""
-    pages = {name.lower() for name in filenames if name.lower().endswith((".html", ".htm"))}
-    return [folder for folder in dirnames if folder.lower().endswith("_files") and any(
-        f"{folder[:-len('_files')].lower()}{suffix}" in pages for suffix in (".html", ".htm"))]
-
-
 def is_saved_page(path: str) -> bool:
     """Whether the file at `path` is a page: by its name (``.html``, ``.htm``, ``.html.gz``), else, unless its
     extension names another type, by its first bytes. Only a regular file is read (a FIFO would block the read, a
@@ -328,42 +234,17 @@ def is_saved_page(path: str) -> bool:
     name = os.path.basename(path).lower()
     if name.endswith(_PAGE_SUFFIXES):
         return True
-    if _extension(name) in _NOT_PAGE_EXTENSIONS:
+    if extension(name) in NOT_PAGE_EXTENSIONS:
         return False
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return False
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
         with os.fdopen(fd, "rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
+            head = fh.read(SNIFF_BYTES)
     except OSError:
         return False
     return sniffs_as_html(head)
-
-
-def sniffs_as_html(head: bytes) -> bool:
-    """The WHATWG MIME Sniffing Standard's HTML patterns (section 7.1, "identifying a resource with an unknown MIME
-    type"): after leading whitespace, a tag that starts HTML documents and fragments, followed by a space or ``>``.
-    Widened as real saved pages need (checked on trafilatura-eval's 469 and AEB's 181 pages: all sniff as HTML, 464
-    and 181 with the standard's rules alone): any whitespace ends a tag (``<!DOCTYPE html`` and a line break), a
-    page may start at ``<meta`` or ``<link``, a UTF-8 byte order mark is skipped, and an XML prolog followed by
-    ``<!DOCTYPE html`` or ``<html`` (XHTML) is HTML too; an XML prolog before anything else (a sitemap, a feed) is
-    not."""
-    head = head.removeprefix(b"\xef\xbb\xbf").lstrip(_WHITESPACE).lower()
-    if head.startswith(b"<?xml"):
-        end = head.find(b"?>")
-        rest = head[end + 2:].lstrip(_WHITESPACE) if end >= 0 else b""
-        while rest.startswith(b"<!--") and b"-->" in rest:  # comments between the prolog and the document
-            rest = rest[rest.index(b"-->") + 3:].lstrip(_WHITESPACE)
-        return any(rest.startswith(tag) and rest[len(tag):len(tag) + 1] in _TAG_ENDS for tag in _XHTML_STARTS)
-    return any(head.startswith(tag) and head[len(tag):len(tag) + 1] in _TAG_ENDS for tag in _HTML_STARTS)
-
-
-def _extension(name: str) -> str:
-    """The last dot-suffix of a file name, before any ``?query`` wget keeps in it ("feed.xml?page=2": ".xml")."""
-    base = name.split("?", 1)[0]
-    dot = base.rfind(".")
-    return base[dot:] if dot > 0 else ""
 
 
 def _sidecar(path: str) -> str:
@@ -378,32 +259,6 @@ def _first_line(sidecar: str) -> str | None:
         logger.warning("Cannot read URL sidecar %s (%s); page URL taken from the HTML", sidecar, exc)
         return None
     return next((line.strip() for line in text.splitlines() if line.strip()), None)
-
-
-def saved_by_browser(body: bytes) -> tuple[str | None, datetime | None]:
-    """The http(s) address and the time a browser saved the page from and at, as it wrote them into the page's top
-    (SingleFile's comment, else the mark of the web); None for what it did not write or is not usable."""
-    head = body[:_SAVED_BY_BYTES].decode("latin-1")  # the comments are ASCII; no charset is needed to find them
-    single_file = _SINGLE_FILE.search(head)
-    if single_file is not None:
-        fields = dict(_SINGLE_FILE_FIELD.findall(single_file.group(1)))
-        url = fields.get("url")
-        return (url if url and is_http_url(url) else None), _javascript_date(fields.get("saved date", ""))
-    marked = _MARK_OF_THE_WEB.search(head)
-    url = marked.group(1) if marked is not None else None
-    return (url if url and is_http_url(url) else None), None
-
-
-def _javascript_date(text: str) -> datetime | None:
-    """A JavaScript Date.toString() ("Wed Sep 24 2026 10:11:12 GMT+0200 (Central European Summer Time)"), as
-    SingleFile writes its saved date; None for anything else (the file's time is used then, not a guess)."""
-    found = _JAVASCRIPT_DATE.search(text)
-    if found is None:
-        return None
-    try:
-        return datetime.strptime(" ".join(found.groups()), "%b %d %Y %H:%M:%S %z").astimezone(timezone.utc)
-    except ValueError:
-        return None
 
 
 def _url_in_html(body: bytes) -> str | None:
