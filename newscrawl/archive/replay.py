@@ -50,6 +50,7 @@ from w3lib.url import canonicalize_url, safe_url_string
 
 from newscrawl.archive.warc import (
     ArchivedExchange,
+    WARC_FILE_SUFFIXES,
     ArchiveIndex,
     ArchiveProblem,
     ArchiveReadError,
@@ -64,7 +65,6 @@ from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FL
 
 logger = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.gz.open", ".warc.open", ".arc", ".arc.gz")
 
 
 class ReplayMiss(IgnoreRequest):
@@ -103,8 +103,8 @@ def _files_under(folder: Path) -> Iterator[str]:
 
 def warc_files(path: Path) -> list[Path]:
     if path.is_file():
-        return [path] if _has_suffix(path, WARC_SUFFIXES) else []
-    found = [f for f in _files_under(path) if f.lower().endswith(WARC_SUFFIXES) and os.path.isfile(f)]
+        return [path] if _has_suffix(path, WARC_FILE_SUFFIXES) else []
+    found = [f for f in _files_under(path) if f.lower().endswith(WARC_FILE_SUFFIXES) and os.path.isfile(f)]
     return sorted(map(Path, found))  # Path order (by parts), as archive positions have always been numbered
 
 

@@ -21,13 +21,12 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from newscrawl.archive.warc import WARC_FILE_SUFFIXES
 from newscrawl.archive.wholegzip import cache_folder
 
 logger = logging.getLogger(__name__)
 
 SUFFIX = ".wacz"
-_WARC_MEMBER_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
-_WARC_FILE_SUFFIXES = (*_WARC_MEMBER_SUFFIXES, ".warc.open", ".warc.gz.open")  # replay.WARC_SUFFIXES
 
 
 class UnreadableWacz(ValueError):
@@ -52,7 +51,7 @@ def replay_root(path: Path) -> Path:
     waczs = [file for file in files if file.lower().endswith(SUFFIX)]
     if not waczs:
         return path
-    warcs = [file for file in files if file.lower().endswith(_WARC_FILE_SUFFIXES)]
+    warcs = [file for file in files if file.lower().endswith(WARC_FILE_SUFFIXES)]
 
     def combine(staging: Path) -> str:
         for warc in warcs:  # linked, not copied: the folder's own WARCs are read where they are
@@ -111,7 +110,7 @@ def _extract_warcs(path: Path, into: Path) -> int:
     try:
         with zipfile.ZipFile(path) as archive:
             members = [member for member in archive.infolist()
-                       if not member.is_dir() and member.filename.lower().endswith(_WARC_MEMBER_SUFFIXES)]
+                       if not member.is_dir() and member.filename.lower().endswith(WARC_FILE_SUFFIXES)]
             for member in members:
                 archive.extract(member, into)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:

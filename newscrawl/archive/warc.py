@@ -65,7 +65,8 @@ __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "
 
 logger = logging.getLogger(__name__)
 
-_WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open", *ARC_SUFFIXES)
+WARC_FILE_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open", *ARC_SUFFIXES)
+"""The names of the files an archive folder is read from (ARC included; .open: a file still being written)."""
 _REQUEST_MEMORY = 1024  # unmatched request records remembered per file, to pair them with later responses
 _OPEN_FILES = 8  # archive files an ArchiveIndex keeps open between reads (a folder may hold thousands)
 _REQUEST_BODY_LIMIT = 1024 * 1024
@@ -503,7 +504,7 @@ def _archive_files(path: Path) -> list[Path]:
             raise FileNotFoundError(f"No WARC file or folder at {path}")
         return [path]
     found = [Path(root, name) for root, _, names in os.walk(path) for name in names
-             if name.lower().endswith(_WARC_SUFFIXES)]
+             if name.lower().endswith(WARC_FILE_SUFFIXES)]
     return sorted(found, key=lambda p: _order_key(p.relative_to(path)))
 
 
