@@ -122,7 +122,7 @@ def resource_folders(dirnames: list[str], filenames: list[str]) -> list[str]:
 def sniffs_as_html(head: bytes) -> bool:
     """The WHATWG MIME Sniffing Standard's HTML patterns (section 7.1, "identifying a resource with an unknown MIME
     type"): after leading whitespace, a tag that starts HTML documents and fragments, followed by a space or ``>``.
-    Widened as real saved pages need (checked on trafilatura-eval's 469 and AEB's 181 pages: all sniff as HTML, 464
+    Widened as real saved pages need (checked on trafilatura-eval's 469 and AEB's 181 pages: all sniff as HTML, 459
     and 181 with the standard's rules alone): any whitespace ends a tag (``<!DOCTYPE html`` and a line break), a
     page may start at ``<meta`` or ``<link``, a UTF-8 byte order mark is skipped, and an XML prolog followed by
     ``<!DOCTYPE html`` or ``<html`` (XHTML) is HTML too; an XML prolog before anything else (a sitemap, a feed) is
