@@ -91,9 +91,9 @@ def read_mhtml(raw: bytes) -> ArchivedPage:
         raise ValueError("no text/html part")
     snapshot = (message.get("Snapshot-Content-Location") or "").strip()
     start = str(message.get_param("start") or "").strip("<> ") if message.is_multipart() else ""
-    page = next((part for part in pages if snapshot and (part.get("Content-Location") or "").strip() == snapshot),
-                None) or next((part for part in pages if start and (part.get("Content-ID") or "").strip("<> ") == start),
-                              None) or pages[0]
+    named = [part for part in pages if snapshot and (part.get("Content-Location") or "").strip() == snapshot]
+    started = [part for part in pages if start and (part.get("Content-ID") or "").strip("<> ") == start]
+    page = (named or started or pages)[0]
     body = page.get_payload(decode=True)
     if not isinstance(body, bytes):
         raise ValueError("its page part holds no bytes")
@@ -106,7 +106,7 @@ def read_mhtml(raw: bytes) -> ArchivedPage:
         saved_at = saved_at.astimezone(timezone.utc) if saved_at.tzinfo else saved_at.replace(tzinfo=timezone.utc)
     charset = page.get_content_charset()
     return ArchivedPage(body, url if is_http_url(url) else None, saved_at,
-                     f"text/html; charset={charset}" if charset else HTML_CONTENT_TYPE)
+                        f"text/html; charset={charset}" if charset else HTML_CONTENT_TYPE)
 
 
 def resource_folders(dirnames: list[str], filenames: list[str]) -> list[str]:
