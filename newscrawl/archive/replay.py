@@ -57,6 +57,7 @@ from newscrawl.archive.warc import (
     IndexEntry,
     RecordTooLarge,
     SavedPage,
+    files_under,
     iter_saved_html,
     read_warcinfo,
 )
@@ -91,20 +92,10 @@ def _has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
     return path.name.lower().endswith(suffixes)
 
 
-def _files_under(folder: Path) -> Iterator[str]:
-    """The regular files (or links to them) under `folder`, as strings; symlinked folders are not entered.
-
-    Strings, not Paths: pathlib interns every name it parses and the interpreter's table of interned names never
-    shrinks, so walking a folder of 10,000 saved pages (and as many sidecars) with rglob grew every later replay."""
-    for dirpath, _, filenames in os.walk(folder, followlinks=False):
-        for name in filenames:
-            yield os.path.join(dirpath, name)
-
-
 def warc_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path] if _has_suffix(path, WARC_FILE_SUFFIXES) else []
-    found = [f for f in _files_under(path) if f.lower().endswith(WARC_FILE_SUFFIXES) and os.path.isfile(f)]
+    found = [f for f in files_under(path) if f.lower().endswith(WARC_FILE_SUFFIXES) and os.path.isfile(f)]
     return sorted(map(Path, found))  # Path order (by parts), as archive positions have always been numbered
 
 
@@ -112,7 +103,7 @@ def source_kind(path: Path) -> str:
     """"warc" or "saved-html"; ArchiveNotFound when the path holds neither."""
     if warc_files(path):
         return "warc"
-    if path.is_dir() and any(is_saved_page(f) for f in _files_under(path)):
+    if path.is_dir() and any(is_saved_page(f) for f in files_under(path)):
         return "saved-html"
     raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.arc/.arc.gz files and no saved pages (.html/.htm/.html.gz, or "
                           "files whose first bytes are HTML) found")

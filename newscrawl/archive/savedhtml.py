@@ -5,10 +5,10 @@ A page is a file named ``.html``, ``.htm`` or ``.html.gz``; the page of a browse
 name whose first bytes are HTML by the WHATWG MIME Sniffing Standard's rules for an unknown type, widened as real
 pages need (how each is read lives in browsersaves.py, with everything else saving tools write). So a
 ``wget --mirror`` without ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a page saved under
-its URL's own name is read, while its sitemaps, feeds, styles, scripts and images are not. Names whose extension says what they are (images, fonts, media, styles,
-scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are skipped unread; the rest have their first 1,445 bytes
-looked at. The ``<name>_files`` folder a browser's "Web Page, complete" save writes beside ``<name>.html`` is not
-entered.
+its URL's own name is read, while its sitemaps, feeds, styles, scripts and images are not. Names whose extension
+says what they are (images, fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are
+skipped unread; the rest have their first 1,445 bytes looked at. The ``<name>_files`` folder a browser's "Web Page,
+complete" save writes beside ``<name>.html`` is not entered.
 
 A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line; the
 fixture convention, written by whoever saved the page; ``<name>`` is the file name without ``.html``/``.htm``/
@@ -82,7 +82,7 @@ class SavedPage:
     Date), else the file's mtime, the best available guess."""
     body_sha256: str
     """Hex SHA-256 of ``body``."""
-    content_type: str = "text/html"
+    content_type: str = HTML_CONTENT_TYPE
     """What a replay answers as its Content-Type: text/html, with a charset only when a browser archive declares one
     for its page."""
 
@@ -102,7 +102,7 @@ class SavedPlace:
     interns every name it parses (the interpreter's table of interned names never shrinks)."""
     fetched_at: datetime
     body_sha256: str
-    content_type: str = "text/html"
+    content_type: str = HTML_CONTENT_TYPE
 
 
 def read_saved_body(place: SavedPlace) -> bytes:

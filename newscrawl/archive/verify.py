@@ -3,8 +3,8 @@
 For every item: re-read the WARC response record at provenance.archive (file, offset), check its record id and
 target URI, decode its payload as the crawler did (de-chunk, Content-Encoding) and compare the SHA-256 with
 provenance.body_sha256. An item replayed from a saved page names the page's path in the replayed folder and
-"urn:sha256:<digest>" as its record: the page is re-read (decompressed if .gz, its page part taken from an MHTML
-archive) and both digests compared.
+"urn:sha256:<digest>" as its record: the page is re-read (decompressed if .gz, its page taken from a browser's
+single-file archive) and both digests compared.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _resolve(recorded: str, feed: Path, archive: str | None) -> Path:
     """The WARC file an item names: under --archive if given, else beside the feed, under output/, or as a path."""
     name = Path(recorded).name
     if archive is not None:
-        root = replay_root(Path(archive))  # a WACZ: the folder its WARCs were extracted to
+        root = Path(archive)
         if root.is_file():
             return root if root.name == name else root.parent / name
         return next(iter(sorted(root.rglob(name)) or [p.with_name(name) for p in sorted(root.rglob(name + ".open"))]),
@@ -58,6 +58,8 @@ def _resolve(recorded: str, feed: Path, archive: str | None) -> Path:
 
 def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
     report = VerifyReport()
+    if archive is not None:  # a WACZ (or a folder holding some): the folder its WARCs were extracted to, once
+        archive = str(replay_root(Path(archive)))
     with open(feed, encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             if not line.strip():

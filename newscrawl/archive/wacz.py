@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from newscrawl.archive.warc import WARC_FILE_SUFFIXES
+from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
 from newscrawl.archive.wholegzip import cache_folder
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def replay_root(path: Path) -> Path:
                       lambda staging: f"{path}: {_extract_warcs(path, staging)} WARC files extracted")
     if not path.is_dir():
         return path
-    files = sorted(_files_under(path))
+    files = sorted(file for file in files_under(path) if os.path.isfile(file))
     waczs = [file for file in files if file.lower().endswith(SUFFIX)]
     if not waczs:
         return path
@@ -96,12 +96,6 @@ def _stamp(file: str) -> str:
     """What must be unchanged for an extraction to stand for the file: its size and modification time."""
     info = os.stat(file)
     return f"{info.st_size}\0{info.st_mtime_ns}"
-
-
-def _files_under(folder: Path) -> list[str]:
-    """Regular files (or links to them) under `folder`, symlinked folders not entered (as the replay walks it)."""
-    return [os.path.join(dirpath, name) for dirpath, _, names in os.walk(folder, followlinks=False) for name in names
-            if os.path.isfile(os.path.join(dirpath, name))]
 
 
 def _extract_warcs(path: Path, into: Path) -> int:
