@@ -198,16 +198,36 @@ def test_non_ascii_header_bytes_come_back_unchanged(tmp_path: Path) -> None:
         ("X-Latin1", b"caf\xe9"), ("X-Utf8", b"caf\xc3\xa9")]
 
 
-def test_decoded_body_undoes_deflate_and_brotli_and_names_the_url_on_failure(tmp_path: Path) -> None:
-    brotli = pytest.importorskip("brotli")
-    encoded = {"deflate": zlib.compress(PAGE), "br": brotli.compress(PAGE), "zstd": b"?"}
+def test_decoded_body_undoes_deflate_brotli_and_zstd_and_names_the_url_on_failure(tmp_path: Path) -> None:
+    import brotli  # both are Scrapy's own dependencies: it offers br and zstd to every server it fetches from
+
+    from newscrawl.archive.warc import zstd
+    encoded = {"deflate": zlib.compress(PAGE), "br": brotli.compress(PAGE), "zstd": zstd.compress(PAGE),
+               "compress": b"?"}
     with WarcWriter(tmp_path, "e", max_bytes=10**6, warcinfo=WARCINFO) as writer:
         for i, (coding, body) in enumerate(encoded.items()):
             write_exchange(writer, i, response_headers=[("Content-Encoding", coding)], body=body)
-    deflate, br, unknown = split(tmp_path)[0]
-    assert deflate.decoded_body() == PAGE and br.decoded_body() == PAGE
-    with pytest.raises(ValueError, match=r"article/2.*'zstd'"):
+    deflate, br, zst, unknown = split(tmp_path)[0]
+    assert deflate.decoded_body() == br.decoded_body() == zst.decoded_body() == PAGE
+    with pytest.raises(ValueError, match=r"article/3.*'compress'"):
         unknown.decoded_body()
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "zstd"])
+def test_a_damaged_compressed_body_costs_only_its_own_record(tmp_path: Path, coding: str) -> None:
+    # A body that does not decode was a brotli.error, which no caller expected: the index build (it looks for meta
+    # refreshes in every page) died on it, and the whole archive replayed nothing.
+    with WarcWriter(tmp_path, "e", max_bytes=10**6, warcinfo=WARCINFO) as writer:
+        write_exchange(writer, 0, response_headers=[("Content-Encoding", coding)],
+                       body=b'<meta http-equiv="refresh" content="0; url=/x"> not ' + coding.encode())
+        write_exchange(writer, 1)
+    damaged, intact = split(tmp_path)[0]
+    with pytest.raises(ValueError, match=rf"article/0\?b=2&a=1: cannot decode Content-Encoding '{coding}'"):
+        damaged.decoded_body()
+    index = ArchiveIndex.build_now(tmp_path)
+    assert len(index) == 2 and index.refreshing == set()
+    found = index.lookup(intact.url)
+    assert found is not None and found.decoded_body() == intact.decoded_body()
 
 
 def test_writer_refuses_naive_dates_and_existing_files(tmp_path: Path) -> None:

@@ -171,6 +171,13 @@ def test_decompression_bombs_stop_at_download_maxsize(tmp_path: Path) -> None:
     # The WARC holds the bombs as sent (compressed, small), not as they would decode.
     warc = next(tmp_path.glob("output/devdiscourse/*.warc.gz"))
     assert warc.stat().st_size < 5 * MIB
+    # Replayed, they stop at the same cap; the index build, which reads the head of every page for a meta refresh,
+    # decoded the whole of each body but gzip's before taking its head, so one 256 MiB bomb was in memory.
+    replay, peak, _ = crawl(tmp_path / "replay", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert_survived(replay)
+    assert replay.stat("newscrawl/errors/IgnoreRequest") == len(encodings)
+    assert [item["outlet_id"] for item in replay.feed_items("out.jsonl")] == ["4800099"]
+    assert peak < PEAK_RSS_LIMIT, f"peak RSS {peak / MIB:.0f} MiB replaying the bombs: one was held in memory"
 
 
 # ---- XML entity attacks on the Google-News sitemap ---------------------------------------------------------------

@@ -59,6 +59,11 @@ try:
 except ImportError:  # optional: without it "br" bodies cannot be decoded, everything else works
     _HAVE_BROTLI = False
 
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:  # Scrapy's own dependency for the same: it offers zstd to every server (Accept-Encoding), and CDNs use it
+    from backports import zstd
+
 __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
            "RecordTooLarge",
            "SavedPage", "WARC_FILE_SUFFIXES", "WarcWriter", "files_under", "iter_archive", "iter_saved_html", "read_at",
@@ -113,7 +118,7 @@ class ArchivedExchange:
         return [c for c in codings if c and c != "identity"]
 
     def decoded_body(self) -> bytes:
-        """The body with Content-Encoding undone (gzip, x-gzip, deflate, br): what a crawler hashes.
+        """The body with Content-Encoding undone (gzip, x-gzip, deflate, br, zstd): what a crawler hashes.
 
         Raises ValueError naming the URL when a coding is unknown or the data does not decode.
         """
@@ -604,23 +609,57 @@ def may_refresh(exchange: ArchivedExchange) -> bool:
 
 
 def _decoded_head(exchange: ArchivedExchange, size: int) -> bytes:
-    """About the first `size` bytes of the body with Content-Encoding undone, inflating no more than that; b"" when
-    it does not decode (the page is then not one Scrapy reads a refresh from either)."""
+    """About the first `size` bytes of the body with Content-Encoding undone, decoding no more than that; b"" when
+    it does not decode (the page is then not one Scrapy reads a refresh from either).
+
+    Never the whole body: a foreign archive's few kilobytes of brotli or zstd may decode to gigabytes (a
+    decompression bomb), and the index build reads the head of every page."""
     codings = exchange.content_codings()
+    head = exchange.body
     try:
-        if not codings:
-            return exchange.body[:size]
-        if codings in (["gzip"], ["x-gzip"]):
-            return _inflated_head(exchange.body, size)
-        return exchange.decoded_body()[:size]
+        for layer, coding in enumerate(reversed(codings)):  # applied in order, undone backwards
+            # An inner layer needs only a prefix of what the outer one decodes to: compressed data is rarely
+            # larger than what it decodes to, and a shorter head only makes a refresh go unseen.
+            head = _head_of(coding, head, size if layer == len(codings) - 1 else 64 * size)
     except (zlib.error, ValueError):
         return b""
+    return head[:size]
 
 
-def _inflated_head(data: bytes, size: int) -> bytes:
-    """The first `size` bytes a gzip stream inflates to. The input goes in `size` bytes at a time: handed the whole
-    body, zlib copies what it did not read into its unconsumed tail, which cost more than the inflating."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+def _head_of(coding: str, data: bytes, size: int) -> bytes:
+    """The first `size` bytes (about) that `data` decodes to by `coding`, decoding no more."""
+    if coding in {"gzip", "x-gzip"}:
+        return _inflated_head(data, size, 16 + zlib.MAX_WBITS)
+    if coding == "deflate":
+        try:
+            return _inflated_head(data, size, zlib.MAX_WBITS)
+        except zlib.error:  # raw deflate without the zlib wrapper, as in _decode
+            return _inflated_head(data, size, -zlib.MAX_WBITS)
+    if coding == "br" and _HAVE_BROTLI:
+        try:
+            return bytes(brotli.Decompressor().process(data, output_buffer_limit=size))
+        except brotli.error as exc:
+            raise ValueError(str(exc)) from exc
+    if coding == "zstd":
+        out = b""
+        try:
+            while data and len(out) < size:  # frame by frame, as a body may hold several
+                decompressor = zstd.ZstdDecompressor()
+                out += decompressor.decompress(data, size - len(out))
+                if not decompressor.eof:
+                    break
+                data = decompressor.unused_data
+        except zstd.ZstdError as exc:
+            raise ValueError(str(exc)) from exc
+        return out
+    raise ValueError(f"unsupported coding {coding!r}")
+
+
+def _inflated_head(data: bytes, size: int, wbits: int) -> bytes:
+    """The first `size` bytes a zlib/gzip/raw deflate stream (by `wbits`) inflates to. The input goes in `size`
+    bytes at a time: handed the whole body, zlib copies what it did not read into its unconsumed tail, which cost
+    more than the inflating."""
+    inflater = zlib.decompressobj(wbits)
     out, taken = b"", 0
     while len(out) < size and taken < len(data) and not inflater.eof:
         out += inflater.decompress(inflater.unconsumed_tail + data[taken:taken + size], size - len(out))
@@ -746,8 +785,16 @@ def _decode(coding: str, data: bytes) -> bytes:
         except zlib.error:  # servers often send raw deflate without the zlib wrapper
             return zlib.decompress(data, -zlib.MAX_WBITS)
     if coding == "br" and _HAVE_BROTLI:
-        result: bytes = brotli.decompress(data)
+        try:
+            result: bytes = brotli.decompress(data)
+        except brotli.error as exc:  # not a ValueError: a damaged body would have escaped every caller
+            raise ValueError(f"not brotli data: {exc}") from exc
         return result
+    if coding == "zstd":
+        try:
+            return zstd.decompress(data)
+        except zstd.ZstdError as exc:
+            raise ValueError(f"not zstd data: {exc}") from exc
     raise ValueError("unsupported coding" + (" (install brotli)" if coding == "br" else ""))
 
 

@@ -10,7 +10,8 @@ A ``Site`` is a mapping ``path[?query]`` → ``Page`` (exact match first) plus r
 (``Callable[[Request], Page | None]``, tried in order). Switches, all attributes of the server and
 changeable while it runs:
 
-* ``gzip``: gzip the body when the client sends ``Accept-Encoding: gzip`` (default on, as the site).
+* ``gzip``: compress the body when the client accepts it (default on, as the site); ``coding`` says with what
+  (``"gzip"``, the default, ``"br"`` or ``"zstd"``: what CDNs send a client that offers them).
 * ``chunked_prefixes``: paths starting with one of these go out with ``Transfer-Encoding: chunked``.
 * ``conditional``: send ``ETag``/``Last-Modified`` and answer ``If-None-Match``/``If-Modified-Since``
   with 304 (default off: the real site sends neither, STRUCTURE.md §5).
@@ -33,6 +34,7 @@ import hashlib
 import logging
 import re
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,6 +42,13 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
+
+import brotli
+
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:  # the server compresses on its own, not with the code under test
+    from backports import zstd
 
 from tests.sitegen.devdiscourse import (
     DEFAULT_CONTEXT,
@@ -178,9 +187,10 @@ class _Handler(BaseHTTPRequestHandler):
                 status, body = 304, b""
                 headers.pop("Content-Type", None)
 
-        if body and mirror.gzip and status != 304 and _accepts_gzip(request.headers.get("accept-encoding", "")):
-            body = gzip_module.compress(body, mtime=0)
-            headers["Content-Encoding"] = "gzip"
+        if body and mirror.gzip and status != 304 and _accepts(request.headers.get("accept-encoding", ""),
+                                                               mirror.coding):
+            body = _CODERS[mirror.coding](body)
+            headers["Content-Encoding"] = mirror.coding
             headers["Vary"] = "Accept-Encoding"
 
         chunked = (
@@ -207,10 +217,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def _accepts_gzip(header: str) -> bool:
+_CODERS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": lambda body: gzip_module.compress(body, mtime=0),
+    "br": brotli.compress,
+    "zstd": zstd.compress,
+}
+
+
+def _accepts(header: str, coding: str) -> bool:
     for token in header.split(","):
         name, _, params = token.strip().partition(";")
-        if name.strip().lower() in ("gzip", "*"):
+        if name.strip().lower() in (coding, "*"):
             return not re.search(r"q\s*=\s*0(\.0*)?\s*$", params.strip())
     return False
 
@@ -252,6 +269,7 @@ class MirrorServer:
     ) -> None:
         self.site = site if site is not None else Site()
         self.gzip = gzip
+        self.coding = "gzip"
         self.conditional = conditional
         self.chunked_prefixes: set[str] = set(chunked_prefixes)
         self.chunk_size = 4096
