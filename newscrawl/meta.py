@@ -23,6 +23,12 @@ META_KEY = "newscrawl_key"
 
 REPLAYED_FLAG = "replayed"
 """Response flag of an answer from the archive: fetch-time stamping, capture and politeness leave it alone."""
+TRUNCATED_FLAG = "truncated"
+"""Response flag of an answer from an archive record known to be incomplete (ArchivedExchange.truncated)."""
+INCOMPLETE_FLAGS = (TRUNCATED_FLAG, "dataloss")
+"""Response flags of a body known to be cut short: "truncated" from the archive (its record says so, or holds less
+than the response's Content-Length), "dataloss" from Scrapy (a live response that ended early, kept when
+DOWNLOAD_FAIL_ON_DATALOSS is off). Their items are flagged "body_truncated"."""
 
 FATAL_ERROR_STAT = "newscrawl/fatal_error"
 """Stats key a component sets to one line saying why it stopped the crawl (the WARC capture or the state on a full

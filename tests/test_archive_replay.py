@@ -28,7 +28,7 @@ from newscrawl.archive.replay import (PUSH_ORDER_QUEUE, MetaRefreshPolicy, Repla
 from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive, may_refresh
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
-from tests.sitegen.devdiscourse import NewsSpec, canonical_url
+from tests.sitegen.devdiscourse import NewsSpec, canonical_url, render_desktop
 from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror, zstd
 
 FIXTURES = Path(__file__).parent / "fixtures" / "devdiscourse"
@@ -502,3 +502,64 @@ def test_pages_a_server_sends_in_brotli_or_zstd_are_archived_verified_and_replay
     replayed = items_by_url(tmp_path / "replay" / "replay.jsonl")
     assert {url: item["provenance"]["body_sha256"] for url, item in replayed.items()} == {
         url: item["provenance"]["body_sha256"] for url, item in items_by_url(feed).items()}
+
+
+def test_a_record_cut_short_by_its_crawler_is_replayed_and_its_item_flagged(specs: list[NewsSpec],
+                                                                           tmp_path: Path) -> None:
+    """Heritrix and Common Crawl stop reading a response past a size or time limit and say so in WARC-Truncated;
+    other tools cut it without a word, leaving the payload shorter than its Content-Length. Such a page still holds
+    most of an article: it is replayed into an item, flagged, never dropped and never passed off as whole."""
+    pages = [render_desktop(spec).encode() for spec in specs[:5]]
+    cut = [page[:int(len(page) * 0.6)] for page in pages]  # the byline, date and lead paragraphs are kept
+    gz = gzip.compress(pages[3])
+    records: list[tuple[bytes, list[tuple[str, str]], list[tuple[str, str]]]] = [
+        (pages[0], [], []),  # whole
+        (cut[1], [("WARC-Truncated", "length")], []),  # Heritrix / Common Crawl: said in the record
+        (cut[2], [], [("Content-Length", str(len(pages[2])))]),  # said by nobody: shorter than its Content-Length
+        (gz[:int(len(gz) * 0.6)], [("WARC-Truncated", "time")], [("Content-Encoding", "gzip")]),  # cut mid-stream
+        (pages[4], [], [("Content-Length", str(len(pages[4])))]),  # whole, and says so
+    ]
+    warc = tmp_path / "cut.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for spec, (body, warc_headers, http_headers) in zip(specs, records):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"), *http_headers],
+                                    protocol="HTTP/1.1")
+            record = writer.create_warc_record(canonical_url(spec), "response", payload=io.BytesIO(body),
+                                               http_headers=http, warc_headers_dict=dict(warc_headers))
+            writer.write_record(record)
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
+    assert set(items) == {str(spec.news_id) for spec in specs[:5]}, "every article is kept"
+    flagged = {outlet_id for outlet_id, item in items.items() if "body_truncated" in item["quality"]}
+    assert flagged == {str(spec.news_id) for spec in (specs[1], specs[2], specs[3])}
+    for spec in specs[1:4]:
+        item = items[str(spec.news_id)]
+        assert item["title"] and item["body"], item
+    assert replay.stat("newscrawl/quality/body_truncated") == 3
+    assert replay.stat("newscrawl/replay/truncated/length") == 1
+    assert replay.stat("newscrawl/replay/truncated/content-length") == 1
+    assert replay.stat("newscrawl/replay/truncated/time") == 1
+    assert "from an incomplete record (content-length;" in replay.log
+    done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(warc))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("flags", [[], ["dataloss"], ["replayed", "truncated"]])
+def test_an_item_parsed_from_a_body_cut_short_says_so(flags: list[str]) -> None:
+    # "dataloss": Scrapy's flag on a live response that ended before its Content-Length, kept (not failed) when
+    # DOWNLOAD_FAIL_ON_DATALOSS is off; "truncated": the replay's, for an incomplete record.
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+
+    page = FIXTURES / "afp-note-in-body.html"
+    url = (FIXTURES / "afp-note-in-body.url").read_text().strip()
+    crawler = get_crawler(DevdiscourseSpider, settings_dict={"NEWSCRAWL_STATE_ENABLED": False})
+    crawler.stats.open_spider()
+    spider = DevdiscourseSpider.from_crawler(crawler)
+    response = HtmlResponse(url, body=page.read_bytes(), request=Request(url), flags=flags)
+    (article,) = spider.parse_article(response)
+    assert ("body_truncated" in article.quality) is bool(flags)

@@ -62,7 +62,8 @@ from newscrawl.archive.warc import (
     read_warcinfo,
 )
 from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
-from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, archive_index_cache
+from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
+                            archive_index_cache)
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +216,8 @@ class Answer:
     archive: dict[str, Any] | None
     digest_ok: bool = True
     """False when the record's WARC digests do not match its bytes (and no intact capture of the URL exists)."""
+    truncated: str | None = None
+    """Why the archived payload is incomplete (ArchivedExchange.truncated), None when it is whole."""
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per archived page while the spider picks its candidates
@@ -441,7 +444,8 @@ class ReplaySource:
             return Answer(url=exchange.url, status=exchange.status, headers=list(exchange.headers),
                           body=exchange.body, fetched_at=exchange.fetched_at,
                           archive={"file": Path(exchange.file).name, "record_id": exchange.record_id,
-                                   "offset": exchange.offset}, digest_ok=exchange.digest_ok)
+                                   "offset": exchange.offset}, digest_ok=exchange.digest_ok,
+                          truncated=exchange.truncated)
         page = self._pages.get(url) or self._pages.get(canonicalize_url(url))
         if page is None:
             return None
@@ -646,5 +650,12 @@ class ReplayMiddleware:
         response_class = responsetypes.from_args(headers=headers, url=answer.url, body=answer.body)
         # The response carries the archived record's URI: usually the request URL, but a key-based match (another
         # URL form of the same article) must say which URL the bytes really came from.
+        flags = [REPLAYED_FLAG]
+        if answer.truncated is not None:
+            flags.append(TRUNCATED_FLAG)
+            self.stats.inc_value(f"newscrawl/replay/truncated/{answer.truncated}")
+            logger.warning("Replayed %(url)s from an incomplete record (%(why)s; %(archive)s): its item, if any, is "
+                           "flagged body_truncated", {"url": answer.url, "why": answer.truncated,
+                                                      "archive": answer.archive})
         return response_class(url=answer.url, status=answer.status, headers=headers, body=answer.body,
-                              flags=[REPLAYED_FLAG], request=request)
+                              flags=flags, request=request)

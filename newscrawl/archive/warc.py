@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -33,7 +32,7 @@ from w3lib.html import get_meta_refresh
 from w3lib.url import canonicalize_url
 from warcio.timeutils import iso_date_to_datetime
 
-from newscrawl.archive import indexcache
+from newscrawl.archive import codings, indexcache
 from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at, scan_arc
 from newscrawl.archive.reader import (
     ArchiveProblem,
@@ -52,17 +51,6 @@ from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
 from newscrawl.archive.wholegzip import plain_copy
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
 
-try:
-    import brotli
-
-    _HAVE_BROTLI = True
-except ImportError:  # optional: without it "br" bodies cannot be decoded, everything else works
-    _HAVE_BROTLI = False
-
-if sys.version_info >= (3, 14):
-    from compression import zstd
-else:  # Scrapy's own dependency for the same: it offers zstd to every server (Accept-Encoding), and CDNs use it
-    from backports import zstd
 
 __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
            "RecordTooLarge",
@@ -107,6 +95,10 @@ class ArchivedExchange:
     """False when a stored digest did not match; an ArchiveProblem of kind "digest" was reported too."""
     payload_digest: str | None = None
     """WARC-Payload-Digest as recorded (revisits name their original by it), None when the record has none."""
+    truncated: str | None = None
+    """Why the payload is incomplete, None when it is whole: the record's WARC-Truncated value ("length", "time",
+    "disconnect", "unspecified": the crawler that wrote it stopped reading), or "content-length" when the payload
+    is shorter than the response's own Content-Length says (a crawler that cut it without saying so)."""
 
     def header_values(self, name: str) -> list[str]:
         """Every value of a header, case-insensitively (like Scrapy's ``headers.getlist``)."""
@@ -118,17 +110,14 @@ class ArchivedExchange:
         return [c for c in codings if c and c != "identity"]
 
     def decoded_body(self) -> bytes:
-        """The body with Content-Encoding undone (gzip, x-gzip, deflate, br, zstd): what a crawler hashes.
+        """The body with Content-Encoding undone as Scrapy undoes it (codings.py): what a crawler parses and hashes.
 
-        Raises ValueError naming the URL when a coding is unknown or the data does not decode.
+        Raises ValueError naming the URL when the data does not decode.
         """
-        body = self.body
-        for coding in reversed(self.content_codings()):  # applied in order, undone backwards
-            try:
-                body = _decode(coding, body)
-            except (zlib.error, ValueError, OSError) as exc:
-                raise ValueError(f"{self.url}: cannot decode Content-Encoding {coding!r}: {exc}") from exc
-        return body
+        try:
+            return codings.decode(self.content_codings(), self.body)
+        except ValueError as exc:
+            raise ValueError(f"{self.url}: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per archived response, ~40 % smaller than with a __dict__
@@ -610,61 +599,11 @@ def may_refresh(exchange: ArchivedExchange) -> bool:
 
 def _decoded_head(exchange: ArchivedExchange, size: int) -> bytes:
     """About the first `size` bytes of the body with Content-Encoding undone, decoding no more than that; b"" when
-    it does not decode (the page is then not one Scrapy reads a refresh from either).
-
-    Never the whole body: a foreign archive's few kilobytes of brotli or zstd may decode to gigabytes (a
-    decompression bomb), and the index build reads the head of every page."""
-    codings = exchange.content_codings()
-    head = exchange.body
-    try:
-        for layer, coding in enumerate(reversed(codings)):  # applied in order, undone backwards
-            # An inner layer needs only a prefix of what the outer one decodes to: compressed data is rarely
-            # larger than what it decodes to, and a shorter head only makes a refresh go unseen.
-            head = _head_of(coding, head, size if layer == len(codings) - 1 else 64 * size)
-    except (zlib.error, ValueError):
-        return b""
-    return head[:size]
-
-
-def _head_of(coding: str, data: bytes, size: int) -> bytes:
-    """The first `size` bytes (about) that `data` decodes to by `coding`, decoding no more."""
-    if coding in {"gzip", "x-gzip"}:
-        return _inflated_head(data, size, 16 + zlib.MAX_WBITS)
-    if coding == "deflate":
-        try:
-            return _inflated_head(data, size, zlib.MAX_WBITS)
-        except zlib.error:  # raw deflate without the zlib wrapper, as in _decode
-            return _inflated_head(data, size, -zlib.MAX_WBITS)
-    if coding == "br" and _HAVE_BROTLI:
-        try:
-            return bytes(brotli.Decompressor().process(data, output_buffer_limit=size))
-        except brotli.error as exc:
-            raise ValueError(str(exc)) from exc
-    if coding == "zstd":
-        out = b""
-        try:
-            while data and len(out) < size:  # frame by frame, as a body may hold several
-                decompressor = zstd.ZstdDecompressor()
-                out += decompressor.decompress(data, size - len(out))
-                if not decompressor.eof:
-                    break
-                data = decompressor.unused_data
-        except zstd.ZstdError as exc:
-            raise ValueError(str(exc)) from exc
-        return out
-    raise ValueError(f"unsupported coding {coding!r}")
-
-
-def _inflated_head(data: bytes, size: int, wbits: int) -> bytes:
-    """The first `size` bytes a zlib/gzip/raw deflate stream (by `wbits`) inflates to. The input goes in `size`
-    bytes at a time: handed the whole body, zlib copies what it did not read into its unconsumed tail, which cost
-    more than the inflating."""
-    inflater = zlib.decompressobj(wbits)
-    out, taken = b"", 0
-    while len(out) < size and taken < len(data) and not inflater.eof:
-        out += inflater.decompress(inflater.unconsumed_tail + data[taken:taken + size], size - len(out))
-        taken += size
-    return out
+    it does not decode (the page is then not one Scrapy reads a refresh from either)."""
+    content_codings = exchange.content_codings()
+    if not content_codings:
+        return exchange.body[:size]
+    return codings.decoded_head(content_codings, exchange.body, size)
 
 
 def _warc_date(record: RawRecord) -> datetime | None:
@@ -701,7 +640,7 @@ def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -
         headers=[("Content-Type", content_type)], body=record.payload, fetched_at=fetched_at,
         record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset, warcinfo=warcinfo,
         remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
-        payload_digest=record.header("WARC-Payload-Digest"))
+        payload_digest=record.header("WARC-Payload-Digest"), truncated=record.header("WARC-Truncated"))
 
 
 def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
@@ -716,15 +655,28 @@ def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Arch
                               f"unusable status line {http.statusline!r} or WARC-Date: {exc}")
     headers = [(name, value) for name, value in http.headers]
     body = record.payload
+    truncated = record.header("WARC-Truncated")
     if any(n.lower() == "transfer-encoding" and "chunked" in v.lower() for n, v in headers):
         body = dechunk(body)
         headers = _without_chunked(headers)
+    elif truncated is None and body and len(body) < _declared_length(headers):
+        truncated = "content-length"
     return ArchivedExchange(
         url=record.header("WARC-Target-URI") or "", status=status,
         reason=http.statusline.partition(" ")[2], http_version=http.protocol, headers=headers, body=body,
         fetched_at=fetched_at, record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset,
         warcinfo=warcinfo, remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
-        payload_digest=record.header("WARC-Payload-Digest"))
+        payload_digest=record.header("WARC-Payload-Digest"), truncated=truncated)
+
+
+def _declared_length(headers: list[tuple[str, str]]) -> int:
+    """The response's Content-Length; 0 when it has none, or several, or one that is not a number (no claim to
+    hold the payload to)."""
+    values = {value.strip() for name, value in headers if name.lower() == "content-length"}
+    if len(values) != 1:
+        return 0
+    value = values.pop()
+    return int(value) if value.isdigit() else 0
 
 
 def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None, with_request: bool = True,
@@ -774,28 +726,6 @@ def _without_chunked(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
             value = rest  # e.g. "gzip, chunked": only the chunked layer was removed
         kept.append((name, value))
     return kept
-
-
-def _decode(coding: str, data: bytes) -> bytes:
-    if coding in {"gzip", "x-gzip"}:
-        return zlib.decompress(data, 16 + zlib.MAX_WBITS)
-    if coding == "deflate":
-        try:
-            return zlib.decompress(data)
-        except zlib.error:  # servers often send raw deflate without the zlib wrapper
-            return zlib.decompress(data, -zlib.MAX_WBITS)
-    if coding == "br" and _HAVE_BROTLI:
-        try:
-            result: bytes = brotli.decompress(data)
-        except brotli.error as exc:  # not a ValueError: a damaged body would have escaped every caller
-            raise ValueError(f"not brotli data: {exc}") from exc
-        return result
-    if coding == "zstd":
-        try:
-            return zstd.decompress(data)
-        except zstd.ZstdError as exc:
-            raise ValueError(f"not zstd data: {exc}") from exc
-    raise ValueError("unsupported coding" + (" (install brotli)" if coding == "br" else ""))
 
 
 def _add_capture(table: dict[str, IndexEntry | list[IndexEntry]], key: str, entry: IndexEntry) -> None:

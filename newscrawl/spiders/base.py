@@ -28,7 +28,7 @@ from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
 from newscrawl.items import Article, Discovery, Provenance
-from newscrawl.meta import FATAL_ERROR_STAT, META_FETCHED_AT, META_KEY, new_crawl_id
+from newscrawl.meta import FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_FETCHED_AT, META_KEY, new_crawl_id
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
 from newscrawl.spiders.archive_candidates import ReplayCandidates
@@ -277,6 +277,8 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         stats.inc_value("newscrawl/pages/article")
         if parser.page.encoding_repaired:  # the page's bytes and its declared encoding disagreed (parsers/base.py)
             article.quality.append("encoding_repaired")
+        if any(flag in response.flags for flag in INCOMPLETE_FLAGS):  # a cut record, or a live answer cut short
+            article.quality.append("body_truncated")
         if not article.outlet:  # a saved page without a URL: name the outlet after its host, else its folder
             article.outlet = host_of(response.url) or (self.replay_path.resolve().name if self.replay_path else "")
         article.provenance = self.provenance(response, parser_class)
