@@ -30,9 +30,9 @@ from newscrawl.archive.reader import ArchiveProblem
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever the stored fields or their meaning change: an older file is then rebuilt, never misread.
-2: the responses that may redirect by meta refresh ("refreshing")."""
+2: the responses that may redirect by meta refresh ("refreshing"). 3: each capture's canonical URL ("canonical")."""
 FOLDER = "archive-index"
 KEEP = 256
 """Cached indexes kept: the least recently used beyond this are deleted when one is stored (one file per archive

@@ -182,7 +182,8 @@ class ArchiveIndex:
     """
 
     def __init__(self, entries: Iterable[IndexEntry] = (), problems: Iterable[ArchiveProblem] = (),
-                 skipped: Counter[str] | None = None, warcinfo: dict[str, dict[str, str]] | None = None) -> None:
+                 skipped: Counter[str] | None = None, warcinfo: dict[str, dict[str, str]] | None = None,
+                 canonical: list[str | None] | None = None) -> None:
         self.entries: list[IndexEntry] = list(entries)
         self.problems: list[ArchiveProblem] = list(problems)
         self.skipped: Counter[str] = skipped if skipped is not None else Counter()
@@ -201,10 +202,13 @@ class ArchiveIndex:
         # URL in both maps was a third of the index's memory, which grows with the archive.
         self._exact: dict[str, IndexEntry | list[IndexEntry]] = {}
         self._canonical: dict[str, IndexEntry | list[IndexEntry]] = {}
-        for entry in self.entries:
+        # `canonical`: each entry's canonical URL as the cache stored it (None: its own URL), for canonicalize_url
+        # was most of the time a cached index took to read (58 µs a capture: a minute for a million).
+        forms = canonical if canonical is not None and len(canonical) == len(self.entries) else (
+            _canonical_form(entry.url) for entry in self.entries)
+        for entry, form in zip(self.entries, forms):
             _add_capture(self._exact, entry.url, entry)
-            canonical = _canonical(entry.url)
-            _add_capture(self._canonical, entry.url if canonical == entry.url else canonical, entry)
+            _add_capture(self._canonical, form or entry.url, entry)
 
     @classmethod
     def build(cls, path: Path | str, cache: Path | None = None) -> ArchiveIndex:
@@ -242,10 +246,21 @@ class ArchiveIndex:
 
     def _stored(self) -> dict[str, object]:
         return {"entries": [indexcache.entry_row(entry) for entry in self.entries],
+                "canonical": self._canonical_forms(),
                 "problems": [indexcache.problem_row(problem) for problem in self.problems],
                 "skipped": dict(self.skipped), "warcinfo": self._warcinfo,
                 "revisits_answered_later": self.revisits_answered_later,
                 "refreshing": sorted([file, offset] for file, offset in self.refreshing)}
+
+    def _canonical_forms(self) -> list[str | None]:
+        """Each entry's canonical URL, None where it is the entry's own: read back from the canonical map, for
+        working them out again cost as much as the first time."""
+        forms: dict[int, str] = {}
+        for form, captures in self._canonical.items():
+            for entry in captures if isinstance(captures, list) else [captures]:
+                if form != entry.url:
+                    forms[id(entry)] = form
+        return [forms.get(id(entry)) for entry in self.entries]
 
     @classmethod
     def _from_stored(cls, stored: dict[str, Any], cached_in: Path) -> ArchiveIndex:
@@ -258,8 +273,11 @@ class ArchiveIndex:
                 fields["content_type"] = shared.setdefault(fields["content_type"], fields["content_type"])
             entries.append(IndexEntry(**fields))
         warcinfo = {str(name): dict(info) for name, info in stored["warcinfo"].items()}
+        canonical = [None if form is None else str(form) for form in stored["canonical"]]
+        if len(canonical) != len(entries):
+            raise ValueError(f"{len(canonical)} canonical URLs for {len(entries)} captures")
         index = cls(entries, [indexcache.problem_from(row) for row in stored["problems"]],
-                    indexcache.skipped_from(stored), warcinfo)
+                    indexcache.skipped_from(stored), warcinfo, canonical)
         index.revisits_answered_later = int(stored["revisits_answered_later"])
         index.refreshing = {(str(file), int(offset)) for file, offset in stored["refreshing"]}
         index.cached_in = cached_in
@@ -743,3 +761,9 @@ def _canonical(url: str) -> str:
         return canonicalize_url(url, keep_fragments=False)
     except ValueError:
         return url
+
+
+def _canonical_form(url: str) -> str | None:
+    """The URL's canonical form when it differs from the URL, else None (what the index cache stores)."""
+    canonical = _canonical(url)
+    return None if canonical == url else canonical
