@@ -712,3 +712,38 @@ def test_an_index_built_ahead_is_taken_once_and_only_for_the_unchanged_files(tmp
     warc.ArchiveIndex.build(archive)
     assert built == [archive, archive, archive], "a file changed since the build is read again"
     warc.drop_built_ahead()
+
+
+def test_a_response_whose_uri_spells_its_scheme_in_capitals_is_read(tmp_path: Path) -> None:
+    # A scheme is case-insensitive (RFC 3986 §3.1); warcio reads HTTP headers only after "http:"/"https:", so such
+    # a response was a record without HTTP, skipped, and its article lost.
+    url = "HTTPS://News.Example.org/politics/story-1"
+    path = tmp_path / "caps.warc.gz"
+    path.write_bytes(gzip.compress(_record(b"WARC/1.1", b"response", url, _http(PAGE),
+                                           b"application/http;msgtype=response")))
+    (exchange,), problems = split(path)
+    assert problems == [] and exchange.url == url and exchange.status == 200 and exchange.decoded_body() == PAGE
+    index = ArchiveIndex.build_now(path)
+    assert index.skipped == {} and index.lookup("https://news.example.org/politics/story-1") is not None
+
+
+@pytest.mark.parametrize(("warc_date", "http_date", "fetched_at"), [
+    (b"2025-03-21T13:37:05Z", b"Fri, 21 Mar 2025 13:37:09 GMT", datetime(2025, 3, 21, 13, 37, 5, tzinfo=timezone.utc)),
+    (b"", b"Fri, 21 Mar 2025 13:37:09 GMT", datetime(2025, 3, 21, 13, 37, 9, tzinfo=timezone.utc)),
+    (b"21/03/2025", b"Fri, 21 Mar 2025 13:37:09 GMT", datetime(2025, 3, 21, 13, 37, 9, tzinfo=timezone.utc)),
+    (b"", b"", None),
+], ids=["warc-date", "no-warc-date", "unreadable-warc-date", "neither"])
+def test_a_response_without_a_usable_warc_date_takes_the_servers_date(tmp_path: Path, warc_date: bytes,
+                                                                      http_date: bytes,
+                                                                      fetched_at: datetime | None) -> None:
+    record = _record(b"WARC/1.0", b"response", "https://news.example.org/a", _http(PAGE, *(
+        [b"Date: " + http_date] if http_date else [])), b"application/http; msgtype=response")
+    record = record.replace(b"WARC-Date: 2025-03-21T13:37:05Z", b"WARC-Date: " + warc_date)
+    path = tmp_path / "dates.warc"
+    path.write_bytes(record)
+    exchanges, problems = split(path)
+    if fetched_at is None:
+        assert exchanges == [] and [p.kind for p in problems] == ["record"]
+        assert "WARC-Date '' and no HTTP Date header" in problems[0].message
+    else:
+        assert problems == [] and [e.fetched_at for e in exchanges] == [fetched_at]

@@ -61,8 +61,19 @@ class _Latin1HeaderParser(StatusAndHeadersParser):  # type: ignore[misc]  # warc
         return line.decode("latin-1") if isinstance(line, bytes) else line
 
 
+class _RecordLoader(ArcWarcRecordLoader):  # type: ignore[misc]  # warcio has no type hints
+    """warcio's loader, reading the HTTP headers of a record whose URI spells its scheme in capitals ("HTTPS://…":
+    a scheme is case-insensitive, RFC 3986 §3.1); warcio's test is case-sensitive and left such a response a
+    record without HTTP, skipped."""
+
+    def load_http_headers(self, rec_type: str, uri: str | None, stream: Any, length: int | None) -> Any:
+        if uri and uri[:6].lower().startswith(self.HTTP_SCHEMES):
+            uri = uri[:6].lower() + uri[6:]
+        return super().load_http_headers(rec_type, uri, stream, length)
+
+
 # verify_http=False: a server's odd status line ("h2 200", "HTTP/1.1 200") is data, not damage.
-_LOADER = ArcWarcRecordLoader(verify_http=False, arc2warc=False)
+_LOADER = _RecordLoader(verify_http=False, arc2warc=False)
 _LOADER.http_parser = _Latin1HeaderParser(ArcWarcRecordLoader.HTTP_TYPES, verify=False)
 _LOADER.http_req_parser = _Latin1HeaderParser(ArcWarcRecordLoader.HTTP_VERBS, verify=False)
 _PARSE_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, ValueError, UnicodeError)

@@ -18,13 +18,14 @@ over them).
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import os
 import sys
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -648,10 +649,10 @@ def _is_page_resource(record: RawRecord) -> bool:
 
 def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
     """A resource record as the 200 response that would have carried it, with the record's Content-Type."""
-    try:
-        fetched_at = iso_date_to_datetime(record.header("WARC-Date") or "", tz_aware=True)
-    except (ValueError, TypeError) as exc:
-        return ArchiveProblem(file, record.offset, "record", f"unusable WARC-Date: {exc}")
+    fetched_at = _fetch_time(record, [])
+    if fetched_at is None:
+        return ArchiveProblem(file, record.offset, "record",
+                              f"unusable WARC-Date {record.header('WARC-Date')!r}")
     content_type = record.header("Content-Type") or "application/octet-stream"
     return ArchivedExchange(
         url=record.header("WARC-Target-URI") or "", status=200, reason="OK", http_version="HTTP/1.1",
@@ -665,13 +666,15 @@ def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Arch
     if record.rec_type == "resource":
         return _resource_exchange(record, file, warcinfo)
     http = record.http_headers
+    headers = [(name, value) for name, value in http.headers]
     try:
         status = int(http.get_statuscode())
-        fetched_at = iso_date_to_datetime(record.header("WARC-Date") or "", tz_aware=True)
     except (ValueError, TypeError) as exc:
-        return ArchiveProblem(file, record.offset, "record",
-                              f"unusable status line {http.statusline!r} or WARC-Date: {exc}")
-    headers = [(name, value) for name, value in http.headers]
+        return ArchiveProblem(file, record.offset, "record", f"unusable status line {http.statusline!r}: {exc}")
+    fetched_at = _fetch_time(record, headers)
+    if fetched_at is None:
+        return ArchiveProblem(file, record.offset, "record", f"unusable WARC-Date {record.header('WARC-Date')!r} "
+                                                             "and no HTTP Date header")
     body = record.payload
     truncated = record.header("WARC-Truncated")
     if any(n.lower() == "transfer-encoding" and "chunked" in v.lower() for n, v in headers):
@@ -685,6 +688,22 @@ def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Arch
         fetched_at=fetched_at, record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset,
         warcinfo=warcinfo, remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
         payload_digest=record.header("WARC-Payload-Digest"), truncated=truncated)
+
+
+def _fetch_time(record: RawRecord, headers: list[tuple[str, str]]) -> datetime | None:
+    """The record's WARC-Date; when it has none that reads (a mandatory field some writers get wrong), the server's
+    own Date header, the time the response was sent: an article is not lost for want of a capture time."""
+    warc_date = _warc_date(record)
+    if warc_date is not None:
+        return warc_date
+    for name, value in headers:
+        if name.lower() == "date":
+            try:
+                sent = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                continue
+            return sent if sent.tzinfo is not None else sent.replace(tzinfo=timezone.utc)
+    return None
 
 
 def _declared_length(headers: list[tuple[str, str]]) -> int:
