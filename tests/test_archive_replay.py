@@ -563,3 +563,35 @@ def test_an_item_parsed_from_a_body_cut_short_says_so(flags: list[str]) -> None:
     response = HtmlResponse(url, body=page.read_bytes(), request=Request(url), flags=flags)
     (article,) = spider.parse_article(response)
     assert ("body_truncated" in article.quality) is bool(flags)
+
+
+def test_pages_stored_decoded_under_their_content_encoding_are_replayed_and_verified(specs: list[NewsSpec],
+                                                                                      tmp_path: Path) -> None:
+    """A WARC writer that keeps what its HTTP client already decompressed, with the server's Content-Encoding
+    header, leaves records Scrapy cannot read (BadGzipFile: every article of such an archive was lost, one warning
+    each). The replay answers them without that header; verify reads them the same way."""
+    codings_sent = ["gzip", "br", "deflate", "zstd"]
+    pages = {canonical_url(spec): render_desktop(spec).encode() for spec in specs[:5]}
+    warc = tmp_path / "decoded.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for (url, body), coding in zip(pages.items(), [*codings_sent, None]):
+            headers = [("Content-Type", "text/html; charset=utf-8")]
+            if coding is None:  # one page as it should be: really gzipped
+                headers.append(("Content-Encoding", "gzip"))
+                body = gzip.compress(body)
+            else:
+                headers.append(("Content-Encoding", coding))
+            http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http))
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    items = replay.feed_items("out.jsonl")
+    assert sorted(item["url"] for item in items) == sorted(pages)
+    assert replay.stat("newscrawl/replay/coding_not_applied") == len(codings_sent)
+    assert replay.stat("newscrawl/errors/BadGzipFile") is None
+    for item in items:
+        assert item["provenance"]["body_sha256"] == hashlib.sha256(pages[item["url"]]).hexdigest()
+    done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(warc))
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -27,6 +27,7 @@ from pathlib import Path
 import brotli
 import pytest
 
+from newscrawl.archive import codings
 from newscrawl.archive.codings import zstd
 from newscrawl.archive.warc import (
     ArchivedExchange,
@@ -222,11 +223,14 @@ def _encodings() -> dict[str, tuple[str, bytes]]:
     return {
         "gzip": ("gzip", gz), "x-gzip": ("x-gzip", gz), "gzip-cut": ("gzip", gz[:len(gz) * 3 // 5]),
         "gzip-cut-to-nothing": ("gzip", gz[:12]), "gzip-two-members": ("gzip", gz + gzip.compress(b"<p>more</p>")),
-        "gzip-trailing-garbage": ("gzip", gz + b"\0garbage"), "not-gzip": ("gzip", text),
+        "gzip-trailing-garbage": ("gzip", gz + b"\0garbage"), "not-gzip": ("gzip", b"\x00\x01" + text),
+        "gzip-never-applied": ("gzip", text),
         "deflate": ("deflate", zlib.compress(text)), "deflate-raw": ("deflate", raw.compress(text) + raw.flush()),
         "deflate-cut": ("deflate", zlib.compress(text)[:4000]),
-        "br": ("br", br), "br-cut": ("br", br[:len(br) * 3 // 5]), "not-br": ("br", text[:100]),
-        "zstd": ("zstd", zs), "zstd-cut": ("zstd", zs[:len(zs) * 3 // 5]), "not-zstd": ("zstd", text[:100]),
+        "br": ("br", br), "br-cut": ("br", br[:len(br) * 3 // 5]), "not-br": ("br", b"\xff" + text[:100]),
+        "br-never-applied": ("br", text), "deflate-never-applied": ("deflate", text),
+        "zstd": ("zstd", zs), "zstd-cut": ("zstd", zs[:len(zs) * 3 // 5]), "not-zstd": ("zstd", b"\x00" + text[:100]),
+        "zstd-never-applied": ("zstd", b"\xef\xbb\xbf \n" + text), "json-never-applied": ("gzip", b'{"a": 1}'),
         "zstd-two-frames": ("zstd", zs + zstd.compress(b"<p>more</p>")),
         "gzip-then-br": ("gzip, br", brotli.compress(gz)), "twice-gzip": ("gzip", gzip.compress(gz)),
         "unknown-then-gzip": ("compress, gzip", gzip.compress(b"compressed?")),
@@ -246,6 +250,9 @@ def test_a_body_decodes_to_what_scrapys_middleware_made_of_it(case: str) -> None
     exchange = ArchivedExchange("https://a.example/p", 200, "OK", "HTTP/1.1", [("Content-Encoding", coding)], body,
                                 datetime.now(timezone.utc), "id", "f", 0)
     middleware = HttpCompressionMiddleware.from_crawler(get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 0}))
+    if codings.not_applied(exchange.content_codings(), body):  # the replay answers it without that header
+        assert exchange.decoded_body() == body
+        return
     try:
         crawled = middleware.process_response(Request(exchange.url), Response(
             exchange.url, headers={"Content-Encoding": coding}, body=body)).body
@@ -262,7 +269,7 @@ def test_a_damaged_compressed_body_costs_only_its_own_record(tmp_path: Path, cod
     # refreshes in every page) died on it, and the whole archive replayed nothing.
     with WarcWriter(tmp_path, "e", max_bytes=10**6, warcinfo=WARCINFO) as writer:
         write_exchange(writer, 0, response_headers=[("Content-Encoding", coding)],
-                       body=b'<meta http-equiv="refresh" content="0; url=/x"> not ' + coding.encode())
+                       body=b'\x00\x01<meta http-equiv="refresh" content="0; url=/x"> not ' + coding.encode())
         write_exchange(writer, 1)
     damaged, intact = split(tmp_path)[0]
     with pytest.raises(ValueError, match=rf"article/0\?b=2&a=1: cannot decode Content-Encoding '{coding}'"):
@@ -747,3 +754,17 @@ def test_a_response_without_a_usable_warc_date_takes_the_servers_date(tmp_path: 
         assert "WARC-Date '' and no HTTP Date header" in problems[0].message
     else:
         assert problems == [] and [e.fetched_at for e in exchanges] == [fetched_at]
+
+
+@pytest.mark.parametrize(("coding", "body", "never_applied"), [
+    ("gzip", b"<!DOCTYPE html><p>stored decoded</p>", True),
+    ("gzip", gzip.compress(b"<p>x</p>"), False),
+    ("br", b"  <html><p>stored decoded</p></html>", True),
+    ("br", brotli.compress(b"<html><p>x</p></html>"), False),
+    ("deflate", b'{"items": []}', True),
+    ("zstd", b"<?xml version='1.0'?><urlset/>", True),
+    ("gzip", b"\x00\x01 binary that is not gzip", False),  # not a document: a damaged body, not a stored one
+    ("compress", b"<p>unknown coding</p>", False),  # Scrapy leaves an unknown coding alone anyway
+], ids=["gzip", "gzip-applied", "br", "br-applied", "deflate-json", "zstd-xml", "binary", "unknown"])
+def test_a_coding_named_but_never_applied_is_recognised(coding: str, body: bytes, never_applied: bool) -> None:
+    assert codings.not_applied([coding], body) is never_applied

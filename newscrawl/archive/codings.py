@@ -11,6 +11,11 @@ decoded, so a body Scrapy decodes leniently must decode here to the same bytes. 
   deflate is the zlib format or, when that fails, raw deflate (servers send both);
 - a body that does not decode at all is a ValueError (Scrapy fails the response: no item carries it).
 
+One exception, for archives other tools wrote: a body that is plainly a document (markup or JSON) where the headers
+say it is compressed was stored decoded under the original Content-Encoding (a writer that kept what its HTTP
+client had already decompressed). Scrapy fails such a response; the replay answers it without that header
+(``not_applied``), and so it is read here as it is.
+
 tests/test_archive_warc.py holds these equal to the installed Scrapy's middleware, case by case.
 """
 
@@ -34,10 +39,37 @@ DECODED = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd"})
 _CHUNK = 65536
 
 
+_MAGIC = {"gzip": b"\x1f\x8b", "x-gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
+_DOCUMENT_STARTS = b"<{["
+"""First bytes (after a BOM and white space) of HTML, XML and JSON: what a news page, sitemap or API answer is."""
+
+
+def not_applied(codings: list[str], body: bytes) -> bool:
+    """Whether the last coding the headers name was never applied to `body`: the body is a document, and not
+    data of that coding (gzip and zstd by their magic bytes; deflate and brotli because their start does not
+    decode)."""
+    if not codings or codings[-1] not in DECODED or not body:
+        return False
+    start = body[:256].removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not start or start[0] not in _DOCUMENT_STARTS:
+        return False
+    coding = codings[-1]
+    if coding in _MAGIC:
+        return not body.startswith(_MAGIC[coding])
+    try:
+        _head_of(coding, body, 64)
+    except (zlib.error, brotli.error):
+        return True
+    return False
+
+
 def decode(codings: list[str], body: bytes) -> bytes:
-    """`body` with `codings` (Content-Encoding, in the order applied, lower-cased) undone as Scrapy does.
+    """`body` with `codings` (Content-Encoding, in the order applied, lower-cased) undone as Scrapy does (and as
+    the replay answers a body whose coding was never applied: as it is).
 
     Raises ValueError naming the coding when the data does not decode."""
+    if not_applied(codings, body):
+        return body
     for coding in reversed(codings):
         if coding not in DECODED:
             break
@@ -103,6 +135,8 @@ def decoded_head(codings: list[str], body: bytes, size: int) -> bytes:
     """About the first `size` bytes of `decode(codings, body)`, decoding no more than that; b"" when it does not
     decode. Never the whole body: a few kilobytes of brotli or zstd may decode to gigabytes (a decompression
     bomb), and the archive index reads the head of every page."""
+    if not_applied(codings, body):
+        return body[:size]
     head = body
     try:
         for layer, coding in enumerate(reversed(codings)):

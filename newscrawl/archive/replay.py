@@ -48,6 +48,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import canonicalize_url, safe_url_string
 
+from newscrawl.archive import codings
 from newscrawl.archive.warc import (
     ArchivedExchange,
     WARC_FILE_SUFFIXES,
@@ -218,6 +219,9 @@ class Answer:
     """False when the record's WARC digests do not match its bytes (and no intact capture of the URL exists)."""
     truncated: str | None = None
     """Why the archived payload is incomplete (ArchivedExchange.truncated), None when it is whole."""
+    coding_not_applied: str | None = None
+    """The Content-Encoding the record names but its body never had (codings.not_applied): left out of `headers`,
+    so Scrapy reads the body as it is instead of failing it."""
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per archived page while the spider picks its candidates
@@ -441,7 +445,11 @@ class ReplaySource:
                 exchange = self._lookup_by_key(url, max_payload)
             if exchange is None:
                 return None
-            return Answer(url=exchange.url, status=exchange.status, headers=list(exchange.headers),
+            headers, not_applied = list(exchange.headers), None
+            if codings.not_applied(exchange.content_codings(), exchange.body):
+                not_applied = ", ".join(exchange.header_values("Content-Encoding"))
+                headers = [(name, value) for name, value in headers if name.lower() != "content-encoding"]
+            return Answer(url=exchange.url, status=exchange.status, headers=headers, coding_not_applied=not_applied,
                           body=exchange.body, fetched_at=exchange.fetched_at,
                           archive={"file": Path(exchange.file).name, "record_id": exchange.record_id,
                                    "offset": exchange.offset}, digest_ok=exchange.digest_ok,
@@ -651,6 +659,10 @@ class ReplayMiddleware:
         # The response carries the archived record's URI: usually the request URL, but a key-based match (another
         # URL form of the same article) must say which URL the bytes really came from.
         flags = [REPLAYED_FLAG]
+        if answer.coding_not_applied is not None:
+            self.stats.inc_value("newscrawl/replay/coding_not_applied")
+            logger.info("Replayed %(url)s without its Content-Encoding %(coding)r: the archived body is a document "
+                        "stored already decoded", {"url": answer.url, "coding": answer.coding_not_applied})
         if answer.truncated is not None:
             flags.append(TRUNCATED_FLAG)
             self.stats.inc_value(f"newscrawl/replay/truncated/{answer.truncated}")
