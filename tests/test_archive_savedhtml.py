@@ -365,6 +365,29 @@ def test_a_page_saved_by_a_browser_names_where_and_when_it_was_saved(tmp_path: P
     assert found["with-sidecar.html"].url == "https://outlet.example/from-sidecar"
 
 
+def test_a_page_mirrored_by_httrack_names_where_and_when_it_was_mirrored(tmp_path: Path) -> None:
+    """HTTrack writes "Mirrored from HOST/PATH by HTTrack Website Copier/3.x [XR&CO'2014], DATE" after <html>: the
+    address without its scheme, which the page's own og:url or canonical link lends when it names the same host."""
+    def mirrored(address: str, head: str = "", when: str = "Wed, 21 Aug 2024 08:05:16 GMT") -> bytes:
+        return (f"<!DOCTYPE html>\n<html lang='en'>\n\n<!-- Mirrored from {address} by HTTrack Website "
+                f"Copier/3.x [XR&CO'2014], {when} -->\n<head>{head}</head><body><p>text</p></body></html>").encode()
+
+    (tmp_path / "plain.html").write_bytes(mirrored("www.outlet.example/news/story-7.html"))
+    (tmp_path / "http-site.html").write_bytes(mirrored(
+        "outlet.example/news/story-8.html", '<meta property="og:url" content="http://www.outlet.example/s8">'))
+    (tmp_path / "other-host.html").write_bytes(mirrored(
+        "outlet.example/news/story-9.html", '<meta property="og:url" content="http://cdn.example/s9">'))
+    (tmp_path / "odd-date.html").write_bytes(mirrored("outlet.example/a.html", when="someday"))
+    os.utime(tmp_path / "odd-date.html", (1_700_000_000, 1_700_000_000))
+    found = pages(tmp_path)
+    assert found["plain.html"].url == "https://www.outlet.example/news/story-7.html"
+    assert found["plain.html"].fetched_at == datetime(2024, 8, 21, 8, 5, 16, tzinfo=timezone.utc)
+    assert found["http-site.html"].url == "http://outlet.example/news/story-8.html"
+    assert found["other-host.html"].url == "https://outlet.example/news/story-9.html"
+    assert found["odd-date.html"].url == "https://outlet.example/a.html"
+    assert found["odd-date.html"].fetched_at == datetime.fromtimestamp(1_700_000_000, timezone.utc)
+
+
 def mhtml(parts: list[tuple[dict[str, str], bytes]], headers: dict[str, str]) -> bytes:
     """An MHTML archive as browsers write one: a multipart/related message, one part per saved resource."""
     boundary = "----MultipartBoundary--3Kv9pQ----"

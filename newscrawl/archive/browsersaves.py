@@ -12,6 +12,7 @@ import email.utils
 import os
 import plistlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -26,6 +27,9 @@ _SAVED_BY_BYTES = 8192  # SingleFile's comment opens <html>; the mark of the web
 _SINGLE_FILE = re.compile(r"<!--\s*(?:Page saved|Archive processed) with SingleFile\b(.*?)-->", re.S)
 _SINGLE_FILE_FIELD = re.compile(r"^\s*([a-z][a-z ]*?):[ \t]*(\S.*?)\s*$", re.M)
 _MARK_OF_THE_WEB = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(\S+?)\s*-->", re.I)
+_HTTRACK = re.compile(r"<!--\s*Mirrored from (\S+) by HTTrack Website Copier/[^,>]*,\s*([^>]*?)\s*-->")
+"""HTTrack's comment after <html>: "Mirrored from HOST/PATH by HTTrack Website Copier/3.x [XR&CO'2014], <RFC 1123
+date> -->". It names no scheme."""
 _JAVASCRIPT_DATE = re.compile(r"\b([A-Z][a-z]{2}) (\d{1,2}) (\d{4}) (\d{2}:\d{2}:\d{2}) GMT([+-]\d{4})")
 _WHITESPACE = b"\t\n\x0c\r "
 _TAG_ENDS = frozenset(bytes([byte]) for byte in b"\t\n\x0c\r >")
@@ -144,18 +148,46 @@ def extension(name: str) -> str:
     return base[dot:] if dot > 0 else ""
 
 
-def saved_by_browser(body: bytes) -> tuple[str | None, datetime | None]:
-    """The http(s) address and the time a browser saved the page from and at, as it wrote them into the page's top
-    (SingleFile's comment, else the mark of the web); None for what it did not write or is not usable."""
+def saved_by_browser(body: bytes, published_url: Callable[[], str | None] = lambda: None
+                     ) -> tuple[str | None, datetime | None]:
+    """The http(s) address and the time a browser or mirroring tool saved the page from and at, as it wrote them
+    into the page's top (SingleFile's comment, else HTTrack's, else the mark of the web); None for what it did not
+    write or is not usable.
+
+    HTTrack writes no scheme: the page's own address (`published_url()`: its canonical link or og:url, looked up
+    only then) lends its scheme when it names the same host, else it is https, what news sites serve."""
     head = body[:_SAVED_BY_BYTES].decode("latin-1")  # the comments are ASCII; no charset is needed to find them
     single_file = _SINGLE_FILE.search(head)
     if single_file is not None:
         fields = dict(_SINGLE_FILE_FIELD.findall(single_file.group(1)))
         url = fields.get("url")
         return (url if url and is_http_url(url) else None), _javascript_date(fields.get("saved date", ""))
+    mirrored = _HTTRACK.search(head)
+    if mirrored is not None:
+        address = mirrored.group(1)
+        url = f"{_scheme_of(address, published_url())}://{address}"
+        return (url if is_http_url(url) else None), _http_date(mirrored.group(2))
     marked = _MARK_OF_THE_WEB.search(head)
     url = marked.group(1) if marked is not None else None
     return (url if url and is_http_url(url) else None), None
+
+
+def _scheme_of(address: str, published_url: str | None) -> str:
+    host = address.split("/", 1)[0].lower()
+    if published_url:
+        scheme, _, rest = published_url.partition("://")
+        if rest.split("/", 1)[0].lower().removeprefix("www.") == host.removeprefix("www.") and scheme.lower() in (
+                "http", "https"):
+            return scheme.lower()
+    return "https"
+
+
+def _http_date(text: str) -> datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.astimezone(timezone.utc) if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def _javascript_date(text: str) -> datetime | None:

@@ -179,10 +179,17 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
                 yield ArchiveProblem(sidecar, 0, "bad-sidecar",
                                      f"{url[:80]!r} is not an absolute http(s) URL; page URL taken from the HTML")
                 url = None
-    saved_from, saved_at = saved_by_browser(body)
+    published: list[str | None] = []  # the page's canonical link or og:url, looked up once if it is needed
+
+    def published_url() -> str | None:
+        if not published:
+            published.append(_url_in_html(body))
+        return published[0]
+
+    saved_from, saved_at = saved_by_browser(body, published_url)
     if archive is not None:
         saved_from, saved_at = archive.url or saved_from, archive.saved_at or saved_at
-    url = url or saved_from or _url_in_html(body) or Path(path).as_uri()
+    url = url or saved_from or published_url() or Path(path).as_uri()
     yield SavedPage(url, path, body, saved_at or datetime.fromtimestamp(mtime, timezone.utc),
                     hashlib.sha256(body).hexdigest(),
                     archive.content_type if archive is not None else HTML_CONTENT_TYPE)
