@@ -656,8 +656,6 @@ class ReplayMiddleware:
         for name, value in answer.headers:
             headers.appendlist(name, value)
         response_class = responsetypes.from_args(headers=headers, url=answer.url, body=answer.body)
-        # The response carries the archived record's URI: usually the request URL, but a key-based match (another
-        # URL form of the same article) must say which URL the bytes really came from.
         flags = [REPLAYED_FLAG]
         if answer.coding_not_applied is not None:
             self.stats.inc_value("newscrawl/replay/coding_not_applied")
@@ -669,5 +667,7 @@ class ReplayMiddleware:
             logger.warning("Replayed %(url)s from an incomplete record (%(why)s; %(archive)s): its item, if any, is "
                            "flagged body_truncated", {"url": answer.url, "why": answer.truncated,
                                                       "archive": answer.archive})
+        # The response carries the archived record's URI: usually the request URL, but a key-based match (another
+        # URL form of the same article) must say which URL the bytes really came from.
         return response_class(url=answer.url, status=answer.status, headers=headers, body=answer.body,
                               flags=flags, request=request)
