@@ -21,6 +21,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import os
+import re
 import sys
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
@@ -775,10 +776,21 @@ def _add_capture(table: dict[str, IndexEntry | list[IndexEntry]], key: str, entr
         table[key] = [found, entry]
 
 
+_SEGMENT = r"[A-Za-z0-9_~!$&'()*+,=:@-][A-Za-z0-9_~!$&'()*+,=:@.-]*"
+_ALREADY_CANONICAL = re.compile(
+    r"https?://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[1-9][0-9]{0,4})?"
+    rf"(?:(?:/{_SEGMENT})+/?|/)")
+"""URLs canonicalize_url returns unchanged: a lower-case ASCII host, and a path of safe characters with no escapes,
+no parameters, no query, no fragment and no segment starting with a dot (tests/test_archive_warc.py holds this to
+w3lib on generated URLs). Most archived URLs are so, and telling it costs a tenth of canonicalising them."""
+
+
 def _canonical(url: str) -> str:
+    if _ALREADY_CANONICAL.fullmatch(url):
+        return url
     try:
         return canonicalize_url(url, keep_fragments=False)
-    except ValueError:
+    except ValueError:  # a port out of range, say: the URL stays as it is
         return url
 
 
