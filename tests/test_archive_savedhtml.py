@@ -59,6 +59,20 @@ def test_canonical_is_found_in_any_declared_charset_and_bytes_stay_raw(tmp_path:
     assert (page.url, page.body) == ("https://example.com/canonical", raw)
 
 
+@pytest.mark.parametrize(("sidecar", "url"), [
+    (b"https://outlet.example/a\n", "https://outlet.example/a"),
+    # A Windows Internet Shortcut: what dragging a browser's address into a folder makes, with the page's name
+    (b"[InternetShortcut]\r\nIDList=\r\nURL=https://outlet.example/b?x=1\r\nHotKey=0\r\n", "https://outlet.example/b?x=1"),
+    (b"\xef\xbb\xbfhttps://outlet.example/c\r\n", "https://outlet.example/c"),  # Notepad's UTF-8, with its BOM
+    ("https://outlet.example/d\r\n".encode("utf-16"), "https://outlet.example/d"),  # Notepad's "Unicode"
+    (b"[InternetShortcut]\r\nIconIndex=0\r\n", "https://example.com/canonical"),  # no URL= line: the page's own
+], ids=["plain", "internet-shortcut", "utf-8-bom", "utf-16", "shortcut-without-url"])
+def test_a_sidecar_names_the_url_in_the_forms_people_save_it_in(tmp_path: Path, sidecar: bytes, url: str) -> None:
+    (tmp_path / "Budget passes.html").write_bytes(html(CANONICAL))
+    (tmp_path / "Budget passes.url").write_bytes(sidecar)
+    assert pages(tmp_path)["Budget passes.html"].url == url
+
+
 def test_html_gz_is_decompressed_and_hashed(tmp_path: Path) -> None:
     raw = html(CANONICAL)
     (tmp_path / "story.html.gz").write_bytes(gzip.compress(raw))

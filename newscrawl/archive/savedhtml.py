@@ -10,10 +10,11 @@ says what they are (images, fonts, media, styles, scripts, JSON, XML, text, PDF,
 skipped unread; the rest have their first 1,445 bytes looked at. The ``<name>_files`` folder a browser's "Web Page,
 complete" save writes beside ``<name>.html`` is not entered.
 
-A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line; the
-fixture convention, written by whoever saved the page; ``<name>`` is the file name without ``.html``/``.htm``/
-``.html.gz``, or the whole name of a page found by its content); the address the browser saved it from, as the
-browser wrote it into the page (SingleFile's ``<!-- Page saved with SingleFile url: … saved date: … -->``, and the
+A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line, or a Windows
+Internet Shortcut's URL= line; the fixture convention, written by whoever saved the page; ``<name>`` is the file
+name without ``.html``/``.htm``/``.html.gz``, or the whole name of a page found by its content); the address the
+browser saved it from, as the browser or mirroring tool wrote it into the page (SingleFile's ``<!-- Page saved with
+SingleFile url: … saved date: … -->``, HTTrack's ``<!-- Mirrored from … -->``, and the
 ``<!-- saved from url=(0042)… -->`` mark of the web of Chrome's and Internet Explorer's "Save As"; a browser
 archive's own address for its page); then ``<link rel="canonical">``, ``og:url``, and finally the file's own
 ``file://`` URL. All but the last are only used when absolute http(s): a relative one has no base. A page's fetch
@@ -174,7 +175,7 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
         if sidecar_refusal:
             yield ArchiveProblem(sidecar, 0, "unsafe-path", f"{sidecar_refusal}; page URL taken from the HTML")
         else:
-            url = _first_line(sidecar)
+            url = _sidecar_url(sidecar)
             if url is not None and not is_http_url(url):
                 yield ArchiveProblem(sidecar, 0, "bad-sidecar",
                                      f"{url[:80]!r} is not an absolute http(s) URL; page URL taken from the HTML")
@@ -259,13 +260,21 @@ def _sidecar(path: str) -> str:
     return path[: len(path) - len(suffix)] + ".url"
 
 
-def _first_line(sidecar: str) -> str | None:
+def _sidecar_url(sidecar: str) -> str | None:
+    """The URL a sidecar names: its first non-empty line, or the URL= line of a Windows Internet Shortcut (the .url
+    file a browser's address dragged to a folder makes: "[InternetShortcut]" then "URL=…"). A byte order mark, as
+    Notepad writes, is no part of it."""
     try:
-        text = _read_safely(sidecar)[0].decode("utf-8", "replace")
+        data = _read_safely(sidecar)[0]
     except OSError as exc:
         logger.warning("Cannot read URL sidecar %s (%s); page URL taken from the HTML", sidecar, exc)
         return None
-    return next((line.strip() for line in text.splitlines() if line.strip()), None)
+    text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig", "replace")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and lines[0].lower() == "[internetshortcut]":
+        return next((value.strip() for key, _, value in (line.partition("=") for line in lines[1:])
+                     if key.strip().lower() == "url"), None)
+    return lines[0] if lines else None
 
 
 def _url_in_html(body: bytes) -> str | None:
