@@ -146,6 +146,19 @@ def test_a_damaged_or_foreign_cache_file_is_rebuilt_and_replaced(tmp_path: Path,
     assert len(built) == 4 and ArchiveIndex.build(archive, cache).cached_in is not None
 
 
+def test_an_index_cached_by_other_code_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An upgrade that reads archives better (a record the old code could not read) must not be answered with the
+    # old reading: a user who upgraded to read a damaged-looking archive would otherwise get the same failure back.
+    shutil.copy(SAMPLE, tmp_path / "sample.warc.gz")
+    archive, cache = tmp_path / "sample.warc.gz", tmp_path / "cache"
+    ArchiveIndex.build(archive, cache)
+    assert ArchiveIndex.build(archive, cache).cached_in is not None
+    built = counting_builds(monkeypatch)
+    monkeypatch.setattr(indexcache, "builder", lambda: "other-code")
+    assert ArchiveIndex.build(archive, cache).cached_in is None and built == [archive]
+    assert ArchiveIndex.build(archive, cache).cached_in is not None, "stored again for the code now running"
+
+
 def test_a_record_that_is_not_the_one_the_cache_names_is_refused(tmp_path: Path) -> None:
     """The last guard, for a change the file identity cannot show: each read checks the record's id."""
     shutil.copy(SAMPLE, tmp_path / "sample.warc.gz")

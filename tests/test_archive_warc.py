@@ -792,3 +792,23 @@ def test_the_index_canonicalises_every_url_as_w3lib_does(scheme: str, labels: li
     except ValueError:
         expected = url
     assert warc._canonical(url) == expected
+
+
+def test_a_warc_under_any_name_is_read_by_what_it_holds(tmp_path: Path) -> None:
+    """A plain WARC still named .warc.gz (un-gzipped, not renamed) was read as gzip: one "corrupt gzip" problem and
+    not a record; a WARC downloaded under its item id, without a suffix, was not an archive at all."""
+    from newscrawl.archive.replay import source_kind, warc_files
+
+    record = _record(b"WARC/1.1", b"response", "https://news.example.org/a", _http(PAGE),
+                     b"application/http;msgtype=response")
+    plain_named_gz = tmp_path / "a" / "crawl.warc.gz"
+    bare_gzip, bare_plain, not_warc = tmp_path / "b" / "item-20250321", tmp_path / "c" / "item", tmp_path / "d" / "x"
+    for path, data in ((plain_named_gz, b"\r\n" + record), (bare_gzip, gzip.compress(record)), (bare_plain, record),
+                       (not_warc, gzip.compress(b"<html>not a WARC</html>"))):
+        path.parent.mkdir()
+        path.write_bytes(data)
+    for path in (plain_named_gz, bare_gzip, bare_plain):
+        exchanges, problems = split(path)
+        assert problems == [] and [e.decoded_body() for e in exchanges] == [PAGE], path
+        assert warc_files(path) == [path] and source_kind(path) == "warc"
+    assert warc_files(not_warc) == []

@@ -6,7 +6,9 @@ by every re-parse after a parser fix. The built index (positions, problems, skip
 written here as one JSON file per archive path, under NEWSCRAWL_CACHE_DIR (else $XDG_CACHE_HOME/newscrawl, else
 ~/.cache/newscrawl) in `archive-index/`. It is used only while every file of the archive is the one it was built
 from: same list of files, and for each the same size, modification and change time and inode; anything else is
-built again and the cached file replaced. Archives still being written (a `.open` file) are never cached.
+built again and the cached file replaced. Archives still being written (a `.open` file) are never cached. It is
+also used only by the code that built it (`BUILDER`, a digest of the archive-reading modules): an upgrade that reads
+archives better (a record it could not read before) must not be answered with the old reading.
 
 JSON, not pickle: the cache folder is shared by every run of the user, and loading it must not run code. A cache
 that cannot be read is rebuilt; one that cannot be written costs one warning and the next run's rebuild.
@@ -15,6 +17,7 @@ that cannot be read is rebuilt; one that cannot be written costs one warning and
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -73,6 +76,20 @@ def cache_file(folder: Path, path: Path) -> Path:
     return folder / FOLDER / f"{hashlib.sha256(where.encode()).hexdigest()[:32]}.json"
 
 
+_BUILDER_MODULES = ("arc.py", "codings.py", "indexcache.py", "reader.py", "revisits.py", "warc.py", "wholegzip.py")
+"""The modules whose code decides what an index holds (archive/: how records are found, read, paired and judged)."""
+
+
+@functools.cache
+def builder() -> str:
+    """A digest of the code that builds indexes: a cached index is used only by the code that made it."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _BUILDER_MODULES:
+        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def load(folder: Path, path: Path, files: Identity) -> dict[str, Any] | None:
     """The stored index of `path` if it was built from exactly these files, else None."""
     target = cache_file(folder, path)
@@ -84,7 +101,8 @@ def load(folder: Path, path: Path, files: Identity) -> dict[str, Any] | None:
     except (OSError, ValueError) as exc:
         logger.info("Archive index cache %s unreadable (%s): building the index again", target, exc)
         return None
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("files") != files:
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("files") != files or (
+            stored.get("builder") != builder()):
         return None
     with contextlib.suppress(OSError):
         os.utime(target)  # recently used: pruned last
@@ -99,8 +117,8 @@ def store(folder: Path, path: Path, files: Identity, fields: dict[str, Any]) -> 
         handle, temporary = tempfile.mkstemp(prefix=target.name, suffix=".part", dir=target.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"format": FORMAT, "archive": str(path), "files": files, **fields}, out,
-                          separators=(",", ":"))
+                json.dump({"format": FORMAT, "builder": builder(), "archive": str(path), "files": files, **fields},
+                          out, separators=(",", ":"))
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -195,9 +195,31 @@ class _GzipMember(io.RawIOBase):
 
 
 def is_gzip_file(fh: BinaryIO, path: Path) -> bool:
-    """Gzip if the file starts with the gzip magic, or is named so (a damaged first member must not flip the mode)."""
+    """Gzip if the file starts with the gzip magic, or is named so (a damaged first member must not flip the mode)
+    unless it plainly starts with a WARC record (a file un-gzipped and not renamed)."""
     fh.seek(0)
-    return fh.read(2) == _GZIP_MAGIC[:2] or ".gz" in path.suffixes
+    head = fh.read(64)
+    return head[:2] == _GZIP_MAGIC[:2] or (".gz" in path.suffixes and not _is_warc_start(head))
+
+
+def _is_warc_start(head: bytes) -> bool:
+    return head.lstrip(b"\r\n").startswith(b"WARC/")
+
+
+def holds_warc_records(path: Path) -> bool:
+    """Whether a file, whatever its name, starts with a WARC record: its first bytes, un-gzipped when they are gzip,
+    are a WARC version line."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return False
+    if head[:2] == _GZIP_MAGIC[:2]:
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error:
+            return False
+    return _is_warc_start(head)
 
 
 def scan_records(path: Path, keep_payloads: bool = True) -> Iterator[RawRecord | ArchiveProblem]:

@@ -62,6 +62,7 @@ from newscrawl.archive.warc import (
     iter_saved_html,
     read_warcinfo,
 )
+from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
                             archive_index_cache)
@@ -95,8 +96,8 @@ def _has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
 
 
 def warc_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path] if _has_suffix(path, WARC_FILE_SUFFIXES) else []
+    if path.is_file():  # named as one, or, named otherwise, holding WARC records (a download saved under its id)
+        return [path] if _has_suffix(path, WARC_FILE_SUFFIXES) or holds_warc_records(path) else []
     found = [f for f in files_under(path) if f.lower().endswith(WARC_FILE_SUFFIXES) and os.path.isfile(f)]
     return sorted(map(Path, found))  # Path order (by parts), as archive positions have always been numbered
 
