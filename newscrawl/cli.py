@@ -58,8 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("feed", help="a JSON Lines feed written by newscrawl")
     verify.add_argument("--archive", metavar="PATH",
-                        help="look for the WARC files here (a file, a folder or a .wacz) instead of the paths "
-                             "recorded in the items, e.g. after moving the archive")
+                        help="look for the WARC files or saved pages here (a file, a folder or a .wacz) instead "
+                             "of the paths recorded in the items, e.g. after moving the archive")
     verify.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
 
     run = commands.add_parser(
@@ -81,10 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "items changed per field with before/after examples, and write the diff as JSON.",
         epilog="Exit codes: 0 nothing changed, 1 something changed, 2 usage error or the replay failed.")
     reparse.add_argument("archive",
-                         help="a .warc/.warc.gz file, a folder of them, a .wacz file, or a folder of saved pages")
+                         help="a .warc/.warc.gz file, a folder of them, a .wacz file, a folder of saved pages, or "
+                              "one saved page")
     reparse.add_argument("-o", "--output", metavar="NEW.jsonl", help="the new feed (default: reparse.jsonl)")
     reparse.add_argument("--against", metavar="OLD.jsonl", help="an earlier feed of the same archive to compare")
-    reparse.add_argument("--spider", help="spider to replay with (default: the one named in the archive)")
+    reparse.add_argument("--spider", help="spider to replay with (default: the one named in the archive, else news)")
     reparse.add_argument("--report", metavar="DIFF.json", help="where to write the diff (default: NEW.diff.json)")
     reparse.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                          help="processes to split the replay across, or auto for every core (default 1); the feed is "
@@ -160,7 +161,9 @@ def _jobs(value: str) -> int:
 def reparse(args: argparse.Namespace) -> int:
     archive = Path(args.archive)
     try:
-        spider = args.spider or archived_spider(archive) or "devdiscourse"
+        # An archive that names no spider (another tool's, saved pages) is re-parsed by `news`: an outlet's own
+        # parser where one knows the URL, the generic one elsewhere (devdiscourse parsed other outlets into nothing).
+        spider = args.spider or archived_spider(archive) or "news"
     except (OSError, ArchiveNotFound, UnreadableWacz) as error:
         print(f"newscrawl reparse: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -213,6 +213,29 @@ def test_replay_a_folder_of_saved_html(tmp_path: Path) -> None:
     assert replay.stat("newscrawl/replay/not_article_route") == 3
 
 
+def test_one_saved_page_given_by_itself_is_replayed_verified_and_reparsed(tmp_path: Path) -> None:
+    """`replay=story.html` was refused ("no saved pages found"); verify looked for the page inside the file, and
+    reparse, with no spider named by the page, used devdiscourse's, which parses other outlets into nothing."""
+    pages = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "trafilatura-eval" / "pages"
+    source = sorted(pages.glob("*.html.gz"))[0]
+    page = tmp_path / "saved" / "Story of the day.html"
+    page.parent.mkdir()
+    page.write_bytes(gzip.decompress(source.read_bytes()))
+    (page.parent / "Story of the day.url").write_text(
+        "[InternetShortcut]\n" + "URL=" + source.with_name(source.name.replace(".html.gz", ".url")).read_text())
+    (page.parent / "other.html").write_bytes(page.read_bytes().replace(b"<title>", b"<title>Other "))
+    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={page}", "-O", "out.jsonl")
+    assert replay.returncode == 0, replay.log[-3000:]
+    (item,) = replay.feed_items("out.jsonl")  # that page, not its neighbour
+    assert item["provenance"]["archive"]["file"] == "Story of the day.html" and item["url"].startswith("http")
+    done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(page))
+    assert done.returncode == 0 and "1 verified, 0 problems" in done.stdout, done.stdout + done.stderr
+    again = newscrawl_cli("reparse", str(page), "-o", str(tmp_path / "reparsed.jsonl"),
+                          "--against", str(replay.workdir / "out.jsonl"))
+    assert "with spider news" in again.stdout and again.returncode == 0, again.stdout + again.stderr
+    assert [json.loads(line)["url"] for line in (tmp_path / "reparsed.jsonl").read_text().splitlines()] == [item["url"]]
+
+
 def test_replay_a_wget_warc(specs: list[NewsSpec], tmp_path: Path) -> None:
     if shutil.which("wget") is None:
         pytest.skip("wget is not installed (apt-get install wget); .ci/run installs it")

@@ -27,6 +27,7 @@ One idea, kept whole: answering requests from an archive (its source, its identi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -106,7 +107,8 @@ def source_kind(path: Path) -> str:
     """"warc" or "saved-html"; ArchiveNotFound when the path holds neither."""
     if warc_files(path):
         return "warc"
-    if path.is_dir() and any(is_saved_page(f) for f in files_under(path)):
+    if path.is_dir() and any(is_saved_page(f) for f in files_under(path)) or path.is_file() and is_saved_page(
+            str(path)):
         return "saved-html"
     raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.arc/.arc.gz files and no saved pages (.html/.htm/.html.gz, or "
                           "files whose first bytes are HTML) found")
@@ -171,6 +173,11 @@ def _listing(folder: Path) -> str:
     """A digest of the names, sizes and modification times of everything under `folder`, in a fixed order; fed as
     the folder is walked (a list of a large folder's files, sorted and printed, was a transient 3 MB)."""
     digest = hashlib.sha256()
+    if folder.is_file():  # one page given by itself
+        with contextlib.suppress(OSError):
+            info = folder.stat()
+            digest.update(f"{folder}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames.sort()  # walked in name order, so the digest does not depend on the file system's order
         for name in sorted([*dirnames, *filenames]):
@@ -356,7 +363,7 @@ class ReplaySource:
             self.revisits_resolved = self._index.revisits_resolved
             self.revisits_answered_later = self._index.revisits_answered_later
         else:
-            self._root = path.resolve()
+            self._root = path.resolve().parent if path.is_file() else path.resolve()  # file paths are relative to it
             for page in read_saved_folder(path):
                 if isinstance(page, SavedPlace):
                     self._page_order.append(page)

@@ -126,8 +126,12 @@ def read_saved_body(place: SavedPlace) -> bytes:
 
 def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
     """Every saved page under ``folder`` (``is_saved_page``; recursive, sorted by relative path), but not the
-    resources a browser saved with a page (``resource_folders``)."""
+    resources a browser saved with a page (``resource_folders``); or the one page ``folder`` is, when it is a
+    file."""
     root = Path(folder).resolve(strict=True)  # the folder itself may be a symlink; nothing under it may
+    if root.is_file():  # one page given by itself (replay=story.html, or a browser's page.mhtml)
+        yield from _load(root.parent, str(root))
+        return
     found: list[str] = []
     # Paths stay strings: pathlib interns every name it parses, and the interpreter's table of interned names never
     # shrinks (the names of 2,000 pages and their sidecars kept 2 MB: tests/test_archive_large_records.py).

@@ -118,7 +118,9 @@ SAVED_PAGE_ID = "urn:sha256:"
 def _check_saved_page(relative: str, record_id: str, provenance: dict[str, object], feed: Path,
                       archive: str | None) -> str | None:
     """A saved page: its path relative to the replayed folder (--archive), its bytes' digest as record id."""
-    roots = [Path(archive)] if archive is not None else [feed.parent, Path(".")]
+    # --archive names the replayed folder, or the one page that was replayed by itself (its folder then)
+    roots = [Path(archive).parent if Path(archive).is_file() else Path(archive)] if archive is not None else [
+        feed.parent, Path(".")]
     names = [relative, os.fsdecode(unquote_to_bytes(relative))]  # a non-UTF-8 name is stored percent-encoded
     path = next((root / name for name in names for root in roots if (root / name).is_file()), roots[0] / relative)
     if not path.is_file():
