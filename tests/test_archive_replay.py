@@ -618,3 +618,18 @@ def test_pages_stored_decoded_under_their_content_encoding_are_replayed_and_veri
         assert item["provenance"]["body_sha256"] == hashlib.sha256(pages[item["url"]]).hexdigest()
     done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(warc))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_saved_pages_beside_warc_files_are_named_not_silently_left_out(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "research"
+    (folder / "fixture-candidates").mkdir(parents=True)
+    shutil.copy(ROOT / "samples" / "devdiscourse.warc.gz", folder)
+    (folder / "notes").mkdir()
+    (folder / "notes" / "story.html").write_bytes(b"<html><body><p>saved by hand</p></body></html>")
+    (folder / "fixture-candidates" / "drift.html").write_bytes(b"<html></html>")  # a crawl's own copy: no warning
+    with caplog.at_level("WARNING", logger="newscrawl.archive.replay"):
+        source = ReplaySource(folder)
+    assert source.kind == "warc"
+    (warning,) = [record.getMessage() for record in caplog.records]
+    assert "also 1 saved pages" in warning and "notes/story.html" in warning

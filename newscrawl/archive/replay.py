@@ -64,7 +64,7 @@ from newscrawl.archive.warc import (
     read_warcinfo,
 )
 from newscrawl.archive.reader import holds_warc_records
-from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
+from newscrawl.archive.savedhtml import SAVED_PAGE_SUFFIXES, SavedPlace, is_saved_page, read_saved_body
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
                             archive_index_cache)
 
@@ -101,6 +101,18 @@ def warc_files(path: Path) -> list[Path]:
         return [path] if _has_suffix(path, WARC_FILE_SUFFIXES) or holds_warc_records(path) else []
     found = [f for f in files_under(path) if f.lower().endswith(WARC_FILE_SUFFIXES) and os.path.isfile(f)]
     return sorted(map(Path, found))  # Path order (by parts), as archive positions have always been numbered
+
+
+def _warn_of_pages_beside_warcs(path: Path) -> None:
+    """A folder is replayed as WARCs or as saved pages: say so when it holds pages its WARCs leave out."""
+    if not path.is_dir():
+        return
+    pages = [f for f in files_under(path) if f.lower().endswith(SAVED_PAGE_SUFFIXES)
+             and f"{os.sep}fixture-candidates{os.sep}" not in f]  # a crawl's copies of pages its WARCs hold
+    if pages:
+        logger.warning("%(path)s holds WARC files and also %(count)d saved pages (e.g. %(example)s), which are not "
+                       "replayed with them: give the pages' own folder as replay= to replay those",
+                       {"path": path, "count": len(pages), "example": min(pages)})
 
 
 def source_kind(path: Path) -> str:
@@ -357,6 +369,7 @@ class ReplaySource:
         self._by_key: dict[str, str] | None = None
         self._holds_redirects: bool | None = None
         if self.kind == "warc":
+            _warn_of_pages_beside_warcs(path)
             self._index = ArchiveIndex.build(path, index_cache)
             self.problems = list(self._index.problems)
             self.skipped = dict(self._index.skipped)

@@ -62,7 +62,7 @@ from newscrawl.extract.urls import is_http_url
 
 logger = logging.getLogger(__name__)
 
-_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", *ARCHIVE_SUFFIXES)  # longest first: "a.html.gz" is not ".gz" junk
+SAVED_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", *ARCHIVE_SUFFIXES)  # longest first: "a.html.gz" is not ".gz" junk
 _CANONICAL_XPATH = ("//link[contains(concat(' ', translate(normalize-space(@rel), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
                     "'abcdefghijklmnopqrstuvwxyz'), ' '), ' canonical ')]/@href")
 _OG_URL_XPATH = "//meta[@property='og:url' or @name='og:url']/@content"
@@ -244,7 +244,7 @@ def is_saved_page(path: str) -> bool:
     extension names another type, by its first bytes. Only a regular file is read (a FIFO would block the read, a
     symlink may lead outside the folder)."""
     name = os.path.basename(path).lower()
-    if name.endswith(_PAGE_SUFFIXES):
+    if name.endswith(SAVED_PAGE_SUFFIXES):
         return True
     if extension(name) in NOT_PAGE_EXTENSIONS:
         return False
@@ -260,7 +260,7 @@ def is_saved_page(path: str) -> bool:
 
 
 def _sidecar(path: str) -> str:
-    suffix = next((s for s in _PAGE_SUFFIXES if path.lower().endswith(s)), "")
+    suffix = next((s for s in SAVED_PAGE_SUFFIXES if path.lower().endswith(s)), "")
     return path[: len(path) - len(suffix)] + ".url"
 
 
