@@ -633,3 +633,27 @@ def test_saved_pages_beside_warc_files_are_named_not_silently_left_out(tmp_path:
     assert source.kind == "warc"
     (warning,) = [record.getMessage() for record in caplog.records]
     assert "also 1 saved pages" in warning and "notes/story.html" in warning
+
+
+def test_a_later_transient_error_never_hides_an_earlier_capture_of_the_page(specs: list[NewsSpec],
+                                                                            tmp_path: Path) -> None:
+    """A crawler that came back to a page and was rate-limited (429) or met a server error (503) leaves that answer
+    after the good one; "last capture wins" answered the error, Scrapy retried it into nothing, and the article was
+    lost. A later 404 still wins: the page is gone."""
+    pages = {canonical_url(spec): render_desktop(spec).encode() for spec in specs[:4]}
+    later = dict(zip(pages, [("429 Too Many Requests", b"slow down"), ("503 Service Unavailable", b"busy"),
+                             ("404 Not Found", b"gone"), None]))
+    warc = tmp_path / "revisited.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for round_ in ("first", "later"):
+            for url, body in pages.items():
+                status, payload = ("200 OK", body) if round_ == "first" else (later[url] or ("200 OK", body))
+                http = StatusAndHeaders(status, [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+                writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload),
+                                                              http_headers=http))
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    gone = [url for url, answer in later.items() if answer and answer[0].startswith("404")]
+    assert sorted(item["url"] for item in replay.feed_items("out.jsonl")) == sorted(set(pages) - set(gone))
+    assert replay.stat("retry/count") is None

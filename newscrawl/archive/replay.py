@@ -58,6 +58,7 @@ from newscrawl.archive.warc import (
     ArchiveReadError,
     IndexEntry,
     RecordTooLarge,
+    preferred,
     SavedPage,
     files_under,
     iter_saved_html,
@@ -485,11 +486,12 @@ class ReplaySource:
                       fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page))
 
     def _served_capture(self, url: str) -> IndexEntry | None:
-        """The index's winning (last) capture of the URL, but the last *intact* one when the winner is damaged."""
+        """The index's winning capture of the URL (warc.preferred: the last, unless a transient error), chosen among
+        the *intact* ones when there are any."""
         assert self._index is not None
         captures = self._index.captures(url)
         intact = [entry for entry in captures if entry.digest_ok]
-        return (intact or captures)[-1] if captures else None
+        return preferred(intact or captures) if captures else None
 
     def _lookup(self, url: str, max_payload: int | None = None) -> ArchivedExchange | None:
         """The served capture of the URL, read."""

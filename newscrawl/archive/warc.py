@@ -57,7 +57,7 @@ from newscrawl.archive.writer import ArchiveRef, WarcWriter
 __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
            "RecordTooLarge",
            "SavedPage", "WARC_FILE_SUFFIXES", "WarcWriter", "files_under", "iter_archive", "iter_saved_html", "read_at",
-           "read_warcinfo"]
+           "preferred", "read_warcinfo"]
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ class ArchiveIndex:
     """URL → captures, positions only; ``lookup`` re-reads the chosen record by offset when it is asked for.
 
     When a URL was captured several times, the LAST capture in archive order (file name order, then offset; for
-    our writer that is fetch order) wins in ``lookup``/``entry``; ``captures`` returns all of them, and ``read``
+    our writer that is fetch order) wins in ``lookup``/``entry``, unless it is a transient error (``preferred``); ``captures`` returns all of them, and ``read``
     re-reads any one. Matching tries the exact WARC-Target-URI first, then ``canonicalize_url`` without the
     fragment (sorted query, normalised escapes).
     """
@@ -404,9 +404,9 @@ class ArchiveIndex:
         return [] if found is None else [found] if isinstance(found, IndexEntry) else list(found)
 
     def entry(self, url: str) -> IndexEntry | None:
-        """Position of the capture ``lookup`` would return, without reading it."""
+        """Position of the capture ``lookup`` would return, without reading it (``preferred``)."""
         found = self.captures(url)
-        return found[-1] if found else None
+        return preferred(found) if found else None
 
     def lookup(self, url: str) -> ArchivedExchange | None:
         """The winning capture of ``url``, re-read from disk; None if the URL is not archived."""
@@ -783,6 +783,17 @@ _ALREADY_CANONICAL = re.compile(
 """URLs canonicalize_url returns unchanged: a lower-case ASCII host, and a path of safe characters with no escapes,
 no parameters, no query, no fragment and no segment starting with a dot (tests/test_archive_warc.py holds this to
 w3lib on generated URLs). Most archived URLs are so, and telling it costs a tenth of canonicalising them."""
+
+
+TRANSIENT_STATUSES = frozenset({408, 425, 429, *range(500, 600)})
+"""Answers that say "not now" (timeout, too early, too many requests, server errors), not what the page is."""
+
+
+def preferred(captures: list[IndexEntry]) -> IndexEntry:
+    """The capture that answers for a URL: the last one, except that a transient error (TRANSIENT_STATUSES: a
+    crawler rate-limited on a later visit) never hides an earlier capture that said what the page is; when every
+    capture is such an error, the last. A later 404 or redirect still wins: the page changed."""
+    return next((entry for entry in reversed(captures) if entry.status not in TRANSIENT_STATUSES), captures[-1])
 
 
 def _canonical(url: str) -> str:
