@@ -37,8 +37,6 @@ else:
 DECODED = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd"})
 """The codings undone; any other is left in place, and so is every coding applied before it."""
 _CHUNK = 65536
-
-
 _MAGIC = {"gzip": b"\x1f\x8b", "x-gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
 _DOCUMENT_STARTS = b"<{["
 """First bytes (after a BOM and white space) of HTML, XML and JSON: what a news page, sitemap or API answer is."""
@@ -152,12 +150,12 @@ def decoded_head(codings: list[str], body: bytes, size: int) -> bytes:
 
 def _head_of(coding: str, data: bytes, size: int) -> bytes:
     if coding in {"gzip", "x-gzip"}:
-        return inflated_head(data, size, 16 + zlib.MAX_WBITS)
+        return _inflated_head(data, size, 16 + zlib.MAX_WBITS)
     if coding == "deflate":
         try:
-            return inflated_head(data, size, zlib.MAX_WBITS)
+            return _inflated_head(data, size, zlib.MAX_WBITS)
         except zlib.error:
-            return inflated_head(data, size, -zlib.MAX_WBITS)
+            return _inflated_head(data, size, -zlib.MAX_WBITS)
     if coding == "br":
         return bytes(brotli.Decompressor().process(data, output_buffer_limit=size))
     out = b""
@@ -170,7 +168,7 @@ def _head_of(coding: str, data: bytes, size: int) -> bytes:
     return out
 
 
-def inflated_head(data: bytes, size: int, wbits: int = 16 + zlib.MAX_WBITS) -> bytes:
+def _inflated_head(data: bytes, size: int, wbits: int = 16 + zlib.MAX_WBITS) -> bytes:
     """The first `size` bytes a gzip (or, by `wbits`, zlib or raw deflate) stream inflates to. The input goes in
     `size` bytes at a time: handed the whole body, zlib copies what it did not read into its unconsumed tail, which
     cost more than the inflating."""

@@ -7,7 +7,7 @@ written here as one JSON file per archive path, under NEWSCRAWL_CACHE_DIR (else 
 ~/.cache/newscrawl) in `archive-index/`. It is used only while every file of the archive is the one it was built
 from: same list of files, and for each the same size, modification and change time and inode; anything else is
 built again and the cached file replaced. Archives still being written (a `.open` file) are never cached. It is
-also used only by the code that built it (`BUILDER`, a digest of the archive-reading modules): an upgrade that reads
+also used only by the code that built it (`builder()`, a digest of the archive-reading modules): an upgrade that reads
 archives better (a record it could not read before) must not be answered with the old reading.
 
 JSON, not pickle: the cache folder is shared by every run of the user, and loading it must not run code. A cache
