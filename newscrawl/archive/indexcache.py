@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from newscrawl import __version__
 from newscrawl.archive.reader import ArchiveProblem
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,10 @@ def builder() -> str:
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for name in _BUILDER_MODULES:
-        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+        try:
+            digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+        except OSError:  # installed without its sources (a zip, say): the release names the code
+            digest.update(f"{name}\0{__version__}".encode())
     return digest.hexdigest()[:16]
 
 
