@@ -354,6 +354,40 @@ def test_leases_survive_a_dead_worker_and_a_run_finishes_only_when_drained(redis
     assert not server.exists(keys.current, keys.requests, keys.leases, keys.workers)
 
 
+def test_a_request_is_marked_seen_and_queued_in_one_step(redis_url: str) -> None:
+    """The dupefilter's SADD and the queue's ZADD were two commands: a worker killed between them left the request
+    seen by the whole run and queued nowhere, so no worker ever fetched it (seen once in the kill test: 302 of 303)."""
+    from types import SimpleNamespace
+
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from newscrawl.distributed.scheduler import LeasedPriorityQueue, LeasingScheduler
+
+    server = redis.Redis.from_url(redis_url)
+    keys = RunKeys("devdiscourse", join_run(server, "devdiscourse", "20250101T000000Z-bbbbbb"))
+    frontier = Frontier(server, keys, "w1")
+    assert frontier.enqueue("fp1", -3, b"req") and not frontier.enqueue("fp1", 0, b"again")
+    assert server.zrange(keys.requests, 0, -1, withscores=True) == [(b"req", -3.0)]
+    server.delete(keys.requests)
+    crawler = get_crawler(settings_dict={"REQUEST_FINGERPRINTER_CLASS": ArticleKeyFingerprinter})
+    spider = SimpleNamespace(frontier=frontier, name="devdiscourse", crawler=crawler)
+    scheduler = LeasingScheduler.__new__(LeasingScheduler)
+    scheduler.frontier, scheduler.spider, scheduler.stats = frontier, spider, MemoryStatsCollector(crawler)
+    scheduler.df = ArticleDupeFilter(server, keys.dupefilter, fingerprinter=crawler.request_fingerprinter)
+    scheduler.queue = LeasedPriorityQueue(server, spider, keys.requests, serializer)
+    sent: list[str] = []
+    real = server.execute_command
+    def recording(*args: Any, **options: Any) -> Any:
+        sent.append(str(args[0]))
+        return real(*args, **options)
+
+    server.execute_command = recording  # type: ignore[method-assign]
+    request = Request("http://m/article/politics/3301234-kim", meta={"newscrawl_key": "devdiscourse:3301234"})
+    assert scheduler.enqueue_request(request) and not scheduler.enqueue_request(request.replace(url=request.url + "?x"))
+    assert sent == ["EVALSHA", "EVALSHA"], "one atomic script per request, never a separate SADD and ZADD"
+    assert server.zcard(keys.requests) == 1
+
+
 def test_dupefilter_uses_the_crawlers_fingerprinter_so_url_forms_of_an_article_are_one(redis_url: str) -> None:
     crawler = get_crawler(settings_dict={"REQUEST_FINGERPRINTER_CLASS": ArticleKeyFingerprinter})
     dupefilter = ArticleDupeFilter(redis.Redis.from_url(redis_url), "test:dupefilter",

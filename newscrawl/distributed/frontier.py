@@ -155,6 +155,7 @@ class Frontier:
         self.worker = worker
         self.lease_timeout = lease_timeout
         self.left = False
+        self._enqueue = server.register_script(scripts.ENQUEUE)
         self._pop_request = server.register_script(scripts.POP_REQUEST)
         self._pop_start = server.register_script(scripts.POP_START)
         self._heartbeat = server.register_script(scripts.HEARTBEAT)
@@ -183,6 +184,12 @@ class Frontier:
         return frontier
 
     # ---- leases -------------------------------------------------------------------------------------------------
+    def enqueue(self, fingerprint: str, score: float, data: bytes) -> bool:
+        """Mark a request seen in the run and queue it in one step; False when it was seen already. Two steps (the
+        dupefilter's SADD, then the queue's ZADD) lost the request to a worker killed between them: marked seen,
+        never queued, so no worker of the run would fetch it."""
+        return bool(self._enqueue(keys=[self.keys.dupefilter, self.keys.requests], args=[fingerprint, score, data]))
+
     def pop_request(self) -> tuple[str, bytes] | None:
         """Take the highest-priority request and lease it to this worker: (lease id, serialized request)."""
         found = self._pop_request(keys=[self.keys.requests, self.keys.leases], args=[self.worker])

@@ -115,10 +115,12 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is unty
             logger.warning("Gave %(n)d unfinished requests back to the shared queue", {"n": given_back})
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        if request.dont_filter:
+            self.queue.push(request)
+        elif not self.frontier.enqueue(self.df.request_fingerprint(request), -request.priority,
+                                       self.queue._encode_request(request)):
             self.df.log(request, self.spider)
             return False
-        self.queue.push(request)
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
 

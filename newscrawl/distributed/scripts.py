@@ -17,6 +17,13 @@ end
 local function owner(field) return string.match(field, '^(.*):[0-9a-f]+$') end
 """
 
+# KEYS: dupefilter, requests; ARGV: fingerprint, score, request → 1 queued, 0 already seen in the run
+ENQUEUE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # KEYS: requests, leases; ARGV: worker → {lease, request} or nil
 POP_REQUEST = """
 local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
