@@ -208,6 +208,24 @@ def test_several_processes_creating_one_state_file_at_once(tmp_path: Path) -> No
             assert pool.map(_open_store, [path] * 3) == ["ok"] * 3
 
 
+def test_a_store_opens_while_another_process_is_writing_the_new_file(tmp_path: Path) -> None:
+    """Switching to WAL while another connection holds the write lock fails at once, busy timeout or not (SQLite
+    refuses rather than risk a deadlock); one CI run in a few dozen lost a worker to it."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "state.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE other_workers_table (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO other_workers_table VALUES (1)")
+    threading.Timer(0.3, lambda: writer.execute("COMMIT")).start()
+    store = StateStore(path)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+    writer.close()
+
+
 def test_item_writes_are_batched_and_run_rows_are_committed_at_once(tmp_path: Path) -> None:
     """A commit per item was most of the state's cost: item writes share a transaction, committed by commit()
     (the revision pipeline's, on its one-second timer and once commit_due says the batch is full or old),

@@ -112,6 +112,28 @@ class StoredStory:
     seen: str
 
 
+OPEN_TIMEOUT = 30.0  # seconds a worker waits for others that hold the state file
+
+
+def _enter_wal_mode(db: sqlite3.Connection) -> None:
+    """Switch `db` to WAL, waiting for other processes that are switching or migrating the same new file.
+
+    The busy timeout does not cover this: switching needs the write lock while the pragma already holds a read
+    lock, and SQLite answers "database is locked" at once rather than risk two upgrading readers deadlocking
+    (about one start in thirty when six workers open a fresh state file together). Retrying from scratch is safe
+    because the pragma holds nothing once it has failed.
+    """
+    deadline = time.monotonic() + OPEN_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class StateStore:
     def __init__(self, path: Path | None) -> None:
         """The state file at `path`; None for a private temporary one (a replay's), deleted when closed.
@@ -125,8 +147,8 @@ class StateStore:
                 self.db = sqlite3.connect("", isolation_level=None)  # "": SQLite's private temporary file
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db = sqlite3.connect(path, timeout=OPEN_TIMEOUT, isolation_level=None)
+                _enter_wal_mode(self.db)
                 self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
             self._migrate()
         except (sqlite3.Error, OSError) as error:
