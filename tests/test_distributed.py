@@ -31,7 +31,8 @@ from newscrawl.distributed import attach_frontier, serializer
 from newscrawl.distributed.enqueue import BadStartMessage, RunGoing, StartMessage
 from newscrawl.distributed.enqueue import enqueue as enqueue_messages
 from newscrawl.distributed.fingerprint import ArticleKeyFingerprinter
-from newscrawl.distributed.frontier import Frontier, RunKeys, join_run
+from newscrawl.distributed.frontier import Frontier, join_run
+from newscrawl.distributed.keys import RunKeys
 from newscrawl.distributed.merge import feed_paths, merge_feeds
 from newscrawl.distributed.scheduler import ArticleDupeFilter
 from newscrawl.distributed.state import RedisStateStore

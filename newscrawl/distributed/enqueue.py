@@ -22,7 +22,7 @@ from typing import Any
 import redis
 from scrapy.http import Request
 
-from newscrawl.distributed.frontier import RunKeys, current_run_key, text
+from newscrawl.distributed.keys import RunKeys, current_run_key, text
 from newscrawl.extract.urls import is_http_url
 from newscrawl.items import Discovery
 from newscrawl.meta import new_crawl_id

@@ -1,20 +1,10 @@
-"""One run's shared frontier in Redis: key layout, worker leases, the run's life cycle and the discovery trail.
+"""One run's shared frontier in Redis: worker leases, the run's life cycle and the discovery trail.
 
 A *run* is what a set of workers crawls together. `<prefix>:<spider>:run` names the current run; the first worker
 or `newscrawl enqueue` to find it empty starts one. Workers started first wait in that run, without a time limit,
 until it gets its first work (`enqueue --new-run` gives a run that has never had work its first work, see
-enqueue.py); the idle timeout counts only once a run that had work has drained. Keys of run R (all under `<prefix>:<spider>:R:`):
-
-  requests     sorted set   scrapy-redis's priority queue (member = JSON request, score = -priority)
-  dupefilter   set          fingerprints of every request ever queued in the run (article requests: article key)
-  start_urls   list         start messages from `newscrawl enqueue` (scrapy-redis's start-URL queue)
-  leases       hash         `<worker>:<sha1>` → `r|<score>|<request>` or `s|0|<start message>`: popped, not done
-  workers      hash         worker id → its last heartbeat (Redis server time, so machine clocks do not matter)
-  discoveries  hash         article key → JSON lines, one Discovery per route that named the article
-  names        hash         requested worker id → how often it joined (a restarted `w1` becomes `w1.2`)
-  enqueued     string       how many start messages `newscrawl enqueue` gave the run (the run has had work)
-
-`<prefix>:<spider>:articles` (the seen-article state, state.py) outlives runs.
+enqueue.py); the idle timeout counts only once a run that had work has drained. The run's keys are
+laid out in keys.py.
 
 Why leases: scrapy-redis pops destructively, so a worker killed with requests in hand would lose them. Here a pop
 moves the request into `leases` in one Lua script; the worker deletes the lease when the request is completely
@@ -44,6 +34,7 @@ import redis
 from scrapy.http import Request
 
 from newscrawl.distributed import DistributedSetupError, scripts
+from newscrawl.distributed.keys import RunKeys, current_run_key, text
 from newscrawl.distributed.state import RedisStateStore, RunIncremental
 from newscrawl.items import Discovery
 from newscrawl.meta import new_crawl_id
@@ -51,52 +42,8 @@ from newscrawl.state.incremental import Incremental, newest_claim
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "newscrawl"
 WORKER_ID_ENV = "NEWSCRAWL_WORKER_ID"
 DEFAULT_LEASE_TIMEOUT = 30.0
-
-@dataclass(frozen=True)
-class RunKeys:
-    """The Redis keys of one spider's run (see the module docstring)."""
-
-    spider: str
-    run_id: str
-    prefix: str = KEY_PREFIX
-
-    @property
-    def current(self) -> str:
-        return current_run_key(self.spider, self.prefix)
-
-    @property
-    def articles(self) -> str:
-        return f"{self.prefix}:{self.spider}:articles"
-
-    def _run(self, name: str) -> str:
-        return f"{self.prefix}:{self.spider}:{self.run_id}:{name}"
-
-    requests = property(lambda self: self._run("requests"))
-    dupefilter = property(lambda self: self._run("dupefilter"))
-    start_urls = property(lambda self: self._run("start_urls"))
-    leases = property(lambda self: self._run("leases"))
-    workers = property(lambda self: self._run("workers"))
-    discoveries = property(lambda self: self._run("discoveries"))
-    names = property(lambda self: self._run("names"))
-    enqueued = property(lambda self: self._run("enqueued"))
-
-    def of_run(self) -> list[str]:
-        # scripts.FINISH reads the first three (after the current-run key) as the run's open work
-        return [self.requests, self.leases, self.start_urls, self.dupefilter, self.workers, self.discoveries,
-                self.names, self.enqueued]
-
-    def of_work(self) -> list[str]:
-        """The keys that exist once the run has had work (Redis deletes a container when it empties, so finished
-        work is remembered by the dupefilter, the discovery trail and the enqueue counter)."""
-        return [self.requests, self.leases, self.start_urls, self.dupefilter, self.discoveries, self.enqueued]
-
-
-def current_run_key(spider: str, prefix: str = KEY_PREFIX) -> str:
-    return f"{prefix}:{spider}:run"
-
 
 def connect(url: str) -> redis.Redis:
     """A client for `url`, checked with PING; an unreachable server is one clear error naming it."""
@@ -291,11 +238,6 @@ class Frontier:
         """The crawl state's decisions over the seen-article state in Redis (state.py)."""
         return RunIncremental(RedisStateStore(self.server, self.keys.articles, self.discoveries), self.is_scheduled,
                               now=now, revisit_hours=revisit_hours, full=full)
-
-
-def text(value: Any) -> str | None:
-    """A Redis reply as text (replies are bytes: the client does not decode, as requests are binary)."""
-    return value.decode() if isinstance(value, bytes) else None if value is None else str(value)
 
 
 def _discoveries(lines: str | None) -> list[Discovery]:
