@@ -48,6 +48,9 @@ def archive_with_damage_and_revisits(folder: Path) -> Path:
         moved = b'<html><head><meta http-equiv="refresh" content="0; url=' + original.url.encode() + b'"></head></html>'
         writer.write_record(writer.create_warc_record("http://127.0.0.1/moved", "response", http_headers=http,
                                                       payload=io.BytesIO(moved)))
+        unlabelled = StatusAndHeaders("200 OK", [("Content-Type", "application/octet-stream")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("http://127.0.0.1/unlabelled", "response", http_headers=unlabelled,
+                                                      payload=io.BytesIO(b"<!DOCTYPE html><p>a page</p>")))
     data = SAMPLE.read_bytes()
     (archive / "c-cut.warc.gz").write_bytes(data[: len(data) // 3])
     (archive / "e-whole.warc.gz").write_bytes(gzip.compress(gzip.decompress(data), mtime=0))
@@ -59,7 +62,7 @@ def same_index(one: ArchiveIndex, other: ArchiveIndex) -> None:
     assert one.entries == other.entries
     assert one.problems == other.problems and one.skipped == other.skipped
     assert one._warcinfo == other._warcinfo
-    assert one.refreshing == other.refreshing
+    assert one.refreshing == other.refreshing and one.unlabelled_pages == other.unlabelled_pages
     assert (one.revisits_resolved, one.revisits_answered_later) == (other.revisits_resolved,
                                                                     other.revisits_answered_later)
     assert one.urls() == other.urls()
@@ -75,6 +78,8 @@ def test_the_second_build_reads_the_cache_and_answers_exactly_like_a_fresh_build
     assert fresh.problems and fresh.skipped["revisit-unresolved"] == 1 and fresh.revisits_resolved == 1
     assert [entry.url for entry in fresh.entries if (entry.file, entry.offset) in fresh.refreshing] == [
         "http://127.0.0.1/moved"]
+    assert [entry.url for entry in fresh.entries if (entry.file, entry.offset) in fresh.unlabelled_pages] == [
+        "http://127.0.0.1/unlabelled"]
     assert {Path(entry.file).name for entry in fresh.entries} >= {"e-whole.warc.gz", "f-old.arc.gz"}
     built = counting_builds(monkeypatch)
 

@@ -23,6 +23,7 @@ from scrapy.settings import Settings
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newscrawl.archive import sniff
 from newscrawl.archive.replay import (PUSH_ORDER_QUEUE, MetaRefreshPolicy, ReplaySource, with_reproducible_order,
                                       without_network_handlers)
 from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive, may_refresh
@@ -618,6 +619,54 @@ def test_pages_stored_decoded_under_their_content_encoding_are_replayed_and_veri
         assert item["provenance"]["body_sha256"] == hashlib.sha256(pages[item["url"]]).hexdigest()
     done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(warc))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pages_a_server_labelled_as_unknown_bytes_are_replayed_as_pages(specs: list[NewsSpec],
+                                                                        tmp_path: Path) -> None:
+    """A server that sends its pages as application/octet-stream (or with no media type at all) still sends pages,
+    and a live crawl parses them; the replay left them out of its archive-only candidates, so a foreign WARC of such
+    a site replayed nothing. Bytes that are not a page stay out whatever their label."""
+    labels = ["application/octet-stream", "UTF-8", "application/unknown"]
+    pages = {canonical_url(spec): render_desktop(spec).encode() for spec in specs[:3]}
+    not_pages = {canonical_url(spec): body for spec, body in zip(specs[3:6], [
+        b"\x89PNG\r\n\x1a\n" + bytes(200), b'{"html": "<p>not a page</p>"}', b"wOF2" + bytes(100)])}
+    warc = tmp_path / "unlabelled.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for (url, body), label in [*zip(pages.items(), labels), *((item, "application/octet-stream")
+                                                                  for item in not_pages.items())]:
+            headers = [("Content-Type", label)]
+            if url == next(iter(pages)):  # the label is about the decoded body: the sniff reads it decoded
+                headers.append(("Content-Encoding", "gzip"))
+                body = gzip.compress(body)
+            http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http))
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    assert sorted(item["url"] for item in replay.feed_items("out.jsonl")) == sorted(pages)
+    assert replay.stat("newscrawl/replay/unlabelled_pages") == len(pages)
+    assert replay.stat("newscrawl/pages/fetched") == len(pages), "bytes that are not pages were offered as pages"
+
+
+@pytest.mark.parametrize(("label", "says_nothing"), [
+    ("application/octet-stream", True), ("Application/Octet-Stream; charset=binary", True), ("UTF-8", True),
+    ("text", True), ("*/*", True), ("text/html; charset=utf-8", False), ("image/png", False),
+    ("application/pdf", False), ("text/plain", False)])
+def test_a_label_that_says_nothing_is_told_from_one_that_names_a_type(label: str, says_nothing: bool) -> None:
+    assert sniff.says_nothing(label) is says_nothing
+
+
+@pytest.mark.parametrize(("head", "page"), [
+    (b"<!DOCTYPE html>\n<html>", True), (b"\n\n  <html lang='en'>", True), (b"\xef\xbb\xbf<!doctype HTML>", True),
+    (b"<!-- served by cms -->\n<html>", True), (b"<head><title>x</title>", True),
+    (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x">', True),
+    (b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">', True),
+    ("<!DOCTYPE html><html>".encode("utf-16"), True),
+    (b'<?xml version="1.0"?><rss version="2.0">', False), (b'{"html": "<html>"}', False), (b"%PDF-1.7", False),
+    (b"\x89PNG\r\n", False), (b"<htmlx>", False), (b"", False), (b"hello <html>", False)])
+def test_a_page_is_told_by_how_html_starts(head: bytes, page: bool) -> None:
+    assert sniff.looks_like_html(head) is page
 
 
 def test_saved_pages_beside_warc_files_are_named_not_silently_left_out(tmp_path: Path,

@@ -34,9 +34,10 @@ from newscrawl.archive.reader import ArchiveProblem
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 3
+FORMAT = 4
 """Bumped whenever the stored fields or their meaning change: an older file is then rebuilt, never misread.
-2: the responses that may redirect by meta refresh ("refreshing"). 3: each capture's canonical URL ("canonical")."""
+2: the responses that may redirect by meta refresh ("refreshing"). 3: each capture's canonical URL ("canonical").
+4: the pages labelled as unknown bytes ("unlabelled_pages", sniff.py)."""
 FOLDER = "archive-index"
 KEEP = 256
 """Cached indexes kept: the least recently used beyond this are deleted when one is stored (one file per archive

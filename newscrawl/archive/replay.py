@@ -364,6 +364,8 @@ class ReplaySource:
         """Revisit records answered with their original capture."""
         self.revisits_answered_later = 0
         """Of those, revisits no capture at or before them could answer: the nearest later capture did."""
+        self.unlabelled_pages = 0
+        """Archived pages labelled as unknown bytes (application/octet-stream, …) that are web pages (sniff.py)."""
         self._pages: dict[str, SavedPlace] = {}
         self._page_order: list[SavedPlace] = []
         self._index: ArchiveIndex | None = None
@@ -376,6 +378,7 @@ class ReplaySource:
             self.skipped = dict(self._index.skipped)
             self.revisits_resolved = self._index.revisits_resolved
             self.revisits_answered_later = self._index.revisits_answered_later
+            self.unlabelled_pages = len(self._index.unlabelled_pages)
         else:
             self._root = path.resolve().parent if path.is_file() else path.resolve()  # file paths are relative to it
             for page in read_saved_folder(path):
@@ -451,8 +454,8 @@ class ReplaySource:
                                 position)
             return
         for position, entry in enumerate(self._index.entries):
-            if entry.status != 200 or not _is_html(None, entry.content_type) or entry.request_method not in (
-                    None, "GET"):
+            if entry.status != 200 or entry.request_method not in (None, "GET") or not (
+                    _is_html(None, entry.content_type) or (entry.file, entry.offset) in self._index.unlabelled_pages):
                 continue
             if self._index.entry(entry.url) is not entry:  # a later capture of the URL wins, as in answer()
                 continue

@@ -34,7 +34,7 @@ from w3lib.html import get_meta_refresh
 from w3lib.url import canonicalize_url
 from warcio.timeutils import iso_date_to_datetime
 
-from newscrawl.archive import codings, indexcache
+from newscrawl.archive import codings, indexcache, sniff
 from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at, scan_arc
 from newscrawl.archive.reader import (
     ArchiveProblem,
@@ -200,6 +200,8 @@ class ArchiveIndex:
         then checks each record's id."""
         self.refreshing: set[tuple[str, int]] = set()
         """(file, offset) of the 200 responses whose page may redirect by meta refresh (``may_refresh``)."""
+        self.unlabelled_pages: set[tuple[str, int]] = set()
+        """(file, offset) of the 200 responses labelled as unknown bytes that are web pages (sniff.py)."""
         # URL → its capture, or its captures when there are several: most URLs are captured once, and a list per
         # URL in both maps was a third of the index's memory, which grows with the archive.
         self._exact: dict[str, IndexEntry | list[IndexEntry]] = {}
@@ -252,7 +254,8 @@ class ArchiveIndex:
                 "problems": [indexcache.problem_row(problem) for problem in self.problems],
                 "skipped": dict(self.skipped), "warcinfo": self._warcinfo,
                 "revisits_answered_later": self.revisits_answered_later,
-                "refreshing": sorted([file, offset] for file, offset in self.refreshing)}
+                "refreshing": sorted([file, offset] for file, offset in self.refreshing),
+                "unlabelled_pages": sorted([file, offset] for file, offset in self.unlabelled_pages)}
 
     def _canonical_forms(self) -> list[str | None]:
         """Each entry's canonical URL, None where it is the entry's own: read back from the canonical map, for
@@ -282,6 +285,7 @@ class ArchiveIndex:
                     indexcache.skipped_from(stored), warcinfo, canonical)
         index.revisits_answered_later = int(stored["revisits_answered_later"])
         index.refreshing = {(str(file), int(offset)) for file, offset in stored["refreshing"]}
+        index.unlabelled_pages = {(str(file), int(offset)) for file, offset in stored["unlabelled_pages"]}
         index.cached_in = cached_in
         return index
 
@@ -299,6 +303,7 @@ class ArchiveIndex:
         types: dict[str, str] = {}
         recorded: dict[int, str] = {}  # id(entry) → its WARC-Payload-Digest, only while revisits are resolved
         refreshing: set[tuple[str, int]] = set()
+        unlabelled_pages: set[tuple[str, int]] = set()
         for item in _iter_exchanges(Path(path), skipped, with_bodies=False):
             if isinstance(item, ArchiveProblem):
                 problems.append(item)
@@ -318,6 +323,9 @@ class ArchiveIndex:
                 recorded[id(entry)] = item.payload_digest
             if item.status == 200 and may_refresh(item):
                 refreshing.add((file, item.offset))
+            if item.status == 200 and sniff.says_nothing(content_type) and sniff.looks_like_html(
+                    _decoded_head(item, sniff.HEAD_BYTES)):
+                unlabelled_pages.add((file, item.offset))
         entries = [entry for entry in order if isinstance(entry, IndexEntry)]
         later = 0
         if len(entries) < len(order):  # only an archive with revisits pays for an index of its originals first
@@ -325,6 +333,7 @@ class ArchiveIndex:
         index = cls(entries, problems, skipped, warcinfo)
         index.revisits_answered_later = later
         index.refreshing = refreshing
+        index.unlabelled_pages = unlabelled_pages
         return index
 
     def _resolve(self, order: list[IndexEntry | Revisit], skipped: Counter[str],
