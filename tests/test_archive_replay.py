@@ -657,18 +657,6 @@ def test_a_label_that_says_nothing_is_told_from_one_that_names_a_type(label: str
     assert sniff.says_nothing(label) is says_nothing
 
 
-@pytest.mark.parametrize(("head", "page"), [
-    (b"<!DOCTYPE html>\n<html>", True), (b"\n\n  <html lang='en'>", True), (b"\xef\xbb\xbf<!doctype HTML>", True),
-    (b"<!-- served by cms -->\n<html>", True), (b"<head><title>x</title>", True),
-    (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x">', True),
-    (b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">', True),
-    ("<!DOCTYPE html><html>".encode("utf-16"), True),
-    (b'<?xml version="1.0"?><rss version="2.0">', False), (b'{"html": "<html>"}', False), (b"%PDF-1.7", False),
-    (b"\x89PNG\r\n", False), (b"<htmlx>", False), (b"", False), (b"hello <html>", False)])
-def test_a_page_is_told_by_how_html_starts(head: bytes, page: bool) -> None:
-    assert sniff.looks_like_html(head) is page
-
-
 def test_saved_pages_beside_warc_files_are_named_not_silently_left_out(tmp_path: Path,
                                                                       caplog: pytest.LogCaptureFixture) -> None:
     folder = tmp_path / "research"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.archive import replay
-from newscrawl.archive.browsersaves import sniffs_as_html
+from newscrawl.archive.sniff import sniffs_as_html
 from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
 
 TRAFILATURA_PAGES = Path(__file__).resolve().parents[2] / "shared" / "bench" / "trafilatura-eval" / "pages"
@@ -258,6 +258,8 @@ def test_a_replay_reads_a_saved_folder_once_and_a_changed_folder_again(tmp_path:
     (b"<p>A fragment, as a CMS export writes it</p>", True),
     (b"\t\t\t  <!DOCTYPE html\n    PUBLIC '-//W3C//DTD XHTML 1.0 Transitional//EN'", True),  # a line break ends it
     (b"\t<meta property='og:image' content='https://outlet.example/a.jpg'>", True),  # saved without <html>, <head>
+    ("<!DOCTYPE html><html lang='de'>".encode("utf-16"), True),  # Notepad's "Unicode": UTF-16 with its BOM
+    ("<html>".encode("utf-16-be").join([b"\xfe\xff", b""]), True),
     (b"<?xml version='1.0' encoding='UTF-8'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>", False),
     (b"<?xml version='1.0'?><rss version='2.0'><channel>", False),
     (b"<htmlish>", False),  # a tag must end at a space or ">"

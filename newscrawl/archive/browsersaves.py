@@ -21,7 +21,6 @@ from newscrawl.extract.urls import is_http_url
 _MHTML_SUFFIXES = (".mhtml", ".mht")
 _WEBARCHIVE_SUFFIX = ".webarchive"
 ARCHIVE_SUFFIXES = (*_MHTML_SUFFIXES, _WEBARCHIVE_SUFFIX)
-SNIFF_BYTES = 1445  # the standard's "resource header": as much as it ever looks at
 HTML_CONTENT_TYPE = "text/html"
 _SAVED_BY_BYTES = 8192  # SingleFile's comment opens <html>; the mark of the web is on the first line
 _SINGLE_FILE = re.compile(r"<!--\s*(?:Page saved|Archive processed) with SingleFile\b(.*?)-->", re.S)
@@ -31,13 +30,6 @@ _HTTRACK = re.compile(r"<!--\s*Mirrored from (\S+) by HTTrack Website Copier/[^,
 """HTTrack's comment after <html>: "Mirrored from HOST/PATH by HTTrack Website Copier/3.x [XR&CO'2014], <RFC 1123
 date> -->". It names no scheme."""
 _JAVASCRIPT_DATE = re.compile(r"\b([A-Z][a-z]{2}) (\d{1,2}) (\d{4}) (\d{2}:\d{2}:\d{2}) GMT([+-]\d{4})")
-_WHITESPACE = b"\t\n\x0c\r "
-_TAG_ENDS = frozenset(bytes([byte]) for byte in b"\t\n\x0c\r >")
-_HTML_STARTS = tuple(tag.encode() for tag in (
-    "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div", "<font", "<table", "<a", "<style",
-    "<title", "<b", "<body", "<br", "<p", "<!--",
-    "<meta", "<link"))  # not the standard's: pages saved without their <html> and <head> tags start so
-_XHTML_STARTS = (b"<!doctype html", b"<html")
 NOT_PAGE_EXTENSIONS = frozenset(
     # what a mirrored site holds besides its pages: read as pages they would only be binary or boilerplate problems
     ".url .css .js .mjs .map .json .jsonld .xml .rss .atom .rdf .txt .md .csv .tsv .pdf .doc .docx .xls .xlsx .ppt "
@@ -121,24 +113,6 @@ def resource_folders(dirnames: list[str], filenames: list[str]) -> list[str]:
     pages = {name.lower() for name in filenames if name.lower().endswith((".html", ".htm"))}
     return [folder for folder in dirnames if folder.lower().endswith("_files") and any(
         f"{folder[:-len('_files')].lower()}{suffix}" in pages for suffix in (".html", ".htm"))]
-
-
-def sniffs_as_html(head: bytes) -> bool:
-    """The WHATWG MIME Sniffing Standard's HTML patterns (section 7.1, "identifying a resource with an unknown MIME
-    type"): after leading whitespace, a tag that starts HTML documents and fragments, followed by a space or ``>``.
-    Widened as real saved pages need (checked on trafilatura-eval's 469 and AEB's 181 pages: all sniff as HTML, 459
-    and 181 with the standard's rules alone): any whitespace ends a tag (``<!DOCTYPE html`` and a line break), a
-    page may start at ``<meta`` or ``<link``, a UTF-8 byte order mark is skipped, and an XML prolog followed by
-    ``<!DOCTYPE html`` or ``<html`` (XHTML) is HTML too; an XML prolog before anything else (a sitemap, a feed) is
-    not."""
-    head = head.removeprefix(b"\xef\xbb\xbf").lstrip(_WHITESPACE).lower()
-    if head.startswith(b"<?xml"):
-        end = head.find(b"?>")
-        rest = head[end + 2:].lstrip(_WHITESPACE) if end >= 0 else b""
-        while rest.startswith(b"<!--") and b"-->" in rest:  # comments between the prolog and the document
-            rest = rest[rest.index(b"-->") + 3:].lstrip(_WHITESPACE)
-        return any(rest.startswith(tag) and rest[len(tag):len(tag) + 1] in _TAG_ENDS for tag in _XHTML_STARTS)
-    return any(head.startswith(tag) and head[len(tag):len(tag) + 1] in _TAG_ENDS for tag in _HTML_STARTS)
 
 
 def extension(name: str) -> str:

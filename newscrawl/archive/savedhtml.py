@@ -3,7 +3,8 @@
 A page is a file named ``.html``, ``.htm`` or ``.html.gz``; the page of a browser's single-file archive (MHTML,
 ``.mhtml``/``.mht``, Chrome's and Edge's "Webpage, Single File"; Safari's ``.webarchive``); or a file of any other
 name whose first bytes are HTML by the WHATWG MIME Sniffing Standard's rules for an unknown type, widened as real
-pages need (how each is read lives in browsersaves.py, with everything else saving tools write). So a
+pages need (sniff.py; how each browser archive is read lives in browsersaves.py, with everything else saving tools
+write). So a
 ``wget --mirror`` without ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a page saved under
 its URL's own name is read, while its sitemaps, feeds, styles, scripts and images are not. Names whose extension
 says what they are (images, fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are
@@ -50,14 +51,13 @@ from newscrawl.archive.browsersaves import (
     ARCHIVE_SUFFIXES,
     HTML_CONTENT_TYPE,
     NOT_PAGE_EXTENSIONS,
-    SNIFF_BYTES,
     extension,
     read_page_archive,
     resource_folders,
     saved_by_browser,
-    sniffs_as_html,
 )
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
+from newscrawl.archive.sniff import SNIFF_BYTES, sniffs_as_html
 from newscrawl.extract.urls import is_http_url
 
 logger = logging.getLogger(__name__)

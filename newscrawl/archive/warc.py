@@ -323,8 +323,8 @@ class ArchiveIndex:
                 recorded[id(entry)] = item.payload_digest
             if item.status == 200 and may_refresh(item):
                 refreshing.add((file, item.offset))
-            if item.status == 200 and sniff.says_nothing(content_type) and sniff.looks_like_html(
-                    _decoded_head(item, sniff.HEAD_BYTES)):
+            if item.status == 200 and sniff.says_nothing(content_type) and sniff.sniffs_as_html(
+                    _decoded_head(item, sniff.SNIFF_BYTES)):
                 unlabelled_pages.add((file, item.offset))
         entries = [entry for entry in order if isinstance(entry, IndexEntry)]
         later = 0
