@@ -589,6 +589,73 @@ def test_an_item_parsed_from_a_body_cut_short_says_so(flags: list[str]) -> None:
     assert ("body_truncated" in article.quality) is bool(flags)
 
 
+def gzip_members(data: bytes) -> list[bytes]:
+    """The decompressed members of a gzip file with one WARC record per member, in order."""
+    records = []
+    while data:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        records.append(inflater.decompress(data))
+        data = inflater.unused_data
+    return records
+
+
+def warc_zstd(records: list[bytes], dictionary: str) -> bytes:
+    """A .warc.zst as the IIPC warc-zstd format and ArchiveTeam's Wget-AT write it: every record its own zstd frame,
+    compressed with one dictionary kept in a skippable frame (magic 0x184D2A5D) at the start ("compressed": the
+    dictionary itself zstd-compressed, as Wget-AT stores it; "raw": stored as is; "none": no dictionary)."""
+    if dictionary == "none":
+        return b"".join(zstd.compress(record) for record in records)
+    trained = zstd.train_dict(records, 16 * 1024)
+    content = trained.dict_content
+    stored = zstd.compress(content) if dictionary == "compressed" else content
+    head = b"\x5d\x2a\x4d\x18" + len(stored).to_bytes(4, "little") + stored
+    return head + b"".join(zstd.compress(record, zstd_dict=trained) for record in records)
+
+
+@pytest.mark.parametrize("dictionary", ["compressed", "raw", "none"])
+def test_a_warc_zstd_file_replays_and_verifies_like_its_gzip_twin(tmp_path: Path, dictionary: str) -> None:
+    """ArchiveTeam's crawls (Wget-AT) write .warc.zst: nothing of one was read ("no .warc/.warc.gz files")."""
+    records = gzip_members((ROOT / "samples" / "devdiscourse.warc.gz").read_bytes())
+    archive = tmp_path / "archiveteam" / "devdiscourse-20250321.warc.zst"
+    archive.parent.mkdir()
+    archive.write_bytes(warc_zstd(records, dictionary))
+    twin = run_crawl(tmp_path / "twin", "devdiscourse", "-a", f"replay={ROOT / 'samples' / 'devdiscourse.warc.gz'}",
+                     "-O", "out.jsonl")
+    replay = run_crawl(tmp_path / "zst", "devdiscourse", "-a", f"replay={archive.parent}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Damaged input" not in replay.log, replay.log[-3000:]
+    items, expected = replay.feed_items("out.jsonl"), twin.feed_items("out.jsonl")
+    assert len(items) == len(expected) == 41
+    assert sorted((i["url"], i["body"], i["provenance"]["body_sha256"]) for i in items) == sorted(
+        (i["url"], i["body"], i["provenance"]["body_sha256"]) for i in expected)
+    assert {i["provenance"]["archive"]["file"] for i in items} == {archive.name}
+    done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(archive))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_damaged_zstd_frame_costs_only_its_own_record(tmp_path: Path) -> None:
+    records = gzip_members((ROOT / "samples" / "devdiscourse.warc.gz").read_bytes())
+    whole = warc_zstd(records, "none")
+    frames = [zstd.compress(record) for record in records]
+    middle = next(n for n in range(len(records) // 2, len(records)) if records[n].find(b"WARC-Type: response") >= 0)
+    start = sum(len(frame) for frame in frames[:middle])
+    archive = tmp_path / "damaged.warc.zst"
+    # the frame's block headers scrambled: the frame no longer decodes, and the next frame is intact
+    archive.write_bytes(whole[:start + 6] + bytes(b ^ 0xA5 for b in whole[start + 6:start + 22]) + whole[start + 22:])
+    exchanges = [item for item in iter_archive(archive) if isinstance(item, ArchivedExchange)]
+    problems = [item for item in iter_archive(archive) if isinstance(item, ArchiveProblem)]
+    intact = [item for item in iter_archive(ROOT / "samples" / "devdiscourse.warc.gz")
+              if isinstance(item, ArchivedExchange)]
+    assert [problem.kind for problem in problems] == ["zstd"] and "resumed at offset" in problems[0].message
+    assert len(intact) - len(exchanges) == 1, "one damaged frame lost more than its own exchange"
+
+
+def test_a_warc_zstd_file_whose_dictionary_is_unreadable_is_one_problem(tmp_path: Path) -> None:
+    archive = tmp_path / "bad-dictionary.warc.zst"
+    archive.write_bytes(b"\x5d\x2a\x4d\x18" + (100).to_bytes(4, "little") + b"\x28\xb5\x2f\xfd" + bytes(96))
+    (problem,) = list(iter_archive(archive))
+    assert isinstance(problem, ArchiveProblem) and problem.kind == "zstd" and "dictionary" in problem.message
+
+
 def test_pages_stored_decoded_under_their_content_encoding_are_replayed_and_verified(specs: list[NewsSpec],
                                                                                       tmp_path: Path) -> None:
     """A WARC writer that keeps what its HTTP client already decompressed, with the server's Content-Encoding

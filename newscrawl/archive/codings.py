@@ -29,10 +29,10 @@ import zlib
 
 import brotli  # Scrapy's own dependency, like zstd below: it offers both to every server, and CDNs answer in them
 
-if sys.version_info >= (3, 14):
-    from compression import zstd
+if sys.version_info >= (3, 14):  # "as zstd": re-exported, reader.py reads warc-zstd files with it
+    from compression import zstd as zstd
 else:
-    from backports import zstd
+    from backports import zstd as zstd
 
 DECODED = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd"})
 """The codings undone; any other is left in place, and so is every coding applied before it."""

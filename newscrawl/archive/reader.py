@@ -5,7 +5,9 @@ member whose first block fails to inflate is silently re-read as *uncompressed* 
 to stderr and turned into an early end of data. After damage neither its offsets nor its records can be trusted.
 
 So this module inflates every gzip member on its own with zlib (that is gzip framing, not WARC framing) and lets
-warcio's ``ArcWarcRecordLoader`` parse the WARC record inside it. Exact member boundaries mean a bad member costs
+warcio's ``ArcWarcRecordLoader`` parse the WARC record inside it. A ``.warc.zst`` (the IIPC warc-zstd format
+ArchiveTeam's Wget-AT writes: one zstd frame per record, all compressed with one dictionary kept in a skippable frame
+at the start of the file) is read the same way, frame by frame (``Framing``). Exact member boundaries mean a bad member costs
 only its own record. When the framing is lost (a corrupt member, or a wrong Content-Length in an uncompressed
 file) ``scan_records`` resynchronises: it scans forward for the next gzip member header ``1f 8b 08`` (or the next
 line starting ``WARC/1.``) whose WARC header parses, reports one problem for the skipped span and carries on.
@@ -36,10 +38,18 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
+from newscrawl.archive import codings
+
 logger = logging.getLogger(__name__)
 
 _BLOCK = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b\x08"  # gzip id + "deflate" method: what every WARC member starts with
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # a zstd frame
+_ZSTD_DICTIONARY_FRAME = b"\x5d\x2a\x4d\x18"  # warc-zstd's skippable frame holding the dictionary (0x184D2A5D)
+_RAW_DICTIONARY = b"\x37\xa4\x30\xec"  # a zstd dictionary's own magic
+_MAX_DICTIONARY = 64 * 1024 * 1024
+CORRUPT = (zlib.error, codings.zstd.ZstdError)
+"""What a damaged gzip member or zstd frame raises while it is read."""
 _WARC_LINE = b"\nWARC/1."  # a record header line; the "\n" anchors it to a line start
 _TAIL_PEEK = 64  # bytes of a gzip member read after the record block to check it holds nothing else
 STREAM_ABOVE = 4 * 1024 * 1024
@@ -155,18 +165,42 @@ class _Outcome:
     too_large: int | None = None  # the payload's size, when it exceeds the caller's limit (nothing else is read)
 
 
-class _GzipMember(io.RawIOBase):
-    """Inflates exactly one gzip member starting at ``start``, so damage cannot bleed into the next member.
+@dataclass(frozen=True)
+class Framing:
+    """How a compressed WARC frames its records: one gzip member each, or one zstd frame each (warc-zstd)."""
 
-    zlib errors propagate (the caller reports them); running out of file sets ``truncated``; ``end`` is the offset
-    just past the member once it has been read to its end.
+    name: str
+    """"gzip" or "zstd": also the kind of the problem a damaged member is reported as."""
+    magic: bytes
+    """How a member starts (the resynchroniser looks for it)."""
+    first_record: int = 0
+    """Where the first record starts: after warc-zstd's dictionary frame."""
+    dictionary: Any = None
+    """warc-zstd's dictionary (a ZstdDict), None without one."""
+
+    def decompressor(self) -> Any:
+        if self.name == "zstd":
+            return codings.zstd.ZstdDecompressor(zstd_dict=self.dictionary)
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+
+GZIP = Framing("gzip", _GZIP_MAGIC)
+
+
+class _Member(io.RawIOBase):
+    """Decompresses exactly one member (gzip member or zstd frame) starting at ``start``, so damage cannot bleed into
+    the next one.
+
+    zlib and zstd errors propagate (the caller reports them); running out of file sets ``truncated``; ``end`` is the
+    offset just past the member once it has been read to its end.
     """
 
-    def __init__(self, fh: BinaryIO, start: int) -> None:
+    def __init__(self, fh: BinaryIO, start: int, framing: Framing) -> None:
         super().__init__()
         fh.seek(start)
         self._fh = fh
-        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._inflater = framing.decompressor()
+        self._zlib = framing.name == "gzip"
         self._pending = b""
         self.truncated = False
         self.end: int | None = None
@@ -178,14 +212,17 @@ class _GzipMember(io.RawIOBase):
         while not self._pending:
             if self._inflater.eof:
                 return 0
-            data = self._inflater.unconsumed_tail or self._fh.read(_BLOCK)
-            if not data:
+            if self._zlib:
+                data = self._inflater.unconsumed_tail or self._fh.read(_BLOCK)
+            else:  # zstd keeps unread input itself and asks for more with needs_input
+                data = self._fh.read(_BLOCK) if self._inflater.needs_input else b""
+            if not data and (self._zlib or self._inflater.needs_input):
                 self.truncated = True
                 return 0
-            self._pending = self._inflater.decompress(data, _BLOCK)  # bounded output: no gzip bomb in memory
+            self._pending = self._inflater.decompress(data, _BLOCK)  # bounded output: no bomb in memory
             if self._inflater.eof:
-                # zlib keeps the bytes after the member in unused_data (and, with max_length, also repeats them
-                # in unconsumed_tail), so only unused_data counts here.
+                # the decompressor keeps the bytes after the member in unused_data (zlib, with max_length, also
+                # repeats them in unconsumed_tail), so only unused_data counts here
                 self.end = self._fh.tell() - len(self._inflater.unused_data)
         view = memoryview(buffer).cast("B")
         size = min(len(view), len(self._pending))
@@ -194,12 +231,38 @@ class _GzipMember(io.RawIOBase):
         return size
 
 
-def is_gzip_file(fh: BinaryIO, path: Path) -> bool:
-    """Gzip if the file starts with the gzip magic, or is named so (a damaged first member must not flip the mode)
-    unless it plainly starts with a WARC record (a file un-gzipped and not renamed)."""
+def member_framing(fh: BinaryIO, path: Path) -> Framing | None:
+    """The file's record framing; None for an uncompressed WARC. Gzip if the file starts with the gzip magic, or is
+    named so (a damaged first member must not flip the mode) unless it plainly starts with a WARC record (a file
+    un-gzipped and not renamed); zstd likewise, its dictionary read from its first frame.
+
+    Raises codings.zstd.ZstdError (or ValueError) for a dictionary frame that cannot be read."""
     fh.seek(0)
     head = fh.read(64)
-    return head[:2] == _GZIP_MAGIC[:2] or (".gz" in path.suffixes and not _is_warc_start(head))
+    if head.startswith((_ZSTD_MAGIC, _ZSTD_DICTIONARY_FRAME)) or (".zst" in path.suffixes
+                                                                   and not _is_warc_start(head)):
+        return _zstd_framing(fh, head)
+    if head[:2] == _GZIP_MAGIC[:2] or (".gz" in path.suffixes and not _is_warc_start(head)):
+        return GZIP
+    return None
+
+
+def _zstd_framing(fh: BinaryIO, head: bytes) -> Framing:
+    """warc-zstd: an optional skippable frame (magic 0x184D2A5D, little-endian size) holding the dictionary, raw or
+    itself zstd-compressed; every record after it is a frame of its own."""
+    if not head.startswith(_ZSTD_DICTIONARY_FRAME):
+        return Framing("zstd", _ZSTD_MAGIC)
+    size = int.from_bytes(head[4:8], "little")
+    if size > _MAX_DICTIONARY:
+        raise ValueError(f"zstd dictionary frame of {size} bytes")
+    fh.seek(8)
+    content = fh.read(size)
+    if len(content) < size:
+        raise ValueError("file ends inside its zstd dictionary frame")
+    if content.startswith(_ZSTD_MAGIC):
+        content = codings.zstd.ZstdDecompressor().decompress(content, _MAX_DICTIONARY)
+    return Framing("zstd", _ZSTD_MAGIC, 8 + size, codings.zstd.ZstdDict(content, is_raw=not content.startswith(
+        _RAW_DICTIONARY)))
 
 
 def _is_warc_start(head: bytes) -> bool:
@@ -207,18 +270,17 @@ def _is_warc_start(head: bytes) -> bool:
 
 
 def holds_warc_records(path: Path) -> bool:
-    """Whether a file, whatever its name, starts with a WARC record: its first bytes, un-gzipped when they are gzip,
-    are a WARC version line."""
+    """Whether a file, whatever its name, starts with a WARC record: its first bytes, decompressed when they are
+    gzip or zstd, are a WARC version line."""
     try:
         with path.open("rb") as fh:
-            head = fh.read(1024)
-    except OSError:
+            head = fh.read(64)
+            if head[:2] == _GZIP_MAGIC[:2] or head.startswith((_ZSTD_MAGIC, _ZSTD_DICTIONARY_FRAME)):
+                framing = member_framing(fh, path)
+                assert framing is not None
+                head = _Member(fh, framing.first_record, framing).read(64)
+    except (OSError, ValueError, *CORRUPT):
         return False
-    if head[:2] == _GZIP_MAGIC[:2]:
-        try:
-            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
-        except zlib.error:
-            return False
     return _is_warc_start(head)
 
 
@@ -228,12 +290,16 @@ def scan_records(path: Path, keep_payloads: bool = True) -> Iterator[RawRecord |
     ``keep_payloads=False``: payloads of blocks over STREAM_ABOVE are checked but not kept (warcinfo always is)."""
     with path.open("rb") as fh:
         size = os.fstat(fh.fileno()).st_size
-        gz = is_gzip_file(fh, path)
-        offset: int | None = 0 if gz else _skip_blank_lines(fh, 0)
+        try:
+            framing = member_framing(fh, path)
+        except (ValueError, *CORRUPT) as exc:
+            yield ArchiveProblem(str(path), 0, "zstd", f"unreadable zstd dictionary: {exc}; nothing read")
+            return
+        offset: int | None = framing.first_record if framing else _skip_blank_lines(fh, 0)
         while offset is not None and offset < size:
-            out = _scan_one(fh, offset, gz, str(path), keep_payload=keep_payloads)
+            out = _scan_one(fh, offset, framing, str(path), keep_payload=keep_payloads)
             if out.problem is not None and out.next_offset is None:
-                resume = _resync(fh, offset + 1, gz, str(path))
+                resume = _resync(fh, offset + 1, framing, str(path))
                 where = f"resumed at offset {resume}" if resume is not None else "no intact record after it"
                 yield ArchiveProblem(out.problem.file, out.problem.offset, out.problem.kind,
                                      f"{out.problem.message}; {where}")
@@ -255,7 +321,7 @@ def read_record_at(path: Path, offset: int, opened: OpenWarc | None = None,
     """
     if opened is None:
         with path.open("rb") as fh:
-            return _record_at(OpenWarc(fh, is_gzip_file(fh, path), str(path)), offset, max_payload)
+            return _record_at(open_warc(fh, path), offset, max_payload)
     return _record_at(opened, offset, max_payload)
 
 
@@ -265,12 +331,13 @@ class OpenWarc:
     an offset needs, found once per file instead of once per record."""
 
     fh: BinaryIO
-    gz: bool
+    framing: Framing | None
+    """How its records are compressed: None for a plain WARC."""
     name: str
 
 
 def _record_at(opened: OpenWarc, offset: int, max_payload: int | None = None) -> tuple[RawRecord, int | None]:
-    out = _scan_one(opened.fh, offset, opened.gz, opened.name, max_payload=max_payload)
+    out = _scan_one(opened.fh, offset, opened.framing, opened.name, max_payload=max_payload)
     if out.too_large is not None and max_payload is not None:
         raise RecordTooLarge(opened.name, offset, out.too_large, max_payload)
     if out.record is None:
@@ -296,15 +363,24 @@ def dechunk(payload: bytes) -> bytes:
     return bytes(ChunkedDataReader(io.BytesIO(payload)).read())
 
 
-def _open_stream(fh: BinaryIO, offset: int, gz: bool) -> tuple[BinaryIO, _GzipMember | None]:
-    if gz:
-        member = _GzipMember(fh, offset)
+def open_warc(fh: BinaryIO, path: Path) -> OpenWarc:
+    """`fh` (the file at `path`, open) ready for reading records at offsets. Raises ArchiveReadError for a
+    warc-zstd file whose dictionary cannot be read."""
+    try:
+        return OpenWarc(fh, member_framing(fh, path), str(path))
+    except (ValueError, *CORRUPT) as exc:
+        raise ArchiveReadError(ArchiveProblem(str(path), 0, "zstd", f"unreadable zstd dictionary: {exc}")) from None
+
+
+def _open_stream(fh: BinaryIO, offset: int, framing: Framing | None) -> tuple[BinaryIO, _Member | None]:
+    if framing is not None:
+        member = _Member(fh, offset, framing)
         return io.BufferedReader(member, buffer_size=_BLOCK), member
     fh.seek(offset)
     return fh, None
 
 
-def _scan_one(fh: BinaryIO, offset: int, gz: bool, file: str, keep_payload: bool = True,
+def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, keep_payload: bool = True,
               max_payload: int | None = None) -> _Outcome:
     """Reads one record at ``offset``; never raises for damaged data. ``keep_payload``/``max_payload``: see
     ``scan_records`` and ``read_record_at``."""
@@ -312,14 +388,16 @@ def _scan_one(fh: BinaryIO, offset: int, gz: bool, file: str, keep_payload: bool
     def problem(kind: str, message: str, next_offset: int | None = None) -> _Outcome:
         return _Outcome(problem=ArchiveProblem(file, offset, kind, message), next_offset=next_offset)
 
-    stream, member = _open_stream(fh, offset, gz)
+    gz = framing is not None  # records in members of their own (gzip or zstd)
+    kind = framing.name if framing is not None else "gzip"
+    stream, member = _open_stream(fh, offset, framing)
     try:
         record = _LOADER.parse_record_stream(stream, known_format="warc", no_record_parse=True)
-    except zlib.error as exc:
-        return problem("gzip", f"corrupt gzip member: {exc}")
+    except CORRUPT as exc:
+        return problem(kind, f"corrupt {kind} member: {exc}")
     except EOFError:
         if member is not None and member.end is not None:
-            return _Outcome(next_offset=member.end)  # an empty gzip member holds nothing: not damage
+            return _Outcome(next_offset=member.end)  # an empty member holds nothing: not damage
         return problem("truncated", "file ends where a record should start")
     except _PARSE_ERRORS as exc:
         return problem("record", f"no WARC record header here: {str(exc).strip()[:120]!r}")
@@ -351,21 +429,21 @@ def _scan_one(fh: BinaryIO, offset: int, gz: bool, file: str, keep_payload: bool
         tail = stream.read(_TAIL_PEEK) if gz else b""
         while gz and stream.read(_BLOCK):  # drain the member to learn where it ends
             pass
-    except zlib.error as exc:
-        return problem("gzip", f"corrupt gzip member inside the record: {exc}")
+    except CORRUPT as exc:
+        return problem(kind, f"corrupt {kind} member inside the record: {exc}")
     member_end = member.end if member is not None else None
     if member is not None and member.truncated:
-        return problem("truncated", f"file ends inside this record (gzip member incomplete, {got} of "
+        return problem("truncated", f"file ends inside this record ({kind} member incomplete, {got} of "
                                     f"{length} block bytes readable)")
     if got < length:
         if gz:
-            return problem("length", f"Content-Length {length} but the gzip member holds {got} bytes", member_end)
+            return problem("length", f"Content-Length {length} but the {kind} member holds {got} bytes", member_end)
         return problem("truncated", f"file ends inside this record ({got} of {length} bytes)")
     if gz:
         if tail.strip(b"\r\n"):
             if tail.lstrip(b"\r\n").startswith(b"WARC/"):
-                return problem("gzip", "gzip member holds more than one record, so offsets are not seekable; "
-                                       "fix the file with `warcio recompress`", member_end)
+                return problem(kind, f"{kind} member holds more than one record, so offsets are not seekable; "
+                                     "fix the file with `warcio recompress`", member_end)
             return problem("length", f"Content-Length {length} is shorter than the record", member_end)
         next_offset = member_end
     else:
@@ -528,24 +606,24 @@ def _skip_blank_lines(fh: BinaryIO, offset: int) -> int:
     return offset
 
 
-def _resync(fh: BinaryIO, start: int, gz: bool, file: str) -> int | None:
+def _resync(fh: BinaryIO, start: int, framing: Framing | None, file: str) -> int | None:
     """Offset of the next place after ``start`` where a WARC record header parses, or None."""
-    needle = _GZIP_MAGIC if gz else _WARC_LINE
+    needle = framing.magic if framing is not None else _WARC_LINE
     position = start
     while (found := _find(fh, needle, position)) is not None:
-        candidate = found if gz else found + 1  # plain: the record starts after the "\n"
-        if _header_parses(fh, candidate, gz):
+        candidate = found if framing is not None else found + 1  # plain: the record starts after the "\n"
+        if _header_parses(fh, candidate, framing):
             logger.debug("%s: resynchronised at offset %d", file, candidate)
             return candidate
         position = found + 1  # a false match (magic bytes inside damaged data): keep looking
     return None
 
 
-def _header_parses(fh: BinaryIO, offset: int, gz: bool) -> bool:
-    stream, _ = _open_stream(fh, offset, gz)
+def _header_parses(fh: BinaryIO, offset: int, framing: Framing | None) -> bool:
+    stream, _ = _open_stream(fh, offset, framing)
     try:
         _LOADER.parse_record_stream(stream, known_format="warc", no_record_parse=True)
-    except (zlib.error, *_PARSE_ERRORS):
+    except (*CORRUPT, *_PARSE_ERRORS):
         return False
     return True
 

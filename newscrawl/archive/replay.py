@@ -17,7 +17,7 @@ request's meta, as Scrapy reads them) is dropped with ReplayTooLarge and counted
 live fetch would be cancelled; of a WARC record over it only the header is read. Nothing holds a page's bytes
 between requests: the index keeps positions, a saved-pages folder its pages' paths and digests.
 
-Sources: a .warc/.warc.gz file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
+Sources: a .warc/.warc.gz/.warc.zst file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
 optional <name>.url sidecars). The archive is also a source of article candidates (ReplaySource.candidates): the
 spider parses every archived HTML page its outlet would accept, whether or not replayed discovery reaches it.
 Damaged input (ReplaySource.problems) is logged and counted by the spider, one line each.
@@ -123,7 +123,7 @@ def source_kind(path: Path) -> str:
     if path.is_dir() and any(is_saved_page(f) for f in files_under(path)) or path.is_file() and is_saved_page(
             str(path)):
         return "saved-html"
-    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.arc/.arc.gz files and no saved pages (.html/.htm/.html.gz, or "
+    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages (.html/.htm/.html.gz, or "
                           "files whose first bytes are HTML) found")
 
 

@@ -43,7 +43,7 @@ from newscrawl.archive.reader import (
     RawRecord,
     RecordTooLarge,
     dechunk,
-    is_gzip_file,
+    open_warc,
     parse_warc_fields,
     read_record_at,
     scan_records,
@@ -61,7 +61,7 @@ __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "
 
 logger = logging.getLogger(__name__)
 
-WARC_FILE_SUFFIXES = (".warc", ".warc.gz", ".warc.open", ".warc.gz.open", *ARC_SUFFIXES)
+WARC_FILE_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".warc.open", ".warc.gz.open", *ARC_SUFFIXES)
 """The names of the files an archive folder is read from (ARC included; .open: a file still being written)."""
 _REQUEST_MEMORY = 1024  # unmatched request records remembered per file, to pair them with later responses
 _OPEN_FILES = 8  # archive files an ArchiveIndex keeps open between reads (a folder may hold thousands)
@@ -498,7 +498,12 @@ class _OpenFiles:
             return None
         source = plain_copy(path) or path
         fh = source.open("rb")
-        found = self._open[name] = (path, OpenWarc(fh, is_gzip_file(fh, source), str(source)))
+        try:
+            opened = open_warc(fh, source)
+        except ArchiveReadError:
+            fh.close()
+            raise
+        found = self._open[name] = (path, opened)
         while len(self._open) > self.limit:
             self._open.popitem(last=False)[1][1].fh.close()
         return found
