@@ -602,7 +602,10 @@ def gzip_members(data: bytes) -> list[bytes]:
 def warc_zstd(records: list[bytes], dictionary: str) -> bytes:
     """A .warc.zst as the IIPC warc-zstd format and ArchiveTeam's Wget-AT write it: every record its own zstd frame,
     compressed with one dictionary kept in a skippable frame (magic 0x184D2A5D) at the start ("compressed": the
-    dictionary itself zstd-compressed, as Wget-AT stores it; "raw": stored as is; "none": no dictionary)."""
+    dictionary itself zstd-compressed, as Wget-AT stores it; "raw": stored as is; "none": no dictionary; "one-stream":
+    not warc-zstd at all, the whole file compressed as one frame by the `zstd` command)."""
+    if dictionary == "one-stream":
+        return zstd.compress(b"".join(records))
     if dictionary == "none":
         return b"".join(zstd.compress(record) for record in records)
     trained = zstd.train_dict(records, 16 * 1024)
@@ -612,7 +615,7 @@ def warc_zstd(records: list[bytes], dictionary: str) -> bytes:
     return head + b"".join(zstd.compress(record, zstd_dict=trained) for record in records)
 
 
-@pytest.mark.parametrize("dictionary", ["compressed", "raw", "none"])
+@pytest.mark.parametrize("dictionary", ["compressed", "raw", "none", "one-stream"])
 def test_a_warc_zstd_file_replays_and_verifies_like_its_gzip_twin(tmp_path: Path, dictionary: str) -> None:
     """ArchiveTeam's crawls (Wget-AT) write .warc.zst: nothing of one was read ("no .warc/.warc.gz files")."""
     records = gzip_members((ROOT / "samples" / "devdiscourse.warc.gz").read_bytes())
