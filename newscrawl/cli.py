@@ -81,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "items changed per field with before/after examples, and write the diff as JSON.",
         epilog="Exit codes: 0 nothing changed, 1 something changed, 2 usage error or the replay failed.")
     reparse.add_argument("archive",
-                         help="a .warc/.warc.gz file, a folder of them, a .wacz file, a folder of saved pages, or "
-                              "one saved page")
+                         help="a .warc/.warc.gz/.warc.zst file, a folder of them, a .wacz file, a folder of saved "
+                              "pages, or one saved page")
     reparse.add_argument("-o", "--output", metavar="NEW.jsonl", help="the new feed (default: reparse.jsonl)")
     reparse.add_argument("--against", metavar="OLD.jsonl", help="an earlier feed of the same archive to compare")
     reparse.add_argument("--spider", help="spider to replay with (default: the one named in the archive, else news)")

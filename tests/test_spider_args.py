@@ -79,8 +79,8 @@ def test_replay_of_a_folder_without_archives_is_a_clear_usage_error(tmp_path: Pa
     (tmp_path / "empty").mkdir()
     result = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={tmp_path / 'empty'}")
     assert result.returncode == 2 and "Traceback" not in result.log
-    assert ("no .warc/.warc.gz/.arc/.arc.gz files and no saved pages (.html/.htm/.html.gz, or files whose first bytes "
-            "are HTML) found") in result.log
+    assert ("no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages (.html/.htm/.html.gz, or files whose "
+            "first bytes are HTML) found") in result.log
 
 
 def test_an_unreadable_state_file_is_named_and_kept(tmp_path: Path) -> None:

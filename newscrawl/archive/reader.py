@@ -7,10 +7,11 @@ to stderr and turned into an early end of data. After damage neither its offsets
 So this module inflates every gzip member on its own with zlib (that is gzip framing, not WARC framing) and lets
 warcio's ``ArcWarcRecordLoader`` parse the WARC record inside it. A ``.warc.zst`` (the IIPC warc-zstd format
 ArchiveTeam's Wget-AT writes: one zstd frame per record, all compressed with one dictionary kept in a skippable frame
-at the start of the file) is read the same way, frame by frame (``Framing``). Exact member boundaries mean a bad member costs
-only its own record. When the framing is lost (a corrupt member, or a wrong Content-Length in an uncompressed
-file) ``scan_records`` resynchronises: it scans forward for the next gzip member header ``1f 8b 08`` (or the next
-line starting ``WARC/1.``) whose WARC header parses, reports one problem for the skipped span and carries on.
+at the start of the file) is read the same way, frame by frame (``Framing``). Exact member boundaries mean a bad
+member costs only its own record. When the framing is lost (a corrupt member, or a wrong Content-Length in an
+uncompressed file) ``scan_records`` resynchronises: it scans forward for the next gzip member header ``1f 8b 08``
+(zstd frame magic ``28 b5 2f fd``, or the next line starting ``WARC/1.``) whose WARC header parses, reports one
+problem for the skipped span and carries on.
 
 Digests are checked here, over the exact bytes on disk, because warcio's verifying reader only reports a
 ``passed`` flag and cannot accept the de-chunked payload digests some tools write (see ``_payload_variants``).

@@ -123,8 +123,8 @@ def source_kind(path: Path) -> str:
     if path.is_dir() and any(is_saved_page(f) for f in files_under(path)) or path.is_file() and is_saved_page(
             str(path)):
         return "saved-html"
-    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages (.html/.htm/.html.gz, or "
-                          "files whose first bytes are HTML) found")
+    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages "
+                          "(.html/.htm/.html.gz, or files whose first bytes are HTML) found")
 
 
 @dataclass(frozen=True)

@@ -135,8 +135,8 @@ COMMON_ARGS: dict[str, Arg] = {
     "revisit_hours": Arg(positive_hours, "revisit articles published less than this many hours ago with a "
                                          "conditional request (default 24)"),
     "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
-    "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz, a folder of them, a .wacz, "
-                                 "or a folder of saved HTML pages) instead of the network"),
+    "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz/.warc.zst, a folder of them, "
+                                 "a .wacz, or a folder of saved HTML pages) instead of the network"),
     "jobs": Arg(job_count, "processes a replay is split across, or auto for every core (default 1); the feeds are "
                            "byte-identical to a one-process replay's (docs/parallel.md)"),
 }
