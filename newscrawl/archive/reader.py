@@ -186,9 +186,11 @@ class Framing:
 
 
 GZIP = Framing("gzip", _GZIP_MAGIC)
+ZSTD = Framing("zstd", _ZSTD_MAGIC)
+"""zstd frames without a dictionary (a warc-zstd file without one, or a file compressed whole by `zstd`)."""
 
 
-class _Member(io.RawIOBase):
+class MemberReader(io.RawIOBase):
     """Decompresses exactly one member (gzip member or zstd frame) starting at ``start``, so damage cannot bleed into
     the next one.
 
@@ -252,7 +254,7 @@ def _zstd_framing(fh: BinaryIO, head: bytes) -> Framing:
     """warc-zstd: an optional skippable frame (magic 0x184D2A5D, little-endian size) holding the dictionary, raw or
     itself zstd-compressed; every record after it is a frame of its own."""
     if not head.startswith(_ZSTD_DICTIONARY_FRAME):
-        return Framing("zstd", _ZSTD_MAGIC)
+        return ZSTD
     size = int.from_bytes(head[4:8], "little")
     if size > _MAX_DICTIONARY:
         raise ValueError(f"zstd dictionary frame of {size} bytes")
@@ -275,11 +277,12 @@ def holds_warc_records(path: Path) -> bool:
     gzip or zstd, are a WARC version line."""
     try:
         with path.open("rb") as fh:
-            head = fh.read(64)
-            if head[:2] == _GZIP_MAGIC[:2] or head.startswith((_ZSTD_MAGIC, _ZSTD_DICTIONARY_FRAME)):
-                framing = member_framing(fh, path)
-                assert framing is not None
-                head = _Member(fh, framing.first_record, framing).read(64)
+            framing = member_framing(fh, path)
+            if framing is None:
+                fh.seek(0)
+                head = fh.read(1024)
+            else:
+                head = MemberReader(fh, framing.first_record, framing).read(64)
     except (OSError, ValueError, *CORRUPT):
         return False
     return _is_warc_start(head)
@@ -373,9 +376,9 @@ def open_warc(fh: BinaryIO, path: Path) -> OpenWarc:
         raise ArchiveReadError(ArchiveProblem(str(path), 0, "zstd", f"unreadable zstd dictionary: {exc}")) from None
 
 
-def _open_stream(fh: BinaryIO, offset: int, framing: Framing | None) -> tuple[BinaryIO, _Member | None]:
+def _open_stream(fh: BinaryIO, offset: int, framing: Framing | None) -> tuple[BinaryIO, MemberReader | None]:
     if framing is not None:
-        member = _Member(fh, offset, framing)
+        member = MemberReader(fh, offset, framing)
         return io.BufferedReader(member, buffer_size=_BLOCK), member
     fh.seek(offset)
     return fh, None

@@ -15,48 +15,15 @@ import hashlib
 import logging
 import os
 import tempfile
-import zlib
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-from newscrawl.archive.codings import zstd
+from newscrawl.archive.reader import CORRUPT, GZIP, ZSTD, MemberReader
 
 logger = logging.getLogger(__name__)
 
 _BLOCK = 1024 * 1024
 _known: dict[tuple[str, int, float], Path | None] = {}
-_ZSTD_FRAME = b"\x28\xb5\x2f\xfd"
-_DAMAGE = (zlib.error, zstd.ZstdError)
-
-
-class _Member:
-    """The first member (gzip) or frame (zstd) of a file, decompressed in bounded pieces: the two decompressors
-    keep input they have not used yet in different ways."""
-
-    def __init__(self, fh: BinaryIO, decompressor: Any) -> None:
-        self.fh = fh
-        self.decompressor = decompressor
-        self.zlib = not hasattr(decompressor, "needs_input")
-
-    def read(self) -> bytes | None:
-        """The next piece; None when the file ends first (a stream cut short)."""
-        if self.zlib:
-            pending = self.decompressor.unconsumed_tail or self.fh.read(_BLOCK)
-        else:
-            pending = self.fh.read(_BLOCK) if self.decompressor.needs_input else b""
-        if not pending and (self.zlib or self.decompressor.needs_input):
-            return None
-        piece: bytes = self.decompressor.decompress(pending, _BLOCK)
-        return piece
-
-    @property
-    def ended(self) -> bool:
-        return bool(self.decompressor.eof)
-
-    def more_follows(self) -> bool:
-        """After the member's end: does anything but padding follow it (another member)?"""
-        rest = self.decompressor.unused_data + self.fh.read(64)
-        return bool(rest.strip(b"\r\n\x00"))
 
 
 def plain_copy(path: Path) -> Path | None:
@@ -80,19 +47,16 @@ def cache_folder() -> Path:
 
 def _inflate_if_single_stream(path: Path, key: tuple[str, int, float]) -> Path | None:
     with path.open("rb") as fh:
-        magic = fh.read(4)
-        if magic[:2] == b"\x1f\x8b":
-            member = _Member(fh, zlib.decompressobj(16 + zlib.MAX_WBITS))
-        elif magic == _ZSTD_FRAME:
-            member = _Member(fh, zstd.ZstdDecompressor())
-        else:
+        magic = fh.read(len(ZSTD.magic))
+        framing = GZIP if magic[:2] == GZIP.magic[:2] else ZSTD if magic == ZSTD.magic else None
+        if framing is None:
             return None
-        fh.seek(0)
+        member = MemberReader(fh, 0, framing)
         try:
-            first = member.read() or b""
-        except _DAMAGE:
+            first = member.read(_BLOCK)
+        except CORRUPT:
             return None  # a damaged first member: reader.py reports it, member by member
-        if member.ended and member.more_follows():
+        if _more_follow(member, fh):
             return None  # the first member ended and more follow: one member per record, the normal case
         target = cache_folder() / f"{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.warc"
         if target.exists():
@@ -101,18 +65,24 @@ def _inflate_if_single_stream(path: Path, key: tuple[str, int, float]) -> Path |
         try:
             with partial.open("wb") as out:
                 out.write(first)
-                while not member.ended:
-                    piece = member.read()
-                    if piece is None:
-                        break  # cut short: keep what inflated
+                while piece := member.read(_BLOCK):  # b"" at the stream's end, or where a cut stream stops
                     out.write(piece)
-                    if member.ended and member.more_follows():
-                        partial.unlink()
-                        return None  # several members after all (a big first record): read it member by member
-        except _DAMAGE as exc:
+        except CORRUPT as exc:
             logger.warning("%s: compressed stream damaged after %d bytes (%s); reading what inflated", path,
                            partial.stat().st_size, exc)
+        else:
+            if _more_follow(member, fh):
+                partial.unlink()
+                return None  # several members after all (a big first record): read it member by member
         os.replace(partial, target)
     logger.info("%s is compressed as one stream, not one member per record: reading an inflated copy %s", path,
                 target)
     return target
+
+
+def _more_follow(member: MemberReader, fh: BinaryIO) -> bool:
+    """Whether the first member has ended and anything but padding follows it (another member)."""
+    if member.end is None:
+        return False
+    fh.seek(member.end)
+    return bool(fh.read(64).strip(b"\r\n\x00"))
