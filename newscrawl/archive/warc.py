@@ -178,8 +178,8 @@ class ArchiveIndex:
     """URL → captures, positions only; ``lookup`` re-reads the chosen record by offset when it is asked for.
 
     When a URL was captured several times, the LAST capture in archive order (file name order, then offset; for
-    our writer that is fetch order) wins in ``lookup``/``entry``, unless it is a transient error (``preferred``); ``captures`` returns all of them, and ``read``
-    re-reads any one. Matching tries the exact WARC-Target-URI first, then ``canonicalize_url`` without the
+    our writer that is fetch order) wins in ``lookup``/``entry``, unless it is a transient error (``preferred``);
+    ``captures`` returns all of them, and ``read`` re-reads any one. Matching tries the exact WARC-Target-URI first, then ``canonicalize_url`` without the
     fragment (sorted query, normalised escapes).
     """
 

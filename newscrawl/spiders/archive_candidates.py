@@ -67,7 +67,8 @@ class ReplayCandidates:
         if self.replay_source.unlabelled_pages:
             self.crawler.stats.set_value("newscrawl/replay/unlabelled_pages", self.replay_source.unlabelled_pages)
             logger.info("%(n)d archived responses labelled as unknown bytes (application/octet-stream or no media "
-                        "type) are web pages by their first bytes: offered as pages", {"n": self.replay_source.unlabelled_pages})
+                        "type) are web pages by their first bytes: offered as pages",
+                        {"n": self.replay_source.unlabelled_pages})
         if self.replay_source.skipped.get("revisit-unresolved"):
             logger.warning("%(n)d revisit records skipped: their original capture is not in the archive, so they "
                            "hold no page to replay", {"n": self.replay_source.skipped["revisit-unresolved"]})
