@@ -179,8 +179,8 @@ class ArchiveIndex:
 
     When a URL was captured several times, the LAST capture in archive order (file name order, then offset; for
     our writer that is fetch order) wins in ``lookup``/``entry``, unless it is a transient error (``preferred``);
-    ``captures`` returns all of them, and ``read`` re-reads any one. Matching tries the exact WARC-Target-URI first, then ``canonicalize_url`` without the
-    fragment (sorted query, normalised escapes).
+    ``captures`` returns all of them, and ``read`` re-reads any one. Matching tries the exact WARC-Target-URI
+    first, then ``canonicalize_url`` without the fragment (sorted query, normalised escapes).
     """
 
     def __init__(self, entries: Iterable[IndexEntry] = (), problems: Iterable[ArchiveProblem] = (),
