@@ -299,7 +299,7 @@ def scan_records(path: Path, keep_payloads: bool = True) -> Iterator[RawRecord |
         except (ValueError, *CORRUPT) as exc:
             yield ArchiveProblem(str(path), 0, "zstd", f"unreadable zstd dictionary: {exc}; nothing read")
             return
-        offset: int | None = framing.first_record if framing else _skip_blank_lines(fh, 0)
+        offset: int | None = _first_offset(fh, framing)
         while offset is not None and offset < size:
             out = _scan_one(fh, offset, framing, str(path), keep_payload=keep_payloads)
             if out.problem is not None and out.next_offset is None:
@@ -327,6 +327,18 @@ def read_record_at(path: Path, offset: int, opened: OpenWarc | None = None,
         with path.open("rb") as fh:
             return _record_at(open_warc(fh, path), offset, max_payload)
     return _record_at(opened, offset, max_payload)
+
+
+def read_first_record(path: Path) -> RawRecord:
+    """The file's first record: after warc-zstd's dictionary frame, or the blank lines before a plain WARC's first
+    record (not simply the one at offset 0). Raises ArchiveReadError when it is not readable."""
+    with path.open("rb") as fh:
+        opened = open_warc(fh, path)
+        return _record_at(opened, _first_offset(fh, opened.framing))[0]
+
+
+def _first_offset(fh: BinaryIO, framing: Framing | None) -> int:
+    return framing.first_record if framing else _skip_blank_lines(fh, 0)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from newscrawl.archive.reader import (
     dechunk,
     open_warc,
     parse_warc_fields,
+    read_first_record,
     read_record_at,
     scan_records,
 )
@@ -167,7 +168,7 @@ def read_warcinfo(file: Path | str) -> dict[str, str]:
     """Fields of the file's first record if it is a warcinfo record (as our writer and wget produce), else {}."""
     path = _locate(Path(file))
     try:
-        record, _ = _read_record(path, 0)
+        record = read_arc_at(path, 0)[0] if is_arc(path) else read_first_record(plain_copy(path) or path)
     except ArchiveReadError as exc:
         logger.warning("No readable warcinfo in %s: %s", path, exc)
         return {}
