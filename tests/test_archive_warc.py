@@ -691,9 +691,9 @@ def counting_builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     built: list[Path] = []
     real = ArchiveIndex.build_now.__func__  # type: ignore[attr-defined]
 
-    def build_now(cls: type[ArchiveIndex], path: Path) -> ArchiveIndex:
+    def build_now(cls: type[ArchiveIndex], path: Path, parts: int = 1) -> ArchiveIndex:
         built.append(Path(path))
-        return real(cls, path)  # type: ignore[no-any-return]
+        return real(cls, path, parts)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(ArchiveIndex, "build_now", classmethod(build_now))
     return built

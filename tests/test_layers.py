@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "newscrawl"
 
 # Lowest first. "newscrawl" is the package's own __init__ (the version string).
 LAYERS: list[tuple[str, set[str]]] = [
-    ("bottom: shared keys, ids and the item schema", {"newscrawl", "newscrawl.items", "newscrawl.meta"}),
+    ("bottom: shared keys, ids, the item schema and process plumbing",
+     {"newscrawl", "newscrawl.items", "newscrawl.meta", "newscrawl.processes"}),
     ("pure extraction helpers", {"newscrawl.extract"}),
     ("pure parsers: HTML + URL in, article out", {"newscrawl.parsers"}),
     ("services: archive, state, distributed state, fetch middlewares",

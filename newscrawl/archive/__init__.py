@@ -3,7 +3,9 @@
 Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; import from warc.py):
   writer.py     WarcWriter: rotating WARC 1.1 files, one response + request pair per fetch, ArchiveRef back.
   warc.py       the API to import: iter_archive, read_at, read_warcinfo, ArchiveIndex (+ re-exports below).
-  reader.py     the damage-tolerant record reader under warc.py (gzip member resync, digest checks).
+  exchanges.py  one file's records as HTTP exchanges, each response paired with its request (under warc.py).
+  indexparts.py an index build split across processes (the parallel replay's), pairing exactly as a serial one.
+  reader.py     the damage-tolerant record reader under them (gzip member resync, digest checks).
   savedhtml.py  iter_saved_html: folders of saved pages (HTML, MHTML, Safari web archives, sniffed names).
   browsersaves.py  what browsers and mirroring tools write when saving a page, read for savedhtml.py.
   wacz.py       replay_root: a WACZ's WARCs, extracted once, as a folder to replay.

@@ -78,7 +78,8 @@ def cache_file(folder: Path, path: Path) -> Path:
     return folder / FOLDER / f"{hashlib.sha256(where.encode()).hexdigest()[:32]}.json"
 
 
-_BUILDER_MODULES = ("arc.py", "codings.py", "indexcache.py", "reader.py", "revisits.py", "warc.py", "wholegzip.py")
+_BUILDER_MODULES = ("arc.py", "codings.py", "exchanges.py", "indexcache.py", "indexparts.py", "reader.py",
+                    "revisits.py", "sniff.py", "warc.py", "wholegzip.py")
 """The modules whose code decides what an index holds (archive/: how records are found, read, paired and judged)."""
 
 

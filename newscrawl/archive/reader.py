@@ -288,10 +288,13 @@ def holds_warc_records(path: Path) -> bool:
     return _is_warc_start(head)
 
 
-def scan_records(path: Path, keep_payloads: bool = True) -> Iterator[RawRecord | ArchiveProblem]:
+def scan_records(path: Path, keep_payloads: bool = True, start: int | None = None,
+                 end: int | None = None) -> Iterator[RawRecord | ArchiveProblem]:
     """Every record of one WARC file in order, with a problem for each damaged span instead of stopping.
 
-    ``keep_payloads=False``: payloads of blocks over STREAM_ABOVE are checked but not kept (warcinfo always is)."""
+    ``keep_payloads=False``: payloads of blocks over STREAM_ABOVE are checked but not kept (warcinfo always is).
+    ``start``/``end``: only the records that start in [start, end), ``start`` being a record's start (see
+    ``member_starts``); the records of consecutive spans are those of the whole file, problems included."""
     with path.open("rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         try:
@@ -299,8 +302,9 @@ def scan_records(path: Path, keep_payloads: bool = True) -> Iterator[RawRecord |
         except (ValueError, *CORRUPT) as exc:
             yield ArchiveProblem(str(path), 0, "zstd", f"unreadable zstd dictionary: {exc}; nothing read")
             return
-        offset: int | None = _first_offset(fh, framing)
-        while offset is not None and offset < size:
+        offset: int | None = _first_offset(fh, framing) if start is None else start
+        stop = size if end is None else min(end, size)
+        while offset is not None and offset < stop:
             out = _scan_one(fh, offset, framing, str(path), keep_payload=keep_payloads)
             if out.problem is not None and out.next_offset is None:
                 resume = _resync(fh, offset + 1, framing, str(path))
@@ -327,6 +331,26 @@ def read_record_at(path: Path, offset: int, opened: OpenWarc | None = None,
         with path.open("rb") as fh:
             return _record_at(open_warc(fh, path), offset, max_payload)
     return _record_at(opened, offset, max_payload)
+
+
+def member_starts(path: Path, near: list[int]) -> list[int]:
+    """For each offset in `near`, the start of the first record at or after it, in a WARC whose records are each
+    their own gzip member or zstd frame: where the file can be split into spans that ``scan_records`` reads
+    independently. [] for any other file (plain text can hold a "WARC/1.0" line inside a payload, so a plain
+    WARC is not split); an offset with no record after it is left out."""
+    found: list[int] = []
+    with path.open("rb") as fh:
+        try:
+            framing = member_framing(fh, path)
+        except (ValueError, *CORRUPT):
+            return []
+        if framing is None:
+            return []
+        for offset in near:
+            start = _resync(fh, max(offset, framing.first_record), framing, str(path))
+            if start is not None:
+                found.append(start)
+    return found
 
 
 def read_first_record(path: Path) -> RawRecord:

@@ -18,109 +18,65 @@ over them).
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import os
 import re
 import sys
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from itertools import chain, groupby
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
-from w3lib.html import get_meta_refresh
 from w3lib.url import canonicalize_url
-from warcio.timeutils import iso_date_to_datetime
 
-from newscrawl.archive import codings, indexcache, sniff
-from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at, scan_arc
+from newscrawl.archive import indexcache, indexparts, sniff
+from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at
+from newscrawl.archive.exchanges import (
+    ArchivedExchange,
+    Step,
+    decoded_head,
+    is_replayable_response,
+    may_refresh,
+    paired,
+    record_steps,
+    request_method,
+    to_exchange,
+)
 from newscrawl.archive.reader import (
     ArchiveProblem,
     ArchiveReadError,
     OpenWarc,
     RawRecord,
     RecordTooLarge,
-    dechunk,
     open_warc,
     parse_warc_fields,
     read_first_record,
     read_record_at,
-    scan_records,
 )
 from newscrawl.archive.revisits import Revisit, find_original, normalised_digest, payload_digests
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
 from newscrawl.archive.wholegzip import plain_copy
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
 
+T = TypeVar("T")
 
 __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
            "RecordTooLarge",
            "SavedPage", "WARC_FILE_SUFFIXES", "WarcWriter", "files_under", "iter_archive", "iter_saved_html", "read_at",
-           "preferred", "read_warcinfo"]
+           "preferred", "read_warcinfo", "may_refresh"]
 
 logger = logging.getLogger(__name__)
 
 WARC_FILE_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".warc.open", ".warc.gz.open", *ARC_SUFFIXES)
 """The names of the files an archive folder is read from (ARC included; .open: a file still being written)."""
-_REQUEST_MEMORY = 1024  # unmatched request records remembered per file, to pair them with later responses
 _OPEN_FILES = 8  # archive files an ArchiveIndex keeps open between reads (a folder may hold thousands)
 _REQUEST_BODY_LIMIT = 1024 * 1024
 """Payload size up to which a record read only to see whether it is a response's request is read whole: a larger one
 is not a request worth pairing (no GET has a body), and may be a 2 GB video response."""
-
-
-@dataclass(frozen=True)
-class ArchivedExchange:
-    """One archived HTTP response (plus the request method when its request record was found)."""
-
-    url: str
-    """WARC-Target-URI."""
-    status: int
-    reason: str
-    http_version: str
-    """As on the status line, e.g. "HTTP/1.1"."""
-    headers: list[tuple[str, str]]
-    """Response headers in recorded order, repeats kept; Transfer-Encoding removed when the body was de-chunked."""
-    body: bytes
-    """Payload as sent: still Content-Encoded (gzip stays gzip), but de-chunked."""
-    fetched_at: datetime
-    """WARC-Date, timezone-aware UTC."""
-    record_id: str
-    file: str
-    offset: int
-    warcinfo: dict[str, str] = field(default_factory=dict)
-    """Fields of the warcinfo record that preceded this record in its file; {} if none."""
-    request_method: str | None = None
-    remote_ip: str | None = None
-    digest_ok: bool = True
-    """False when a stored digest did not match; an ArchiveProblem of kind "digest" was reported too."""
-    payload_digest: str | None = None
-    """WARC-Payload-Digest as recorded (revisits name their original by it), None when the record has none."""
-    truncated: str | None = None
-    """Why the payload is incomplete, None when it is whole: the record's WARC-Truncated value ("length", "time",
-    "disconnect", "unspecified": the crawler that wrote it stopped reading), or "content-length" when the payload
-    is shorter than the response's own Content-Length says (a crawler that cut it without saying so)."""
-
-    def header_values(self, name: str) -> list[str]:
-        """Every value of a header, case-insensitively (like Scrapy's ``headers.getlist``)."""
-        return [value for key, value in self.headers if key.lower() == name.lower()]
-
-    def content_codings(self) -> list[str]:
-        """The Content-Encoding codings applied to the body, in the order applied, lower-cased ("identity" left out)."""
-        codings = [c.strip().lower() for v in self.header_values("Content-Encoding") for c in v.split(",")]
-        return [c for c in codings if c and c != "identity"]
-
-    def decoded_body(self) -> bytes:
-        """The body with Content-Encoding undone as Scrapy undoes it (codings.py): what a crawler parses and hashes.
-
-        Raises ValueError naming the URL when the data does not decode.
-        """
-        try:
-            return codings.decode(self.content_codings(), self.body)
-        except ValueError as exc:
-            raise ValueError(f"{self.url}: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per archived response, ~40 % smaller than with a __dict__
@@ -227,13 +183,13 @@ class ArchiveIndex:
         return cls._cached_or_built(Path(path), cache)
 
     @classmethod
-    def _cached_or_built(cls, path: Path, cache: Path | None) -> ArchiveIndex:
+    def _cached_or_built(cls, path: Path, cache: Path | None, parts: int = 1) -> ArchiveIndex:
         if cache is None:
-            return cls.build_now(path)
+            return cls.build_now(path, parts)
         try:
             files = indexcache.identity(_archive_files(path))
         except OSError:
-            return cls.build_now(path)  # it reports the unreadable path
+            return cls.build_now(path, parts)  # it reports the unreadable path
         stored = indexcache.load(cache, path, files) if files is not None else None
         if stored is not None:
             try:
@@ -244,7 +200,7 @@ class ArchiveIndex:
                 logger.info("Archive index of %s (%d captures) read from its cache: the archive is unchanged",
                             path, len(index))
                 return index
-        index = cls.build_now(path)
+        index = cls.build_now(path, parts)
         if files is not None:
             indexcache.store(cache, path, files, index._stored())
         return index
@@ -291,8 +247,9 @@ class ArchiveIndex:
         return index
 
     @classmethod
-    def build_now(cls, path: Path | str) -> ArchiveIndex:
-        """Reads every record once (bodies are digest-checked, then dropped) and keeps positions only.
+    def build_now(cls, path: Path | str, parts: int = 1) -> ArchiveIndex:
+        """Reads every record once (bodies are digest-checked, then dropped) and keeps positions only; with `parts`
+        > 1, in that many processes at once (indexparts.py: the same index, sooner).
 
         A revisit record takes its place in archive order as an entry that points at its original capture
         (``revisits.py``), so "last capture wins" treats it like the capture it stands for."""
@@ -300,33 +257,34 @@ class ArchiveIndex:
         problems: list[ArchiveProblem] = []
         skipped: Counter[str] = Counter()
         warcinfo: dict[str, dict[str, str]] = {}
-        names: dict[str, str] = {}
         types: dict[str, str] = {}
         recorded: dict[int, str] = {}  # id(entry) → its WARC-Payload-Digest, only while revisits are resolved
         refreshing: set[tuple[str, int]] = set()
         unlabelled_pages: set[tuple[str, int]] = set()
-        for item in _iter_exchanges(Path(path), skipped, with_bodies=False):
-            if isinstance(item, ArchiveProblem):
-                problems.append(item)
-                continue
-            if isinstance(item, Revisit):
-                order.append(item)
-                continue
-            warcinfo.setdefault(item.file, item.warcinfo)
-            file = names.setdefault(item.file, item.file)  # one shared string per file, not one per entry
-            content_type = next(iter(item.header_values("Content-Type")), None)
-            if content_type is not None:  # one string per distinct type, not one per entry
-                content_type = types.setdefault(content_type, content_type)
-            entry = IndexEntry(item.url, file, item.offset, item.record_id, item.fetched_at,
-                               item.status, item.request_method, item.digest_ok, content_type)
-            order.append(entry)
-            if item.payload_digest:
-                recorded[id(entry)] = item.payload_digest
-            if item.status == 200 and may_refresh(item):
-                refreshing.add((file, item.offset))
-            if item.status == 200 and sniff.says_nothing(content_type) and sniff.sniffs_as_html(
-                    _decoded_head(item, sniff.SNIFF_BYTES)):
-                unlabelled_pages.add((file, item.offset))
+        for path_of_file, steps in _steps_by_file(Path(path), _indexed, keep_payloads=False, parts=parts):
+            file = str(path_of_file)  # one shared string per file, not one per entry
+            for item in paired(path_of_file, steps, skipped):
+                if isinstance(item, ArchiveProblem):
+                    problems.append(item)
+                    continue
+                if isinstance(item, Revisit):
+                    order.append(item)
+                    continue
+                response, method, info = item
+                warcinfo.setdefault(file, info)
+                content_type = response.content_type
+                if content_type is not None:  # one string per distinct type, not one per entry
+                    content_type = types.setdefault(content_type, content_type)
+                entry = IndexEntry(response.url, file, response.offset, response.record_id, response.fetched_at,
+                                   response.status, sys.intern(method) if method else None, response.digest_ok,
+                                   content_type)
+                order.append(entry)
+                if response.payload_digest:
+                    recorded[id(entry)] = response.payload_digest
+                if response.refreshes:
+                    refreshing.add((file, response.offset))
+                if response.unlabelled_page:
+                    unlabelled_pages.add((file, response.offset))
         entries = [entry for entry in order if isinstance(entry, IndexEntry)]
         later = 0
         if len(entries) < len(order):  # only an archive with revisits pays for an index of its originals first
@@ -455,13 +413,14 @@ _BuiltKey = tuple[str, tuple[tuple[Any, ...], ...]]
 _BUILT_AHEAD: dict[_BuiltKey, ArchiveIndex] = {}
 
 
-def build_ahead(path: Path | str, cache: Path | None = None) -> None:
+def build_ahead(path: Path | str, cache: Path | None = None, parts: int = 1) -> None:
     """Builds the index of `path` now and keeps it for the next ``ArchiveIndex.build`` of the same, unchanged files
     in this process or in processes forked from it: the processes of a parallel replay share one build instead of
-    each reading the whole archive (a fork copies the index for free). Kept until taken or ``drop_built_ahead``."""
+    each reading the whole archive (a fork copies the index for free), and build it in `parts` processes at once.
+    Kept until taken or ``drop_built_ahead``."""
     key = _built_key(Path(path))
     if key is not None:
-        _BUILT_AHEAD[key] = ArchiveIndex._cached_or_built(Path(path), cache)
+        _BUILT_AHEAD[key] = ArchiveIndex._cached_or_built(Path(path), cache, parts)
 
 
 def drop_built_ahead() -> None:
@@ -517,15 +476,72 @@ class _OpenFiles:
         self.close()
 
 
-def _iter_exchanges(path: Path, skipped: Counter[str],
-                    with_bodies: bool = True) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
-    """``with_bodies=False`` (an index build): a body over reader.STREAM_ABOVE bytes is digest-checked but not
-    kept, and its exchange's ``body`` is empty."""
-    for file in _archive_files(path):
-        try:
-            yield from _iter_file(file, skipped, with_bodies)
-        except OSError as exc:
-            yield ArchiveProblem(str(file), 0, "io", f"cannot read file: {exc}")
+def _iter_exchanges(path: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
+    for file, steps in _steps_by_file(path, _as_read, keep_payloads=True):
+        for item in paired(file, steps, skipped):
+            if isinstance(item, tuple):
+                exchange, method, _ = item
+                yield replace(exchange, request_method=method) if method is not None else exchange
+            else:
+                yield item
+
+
+def _steps_by_file(path: Path, read: Callable[[ArchivedExchange], T], keep_payloads: bool,
+                   parts: int = 1) -> Iterator[tuple[Path, Iterator[Step[T]]]]:
+    """Each archive file under `path` and the steps of its records (exchanges.record_steps), in archive order;
+    with `parts` > 1, read by that many processes at once (indexparts.py)."""
+    files = _archive_files(path)
+    if parts < 2:
+        for file in files:
+            yield file, record_steps(file, _source(file), read, keep_payloads)
+        return
+    sources = [_source(file) for file in files]
+
+    def read_span(span: indexparts.Span) -> Iterator[Step[T]]:
+        return record_steps(files[span.file], sources[span.file], read, keep_payloads, span.start, span.end)
+
+    spans = indexparts.read_in_parts(indexparts.parts(files, sources, parts), read_span)
+    for number, group in groupby(spans, key=itemgetter(0)):
+        yield files[number], chain.from_iterable(steps for _, steps in group)
+
+
+def _source(file: Path) -> Path:
+    """What a file's records are read from: the file, or the inflated copy of a WARC compressed whole."""
+    try:
+        return plain_copy(file) or file
+    except OSError:
+        return file  # reading it reports the problem
+
+
+def _as_read(exchange: ArchivedExchange) -> ArchivedExchange:
+    return exchange
+
+
+class _Indexed(NamedTuple):
+    """What an index build keeps of a response (the `read` of exchanges.record_steps): no body, and picklable for
+    the processes of a split build."""
+
+    url: str
+    offset: int
+    record_id: str
+    fetched_at: datetime
+    status: int
+    digest_ok: bool
+    content_type: str | None
+    payload_digest: str | None
+    refreshes: bool
+    """A 200 page that may redirect by meta refresh (may_refresh)."""
+    unlabelled_page: bool
+    """A 200 response labelled as unknown bytes that sniffs as HTML (archive/sniff.py)."""
+
+
+def _indexed(exchange: ArchivedExchange) -> _Indexed:
+    content_type = next(iter(exchange.header_values("Content-Type")), None)
+    ok = exchange.status == 200
+    return _Indexed(exchange.url, exchange.offset, exchange.record_id, exchange.fetched_at, exchange.status,
+                    exchange.digest_ok, content_type, exchange.payload_digest, ok and may_refresh(exchange),
+                    ok and sniff.says_nothing(content_type)
+                    and sniff.sniffs_as_html(decoded_head(exchange, sniff.SNIFF_BYTES)))
 
 
 def files_under(folder: Path) -> Iterator[str]:
@@ -555,192 +571,15 @@ def _order_key(relative: Path) -> tuple[str, str, str]:
     return relative.parent.as_posix(), stem, name
 
 
-def _iter_file(file: Path, skipped: Counter[str],
-               with_bodies: bool = True) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
-    """Pairs responses with request records: the request may follow (ours, warcio) or precede (wget) it."""
-    warcinfo: dict[str, str] = {}
-    pending: ArchivedExchange | None = None  # a response waiting for the request record that may follow it
-    methods: OrderedDict[str, str] = OrderedDict()  # request id, and ids it is concurrent to → method
-    skipped_here: Counter[str] = Counter()
-    source = plain_copy(file) or file  # a whole-file gzip is read from its inflated copy, offsets and all
-    for item in (scan_arc(file) if is_arc(file) else scan_records(source, keep_payloads=with_bodies)):
-        method = _request_method(item) if isinstance(item, RawRecord) else None
-        if pending is not None:
-            if (isinstance(item, RawRecord) and method is not None
-                    and pending.record_id in item.header_values("WARC-Concurrent-To")):
-                yield replace(pending, request_method=method)
-                pending = None
-                continue
-            yield pending
-            pending = None
-        if isinstance(item, ArchiveProblem):
-            yield item
-        elif item.rec_type == "warcinfo":
-            warcinfo = parse_warc_fields(item.payload)
-        elif item.rec_type == "revisit":
-            yield Revisit(item.header("WARC-Target-URI") or "", str(file), item.offset, item.header("WARC-Refers-To"),
-                          item.header("WARC-Refers-To-Target-URI"), item.header("WARC-Refers-To-Date"),
-                          item.header("WARC-Payload-Digest"), _warc_date(item))
-        elif method is not None:
-            for key in [item.header("WARC-Record-ID") or "", *item.header_values("WARC-Concurrent-To")]:
-                methods[key] = method
-            while len(methods) > _REQUEST_MEMORY:
-                methods.popitem(last=False)
-        elif (item.rec_type == "response" and item.http_headers is not None) or _is_page_resource(item):
-            exchange = _to_exchange(item, str(file), warcinfo)
-            if isinstance(exchange, ArchiveProblem):
-                yield exchange
-                continue
-            known = [methods[k] for k in [exchange.record_id, *item.header_values("WARC-Concurrent-To")]
-                     if k in methods]
-            if known:
-                yield replace(exchange, request_method=known[0])
-            else:
-                pending = exchange
-        else:
-            skipped_here[item.rec_type if item.rec_type != "response" else "response-without-http"] += 1
-    if pending is not None:
-        yield pending
-    if skipped_here:
-        logger.info("%s: skipped records not replayable as responses: %s", file, dict(skipped_here))
-        skipped.update(skipped_here)
-
-
-_REFRESH_CHARS = 4096
-"""Scrapy reads a meta refresh from the first 4,096 characters of a page: as many bytes when they are ASCII, at most
-four times as many in UTF-8."""
-
-
-def may_refresh(exchange: ArchivedExchange) -> bool:
-    """Whether Scrapy's MetaRefreshMiddleware may redirect from this response: its first bytes (Content-Encoding
-    undone) hold a meta refresh naming a URL, in any tag, with any delay, whatever the page type. The index is the
-    same for every crawl; the crawl's METAREFRESH_* settings decide later which of these pages really redirect
-    (archive/replay.py, MetaRefreshPolicy)."""
-    head = _decoded_head(exchange, _REFRESH_CHARS)
-    for _ in range(3):  # inflating only what holds the 4,096 characters: most heads are ASCII, a few bytes more
-        if head.isascii() and b"\0" not in head:
-            break
-        wanted = _REFRESH_CHARS + len(head) - len(head.decode("utf-8", "ignore"))  # one byte per UTF-8 character
-        if b"\0" in head or wanted >= 4 * _REFRESH_CHARS:  # UTF-16, or not UTF-8 at all: the longest reading
-            wanted = 4 * _REFRESH_CHARS
-        if wanted <= len(head):
-            break
-        head = _decoded_head(exchange, wanted)
-    if b"refresh" not in head.lower():  # the common case, without a regular expression
-        return False
-    _, url = get_meta_refresh(head.decode("latin-1"), exchange.url, ignore_tags=())
-    return url is not None
-
-
-def _decoded_head(exchange: ArchivedExchange, size: int) -> bytes:
-    """About the first `size` bytes of the body with Content-Encoding undone, decoding no more than that; b"" when
-    it does not decode (the page is then not one Scrapy reads a refresh from either)."""
-    content_codings = exchange.content_codings()
-    if not content_codings:
-        return exchange.body[:size]
-    return codings.decoded_head(content_codings, exchange.body, size)
-
-
-def _warc_date(record: RawRecord) -> datetime | None:
-    try:
-        when: datetime = iso_date_to_datetime(record.header("WARC-Date") or "", tz_aware=True)
-    except (ValueError, TypeError):
-        return None
-    return when
-
-
-def _request_method(record: RawRecord) -> str | None:
-    if record.rec_type != "request" or record.http_headers is None:
-        return None
-    method: str = record.http_headers.protocol  # warcio puts a request line's verb in "protocol"
-    # Interned: the index keeps one per capture, and a fresh "GET" each time was 8 % of its memory.
-    return sys.intern(method) if method else None
-
-
-def _is_page_resource(record: RawRecord) -> bool:
-    """A `resource` record holding a web page (Browsertrix, wget, warcio): a document with no HTTP envelope."""
-    uri = (record.header("WARC-Target-URI") or "").lower()
-    return record.rec_type == "resource" and uri.startswith(("http://", "https://"))
-
-
-def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
-    """A resource record as the 200 response that would have carried it, with the record's Content-Type."""
-    fetched_at = _fetch_time(record, [])
-    if fetched_at is None:
-        return ArchiveProblem(file, record.offset, "record",
-                              f"unusable WARC-Date {record.header('WARC-Date')!r}")
-    content_type = record.header("Content-Type") or "application/octet-stream"
-    return ArchivedExchange(
-        url=record.header("WARC-Target-URI") or "", status=200, reason="OK", http_version="HTTP/1.1",
-        headers=[("Content-Type", content_type)], body=record.payload, fetched_at=fetched_at,
-        record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset, warcinfo=warcinfo,
-        remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
-        payload_digest=record.header("WARC-Payload-Digest"), truncated=record.header("WARC-Truncated"))
-
-
-def _to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
-    if record.rec_type == "resource":
-        return _resource_exchange(record, file, warcinfo)
-    http = record.http_headers
-    headers = [(name, value) for name, value in http.headers]
-    try:
-        status = int(http.get_statuscode())
-    except (ValueError, TypeError) as exc:
-        return ArchiveProblem(file, record.offset, "record", f"unusable status line {http.statusline!r}: {exc}")
-    fetched_at = _fetch_time(record, headers)
-    if fetched_at is None:
-        return ArchiveProblem(file, record.offset, "record", f"unusable WARC-Date {record.header('WARC-Date')!r} "
-                                                             "and no HTTP Date header")
-    body = record.payload
-    truncated = record.header("WARC-Truncated")
-    if any(n.lower() == "transfer-encoding" and "chunked" in v.lower() for n, v in headers):
-        body = dechunk(body)
-        headers = _without_chunked(headers)
-    elif truncated is None and body and len(body) < _declared_length(headers):
-        truncated = "content-length"
-    return ArchivedExchange(
-        url=record.header("WARC-Target-URI") or "", status=status,
-        reason=http.statusline.partition(" ")[2], http_version=http.protocol, headers=headers, body=body,
-        fetched_at=fetched_at, record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset,
-        warcinfo=warcinfo, remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
-        payload_digest=record.header("WARC-Payload-Digest"), truncated=truncated)
-
-
-def _fetch_time(record: RawRecord, headers: list[tuple[str, str]]) -> datetime | None:
-    """The record's WARC-Date; when it has none that reads (a mandatory field some writers get wrong), the server's
-    own Date header, the time the response was sent: an article is not lost for want of a capture time."""
-    warc_date = _warc_date(record)
-    if warc_date is not None:
-        return warc_date
-    for name, value in headers:
-        if name.lower() == "date":
-            try:
-                sent = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError, IndexError):
-                continue
-            return sent if sent.tzinfo is not None else sent.replace(tzinfo=timezone.utc)
-    return None
-
-
-def _declared_length(headers: list[tuple[str, str]]) -> int:
-    """The response's Content-Length; 0 when it has none, or several, or one that is not a number (no claim to
-    hold the payload to)."""
-    values = {value.strip() for name, value in headers if name.lower() == "content-length"}
-    if len(values) != 1:
-        return 0
-    value = values.pop()
-    return int(value) if value.isdigit() else 0
-
-
 def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None, with_request: bool = True,
                    files: _OpenFiles | None = None, max_payload: int | None = None) -> ArchivedExchange:
     opened = files.get(file) if files is not None else None
     path, reader = opened if opened is not None else (_locate(file), None)
     record, following = _read_record(path, offset, reader, max_payload)
-    if not ((record.rec_type == "response" and record.http_headers is not None) or _is_page_resource(record)):
+    if not is_replayable_response(record):
         raise ArchiveReadError(ArchiveProblem(str(file), offset, "record",
                                               f"a {record.rec_type} record, not an HTTP response"))
-    exchange = _to_exchange(record, str(file), read_warcinfo(path) if warcinfo is None else warcinfo)
+    exchange = to_exchange(record, str(file), read_warcinfo(path) if warcinfo is None else warcinfo)
     if isinstance(exchange, ArchiveProblem):
         raise ArchiveReadError(exchange)
     if following is not None and with_request:
@@ -748,7 +587,7 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None, wit
             after, _ = _read_record(path, following, reader, _REQUEST_BODY_LIMIT)
         except (ArchiveReadError, RecordTooLarge):
             return exchange  # the request record is a nicety; the response itself is intact
-        method = _request_method(after)
+        method = request_method(after)
         if method and exchange.record_id in after.header_values("WARC-Concurrent-To"):
             exchange = replace(exchange, request_method=method)
     return exchange
@@ -767,18 +606,6 @@ def _locate(file: Path) -> Path:
     """The file, or its ``.open``/final twin: refs name the final file, which exists only after rotation."""
     twin = file.with_name(file.name[:-len(".open")] if file.name.endswith(".open") else file.name + ".open")
     return twin if not file.exists() and twin.exists() else file
-
-
-def _without_chunked(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    kept: list[tuple[str, str]] = []
-    for name, value in headers:
-        if name.lower() == "transfer-encoding":
-            rest = ", ".join(c.strip() for c in value.split(",") if c.strip().lower() not in {"chunked", ""})
-            if not rest:
-                continue
-            value = rest  # e.g. "gzip, chunked": only the chunked layer was removed
-        kept.append((name, value))
-    return kept
 
 
 def _add_capture(table: dict[str, IndexEntry | list[IndexEntry]], key: str, entry: IndexEntry) -> None:

@@ -14,7 +14,6 @@ written.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
@@ -39,12 +38,12 @@ from newscrawl.parallel.merge import MergeCounts, first_places, merge
 from newscrawl.parallel.outcome import CrawlerFacts, SpiderFacts, examples_in_order, merged_examples, merged_stats
 from newscrawl.parallel.recorder import FEED, PROCESS, SHARD_DIR_SETTING, shard_pipelines
 from newscrawl.parallel.stream import StreamingMerge
+from newscrawl.processes import die_with_parent
 from newscrawl.spiders.shard import SHARD_SETTING
 
 logger = logging.getLogger(__name__)
 stats_logger = logging.getLogger("scrapy.statscollectors")  # where a one-process crawl dumps its stats
 
-_PR_SET_PDEATHSIG = 1
 SCRATCH_PREFIX = "newscrawl-jobs-"
 UNBUFFERED_FEED = "newscrawl.distributed.feeds.UnbufferedFileFeedStorage"
 """A process's private feed: each line reaches the file in one write, for the parent's merge as it runs."""
@@ -58,14 +57,6 @@ def remove_orphaned_scratch(folder: Path) -> None:
         pid = path.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _die_with_parent(parent: int) -> None:
-    """In each process, right after fork: SIGTERM when the parent dies, even by kill -9 (and exit at once if it
-    already has, between the fork and this call)."""
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 @dataclass
@@ -115,7 +106,7 @@ class ParallelReplay:
         replay = Path(self.spider_args.get("replay") or "")
         if replay.name and warc_files(replay):
             # Once here, not once per process: each inherits it with the fork.
-            build_ahead(replay, archive_index_cache(self.settings))
+            build_ahead(replay, archive_index_cache(self.settings), self.jobs)
         try:
             for index in range(self.jobs):
                 folder = self.scratch / str(index)
@@ -138,7 +129,7 @@ class ParallelReplay:
     def _become(self, index: int, folder: Path, parent: int) -> None:
         """In process `index`: die with the parent, read no terminal input, crawl the share into `folder`."""
         signal.signal(signal.SIGTERM, self._previous_sigterm)
-        _die_with_parent(parent)
+        die_with_parent(parent)
         self.workers = []
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)

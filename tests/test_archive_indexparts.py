@@ -1,0 +1,167 @@
+"""An index built in parts by several processes (archive/indexparts.py) is the index a serial build makes.
+
+The parallel replay's parent builds its index in `jobs` processes. The archive here mixes what the split must not
+change: our writer's order (response, then its request) and wget's (request first), page resources, metadata
+records, revisits resolved by URI and by digest, a second warcinfo in the middle of a file, meta refreshes and a page
+labelled as unknown bytes, a damaged member, warc-zstd with a dictionary, and files that are never cut (plain, whole-
+file gzip).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import astuple
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscrawl.archive import indexparts
+from newscrawl.archive.indexparts import Span
+from newscrawl.archive.reader import member_starts, scan_records
+from newscrawl.archive.warc import ArchiveIndex, ArchiveProblem
+from tests.crawling import ROOT
+from tests.test_archive_replay import gzip_members, warc_zstd
+from tests.test_archive_warc import PAGE, _http, _record, variant_records
+
+SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
+
+
+def _id(text: str) -> bytes:
+    """The record id _record gives a record of this URI and type (URI + type)."""
+    return b"<urn:uuid:" + hashlib.sha256(text.encode()).hexdigest()[:32].encode() + b">"
+
+
+def _wget_records(base: str, count: int) -> list[bytes]:
+    """wget's order: each request record before its response, which names it in WARC-Concurrent-To; a warcinfo
+    half way (a second crawl appended to the file), a page that refreshes and one labelled as unknown bytes."""
+    records = [_record(b"WARC/1.1", b"warcinfo", "", b"software: Wget/1.21\r\n", b"application/warc-fields")]
+    for number in range(count):
+        url = f"{base}/story/{number}"
+        if number == count // 2:
+            records.append(_record(b"WARC/1.1", b"warcinfo", "", b"software: Wget/1.24\r\nnote: second run\r\n",
+                                   b"application/warc-fields"))
+        request = (b"GET /story/%d HTTP/1.1\r\nHost: example\r\n\r\n" % number)
+        records.append(_record(b"WARC/1.1", b"request", url, request, b"application/http;msgtype=request",
+                               b"WARC-Concurrent-To: " + _id(url + "response") + b"\r\n"))
+        body = PAGE.replace(b"news of the day", b"story %d of the day" % number)
+        headers: list[bytes] = []
+        if number % 7 == 3:
+            body = body.replace(b"<head>", b'<head><meta http-equiv="refresh" content="0; url=/moved">')
+        if number % 11 == 5:
+            headers.append(b"Content-Type: application/octet-stream")
+        block = _http(body, *headers) if not headers else (
+            b"HTTP/1.1 200 OK\r\n" + b"".join(h + b"\r\n" for h in headers) + b"\r\n" + body)
+        records.append(_record(b"WARC/1.1", b"response", url, block, b"application/http;msgtype=response"))
+    return records
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("parts") / "archive"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "a-ours.warc.gz")
+    wget = _wget_records("https://wget.example.org", 60)
+    (folder / "b-wget.warc.gz").write_bytes(b"".join(gzip.compress(record, mtime=0) for record in wget))
+    variants = variant_records("https://variants.example.org")
+    (folder / "c-variants.warc.gz").write_bytes(b"".join(gzip.compress(record, mtime=0) for record in variants))
+    members = gzip_members(SAMPLE.read_bytes())
+    damaged = [gzip.compress(record, mtime=0) for record in members]
+    middle = len(damaged) // 2
+    damaged[middle] = damaged[middle][:40] + bytes(b ^ 0x5A for b in damaged[middle][40:90]) + damaged[middle][90:]
+    (folder / "d-damaged.warc.gz").write_bytes(b"".join(damaged))
+    (folder / "e-archiveteam.warc.zst").write_bytes(warc_zstd(members, "compressed"))
+    (folder / "f-plain.warc").write_bytes(b"".join(wget[:20]))
+    (folder / "g-whole.warc.gz").write_bytes(gzip.compress(b"".join(variants), mtime=0))
+    return folder
+
+
+def summary(index: ArchiveIndex) -> dict[str, Any]:
+    """Everything an index holds that a replay reads."""
+    return {"entries": [astuple(entry) for entry in index.entries],
+            "problems": [(p.file, p.offset, p.kind, p.message) for p in index.problems],
+            "skipped": dict(index.skipped), "warcinfo": index._warcinfo, "refreshing": index.refreshing,
+            "unlabelled": index.unlabelled_pages, "resolved": index.revisits_resolved,
+            "later": index.revisits_answered_later, "urls": index.urls()}
+
+
+@pytest.fixture(scope="module")
+def serial(archive: Path) -> dict[str, Any]:
+    return summary(ArchiveIndex.build_now(archive))
+
+
+def test_the_mixed_archive_exercises_what_a_split_could_change(serial: dict[str, Any]) -> None:
+    """Otherwise the comparison below proves little."""
+    assert len(serial["entries"]) > 200
+    assert {p[2] for p in serial["problems"]} == {"gzip"}
+    assert serial["refreshing"] and serial["unlabelled"] and serial["resolved"] >= 2
+    assert {"metadata", "conversion", "revisit-unresolved"} <= set(serial["skipped"])
+    methods = {entry[6] for entry in serial["entries"]}
+    assert "GET" in methods and None in methods  # paired both ways, and resources with no request
+    wget = next(info for file, info in serial["warcinfo"].items() if file.endswith("b-wget.warc.gz"))
+    assert wget == {"software": "Wget/1.21"}  # the warcinfo in force at the file's first response
+
+
+@pytest.mark.parametrize("count", [2, 3, 5, 11])
+def test_an_index_built_in_parts_is_the_serial_build(archive: Path, serial: dict[str, Any], count: int) -> None:
+    files = sorted(archive.iterdir())
+    plan = indexparts.parts(files, files, count)
+    cut = {files[span.file].name for group in plan for span in group if span.start is not None}
+    assert {"a-ours.warc.gz", "d-damaged.warc.gz"} & cut, "no file was cut: the test would prove nothing"
+    assert not cut & {"f-plain.warc", "g-whole.warc.gz"}, "a plain or whole-file-compressed WARC was cut"
+    assert summary(ArchiveIndex.build_now(archive, parts=count)) == serial
+
+
+@pytest.mark.parametrize("name", ["a-ours.warc.gz", "b-wget.warc.gz", "d-damaged.warc.gz", "e-archiveteam.warc.zst"])
+def test_records_read_in_two_spans_are_the_records_read_whole(archive: Path, name: str) -> None:
+    """At many cut points, including inside the damaged member: the record starts found (member_starts) split the
+    file into spans whose records and problems, one after the other, are the whole file's."""
+    path = archive / name
+
+    def records(start: int | None = None, end: int | None = None) -> list[tuple[Any, ...]]:
+        return [(r.file, r.offset, r.kind, r.message) if isinstance(r, ArchiveProblem) else
+                (r.offset, r.rec_type, r.header("WARC-Record-ID"), r.digest_ok)
+                for r in scan_records(path, False, start, end)]
+
+    whole = records()
+    size = path.stat().st_size
+    cuts = member_starts(path, list(range(1, size, max(size // 40, 1))))
+    assert len(set(cuts)) > 10
+    for cut in sorted(set(cuts)):
+        assert records(None, cut) + records(cut) == whole, f"cut at {cut}"
+
+
+def test_a_plain_warc_is_never_cut(archive: Path) -> None:
+    """A payload may hold a "WARC/1.0" line (a page about WARC): in plain text it would pass for a record start."""
+    assert member_starts(archive / "f-plain.warc", [100, 5000]) == []
+
+
+def test_a_part_whose_process_fails_is_read_by_the_parent(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    parent = os.getpid()
+
+    def read(span: Span) -> Iterator[int]:
+        if os.getpid() != parent and span.file == 2:
+            raise RuntimeError("disk gone")
+        yield from range(span.file * 100, span.file * 100 + 5000)
+
+    plan = [[Span(0), Span(1)], [Span(2)], [Span(3)]]
+    with caplog.at_level(logging.WARNING):
+        got = [(number, list(steps)) for number, steps in indexparts.read_in_parts(plan, read)]
+    assert got == [(n, list(range(n * 100, n * 100 + 5000))) for n in range(4)]
+    assert "read again here" in caplog.text and "part 2 of 3" in caplog.text
+
+
+def test_parts_are_consecutive_and_of_about_equal_size(tmp_path: Path) -> None:
+    files = []
+    for number, size in enumerate([10_000, 500, 500, 80_000]):
+        path = tmp_path / f"{number}.warc"  # plain: never cut, so whole files are dealt
+        path.write_bytes(b"x" * size)
+        files.append(path)
+    plan = indexparts.parts(files, files, 2)
+    assert [[span.file for span in group] for group in plan] == [[0, 1, 2], [3]]
+    assert indexparts.parts(files, files, 1) == [[Span(0), Span(1), Span(2), Span(3)]]
