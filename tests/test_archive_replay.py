@@ -27,6 +27,7 @@ from newscrawl.archive import sniff
 from newscrawl.archive.replay import (PUSH_ORDER_QUEUE, MetaRefreshPolicy, ReplaySource, with_reproducible_order,
                                       without_network_handlers)
 from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive, may_refresh, read_warcinfo
+from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec, canonical_url, render_desktop
@@ -731,19 +732,40 @@ def test_a_label_that_says_nothing_is_told_from_one_that_names_a_type(label: str
     assert sniff.says_nothing(label) is says_nothing
 
 
-def test_saved_pages_beside_warc_files_are_named_not_silently_left_out(tmp_path: Path,
-                                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_saved_pages_beside_warc_files_are_replayed_with_them(specs: list[NewsSpec], tmp_path: Path) -> None:
+    """A folder holding WARCs and saved pages (a crawl, and pages saved by hand beside it) replayed the WARCs only:
+    the pages were named in a warning and lost. A saved page now answers a URL the WARCs do not hold and is an
+    archive-only candidate like any archived page; a saved copy of a page the WARCs hold leaves the WARCs' capture
+    in place, and a crawl's own fixture-candidates/ copies are never read as pages."""
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    twin = run_crawl(tmp_path / "twin", "devdiscourse", "-a", f"replay={sample}", "-O", "out.jsonl")
+    archived = twin.feed_items("out.jsonl")
+    new = [spec for spec in specs if str(spec.news_id) not in {item["outlet_id"] for item in archived}]
     folder = tmp_path / "research"
-    (folder / "fixture-candidates").mkdir(parents=True)
-    shutil.copy(ROOT / "samples" / "devdiscourse.warc.gz", folder)
-    (folder / "notes").mkdir()
-    (folder / "notes" / "story.html").write_bytes(b"<html><body><p>saved by hand</p></body></html>")
-    (folder / "fixture-candidates" / "drift.html").write_bytes(b"<html></html>")  # a crawl's own copy: no warning
-    with caplog.at_level("WARNING", logger="newscrawl.archive.replay"):
-        source = ReplaySource(folder)
-    assert source.kind == "warc"
-    (warning,) = [record.getMessage() for record in caplog.records]
-    assert "also 1 saved pages" in warning and "notes/story.html" in warning
+    (folder / "notes").mkdir(parents=True)
+    (folder / "fixture-candidates").mkdir()
+    shutil.copy(sample, folder)
+    (folder / "notes" / "first.html").write_text(render_desktop(new[0]), encoding="utf-8")
+    (folder / "notes" / "second.html").write_text(render_desktop(new[1]), encoding="utf-8")
+    (folder / "notes" / "copy.html").write_text(render_desktop(new[2]), encoding="utf-8")  # saved under a held URL
+    (folder / "notes" / "copy.url").write_text(archived[0]["url"] + "\n", encoding="utf-8")
+    (folder / "fixture-candidates" / "drift.html").write_text(render_desktop(new[3]), encoding="utf-8")
+    source = ReplaySource(folder, DevdiscourseSpider().article_key)
+    assert (source.kind, source.pages_beside_warcs, source.pages_held_by_warcs) == ("warc", 2, 1)
+    replay = run_crawl(tmp_path / "mixed", "devdiscourse", "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Damaged input" not in replay.log, replay.log[-3000:]
+    items = replay.feed_items("out.jsonl")
+    by_url = {item["url"]: item for item in items}
+    assert len(items) == len(archived) + 2 == len(by_url)
+    assert [by_url[canonical_url(spec)]["provenance"]["archive"]["file"] for spec in new[:2]] == [
+        "notes/first.html", "notes/second.html"]
+    assert by_url[archived[0]["url"]]["body"] == archived[0]["body"]
+    assert by_url[archived[0]["url"]]["provenance"]["archive"]["file"] == sample.name
+    assert canonical_url(new[3]) not in by_url
+    done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(folder))
+    assert done.returncode == 0 and f"{len(items)} verified, 0 problems" in done.stdout, done.stdout + done.stderr
+    split = run_crawl(tmp_path / "jobs", "devdiscourse", "-a", f"replay={folder}", "-a", "jobs=2", "-O", "out.jsonl")
+    assert (split.workdir / "out.jsonl").read_bytes() == (replay.workdir / "out.jsonl").read_bytes(), split.log[-3000:]
 
 
 def test_a_later_transient_error_never_hides_an_earlier_capture_of_the_page(specs: list[NewsSpec],

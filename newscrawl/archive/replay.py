@@ -65,7 +65,7 @@ from newscrawl.archive.warc import (
     read_warcinfo,
 )
 from newscrawl.archive.reader import holds_warc_records
-from newscrawl.archive.savedhtml import SAVED_PAGE_SUFFIXES, SavedPlace, is_saved_page, read_saved_body
+from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
                             archive_index_cache)
 
@@ -104,16 +104,23 @@ def warc_files(path: Path) -> list[Path]:
     return sorted(map(Path, found))  # Path order (by parts), as archive positions have always been numbered
 
 
-def _warn_of_pages_beside_warcs(path: Path) -> None:
-    """A folder is replayed as WARCs or as saved pages: say so when it holds pages its WARCs leave out."""
-    if not path.is_dir():
-        return
-    pages = [f for f in files_under(path) if f.lower().endswith(SAVED_PAGE_SUFFIXES)
-             and f"{os.sep}fixture-candidates{os.sep}" not in f]  # a crawl's copies of pages its WARCs hold
-    if pages:
-        logger.warning("%(path)s holds WARC files and also %(count)d saved pages (e.g. %(example)s), which are not "
-                       "replayed with them: give the pages' own folder as replay= to replay those",
-                       {"path": path, "count": len(pages), "example": min(pages)})
+FIXTURE_CANDIDATES = "fixture-candidates"
+"""The folder where a crawl keeps copies of pages its WARCs hold (monitoring/drift.py): never replayed as pages."""
+
+
+def _beside_warcs(path: Path) -> list[SavedPlace | ArchiveProblem]:
+    """The saved pages (and their bad input) in a folder that also holds WARCs, but not a crawl's fixture
+    candidates; [] without any, or when `path` is one file."""
+    if not path.is_dir() or not any(is_saved_page(f) for f in files_under(path)
+                                    if not f.lower().endswith(WARC_FILE_SUFFIXES)):
+        return []
+    root = str(path.resolve())
+
+    def a_copy(found: str) -> bool:
+        return FIXTURE_CANDIDATES in os.path.relpath(found, root).split(os.sep)[:-1]
+
+    return [page for page in read_saved_folder(path)
+            if not a_copy(page.path if isinstance(page, SavedPlace) else page.file)]
 
 
 def source_kind(path: Path) -> str:
@@ -371,26 +378,42 @@ class ReplaySource:
         self._index: ArchiveIndex | None = None
         self._by_key: dict[str, str] | None = None
         self._holds_redirects: bool | None = None
+        self._root = path.resolve().parent if path.is_file() else path.resolve()  # pages' paths are relative to it
+        self.pages_beside_warcs = 0
+        """Saved pages in a folder of WARCs that answer URLs the WARCs do not hold (replayed with them)."""
+        self.pages_held_by_warcs = 0
+        """Saved pages in a folder of WARCs whose URL the WARCs answer: the WARCs' capture is served."""
         if self.kind == "warc":
-            _warn_of_pages_beside_warcs(path)
             self._index = ArchiveIndex.build(path, index_cache)
             self.problems = list(self._index.problems)
             self.skipped = dict(self._index.skipped)
             self.revisits_resolved = self._index.revisits_resolved
             self.revisits_answered_later = self._index.revisits_answered_later
             self.unlabelled_pages = len(self._index.unlabelled_pages)
+            self._add_pages(_beside_warcs(path))
         else:
-            self._root = path.resolve().parent if path.is_file() else path.resolve()  # file paths are relative to it
-            for page in read_saved_folder(path):
-                if isinstance(page, SavedPlace):
-                    self._page_order.append(page)
-                    self._pages.setdefault(page.url, page)
-                    self._pages.setdefault(canonicalize_url(page.url), page)
-                else:
-                    self.problems.append(page)
+            self._add_pages(read_saved_folder(path))
+
+    def _add_pages(self, pages: list[SavedPlace | ArchiveProblem]) -> None:
+        """Saved pages as answers; beside WARCs, only those whose URL the WARCs do not answer (the crawl's own
+        capture is the record; a copy saved by hand later is not)."""
+        for page in pages:
+            if not isinstance(page, SavedPlace):
+                self.problems.append(page)
+            elif self._index is not None and (page.url in self._index or self._archived_url_by_key(page.url)):
+                self.pages_held_by_warcs += 1
+            else:
+                self.pages_beside_warcs += self._index is not None
+                self._page_order.append(page)
+                self._pages.setdefault(page.url, page)
+                self._pages.setdefault(canonicalize_url(page.url), page)
+        if self.pages_beside_warcs or self.pages_held_by_warcs:
+            logger.info("%(path)s holds saved pages beside its WARC files: %(new)d replayed with them, %(held)d left "
+                        "to the WARCs' capture of the same URL", {"path": self.path, "new": self.pages_beside_warcs,
+                                                                   "held": self.pages_held_by_warcs})
 
     def urls(self) -> list[str]:
-        return self._index.urls() if self._index is not None else [page.url for page in self._page_order]
+        return (self._index.urls() if self._index is not None else []) + [page.url for page in self._page_order]
 
     def holds_redirects(self) -> bool:
         """Whether any archived response is a redirect, by status or by meta refresh (saved pages never are); looked
@@ -448,18 +471,19 @@ class ReplaySource:
     def candidates(self) -> Iterator[Candidate]:
         """Every archived 200 HTML response (its winning capture) or saved page, in archive order; one at a time,
         as a list of them all was the peak of a large archive's replay."""
-        if self._index is None:
-            for position, page in enumerate(self._page_order):
-                yield Candidate(page.url, saved_page_ref(self._root, page)["file"], f"urn:sha256:{page.body_sha256}",
-                                position)
-            return
-        for position, entry in enumerate(self._index.entries):
+        index = self._index
+        entries = index.entries if index is not None else []
+        for position, entry in enumerate(entries):
+            assert index is not None
             if entry.status != 200 or entry.request_method not in (None, "GET") or not (
-                    _is_html(None, entry.content_type) or (entry.file, entry.offset) in self._index.unlabelled_pages):
+                    _is_html(None, entry.content_type) or (entry.file, entry.offset) in index.unlabelled_pages):
                 continue
-            if self._index.entry(entry.url) is not entry:  # a later capture of the URL wins, as in answer()
+            if index.entry(entry.url) is not entry:  # a later capture of the URL wins, as in answer()
                 continue
             yield Candidate(entry.url, Path(entry.file).name, entry.record_id, position)
+        for position, page in enumerate(self._page_order, len(entries)):  # saved pages after the WARCs' pages
+            yield Candidate(page.url, saved_page_ref(self._root, page)["file"], f"urn:sha256:{page.body_sha256}",
+                            position)
 
     def answer(self, url: str, max_payload: int | None = None) -> Answer | None:
         """The archived answer for `url`, None when the archive holds none. Raises RecordTooLarge when its payload
@@ -468,17 +492,8 @@ class ReplaySource:
             exchange = self._lookup(url, max_payload)
             if exchange is None and self.article_key is not None:
                 exchange = self._lookup_by_key(url, max_payload)
-            if exchange is None:
-                return None
-            headers, not_applied = list(exchange.headers), None
-            if codings.not_applied(exchange.content_codings(), exchange.body):
-                not_applied = ", ".join(exchange.header_values("Content-Encoding"))
-                headers = [(name, value) for name, value in headers if name.lower() != "content-encoding"]
-            return Answer(url=exchange.url, status=exchange.status, headers=headers, coding_not_applied=not_applied,
-                          body=exchange.body, fetched_at=exchange.fetched_at,
-                          archive={"file": Path(exchange.file).name, "record_id": exchange.record_id,
-                                   "offset": exchange.offset}, digest_ok=exchange.digest_ok,
-                          truncated=exchange.truncated)
+            if exchange is not None:
+                return self._archived_answer(exchange)
         page = self._pages.get(url) or self._pages.get(canonicalize_url(url))
         if page is None:
             return None
@@ -487,6 +502,18 @@ class ReplaySource:
             raise RecordTooLarge(page.path, 0, len(body), max_payload)
         return Answer(url=page.url, status=200, headers=[("Content-Type", page.content_type)], body=body,
                       fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page))
+
+    @staticmethod
+    def _archived_answer(exchange: ArchivedExchange) -> Answer:
+        """A WARC record's answer: Content-Encoding left out when the body never had it (codings.not_applied)."""
+        headers, not_applied = list(exchange.headers), None
+        if codings.not_applied(exchange.content_codings(), exchange.body):
+            not_applied = ", ".join(exchange.header_values("Content-Encoding"))
+            headers = [(name, value) for name, value in headers if name.lower() != "content-encoding"]
+        return Answer(url=exchange.url, status=exchange.status, headers=headers, coding_not_applied=not_applied,
+                      body=exchange.body, fetched_at=exchange.fetched_at,
+                      archive={"file": Path(exchange.file).name, "record_id": exchange.record_id,
+                               "offset": exchange.offset}, digest_ok=exchange.digest_ok, truncated=exchange.truncated)
 
     def _served_capture(self, url: str) -> IndexEntry | None:
         """The index's winning capture of the URL (warc.preferred: the last, unless a transient error), chosen among
@@ -502,14 +529,19 @@ class ReplaySource:
         return self._index.read(served, max_payload) if served is not None and self._index is not None else None
 
     def _lookup_by_key(self, url: str, max_payload: int | None = None) -> ArchivedExchange | None:
-        assert self._index is not None and self.article_key is not None
+        archived = self._archived_url_by_key(url)
+        return self._lookup(archived, max_payload) if archived else None
+
+    def _archived_url_by_key(self, url: str) -> str | None:
+        """The archived URL of the same article (the spider's article_key) under another URL form, if any."""
+        if self._index is None or self.article_key is None:
+            return None
         if self._by_key is None:
             self._by_key = {}
             for archived_url in self._index.urls():
                 self._by_key.setdefault(self.article_key(archived_url), archived_url)
         key = self.article_key(url)
-        archived = self._by_key.get(key) if key != url else None
-        return self._lookup(archived, max_payload) if archived else None
+        return self._by_key.get(key) if key != url else None
 
 
 NETWORK_SCHEMES = ("http", "https")
