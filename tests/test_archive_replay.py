@@ -640,6 +640,65 @@ def test_a_warc_zstd_file_replays_and_verifies_like_its_gzip_twin(tmp_path: Path
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def _blocks(data: bytes, size: int, compress: Any) -> bytes:
+    return b"".join(compress(data[start:start + size]) for start in range(0, len(data), size))
+
+
+MISALIGNED_PACKINGS: dict[str, Any] = {
+    # `cat a.warc.gz b.warc.gz`: each part gzipped whole, so a member holds half the file
+    "concatenated": lambda records: b"".join(gzip.compress(b"".join(part), mtime=0)
+                                             for part in (records[:len(records) // 2], records[len(records) // 2:])),
+    # a writer that compresses a batch of records at a time
+    "five-per-member": lambda records: b"".join(gzip.compress(b"".join(records[i:i + 5]), mtime=0)
+                                                for i in range(0, len(records), 5)),
+    # block compressors (bgzip, pigz --independent; pzstd): a member every 64 KiB, wherever the records end
+    "gzip-blocks": lambda records: _blocks(b"".join(records), 65536, lambda block: gzip.compress(block, mtime=0)),
+    "zstd-blocks": lambda records: _blocks(b"".join(records), 65536, zstd.compress),
+}
+
+
+@pytest.mark.parametrize("packing", sorted(MISALIGNED_PACKINGS))
+def test_a_warc_whose_compressed_members_are_not_its_records_replays_and_verifies(tmp_path: Path, packing: str,
+                                                                                  monkeypatch: pytest.MonkeyPatch
+                                                                                  ) -> None:
+    """Several records in one gzip member, or one record across several: every member was "more than one record,
+    offsets not seekable" and not one article came out. Such a file is read like a whole-file gzip: inflated once,
+    offsets into the inflated copy (which verify finds again)."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "plain"))
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    records = gzip_members(sample.read_bytes())
+    archive = tmp_path / f"{packing}.warc{'.zst' if packing.startswith('zstd') else '.gz'}"
+    archive.write_bytes(MISALIGNED_PACKINGS[packing](records))
+    expected = [(e.url, e.record_id, e.body) for e in iter_archive(sample) if isinstance(e, ArchivedExchange)]
+    read = list(iter_archive(archive))
+    assert [p for p in read if isinstance(p, ArchiveProblem)] == []
+    assert [(e.url, e.record_id, e.body) for e in read if isinstance(e, ArchivedExchange)] == expected
+    if packing != "gzip-blocks":
+        return  # the end-to-end run once: the reading above is what differs between packings
+    twin = run_crawl(tmp_path / "twin", "devdiscourse", "-a", f"replay={sample}", "-O", "out.jsonl")
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={archive}", "-O", "out.jsonl",
+                       settings={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "plain")})
+    assert replay.returncode == 0 and "Damaged input" not in replay.log, replay.log[-3000:]
+    assert [(i["url"], i["body"]) for i in replay.feed_items("out.jsonl")] == [
+        (i["url"], i["body"]) for i in twin.feed_items("out.jsonl")]
+    done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(archive))
+    assert done.returncode == 0 and "41 verified, 0 problems" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_warc_compressed_by_pzstd_replays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pzstd (zstd's parallel compressor) writes independent frames of a fixed input size."""
+    if shutil.which("pzstd") is None:
+        pytest.skip("pzstd is not installed (it comes with the zstd package)")
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "plain"))
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    plain = tmp_path / "crawl.warc"
+    plain.write_bytes(b"".join(gzip_members(sample.read_bytes())))
+    subprocess.run(["pzstd", "-q", "-p", "2", "--keep", str(plain)], check=True, capture_output=True, timeout=60)
+    expected = [(e.url, e.record_id, e.body) for e in iter_archive(plain) if isinstance(e, ArchivedExchange)]
+    read = list(iter_archive(tmp_path / "crawl.warc.zst"))
+    assert [(e.url, e.record_id, e.body) for e in read if isinstance(e, ArchivedExchange)] == expected
+
+
 def test_a_damaged_zstd_frame_costs_only_its_own_record(tmp_path: Path) -> None:
     records = gzip_members((ROOT / "samples" / "devdiscourse.warc.gz").read_bytes())
     whole = warc_zstd(records, "none")

@@ -1,12 +1,16 @@
-"""WARC files gzipped as one stream (`gzip file.warc`) instead of one gzip member per record; zstd alike
-(`zstd file.warc`: one frame, not warc-zstd's frame per record).
+"""Compressed WARC files whose compressed members are not one per record, read from an inflated copy.
 
-The WARC standard recommends a member per record, and reader.py relies on it to seek to a record and to contain
-damage. Some tools and people gzip the whole file. Such a file is inflated once into a plain copy in a cache
+The WARC standard recommends one gzip member (warc-zstd: one zstd frame) per record, and reader.py relies on it to
+seek to a record and to contain damage. Other files are common: a whole file gzipped or zstd-compressed as one
+stream (`gzip file.warc`, `zstd file.warc`); WARC.gz files concatenated (`cat a.warc.gz b.warc.gz`: a member per
+file); writers that compress a batch of records at a time; block compressors (bgzip, `pigz --independent`, pzstd,
+which also puts a skippable frame before every frame), whose members end every so many KiB wherever the records
+end. Read member by member, each of those gave "member holds more than one record" and no record at all. Judged
+by their first member (one record in it, or not), such files are inflated once into a plain copy in a cache
 folder (NEWSCRAWL_PLAIN_CACHE, else the system temp folder), keyed by the file's path, size and mtime, and read
 from there: offsets in provenance.archive are then offsets into the inflated stream, which `newscrawl verify` and
-reparse find again the same way. A stream cut short inflates as far as it goes; reader.py then reports the
-truncated record at its offset.
+reparse find again the same way. A stream cut short or damaged inflates as far as it goes; reader.py then reports
+the truncated record at its offset.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -27,14 +32,15 @@ _known: dict[tuple[str, int, float], Path | None] = {}
 
 
 def plain_copy(path: Path) -> Path | None:
-    """The inflated copy of a single-stream gzip or zstd WARC, or None for a plain file or one member per record."""
+    """The inflated copy of a compressed WARC whose members are not one per record (one stream, or members holding
+    several records or parts of one), or None for a plain file or one member per record."""
     try:
         info = path.stat()
     except OSError:
         return None
     key = (str(path.resolve()), info.st_size, info.st_mtime)
     if key not in _known:
-        _known[key] = _inflate_if_single_stream(path, key)
+        _known[key] = _inflate_unless_member_per_record(path, key)
     return _known[key]
 
 
@@ -45,44 +51,112 @@ def cache_folder() -> Path:
     return folder
 
 
-def _inflate_if_single_stream(path: Path, key: tuple[str, int, float]) -> Path | None:
+def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float]) -> Path | None:
+    """Judged by the first member: one record in it (the WARC standard's layout) or not. Files that fail it: a
+    whole file gzipped or zstd-compressed as one stream; WARC.gz files concatenated (`cat a.warc.gz b.warc.gz`:
+    one member per file); block compressors (bgzip, pigz --independent, pzstd), whose members end every 64 KiB
+    whatever the records."""
     with path.open("rb") as fh:
+        if fh.read(4) == _WARC_ZSTD_DICTIONARY:
+            return None  # warc-zstd: a frame per record by definition (reader.py reads its dictionary)
+        start = _padding(fh, 0)  # pzstd starts every frame with a skippable frame
+        fh.seek(start)
         magic = fh.read(len(ZSTD.magic))
         framing = GZIP if magic[:2] == GZIP.magic[:2] else ZSTD if magic == ZSTD.magic else None
         if framing is None:
             return None
-        member = MemberReader(fh, 0, framing)
+        member = MemberReader(fh, start, framing)
         try:
             first = member.read(_BLOCK)
         except CORRUPT:
             return None  # a damaged first member: reader.py reports it, member by member
-        if _more_follow(member, fh):
-            return None  # the first member ended and more follow: one member per record, the normal case
+        if _more_follow(member, fh) and _one_record(first, len(first)):
+            return None  # the first member ended, holding one record, and more follow: the normal case
         target = cache_folder() / f"{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.warc"
         if target.exists():
             return target
         partial = target.with_suffix(".part")
         try:
             with partial.open("wb") as out:
-                out.write(first)
-                while piece := member.read(_BLOCK):  # b"" at the stream's end, or where a cut stream stops
-                    out.write(piece)
+                size = _copy_member(member, first, out)
+                if _more_follow(member, fh):
+                    if _one_record(first, size):
+                        out.close()
+                        partial.unlink()
+                        return None  # one big record in the first member, and more follow: the normal case
+                    while member.end is not None and _more_follow(member, fh):  # every member, in order
+                        member = MemberReader(fh, member.end + _padding(fh, member.end), framing)
+                        _copy_member(member, b"", out)
         except CORRUPT as exc:
             logger.warning("%s: compressed stream damaged after %d bytes (%s); reading what inflated", path,
                            partial.stat().st_size, exc)
-        else:
-            if _more_follow(member, fh):
-                partial.unlink()
-                return None  # several members after all (a big first record): read it member by member
         os.replace(partial, target)
-    logger.info("%s is compressed as one stream, not one member per record: reading an inflated copy %s", path,
-                target)
+    logger.info("%s is not compressed one member per record (one stream, or members that do not match its "
+                "records): reading an inflated copy %s", path, target)
     return target
 
 
+def _copy_member(member: MemberReader, first: bytes, out: BinaryIO) -> int:
+    """The rest of `member` (`first`: what was already read of it) into `out`; its inflated size."""
+    out.write(first)
+    size = len(first)
+    while piece := member.read(_BLOCK):  # b"" at the member's end, or where a cut stream stops
+        out.write(piece)
+        size += len(piece)
+    return size
+
+
+_CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\d+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _one_record(head: bytes, size: int) -> bool:
+    """Whether a member of `size` inflated bytes, starting with `head`, holds exactly one WARC record: its
+    Content-Length ends it at the member's end (give or take the blank lines after a record). A head that does not
+    parse as a record header is left to reader.py, which reports it (True)."""
+    start = len(head) - len(head.lstrip(b"\r\n"))
+    ends = [found for found in (head.find(b"\r\n\r\n", start), head.find(b"\n\n", start)) if found >= 0]
+    if not head[start:].startswith(b"WARC/") or not ends:
+        return True
+    header_end = min(ends) + (4 if min(ends) == head.find(b"\r\n\r\n", start) else 2)
+    length = _CONTENT_LENGTH.search(head, start, header_end)
+    if length is None:
+        return True
+    record_end = header_end + int(length.group(1))
+    if size < record_end:
+        return False  # the record goes on in the next member
+    return size <= len(head) and not head[record_end:].strip(b"\r\n\x00") or size - record_end <= _TAIL
+
+
+_TAIL = 16
+"""Bytes after a record's block that can be no other record (its two CRLFs, a little padding)."""
+
+
+_WARC_ZSTD_DICTIONARY = (0x184D2A5D).to_bytes(4, "little")
+_SKIPPABLE_FRAMES = range(0x184D2A50, 0x184D2A60)
+"""zstd's skippable frames: data a decompressor passes over (pzstd's frame sizes; warc-zstd's dictionary)."""
+
+
+def _padding(fh: BinaryIO, offset: int) -> int:
+    """Bytes at `offset` before the next member starts: NULs and line ends, and zstd skippable frames."""
+    position = offset
+    while True:
+        fh.seek(position)
+        data = fh.read(64)
+        blank = len(data) - len(data.lstrip(b"\r\n\x00"))
+        if blank:
+            position += blank
+            if blank == len(data) < 64:
+                return position - offset
+            continue
+        if len(data) >= 8 and int.from_bytes(data[:4], "little") in _SKIPPABLE_FRAMES:
+            position += 8 + int.from_bytes(data[4:8], "little")
+            continue
+        return position - offset
+
+
 def _more_follow(member: MemberReader, fh: BinaryIO) -> bool:
-    """Whether the first member has ended and anything but padding follows it (another member)."""
+    """Whether the member has ended and another member follows it (not only padding)."""
     if member.end is None:
         return False
-    fh.seek(member.end)
-    return bool(fh.read(64).strip(b"\r\n\x00"))
+    fh.seek(member.end + _padding(fh, member.end))
+    return bool(fh.read(1))
