@@ -18,7 +18,9 @@ from typing import Any
 
 import brotli
 import pytest
+from scrapy.http import Headers, HtmlResponse
 from scrapy.pqueues import DownloaderAwarePriorityQueue
+from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -28,6 +30,7 @@ from newscrawl.archive.replay import (PUSH_ORDER_QUEUE, MetaRefreshPolicy, Repla
                                       without_network_handlers)
 from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive, may_refresh, read_warcinfo
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+from tests.test_archive_warc import PAGE, _http, _record
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec, canonical_url, render_desktop
@@ -697,6 +700,33 @@ def test_a_warc_compressed_by_pzstd_replays(tmp_path: Path, monkeypatch: pytest.
     expected = [(e.url, e.record_id, e.body) for e in iter_archive(plain) if isinstance(e, ArchivedExchange)]
     read = list(iter_archive(tmp_path / "crawl.warc.zst"))
     assert [(e.url, e.record_id, e.body) for e in read if isinstance(e, ArchivedExchange)] == expected
+
+
+PAGE_QUIRKS = {
+    # a writer that left its WARC header's line end in the block: the status line was read as "", every such
+    # response "unusable status line" and lost
+    "blank-line-before-status": lambda page: b"\r\n" + _http(page),
+    # a server (or a proxy in front of it) that sent two Content-Types: Scrapy and browsers act on the last one,
+    # the index looked at the first and left the page out of the archive's candidates
+    "two-content-types": lambda page: b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                                      b"Content-Type: text/html; charset=utf-8\r\n\r\n" + page,
+    # 203 Non-Authoritative Information: a transforming proxy's whole copy of the page, a success Scrapy parses
+    "status-203": lambda page: _http(page).replace(b"200 OK", b"203 Non-Authoritative Information", 1),
+}
+
+
+@pytest.mark.parametrize("quirk", sorted(PAGE_QUIRKS))
+def test_a_page_a_crawler_would_parse_is_offered_and_answered_whole(tmp_path: Path, quirk: str) -> None:
+    url = "https://quirks.example.org/story"
+    archive = tmp_path / "quirk.warc.gz"
+    archive.write_bytes(gzip.compress(_record(b"WARC/1.1", b"response", url, PAGE_QUIRKS[quirk](PAGE),
+                                              b"application/http;msgtype=response"), mtime=0))
+    source = ReplaySource(archive)
+    assert source.problems == [] and [candidate.url for candidate in source.candidates()] == [url]
+    answer = source.answer(url)
+    assert answer is not None and answer.body == PAGE
+    response_class = responsetypes.from_args(headers=Headers(answer.headers), url=url, body=answer.body)
+    assert issubclass(response_class, HtmlResponse)
 
 
 def test_a_damaged_zstd_frame_costs_only_its_own_record(tmp_path: Path) -> None:

@@ -37,6 +37,9 @@ _REQUEST_MEMORY = 1024  # unmatched request records remembered per file, to pair
 
 T = TypeVar("T")
 
+PAGE_STATUSES = frozenset({200, 203})
+"""Answers that carry a whole page (203: a proxy's transformed copy of one); an archive offers them as articles."""
+
 
 @dataclass(frozen=True)
 class ArchivedExchange:
@@ -73,6 +76,12 @@ class ArchivedExchange:
     def header_values(self, name: str) -> list[str]:
         """Every value of a header, case-insensitively (like Scrapy's ``headers.getlist``)."""
         return [value for key, value in self.headers if key.lower() == name.lower()]
+
+    def content_type(self) -> str | None:
+        """The Content-Type a crawler acts on: the last one when a server sent several (Scrapy's, and a browser's,
+        reading), None without one."""
+        values = self.header_values("Content-Type")
+        return values[-1] if values else None
 
     def content_codings(self) -> list[str]:
         """The Content-Encoding codings applied to the body, in the order applied, lower-cased ("identity" left out)."""

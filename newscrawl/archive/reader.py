@@ -71,6 +71,23 @@ class _Latin1HeaderParser(StatusAndHeadersParser):  # type: ignore[misc]  # warc
     def decode_header(line: bytes | str) -> str:
         return line.decode("latin-1") if isinstance(line, bytes) else line
 
+    def parse(self, stream: Any, full_statusline: Any = None) -> Any:
+        """Blank lines before the status line (a writer that left the line end of its WARC header in the block)
+        are passed over, and counted, so the payload still starts where it does: read as the status line, one made
+        the whole response "unusable status line ''"."""
+        skipped = 0
+        if full_statusline is None:
+            full_statusline = stream.readline()
+            while full_statusline in (b"\r\n", b"\n") and skipped < _HEAD_LIMIT:
+                following = stream.readline()
+                if not following:  # nothing but blank lines: what it always was
+                    break
+                skipped += len(full_statusline)
+                full_statusline = following
+        parsed = super().parse(stream, full_statusline)
+        parsed.total_len += skipped
+        return parsed
+
 
 class _RecordLoader(ArcWarcRecordLoader):  # type: ignore[misc]  # warcio has no type hints
     """warcio's loader, reading the HTTP headers of a record whose URI spells its scheme in capitals ("HTTPS://…":

@@ -50,6 +50,7 @@ from scrapy.utils.response import get_meta_refresh
 from w3lib.url import canonicalize_url, safe_url_string
 
 from newscrawl.archive import codings
+from newscrawl.archive.exchanges import PAGE_STATUSES
 from newscrawl.archive.warc import (
     ArchivedExchange,
     WARC_FILE_SUFFIXES,
@@ -279,9 +280,8 @@ def saved_page_ref(root: Path, page: SavedPlace) -> dict[str, Any]:
     return {"file": name, "record_id": f"urn:sha256:{page.body_sha256}", "offset": 0}
 
 
-def _is_html(headers: list[tuple[str, str]] | None, content_type: str | None = None) -> bool:
-    value = content_type if headers is None else next((v for k, v in headers if k.lower() == "content-type"), "")
-    value = (value or "").lower()
+def _is_html(content_type: str | None) -> bool:
+    value = (content_type or "").lower()
     return not value or "html" in value  # no Content-Type: let the parser judge the bytes
 
 
@@ -457,7 +457,7 @@ class ReplaySource:
                 location = None if answer is None or answer.status not in REDIRECT_STATUSES else next(
                     (value for name, value in answer.headers if name.lower() == "location"), None)
                 target = _redirect_target(current, location) if location else None
-            elif entry.status == 200 and (entry.file, entry.offset) in self._index.refreshing:
+            elif entry.status in PAGE_STATUSES and (entry.file, entry.offset) in self._index.refreshing:
                 served = self._served_capture(current)  # a damaged one is refused, so it redirects nowhere
                 target = self._refresh_target(served) if served is not None and served.digest_ok else None
             else:
@@ -475,8 +475,8 @@ class ReplaySource:
         entries = index.entries if index is not None else []
         for position, entry in enumerate(entries):
             assert index is not None
-            if entry.status != 200 or entry.request_method not in (None, "GET") or not (
-                    _is_html(None, entry.content_type) or (entry.file, entry.offset) in index.unlabelled_pages):
+            if entry.status not in PAGE_STATUSES or entry.request_method not in (None, "GET") or not (
+                    _is_html(entry.content_type) or (entry.file, entry.offset) in index.unlabelled_pages):
                 continue
             if index.entry(entry.url) is not entry:  # a later capture of the URL wins, as in answer()
                 continue

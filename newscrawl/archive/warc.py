@@ -36,6 +36,7 @@ from w3lib.url import canonicalize_url
 from newscrawl.archive import indexcache, indexparts, sniff
 from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at
 from newscrawl.archive.exchanges import (
+    PAGE_STATUSES,
     ArchivedExchange,
     Step,
     decoded_head,
@@ -536,8 +537,8 @@ class _Indexed(NamedTuple):
 
 
 def _indexed(exchange: ArchivedExchange) -> _Indexed:
-    content_type = next(iter(exchange.header_values("Content-Type")), None)
-    ok = exchange.status == 200
+    content_type = exchange.content_type()
+    ok = exchange.status in PAGE_STATUSES
     return _Indexed(exchange.url, exchange.offset, exchange.record_id, exchange.fetched_at, exchange.status,
                     exchange.digest_ok, content_type, exchange.payload_digest, ok and may_refresh(exchange),
                     ok and sniff.says_nothing(content_type)
