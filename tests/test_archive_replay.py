@@ -345,7 +345,8 @@ def test_bundled_sample_replays_offline_and_verifies(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     # `newscrawl verify FEED | head -1`: the reader leaving early is no error, and prints no traceback
     reader = subprocess.Popen([sys.executable, "-m", "newscrawl.cli", "verify", str(feed), "--archive", str(sample)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert reader.stdout is not None and reader.stderr is not None
     reader.stdout.close()  # gone before its first line (the interpreter is still starting)
     assert reader.wait(timeout=60) == 0 and b"Traceback" not in reader.stderr.read()

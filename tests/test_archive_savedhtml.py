@@ -14,6 +14,9 @@ import pytest
 from newscrawl.archive import replay
 from newscrawl.archive.sniff import sniffs_as_html
 from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
+from tests.crawling import run_crawl
+from tests.sitegen.corpus import corpus
+from tests.sitegen.devdiscourse import NewsSpec, canonical_url, render_desktop
 
 TRAFILATURA_PAGES = Path(__file__).resolve().parents[2] / "shared" / "bench" / "trafilatura-eval" / "pages"
 
@@ -486,3 +489,51 @@ def test_pages_saved_as_browser_archives_replay_and_verify_like_html_files(tmp_p
     assert result.stat("newscrawl/replay/archive_problems/page-archive") == 2
     report = verify_feed(str(result.workdir / "out.jsonl"), str(folder))
     assert report.ok and report.passed == 3, report.lines()
+
+
+WAYBACK_STAMP = "20250321133705"
+
+
+def wayback_copy(spec: NewsSpec, flag: str = "") -> bytes:
+    """A Devdiscourse article as the Wayback Machine serves its capture: links rewritten to web.archive.org (the
+    canonical link and og:url among them), its toolbar after <body>, its archive note at the end."""
+    original = canonical_url(spec)
+    page = render_desktop(spec).replace(f'href="{original}"', f'href="https://web.archive.org/web/{WAYBACK_STAMP}'
+                                        f'{flag}/{original}"').replace(
+        f'content="{original}"', f'content="https://web.archive.org/web/{WAYBACK_STAMP}{flag}/{original}"')
+    toolbar = ("<!-- BEGIN WAYBACK TOOLBAR INSERT --><div id='wm-ipp-base'><a href='https://web.archive.org/'>"
+               "Wayback Machine</a> 21 captures</div><!-- END WAYBACK TOOLBAR INSERT -->")
+    return (page.replace("<body>", "<body>" + toolbar, 1) +
+            "\n<!--\n     FILE ARCHIVED ON 13:37:05 Mar 21, 2025 AND RETRIEVED FROM THE\n     INTERNET ARCHIVE ON "
+            "09:12:44 Dec 01, 2026.\n     JAVASCRIPT APPENDED BY WAYBACK MACHINE, COPYRIGHT INTERNET ARCHIVE.\n-->"
+            ).encode()
+
+
+def test_a_page_saved_from_the_wayback_machine_is_the_outlets_page_as_captured(tmp_path: Path) -> None:
+    """A copy saved from web.archive.org names itself there (its rewritten canonical link and og:url): the item was
+    the archive's URL, fetched when the file was written, parsed by the generic parser. Like an HTTrack mirror it is
+    now the outlet's URL, captured at the Wayback Machine's time stamp, read by the outlet's parser. A sidecar that
+    names the Wayback address is the user's word and stays the URL; the capture time is still the stamp's."""
+    specs = corpus(3, seed=23)
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "from-sidecar.html").write_bytes(wayback_copy(specs[0]))
+    (folder / "from-sidecar.url").write_text(f"https://web.archive.org/web/{WAYBACK_STAMP}/"
+                                             f"{canonical_url(specs[0]).removeprefix('https://')}\n")
+    (folder / "from-canonical.html").write_bytes(wayback_copy(specs[1], flag="id_"))
+    (folder / "not-wayback.html").write_bytes(render_desktop(specs[2]).encode())
+    found = pages(folder)
+    captured = datetime(2025, 3, 21, 13, 37, 5, tzinfo=timezone.utc)
+    assert found["from-sidecar.html"].url == (folder / "from-sidecar.url").read_text().strip()
+    assert found["from-canonical.html"].url == canonical_url(specs[1])
+    assert found["from-sidecar.html"].fetched_at == found["from-canonical.html"].fetched_at == captured
+    assert found["not-wayback.html"].url == canonical_url(specs[2])
+    replayed = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert replayed.returncode == 0, replayed.log[-3000:]
+    items = {item["title"]: item for item in replayed.feed_items("out.jsonl")}
+    assert set(items) == {spec.title for spec in specs}
+    unwrapped = items[specs[1].title]
+    assert unwrapped["outlet"] == "devdiscourse" and unwrapped["url"] == canonical_url(specs[1])
+    assert items[specs[0].title]["provenance"]["fetched_at"].startswith("2025-03-21T13:37:05")
+    assert unwrapped["provenance"]["fetched_at"].startswith("2025-03-21T13:37:05")
+    assert all("Wayback Machine" not in item["body"] for item in items.values())

@@ -146,6 +146,33 @@ def saved_by_browser(body: bytes, published_url: Callable[[], str | None] = lamb
     return (url if url and is_http_url(url) else None), None
 
 
+_WAYBACK = re.compile(r"https?://(?:web|wayback)\.archive\.org(?::\d+)?/web/(\d{4,14})(?:[a-z]{2}_)?/+(\S+)", re.I)
+_SCHEME = re.compile(r"https?:/+", re.I)
+
+
+def unwrapped_wayback(url: str) -> tuple[str, datetime | None] | None:
+    """For the address of a Wayback Machine copy (`https://web.archive.org/web/20130307194448/http://example.org/a`,
+    as a page saved from it names itself in its sidecar, canonical link or og:url), the address it archived and the
+    time of the capture, as an HTTrack mirror names its original: the article is the outlet's, fetched then. None
+    for any other URL; the time is None unless the stamp has all 14 digits."""
+    match = _WAYBACK.fullmatch(url.strip())
+    if match is None:
+        return None
+    stamp, original = match.groups()
+    scheme = _SCHEME.match(original)  # the Wayback Machine also writes "http:/host" and no scheme at all
+    if scheme is not None:
+        original = f"{scheme.group(0).split(':')[0].lower()}://{original[scheme.end():]}"
+    else:
+        original = f"http://{original}"
+    if not is_http_url(original):
+        return None
+    try:
+        captured = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc) if len(stamp) == 14 else None
+    except ValueError:
+        captured = None
+    return original, captured
+
+
 def _scheme_of(address: str, published_url: str | None) -> str:
     host = address.split("/", 1)[0].lower()
     if published_url:

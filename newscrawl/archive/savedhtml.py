@@ -55,6 +55,7 @@ from newscrawl.archive.browsersaves import (
     read_page_archive,
     resource_folders,
     saved_by_browser,
+    unwrapped_wayback,
 )
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
 from newscrawl.archive.sniff import SNIFF_BYTES, sniffs_as_html
@@ -194,7 +195,11 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     saved_from, saved_at = saved_by_browser(body, published_url)
     if archive is not None:
         saved_from, saved_at = archive.url or saved_from, archive.saved_at or saved_at
+    named = url is not None  # by the user's sidecar: kept as they wrote it
     url = url or saved_from or published_url() or Path(path).as_uri()
+    wayback = unwrapped_wayback(url)
+    if wayback is not None:  # a copy saved from the Wayback Machine: the outlet's page, as captured then
+        url, saved_at = (url if named else wayback[0]), wayback[1] or saved_at
     yield SavedPage(url, path, body, saved_at or datetime.fromtimestamp(mtime, timezone.utc),
                     hashlib.sha256(body).hexdigest(),
                     archive.content_type if archive is not None else HTML_CONTENT_TYPE)

@@ -3,8 +3,9 @@
 Files are ``<prefix>.warc.gz``, then ``<prefix>-00001.warc.gz``, ``-00002``… (``.warc`` with ``gzip=False``).
 A file is written as ``<name>.open`` and renamed to ``<name>`` on rotation or ``close()``, so a killed run leaves
 an obviously partial ``.open`` file. Every record is its own gzip member and is flushed, so that file is still
-readable record by record (a payload already Content-Encoded is stored, not deflated again: _write_stored_payload) (``warc.iter_archive`` accepts ``.open`` files). Existing files are never
-overwritten: pick a new prefix per crawl.
+readable record by record (``warc.iter_archive`` accepts ``.open`` files); a payload already Content-Encoded is
+stored, not deflated again (_write_stored_payload). Existing files are never overwritten: pick a new prefix per
+crawl.
 
 All WARC framing and digests come from warcio, the format's reference library. A finished file gets a CDXJ index
 beside it (cdxj.py), from index lines collected while writing (one short line per exchange, held until the file is
