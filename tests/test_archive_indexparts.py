@@ -165,3 +165,17 @@ def test_parts_are_consecutive_and_of_about_equal_size(tmp_path: Path) -> None:
     plan = indexparts.parts(files, files, 2)
     assert [[span.file for span in group] for group in plan] == [[0, 1, 2], [3]]
     assert indexparts.parts(files, files, 1) == [[Span(0), Span(1), Span(2), Span(3)]]
+
+
+def test_a_file_that_cannot_be_read_is_not_cut_and_the_build_goes_on(archive: Path, serial: dict[str, Any],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding record starts opens the file: one that refuses (permissions, a file removed meanwhile) is dealt whole,
+    and reading it reports the problem as a serial build does."""
+    def refused(path: Path, near: list[int]) -> list[int]:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(indexparts, "member_starts", refused)
+    files = sorted(archive.iterdir())
+    plan = indexparts.parts(files, files, 3)
+    assert all(span.start is None and span.end is None for group in plan for span in group)
+    assert summary(ArchiveIndex.build_now(archive, parts=3)) == serial

@@ -55,7 +55,7 @@ def parts(files: list[Path], sources: list[Path], count: int) -> list[list[Span]
     for number, (file, source, size) in enumerate(zip(files, sources, sizes)):
         cuts = [(total * k) // count - base for k in range(1, count)]
         inside = [cut for cut in cuts if 0 < cut < size]
-        starts = member_starts(source, inside) if inside and source == file and not is_arc(file) else []
+        starts = _starts(source, inside) if inside and source == file and not is_arc(file) else []
         bounds = [None, *sorted(set(starts)), None]
         spans += [Span(number, start, end) for start, end in zip(bounds, bounds[1:])]
         base += size
@@ -165,6 +165,14 @@ def _grouped(spans: list[Span], sizes: list[int], count: int) -> list[list[Span]
         groups[min(int(middle * count / total), count - 1)].append(span)
         done += weight(span)
     return [group for group in groups if group]
+
+
+def _starts(path: Path, near: list[int]) -> list[int]:
+    """reader.member_starts, or no cut in a file that cannot be read (reading its records reports that)."""
+    try:
+        return member_starts(path, near)
+    except OSError:
+        return []
 
 
 def _size(path: Path) -> int:
