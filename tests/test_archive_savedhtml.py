@@ -537,3 +537,18 @@ def test_a_page_saved_from_the_wayback_machine_is_the_outlets_page_as_captured(t
     assert items[specs[0].title]["provenance"]["fetched_at"].startswith("2025-03-21T13:37:05")
     assert unwrapped["provenance"]["fetched_at"].startswith("2025-03-21T13:37:05")
     assert all("Wayback Machine" not in item["body"] for item in items.values())
+
+
+def test_a_page_bundled_by_monolith_names_where_and_when_it_was_saved(tmp_path: Path) -> None:
+    """monolith (the single-HTML-file saver archivists script) prepends "<!-- Saved from URL at RFC 3339 time using
+    monolith vX -->"; for a file it was given, "local source" and still the time."""
+    page = "<html><head><title>Story</title></head><body><p>text</p></body></html>"
+    (tmp_path / "web.html").write_text("<!-- Saved from https://www.outlet.example/news/story-7.html at "
+                                       "2024-08-21T08:05:16Z using monolith v2.8.3 -->\n" + page)
+    (tmp_path / "local.html").write_text("<!-- Saved from local source at 2024-08-22T09:00:00Z using monolith "
+                                         "v2.8.3 -->\n" + page)
+    found = pages(tmp_path)
+    assert found["web.html"].url == "https://www.outlet.example/news/story-7.html"
+    assert found["web.html"].fetched_at == datetime(2024, 8, 21, 8, 5, 16, tzinfo=timezone.utc)
+    assert found["local.html"].url.startswith("file://")
+    assert found["local.html"].fetched_at == datetime(2024, 8, 22, 9, 0, 0, tzinfo=timezone.utc)

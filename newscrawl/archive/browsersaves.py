@@ -26,6 +26,9 @@ _SAVED_BY_BYTES = 8192  # SingleFile's comment opens <html>; the mark of the web
 _SINGLE_FILE = re.compile(r"<!--\s*(?:Page saved|Archive processed) with SingleFile\b(.*?)-->", re.S)
 _SINGLE_FILE_FIELD = re.compile(r"^\s*([a-z][a-z ]*?):[ \t]*(\S.*?)\s*$", re.M)
 _MARK_OF_THE_WEB = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(\S+?)\s*-->", re.I)
+_MONOLITH = re.compile(r"<!--\s*Saved from (.+?) at (\S+) using monolith v[^\s>]*\s*-->")
+"""monolith's first line: "<!-- Saved from URL at 2023-12-01T10:30:45Z using monolith v2.7.0 -->" ("local source"
+instead of a URL for a file it was given)."""
 _HTTRACK = re.compile(r"<!--\s*Mirrored from (\S+) by HTTrack Website Copier/[^,>]*,\s*([^>]*?)\s*-->")
 """HTTrack's comment after <html>: "Mirrored from HOST/PATH by HTTrack Website Copier/3.x [XR&CO'2014], <RFC 1123
 date> -->". It names no scheme."""
@@ -125,8 +128,8 @@ def extension(name: str) -> str:
 def saved_by_browser(body: bytes, published_url: Callable[[], str | None] = lambda: None
                      ) -> tuple[str | None, datetime | None]:
     """The http(s) address and the time a browser or mirroring tool saved the page from and at, as it wrote them
-    into the page's top (SingleFile's comment, else HTTrack's, else the mark of the web); None for what it did not
-    write or is not usable.
+    into the page's top (SingleFile's comment, else monolith's, else HTTrack's, else the mark of the web); None for
+    what it did not write or is not usable.
 
     HTTrack writes no scheme: the page's own address (`published_url()`: its canonical link or og:url, looked up
     only then) lends its scheme when it names the same host, else it is https, what news sites serve."""
@@ -136,6 +139,10 @@ def saved_by_browser(body: bytes, published_url: Callable[[], str | None] = lamb
         fields = dict(_SINGLE_FILE_FIELD.findall(single_file.group(1)))
         url = fields.get("url")
         return (url if url and is_http_url(url) else None), _javascript_date(fields.get("saved date", ""))
+    bundled = _MONOLITH.search(head)
+    if bundled is not None:
+        url = bundled.group(1)
+        return (url if is_http_url(url) else None), _iso_date(bundled.group(2))
     mirrored = _HTTRACK.search(head)
     if mirrored is not None:
         address = mirrored.group(1)
@@ -181,6 +188,14 @@ def _scheme_of(address: str, published_url: str | None) -> str:
                 "http", "https"):
             return scheme.lower()
     return "https"
+
+
+def _iso_date(text: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(timezone.utc) if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
 def _http_date(text: str) -> datetime | None:
