@@ -689,6 +689,25 @@ def test_a_warc_whose_compressed_members_are_not_its_records_replays_and_verifie
     assert done.returncode == 0 and "41 verified, 0 problems" in done.stdout, done.stdout + done.stderr
 
 
+def test_a_damaged_block_of_a_block_compressed_warc_costs_only_the_records_in_it(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inflated copy stopped at the first damaged member: every record after one bad 64 KiB block was lost."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "plain"))
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    whole = b"".join(gzip_members(sample.read_bytes()))
+    blocks = [gzip.compress(whole[start:start + 65536], mtime=0) for start in range(0, len(whole), 65536)]
+    middle = len(blocks) // 2
+    blocks[middle] = blocks[middle][:30] + bytes(b ^ 0x5A for b in blocks[middle][30:80]) + blocks[middle][80:]
+    archive = tmp_path / "damaged.warc.gz"
+    archive.write_bytes(b"".join(blocks))
+    expected = [e.record_id for e in iter_archive(sample) if isinstance(e, ArchivedExchange)]
+    read = list(iter_archive(archive))
+    got = [e.record_id for e in read if isinstance(e, ArchivedExchange)]
+    assert got[-10:] == expected[-10:], "records after the damaged block were lost"
+    assert len(expected) - len(got) < len(expected) // len(blocks) + 2, "more lost than one block's records"
+    assert [p.kind for p in read if isinstance(p, ArchiveProblem)], "the cut record is not reported"
+
+
 def test_a_warc_compressed_by_pzstd_replays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """pzstd (zstd's parallel compressor) writes independent frames of a fixed input size."""
     if shutil.which("pzstd") is None:

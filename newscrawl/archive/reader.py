@@ -667,7 +667,7 @@ def _resync(fh: BinaryIO, start: int, framing: Framing | None, file: str) -> int
     """Offset of the next place after ``start`` where a WARC record header parses, or None."""
     needle = framing.magic if framing is not None else _WARC_LINE
     position = start
-    while (found := _find(fh, needle, position)) is not None:
+    while (found := find_bytes(fh, needle, position)) is not None:
         candidate = found if framing is not None else found + 1  # plain: the record starts after the "\n"
         if _header_parses(fh, candidate, framing):
             logger.debug("%s: resynchronised at offset %d", file, candidate)
@@ -685,7 +685,7 @@ def _header_parses(fh: BinaryIO, offset: int, framing: Framing | None) -> bool:
     return True
 
 
-def _find(fh: BinaryIO, needle: bytes, start: int) -> int | None:
+def find_bytes(fh: BinaryIO, needle: bytes, start: int) -> int | None:
     """Next offset of ``needle`` at or after ``start``, reading in blocks that overlap by len(needle) - 1."""
     fh.seek(start)
     base, carry = start, b""

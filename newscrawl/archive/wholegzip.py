@@ -9,8 +9,9 @@ end. Read member by member, each of those gave "member holds more than one recor
 by their first member (one record in it, or not), such files are inflated once into a plain copy in a cache
 folder (NEWSCRAWL_PLAIN_CACHE, else the system temp folder), keyed by the file's path, size and mtime, and read
 from there: offsets in provenance.archive are then offsets into the inflated stream, which `newscrawl verify` and
-reparse find again the same way. A stream cut short or damaged inflates as far as it goes; reader.py then reports
-the truncated record at its offset.
+reparse find again the same way. A stream cut short or damaged inflates as far as it goes; in a file of many
+members a damaged one costs only itself (the copy goes on at the next member that inflates); reader.py then
+reports the record cut at its offset.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from newscrawl.archive.reader import CORRUPT, GZIP, ZSTD, MemberReader
+from newscrawl.archive.reader import CORRUPT, GZIP, ZSTD, Framing, MemberReader, find_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +85,7 @@ def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float]) -
                         out.close()
                         partial.unlink()
                         return None  # one big record in the first member, and more follow: the normal case
-                    while member.end is not None and _more_follow(member, fh):  # every member, in order
-                        member = MemberReader(fh, member.end + _padding(fh, member.end), framing)
-                        _copy_member(member, b"", out)
+                    _copy_members_after(member, fh, framing, out, path)
         except CORRUPT as exc:
             logger.warning("%s: compressed stream damaged after %d bytes (%s); reading what inflated", path,
                            partial.stat().st_size, exc)
@@ -104,6 +103,40 @@ def _copy_member(member: MemberReader, first: bytes, out: BinaryIO) -> int:
         out.write(piece)
         size += len(piece)
     return size
+
+
+def _copy_members_after(first: MemberReader, fh: BinaryIO, framing: Framing, out: BinaryIO, path: Path) -> None:
+    """Every member after `first`, in order, into `out`. A damaged one costs only itself: what inflated of it stays
+    (reader.py reports the record it cut) and the copy goes on at the next member that inflates."""
+    offset = first.end
+    while offset is not None:
+        offset += _padding(fh, offset)
+        fh.seek(offset)
+        if not fh.read(1):
+            return
+        member = MemberReader(fh, offset, framing)
+        try:
+            _copy_member(member, b"", out)
+        except CORRUPT as exc:
+            following = _next_member(fh, offset + 1, framing)
+            logger.warning("%s: compressed member at offset %d damaged (%s); %s", path, offset, exc,
+                           f"going on at offset {following}" if following is not None else "nothing readable after it")
+            offset = following
+            continue
+        offset = member.end  # None: the file ends inside this member
+
+
+def _next_member(fh: BinaryIO, start: int, framing: Framing) -> int | None:
+    """Where the next member that inflates starts, at or after `start`."""
+    position = start
+    while (found := find_bytes(fh, framing.magic, position)) is not None:
+        try:
+            MemberReader(fh, found, framing).read(1)
+        except CORRUPT:
+            position = found + 1
+            continue
+        return found
+    return None
 
 
 _CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\d+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
