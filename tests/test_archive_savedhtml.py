@@ -76,6 +76,19 @@ def test_a_sidecar_names_the_url_in_the_forms_people_save_it_in(tmp_path: Path, 
     assert pages(tmp_path)["Budget passes.html"].url == url
 
 
+def test_a_sidecar_named_after_the_whole_file_name_is_read_too(tmp_path: Path) -> None:
+    """Scripts that save `story.html` often write its address to `story.html.url` (the whole name plus ".url");
+    `story.url` stays the first choice when both exist."""
+    (tmp_path / "appended.html").write_bytes(html(CANONICAL))
+    (tmp_path / "appended.html.url").write_text("https://example.com/appended\n")
+    (tmp_path / "both.html").write_bytes(html(CANONICAL))
+    (tmp_path / "both.url").write_text("https://example.com/both\n")
+    (tmp_path / "both.html.url").write_text("https://example.com/not-this\n")
+    found = pages(tmp_path)
+    assert (found["appended.html"].url, found["both.html"].url) == ("https://example.com/appended",
+                                                                    "https://example.com/both")
+
+
 def test_html_gz_is_decompressed_and_hashed(tmp_path: Path) -> None:
     raw = html(CANONICAL)
     (tmp_path / "story.html.gz").write_bytes(gzip.compress(raw))
