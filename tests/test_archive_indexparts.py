@@ -32,6 +32,12 @@ from tests.test_archive_warc import PAGE, _http, _record, variant_records
 SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
 
 
+@pytest.fixture(autouse=True)
+def parts_of_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The archives here are small: cut them anyway (by default a part is at least a MiB)."""
+    monkeypatch.setattr(indexparts, "MIN_PART_BYTES", 0)
+
+
 def _id(text: str) -> bytes:
     """The record id _record gives a record of this URI and type (URI + type)."""
     return b"<urn:uuid:" + hashlib.sha256(text.encode()).hexdigest()[:32].encode() + b">"
@@ -179,3 +185,11 @@ def test_a_file_that_cannot_be_read_is_not_cut_and_the_build_goes_on(archive: Pa
     plan = indexparts.parts(files, files, 3)
     assert all(span.start is None and span.end is None for group in plan for span in group)
     assert summary(ArchiveIndex.build_now(archive, parts=3)) == serial
+
+
+def test_a_small_archive_is_read_by_one_process(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process costs more than reading a small archive: below a MiB a part, fewer parts, down to one."""
+    monkeypatch.setattr(indexparts, "MIN_PART_BYTES", 1024 * 1024)
+    files = sorted(archive.iterdir())
+    assert sum(path.stat().st_size for path in files) < 2 * 1024 * 1024  # room for one part only
+    assert indexparts.parts(files, files, 8) == [[Span(number) for number in range(len(files))]]

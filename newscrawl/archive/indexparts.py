@@ -43,11 +43,18 @@ class Span:
     end: int | None = None
 
 
+MIN_PART_BYTES = 1024 * 1024
+"""Less than this per part is read here: a process costs more than reading a small archive."""
+
+
 def parts(files: list[Path], sources: list[Path], count: int) -> list[list[Span]]:
-    """The archive's files cut into at most `count` consecutive parts of about equal size. `sources`: what each
-    file is read from (the file, or the inflated copy of one compressed whole), which decides where it may be cut."""
+    """The archive's files cut into at most `count` consecutive parts of about equal size, each of at least
+    MIN_PART_BYTES. `sources`: what each file is read from (the file, or the inflated copy of one compressed whole),
+    which decides where it may be cut."""
     sizes = [_size(source) for source in sources]
     total = sum(sizes)
+    if MIN_PART_BYTES > 0:
+        count = min(count, total // MIN_PART_BYTES)
     if count < 2 or total == 0:
         return [[Span(number) for number in range(len(files))]]
     spans: list[Span] = []
