@@ -845,7 +845,7 @@ def test_saved_pages_beside_warc_files_are_replayed_with_them(specs: list[NewsSp
     """A folder holding WARCs and saved pages (a crawl, and pages saved by hand beside it) replayed the WARCs only:
     the pages were named in a warning and lost. A saved page now answers a URL the WARCs do not hold and is an
     archive-only candidate like any archived page; a saved copy of a page the WARCs hold leaves the WARCs' capture
-    in place, and a crawl's own fixture-candidates/ copies are never read as pages."""
+    in place, unless that capture is an error; a crawl's own fixture-candidates/ copies are never read as pages."""
     sample = ROOT / "samples" / "devdiscourse.warc.gz"
     twin = run_crawl(tmp_path / "twin", "devdiscourse", "-a", f"replay={sample}", "-O", "out.jsonl")
     archived = twin.feed_items("out.jsonl")
@@ -859,15 +859,21 @@ def test_saved_pages_beside_warc_files_are_replayed_with_them(specs: list[NewsSp
     (folder / "notes" / "copy.html").write_text(render_desktop(new[2]), encoding="utf-8")  # saved under a held URL
     (folder / "notes" / "copy.url").write_text(archived[0]["url"] + "\n", encoding="utf-8")
     (folder / "fixture-candidates" / "drift.html").write_text(render_desktop(new[3]), encoding="utf-8")
+    # the crawl met a 404 for this article, which was saved by hand before it went: the saved page is the article
+    with (folder / "later.warc.gz").open("wb") as handle:
+        http = StatusAndHeaders("404 Not Found", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        WARCWriter(handle, gzip=True).write_record(WARCWriter(handle).create_warc_record(
+            canonical_url(new[4]), "response", payload=io.BytesIO(b"<html>gone</html>"), http_headers=http))
+    (folder / "notes" / "gone.html").write_text(render_desktop(new[4]), encoding="utf-8")
     source = ReplaySource(folder, DevdiscourseSpider().article_key)
-    assert (source.kind, source.pages_beside_warcs, source.pages_held_by_warcs) == ("warc", 2, 1)
+    assert (source.kind, source.pages_beside_warcs, source.pages_held_by_warcs) == ("warc", 3, 1)
     replay = run_crawl(tmp_path / "mixed", "devdiscourse", "-a", f"replay={folder}", "-O", "out.jsonl")
     assert replay.returncode == 0 and "Damaged input" not in replay.log, replay.log[-3000:]
     items = replay.feed_items("out.jsonl")
     by_url = {item["url"]: item for item in items}
-    assert len(items) == len(archived) + 2 == len(by_url)
-    assert [by_url[canonical_url(spec)]["provenance"]["archive"]["file"] for spec in new[:2]] == [
-        "notes/first.html", "notes/second.html"]
+    assert len(items) == len(archived) + 3 == len(by_url)
+    assert [by_url[canonical_url(spec)]["provenance"]["archive"]["file"] for spec in (*new[:2], new[4])] == [
+        "notes/first.html", "notes/second.html", "notes/gone.html"]
     assert by_url[archived[0]["url"]]["body"] == archived[0]["body"]
     assert by_url[archived[0]["url"]]["provenance"]["archive"]["file"] == sample.name
     assert canonical_url(new[3]) not in by_url

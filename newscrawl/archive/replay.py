@@ -395,12 +395,13 @@ class ReplaySource:
             self._add_pages(read_saved_folder(path))
 
     def _add_pages(self, pages: list[SavedPlace | ArchiveProblem]) -> None:
-        """Saved pages as answers; beside WARCs, only those whose URL the WARCs do not answer (the crawl's own
-        capture is the record; a copy saved by hand later is not)."""
+        """Saved pages as answers; beside WARCs, only those whose URL the WARCs do not answer with a page (the
+        crawl's own capture is the record; a copy saved by hand later is not; but where the crawl met an error, a
+        404 or a 503, the saved page is the article)."""
         for page in pages:
             if not isinstance(page, SavedPlace):
                 self.problems.append(page)
-            elif self._index is not None and (page.url in self._index or self._archived_url_by_key(page.url)):
+            elif self._warcs_answer_with_a_page(page.url):
                 self.pages_held_by_warcs += 1
             else:
                 self.pages_beside_warcs += self._index is not None
@@ -411,6 +412,15 @@ class ReplaySource:
             logger.info("%(path)s holds saved pages beside its WARC files: %(new)d replayed with them, %(held)d left "
                         "to the WARCs' capture of the same URL", {"path": self.path, "new": self.pages_beside_warcs,
                                                                    "held": self.pages_held_by_warcs})
+
+    def _warcs_answer_with_a_page(self, url: str) -> bool:
+        """Whether the WARCs' served capture of `url` (or of the same article by key) is no error."""
+        if self._index is None:
+            return False
+        served = self._served_capture(url)
+        if served is None and (archived := self._archived_url_by_key(url)) is not None:
+            served = self._served_capture(archived)
+        return served is not None and served.status < 400
 
     def urls(self) -> list[str]:
         return (self._index.urls() if self._index is not None else []) + [page.url for page in self._page_order]
@@ -488,13 +498,13 @@ class ReplaySource:
     def answer(self, url: str, max_payload: int | None = None) -> Answer | None:
         """The archived answer for `url`, None when the archive holds none. Raises RecordTooLarge when its payload
         is larger than ``max_payload`` bytes (not read), ArchiveReadError when it cannot be read again."""
+        page = (self._pages.get(url) or self._pages.get(canonicalize_url(url))) if self._pages else None
         if self._index is not None:
             exchange = self._lookup(url, max_payload)
             if exchange is None and self.article_key is not None:
                 exchange = self._lookup_by_key(url, max_payload)
-            if exchange is not None:
-                return self._archived_answer(exchange)
-        page = self._pages.get(url) or self._pages.get(canonicalize_url(url))
+            if exchange is not None and (exchange.status < 400 or page is None):
+                return self._archived_answer(exchange)  # the crawl's capture, unless an error a saved page makes up for
         if page is None:
             return None
         body = read_saved_body(page)
