@@ -268,8 +268,7 @@ def _sidecar(path: str) -> str:
     """`story.url` beside `story.html`; else `story.html.url` when only that exists (scripts that append ".url" to
     the page's whole name)."""
     suffix = next((s for s in SAVED_PAGE_SUFFIXES if path.lower().endswith(s)), "")
-    beside = path[: len(path) - len(suffix)] + ".url"
-    appended = path + ".url"
+    beside, appended = path[: len(path) - len(suffix)] + ".url", path + ".url"
     return appended if suffix and not os.path.lexists(beside) and os.path.lexists(appended) else beside
 
 
