@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 _BLOCK = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b\x08"  # gzip id + "deflate" method: what every WARC member starts with
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # a zstd frame
-_ZSTD_DICTIONARY_FRAME = b"\x5d\x2a\x4d\x18"  # warc-zstd's skippable frame holding the dictionary (0x184D2A5D)
+ZSTD_DICTIONARY_FRAME = b"\x5d\x2a\x4d\x18"  # warc-zstd's skippable frame holding the dictionary (0x184D2A5D)
 _RAW_DICTIONARY = b"\x37\xa4\x30\xec"  # a zstd dictionary's own magic
 _MAX_DICTIONARY = 64 * 1024 * 1024
 CORRUPT = (zlib.error, codings.zstd.ZstdError)
@@ -259,7 +259,7 @@ def member_framing(fh: BinaryIO, path: Path) -> Framing | None:
     Raises codings.zstd.ZstdError (or ValueError) for a dictionary frame that cannot be read."""
     fh.seek(0)
     head = fh.read(64)
-    if head.startswith((_ZSTD_MAGIC, _ZSTD_DICTIONARY_FRAME)) or (".zst" in path.suffixes
+    if head.startswith((_ZSTD_MAGIC, ZSTD_DICTIONARY_FRAME)) or (".zst" in path.suffixes
                                                                    and not _is_warc_start(head)):
         return _zstd_framing(fh, head)
     if head[:2] == _GZIP_MAGIC[:2] or (".gz" in path.suffixes and not _is_warc_start(head)):
@@ -270,7 +270,7 @@ def member_framing(fh: BinaryIO, path: Path) -> Framing | None:
 def _zstd_framing(fh: BinaryIO, head: bytes) -> Framing:
     """warc-zstd: an optional skippable frame (magic 0x184D2A5D, little-endian size) holding the dictionary, raw or
     itself zstd-compressed; every record after it is a frame of its own."""
-    if not head.startswith(_ZSTD_DICTIONARY_FRAME):
+    if not head.startswith(ZSTD_DICTIONARY_FRAME):
         return ZSTD
     size = int.from_bytes(head[4:8], "little")
     if size > _MAX_DICTIONARY:

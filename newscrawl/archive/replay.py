@@ -285,6 +285,8 @@ def _is_html(content_type: str | None) -> bool:
     return not value or "html" in value  # no Content-Type: let the parser judge the bytes
 
 
+ERROR_STATUSES = 400
+"""From this status on an archived answer is an error (a 404, a 503): a saved page of the URL makes up for it."""
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 """The statuses Scrapy's RedirectMiddleware follows (with a Location header)."""
 MAX_REDIRECT_HOPS = 20  # Scrapy's REDIRECT_MAX_TIMES default
@@ -401,7 +403,7 @@ class ReplaySource:
         for page in pages:
             if not isinstance(page, SavedPlace):
                 self.problems.append(page)
-            elif self._warcs_answer_with_a_page(page.url):
+            elif (served := self._served(page.url)) is not None and served.status < ERROR_STATUSES:
                 self.pages_held_by_warcs += 1
             else:
                 self.pages_beside_warcs += self._index is not None
@@ -412,15 +414,6 @@ class ReplaySource:
             logger.info("%(path)s holds saved pages beside its WARC files: %(new)d replayed with them, %(held)d left "
                         "to the WARCs' capture of the same URL", {"path": self.path, "new": self.pages_beside_warcs,
                                                                    "held": self.pages_held_by_warcs})
-
-    def _warcs_answer_with_a_page(self, url: str) -> bool:
-        """Whether the WARCs' served capture of `url` (or of the same article by key) is no error."""
-        if self._index is None:
-            return False
-        served = self._served_capture(url)
-        if served is None and (archived := self._archived_url_by_key(url)) is not None:
-            served = self._served_capture(archived)
-        return served is not None and served.status < 400
 
     def urls(self) -> list[str]:
         return (self._index.urls() if self._index is not None else []) + [page.url for page in self._page_order]
@@ -482,16 +475,16 @@ class ReplaySource:
         """Every archived 200 HTML response (its winning capture) or saved page, in archive order; one at a time,
         as a list of them all was the peak of a large archive's replay."""
         index = self._index
-        entries = index.entries if index is not None else []
-        for position, entry in enumerate(entries):
-            assert index is not None
-            if entry.status not in PAGE_STATUSES or entry.request_method not in (None, "GET") or not (
-                    _is_html(entry.content_type) or (entry.file, entry.offset) in index.unlabelled_pages):
-                continue
-            if index.entry(entry.url) is not entry:  # a later capture of the URL wins, as in answer()
-                continue
-            yield Candidate(entry.url, Path(entry.file).name, entry.record_id, position)
-        for position, page in enumerate(self._page_order, len(entries)):  # saved pages after the WARCs' pages
+        if index is not None:
+            for position, entry in enumerate(index.entries):
+                if entry.status not in PAGE_STATUSES or entry.request_method not in (None, "GET") or not (
+                        _is_html(entry.content_type) or (entry.file, entry.offset) in index.unlabelled_pages):
+                    continue
+                if index.entry(entry.url) is not entry:  # a later capture of the URL wins, as in answer()
+                    continue
+                yield Candidate(entry.url, Path(entry.file).name, entry.record_id, position)
+        first = len(index.entries) if index is not None else 0
+        for position, page in enumerate(self._page_order, first):  # saved pages after the WARCs' pages
             yield Candidate(page.url, saved_page_ref(self._root, page)["file"], f"urn:sha256:{page.body_sha256}",
                             position)
 
@@ -499,12 +492,10 @@ class ReplaySource:
         """The archived answer for `url`, None when the archive holds none. Raises RecordTooLarge when its payload
         is larger than ``max_payload`` bytes (not read), ArchiveReadError when it cannot be read again."""
         page = (self._pages.get(url) or self._pages.get(canonicalize_url(url))) if self._pages else None
-        if self._index is not None:
-            exchange = self._lookup(url, max_payload)
-            if exchange is None and self.article_key is not None:
-                exchange = self._lookup_by_key(url, max_payload)
-            if exchange is not None and (exchange.status < 400 or page is None):
-                return self._archived_answer(exchange)  # the crawl's capture, unless an error a saved page makes up for
+        served = self._served(url)
+        if served is not None and self._index is not None and (served.status < ERROR_STATUSES or page is None):
+            # the crawl's capture, unless an error a saved page makes up for
+            return self._archived_answer(self._index.read(served, max_payload))
         if page is None:
             return None
         body = read_saved_body(page)
@@ -533,14 +524,15 @@ class ReplaySource:
         intact = [entry for entry in captures if entry.digest_ok]
         return preferred(intact or captures) if captures else None
 
-    def _lookup(self, url: str, max_payload: int | None = None) -> ArchivedExchange | None:
-        """The served capture of the URL, read."""
+    def _served(self, url: str) -> IndexEntry | None:
+        """The WARCs' served capture of `url`, else of the same article under another URL form (the spider's
+        article_key); None without WARCs or without a capture."""
+        if self._index is None:
+            return None
         served = self._served_capture(url)
-        return self._index.read(served, max_payload) if served is not None and self._index is not None else None
-
-    def _lookup_by_key(self, url: str, max_payload: int | None = None) -> ArchivedExchange | None:
-        archived = self._archived_url_by_key(url)
-        return self._lookup(archived, max_payload) if archived else None
+        if served is None and (archived := self._archived_url_by_key(url)) is not None:
+            served = self._served_capture(archived)
+        return served
 
     def _archived_url_by_key(self, url: str) -> str | None:
         """The archived URL of the same article (the spider's article_key) under another URL form, if any."""

@@ -507,7 +507,7 @@ def _steps_by_file(path: Path, read: Callable[[ArchivedExchange], T], keep_paylo
 
 
 def _source(file: Path) -> Path:
-    """What a file's records are read from: the file, or the inflated copy of a WARC compressed whole."""
+    """What a file's records are read from: the file, or its inflated copy (wholegzip.plain_copy)."""
     try:
         return plain_copy(file) or file
     except OSError:
@@ -531,9 +531,9 @@ class _Indexed(NamedTuple):
     content_type: str | None
     payload_digest: str | None
     refreshes: bool
-    """A 200 page that may redirect by meta refresh (may_refresh)."""
+    """A page (PAGE_STATUSES) that may redirect by meta refresh (may_refresh)."""
     unlabelled_page: bool
-    """A 200 response labelled as unknown bytes that sniffs as HTML (archive/sniff.py)."""
+    """A page (PAGE_STATUSES) labelled as unknown bytes that sniffs as HTML (archive/sniff.py)."""
 
 
 def _indexed(exchange: ArchivedExchange) -> _Indexed:

@@ -24,7 +24,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from newscrawl.archive.reader import CORRUPT, GZIP, ZSTD, Framing, MemberReader, find_bytes
+from newscrawl.archive.reader import (CORRUPT, GZIP, ZSTD, ZSTD_DICTIONARY_FRAME, Framing, MemberReader,
+                                     find_bytes)
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float]) -
     one member per file); block compressors (bgzip, pigz --independent, pzstd), whose members end every 64 KiB
     whatever the records."""
     with path.open("rb") as fh:
-        if fh.read(4) == _WARC_ZSTD_DICTIONARY:
+        if fh.read(4) == ZSTD_DICTIONARY_FRAME:
             return None  # warc-zstd: a frame per record by definition (reader.py reads its dictionary)
         start = _padding(fh, 0)  # pzstd starts every frame with a skippable frame
         fh.seek(start)
@@ -147,24 +148,25 @@ def _one_record(head: bytes, size: int) -> bool:
     Content-Length ends it at the member's end (give or take the blank lines after a record). A head that does not
     parse as a record header is left to reader.py, which reports it (True)."""
     start = len(head) - len(head.lstrip(b"\r\n"))
-    ends = [found for found in (head.find(b"\r\n\r\n", start), head.find(b"\n\n", start)) if found >= 0]
+    ends = [found + len(blank) for blank in (b"\r\n\r\n", b"\n\n") if (found := head.find(blank, start)) >= 0]
     if not head[start:].startswith(b"WARC/") or not ends:
         return True
-    header_end = min(ends) + (4 if min(ends) == head.find(b"\r\n\r\n", start) else 2)
+    header_end = min(ends)  # the header's blank line, CRLF or LF only
     length = _CONTENT_LENGTH.search(head, start, header_end)
     if length is None:
         return True
     record_end = header_end + int(length.group(1))
     if size < record_end:
         return False  # the record goes on in the next member
-    return size <= len(head) and not head[record_end:].strip(b"\r\n\x00") or size - record_end <= _TAIL
+    if size <= len(head) and not head[record_end:].strip(b"\r\n\x00"):  # the whole member in hand, blank after
+        return True
+    return size - record_end <= _TAIL
 
 
 _TAIL = 16
 """Bytes after a record's block that can be no other record (its two CRLFs, a little padding)."""
 
 
-_WARC_ZSTD_DICTIONARY = (0x184D2A5D).to_bytes(4, "little")
 _SKIPPABLE_FRAMES = range(0x184D2A50, 0x184D2A60)
 """zstd's skippable frames: data a decompressor passes over (pzstd's frame sizes; warc-zstd's dictionary)."""
 
