@@ -25,10 +25,11 @@ from scrapy.settings import Settings
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newscrawl.archive import sniff
+from newscrawl.archive import indexparts, sniff
 from newscrawl.archive.replay import (PUSH_ORDER_QUEUE, MetaRefreshPolicy, ReplaySource, with_reproducible_order,
                                       without_network_handlers)
-from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive, may_refresh, read_warcinfo
+from newscrawl.archive.warc import (ArchivedExchange, ArchiveIndex, ArchiveProblem, iter_archive, may_refresh,
+                                   read_warcinfo)
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from tests.test_archive_warc import PAGE, _http, _record
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
@@ -658,7 +659,18 @@ MISALIGNED_PACKINGS: dict[str, Any] = {
     # block compressors (bgzip, pigz --independent; pzstd): a member every 64 KiB, wherever the records end
     "gzip-blocks": lambda records: _blocks(b"".join(records), 65536, lambda block: gzip.compress(block, mtime=0)),
     "zstd-blocks": lambda records: _blocks(b"".join(records), 65536, zstd.compress),
+    # the first member holds one record, a later one several: a writer that opened the file in append mode per batch
+    # (its warcinfo written alone first), or `cat ours.warc.gz theirs-gzipped-whole.warc.gz`
+    "appended-batch": lambda records: gzip.compress(records[0], mtime=0) + gzip.compress(b"".join(records[1:]),
+                                                                                         mtime=0),
+    "ours-then-theirs": lambda records: _ours_then_theirs(records),
 }
+
+
+def _ours_then_theirs(records: list[bytes]) -> bytes:
+    half = len(records) // 2
+    return b"".join(gzip.compress(record, mtime=0) for record in records[:half]) + gzip.compress(
+        b"".join(records[half:]), mtime=0)
 
 
 @pytest.mark.parametrize("packing", sorted(MISALIGNED_PACKINGS))
@@ -687,6 +699,42 @@ def test_a_warc_whose_compressed_members_are_not_its_records_replays_and_verifie
         (i["url"], i["body"]) for i in twin.feed_items("out.jsonl")]
     done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(archive))
     assert done.returncode == 0 and "41 verified, 0 problems" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_warc_whose_later_members_hold_several_records_loses_none_of_them(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first member holds one record, so the file was read member by member; each later member holding several
+    was a problem ("not seekable") and its records were lost: 20 of the sample's 41 articles for `cat ours.warc.gz
+    theirs.warc.gz`. The index build reads such a file again from its inflated copy; a reader without the index
+    (verify) finds the copy, or makes it again when it was removed, and so does an index read from the cache."""
+    plain = tmp_path / "plain"
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(plain))
+    monkeypatch.setattr(indexparts, "MIN_PART_BYTES", 0)
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    archive = tmp_path / "crawl" / "ours-then-theirs.warc.gz"
+    archive.parent.mkdir()
+    archive.write_bytes(_ours_then_theirs(gzip_members(sample.read_bytes())))
+    serial = ArchiveIndex.build_now(archive)
+    assert serial.problems == [] and serial.read_from_copies == {str(archive)}
+    in_parts = ArchiveIndex.build_now(archive, parts=3)
+    assert [(e.url, e.offset, e.record_id) for e in in_parts.entries] == [
+        (e.url, e.offset, e.record_id) for e in serial.entries]
+    assert in_parts.problems == []
+    twin = run_crawl(tmp_path / "twin", "devdiscourse", "-a", f"replay={sample}", "-O", "out.jsonl")
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={archive.parent}", "-O", "out.jsonl",
+                       settings={"NEWSCRAWL_PLAIN_CACHE": str(plain), "NEWSCRAWL_ARCHIVE_INDEX_CACHE": True})
+    assert replay.returncode == 0 and "Damaged input" not in replay.log, replay.log[-3000:]
+    assert [(i["url"], i["body"]) for i in replay.feed_items("out.jsonl")] == [
+        (i["url"], i["body"]) for i in twin.feed_items("out.jsonl")]
+    shutil.rmtree(plain)  # a temp folder emptied: verify reads the original at the copy's offsets, then makes it
+    done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(archive.parent))
+    assert done.returncode == 0 and "41 verified, 0 problems" in done.stdout, done.stdout + done.stderr
+    shutil.rmtree(plain)  # and an index read from the cache makes it again before anything is read
+    again = run_crawl(tmp_path / "again", "devdiscourse", "-a", f"replay={archive.parent}", "-O", "out.jsonl",
+                      settings={"NEWSCRAWL_PLAIN_CACHE": str(plain), "NEWSCRAWL_ARCHIVE_INDEX_CACHE": True})
+    assert "read from its cache" in again.log, again.log[-3000:]
+    assert again.feed_items("out.jsonl") and [i["body"] for i in again.feed_items("out.jsonl")] == [
+        i["body"] for i in replay.feed_items("out.jsonl")]
 
 
 def test_a_damaged_block_of_a_block_compressed_warc_costs_only_the_records_in_it(tmp_path: Path,

@@ -125,6 +125,14 @@ class ArchiveProblem:
     def __str__(self) -> str:
         return f"{self.file} @ {self.offset}: {self.kind}: {self.message}"
 
+    @property
+    def several_records(self) -> bool:
+        """A compressed member holding more than one record: the file is readable whole from an inflated copy."""
+        return self.kind in (GZIP.name, ZSTD.name) and SEVERAL_RECORDS in self.message
+
+
+SEVERAL_RECORDS = "member holds more than one record"
+
 
 class ArchiveReadError(Exception):
     """``read_at`` found no usable record at the given offset; ``problem`` says why and where."""
@@ -499,7 +507,7 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
     if gz:
         if tail.strip(b"\r\n"):
             if tail.lstrip(b"\r\n").startswith(b"WARC/"):
-                return problem(kind, f"{kind} member holds more than one record, so offsets are not seekable; "
+                return problem(kind, f"{kind} {SEVERAL_RECORDS}, so offsets are not seekable; "
                                      "fix the file with `warcio recompress`", member_end)
             return problem("length", f"Content-Length {length} is shorter than the record", member_end)
         next_offset = member_end

@@ -95,7 +95,7 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None) -> str
     if not path.exists() and not path.with_name(path.name + ".open").exists():
         return f"archive file {path} is missing"
     try:
-        exchange = read_at(path, int(str(ref["offset"])))
+        exchange = read_at(path, int(str(ref["offset"])), str(ref["record_id"]))
     except Exception as error:  # any damage at that offset is a verification failure, reported, not raised
         return f"cannot read a response record at {path}:{ref['offset']}: {error}"
     if exchange.record_id != ref["record_id"]:

@@ -60,7 +60,7 @@ from newscrawl.archive.reader import (
 )
 from newscrawl.archive.revisits import Revisit, find_original, normalised_digest, payload_digests
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
-from newscrawl.archive.wholegzip import plain_copy
+from newscrawl.archive.wholegzip import plain_copy, read_source, whole_read_source
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
 
 T = TypeVar("T")
@@ -111,21 +111,40 @@ def iter_archive(path: Path | str) -> Iterator[ArchivedExchange | ArchiveProblem
             yield item
 
 
-def read_at(file: Path | str, offset: int) -> ArchivedExchange:
+def read_at(file: Path | str, offset: int, record_id: str | None = None) -> ArchivedExchange:
     """Re-reads the response record at ``offset`` (digests checked: see ``digest_ok``).
 
     ``file`` may be an ArchiveRef's final name while the writer still has it open as ``.open`` (or the reverse
     after it was renamed). ``request_method`` is filled when the next record is its request (our writer's and
-    warcio's order). Raises ArchiveReadError when there is no intact response at that offset.
+    warcio's order). Raises ArchiveReadError when there is no intact response at that offset. ``record_id``: the
+    record expected there (see below); another record there is returned all the same, for the caller to report.
+
+    The offset may be one into the inflated copy of a file found mixed (ArchiveIndex.read_from_copies) whose copy
+    is gone (a temp folder emptied): when nothing, or not the expected record, is found in the file itself, the
+    file is checked for that (once per process) and, if so, read from its copy made again.
     """
-    return _read_exchange(Path(file), offset, None)
+    try:
+        exchange = _read_exchange(Path(file), offset, None)
+    except ArchiveReadError:
+        if not _copy_made_again(Path(file)):
+            raise
+        return _read_exchange(Path(file), offset, None)
+    if record_id is not None and exchange.record_id != record_id and _copy_made_again(Path(file)):
+        return _read_exchange(Path(file), offset, None)
+    return exchange
+
+
+def _copy_made_again(file: Path) -> bool:
+    """Whether `file`, read from itself so far, turns out to be read from an inflated copy (read_at)."""
+    path = _locate(file)
+    return read_source(path) == path and whole_read_source(path) != path
 
 
 def read_warcinfo(file: Path | str) -> dict[str, str]:
     """Fields of the file's first record if it is a warcinfo record (as our writer and wget produce), else {}."""
     path = _locate(Path(file))
     try:
-        record = read_arc_at(path, 0)[0] if is_arc(path) else read_first_record(plain_copy(path) or path)
+        record = read_arc_at(path, 0)[0] if is_arc(path) else read_first_record(read_source(path))
     except ArchiveReadError as exc:
         logger.warning("No readable warcinfo in %s: %s", path, exc)
         return {}
@@ -160,6 +179,9 @@ class ArchiveIndex:
         """(file, offset) of the 200 responses whose page may redirect by meta refresh (``may_refresh``)."""
         self.unlabelled_pages: set[tuple[str, int]] = set()
         """(file, offset) of the 200 responses labelled as unknown bytes that are web pages (sniff.py)."""
+        self.read_from_copies: set[str] = set()
+        """Files read from an inflated copy (wholegzip.plain_copy): compressed whole, or with members that are not
+        one per record; a reader of the index (one read from the cache too) must read the same copy."""
         # URL → its capture, or its captures when there are several: most URLs are captured once, and a list per
         # URL in both maps was a third of the index's memory, which grows with the archive.
         self._exact: dict[str, IndexEntry | list[IndexEntry]] = {}
@@ -213,7 +235,8 @@ class ArchiveIndex:
                 "skipped": dict(self.skipped), "warcinfo": self._warcinfo,
                 "revisits_answered_later": self.revisits_answered_later,
                 "refreshing": sorted([file, offset] for file, offset in self.refreshing),
-                "unlabelled_pages": sorted([file, offset] for file, offset in self.unlabelled_pages)}
+                "unlabelled_pages": sorted([file, offset] for file, offset in self.unlabelled_pages),
+                "read_from_copies": sorted(self.read_from_copies)}
 
     def _canonical_forms(self) -> list[str | None]:
         """Each entry's canonical URL, None where it is the entry's own: read back from the canonical map, for
@@ -244,6 +267,10 @@ class ArchiveIndex:
         index.revisits_answered_later = int(stored["revisits_answered_later"])
         index.refreshing = {(str(file), int(offset)) for file, offset in stored["refreshing"]}
         index.unlabelled_pages = {(str(file), int(offset)) for file, offset in stored["unlabelled_pages"]}
+        index.read_from_copies = {str(file) for file in stored["read_from_copies"]}
+        for file in index.read_from_copies:  # made again if removed since (a temp folder emptied): the offsets are its
+            if plain_copy(Path(file), mixed=True) is None:
+                raise ValueError(f"no inflated copy of {file} can be made")
         index.cached_in = cached_in
         return index
 
@@ -262,30 +289,26 @@ class ArchiveIndex:
         recorded: dict[int, str] = {}  # id(entry) → its WARC-Payload-Digest, only while revisits are resolved
         refreshing: set[tuple[str, int]] = set()
         unlabelled_pages: set[tuple[str, int]] = set()
+        read_from_copies: set[str] = set()
         for path_of_file, steps in _steps_by_file(Path(path), _indexed, keep_payloads=False, parts=parts):
-            file = str(path_of_file)  # one shared string per file, not one per entry
-            for item in paired(path_of_file, steps, skipped):
-                if isinstance(item, ArchiveProblem):
-                    problems.append(item)
-                    continue
-                if isinstance(item, Revisit):
-                    order.append(item)
-                    continue
-                response, method, info = item
-                warcinfo.setdefault(file, info)
-                content_type = response.content_type
-                if content_type is not None:  # one string per distinct type, not one per entry
-                    content_type = types.setdefault(content_type, content_type)
-                entry = IndexEntry(response.url, file, response.offset, response.record_id, response.fetched_at,
-                                   response.status, sys.intern(method) if method else None, response.digest_ok,
-                                   content_type)
-                order.append(entry)
-                if response.payload_digest:
-                    recorded[id(entry)] = response.payload_digest
-                if response.refreshes:
-                    refreshing.add((file, response.offset))
-                if response.unlabelled_page:
-                    unlabelled_pages.add((file, response.offset))
+            read = _FileIndex(path_of_file, steps, types)
+            source = read_source(path_of_file)
+            if read.several_records and source == path_of_file:
+                source = plain_copy(path_of_file, mixed=True) or path_of_file
+                if source != path_of_file:  # read again, whole, from the copy: its offsets are the ones readers use
+                    logger.info("%s: a compressed member further on holds several records; read again from its "
+                                "inflated copy %s", path_of_file, source)
+                    read = _FileIndex(path_of_file, record_steps(path_of_file, source, _indexed, False), types)
+            if source != path_of_file:
+                read_from_copies.add(str(path_of_file))
+            order += read.order
+            problems += read.problems
+            skipped.update(read.skipped)
+            if read.warcinfo is not None:
+                warcinfo[str(path_of_file)] = read.warcinfo
+            recorded.update(read.recorded)
+            refreshing |= read.refreshing
+            unlabelled_pages |= read.unlabelled_pages
         entries = [entry for entry in order if isinstance(entry, IndexEntry)]
         later = 0
         if len(entries) < len(order):  # only an archive with revisits pays for an index of its originals first
@@ -294,6 +317,7 @@ class ArchiveIndex:
         index.revisits_answered_later = later
         index.refreshing = refreshing
         index.unlabelled_pages = unlabelled_pages
+        index.read_from_copies = read_from_copies
         return index
 
     def _resolve(self, order: list[IndexEntry | Revisit], skipped: Counter[str],
@@ -438,6 +462,47 @@ def _built_key(path: Path) -> _BuiltKey | None:
         return None
 
 
+class _FileIndex:
+    """What an index build keeps of one file's records (ArchiveIndex.build_now): kept apart per file, so a file
+    that has to be read again from its inflated copy (plain_copy's `mixed`) replaces what its first reading found."""
+
+    def __init__(self, path: Path, steps: Iterable[Step[_Indexed]], types: dict[str, str]) -> None:
+        file = str(path)  # one shared string per file, not one per entry
+        self.order: list[IndexEntry | Revisit] = []
+        self.problems: list[ArchiveProblem] = []
+        self.skipped: Counter[str] = Counter()
+        self.warcinfo: dict[str, str] | None = None
+        self.recorded: dict[int, str] = {}
+        self.refreshing: set[tuple[str, int]] = set()
+        self.unlabelled_pages: set[tuple[str, int]] = set()
+        self.several_records = False
+        """A compressed member holding several records was met (the file's first member held one)."""
+        for item in paired(path, steps, self.skipped):
+            if isinstance(item, ArchiveProblem):
+                self.problems.append(item)
+                self.several_records = self.several_records or item.several_records
+                continue
+            if isinstance(item, Revisit):
+                self.order.append(item)
+                continue
+            response, method, info = item
+            if self.warcinfo is None:
+                self.warcinfo = info
+            content_type = response.content_type
+            if content_type is not None:  # one string per distinct type, not one per entry
+                content_type = types.setdefault(content_type, content_type)
+            entry = IndexEntry(response.url, file, response.offset, response.record_id, response.fetched_at,
+                               response.status, sys.intern(method) if method else None, response.digest_ok,
+                               content_type)
+            self.order.append(entry)
+            if response.payload_digest:
+                self.recorded[id(entry)] = response.payload_digest
+            if response.refreshes:
+                self.refreshing.add((file, response.offset))
+            if response.unlabelled_page:
+                self.unlabelled_pages.add((file, response.offset))
+
+
 class _OpenFiles:
     """The last few WARC files read, kept open: a replay re-reads one record per request, and opening, resolving
     (whole-file gzip check), sniffing the framing and stat-ing the file each time cost as much as parsing the
@@ -457,7 +522,7 @@ class _OpenFiles:
         path = _locate(file)
         if is_arc(path):
             return None
-        source = plain_copy(path) or path
+        source = read_source(path)
         fh = source.open("rb")
         try:
             opened = open_warc(fh, source)
@@ -478,7 +543,8 @@ class _OpenFiles:
 
 
 def _iter_exchanges(path: Path, skipped: Counter[str]) -> Iterator[ArchivedExchange | ArchiveProblem | Revisit]:
-    for file, steps in _steps_by_file(path, _as_read, keep_payloads=True):
+    for file in _archive_files(path):
+        steps = record_steps(file, whole_read_source(file), _as_read, keep_payloads=True)
         for item in paired(file, steps, skipped):
             if isinstance(item, tuple):
                 exchange, method, _ = item
@@ -494,9 +560,9 @@ def _steps_by_file(path: Path, read: Callable[[ArchivedExchange], T], keep_paylo
     files = _archive_files(path)
     if parts < 2:
         for file in files:
-            yield file, record_steps(file, _source(file), read, keep_payloads)
+            yield file, record_steps(file, read_source(file), read, keep_payloads)
         return
-    sources = [_source(file) for file in files]
+    sources = [read_source(file) for file in files]
 
     def read_span(span: indexparts.Span) -> Iterator[Step[T]]:
         return record_steps(files[span.file], sources[span.file], read, keep_payloads, span.start, span.end)
@@ -504,14 +570,6 @@ def _steps_by_file(path: Path, read: Callable[[ArchivedExchange], T], keep_paylo
     spans = indexparts.read_in_parts(indexparts.parts(files, sources, parts), read_span)
     for number, group in groupby(spans, key=itemgetter(0)):
         yield files[number], chain.from_iterable(steps for _, steps in group)
-
-
-def _source(file: Path) -> Path:
-    """What a file's records are read from: the file, or its inflated copy (wholegzip.plain_copy)."""
-    try:
-        return plain_copy(file) or file
-    except OSError:
-        return file  # reading it reports the problem
 
 
 def _as_read(exchange: ArchivedExchange) -> ArchivedExchange:
@@ -600,7 +658,7 @@ def _read_record(path: Path, offset: int, reader: OpenWarc | None = None,
         return read_record_at(path, offset, reader, max_payload)
     if is_arc(path):
         return read_arc_at(path, offset)  # ARC files (legacy, small records) are read whole
-    return read_record_at(plain_copy(path) or path, offset, max_payload=max_payload)
+    return read_record_at(read_source(path), offset, max_payload=max_payload)
 
 
 def _locate(file: Path) -> Path:

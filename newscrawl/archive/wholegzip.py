@@ -12,6 +12,12 @@ from there: offsets in provenance.archive are then offsets into the inflated str
 reparse find again the same way. A stream cut short or damaged inflates as far as it goes; in a file of many
 members a damaged one costs only itself (the copy goes on at the next member that inflates); reader.py then
 reports the record cut at its offset.
+
+A file whose first member holds one record but a later one several (a writer that appended its records in
+batches after a warcinfo of its own, `cat ours.warc.gz theirs-gzipped-whole.warc.gz`) passes that judgement; the
+index build meets the later member, makes the copy (plain_copy's `mixed`) and reads the file again from it
+(warc.ArchiveIndex.build_now). The copy, once made, is what every later reader of the file gets; a reader that
+finds it gone (an index read from its cache, `newscrawl verify`) makes it again.
 """
 
 from __future__ import annotations
@@ -22,10 +28,12 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from functools import lru_cache
 from typing import BinaryIO
 
-from newscrawl.archive.reader import (CORRUPT, GZIP, ZSTD, ZSTD_DICTIONARY_FRAME, Framing, MemberReader,
-                                     find_bytes)
+from newscrawl.archive.arc import is_arc
+from newscrawl.archive.reader import (CORRUPT, GZIP, ZSTD, ZSTD_DICTIONARY_FRAME, ArchiveProblem, Framing,
+                                     MemberReader, find_bytes, scan_records)
 
 logger = logging.getLogger(__name__)
 
@@ -33,31 +41,80 @@ _BLOCK = 1024 * 1024
 _known: dict[tuple[str, int, float], Path | None] = {}
 
 
-def plain_copy(path: Path) -> Path | None:
+def plain_copy(path: Path, mixed: bool = False) -> Path | None:
     """The inflated copy of a compressed WARC whose members are not one per record (one stream, or members holding
-    several records or parts of one), or None for a plain file or one member per record."""
+    several records or parts of one), or None for a plain file or one member per record.
+
+    `mixed`: the caller found a member holding several records further on in a file whose first member holds one
+    (`cat ours.warc.gz theirs-whole.warc.gz`, a writer that appended a batch of records as one member): the copy is
+    made all the same. Such a copy, once made, is what later readers of the same file get too (it is looked for
+    before the first member is judged), so offsets into it stay valid for `newscrawl verify` and reparse."""
     try:
         info = path.stat()
     except OSError:
         return None
     key = (str(path.resolve()), info.st_size, info.st_mtime)
-    if key not in _known:
-        _known[key] = _inflate_unless_member_per_record(path, key)
+    if key not in _known or (mixed and _known[key] is None):
+        _known[key] = _inflate_unless_member_per_record(path, key, mixed)
     return _known[key]
 
 
-def cache_folder() -> Path:
+def read_source(file: Path) -> Path:
+    """What a file's records are read from: the file, or its inflated copy (plain_copy)."""
+    try:
+        return plain_copy(file) or file
+    except OSError:
+        return file  # reading it reports the problem
+
+
+def whole_read_source(file: Path) -> Path:
+    """read_source, for a reader that cannot take back what it gave out: a compressed file read member by member is
+    first scanned (no payloads kept) for a member holding several records, which makes it read from its inflated
+    copy (an index build instead reads such a file again: warc.ArchiveIndex.build_now). Once per process."""
+    source = read_source(file)
+    if source != file or is_arc(file) or not _starts_compressed(file):
+        return source
+    try:
+        info = file.stat()
+    except OSError:
+        return source
+    return _scanned_source(file, info.st_size, info.st_mtime)
+
+
+@lru_cache(maxsize=64)
+def _scanned_source(file: Path, size: int, mtime: float) -> Path:
+    """(size and mtime: a file changed since is scanned again.)"""
+    if any(isinstance(item, ArchiveProblem) and item.several_records
+           for item in scan_records(file, keep_payloads=False)):
+        return plain_copy(file, mixed=True) or file
+    return file
+
+
+def _starts_compressed(file: Path) -> bool:
+    try:
+        with file.open("rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        return False  # reading it reports the problem
+    return head[:2] == GZIP.magic[:2] or head == ZSTD.magic
+
+
+def cache_folder(create: bool = True) -> Path:
     """Where extracted or inflated copies of archives are kept (NEWSCRAWL_PLAIN_CACHE, else the system temp folder)."""
     folder = Path(os.environ.get("NEWSCRAWL_PLAIN_CACHE") or Path(tempfile.gettempdir()) / "newscrawl-plain")
-    folder.mkdir(parents=True, exist_ok=True)
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float]) -> Path | None:
+def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float], mixed: bool = False) -> Path | None:
     """Judged by the first member: one record in it (the WARC standard's layout) or not. Files that fail it: a
     whole file gzipped or zstd-compressed as one stream; WARC.gz files concatenated (`cat a.warc.gz b.warc.gz`:
     one member per file); block compressors (bgzip, pigz --independent, pzstd), whose members end every 64 KiB
-    whatever the records."""
+    whatever the records. `mixed`: inflate whatever the first member holds (plain_copy)."""
+    target = cache_folder(create=False) / f"{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.warc"
+    if target.exists():
+        return target  # made before, judged by its first member or found mixed
     with path.open("rb") as fh:
         if fh.read(4) == ZSTD_DICTIONARY_FRAME:
             return None  # warc-zstd: a frame per record by definition (reader.py reads its dictionary)
@@ -72,17 +129,15 @@ def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float]) -
             first = member.read(_BLOCK)
         except CORRUPT:
             return None  # a damaged first member: reader.py reports it, member by member
-        if _more_follow(member, fh) and _one_record(first, len(first)):
+        if not mixed and _more_follow(member, fh) and _one_record(first, len(first)):
             return None  # the first member ended, holding one record, and more follow: the normal case
-        target = cache_folder() / f"{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}.warc"
-        if target.exists():
-            return target
+        cache_folder()
         partial = target.with_suffix(".part")
         try:
             with partial.open("wb") as out:
                 size = _copy_member(member, first, out)
                 if _more_follow(member, fh):
-                    if _one_record(first, size):
+                    if not mixed and _one_record(first, size):
                         out.close()
                         partial.unlink()
                         return None  # one big record in the first member, and more follow: the normal case
