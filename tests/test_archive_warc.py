@@ -375,7 +375,9 @@ def test_wrong_content_length_in_gzip_member(tmp_path: Path, delta: int) -> None
     length = int(record.split(b"Content-Length: ")[1].split(b"\r\n")[0])
     rewrite_member(path, refs[1].offset, (b"Content-Length: %d" % length, b"Content-Length: %d" % (length + delta)))
     exchanges, problems = split(path)
-    assert [e.record_id for e in exchanges] == [r.record_id for i, r in enumerate(refs) if i != 1]
+    # the member bounds the record: it is read whole, and the miscount reported
+    assert [e.record_id for e in exchanges] == [r.record_id for r in refs]
+    assert exchanges[1].body == page_body(1) and exchanges[1].digest_ok
     assert [(p.offset, p.kind) for p in problems] == [(refs[1].offset, "length")]
 
 
@@ -390,8 +392,14 @@ def test_wrong_content_length_in_uncompressed_file_resyncs(tmp_path: Path, delta
     assert len(new) == end - start  # same width, so every later offset stays valid
     path.write_bytes(data[:start] + new + data[end:])
     exchanges, problems = split(path)
-    assert [e.record_id for e in exchanges] == [r.record_id for i, r in enumerate(refs) if i != 1]
+    # the block digest proves the bytes up to the next record header are the block: read whole, miscount reported
+    assert [e.record_id for e in exchanges] == [r.record_id for r in refs]
+    assert exchanges[1].body == page_body(1) and exchanges[1].digest_ok
     assert [(p.offset, p.kind) for p in problems] == [(refs[1].offset, "length")]
+    path.write_bytes(re.sub(rb"WARC-Block-Digest: [^\r]*\r\n", b"", path.read_bytes()))
+    exchanges, problems = split(path)  # no digest to prove it: the record is lost, the rest kept
+    assert [e.record_id for e in exchanges] == [r.record_id for i, r in enumerate(refs) if i != 1]
+    assert [p.kind for p in problems] == ["length"]
 
 
 @pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])

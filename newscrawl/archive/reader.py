@@ -491,7 +491,11 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
         else:
             block = record.raw_stream.read(length)
         got = streamed.size if streamed is not None else len(block)
+        block_start = fh.tell() - got if not gz and streamed is None else None
         tail = stream.read(_TAIL_PEEK) if gz else b""
+        overrun = b""  # a member's bytes after a block its Content-Length cut short, to read the record whole
+        if gz and streamed is None and tail.strip(b"\r\n") and not tail.lstrip(b"\r\n").startswith(b"WARC/"):
+            overrun = tail + stream.read(MAX_OVERRUN)
         while gz and stream.read(_BLOCK):  # drain the member to learn where it ends
             pass
     except CORRUPT as exc:
@@ -500,21 +504,33 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
     if member is not None and member.truncated:
         return problem("truncated", f"file ends inside this record ({kind} member incomplete, {got} of "
                                     f"{length} block bytes readable)")
+    mended = ""  # why the block read is not the one Content-Length names (a writer's miscount)
     if got < length:
-        if gz:
+        if not gz:
+            return problem("truncated", f"file ends inside this record ({got} of {length} bytes)")
+        if streamed is not None:
             return problem("length", f"Content-Length {length} but the {kind} member holds {got} bytes", member_end)
-        return problem("truncated", f"file ends inside this record ({got} of {length} bytes)")
+        block, mended = _without_record_end(block), (f"Content-Length {length} but the {kind} member holds {got} "
+                                                     "bytes; the member read as the record")
     if gz:
         if tail.strip(b"\r\n"):
             if tail.lstrip(b"\r\n").startswith(b"WARC/"):
                 return problem(kind, f"{kind} {SEVERAL_RECORDS}, so offsets are not seekable; "
                                      "fix the file with `warcio recompress`", member_end)
-            return problem("length", f"Content-Length {length} is shorter than the record", member_end)
+            if not overrun or len(overrun) > MAX_OVERRUN:
+                return problem("length", f"Content-Length {length} is shorter than the record", member_end)
+            block = block + _without_record_end(overrun)
+            mended = f"Content-Length {length} is shorter than the record; the member read to its end as the record"
         next_offset = member_end
     else:
         next_offset = _after_record(fh)
         if next_offset is None:
-            return problem("length", f"Content-Length {length} does not end where the next record starts")
+            found = _block_to_next_record(fh, offset, block_start, record)
+            if found is None:
+                return problem("length", f"Content-Length {length} does not end where the next record starts")
+            block, next_offset = found
+            mended = (f"Content-Length {length} does not end where the next record starts; the bytes up to it "
+                      "match the block digest and are read as the record")
     try:
         raw = _to_raw(record, offset, block)
     except _PARSE_ERRORS as exc:
@@ -525,10 +541,46 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
     else:
         mismatch = _digest_mismatch(raw, lambda declared: _digest_matches(declared, [block]),
                                     lambda declared: _digest_matches(declared, _payload_variants(raw)))
+    if mended:  # the record is kept, and the miscount reported with what its digests say of the bytes read
+        verdict = f"; {mismatch}: flagged" if mismatch else ""
+        return _Outcome(record=replace(raw, digest_ok=not mismatch), next_offset=next_offset,
+                        problem=ArchiveProblem(file, offset, "length", mended + verdict))
     if mismatch:
         return _Outcome(record=replace(raw, digest_ok=False), problem=ArchiveProblem(file, offset, "digest", mismatch),
                         next_offset=next_offset)
     return _Outcome(record=raw, next_offset=next_offset)
+
+
+MAX_OVERRUN = 1024 * 1024
+"""Bytes of a record past the end its Content-Length names that are read as part of it (a writer that counted the
+characters of a page instead of its bytes falls short by one per non-ASCII character); more is not a miscount."""
+
+
+def _without_record_end(data: bytes) -> bytes:
+    """`data` without the blank lines that end a WARC record (CRLF CRLF, or a writer's LF LF)."""
+    for end in (b"\r\n\r\n", b"\n\n"):
+        if data.endswith(end):
+            return data[:-len(end)]
+    return data
+
+
+def _block_to_next_record(fh: BinaryIO, offset: int, block_start: int | None, record: Any) -> tuple[bytes, int] | None:
+    """In a plain WARC, a record whose Content-Length does not end where the next record starts: the bytes from its
+    block's start to the next record header (without the record's end), and that header's offset, when they match
+    the record's WARC-Block-Digest. A plain file has no member to bound the record, and a payload may hold a line
+    that passes for a record start: only the digest makes those bytes the record's block."""
+    declared = record.rec_headers.get_header("WARC-Block-Digest")
+    if block_start is None or not declared:
+        return None
+    following = _resync(fh, offset + 1, None, "")
+    end = following if following is not None else os.fstat(fh.fileno()).st_size
+    if end <= block_start or end - block_start > MAX_OVERRUN + int(record.rec_headers.get_header("Content-Length")):
+        return None
+    fh.seek(block_start)
+    block = _without_record_end(fh.read(end - block_start))
+    if not _digest_matches(declared, [block]):
+        return None
+    return block, end
 
 
 def _to_raw(record: Any, offset: int, block: bytes) -> RawRecord:
