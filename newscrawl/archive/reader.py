@@ -525,7 +525,7 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
     else:
         next_offset = _after_record(fh)
         if next_offset is None:
-            found = _block_to_next_record(fh, offset, block_start, record)
+            found = _block_to_next_record(fh, offset, block_start, length, record)
             if found is None:
                 return problem("length", f"Content-Length {length} does not end where the next record starts")
             block, next_offset = found
@@ -564,17 +564,19 @@ def _without_record_end(data: bytes) -> bytes:
     return data
 
 
-def _block_to_next_record(fh: BinaryIO, offset: int, block_start: int | None, record: Any) -> tuple[bytes, int] | None:
+def _block_to_next_record(fh: BinaryIO, offset: int, block_start: int | None, length: int,
+                          record: Any) -> tuple[bytes, int] | None:
     """In a plain WARC, a record whose Content-Length does not end where the next record starts: the bytes from its
     block's start to the next record header (without the record's end), and that header's offset, when they match
     the record's WARC-Block-Digest. A plain file has no member to bound the record, and a payload may hold a line
-    that passes for a record start: only the digest makes those bytes the record's block."""
+    that passes for a record start: only the digest makes those bytes the record's block. `length`: its
+    Content-Length."""
     declared = record.rec_headers.get_header("WARC-Block-Digest")
     if block_start is None or not declared:
         return None
     following = _resync(fh, offset + 1, None, "")
     end = following if following is not None else os.fstat(fh.fileno()).st_size
-    if end <= block_start or end - block_start > MAX_OVERRUN + int(record.rec_headers.get_header("Content-Length")):
+    if end <= block_start or end - block_start > MAX_OVERRUN + length:
         return None
     fh.seek(block_start)
     block = _without_record_end(fh.read(end - block_start))

@@ -23,13 +23,13 @@ import os
 import re
 import sys
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import chain, groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from w3lib.url import canonicalize_url
 
@@ -63,7 +63,6 @@ from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
 from newscrawl.archive.wholegzip import plain_copy, read_source, whole_read_source
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
 
-T = TypeVar("T")
 
 __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
            "RecordTooLarge",
@@ -290,9 +289,8 @@ class ArchiveIndex:
         refreshing: set[tuple[str, int]] = set()
         unlabelled_pages: set[tuple[str, int]] = set()
         read_from_copies: set[str] = set()
-        for path_of_file, steps in _steps_by_file(Path(path), _indexed, keep_payloads=False, parts=parts):
+        for path_of_file, source, steps in _index_steps_by_file(Path(path), parts):
             read = _FileIndex(path_of_file, steps, types)
-            source = read_source(path_of_file)
             if read.several_records and source == path_of_file:
                 source = plain_copy(path_of_file, mixed=True) or path_of_file
                 if source != path_of_file:  # read again, whole, from the copy: its offsets are the ones readers use
@@ -553,23 +551,24 @@ def _iter_exchanges(path: Path, skipped: Counter[str]) -> Iterator[ArchivedExcha
                 yield item
 
 
-def _steps_by_file(path: Path, read: Callable[[ArchivedExchange], T], keep_payloads: bool,
-                   parts: int = 1) -> Iterator[tuple[Path, Iterator[Step[T]]]]:
-    """Each archive file under `path` and the steps of its records (exchanges.record_steps), in archive order;
-    with `parts` > 1, read by that many processes at once (indexparts.py)."""
+def _index_steps_by_file(path: Path, parts: int = 1) -> Iterator[tuple[Path, Path, Iterator[Step[_Indexed]]]]:
+    """Each archive file under `path`, what its records are read from (read_source) and their steps as an index
+    build reads them (exchanges.record_steps, payloads not kept), in archive order; with `parts` > 1, read by that
+    many processes at once (indexparts.py)."""
     files = _archive_files(path)
     if parts < 2:
         for file in files:
-            yield file, record_steps(file, read_source(file), read, keep_payloads)
+            source = read_source(file)
+            yield file, source, record_steps(file, source, _indexed, False)
         return
     sources = [read_source(file) for file in files]
 
-    def read_span(span: indexparts.Span) -> Iterator[Step[T]]:
-        return record_steps(files[span.file], sources[span.file], read, keep_payloads, span.start, span.end)
+    def read_span(span: indexparts.Span) -> Iterator[Step[_Indexed]]:
+        return record_steps(files[span.file], sources[span.file], _indexed, False, span.start, span.end)
 
     spans = indexparts.read_in_parts(indexparts.parts(files, sources, parts), read_span)
     for number, group in groupby(spans, key=itemgetter(0)):
-        yield files[number], chain.from_iterable(steps for _, steps in group)
+        yield files[number], sources[number], chain.from_iterable(steps for _, steps in group)
 
 
 def _as_read(exchange: ArchivedExchange) -> ArchivedExchange:

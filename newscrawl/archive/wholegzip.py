@@ -27,8 +27,8 @@ import logging
 import os
 import re
 import tempfile
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import BinaryIO
 
 from newscrawl.archive.arc import is_arc
