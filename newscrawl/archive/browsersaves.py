@@ -7,6 +7,8 @@ a folder of such files into replayable pages.
 from __future__ import annotations
 
 import email
+import email.errors
+import email.header
 import email.policy
 import email.utils
 import os
@@ -32,6 +34,8 @@ instead of a URL for a file it was given)."""
 _HTTRACK = re.compile(r"<!--\s*Mirrored from (\S+) by HTTrack Website Copier/[^,>]*,\s*([^>]*?)\s*-->")
 """HTTrack's comment after <html>: "Mirrored from HOST/PATH by HTTrack Website Copier/3.x [XR&CO'2014], <RFC 1123
 date> -->". It names no scheme."""
+_PYWEBCOPY = re.compile(r"\*\s*File mirrored from \[(\S+?)\]\s*(?:\*\s*At UTC datetime: \[([^\]]*)\])?")
+"""PyWebCopy's comment after <html>: "* File mirrored from [URL]" then "* At UTC datetime: [2026-12-05 17:22:09.854]"."""
 _JAVASCRIPT_DATE = re.compile(r"\b([A-Z][a-z]{2}) (\d{1,2}) (\d{4}) (\d{2}:\d{2}:\d{2}) GMT([+-]\d{4})")
 NOT_PAGE_EXTENSIONS = frozenset(
     # what a mirrored site holds besides its pages: read as pages they would only be binary or boilerplate problems
@@ -88,15 +92,15 @@ def read_mhtml(raw: bytes) -> ArchivedPage:
     pages = [part for part in parts if part.get_content_type() in ("text/html", "application/xhtml+xml")]
     if not pages:
         raise ValueError("no text/html part")
-    snapshot = (message.get("Snapshot-Content-Location") or "").strip()
+    snapshot = _address(message.get("Snapshot-Content-Location"))
     start = str(message.get_param("start") or "").strip("<> ") if message.is_multipart() else ""
-    named = [part for part in pages if snapshot and (part.get("Content-Location") or "").strip() == snapshot]
+    named = [part for part in pages if snapshot and _address(part.get("Content-Location")) == snapshot]
     started = [part for part in pages if start and (part.get("Content-ID") or "").strip("<> ") == start]
     page = (named or started or pages)[0]
     body = page.get_payload(decode=True)
     if not isinstance(body, bytes):
         raise ValueError("its page part holds no bytes")
-    url = snapshot or (page.get("Content-Location") or "").strip()
+    url = snapshot or _address(page.get("Content-Location"))
     try:
         saved_at = email.utils.parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
     except (TypeError, ValueError):
@@ -108,14 +112,35 @@ def read_mhtml(raw: bytes) -> ArchivedPage:
                         f"text/html; charset={charset}" if charset else HTML_CONTENT_TYPE)
 
 
+def _address(value: object) -> str:
+    """An MHTML address header as text: RFC 2047 encoded-words decoded (Python's email package writes a long URL as
+    "=?utf-8?q?http=3A//…?=" over several lines), folding whitespace gone (an address holds none)."""
+    raw = str(value or "")
+    try:
+        text = str(email.header.make_header(email.header.decode_header(raw))) if "=?" in raw else raw
+    except (email.errors.HeaderParseError, LookupError, UnicodeError, ValueError):
+        text = raw
+    return "".join(text.split())
+
+
+RESOURCE_FOLDER_SUFFIXES = (
+    "_files", ".files", "-files", "_file", "-dateien", "_dateien", "_fichiers", "_archivos", "_arquivos",
+    "_ficheiros", "_bestanden", "-filer", "_filer", "_tiedostot", "_pliki", "_soubory", "_elemei", "_dosyalar",
+    "_datoteke", "_fitxers", "_failid", "_fails", "_bylos", "_fajlovi", "_fitxategiak")
+"""How browsers name the folder of a "Web Page, complete" save, by the language of the browser or of Windows (whose
+Explorer keeps such a folder with its page under these names): "<name>_files" in English, "<name>-Dateien" in
+German, "<name>_fichiers" in French, "<name>_archivos" in Spanish…"""
+
+
 def resource_folders(dirnames: list[str], filenames: list[str]) -> list[str]:
-    """The folders a browser's "Web Page, complete" save wrote beside its pages: ``<name>_files`` next to
-    ``<name>.html`` (Chrome, Firefox, Edge, Safari alike) holds the page's images, styles, scripts and its frames
-    (ads, embedded posts, comment widgets) saved as ``saved_resource.html``; those frames are not articles saved by
-    the user, and replayed as pages they would be parsed as such."""
+    """The folders a browser's "Web Page, complete" save wrote beside its pages: ``<name>_files`` (or its translation,
+    RESOURCE_FOLDER_SUFFIXES) next to ``<name>.html`` (Chrome, Firefox, Edge, Safari alike) holds the page's images,
+    styles, scripts and its frames (ads, embedded posts, comment widgets) saved as ``saved_resource.html``; those
+    frames are not articles saved by the user, and replayed as pages they would be parsed as such."""
     pages = {name.lower() for name in filenames if name.lower().endswith((".html", ".htm"))}
-    return [folder for folder in dirnames if folder.lower().endswith("_files") and any(
-        f"{folder[:-len('_files')].lower()}{suffix}" in pages for suffix in (".html", ".htm"))]
+    return [folder for folder in dirnames if any(
+        folder.lower().endswith(ending) and f"{folder[:-len(ending)].lower()}{suffix}" in pages
+        for ending in RESOURCE_FOLDER_SUFFIXES for suffix in (".html", ".htm"))]
 
 
 def extension(name: str) -> str:
@@ -128,8 +153,8 @@ def extension(name: str) -> str:
 def saved_by_browser(body: bytes, published_url: Callable[[], str | None] = lambda: None
                      ) -> tuple[str | None, datetime | None]:
     """The http(s) address and the time a browser or mirroring tool saved the page from and at, as it wrote them
-    into the page's top (SingleFile's comment, else monolith's, else HTTrack's, else the mark of the web); None for
-    what it did not write or is not usable.
+    into the page's top (SingleFile's comment, else monolith's, else HTTrack's, else PyWebCopy's, else the mark of the
+    web); None for what it did not write or is not usable.
 
     HTTrack writes no scheme: the page's own address (`published_url()`: its canonical link or og:url, looked up
     only then) lends its scheme when it names the same host, else it is https, what news sites serve."""
@@ -148,6 +173,10 @@ def saved_by_browser(body: bytes, published_url: Callable[[], str | None] = lamb
         address = mirrored.group(1)
         url = f"{_scheme_of(address, published_url())}://{address}"
         return (url if is_http_url(url) else None), _http_date(mirrored.group(2))
+    copied = _PYWEBCOPY.search(head)
+    if copied is not None:
+        url = copied.group(1)
+        return (url if is_http_url(url) else None), _iso_date(copied.group(2) or "")
     marked = _MARK_OF_THE_WEB.search(head)
     url = marked.group(1) if marked is not None else None
     return (url if url and is_http_url(url) else None), None

@@ -1,15 +1,15 @@
 """Saved-HTML folders as an archive: pages saved by a browser, `wget -p`, or our test fixtures.
 
-A page is a file named ``.html``, ``.htm`` or ``.html.gz``; the page of a browser's single-file archive (MHTML,
-``.mhtml``/``.mht``, Chrome's and Edge's "Webpage, Single File"; Safari's ``.webarchive``); or a file of any other
-name whose first bytes are HTML by the WHATWG MIME Sniffing Standard's rules for an unknown type, widened as real
-pages need (sniff.py; how each browser archive is read lives in browsersaves.py, with everything else saving tools
-write). So a
-``wget --mirror`` without ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a page saved under
-its URL's own name is read, while its sitemaps, feeds, styles, scripts and images are not. Names whose extension
-says what they are (images, fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are
-skipped unread; the rest have their first 1,445 bytes looked at. The ``<name>_files`` folder a browser's "Web Page,
-complete" save writes beside ``<name>.html`` is not entered.
+A page is a file named ``.html``, ``.htm`` or ``.html.gz`` (gzip bytes under any page name are inflated too);
+the page of a browser's single-file archive (MHTML, ``.mhtml``/``.mht``, Chrome's and Edge's "Webpage, Single
+File"; Safari's ``.webarchive``); or a file of any other name whose first bytes are HTML by the WHATWG MIME Sniffing
+Standard's rules for an unknown type, widened as real pages need (sniff.py; how each browser archive is read lives
+in browsersaves.py, with everything else saving tools write). So a ``wget --mirror`` without
+``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a page saved under its URL's own name is read,
+while its sitemaps, feeds, styles, scripts and images are not. Names whose extension says what they are (images,
+fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are skipped unread; the rest have
+their first 1,445 bytes looked at. The ``<name>_files`` folder a browser's "Web Page, complete" save writes beside
+``<name>.html`` (``<name>-Dateien``, ``<name>_fichiers``… in other languages) is not entered.
 
 A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line, or a Windows
 Internet Shortcut's URL= line; the fixture convention, written by whoever saved the page; ``<name>`` is the file
@@ -26,7 +26,7 @@ Folders may come from untrusted places, so nothing outside the folder is ever re
 directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
 symlink swapped in after the check is refused too. Every other bad input costs only itself, as one ArchiveProblem:
 a file that is not a regular file ("not-a-file": a FIFO would block the read), cannot be read ("io") or
-decompressed ("gzip"), holds binary data rather than a page ("binary"), a browser archive without a page
+decompressed ("gzip"), is empty ("empty"), holds binary data rather than a page ("binary"), a browser archive without a page
 ("page-archive"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read, its URL taken
 from the HTML).
 """
@@ -58,7 +58,7 @@ from newscrawl.archive.browsersaves import (
     unwrapped_wayback,
 )
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
-from newscrawl.archive.sniff import SNIFF_BYTES, sniffs_as_html
+from newscrawl.archive.sniff import GZIP_MAGIC, SNIFF_BYTES, inflated_start, looks_binary, sniffs_as_html
 from newscrawl.extract.urls import is_http_url
 
 logger = logging.getLogger(__name__)
@@ -170,7 +170,10 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     except OSError as exc:
         yield ArchiveProblem(path, 0, "io", f"cannot read saved page: {exc}")
         return
-    if _looks_binary(body):
+    if not body.strip():
+        yield ArchiveProblem(path, 0, "empty", "empty file (a save or download that failed?), no page; skipped")
+        return
+    if looks_binary(body):
         yield ArchiveProblem(path, 0, "binary", "binary data, not an HTML page; skipped")
         return
     sidecar = _sidecar(path)
@@ -206,14 +209,14 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
 
 
 def page_bytes(path: str, raw: bytes) -> bytes:
-    """The page in a saved file's bytes: the file itself, un-gzipped (``.html.gz``), or the page of a browser's
-    single-file archive (``read_page_archive``). Raises what gzip raises, or ValueError for an archive that holds no
-    page."""
+    """The page in a saved file's bytes: the file itself, un-gzipped (``.html.gz``, or any page whose bytes are gzip:
+    what `curl -o` or `wget` keep of a page the server compressed unasked), or the page of a browser's single-file
+    archive (``read_page_archive``). Raises what gzip raises, or ValueError for an archive that holds no page."""
     name = path.lower()
-    if name.endswith(".gz"):
-        return gzip.decompress(raw)
     if name.endswith(ARCHIVE_SUFFIXES):
         return read_page_archive(path, raw).body
+    if name.endswith(".gz") or raw.startswith(GZIP_MAGIC):
+        return gzip.decompress(raw)
     return raw
 
 
@@ -230,18 +233,6 @@ def _read_safely(path: str | Path) -> tuple[bytes, float]:
     fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
     with os.fdopen(fd, "rb") as fh:
         return fh.read(), os.fstat(fh.fileno()).st_mtime
-
-
-def _looks_binary(body: bytes) -> bool:
-    """NUL bytes or mostly control bytes in the first 4 KiB: an image or archive saved as .html, not a page.
-    UTF-16 pages (a BOM) are text."""
-    head = body[:4096]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
-    return bool(head) and controls > len(head) // 10
 
 
 def is_saved_page(path: str) -> bool:
@@ -261,7 +252,8 @@ def is_saved_page(path: str) -> bool:
             head = fh.read(SNIFF_BYTES)
     except OSError:
         return False
-    return sniffs_as_html(head)
+    return sniffs_as_html(inflated_start(head) if head.startswith(GZIP_MAGIC) else head)
+
 
 
 def _sidecar(path: str) -> str:

@@ -6,15 +6,19 @@ Two readers ask. A saved-page folder holds files of any name (`wget --mirror` wi
 responses (Scrapy hands the spider the bytes whatever the label, and `responsetypes` sniffs them), so a replay
 offers them as archive-only pages too; otherwise every article of such a site in a foreign WARC replayed with the
 `news` spider was lost without a word. A label that names a type (image/png, application/pdf, text/css) is
-believed.
+believed. Gzip bytes are judged by what they inflate to; bytes that are mostly control characters are binary.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 
 SNIFF_BYTES = 1445
 """The standard's "resource header": as much as it ever looks at."""
+
+GZIP_MAGIC = b"\x1f\x8b"
+"""How gzip bytes start: a page saved as the server compressed it (`curl -o` without --compressed) is inside them."""
 
 UNKNOWN_TYPES = frozenset({"application/octet-stream", "binary/octet-stream", "application/unknown",
                            "unknown/unknown", "*/*", "application/x-unknown", "application/binary"})
@@ -63,3 +67,23 @@ def sniffs_as_html(head: bytes) -> bool:
             rest = rest[rest.index(b"-->") + 3:].lstrip(_WHITESPACE)
         return any(rest.startswith(tag) and rest[len(tag):len(tag) + 1] in _TAG_ENDS for tag in _XHTML_STARTS)
     return any(head.startswith(tag) and head[len(tag):len(tag) + 1] in _TAG_ENDS for tag in _HTML_STARTS)
+
+
+def inflated_start(head: bytes) -> bytes:
+    """The first bytes of what a gzip file's start inflates to (b"" when it is no gzip), to sniff its content."""
+    try:
+        return zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, SNIFF_BYTES)
+    except zlib.error:
+        return b""
+
+
+def looks_binary(body: bytes) -> bool:
+    """NUL bytes or mostly control bytes in the first 4 KiB: an image or archive saved as .html, not a page.
+    UTF-16 pages (a BOM) are text."""
+    head = body[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    return bool(head) and controls > len(head) // 10

@@ -1,0 +1,116 @@
+"""Pages saved the way people save them, by tools that are not ours: what each tool writes is read, and no article
+the folder holds is lost (a probe of 29 ways of saving the bundled sample's 41 articles found each case below).
+
+Every page here is built as the tool writes it: browsers' translated "Web Page, complete" folders, gzip bytes that
+`curl -o` keeps under a page's name, an MHTML archive written by Python's email package (its long addresses
+RFC 2047-encoded), PyWebCopy's mirror comment, a failed save left as an empty file, a page whose <head> was lost
+(no address anywhere), and a Devdiscourse page saved "complete" (its links made absolute, its image pointed at the
+browser's copy).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.policy import default as email_default
+from pathlib import Path
+
+from newscrawl.archive.savedhtml import read_saved_body
+from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
+
+PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><link rel='canonical' href='https://outlet.example/a'>"
+        "</head><body><p>text</p></body></html>").encode()
+
+
+def found(folder: Path) -> tuple[dict[str, SavedPage], list[ArchiveProblem]]:
+    items = list(iter_saved_html(folder))
+    pages = {Path(p.path).relative_to(folder.resolve()).as_posix(): p for p in items if isinstance(p, SavedPage)}
+    return pages, [p for p in items if isinstance(p, ArchiveProblem)]
+
+
+def test_the_resource_folder_a_translated_browser_saves_is_not_read_as_pages(tmp_path: Path) -> None:
+    """A German Firefox writes "<name>-Dateien", a French one "<name>_fichiers", a Spanish Windows "<name>_archivos":
+    their frames are not articles the user saved, as with "<name>_files". A folder beside a page of its name that is
+    no such translation (a mirror's "news-archive/") is read."""
+    for page, folder in (("Story", "Story-Dateien"), ("Histoire", "Histoire_fichiers"),
+                         ("Historia.htm", "Historia_archivos"), ("Verhaal", "Verhaal_bestanden")):
+        name = page if page.endswith(".htm") else f"{page}.html"
+        (tmp_path / name).write_bytes(PAGE)
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "saved_resource.html").write_bytes(PAGE.replace(b"text", b"Advertisement"))
+    (tmp_path / "news.html").write_bytes(PAGE)
+    (tmp_path / "news-archive").mkdir()
+    (tmp_path / "news-archive" / "story-1.html").write_bytes(PAGE)
+    pages, problems = found(tmp_path)
+    assert problems == []
+    assert sorted(pages) == ["Histoire.html", "Historia.htm", "Story.html", "Verhaal.html", "news-archive/story-1.html",
+                             "news.html"]
+
+
+def test_gzip_bytes_saved_under_a_page_name_are_the_page(tmp_path: Path) -> None:
+    """`curl -o story.html` of a server that compresses unasked keeps the gzip bytes: the page is inside them (and a
+    `wget --mirror` page without an extension is found by what they inflate to). They were "binary data"."""
+    (tmp_path / "story.html").write_bytes(gzip.compress(PAGE))
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "story-7").write_bytes(gzip.compress(PAGE))  # no extension: found by sniffing
+    (tmp_path / "logo").write_bytes(gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(range(256))))  # gzip, not a page
+    (tmp_path / "cut.html").write_bytes(gzip.compress(PAGE)[:25])
+    pages, problems = found(tmp_path)
+    assert sorted(pages) == ["news/story-7", "story.html"]
+    for page in pages.values():
+        assert page.url == "https://outlet.example/a"
+        assert page.body_sha256 == hashlib.sha256(PAGE).hexdigest()
+        assert read_saved_body(page.place()) == PAGE  # a replay reads it again the same way
+    assert [(Path(p.file).name, p.kind) for p in problems] == [("cut.html", "gzip")]
+
+
+def test_an_empty_file_is_one_problem_not_a_page(tmp_path: Path) -> None:
+    """A save or download that failed leaves an empty file: it is named as a damaged input, like a picture saved as
+    .html, not parsed as a page that is "not an article"."""
+    (tmp_path / "empty.html").write_bytes(b"")
+    (tmp_path / "blank.htm").write_bytes(b" \r\n\t\n")
+    (tmp_path / "empty.html.gz").write_bytes(gzip.compress(b""))
+    (tmp_path / "story.html").write_bytes(PAGE)
+    pages, problems = found(tmp_path)
+    assert list(pages) == ["story.html"]
+    assert sorted((Path(p.file).name, p.kind) for p in problems) == [
+        ("blank.htm", "empty"), ("empty.html", "empty"), ("empty.html.gz", "empty")]
+
+
+def test_an_mhtml_archive_whose_addresses_are_encoded_words_names_its_page(tmp_path: Path) -> None:
+    """Python's email package (its default policy) writes a long Snapshot-Content-Location or Content-Location as
+    RFC 2047 encoded-words over several lines; the address is read decoded. It was lost, and a page without a
+    canonical link with it."""
+    address = "http://127.0.0.1:46443/article/agency-wire/3301776-cyberattack-disrupts-services-at-adani-green-energy"
+    page = PAGE.replace(b"<link rel='canonical' href='https://outlet.example/a'>", b"")
+    message = EmailMessage(policy=email_default)
+    message["Snapshot-Content-Location"] = address
+    message["Date"] = "Thu, 20 Mar 2025 20:15:00 +0100"
+    message.make_related()
+    message.add_related(page, "text", "html", headers=[f"Content-Location: {address}"])
+    raw = message.as_bytes()
+    assert b"=?utf-8?q?" in raw  # written as encoded-words: the case at hand
+    (tmp_path / "story.mhtml").write_bytes(raw)
+    pages, problems = found(tmp_path)
+    assert problems == []
+    assert pages["story.mhtml"].url == address
+    assert pages["story.mhtml"].fetched_at == datetime(2025, 3, 20, 19, 15, tzinfo=timezone.utc)
+
+
+def test_a_page_mirrored_by_pywebcopy_names_where_and_when_it_was_mirrored(tmp_path: Path) -> None:
+    """PyWebCopy rewrites the canonical link to a relative path; its comment after <html> keeps the address."""
+    comment = ("<!--\n* PyWebCopy Engine [version 7.1]\n* Copyright 2020; Raja Tomar\n* File mirrored from "
+               "[https://outlet.example/news/story-7]\n* At UTC datetime: [2026-12-05 17:22:09.854092]\n-->")
+    body = f"<html lang='en'>{comment}<head><link rel='canonical' href='../story-7.html'></head><body><p>x</p>"
+    (tmp_path / "story.html").write_text(body, encoding="utf-8")
+    (tmp_path / "undated.html").write_text(body.replace("\n* At UTC datetime: [2026-12-05 17:22:09.854092]", ""),
+                                           encoding="utf-8")
+    os.utime(tmp_path / "undated.html", (1_700_000_000, 1_700_000_000))
+    pages, problems = found(tmp_path)
+    assert problems == []
+    assert pages["story.html"].url == pages["undated.html"].url == "https://outlet.example/news/story-7"
+    assert pages["story.html"].fetched_at == datetime(2026, 12, 5, 17, 22, 9, 854092, tzinfo=timezone.utc)
+    assert pages["undated.html"].fetched_at == datetime.fromtimestamp(1_700_000_000, timezone.utc)
