@@ -88,16 +88,25 @@ class ReplayCandidates:
         if self.replay_source is None:
             return
         chosen: dict[str, tuple[int, int, Any]] = {}
+        passed = 0  # pages that no article route takes, and the first few of them, to name in one line
+        examples: list[str] = []
         for candidate in self.replay_source.candidates():
             rank = self.archive_candidate_rank(candidate.url)
             if rank is None:
                 self.crawler.stats.inc_value("newscrawl/replay/not_article_route")
+                passed += 1
+                examples += [candidate.url] if len(examples) < 3 else []
+                logger.debug("Archived page not on an article route, not requested: %(url)s", {"url": candidate.url})
                 continue
             key = self.article_key(candidate.url)
             if self.held.named(key):
                 continue
             if key not in chosen or (rank, candidate.position) < chosen[key][:2]:
                 chosen[key] = (rank, candidate.position, candidate)
+        if passed:  # one line, not one per page: most are listings, tag pages and the like, rightly not requested
+            logger.info("%(n)d archived pages are not on an article route of this spider and were not requested "
+                        "(newscrawl/replay/not_article_route), e.g. %(urls)s",
+                        {"n": passed, "urls": ", ".join(examples)})
         for _, _, candidate in sorted(chosen.values(), key=lambda found: found[1]):
             self.article_request(candidate.url, Discovery(
                 via="archive", source_url=candidate.file, position=candidate.position,

@@ -23,6 +23,7 @@ from scrapy.http import Request, Response
 
 from newscrawl.extract.dates import iso, parse_utc_naive
 from newscrawl.extract.text import clean_text
+from newscrawl.extract.urls import is_http_url
 from newscrawl.items import Discovery
 from newscrawl.parsers.devdiscourse import DevdiscourseParser
 from newscrawl.spiders.arguments import Arg, choice_list, http_url, iso_day, positive_int
@@ -149,7 +150,12 @@ class DevdiscourseSpider(NewsSpiderBase):
 
     def archive_candidate_rank(self, url: str) -> int | None:
         """Archived pages on an article route (§1.2) are candidates; the labelled desktop URL is preferred over
-        the AMP (?amp) and mobile (/mobilearticle/) views and the bare-id forms of the same NewsId."""
+        the AMP (?amp) and mobile (/mobilearticle/) views and the bare-id forms of the same NewsId. A saved page that
+        names no address at all (its `file://` URL: no sidecar, saved-from comment, canonical link or og:url) may be
+        any page, one of ours too: offered last, for the parser to judge, so an article is emitted (flagged no_url)
+        rather than lost."""
+        if not is_http_url(url):
+            return 2
         if news_id_of(url) is None:
             return None
         parts = urlsplit(url)

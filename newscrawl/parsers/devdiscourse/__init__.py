@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from typing import ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -39,7 +39,7 @@ from newscrawl.items import Article
 from newscrawl.parsers.devdiscourse.body import PROMO_BLOCKS, is_body_furniture, promo_links
 from newscrawl.parsers.devdiscourse.byline import (plain_dateline_span, source_of_link, split_amp_source,
                                                    title_case_css)
-from newscrawl.parsers.devdiscourse.image import original_image_url, split_caption
+from newscrawl.parsers.devdiscourse.image import original_image_url, site_image_src, split_caption
 from newscrawl.parsers.devdiscourse.site import (BLOG_SUBTYPES, CREATED, NEWS_COUNTRY_IN_SCRIPT, PRESS_RELEASE_SOURCES,
                                                  SYNDICATED_SOURCES, UPDATED)
 from newscrawl.parsers.devdiscourse.views import DevdiscourseViews
@@ -54,7 +54,7 @@ _FIRST_PUBLISHED = etree.XPath(
 class DevdiscourseParser(DevdiscourseViews):
     name = "devdiscourse"
     domains = ("devdiscourse.com",)
-    version = "3"
+    version = "4"
     # Every Devdiscourse article has these (the template always renders them); datelines and images are missing
     # from blogs and some desk stories, so a drop below half means the layout moved, not the news.
     expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98,
@@ -67,7 +67,8 @@ class DevdiscourseParser(DevdiscourseViews):
         """§2.4 sector: the breadcrumb's `/news/{sector}` crumb; AMP's `ul.sector` (§3.1)."""
         for text, href in self.breadcrumb(root):
             # /news/All is the mobile view's crumb for an unlabelled (agency-wire) story, not a sector (§3.2)
-            if href.startswith("/news/") and href.rstrip("/").lower() != "/news/all" and text:
+            path = urlsplit(href).path.rstrip("/").lower()  # a saved copy (wget -k, a browser) makes links absolute
+            if path.startswith("/news/") and path != "/news/all" and text:
                 return text
         if self.view() == "amp":
             return self.page.text('ul.sector li a[href^="/news/"], ul.sector li', root)
@@ -189,18 +190,18 @@ class DevdiscourseParser(DevdiscourseViews):
         """(original image URL, caption text incl. credit) of the lead image; (None, None) for a placeholder."""
         view = self.view()
         if view == "amp":
-            src = self.page.attr("amp-img.full-bottom", "src", root)
+            sources = [self.page.attr("amp-img.full-bottom", "src", root)]
             caption = self.page.text("p.img-caption small, p.img-caption", root)
         elif view == "mobile":
-            src = self.page.attr("div.article-image-container img", "src", root) or self.page.attr(
-                "div.article-image-container img", "data-src", root)
+            sources = [self.page.attr("div.article-image-container img", name, root) for name in ("src", "data-src")]
             caption = self.page.text("div.article-image-container ~ p.meta, p.meta", root)
         else:
             figures = [f for f in self.page.select("figure.figure", root) if not has_class(element_of(f), "hidden")]
             if not figures:
                 return None, None
-            src = self.page.attr("img", "data-src", figures[0]) or self.page.attr("img", "src", figures[0])
+            sources = [self.page.attr("img", name, figures[0]) for name in ("data-src", "src")]
             caption = self.page.text("figcaption.fig-caption, figcaption", figures[0])
+        src = site_image_src(sources, self.page.meta.get("og:image"))
         url = original_image_url(src) if src else None
         return (url, caption) if url else (None, None)
 

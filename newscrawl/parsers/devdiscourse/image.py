@@ -19,6 +19,25 @@ def original_image_url(src: str) -> str | None:
     return urljoin(SITE_ROOT, src)
 
 
+def saved_copy(src: str) -> bool:
+    """Whether an image src is a saving tool's local copy, never the site's own value: a path relative to the page's
+    folder ("./Title_files/pic.jpg", what a browser's "Web Page, complete" or wget -k writes) or a file:, data: or
+    other non-web URL. The site writes an absolute blob URL or a site-relative one (§2.4, §5 Images)."""
+    src = src.strip()
+    scheme = urlsplit(src).scheme.lower()
+    return scheme not in ("http", "https") if scheme else not src.startswith("/")
+
+
+def site_image_src(sources: list[str | None], og_image: str | None) -> str | None:
+    """The lead image's src as the site wrote it: the first of the img's `sources`; og:image when every one is a
+    saving tool's copy (a saved page points its image at the tool's file, og:image still names the site's). Only
+    then: without an image element, og:image names a placeholder or the bare site (a live blog's AMP view)."""
+    shown = [src for src in sources if src]
+    if shown and all(saved_copy(src) for src in shown):
+        shown = [og_image or ""]
+    return next((src for src in shown if not saved_copy(src)), None) if shown else None
+
+
 def split_caption(caption: str | None, view: str) -> tuple[str | None, str | None]:
     """(caption, credit): the credit is conventionally "Image Credit: X" (§2.4); AMP shows the credit only (§3.1)."""
     if not caption:
