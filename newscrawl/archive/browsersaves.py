@@ -35,7 +35,7 @@ _HTTRACK = re.compile(r"<!--\s*Mirrored from (\S+) by HTTrack Website Copier/[^,
 """HTTrack's comment after <html>: "Mirrored from HOST/PATH by HTTrack Website Copier/3.x [XR&CO'2014], <RFC 1123
 date> -->". It names no scheme."""
 _PYWEBCOPY = re.compile(r"\*\s*File mirrored from \[(\S+?)\]\s*(?:\*\s*At UTC datetime: \[([^\]]*)\])?")
-"""PyWebCopy's comment after <html>: "* File mirrored from [URL]" then "* At UTC datetime: [2026-12-05 17:22:09.854]"."""
+"""PyWebCopy's comment after <html>: "* File mirrored from [URL]", then "* At UTC datetime: [2026-12-05 17:22:09]"."""
 _JAVASCRIPT_DATE = re.compile(r"\b([A-Z][a-z]{2}) (\d{1,2}) (\d{4}) (\d{2}:\d{2}:\d{2}) GMT([+-]\d{4})")
 NOT_PAGE_EXTENSIONS = frozenset(
     # what a mirrored site holds besides its pages: read as pages they would only be binary or boilerplate problems

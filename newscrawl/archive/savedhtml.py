@@ -26,8 +26,8 @@ Folders may come from untrusted places, so nothing outside the folder is ever re
 directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
 symlink swapped in after the check is refused too. Every other bad input costs only itself, as one ArchiveProblem:
 a file that is not a regular file ("not-a-file": a FIFO would block the read), cannot be read ("io") or
-decompressed ("gzip"), is empty ("empty"), holds binary data rather than a page ("binary"), a browser archive without a page
-("page-archive"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read, its URL taken
+decompressed ("gzip"), is empty ("empty"), holds binary data rather than a page ("binary"), a browser archive
+without a page ("page-archive"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read, its URL taken
 from the HTML).
 """
 
@@ -253,7 +253,6 @@ def is_saved_page(path: str) -> bool:
     except OSError:
         return False
     return sniffs_as_html(inflated_start(head) if head.startswith(GZIP_MAGIC) else head)
-
 
 
 def _sidecar(path: str) -> str:
