@@ -27,8 +27,8 @@ directories) are refused with an ArchiveProblem of kind "unsafe-path", and files
 symlink swapped in after the check is refused too. Every other bad input costs only itself, as one ArchiveProblem:
 a file that is not a regular file ("not-a-file": a FIFO would block the read), cannot be read ("io") or
 decompressed ("gzip"), is empty ("empty"), holds binary data rather than a page ("binary"), a browser archive
-without a page ("page-archive"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read, its URL taken
-from the HTML).
+without a page ("page-archive"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read,
+its URL taken from the HTML).
 """
 
 from __future__ import annotations
