@@ -166,3 +166,22 @@ def test_a_devdiscourse_page_that_names_no_address_is_emitted_flagged_not_lost(t
                                                                 expected["body"])
     assert result.stat("newscrawl/discovery/archive") == 2
     assert "other-site.html" in next(line for line in result.log.splitlines() if "Not an article page" in line)
+
+
+def test_a_canonical_link_a_saving_tool_rewrote_to_its_local_copy_is_not_the_articles_address() -> None:
+    """PyWebCopy (and wget -k) rewrite the canonical link to a path relative to the saved file,
+    "../../../www.outlet.example/news/story-7.html": joined to the address the page was saved from it made
+    "http://host/www.outlet.example/news/story-7.html". The og:url, else the page's own address, names it."""
+    from newscrawl.parsers.generic import GenericParser
+
+    head = ("<link rel='canonical' href='../../../www.outlet.example/news/story-7.html'>"
+            "<meta property='og:url' content='https://www.outlet.example/news/story-7'>")
+    page = f"<html><head><title>T</title>{head}</head><body><h1>T</h1><p>text</p></body></html>"
+    saved_from = "http://127.0.0.1:46443/news/story-7"
+    original = "https://www.outlet.example/news/story-7"
+    assert GenericParser.from_html(page.encode(), saved_from).canonical_url() == original
+    without_og = page.replace("<meta property='og:url' content='https://www.outlet.example/news/story-7'>", "")
+    assert GenericParser.from_html(without_og.encode(), saved_from).canonical_url() == saved_from
+    rooted = page.replace("../../../www.outlet.example/news/story-7.html", "/news/story-7")  # a site's own form
+    assert GenericParser.from_html(rooted.encode(), "https://www.outlet.example/x").canonical_url() == (
+        "https://www.outlet.example/news/story-7")

@@ -117,7 +117,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "6"
+    version = "7"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
@@ -133,7 +133,9 @@ class GenericParser(ArticleParser):
     def canonical_url(self) -> str:
         """rel=canonical, else og:url, else the response URL; relative links resolved, tracking parameters gone."""
         for candidate in (self.page.canonical, self.page.meta.get("og:url")):
-            if candidate:
+            # A link relative to the page's own folder ("../../www.outlet.example/story.html") is a saving tool's
+            # rewrite (PyWebCopy, wget -k, HTTrack) pointing at its local copy; sites write absolute or root paths.
+            if candidate and (urlsplit(candidate.strip()).scheme or candidate.strip().startswith("/")):
                 absolute = urljoin(self.page.url, candidate)
                 # A canonical pointing at the home page from a deeper page is a template bug, not the article.
                 if is_http_url(absolute) and (urlsplit(absolute).path.strip("/") or
