@@ -34,10 +34,12 @@ if sys.version_info >= (3, 14):  # "as zstd": re-exported, reader.py reads warc-
 else:
     from backports import zstd as zstd
 
+from newscrawl.archive.sniff import GZIP_MAGIC
+
 DECODED = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd"})
 """The codings undone; any other is left in place, and so is every coding applied before it."""
 _CHUNK = 65536
-_MAGIC = {"gzip": b"\x1f\x8b", "x-gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
+_MAGIC = {"gzip": GZIP_MAGIC, "x-gzip": GZIP_MAGIC, "zstd": b"\x28\xb5\x2f\xfd"}
 _DOCUMENT_STARTS = b"<{["
 """First bytes (after a BOM and white space) of HTML, XML and JSON: what a news page, sitemap or API answer is."""
 

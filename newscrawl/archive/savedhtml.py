@@ -170,7 +170,7 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     except OSError as exc:
         yield ArchiveProblem(path, 0, "io", f"cannot read saved page: {exc}")
         return
-    if not body.strip():
+    if not body or body.isspace():
         yield ArchiveProblem(path, 0, "empty", "empty file (a save or download that failed?), no page; skipped")
         return
     if looks_binary(body):

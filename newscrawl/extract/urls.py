@@ -61,6 +61,19 @@ def is_http_url(url: str | None) -> bool:
     return bool(url) and urlsplit(url or "").scheme in ("http", "https") and bool(urlsplit(url or "").netloc)
 
 
+def relative_to_folder(link: str) -> bool:
+    """A reference relative to its document's own folder ("story.html", "../x/story.html", "./Title_files/a.jpg"):
+    no scheme, not rooted at the host or the network ("/x", "//cdn.example/x"). Sites write their canonical links
+    and image addresses absolute or rooted; a saving tool (a browser's "Web Page, complete", wget -k, PyWebCopy,
+    HTTrack) rewrites them this way, to point at its local copy.
+
+    >>> relative_to_folder("../../www.outlet.example/a.html"), relative_to_folder("/a"), relative_to_folder("//c/a")
+    (True, False, False)
+    """
+    link = link.strip()
+    return not urlsplit(link).scheme and not link.startswith("/")
+
+
 def host_of(url: str) -> str:
     """Lower-case host without a leading "www.".
 

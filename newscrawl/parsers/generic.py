@@ -36,7 +36,7 @@ from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, ima
 from newscrawl.extract.textdates import find_dates
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list, unescape_text
 from newscrawl.extract.titles import choose_title, repeats, same_headline
-from newscrawl.extract.urls import clean_url, host_of, is_http_url
+from newscrawl.extract.urls import clean_url, host_of, is_http_url, relative_to_folder
 from newscrawl.items import Article
 from newscrawl.parsers.base import ArticleParser, Page
 
@@ -135,7 +135,7 @@ class GenericParser(ArticleParser):
         for candidate in (self.page.canonical, self.page.meta.get("og:url")):
             # A link relative to the page's own folder ("../../www.outlet.example/story.html") is a saving tool's
             # rewrite (PyWebCopy, wget -k, HTTrack) pointing at its local copy; sites write absolute or root paths.
-            if candidate and (urlsplit(candidate.strip()).scheme or candidate.strip().startswith("/")):
+            if candidate and not relative_to_folder(candidate):
                 absolute = urljoin(self.page.url, candidate)
                 # A canonical pointing at the home page from a deeper page is a template bug, not the article.
                 if is_http_url(absolute) and (urlsplit(absolute).path.strip("/") or

@@ -95,7 +95,8 @@ class ReplayCandidates:
             if rank is None:
                 self.crawler.stats.inc_value("newscrawl/replay/not_article_route")
                 passed += 1
-                examples += [candidate.url] if len(examples) < 3 else []
+                if len(examples) < 3:
+                    examples.append(candidate.url)
                 logger.debug("Archived page not on an article route, not requested: %(url)s", {"url": candidate.url})
                 continue
             key = self.article_key(candidate.url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from newscrawl.extract.text import clean_or_none
+from newscrawl.extract.urls import relative_to_folder
 from newscrawl.parsers.devdiscourse.site import PLACEHOLDER_IMAGES, SITE_ROOT, TRAILING_CREDIT
 
 
@@ -23,9 +24,8 @@ def saved_copy(src: str) -> bool:
     """Whether an image src is a saving tool's local copy, never the site's own value: a path relative to the page's
     folder ("./Title_files/pic.jpg", what a browser's "Web Page, complete" or wget -k writes) or a file:, data: or
     other non-web URL. The site writes an absolute blob URL or a site-relative one (§2.4, §5 Images)."""
-    src = src.strip()
-    scheme = urlsplit(src).scheme.lower()
-    return scheme not in ("http", "https") if scheme else not src.startswith("/")
+    scheme = urlsplit(src.strip()).scheme.lower()
+    return relative_to_folder(src) or (bool(scheme) and scheme not in ("http", "https"))
 
 
 def site_image_src(sources: list[str | None], og_image: str | None) -> str | None:
@@ -33,9 +33,10 @@ def site_image_src(sources: list[str | None], og_image: str | None) -> str | Non
     saving tool's copy (a saved page points its image at the tool's file, og:image still names the site's). Only
     then: without an image element, og:image names a placeholder or the bare site (a live blog's AMP view)."""
     shown = [src for src in sources if src]
-    if shown and all(saved_copy(src) for src in shown):
-        shown = [og_image or ""]
-    return next((src for src in shown if not saved_copy(src)), None) if shown else None
+    site = [src for src in shown if not saved_copy(src)]
+    if site:
+        return site[0]
+    return og_image if shown and og_image and not saved_copy(og_image) else None
 
 
 def split_caption(caption: str | None, view: str) -> tuple[str | None, str | None]:
