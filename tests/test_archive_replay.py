@@ -23,6 +23,7 @@ from scrapy.http import Headers, HtmlResponse
 from scrapy.pqueues import DownloaderAwarePriorityQueue
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -418,6 +419,32 @@ def test_a_wget_warc_of_article_pages_alone_replays_every_article(specs: list[Ne
     assert (again.workdir / "out.jsonl").read_bytes() == (replay.workdir / "out.jsonl").read_bytes()
     done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(warc))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_capture_of_a_mirror_that_records_no_arguments_replays_the_mirrors_discovery(tmp_path: Path) -> None:
+    """Another tool's capture of a mirror (the sample's records without our warcinfo, which names base_url) holds the
+    mirror's sitemap, API pages and listings. Discovery asked www.devdiscourse.com for them: 5 replay misses, every
+    article found only by the archive fallback. The archived articles' host is taken as base_url instead, and the
+    replay has the same discovery trails as the sample's own."""
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    foreign = tmp_path / "capture.warc.gz"
+    with sample.open("rb") as source, foreign.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for record in ArchiveIterator(source):
+            if record.rec_type != "warcinfo":
+                writer.write_record(record)
+    own = run_crawl(tmp_path / "own", "devdiscourse", "-a", f"replay={sample}", "-O", "out.jsonl")
+    replay = run_crawl(tmp_path / "foreign", "devdiscourse", "-a", f"replay={foreign}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Replay miss" not in replay.log, replay.log[-3000:]
+    assert "Replay: base_url http://127.0.0.1:" in replay.log
+    trails = [[(d["via"], d["position"]) for d in item["provenance"]["discovery"]]
+              for item in replay.feed_items("out.jsonl")]
+    assert trails == [[(d["via"], d["position"]) for d in item["provenance"]["discovery"]]
+                      for item in own.feed_items("out.jsonl")]
+    assert all(via != "archive" for trail in trails for via, _ in trail) and len(trails) == 41
+    named = run_crawl(tmp_path / "named", "devdiscourse", "-a", f"replay={foreign}", "-a",
+                      "base_url=https://www.devdiscourse.com", "-O", "out.jsonl")
+    assert "Replay: base_url" not in named.log and named.log.count("Replay miss") == 5  # the user's word stands
 
 
 def test_a_truncated_wget_warc_keeps_every_intact_record_and_the_runner_says_damaged(specs: list[NewsSpec],

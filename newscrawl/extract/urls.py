@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -82,3 +84,14 @@ def host_of(url: str) -> str:
     """
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
+
+
+def commonest_origin(urls: Iterable[str]) -> str | None:
+    """The scheme://host[:port] most of `urls` are on (ties: the first in sort order); None when none is http(s).
+
+    >>> commonest_origin(["http://127.0.0.1:8080/a", "https://b.example/x", "http://127.0.0.1:8080/b", "file:///c"])
+    'http://127.0.0.1:8080'
+    """
+    counts = Counter(f"{parts.scheme}://{parts.netloc}".lower() for parts in map(urlsplit, urls)
+                     if parts.scheme in ("http", "https") and parts.netloc)
+    return min(counts, key=lambda origin: (-counts[origin], origin)) if counts else None

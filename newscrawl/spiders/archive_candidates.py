@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl.archive.replay import MetaRefreshPolicy, ReplaySource, one_request_at_a_time
+from newscrawl.extract.urls import commonest_origin
 from newscrawl.items import Discovery
 from newscrawl.meta import archive_index_cache
 from newscrawl.spiders.held import HeldArticles
@@ -77,6 +78,12 @@ class ReplayCandidates:
         """Whether an archived HTML page may be an article of this spider (None: no), and how much its URL form is
         preferred when the archive holds several forms of one article (lower first). Here: any page, alike."""
         return 0
+
+    def archived_origin(self) -> str | None:
+        """The origin (scheme://host[:port]) most of the archive's article pages are on; None without a replay."""
+        if self.replay_source is None:
+            return None
+        return commonest_origin(url for url in self.replay_source.urls() if self.archive_candidate_rank(url) is not None)
 
     def list_archive_candidates(self) -> None:
         """Once discovery is over: every archived article page discovery did not reach becomes a candidate.

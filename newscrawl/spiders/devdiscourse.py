@@ -114,6 +114,15 @@ class DevdiscourseSpider(NewsSpiderBase):
         hosts = {urlsplit(self.base_url).hostname or ""} | {urlsplit(u).hostname or "" for u in self.urls or []}
         self.allowed_domains = sorted(h for h in hosts if h)
 
+    def open_replay_source(self, spider: Any = None) -> None:
+        """No base_url given or archived (another tool's capture): discovery asks the host the archived articles
+        are on, so the capture of a mirror replays the mirror's sitemap and listings."""
+        super().open_replay_source(spider)
+        origin = None if "base_url" in self.args else self.archived_origin()
+        if origin and (host := urlsplit(origin).hostname or "") not in SITE_HOSTS:
+            logger.info("Replay: base_url %(origin)s, where the archived articles are", {"origin": origin})
+            self.base_url, self.allowed_domains = origin, sorted({*(self.allowed_domains or ()), host})
+
     # ---- URLs -----------------------------------------------------------------------------------------------
     def site_url(self, path_or_url: str) -> str:
         """Put a site path or a www.devdiscourse.com URL onto base_url, so a local mirror is crawled whole."""
