@@ -23,6 +23,9 @@ LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockqu
 CONTAINERS = frozenset({"div", "section", "article", "main", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot",
                         "figure", "header", "center", "details", "summary", "hr", "br"})
 
+# Where text on either side of an element is never one word: a block, a table cell.
+_BLOCK_EDGES = (LEAF_BLOCKS | CONTAINERS | {"tr", "td", "th"}) - {"br"}
+
 SkipPredicate = Callable[[etree._Element], bool]
 # block_texts' fallback for trees too deep to walk recursively: the text outside skipped elements, in one piece.
 _FLAT_TEXT = ".//text()[not(" + " or ".join(f"ancestor::{tag}" for tag in sorted(SKIP_TAGS)) + ")]"
@@ -33,11 +36,23 @@ def _never(_: etree._Element) -> bool:
 
 
 def inline_text(element: etree._Element, skip: SkipPredicate = _never) -> str:
-    """Text of an element and its descendants, minus skipped subtrees; <br> becomes a space."""
+    """Text of an element and its descendants, minus skipped subtrees; <br> and the edges of blocks inside it (a
+    quote's paragraphs, a list item's divs) become spaces, as a browser breaks lines there.
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> inline_text(f('<blockquote><p>One.</p><p>Two</p>— <b>Jane</b> Doe<br>2025</blockquote>'))
+    ' One.  Two — Jane Doe 2025'
+    """
     parts: list[str] = [element.text or ""]
     for child in element:
-        if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not skip(child):
-            parts.append(" " if child.tag == "br" else inline_text(child, skip))
+        tag = child.tag
+        if isinstance(tag, str) and tag not in SKIP_TAGS and not skip(child):
+            if tag == "br":
+                parts.append(" ")
+            elif tag in _BLOCK_EDGES:
+                parts.extend((" ", inline_text(child, skip), " "))
+            else:
+                parts.append(inline_text(child, skip))
         parts.append(child.tail or "")
     return "".join(parts)
 
@@ -49,6 +64,8 @@ def block_texts(root: etree._Element, skip: SkipPredicate = _never) -> list[str]
     >>> block_texts(f('<div>Intro <b>bold</b><p>One</p><ul><li>A</li><li>B</li></ul>'
     ...               '<table><tr><td>x</td><td>y</td></tr></table><script>no()</script>tail</div>'))
     ['Intro bold', 'One', 'A', 'B', 'x | y', 'tail']
+    >>> block_texts(f('<div><blockquote><p>One.</p><p>Two</p><footer>— Jane Doe</footer></blockquote></div>'))
+    ['One. Two — Jane Doe']
     """
     paragraphs: list[str] = []
     pending: list[str] = []
