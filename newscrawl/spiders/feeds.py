@@ -6,7 +6,6 @@ recovering parser, so a hostile or broken feed yields what could be read and nev
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -14,9 +13,8 @@ from lxml import etree
 from parsel import Selector
 
 from newscrawl.extract.text import clean_text
+from newscrawl.spiders.xmldocs import readable_xml
 
-_DECLARATION = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[[^\]]*\])?\s*>", re.IGNORECASE | re.S)
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 
 
@@ -49,13 +47,20 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
     >>> parse_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/2"/>'
     ...            b'<updated>2019-11-19T08:57:40Z</updated></entry></feed>', "https://a.b/feed")[0].link
     'https://a.b/2'
+    >>> parse_feed(b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://a.b/blog/"><entry><link href="3"/>'
+    ...            b'</entry></feed>', "https://feeds.a.b/atom")[0].link
+    'https://a.b/blog/3'
+    >>> parse_feed(b'<rss xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><channel><item><link>https://'
+    ...            b'feedproxy.example/~r/x/1</link><feedburner:origLink>https://a.b/4</feedburner:origLink></item>'
+    ...            b'</channel></rss>')[0].link
+    'https://a.b/4'
     >>> parse_feed(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><rss><channel><item><link>&e;</link>'
     ...            b'</item></channel></rss>')
     []
     """
-    body = _DOCTYPE.sub(b"", _DECLARATION.sub(b"", body.lstrip(), count=1), count=1)
+    head, rest = readable_xml(body.lstrip())
     try:
-        root = etree.fromstring(body, parser=_parser())
+        root = etree.fromstring(head + bytes(rest), parser=_parser(), base_url=base_url or None)
     except etree.XMLSyntaxError:
         return []
     if root is None:
@@ -64,7 +69,7 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
     for node in root.iter():
         if _local(node.tag) not in ("item", "entry"):
             continue
-        link = ""
+        link = original = ""
         claims: dict[str, str] = {}
         for child in node:
             name, text = _local(child.tag), clean_text(child.text)
@@ -72,9 +77,11 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
                 href = child.get("href")
                 if href is not None:  # Atom: the alternate (or unlabelled) link is the article
                     if child.get("rel", "alternate") == "alternate" and not link:
-                        link = href.strip()
+                        link = urljoin(child.base or base_url, href.strip())  # xml:base applies (RFC 4287 §2)
                 elif text and not link:
                     link = text
+            elif name == "origlink" and text:  # FeedBurner's <link> is its own redirector; this is the article
+                original = text
             elif name == "guid" and text and child.get("isPermaLink", "true") == "true" and text.startswith("http"):
                 claims.setdefault("guid", text)
             elif name == "title" and text:
@@ -83,7 +90,7 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
                 claims.setdefault("published", text)
             elif name in ("updated", "modified") and text:
                 claims["updated"] = text
-        link = link or claims.get("guid", "")
+        link = original or link or claims.get("guid", "")
         if link:
             entries.append(FeedEntry(urljoin(base_url, link), len(entries), claims))
     return entries
@@ -92,11 +99,13 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
 def robots_sitemaps(text: str, base_url: str) -> list[str]:
     """The Sitemap: URLs of a robots.txt, in order, without repeats.
 
+    >>> robots_sitemaps("\\ufeffSitemap: /a.xml", "https://a.b/")
+    ['https://a.b/a.xml']
     >>> robots_sitemaps("User-agent: *\\nDisallow: /x\\nsitemap: /news.xml\\nSitemap: https://a.b/s.xml", "https://a.b/")
     ['https://a.b/news.xml', 'https://a.b/s.xml']
     """
     found: dict[str, None] = {}
-    for line in text.splitlines():
+    for line in text.lstrip("\ufeff").splitlines():  # a byte-order mark (Notepad's) hid the first line's key
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() == "sitemap" and value.strip():
             found.setdefault(urljoin(base_url, value.strip()), None)

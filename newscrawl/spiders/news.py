@@ -13,6 +13,9 @@ Quirks handled here (README, "Other outlets"):
 - A Sitemap: line in robots.txt that points to a feed is read as a feed (some sites do that).
 - When a site names neither a sitemap nor a feed, the home page's links to article-like URLs are used (via "link").
 - .xml.gz sitemaps are gunzipped here (HttpCompressionMiddleware only undoes Content-Encoding), with a size cap.
+- A site's sitemaps and feeds, and what they list, may live on other hosts (FeedBurner, feeds.outlet.example, a CDN):
+  followed. An index listing more sitemaps than `max_sitemaps` allows is read newest first. No robots.txt (a 4xx) is
+  not a lost discovery source.
 """
 
 from __future__ import annotations
@@ -36,12 +39,16 @@ from newscrawl.parsers.generic import looks_like_article_url
 from newscrawl.spiders.arguments import Arg, iso_day, positive_int, url_list
 from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.spiders.feeds import feed_links, parse_feed, robots_sitemaps
-from newscrawl.spiders.sitemaps import parse_sitemap
+from newscrawl.spiders.sitemaps import newest_sitemaps, parse_sitemap
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_SITEMAPS = 50  # documents per run: big sites index thousands of daily sitemaps; `since` prunes most
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed sitemap
+# A site's feeds and sitemaps, and the articles they list, may be on other hosts than the ones given: FeedBurner,
+# rss.outlet.example, a CDN's sitemaps. What the site's own discovery documents name is followed (the home page's
+# links are not: they stay on its host, and an article's redirect elsewhere keeps the flag its request had).
+ELSEWHERE_TOO = {"allow_offsite": True}
 DEFAULT_MAX_LINKS = 100  # home-page links followed when a site names no sitemap and no feed
 
 
@@ -91,7 +98,7 @@ class NewsSpider(NewsSpiderBase):
         for url in self.sitemaps:
             yield self.sitemap_request(url)
         for url in self.feeds:
-            yield Request(url, callback=self.parse_feed, errback=self.on_error, priority=5)
+            yield self.feed_request(url)
         for url in self.sites:
             root = urljoin(url + "/", "/")
             yield Request(urljoin(root, "/robots.txt"), callback=self.parse_robots, errback=self.robots_failed,
@@ -99,7 +106,10 @@ class NewsSpider(NewsSpiderBase):
 
     def sitemap_request(self, url: str) -> Request:
         self._sitemaps_requested += 1
-        return Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=5)
+        return Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=5, meta=ELSEWHERE_TOO)
+
+    def feed_request(self, url: str) -> Request:
+        return Request(url, callback=self.parse_feed, errback=self.on_error, priority=5, meta=ELSEWHERE_TOO)
 
     def parse_robots(self, response: Response, root: str) -> Iterable[Request]:
         sitemaps = robots_sitemaps(response.body.decode("utf-8", "replace"), response.url)
@@ -108,9 +118,16 @@ class NewsSpider(NewsSpiderBase):
         yield self.home_request(root, has_sitemaps=bool(sitemaps))
 
     def robots_failed(self, failure: Failure) -> Iterable[Request]:
-        """No robots.txt is no reason to give up on a site: its home page may still name feeds."""
-        self.on_error(failure)
+        """No robots.txt is no reason to give up on a site: its home page may still name feeds. A site without one
+        (404, 410: RFC 9309 "unavailable") has lost nothing; any other failure may have hidden its Sitemap: lines."""
         request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        if response is not None and 400 <= response.status < 500:
+            self.crawler.stats.inc_value("newscrawl/discovery/no_robots_txt")
+            logger.info("No robots.txt at %(url)s (HTTP %(status)d): the home page names the feeds",
+                        {"url": request.url, "status": response.status})
+        else:
+            self.on_error(failure)
         yield self.home_request(request.cb_kwargs["root"], has_sitemaps=False)
 
     def home_request(self, root: str, has_sitemaps: bool) -> Request:
@@ -120,7 +137,7 @@ class NewsSpider(NewsSpiderBase):
     def parse_home(self, response: Response, has_sitemaps: bool) -> Iterable[Request]:
         feeds = feed_links(response.selector, response.url) if hasattr(response, "selector") else []
         for url in feeds:
-            yield Request(url, callback=self.parse_feed, errback=self.on_error, priority=5)
+            yield self.feed_request(url)
         if feeds or has_sitemaps:
             return
         self.crawler.stats.inc_value("newscrawl/discovery/home_links_fallback")
@@ -155,13 +172,18 @@ class NewsSpider(NewsSpiderBase):
             self.discovery_source_failed(response.url, "not a sitemap (and not a feed)")
             return
         if sitemap.kind == "sitemapindex":
-            for entry in sitemap.entries:
-                if not self.recent(entry.lastmod):
-                    self.crawler.stats.inc_value("newscrawl/discovery/skipped_old_sitemap")
-                elif self._sitemaps_requested >= self.max_sitemaps:
-                    self.crawler.stats.inc_value("newscrawl/discovery/sitemap_cap")
-                else:
-                    yield self.sitemap_request(response.urljoin(entry.loc))
+            children = [entry for entry in sitemap.entries if self.recent(entry.lastmod)]
+            self.crawler.stats.inc_value("newscrawl/discovery/skipped_old_sitemap", len(sitemap.entries) - len(children))
+            room = max(0, self.max_sitemaps - self._sitemaps_requested)
+            if len(children) > room:
+                self.crawler.stats.inc_value("newscrawl/discovery/sitemap_cap", len(children) - room)
+                logger.warning("Sitemap index %(url)s lists %(n)d sitemaps; %(room)d more may be read this run "
+                               "(max_sitemaps=%(max)d): the newest are, %(left)d are not", {
+                                   "url": response.url, "n": len(children), "room": room, "max": self.max_sitemaps,
+                                   "left": len(children) - room})
+                children = newest_sitemaps(children, room)
+            for entry in children:
+                yield self.sitemap_request(response.urljoin(entry.loc))
             return
         for entry in sitemap.entries:
             claims: dict[str, Any] = {f"news:{k}": v for k, v in entry.news.items()}
@@ -172,7 +194,7 @@ class NewsSpider(NewsSpiderBase):
                 continue
             self.article_request(response.urljoin(entry.loc), Discovery(
                 via="news-sitemap" if entry.news else "sitemap", source_url=response.url,
-                seen_at=self.seen_at(response), position=entry.position, claims=claims))
+                seen_at=self.seen_at(response), position=entry.position, claims=claims), meta=ELSEWHERE_TOO)
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
         entries = parse_feed(response.body, response.url)
@@ -184,7 +206,8 @@ class NewsSpider(NewsSpiderBase):
                 self.crawler.stats.inc_value("newscrawl/discovery/skipped_old")
                 continue
             self.article_request(entry.link, Discovery(via="rss", source_url=response.url, position=entry.position,
-                                                       seen_at=self.seen_at(response), claims=dict(entry.claims)))
+                                                       seen_at=self.seen_at(response), claims=dict(entry.claims)),
+                                 meta=ELSEWHERE_TOO)
         return ()
 
     def recent(self, *claimed: str | None) -> bool:

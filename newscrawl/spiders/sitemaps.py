@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from newscrawl.spiders.xmldocs import readable_xml
+
 MAX_ENTRIES = 50_000  # sitemaps.org: "no more than 50,000 URLs" per sitemap file (Google News: 1,000)
 _SLICE = 64 * 1024  # bytes fed to the pull parser at a time
-_HEAD = 64 * 1024  # the XML declaration and DOCTYPE must come before the root element: only this much is rewritten
-_DECLARATION = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # C0 controls are not allowed in XML 1.0; left in, recovery cuts the element short (a title became "]>"). In UTF-8
 # these bytes never occur inside a multi-byte character, so removing them per slice is safe.
+_LASTMOD_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # W3C datetime: its day sorts as text, whatever the time zone
+_URL_LINE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[[^\]]*\])?\s*>", re.IGNORECASE | re.S)
 
 
 @dataclass
@@ -93,17 +94,35 @@ def parse_sitemap(body: bytes, max_entries: int = MAX_ENTRIES) -> Sitemap:
                 del node.getparent()[0]
     except etree.XMLSyntaxError:  # recover=True makes this rare (e.g. no root at all); keep what was read
         pass
-    return Sitemap(kind or "", entries)
+    if not kind:
+        return _text_sitemap(body, max_entries)
+    return Sitemap(kind, entries)
+
+
+def _text_sitemap(body: bytes, max_entries: int) -> Sitemap:
+    """sitemaps.org's text format: one absolute http(s) URL per line, UTF-8 (robots.txt may name a sitemap.txt).
+    Anything else in a line, and it is no sitemap at all.
+
+    >>> [e.loc for e in parse_sitemap(b"\\xef\\xbb\\xbfhttps://a.b/1\\r\\n\\nhttps://a.b/2?x=1&y=2\\n").entries]
+    ['https://a.b/1', 'https://a.b/2?x=1&y=2']
+    >>> parse_sitemap(b"https://a.b/1\\nNot found").kind
+    ''
+    """
+    lines = [line.strip() for line in body.decode("utf-8-sig", "replace").splitlines()]
+    urls = [line for line in lines if line]
+    if not urls or not all(_URL_LINE.fullmatch(url) for url in urls):
+        return Sitemap("", [])
+    entries = [SitemapEntry(loc=url, position=position) for position, url in enumerate(urls[:max_entries])]
+    return Sitemap("urlset", entries, truncated=len(urls) > max_entries)
 
 
 def _events(parser: etree.XMLPullParser, body: bytes) -> Iterator[tuple[str, etree._Element]]:
-    """Parser events for `body`, fed in slices; only the head is rewritten (declaration and DOCTYPE removed)."""
-    head = _DOCTYPE.sub(b"", _DECLARATION.sub(b"", body[:_HEAD], count=1), count=1)
-    view = memoryview(body)
+    """Parser events for `body` made readable (xmldocs.py), fed in slices."""
+    head, rest = readable_xml(body)
     parser.feed(_CONTROLS.sub(b"", head))
     yield from parser.read_events()
-    for start in range(_HEAD, len(body), _SLICE):
-        parser.feed(_CONTROLS.sub(b"", bytes(view[start:start + _SLICE])))
+    for start in range(0, len(rest), _SLICE):
+        parser.feed(_CONTROLS.sub(b"", bytes(rest[start:start + _SLICE])))
         yield from parser.read_events()
     if body:
         parser.close()
@@ -127,3 +146,25 @@ def _entry(node: etree._Element, position: int) -> SitemapEntry:
         elif parent == "publication" and name in ("name", "language") and text:
             entry.news[name] = text
     return entry
+
+
+def newest_sitemaps(children: list[SitemapEntry], n: int) -> list[SitemapEntry]:
+    """The `n` child sitemaps of an index likely to list the newest articles, in the index's order: those with the
+    latest lastmod, then, undated, those whose numbers are highest: paged series count up from the oldest
+    (WordPress's wp-sitemap-posts-post-3.xml, Yoast's post-sitemap3.xml) and dated names compare as dates
+    (sitemap-2025-03.xml after sitemap-2024-12.xml). Indexes list them oldest first as often as not.
+
+    >>> index = [SitemapEntry(f"https://a.b/wp-sitemap-posts-post-{i}.xml", i) for i in range(1, 5)]
+    >>> [e.loc[-6:] for e in newest_sitemaps(index, 2)]
+    ['-3.xml', '-4.xml']
+    >>> dated = [SitemapEntry("https://a.b/s-2025-01.xml", 0, "2025-01-31"), SitemapEntry("https://a.b/s-2024-12.xml", 1)]
+    >>> [e.position for e in newest_sitemaps(dated, 1)]
+    [0]
+    """
+    def recency(entry: SitemapEntry) -> tuple[bool, str, tuple[int, ...]]:
+        day = _LASTMOD_DAY.match(entry.lastmod or "")
+        path = entry.loc.split("://", 1)[-1].partition("/")[2]
+        return day is not None, day.group() if day else "", tuple(int(digits) for digits in re.findall(r"\d+", path))
+
+    chosen = sorted(children, key=recency, reverse=True)[:n]
+    return sorted(chosen, key=lambda entry: entry.position)
