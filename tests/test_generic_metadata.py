@@ -270,3 +270,25 @@ def test_machine_date_written_as_people_write_it_is_read() -> None:
     html = full_page(lang="de", byline='<p class="byline">Von Anna Roe</p>',
                      head='<meta name="date" content="10.12.2022, 07:00:03">')
     assert parse(html).published_at == "2022-12-10T07:00:00"
+
+
+def test_an_abbr_title_gives_the_machine_date_of_blogger_and_hatom_templates() -> None:
+    """Blogger's layout prints the day in a date header and the time in <abbr class='published'
+    itemprop='datePublished' title='ISO'>; older WordPress themes mark the same with hAtom alone. The title is the
+    machine date (the microformats' abbr pattern): the item kept only the printed day, flagged date_day_only."""
+    blogger = (f"<div class='date-outer'><h2 class='date-header'><span>Friday, November 20, 2026</span></h2>"
+               f"<div class='post hentry' itemprop='blogPost' itemscope='itemscope' "
+               f"itemtype='http://schema.org/BlogPosting'><h3 class='post-title entry-title' itemprop='name'>"
+               f"Council approves new harbour bridge</h3><div class='post-body entry-content' "
+               f"itemprop='description articleBody'>{BODY}</div><div class='post-footer'>"
+               f"<span class='post-author vcard'>Posted by <span class='fn' itemprop='author' itemscope='itemscope' "
+               f"itemtype='http://schema.org/Person'><span itemprop='name'>Helen Marsh</span></span></span> "
+               f"<span class='post-timestamp'>at <a class='timestamp-link' href='{URL}' rel='bookmark'>"
+               f"<abbr class='published' itemprop='datePublished' title='2026-11-20T07:49:00-08:00'>7:49 AM</abbr>"
+               f"</a></span></div></div></div>")
+    html = (f"<html lang='en'><head><title>Harbour Gazette: Council approves new harbour bridge</title></head>"
+            f"<body><div class='header'><h1>Harbour Gazette</h1></div>{blogger}</body></html>")
+    article = parse(html)
+    assert article.published_at == "2026-11-20T07:49:00-08:00" and "date_day_only" not in article.quality
+    hatom = html.replace(" itemprop='datePublished'", "").replace(" itemscope='itemscope'", "")
+    assert parse(hatom).published_at == "2026-11-20T07:49:00-08:00"

@@ -117,7 +117,8 @@ def microdata_article(selector: Selector) -> Selector | None:
 
 
 def itemprop_values(scope: Selector, name: str) -> list[str]:
-    """Values of an itemprop inside a scope, read as microdata defines (content, datetime, href/src, else text)."""
+    """Values of an itemprop inside a scope, read as microdata defines (content, datetime, href/src, else text); an
+    <abbr title> gives its title, the machine form by the microformats' abbr pattern (Blogger's datePublished)."""
     values: list[str] = []
     for node in scope.css(f'[itemprop~="{name}"]'):
         attrib = node.attrib
@@ -125,9 +126,10 @@ def itemprop_values(scope: Selector, name: str) -> list[str]:
             inner = node.css('[itemprop~="name"]')
             value = attrib.get("content") or (_node_text(inner[0]) if inner else _node_text(node))
         else:
+            tag = node.root.tag
             value = (attrib.get("content") or attrib.get("datetime") or
-                     (attrib.get("href") or attrib.get("src") if node.root.tag in ("a", "link", "img", "meta")
-                      else None) or _node_text(node))
+                     (attrib.get("href") or attrib.get("src") if tag in ("a", "link", "img", "meta") else None) or
+                     (attrib.get("title") if tag == "abbr" else None) or _node_text(node))
         value = clean_text(value)
         if value:
             values.append(value)

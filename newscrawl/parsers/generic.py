@@ -117,11 +117,13 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "7"
+    version = "8"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
-    _time_selector = "article time[datetime], time[pubdate][datetime], [itemprop~='datePublished'][datetime]"
+    # hAtom's abbr.published[title] (older blog templates: Blogger, WordPress themes) is the same machine date.
+    _time_selector = ("article time[datetime], time[pubdate][datetime], [itemprop~='datePublished'][datetime], "
+                      ".hentry abbr.published[title]")
 
     def __init__(self, page: Page) -> None:
         super().__init__(page)
@@ -213,7 +215,7 @@ class GenericParser(ArticleParser):
         if ld_key == "datePublished":
             times = [node for node in self.page.selector.css(self._time_selector)
                      if not in_chrome(node.root) and not _UPDATE_MARK.search(" ".join(node.root.attrib.values()))]
-            raw += [("time", node.attrib.get("datetime")) for node in times[:1]]
+            raw += [("time", node.attrib.get("datetime") or node.attrib.get("title")) for node in times[:1]]
         return [(source, value) for source, value in raw if value]
 
     def dates(self, title: str | None = None) -> tuple[str | None, str | None]:
