@@ -89,8 +89,9 @@ class DevdiscourseParser(DevdiscourseViews):
                         "").strip().lower()
         if view == "mobile":
             # The mobile view's second crumb is "News" for news and "Live Blogs" otherwise; it is also served for
-            # any article at /mobilearticle/{id}/{edition}, so "LIVE" on the page alone proves nothing (§3.2).
-            if kind == "live blogs":
+            # any article at /mobilearticle/{id}/{edition}, so "LIVE" on the page alone proves nothing; without a
+            # crumb, an /article/ URL does: that route serves this view for LiveBlogs only (§3.2).
+            if kind == "live blogs" or (not kind and urlsplit(self.page.url).path.lower().startswith("/article/")):
                 return "blog" if has_author else "live-blog"
             return "news" if kind == "news" else ("blog" if has_author else "news")
         if kind in BLOG_SUBTYPES:
