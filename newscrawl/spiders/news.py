@@ -173,7 +173,9 @@ class NewsSpider(NewsSpiderBase):
             return
         if sitemap.kind == "sitemapindex":
             children = [entry for entry in sitemap.entries if self.recent(entry.lastmod)]
-            self.crawler.stats.inc_value("newscrawl/discovery/skipped_old_sitemap", len(sitemap.entries) - len(children))
+            if len(children) < len(sitemap.entries):
+                self.crawler.stats.inc_value("newscrawl/discovery/skipped_old_sitemap",
+                                             len(sitemap.entries) - len(children))
             room = max(0, self.max_sitemaps - self._sitemaps_requested)
             if len(children) > room:
                 self.crawler.stats.inc_value("newscrawl/discovery/sitemap_cap", len(children) - room)
