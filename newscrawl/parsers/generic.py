@@ -62,6 +62,7 @@ _WORD = re.compile(r"\w+")
 _COMMON_WORDS = frozenset({"the", "der", "die", "das", "les", "www", "com", "net", "org", "news", "online", "blog"})
 _UPDATE_MARK = re.compile(r"updat|modif", re.IGNORECASE)  # a <time> marked as the update time
 _ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
+_CMS_POST_PATH = re.compile(r"/(?:archives|node)/\d+$")
 
 
 def _classified(entities: list[Entity], publisher: str | None, site: str = "") -> dict[tuple[str, str], Credit]:
@@ -109,15 +110,23 @@ def looks_like_article_url(url: str) -> bool:
     (True, False)
     >>> looks_like_article_url("https://a.b/news/view.html?idx=8576"), looks_like_article_url("https://a.b/dieta-x.html")
     (True, True)
+
+    A CMS's own id forms name one post whatever its number: WordPress's `?p=87` and "Numeric" `/archives/482`,
+    Drupal's `/node/734`.
+
+    >>> [looks_like_article_url(f"https://a.b{u}") for u in ("/?p=87", "/archives/482/", "/node/734", "/node/", "/p/7")]
+    [True, True, True, False, False]
     """
     parts = urlsplit(url)
-    return bool(_ARTICLE_PATH.search(parts.path.rstrip("/")) or re.search(r"=\d{3,}", parts.query))
+    path = parts.path.rstrip("/")
+    return bool(_ARTICLE_PATH.search(path) or _CMS_POST_PATH.search(path) or re.search(r"=\d{3,}", parts.query)
+                or re.search(r"(?:^|&)p=\d+(?:&|$)", parts.query))
 
 
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "8"
+    version = "9"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
