@@ -86,16 +86,26 @@ def test_a_lost_discovery_source_is_partial_discovery_and_the_next_run_finds_its
     assert report_of(tmp_path)["counts"]["new_items"] == len(SECOND), "the next run discovers what was missed"
 
 
-def test_work_dropped_by_the_offsite_filter_is_filtered_out_not_ok(server: MirrorServer, tmp_path: Path) -> None:
-    """A sitemap on the crawled host that lists only another host's articles: discovered, but nothing fetched."""
-    other = server.base_url.replace("127.0.0.1", "localhost")
-    server.site["/sitemap-a.xml"] = Page(urlset(other, FIRST), content_type=XML)
+def test_work_dropped_by_robots_txt_is_filtered_out_not_ok(server: MirrorServer, tmp_path: Path) -> None:
+    """A sitemap whose every article the site's robots.txt disallows: discovered, but nothing fetched."""
+    server.site["/robots.txt"] = Page(b"User-agent: *\nDisallow: /news/\n", content_type="text/plain")
     done = newscrawl(tmp_path, "run", "news", "-a", f"sitemap={server.base_url}/sitemap-a.xml", *FAST_ARGS)
     assert done.returncode == 8, done.stdout + done.stderr
     report = report_of(tmp_path)
-    assert report["status"] == "filtered-out" and report["filtered"] == {"offsite": len(FIRST)}
+    assert report["status"] == "filtered-out" and report["filtered"]["robots.txt"] == len(FIRST)
     assert report["counts"]["discovered"] == len(FIRST) and report["counts"]["items"] == 0
-    assert "FILTERED OUT" in done.stdout and "offsite 3" in done.stdout
+    assert "FILTERED OUT" in done.stdout and "robots.txt 3" in done.stdout
+
+
+def test_articles_a_sitemap_names_on_another_host_are_fetched(server: MirrorServer, tmp_path: Path) -> None:
+    """The site's own sitemap naming its articles on another host (a CDN's sitemap, www. against the bare host) is
+    the site's word: followed, where the offsite filter used to leave the run with nothing (filtered-out)."""
+    other = server.base_url.replace("127.0.0.1", "localhost")
+    server.site["/sitemap-a.xml"] = Page(urlset(other, FIRST), content_type=XML)
+    done = newscrawl(tmp_path, "run", "news", "-a", f"sitemap={server.base_url}/sitemap-a.xml", *FAST_ARGS)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = report_of(tmp_path)
+    assert report["status"] == "ok" and report["counts"]["items"] == len(FIRST)
 
 
 def test_news_without_a_source_is_a_usage_error(tmp_path: Path) -> None:

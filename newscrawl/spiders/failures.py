@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
@@ -16,6 +17,7 @@ from newscrawl.meta import META_KEY
 from newscrawl.spiders.held import HeldArticles
 
 logger = logging.getLogger(__name__)
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # the message of RobotsTxtMiddleware's IgnoreRequest
 
 
 class RequestFailures:
@@ -33,8 +35,11 @@ class RequestFailures:
     article_key: Callable[[str], str]
 
     def on_error(self, failure: Failure) -> None:
-        """Errback: count and log a failed request by kind."""
+        """Errback: count and log a failed request by kind. A page the site's robots.txt forbids did not fail: the
+        crawl chose not to fetch it (Scrapy counts robotstxt/forbidden; the run report lists it under `filtered`)."""
         request = getattr(failure, "request", None)
+        if failure.check(IgnoreRequest) and str(failure.value) == ROBOTS_FORBIDDEN:  # type: ignore[no-untyped-call]
+            return
         kind = failure.type.__name__ if failure.type else "Unknown"
         response = getattr(failure.value, "response", None)
         if response is not None:
