@@ -259,3 +259,35 @@ def test_item_writes_are_batched_and_run_rows_are_committed_at_once(tmp_path: Pa
     store.close()
     assert count("revisions") == 4
     reader.close()
+
+
+def test_a_lastmod_that_moves_on_every_build_costs_a_304_not_the_page_and_a_day_claim_counts() -> None:
+    """Many CMSs move every sitemap lastmod at each build or comment: each cron run re-downloaded every article, with
+    the page's ETag/Last-Modified in the state unused. And a lastmod of a day or without an offset (sitemaps.org
+    allows "2025-03-21"; many CMSs print no offset) was no claim at all: an edit it announced was never fetched."""
+    from datetime import datetime, timezone
+
+    from newscrawl.items import Discovery
+    from newscrawl.state.incremental import Incremental
+    from newscrawl.state.store import Revision
+
+    now = datetime(2025, 3, 25, 16, 0, tzinfo=timezone.utc)
+    store = StateStore(None)
+    for key, etag, signal in (("validated", '"v1"', "2025-03-21T10:00:00+00:00"), ("bare", None, "2025-03-21"),
+                              ("naive", None, "2025-03-21T10:00:00")):
+        store.record_revision(Revision(key=key, revision=1, crawl_id="c", fetched_at="2025-03-21T11:00:00+00:00",
+                                       url=f"http://m/{key}", content_sha256="c", body_sha256="b", item={}),
+                              etag=etag, last_modified=None, signal=signal, published_at="2025-03-20T08:00:00+00:00")
+
+    def claim(lastmod: str) -> list[Discovery]:
+        return [Discovery(via="sitemap", claims={"lastmod": lastmod})]
+
+    decide = Incremental(store, now=now).decide
+    bumped = decide("validated", claim("2025-03-25T15:59:00+00:00"))
+    assert (bumped.action, bumped.reason, bumped.headers) == ("revisit", "changed", {"If-None-Match": '"v1"'})
+    assert decide("validated", claim("2025-03-21T10:00:00+00:00")).action == "skip"
+    assert decide("bare", claim("2025-03-21")).action == "skip"
+    assert (decide("bare", claim("2025-03-24")).action, decide("bare", claim("2025-03-24")).reason) == ("fetch",
+                                                                                                        "changed")
+    assert decide("naive", claim("2025-03-21T10:00:00")).action == "skip"
+    assert decide("naive", claim("2025-03-22T09:00:00")).action == "fetch"

@@ -122,3 +122,21 @@ def test_an_unknown_spider_is_one_line_exit_2_and_creates_nothing(tmp_path: Path
     assert done.stderr.strip().splitlines() == [
         "newscrawl run: unknown spider 'nosuchspider' (known: devdiscourse, news)"]
     assert not (tmp_path / "output").exists()
+
+
+def test_articles_withdrawn_since_an_earlier_run_are_not_fetch_failures(server: MirrorServer, tmp_path: Path) -> None:
+    """An outlet takes down stories a run emitted (410, 404) while its sitemap still names them with a newer lastmod:
+    counted and named as withdrawn, not as failed fetches, which made the run `fetch-failures` (exit 4: "site
+    down or blocking us")."""
+    first = newscrawl(tmp_path, "run", "news", "-a", f"sitemap={server.base_url}/sitemap-a.xml", *FAST_ARGS)
+    assert first.returncode == 0, first.stdout + first.stderr
+    for path in FIRST:
+        server.site[path] = Page(b"Gone", status=410, content_type="text/plain")
+    server.site["/sitemap-a.xml"] = Page(urlset(server.base_url, FIRST).replace(b"2025-03-21", b"2025-03-22"),
+                                         content_type=XML)
+    second = newscrawl(tmp_path, "run", "news", "-a", f"sitemap={server.base_url}/sitemap-a.xml", *FAST_ARGS)
+    assert second.returncode == 0, second.stdout + second.stderr
+    report = report_of(tmp_path)
+    assert report["status"] == "ok" and report["counts"]["items"] == 0
+    log = "".join(p.read_text() for p in (tmp_path / "output").rglob("*.log"))
+    assert log.count("Article withdrawn (HTTP 410), emitted by an earlier run") == len(FIRST)

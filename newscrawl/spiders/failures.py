@@ -15,6 +15,7 @@ from w3lib.url import canonicalize_url
 from newscrawl.archive.replay import ReplayMiss
 from newscrawl.meta import META_KEY
 from newscrawl.spiders.held import HeldArticles
+from newscrawl.state.incremental import Incremental
 
 logger = logging.getLogger(__name__)
 ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # the message of RobotsTxtMiddleware's IgnoreRequest
@@ -32,6 +33,7 @@ class RequestFailures:
     allowed_domains: list[str] | None
     discovery_failures: list[dict[str, str]]
     held: HeldArticles
+    incremental: Incremental | None
     article_key: Callable[[str], str]
 
     def on_error(self, failure: Failure) -> None:
@@ -44,11 +46,26 @@ class RequestFailures:
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind = f"HttpError{response.status}"
+            if self.article_withdrawn(request, response.status):
+                return
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
         logger.warning("Request failed (%(kind)s): %(url)s", {"kind": kind, "url": request.url if request else "?"})
         # a replay miss is the archive not holding a page (a foreign WARC without sitemaps), not a source failing
         if request is not None and META_KEY not in request.meta and not failure.check(ReplayMiss):  # type: ignore[no-untyped-call]
             self.discovery_source_failed(request.url, f"{kind}: {failure.getErrorMessage()}"[:300])
+
+    def article_withdrawn(self, request: Request | None, status: int) -> bool:
+        """A 404 or 410 for an article an earlier run emitted: the outlet took it down (its items stay as they were).
+        Not a fetch failure: three such in a run of revisits made it `fetch-failures` (exit 4, "site down")."""
+        key = request.meta.get(META_KEY) if request is not None else None
+        if status not in (404, 410) or key is None or self.incremental is None:
+            return False
+        if self.incremental.store.article(key) is None:
+            return False
+        self.crawler.stats.inc_value("newscrawl/articles/withdrawn")
+        logger.warning("Article withdrawn (HTTP %(status)d), emitted by an earlier run: %(url)s",
+                       {"status": status, "url": request.url if request is not None else "?"})
+        return True
 
     def discovery_source_failed(self, url: str, reason: str) -> None:
         """A discovery source gave nothing usable (error, timeout, size limit, unreadable document)."""

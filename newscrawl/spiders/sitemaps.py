@@ -157,7 +157,8 @@ def newest_sitemaps(children: list[SitemapEntry], n: int) -> list[SitemapEntry]:
     >>> index = [SitemapEntry(f"https://a.b/wp-sitemap-posts-post-{i}.xml", i) for i in range(1, 5)]
     >>> [e.loc[-6:] for e in newest_sitemaps(index, 2)]
     ['-3.xml', '-4.xml']
-    >>> dated = [SitemapEntry("https://a.b/s-2025-01.xml", 0, "2025-01-31"), SitemapEntry("https://a.b/s-2024-12.xml", 1)]
+    >>> dated = [SitemapEntry("https://a.b/s-2025-01.xml", 0, "2025-01-31"),
+    ...          SitemapEntry("https://a.b/s-2024-12.xml", 1)]
     >>> [e.position for e in newest_sitemaps(dated, 1)]
     [0]
     """

@@ -31,7 +31,8 @@ def readable_xml(body: bytes) -> tuple[bytes, memoryview]:
     """(head, rest): `body` as UTF-8 without declaration or DOCTYPE, ampersands mended; the rest is not copied when
     nothing past the head needed changing (a 50 MB sitemap stays one copy).
 
-    >>> head, rest = readable_xml('<?xml version="1.0" encoding="ISO-8859-1"?><t>Caf\xe9 Q&A &nbsp;</t>'.encode("latin-1"))
+    >>> latin1 = '<?xml version="1.0" encoding="ISO-8859-1"?><t>Caf\xe9 Q&A &nbsp;</t>'.encode("latin-1")
+    >>> head, rest = readable_xml(latin1)
     >>> (head + bytes(rest)).decode()
     '<t>Café Q&amp;A &#160;</t>'
     >>> b"".join(readable_xml(b'<?xml version="1.0" encoding="utf-16"?><t><![CDATA[Kim & Putin]]>&amp;</t>'))

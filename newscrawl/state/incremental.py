@@ -1,8 +1,9 @@
 """Incremental decisions: fetch what is new or changed, revisit young articles conditionally, skip the rest.
 
 Signals, in order: not in the state → fetch; `-a full=1` → fetch; a discovery source claims a newer
-lastmod than the newest claim we stored → fetch; published within the revisit window (`-a revisit_hours`, default
-24: news is edited most in its first day) → revisit with If-None-Match / If-Modified-Since; otherwise skip.
+lastmod than the newest claim we stored → fetch (conditionally when we hold the page's ETag/Last-Modified);
+published within the revisit window (`-a revisit_hours`, default 24: news is edited most in its first day) →
+revisit with If-None-Match / If-Modified-Since; otherwise skip.
 Claims are compared with earlier claims of the same kind (never with the page's own dates), because a source may
 print local digits with a wrong offset (Devdiscourse's sitemap, STRUCTURE.md §2.6): like compared with like.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from newscrawl.extract.dates import parse_iso
@@ -42,13 +43,29 @@ def changed_fields(old_item: dict[str, Any], article: Article) -> list[str]:
     return [name for name in CONTENT_FIELDS if old_item.get(name) != getattr(article, name)]
 
 
+def instant(raw: str | None) -> datetime | None:
+    """A change claim or a stored date as an instant: ISO 8601 with its offset, or a day or a naive time (sitemaps.org
+    allows "2025-03-21"; many CMSs print no offset) read as UTC, which compares like with like, claim with claim.
+
+    >>> [str(instant(v)) for v in ("2025-03-21", "2025-03-21T10:00", "2025-03-21T10:00+05:30", "soon")]
+    ['2025-03-21 00:00:00+00:00', '2025-03-21 10:00:00+00:00', '2025-03-21 10:00:00+05:30', 'None']
+    """
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
 def newest_claim(discoveries: list[Discovery]) -> str | None:
     """The latest change claim any discovery source made (raw string), or None."""
     best: tuple[datetime, str] | None = None
     for discovery in discoveries:
         for name in CHANGE_CLAIMS:
             raw = discovery.claims.get(name)
-            parsed = parse_iso(str(raw)) if raw else None
+            parsed = instant(str(raw)) if raw else None
             if parsed is not None and (best is None or parsed > best[0]):
                 best = (parsed, str(raw))
     return best[1] if best else None
@@ -99,15 +116,17 @@ class Incremental:
             return Decision("fetch", "new")
         if self.full:
             return Decision("fetch", "full")
+        headers = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
         if self._claims_change(known, discoveries):
-            return Decision("fetch", "changed")
-        published = parse_iso(known.published_at)
+            # Asked conditionally when the server gave validators: many CMSs move every lastmod at each build or
+            # comment, and a 304 then costs one header exchange instead of the page, at every cron run.
+            return Decision("revisit", "changed", headers) if headers else Decision("fetch", "changed")
+        published = instant(known.published_at)  # a naive or day-only date still opens the window
         if published is not None and self.now - published < self.revisit:
-            headers = {}
-            if known.etag:
-                headers["If-None-Match"] = known.etag
-            if known.last_modified:
-                headers["If-Modified-Since"] = known.last_modified
             if not headers:
                 # Without validators a revisit is a full download (Devdiscourse sends none), so a young article
                 # is refetched at most every UNCONDITIONAL_REVISIT, not at every 15-minute cron run.
@@ -126,5 +145,5 @@ class Incremental:
         claim = newest_claim(discoveries)
         if claim is None:
             return False
-        stored = parse_iso(known.signal)
-        return stored is None or (parse_iso(claim) or stored) > stored
+        stored = instant(known.signal)
+        return stored is None or (instant(claim) or stored) > stored
