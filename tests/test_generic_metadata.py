@@ -292,3 +292,17 @@ def test_an_abbr_title_gives_the_machine_date_of_blogger_and_hatom_templates() -
     assert article.published_at == "2026-11-20T07:49:00-08:00" and "date_day_only" not in article.quality
     hatom = html.replace(" itemprop='datePublished'", "").replace(" itemscope='itemscope'", "")
     assert parse(hatom).published_at == "2026-11-20T07:49:00-08:00"
+
+
+def test_a_byline_keeps_neither_screen_reader_text_nor_a_field_label() -> None:
+    """WordPress's default themes print <span class="screen-reader-text">Author </span> in the byline; Drupal prints
+    its author field's label "Author" as a div without a colon. Both became part of the name ("Author Jane Roe")."""
+    wordpress = ('<footer class="entry-footer"><span class="byline"><span class="author vcard">'
+                 '<span class="screen-reader-text">Author </span> <a class="url fn n" href="/author/jroe/">Jane Roe</a>'
+                 '</span></span><span class="posted-on"><span class="screen-reader-text">Posted on </span>'
+                 '<time class="entry-date published" datetime="2019-11-18T08:15:00+00:00">November 18, 2019</time>'
+                 "</span></footer>")
+    drupal = ('<div class="field field--name-field-author field--label-inline"><div class="field__label">Author</div>'
+              '<div class="field__item"><a href="/people/jane-roe">Jane Roe</a></div></div>')
+    for byline in (wordpress, drupal):
+        assert parse(full_page(byline=byline)).authors == ["Jane Roe"], byline

@@ -57,6 +57,16 @@ def inline_text(element: etree._Element, skip: SkipPredicate = _never) -> str:
     return "".join(parts)
 
 
+def text_pieces(element: etree._Element, skip: SkipPredicate = _never) -> list[str]:
+    """The text nodes of an element and its descendants in order, minus skipped subtrees (what `::text` gives)."""
+    pieces: list[str] = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not skip(child):
+            pieces += text_pieces(child, skip)
+        pieces.append(child.tail or "")
+    return pieces
+
+
 def block_texts(root: etree._Element, skip: SkipPredicate = _never) -> list[str]:
     """Paragraph texts of `root` in document order; loose inline text between blocks forms its own paragraph.
 

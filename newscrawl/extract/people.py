@@ -28,8 +28,10 @@ _LEAD = re.compile(r"^[\s|,;:·•–—-]*(?:(?:written|posted|published|report
 _FOREIGN_LEAD = re.compile(r"^(?:von|Von|VON|por|Por|POR|par|Par|PAR|di|door|Door|av|af)\s+(?=[A-ZÀ-ÝА-Я])")
 # A label in front of the names ("Autor: …", "Interview: …", "Pressemitteilung von …"; the lower-case "von" only,
 # "Charles De Gaulle" keeps his name), and a job title in front of a name ("Rechtsanwalt Dennis Roe").
+# A field label printed without a colon before the name (Drupal's "Author" field__label) is a label too.
 _LABEL_LEAD = re.compile(r"^(?:(?i:author|authors|autor|autorin|autoren|auteur|auteurs|autore|text|texte|"
-                         r"interview|reportage|redaktion|words|credit)\s*:|[\w-]+\s+(?:von|by|par)\s+(?=[A-ZÀ-Ý]))\s*")
+                         r"interview|reportage|redaktion|words|credit)\s*:|[\w-]+\s+(?:von|by|par)\s+(?=[A-ZÀ-Ý])|"
+                         r"(?:Authors?|Autor(?:in|en)?|Auteurs?|Autore)\s+(?=[A-ZÀ-Ý]))\s*")
 _ROLE_LEAD = re.compile(r"^(?:Rechtsanwalt|Rechtsanwältin|Redakteur|Redakteurin|Journalist|Journalistin|"
                         r"Korrespondent|Korrespondentin|Reporter|Reporterin|Chefredakteur|Chefredakteurin|"
                         r"Maître|Me)\s+(?=[A-ZÀ-Ý])")

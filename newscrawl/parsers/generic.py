@@ -25,7 +25,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.agencies import byline_agencies, dateline_city
+from newscrawl.extract.blocks import text_pieces
 from newscrawl.extract.content import extract_paragraphs
+from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.lead import trim_lead
 from newscrawl.extract.people import Credit, classify, split_names, strip_byline
 from newscrawl.extract.pagelines import Line, byline_line, in_chrome, page_lines
@@ -126,7 +128,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "9"
+    version = "10"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
@@ -262,8 +264,8 @@ class GenericParser(ArticleParser):
         if line and strip_byline(line):
             return strip_byline(line)
         nodes = [node for node in self.page.selector.css(self._byline_selector)[:12] if not in_chrome(node.root)]
-        for node in nodes[:6]:
-            text = strip_byline(" ".join(node.css("::text").getall()))
+        for node in nodes[:6]:  # text for screen readers only ("Author ", "Posted on ") is not the byline
+            text = strip_byline(" ".join(text_pieces(node.root, is_hidden)))
             if text and len(text) <= 120:
                 return text
         return None
