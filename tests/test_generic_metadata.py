@@ -194,6 +194,14 @@ def test_future_dates_are_never_published_dates() -> None:
     assert chosen is not None and chosen.value == datetime(2019, 3, 7, 10)
 
 
+
+def test_a_date_in_the_url_does_not_take_the_clock_time_off_the_visible_date() -> None:
+    """/2025/03/19/ in the URL is a machine date of the day only; the page prints "19/03/2025 14:05" (no offset
+    anywhere): the item kept the URL's bare day, flagged date_day_only, and lost the time the page shows."""
+    html = full_page(dates='<p class="date">Pubblicato il 19/03/2025 14:05</p>', lang="it")
+    article = parse(html, "https://www.harbour-gazette.example/2025/03/19/council-approves-new-harbour-bridge")
+    assert article.published_at == "2025-03-19T14:05:00"
+
 # ---- title --------------------------------------------------------------------------------------------------------
 def test_printed_headline_wins_over_an_seo_machine_title() -> None:
     html = full_page(head='<meta property="og:title" content="Harbour bridge: what the vote means for you">')

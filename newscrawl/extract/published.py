@@ -161,7 +161,8 @@ def choose(machine: list[Candidate], shown: list[Shown], now: datetime | None = 
     pick = candidates[0]
     visible = pick.date
     day = visible.value.date()
-    same_day = [c for c in machine if c.date.value.date() == day]
+    # a machine date of the day only (the URL's /2025/03/19/) does not take the clock time off a visible date
+    same_day = [c for c in machine if c.date.value.date() == day and (visible.day_only or not c.date.day_only)]
     if same_day:
         return same_day[0].date
     if not visible.day_only:
