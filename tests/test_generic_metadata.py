@@ -203,6 +203,24 @@ def test_a_date_in_the_url_does_not_take_the_clock_time_off_the_visible_date() -
     assert article.published_at == "2025-03-19T14:05:00"
 
 # ---- title --------------------------------------------------------------------------------------------------------
+def test_a_topline_printed_inside_the_h1_is_not_the_headline() -> None:
+    """German broadcasters print the topline in the <h1>, in its own span: the title came out as "Hochwasser in
+    Heilbronn Neckar-Pegel steigt weiter"; og:title names the headline alone."""
+    html = full_page(lang="de", headline='<span class="seitenkopf__topline">Hochwasser in Heilbronn</span> '
+                     '<span class="seitenkopf__headline--text">Neckar-Pegel steigt weiter</span>',
+                     title="Hochwasser: Neckar-Pegel steigt weiter | Harbour Gazette",
+                     head='<meta property="og:title" content="Neckar-Pegel steigt weiter">')
+    assert parse(html).title == "Neckar-Pegel steigt weiter"
+
+
+def test_a_blog_name_in_the_h1_is_not_the_post_title() -> None:
+    """Blogger prints the blog's name as the page's <h1> (the post's title is an <h3>) and titles the page "Blog
+    Name: Post title"; og:title is the post's."""
+    html = full_page(headline="Birds of the Delta", title="Birds of the Delta: First swallows of spring at the levee",
+                     head='<meta property="og:title" content="First swallows of spring at the levee">')
+    assert parse(html).title == "First swallows of spring at the levee"
+
+
 def test_printed_headline_wins_over_an_seo_machine_title() -> None:
     html = full_page(head='<meta property="og:title" content="Harbour bridge: what the vote means for you">')
     assert parse(html).title == "Council approves new harbour bridge"

@@ -125,8 +125,10 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
     """The headline a reader sees, by agreement between the page's <h1>s and its machine titles (JSON-LD headline,
     og:title, <title>, most reliable first; the site's name is stripped here, `site_names[0]` being the publisher).
 
-    An <h1> that is the site's name (og:site_name, the host, the site segment of <title>) is never the headline.
+    An <h1> that is the site's name (og:site_name, the host, the site segment of <title>, a blog's name opening
+    "Blog: Post") is never the headline.
     1. An <h1> that a machine title confirms (same start, or found whole inside it: "Kicker: Headline") is the one.
+       An <h1> that ends with a machine title ("Topline Headline", the topline in its own span) gives that title.
     2. Else the page's only <h1>, when it has at least three words: machine titles are often SEO rewordings or
        shortenings of the headline the page prints (with several unconfirmed <h1>s, none is trusted).
     3. Else the first machine title, else the first <h1>.
@@ -139,10 +141,13 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
     'Kim meets Putin'
     >>> choose_title(["About us"], ["Who we are"], [])
     'Who we are'
+    >>> choose_title(["Hochwasser in Heilbronn Neckar-Pegel steigt weiter"], ["Neckar-Pegel steigt weiter"], [])
+    'Neckar-Pegel steigt weiter'
 
     """
     sites = {" ".join(words(s)) for s in site_names if s}
-    site_h1s = [h for h in h1s if h and (" ".join(words(h)) in sites or is_site_segment(h, list(raw_titles)))]
+    site_h1s = [h for h in h1s if h and (" ".join(words(h)) in sites or is_site_segment(h, list(raw_titles))
+                                         or _blog_name(h, raw_titles, machine))]
     sites |= {" ".join(words(h)) for h in site_h1s}
     known = [_site_stripped(drop_date_lead(t) or t, sites, site_names[0] if site_names else None)
              for t in machine if t]
@@ -152,9 +157,29 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
         if any(same_headline(h1, title) or within(h1, title) for title in known):
             shown = _without_site(h1, sites)  # "Headline | SITE.NET" printed as the <h1>
             return shown if any(words(shown) == words(title) for title in known) else h1
+    for h1 in h1s:  # "Topline Headline" printed as one <h1> (a kicker in its own span): the titles name the headline
+        for title in known:
+            size = len(words(title))
+            if len(words(h1)) > size >= MIN_HEADLINE_WORDS and words(h1)[-size:] == words(title):
+                return title
     if len(h1s) == 1 and len(words(h1s[0])) >= MIN_HEADLINE_WORDS:
         return h1s[0]
     return known[0] if known else (h1s[0] if h1s else None)
+
+
+def _blog_name(h1: str, raw_titles: tuple[str | None, ...] | list[str | None], machine: list[str | None]) -> bool:
+    """An <h1> that opens the page title as "Blog Name: Post title", where another machine title is the post's
+    title: the blog's name (Blogger's layout prints it as the page's <h1>, the post's title below in an <h3>).
+
+    >>> _blog_name("Birds of the Delta", ["Birds of the Delta: First swallows"], ["First swallows"])
+    True
+    """
+    for title in raw_titles:
+        head, found, tail = clean_text(title or "").partition(": ")
+        if found and words(head) == words(h1) and any(
+                other and other != title and same_headline(tail, other) for other in machine):
+            return True
+    return False
 
 
 def _site_stripped(title: str, sites: set[str], site: str | None) -> str:
