@@ -27,6 +27,8 @@ QUALITY_FLAGS: dict[str, str] = {
                       "was removed and its text kept",
     "encoding_repaired": "the page's bytes were not valid in the encoding it declares; invalid sequences were "
                          "replaced",
+    "body_shrunk": "a revision whose body is less than half of the previous revision's (a paywall, a consent wall or a "
+                   "layout change?); the earlier revisions keep the whole text",
     "body_truncated": "the page's bytes are known to be cut short (its archive record says so, or holds less than the "
                       "response's Content-Length; or the live response ended early): text past the cut is missing",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,3 +141,32 @@ def test_articles_withdrawn_since_an_earlier_run_are_not_fetch_failures(server: 
     assert report["status"] == "ok" and report["counts"]["items"] == 0
     log = "".join(p.read_text() for p in (tmp_path / "output").rglob("*.log"))
     assert log.count("Article withdrawn (HTTP 410), emitted by an earlier run") == len(FIRST)
+
+
+def test_revisions_that_lose_most_of_their_body_are_flagged_and_make_the_run_drift(server: MirrorServer,
+                                                                                   tmp_path: Path) -> None:
+    """A paywall or consent wall put before every story: the next run's revisions (their lastmod moved) each carried
+    one sentence as the article, status ok, quality empty. Each is flagged body_shrunk now, and when most revisions
+    of a run shrank, the run is drift (exit 5)."""
+    first = newscrawl(tmp_path, "run", "news", "-a", f"sitemap={server.base_url}/sitemap-a.xml", *FAST_ARGS)
+    assert first.returncode == 0, first.stdout + first.stderr
+    for path in FIRST:
+        html = server.site[path].body.decode("utf-8")
+        head = html[:html.index("<body")]
+        title = re.search(r"<title>(.*?)</title>", head, re.S)
+        headline = title.group(1).split(" | ")[0] if title else "Story"
+        typed = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": headline,
+                            "datePublished": "2025-03-21T10:00:00+00:00"})
+        server.site[path] = Page((f'{head}<script type="application/ld+json">{typed}</script><body><article>'
+                                  f'<h1>{headline}</h1><time datetime="2025-03-21T10:00:00+00:00">March 21, 2025</time>'
+                                  '<div class="story-body"><p>The council met on Friday to decide.</p></div>'
+                                  '<div class="paywall"><p>Subscribe to continue reading.</p><a href="/subscribe">'
+                                  "Subscribe now</a></div></article></body></html>").encode())
+    server.site["/sitemap-a.xml"] = Page(urlset(server.base_url, FIRST).replace(b"2025-03-21", b"2025-03-22"),
+                                         content_type=XML)
+    second = newscrawl(tmp_path, "run", "news", "-a", f"sitemap={server.base_url}/sitemap-a.xml", *FAST_ARGS)
+    report = report_of(tmp_path)
+    items = [json.loads(line) for line in (tmp_path / report["feed"]).read_text().splitlines() if line.strip()]
+    assert items and all("body_shrunk" in item["quality"] and item["revision"] == 2 for item in items), items
+    assert second.returncode == 5 and report["status"] == "drift", second.stdout + second.stderr
+    assert "revisions lost more than half their body" in report["drift"]["message"]

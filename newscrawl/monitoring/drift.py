@@ -14,6 +14,7 @@ from typing import Any
 from newscrawl.parsers import parser_by_name
 
 REQUIRED = ("title", "body", "published_at")
+SHRUNK_MIN = 3  # revisions flagged body_shrunk in one run before they say more about the pages than the stories
 UNDECLARED = {"title": 1.0, "body": 1.0}
 """What an outlet without a parser of its own (a host read by the generic extractor) must give: a page may print no
 date at all, which is flagged on the item (quality "no_date"), not layout drift."""
@@ -27,12 +28,19 @@ class DriftVerdict:
 
 
 def check_drift(coverage: dict[str, dict[str, Any]], examples: dict[str, dict[str, list[str]]],
-                article_pages: int, not_article_pages: int, min_articles: int) -> DriftVerdict:
+                article_pages: int, not_article_pages: int, min_articles: int, revisions: int = 0,
+                shrunk_revisions: int = 0) -> DriftVerdict:
+    """`revisions` of known articles this run, `shrunk_revisions` of them flagged body_shrunk: when most of at least
+    SHRUNK_MIN revisions lost most of their body, the pages changed, not the stories (a paywall, a consent wall)."""
     verdict = DriftVerdict()
     if article_pages == 0 and not_article_pages > 0:
         verdict.failed = True
         verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing: the page layout "
                            "probably changed")
+    elif shrunk_revisions >= SHRUNK_MIN and 2 * shrunk_revisions > revisions:
+        verdict.failed = True
+        verdict.message = (f"{shrunk_revisions} of {revisions} revisions lost more than half their body "
+                           "(body_shrunk): a paywall, a consent wall or a layout change")
     for outlet, seen in coverage.items():
         try:
             expected = parser_by_name(outlet).expected_coverage

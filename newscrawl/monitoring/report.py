@@ -69,7 +69,9 @@ class RunReport:
         examples = pipeline.missing_examples if pipeline is not None else {}
         article_pages = int(stats.get("newscrawl/pages/article", 0))
         not_article = int(stats.get("newscrawl/pages/not_article", 0))
-        drift = check_drift(coverage, examples, article_pages, not_article, self.min_articles)
+        drift = check_drift(coverage, examples, article_pages, not_article, self.min_articles,
+                            int(stats.get("newscrawl/items/revisions", 0)),
+                            int(stats.get("newscrawl/quality/body_shrunk", 0)))
         errors = _prefixed(stats, "newscrawl/errors/")
         fetched_pages = int(stats.get("newscrawl/pages/fetched", 0))
         discovered = getattr(spider, "discovered_count", 0)

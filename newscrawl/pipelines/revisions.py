@@ -28,6 +28,18 @@ from newscrawl.state.store import COMMIT_SECONDS, Revision
 logger = logging.getLogger(__name__)
 
 
+SHRUNK_FROM = 400  # characters: an edit of a short text can halve it; a story losing most of its body is suspect
+
+
+def shrunk(previous_body: str, body: str) -> bool:
+    """Whether a new revision's body is less than half of the previous one's (which had some length).
+
+    >>> shrunk("x" * 1000, "x" * 499), shrunk("x" * 1000, "x" * 500), shrunk("x" * 300, "x")
+    (True, False, False)
+    """
+    return len(previous_body) >= SHRUNK_FROM and 2 * len(body) < len(previous_body)
+
+
 class UnchangedArticle(DropItem):
     """A revisited article whose extracted content is what we emitted before: nothing new to emit."""
 
@@ -125,6 +137,13 @@ class RevisionPipeline:
             history = incremental.store.revisions(key)
             item.changed_fields = changed_fields(history[-1].item, item) if history else []
             self.crawler.stats.inc_value("newscrawl/items/revisions")
+            if history and shrunk(str(history[-1].item.get("body") or ""), item.body):
+                item.quality = [*item.quality, "body_shrunk"]
+                self.crawler.stats.inc_value("newscrawl/quality/body_shrunk")
+                logger.warning("Revision %(n)d of %(url)s keeps %(kept)d of %(was)d characters of its body: a paywall, "
+                               "a consent wall or a layout change? (flagged body_shrunk)",
+                               {"n": item.revision, "url": item.url, "kept": len(item.body),
+                                "was": len(str(history[-1].item.get("body") or ""))})
         else:
             self.crawler.stats.inc_value("newscrawl/items/new")
         return item
