@@ -131,6 +131,7 @@ def summary(report: dict[str, Any], path: Path) -> str:
         f"in {report.get('duration_seconds')} s",
         f"  items {counts.get('items', 0)} (new {counts.get('new_items', 0)}, revisions {counts.get('revisions', 0)})"
         f" · discovered {counts.get('discovered', 0)} · article pages fetched {counts.get('article_pages_fetched', 0)}"
+        f" (not articles {counts.get('not_article_pages', 0)}, withdrawn {counts.get('withdrawn', 0)})"
         f" · not modified {counts.get('not_modified', 0)} · skipped as known {counts.get('skipped_known', 0)}"
         f" · unchanged {unchanged}",
         f"  dropped {sum(dropped.values())}{' (' + _by_reason(dropped) + ')' if dropped else ''}"

@@ -129,6 +129,7 @@ class RunReport:
                 "errors": errors,
                 "replay_misses": int(stats.get("newscrawl/replay/misses", 0)),
                 "not_article_pages": not_article,
+                "withdrawn": int(stats.get("newscrawl/articles/withdrawn", 0)),
                 "parser_errors": _prefixed(stats, "newscrawl/parser_errors/"),
                 "discrepancies": _prefixed(stats, "newscrawl/discrepancies/"),
                 "quality": _prefixed(stats, "newscrawl/quality/"),
