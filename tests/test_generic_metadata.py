@@ -332,3 +332,15 @@ def test_a_byline_keeps_neither_screen_reader_text_nor_a_field_label() -> None:
               '<div class="field__item"><a href="/people/jane-roe">Jane Roe</a></div></div>')
     for byline in (wordpress, drupal):
         assert parse(full_page(byline=byline)).authors == ["Jane Roe"], byline
+
+
+def test_a_read_more_card_of_another_story_does_not_lend_its_byline() -> None:
+    """Ghost's themes list other stories after the article as cards, each one link holding "By <author>"; with no
+    "By" line under the headline (Ghost prints the author's name alone), the first card's author was taken."""
+    card = ('<section class="gh-container"><h2>Read more</h2><article class="gh-card post"><a class="gh-card-link" '
+            'href="/eviction-filings/"><h3 class="gh-card-title">Eviction filings return to pre-pandemic levels</h3>'
+            '<footer class="gh-card-meta"><span class="gh-card-author">By Samuel Achebe</span></footer></a></article>'
+            "</section>")
+    html = full_page(byline='<div class="gh-article-meta"><span class="gh-article-author-name">'
+                            '<a href="/author/jane/">Jane Roe</a></span></div>', body=BODY + card)
+    assert parse(html).authors == ["Jane Roe"]

@@ -163,6 +163,11 @@ def byline_line(lines: list[Line], title: str | None) -> str | None:
     tops = headline_indexes(lines, title)
     start = tops[0] + 1 if tops else 0
     for line in lines[start:start + BYLINE_WINDOW] + lines[start + BYLINE_WINDOW:]:
-        if len(line.text) <= BYLINE_MAX and not line.heading and _BYLINE_LINE.match(line.text):
+        if len(line.text) <= BYLINE_MAX and not line.heading and _BYLINE_LINE.match(line.text) and not _in_link(line):
             return line.text
     return None
+
+
+def _in_link(line: Line) -> bool:
+    """A line inside a link: a card of another story ("Read more" teasers print their own "By …")."""
+    return any(ancestor.tag == "a" for ancestor in line.element.iterancestors())
