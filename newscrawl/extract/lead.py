@@ -10,6 +10,12 @@ from collections.abc import Sequence
 from newscrawl.extract.textdates import find_dates
 
 _WORD = re.compile(r"\w+")
+# Page furniture printed between headline and story: a reading time ("5 min read", "Lesezeit: 3 Min.", "Temps de
+# lecture : 4 min", "6 min de lectura"), and a bare count (claps, comments, shares).
+_READING_TIME = re.compile(r"^(?:\d+\s*(?:min(?:ute)?s?|Min)\.?\s*(?:read|Lesezeit|de lecture|de lectura|di lettura)|"
+                           r"(?:Lesezeit|Lesedauer|Temps de lecture|Tiempo de lectura|Reading time)\s*:?\s*(?:ca\.\s*)?"
+                           r"\d+\s*(?:min|Min))", re.IGNORECASE)
+_COUNT = re.compile(r"^\d{1,6}$")
 # Lines in front of a story that belong to other fields: bylines and publication stamps.
 LEAD_LINE = re.compile(r"^(?:by|por|von|par|di|door|av|af)\s+\S|^(?:published|updated|posted|last updated|modified|"
                        r"publicado|atualizado|veröffentlicht|aktualisiert|publié|mis à jour)\b", re.IGNORECASE)
@@ -28,6 +34,8 @@ def trim_lead(paragraphs: list[str], known: Sequence[str | None], names: Sequenc
     >>> trim_lead(["Kim meets Putin", "Jane Doe, Seoul correspondent", "November 19, 2019 6:21 AM EST",
     ...            "SEOUL - Kim met Putin."], ["Kim meets Putin"], ["Jane Doe"])
     ['SEOUL - Kim met Putin.']
+    >>> trim_lead(["5 min readMar 5, 2025", "9", "Lesezeit: ca. 3 Min.", "Two years ago we began."], [])
+    ['Two years ago we began.']
     """
     known_words = [_WORD.findall(text.lower()) for text in known if text]
     start = 0
@@ -37,7 +45,8 @@ def trim_lead(paragraphs: list[str], known: Sequence[str | None], names: Sequenc
         words = _WORD.findall(text.lower())
         is_known = words in known_words
         names_someone = len(words) <= 12 and any(name and name.lower() in text.lower() for name in names)
-        if not (is_known or names_someone or LEAD_LINE.match(text) or _is_date_line(text)):
+        furniture = _READING_TIME.match(text) or _COUNT.match(text)
+        if not (is_known or names_someone or furniture or LEAD_LINE.match(text) or _is_date_line(text)):
             break
         start += 1
     return paragraphs[start:]
