@@ -132,9 +132,18 @@ def classify(name: str, publisher: str | None = None, schema_type: str | None = 
     return Credit(_title_case_caps(name), "person")
 
 
+_MC = re.compile(r"\bMc([a-z])")
+
+
 def _title_case_caps(name: str) -> str:
-    """"JANIE HAR" → "Janie Har" (wire member sites print bylines in capitals); other names as written."""
-    return name.title() if name.isupper() and len(name) > 4 else name
+    """"JANIE HAR" → "Janie Har" (wire member sites print bylines in capitals); other names as written.
+
+    >>> _title_case_caps("MICHAEL MCDERMOTT"), _title_case_caps("SEAN O'BRIEN"), _title_case_caps("Ann Lee")
+    ('Michael McDermott', "Sean O'Brien", 'Ann Lee')
+    """
+    if not (name.isupper() and len(name) > 4):
+        return name
+    return _MC.sub(lambda match: "Mc" + match.group(1).upper(), name.title())
 
 
 def looks_like_person(name: str) -> bool:
