@@ -380,3 +380,14 @@ def test_a_widgets_own_h1_goes_with_the_widget() -> None:
     article = parse(html_page("Cycle route along the river gets the go-ahead", page),
                     "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
     assert article is not None and article.body.startswith(LEAD) and "portlet" not in article.body
+
+
+def test_an_author_box_headed_in_spanish_or_italian_ends_the_story() -> None:
+    """"About the author" ended the story; El País-style "Sobre la firma" and Italian "Sull'autore" boxes (the
+    author's bio, with no class naming it) ran into the body."""
+    for heading in ("Sobre la firma", "Sull'autore"):
+        body = (f'<main><article><h1>Cycle route approved</h1><div class="story">{paragraphs(STORY)}'
+                f"<h3>{heading}</h3><p>Lucía Ortega Blanco is a reporter of the national desk, covering housing "
+                "and city planning since 2016.</p></div></article></main>")
+        article = parse(html_page("Cycle route approved", body), "https://courier.example/news/cycle-route-approved")
+        assert article is not None and article.body.endswith(STORY[-1]), heading
