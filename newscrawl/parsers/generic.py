@@ -128,11 +128,12 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "16"
+    version = "17"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
     # hAtom's abbr.published[title] (older blog templates: Blogger, WordPress themes) is the same machine date.
+    _updated_selector = "time.updated[datetime], .hentry abbr.updated[title]"
     _time_selector = ("article time[datetime], time[pubdate][datetime], [itemprop~='datePublished'][datetime], "
                       ".hentry abbr.published[title]")
 
@@ -226,6 +227,9 @@ class GenericParser(ArticleParser):
         if ld_key == "datePublished":
             times = [node for node in self.page.selector.css(self._time_selector)
                      if not in_chrome(node.root) and not _UPDATE_MARK.search(" ".join(node.root.attrib.values()))]
+            raw += [("time", node.attrib.get("datetime") or node.attrib.get("title")) for node in times[:1]]
+        else:  # WordPress and hAtom themes print the last edit beside the publication: <time class="updated">
+            times = [node for node in self.page.selector.css(self._updated_selector) if not in_chrome(node.root)]
             raw += [("time", node.attrib.get("datetime") or node.attrib.get("title")) for node in times[:1]]
         return [(source, value) for source, value in raw if value]
 
