@@ -42,7 +42,12 @@ _CREDENTIALS = frozenset({"md", "ms", "ma", "mba", "phd", "ph.d", "rd", "rdn", "
 _EMAIL = re.compile(r"\S+@\S+")
 _ROLE_TAIL = re.compile(r"\s*[-–—,|]\s*[^,|]{0,40}?\b(?:writer|editor|reporter|correspondent|columnist|contributor)s?\b"
                         r".*$", re.IGNORECASE)
-_TIME_TAIL = re.compile(r"(?:^|\s+|[,|])\s*(?:updated|published|posted|on)\b.*\d.*$", re.IGNORECASE)
+# "… Updated 3 hours ago", "… Publié le 21 mars", and a stamp's label left without its date ("Élise Moreau Publié le",
+# "Andrés Molina | Actualizado": the date sits in an element of its own).
+_STAMP_WORDS = (r"updated|published|posted|publié|mis à jour|actualizado|publicado|aktualisiert|veröffentlicht|"
+                r"pubblicato|aggiornato")
+_TIME_TAIL = re.compile(rf"(?:^|\s+|[,|·•])\s*(?:{_STAMP_WORDS}|on)\b.*\d.*$|"
+                        rf"(?:^|\s+|[,|·•])\s*(?:{_STAMP_WORDS})(?:\s+(?:le|am|il|el|on))?\s*:?\s*$", re.IGNORECASE)
 _ROLE_END = re.compile(r"\s+(?:(?:senior|chief|staff|special|contributing|associate|business|political|politics|"
                        r"sports?|science|tech|technology|health|foreign|national|investigative|opinion|"
                        r"entertainment|legal|economics|markets|culture|travel|food)\s+)?"
@@ -82,13 +87,15 @@ def strip_byline(text: str | None) -> str:
     ('Julia Roe', 'Karl Roe')
     >>> strip_byline("Rechtsanwalt Ed Roe"), strip_byline("Verónica De Vita"), strip_byline("Ursula von der Leyen")
     ('Ed Roe', 'Verónica De Vita', 'Ursula von der Leyen')
+    >>> strip_byline("Par Élise Moreau Publié le"), strip_byline("Andrés Molina | Actualizado"), strip_byline("Posted on")
+    ('Élise Moreau', 'Andrés Molina', '')
     """
     value = clean_text(text)
     value = _ROLE_LEAD.sub("", _FOREIGN_LEAD.sub("", _LABEL_LEAD.sub("", _LEAD.sub("", value))))
     value = _EMAIL.sub("", value).replace("()", "")
     value = _HANDLE.sub("", _DATE_TAIL.sub("", _TIME_TAIL.sub("", value)))
     value = _ROLE_END.sub("", _ROLE_TAIL.sub("", value))
-    return clean_text(value).strip(" ,;|-–—:")
+    return clean_text(value).strip(" ,;|-–—:·•")
 
 
 def split_names(text: str | None) -> list[str]:

@@ -128,7 +128,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "17"
+    version = "18"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
