@@ -145,3 +145,11 @@ def test_a_home_page_without_sitemap_or_feed_links_to_cms_post_ids() -> None:
     list(news.parse_home(home, has_sitemaps=False))
     assert sorted(news.held.trails) == ["https://a.example/?p=87", "https://a.example/archives/482",
                                         "https://a.example/node/734"]
+
+
+def test_utf8_bytes_under_a_latin1_label_stay_utf8() -> None:
+    """Templates hard-code encoding="ISO-8859-1" over the UTF-8 their CMS writes: the label is believed only when the
+    bytes are no UTF-8 (accented Latin-1 never is)."""
+    feed = ('<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><item><title>Le théâtre rouvre'
+            "</title><link>https://a.example/1</link></item></channel></rss>").encode("utf-8")
+    assert parse_feed(feed, "https://a.example/feed/")[0].claims["title"] == "Le théâtre rouvre"

@@ -1,8 +1,9 @@
 """A discovery document's bytes (sitemap, feed) made fit for a recovering XML parser, as publishing systems write them.
 
 - The declared encoding is honoured before the declaration is removed: an ISO-8859-1 or windows-1252 feed read as
-  UTF-8 lost every accented letter. A UTF-16 declaration over bytes with no NUL in their head is a lie (Devdiscourse,
-  STRUCTURE.md §1.4) and is ignored; UTF-16 bytes (with a byte-order mark or not) are decoded.
+  UTF-8 lost every accented letter. Bytes that are valid UTF-8 stay UTF-8 whatever the label says (templates
+  hard-code one), and a UTF-16 declaration over bytes with no NUL in their head is a lie (Devdiscourse, STRUCTURE.md
+  §1.4); UTF-16 bytes (with a byte-order mark or not) are decoded.
 - The DOCTYPE goes (no DTD is read: XXE and billion-laughs documents parse to nothing).
 - A bare `&` ("Q&A" in a title, `?id=5&cat=x` in a URL) and HTML's named entities (`&nbsp;`, `&eacute;`) are not
   XML. libxml2's recovery drops the rest of the text they stand in *and every later `&amp;`*, so one raw `&` in a
@@ -58,6 +59,11 @@ def _utf8(body: bytes) -> bytes:
     name = encoding.group(1).decode("ascii").lower() if encoding else "utf-8"
     if name in _UTF8 or name.startswith("utf-16"):  # a UTF-16 label over 8-bit bytes is a lie: read as UTF-8
         return body
+    try:
+        body.decode("utf-8")
+        return body  # valid UTF-8 under another label is a template's hard-coded lie: accented Latin-1 never is
+    except UnicodeDecodeError:
+        pass
     try:
         return body.decode(name, "replace").encode()
     except LookupError:  # a name no codec answers to: UTF-8 is the format's default
