@@ -133,9 +133,9 @@ class GenericParser(ArticleParser):
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
     # hAtom's abbr.published[title] (older blog templates: Blogger, WordPress themes) is the same machine date.
-    _updated_selector = "time.updated[datetime], .hentry abbr.updated[title]"
     _time_selector = ("article time[datetime], time[pubdate][datetime], [itemprop~='datePublished'][datetime], "
                       ".hentry abbr.published[title]")
+    _updated_selector = "time.updated[datetime], .hentry abbr.updated[title]"
 
     def __init__(self, page: Page) -> None:
         super().__init__(page)

@@ -137,13 +137,13 @@ class RevisionPipeline:
             history = incremental.store.revisions(key)
             item.changed_fields = changed_fields(history[-1].item, item) if history else []
             self.crawler.stats.inc_value("newscrawl/items/revisions")
-            if history and shrunk(str(history[-1].item.get("body") or ""), item.body):
+            previous_body = str(history[-1].item.get("body") or "") if history else ""
+            if shrunk(previous_body, item.body):
                 item.quality = [*item.quality, "body_shrunk"]
                 self.crawler.stats.inc_value("newscrawl/quality/body_shrunk")
                 logger.warning("Revision %(n)d of %(url)s keeps %(kept)d of %(was)d characters of its body: a paywall, "
                                "a consent wall or a layout change? (flagged body_shrunk)",
-                               {"n": item.revision, "url": item.url, "kept": len(item.body),
-                                "was": len(str(history[-1].item.get("body") or ""))})
+                               {"n": item.revision, "url": item.url, "kept": len(item.body), "was": len(previous_body)})
         else:
             self.crawler.stats.inc_value("newscrawl/items/new")
         return item
