@@ -68,13 +68,14 @@ def parse_utc_naive(value: str | None) -> datetime | None:
     return wall_clock(value, timezone.utc)
 
 
-def parse_iso(value: str | None) -> datetime | None:
-    """Parse an ISO 8601 timestamp with its own offset (naive → None, as its zone is unknown).
+def parse_iso(value: str | None, naive: tzinfo | None = None) -> datetime | None:
+    """Parse an ISO 8601 timestamp with its own offset (naive → None, as its zone is unknown, unless `naive` names
+    the zone to read it in).
 
     >>> iso(parse_iso("2025-03-21T19:07:12+05:30"))
     '2025-03-21T19:07:12+05:30'
-    >>> parse_iso("2025-03-21T19:07:12") is None
-    True
+    >>> parse_iso("2025-03-21T19:07:12") is None, iso(parse_iso("2025-03-21", naive=timezone.utc))
+    (True, '2025-03-21T00:00:00+00:00')
     """
     if not value:
         return None
@@ -83,6 +84,8 @@ def parse_iso(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
+    if parsed.tzinfo is None and naive is not None:
+        return parsed.replace(tzinfo=naive)
     return parsed if parsed.tzinfo else None
 
 

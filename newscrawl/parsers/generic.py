@@ -227,10 +227,9 @@ class GenericParser(ArticleParser):
         if ld_key == "datePublished":
             times = [node for node in self.page.selector.css(self._time_selector)
                      if not in_chrome(node.root) and not _UPDATE_MARK.search(" ".join(node.root.attrib.values()))]
-            raw += [("time", node.attrib.get("datetime") or node.attrib.get("title")) for node in times[:1]]
         else:  # WordPress and hAtom themes print the last edit beside the publication: <time class="updated">
             times = [node for node in self.page.selector.css(self._updated_selector) if not in_chrome(node.root)]
-            raw += [("time", node.attrib.get("datetime") or node.attrib.get("title")) for node in times[:1]]
+        raw += [("time", node.attrib.get("datetime") or node.attrib.get("title")) for node in times[:1]]
         return [(source, value) for source, value in raw if value]
 
     def dates(self, title: str | None = None) -> tuple[str | None, str | None]:

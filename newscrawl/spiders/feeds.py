@@ -58,7 +58,7 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
     ...            b'</item></channel></rss>')
     []
     """
-    head, rest = readable_xml(body.lstrip())
+    head, rest = readable_xml(body)
     try:
         root = etree.fromstring(head + bytes(rest), parser=_parser(), base_url=base_url or None)
     except etree.XMLSyntaxError:

@@ -19,10 +19,10 @@ from newscrawl.spiders.xmldocs import readable_xml
 
 MAX_ENTRIES = 50_000  # sitemaps.org: "no more than 50,000 URLs" per sitemap file (Google News: 1,000)
 _SLICE = 64 * 1024  # bytes fed to the pull parser at a time
-# C0 controls are not allowed in XML 1.0; left in, recovery cuts the element short (a title became "]>"). In UTF-8
-# these bytes never occur inside a multi-byte character, so removing them per slice is safe.
 _LASTMOD_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # W3C datetime: its day sorts as text, whatever the time zone
 _URL_LINE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+# C0 controls are not allowed in XML 1.0; left in, recovery cuts the element short (a title became "]>"). In UTF-8
+# these bytes never occur inside a multi-byte character, so removing them per slice is safe.
 _CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 

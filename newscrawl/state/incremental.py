@@ -50,13 +50,7 @@ def instant(raw: str | None) -> datetime | None:
     >>> [str(instant(v)) for v in ("2025-03-21", "2025-03-21T10:00", "2025-03-21T10:00+05:30", "soon")]
     ['2025-03-21 00:00:00+00:00', '2025-03-21 10:00:00+00:00', '2025-03-21 10:00:00+05:30', 'None']
     """
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parse_iso(raw, naive=timezone.utc)
 
 
 def newest_claim(discoveries: list[Discovery]) -> str | None:
