@@ -125,7 +125,9 @@ class Article:
     """A news article as the outlet published it, cleaned of page furniture."""
 
     url: str
-    """Canonical article URL (rel=canonical, else og:url, else the response URL), no query or fragment."""
+    """Canonical article URL (rel=canonical, else og:url, else the response URL), no tracking parameters or fragment.
+    A canonical on another site (a syndicated copy naming its original) is not taken: the copy keeps its own URL and
+    outlet, provenance.canonical_url shows the link, and story_id joins the copies."""
     outlet: str
     """Outlet name, the same as its parser module and spider, e.g. "devdiscourse"."""
     outlet_id: str | None = None

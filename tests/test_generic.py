@@ -94,6 +94,23 @@ def test_canonical_url(head: str, expected: str) -> None:
     assert page(head, url="https://news.example.com/2025/03/21/a-story-here?fbclid=abc#top").url == expected
 
 
+@pytest.mark.parametrize(("page_url", "canonical", "url", "outlet"), [
+    # a syndicated copy names the original: the item is the copy, at its own address and outlet
+    ("https://partner.example/wire/2025/03/21/cod-quota", "https://www.outlet.example/news/fishing-quota-cut",
+     "https://partner.example/wire/2025/03/21/cod-quota", "partner.example"),
+    # another host of the same site (mobile, AMP, print) names its article: the article's address
+    ("https://m.outlet.co.uk/news/amp/fishing-quota-cut", "https://www.outlet.co.uk/news/fishing-quota-cut",
+     "https://www.outlet.co.uk/news/fishing-quota-cut", "outlet.co.uk"),
+    # an AMP cache's copy is no publisher: the original's address
+    ("https://www-outlet-com.cdn.ampproject.org/c/s/www.outlet.com/news/fishing-quota-cut",
+     "https://www.outlet.com/news/fishing-quota-cut", "https://www.outlet.com/news/fishing-quota-cut", "outlet.com"),
+])
+def test_canonical_on_another_site_is_not_the_copys_url(page_url: str, canonical: str, url: str, outlet: str) -> None:
+    article = page(f'<link rel="canonical" href="{canonical}"><meta property="og:url" content="{canonical}">',
+                   url=page_url)
+    assert (article.url, article.outlet) == (url, outlet)
+
+
 # ---- credits ----------------------------------------------------------------------------------------------------
 def test_graph_authors_by_reference_and_organisations_out_of_authors() -> None:
     graph = {"@graph": [

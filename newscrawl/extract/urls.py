@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -84,6 +86,53 @@ def host_of(url: str) -> str:
     """
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
+
+
+_COPY_HOSTS = ("ampproject.org", "ampproject.net", "googleusercontent.com", "archive.org", "archive.ph",
+               "archive.today", "archive.is", "bingj.com")
+"""Sites whose pages are copies of other sites' pages (AMP caches, search engines' caches, web archives): a page
+there names the real article as its canonical."""
+
+
+def site_of(url: str) -> str:
+    """The site a URL is on: its registrable domain (one label under a public suffix, by the Public Suffix List that
+    Scrapy's tldextract bundles; never fetched), so www., m. and amp. hosts are one site. A host under no listed
+    suffix (an IP, localhost, the reserved .example and .test) keeps its last two labels.
+
+    >>> [site_of(u) for u in ("https://m.bbc.co.uk/n", "https://www.outlet.example/a", "http://127.0.0.1:8080/a")]
+    ['bbc.co.uk', 'outlet.example', '127.0.0.1']
+    """
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    parts = _public_suffixes()(host)
+    if parts.suffix and parts.domain:
+        return f"{parts.domain}.{parts.suffix}"
+    if not host or parts.domain == host:  # an IP address or a single label
+        return host
+    return ".".join(host.split(".")[-2:])
+
+
+def names_another_site(page_url: str, link: str) -> bool:
+    """Whether `link` (a page's canonical) is on another site than the page: a syndicated copy naming the original.
+    A cache or archive copy (AMP cache, web archive) is not a publisher, so its link to the original is no other site.
+
+    >>> names_another_site("https://partner.example/wire/1", "https://www.outlet.example/story")
+    True
+    >>> names_another_site("https://amp.outlet.example/s", "https://www.outlet.example/s")
+    False
+    >>> names_another_site("https://www-outlet-com.cdn.ampproject.org/c/s/www.outlet.com/s", "https://www.outlet.com/s")
+    False
+    """
+    if not is_http_url(page_url) or not is_http_url(link):
+        return False
+    page_site = site_of(page_url)
+    return page_site != site_of(link) and page_site not in _COPY_HOSTS
+
+
+@functools.cache
+def _public_suffixes() -> Any:
+    import tldextract  # imported on first use: most pages' canonical is on their own host, and replays start faster
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # the bundled list: no network, no cache files
 
 
 def commonest_origin(urls: Iterable[str]) -> str | None:

@@ -38,7 +38,7 @@ from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, ima
 from newscrawl.extract.textdates import find_dates
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list, unescape_text
 from newscrawl.extract.titles import choose_title, repeats, same_headline
-from newscrawl.extract.urls import clean_url, host_of, is_http_url, relative_to_folder
+from newscrawl.extract.urls import clean_url, host_of, is_http_url, names_another_site, relative_to_folder
 from newscrawl.items import Article
 from newscrawl.parsers.base import ArticleParser, Page
 
@@ -128,7 +128,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "18"
+    version = "19"
 
     _byline_selector = ('[itemprop~="author"], [rel~="author"], .byline, .article-byline, .author-name, '
                         '[class*="byline"], .author, [class*="author"], [class*="autor"]')
@@ -145,7 +145,12 @@ class GenericParser(ArticleParser):
 
     # ---- identity ---------------------------------------------------------------------------------------------
     def canonical_url(self) -> str:
-        """rel=canonical, else og:url, else the response URL; relative links resolved, tracking parameters gone."""
+        """rel=canonical, else og:url, else the response URL; relative links resolved, tracking parameters gone.
+
+        A link to another site is not this page's URL: a syndicated copy (MSN, a partner paper, a wire's client)
+        names the original as canonical, and an item under the original's URL and outlet would carry the copy's
+        text. The copy keeps its own URL; its link stays in provenance.canonical_url, and lineage's story_id joins
+        the copies of one story."""
         for candidate in (self.page.canonical, self.page.meta.get("og:url")):
             # A link relative to the page's own folder ("../../www.outlet.example/story.html") is a saving tool's
             # rewrite (PyWebCopy, wget -k, HTTrack) pointing at its local copy; sites write absolute or root paths.
@@ -153,7 +158,8 @@ class GenericParser(ArticleParser):
                 absolute = urljoin(self.page.url, candidate)
                 # A canonical pointing at the home page from a deeper page is a template bug, not the article.
                 if is_http_url(absolute) and (urlsplit(absolute).path.strip("/") or
-                                              not urlsplit(self.page.url).path.strip("/")):
+                                              not urlsplit(self.page.url).path.strip("/")) \
+                        and not names_another_site(self.page.url, absolute):
                     return clean_url(absolute)
         return clean_url(self.page.url)
 
