@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -113,11 +114,14 @@ def site_of(url: str) -> str:
 
 def names_another_site(page_url: str, link: str) -> bool:
     """Whether `link` (a page's canonical) is on another site than the page: a syndicated copy naming the original.
-    A cache or archive copy (AMP cache, web archive) is not a publisher, so its link to the original is no other site.
+    A cache or archive copy (AMP cache, web archive) is not a publisher, and neither is a page at an IP address or
+    localhost (a mirror, a test or staging server, a page saved from one): their link to the original is no other site.
 
     >>> names_another_site("https://partner.example/wire/1", "https://www.outlet.example/story")
     True
     >>> names_another_site("https://amp.outlet.example/s", "https://www.outlet.example/s")
+    False
+    >>> names_another_site("http://127.0.0.1:8080/news/s", "https://www.outlet.example/news/s")
     False
     >>> names_another_site("https://www-outlet-com.cdn.ampproject.org/c/s/www.outlet.com/s", "https://www.outlet.com/s")
     False
@@ -125,7 +129,16 @@ def names_another_site(page_url: str, link: str) -> bool:
     if not is_http_url(page_url) or not is_http_url(link):
         return False
     page_site = site_of(page_url)
-    return page_site != site_of(link) and page_site not in _COPY_HOSTS
+    return page_site != site_of(link) and page_site not in _COPY_HOSTS and not _local_or_address(page_site)
+
+
+def _local_or_address(host: str) -> bool:
+    """An IP address, localhost or a name under it: no publisher's public address."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host == "localhost" or host.endswith(".localhost")
+    return True
 
 
 @functools.cache
