@@ -220,7 +220,10 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         marked it finished, so its feed is cut back to whole lines and the state agrees with it. Exit code 1 for
         all but a lost log (the crawl's data is intact); `newscrawl run` relies on that line and adds none.
         """
-        stats = self.crawler.stats.get_stats() if self.crawler is not None and self.crawler.stats else {}
+        try:
+            stats = self.crawler.stats.get_stats() if self.crawler is not None and self.crawler.stats else {}
+        except RuntimeError:  # Scrapy's "stats not set yet": the crawler failed before its crawl started
+            stats = {}
         failure = crawl_failure(stats)
         if failure:
             self._leave_for_recovery()
