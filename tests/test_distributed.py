@@ -440,6 +440,23 @@ def test_redis_state_records_atomically_and_answers_changed_fields(redis_url: st
     assert changed_fields(store.revisions("devdiscourse:1")[-1].item, third) == ["body"]
 
 
+def test_redis_state_finds_an_article_by_another_url_form(redis_url: str) -> None:
+    """The twin of the SQLite state's aliases (tests/test_url_forms.py): a form's key finds the article's state."""
+    store = RedisStateStore(redis.Redis.from_url(redis_url), "test:forms")
+    store.record_revision(Revision(key="http://m/a", revision=1, crawl_id="r-w1", fetched_at="2025-03-21",
+                                   url="http://m/a", content_sha256="c1", body_sha256="b1", item={},
+                                   response_url="http://m/amp/a"), etag=None, last_modified=None, signal=None,
+                          published_at=None)
+    assert store.article("http://m/amp/a") is None
+    store.record_alias("http://m/amp/a", "http://m/a")
+    known = store.article("http://m/amp/a")
+    assert known is not None and (known.key, known.response_url) == ("http://m/a", "http://m/amp/a")
+    assert store.find("http://m/a", "http://m/amp/a")[0] == "http://m/a"
+    store.touch("http://m/amp/a", "2025-03-22", etag='"e"')
+    assert store.article("http://m/a").etag == '"e"'  # type: ignore[union-attr]
+    assert [r.key for r in store.revisions("http://m/amp/a")] == ["http://m/a"]
+
+
 def test_a_claim_noted_while_its_article_is_being_recorded_is_not_lost(redis_url: str) -> None:
     """Worker A records an article while worker B's route names it with a newer claim: B appends to the trail,
     finds no row yet (raise_signal does nothing), and A's first read of the trail predates B's append. The claim

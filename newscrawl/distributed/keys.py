@@ -11,7 +11,8 @@
   names        hash         requested worker id → how often it joined (a restarted `w1` becomes `w1.2`)
   enqueued     string       how many start messages `newscrawl enqueue` gave the run (the run has had work)
 
-`<prefix>:<spider>:articles` (the seen-article state, state.py) outlives runs.
+`<prefix>:<spider>:articles` (the seen-article state, state.py) outlives runs, and so does
+`<prefix>:<spider>:articles:aliases` (another URL form's article key → the key its state is under).
 """
 
 from __future__ import annotations

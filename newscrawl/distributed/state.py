@@ -31,7 +31,7 @@ from newscrawl.state.store import ArticleState, Revision, StateStore, StoredStor
 logger = logging.getLogger(__name__)
 
 _ROW_FIELDS = ("url", "first_seen", "last_fetched", "etag", "last_modified", "body_sha256", "content_sha256",
-               "revision", "signal", "published_at")
+               "revision", "signal", "published_at", "response_url")
 
 # KEYS: articles; ARGV: key, row JSON → 1 recorded, 0 a newer or equal revision is stored already
 _RECORD = """
@@ -101,6 +101,8 @@ class RedisStateStore(StateStore):
         self.key = key
         self.trail = trail
         """The run's discovery trail of an article (frontier.discoveries), from every worker."""
+        self.aliases = f"{key}:aliases"
+        """Hash: another URL form's article key → the key its state is under (StateStore.record_alias)."""
         self.path = Path(f"redis/{key}")
         self._record = server.register_script(_RECORD)
         self._touch = server.register_script(_TOUCH)
@@ -119,14 +121,29 @@ class RedisStateStore(StateStore):
         """Nothing to abandon: there is no batch (see commit)."""
 
     def article(self, key: str) -> ArticleState | None:
+        key = self._resolved(key)
         row = self._row(key)
         if row is None:
             return None
         fields: dict[str, Any] = {name: row.get(name) for name in _ROW_FIELDS}
         return ArticleState(key=key, **fields)
 
+    def record_alias(self, alias: str, key: str) -> None:
+        if alias != key:
+            self.server.hset(self.aliases, alias, key)
+
+    def _resolved(self, key: str) -> str:
+        """`key`, or the key it is an alias of when no state is stored under it."""
+        if self.server.hexists(self.key, key):
+            return key
+        target = self.server.hget(self.aliases, key)
+        if target is None:
+            return key
+        return target.decode() if isinstance(target, bytes) else str(target)
+
     def touch(self, key: str, fetched_at: str, signal: str | None = None, etag: str | None = None,
               last_modified: str | None = None, body_sha256: str | None = None) -> None:
+        key = self._resolved(key)
         self._touch(keys=[self.key], args=[key, fetched_at, *(v or "" for v in (signal, etag, last_modified,
                                                                              body_sha256))])
 
@@ -137,7 +154,7 @@ class RedisStateStore(StateStore):
         row = {"url": revision.url, "first_seen": revision.fetched_at, "last_fetched": revision.fetched_at,
                "etag": etag, "last_modified": last_modified, "body_sha256": revision.body_sha256,
                "content_sha256": revision.content_sha256, "revision": revision.revision, "signal": signal,
-               "published_at": published_at, "crawl_id": revision.crawl_id,
+               "published_at": published_at, "crawl_id": revision.crawl_id, "response_url": revision.response_url,
                "fields": {name: field_digest(revision.item.get(name)) for name in CONTENT_FIELDS}}
         if not self._record(keys=[self.key], args=[revision.key, json.dumps(row, ensure_ascii=False)]):
             # Two workers emitted the same revision (e.g. a lease given back after its item reached a feed):
@@ -164,10 +181,11 @@ class RedisStateStore(StateStore):
             return
         stored, claimed = parse_iso(state.signal or ""), parse_iso(claim)
         if claimed is not None and (stored is None or claimed > stored):
-            self._touch(keys=[self.key], args=[key, "", claim, "", "", ""])
+            self._touch(keys=[self.key], args=[state.key, "", claim, "", "", ""])
 
     def revisions(self, url_or_key: str) -> list[Revision]:
         """The latest revision only, its item reduced to content-field digests (enough for changed_fields)."""
+        url_or_key = self._resolved(url_or_key)
         row = self._row(url_or_key)
         if not row:
             return []

@@ -21,6 +21,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from newscrawl.items import Article, plain_data
+from newscrawl.pipelines.dedup import DuplicateArticle
 from newscrawl.meta import record_fatal_error
 from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
 from newscrawl.state.store import COMMIT_SECONDS, Revision
@@ -47,13 +48,27 @@ class UnchangedArticle(DropItem):
         super().__init__(message, log_level="DEBUG")
 
 
+class OtherFormOfKnownArticle(DropItem):
+    """A copy of a known article in another form (AMP, print, a mobile host) that differs from the revision its own
+    page gave: a thinner rendering of the same story (a day-only date, no image), not an edit."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="INFO")
+
+
+def another_form(article_key: Any, page_url: str | None, canonical_url: str) -> bool:
+    """Whether a page at `page_url` is not the article's own page at `canonical_url` but another form of it."""
+    return page_url is not None and article_key(page_url) != article_key(canonical_url)
+
+
 class RevisionPipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self._unchanged: set[str] = set()
         """URLs of unchanged items emitted on request: item_scraped records no revision for them."""
-        self._digests: dict[str, tuple[Article, str]] = {}
-        """Canonical URL → (item, content digest) between process_item and item_scraped: hashed once per item."""
+        self._digests: dict[str, tuple[Article, str, str]] = {}
+        """Canonical URL → (item, content digest, state key) between process_item and item_scraped: hashed and
+        looked up once per item."""
         self._committer: task.LoopingCall | None = None
         """Commits the state's batch of writes every COMMIT_SECONDS, so readers (`newscrawl status`) and a crash
         lag the feed by about a second at most, even when no further item comes to commit it."""
@@ -113,15 +128,20 @@ class RevisionPipeline:
         if not isinstance(item, Article) or incremental is None or item.provenance is None:
             return item
         spider = self.crawler.spider
-        key = spider.article_key(item.provenance.request_url)
-        digest = content_digest(item)
-        known = incremental.store.article(key)
         provenance = item.provenance
+        key, known = self._find_state(item)
+        digest = content_digest(item)
+        if known is not None and known.content_sha256 != digest and self._thinner_form(item, known):
+            # the article's own page made the stored revision: this form's differences are the form's, not edits
+            incremental.store.touch(key, provenance.fetched_at, self._claim(item))
+            self._note_forms(item, key)
+            raise OtherFormOfKnownArticle(f"{provenance.response_url}: another form of {item.url}, whose own page "
+                                          f"gave revision {known.revision}")
         if known is not None and known.content_sha256 == digest:
-            incremental.store.touch(key, provenance.fetched_at, confirmed_claim(spider.change_claim(key),
-                                                                                item.modified_at),
+            incremental.store.touch(key, provenance.fetched_at, self._claim(item),
                                     provenance.headers.get("etag"), provenance.headers.get("last_modified"),
                                     provenance.body_sha256)
+            self._note_forms(item, key)
             if not any(discovery.via == "urls-arg" for discovery in provenance.discovery):
                 raise UnchangedArticle(f"{item.url}: unchanged since revision {known.revision}")
             # Asked for by name (-a urls, `newscrawl enqueue URL`): the user gets the page, as the revision we
@@ -130,7 +150,7 @@ class RevisionPipeline:
             self._unchanged.add(item.url)
             self.crawler.stats.inc_value("newscrawl/items/unchanged_requested")
             return item
-        self._digests[item.url] = (item, digest)
+        self._digests[item.url] = (item, digest, key)
         item.revision = 1 if known is None else known.revision + 1
         if known is not None:
             item.previous_body_sha256 = known.body_sha256
@@ -159,23 +179,66 @@ class RevisionPipeline:
             return
         spider = self.crawler.spider
         provenance = item.provenance
-        key = spider.article_key(provenance.request_url)
         record = plain_data(item)  # JSON-equal to dataclasses.asdict, without its deep copies
-        hashed, digest = self._digests.pop(item.url, (None, ""))
+        hashed, digest, key = self._digests.pop(item.url, (None, "", ""))
         if hashed is not item:  # not seen by process_item (cannot happen in a crawl): hash it here
-            digest = content_digest(item)
+            digest, key = content_digest(item), self._find_state(item)[0]
         try:
+            self._note_forms(item, key)
             incremental.store.record_revision(
                 Revision(key=key, revision=item.revision, crawl_id=provenance.crawl_id,
                          fetched_at=provenance.fetched_at, url=item.url, content_sha256=digest,
-                         body_sha256=provenance.body_sha256, item=record),
+                         body_sha256=provenance.body_sha256, item=record, response_url=provenance.response_url),
                 etag=provenance.headers.get("etag"), last_modified=provenance.headers.get("last_modified"),
-                signal=confirmed_claim(spider.change_claim(key), item.modified_at), published_at=item.published_at)
+                signal=self._claim(item), published_at=item.published_at)
         except (sqlite3.Error, OSError) as error:  # a write the disk refused before any commit
             self._state_refused(incremental.store, error)
             return
         self.commit_state(only_if_due=True)
 
     def item_dropped(self, item: Any, response: Any = None, exception: Any = None, spider: Any = None) -> None:
-        if isinstance(item, Article):
-            self._digests.pop(item.url, None)
+        if not isinstance(item, Article):
+            return
+        self._digests.pop(item.url, None)
+        incremental = self._incremental()
+        if isinstance(exception, DuplicateArticle) and incremental is not None and item.provenance is not None \
+                and not self._refused:
+            # another form of an article this run emitted: the next run knows the form and does not fetch it as new
+            self._note_forms(item, self._find_state(item)[0])
+
+    def _claim(self, item: Article) -> str | None:
+        """The change claim to store for the article: its routes' newest (by its request's key, which names its trail
+        in this run), as far as the page confirms it."""
+        spider, provenance = self.crawler.spider, item.provenance
+        assert provenance is not None
+        return confirmed_claim(spider.change_claim(spider.article_key(provenance.request_url)), item.modified_at)
+
+    def _find_state(self, item: Article) -> tuple[str, Any]:
+        """The key the article's state is under and its state (StateStore.find): its canonical URL's key, or the
+        request URL's of an article recorded before URL forms were aliased."""
+        spider, provenance = self.crawler.spider, item.provenance
+        assert provenance is not None
+        found: tuple[str, Any] = self._incremental().store.find(*spider.state_keys(item.url, provenance.request_url))
+        return found
+
+    def _note_forms(self, item: Article, key: str) -> None:
+        """Every other key the article was reached under (its request URL's, its page's, its canonical URL's) becomes
+        an alias of `key`, so the next run's decisions find its state whichever form a source names."""
+        spider, provenance = self.crawler.spider, item.provenance
+        assert provenance is not None
+        keys = spider.state_keys(item.url, provenance.request_url)
+        if len(keys) < 2:  # the spider's article key joins every URL form of its outlet: nothing to alias
+            return
+        store = self._incremental().store
+        forms = {*keys, *([spider.article_key(provenance.response_url)] if provenance.response_url else [])}
+        for alias in sorted(forms - {key}):
+            store.record_alias(alias, key)
+
+    def _thinner_form(self, item: Article, known: Any) -> bool:
+        """A copy read from another form of the article, while the stored revision came from its own page."""
+        spider, provenance = self.crawler.spider, item.provenance
+        assert provenance is not None
+        if len(spider.state_keys(item.url, provenance.request_url)) < 2:
+            return False  # the outlet's URL forms are one key (Devdiscourse: its NewsId): no form is another's
+        return another_form(spider.article_key, provenance.response_url, item.url) \
+            and known.response_url is not None and not another_form(spider.article_key, known.response_url, item.url)

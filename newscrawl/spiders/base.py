@@ -132,15 +132,16 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
             return Incremental(StateStore(None), now=self.started_at, full=True)
         revisit_hours, full = self.args.get("revisit_hours", DEFAULT_REVISIT_HOURS), self.args.get("full", False)
         if self.frontier is not None:  # distributed mode hook: one state in Redis, shared by every worker
-            return self.frontier.incremental(self.started_at, revisit_hours, full)
+            return self.frontier.incremental(self.started_at, revisit_hours, full, self.article_key)
         path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{self.name}.sqlite"
         store = StateStore(path)
         archive_dir = Path(settings.get("NEWSCRAWL_ARCHIVE_DIR", "output")) / self.name
         for killed_crawl_id, _ in store.unfinished_runs(self.name, self.crawl_id):
             finish_killed_warcs(archive_dir, killed_crawl_id)  # its items name the final file: make it exist
-        reconcile_killed_runs(store, self.name, self.crawl_id, self.article_key)
+        reconcile_killed_runs(store, self.name, self.crawl_id, self.state_keys)
         store.start_run(self.crawl_id, self.name, self.started_at.isoformat(), self.default_feed(settings))
-        return Incremental(store, now=self.started_at, revisit_hours=revisit_hours, full=full)
+        return Incremental(store, now=self.started_at, revisit_hours=revisit_hours, full=full,
+                           article_key=self.article_key)
 
     def default_feed(self, settings: Any) -> str | None:
         for uri in settings.getdict("FEEDS"):
@@ -208,6 +209,11 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
     def article_key(self, url: str) -> str:
         """What identifies an article across URL forms; subclasses use the outlet's id (Devdiscourse: NewsId)."""
         return url
+
+    def state_keys(self, url: str, request_url: str) -> tuple[str, ...]:
+        """The keys an emitted article's state may be under, most trusted first (StateStore.find), from its canonical
+        URL and its request URL: here the request's, since article_key already joins the outlet's URL forms."""
+        return (self.article_key(request_url),)
 
     def article_request(self, url: str, discovery: Discovery, meta: dict[str, Any] | None = None) -> None:
         """Note an article candidate; its request is made when it is released (release.py, held.py)."""

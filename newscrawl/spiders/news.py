@@ -86,6 +86,11 @@ class NewsSpider(NewsSpiderBase):
         """One article per URL up to tracking parameters, fragment and query order."""
         return canonicalize_url(clean_url(url))
 
+    def state_keys(self, url: str, request_url: str) -> tuple[str, ...]:
+        """The canonical URL's key first: sources name an article as its page, an AMP or print copy, a mobile host's
+        page, which no URL rule joins; then the request URL's, for articles recorded before forms were joined."""
+        return self.article_key(url), self.article_key(request_url)
+
     def parser_for(self, response: Response) -> type[ArticleParser] | None:
         return parser_for_url_or_generic(response.url)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -98,11 +99,13 @@ class Decision:
 
 class Incremental:
     def __init__(self, store: StateStore, now: datetime, revisit_hours: float = DEFAULT_REVISIT_HOURS,
-                 full: bool = False) -> None:
+                 full: bool = False, article_key: Callable[[str], str] = str) -> None:
         self.store = store
         self.now = now
         self.revisit = timedelta(hours=revisit_hours)
         self.full = full
+        self.article_key = article_key
+        """The spider's article key of a URL (what tells an article's own page from another form of it)."""
 
     def decide(self, key: str, discoveries: list[Discovery]) -> Decision:
         known = self.store.article(key)
@@ -110,6 +113,10 @@ class Incremental:
             return Decision("fetch", "new")
         if self.full:
             return Decision("fetch", "full")
+        if key == known.key and known.response_url and self.article_key(known.response_url) != key:
+            # Known only from another form (AMP, print, a mobile host): the article's own page is fetched once, for
+            # the fuller copy (the date's time, the image such forms drop).
+            return Decision("fetch", "own_page")
         headers = {}
         if known.etag:
             headers["If-None-Match"] = known.etag

@@ -139,7 +139,7 @@ def reopen_if_feed_short(store: StateStore, spider: str, current_crawl_id: str) 
 
 
 def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
-                          article_key: Callable[[str], str]) -> int:
+                          state_keys: Callable[[str, str], tuple[str, ...]]) -> int:
     """Reconcile every unfinished earlier run of `spider`; return how many articles will be fetched again."""
     reopen_if_feed_short(store, spider, current_crawl_id)
     refetch = 0
@@ -152,7 +152,8 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
             revision = item.get("revision")
             if not isinstance(provenance, dict) or not isinstance(revision, int):
                 continue
-            key = article_key(str(provenance.get("request_url")))
+            # the key RevisionPipeline recorded it under: its canonical URL's, or its request URL's (before aliases)
+            key = store.state_key(*state_keys(str(item.get("url")), str(provenance.get("request_url"))))
             exported.add((key, revision))
             if not store.has_revision(key, revision):
                 raw_headers = provenance.get("headers")
@@ -161,7 +162,8 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
                 store.record_revision(
                     Revision(key=key, revision=revision, crawl_id=crawl_id, fetched_at=str(provenance.get("fetched_at")),
                              url=str(item.get("url")), content_sha256=content_digest(item),
-                             body_sha256=str(provenance.get("body_sha256")), item=item),
+                             body_sha256=str(provenance.get("body_sha256")), item=item,
+                             response_url=str(provenance.get("response_url") or "") or None),
                     etag=headers.get("etag"), last_modified=headers.get("last_modified"), signal=None,
                     published_at=published if isinstance(published, str) else None)
                 recovered += 1

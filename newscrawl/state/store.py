@@ -64,6 +64,16 @@ MIGRATIONS: tuple[str, ...] = (
         seen TEXT NOT NULL             -- fetched_at of the revision that stored it
     );
     """,
+    # 3: one article under several URL forms (AMP, print, mobile host, tracking variants, an old slug): its state is
+    # under one key, the canonical URL's for articles recorded since, and every other key it was reached by is an
+    # alias; the page address of the latest revision tells a copy in another form from the article's own page
+    """
+    CREATE TABLE aliases (
+        alias TEXT PRIMARY KEY,        -- another key the article was requested or reached under
+        key TEXT NOT NULL              -- the key its state is under
+    );
+    ALTER TABLE articles ADD COLUMN response_url TEXT;  -- page address of the latest revision; null before version 3
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 COMMIT_EVERY = 256
@@ -89,6 +99,8 @@ class ArticleState:
     revision: int
     signal: str | None
     published_at: str | None
+    response_url: str | None = None
+    """The page address the latest revision was read from (after redirects); None when not recorded."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,8 @@ class Revision:
     content_sha256: str
     body_sha256: str | None
     item: dict[str, Any]
+    response_url: str | None = None
+    """The page address it was read from (after redirects); recorded as the article's, not per revision."""
 
 
 @dataclass(frozen=True)
@@ -218,14 +232,40 @@ class StateStore:
 
     # ---- articles ---------------------------------------------------------------------------------------------
     def article(self, key: str) -> ArticleState | None:
+        """The article stored under `key`, or under the key `key` is an alias of."""
         row = self.db.execute("SELECT key, url, first_seen, last_fetched, etag, last_modified, body_sha256, "
-                              "content_sha256, revision, signal, published_at FROM articles WHERE key = ?",
-                              (key,)).fetchone()
+                              "content_sha256, revision, signal, published_at, response_url FROM articles WHERE key "
+                              "IN (?, (SELECT key FROM aliases WHERE alias = ?)) ORDER BY key != ? LIMIT 1",
+                              (key, key, key)).fetchone()
         return ArticleState(*row) if row else None
+
+    def find(self, *keys: str) -> tuple[str, ArticleState | None]:
+        """The key an article's state is under, and its state: that of the first of `keys` (its canonical URL's, then
+        its request URL's) the state knows, directly or as an alias; else the first key and None. So an article
+        recorded under its request URL's key before aliases existed stays there, and a new one goes under its
+        canonical URL's."""
+        for key in dict.fromkeys(keys):
+            known = self.article(key)
+            if known is not None:
+                return known.key, known
+        return keys[0], None
+
+    def state_key(self, *keys: str) -> str:
+        """The key of ``find``."""
+        return self.find(*keys)[0]
+
+    def record_alias(self, alias: str, key: str) -> None:
+        """Remember that the article under `key` is also reached as `alias` (another URL form)."""
+        if alias == key:
+            return
+        self._batch()
+        self.db.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (alias, key))
+        self._written()
 
     def touch(self, key: str, fetched_at: str, signal: str | None = None, etag: str | None = None,
               last_modified: str | None = None, body_sha256: str | None = None) -> None:
-        """Record a fetch that produced no new revision (304, or unchanged content)."""
+        """Record a fetch that produced no new revision (304, or unchanged content), by its key or an alias."""
+        key = self.state_key(key)
         self._batch()
         self.db.execute(
             "UPDATE articles SET last_fetched = ?, signal = COALESCE(?, signal), etag = COALESCE(?, etag), "
@@ -242,13 +282,15 @@ class StateStore:
                          revision.content_sha256, revision.body_sha256,
                          json.dumps(revision.item, ensure_ascii=False, sort_keys=True)))
         self.db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
             "url = excluded.url, last_fetched = excluded.last_fetched, etag = excluded.etag, "
             "last_modified = excluded.last_modified, body_sha256 = excluded.body_sha256, "
             "content_sha256 = excluded.content_sha256, revision = excluded.revision, "
-            "signal = COALESCE(excluded.signal, articles.signal), published_at = excluded.published_at",
+            "signal = COALESCE(excluded.signal, articles.signal), published_at = excluded.published_at, "
+            "response_url = excluded.response_url",
             (revision.key, revision.url, revision.fetched_at, revision.fetched_at, etag, last_modified,
-             revision.body_sha256, revision.content_sha256, revision.revision, signal, published_at))
+             revision.body_sha256, revision.content_sha256, revision.revision, signal, published_at,
+             revision.response_url))
         self._written()
 
     # ---- wire-story lineage --------------------------------------------------------------------------------------
@@ -270,7 +312,7 @@ class StateStore:
         rows = self.db.execute(
             "SELECT key, revision, crawl_id, fetched_at, url, content_sha256, body_sha256, item FROM revisions "
             "WHERE key = ? OR key IN (SELECT key FROM revisions WHERE url = ?) ORDER BY revision",
-            (url_or_key, url_or_key)).fetchall()
+            (self.state_key(url_or_key), url_or_key)).fetchall()
         return [Revision(key=row[0], revision=row[1], crawl_id=row[2], fetched_at=row[3], url=row[4],
                          content_sha256=row[5], body_sha256=row[6], item=json.loads(row[7])) for row in rows]
 
@@ -306,8 +348,8 @@ class StateStore:
                     self.db.execute("DELETE FROM articles WHERE key = ?", (key,))
                 else:
                     self.db.execute("UPDATE articles SET revision = ?, last_fetched = ?, url = ?, content_sha256 = ?,"
-                                    " body_sha256 = ?, signal = NULL, etag = NULL, last_modified = NULL "
-                                    "WHERE key = ?", (*previous, key))
+                                    " body_sha256 = ?, signal = NULL, etag = NULL, last_modified = NULL, "
+                                    "response_url = NULL WHERE key = ?", (*previous, key))
         return len(lost)
 
     def has_revision(self, key: str, revision: int) -> bool:
