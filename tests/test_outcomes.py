@@ -141,6 +141,13 @@ def test_articles_withdrawn_since_an_earlier_run_are_not_fetch_failures(server: 
     assert report["status"] == "ok" and report["counts"]["items"] == 0
     log = "".join(p.read_text() for p in (tmp_path / "output").rglob("*.log"))
     assert log.count("Article withdrawn (HTTP 410), emitted by an earlier run") == len(FIRST)
+    # The next cron run, the sitemap unchanged: the claim the withdrawn pages answered is stored, so they are not
+    # fetched (and warned about) again at every run while the sitemap keeps naming them.
+    third = newscrawl(tmp_path, "run", "news", "-a", f"sitemap={server.base_url}/sitemap-a.xml", *FAST_ARGS)
+    assert third.returncode == 0, third.stdout + third.stderr
+    log = "".join(p.read_text() for p in (tmp_path / "output").rglob("*.log"))
+    assert log.count("Article withdrawn (HTTP 410), emitted by an earlier run") == len(FIRST)
+    assert report_of(tmp_path)["counts"]["items"] == 0
 
 
 def test_revisions_that_lose_most_of_their_body_are_flagged_and_make_the_run_drift(server: MirrorServer,

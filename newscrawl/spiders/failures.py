@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ class RequestFailures:
     held: HeldArticles
     incremental: Incremental | None
     article_key: Callable[[str], str]
+    change_claim: Callable[[str], str | None]
 
     def on_error(self, failure: Failure) -> None:
         """Errback: count and log a failed request by kind. A page the site's robots.txt forbids did not fail: the
@@ -62,6 +64,9 @@ class RequestFailures:
             return False
         if self.incremental.store.article(key) is None:
             return False
+        # The claim that made us ask is answered: stored, so the next run does not ask again (and warn again) while
+        # the source keeps naming the page; a newer claim, or the revisit window, still asks.
+        self.incremental.store.touch(key, datetime.now(timezone.utc).isoformat(), self.change_claim(key))
         self.crawler.stats.inc_value("newscrawl/articles/withdrawn")
         logger.warning("Article withdrawn (HTTP %(status)d), emitted by an earlier run: %(url)s",
                        {"status": status, "url": request.url if request is not None else "?"})
