@@ -53,6 +53,17 @@ def test_queued_requests_come_back_whole_and_newest_first_for_a_lifo_scheduler()
     assert held.waiting == 0 and held.take(10) == []
 
 
+def test_requests_queued_later_come_in_batches_of_their_own_once_nothing_else_is_in_flight() -> None:
+    held = HeldArticles()
+    for n in range(3):
+        held.enqueue(f"https://a.example/amp/{n}", {}, later=True)
+        held.enqueue(f"https://a.example/{n}", {})
+    assert [url for url, _, _ in held.take(2, later_too=True)] == ["https://a.example/0", "https://a.example/1"]
+    assert [url for url, _, _ in held.take(10, newest_first=True)] == ["https://a.example/2"], "never mixed"
+    assert held.take(10, later_too=False) == [] and held.waiting == 3, "forms wait while their pages are in flight"
+    assert [url for url, _, _ in held.take(10, newest_first=True)] == [f"https://a.example/amp/{n}" for n in range(3)]
+
+
 def test_a_trail_lists_the_routes_known_when_the_page_was_fetched() -> None:
     early, late = route("sitemap", "https://a.example/a.xml", 0, "2025-03-21T10:00:00+00:00"), \
         route("sitemap", "https://a.example/b.xml", 0, "2025-03-21T10:00:20+00:00")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 
 from newscrawl.state.store import MIGRATIONS, Revision, StateStore
 from tests.crawling import FAST, CrawlResult, run_crawl
-from tests.sitegen.server import MirrorServer, Page, Site
+from tests.sitegen.server import MirrorServer, Page, Request, Site
 
 XML = "application/xml; charset=utf-8"
 STORY = ("The harbour authority signed a contract on Friday for the dredging of the northern channel, which has "
@@ -102,6 +103,38 @@ def test_the_articles_own_page_after_its_amp_form_is_a_fuller_revision(site: Mir
     assert {"image_url", "published_at"} <= set(second[0]["changed_fields"])
     _, third = crawl(tmp_path, sitemap(site, "both", OWN, AMP), "run3.jsonl")
     assert third == []
+
+
+def test_within_a_run_the_articles_own_page_is_the_copy_kept_live_and_in_replays(site: MirrorServer,
+                                                                                  tmp_path: Path) -> None:
+    """A sitemap names an article's page and its AMP form, and the page is slow: forms are fetched once every other
+    article is done, so the item is the own page's copy (its time, its image), in the live run, its replay and a
+    replay on two processes alike. The first copy to finish used to win: here the AMP one, with a day-only date."""
+    own = site.site.pop(OWN)
+
+    def slow_own_page(request: Request) -> Page | None:
+        if request.target != OWN:
+            return None
+        time.sleep(0.5)
+        return own
+    site.site.hooks.insert(0, slow_own_page)
+    others = [f"/news/2025/03/1{n}/filler-story-{n}" for n in range(1, 7)]  # more articles than the AMP copy
+    for path in others:
+        site.site[path] = Page(article_page(f"{site.base_url}{path}", amp=False).replace(
+            b"Harbour dredging contract signed", f"Filler story {path[-1]}".encode()))
+    source = sitemap(site, "pages", *others, OWN, AMP)
+    live = run_crawl(tmp_path / "live", "news", "-a", source, "-O", "out.jsonl", settings=FAST)
+    assert live.returncode == 0, live.log[-3000:]
+    (kept,) = [item for item in live.feed_items("out.jsonl") if "dredging" in item["url"]]
+    assert kept["provenance"]["response_url"].endswith(OWN) and kept["image_url"] and "T" in kept["published_at"]
+    warc = tmp_path / "live" / "output" / "news"
+    one = run_crawl(tmp_path / "one", "news", "-a", f"replay={warc}", "-O", "out.jsonl")
+    two = run_crawl(tmp_path / "two", "news", "-a", f"replay={warc}", "-a", "jobs=2", "-O", "out.jsonl")
+    assert one.returncode == two.returncode == 0, one.log[-2000:] + two.log[-2000:]
+    replayed = one.feed_items("out.jsonl")
+    assert [i["url"] for i in replayed] and {i["provenance"]["response_url"] for i in replayed} == {
+        i["provenance"]["response_url"] for i in live.feed_items("out.jsonl")}
+    assert (tmp_path / "one" / "out.jsonl").read_bytes() == (tmp_path / "two" / "out.jsonl").read_bytes()
 
 
 def revision_of(key: str, url: str, response_url: str) -> Revision:

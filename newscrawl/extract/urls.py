@@ -148,6 +148,39 @@ def _public_suffixes() -> Any:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # the bundled list: no network, no cache files
 
 
+_FORM_SEGMENTS = {"amp", "print", "mobile"}
+_FORM_SWITCHES = {"amp", "print", "printable"}  # ?amp, ?amp=1, ?print=true
+_FORM_CHOOSERS = {"outputtype", "output_type", "output", "format", "view", "template"}  # ?outputType=amp
+_PAGE_NUMBERS = {"page", "pg", "seite", "pagina"}
+
+
+def looks_like_alternate_form(url: str) -> bool:
+    """Whether a URL has the shape of another form of an article rather than its own page: AMP (``/amp/``,
+    ``?amp=1``, ``.amp.html``, an ``amp.`` host — the AMP project's documented patterns), a print view, a mobile
+    host (``m.``, ``mobile.``), or a later page of a paginated story (``?page=2``). A shape only: the page's canonical
+    link decides what it is; this orders fetches so that the article's own page usually comes first.
+
+    >>> [looks_like_alternate_form(u) for u in ("https://o.example/news/a/amp/", "https://o.example/a?amp=1",
+    ...  "https://o.example/a.amp.html", "https://m.o.example/a", "https://o.example/print/a", "https://o.example/a?page=2",
+    ...  "https://o.example/news/a", "https://o.example/a?page=1", "https://o.example/sampler/a")]
+    [True, True, True, True, True, True, False, False, False]
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host.startswith(("amp.", "m.", "mobile.")):
+        return True
+    path = parts.path.lower()
+    if set(path.split("/")) & _FORM_SEGMENTS or path.endswith((".amp", ".amp.html", "/amp.html")):
+        return True
+    for pair in parts.query.lower().split("&"):
+        name, _, value = pair.partition("=")
+        if (name in _FORM_SWITCHES and value in ("", "1", "true", "yes")
+                or name in _FORM_CHOOSERS and value in ("amp", "print")
+                or name in _PAGE_NUMBERS and value.isdigit() and int(value) > 1):
+            return True
+    return False
+
+
 def commonest_origin(urls: Iterable[str]) -> str | None:
     """The scheme://host[:port] most of `urls` are on (ties: the first in sort order); None when none is http(s).
 

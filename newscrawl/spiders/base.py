@@ -210,6 +210,11 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         """What identifies an article across URL forms; subclasses use the outlet's id (Devdiscourse: NewsId)."""
         return url
 
+    def alternate_form(self, url: str) -> bool:
+        """Whether `url` may be another form of an article whose own page this run also fetches (its request then
+        waits for the others, held.py `enqueue`); False here, since article_key joins the outlet's forms."""
+        return False
+
     def state_keys(self, url: str, request_url: str) -> tuple[str, ...]:
         """The keys an emitted article's state may be under, most trusted first (StateStore.find), from its canonical
         URL and its request URL: here the request's, since article_key already joins the outlet's URL forms."""

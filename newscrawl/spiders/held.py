@@ -28,7 +28,9 @@ CREATE TABLE articles (key TEXT PRIMARY KEY, first BLOB NOT NULL, state INTEGER 
 CREATE INDEX held_order ON articles (state, first, held);
 CREATE TABLE routes (id INTEGER PRIMARY KEY, key TEXT NOT NULL, discovery BLOB NOT NULL);
 CREATE INDEX routes_key ON routes (key);
-CREATE TABLE ready (seq INTEGER PRIMARY KEY, url TEXT NOT NULL, meta BLOB NOT NULL, headers BLOB);
+CREATE TABLE ready (seq INTEGER PRIMARY KEY, url TEXT NOT NULL, meta BLOB NOT NULL, headers BLOB,
+                    later INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX ready_order ON ready (later, seq);  -- take(): one group at a time, in queue order
 """
 NAMED, HELD, RELEASED = 0, 1, 2
 _CHUNK = 500  # held articles read per query while releasing
@@ -185,10 +187,13 @@ class HeldArticles:
                 self._held -= 1
                 yield key, url, pickle.loads(meta), discoveries
 
-    def enqueue(self, url: str, meta: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        """A released article to fetch, queued after the ones before it."""
-        self._db.execute("INSERT INTO ready (url, meta, headers) VALUES (?, ?, ?)",
-                         (url, pickle.dumps(meta), pickle.dumps(headers) if headers else None))
+    def enqueue(self, url: str, meta: dict[str, Any], headers: dict[str, str] | None = None,
+                later: bool = False) -> None:
+        """A released article to fetch, queued after the ones before it; `later` ones (URLs shaped like another form
+        of an article: AMP, print, a mobile host) after every other, so an article's own page is usually fetched,
+        and in a replay always processed, before another form of it, and is the copy the run keeps."""
+        self._db.execute("INSERT INTO ready (url, meta, headers, later) VALUES (?, ?, ?, ?)",
+                         (url, pickle.dumps(meta), pickle.dumps(headers) if headers else None, int(later)))
         self._ready += 1
 
     @property
@@ -196,15 +201,21 @@ class HeldArticles:
         """Released articles not yet handed to the scheduler."""
         return self._ready
 
-    def take(self, limit: int, newest_first: bool = False
+    def take(self, limit: int, newest_first: bool = False, later_too: bool = True
              ) -> list[tuple[str, dict[str, Any], dict[str, str] | None]]:
-        """Up to `limit` queued requests (URL, meta, headers), in queue order, removed from the queue.
+        """Up to `limit` queued requests (URL, meta, headers), in queue order, removed from the queue. A batch never
+        mixes the requests queued `later` with the others, and holds them only once the others are all taken and
+        `later_too` says the crawl has nothing else in flight (so another form's copy never races its own page's).
+        Batches are the same whenever they are taken, which parallel replays rely on (shard.py).
 
-        newest_first takes them from the end: pushed in queue order, a last-in-first-out scheduler then pops them in
-        exactly the order it would have popped the whole queue pushed at once.
+        newest_first takes them from the end (of their group): pushed in queue order, a last-in-first-out scheduler
+        then pops them in exactly the order it would have popped the whole group pushed at once.
         """
-        rows = self._db.execute(f"SELECT seq, url, meta, headers FROM ready ORDER BY seq "
-                                f"{'DESC' if newest_first else ''} LIMIT ?", (limit,)).fetchall()
+        group = self._db.execute("SELECT MIN(later) FROM ready").fetchone()[0]
+        if group is None or (group and not later_too):
+            return []
+        rows = self._db.execute(f"SELECT seq, url, meta, headers FROM ready WHERE later = ? ORDER BY seq "
+                                f"{'DESC' if newest_first else ''} LIMIT ?", (group, limit)).fetchall()
         if newest_first:
             rows.reverse()
         self._db.executemany("DELETE FROM ready WHERE seq = ?", [(row[0],) for row in rows])

@@ -32,7 +32,7 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from newscrawl.extract.pubdates import parse_page_date
-from newscrawl.extract.urls import clean_url, host_of
+from newscrawl.extract.urls import clean_url, host_of, looks_like_alternate_form
 from newscrawl.items import Discovery
 from newscrawl.parsers import ArticleParser, parser_for_url_or_generic
 from newscrawl.parsers.generic import looks_like_article_url
@@ -85,6 +85,11 @@ class NewsSpider(NewsSpiderBase):
     def article_key(self, url: str) -> str:
         """One article per URL up to tracking parameters, fragment and query order."""
         return canonicalize_url(clean_url(url))
+
+    def alternate_form(self, url: str) -> bool:
+        """AMP, print, mobile-host and later-page URLs are fetched after every other article: when a run meets an
+        article in several forms, its own page is the copy kept (a print or AMP copy drops the time and the image)."""
+        return looks_like_alternate_form(url)
 
     def state_keys(self, url: str, request_url: str) -> tuple[str, ...]:
         """The canonical URL's key first: sources name an article as its page, an AMP or print copy, a mobile host's

@@ -51,6 +51,7 @@ class ArticleRelease:
     # provided by the spider and its other mixins (annotations only: a stub here would shadow them in the MRO)
     list_archive_candidates: Callable[[], None]
     parse_article: Callable[..., Any]
+    alternate_form: Callable[[str], bool]
     on_error: Callable[..., None]
 
     def start_release(self, crawler: Any) -> None:
@@ -140,7 +141,7 @@ class ArticleRelease:
                     headers = dict(decision.headers)
                     meta = {**meta, "handle_httpstatus_list": [304]}
             stats.inc_value("newscrawl/articles/scheduled")  # the progress line's total (monitoring/progress.py)
-            self.held.enqueue(url, meta, headers)
+            self.held.enqueue(url, meta, headers, later=self.alternate_form(url))
         return released
 
     def feed_articles(self, request: Any = None, spider: Any = None) -> int:
@@ -151,7 +152,7 @@ class ArticleRelease:
         scheduler = getattr(engine, "scheduler", None)
         if not self.held.waiting or engine is None or scheduler is None or scheduler.has_pending_requests():
             return 0
-        batch = self.held.take(RELEASE_BATCH, newest_first=self._lifo_scheduler)
+        batch = self.held.take(RELEASE_BATCH, newest_first=self._lifo_scheduler, later_too=nothing_in_flight(engine))
         requests = [(url, Request(url, callback=self.parse_article, errback=self.on_error, meta=meta,
                                   headers=headers)) for url, meta, headers in batch]
         if self.shard is not None:  # a parallel replay (spiders/shard.py): the other processes fetch the rest
@@ -161,6 +162,12 @@ class ArticleRelease:
         for _, request in requests:
             engine.crawl(request)
         return len(batch)
+
+
+def nothing_in_flight(engine: Any) -> bool:
+    """True when no request is being downloaded and no response or item is being processed."""
+    scraper = engine.scraper
+    return not engine.downloader.active and (scraper.slot is None or scraper.slot.is_idle())
 
 
 def discovery_only_in_flight(engine: Any) -> bool:
