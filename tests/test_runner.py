@@ -116,6 +116,29 @@ def test_layout_drift_fails_the_run_and_names_the_field(tmp_path: Path) -> None:
     assert report["counts"]["dropped"] == {"MissingField": len(specs)}
 
 
+def test_most_pages_of_an_outlet_turning_into_script_shells_is_drift_though_the_rest_give_items(
+        tmp_path: Path) -> None:
+    """A redesign reaches part of the site: most article pages become script shells (the story fetched by JS)
+    while the others still parse. Only a run where *every* page parsed to nothing was drift; this one ended `ok`
+    with the shells named in one summary line."""
+    specs = [seed_spec(), *corpus(12)]
+    site = build_devdiscourse_mirror(specs)
+    shell = (b'<!doctype html><html><head><title>Devdiscourse</title></head><body><div id="root"></div>'
+             b'<script src="/static/app.3f9a.js"></script></body></html>')
+    redesigned = {str(spec.news_id) for spec in specs[:8]}
+
+    def script_shell(request: Request) -> Page | None:
+        is_article = request.path.startswith("/article/")
+        return Page(shell) if is_article and any(f"/{news_id}-" in request.path for news_id in redesigned) else None
+    site.hooks.insert(0, script_shell)
+    with MirrorServer(site) as server:
+        done = newscrawl(tmp_path, *run_args(server))
+    assert done.returncode == 5, done.stdout + done.stderr
+    [report] = reports(tmp_path)
+    assert report["status"] == "drift" and report["counts"]["items"] == len(specs) - len(redesigned)
+    assert f"{len(redesigned)} of {len(specs)} devdiscourse article pages parsed to nothing" in done.stdout
+
+
 def test_nothing_discovered_has_its_own_code(tmp_path: Path) -> None:
     with MirrorServer(Site()) as server:  # every URL 404s: no sitemap, no listings, no API
         done = newscrawl(tmp_path, *run_args(server))

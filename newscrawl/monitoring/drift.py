@@ -14,6 +14,7 @@ from typing import Any
 from newscrawl.parsers import parser_by_name
 
 REQUIRED = ("title", "body", "published_at")
+GENERIC_PARSER = "generic"
 SHRUNK_MIN = 3  # revisions flagged body_shrunk in one run before they say more about the pages than the stories
 UNDECLARED = {"title": 1.0, "body": 1.0}
 """What an outlet without a parser of its own (a host read by the generic extractor) must give: a page may print no
@@ -29,14 +30,25 @@ class DriftVerdict:
 
 def check_drift(coverage: dict[str, dict[str, Any]], examples: dict[str, dict[str, list[str]]],
                 article_pages: int, not_article_pages: int, min_articles: int, revisions: int = 0,
-                shrunk_revisions: int = 0) -> DriftVerdict:
+                shrunk_revisions: int = 0, shells_by_parser: dict[str, tuple[int, int]] | None = None) -> DriftVerdict:
     """`revisions` of known articles this run, `shrunk_revisions` of them flagged body_shrunk: when most of at least
-    SHRUNK_MIN revisions lost most of their body, the pages changed, not the stories (a paywall, a consent wall)."""
+    SHRUNK_MIN revisions lost most of their body, the pages changed, not the stories (a paywall, a consent wall).
+
+    `shells_by_parser`: per outlet parser, (pages that parsed to nothing, pages read). When most of at least
+    `min_articles` pages of an outlet with a parser of its own parsed to nothing, its layout changed on part of the
+    site (a redesign rolled out to some sections, a script shell for some pages) while the rest still gave items.
+    The generic parser is left out: sitemaps list section, tag and author pages, which are rightly nothing."""
     verdict = DriftVerdict()
+    partial = [(name, shells, pages) for name, (shells, pages) in sorted((shells_by_parser or {}).items())
+               if name != GENERIC_PARSER and pages >= min_articles and 2 * shells > pages]
     if article_pages == 0 and not_article_pages > 0:
         verdict.failed = True
         verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing: the page layout "
                            "probably changed")
+    elif partial:
+        verdict.failed = True
+        verdict.message = "; ".join(f"{shells} of {pages} {name} article pages parsed to nothing" for name, shells, pages
+                                    in partial) + ": the page layout probably changed on part of the site"
     elif shrunk_revisions >= SHRUNK_MIN and 2 * shrunk_revisions > revisions:
         verdict.failed = True
         verdict.message = (f"{shrunk_revisions} of {revisions} revisions lost more than half their body "

@@ -69,9 +69,12 @@ class RunReport:
         examples = pipeline.missing_examples if pipeline is not None else {}
         article_pages = int(stats.get("newscrawl/pages/article", 0))
         not_article = int(stats.get("newscrawl/pages/not_article", 0))
+        read = _prefixed(stats, "newscrawl/pages_by_parser/")
+        shells = _prefixed(stats, "newscrawl/not_article_by_parser/")
         drift = check_drift(coverage, examples, article_pages, not_article, self.min_articles,
                             int(stats.get("newscrawl/items/revisions", 0)),
-                            int(stats.get("newscrawl/quality/body_shrunk", 0)))
+                            int(stats.get("newscrawl/quality/body_shrunk", 0)),
+                            {name: (shells.get(name, 0), pages) for name, pages in read.items()})
         errors = _prefixed(stats, "newscrawl/errors/")
         fetched_pages = int(stats.get("newscrawl/pages/fetched", 0))
         discovered = getattr(spider, "discovered_count", 0)

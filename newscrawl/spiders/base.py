@@ -279,8 +279,10 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
             logger.error("Parser %(parser)s failed on %(url)s: %(error)r",
                          {"parser": parser_class.name, "url": response.url, "error": error})
             return
+        stats.inc_value(f"newscrawl/pages_by_parser/{parser_class.name}")  # the drift alarm's share per outlet
         if article is None:
             reason = parser.not_article_reason or "unknown"
+            stats.inc_value(f"newscrawl/not_article_by_parser/{parser_class.name}")
             stats.inc_value("newscrawl/pages/not_article")
             stats.inc_value(f"newscrawl/not_article/{reason}")
             logger.info("Not an article page, no item: %(url)s (%(reason)s)", {"url": response.url, "reason": reason})
