@@ -105,6 +105,23 @@ def test_the_articles_own_page_after_its_amp_form_is_a_fuller_revision(site: Mir
     assert third == []
 
 
+def test_a_canonical_that_differs_from_its_page_by_a_slash_is_the_page_itself(site: MirrorServer,
+                                                                             tmp_path: Path) -> None:
+    """Sites mix their own addresses (a canonical with a trailing slash, http for https, "www."), and the sitemap
+    names the canonical form, which redirects to the page: that page is the article's own, not another form, so a
+    later run does not fetch it again as "the own page" (it would at every run: the page never is the canonical)."""
+    page = f"{site.base_url}/news/2025/03/20/ferry-timetable"
+    site.site["/news/2025/03/20/ferry-timetable"] = Page(article_page(page + "/", amp=False))
+    site.site["/news/2025/03/20/ferry-timetable/"] = Page(b"", status=301, headers={"Location": page})
+    source = sitemap(site, "slash", "/news/2025/03/20/ferry-timetable/")
+    _, first = crawl(tmp_path, source, "run1.jsonl")
+    assert [item["url"] for item in first] == [page + "/"]
+    assert first[0]["provenance"]["response_url"] == page
+    for run in ("run2.jsonl", "run3.jsonl"):
+        result, items = crawl(tmp_path, source, run)
+        assert items == [] and not result.stat("newscrawl/pages/fetched"), result.stat("newscrawl/incremental/fetch/own_page")
+
+
 def test_within_a_run_the_articles_own_page_is_the_copy_kept_live_and_in_replays(site: MirrorServer,
                                                                                   tmp_path: Path) -> None:
     """A sitemap names an article's page and its AMP form, and the page is slow: forms are fetched once every other

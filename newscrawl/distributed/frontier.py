@@ -24,7 +24,7 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -234,11 +234,10 @@ class Frontier:
                                           meta={**request.meta, "handle_httpstatus_list": [304]})
         spider.crawler.engine.crawl(request)  # the shared dupefilter settles a race between two workers
 
-    def incremental(self, now: datetime, revisit_hours: float, full: bool,
-                    article_key: Callable[[str], str] = str) -> Incremental:
+    def incremental(self, now: datetime, revisit_hours: float, full: bool) -> Incremental:
         """The crawl state's decisions over the seen-article state in Redis (state.py)."""
         return RunIncremental(RedisStateStore(self.server, self.keys.articles, self.discoveries), self.is_scheduled,
-                              now=now, revisit_hours=revisit_hours, full=full, article_key=article_key)
+                              now=now, revisit_hours=revisit_hours, full=full)
 
 
 def _discoveries(lines: str | None) -> list[Discovery]:

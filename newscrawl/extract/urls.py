@@ -148,6 +148,27 @@ def _public_suffixes() -> Any:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # the bundled list: no network, no cache files
 
 
+def same_address(first: str, second: str) -> bool:
+    """Whether two URLs name one page up to what sites mix freely in their own links: http or https, a leading
+    "www.", a trailing slash, tracking parameters, the order of the query, a fragment.
+
+    >>> same_address("http://outlet.example/news/a/", "https://www.outlet.example/news/a?utm_source=x#top")
+    True
+    >>> same_address("https://outlet.example/news/a", "https://outlet.example/amp/news/a")
+    False
+    """
+    def core(url: str) -> tuple[str, int | None, str, list[tuple[str, str]]]:
+        parts = urlsplit(clean_url(url))
+        host = (parts.hostname or "").lower()
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        return (host[4:] if host.startswith("www.") else host, port, parts.path.rstrip("/"),
+                sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return core(first) == core(second)
+
+
 _FORM_SEGMENTS = {"amp", "print", "mobile"}
 _FORM_SWITCHES = {"amp", "print", "printable"}  # ?amp, ?amp=1, ?print=true
 _FORM_CHOOSERS = {"outputtype", "output_type", "output", "format", "view", "template"}  # ?outputType=amp

@@ -20,6 +20,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
+from newscrawl.extract.urls import same_address
 from newscrawl.items import Article, plain_data
 from newscrawl.pipelines.dedup import DuplicateArticle
 from newscrawl.meta import record_fatal_error
@@ -56,9 +57,10 @@ class OtherFormOfKnownArticle(DropItem):
         super().__init__(message, log_level="INFO")
 
 
-def another_form(article_key: Any, page_url: str | None, canonical_url: str) -> bool:
-    """Whether a page at `page_url` is not the article's own page at `canonical_url` but another form of it."""
-    return page_url is not None and article_key(page_url) != article_key(canonical_url)
+def another_form(page_url: str | None, canonical_url: str) -> bool:
+    """Whether a page at `page_url` is not the article's own page at `canonical_url` but another form of it (a
+    canonical that differs from its page only by http/https, "www." or a slash is the page's own)."""
+    return page_url is not None and not same_address(page_url, canonical_url)
 
 
 class RevisionPipeline:
@@ -240,5 +242,5 @@ class RevisionPipeline:
         assert provenance is not None
         if len(spider.state_keys(item.url, provenance.request_url)) < 2:
             return False  # the outlet's URL forms are one key (Devdiscourse: its NewsId): no form is another's
-        return another_form(spider.article_key, provenance.response_url, item.url) \
-            and known.response_url is not None and not another_form(spider.article_key, known.response_url, item.url)
+        return another_form(provenance.response_url, item.url) and known.response_url is not None \
+            and not another_form(known.response_url, known.url)

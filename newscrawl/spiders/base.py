@@ -132,7 +132,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
             return Incremental(StateStore(None), now=self.started_at, full=True)
         revisit_hours, full = self.args.get("revisit_hours", DEFAULT_REVISIT_HOURS), self.args.get("full", False)
         if self.frontier is not None:  # distributed mode hook: one state in Redis, shared by every worker
-            return self.frontier.incremental(self.started_at, revisit_hours, full, self.article_key)
+            return self.frontier.incremental(self.started_at, revisit_hours, full)
         path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{self.name}.sqlite"
         store = StateStore(path)
         archive_dir = Path(settings.get("NEWSCRAWL_ARCHIVE_DIR", "output")) / self.name
@@ -140,8 +140,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
             finish_killed_warcs(archive_dir, killed_crawl_id)  # its items name the final file: make it exist
         reconcile_killed_runs(store, self.name, self.crawl_id, self.state_keys)
         store.start_run(self.crawl_id, self.name, self.started_at.isoformat(), self.default_feed(settings))
-        return Incremental(store, now=self.started_at, revisit_hours=revisit_hours, full=full,
-                           article_key=self.article_key)
+        return Incremental(store, now=self.started_at, revisit_hours=revisit_hours, full=full)
 
     def default_feed(self, settings: Any) -> str | None:
         for uri in settings.getdict("FEEDS"):

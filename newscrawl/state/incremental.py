@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from newscrawl.extract.dates import parse_iso
+from newscrawl.extract.urls import same_address
 from newscrawl.items import Article, Discovery
 from newscrawl.state.store import ArticleState, StateStore
 
@@ -99,13 +99,11 @@ class Decision:
 
 class Incremental:
     def __init__(self, store: StateStore, now: datetime, revisit_hours: float = DEFAULT_REVISIT_HOURS,
-                 full: bool = False, article_key: Callable[[str], str] = str) -> None:
+                 full: bool = False) -> None:
         self.store = store
         self.now = now
         self.revisit = timedelta(hours=revisit_hours)
         self.full = full
-        self.article_key = article_key
-        """The spider's article key of a URL (what tells an article's own page from another form of it)."""
 
     def decide(self, key: str, discoveries: list[Discovery]) -> Decision:
         known = self.store.article(key)
@@ -113,7 +111,7 @@ class Incremental:
             return Decision("fetch", "new")
         if self.full:
             return Decision("fetch", "full")
-        if key == known.key and known.response_url and self.article_key(known.response_url) != key:
+        if key == known.key and known.response_url and not same_address(known.response_url, known.url):
             # Known only from another form (AMP, print, a mobile host): the article's own page is fetched once, for
             # the fuller copy (the date's time, the image such forms drop).
             return Decision("fetch", "own_page")
