@@ -22,8 +22,8 @@ from twisted.internet import task
 
 from newscrawl.extract.urls import same_address
 from newscrawl.items import Article, plain_data
-from newscrawl.pipelines.dedup import DuplicateArticle
 from newscrawl.meta import record_fatal_error
+from newscrawl.pipelines.dedup import DuplicateArticle
 from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
 from newscrawl.state.store import COMMIT_SECONDS, Revision
 
@@ -129,7 +129,6 @@ class RevisionPipeline:
         incremental = self._incremental()
         if not isinstance(item, Article) or incremental is None or item.provenance is None:
             return item
-        spider = self.crawler.spider
         provenance = item.provenance
         key, known = self._find_state(item)
         digest = content_digest(item)
@@ -179,7 +178,6 @@ class RevisionPipeline:
         if item.url in self._unchanged:
             self._unchanged.discard(item.url)
             return
-        spider = self.crawler.spider
         provenance = item.provenance
         record = plain_data(item)  # JSON-equal to dataclasses.asdict, without its deep copies
         hashed, digest, key = self._digests.pop(item.url, (None, "", ""))
@@ -190,7 +188,7 @@ class RevisionPipeline:
             incremental.store.record_revision(
                 Revision(key=key, revision=item.revision, crawl_id=provenance.crawl_id,
                          fetched_at=provenance.fetched_at, url=item.url, content_sha256=digest,
-                         body_sha256=provenance.body_sha256, item=record, response_url=provenance.response_url),
+                         body_sha256=provenance.body_sha256, item=record, response_url=self._form_page(item)),
                 etag=provenance.headers.get("etag"), last_modified=provenance.headers.get("last_modified"),
                 signal=self._claim(item), published_at=item.published_at)
         except (sqlite3.Error, OSError) as error:  # a write the disk refused before any commit
@@ -235,6 +233,14 @@ class RevisionPipeline:
         forms = {*keys, *([spider.article_key(provenance.response_url)] if provenance.response_url else [])}
         for alias in sorted(forms - {key}):
             store.record_alias(alias, key)
+
+    def _form_page(self, item: Article) -> str | None:
+        """The page address to store with a revision, which tells the article's own page from another form of it
+        (Incremental's own_page decision, _thinner_form); None where the spider's key joins its outlet's forms
+        (Devdiscourse: its mirror's pages are at other addresses than their canonical links, and are its own)."""
+        spider, provenance = self.crawler.spider, item.provenance
+        assert provenance is not None
+        return provenance.response_url if len(spider.state_keys(item.url, provenance.request_url)) > 1 else None
 
     def _thinner_form(self, item: Article, known: Any) -> bool:
         """A copy read from another form of the article, while the stored revision came from its own page."""

@@ -153,7 +153,8 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
             if not isinstance(provenance, dict) or not isinstance(revision, int):
                 continue
             # the key RevisionPipeline recorded it under: its canonical URL's, or its request URL's (before aliases)
-            key = store.state_key(*state_keys(str(item.get("url")), str(provenance.get("request_url"))))
+            keys = state_keys(str(item.get("url")), str(provenance.get("request_url")))
+            key = store.state_key(*keys)
             exported.add((key, revision))
             if not store.has_revision(key, revision):
                 raw_headers = provenance.get("headers")
@@ -163,7 +164,9 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
                     Revision(key=key, revision=revision, crawl_id=crawl_id, fetched_at=str(provenance.get("fetched_at")),
                              url=str(item.get("url")), content_sha256=content_digest(item),
                              body_sha256=str(provenance.get("body_sha256")), item=item,
-                             response_url=str(provenance.get("response_url") or "") or None),
+                             # the page address tells another form from the own page only where forms have keys
+                             response_url=(str(provenance.get("response_url") or "") or None) if len(keys) > 1
+                             else None),
                     etag=headers.get("etag"), last_modified=headers.get("last_modified"), signal=None,
                     published_at=published if isinstance(published, str) else None)
                 recovered += 1
