@@ -105,6 +105,21 @@ def test_the_articles_own_page_after_its_amp_form_is_a_fuller_revision(site: Mir
     assert third == []
 
 
+def test_a_new_article_naming_a_known_articles_url_as_canonical_is_not_its_revision(site: MirrorServer,
+                                                                                    tmp_path: Path) -> None:
+    """A template slip gives a new story the canonical link of an older one: it is another article (another
+    headline), emitted as new under its own address, not revision 2 of the older story."""
+    _, first = crawl(tmp_path, sitemap(site, "own", OWN), "run1.jsonl")
+    newer = "/news/2025/03/22/ferry-strike-called-off"
+    site.site[newer] = Page(article_page(f"{site.base_url}{OWN}", amp=False).replace(
+        b"Harbour dredging contract signed", b"Ferry strike called off after late-night talks"))
+    result, second = crawl(tmp_path, sitemap(site, "newer", newer), "run2.jsonl")
+    assert [(item["url"], item["revision"]) for item in second] == [(f"{site.base_url}{newer}", 1)]
+    assert "an article with another headline" in result.log
+    _, third = crawl(tmp_path, sitemap(site, "newer", newer), "run3.jsonl")
+    assert third == [], "known under its own address from then on"
+
+
 def test_a_canonical_that_differs_from_its_page_by_a_slash_is_the_page_itself(site: MirrorServer,
                                                                              tmp_path: Path) -> None:
     """Sites mix their own addresses (a canonical with a trailing slash, http for https, "www."), and the sitemap

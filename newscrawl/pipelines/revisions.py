@@ -20,7 +20,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from newscrawl.extract.urls import same_address
+from newscrawl.extract.urls import clean_url, is_http_url, same_address
 from newscrawl.items import Article, plain_data
 from newscrawl.meta import record_fatal_error
 from newscrawl.pipelines.dedup import DuplicateArticle
@@ -131,6 +131,12 @@ class RevisionPipeline:
             return item
         provenance = item.provenance
         key, known = self._find_state(item)
+        if known is not None and self._names_anothers_url(item, known):
+            logger.warning("%(page)s names %(url)s as its canonical URL, an article with another headline: kept under "
+                           "its own address", {"page": provenance.response_url, "url": item.url})
+            self.crawler.stats.inc_value("newscrawl/items/canonical_of_another")
+            item.url = clean_url(str(provenance.response_url))
+            key, known = self._find_state(item)
         digest = content_digest(item)
         if known is not None and known.content_sha256 != digest and self._thinner_form(item, known):
             # the article's own page made the stored revision: this form's differences are the form's, not edits
@@ -233,6 +239,21 @@ class RevisionPipeline:
         forms = {*keys, *([spider.article_key(provenance.response_url)] if provenance.response_url else [])}
         for alias in sorted(forms - {key}):
             store.record_alias(alias, key)
+
+    def _names_anothers_url(self, item: Article, known: Any) -> bool:
+        """Whether a page the state does not know, found only through its canonical URL, is another article: the
+        article stored there has another headline. A template that gives every page one canonical (an SEO plugin's
+        slip) would otherwise make each new article a revision of the first."""
+        spider, provenance = self.crawler.spider, item.provenance
+        assert provenance is not None
+        if len(spider.state_keys(item.url, provenance.request_url)) < 2 or not item.title \
+                or not is_http_url(provenance.response_url) or not another_form(provenance.response_url, item.url):
+            return False
+        by_request = self._incremental().store.article(spider.article_key(provenance.request_url))
+        if by_request is not None and by_request.key == known.key:
+            return False  # a form this article was met in before
+        history = self._incremental().store.revisions(known.key)
+        return bool(history) and bool(history[-1].item.get("title")) and history[-1].item.get("title") != item.title
 
     def _form_page(self, item: Article) -> str | None:
         """The page address to store with a revision, which tells the article's own page from another form of it
