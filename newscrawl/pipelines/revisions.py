@@ -246,8 +246,8 @@ class RevisionPipeline:
         slip) would otherwise make each new article a revision of the first."""
         spider, provenance = self.crawler.spider, item.provenance
         assert provenance is not None
-        if len(spider.state_keys(item.url, provenance.request_url)) < 2 or not item.title \
-                or not is_http_url(provenance.response_url) or not another_form(provenance.response_url, item.url):
+        if not self._forms_apart(item) or not item.title or not is_http_url(provenance.response_url) \
+                or not another_form(provenance.response_url, item.url):
             return False
         by_request = self._incremental().store.article(spider.article_key(provenance.request_url))
         if by_request is not None and by_request.key == known.key:
@@ -255,19 +255,23 @@ class RevisionPipeline:
         history = self._incremental().store.revisions(known.key)
         return bool(history) and bool(history[-1].item.get("title")) and history[-1].item.get("title") != item.title
 
+    def _forms_apart(self, item: Article) -> bool:
+        """Whether the spider keys an article's URL forms apart (the `news` spider: by canonical URL, then request),
+        so forms can be told from the own page; not where article_key joins them (Devdiscourse: its NewsId)."""
+        assert item.provenance is not None
+        return len(self.crawler.spider.state_keys(item.url, item.provenance.request_url)) > 1
+
     def _form_page(self, item: Article) -> str | None:
         """The page address to store with a revision, which tells the article's own page from another form of it
         (Incremental's own_page decision, _thinner_form); None where the spider's key joins its outlet's forms
         (Devdiscourse: its mirror's pages are at other addresses than their canonical links, and are its own)."""
-        spider, provenance = self.crawler.spider, item.provenance
-        assert provenance is not None
-        return provenance.response_url if len(spider.state_keys(item.url, provenance.request_url)) > 1 else None
+        assert item.provenance is not None
+        return item.provenance.response_url if self._forms_apart(item) else None
 
     def _thinner_form(self, item: Article, known: Any) -> bool:
         """A copy read from another form of the article, while the stored revision came from its own page."""
-        spider, provenance = self.crawler.spider, item.provenance
-        assert provenance is not None
-        if len(spider.state_keys(item.url, provenance.request_url)) < 2:
-            return False  # the outlet's URL forms are one key (Devdiscourse: its NewsId): no form is another's
-        return another_form(provenance.response_url, item.url) and known.response_url is not None \
+        assert item.provenance is not None
+        if not self._forms_apart(item):
+            return False
+        return another_form(item.provenance.response_url, item.url) and known.response_url is not None \
             and not another_form(known.response_url, known.url)
