@@ -31,6 +31,8 @@ QUALITY_FLAGS: dict[str, str] = {
                    "layout change?); the earlier revisions keep the whole text",
     "body_truncated": "the page's bytes are known to be cut short (its archive record says so, or holds less than the "
                       "response's Content-Length; or the live response ended early): text past the cut is missing",
+    "canonical_of_another": "the page's canonical link names the URL of another article (a template's slip: one link "
+                            "on many pages); url is the page's own address, provenance.canonical_url the link",
 }
 """Every flag an item's `quality` list may hold, and what it means (docs/schema.md shows this table)."""
 
@@ -127,7 +129,9 @@ class Article:
     url: str
     """Canonical article URL (rel=canonical, else og:url, else the response URL), no tracking parameters or fragment.
     A canonical on another site (a syndicated copy naming its original) is not taken: the copy keeps its own URL and
-    outlet, provenance.canonical_url shows the link, and story_id joins the copies."""
+    outlet, provenance.canonical_url shows the link, and story_id joins the copies. A canonical already naming
+    another article with another headline and body (one link on many pages) is not taken either: the page's own
+    address, flagged canonical_of_another."""
     outlet: str
     """Outlet name, the same as its parser module and spider, e.g. "devdiscourse"."""
     outlet_id: str | None = None

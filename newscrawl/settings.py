@@ -59,8 +59,8 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.language.LanguagePipeline": 330,  # language of the text; after 320, which resets discrepancies
     "newscrawl.monitoring.coverage.CoveragePipeline": 350,  # coverage before validation drops broken items
     "newscrawl.pipelines.validation.ValidationPipeline": 400,  # quality flags; drops only bodiless or markup items
-    "newscrawl.pipelines.lineage.LineagePipeline": 450,  # story_id for copies of one wire story; valid items only
-    "newscrawl.pipelines.dedup.DedupPipeline": 500,  # only valid items claim their URL
+    "newscrawl.pipelines.dedup.DedupPipeline": 420,  # only valid items claim their URL; lineage sees the final one
+    "newscrawl.pipelines.lineage.LineagePipeline": 450,  # story_id for copies of one wire story; one item per URL
     "newscrawl.pipelines.revisions.RevisionPipeline": 600,  # last: numbers what is really emitted, drops unchanged
 }
 

@@ -86,6 +86,42 @@ def test_dedup_by_canonical_url() -> None:
         pipeline.process_item(article(title="Other title, same URL"))
 
 
+SECTION = "https://outlet.example/news/"
+
+
+def fetched_at(page: str, **fields: object) -> Article:
+    """An article whose canonical link names the section page, fetched from its own page."""
+    provenance = Provenance(request_url=page, response_url=page, status=200, fetched_at="t", body_sha256="0" * 64,
+                            spider="news", crawl_id="c", parser="generic", parser_version="1")
+    return article(url=SECTION, provenance=provenance, **fields)
+
+
+def test_another_article_under_a_shared_canonical_is_kept_under_its_own_address() -> None:
+    """A template that gives every story one canonical link: the second story (another headline and body) is not a
+    duplicate of the first; it goes out under its own page's address, flagged."""
+    pipeline = DedupPipeline()
+    first = pipeline.process_item(fetched_at("https://outlet.example/news/harbour-works", title="Harbour works"))
+    second = pipeline.process_item(fetched_at("https://outlet.example/news/ferry-strike?utm_source=rss",
+                                              title="Ferry strike called off", body="Talks ended at midnight."))
+    assert (first.url, first.quality) == (SECTION, [])
+    assert (second.url, second.quality) == ("https://outlet.example/news/ferry-strike", ["canonical_of_another"])
+
+
+@pytest.mark.parametrize(("page", "fields"), [
+    ("https://outlet.example/amp/news/harbour-works", {"body": "Body text, AMP form."}),  # same headline: a form
+    ("https://outlet.example/print/harbour-works", {"title": "Print: harbour works"}),  # same body: a form
+    ("https://outlet.example/news/ferry", {"title": "", "body": "Another body."}),  # no headline: cannot tell
+    ("https://www.outlet.example/news", {"title": "Ferry strike", "body": "Another body."}),  # the page is the URL
+    ("https://outlet.example/news/harbour-works", {"title": "Ferry strike", "body": "Another body."}),  # taken
+])
+def test_a_form_of_the_first_article_under_its_canonical_is_a_duplicate(page: str, fields: dict[str, object]) -> None:
+    pipeline = DedupPipeline()
+    pipeline.process_item(fetched_at("https://outlet.example/news/harbour-works"))
+    pipeline.process_item(article(url="https://outlet.example/news/harbour-works", title="Harbour works"))
+    with pytest.raises(DuplicateArticle):
+        pipeline.process_item(fetched_at(page, **fields))
+
+
 def test_provenance_pipeline_requires_and_completes_provenance() -> None:
     with pytest.raises(MissingProvenance):
         ProvenancePipeline().process_item(article())

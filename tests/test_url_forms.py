@@ -169,6 +169,41 @@ def test_within_a_run_the_articles_own_page_is_the_copy_kept_live_and_in_replays
     assert (tmp_path / "one" / "out.jsonl").read_bytes() == (tmp_path / "two" / "out.jsonl").read_bytes()
 
 
+def test_articles_sharing_one_canonical_link_are_all_kept_live_and_in_replays(site: MirrorServer,
+                                                                              tmp_path: Path) -> None:
+    """An SEO plugin's slip gives every story of a site the section page as canonical link: each story (its own
+    headline and body) is an item, the first under the link, the others under their own pages' addresses, flagged;
+    a replay on one or two processes gives the same feed. Before, the run kept the first story only and dropped the
+    others as duplicates."""
+    section = f"{site.base_url}/news/"
+    stories = [f"/news/2025/03/2{n}/story-{n}" for n in range(1, 6)]
+    for n, path in enumerate(stories, 1):
+        site.site[path] = Page(article_page(section, amp=False).replace(
+            b"Harbour dredging contract signed", f"Council story number {n} of the week".encode()).replace(
+            b"northern channel", f"channel number {n}".encode()))
+    source = sitemap(site, "shared", *stories)
+    live = run_crawl(tmp_path / "live", "news", "-a", source, "-O", "out.jsonl", settings=FAST)
+    assert live.returncode == 0, live.log[-3000:]
+    items = live.feed_items("out.jsonl")
+    assert len(items) == 5 and len({item["url"] for item in items}) == 5
+    kept_under_link = [item for item in items if item["url"] == section]
+    assert len(kept_under_link) == 1 and kept_under_link[0]["quality"] == []
+    others = [item for item in items if item["url"] != section]
+    assert all(item["url"] == item["provenance"]["response_url"] and item["quality"] == ["canonical_of_another"]
+               and item["provenance"]["canonical_url"] == section for item in others)
+    assert live.stat("newscrawl/items/canonical_of_another") == 4 and not live.stat(
+        "item_dropped_reasons_count/DuplicateArticle")
+    again = run_crawl(tmp_path / "live", "news", "-a", source, "-O", "again.jsonl", settings=FAST)
+    assert again.feed_items("again.jsonl") == [] and not again.stat("newscrawl/pages/fetched"), "all known"
+    warc = tmp_path / "live" / "output" / "news"
+    one = run_crawl(tmp_path / "one", "news", "-a", f"replay={warc}", "-O", "out.jsonl")
+    two = run_crawl(tmp_path / "two", "news", "-a", f"replay={warc}", "-a", "jobs=2", "-O", "out.jsonl")
+    assert one.returncode == two.returncode == 0, one.log[-2000:] + two.log[-2000:]
+    assert len(one.feed_items("out.jsonl")) == 5
+    assert (tmp_path / "one" / "out.jsonl").read_bytes() == (tmp_path / "two" / "out.jsonl").read_bytes()
+    assert two.stat("newscrawl/items/canonical_of_another") == 4
+
+
 def revision_of(key: str, url: str, response_url: str) -> Revision:
     return Revision(key=key, revision=1, crawl_id="r1", fetched_at="2025-03-20T10:00:00+00:00", url=url,
                     content_sha256="c1", body_sha256="b1", item={"url": url}, response_url=response_url)

@@ -169,6 +169,13 @@ def same_address(first: str, second: str) -> bool:
     return core(first) == core(second)
 
 
+def another_form(page_url: str | None, canonical_url: str) -> bool:
+    """Whether a page at `page_url` is not the article's own page at `canonical_url` but another form of it (a
+    canonical that differs from its page only by http/https, "www." or a slash is the page's own); not when the
+    page address is unknown."""
+    return bool(page_url) and not same_address(str(page_url), canonical_url)
+
+
 _FORM_SEGMENTS = {"amp", "print", "mobile"}
 _FORM_SWITCHES = {"amp", "print", "printable"}  # ?amp, ?amp=1, ?print=true
 _FORM_CHOOSERS = {"outputtype", "output_type", "output", "format", "view", "template"}  # ?outputType=amp

@@ -6,9 +6,10 @@ last-in first-out; archive/replay.py, with_reproducible_order). Every process st
 (spiders/shard.py), so sorting all items by it restores the one-process order; only the places are held in memory
 (a few numbers per item), entries and feed lines are read back from the processes' files.
 
-Two pipelines depend on what came before an item: lineage (a story_id is the URL of the story's first copy) and
-de-duplication (the first item with a canonical URL wins). Each process ran them over its own items only, so the
-merge runs the same StoryIndex over every process's signatures in the merged order, rewrites the few feed lines whose
+Two pipelines depend on what came before an item: de-duplication (the first item with a canonical URL wins; a later
+one with another headline and body goes out under its own address) and lineage (a story_id is the URL of the
+story's first copy). Each process ran them over its own items only, so the merge takes the same UrlClaims and
+StoryIndex decisions over every process's items in the merged order, rewrites the few feed lines whose url or
 story_id changes, and drops an item whose URL an earlier process already emitted, correcting the counts as the
 one-process run would have counted.
 """
@@ -28,6 +29,7 @@ from scrapy.exporters import JsonLinesItemExporter
 
 from newscrawl.extract.minhash import from_bytes
 from newscrawl.parallel.recorder import COMPLETE, ENTRIES, FEED
+from newscrawl.pipelines.dedup import CANONICAL_OF_ANOTHER, UrlClaims
 from newscrawl.pipelines.lineage import StoryIndex
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,10 @@ class Entry:
     dropped: str | None
     sig: str | None
     size: int
+    print: str
+    """Hex of the headline-and-body fingerprint (pipelines/dedup.py)."""
+    page: str | None
+    """The page's address (provenance.response_url)."""
     line: bytes = b""
     """The item's feed line (emitted items only)."""
 
@@ -49,7 +55,7 @@ class Entry:
 def entry_of(raw: dict[str, Any]) -> Entry:
     """An entries.jsonl line (recorder.py) as an Entry, without its feed line."""
     return Entry((raw["rank"][0], raw["rank"][1]), raw["url"], raw["key"], raw["story"], raw["dropped"], raw["sig"],
-                 raw["size"])
+                 raw["size"], raw["print"], raw["page"])
 
 
 Place = tuple[tuple[int, int], int, int, int, int]
@@ -79,6 +85,8 @@ class MergeCounts:
 
     items: int = 0
     duplicates: int = 0
+    readdressed: int = 0
+    """Items put under their own page's address: their canonical URL was another article's (pipelines/dedup.py)."""
     copies: int = 0
     rewritten: int = 0
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -107,9 +115,9 @@ def ordered(folders: list[Path]) -> Iterator[Entry]:
 
 
 class Merger:
-    """The one-process decisions, taken entry by entry in the one-process order: lineage over every process's
-    signatures, de-duplication by canonical URL, and the feed line (rewritten when its story_id changes) written to
-    every output."""
+    """The one-process decisions, taken entry by entry in the one-process order: de-duplication by canonical URL,
+    lineage over every process's signatures, and the feed line (rewritten when its url or story_id changes) written
+    to every output."""
 
     def __init__(self, outputs: list[IO[bytes]], settings: Any, encoding: str) -> None:
         self.outputs = outputs
@@ -120,30 +128,33 @@ class Merger:
                                 containment_floor=settings.getfloat("NEWSCRAWL_LINEAGE_CONTAINMENT", 0.7),
                                 min_words=settings.getint("NEWSCRAWL_LINEAGE_MIN_WORDS", 40)
                                 ) if settings.getbool("NEWSCRAWL_LINEAGE_ENABLED", True) else None
-        self.seen: set[str] = set()
+        self.claims = UrlClaims()
 
     def take(self, entry: Entry) -> None:
         counts = self.counts
+        url = self.claims.claim(entry.url, bytes.fromhex(entry.print), entry.page)
+        if url is None:  # another process emitted this URL first: the one-process run drops this one
+            if entry.dropped is None:
+                counts.duplicates += 1
+                logger.warning("Dropped (DuplicateArticle): %(url)s: already emitted in this run", {"url": entry.url})
+            return
+        if url != entry.url and entry.dropped is None:
+            counts.readdressed += 1
+            logger.warning("%(page)s names %(url)s as its canonical URL, where an article with another headline is: "
+                           "kept under its own address", {"page": entry.page, "url": entry.url})
         story = entry.story
         if self.index is not None and entry.story is not None:
-            story = entry.url
+            story = url
             if entry.sig is not None:
-                story, _ = self.index.assign_signature(from_bytes(bytes.fromhex(entry.sig)), entry.size, entry.url,
+                story, _ = self.index.assign_signature(from_bytes(bytes.fromhex(entry.sig)), entry.size, url,
                                                        entry.key)
-            if story != entry.url:
+            if story != url:
                 counts.copies += 1
         if entry.dropped is not None:
-            if entry.dropped != "DuplicateArticle":
-                self.seen.add(entry.url)
             return
-        if entry.url in self.seen:  # another process emitted this URL first: the one-process run drops this one
-            counts.duplicates += 1
-            logger.warning("Dropped (DuplicateArticle): %(url)s: already emitted in this run", {"url": entry.url})
-            return
-        self.seen.add(entry.url)
         line = entry.line
-        if story != entry.story:
-            line = _with_story(line, story, self.encoding)
+        if story != entry.story or url != entry.url:
+            line = _rewritten(line, self.encoding, story, url if url != entry.url else None)
             counts.rewritten += 1
         for output in self.outputs:
             output.write(line)
@@ -181,10 +192,15 @@ def first_places(folders: list[Path], urls: set[str]) -> dict[str, tuple[int, in
     return found
 
 
-def _with_story(line: bytes, story: str | None, encoding: str) -> bytes:
-    """The feed line again with another story_id, through the same exporter (key order and escaping unchanged)."""
+def _rewritten(line: bytes, encoding: str, story: str | None, url: str | None) -> bytes:
+    """The feed line again with another story_id, and under its own address when `url` is given (flagged as
+    pipelines/dedup.py's readdress does), through the same exporter (key order and escaping unchanged)."""
     item = json.loads(line.decode(encoding))
     item["story_id"] = story
+    if url is not None:
+        item["url"] = url
+        if CANONICAL_OF_ANOTHER not in item["quality"]:
+            item["quality"] = [*item["quality"], CANONICAL_OF_ANOTHER]
     buffer = io.BytesIO()
     JsonLinesItemExporter(buffer, encoding=encoding).export_item(item)
     return buffer.getvalue()

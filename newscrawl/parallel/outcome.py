@@ -42,6 +42,9 @@ def merged_stats(facts: list[dict[str, Any]], counts: MergeCounts, feeds: int, s
         for key, change in (("item_scraped_count", -1), ("item_dropped_count", 1),
                             ("item_dropped_reasons_count/DuplicateArticle", 1), ("newscrawl/items/new", -1)):
             stats[key] = stats.get(key, 0) + change * counts.duplicates
+    if counts.readdressed:
+        for key in ("newscrawl/items/canonical_of_another", "newscrawl/quality/canonical_of_another"):
+            stats[key] = stats.get(key, 0) + counts.readdressed
     if counts.copies:
         stats["newscrawl/lineage/copies"] = counts.copies
     for key in [key for key in stats if key.startswith("feedexport/")]:

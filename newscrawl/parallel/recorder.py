@@ -2,8 +2,9 @@
 
 `entries.jsonl`, one line per item in the order the process handled it: the item's place in the one-process order
 (its request's META_RANK), its canonical URL and article key, its body's MinHash signature and the story_id this
-process gave it; emitted items in feed order, plus items dropped after the lineage pipeline (they were indexed as
-stories and claimed their URL, so the parent's redo of lineage and de-duplication must see them too).
+process gave it, its headline-and-body fingerprint and page address (for the parent's de-duplication, which may put
+it under its own address: pipelines/dedup.py); emitted items in feed order, plus items dropped after the lineage
+pipeline (they claimed their URL and were indexed as stories, so the parent's redo of both must see them too).
 In a process, the lineage pipeline is ShardLineage: it computes each body's signature (for entries.jsonl) and leaves
 the story_id at the item's own URL, because only the parent, which sees every process's items in order, can assign
 the real one (merge.py); running the story index here too was work thrown away.
@@ -25,6 +26,7 @@ from scrapy.utils.misc import load_object
 
 from newscrawl.extract.minhash import to_bytes
 from newscrawl.items import Article
+from newscrawl.pipelines.dedup import fingerprint
 from newscrawl.pipelines.lineage import LineagePipeline, body_signature
 from newscrawl.spiders.shard import META_RANK, SHARD_SETTING
 
@@ -127,7 +129,9 @@ class ShardRecorder:
         found = self._signature(item) if item.story_id is not None else None
         key = spider.article_key(item.provenance.request_url) if item.provenance is not None else None
         entry = {"rank": list(rank), "url": item.url, "key": key, "story": item.story_id, "dropped": dropped,
-                 "sig": to_bytes(found[0]).hex() if found else None, "size": found[1] if found else 0}
+                 "sig": to_bytes(found[0]).hex() if found else None, "size": found[1] if found else 0,
+                 "print": fingerprint(item.title, item.body).hex(),
+                 "page": item.provenance.response_url if item.provenance is not None else None}
         self.entries.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def _signature(self, item: Article) -> tuple[Any, int] | None:
@@ -148,7 +152,7 @@ class ShardRecorder:
             self._write(item, response, None)
 
     def item_dropped(self, item: Any, response: Any = None, exception: Any = None, spider: Any = None) -> None:
-        # story_id is set by the lineage pipeline: an item dropped after it was indexed and claimed its URL
+        # story_id is set by the lineage pipeline: an item dropped after it claimed its URL and was indexed
         if isinstance(item, Article) and item.story_id is not None:
             self._write(item, response, type(exception).__name__)
 

@@ -1,30 +1,114 @@
-"""One item per canonical URL within a run.
+"""One item per canonical URL within a run, and another article never lost to a canonical link it shares.
 
-Memory stays small and bounded by the run: we keep 16-byte digests, not URLs (≈ 100 bytes per article).
+A page whose canonical URL an earlier item of the run already claimed is dropped (DuplicateArticle): another form of
+that article (its AMP or print copy, a tracking variant), or the same page reached twice. Unless it is another
+article: a template that gives many pages one canonical link (an SEO plugin pointing every story at its section)
+would make the run keep only the first story. A page with another headline *and* another body than the URL's first
+item is kept under its own address, flagged `canonical_of_another`; its link stays in provenance.canonical_url.
+
+Memory stays small and bounded by the run: per URL a 16-byte digest and a 16-byte fingerprint of the headline and
+the body, not the URL or the text. The parallel replay's merge (parallel/merge.py) takes the same decisions across
+its processes with the same UrlClaims.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from newscrawl.extract.titles import words
+from newscrawl.extract.urls import another_form, clean_url
 from newscrawl.items import Article
+
+logger = logging.getLogger(__name__)
+
+CANONICAL_OF_ANOTHER = "canonical_of_another"
+"""The quality flag, and the stat newscrawl/items/canonical_of_another, of an item kept under its own address."""
+
+_HALF = 8
+_NO_HEADLINE = bytes(_HALF)
 
 
 class DuplicateArticle(DropItem):
     """The run already emitted an item with this canonical URL."""
 
 
-class DedupPipeline:
+def _digest(text: str, size: int) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=size).digest()
+
+
+def fingerprint(title: str | None, body: str) -> bytes:
+    """What tells two items under one URL apart: digests of the headline's words (zeros when it has none: then
+    nothing can be told) and of the body."""
+    headline = " ".join(words(title))
+    return (_digest(headline, _HALF) if headline else _NO_HEADLINE) + _digest(body, _HALF)
+
+
+def other_article(first: bytes, later: bytes) -> bool:
+    """Whether two fingerprints are two articles: both headlines known and different, and different bodies. A form
+    of one article (AMP, print) keeps its headline; an edit between two fetches keeps most of the body but changes
+    its digest, so the headline decides; without a headline the later page is taken for the same article."""
+    first_headline, later_headline = first[:_HALF], later[:_HALF]
+    return _NO_HEADLINE not in (first_headline, later_headline) and first_headline != later_headline \
+        and first[_HALF:] != later[_HALF:]
+
+
+class UrlClaims:
+    """Which URL each item of a run goes out under, in the run's order: the first item with a URL claims it."""
+
     def __init__(self) -> None:
-        self.seen: set[bytes] = set()
+        self._claims: dict[bytes, bytes] = {}
+
+    def claim(self, url: str, print_: bytes, page_url: str | None) -> str | None:
+        """The URL the item goes out under: `url` when it is the first there; its own page's address when the
+        URL's first item is another article and the page is at another address (itself the first there); None
+        for a duplicate."""
+        key = _digest(url, 16)
+        first = self._claims.get(key)
+        if first is None:
+            self._claims[key] = print_
+            return url
+        if page_url is None or not other_article(first, print_) or not another_form(page_url, url):
+            return None
+        own = clean_url(page_url)
+        own_key = _digest(own, 16)
+        if own_key in self._claims:
+            return None
+        self._claims[own_key] = print_
+        return own
+
+
+class DedupPipeline:
+    def __init__(self, crawler: Any = None) -> None:
+        self.stats = crawler.stats if crawler is not None else None
+        self.claims = UrlClaims()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DedupPipeline:
+        return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Article):
-            key = hashlib.blake2b(item.url.encode(), digest_size=16).digest()
-            if key in self.seen:
-                raise DuplicateArticle(f"{item.url}: already emitted in this run")
-            self.seen.add(key)
+        if not isinstance(item, Article):
+            return item
+        page_url = item.provenance.response_url if item.provenance is not None else None
+        url = self.claims.claim(item.url, fingerprint(item.title, item.body), page_url)
+        if url is None:
+            raise DuplicateArticle(f"{item.url}: already emitted in this run")
+        if url != item.url:
+            logger.warning("%(page)s names %(url)s as its canonical URL, where an article with another headline is: "
+                           "kept under its own address", {"page": page_url, "url": item.url})
+            readdress(item, url)
+            if self.stats is not None:
+                self.stats.inc_value(f"newscrawl/items/{CANONICAL_OF_ANOTHER}")
+                self.stats.inc_value(f"newscrawl/quality/{CANONICAL_OF_ANOTHER}")
         return item
+
+
+def readdress(item: Article, url: str) -> None:
+    """Put an item whose canonical link names another article's URL under its own page's address, flagged."""
+    item.url = url
+    if CANONICAL_OF_ANOTHER not in item.quality:
+        item.quality = [*item.quality, CANONICAL_OF_ANOTHER]

@@ -20,10 +20,10 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from newscrawl.extract.urls import clean_url, is_http_url, same_address
+from newscrawl.extract.urls import another_form, clean_url, is_http_url
 from newscrawl.items import Article, plain_data
 from newscrawl.meta import record_fatal_error
-from newscrawl.pipelines.dedup import DuplicateArticle
+from newscrawl.pipelines.dedup import CANONICAL_OF_ANOTHER, DuplicateArticle, readdress
 from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
 from newscrawl.state.store import COMMIT_SECONDS, Revision
 
@@ -55,12 +55,6 @@ class OtherFormOfKnownArticle(DropItem):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, log_level="INFO")
-
-
-def another_form(page_url: str | None, canonical_url: str) -> bool:
-    """Whether a page at `page_url` is not the article's own page at `canonical_url` but another form of it (a
-    canonical that differs from its page only by http/https, "www." or a slash is the page's own)."""
-    return page_url is not None and not same_address(page_url, canonical_url)
 
 
 class RevisionPipeline:
@@ -134,8 +128,9 @@ class RevisionPipeline:
         if known is not None and self._names_anothers_url(item, known):
             logger.warning("%(page)s names %(url)s as its canonical URL, an article with another headline: kept under "
                            "its own address", {"page": provenance.response_url, "url": item.url})
-            self.crawler.stats.inc_value("newscrawl/items/canonical_of_another")
-            item.url = clean_url(str(provenance.response_url))
+            readdress(item, clean_url(str(provenance.response_url)))
+            self.crawler.stats.inc_value(f"newscrawl/items/{CANONICAL_OF_ANOTHER}")
+            self.crawler.stats.inc_value(f"newscrawl/quality/{CANONICAL_OF_ANOTHER}")
             key, known = self._find_state(item)
         digest = content_digest(item)
         if known is not None and known.content_sha256 != digest and self._thinner_form(item, known):

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from newscrawl.extract.dates import parse_iso
-from newscrawl.extract.urls import same_address
+from newscrawl.extract.urls import another_form
 from newscrawl.items import Article, Discovery
 from newscrawl.state.store import ArticleState, StateStore
 
@@ -111,7 +111,7 @@ class Incremental:
             return Decision("fetch", "new")
         if self.full:
             return Decision("fetch", "full")
-        if key == known.key and known.response_url and not same_address(known.response_url, known.url):
+        if key == known.key and another_form(known.response_url, known.url):
             # Known only from another form (AMP, print, a mobile host): the article's own page is fetched once, for
             # the fuller copy (the date's time, the image such forms drop).
             return Decision("fetch", "own_page")
