@@ -481,6 +481,29 @@ def test_a_claim_noted_while_its_article_is_being_recorded_is_not_lost(redis_url
     assert state is not None and state.signal == "2025-03-21T19:30:00+05:30"
 
 
+def test_a_claim_on_the_form_an_article_was_requested_by_reaches_its_state(redis_url: str) -> None:
+    """The news spider keys state by the canonical URL; routes named the AMP form the worker requested, so the
+    claims of this run are in that form's trail. A claim noted there while the revision is recorded is kept, as
+    the one-process pipeline keeps it (it read its claim by the request's key)."""
+    from newscrawl.items import Discovery
+
+    later = Discovery(via="listing", claims={"lastmod": "2025-03-21T19:30:00+05:30"})
+    reads: dict[str, int] = {}
+
+    def trail(key: str) -> list[Discovery]:
+        reads[key] = reads.get(key, 0) + 1
+        return [later] if key == "http://m/amp/a" and reads[key] > 1 else []
+
+    store = RedisStateStore(redis.Redis.from_url(redis_url), "test:trail-forms", trail)
+    store.record_revision(Revision(key="http://m/a", revision=1, crawl_id="r-w1", fetched_at="2025-03-21",
+                                   url="http://m/a", content_sha256="c1", body_sha256="b1", item={},
+                                   response_url="http://m/amp/a"),
+                          etag=None, last_modified=None, signal="2025-03-21T19:07:00+05:30", published_at=None,
+                          trail_key="http://m/amp/a")
+    state = store.article("http://m/a")
+    assert state is not None and state.signal == "2025-03-21T19:30:00+05:30"
+
+
 def test_merge_keeps_the_highest_revision_then_the_latest_fetch_sorted_by_url(tmp_path: Path) -> None:
     def line(url: str, revision: int, fetched: str) -> str:
         return json.dumps({"url": url, "revision": revision, "provenance": {"fetched_at": fetched}})

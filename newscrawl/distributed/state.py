@@ -148,9 +148,15 @@ class RedisStateStore(StateStore):
                                                                              body_sha256))])
 
     def record_revision(self, revision: Revision, *, etag: str | None, last_modified: str | None,
-                        signal: str | None, published_at: str | None) -> None:
+                        signal: str | None, published_at: str | None, trail_key: str | None = None) -> None:
+        """`trail_key`: the key routes named the article by in this run (its request's), when it is not the state
+        key (the news spider keys state by the canonical URL: a form reached by another URL has its trail there)."""
+        def trails() -> list[Discovery]:
+            keys = dict.fromkeys((revision.key, trail_key or revision.key))
+            return [found for key in keys for found in self.trail(key)]
+
         # The newest change claim of any route so far, not only those this worker saw before it parsed the page.
-        signal = newest_claim([*self.trail(revision.key), *_claim(signal)]) or signal
+        signal = newest_claim([*trails(), *_claim(signal)]) or signal
         row = {"url": revision.url, "first_seen": revision.fetched_at, "last_fetched": revision.fetched_at,
                "etag": etag, "last_modified": last_modified, "body_sha256": revision.body_sha256,
                "content_sha256": revision.content_sha256, "revision": revision.revision, "signal": signal,
@@ -166,7 +172,7 @@ class RedisStateStore(StateStore):
         # found no row to raise the claim on (raise_signal), and without this second read the next run would take
         # that claim for a change. The other worker appends to the trail before it reads the row, so one of the
         # two always sees the other's write.
-        later = newest_claim(self.trail(revision.key))
+        later = newest_claim(trails())
         if later and later != signal:
             self.raise_signal(revision.key, later)
 

@@ -191,7 +191,8 @@ class RevisionPipeline:
                          fetched_at=provenance.fetched_at, url=item.url, content_sha256=digest,
                          body_sha256=provenance.body_sha256, item=record, response_url=self._form_page(item)),
                 etag=provenance.headers.get("etag"), last_modified=provenance.headers.get("last_modified"),
-                signal=self._claim(item), published_at=item.published_at)
+                signal=self._claim(item), published_at=item.published_at,
+                trail_key=self.crawler.spider.article_key(provenance.request_url))
         except (sqlite3.Error, OSError) as error:  # a write the disk refused before any commit
             self._state_refused(incremental.store, error)
             return

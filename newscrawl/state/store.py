@@ -274,8 +274,10 @@ class StateStore:
         self._written()
 
     def record_revision(self, revision: Revision, *, etag: str | None, last_modified: str | None,
-                        signal: str | None, published_at: str | None) -> None:
-        """Store an emitted revision and make it the article's current state, atomically (one batch holds both)."""
+                        signal: str | None, published_at: str | None, trail_key: str | None = None) -> None:
+        """Store an emitted revision and make it the article's current state, atomically (one batch holds both).
+        `trail_key` is for the Redis twin, whose routes' claims arrive from other workers; here every claim of the
+        run is in `signal` already."""
         self._batch()
         self.db.execute("INSERT OR REPLACE INTO revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (revision.key, revision.revision, revision.crawl_id, revision.fetched_at, revision.url,
