@@ -147,6 +147,19 @@ def test_a_home_page_without_sitemap_or_feed_links_to_cms_post_ids() -> None:
                                         "https://a.example/node/734"]
 
 
+def test_a_home_page_link_to_a_two_word_slug_is_an_article_when_it_reads_as_a_headline() -> None:
+    """"/opinion/water-rates/" is an article on some sites and "/news/world-news/" a section on others: the link's
+    text tells them apart (a headline, or a section's name). Such stories were left out of the fallback."""
+    news = spider(site="https://a.example")
+    home = HtmlResponse("https://a.example/", body=b'<nav><a href="/news/world-news/">World News</a></nav>'
+                        b'<a href="/opinion/water-rates/"><img src="x.jpg"></a>'
+                        b'<h2><a href="/opinion/water-rates/">Why your <b>water rates</b> will rise again</a></h2>'
+                        b'<a href="/about-us">About us and our newsroom policies</a>',
+                        request=Request("https://a.example/"), encoding="utf-8")
+    list(news.parse_home(home, has_sitemaps=False))
+    assert sorted(news.held.trails) == ["https://a.example/opinion/water-rates/"]
+
+
 def test_utf8_bytes_under_a_latin1_label_stay_utf8() -> None:
     """Templates hard-code encoding="ISO-8859-1" over the UTF-8 their CMS writes: the label is believed only when the
     bytes are no UTF-8 (accented Latin-1 never is)."""

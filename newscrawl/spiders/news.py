@@ -21,10 +21,11 @@ Quirks handled here (README, "Other outlets"):
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any, ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import Request, Response
 from scrapy.utils.gz import gunzip
@@ -50,6 +51,24 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompres
 # links are not: they stay on its host, and an article's redirect elsewhere keeps the flag its request had).
 ELSEWHERE_TOO = {"allow_offsite": True}
 DEFAULT_MAX_LINKS = 100  # home-page links followed when a site names no sitemap and no feed
+
+
+_SHORT_SLUG = re.compile(r"/[^/]+/[^/.\-_]+[-_][^/.\-_]+(?:\.s?html?)?/?$")
+HEADLINE_WORDS = 4
+
+
+def headline_link(url: str, text: str) -> bool:
+    """A link to a two-word slug in a folder ("/opinion/water-rates/") whose text is a headline: an article a
+    URL rule alone cannot tell from a section ("/news/world-news/", whose link reads "World News").
+
+    >>> headline_link("https://a.b/opinion/water-rates/", "Why your water rates will rise again next year")
+    True
+    >>> headline_link("https://a.b/news/world-news/", "World News")
+    False
+    >>> headline_link("https://a.b/water-rates", "Why your water rates will rise")  # no folder: a site section
+    False
+    """
+    return bool(_SHORT_SLUG.search(urlsplit(url).path)) and len(text.split()) >= HEADLINE_WORDS
 
 
 class NewsSpider(NewsSpiderBase):
@@ -154,9 +173,10 @@ class NewsSpider(NewsSpiderBase):
         logger.info("No sitemap and no feed for %(url)s; following its article-like links", {"url": response.url})
         home_host = host_of(response.url)
         seen: set[str] = set()
-        for href in response.css("a[href]::attr(href)").getall():
-            url = response.urljoin(href.strip())
-            if host_of(url) != home_host or not looks_like_article_url(url) or url in seen:
+        for link in response.css("a[href]"):
+            url = response.urljoin((link.attrib.get("href") or "").strip())
+            if host_of(url) != home_host or url in seen or not (
+                    looks_like_article_url(url) or headline_link(url, " ".join(link.css("::text").getall()))):
                 continue
             seen.add(url)
             self.article_request(url, Discovery(via="link", source_url=response.url, position=len(seen) - 1,
