@@ -168,6 +168,39 @@ def test_a_devdiscourse_page_that_names_no_address_is_emitted_flagged_not_lost(t
     assert "other-site.html" in next(line for line in result.log.splitlines() if "Not an article page" in line)
 
 
+OTHER_OUTLET = ("<!DOCTYPE html><html><head><title>Harbour dredging contract signed | Coast Post</title><link "
+                "rel='canonical' href='https://coastpost.example/news/harbour-dredging-contract'></head><body><nav>"
+                "<a href='/'>Home</a></nav><article><h1>Harbour dredging contract signed</h1><p class='byline'>By Ana "
+                "Ferreira, <time datetime='2025-03-19T08:30:00+00:00'>19 March 2025</time></p><p>The harbour "
+                "authority signed a contract on Friday for the dredging of the northern channel, which has silted up "
+                "over three winters and kept larger ferries out of the inner basin since January.</p><p>Work starts "
+                "in April and should last eleven weeks, the authority said in a statement on its website.</p><p>Ferry "
+                "operators welcomed the news but asked for night work to keep the day timetable whole.</p><p>The "
+                "contract is worth 4.2 million and was awarded to the lowest of five bidders after a review.</p>"
+                "</article></body></html>")
+
+
+@pytest.mark.parametrize(("spider", "page", "url"), [
+    ("devdiscourse", (FIXTURES / "syndicated-reuters.html").read_text(encoding="utf-8"),
+     json.loads((FIXTURES / "syndicated-reuters.json").read_text(encoding="utf-8"))["url"]),
+    ("news", OTHER_OUTLET, "https://coastpost.example/news/harbour-dredging-contract")])
+def test_an_article_saved_twice_once_without_its_address_is_one_item(tmp_path: Path, spider: str, page: str,
+                                                                      url: str) -> None:
+    """The same story saved twice, once whole and once with its <head> lost: one item, under its address. The copy
+    without one sorts first here ("a-copy.html"); it used to come out as a second, no_url item. Pages known by no
+    address are read after those with one, so the copy with the address is the one kept."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "story.html").write_text(page, encoding="utf-8")
+    (folder / "a-copy.html").write_text(re.sub(r"(?s)<head>.*?</head>", "<head></head>", page), encoding="utf-8")
+    result = run_crawl(tmp_path / "run", spider, "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert "Traceback" not in result.log, result.log[-3000:]
+    [item] = result.feed_items("out.jsonl")
+    assert item["url"] == url and "no_url" not in item["quality"]
+    assert result.stat("item_dropped_reasons_count/DuplicateArticle") == 1
+    assert "a page without its address, whose article this run emitted" in result.log
+
+
 def test_a_canonical_link_a_saving_tool_rewrote_to_its_local_copy_is_not_the_articles_address() -> None:
     """PyWebCopy (and wget -k) rewrite the canonical link to a path relative to the saved file,
     "../../../www.outlet.example/news/story-7.html": joined to the address the page was saved from it made

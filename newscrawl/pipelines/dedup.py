@@ -5,6 +5,8 @@ that article (its AMP or print copy, a tracking variant), or the same page reach
 article: a template that gives many pages one canonical link (an SEO plugin pointing every story at its section)
 would make the run keep only the first story. A page with another headline *and* another body than the URL's first
 item is kept under its own address, flagged `canonical_of_another`; its link stays in provenance.canonical_url.
+A page known by no address (a saved page's file:// URL) whose headline and body an item of the run already has is
+that article saved twice, once with its address: a duplicate too (the spiders fetch such pages last).
 
 Memory stays small and bounded by the run: per URL a 16-byte digest and a 16-byte fingerprint of the headline and
 the body, not the URL or the text. The parallel replay's merge (parallel/merge.py) takes the same decisions across
@@ -20,7 +22,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from newscrawl.extract.titles import words
-from newscrawl.extract.urls import another_form, clean_url
+from newscrawl.extract.urls import another_form, clean_url, is_http_url
 from newscrawl.items import Article
 
 logger = logging.getLogger(__name__)
@@ -61,15 +63,23 @@ class UrlClaims:
 
     def __init__(self) -> None:
         self._claims: dict[bytes, bytes] = {}
+        self._prints: set[bytes] | None = None
+        """Every claim's fingerprint, made when the first page without an address comes (a saved folder's)."""
 
     def claim(self, url: str, print_: bytes, page_url: str | None) -> str | None:
         """The URL the item goes out under: `url` when it is the first there; its own page's address when the
         URL's first item is another article and the page is at another address (itself the first there); None
-        for a duplicate."""
+        for a duplicate, and for a page without an address (its file:// URL) whose headline and body an item of the
+        run already has (the same article saved twice, once with its address)."""
+        if not is_http_url(url):
+            if self._prints is None:
+                self._prints = set(self._claims.values())
+            if print_ in self._prints:
+                return None
         key = _digest(url, 16)
         first = self._claims.get(key)
         if first is None:
-            self._claims[key] = print_
+            self._remember(key, print_)
             return url
         if page_url is None or not other_article(first, print_) or not another_form(page_url, url):
             return None
@@ -77,8 +87,13 @@ class UrlClaims:
         own_key = _digest(own, 16)
         if own_key in self._claims:
             return None
-        self._claims[own_key] = print_
+        self._remember(own_key, print_)
         return own
+
+    def _remember(self, key: bytes, print_: bytes) -> None:
+        self._claims[key] = print_
+        if self._prints is not None:
+            self._prints.add(print_)
 
 
 class DedupPipeline:
@@ -96,6 +111,9 @@ class DedupPipeline:
         page_url = item.provenance.response_url if item.provenance is not None else None
         url = self.claims.claim(item.url, fingerprint(item.title, item.body), page_url)
         if url is None:
+            if not is_http_url(item.url):
+                raise DuplicateArticle(f"{item.url}: a page without its address, whose article this run emitted "
+                                       "from a copy with one")
             raise DuplicateArticle(f"{item.url}: already emitted in this run")
         if url != item.url:
             logger.warning("%(page)s names %(url)s as its canonical URL, where an article with another headline is: "

@@ -25,6 +25,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 from twisted.internet import task
 
+from newscrawl.extract.urls import is_http_url
 from newscrawl.items import Discovery
 from newscrawl.meta import META_KEY
 from newscrawl.spiders.held import HeldArticles
@@ -141,7 +142,9 @@ class ArticleRelease:
                     headers = dict(decision.headers)
                     meta = {**meta, "handle_httpstatus_list": [304]}
             stats.inc_value("newscrawl/articles/scheduled")  # the progress line's total (monitoring/progress.py)
-            self.held.enqueue(url, meta, headers, later=self.alternate_form(url))
+            # Later too: a page known by no address (a saved page's file:// URL), so that a copy of its article
+            # saved with its address is the item kept (pipelines/dedup.py).
+            self.held.enqueue(url, meta, headers, later=self.alternate_form(url) or not is_http_url(url))
         return released
 
     def feed_articles(self, request: Any = None, spider: Any = None) -> int:
