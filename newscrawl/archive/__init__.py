@@ -5,6 +5,7 @@ Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; i
   warc.py       the API to import: iter_archive, read_at, read_warcinfo, ArchiveIndex (+ re-exports below).
   exchanges.py  one file's records as HTTP exchanges, each response paired with its request (under warc.py).
   indexparts.py an index build split across processes (the parallel replay's), pairing exactly as a serial one.
+  indexdb.py    the index's captures in a SQLite file (not in memory), also what indexcache.py keeps between runs.
   reader.py     the damage-tolerant record reader under them (gzip member resync, digest checks).
   savedhtml.py  iter_saved_html: folders of saved pages (HTML, MHTML, Safari web archives, sniffed names).
   browsersaves.py  what browsers and mirroring tools write when saving a page, read for savedhtml.py.

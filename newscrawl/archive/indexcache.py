@@ -2,15 +2,16 @@
 starts without reading the whole archive again.
 
 Building an index reads and digest-checks every record (warc.ArchiveIndex.build_now): ~0.2 ms per page, paid again
-by every re-parse after a parser fix. The built index (positions, problems, skipped-record counts, warcinfo) is
-written here as one JSON file per archive path, under NEWSCRAWL_CACHE_DIR (else $XDG_CACHE_HOME/newscrawl, else
-~/.cache/newscrawl) in `archive-index/`. It is used only while every file of the archive is the one it was built
-from: same list of files, and for each the same size, modification and change time and inode; anything else is
-built again and the cached file replaced. Archives still being written (a `.open` file) are never cached. It is
-also used only by the code that built it (`builder()`, a digest of the archive-reading modules): an upgrade that reads
-archives better (a record it could not read before) must not be answered with the old reading.
+by every re-parse after a parser fix. The index is built into a SQLite file (indexdb.py: the captures, problems,
+skipped-record counts, warcinfo), and that file is kept here, one per archive path, under NEWSCRAWL_CACHE_DIR (else
+$XDG_CACHE_HOME/newscrawl, else ~/.cache/newscrawl) in `archive-index/`: a later replay opens it as it is, whatever
+the archive's size. It is used only while every file of the archive is the one it was built from: same list of
+files, and for each the same size, modification and change time and inode; anything else is built again and the
+cached file replaced. Archives still being written (a `.open` file) are never cached. It is also used only by the
+code that built it (`builder()`, a digest of the archive-reading modules): an upgrade that reads archives better (a
+record it could not read before) must not be answered with the old reading.
 
-JSON, not pickle: the cache folder is shared by every run of the user, and loading it must not run code. A cache
+SQLite, not pickle: the cache folder is shared by every run of the user, and loading it must not run code. A cache
 that cannot be read is rebuilt; one that cannot be written costs one warning and the next run's rebuild.
 """
 
@@ -19,32 +20,35 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import logging
 import os
-import sys
-import tempfile
-from collections import Counter
-from datetime import datetime
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from newscrawl import __version__
-from newscrawl.archive.reader import ArchiveProblem
+from newscrawl.archive.indexdb import SCRATCH_PREFIX, IndexStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 4
+FORMAT = 6
 """Bumped whenever the stored fields or their meaning change: an older file is then rebuilt, never misread.
 2: the responses that may redirect by meta refresh ("refreshing"). 3: each capture's canonical URL ("canonical").
-4: the pages labelled as unknown bytes ("unlabelled_pages", sniff.py)."""
+4: the pages labelled as unknown bytes ("unlabelled_pages", sniff.py). 5: a SQLite file (indexdb.py), not JSON;
+6: a capture's canonical form stored only where it differs from its URL."""
+SUFFIX = ".sqlite"
 FOLDER = "archive-index"
 KEEP = 256
 """Cached indexes kept: the least recently used beyond this are deleted when one is stored (one file per archive
 path, and tests or scratch replays name many)."""
 KEEP_BYTES = 2 * 1024**3
-"""...and beyond this many bytes of them (an index is ~350 bytes per capture: 256 indexes of million-page archives
-would fill a disk). The newest is kept whatever its size."""
+"""...and beyond this many bytes of them (an index is a few hundred bytes per capture: 256 indexes of million-page
+archives would fill a disk). The newest is kept whatever its size."""
+
+SCRATCH_DAYS = 1
+"""A build's file left in the cache folder by a process killed while building is deleted after this many days (a
+build still running is younger)."""
 
 Identity = list[list[Any]]
 """Per file: [name as listed, size, mtime_ns, ctime_ns, inode]."""
@@ -75,7 +79,7 @@ def cache_file(folder: Path, path: Path) -> Path:
     """One file per archive as named on the command line (and, for a relative name, from this working directory:
     entries keep the file names as listed, relative when the archive path is)."""
     where = str(path) if path.is_absolute() else f"{Path.cwd()}\n{path}"
-    return folder / FOLDER / f"{hashlib.sha256(where.encode()).hexdigest()[:32]}.json"
+    return folder / FOLDER / f"{hashlib.sha256(where.encode()).hexdigest()[:32]}{SUFFIX}"
 
 
 _BUILDER_MODULES = ("arc.py", "codings.py", "exchanges.py", "indexcache.py", "indexparts.py", "reader.py",
@@ -96,43 +100,52 @@ def builder() -> str:
     return digest.hexdigest()[:16]
 
 
-def load(folder: Path, path: Path, files: Identity) -> dict[str, Any] | None:
-    """The stored index of `path` if it was built from exactly these files, else None."""
+def load(folder: Path, path: Path, files: Identity) -> Path | None:
+    """The stored index file of `path` if it was built from exactly these files by this code, else None."""
     target = cache_file(folder, path)
-    try:
-        with target.open("r", encoding="utf-8") as handle:
-            stored: dict[str, Any] = json.load(handle)
-    except FileNotFoundError:
+    if not target.exists():
         return None
-    except (OSError, ValueError) as exc:
+    try:
+        store = IndexStore(target)
+        try:
+            meta = store.meta()
+        finally:
+            store.close()
+    except (sqlite3.Error, OSError, ValueError) as exc:
         logger.info("Archive index cache %s unreadable (%s): building the index again", target, exc)
         return None
-    if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("files") != files or (
-            stored.get("builder") != builder()):
+    if meta.get("format") != FORMAT or meta.get("files") != files or meta.get("builder") != builder():
         return None
     with contextlib.suppress(OSError):
         os.utime(target)  # recently used: pruned last
-    return stored
+    return target
 
 
-def store(folder: Path, path: Path, files: Identity, fields: dict[str, Any]) -> None:
-    """Write the index atomically (a temporary sibling, then one rename): a reader sees a whole file or none."""
+def build_folder(folder: Path) -> Path | None:
+    """Where an index to be cached is built (beside the cache files, so that keeping it is one rename); None when
+    the folder cannot be made (the index is then built in the system's temporary folder, and not kept)."""
+    target = folder / FOLDER
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return target
+
+
+def store(folder: Path, path: Path, files: Identity, index: IndexStore) -> Path | None:
+    """Keep a freshly built index file as `path`'s cached index: its identity written into it, then one rename
+    (a reader sees a whole file or none); the cached file's path, None when it could not be kept."""
     target = cache_file(folder, path)
     try:
+        index.set_meta({"format": FORMAT, "builder": builder(), "archive": str(path), "files": files})
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=target.name, suffix=".part", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"format": FORMAT, "builder": builder(), "archive": str(path), "files": files, **fields},
-                          out, separators=(",", ":"))
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        os.replace(index.path, target)
         _prune(target.parent)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
         logger.warning("Archive index of %s cannot be cached in %s (%s): the next replay reads the whole archive "
                        "again; set NEWSCRAWL_CACHE_DIR to a writable folder", path, target.parent, exc)
+        return None
+    return target
 
 
 def forget(cached: Path) -> None:
@@ -144,9 +157,19 @@ def forget(cached: Path) -> None:
 def _prune(folder: Path) -> None:
     """Keep the most recently used indexes, at most KEEP of them and KEEP_BYTES together (the newest always)."""
     cached = []
-    for file in folder.glob("*.json"):
+    for file in folder.iterdir():
+        if file.suffix == ".json":  # an index cached by an older release, as JSON: never read again
+            with contextlib.suppress(OSError):
+                file.unlink()
+            continue
+        if file.suffix != SUFFIX:
+            continue
         with contextlib.suppress(OSError):
             info = file.stat()
+            if file.name.startswith(SCRATCH_PREFIX):  # a build in progress, or one a killed process left
+                if time.time() - info.st_mtime > SCRATCH_DAYS * 86400:
+                    file.unlink()
+                continue
             cached.append((info.st_mtime_ns, info.st_size, file))
     total = 0
     for kept, (_, size, file) in enumerate(sorted(cached, key=lambda found: found[:2], reverse=True)):
@@ -154,28 +177,3 @@ def _prune(folder: Path) -> None:
         if kept and (kept >= KEEP or total > KEEP_BYTES):
             with contextlib.suppress(OSError):
                 file.unlink()
-
-
-def entry_row(entry: Any) -> list[Any]:
-    return [entry.url, entry.file, entry.offset, entry.record_id, entry.fetched_at.isoformat(), entry.status,
-            entry.request_method, entry.digest_ok, entry.content_type, entry.revisit]
-
-
-def entry_fields(row: list[Any]) -> dict[str, Any]:
-    url, file, offset, record_id, fetched_at, status, method, digest_ok, content_type, revisit = row
-    return {"url": url, "file": file, "offset": offset, "record_id": record_id,
-            "fetched_at": datetime.fromisoformat(fetched_at), "status": status,
-            "request_method": sys.intern(method) if method else method,  # one "GET" for all, as build_now keeps it
-            "digest_ok": digest_ok, "content_type": content_type, "revisit": revisit}
-
-
-def problem_row(problem: ArchiveProblem) -> list[Any]:
-    return [problem.file, problem.offset, problem.kind, problem.message]
-
-
-def problem_from(row: list[Any]) -> ArchiveProblem:
-    return ArchiveProblem(*row)
-
-
-def skipped_from(stored: dict[str, Any]) -> Counter[str]:
-    return Counter({str(kind): int(count) for kind, count in stored.get("skipped", {}).items()})

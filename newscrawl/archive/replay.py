@@ -416,7 +416,17 @@ class ReplaySource:
                                                                    "held": self.pages_held_by_warcs})
 
     def urls(self) -> list[str]:
-        return (self._index.urls() if self._index is not None else []) + [page.url for page in self._page_order]
+        return list(self.iter_urls())
+
+    def iter_urls(self) -> Iterator[str]:
+        """The archive's URLs (each captured URL once, in archive order, then the saved pages'), without a list."""
+        if self._index is not None:
+            yield from self._index.iter_urls()
+        for page in self._page_order:
+            yield page.url
+
+    def url_count(self) -> int:
+        return sum(1 for _ in self.iter_urls())
 
     def holds_redirects(self) -> bool:
         """Whether any archived response is a redirect, by status or by meta refresh (saved pages never are); looked
@@ -424,11 +434,12 @@ class ReplaySource:
         if self._holds_redirects is None:
             index = self._index
             self._holds_redirects = index is not None and (
-                any(entry.status in REDIRECT_STATUSES for entry in index.entries)
+                index.with_status(REDIRECT_STATUSES)
                 # the index lists the pages that may refresh (a few, often a noscript fallback Scrapy ignores);
                 # only the crawl's settings tell which ones redirect
-                or any(self._refresh_target(entry) is not None for entry in index.entries
-                       if (entry.file, entry.offset) in index.refreshing))
+                or bool(index.refreshing) and any(self._refresh_target(entry) is not None
+                                                  for _, entry in index.in_order()
+                                                  if (entry.file, entry.offset) in index.refreshing))
         return self._holds_redirects
 
     def _refresh_target(self, entry: IndexEntry) -> str | None:
@@ -476,14 +487,14 @@ class ReplaySource:
         as a list of them all was the peak of a large archive's replay."""
         index = self._index
         if index is not None:
-            for position, entry in enumerate(index.entries):
+            for position, (placed, entry) in enumerate(index.in_order()):
                 if entry.status not in PAGE_STATUSES or entry.request_method not in (None, "GET") or not (
                         _is_html(entry.content_type) or (entry.file, entry.offset) in index.unlabelled_pages):
                     continue
-                if index.entry(entry.url) is not entry:  # a later capture of the URL wins, as in answer()
+                if index.winner_position(entry.url) != placed:  # a later capture of the URL wins, as in answer()
                     continue
                 yield Candidate(entry.url, Path(entry.file).name, entry.record_id, position)
-        first = len(index.entries) if index is not None else 0
+        first = len(index) if index is not None else 0
         for position, page in enumerate(self._page_order, first):  # saved pages after the WARCs' pages
             yield Candidate(page.url, saved_page_ref(self._root, page)["file"], f"urn:sha256:{page.body_sha256}",
                             position)
@@ -540,7 +551,7 @@ class ReplaySource:
             return None
         if self._by_key is None:
             self._by_key = {}
-            for archived_url in self._index.urls():
+            for archived_url in self._index.iter_urls():
                 self._by_key.setdefault(self.article_key(archived_url), archived_url)
         key = self.article_key(url)
         return self._by_key.get(key) if key != url else None
@@ -680,7 +691,7 @@ class ReplayMiddleware:
             spider.replay_path, getattr(spider, "article_key", None), archive_index_cache(self.crawler.settings),
             MetaRefreshPolicy.from_settings(self.crawler.settings))
         logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs)",
-                    {"kind": self.source.kind, "path": spider.replay_path, "n": len(self.source.urls())})
+                    {"kind": self.source.kind, "path": spider.replay_path, "n": self.source.url_count()})
 
     def process_request(self, request: Request, spider: Any = None) -> Response:
         if self.source is None:  # spider_opened not yet fired (cannot happen in a crawl; guards direct use)

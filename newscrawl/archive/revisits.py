@@ -85,8 +85,8 @@ def find_original(revisit: Revisit, captures: Callable[[str], list[E]], by_recor
             return nearest(candidates, revisit.revisited_at)
     if revisit.payload_digest:
         same_payload = by_digest(revisit.payload_digest)
-        own = {id(entry) for entry in captures(revisit.url)}
-        mine = [entry for entry in same_payload if id(entry) in own]
+        own = set(captures(revisit.url))  # by value: an index on disk makes a new entry object per lookup
+        mine = [entry for entry in same_payload if entry in own]
         if mine or same_payload:
             return nearest(mine or same_payload, revisit.revisited_at)
     if revisit.refers_to or revisit.refers_to_uri or revisit.payload_digest:

@@ -18,13 +18,17 @@ over them).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 import os
 import re
+import sqlite3
 import sys
+import weakref
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from itertools import chain, groupby
 from operator import itemgetter
@@ -35,6 +39,7 @@ from w3lib.url import canonicalize_url
 
 from newscrawl.archive import indexcache, indexparts, sniff
 from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at
+from newscrawl.archive.indexdb import IndexEntry, IndexStore, scratch_file
 from newscrawl.archive.exchanges import (
     PAGE_STATUSES,
     ArchivedExchange,
@@ -77,24 +82,6 @@ _OPEN_FILES = 8  # archive files an ArchiveIndex keeps open between reads (a fol
 _REQUEST_BODY_LIMIT = 1024 * 1024
 """Payload size up to which a record read only to see whether it is a response's request is read whole: a larger one
 is not a request worth pairing (no GET has a body), and may be a 2 GB video response."""
-
-
-@dataclass(frozen=True, slots=True)  # slots: one per archived response, ~40 % smaller than with a __dict__
-class IndexEntry:
-    """Position of one archived response: enough to choose among captures and re-read it, without its body."""
-
-    url: str
-    file: str
-    offset: int
-    record_id: str
-    fetched_at: datetime
-    status: int
-    request_method: str | None
-    digest_ok: bool
-    content_type: str | None = None
-    """The response's Content-Type header (first value), for choosing HTML pages without re-reading them."""
-    revisit: bool = False
-    """A revisit record's URL answered by its original capture (file, offset and record id are the original's)."""
 
 
 def iter_archive(path: Path | str) -> Iterator[ArchivedExchange | ArchiveProblem]:
@@ -157,41 +144,47 @@ class ArchiveIndex:
     our writer that is fetch order) wins in ``lookup``/``entry``, unless it is a transient error (``preferred``);
     ``captures`` returns all of them, and ``read`` re-reads any one. Matching tries the exact WARC-Target-URI
     first, then ``canonicalize_url`` without the fragment (sorted query, normalised escapes).
+
+    The captures live in a SQLite file (indexdb.py), not in memory: an archive of millions of pages costs this
+    process SQLite's page cache, and a cached index (indexcache.py) is that file, opened as it is.
     """
 
-    def __init__(self, entries: Iterable[IndexEntry] = (), problems: Iterable[ArchiveProblem] = (),
-                 skipped: Counter[str] | None = None, warcinfo: dict[str, dict[str, str]] | None = None,
-                 canonical: list[str | None] | None = None) -> None:
-        self.entries: list[IndexEntry] = list(entries)
-        self.problems: list[ArchiveProblem] = list(problems)
-        self.skipped: Counter[str] = skipped if skipped is not None else Counter()
+    def __init__(self, store: IndexStore, meta: dict[str, Any]) -> None:
+        self.store = store
+        self.problems: list[ArchiveProblem] = [ArchiveProblem(*row) for row in meta["problems"]]
+        self.skipped: Counter[str] = Counter({str(kind): int(count) for kind, count in meta["skipped"].items()})
         """Records skipped by type ("revisit-unresolved", "metadata", …): counted, not indexed."""
-        self.revisits_resolved = sum(entry.revisit for entry in self.entries)
-        self.revisits_answered_later = 0
+        self.revisits_resolved = int(meta["revisits_resolved"])
+        self.revisits_answered_later = int(meta["revisits_answered_later"])
         """Resolved revisits whose every fitting capture was made after them: the nearest later one answered."""
-        self._warcinfo = warcinfo or {}
+        self._warcinfo: dict[str, dict[str, str]] = {str(name): dict(info)
+                                                     for name, info in meta["warcinfo"].items()}
+        self.refreshing: set[tuple[str, int]] = {(str(file), int(offset)) for file, offset in meta["refreshing"]}
+        """(file, offset) of the 200 responses whose page may redirect by meta refresh (``may_refresh``)."""
+        self.unlabelled_pages: set[tuple[str, int]] = {(str(file), int(offset))
+                                                      for file, offset in meta["unlabelled_pages"]}
+        """(file, offset) of the 200 responses labelled as unknown bytes that are web pages (sniff.py)."""
+        self.read_from_copies: set[str] = {str(file) for file in meta["read_from_copies"]}
+        """Files read from an inflated copy (wholegzip.plain_copy): compressed whole, or with members that are not
+        one per record; a reader of the index (one read from the cache too) must read the same copy."""
         self._files = _OpenFiles()
         self.cached_in: Path | None = None
         """The cache file this index was read from (indexcache.py), None when built from the records: ``read``
         then checks each record's id."""
-        self.refreshing: set[tuple[str, int]] = set()
-        """(file, offset) of the 200 responses whose page may redirect by meta refresh (``may_refresh``)."""
-        self.unlabelled_pages: set[tuple[str, int]] = set()
-        """(file, offset) of the 200 responses labelled as unknown bytes that are web pages (sniff.py)."""
-        self.read_from_copies: set[str] = set()
-        """Files read from an inflated copy (wholegzip.plain_copy): compressed whole, or with members that are not
-        one per record; a reader of the index (one read from the cache too) must read the same copy."""
-        # URL → its capture, or its captures when there are several: most URLs are captured once, and a list per
-        # URL in both maps was a third of the index's memory, which grows with the archive.
-        self._exact: dict[str, IndexEntry | list[IndexEntry]] = {}
-        self._canonical: dict[str, IndexEntry | list[IndexEntry]] = {}
-        # `canonical`: each entry's canonical URL as the cache stored it (None: its own URL), for canonicalize_url
-        # was most of the time a cached index took to read (58 µs a capture: a minute for a million).
-        forms = canonical if canonical is not None and len(canonical) == len(self.entries) else (
-            _canonical_form(entry.url) for entry in self.entries)
-        for entry, form in zip(self.entries, forms):
-            _add_capture(self._exact, entry.url, entry)
-            _add_capture(self._canonical, form or entry.url, entry)
+        self._scratch: weakref.finalize[Any, Any] | None = None
+        """Deletes the index's file when it is a scratch file (no cache): at garbage collection or exit."""
+
+    @classmethod
+    def open(cls, path: Path) -> ArchiveIndex:
+        """The index a build left in `path` (a cached one: indexcache.py)."""
+        store = IndexStore(path)
+        try:
+            index = cls(store, store.meta())
+            len(index)  # the captures are there to be read
+            return index
+        except (sqlite3.Error, KeyError, TypeError, ValueError, AttributeError):
+            store.close()
+            raise
 
     @classmethod
     def build(cls, path: Path | str, cache: Path | None = None) -> ArchiveIndex:
@@ -201,6 +194,7 @@ class ArchiveIndex:
         ahead = _BUILT_AHEAD.pop(key, None) if key is not None else None
         if ahead is not None:
             ahead._files = _OpenFiles()  # never share open file positions with the process that built it
+            ahead.store = IndexStore(ahead.store.path)  # nor its SQLite connection (not to be used across a fork)
             return ahead
         return cls._cached_or_built(Path(path), cache)
 
@@ -212,187 +206,107 @@ class ArchiveIndex:
             files = indexcache.identity(_archive_files(path))
         except OSError:
             return cls.build_now(path, parts)  # it reports the unreadable path
-        stored = indexcache.load(cache, path, files) if files is not None else None
-        if stored is not None:
+        found = indexcache.load(cache, path, files) if files is not None else None
+        if found is not None:
             try:
-                index = cls._from_stored(stored, indexcache.cache_file(cache, path))
-            except (KeyError, TypeError, ValueError) as exc:
+                index = cls.open(found)
+                for file in index.read_from_copies:  # made again if removed since: the offsets are its
+                    if plain_copy(Path(file), mixed=True) is None:
+                        raise ValueError(f"no inflated copy of {file} can be made")
+            except (sqlite3.Error, KeyError, TypeError, ValueError, AttributeError) as exc:
                 logger.info("Archive index cache of %s unusable (%s): building the index again", path, exc)
             else:
+                index.cached_in = found
                 logger.info("Archive index of %s (%d captures) read from its cache: the archive is unchanged",
                             path, len(index))
                 return index
-        index = cls.build_now(path, parts)
-        if files is not None:
-            indexcache.store(cache, path, files, index._stored())
+        if files is None:
+            return cls.build_now(path, parts)
+        index = cls.build_now(path, parts, indexcache.build_folder(cache))
+        placed = indexcache.store(cache, path, files, index.store)
+        if placed is not None:
+            index.keep_file(placed)
         return index
 
-    def _stored(self) -> dict[str, object]:
-        return {"entries": [indexcache.entry_row(entry) for entry in self.entries],
-                "canonical": self._canonical_forms(),
-                "problems": [indexcache.problem_row(problem) for problem in self.problems],
-                "skipped": dict(self.skipped), "warcinfo": self._warcinfo,
-                "revisits_answered_later": self.revisits_answered_later,
-                "refreshing": sorted([file, offset] for file, offset in self.refreshing),
-                "unlabelled_pages": sorted([file, offset] for file, offset in self.unlabelled_pages),
-                "read_from_copies": sorted(self.read_from_copies)}
+    def keep_file(self, path: Path) -> None:
+        """The index's file was moved to `path` (the cache): it is no scratch file any more."""
+        if self._scratch is not None:
+            self._scratch.detach()
+            self._scratch = None
+        self.store.path = path
 
-    def _canonical_forms(self) -> list[str | None]:
-        """Each entry's canonical URL, None where it is the entry's own: read back from the canonical map, for
-        working them out again cost as much as the first time."""
-        forms: dict[int, str] = {}
-        for form, captures in self._canonical.items():
-            for entry in captures if isinstance(captures, list) else [captures]:
-                if form != entry.url:
-                    forms[id(entry)] = form
-        return [forms.get(id(entry)) for entry in self.entries]
+    def share_until_exit(self) -> None:
+        """Keep a scratch file until this process exits, not until the index is dropped: the processes forked to
+        read it (build_ahead) open it after their parent has let go of the index."""
+        if self._scratch is not None:
+            self._scratch.detach()
+            self._scratch = None
+            atexit.register(_discard_scratch, self.store.path, os.getpid())
 
     @classmethod
-    def _from_stored(cls, stored: dict[str, Any], cached_in: Path) -> ArchiveIndex:
-        shared: dict[str, str] = {}  # one string per file name and content type, as build_now keeps them
-        entries = []
-        for row in stored["entries"]:
-            fields = indexcache.entry_fields(row)
-            fields["file"] = shared.setdefault(fields["file"], fields["file"])
-            if fields["content_type"] is not None:
-                fields["content_type"] = shared.setdefault(fields["content_type"], fields["content_type"])
-            entries.append(IndexEntry(**fields))
-        warcinfo = {str(name): dict(info) for name, info in stored["warcinfo"].items()}
-        canonical = [None if form is None else str(form) for form in stored["canonical"]]
-        if len(canonical) != len(entries):
-            raise ValueError(f"{len(canonical)} canonical URLs for {len(entries)} captures")
-        index = cls(entries, [indexcache.problem_from(row) for row in stored["problems"]],
-                    indexcache.skipped_from(stored), warcinfo, canonical)
-        index.revisits_answered_later = int(stored["revisits_answered_later"])
-        index.refreshing = {(str(file), int(offset)) for file, offset in stored["refreshing"]}
-        index.unlabelled_pages = {(str(file), int(offset)) for file, offset in stored["unlabelled_pages"]}
-        index.read_from_copies = {str(file) for file in stored["read_from_copies"]}
-        for file in index.read_from_copies:  # made again if removed since (a temp folder emptied): the offsets are its
-            if plain_copy(Path(file), mixed=True) is None:
-                raise ValueError(f"no inflated copy of {file} can be made")
-        index.cached_in = cached_in
-        return index
-
-    @classmethod
-    def build_now(cls, path: Path | str, parts: int = 1) -> ArchiveIndex:
-        """Reads every record once (bodies are digest-checked, then dropped) and keeps positions only; with `parts`
-        > 1, in that many processes at once (indexparts.py: the same index, sooner).
+    def build_now(cls, path: Path | str, parts: int = 1, folder: Path | None = None) -> ArchiveIndex:
+        """Reads every record once (bodies are digest-checked, then dropped) and keeps positions only, in a new
+        SQLite file (in `folder`, else the system's temporary folder); with `parts` > 1, in that many processes at
+        once (indexparts.py: the same index, sooner).
 
         A revisit record takes its place in archive order as an entry that points at its original capture
         (``revisits.py``), so "last capture wins" treats it like the capture it stands for."""
-        order: list[IndexEntry | Revisit] = []
-        problems: list[ArchiveProblem] = []
-        skipped: Counter[str] = Counter()
-        warcinfo: dict[str, dict[str, str]] = {}
-        types: dict[str, str] = {}
-        recorded: dict[int, str] = {}  # id(entry) → its WARC-Payload-Digest, only while revisits are resolved
-        refreshing: set[tuple[str, int]] = set()
-        unlabelled_pages: set[tuple[str, int]] = set()
-        read_from_copies: set[str] = set()
-        for path_of_file, source, steps in _index_steps_by_file(Path(path), parts):
-            read = _FileIndex(path_of_file, steps, types)
-            if read.several_records and source == path_of_file:
-                source = plain_copy(path_of_file, mixed=True) or path_of_file
-                if source != path_of_file:  # read again, whole, from the copy: its offsets are the ones readers use
-                    logger.info("%s: a compressed member further on holds several records; read again from its "
-                                "inflated copy %s", path_of_file, source)
-                    read = _FileIndex(path_of_file, record_steps(path_of_file, source, _indexed, False), types)
-            if source != path_of_file:
-                read_from_copies.add(str(path_of_file))
-            order += read.order
-            problems += read.problems
-            skipped.update(read.skipped)
-            if read.warcinfo is not None:
-                warcinfo[str(path_of_file)] = read.warcinfo
-            recorded.update(read.recorded)
-            refreshing |= read.refreshing
-            unlabelled_pages |= read.unlabelled_pages
-        entries = [entry for entry in order if isinstance(entry, IndexEntry)]
-        later = 0
-        if len(entries) < len(order):  # only an archive with revisits pays for an index of its originals first
-            entries, later = cls(entries, warcinfo=warcinfo)._resolve(order, skipped, recorded)
-        index = cls(entries, problems, skipped, warcinfo)
-        index.revisits_answered_later = later
-        index.refreshing = refreshing
-        index.unlabelled_pages = unlabelled_pages
-        index.read_from_copies = read_from_copies
+        try:
+            target = scratch_file(folder)
+        except OSError:
+            target = scratch_file()  # the cache folder refused it: the index still works, uncached
+        store = IndexStore(target, create=True)
+        try:
+            meta = _build_into(store, Path(path), parts)
+            store.finish(meta)
+        except BaseException:
+            _discard_scratch(target, os.getpid(), store)
+            raise
+        index = cls(store, meta)
+        index._scratch = weakref.finalize(index, _discard_scratch, target, os.getpid(), store)
         return index
 
-    def _resolve(self, order: list[IndexEntry | Revisit], skipped: Counter[str],
-                 recorded: dict[int, str]) -> tuple[list[IndexEntry], int]:
-        """Archive order with each revisit replaced by its original's entry under the revisit's URL, or left out
-        and counted ("revisit-unresolved") when the original is not in the archive; and how many revisits only a
-        later capture could answer."""
-        digests: dict[str, list[IndexEntry]] | None = None
-        record_ids: dict[str, IndexEntry] | None = None
+    @property
+    def entries(self) -> list[IndexEntry]:
+        """Every capture in archive order (a list: for small archives and tests; ``in_order`` walks any size)."""
+        return [entry for _, entry in self.store.in_order()]
 
-        def by_digest(digest: str) -> list[IndexEntry]:
-            nonlocal digests
-            if digests is None:  # only for an archive whose revisits name an original by digest
-                digests = self._payload_digests(recorded)
-            return digests.get(normalised_digest(digest), [])
-
-        def by_record_id(record_id: str) -> IndexEntry | None:
-            nonlocal record_ids
-            if record_ids is None:
-                record_ids = {entry.record_id: entry for entry in self.entries if entry.status == 200}
-            return record_ids.get(record_id)
-
-        resolved: list[IndexEntry] = []
-        later = 0
-        for item in order:
-            if isinstance(item, IndexEntry):
-                resolved.append(item)
-                continue
-            original = find_original(item, self.captures, by_record_id, by_digest)
-            if original is None:
-                skipped["revisit-unresolved"] += 1
-                logger.info("%s @ %d: revisit of %s: its original capture is not in the archive, skipped",
-                            item.file, item.offset, item.url or "(no URL)")
-                continue
-            if original.later:
-                later += 1
-                logger.info("%s @ %d: revisit of %s: no capture at or before it, answered by the later capture of %s",
-                            item.file, item.offset, item.url, original.entry.fetched_at.isoformat())
-            resolved.append(replace(original.entry, url=item.url, revisit=True))
-        return resolved, later
-
-    def _payload_digests(self, recorded: dict[int, str]) -> dict[str, list[IndexEntry]]:
-        """200 captures by payload digest (``normalised_digest`` form): the digest each record carries, which is
-        what a deduplicating writer copied into its revisits; only a record without one is re-read and hashed."""
-        found: dict[str, list[IndexEntry]] = {}
-        hashed = 0
-        for entry in self.entries:
-            if entry.status != 200:
-                continue
-            declared = recorded.get(id(entry))
-            if declared:
-                found.setdefault(normalised_digest(declared), []).append(entry)
-                continue
-            try:
-                body = self.read(entry).body
-            except ArchiveReadError:
-                continue
-            hashed += 1
-            for digest in payload_digests(body):
-                found.setdefault(digest, []).append(entry)
-        if hashed:
-            logger.info("Hashed %d archived payloads that carry no WARC-Payload-Digest, to resolve revisits", hashed)
-        return found
+    def in_order(self) -> Iterator[tuple[int, IndexEntry]]:
+        """(position, capture) in archive order, read a batch at a time."""
+        return self.store.in_order()
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.store)
 
     def __contains__(self, url: object) -> bool:
         return isinstance(url, str) and bool(self.captures(url))
 
     def urls(self) -> list[str]:
-        return list(self._exact)
+        return list(self.store.urls())
+
+    def iter_urls(self) -> Iterator[str]:
+        """Each captured URL once, in the order of its first capture, without a list of them all."""
+        return self.store.urls()
+
+    def placed_captures(self, url: str) -> list[tuple[int, IndexEntry]]:
+        """All captures of ``url`` with their positions, in archive order: exact matches, else canonical-URL ones."""
+        return self.store.by_url(url) or self.store.by_canon(_canonical(url))
 
     def captures(self, url: str) -> list[IndexEntry]:
         """All captures of ``url`` in archive order: exact matches, else canonical-URL matches."""
-        found = self._exact.get(url) or self._canonical.get(_canonical(url))
-        return [] if found is None else [found] if isinstance(found, IndexEntry) else list(found)
+        return [entry for _, entry in self.placed_captures(url)]
+
+    def winner_position(self, url: str) -> int | None:
+        """Archive position of the capture ``lookup`` would return."""
+        placed = self.placed_captures(url)
+        if not placed:
+            return None
+        winner = preferred([entry for _, entry in placed])
+        return next(n for n, entry in placed if entry is winner)
+
+    def with_status(self, statuses: Iterable[int]) -> bool:
+        """Whether any capture answered with one of `statuses`."""
+        return self.store.any_status(statuses)
 
     def entry(self, url: str) -> IndexEntry | None:
         """Position of the capture ``lookup`` would return, without reading it (``preferred``)."""
@@ -432,6 +346,121 @@ class ArchiveIndex:
         self._files.close()
 
 
+def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
+    """Read every archive file under `path` into `store` (ArchiveIndex.build_now); the facts beside the captures."""
+    problems: list[ArchiveProblem] = []
+    skipped: Counter[str] = Counter()
+    warcinfo: dict[str, dict[str, str]] = {}
+    types: dict[str, str] = {}
+    refreshing: set[tuple[str, int]] = set()
+    unlabelled_pages: set[tuple[str, int]] = set()
+    read_from_copies: set[str] = set()
+    revisits: list[tuple[int, Revisit]] = []
+    position = 0
+
+    def sink(item: IndexEntry | Revisit, payload_digest: str | None) -> None:
+        nonlocal position
+        if isinstance(item, IndexEntry):
+            store.add(position, item, _canonical(item.url), payload_digest)
+        else:
+            revisits.append((position, item))
+        position += 1
+
+    for path_of_file, source, steps in _index_steps_by_file(path, parts):
+        file_start, revisits_before = position, len(revisits)
+        read = _FileIndex(path_of_file, steps, types, sink)
+        if read.several_records and source == path_of_file:
+            source = plain_copy(path_of_file, mixed=True) or path_of_file
+            if source != path_of_file:  # read again, whole, from the copy: its offsets are the ones readers use
+                logger.info("%s: a compressed member further on holds several records; read again from its "
+                            "inflated copy %s", path_of_file, source)
+                store.discard_from(file_start)
+                del revisits[revisits_before:]
+                position = file_start
+                read = _FileIndex(path_of_file, record_steps(path_of_file, source, _indexed, False), types, sink)
+        if source != path_of_file:
+            read_from_copies.add(str(path_of_file))
+        problems += read.problems
+        skipped.update(read.skipped)
+        if read.warcinfo is not None:
+            warcinfo[str(path_of_file)] = read.warcinfo
+        refreshing |= read.refreshing
+        unlabelled_pages |= read.unlabelled_pages
+    store.flush()
+    later = _resolve(store, revisits, skipped, warcinfo) if revisits else 0
+    return {"problems": [[p.file, p.offset, p.kind, p.message] for p in problems], "skipped": dict(skipped),
+            "warcinfo": warcinfo, "revisits_resolved": len(revisits) - skipped["revisit-unresolved"],
+            "revisits_answered_later": later, "refreshing": sorted([file, offset] for file, offset in refreshing),
+            "unlabelled_pages": sorted([file, offset] for file, offset in unlabelled_pages),
+            "read_from_copies": sorted(read_from_copies)}
+
+
+def _resolve(store: IndexStore, revisits: list[tuple[int, Revisit]], skipped: Counter[str],
+             warcinfo: dict[str, dict[str, str]]) -> int:
+    """Each revisit, at its own position, as its original's entry under the revisit's URL, or left out and counted
+    ("revisit-unresolved") when the original is not in the archive; returns how many revisits only a later capture
+    could answer. Originals are looked up among the other captures only: the resolved revisits join them after."""
+    store.lookups()
+    digests_made = False
+
+    def by_digest(digest: str) -> list[IndexEntry]:
+        nonlocal digests_made
+        if not digests_made:  # only for an archive whose revisits name an original by digest
+            digests_made = True
+            hashed = store.index_digests(normalised_digest, _hashed_payload(warcinfo))
+            if hashed:
+                logger.info("Hashed %d archived payloads that carry no WARC-Payload-Digest, to resolve revisits",
+                            hashed)
+        return store.by_digest(normalised_digest(digest))
+
+    def captures(url: str) -> list[IndexEntry]:
+        return [entry for _, entry in (store.by_url(url) or store.by_canon(_canonical(url)))]
+
+    resolved: list[tuple[int, IndexEntry]] = []
+    later = 0
+    for position, item in revisits:
+        original = find_original(item, captures, store.last_by_record_id, by_digest)
+        if original is None:
+            skipped["revisit-unresolved"] += 1
+            logger.info("%s @ %d: revisit of %s: its original capture is not in the archive, skipped",
+                        item.file, item.offset, item.url or "(no URL)")
+            continue
+        if original.later:
+            later += 1
+            logger.info("%s @ %d: revisit of %s: no capture at or before it, answered by the later capture of %s",
+                        item.file, item.offset, item.url, original.entry.fetched_at.isoformat())
+        resolved.append((position, replace(original.entry, url=item.url, revisit=True)))
+    store.drop_resolution_tables()
+    for position, entry in resolved:
+        store.add(position, entry, _canonical(entry.url))
+    store.flush()
+    return later
+
+
+def _hashed_payload(warcinfo: dict[str, dict[str, str]]) -> Callable[[IndexEntry], list[str]]:
+    """The payload digests of a capture that declares none, from its record read again (none if unreadable)."""
+    files = _OpenFiles()
+
+    def hashed(entry: IndexEntry) -> list[str]:
+        try:
+            exchange = _read_exchange(Path(entry.file), entry.offset, warcinfo.get(entry.file), with_request=False,
+                                      files=files)
+        except ArchiveReadError:
+            return []
+        return list(payload_digests(exchange.body))
+    return hashed
+
+
+def _discard_scratch(path: Path, owner: int, store: IndexStore | None = None) -> None:
+    """Delete an index's scratch file, in the process that made it only (not in one forked from it)."""
+    if os.getpid() != owner:
+        return
+    if store is not None:
+        store.close()
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
 _BuiltKey = tuple[str, tuple[tuple[Any, ...], ...]]
 _BUILT_AHEAD: dict[_BuiltKey, ArchiveIndex] = {}
 
@@ -439,11 +468,12 @@ _BUILT_AHEAD: dict[_BuiltKey, ArchiveIndex] = {}
 def build_ahead(path: Path | str, cache: Path | None = None, parts: int = 1) -> None:
     """Builds the index of `path` now and keeps it for the next ``ArchiveIndex.build`` of the same, unchanged files
     in this process or in processes forked from it: the processes of a parallel replay share one build instead of
-    each reading the whole archive (a fork copies the index for free), and build it in `parts` processes at once.
-    Kept until taken or ``drop_built_ahead``."""
+    each reading the whole archive (they open its SQLite file), and build it in `parts` processes at once.
+    Kept until taken or ``drop_built_ahead``; an uncached index's file is kept until this process exits."""
     key = _built_key(Path(path))
     if key is not None:
-        _BUILT_AHEAD[key] = ArchiveIndex._cached_or_built(Path(path), cache, parts)
+        index = _BUILT_AHEAD[key] = ArchiveIndex._cached_or_built(Path(path), cache, parts)
+        index.share_until_exit()
 
 
 def drop_built_ahead() -> None:
@@ -461,16 +491,16 @@ def _built_key(path: Path) -> _BuiltKey | None:
 
 
 class _FileIndex:
-    """What an index build keeps of one file's records (ArchiveIndex.build_now): kept apart per file, so a file
-    that has to be read again from its inflated copy (plain_copy's `mixed`) replaces what its first reading found."""
+    """What an index build keeps of one file's records (ArchiveIndex.build_now): each capture or revisit handed to
+    `sink` as it is read (with its declared payload digest), the rest kept apart per file, so a file that has to be
+    read again from its inflated copy (plain_copy's `mixed`) replaces what its first reading found."""
 
-    def __init__(self, path: Path, steps: Iterable[Step[_Indexed]], types: dict[str, str]) -> None:
+    def __init__(self, path: Path, steps: Iterable[Step[_Indexed]], types: dict[str, str],
+                 sink: Callable[[IndexEntry | Revisit, str | None], None]) -> None:
         file = str(path)  # one shared string per file, not one per entry
-        self.order: list[IndexEntry | Revisit] = []
         self.problems: list[ArchiveProblem] = []
         self.skipped: Counter[str] = Counter()
         self.warcinfo: dict[str, str] | None = None
-        self.recorded: dict[int, str] = {}
         self.refreshing: set[tuple[str, int]] = set()
         self.unlabelled_pages: set[tuple[str, int]] = set()
         self.several_records = False
@@ -481,7 +511,7 @@ class _FileIndex:
                 self.several_records = self.several_records or item.several_records
                 continue
             if isinstance(item, Revisit):
-                self.order.append(item)
+                sink(item, None)
                 continue
             response, method, info = item
             if self.warcinfo is None:
@@ -492,9 +522,7 @@ class _FileIndex:
             entry = IndexEntry(response.url, file, response.offset, response.record_id, response.fetched_at,
                                response.status, sys.intern(method) if method else None, response.digest_ok,
                                content_type)
-            self.order.append(entry)
-            if response.payload_digest:
-                self.recorded[id(entry)] = response.payload_digest
+            sink(entry, response.payload_digest)
             if response.refreshes:
                 self.refreshing.add((file, response.offset))
             if response.unlabelled_page:
@@ -666,16 +694,6 @@ def _locate(file: Path) -> Path:
     return twin if not file.exists() and twin.exists() else file
 
 
-def _add_capture(table: dict[str, IndexEntry | list[IndexEntry]], key: str, entry: IndexEntry) -> None:
-    found = table.get(key)
-    if found is None:
-        table[key] = entry
-    elif isinstance(found, list):
-        found.append(entry)
-    else:
-        table[key] = [found, entry]
-
-
 _SEGMENT = r"[A-Za-z0-9_~!$&'()*+,=:@-][A-Za-z0-9_~!$&'()*+,=:@.-]*"
 _ALREADY_CANONICAL = re.compile(
     r"https?://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[1-9][0-9]{0,4})?"
@@ -703,9 +721,3 @@ def _canonical(url: str) -> str:
         return canonicalize_url(url, keep_fragments=False)
     except ValueError:  # a port out of range, say: the URL stays as it is
         return url
-
-
-def _canonical_form(url: str) -> str | None:
-    """The URL's canonical form when it differs from the URL, else None (what the index cache stores)."""
-    canonical = _canonical(url)
-    return None if canonical == url else canonical

@@ -83,8 +83,8 @@ class ReplayCandidates:
         """The origin (scheme://host[:port]) most of the archive's article pages are on; None without a replay."""
         if self.replay_source is None:
             return None
-        urls = self.replay_source.urls()
-        return commonest_origin(url for url in urls if self.archive_candidate_rank(url) is not None)
+        return commonest_origin(url for url in self.replay_source.iter_urls()
+                                if self.archive_candidate_rank(url) is not None)
 
     def list_archive_candidates(self) -> None:
         """Once discovery is over: every archived article page discovery did not reach becomes a candidate.

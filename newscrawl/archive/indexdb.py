@@ -1,0 +1,237 @@
+"""Where an archive index keeps its captures: one SQLite file, not Python objects.
+
+An archive grows to millions of captures; held in memory, their positions cost ~500 bytes each (~0.5 GB for a
+million), and the index build's peak more. In a SQLite file the process keeps only SQLite's page cache, whatever the
+archive's size; a lookup by URL is one indexed query (~10 µs, against the milliseconds a replayed page costs). The
+same file is the index's cache between runs (indexcache.py): a later replay of unchanged files opens it and reads
+nothing else, and the processes of a parallel replay open the one their parent built.
+
+Rows keep archive order in `n` (a revisit at its own place, answered by its original's position), so "the last
+capture wins" and every ordered walk read the same as the lists they replace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE captures (
+    n INTEGER PRIMARY KEY,        -- archive order
+    url TEXT NOT NULL,
+    canon TEXT,                   -- the URL's canonical form (warc._canonical) where it differs, else NULL
+    file INTEGER NOT NULL,        -- files.id
+    offset INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,     -- ISO 8601, as datetime.isoformat wrote it
+    status INTEGER NOT NULL,
+    method TEXT,
+    digest_ok INTEGER NOT NULL,
+    content_type TEXT,
+    revisit INTEGER NOT NULL,
+    payload_digest TEXT           -- WARC-Payload-Digest as written (resolving revisits by digest)
+);
+CREATE TABLE files (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_LOOKUPS = ("CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url)",
+            "CREATE INDEX IF NOT EXISTS captures_by_canon ON captures (canon)")
+_COLUMNS = "n, url, file, offset, record_id, fetched_at, status, method, digest_ok, content_type, revisit"
+_BATCH = 512
+SCRATCH_PREFIX = "newscrawl-index-"
+"""Name start of an index file being built (or not cached)."""
+
+
+@dataclass(frozen=True, slots=True)  # slots: many are made while an index is walked
+class IndexEntry:
+    """Position of one archived response: enough to choose among captures and re-read it, without its body."""
+
+    url: str
+    file: str
+    offset: int
+    record_id: str
+    fetched_at: datetime
+    status: int
+    request_method: str | None
+    digest_ok: bool
+    content_type: str | None = None
+    """The response's Content-Type header (first value), for choosing HTML pages without re-reading them."""
+    revisit: bool = False
+    """A revisit record's URL answered by its original capture (file, offset and record id are the original's)."""
+
+
+Placed = tuple[int, IndexEntry]
+"""(archive position, capture)."""
+
+
+class IndexStore:
+    """One index's SQLite file: written once by its build, then only read (by any number of processes)."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA cache_size = -2048")  # 2 MiB: lookups are by index, a page or two each
+        if create:
+            self.db.execute("PRAGMA journal_mode = OFF")  # a build that fails is thrown away whole
+            self.db.execute("PRAGMA synchronous = OFF")
+            self.db.executescript(_SCHEMA)
+            self.db.execute("BEGIN")
+        self._files: dict[int, str] = {}
+        self._file_ids: dict[str, int] = {}
+        self._types: dict[str, str] = {}
+        self._pending: list[tuple[Any, ...]] = []
+        self._count: int | None = None
+
+    # ---- writing (the build) ------------------------------------------------------------------------------------
+    def file_id(self, name: str) -> int:
+        found = self._file_ids.get(name)
+        if found is None:
+            found = self._file_ids[name] = self.db.execute("INSERT INTO files (name) VALUES (?)", (name,)).lastrowid or 0
+            self._files[found] = name
+        return found
+
+    def add(self, n: int, entry: IndexEntry, canon: str, payload_digest: str | None = None) -> None:
+        self._pending.append((n, entry.url, canon if canon != entry.url else None, self.file_id(entry.file), entry.offset, entry.record_id,
+                              entry.fetched_at.isoformat(), entry.status, entry.request_method, int(entry.digest_ok),
+                              entry.content_type, int(entry.revisit), payload_digest))
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.db.executemany("INSERT INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+            self._pending.clear()
+
+    def discard_from(self, n: int) -> None:
+        """Forget the captures from position `n` on (a file the build reads again from its inflated copy)."""
+        self.flush()
+        self.db.execute("DELETE FROM captures WHERE n >= ?", (n,))
+
+    def lookups(self) -> None:
+        """The indexes by URL and canonical URL (made once the captures are in: faster than kept up per row)."""
+        self.flush()
+        for statement in _LOOKUPS:  # not executescript: it would commit the build's transaction first
+            self.db.execute(statement)
+
+    def finish(self, meta: dict[str, Any]) -> None:
+        """The lookup indexes and the facts beside the captures (problems, warcinfo…, JSON), all written at once."""
+        self.lookups()
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            [(key, json.dumps(value, ensure_ascii=False)) for key, value in meta.items()])
+        self.db.execute("COMMIT")
+        self._count = None
+
+    def set_meta(self, meta: dict[str, Any]) -> None:
+        """Facts written after the build (indexcache's identity of the files), in one transaction."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                [(key, json.dumps(value, ensure_ascii=False)) for key, value in meta.items()])
+
+    # ---- reading -----------------------------------------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        return {key: json.loads(value) for key, value in self.db.execute("SELECT key, value FROM meta")}
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.db.execute("SELECT COUNT(*) FROM captures").fetchone()[0]
+        return self._count
+
+    def _entry(self, row: tuple[Any, ...]) -> Placed:
+        n, url, file, offset, record_id, fetched_at, status, method, digest_ok, content_type, revisit = row
+        name = self._files.get(file)
+        if name is None:
+            name = self._files[file] = self.db.execute("SELECT name FROM files WHERE id = ?", (file,)).fetchone()[0]
+        if content_type is not None:  # one string per distinct type
+            content_type = self._types.setdefault(content_type, content_type)
+        return n, IndexEntry(url, name, offset, record_id, datetime.fromisoformat(fetched_at), status,
+                             method, bool(digest_ok), content_type, bool(revisit))
+
+    def _select(self, where: str, args: Iterable[Any] = ()) -> list[Placed]:
+        return [self._entry(row) for row in self.db.execute(f"SELECT {_COLUMNS} FROM captures {where}", tuple(args))]
+
+    def by_url(self, url: str) -> list[Placed]:
+        return self._select("WHERE url = ? ORDER BY n", (url,))
+
+    def by_canon(self, canon: str) -> list[Placed]:
+        """The captures whose URL's canonical form is `canon` (their own URL, where it is canonical already)."""
+        return self._select("WHERE canon = ?1 OR (canon IS NULL AND url = ?1) ORDER BY n", (canon,))
+
+    def in_order(self, where: str = "", args: Iterable[Any] = ()) -> Iterator[Placed]:
+        """Every capture (or those `where` keeps) in archive order, read a batch at a time."""
+        cursor = self.db.execute(f"SELECT {_COLUMNS} FROM captures {where} ORDER BY n", tuple(args))
+        while rows := cursor.fetchmany(_BATCH):
+            for row in rows:
+                yield self._entry(row)
+
+    def urls(self) -> Iterator[str]:
+        """Each captured URL once, in the order of its first capture."""
+        cursor = self.db.execute("SELECT url FROM captures GROUP BY url ORDER BY MIN(n)")
+        while rows := cursor.fetchmany(_BATCH):
+            for (url,) in rows:
+                yield url
+
+    def any_status(self, statuses: Iterable[int]) -> bool:
+        wanted = sorted(set(statuses))
+        found = self.db.execute(f"SELECT EXISTS (SELECT 1 FROM captures WHERE status IN ({','.join('?' * len(wanted))}))",
+                                wanted).fetchone()[0]
+        return bool(found)
+
+    def canonical_forms(self) -> int:
+        """How many captures have a canonical form other than their URL."""
+        return int(self.db.execute("SELECT COUNT(*) FROM captures WHERE canon IS NOT NULL").fetchone()[0])
+
+    # ---- revisit resolution (the build, once every file is read) --------------------------------------------------
+    def last_by_record_id(self, record_id: str) -> IndexEntry | None:
+        """The last 200 capture with this WARC-Record-ID."""
+        self.db.execute("CREATE INDEX IF NOT EXISTS captures_by_record ON captures (record_id)")
+        found = self._select("WHERE record_id = ? AND status = 200 ORDER BY n DESC LIMIT 1", (record_id,))
+        return found[0][1] if found else None
+
+    def index_digests(self, normalised: Callable[[str], str], hashed: Callable[[IndexEntry], list[str]]) -> int:
+        """The table of 200 captures by payload digest (normalised form): each capture's declared digest, or, for one
+        without, the digests `hashed` computes from its payload; returns how many were hashed."""
+        self.db.execute("CREATE TABLE IF NOT EXISTS digests (digest TEXT NOT NULL, n INTEGER NOT NULL)")
+        count = 0
+        rows: list[tuple[str, int]] = []
+        declared = self.db.execute("SELECT n, payload_digest FROM captures WHERE status = 200 ORDER BY n").fetchall()
+        missing = []
+        for n, digest in declared:
+            if digest:
+                rows.append((normalised(digest), n))
+            else:
+                missing.append(n)
+        for n in missing:
+            (_, entry), = self._select("WHERE n = ?", (n,))
+            found = hashed(entry)
+            count += bool(found)
+            rows += [(digest, n) for digest in found]
+        self.db.executemany("INSERT INTO digests VALUES (?, ?)", rows)
+        self.db.execute("CREATE INDEX digests_by_digest ON digests (digest)")
+        return count
+
+    def by_digest(self, digest: str) -> list[IndexEntry]:
+        return [entry for _, entry in self._select(
+            "WHERE n IN (SELECT n FROM digests WHERE digest = ?) ORDER BY n", (digest,))]
+
+    def drop_resolution_tables(self) -> None:
+        self.db.execute("DROP TABLE IF EXISTS digests")
+        self.db.execute("DROP INDEX IF EXISTS captures_by_record")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+
+
+def scratch_file(folder: Path | None = None) -> Path:
+    """A new, empty file for an index build (in `folder`, else the system's temporary folder)."""
+    handle, name = tempfile.mkstemp(prefix=SCRATCH_PREFIX, suffix=".sqlite", dir=folder)
+    os.close(handle)
+    return Path(name)
