@@ -89,6 +89,7 @@ class IndexStore:
         self._types: dict[str, str] = {}
         self._pending: list[tuple[Any, ...]] = []
         self._count: int | None = None
+        self._keyed = False
 
     # ---- writing (the build) ------------------------------------------------------------------------------------
     def file_id(self, name: str) -> int:
@@ -177,6 +178,28 @@ class IndexStore:
         while rows := cursor.fetchmany(_BATCH):
             for (url,) in rows:
                 yield url
+
+    def url_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(DISTINCT url) FROM captures").fetchone()[0])
+
+    def at(self, file: str, offset: int) -> list[IndexEntry]:
+        """The captures answered by the record at `offset` in `file` (its own, and revisits it answers)."""
+        found = self.db.execute("SELECT id FROM files WHERE name = ?", (file,)).fetchone()
+        if found is None:
+            return []
+        return [entry for _, entry in self._select("WHERE file = ? AND offset = ? ORDER BY n", (found[0], offset))]
+
+    def first_url_by_key(self, key_of: Callable[[str], str], key: str) -> str | None:
+        """The first captured URL (archive order) whose key, by `key_of`, is `key`. The map is made on the first
+        call, in a temporary table of this connection (the index file itself is only read): one row per URL."""
+        if not self._keyed:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS url_keys (key TEXT PRIMARY KEY, url TEXT NOT NULL)")
+            with self.db:
+                self.db.executemany("INSERT OR IGNORE INTO url_keys VALUES (?, ?)",
+                                    ((key_of(url), url) for url in self.urls()))
+            self._keyed = True
+        found = self.db.execute("SELECT url FROM url_keys WHERE key = ?", (key,)).fetchone()
+        return str(found[0]) if found else None
 
     def any_status(self, statuses: Iterable[int]) -> bool:
         wanted = sorted(set(statuses))

@@ -378,7 +378,6 @@ class ReplaySource:
         self._pages: dict[str, SavedPlace] = {}
         self._page_order: list[SavedPlace] = []
         self._index: ArchiveIndex | None = None
-        self._by_key: dict[str, str] | None = None
         self._holds_redirects: bool | None = None
         self._root = path.resolve().parent if path.is_file() else path.resolve()  # pages' paths are relative to it
         self.pages_beside_warcs = 0
@@ -426,7 +425,7 @@ class ReplaySource:
             yield page.url
 
     def url_count(self) -> int:
-        return sum(1 for _ in self.iter_urls())
+        return (self._index.url_count() if self._index is not None else 0) + len(self._page_order)
 
     def holds_redirects(self) -> bool:
         """Whether any archived response is a redirect, by status or by meta refresh (saved pages never are); looked
@@ -437,9 +436,8 @@ class ReplaySource:
                 index.with_status(REDIRECT_STATUSES)
                 # the index lists the pages that may refresh (a few, often a noscript fallback Scrapy ignores);
                 # only the crawl's settings tell which ones redirect
-                or bool(index.refreshing) and any(self._refresh_target(entry) is not None
-                                                  for _, entry in index.in_order()
-                                                  if (entry.file, entry.offset) in index.refreshing))
+                or any(self._refresh_target(entry) is not None
+                       for file, offset in sorted(index.refreshing) for entry in index.at(file, offset)))
         return self._holds_redirects
 
     def _refresh_target(self, entry: IndexEntry) -> str | None:
@@ -549,12 +547,9 @@ class ReplaySource:
         """The archived URL of the same article (the spider's article_key) under another URL form, if any."""
         if self._index is None or self.article_key is None:
             return None
-        if self._by_key is None:
-            self._by_key = {}
-            for archived_url in self._index.iter_urls():
-                self._by_key.setdefault(self.article_key(archived_url), archived_url)
         key = self.article_key(url)
-        return self._by_key.get(key) if key != url else None
+        # the map of every archived URL by key is made on the first such question, beside the index (on disk)
+        return self._index.first_url_by_key(self.article_key, key) if key != url else None
 
 
 NETWORK_SCHEMES = ("http", "https")

@@ -288,6 +288,17 @@ class ArchiveIndex:
         """Each captured URL once, in the order of its first capture, without a list of them all."""
         return self.store.urls()
 
+    def url_count(self) -> int:
+        return self.store.url_count()
+
+    def at(self, file: str, offset: int) -> list[IndexEntry]:
+        """The captures a record answers (its own, and those of the revisits it stands for)."""
+        return self.store.at(file, offset)
+
+    def first_url_by_key(self, key_of: Callable[[str], str], key: str) -> str | None:
+        """The first captured URL whose key (by `key_of`, the same function at every call) is `key`."""
+        return self.store.first_url_by_key(key_of, key)
+
     def placed_captures(self, url: str) -> list[tuple[int, IndexEntry]]:
         """All captures of ``url`` with their positions, in archive order: exact matches, else canonical-URL ones."""
         return self.store.by_url(url) or self.store.by_canon(_canonical(url))
