@@ -10,10 +10,12 @@ the page, and each article key is requested once, so replays of our own WARCs ar
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newscrawl.archive.replay import MetaRefreshPolicy, ReplaySource, one_request_at_a_time
+from newscrawl.archive.replay import Candidate, MetaRefreshPolicy, ReplaySource, one_request_at_a_time
 from newscrawl.extract.urls import commonest_origin
 from newscrawl.items import Discovery
 from newscrawl.meta import archive_index_cache
@@ -95,7 +97,7 @@ class ReplayCandidates:
         self._archive_listed = True
         if self.replay_source is None:
             return
-        chosen: dict[str, tuple[int, int, Any]] = {}
+        chosen = _Chosen()
         passed = 0  # pages that no article route takes, and the first few of them, to name in one line
         examples: list[str] = []
         for candidate in self.replay_source.candidates():
@@ -110,15 +112,44 @@ class ReplayCandidates:
             key = self.article_key(candidate.url)
             if self.held.named(key):
                 continue
-            if key not in chosen or (rank, candidate.position) < chosen[key][:2]:
-                chosen[key] = (rank, candidate.position, candidate)
+            chosen.offer(key, rank, candidate)
         if passed:  # one line, not one per page: most are listings, tag pages and the like, rightly not requested
             logger.info("%(n)d archived pages are not on an article route of this spider and were not requested "
                         "(newscrawl/replay/not_article_route), e.g. %(urls)s",
                         {"n": passed, "urls": ", ".join(examples)})
-        for _, _, candidate in sorted(chosen.values(), key=lambda found: found[1]):
+        for candidate in chosen.in_archive_order():
             self.article_request(candidate.url, Discovery(
                 via="archive", source_url=candidate.file, position=candidate.position,
                 seen_at=self.started_at.isoformat(), claims={"record_id": candidate.record_id}),
                 # the archive holds the page: robots.txt and the offsite filter had their say when it was fetched
                 meta={"dont_obey_robotstxt": True, "allow_offsite": True})
+        chosen.close()
+
+
+class _Chosen:
+    """The archive-only candidate chosen for each article key (the preferred URL form, then the first in archive
+    order), kept in a private temporary SQLite file: an archive of a million pages that discovery did not reach
+    would otherwise hold them all in memory while the archive is listed."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("", isolation_level=None)  # "": a temporary file, deleted at close
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("CREATE TABLE chosen (key TEXT PRIMARY KEY, rank INTEGER, position INTEGER, url TEXT, "
+                        "file TEXT, record_id TEXT)")
+        self.db.execute("BEGIN")
+
+    def offer(self, key: str, rank: int, candidate: Candidate) -> None:
+        self.db.execute(
+            "INSERT INTO chosen VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET rank = excluded.rank, "
+            "position = excluded.position, url = excluded.url, file = excluded.file, record_id = excluded.record_id "
+            "WHERE (excluded.rank, excluded.position) < (chosen.rank, chosen.position)",
+            (key, rank, candidate.position, candidate.url, candidate.file, candidate.record_id))
+
+    def in_archive_order(self) -> Iterator[Candidate]:
+        cursor = self.db.execute("SELECT url, file, record_id, position FROM chosen ORDER BY position")
+        while rows := cursor.fetchmany(256):
+            for url, file, record_id, position in rows:
+                yield Candidate(url, file, record_id, position)
+
+    def close(self) -> None:
+        self.db.close()
