@@ -23,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from newscrawl.archive.revisits import Revisit
+
 _SCHEMA = """
 CREATE TABLE captures (
     n INTEGER PRIMARY KEY,        -- archive order
@@ -40,6 +42,10 @@ CREATE TABLE captures (
     payload_digest TEXT           -- WARC-Payload-Digest as written (resolving revisits by digest)
 );
 CREATE TABLE files (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE revisits (           -- the build's revisit records, until resolved
+    n INTEGER PRIMARY KEY, url TEXT NOT NULL, file TEXT NOT NULL, offset INTEGER NOT NULL, refers_to TEXT,
+    refers_to_uri TEXT, refers_to_date TEXT, payload_digest TEXT, revisited_at TEXT
+);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _LOOKUPS = ("CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url)",
@@ -111,10 +117,47 @@ class IndexStore:
             self.db.executemany("INSERT INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
             self._pending.clear()
 
+    def add_revisit(self, n: int, revisit: Revisit) -> None:
+        """A revisit record at position `n`, kept until resolve_revisits."""
+        self.db.execute("INSERT INTO revisits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (n, revisit.url, revisit.file, revisit.offset, revisit.refers_to, revisit.refers_to_uri,
+                         revisit.refers_to_date, revisit.payload_digest,
+                         revisit.revisited_at.isoformat() if revisit.revisited_at is not None else None))
+
+    def revisits(self) -> Iterator[tuple[int, Revisit]]:
+        """The revisits added, in archive order."""
+        cursor = self.db.execute("SELECT * FROM revisits ORDER BY n")
+        while rows := cursor.fetchmany(_BATCH):
+            for n, url, file, offset, refers_to, uri, date, digest, revisited_at in rows:
+                yield n, Revisit(url, file, offset, refers_to, uri, date, digest,
+                                 datetime.fromisoformat(revisited_at) if revisited_at is not None else None)
+
+    def revisit_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM revisits").fetchone()[0])
+
+    def stage(self, n: int, entry: IndexEntry, canon: str) -> None:
+        """A resolved revisit's entry, held apart until every revisit is resolved (resolution looks among the other
+        captures only), then added by add_staged."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS staged AS SELECT * FROM captures WHERE 0")
+        self.db.execute("INSERT INTO staged VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (n, entry.url, canon if canon != entry.url else None, self.file_id(entry.file), entry.offset,
+                         entry.record_id, entry.fetched_at.isoformat(), entry.status, entry.request_method,
+                         int(entry.digest_ok), entry.content_type, int(entry.revisit), None))
+
+    def add_staged(self) -> None:
+        """The staged entries among the captures; the revisits they resolved no longer kept."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS staged AS SELECT * FROM captures WHERE 0")
+        self.db.execute("INSERT INTO captures SELECT * FROM staged")
+        self.db.execute("DROP TABLE staged")
+        self.db.execute("DELETE FROM revisits")
+        self._count = None
+
     def discard_from(self, n: int) -> None:
-        """Forget the captures from position `n` on (a file the build reads again from its inflated copy)."""
+        """Forget the captures and revisits from position `n` on (a file the build reads again from its inflated
+        copy)."""
         self.flush()
         self.db.execute("DELETE FROM captures WHERE n >= ?", (n,))
+        self.db.execute("DELETE FROM revisits WHERE n >= ?", (n,))
 
     def lookups(self) -> None:
         """The indexes by URL and canonical URL (made once the captures are in: faster than kept up per row)."""

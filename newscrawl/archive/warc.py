@@ -366,7 +366,6 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
     refreshing: set[tuple[str, int]] = set()
     unlabelled_pages: set[tuple[str, int]] = set()
     read_from_copies: set[str] = set()
-    revisits: list[tuple[int, Revisit]] = []
     position = 0
 
     def sink(item: IndexEntry | Revisit, payload_digest: str | None) -> None:
@@ -374,11 +373,11 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
         if isinstance(item, IndexEntry):
             store.add(position, item, _canonical(item.url), payload_digest)
         else:
-            revisits.append((position, item))
+            store.add_revisit(position, item)
         position += 1
 
     for path_of_file, source, steps in _index_steps_by_file(path, parts):
-        file_start, revisits_before = position, len(revisits)
+        file_start = position
         read = _FileIndex(path_of_file, steps, types, sink)
         if read.several_records and source == path_of_file:
             source = plain_copy(path_of_file, mixed=True) or path_of_file
@@ -386,7 +385,6 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
                 logger.info("%s: a compressed member further on holds several records; read again from its "
                             "inflated copy %s", path_of_file, source)
                 store.discard_from(file_start)
-                del revisits[revisits_before:]
                 position = file_start
                 read = _FileIndex(path_of_file, record_steps(path_of_file, source, _indexed, False), types, sink)
         if source != path_of_file:
@@ -398,16 +396,16 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
         refreshing |= read.refreshing
         unlabelled_pages |= read.unlabelled_pages
     store.flush()
-    later = _resolve(store, revisits, skipped, warcinfo) if revisits else 0
+    revisits = store.revisit_count()
+    later = _resolve(store, skipped, warcinfo) if revisits else 0
     return {"problems": [[p.file, p.offset, p.kind, p.message] for p in problems], "skipped": dict(skipped),
-            "warcinfo": warcinfo, "revisits_resolved": len(revisits) - skipped["revisit-unresolved"],
+            "warcinfo": warcinfo, "revisits_resolved": revisits - skipped["revisit-unresolved"],
             "revisits_answered_later": later, "refreshing": sorted([file, offset] for file, offset in refreshing),
             "unlabelled_pages": sorted([file, offset] for file, offset in unlabelled_pages),
             "read_from_copies": sorted(read_from_copies)}
 
 
-def _resolve(store: IndexStore, revisits: list[tuple[int, Revisit]], skipped: Counter[str],
-             warcinfo: dict[str, dict[str, str]]) -> int:
+def _resolve(store: IndexStore, skipped: Counter[str], warcinfo: dict[str, dict[str, str]]) -> int:
     """Each revisit, at its own position, as its original's entry under the revisit's URL, or left out and counted
     ("revisit-unresolved") when the original is not in the archive; returns how many revisits only a later capture
     could answer. Originals are looked up among the other captures only: the resolved revisits join them after."""
@@ -427,9 +425,8 @@ def _resolve(store: IndexStore, revisits: list[tuple[int, Revisit]], skipped: Co
     def captures(url: str) -> list[IndexEntry]:
         return [entry for _, entry in (store.by_url(url) or store.by_canon(_canonical(url)))]
 
-    resolved: list[tuple[int, IndexEntry]] = []
     later = 0
-    for position, item in revisits:
+    for position, item in store.revisits():
         original = find_original(item, captures, store.last_by_record_id, by_digest)
         if original is None:
             skipped["revisit-unresolved"] += 1
@@ -440,11 +437,9 @@ def _resolve(store: IndexStore, revisits: list[tuple[int, Revisit]], skipped: Co
             later += 1
             logger.info("%s @ %d: revisit of %s: no capture at or before it, answered by the later capture of %s",
                         item.file, item.offset, item.url, original.entry.fetched_at.isoformat())
-        resolved.append((position, replace(original.entry, url=item.url, revisit=True)))
+        store.stage(position, replace(original.entry, url=item.url, revisit=True), _canonical(item.url))
     store.drop_resolution_tables()
-    for position, entry in resolved:
-        store.add(position, entry, _canonical(entry.url))
-    store.flush()
+    store.add_staged()
     return later
 
 
