@@ -29,7 +29,7 @@ from scrapy.exporters import JsonLinesItemExporter
 
 from newscrawl.extract.minhash import from_bytes
 from newscrawl.parallel.recorder import COMPLETE, ENTRIES, FEED
-from newscrawl.pipelines.dedup import CANONICAL_OF_ANOTHER, UrlClaims
+from newscrawl.pipelines.dedup import CANONICAL_OF_ANOTHER, READDRESSED, UrlClaims
 from newscrawl.pipelines.lineage import StoryIndex
 
 logger = logging.getLogger(__name__)
@@ -140,8 +140,7 @@ class Merger:
             return
         if url != entry.url and entry.dropped is None:
             counts.readdressed += 1
-            logger.warning("%(page)s names %(url)s as its canonical URL, where an article with another headline is: "
-                           "kept under its own address", {"page": entry.page, "url": entry.url})
+            logger.warning(READDRESSED, {"page": entry.page, "url": entry.url})
         story = entry.story
         if self.index is not None and entry.story is not None:
             story = url

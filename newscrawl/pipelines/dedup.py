@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 CANONICAL_OF_ANOTHER = "canonical_of_another"
 """The quality flag, and the stat newscrawl/items/canonical_of_another, of an item kept under its own address."""
 
+READDRESSED = ("%(page)s names %(url)s as its canonical URL, where an article with another headline is: kept under "
+               "its own address")
+"""The log line of an item put under its own address (here, and in the parallel replay's merge)."""
+
 _HALF = 8
 _NO_HEADLINE = bytes(_HALF)
 
@@ -116,8 +120,7 @@ class DedupPipeline:
                                        "from a copy with one")
             raise DuplicateArticle(f"{item.url}: already emitted in this run")
         if url != item.url:
-            logger.warning("%(page)s names %(url)s as its canonical URL, where an article with another headline is: "
-                           "kept under its own address", {"page": page_url, "url": item.url})
+            logger.warning(READDRESSED, {"page": page_url, "url": item.url})
             readdress(item, url)
             if self.stats is not None:
                 self.stats.inc_value(f"newscrawl/items/{CANONICAL_OF_ANOTHER}")
