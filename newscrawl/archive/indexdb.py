@@ -8,6 +8,9 @@ nothing else, and the processes of a parallel replay open the one their parent b
 
 Rows keep archive order in `n` (a revisit at its own place, answered by its original's position), so "the last
 capture wins" and every ordered walk read the same as the lists they replace.
+
+One idea, kept whole: the one file an index is, with its schema, the build's writes (revisits held until resolved)
+and the lookups a replay makes; a split would put one table's statements in two modules.
 """
 
 from __future__ import annotations
@@ -101,14 +104,18 @@ class IndexStore:
     def file_id(self, name: str) -> int:
         found = self._file_ids.get(name)
         if found is None:
-            found = self._file_ids[name] = self.db.execute("INSERT INTO files (name) VALUES (?)", (name,)).lastrowid or 0
+            inserted = self.db.execute("INSERT INTO files (name) VALUES (?)", (name,))
+            found = self._file_ids[name] = inserted.lastrowid or 0
             self._files[found] = name
         return found
 
+    def _row(self, n: int, entry: IndexEntry, canon: str, payload_digest: str | None) -> tuple[Any, ...]:
+        return (n, entry.url, canon if canon != entry.url else None, self.file_id(entry.file), entry.offset,
+                entry.record_id, entry.fetched_at.isoformat(), entry.status, entry.request_method,
+                int(entry.digest_ok), entry.content_type, int(entry.revisit), payload_digest)
+
     def add(self, n: int, entry: IndexEntry, canon: str, payload_digest: str | None = None) -> None:
-        self._pending.append((n, entry.url, canon if canon != entry.url else None, self.file_id(entry.file), entry.offset, entry.record_id,
-                              entry.fetched_at.isoformat(), entry.status, entry.request_method, int(entry.digest_ok),
-                              entry.content_type, int(entry.revisit), payload_digest))
+        self._pending.append(self._row(n, entry, canon, payload_digest))
         if len(self._pending) >= _BATCH:
             self.flush()
 
@@ -118,7 +125,7 @@ class IndexStore:
             self._pending.clear()
 
     def add_revisit(self, n: int, revisit: Revisit) -> None:
-        """A revisit record at position `n`, kept until resolve_revisits."""
+        """A revisit record at position `n`, kept until its original is found (warc._resolve)."""
         self.db.execute("INSERT INTO revisits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (n, revisit.url, revisit.file, revisit.offset, revisit.refers_to, revisit.refers_to_uri,
                          revisit.refers_to_date, revisit.payload_digest,
@@ -140,9 +147,7 @@ class IndexStore:
         captures only), then added by add_staged."""
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS staged AS SELECT * FROM captures WHERE 0")
         self.db.execute("INSERT INTO staged VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (n, entry.url, canon if canon != entry.url else None, self.file_id(entry.file), entry.offset,
-                         entry.record_id, entry.fetched_at.isoformat(), entry.status, entry.request_method,
-                         int(entry.digest_ok), entry.content_type, int(entry.revisit), None))
+                        self._row(n, entry, canon, None))
 
     def add_staged(self) -> None:
         """The staged entries among the captures; the revisits they resolved no longer kept."""
@@ -168,16 +173,18 @@ class IndexStore:
     def finish(self, meta: dict[str, Any]) -> None:
         """The lookup indexes and the facts beside the captures (problems, warcinfo…, JSON), all written at once."""
         self.lookups()
-        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                            [(key, json.dumps(value, ensure_ascii=False)) for key, value in meta.items()])
+        self._write_meta(meta)
         self.db.execute("COMMIT")
         self._count = None
 
     def set_meta(self, meta: dict[str, Any]) -> None:
         """Facts written after the build (indexcache's identity of the files), in one transaction."""
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                [(key, json.dumps(value, ensure_ascii=False)) for key, value in meta.items()])
+            self._write_meta(meta)
+
+    def _write_meta(self, meta: dict[str, Any]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            [(key, json.dumps(value, ensure_ascii=False)) for key, value in meta.items()])
 
     # ---- reading -----------------------------------------------------------------------------------------------
     def meta(self) -> dict[str, Any]:
@@ -208,9 +215,9 @@ class IndexStore:
         """The captures whose URL's canonical form is `canon` (their own URL, where it is canonical already)."""
         return self._select("WHERE canon = ?1 OR (canon IS NULL AND url = ?1) ORDER BY n", (canon,))
 
-    def in_order(self, where: str = "", args: Iterable[Any] = ()) -> Iterator[Placed]:
-        """Every capture (or those `where` keeps) in archive order, read a batch at a time."""
-        cursor = self.db.execute(f"SELECT {_COLUMNS} FROM captures {where} ORDER BY n", tuple(args))
+    def in_order(self) -> Iterator[Placed]:
+        """Every capture in archive order, read a batch at a time."""
+        cursor = self.db.execute(f"SELECT {_COLUMNS} FROM captures ORDER BY n")
         while rows := cursor.fetchmany(_BATCH):
             for row in rows:
                 yield self._entry(row)
@@ -246,9 +253,9 @@ class IndexStore:
 
     def any_status(self, statuses: Iterable[int]) -> bool:
         wanted = sorted(set(statuses))
-        found = self.db.execute(f"SELECT EXISTS (SELECT 1 FROM captures WHERE status IN ({','.join('?' * len(wanted))}))",
-                                wanted).fetchone()[0]
-        return bool(found)
+        marks = ",".join("?" * len(wanted))
+        return bool(self.db.execute(f"SELECT EXISTS (SELECT 1 FROM captures WHERE status IN ({marks}))",
+                                    wanted).fetchone()[0])
 
     def canonical_forms(self) -> int:
         """How many captures have a canonical form other than their URL."""
