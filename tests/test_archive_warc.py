@@ -853,3 +853,43 @@ def test_an_index_holds_its_captures_on_disk_not_in_memory(tmp_path: Path) -> No
     assert extra > 1000
     assert (large[1] - small[1]) / extra < 100, "bytes kept per capture"
     assert (large[2] - small[2]) / extra < 100, "bytes of peak per capture"
+
+
+def test_an_index_the_temporary_folder_refuses_is_built_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A full or read-only temporary folder costs one warning, not the replay: the index is built in memory, as it
+    was before it moved to disk. The archive's own errors are still reported as themselves."""
+    import logging
+    import sqlite3
+    import tempfile
+
+    from newscrawl.archive.indexdb import IndexStore
+
+    archive = tmp_path / "sample.warc.gz"
+    shutil.copy(Path(__file__).resolve().parent.parent / "samples" / "devdiscourse.warc.gz", archive)
+    reference = ArchiveIndex.build_now(archive).entries
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def no_space(folder: Path | None = None) -> Path:
+        raise OSError(28, "No space left on device")
+    with monkeypatch.context() as refusing, caplog.at_level(logging.WARNING, logger="newscrawl.archive.warc"):
+        refusing.setattr(warc, "scratch_file", no_space)
+        index = ArchiveIndex.build(archive, tmp_path / "cache")
+    assert index.store.path is None and index.entries == reference and index.entry(reference[-1].url) is not None
+    assert "built in memory" in caplog.text
+
+    real_flush = IndexStore.flush
+
+    def fills_up(self: IndexStore) -> None:
+        if self.path is not None and self._pending:
+            raise sqlite3.OperationalError("database or disk is full")
+        real_flush(self)
+    with monkeypatch.context() as full:
+        full.setattr(IndexStore, "flush", fills_up)
+        index = ArchiveIndex.build_now(archive)
+    assert index.store.path is None and index.entries == reference
+    assert list(scratch.iterdir()) == [], "the refused file is not left behind"
+    with pytest.raises(FileNotFoundError):
+        ArchiveIndex.build_now(tmp_path / "nothing.warc.gz")

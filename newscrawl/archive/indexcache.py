@@ -136,6 +136,8 @@ def store(folder: Path, path: Path, files: Identity, index: IndexStore) -> Path 
     """Keep a freshly built index file as `path`'s cached index: its identity written into it, then one rename
     (a reader sees a whole file or none); the cached file's path, None when it could not be kept."""
     target = cache_file(folder, path)
+    if index.path is None:  # built in memory: nothing to keep
+        return None
     try:
         index.set_meta({"format": FORMAT, "builder": builder(), "archive": str(path), "files": files})
         target.parent.mkdir(parents=True, exist_ok=True)

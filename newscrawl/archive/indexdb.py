@@ -84,9 +84,11 @@ Placed = tuple[int, IndexEntry]
 class IndexStore:
     """One index's SQLite file: written once by its build, then only read (by any number of processes)."""
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path | None, *, create: bool = False) -> None:
+        """`path` None: in memory (a temporary folder that refuses the file: the index then grows with the archive,
+        as it did before it moved to disk)."""
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db = sqlite3.connect(":memory:" if path is None else path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA cache_size = -2048")  # 2 MiB: lookups are by index, a page or two each
         if create:
             self.db.execute("PRAGMA journal_mode = OFF")  # a build that fails is thrown away whole

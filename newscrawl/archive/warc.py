@@ -25,6 +25,7 @@ import os
 import re
 import sqlite3
 import sys
+import tempfile
 import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -192,7 +193,7 @@ class ArchiveIndex:
         the folder `cache` for them (indexcache.py), else ``build_now`` (then cached there)."""
         key = _built_key(Path(path))
         ahead = _BUILT_AHEAD.pop(key, None) if key is not None else None
-        if ahead is not None:
+        if ahead is not None and ahead.store.path is not None:
             ahead._files = _OpenFiles()  # never share open file positions with the process that built it
             ahead.store = IndexStore(ahead.store.path)  # nor its SQLite connection (not to be used across a fork)
             return ahead
@@ -223,7 +224,7 @@ class ArchiveIndex:
         if files is None:
             return cls.build_now(path, parts)
         index = cls.build_now(path, parts, indexcache.build_folder(cache))
-        placed = indexcache.store(cache, path, files, index.store)
+        placed = indexcache.store(cache, path, files, index.store) if index.store.path is not None else None
         if placed is not None:
             index.keep_file(placed)
         return index
@@ -238,7 +239,7 @@ class ArchiveIndex:
     def share_until_exit(self) -> None:
         """Keep a scratch file until this process exits, not until the index is dropped: the processes forked to
         read it (build_ahead) open it after their parent has let go of the index."""
-        if self._scratch is not None:
+        if self._scratch is not None and self.store.path is not None:
             self._scratch.detach()
             self._scratch = None
             atexit.register(_discard_scratch, self.store.path, os.getpid())
@@ -252,12 +253,21 @@ class ArchiveIndex:
         A revisit record takes its place in archive order as an entry that points at its original capture
         (``revisits.py``), so "last capture wins" treats it like the capture it stands for."""
         try:
-            target = scratch_file(folder)
-        except OSError:
-            target = scratch_file()  # the cache folder refused it: the index still works, uncached
-        store = IndexStore(target, create=True)
+            return cls._built_in(_scratch_in(folder), Path(path), parts)
+        except (_TempRefused, sqlite3.Error) as refused:  # not the archive's errors: those are reported as before
+            logger.warning("The archive index of %s cannot be written to a temporary file (%s): built in memory "
+                           "instead, which grows with the archive; free space in %s or point TMPDIR elsewhere",
+                           path, refused, folder or tempfile.gettempdir())
+            return cls._built_in(None, Path(path), parts)
+
+    @classmethod
+    def _built_in(cls, target: Path | None, path: Path, parts: int) -> ArchiveIndex:
         try:
-            meta = _build_into(store, Path(path), parts)
+            store = IndexStore(target, create=True)
+        except sqlite3.Error as refused:
+            raise _TempRefused(str(refused)) from refused
+        try:
+            meta = _build_into(store, path, parts)
             store.finish(meta)
         except BaseException:
             _discard_scratch(target, os.getpid(), store)
@@ -457,14 +467,30 @@ def _hashed_payload(warcinfo: dict[str, dict[str, str]]) -> Callable[[IndexEntry
     return hashed
 
 
-def _discard_scratch(path: Path, owner: int, store: IndexStore | None = None) -> None:
+class _TempRefused(OSError):
+    """The temporary folder refused an index file (full, read-only, missing)."""
+
+
+def _scratch_in(folder: Path | None) -> Path:
+    """A new index file in `folder` (the cache's), else in the system's temporary folder."""
+    try:
+        return scratch_file(folder)
+    except OSError:
+        try:
+            return scratch_file()  # the cache folder refused it: the index still works, uncached
+        except OSError as refused:
+            raise _TempRefused(str(refused)) from refused
+
+
+def _discard_scratch(path: Path | None, owner: int, store: IndexStore | None = None) -> None:
     """Delete an index's scratch file, in the process that made it only (not in one forked from it)."""
     if os.getpid() != owner:
         return
     if store is not None:
         store.close()
-    with contextlib.suppress(OSError):
-        path.unlink()
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 _BuiltKey = tuple[str, tuple[tuple[Any, ...], ...]]
