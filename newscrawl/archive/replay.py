@@ -408,7 +408,9 @@ class ReplaySource:
                 self.pages_beside_warcs += self._index is not None
                 self._page_order.append(page)
                 self._pages.setdefault(page.url, page)
-                self._pages.setdefault(canonicalize_url(page.url), page)
+                canonical = canonicalize_url(page.url)
+                if canonical != page.url:  # else the exact key answers it: a second key per page was ~150 bytes
+                    self._pages.setdefault(canonical, page)
         if self.pages_beside_warcs or self.pages_held_by_warcs:
             logger.info("%(path)s holds saved pages beside its WARC files: %(new)d replayed with them, %(held)d left "
                         "to the WARCs' capture of the same URL", {"path": self.path, "new": self.pages_beside_warcs,
