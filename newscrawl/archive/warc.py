@@ -311,7 +311,7 @@ class ArchiveIndex:
 
     def placed_captures(self, url: str) -> list[tuple[int, IndexEntry]]:
         """All captures of ``url`` with their positions, in archive order: exact matches, else canonical-URL ones."""
-        return self.store.by_url(url) or self.store.by_canon(_canonical(url))
+        return _placed_captures(self.store, url)
 
     def captures(self, url: str) -> list[IndexEntry]:
         """All captures of ``url`` in archive order: exact matches, else canonical-URL matches."""
@@ -433,7 +433,7 @@ def _resolve(store: IndexStore, skipped: Counter[str], warcinfo: dict[str, dict[
         return store.by_digest(normalised_digest(digest))
 
     def captures(url: str) -> list[IndexEntry]:
-        return [entry for _, entry in (store.by_url(url) or store.by_canon(_canonical(url)))]
+        return [entry for _, entry in _placed_captures(store, url)]
 
     later = 0
     for position, item in store.revisits():
@@ -465,6 +465,11 @@ def _hashed_payload(warcinfo: dict[str, dict[str, str]]) -> Callable[[IndexEntry
             return []
         return list(payload_digests(exchange.body))
     return hashed
+
+
+def _placed_captures(store: IndexStore, url: str) -> list[tuple[int, IndexEntry]]:
+    """How every lookup of a URL matches (ArchiveIndex.placed_captures; revisit resolution during the build)."""
+    return store.by_url(url) or store.by_canon(_canonical(url))
 
 
 class _TempRefused(OSError):

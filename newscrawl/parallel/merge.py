@@ -29,7 +29,7 @@ from scrapy.exporters import JsonLinesItemExporter
 
 from newscrawl.extract.minhash import from_bytes
 from newscrawl.parallel.recorder import COMPLETE, ENTRIES, FEED
-from newscrawl.pipelines.dedup import CANONICAL_OF_ANOTHER, READDRESSED, UrlClaims
+from newscrawl.pipelines.dedup import READDRESSED, UrlClaims, flagged
 from newscrawl.pipelines.lineage import StoryIndex
 
 logger = logging.getLogger(__name__)
@@ -198,8 +198,7 @@ def _rewritten(line: bytes, encoding: str, story: str | None, url: str | None) -
     item["story_id"] = story
     if url is not None:
         item["url"] = url
-        if CANONICAL_OF_ANOTHER not in item["quality"]:
-            item["quality"] = [*item["quality"], CANONICAL_OF_ANOTHER]
+        item["quality"] = flagged(item["quality"])
     buffer = io.BytesIO()
     JsonLinesItemExporter(buffer, encoding=encoding).export_item(item)
     return buffer.getvalue()

@@ -13,6 +13,7 @@ from typing import Any
 
 from newscrawl.monitoring.coverage import MAX_EXAMPLES
 from newscrawl.parallel.merge import MergeCounts
+from newscrawl.pipelines.dedup import READDRESSED_STATS
 
 TIME_STATS = ("start_time", "finish_time", "elapsed_time_seconds", "finish_reason")
 MAX_STATS = ("request_depth_max", "memusage/max", "memusage/startup")
@@ -43,7 +44,7 @@ def merged_stats(facts: list[dict[str, Any]], counts: MergeCounts, feeds: int, s
                             ("item_dropped_reasons_count/DuplicateArticle", 1), ("newscrawl/items/new", -1)):
             stats[key] = stats.get(key, 0) + change * counts.duplicates
     if counts.readdressed:
-        for key in ("newscrawl/items/canonical_of_another", "newscrawl/quality/canonical_of_another"):
+        for key in READDRESSED_STATS:
             stats[key] = stats.get(key, 0) + counts.readdressed
     if counts.copies:
         stats["newscrawl/lineage/copies"] = counts.copies

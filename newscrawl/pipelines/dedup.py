@@ -28,7 +28,9 @@ from newscrawl.items import Article
 logger = logging.getLogger(__name__)
 
 CANONICAL_OF_ANOTHER = "canonical_of_another"
-"""The quality flag, and the stat newscrawl/items/canonical_of_another, of an item kept under its own address."""
+"""The quality flag of an item kept under its own address."""
+READDRESSED_STATS = (f"newscrawl/items/{CANONICAL_OF_ANOTHER}", f"newscrawl/quality/{CANONICAL_OF_ANOTHER}")
+"""The stats one such item counts in (the quality flag's, as ValidationPipeline counts the others)."""
 
 READDRESSED = ("%(page)s names %(url)s as its canonical URL, where an article with another headline is: kept under "
                "its own address")
@@ -120,16 +122,21 @@ class DedupPipeline:
                                        "from a copy with one")
             raise DuplicateArticle(f"{item.url}: already emitted in this run")
         if url != item.url:
-            logger.warning(READDRESSED, {"page": page_url, "url": item.url})
-            readdress(item, url)
-            if self.stats is not None:
-                self.stats.inc_value(f"newscrawl/items/{CANONICAL_OF_ANOTHER}")
-                self.stats.inc_value(f"newscrawl/quality/{CANONICAL_OF_ANOTHER}")
+            readdress(item, url, self.stats)
         return item
 
 
-def readdress(item: Article, url: str) -> None:
-    """Put an item whose canonical link names another article's URL under its own page's address, flagged."""
+def readdress(item: Article, url: str, stats: Any = None) -> None:
+    """Put an item whose canonical link names another article's URL under its own page's address: one warning,
+    flagged, counted (also by RevisionPipeline, for a canonical naming an article of an earlier run)."""
+    logger.warning(READDRESSED, {"page": item.provenance.response_url if item.provenance else None, "url": item.url})
     item.url = url
-    if CANONICAL_OF_ANOTHER not in item.quality:
-        item.quality = [*item.quality, CANONICAL_OF_ANOTHER]
+    item.quality = flagged(item.quality)
+    if stats is not None:
+        for key in READDRESSED_STATS:
+            stats.inc_value(key)
+
+
+def flagged(quality: list[str]) -> list[str]:
+    """A quality list with the canonical_of_another flag (once, last, as flags added after validation are)."""
+    return quality if CANONICAL_OF_ANOTHER in quality else [*quality, CANONICAL_OF_ANOTHER]

@@ -23,7 +23,7 @@ from twisted.internet import task
 from newscrawl.extract.urls import another_form, clean_url, is_http_url
 from newscrawl.items import Article, plain_data
 from newscrawl.meta import record_fatal_error
-from newscrawl.pipelines.dedup import CANONICAL_OF_ANOTHER, DuplicateArticle, readdress
+from newscrawl.pipelines.dedup import DuplicateArticle, readdress
 from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
 from newscrawl.state.store import COMMIT_SECONDS, Revision
 
@@ -126,11 +126,7 @@ class RevisionPipeline:
         provenance = item.provenance
         key, known = self._find_state(item)
         if known is not None and self._names_anothers_url(item, known):
-            logger.warning("%(page)s names %(url)s as its canonical URL, an article with another headline: kept under "
-                           "its own address", {"page": provenance.response_url, "url": item.url})
-            readdress(item, clean_url(str(provenance.response_url)))
-            self.crawler.stats.inc_value(f"newscrawl/items/{CANONICAL_OF_ANOTHER}")
-            self.crawler.stats.inc_value(f"newscrawl/quality/{CANONICAL_OF_ANOTHER}")
+            readdress(item, clean_url(str(provenance.response_url)), self.crawler.stats)
             key, known = self._find_state(item)
         digest = content_digest(item)
         if known is not None and known.content_sha256 != digest and self._thinner_form(item, known):
