@@ -231,18 +231,22 @@ class ArchiveIndex:
 
     def keep_file(self, path: Path) -> None:
         """The index's file was moved to `path` (the cache): it is no scratch file any more."""
-        if self._scratch is not None:
-            self._scratch.detach()
-            self._scratch = None
+        self._stop_discarding()
         self.store.path = path
 
     def share_until_exit(self) -> None:
         """Keep a scratch file until this process exits, not until the index is dropped: the processes forked to
         read it (build_ahead) open it after their parent has let go of the index."""
-        if self._scratch is not None and self.store.path is not None:
-            self._scratch.detach()
-            self._scratch = None
+        if self.store.path is not None and self._stop_discarding():
             atexit.register(_discard_scratch, self.store.path, os.getpid())
+
+    def _stop_discarding(self) -> bool:
+        """Whether the file was a scratch file, which the index no longer deletes when it is dropped."""
+        if self._scratch is None:
+            return False
+        self._scratch.detach()
+        self._scratch = None
+        return True
 
     @classmethod
     def build_now(cls, path: Path | str, parts: int = 1, folder: Path | None = None) -> ArchiveIndex:

@@ -24,7 +24,7 @@ from newscrawl.extract.urls import another_form, clean_url, is_http_url
 from newscrawl.items import Article, plain_data
 from newscrawl.meta import record_fatal_error
 from newscrawl.pipelines.dedup import DuplicateArticle, readdress
-from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest
+from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest, forms_keyed_apart
 from newscrawl.state.store import COMMIT_SECONDS, Revision
 
 logger = logging.getLogger(__name__)
@@ -214,18 +214,22 @@ class RevisionPipeline:
     def _find_state(self, item: Article) -> tuple[str, Any]:
         """The key the article's state is under and its state (StateStore.find): its canonical URL's key, or the
         request URL's of an article recorded before URL forms were aliased."""
-        spider, provenance = self.crawler.spider, item.provenance
-        assert provenance is not None
-        found: tuple[str, Any] = self._incremental().store.find(*spider.state_keys(item.url, provenance.request_url))
+        found: tuple[str, Any] = self._incremental().store.find(*self._state_keys(item))
         return found
+
+    def _state_keys(self, item: Article) -> tuple[str, ...]:
+        """The keys the article's state may be under, most trusted first (the spider's state_keys)."""
+        assert item.provenance is not None
+        keys: tuple[str, ...] = self.crawler.spider.state_keys(item.url, item.provenance.request_url)
+        return keys
 
     def _note_forms(self, item: Article, key: str) -> None:
         """Every other key the article was reached under (its request URL's, its page's, its canonical URL's) becomes
         an alias of `key`, so the next run's decisions find its state whichever form a source names."""
         spider, provenance = self.crawler.spider, item.provenance
         assert provenance is not None
-        keys = spider.state_keys(item.url, provenance.request_url)
-        if len(keys) < 2:  # the spider's article key joins every URL form of its outlet: nothing to alias
+        keys = self._state_keys(item)
+        if not forms_keyed_apart(keys):  # the spider's article key joins every URL form of its outlet: no alias
             return
         store = self._incremental().store
         forms = {*keys, *([spider.article_key(provenance.response_url)] if provenance.response_url else [])}
@@ -248,10 +252,8 @@ class RevisionPipeline:
         return bool(history) and bool(history[-1].item.get("title")) and history[-1].item.get("title") != item.title
 
     def _forms_apart(self, item: Article) -> bool:
-        """Whether the spider keys an article's URL forms apart (the `news` spider: by canonical URL, then request),
-        so forms can be told from the own page; not where article_key joins them (Devdiscourse: its NewsId)."""
-        assert item.provenance is not None
-        return len(self.crawler.spider.state_keys(item.url, item.provenance.request_url)) > 1
+        """Whether the spider keys the article's URL forms apart, so its forms can be told from its own page."""
+        return forms_keyed_apart(self._state_keys(item))
 
     def _form_page(self, item: Article) -> str | None:
         """The page address to store with a revision, which tells the article's own page from another form of it

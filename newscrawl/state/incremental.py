@@ -33,6 +33,13 @@ CONTENT_FIELDS = ("url", "title", "subtitle", "body", "published_at", "modified_
                   "image_disclaimer", "country", "sector", "tags", "article_type")
 
 
+def forms_keyed_apart(keys: tuple[str, ...]) -> bool:
+    """Whether an article's state keys (the spider's ``state_keys``) hold its URL forms apart: more than one key (the
+    `news` spider keys by canonical URL, then by request URL), so a revision's page address tells the article's own
+    page from another form of it; one key where the spider's article key joins its outlet's forms (Devdiscourse)."""
+    return len(keys) > 1
+
+
 def content_digest(article: Article | dict[str, Any]) -> str:
     """SHA-256 of the article's content fields (from an Article or its exported JSON), stable across runs."""
     content = {name: (article.get(name) if isinstance(article, dict) else getattr(article, name))

@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from newscrawl.state.incremental import content_digest
+from newscrawl.state.incremental import content_digest, forms_keyed_apart
 from newscrawl.state.store import Revision, StateStore
 
 logger = logging.getLogger(__name__)
@@ -164,9 +164,8 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
                     Revision(key=key, revision=revision, crawl_id=crawl_id, fetched_at=str(provenance.get("fetched_at")),
                              url=str(item.get("url")), content_sha256=content_digest(item),
                              body_sha256=str(provenance.get("body_sha256")), item=item,
-                             # the page address tells another form from the own page only where forms have keys
-                             response_url=(str(provenance.get("response_url") or "") or None) if len(keys) > 1
-                             else None),
+                             response_url=(str(provenance.get("response_url") or "") or None)
+                             if forms_keyed_apart(keys) else None),
                     etag=headers.get("etag"), last_modified=headers.get("last_modified"), signal=None,
                     published_at=published if isinstance(published, str) else None)
                 recovered += 1
