@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "newscrawl"
 # Lowest first. "newscrawl" is the package's own __init__ (the version string).
 LAYERS: list[tuple[str, set[str]]] = [
     ("bottom: shared keys, ids, the item schema and process plumbing",
-     {"newscrawl", "newscrawl.items", "newscrawl.meta", "newscrawl.processes"}),
+     {"newscrawl", "newscrawl.items", "newscrawl.meta", "newscrawl.processes", "newscrawl.scratchdb"}),
     ("pure extraction helpers", {"newscrawl.extract"}),
     ("pure parsers: HTML + URL in, article out", {"newscrawl.parsers"}),
     ("services: archive, state, distributed state, fetch middlewares",

@@ -160,6 +160,7 @@ class Merger:
         counts.items += 1
 
     def close(self) -> None:
+        self.claims.close()
         if self.index is not None:
             self.index.close()
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from array import array
 from typing import Any
 
@@ -26,6 +25,7 @@ from scrapy.exceptions import NotConfigured
 from newscrawl.extract.minhash import (NUM_PERM, PACKED_SIMILARITY, band_keys, containment, from_bytes, packed,
                                       shingles, signature, to_bytes)
 from newscrawl.items import Article
+from newscrawl.scratchdb import scratch_database
 from newscrawl.state.store import StoredStory
 
 logger = logging.getLogger(__name__)
@@ -86,14 +86,7 @@ class StoryIndex:
         self.similarity_floor = similarity_floor
         self.containment_floor = containment_floor
         self.min_words = min_words
-        self.db = sqlite3.connect("", isolation_level=None)  # "": private temporary file, deleted at close
-        self.db.execute("PRAGMA cache_size = -4096")
-        self.db.execute("PRAGMA journal_mode = OFF")  # nothing to recover: the index lives as long as the run
-        self.db.execute("PRAGMA synchronous = OFF")
-        self.db.executescript(_INDEX_SCHEMA)
-        # One transaction for the index's whole life: nothing ever reads it from another connection, and a commit
-        # per item was a quarter of the lookup cost.
-        self.db.execute("BEGIN")
+        self.db = scratch_database(_INDEX_SCHEMA, cache_kib=4096)
         self._count = 0
         self._next = 0
 

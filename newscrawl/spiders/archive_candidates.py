@@ -10,7 +10,6 @@ the page, and each article key is requested once, so replays of our own WARCs ar
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from newscrawl.archive.replay import Candidate, MetaRefreshPolicy, ReplaySource,
 from newscrawl.extract.urls import commonest_origin
 from newscrawl.items import Discovery
 from newscrawl.meta import archive_index_cache
+from newscrawl.scratchdb import scratch_database
 from newscrawl.spiders.held import HeldArticles
 
 logger = logging.getLogger(__name__)
@@ -132,11 +132,8 @@ class _Chosen:
     would otherwise hold them all in memory while the archive is listed."""
 
     def __init__(self) -> None:
-        self.db = sqlite3.connect("", isolation_level=None)  # "": a temporary file, deleted at close
-        self.db.execute("PRAGMA journal_mode = OFF")
-        self.db.execute("CREATE TABLE chosen (key TEXT PRIMARY KEY, rank INTEGER, position INTEGER, url TEXT, "
-                        "file TEXT, record_id TEXT)")
-        self.db.execute("BEGIN")
+        self.db = scratch_database("CREATE TABLE chosen (key TEXT PRIMARY KEY, rank INTEGER, position INTEGER, "
+                                   "url TEXT, file TEXT, record_id TEXT)")
 
     def offer(self, key: str, rank: int, candidate: Candidate) -> None:
         self.db.execute(

@@ -15,12 +15,12 @@ crawl leaves nothing behind), with a small page cache. The spider hands the sche
 from __future__ import annotations
 
 import pickle
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 from newscrawl.items import Discovery
+from newscrawl.scratchdb import scratch_database
 
 _SCHEMA = """
 CREATE TABLE articles (key TEXT PRIMARY KEY, first BLOB NOT NULL, state INTEGER NOT NULL DEFAULT 0,
@@ -34,7 +34,6 @@ CREATE INDEX ready_order ON ready (later, seq);  -- take(): one group at a time,
 """
 NAMED, HELD, RELEASED = 0, 1, 2
 _CHUNK = 500  # held articles read per query while releasing
-_PAGE_CACHE_KIB = 2048  # SQLite's own default: the rest stays in the file
 
 
 def discovery_order(discovery: Discovery) -> tuple[str, str, int]:
@@ -75,12 +74,7 @@ class HeldArticles:
     waiting to be handed to the scheduler."""
 
     def __init__(self) -> None:
-        self._db = sqlite3.connect("", isolation_level=None)  # "": a private temporary file, gone when closed
-        self._db.execute(f"PRAGMA cache_size=-{_PAGE_CACHE_KIB}")
-        self._db.execute("PRAGMA journal_mode=OFF")  # nothing to recover: the file dies with the process
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.executescript(_SCHEMA)
-        self._db.execute("BEGIN")  # one transaction for the run: no commit per article (never needs to be durable)
+        self._db = scratch_database(_SCHEMA)
         self._named = 0
         self._held = 0
         self._ready = 0
