@@ -114,7 +114,9 @@ NEWSCRAWL_MAX_FAILURE_RATIO = 0.25  # more failed fetches than this (and at leas
 # Off unless a Redis URL is given: `-s REDIS_URL=redis://host:6379/0` or the environment variable NEWSCRAWL_REDIS_URL.
 # The add-on then swaps in scrapy-redis's scheduler and dupefilter (adapted), per-worker feed/WARC names and the crawl
 # state in Redis; without a URL it changes nothing. Needs `pip install 'newscrawl[distributed]'`.
-ADDONS = {"newscrawl.distributed.addon.DistributedAddon": 0}
+# Before it, the add-on that makes the run's duplicate filter keep its fingerprints on disk (newscrawl/state/seen.py;
+# an add-on, not DUPEFILTER_CLASS here, so that a DUPEFILTER_CLASS of yours, or distributed mode's, still wins).
+ADDONS = {"newscrawl.state.seen.SeenRequestsAddon": 0, "newscrawl.distributed.addon.DistributedAddon": 10}
 NEWSCRAWL_DISTRIBUTED_IDLE_TIMEOUT = 60  # seconds a worker waits on a drained run before it stops (0: wait forever)
 NEWSCRAWL_DISTRIBUTED_HEARTBEAT = 2  # seconds between heartbeats; also how soon an idle worker sees new work
 NEWSCRAWL_DISTRIBUTED_LEASE_TIMEOUT = 30  # a worker silent this long is dead: its requests go back to the queue
