@@ -261,6 +261,41 @@ def test_an_answer_that_cannot_be_read_again_is_one_error_line_and_a_count(caplo
                     "1234: gzip: corrupt gzip member")
 
 
+def test_a_replay_of_saved_pages_holds_where_they_are_on_disk_not_in_memory(tmp_path: Path) -> None:
+    """Folders of saved pages grow like archives: while a replay answers from one, where each page is (URL, file,
+    time, digest) sits in a scratch database (archive/savedplaces.py). As objects with their URL maps they cost
+    ~0.5 KiB a page for the whole run (tracemalloc: counted allocations, not timings)."""
+    stem = "a-long-headline-as-saved-pages-are-named-by-browsers-" * 2
+
+    def kept(count: int) -> int:
+        folder = tmp_path / f"saved-{count}"
+        folder.mkdir()
+        for number in range(count):
+            (folder / f"{stem}{number}.html").write_bytes(b"<html><body><p>Story %d</p></body></html>" % number)
+            (folder / f"{stem}{number}.url").write_text(f"https://outlet.example/story-{number}?b=2&a=1\n",
+                                                        encoding="utf-8")
+        replay._last_saved_folder = None
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            replay_identity(folder)
+            source = ReplaySource(folder)
+            assert source.url_count() == count
+            answer = source.answer(f"https://outlet.example/story-{count - 1}?a=1&b=2")  # by its canonical form
+            assert answer is not None and answer.body.endswith(b"Story %d</p></body></html>" % (count - 1))
+            gc.collect()
+            held = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        del source
+        replay._last_saved_folder = None
+        return held
+
+    kept(50)  # imports and first-use caches
+    assert (kept(2000) - kept(500)) / 1500 < 100, "bytes held per saved page"
+
+
 def test_listing_a_folder_of_saved_pages_leaves_nothing_behind(tmp_path: Path) -> None:
     """pathlib interns every file name it parses, for the life of the process: a replay that walked a folder of
     saved pages with Paths kept each page's and sidecar's name after the source was gone (+12 % of a 10,000-page

@@ -32,7 +32,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,7 +47,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import get_meta_refresh
-from w3lib.url import canonicalize_url, safe_url_string
+from w3lib.url import safe_url_string
 
 from newscrawl.archive import codings
 from newscrawl.archive.exchanges import PAGE_STATUSES
@@ -67,6 +67,7 @@ from newscrawl.archive.warc import (
 )
 from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
+from newscrawl.archive.savedplaces import SavedPlaces
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
                             archive_index_cache)
 
@@ -109,19 +110,20 @@ FIXTURE_CANDIDATES = "fixture-candidates"
 """The folder where a crawl keeps copies of pages its WARCs hold (monitoring/drift.py): never replayed as pages."""
 
 
-def _beside_warcs(path: Path) -> list[SavedPlace | ArchiveProblem]:
+def _beside_warcs(path: Path) -> Iterator[SavedPlace | ArchiveProblem]:
     """The saved pages (and their bad input) in a folder that also holds WARCs, but not a crawl's fixture
-    candidates; [] without any, or when `path` is one file."""
+    candidates; none without any, or when `path` is one file."""
     if not path.is_dir() or not any(is_saved_page(f) for f in files_under(path)
                                     if not f.lower().endswith(WARC_FILE_SUFFIXES)):
-        return []
+        return
     root = str(path.resolve())
 
     def a_copy(found: str) -> bool:
         return FIXTURE_CANDIDATES in os.path.relpath(found, root).split(os.sep)[:-1]
 
-    return [page for page in read_saved_folder(path)
-            if not a_copy(page.path if isinstance(page, SavedPlace) else page.file)]
+    folder = read_saved_folder(path)
+    yield from (problem for problem in folder.problems if not a_copy(problem.file))
+    yield from (page for page in folder.places if not a_copy(page.path))
 
 
 def source_kind(path: Path) -> str:
@@ -160,33 +162,46 @@ def replay_identity(path: Path) -> ReplayIdentity:
         return ReplayIdentity(f"replay-{digest[:12]}", min(_mtime(f) for f in files))
     pages_digest = hashlib.sha256()  # fed page by page: the joined list of a large folder was a transient 4 MB
     started_at: datetime | None = None
-    for page in read_saved_folder(path):
-        if isinstance(page, SavedPlace):
-            separator = "" if started_at is None else "\n"
-            pages_digest.update(f"{separator}{page.url}:{page.body_sha256}".encode())
-            started_at = page.fetched_at if started_at is None else min(started_at, page.fetched_at)
+    for page in read_saved_folder(path).places:
+        separator = "" if started_at is None else "\n"
+        pages_digest.update(f"{separator}{page.url}:{page.body_sha256}".encode())
+        started_at = page.fetched_at if started_at is None else min(started_at, page.fetched_at)
     return ReplayIdentity(f"replay-{pages_digest.hexdigest()[:12]}",
                           started_at or datetime.fromtimestamp(0, timezone.utc))
 
 
-_SavedFolderKey = tuple[str, str]
-_last_saved_folder: tuple[_SavedFolderKey, list[SavedPlace | ArchiveProblem]] | None = None
+@dataclass(frozen=True)
+class SavedFolder:
+    """Where a folder's saved pages are, in folder order, and its bad input."""
+
+    places: SavedPlaces
+    problems: list[ArchiveProblem]
 
 
-def read_saved_folder(path: Path) -> list[SavedPlace | ArchiveProblem]:
+_SavedFolderKey = tuple[str, str, int]
+_last_saved_folder: tuple[_SavedFolderKey, SavedFolder] | None = None
+
+
+def read_saved_folder(path: Path) -> SavedFolder:
     """Where every saved page of a folder is (and its bad input), read once per process while the folder is
     unchanged; the pages' bytes are read again when a request asks for them (``read_saved_body``).
 
     A replay needs the list twice before it starts, for its identity (a digest of the pages' contents) and as its
     source; reading, un-gzipping and hashing every page twice doubled the start of a large folder's replay. The
     last folder read is remembered with a digest of its files' names, sizes and times, so a changed folder is read
-    again (the listing itself, two files per page, held for the whole run, grew the replay by 370 bytes a page).
+    again (the listing itself, two files per page, held for the whole run, grew the replay by 370 bytes a page),
+    and with the process: a forked process reads it again into a database of its own.
     """
     global _last_saved_folder
-    key = (str(path.resolve()), _listing(path))
+    key = (str(path.resolve()), _listing(path), os.getpid())
     if _last_saved_folder is None or _last_saved_folder[0] != key:
-        _last_saved_folder = (key, [page.place() if isinstance(page, SavedPage) else page
-                                    for page in iter_saved_html(path)])
+        places, problems = SavedPlaces(), []
+        for page in iter_saved_html(path):
+            if isinstance(page, SavedPage):
+                places.add(page.place())
+            else:
+                problems.append(page)
+        _last_saved_folder = (key, SavedFolder(places, problems))
     return _last_saved_folder[1]
 
 
@@ -375,8 +390,7 @@ class ReplaySource:
         """Of those, revisits no capture at or before them could answer: the nearest later capture did."""
         self.unlabelled_pages = 0
         """Archived pages labelled as unknown bytes (application/octet-stream, …) that are web pages (sniff.py)."""
-        self._pages: dict[str, SavedPlace] = {}
-        self._page_order: list[SavedPlace] = []
+        self._pages: SavedPlaces | None = None
         self._index: ArchiveIndex | None = None
         self._holds_redirects: bool | None = None
         self._root = path.resolve().parent if path.is_file() else path.resolve()  # pages' paths are relative to it
@@ -393,10 +407,12 @@ class ReplaySource:
             self.unlabelled_pages = len(self._index.unlabelled_pages)
             self._add_pages(_beside_warcs(path))
         else:
-            self._add_pages(read_saved_folder(path))
+            folder = read_saved_folder(path)
+            self.problems.extend(folder.problems)
+            self._pages = folder.places  # every page answers: the folder's own list, not a copy
 
-    def _add_pages(self, pages: list[SavedPlace | ArchiveProblem]) -> None:
-        """Saved pages as answers; beside WARCs, only those whose URL the WARCs do not answer with a page (the
+    def _add_pages(self, pages: Iterable[SavedPlace | ArchiveProblem]) -> None:
+        """Saved pages beside WARCs as answers: only those whose URL the WARCs do not answer with a page (the
         crawl's own capture is the record; a copy saved by hand later is not; but where the crawl met an error, a
         404 or a 503, the saved page is the article)."""
         for page in pages:
@@ -405,12 +421,10 @@ class ReplaySource:
             elif (served := self._served(page.url)) is not None and served.status < ERROR_STATUSES:
                 self.pages_held_by_warcs += 1
             else:
-                self.pages_beside_warcs += self._index is not None
-                self._page_order.append(page)
-                self._pages.setdefault(page.url, page)
-                canonical = canonicalize_url(page.url)
-                if canonical != page.url:  # else the exact key answers it: a second key per page was ~150 bytes
-                    self._pages.setdefault(canonical, page)
+                self.pages_beside_warcs += 1
+                if self._pages is None:
+                    self._pages = SavedPlaces()
+                self._pages.add(page)
         if self.pages_beside_warcs or self.pages_held_by_warcs:
             logger.info("%(path)s holds saved pages beside its WARC files: %(new)d replayed with them, %(held)d left "
                         "to the WARCs' capture of the same URL", {"path": self.path, "new": self.pages_beside_warcs,
@@ -423,11 +437,11 @@ class ReplaySource:
         """The archive's URLs (each captured URL once, in archive order, then the saved pages'), without a list."""
         if self._index is not None:
             yield from self._index.iter_urls()
-        for page in self._page_order:
+        for page in self._pages or ():
             yield page.url
 
     def url_count(self) -> int:
-        return (self._index.url_count() if self._index is not None else 0) + len(self._page_order)
+        return (self._index.url_count() if self._index is not None else 0) + len(self._pages or ())
 
     def holds_redirects(self) -> bool:
         """Whether any archived response is a redirect, by status or by meta refresh (saved pages never are); looked
@@ -495,14 +509,14 @@ class ReplaySource:
                     continue
                 yield Candidate(entry.url, Path(entry.file).name, entry.record_id, position)
         first = len(index) if index is not None else 0
-        for position, page in enumerate(self._page_order, first):  # saved pages after the WARCs' pages
+        for position, page in enumerate(self._pages or (), first):  # saved pages after the WARCs' pages
             yield Candidate(page.url, saved_page_ref(self._root, page)["file"], f"urn:sha256:{page.body_sha256}",
                             position)
 
     def answer(self, url: str, max_payload: int | None = None) -> Answer | None:
         """The archived answer for `url`, None when the archive holds none. Raises RecordTooLarge when its payload
         is larger than ``max_payload`` bytes (not read), ArchiveReadError when it cannot be read again."""
-        page = (self._pages.get(url) or self._pages.get(canonicalize_url(url))) if self._pages else None
+        page = self._pages.get(url) if self._pages is not None else None
         served = self._served(url)
         if served is not None and self._index is not None and (served.status < ERROR_STATUSES or page is None):
             # the crawl's capture, unless an error a saved page makes up for
