@@ -13,6 +13,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import cast
 
 from scrapy import Request
 from scrapy.dupefilters import RFPDupeFilter
@@ -25,8 +26,8 @@ from newscrawl.pipelines.dedup import UrlClaims, fingerprint
 from newscrawl.state.seen import SeenRequests, SeenRequestsAddon
 
 
-def _bytes_kept_per_call(make: Callable[[], object], call: Callable[[object, int], object], small: int,
-                         large: int) -> float:
+def _bytes_kept_per_call(make: Callable[[], object], call: Callable[[object, int], object],
+                         close: Callable[[object], object], small: int, large: int) -> float:
     """Python memory kept after `large` calls minus after `small` ones, per extra call, each on a new object."""
 
     def kept(count: int) -> int:
@@ -40,9 +41,7 @@ def _bytes_kept_per_call(make: Callable[[], object], call: Callable[[object, int
             current, _ = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        close = getattr(target, "close", None)
-        if close is not None:
-            close(*([] if isinstance(target, UrlClaims) else ["finished"]))
+        close(target)
         return current
 
     kept(200)  # imports and first-use caches
@@ -55,7 +54,8 @@ def test_url_claims_keep_no_python_memory_per_item() -> None:
         url = f"https://news.example/story/{number}"
         assert claims.claim(url, fingerprint(f"Headline {number}", f"Body {number}"), url) == url
 
-    assert _bytes_kept_per_call(UrlClaims, claim, 2_000, 20_000) < 20
+    assert _bytes_kept_per_call(UrlClaims, claim, lambda claims: cast(UrlClaims, claims).close(), 2_000,
+                                20_000) < 20
 
 
 def test_seen_requests_keep_no_python_memory_per_request() -> None:
@@ -65,9 +65,12 @@ def test_seen_requests_keep_no_python_memory_per_request() -> None:
         assert isinstance(seen, RFPDupeFilter)
         assert not seen.request_seen(Request(f"https://news.example/story/{number}"))
 
-    per_request = _bytes_kept_per_call(lambda: SeenRequests(fingerprinter=fingerprinter), see, 2_000, 20_000)
+    def close(seen: object) -> None:
+        cast(RFPDupeFilter, seen).close("finished")
+
+    per_request = _bytes_kept_per_call(lambda: SeenRequests(fingerprinter=fingerprinter), see, close, 2_000, 20_000)
     assert per_request < 20
-    scrapys = _bytes_kept_per_call(lambda: RFPDupeFilter(fingerprinter=fingerprinter), see, 2_000, 20_000)
+    scrapys = _bytes_kept_per_call(lambda: RFPDupeFilter(fingerprinter=fingerprinter), see, close, 2_000, 20_000)
     assert scrapys > 50  # what the test would catch: Scrapy's own set of fingerprints
 
 
