@@ -30,8 +30,8 @@ from warcio.warcwriter import WARCWriter
 from newscrawl.archive import indexparts, sniff
 from newscrawl.archive.replay import (PUSH_ORDER_QUEUE, MetaRefreshPolicy, ReplaySource, with_reproducible_order,
                                       without_network_handlers)
-from newscrawl.archive.warc import (ArchivedExchange, ArchiveIndex, ArchiveProblem, iter_archive, may_refresh,
-                                   read_warcinfo)
+from newscrawl.archive.warc import (ArchivedExchange, ArchiveIndex, ArchiveProblem, ArchiveReadError, iter_archive,
+                                   may_refresh, read_at, read_warcinfo)
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from tests.test_archive_warc import PAGE, _http, _record
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
@@ -842,7 +842,14 @@ def test_a_damaged_block_of_a_block_compressed_warc_costs_only_the_records_in_it
     got = [e.record_id for e in read if isinstance(e, ArchivedExchange)]
     assert got[-10:] == expected[-10:], "records after the damaged block were lost"
     assert len(expected) - len(got) < len(expected) // len(blocks) + 2, "more lost than one block's records"
-    assert [p.kind for p in read if isinstance(p, ArchiveProblem)], "the cut record is not reported"
+    problems = [p for p in read if isinstance(p, ArchiveProblem)]
+    assert problems, "the cut record is not reported"
+    # named by the user's file: the inflated copy is a cache file of ours they never saw
+    assert {p.file for p in problems} == {str(archive)}, problems
+    cut = problems[0]
+    with pytest.raises(ArchiveReadError) as raised:
+        read_at(archive, cut.offset)
+    assert raised.value.problem.file == str(archive)
 
 
 def test_a_warc_compressed_by_pzstd_replays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -144,7 +144,7 @@ def record_steps(file: Path, source: Path, read: Callable[[ArchivedExchange], T]
     try:
         for item in scan_arc(file) if is_arc(file) else scan_records(source, keep_payloads, start, end):
             if isinstance(item, ArchiveProblem):
-                yield item
+                yield item if source == file else item.found_in_copy_of(file)
                 continue
             method = request_method(item)
             if item.rec_type == "warcinfo":

@@ -130,6 +130,11 @@ class ArchiveProblem:
         """A compressed member holding more than one record: the file is readable whole from an inflated copy."""
         return self.kind in (GZIP.name, ZSTD.name) and SEVERAL_RECORDS in self.message
 
+    def found_in_copy_of(self, file: Path) -> ArchiveProblem:
+        """This problem, met in the inflated copy of `file` (wholegzip.plain_copy), named by the file the user gave:
+        the copy is a cache file of ours they never saw. The offset stays the copy's, where verify and reparse look."""
+        return replace(self, file=str(file), message=f"{self.message} (offset into the file's inflated stream)")
+
 
 SEVERAL_RECORDS = "member holds more than one record"
 
@@ -346,15 +351,16 @@ def scan_records(path: Path, keep_payloads: bool = True, start: int | None = Non
 
 
 def read_record_at(path: Path, offset: int, opened: OpenWarc | None = None,
-                   max_payload: int | None = None) -> tuple[RawRecord, int | None]:
+                   max_payload: int | None = None, name: str | None = None) -> tuple[RawRecord, int | None]:
     """The record at ``offset`` and the offset of the one after it (None at the end or after damage).
 
     ``opened``: the file already open (OpenWarc), for callers that read many records of one file.
     ``max_payload``: raise RecordTooLarge instead of loading a larger payload (only its HTTP header is read).
+    ``name``: the file problems name, when `path` is the inflated copy of another (open_warc).
     """
     if opened is None:
         with path.open("rb") as fh:
-            return _record_at(open_warc(fh, path), offset, max_payload)
+            return _record_at(open_warc(fh, path, name), offset, max_payload)
     return _record_at(opened, offset, max_payload)
 
 
@@ -428,11 +434,12 @@ def dechunk(payload: bytes) -> bytes:
     return bytes(ChunkedDataReader(io.BytesIO(payload)).read())
 
 
-def open_warc(fh: BinaryIO, path: Path) -> OpenWarc:
+def open_warc(fh: BinaryIO, path: Path, name: str | None = None) -> OpenWarc:
     """`fh` (the file at `path`, open) ready for reading records at offsets. Raises ArchiveReadError for a
-    warc-zstd file whose dictionary cannot be read."""
+    warc-zstd file whose dictionary cannot be read. `name`: the file its problems name, when `path` is the
+    inflated copy of a compressed file (the user's file, not our cache file)."""
     try:
-        return OpenWarc(fh, member_framing(fh, path), str(path))
+        return OpenWarc(fh, member_framing(fh, path), name or str(path))
     except (ValueError, *CORRUPT) as exc:
         raise ArchiveReadError(ArchiveProblem(str(path), 0, "zstd", f"unreadable zstd dictionary: {exc}")) from None
 

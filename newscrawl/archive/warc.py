@@ -592,7 +592,7 @@ class _OpenFiles:
         source = read_source(path)
         fh = source.open("rb")
         try:
-            opened = open_warc(fh, source)
+            opened = open_warc(fh, source, str(path))
         except ArchiveReadError:
             fh.close()
             raise
@@ -726,7 +726,7 @@ def _read_record(path: Path, offset: int, reader: OpenWarc | None = None,
         return read_record_at(path, offset, reader, max_payload)
     if is_arc(path):
         return read_arc_at(path, offset)  # ARC files (legacy, small records) are read whole
-    return read_record_at(read_source(path), offset, max_payload=max_payload)
+    return read_record_at(read_source(path), offset, max_payload=max_payload, name=str(path))
 
 
 def _locate(file: Path) -> Path:
