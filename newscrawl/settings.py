@@ -102,6 +102,7 @@ EXTENSIONS = {
     "newscrawl.monitoring.progress.Progress": 520,  # fetched/total, items, drops, errors, rate, ETA
     "newscrawl.parallel.recorder.ShardRecorder": 530,  # only in a process of a parallel replay (-a jobs=N)
     "newscrawl.monitoring.heap.HeapTuning": 540,  # start-up heap frozen, fewer young GC passes (NEWSCRAWL_GC_TUNING)
+    "newscrawl.monitoring.scratch.ScratchSpaceGuard": 550,  # a full scratch folder stops the run in one line
 }
 # Scrapy's stats, without the argument check Scrapy 2.19 wraps around every read of the stats object (stats.py).
 STATS_CLASS = "newscrawl.monitoring.stats.PlainStatsCollector"

@@ -40,7 +40,7 @@ class SavedPlaces:
     canonical form."""
 
     def __init__(self) -> None:
-        self._db = scratch_database(_SCHEMA)
+        self._db = scratch_database(_SCHEMA, "saved pages listed")
         self._count = 0
 
     def close(self) -> None:

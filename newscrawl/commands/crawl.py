@@ -34,6 +34,7 @@ from newscrawl.commands.parallel import ParallelCrawl
 from newscrawl.meta import FATAL_ERROR_STAT
 from newscrawl.monitoring.report import REPORT_ERROR_STAT, stopped_by_error
 from newscrawl.parallel.run import ParallelReplay, ProcessFailed
+from newscrawl.scratchdb import ScratchSpaceFull, when_scratch_space_runs_out
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.state.lock import LockHeld, RunLock
@@ -141,6 +142,8 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
                     return
                 lock = self.lock
                 state_of = (spider_class.name, "replay" in given)
+        # a full scratch folder before the crawl's guard exists (a saved folder listed by the spider's constructor)
+        stop_listening = when_scratch_space_runs_out(self._scratch_space_full)
         try:
             if state_of is not None:
                 # Opened only under the lock: the state of a crawl that is running belongs to that crawl alone.
@@ -148,12 +151,17 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
             super().run(args, opts)
             self._end_in_one_line(args[0])  # under the lock: a failed run is marked for recovery before the next run
         finally:
+            stop_listening()
             if lock is not None:
                 lock.__exit__(None, None, None)
         if self.worker:
             self.end_worker()
 
     lock: RunLock | None = None
+    scratch_full: ScratchSpaceFull | None = None
+
+    def _scratch_space_full(self, error: ScratchSpaceFull) -> None:
+        self.scratch_full = self.scratch_full or error
 
     def _finish_parallel(self, replay: ParallelReplay, name: str) -> None:
         """The parent of a parallel replay: wait for its processes, merge their feeds, say how the run ended."""
@@ -230,8 +238,9 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         failed = [part for part in (failure, stats.get(REPORT_ERROR_STAT)) if part]
         if not failed and self.exitcode == EXIT_CRAWL_FAILED and self.crawler_process is not None \
                 and self.crawler_process.bootstrap_failed:
-            failed = [f"the crawl could not start; see {self.settings.get('LOG_FILE') or 'the log above'}"
-                      if self.settings is not None else "the crawl could not start"]
+            where = f"see {self.settings.get('LOG_FILE') or 'the log above'}" if self.settings is not None else None
+            cause = f": {self.scratch_full}" if self.scratch_full is not None else f"; {where}" if where else ""
+            failed = [f"the crawl could not start{cause}"]
         parts = [*failed, logfile.incomplete()]
         if any(parts):
             print(f"scrapy crawl {spider}: {'; '.join(str(part) for part in parts if part)}", file=sys.stderr)

@@ -25,6 +25,7 @@ from scrapy.exceptions import DropItem
 from newscrawl.extract.titles import words
 from newscrawl.extract.urls import another_form, clean_url, is_http_url
 from newscrawl.items import Article
+from newscrawl.pipelines.droplog import dropped_when_scratch_space_runs_out
 from newscrawl.scratchdb import scratch_database
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class UrlClaims:
 
     def __init__(self) -> None:
         self._db = scratch_database("CREATE TABLE claims (url BLOB PRIMARY KEY, print BLOB NOT NULL) WITHOUT ROWID",
-                                    cache_kib=1024)
+                                    "URLs claimed by items", cache_kib=1024)
         self._by_print = False
         """Whether claims are indexed by fingerprint: from the first page without an address (a saved folder's)."""
 
@@ -124,7 +125,8 @@ class DedupPipeline:
         if not isinstance(item, Article):
             return item
         page_url = item.provenance.response_url if item.provenance is not None else None
-        url = self.claims.claim(item.url, fingerprint(item.title, item.body), page_url)
+        with dropped_when_scratch_space_runs_out():
+            url = self.claims.claim(item.url, fingerprint(item.title, item.body), page_url)
         if url is None:
             if not is_http_url(item.url):
                 raise DuplicateArticle(f"{item.url}: a page without its address, whose article this run emitted "

@@ -7,9 +7,28 @@ The counts stay where Scrapy keeps them (item_dropped_reasons_count/<Class>).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from scrapy.exceptions import DropItem
 from scrapy.logformatter import LogFormatter, LogFormatterResult
+
+from newscrawl.scratchdb import ScratchSpaceFull
+
+
+class NoScratchSpace(DropItem):
+    """An item a pipeline could not remember (its scratch database's folder is full) while the crawl stops
+    (monitoring/scratch.py): one line each, counted by this reason, where an item error logs a traceback. Nothing is
+    recorded in the state for it, so the next run fetches it again."""
+
+
+@contextmanager
+def dropped_when_scratch_space_runs_out() -> Iterator[None]:
+    try:
+        yield
+    except ScratchSpaceFull as error:
+        raise NoScratchSpace(str(error)) from error
 
 
 def _where(item: Any) -> str:

@@ -25,6 +25,7 @@ from scrapy.exceptions import NotConfigured
 from newscrawl.extract.minhash import (NUM_PERM, PACKED_SIMILARITY, band_keys, containment, from_bytes, packed,
                                       shingles, signature, to_bytes)
 from newscrawl.items import Article
+from newscrawl.pipelines.droplog import dropped_when_scratch_space_runs_out
 from newscrawl.scratchdb import scratch_database
 from newscrawl.state.store import StoredStory
 
@@ -86,7 +87,7 @@ class StoryIndex:
         self.similarity_floor = similarity_floor
         self.containment_floor = containment_floor
         self.min_words = min_words
-        self.db = scratch_database(_INDEX_SCHEMA, cache_kib=4096)
+        self.db = scratch_database(_INDEX_SCHEMA, "lineage index", cache_kib=4096)
         self._count = 0
         self._next = 0
 
@@ -112,7 +113,7 @@ class StoryIndex:
         rows = self.db.execute(
             f"SELECT number, story_id, size, packed FROM entries JOIN "
             f"(SELECT number, COUNT(*) AS hits FROM bands WHERE key IN ({','.join('?' * len(keys))}) "
-            f"GROUP BY number ORDER BY hits DESC, number LIMIT {MAX_CANDIDATES}) USING (number)", keys)
+            f"GROUP BY number ORDER BY hits DESC, number LIMIT {MAX_CANDIDATES}) USING (number)", keys).fetchall()
         similarity_floor, containment_floor = self.similarity_floor, self.containment_floor
         for number, story_id, other_size, other_packed in rows:
             # packed_similarity(), inlined: a table lookup by equal bytes instead of two calls per candidate
@@ -210,7 +211,8 @@ class LineagePipeline:
         spider: Any = getattr(self.crawler, "spider", None)
         article = (spider.article_key(item.provenance.request_url)
                    if item.provenance is not None and hasattr(spider, "article_key") else None)
-        item.story_id, score = self.index.assign_signature(*found, item.url, article)
+        with dropped_when_scratch_space_runs_out():
+            item.story_id, score = self.index.assign_signature(*found, item.url, article)
         if article is not None and self._store() is not None:
             self._pending[item.url] = (article, *found)
         if self.stats is not None and item.story_id != item.url:

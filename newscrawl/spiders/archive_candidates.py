@@ -133,7 +133,8 @@ class _Chosen:
 
     def __init__(self) -> None:
         self.db = scratch_database("CREATE TABLE chosen (key TEXT PRIMARY KEY, rank INTEGER, position INTEGER, "
-                                   "url TEXT, file TEXT, record_id TEXT)")
+                                   "url TEXT, file TEXT, record_id TEXT)",
+                                   "archive's article candidates")
 
     def offer(self, key: str, rank: int, candidate: Candidate) -> None:
         self.db.execute(

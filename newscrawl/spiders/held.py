@@ -74,7 +74,7 @@ class HeldArticles:
     waiting to be handed to the scheduler."""
 
     def __init__(self) -> None:
-        self._db = scratch_database(_SCHEMA)
+        self._db = scratch_database(_SCHEMA, "articles held for discovery")
         self._named = 0
         self._held = 0
         self._ready = 0

@@ -23,7 +23,7 @@ class SeenRequests(RFPDupeFilter):
     def __init__(self, path: str | None = None, debug: bool = False, *, fingerprinter: Any = None) -> None:
         super().__init__(path, debug, fingerprinter=fingerprinter)
         self._seen = None if self.file else scratch_database(
-            "CREATE TABLE seen (fingerprint BLOB PRIMARY KEY) WITHOUT ROWID", cache_kib=1024)
+            "CREATE TABLE seen (fingerprint BLOB PRIMARY KEY) WITHOUT ROWID", "requests seen", cache_kib=1024)
 
     def request_seen(self, request: Request) -> bool:
         if self._seen is None:

@@ -1,0 +1,59 @@
+"""Stop a crawl whose scratch folder is full, in one line, like a WARC or a crawl state the disk refuses.
+
+What a run remembers per page waits in scratch databases in SQLite's temporary folder (scratchdb.py). When that
+folder fills up, each statement fails where it runs (an item pipeline, the scheduler's duplicate filter, discovery's
+held articles), and without this guard each would fail on its own: an error line per item for the rest of the run,
+requests silently lost, exit status 0. With it, the first failure stops the crawl: finish reason
+`scratch_space_full`, the one-line cause in the run report and in `scrapy crawl`'s exit line, exit status 1. Nothing
+is recorded in the crawl state for items that did not reach the feed, so the next incremental run fetches them again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+
+from newscrawl.meta import record_fatal_error
+from newscrawl.scratchdb import ScratchSpaceFull, when_scratch_space_runs_out
+
+logger = logging.getLogger(__name__)
+
+FINISH_REASON = "scratch_space_full"
+
+
+class ScratchSpaceGuard:
+    """EXTENSIONS: listens for a full scratch folder from the crawl's creation (so a replay's listing of its input,
+    at spider_opened, is covered) until its engine stops (so the last pipelines' writes at close are)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self._stop_listening: Callable[[], None] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ScratchSpaceGuard:
+        guard = cls(crawler)
+        guard.listen()
+        crawler.signals.connect(guard.stop_listening, signal=signals.engine_stopped)
+        return guard
+
+    def listen(self) -> None:
+        if self._stop_listening is None:
+            self._stop_listening = when_scratch_space_runs_out(self.scratch_space_full)
+
+    def stop_listening(self) -> None:
+        if self._stop_listening is not None:
+            self._stop_listening()
+            self._stop_listening = None
+
+    def scratch_space_full(self, error: ScratchSpaceFull) -> None:
+        self.crawler.stats.inc_value("newscrawl/scratch/full_errors")
+        if not record_fatal_error(self.crawler.stats, str(error)):
+            return  # a consequence of the first failure, which stopped the crawl
+        logger.critical("Stopping the crawl: %(error)s", {"error": error})
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:  # else: the crawl's start fails on it
+            deferred_from_coro(engine.close_spider_async(reason=FINISH_REASON))

@@ -1,0 +1,148 @@
+"""A full scratch folder (where a run's scratch databases spill: scratchdb.py) stops the run in one line.
+
+SQLite writes a scratch database's file only once it outgrows its page cache (a few MiB), so a small crawl never
+touches the disk and filling a small disk would prove nothing. The crawls here cap one scratch database's size with
+SQLite's `max_page_count` instead, which fails a statement exactly as a full disk does ("database or disk is full",
+SQLITE_FULL), at the moment the database grows past the cap.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newscrawl import scratchdb
+from newscrawl.scratchdb import ScratchSpaceFull, scratch_database, when_scratch_space_runs_out
+from tests.crawling import ROOT
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
+from tests.test_faults import FAST_ARGS, env
+from tests.test_one_line_failures import assert_nothing_lost
+
+CAPPED_CRAWL = """
+import sys
+from newscrawl import scratchdb
+purpose, growth = sys.argv[1], int(sys.argv[2])
+original = scratchdb.scratch_database
+def capped(schema, name, cache_kib=scratchdb.DEFAULT_CACHE_KIB):
+    db = original(schema, name, cache_kib)
+    if name == purpose:
+        db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0] + growth}")
+    return db
+scratchdb.scratch_database = capped
+from scrapy.cmdline import execute
+sys.argv = ["scrapy", *sys.argv[3:]]
+execute()
+"""
+
+
+def capped_crawl(workdir: Path, purpose: str, growth: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """`scrapy crawl ARGS` whose scratch database for `purpose` may grow by `growth` pages only."""
+    return subprocess.run([sys.executable, "-c", CAPPED_CRAWL, purpose, str(growth), "crawl", *args], cwd=workdir,
+                          env=env(), capture_output=True, text=True, timeout=120)
+
+
+def capped(purpose: str, growth: int = 0) -> sqlite3.Connection:
+    db = scratch_database("CREATE TABLE rows (value BLOB)", purpose)
+    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0] + growth}")
+    return db
+
+
+def fill(db: sqlite3.Connection) -> None:
+    for _ in range(100):
+        db.execute("INSERT INTO rows VALUES (?)", (b"x" * 2000,))
+
+
+def test_a_full_scratch_database_says_which_and_where_and_stays_refused(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SQLITE_TMPDIR", str(tmp_path))
+    told: list[ScratchSpaceFull] = []
+    stop = when_scratch_space_runs_out(told.append)
+    try:
+        db = capped("lineage index", growth=2)
+        with pytest.raises(ScratchSpaceFull) as raised:
+            fill(db)
+        assert str(raised.value).startswith(f"no room left in the scratch folder {tmp_path} for the lineage index "
+                                            "(database or disk is full)")
+        assert isinstance(raised.value, sqlite3.OperationalError), "code written for SQLite's errors still works"
+        # without a journal the failed statement left the file unusable ("malformed"): the same error from now on
+        with pytest.raises(ScratchSpaceFull) as again:
+            db.execute("SELECT COUNT(*) FROM rows").fetchone()
+        assert again.value is raised.value
+        assert told == [raised.value], "told once, at the first failure"
+    finally:
+        stop()
+    fill(scratch_database("CREATE TABLE rows (value BLOB)", "another"))  # an uncapped one fills on
+    assert told == [raised.value], "no longer told once the listener is removed"
+
+
+def test_other_sqlite_errors_of_a_scratch_database_are_left_as_they_are() -> None:
+    told: list[ScratchSpaceFull] = []
+    stop = when_scratch_space_runs_out(told.append)
+    try:
+        db = scratch_database("CREATE TABLE rows (value BLOB PRIMARY KEY)", "claims")
+        db.execute("INSERT INTO rows VALUES (1)")
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("INSERT INTO rows VALUES (1)")
+        with pytest.raises(sqlite3.OperationalError) as raised:
+            db.executemany("INSERT INTO nowhere VALUES (?)", [(1,)])
+        assert not isinstance(raised.value, ScratchSpaceFull)
+        assert db.execute("SELECT COUNT(*) FROM rows").fetchone() == (1,), "and the database goes on"
+        assert told == []
+    finally:
+        stop()
+
+
+def test_the_scratch_folder_named_is_sqlites(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """SQLite's order (SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp, /tmp), not Python's tempfile's."""
+    monkeypatch.delenv("SQLITE_TMPDIR", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert scratchdb.scratch_folder() == str(tmp_path)
+    monkeypatch.setenv("SQLITE_TMPDIR", str(tmp_path / "missing"))
+    assert scratchdb.scratch_folder() == str(tmp_path), "a folder that does not exist is passed over"
+    monkeypatch.delenv("TMPDIR")
+    monkeypatch.delenv("SQLITE_TMPDIR")
+    assert scratchdb.scratch_folder() == next(folder for folder in ("/var/tmp", "/usr/tmp", "/tmp", ".")
+                                              if Path(folder).is_dir())
+
+
+def test_a_crawl_whose_scratch_folder_fills_stops_in_one_line_and_the_next_run_loses_nothing(tmp_path: Path) -> None:
+    """Before: every later item failed with a traceback ("database disk image is malformed"), and exit status 0."""
+    specs = [seed_spec(), *corpus(24, seed=11)]
+    with MirrorServer(build_devdiscourse_mirror(specs)) as server:
+        done = capped_crawl(tmp_path, "lineage index", 3, "devdiscourse", "-a", f"base_url={server.base_url}",
+                            *FAST_ARGS, "-s", "LOG_FILE=crawl.log")
+        log = (tmp_path / "crawl.log").read_text(errors="replace")
+        assert done.returncode == 1, done.stderr[-3000:]
+        lines = [line for line in done.stderr.splitlines() if line.startswith("scrapy crawl")]
+        assert len(lines) == 1 and lines[0].startswith(
+            "scrapy crawl devdiscourse: the crawl stopped early (scratch_space_full): no room left in the scratch "
+            "folder "), done.stderr[-3000:]
+        assert "for the lineage index (database or disk is full); free space there or point SQLITE_TMPDIR" in lines[0]
+        assert log.count("] CRITICAL:") == 1 and "Stopping the crawl: no room left" in log
+        assert "Traceback" not in log and "malformed" not in log, log[-5000:]
+        # items still in flight, which the full lineage index cannot take: one line each, counted by the reason
+        assert "Item error" not in log
+        dropped = [line for line in log.splitlines() if "Dropped (NoScratchSpace): no room left" in line]
+        report = json.loads(next((tmp_path / "output" / "devdiscourse").glob("*.report.json")).read_text())
+        assert report["finish_reason"] == "scratch_space_full" and report["exit_code"] == 1
+        assert len(dropped) == report["counts"]["dropped"].get("NoScratchSpace", 0)
+        emitted = sum(1 for path in (tmp_path / "output" / "devdiscourse").glob("*.jsonl")
+                      for _ in path.open(encoding="utf-8"))
+        assert 0 < emitted < len(specs), "stopped part way, with the items that made it whole in the feed"
+        assert_nothing_lost(tmp_path, server, specs)
+
+
+def test_a_replay_whose_saved_folder_cannot_be_listed_says_so_in_one_line(tmp_path: Path) -> None:
+    """The folder is listed by the spider's constructor, before any extension of the crawl exists."""
+    done = capped_crawl(tmp_path, "saved pages listed", 0, "news", "-a",
+                        f"replay={ROOT.parent / 'shared' / 'bench' / 'trafilatura-eval' / 'pages'}")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].startswith(
+        "scrapy crawl news: the crawl could not start: no room left in the scratch folder "), done.stderr[-3000:]
+    assert "for the saved pages listed (database or disk is full)" in done.stderr.splitlines()[-1]
