@@ -146,3 +146,22 @@ def test_a_replay_whose_saved_folder_cannot_be_listed_says_so_in_one_line(tmp_pa
     assert done.stderr.splitlines()[-1].startswith(
         "scrapy crawl news: the crawl could not start: no room left in the scratch folder "), done.stderr[-3000:]
     assert "for the saved pages listed (database or disk is full)" in done.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("purpose,stopped", [
+    ("requests seen", "process 2 of 2 of the parallel replay failed (exit code 1: it stopped early "
+                      "(scratch_space_full): no room left in the scratch folder "),
+    ("lineage index", "the parallel replay stopped: no room left in the scratch folder "),  # the parent's merge
+])
+def test_a_parallel_replay_whose_scratch_folder_fills_says_which_process_and_why(tmp_path: Path, purpose: str,
+                                                                                 stopped: str) -> None:
+    """A process's failure was only "process 2 of 2 … failed (exit code 1)"; the merge's was a traceback."""
+    done = capped_crawl(tmp_path, purpose, 0 if purpose == "requests seen" else 8, "news", "-a",
+                        f"replay={ROOT.parent / 'shared' / 'bench' / 'trafilatura-eval' / 'pages'}", "-a", "jobs=2",
+                        "-o", "items.jsonl")
+    assert done.returncode == 1
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith(f"scrapy crawl news: {stopped}"), done.stderr[-3000:]
+    assert f"for the {purpose} (database or disk is full)" in last
+    if purpose == "lineage index":
+        assert "Traceback" not in done.stderr, done.stderr[-3000:]

@@ -171,6 +171,10 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
             print(f"scrapy crawl {name}: {error}", file=sys.stderr)
             self.exitcode = EXIT_CRAWL_FAILED
             return
+        except ScratchSpaceFull as error:  # the merge's own lineage index and URL claims (its processes stop alone)
+            print(f"scrapy crawl {name}: the parallel replay stopped: {error}", file=sys.stderr)
+            self.exitcode = EXIT_CRAWL_FAILED
+            return
         failure = crawl_failure(stats)
         if failure:
             print(f"scrapy crawl {name}: {failure}", file=sys.stderr)

@@ -31,7 +31,7 @@ from typing import IO, Any
 
 from newscrawl.archive.replay import warc_files
 from newscrawl.archive.warc import build_ahead, drop_built_ahead
-from newscrawl.meta import archive_index_cache
+from newscrawl.meta import FATAL_ERROR_STAT, archive_index_cache
 from newscrawl.monitoring.report import RunReport
 from newscrawl.parallel.feeds import feed_targets
 from newscrawl.parallel.merge import MergeCounts, first_places, merge
@@ -207,7 +207,7 @@ class ParallelReplay:
                 worker.cpu = usage.ru_utime + usage.ru_stime
                 if worker.returncode != 0:
                     raise ProcessFailed(f"process {index + 1} of {self.jobs} of the parallel replay failed "
-                                        f"(exit code {worker.returncode}); no feed written")
+                                        f"(exit code {worker.returncode}{_cause(worker.folder)}); no feed written")
             if all(worker.returncode == 0 for worker in self.workers):
                 self.cpu_during = time.process_time() - self.cpu_before
                 return
@@ -245,6 +245,18 @@ class ParallelReplay:
                 ) -> None:
         crawler = CrawlerFacts(self.settings, stats, examples)
         RunReport(crawler).spider_closed(SpiderFacts(self.spider, facts), str(stats["finish_reason"]))
+
+
+def _cause(folder: Path) -> str:
+    """What stopped a failed process, when it got as far as saying so (a full disk, a full scratch folder, …)."""
+    try:
+        facts = json.loads((folder / PROCESS).read_text(encoding="utf-8"))
+        reason, detail = facts["reason"], facts["stats"].get(FATAL_ERROR_STAT)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return ""
+    if reason == "finished":
+        return f": {detail}" if detail else ""
+    return f": it stopped early ({reason}): {detail}" if detail else f": it stopped early ({reason})"
 
 
 class ProcessFailed(RuntimeError):
