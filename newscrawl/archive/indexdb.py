@@ -144,18 +144,24 @@ class IndexStore:
     def revisit_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM revisits").fetchone()[0])
 
+    _staging = False
+    """Whether the table of staged entries exists (made at the first resolved revisit)."""
+
     def stage(self, n: int, entry: IndexEntry, canon: str) -> None:
         """A resolved revisit's entry, held apart until every revisit is resolved (resolution looks among the other
         captures only), then added by add_staged."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS staged AS SELECT * FROM captures WHERE 0")
+        if not self._staging:
+            self.db.execute("CREATE TEMP TABLE staged AS SELECT * FROM captures WHERE 0")
+            self._staging = True
         self.db.execute("INSERT INTO staged VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         self._row(n, entry, canon, None))
 
     def add_staged(self) -> None:
         """The staged entries among the captures; the revisits they resolved no longer kept."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS staged AS SELECT * FROM captures WHERE 0")
-        self.db.execute("INSERT INTO captures SELECT * FROM staged")
-        self.db.execute("DROP TABLE staged")
+        if self._staging:
+            self.db.execute("INSERT INTO captures SELECT * FROM staged")
+            self.db.execute("DROP TABLE staged")
+            self._staging = False
         self.db.execute("DELETE FROM revisits")
         self._count = None
 

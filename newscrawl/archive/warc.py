@@ -319,7 +319,7 @@ class ArchiveIndex:
 
     def captures(self, url: str) -> list[IndexEntry]:
         """All captures of ``url`` in archive order: exact matches, else canonical-URL matches."""
-        return [entry for _, entry in self.placed_captures(url)]
+        return _captures(self.store, url)
 
     def winner_position(self, url: str) -> int | None:
         """Archive position of the capture ``lookup`` would return."""
@@ -436,12 +436,9 @@ def _resolve(store: IndexStore, skipped: Counter[str], warcinfo: dict[str, dict[
                             hashed)
         return store.by_digest(normalised_digest(digest))
 
-    def captures(url: str) -> list[IndexEntry]:
-        return [entry for _, entry in _placed_captures(store, url)]
-
     later = 0
     for position, item in store.revisits():
-        original = find_original(item, captures, store.last_by_record_id, by_digest)
+        original = find_original(item, lambda url: _captures(store, url), store.last_by_record_id, by_digest)
         if original is None:
             skipped["revisit-unresolved"] += 1
             logger.info("%s @ %d: revisit of %s: its original capture is not in the archive, skipped",
@@ -474,6 +471,10 @@ def _hashed_payload(warcinfo: dict[str, dict[str, str]]) -> Callable[[IndexEntry
 def _placed_captures(store: IndexStore, url: str) -> list[tuple[int, IndexEntry]]:
     """How every lookup of a URL matches (ArchiveIndex.placed_captures; revisit resolution during the build)."""
     return store.by_url(url) or store.by_canon(_canonical(url))
+
+
+def _captures(store: IndexStore, url: str) -> list[IndexEntry]:
+    return [entry for _, entry in _placed_captures(store, url)]
 
 
 class _TempRefused(OSError):
