@@ -128,7 +128,8 @@ def test_a_crawl_whose_scratch_folder_fills_stops_in_one_line_and_the_next_run_l
         assert "Traceback" not in log and "malformed" not in log, log[-5000:]
         # items still in flight, which the full lineage index cannot take: one line each, counted by the reason
         assert "Item error" not in log
-        dropped = [line for line in log.splitlines() if "Dropped (NoScratchSpace): no room left" in line]
+        dropped = [line for line in log.splitlines() if "Dropped (NoScratchSpace): http" in line]
+        assert all(": no room left in the scratch folder" in line for line in dropped)
         report = json.loads(next((tmp_path / "output" / "devdiscourse").glob("*.report.json")).read_text())
         assert report["finish_reason"] == "scratch_space_full" and report["exit_code"] == 1
         assert len(dropped) == report["counts"]["dropped"].get("NoScratchSpace", 0)

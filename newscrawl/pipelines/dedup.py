@@ -125,7 +125,7 @@ class DedupPipeline:
         if not isinstance(item, Article):
             return item
         page_url = item.provenance.response_url if item.provenance is not None else None
-        with dropped_when_scratch_space_runs_out():
+        with dropped_when_scratch_space_runs_out(item.url):
             url = self.claims.claim(item.url, fingerprint(item.title, item.body), page_url)
         if url is None:
             if not is_http_url(item.url):

@@ -24,11 +24,12 @@ class NoScratchSpace(DropItem):
 
 
 @contextmanager
-def dropped_when_scratch_space_runs_out() -> Iterator[None]:
+def dropped_when_scratch_space_runs_out(url: str) -> Iterator[None]:
+    """Around a pipeline's use of a scratch database for the item at `url`."""
     try:
         yield
     except ScratchSpaceFull as error:
-        raise NoScratchSpace(str(error)) from error
+        raise NoScratchSpace(f"{url}: {error}") from error
 
 
 def _where(item: Any) -> str:

@@ -211,7 +211,7 @@ class LineagePipeline:
         spider: Any = getattr(self.crawler, "spider", None)
         article = (spider.article_key(item.provenance.request_url)
                    if item.provenance is not None and hasattr(spider, "article_key") else None)
-        with dropped_when_scratch_space_runs_out():
+        with dropped_when_scratch_space_runs_out(item.url):
             item.story_id, score = self.index.assign_signature(*found, item.url, article)
         if article is not None and self._store() is not None:
             self._pending[item.url] = (article, *found)
