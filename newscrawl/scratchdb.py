@@ -86,6 +86,12 @@ class _ScratchCursor(sqlite3.Cursor):
         except sqlite3.Error as error:
             raise self.connection.told(error) from error
 
+    def fetchmany(self, size: int | None = 1) -> list[Any]:
+        try:
+            return super().fetchmany(size)
+        except sqlite3.Error as error:
+            raise self.connection.told(error) from error
+
     def fetchall(self) -> list[Any]:
         try:
             return super().fetchall()

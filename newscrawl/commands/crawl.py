@@ -242,9 +242,12 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         failed = [part for part in (failure, stats.get(REPORT_ERROR_STAT)) if part]
         if not failed and self.exitcode == EXIT_CRAWL_FAILED and self.crawler_process is not None \
                 and self.crawler_process.bootstrap_failed:
-            where = f"see {self.settings.get('LOG_FILE') or 'the log above'}" if self.settings is not None else None
-            cause = f": {self.scratch_full}" if self.scratch_full is not None else f"; {where}" if where else ""
-            failed = [f"the crawl could not start{cause}"]
+            if self.scratch_full is not None:
+                failed = [f"the crawl could not start: {self.scratch_full}"]
+            elif self.settings is not None:
+                failed = [f"the crawl could not start; see {self.settings.get('LOG_FILE') or 'the log above'}"]
+            else:
+                failed = ["the crawl could not start"]
         parts = [*failed, logfile.incomplete()]
         if any(parts):
             print(f"scrapy crawl {spider}: {'; '.join(str(part) for part in parts if part)}", file=sys.stderr)
