@@ -41,13 +41,14 @@ class CrawlResult:
 
 
 def run_crawl(workdir: Path, spider: str, *args: str, settings: dict[str, str] | None = None,
-              timeout: float = 120) -> CrawlResult:
-    """`scrapy crawl SPIDER ARGS` with the project's settings, cwd=workdir (so output/ lands there)."""
+              timeout: float = 120, env: dict[str, str] | None = None) -> CrawlResult:
+    """`scrapy crawl SPIDER ARGS` with the project's settings, cwd=workdir (so output/ lands there); `env`: more
+    environment variables."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])), **(env or {})}
     workdir.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
     return CrawlResult(done.returncode, done.stdout + done.stderr, workdir)

@@ -38,6 +38,7 @@ from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec, canonical_url, render_desktop
 from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror, zstd
+from tests.test_faults import tiny_disk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "devdiscourse"
 
@@ -1049,3 +1050,28 @@ def test_a_later_transient_error_never_hides_an_earlier_capture_of_the_page(spec
     gone = [url for url, answer in later.items() if answer and answer[0].startswith("404")]
     assert sorted(item["url"] for item in replay.feed_items("out.jsonl")) == sorted(set(pages) - set(gone))
     assert replay.stat("retry/count") is None
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_whole_gzip_warc_whose_inflated_copy_the_disk_refuses_stops_the_replay_in_one_line(
+        tmp_path: Path, jobs: int) -> None:
+    """It replayed nothing and exited 0 (one process: a traceback at the start, then every request failing; two:
+    a traceback), and left the half-written copy in the cache folder."""
+    archive = tmp_path / "whole.warc.gz"
+    archive.write_bytes(gzip.compress(b"".join(gzip_members((ROOT / "samples" / "devdiscourse.warc.gz").read_bytes())),
+                                      mtime=0))
+    cache = tmp_path / "plain"
+    cache.mkdir()
+    with tiny_disk(cache, "200k"):  # the sample inflates to ~430 kB
+        done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={archive}", "-a", f"jobs={jobs}",
+                         settings={"NEWSCRAWL_REPORT_DIR": str(tmp_path / "reports")},
+                         env={"NEWSCRAWL_PLAIN_CACHE": str(cache), "NEWSCRAWL_CACHE_DIR": str(tmp_path / "cache")})
+        left = sorted(path.name for path in cache.iterdir())
+    lines = [line for line in done.log.splitlines() if line.startswith("scrapy crawl devdiscourse:")]
+    stopped = "the crawl stopped early (replay_input_error): " if jobs == 1 else "not started, "
+    assert done.returncode == 1 and lines == [
+        f"scrapy crawl devdiscourse: {stopped}cannot replay {archive}: cannot make the inflated copy of {archive} in "
+        f"{cache}: No space left on device; free space there or point NEWSCRAWL_PLAIN_CACHE at a folder with room "
+        "for the file uncompressed"], done.log[-3000:]
+    assert "Traceback" not in done.log and "Replay could not read" not in done.log, done.log[-3000:]
+    assert left == [], "the half-written copy is removed"

@@ -45,6 +45,7 @@ from scrapy.http import Headers, HtmlResponse, Request, Response
 from scrapy.pqueues import DownloaderAwarePriorityQueue
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
@@ -69,7 +70,7 @@ from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
 from newscrawl.archive.savedplaces import SavedPlaces
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
-                            archive_index_cache)
+                            archive_index_cache, record_fatal_error)
 
 logger = logging.getLogger(__name__)
 
@@ -675,6 +676,27 @@ def _with_replay_middleware(settings: BaseSettings) -> None:
                    REPLAY_MIDDLEWARE, REPLAY_MIDDLEWARE_ORDER)
 
 
+REPLAY_INPUT_ERROR = "replay_input_error"
+"""Finish reason of a replay whose input could not be read at all (exit 1)."""
+
+
+def open_replay_source(crawler: Any, spider: Any) -> ReplaySource | None:
+    """The spider's replay source, read once; None, with the crawl stopping in one line, when its input cannot be
+    read at all: a file compressed whole whose inflated copy the disk refuses (wholegzip.PlainCopyRefused), a
+    folder that cannot be listed. Without this the replay went on with nothing to answer from, an error traceback
+    at its start, and finished with no item and exit status 0."""
+    path = spider.replay_path
+    try:
+        return ReplaySource(path, getattr(spider, "article_key", None), archive_index_cache(crawler.settings),
+                            MetaRefreshPolicy.from_settings(crawler.settings))
+    except OSError as error:
+        crawler.stats.inc_value("newscrawl/replay/input_errors")
+        if record_fatal_error(crawler.stats, f"cannot replay {path}: {error}"):
+            logger.critical("Cannot replay %(path)s: %(error)s", {"path": path, "error": error})
+            deferred_from_coro(crawler.engine.close_spider_async(reason=REPLAY_INPUT_ERROR))
+        return None
+
+
 class ReplayMiddleware:
     """Downloader middleware: active when the spider was given -a replay=PATH."""
 
@@ -695,19 +717,27 @@ class ReplayMiddleware:
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
 
+    refused = False
+    """The replay's input could not be read (open_replay_source stopped the crawl): no request is answered."""
+
     def spider_opened(self, spider: Any) -> None:
         """Answer from the spider's source (it lists archive-only articles from the same index), else our own."""
         self.max_payload = getattr(spider, "download_maxsize", self.max_payload)
-        self.source = getattr(spider, "replay_source", None) or ReplaySource(
-            spider.replay_path, getattr(spider, "article_key", None), archive_index_cache(self.crawler.settings),
-            MetaRefreshPolicy.from_settings(self.crawler.settings))
+        if getattr(spider, "replay_refused", False):
+            self.refused = True  # the spider's own reading failed and stopped the crawl: not read again
+            return
+        self.source = getattr(spider, "replay_source", None) or open_replay_source(self.crawler, spider)
+        if self.source is None:
+            self.refused = True
+            return
         logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs)",
                     {"kind": self.source.kind, "path": spider.replay_path, "n": self.source.url_count()})
 
     def process_request(self, request: Request, spider: Any = None) -> Response:
-        if self.source is None:  # spider_opened not yet fired (cannot happen in a crawl; guards direct use)
+        if self.source is None and not self.refused:  # spider_opened not yet fired (not in a crawl: direct use)
             self.spider_opened(self.crawler.spider)
-        assert self.source is not None
+        if self.source is None:
+            raise IgnoreRequest(f"not replayed, the replay's input is unreadable: {request.url}")
         max_payload = request.meta.get("download_maxsize", self.max_payload) or None  # 0: no limit, as in Scrapy
         try:
             answer = self.source.answer(request.url, max_payload)

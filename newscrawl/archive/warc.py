@@ -66,7 +66,7 @@ from newscrawl.archive.reader import (
 )
 from newscrawl.archive.revisits import Revisit, find_original, normalised_digest, payload_digests
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
-from newscrawl.archive.wholegzip import plain_copy, read_source, whole_read_source
+from newscrawl.archive.wholegzip import PlainCopyRefused, plain_copy, read_source, whole_read_source
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
 
 
@@ -132,7 +132,7 @@ def read_warcinfo(file: Path | str) -> dict[str, str]:
     path = _locate(Path(file))
     try:
         record = read_arc_at(path, 0)[0] if is_arc(path) else read_first_record(read_source(path))
-    except ArchiveReadError as exc:
+    except (ArchiveReadError, PlainCopyRefused) as exc:  # a replay of the file stops on the latter in one line
         logger.warning("No readable warcinfo in %s: %s", path, exc)
         return {}
     return parse_warc_fields(record.payload) if record.rec_type == "warcinfo" else {}

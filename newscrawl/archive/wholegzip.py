@@ -22,6 +22,7 @@ finds it gone (an index read from its cache, `newscrawl verify`) makes it again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -38,7 +39,16 @@ from newscrawl.archive.reader import (CORRUPT, GZIP, ZSTD, ZSTD_DICTIONARY_FRAME
 logger = logging.getLogger(__name__)
 
 _BLOCK = 1024 * 1024
+
+
+class PlainCopyRefused(OSError):
+    """A file that must be read from an inflated copy, whose copy could not be written (a full or read-only cache
+    folder): read member by member instead it gives no record, so a replay stops on it in one line
+    (archive/replay.py stop_unreadable_replay) instead of replaying nothing."""
+
+
 _known: dict[tuple[str, int, float], Path | None] = {}
+_refused: dict[tuple[str, int, float], PlainCopyRefused] = {}
 
 
 def plain_copy(path: Path, mixed: bool = False) -> Path | None:
@@ -54,15 +64,23 @@ def plain_copy(path: Path, mixed: bool = False) -> Path | None:
     except OSError:
         return None
     key = (str(path.resolve()), info.st_size, info.st_mtime)
+    if key in _refused:
+        raise _refused[key]  # once per process: each later reader would inflate the whole file again to fail again
     if key not in _known or (mixed and _known[key] is None):
-        _known[key] = _inflate_unless_member_per_record(path, key, mixed)
+        try:
+            _known[key] = _inflate_unless_member_per_record(path, key, mixed)
+        except PlainCopyRefused as refused:
+            _refused[key] = refused
+            raise
     return _known[key]
 
 
 def read_source(file: Path) -> Path:
-    """What a file's records are read from: the file, or its inflated copy (plain_copy)."""
+    """What a file's records are read from: the file, or its inflated copy (plain_copy). Raises PlainCopyRefused."""
     try:
         return plain_copy(file) or file
+    except PlainCopyRefused:
+        raise
     except OSError:
         return file  # reading it reports the problem
 
@@ -131,9 +149,9 @@ def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float], m
             return None  # a damaged first member: reader.py reports it, member by member
         if not mixed and _more_follow(member, fh) and _one_record(first, len(first)):
             return None  # the first member ended, holding one record, and more follow: the normal case
-        cache_folder()
         partial = target.with_suffix(".part")
         try:
+            cache_folder()
             with partial.open("wb") as out:
                 size = _copy_member(member, first, out)
                 if _more_follow(member, fh):
@@ -145,6 +163,12 @@ def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float], m
         except CORRUPT as exc:
             logger.warning("%s: compressed stream damaged after %d bytes (%s); reading what inflated", path,
                            partial.stat().st_size, exc)
+        except OSError as exc:  # the cache folder full or unwritable (or the file unreadable mid-way)
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise PlainCopyRefused(f"cannot make the inflated copy of {path} in {target.parent}: "
+                                   f"{exc.strerror or exc}; free space there or point NEWSCRAWL_PLAIN_CACHE at a "
+                                   "folder with room for the file uncompressed") from exc
         os.replace(partial, target)
     logger.info("%s is not compressed one member per record (one stream, or members that do not match its "
                 "records): reading an inflated copy %s", path, target)

@@ -55,7 +55,15 @@ class ParallelCrawl:
         if replay is None:
             self.refused = True
             return
-        if replay.fork() is None:
+        try:
+            forked = replay.fork()
+        except OSError as error:  # its input cannot be read at all (a copy the disk refuses): as one process says
+            print(f"scrapy crawl {spider_class.name}: not started, cannot replay {given['replay']}: {error}",
+                  file=sys.stderr)
+            self.exitcode = 1  # commands/crawl.py EXIT_CRAWL_FAILED
+            self.refused = True
+            return
+        if forked is None:
             self.parallel = replay
         else:
             del opts.spargs["jobs"]  # this process crawls its share as a one-process replay would

@@ -104,9 +104,14 @@ class ParallelReplay:
         sys.stderr.flush()
         self._previous_sigterm = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
         replay = Path(self.spider_args.get("replay") or "")
-        if replay.name and warc_files(replay):
-            # Once here, not once per process: each inherits it with the fork.
-            build_ahead(replay, archive_index_cache(self.settings), self.jobs)
+        try:
+            if replay.name and warc_files(replay):
+                # Once here, not once per process: each inherits it with the fork.
+                build_ahead(replay, archive_index_cache(self.settings), self.jobs)
+        except OSError:  # the input cannot be read at all (wholegzip.PlainCopyRefused): nothing forked yet
+            self._stop_all()
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            raise
         try:
             for index in range(self.jobs):
                 folder = self.scratch / str(index)

@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newscrawl.archive.replay import Candidate, MetaRefreshPolicy, ReplaySource, one_request_at_a_time
+from newscrawl.archive.replay import Candidate, ReplaySource, one_request_at_a_time, open_replay_source
 from newscrawl.extract.urls import commonest_origin
 from newscrawl.items import Discovery
-from newscrawl.meta import archive_index_cache
 from newscrawl.scratchdb import scratch_database
 from newscrawl.spiders.held import HeldArticles
 
@@ -34,6 +33,8 @@ class ReplayCandidates:
     held: HeldArticles
     started_at: Any
     _archive_listed: bool
+    replay_refused = False
+    """The replay's input could not be read at all: the crawl is stopping (archive/replay.open_replay_source)."""
 
     def article_key(self, url: str) -> str:
         raise NotImplementedError
@@ -43,11 +44,12 @@ class ReplayCandidates:
 
     def open_replay_source(self, spider: Any = None) -> None:
         """spider_opened: read the archive's index once; log and count each damaged input in one line."""
-        if self.replay_path is None or self.replay_source is not None:
+        if self.replay_path is None or self.replay_source is not None or self.replay_refused:
             return
-        self.replay_source = ReplaySource(self.replay_path, self.article_key,
-                                          archive_index_cache(self.crawler.settings),
-                                          MetaRefreshPolicy.from_settings(self.crawler.settings))
+        self.replay_source = open_replay_source(self.crawler, self)
+        if self.replay_source is None:
+            self.replay_refused = True  # the crawl is stopping, in one line
+            return
         if self.replay_source.holds_redirects():
             one_request_at_a_time(self.crawler)
         for problem in self.replay_source.problems:
