@@ -130,3 +130,26 @@ def test_a_folder_of_wacz_and_warc_files_replays_all_of_them(tmp_path: Path, mon
     shutil.copy(folder / "broken.wacz", alone)
     with pytest.raises(UnreadableWacz, match="none of its 1 WACZ files could be read"):
         replay_root(alone)
+
+
+def test_a_wacz_whose_warcs_the_cache_folder_refuses_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """Scrapy's traceback and exit 1 before; in a folder of WACZ files it would have cost each of them an error
+    line and replayed what was left, as if they were damaged."""
+    from tests.test_faults import tiny_disk
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "crawl.wacz", "w") as wacz:  # ~430 kB of WARC for a 200 kB disk
+        wacz.write(SAMPLE, "archive/crawl.warc.gz")
+        wacz.writestr("datapackage.json", "{}")
+    shutil.copy(SAMPLE, folder / SAMPLE.name)
+    cache = tmp_path / "extracted"
+    cache.mkdir()
+    with tiny_disk(cache, "200k"):
+        for replayed in (folder / "crawl.wacz", folder):
+            done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={replayed}",
+                             env={"NEWSCRAWL_PLAIN_CACHE": str(cache)})
+            assert done.returncode == 2 and "Traceback" not in done.log, done.log[-3000:]
+            assert (f"bad value for -a replay: {folder / 'crawl.wacz'}: cannot extract its WARCs into {cache}: No space "
+                    "left on device; free space there or point NEWSCRAWL_PLAIN_CACHE") in done.log, done.log[-3000:]
+            assert list(cache.iterdir()) == [], "the half-made extraction is removed"

@@ -33,6 +33,11 @@ class UnreadableWacz(ValueError):
     """The file is named .wacz but is not a ZIP that can be read."""
 
 
+class WaczNotExtracted(UnreadableWacz):
+    """A WACZ whose WARCs the cache folder refuses (full, read-only): no WACZ of the replay can be read there, so
+    the replay does not start (one line), where a damaged WACZ in a folder costs only itself."""
+
+
 def is_wacz(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIX) and path.is_file()
 
@@ -63,6 +68,8 @@ def replay_root(path: Path) -> Path:
             try:
                 _extract_warcs(Path(wacz), staging / os.path.relpath(wacz, path))
                 readable += 1
+            except WaczNotExtracted:
+                raise
             except UnreadableWacz as error:
                 logger.error("%s", error)
         if not warcs and not readable:
@@ -106,7 +113,12 @@ def _extract_warcs(path: Path, into: Path) -> int:
             members = [member for member in archive.infolist()
                        if not member.is_dir() and member.filename.lower().endswith(WARC_FILE_SUFFIXES)]
             for member in members:
-                archive.extract(member, into)
+                try:
+                    archive.extract(member, into)
+                except OSError as error:  # the archive's own read errors are zipfile's, caught below
+                    folder, why = cache_folder(create=False), error.strerror or error
+                    raise WaczNotExtracted(f"{path}: cannot extract its WARCs into {folder}: {why}; free space there "
+                                           "or point NEWSCRAWL_PLAIN_CACHE at a folder with room for them") from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         raise UnreadableWacz(f"{path}: not a readable WACZ (ZIP) file: {error}") from error
     if not members:
