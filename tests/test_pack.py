@@ -150,6 +150,7 @@ def test_a_wacz_whose_warcs_the_cache_folder_refuses_is_one_line_and_exit_2(tmp_
             done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={replayed}",
                              env={"NEWSCRAWL_PLAIN_CACHE": str(cache)})
             assert done.returncode == 2 and "Traceback" not in done.log, done.log[-3000:]
-            assert (f"bad value for -a replay: {folder / 'crawl.wacz'}: cannot extract its WARCs into {cache}: No space "
-                    "left on device; free space there or point NEWSCRAWL_PLAIN_CACHE") in done.log, done.log[-3000:]
+            line = (f"bad value for -a replay: {folder / 'crawl.wacz'}: cannot extract its WARCs into {cache}: "
+                    "No space left on device; free space there or point NEWSCRAWL_PLAIN_CACHE")
+            assert line in done.log, done.log[-3000:]
             assert list(cache.iterdir()) == [], "the half-made extraction is removed"
