@@ -96,6 +96,9 @@ NEWSCRAWL_STATE_ENABLED = True
 NEWSCRAWL_STATE_DIR = "output/state"  # one SQLite file per spider: <dir>/<spider>.sqlite
 
 # ---- monitoring (run report, layout-drift alarm) ------------------------------------------------------------------
+SPIDER_MIDDLEWARES = {
+    "newscrawl.monitoring.scratch.ScratchSpaceSpiderMiddleware": 950,  # a full scratch folder: the guard's line only
+}
 EXTENSIONS = {
     "newscrawl.monitoring.report.RunReport": 500,  # its spider_closed runs first: the verdict candidates need
     "newscrawl.monitoring.candidates.FixtureCandidates": 510,  # broken pages become test fixtures

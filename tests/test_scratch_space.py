@@ -166,3 +166,20 @@ def test_a_parallel_replay_whose_scratch_folder_fills_says_which_process_and_why
     assert f"for the {purpose} (database or disk is full)" in last
     if purpose == "lineage index":
         assert "Traceback" not in done.stderr, done.stderr[-3000:]
+
+
+@pytest.mark.parametrize("purpose,spider,replay", [
+    ("articles held for discovery", "devdiscourse", ROOT / "samples" / "devdiscourse.warc.gz"),  # spider callbacks
+    ("requests seen", "news", ROOT.parent / "shared" / "bench" / "trafilatura-eval" / "pages"),  # the scheduler
+])
+def test_a_full_scratch_folder_met_outside_the_pipelines_is_the_same_one_line(tmp_path: Path, purpose: str,
+                                                                               spider: str, replay: Path) -> None:
+    """Met in a listing's callback or when held articles are released (spider_idle), it also printed Scrapy's
+    "Spider error processing" or "Error caught on signal handler" with a traceback."""
+    done = capped_crawl(tmp_path, purpose, 0, spider, "-a", f"replay={replay}", "-o", "items.jsonl")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].startswith(
+        f"scrapy crawl {spider}: the crawl stopped early (scratch_space_full): no room left in the scratch folder ")
+    assert f"for the {purpose} (database or disk is full)" in done.stderr.splitlines()[-1]
+    assert "Traceback" not in done.stderr and "] ERROR:" not in done.stderr, done.stderr[-3000:]
+    assert done.stderr.count("] CRITICAL:") == 1

@@ -57,3 +57,12 @@ class ScratchSpaceGuard:
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:  # else: the crawl's start fails on it
             deferred_from_coro(engine.close_spider_async(reason=FINISH_REASON))
+
+
+class ScratchSpaceSpiderMiddleware:
+    """SPIDER_MIDDLEWARES: a callback that met the full scratch folder (discovery holding its articles) ends there,
+    without Scrapy's "Spider error processing" traceback: the guard has said it in one line and is stopping the
+    crawl; what the callback had not yielded yet is discovered again by the next run."""
+
+    def process_spider_exception(self, response: Any, exception: BaseException, spider: Any = None) -> Any:
+        return [] if isinstance(exception, ScratchSpaceFull) else None

@@ -28,6 +28,7 @@ from twisted.internet import task
 from newscrawl.extract.urls import is_http_url
 from newscrawl.items import Discovery
 from newscrawl.meta import META_KEY
+from newscrawl.scratchdb import ScratchSpaceFull
 from newscrawl.spiders.held import HeldArticles
 from newscrawl.spiders.shard import Shard
 from newscrawl.state.incremental import Incremental
@@ -90,11 +91,15 @@ class ArticleRelease:
         wait. Here the crawl state decides: new or changed articles are fetched, young ones revisited with a
         conditional request, known unchanged ones skipped (newscrawl/incremental/skip/known). Articles named with
         -a urls are always fetched."""
-        if self.replay_source is not None and not self._archive_listed:
-            self.list_archive_candidates()
-        if self.held:
-            self.decide_held()
-        if self.feed_articles() or self.held.waiting:
+        try:
+            if self.replay_source is not None and not self._archive_listed:
+                self.list_archive_candidates()
+            if self.held:
+                self.decide_held()
+            waiting = self.feed_articles() or self.held.waiting
+        except ScratchSpaceFull:
+            return  # told in one line by monitoring/scratch.py, which is stopping the crawl
+        if waiting:
             raise DontCloseSpider
 
     def check_discovery_stall(self) -> None:
