@@ -682,9 +682,9 @@ REPLAY_INPUT_ERROR = "replay_input_error"
 
 def open_replay_source(crawler: Any, spider: Any) -> ReplaySource | None:
     """The spider's replay source, read once; None, with the crawl stopping in one line, when its input cannot be
-    read at all: a file compressed whole whose inflated copy the disk refuses (wholegzip.PlainCopyRefused), a
-    folder that cannot be listed. Without this the replay went on with nothing to answer from, an error traceback
-    at its start, and finished with no item and exit status 0."""
+    read at all: a file compressed whole whose inflated copy the disk refuses (wholegzip.PlainCopyRefused), or any
+    other OSError building its index. Without this the replay went on with nothing to answer from, an error
+    traceback at its start, and finished with no item and exit status 0."""
     path = spider.replay_path
     try:
         return ReplaySource(path, getattr(spider, "article_key", None), archive_index_cache(crawler.settings),
@@ -693,7 +693,9 @@ def open_replay_source(crawler: Any, spider: Any) -> ReplaySource | None:
         crawler.stats.inc_value("newscrawl/replay/input_errors")
         if record_fatal_error(crawler.stats, f"cannot replay {path}: {error}"):
             logger.critical("Cannot replay %(path)s: %(error)s", {"path": path, "error": error})
-            deferred_from_coro(crawler.engine.close_spider_async(reason=REPLAY_INPUT_ERROR))
+            engine = getattr(crawler, "engine", None)
+            if engine is not None and engine.spider is not None:
+                deferred_from_coro(engine.close_spider_async(reason=REPLAY_INPUT_ERROR))
         return None
 
 

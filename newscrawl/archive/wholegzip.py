@@ -44,7 +44,7 @@ _BLOCK = 1024 * 1024
 class PlainCopyRefused(OSError):
     """A file that must be read from an inflated copy, whose copy could not be written (a full or read-only cache
     folder): read member by member instead it gives no record, so a replay stops on it in one line
-    (archive/replay.py stop_unreadable_replay) instead of replaying nothing."""
+    (archive/replay.py open_replay_source) instead of replaying nothing."""
 
 
 _known: dict[tuple[str, int, float], Path | None] = {}
