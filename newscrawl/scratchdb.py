@@ -127,23 +127,19 @@ class ScratchDatabase(sqlite3.Connection):
     def cursor(self, factory: Any = None) -> _ScratchCursor:  # type: ignore[override]
         return super().cursor(_ScratchCursor)
 
-    # execute and executemany without going through the cursor's own (two Python calls fewer a statement: a scratch
-    # database runs ~15 statements an item)
     def execute(self, sql: str, parameters: Any = (), /) -> _ScratchCursor:
-        if self.full is not None:
-            raise self.full
-        cursor = _CURSOR(self, _ScratchCursor)
-        try:
-            return _EXECUTE(cursor, sql, parameters)
-        except sqlite3.Error as error:
-            raise self.told(error) from error
+        return self._run(_EXECUTE, sql, parameters)
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> _ScratchCursor:
+        return self._run(_EXECUTEMANY, sql, parameters)
+
+    def _run(self, method: Callable[..., _ScratchCursor], sql: str, parameters: Any) -> _ScratchCursor:
+        """A statement on a new cursor, with sqlite3's own execute or executemany rather than through the cursor's
+        override (fewer Python calls a statement: a scratch database runs ~15 statements an item)."""
         if self.full is not None:
             raise self.full
-        cursor = _CURSOR(self, _ScratchCursor)
         try:
-            return _EXECUTEMANY(cursor, sql, parameters)
+            return method(_CURSOR(self, _ScratchCursor), sql, parameters)
         except sqlite3.Error as error:
             raise self.told(error) from error
 
