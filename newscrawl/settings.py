@@ -106,6 +106,7 @@ EXTENSIONS = {
     "newscrawl.parallel.recorder.ShardRecorder": 530,  # only in a process of a parallel replay (-a jobs=N)
     "newscrawl.monitoring.heap.HeapTuning": 540,  # start-up heap frozen, fewer young GC passes (NEWSCRAWL_GC_TUNING)
     "newscrawl.monitoring.scratch.ScratchSpaceGuard": 550,  # a full scratch folder stops the run in one line
+    "newscrawl.monitoring.scratch.DiskFullGuard": 560,  # so does a full disk met by a pipeline or a callback
 }
 # Scrapy's stats, without the argument check Scrapy 2.19 wraps around every read of the stats object (stats.py).
 STATS_CLASS = "newscrawl.monitoring.stats.PlainStatsCollector"

@@ -183,3 +183,64 @@ def test_a_full_scratch_folder_met_outside_the_pipelines_is_the_same_one_line(tm
     assert f"for the {purpose} (database or disk is full)" in done.stderr.splitlines()[-1]
     assert "Traceback" not in done.stderr and "] ERROR:" not in done.stderr, done.stderr[-3000:]
     assert done.stderr.count("] CRITICAL:") == 1
+
+
+def test_a_full_disk_met_by_an_item_pipeline_stops_the_crawl_in_one_line(tmp_path: Path) -> None:
+    """py3langid unpacks its model into the temporary folder the first time a machine prepares the language
+    tables: a full one failed every item with a traceback, and the run finished with no item and exit status 0."""
+    from tests.test_faults import tiny_disk
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with tiny_disk(temporary, "300k"):
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a",
+             f"replay={ROOT / 'samples' / 'devdiscourse.warc.gz'}", "-o", "items.jsonl"], cwd=tmp_path,
+            env={**env(), "TMPDIR": str(temporary), "NEWSCRAWL_CACHE_DIR": str(tmp_path / "fresh-cache")},
+            capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr[-3000:]
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("scrapy crawl devdiscourse: the crawl stopped early (disk_full): cannot prepare the "
+                           f"language detector's tables: No space left on device (py3langid unpacks its model into "
+                           f"the temporary folder {temporary}, TMPDIR) (in an item pipeline, on https://"), last
+    assert done.stderr.count("] CRITICAL:") == 1
+
+
+def test_the_disk_full_guard_leaves_other_errors_to_scrapy() -> None:
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.meta import FATAL_ERROR_STAT
+    from newscrawl.monitoring.scratch import DiskFullGuard
+
+    crawler = get_crawler()
+    crawler.stats = MemoryStatsCollector(crawler)
+    guard = DiskFullGuard(crawler)
+    guard._check(PermissionError(13, "Permission denied"), "an item pipeline")
+    guard._check(ValueError("not a disk"), "an item pipeline")
+    assert crawler.stats.get_value(FATAL_ERROR_STAT) is None
+    guard._check(OSError(28, "No space left on device"), "an item pipeline, on https://a.b/1")
+    assert crawler.stats.get_value(FATAL_ERROR_STAT) == "[Errno 28] No space left on device (in an item pipeline, " \
+                                                        "on https://a.b/1)"
+
+
+def test_a_parallel_replay_whose_temporary_folder_fills_names_the_cause(tmp_path: Path) -> None:
+    """The processes write their share of the replay in the temporary folder: a full one failed every item in a
+    signal handler and the parent said only "process 2 of 2 … failed (exit code 1)"."""
+    from tests.test_faults import tiny_disk
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with tiny_disk(temporary, "300k"):
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "news", "-a",
+             f"replay={ROOT.parent / 'shared' / 'bench' / 'trafilatura-eval' / 'pages'}", "-a", "jobs=2",
+             "-o", "items.jsonl"], cwd=tmp_path, env={**env(), "TMPDIR": str(temporary)},
+            capture_output=True, text=True, timeout=180)
+    assert done.returncode == 1, done.stderr[-3000:]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("scrapy crawl news:")]
+    assert lines[-1].startswith("scrapy crawl news: process ") and lines[-1].endswith("; no feed written"), lines
+    # what filled it first: their share of the replay, or (on a machine whose language tables are not prepared
+    # yet) py3langid's model unpacked there
+    assert any("the crawl stopped early (disk_full): " in line and str(temporary) in line for line in lines[:-1]), lines
+    assert not (tmp_path / "items.jsonl").exists()

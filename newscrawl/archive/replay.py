@@ -693,7 +693,10 @@ def open_replay_source(crawler: Any, spider: Any) -> ReplaySource | None:
         crawler.stats.inc_value("newscrawl/replay/input_errors")
         if record_fatal_error(crawler.stats, f"cannot replay {path}: {error}"):
             logger.critical("Cannot replay %(path)s: %(error)s", {"path": path, "error": error})
-            engine = getattr(crawler, "engine", None)
+            try:
+                engine = crawler.engine
+            except RuntimeError:  # Scrapy's "engine is not set yet" (the middleware used outside a crawl)
+                engine = None
             if engine is not None and engine.spider is not None:
                 deferred_from_coro(engine.close_spider_async(reason=REPLAY_INPUT_ERROR))
         return None

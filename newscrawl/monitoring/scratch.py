@@ -6,10 +6,15 @@ held articles), and without this guard each would fail on its own: an error line
 requests silently lost, exit status 0. With it, the first failure stops the crawl: finish reason
 `scratch_space_full`, the one-line cause in the run report and in `scrapy crawl`'s exit line, exit status 1. Nothing
 is recorded in the crawl state for items that did not reach the feed, so the next incremental run fetches them again.
+
+DiskFullGuard does the same for a full disk met anywhere else in an item pipeline or a spider callback (an OSError
+"No space left on device" or "Disk quota exceeded"): py3langid unpacking its model into a full temporary folder
+failed every item of a run with a traceback, and the run finished with no item and exit status 0.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -51,12 +56,51 @@ class ScratchSpaceGuard:
 
     def scratch_space_full(self, error: ScratchSpaceFull) -> None:
         self.crawler.stats.inc_value("newscrawl/scratch/full_errors")
-        if not record_fatal_error(self.crawler.stats, str(error)):
-            return  # a consequence of the first failure, which stopped the crawl
-        logger.critical("Stopping the crawl: %(error)s", {"error": error})
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:  # else: the crawl's start fails on it
-            deferred_from_coro(engine.close_spider_async(reason=FINISH_REASON))
+        stop_crawl(self.crawler, FINISH_REASON, str(error))
+
+
+def stop_crawl(crawler: Any, reason: str, message: str) -> None:
+    """Stop the crawl with `reason`, `message` its one-line cause, unless an earlier failure already did (that one
+    is the cause; this is its consequence)."""
+    if not record_fatal_error(crawler.stats, message):
+        return
+    logger.critical("Stopping the crawl: %(error)s", {"error": message})
+    try:
+        engine = crawler.engine
+    except RuntimeError:  # Scrapy's "engine is not set yet": the crawl's start fails on it, with the message
+        return
+    if engine is not None and engine.spider is not None:
+        deferred_from_coro(engine.close_spider_async(reason=reason))
+
+
+DISK_FULL = "disk_full"
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class DiskFullGuard:
+    """EXTENSIONS: an item pipeline or a spider callback that fails on a full disk stops the crawl (finish reason
+    `disk_full`, exit 1) instead of failing every later item the same way."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DiskFullGuard:
+        guard = cls(crawler)
+        crawler.signals.connect(guard.item_error, signal=signals.item_error)
+        crawler.signals.connect(guard.spider_error, signal=signals.spider_error)
+        return guard
+
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        self._check(failure.value, f"an item pipeline, on {getattr(item, 'url', None) or '(no URL)'}")
+
+    def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
+        self._check(failure.value, f"the callback of {getattr(response, 'url', None) or '(no URL)'}")
+
+    def _check(self, error: BaseException, where: str) -> None:
+        if isinstance(error, OSError) and error.errno in _FULL:
+            self.crawler.stats.inc_value("newscrawl/disk_full_errors")
+            stop_crawl(self.crawler, DISK_FULL, f"{error} (in {where})")
 
 
 class ScratchSpaceSpiderMiddleware:

@@ -27,6 +27,7 @@ from scrapy.utils.misc import load_object
 from newscrawl.extract.minhash import to_bytes
 from newscrawl.items import Article
 from newscrawl.pipelines.dedup import fingerprint
+from newscrawl.monitoring.scratch import DISK_FULL, stop_crawl
 from newscrawl.pipelines.lineage import LineagePipeline, body_signature
 from newscrawl.spiders.shard import META_RANK, SHARD_SETTING
 
@@ -132,7 +133,11 @@ class ShardRecorder:
                  "sig": to_bytes(found[0]).hex() if found else None, "size": found[1] if found else 0,
                  "print": fingerprint(item.title, item.body).hex(),
                  "page": item.provenance.response_url if item.provenance is not None else None}
-        self.entries.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        try:
+            self.entries.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError as error:  # the temporary folder full: the merged feed would miss this item
+            stop_crawl(self.crawler, DISK_FULL, f"cannot write this process's share of the replay in {self.folder}: "
+                                                f"{error}")
 
     def _signature(self, item: Article) -> tuple[Any, int] | None:
         """The body's signature: the one the lineage pipeline computed for this item while it waits for the feed

@@ -85,9 +85,33 @@ def _forget_unused(in_use: Path) -> None:
                     len(removed), ", ".join(folder.name for folder in removed))
 
 
-@cache
+class LanguageTablesUnavailable(OSError):
+    """The tables could not be prepared: py3langid unpacks its model into the temporary folder, which refused it."""
+
+
+_unavailable: dict[Path | None, LanguageTablesUnavailable] = {}
+
+
 def shared_identifier(cache_root: Path | None = None) -> FastIdentifier:
-    """One detector per process (and cache folder), loaded on first use: pipelines of one process share it."""
+    """One detector per process (and cache folder), loaded on first use: pipelines of one process share it.
+
+    A failure to prepare the tables is kept too: every later article would unpack the model again (~1 s) to fail
+    the same way while the crawl stops (monitoring/scratch.py DiskFullGuard, on a full disk)."""
+    if cache_root in _unavailable:
+        raise _unavailable[cache_root]
+    try:
+        return _identifier(cache_root)
+    except OSError as error:
+        refused = LanguageTablesUnavailable(f"cannot prepare the language detector's tables: {error.strerror or error}"
+                                            f" (py3langid unpacks its model into the temporary folder "
+                                            f"{tempfile.gettempdir()}, TMPDIR)")
+        refused.errno = error.errno  # what it was: a full disk stops the crawl (DiskFullGuard)
+        _unavailable[cache_root] = refused
+        raise refused from error
+
+
+@cache
+def _identifier(cache_root: Path | None) -> FastIdentifier:
     return FastIdentifier(load_tables(cache_root))
 
 
