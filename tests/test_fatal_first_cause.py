@@ -93,3 +93,23 @@ def test_record_fatal_error_keeps_the_first_cause() -> None:
     assert meta.record_fatal_error(stats, "cannot write the crawl state s.sqlite: disk full")
     assert not meta.record_fatal_error(stats, "cannot write WARC in output: disk full")
     assert stats.get_value(meta.FATAL_ERROR_STAT) == "cannot write the crawl state s.sqlite: disk full"
+
+
+def test_every_component_stops_the_crawl_through_the_one_helper() -> None:
+    """The WARC capture, the replay input, the crawl state, the full-disk guards and the parallel recorder each
+    wrote out recording the cause and closing the engine; one helper (fatal.stop_crawl) does both now."""
+    package = Path(meta.__file__).parent
+    closers = sorted(f"{path.relative_to(package)}:{node.lineno}" for path in package.rglob("*.py")
+                     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                     if isinstance(node, ast.Attribute) and node.attr == "close_spider_async")
+    assert [place.split(":")[0] for place in closers] == ["fatal.py"], closers
+
+
+def test_stopping_before_the_engine_exists_records_the_cause_and_closes_nothing() -> None:
+    from newscrawl.fatal import stop_crawl
+
+    crawler = get_crawler()
+    crawler.stats = MemoryStatsCollector(crawler)
+    assert stop_crawl(crawler, "scratch_space_full", "no room left")  # Scrapy: "Crawler.engine is not set yet"
+    assert not stop_crawl(crawler, "disk_full", "a consequence")
+    assert crawler.stats.get_value(meta.FATAL_ERROR_STAT) == "no room left"

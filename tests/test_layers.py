@@ -22,7 +22,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("pure extraction helpers", {"newscrawl.extract"}),
     ("pure parsers: HTML + URL in, article out", {"newscrawl.parsers"}),
     ("services: archive, state, distributed state, fetch middlewares",
-     {"newscrawl.archive", "newscrawl.state", "newscrawl.distributed", "newscrawl.fetch", "newscrawl.politeness"}),
+     {"newscrawl.archive", "newscrawl.state", "newscrawl.distributed", "newscrawl.fetch", "newscrawl.politeness",
+      "newscrawl.fatal"}),
     ("item pipelines and crawl monitoring", {"newscrawl.pipelines", "newscrawl.monitoring"}),
     ("spiders: wire parsers and services", {"newscrawl.spiders"}),
     ("parallel replay: the processes of one replay and the merge of their output", {"newscrawl.parallel"}),
@@ -36,6 +37,7 @@ LAYERS: list[tuple[str, set[str]]] = [
 LATERAL: dict[tuple[str, str], str] = {
     ("newscrawl.distributed", "newscrawl.state"): "the Redis state is a backend of the state service's policy",
     ("newscrawl.politeness", "newscrawl.fetch"): "politeness runs beside the fetch-time middleware",
+    ("newscrawl.archive", "newscrawl.fatal"): "the WARC capture and the replay stop a crawl as every part does",
     ("newscrawl.monitoring", "newscrawl.pipelines"): "drift and coverage read what pipelines counted",
     ("newscrawl.runner", "newscrawl.ops"): "the runner prints the run's summary the way reports show it",
     ("newscrawl.parquet", "newscrawl.exporters"): "the Parquet feed shares the other feeds' value conversions",

@@ -21,11 +21,11 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
-from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl import __version__
 from newscrawl.archive.warc import WarcWriter
-from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, REPLAYED_FLAG, record_fatal_error
+from newscrawl.fatal import stop_crawl
+from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, REPLAYED_FLAG
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +101,7 @@ class WarcCaptureMiddleware:
             # A full disk must stop the crawl loudly: items without an archive would break the provenance promise.
             logger.critical("Cannot write WARC in %(dir)s: %(error)s", {"dir": self.directory, "error": error})
             self.crawler.stats.inc_value("newscrawl/archive/write_errors")
-            record_fatal_error(self.crawler.stats, f"cannot write WARC in {self.directory}: {error}")
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_error"))
+            stop_crawl(self.crawler, "archive_write_error", f"cannot write WARC in {self.directory}: {error}")
             raise
         request.meta[META_ARCHIVE] = {"file": Path(ref.file).name, "record_id": ref.record_id, "offset": ref.offset}
         self.crawler.stats.inc_value("newscrawl/archive/records")

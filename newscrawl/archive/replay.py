@@ -45,7 +45,6 @@ from scrapy.http import Headers, HtmlResponse, Request, Response
 from scrapy.pqueues import DownloaderAwarePriorityQueue
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
-from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
@@ -69,8 +68,9 @@ from newscrawl.archive.warc import (
 from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
 from newscrawl.archive.savedplaces import SavedPlaces
+from newscrawl.fatal import stop_crawl
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
-                            archive_index_cache, record_fatal_error)
+                            archive_index_cache)
 
 logger = logging.getLogger(__name__)
 
@@ -691,14 +691,8 @@ def open_replay_source(crawler: Any, spider: Any) -> ReplaySource | None:
                             MetaRefreshPolicy.from_settings(crawler.settings))
     except OSError as error:
         crawler.stats.inc_value("newscrawl/replay/input_errors")
-        if record_fatal_error(crawler.stats, f"cannot replay {path}: {error}"):
+        if stop_crawl(crawler, REPLAY_INPUT_ERROR, f"cannot replay {path}: {error}"):
             logger.critical("Cannot replay %(path)s: %(error)s", {"path": path, "error": error})
-            try:
-                engine = crawler.engine
-            except RuntimeError:  # Scrapy's "engine is not set yet" (the middleware used outside a crawl)
-                engine = None
-            if engine is not None and engine.spider is not None:
-                deferred_from_coro(engine.close_spider_async(reason=REPLAY_INPUT_ERROR))
         return None
 
 

@@ -20,9 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from scrapy import signals
-from scrapy.utils.defer import deferred_from_coro
 
-from newscrawl.meta import record_fatal_error
+from newscrawl.fatal import stop_crawl
 from newscrawl.scratchdb import ScratchSpaceFull, when_scratch_space_runs_out
 
 logger = logging.getLogger(__name__)
@@ -56,21 +55,13 @@ class ScratchSpaceGuard:
 
     def scratch_space_full(self, error: ScratchSpaceFull) -> None:
         self.crawler.stats.inc_value("newscrawl/scratch/full_errors")
-        stop_crawl(self.crawler, FINISH_REASON, str(error))
+        _stop(self.crawler, FINISH_REASON, str(error))
 
 
-def stop_crawl(crawler: Any, reason: str, message: str) -> None:
-    """Stop the crawl with `reason`, `message` its one-line cause, unless an earlier failure already did (that one
-    is the cause; this is its consequence)."""
-    if not record_fatal_error(crawler.stats, message):
-        return
-    logger.critical("Stopping the crawl: %(error)s", {"error": message})
-    try:
-        engine = crawler.engine
-    except RuntimeError:  # Scrapy's "engine is not set yet": the crawl's start fails on it, with the message
-        return
-    if engine is not None and engine.spider is not None:
-        deferred_from_coro(engine.close_spider_async(reason=reason))
+def _stop(crawler: Any, reason: str, message: str) -> None:
+    """Stop the crawl, logged once: an earlier failure's consequences are not (the first one is the cause)."""
+    if stop_crawl(crawler, reason, message):
+        logger.critical("Stopping the crawl: %(error)s", {"error": message})
 
 
 DISK_FULL = "disk_full"
@@ -100,7 +91,7 @@ class DiskFullGuard:
     def _check(self, error: BaseException, where: str) -> None:
         if isinstance(error, OSError) and error.errno in _FULL:
             self.crawler.stats.inc_value("newscrawl/disk_full_errors")
-            stop_crawl(self.crawler, DISK_FULL, f"{error} (in {where})")
+            _stop(self.crawler, DISK_FULL, f"{error} (in {where})")
 
 
 class ScratchSpaceSpiderMiddleware:

@@ -27,7 +27,8 @@ from scrapy.utils.misc import load_object
 from newscrawl.extract.minhash import to_bytes
 from newscrawl.items import Article
 from newscrawl.pipelines.dedup import fingerprint
-from newscrawl.monitoring.scratch import DISK_FULL, stop_crawl
+from newscrawl.fatal import stop_crawl
+from newscrawl.monitoring.scratch import DISK_FULL
 from newscrawl.pipelines.lineage import LineagePipeline, body_signature
 from newscrawl.spiders.shard import META_RANK, SHARD_SETTING
 

@@ -17,12 +17,11 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from newscrawl.extract.urls import another_form, clean_url, is_http_url
 from newscrawl.items import Article, plain_data
-from newscrawl.meta import record_fatal_error
+from newscrawl.fatal import stop_crawl
 from newscrawl.pipelines.dedup import DuplicateArticle, readdress
 from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest, forms_keyed_apart
 from newscrawl.state.store import COMMIT_SECONDS, Revision
@@ -113,8 +112,7 @@ class RevisionPipeline:
         stats = self.crawler.stats
         stats.inc_value("newscrawl/state/write_errors")
         logger.critical("Cannot write the crawl state %(path)s: %(error)s", {"path": path, "error": error})
-        record_fatal_error(stats, f"cannot write the crawl state {path}: {error}")
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_write_error"))
+        stop_crawl(self.crawler, "state_write_error", f"cannot write the crawl state {path}: {error}")
 
     def _incremental(self) -> Any:
         return getattr(self.crawler.spider, "incremental", None)
