@@ -61,18 +61,10 @@ class _ScratchCursor(sqlite3.Cursor):
     connection: ScratchDatabase
 
     def execute(self, sql: str, parameters: Any = (), /) -> _ScratchCursor:
-        self.connection.refuse_if_full()
-        try:
-            return super().execute(sql, parameters)
-        except sqlite3.Error as error:
-            raise self.connection.told(error) from error
+        return self.connection.run(_EXECUTE, sql, parameters, self)
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> _ScratchCursor:
-        self.connection.refuse_if_full()
-        try:
-            return super().executemany(sql, seq_of_parameters)
-        except sqlite3.Error as error:
-            raise self.connection.told(error) from error
+        return self.connection.run(_EXECUTEMANY, sql, seq_of_parameters, self)
 
     def __next__(self) -> Any:
         try:
@@ -107,10 +99,6 @@ class ScratchDatabase(sqlite3.Connection):
     """Set at the first full folder: without a journal, the failed statement left the file unusable ("database disk
     image is malformed" next), so every later statement raises the same error without running."""
 
-    def refuse_if_full(self) -> None:
-        if self.full is not None:
-            raise self.full
-
     def told(self, error: sqlite3.Error) -> Exception:
         """`error` as raised to the caller: a full folder becomes ScratchSpaceFull, told to the listeners once."""
         if self.full is not None:
@@ -128,18 +116,20 @@ class ScratchDatabase(sqlite3.Connection):
         return super().cursor(_ScratchCursor)
 
     def execute(self, sql: str, parameters: Any = (), /) -> _ScratchCursor:
-        return self._run(_EXECUTE, sql, parameters)
+        return self.run(_EXECUTE, sql, parameters)
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> _ScratchCursor:
-        return self._run(_EXECUTEMANY, sql, parameters)
+        return self.run(_EXECUTEMANY, sql, parameters)
 
-    def _run(self, method: Callable[..., _ScratchCursor], sql: str, parameters: Any) -> _ScratchCursor:
-        """A statement on a new cursor, with sqlite3's own execute or executemany rather than through the cursor's
-        override (fewer Python calls a statement: a scratch database runs ~15 statements an item)."""
+    def run(self, method: Callable[..., _ScratchCursor], sql: str, parameters: Any,
+            cursor: _ScratchCursor | None = None) -> _ScratchCursor:
+        """Every statement of the database, on `cursor` or a new one: refused once the folder was full, a full
+        folder told. `method` is sqlite3's own execute or executemany, not the cursor's override (fewer Python
+        calls a statement: a scratch database runs ~15 statements an item)."""
         if self.full is not None:
             raise self.full
         try:
-            return method(_CURSOR(self, _ScratchCursor), sql, parameters)
+            return method(cursor if cursor is not None else _CURSOR(self, _ScratchCursor), sql, parameters)
         except sqlite3.Error as error:
             raise self.told(error) from error
 

@@ -29,7 +29,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiders import Spider
 
-from newscrawl.commands import logfile
+from newscrawl.commands import EXIT_CRAWL_FAILED, logfile
 from newscrawl.commands.parallel import ParallelCrawl
 from newscrawl.meta import FATAL_ERROR_STAT
 from newscrawl.monitoring.report import REPORT_ERROR_STAT, stopped_by_error
@@ -43,7 +43,6 @@ from newscrawl.state.store import StateError, StateStore
 
 logger = logging.getLogger(__name__)
 
-EXIT_CRAWL_FAILED = 1
 EXIT_LOCKED = 3
 """Another crawl of the spider holds its run lock (the same code as `newscrawl run`'s)."""
 

@@ -35,23 +35,14 @@ class ScratchSpaceGuard:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self._stop_listening: Callable[[], None] | None = None
+        self.stop_listening: Callable[[], None] = when_scratch_space_runs_out(self.scratch_space_full)
+        """Removes the listener (engine_stopped); removing it again does nothing."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ScratchSpaceGuard:
         guard = cls(crawler)
-        guard.listen()
         crawler.signals.connect(guard.stop_listening, signal=signals.engine_stopped)
         return guard
-
-    def listen(self) -> None:
-        if self._stop_listening is None:
-            self._stop_listening = when_scratch_space_runs_out(self.scratch_space_full)
-
-    def stop_listening(self) -> None:
-        if self._stop_listening is not None:
-            self._stop_listening()
-            self._stop_listening = None
 
     def scratch_space_full(self, error: ScratchSpaceFull) -> None:
         self.crawler.stats.inc_value("newscrawl/scratch/full_errors")

@@ -25,10 +25,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import load_object
 
 from newscrawl.extract.minhash import to_bytes
-from newscrawl.items import Article
-from newscrawl.pipelines.dedup import fingerprint
 from newscrawl.fatal import stop_crawl
+from newscrawl.items import Article
 from newscrawl.monitoring.scratch import DISK_FULL
+from newscrawl.pipelines.dedup import fingerprint
 from newscrawl.pipelines.lineage import LineagePipeline, body_signature
 from newscrawl.spiders.shard import META_RANK, SHARD_SETTING
 
