@@ -48,6 +48,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.archive.replay.ReplayMiddleware": 960,  # answers from the archive instead of the network
     # Sees each response before RetryMiddleware (550) retries it: Crawl-delay, Retry-After, backoff on 5xx bursts
     "newscrawl.politeness.PolitenessMiddleware": 560,
+    # Scrapy's meta-refresh redirects at Scrapy's place, without decoding every page to find none (fetch.py)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.fetch.MetaRefreshMiddleware": 580,
 }
 
 # ---- item pipelines ---------------------------------------------------------------------------------------------
