@@ -27,6 +27,7 @@ from newscrawl.archive.wacz import UnreadableWacz
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
 from newscrawl.ops.status import any_latest_failed, status_lines
+from newscrawl.processes import EXIT_LOCKED, EXIT_USAGE
 from newscrawl.runner import run as run_crawl
 from newscrawl.runner import spider_names
 from newscrawl.spiders.arguments import job_count
@@ -35,8 +36,6 @@ from newscrawl.state.store import StateError, StateStore
 
 EXIT_OK = 0
 EXIT_FOUND_PROBLEMS = 1
-EXIT_USAGE = 2
-EXIT_LOCKED = 3  # as `newscrawl run`: another run is going
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""Processes forked by newscrawl (a parallel replay's, an index build's parts): they must not outlive their parent."""
+"""Process plumbing every command shares: the exit codes, and processes that must not outlive their parent (the
+crawl `newscrawl run` starts, a parallel replay's processes, an index build's parts)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,29 @@ import ctypes
 import os
 import signal
 
+EXIT_FAILED = 1
+"""A run that did not start, or that stopped on an error or lost items (`scrapy crawl`, `newscrawl run`)."""
+EXIT_USAGE = 2
+"""A bad argument, named in one line."""
+EXIT_LOCKED = 3
+"""Another crawl of the spider holds its run lock."""
+
 _PR_SET_PDEATHSIG = 1
 
 
+def sigterm_when_parent_dies() -> None:
+    """SIGTERM to this process when its parent dies, however it dies, kill -9 included (Linux prctl). Elsewhere
+    nothing: the parent's forwarding of catchable signals still works. Safe between fork and exec (no allocation
+    beyond the C call: ctypes finds prctl in the running process, not by searching for libc)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 def die_with_parent(parent: int) -> None:
-    """In a process right after fork: SIGTERM when the parent dies, even by kill -9 (and exit at once if it already
-    has, between the fork and this call)."""
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    """In a process right after fork: SIGTERM when the parent dies (and exit at once if it already has, between the
+    fork and this call)."""
+    sigterm_when_parent_dies()
     if os.getppid() != parent:
         os._exit(1)

@@ -13,8 +13,6 @@ crawl, which stopped gracefully; the next run goes on).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import os
 import signal
@@ -28,11 +26,8 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.meta import new_crawl_id
+from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, sigterm_when_parent_dies
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_LOCKED = 3
-PR_SET_PDEATHSIG = 1
 
 
 def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> int:
@@ -87,14 +82,6 @@ def spider_names() -> list[str]:
     return sorted(get_spider_loader(settings).list())
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: receive SIGTERM when the wrapper dies, however it dies (Linux prctl)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: forwarding the catchable signals still works
-        pass
-
 
 def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
     """Run the crawl in its own process group, so each SIGTERM/SIGINT reaches it exactly once, through us.
@@ -104,7 +91,7 @@ def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
     report, feed cut short). systemd signals every process of the service the same way unless KillMode=mixed
     (docs/scheduling.md's unit sets it).
     """
-    child = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent, process_group=0)
+    child = subprocess.Popen(command, env=env, preexec_fn=sigterm_when_parent_dies, process_group=0)
 
     def forward(signum: int, frame: object) -> None:
         child.send_signal(signum)

@@ -5,7 +5,7 @@ argument deserves one clear line and exit code 2, so we validate here first, thr
 
 Scrapy also exits 0 when a crawl was stopped by an error (the WARC capture closes the spider on a full or read-only
 disk) or when a feed could not be stored. Such a run has lost its record, so it ends with one line on stderr and
-exit code 1 (EXIT_CRAWL_FAILED), and cron, `newscrawl run` and CI see it fail.
+exit code 1 (EXIT_FAILED), and cron, `newscrawl run` and CI see it fail.
 
 Every failure it knows is that one line, naming the path (docs/operating.md, "Signals, failures and exit codes"):
 an unwritable log, state or feed folder stops the crawl before it starts; a full disk, a feed or run report not
@@ -29,11 +29,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiders import Spider
 
-from newscrawl.commands import EXIT_CRAWL_FAILED, logfile
+from newscrawl.commands import logfile
 from newscrawl.commands.parallel import ParallelCrawl
 from newscrawl.meta import FATAL_ERROR_STAT
 from newscrawl.monitoring.report import REPORT_ERROR_STAT, stopped_by_error
 from newscrawl.parallel.run import ParallelReplay, ProcessFailed
+from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED
 from newscrawl.scratchdb import ScratchSpaceFull, when_scratch_space_runs_out
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
@@ -42,9 +43,6 @@ from newscrawl.state.recovery import leave_for_recovery
 from newscrawl.state.store import StateError, StateStore
 
 logger = logging.getLogger(__name__)
-
-EXIT_LOCKED = 3
-"""Another crawl of the spider holds its run lock (the same code as `newscrawl run`'s)."""
 
 
 def crawl_failure(stats: dict[str, Any]) -> str | None:
@@ -111,7 +109,7 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
             if problem:
                 print(f"scrapy crawl {args[0] if args else ''}: not started, cannot write the log {log_file}: "
                       f"{problem}", file=sys.stderr)
-                sys.exit(EXIT_CRAWL_FAILED)
+                sys.exit(EXIT_FAILED)
         logfile.install()
         self._fork_parallel(args, opts)
 
@@ -168,16 +166,16 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
             stats = replay.finish()
         except (ProcessFailed, OSError) as error:
             print(f"scrapy crawl {name}: {error}", file=sys.stderr)
-            self.exitcode = EXIT_CRAWL_FAILED
+            self.exitcode = EXIT_FAILED
             return
         except ScratchSpaceFull as error:  # the merge's own lineage index and URL claims (its processes stop alone)
             print(f"scrapy crawl {name}: the parallel replay stopped: {error}", file=sys.stderr)
-            self.exitcode = EXIT_CRAWL_FAILED
+            self.exitcode = EXIT_FAILED
             return
         failure = crawl_failure(stats)
         if failure:
             print(f"scrapy crawl {name}: {failure}", file=sys.stderr)
-            self.exitcode = EXIT_CRAWL_FAILED
+            self.exitcode = EXIT_FAILED
 
     def _feeds_writable(self, spider: str) -> bool:
         """Every local feed's folder can be written: else one line and exit 1 before the crawl, instead of Scrapy's
@@ -190,7 +188,7 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
             if refused:
                 print(f"scrapy crawl {spider}: not started, cannot write the feed {text} in {refused[0]}: "
                       f"{refused[1]}", file=sys.stderr)
-                self.exitcode = EXIT_CRAWL_FAILED
+                self.exitcode = EXIT_FAILED
                 return False
         return True
 
@@ -219,7 +217,7 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         except OSError as error:
             print(f"scrapy crawl {spider}: not started, cannot write {error.filename or path}: {error.strerror}",
                   file=sys.stderr)
-            self.exitcode = EXIT_CRAWL_FAILED
+            self.exitcode = EXIT_FAILED
             return False
         return True
 
@@ -239,7 +237,7 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         if failure:
             self._leave_for_recovery()
         failed = [part for part in (failure, stats.get(REPORT_ERROR_STAT)) if part]
-        if not failed and self.exitcode == EXIT_CRAWL_FAILED and self.crawler_process is not None \
+        if not failed and self.exitcode == EXIT_FAILED and self.crawler_process is not None \
                 and self.crawler_process.bootstrap_failed:
             if self.scratch_full is not None:
                 failed = [f"the crawl could not start: {self.scratch_full}"]
@@ -251,7 +249,7 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         if any(parts):
             print(f"scrapy crawl {spider}: {'; '.join(str(part) for part in parts if part)}", file=sys.stderr)
         if failed and self.exitcode == 0:
-            self.exitcode = EXIT_CRAWL_FAILED
+            self.exitcode = EXIT_FAILED
 
     def _leave_for_recovery(self) -> None:
         """Mark this live run unfinished in the state, so the next run reconciles it with its feed."""
@@ -282,7 +280,7 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
             if refused:
                 print(f"scrapy crawl {spider}: not started, cannot write the state {path} in {refused[0]}: "
                       f"{refused[1]}", file=sys.stderr)
-                self.exitcode = EXIT_CRAWL_FAILED
+                self.exitcode = EXIT_FAILED
                 return False
         return True
 

@@ -13,8 +13,8 @@ from typing import Any
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from newscrawl.commands import EXIT_CRAWL_FAILED
 from newscrawl.parallel.run import ParallelReplay
+from newscrawl.processes import EXIT_FAILED
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
 
@@ -61,7 +61,7 @@ class ParallelCrawl:
         except OSError as error:  # its input cannot be read at all (a copy the disk refuses): as one process says
             print(f"scrapy crawl {spider_class.name}: not started, cannot replay {given['replay']}: {error}",
                   file=sys.stderr)
-            self.exitcode = EXIT_CRAWL_FAILED
+            self.exitcode = EXIT_FAILED
             self.refused = True
             return
         if forked is None:
