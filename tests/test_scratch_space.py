@@ -204,6 +204,10 @@ def test_a_full_disk_met_by_an_item_pipeline_stops_the_crawl_in_one_line(tmp_pat
                            f"language detector's tables: No space left on device (py3langid unpacks its model into "
                            f"the temporary folder {temporary}, TMPDIR) (in an item pipeline, on https://"), last
     assert done.stderr.count("] CRITICAL:") == 1
+    # the items in flight: one line each, not Scrapy's item error with a traceback (15,906 lines of log before)
+    assert "Traceback" not in done.stderr and "] ERROR:" not in done.stderr, done.stderr[-3000:]
+    dropped = [line for line in done.stderr.splitlines() if "Dropped (NoDiskSpace): https://" in line]
+    assert dropped and all("cannot prepare the language detector's tables: No space left" in line for line in dropped)
 
 
 def test_the_disk_full_guard_leaves_other_errors_to_scrapy() -> None:
@@ -220,6 +224,34 @@ def test_the_disk_full_guard_leaves_other_errors_to_scrapy() -> None:
     guard._check(ValueError("not a disk"), "an item pipeline")
     assert crawler.stats.get_value(FATAL_ERROR_STAT) is None
     guard._check(OSError(28, "No space left on device"), "an item pipeline, on https://a.b/1")
+    assert crawler.stats.get_value(FATAL_ERROR_STAT) == "[Errno 28] No space left on device (in an item pipeline, " \
+                                                        "on https://a.b/1)"
+
+
+def test_the_disk_full_guard_stops_the_crawl_on_an_item_dropped_for_a_full_disk() -> None:
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from scrapy.exceptions import DropItem
+
+    from newscrawl.meta import FATAL_ERROR_STAT
+    from newscrawl.monitoring.scratch import DiskFullGuard
+    from newscrawl.pipelines.droplog import NoDiskSpace, dropped_when_the_disk_is_full
+
+    crawler = get_crawler()
+    crawler.stats = MemoryStatsCollector(crawler)
+    guard = DiskFullGuard(crawler)
+    item = {"url": "https://a.b/1"}
+    with pytest.raises(PermissionError):  # not a full disk: left to Scrapy, as before
+        with dropped_when_the_disk_is_full(item["url"]):
+            raise PermissionError(13, "Permission denied")
+    with pytest.raises(NoDiskSpace) as dropped:
+        with dropped_when_the_disk_is_full(item["url"]):
+            raise OSError(28, "No space left on device")
+    assert str(dropped.value) == "https://a.b/1: [Errno 28] No space left on device"
+    guard.item_dropped(item, None, DropItem("a duplicate"), None)
+    assert crawler.stats.get_value(FATAL_ERROR_STAT) is None
+    guard.item_dropped(item, None, dropped.value, None)
     assert crawler.stats.get_value(FATAL_ERROR_STAT) == "[Errno 28] No space left on device (in an item pipeline, " \
                                                         "on https://a.b/1)"
 

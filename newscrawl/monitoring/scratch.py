@@ -9,12 +9,13 @@ is recorded in the crawl state for items that did not reach the feed, so the nex
 
 DiskFullGuard does the same for a full disk met anywhere else in an item pipeline or a spider callback (an OSError
 "No space left on device" or "Disk quota exceeded"): py3langid unpacking its model into a full temporary folder
-failed every item of a run with a traceback, and the run finished with no item and exit status 0.
+failed every item of a run with a traceback, and the run finished with no item and exit status 0. A pipeline that
+knows where it may meet a full disk drops the item instead (pipelines/droplog.py NoDiskSpace, one line, no
+traceback), and the guard stops the crawl on that drop the same way.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from scrapy import signals
 
 from newscrawl.fatal import stop_crawl
+from newscrawl.pipelines.droplog import DISK_FULL_ERRNOS, NoDiskSpace, url_of
 from newscrawl.scratchdb import ScratchSpaceFull, when_scratch_space_runs_out
 
 logger = logging.getLogger(__name__)
@@ -56,7 +58,6 @@ def _stop(crawler: Any, reason: str, message: str) -> None:
 
 
 DISK_FULL = "disk_full"
-_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 class DiskFullGuard:
@@ -71,16 +72,22 @@ class DiskFullGuard:
         guard = cls(crawler)
         crawler.signals.connect(guard.item_error, signal=signals.item_error)
         crawler.signals.connect(guard.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(guard.item_dropped, signal=signals.item_dropped)
         return guard
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
-        self._check(failure.value, f"an item pipeline, on {getattr(item, 'url', None) or '(no URL)'}")
+        self._check(failure.value, f"an item pipeline, on {url_of(item)}")
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:
+        """A pipeline that knows it may meet a full disk drops the item in one line (droplog.NoDiskSpace)."""
+        if isinstance(exception, NoDiskSpace) and exception.__cause__ is not None:
+            self._check(exception.__cause__, f"an item pipeline, on {url_of(item)}")
 
     def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
         self._check(failure.value, f"the callback of {getattr(response, 'url', None) or '(no URL)'}")
 
     def _check(self, error: BaseException, where: str) -> None:
-        if isinstance(error, OSError) and error.errno in _FULL:
+        if isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS:
             self.crawler.stats.inc_value("newscrawl/disk_full_errors")
             _stop(self.crawler, DISK_FULL, f"{error} (in {where})")
 

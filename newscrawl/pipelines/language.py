@@ -15,6 +15,7 @@ from typing import Any
 from newscrawl.extract.langid_fast import FastIdentifier
 from newscrawl.extract.language import Detection, detect, primary_language
 from newscrawl.items import Article, Discrepancy
+from newscrawl.pipelines.droplog import dropped_when_the_disk_is_full
 from newscrawl.pipelines.langid_cache import shared_identifier
 
 DECLARED = "declared"
@@ -47,7 +48,8 @@ class LanguagePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        found, discrepancy = apply_language(item)
+        with dropped_when_the_disk_is_full(item.url):  # the tables, prepared with the first item (langid_cache.py)
+            found, discrepancy = apply_language(item)
         self._count("newscrawl/language/" + ("detected" if found is not None else "undetermined"))
         if discrepancy is not None:
             if item.provenance is not None and discrepancy not in item.provenance.discrepancies:
