@@ -38,7 +38,8 @@ LATERAL: dict[tuple[str, str], str] = {
     ("newscrawl.distributed", "newscrawl.state"): "the Redis state is a backend of the state service's policy",
     ("newscrawl.politeness", "newscrawl.fetch"): "politeness runs beside the fetch-time middleware",
     ("newscrawl.archive", "newscrawl.fatal"): "the WARC capture and the replay stop a crawl as every part does",
-    ("newscrawl.monitoring", "newscrawl.pipelines"): "drift and coverage read what pipelines counted",
+    ("newscrawl.monitoring", "newscrawl.pipelines"): "drift and coverage read what pipelines counted; the "
+                                                     "disk-full guard knows their drop for a full disk",
     ("newscrawl.runner", "newscrawl.ops"): "the runner prints the run's summary the way reports show it",
     ("newscrawl.parquet", "newscrawl.exporters"): "the Parquet feed shares the other feeds' value conversions",
     ("newscrawl.parquet", "newscrawl.schema"): "its Arrow schema is generated from the item definitions",
