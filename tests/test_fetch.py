@@ -52,6 +52,10 @@ CASES = {
     "EBCDIC declared": _response(_page(REFRESH), "cp500"),
     "Shift_JIS": _response(_page(REFRESH, "<p>日本語の記事です。</p>"), "shift_jis"),
     "undeclared encoding": _response(_page(REFRESH), charset_in_header=False),
+    # UTF-7 may spell letters in base64 ("+AHI-" is "r"); Scrapy never decodes a page as UTF-7 (w3lib refuses it)
+    "UTF-7, letters in base64": HtmlResponse(URL, body=_page("").replace("<title>", '<meta http-equiv="+AHI-efresh" '
+                                             'content="0; url=/moved"><title>').encode(), request=Request(URL),
+                                             headers={"Content-Type": "text/html; charset=utf-7"}),
 }
 
 
