@@ -49,7 +49,8 @@ class MetaRefreshMiddleware(scrapy_redirect.MetaRefreshMiddleware):
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
         if isinstance(response, HtmlResponse) and _cannot_hold_refresh(response):
             return response
-        return super().process_response(request, response)
+        # older Scrapy passes the spider and requires it back; newer Scrapy passes none and warns when given one
+        return super().process_response(request, response, *(() if spider is None else (spider,)))
 
 
 def _cannot_hold_refresh(response: HtmlResponse) -> bool:
