@@ -1,13 +1,5 @@
 """Downloader middlewares of the fetch itself: each live response stamped with its arrival time; Scrapy's
-meta-refresh redirects without decoding every page to find none.
-
-FetchTimeMiddleware: stamps each live response with its arrival time, as a downloader middleware next to the
-downloader.
-
-Runs outermost (order 960 in settings) so the time is taken before retries or redirects add their own delays, and
-on every response of a redirect chain (request.meta is copied to the redirected request, so we overwrite).
-Replayed responses carry their archived time and are left alone.
-"""
+meta-refresh redirects without decoding every page to find none."""
 
 from __future__ import annotations
 
@@ -22,6 +14,13 @@ from newscrawl.meta import META_FETCHED_AT, META_MODE, REPLAYED_FLAG
 
 
 class FetchTimeMiddleware:
+    """Stamps each live response with its arrival time, as a downloader middleware next to the downloader.
+
+    Runs outermost (order 955 in settings) so the time is taken before retries or redirects add their own delays,
+    and on every response of a redirect chain (request.meta is copied to the redirected request, so we overwrite).
+    Replayed responses carry their archived time and are left alone.
+    """
+
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         if REPLAYED_FLAG not in response.flags:
             request.meta[META_FETCHED_AT] = datetime.now(timezone.utc).isoformat()

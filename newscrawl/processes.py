@@ -19,8 +19,9 @@ _PR_SET_PDEATHSIG = 1
 
 def sigterm_when_parent_dies() -> None:
     """SIGTERM to this process when its parent dies, however it dies, kill -9 included (Linux prctl). Elsewhere
-    nothing: the parent's forwarding of catchable signals still works. Safe between fork and exec (no allocation
-    beyond the C call: ctypes finds prctl in the running process, not by searching for libc)."""
+    nothing: the parent's forwarding of catchable signals still works. Also run between fork and exec (the crawl
+    `newscrawl run` starts): ctypes finds prctl in the running process instead of searching for libc, whose
+    ctypes.util.find_library runs ldconfig in a subprocess."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):

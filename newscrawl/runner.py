@@ -29,7 +29,6 @@ from newscrawl.meta import new_crawl_id
 from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, sigterm_when_parent_dies
 
 
-
 def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> int:
     """Start one crawl, pass SIGTERM/SIGINT on to it, wait for it, print its summary, return its exit code.
 
@@ -80,7 +79,6 @@ def spider_names() -> list[str]:
     settings = Settings()
     settings.setmodule(os.environ.get("SCRAPY_SETTINGS_MODULE", "newscrawl.settings"), priority="project")
     return sorted(get_spider_loader(settings).list())
-
 
 
 def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
