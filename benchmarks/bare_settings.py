@@ -7,6 +7,7 @@ SPIDER_MODULES = ["benchmarks.bare"]
 NEWSPIDER_MODULE = "benchmarks"
 COMMANDS_MODULE = ""  # Scrapy's own `crawl`, without newscrawl's argument checking
 DOWNLOADER_MIDDLEWARES = {}  # no WARC capture, no fetch-time stamping, no replay
+DOWNLOADER = "scrapy.core.downloader.Downloader"  # Scrapy's own, without newscrawl's per-site limit in bursts
 ITEM_PIPELINES = {}
 EXTENSIONS = {}  # no run report, no fixture candidates
 FEEDS = {}

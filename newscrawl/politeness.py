@@ -1,4 +1,5 @@
-"""Politeness the stock middlewares leave out: robots.txt Crawl-delay, Retry-After, and backing off on error bursts.
+"""Politeness the stock middlewares leave out: robots.txt Crawl-delay, Retry-After, backing off on error bursts, and
+the per-site concurrency limit held when requests arrive in a burst (SlotLimitedDownloader, at the end).
 
 Scrapy reads robots.txt for permission only, its RetryMiddleware retries at once, and AutoThrottle follows latency:
 it refuses to *lower* the delay on error pages but never raises it for them, so a site answering fast 503s is hit
@@ -18,12 +19,14 @@ alone: there is no server to be polite to. NEWSCRAWL_POLITENESS_ENABLED = False 
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
 from protego import Protego
+from scrapy.core.downloader import Downloader, Slot
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
@@ -138,3 +141,24 @@ class PolitenessMiddleware:
         self.crawler.stats.set_value("newscrawl/politeness/crawl_delay", least)
         logger.info("robots.txt of %(host)s asks for Crawl-delay %(delay)s s; honoured (%(least)s s)",
                     {"host": key, "delay": delay, "least": least})
+
+
+class SlotLimitedDownloader(Downloader):
+    """Scrapy's downloader, with a site's requests in flight held to its slot's concurrency even in a burst.
+
+    Since 2.14, Scrapy hands each request that a slot lets through to an asyncio task, and counts it in
+    `slot.transferring` only once that task runs; the loop that lets requests through checks that count, so every
+    request queued in the slot at that moment went out at once (scrapy/scrapy#6982 reports the symptom). Without a
+    download delay (AutoThrottle off, as the benchmarks and fast local crawls run), a site limited to
+    CONCURRENT_REQUESTS_PER_DOMAIN (4) had up to CONCURRENT_REQUESTS (16) requests in flight, and the connection
+    pool, which keeps that many connections per host, closed the extra ones after each response: half the requests
+    of a live crawl opened a new connection. Here a request counts as transferring from the moment it is handed to
+    its task (Scrapy's task adds it again, and removes it when the download ends). With a delay, Scrapy lets one
+    request through at a time: no change. Scrapy 2.13 counted the request at once and never calls this method.
+    """
+
+    def _wait_for_download(self, slot: Slot, request: Request, *args: Any,
+                           **kwargs: Any) -> Coroutine[Any, Any, None]:
+        slot.transferring.add(request)
+        waiting: Coroutine[Any, Any, None] = super()._wait_for_download(slot, request, *args, **kwargs)
+        return waiting

@@ -18,6 +18,8 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0  # news sites are not CDNs; two requests in flight per site is plenty
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy's downloader, holding CONCURRENT_REQUESTS_PER_DOMAIN when requests reach a site in a burst (politeness.py)
+DOWNLOADER = "newscrawl.politeness.SlotLimitedDownloader"
 DOWNLOAD_TIMEOUT = 30  # a slow article is retried later rather than holding a slot for Scrapy's default 180 s
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # a 20 MB article page is already absurd; larger bodies are dropped
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
