@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,6 +19,7 @@ from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from tests.crawling import FAST, run_crawl
 from tests.support import FIXTURES
 from tests.sitegen.server import MirrorServer, Page, Site
+from tests.sitegen.server import Request as SiteRequest
 
 
 class _Downloader:
@@ -100,63 +100,47 @@ def test_a_live_crawl_honours_crawl_delay(tmp_path: Path) -> None:
     assert min(gaps) >= 0.35, gaps  # a lower bound only: a loaded machine can only make the gaps longer
 
 
-class _SlowSite(BaseHTTPRequestHandler):
-    """Answers every article after a pause, counting the requests in flight at once and the connections opened."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, as real sites: a reused connection is one connection
-    page = b""
-    lock = threading.Lock()
-    in_flight = peak = connections = articles = 0
-
-    def setup(self) -> None:
-        super().setup()
-        with self.lock:
-            type(self).connections += 1
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        body = b"User-agent: *\n" if self.path == "/robots.txt" else self.page
-        if self.path != "/robots.txt":
-            with self.lock:
-                type(self).in_flight += 1
-                type(self).articles += 1
-                type(self).peak = max(self.peak, self.in_flight)
-            time.sleep(0.1)  # long enough for the next requests to arrive while this one is answered
-            with self.lock:
-                type(self).in_flight -= 1
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.mark.parametrize("downloader", ["newscrawl's", "Scrapy's"])
 def test_a_burst_of_requests_keeps_to_the_per_site_concurrency(tmp_path: Path, downloader: str) -> None:
     """24 article URLs at once with no download delay, CONCURRENT_REQUESTS 16 and 2 per site: the site never has
     more than 2 requests in flight and they come over 2 connections. Scrapy's own downloader is the control: it let
     the whole burst through (10 at once over 22 connections when this test was written)."""
-    handler = type("Site", (_SlowSite,), {"page": (FIXTURES / "devdiscourse" / "seed-desk-with-agencies.html")
-                                          .read_bytes(), "lock": threading.Lock()})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)  # loopback only
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-        urls = ",".join(f"{base}/article/politics/33012{n:02d}-story" for n in range(24))
+    page = Page((FIXTURES / "devdiscourse" / "seed-desk-with-agencies.html").read_bytes())
+    lock = threading.Lock()
+    seen = {"in_flight": 0, "peak": 0, "articles": 0, "connections": 0}
+
+    def slow_article(request: SiteRequest) -> Page | None:
+        if not request.path.startswith("/article/"):
+            return None
+        with lock:
+            seen["in_flight"] += 1
+            seen["articles"] += 1
+            seen["peak"] = max(seen["peak"], seen["in_flight"])
+        time.sleep(0.1)  # long enough for the next requests to arrive while this one is answered
+        with lock:
+            seen["in_flight"] -= 1
+        return page
+
+    site = Site({"/robots.txt": Page(b"User-agent: *\n", content_type="text/plain")}, hooks=[slow_article])
+    with MirrorServer(site) as server:  # HTTP/1.1 keep-alive: a reused connection is one connection
+        httpd: Any = server._httpd
+        accept = httpd.process_request  # socketserver calls it once per accepted connection
+
+        def counted(*args: Any) -> None:
+            seen["connections"] += 1
+            accept(*args)
+
+        httpd.process_request = counted
+        urls = ",".join(f"{server.base_url}/article/politics/33012{n:02d}-story" for n in range(24))
         settings = {**FAST, "CONCURRENT_REQUESTS": "16", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
         if downloader == "Scrapy's":
             settings["DOWNLOADER"] = "scrapy.core.downloader.Downloader"
         result = run_crawl(tmp_path, "devdiscourse", "-a", "urls=" + urls, settings=settings)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.returncode == 0, result.log[-3000:]
-    assert handler.articles == 24  # one page's copies: the feed keeps one item, every URL is still fetched
+    assert seen["articles"] == 24  # one page's copies: the feed keeps one item, every URL is still fetched
     if downloader == "Scrapy's":
-        if handler.peak <= 2:  # a skip, not a failure: a Scrapy release that fixes it is not our defect
+        if seen["peak"] <= 2:  # a skip, not a failure: a Scrapy release that fixes it is not our defect
             pytest.skip("Scrapy's own downloader holds the limit now: politeness.SlotLimitedDownloader may go")
     else:
-        assert handler.peak == 2 and handler.connections <= 3, (handler.peak, handler.connections)
+        assert seen["peak"] == 2 and seen["connections"] <= 3, seen
