@@ -18,7 +18,7 @@ from newscrawl.politeness import PolitenessMiddleware
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from tests.crawling import FAST, run_crawl
 from tests.support import FIXTURES
-from tests.sitegen.server import MirrorServer, Page, Site
+from tests.sitegen.server import LogEntry, MirrorServer, Page, Site
 from tests.sitegen.server import Request as SiteRequest
 
 
@@ -89,8 +89,13 @@ def test_a_live_crawl_honours_crawl_delay(tmp_path: Path) -> None:
     with MirrorServer(site) as server:
         stamps: list[float] = []
         original = server._log
-        server._log = lambda entry: (stamps.append(time.monotonic()) if entry.path.startswith("/article/")
-                                     else None, original(entry))  # type: ignore[method-assign]
+
+        def stamp_article_requests(entry: LogEntry) -> None:
+            if entry.path.startswith("/article/"):
+                stamps.append(time.monotonic())
+            original(entry)
+
+        server._log = stamp_article_requests  # type: ignore[method-assign]
         result = run_crawl(tmp_path, "devdiscourse", "-a", "urls=" + ",".join(server.base_url + p for p in paths),
                            settings=FAST)
     assert result.returncode == 0, result.log[-3000:]
