@@ -28,7 +28,7 @@ def promote(candidate: Path, name: str | None = None) -> Path:
     broken += [f for f in item if f"{f} missing" in meta.get("why", "") and f not in broken]
     for field_name in broken:
         item[field_name] = TODO
-    target = FIXTURES / item["outlet"]
+    target: Path = FIXTURES / item["outlet"]
     target.mkdir(parents=True, exist_ok=True)
     case = name or base.name
     shutil.copyfile(base.with_suffix(".html"), target / f"{case}.html")

@@ -89,7 +89,12 @@ def test_the_second_build_reads_the_cache_and_answers_exactly_like_a_fresh_build
     first = ArchiveIndex.build(archive, cache)
     canonicalised: list[str] = []
     real_canonical = warc._canonical
-    monkeypatch.setattr(warc, "_canonical", lambda url: canonicalised.append(url) or real_canonical(url))
+
+    def canonical(url: str) -> str:
+        canonicalised.append(url)
+        return real_canonical(url)
+
+    monkeypatch.setattr(warc, "_canonical", canonical)
     second = ArchiveIndex.build(archive, cache)
     assert built == [archive], "the second build is read from the cache"
     assert canonicalised == [], "and the captures' canonical URLs with it (58 µs each to work out again)"

@@ -221,9 +221,9 @@ def test_an_unreadable_digest_still_matches_its_own_spelling() -> None:
 class _CountingIndex(ArchiveIndex):
     reads = 0
 
-    def read(self, entry: IndexEntry) -> ArchivedExchange:
+    def read(self, entry: IndexEntry, max_payload: int | None = None) -> ArchivedExchange:
         type(self).reads += 1
-        return super().read(entry)
+        return super().read(entry, max_payload)
 
 
 def _build_counting_reads(path: Path) -> _CountingIndex:

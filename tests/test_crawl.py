@@ -4,16 +4,17 @@ pipelines and feed exporter; every item is compared with what its page's spec sa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.crawling import FAST, run_crawl
+from tests.crawling import FAST, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec, canonical_url
 from tests.sitegen.make_fixtures import expected_article
-from tests.sitegen.server import MirrorServer, Page, build_devdiscourse_mirror
+from tests.sitegen.server import LogEntry, MirrorServer, Page, build_devdiscourse_mirror
 
 # Lines of page furniture that must never reach a body (STRUCTURE.md §2.5, §6).
 FURNITURE = ("TRENDING", "OPINION / BLOG / INTERVIEW", "DevShots", "Latest News", "Connect us on", "Give Feedback",
@@ -33,27 +34,32 @@ def mirror(specs: list[NewsSpec]) -> Iterator[MirrorServer]:
         yield server
 
 
+@dataclass
+class FullCrawl(CrawlResult):
+    access_log: list[LogEntry]
+    """The mirror's log of this crawl alone, copied before other tests' crawls add to it."""
+
+
 @pytest.fixture(scope="module")
-def full_crawl(mirror: MirrorServer, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def full_crawl(mirror: MirrorServer, tmp_path_factory: pytest.TempPathFactory) -> FullCrawl:
     mirror.reset_log()
     result = run_crawl(tmp_path_factory.mktemp("crawl"), "devdiscourse", "-a", f"base_url={mirror.base_url}",
                        "-O", "out.jsonl", settings=FAST)
     assert result.returncode == 0, result.log[-3000:]
-    result.access_log = list(mirror.access_log)
-    return result
+    return FullCrawl(result.returncode, result.log, result.workdir, list(mirror.access_log))
 
 
 def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {item["outlet_id"]: item for item in items}
 
 
-def test_emits_exactly_the_mirrors_articles(full_crawl: Any, specs: list[NewsSpec]) -> None:
+def test_emits_exactly_the_mirrors_articles(full_crawl: FullCrawl, specs: list[NewsSpec]) -> None:
     items = full_crawl.feed_items("out.jsonl")
     assert len(items) == len({item["url"] for item in items}), "duplicate items"
     assert sorted(by_id(items)) == sorted(str(spec.news_id) for spec in specs)
 
 
-def test_every_item_matches_its_page(full_crawl: Any, specs: list[NewsSpec]) -> None:
+def test_every_item_matches_its_page(full_crawl: FullCrawl, specs: list[NewsSpec]) -> None:
     items = by_id(full_crawl.feed_items("out.jsonl"))
     for spec in specs:
         item = dict(items[str(spec.news_id)])
@@ -63,13 +69,13 @@ def test_every_item_matches_its_page(full_crawl: Any, specs: list[NewsSpec]) -> 
             assert item[field] == expected[field], f"{spec.news_id} {field}"
 
 
-def test_no_furniture_in_any_body(full_crawl: Any) -> None:
+def test_no_furniture_in_any_body(full_crawl: FullCrawl) -> None:
     for item in full_crawl.feed_items("out.jsonl"):
         for line in item["body"].split("\n\n"):
             assert not any(marker in line for marker in FURNITURE), (item["url"], line)
 
 
-def test_provenance(full_crawl: Any, mirror: MirrorServer) -> None:
+def test_provenance(full_crawl: FullCrawl, mirror: MirrorServer) -> None:
     items = full_crawl.feed_items("out.jsonl")
     crawl_ids = {item["provenance"]["crawl_id"] for item in items}
     assert len(crawl_ids) == 1
@@ -86,7 +92,7 @@ def test_provenance(full_crawl: Any, mirror: MirrorServer) -> None:
         assert {d["via"] for d in provenance["discovery"]} <= {"news-sitemap", "listing", "api"}
 
 
-def test_each_article_fetched_once_and_only_article_pages_parsed(full_crawl: Any, specs: list[NewsSpec]) -> None:
+def test_each_article_fetched_once_and_only_article_pages_parsed(full_crawl: FullCrawl, specs: list[NewsSpec]) -> None:
     article_fetches = [entry.path for entry in full_crawl.access_log if entry.path.startswith("/article/")]
     assert len(article_fetches) == len(specs)
     assert full_crawl.stat("newscrawl/pages/not_article") is None

@@ -9,7 +9,7 @@ reads (oldest first).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
@@ -93,7 +93,7 @@ def test_a_robots_txt_saved_with_a_bom_keeps_its_first_line() -> None:
 def spider(**arguments: str) -> NewsSpider:
     crawler = get_crawler(NewsSpider, settings_dict={"NEWSCRAWL_STATE_ENABLED": False})
     crawler.stats.open_spider()
-    return NewsSpider.from_crawler(crawler, **arguments)
+    return cast(NewsSpider, NewsSpider.from_crawler(crawler, **arguments))
 
 
 def test_an_index_of_more_sitemaps_than_a_run_reads_reads_the_newest(caplog: pytest.LogCaptureFixture) -> None:

@@ -15,10 +15,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis
@@ -43,7 +43,7 @@ from newscrawl.state.store import Revision
 from tests.crawling import FAST, ROOT
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec
-from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
+from tests.sitegen.server import LogEntry, MirrorServer, build_devdiscourse_mirror
 
 WORKER_SETTINGS = {**FAST, "NEWSCRAWL_DISTRIBUTED_IDLE_TIMEOUT": "3", "NEWSCRAWL_DISTRIBUTED_HEARTBEAT": "0.5",
                    "NEWSCRAWL_DISTRIBUTED_LEASE_TIMEOUT": "10"}
@@ -249,8 +249,8 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(
     deadline = time.monotonic() + 60
     victim_holds: list[bytes] = []
     while time.monotonic() < deadline and not victim_holds:
-        run_id = server.get("newscrawl:devdiscourse:run")
-        leases = server.hkeys(RunKeys("devdiscourse", run_id.decode()).leases) if run_id else []
+        run_id = cast("bytes | None", server.get("newscrawl:devdiscourse:run"))
+        leases = cast("list[bytes]", server.hkeys(RunKeys("devdiscourse", run_id.decode()).leases)) if run_id else []
         if len(article_fetches(mirror)) >= 40:
             victim_holds = [lease for lease in leases if lease.startswith(b"w2:")]
         time.sleep(0.02)
@@ -277,7 +277,7 @@ def test_sigterm_stops_a_waiting_worker_which_leaves_the_run(
     server = redis.Redis.from_url(redis_url)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        run_id = server.get("newscrawl:devdiscourse:run")
+        run_id = cast("bytes | None", server.get("newscrawl:devdiscourse:run"))
         if run_id and server.hexists(RunKeys("devdiscourse", run_id.decode()).workers, "idle") \
                 and "Spider opened" in (tmp_path / "idle.log").read_text(encoding="utf-8"):
             break
@@ -288,6 +288,7 @@ def test_sigterm_stops_a_waiting_worker_which_leaves_the_run(
     run.wait(timeout=30)
     assert run.workers["idle"].returncode == 0
     assert "Closing spider (shutdown)" in run.log("idle")
+    assert run_id is not None, "the worker joined a run"
     assert not server.hexists(RunKeys("devdiscourse", run_id.decode()).workers, "idle"), "it unregistered"
 
 
@@ -304,7 +305,7 @@ def test_both_start_orders_of_the_readme_crawl_every_article_once(
         run = start_workers(tmp_path, redis_url, mirror, ["w1", "w2"])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            run_id = server.get("newscrawl:devdiscourse:run")
+            run_id = cast("bytes | None", server.get("newscrawl:devdiscourse:run"))
             if run_id and server.hlen(RunKeys("devdiscourse", run_id.decode()).workers) == 2:
                 break
             time.sleep(0.05)
@@ -350,7 +351,7 @@ def test_leases_survive_a_dead_worker_and_a_run_finishes_only_when_drained(redis
     assert alive.finish() == "busy"
     while (popped := alive.pop_request()) is not None:
         alive.ack([popped[0]])
-    alive.ack([lease.decode() for lease in server.hkeys(keys.leases)])
+    alive.ack([lease.decode() for lease in cast("list[bytes]", server.hkeys(keys.leases))])
     assert alive.drained() and alive.finish() == "finished"
     assert not server.exists(keys.current, keys.requests, keys.leases, keys.workers)
 
@@ -377,7 +378,7 @@ def test_a_request_is_marked_seen_and_queued_in_one_step(redis_url: str) -> None
     scheduler.df = ArticleDupeFilter(server, keys.dupefilter, fingerprinter=crawler.request_fingerprinter)
     scheduler.queue = LeasedPriorityQueue(server, spider, keys.requests, serializer)
     sent: list[str] = []
-    real = server.execute_command
+    real: Callable[..., Any] = server.execute_command  # redis-py leaves it unannotated
     def recording(*args: Any, **options: Any) -> Any:
         sent.append(str(args[0]))
         return real(*args, **options)
@@ -572,7 +573,12 @@ def test_scaling(redis_url: str, mirror: MirrorServer, specs: list[NewsSpec], tm
         serve(mirror, specs)
         stamps: list[float] = []
         original = mirror._log
-        mirror._log = lambda entry: (stamps.append(time.monotonic()), original(entry))  # type: ignore[method-assign]
+
+        def stamped(entry: LogEntry) -> None:
+            stamps.append(time.monotonic())
+            original(entry)
+
+        mirror._log = stamped  # type: ignore[method-assign]
         try:
             run = start_workers(tmp_path / str(count), redis_url, mirror, [f"w{i}" for i in range(1, count + 1)])
             enqueue(redis_url, "discover")

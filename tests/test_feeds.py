@@ -12,8 +12,10 @@ import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import pandas as pd
@@ -31,6 +33,13 @@ from tests.test_schema import validate_item
 
 SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
 REPR = re.compile(r"\b(Provenance|ArchiveRef|Discovery|Discrepancy|Article)\(")
+
+
+def duckdb_rows(query: str) -> list[tuple[Any, ...]]:
+    """The rows a DuckDB SELECT returns (duckdb.sql answers None only for a statement without a result)."""
+    relation = duckdb.sql(query)
+    assert relation is not None
+    return relation.fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -127,13 +136,13 @@ def test_parquet_loads_in_pyarrow_pandas_and_duckdb_with_types_and_offsets(feeds
     assert str(frame["outlet_id"].dtype) == "string[pyarrow]" and str(frame["revision"].dtype) == "int64[pyarrow]"
     assert frame["published_at"].str.endswith("+05:30").any()
 
-    types = dict(duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()[i][:2]
+    types = dict(duckdb_rows(f"DESCRIBE SELECT * FROM read_parquet('{path}')")[i][:2]
                  for i in range(len(table.schema)))
     assert types["published_at_ts"] == "TIMESTAMP WITH TIME ZONE" and types["outlet_id"] == "VARCHAR"
     assert types["revision"] == "BIGINT" and types["tags"] == "VARCHAR[]"
-    [(archive_file, offset_text)] = duckdb.sql(
+    [(archive_file, offset_text)] = duckdb_rows(
         f"SELECT provenance.archive.file, published_at FROM read_parquet('{path}') "
-        "WHERE published_at LIKE '%+05:30' LIMIT 1").fetchall()
+        "WHERE published_at LIKE '%+05:30' LIMIT 1")
     assert archive_file == "devdiscourse.warc.gz" and offset_text.endswith("+05:30")
 
 
@@ -219,7 +228,8 @@ def test_json_lines_bytes_are_scrapys_own(tmp_path: Path, options: dict[str, Any
     written = []
     for exporter_class in (JsonLinesItemExporter, SerialiseOnceJsonLinesItemExporter):
         with open(tmp_path / exporter_class.__name__, "w+b") as handle:
-            exporter = exporter_class(handle, **options)
+            # Scrapy annotates `file` as BytesIO, yet writes to any binary file (its feeds hand it real files)
+            exporter = exporter_class(cast(BytesIO, handle), **options)
             exporter.start_exporting()
             for item in items:
                 exporter.export_item(item)
@@ -235,8 +245,11 @@ def test_an_item_is_serialised_once_for_every_feed_alike(tmp_path: Path, monkeyp
     encoded: list[Any] = []
     for exporter in exporters:
         original = exporter.encoder.encode
-        monkeypatch.setattr(exporter.encoder, "encode", lambda value, original=original: (
-            encoded.append(value), original(value))[1])
+        def encode(value: Any, original: Callable[[Any], str] = original) -> str:  # the default: this exporter's
+            encoded.append(value)
+            return original(value)
+
+        monkeypatch.setattr(exporter.encoder, "encode", encode)
     items = [rich_article(n) for n in range(4)]
     for item in items:
         for exporter in exporters:  # what Scrapy's FeedExporter does on item_scraped

@@ -4,6 +4,7 @@ small page per rule that the fixtures do not isolate: date offsets, canonical UR
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 
@@ -28,7 +29,7 @@ def page(head: str = "", body: str = BODY, url: str = "https://news.example.com/
     return article
 
 
-def ld(data: dict[str, object]) -> str:
+def ld(data: Mapping[str, object]) -> str:
     return f'<script type="application/ld+json">{json.dumps({"@context": "https://schema.org", **data})}</script>'
 
 

@@ -9,7 +9,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
@@ -217,7 +217,7 @@ def test_replay_of_saved_aeb_pages(tmp_path: Path) -> None:
 def spider(**arguments: str) -> NewsSpider:
     crawler = get_crawler(NewsSpider, settings_dict={"NEWSCRAWL_STATE_ENABLED": False})
     crawler.stats.open_spider()
-    return NewsSpider.from_crawler(crawler, **arguments)
+    return cast(NewsSpider, NewsSpider.from_crawler(crawler, **arguments))
 
 
 def test_parser_by_domain_with_generic_fallback() -> None:

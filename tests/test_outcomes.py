@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -43,7 +43,7 @@ def server() -> Iterator[MirrorServer]:
 
 def report_of(workdir: Path) -> dict[str, Any]:
     reports = sorted((workdir / "output" / "news").glob("*.report.json"))
-    return json.loads(reports[-1].read_text(encoding="utf-8"))
+    return cast("dict[str, Any]", json.loads(reports[-1].read_text(encoding="utf-8")))
 
 
 def sitemaps(server: MirrorServer) -> str:

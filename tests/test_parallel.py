@@ -275,7 +275,7 @@ def test_a_live_capture_with_redirects_replays_identically(tmp_path: Path) -> No
     """Our own WARC of a loopback mirror (chunked and gzipped answers, redirects of some URL forms), in 2 and 3."""
     specs = [seed_spec(), *corpus(24, seed=11)]
     with MirrorServer(build_devdiscourse_mirror(specs)) as server:
-        server.chunked_prefixes = ["/article/politics"]
+        server.chunked_prefixes = {"/article/politics"}
         live = run_crawl(tmp_path / "live", "devdiscourse", "-a", f"base_url={server.base_url}", settings=FAST)
     assert live.returncode == 0, live.log[-3000:]
     (warc,) = live.output_files("*.warc.gz")

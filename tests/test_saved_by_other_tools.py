@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.policy import default as email_default
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -207,14 +208,17 @@ def test_a_canonical_link_a_saving_tool_rewrote_to_its_local_copy_is_not_the_art
     "http://host/www.outlet.example/news/story-7.html". The og:url, else the page's own address, names it."""
     from newscrawl.parsers.generic import GenericParser
 
+    def parser(html: str, url: str) -> GenericParser:  # from_html is typed as building any ArticleParser
+        return cast(GenericParser, GenericParser.from_html(html.encode(), url))
+
     head = ("<link rel='canonical' href='../../../www.outlet.example/news/story-7.html'>"
             "<meta property='og:url' content='https://www.outlet.example/news/story-7'>")
     page = f"<html><head><title>T</title>{head}</head><body><h1>T</h1><p>text</p></body></html>"
     saved_from = "http://127.0.0.1:46443/news/story-7"
     original = "https://www.outlet.example/news/story-7"
-    assert GenericParser.from_html(page.encode(), saved_from).canonical_url() == original
+    assert parser(page, saved_from).canonical_url() == original
     without_og = page.replace("<meta property='og:url' content='https://www.outlet.example/news/story-7'>", "")
-    assert GenericParser.from_html(without_og.encode(), saved_from).canonical_url() == saved_from
+    assert parser(without_og, saved_from).canonical_url() == saved_from
     rooted = page.replace("../../../www.outlet.example/news/story-7.html", "/news/story-7")  # a site's own form
-    assert GenericParser.from_html(rooted.encode(), "https://www.outlet.example/x").canonical_url() == (
+    assert parser(rooted, "https://www.outlet.example/x").canonical_url() == (
         "https://www.outlet.example/news/story-7")

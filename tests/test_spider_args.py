@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pytest
 from scrapy.exceptions import UsageError
@@ -15,7 +16,7 @@ from tests.crawling import run_crawl
 def make(**kwargs: str) -> DevdiscourseSpider:
     crawler = get_crawler(DevdiscourseSpider, settings_dict={"NEWSCRAWL_ARCHIVE_ENABLED": False,
                                                                 "NEWSCRAWL_STATE_ENABLED": False})
-    return DevdiscourseSpider.from_crawler(crawler, **kwargs)
+    return cast(DevdiscourseSpider, DevdiscourseSpider.from_crawler(crawler, **kwargs))
 
 
 def test_defaults() -> None:
