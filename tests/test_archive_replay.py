@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -627,6 +628,33 @@ def test_an_item_parsed_from_a_body_cut_short_says_so(flags: list[str]) -> None:
     response = HtmlResponse(url, body=page.read_bytes(), request=Request(url), flags=flags)
     (article,) = spider.parse_article(response)
     assert ("body_truncated" in article.quality) is bool(flags)
+
+
+@pytest.mark.parametrize("flags", [[], ["dataloss"], ["replayed", "truncated"]])
+def test_a_page_cut_short_before_its_article_is_counted_as_cut_not_as_no_article(
+        flags: list[str], caplog: pytest.LogCaptureFixture) -> None:
+    """A record cut before the story's text leaves a page the parser cannot call an article; counted as
+    "no_body"/"unknown", the lost article looked like a page that never held one."""
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+
+    page = (FIXTURES / "afp-note-in-body.html").read_bytes()
+    url = (FIXTURES / "afp-note-in-body.url").read_text().strip()
+    head = page[:page.index(b"<body")]  # the head only: title and metadata, no headline or text
+    crawler = get_crawler(DevdiscourseSpider, settings_dict={"NEWSCRAWL_STATE_ENABLED": False})
+    crawler.stats.open_spider()
+    spider = DevdiscourseSpider.from_crawler(crawler)
+    response = HtmlResponse(url, body=head, request=Request(url), flags=flags)
+    with caplog.at_level(logging.INFO):
+        assert list(spider.parse_article(response)) == []
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/pages/not_article"] == 1
+    assert ("newscrawl/not_article/truncated" in stats) is bool(flags)
+    assert sum(value for name, value in stats.items() if name.startswith("newscrawl/not_article/")) == 1
+    said = [record for record in caplog.records if url in record.getMessage()]
+    assert [record.levelname for record in said] == ["WARNING" if flags else "INFO"]
 
 
 def gzip_members(data: bytes) -> list[bytes]:

@@ -279,17 +279,23 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
                          {"parser": parser_class.name, "url": response.url, "error": error})
             return
         stats.inc_value(f"newscrawl/pages_by_parser/{parser_class.name}")  # the drift alarm's share per outlet
+        incomplete = any(flag in response.flags for flag in INCOMPLETE_FLAGS)  # a cut record, or a live answer
         if article is None:
-            reason = parser.not_article_reason or "unknown"
             stats.inc_value(f"newscrawl/not_article_by_parser/{parser_class.name}")
             stats.inc_value("newscrawl/pages/not_article")
+            if incomplete:  # what is missing may be the article itself: not evidence that the page holds none
+                stats.inc_value("newscrawl/not_article/truncated")
+                logger.warning("No item from %(url)s: its body is cut short before an article could be read "
+                               "(%(reason)s)", {"url": response.url, "reason": parser.not_article_reason or "unknown"})
+                return
+            reason = parser.not_article_reason or "unknown"
             stats.inc_value(f"newscrawl/not_article/{reason}")
             logger.info("Not an article page, no item: %(url)s (%(reason)s)", {"url": response.url, "reason": reason})
             return
         stats.inc_value("newscrawl/pages/article")
         if parser.page.encoding_repaired:  # the page's bytes and its declared encoding disagreed (parsers/base.py)
             article.quality.append("encoding_repaired")
-        if any(flag in response.flags for flag in INCOMPLETE_FLAGS):  # a cut record, or a live answer cut short
+        if incomplete:
             article.quality.append("body_truncated")
         if not article.outlet:  # a saved page without a URL: name the outlet after its host, else its folder
             article.outlet = host_of(response.url) or (self.replay_path.resolve().name if self.replay_path else "")
