@@ -611,6 +611,28 @@ def test_a_record_cut_short_by_its_crawler_is_replayed_and_its_item_flagged(spec
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_an_archive_whose_records_were_all_cut_before_the_story_is_no_layout_drift(specs: list[NewsSpec],
+                                                                                  tmp_path: Path) -> None:
+    """Every page parsing to nothing is the drift alarm's sign of a changed layout; pages whose records say they
+    were cut short before the story lost their bytes, and the run says that instead."""
+    warc = tmp_path / "cut.warc.gz"
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for spec in specs[:4]:
+            page = render_desktop(spec).encode()
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                canonical_url(spec), "response", payload=io.BytesIO(page[:page.index(b"<body")]), http_headers=http,
+                warc_headers_dict={"WARC-Truncated": "length"}))
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    assert replay.stat("newscrawl/not_article/truncated") == 4
+    assert replay.log.count("its body is cut short before an article could be read") == 4
+    (report_path,) = (replay.workdir / "output" / "devdiscourse").glob("*.report.json")
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["status"] != "drift" and not report["drift"]["failed"], report["drift"]
+
+
 @pytest.mark.parametrize("flags", [[], ["dataloss"], ["replayed", "truncated"]])
 def test_an_item_parsed_from_a_body_cut_short_says_so(flags: list[str]) -> None:
     # "dataloss": Scrapy's flag on a live response that ended before its Content-Length, kept (not failed) when
@@ -652,6 +674,7 @@ def test_a_page_cut_short_before_its_article_is_counted_as_cut_not_as_no_article
     stats = crawler.stats.get_stats()
     assert stats["newscrawl/pages/not_article"] == 1
     assert ("newscrawl/not_article/truncated" in stats) is bool(flags)
+    assert ("newscrawl/not_article_by_parser/devdiscourse" in stats) is not bool(flags), "no sign of drift"
     assert sum(value for name, value in stats.items() if name.startswith("newscrawl/not_article/")) == 1
     said = [record for record in caplog.records if url in record.getMessage()]
     assert [record.levelname for record in said] == ["WARNING" if flags else "INFO"]

@@ -71,7 +71,8 @@ class RunReport:
         not_article = int(stats.get("newscrawl/pages/not_article", 0))
         read = _prefixed(stats, "newscrawl/pages_by_parser/")
         shells = _prefixed(stats, "newscrawl/not_article_by_parser/")
-        drift = check_drift(coverage, examples, article_pages, not_article, self.min_articles,
+        cut_short = int(stats.get("newscrawl/not_article/truncated", 0))  # lost bytes, not a changed layout
+        drift = check_drift(coverage, examples, article_pages, not_article - cut_short, self.min_articles,
                             int(stats.get("newscrawl/items/revisions", 0)),
                             int(stats.get("newscrawl/quality/body_shrunk", 0)),
                             {name: (shells.get(name, 0), pages) for name, pages in read.items()})

@@ -281,13 +281,15 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         stats.inc_value(f"newscrawl/pages_by_parser/{parser_class.name}")  # the drift alarm's share per outlet
         incomplete = any(flag in response.flags for flag in INCOMPLETE_FLAGS)  # a cut record, or a live answer
         if article is None:
-            stats.inc_value(f"newscrawl/not_article_by_parser/{parser_class.name}")
             stats.inc_value("newscrawl/pages/not_article")
-            if incomplete:  # what is missing may be the article itself: not evidence that the page holds none
+            # A page cut short may have lost the article itself: no evidence that it holds none, nor (in the drift
+            # alarm's count per parser) that the outlet's layout changed.
+            if incomplete:
                 stats.inc_value("newscrawl/not_article/truncated")
                 logger.warning("No item from %(url)s: its body is cut short before an article could be read "
                                "(%(reason)s)", {"url": response.url, "reason": parser.not_article_reason or "unknown"})
                 return
+            stats.inc_value(f"newscrawl/not_article_by_parser/{parser_class.name}")
             reason = parser.not_article_reason or "unknown"
             stats.inc_value(f"newscrawl/not_article/{reason}")
             logger.info("Not an article page, no item: %(url)s (%(reason)s)", {"url": response.url, "reason": reason})
