@@ -611,10 +611,13 @@ def test_a_record_cut_short_by_its_crawler_is_replayed_and_its_item_flagged(spec
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_archive_whose_records_were_all_cut_before_the_story_is_no_layout_drift(specs: list[NewsSpec],
-                                                                                  tmp_path: Path) -> None:
+                                                                                  tmp_path: Path, jobs: str) -> None:
     """Every page parsing to nothing is the drift alarm's sign of a changed layout; pages whose records say they
-    were cut short before the story lost their bytes, and the run says that instead."""
+    were cut short before the story lost their bytes, and the run says that instead: damaged input. In a parallel
+    replay each process meets its own cut records, and every process lists the archive's own damage: the report
+    names each once."""
     warc = tmp_path / "cut.warc.gz"
     with warc.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
@@ -624,13 +627,20 @@ def test_an_archive_whose_records_were_all_cut_before_the_story_is_no_layout_dri
             writer.write_record(writer.create_warc_record(
                 canonical_url(spec), "response", payload=io.BytesIO(page[:page.index(b"<body")]), http_headers=http,
                 warc_headers_dict={"WARC-Truncated": "length"}))
-    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+        handle.write(b"\x1f\x8b\x08\x00" + b"not a gzip member" * 4)  # and damage of the archive's own
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warc}", "-a", f"jobs={jobs}",
+                       "-O", "out.jsonl")
     assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
     assert replay.stat("newscrawl/not_article/truncated") == 4
     assert replay.log.count("its body is cut short before an article could be read") == 4
     (report_path,) = (replay.workdir / "output" / "devdiscourse").glob("*.report.json")
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    assert report["status"] != "drift" and not report["drift"]["failed"], report["drift"]
+    assert not report["drift"]["failed"], report["drift"]
+    assert report["status"] == "damaged-input", "the input lost the articles, and the run says so"
+    kinds = sorted(damaged["kind"] for damaged in report["damaged_inputs"])
+    assert kinds.count("truncated") == 4 and len(kinds) == 5, report["damaged_inputs"]
+    assert {damaged["file"] for damaged in report["damaged_inputs"]} == {str(warc)}, "one file, named one way"
+    assert len({damaged["offset"] for damaged in report["damaged_inputs"]}) == 5
 
 
 @pytest.mark.parametrize("flags", [[], ["dataloss"], ["replayed", "truncated"]])

@@ -71,6 +71,16 @@ def merged_examples(facts: list[dict[str, Any]]) -> dict[str, dict[str, list[str
     return merged
 
 
+def merged_damaged_inputs(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every process's damaged inputs, once each: the archive's own problems (every process reads its index, so
+    each lists them) and the records cut short that only the process replaying them met, in process order."""
+    merged: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+    for process in facts:
+        for damaged in process["damaged_inputs"]:
+            merged.setdefault((damaged.get("file"), damaged.get("offset"), damaged.get("kind")), damaged)
+    return list(merged.values())
+
+
 def examples_in_order(examples: dict[str, dict[str, list[str]]], counts: MergeCounts
                       ) -> dict[str, dict[str, list[str]]]:
     """Each field's first examples in the one-process order (items not in the feed last)."""
@@ -108,7 +118,8 @@ class CrawlerFacts:
 
 
 class SpiderFacts:
-    """What RunReport reads of a spider: the run's names from the stand-in spider, discovery facts from process 1."""
+    """What RunReport reads of a spider: the run's names from the stand-in spider, discovery facts from process 1
+    (with every process's damaged inputs: merged_damaged_inputs)."""
 
     def __init__(self, spider: Any, facts: dict[str, Any]) -> None:
         self.spider = spider

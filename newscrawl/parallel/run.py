@@ -35,7 +35,8 @@ from newscrawl.meta import FATAL_ERROR_STAT, archive_index_cache
 from newscrawl.monitoring.report import RunReport
 from newscrawl.parallel.feeds import feed_targets
 from newscrawl.parallel.merge import MergeCounts, first_places, merge
-from newscrawl.parallel.outcome import CrawlerFacts, SpiderFacts, examples_in_order, merged_examples, merged_stats
+from newscrawl.parallel.outcome import (CrawlerFacts, SpiderFacts, examples_in_order, merged_damaged_inputs,
+                                        merged_examples, merged_stats)
 from newscrawl.parallel.recorder import FEED, PROCESS, SHARD_DIR_SETTING, shard_pipelines
 from newscrawl.parallel.stream import StreamingMerge
 from newscrawl.processes import die_with_parent
@@ -160,7 +161,8 @@ class ParallelReplay:
             counts.ranks = first_places(folders, {url for fields in examples.values() for urls in fields.values()
                                                   for url in urls})
             stats = merged_stats(facts, counts, len(self.targets), self._started, time.perf_counter() - self._clock)
-            self._report(stats, facts[0], examples_in_order(examples, counts))
+            self._report(stats, {**facts[0], "damaged_inputs": merged_damaged_inputs(facts)},
+                         examples_in_order(examples, counts))
             logger.info("Parallel replay: %(jobs)d processes, CPU seconds %(cpu)s; merge %(merge).1f s CPU, "
                         "%(rewritten)d story_id lines rewritten, %(duplicates)d cross-process duplicates dropped, "
                         "%(streamed)d entries merged while the processes ran; "

@@ -27,8 +27,9 @@ from newscrawl.archive.replay import (ReplaySource, replay_identity, with_reprod
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
-from newscrawl.items import Article, Discovery, Provenance
-from newscrawl.meta import FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_FETCHED_AT, META_KEY, new_crawl_id
+from newscrawl.items import ArchiveRef, Article, Discovery, Provenance
+from newscrawl.meta import (FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_ARCHIVE, META_FETCHED_AT, META_KEY,
+                            TRUNCATED_FLAG, new_crawl_id)
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
 from newscrawl.spiders.archive_candidates import ReplayCandidates
@@ -288,6 +289,8 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
                 stats.inc_value("newscrawl/not_article/truncated")
                 logger.warning("No item from %(url)s: its body is cut short before an article could be read "
                                "(%(reason)s)", {"url": response.url, "reason": parser.not_article_reason or "unknown"})
+                if TRUNCATED_FLAG in response.flags:  # the replayed input lost it: the run says damaged-input
+                    self.damaged_inputs.append(self._cut_short_input(response))
                 return
             stats.inc_value(f"newscrawl/not_article_by_parser/{parser_class.name}")
             reason = parser.not_article_reason or "unknown"
@@ -303,6 +306,22 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
             article.outlet = host_of(response.url) or (self.replay_path.resolve().name if self.replay_path else "")
         article.provenance = self.provenance(response, parser_class)
         yield article
+
+    def _cut_short_input(self, response: Response) -> dict[str, Any]:
+        """A run report's damaged_inputs entry for an archived record cut short before its article; its file named
+        as the archive's own problems name theirs (the path given), where the record's file name finds it."""
+        archived = response.meta.get(META_ARCHIVE)  # an ArchiveRef or its dict form
+        if isinstance(archived, dict):
+            archived = ArchiveRef(**archived)
+        file = archived.file if archived else None
+        given = self.replay_path
+        if file and given is not None:
+            if given.name == file and not given.is_dir():
+                file = str(given)
+            elif (given / file).is_file():
+                file = str(given / file)
+        return {"file": file, "offset": archived.offset if archived else None, "kind": "truncated",
+                "error": f"the record of {response.url} is cut short before an article could be read"}
 
     def provenance(self, response: Response, parser_class: type[ArticleParser]) -> Provenance:
         key = response.meta.get(META_KEY, response.url)
