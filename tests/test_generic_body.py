@@ -467,3 +467,23 @@ def test_the_spider_counts_and_logs_each_not_article_reason(caplog: pytest.LogCa
     assert crawler.stats.get_value("newscrawl/not_article/home_page") == 1
     assert crawler.stats.get_value("newscrawl/pages/not_article") == 2
     assert sum("(listing_cards)" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_a_listing_or_home_page_cut_short_is_still_what_it_shows() -> None:
+    """A record cut short that gave no article counts as truncated (its story may be what is missing), but a page
+    whose URL or story cards show it is a home or section page keeps that reason: a cut does not make it one."""
+    crawler = get_crawler(NewsSpider, settings_dict={"NEWSCRAWL_STATE_ENABLED": False})
+    crawler.stats.open_spider()
+    spider = NewsSpider.from_crawler(crawler, urls="https://clean-air.example/news/")
+    listing = html_page("News", f'<main><h1>News</h1><div class="news-list">{TEASERS}</div></main>')
+    story = html_page("Fewer swifts nest under the old roofs", "<main><h1>Fewer swifts nest under the old roofs</h1>")
+    pages = [("https://clean-air.example/news/", listing), ("https://clean-air.example/", listing),
+             ("https://clean-air.example/nature/fewer-swifts-nest-under-old-roofs", story)]
+    for url, html in pages:
+        response = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url),
+                                flags=["replayed", "truncated"])
+        assert list(spider.parse_article(response)) == []
+    assert crawler.stats.get_value("newscrawl/not_article/listing_cards") == 1
+    assert crawler.stats.get_value("newscrawl/not_article/home_page") == 1
+    assert crawler.stats.get_value("newscrawl/not_article/truncated") == 1
+    assert [damaged["kind"] for damaged in spider.damaged_inputs] == ["truncated"]

@@ -84,6 +84,10 @@ def _drop_unreadable_attributes(selector: Selector) -> None:
             element.set(name, value)
 
 
+PAGE_KIND_REASONS = frozenset({"home_page", "listing_type", "listing_cards"})
+"""not_article_reason values that say what a page is (a root URL, its own collection type, its story cards), not
+what it lacks: a page cut short keeps them, where a missing title or body may be the cut itself."""
+
 INDEXED_TAGS = ("meta", "link", "script", "h1", "article", "ul")
 """Tags Page.elements answers from one shared walk of the tree: rare on a page, asked for by several fields."""
 
@@ -273,7 +277,8 @@ class ArticleParser:
     expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98}
     """Share of a run's articles that must have each field; less is layout drift (monitoring/drift.py)."""
     not_article_reason: str | None = None
-    """Set by parse() when it returns None: a short word saying why (Scrapy stat newscrawl/not_article/<reason>)."""
+    """Set by parse() when it returns None: a short word saying why (Scrapy stat newscrawl/not_article/<reason>).
+    One of PAGE_KIND_REASONS when the page shows what it is; anything else (or None) means something was missing."""
 
     def __init__(self, page: Page) -> None:
         self.page = page

@@ -31,6 +31,7 @@ from newscrawl.items import ArchiveRef, Article, Discovery, Provenance
 from newscrawl.meta import (FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_ARCHIVE, META_FETCHED_AT, META_KEY,
                             TRUNCATED_FLAG, new_crawl_id)
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
+from newscrawl.parsers.base import PAGE_KIND_REASONS
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
 from newscrawl.spiders.archive_candidates import ReplayCandidates
 from newscrawl.spiders.failures import RequestFailures
@@ -284,8 +285,8 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         if article is None:
             stats.inc_value("newscrawl/pages/not_article")
             # A page cut short may have lost the article itself: no evidence that it holds none, nor (in the drift
-            # alarm's count per parser) that the outlet's layout changed.
-            if incomplete:
+            # alarm's count per parser) that the outlet's layout changed; unless it shows what kind of page it is.
+            if incomplete and parser.not_article_reason not in PAGE_KIND_REASONS:
                 stats.inc_value("newscrawl/not_article/truncated")
                 logger.warning("No item from %(url)s: its body is cut short before an article could be read "
                                "(%(reason)s)", {"url": response.url, "reason": parser.not_article_reason or "unknown"})
