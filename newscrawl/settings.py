@@ -71,7 +71,8 @@ ITEM_PIPELINES = {
 
 # ---- feeds --------------------------------------------------------------------------------------------------------
 # One JSON Lines file per run; %(feed_name)s is the crawl id ("<crawl id>.replay" for replays, so a replay never
-# overwrites the live run's feed). -o/-O on the command line replace this, as Scrapy users expect.
+# overwrites the live run's feed). -o/-O on the command line add feeds beside it: the crawl state and the run report
+# name this one as the run's feed.
 FEEDS = {
     "output/%(name)s/%(feed_name)s.jsonl": {"format": "jsonlines", "encoding": "utf-8", "overwrite": True},
 }

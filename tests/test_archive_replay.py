@@ -246,7 +246,7 @@ def test_one_saved_page_given_by_itself_is_replayed_verified_and_reparsed(tmp_pa
     done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(page))
     assert done.returncode == 0 and "1 verified, 0 problems" in done.stdout, done.stdout + done.stderr
     again = newscrawl_cli("reparse", str(page), "-o", str(tmp_path / "reparsed.jsonl"),
-                          "--against", str(replay.workdir / "out.jsonl"))
+                          "--against", str(replay.workdir / "out.jsonl"), cwd=tmp_path)  # its default feed goes there
     assert "with spider news" in again.stdout and again.returncode == 0, again.stdout + again.stderr
     assert [json.loads(line)["url"] for line in (tmp_path / "reparsed.jsonl").read_text().splitlines()] == [item["url"]]
 
