@@ -7,8 +7,9 @@ flight finished, feed and state agree, the next run goes on where it stopped), n
 partial-discovery (a discovery source failed — error, timeout, size limit, unreadable — so the articles only it
 lists were not discovered; each is listed under `discovery_failures`, and the next run tries it again),
 damaged-input (a replayed archive or saved-page folder held damaged records or bad files, or records cut short
-before their article: every intact one was used, each damaged one is listed under `damaged_inputs`), fetch-failures, filtered-out (work was discovered but the
-crawl's own filters — offsite, robots.txt, `since` — left nothing to fetch; counts under `filtered`), ok.
+before their article: every intact one was used, each damaged one is listed under `damaged_inputs`),
+fetch-failures, filtered-out (work was discovered but the crawl's own filters — offsite, robots.txt, `since` — left
+nothing to fetch; counts under `filtered`), ok.
 """
 
 from __future__ import annotations

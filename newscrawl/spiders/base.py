@@ -27,16 +27,16 @@ from newscrawl.archive.replay import (ReplaySource, replay_identity, with_reprod
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
-from newscrawl.items import ArchiveRef, Article, Discovery, Provenance
-from newscrawl.meta import (FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_ARCHIVE, META_FETCHED_AT, META_KEY,
-                            TRUNCATED_FLAG, new_crawl_id)
+from newscrawl.items import Article, Discovery, Provenance
+from newscrawl.meta import (FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_FETCHED_AT, META_KEY, TRUNCATED_FLAG,
+                            new_crawl_id)
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.parsers.base import PAGE_KIND_REASONS
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
 from newscrawl.spiders.archive_candidates import ReplayCandidates
 from newscrawl.spiders.failures import RequestFailures
 from newscrawl.spiders.held import HeldArticles, known_when_fetched
-from newscrawl.spiders.provenance import response_provenance
+from newscrawl.spiders.provenance import archive_ref, response_provenance
 from newscrawl.spiders.release import ArticleRelease
 from newscrawl.spiders.shard import Shard
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
@@ -311,9 +311,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
     def _cut_short_input(self, response: Response) -> dict[str, Any]:
         """A run report's damaged_inputs entry for an archived record cut short before its article; its file named
         as the archive's own problems name theirs (the path given), where the record's file name finds it."""
-        archived = response.meta.get(META_ARCHIVE)  # an ArchiveRef or its dict form
-        if isinstance(archived, dict):
-            archived = ArchiveRef(**archived)
+        archived = archive_ref(response)
         file = archived.file if archived else None
         given = self.replay_path
         if file and given is not None:

@@ -11,6 +11,12 @@ from newscrawl.items import ArchiveRef, Discovery, Provenance
 from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE
 
 
+def archive_ref(response: Response) -> ArchiveRef | None:
+    """Where the response sits in an archive (META_ARCHIVE holds an ArchiveRef or its dict form), or None."""
+    archive = response.meta.get(META_ARCHIVE)
+    return ArchiveRef(**archive) if isinstance(archive, dict) else archive
+
+
 def response_provenance(response: Response, *, spider: str, crawl_id: str, parser: str, parser_version: str,
                         discovery: list[Discovery]) -> Provenance:
     """Where the response came from (first requested URL, archive record, fetch time) and how it was found."""
@@ -20,7 +26,6 @@ def response_provenance(response: Response, *, spider: str, crawl_id: str, parse
         value = headers.get(name)
         return value.decode("latin-1") if value else None
 
-    archive = response.meta.get(META_ARCHIVE)
     first_url = response.request.url if response.request else response.url
     return Provenance(
         request_url=(response.meta.get("redirect_urls") or [first_url])[0],
@@ -35,6 +40,6 @@ def response_provenance(response: Response, *, spider: str, crawl_id: str, parse
         parser=parser,
         parser_version=parser_version,
         mode=response.meta.get(META_MODE, "live"),
-        archive=ArchiveRef(**archive) if isinstance(archive, dict) else archive,
+        archive=archive_ref(response),
         discovery=discovery,
     )
