@@ -3,8 +3,8 @@
 The parallel replay's parent builds its index in `jobs` processes. The archive here mixes what the split must not
 change: our writer's order (response, then its request) and wget's (request first), page resources, metadata
 records, revisits resolved by URI and by digest, a second warcinfo in the middle of a file, meta refreshes and a page
-labelled as unknown bytes, a damaged member, warc-zstd with a dictionary, and files that are never cut (plain, whole-
-file gzip).
+labelled as unknown bytes, a damaged member, warc-zstd with a dictionary, a plain WARC and one gzip-compressed whole
+(cut in their plain text, where a payload's "WARC/1.0" line can pass for a record start).
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ import pytest
 
 from newscrawl.archive import indexparts
 from newscrawl.archive.indexparts import Span
-from newscrawl.archive.reader import member_starts, scan_records
+from newscrawl.archive.exchanges import span_steps
+from newscrawl.archive.reader import ChainEnd, record_starts, scan_records
 from newscrawl.archive.warc import ArchiveIndex, ArchiveProblem
+from newscrawl.archive.wholegzip import read_source
 from tests.crawling import ROOT
 from tests.test_archive_replay import gzip_members, warc_zstd
 from tests.test_archive_warc import PAGE, _http, _record, variant_records
@@ -119,32 +121,74 @@ def test_an_index_built_in_parts_is_the_serial_build(archive: Path, serial: dict
     plan = indexparts.parts(files, files, count)
     cut = {files[span.file].name for group in plan for span in group if span.start is not None}
     assert {"a-ours.warc.gz", "d-damaged.warc.gz"} & cut, "no file was cut: the test would prove nothing"
-    assert not cut & {"f-plain.warc", "g-whole.warc.gz"}, "a plain or whole-file-compressed WARC was cut"
     assert summary(ArchiveIndex.build_now(archive, parts=count)) == serial
 
 
-@pytest.mark.parametrize("name", ["a-ours.warc.gz", "b-wget.warc.gz", "d-damaged.warc.gz", "e-archiveteam.warc.zst"])
+@pytest.mark.parametrize("name", ["f-plain.warc", "g-whole.warc.gz"])
+def test_plain_and_whole_file_compressed_warcs_are_cut_too(archive: Path, name: str) -> None:
+    """In their plain text (the whole-file gzip's inflated copy), like a WARC of gzip members."""
+    files = [archive / name]
+    sources = [read_source(archive / name)]
+    plan = indexparts.parts(files, sources, 3)
+    assert [span.start is not None for group in plan for span in group] == [False, True, True]
+    serial = summary(ArchiveIndex.build_now(files[0]))
+    assert len(serial["entries"]) > 5 and summary(ArchiveIndex.build_now(files[0], parts=3)) == serial
+
+
+@pytest.mark.parametrize("name", ["a-ours.warc.gz", "b-wget.warc.gz", "d-damaged.warc.gz", "e-archiveteam.warc.zst",
+                                  "f-plain.warc"])
 def test_records_read_in_two_spans_are_the_records_read_whole(archive: Path, name: str) -> None:
-    """At many cut points, including inside the damaged member: the record starts found (member_starts) split the
-    file into spans whose records and problems, one after the other, are the whole file's."""
+    """At many cut points, including inside the damaged member: the record starts found (record_starts) split the
+    file into spans whose records and problems, one after the other, are the whole file's, and the first span says
+    its records go on where the second starts."""
     path = archive / name
 
     def records(start: int | None = None, end: int | None = None) -> list[tuple[Any, ...]]:
         return [(r.file, r.offset, r.kind, r.message) if isinstance(r, ArchiveProblem) else
+                ("goes on", r.offset) if isinstance(r, ChainEnd) else
                 (r.offset, r.rec_type, r.header("WARC-Record-ID"), r.digest_ok)
                 for r in scan_records(path, False, start, end)]
 
     whole = records()
     size = path.stat().st_size
-    cuts = member_starts(path, list(range(1, size, max(size // 40, 1))))
+    cuts = record_starts(path, list(range(1, size, max(size // 40, 1))))
     assert len(set(cuts)) > 10
     for cut in sorted(set(cuts)):
-        assert records(None, cut) + records(cut) == whole, f"cut at {cut}"
+        first, second = records(None, cut), records(cut)
+        assert first[-1] == ("goes on", cut), f"cut at {cut}"
+        assert first[:-1] + second == whole, f"cut at {cut}"
 
 
-def test_a_plain_warc_is_never_cut(archive: Path) -> None:
-    """A payload may hold a "WARC/1.0" line (a page about WARC): in plain text it would pass for a record start."""
-    assert member_starts(archive / "f-plain.warc", [100, 5000]) == []
+def _payload_quoting_records(count: int) -> bytes:
+    """A page quoting a WARC record's text, line for line, every few hundred bytes: in a plain WARC each quote is a
+    line that parses as a record header and is none."""
+    quote = (b"\nWARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://quoted.example.org/\r\n"
+             b"WARC-Date: 2024-01-01T00:00:00Z\r\nContent-Length: 12\r\n\r\nHTTP/1.1 200\r\n\r\n")
+    return b"<html><body><pre>" + b"".join(b"quote %d" % n + quote + b"x" * 300 for n in range(count)) + b"</pre>"
+
+
+def test_a_cut_at_a_payload_line_that_passes_for_a_record_is_read_on_from_the_real_record(tmp_path: Path) -> None:
+    """A plain WARC whose middle is one page about WARC: every start found near the middle is a quoted record
+    header inside it. The span read from there is dropped and the file read on from its next real record, so the
+    steps, and the index, are the serial reading's."""
+    records = _wget_records("https://plain.example.org", 12)
+    about_warc = _record(b"WARC/1.1", b"response", "https://plain.example.org/about-warc",
+                         _http(_payload_quoting_records(200)), b"application/http;msgtype=response")
+    path = tmp_path / "about.warc"
+    path.write_bytes(b"".join(records[:7]) + about_warc + b"".join(records[7:]))
+    quoted_from = path.read_bytes().index(b"quote 0")
+    plan = indexparts.parts([path], [path], 2)
+    cut = plan[1][0].start
+    assert cut is not None and quoted_from < cut < quoted_from + len(about_warc), "the cut is no quoted header"
+
+    def steps(span: Span) -> Iterator[Any]:
+        return span_steps(path, path, lambda exchange: exchange.url, False, span.start, span.end)
+
+    split = [step for _, got in indexparts.read_in_parts(plan, steps) for step in got]
+    assert split == [step for step in steps(Span(0)) if not isinstance(step, ChainEnd)]
+    urls = [getattr(step, "value", None) for step in split]
+    assert "https://plain.example.org/about-warc" in urls and "https://quoted.example.org/" not in urls
+    assert summary(ArchiveIndex.build_now(path, parts=2)) == summary(ArchiveIndex.build_now(path))
 
 
 def test_a_part_whose_process_fails_is_read_by_the_parent(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -165,7 +209,7 @@ def test_a_part_whose_process_fails_is_read_by_the_parent(tmp_path: Path, caplog
 def test_parts_are_consecutive_and_of_about_equal_size(tmp_path: Path) -> None:
     files = []
     for number, size in enumerate([10_000, 500, 500, 80_000]):
-        path = tmp_path / f"{number}.warc"  # plain: never cut, so whole files are dealt
+        path = tmp_path / f"{number}.warc"  # no record starts in them: whole files are dealt
         path.write_bytes(b"x" * size)
         files.append(path)
     plan = indexparts.parts(files, files, 2)
@@ -180,7 +224,7 @@ def test_a_file_that_cannot_be_read_is_not_cut_and_the_build_goes_on(archive: Pa
     def refused(path: Path, near: list[int]) -> list[int]:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(indexparts, "member_starts", refused)
+    monkeypatch.setattr(indexparts, "record_starts", refused)
     files = sorted(archive.iterdir())
     plan = indexparts.parts(files, files, 3)
     assert all(span.start is None and span.end is None for group in plan for span in group)

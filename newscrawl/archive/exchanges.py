@@ -28,7 +28,7 @@ from warcio.timeutils import iso_date_to_datetime
 
 from newscrawl.archive import codings
 from newscrawl.archive.arc import is_arc, scan_arc
-from newscrawl.archive.reader import ArchiveProblem, RawRecord, dechunk, parse_warc_fields, scan_records
+from newscrawl.archive.reader import ArchiveProblem, ChainEnd, RawRecord, dechunk, parse_warc_fields, scan_records
 from newscrawl.archive.revisits import Revisit
 
 logger = logging.getLogger(__name__)
@@ -133,16 +133,30 @@ class Skipped:
 
 
 Step = ArchiveProblem | Revisit | Request | Answer[T] | Warcinfo | Skipped
+SpanStep = Step[T] | ChainEnd
+"""What reading a span of a file gives: its steps, then where the file's records go on (indexparts.py)."""
 
 
-def record_steps(file: Path, source: Path, read: Callable[[ArchivedExchange], T], keep_payloads: bool = True,
-                 start: int | None = None, end: int | None = None) -> Iterator[Step[T]]:
-    """The steps of the records of `file` that start in [start, end) (reader.scan_records), read from `source`
-    (the file, or its inflated copy); a response becomes ``Answer(read(exchange))``. Each exchange carries the
-    warcinfo seen before it in this span: exact when the span starts the file (``paired`` knows it in any case)."""
+def record_steps(file: Path, source: Path, read: Callable[[ArchivedExchange], T],
+                 keep_payloads: bool = True) -> Iterator[Step[T]]:
+    """The steps of every record of `file`, read from `source` (the file, or its inflated copy); a response
+    becomes ``Answer(read(exchange))``."""
+    for step in span_steps(file, source, read, keep_payloads, None, None):
+        if not isinstance(step, ChainEnd):  # only a span with an end has one
+            yield step
+
+
+def span_steps(file: Path, source: Path, read: Callable[[ArchivedExchange], T], keep_payloads: bool,
+               start: int | None, end: int | None) -> Iterator[SpanStep[T]]:
+    """record_steps() of the records of `file` that start in [start, end) (reader.scan_records); with an `end`, the
+    last step is the span's ChainEnd. Each exchange carries the warcinfo seen before it in this span: exact when
+    the span starts the file (``paired`` knows it in any case)."""
     warcinfo: dict[str, str] = {}
     try:
         for item in scan_arc(file) if is_arc(file) else scan_records(source, keep_payloads, start, end):
+            if isinstance(item, ChainEnd):
+                yield item
+                continue
             if isinstance(item, ArchiveProblem):
                 yield item if source == file else item.found_in_copy_of(file)
                 continue

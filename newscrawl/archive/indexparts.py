@@ -3,11 +3,15 @@
 Reading the records (inflating, parsing headers, checking digests) is nearly all of an index build, and the
 parallel replay's processes cannot start before the index exists, so a serial build was the part of the run no
 number of processes shortens. ``parts`` cuts the archive's bytes into `count` parts of about equal size: whole
-files, and files whose records are each their own gzip member or zstd frame cut at record starts
-(reader.member_starts); plain WARCs, ARC files and files compressed whole are never cut. ``read_in_parts`` reads
+files, and WARC files cut at record starts (reader.record_starts); ARC files are never cut. ``read_in_parts`` reads
 every part but the first in a process forked for it while this process reads the first, and gives back each file's
-steps (exchanges.record_steps) in archive order, so the caller pairs them exactly as it pairs a serial reading's.
-A part whose process fails is read again here (logged), so the result never depends on the processes.
+steps (exchanges.span_steps) in archive order, so the caller pairs them exactly as it pairs a serial reading's.
+
+A cut is checked before its span's steps are given: the span before it must say its records go on exactly there
+(its ChainEnd). In a plain WARC (or the inflated copy of one compressed whole) a record start found near a cut may
+be a "WARC/1.0" line inside a payload; the span read from it is then dropped and the file read on here from where
+its records really go on. A part whose process fails is read again here (logged). Either way the steps are the
+serial reading's, whatever the cuts and the processes did.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from newscrawl.archive.arc import is_arc
-from newscrawl.archive.reader import member_starts
+from newscrawl.archive.reader import ChainEnd, record_starts
 from newscrawl.processes import die_with_parent
 
 logger = logging.getLogger(__name__)
@@ -63,32 +67,54 @@ def parts(files: list[Path], sources: list[Path], count: int) -> list[list[Span]
     for number, (file, source, size) in enumerate(zip(files, sources, sizes)):
         cuts = [(total * k) // count - base for k in range(1, count)]
         inside = [cut for cut in cuts if 0 < cut < size]
-        starts = _starts(source, inside) if inside and source == file and not is_arc(file) else []
+        starts = _starts(source, inside) if inside and not is_arc(file) else []
         bounds = [None, *sorted(set(starts)), None]
         spans += [Span(number, start, end) for start, end in zip(bounds, bounds[1:])]
         base += size
     return _grouped(spans, sizes, count)
 
 
-def read_in_parts(plan: list[list[Span]], read: Callable[[Span], Iterator[T]]) -> Iterator[tuple[int, Iterator[T]]]:
+def read_in_parts(plan: list[list[Span]], read: Callable[[Span], Iterator[T | ChainEnd]]
+                  ) -> Iterator[tuple[int, Iterator[T]]]:
     """(file, its steps) for every span of `plan` in order, reading all parts but the first in forked processes
-    while this one reads the first; the steps of a span must be consumed before the next span is asked for."""
-    if len(plan) == 1:
-        for span in plan[0]:
-            yield span.file, read(span)
-        return
+    while this one reads the first; the steps of a span must be consumed before the next span is asked for.
+    `read` gives a span's steps and, for a span with an end, its ChainEnd last (exchanges.span_steps)."""
     workers = [_start(number, len(plan), group, read) for number, group in enumerate(plan[1:], 2)]
+    goes_on: dict[int, int | None] = {}  # file → where its records go on after the spans given so far
     try:
-        for span in plan[0]:
-            yield span.file, read(span)
-        for group, worker in zip(plan[1:], workers):
+        for group, worker in zip(plan, [None, *workers]):
             results = worker.finish() if worker is not None else None
             for span in group:
-                yield span.file, (_unpickled(results) if results is not None else read(span))
+                done = _unpickled(results) if results is not None else None
+                yield span.file, _confirmed(span, done, read, goes_on)
     finally:
-        for worker in workers:
-            if worker is not None:
-                worker.stop()
+        for running in workers:
+            if running is not None:
+                running.stop()
+
+
+def _confirmed(span: Span, done: Iterator[T | ChainEnd] | None, read: Callable[[Span], Iterator[T | ChainEnd]],
+               goes_on: dict[int, int | None]) -> Iterator[T]:
+    """The span's steps (`done`: as a part's process read them; None: to be read here), when its cut is where the
+    file's records go on after the span before it; else the file read on here from there to the span's end."""
+    steps = done
+    if span.start is not None and goes_on.get(span.file, span.start) != span.start:
+        if done is not None:
+            for _ in done:  # the part's reading of a cut that was no record start: drained, not used
+                pass
+        resume = goes_on[span.file]
+        logger.debug("Index build: file %d's cut at offset %d is no record start (its records go on at %s): "
+                     "read on from there here", span.file, span.start, resume)
+        steps = read(Span(span.file, resume, span.end)) if resume is not None else iter(())
+    elif steps is None:
+        steps = read(span)
+    if span.end is not None:
+        goes_on[span.file] = None  # a reading that stops early (an unreadable file) reads no further, as a serial one
+    for step in steps:
+        if isinstance(step, ChainEnd):
+            goes_on[span.file] = step.offset
+        else:
+            yield step
 
 
 @dataclass
@@ -120,7 +146,8 @@ class _Worker:
         self.output.close()
 
 
-def _start(number: int, count: int, group: list[Span], read: Callable[[Span], Iterator[T]]) -> _Worker | None:
+def _start(number: int, count: int, group: list[Span], read: Callable[[Span], Iterator[T | ChainEnd]]
+           ) -> _Worker | None:
     """The process reading part `number` of `count`; None when none could be started (the caller reads it)."""
     name = f"part {number} of {count} of the archive"
     try:
@@ -135,7 +162,7 @@ def _start(number: int, count: int, group: list[Span], read: Callable[[Span], It
         try:
             die_with_parent(parent)
             for span in group:
-                chunk: list[T] = []
+                chunk: list[T | ChainEnd] = []
                 for step in read(span):
                     chunk.append(step)
                     if len(chunk) == _CHUNK:
@@ -152,7 +179,7 @@ def _start(number: int, count: int, group: list[Span], read: Callable[[Span], It
     return _Worker(pid, output, name)
 
 
-def _unpickled(results: BinaryIO) -> Iterator[T]:
+def _unpickled(results: BinaryIO) -> Iterator[T | ChainEnd]:
     """One span's steps from a part's output (the next span's follow)."""
     while (chunk := pickle.load(results)) is not None:
         yield from chunk
@@ -176,9 +203,9 @@ def _grouped(spans: list[Span], sizes: list[int], count: int) -> list[list[Span]
 
 
 def _starts(path: Path, near: list[int]) -> list[int]:
-    """reader.member_starts, or no cut in a file that cannot be read (reading its records reports that)."""
+    """reader.record_starts, or no cut in a file that cannot be read (reading its records reports that)."""
     try:
-        return member_starts(path, near)
+        return record_starts(path, near)
     except OSError:
         return []
 

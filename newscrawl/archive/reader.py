@@ -319,12 +319,14 @@ def holds_warc_records(path: Path) -> bool:
 
 
 def scan_records(path: Path, keep_payloads: bool = True, start: int | None = None,
-                 end: int | None = None) -> Iterator[RawRecord | ArchiveProblem]:
+                 end: int | None = None) -> Iterator[RawRecord | ArchiveProblem | ChainEnd]:
     """Every record of one WARC file in order, with a problem for each damaged span instead of stopping.
 
     ``keep_payloads=False``: payloads of blocks over STREAM_ABOVE are checked but not kept (warcinfo always is).
     ``start``/``end``: only the records that start in [start, end), ``start`` being a record's start (see
-    ``member_starts``); the records of consecutive spans are those of the whole file, problems included."""
+    ``record_starts``); with an ``end``, the last item is a ChainEnd saying where the file's records go on. The
+    records of consecutive spans are those of the whole file, problems included, when each span starts where the
+    one before it says the records go on."""
     with path.open("rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         try:
@@ -348,6 +350,17 @@ def scan_records(path: Path, keep_payloads: bool = True, start: int | None = Non
             if out.record is not None:
                 yield out.record
             offset = out.next_offset
+        if end is not None:
+            yield ChainEnd(offset)
+
+
+@dataclass(frozen=True)
+class ChainEnd:
+    """Where a span's records go on: the offset of the first record after its last one (at or past the span's
+    end), or None when no intact record follows. A span read from a cut that was no record start of the file (a
+    "WARC/1.0" line inside a plain WARC's payload) starts elsewhere than the span before it says."""
+
+    offset: int | None
 
 
 def read_record_at(path: Path, offset: int, opened: OpenWarc | None = None,
@@ -364,21 +377,22 @@ def read_record_at(path: Path, offset: int, opened: OpenWarc | None = None,
     return _record_at(opened, offset, max_payload)
 
 
-def member_starts(path: Path, near: list[int]) -> list[int]:
-    """For each offset in `near`, the start of the first record at or after it, in a WARC whose records are each
-    their own gzip member or zstd frame: where the file can be split into spans that ``scan_records`` reads
-    independently. [] for any other file (plain text can hold a "WARC/1.0" line inside a payload, so a plain
-    WARC is not split); an offset with no record after it is left out."""
+def record_starts(path: Path, near: list[int]) -> list[int]:
+    """For each offset in `near`, the start of the first record at or after it, where the file can be split into
+    spans that ``scan_records`` reads independently; an offset with no record after it is left out.
+
+    In a WARC whose records are each their own gzip member or zstd frame, a member that inflates to a record header
+    is a record start. In a plain WARC, a line that parses as a record header may also be a line of a payload (a
+    page about WARC): such a start is a guess, which the span before it confirms (its ChainEnd) or refutes."""
     found: list[int] = []
     with path.open("rb") as fh:
         try:
             framing = member_framing(fh, path)
         except (ValueError, *CORRUPT):
             return []
-        if framing is None:
-            return []
+        first = _first_offset(fh, framing)
         for offset in near:
-            start = _resync(fh, max(offset, framing.first_record), framing, str(path))
+            start = _resync(fh, max(offset, first), framing, str(path))
             if start is not None:
                 found.append(start)
     return found

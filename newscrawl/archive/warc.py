@@ -44,6 +44,7 @@ from newscrawl.archive.indexdb import IndexEntry, IndexStore, scratch_file
 from newscrawl.archive.exchanges import (
     PAGE_STATUSES,
     ArchivedExchange,
+    SpanStep,
     Step,
     decoded_head,
     is_replayable_response,
@@ -51,6 +52,7 @@ from newscrawl.archive.exchanges import (
     paired,
     record_steps,
     request_method,
+    span_steps,
     to_exchange,
 )
 from newscrawl.archive.reader import (
@@ -633,10 +635,11 @@ def _index_steps_by_file(path: Path, parts: int = 1) -> Iterator[tuple[Path, Pat
         return
     sources = [read_source(file) for file in files]
 
-    def read_span(span: indexparts.Span) -> Iterator[Step[_Indexed]]:
-        return record_steps(files[span.file], sources[span.file], _indexed, False, span.start, span.end)
+    def read_span(span: indexparts.Span) -> Iterator[SpanStep[_Indexed]]:
+        return span_steps(files[span.file], sources[span.file], _indexed, False, span.start, span.end)
 
-    spans = indexparts.read_in_parts(indexparts.parts(files, sources, parts), read_span)
+    spans: Iterator[tuple[int, Iterator[Step[_Indexed]]]] = indexparts.read_in_parts(
+        indexparts.parts(files, sources, parts), read_span)
     for number, group in groupby(spans, key=itemgetter(0)):
         yield files[number], sources[number], chain.from_iterable(steps for _, steps in group)
 
