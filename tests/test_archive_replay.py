@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -75,10 +76,13 @@ def items_by_url(path: Path) -> dict[str, dict[str, Any]]:
         return {item["url"]: item for item in map(json.loads, lines)}
 
 
-def newscrawl_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def newscrawl_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`newscrawl …` run in `cwd`, by default a folder of its own: a command that writes where it runs (reparse's
+    default feed, a run report) never leaves files in the project's output/ folder."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "newscrawl.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120, env=env)
+    with tempfile.TemporaryDirectory(prefix="newscrawl-cli-") as scratch:
+        return subprocess.run([sys.executable, "-m", "newscrawl.cli", *args], capture_output=True, text=True,
+                              cwd=cwd or scratch, timeout=120, env=env)
 
 
 WARCIO = str(Path(sys.executable).parent / "warcio")
