@@ -42,6 +42,11 @@ class ReplayCandidates:
     def article_request(self, url: str, discovery: Discovery, meta: dict[str, Any] | None = None) -> None:
         raise NotImplementedError
 
+    def note_damaged_input(self, file: str | None, offset: int | None, kind: str, error: str) -> None:
+        """One entry of the run report's damaged_inputs (an archive problem, or a record cut short before its
+        article), which makes the run's status damaged-input."""
+        self.damaged_inputs.append({"file": file, "offset": offset, "kind": kind, "error": error})
+
     def open_replay_source(self, spider: Any = None) -> None:
         """spider_opened: read the archive's index once; log and count each damaged input in one line."""
         if self.replay_path is None or self.replay_source is not None or self.replay_refused:
@@ -55,8 +60,7 @@ class ReplayCandidates:
         for problem in self.replay_source.problems:
             self.crawler.stats.inc_value("newscrawl/replay/archive_problems")
             self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{problem.kind}")
-            self.damaged_inputs.append({"file": problem.file, "offset": problem.offset, "kind": problem.kind,
-                                        "error": problem.message})
+            self.note_damaged_input(problem.file, problem.offset, problem.kind, problem.message)
             logger.error("Damaged input %(file)s at offset %(offset)d (%(kind)s): %(message)s",
                          {"file": problem.file, "offset": problem.offset, "kind": problem.kind,
                           "message": problem.message})

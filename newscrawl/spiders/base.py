@@ -291,7 +291,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
                 logger.warning("No item from %(url)s: its body is cut short before an article could be read "
                                "(%(reason)s)", {"url": response.url, "reason": parser.not_article_reason or "unknown"})
                 if TRUNCATED_FLAG in response.flags:  # the replayed input lost it: the run says damaged-input
-                    self.damaged_inputs.append(self._cut_short_input(response))
+                    self._note_cut_short_input(response)
                 return
             stats.inc_value(f"newscrawl/not_article_by_parser/{parser_class.name}")
             reason = parser.not_article_reason or "unknown"
@@ -308,9 +308,9 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         article.provenance = self.provenance(response, parser_class)
         yield article
 
-    def _cut_short_input(self, response: Response) -> dict[str, Any]:
-        """A run report's damaged_inputs entry for an archived record cut short before its article; its file named
-        as the archive's own problems name theirs (the path given), where the record's file name finds it."""
+    def _note_cut_short_input(self, response: Response) -> None:
+        """A damaged input: an archived record cut short before its article; its file named as the archive's own
+        problems name theirs (the path given), where the record's file name finds it."""
         archived = archive_ref(response)
         file = archived.file if archived else None
         given = self.replay_path
@@ -319,8 +319,8 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
                 file = str(given)
             elif (given / file).is_file():
                 file = str(given / file)
-        return {"file": file, "offset": archived.offset if archived else None, "kind": "truncated",
-                "error": f"the record of {response.url} is cut short before an article could be read"}
+        self.note_damaged_input(file, archived.offset if archived else None, "truncated",
+                                f"the record of {response.url} is cut short before an article could be read")
 
     def provenance(self, response: Response, parser_class: type[ArticleParser]) -> Provenance:
         key = response.meta.get(META_KEY, response.url)
