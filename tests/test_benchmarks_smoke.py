@@ -72,6 +72,9 @@ def test_the_replay_benchmark_measures_an_archive_of_your_own(tmp_path: Path) ->
     articles = len([p for p in (ROOT / "tests/fixtures/generic").glob("*.json") if p.read_text().strip() != "null"])
     assert result["articles"] == result["pages_compared"] == articles  # each item's own page, parsed in process
     assert result["jobs_identical_feed"] and "replay_cached_index" not in result  # saved pages: no index to cache
+    # The fixed cost of the command (a WARC of no page replayed) is measured and taken off the per-page verdicts.
+    assert result["startup_cpu_s"] > 0.2
+    assert result["replay"]["cpu_ms_per_page"] < result["replay"]["whole_command_cpu_ms_per_page"]
     bad = subprocess.run([sys.executable, "-m", "benchmarks", "--results-dir", str(results), "replay", "--archive",
                           str(tmp_path / "nowhere")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "nowhere" in bad.stderr.strip().splitlines()[-1]
