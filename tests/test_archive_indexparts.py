@@ -191,6 +191,35 @@ def test_a_cut_at_a_payload_line_that_passes_for_a_record_is_read_on_from_the_re
     assert summary(ArchiveIndex.build_now(path, parts=2)) == summary(ArchiveIndex.build_now(path))
 
 
+def _damaged_plain(kind: str) -> bytes:
+    records = _wget_records("https://damaged.example.org", 40)
+    if kind == "torn-header":  # a record cut short mid-line in its header, running on into the next one
+        records[25] = records[25][: records[25].index(b"WARC-Date") + 15]
+    elif kind == "overlong-length":  # a Content-Length running past its record, without a digest to mend it
+        records[30] = records[30].replace(b"Content-Length: ", b"Content-Length: 1", 1)
+    elif kind == "garbage-between":
+        records[15] = b"not a record\r\n" * 60 + records[15]
+    elif kind == "torn-quoting-page":  # a page quoting WARC records cut in half: its quotes pass for records
+        about = _record(b"WARC/1.1", b"response", "https://damaged.example.org/about-warc",
+                        _http(_payload_quoting_records(60)), b"application/http;msgtype=response")
+        records.insert(20, about[: len(about) // 2])
+    return b"".join(records)[:-300] if kind == "cut-at-the-end" else b"".join(records)
+
+
+@pytest.mark.parametrize("kind", ["torn-header", "overlong-length", "garbage-between", "torn-quoting-page",
+                                  "cut-at-the-end"])
+def test_a_damaged_plain_warc_built_in_any_number_of_parts_is_the_serial_build(tmp_path: Path, kind: str) -> None:
+    """Damage moves where a plain WARC's records really go on (a resynchronisation, a record read past its length):
+    every cut near it is confirmed or read on from the real record, so the index, problems included, is the
+    serial build's."""
+    path = tmp_path / f"{kind}.warc"
+    path.write_bytes(_damaged_plain(kind))
+    serial = summary(ArchiveIndex.build_now(path))
+    assert serial["problems"] and len(serial["entries"]) >= 38
+    for count in (2, 3, 5, 7, 11, 17):
+        assert summary(ArchiveIndex.build_now(path, parts=count)) == serial, f"{count} parts"
+
+
 def test_a_part_whose_process_fails_is_read_by_the_parent(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     parent = os.getpid()
 

@@ -402,6 +402,31 @@ def test_wrong_content_length_in_uncompressed_file_resyncs(tmp_path: Path, delta
     assert [p.kind for p in problems] == ["length"]
 
 
+@pytest.mark.parametrize("mid_line", [False, True], ids=["at-a-line-end", "mid-line"])
+@pytest.mark.parametrize("torn", ["response", "request"])
+def test_a_record_cut_short_inside_its_header_is_a_problem_and_the_next_record_is_read(tmp_path: Path, torn: str,
+                                                                                       mid_line: bool) -> None:
+    """A plain WARC has no boundary but its text: a record cut short inside its WARC header (a writer killed
+    mid-record, the file appended to later) runs on into the next record's header, whose fields then repeat. Read
+    as one record, the next one was lost without a word (a response read as a request); now the cut record is a
+    problem of its own and the next one is read."""
+    refs = write_archive(tmp_path, 4, gzip=False)
+    path = Path(refs[0].file)
+    data = path.read_bytes()
+    starts = [found.start() + 4 for found in re.finditer(rb"\r\n\r\nWARC/1\.", data)]
+    response = refs[1].offset
+    cut = response if torn == "response" else min(start for start in starts if start > response)  # its request
+    following = min(start for start in starts if start > cut)
+    tear = data.index(b"\r\n", data.index(b"WARC-Record-ID", cut)) + 2 + (9 if mid_line else 0)
+    assert tear < data.index(b"\r\n\r\n", cut), "the tear is inside the header"
+    path.write_bytes(data[:tear] + data[following:])
+    exchanges, problems = split(path)
+    assert [e.record_id for e in exchanges] == [r.record_id for i, r in enumerate(refs)
+                                                if not (torn == "response" and i == 1)]
+    assert [(p.offset, p.kind) for p in problems] == [(cut, "record")]
+    assert "cut short inside its header" in problems[0].message
+
+
 @pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
 def test_flipped_payload_byte_is_a_digest_problem_and_still_yielded(tmp_path: Path, compress: bool) -> None:
     refs = write_archive(tmp_path, 3, gzip=compress)

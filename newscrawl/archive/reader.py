@@ -487,6 +487,11 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
         return problem("truncated", "file ends where a record should start")
     except _PARSE_ERRORS as exc:
         return problem("record", f"no WARC record header here: {str(exc).strip()[:120]!r}")
+    repeated = _repeated_field(record.rec_headers.headers)
+    if repeated is not None:  # in a plain file, the next record starts inside what was read as this header
+        return problem("record", f"the WARC header names {repeated} twice: this record is cut short inside its "
+                                 "header, which runs on into the next record's",
+                       None if gz else _record_inside_header(fh, offset, record.rec_headers.total_len))
     try:
         length = int(record.rec_headers.get_header("Content-Length") or "")
     except ValueError:
@@ -570,6 +575,36 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
         return _Outcome(record=replace(raw, digest_ok=False), problem=ArchiveProblem(file, offset, "digest", mismatch),
                         next_offset=next_offset)
     return _Outcome(record=raw, next_offset=next_offset)
+
+
+_ONCE_PER_RECORD = frozenset({"warc-type", "warc-record-id"})
+"""WARC header fields a record holds exactly once (WARC/1.1 §5), and every record has: named twice, the header is a
+torn record's followed by the next record's, whose version line warcio's parser passes over (it has no colon)."""
+
+
+def _repeated_field(headers: list[tuple[str, str]]) -> str | None:
+    """The first field of _ONCE_PER_RECORD that `headers` name twice, or None."""
+    seen: set[str] = set()
+    for name, _ in headers:
+        key = name.lower()
+        if key in _ONCE_PER_RECORD:
+            if key in seen:
+                return name
+            seen.add(key)
+    return None
+
+
+def _record_inside_header(fh: BinaryIO, offset: int, length: int) -> int | None:
+    """Where, in a plain WARC, the record that a torn header at `offset` runs into starts: its version line may
+    follow the tear mid-line, where a resynchronisation (which looks for the line at a line start) misses it."""
+    fh.seek(offset)
+    head = fh.read(length)
+    position = head.find(b"WARC/1.", 1)
+    while position > 0:
+        if _header_parses(fh, offset + position, None):
+            return offset + position
+        position = head.find(b"WARC/1.", position + 1)
+    return None
 
 
 MAX_OVERRUN = 1024 * 1024
