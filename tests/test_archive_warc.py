@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from newscrawl.archive import codings, warc
 from newscrawl.archive.codings import zstd
+from newscrawl.archive.reader import RawRecord, scan_records
 from newscrawl.archive.warc import (
     ArchivedExchange,
     ArchiveIndex,
@@ -400,6 +401,33 @@ def test_wrong_content_length_in_uncompressed_file_resyncs(tmp_path: Path, delta
     exchanges, problems = split(path)  # no digest to prove it: the record is lost, the rest kept
     assert [e.record_id for e in exchanges] == [r.record_id for i, r in enumerate(refs) if i != 1]
     assert [p.kind for p in problems] == ["length"]
+
+
+@pytest.mark.parametrize("junk", ["zeros-at-the-end", "junk-between"])
+def test_bytes_after_a_whole_record_cost_only_themselves(tmp_path: Path, junk: str) -> None:
+    """A plain WARC whose last record is followed by zeros (a crashed writer's preallocated tail), or with junk
+    after a response: the record before it, whole by its block digest and ended by its blank lines, is kept; the
+    junk is a problem of its own. It used to cost the record before it."""
+    refs = write_archive(tmp_path, 4, gzip=False)
+    path = Path(refs[0].file)
+    data = path.read_bytes()
+    records = [r for r in scan_records(path) if isinstance(r, RawRecord)]
+    if junk == "zeros-at-the-end":
+        path.write_bytes(data + b"\0" * 4096)
+    else:
+        response = refs[2].offset
+        assert response is not None
+        after = min(r.offset for r in records if r.offset > response)  # the record after response 2
+        path.write_bytes(data[:after] + b"left over by something else\n" * 40 + data[after:])
+    found = list(scan_records(path))
+    assert len([r for r in found if isinstance(r, RawRecord)]) == len(records)
+    assert [p.kind for p in found if isinstance(p, ArchiveProblem)] == ["record"]
+    exchanges, _ = split(path)
+    assert [e.record_id for e in exchanges] == [r.record_id for r in refs] and all(e.digest_ok for e in exchanges)
+    path.write_bytes(re.sub(rb"WARC-Block-Digest: [^\r]*\r\n", b"", path.read_bytes()))
+    found = list(scan_records(path))  # nothing proves the block whole: a record quoted in a page looks the same
+    assert len([r for r in found if isinstance(r, RawRecord)]) == len(records) - 1
+    assert [p.kind for p in found if isinstance(p, ArchiveProblem)][0] == "length"
 
 
 @pytest.mark.parametrize("mid_line", [False, True], ids=["at-a-line-end", "mid-line"])

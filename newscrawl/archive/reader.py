@@ -549,14 +549,23 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
             mended = f"Content-Length {length} is shorter than the record; the member read to its end as the record"
         next_offset = member_end
     else:
+        block_end = fh.tell()
         next_offset = _after_record(fh)
         if next_offset is None:
             found = _block_to_next_record(fh, offset, block_start, length, record)
-            if found is None:
-                return problem("length", f"Content-Length {length} does not end where the next record starts")
-            block, next_offset = found
-            mended = (f"Content-Length {length} does not end where the next record starts; the bytes up to it "
-                      "match the block digest and are read as the record")
+            if found is not None:
+                block, next_offset = found
+                mended = (f"Content-Length {length} does not end where the next record starts; the bytes up to it "
+                          "match the block digest and are read as the record")
+            else:
+                # The block its digest proves whole, then the blank lines that end a record, then no record (zeros a
+                # crashed writer left, junk, a torn tail): the record is kept, what follows is a problem of its own.
+                # Without the digest's proof, a block of the right length could be a record quoted in a payload.
+                declared = record.rec_headers.get_header("WARC-Block-Digest")
+                proven = streamed is None and bool(declared) and _digest_matches(declared, [block]) is True
+                next_offset = _record_end(fh, block_end) if proven else None
+                if next_offset is None:
+                    return problem("length", f"Content-Length {length} does not end where the next record starts")
     try:
         raw = _to_raw(record, offset, block)
     except _PARSE_ERRORS as exc:
@@ -772,6 +781,17 @@ def _after_record(fh: BinaryIO) -> int | None:
         if line.strip(b"\r\n"):
             return None
         position += len(line)
+
+
+def _record_end(fh: BinaryIO, block_end: int) -> int | None:
+    """In an uncompressed file: the offset after the blank lines that end a record whose block ends at `block_end`
+    (CRLF CRLF, or a writer's LF LF), or None when the block is not followed by them."""
+    fh.seek(block_end)
+    following = fh.read(4)
+    for end in (b"\r\n\r\n", b"\n\n"):
+        if following.startswith(end):
+            return block_end + len(end)
+    return None
 
 
 def _skip_blank_lines(fh: BinaryIO, offset: int) -> int:
