@@ -79,7 +79,8 @@ def summary(options: Options, seconds: float | None, aeb: str | None) -> None:
         if "bookkeeping_vs_fetch" in values:
             rows.append(["live", f"crawl bookkeeping CPU (newscrawl − parser, pipelines, feed) ÷ fetch's ({level})",
                          "≤ 1×", f"{values['bookkeeping_vs_fetch']:.2f}×",
-                         "met" if values["bookkeeping_vs_fetch"] <= 1 else "MISSED"])
+                         values.get("bookkeeping_verdict",
+                                    "met" if values["bookkeeping_vs_fetch"] <= 1 else "MISSED")])
     if memory:
         small, large = sorted(memory["points"], key=int)
         rows.append(["memory", f"peak RSS growth, {int(small):,} → {int(large):,} pages", f"< {memory['target_growth']:.0%}",
