@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from newscrawl.archive import codings, warc
 from newscrawl.archive.codings import zstd
-from newscrawl.archive.reader import RawRecord, scan_records
+from newscrawl.archive.reader import RawRecord, holds_warc_records, scan_records
 from newscrawl.archive.warc import (
     ArchivedExchange,
     ArchiveIndex,
@@ -401,6 +401,23 @@ def test_wrong_content_length_in_uncompressed_file_resyncs(tmp_path: Path, delta
     exchanges, problems = split(path)  # no digest to prove it: the record is lost, the rest kept
     assert [e.record_id for e in exchanges] == [r.record_id for i, r in enumerate(refs) if i != 1]
     assert [p.kind for p in problems] == ["length"]
+
+
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz", "saved-by-an-editor.txt"])
+def test_a_plain_warc_behind_a_byte_order_mark_is_read_whole(tmp_path: Path, name: str) -> None:
+    """A text editor that saved a plain WARC may put a UTF-8 byte order mark in front of its first record: the
+    warcinfo it hid was a problem, and a file not named .warc was not taken for a WARC at all."""
+    refs = write_archive(tmp_path, 3, gzip=False)
+    marked = tmp_path / "marked"
+    marked.mkdir()
+    path = marked / name
+    path.write_bytes(b"\xef\xbb\xbf" + Path(refs[0].file).read_bytes())
+    items = list(scan_records(path))
+    assert not [item for item in items if isinstance(item, ArchiveProblem)]
+    assert [item.rec_type for item in items if isinstance(item, RawRecord)][0] == "warcinfo"
+    assert holds_warc_records(path)
+    exchanges, problems = split(path)
+    assert [e.record_id for e in exchanges] == [r.record_id for r in refs] and not problems
 
 
 @pytest.mark.parametrize("junk", ["zeros-at-the-end", "junk-between"])

@@ -298,8 +298,12 @@ def _zstd_framing(fh: BinaryIO, head: bytes) -> Framing:
         _RAW_DICTIONARY)))
 
 
+_BOM = b"\xef\xbb\xbf"
+"""A UTF-8 byte order mark, which a text editor that saved a plain WARC may have put in front of its first record."""
+
+
 def _is_warc_start(head: bytes) -> bool:
-    return head.lstrip(b"\r\n").startswith(b"WARC/")
+    return head.removeprefix(_BOM).lstrip(b"\r\n").startswith(b"WARC/")
 
 
 def holds_warc_records(path: Path) -> bool:
@@ -407,7 +411,10 @@ def read_first_record(path: Path) -> RawRecord:
 
 
 def _first_offset(fh: BinaryIO, framing: Framing | None) -> int:
-    return framing.first_record if framing else _skip_blank_lines(fh, 0)
+    if framing is not None:
+        return framing.first_record
+    fh.seek(0)
+    return _skip_blank_lines(fh, len(_BOM) if fh.read(len(_BOM)) == _BOM else 0)
 
 
 @dataclass(frozen=True)
