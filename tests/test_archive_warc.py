@@ -403,6 +403,26 @@ def test_wrong_content_length_in_uncompressed_file_resyncs(tmp_path: Path, delta
     assert [p.kind for p in problems] == ["length"]
 
 
+def test_a_response_record_holding_the_bare_page_is_read_as_the_page(tmp_path: Path) -> None:
+    """Some writers store a page in a `response` record without its HTTP envelope, saying so in the record's own
+    Content-Type (text/html, not application/http): read as an HTTP message its page was an "unusable status line"
+    and lost. It is read as a resource record is; a record that claims HTTP and holds none is still a problem, and
+    a DNS answer is still skipped."""
+    path = tmp_path / "bare.warc"
+    path.write_bytes(
+        _record(b"WARC/1.1", b"response", "https://bare.example.org/story", PAGE, b"text/html; charset=utf-8")
+        + _record(b"WARC/1.1", b"response", "https://bare.example.org/claims-http", PAGE,
+                  b"application/http; msgtype=response")
+        + _record(b"WARC/1.0", b"response", "dns:bare.example.org", b"20250321133705\nbare.example.org. 300 IN A "
+                  b"127.0.0.1\n", b"text/dns"))
+    exchanges, problems = split(path)
+    assert [(e.url, e.status, e.content_type(), e.body) for e in exchanges] == [
+        ("https://bare.example.org/story", 200, "text/html; charset=utf-8", PAGE)]
+    assert [(p.kind, "unusable status line" in p.message) for p in problems] == [("record", True)]
+    index = ArchiveIndex.build_now(path)
+    assert index.urls() == ["https://bare.example.org/story"] and index.skipped == {"response-without-http": 1}
+
+
 @pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz", "saved-by-an-editor.txt"])
 def test_a_plain_warc_behind_a_byte_order_mark_is_read_whole(tmp_path: Path, name: str) -> None:
     """A text editor that saved a plain WARC may put a UTF-8 byte order mark in front of its first record: the

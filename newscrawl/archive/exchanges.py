@@ -280,9 +280,15 @@ def request_method(record: RawRecord) -> str | None:
 
 
 def _is_page_resource(record: RawRecord) -> bool:
-    """A `resource` record holding a web page (Browsertrix, wget, warcio): a document with no HTTP envelope."""
+    """A `resource` record holding a web page (Browsertrix, wget, warcio): a document with no HTTP envelope; or a
+    `response` record whose writer stored one so (reader: its Content-Type names a document, its block no HTTP)."""
     uri = (record.header("WARC-Target-URI") or "").lower()
-    return record.rec_type == "resource" and uri.startswith(("http://", "https://"))
+    return _is_bare_document(record) and uri.startswith(("http://", "https://"))
+
+
+def _is_bare_document(record: RawRecord) -> bool:
+    return record.rec_type == "resource" or (record.rec_type == "response" and record.http_headers is None
+                                             and bool(record.header("Content-Type")))
 
 
 def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
@@ -301,7 +307,7 @@ def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -
 
 
 def to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
-    if record.rec_type == "resource":
+    if _is_bare_document(record):
         return _resource_exchange(record, file, warcinfo)
     http = record.http_headers
     headers = [(name, value) for name, value in http.headers]
