@@ -414,13 +414,17 @@ def test_a_response_record_holding_the_bare_page_is_read_as_the_page(tmp_path: P
         + _record(b"WARC/1.1", b"response", "https://bare.example.org/claims-http", PAGE,
                   b"application/http; msgtype=response")
         + _record(b"WARC/1.0", b"response", "dns:bare.example.org", b"20250321133705\nbare.example.org. 300 IN A "
-                  b"127.0.0.1\n", b"text/dns"))
+                  b"127.0.0.1\n", b"text/dns")
+        # an empty block holds no page either way: skipped as before, not a 200 with nothing in it
+        + _record(b"WARC/1.1", b"response", "https://bare.example.org/empty-http", b"",
+                  b"application/http; msgtype=response")
+        + _record(b"WARC/1.1", b"response", "https://bare.example.org/empty-html", b"", b"text/html"))
     exchanges, problems = split(path)
     assert [(e.url, e.status, e.content_type(), e.body) for e in exchanges] == [
         ("https://bare.example.org/story", 200, "text/html; charset=utf-8", PAGE)]
     assert [(p.kind, "unusable status line" in p.message) for p in problems] == [("record", True)]
     index = ArchiveIndex.build_now(path)
-    assert index.urls() == ["https://bare.example.org/story"] and index.skipped == {"response-without-http": 1}
+    assert index.urls() == ["https://bare.example.org/story"] and index.skipped == {"response-without-http": 3}
 
 
 @pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz", "saved-by-an-editor.txt"])

@@ -28,7 +28,8 @@ from warcio.timeutils import iso_date_to_datetime
 
 from newscrawl.archive import codings
 from newscrawl.archive.arc import is_arc, scan_arc
-from newscrawl.archive.reader import ArchiveProblem, ChainEnd, RawRecord, dechunk, parse_warc_fields, scan_records
+from newscrawl.archive.reader import (ArchiveProblem, ChainEnd, RawRecord, bare_document, dechunk, parse_warc_fields,
+                                     scan_records)
 from newscrawl.archive.revisits import Revisit
 
 logger = logging.getLogger(__name__)
@@ -287,8 +288,10 @@ def _is_page_resource(record: RawRecord) -> bool:
 
 
 def _is_bare_document(record: RawRecord) -> bool:
+    """A resource record, or a response record the reader read as one (reader.bare_document): not a response that
+    has no HTTP headers for another reason (an empty block, a dns: answer)."""
     return record.rec_type == "resource" or (record.rec_type == "response" and record.http_headers is None
-                                             and bool(record.header("Content-Type")))
+                                             and bare_document(record.header("Content-Type"), record.payload))
 
 
 def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:

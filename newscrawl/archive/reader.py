@@ -660,7 +660,7 @@ def _block_to_next_record(fh: BinaryIO, offset: int, block_start: int | None, le
 def _to_raw(record: Any, offset: int, block: bytes) -> RawRecord:
     rec_type = record.rec_headers.get_header("WARC-Type") or ""
     uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-    if rec_type == "response" and _bare_document(record.rec_headers.get_header("Content-Type"), block):
+    if rec_type == "response" and bare_document(record.rec_headers.get_header("Content-Type"), block):
         return RawRecord(offset, rec_type, record.rec_headers, None, block, True)
     body = io.BytesIO(block)
     http_headers = _LOADER.load_http_headers(rec_type, uri, body, len(block))
@@ -670,11 +670,11 @@ def _to_raw(record: Any, offset: int, block: bytes) -> RawRecord:
 _HTTP_MESSAGE_TYPES = ("application/http", "message/http")
 
 
-def _bare_document(content_type: str | None, block: bytes) -> bool:
-    """A response record whose own Content-Type names a document (text/html, …) and whose block holds no HTTP
-    message: a writer that stored the page without its HTTP envelope, as a resource record would. Read as one, its
-    page was an "unusable status line" and lost."""
-    if not content_type or content_type.strip().lower().startswith(_HTTP_MESSAGE_TYPES):
+def bare_document(content_type: str | None, block: bytes) -> bool:
+    """Whether a response record whose own Content-Type is `content_type` holds a document (text/html, …) and no
+    HTTP message in `block`: a writer that stored the page without its HTTP envelope, as a resource record would.
+    Read as one, its page was an "unusable status line" and lost. An empty block holds nothing of either."""
+    if not block or not content_type or content_type.strip().lower().startswith(_HTTP_MESSAGE_TYPES):
         return False
     return not block.lstrip(b"\r\n").startswith(b"HTTP/")
 
