@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import CACHE_DIR, RESULTS_DIR, Options, machine, note, table, verdict
+from benchmarks.common import CACHE_DIR, RESULTS_DIR, Options, bookkeeping_verdict, machine, note, table, verdict
 
 BENCHMARKS = ("parse", "replay", "live", "memory", "incremental")
 ALL_ORDER = ("live", "replay", "memory", "parse", "incremental")
@@ -79,8 +79,7 @@ def summary(options: Options, seconds: float | None, aeb: str | None) -> None:
         if "bookkeeping_vs_fetch" in values:
             rows.append(["live", f"crawl bookkeeping CPU (newscrawl − parser, pipelines, feed) ÷ fetch's ({level})",
                          "≤ 1×", f"{values['bookkeeping_vs_fetch']:.2f}×",
-                         values.get("bookkeeping_verdict",
-                                    "met" if values["bookkeeping_vs_fetch"] <= 1 else "MISSED")])
+                         bookkeeping_verdict(values["bookkeeping_vs_fetch"])])
     if memory:
         small, large = sorted(memory["points"], key=int)
         rows.append(["memory", f"peak RSS growth, {int(small):,} → {int(large):,} pages", f"< {memory['target_growth']:.0%}",

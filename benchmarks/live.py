@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.archives import crawl_args, mirror_pages, mirror_site
-from benchmarks.common import Options, note, table, verdict, write_result
+from benchmarks.common import Options, bookkeeping_verdict, note, table, verdict, write_result
 from benchmarks.crawls import CrawlRun, check, run_scrapy
 from benchmarks.mirror import FastMirror
 from newscrawl.settings import FEED_EXPORTERS, ITEM_PIPELINES
@@ -121,7 +121,7 @@ def run(options: Options, n: int = 3000, levels: tuple[str, ...] = ("default", "
                 "overhead_vs_fetch_only": round(ours.cpu / fetch_only.cpu, 2),
                 "bookkeeping_cpu_s": round(bookkeeping, 2),
                 "bookkeeping_vs_fetch": round(bookkeeping / fetch_only.cpu, 2),
-                "bookkeeping_verdict": _bookkeeping_verdict(bookkeeping / fetch_only.cpu),
+                "bookkeeping_verdict": bookkeeping_verdict(bookkeeping / fetch_only.cpu),
                 "pipelines_cpu_s": round(contenders[WITH_PIPELINES].cpu - baseline.cpu, 2),
                 "verdict": verdict(overhead, TARGET_OVERHEAD)}
             result["levels"][level] = level_result
@@ -144,14 +144,6 @@ def run(options: Options, n: int = 3000, levels: tuple[str, ...] = ("default", "
                      f"(≤ 1: {values['bookkeeping_verdict']})")
     write_result(options, "live", result, rendered)
     return result
-
-
-def _bookkeeping_verdict(ratio: float) -> str:
-    """Below zero, the spider with newscrawl's pipelines used more CPU than newscrawl itself: the round-to-round noise
-    is larger than the bookkeeping, which this run then does not measure (not a pass)."""
-    if ratio < 0:
-        return "not measurable in this run: the rounds' noise exceeds it"
-    return "met" if ratio <= 1 else "MISSED"
 
 
 def main(argv: list[str] | None = None, options: Options | None = None) -> int:

@@ -628,9 +628,13 @@ MAX_OVERRUN = 1024 * 1024
 characters of a page instead of its bytes falls short by one per non-ASCII character); more is not a miscount."""
 
 
+_RECORD_ENDS = (b"\r\n\r\n", b"\n\n")
+"""The blank lines that end a WARC record: CRLF CRLF, or a writer's LF LF."""
+
+
 def _without_record_end(data: bytes) -> bytes:
-    """`data` without the blank lines that end a WARC record (CRLF CRLF, or a writer's LF LF)."""
-    for end in (b"\r\n\r\n", b"\n\n"):
+    """`data` without the blank lines that end a WARC record (_RECORD_ENDS)."""
+    for end in _RECORD_ENDS:
         if data.endswith(end):
             return data[:-len(end)]
     return data
@@ -806,10 +810,10 @@ def _after_record(fh: BinaryIO) -> int | None:
 
 def _record_end(fh: BinaryIO, block_end: int) -> int | None:
     """In an uncompressed file: the offset after the blank lines that end a record whose block ends at `block_end`
-    (CRLF CRLF, or a writer's LF LF), or None when the block is not followed by them."""
+    (_RECORD_ENDS), or None when the block is not followed by them."""
     fh.seek(block_end)
     following = fh.read(4)
-    for end in (b"\r\n\r\n", b"\n\n"):
+    for end in _RECORD_ENDS:
         if following.startswith(end):
             return block_end + len(end)
     return None

@@ -46,6 +46,9 @@ _VISIBLE_TEXT = "descendant-or-self::text()[not(ancestor::script or ancestor::st
 # Compiled once and run on the lxml element: these run for nearly every field, and parsel would wrap each text
 # node in a Selector first (same strings either way).
 _visible_text_nodes = etree.XPath(_VISIBLE_TEXT, smart_strings=False)
+text_nodes = etree.XPath("descendant-or-self::text()", smart_strings=False)
+"""Every text node under an element, script and style included: what parsel's `::text` gives for it, without a
+Selector for the element and each of its strings."""
 
 
 def _visible_text(node: Selector) -> str:

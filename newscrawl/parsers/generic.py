@@ -24,7 +24,6 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
 
 from newscrawl.extract.agencies import byline_agencies, dateline_city
 from newscrawl.extract.blocks import text_pieces
@@ -42,7 +41,7 @@ from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, s
 from newscrawl.extract.titles import choose_title, repeats, same_headline
 from newscrawl.extract.urls import clean_url, host_of, is_http_url, names_another_site, relative_to_folder
 from newscrawl.items import Article
-from newscrawl.parsers.base import ArticleParser, Page
+from newscrawl.parsers.base import ArticleParser, Page, text_nodes
 
 # Meta names (lower-case) holding dates, most specific first. JSON-LD and microdata come before all of them.
 PUBLISHED_META = ("article:published_time", "og:published_time", "article:published", "datepublished",
@@ -63,8 +62,6 @@ LISTING_MAX_BODY = 1500  # characters: a page of cards with more text of its own
 LISTING_TEASER_SHARE = 0.5  # … and only when at least this share of its body is the cards' own teaser text
 TEASER_MAX_CHARS = 1000  # a card is a short box (headline, dek, date); a longer one is a section of the page's text
 _WORD = re.compile(r"\w+")
-_all_text = etree.XPath("descendant-or-self::text()", smart_strings=False)
-"""`node.css("::text").getall()` of an element, without a Selector for it and each of its strings."""
 _COMMON_WORDS = frozenset({"the", "der", "die", "das", "les", "www", "com", "net", "org", "news", "online", "blog"})
 _UPDATE_MARK = re.compile(r"updat|modif", re.IGNORECASE)  # a <time> marked as the update time
 _ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
@@ -210,7 +207,7 @@ class GenericParser(ArticleParser):
     def shown(self, text: str) -> bool:
         """Whether a paragraph or subheading of the page reads exactly `text` (a standfirst printed on the page)."""
         words = _WORD.findall(text.lower())
-        return any(_WORD.findall(clean_text(" ".join(_all_text(node))).lower()) == words
+        return any(_WORD.findall(clean_text(" ".join(text_nodes(node))).lower()) == words
                    for tag in ("p", "h2", "h3") for node in self.page.elements(tag))  # any order: a yes or no
 
     # ---- body -------------------------------------------------------------------------------------------------

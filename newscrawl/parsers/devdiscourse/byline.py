@@ -8,16 +8,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from lxml import etree
 from parsel import Selector
 
 from newscrawl.extract.blocks import element_of, has_class
 from newscrawl.extract.countries import is_country
 from newscrawl.extract.text import clean_or_none, clean_text, split_list
+from newscrawl.parsers.base import text_nodes
 from newscrawl.parsers.devdiscourse.site import SOURCE_LINKS
-
-
-_TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)  # what parsel's `::text` selects
 
 
 def source_of_link(meta: Selector) -> tuple[str | None, str | None]:
@@ -26,7 +23,7 @@ def source_of_link(meta: Selector) -> tuple[str | None, str | None]:
         href = (link.get("href") or "").strip()
         if "AuthorArticles" in href:
             continue
-        text = clean_or_none(" ".join(_TEXT_NODES(link)))
+        text = clean_or_none(" ".join(text_nodes(link)))
         path = urlsplit(href).path.rstrip("/")
         source = SOURCE_LINKS.get(path)
         if source is None and path.startswith("/news-source/"):
