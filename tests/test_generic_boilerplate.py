@@ -6,6 +6,9 @@ rule (see the commit that brought the rule)."""
 
 from __future__ import annotations
 
+import lxml.html
+
+from newscrawl.extract.furniture import prune
 from tests.test_generic_body import html_page, parse
 
 STORY = [
@@ -380,6 +383,23 @@ def test_a_widgets_own_h1_goes_with_the_widget() -> None:
     article = parse(html_page("Cycle route along the river gets the go-ahead", page),
                     "https://valley-courier.example/transport/cycle-route-along-the-river-approved")
     assert article is not None and article.body.startswith(LEAD) and "portlet" not in article.body
+
+
+def test_what_a_pruned_box_holds_goes_with_it_but_the_headline_inside_is_still_judged() -> None:
+    """prune() does not read inside a box it removes, except the box that holds the page's first <h1>: that
+    headline is moved out and kept, so what is inside it is judged as usual (a hidden "opens in a new window" span
+    goes), and a first <h1> that is itself hidden (a screen-reader site title in a share toolbar) goes too."""
+    headline = "Cycle route along the river gets the go-ahead"
+    kept_headline = headline_page(f'<div class="article-share-tools"><h1>{headline}<span class="sr-only"> (opens in a '
+                                  'new window)</span></h1><a href="/share?fb">Share on Facebook</a></div>')
+    hidden_first = headline_page(f"<h1>{headline}</h1>").replace(
+        "<main>", '<div class="share-toolbar"><h1 class="visually-hidden">Valley Courier tools</h1>'
+                  '<a href="/share?fb">Share on Facebook</a></div><main>')
+    pruned = [prune(lxml.html.fromstring(html_page(headline, page))) for page in (kept_headline, hidden_first)]
+    texts = [" ".join(" ".join(root.itertext()).split()) for root in pruned]
+    assert all(headline in text and STORY[-1] in text and "Share on Facebook" not in text for text in texts)
+    assert "opens in a new window" not in texts[0] and "Valley Courier tools" not in texts[1]
+    assert [h1.text_content() for h1 in pruned[1].iter("h1")] == [headline]
 
 
 def test_an_author_box_headed_in_spanish_or_italian_ends_the_story() -> None:

@@ -9,6 +9,9 @@ domain or page is special-cased here (see README, "Other outlets", on how the ex
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Iterator
+from itertools import islice
 
 from lxml import etree
 
@@ -101,50 +104,72 @@ def prune(root: etree._Element, by_name: bool = True, light: bool = False) -> et
     in, a wrapper hidden until a script runs), where both other prunes leave nothing.
     """
     doomed: list[etree._Element] = []
-    for element in root.iter():
+    elements = root.iter()
+    for element in elements:
         tag = element.tag
         if not isinstance(tag, str):
             doomed.append(element)  # comments and processing instructions
         elif tag in NEVER_TEXT_TAGS or (not light and (tag in DROP_TAGS
                                                        or (element.get("role") or "").lower() in DROP_ROLES)):
             doomed.append(element)
+            _skip_subtree(elements, element)
     _remove(doomed)
     if light:
         return root
     total = max(_text_length(root), 1)
     doomed = []
-    for element in root.iter():
-        if element.tag in ("html", "body", "main", "article"):
-            continue
-        if element.tag != "footer" and not element.attrib:
-            continue  # every test below but the page footer's reads a class, id, itemprop, role, style or hidden
-        if by_name and COMMENT_WORDS & name_words(element) and element.find(".//h1") is None:
+    headline = root.find(".//h1")
+    # _remove() moves the headline out of a doomed box that holds it, so that box's insides are still judged (a
+    # hidden headline, a furniture span inside it); any other doomed box goes whole, unread.
+    holds_headline = set(headline.iterancestors()) if headline is not None else set()
+    elements = root.iter()
+    for element in elements:
+        if _is_furniture_box(element, by_name, total):
             doomed.append(element)
-        elif by_name and _is_page_footer(element) and _text_length(element) <= MAX_PRUNE_SHARE * total:
-            doomed.append(element)
-        elif by_name and _is_author_box(element):
-            doomed.append(element)
-        elif by_name and _is_picture_box(element):
-            doomed.append(element)
-        elif is_hidden(element):
-            doomed.append(element)  # what the reader never sees is not the story, whatever it holds
-        elif by_name and is_furniture_name(element):
-            if (element.tag in ("p", "li", "h1") or any(a.tag == "h1" for a in element.iterancestors())
-                    or _leads_sentence(element)):
-                continue  # a paragraph's own class is styling ("tag-line"), not a furniture box; the <h1> named
-                # "headline" is the headline, which content.lead_in() starts from, and so are the spans in it
-            if element.tag in HEADINGS and not furniture_words(element.get("class") or ""):
-                continue  # a heading's id is an anchor made from its text ("nav-what-comes-next"), not a box name
-            words = furniture_words(element)
-            if words <= LAYOUT_WORDS and (_prose_chars(element) >= LAYOUT_PROSE_MIN
-                                          or (bool(words) and _unlinked_prose(element))):
-                continue  # a layout box ("widget", "header") that holds paragraphs of prose holds the story; a
-                # "teaser" or "header" box with a paragraph of prose and no link at all is the story's own lead
-                # (a name read only whole, "news-letter", has no layout word and gets no such benefit)
-            if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
-                doomed.append(element)
-    _remove(doomed, headline=root.find(".//h1"))
+            if element not in holds_headline:
+                _skip_subtree(elements, element)
+    _remove(doomed, headline=headline)
     return root
+
+
+def _is_furniture_box(element: etree._Element, by_name: bool, total: int) -> bool:
+    """Whether prune() removes this element (and so everything in it); `total`: the page's characters of text."""
+    if element.tag in ("html", "body", "main", "article"):
+        return False
+    if element.tag != "footer" and not element.attrib:
+        return False  # every test below but the page footer's reads a class, id, itemprop, role, style or hidden
+    if by_name and COMMENT_WORDS & name_words(element) and element.find(".//h1") is None:
+        return True
+    if by_name and _is_page_footer(element) and _text_length(element) <= MAX_PRUNE_SHARE * total:
+        return True
+    if by_name and _is_author_box(element):
+        return True
+    if by_name and _is_picture_box(element):
+        return True
+    if is_hidden(element):
+        return True  # what the reader never sees is not the story, whatever it holds
+    if by_name and is_furniture_name(element):
+        if (element.tag in ("p", "li", "h1") or any(a.tag == "h1" for a in element.iterancestors())
+                or _leads_sentence(element)):
+            return False  # a paragraph's own class is styling ("tag-line"), not a furniture box; the <h1> named
+            # "headline" is the headline, which content.lead_in() starts from, and so are the spans in it
+        if element.tag in HEADINGS and not furniture_words(element.get("class") or ""):
+            return False  # a heading's id is an anchor made from its text ("nav-what-comes-next"), not a box name
+        words = furniture_words(element)
+        if words <= LAYOUT_WORDS and (_prose_chars(element) >= LAYOUT_PROSE_MIN
+                                      or (bool(words) and _unlinked_prose(element))):
+            return False  # a layout box ("widget", "header") that holds paragraphs of prose holds the story; a
+            # "teaser" or "header" box with a paragraph of prose and no link at all is the story's own lead
+            # (a name read only whole, "news-letter", has no layout word and gets no such benefit)
+        if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
+            return True
+    return False
+
+
+def _skip_subtree(elements: Iterator[etree._Element], element: etree._Element) -> None:
+    """Advance `elements` (the document-order walk at `element`) past the element's descendants: they leave with it,
+    so judging them cost half of pruning a real page (comment threads, sidebars) for nothing."""
+    deque(islice(elements, sum(1 for _ in element.iterdescendants())), maxlen=0)
 
 
 def _is_page_footer(element: etree._Element) -> bool:
