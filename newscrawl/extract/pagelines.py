@@ -51,17 +51,17 @@ class Line:
 
 def is_chrome(element: Any) -> bool:
     """An element (not its ancestors) that holds page furniture rather than the story."""
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if not element.attrib and tag.lower() not in _BARE_CHROME_TAGS:
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    if not element.attrib and tag not in _BARE_CHROME_TAGS:
         return False  # the tests below that do not read a class, id, role, style or hidden attribute are by tag
-    if tag.lower() == "aside" and name_words(element) & _BYLINE_WORDS:
+    if tag == "aside" and name_words(element) & _BYLINE_WORDS:
         return False  # an author box set aside in the story ("<aside class='author'>") is its byline
-    if tag.lower() in _SKIP_TAGS:
+    if tag in _SKIP_TAGS:
         return True
-    if (tag.lower() == "header" or element.get("role") == "banner") and element.find(".//h1") is None and not any(
+    if (tag == "header" or element.get("role") == "banner") and element.find(".//h1") is None and not any(
             isinstance(a.tag, str) and a.tag.lower() in ("article", "main") for a in element.iterancestors()):
         return True  # the site's banner (logo, menu, today's date), not a story's own <header>
-    if tag.lower() == "footer":  # the page's footer; an <article>'s own <footer> holds its byline and date
+    if tag == "footer":  # the page's footer; an <article>'s own <footer> holds its byline and date
         return not any(isinstance(a.tag, str) and a.tag.lower() in ("article", "main") for a in element.iterancestors())
     if is_hidden(element):
         return True
@@ -96,10 +96,13 @@ def page_lines(root: Any) -> list[Line]:
     def flush() -> None:
         # Pieces are joined with a space ("<time>29. Dez 2022</time><time>30. Dez…" are two dates), but not before
         # punctuation ("<a>Anna Roe</a>, 3. März").
-        text = _BEFORE_PUNCTUATION.sub(r"\1", _SPACE.sub(" ", " ".join(pieces))).strip()
+        joined = " ".join(pieces)
+        pieces.clear()
+        if not joined or joined.isspace():
+            return  # most calls: the indentation between two blocks (isspace() is the \s the regexes would strip)
+        text = _BEFORE_PUNCTUATION.sub(r"\1", _SPACE.sub(" ", joined)).strip()
         if text:
             lines.append(Line(text, owner[0], _heading(owner[0])))
-        pieces.clear()
 
     def walk(element: Any, block: Any) -> None:
         if not isinstance(element.tag, str) or (block is not None and is_chrome(element)):
