@@ -77,6 +77,9 @@ def segment(root: etree._Element) -> list[Block]:
         if not pending:
             return
         text = "".join(t for t, _ in pending)
+        if not text or text.isspace():  # most calls: the indentation between two blocks, which clean_text empties
+            pending.clear()
+            return
         link_chars = sum(c for _, c in pending)
         pieces = [clean_text(p.replace(_BREAK, " ")) for p in _PARAGRAPH_BREAK.split(text)]
         pieces = [p for p in pieces if p]
