@@ -268,6 +268,18 @@ def test_publishers_desk_after_a_name_is_not_a_person() -> None:
     assert parse(html).authors == ["Jane Roe"]
 
 
+def test_publishers_name_glued_after_a_name_is_the_outlet_not_part_of_the_name() -> None:
+    """Network papers print "Jane Roe Harbour Gazette" or "… and Tom Miller HARBOUR GAZETTE" with nothing between
+    name and outlet: the people are credited without it. A surname that is a one-word outlet's name stays whole."""
+    publisher = ld({"@type": "NewsArticle", "headline": "Council approves new harbour bridge",
+                    "publisher": {"@type": "Organization", "name": "Harbour Gazette"}})
+    glued = full_page(head=publisher, byline='<p class="byline">By Jane Roe and Tom Miller HARBOUR GAZETTE</p>')
+    assert parse(glued).authors == ["Jane Roe", "Tom Miller"]
+    surname = full_page(head=publisher.replace("Harbour Gazette", "Spiegel"),
+                        byline='<p class="byline">By Anna Maria Spiegel</p>')
+    assert parse(surname).authors == ["Anna Maria Spiegel"]
+
+
 def test_by_line_below_the_headline_names_the_authors() -> None:
     html = full_page(byline="<div>By Jane Roe and Tom Miller</div>")  # no byline class, no structured data
     assert parse(html).authors == ["Jane Roe", "Tom Miller"]

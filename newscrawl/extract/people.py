@@ -172,6 +172,30 @@ def looks_like_person(name: str) -> bool:
     return not cased or sum(w[0].isupper() for w in cased) * 2 >= len(cased)
 
 
+def outlet_tail(name: str, publisher: str | None) -> tuple[str, str] | None:
+    """(person, outlet) for a credit that prints the publisher's name right after the person's, with no separator
+    ("Elliot Brownstein Florida Today"), as _TRAILING_AGENCY splits a glued agency. The outlet must be several words
+    or an acronym, and at least two words must be left: "Anna Spiegel" stays one person.
+
+    >>> outlet_tail("Elliot Brownstein Florida Today", "Florida Today"), outlet_tail("Jake Tapper CNN", "CNN")
+    (('Elliot Brownstein', 'Florida Today'), ('Jake Tapper', 'CNN'))
+    >>> outlet_tail("Anna Spiegel", "Spiegel"), outlet_tail("Jane Roe", "The Hindu"), outlet_tail("Jane Roe", None)
+    (None, None, None)
+    """
+    if not publisher:
+        return None
+    outlet = re.sub(r"^the\s+", "", publisher.strip(), flags=re.IGNORECASE).split()
+    words = name.split()
+    if not outlet or not (len(outlet) >= 2 or outlet[0].isupper()):
+        return None
+    head = words[:-len(outlet)]
+    if head and head[-1].lower() == "the":
+        head = head[:-1]
+    if len(head) < 2 or [w.lower() for w in words[-len(outlet):]] != [w.lower() for w in outlet]:
+        return None
+    return " ".join(head), " ".join(words[-len(outlet):])
+
+
 def _names_outlet(name: str, publisher: str) -> bool:
     """A desk of the publisher: its name with one word before or after ("CNN Business", "Spiegel Online").
 

@@ -30,7 +30,7 @@ from newscrawl.extract.blocks import text_pieces
 from newscrawl.extract.content import extract_paragraphs
 from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.lead import trim_lead
-from newscrawl.extract.people import Credit, classify, split_names, strip_byline
+from newscrawl.extract.people import Credit, classify, outlet_tail, split_names, strip_byline
 from newscrawl.extract.pagelines import Line, byline_line, in_chrome, page_lines
 from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
 from newscrawl.extract.published import Candidate, choose, url_date, visible_dates
@@ -77,6 +77,8 @@ def _classified(entities: list[Entity], publisher: str | None, site: str = "") -
     outlet_words = {w for w in re.findall(r"[^\W\d_]{3,}", f"{publisher or ''} {site}".lower())} - _COMMON_WORDS
     for entity in entities:
         names = split_names(entity.name) if entity.schema_type in ("", "Person") else [strip_byline(entity.name)]
+        if entity.schema_type in ("", "Person"):
+            names = [part for name in names for part in (outlet_tail(name, publisher) or (name,))]
         after_person = False
         for name in filter(None, names):
             credit = classify(name, publisher, entity.schema_type)
