@@ -184,7 +184,7 @@ def outlet_tail(name: str, publisher: str | None) -> tuple[str, str] | None:
     """
     if not publisher:
         return None
-    outlet = re.sub(r"^the\s+", "", publisher.strip(), flags=re.IGNORECASE).split()
+    outlet = _outlet_name(publisher).split()
     words = name.split()
     if not outlet or not (len(outlet) >= 2 or outlet[0].isupper()):
         return None
@@ -202,13 +202,18 @@ def _names_outlet(name: str, publisher: str) -> bool:
     >>> _names_outlet("CNN Business", "CNN"), _names_outlet("Anna Spiegel", "Spiegel")
     (True, False)
     """
-    outlet = re.sub(r"^the\s+", "", publisher.strip().lower())
+    outlet = _outlet_name(publisher).lower()
     words = name.split()
     for part in (" ".join(words[1:]), " ".join(words[:-1])):
         # one-word outlets only when written as an acronym: "Anna Spiegel" is a person, "CNN Business" a desk
         if len(words) >= 2 and len(outlet) >= 3 and part.lower() == outlet and (" " in outlet or part.isupper()):
             return True
     return False
+
+
+def _outlet_name(publisher: str) -> str:
+    """The publisher's name as bylines print it after a name: without a leading "The" ("The Hindu" → "Hindu")."""
+    return re.sub(r"^the\s+", "", publisher.strip(), flags=re.IGNORECASE)
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -24,7 +24,6 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-
 from newscrawl.extract.agencies import byline_agencies, dateline_city
 from newscrawl.extract.blocks import text_pieces
 from newscrawl.extract.content import extract_paragraphs
@@ -76,9 +75,10 @@ def _classified(entities: list[Entity], publisher: str | None, site: str = "") -
     credits: dict[tuple[str, str], Credit] = {}
     outlet_words = {w for w in re.findall(r"[^\W\d_]{3,}", f"{publisher or ''} {site}".lower())} - _COMMON_WORDS
     for entity in entities:
-        names = split_names(entity.name) if entity.schema_type in ("", "Person") else [strip_byline(entity.name)]
         if entity.schema_type in ("", "Person"):
-            names = [part for name in names for part in (outlet_tail(name, publisher) or (name,))]
+            names = [part for name in split_names(entity.name) for part in (outlet_tail(name, publisher) or (name,))]
+        else:
+            names = [strip_byline(entity.name)]
         after_person = False
         for name in filter(None, names):
             credit = classify(name, publisher, entity.schema_type)
