@@ -119,6 +119,12 @@ def build_cases() -> list[Case]:
     no_charset = cp1252.replace(META_UTF8, b"")
     add("cp1252-no-charset-anywhere", variant(next(n), "cp1252-no-charset-anywhere", no_charset), "item",
         content_type="text/html", check=title_is(ACCENTED_TITLE))
+    for charset in ("shift_jis", "gbk", "euc-kr"):  # a UTF-8 page behind a stale CJK header, as behind a latin-1 one
+        add(f"utf8-bytes-header-{charset}", variant(next(n), f"utf8-bytes-header-{charset}", accented), "item",
+            content_type=f"text/html; charset={charset}", check=title_is(ACCENTED_TITLE))
+    chinese = as_text(SEED).replace("Kim Jong Un", "金正恩").encode("gbk", "xmlcharrefreplace")
+    add("gbk-bytes-header-gbk", variant(next(n), "gbk-bytes-header-gbk", chinese), "item",
+        content_type="text/html; charset=gbk", check=title_is(SEED_TITLE.replace("Kim Jong Un", "金正恩")))
     mixed = accented.replace(b"Russian Security", "Russian “Security”".encode("cp1252"))
     add("utf8-with-stray-cp1252-header-latin1", variant(next(n), "utf8-with-stray-cp1252-header-latin1", mixed),
         "item", content_type="text/html; charset=iso-8859-1",
