@@ -280,6 +280,31 @@ def test_publishers_name_glued_after_a_name_is_the_outlet_not_part_of_the_name()
     assert parse(surname).authors == ["Anna Maria Spiegel"]
 
 
+def test_outlet_in_capitals_after_a_name_is_not_a_person_whichever_outlet_it_is() -> None:
+    """A syndicated copy keeps its source paper's credit ("Tom Miller, BAYSIDE LEDGER", or glued on) on another
+    paper's page: a name in capitals after one in mixed case is that outlet, printed as its logo, not a second
+    person, and the person before it is kept whole. A surname in capitals after a particle stays the person's."""
+    expected = {
+        "Tom Miller, BAYSIDE LEDGER": ["Tom Miller"],
+        "Tom Miller BAYSIDE LEDGER": ["Tom Miller"],
+        "Jane Roe and Tom Miller BAYSIDE LEDGER": ["Jane Roe", "Tom Miller"],
+        "JANE ROE, USA TODAY": ["Jane Roe"],  # all in capitals: "Today" names outlets, as "Times" and "Post" do
+        "Jean Paul DE LA TOUR": ["Jean Paul DE LA TOUR"],
+    }
+    for byline, authors in expected.items():
+        article = parse(full_page(byline=f'<p class="byline">By {byline}</p>'))
+        assert (article.authors, article.byline) == (authors, byline), byline
+
+
+def test_role_word_after_a_single_name_is_the_surname() -> None:
+    """A job title follows a whole name ("Jane Roe Business Columnist"); after a lone first name the same word is
+    a surname, and stripping it left a first name that no longer read as a person."""
+    expected = {"Alex Writer": ["Alex Writer"], "Jane Roe, Staff Writer": ["Jane Roe"],
+                "Jane Roe Business Columnist": ["Jane Roe"]}
+    for byline, authors in expected.items():
+        assert parse(full_page(byline=f'<p class="byline">By {byline}</p>')).authors == authors, byline
+
+
 def test_by_line_below_the_headline_names_the_authors() -> None:
     html = full_page(byline="<div>By Jane Roe and Tom Miller</div>")  # no byline class, no structured data
     assert parse(html).authors == ["Jane Roe", "Tom Miller"]

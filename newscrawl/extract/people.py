@@ -15,7 +15,7 @@ from newscrawl.extract.text import clean_text
 # The words attribution.py treats as desks, plus the usual organisational nouns of bylines.
 DESK = re.compile(r"\b(desk|bureau|staff|team|news service|newsroom|correspondents?|editorial|editors?|"
                   r"reporters?|contributors?|agenc(?:y|ies)|wire|wires|media|news|press|online|digital|web|"
-                  r"international|network|magazine|times|post|journal|daily|tribune|herald|group|inc|ltd|llc|"
+                  r"international|network|magazine|times|today|post|journal|daily|tribune|herald|group|inc|ltd|llc|"
                   r"corporation|company|tv|radio|channel|institute|ministry|ministries|department|admin|gmbh|verlag|"
                   r"redaktion|rédaction|redacción|redazione|copyright|webteam|foundation|stiftung|verein)\b",
                   re.IGNORECASE)
@@ -48,8 +48,8 @@ _STAMP_WORDS = (r"updated|published|posted|publié|mis à jour|actualizado|publi
                 r"pubblicato|aggiornato")
 _TIME_TAIL = re.compile(rf"(?:^|\s+|[,|·•])\s*(?:{_STAMP_WORDS}|on)\b.*\d.*$|"
                         rf"(?:^|\s+|[,|·•])\s*(?:{_STAMP_WORDS})(?:\s+(?:le|am|il|el|on))?\s*:?\s*$", re.IGNORECASE)
-_ROLE_END = re.compile(r"\s+(?:(?:senior|chief|staff|special|contributing|associate|business|political|politics|"
-                       r"sports?|science|tech|technology|health|foreign|national|investigative|opinion|"
+_ROLE_END = re.compile(r"\s+(?P<qualifier>(?:senior|chief|staff|special|contributing|associate|business|political|"
+                       r"politics|sports?|science|tech|technology|health|foreign|national|investigative|opinion|"
                        r"entertainment|legal|economics|markets|culture|travel|food)\s+)?"
                        r"(?:writer|editor|reporter|correspondent|columnist|contributor)s?$", re.IGNORECASE)
 # A date or time glued to the name by the page layout: "REUTERS 19 NOV 2019", "Jane Doe November 18, 2019 11:03 PM"
@@ -89,13 +89,28 @@ def strip_byline(text: str | None) -> str:
     ('Ed Roe', 'Verónica De Vita', 'Ursula von der Leyen')
     >>> strip_byline("Par Élise Moreau Publié le"), strip_byline("Andrés Molina | Actualizado"), strip_byline("Posted on")
     ('Élise Moreau', 'Andrés Molina', '')
+    >>> strip_byline("By Alex Writer"), strip_byline("By Peter Editor")
+    ('Alex Writer', 'Peter Editor')
     """
     value = clean_text(text)
     value = _ROLE_LEAD.sub("", _FOREIGN_LEAD.sub("", _LABEL_LEAD.sub("", _LEAD.sub("", value))))
     value = _EMAIL.sub("", value).replace("()", "")
     value = _HANDLE.sub("", _DATE_TAIL.sub("", _TIME_TAIL.sub("", value)))
-    value = _ROLE_END.sub("", _ROLE_TAIL.sub("", value))
+    value = _without_role_end(_ROLE_TAIL.sub("", value))
     return clean_text(value).strip(" ,;|-–—:·•")
+
+
+def _without_role_end(value: str) -> str:
+    """The name without a job title printed after it ("Michael Hiltzik Business Columnist"). A bare role word after
+    a single name is that person's surname ("Alex Writer", "Peter Editor"): a job title follows a whole name.
+
+    >>> _without_role_end("Jane Doe Reporter"), _without_role_end("Alex Writer"), _without_role_end("Lee Staff Writer")
+    ('Jane Doe', 'Alex Writer', 'Lee')
+    """
+    match = _ROLE_END.search(value)
+    if match is None or (match["qualifier"] is None and len(value[:match.start()].split()) < 2):
+        return value
+    return value[:match.start()]
 
 
 def split_names(text: str | None) -> list[str]:
@@ -173,19 +188,27 @@ def looks_like_person(name: str) -> bool:
 
 
 def outlet_tail(name: str, publisher: str | None) -> tuple[str, str] | None:
-    """(person, outlet) for a credit that prints the publisher's name right after the person's, with no separator
-    ("Elliot Brownstein Florida Today"), as _TRAILING_AGENCY splits a glued agency. The outlet must be several words
-    or an acronym, and at least two words must be left: "Anna Spiegel" stays one person.
+    """(person, outlet) for a credit that prints an outlet's name right after the person's, with no separator, as
+    _TRAILING_AGENCY splits a glued agency: the publisher's name ("Elliot Brownstein Florida Today"), or any name in
+    capitals after a name written in mixed case ("Kevin McCoy USA TODAY": a logo's spelling, not a surname's).
+    At least two words must be left, and a publisher's name must be several words or an acronym: "Anna Spiegel"
+    stays one person.
 
     >>> outlet_tail("Elliot Brownstein Florida Today", "Florida Today"), outlet_tail("Jake Tapper CNN", "CNN")
     (('Elliot Brownstein', 'Florida Today'), ('Jake Tapper', 'CNN'))
+    >>> outlet_tail("Kevin McCoy USA TODAY", None), outlet_tail("Kevin McCoy USA TODAY", "Florida Today")
+    (('Kevin McCoy', 'USA TODAY'), ('Kevin McCoy', 'USA TODAY'))
     >>> outlet_tail("Anna Spiegel", "Spiegel"), outlet_tail("Jane Roe", "The Hindu"), outlet_tail("Jane Roe", None)
     (None, None, None)
     """
+    words = name.split()
+    return _publisher_tail(words, publisher) or _capitals_tail(words)
+
+
+def _publisher_tail(words: list[str], publisher: str | None) -> tuple[str, str] | None:
     if not publisher:
         return None
     outlet = _outlet_name(publisher).split()
-    words = name.split()
     if not outlet or not (len(outlet) >= 2 or outlet[0].isupper()):
         return None
     head = words[:-len(outlet)]
@@ -194,6 +217,32 @@ def outlet_tail(name: str, publisher: str | None) -> tuple[str, str] | None:
     if len(head) < 2 or [w.lower() for w in words[-len(outlet):]] != [w.lower() for w in outlet]:
         return None
     return " ".join(head), " ".join(words[-len(outlet):])
+
+
+# Particles that begin a surname written in capitals ("Jean Paul DE LA TOUR"): such a tail is the person's.
+_SURNAME_PARTICLES = frozenset({"de", "da", "di", "du", "des", "del", "della", "dos", "das", "la", "le", "van", "von",
+                                "der", "den", "ten", "ter", "bin", "ibn", "al", "el", "mac", "st", "san", "y"})
+
+
+def _capitals_tail(words: list[str]) -> tuple[str, str] | None:
+    """The words in capitals at the end of a name written in mixed case, when there are two or more of them."""
+    count = 0
+    while count < len(words) and in_capitals(words[-1 - count]):
+        count += 1
+    head = words[:len(words) - count]
+    if count < 2 or len(head) < 2 or not any(ch.islower() for ch in head[-1]) or (
+            words[-count].lower() in _SURNAME_PARTICLES):
+        return None
+    return " ".join(head), " ".join(words[-count:])
+
+
+def in_capitals(text: str) -> bool:
+    """Written in capitals, with at least two letters ("USA TODAY", not "J.").
+
+    >>> in_capitals("USA TODAY"), in_capitals("J."), in_capitals("McCoy")
+    (True, False, False)
+    """
+    return text.isupper() and sum(ch.isalpha() for ch in text) >= 2
 
 
 def _names_outlet(name: str, publisher: str) -> bool:

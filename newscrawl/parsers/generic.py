@@ -29,7 +29,7 @@ from newscrawl.extract.blocks import text_pieces
 from newscrawl.extract.content import extract_paragraphs
 from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.lead import trim_lead
-from newscrawl.extract.people import Credit, classify, outlet_tail, split_names, strip_byline
+from newscrawl.extract.people import Credit, classify, in_capitals, outlet_tail, split_names, strip_byline
 from newscrawl.extract.pagelines import Line, byline_line, in_chrome, page_lines
 from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
 from newscrawl.extract.published import Candidate, choose, url_date, visible_dates
@@ -71,7 +71,8 @@ def _classified(entities: list[Entity], publisher: str | None, site: str = "") -
     """Credits by (kind, lower-cased name), in order; untyped and Person strings are split ("A and B").
 
     In "Jane Roe, Business Insider" a name after a person that shares a word with the publisher or the site's host
-    ("SPIEGEL ONLINE" / "Der Spiegel", businessinsider.com) is the outlet, not a second person."""
+    ("SPIEGEL ONLINE" / "Der Spiegel", businessinsider.com) is the outlet, not a second person; so is a name in
+    capitals after one written in mixed case ("Kevin McCoy, USA TODAY"), whatever outlet it names."""
     credits: dict[tuple[str, str], Credit] = {}
     outlet_words = {w for w in re.findall(r"[^\W\d_]{3,}", f"{publisher or ''} {site}".lower())} - _COMMON_WORDS
     for entity in entities:
@@ -79,12 +80,14 @@ def _classified(entities: list[Entity], publisher: str | None, site: str = "") -
             names = [part for name in split_names(entity.name) for part in (outlet_tail(name, publisher) or (name,))]
         else:
             names = [strip_byline(entity.name)]
-        after_person = False
+        after_person = after_mixed_case_person = False
         for name in filter(None, names):
             credit = classify(name, publisher, entity.schema_type)
-            if credit.kind == "person" and after_person and _shares_word(name, outlet_words, site):
+            if credit.kind == "person" and (after_person and _shares_word(name, outlet_words, site)
+                                            or after_mixed_case_person and in_capitals(name)):
                 credit = Credit(name, "organisation")
             after_person = after_person or credit.kind == "person"
+            after_mixed_case_person = after_mixed_case_person or credit.kind == "person" and not in_capitals(name)
             credits.setdefault((credit.kind, credit.name.lower()), credit)
     return credits
 
@@ -131,7 +134,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "19"
+    version = "20"
 
     # [class*=…] already takes .byline, .article-byline, .author and .author-name: naming them too selected no more
     # and made each element of a page answer four more predicates (half of this lookup's time on real pages).
