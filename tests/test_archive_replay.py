@@ -1145,3 +1145,28 @@ def test_a_whole_gzip_warc_whose_inflated_copy_the_disk_refuses_stops_the_replay
         "for the file uncompressed"], done.log[-3000:]
     assert "Traceback" not in done.log and "Replay could not read" not in done.log, done.log[-3000:]
     assert left == [], "the half-written copy is removed"
+
+
+def test_a_whole_gzip_warc_whose_copy_is_refused_costs_only_itself_in_a_folder(tmp_path: Path) -> None:
+    """One file that needs an inflated copy the cache folder refuses stopped the replay of every other file; now
+    it is one damaged-input line and counter, and its index is not cached, so a run with room reads it."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    shutil.copy(ROOT / "samples" / "devdiscourse.warc.gz", folder / "a.warc.gz")
+    whole = folder / "b.warc.gz"
+    whole.write_bytes(gzip.compress(b"".join(
+        _record(b"WARC/1.1", b"response", f"https://other.example.org/{n}", _http(PAGE),
+                b"application/http; msgtype=response") for n in range(2))))
+    refusing = tmp_path / "not-a-folder"
+    refusing.write_text("")
+    index_cache = tmp_path / "cache"
+    done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={folder}", "-O", "out.jsonl",
+                     env={"NEWSCRAWL_PLAIN_CACHE": str(refusing), "NEWSCRAWL_CACHE_DIR": str(index_cache)})
+    assert done.returncode == 0 and "Traceback" not in done.log, done.log[-3000:]
+    assert len(done.feed_items("out.jsonl")) == 41
+    damaged = [line for line in done.log.splitlines() if "cannot make the inflated copy" in line]
+    assert len(damaged) == 1 and f"Damaged input {whole} at offset 0 (copy)" in damaged[0], damaged
+    assert done.stat("newscrawl/replay/archive_problems/copy") == 1
+    index = ArchiveIndex.build(folder, index_cache)
+    assert index.cached_in is None and index.lookup("https://other.example.org/1") is not None
+    assert ArchiveIndex.build(folder, index_cache).cached_in is not None  # complete now: cached

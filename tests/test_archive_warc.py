@@ -30,7 +30,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newscrawl.archive import codings, warc
+from newscrawl.archive import codings, warc, wholegzip
 from newscrawl.archive.codings import zstd
 from newscrawl.archive.reader import RawRecord, holds_warc_records, scan_records
 from newscrawl.archive.warc import (
@@ -749,6 +749,34 @@ def test_whole_file_gzip_cut_short_keeps_every_intact_record(tmp_path: Path,
     path.write_bytes(whole[: len(whole) * 3 // 4])
     exchanges, problems = split(path)
     assert 1 <= len(exchanges) < 4 and [p.kind for p in problems] == ["truncated"]
+
+
+@pytest.mark.parametrize("size", [len(PAGE), 3 * 1024 * 1024], ids=["small", "record-over-the-1MiB-block"])
+def test_a_file_of_one_record_in_one_gzip_member_is_read_in_place(tmp_path: Path, size: int,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per-page capture tools write one response per .warc.gz: one member, ending at its one record's end, is the
+    standard's layout. It was judged a whole-file gzip (no member followed it) and inflated into the cache: 30
+    copies for 30 pages, and with the cache unwritable, a valid file stopped the replay."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(cache))
+    body = (PAGE * (size // len(PAGE) + 1))[:size]
+    path = tmp_path / "page.warc.gz"
+    path.write_bytes(gzip.compress(_record(b"WARC/1.1", b"response", "https://single.example.org/story",
+                                           _http(body), b"application/http; msgtype=response")))
+    assert wholegzip.plain_copy(path) is None and not cache.exists()
+    exchanges, problems = split(path)
+    assert problems == [] and [e.decoded_body() for e in exchanges] == [body]
+
+
+def test_a_member_holding_a_record_and_the_start_of_another_is_still_inflated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other side of the rule: one stream whose first record ends before the member does is read from a copy."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))
+    records = variant_records("https://variants.example.org")[:2]
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(gzip.compress(b"".join(records)))
+    copy = wholegzip.plain_copy(path)
+    assert copy is not None and copy.read_bytes() == b"".join(records)
 
 
 def _arc(records: list[tuple[str, bytes]]) -> bytes:

@@ -114,7 +114,8 @@ class ArchiveProblem:
     ``kind`` is one of: ``truncated`` (file ends inside a record), ``gzip`` (corrupt gzip member, or one holding
     several records), ``length`` (Content-Length disagrees with the data), ``record`` (unparseable WARC or HTTP
     header, or not a response where one was expected), ``digest`` (block or payload digest mismatch; the record is
-    still returned, flagged), ``io`` (file unreadable), ``unsafe-path`` (saved-HTML path refused).
+    still returned, flagged), ``io`` (file unreadable), ``unsafe-path`` (saved-HTML path refused), ``copy`` (the inflated copy a file
+    needs could not be written: wholegzip.COPY_REFUSED).
     """
 
     file: str

@@ -68,7 +68,8 @@ from newscrawl.archive.reader import (
 )
 from newscrawl.archive.revisits import Revisit, find_original, normalised_digest, payload_digests
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
-from newscrawl.archive.wholegzip import PlainCopyRefused, plain_copy, read_source, whole_read_source
+from newscrawl.archive.wholegzip import (COPY_REFUSED, PlainCopyRefused, plain_copy, read_source,
+                                        whole_read_source)
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
 
 
@@ -134,7 +135,9 @@ def read_warcinfo(file: Path | str) -> dict[str, str]:
     path = _locate(Path(file))
     try:
         record = read_arc_at(path, 0)[0] if is_arc(path) else read_first_record(read_source(path))
-    except (ArchiveReadError, PlainCopyRefused) as exc:  # a replay of the file stops on the latter in one line
+    except PlainCopyRefused:
+        return {}  # reported once where the file's records are read (an index problem, or the replay's stop line)
+    except ArchiveReadError as exc:
         logger.warning("No readable warcinfo in %s: %s", path, exc)
         return {}
     return parse_warc_fields(record.payload) if record.rec_type == "warcinfo" else {}
@@ -226,7 +229,8 @@ class ArchiveIndex:
         if files is None:
             return cls.build_now(path, parts)
         index = cls.build_now(path, parts, indexcache.build_folder(cache))
-        placed = indexcache.store(cache, path, files, index.store) if index.store.path is not None else None
+        complete = not any(problem.kind == COPY_REFUSED for problem in index.problems)  # else a later run reads it
+        placed = indexcache.store(cache, path, files, index.store) if index.store.path and complete else None
         if placed is not None:
             index.keep_file(placed)
         return index
@@ -627,13 +631,23 @@ def _index_steps_by_file(path: Path, parts: int = 1) -> Iterator[tuple[Path, Pat
     """Each archive file under `path`, what its records are read from (read_source) and their steps as an index
     build reads them (exchanges.record_steps, payloads not kept), in archive order; with `parts` > 1, read by that
     many processes at once (indexparts.py)."""
-    files = _archive_files(path)
+    files, sources = [], []
+    refused: list[PlainCopyRefused] = []
+    for file in _archive_files(path):
+        try:
+            sources.append(read_source(file))
+        except PlainCopyRefused as refusal:
+            refused.append(refusal)
+            # no record of it can be read without its copy: one problem, and the other files are read
+            yield file, file, iter([ArchiveProblem(str(file), 0, COPY_REFUSED, str(refusal))])
+            continue
+        files.append(file)
+    if refused and not files:
+        raise refused[0]  # nothing at all can be replayed: the replay stops on it in one line
     if parts < 2:
-        for file in files:
-            source = read_source(file)
+        for file, source in zip(files, sources):
             yield file, source, record_steps(file, source, _indexed, False)
         return
-    sources = [read_source(file) for file in files]
 
     def read_span(span: indexparts.Span) -> Iterator[SpanStep[_Indexed]]:
         return span_steps(files[span.file], sources[span.file], _indexed, False, span.start, span.end)

@@ -43,9 +43,14 @@ _BLOCK = 1024 * 1024
 
 class PlainCopyRefused(OSError):
     """A file that must be read from an inflated copy, whose copy could not be written (a full or read-only cache
-    folder): read member by member instead it gives no record, so a replay stops on it in one line
+    folder): read member by member instead it gives no record. In an archive of several files it is one problem
+    (COPY_REFUSED) and the other files are read; a replay with no other file stops on it in one line
     (archive/replay.py open_replay_source) instead of replaying nothing."""
 
+
+COPY_REFUSED = "copy"
+"""ArchiveProblem kind of a file whose inflated copy was refused, in an archive of several files: it costs only
+itself (its records are not read), and an index that lacks it is not cached (a later run with room reads it)."""
 
 _known: dict[tuple[str, int, float], Path | None] = {}
 _refused: dict[tuple[str, int, float], PlainCopyRefused] = {}
@@ -147,18 +152,15 @@ def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float], m
             first = member.read(_BLOCK)
         except CORRUPT:
             return None  # a damaged first member: reader.py reports it, member by member
-        if not mixed and _more_follow(member, fh) and _one_record(first, len(first)):
-            return None  # the first member ended, holding one record, and more follow: the normal case
+        if not mixed and _ends_with_one_record(member, first):
+            return None  # the first member ends where its one record does: the standard's layout
+        member = MemberReader(fh, start, framing)
         partial = target.with_suffix(".part")
         try:
             cache_folder()
             with partial.open("wb") as out:
-                size = _copy_member(member, first, out)
+                _copy_member(member, out)
                 if _more_follow(member, fh):
-                    if not mixed and _one_record(first, size):
-                        out.close()
-                        partial.unlink()
-                        return None  # one big record in the first member, and more follow: the normal case
                     _copy_members_after(member, fh, framing, out, path)
         except CORRUPT as exc:
             logger.warning("%s: compressed stream damaged after %d bytes (%s); reading what inflated", path,
@@ -175,14 +177,10 @@ def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float], m
     return target
 
 
-def _copy_member(member: MemberReader, first: bytes, out: BinaryIO) -> int:
-    """The rest of `member` (`first`: what was already read of it) into `out`; its inflated size."""
-    out.write(first)
-    size = len(first)
+def _copy_member(member: MemberReader, out: BinaryIO) -> None:
+    """`member`, inflated, into `out`."""
     while piece := member.read(_BLOCK):  # b"" at the member's end, or where a cut stream stops
         out.write(piece)
-        size += len(piece)
-    return size
 
 
 def _copy_members_after(first: MemberReader, fh: BinaryIO, framing: Framing, out: BinaryIO, path: Path) -> None:
@@ -196,7 +194,7 @@ def _copy_members_after(first: MemberReader, fh: BinaryIO, framing: Framing, out
             return
         member = MemberReader(fh, offset, framing)
         try:
-            _copy_member(member, b"", out)
+            _copy_member(member, out)
         except CORRUPT as exc:
             following = _next_member(fh, offset + 1, framing)
             logger.warning("%s: compressed member at offset %d damaged (%s); %s", path, offset, exc,
@@ -222,19 +220,42 @@ def _next_member(fh: BinaryIO, start: int, framing: Framing) -> int | None:
 _CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*(\d+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
 
+def _ends_with_one_record(member: MemberReader, first: bytes) -> bool:
+    """Whether `member` (`first`: its first inflated block) ends where the one record it starts with ends. A file
+    of one record in one member is as much one member per record as a file of thousands, so what follows the
+    member does not count; the rest of the member is read only as far as the judgement needs (a whole file gzipped
+    as one stream stops being one record a few bytes after its first record)."""
+    record_end = _record_end(first)
+    size = len(first)
+    try:
+        while member.end is None and record_end is not None and size <= record_end + _TAIL:
+            if not (piece := member.read(_BLOCK)):
+                break  # the file ends inside the member: a cut stream, inflated as far as it goes
+            size += len(piece)
+    except CORRUPT:
+        return False  # damaged past its first block: the copy reads what inflated and logs where it stopped
+    return member.end is not None and _one_record(first, size)
+
+
+def _record_end(head: bytes) -> int | None:
+    """Where the WARC record that `head` starts with ends (its header's blank line plus its Content-Length); None
+    when `head` does not parse as a record header."""
+    start = len(head) - len(head.lstrip(b"\r\n"))
+    ends = [found + len(blank) for blank in (b"\r\n\r\n", b"\n\n") if (found := head.find(blank, start)) >= 0]
+    if not head[start:].startswith(b"WARC/") or not ends:
+        return None
+    header_end = min(ends)  # the header's blank line, CRLF or LF only
+    length = _CONTENT_LENGTH.search(head, start, header_end)
+    return None if length is None else header_end + int(length.group(1))
+
+
 def _one_record(head: bytes, size: int) -> bool:
     """Whether a member of `size` inflated bytes, starting with `head`, holds exactly one WARC record: its
     Content-Length ends it at the member's end (give or take the blank lines after a record). A head that does not
     parse as a record header is left to reader.py, which reports it (True)."""
-    start = len(head) - len(head.lstrip(b"\r\n"))
-    ends = [found + len(blank) for blank in (b"\r\n\r\n", b"\n\n") if (found := head.find(blank, start)) >= 0]
-    if not head[start:].startswith(b"WARC/") or not ends:
+    record_end = _record_end(head)
+    if record_end is None:
         return True
-    header_end = min(ends)  # the header's blank line, CRLF or LF only
-    length = _CONTENT_LENGTH.search(head, start, header_end)
-    if length is None:
-        return True
-    record_end = header_end + int(length.group(1))
     if size < record_end:
         return False  # the record goes on in the next member
     if size <= len(head) and not head[record_end:].strip(b"\r\n\x00"):  # the whole member in hand, blank after
