@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import random
 import re
@@ -1015,3 +1016,18 @@ def test_an_index_the_temporary_folder_refuses_is_built_in_memory(tmp_path: Path
     assert list(scratch.iterdir()) == [], "the refused file is not left behind"
     with pytest.raises(FileNotFoundError):
         ArchiveIndex.build_now(tmp_path / "nothing.warc.gz")
+
+
+def test_a_uri_with_spaces_is_repaired_with_one_warning_not_one_per_read(tmp_path: Path,
+                                                                        caplog: pytest.LogCaptureFixture) -> None:
+    """warcio warned at every parse of the record: an index build, a replay and a verify printed it four times."""
+    uri = "https://odd.example.org/news/story with spaces"
+    path = tmp_path / "odd.warc.gz"
+    path.write_bytes(gzip.compress(_record(b"WARC/1.1", b"response", uri, _http(PAGE),
+                                           b"application/http; msgtype=response")))
+    with caplog.at_level(logging.WARNING):
+        exchanges, _ = split(path)
+        again = [read_at(path, exchanges[0].offset) for _ in range(3)]
+    assert {e.url for e in exchanges + again} == {uri.replace(" ", "%20")}
+    assert [r.getMessage() for r in caplog.records if "spaces" in r.getMessage()] == [
+        f"Replacing spaces in invalid WARC-Target-URI: {uri}"]

@@ -99,6 +99,22 @@ class _RecordLoader(ArcWarcRecordLoader):  # type: ignore[misc]  # warcio has no
             uri = uri[:6].lower() + uri[6:]
         return super().load_http_headers(rec_type, uri, stream, length)
 
+    def _ensure_target_uri_format(self, rec_headers: Any) -> str | None:
+        """warcio's repair (spaces percent-encoded, Wget 1.19's <…> removed) without its warning at every read: an
+        index build, a replay and a verify each read a record again, and the one record with a space in its URI
+        gave a warning for each. It is logged once per URI (_spaces_replaced)."""
+        uri: str | None = rec_headers.get_header("WARC-Target-URI")
+        if uri is not None and " " in uri:
+            _spaces_replaced(uri)
+            rec_headers.replace_header("WARC-Target-URI", uri.replace(" ", "%20"))
+        return super()._ensure_target_uri_format(rec_headers)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=4096)
+def _spaces_replaced(uri: str) -> None:
+    """(Cached: a record read again logs nothing; an archive of more such URIs than the cache holds may repeat some.)"""
+    logger.warning("Replacing spaces in invalid WARC-Target-URI: %s", uri)
+
 
 # verify_http=False: a server's odd status line ("h2 200", "HTTP/1.1 200") is data, not damage.
 _LOADER = _RecordLoader(verify_http=False, arc2warc=False)
