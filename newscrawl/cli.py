@@ -22,7 +22,7 @@ from pathlib import Path
 from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_to_feed
-from newscrawl.archive.verify import verify_feed
+from newscrawl.archive.verify import NotAFeed, verify_feed
 from newscrawl.archive.wacz import UnreadableWacz
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "provenance.body_sha256. Prints one line per problem and a summary; exits 1 on any "
                     "mismatch or missing record.",
     )
-    verify.add_argument("feed", help="a JSON Lines feed written by newscrawl")
+    verify.add_argument("feed", help="a JSON Lines feed written by newscrawl (.jsonl, .jsonl.gz, or a JSON array)")
     verify.add_argument("--archive", metavar="PATH",
                         help="look for the WARC files or saved pages here (a file, a folder or a .wacz) instead "
                              "of the paths recorded in the items, e.g. after moving the archive")
@@ -141,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"newscrawl verify: cannot read {error.filename or args.feed}: {error.strerror}", file=sys.stderr)
             return EXIT_USAGE
-        except UnreadableWacz as error:
+        except (UnreadableWacz, NotAFeed) as error:
             print(f"newscrawl verify: {error}", file=sys.stderr)
             return EXIT_USAGE
         for line in report.lines(verbose=not args.quiet):

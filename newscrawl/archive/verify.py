@@ -9,18 +9,22 @@ single-file archive) and both digests compared.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
+import io
 import json
 import os
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 from newscrawl.archive.savedhtml import page_bytes
 from newscrawl.archive.wacz import replay_root
-from newscrawl.archive.warc import read_at
+from newscrawl.archive.warc import ArchiveIndex, read_at
+from newscrawl.meta import cache_root
 
 
 @dataclass
@@ -56,33 +60,113 @@ def _resolve(recorded: str, feed: Path, archive: str | None) -> Path:
     return next((c for c in candidates if c.exists() or c.with_name(c.name + ".open").exists()), candidates[0])
 
 
+class NotAFeed(ValueError):
+    """The file given as the feed is not JSON Lines (nor a JSON array of items): binary, or its first line no JSON."""
+
+
 def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
+    """Raises OSError for a feed or --archive path that cannot be read, NotAFeed, wacz.UnreadableWacz."""
     report = VerifyReport()
-    if archive is not None:  # a WACZ (or a folder holding some): the folder its WARCs were extracted to, once
-        archive = str(replay_root(Path(archive)))
-    with open(feed, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            where = f"line {number}"
-            try:
-                item = json.loads(line)
-            except ValueError as error:
-                report.checked += 1
-                report.problems.append(f"{where}: not JSON ({error})")
-                continue
-            report.checked += 1
-            problem = _check_item(item, Path(feed), archive)
-            name = f"{where} {item.get('url', '?')}"
-            if problem:
-                report.problems.append(f"{name}: {problem}")
-            else:
-                report.passed += 1
-                report.passes.append(f"ok   {name}")
+    if archive is not None:
+        if not os.path.exists(archive):  # else every item failed on it, one line each, as if the archive were bad
+            raise FileNotFoundError(errno.ENOENT, "no such file or folder (--archive)", archive)
+        archive = str(replay_root(Path(archive)))  # a WACZ (or a folder holding some): where its WARCs were put
+    revisits = _Revisits(archive)
+    for where, item in _items(Path(feed)):
+        report.checked += 1
+        if isinstance(item, _Unreadable):
+            report.problems.append(f"{where}: {item.why}")
+            continue
+        if not isinstance(item, dict):
+            report.problems.append(f"{where}: not a JSON object but a {type(item).__name__}: {repr(item)[:60]}")
+            continue
+        problem = _check_item(item, Path(feed), archive, revisits)
+        name = f"{where} {item.get('url', '?')}"
+        if problem:
+            report.problems.append(f"{name}: {problem}")
+        else:
+            report.passed += 1
+            report.passes.append(f"ok   {name}")
     return report
 
 
-def _check_item(item: dict[str, object], feed: Path, archive: str | None) -> str | None:
+@dataclass(frozen=True)
+class _Unreadable:
+    why: str
+
+
+_JSON_LINES_ONLY = ("verify reads the JSON Lines feed a crawl writes (output/SPIDER/*.jsonl, or -O items.jsonl; "
+                    ".jsonl.gz too)")
+
+
+def _items(feed: Path) -> Iterator[tuple[str, object]]:
+    """(where, the item or _Unreadable) for each non-blank line of a JSON Lines feed (gzip-compressed or not), or
+    each element of a JSON array feed (`-O items.json`). The first line decides whether the file is a feed at all:
+    a WARC, a Parquet file or any other binary is refused (NotAFeed), where a bad line further on costs only itself."""
+    with feed.open("rb") as head:
+        compressed = head.read(2) == b"\x1f\x8b"
+    with _open_feed(feed, compressed) as lines:
+        judged = False
+        number = 0
+        try:
+            for number, raw in enumerate(lines, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    item = json.loads(raw.decode("utf-8"))
+                except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+                    if judged:
+                        yield f"line {number}", _Unreadable(f"not a line of UTF-8 JSON ({error})")
+                        continue
+                    if raw.strip() == b"[":  # Scrapy's JSON feed: "[", an item a line, "]"
+                        yield from _array_items(feed, compressed)
+                        return
+                    raise NotAFeed(f"{feed} is not a JSON Lines feed (line {number}: {error}); "
+                                   f"{_JSON_LINES_ONLY}") from None
+                judged = True
+                yield f"line {number}", item
+        except (OSError, EOFError, zlib.error) as error:  # a .jsonl.gz damaged or cut short
+            if not judged:
+                raise NotAFeed(f"{feed} is not a JSON Lines feed ({error}); {_JSON_LINES_ONLY}") from None
+            yield f"line {number + 1}", _Unreadable(f"the feed cannot be read from here on ({error})")
+
+
+def _open_feed(feed: Path, compressed: bool) -> io.BufferedIOBase:
+    return gzip.open(feed, "rb") if compressed else feed.open("rb")
+
+
+def _array_items(feed: Path, compressed: bool) -> Iterator[tuple[str, object]]:
+    """The elements of a feed written as one JSON array (Scrapy's `-O items.json`): read whole, as it must be."""
+    try:
+        with _open_feed(feed, compressed) as whole:
+            items = json.loads(whole.read().decode("utf-8"))
+    except (ValueError, EOFError, zlib.error) as error:
+        raise NotAFeed(f"{feed} is not a JSON array of items ({error}); {_JSON_LINES_ONLY}") from None
+    if not isinstance(items, list):
+        raise NotAFeed(f"{feed} is not a JSON array of items; {_JSON_LINES_ONLY}")
+    for number, item in enumerate(items, 1):
+        yield f"item {number}", item
+
+
+class _Revisits:
+    """Whether the archive holds a revisit of a URL answered by a given record: a replay answers a revisit with its
+    original capture, so the item names the original record, whose URI is another URL (a tracking parameter, the
+    same page at a later address). The archive's index (built once, cached like a replay's) is what proves it."""
+
+    def __init__(self, archive: str | None) -> None:
+        self.archive = archive
+        self._indexes: dict[Path, ArchiveIndex] = {}
+
+    def answered_by(self, url: object, path: Path, offset: int) -> bool:
+        # the folder the item's file was replayed from: --archive, else the file's own folder
+        root = Path(self.archive) if self.archive is not None else path.parent
+        if root not in self._indexes:
+            self._indexes[root] = ArchiveIndex.build(root, cache_root())
+        index = self._indexes[root]
+        return any(entry.revisit and entry.url == url for entry in index.at(str(path), offset))
+
+
+def _check_item(item: dict[str, object], feed: Path, archive: str | None, revisits: _Revisits) -> str | None:
     provenance = item.get("provenance")
     if not isinstance(provenance, dict):
         return "no provenance"
@@ -91,16 +175,21 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None) -> str
         return "no provenance.archive reference (was capture off?)"
     if str(ref["record_id"]).startswith(SAVED_PAGE_ID):
         return _check_saved_page(str(ref["file"]), str(ref["record_id"]), provenance, feed, archive)
+    try:
+        offset = int(str(ref["offset"]))
+    except ValueError:
+        return f"provenance.archive.offset {ref['offset']!r} is not a number"
     path = _resolve(str(ref["file"]), feed, archive)
     if not path.exists() and not path.with_name(path.name + ".open").exists():
         return f"archive file {path} is missing"
     try:
-        exchange = read_at(path, int(str(ref["offset"])), str(ref["record_id"]))
+        exchange = read_at(path, offset, str(ref["record_id"]))
     except Exception as error:  # any damage at that offset is a verification failure, reported, not raised
         return f"cannot read a response record at {path}:{ref['offset']}: {error}"
     if exchange.record_id != ref["record_id"]:
         return f"record at {path}:{ref['offset']} is {exchange.record_id}, item names {ref['record_id']}"
-    if exchange.url != provenance.get("response_url"):
+    if exchange.url != provenance.get("response_url") and not revisits.answered_by(provenance.get("response_url"),
+                                                                                  path, offset):
         return f"record URI {exchange.url} differs from provenance.response_url {provenance.get('response_url')}"
     try:
         digest = hashlib.sha256(exchange.decoded_body()).hexdigest()

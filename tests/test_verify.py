@@ -1,0 +1,151 @@
+"""`newscrawl verify` on what users give it: items replayed from revisit records, feeds in other formats or not
+feeds at all, odd lines, a wrong --archive path. One bad line costs only itself; a wrong file is one usage line."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newscrawl import cli
+from tests.crawling import ROOT, run_crawl
+
+
+def _page(title: str) -> bytes:
+    paragraphs = "".join(f"<p>Paragraph {i} of the harbour story: the council met on Monday.</p>" for i in range(12))
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>").encode()
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[dict[str, Any]]]:
+    """(archive folder, feed, items) of a replay of a story and a revisit of it under another URL (a tracking
+    parameter), as warcio writes one: WARC-Refers-To-Target-URI names the story, WARC-Refers-To its record."""
+    root = tmp_path_factory.mktemp("verify")
+    archive = root / "archive"
+    archive.mkdir()
+    with (archive / "revisit.warc.gz").open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        story = writer.create_warc_record("https://rev.example.net/story", "response",
+                                          payload=io.BytesIO(_page("The harbour plan is approved")),
+                                          http_headers=http)
+        writer.write_record(story)
+        revisit = writer.create_revisit_record(
+            "https://rev.example.net/story?utm=x", digest=story.rec_headers.get_header("WARC-Payload-Digest"),
+            refers_to_uri="https://rev.example.net/story", refers_to_date=story.rec_headers.get_header("WARC-Date"),
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                          protocol="HTTP/1.1"))
+        revisit.rec_headers.add_header("WARC-Refers-To", story.rec_headers.get_header("WARC-Record-ID"))
+        writer.write_record(revisit)
+    done = run_crawl(root / "run", "news", "-a", f"replay={archive}", "-O", "out.jsonl")
+    assert done.returncode == 0, done.log[-3000:]
+    return archive, root / "run" / "out.jsonl", done.feed_items("out.jsonl")
+
+
+@pytest.fixture(autouse=True)
+def _index_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSCRAWL_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _verify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(["verify", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _write(path: Path, items: list[Any]) -> Path:
+    path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    return path
+
+
+def test_an_item_replayed_from_a_revisit_of_another_url_verifies(
+        replayed: tuple[Path, Path, list[dict[str, Any]]], capsys: pytest.CaptureFixture[str]) -> None:
+    """Its record is the revisit's original, whose URI is the other URL: verify failed it ("record URI … differs
+    from provenance.response_url"), though the archive's revisit says the two are the same capture."""
+    archive, feed, items = replayed
+    assert sorted(item["provenance"]["response_url"] for item in items) == [
+        "https://rev.example.net/story", "https://rev.example.net/story?utm=x"]
+    code, out, _ = _verify(capsys, str(feed), "--archive", str(archive))
+    assert code == 0 and out.endswith("2 items checked: 2 verified, 0 problems\n"), out
+
+
+@pytest.mark.parametrize("tamper", ["another-url", "body"])
+def test_a_revisit_item_changed_since_still_fails(replayed: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str], tamper: str) -> None:
+    archive, _, items = replayed
+    item = copy.deepcopy(next(item for item in items if item["provenance"]["response_url"].endswith("?utm=x")))
+    if tamper == "another-url":  # no revisit of this URL is answered by that record
+        item["provenance"]["response_url"] = "https://rev.example.net/other-story"
+    else:
+        item["provenance"]["body_sha256"] = "0" * 64
+    code, out, _ = _verify(capsys, str(_write(tmp_path / "tampered.jsonl", [item])), "--archive", str(archive))
+    assert code == 1 and "1 items checked: 0 verified, 1 problems" in out, out
+
+
+def test_json_array_and_gzip_feeds_verify(replayed: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """An `-O items.json` feed was read as lines: "17 items checked: 1 verified, 16 problems"."""
+    archive, feed, items = replayed
+    array = tmp_path / "items.json"
+    array.write_text("[\n" + ",\n".join(json.dumps(item) for item in items) + "\n]", encoding="utf-8")
+    packed = tmp_path / "items.jsonl.gz"
+    packed.write_bytes(gzip.compress(feed.read_bytes()))
+    for given in (array, packed):
+        code, out, err = _verify(capsys, str(given), "--archive", str(archive))
+        assert code == 0 and out.endswith("2 items checked: 2 verified, 0 problems\n") and not err, (given, out, err)
+
+
+@pytest.mark.parametrize("kind", ["warc", "parquet-like", "utf-16"])
+def test_a_file_that_is_no_feed_is_one_usage_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   kind: str) -> None:
+    """A WARC, a Parquet file or a feed in another encoding crashed verify with a UnicodeDecodeError traceback."""
+    given = tmp_path / f"given.{kind}"
+    if kind == "warc":
+        shutil.copy(ROOT / "samples" / "devdiscourse.warc.gz", given)
+    elif kind == "parquet-like":
+        given.write_bytes(b"PAR1\x15\x04\x15\xa0\x01\x00\xff\xfe" + bytes(range(256)))
+    else:
+        given.write_bytes('{"url": "x"}\n'.encode("utf-16"))
+    code, out, err = _verify(capsys, str(given))
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith(f"newscrawl verify: {given} is not a JSON Lines feed") and "JSON Lines" in err
+
+
+def test_lines_that_are_not_objects_cost_only_themselves(replayed: tuple[Path, Path, list[dict[str, Any]]],
+                                                          tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`[1,2]` or `"str"` on a line stopped verify with an AttributeError; a bad offset with a ValueError."""
+    archive, _, items = replayed
+    feed = tmp_path / "odd.jsonl"
+    bad_offset = {"url": "x", "provenance": {"archive": {"file": "revisit.warc.gz", "record_id": "x",
+                                                         "offset": "abc"}}}
+    lines = [json.dumps(items[0]).encode(), b"[1, 2]", b'"str"', b"\xff\xfe not utf-8", json.dumps(bad_offset).encode(),
+             json.dumps(items[1]).encode()]
+    feed.write_bytes(b"\n".join(lines) + b"\n")
+    code, out, err = _verify(capsys, str(feed), "--archive", str(archive), "-q")
+    assert code == 1 and not err, err
+    assert out.splitlines() == [
+        "FAIL line 2: not a JSON object but a list: [1, 2]",
+        "FAIL line 3: not a JSON object but a str: 'str'",
+        "FAIL line 4: not a line of UTF-8 JSON ('utf-8' codec can't decode byte 0xff in position 0: invalid start "
+        "byte)",
+        "FAIL line 5 x: provenance.archive.offset 'abc' is not a number",
+        "6 items checked: 2 verified, 4 problems"], out
+
+
+def test_a_missing_archive_path_is_one_usage_line(replayed: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """It was one FAIL per item ("archive file …/x.warc.gz is missing") and exit 1, as if the archive were bad."""
+    _, feed, _ = replayed
+    missing = tmp_path / "nonexist"
+    code, out, err = _verify(capsys, str(feed), "--archive", f"{missing}/")
+    assert code == 2 and out == "" and err == f"newscrawl verify: cannot read {missing}/: no such file or folder " \
+                                              "(--archive)\n", err
