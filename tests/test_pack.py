@@ -154,3 +154,17 @@ def test_a_wacz_whose_warcs_the_cache_folder_refuses_is_one_line_and_exit_2(tmp_
                     "No space left on device; free space there or point NEWSCRAWL_PLAIN_CACHE")
             assert line in done.log, done.log[-3000:]
             assert list(cache.iterdir()) == [], "the half-made extraction is removed"
+
+
+def test_a_wacz_whose_extraction_folder_cannot_be_made_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """NEWSCRAWL_PLAIN_CACHE naming a file (or a folder that cannot be created): a FileExistsError traceback from
+    mkdtemp and exit 1, where a full one was already the usage line."""
+    wacz = tmp_path / "crawl.wacz"
+    with zipfile.ZipFile(wacz, "w") as archive:
+        archive.write(SAMPLE, "archive/crawl.warc.gz")
+        archive.writestr("datapackage.json", "{}")
+    cache = tmp_path / "a-file"
+    cache.write_text("")
+    done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={wacz}", env={"NEWSCRAWL_PLAIN_CACHE": str(cache)})
+    assert done.returncode == 2 and "Traceback" not in done.log, done.log[-3000:]
+    assert f"bad value for -a replay: {wacz}: cannot extract its WARCs into {cache}: File exists; " in done.log

@@ -48,7 +48,7 @@ def replay_root(path: Path) -> Path:
     at all); anything else as it is. Raises UnreadableWacz for a .wacz that is not a readable ZIP of WARCs (in a
     folder: only when no other WARC is left; else each bad WACZ costs one error line)."""
     if is_wacz(path):
-        return _built(f"wacz-{path.resolve()}\0{_stamp(str(path))}",
+        return _built(path, f"wacz-{path.resolve()}\0{_stamp(str(path))}",
                       lambda staging: f"{path}: {_extract_warcs(path, staging)} WARC files extracted")
     if not path.is_dir():
         return path
@@ -76,17 +76,20 @@ def replay_root(path: Path) -> Path:
             raise UnreadableWacz(f"{path}: none of its {len(waczs)} WACZ files could be read")
         return f"{path}: {readable} WACZ files extracted and {len(warcs)} WARC files linked"
 
-    return _built("\n".join(["wacz-folder", str(path.resolve()), *(f"{file}\0{_stamp(file)}"
+    return _built(path, "\n".join(["wacz-folder", str(path.resolve()), *(f"{file}\0{_stamp(file)}"
                                                                     for file in waczs + warcs)]), combine)
 
 
-def _built(key: str, build: Callable[[Path], str]) -> Path:
-    """The cache folder for `key`, made by `build` in a staging sibling and renamed whole when missing (a reader
-    sees a whole folder or none); build returns what it did, for the log."""
-    target = cache_folder() / f"wacz-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
-    if target.is_dir():
-        return target
-    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+def _built(path: Path, key: str, build: Callable[[Path], str]) -> Path:
+    """The cache folder for `key` (of `path`, the WACZ or folder given), made by `build` in a staging sibling and
+    renamed whole when missing (a reader sees a whole folder or none); build returns what it did, for the log."""
+    try:
+        target = cache_folder() / f"wacz-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+        if target.is_dir():
+            return target
+        staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    except OSError as error:  # the cache folder cannot be made or written (a file by that name, read-only, full)
+        raise _not_extracted(path, error) from error
     try:
         done = build(staging)
         os.replace(staging, target)
@@ -105,6 +108,12 @@ def _stamp(file: str) -> str:
     return f"{info.st_size}\0{info.st_mtime_ns}"
 
 
+def _not_extracted(path: Path, error: OSError) -> WaczNotExtracted:
+    return WaczNotExtracted(f"{path}: cannot extract its WARCs into {cache_folder(create=False)}: "
+                            f"{error.strerror or error}; free space there or point NEWSCRAWL_PLAIN_CACHE at a folder "
+                            "with room for them")
+
+
 def _extract_warcs(path: Path, into: Path) -> int:
     """Every WARC member of the ZIP into `into` (zipfile drops "..", drive letters and leading slashes from member
     names, so nothing lands outside it); how many."""
@@ -116,9 +125,7 @@ def _extract_warcs(path: Path, into: Path) -> int:
                 try:
                     archive.extract(member, into)
                 except OSError as error:  # the archive's own read errors are zipfile's, caught below
-                    folder, why = cache_folder(create=False), error.strerror or error
-                    raise WaczNotExtracted(f"{path}: cannot extract its WARCs into {folder}: {why}; free space there "
-                                           "or point NEWSCRAWL_PLAIN_CACHE at a folder with room for them") from error
+                    raise _not_extracted(path, error) from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         raise UnreadableWacz(f"{path}: not a readable WACZ (ZIP) file: {error}") from error
     if not members:
