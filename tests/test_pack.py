@@ -168,3 +168,24 @@ def test_a_wacz_whose_extraction_folder_cannot_be_made_is_one_line_and_exit_2(tm
     done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={wacz}", env={"NEWSCRAWL_PLAIN_CACHE": str(cache)})
     assert done.returncode == 2 and "Traceback" not in done.log, done.log[-3000:]
     assert f"bad value for -a replay: {wacz}: cannot extract its WARCs into {cache}: File exists; " in done.log
+
+
+def test_damaged_input_inside_a_wacz_is_named_by_the_wacz_and_its_member(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """It named the extraction folder (/tmp/newscrawl-plain/wacz-…/archive/cut.warc.gz), a cache path the user
+    never saw; a folder of WACZ files names the WACZ in the folder."""
+    from newscrawl.archive.replay import ReplaySource
+    from newscrawl.archive.wacz import replay_root
+
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "extracted"))
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    wacz = folder / "crawl.wacz"
+    data = SAMPLE.read_bytes()
+    with zipfile.ZipFile(wacz, "w") as archive:
+        archive.writestr("archive/cut.warc.gz", data[: len(data) - 200])
+        archive.writestr("datapackage.json", "{}")
+    for replayed in (wacz, folder):
+        problems = ReplaySource(replay_root(replayed)).problems
+        assert [(problem.file, problem.kind) for problem in problems] == [
+            (f"{wacz}/archive/cut.warc.gz", "truncated")], problems

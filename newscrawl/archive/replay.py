@@ -33,7 +33,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,7 @@ from newscrawl.archive.warc import (
 from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
 from newscrawl.archive.savedplaces import SavedPlaces
+from newscrawl.archive.wacz import shown_name
 from newscrawl.fatal import stop_crawl
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
                             archive_index_cache)
@@ -401,7 +402,7 @@ class ReplaySource:
         """Saved pages in a folder of WARCs whose URL the WARCs answer: the WARCs' capture is served."""
         if self.kind == "warc":
             self._index = ArchiveIndex.build(path, index_cache)
-            self.problems = list(self._index.problems)
+            self.problems = [replace(problem, file=shown_name(problem.file)) for problem in self._index.problems]
             self.skipped = dict(self._index.skipped)
             self.revisits_resolved = self._index.revisits_resolved
             self.revisits_answered_later = self._index.revisits_answered_later

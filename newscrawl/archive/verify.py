@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 from newscrawl.archive.savedhtml import page_bytes
-from newscrawl.archive.wacz import replay_root
+from newscrawl.archive.wacz import replay_root, shown_name
 from newscrawl.archive.warc import ArchiveIndex, read_at
 from newscrawl.meta import cache_root
 
@@ -180,23 +180,24 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None, revisi
     except ValueError:
         return f"provenance.archive.offset {ref['offset']!r} is not a number"
     path = _resolve(str(ref["file"]), feed, archive)
+    shown = shown_name(str(path))  # a WARC extracted from a WACZ: named X.wacz/archive/…, not the cache path
     if not path.exists() and not path.with_name(path.name + ".open").exists():
-        return f"archive file {path} is missing"
+        return f"archive file {shown} is missing"
     try:
         exchange = read_at(path, offset, str(ref["record_id"]))
     except Exception as error:  # any damage at that offset is a verification failure, reported, not raised
-        return f"cannot read a response record at {path}:{ref['offset']}: {error}"
+        return f"cannot read a response record at {shown}:{ref['offset']}: {error}"
     if exchange.record_id != ref["record_id"]:
-        return f"record at {path}:{ref['offset']} is {exchange.record_id}, item names {ref['record_id']}"
+        return f"record at {shown}:{ref['offset']} is {exchange.record_id}, item names {ref['record_id']}"
     if exchange.url != provenance.get("response_url") and not revisits.answered_by(provenance.get("response_url"),
                                                                                   path, offset):
         return f"record URI {exchange.url} differs from provenance.response_url {provenance.get('response_url')}"
     try:
         digest = hashlib.sha256(exchange.decoded_body()).hexdigest()
     except Exception as error:  # a damaged payload that no longer decodes is a mismatch, not a crash
-        return f"archived body at {path}:{ref['offset']} no longer decodes: {error}"
+        return f"archived body at {shown}:{ref['offset']} no longer decodes: {error}"
     if digest != provenance.get("body_sha256"):
-        return (f"body digest mismatch at {path}:{ref['offset']}: archive has {digest}, item says "
+        return (f"body digest mismatch at {shown}:{ref['offset']}: archive has {digest}, item says "
                 f"{provenance.get('body_sha256')}")
     return None
 

@@ -42,7 +42,30 @@ def is_wacz(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIX) and path.is_file()
 
 
+_origins: dict[Path, Path] = {}
+"""Each extraction folder replay_root gave out (as given and resolved) → the .wacz or folder it was made for."""
+
+
+def shown_name(file: str) -> str:
+    """`file` as the user knows it: a WARC extracted from X.wacz is "X.wacz/archive/y.warc.gz" (the WACZ and its
+    member), not a path in a cache folder they never saw; any other file as it is."""
+    path = Path(file)
+    for root, origin in _origins.items():
+        if path.is_relative_to(root):
+            return str(origin / path.relative_to(root))
+    return file
+
+
 def replay_root(path: Path) -> Path:
+    """The folder of WARCs a replay of `path` reads (see _replay_root); its files are named after `path` in what
+    the user reads (shown_name)."""
+    root = _replay_root(path)
+    if root != path:
+        _origins[root] = _origins[root.resolve()] = path
+    return root
+
+
+def _replay_root(path: Path) -> Path:
     """The folder of WARCs a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a folder that
     holds .wacz files, a folder of its WARC files and of every WACZ's WARCs (a WACZ beside WARCs was not replayed
     at all); anything else as it is. Raises UnreadableWacz for a .wacz that is not a readable ZIP of WARCs (in a
