@@ -414,7 +414,8 @@ def add_pack_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         description="Put the WARC files (named, or found in folders such as output/devdiscourse) into a WACZ with "
                     "a CDXJ index and a page per article of the feeds beside them, then validate it with py-wacz. "
                     "Needs the pack extra: pip install 'newscrawl[pack]'.",
-        epilog="Exit codes: 0 written and valid; 1 py-wacz failed or the WACZ does not validate; 2 usage error, "
+        epilog="Exit codes: 0 written and valid; 1 py-wacz failed or the WACZ does not validate, or damaged WARCs "
+               "were left out of it (each named; the others are packed); 2 usage error, "
                "no WARC found or py-wacz missing.")
     pack_command.add_argument("sources", nargs="+", metavar="SOURCE", help="WARC files or folders")
     pack_command.add_argument("-o", "--output", required=True, metavar="CRAWL.wacz", help="where to write the WACZ")
@@ -431,9 +432,11 @@ def pack_wacz(args: argparse.Namespace) -> int:
         return EXIT_USAGE if error.usage else EXIT_FOUND_PROBLEMS
     for where in result.skipped_lines:
         print(f"skipped unreadable feed line {where}", file=sys.stderr)
+    for damaged in result.left_out:
+        print(f"newscrawl pack: left out damaged {damaged} (a WACZ holding it would not validate)", file=sys.stderr)
     print(f"packed {len(result.warcs)} WARC file{'s' * (len(result.warcs) != 1)} and {result.pages} "
           f"page{'s' * (result.pages != 1)} into {result.output} (valid WACZ)")
-    return EXIT_OK
+    return EXIT_FOUND_PROBLEMS if result.left_out else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -189,3 +189,41 @@ def test_damaged_input_inside_a_wacz_is_named_by_the_wacz_and_its_member(tmp_pat
         problems = ReplaySource(replay_root(replayed)).problems
         assert [(problem.file, problem.kind) for problem in problems] == [
             (f"{wacz}/archive/cut.warc.gz", "truncated")], problems
+
+
+def test_a_damaged_warc_is_left_out_named_and_the_others_are_packed(tmp_path: Path) -> None:
+    """One WARC cut short failed the whole pack ("does not validate: EOFError: Compressed file ended …", naming no
+    file) and left the invalid .wacz on disk."""
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / SAMPLE.name)
+    data = SAMPLE.read_bytes()
+    cut = folder / "cut.warc.gz"
+    cut.write_bytes(data[: len(data) - 200])
+    wacz = tmp_path / "crawl.wacz"
+    done = newscrawl_cli("pack", str(folder), "-o", str(wacz))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [f"newscrawl pack: left out damaged {cut}: EOFError: Compressed file ended "
+                                        "before the end-of-stream marker was reached (a WACZ holding it would not "
+                                        "validate)"]
+    assert done.stdout.strip() == f"packed 1 WARC file and 0 pages into {wacz} (valid WACZ)"
+    with zipfile.ZipFile(wacz) as archive:
+        assert [name for name in archive.namelist() if name.startswith("archive/")] == [f"archive/{SAMPLE.name}"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["crawl", "crawl.wacz"]
+
+
+def test_a_wacz_that_does_not_validate_is_not_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newscrawl.archive import pack
+
+    real = pack._wacz
+
+    def failing_validation(*args: str) -> subprocess.CompletedProcess[str]:
+        if args[0] == "validate":
+            return subprocess.CompletedProcess(args, 1, "", "invalid for a reason py-wacz gives\n")
+        return real(*args)
+
+    monkeypatch.setattr(pack, "_wacz", failing_validation)
+    wacz = tmp_path / "out" / "crawl.wacz"
+    with pytest.raises(pack.PackError, match=f"{wacz} does not validate: invalid for a reason py-wacz gives"):
+        pack.pack([SAMPLE], wacz)
+    assert list(wacz.parent.iterdir()) == []

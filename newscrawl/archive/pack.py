@@ -12,12 +12,14 @@ no such feed, py-wacz detects HTML pages itself.
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import logging
 import subprocess
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,6 +48,8 @@ class PackResult:
     """Articles listed as pages (0: py-wacz detected pages itself)."""
     skipped_lines: list[str] = field(default_factory=list)
     """Feed lines that could not be read ("file:line"), left out of the page list."""
+    left_out: list[str] = field(default_factory=list)
+    """WARC files left out as damaged ("FILE: why"): a WACZ holding them would not validate."""
 
 
 def find_warcs(sources: Iterable[Path], run: str | None = None) -> list[Path]:
@@ -113,8 +117,26 @@ def pack(sources: list[Path], output: Path, run: str | None = None, title: str |
     warcs = find_warcs(sources, run)
     if not warcs:
         raise PackError(f"no WARC files{f' of run {run}' if run else ''} in {', '.join(map(str, sources))}", usage=True)
+    damage = {warc: why for warc in warcs if (why := _damaged(warc)) is not None}
+    left_out = [f"{warc}: {why}" for warc, why in damage.items()]
+    warcs = [warc for warc in warcs if warc not in damage]
+    if not warcs:
+        raise PackError(f"every WARC file is damaged, nothing packed: {'; '.join(left_out)}")
     pages, skipped = article_pages(warcs)
     output.parent.mkdir(parents=True, exist_ok=True)
+    # written under another name and renamed once valid: a failed pack leaves no invalid .wacz behind
+    partial = output.with_name(f".{output.stem}.partial{output.suffix or '.wacz'}")
+    try:
+        _create_valid(partial, output, warcs, pages, title or output.stem)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+    logger.info("Packed %d WARC file(s) and %d page(s) into %s", len(warcs), len(pages), output)
+    return PackResult(output, warcs, len(pages), skipped, left_out)
+
+
+def _create_valid(output: Path, named: Path, warcs: list[Path], pages: list[dict[str, Any]], title: str) -> None:
+    """py-wacz's create of `output`, then its validate; PackError (naming the WACZ asked for) on either failing."""
     with tempfile.TemporaryDirectory() as scratch:
         options = ["-d"]
         if pages:
@@ -122,12 +144,27 @@ def pack(sources: list[Path], output: Path, run: str | None = None, title: str |
             pages_file.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in [PAGES_HEADER, *pages]),
                                   encoding="utf-8")
             options = ["-p", str(pages_file)]
-        created = _wacz("create", "-o", str(output), *options, "--title", title or output.stem,
-                        *map(str, warcs))
+        created = _wacz("create", "-o", str(output), *options, "--title", title, *map(str, warcs))
     if created.returncode != 0 or not output.exists():
-        raise PackError(f"py-wacz could not write {output}: {_last_line(created)}")
+        raise PackError(f"py-wacz could not write {named}: {_last_line(created)}")
     validated = _wacz("validate", "-f", str(output))
     if validated.returncode != 0:
-        raise PackError(f"{output} does not validate: {_last_line(validated)}")
-    logger.info("Packed %d WARC file(s) and %d page(s) into %s", len(warcs), len(pages), output)
-    return PackResult(output, warcs, len(pages), skipped)
+        raise PackError(f"{named} does not validate: {_last_line(validated)}")
+
+
+def _damaged(warc: Path) -> str | None:
+    """Why a gzip WARC would make its WACZ invalid, None if it inflates to its end. Validation (frictionless, under
+    py-wacz) inflates every .gz file whole, so a file cut short or with a corrupt member failed the whole pack
+    with an error naming no file ("EOFError: Compressed file ended before the end-of-stream marker")."""
+    if not warc.name.endswith(".gz"):
+        return None
+    try:
+        with gzip.open(warc, "rb") as inflated:
+            while inflated.read(_BLOCK):
+                pass
+    except (OSError, EOFError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+_BLOCK = 1024 * 1024
