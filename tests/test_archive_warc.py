@@ -354,6 +354,17 @@ def test_truncated_file_yields_every_earlier_record(tmp_path: Path, compress: bo
     assert [(p.offset, p.kind) for p in problems] == [(refs[2].offset, "truncated")]
 
 
+@pytest.mark.parametrize("content", [b"", gzip.compress(b"")], ids=["zero-bytes", "gzip-of-nothing"])
+def test_an_archive_file_without_a_single_record_is_damaged_input(tmp_path: Path, content: bytes) -> None:
+    """A download or crawl that failed leaves an empty .warc.gz: it was only a warning about its warcinfo, and a
+    replay of it ended as if the archive were fine but had nothing to discover."""
+    refs = write_archive(tmp_path, 1)
+    (tmp_path / "zz-empty.warc.gz").write_bytes(content)
+    index = ArchiveIndex.build_now(tmp_path)
+    assert [(Path(p.file).name, p.offset, p.kind) for p in index.problems] == [("zz-empty.warc.gz", 0, "empty")]
+    assert [entry.record_id for entry in index.entries if entry.status == 200] == [refs[0].record_id]
+
+
 def test_corrupt_gzip_member_in_the_middle_costs_only_that_record(tmp_path: Path) -> None:
     refs = write_archive(tmp_path, 5)
     path = Path(refs[0].file)

@@ -553,7 +553,15 @@ class _FileIndex:
         self.unlabelled_pages: set[tuple[str, int]] = set()
         self.several_records = False
         """A compressed member holding several records was met (the file's first member held one)."""
-        for item in paired(path, steps, self.skipped):
+        read_any = False
+
+        def noted(steps: Iterable[Step[_Indexed]]) -> Iterator[Step[_Indexed]]:
+            nonlocal read_any
+            for step in steps:
+                read_any = True
+                yield step
+
+        for item in paired(path, noted(steps), self.skipped):
             if isinstance(item, ArchiveProblem):
                 self.problems.append(item)
                 self.several_records = self.several_records or item.several_records
@@ -575,6 +583,9 @@ class _FileIndex:
                 self.refreshing.add((file, response.offset))
             if response.unlabelled_page:
                 self.unlabelled_pages.add((file, response.offset))
+        if not read_any:  # an empty file (a failed download or crawl) would pass unseen
+            self.problems.append(ArchiveProblem(file, 0, "empty", "no WARC record at all: an empty file (a download "
+                                                                  "or a crawl that failed?)"))
 
 
 class _OpenFiles:

@@ -3,7 +3,8 @@ field coverage, the drift verdict and the run's status, which `newscrawl run` tu
 
 Statuses, in order of precedence: error (stopped by an error, e.g. a full disk, or a feed not stored),
 interrupted (stopped by SIGTERM or SIGINT — `newscrawl run` passes them on — after a graceful shutdown: pages in
-flight finished, feed and state agree, the next run goes on where it stopped), nothing-discovered, drift,
+flight finished, feed and state agree, the next run goes on where it stopped), nothing-discovered (damaged-input
+when the replay's input held damage: nothing was discovered because nothing intact was there), drift,
 partial-discovery (a discovery source failed — error, timeout, size limit, unreadable — so the articles only it
 lists were not discovered; each is listed under `discovery_failures`, and the next run tries it again),
 damaged-input (a replayed archive or saved-page folder held damaged records or bad files, or records cut short
@@ -94,7 +95,8 @@ class RunReport:
         elif reason == "shutdown":  # Scrapy's finish reason after SIGTERM/SIGINT
             status = "interrupted"
         elif discovered == 0 and not filtered_out:
-            status = "nothing-discovered"
+            # a replay whose inputs were all damaged discovered nothing because of them: say what to look at
+            status = "damaged-input" if damaged else "nothing-discovered"
         elif drift.failed:
             status = "drift"
         elif lost_sources:
