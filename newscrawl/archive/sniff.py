@@ -77,13 +77,24 @@ def inflated_start(head: bytes) -> bytes:
         return b""
 
 
+STRAY_NULS = 100
+"""A page whose markup sniffs as HTML is still a page with up to one NUL byte in this many of its first 4 KiB: a
+byte a disk, a copy or an editor damaged, which an HTML parser drops (a WARC replay parses the same bytes)."""
+
+
 def looks_binary(body: bytes) -> bool:
-    """NUL bytes or mostly control bytes in the first 4 KiB: an image or archive saved as .html, not a page.
-    UTF-16 pages (a BOM) are text."""
+    r"""Mostly control bytes, or NUL bytes in the first 4 KiB: an image or archive saved as .html, not a page. UTF-16
+    pages (a BOM) are text, and so is markup that sniffs as HTML with a few stray NULs (STRAY_NULS).
+
+    >>> page = b"<!DOCTYPE html><html><body><p>" + b"text " * 200
+    >>> looks_binary(page.replace(b"<p>", b"<p>\x00")), looks_binary(b"\x00" * 10 + page), looks_binary(b"GIF89a\x00")
+    (False, True, True)
+    """
     head = body[:4096]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith(_UTF16_BOMS):
         return False
-    if b"\x00" in head:
+    nuls = head.count(b"\x00")
+    if nuls and (nuls * STRAY_NULS > len(head) or not sniffs_as_html(head[:SNIFF_BYTES])):
         return True
     controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
     return bool(head) and controls > len(head) // 10
