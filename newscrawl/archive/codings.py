@@ -1,6 +1,6 @@
 """HTTP content codings undone as Scrapy's HttpCompressionMiddleware undoes them, for archived bodies read outside a
-crawl: `newscrawl verify` (the digest of what the crawler parsed) and the archive index (the head of every page, for
-meta refreshes).
+crawl: `newscrawl verify` (the digest of what the crawler parsed), the archive index (the head of every page, for
+meta refreshes) and saved ``.gz`` pages (a cut one is read as far as it goes, like a cut record).
 
 The same result as the crawler matters more than strictness: an item's body_sha256 is the digest of what Scrapy
 decoded, so a body Scrapy decodes leniently must decode here to the same bytes. Like Scrapy 2.19:
@@ -42,6 +42,8 @@ _CHUNK = 65536
 _MAGIC = {"gzip": GZIP_MAGIC, "x-gzip": GZIP_MAGIC, "zstd": b"\x28\xb5\x2f\xfd"}
 _DOCUMENT_STARTS = b"<{["
 """First bytes (after a BOM and white space) of HTML, XML and JSON: what a news page, sitemap or API answer is."""
+_GZIP_CUT = (OSError, EOFError, struct.error)
+"""What a gzip stream cut short raises while reading it."""
 
 
 def not_applied(codings: list[str], body: bytes) -> bool:
@@ -87,22 +89,39 @@ def _decode(coding: str, data: bytes) -> bytes:
         return _unbrotli(data)
     if coding == "zstd":
         return _read_all(zstd.ZstdFile(io.BytesIO(data)), (EOFError,), keep_empty=True)
-    return _read_all(gzip.GzipFile(fileobj=io.BytesIO(data)), (OSError, EOFError, struct.error), keep_empty=False)
+    return _read_all(gzip.GzipFile(fileobj=io.BytesIO(data)), _GZIP_CUT, keep_empty=False)
+
+
+def gunzipped(data: bytes) -> tuple[bytes, bool]:
+    """What gzip `data` inflates to, as `decode(["gzip"], …)` reads it, and whether the stream was cut short (then
+    what came before the cut). Raises what gzip raises when nothing at all inflates.
+
+    >>> page = " ".join(map(str, range(3000))).encode()
+    >>> whole = gzip.compress(page)
+    >>> gunzipped(whole) == (page, False), gunzipped(whole[:len(whole) // 2])[1]
+    (True, True)
+    """
+    return _read_until_cut(gzip.GzipFile(fileobj=io.BytesIO(data)), _GZIP_CUT, keep_empty=False)
 
 
 def _read_all(stream: gzip.GzipFile | zstd.ZstdFile, cut: tuple[type[Exception], ...], keep_empty: bool) -> bytes:
-    """Everything `stream` decodes to; when it ends in one of the `cut` errors, what came before (for gzip only
-    when that is something, as Scrapy's gunzip)."""
+    return _read_until_cut(stream, cut, keep_empty)[0]
+
+
+def _read_until_cut(stream: gzip.GzipFile | zstd.ZstdFile, cut: tuple[type[Exception], ...],
+                    keep_empty: bool) -> tuple[bytes, bool]:
+    """Everything `stream` decodes to, and whether it ended in one of the `cut` errors: then what came before (for
+    gzip only when that is something, as Scrapy's gunzip)."""
     out = bytearray()
     while True:
         try:
             chunk = stream.read1(_CHUNK) if isinstance(stream, gzip.GzipFile) else stream.read(_CHUNK)
         except cut:
             if out or keep_empty:
-                return bytes(out)
+                return bytes(out), True
             raise
         if not chunk:
-            return bytes(out)
+            return bytes(out), False
         out += chunk
 
 
