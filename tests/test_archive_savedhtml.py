@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.archive import replay
+from newscrawl.archive.savedhtml import NotReplayed
 from newscrawl.archive.sniff import sniffs_as_html
 from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
 from tests.crawling import run_crawl
@@ -118,13 +121,21 @@ def test_broken_gzip_page_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         ("ArchiveProblem", "gzip"), ("SavedPage", None)]
 
 
-def test_symlinked_page_is_refused_even_if_it_points_inside(tmp_path: Path) -> None:
+def test_a_symlink_inside_the_folder_is_the_page_it_leads_to_read_once(tmp_path: Path) -> None:
+    """A link to a page of the folder is that page (read once, not refused as leaving the folder); a link to a
+    file the walk would not read is read as its target; a link to nothing is one problem naming it."""
     (tmp_path / "real.html").write_bytes(html(CANONICAL))
-    (tmp_path / "link.html").symlink_to(tmp_path / "real.html")
+    (tmp_path / "a-link.html").symlink_to("real.html")  # sorted before its target
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "story.bin").write_bytes(html(OG_URL))
+    (tmp_path / "story.html").symlink_to("data/story.bin")
+    (tmp_path / "story-again.html").symlink_to(tmp_path / "data" / "story.bin")
+    (tmp_path / "gone.html").symlink_to("missing.html")
     items = list(iter_saved_html(tmp_path))
-    problems = [i for i in items if isinstance(i, ArchiveProblem)]
-    assert [(Path(p.file).name, p.kind) for p in problems] == [("link.html", "unsafe-path")]
-    assert [os.path.basename(p.path) for p in items if isinstance(p, SavedPage)] == ["real.html"]
+    problems = [(Path(p.file).name, p.kind) for p in items if isinstance(p, ArchiveProblem)]
+    assert problems == [("gone.html", "io")]
+    read = [(Path(p.path).relative_to(tmp_path.resolve()).as_posix(), p.url) for p in items if isinstance(p, SavedPage)]
+    assert read == [("real.html", "https://example.com/canonical"), ("data/story.bin", "https://example.com/og")]
 
 
 def test_paths_escaping_the_folder_are_refused_and_never_read(tmp_path: Path) -> None:
@@ -171,7 +182,7 @@ def test_a_folder_with_every_kind_of_bad_input_yields_every_good_page(tmp_path: 
     (folder / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     os.mkfifo(folder / "pipe.html")
     (folder / "escape.html").symlink_to("/etc/hostname")
-    (folder / "broken.html.gz").write_bytes(gzip.compress(html())[:20])
+    (folder / "broken.html.gz").write_bytes(gzip.compress(html())[:10])  # its header alone: nothing inflates
     os.makedirs(folder / os.fsdecode(b"caf\xe9"), exist_ok=True)  # a Latin-1 folder name on a UTF-8 system
     shutil.copy(GENERIC_FIXTURES / "microdata-only.html", folder / os.fsdecode(b"caf\xe9") / "copy.html")
     unreadable = folder / "locked.html"
@@ -250,7 +261,7 @@ def test_a_replay_reads_a_saved_folder_once_and_a_changed_folder_again(tmp_path:
     (folder / "b.html.gz").write_bytes(gzip.compress(html('<link rel="canonical" href="https://example.org/b">')))
     reads: list[Path] = []
 
-    def counted(path: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
+    def counted(path: Path | str) -> Iterator[SavedPage | ArchiveProblem | NotReplayed]:
         reads.append(Path(path))
         return iter_saved_html(path)
 
@@ -565,3 +576,102 @@ def test_a_page_bundled_by_monolith_names_where_and_when_it_was_saved(tmp_path: 
     assert found["web.html"].fetched_at == datetime(2024, 8, 21, 8, 5, 16, tzinfo=timezone.utc)
     assert found["local.html"].url.startswith("file://")
     assert found["local.html"].fetched_at == datetime(2024, 8, 22, 9, 0, 0, tzinfo=timezone.utc)
+
+
+# ---- imperfect saved pages: kept and flagged, or told, never lost without a word ---------------------------------
+def article(title: str, url: str, words: int = 400) -> bytes:
+    """A whole article page, its text varied enough that gzip does not shrink it to a few bytes."""
+    body = "".join(f"<p>{title}: paragraph {n}, " + " ".join(f"w{n * 31 + k}" for k in range(40)) + ".</p>"
+                   for n in range(words // 40))
+    return html(f'<title>{title}</title><link rel="canonical" href="{url}">'
+                '<meta property="article:published_time" content="2025-07-01T08:00:00Z">',
+                f"<article><h1>{title}</h1>{body}</article>")
+
+
+def test_a_page_with_a_stray_nul_byte_is_still_a_page_and_binary_is_still_binary(tmp_path: Path) -> None:
+    """A WARC replay parses the same bytes; a damaged byte in a saved copy cost the whole article."""
+    page = article("Saved page with one NUL byte", "https://example.com/nul")
+    (tmp_path / "nul-one.html").write_bytes(page.replace(b"<p>", b"<p>\x00", 1))
+    (tmp_path / "utf16.html").write_bytes(page.decode().encode("utf-16"))  # a BOM, then a NUL in every other byte
+    (tmp_path / "photo.html").write_bytes(b"GIF89a\x01\x00\x01\x00\x00\x00\x00" + page)  # markup after binary
+    (tmp_path / "nuls.html").write_bytes(page.replace(b"w", b"\x00w"))  # NULs throughout: no saved page
+    items = list(iter_saved_html(tmp_path))
+    assert sorted((Path(p.file).name, p.kind) for p in items if isinstance(p, ArchiveProblem)) == [
+        ("nuls.html", "binary"), ("photo.html", "binary")]
+    assert sorted(Path(p.path).name for p in items if isinstance(p, SavedPage)) == ["nul-one.html", "utf16.html"]
+
+
+def test_a_gzipped_page_is_read_under_any_name_a_page_is_read_under(tmp_path: Path) -> None:
+    """.htm.gz and .xhtml.gz were skipped silently (only .html.gz was read); a page saved under a name that says
+    it is text is not read, but said; the resources beside pages are skipped quietly, unread."""
+    for name, url in [("story.htm.gz", "https://example.com/htm"), ("story.xhtml.gz", "https://example.com/xhtml"),
+                      ("news/story-1.gz", "https://example.com/bare")]:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(gzip.compress(article(name, url)))
+    (tmp_path / "story.url").write_text("https://example.com/named-by-sidecar\n")  # beside story.htm.gz
+    (tmp_path / "style.css.gz").write_bytes(gzip.compress(b"<style>p { color: red }</style>"))
+    (tmp_path / "notes.txt").write_bytes(article("Saved as text", "https://example.com/txt"))
+    (tmp_path / "robots.txt").write_bytes(b"User-agent: *\nDisallow:\n")
+    items = list(iter_saved_html(tmp_path))
+    assert not [item for item in items if isinstance(item, ArchiveProblem)]
+    assert {os.path.basename(p.path): p.url for p in items if isinstance(p, SavedPage)} == {
+        "story.htm.gz": "https://example.com/named-by-sidecar", "story.xhtml.gz": "https://example.com/xhtml",
+        "story-1.gz": "https://example.com/bare"}
+    assert [(Path(item.path).name, item.kind) for item in items if isinstance(item, NotReplayed)] == [
+        ("notes.txt", "named-otherwise")]
+    assert replay.source_kind(tmp_path / "story.htm.gz") == "saved-html"  # given by itself
+
+
+def test_a_cut_gzip_page_gives_the_article_it_holds_flagged_body_truncated(tmp_path: Path) -> None:
+    """As a cut gzip record of a WARC: decoded as far as it goes, its item flagged, the file verifiable."""
+    from tests.test_archive_replay import newscrawl_cli
+
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    whole = gzip.compress(article("A story cut short", "https://example.com/cut", words=1200))
+    (folder / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
+    result = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert result.returncode == 0 and "Traceback" not in result.log, result.log[-3000:]
+    (item,) = result.feed_items("out.jsonl")
+    assert item["title"] == "A story cut short" and "body_truncated" in item["quality"]
+    assert result.stat("newscrawl/replay/truncated/gzip") == 1
+    assert "Damaged input" not in result.log  # the article came out: its page lost only its end
+    done = newscrawl_cli("verify", str(result.workdir / "out.jsonl"), "--archive", str(folder))
+    assert done.returncode == 0 and "1 verified, 0 problems" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_page_saved_twice_is_replayed_once_and_the_other_file_is_named(tmp_path: Path) -> None:
+    """Two saves of one URL (to follow its edits): the first in folder order answers it, as before; the other
+    vanished without a word. Now it is one line naming it and a stat: a warning for another version, a note for a
+    copy of the same bytes."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "a-first.html").write_bytes(article("Council votes on budget", "https://example.com/budget"))
+    (folder / "b-edited.html").write_bytes(article("Council passes budget", "https://example.com/budget"))
+    shutil.copy(folder / "a-first.html", folder / "c-copy.html")
+    result = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert result.returncode == 0, result.log[-3000:]
+    assert [item["title"] for item in result.feed_items("out.jsonl")] == ["Council votes on budget"]
+    assert result.stat("newscrawl/replay/not_replayed/same-url") == 1
+    assert result.stat("newscrawl/replay/not_replayed/same-bytes") == 1
+    told = [line for line in result.log.splitlines() if "Saved page not replayed" in line]
+    assert len(told) == 2 and "WARNING" in told[0] and "b-edited.html" in told[0] and "a-first.html" in told[0]
+    assert "INFO" in told[1] and "c-copy.html" in told[1]
+    assert "(1 URLs)" in result.log  # one URL answered, not one per file
+    (report,) = (result.workdir / "output" / "news").glob("*.report.json")
+    assert json.loads(report.read_text())["status"] == "ok"  # nothing is damaged
+
+
+def test_a_replay_with_no_readable_page_says_damaged_input_under_an_id_of_its_own(tmp_path: Path) -> None:
+    """Every replay that found no page had the crawl id of the digest of nothing (replay-e3b0c44298fc), so each
+    overwrote the last one's feed and report; and its status said nothing-discovered, not that its input was bad."""
+    reports = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "empty.html").write_bytes(b"")
+        result = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}")
+        assert result.returncode == 0, result.log[-3000:]
+        reports = sorted((result.workdir / "output" / "news").glob("*.report.json"))
+    assert len(reports) == 2 and "replay-e3b0c44298fc" not in str(reports)
+    assert [json.loads(report.read_text())["status"] for report in reports] == ["damaged-input"] * 2

@@ -59,6 +59,7 @@ def assert_same_run(one: CrawlResult, many: CrawlResult, spider: str) -> bytes:
     assert default_one.name == default_many.name and default_many.read_bytes() == default_one.read_bytes() == feed
     assert report_of(many, spider) == report_of(one, spider)
     for stat in ("item_scraped_count", "item_dropped_count", "newscrawl/lineage/copies", "newscrawl/replay/hits",
+                 "newscrawl/replay/not_replayed/same-url",
                  "newscrawl/pages/article", "newscrawl/discovery/duplicate", "downloader/response_count"):
         assert many.stat(stat) == one.stat(stat), stat
     assert not list(Path(tempfile.gettempdir()).glob(f"newscrawl-jobs-{os.getpid()}-*"))
@@ -74,11 +75,13 @@ def test_the_sample_replays_byte_identically_in_two_processes(tmp_path: Path) ->
 
 def wire_folder(tmp_path: Path) -> Path:
     """Saved pages of many outlets, plus: each page saved again under another outlet's address (a wire copy: same
-    body, another URL → one story_id), and one page saved under a tracking-parameter address (same canonical URL →
-    de-duplicated). Adjacent pages go to different processes, so both decisions cross processes."""
+    body, another URL → one story_id), one page saved under a tracking-parameter address (same canonical URL →
+    de-duplicated), and one page saved again later under its own address, edited (not replayed: told). Adjacent
+    pages go to different processes, so these decisions cross processes."""
     folder = tmp_path / "saved"
     folder.mkdir()
     pages = sorted(GENERIC_FIXTURES.glob("*.html"))
+    last: tuple[Path, str] | None = None
     for page in pages:
         shutil.copy(page, folder / page.name)
         sidecar = page.with_suffix(".url")
@@ -87,6 +90,10 @@ def wire_folder(tmp_path: Path) -> Path:
             url = sidecar.read_text().strip()
             (folder / f"{page.stem}-copy.html").write_bytes(page.read_bytes())
             (folder / f"{page.stem}-copy.url").write_text(url.replace("://", "://syndication.", 1) + "\n")
+            last = (page, url)
+    assert last is not None
+    (folder / "zz-saved-again.html").write_bytes(last[0].read_bytes().replace(b"<p>", b"<p>Updated: ", 1))
+    (folder / "zz-saved-again.url").write_text(last[1] + "\n")
     return folder
 
 
@@ -96,6 +103,7 @@ def test_saved_pages_with_wire_copies_and_duplicates_replay_identically_in_two_a
     feed = assert_same_run(one, two, "news")
     items = [json.loads(line) for line in feed.splitlines()]
     assert one.stat("newscrawl/lineage/copies"), "the folder holds wire copies: lineage links them"
+    assert one.stat("newscrawl/replay/not_replayed/same-url") == 1, "the page saved again is told, once"
     assert any(item["story_id"] != item["url"] for item in items)
     three = run_crawl(tmp_path / "three", "news", "-a", f"replay={folder}", "-a", "jobs=3", "-O", "out.jsonl")
     assert three.returncode == 0, three.log[-3000:]

@@ -8,6 +8,7 @@ Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; i
   indexdb.py    the index's captures in a SQLite file (not in memory), also what indexcache.py keeps between runs.
   reader.py     the damage-tolerant record reader under them (gzip member resync, digest checks).
   savedhtml.py  iter_saved_html: folders of saved pages (HTML, MHTML, Safari web archives, sniffed names).
+  savednames.py which files of such a folder are pages (by name, then first bytes), and their .url sidecars.
   savedplaces.py  where a folder's saved pages are, for a replay: rows of a scratch database, not objects.
   browsersaves.py  what browsers and mirroring tools write when saving a page, read for savedhtml.py.
   wacz.py       replay_root: a WACZ's WARCs, extracted once, as a folder to replay.

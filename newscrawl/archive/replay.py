@@ -18,7 +18,8 @@ live fetch would be cancelled; of a WARC record over it only the header is read.
 between requests: the index keeps positions, a saved-pages folder its pages' paths and digests.
 
 Sources: a .warc/.warc.gz/.warc.zst file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
-optional <name>.url sidecars). The archive is also a source of article candidates (ReplaySource.candidates): the
+optional <name>.url sidecars; a URL saved twice is answered by its first page, the others named in
+ReplaySource.not_replayed). The archive is also a source of article candidates (ReplaySource.candidates): the
 spider parses every archived HTML page its outlet would accept, whether or not replayed discovery reaches it.
 Damaged input (ReplaySource.problems) is logged and counted by the spider, one line each.
 
@@ -66,7 +67,8 @@ from newscrawl.archive.warc import (
     read_warcinfo,
 )
 from newscrawl.archive.reader import holds_warc_records
-from newscrawl.archive.savedhtml import SavedPlace, is_saved_page, read_saved_body
+from newscrawl.archive.savedhtml import NotReplayed, SavedPlace, read_saved_body
+from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.savedplaces import SavedPlaces
 from newscrawl.archive.wacz import shown_name
 from newscrawl.fatal import stop_crawl
@@ -112,7 +114,7 @@ FIXTURE_CANDIDATES = "fixture-candidates"
 """The folder where a crawl keeps copies of pages its WARCs hold (monitoring/drift.py): never replayed as pages."""
 
 
-def _beside_warcs(path: Path) -> Iterator[SavedPlace | ArchiveProblem]:
+def _beside_warcs(path: Path) -> Iterator[SavedPlace | ArchiveProblem | NotReplayed]:
     """The saved pages (and their bad input) in a folder that also holds WARCs, but not a crawl's fixture
     candidates; none without any, or when `path` is one file."""
     if not path.is_dir() or not any(is_saved_page(f) for f in files_under(path)
@@ -125,6 +127,8 @@ def _beside_warcs(path: Path) -> Iterator[SavedPlace | ArchiveProblem]:
 
     folder = read_saved_folder(path)
     yield from (problem for problem in folder.problems if not a_copy(problem.file))
+    yield from (file for file in folder.not_replayed  # the same URLs are told as the pages are listed again
+                if file.kind not in (SAME_URL, SAME_BYTES) and not a_copy(file.path))
     yield from (page for page in folder.places if not a_copy(page.path))
 
 
@@ -151,7 +155,9 @@ def replay_identity(path: Path) -> ReplayIdentity:
     """The crawl id and start time of the archived run, so a replay is the same run, reproducibly.
 
     Our WARCs name both in their warcinfo record; for foreign archives and saved pages they are derived from the
-    content (a digest of file names and sizes), so two replays of the same archive still agree.
+    content (a digest of file names and sizes), so two replays of the same archive still agree. Saved pages of which
+    none could be read have no content to tell them apart: their id is a digest of the input's own path instead,
+    so that replays of two such folders do not write one feed and report over each other.
     """
     if source_kind(path) == "warc":
         files = warc_files(path)
@@ -168,16 +174,38 @@ def replay_identity(path: Path) -> ReplayIdentity:
         separator = "" if started_at is None else "\n"
         pages_digest.update(f"{separator}{page.url}:{page.body_sha256}".encode())
         started_at = page.fetched_at if started_at is None else min(started_at, page.fetched_at)
+    if started_at is None:  # no page: a digest of nothing would be every such replay's (replay-e3b0c44298fc)
+        pages_digest.update(f"no pages in {path.resolve()}".encode("utf-8", "surrogateescape"))
     return ReplayIdentity(f"replay-{pages_digest.hexdigest()[:12]}",
                           started_at or datetime.fromtimestamp(0, timezone.utc))
 
 
 @dataclass(frozen=True)
 class SavedFolder:
-    """Where a folder's saved pages are, in folder order, and its bad input."""
+    """Where a folder's saved pages are, in folder order, its bad input, and the files it does not replay."""
 
     places: SavedPlaces
     problems: list[ArchiveProblem]
+    not_replayed: list[NotReplayed] = field(default_factory=list)
+
+
+SAME_URL, SAME_BYTES = "same-url", "same-bytes"
+"""NotReplayed.kind of a saved page whose URL an earlier page of the folder answers: with other bytes (another
+version of the page), or with the same (a copy)."""
+
+
+def listed(places: SavedPlaces, page: SavedPlace, root: Path) -> NotReplayed | None:
+    """Adds `page` to `places`; the NotReplayed naming it when a page listed before answers its URL instead, as the
+    first saved page of a URL always has: a WARC's several captures of a URL are answered by one, too. Copies with
+    the same bytes lose nothing; another version of the page (saved again to follow its edits) is not replayed."""
+    earlier = places.add(page)
+    if earlier is None:
+        return None
+    first = saved_page_ref(root, earlier)["file"]
+    if earlier.body_sha256 == page.body_sha256:
+        return NotReplayed(page.path, SAME_BYTES, f"the same bytes as {first}, which answers {page.url}")
+    return NotReplayed(page.path, SAME_URL, f"another version of {page.url}, which {first} (first in folder order) "
+                                            "answers; this one is not replayed")
 
 
 _SavedFolderKey = tuple[str, str, int]
@@ -197,13 +225,17 @@ def read_saved_folder(path: Path) -> SavedFolder:
     global _last_saved_folder
     key = (str(path.resolve()), _listing(path), os.getpid())
     if _last_saved_folder is None or _last_saved_folder[0] != key:
-        places, problems = SavedPlaces(), []
+        folder = SavedFolder(SavedPlaces(), [])
+        root = path.resolve().parent if path.is_file() else path.resolve()
         for page in iter_saved_html(path):
             if isinstance(page, SavedPage):
-                places.add(page.place())
+                if (second := listed(folder.places, page.place(), root)) is not None:
+                    folder.not_replayed.append(second)
+            elif isinstance(page, NotReplayed):
+                folder.not_replayed.append(page)
             else:
-                problems.append(page)
-        _last_saved_folder = (key, SavedFolder(places, problems))
+                folder.problems.append(page)
+        _last_saved_folder = (key, folder)
     return _last_saved_folder[1]
 
 
@@ -400,6 +432,8 @@ class ReplaySource:
         """Saved pages in a folder of WARCs that answer URLs the WARCs do not hold (replayed with them)."""
         self.pages_held_by_warcs = 0
         """Saved pages in a folder of WARCs whose URL the WARCs answer: the WARCs' capture is served."""
+        self.not_replayed: list[NotReplayed] = []
+        """Files that hold, or may hold, a page no request is answered with: each told, none damage."""
         if self.kind == "warc":
             self._index = ArchiveIndex.build(path, index_cache)
             self.problems = [replace(problem, file=shown_name(problem.file)) for problem in self._index.problems]
@@ -411,14 +445,17 @@ class ReplaySource:
         else:
             folder = read_saved_folder(path)
             self.problems.extend(folder.problems)
+            self.not_replayed.extend(folder.not_replayed)
             self._pages = folder.places  # every page answers: the folder's own list, not a copy
 
-    def _add_pages(self, pages: Iterable[SavedPlace | ArchiveProblem]) -> None:
+    def _add_pages(self, pages: Iterable[SavedPlace | ArchiveProblem | NotReplayed]) -> None:
         """Saved pages beside WARCs as answers: only those whose URL the WARCs do not answer with a page (the
         crawl's own capture is the record; a copy saved by hand later is not; but where the crawl met an error, a
         404 or a 503, the saved page is the article)."""
         for page in pages:
-            if not isinstance(page, SavedPlace):
+            if isinstance(page, NotReplayed):
+                self.not_replayed.append(page)
+            elif not isinstance(page, SavedPlace):
                 self.problems.append(page)
             elif (served := self._served(page.url)) is not None and served.status < ERROR_STATUSES:
                 self.pages_held_by_warcs += 1
@@ -426,7 +463,8 @@ class ReplaySource:
                 self.pages_beside_warcs += 1
                 if self._pages is None:
                     self._pages = SavedPlaces()
-                self._pages.add(page)
+                if (second := listed(self._pages, page, self._root)) is not None:
+                    self.not_replayed.append(second)
         if self.pages_beside_warcs or self.pages_held_by_warcs:
             logger.info("%(path)s holds saved pages beside its WARC files: %(new)d replayed with them, %(held)d left "
                         "to the WARCs' capture of the same URL", {"path": self.path, "new": self.pages_beside_warcs,
@@ -443,7 +481,8 @@ class ReplaySource:
             yield page.url
 
     def url_count(self) -> int:
-        return (self._index.url_count() if self._index is not None else 0) + len(self._pages or ())
+        pages = self._pages.urls if self._pages is not None else 0
+        return (self._index.url_count() if self._index is not None else 0) + pages
 
     def holds_redirects(self) -> bool:
         """Whether any archived response is a redirect, by status or by meta refresh (saved pages never are); looked
@@ -529,7 +568,7 @@ class ReplaySource:
         if max_payload is not None and len(body) > max_payload:
             raise RecordTooLarge(page.path, 0, len(body), max_payload)
         return Answer(url=page.url, status=200, headers=[("Content-Type", page.content_type)], body=body,
-                      fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page))
+                      fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page), truncated=page.truncated)
 
     @staticmethod
     def _archived_answer(exchange: ArchivedExchange) -> Answer:

@@ -1,15 +1,17 @@
 """Saved-HTML folders as an archive: pages saved by a browser, `wget -p`, or our test fixtures.
 
-A page is a file named ``.html``, ``.htm`` or ``.html.gz`` (gzip bytes under any page name are inflated too);
+A page is a file named ``.html``, ``.htm`` or ``.html.gz`` (gzip bytes under any page name are inflated too, and a
+name ending ``.gz`` is judged by the name before it: ``.htm.gz``, ``.xhtml.gz``; savednames.py);
 the page of a browser's single-file archive (MHTML, ``.mhtml``/``.mht``, Chrome's and Edge's "Webpage, Single
 File"; Safari's ``.webarchive``); or a file of any other name whose first bytes are HTML by the WHATWG MIME Sniffing
 Standard's rules for an unknown type, widened as real pages need (sniff.py; how each browser archive is read lives
 in browsersaves.py, with everything else saving tools write). So a ``wget --mirror`` without
 ``--adjust-extension`` (``news/story-123``, ``article.php?id=5``) or a page saved under its URL's own name is read,
 while its sitemaps, feeds, styles, scripts and images are not. Names whose extension says what they are (images,
-fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are skipped unread; the rest have
-their first 1,445 bytes looked at. The ``<name>_files`` folder a browser's "Web Page, complete" save writes beside
-``<name>.html`` (``<name>-Dateien``, ``<name>_fichiers``… in other languages) is not entered.
+fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are skipped unread (a text-named
+file that is HTML all the same is told, as a NotReplayed); the rest have their first 1,445 bytes looked at. The
+``<name>_files`` folder a browser's "Web Page, complete" save writes beside ``<name>.html`` (``<name>-Dateien``,
+``<name>_fichiers``… in other languages) is not entered.
 
 A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line, or a Windows
 Internet Shortcut's URL= line; the fixture convention, written by whoever saved the page; ``<name>`` is the file
@@ -23,10 +25,12 @@ time is the one the saving tool wrote (SingleFile's saved date, an MHTML archive
 modification time (which a copy or an unzip may have reset).
 
 Folders may come from untrusted places, so nothing outside the folder is ever read: symlinks (files, sidecars,
-directories) are refused with an ArchiveProblem of kind "unsafe-path", and files are opened with O_NOFOLLOW so a
-symlink swapped in after the check is refused too. Every other bad input costs only itself, as one ArchiveProblem:
-a file that is not a regular file ("not-a-file": a FIFO would block the read), cannot be read ("io") or
-decompressed ("gzip"), is empty ("empty"), holds binary data rather than a page ("binary"), a browser archive
+directories) that lead outside it are refused with an ArchiveProblem of kind "unsafe-path" (one to a file inside it
+is that file, read once under its own path), and files are opened with O_NOFOLLOW so a symlink swapped in after
+the check is refused too. Every other bad input costs only itself, as one ArchiveProblem: a file that is not a
+regular file ("not-a-file": a FIFO would block the read), cannot be read ("io") or decompressed at all ("gzip"; a
+gzip stream cut short is read as far as it goes, the page marked ``truncated``), is empty ("empty"), holds binary
+data rather than a page ("binary"; a few stray NULs in markup do not make it so: sniff.looks_binary), a browser archive
 without a page ("page-archive"), or a sidecar that holds no http(s) URL ("bad-sidecar": the page is still read,
 its URL taken from the HTML).
 """
@@ -47,10 +51,10 @@ from pathlib import Path
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
+from newscrawl.archive import codings
 from newscrawl.archive.browsersaves import (
     ARCHIVE_SUFFIXES,
     HTML_CONTENT_TYPE,
-    NOT_PAGE_EXTENSIONS,
     extension,
     read_page_archive,
     resource_folders,
@@ -58,16 +62,15 @@ from newscrawl.archive.browsersaves import (
     unwrapped_wayback,
 )
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
-from newscrawl.archive.sniff import GZIP_MAGIC, SNIFF_BYTES, inflated_start, looks_binary, sniffs_as_html
+from newscrawl.archive.savednames import is_saved_page, named_otherwise, read_safely, sidecar_of, sidecar_url
+from newscrawl.archive.sniff import GZIP_MAGIC, looks_binary
 from newscrawl.extract.urls import is_http_url
 
 logger = logging.getLogger(__name__)
 
-SAVED_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", *ARCHIVE_SUFFIXES)  # longest first: "a.html.gz" is not ".gz" junk
 _CANONICAL_XPATH = ("//link[contains(concat(' ', translate(normalize-space(@rel), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
                     "'abcdefghijklmnopqrstuvwxyz'), ' '), ' canonical ')]/@href")
 _OG_URL_XPATH = "//meta[@property='og:url' or @name='og:url']/@content"
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,12 @@ class SavedPage:
     content_type: str = HTML_CONTENT_TYPE
     """What a replay answers as its Content-Type: text/html, with a charset only when a browser archive declares one
     for its page."""
+    truncated: str | None = None
+    """Why the page is incomplete ("gzip": a gzip file cut short, read as far as it goes), None when it is whole."""
 
     def place(self) -> SavedPlace:
         """Where the page is, without its bytes."""
-        return SavedPlace(self.url, self.path, self.fetched_at, self.body_sha256, self.content_type)
+        return SavedPlace(self.url, self.path, self.fetched_at, self.body_sha256, self.content_type, self.truncated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,19 @@ class SavedPlace:
     fetched_at: datetime
     body_sha256: str
     content_type: str = HTML_CONTENT_TYPE
+    truncated: str | None = None
+
+
+@dataclass(frozen=True)
+class NotReplayed:
+    """A file that holds, or may hold, a page the replay does not answer with: not damage, but never silent (one log
+    line and a counted stat each, by ``kind``)."""
+
+    path: str
+    kind: str
+    """"named-otherwise": a name whose extension says it is no page, bytes that are HTML; "same-url" and
+    "same-bytes": another saved page answers its URL (replay.listed)."""
+    message: str
 
 
 def read_saved_body(place: SavedPlace) -> bytes:
@@ -114,8 +132,8 @@ def read_saved_body(place: SavedPlace) -> bytes:
     answers with the bytes its identity and provenance name, or not at all.
     """
     try:
-        raw, _ = _read_safely(place.path)
-        body = page_bytes(place.path, raw)
+        raw, _ = read_safely(place.path)
+        body = page_bytes(place.path, raw)  # a cut gzip reads as far as it goes, as when the page was listed
     except (gzip.BadGzipFile, EOFError, zlib.error, OSError, ValueError) as exc:
         problem = ArchiveProblem(place.path, 0, "io", f"cannot read saved page again: {exc}")
         raise ArchiveReadError(problem) from exc
@@ -125,15 +143,19 @@ def read_saved_body(place: SavedPlace) -> bytes:
     return body
 
 
-def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
+def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem | NotReplayed]:
     """Every saved page under ``folder`` (``is_saved_page``; recursive, sorted by relative path), but not the
     resources a browser saved with a page (``resource_folders``); or the one page ``folder`` is, when it is a
-    file."""
-    root = Path(folder).resolve(strict=True)  # the folder itself may be a symlink; nothing under it may
+    file. A file whose name says it is no page but whose bytes are HTML is one NotReplayed.
+
+    A symlink to a file inside the folder is the page it leads to, read once under that page's own path: skipped
+    when the walk lists its target anyway. One that leads outside is refused (``_refusal``)."""
+    root = Path(folder).resolve(strict=True)  # the folder itself may be a symlink; nothing under it may lead out
     if root.is_file():  # one page given by itself (replay=story.html, or a browser's page.mhtml)
         yield from _load(root.parent, str(root))
         return
     found: list[str] = []
+    unread: list[str] = []
     # Paths stay strings: pathlib interns every name it parses, and the interpreter's table of interned names never
     # shrinks (the names of 2,000 pages and their sidecars kept 2 MB: tests/test_archive_large_records.py).
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
@@ -141,12 +163,32 @@ def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem]:
             dirnames.remove(resources)
             logger.debug("Not replayed: %s holds the resources saved with a page", os.path.join(dirpath, resources))
         # os.walk lists symlinked directories but does not enter them; report them so nothing vanishes silently.
-        for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))] + [
-                f for f in filenames if is_saved_page(os.path.join(dirpath, f))]:
-            found.append(os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/"))
+        for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))] + filenames:
+            path = os.path.join(dirpath, name)
+            if name in filenames and not is_saved_page(path):
+                if named_otherwise(path):
+                    unread.append(path)
+                continue
+            found.append(os.path.relpath(path, root).replace(os.sep, "/"))
     found.sort()
+    listed = {os.path.join(root, relative.replace("/", os.sep)) for relative in found}
+    read: set[str] = set()
     for relative in found:
-        yield from _load(root, os.path.join(root, relative.replace("/", os.sep)))
+        path = os.path.join(root, relative.replace("/", os.sep))
+        target = os.path.realpath(path) if os.path.islink(path) else None
+        if target is not None and _inside(root, target) and (os.path.isdir(target) or target in listed
+                                                              or target in read):
+            # the same page (or folder) as the walk reads under its own name: read once
+            logger.debug("Not replayed twice: %s is a link to %s", path, target)
+            continue
+        read.add(target or path)
+        if target is not None and _inside(root, target) and not os.path.lexists(target):
+            yield ArchiveProblem(path, 0, "io", f"symlink to {os.readlink(path)!r}, which does not exist")
+            continue
+        yield from _load(root, path if target is None or not _inside(root, target) else target)
+    for path in sorted(unread):
+        yield NotReplayed(path, "named-otherwise", f"HTML, but its name says {extension(path.lower())!r}: not "
+                                                   "replayed (rename it .html to replay it)")
 
 
 def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
@@ -158,9 +200,9 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
         yield ArchiveProblem(path, 0, "not-a-file", "not a regular file; refused")
         return
     try:
-        raw, mtime = _read_safely(path)
+        raw, mtime = read_safely(path)
         archive = read_page_archive(path, raw) if path.lower().endswith(ARCHIVE_SUFFIXES) else None
-        body = archive.body if archive is not None else page_bytes(path, raw)
+        body, cut = (archive.body, False) if archive is not None else page_and_cut(path, raw)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         yield ArchiveProblem(path, 0, "gzip", f"cannot decompress saved page: {exc}")
         return
@@ -176,14 +218,14 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     if looks_binary(body):
         yield ArchiveProblem(path, 0, "binary", "binary data, not an HTML page; skipped")
         return
-    sidecar = _sidecar(path)
+    sidecar = sidecar_of(path)
     url = None
     if os.path.lexists(sidecar):
         sidecar_refusal = _refusal(root, sidecar)
         if sidecar_refusal:
             yield ArchiveProblem(sidecar, 0, "unsafe-path", f"{sidecar_refusal}; page URL taken from the HTML")
         else:
-            url = _sidecar_url(sidecar)
+            url = sidecar_url(sidecar)
             if url is not None and not is_http_url(url):
                 yield ArchiveProblem(sidecar, 0, "bad-sidecar",
                                      f"{url[:80]!r} is not an absolute http(s) URL; page URL taken from the HTML")
@@ -205,79 +247,40 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
         url, saved_at = (url if named else wayback[0]), wayback[1] or saved_at
     yield SavedPage(url, path, body, saved_at or datetime.fromtimestamp(mtime, timezone.utc),
                     hashlib.sha256(body).hexdigest(),
-                    archive.content_type if archive is not None else HTML_CONTENT_TYPE)
+                    archive.content_type if archive is not None else HTML_CONTENT_TYPE, "gzip" if cut else None)
 
 
 def page_bytes(path: str, raw: bytes) -> bytes:
     """The page in a saved file's bytes: the file itself, un-gzipped (``.html.gz``, or any page whose bytes are gzip:
     what `curl -o` or `wget` keep of a page the server compressed unasked), or the page of a browser's single-file
     archive (``read_page_archive``). Raises what gzip raises, or ValueError for an archive that holds no page."""
-    name = path.lower()
-    if name.endswith(ARCHIVE_SUFFIXES):
+    if path.lower().endswith(ARCHIVE_SUFFIXES):
         return read_page_archive(path, raw).body
-    if name.endswith(".gz") or raw.startswith(GZIP_MAGIC):
-        return gzip.decompress(raw)
-    return raw
+    return page_and_cut(path, raw)[0]
+
+
+def page_and_cut(path: str, raw: bytes) -> tuple[bytes, bool]:
+    """``page_bytes`` of a page that is no browser archive, and whether its gzip stream was cut short: then the page
+    is what came before the cut, as a cut gzip record of a WARC is replayed (codings.gunzipped), so a download or a
+    copy that stopped half-way still gives its article, flagged. Raises what gzip raises when nothing inflates."""
+    if path.lower().endswith(".gz") or raw.startswith(GZIP_MAGIC):
+        return codings.gunzipped(raw)
+    return raw, False
 
 
 def _refusal(root: Path, path: str | Path) -> str:
-    """Why ``path`` may not be read, or "" if it is a regular path inside ``root``."""
-    if os.path.islink(path):
-        return f"symlink to {os.readlink(path)!r} refused; saved pages are read only from inside {root}"
-    if os.path.commonpath([os.path.realpath(path), root]) != str(root):
+    """Why ``path`` may not be read, or "" if it is a path inside ``root`` (a symlink's target too: iter_saved_html
+    reads a link inside the folder as its target)."""
+    if not _inside(root, os.path.realpath(path)):
+        if os.path.islink(path):
+            return (f"symlink to {os.readlink(path)!r}, outside {root}: refused; saved pages are read only from "
+                    "inside it")
         return f"path resolves outside {root}; refused"
     return ""
 
 
-def _read_safely(path: str | Path) -> tuple[bytes, float]:
-    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
-    with os.fdopen(fd, "rb") as fh:
-        return fh.read(), os.fstat(fh.fileno()).st_mtime
-
-
-def is_saved_page(path: str) -> bool:
-    """Whether the file at `path` is a page: by its name (``.html``, ``.htm``, ``.html.gz``), else, unless its
-    extension names another type, by its first bytes. Only a regular file is read (a FIFO would block the read, a
-    symlink may lead outside the folder)."""
-    name = os.path.basename(path).lower()
-    if name.endswith(SAVED_PAGE_SUFFIXES):
-        return True
-    if extension(name) in NOT_PAGE_EXTENSIONS:
-        return False
-    try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return False
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
-        with os.fdopen(fd, "rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-    except OSError:
-        return False
-    return sniffs_as_html(inflated_start(head) if head.startswith(GZIP_MAGIC) else head)
-
-
-def _sidecar(path: str) -> str:
-    """`story.url` beside `story.html`; else `story.html.url` when only that exists (scripts that append ".url" to
-    the page's whole name)."""
-    suffix = next((s for s in SAVED_PAGE_SUFFIXES if path.lower().endswith(s)), "")
-    beside, appended = path[: len(path) - len(suffix)] + ".url", path + ".url"
-    return appended if suffix and not os.path.lexists(beside) and os.path.lexists(appended) else beside
-
-
-def _sidecar_url(sidecar: str) -> str | None:
-    """The URL a sidecar names: its first non-empty line, or the URL= line of a Windows Internet Shortcut (the .url
-    file a browser's address dragged to a folder makes: "[InternetShortcut]" then "URL=…"). A byte order mark, as
-    Notepad writes, is no part of it."""
-    try:
-        data = _read_safely(sidecar)[0]
-    except OSError as exc:
-        logger.warning("Cannot read URL sidecar %s (%s); page URL taken from the HTML", sidecar, exc)
-        return None
-    text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig", "replace")
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if lines and lines[0].lower() == "[internetshortcut]":
-        return next((value.strip() for key, _, value in (line.partition("=") for line in lines[1:])
-                     if key.strip().lower() == "url"), None)
-    return lines[0] if lines else None
+def _inside(root: Path, real: str) -> bool:
+    return os.path.commonpath([real, root]) == str(root)
 
 
 def _url_in_html(body: bytes) -> str | None:

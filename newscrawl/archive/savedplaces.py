@@ -25,7 +25,8 @@ CREATE TABLE pages (
     path BLOB NOT NULL,
     fetched_at TEXT NOT NULL,  -- ISO 8601, with its offset
     body_sha256 TEXT NOT NULL,
-    content_type BLOB NOT NULL
+    content_type BLOB NOT NULL,
+    truncated TEXT             -- why the page is incomplete (SavedPlace.truncated), NULL when whole
 );
 CREATE TABLE answers (
     key BLOB PRIMARY KEY,      -- a page's URL, and its canonical form where that differs
@@ -33,6 +34,7 @@ CREATE TABLE answers (
 ) WITHOUT ROWID;
 """
 _BATCH = 256
+_COLUMNS = "url, path, fetched_at, body_sha256, content_type, truncated"
 
 
 class SavedPlaces:
@@ -42,24 +44,31 @@ class SavedPlaces:
     def __init__(self) -> None:
         self._db = scratch_database(_SCHEMA, "saved pages listed")
         self._count = 0
+        self.urls = 0
+        """How many pages answer their own URL: the URLs a replay answers, not counting a page saved twice."""
 
     def close(self) -> None:
         self._db.close()
 
-    def add(self, page: SavedPlace) -> None:
+    def add(self, page: SavedPlace) -> SavedPlace | None:
+        """Lists the page; returns the page added earlier that answers its URL instead, if any (the same article
+        saved twice, maybe to follow its edits): its caller says so, as nothing else would."""
+        earlier = self._answering(page.url) if self._count else None  # a request for its URL gets that one
         number = self._count
-        self._db.execute("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?)", (
+        self._db.execute("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", (
             number, _stored(page.url), _stored(page.path), page.fetched_at.isoformat(), page.body_sha256,
-            _stored(page.content_type)))
+            _stored(page.content_type), page.truncated))
         keys = {page.url, canonicalize_url(page.url)}
         self._db.executemany("INSERT OR IGNORE INTO answers VALUES (?, ?)", ((_stored(key), number) for key in keys))
         self._count += 1
+        self.urls += earlier is None
+        return earlier
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[SavedPlace]:
-        cursor = self._db.execute("SELECT url, path, fetched_at, body_sha256, content_type FROM pages ORDER BY n")
+        cursor = self._db.execute(f"SELECT {_COLUMNS} FROM pages ORDER BY n")
         while rows := cursor.fetchmany(_BATCH):
             for row in rows:
                 yield _place(row)
@@ -69,11 +78,14 @@ class SavedPlaces:
         if not self._count:
             return None
         for key in (url, canonicalize_url(url)):
-            row = self._db.execute("SELECT url, path, fetched_at, body_sha256, content_type FROM pages WHERE n = "
-                                   "(SELECT n FROM answers WHERE key = ?)", (_stored(key),)).fetchone()
-            if row is not None:
-                return _place(row)
+            if (place := self._answering(key)) is not None:
+                return place
         return None
+
+    def _answering(self, key: str) -> SavedPlace | None:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM pages WHERE n = (SELECT n FROM answers WHERE key = ?)",
+                               (_stored(key),)).fetchone()
+        return _place(row) if row is not None else None
 
 
 def _stored(text: str) -> bytes:
@@ -84,6 +96,7 @@ def _text(stored: bytes) -> str:
     return stored.decode("utf-8", "surrogatepass")
 
 
-def _place(row: tuple[bytes, bytes, str, str, bytes]) -> SavedPlace:
-    url, path, fetched_at, body_sha256, content_type = row
-    return SavedPlace(_text(url), _text(path), datetime.fromisoformat(fetched_at), body_sha256, _text(content_type))
+def _place(row: tuple[bytes, bytes, str, str, bytes, str | None]) -> SavedPlace:
+    url, path, fetched_at, body_sha256, content_type, truncated = row
+    return SavedPlace(_text(url), _text(path), datetime.fromisoformat(fetched_at), body_sha256, _text(content_type),
+                      truncated)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newscrawl.archive.replay import Candidate, ReplaySource, one_request_at_a_time, open_replay_source
+from newscrawl.archive.replay import SAME_BYTES, Candidate, ReplaySource, one_request_at_a_time, open_replay_source
 from newscrawl.extract.urls import commonest_origin
 from newscrawl.items import Discovery
 from newscrawl.scratchdb import scratch_database
@@ -64,6 +64,11 @@ class ReplayCandidates:
             logger.error("Damaged input %(file)s at offset %(offset)d (%(kind)s): %(message)s",
                          {"file": problem.file, "offset": problem.offset, "kind": problem.kind,
                           "message": problem.message})
+        for file in self.replay_source.not_replayed:  # not damage: the run's status stays as it is
+            self.crawler.stats.inc_value(f"newscrawl/replay/not_replayed/{file.kind}")
+            logger.log(logging.INFO if file.kind == SAME_BYTES else logging.WARNING,  # a copy loses nothing
+                       "Saved page not replayed: %(file)s (%(kind)s): %(message)s",
+                       {"file": file.path, "kind": file.kind, "message": file.message})
         for kind, count in sorted(self.replay_source.skipped.items()):
             self.crawler.stats.inc_value(f"newscrawl/replay/skipped_records/{kind}", count)
         if self.replay_source.revisits_resolved:
