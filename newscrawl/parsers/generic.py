@@ -29,7 +29,8 @@ from newscrawl.extract.blocks import text_pieces
 from newscrawl.extract.content import extract_paragraphs
 from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.lead import trim_lead
-from newscrawl.extract.people import Credit, classify, in_capitals, outlet_tail, split_names, strip_byline
+from newscrawl.extract.outletnames import in_capitals, outlet_tail
+from newscrawl.extract.people import Credit, classify, split_names, strip_byline
 from newscrawl.extract.pagelines import Line, byline_line, in_chrome, page_lines
 from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
 from newscrawl.extract.published import Candidate, choose, url_date, visible_dates
