@@ -305,6 +305,42 @@ def test_role_word_after_a_single_name_is_the_surname() -> None:
         assert parse(full_page(byline=f'<p class="byline">By {byline}</p>')).authors == authors, byline
 
 
+def test_bylines_in_documented_conventions_credit_their_people() -> None:
+    """A label ("Autor/in:", Russian "Текст:"), a job title compounded with the outlet ("FOCUS-Online-Experte"), a
+    German or "News" job title after the name, a date or clock time glued on ("am 08.12.2022", "1 day ago", Blogger's
+    "at 18:52") and an interview's "X im Gespräch mit Y" each left the whole byline unread as a person: the people
+    were printed but not credited. Initials keep their full stop. A desk or agency stays out of authors."""
+    expected = {
+        "Autor/in: Korinna Hennig": ["Korinna Hennig"],
+        "Autor:in: Korinna Hennig": ["Korinna Hennig"],
+        "Текст: Венера Ерофеева": ["Венера Ерофеева"],
+        "Von FOCUS-Online-Experte Robin Tschöpe": ["Robin Tschöpe"],
+        "Christoph Hein Chefredakteur": ["Christoph Hein"],
+        "Tom Gillespie News reporter": ["Tom Gillespie"],
+        "Jörn Mecher am 08.12.2022": ["Jörn Mecher"],
+        "Suzanne Gamboa 1 day ago": ["Suzanne Gamboa"],
+        "Posted by Günter W. Kienitz at 18:52": ["Günter W. Kienitz"],
+        "Richard David Precht im Gespräch mit Karin Fischer": ["Richard David Precht", "Karin Fischer"],
+        "Jane Roe in conversation with Tom Miller": ["Jane Roe", "Tom Miller"],
+        "Joe S.": ["Joe S."],
+        "dpa am 25.01.2022": [],
+        "Redaktion am 25.01.2022": [],
+    }
+    for byline, authors in expected.items():
+        assert parse(full_page(byline=f'<p class="byline">{byline}</p>')).authors == authors, byline
+
+
+def test_a_name_written_last_name_first_is_one_person() -> None:
+    """Catalogues and Dublin Core's creator write "Last, First": split at the comma, it was two one-word credits,
+    each dropped as a brand. An agency or desk beside a place keeps the comma a separator."""
+    expected = {"Roe, Jane": ["Jane Roe"], "Roe, Jane A.": ["Jane A. Roe"], "Reuters, Washington": [],
+                "Redaktion, Berlin": []}
+    for byline, authors in expected.items():
+        assert parse(full_page(byline=f'<p class="byline">{byline}</p>')).authors == authors, byline
+    creator = full_page(byline='<p class="byline">Jane Roe</p>', head='<meta name="DC.creator" content="Roe, Jane">')
+    assert parse(creator).authors == ["Jane Roe"]
+
+
 def test_by_line_below_the_headline_names_the_authors() -> None:
     html = full_page(byline="<div>By Jane Roe and Tom Miller</div>")  # no byline class, no structured data
     assert parse(html).authors == ["Jane Roe", "Tom Miller"]

@@ -30,13 +30,17 @@ _FOREIGN_LEAD = re.compile(r"^(?:von|Von|VON|por|Por|POR|par|Par|PAR|di|door|Doo
 # A label in front of the names ("Autor: …", "Interview: …", "Pressemitteilung von …"; the lower-case "von" only,
 # "Charles De Gaulle" keeps his name), and a job title in front of a name ("Rechtsanwalt Dennis Roe").
 # A field label printed without a colon before the name (Drupal's "Author" field__label) is a label too.
-_LABEL_LEAD = re.compile(r"^(?:(?i:author|authors|autor|autorin|autoren|auteur|auteurs|autore|text|texte|"
-                         r"interview|reportage|redaktion|words|credit)\s*:|[\w-]+\s+(?:von|by|par)\s+(?=[A-ZÀ-Ý])|"
+_LABEL_LEAD = re.compile(r"^(?:(?i:author|authors|autor(?:/|\*|:|_)in(?:nen)?|autor(?:in|en|innen)?|auteurs?|"
+                         r"autore|text|texte|текст|автор|авторы|interview|reportage|redaktion|words|credit)\s*:|[\w-]+\s+(?:von|by|par)\s+(?=[A-ZÀ-Ý])|"
                          r"(?:Authors?|Autor(?:in|en)?|Auteurs?|Autore)\s+(?=[A-ZÀ-Ý]))\s*")
-_ROLE_LEAD = re.compile(r"^(?:Rechtsanwalt|Rechtsanwältin|Redakteur|Redakteurin|Journalist|Journalistin|"
-                        r"Korrespondent|Korrespondentin|Reporter|Reporterin|Chefredakteur|Chefredakteurin|"
-                        r"Maître|Me)\s+(?=[A-ZÀ-Ý])")
-_SPLIT = re.compile(r"\s*(?:,|;|\||/|&)\s*|\s+(?:and|AND|And|und|et|y|e)\s+|(?<=[a-z]{2})\.\s+")
+_GERMAN_ROLES = (r"Rechtsanwalt|Rechtsanwältin|Redakteur|Redakteurin|Journalist|Journalistin|Korrespondent|"
+                 r"Korrespondentin|Reporter|Reporterin|Chefredakteur|Chefredakteurin|Kolumnist|Kolumnistin|"
+                 r"Gastautor|Gastautorin|Experte|Expertin")
+# German writes an outlet or subject into the title as a compound: "FOCUS-Online-Experte", "SPIEGEL-Korrespondent".
+_ROLE_LEAD = re.compile(rf"^(?:(?:[\w-]+-)?(?:{_GERMAN_ROLES})|Maître|Me)\s+(?=[A-ZÀ-Ý])")
+# An interview's credit names both people: "Richard David Precht im Gespräch mit Karin Fischer".
+_SPLIT = re.compile(r"\s*(?:,|;|\||/|&)\s*|\s+(?:and|AND|And|und|et|y|e|im Gespräch mit|in conversation with|"
+                    r"en conversation avec)\s+|(?<=[a-z]{2})\.\s+")
 # Credentials and suffixes written after a name: not names themselves.
 _CREDENTIALS = frozenset({"md", "ms", "ma", "mba", "phd", "ph.d", "rd", "rdn", "rn", "np", "jd", "mph", "cpt", "cfp",
                           "do", "dds", "jr", "sr", "ii", "iii", "esq"})
@@ -46,17 +50,24 @@ _ROLE_TAIL = re.compile(r"\s*[-–—,|]\s*[^,|]{0,40}?\b(?:writer|editor|report
 # "… Updated 3 hours ago", "… Publié le 21 mars", and a stamp's label left without its date ("Élise Moreau Publié le",
 # "Andrés Molina | Actualizado": the date sits in an element of its own).
 _STAMP_WORDS = (r"updated|published|posted|publié|mis à jour|actualizado|publicado|aktualisiert|veröffentlicht|"
-                r"pubblicato|aggiornato")
+                r"pubblicato|aggiornato|erstellt|geändert")
 _TIME_TAIL = re.compile(rf"(?:^|\s+|[,|·•])\s*(?:{_STAMP_WORDS}|on)\b.*\d.*$|"
                         rf"(?:^|\s+|[,|·•])\s*(?:{_STAMP_WORDS})(?:\s+(?:le|am|il|el|on))?\s*:?\s*$", re.IGNORECASE)
 _ROLE_END = re.compile(r"\s+(?P<qualifier>(?:senior|chief|staff|special|contributing|associate|business|political|"
                        r"politics|sports?|science|tech|technology|health|foreign|national|investigative|opinion|"
-                       r"entertainment|legal|economics|markets|culture|travel|food)\s+)?"
-                       r"(?:writer|editor|reporter|correspondent|columnist|contributor)s?$", re.IGNORECASE)
+                       r"entertainment|legal|economics|markets|culture|travel|food|news)\s+)?"
+                       rf"(?:writer|editor|reporter|correspondent|columnist|contributor|{_GERMAN_ROLES})s?$",
+                       re.IGNORECASE)
 # A date or time glued to the name by the page layout: "REUTERS 19 NOV 2019", "Jane Doe November 18, 2019 11:03 PM"
-_DATE_TAIL = re.compile(r"\s+(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,4}\b.*$|"
+_DATE_TAIL = re.compile(r"\s+(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,4}"
+                        r"(?:st|nd|rd|th)?\b.*$|"
                         r"\s+\d{4}-\d{2}-\d{2}.*$|\s+\d{1,2}/\d{1,2}/\d{2,4}.*$|\s+/\s+\d+\s+\w+\s+ago.*$|"
-                        r"\s+/\s+\d+\s+(?:minutes?|hours?|days?|weeks?)\b.*$", re.IGNORECASE)
+                        r"\s+/\s+\d+\s+(?:minutes?|hours?|days?|weeks?)\b.*$|"
+                        # "Jörn Mecher am 08.12.2022" (German dates are day.month.year), "Suzanne Gamboa 1 day ago",
+                        # and Blogger's "Posted by Günter W. Kienitz at 18:52"
+                        r"\s+(?:am\s+)?\d{1,2}\.\d{1,2}\.\d{2,4}\b.*$|"
+                        r"\s+\d+\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b.*$|"
+                        r"\s+(?:at|um)\s+\d{1,2}:\d{2}\b.*$", re.IGNORECASE)
 _HANDLE = re.compile(r"\s*@\w+")
 # "JANIE HAR Associated Press": a name with the agency glued on after it
 _TRAILING_AGENCY = re.compile(rf"^(?P<name>.+?)\s+(?:the\s+)?(?P<agency>{AGENCY_ALTERNATION})$", re.IGNORECASE)
@@ -92,6 +103,10 @@ def strip_byline(text: str | None) -> str:
     ('Élise Moreau', 'Andrés Molina', '')
     >>> strip_byline("By Alex Writer"), strip_byline("By Peter Editor")
     ('Alex Writer', 'Peter Editor')
+    >>> strip_byline("Autor/in: Korinna Roe"), strip_byline("Текст: Лида Петрова"), strip_byline("SPIEGEL-Reporter Al Roe")
+    ('Korinna Roe', 'Лида Петрова', 'Al Roe')
+    >>> strip_byline("Jörn Roe am 08.12.2022"), strip_byline("Sue Roe 1 day ago"), strip_byline("Günter Roe at 18:52")
+    ('Jörn Roe', 'Sue Roe', 'Günter Roe')
     """
     value = clean_text(text)
     value = _ROLE_LEAD.sub("", _FOREIGN_LEAD.sub("", _LABEL_LEAD.sub("", _LEAD.sub("", value))))
@@ -121,16 +136,46 @@ def split_names(text: str | None) -> list[str]:
     (['Jane Doe', 'John Roe', 'Reuters'], ['JANIE HAR', 'Associated Press'])
     >>> split_names("Maria Silva e João Souza"), split_names("Ilana Muhlstein, MS, RDN"), split_names("Bruce Y. Lee")
     (['Maria Silva', 'João Souza'], ['Ilana Muhlstein'], ['Bruce Y. Lee'])
+    >>> split_names("Anna Roe im Gespräch mit Karl Doe"), split_names("Roe, Jane"), split_names("Joe S.")
+    (['Anna Roe', 'Karl Doe'], ['Jane Roe'], ['Joe S.'])
     """
+    stripped = strip_byline(text)
+    inverted = _inverted_name(stripped)
+    if inverted is not None:
+        return [inverted]
     seen: dict[str, None] = {}
-    for part in _SPLIT.split(strip_byline(text)):
-        part = part.strip(" .,;:()[]")
+    for part in _SPLIT.split(stripped):
+        part = part.strip(" ,;:()[]").lstrip(".")
+        if part.endswith(".") and not _INITIAL_END.search(part):
+            part = part.rstrip(".")  # a sentence's full stop, not an initial's ("Joe S.", "R. R.")
         glued = _TRAILING_AGENCY.match(part)
         pieces = [glued["name"], glued["agency"]] if glued and agency_spelling(glued["agency"]) else [part]
         for piece in pieces:
             if piece and any(ch.isalpha() for ch in piece) and piece.lower().rstrip(".") not in _CREDENTIALS:
                 seen.setdefault(piece, None)
     return list(seen)
+
+
+_INITIAL_END = re.compile(r"(?:^|[\s.])[A-ZÀ-Ý]\.$")
+# "Last, First" as catalogues and Dublin Core's creator write a name: a single surname, then one given name (and an
+# initial). Two lone words are otherwise two brands, each dropped from authors; an agency, a desk or the publisher
+# in either place keeps the comma a separator ("Reuters, Washington", "Redaktion, Berlin").
+_INVERTED = re.compile(r"^(?P<last>[A-ZÀ-Ý][\w'’-]+),\s*(?P<first>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý]\.)?)$")
+
+
+def _inverted_name(text: str) -> str | None:
+    """ "Harm, Robert" → "Robert Harm"; None for anything else.
+
+    >>> _inverted_name("Harm, Robert"), _inverted_name("Doe, Jane A."), _inverted_name("Reuters, Washington")
+    ('Robert Harm', 'Jane A. Doe', None)
+    >>> _inverted_name("Redaktion, Berlin"), _inverted_name("Jane Doe, John Roe"), _inverted_name("The, AP")
+    (None, None, None)
+    """
+    match = _INVERTED.match(text)
+    if match is None or any(normalise_agency(part) or DESK.search(part) or part.lower() == "the"
+                            for part in (match["last"], match["first"])):
+        return None
+    return f"{match['first']} {match['last']}"
 
 
 def classify(name: str, publisher: str | None = None, schema_type: str | None = None) -> Credit:
