@@ -341,6 +341,25 @@ def test_a_name_written_last_name_first_is_one_person() -> None:
     assert parse(creator).authors == ["Jane Roe"]
 
 
+def test_a_personal_sites_publisher_is_its_author() -> None:
+    """A personal blog names its author as its publisher, typed Person (Yoast's "site represents a person"); the
+    credit equal to the publisher was taken for the outlet. An Organization publisher's name stays the outlet."""
+    for kind, authors in (("Person", ["Jane Roe"]), ("Organization", [])):
+        head = ld({"@type": "BlogPosting", "headline": "Council approves new harbour bridge",
+                   "author": {"@type": "Person", "name": "Jane Roe"},
+                   "publisher": {"@type": kind, "name": "Jane Roe"}})
+        assert parse(full_page(head=head, byline='<p class="byline">Jane Roe</p>')).authors == authors, kind
+
+
+def test_an_author_box_with_a_bio_gives_its_name_element() -> None:
+    """An author box holds the name and a bio; taken whole ("Martin Roe Martin is a full-stack engineer…") it read
+    as no person. Its name element, also an author node, is the byline."""
+    box = ('<div class="author_short_bio"><div class="author_short_bio-name">Martin Roe</div>'
+           "<p>Martin is a full-stack engineer and has worked as a Python developer since 2007.</p></div>")
+    article = parse(full_page(byline="", body=BODY + box))
+    assert (article.authors, article.byline) == (["Martin Roe"], "Martin Roe")
+
+
 def test_by_line_below_the_headline_names_the_authors() -> None:
     html = full_page(byline="<div>By Jane Roe and Tom Miller</div>")  # no byline class, no structured data
     assert parse(html).authors == ["Jane Roe", "Tom Miller"]

@@ -66,6 +66,7 @@ _COMMON_WORDS = frozenset({"the", "der", "die", "das", "les", "www", "com", "net
 _UPDATE_MARK = re.compile(r"updat|modif", re.IGNORECASE)  # a <time> marked as the update time
 _ARTICLE_PATH = re.compile(r"\d{4,}|[^/]*[-_][^/]*[-_][^/]*$|[^/]+-[^/]+\.(?:s?html?|php|aspx?)$")
 _CMS_POST_PATH = re.compile(r"/(?:archives|node)/\d+$")
+_BIO_SENTENCE = re.compile(r"\b[a-z]+(?:\s+[a-z][\w-]*){4}")  # five words in lower case: prose, not a credit
 
 
 def _classified(entities: list[Entity], publisher: str | None, site: str = "") -> dict[tuple[str, str], Credit]:
@@ -135,7 +136,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "20"
+    version = "21"
 
     # [class*=…] already takes .byline, .article-byline, .author and .author-name: naming them too selected no more
     # and made each element of a page answer four more predicates (half of this lookup's time on real pages).
@@ -174,6 +175,12 @@ class GenericParser(ArticleParser):
     def publisher(self) -> str | None:
         names = self.ld.entities(self.node.get("publisher"))
         return (names[0].name if names else None) or clean_or_none(self.page.meta.get("og:site_name"))
+
+    def publisher_is_person(self) -> bool:
+        """A personal site names its author as publisher (schema.org allows a Person; Yoast's "site represents a
+        person"): a credit equal to it is that person, not the outlet."""
+        names = self.ld.entities(self.node.get("publisher"))
+        return bool(names) and names[0].schema_type == "Person"
 
     # ---- headline ---------------------------------------------------------------------------------------------
     def micro(self, name: str) -> str | None:
@@ -281,11 +288,16 @@ class GenericParser(ArticleParser):
         if line and strip_byline(line):
             return strip_byline(line)
         nodes = [node for node in self.page.selector.css(self._byline_selector)[:12] if not in_chrome(node.root)]
+        # An author box holds the name and a bio ("Martin is a full-stack engineer…"); its name element, also an
+        # author node, is the byline. A box with no such element keeps its text.
+        boxed: str | None = None
         for node in nodes[:6]:  # text for screen readers only ("Author ", "Posted on ") is not the byline
             text = strip_byline(" ".join(text_pieces(node.root, is_hidden)))
             if text and len(text) <= 120:
-                return text
-        return None
+                if not _BIO_SENTENCE.search(text):
+                    return text
+                boxed = boxed or text
+        return boxed
 
     def credits(self) -> tuple[list[Credit], str | None]:
         """Every credited name, classified, and the byline as shown (or built from the names).
@@ -293,7 +305,7 @@ class GenericParser(ArticleParser):
         Structured data names people reliably; the visible byline adds the names it lacks (its text is often cut
         or glued to dates, so names overlapping a structured one are skipped) and its agencies and desks.
         """
-        publisher = self.publisher()
+        publisher = None if self.publisher_is_person() else self.publisher()
         entities: list[Entity] = []
         for key in ("author", "creator", "sourceOrganization"):
             entities += self.ld.entities(self.node.get(key))
