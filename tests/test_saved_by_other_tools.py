@@ -202,6 +202,22 @@ def test_an_article_saved_twice_once_without_its_address_is_one_item(tmp_path: P
     assert "a page without its address, whose article this run emitted" in result.log
 
 
+def test_an_article_saved_twice_without_its_address_is_one_item_and_the_drop_says_why(tmp_path: Path) -> None:
+    """Two identical saves, neither with its <head>: one no_url item, and the other's drop line does not claim that
+    the kept copy had an address."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    headless = re.sub(r"(?s)<head>.*?</head>", "<head></head>", OTHER_OUTLET)
+    for name in ("nourl-1.html", "nourl-2.html"):
+        (folder / name).write_text(headless, encoding="utf-8")
+    result = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
+    [item] = result.feed_items("out.jsonl")
+    assert "no_url" in item["quality"]
+    assert result.stat("item_dropped_reasons_count/DuplicateArticle") == 1
+    assert "whose article this run emitted already (the same headline and body)" in result.log
+    assert "from a copy with one" not in result.log
+
+
 def test_a_canonical_link_a_saving_tool_rewrote_to_its_local_copy_is_not_the_articles_address() -> None:
     """PyWebCopy (and wget -k) rewrite the canonical link to a path relative to the saved file,
     "../../../www.outlet.example/news/story-7.html": joined to the address the page was saved from it made

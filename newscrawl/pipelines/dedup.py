@@ -83,7 +83,7 @@ class UrlClaims:
         """The URL the item goes out under: `url` when it is the first there; its own page's address when the
         URL's first item is another article and the page is at another address (itself the first there); None
         for a duplicate, and for a page without an address (its file:// URL) whose headline and body an item of the
-        run already has (the same article saved twice, once with its address)."""
+        run already has (the same article saved twice, with or without its address)."""
         if not is_http_url(url):
             if not self._by_print:
                 self._db.execute("CREATE INDEX claims_by_print ON claims (print)")
@@ -129,8 +129,9 @@ class DedupPipeline:
             url = self.claims.claim(item.url, fingerprint(item.title, item.body), page_url)
         if url is None:
             if not is_http_url(item.url):
+                # the copy emitted may have no address either (a page saved twice, neither with its <head>)
                 raise DuplicateArticle(f"{item.url}: a page without its address, whose article this run emitted "
-                                       "from a copy with one")
+                                       "already (the same headline and body)")
             raise DuplicateArticle(f"{item.url}: already emitted in this run")
         if url != item.url:
             readdress(item, url, self.stats)
