@@ -14,6 +14,9 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 3
 """Another crawl of the spider holds its run lock."""
 
+USAGE_PROG_ENV = "NEWSCRAWL_USAGE_PROG"
+"""The command a crawl's usage error names when another started it (`newscrawl run`), instead of `scrapy crawl`."""
+
 _PR_SET_PDEATHSIG = 1
 
 

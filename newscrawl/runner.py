@@ -25,8 +25,9 @@ from typing import Any
 from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 
+from newscrawl.commands.writable import cannot_write
 from newscrawl.meta import new_crawl_id
-from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, sigterm_when_parent_dies
+from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, USAGE_PROG_ENV, sigterm_when_parent_dies
 
 
 def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> int:
@@ -46,18 +47,16 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
     crawl_id = new_crawl_id(datetime.now(timezone.utc))
     log_file = output / spider / f"{crawl_id}.log"
     report_path = output / spider / f"{crawl_id}.report.json"
-    try:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        with open(log_file, "a", encoding="utf-8"):  # Scrapy's own log setup would fail in a 27-line traceback
-            pass
-    except OSError as error:  # read-only or full output folder: not even the log can be created
-        print(f"newscrawl run {spider}: not started, cannot write {error.filename or output}: {error.strerror}",
-              file=sys.stderr)
+    # Only asked, not created: the crawl creates the log once it has found its arguments good, so a usage error
+    # leaves no empty log behind (commands/crawl.py).
+    refused = cannot_write(log_file)
+    if refused:  # read-only output folder: not even the log can be created
+        print(f"newscrawl run {spider}: not started, cannot write {log_file}: {refused[1]}", file=sys.stderr)
         return EXIT_FAILED
     command = [sys.executable, "-m", "scrapy", "crawl", spider, *scrapy_args,
                "-s", f"NEWSCRAWL_CRAWL_ID={crawl_id}", "-s", f"LOG_FILE={log_file}",
                "-s", f"NEWSCRAWL_REPORT_PATH={report_path}"]
-    env = {**os.environ}
+    env = {**os.environ, USAGE_PROG_ENV: "newscrawl run"}
     env.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
     returncode = _run_forwarding_signals(command, env)
     try:
@@ -76,9 +75,22 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
 
 def spider_names() -> list[str]:
     """The project's spiders, as `scrapy list` would name them (newscrawl's settings unless a project says else)."""
+    return sorted(_spider_loader().list())
+
+
+def spider_class(name: str) -> type | None:
+    """The project's spider class called `name`, or None when there is none."""
+    try:
+        found: type = _spider_loader().load(name)
+    except KeyError:
+        return None
+    return found
+
+
+def _spider_loader() -> Any:
     settings = Settings()
     settings.setmodule(os.environ.get("SCRAPY_SETTINGS_MODULE", "newscrawl.settings"), priority="project")
-    return sorted(get_spider_loader(settings).list())
+    return get_spider_loader(settings)
 
 
 def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:

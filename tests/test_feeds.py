@@ -177,14 +177,40 @@ def test_parquet_streams_row_groups_and_keeps_every_date_form(tmp_path: Path) ->
 
 def test_appending_to_a_parquet_file_is_refused_not_corrupting(feeds: dict[str, Any],
                                                                tmp_path: Path) -> None:
-    """`-o` appends: a second run must leave the first run's file readable, and say why it wrote nothing."""
+    """`-o` appends: refused before the crawl in one line (exit 2), the first run's file left readable. It used to
+    crawl, log an error, then "Stored parquet feed (41 items)" over a file that got none, and exit 0."""
     path = tmp_path / "items.parquet"
     path.write_bytes((feeds["dir"] / "items.parquet").read_bytes())
-    again = run_crawl(feeds["dir"], "devdiscourse", "-a", f"replay={SAMPLE}", "-o", str(path),
+    workdir = tmp_path / "again"
+    again = run_crawl(workdir, "devdiscourse", "-a", f"replay={SAMPLE}", "-o", str(path),
                       settings={"NEWSCRAWL_STATE_ENABLED": "False"})
-    assert again.returncode == 0, again.log[-3000:]
-    assert "Cannot append to the existing Parquet file" in again.log
+    assert again.returncode == 2, again.log[-3000:]
+    assert again.log == (f"scrapy crawl devdiscourse: error: -o {path}: a Parquet file cannot be appended to, and "
+                         f"{path} exists; use -O to overwrite it, or a new name (e.g. %(time)s in the feed URI)\n")
+    assert not (workdir / "output").exists(), "nothing crawled"
     assert pq.read_table(path).num_rows == len(feeds["items"])
+
+
+def test_the_exporter_itself_never_appends_to_a_parquet_file(tmp_path: Path, caplog: pytest.LogCaptureFixture
+                                                             ) -> None:
+    """The last guard, for a file that appears after the crawl's check: no rows after the footer."""
+    path = tmp_path / "items.parquet"
+    path.write_bytes(b"PAR1 not empty")
+    with open(path, "ab") as handle:
+        exporter = ParquetItemExporter(handle)
+        exporter.start_exporting()
+        exporter.export_item(article(1, None))
+        exporter.finish_exporting()
+    assert path.read_bytes() == b"PAR1 not empty"
+    assert "Cannot append to the existing Parquet file" in caplog.text
+
+
+def test_the_documented_csv_header_is_the_real_one(feeds: dict[str, Any]) -> None:
+    """docs/output.md shows the CSV header; it lacked columns added to items.py since."""
+    documented = next(line for line in (ROOT / "docs" / "output.md").read_text(encoding="utf-8").splitlines()
+                      if line.startswith("url,outlet,"))
+    with open(feeds["dir"] / "items.csv", encoding="utf-8", newline="") as handle:
+        assert documented.split(",") == next(csv.reader(handle))
 
 
 def test_parquet_schema_follows_items_py() -> None:

@@ -60,6 +60,9 @@ def test_urls_from_file(tmp_path: Path) -> None:
     ({"urls": "@/nonexistent/urls.txt"}, "cannot read URL file /nonexistent/urls.txt"),
     ({"base_url": "devdiscourse.com"}, "'devdiscourse.com' is not an absolute http(s) URL"),
     ({"replay": "/nonexistent.warc.gz"}, "'/nonexistent.warc.gz' does not exist"),
+    ({"replay": ""}, "bad value for -a replay: empty ("),
+    ({"replay": "  "}, "bad value for -a replay: empty ("),
+    ({"urls": "@"}, "bad value for -a urls: empty file name after @ ("),
     ({"routes": "rss"}, "unknown route(s) rss"),
 ])
 def test_bad_arguments(arguments: dict[str, str], message: str) -> None:
@@ -68,12 +71,37 @@ def test_bad_arguments(arguments: dict[str, str], message: str) -> None:
     assert message in str(raised.value)
 
 
-def test_bad_argument_on_the_command_line_is_one_clear_line(tmp_path: Path) -> None:
-    result = run_crawl(tmp_path, "devdiscourse", "-a", "max_pages=-3")
+@pytest.mark.parametrize(("arguments", "message"), [
+    (("-a", "max_pages=-3"), "spider 'devdiscourse': bad value for -a max_pages: '-3' is not a positive whole number"),
+    (("-a", "max_pages"), "Invalid -a value, use -a NAME=VALUE"),
+    (("-a", "jobs=0"), "spider 'devdiscourse': bad value for -a jobs: '0' is neither a positive whole number nor auto"),
+])
+def test_bad_argument_on_the_command_line_is_one_clear_line(tmp_path: Path, arguments: tuple[str, ...],
+                                                            message: str) -> None:
+    """Only the line: no version banner and no usage block before it, whichever check found it."""
+    result = run_crawl(tmp_path, "devdiscourse", *arguments)
     assert result.returncode == 2
-    assert "error: spider 'devdiscourse': bad value for -a max_pages: '-3' is not a positive whole number" in result.log
-    assert "Traceback" not in result.log
+    assert result.log.startswith(f"scrapy crawl devdiscourse: error: {message}")
+    assert result.log.count("\n") == 1, result.log
     assert not (tmp_path / "output").exists()
+
+
+def test_an_empty_replay_path_is_refused_not_the_working_folder(tmp_path: Path) -> None:
+    """`-a replay=$ARCHIVE` with the variable unset replayed the working folder and wrote its feed and report."""
+    (tmp_path / "page.html").write_text("<html><head><title>A page</title></head><body><p>Text</p></body></html>")
+    result = run_crawl(tmp_path, "devdiscourse", "-a", "replay=")
+    assert result.returncode == 2
+    assert result.log.startswith("scrapy crawl devdiscourse: error: spider 'devdiscourse': bad value for -a replay: "
+                                 "empty (") and result.log.count("\n") == 1, result.log
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_worker_whose_redis_is_unreachable_is_one_line(tmp_path: Path) -> None:
+    """It was asyncio's "Task exception was never retrieved" with a traceback, then "could not start"."""
+    result = run_crawl(tmp_path, "news", settings={"REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert result.returncode == 2
+    assert result.log.startswith("scrapy crawl news: not started, cannot use Redis at redis://127.0.0.1:1/0: ")
+    assert result.log.count("\n") == 1, result.log
 
 
 def test_replay_of_a_folder_without_archives_is_a_clear_usage_error(tmp_path: Path) -> None:

@@ -16,9 +16,7 @@ traceback for every record it cannot write). The crawl holds the spider's run lo
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
-import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -30,14 +28,13 @@ from scrapy.exceptions import UsageError
 from scrapy.spiders import Spider
 
 from newscrawl.commands import logfile
+from newscrawl.commands.checks import CrawlChecks
 from newscrawl.commands.parallel import ParallelCrawl
 from newscrawl.meta import FATAL_ERROR_STAT
 from newscrawl.monitoring.report import REPORT_ERROR_STAT, stopped_by_error
 from newscrawl.parallel.run import ParallelReplay, ProcessFailed
-from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED
+from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
 from newscrawl.scratchdb import ScratchSpaceFull, when_scratch_space_runs_out
-from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
-from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.state.lock import LockHeld, RunLock
 from newscrawl.state.recovery import leave_for_recovery
 from newscrawl.state.store import StateError, StateStore
@@ -65,34 +62,7 @@ def crawl_failure(stats: dict[str, Any]) -> str | None:
     return None
 
 
-class _AnyValue(dict[str, str]):
-    """Fills a feed URI's %(name)s with the spider name and any other placeholder with a stand-in value."""
-
-    def __init__(self, spider: str) -> None:
-        super().__init__(name=spider)
-
-    def __missing__(self, key: str) -> str:
-        return "probe"
-
-
-def _read_only(path: Path) -> bool:
-    try:
-        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
-
-
-def _cannot_write(path: Path) -> tuple[Path, str] | None:
-    """(what refuses, the OS's words) when `path` — an existing file, else the nearest existing folder above it,
-    where it would be created — cannot be written; None when it can."""
-    folder = next((parent for parent in [path.parent, *path.parent.parents] if parent.exists()), Path("."))
-    target = path if path.exists() else folder
-    if os.access(target, os.W_OK):
-        return None
-    return target, os.strerror(errno.EROFS if _read_only(target) else errno.EACCES)
-
-
-class Command(ParallelCrawl, ScrapyCrawlCommand):
+class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
     crawler: Crawler | None = None
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
@@ -100,18 +70,32 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         return self.crawler
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        """Before Scrapy opens the log file: an unwritable one is one line and exit 1 (Scrapy's own failure is a
-        27-line traceback), and from here on a log write that fails costs one line at the end (logfile.py)."""
-        super().process_options(args, opts)
+        """Everything the crawl can check before Scrapy starts is checked here, in this order: the arguments (a bad
+        one is one usage line and exit 2: no version banner, no log file created), Redis for a distributed worker,
+        then the log file (one line and exit 1; Scrapy's own failure is a 27-line traceback); from here on a log
+        write that fails costs one line at the end (logfile.py). Then a parallel replay forks."""
+        name = args[0] if args else ""
+        parallel = None
+        try:
+            super().process_options(args, opts)
+            self._check_feed_formats()
+            if self._check_arguments(args, opts) and self.spider_class is not None:
+                parallel = self._plan_parallel(self.spider_class, self.given, opts)
+        except UsageError as error:
+            self._usage_error(name, str(error))
+        if self.refused:
+            return
+        self._check_redis(name)
         log_file = self.settings.get("LOG_FILE") if self.settings is not None else None
         if log_file:
             problem = logfile.unwritable(str(log_file))
             if problem:
-                print(f"scrapy crawl {args[0] if args else ''}: not started, cannot write the log {log_file}: "
-                      f"{problem}", file=sys.stderr)
+                print(f"scrapy crawl {name}: not started, cannot write the log {log_file}: {problem}",
+                      file=sys.stderr)
                 sys.exit(EXIT_FAILED)
         logfile.install()
-        self._fork_parallel(args, opts)
+        if parallel is not None:
+            self._fork_parallel(parallel, name, opts)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         lock: RunLock | None = None
@@ -121,30 +105,26 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         if self.parallel is not None:
             self._finish_parallel(self.parallel, args[0])
             return
-        if args and self.crawler_process is not None:
-            try:
-                spider_class: Any = self.crawler_process.spider_loader.load(args[0])
-            except KeyError:
-                spider_class = None
-            if isinstance(spider_class, type) and issubclass(spider_class, NewsSpiderBase):
-                given = parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
-                missing = spider_class.missing_source(given)
-                if missing and not self._distributed():  # a Redis worker gets its work from `newscrawl enqueue`
-                    raise UsageError(missing, print_help=False)
-                if not self._state_writable(spider_class.name, replaying="replay" in given):
-                    return
-                if not self._feeds_writable(spider_class.name):
-                    return
-                if not self._take_lock(spider_class.name, replaying="replay" in given):
-                    return
-                lock = self.lock
-                state_of = (spider_class.name, "replay" in given)
+        spider_class, given = self.spider_class, self.given
+        if spider_class is not None:
+            if not self._state_writable(spider_class.name, replaying="replay" in given):
+                return
+            if not self._feeds_writable(spider_class.name):
+                return
+            if not self._take_lock(spider_class.name, replaying="replay" in given):
+                return
+            lock = self.lock
+            state_of = (spider_class.name, "replay" in given)
         # a full scratch folder before the crawl's guard exists (a saved folder listed by the spider's constructor)
         stop_listening = when_scratch_space_runs_out(self._scratch_space_full)
         try:
             if state_of is not None:
                 # Opened only under the lock: the state of a crawl that is running belongs to that crawl alone.
-                self._check_state(*state_of)
+                problem = self._check_state(*state_of)
+                if problem:
+                    print(f"scrapy crawl {args[0]}: error: {problem}", file=sys.stderr)
+                    self.exitcode = EXIT_USAGE
+                    return
             super().run(args, opts)
             self._end_in_one_line(args[0])  # under the lock: a failed run is marked for recovery before the next run
         finally:
@@ -176,25 +156,6 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
         if failure:
             print(f"scrapy crawl {name}: {failure}", file=sys.stderr)
             self.exitcode = EXIT_FAILED
-
-    def _feeds_writable(self, spider: str) -> bool:
-        """Every local feed's folder can be written: else one line and exit 1 before the crawl, instead of Scrapy's
-        traceback for every item and an exit code 0 with the feed silently missing."""
-        for uri in (self.settings.getdict("FEEDS") if self.settings is not None else {}):
-            text = str(uri)
-            if "://" in text and not text.startswith("file://"):
-                continue  # S3, FTP, …: Scrapy's own storage reports those
-            refused = _cannot_write(Path(text.removeprefix("file://") % _AnyValue(spider)))
-            if refused:
-                print(f"scrapy crawl {spider}: not started, cannot write the feed {text} in {refused[0]}: "
-                      f"{refused[1]}", file=sys.stderr)
-                self.exitcode = EXIT_FAILED
-                return False
-        return True
-
-    def _distributed(self) -> bool:
-        return bool((self.settings is not None and self.settings.get("REDIS_URL"))
-                    or os.environ.get("NEWSCRAWL_REDIS_URL"))
 
     def _take_lock(self, spider: str, replaying: bool) -> bool:
         """Hold the spider's run lock for the whole crawl, from this process: the crawl, not a wrapper, owns it.
@@ -269,29 +230,15 @@ class Command(ParallelCrawl, ScrapyCrawlCommand):
             logger.error("Run %(crawl_id)s not left for recovery in %(path)s: %(error)s",
                          {"crawl_id": spider.crawl_id, "path": path, "error": error})
 
-    def _state_writable(self, spider: str, replaying: bool) -> bool:
-        """The state folder can be written (one line and exit 1 when not, like the feed folder)."""
+    def _check_state(self, spider: str, replaying: bool) -> str | None:
+        """Why the state file is unusable (damaged, or from a newer newscrawl): a usage line and exit 2 before the
+        crawl, not a traceback inside it; None when it opens."""
         settings = self.settings
         if replaying or settings is None or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
-            return True
-        path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{spider}.sqlite"
-        for target in (path, path.with_name(path.name + "-wal")):  # SQLite writes its -wal and -shm beside it
-            refused = _cannot_write(target)
-            if refused:
-                print(f"scrapy crawl {spider}: not started, cannot write the state {path} in {refused[0]}: "
-                      f"{refused[1]}", file=sys.stderr)
-                self.exitcode = EXIT_FAILED
-                return False
-        return True
-
-    def _check_state(self, spider: str, replaying: bool) -> None:
-        """An unusable state file (damaged, or from a newer newscrawl) is one usage line and exit 2 before the crawl,
-        not a traceback inside it."""
-        settings = self.settings
-        if replaying or settings is None or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
-            return
+            return None
         path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{spider}.sqlite"
         try:
             StateStore(path).close()
         except StateError as error:
-            raise UsageError(str(error), print_help=False) from None
+            return str(error)
+        return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 
 _PYTHON_HANDLE_ERROR = logging.FileHandler.handleError
 _failures: dict[str, OSError] = {}
@@ -57,9 +58,11 @@ def unwritable(path: str) -> str | None:
     """Why the log file `path` cannot be opened for appending (the OS's words), or None when it can.
 
     Opening it is what Scrapy does next, and on failure it prints a 27-line traceback; so we try first, with the
-    same mode, and create the file only where Scrapy would have.
+    same mode, and create the file only where Scrapy would have, and its folder (`newscrawl run` logs into
+    output/SPIDER/, which it leaves to the crawl to create once the arguments are known to be good).
     """
     try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8"):
             return None
     except OSError as error:

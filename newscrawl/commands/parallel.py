@@ -1,5 +1,6 @@
-"""The parallel part of `scrapy crawl` (-a jobs=N with -a replay, newscrawl/parallel/): checked and forked from
-process_options, before Scrapy builds its crawler process and reactor; finished in the parent's run().
+"""The parallel part of `scrapy crawl` (-a jobs=N with -a replay, newscrawl/parallel/): checked with the other
+arguments and forked from process_options, before Scrapy builds its crawler process and reactor; finished in the
+parent's run().
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import sys
 from typing import Any
 
 from scrapy.exceptions import UsageError
-from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.parallel.run import ParallelReplay
 from newscrawl.processes import EXIT_FAILED
-from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
 
 
@@ -34,32 +33,25 @@ class ParallelCrawl:
     worker = False
     """This process is one of a parallel replay's (forked): it crawls its share and ends with end_worker()."""
 
-    def _fork_parallel(self, args: list[str], opts: argparse.Namespace) -> None:
-        """-a jobs=N with -a replay: fork the N processes now, before Scrapy builds its crawler process and reactor,
-        so each starts with the imports and settings done (parallel/run.py). Each returns from here as a normal
-        crawl of its share (without -a jobs); the parent finishes the replay in run()."""
-        if not args or "jobs" not in opts.spargs or self.settings is None:
-            return
-        try:
-            spider_class: Any = get_spider_loader(self.settings).load(args[0])
-        except KeyError:
-            return  # run() says so, as for any crawl
-        if not (isinstance(spider_class, type) and issubclass(spider_class, NewsSpiderBase)):
-            return
-        given = parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
+    def _plan_parallel(self, spider_class: type[NewsSpiderBase], given: dict[str, Any], opts: argparse.Namespace
+                       ) -> ParallelReplay | None:
+        """-a jobs=N with -a replay: the checked parallel replay (UsageError for one it cannot run), or None for a
+        one-process crawl (also when it is refused: exit code set, one line printed, self.refused)."""
         if given.get("jobs", 1) <= 1:
-            return
-        missing = spider_class.missing_source(given)
-        if missing and not self._distributed():
-            raise UsageError(missing, print_help=False)
+            return None
         replay = self._parallel_replay(spider_class, given, dict(opts.spargs))
         if replay is None:
             self.refused = True
-            return
+        return replay
+
+    def _fork_parallel(self, replay: ParallelReplay, name: str, opts: argparse.Namespace) -> None:
+        """Fork the N processes now, before Scrapy builds its crawler process and reactor, so each starts with the
+        imports and settings done (parallel/run.py). Each returns from here as a normal crawl of its share (without
+        -a jobs); the parent finishes the replay in run()."""
         try:
             forked = replay.fork()
         except OSError as error:  # its input cannot be read at all (a copy the disk refuses): as one process says
-            print(f"scrapy crawl {spider_class.name}: not started, cannot replay {given['replay']}: {error}",
+            print(f"scrapy crawl {name}: not started, cannot replay {replay.spider_args.get('replay')}: {error}",
                   file=sys.stderr)
             self.exitcode = EXIT_FAILED
             self.refused = True

@@ -36,6 +36,23 @@ def redis_url(settings: Any) -> str | None:
     return value or None
 
 
+def check_reachable(settings: Any) -> None:
+    """DistributedSetupError, naming the URL, when a Redis URL is set but that Redis cannot be used (not installed,
+    unreachable): asked by the crawl command before the crawl starts, where the error is one line."""
+    url = redis_url(settings)
+    if url is not None:
+        _frontier_module().connect(url)
+
+
+def _frontier_module() -> Any:
+    try:
+        from newscrawl.distributed import frontier
+    except ImportError as error:
+        raise DistributedSetupError(f"a Redis URL is set ({REDIS_URL_ENV} or REDIS_URL) but {error.name} is not "
+                                    "installed: pip install 'newscrawl[distributed]'") from None
+    return frontier
+
+
 def attach_frontier(spider: Any, crawler: Any) -> Frontier | None:
     """Join this worker to the shared run in Redis, or return None for a single-process crawl.
 
@@ -46,9 +63,5 @@ def attach_frontier(spider: Any, crawler: Any) -> Frontier | None:
     url = redis_url(crawler.settings)
     if url is None or getattr(spider, "mode", "live") == "replay":
         return None
-    try:
-        from newscrawl.distributed.frontier import Frontier
-    except ImportError as error:
-        raise DistributedSetupError(f"a Redis URL is set ({REDIS_URL_ENV} or REDIS_URL) but {error.name} is not "
-                                    "installed: pip install 'newscrawl[distributed]'") from None
-    return Frontier.join(spider, crawler.settings, url)
+    frontier: Frontier = _frontier_module().Frontier.join(spider, crawler.settings, url)
+    return frontier

@@ -38,7 +38,7 @@ def http_url(value: str) -> str:
 def url_list(value: str) -> list[str]:
     """URL,URL or @file.txt (one URL per line, blank lines and # comments ignored)."""
     if value.startswith("@"):
-        path = Path(value[1:])
+        path = given_path(value[1:], "file name after @")
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as error:
@@ -81,8 +81,16 @@ def iso_day(value: str) -> date:
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
+def given_path(value: str, what: str = "") -> Path:
+    """A path the user typed. An empty one (what an unset shell variable gives) is refused: Path("") is the working
+    folder, so a crawl would replay (or read) whatever happens to be there."""
+    if not value.strip():
+        raise ValueError(f"empty {what}".rstrip())
+    return Path(value).expanduser()
+
+
 def existing_path(value: str) -> Path:
-    path = Path(value).expanduser()
+    path = given_path(value)
     if not path.exists():
         raise ValueError(f"{value!r} does not exist")
     return path

@@ -1,0 +1,128 @@
+"""The checks `scrapy crawl` makes before Scrapy starts (commands/crawl.py): the spider's -a arguments, the feeds'
+formats and folders, the state folder and Redis. Each refusal is one line naming what is wrong: exit 2 for a usage
+error, 1 for a folder that cannot be written (docs/operating.md, "Signals, failures and exit codes").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
+
+from newscrawl.commands.writable import cannot_write
+from newscrawl.distributed import DistributedSetupError, check_reachable
+from newscrawl.processes import EXIT_FAILED, EXIT_USAGE, USAGE_PROG_ENV
+from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
+from newscrawl.spiders.base import NewsSpiderBase
+
+
+class _AnyValue(dict[str, str]):
+    """Fills a feed URI's %(name)s with the spider name and any other placeholder with a stand-in value."""
+
+    def __init__(self, spider: str) -> None:
+        super().__init__(name=spider)
+
+    def __missing__(self, key: str) -> str:
+        return "probe"
+
+
+class CrawlChecks:
+    """Mixin of the crawl command (which provides the settings and the exit code)."""
+
+    settings: Any
+    exitcode: int
+
+    spider_class: type[NewsSpiderBase] | None = None
+    """The newscrawl spider asked for (None for any other spider, or an unknown name: Scrapy says so)."""
+    given: dict[str, Any] = {}
+    """Its -a arguments, checked and converted (spiders/arguments.py)."""
+
+    @staticmethod
+    def _usage_error(spider: str, message: str) -> None:
+        """A usage error is one line and exit 2, whatever found it (Scrapy's own parser prints its usage block first,
+        under the program name `python -m scrapy` gives it: __main__.py). It names the command the user typed:
+        `newscrawl run` says so in USAGE_PROG_ENV."""
+        prog = os.environ.get(USAGE_PROG_ENV) or "scrapy crawl"
+        print(f"{prog}{' ' + spider if spider else ''}: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+    def _check_arguments(self, args: list[str], opts: argparse.Namespace) -> bool:
+        """Check a newscrawl spider's -a arguments (UsageError); False for any other spider, left to Scrapy."""
+        if not args or self.settings is None:
+            return False
+        try:
+            spider_class: Any = get_spider_loader(self.settings).load(args[0])
+        except KeyError:
+            return False  # Scrapy's own "Spider not found"
+        if not (isinstance(spider_class, type) and issubclass(spider_class, NewsSpiderBase)):
+            return False
+        given = parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
+        missing = spider_class.missing_source(given)
+        if missing and not self._distributed():  # a Redis worker gets its work from `newscrawl enqueue`
+            raise UsageError(missing, print_help=False)
+        self.spider_class, self.given = spider_class, given
+        return True
+
+    def _check_feed_formats(self) -> None:
+        """A feed its format cannot write is a usage error before the crawl: `-o` (append) onto an existing Parquet
+        file, which would get no items while the log said it was stored (parquet.py keeps the file intact)."""
+        for uri, options in (self.settings.getdict("FEEDS") if self.settings is not None else {}).items():
+            options = options or {}
+            text = str(uri)
+            if options.get("format") != "parquet" or options.get("overwrite") or (
+                    "://" in text and not text.startswith("file://")):
+                continue
+            path = Path(text.removeprefix("file://"))
+            if path.is_file() and path.stat().st_size > 0:
+                raise UsageError(f"-o {text}: a Parquet file cannot be appended to, and {path} exists; use -O to "
+                                 "overwrite it, or a new name (e.g. %(time)s in the feed URI)", print_help=False)
+
+    def _check_redis(self, spider: str) -> None:
+        """A distributed worker whose Redis cannot be used stops here in one line (exit 2, as `newscrawl enqueue`),
+        not in a traceback from inside the starting crawl."""
+        if self.spider_class is None or "replay" in self.given or self.settings is None:
+            return
+        try:
+            check_reachable(self.settings)
+        except DistributedSetupError as error:
+            print(f"scrapy crawl {spider}: not started, {error}", file=sys.stderr)
+            sys.exit(EXIT_USAGE)
+
+    def _feeds_writable(self, spider: str) -> bool:
+        """Every local feed's folder can be written: else one line and exit 1 before the crawl, instead of Scrapy's
+        traceback for every item and an exit code 0 with the feed silently missing."""
+        for uri in (self.settings.getdict("FEEDS") if self.settings is not None else {}):
+            text = str(uri)
+            if ("://" in text and not text.startswith("file://")) or text.startswith("stdout:"):
+                continue  # S3, FTP, …: Scrapy's own storage reports those
+            refused = cannot_write(Path(text.removeprefix("file://") % _AnyValue(spider)))
+            if refused:
+                print(f"scrapy crawl {spider}: not started, cannot write the feed {text} in {refused[0]}: "
+                      f"{refused[1]}", file=sys.stderr)
+                self.exitcode = EXIT_FAILED
+                return False
+        return True
+
+    def _state_writable(self, spider: str, replaying: bool) -> bool:
+        """The state folder can be written (one line and exit 1 when not, like the feed folder)."""
+        settings = self.settings
+        if replaying or settings is None or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
+            return True
+        path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{spider}.sqlite"
+        for target in (path, path.with_name(path.name + "-wal")):  # SQLite writes its -wal and -shm beside it
+            refused = cannot_write(target)
+            if refused:
+                print(f"scrapy crawl {spider}: not started, cannot write the state {path} in {refused[0]}: "
+                      f"{refused[1]}", file=sys.stderr)
+                self.exitcode = EXIT_FAILED
+                return False
+        return True
+
+    def _distributed(self) -> bool:
+        return bool((self.settings is not None and self.settings.get("REDIS_URL"))
+                    or os.environ.get("NEWSCRAWL_REDIS_URL"))
