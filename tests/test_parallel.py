@@ -346,6 +346,30 @@ def test_a_broken_progress_mark_is_caught_and_the_merge_done_again(tmp_path: Pat
     assert (tmp_path / "many" / "out.jsonl").read_bytes() == (one.workdir / "out.jsonl").read_bytes()
 
 
+def test_standard_output_gets_the_merged_feed_and_a_damaged_input_is_logged_once(tmp_path: Path) -> None:
+    """`-O -` with -a jobs=2 wrote nothing to stdout (a file named "stdout:" instead), and every process of the
+    replay logged each damaged input of the archive: one line per process."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for page in sorted(GENERIC_FIXTURES.glob("*.html"))[:6]:
+        shutil.copy(page, folder / page.name)
+        shutil.copy(page.with_suffix(".url"), folder / page.with_suffix(".url").name)
+    (folder / "empty.html").write_bytes(b"")
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings", "PYTHONPATH": str(ROOT)}
+    outputs = []
+    for jobs in ("1", "2"):
+        workdir = tmp_path / f"jobs{jobs}"
+        workdir.mkdir()
+        done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"replay={folder}", "-a",
+                               f"jobs={jobs}", "-O", "-:jsonlines"], cwd=workdir, env=env, capture_output=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert done.stderr.decode().count("Damaged input") == 1, done.stderr.decode()[-3000:]
+        assert [path.name for path in workdir.iterdir()] == ["output"], "no file named after stdout"
+        outputs.append(done.stdout)
+    assert outputs[0].count(b"\n") >= 3 and outputs[1] == outputs[0]
+
+
 def test_reparse_with_two_jobs_writes_the_same_feed(tmp_path: Path) -> None:
     one = newscrawl_cli("reparse", str(SAMPLE), "-o", str(tmp_path / "one.jsonl"), cwd=tmp_path)
     two = newscrawl_cli("reparse", str(SAMPLE), "-o", str(tmp_path / "two.jsonl"), "--jobs", "2", cwd=tmp_path)

@@ -1,5 +1,6 @@
-"""Which feeds a parallel replay can write (-a jobs=N): plain local JSON Lines files, whose lines the parent copies
-in the one-process order (docs/parallel.md, "Limits"); any other feed is refused before anything starts.
+"""Which feeds a parallel replay can write (-a jobs=N): plain local JSON Lines files and standard output (`-O -`),
+whose lines the parent copies in the one-process order (docs/parallel.md, "Limits"); any other feed is refused
+before anything starts.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ UNSUPPORTED_OPTIONS = ("fields", "item_filter", "item_classes", "batch_item_coun
                        "uri_params", "item_export_kwargs")
 
 
+STDOUT = "stdout:"
+"""Scrapy's URI for `-o -` / `-O -`."""
+
+
 @dataclass(frozen=True)
 class FeedTarget:
-    path: Path
+    path: Path | None
+    """None: standard output."""
     overwrite: bool
 
 
@@ -41,8 +47,8 @@ def feed_targets(settings: Any, spider: Any) -> tuple[list[FeedTarget], str | No
             raise UsageError(f"-a jobs: a parallel replay writes plain local JSON Lines feeds only, and {text}: "
                              f"{problem}; use -a jobs=1 for it", print_help=False)
         encodings.add(options.get("encoding", settings.get("FEED_EXPORT_ENCODING")))
-        targets.append(FeedTarget(Path(text.removeprefix("file://") % _UriParams(spider)),
-                                  bool(options.get("overwrite", False))))
+        path = None if text.startswith(STDOUT) else Path(text.removeprefix("file://") % _UriParams(spider))
+        targets.append(FeedTarget(path, bool(options.get("overwrite", False))))
     if len(encodings) > 1:
         raise UsageError("-a jobs: the feeds of a parallel replay must share one encoding", print_help=False)
     return targets, next(iter(encodings), settings.get("FEED_EXPORT_ENCODING"))

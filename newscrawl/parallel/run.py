@@ -191,6 +191,11 @@ class ParallelReplay:
         with ExitStack() as stack:
             outputs: list[IO[bytes]] = []
             for target in self.targets:
+                if target.path is None:
+                    sys.stdout.flush()
+                    outputs.append(sys.stdout.buffer)  # not closed: the command's own output stream
+                    stack.callback(sys.stdout.buffer.flush)
+                    continue
                 target.path.parent.mkdir(parents=True, exist_ok=True)
                 outputs.append(stack.enter_context(open(target.path, "wb" if target.overwrite else "ab")))
             if not streamed:

@@ -19,6 +19,7 @@ from newscrawl.extract.urls import commonest_origin
 from newscrawl.items import Discovery
 from newscrawl.scratchdb import scratch_database
 from newscrawl.spiders.held import HeldArticles
+from newscrawl.spiders.shard import Shard
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class ReplayCandidates:
     replay_source: ReplaySource | None
     damaged_inputs: list[dict[str, Any]]
     held: HeldArticles
+    shard: Shard | None
     started_at: Any
     _archive_listed: bool
     replay_refused = False
@@ -61,6 +63,8 @@ class ReplayCandidates:
             self.crawler.stats.inc_value("newscrawl/replay/archive_problems")
             self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{problem.kind}")
             self.note_damaged_input(problem.file, problem.offset, problem.kind, problem.message)
+            if self.shard is not None and self.shard.index > 0:
+                continue  # every process of a parallel replay reads the index: the first one says it, once
             logger.error("Damaged input %(file)s at offset %(offset)d (%(kind)s): %(message)s",
                          {"file": problem.file, "offset": problem.offset, "kind": problem.kind,
                           "message": problem.message})
