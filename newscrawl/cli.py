@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 from newscrawl import __version__
 from pathlib import Path
@@ -24,14 +25,15 @@ from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_to_feed
 from newscrawl.archive.verify import NotAFeed, verify_feed
 from newscrawl.archive.wacz import UnreadableWacz
+from newscrawl.commands.writable import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
 from newscrawl.ops.status import any_latest_failed, status_lines
 from newscrawl.processes import EXIT_LOCKED, EXIT_USAGE
 from newscrawl.runner import run as run_crawl
-from newscrawl.runner import spider_names
-from newscrawl.spiders.arguments import job_count
-from newscrawl.state.history import revision_diff, revision_table
+from newscrawl.runner import spider_class, spider_names
+from newscrawl.spiders.arguments import given_path, job_count
+from newscrawl.state.history import find_revisions, revision_diff, revision_table
 from newscrawl.state.store import StateError, StateStore
 
 EXIT_OK = 0
@@ -55,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "provenance.body_sha256. Prints one line per problem and a summary; exits 1 on any "
                     "mismatch or missing record.",
     )
-    verify.add_argument("feed", help="a JSON Lines feed written by newscrawl (.jsonl, .jsonl.gz, or a JSON array)")
-    verify.add_argument("--archive", metavar="PATH",
+    verify.add_argument("feed", type=_path, help="a JSON Lines feed written by newscrawl (.jsonl, .jsonl.gz, or a JSON array)")
+    verify.add_argument("--archive", metavar="PATH", type=_path,
                         help="look for the WARC files or saved pages here (a file, a folder or a .wacz) instead "
                              "of the paths recorded in the items, e.g. after moving the archive")
     verify.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
@@ -79,13 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
                     "With --against OLD.jsonl, compare item by item (by URL) and field by field, print how many "
                     "items changed per field with before/after examples, and write the diff as JSON.",
         epilog="Exit codes: 0 nothing changed, 1 something changed, 2 usage error or the replay failed.")
-    reparse.add_argument("archive",
+    reparse.add_argument("archive", type=_path,
                          help="a .warc/.warc.gz/.warc.zst file, a folder of them, a .wacz file, a folder of saved "
                               "pages, or one saved page")
-    reparse.add_argument("-o", "--output", metavar="NEW.jsonl", help="the new feed (default: reparse.jsonl)")
-    reparse.add_argument("--against", metavar="OLD.jsonl", help="an earlier feed of the same archive to compare")
+    reparse.add_argument("-o", "--output", metavar="NEW.jsonl", type=_path,
+                         help="the new feed (default: reparse.jsonl)")
+    reparse.add_argument("--against", metavar="OLD.jsonl", type=_path,
+                         help="an earlier feed of the same archive to compare")
     reparse.add_argument("--spider", help="spider to replay with (default: the one named in the archive, else news)")
-    reparse.add_argument("--report", metavar="DIFF.json", help="where to write the diff (default: NEW.diff.json)")
+    reparse.add_argument("--report", metavar="DIFF.json", type=_path,
+                         help="where to write the diff (default: NEW.diff.json)")
     reparse.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                          help="processes to split the replay across, or auto for every core (default 1); the feed is "
                               "byte-identical to a one-process re-parse (docs/parallel.md)")
@@ -96,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "show a unified diff of title and body between two revisions (default: the last two).")
     history.add_argument("url", help="the article's canonical URL (or its key, e.g. devdiscourse:3301234)")
     history.add_argument("--spider", default="devdiscourse", help="whose state to read (default devdiscourse)")
-    history.add_argument("--state", metavar="FILE", help="state file (default output/state/SPIDER.sqlite)")
+    history.add_argument("--state", metavar="FILE", type=_path, help="state file (default output/state/SPIDER.sqlite)")
     history.add_argument("--diff", nargs=2, type=int, metavar=("A", "B"), help="revisions to compare")
     add_status_command(commands)
     add_report_command(commands)
@@ -150,6 +155,16 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_USAGE
 
 
+def _path(value: str) -> str:
+    """A file or folder argument. An empty one (what an unset shell variable gives) is refused: as a path it means
+    the working folder, whose files would be read, or written over."""
+    try:
+        given_path(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
 def _jobs(value: str) -> int:
     try:
         return job_count(value)
@@ -158,6 +173,8 @@ def _jobs(value: str) -> int:
 
 
 def reparse(args: argparse.Namespace) -> int:
+    """Every argument is checked before the re-parse, which may take minutes: the spider, the old feed to compare
+    with and the files to write; each problem is one line and exit 2."""
     archive = Path(args.archive)
     try:
         # An archive that names no spider (another tool's, saved pages) is re-parsed by `news`: an outlet's own
@@ -166,7 +183,27 @@ def reparse(args: argparse.Namespace) -> int:
     except (OSError, ArchiveNotFound, UnreadableWacz) as error:
         print(f"newscrawl reparse: {error}", file=sys.stderr)
         return EXIT_USAGE
+    known = spider_names()
+    if spider not in known:
+        print(f"newscrawl reparse: unknown spider {spider!r} (known: {', '.join(known) or 'none'})", file=sys.stderr)
+        return EXIT_USAGE
     new_feed = Path(args.output or "reparse.jsonl")
+    refused = refusal(new_feed)
+    if refused:
+        print(f"newscrawl reparse: {refused}", file=sys.stderr)
+        return EXIT_USAGE
+    report = Path(args.report) if args.report else new_feed.with_suffix(".diff.json")
+    refused = refusal(report) if args.against else None
+    if refused:
+        print(f"newscrawl reparse: {refused}", file=sys.stderr)
+        return EXIT_USAGE
+    old: dict[str, dict[str, Any]] = {}
+    if args.against:
+        try:
+            old = read_feed(Path(args.against))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            print(f"newscrawl reparse: cannot read {args.against}: {error}", file=sys.stderr)
+            return EXIT_USAGE
     done = replay_to_feed(archive, spider, new_feed, args.jobs)
     if done.returncode != 0 or not new_feed.exists():
         print(f"newscrawl reparse: replay of {archive} failed (exit {done.returncode}):\n{done.stderr[-2000:]}",
@@ -175,15 +212,14 @@ def reparse(args: argparse.Namespace) -> int:
     print(f"re-parsed {archive} with spider {spider} into {new_feed}")
     if not args.against:
         return EXIT_OK
-    try:
-        difference = diff_feeds(read_feed(Path(args.against)), read_feed(new_feed))
-    except (OSError, ValueError, KeyError) as error:
-        print(f"newscrawl reparse: cannot read {args.against}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    difference = diff_feeds(old, read_feed(new_feed))
     print("\n".join(difference.lines()))
-    report = Path(args.report or new_feed.with_suffix(".diff.json"))
-    report.write_text(json.dumps(difference.as_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                      encoding="utf-8")
+    try:
+        report.write_text(json.dumps(difference.as_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                          encoding="utf-8")
+    except OSError as error:  # the disk filled up, or the folder changed, during the re-parse
+        print(f"newscrawl reparse: cannot write {report}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"diff written to {report}")
     return EXIT_FOUND_PROBLEMS if difference.changed else EXIT_OK
 
@@ -198,7 +234,9 @@ def show_history(args: argparse.Namespace) -> int:
     except StateError as error:
         print(f"newscrawl history: {error}", file=sys.stderr)
         return EXIT_USAGE
-    revisions = store.revisions(args.url)
+    spider = spider_class(args.spider)
+    article_key = getattr(spider(), "article_key", None) if spider is not None else None
+    revisions = find_revisions(store, args.url, article_key)
     if not revisions:
         print(f"newscrawl history: {args.url} is not in {path}", file=sys.stderr)
         return EXIT_FOUND_PROBLEMS
@@ -240,7 +278,7 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
                     "and the runs table of `newscrawl status`.",
         epilog="Exit codes: 0 written (also when there are no runs: the page says so); 2 usage error, no such "
                "output folder or the page could not be written.")
-    report.add_argument("-o", "--out", dest="html", default="report.html", metavar="FILE",
+    report.add_argument("-o", "--out", dest="html", default="report.html", metavar="FILE", type=_path,
                         help="where to write the page (default report.html)")
     report.add_argument("--since", type=_iso_day, metavar="YYYY-MM-DD",
                         help="only runs from this UTC day on")
@@ -257,7 +295,7 @@ def _iso_day(text: str) -> datetime:
 
 
 def _add_report_source_arguments(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--output", default="output", metavar="DIR",
+    command.add_argument("--output", default="output", metavar="DIR", type=_path,
                          help="the crawl output folder holding SPIDER/*.report.json (default output)")
     command.add_argument("--spider", metavar="NAME", help="only this spider's runs (default all)")
     command.add_argument("--replays", action="store_true",
@@ -330,16 +368,26 @@ def add_merge_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
                     "URL, keeping the highest revision, then the latest provenance.fetched_at; sorted by URL, "
                     "lines copied unchanged, so merging the same feeds twice gives the same file.",
         epilog="Exit codes: 0 written; 2 usage error, no feed found or a feed could not be read.")
-    merge.add_argument("feeds", nargs="+", metavar="FEED", help="feeds, or folders such as output/devdiscourse")
-    merge.add_argument("-o", "--output", required=True, metavar="MERGED.jsonl", help="where to write the result")
+    merge.add_argument("feeds", nargs="+", metavar="FEED", type=_path,
+                       help="feeds, or folders such as output/devdiscourse")
+    merge.add_argument("-o", "--output", required=True, metavar="MERGED.jsonl", type=_path,
+                       help="where to write the result")
     merge.add_argument("--run", metavar="RUN_ID",
                        help="only feeds of this run (file names starting with it, e.g. 20251121T104500Z-1a2b3c)")
 
 
+MAX_NAMED_LINES = 5
+"""Unreadable feed lines named one by one; the rest are counted (a damaged feed may hold thousands)."""
+
+
 def merge_run_feeds(args: argparse.Namespace) -> int:
-    from newscrawl.distributed.merge import feed_paths, merge_feeds, run_of, write_feed
+    from newscrawl.distributed.merge import NotAFeed, feed_paths, merge_feeds, run_of, write_feed
 
     output = Path(args.output)
+    refused = refusal(output)
+    if refused:
+        print(f"newscrawl merge: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     paths = feed_paths([Path(p) for p in args.feeds], run=args.run, exclude=output)
     if not paths:
         print(f"newscrawl merge: no feeds in {', '.join(args.feeds)}{f' for run {args.run}' if args.run else ''}",
@@ -348,6 +396,9 @@ def merge_run_feeds(args: argparse.Namespace) -> int:
     try:
         result = merge_feeds(paths)
         write_feed(output, result.lines)
+    except NotAFeed as error:
+        print(f"newscrawl merge: {error}; nothing written", file=sys.stderr)
+        return EXIT_USAGE
     except OSError as error:
         print(f"newscrawl merge: {error.filename}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
@@ -355,8 +406,11 @@ def merge_run_feeds(args: argparse.Namespace) -> int:
     print(f"merged {result.feeds} feed{'s' * (result.feeds != 1)} (runs: {', '.join(runs)}): {result.items} items, "
           f"{result.duplicates} duplicate{'s' * (result.duplicates != 1)} dropped, {len(result.lines)} written to "
           f"{output}")
-    for where in result.unreadable:
-        print(f"skipped unreadable line {where}", file=sys.stderr)
+    if result.unreadable:
+        more = len(result.unreadable) - MAX_NAMED_LINES
+        print(f"skipped {len(result.unreadable)} unreadable line{'s' * (len(result.unreadable) != 1)}: "
+              f"{', '.join(result.unreadable[:MAX_NAMED_LINES])}{f' and {more} more' if more > 0 else ''}",
+              file=sys.stderr)
     return EXIT_OK
 
 
@@ -417,8 +471,9 @@ def add_pack_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         epilog="Exit codes: 0 written and valid; 1 py-wacz failed or the WACZ does not validate, or damaged WARCs "
                "were left out of it (each named; the others are packed); 2 usage error, "
                "no WARC found or py-wacz missing.")
-    pack_command.add_argument("sources", nargs="+", metavar="SOURCE", help="WARC files or folders")
-    pack_command.add_argument("-o", "--output", required=True, metavar="CRAWL.wacz", help="where to write the WACZ")
+    pack_command.add_argument("sources", nargs="+", metavar="SOURCE", type=_path, help="WARC files or folders")
+    pack_command.add_argument("-o", "--output", required=True, metavar="CRAWL.wacz", type=_path,
+                              help="where to write the WACZ")
     pack_command.add_argument("--run", metavar="RUN_ID", help="only this run's WARCs (file names starting with it)")
     pack_command.add_argument("--title", help="title recorded in the WACZ (default: the output file's name)")
 

@@ -84,6 +84,35 @@ def reparse(workdir: Path, *args: str, code_root: Path = ROOT) -> subprocess.Com
                           capture_output=True, text=True, timeout=180)
 
 
+SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (("--spider", "nosuch"), "newscrawl reparse: unknown spider 'nosuch' (known: devdiscourse, news)"),
+    (("--against", "nonexist.jsonl"), "newscrawl reparse: cannot read nonexist.jsonl: [Errno 2] No such file or "
+                                      "directory: 'nonexist.jsonl'"),
+    (("--against", "old.jsonl", "--report", "old.jsonl/diff.json"), "newscrawl reparse: cannot write "
+                                                                    "old.jsonl/diff.json in old.jsonl: Not a directory"),
+    (("-o", "."), "newscrawl reparse: cannot write .: Is a directory"),
+])
+def test_reparse_checks_its_arguments_before_the_re_parse(tmp_path: Path, arguments: tuple[str, ...],
+                                                         message: str) -> None:
+    """Each was found only after the whole re-parse (a traceback of the replay for an unknown spider, a
+    PermissionError traceback for the diff)."""
+    (tmp_path / "old.jsonl").write_text('{"url": "https://www.devdiscourse.com/article/x/1-a"}\n')
+    done = reparse(tmp_path, str(SAMPLE), "-o", "new.jsonl", *arguments) if arguments[0] != "-o" else \
+        reparse(tmp_path, str(SAMPLE), *arguments)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", message + "\n")
+    assert not (tmp_path / "new.jsonl").exists() and not (tmp_path / "output").exists(), "nothing re-parsed"
+
+
+def test_an_empty_archive_argument_is_refused(tmp_path: Path) -> None:
+    """`newscrawl reparse "$ARCHIVE"` with the variable unset re-parsed the working folder."""
+    done = reparse(tmp_path, "")
+    assert done.returncode == 2 and done.stderr.endswith("newscrawl reparse: error: argument archive: empty\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_reparse_reports_exactly_the_changed_field_on_exactly_the_affected_items(
         specs: list[NewsSpec], tmp_path: Path) -> None:
     with MirrorServer(build_devdiscourse_mirror(specs)) as server:

@@ -526,6 +526,37 @@ def test_merge_keeps_the_highest_revision_then_the_latest_fetch_sorted_by_url(tm
     assert merge_feeds(list(reversed(paths))).lines == result.lines, "input order does not matter"
 
 
+def test_merge_refuses_an_input_that_is_not_a_feed_and_summarises_bad_lines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A WARC given to merge printed 3,081 "skipped unreadable line" lines, wrote an empty file and exited 0."""
+    feed = tmp_path / "w1.jsonl"
+    feed.write_text("".join(json.dumps({"url": f"http://m/{n}", "revision": 1}) + "\n" for n in range(3))
+                    + "torn\n" * 12, encoding="utf-8")
+    not_a_feed = tmp_path / "README.md"
+    not_a_feed.write_text("# A readme\n\nNot a feed.\n", encoding="utf-8")
+    merged = tmp_path / "merged.jsonl"
+    assert newscrawl(["merge", "-o", str(merged), str(feed), str(not_a_feed)]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"newscrawl merge: {not_a_feed} is not a JSON Lines feed: none of its 2 lines is an "
+                              "item (a JSON object with a url); nothing written\n")
+    assert not merged.exists()
+    assert newscrawl(["merge", "-o", str(merged), str(feed)]) == 0
+    err = capsys.readouterr().err
+    assert err == (f"skipped 12 unreadable lines: {feed}:4, {feed}:5, {feed}:6, {feed}:7, {feed}:8 and 7 more\n")
+    assert len(merged.read_text(encoding="utf-8").splitlines()) == 3
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["README.md", "merged.jsonl", "w1.jsonl"]
+
+
+def test_merge_into_a_folder_is_a_usage_error_that_leaves_nothing(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    feed = tmp_path / "w1.jsonl"
+    feed.write_text(json.dumps({"url": "http://m/a"}) + "\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    assert newscrawl(["merge", "-o", str(tmp_path / "out"), str(feed)]) == 2
+    assert capsys.readouterr().err == f"newscrawl merge: cannot write {tmp_path / 'out'}: Is a directory\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "w1.jsonl"], "no stray out.tmp"
+
+
 def test_start_messages_and_the_enqueue_command(redis_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert StartMessage.decode(b'{"url": "https://a.b/article/x/1-y", "meta": {}}').kind == "article"
     assert StartMessage.decode(b'{"kind": "sitemap", "url": "https://a.b/RSS/GoogleNews"}').kind == "sitemap"

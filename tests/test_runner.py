@@ -16,6 +16,10 @@ from typing import Any
 
 import pytest
 
+from newscrawl.cli import main as newscrawl_main
+from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+from newscrawl.spiders.news import NewsSpider
+from newscrawl.state.store import Revision, StateStore
 from tests.crawling import FAST, ROOT
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.server import MirrorServer, Page, Request, Site, build_devdiscourse_mirror
@@ -147,9 +151,13 @@ def test_nothing_discovered_has_its_own_code(tmp_path: Path) -> None:
 
 
 def test_bad_arguments_exit_2_without_a_report(tmp_path: Path) -> None:
+    """One line naming the command the user typed (it said "__main__.py: error:"), and no file left behind: the
+    log was created before the crawl found its arguments bad."""
     done = newscrawl(tmp_path, "run", "devdiscourse", "-a", "since=yesterday")
     assert done.returncode == 2
-    assert "bad value for -a since" in done.stderr
+    assert done.stderr.startswith("newscrawl run devdiscourse: error: spider 'devdiscourse': bad value for -a since")
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "output").exists()
 
 
 def test_history_lists_revisions_and_diffs(tmp_path: Path) -> None:
@@ -175,6 +183,30 @@ def test_history_lists_revisions_and_diffs(tmp_path: Path) -> None:
     assert any(line.startswith("+In a landmark diplomatic engagement") for line in lines)
     missing = newscrawl(tmp_path, "history", "https://example.com/nope")
     assert missing.returncode == 1 and "is not in" in missing.stderr
+
+
+@pytest.mark.parametrize(("spider", "stored", "asked", "found"), [
+    ("news", "https://example.com/news/htm", "HTTPS://EXAMPLE.COM/news/htm", True),
+    ("news", "https://example.com/news/htm", "https://Example.com:443/news/htm?utm_source=feed", True),
+    ("news", "https://example.com/news/htm", "https://example.com/news/htm/", False),  # the crawler keeps them apart
+    ("devdiscourse", "https://www.devdiscourse.com/article/x/3301234-a-title",
+     "HTTPS://WWW.DEVDISCOURSE.COM/article/politics/3301234-another-slug", True),
+])
+def test_history_finds_an_article_as_the_crawl_stored_it(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        spider: str, stored: str, asked: str, found: bool) -> None:
+    """`history` looked the URL up as typed: a capital letter in the host made a stored article "not in" the state."""
+    spider_class = NewsSpider if spider == "news" else DevdiscourseSpider
+    path = tmp_path / f"{spider}.sqlite"
+    store = StateStore(path)
+    store.record_revision(Revision(key=spider_class().article_key(stored), revision=1, crawl_id="c1",
+                                   fetched_at="2025-03-21T13:37:12Z", url=stored, content_sha256="c", body_sha256="b",
+                                   item={"title": "A title", "body": "Text."}),
+                          etag=None, last_modified=None, signal=None, published_at=None)
+    store.commit()
+    store.close()
+    code = newscrawl_main(["history", asked, "--spider", spider, "--state", str(path)])
+    out, err = capsys.readouterr()
+    assert (code, f"A title\n{stored}\n" in out) == ((0, True) if found else (1, False)), out + err
 
 
 @pytest.mark.parametrize("kill_after", [3, 11, 24])

@@ -5,17 +5,29 @@ a worker died between exporting an item and releasing its request (another worke
 runs overlap. Per canonical URL (`url`) the merge keeps the highest `revision`, then the latest
 `provenance.fetched_at`, then — for a full tie — the greatest line, so the result does not depend on the order of
 the inputs. Lines are copied byte for byte and written sorted by URL: merging the same feeds twice gives the same
-file. A line that is not JSON (a torn last line of a killed worker's feed) is skipped and counted.
+file. A line that is not JSON (a torn last line of a killed worker's feed) is skipped and counted; an input none of
+whose lines is an item (a WARC, a README given by mistake) is not a feed, and refused by name (NotAFeed).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+class NotAFeed(ValueError):
+    """An input with lines, none of them a JSON object with a url: not a JSON Lines feed of newscrawl items."""
+
+    def __init__(self, path: Path, lines: int) -> None:
+        super().__init__(f"{path} is not a JSON Lines feed: none of its {lines} lines is an item (a JSON object with "
+                         "a url)")
+        self.path = path
+
 
 # A run id as new_crawl_id() makes it: UTC start time and a random suffix.
 RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}")
@@ -69,30 +81,50 @@ def _rank(item: dict[str, Any], line: bytes) -> tuple[int, str, bytes]:
 
 
 def merge_feeds(paths: list[Path]) -> MergeResult:
-    """Read every feed (OSError propagates) and keep one line per canonical URL (see the module docstring)."""
+    """Read every feed (OSError, NotAFeed propagate) and keep one line per canonical URL (see the module docstring)."""
     result = MergeResult(lines=[], feeds=len(paths))
     best: dict[str, tuple[tuple[int, str, bytes], bytes]] = {}
     for path in paths:
+        bad: list[str] = []
+        lines = items = 0
         for number, line in enumerate(path.read_bytes().splitlines(), start=1):
             if not line.strip():
                 continue
+            lines += 1
             try:
                 item = json.loads(line)
             except ValueError:
                 item = None
             if not isinstance(item, dict) or not isinstance(item.get("url"), str):
-                result.unreadable.append(f"{path}:{number}")
+                bad.append(f"{path}:{number}")
                 continue
-            result.items += 1
+            items += 1
             rank = _rank(item, line)
             if item["url"] not in best or rank > best[item["url"]][0]:
                 best[item["url"]] = (rank, line)
+        if lines and not items:
+            raise NotAFeed(path, lines)
+        result.items += items
+        result.unreadable += bad
     result.lines = [best[url][1] for url in sorted(best)]
     return result
 
 
 def write_feed(path: Path, lines: list[bytes]) -> None:
+    """Complete or absent, never half-written: a temporary file beside it, renamed over it, removed on failure."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(b"".join(line + b"\n" for line in lines))
-    temporary.replace(path)  # complete or absent, never half-written
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(b"".join(line + b"\n" for line in lines))
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a feed gets the usual mode
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

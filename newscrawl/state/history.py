@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 
-from newscrawl.state.store import Revision
+from newscrawl.extract.urls import clean_url, is_http_url
+from newscrawl.state.store import Revision, StateStore
+
+
+def find_revisions(store: StateStore, given: str, article_key: Callable[[str], str] | None = None
+                   ) -> list[Revision]:
+    """The revisions of the article `given` names, looked up as the crawl stored it: as given (a key, or a URL
+    exactly as stored), then under the spider's article key of it (`article_key`: the key the crawl recorded it
+    under), then as the crawler's canonical form of a URL (clean_url: scheme and host in lower case, no default
+    port, no tracking parameters; a trailing slash is kept, since the crawler tells those addresses apart)."""
+    forms = [given]
+    if is_http_url(given):
+        forms += [article_key(given)] if article_key is not None else []
+        forms.append(clean_url(given))
+    for form in dict.fromkeys(forms):
+        revisions = store.revisions(form)
+        if revisions:
+            return revisions
+    return []
 
 
 def revision_table(revisions: list[Revision]) -> list[str]:
