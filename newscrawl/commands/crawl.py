@@ -1,7 +1,8 @@
 """`scrapy crawl` that checks the spider's -a arguments before the reactor starts, and fails loudly after it.
 
 Scrapy builds the spider inside the running crawl, where an exception becomes a traceback and exit code 0. A wrong
-argument deserves one clear line and exit code 2, so we validate here first, through the spider's own spec.
+argument deserves one clear line and exit code 2, so commands/checks.py validates the arguments first, through the
+spider's own spec, in process_options: before Scrapy's version banner, the log file and any work.
 
 Scrapy also exits 0 when a crawl was stopped by an error (the WARC capture closes the spider on a full or read-only
 disk) or when a feed could not be stored. Such a run has lost its record, so it ends with one line on stderr and
