@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "provenance.body_sha256. Prints one line per problem and a summary; exits 1 on any "
                     "mismatch or missing record.",
     )
-    verify.add_argument("feed", type=_path, help="a JSON Lines feed written by newscrawl (.jsonl, .jsonl.gz, or a JSON array)")
+    verify.add_argument("feed", type=_path,
+                        help="a JSON Lines feed written by newscrawl (.jsonl, .jsonl.gz, or a JSON array)")
     verify.add_argument("--archive", metavar="PATH", type=_path,
                         help="look for the WARC files or saved pages here (a file, a folder or a .wacz) instead "
                              "of the paths recorded in the items, e.g. after moving the archive")
