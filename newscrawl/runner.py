@@ -25,7 +25,7 @@ from typing import Any
 from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 
-from newscrawl.commands.writable import cannot_write
+from newscrawl.commands.writable import refusal
 from newscrawl.meta import new_crawl_id
 from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, USAGE_PROG_ENV, sigterm_when_parent_dies
 
@@ -49,9 +49,9 @@ def run(spider: str, scrapy_args: list[str], output: Path = Path("output")) -> i
     report_path = output / spider / f"{crawl_id}.report.json"
     # Only asked, not created: the crawl creates the log once it has found its arguments good, so a usage error
     # leaves no empty log behind (commands/crawl.py).
-    refused = cannot_write(log_file)
+    refused = refusal(log_file)
     if refused:  # read-only output folder: not even the log can be created
-        print(f"newscrawl run {spider}: not started, cannot write {log_file}: {refused[1]}", file=sys.stderr)
+        print(f"newscrawl run {spider}: not started, {refused}", file=sys.stderr)
         return EXIT_FAILED
     command = [sys.executable, "-m", "scrapy", "crawl", spider, *scrapy_args,
                "-s", f"NEWSCRAWL_CRAWL_ID={crawl_id}", "-s", f"LOG_FILE={log_file}",

@@ -97,7 +97,7 @@ def test_an_unwritable_log_folder_is_one_line(mirror: MirrorServer, specs: list[
     assert done.returncode == 1
     if command == "newscrawl run":
         assert line.startswith("newscrawl run devdiscourse: not started, cannot write output/devdiscourse/")
-        assert line.endswith(f".log: {refusal(done)}")
+        assert line.endswith(f".log in output/devdiscourse: {refusal(done)}")
     else:
         assert line == f"scrapy crawl devdiscourse: not started, cannot write the log logs/crawl.log: {refusal(done)}"
     assert_nothing_lost(tmp_path, mirror, specs)
