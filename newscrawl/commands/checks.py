@@ -100,11 +100,7 @@ class CrawlChecks:
             text = str(uri)
             if ("://" in text and not text.startswith("file://")) or text.startswith("stdout:"):
                 continue  # S3, FTP, …: Scrapy's own storage reports those
-            refused = cannot_write(Path(text.removeprefix("file://") % _AnyValue(spider)))
-            if refused:
-                print(f"scrapy crawl {spider}: not started, cannot write the feed {text} in {refused[0]}: "
-                      f"{refused[1]}", file=sys.stderr)
-                self.exitcode = EXIT_FAILED
+            if self._refused(spider, f"the feed {text}", Path(text.removeprefix("file://") % _AnyValue(spider))):
                 return False
         return True
 
@@ -114,14 +110,19 @@ class CrawlChecks:
         if replaying or settings is None or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
             return True
         path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{spider}.sqlite"
-        for target in (path, path.with_name(path.name + "-wal")):  # SQLite writes its -wal and -shm beside it
-            refused = cannot_write(target)
-            if refused:
-                print(f"scrapy crawl {spider}: not started, cannot write the state {path} in {refused[0]}: "
-                      f"{refused[1]}", file=sys.stderr)
-                self.exitcode = EXIT_FAILED
-                return False
-        return True
+        # SQLite writes its -wal and -shm beside it
+        return not any(self._refused(spider, f"the state {path}", target)
+                       for target in (path, path.with_name(path.name + "-wal")))
+
+    def _refused(self, spider: str, what: str, target: Path) -> bool:
+        """Whether `target` cannot be written; if so, one line naming `what` and the folder that refuses it, and
+        exit 1."""
+        refused = cannot_write(target)
+        if refused:
+            print(f"scrapy crawl {spider}: not started, cannot write {what} in {refused[0]}: {refused[1]}",
+                  file=sys.stderr)
+            self.exitcode = EXIT_FAILED
+        return refused is not None
 
     def _distributed(self) -> bool:
         return bool((self.settings is not None and self.settings.get("REDIS_URL"))
