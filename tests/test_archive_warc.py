@@ -752,6 +752,29 @@ def test_a_digest_only_revisit_answers_with_the_capture_whose_payload_it_names(t
     assert replayed is not None and replayed.decoded_body() == first
 
 
+def test_the_index_counts_the_urls_captured_in_full_more_than_once_with_payloads_that_may_differ(
+        tmp_path: Path) -> None:
+    """A replay answers each URL with one capture; the others are not errors but versions the feed will not hold,
+    so the replay says how many URLs have them. Identical payloads (the same digest twice) are not versions."""
+    base = "https://versions.example.org"
+    edited = PAGE.replace(b"</body>", b"<p>Updated later.</p></body>")
+
+    def digested(uri: str, page: bytes) -> bytes:
+        return _record(b"WARC/1.0", b"response", uri, _http(page), b"application/http; msgtype=response",
+                       b"WARC-Payload-Digest: sha1:" + base64.b32encode(hashlib.sha1(page).digest()) + b"\r\n")
+
+    records = [digested(f"{base}/edited", PAGE), digested(f"{base}/edited", edited),
+               digested(f"{base}/same", PAGE), digested(f"{base}/same", PAGE), digested(f"{base}/once", PAGE),
+               # no digests recorded: the two captures may differ
+               _record(b"WARC/1.0", b"response", f"{base}/undigested", _http(PAGE), b"application/http; msgtype=response"),
+               _record(b"WARC/1.0", b"response", f"{base}/undigested", _http(edited),
+                       b"application/http; msgtype=response")]
+    path = tmp_path / "versions.warc"
+    path.write_bytes(b"".join(records))
+    index = ArchiveIndex.build(path)
+    assert (index.url_count(), index.several_versions_count()) == (4, 2)
+
+
 def test_whole_file_gzip_cut_short_keeps_every_intact_record(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))

@@ -240,6 +240,14 @@ class IndexStore:
     def url_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(DISTINCT url) FROM captures").fetchone()[0])
 
+    def several_versions_count(self) -> int:
+        """URLs with two or more full 200 captures that may differ: their WARC-Payload-Digests differ, or some have
+        none. Versions of a page, of which a replay answers with one (warc.preferred)."""
+        return int(self.db.execute(
+            "SELECT COUNT(*) FROM (SELECT url FROM captures WHERE status = 200 AND revisit = 0 GROUP BY url "
+            "HAVING COUNT(*) > 1 AND (COUNT(DISTINCT payload_digest) > 1 OR COUNT(payload_digest) < COUNT(*)))"
+        ).fetchone()[0])
+
     def at(self, file: str, offset: int) -> list[IndexEntry]:
         """The captures answered by the record at `offset` in `file` (its own, and revisits it answers)."""
         found = self.db.execute("SELECT id FROM files WHERE name = ?", (file,)).fetchone()

@@ -484,6 +484,11 @@ class ReplaySource:
         pages = self._pages.urls if self._pages is not None else 0
         return (self._index.url_count() if self._index is not None else 0) + pages
 
+    def several_versions_count(self) -> int:
+        """The WARCs' URLs captured in full more than once, with payloads that may differ (saved pages tell theirs
+        one by one: NotReplayed)."""
+        return self._index.several_versions_count() if self._index is not None else 0
+
     def holds_redirects(self) -> bool:
         """Whether any archived response is a redirect, by status or by meta refresh (saved pages never are); looked
         up once."""
@@ -771,6 +776,12 @@ class ReplayMiddleware:
             return
         logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs)",
                     {"kind": self.source.kind, "path": spider.replay_path, "n": self.source.url_count()})
+        if versioned := self.source.several_versions_count():
+            # not damage, and not dropped one by one: the archive's newer capture is the page's answer, as a live
+            # crawl gets one answer per URL; said once so that a reader knows the archive holds more than the feed
+            logger.info("%(n)d of those URLs were captured in full more than once, with payloads that differ or whose "
+                        "digests were not recorded; each is answered by one capture, normally its last (docs/archive.md,"
+                        " \"What is read\")", {"n": versioned})
 
     def process_request(self, request: Request, spider: Any = None) -> Response:
         if self.source is None and not self.refused:  # spider_opened not yet fired (not in a crawl: direct use)

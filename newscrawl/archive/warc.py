@@ -311,6 +311,11 @@ class ArchiveIndex:
     def url_count(self) -> int:
         return self.store.url_count()
 
+    def several_versions_count(self) -> int:
+        """URLs captured in full more than once, with payloads that differ or whose digests were not recorded; each
+        is answered by one capture (``preferred``)."""
+        return self.store.several_versions_count()
+
     def at(self, file: str, offset: int) -> list[IndexEntry]:
         """The captures a record answers (its own, and those of the revisits it stands for)."""
         return self.store.at(file, offset)
