@@ -25,7 +25,7 @@ from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_to_feed
 from newscrawl.archive.verify import NotAFeed, verify_feed
 from newscrawl.archive.wacz import UnreadableWacz
-from newscrawl.commands.writable import refusal
+from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
 from newscrawl.ops.status import any_latest_failed, status_lines

@@ -25,7 +25,7 @@ from typing import Any
 from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 
-from newscrawl.commands.writable import refusal
+from newscrawl.files import refusal
 from newscrawl.meta import new_crawl_id
 from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, USAGE_PROG_ENV, sigterm_when_parent_dies
 

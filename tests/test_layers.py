@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "newscrawl"
 # Lowest first. "newscrawl" is the package's own __init__ (the version string).
 LAYERS: list[tuple[str, set[str]]] = [
     ("bottom: shared keys, ids, the item schema and process plumbing",
-     {"newscrawl", "newscrawl.items", "newscrawl.meta", "newscrawl.processes", "newscrawl.scratchdb"}),
+     {"newscrawl", "newscrawl.items", "newscrawl.meta", "newscrawl.processes", "newscrawl.scratchdb",
+      "newscrawl.files"}),
     ("pure extraction helpers", {"newscrawl.extract"}),
     ("pure parsers: HTML + URL in, article out", {"newscrawl.parsers"}),
     ("services: archive, state, distributed state, fetch middlewares",
@@ -41,7 +42,6 @@ LATERAL: dict[tuple[str, str], str] = {
     ("newscrawl.monitoring", "newscrawl.pipelines"): "drift and coverage read what pipelines counted; the "
                                                      "disk-full guard knows their drop for a full disk",
     ("newscrawl.runner", "newscrawl.ops"): "the runner prints the run's summary the way reports show it",
-    ("newscrawl.runner", "newscrawl.commands"): "the runner asks whether its log can be written as the crawl does",
     ("newscrawl.parquet", "newscrawl.exporters"): "the Parquet feed shares the other feeds' value conversions",
     ("newscrawl.parquet", "newscrawl.schema"): "its Arrow schema is generated from the item definitions",
     ("newscrawl.parquetfeed", "newscrawl.parquet"): "the registered stand-in loads the Parquet exporter on first use",

@@ -14,7 +14,7 @@ from typing import Any
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from newscrawl.commands.writable import cannot_write
+from newscrawl.files import cannot_write
 from newscrawl.distributed import DistributedSetupError, check_reachable
 from newscrawl.processes import EXIT_FAILED, EXIT_USAGE, USAGE_PROG_ENV
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments

@@ -12,13 +12,14 @@ whose lines is an item (a WARC, a README given by mistake) is not a feed, and re
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from newscrawl.files import write_whole
+
 
 class NotAFeed(ValueError):
     """An input with lines, none of them a JSON object with a url: not a JSON Lines feed of newscrawl items."""
@@ -113,18 +114,4 @@ def merge_feeds(paths: list[Path]) -> MergeResult:
 def write_feed(path: Path, lines: list[bytes]) -> None:
     """Complete or absent, never half-written: a temporary file beside it, renamed over it, removed on failure."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(b"".join(line + b"\n" for line in lines))
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a feed gets the usual mode
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_whole(path, b"".join(line + b"\n" for line in lines))

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import html
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from newscrawl.files import write_whole
 from newscrawl.monitoring.drift import REQUIRED
 from newscrawl.ops.reports import RunReport, field_label
 from newscrawl.ops.status import COLUMNS, format_time
@@ -493,13 +492,4 @@ def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime
 
 def write_html(path: Path, text: str) -> None:
     """Write via a temporary file and rename, so a browser or mailer never sees half a page."""
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_whole(path, text.encode("utf-8"), mode=0o644)

@@ -1,4 +1,5 @@
-"""Whether a file can be written where it is meant to go, asked before any work and without creating anything.
+"""Files written whole: whether one can be written where it is meant to go (asked before any work, without
+creating anything), and writing one so that a reader sees it complete or not at all.
 
 Every command that writes its result at the end (a crawl's feeds and state, `newscrawl run`'s log, `newscrawl
 reparse`'s diff) asks first, so that a folder it cannot write costs one line before the work rather than a
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -41,3 +43,25 @@ def refusal(path: Path) -> str | None:
         return None
     where, why = refused
     return f"cannot write {path}: {why}" if where == path else f"cannot write {path} in {where}: {why}"
+
+
+def write_whole(path: Path, data: bytes, mode: int | None = None) -> None:
+    """`data` into `path` through a temporary file beside it, renamed over it (removed on any failure), so that a
+    reader never sees half of it. `mode`: the file's permissions, else the usual ones for a new file (the umask's:
+    mkstemp makes its file private)."""
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, mode if mode is not None else 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
