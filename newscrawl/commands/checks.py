@@ -8,14 +8,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from newscrawl.files import cannot_write
 from newscrawl.distributed import DistributedSetupError, check_reachable
+from newscrawl.files import cannot_write
 from newscrawl.processes import EXIT_FAILED, EXIT_USAGE, USAGE_PROG_ENV
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
@@ -68,16 +69,12 @@ class CrawlChecks:
         self.spider_class, self.given = spider_class, given
         return True
 
-    def _check_feed_formats(self) -> None:
+    def _check_feed_formats(self, spider: str) -> None:
         """A feed its format cannot write is a usage error before the crawl: `-o` (append) onto an existing Parquet
         file, which would get no items while the log said it was stored (parquet.py keeps the file intact)."""
-        for uri, options in (self.settings.getdict("FEEDS") if self.settings is not None else {}).items():
-            options = options or {}
-            text = str(uri)
-            if options.get("format") != "parquet" or options.get("overwrite") or (
-                    "://" in text and not text.startswith("file://")):
+        for text, options, path in self._local_feeds(spider):
+            if options.get("format") != "parquet" or options.get("overwrite"):
                 continue
-            path = Path(text.removeprefix("file://"))
             if path.is_file() and path.stat().st_size > 0:
                 raise UsageError(f"-o {text}: a Parquet file cannot be appended to, and {path} exists; use -O to "
                                  "overwrite it, or a new name (e.g. %(time)s in the feed URI)", print_help=False)
@@ -93,16 +90,19 @@ class CrawlChecks:
             print(f"scrapy crawl {spider}: not started, {error}", file=sys.stderr)
             sys.exit(EXIT_USAGE)
 
+    def _local_feeds(self, spider: str) -> Iterator[tuple[str, dict[str, Any], Path]]:
+        """Each feed written to a local file: its URI as given, its options, its path (placeholders filled). S3,
+        FTP, standard output…: Scrapy's own storage reports those."""
+        for uri, options in (self.settings.getdict("FEEDS") if self.settings is not None else {}).items():
+            text = str(uri)
+            if ("://" in text and not text.startswith("file://")) or text.startswith("stdout:"):
+                continue
+            yield text, options or {}, Path(text.removeprefix("file://") % _AnyValue(spider))
+
     def _feeds_writable(self, spider: str) -> bool:
         """Every local feed's folder can be written: else one line and exit 1 before the crawl, instead of Scrapy's
         traceback for every item and an exit code 0 with the feed silently missing."""
-        for uri in (self.settings.getdict("FEEDS") if self.settings is not None else {}):
-            text = str(uri)
-            if ("://" in text and not text.startswith("file://")) or text.startswith("stdout:"):
-                continue  # S3, FTP, …: Scrapy's own storage reports those
-            if self._refused(spider, f"the feed {text}", Path(text.removeprefix("file://") % _AnyValue(spider))):
-                return False
-        return True
+        return not any(self._refused(spider, f"the feed {text}", path) for text, _, path in self._local_feeds(spider))
 
     def _state_writable(self, spider: str, replaying: bool) -> bool:
         """The state folder can be written (one line and exit 1 when not, like the feed folder)."""
