@@ -176,16 +176,19 @@ def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem |
     for relative in found:
         path = os.path.join(root, relative.replace("/", os.sep))
         target = os.path.realpath(path) if os.path.islink(path) else None
-        if target is not None and _inside(root, target) and (os.path.isdir(target) or target in listed
-                                                              or target in read):
+        if target is None or not _inside(root, target):  # a link that leads outside: _load refuses it
+            read.add(target or path)
+            yield from _load(root, path)
+            continue
+        if os.path.isdir(target) or target in listed or target in read:
             # the same page (or folder) as the walk reads under its own name: read once
             logger.debug("Not replayed twice: %s is a link to %s", path, target)
             continue
-        read.add(target or path)
-        if target is not None and _inside(root, target) and not os.path.lexists(target):
+        read.add(target)
+        if not os.path.lexists(target):
             yield ArchiveProblem(path, 0, "io", f"symlink to {os.readlink(path)!r}, which does not exist")
             continue
-        yield from _load(root, path if target is None or not _inside(root, target) else target)
+        yield from _load(root, target)
     for path in sorted(unread):
         yield NotReplayed(path, "named-otherwise", f"HTML, but its name says {extension(path.lower())!r}: not "
                                                    "replayed (rename it .html to replay it)")

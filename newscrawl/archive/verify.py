@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 from newscrawl.archive.savedhtml import page_bytes
+from newscrawl.archive.sniff import GZIP_MAGIC
 from newscrawl.archive.wacz import replay_root, shown_name
 from newscrawl.archive.warc import ArchiveIndex, read_at
 from newscrawl.meta import cache_root
@@ -104,7 +105,7 @@ def _items(feed: Path) -> Iterator[tuple[str, object]]:
     each element of a JSON array feed (`-O items.json`). The first line decides whether the file is a feed at all:
     a WARC, a Parquet file or any other binary is refused (NotAFeed), where a bad line further on costs only itself."""
     with feed.open("rb") as head:
-        compressed = head.read(2) == b"\x1f\x8b"
+        compressed = head.read(len(GZIP_MAGIC)) == GZIP_MAGIC
     with _open_feed(feed, compressed) as lines:
         judged = False
         number = 0

@@ -558,15 +558,9 @@ class _FileIndex:
         self.unlabelled_pages: set[tuple[str, int]] = set()
         self.several_records = False
         """A compressed member holding several records was met (the file's first member held one)."""
-        read_any = False
-
-        def noted(steps: Iterable[Step[_Indexed]]) -> Iterator[Step[_Indexed]]:
-            nonlocal read_any
-            for step in steps:
-                read_any = True
-                yield step
-
-        for item in paired(path, noted(steps), self.skipped):
+        steps = iter(steps)
+        first = next(steps, None)  # none: an empty file (a failed download or crawl), which would pass unseen
+        for item in paired(path, steps if first is None else chain([first], steps), self.skipped):
             if isinstance(item, ArchiveProblem):
                 self.problems.append(item)
                 self.several_records = self.several_records or item.several_records
@@ -588,7 +582,7 @@ class _FileIndex:
                 self.refreshing.add((file, response.offset))
             if response.unlabelled_page:
                 self.unlabelled_pages.add((file, response.offset))
-        if not read_any:  # an empty file (a failed download or crawl) would pass unseen
+        if first is None:
             self.problems.append(ArchiveProblem(file, 0, "empty", "no WARC record at all: an empty file (a download "
                                                                   "or a crawl that failed?)"))
 
