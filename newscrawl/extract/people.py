@@ -156,6 +156,21 @@ def split_names(text: str | None) -> list[str]:
     return list(seen)
 
 
+def co_authors(credit: str) -> list[str]:
+    """The people one author credit names: "A and B" is two people when every part is a person's full name; else
+    the credit whole (an organisation credited as author, "Centre for Science and Environment", stays one name).
+
+    >>> co_authors("Ravi Menon and Sarah Collins"), co_authors("Research and Markets"), co_authors("Ann Lee")
+    (['Ravi Menon', 'Sarah Collins'], ['Research and Markets'], ['Ann Lee'])
+    >>> co_authors("Centre for Science and Environment"), co_authors("Sarah and Tom Collins")
+    (['Centre for Science and Environment'], ['Sarah and Tom Collins'])
+    """
+    names = split_names(credit)
+    if len(names) > 1 and all(len(name.split()) >= 2 and classify(name).kind == "person" for name in names):
+        return names
+    return [credit]
+
+
 _INITIAL_END = re.compile(r"(?:^|[\s.])[A-ZÀ-Ý]\.$")
 # "Last, First" as catalogues and Dublin Core's creator write a name: a single surname, then one given name (and an
 # initial). Two lone words are otherwise two brands, each dropped from authors; an agency, a desk or the publisher

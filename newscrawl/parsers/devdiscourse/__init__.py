@@ -37,8 +37,8 @@ from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, s
 from newscrawl.extract.urls import is_http_url
 from newscrawl.items import Article
 from newscrawl.parsers.devdiscourse.body import PROMO_BLOCKS, is_body_furniture, promo_links
-from newscrawl.parsers.devdiscourse.byline import (plain_dateline_span, source_of_link, split_amp_source,
-                                                   title_case_css)
+from newscrawl.parsers.devdiscourse.byline import (blog_authors, plain_dateline_span, source_of_link,
+                                                   split_amp_source, title_case_css)
 from newscrawl.parsers.devdiscourse.image import original_image_url, site_image_src, split_caption
 from newscrawl.parsers.devdiscourse.site import (BLOG_SUBTYPES, CREATED, NEWS_COUNTRY_IN_SCRIPT, PRESS_RELEASE_SOURCES,
                                                  SYNDICATED_SOURCES, UPDATED)
@@ -54,7 +54,7 @@ _FIRST_PUBLISHED = etree.XPath(
 class DevdiscourseParser(DevdiscourseViews):
     name = "devdiscourse"
     domains = ("devdiscourse.com",)
-    version = "5"
+    version = "6"
     # Every Devdiscourse article has these (the template always renders them); datelines and images are missing
     # from blogs and some desk stories, so a drop below half means the layout moved, not the news.
     expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98,
@@ -280,7 +280,7 @@ class DevdiscourseParser(DevdiscourseViews):
             published_at=self.published_at(root),
             modified_at=self.modified_at(root),
             byline=author or byline,
-            authors=[author] if author else [],
+            authors=blog_authors(author),
             dateline=self.dateline(meta),
             syndicated=source in SYNDICATED_SOURCES,
             # the desktop/AMP byline names a wire Source itself (AttributionPipeline reads it there); the mobile

@@ -1,4 +1,4 @@
-"""Reading the Devdiscourse byline block's pieces: the source link, the dateline span, AMP's source line.
+"""Reading the Devdiscourse byline block's pieces: the source link, the author, the dateline span, AMP's source line.
 
 Pure functions over text or one Selector; which block to read in which view is the parser's (views.py).
 """
@@ -12,6 +12,7 @@ from parsel import Selector
 
 from newscrawl.extract.blocks import element_of, has_class
 from newscrawl.extract.countries import is_country
+from newscrawl.extract.people import co_authors
 from newscrawl.extract.text import clean_or_none, clean_text, split_list
 from newscrawl.parsers.base import text_nodes
 from newscrawl.parsers.devdiscourse.site import SOURCE_LINKS
@@ -30,6 +31,11 @@ def source_of_link(meta: Selector) -> tuple[str | None, str | None]:
             source = clean_or_none(path.split("/news-source/", 1)[1].replace("%20", " "))
         return text, source or text
     return None, None
+
+
+def blog_authors(author: str | None) -> list[str]:
+    """The people of a blog's Author (§2.7, one string): a column by two writers credits "A and B"."""
+    return co_authors(author) if author else []
 
 
 def plain_dateline_span(meta: Selector) -> str | None:
