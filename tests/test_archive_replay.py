@@ -215,6 +215,32 @@ def test_truncated_and_corrupt_archives_replay_every_intact_record(live: tuple[C
     assert len(replay.feed_items("out.jsonl")) == len(feed_items) - 1
 
 
+def _warnings_naming(log: str, path: Path) -> list[str]:
+    return [line for line in log.splitlines() if str(path) in line and (" WARNING: " in line or " ERROR: " in line)]
+
+
+def test_an_empty_or_unreadable_warc_costs_one_line(tmp_path: Path) -> None:
+    """A zero-byte .warc.gz (a failed download) was two lines: "No readable warcinfo in …" from reading the crawl's
+    identity, then the damage line; so was a file whose first record is damaged, first in a folder's name order."""
+    empty = tmp_path / "empty.warc.gz"
+    empty.write_bytes(b"")
+    alone = run_crawl(tmp_path / "alone", "devdiscourse", "-a", f"replay={empty}", "-O", "out.jsonl")
+    assert "Traceback" not in alone.log, alone.log[-3000:]
+    lines = _warnings_naming(alone.log, empty)
+    assert len(lines) == 1 and f"Damaged input {empty} at offset 0 (empty)" in lines[0], lines
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    bad = {folder / "a-empty.warc.gz": b"", folder / "b-junk.warc.gz": b"not a WARC record\n" * 8}
+    for path, content in bad.items():
+        path.write_bytes(content)
+    shutil.copy(ROOT / "samples" / "devdiscourse.warc.gz", folder / "c.warc.gz")
+    done = run_crawl(tmp_path / "folder-run", "devdiscourse", "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert "Traceback" not in done.log and len(done.feed_items("out.jsonl")) == 41, done.log[-3000:]
+    for path in bad:
+        lines = _warnings_naming(done.log, path)
+        assert len(lines) == 1 and f"Damaged input {path} at offset 0" in lines[0], lines
+
+
 def test_replay_a_folder_of_saved_html(tmp_path: Path) -> None:
     folder = tmp_path / "saved"
     shutil.copytree(FIXTURES, folder, ignore=shutil.ignore_patterns("*.json"))

@@ -31,7 +31,7 @@ def archived_spider(archive: Path) -> str | None:
     if source_kind(archive) != "warc":
         return None
     for file in warc_files(archive):
-        spider = read_warcinfo(file).get("spider")
+        spider = read_warcinfo(file, indexed=True).get("spider")  # the replay's index reports a damaged file
         if spider:
             return spider
     return None

@@ -162,7 +162,7 @@ def replay_identity(path: Path) -> ReplayIdentity:
     if source_kind(path) == "warc":
         files = warc_files(path)
         for file in files:
-            info = read_warcinfo(file)
+            info = read_warcinfo(file, indexed=True)  # the replay's index reports a damaged file
             if info.get("crawl-id"):
                 started = _parse_time(info.get("crawl-started-at")) or _mtime(file)
                 return ReplayIdentity(info["crawl-id"], started, _arguments(info.get("spider-arguments")))

@@ -130,15 +130,19 @@ def _copy_made_again(file: Path) -> bool:
     return read_source(path) == path and whole_read_source(path) != path
 
 
-def read_warcinfo(file: Path | str) -> dict[str, str]:
-    """Fields of the file's first record if it is a warcinfo record (as our writer and wget produce), else {}."""
+def read_warcinfo(file: Path | str, *, indexed: bool = False) -> dict[str, str]:
+    """Fields of the file's first record if it is a warcinfo record (as our writer and wget produce), else {}.
+
+    An unreadable first record is a warning, unless ``indexed``: the caller is about to index the whole file (a
+    replay), whose damage line for offset 0 names the file once; a second line about it said nothing more.
+    """
     path = _locate(Path(file))
     try:
         record = read_arc_at(path, 0)[0] if is_arc(path) else read_first_record(read_source(path))
     except PlainCopyRefused:
         return {}  # reported once where the file's records are read (an index problem, or the replay's stop line)
     except ArchiveReadError as exc:
-        logger.warning("No readable warcinfo in %s: %s", path, exc)
+        logger.log(logging.DEBUG if indexed else logging.WARNING, "No readable warcinfo in %s: %s", path, exc)
         return {}
     return parse_warc_fields(record.payload) if record.rec_type == "warcinfo" else {}
 
