@@ -22,7 +22,7 @@ from pathlib import Path
 
 from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
-from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_to_feed
+from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_failure, replay_to_feed
 from newscrawl.archive.verify import NotAFeed, verify_feed
 from newscrawl.archive.wacz import UnreadableWacz
 from newscrawl.files import refusal
@@ -207,8 +207,7 @@ def reparse(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     done = replay_to_feed(archive, spider, new_feed, args.jobs)
     if done.returncode != 0 or not new_feed.exists():
-        print(f"newscrawl reparse: replay of {archive} failed (exit {done.returncode}):\n{done.stderr[-2000:]}",
-              file=sys.stderr)
+        print(f"newscrawl reparse: {replay_failure(done, archive, spider, new_feed)}", file=sys.stderr)
         return EXIT_USAGE
     print(f"re-parsed {archive} with spider {spider} into {new_feed}")
     if not args.against:

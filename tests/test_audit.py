@@ -4,6 +4,7 @@ drift pages that become failing fixtures."""
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 import tests.promote as promote_module
+from newscrawl import cli
 from newscrawl.parsers import parser_by_name
 from newscrawl.pipelines.attribution import attribute
 from newscrawl.pipelines.boilerplate import clean_article
@@ -104,6 +106,49 @@ def test_reparse_checks_its_arguments_before_the_re_parse(tmp_path: Path, argume
         reparse(tmp_path, str(SAMPLE), *arguments)
     assert (done.returncode, done.stdout, done.stderr) == (2, "", message + "\n")
     assert not (tmp_path / "new.jsonl").exists() and not (tmp_path / "output").exists(), "nothing re-parsed"
+
+
+def test_a_replay_that_fails_is_its_own_line_and_its_log_is_kept(tmp_path: Path) -> None:
+    """The replay's failure was its last 2,000 characters of stderr pasted under a header; now it is the replay's
+    own one line, said as `newscrawl reparse`, and the whole stderr is in a file the line names."""
+    archive = tmp_path / "whole.warc.gz"  # gzipped whole: replayed from an inflated copy, which is refused here
+    archive.write_bytes(gzip.compress(gzip.decompress(SAMPLE.read_bytes()), mtime=0))
+    not_a_folder = tmp_path / "not-a-folder"
+    not_a_folder.write_text("")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSCRAWL_PLAIN_CACHE": str(not_a_folder),
+           "NEWSCRAWL_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-m", "newscrawl.cli", "reparse", str(archive), "-o", "new.jsonl"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    assert done.stderr.splitlines() == [
+        f"newscrawl reparse: replay of {archive} failed (exit 1): the crawl stopped early (replay_input_error): "
+        f"cannot replay {archive}: cannot make the inflated copy of {archive} in {not_a_folder}: File exists; free "
+        "space there or point NEWSCRAWL_PLAIN_CACHE at a folder with room for the file uncompressed; its log: "
+        "new.replay.log"], done.stderr
+    log = (tmp_path / "new.replay.log").read_text(encoding="utf-8")
+    assert "CRITICAL: Cannot replay" in log and "scrapy crawl news: the crawl stopped early" in log
+
+
+def test_a_replay_that_fails_without_its_own_line_shows_its_last_lines(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A replay that dies before it can say why ends in a traceback: its last lines name the cause, the whole of it
+    is in the log file. (A replay cannot be made to crash alone from outside, so its outcome is given.)"""
+    stderr = "".join(f"noise {n}\n" for n in range(200)) + ("Traceback (most recent call last):\n"
+                                                          '  File "x.py", line 1, in <module>\n'
+                                                          "ValueError: boom\n")
+
+    def crashed(archive: Path, spider: str, feed: Path, jobs: int = 1) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(["scrapy"], 1, "", stderr)
+
+    monkeypatch.setattr(cli, "replay_to_feed", crashed)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["reparse", str(SAMPLE), "-o", "out/new.jsonl"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == [
+        f"newscrawl reparse: replay of {SAMPLE} failed (exit 1); its log: out/new.replay.log; its last lines:",
+        "  Traceback (most recent call last):", '    File "x.py", line 1, in <module>', "  ValueError: boom"], err
+    assert (tmp_path / "out" / "new.replay.log").read_text(encoding="utf-8") == stderr
 
 
 def test_an_empty_archive_argument_is_refused(tmp_path: Path) -> None:

@@ -46,6 +46,41 @@ def replay_to_feed(archive: Path, spider: str, feed: Path, jobs: int = 1) -> sub
     return subprocess.run(command, env=env, capture_output=True, text=True)
 
 
+def replay_log(feed: Path) -> Path:
+    """Where a failed replay's stderr is kept: beside the new feed (new.jsonl → new.replay.log)."""
+    return feed.with_suffix(".replay.log")
+
+
+_LAST_LINES = 3  # of a replay that failed without its one line: a traceback's last frame and its exception
+
+
+def replay_failure(done: subprocess.CompletedProcess[str], archive: Path, spider: str, feed: Path) -> str:
+    """Why the replay behind a re-parse failed, short, for `newscrawl reparse: …`; its whole stderr goes to
+    `replay_log(feed)`, which the message names (pages of warnings and a traceback say nothing more on a terminal).
+
+    The crawl command ends a failed run with one line, ``scrapy crawl SPIDER: why``: that why is the cause, and
+    the user ran `newscrawl reparse`, not that command. A replay that died before it could say (a crash) gives
+    its last few lines instead.
+    """
+    head = f"replay of {archive} failed (exit {done.returncode})" if done.returncode else \
+        f"replay of {archive} wrote no feed {feed}"
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    if not lines:
+        return f"{head}; it printed nothing"
+    log = replay_log(feed)
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(done.stderr, encoding="utf-8")
+        kept = f"its log: {log}"
+    except OSError as error:
+        kept = f"its log could not be kept in {log}: {error.strerror}"
+    own = f"scrapy crawl {spider}: "
+    said = next((line[len(own):] for line in reversed(lines) if line.startswith(own)), None)
+    if said is not None:
+        return f"{head}: {said}; {kept}"
+    return f"{head}; {kept}; its last lines:\n" + "\n".join(f"  {line}" for line in lines[-_LAST_LINES:])
+
+
 def comparable(item: dict[str, Any]) -> dict[str, Any]:
     """The item without run facts; provenance.parser_version stays, so a parser bump shows as a change."""
     result = {k: v for k, v in item.items() if k != "provenance"}
