@@ -191,6 +191,33 @@ def test_damaged_input_inside_a_wacz_is_named_by_the_wacz_and_its_member(tmp_pat
             (f"{wacz}/archive/cut.warc.gz", "truncated")], problems
 
 
+@pytest.mark.parametrize("damage", ["truncated", "gzip"])
+def test_verify_names_a_damaged_record_inside_a_wacz_by_the_wacz_and_its_member(
+        crawl_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    """The FAIL line began with X.wacz/archive/NAME, then quoted the reader's error, which named the extraction
+    folder (/tmp/newscrawl-plain/wacz-…/archive/NAME), a cache path the user never saw."""
+    extracted = tmp_path / "extracted"
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(extracted))
+    (feed,) = crawl_folder.glob("*.jsonl")
+    items = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    offset = sorted(item["provenance"]["archive"]["offset"] for item in items)[-1]
+    data = SAMPLE.read_bytes()
+    if damage == "truncated":
+        data = data[: offset + 300]
+    else:
+        data = data[: offset + 40] + b"\0" * 100 + data[offset + 140:]
+    wacz = tmp_path / "crawl.wacz"
+    with zipfile.ZipFile(wacz, "w") as archive:
+        archive.writestr(f"archive/{SAMPLE.name}", data)
+        archive.writestr("datapackage.json", "{}")
+    done = newscrawl_cli("verify", str(feed), "--archive", str(wacz), "-q")
+    assert done.returncode == 1, done.stdout + done.stderr
+    (fail,) = [line for line in done.stdout.splitlines() if line.startswith("FAIL")]
+    member = f"{wacz}/archive/{SAMPLE.name}"
+    assert f": cannot read a response record at {member}:{offset}: {member} @ {offset}: {damage}: " in fail, fail
+    assert str(extracted) not in done.stdout + done.stderr
+
+
 def test_a_damaged_warc_is_left_out_named_and_the_others_are_packed(tmp_path: Path) -> None:
     """One WARC cut short failed the whole pack ("does not validate: EOFError: Compressed file ended …", naming no
     file) and left the invalid .wacz on disk."""

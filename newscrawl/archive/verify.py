@@ -23,7 +23,7 @@ from urllib.parse import unquote_to_bytes
 
 from newscrawl.archive.savedhtml import page_bytes
 from newscrawl.archive.sniff import GZIP_MAGIC
-from newscrawl.archive.wacz import replay_root, shown_name
+from newscrawl.archive.wacz import replay_root, shown_in, shown_name
 from newscrawl.archive.warc import ArchiveIndex, read_at
 from newscrawl.meta import cache_root
 
@@ -187,7 +187,7 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None, revisi
     try:
         exchange = read_at(path, offset, str(ref["record_id"]))
     except Exception as error:  # any damage at that offset is a verification failure, reported, not raised
-        return f"cannot read a response record at {shown}:{ref['offset']}: {error}"
+        return f"cannot read a response record at {shown}:{ref['offset']}: {shown_in(str(error))}"
     if exchange.record_id != ref["record_id"]:
         return f"record at {shown}:{ref['offset']} is {exchange.record_id}, item names {ref['record_id']}"
     if exchange.url != provenance.get("response_url") and not revisits.answered_by(provenance.get("response_url"),
@@ -196,7 +196,7 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None, revisi
     try:
         digest = hashlib.sha256(exchange.decoded_body()).hexdigest()
     except Exception as error:  # a damaged payload that no longer decodes is a mismatch, not a crash
-        return f"archived body at {shown}:{ref['offset']} no longer decodes: {error}"
+        return f"archived body at {shown}:{ref['offset']} no longer decodes: {shown_in(str(error))}"
     if digest != provenance.get("body_sha256"):
         return (f"body digest mismatch at {shown}:{ref['offset']}: archive has {digest}, item says "
                 f"{provenance.get('body_sha256')}")

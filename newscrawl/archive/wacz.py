@@ -56,6 +56,15 @@ def shown_name(file: str) -> str:
     return file
 
 
+def shown_in(message: str) -> str:
+    """`message` (a reader's error, which names the file it read) with every extracted WARC named as shown_name
+    names it: the problem's file, an OSError's filename and a message's own mention of the path alike."""
+    # longest first: a folder's resolved path (/private/tmp/…) may contain the path as given (/tmp/…)
+    for root in sorted(_origins, key=lambda root: len(str(root)), reverse=True):
+        message = message.replace(str(root), str(_origins[root]))
+    return message
+
+
 def replay_root(path: Path) -> Path:
     """The folder of WARCs a replay of `path` reads (see _replay_root); its files are named after `path` in what
     the user reads (shown_name)."""
