@@ -15,7 +15,15 @@ EXIT_LOCKED = 3
 """Another crawl of the spider holds its run lock."""
 
 USAGE_PROG_ENV = "NEWSCRAWL_USAGE_PROG"
-"""The command a crawl's usage error names when another started it (`newscrawl run`), instead of `scrapy crawl`."""
+"""The command a crawl's one-line errors name when another started it (`newscrawl run`), instead of `scrapy crawl`."""
+
+
+def typed_command(spider: str) -> str:
+    """The command the user typed, as a crawl's one-line errors begin: `newscrawl run SPIDER` when that started the
+    crawl (USAGE_PROG_ENV), else `scrapy crawl SPIDER`; a line naming a command the user never ran sends them to
+    the wrong documentation."""
+    prog = os.environ.get(USAGE_PROG_ENV) or "scrapy crawl"
+    return f"{prog} {spider}" if spider else prog
 
 _PR_SET_PDEATHSIG = 1
 

@@ -188,6 +188,6 @@ def test_newscrawl_run_beside_a_running_scrapy_crawl_is_refused_with_the_same_li
     assert running, "the first crawl was still going when the runner started"
     assert second.returncode == 3 and second.stdout == ""
     (line,) = second.stderr.strip().splitlines()
-    assert line.startswith("scrapy crawl devdiscourse: not started, another run holds "
+    assert line.startswith("newscrawl run devdiscourse: not started, another run holds "
                            "output/state/devdiscourse.lock (pid")
     assert_once_and_agreeing(tmp_path, expected)

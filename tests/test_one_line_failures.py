@@ -7,7 +7,8 @@ the state's revisions equal the feed lines, every run report counts what its fee
 (`.report.json.tmp`, a WARC's `.open`, a torn feed line) is left.
 
 `scrapy crawl` gets `-s LOG_FILE=…` (except where the log is the failure), so its stderr holds only what the
-command itself says, as under `newscrawl run`. Folders are made read-only with a read-only bind mount (root ignores
+command itself says, as under `newscrawl run`; the line names the command that was run (`newscrawl run devdiscourse:`
+under `newscrawl run`, though the crawl it starts is the one that says it). Folders are made read-only with a read-only bind mount (root ignores
 modes) and the disk full with a small tmpfs; both are skipped where mounting is not permitted.
 """
 
@@ -111,7 +112,7 @@ def test_an_unwritable_feed_folder_is_one_line(mirror: MirrorServer, specs: list
     with read_only(tmp_path / "feeds"):
         done = run(command, tmp_path, mirror, "-o", "feeds/extra.jsonl")
     assert done.returncode == 1 and done.stdout == ""
-    assert the_one_line(done) == ("scrapy crawl devdiscourse: not started, cannot write the feed feeds/extra.jsonl in "
+    assert the_one_line(done) == (f"{command} devdiscourse: not started, cannot write the feed feeds/extra.jsonl in "
                                   f"feeds: {refusal(done)}")
     assert not list((tmp_path / "output").rglob("*.jsonl")), "nothing crawled"
     assert_nothing_lost(tmp_path, mirror, specs)
@@ -126,7 +127,7 @@ def test_an_unwritable_state_folder_is_one_line(mirror: MirrorServer, specs: lis
     with read_only(state):
         done = run(command, tmp_path, mirror)
     assert done.returncode == 1 and done.stdout == ""
-    assert the_one_line(done) == ("scrapy crawl devdiscourse: not started, cannot write the state "
+    assert the_one_line(done) == (f"{command} devdiscourse: not started, cannot write the state "
                                   f"output/state/devdiscourse.sqlite in output/state: {refusal(done)}")
     assert not list((tmp_path / "output").rglob("*.jsonl")), "nothing crawled"
     assert_nothing_lost(tmp_path, mirror, specs)
@@ -145,7 +146,7 @@ def test_a_full_disk_is_one_line_and_the_next_run_loses_nothing(mirror: MirrorSe
                                                 else ("-s", "LOG_FILE=output/crawl.log")))
         assert done.returncode == 1, done.stdout + done.stderr
         line = the_one_line(done)
-        assert line.startswith("scrapy crawl devdiscourse: the crawl stopped early (archive_write_error): cannot "
+        assert line.startswith(f"{command} devdiscourse: the crawl stopped early (archive_write_error): cannot "
                                "write WARC in output: [Errno 28] No space left on device"), line
         assert "is incomplete: No space left on device" in line, "the log on the full disk is named, once"
         assert not list(output.rglob("*.tmp")), "no half-written temporary file, even before recovery"
@@ -190,8 +191,8 @@ def test_a_feed_that_cannot_be_stored_makes_the_run_an_error_not_ok(mirror: Mirr
     with tiny_disk(small, "40k"):
         done = newscrawl_run(tmp_path, mirror, "-o", "small/extra.jsonl", timeout=90)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert the_one_line(done) == ('scrapy crawl devdiscourse: 1 feed(s) could not be stored (see "Error storing" in '
-                                  'the log)')
+    assert the_one_line(done) == ('newscrawl run devdiscourse: 1 feed(s) could not be stored (see "Error storing" '
+                                  'in the log)')
     (report,) = [json.loads(p.read_text()) for p in (tmp_path / "output" / "devdiscourse").glob("*.report.json")]
     assert (report["status"], report["exit_code"], report["feeds_not_stored"]) == ("error", 1, 1)
     assert f"devdiscourse {report['crawl_id']}: error" in done.stdout

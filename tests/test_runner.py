@@ -19,6 +19,7 @@ import pytest
 from newscrawl.cli import main as newscrawl_main
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from newscrawl.spiders.news import NewsSpider
+from newscrawl.state.lock import RunLock
 from newscrawl.state.store import Revision, StateStore
 from tests.crawling import FAST, ROOT
 from tests.sitegen.corpus import corpus, seed_spec
@@ -158,6 +159,44 @@ def test_bad_arguments_exit_2_without_a_report(tmp_path: Path) -> None:
     assert done.stderr.startswith("newscrawl run devdiscourse: error: spider 'devdiscourse': bad value for -a since")
     assert done.stderr.count("\n") == 1, done.stderr
     assert not (tmp_path / "output").exists()
+
+
+REFUSALS = {
+    "damaged-state": (2, "error: cannot open crawl state output/state/devdiscourse.sqlite: "),
+    "lock-held": (3, "not started, another run holds output/state/devdiscourse.lock (pid "),
+    "feed-folder-a-file": (1, "not started, cannot write the feed not-a-folder/x.jsonl in not-a-folder: "
+                              "Not a directory"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+@pytest.mark.parametrize("command", ["scrapy crawl", "newscrawl run"])
+def test_every_refusal_names_the_command_the_user_ran(tmp_path: Path, command: str, case: str) -> None:
+    """Only the usage errors said `newscrawl run devdiscourse:` under `newscrawl run`; a damaged state file, a held
+    lock or a feed folder that cannot be written said `scrapy crawl devdiscourse:`, a command the user never ran."""
+    state = tmp_path / "output" / "state"
+    state.mkdir(parents=True)
+    if case == "damaged-state":
+        (state / "devdiscourse.sqlite").write_bytes(b"garbage" * 10)
+    (tmp_path / "not-a-folder").write_text("")
+    args = ["devdiscourse", "-a", "urls=http://127.0.0.1:9/article/x/1-a", *FAST_ARGS,
+            *(["-o", "not-a-folder/x.jsonl"] if case == "feed-folder-a-file" else [])]
+    argv = [sys.executable, "-m", "scrapy", "crawl", *args] if command == "scrapy crawl" else \
+        [sys.executable, "-m", "newscrawl.cli", "run", *args]
+    lock = RunLock(state / "devdiscourse.lock") if case == "lock-held" else None
+    if lock is not None:
+        lock.__enter__()
+    try:
+        done = subprocess.run(argv, cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120)
+    finally:
+        if lock is not None:
+            lock.__exit__(None, None, None)
+    code, said = REFUSALS[case]
+    lines = done.stderr.strip().splitlines()
+    if command == "scrapy crawl":  # Scrapy's log goes to stderr too: the refusal is the last line
+        lines = lines[-1:]
+    assert done.returncode == code and len(lines) == 1, done.stderr[-3000:]
+    assert lines[0].startswith(f"{command} devdiscourse: {said}"), lines[0]
 
 
 def test_history_lists_revisions_and_diffs(tmp_path: Path) -> None:

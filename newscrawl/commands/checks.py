@@ -17,7 +17,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.distributed import DistributedSetupError, check_reachable
 from newscrawl.files import cannot_write
-from newscrawl.processes import EXIT_FAILED, EXIT_USAGE, USAGE_PROG_ENV
+from newscrawl.processes import EXIT_FAILED, EXIT_USAGE, typed_command
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
 
@@ -46,10 +46,9 @@ class CrawlChecks:
     @staticmethod
     def _usage_error(spider: str, message: str) -> None:
         """A usage error is one line and exit 2, whatever found it (Scrapy's own parser prints its usage block first,
-        under the program name `python -m scrapy` gives it: __main__.py). It names the command the user typed:
-        `newscrawl run` says so in USAGE_PROG_ENV."""
-        prog = os.environ.get(USAGE_PROG_ENV) or "scrapy crawl"
-        print(f"{prog}{' ' + spider if spider else ''}: error: {message}", file=sys.stderr)
+        under the program name `python -m scrapy` gives it: __main__.py). It names the command the user typed, as
+        every line of the crawl command does (typed_command)."""
+        print(f"{typed_command(spider)}: error: {message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
     def _check_arguments(self, args: list[str], opts: argparse.Namespace) -> bool:
@@ -87,7 +86,7 @@ class CrawlChecks:
         try:
             check_reachable(self.settings)
         except DistributedSetupError as error:
-            print(f"scrapy crawl {spider}: not started, {error}", file=sys.stderr)
+            print(f"{typed_command(spider)}: not started, {error}", file=sys.stderr)
             sys.exit(EXIT_USAGE)
 
     def _local_feeds(self, spider: str) -> Iterator[tuple[str, dict[str, Any], Path]]:
@@ -119,7 +118,7 @@ class CrawlChecks:
         exit 1."""
         refused = cannot_write(target)
         if refused:
-            print(f"scrapy crawl {spider}: not started, cannot write {what} in {refused[0]}: {refused[1]}",
+            print(f"{typed_command(spider)}: not started, cannot write {what} in {refused[0]}: {refused[1]}",
                   file=sys.stderr)
             self.exitcode = EXIT_FAILED
         return refused is not None

@@ -34,7 +34,7 @@ from newscrawl.commands.parallel import ParallelCrawl
 from newscrawl.meta import FATAL_ERROR_STAT
 from newscrawl.monitoring.report import REPORT_ERROR_STAT, stopped_by_error
 from newscrawl.parallel.run import ParallelReplay, ProcessFailed
-from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE
+from newscrawl.processes import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, typed_command
 from newscrawl.scratchdb import ScratchSpaceFull, when_scratch_space_runs_out
 from newscrawl.state.lock import LockHeld, RunLock
 from newscrawl.state.recovery import leave_for_recovery
@@ -91,7 +91,7 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
         if log_file:
             problem = logfile.unwritable(str(log_file))
             if problem:
-                print(f"scrapy crawl {name}: not started, cannot write the log {log_file}: {problem}",
+                print(f"{typed_command(name)}: not started, cannot write the log {log_file}: {problem}",
                       file=sys.stderr)
                 sys.exit(EXIT_FAILED)
         logfile.install()
@@ -123,7 +123,7 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
                 # Opened only under the lock: the state of a crawl that is running belongs to that crawl alone.
                 problem = self._check_state(*state_of)
                 if problem:
-                    print(f"scrapy crawl {args[0]}: error: {problem}", file=sys.stderr)
+                    print(f"{typed_command(args[0])}: error: {problem}", file=sys.stderr)
                     self.exitcode = EXIT_USAGE
                     return
             super().run(args, opts)
@@ -146,16 +146,16 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
         try:
             stats = replay.finish()
         except (ProcessFailed, OSError) as error:
-            print(f"scrapy crawl {name}: {error}", file=sys.stderr)
+            print(f"{typed_command(name)}: {error}", file=sys.stderr)
             self.exitcode = EXIT_FAILED
             return
         except ScratchSpaceFull as error:  # the merge's own lineage index and URL claims (its processes stop alone)
-            print(f"scrapy crawl {name}: the parallel replay stopped: {error}", file=sys.stderr)
+            print(f"{typed_command(name)}: the parallel replay stopped: {error}", file=sys.stderr)
             self.exitcode = EXIT_FAILED
             return
         failure = crawl_failure(stats)
         if failure:
-            print(f"scrapy crawl {name}: {failure}", file=sys.stderr)
+            print(f"{typed_command(name)}: {failure}", file=sys.stderr)
             self.exitcode = EXIT_FAILED
 
     def _take_lock(self, spider: str, replaying: bool) -> bool:
@@ -173,11 +173,11 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
         try:
             self.lock = RunLock(path).__enter__()
         except LockHeld as error:
-            print(f"scrapy crawl {spider}: not started, {error}", file=sys.stderr)
+            print(f"{typed_command(spider)}: not started, {error}", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
             return False
         except OSError as error:
-            print(f"scrapy crawl {spider}: not started, cannot write {error.filename or path}: {error.strerror}",
+            print(f"{typed_command(spider)}: not started, cannot write {error.filename or path}: {error.strerror}",
                   file=sys.stderr)
             self.exitcode = EXIT_FAILED
             return False
@@ -209,7 +209,7 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
                 failed = ["the crawl could not start"]
         parts = [*failed, logfile.incomplete()]
         if any(parts):
-            print(f"scrapy crawl {spider}: {'; '.join(str(part) for part in parts if part)}", file=sys.stderr)
+            print(f"{typed_command(spider)}: {'; '.join(str(part) for part in parts if part)}", file=sys.stderr)
         if failed and self.exitcode == 0:
             self.exitcode = EXIT_FAILED
 

@@ -14,7 +14,7 @@ from typing import Any
 from scrapy.exceptions import UsageError
 
 from newscrawl.parallel.run import ParallelReplay
-from newscrawl.processes import EXIT_FAILED
+from newscrawl.processes import EXIT_FAILED, typed_command
 from newscrawl.spiders.base import NewsSpiderBase
 
 
@@ -51,7 +51,7 @@ class ParallelCrawl:
         try:
             forked = replay.fork()
         except OSError as error:  # its input cannot be read at all (a copy the disk refuses): as one process says
-            print(f"scrapy crawl {name}: not started, cannot replay {replay.spider_args.get('replay')}: {error}",
+            print(f"{typed_command(name)}: not started, cannot replay {replay.spider_args.get('replay')}: {error}",
                   file=sys.stderr)
             self.exitcode = EXIT_FAILED
             self.refused = True
