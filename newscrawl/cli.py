@@ -23,7 +23,7 @@ from pathlib import Path
 from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_failure, replay_to_feed
-from newscrawl.archive.verify import NotAFeed, verify_feed
+from newscrawl.archive.verify import NoArchive, NotAFeed, verify_feed
 from newscrawl.archive.wacz import UnreadableWacz
 from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
@@ -147,7 +147,7 @@ def _run(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"newscrawl verify: cannot read {error.filename or args.feed}: {error.strerror}", file=sys.stderr)
             return EXIT_USAGE
-        except (UnreadableWacz, NotAFeed) as error:
+        except (UnreadableWacz, NotAFeed, NoArchive) as error:
             print(f"newscrawl verify: {error}", file=sys.stderr)
             return EXIT_USAGE
         for line in report.lines(verbose=not args.quiet):

@@ -149,3 +149,29 @@ def test_a_missing_archive_path_is_one_usage_line(replayed: tuple[Path, Path, li
     code, out, err = _verify(capsys, str(feed), "--archive", f"{missing}/")
     assert code == 2 and out == "" and err == f"newscrawl verify: cannot read {missing}/: no such file or folder " \
                                               "(--archive)\n", err
+
+
+def test_an_archive_found_nowhere_without_archive_is_one_usage_line(
+        replayed: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --archive, verify looks for each item's WARC beside the feed, at its recorded path and under output/;
+    found nowhere, it was one FAIL per item ("archive file revisit.warc.gz is missing") and exit 1, naming neither
+    where it looked nor --archive."""
+    archive, feed, items = replayed
+    moved = tmp_path / "feeds" / "out.jsonl"
+    moved.parent.mkdir()
+    shutil.copy(feed, moved)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _verify(capsys, str(moved))
+    assert (code, out) == (2, ""), out
+    assert err == (f"newscrawl verify: no archive found for {moved}: looked for {moved.parent}/revisit.warc.gz, "
+                   "revisit.warc.gz, output/*/revisit.warc.gz; name it with --archive PATH\n"), err
+    shutil.copy(archive / "revisit.warc.gz", moved.parent)  # beside the feed: found, as before
+    code, out, err = _verify(capsys, str(moved), "-q")
+    assert code == 0 and out == "2 items checked: 2 verified, 0 problems\n" and not err, out + err
+    other = copy.deepcopy(items[0])  # one archive found, another not: that item's FAIL, the rest verified
+    other["provenance"]["archive"]["file"] = "gone.warc.gz"
+    code, out, err = _verify(capsys, str(_write(tmp_path / "feeds" / "two.jsonl", [items[1], other])), "-q")
+    assert code == 1 and not err and out.splitlines() == [
+        f"FAIL line 2 {other['url']}: archive file {moved.parent}/gone.warc.gz is missing",
+        "2 items checked: 1 verified, 1 problems"], out

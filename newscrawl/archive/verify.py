@@ -47,6 +47,12 @@ class VerifyReport:
         return out
 
 
+def _looked_in(recorded: str, feed: Path) -> list[str]:
+    """Where verify looks for an item's WARC without --archive (_resolve), as a message names the places."""
+    name = Path(recorded).name
+    return list(dict.fromkeys([str(feed.parent / name), recorded, str(Path("output") / "*" / name)]))
+
+
 def _resolve(recorded: str, feed: Path, archive: str | None) -> Path:
     """The WARC file an item names: under --archive if given, else beside the feed, under output/, or as a path."""
     name = Path(recorded).name
@@ -65,14 +71,29 @@ class NotAFeed(ValueError):
     """The file given as the feed is not JSON Lines (nor a JSON array of items): binary, or its first line no JSON."""
 
 
+class NoArchive(ValueError):
+    """Without --archive, no WARC the feed names was found where verify looks (_looked_in): a feed copied away
+    from its archive, not items that fail; one line saying where it looked, instead of a FAIL for every item."""
+
+
+@dataclass
+class _Search:
+    """Without --archive: whether any item's WARC was found, and where each file that was not was looked for."""
+
+    found: bool = False
+    missed: dict[str, list[str]] = field(default_factory=dict)
+
+
 def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
-    """Raises OSError for a feed or --archive path that cannot be read, NotAFeed, wacz.UnreadableWacz."""
+    """Raises OSError for a feed or --archive path that cannot be read, NotAFeed, wacz.UnreadableWacz, and
+    NoArchive when, without --archive, not one WARC the feed names is found."""
     report = VerifyReport()
     if archive is not None:
         if not os.path.exists(archive):  # else every item failed on it, one line each, as if the archive were bad
             raise FileNotFoundError(errno.ENOENT, "no such file or folder (--archive)", archive)
         archive = str(replay_root(Path(archive)))  # a WACZ (or a folder holding some): where its WARCs were put
     revisits = _Revisits(archive)
+    search = _Search()
     for where, item in _items(Path(feed)):
         report.checked += 1
         if isinstance(item, _Unreadable):
@@ -81,13 +102,18 @@ def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
         if not isinstance(item, dict):
             report.problems.append(f"{where}: not a JSON object but a {type(item).__name__}: {repr(item)[:60]}")
             continue
-        problem = _check_item(item, Path(feed), archive, revisits)
+        problem = _check_item(item, Path(feed), archive, revisits, search)
         name = f"{where} {item.get('url', '?')}"
         if problem:
             report.problems.append(f"{name}: {problem}")
         else:
             report.passed += 1
             report.passes.append(f"ok   {name}")
+    if archive is None and search.missed and not search.found:
+        (_, places), *others = search.missed.items()
+        more = f" (and {len(others)} more files the feed names)" if others else ""
+        raise NoArchive(f"no archive found for {feed}: looked for {', '.join(places)}{more}; name it with "
+                        "--archive PATH")
     return report
 
 
@@ -167,7 +193,8 @@ class _Revisits:
         return any(entry.revisit and entry.url == url for entry in index.at(str(path), offset))
 
 
-def _check_item(item: dict[str, object], feed: Path, archive: str | None, revisits: _Revisits) -> str | None:
+def _check_item(item: dict[str, object], feed: Path, archive: str | None, revisits: _Revisits,
+                search: _Search) -> str | None:
     provenance = item.get("provenance")
     if not isinstance(provenance, dict):
         return "no provenance"
@@ -183,7 +210,9 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None, revisi
     path = _resolve(str(ref["file"]), feed, archive)
     shown = shown_name(str(path))  # a WARC extracted from a WACZ: named X.wacz/archive/…, not the cache path
     if not path.exists() and not path.with_name(path.name + ".open").exists():
+        search.missed.setdefault(path.name, _looked_in(str(ref["file"]), feed))
         return f"archive file {shown} is missing"
+    search.found = True
     try:
         exchange = read_at(path, offset, str(ref["record_id"]))
     except Exception as error:  # any damage at that offset is a verification failure, reported, not raised
