@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from newscrawl.items import Article
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from newscrawl.state.incremental import changed_fields
 from newscrawl.state.store import Revision
-from tests.crawling import FAST, ROOT
+from tests.crawling import FAST, ROOT, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec
 from tests.sitegen.server import LogEntry, MirrorServer, build_devdiscourse_mirror
@@ -594,6 +595,87 @@ def test_new_run_joins_only_a_run_that_never_had_work(redis_url: str) -> None:
     assert frontier.finish() == "finished" and not server.keys("newscrawl:devdiscourse:*")
     started, fresh = enqueue_messages(server, "devdiscourse", discover, new_run=True)
     assert fresh and started != waiting, "once it ended, --new-run starts a new run"
+
+
+# ---- Redis gone between the crawl's check and the worker's join (no real race: a server that dies on cue) -------
+class DyingRedis:
+    """A loopback stand-in for a Redis server that goes away after answering `pings` PINGs: it speaks just enough
+    RESP for redis-py's handshake (HELLO, CLIENT …) and PING, then stops listening (the next connect is refused) and
+    hangs up on any further command. The crawl's reachability check sends the first PING, the worker's join the
+    second, so `pings=1` dies between them and `pings=2` during the join."""
+
+    def __init__(self, pings: int) -> None:
+        self.pings = pings
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.lock = threading.Lock()
+        self.threads: list[threading.Thread] = []
+
+    def __enter__(self) -> str:
+        self.threads.append(threading.Thread(target=self._accept, daemon=True))
+        self.threads[0].start()
+        return f"redis://127.0.0.1:{self.listener.getsockname()[1]}/0"
+
+    def __exit__(self, *exc: object) -> None:
+        self._die()
+
+    def _die(self) -> None:
+        with self.lock:
+            self.pings = 0
+            self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # closed: Redis is down
+                return
+            thread = threading.Thread(target=self._serve, args=(connection,), daemon=True)
+            self.threads.append(thread)
+            thread.start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        with connection, connection.makefile("rb") as stream:
+            while (command := self._command(stream)) is not None:
+                with self.lock:
+                    if self.pings <= 0:
+                        return  # hang up: the server is gone
+                    if command[0].upper() == b"PING":
+                        self.pings -= 1
+                if command[0].upper() == b"HELLO":  # RESP3 map: the protocol version asked for
+                    version = command[1] if len(command) > 1 else b"2"
+                    connection.sendall(b"%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:" + version + b"\r\n")
+                else:
+                    connection.sendall(b"+PONG\r\n" if command[0].upper() == b"PING" else b"+OK\r\n")
+                if self.pings <= 0:
+                    self._die()
+
+    @staticmethod
+    def _command(stream: Any) -> list[bytes] | None:
+        header = stream.readline()
+        if not header.startswith(b"*"):
+            return None
+        arguments = []
+        for _ in range(int(header[1:])):
+            length = int(stream.readline()[1:])
+            arguments.append(stream.read(length + 2)[:-2])
+        return arguments
+
+
+@pytest.mark.parametrize("pings", [1, 2], ids=["before-the-join", "during-the-join"])
+def test_redis_gone_between_the_check_and_the_join_is_one_line(tmp_path: Path, pings: int) -> None:
+    """The crawl checks Redis before it starts (one line, exit 2); when Redis went away after that check, the
+    worker's join raised inside Scrapy's start: asyncio's "Task exception was never retrieved" and a traceback,
+    then "the crawl could not start", exit 1."""
+    with DyingRedis(pings) as url:
+        result = run_crawl(tmp_path, "news", "-a", "urls=http://127.0.0.1:9/article/x/1-a",
+                           settings={"REDIS_URL": url, "LOG_FILE": str(tmp_path / "crawl.log"),
+                                     "NEWSCRAWL_STATE_DIR": str(tmp_path / "state")})
+    log = (tmp_path / "crawl.log").read_text(encoding="utf-8")
+    assert "Traceback" not in result.log + log, (result.log + log)[-3000:]
+    assert result.returncode == 2, result.log[-3000:]
+    assert result.log.startswith(f"scrapy crawl news: not started, cannot use Redis at {url}: "), result.log
+    assert result.log.count("\n") == 1, result.log
+    assert not list(tmp_path.glob("output/news/*.jsonl")), "nothing crawled"
 
 
 # ---- the scaling figure in the README (opt-in: NEWSCRAWL_BENCH=1 pytest tests/test_distributed.py -k scaling -s) --

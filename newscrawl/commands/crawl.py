@@ -31,6 +31,7 @@ from scrapy.spiders import Spider
 from newscrawl.commands import logfile
 from newscrawl.commands.checks import CrawlChecks
 from newscrawl.commands.parallel import ParallelCrawl
+from newscrawl.distributed import DistributedSetupError
 from newscrawl.meta import FATAL_ERROR_STAT
 from newscrawl.monitoring.report import REPORT_ERROR_STAT, stopped_by_error
 from newscrawl.parallel.run import ParallelReplay, ProcessFailed
@@ -65,9 +66,24 @@ def crawl_failure(stats: dict[str, Any]) -> str | None:
 
 class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
     crawler: Crawler | None = None
+    not_joined: DistributedSetupError | None = None
+    """Why a distributed worker could not join its run in Redis (gone since _check_redis asked): said as that
+    check says it, in _end_in_one_line."""
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
         self.crawler = super()._create_crawler(spidercls)  # kept to read its stats once the crawl is over
+        crawl = self.crawler.crawl_async
+
+        async def crawl_unless_not_joined(*args: Any, **kwargs: Any) -> None:
+            # The worker joins the run from the spider's from_crawler, inside Scrapy's start, where an exception
+            # is asyncio's "Task exception was never retrieved" and a traceback: kept here for one line instead.
+            try:
+                await crawl(*args, **kwargs)
+            except DistributedSetupError as error:
+                logger.error("Not started: %(error)s", {"error": error})  # the log says it too, not only stderr
+                self.not_joined = error
+
+        self.crawler.crawl_async = crawl_unless_not_joined  # type: ignore[method-assign]
         return self.crawler
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -191,6 +207,10 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
         marked it finished, so its feed is cut back to whole lines and the state agrees with it. Exit code 1 for
         all but a lost log (the crawl's data is intact); `newscrawl run` relies on that line and adds none.
         """
+        if self.not_joined is not None:  # nothing was crawled: a usage line and exit 2, as _check_redis
+            print(f"{typed_command(spider)}: not started, {self.not_joined}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
         try:
             stats = self.crawler.stats.get_stats() if self.crawler is not None and self.crawler.stats else {}
         except RuntimeError:  # Scrapy's "stats not set yet": the crawler failed before its crawl started

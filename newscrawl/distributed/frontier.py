@@ -113,17 +113,24 @@ class Frontier:
 
     @classmethod
     def join(cls, spider: Any, settings: Any, url: str) -> Frontier:
-        """Connect, join (or start) the spider's current run, register this worker and name its outputs."""
+        """Connect, join (or start) the spider's current run, register this worker and name its outputs.
+
+        DistributedSetupError when Redis cannot be used, also when it goes away during the join (after the crawl
+        command's check said it was there): the crawl command says that in one line, as it says its check's."""
         server = connect(url)
-        run_id = join_run(server, spider.name, new_crawl_id(datetime.now(timezone.utc)))
-        keys = RunKeys(spider.name, run_id)
-        # A worker id that joined this run before (a restart after a kill, or a copy-pasted id) gets a suffix, so
-        # it never overwrites its earlier incarnation's feed and WARC, nor gives back a live namesake's leases.
-        requested = worker_id(settings)
-        joined = int(server.hincrby(keys.names, requested, 1))
-        frontier = cls(server, keys, requested if joined == 1 else f"{requested}.{joined}",
-                       lease_timeout=settings.getfloat("NEWSCRAWL_DISTRIBUTED_LEASE_TIMEOUT", DEFAULT_LEASE_TIMEOUT))
-        frontier.heartbeat()
+        try:
+            run_id = join_run(server, spider.name, new_crawl_id(datetime.now(timezone.utc)))
+            keys = RunKeys(spider.name, run_id)
+            # A worker id that joined this run before (a restart after a kill, or a copy-pasted id) gets a suffix,
+            # so it never overwrites its earlier incarnation's feed and WARC, nor gives back a live namesake's leases.
+            requested = worker_id(settings)
+            joined = int(server.hincrby(keys.names, requested, 1))
+            frontier = cls(server, keys, requested if joined == 1 else f"{requested}.{joined}",
+                           lease_timeout=settings.getfloat("NEWSCRAWL_DISTRIBUTED_LEASE_TIMEOUT",
+                                                           DEFAULT_LEASE_TIMEOUT))
+            frontier.heartbeat()
+        except redis.RedisError as error:
+            raise DistributedSetupError(f"cannot use Redis at {redacted(url)}: {error}") from None
         # Feeds, WARCs and run reports are named after the crawl id: `<run>-<worker>` keeps every worker's apart.
         spider.crawl_id = spider.feed_name = f"{run_id}-{frontier.worker}"
         logger.info("Worker %(worker)s joined run %(run)s on %(redis)s",
