@@ -4,7 +4,8 @@ Each benchmark prints a Markdown table and writes benchmarks/results/<name>.json
 reuses replay's run of the 10,000-page archive) and then benchmarks.aeb (the article-extraction benchmark) when
 that module exists and has a main(). `summary` runs nothing: it rebuilds results/summary.json, one table of every
 target, from the latest result of each benchmark (after running some of them by name). `python -m benchmarks NAME
---help` lists a benchmark's own options.
+--help` lists a benchmark's own options. `--quick` (tiny sizes, the smoke test) writes to
+benchmarks/.cache/quick-results/ (untracked), never over the committed results.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import CACHE_DIR, RESULTS_DIR, Options, bookkeeping_verdict, machine, note, table, verdict
+from benchmarks.common import CACHE_DIR, QUICK_RESULTS_DIR, RESULTS_DIR, ROOT, Options, bookkeeping_verdict, machine, note, table, verdict
 
 BENCHMARKS = ("parse", "replay", "live", "memory", "incremental")
 ALL_ORDER = ("live", "replay", "memory", "parse", "incremental")
@@ -52,10 +53,19 @@ def run_aeb() -> str:
 
 def summary(options: Options, seconds: float | None, aeb: str | None) -> None:
     """One table of every target, from the results just written by `all` (seconds and aeb given), or from the latest
-    result of each benchmark, each its own run (`summary`: both None). Written to benchmarks/results/summary.json."""
+    result of each benchmark, each its own run (`summary`: both None). Written to <results dir>/summary.json.
+
+    A rebuilt summary records no machine: it measured nothing, and the load average at the moment of rebuilding
+    would change the file on every rebuild although no figure did (each <name>.json keeps its own run's machine).
+    Rows from a --quick result say so in their verdict, so tiny-size figures never pass for measurements."""
+    quick_runs: set[str] = set()
+
     def load(name: str) -> dict[str, Any]:
         path = options.results_dir / f"{name}.json"
-        return json.loads(path.read_text()) if path.exists() else {}
+        loaded: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+        if loaded.get("quick"):
+            quick_runs.add(name)
+        return loaded
 
     rows: list[list[Any]] = []
     parse, replay, live, memory, incremental = (load(n) for n in ("parse", "replay", "live", "memory",
@@ -96,19 +106,26 @@ def summary(options: Options, seconds: float | None, aeb: str | None) -> None:
         rows.append(["incremental", f"article fetches, {r['run']}", str(r["expected_article_fetches"]),
                      str(r["article_fetches"]), "met" if r["met"] else "MISSED"])
     rows += extraction_rows(load("extraction"))
-    info = machine()
+    for row in rows:
+        if row[0] in quick_runs:
+            row[4] = f"{row[4]}; quick run: tiny sizes, not a measurement"
+    info: dict[str, Any] | None = None
     rendered = table("summary", ["benchmark", "measure", "target", "result", "verdict"], rows)
     if seconds is None:
         rendered += ("\n\nRebuilt by `python -m benchmarks summary` from the latest result of each benchmark in "
                      f"{options.results_dir.name}/ (each row is its own run; see each <name>.json for its machine)")
     else:
+        info = machine()
         rendered += (f"\n\n{info['nproc']} × {info['cpu']}, Python {info['python']}, load average at the end "
                      f"{info['loadavg']}; `python -m benchmarks all` took {seconds / 60:.1f} min; aeb: {aeb}")
+    if quick_runs:
+        rendered += (f"\n\nFrom --quick runs (tiny sizes: they prove the benchmarks run, the figures mean nothing): "
+                     f"{', '.join(sorted(quick_runs))}")
     print(rendered, flush=True)
     options.results_dir.mkdir(parents=True, exist_ok=True)
     (options.results_dir / "summary.json").write_text(json.dumps(
         {"benchmark": "summary", "machine": info, "seconds": None if seconds is None else round(seconds, 1), "aeb": aeb,
-         "quick": options.quick, "rebuilt_from_results": seconds is None,
+         "quick": options.quick, "quick_runs": sorted(quick_runs), "rebuilt_from_results": seconds is None,
          "table": rendered.splitlines()}, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -144,13 +161,19 @@ def extraction_rows(extraction: dict[str, Any]) -> list[list[Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     cli = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    cli.add_argument("--quick", action="store_true", help="tiny sizes: checks the benchmarks run (smoke test)")
-    cli.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    cli.add_argument("--quick", action="store_true",
+                     help="tiny sizes: checks the benchmarks run (smoke test); results go to "
+                          "benchmarks/.cache/quick-results/ unless --results-dir names another folder")
+    cli.add_argument("--results-dir", type=Path, default=RESULTS_DIR,
+                     help="where results are written and `summary` reads them (default benchmarks/results/)")
     cli.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     cli.add_argument("benchmark", choices=("all", "summary", *BENCHMARKS))
     cli.add_argument("args", nargs=argparse.REMAINDER, help="options for that benchmark")
     args = cli.parse_args(argv)
     options = Options(results_dir=args.results_dir, cache_dir=args.cache_dir, quick=args.quick)
+    if options.quick and options.results_dir == QUICK_RESULTS_DIR:
+        note(f"--quick: results go to {QUICK_RESULTS_DIR.relative_to(ROOT)}/ (untracked), not "
+             f"{RESULTS_DIR.relative_to(ROOT)}/: tiny sizes measure nothing worth committing")
     if args.benchmark == "summary":
         if args.args:
             cli.error("`summary` takes no options: it reads benchmarks/results/")

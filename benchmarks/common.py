@@ -22,6 +22,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
+QUICK_RESULTS_DIR = CACHE_DIR / "quick-results"
+"""Where a --quick run writes unless told otherwise: untracked (benchmarks/.cache/ is ignored by git), because
+tiny-size figures over the committed results would read as measurements in `summary` and in `git diff`."""
 
 def shared_bench() -> Path:
     """../shared/bench beside the checkout, or beside an ancestor for a worktree nested deeper: the nearest wins."""
@@ -46,7 +49,14 @@ class Options:
     results_dir: Path = RESULTS_DIR
     cache_dir: Path = CACHE_DIR
     quick: bool = False
-    """Tiny sizes (smoke test): proves the benchmark runs, measures nothing worth keeping."""
+    """Tiny sizes (smoke test): proves the benchmark runs, measures nothing worth keeping. Never written over the
+    committed results: a quick run aimed at benchmarks/results/ goes to QUICK_RESULTS_DIR instead."""
+
+    def __post_init__(self) -> None:
+        # Checked here rather than in each command line, so no way of starting a quick run (python -m benchmarks,
+        # python -m benchmarks.slow_sitemap, a script building Options) can replace the committed figures.
+        if self.quick and self.results_dir.resolve() == RESULTS_DIR:
+            self.results_dir = QUICK_RESULTS_DIR
 
 
 @functools.cache

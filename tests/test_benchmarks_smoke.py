@@ -1,6 +1,6 @@
 """The benchmarks still run: `python -m benchmarks --quick all` at tiny sizes, into scratch folders.
 
-This measures nothing (benchmarks/results/ is left alone); it catches a benchmark broken by a change elsewhere,
+This measures nothing (benchmarks/results/ is left alone: a quick run never writes there); it catches a benchmark broken by a change elsewhere,
 e.g. a renamed parser, spider argument or stat, before someone needs the numbers.
 """
 
@@ -54,6 +54,44 @@ def test_summary_is_rebuilt_from_the_latest_results_without_running_anything(tmp
     assert any("+8.6%" in row for row in rows)
     assert "Rebuilt by `python -m benchmarks summary`" in done.stdout
     assert sorted(p.name for p in results.iterdir()) == ["extraction.json", "memory.json", "summary.json"]
+
+
+def test_a_quick_run_never_writes_over_the_committed_results(tmp_path: Path) -> None:
+    """Tiny-size figures in benchmarks/results/ would pass for measurements in `summary` and in a commit: a quick
+    run aimed there (by default or by naming it) writes to an untracked folder; one given another folder uses it."""
+    from benchmarks.common import CACHE_DIR, QUICK_RESULTS_DIR, RESULTS_DIR, Options
+
+    assert Options(quick=True).results_dir == QUICK_RESULTS_DIR
+    assert Options(quick=True, results_dir=RESULTS_DIR / ".." / "results").results_dir == QUICK_RESULTS_DIR
+    assert Options(quick=True, results_dir=tmp_path).results_dir == tmp_path
+    assert Options().results_dir == RESULTS_DIR
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert QUICK_RESULTS_DIR.is_relative_to(CACHE_DIR) and "benchmarks/.cache/" in ignored
+
+
+def test_a_rebuilt_summary_marks_quick_results_and_does_not_change_when_they_do_not(tmp_path: Path) -> None:
+    """Rebuilding twice from the same results writes the same bytes (no load average of the moment in it), and a row
+    from a --quick result says it is not a measurement."""
+    from benchmarks.__main__ import main
+
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "memory.json").write_text(json.dumps(
+        {"points": {"10": {}, "30": {}}, "target_growth": 0.10, "growth": 0.02, "verdict": "met (+80 %)",
+         "quick": True}))
+    (results / "incremental.json").write_text(json.dumps(
+        {"runs": [{"run": "first run"}, {"run": "nothing new", "expected_article_fetches": 0, "article_fetches": 0,
+                                         "met": True}]}))
+    assert main(["--results-dir", str(results), "summary"]) == 0
+    first = (results / "summary.json").read_bytes()
+    assert main(["--results-dir", str(results), "summary"]) == 0
+    assert (results / "summary.json").read_bytes() == first
+    written = json.loads(first)
+    assert written["machine"] is None and written["quick_runs"] == ["memory"]
+    memory, incremental = (next(row for row in written["table"] if row.startswith(f"| {name} "))
+                           for name in ("memory", "incremental"))
+    assert "quick run: tiny sizes, not a measurement" in memory
+    assert "quick" not in incremental
 
 
 def test_the_replay_benchmark_measures_an_archive_of_your_own(tmp_path: Path) -> None:
