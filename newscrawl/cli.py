@@ -66,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="run one scheduled crawl with a lock, a log file and a run report (for cron/systemd)",
-        description="Run `scrapy crawl SPIDER [ARGS]` once, holding the spider's lock (output/state/SPIDER.lock). "
-                    "Writes the feed, WARC, log and report under output/SPIDER/ and prints a summary.",
+        description="Run `scrapy crawl SPIDER [ARGS]` once; the crawl holds the spider's lock "
+                    "(output/state/SPIDER.lock), so a second run exits 3. Writes the feed, WARC, log and report "
+                    "under output/SPIDER/ and prints a summary.",
         epilog="Exit codes: 0 ok, 1 crawl stopped on an error or failed without a report, 2 usage error, 3 another "
                "run holds the lock, 4 fetch failures over the threshold, 5 layout drift, 6 nothing discovered, "
                "7 damaged input (every intact record used), 8 everything discovered was filtered out, 9 partial "
