@@ -54,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every item of a feed against the archived response it claims to come from",
         description="Re-read each item's archived WARC record (provenance.archive) and check that the record's "
                     "URI is the item's provenance.response_url and that the SHA-256 of its decoded body equals "
-                    "provenance.body_sha256. Prints one line per problem and a summary; exits 1 on any "
-                    "mismatch or missing record.",
+                    "provenance.body_sha256. Prints an `ok` line per verified item and a `FAIL` line per problem (-q: "
+                    "only the FAIL lines), then a summary; exits 1 on any mismatch or missing record.",
     )
     verify.add_argument("feed", type=_path,
                         help="a JSON Lines feed written by newscrawl (.jsonl, .jsonl.gz, or a JSON array)")

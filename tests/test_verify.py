@@ -175,3 +175,18 @@ def test_an_archive_found_nowhere_without_archive_is_one_usage_line(
     assert code == 1 and not err and out.splitlines() == [
         f"FAIL line 2 {other['url']}: archive file {moved.parent}/gone.warc.gz is missing",
         "2 items checked: 1 verified, 1 problems"], out
+
+
+def test_output_is_what_the_help_says(replayed: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The help promised "one line per problem", but verify prints an `ok` line for every verified item too."""
+    archive, _, items = replayed
+    feed = tmp_path / "mixed.jsonl"
+    feed.write_text("\n".join([json.dumps(items[0]), "[1]", json.dumps(items[1])]) + "\n", encoding="utf-8")
+    code, out, _ = _verify(capsys, str(feed), "--archive", str(archive))
+    kinds = [line.split(" ", 1)[0] for line in out.splitlines()]
+    assert code == 1 and kinds == ["ok", "ok", "FAIL", "3"], out
+    with pytest.raises(SystemExit):
+        cli.main(["verify", "--help"])
+    described = " ".join(capsys.readouterr().out.split())
+    assert "an `ok` line per verified item and a `FAIL` line per problem" in described
