@@ -29,7 +29,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.cli import main as newscrawl
 from newscrawl.distributed import attach_frontier, serializer
-from newscrawl.distributed.enqueue import BadStartMessage, RunGoing, StartMessage
+from newscrawl.distributed.enqueue import BadStartMessage, RunGoing, StartMessage, messages_from_arguments
 from newscrawl.distributed.enqueue import enqueue as enqueue_messages
 from newscrawl.distributed.fingerprint import ArticleKeyFingerprinter
 from newscrawl.distributed.frontier import Frontier, join_run
@@ -701,3 +701,12 @@ def test_scaling(redis_url: str, mirror: MirrorServer, specs: list[NewsSpec], tm
         print(f"\n{count} worker(s): {len(stamps)} pages in {stamps[-1] - stamps[0]:.1f}s, "
               f"{len(stamps) / (stamps[-1] - stamps[0]):.1f} pages/s")
 
+
+def test_enqueue_reads_a_url_file_as_the_urls_argument_does(tmp_path: Path) -> None:
+    """`newscrawl enqueue @FILE` and `-a urls=@FILE` read one file format: a comment after a URL is not part of it,
+    the URL's own fragment is."""
+    listing = tmp_path / "urls.txt"
+    listing.write_text("# queue these\nhttps://www.devdiscourse.com/article/a/1-mumbai  # trailing\n"
+                       "https://www.devdiscourse.com/article/b/2-y#comments\n")
+    assert [message.url for message in messages_from_arguments([f"@{listing}"])] == [
+        "https://www.devdiscourse.com/article/a/1-mumbai", "https://www.devdiscourse.com/article/b/2-y#comments"]

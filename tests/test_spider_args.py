@@ -51,6 +51,16 @@ def test_urls_from_file(tmp_path: Path) -> None:
     assert spider.allowed_domains == ["127.0.0.1", "www.devdiscourse.com"]
 
 
+def test_a_comment_after_a_url_is_not_part_of_it(tmp_path: Path) -> None:
+    """"url  # note" became the URL …mumbai%20%20#%20note; a '#' right after the URL is its fragment and stays."""
+    listing = tmp_path / "urls.txt"
+    listing.write_text("https://www.devdiscourse.com/article/a/1-mumbai  # trailing\n"
+                       "https://www.devdiscourse.com/article/b/2-y#comments\t# the fragment stays\n"
+                       "   # an indented comment line\n")
+    assert make(urls=f"@{listing}").urls == ["https://www.devdiscourse.com/article/a/1-mumbai",
+                                             "https://www.devdiscourse.com/article/b/2-y#comments"]
+
+
 @pytest.mark.parametrize(("arguments", "message"), [
     ({"bogus": "1"}, "unknown argument 'bogus'"),
     ({"max_pages": "zero"}, "bad value for -a max_pages: 'zero' is not a positive whole number"),

@@ -23,7 +23,7 @@ import redis
 from scrapy.http import Request
 
 from newscrawl.distributed.keys import RunKeys, current_run_key, text
-from newscrawl.extract.urls import is_http_url
+from newscrawl.extract.urls import is_http_url, url_file_lines
 from newscrawl.items import Discovery
 from newscrawl.meta import new_crawl_id
 
@@ -82,11 +82,10 @@ def messages_from_arguments(work: Iterable[str], sitemaps: Iterable[str] = (),
             messages.append(StartMessage("discover"))
         elif item.startswith("@"):
             try:
-                lines = Path(item[1:]).read_text(encoding="utf-8").splitlines()
+                urls = url_file_lines(Path(item[1:]).read_text(encoding="utf-8"))
             except OSError as error:
                 raise BadStartMessage(f"cannot read {item[1:]}: {error.strerror}") from None
-            messages += [StartMessage("article", line.strip()) for line in lines
-                         if line.strip() and not line.strip().startswith("#")]
+            messages += [StartMessage("article", url) for url in urls]
         else:
             messages.append(StartMessage("article", item))
     messages += [StartMessage("sitemap", url) for url in sitemaps]

@@ -15,6 +15,21 @@ from w3lib.url import safe_url_string
 _TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga)$", re.IGNORECASE)
 
 
+_TRAILING_COMMENT = re.compile(r"\s#.*")
+
+
+def url_file_lines(text: str) -> list[str]:
+    """The URLs of a URL file (`-a urls=@FILE`, `newscrawl enqueue @FILE`): one per line; blank lines, whole-line
+    comments and a trailing comment are left out. A trailing comment needs whitespace before its '#': a URL cannot
+    hold whitespace, while its own fragment ('…/story#comments') follows the URL directly and is kept.
+
+    >>> url_file_lines("# two stories\\nhttps://a.example/x   # Mumbai\\n\\n  https://a.example/y#top\\n")
+    ['https://a.example/x', 'https://a.example/y#top']
+    """
+    lines = (_TRAILING_COMMENT.sub("", line).strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def clean_url(url: str, base: str | None = None, *, drop_query: bool = False) -> str:
     """Absolute, safely-escaped URL without fragment or tracking parameters (or without any query).
 

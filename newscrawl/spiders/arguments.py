@@ -17,7 +17,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.archive.replay import ArchiveNotFound, source_kind
 from newscrawl.archive.wacz import UnreadableWacz, replay_root
-from newscrawl.extract.urls import is_http_url
+from newscrawl.extract.urls import is_http_url, url_file_lines
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,13 @@ def http_url(value: str) -> str:
 
 
 def url_list(value: str) -> list[str]:
-    """URL,URL or @file.txt (one URL per line, blank lines and # comments ignored)."""
+    """URL,URL or @file.txt (one URL per line, blank lines and # comments ignored: extract.urls.url_file_lines)."""
     if value.startswith("@"):
         path = given_path(value[1:], "file name after @")
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            items = url_file_lines(path.read_text(encoding="utf-8"))
         except OSError as error:
             raise ValueError(f"cannot read URL file {path}: {error.strerror}") from error
-        items = [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
     else:
         items = [part.strip() for part in value.split(",") if part.strip()]
     if not items:
