@@ -442,7 +442,8 @@ def show_status(args: argparse.Namespace) -> int:
 def write_report(args: argparse.Namespace) -> int:
     if _report_folder("report", args) is None:
         return EXIT_USAGE
-    runs = load_runs(Path(args.output), args.spider, replays=args.replays)
+    found = load_runs(Path(args.output), args.spider, replays=args.replays)
+    runs = found
     if args.since is not None:
         runs = [run for run in runs if run.when is not None and run.when >= args.since]
     if args.limit:
@@ -452,13 +453,18 @@ def write_report(args: argparse.Namespace) -> int:
         shown = {id(run) for spider_runs in kept.values() for run in spider_runs[-args.limit:]}
         runs = [run for run in runs if id(run) in shown]
     source = str(Path(args.output) / args.spider) if args.spider else args.output
-    page = build_html(runs, source=source, generated_at=datetime.now(timezone.utc))
+    # Reports exist but none passed --since: "no runs yet" would send the reader looking for a broken crawl.
+    empty = (f"No runs since {args.since:%Y-%m-%d}: none of the {len(found)} run report"
+             f"{'s' * (len(found) != 1)} under {source} is from that UTC day or later."
+             if found and not runs and args.since is not None else None)
+    page = build_html(runs, source=source, generated_at=datetime.now(timezone.utc), empty=empty)
     try:
         write_html(Path(args.html), page)
     except OSError as error:
         print(f"newscrawl report: cannot write {args.html}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"wrote {args.html}: {len(runs)} run{'s' * (len(runs) != 1)}")
+    print(f"wrote {args.html}: {len(runs)} run{'s' * (len(runs) != 1)}"
+          + (f" ({len(found)} under {source}, none from {args.since:%Y-%m-%d} on)" if empty else ""))
     return EXIT_OK
 
 

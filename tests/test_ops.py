@@ -220,6 +220,23 @@ def test_cli_report_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert cli.main(["report", "-o", str(out), "--output", str(tmp_path / "missing")]) == 2
 
 
+def test_report_since_after_every_run_says_none_is_that_recent(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`--since` past every run said "No runs yet: there are no run reports" beside reports it had just read."""
+    for index in range(2):
+        write(tmp_path, report(index))
+    out = tmp_path / "report.html"
+    assert cli.main(["report", "-o", str(out), "--output", str(tmp_path), "--since", "2030-01-01"]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "No runs yet" not in page
+    assert (f"No runs since 2030-01-01: none of the 2 run reports under {tmp_path} is from that UTC day or later."
+            in page)
+    assert capsys.readouterr().out == f"wrote {out}: 0 runs (2 under {tmp_path}, none from 2030-01-01 on)\n"
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["report", "-o", str(out), "--output", str(tmp_path / "empty"), "--since", "2030-01-01"]) == 0
+    assert "No runs yet: there are no run reports under" in out.read_text(encoding="utf-8")  # none at all
+
+
 def test_killed_and_unreported_runs_from_the_state_are_listed_and_fail_the_latest(tmp_path: Path) -> None:
     """Issue 15.6: runs that wrote no report (killed, crashed) were invisible and status said "latest: ok"."""
     from newscrawl.state.store import Revision, StateStore

@@ -467,8 +467,9 @@ def spider_section(spider: str, runs: Sequence[RunReport]) -> str:
             f'{table}</section>')
 
 
-def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime) -> str:
-    """The whole page for runs sorted oldest first (as load_runs returns), one section per spider."""
+def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime, empty: str | None = None) -> str:
+    """The whole page for runs sorted oldest first (as load_runs returns), one section per spider. `empty` says why
+    there is no run when reports exist but were all filtered out (the default says there are none at all)."""
     by_spider: dict[str, list[RunReport]] = {}
     for run in runs:
         by_spider.setdefault(run.spider, []).append(run)
@@ -480,7 +481,8 @@ def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime
                  "left; the strip under each plot is the run's status (green ok, red not ok, black killed or "
                  "without a report, grey unreadable report).")
     else:
-        body = f'<p class="empty">No runs yet: there are no run reports under {esc(source)}.</p>'
+        why = empty or f"No runs yet: there are no run reports under {source}."
+        body = f'<p class="empty">{esc(why)}</p>'
         intro = f"Generated {format_time(generated_at)}."
     return ("<!DOCTYPE html>\n"
             '<html lang="en"><head><meta charset="utf-8">'
