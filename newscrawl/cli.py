@@ -23,7 +23,7 @@ from pathlib import Path
 from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_failure, replay_to_feed
-from newscrawl.archive.verify import NoArchive, NotAFeed, verify_feed
+from newscrawl.archive.verify import NoArchive, NotAFeed, VerifyReport, archive_root, verify_feed
 from newscrawl.archive.wacz import UnreadableWacz
 from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
@@ -51,14 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser(
         "verify",
-        help="check every item of a feed against the archived response it claims to come from",
+        help="check every item of feeds against the archived responses they claim to come from",
         description="Re-read each item's archived WARC record (provenance.archive) and check that the record's "
                     "URI is the item's provenance.response_url and that the SHA-256 of its decoded body equals "
                     "provenance.body_sha256. Prints an `ok` line per verified item and a `FAIL` line per problem (-q: "
-                    "only the FAIL lines), then a summary; exits 1 on any mismatch or missing record.",
+                    "only the FAIL lines), then a summary per feed; with several feeds each line starts with its "
+                    "feed's path, and a total follows.",
+        epilog="Exit codes (the worst of the feeds'): 0 every item verified, 1 a mismatch or missing record, 2 usage "
+               "error or a feed that could not be read.",
     )
-    verify.add_argument("feed", type=_path,
-                        help="a JSON Lines feed written by newscrawl (.jsonl, .jsonl.gz, or a JSON array)")
+    verify.add_argument("feeds", nargs="+", metavar="FEED", type=_path,
+                        help="JSON Lines feeds written by newscrawl (.jsonl, .jsonl.gz, or a JSON array), e.g. "
+                             "output/devdiscourse/*.jsonl")
     verify.add_argument("--archive", metavar="PATH", type=_path,
                         help="look for the WARC files or saved pages here (a file, a folder or a .wacz) instead "
                              "of the paths recorded in the items, e.g. after moving the archive")
@@ -143,18 +147,50 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "pack":
         return pack_wacz(args)
     if args.command == "verify":
-        try:
-            report = verify_feed(args.feed, args.archive)
-        except OSError as error:
-            print(f"newscrawl verify: cannot read {error.filename or args.feed}: {error.strerror}", file=sys.stderr)
-            return EXIT_USAGE
-        except (UnreadableWacz, NotAFeed, NoArchive) as error:
-            print(f"newscrawl verify: {error}", file=sys.stderr)
-            return EXIT_USAGE
-        for line in report.lines(verbose=not args.quiet):
-            print(line)
-        return EXIT_OK if report.ok else EXIT_FOUND_PROBLEMS
+        return verify_feeds(args.feeds, args.archive, verbose=not args.quiet)
     return EXIT_USAGE
+
+
+def verify_feeds(feeds: list[str], archive: str | None, verbose: bool) -> int:
+    """Verify each feed in turn (a shell glob such as output/devdiscourse/*.jsonl gives several) and return the worst
+    exit code among them: 2 for a feed that could not be verified, else 1 for problems, else 0.
+
+    Every path is tried first, so a mistyped one stops the command before any work (a WACZ is extracted once, for
+    all of them). A feed found unreadable only while reading (not a feed, its archive nowhere) costs its own line on
+    stderr and the others are still verified. With several feeds each line starts with its feed's path, as grep's
+    lines do, so a FAIL line says which feed it is from, and a total follows.
+    """
+    try:
+        for feed in feeds:
+            open(feed, "rb").close()
+        root = archive_root(archive)
+    except OSError as error:
+        print(f"newscrawl verify: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    except UnreadableWacz as error:
+        print(f"newscrawl verify: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    several = len(feeds) > 1
+    total, unverified, worst = VerifyReport(), 0, EXIT_OK
+    for feed in feeds:
+        try:
+            report = verify_feed(feed, root)
+        except (OSError, UnreadableWacz, NotAFeed, NoArchive) as error:
+            sys.stdout.flush()  # in order with the lines before it when both streams go to one terminal or file
+            why = f"cannot read {error.filename or feed}: {error.strerror}" if isinstance(error, OSError) else error
+            print(f"newscrawl verify: {why}", file=sys.stderr)
+            unverified += 1
+            worst = EXIT_USAGE
+            continue
+        for line in report.lines(verbose=verbose):
+            print(f"{feed}: {line}" if several else line)
+        total.checked, total.passed = total.checked + report.checked, total.passed + report.passed
+        total.problems += report.problems
+        worst = max(worst, EXIT_OK if report.ok else EXIT_FOUND_PROBLEMS)
+    if several:
+        not_verified = f"; {unverified} feed{'s' * (unverified != 1)} not verified (above)" if unverified else ""
+        print(f"total of {len(feeds)} feeds: {total.lines(verbose=False)[-1]}{not_verified}")
+    return worst
 
 
 def _path(value: str) -> str:

@@ -190,3 +190,39 @@ def test_output_is_what_the_help_says(replayed: tuple[Path, Path, list[dict[str,
         cli.main(["verify", "--help"])
     described = " ".join(capsys.readouterr().out.split())
     assert "an `ok` line per verified item and a `FAIL` line per problem" in described
+
+
+def test_several_feeds_are_each_verified_with_a_total_and_the_worst_exit_code(
+        replayed: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`newscrawl verify output/devdiscourse/*.replay.jsonl` (the README's command) said "unrecognized arguments"
+    and exit 2 as soon as the glob found a second feed."""
+    archive, feed, items = replayed
+    tampered = copy.deepcopy(items[0])
+    tampered["provenance"]["body_sha256"] = "0" * 64
+    bad = _write(tmp_path / "bad.jsonl", [items[1], tampered])
+    code, out, err = _verify(capsys, str(feed), str(bad), "--archive", str(archive), "-q")
+    assert (code, err) == (1, ""), err
+    assert out.splitlines() == [
+        f"{feed}: 2 items checked: 2 verified, 0 problems",
+        f"{bad}: FAIL line 2 {tampered['url']}: body digest mismatch at {archive}/revisit.warc.gz:"
+        f"{tampered['provenance']['archive']['offset']}: archive has {items[0]['provenance']['body_sha256']}, item "
+        f"says {'0' * 64}",
+        f"{bad}: 2 items checked: 1 verified, 1 problems",
+        "total of 2 feeds: 4 items checked: 3 verified, 1 problems"], out
+    # a file among them that is no feed (a run report the glob caught) costs its line; the others are verified
+    report = tmp_path / "run.report.json"
+    report.write_text('{\n  "status": "ok"\n}\n', encoding="utf-8")
+    code, out, err = _verify(capsys, str(feed), str(report), "--archive", str(archive), "-q")
+    assert code == 2 and err.startswith(f"newscrawl verify: {report} is not a JSON Lines feed") and \
+        err.count("\n") == 1, err
+    assert out.splitlines() == [f"{feed}: 2 items checked: 2 verified, 0 problems",
+                                "total of 2 feeds: 2 items checked: 2 verified, 0 problems; 1 feed not verified "
+                                "(above)"], out
+    # a path that does not exist stops it before any feed is read
+    code, out, err = _verify(capsys, str(feed), str(tmp_path / "typo.jsonl"), "--archive", str(archive))
+    assert (code, out) == (2, "") and err == f"newscrawl verify: cannot read {tmp_path / 'typo.jsonl'}: No such " \
+                                             "file or directory\n", err
+    # one feed: as before, no path before its lines and no total
+    code, out, _ = _verify(capsys, str(feed), "--archive", str(archive), "-q")
+    assert code == 0 and out == "2 items checked: 2 verified, 0 problems\n", out

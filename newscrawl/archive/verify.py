@@ -84,14 +84,22 @@ class _Search:
     missed: dict[str, list[str]] = field(default_factory=dict)
 
 
+def archive_root(archive: str | None) -> str | None:
+    """The folder or file verify reads for --archive: a WACZ (or a folder holding some) is where its WARCs were put,
+    once. Raises FileNotFoundError for a path that does not exist (else every item failed on it, one line each, as
+    if the archive were bad) and wacz.UnreadableWacz. Idempotent: a root it returned is returned as it is."""
+    if archive is None:
+        return None
+    if not os.path.exists(archive):
+        raise FileNotFoundError(errno.ENOENT, "no such file or folder (--archive)", archive)
+    return str(replay_root(Path(archive)))
+
+
 def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
     """Raises OSError for a feed or --archive path that cannot be read, NotAFeed, wacz.UnreadableWacz, and
     NoArchive when, without --archive, not one WARC the feed names is found."""
     report = VerifyReport()
-    if archive is not None:
-        if not os.path.exists(archive):  # else every item failed on it, one line each, as if the archive were bad
-            raise FileNotFoundError(errno.ENOENT, "no such file or folder (--archive)", archive)
-        archive = str(replay_root(Path(archive)))  # a WACZ (or a folder holding some): where its WARCs were put
+    archive = archive_root(archive)
     revisits = _Revisits(archive)
     search = _Search()
     for where, item in _items(Path(feed)):
