@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NoReturn
 
 from newscrawl import __version__
 from pathlib import Path
@@ -40,8 +40,17 @@ EXIT_OK = 0
 EXIT_FOUND_PROBLEMS = 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(
+class OneLineParser(argparse.ArgumentParser):
+    """A wrong argument is one line (README: "with one line naming it (exit code 2)"), where argparse prints its
+    usage block first; the line names the subcommand and where its usage is. The subcommands' parsers are of this
+    class too (add_subparsers makes them of its parser's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
+def build_parser() -> OneLineParser:
+    cli = OneLineParser(
         prog="newscrawl",
         description="Run scheduled crawls and audit their output. Ad-hoc crawls run with `scrapy crawl <spider>`.",
         epilog="Exit codes: 0 ok, 1 problems found, 2 usage error or unreadable input.",
@@ -119,7 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # argparse blames the top-level parser for what only the subcommand did not take
+        parser.prog = f"newscrawl {args.command}"
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return _run(args)
     except BrokenPipeError:
@@ -291,7 +304,7 @@ def show_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_status_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_status_command(commands: argparse._SubParsersAction[OneLineParser]) -> None:
     status = commands.add_parser(
         "status", help="the last runs, from their run reports, as a table",
         description="Read the run reports (DIR/SPIDER/CRAWL_ID.report.json) and print the last runs, newest first: "
@@ -307,7 +320,7 @@ def add_status_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
                         help="how many runs to show (default 20; 0 shows all)")
 
 
-def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_report_command(commands: argparse._SubParsersAction[OneLineParser]) -> None:
     report = commands.add_parser(
         "report", help="write one self-contained HTML page: items and field coverage per run, and the runs table",
         description="Write a single HTML file (no scripts, no external files, opens offline) with, per spider, "
@@ -340,7 +353,7 @@ def _add_report_source_arguments(command: argparse.ArgumentParser) -> None:
                               "replay is not a scheduled run")
 
 
-def add_enqueue_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_enqueue_command(commands: argparse._SubParsersAction[OneLineParser]) -> None:
     enqueue = commands.add_parser(
         "enqueue", help="give work to distributed workers: discovery, article URLs, sitemaps or feeds",
         description="Push start messages onto the spider's current run in Redis (starting a run if none is going); "
@@ -350,7 +363,7 @@ def add_enqueue_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         epilog="Exit codes: 0 queued, 2 usage error, unknown spider or Redis unreachable, 3 --new-run and a run of "
                "the spider holds work.")
     enqueue.add_argument("spider", help="spider name, e.g. devdiscourse")
-    enqueue.add_argument("work", nargs="*", metavar="WORK", help="discover | URL | @file.txt")
+    enqueue.add_argument("work", nargs="*", default=[], metavar="WORK", help="discover | URL | @file.txt")
     enqueue.add_argument("--sitemap", action="append", default=[], metavar="URL",
                          help="a sitemap for the spider to read (repeatable)")
     enqueue.add_argument("--feed", action="append", default=[], metavar="URL",
@@ -398,7 +411,7 @@ def enqueue_work(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_merge_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_merge_command(commands: argparse._SubParsersAction[OneLineParser]) -> None:
     merge = commands.add_parser(
         "merge", help="combine the feeds of a distributed run's workers into one de-duplicated feed",
         description="Read JSON Lines feeds (files, or every *.jsonl in a folder) and write one item per canonical "
@@ -505,7 +518,7 @@ def write_report(args: argparse.Namespace) -> int:
 
 
 
-def add_pack_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_pack_command(commands: argparse._SubParsersAction[OneLineParser]) -> None:
     pack_command = commands.add_parser(
         "pack", help="write a crawl's WARCs as one WACZ file for web-archive tools (docs/output.md)",
         description="Put the WARC files (named, or found in folders such as output/devdiscourse) into a WACZ with "

@@ -154,7 +154,8 @@ def test_a_replay_that_fails_without_its_own_line_shows_its_last_lines(tmp_path:
 def test_an_empty_archive_argument_is_refused(tmp_path: Path) -> None:
     """`newscrawl reparse "$ARCHIVE"` with the variable unset re-parsed the working folder."""
     done = reparse(tmp_path, "")
-    assert done.returncode == 2 and done.stderr.endswith("newscrawl reparse: error: argument archive: empty\n")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "newscrawl reparse: error: argument archive: empty; see newscrawl reparse --help\n"
     assert list(tmp_path.iterdir()) == []
 
 
