@@ -96,6 +96,25 @@ def test_bad_argument_on_the_command_line_is_one_clear_line(tmp_path: Path, argu
     assert not (tmp_path / "output").exists()
 
 
+SPIDERS = "(known: devdiscourse, news)"
+
+
+@pytest.mark.parametrize(("words", "line"), [
+    (("devdiscource",), f"scrapy crawl devdiscource: error: unknown spider 'devdiscource' {SPIDERS}"),
+    (("--nolog",), f"scrapy crawl: error: no spider given {SPIDERS}"),
+    (("devdiscourse", "news"), f"scrapy crawl devdiscourse: error: one spider at a time, got 2: devdiscourse news "
+                               f"{SPIDERS}"),
+    (("devdiscourse", "--max-pages=3"), "scrapy crawl devdiscourse: error: unrecognized arguments: --max-pages=3"),
+])
+def test_a_wrong_spider_name_is_one_line_naming_the_spiders(tmp_path: Path, words: tuple[str, ...],
+                                                            line: str) -> None:
+    """A mistyped name was Scrapy's 42-line KeyError traceback ('Spider not found') and exit 1; no name, its whole
+    help page after the version banner; an option it does not know was taken for a second spider."""
+    result = run_crawl(tmp_path, *words)
+    assert (result.returncode, result.log) == (2, line + "\n"), result.log
+    assert not (tmp_path / "output").exists()
+
+
 def test_an_empty_replay_path_is_refused_not_the_working_folder(tmp_path: Path) -> None:
     """`-a replay=$ARCHIVE` with the variable unset replayed the working folder and wrote its feed and report."""
     (tmp_path / "page.html").write_text("<html><head><title>A page</title></head><body><p>Text</p></body></html>")

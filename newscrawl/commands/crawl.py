@@ -91,7 +91,7 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
         one is one usage line and exit 2: no version banner, no log file created), Redis for a distributed worker,
         then the log file (one line and exit 1; Scrapy's own failure is a 27-line traceback); from here on a log
         write that fails costs one line at the end (logfile.py). Then a parallel replay forks."""
-        name = args[0] if args else ""
+        name = next((arg for arg in args if not arg.startswith("-")), "")  # the spider, as the user's lines name it
         parallel = None
         try:
             super().process_options(args, opts)
