@@ -166,6 +166,8 @@ REFUSALS = {
     "lock-held": (3, "not started, another run holds output/state/devdiscourse.lock (pid "),
     "feed-folder-a-file": (1, "not started, cannot write the feed not-a-folder/x.jsonl in not-a-folder: "
                               "Not a directory"),
+    "state-folder-a-file": (1, "not started, cannot write the state not-a-folder/state/devdiscourse.sqlite in "
+                               "not-a-folder: Not a directory"),
 }
 
 
@@ -173,14 +175,17 @@ REFUSALS = {
 @pytest.mark.parametrize("command", ["scrapy crawl", "newscrawl run"])
 def test_every_refusal_names_the_command_the_user_ran(tmp_path: Path, command: str, case: str) -> None:
     """Only the usage errors said `newscrawl run devdiscourse:` under `newscrawl run`; a damaged state file, a held
-    lock or a feed folder that cannot be written said `scrapy crawl devdiscourse:`, a command the user never ran."""
+    lock or a feed folder that cannot be written said `scrapy crawl devdiscourse:`, a command the user never ran.
+    And each is the only line, under `scrapy crawl` too, where Scrapy's version banner came before it. A refused
+    crawl leaves no log file behind."""
     state = tmp_path / "output" / "state"
     state.mkdir(parents=True)
     if case == "damaged-state":
         (state / "devdiscourse.sqlite").write_bytes(b"garbage" * 10)
     (tmp_path / "not-a-folder").write_text("")
     args = ["devdiscourse", "-a", "urls=http://127.0.0.1:9/article/x/1-a", *FAST_ARGS,
-            *(["-o", "not-a-folder/x.jsonl"] if case == "feed-folder-a-file" else [])]
+            *(["-o", "not-a-folder/x.jsonl"] if case == "feed-folder-a-file" else []),
+            *(["-s", "NEWSCRAWL_STATE_DIR=not-a-folder/state"] if case == "state-folder-a-file" else [])]
     argv = [sys.executable, "-m", "scrapy", "crawl", *args] if command == "scrapy crawl" else \
         [sys.executable, "-m", "newscrawl.cli", "run", *args]
     lock = RunLock(state / "devdiscourse.lock") if case == "lock-held" else None
@@ -192,11 +197,19 @@ def test_every_refusal_names_the_command_the_user_ran(tmp_path: Path, command: s
         if lock is not None:
             lock.__exit__(None, None, None)
     code, said = REFUSALS[case]
-    lines = done.stderr.strip().splitlines()
-    if command == "scrapy crawl":  # Scrapy's log goes to stderr too: the refusal is the last line
-        lines = lines[-1:]
+    lines = done.stderr.strip().splitlines()  # scrapy crawl logs to stderr: its banner came first (13 lines)
     assert done.returncode == code and len(lines) == 1, done.stderr[-3000:]
     assert lines[0].startswith(f"{command} devdiscourse: {said}"), lines[0]
+    assert not list(tmp_path.rglob("*.log")), "a refused crawl writes no log"
+
+
+def test_a_crawl_that_starts_still_logs_scrapys_banner(tmp_path: Path) -> None:
+    """The refusals above are checked before Scrapy's logging starts; a crawl that passes them logs as it did."""
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a",
+                           "urls=http://127.0.0.1:9/article/x/1-a", *FAST_ARGS, "-s", "RETRY_ENABLED=0"],
+                          cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "[scrapy.utils.log] INFO: Scrapy " in done.stderr.splitlines()[0] and "Versions:" in done.stderr
 
 
 def test_history_lists_revisions_and_diffs(tmp_path: Path) -> None:

@@ -89,8 +89,12 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         """Everything the crawl can check before Scrapy starts is checked here, in this order: the arguments (a bad
         one is one usage line and exit 2: no version banner, no log file created), Redis for a distributed worker,
-        then the log file (one line and exit 1; Scrapy's own failure is a 27-line traceback); from here on a log
-        write that fails costs one line at the end (logfile.py). Then a parallel replay forks."""
+        the state and feed folders, the run lock and the state file (_may_start: a refused crawl leaves no log
+        file), then the log file (one line and exit 1; Scrapy's own failure is a 27-line traceback); from here on a
+        log write that fails costs one line at the end (logfile.py). Then a parallel replay forks.
+
+        A refused crawl builds no crawler process (requires_crawler_process): that is where Scrapy logs its version
+        banner, 13 lines on stderr before the one that says why the crawl did not start."""
         name = next((arg for arg in args if not arg.startswith("-")), "")  # the spider, as the user's lines name it
         parallel = None
         try:
@@ -100,9 +104,13 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
                 parallel = self._plan_parallel(self.spider_class, self.given, opts)
         except UsageError as error:
             self._usage_error(name, str(error))
+        if not self.refused:
+            self._check_redis(name)
+            # a parallel replay checked its feeds in _plan_parallel; it takes no lock and has no state to check
+            self.refused = parallel is None and not self._may_start()
         if self.refused:
+            self.requires_crawler_process = False
             return
-        self._check_redis(name)
         log_file = self.settings.get("LOG_FILE") if self.settings is not None else None
         if log_file:
             problem = logfile.unwritable(str(log_file))
@@ -113,43 +121,45 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
         logfile.install()
         if parallel is not None:
             self._fork_parallel(parallel, name, opts)
+            self.requires_crawler_process = not self.refused
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        lock: RunLock | None = None
-        state_of: tuple[str, bool] | None = None  # (spider, replaying) of a newscrawl spider whose state is checked
         if self.refused:
             return
         if self.parallel is not None:
             self._finish_parallel(self.parallel, args[0])
             return
-        spider_class, given = self.spider_class, self.given
-        if spider_class is not None:
-            if not self._state_writable(spider_class.name, replaying="replay" in given):
-                return
-            if not self._feeds_writable(spider_class.name):
-                return
-            if not self._take_lock(spider_class.name, replaying="replay" in given):
-                return
-            lock = self.lock
-            state_of = (spider_class.name, "replay" in given)
         # a full scratch folder before the crawl's guard exists (a saved folder listed by the spider's constructor)
         stop_listening = when_scratch_space_runs_out(self._scratch_space_full)
         try:
-            if state_of is not None:
-                # Opened only under the lock: the state of a crawl that is running belongs to that crawl alone.
-                problem = self._check_state(*state_of)
-                if problem:
-                    print(f"{typed_command(args[0])}: error: {problem}", file=sys.stderr)
-                    self.exitcode = EXIT_USAGE
-                    return
             super().run(args, opts)
             self._end_in_one_line(args[0])  # under the lock: a failed run is marked for recovery before the next run
         finally:
             stop_listening()
-            if lock is not None:
-                lock.__exit__(None, None, None)
+            if self.lock is not None:
+                self.lock.__exit__(None, None, None)
         if self.worker:
             self.end_worker()
+
+    def _may_start(self) -> bool:
+        """Whether a newscrawl spider's crawl may start: its state and feed folders can be written, it holds the run
+        lock, and its state file opens. False (one line printed, exit code set, the lock let go) when not."""
+        spider_class = self.spider_class
+        if spider_class is None:
+            return True
+        name, replaying = spider_class.name, "replay" in self.given
+        if not (self._state_writable(name, replaying) and self._feeds_writable(name)
+                and self._take_lock(name, replaying)):
+            return False
+        # Opened only under the lock: the state of a crawl that is running belongs to that crawl alone.
+        problem = self._check_state(name, replaying)
+        if problem:
+            print(f"{typed_command(name)}: error: {problem}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            if self.lock is not None:
+                self.lock.__exit__(None, None, None)
+            return False
+        return True
 
     lock: RunLock | None = None
     scratch_full: ScratchSpaceFull | None = None
