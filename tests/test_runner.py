@@ -203,6 +203,16 @@ def test_every_refusal_names_the_command_the_user_ran(tmp_path: Path, command: s
     assert not list(tmp_path.rglob("*.log")), "a refused crawl writes no log"
 
 
+def test_a_log_folder_that_is_a_file_is_named_as_such(tmp_path: Path) -> None:
+    """`--logfile afile/x.log` with afile a file said `File exists` (mkdir's words for it), not the real reason."""
+    (tmp_path / "afile").write_text("")
+    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a",
+                           "urls=http://127.0.0.1:9/article/x/1-a", "--logfile", "afile/x.log"],
+                          cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (1, "scrapy crawl devdiscourse: not started, cannot write the log "
+                                                 "afile/x.log: Not a directory\n"), done.stderr[-3000:]
+
+
 def test_a_crawl_that_starts_still_logs_scrapys_banner(tmp_path: Path) -> None:
     """The refusals above are checked before Scrapy's logging starts; a crawl that passes them logs as it did."""
     done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a",

@@ -11,6 +11,7 @@ handler (a log call whose arguments do not fit its message) is a bug in the call
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -65,5 +66,7 @@ def unwritable(path: str) -> str | None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8"):
             return None
+    except FileExistsError:  # mkdir's words for a file where the log's folder should be; the cause is that one
+        return os.strerror(errno.ENOTDIR)
     except OSError as error:
         return error.strerror or str(error)
