@@ -208,12 +208,14 @@ def verify_feeds(feeds: list[str], archive: str | None, verbose: bool) -> int:
 
 def _path(value: str) -> str:
     """A file or folder argument. An empty one (what an unset shell variable gives) is refused: as a path it means
-    the working folder, whose files would be read, or written over."""
+    the working folder, whose files would be read, or written over. A leading ~ is the home folder, as in -a
+    replay=~/x, also where the shell left it (quoted, or `--output=~/x`): `-o '~/new.jsonl'` made a folder named ~.
+    Otherwise the text is kept as typed, so messages name the path the way the user wrote it."""
     try:
         given_path(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    return value
+    return os.path.expanduser(value)
 
 
 def _jobs(value: str) -> int:

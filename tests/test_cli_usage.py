@@ -4,6 +4,8 @@ and blamed an unknown option on `newscrawl` rather than on the subcommand that d
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from newscrawl import cli
@@ -43,3 +45,19 @@ def test_help_is_still_the_usage_and_options(argv: str, capsys: pytest.CaptureFi
         cli.main(argv.split())
     out = capsys.readouterr().out
     assert shown.value.code == 0 and out.startswith("usage: newscrawl") and "options:" in out, out
+
+
+def test_a_leading_tilde_in_a_path_argument_is_the_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """As in `-a replay=~/x`: a quoted `newscrawl reparse -o '~/new.jsonl'` made a folder named ~ in the working
+    folder. Every path argument of every subcommand goes through one converter (cli._path)."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["verify", "~/feed.jsonl"]) == 2
+    assert capsys.readouterr().err == f"newscrawl verify: cannot read {tmp_path}/home/feed.jsonl: No such file or " \
+                                      "directory\n"
+    parser = cli.build_parser()
+    args = parser.parse_args(["reparse", "~/x.warc.gz", "-o", "~/new.jsonl", "--against", "~/old.jsonl"])
+    assert (args.archive, args.output, args.against) == tuple(f"{tmp_path}/home/{name}" for name in
+                                                               ("x.warc.gz", "new.jsonl", "old.jsonl"))
+    assert parser.parse_args(["status", "--output", "output/"]).output == "output/", "other paths kept as typed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import cast
 
@@ -10,7 +11,7 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.test import get_crawler
 
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
-from tests.crawling import run_crawl
+from tests.crawling import ROOT, run_crawl
 
 
 def make(**kwargs: str) -> DevdiscourseSpider:
@@ -113,6 +114,21 @@ def test_a_wrong_spider_name_is_one_line_naming_the_spiders(tmp_path: Path, word
     result = run_crawl(tmp_path, *words)
     assert (result.returncode, result.log) == (2, line + "\n"), result.log
     assert not (tmp_path / "output").exists()
+
+
+def test_a_leading_tilde_is_the_home_folder_in_every_path(tmp_path: Path) -> None:
+    """`-a replay=~/x` was expanded, but a quoted `-O '~/items.jsonl'` (or `--logfile '~/…'`) made a folder named `~`
+    in the working folder while the log said `Stored … in: ~/items.jsonl`."""
+    home = tmp_path / "home"
+    (home / "archive").mkdir(parents=True)
+    shutil.copy(ROOT / "samples" / "devdiscourse.warc.gz", home / "archive")
+    work = tmp_path / "work"
+    result = run_crawl(work, "devdiscourse", "-a", "replay=~/archive", "-O", "~/feeds/items.jsonl",
+                       "--logfile", "~/logs/crawl.log", env={"HOME": str(home)})
+    assert result.returncode == 0, result.log[-3000:]
+    assert not (work / "~").exists()
+    assert len((home / "feeds" / "items.jsonl").read_text(encoding="utf-8").splitlines()) == 41
+    assert f"Stored jsonl feed (41 items) in: {home}/feeds/items.jsonl" in (home / "logs" / "crawl.log").read_text()
 
 
 def test_an_empty_replay_path_is_refused_not_the_working_folder(tmp_path: Path) -> None:

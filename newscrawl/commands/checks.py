@@ -68,6 +68,20 @@ class CrawlChecks:
         self.spider_class, self.given = spider_class, given
         return True
 
+    def _expand_home(self) -> None:
+        """A leading ~ of a local feed's path (-o/-O, FEEDS) and of the log file (--logfile, LOG_FILE) is the home
+        folder, as in -a replay=~/x (spiders/arguments.py:given_path). Quoted, or after `=`, the shell leaves it:
+        Scrapy then made a folder named `~` in the working folder while its log said `Stored … in: ~/items.jsonl`."""
+        if self.settings is None:
+            return
+        feeds = self.settings.getdict("FEEDS")
+        if any(str(uri).startswith("~") for uri in feeds):
+            self.settings.set("FEEDS", {_home(str(uri)): options for uri, options in feeds.items()},
+                              priority=self.settings.getpriority("FEEDS") or "cmdline")
+        log_file = self.settings.get("LOG_FILE")
+        if isinstance(log_file, str) and log_file.startswith("~"):
+            self.settings.set("LOG_FILE", _home(log_file), priority=self.settings.getpriority("LOG_FILE") or "cmdline")
+
     def _check_feed_formats(self, spider: str) -> None:
         """A feed its format cannot write is a usage error before the crawl: `-o` (append) onto an existing Parquet
         file, which would get no items while the log said it was stored (parquet.py keeps the file intact)."""
@@ -143,3 +157,12 @@ def _check_spider_name(args: list[str], known: list[str]) -> None:
         raise UsageError(f"one spider at a time, got {len(args)}: {' '.join(args)} ({spiders})", print_help=False)
     if args[0] not in known:
         raise UsageError(f"unknown spider {args[0]!r} ({spiders})", print_help=False)
+
+
+def _home(path: str) -> str:
+    """`path` with a leading ~ or ~user expanded, as the shell would have; anything else as it is.
+
+    >>> _home("~/items.jsonl") == os.path.join(os.path.expanduser("~"), "items.jsonl"), _home("s3://b/~/x.jsonl")
+    (True, 's3://b/~/x.jsonl')
+    """
+    return os.path.expanduser(path) if path.startswith("~") else path

@@ -99,6 +99,7 @@ class Command(CrawlChecks, ParallelCrawl, ScrapyCrawlCommand):
         parallel = None
         try:
             super().process_options(args, opts)
+            self._expand_home()
             self._check_feed_formats(name)
             if self._check_arguments(args, opts) and self.spider_class is not None:
                 parallel = self._plan_parallel(self.spider_class, self.given, opts)

@@ -82,7 +82,7 @@ def messages_from_arguments(work: Iterable[str], sitemaps: Iterable[str] = (),
             messages.append(StartMessage("discover"))
         elif item.startswith("@"):
             try:
-                urls = url_file_lines(Path(item[1:]).read_text(encoding="utf-8"))
+                urls = url_file_lines(Path(item[1:]).expanduser().read_text(encoding="utf-8"))  # as -a urls=@~/x
             except OSError as error:
                 raise BadStartMessage(f"cannot read {item[1:]}: {error.strerror}") from None
             messages += [StartMessage("article", url) for url in urls]
