@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -101,12 +102,22 @@ def slow_articles(site: Site, seconds: float) -> None:
 
 
 # ---- SIGKILL ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KillPoint:
+    kept: int
+    """Items the killed run's feed kept."""
+    recovered: int
+    """Of those, items the rerun recorded from the feed: the kill came before the state's batch was committed."""
+
+
 def kill_point(server: MirrorServer, workdir: Path, kill_after: int, jitter: float, expected: list[str],
-               rerun_budget: float) -> int:
+               rerun_budget: float) -> KillPoint:
     """Crawl, SIGKILL it after `kill_after` article fetches (+ `jitter` s), finish with `newscrawl run`, check.
 
-    Returns how many items the killed run's feed kept. Points run two at a time, so each crawl sends its own
-    User-Agent and counts only its own article fetches in the mirror's access log.
+    Points run two at a time, so each crawl (and each rerun) sends its own User-Agent and counts only its own
+    article fetches in the mirror's access log. The rerun fetches exactly the articles the killed run's feed lacks:
+    one the feed kept is known to the state even when only the feed had it (recovered from it), and it is not due
+    for a revisit (the mirror sends no validators, and it was fetched less than an hour ago: docs/scheduling.md).
     """
     workdir.mkdir()
     agent = f"newscrawl-faults/{workdir.name} (test)"  # no "bot" in it: the mirror would serve the bot view
@@ -129,7 +140,8 @@ def kill_point(server: MirrorServer, workdir: Path, kill_after: int, jitter: flo
     crawl.send_signal(signal.SIGKILL)
     crawl.wait(timeout=30)
     started = time.monotonic()
-    done = newscrawl_run(workdir, server, timeout=3 * rerun_budget)
+    rerun_agent = f"{agent} rerun"
+    done = newscrawl_run(workdir, server, "-s", f"USER_AGENT={rerun_agent}", timeout=3 * rerun_budget)
     took = time.monotonic() - started
     assert done.returncode == 0, (kill_after, done.stdout + done.stderr)
     assert took < rerun_budget, f"kill after {kill_after}: the rerun took {took:.0f} s, more than {rerun_budget:.0f} s"
@@ -138,7 +150,16 @@ def kill_point(server: MirrorServer, workdir: Path, kill_after: int, jitter: flo
     assert_state_opens(workdir, len(expected))
     rerun_id = done.stdout.split()[1].rstrip(":")  # "devdiscourse <crawl id>: ok in … s"
     rerun_feed = workdir / "output" / "devdiscourse" / f"{rerun_id}.jsonl"
-    return len(ids) - len(rerun_feed.read_text(encoding="utf-8").splitlines())  # killed before its first item: 0
+    kept = len(ids) - len(rerun_feed.read_text(encoding="utf-8").splitlines())  # killed before its first item: 0
+    log = (workdir / "output" / "devdiscourse" / f"{rerun_id}.log").read_text(encoding="utf-8")
+    reconciled = re.search(r"did not finish \(killed\?\): its feed \S+ keeps (\d+) items \((\d+) recorded from "
+                           r"the feed\)", log)
+    assert reconciled is not None and int(reconciled[1]) == kept, f"kill after {kill_after}: the rerun names the kill"
+    refetched = sum(e.user_agent == rerun_agent and e.path.startswith("/article/") for e in list(server.access_log))
+    assert refetched == len(expected) - kept, (f"kill after {kill_after}: the rerun fetched {refetched} articles for "
+                                               f"the {len(expected) - kept} its killed run's feed lacks "
+                                               f"({reconciled[2]} of the {kept} kept were recorded from the feed)")
+    return KillPoint(kept, int(reconciled[2]))
 
 
 def test_sigkill_at_20_seeded_points_then_rerun_loses_and_duplicates_nothing(
@@ -154,11 +175,14 @@ def test_sigkill_at_20_seeded_points_then_rerun_loses_and_duplicates_nothing(
         baseline = newscrawl_run(tmp_path / "uninterrupted", server, timeout=300)
         assert baseline.returncode == 0, baseline.stdout + baseline.stderr
         budget = max(RERUN_FACTOR * (time.monotonic() - started), 30.0)
-        kept = list(pool.map(lambda point: kill_point(server, tmp_path / f"point-{point[0]:02d}-k{point[1][0]}",
-                                                      point[1][0], point[1][1], expected, budget),
-                             enumerate(points)))
+        results = list(pool.map(lambda point: kill_point(server, tmp_path / f"point-{point[0]:02d}-k{point[1][0]}",
+                                                         point[1][0], point[1][1], expected, budget),
+                                enumerate(points)))
+    kept = [result.kept for result in results]
     assert len(kept) == KILL_POINTS
     assert len(set(kept)) > 5, f"the kill points fell at varied places: killed feeds kept {kept} items"
+    recovered = [result.recovered for result in results]
+    assert any(recovered), f"some kill fell between a feed line and its state commit: recovered {recovered} items"
 
 
 # ---- unwritable output ----------------------------------------------------------------------------------------

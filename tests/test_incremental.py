@@ -291,3 +291,43 @@ def test_a_lastmod_that_moves_on_every_build_costs_a_304_not_the_page_and_a_day_
                                                                                                         "changed")
     assert decide("naive", claim("2025-03-21T10:00:00")).action == "skip"
     assert decide("naive", claim("2025-03-22T09:00:00")).action == "fetch"
+
+
+@pytest.mark.parametrize("forms_apart", [False, True], ids=["devdiscourse keys", "news keys"])
+def test_an_item_recovered_from_a_killed_runs_feed_is_known_as_its_run_would_have_recorded_it(
+        tmp_path: Path, forms_apart: bool) -> None:
+    """A kill before the state's batch was committed leaves items only the feed has; the next run records them from
+    their feed lines. Recorded without the change claim their routes made, they were fetched again at once (any
+    lastmod beat "no claim") and dropped as UnchangedArticle; without their URL forms, a `news` article named by its
+    request URL was fetched as new. The kill-point tests (test_faults.py) count the fetches of a real rerun."""
+    from datetime import datetime, timezone
+
+    from newscrawl.items import Discovery
+    from newscrawl.state.incremental import Incremental
+    from newscrawl.state.recovery import reconcile_killed_runs
+
+    page, canonical = "http://m/story?utm_source=x", "http://m/story"
+    item = {"url": canonical, "revision": 1, "title": "T", "body": "B", "published_at": "2025-03-20T08:00:00+00:00",
+            "modified_at": None,
+            "provenance": {"request_url": page, "response_url": page, "fetched_at": "2025-03-21T11:00:00+00:00",
+                           "body_sha256": "b", "headers": {},
+                           "discovery": [{"via": "sitemap", "source_url": "http://m/sitemap.xml",
+                                          "claims": {"lastmod": "2025-03-21T10:00:00+00:00"}}]}}
+    feed = tmp_path / "killed.jsonl"
+    feed.write_text(json.dumps(item) + "\n")
+    store = StateStore(tmp_path / "state.sqlite")
+    store.start_run("killed", "news", "2025-03-21T10:55:00+00:00", str(feed))
+
+    def state_keys(url: str, request_url: str) -> tuple[str, ...]:
+        return (url, request_url) if forms_apart else ("article:1",)
+
+    assert reconcile_killed_runs(store, "news", "next", state_keys) == 0
+    decide = Incremental(store, now=datetime(2025, 3, 25, 16, 0, tzinfo=timezone.utc)).decide
+
+    def claim(lastmod: str) -> list[Discovery]:
+        return [Discovery(via="sitemap", claims={"lastmod": lastmod})]
+
+    key = page if forms_apart else "article:1"  # the key the next run's discovery decides by
+    assert decide(key, claim("2025-03-21T10:00:00+00:00")).reason == "known"
+    assert decide(key, claim("2025-03-22T10:00:00+00:00")).reason == "changed"  # a newer claim is still news
+    store.close()

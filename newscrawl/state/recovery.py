@@ -5,8 +5,9 @@ when the process died. So at the next start, for every run the state still calls
 line off its feed (the file stays valid JSON Lines), then forget every revision that run recorded but whose item
 is not in the feed. Those articles are fetched again, so across the outputs every article appears exactly once.
 The other way round — the feed has an item whose state write the kill prevented — the item is recorded from the
-feed line, so it is not fetched and emitted a second time. The killed run's WARC is finished under its final
-name by archive/recover.py (the spider calls both), so its items verify.
+feed line as its item_scraped would have recorded it (with the change claim and the URL forms the line names), so
+it is neither emitted a second time nor fetched again before a revisit is due. The killed run's WARC is finished
+under its final name by archive/recover.py (the spider calls both), so its items verify.
 
 A run stopped by an error (a full disk) is reconciled the same way, and so is one whose feed could not be stored
 (`leave_for_recovery`, called by the crawl command). Its run report, written before the feed was closed, may count
@@ -22,7 +23,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from newscrawl.state.incremental import content_digest, forms_keyed_apart
+from newscrawl.items import Discovery
+from newscrawl.state.incremental import confirmed_claim, content_digest, forms_keyed_apart, newest_claim
 from newscrawl.state.store import Revision, StateStore
 
 logger = logging.getLogger(__name__)
@@ -111,6 +113,21 @@ def repair_feed(path: Path) -> list[dict[str, object]]:
     return items
 
 
+def feed_claim(item: dict[str, object]) -> str | None:
+    """The change claim RevisionPipeline stores with an item (its routes' newest, as far as its page confirms it),
+    read back from the item's feed line: its provenance lists the routes and their claims.
+
+    Recorded without it, an article recovered from a killed run's feed had no claim to compare with, so the next
+    run took any source's lastmod for news, fetched it again and dropped it as UnchangedArticle.
+    """
+    provenance = item.get("provenance")
+    routes = provenance.get("discovery") if isinstance(provenance, dict) else None
+    trail = [Discovery(via=str(route.get("via")), claims=route["claims"]) for route in routes or []
+             if isinstance(route, dict) and isinstance(route.get("claims"), dict)]
+    modified = item.get("modified_at")
+    return confirmed_claim(newest_claim(trail), modified if isinstance(modified, str) else None)
+
+
 def reopen_if_feed_short(store: StateStore, spider: str, current_crawl_id: str) -> str | None:
     """Leave the latest finished run for recovery when its feed ends in a torn line or holds fewer items than the
     state recorded for it; return its crawl id, or None.
@@ -166,8 +183,12 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
                              body_sha256=str(provenance.get("body_sha256")), item=item,
                              response_url=(str(provenance.get("response_url") or "") or None)
                              if forms_keyed_apart(keys) else None),
-                    etag=headers.get("etag"), last_modified=headers.get("last_modified"), signal=None,
+                    etag=headers.get("etag"), last_modified=headers.get("last_modified"), signal=feed_claim(item),
                     published_at=published if isinstance(published, str) else None)
+                if forms_keyed_apart(keys):  # every form it was met in, as RevisionPipeline._note_forms notes them
+                    response_url = str(provenance.get("response_url") or provenance.get("request_url"))
+                    for alias in sorted({*keys, *state_keys(str(item.get("url")), response_url)} - {key}):
+                        store.record_alias(alias, key)
                 recovered += 1
         lost = store.forget_unexported(crawl_id, exported)
         store.finish_run(crawl_id, finished_at="", status="killed")
