@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.archive.warc import WarcWriter
-from newscrawl.state.store import StateStore
+from newscrawl.state.store import StateStore, read_runs
 from tests.crawling import FAST, ROOT, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec
@@ -183,6 +183,50 @@ def test_sigkill_at_20_seeded_points_then_rerun_loses_and_duplicates_nothing(
     assert len(set(kept)) > 5, f"the kill points fell at varied places: killed feeds kept {kept} items"
     recovered = [result.recovered for result in results]
     assert any(recovered), f"some kill fell between a feed line and its state commit: recovered {recovered} items"
+
+
+# How each stop reaches a `scrapy crawl`, the status the state gives the stopped run, and whether the next run warns
+# that it did not finish: Ctrl-C and SIGTERM are Scrapy's graceful shutdown (pages and items in flight finish, then
+# spider_closed), so feed and state agree and the run is recorded as interrupted when it closes; a SIGKILL leaves it
+# "running", and only the next run can reconcile it, as killed.
+STOPS = {"Ctrl-C": (signal.SIGINT, "interrupted", False), "SIGTERM": (signal.SIGTERM, "interrupted", False),
+         "SIGKILL": (signal.SIGKILL, "killed", True)}
+
+
+@pytest.mark.parametrize("how", list(STOPS))
+def test_a_graceful_stop_is_not_reported_as_killed_and_a_kill_is(specs: list[NewsSpec], tmp_path: Path,
+                                                                 how: str) -> None:
+    signum, status, warned = STOPS[how]
+    expected = sorted(str(spec.news_id) for spec in specs)
+    site = build_devdiscourse_mirror(specs)
+    slow_articles(site, 0.1)  # a stop after 5 article fetches leaves most of the 25 to the next run
+    with MirrorServer(site) as server:
+        crawl = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "devdiscourse", "-a",
+                                  f"base_url={server.base_url}", *FAST_ARGS, "-s", "CONCURRENT_REQUESTS=2"],
+                                 cwd=tmp_path, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + STALL_SECONDS
+            while len(server.requests_for("/article/")) < 5 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            crawl.send_signal(signum)
+            assert crawl.wait(timeout=60) == (-signal.SIGKILL if signum == signal.SIGKILL else 0)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+                crawl.wait()
+        stopped = len(feed_ids(tmp_path))
+        # its own User-Agent: a killed crawl's request still being served is logged when its answer is written
+        agent = "newscrawl-faults/next-run (test)"
+        done = scrapy_crawl(tmp_path, server, "-s", "LOG_FILE=next.log", "-s", f"USER_AGENT={agent}")
+        refetched = sum(entry.user_agent == agent for entry in server.requests_for("/article/"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert 0 < stopped < len(expected), f"the {how} fell mid-crawl: the stopped run's feed kept {stopped} items"
+    log = (tmp_path / "next.log").read_text(encoding="utf-8")
+    assert ("did not finish (killed?)" in log) == warned, log[-3000:]
+    runs = sorted(read_runs(tmp_path / "output" / "state" / "devdiscourse.sqlite"), key=lambda run: run.started_at)
+    assert [run.status for run in runs] == [status, "finished"]
+    assert sorted(feed_ids(tmp_path)) == expected, "every article exactly once across both feeds"
+    assert refetched == len(expected) - stopped, "the next run fetches only what the stopped run did not emit"
 
 
 # ---- unwritable output ----------------------------------------------------------------------------------------

@@ -301,9 +301,10 @@ def load_runs(output: Path, spider: str | None = None, replays: bool = False) ->
     return sorted(runs, key=lambda run: (run.when or epoch, run.spider, run.crawl_id))
 
 
-STATE_ONLY_STATUS = {"killed": "killed", "running": "running", "finished": "no-report"}
+STATE_ONLY_STATUS = {"killed": "killed", "running": "running", "finished": "no-report", "interrupted": "no-report"}
 """How a run that wrote no report is shown: killed (reconciled by a later run), running (still going, or killed
-and not yet reconciled), no-report (finished but its report was never written: a full disk, a crash)."""
+and not yet reconciled), no-report (finished or stopped gracefully, but its report was never written: a full disk,
+a crash)."""
 
 
 def runs_without_report(output: Path, spider: str | None, reported: set[tuple[str, str]]) -> list[RunReport]:

@@ -30,6 +30,7 @@ from newscrawl.extract.urls import host_of
 from newscrawl.items import Article, Discovery, Provenance
 from newscrawl.meta import (FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_FETCHED_AT, META_KEY, TRUNCATED_FLAG,
                             new_crawl_id)
+from newscrawl.monitoring.report import stopped_by_error
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.parsers.base import PAGE_KIND_REASONS
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
@@ -41,7 +42,7 @@ from newscrawl.spiders.release import ArticleRelease
 from newscrawl.spiders.shard import Shard
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
-from newscrawl.state.store import StateStore
+from newscrawl.state.store import INTERRUPTED, StateStore
 
 if TYPE_CHECKING:
     from newscrawl.distributed.frontier import Frontier
@@ -152,13 +153,16 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
 
     def close_state(self, spider: Any = None, reason: str = "finished") -> None:
         assert self.incremental is not None
-        # Only a run that finished is marked so. One stopped by an error (archive_write_error on a full disk, …) may
-        # have recorded items its feed never got; left "running", the next run reconciles it against its feed like
-        # a killed run (state/recovery.py), and those articles are fetched again.
-        # A state that refused a batch (RevisionPipeline) dropped it: that run must be reconciled too, even when the
-        # refusal came while the crawl was already finishing.
-        if reason == "finished" and not self.crawler.stats.get_value(FATAL_ERROR_STAT):
-            self.incremental.store.finish_run(self.crawl_id, datetime.now(timezone.utc).isoformat(), "finished")
+        # A run that closed cleanly is marked so: it ran out of work, hit a CLOSESPIDER_* limit, or was stopped by
+        # SIGTERM/SIGINT ("shutdown": Scrapy lets pages and items in flight finish before spider_closed, so feed and
+        # state agree as after "finished"). Left "running", it would be reconciled and reported as killed.
+        # One stopped by an error (archive_write_error on a full disk, …) may have recorded items its feed never got;
+        # left "running", the next run reconciles it against its feed like a killed run (state/recovery.py), and
+        # those articles are fetched again. A state that refused a batch (RevisionPipeline) dropped it: that run must
+        # be reconciled too, even when the refusal came while the crawl was already finishing.
+        if not stopped_by_error(reason) and not self.crawler.stats.get_value(FATAL_ERROR_STAT):
+            self.incremental.store.finish_run(self.crawl_id, datetime.now(timezone.utc).isoformat(),
+                                              INTERRUPTED if reason == "shutdown" else "finished")
         self.incremental.store.close()
 
     def all_known_unchanged(self, urls: list[str]) -> bool:

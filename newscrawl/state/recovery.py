@@ -7,7 +7,8 @@ is not in the feed. Those articles are fetched again, so across the outputs ever
 The other way round — the feed has an item whose state write the kill prevented — the item is recorded from the
 feed line as its item_scraped would have recorded it (with the change claim and the URL forms the line names), so
 it is neither emitted a second time nor fetched again before a revisit is due. The killed run's WARC is finished
-under its final name by archive/recover.py (the spider calls both), so its items verify.
+under its final name by archive/recover.py (the spider calls both), so its items verify. A run stopped gracefully
+(SIGTERM/SIGINT) is marked `interrupted` when it closes, and is not reconciled: its feed and state agree.
 
 A run stopped by an error (a full disk) is reconciled the same way, and so is one whose feed could not be stored
 (`leave_for_recovery`, called by the crawl command). Its run report, written before the feed was closed, may count
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from newscrawl.items import Discovery
 from newscrawl.state.incremental import confirmed_claim, content_digest, forms_keyed_apart, newest_claim
-from newscrawl.state.store import Revision, StateStore
+from newscrawl.state.store import CLOSED_RUN_STATUSES, Revision, StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -129,15 +130,17 @@ def feed_claim(item: dict[str, object]) -> str | None:
 
 
 def reopen_if_feed_short(store: StateStore, spider: str, current_crawl_id: str) -> str | None:
-    """Leave the latest finished run for recovery when its feed ends in a torn line or holds fewer items than the
-    state recorded for it; return its crawl id, or None.
+    """Leave the latest run that closed (finished, or interrupted gracefully) for recovery when its feed ends in a
+    torn line or holds fewer items than the state recorded for it; return its crawl id, or None.
 
     The crawl command marks a run whose feed could not be stored (`leave_for_recovery`), but on a full disk that
     very write can fail too; the feed itself then shows it. Fewer lines, never more: a run asked to re-emit
     unchanged articles writes feed lines the state records no revision for.
     """
-    latest = store.db.execute("SELECT crawl_id, feed FROM runs WHERE spider = ? AND status = 'finished' AND "
-                              "crawl_id != ? ORDER BY started_at DESC LIMIT 1", (spider, current_crawl_id)).fetchone()
+    closed = ", ".join("?" for _ in CLOSED_RUN_STATUSES)
+    latest = store.db.execute(f"SELECT crawl_id, feed, status FROM runs WHERE spider = ? AND status IN ({closed}) "
+                              "AND crawl_id != ? ORDER BY started_at DESC LIMIT 1",
+                              (spider, *CLOSED_RUN_STATUSES, current_crawl_id)).fetchone()
     if latest is None or not latest[1]:
         return None
     try:
@@ -149,9 +152,9 @@ def reopen_if_feed_short(store: StateStore, spider: str, current_crawl_id: str) 
     if not torn and data.count(b"\n") >= recorded:
         return None
     leave_for_recovery(store, latest[0])
-    logger.warning("Run %(crawl_id)s was marked finished but its feed %(feed)s is short of what the state recorded "
-                   "(%(recorded)d items): reconciling it", {"crawl_id": latest[0], "feed": latest[1],
-                                                            "recorded": recorded})
+    logger.warning("Run %(crawl_id)s was marked %(status)s but its feed %(feed)s is short of what the state recorded "
+                   "(%(recorded)d items): reconciling it", {"crawl_id": latest[0], "status": latest[2],
+                                                            "feed": latest[1], "recorded": recorded})
     return str(latest[0])
 
 

@@ -76,6 +76,12 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+INTERRUPTED = "interrupted"
+"""A run's status once SIGTERM/SIGINT stopped it gracefully: closed like a finished run (its feed and state agree), so
+the next run does not reconcile it as killed; kept apart from "finished" so the state says what happened."""
+CLOSED_RUN_STATUSES = ("finished", INTERRUPTED)
+"""The statuses of a run that closed and recorded its end; "running" is a run still going or killed, "killed" one
+reconciled after it (the runs table's comment predates "interrupted", which a migration need not add)."""
 COMMIT_EVERY = 256
 """Item writes per transaction at most; a commit per item was most of a crawl's state cost."""
 COMMIT_SECONDS = 1.0
@@ -384,7 +390,8 @@ class RunRecord:
     started_at: str
     finished_at: str | None
     status: str
-    """"running", "finished" or "killed" (set when the next run reconciled it)."""
+    """"running", "finished", "interrupted" (stopped gracefully by SIGTERM/SIGINT) or "killed" (set when the next run
+    reconciled it)."""
     feed: str | None
     new_items: int
     """Revision-1 items the state recorded for the run (after a kill: those that reached its feed)."""
