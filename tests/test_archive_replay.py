@@ -40,6 +40,7 @@ from newscrawl.archive.replay import (PUSH_ORDER_QUEUE, MetaRefreshPolicy, Repla
 from newscrawl.archive.warc import (ArchivedExchange, ArchiveIndex, ArchiveProblem, ArchiveReadError, iter_archive,
                                    may_refresh, read_at, read_warcinfo)
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+from newscrawl.spiders.replayname import replay_stem
 from tests.test_archive_warc import PAGE, _http, _record
 from tests.crawling import FAST, ROOT, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
@@ -390,6 +391,73 @@ def test_bundled_sample_replays_offline_and_verifies(tmp_path: Path) -> None:
     assert reader.stdout is not None and reader.stderr is not None
     reader.stdout.close()  # gone before its first line (the interpreter is still starting)
     assert reader.wait(timeout=60) == 0 and b"Traceback" not in reader.stderr.read()
+
+
+def test_a_replay_of_other_bytes_claiming_the_same_crawl_id_leaves_the_others_feed_in_place(tmp_path: Path) -> None:
+    """A copy of the sample cut short names the sample's crawl id in its warcinfo: its replay (one process or
+    several) and its reparse write under a name of its own, with one warning naming both inputs, instead of replacing
+    the whole sample's 41-item feed and report; every input keeps its name, and its feed its bytes, at every replay,
+    wherever its file lies and whatever it is called (docs/archive.md, "Replay")."""
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(sample.read_bytes()[:300_000])
+    renamed = tmp_path / "elsewhere" / "renamed.warc.gz"
+    renamed.parent.mkdir()
+    shutil.copyfile(sample, renamed)
+    whole_sha, cut_sha = (hashlib.sha256(path.read_bytes()).hexdigest() for path in (sample, cut))
+    work = tmp_path / "work"
+    folder = work / "output" / "devdiscourse"
+    assert run_crawl(work, "devdiscourse", "-a", f"replay={sample}").returncode == 0
+    plain = only(sorted(folder.glob("*.replay.jsonl")))
+    crawl_id = plain.name.removesuffix(".replay.jsonl")
+    whole = plain.read_bytes()
+    part = run_crawl(work, "devdiscourse", "-a", f"replay={cut}")
+    assert part.returncode == 0, part.log[-3000:]
+    own = folder / f"{crawl_id}.{cut_sha[:12]}.replay.jsonl"
+    assert (len(whole.splitlines()), plain.read_bytes()) == (41, whole), "the whole sample's feed is left in place"
+    assert 0 < len(own.read_bytes().splitlines()) < 41
+    warnings = [line.split("] WARNING: ", 1)[1] for line in part.log.splitlines() if "claims crawl id" in line]
+    assert warnings == [
+        f"Replay of {cut} (sha256 {cut_sha}) claims crawl id {crawl_id}, whose replay {plain.relative_to(work)} was "
+        f"made from other input, {sample} (sha256 {whole_sha}): this replay writes {own.relative_to(work)} instead "
+        "of replacing it"]
+    reports = {name: json.loads((folder / f"{name}.report.json").read_text())
+               for name in (f"{crawl_id}.replay", f"{crawl_id}.{cut_sha[:12]}.replay")}
+    assert [report["input"] for report in reports.values()] == [{"path": str(sample), "sha256": whole_sha},
+                                                                {"path": str(cut), "sha256": cut_sha}]
+    assert [report["feed"] for report in reports.values()] == [str(plain.relative_to(work)), str(own.relative_to(work))]
+    cut_feed = own.read_bytes()
+    # the same inputs again: the same names and bytes, in several processes too, and a copy of the sample is the sample
+    again = run_crawl(work, "devdiscourse", "-a", f"replay={cut}", "-a", "jobs=2")
+    assert again.returncode == 0 and "claims crawl id" in again.log, again.log[-3000:]
+    copy = run_crawl(work, "devdiscourse", "-a", f"replay={renamed}")
+    assert copy.returncode == 0 and "claims crawl id" not in copy.log and "replaces" not in copy.log, copy.log[-3000:]
+    assert sorted(folder.glob("*.replay.jsonl")) == sorted([plain, own]) and own.read_bytes() == cut_feed
+    assert len(plain.read_bytes().splitlines()) == 41
+    done = newscrawl_cli("reparse", str(cut), "-o", "new.jsonl", cwd=work)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads((folder / f"{crawl_id}.replay.report.json").read_text())["input"]["sha256"] == whole_sha
+
+
+def test_a_replay_is_named_by_the_input_its_crawl_ids_report_records(tmp_path: Path) -> None:
+    """replay_stem's four cases: nothing there yet, the same input, other input, and a feed no report tells about."""
+    def feed(stem: str) -> str:
+        return str(tmp_path / f"{stem}.jsonl")
+
+    mine = {"path": "cut.warc.gz", "sha256": "ab" * 32}
+    assert replay_stem(tmp_path, "X", mine, feed) == ("X.replay", None)
+    report = tmp_path / "X.replay.report.json"
+    report.write_text(json.dumps({"input": mine}))
+    assert replay_stem(tmp_path, "X", mine, feed) == ("X.replay", None)
+    report.write_text(json.dumps({"input": {"path": "whole.warc.gz", "sha256": "cd" * 32}}))
+    stem, warning = replay_stem(tmp_path, "X", mine, feed)
+    assert stem == "X.abababababab.replay" and warning is not None
+    assert all(name in warning for name in ("cut.warc.gz", "whole.warc.gz", feed("X.replay"), feed(stem)))
+    report.write_text(json.dumps({"crawl_id": "X"}))  # a report from before reports recorded their input
+    assert replay_stem(tmp_path, "X", mine, feed) == ("X.replay", None)  # and no feed for it to replace
+    Path(feed("X.replay")).write_text("{}\n")
+    stem, warning = replay_stem(tmp_path, "X", mine, feed)
+    assert stem == "X.replay" and warning is not None and feed("X.replay") in warning
 
 
 class BusiestSlotFirst(DownloaderAwarePriorityQueue):

@@ -149,6 +149,37 @@ class ReplayIdentity:
     started_at: datetime
     arguments: dict[str, str] = field(default_factory=dict)
     """The archived run's spider arguments (from warcinfo), so a replay repeats the same discovery."""
+    pages_sha256: str | None = None
+    """Saved pages: the digest of their URLs and bytes the crawl id is cut from (input_sha256); None for WARCs."""
+
+
+HASH_CHUNK = 1 << 20
+
+
+def input_sha256(path: Path, identity: ReplayIdentity) -> str:
+    """What a replay reads, as one SHA-256 (hex): of a WARC file's bytes (`sha256sum` gives the same), of several
+    WARC files' digests one per line in replay order, or for saved pages the digest their crawl id is cut from.
+
+    The crawl id cannot tell inputs apart: a copy of our WARC cut short, or one of a rotated crawl's files, names the
+    archived run's id as the whole archive does. This tells them apart by their bytes, whatever the files are
+    called or where they lie, so the same input gets the same feed (spiders/replayname.py). Every byte is read once
+    more (0.06 s for a 28 MB capture of 3,000 articles); saved pages beside WARCs are not counted.
+    """
+    if identity.pages_sha256 is not None:
+        return identity.pages_sha256
+    digests = [_file_sha256(file) for file in warc_files(path)]
+    if len(digests) == 1:
+        return digests[0]
+    return hashlib.sha256("".join(f"{digest}\n" for digest in digests).encode()).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    """hashlib.file_digest, which Python 3.10 lacks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def replay_identity(path: Path) -> ReplayIdentity:
@@ -177,7 +208,7 @@ def replay_identity(path: Path) -> ReplayIdentity:
     if started_at is None:  # no page: a digest of nothing would be every such replay's (replay-e3b0c44298fc)
         pages_digest.update(f"no pages in {path.resolve()}".encode("utf-8", "surrogateescape"))
     return ReplayIdentity(f"replay-{pages_digest.hexdigest()[:12]}",
-                          started_at or datetime.fromtimestamp(0, timezone.utc))
+                          started_at or datetime.fromtimestamp(0, timezone.utc), pages_sha256=pages_digest.hexdigest())
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,7 @@ class RunReport:
         started = stats.get("start_time")
         finished = datetime.now(timezone.utc)
         feed = spider.default_feed(self.crawler.settings) if hasattr(spider, "default_feed") else None
+        replayed = getattr(spider, "replay_input", None)  # which bytes a replay read: its crawl id does not say
         return {
             "crawl_id": spider.crawl_id,
             "spider": spider.name,
@@ -155,15 +156,19 @@ class RunReport:
                            for p in (self.directory / spider.name).glob(f"{spider.crawl_id}*.warc.gz*")
                            if p.name.endswith((".warc.gz", ".warc.gz.open"))),
             "log": self.crawler.settings.get("LOG_FILE"),
+            **({"input": replayed} if replayed else {}),
         }
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         report = self.build(spider, reason)
         self.crawler.stats.set_value("newscrawl/drift_fields", report["drift"]["fields"])
-        suffix = ".replay" if report["mode"] == "replay" else ""
+        # a replay's is named like its feed: after the archived run, and its input when another replay of that run
+        # read other bytes (spiders/replayname.py)
+        stem = getattr(spider, "feed_name", f"{spider.crawl_id}.replay") if report["mode"] == "replay" \
+            else spider.crawl_id
         # `newscrawl run` names the report's path: a replay it starts is named after the archived run, not its id
         path = Path(self.crawler.settings.get("NEWSCRAWL_REPORT_PATH") or
-                    self.directory / spider.name / f"{spider.crawl_id}{suffix}.report.json")
+                    self.directory / spider.name / f"{stem}.report.json")
         self._write(report, path)
         self.crawler.stats.set_value("newscrawl/run_status", report["status"])
         if report["drift"]["failed"]:

@@ -124,6 +124,7 @@ class SpiderFacts:
     def __init__(self, spider: Any, facts: dict[str, Any]) -> None:
         self.spider = spider
         self.name, self.crawl_id, self.mode = spider.name, spider.crawl_id, spider.mode
+        self.feed_name, self.replay_input = spider.feed_name, spider.replay_input
         self.discovered_count = facts["discovered"]
         self.damaged_inputs = facts["damaged_inputs"]
         self.discovery_failures = facts["discovery_failures"]

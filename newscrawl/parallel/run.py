@@ -79,7 +79,10 @@ class ParallelReplay:
         self.settings = settings
         self.spider_args = {name: value for name, value in spider_args.items() if name != "jobs"}
         self.spider = spider_class(**self.spider_args)
-        """Never crawls: names the run (crawl id, feed name) and its default feed as the processes' spiders do."""
+        """Never crawls: names the run (crawl id, feed name) and its default feed as a one-process replay's spider
+        does; the processes' spiders leave that to it (they write private feeds)."""
+        self.naming = self.spider.name_replay(settings)
+        """A warning about the name its feed and report took, logged once Scrapy has set up logging (finish)."""
         self.jobs = jobs
         self.targets, self.encoding = feed_targets(settings, self.spider)
         self.workers: list[Worker] = []
@@ -151,6 +154,8 @@ class ParallelReplay:
     def finish(self) -> dict[str, Any]:
         """Wait for the processes, write the feeds and the report; the merged stats (raises on a failed process)."""
         assert self.scratch is not None, "fork() first"
+        if self.naming:
+            logger.warning("%(naming)s", {"naming": self.naming})
         folders = [worker.folder for worker in self.workers]
         try:
             self._wait()

@@ -22,8 +22,9 @@ from scrapy import signals
 from scrapy.http import Request, Response
 
 from newscrawl.archive.recover import finish_killed_warcs
-from newscrawl.archive.replay import (ReplaySource, replay_identity, with_reproducible_order,
-                                      without_network_handlers)
+from newscrawl.archive.replay import (ReplayIdentity, ReplaySource, input_sha256, replay_identity,
+                                      with_reproducible_order, without_network_handlers)
+from newscrawl.archive.wacz import shown_name
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
@@ -39,6 +40,7 @@ from newscrawl.spiders.failures import RequestFailures
 from newscrawl.spiders.held import HeldArticles, known_when_fetched
 from newscrawl.spiders.provenance import archive_ref, response_provenance
 from newscrawl.spiders.release import ArticleRelease
+from newscrawl.spiders.replayname import replay_stem
 from newscrawl.spiders.shard import Shard
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
@@ -65,10 +67,13 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         self.crawl_id = new_crawl_id(self.started_at)
         self.feed_name = self.crawl_id
         self.mode = "live"
+        self.replay_identity: ReplayIdentity | None = None
+        self.replay_input: dict[str, str] | None = None
+        """What a replay read, as its report records it: {"path", "sha256"} (name_replay)."""
         if self.args.get("replay") is not None:
-            identity = replay_identity(self.args["replay"])
+            identity = self.replay_identity = replay_identity(self.args["replay"])
             self.crawl_id, self.started_at = identity.crawl_id, identity.started_at
-            self.feed_name = f"{self.crawl_id}.replay"
+            self.feed_name = f"{self.crawl_id}.replay"  # until name_replay has seen what earlier replays left
             self.mode = "replay"
             # A replay is the archived run again: its arguments (base_url, since, …) apply unless overridden.
             archived = {k: v for k, v in identity.arguments.items() if k in spec and k != "replay"}
@@ -108,6 +113,10 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         # Distributed mode hook: with a Redis URL set, join the shared run (crawl id becomes <run>-<worker>).
         spider.frontier = attach_frontier(spider, crawler)
         spider.shard = Shard.from_settings(crawler.settings)
+        if spider.mode == "replay" and spider.shard is None:  # a parallel replay's parent names it (parallel/run.py)
+            named = spider.name_replay(crawler.settings)
+            if named:
+                logger.warning("%(named)s", {"named": named})
         crawler.signals.connect(spider.open_replay_source, signal=signals.spider_opened)
         spider.start_release(crawler)
         crawler.signals.connect(spider.open_release, signal=signals.spider_opened)
@@ -145,11 +154,24 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         store.start_run(self.crawl_id, self.name, self.started_at.isoformat(), self.default_feed(settings))
         return Incremental(store, now=self.started_at, revisit_hours=revisit_hours, full=full)
 
-    def default_feed(self, settings: Any) -> str | None:
+    def default_feed(self, settings: Any, feed_name: str | None = None) -> str | None:
+        """The path of the feed FEEDS names by `feed_name` (this run's unless given), or None when it names none."""
         for uri in settings.getdict("FEEDS"):
             if "%(feed_name)s" in uri:
-                return str(uri % {"name": self.name, "feed_name": self.feed_name})
+                return str(uri % {"name": self.name, "feed_name": feed_name or self.feed_name})
         return None
+
+    def name_replay(self, settings: Any) -> str | None:
+        """Record what this replay reads, and name its feed and report so that they replace only a replay of the
+        same bytes (spiders/replayname.py); the warning for the log when the name says otherwise. Called once, by
+        the process that writes them."""
+        assert self.replay_path is not None and self.replay_identity is not None
+        self.replay_input = {"path": shown_name(str(self.replay_path)),
+                             "sha256": input_sha256(self.replay_path, self.replay_identity)}
+        reports = Path(settings.get("NEWSCRAWL_REPORT_DIR", "output")) / self.name
+        self.feed_name, warning = replay_stem(reports, self.crawl_id, self.replay_input,
+                                              lambda stem: self.default_feed(settings, stem))
+        return warning
 
     def close_state(self, spider: Any = None, reason: str = "finished") -> None:
         assert self.incremental is not None
