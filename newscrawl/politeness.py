@@ -1,5 +1,6 @@
 """Politeness the stock middlewares leave out: robots.txt Crawl-delay, Retry-After, backing off on error bursts, and
-the per-site concurrency limit held when requests arrive in a burst (SlotLimitedDownloader, at the end).
+the per-site concurrency limit held when requests arrive in a burst (SlotLimitedDownloader, at the end); and
+robots.txt obeyed by every request that waited for it (RobotsTxtMiddleware, at the end).
 
 Scrapy reads robots.txt for permission only, its RetryMiddleware retries at once, and AutoThrottle follows latency:
 it refuses to *lower* the delay on error pages but never raises it for them, so a site answering fast 503s is hit
@@ -27,8 +28,11 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 from scrapy.core.downloader import Downloader, Slot
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from newscrawl.meta import REPLAYED_FLAG
 
@@ -162,3 +166,22 @@ class SlotLimitedDownloader(Downloader):
         slot.transferring.add(request)
         waiting: Coroutine[Any, Any, None] = super()._wait_for_download(slot, request, *args, **kwargs)
         return waiting
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waited for the site's robots.txt checked against it.
+
+    Scrapy 2.14–2.19 hand the robots.txt parser to the requests waiting for it by awaiting one shared Deferred as an
+    asyncio Future, and turning a Deferred into a Future consumes its result (Twisted's `Deferred.asFuture`): the
+    first waiting request got the parser, every later one got None, which the middleware reads as "the site has no
+    robots.txt" and lets through. So the third and later requests of a crawl's opening burst to a site (an `-a urls`
+    list, a sitemap's articles released together) went out unchecked, disallowed or not. Here a request handed None
+    while the site's parser exists is checked against that parser. None still means what Scrapy means by it when
+    the robots.txt download itself failed: no rules to obey.
+    """
+
+    def process_request_2(self, rp: Any, request: Request, *args: Any) -> None:
+        if rp is None:
+            parsed = self._parsers.get(urlparse_cached(request).netloc)
+            rp = None if isinstance(parsed, Deferred) else parsed
+        super().process_request_2(rp, request, *args)

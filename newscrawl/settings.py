@@ -50,6 +50,10 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.archive.replay.ReplayMiddleware": 960,  # answers from the archive instead of the network
     # Sees each response before RetryMiddleware (550) retries it: Crawl-delay, Retry-After, backoff on 5xx bursts
     "newscrawl.politeness.PolitenessMiddleware": 560,
+    # Scrapy's robots.txt check at Scrapy's place, applied to every request that waited for robots.txt: Scrapy
+    # 2.14-2.19 let all but the first two through unchecked (politeness.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.politeness.RobotsTxtMiddleware": 100,
     # Scrapy's meta-refresh redirects at Scrapy's place, without decoding every page to find none (fetch.py)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newscrawl.fetch.MetaRefreshMiddleware": 580,

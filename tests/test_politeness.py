@@ -18,7 +18,9 @@ from newscrawl.politeness import PolitenessMiddleware
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from tests.crawling import FAST, run_crawl
 from tests.support import FIXTURES
-from tests.sitegen.server import LogEntry, MirrorServer, Page, Site
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.devdiscourse import article_path
+from tests.sitegen.server import LogEntry, MirrorServer, Page, Site, build_devdiscourse_mirror, redirect
 from tests.sitegen.server import Request as SiteRequest
 
 
@@ -149,3 +151,37 @@ def test_a_burst_of_requests_keeps_to_the_per_site_concurrency(tmp_path: Path, d
             pytest.skip("Scrapy's own downloader holds the limit now: politeness.SlotLimitedDownloader may go")
     else:
         assert seen["peak"] == 2 and seen["connections"] <= 3, seen
+
+
+ROBOTS_TXT = b"User-agent: *\nDisallow: /mobilearticle/\nDisallow: /private/\n"
+
+
+@pytest.mark.parametrize("order", ["disallowed first", "disallowed last", "interleaved"])
+def test_no_request_reaches_the_site_for_a_path_its_robots_txt_disallows(tmp_path: Path, order: str) -> None:
+    """Every URL of an -a urls list waits for the site's robots.txt (answered late here), then is checked against
+    it: no disallowed path is ever asked for, directly or as a redirect's target, whatever its place in the list.
+    With Scrapy 2.14–2.19's RobotsTxtMiddleware the first request and the first one waiting were checked, and every
+    later one went out unchecked (the blind probe's /mobilearticle/ fetched, 3 runs of 3)."""
+    specs = [seed_spec(), *corpus(6)]
+    site = build_devdiscourse_mirror(specs)
+
+    def late_robots_txt(request: SiteRequest) -> Page | None:
+        if request.path != "/robots.txt":
+            return None
+        time.sleep(0.5)  # every URL of the list is in the downloader, waiting for it
+        return Page(ROBOTS_TXT, content_type="text/plain")
+
+    site.hooks.insert(0, late_robots_txt)
+    site["/old/3301230"] = redirect("/private/3301230")  # allowed itself; its target is not
+    allowed = [article_path(spec) for spec in specs[:4]] + ["/old/3301230"]  # one more than disallowed
+    disallowed = [f"/mobilearticle/{spec.news_id}/Global%20Edition" for spec in specs[4:]] + ["/private/report"]
+    paths = {"disallowed first": disallowed + allowed, "disallowed last": allowed + disallowed,
+             "interleaved": [*(p for pair in zip(allowed, disallowed) for p in pair), allowed[-1]]}[order]
+    with MirrorServer(site) as server:
+        result = run_crawl(tmp_path, "devdiscourse", "-a", "urls=" + ",".join(server.url(p) for p in paths),
+                           settings=FAST)
+        asked = [entry.path for entry in server.access_log]
+    assert result.returncode == 0, result.log[-3000:]
+    assert not [p for p in asked if p.startswith(("/mobilearticle/", "/private/"))], asked
+    assert result.stat("robotstxt/forbidden") == len(disallowed) + 1  # and the redirect's target
+    assert set(allowed) <= set(asked) and asked.count("/robots.txt") == 1, asked
