@@ -63,7 +63,10 @@ class Discovery:
     """URL of the sitemap/listing/API page that named the article (null for -a urls); for "archive" the WARC file's
     name or the saved page's path in the folder, with the record id in `claims`."""
     position: int | None = None
-    """0-based position of the entry in that source."""
+    """0-based place of the entry in that source, counting every entry the source lists, those the crawl does not
+    follow too, so it says where the source put the article whichever entries a crawler version reads: a sitemap's
+    `<url>`, a feed's item, an API row, a listing page's story card (a page without cards, and a home page: its
+    distinct links), the URL's place in the `-a urls` list; for "archive", the record's place in the archive."""
     seen_at: str | None = None
     """UTC ISO time the source was fetched (the run's start for -a urls); archived time in replays."""
     claims: dict[str, Any] = field(default_factory=dict)

@@ -259,6 +259,23 @@ def test_home_page_links_when_a_site_names_no_sitemap_and_no_feed() -> None:
         "https://a.example/2025/03/21/kim-meets-putin": ["link"]}
 
 
+def test_a_position_counts_the_entries_not_followed_too() -> None:
+    """A discovery's position is its entry's place in the source, whichever entries are followed (schema.md): a
+    feed's item after one without a link, a home page's story after its navigation links."""
+    news = spider(site="https://a.example")
+    rss = (b'<rss><channel><item><title>No link</title></item><item><link>https://a.example/2025/03/21/second-item'
+           b'</link></item></channel></rss>')
+    list(news.parse_feed(TextResponse("https://a.example/rss", body=rss, request=Request("https://a.example/rss"))))
+    home = HtmlResponse("https://a.example/", body=b'<a href="/about">About</a><a href="https://elsewhere.example/'
+                        b'2025/03/21/other-story-here">z</a><a href="/2025/03/21/kim-meets-putin">x</a><a href="/about">'
+                        b'About us</a><a href="/2025/03/21/leaders-meet">y</a>', request=Request("https://a.example/"))
+    list(news.parse_home(home, has_sitemaps=False))
+    assert {key: [(d.via, d.position) for d in found] for key, found in news.held.trails.items()} == {
+        "https://a.example/2025/03/21/second-item": [("rss", 1)],
+        "https://a.example/2025/03/21/kim-meets-putin": [("link", 2)],
+        "https://a.example/2025/03/21/leaders-meet": [("link", 3)]}
+
+
 def test_replay_of_the_site_crawl_archive_gives_the_same_items(site_crawl: CrawlResult, server: MirrorServer) -> None:
     """-a replay= with the live run's WARC: discovery runs again from the archive and yields the same items."""
     warcs = site_crawl.output_files("*.warc.gz")

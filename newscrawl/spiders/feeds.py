@@ -66,9 +66,11 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
     if root is None:
         return []
     entries: list[FeedEntry] = []
+    items = 0  # an item's position counts the items before it, those without a link too (as a sitemap's <url>s)
     for node in root.iter():
         if _local(node.tag) not in ("item", "entry"):
             continue
+        position, items = items, items + 1
         link = original = ""
         claims: dict[str, str] = {}
         for child in node:
@@ -92,7 +94,7 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
                 claims["updated"] = text
         link = original or link or claims.get("guid", "")
         if link:
-            entries.append(FeedEntry(urljoin(base_url, link), len(entries), claims))
+            entries.append(FeedEntry(urljoin(base_url, link), position, claims))
     return entries
 
 

@@ -173,13 +173,17 @@ class NewsSpider(NewsSpiderBase):
         logger.info("No sitemap and no feed for %(url)s; following its article-like links", {"url": response.url})
         home_host = host_of(response.url)
         seen: set[str] = set()
+        # A link's position is its place among the page's distinct link targets, the ones not followed too, so it
+        # says where on the page the story is whichever links are taken for articles.
+        positions: dict[str, int] = {}
         for link in response.css("a[href]"):
             url = response.urljoin((link.attrib.get("href") or "").strip())
+            position = positions.setdefault(url, len(positions))
             if host_of(url) != home_host or url in seen or not (
                     looks_like_article_url(url) or headline_link(url, " ".join(link.css("::text").getall()))):
                 continue
             seen.add(url)
-            self.article_request(url, Discovery(via="link", source_url=response.url, position=len(seen) - 1,
+            self.article_request(url, Discovery(via="link", source_url=response.url, position=position,
                                                 seen_at=self.seen_at(response)))
             if len(seen) >= DEFAULT_MAX_LINKS:
                 break
