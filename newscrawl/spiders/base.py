@@ -221,8 +221,8 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
     def start_requests_list(self) -> Iterable[Request]:
         if self.urls:
             for position, url in enumerate(self.urls):
-                self.article_request(url, Discovery(via="urls-arg", position=position,
-                                                    seen_at=self.started_at.isoformat()))
+                yield from self.name_article(url, Discovery(via="urls-arg", position=position,
+                                                            seen_at=self.started_at.isoformat()))
             return
         if self.replay_source is not None and self.replay_source.kind == "saved-html":
             return  # saved pages have no discovery pages: every page is a candidate (list_archive_candidates)
@@ -246,6 +246,12 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         """The keys an emitted article's state may be under, most trusted first (StateStore.find), from its canonical
         URL and its request URL: here the request's, since article_key already joins the outlet's URL forms."""
         return (self.article_key(request_url),)
+
+    def name_article(self, url: str, discovery: Discovery) -> Iterable[Request]:
+        """A route names an article: note it (`article_request`). An outlet with a URL form that does not say which
+        article it is (Devdiscourse's legacy `/Home/Detail?id={Guid}`) yields the request that finds out first."""
+        self.article_request(url, discovery)
+        return ()
 
     def article_request(self, url: str, discovery: Discovery, meta: dict[str, Any] | None = None) -> None:
         """Note an article candidate; its request is made when it is released (release.py, held.py)."""

@@ -3,6 +3,8 @@
 Site facts: shared/devdiscourse/STRUCTURE.md §1. Quirks handled here:
 - One article has many URL forms (label, slug, ?amp, /mobilearticle/…); only the leading digits of the last path
   segment (NewsId) matter to the server, so NewsId is the de-duplication key (§1.2).
+- The legacy form `/Home/Detail?id={Guid}` names no NewsId: it is asked for once, without following its 301, and
+  the article it redirects to is then named like any other link, de-duplicated by that NewsId (§1.2, §5).
 - Sitemap locs use a 150-character slug, the canonical URL a 130-character one (§1.2): we request the canonical
   form, rebuilt from the title, so every route asks for the same URL.
 - `/devdiscourse-stories` pager links point to /pti-stories: we build `?page=N` ourselves (§1.3).
@@ -17,14 +19,17 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta, timezone
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from scrapy.http import Request, Response
+from parsel import Selector, SelectorList
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
 
 from newscrawl.extract.dates import iso, parse_utc_naive
 from newscrawl.extract.text import clean_text
 from newscrawl.extract.urls import is_http_url
 from newscrawl.items import Discovery
+from newscrawl.meta import META_KEY
 from newscrawl.parsers.devdiscourse import DevdiscourseParser
 from newscrawl.spiders.arguments import Arg, choice_list, http_url, iso_day, positive_int
 from newscrawl.spiders.base import NewsSpiderBase
@@ -57,6 +62,11 @@ _ARTICLE_PATH = re.compile(r"^/article/(?P<label>[^/]+)/(?P<id>\d+)[^/]*/?$|^/[^
                            re.IGNORECASE)
 _BARE_ID_PATH = re.compile(r"^/article/(?P<id>\d+)/?$", re.IGNORECASE)  # a numeric prefix is the id (§1.2)
 _MOBILE_PATH = re.compile(r"^/mobilearticle/(?P<id>\d+)(?:/|$)", re.IGNORECASE)
+_DETAIL_PATH = re.compile(r"^/Home/Detail/?$", re.IGNORECASE)  # legacy GUID links, 301 to the article (§1.2)
+_GUID = re.compile(r"^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$", re.IGNORECASE)
+REDIRECT_STATUSES = [301, 302, 303, 307, 308]
+# A listing's story cards (X.PagedList views): one per story, with an image link and a title link
+_CARD = "div[contains(concat(' ', normalize-space(@class), ' '), ' media ')]"
 
 
 def slug(news_id: int | str, title: str) -> str:
@@ -86,6 +96,38 @@ def news_id_of(url: str) -> str | None:
     return match.groupdict().get("id") or match.groupdict().get("id2")
 
 
+def listing_entries(main: Selector) -> list[tuple[SelectorList[Selector], Selector | None]]:
+    """A listing's entries in page order, each with its links and its card: the story cards (`div.media`) of the
+    main column, or, on a page without cards, each distinct link target (card None)."""
+    cards = main.xpath(f".//{_CARD}[not(ancestor::{_CARD})]")
+    if cards:
+        return [(card.css("a[href]"), card) for card in cards]
+    entries: list[tuple[SelectorList[Selector], Selector | None]] = []
+    seen: set[str] = set()
+    for link in main.css("a[href]"):
+        href = link.attrib["href"].strip()
+        if href not in seen:
+            seen.add(href)
+            entries.append((SelectorList([link]), None))
+    return entries
+
+
+def legacy_guid(url: str) -> str | None:
+    """The Guid of a legacy article link `/Home/Detail?id={Guid}` (§1.2), lower-case with hyphens; else None.
+
+    >>> legacy_guid("https://www.devdiscourse.com/Home/Detail?id=64B9CB1C-EC03-2E6B-2579-5C189844F476")
+    '64b9cb1c-ec03-2e6b-2579-5c189844f476'
+    >>> legacy_guid("/home/detail?id={64b9cb1cec032e6b25795c189844f476}"), legacy_guid("/Home/Detail?id=42")
+    ('64b9cb1c-ec03-2e6b-2579-5c189844f476', None)
+    """
+    parts = urlsplit(url)
+    if not _DETAIL_PATH.match(parts.path):
+        return None
+    ids = [value for name, value in parse_qsl(parts.query) if name.lower() == "id"]
+    match = _GUID.match(ids[0].strip()) if ids else None
+    return "-".join(match.groups()).lower() if match else None
+
+
 class DevdiscourseSpider(NewsSpiderBase):
     name = "devdiscourse"
     parser_class = DevdiscourseParser
@@ -113,6 +155,11 @@ class DevdiscourseSpider(NewsSpiderBase):
                         else self.started_at - DEFAULT_HORIZON)
         hosts = {urlsplit(self.base_url).hostname or ""} | {urlsplit(u).hostname or "" for u in self.urls or []}
         self.allowed_domains = sorted(h for h in hosts if h)
+        self.legacy_waiting: dict[str, list[Discovery]] = {}
+        """Legacy GUID links asked for and not answered yet: the routes that named each (few: the site's own pages
+        stopped making them)."""
+        self.legacy_articles: dict[str, str | None] = {}
+        """Legacy GUID → the article URL it redirected to (None: it led to no article), so a GUID is asked once."""
 
     def open_replay_source(self, spider: Any = None) -> None:
         """No base_url given or archived (another tool's capture): discovery asks the host the archived articles
@@ -141,12 +188,16 @@ class DevdiscourseSpider(NewsSpiderBase):
         301s to the labelled URL (§1.2).
         """
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if host not in SITE_HOSTS and host != (urlsplit(self.base_url).hostname or "").lower():
+        if not self.on_site(url):
             return None
         match = _ARTICLE_PATH.match(parts.path)
         path = parts.path if match and match.group("id") else f"/article/agency-wire/{news_id}"
-        return self.site_url(path)
+        return self.site_url(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
+
+    def on_site(self, url: str) -> bool:
+        """Whether the URL is on the site: www.devdiscourse.com, base_url's host or an -a urls host."""
+        host = (urlsplit(url).hostname or "").lower()
+        return host in SITE_HOSTS or host in {domain.lower() for domain in self.allowed_domains or ()}
 
     def canonical_article_url(self, news_id: str, label: str | None, title: str | None, fallback: str) -> str:
         if not title:
@@ -171,6 +222,62 @@ class DevdiscourseSpider(NewsSpiderBase):
         match = _ARTICLE_PATH.match(parts.path)
         return 0 if match and match.group("id") and not parts.query else 1
 
+    # ---- legacy GUID links -------------------------------------------------------------------------------------
+    def name_article(self, url: str, discovery: Discovery) -> Iterable[Request]:
+        """A legacy `/Home/Detail?id={Guid}` link names an article whose NewsId only its redirect tells: the first
+        route naming a Guid asks for it (its 301 not followed), and the article is named once that answers; a Guid
+        already answered is named at once. Any other URL is an article candidate as it is."""
+        guid = legacy_guid(url)
+        if guid is None:
+            return super().name_article(url, discovery)
+        if guid in self.legacy_articles:
+            article_url = self.legacy_articles[guid]
+            if article_url is not None:
+                self.article_request(article_url, discovery)
+            return ()
+        if guid in self.legacy_waiting:
+            self.legacy_waiting[guid].append(discovery)
+            return ()
+        self.legacy_waiting[guid] = [discovery]
+        # The Guid as a key, like an article's: this request is the article's first hop, so its failure is counted
+        # as an article's (on_error), not as a lost discovery source.
+        return (Request(urlunsplit(urlsplit(url)._replace(fragment="")), callback=self.parse_legacy_redirect,
+                        errback=self.legacy_failed, cb_kwargs={"guid": guid}, priority=5,
+                        meta={"dont_redirect": True, "handle_httpstatus_list": REDIRECT_STATUSES,
+                              META_KEY: f"devdiscourse:guid:{guid}"}),)
+
+    def parse_legacy_redirect(self, response: Response, guid: str) -> None:
+        """Name the article a legacy link redirects to (or, served at once, its canonical link names), with every
+        route that named the link; the article is then de-duplicated by its NewsId like any other."""
+        discoveries = self.legacy_waiting.pop(guid, [])
+        target: str | None = None
+        if response.status in REDIRECT_STATUSES:
+            location = response.headers.get(b"Location")
+            target = response.urljoin(location.decode("latin-1").strip()) if location else None
+        elif isinstance(response, TextResponse):
+            canonical = response.css('link[rel="canonical"]::attr(href)').get()
+            target = response.urljoin(canonical.strip()) if canonical else None
+        news_id = news_id_of(target) if target else None
+        article_url = self.listing_article_url(target, news_id) if target and news_id else None
+        self.legacy_articles[guid] = article_url
+        if article_url is None:
+            self.crawler.stats.inc_value("newscrawl/discovery/legacy_unresolved")
+            logger.warning("Legacy link %(url)s leads to no article of this site (HTTP %(status)d, to %(target)s); "
+                           "skipped", {"url": response.url, "status": response.status, "target": target})
+            return
+        self.crawler.stats.inc_value("newscrawl/discovery/legacy_resolved")
+        for discovery in discoveries:
+            self.article_request(article_url, discovery)
+
+    def legacy_failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        guid = request.cb_kwargs.get("guid") if request is not None else None
+        if guid is not None:
+            self.legacy_waiting.pop(guid, None)
+            self.legacy_articles[guid] = None
+        self.crawler.stats.inc_value("newscrawl/discovery/legacy_unresolved")
+        self.on_error(failure)
+
     # ---- discovery ------------------------------------------------------------------------------------------
     def discover(self) -> Iterable[Request]:
         if "sitemap" in self.routes:
@@ -190,7 +297,7 @@ class DevdiscourseSpider(NewsSpiderBase):
         return Request(self.site_url(f"{LISTINGS[source]}?page={page}"), callback=self.parse_listing,
                        errback=self.on_error, cb_kwargs={"source": source, "page": page}, priority=5)
 
-    def parse_news_sitemap(self, response: Response) -> None:
+    def parse_news_sitemap(self, response: Response) -> Iterable[Request]:
         sitemap = parse_sitemap(response.body)
         if sitemap.truncated:
             self.crawler.stats.inc_value("newscrawl/discovery/sitemap_truncated")
@@ -201,12 +308,17 @@ class DevdiscourseSpider(NewsSpiderBase):
             logger.warning("No entries in the news sitemap %(url)s", {"url": response.url})
         for entry in sitemap.entries:
             news_id = news_id_of(entry.loc)
-            if news_id is None:
-                self.crawler.stats.inc_value("newscrawl/discovery/not_article_url")
-                continue
             claims: dict[str, Any] = {f"news:{k}": v for k, v in entry.news.items()}
             if entry.lastmod:
                 claims["lastmod"] = entry.lastmod
+            if news_id is None and legacy_guid(entry.loc) and self.on_site(entry.loc):
+                yield from self.name_article(self.site_url(entry.loc), Discovery(
+                    via="news-sitemap", source_url=response.url, seen_at=self.seen_at(response),
+                    position=entry.position, claims=claims))
+                continue
+            if news_id is None:
+                self.crawler.stats.inc_value("newscrawl/discovery/not_article_url")
+                continue
             label = urlsplit(entry.loc).path.split("/")[2]
             title = entry.news.get("title")
             loc_slug = urlsplit(entry.loc).path.rstrip("/").rsplit("/", 1)[-1]
@@ -263,32 +375,52 @@ class DevdiscourseSpider(NewsSpiderBase):
                                "%(horizon)s; run again with an earlier -a since, or a higher -a max_pages",
                                {"cap": cap, "horizon": self.horizon.isoformat()})
 
+    def listing_story(self, response: Response, links: SelectorList[Selector]
+                      ) -> tuple[str, str, Selector] | None:
+        """The story a listing entry names: the URL to request, its de-duplication key on the page (NewsId, or the
+        Guid of a legacy link) and the link; from the entry's first link naming an article on this site."""
+        for link in links:
+            url = response.urljoin(link.attrib["href"].strip())
+            news_id = news_id_of(url)
+            if news_id is not None:
+                article_url = self.listing_article_url(url, news_id)
+                if article_url is not None:
+                    return article_url, news_id, link
+            elif (guid := legacy_guid(url)) and self.on_site(url):
+                return self.site_url(url), f"guid:{guid}", link
+        return None
+
     def parse_listing(self, response: Response, source: str, page: int) -> Iterable[Request]:
+        """A listing page's stories, each at its `position` among the page's story cards (docs/crawling.md): every
+        card counts, those whose link is not followed too (another site's, a form naming no article), so a story
+        keeps its position whichever links a crawler version follows."""
         # Only the main column lists the source's stories; the sidebar (trending, opinion) and the header/footer
         # link to other articles, which belong to other routes.
         main = response.css("div.col-md-8") or response.css("body") or response.css(":root")
         found = 0
         seen_here: set[str] = set()
         page_urls: list[str] = []
-        for link in main[0].css("a[href]"):
-            href = link.attrib["href"].strip()
-            news_id = news_id_of(href)
-            if news_id is None or news_id in seen_here:
+        for position, (links, card) in enumerate(listing_entries(main[0])):
+            story = self.listing_story(response, links)
+            if story is None:
+                if card is not None:  # a story card whose link names no article we can request
+                    self.crawler.stats.inc_value("newscrawl/discovery/listing_entry_skipped")
                 continue
-            url = self.listing_article_url(response.urljoin(href), news_id)
-            if url is None:
+            url, key, link = story
+            if key in seen_here:
                 continue
-            seen_here.add(news_id)
+            seen_here.add(key)
             found += 1
-            card = link.xpath("ancestor::div[contains(concat(' ', @class, ' '), ' media ')][1]")
-            title = clean_text(" ".join(card.css("h4 ::text").getall()) if card else "") or clean_text(
+            title = clean_text(" ".join(card.css("h4 ::text").getall()) if card is not None else "") or clean_text(
                 link.attrib.get("title") or " ".join(link.css("::text").getall()))
-            time_text = clean_text(" ".join(card.css("p.text-muted ::text, small ::text").getall())) if card else ""
-            claims = {key: value for key, value in (("title", title), ("time_text", time_text)) if value}
-            page_urls.append(url)
-            self.article_request(page_urls[-1],
-                                 Discovery(via="listing", source_url=response.url, seen_at=self.seen_at(response),
-                                           position=found - 1, claims=claims))
+            time_text = clean_text(" ".join(card.css("p.text-muted ::text, small ::text").getall())
+                                   if card is not None else "")
+            claims = {name: value for name, value in (("title", title), ("time_text", time_text)) if value}
+            if news_id_of(url) is not None:  # a legacy link's article is known only once it redirects
+                page_urls.append(url)
+            yield from self.name_article(url, Discovery(via="listing", source_url=response.url,
+                                                        seen_at=self.seen_at(response), position=position,
+                                                        claims=claims))
         if found == 0:
             logger.info("Listing %(url)s holds no articles; stopping %(source)s", {"url": response.url,
                                                                                    "source": source})
