@@ -26,7 +26,7 @@ from typing import Any, Self
 
 import tests.sitegen.devdiscourse as sitegen_templates
 import tests.sitegen.server as sitegen_server
-from newscrawl.spiders.devdiscourse import slug as spider_slug
+from newscrawl.spiders.devdiscourse_links import slug as spider_slug
 from tests.sitegen.devdiscourse import DEFAULT_CONTEXT, LinkItem, NewsSpec, PageContext, article_path
 from tests.sitegen.server import Request, Site
 

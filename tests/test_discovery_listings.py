@@ -14,7 +14,8 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from newscrawl.spiders.devdiscourse import DevdiscourseSpider, listing_entries
+from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+from newscrawl.spiders.devdiscourse_links import listing_entries
 from tests.crawling import FAST, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import (NewsSpec, article_path, news_guid, render_listing, select_devdiscourse_stories,
