@@ -10,10 +10,18 @@ AutoThrottle set, so all three cooperate):
 * a robots.txt answered 200: its `Crawl-delay` for our user agent becomes the host's least delay (and that host's
   delay is no longer randomised, which would let a request come sooner);
 * a 429 or 503 with `Retry-After` (seconds or an HTTP date): the host waits that long before its next request;
-* any other 5xx or 429: the host's delay doubles (from 1 s at least); each success halves it back to its least.
+* any other 429 or 503 (the server says it is overloaded or limiting us): the host's delay doubles (from 1 s at
+  least);
+* any other 5xx waits 1 s at least (Scrapy would retry at once), and doubles the delay only in a burst: from the
+  BURST_PAGES-th different page answering 5xx with no success between them. One page failing again (its retries)
+  is no news about the server: a handful of broken article pages (Devdiscourse answers 500 for an unknown or
+  unpublished NewsId, STRUCTURE.md §1.2) once took the delay to the cap, 12 requests in 480 s;
+* each success halves the delay back to its least and ends the burst.
 
-Every wait is capped at NEWSCRAWL_BACKOFF_MAX_DELAY (60 s): a site asking for an hour gets a minute and then the
-usual retries. Counted as newscrawl/politeness/{crawl_delay,retry_after,backoff}. Replayed responses are left
+Every wait is capped at NEWSCRAWL_BACKOFF_MAX_DELAY (60 s), the actual one: Scrapy spreads a slot's delay by its
+jitter (±50 % by default), which took a capped 60 s to 90 s, so a slot's jitter is narrowed while its delay is near
+the cap (and none after a Retry-After, which names the least wait). A site asking for an hour gets a minute and then
+the usual retries. Counted as newscrawl/politeness/{crawl_delay,retry_after,backoff}. Replayed responses are left
 alone: there is no server to be polite to. NEWSCRAWL_POLITENESS_ENABLED = False switches it off.
 """
 
@@ -40,6 +48,10 @@ logger = logging.getLogger(__name__)
 
 BACKOFF_STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
+LOAD_STATUSES = RETRY_AFTER_STATUSES
+"""Statuses that speak of the server's load (too many requests, unavailable): every one doubles the delay."""
+BURST_PAGES = 3
+"""Different pages answering another 5xx in a row, no success between them, from which each one doubles the delay."""
 
 
 def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
@@ -67,10 +79,32 @@ def _hold(slot: Any, least: float) -> None:
     let a request follow the last one sooner than a robots.txt Crawl-delay allows: such slots wait exactly."""
     if slot.delay < least:
         slot.delay = least
+    _set_jitter(slot, 0.0)
+
+
+def _jitter(slot: Any) -> float:
+    """How far Scrapy spreads the slot's delay either way (0.5: from half the delay to one and a half)."""
     if hasattr(slot, "jitter"):
-        slot.jitter = 0
-    else:  # Scrapy before 2.19
-        slot.randomize_delay = False
+        return float(slot.jitter)
+    return 0.5 if slot.randomize_delay else 0.0  # Scrapy before 2.19: ±50 % or nothing
+
+
+def _set_jitter(slot: Any, jitter: float) -> None:
+    if hasattr(slot, "jitter"):
+        slot.jitter = jitter
+    else:  # Scrapy before 2.19 spreads by ±50 % or not at all: not at all unless the whole spread fits
+        slot.randomize_delay = jitter >= 0.5
+
+
+def fitted_jitter(jitter: float, delay: float, cap: float) -> float:
+    """The largest spread up to `jitter` that keeps every wait of a `delay`-second slot within `cap` seconds.
+
+    >>> fitted_jitter(0.5, 10, 60), fitted_jitter(0.5, 48, 60), fitted_jitter(0.5, 60, 60), fitted_jitter(0.5, 0, 60)
+    (0.5, 0.25, 0.0, 0.5)
+    """
+    if delay <= 0:
+        return jitter
+    return max(0.0, min(jitter, cap / delay - 1))
 
 
 class PolitenessMiddleware:
@@ -84,6 +118,10 @@ class PolitenessMiddleware:
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
         self.least: dict[str, float] = {}
         """Per slot: the delay it must not go below (robots.txt Crawl-delay)."""
+        self.jitter: dict[str, float] = {}
+        """Per slot: its own jitter, from before this middleware first narrowed it."""
+        self.failing: dict[str, set[str]] = {}
+        """Per slot: the pages that answered 5xx since its last success (a burst when BURST_PAGES or more)."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PolitenessMiddleware:
@@ -113,23 +151,40 @@ class PolitenessMiddleware:
         if slot is None:
             return response
         least = max(self.base_delay, self.least.get(key, 0.0))
+        self.jitter.setdefault(key, _jitter(slot))
         retry_after = response.headers.get(b"Retry-After")
         if response.status in RETRY_AFTER_STATUSES and retry_after:
             asked = retry_after_seconds(retry_after.decode("latin-1"))
             if asked is not None:
                 slot.delay = max(slot.delay, min(asked, self.max_delay))
+                _set_jitter(slot, 0.0)  # the server named the least wait: half of it would come too soon
                 stats.inc_value("newscrawl/politeness/retry_after")
                 logger.info("%(host)s asked us to wait %(asked).0f s (Retry-After); next request in %(delay).1f s",
                             {"host": key, "asked": asked, "delay": slot.delay})
                 return response
         if response.status in BACKOFF_STATUSES:
-            slot.delay = min(max(slot.delay * 2, 1.0), self.max_delay)
-            stats.inc_value("newscrawl/politeness/backoff")
-            logger.debug("%(host)s answered %(status)d; delay now %(delay).1f s",
-                         {"host": key, "status": response.status, "delay": slot.delay})
-        elif response.status < 400 and slot.delay > least:
-            slot.delay = max(least, slot.delay / 2)
+            failing = self.failing.setdefault(key, set())
+            another_page = request.url not in failing
+            failing.add(request.url)
+            if response.status in LOAD_STATUSES or (another_page and len(failing) >= BURST_PAGES):
+                slot.delay = min(max(slot.delay * 2, 1.0), self.max_delay)
+                stats.inc_value("newscrawl/politeness/backoff")
+                logger.debug("%(host)s answered %(status)d; delay now %(delay).1f s",
+                             {"host": key, "status": response.status, "delay": slot.delay})
+            else:
+                slot.delay = max(slot.delay, min(1.0, self.max_delay))
+        elif response.status < 400:
+            self.failing.pop(key, None)
+            if slot.delay > least:
+                slot.delay = max(least, slot.delay / 2)
+        self._fit_jitter(key, slot)
         return response
+
+    def _fit_jitter(self, key: str, slot: Any) -> None:
+        """Spread the slot's delay as Scrapy would, but never past NEWSCRAWL_BACKOFF_MAX_DELAY."""
+        if key in self.least:
+            return  # a Crawl-delay slot waits exactly (_hold)
+        _set_jitter(slot, fitted_jitter(self.jitter.get(key, _jitter(slot)), slot.delay, self.max_delay))
 
     def _read_crawl_delay(self, key: str, slot: Any, response: Response) -> None:
         try:

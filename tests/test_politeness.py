@@ -61,10 +61,51 @@ def test_error_bursts_double_the_delay_up_to_the_cap_and_successes_bring_it_back
     assert slot.delay == 5.0 / 16
 
 
+def test_one_page_failing_again_is_no_burst_and_a_burst_is_three_different_pages() -> None:
+    """A handful of article pages answering 500 (Devdiscourse's answer for a pulled NewsId) and their retries doubled
+    the delay with every answer, to the 60 s cap: 12 requests took 480 s. A page failing again tells nothing new
+    about the server; different pages failing in a row, with no success between them, do."""
+    mw, slot, stats = middleware(NEWSCRAWL_BACKOFF_MAX_DELAY=60)
+    delays = []
+    for _ in range(3):  # one page and its retries
+        respond(mw, 500, path="/article/x/1-gone")
+        delays.append(slot.delay)
+    assert delays == [1.0, 1.0, 1.0], "a retry waits a second rather than none, and no more"
+    respond(mw, 500, path="/article/x/2-gone")
+    assert slot.delay == 1.0 and not stats.get_value("newscrawl/politeness/backoff")
+    for n in range(3, 6):  # the third different page in a row is a burst: each further page doubles
+        respond(mw, 502, path=f"/article/x/{n}-down")
+        delays.append(slot.delay)
+    assert delays[3:] == [2.0, 4.0, 8.0] and stats.get_value("newscrawl/politeness/backoff") == 3
+    respond(mw, 500, path="/article/x/5-down")
+    assert slot.delay == 8.0, "the same page again, within the burst: no news"
+    respond(mw, 200)
+    assert slot.delay == 4.0
+    respond(mw, 500, path="/article/x/6-gone")
+    respond(mw, 500, path="/article/x/7-gone")
+    assert slot.delay == 4.0, "a success ended the burst: two pages failing since are not one"
+
+
+def test_no_wait_exceeds_the_cap_however_scrapy_spreads_the_delay() -> None:
+    """Scrapy waits the slot's delay spread by its jitter (±50 %): a delay capped at 60 s made gaps of 73-89 s
+    between retries of one URL. The spread narrows near the cap and comes back as the delay falls."""
+    mw, slot, _ = middleware(NEWSCRAWL_BACKOFF_MAX_DELAY=60)
+    for _ in range(8):
+        respond(mw, 503)
+    assert slot.delay == 60.0
+    assert max(slot.download_delay() for _ in range(2000)) <= 60.0
+    respond(mw, 200)  # 30 s: spread by ±50 % again would reach 45 s, within the cap
+    assert slot.delay == 30.0 and slot.jitter == 0.5
+    respond(mw, 503)
+    respond(mw, 503)
+    assert slot.delay == 60.0 and max(slot.download_delay() for _ in range(2000)) <= 60.0
+
+
 def test_retry_after_in_seconds_or_as_a_date_is_waited_for_capped() -> None:
     mw, slot, stats = middleware(NEWSCRAWL_BACKOFF_MAX_DELAY=60)
     respond(mw, 429, headers={"Retry-After": "7"})
     assert slot.delay == 7.0 and stats.get_value("newscrawl/politeness/retry_after") == 1
+    assert {slot.download_delay() for _ in range(100)} == {7.0}, "not spread: half of it would come too soon"
     respond(mw, 503, headers={"Retry-After": "3600"})
     assert slot.delay == 60.0, "an hour is capped at NEWSCRAWL_BACKOFF_MAX_DELAY"
 
