@@ -1,5 +1,5 @@
-"""Downloader middlewares of the fetch itself: each live response stamped with its arrival time; Scrapy's
-meta-refresh redirects without decoding every page to find none."""
+"""Downloader middlewares of the fetch itself: each live response stamped with its arrival time; an article page
+answering 500 retried once; Scrapy's meta-refresh redirects without decoding every page to find none."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from datetime import datetime, timezone
 from typing import Any
 
 from scrapy.downloadermiddlewares import redirect as scrapy_redirect
+from scrapy.downloadermiddlewares import retry as scrapy_retry
 from scrapy.http import HtmlResponse, Request, Response
 
-from newscrawl.meta import META_FETCHED_AT, META_MODE, REPLAYED_FLAG
+from newscrawl.meta import META_FETCHED_AT, META_KEY, META_MODE, REPLAYED_FLAG
+
+ARTICLE_GONE_STATUS = 500
+"""What Devdiscourse answers for an unknown or unpublished NewsId (STRUCTURE.md §1.2: no clean 404)."""
+ARTICLE_GONE_RETRIES = 1
+"""Retries of an article page answering ARTICLE_GONE_STATUS (STRUCTURE.md §5: "not more than once or twice")."""
 
 
 class FetchTimeMiddleware:
@@ -26,6 +32,22 @@ class FetchTimeMiddleware:
             request.meta[META_FETCHED_AT] = datetime.now(timezone.utc).isoformat()
             request.meta[META_MODE] = "live"
         return response
+
+
+class RetryMiddleware(scrapy_retry.RetryMiddleware):
+    """Scrapy's RetryMiddleware, retrying an article page that answers 500 ARTICLE_GONE_RETRIES time(s) instead of
+    RETRY_TIMES (2). A 500 for an article is mostly the site's "no such article" (a NewsId pulled after a cached
+    listing named it), which a second retry seldom changes; each try only cost the site a request and the crawl
+    its politeness delay. Other statuses, timeouts and discovery pages keep RETRY_TIMES: the site being briefly
+    unwell is worth the wait there. A request's own `max_retry_times` meta still wins.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        if (response.status == ARTICLE_GONE_STATUS and META_KEY in request.meta
+                and "max_retry_times" not in request.meta):
+            # in the meta, where Scrapy looks first, so the retry's own copy keeps it
+            request.meta["max_retry_times"] = min(ARTICLE_GONE_RETRIES, self.max_retry_times)
+        return super().process_response(request, response, *(() if spider is None else (spider,)))
 
 
 _REFRESH_WINDOW = 4 * 4096

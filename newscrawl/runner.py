@@ -129,11 +129,22 @@ def summary(report: dict[str, Any], path: Path) -> str:
         f"  items {counts.get('items', 0)} (new {counts.get('new_items', 0)}, revisions {counts.get('revisions', 0)})"
         f" · discovered {counts.get('discovered', 0)} · article pages fetched {counts.get('article_pages_fetched', 0)}"
         f" (not articles {counts.get('not_article_pages', 0)}, withdrawn {counts.get('withdrawn', 0)})"
+        f" · gone {counts.get('gone', 0)}"
         f" · not modified {counts.get('not_modified', 0)} · skipped as known {counts.get('skipped_known', 0)}"
         f" · unchanged {unchanged}",
         f"  dropped {sum(dropped.values())}{' (' + _by_reason(dropped) + ')' if dropped else ''}"
         f" · errors {sum(errors.values())}{' (' + _by_reason(errors) + ')' if errors else ''} · report {path}",
     ]
+    gone = report.get("gone_articles") or []
+    if gone:
+        more = counts.get("gone", len(gone)) - 3
+        lines.append(f"  GONE (HTTP 500 on every try, no such published article): {', '.join(gone[:3])}"
+                     f"{f' and {more} more' if more > 0 else ''}")
+    site = report.get("server_errors") or {}
+    if report.get("status") == "fetch-failures":
+        lines.append(f"  FETCH FAILURES: {report.get('fetch_failure_ratio', 0):.0%} of the article fetches failed; "
+                     f"{site.get('server_errors', 0)} of the {site.get('answered', 0)} pages the site answered were "
+                     f"server errors{' (so its gone articles count as failed)' if site.get('most') and gone else ''}")
     if report.get("filtered") and report.get("status") == "filtered-out":
         lines.append(f"  FILTERED OUT: nothing left to fetch after the crawl's own filters "
                      f"({_by_reason(report['filtered'])})")

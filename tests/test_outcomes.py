@@ -14,8 +14,10 @@ from typing import Any, cast
 import pytest
 
 from tests.crawling import FAST, ROOT, run_crawl
-from tests.sitegen.server import MirrorServer, Page, Request, Site
-from tests.test_runner import FAST_ARGS, newscrawl
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.devdiscourse import article_path
+from tests.sitegen.server import MirrorServer, Page, Request, Site, build_devdiscourse_mirror
+from tests.test_runner import FAST_ARGS, newscrawl, reports, run_args
 
 FIXTURES = ROOT / "tests" / "fixtures" / "generic"
 XML = "application/xml; charset=utf-8"
@@ -177,3 +179,61 @@ def test_revisions_that_lose_most_of_their_body_are_flagged_and_make_the_run_dri
     assert items and all("body_shrunk" in item["quality"] and item["revision"] == 2 for item in items), items
     assert second.returncode == 5 and report["status"] == "drift", second.stdout + second.stderr
     assert "revisions lost more than half their body" in report["drift"]["message"]
+
+
+# ---- article pages answering 500 (Devdiscourse: a pulled or unknown NewsId, STRUCTURE.md §1.2 and §5) ----------
+
+def answer_500(site: Site, news_ids: set[int] | None) -> None:
+    """Article pages of these NewsIds (of every article when None) answer the site's 500 error page, while the
+    sitemap and listings, cached, still name them."""
+    def error_page(request: Request) -> Page | None:
+        if not request.path.startswith("/article/"):
+            return None
+        if news_ids is None or any(f"/{news_id}-" in request.path for news_id in news_ids):
+            return Page(b"<html><body><h1>An error occurred</h1></body></html>", status=500)
+        return None
+    site.hooks.insert(0, error_page)
+
+
+def test_articles_answering_500_are_gone_not_a_site_down_and_cost_no_backoff(tmp_path: Path) -> None:
+    """Four articles a cached sitemap still named answered 500 on every try: the run took 480 s for 12 requests
+    (each 500, retries included, doubled the site's delay up to the 60 s cap) and exited 4, "site down or blocking
+    us". Now each is retried once, named once as gone, counted, listed in the report; the run is ok and quick."""
+    specs = [seed_spec(), *corpus(16)]
+    healthy, ghosts = specs[:13], specs[13:]
+    site = build_devdiscourse_mirror(specs)
+    answer_500(site, {spec.news_id for spec in ghosts})
+    with MirrorServer(site) as server:
+        base = server.base_url
+        first = newscrawl(tmp_path, *run_args(server, "-a", "revisit_hours=1000000"))
+        ghost_requests = [entry for entry in server.access_log if entry.status == 500]
+        second = newscrawl(tmp_path, *run_args(server, "-a", "revisit_hours=1000000"))
+    assert first.returncode == 0, first.stdout + first.stderr
+    report = reports(tmp_path)[0]
+    assert report["status"] == "ok" and report["counts"]["items"] == len(healthy)
+    assert report["duration_seconds"] < 30, "no minute-long backoff for a few broken pages"
+    assert len(ghost_requests) == 2 * len(ghosts), "each tried twice: once, and one retry"
+    assert report["counts"]["gone"] == len(ghosts) and report["counts"]["errors"] == {}
+    assert sorted(report["gone_articles"]) == sorted(base + article_path(spec) for spec in ghosts)
+    log = (tmp_path / report["log"]).read_text()
+    for spec in ghosts:  # named once, as gone: no "Gave up retrying" ERROR line besides
+        assert log.count(str(spec.news_id)) == 1, [line for line in log.splitlines() if str(spec.news_id) in line]
+    assert f"gone {len(ghosts)}" in first.stdout
+    assert "GONE (HTTP 500 on every try" in first.stdout
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert reports(tmp_path)[1]["counts"]["gone"] == len(ghosts), "not stored: asked again while a source names it"
+
+
+def test_a_site_answering_500_to_every_article_is_still_fetch_failures(tmp_path: Path) -> None:
+    """The site goes down after discovery: every article page answers 500. Most of what the site answered were
+    server errors, so the articles are not gone, the site is down: exit 4, as before."""
+    specs = [seed_spec(), *corpus(12)]
+    site = build_devdiscourse_mirror(specs)
+    answer_500(site, None)
+    with MirrorServer(site) as server:
+        done = newscrawl(tmp_path, *run_args(server, "-s", "NEWSCRAWL_BACKOFF_MAX_DELAY=0.5"))
+    assert done.returncode == 4, done.stdout + done.stderr
+    [report] = reports(tmp_path)
+    assert report["status"] == "fetch-failures" and report["server_errors"]["most"] is True
+    assert report["counts"]["gone"] == len(specs) and report["fetch_failure_ratio"] == 1.0
+    assert "FETCH FAILURES: 100% of the article fetches failed" in done.stdout

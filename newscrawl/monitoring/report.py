@@ -11,6 +11,11 @@ damaged-input (a replayed archive or saved-page folder held damaged records or b
 before their article: every intact one was used, each damaged one is listed under `damaged_inputs`),
 fetch-failures, filtered-out (work was discovered but the crawl's own filters — offsite, robots.txt, `since` — left
 nothing to fetch; counts under `filtered`), ok.
+
+fetch-failures is "the site is down or blocking us": at least 3 failed fetches, more than NEWSCRAWL_MAX_FAILURE_RATIO
+(25 %) of the article pages asked for. An article page that answered 500 on every try is *gone* (Devdiscourse's
+answer for an unknown or unpublished NewsId), not a failure, unless server errors were most of the pages the site
+answered in the run: then it was the site that was down, and its gone articles count as failures.
 """
 
 from __future__ import annotations
@@ -48,6 +53,21 @@ def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {key[len(prefix):]: int(value) for key, value in sorted(stats.items()) if key.startswith(prefix)}
 
 
+def server_errors(stats: dict[str, Any], errors: dict[str, int]) -> dict[str, Any]:
+    """How many of the pages the site answered in the run (final answers, after retries) were server errors, and
+    whether they were most of them: then the site was down, and its gone articles are failures too.
+
+    >>> server_errors({"response_received_count": 10, "newscrawl/articles/gone": 4}, {})
+    {'answered': 10, 'server_errors': 4, 'most': False}
+    >>> server_errors({"response_received_count": 19, "newscrawl/articles/gone": 13}, {"TimeoutError": 1})
+    {'answered': 19, 'server_errors': 13, 'most': True}
+    """
+    answered = int(stats.get("response_received_count", 0))
+    count = int(stats.get("newscrawl/articles/gone", 0)) + sum(
+        n for kind, n in errors.items() if kind.startswith("HttpError5"))
+    return {"answered": answered, "server_errors": count, "most": count > 0 and 2 * count > answered}
+
+
 class RunReport:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -81,7 +101,9 @@ class RunReport:
         errors = _prefixed(stats, "newscrawl/errors/")
         fetched_pages = int(stats.get("newscrawl/pages/fetched", 0))
         discovered = getattr(spider, "discovered_count", 0)
-        failures = sum(errors.values())
+        site = server_errors(stats, errors)
+        gone = int(stats.get("newscrawl/articles/gone", 0))
+        failures = sum(errors.values()) + (gone if site["most"] else 0)
         failure_ratio = failures / max(1, fetched_pages + failures)
         damaged = list(getattr(spider, "damaged_inputs", []))
         lost_sources = list(getattr(spider, "discovery_failures", []))
@@ -138,6 +160,7 @@ class RunReport:
                 "replay_misses": int(stats.get("newscrawl/replay/misses", 0)),
                 "not_article_pages": not_article,
                 "withdrawn": int(stats.get("newscrawl/articles/withdrawn", 0)),
+                "gone": gone,
                 "parser_errors": _prefixed(stats, "newscrawl/parser_errors/"),
                 "discrepancies": _prefixed(stats, "newscrawl/discrepancies/"),
                 "quality": _prefixed(stats, "newscrawl/quality/"),
@@ -148,6 +171,8 @@ class RunReport:
             "discovery_failures": lost_sources,
             "filtered": {name: count for name, count in filters.items() if count},
             "fetch_failure_ratio": round(failure_ratio, 4),
+            "server_errors": site,
+            "gone_articles": list(getattr(spider, "gone_articles", [])),
             "coverage": coverage,
             "drift": {"failed": drift.failed, "fields": drift.fields, "message": drift.message},
             "feed": feed,

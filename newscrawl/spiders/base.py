@@ -92,6 +92,8 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         """The archive a replay answers from; built when the spider opens (the replay middleware shares it)."""
         self.discovery_failures: list[dict[str, str]] = []
         """Discovery sources lost this run (error, timeout, size limit), for the run report's status."""
+        self.gone_articles: list[str] = []
+        """The first article pages that answered 500 on every try (failures.py), for the run report."""
         self.damaged_inputs: list[dict[str, Any]] = []
         """Every damaged input of a replay (file, offset, kind, error), for the run report."""
         self._archive_listed = False

@@ -14,12 +14,20 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from newscrawl.archive.replay import ReplayMiss
+from newscrawl.fetch import ARTICLE_GONE_STATUS
 from newscrawl.meta import META_KEY
 from newscrawl.spiders.held import HeldArticles
 from newscrawl.state.incremental import Incremental
 
 logger = logging.getLogger(__name__)
 ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # the message of RobotsTxtMiddleware's IgnoreRequest
+
+
+GONE_LISTED = 50  # gone articles the run report names; the count is whole
+
+
+def is_article(request: Request | None) -> bool:
+    return request is not None and META_KEY in request.meta
 
 
 class RequestFailures:
@@ -33,6 +41,7 @@ class RequestFailures:
     crawler: Any
     allowed_domains: list[str] | None
     discovery_failures: list[dict[str, str]]
+    gone_articles: list[str]
     held: HeldArticles
     incremental: Incremental | None
     article_key: Callable[[str], str]
@@ -48,12 +57,12 @@ class RequestFailures:
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind = f"HttpError{response.status}"
-            if self.article_withdrawn(request, response.status):
+            if self.article_withdrawn(request, response.status) or self.article_gone(request, response.status):
                 return
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
         logger.warning("Request failed (%(kind)s): %(url)s", {"kind": kind, "url": request.url if request else "?"})
         # a replay miss is the archive not holding a page (a foreign WARC without sitemaps), not a source failing
-        if request is not None and META_KEY not in request.meta and not failure.check(ReplayMiss):  # type: ignore[no-untyped-call]
+        if request is not None and not is_article(request) and not failure.check(ReplayMiss):  # type: ignore[no-untyped-call]
             self.discovery_source_failed(request.url, f"{kind}: {failure.getErrorMessage()}"[:300])
 
     def article_withdrawn(self, request: Request | None, status: int) -> bool:
@@ -70,6 +79,24 @@ class RequestFailures:
         self.crawler.stats.inc_value("newscrawl/articles/withdrawn")
         logger.warning("Article withdrawn (HTTP %(status)d), emitted by an earlier run: %(url)s",
                        {"status": status, "url": request.url if request is not None else "?"})
+        return True
+
+    def article_gone(self, request: Request | None, status: int) -> bool:
+        """An article page that answered 500 on its try and its retries: no such published article (Devdiscourse's
+        answer for a NewsId that is unknown or was pulled, minutes after a cached listing named it). Not a failed
+        fetch: four of them made a run `fetch-failures` (exit 4, "site down"). The run report counts them as
+        failures after all when most of the pages the site answered in the run were server errors (the site was down,
+        not the articles). Nothing is stored: a source that names the article again is asked again."""
+        if status != ARTICLE_GONE_STATUS or request is None or not is_article(request):
+            return False
+        self.crawler.stats.inc_value("newscrawl/articles/gone")
+        if not hasattr(self, "gone_articles"):
+            self.gone_articles = []
+        if len(self.gone_articles) < GONE_LISTED:
+            self.gone_articles.append(request.url)
+        logger.warning("Article gone: HTTP %(status)d on %(tries)d tries, taken as no such published article: "
+                       "%(url)s", {"status": status, "tries": request.meta.get("retry_times", 0) + 1,
+                                   "url": request.url})
         return True
 
     def discovery_source_failed(self, url: str, reason: str) -> None:
