@@ -118,6 +118,37 @@ def _by_reason(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+SKIP_REASONS = {"known": "unchanged", "recently_fetched": "fetched within the hour"}
+"""How the summary names the crawl state's reasons to skip an article (state/incremental.py)."""
+RARE_OUTCOMES = {"withdrawn": "withdrawn", "forbidden": "forbidden by robots.txt",
+                 "same_page_as_another": "redirected to another article's page", "not_fetched": "not fetched"}
+"""Outcomes of a discovered article the summary names only when they happen."""
+
+
+def discovered_line(counts: dict[str, Any]) -> str:
+    """What became of every discovered article, adding up to the number discovered (report.article_outcomes); a
+    report from before `counts.articles` existed gives what it has.
+
+    >>> print(discovered_line({"discovered": 56, "articles": {"fetched": 0, "not_modified": 0, "skipped": {
+    ...     "known": 20, "recently_fetched": 32}, "gone": 4, "withdrawn": 0, "failed": 0, "not_fetched": 0}}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    discovered 56: fetched 0 · not modified 0 · skipped as known 52 (unchanged 20, fetched within the hour 32)
+    · gone 4 · failed 0
+    """
+    articles = counts.get("articles")
+    if not isinstance(articles, dict):
+        return (f"discovered {counts.get('discovered', 0)} · article pages fetched "
+                f"{counts.get('article_pages_fetched', 0)} · not modified {counts.get('not_modified', 0)}"
+                f" · skipped as known {counts.get('skipped_known', 0)}")
+    skipped = articles.get("skipped", {})
+    why = ", ".join(f"{SKIP_REASONS.get(reason, reason)} {n}" for reason, n in skipped.items() if n)
+    parts = [f"fetched {articles.get('fetched', 0)}", f"not modified {articles.get('not_modified', 0)}",
+             f"skipped as known {sum(skipped.values())}{f' ({why})' if why else ''}",
+             f"gone {articles.get('gone', 0)}", f"failed {articles.get('failed', 0)}"]
+    parts += [f"{label} {articles[name]}" for name, label in RARE_OUTCOMES.items() if articles.get(name)]
+    return f"discovered {counts.get('discovered', 0)}: " + " · ".join(parts)
+
+
 def summary(report: dict[str, Any], path: Path) -> str:
     counts = report.get("counts", {})
     dropped = dict(counts.get("dropped", {}))
@@ -126,12 +157,9 @@ def summary(report: dict[str, Any], path: Path) -> str:
     lines = [
         f"{report.get('spider')} {report.get('crawl_id')}: {report.get('status')} "
         f"in {report.get('duration_seconds')} s",
+        f"  {discovered_line(counts)}",
         f"  items {counts.get('items', 0)} (new {counts.get('new_items', 0)}, revisions {counts.get('revisions', 0)})"
-        f" · discovered {counts.get('discovered', 0)} · article pages fetched {counts.get('article_pages_fetched', 0)}"
-        f" (not articles {counts.get('not_article_pages', 0)}, withdrawn {counts.get('withdrawn', 0)})"
-        f" · gone {counts.get('gone', 0)}"
-        f" · not modified {counts.get('not_modified', 0)} · skipped as known {counts.get('skipped_known', 0)}"
-        f" · unchanged {unchanged}",
+        f" · not articles {counts.get('not_article_pages', 0)} · unchanged {unchanged}",
         f"  dropped {sum(dropped.values())}{' (' + _by_reason(dropped) + ')' if dropped else ''}"
         f" · errors {sum(errors.values())}{' (' + _by_reason(errors) + ')' if errors else ''} · report {path}",
     ]

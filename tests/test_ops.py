@@ -78,6 +78,14 @@ def test_status_table_shows_each_run_newest_first(tmp_path: Path) -> None:
     assert "latest other: ok at 2025-11-21 10:30Z (ok)" in lines
 
 
+def test_skipped_counts_every_reason_the_state_skipped_for(tmp_path: Path) -> None:
+    """A run that skipped 20 known articles and 32 fetched within the hour showed "skipped 20"."""
+    data = report(0)
+    data["counts"]["articles"] = {"fetched": 0, "skipped": {"known": 20, "recently_fetched": 32}, "gone": 4}
+    write(tmp_path, data)
+    assert table_rows(status_lines(load_runs(tmp_path)))[1][7] == "52"
+
+
 def test_status_table_is_aligned(tmp_path: Path) -> None:
     write(tmp_path, report(0, duration_seconds=3725.0))
     write(tmp_path, report(1, spider="a-much-longer-spider-name"))

@@ -48,6 +48,12 @@ def report_of(workdir: Path) -> dict[str, Any]:
     return cast("dict[str, Any]", json.loads(reports[-1].read_text(encoding="utf-8")))
 
 
+def outcomes_add_up(report: dict[str, Any]) -> int:
+    """The sum of what became of each discovered article (fetched, skipped, gone, …): the number discovered."""
+    articles = report["counts"]["articles"]
+    return sum(sum(v.values()) if isinstance(v, dict) else v for v in articles.values())
+
+
 def sitemaps(server: MirrorServer) -> str:
     return f"sitemap={server.base_url}/sitemap-a.xml,{server.base_url}/sitemap-b.xml"
 
@@ -97,6 +103,7 @@ def test_work_dropped_by_robots_txt_is_filtered_out_not_ok(server: MirrorServer,
     report = report_of(tmp_path)
     assert report["status"] == "filtered-out" and report["filtered"]["robots.txt"] == len(FIRST)
     assert report["counts"]["discovered"] == len(FIRST) and report["counts"]["items"] == 0
+    assert report["counts"]["articles"]["forbidden"] == len(FIRST) and outcomes_add_up(report) == len(FIRST)
     assert "FILTERED OUT" in done.stdout and "robots.txt 3" in done.stdout
 
 
@@ -141,6 +148,7 @@ def test_articles_withdrawn_since_an_earlier_run_are_not_fetch_failures(server: 
     assert second.returncode == 0, second.stdout + second.stderr
     report = report_of(tmp_path)
     assert report["status"] == "ok" and report["counts"]["items"] == 0
+    assert report["counts"]["articles"]["withdrawn"] == len(FIRST) and outcomes_add_up(report) == len(FIRST)
     log = "".join(p.read_text() for p in (tmp_path / "output").rglob("*.log"))
     assert log.count("Article withdrawn (HTTP 410), emitted by an earlier run") == len(FIRST)
     # The next cron run, the sitemap unchanged: the claim the withdrawn pages answered is stored, so they are not
@@ -198,7 +206,9 @@ def answer_500(site: Site, news_ids: set[int] | None) -> None:
 def test_articles_answering_500_are_gone_not_a_site_down_and_cost_no_backoff(tmp_path: Path) -> None:
     """Four articles a cached sitemap still named answered 500 on every try: the run took 480 s for 12 requests
     (each 500, retries included, doubled the site's delay up to the 60 s cap) and exited 4, "site down or blocking
-    us". Now each is retried once, named once as gone, counted, listed in the report; the run is ok and quick."""
+    us". Now each is retried once, named once as gone, counted, listed in the report; the run is ok and quick, and
+    its summary accounts for every article discovered, in this run and in the next one (skipped as recently
+    fetched, which the summary left out)."""
     specs = [seed_spec(), *corpus(16)]
     healthy, ghosts = specs[:13], specs[13:]
     site = build_devdiscourse_mirror(specs)
@@ -218,10 +228,17 @@ def test_articles_answering_500_are_gone_not_a_site_down_and_cost_no_backoff(tmp
     log = (tmp_path / report["log"]).read_text()
     for spec in ghosts:  # named once, as gone: no "Gave up retrying" ERROR line besides
         assert log.count(str(spec.news_id)) == 1, [line for line in log.splitlines() if str(spec.news_id) in line]
-    assert f"gone {len(ghosts)}" in first.stdout
+    assert f"discovered {len(specs)}: fetched {len(healthy)} · not modified 0 · skipped as known 0 · " \
+           f"gone {len(ghosts)} · failed 0" in first.stdout
     assert "GONE (HTTP 500 on every try" in first.stdout
+    assert outcomes_add_up(report) == report["counts"]["discovered"] == len(specs)
+
     assert second.returncode == 0, second.stdout + second.stderr
-    assert reports(tmp_path)[1]["counts"]["gone"] == len(ghosts), "not stored: asked again while a source names it"
+    again = reports(tmp_path)[1]
+    assert again["counts"]["articles"]["skipped"] == {"recently_fetched": len(healthy)}
+    assert f"discovered {len(specs)}: fetched 0 · not modified 0 · skipped as known {len(healthy)} " \
+           f"(fetched within the hour {len(healthy)}) · gone {len(ghosts)} · failed 0" in second.stdout
+    assert outcomes_add_up(again) == again["counts"]["discovered"] == len(specs)
 
 
 def test_a_site_answering_500_to_every_article_is_still_fetch_failures(tmp_path: Path) -> None:
@@ -237,3 +254,4 @@ def test_a_site_answering_500_to_every_article_is_still_fetch_failures(tmp_path:
     assert report["status"] == "fetch-failures" and report["server_errors"]["most"] is True
     assert report["counts"]["gone"] == len(specs) and report["fetch_failure_ratio"] == 1.0
     assert "FETCH FAILURES: 100% of the article fetches failed" in done.stdout
+    assert outcomes_add_up(report) == report["counts"]["discovered"] == len(specs)

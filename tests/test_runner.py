@@ -80,6 +80,9 @@ def test_run_writes_feed_warc_log_and_report_and_summarises(tmp_path: Path) -> N
     assert (tmp_path / report["warc"][0]).exists()
     assert f"devdiscourse {report['crawl_id']}: ok" in done.stdout
     assert f"items {len(specs)} (new {len(specs)}, revisions 0)" in done.stdout
+    assert report["counts"]["articles"]["fetched"] == report["counts"]["discovered"] == len(specs)
+    assert f"discovered {len(specs)}: fetched {len(specs)} · not modified 0 · skipped as known 0 · gone 0 · failed 0" \
+        in done.stdout
 
 
 def test_a_second_run_while_one_is_active_exits_with_the_lock_code(tmp_path: Path) -> None:

@@ -16,6 +16,9 @@ fetch-failures is "the site is down or blocking us": at least 3 failed fetches, 
 (25 %) of the article pages asked for. An article page that answered 500 on every try is *gone* (Devdiscourse's
 answer for an unknown or unpublished NewsId), not a failure, unless server errors were most of the pages the site
 answered in the run: then it was the site that was down, and its gone articles count as failures.
+
+`counts.articles` says what became of every discovered article, once each, so its numbers add up to
+`counts.discovered` (article_outcomes).
 """
 
 from __future__ import annotations
@@ -51,6 +54,36 @@ def stopped_by_error(reason: str) -> bool:
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {key[len(prefix):]: int(value) for key, value in sorted(stats.items()) if key.startswith(prefix)}
+
+
+def article_outcomes(stats: dict[str, Any], discovered: int) -> dict[str, Any]:
+    """What became of each discovered article: fetched (its page read, whatever it held), not modified (a
+    conditional revisit answered 304), skipped by reason (the crawl state: known and unchanged, or young but fetched
+    within the hour), gone, withdrawn, failed, forbidden by robots.txt, redirected to the page of another article the
+    run requested, and not fetched: what is left, the articles a stopped run never reached. They add up to
+    `discovered`.
+
+    >>> article_outcomes({"newscrawl/pages/fetched": 5, "newscrawl/incremental/not_modified": 1,
+    ...                   "newscrawl/incremental/skip/known": 20, "newscrawl/incremental/skip/recently_fetched": 30,
+    ...                   "newscrawl/articles/gone": 4}, 60)  # doctest: +NORMALIZE_WHITESPACE
+    {'fetched': 4, 'not_modified': 1, 'skipped': {'known': 20, 'recently_fetched': 30}, 'gone': 4, 'withdrawn': 0,
+     'failed': 0, 'forbidden': 0, 'same_page_as_another': 0, 'not_fetched': 1}
+    """
+    not_modified = int(stats.get("newscrawl/incremental/not_modified", 0))
+    outcomes: dict[str, Any] = {
+        "fetched": int(stats.get("newscrawl/pages/fetched", 0)) - not_modified,
+        "not_modified": not_modified,
+        "skipped": _prefixed(stats, "newscrawl/incremental/skip/"),
+        "gone": int(stats.get("newscrawl/articles/gone", 0)),
+        "withdrawn": int(stats.get("newscrawl/articles/withdrawn", 0)),
+        "failed": int(stats.get("newscrawl/articles/failed", 0)),
+        "forbidden": int(stats.get("newscrawl/articles/forbidden", 0)),
+        "same_page_as_another": int(stats.get("newscrawl/redirects/to_requested_article", 0)),
+    }
+    accounted = sum(sum(v.values()) if isinstance(v, dict) else v for v in outcomes.values())
+    # never below 0: a distributed worker fetches articles other workers discovered
+    outcomes["not_fetched"] = max(0, discovered - accounted)
+    return outcomes
 
 
 def server_errors(stats: dict[str, Any], errors: dict[str, int]) -> dict[str, Any]:
@@ -161,6 +194,7 @@ class RunReport:
                 "not_article_pages": not_article,
                 "withdrawn": int(stats.get("newscrawl/articles/withdrawn", 0)),
                 "gone": gone,
+                "articles": article_outcomes(stats, discovered),
                 "parser_errors": _prefixed(stats, "newscrawl/parser_errors/"),
                 "discrepancies": _prefixed(stats, "newscrawl/discrepancies/"),
                 "quality": _prefixed(stats, "newscrawl/quality/"),

@@ -60,6 +60,8 @@ class RunReport:
     revisions: int | None = None
     not_modified: int | None = None
     skipped_known: int | None = None
+    """Articles the crawl state skipped, for any reason (known and unchanged, or young but fetched within the hour);
+    reports from before `counts.articles` give the first reason only."""
     dropped: dict[str, int] | None = None
     """Dropped items by reason (DropItem subclass); None when the report has no such table."""
     errors: dict[str, int] | None = None
@@ -163,6 +165,12 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _skipped(counts: dict[str, Any]) -> int | None:
+    """Every article the crawl state skipped, whatever the reason (`counts.articles.skipped`), else `skipped_known`."""
+    by_reason = _counts(_mapping(counts.get("articles")).get("skipped"))
+    return sum(by_reason.values()) if by_reason is not None else _count(counts.get("skipped_known"))
+
+
 def _counts(value: Any) -> dict[str, int] | None:
     """A {reason: count} table; non-numeric entries are skipped, not fatal; None when there is no table."""
     if not isinstance(value, dict):
@@ -236,7 +244,7 @@ def from_dict(data: dict[str, Any], path: Path) -> RunReport:
         new_items=_count(counts.get("new_items")),
         revisions=_count(counts.get("revisions")),
         not_modified=_count(counts.get("not_modified")),
-        skipped_known=_count(counts.get("skipped_known")),
+        skipped_known=_skipped(counts),
         dropped=_counts(counts.get("dropped")),
         errors=_counts(counts.get("errors")),
         coverage=coverage,

@@ -36,6 +36,9 @@ class RequestFailures:
     A failed discovery request (a sitemap, feed, listing or API page: any request that is not for an article) is
     also a lost discovery source: `discovery_failures` names each, and the run report's status says the
     discovery was partial, since every article only that source lists went undiscovered.
+
+    Each article request ends in one count, so that the run's discovered articles add up (the run report):
+    newscrawl/pages/fetched (the callback), newscrawl/articles/{failed,gone,withdrawn,forbidden} (here).
     """
 
     crawler: Any
@@ -52,6 +55,8 @@ class RequestFailures:
         crawl chose not to fetch it (Scrapy counts robotstxt/forbidden; the run report lists it under `filtered`)."""
         request = getattr(failure, "request", None)
         if failure.check(IgnoreRequest) and str(failure.value) == ROBOTS_FORBIDDEN:  # type: ignore[no-untyped-call]
+            if is_article(request):
+                self.crawler.stats.inc_value("newscrawl/articles/forbidden")
             return
         kind = failure.type.__name__ if failure.type else "Unknown"
         response = getattr(failure.value, "response", None)
@@ -60,6 +65,8 @@ class RequestFailures:
             if self.article_withdrawn(request, response.status) or self.article_gone(request, response.status):
                 return
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
+        if is_article(request):
+            self.crawler.stats.inc_value("newscrawl/articles/failed")
         logger.warning("Request failed (%(kind)s): %(url)s", {"kind": kind, "url": request.url if request else "?"})
         # a replay miss is the archive not holding a page (a foreign WARC without sitemaps), not a source failing
         if request is not None and not is_article(request) and not failure.check(ReplayMiss):  # type: ignore[no-untyped-call]
@@ -146,5 +153,7 @@ class RequestFailures:
 
     def on_redirect_not_followed(self, request: Request, kind: str) -> None:
         self.crawler.stats.inc_value(f"newscrawl/errors/{kind}")
+        if is_article(request):
+            self.crawler.stats.inc_value("newscrawl/articles/failed")
         logger.warning("Request failed (%(kind)s): %(url)s, redirected to %(target)s, not followed",
                        {"kind": kind, "url": request.meta["redirect_urls"][0], "target": request.url})
