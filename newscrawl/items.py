@@ -33,6 +33,9 @@ QUALITY_FLAGS: dict[str, str] = {
                       "response's Content-Length; or the live response ended early): text past the cut is missing",
     "canonical_of_another": "the page's canonical link names the URL of another article (a template's slip: one link "
                             "on many pages); url is the page's own address, provenance.canonical_url the link",
+    "live_updates_incomplete": "a live blog whose updates could not all be read (an update page failed, was not JSON, "
+                               "or is missing from the replayed archive; or the page cap was reached): live_updates "
+                               "holds those read before",
 }
 """Every flag an item's `quality` list may hold, and what it means (docs/schema.md shows this table)."""
 
@@ -126,6 +129,27 @@ class Provenance:
 
 
 @dataclass(kw_only=True)
+class LiveUpdate:
+    """One update of a live blog, as the outlet's update feed gives it (Devdiscourse: the GetSubBlogs JSON)."""
+
+    id: str
+    """The outlet's own id of the update, as a string (Devdiscourse: LiveBlogs.Id; the page anchors it as
+    "#post_{id}")."""
+    title: str | None = None
+    """Headline of the update, plain text, or null."""
+    text: str
+    """Text of the update, cleaned like `body`: one paragraph per block, joined by a blank line; notes moved to the
+    article's editorial_note and credit_line. May be "" for an update that is only a headline or an image."""
+    image_url: str | None = None
+    """Absolute URL of the update's image (the original, not a resized copy), or null."""
+    image_credit: str | None = None
+    """Who the update's image is credited to (text after "Image Credit:"), or null."""
+    published_at: str | None = None
+    """When the update was posted, ISO 8601 in the outlet's offset like the article's dates (Devdiscourse: the feed's
+    UTC time shown in IST, e.g. "2025-03-21T19:07:12+05:30"); null when the feed gives none."""
+
+
+@dataclass(kw_only=True)
 class Article:
     """A news article as the outlet published it, cleaned of page furniture."""
 
@@ -147,7 +171,12 @@ class Article:
     """Standfirst/dek, or null."""
     body: str
     """Article text only: one paragraph per block (p, heading, list item, quote, table row), joined by a blank
-    line. Attribution and disclaimer notes are moved to their own fields."""
+    line. Attribution and disclaimer notes are moved to their own fields. For a live blog: the text of its page
+    (the introduction); its updates are in live_updates, not here."""
+    live_updates: list[LiveUpdate] = field(default_factory=list)
+    """A live blog's updates, newest first as the outlet lists them, each read from the outlet's update feed (fetched
+    after the page, archived and replayed with it); empty for every other article. When not every update could be
+    read, those read are kept and `quality` says live_updates_incomplete."""
     published_at: str | None = None
     """First publication, ISO 8601 with the offset the site means, e.g. "2025-03-21T19:07:12+05:30". With the
     precision the page gives: "2025-03-21" when it shows only the day, a time without offset when it gives no zone
@@ -221,6 +250,21 @@ class Article:
     item with every field in its documented form. Set by ValidationPipeline."""
     provenance: Provenance | None = None
     """Facts of the fetch; set by ProvenancePipeline, null in parser output."""
+
+
+def article_from_plain(data: dict[str, Any]) -> Article:
+    """The Article whose plain_data is `data` (an item carried through a JSON-only request queue, e.g. Redis)."""
+    values = dict(data)
+    values["live_updates"] = [LiveUpdate(**update) for update in values.get("live_updates") or []]
+    provenance = values.get("provenance")
+    if isinstance(provenance, dict):
+        facts = dict(provenance)
+        archive = facts.get("archive")
+        facts["archive"] = ArchiveRef(**archive) if isinstance(archive, dict) else None
+        facts["discovery"] = [Discovery(**found) for found in facts.get("discovery") or []]
+        facts["discrepancies"] = [Discrepancy(**one) for one in facts.get("discrepancies") or []]
+        values["provenance"] = Provenance(**facts)
+    return Article(**values)
 
 
 def article_fields() -> list[str]:

@@ -168,6 +168,7 @@ def expected_article(
         "title": _collapse(spec.title),
         "subtitle": _collapse(spec.subtitle),
         "body": "\n\n".join(texts),
+        "live_updates": [],  # not on the page: the spider reads them from the update feed (expected_live_updates)
         "editorial_note": " ".join(notes) or None,
         "credit_line": " ".join(credits) or None,
         "published_at": stamp(spec.published_on),
