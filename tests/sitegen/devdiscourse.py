@@ -24,7 +24,7 @@ Public API
 ``disclaimer_notes(spec, bot) -> list[str]``   the §2.8 paragraphs the template appends
 ``render_desktop(spec, *, revision="head", bot=False, server_offset="+05:30", year=2025, context=None) -> str``
 ``render_amp(spec, *, bot=False, server_offset="+05:30", year=2025) -> str``
-``render_mobile(spec, *, bot=False, server_tz_offset="+05:30", year=2025) -> str``
+``render_mobile(spec, *, bot=False, server_tz_offset="+05:30", year=2025, badges="label-span") -> str``
 ``render_error_page() -> str``  the 500 page an unknown NewsId produces (§1.2)
 ``render_listing(kind, items, page=1, *, tag=None, now=None, year=2025) -> str``
                                 kind: "pti-stories" | "devdiscourse-stories" | "tag"
@@ -1138,11 +1138,15 @@ def render_mobile(
     bot: bool = False,
     server_tz_offset: str = "+05:30",
     year: int = 2025,
+    badges: Literal["label-span", "bare-label"] = "label-span",
 ) -> str:
     """The ``Mobile`` view (§3.2), served for ``Type == "LiveBlog"`` and ``/mobilearticle/{id}/{reg}``.
 
     Dates are ``ToLocalTime()``: UTC shifted by ``server_tz_offset`` yet labelled IST. ``bot`` here is
     the view's case-sensitive ``Contains("bot")``. No NewsArticle JSON-LD, no ``meta[itemprop]`` dates.
+    ``badges``: the markup of the "READ MORE ON :" / "COUNTRY :" rows §3.2 names but does not show: the label in
+    a span of its own, one badge per tag and country (``label-span``), or the label as the row's bare text and the
+    whole Country list in one badge (``bare-label``, as a mirror written blind from the spec renders it).
     """
     local = _parse_offset(server_tz_offset)
 
@@ -1183,22 +1187,27 @@ def render_mobile(
             "                            </p>\n                        </div>"
         )
     notes = "".join(f"\n                            <p>{razor(n)}</p>" for n in disclaimer_notes(spec, bot))
-    badges = ""
+    badge_row = ""
     tags = distinct_tags(spec.tags, 20)
-    if tags:
+    if tags and badges == "bare-label":
+        random.Random(spec.news_id + 1).shuffle(tags)
+        badge_row += "<div>READ MORE ON : " + "".join(f'<span class="badge">{razor(t)}</span>' for t in tags) + "</div>"
+    elif tags:
         random.Random(spec.news_id + 1).shuffle(tags)  # OrderBy(Guid.NewGuid()) in the view
         links = "".join(
             f'\n                                    <a href="/news?tag={razor(quote_plus(t))}&amp;sector=All" class="badge tag">{razor(t)}</a>'
             for t in tags
         )
-        badges += ('\n                            <div>\n                                <span class="fg-black f-18">\n'
+        badge_row += ('\n                            <div>\n                                <span class="fg-black f-18">\n'
                    "                                    READ MORE ON :\n                                </span>\n"
                    f"                                <span>{links}\n                                </span>\n"
                    "                            </div>")
-    if spec.country:
+    if spec.country and badges == "bare-label":
+        badge_row += f'<div>COUNTRY : <span class="badge">{razor(spec.country)}</span></div>'
+    elif spec.country:
         spans = "".join(f'\n                                        <span class="badge">{razor(c)}</span>'
                         for c in spec.country.split(","))
-        badges += ('\n                            <div>\n                                <span class="fg-black f-18">\n'
+        badge_row += ('\n                            <div>\n                                <span class="fg-black f-18">\n'
                    "                                    COUNTRY :\n                                </span>"
                    f"{spans}\n                            </div>")
     subtitle = f'\n                    <h2 class="subtitle"> {razor(spec.subtitle)}</h2>' if spec.subtitle else ""
@@ -1233,7 +1242,7 @@ def render_mobile(
         "                    </div>\n"
         f"                    {image}\n"
         '                    <div class="newsDescArticle clearfix" id="newsDesc">\n'
-        f"                        {clean_description(spec.description_html)}{notes}{badges}\n"
+        f"                        {clean_description(spec.description_html)}{notes}{badge_row}\n"
         "                    </div>\n"
         '                    <div class="f-16 p-t-20 m-t-20" id="news-content" style="border-top:2px solid #ff6a00;">\n'
         "                    </div>\n"

@@ -176,7 +176,9 @@ def expected_article(
         "byline": byline,
         "authors": authors,
         "dateline": _dateline(spec, view),
-        "agencies": _agencies(byline_source, notes),
+        # the mobile byline is the desk's, but the head's article:author still names the wire (§3.2, §2.1)
+        "agencies": _agencies(spec.source.strip() if view == "mobile" and spec.source.strip() in TEMPLATE_WIRES
+                              else byline_source, notes),
         "with_inputs_from_agencies": any(n.startswith("(With inputs from") for n in notes),
         "syndicated": (
             SYNDICATED_NOTE in notes
@@ -190,7 +192,7 @@ def expected_article(
         "ai_generated_image": image_disclaimer is not None,
         "country": ", ".join(countries) or None,
         "countries": countries,
-        "sector": None if view == "mobile" else sector_name(spec.sector_ids),
+        "sector": sector_name(spec.sector_ids),  # mobile: from the inline `_sector` ids (§2.4 fallback)
         "tags": distinct_tags(spec.tags, 10 if view == "amp" else 15),
         "article_type": article_type,
         "language": "en",
@@ -624,16 +626,17 @@ class Case:
 
 
 def _article_case(name: str, make: Callable[[], NewsSpec], *, view: View = "desktop", bot: bool = False,
-                  revision: Revision = "head", server_offset: str = "+05:30") -> Case:
+                  revision: Revision = "head", server_offset: str = "+05:30",
+                  badges: Literal["label-span", "bare-label"] = "label-span", url: str | None = None) -> Case:
     def render() -> str:
         spec = make()
         if view == "amp":
             return render_amp(spec, bot=bot, server_offset=server_offset)
         if view == "mobile":
-            return render_mobile(spec, bot=bot, server_tz_offset=server_offset)
+            return render_mobile(spec, bot=bot, server_tz_offset=server_offset, badges=badges)
         return render_desktop(spec, revision=revision, bot=bot, server_offset=server_offset)
 
-    url = canonical_url(make()) + ("?amp" if view == "amp" else "")
+    url = url or canonical_url(make()) + ("?amp" if view == "amp" else "")
     return Case(name, url, render,
                 lambda: expected_article(make(), view=view, bot=bot, revision=revision, server_tz_offset=server_offset))
 
@@ -662,6 +665,9 @@ CASES: list[Case] = [
     _article_case("un-news", un_news_spec),
     _article_case("amp-view", amp_spec, view="amp"),
     _article_case("liveblog-mobile", liveblog_spec, view="mobile"),
+    # §3.2 names the mobile badge rows without their markup: a blind mirror wrote the labels as bare text
+    _article_case("mobilearticle-bare-badge-labels", multi_country_spec, view="mobile", badges="bare-label",
+                  url=f"{SITE}/mobilearticle/{multi_country_spec().news_id}/South%20Asia"),
     Case("listing-pti", f"{SITE}/pti-stories?page=1",
          lambda: render_listing("pti-stories", select_pti_stories(_listing_specs(), LISTING_NOW), 1, now=LISTING_NOW)),
     Case("listing-devdiscourse-stories", f"{SITE}/devdiscourse-stories?page=2",

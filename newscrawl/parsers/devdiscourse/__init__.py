@@ -19,29 +19,30 @@ Quirks handled here:
 - Editors' inline "Also Read: <link>" promos inside the body text (any case and wrapping) are not story text:
   dropped from the body by structure (the whole block is the label plus its links), their links kept in `related`.
 - An AI-generated cover image is flagged only by its caption sentence (§2.9); BoilerplatePipeline moves it.
+- The mobile body ends with "READ MORE ON :" / "COUNTRY :" badge rows (§3.2): left out by label and place, whatever
+  their markup; countries come from the COUNTRY row (the byline shows the first only).
 """
 
 from __future__ import annotations
 
 import re
 from typing import ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
 
-from newscrawl.extract.blocks import block_texts, element_of, has_class
+from newscrawl.extract.blocks import element_of, has_class
 from newscrawl.extract.countries import is_country
 from newscrawl.extract.dates import IST, iso, parse_dmy_hm, same_minute, wall_clock
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list
-from newscrawl.extract.urls import is_http_url
 from newscrawl.items import Article
-from newscrawl.parsers.devdiscourse.body import PROMO_BLOCKS, is_body_furniture, promo_links
+from newscrawl.parsers.devdiscourse.body import COUNTRY_BADGES, badge_values, related_links, story_paragraphs
 from newscrawl.parsers.devdiscourse.byline import (blog_authors, plain_dateline_span, source_of_link,
                                                    split_amp_source, title_case_css)
 from newscrawl.parsers.devdiscourse.image import original_image_url, site_image_src, split_caption
 from newscrawl.parsers.devdiscourse.site import (BLOG_SUBTYPES, CREATED, NEWS_COUNTRY_IN_SCRIPT, PRESS_RELEASE_SOURCES,
-                                                 SYNDICATED_SOURCES, UPDATED)
+                                                 SECTOR_IN_SCRIPT, SECTOR_NAMES, SYNDICATED_SOURCES, UPDATED)
 from newscrawl.parsers.devdiscourse.views import DevdiscourseViews
 
 __all__ = ["DevdiscourseParser"]
@@ -54,7 +55,7 @@ _FIRST_PUBLISHED = etree.XPath(
 class DevdiscourseParser(DevdiscourseViews):
     name = "devdiscourse"
     domains = ("devdiscourse.com",)
-    version = "6"
+    version = "7"
     # Every Devdiscourse article has these (the template always renders them); datelines and images are missing
     # from blogs and some desk stories, so a drop below half means the layout moved, not the news.
     expected_coverage: ClassVar[dict[str, float]] = {"title": 0.98, "body": 0.98, "published_at": 0.98,
@@ -64,15 +65,17 @@ class DevdiscourseParser(DevdiscourseViews):
 
     # ---- the breadcrumb: sector and type (§2.3, §2.4 sector and type/subtype, §3.3) -----------------------------
     def sector(self, root: Selector) -> str | None:
-        """§2.4 sector: the breadcrumb's `/news/{sector}` crumb; AMP's `ul.sector` (§3.1)."""
+        """§2.4 sector: the breadcrumb's `/news/{sector}` crumb; AMP's `ul.sector` (§3.1); else the inline script's
+        `_sector` id list, first id named by §1.3 (the mobile view's crumbs name the label, not the sector, §3.2)."""
         for text, href in self.breadcrumb(root):
             # /news/All is the mobile view's crumb for an unlabelled (agency-wire) story, not a sector (§3.2)
             path = urlsplit(href).path.rstrip("/").lower()  # a saved copy (wget -k, a browser) makes links absolute
             if path.startswith("/news/") and path != "/news/all" and text:
                 return text
-        if self.view() == "amp":
-            return self.page.text('ul.sector li a[href^="/news/"], ul.sector li', root)
-        return None
+        if self.view() == "amp" and (shown := self.page.text('ul.sector li a[href^="/news/"], ul.sector li', root)):
+            return shown
+        ids = split_list(found.group(1)) if (found := SECTOR_IN_SCRIPT.search(self.page.html)) else []
+        return SECTOR_NAMES.get(ids[0]) if ids else None
 
     def article_type(self, root: Selector, source: str | None) -> str:
         """news, press-release, live-blog, or the blog SubType (blog, opinion, interview, column, …; §3.3, §4)."""
@@ -209,8 +212,8 @@ class DevdiscourseParser(DevdiscourseViews):
     # ---- countries (§2.4 countries; AMP §3.1, mobile badges §3.2) ---------------------------------------------
     def _mobile_country_badges(self, root: Selector) -> list[str]:
         """The "COUNTRY :" badges under the mobile body (the byline block shows only the first country, §3.2)."""
-        return [clean_text(" ".join(b.css("::text").getall())) for b in root.xpath(
-            ".//div[span[contains(normalize-space(.), 'COUNTRY')]]/span[contains(@class, 'badge')]")]
+        container = self.body_container(root)  # inside it, only the badge rows at its end (body.badge_values)
+        return badge_values(element_of(root), COUNTRY_BADGES, element_of(container) if container is not None else None)
 
     def countries(self, root: Selector) -> list[str]:
         countries = self.page.texts(self._country_selector, root)
@@ -229,20 +232,12 @@ class DevdiscourseParser(DevdiscourseViews):
         container = self.body_container(root)
         if container is None:
             return ""
-        return join_paragraphs(block_texts(element_of(container), is_body_furniture))
+        return join_paragraphs(story_paragraphs(element_of(container), badge_rows=self.view() == "mobile"))
 
     def related(self, root: Selector) -> list[str]:
         """Links of the editors' inline "Also Read" promos in the body (dropped from the body text), absolute."""
         container = self.body_container(root)
-        if container is None:
-            return []
-        links: list[str] = []
-        for element in element_of(container).iter(*PROMO_BLOCKS):
-            for href in promo_links(element) or ():
-                url = urljoin(self.page.url, href)
-                if is_http_url(url) and url not in links:
-                    links.append(url)
-        return links
+        return related_links(element_of(container), self.page.url) if container is not None else []
 
     # ---- tags: news_keywords, else the "READ MORE ON:" links after the body (§2.4 tags) ------------------------
     def tags(self, root: Selector) -> list[str]:

@@ -38,6 +38,14 @@ UPDATED = re.compile(r"Updated:\s*(\d{1,2}-\d{1,2}-\d{4}\s+\d{1,2}:\d{2})")
 NEWS_ID_IN_SCRIPT = re.compile(r"var\s+newsId\s*=\s*'(\d+)'")
 LEADING_DIGITS = re.compile(r"^(\d+)")
 NEWS_COUNTRY_IN_SCRIPT = re.compile(r"var\s+news_country\s*=\s*'([^']*)'")  # countries fallback (§2.4)
+SECTOR_IN_SCRIPT = re.compile(r"var\s+_sector\s*=\s*['\"]([\d,\s]*)['\"]")  # sector id list fallback (§2.4)
+SECTOR_NAMES: dict[str, str] = {
+    "1": "Economy & Business", "2": "Health", "3": "Transport", "4": "Education", "6": "Technology",
+    "7": "Energy & Extractives", "9": "Social & Gender", "10": "Agro-Forestry", "11": "Law & Governance",
+    "12": "WASH", "14": "Art & Culture", "15": "Science & Environment", "17": "Urban Development", "18": "Sports",
+    "19": "Politics",
+}
+"""DevSectors id → name (§1.3; 8 and 16 are hidden on the site): the inline `_sector` list names ids only."""
 # "{ImageCaption} {ImageCopyright}" with the credit written without its "Image Credit:" prefix (§2.4): a trailing
 # agency, stock-photo site or © notice, the credits the site uses.
 TRAILING_CREDIT = re.compile(
