@@ -20,6 +20,9 @@ META_MODE = "newscrawl_mode"
 """"live" or "replay"."""
 META_KEY = "newscrawl_key"
 """The article key (an outlet's id, else the URL) a request was made for."""
+META_ARTICLE_PART = "newscrawl_article_part"
+"""On a request for more of an article already parsed (a live blog's update page): the item waiting for it, as plain
+JSON data. Neither a discovery source nor an article page: release and failure handling tell it from both."""
 
 REPLAYED_FLAG = "replayed"
 """Response flag of an answer from the archive: fetch-time stamping, capture and politeness leave it alone."""

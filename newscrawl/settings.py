@@ -107,6 +107,11 @@ NEWSCRAWL_ARCHIVE_DIR = "output"  # files go to <dir>/<spider>/<crawl_id>.warc.g
 NEWSCRAWL_ARCHIVE_MAX_BYTES = 512 * 1024 * 1024  # rotate: keeps files under common upload/storage limits
 NEWSCRAWL_ARCHIVE_INDEX_CACHE = True  # keep a replayed archive's index for the next replay (docs/archive.md)
 
+# ---- live blogs ----------------------------------------------------------------------------------------------------
+# A live blog's updates are JSON pages fetched after its page (newscrawl/spiders/liveblog.py), 10 updates each; a
+# blog with more pages than this is emitted with the newest ones, flagged live_updates_incomplete (0: none fetched).
+NEWSCRAWL_LIVE_BLOG_MAX_PAGES = 30
+
 # ---- crawl state (incremental runs, revisions) --------------------------------------------------------------------
 NEWSCRAWL_STATE_ENABLED = True
 NEWSCRAWL_STATE_DIR = "output/state"  # one SQLite file per spider: <dir>/<spider>.sqlite

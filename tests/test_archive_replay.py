@@ -39,6 +39,7 @@ from newscrawl.archive.replay import (PUSH_ORDER_QUEUE, MetaRefreshPolicy, Repla
                                       without_network_handlers)
 from newscrawl.archive.warc import (ArchivedExchange, ArchiveIndex, ArchiveProblem, ArchiveReadError, iter_archive,
                                    may_refresh, read_at, read_warcinfo)
+from newscrawl.items import Article
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 from newscrawl.spiders.replayname import replay_stem
 from tests.test_archive_warc import PAGE, _http, _record
@@ -757,7 +758,7 @@ def test_an_item_parsed_from_a_body_cut_short_says_so(flags: list[str]) -> None:
     spider = DevdiscourseSpider.from_crawler(crawler)
     response = HtmlResponse(url, body=page.read_bytes(), request=Request(url), flags=flags)
     (article,) = spider.parse_article(response)
-    assert ("body_truncated" in article.quality) is bool(flags)
+    assert isinstance(article, Article) and ("body_truncated" in article.quality) is bool(flags)
 
 
 @pytest.mark.parametrize("flags", [[], ["dataloss"], ["replayed", "truncated"]])

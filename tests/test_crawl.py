@@ -13,7 +13,7 @@ import pytest
 from tests.crawling import FAST, CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec, canonical_url
-from tests.sitegen.make_fixtures import expected_article
+from tests.sitegen.make_fixtures import expected_article, expected_live_updates
 from tests.sitegen.server import LogEntry, MirrorServer, Page, build_devdiscourse_mirror
 
 # Lines of page furniture that must never reach a body (STRUCTURE.md §2.5, §6).
@@ -64,7 +64,7 @@ def test_every_item_matches_its_page(full_crawl: FullCrawl, specs: list[NewsSpec
     for spec in specs:
         item = dict(items[str(spec.news_id)])
         item.pop("provenance")
-        expected = expected_article(spec)
+        expected = {**expected_article(spec), "live_updates": expected_live_updates(spec)}  # fetched after the page
         for field in expected:
             assert item[field] == expected[field], f"{spec.news_id} {field}"
 

@@ -25,7 +25,7 @@ import redis
 from newscrawl.distributed.fingerprint import article_fingerprint
 from newscrawl.items import Discovery
 from newscrawl.extract.dates import parse_iso
-from newscrawl.state.incremental import CONTENT_FIELDS, Incremental, newest_claim
+from newscrawl.state.incremental import CONTENT_FIELDS, LATER_CONTENT_FIELDS, Incremental, newest_claim
 from newscrawl.state.store import ArticleState, Revision, StateStore, StoredStory
 
 logger = logging.getLogger(__name__)
@@ -161,7 +161,8 @@ class RedisStateStore(StateStore):
                "etag": etag, "last_modified": last_modified, "body_sha256": revision.body_sha256,
                "content_sha256": revision.content_sha256, "revision": revision.revision, "signal": signal,
                "published_at": published_at, "crawl_id": revision.crawl_id, "response_url": revision.response_url,
-               "fields": {name: field_digest(revision.item.get(name)) for name in CONTENT_FIELDS}}
+               "fields": {name: field_digest(revision.item.get(name))
+                          for name in (*CONTENT_FIELDS, *LATER_CONTENT_FIELDS)}}
         if not self._record(keys=[self.key], args=[revision.key, json.dumps(row, ensure_ascii=False)]):
             # Two workers emitted the same revision (e.g. a lease given back after its item reached a feed):
             # the merged feed keeps one of them; the state keeps the first.

@@ -18,6 +18,7 @@ from typing import Any
 from scrapy import signals
 
 from newscrawl.items import Article
+from newscrawl.meta import META_ARTICLE_PART
 from newscrawl.monitoring.coverage import WATCHED_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,12 @@ def write_candidate(directory: Path, case: str, url: str, body: bytes, article: 
     return directory / f"{case}.html"
 
 
+def _page_of(response: Any) -> bool:
+    """Whether the item came out of this response's callback as its page's item: a live blog's item comes out of
+    its last update page (JSON, no fixture), spiders/liveblog.py."""
+    return response is not None and META_ARTICLE_PART not in getattr(response, "meta", {})
+
+
 class FixtureCandidates:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -63,7 +70,7 @@ class FixtureCandidates:
 
     def item_dropped(self, item: Any, response: Any, exception: Exception, spider: Any = None) -> None:
         reason = type(exception).__name__
-        if not isinstance(item, Article) or reason not in BROKEN_DROPS or response is None:
+        if not isinstance(item, Article) or reason not in BROKEN_DROPS or not _page_of(response):
             return
         path = write_candidate(self._folder(), case_name(item, reason), response.url, response.body, item,
                                str(exception))
@@ -72,7 +79,7 @@ class FixtureCandidates:
         logger.warning("Fixture candidate written: %(path)s (%(why)s)", {"path": path, "why": exception})
 
     def item_scraped(self, item: Any, response: Any, spider: Any = None) -> None:
-        if not isinstance(item, Article) or response is None:
+        if not isinstance(item, Article) or not _page_of(response):
             return
         for name in WATCHED_FIELDS:
             kept = self.missing.setdefault(name, [])

@@ -41,9 +41,16 @@ class BoilerplatePipeline:
 
 
 def clean_article(article: Article, stats: Any = None, outlet_rules: tuple[NoteRule, ...] = ()) -> Article:
-    """Apply the outlet's note rules, then the generic ones, to the body and the image caption (in place)."""
-    kept, moved = split_notes(split_paragraphs(article.body), outlet_rules + GENERIC_RULES)
+    """Apply the outlet's note rules, then the generic ones, to the body, each live update's text (their notes join
+    the body's, in item order) and the image caption (in place)."""
+    rules = outlet_rules + GENERIC_RULES
+    kept, moved = split_notes(split_paragraphs(article.body), rules)
     article.body = join_paragraphs(kept)
+    for update in article.live_updates:
+        kept, moved_here = split_notes(split_paragraphs(update.text), rules)
+        update.text = join_paragraphs(kept)
+        for field_name, notes in moved_here.items():
+            moved.setdefault(field_name, []).extend(notes)
     if moved.get("editorial_note"):
         article.editorial_note = " ".join(filter(None, [article.editorial_note, *moved["editorial_note"]]))
     if moved.get("credit_line"):

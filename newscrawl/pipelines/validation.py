@@ -31,6 +31,7 @@ _DAY_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAIVE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 TEXT_FIELDS = ("title", "subtitle", "body", "byline", "dateline", "image_caption", "image_credit", "editorial_note",
                "credit_line", "image_disclaimer")
+UPDATE_TEXT_FIELDS = ("title", "text", "image_credit")  # of each LiveUpdate
 
 class MissingField(DropItem):
     """The item has no body text: nothing to keep; counted as item_dropped_reasons_count/MissingField."""
@@ -86,13 +87,19 @@ def validate(article: Article) -> None:
 
 
 def _remove_markup(article: Article) -> bool:
-    """Strip working markup from every text field; True when any was found (logged once per item)."""
+    """Strip working markup from every text field, a live update's too; True when any was found (logged once per
+    item)."""
     found = []
-    for name in TEXT_FIELDS:
-        value = getattr(article, name)
-        if value and (construct := markup_in(value)):
-            found.append(f"{name} ({construct[:40]!r})")
-            setattr(article, name, strip_markup(value) or (None if name not in ("title", "body") else ""))
+    # (name prefix in the log, the object, its text fields, those that are "" rather than null when empty)
+    owners: list[tuple[str, Any, tuple[str, ...], tuple[str, ...]]] = [("", article, TEXT_FIELDS, ("title", "body"))]
+    owners += [(f"live_updates[{n}].", update, UPDATE_TEXT_FIELDS, ("text",))
+               for n, update in enumerate(article.live_updates)]
+    for prefix, owner, names, required in owners:
+        for name in names:
+            value = getattr(owner, name)
+            if value and (construct := markup_in(value)):
+                found.append(f"{prefix}{name} ({construct[:40]!r})")
+                setattr(owner, name, strip_markup(value) or ("" if name in required else None))
     if found:
         logger.warning("HTML markup removed from %(fields)s: %(url)s", {"fields": ", ".join(found),
                                                                        "url": article.url})

@@ -289,7 +289,9 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         except KeyError:
             return ()
 
-    def parse_article(self, response: Response) -> Iterable[Article]:
+    def parse_article(self, response: Response) -> Iterable[Article | Request]:
+        """The article callback: the page's item (Request in the type: an outlet spider may hold an item back for
+        more of it, spiders/liveblog.py)."""
         stats = self.crawler.stats
         stats.inc_value("newscrawl/pages/fetched")
         key = response.meta.get(META_KEY, response.url)

@@ -8,7 +8,7 @@ Site facts: shared/devdiscourse/STRUCTURE.md §1. Quirks handled here:
 - Sitemap locs use a 150-character slug, the canonical URL a 130-character one (§1.2): we request the canonical
   form, rebuilt from the title, so every route asks for the same URL.
 - `/devdiscourse-stories` pager links point to /pti-stories: we build `?page=N` ourselves (§1.3).
-- JSON API dates are UTC without an offset (§1.4).
+- JSON API dates are UTC without an offset (§1.4). A live blog's item waits for its updates (spiders/liveblog.py).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from newscrawl.spiders.arguments import Arg, choice_list, http_url, iso_day, pos
 from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.spiders.devdiscourse_links import (ARTICLE_PATH, ArticleLinks, legacy_guid, listing_entries,
                                                   news_id_of, slug)
+from newscrawl.spiders.liveblog import LiveBlogUpdates
 from newscrawl.spiders.sitemaps import MAX_ENTRIES, parse_sitemap
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ API_PAGE_CAP = 500  # 10,000 articles: a backfill deeper than this should be spl
 DEFAULT_HORIZON = timedelta(days=2)  # what /RSS/GoogleNews covers, so the API adds nothing older by default
 
 
-class DevdiscourseSpider(ArticleLinks, NewsSpiderBase):
+class DevdiscourseSpider(LiveBlogUpdates, ArticleLinks, NewsSpiderBase):
     name = "devdiscourse"
     parser_class = DevdiscourseParser
     ARGS: ClassVar[dict[str, Arg]] = {
@@ -64,8 +65,7 @@ class DevdiscourseSpider(ArticleLinks, NewsSpiderBase):
                                   f"(default {DEFAULT_BASE_URL})"),
         "since": Arg(iso_day, "backfill horizon for the JSON archive walker, YYYY-MM-DD (default: 2 days ago)"),
         "sources": Arg(choice_list(tuple(LISTINGS), "source"),
-                       f"comma list of source listings, from {', '.join(LISTINGS)}; "
-                                              "crawls only those listings"),
+                       f"comma list of source listings, from {', '.join(LISTINGS)}; crawls only those listings"),
         "max_pages": Arg(positive_int, f"listing pages per source (default {DEFAULT_MAX_PAGES}); also caps the "
                                        "JSON walker"),
         "routes": Arg(choice_list(ROUTES, "route"),

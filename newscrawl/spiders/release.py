@@ -27,7 +27,7 @@ from twisted.internet import task
 
 from newscrawl.extract.urls import is_http_url
 from newscrawl.items import Discovery
-from newscrawl.meta import META_KEY
+from newscrawl.meta import META_ARTICLE_PART, META_KEY
 from newscrawl.scratchdb import ScratchSpaceFull
 from newscrawl.spiders.held import HeldArticles
 from newscrawl.spiders.shard import Shard
@@ -71,7 +71,7 @@ class ArticleRelease:
     def discovery_answered(self, response: Any = None, request: Any = None, spider: Any = None) -> None:
         """response_received: a discovery source that answers is not stalled; a polite, paging walker keeps
         answering every few seconds and so keeps every article held until discovery ends."""
-        if request is not None and META_KEY not in request.meta:
+        if request is not None and is_discovery(request):
             self._stalled_since = None
 
     def open_release(self, spider: Any = None) -> None:
@@ -172,6 +172,11 @@ class ArticleRelease:
         return len(batch)
 
 
+def is_discovery(request: Any) -> bool:
+    """A discovery request: neither an article's page (META_KEY) nor more of a parsed article (META_ARTICLE_PART)."""
+    return META_KEY not in request.meta and META_ARTICLE_PART not in request.meta
+
+
 def nothing_in_flight(engine: Any) -> bool:
     """True when no request is being downloaded and no response or item is being processed."""
     scraper = engine.scraper
@@ -180,9 +185,9 @@ def nothing_in_flight(engine: Any) -> bool:
 
 def discovery_only_in_flight(engine: Any) -> bool:
     """True when the crawl waits on discovery requests alone: none queued, nothing being parsed, and every request
-    in the downloader is a discovery request (article requests carry META_KEY)."""
+    in the downloader is a discovery request (is_discovery)."""
     scheduler, scraper = engine.scheduler, engine.scraper
     if scheduler is None or scheduler.has_pending_requests() or scraper.slot is None or not scraper.slot.is_idle():
         return False
     active = engine.downloader.active
-    return bool(active) and all(META_KEY not in request.meta for request in active)
+    return bool(active) and all(is_discovery(request) for request in active)

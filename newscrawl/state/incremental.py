@@ -18,7 +18,7 @@ from typing import Any
 
 from newscrawl.extract.dates import parse_iso
 from newscrawl.extract.urls import another_form
-from newscrawl.items import Article, Discovery
+from newscrawl.items import Article, Discovery, plain_data
 from newscrawl.state.store import ArticleState, StateStore
 
 DEFAULT_REVISIT_HOURS = 24.0
@@ -31,6 +31,9 @@ CLAIM_TOLERANCE = timedelta(minutes=1)  # visible times have minute precision
 CONTENT_FIELDS = ("url", "title", "subtitle", "body", "published_at", "modified_at", "byline", "authors", "dateline",
                   "agencies", "editorial_note", "credit_line", "image_url", "image_caption", "image_credit",
                   "image_disclaimer", "country", "sector", "tags", "article_type")
+# Content fields added later: in the digest only when not empty, so the digests a state stored before they existed
+# still match the same content (an upgrade must not make every known article a new revision).
+LATER_CONTENT_FIELDS = ("live_updates",)
 
 
 def forms_keyed_apart(keys: tuple[str, ...]) -> bool:
@@ -44,11 +47,17 @@ def content_digest(article: Article | dict[str, Any]) -> str:
     """SHA-256 of the article's content fields (from an Article or its exported JSON), stable across runs."""
     content = {name: (article.get(name) if isinstance(article, dict) else getattr(article, name))
                for name in CONTENT_FIELDS}
+    for name in LATER_CONTENT_FIELDS:
+        value = article.get(name) if isinstance(article, dict) else plain_data(getattr(article, name))
+        if value:
+            content[name] = value
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def changed_fields(old_item: dict[str, Any], article: Article) -> list[str]:
-    return [name for name in CONTENT_FIELDS if old_item.get(name) != getattr(article, name)]
+    changed = [name for name in CONTENT_FIELDS if old_item.get(name) != getattr(article, name)]
+    return changed + [name for name in LATER_CONTENT_FIELDS
+                      if (old_item.get(name) or []) != plain_data(getattr(article, name))]
 
 
 def instant(raw: str | None) -> datetime | None:

@@ -21,12 +21,26 @@ from tests.sitegen.devdiscourse import (
     BLOG_DISCLAIMER,
     SYNDICATED_NOTE,
     BodyBlock,
+    LiveUpdateSpec,
     NewsSpec,
     clean_description,
     to_ist,
 )
 
 SEED_ID = 3301234
+
+_UPDATE_SENTENCES = [
+    "Counting resumed after a short break at the district centre.",
+    "Early trends show the ruling alliance ahead in most seats.",
+    "Officials said turnout figures would be revised by the evening.",
+    "Party workers gathered outside the counting centre as results came in.",
+    "The election commission said postal ballots were counted first.",
+    "Security was tightened around the strong rooms overnight.",
+    "Opposition leaders said they would wait for the final tally.",
+    "Independent candidates are leading in two seats, officials said.",
+    "A recount was ordered in one ward after a narrow margin.",
+    "Results for the remaining seats are expected before midnight.",
+]
 
 
 def block_text(inner_html: str) -> str:
@@ -749,7 +763,36 @@ def _make(rng: random.Random, kind: str, news_id: int, created: datetime, end: d
         tags=_tags(rng, topic, countries), country=(", " if rng.random() < 0.3 else ",").join(countries),
         source=source, original_source=original, author=author, source_url=source_url,
         created_on=created, published_on=published, modified_on=modified, themes=themes,
+        # two pages and a bit of updates, the last a short page (§3.2: 10 a page)
+        live_updates=live_updates(news_id, published, 13) if kind == "liveblog" else (),
     )
+
+
+def live_updates(news_id: int, start: datetime, count: int) -> tuple[LiveUpdateSpec, ...]:
+    """``count`` LiveBlogs rows of a live blog, one about every 20 minutes after ``start``, drawn with their own
+    generator (so giving a live blog updates leaves the rest of a corpus as it was): paragraphs, now and then a
+    list, an image with a credit (a blob URL or a site-relative one), times with fractions of a second (§1.4)."""
+    rng = random.Random(f"devdiscourse-live-{news_id}")
+    rows: list[LiveUpdateSpec] = []
+    for k in range(1, count + 1):
+        body = Body().p(rng.choice(_UPDATE_SENTENCES))
+        if k % 4 == 0:
+            body.items([rng.choice(_UPDATE_SENTENCES) for _ in range(2)])
+        if k % 3 == 0:
+            body.p(f"Ward {k}&nbsp;&amp; ward {k + 1}: {rng.choice(_UPDATE_SENTENCES)}")
+        description, blocks = body.build()
+        image = copyright_ = None
+        if k % 5 == 0:
+            image, copyright_ = f"https://devdiscourse.blob.core.windows.net/liveblogs/{news_id}_{k}.jpg", "Image Credit: ANI"
+        elif k % 7 == 0:
+            image, copyright_ = f"/AdminFiles/LiveBlogs/{news_id}_{k}.jpg", "PTI"
+        created = start + timedelta(minutes=20 * k + rng.randint(0, 9), seconds=rng.randint(0, 59),
+                                    microseconds=rng.randint(0, 999999))
+        rows.append(LiveUpdateSpec(
+            id=news_id * 100 + k, title=f"Round {k}: {rng.choice(['trends', 'leads', 'turnout', 'reactions'])}",
+            description_html=description, created_on=created, image_url=image, image_copyright=copyright_,
+            text_blocks=tuple(b.text for b in blocks)))
+    return tuple(rows)
 
 
 CORPUS_NEWEST = datetime(2025, 3, 21, 17, 40, 0, tzinfo=timezone.utc)

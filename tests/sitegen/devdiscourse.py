@@ -9,6 +9,7 @@ same boilerplate they meet on the live site. Nothing here touches the network.
 Public API
 ----------
 ``NewsSpec``                    one ``DevNews`` row (§4); ``body_blocks`` is a test oracle, not a DB field
+``LiveUpdateSpec``              one ``LiveBlogs`` row of a live blog (``NewsSpec.live_updates``, §3.2)
 ``BodyBlock``                   one block of ``NewsSpec.description_html`` as a reader sees it
 ``PageContext``                 the links around an article (sidebar, ALSO READ); defaults are seed-like
 ``slug(news_id, title, cut=130) -> str``                   §1.2 ``GenerateSecondSlug``
@@ -32,6 +33,7 @@ Public API
 ``render_google_news_sitemap(specs, *, now=None, link_base=SITE, server_offset="+05:30") -> bytes``
 ``render_get_all_news(specs, page) -> str``   ``/api/Search/GetAllNews/{page}`` JSON
 ``render_tags_news(specs, tag, page, now) -> str``  ``/api/Search/GetTagsNews/{tag}/{edition}/{page}`` JSON
+``render_sub_blogs(spec, page) -> str``       ``/api/Search/GetSubBlogs/{newsId}/{page}`` JSON (a live blog's updates)
 ``render_robots_txt() -> str``
 ``news_guid(news_id) -> str``   the deterministic ``Id`` Guid used for ``/Home/Detail?id=`` and the JSON API
 
@@ -128,6 +130,21 @@ class BodyBlock:
 
 
 @dataclass(kw_only=True)
+class LiveUpdateSpec:
+    """One ``LiveBlogs`` row (§3.2, §4: ``ParentId`` = the live blog's NewsId); datetimes are UTC."""
+
+    id: int
+    title: str
+    description_html: str
+    """Editor HTML, as the JSON's ``description`` carries it."""
+    created_on: datetime
+    image_url: str | None = None
+    image_copyright: str | None = None
+    text_blocks: tuple[str, ...] = ()
+    """Test oracle: the paragraphs of ``description_html`` as a reader sees them."""
+
+
+@dataclass(kw_only=True)
 class NewsSpec:
     """One ``DevNews`` row (STRUCTURE.md §4); datetimes are timezone-aware UTC."""
 
@@ -164,6 +181,8 @@ class NewsSpec:
     category: str = ""
     body_blocks: tuple[BodyBlock, ...] = ()
     """Test oracle: the blocks of ``description_html`` in order (not a DB field)."""
+    live_updates: tuple[LiveUpdateSpec, ...] = ()
+    """A live blog's ``LiveBlogs`` rows (§3.2): served as JSON only, never in the page."""
 
 
 @dataclass(frozen=True)
@@ -1535,6 +1554,21 @@ def render_get_all_news(specs: Iterable[NewsSpec], page: int) -> str:
     ordered = sorted(specs, key=lambda s: s.created_on, reverse=True)
     start = max(page - 1, 0) * 20
     return _net_json([_latest_news_view(s) for s in ordered[start:start + 20]])
+
+
+SUB_BLOGS_PER_PAGE = 10
+
+
+def render_sub_blogs(spec: NewsSpec | None, page: int) -> str:
+    """``/api/Search/GetSubBlogs/{newsId}/{page}`` (§3.2): the live blog's updates, newest first, 10 per page;
+    ``[]`` past the end and for an id with no updates (a LINQ ``Where(ParentId == id)``)."""
+    rows = sorted(spec.live_updates, key=lambda u: u.created_on, reverse=True) if spec is not None else []
+    start = max(page - 1, 0) * SUB_BLOGS_PER_PAGE
+    return _net_json([
+        {"id": u.id, "title": u.title, "description": u.description_html, "imageUrl": u.image_url,
+         "imageCopyright": u.image_copyright, "createdOn": net_datetime(u.created_on)}
+        for u in rows[start:start + SUB_BLOGS_PER_PAGE]
+    ])
 
 
 def render_tags_news(specs: Iterable[NewsSpec], tag: str, page: int, now: datetime) -> str:

@@ -203,6 +203,20 @@ def expected_article(
     }
 
 
+def expected_live_updates(spec: NewsSpec) -> list[dict[str, object]]:
+    """The `live_updates` of a live blog's item, as the crawl should emit them: newest first (the site's order),
+    text as a reader sees it, the image's original URL and its credit, the UTC time shown in IST (§3.2, §1.4)."""
+    def image(url: str | None) -> str | None:
+        return None if not url else url if url.startswith("http") else SITE + url
+
+    return [
+        {"id": str(u.id), "title": u.title, "text": "\n\n".join(u.text_blocks), "image_url": image(u.image_url),
+         "image_credit": (u.image_copyright or "").split("Image Credit:", 1)[-1].strip() or None,
+         "published_at": to_ist(u.created_on).replace(microsecond=0).isoformat()}
+        for u in sorted(spec.live_updates, key=lambda u: u.created_on, reverse=True)
+    ]
+
+
 # ----------------------------------------------------------------------------------------------
 # Fixture specs (one behaviour each)
 # ----------------------------------------------------------------------------------------------

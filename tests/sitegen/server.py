@@ -66,6 +66,7 @@ from tests.sitegen.devdiscourse import (
     render_listing,
     render_mobile,
     render_robots_txt,
+    render_sub_blogs,
     render_tags_news,
     select_devdiscourse_stories,
     select_pti_stories,
@@ -338,6 +339,7 @@ _LEGACY_RE = re.compile(r"^/[^/]+/article/(?P<rest>[^/]+)/?$", re.I)
 _MOBILE_RE = re.compile(r"^/mobilearticle/(?P<id>\d+)/[^/]+/?$", re.I)
 _GET_ALL_RE = re.compile(r"^/api/search/getallnews/(?P<page>-?\d+)/?$", re.I)
 _TAGS_RE = re.compile(r"^/api/search/gettagsnews/(?P<tag>[^/]+)/[^/]+/(?P<page>-?\d+)/?$", re.I)
+_SUB_BLOGS_RE = re.compile(r"^/api/search/getsubblogs/(?P<id>\d+)/(?P<page>-?\d+)/?$", re.I)
 
 
 def _page_number(query: str) -> int:
@@ -382,6 +384,7 @@ def build_devdiscourse_mirror(
 
     * ``/robots.txt``; ``/RSS/GoogleNews`` (last ~2 days by ``now``; ``<loc>`` on ``link_base``);
       ``/api/Search/GetAllNews/{page}`` (until ``[]``); ``/api/Search/GetTagsNews/{tag}/{ed}/{page}``;
+      ``/api/Search/GetSubBlogs/{id}/{page}`` (a live blog's updates, 10 a page, newest first);
       ``/pti-stories?page=N``; ``/devdiscourse-stories?page=N``; ``/news?tag=X``.
     * ``/article/{label|agency-wire}/{id}-{anything}``: desktop (LiveBlog → mobile view), ``…?amp`` → AMP,
       301 ``agency-wire`` → label URL when the article has a label (not for ``?amp`` URLs),
@@ -473,6 +476,10 @@ def build_devdiscourse_mirror(
         match = _GET_ALL_RE.match(request.path)
         if match:
             return Page(body=render_get_all_news(specs_now(), int(match.group("page"))).encode(), content_type=JSON)
+        match = _SUB_BLOGS_RE.match(request.path)
+        if match:
+            found = render_sub_blogs(site.articles.get(int(match.group("id"))), int(match.group("page")))
+            return Page(body=found.encode(), content_type=JSON)
         match = _TAGS_RE.match(request.path)
         if match:
             tag = unquote_plus(unquote(match.group("tag")))

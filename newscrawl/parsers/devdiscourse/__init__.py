@@ -7,6 +7,7 @@ implements, and the fields come in the order the page shows them (§2.1 head, §
                body, breadcrumb) and which article it is (canonical URL, NewsId, label: §2.1, §2.4)
   site.py      site facts as data (source links, wire sources, placeholders, blog kinds, text patterns)
   byline.py    reading the byline block's pieces; image.py the lead image; body.py what in a body is not story
+  liveblog.py  a live blog's updates, from the JSON pages the spider fetches after its page (§3.2)
 Quirks handled here:
 - Only the first <article> of the page is the story; the sidebar and JS-appended "next articles" are not (§2.5).
 - Machine dates carry IST digits with the *server's* offset, which may be +00:00: trust the digits, attach IST, and
@@ -20,7 +21,7 @@ Quirks handled here:
   dropped from the body by structure (the whole block is the label plus its links), their links kept in `related`.
 - An AI-generated cover image is flagged only by its caption sentence (§2.9); BoilerplatePipeline moves it.
 - The mobile body ends with "READ MORE ON :" / "COUNTRY :" badge rows (§3.2): left out by label and place, whatever
-  their markup; countries come from the COUNTRY row (the byline shows the first only).
+  their markup; countries come from the COUNTRY row (the byline shows the first only). Live updates: liveblog.py.
 """
 
 from __future__ import annotations
