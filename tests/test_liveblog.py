@@ -265,9 +265,23 @@ def test_a_crawl_emits_a_live_blog_once_with_every_update_and_its_replay_the_sam
     replay = run_crawl(tmp_path / "replay", "devdiscourse", "-a", f"replay={warc}", "-O", "replay.jsonl")
     assert replay.returncode == 0, replay.log[-3000:]
     assert replay.stat("newscrawl/replay/misses") is None
+    assert "the replay handles one response at a time" in replay.log  # its item keeps its place (parallel.md)
     replayed = crawl_items(replay, "replay.jsonl")[str(blog.news_id)]
     assert replayed["provenance"].pop("mode") == "replay" and item["provenance"].pop("mode") == "live"
     assert replayed == item
+
+
+def test_a_live_blog_saved_without_its_updates_replays_flagged_without_asking_for_them(tmp_path: Path) -> None:
+    blog = blog_with_updates(3)
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "blog.html").write_text(render_mobile(blog), encoding="utf-8")
+    (tmp_path / "saved" / "blog.url").write_text(canonical_url(blog) + "\n", encoding="utf-8")
+    replay = run_crawl(tmp_path / "out", "devdiscourse", "-a", f"replay={tmp_path / 'saved'}", "-O", "items.jsonl")
+    assert replay.returncode == 0, replay.log[-3000:]
+    (item,) = replay.feed_items("items.jsonl")
+    assert (item["live_updates"], item["quality"]) == ([], ["live_updates_incomplete"])
+    assert replay.stat("newscrawl/live_blogs/missing_in_archive") == 1
+    assert replay.stat("newscrawl/replay/misses") is None and "GetSubBlogs" not in replay.log
 
 
 def test_a_failing_update_page_costs_the_rest_of_the_updates_not_the_item(tmp_path: Path) -> None:

@@ -546,6 +546,16 @@ class ReplaySource:
             self._refresh_targets[key] = self.meta_refresh.target(exchange) if exchange is not None else None
         return self._refresh_targets[key]
 
+    def holds(self, url: str) -> bool:
+        """Whether a request for `url` would be answered (by a WARC capture, whatever its status, or a saved page),
+        without reading anything."""
+        return self._served(url) is not None or (self._pages is not None and self._pages.get(url) is not None)
+
+    def holds_url_containing(self, fragment: str) -> bool:
+        """Whether any archived URL contains `fragment` (saved pages' too): e.g. a kind of follow-up request."""
+        return (self._index is not None and self._index.with_url_containing(fragment)) or any(
+            fragment in page.url for page in self._pages or ())
+
     def redirect_chain(self, url: str) -> list[str]:
         """Where the archived answers redirect a request for `url`, hop by hop, each target resolved as Scrapy's
         RedirectMiddleware and MetaRefreshMiddleware (under the crawl's METAREFRESH_* settings) resolve it; [] when it
@@ -730,6 +740,27 @@ def one_request_at_a_time(crawler: Any) -> None:
                     "was %d), so a redirected article's item keeps its place in every run",
                     downloader.total_concurrency)
         downloader.total_concurrency = 1
+
+
+def one_response_at_a_time(crawler: Any, reason: str) -> None:
+    """Let a replay whose spider makes follow-up requests from its callbacks (a live blog's update pages,
+    spiders/liveblog.py) download the next request only once the last response's callback is done.
+
+    One request at a time is not enough there: a redirect's follow-up is queued in the downloader, before the next
+    request can start, but a callback's follow-up is queued when the callback runs, and Scrapy downloads the next
+    article meanwhile. Its item then came out after the item of the article after it in one process, in its own
+    place in a parallel replay (which orders items by their article's place). Holding the downloader while the
+    scraper holds a response (SCRAPER_SLOT_MAX_ACTIVE_SIZE at 0) finishes each chain before the next page is
+    fetched, in every process alike; a replay's downloads are local reads, so little overlap is lost.
+    """
+    engine = getattr(crawler, "engine", None)
+    downloader, slot = getattr(engine, "downloader", None), getattr(getattr(engine, "scraper", None), "slot", None)
+    if downloader is None or slot is None:
+        return
+    logger.info("%(reason)s: the replay handles one response at a time, so an item that waits for a follow-up "
+                "request keeps its place in every run", {"reason": reason})
+    downloader.total_concurrency = 1
+    slot.max_active_size = 0
 
 
 REPLAY_MIDDLEWARE = "newscrawl.archive.replay.ReplayMiddleware"

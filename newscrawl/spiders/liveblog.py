@@ -29,11 +29,11 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from newscrawl.archive.replay import ReplayMiss
+from newscrawl.archive.replay import ReplayMiss, ReplaySource, one_response_at_a_time
 from newscrawl.items import Article, LiveUpdate, article_from_plain, plain_data
 from newscrawl.meta import META_ARTICLE_PART
 from newscrawl.parsers.base import ParseError
-from newscrawl.parsers.devdiscourse.liveblog import UPDATES_PER_PAGE, parse_updates, updates_path
+from newscrawl.parsers.devdiscourse.liveblog import UPDATES_PATH, UPDATES_PER_PAGE, parse_updates, updates_path
 from newscrawl.spiders.failures import ROBOTS_FORBIDDEN
 from newscrawl.spiders.shard import META_RANK
 
@@ -51,6 +51,7 @@ class LiveBlogUpdates:
     """Spider mixin (DevdiscourseSpider): `with_live_updates` holds a live blog's item until its update pages."""
 
     crawler: Any
+    replay_source: ReplaySource | None
     live_blog_max_pages: int = DEFAULT_MAX_PAGES
 
     @classmethod
@@ -58,6 +59,13 @@ class LiveBlogUpdates:
         spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
         spider.live_blog_max_pages = max(0, crawler.settings.getint(MAX_PAGES_SETTING, DEFAULT_MAX_PAGES))
         return spider
+
+    def open_replay_source(self, spider: Any = None) -> None:
+        """spider_opened: a replay whose archive holds update pages handles one response at a time, so that a live
+        blog's item comes out where its page's would, in one process and in each of a parallel replay's."""
+        super().open_replay_source(spider)  # type: ignore[misc]
+        if self.replay_source is not None and self.replay_source.holds_url_containing(UPDATES_PATH):
+            one_response_at_a_time(self.crawler, "The archive holds live-blog update pages")
 
     def parse_article(self, response: Response) -> Iterable[Article | Request]:
         """The article callback (spiders/base.py), a live blog's item held back for its updates."""
@@ -74,7 +82,16 @@ class LiveBlogUpdates:
             return
         part: dict[str, Any] = {"item": plain_data(article), "news_id": article.outlet_id, "page": 1,
                                 "updates": [], "page_url": response.url}
-        yield self._updates_request(part, response.meta.get(META_RANK))
+        request = self._updates_request(part, response.meta.get(META_RANK))
+        if self.replay_source is not None and not self.replay_source.holds(request.url):
+            # captured without its updates (saved pages, another tool's or an older capture): said at once, so the
+            # item keeps its page's place instead of waiting on a request the archive cannot answer
+            self.crawler.stats.inc_value("newscrawl/live_blogs/missing_in_archive")
+            logger.info("The archive holds no update page of the live blog %(url)s; its item is flagged",
+                        {"url": response.url})
+            yield self._finished(part, incomplete=True)
+            return
+        yield request
 
     def _updates_request(self, part: dict[str, Any], rank: Any) -> Request:
         # On the host that served the page: a mirror, or the archived one in a replay, answers for the site

@@ -36,13 +36,16 @@ UPDATES_PER_PAGE = 10
 _FRAGMENT_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 
 
+UPDATES_PATH = "/api/Search/GetSubBlogs/"
+
+
 def updates_path(news_id: str, page: int) -> str:
     """The site path of a live blog's update page (1-based).
 
     >>> updates_path("3302120", 2)
     '/api/Search/GetSubBlogs/3302120/2'
     """
-    return f"/api/Search/GetSubBlogs/{news_id}/{page}"
+    return f"{UPDATES_PATH}{news_id}/{page}"
 
 
 def parse_updates(body: bytes | str, url: str) -> list[LiveUpdate]:
