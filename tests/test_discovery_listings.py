@@ -106,8 +106,10 @@ def test_a_legacy_guid_link_is_asked_once_and_its_article_fetched_once_with_ever
 def test_a_legacy_link_to_no_article_is_counted_not_a_lost_source(crawl: Crawl) -> None:
     assert crawl.stat("newscrawl/discovery/legacy_unresolved") == 1
     assert crawl.stat("newscrawl/discovery/failed_sources") is None
-    assert [line for line in crawl.log.splitlines()  # counted and named as an article's failure is
-            if "Request failed (HttpError500)" in line and f"/Home/Detail?id={UNKNOWN_GUID}" in line]
+    # named as an article page answering 500 is (spiders/failures.py: gone, not a failed fetch)
+    assert [line for line in crawl.log.splitlines()
+            if "Article gone: HTTP 500" in line and f"/Home/Detail?id={UNKNOWN_GUID}" in line]
+    assert crawl.stat("newscrawl/articles/gone") == 1
 
 
 def test_a_listing_position_is_the_story_cards_place_on_the_page(crawl: Crawl, site: ListingSite) -> None:
