@@ -14,6 +14,18 @@ import tempfile
 from pathlib import Path
 
 
+def os_reason(error: OSError) -> str:
+    """The OS's words for why a file or folder could not be made. A file standing where a folder should be makes
+    mkdir say "File exists", which reads as if the folder were there: it is named for what it is.
+
+    >>> os_reason(FileExistsError(errno.EEXIST, "File exists")), os_reason(PermissionError(errno.EACCES, "Denied"))
+    ('Not a directory', 'Denied')
+    """
+    if isinstance(error, FileExistsError):
+        return os.strerror(errno.ENOTDIR)
+    return error.strerror or str(error)
+
+
 def _read_only(path: Path) -> bool:
     try:
         return bool(os.statvfs(path).f_flag & os.ST_RDONLY)

@@ -122,7 +122,7 @@ def test_a_replay_that_fails_is_its_own_line_and_its_log_is_kept(tmp_path: Path)
     assert done.returncode == 2 and done.stdout == "", done.stderr
     assert done.stderr.splitlines() == [
         f"newscrawl reparse: replay of {archive} failed (exit 1): the crawl stopped early (replay_input_error): "
-        f"cannot replay {archive}: cannot make the inflated copy of {archive} in {not_a_folder}: File exists; free "
+        f"cannot replay {archive}: cannot make the inflated copy of {archive} in {not_a_folder}: Not a directory; free "
         "space there or point NEWSCRAWL_PLAIN_CACHE at a folder with room for the file uncompressed; its log: "
         "new.replay.log"], done.stderr
     log = (tmp_path / "new.replay.log").read_text(encoding="utf-8")

@@ -167,7 +167,7 @@ def test_a_wacz_whose_extraction_folder_cannot_be_made_is_one_line_and_exit_2(tm
     cache.write_text("")
     done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={wacz}", env={"NEWSCRAWL_PLAIN_CACHE": str(cache)})
     assert done.returncode == 2 and "Traceback" not in done.log, done.log[-3000:]
-    assert f"bad value for -a replay: {wacz}: cannot extract its WARCs into {cache}: File exists; " in done.log
+    assert f"bad value for -a replay: {wacz}: cannot extract its WARCs into {cache}: Not a directory; " in done.log
 
 
 def test_damaged_input_inside_a_wacz_is_named_by_the_wacz_and_its_member(tmp_path: Path,

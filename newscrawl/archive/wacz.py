@@ -23,6 +23,7 @@ from pathlib import Path
 
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
 from newscrawl.archive.wholegzip import cache_folder
+from newscrawl.files import os_reason
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def _stamp(file: str) -> str:
 
 def _not_extracted(path: Path, error: OSError) -> WaczNotExtracted:
     return WaczNotExtracted(f"{path}: cannot extract its WARCs into {cache_folder(create=False)}: "
-                            f"{error.strerror or error}; free space there or point NEWSCRAWL_PLAIN_CACHE at a folder "
+                            f"{os_reason(error)}; free space there or point NEWSCRAWL_PLAIN_CACHE at a folder "
                             "with room for them")
 
 

@@ -35,6 +35,7 @@ from typing import BinaryIO
 from newscrawl.archive.arc import is_arc
 from newscrawl.archive.reader import (CORRUPT, GZIP, ZSTD, ZSTD_DICTIONARY_FRAME, ArchiveProblem, Framing,
                                      MemberReader, find_bytes, scan_records)
+from newscrawl.files import os_reason
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float], m
             with contextlib.suppress(OSError):
                 partial.unlink()
             raise PlainCopyRefused(f"cannot make the inflated copy of {path} in {target.parent}: "
-                                   f"{exc.strerror or exc}; free space there or point NEWSCRAWL_PLAIN_CACHE at a "
+                                   f"{os_reason(exc)}; free space there or point NEWSCRAWL_PLAIN_CACHE at a "
                                    "folder with room for the file uncompressed") from exc
         os.replace(partial, target)
     logger.info("%s is not compressed one member per record (one stream, or members that do not match its "

@@ -11,11 +11,12 @@ handler (a log call whose arguments do not fit its message) is a bug in the call
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import sys
 from pathlib import Path
+
+from newscrawl.files import os_reason
 
 _PYTHON_HANDLE_ERROR = logging.FileHandler.handleError
 _failures: dict[str, OSError] = {}
@@ -66,7 +67,5 @@ def unwritable(path: str) -> str | None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8"):
             return None
-    except FileExistsError:  # mkdir's words for a file where the log's folder should be; the cause is that one
-        return os.strerror(errno.ENOTDIR)
     except OSError as error:
-        return error.strerror or str(error)
+        return os_reason(error)
