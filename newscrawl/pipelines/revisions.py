@@ -23,7 +23,8 @@ from newscrawl.extract.urls import another_form, clean_url, is_http_url
 from newscrawl.items import Article, plain_data
 from newscrawl.fatal import stop_crawl
 from newscrawl.pipelines.dedup import DuplicateArticle, readdress
-from newscrawl.state.incremental import changed_fields, confirmed_claim, content_digest, forms_keyed_apart
+from newscrawl.state.incremental import (changed_fields, confirmed_claim, content_digest, forms_keyed_apart,
+                                         record_forms)
 from newscrawl.state.store import COMMIT_SECONDS, Revision
 
 logger = logging.getLogger(__name__)
@@ -226,13 +227,8 @@ class RevisionPipeline:
         an alias of `key`, so the next run's decisions find its state whichever form a source names."""
         spider, provenance = self.crawler.spider, item.provenance
         assert provenance is not None
-        keys = self._state_keys(item)
-        if not forms_keyed_apart(keys):  # the spider's article key joins every URL form of its outlet: no alias
-            return
-        store = self._incremental().store
-        forms = {*keys, *([spider.article_key(provenance.response_url)] if provenance.response_url else [])}
-        for alias in sorted(forms - {key}):
-            store.record_alias(alias, key)
+        page = [spider.article_key(provenance.response_url)] if provenance.response_url else []
+        record_forms(self._incremental().store, key, self._state_keys(item), *page)
 
     def _names_anothers_url(self, item: Article, known: Any) -> bool:
         """Whether a page the state does not know, found only through its canonical URL, is another article: the

@@ -43,6 +43,16 @@ def forms_keyed_apart(keys: tuple[str, ...]) -> bool:
     return len(keys) > 1
 
 
+def record_forms(store: StateStore, key: str, keys: tuple[str, ...], *forms: str) -> None:
+    """Every other key an article was reached under (its state keys, and `forms`: its page's) becomes an alias of
+    `key`, so the next run finds its state whichever form a source names. Nothing where the spider's article key
+    already joins every URL form of its outlet (forms_keyed_apart)."""
+    if not forms_keyed_apart(keys):
+        return
+    for alias in sorted({*keys, *forms} - {key}):
+        store.record_alias(alias, key)
+
+
 def content_digest(article: Article | dict[str, Any]) -> str:
     """SHA-256 of the article's content fields (from an Article or its exported JSON), stable across runs."""
     content = {name: (article.get(name) if isinstance(article, dict) else getattr(article, name))

@@ -25,7 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from newscrawl.items import Discovery
-from newscrawl.state.incremental import confirmed_claim, content_digest, forms_keyed_apart, newest_claim
+from newscrawl.state.incremental import (confirmed_claim, content_digest, forms_keyed_apart, newest_claim,
+                                         record_forms)
 from newscrawl.state.store import CLOSED_RUN_STATUSES, Revision, StateStore
 
 logger = logging.getLogger(__name__)
@@ -188,10 +189,9 @@ def reconcile_killed_runs(store: StateStore, spider: str, current_crawl_id: str,
                              if forms_keyed_apart(keys) else None),
                     etag=headers.get("etag"), last_modified=headers.get("last_modified"), signal=feed_claim(item),
                     published_at=published if isinstance(published, str) else None)
-                if forms_keyed_apart(keys):  # every form it was met in, as RevisionPipeline._note_forms notes them
-                    response_url = str(provenance.get("response_url") or provenance.get("request_url"))
-                    for alias in sorted({*keys, *state_keys(str(item.get("url")), response_url)} - {key}):
-                        store.record_alias(alias, key)
+                # every form it was met in, as RevisionPipeline notes them
+                response_url = str(provenance.get("response_url") or provenance.get("request_url"))
+                record_forms(store, key, keys, *state_keys(str(item.get("url")), response_url))
                 recovered += 1
         lost = store.forget_unexported(crawl_id, exported)
         store.finish_run(crawl_id, finished_at="", status="killed")
