@@ -45,9 +45,9 @@ def is_body_furniture(element: Any) -> bool:
 def story_paragraphs(container: Any, badge_rows: bool = False) -> list[str]:
     """The body container's paragraphs without its furniture (is_body_furniture) and, with `badge_rows` (the mobile
     view, §3.2), without the badge rows at its end (trailing_badge_rows)."""
-    rows = trailing_badge_rows(container) if badge_rows else []  # kept: lxml keeps an element's object (and id)
-    skipped = {id(row) for row in rows}                            # only while something refers to it
-    return block_texts(container, lambda element: id(element) in skipped or is_body_furniture(element))
+    # a set of the elements themselves: it keeps their lxml proxies alive, so a later visit meets the same objects
+    skipped = set(trailing_badge_rows(container)) if badge_rows else set()
+    return block_texts(container, lambda element: element in skipped or is_body_furniture(element))
 
 
 def related_links(container: Any, page_url: str) -> list[str]:
@@ -157,17 +157,16 @@ def badge_values(root: Any, label: str, outside: Any = None) -> list[str]:
     ...              COUNTRY_BADGES)
     ['India', 'Nepal', 'Fiji', 'Tonga']
     """
-    # lxml gives a node the same Python object only while one is referenced: the lists keep them (and their ids)
-    trailing_elements = [element for row in trailing_badge_rows(outside) for element in row.iter()] \
-        if outside is not None else []
-    inside_elements = list(outside.iter()) if outside is not None else []
-    trailing, inside = {id(element) for element in trailing_elements}, {id(element) for element in inside_elements}
+    # sets of the elements themselves: they keep their lxml proxies alive, so root.iter() meets the same objects
+    trailing = {element for row in trailing_badge_rows(outside) for element in row.iter()} if outside is not None \
+        else set()
+    inside = set(outside.iter()) if outside is not None else set()
     values: list[str] = []
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in SKIP_TAGS:
             continue
         own = clean_text(element.text)
-        if _badge_label(own) != label or (id(element) in inside and id(element) not in trailing):
+        if _badge_label(own) != label or (element in inside and element not in trailing):
             continue
         rest = _BADGE_LABEL.sub("", own, count=1).strip()
         children = [child for child in element if isinstance(child.tag, str) and child.tag not in SKIP_TAGS]
