@@ -7,7 +7,9 @@ hand) to whole crawls of the loopback mirror: live, replayed from its WARC, and 
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
+import io
 import json
 from collections.abc import Iterable
 from datetime import timedelta
@@ -20,6 +22,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from newscrawl.archive.replay import ReplayMiss
 from newscrawl.distributed import serializer
@@ -265,7 +269,8 @@ def test_a_crawl_emits_a_live_blog_once_with_every_update_and_its_replay_the_sam
     replay = run_crawl(tmp_path / "replay", "devdiscourse", "-a", f"replay={warc}", "-O", "replay.jsonl")
     assert replay.returncode == 0, replay.log[-3000:]
     assert replay.stat("newscrawl/replay/misses") is None
-    assert "the replay handles one response at a time" in replay.log  # its item keeps its place (parallel.md)
+    assert replay.stat("newscrawl/live_blogs/pages") == 3  # read from the archive by the page's callback
+    assert replay.stat("newscrawl/replay/hits") == result.stat("downloader/response_count")
     replayed = crawl_items(replay, "replay.jsonl")[str(blog.news_id)]
     assert replayed["provenance"].pop("mode") == "replay" and item["provenance"].pop("mode") == "live"
     assert replayed == item
@@ -300,6 +305,47 @@ def test_a_failing_update_page_costs_the_rest_of_the_updates_not_the_item(tmp_pa
     assert result.stat("newscrawl/errors/HttpError500") == 1
     assert result.stat("newscrawl/quality/live_updates_incomplete") == 1
     assert "Traceback" not in result.log
+
+
+def _archive(path: Path, answers: list[tuple[str, str, list[tuple[str, str]], bytes]]) -> Path:
+    """A WARC another tool could have written: (URL, status line, headers, body as sent) per response record."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, status, headers, body in answers:
+            http = StatusAndHeaders(status, [*headers, ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http))
+    return path
+
+
+@pytest.mark.parametrize("second_page", ["short", "server-error"])
+def test_a_replay_reads_update_pages_as_scrapy_would_have_handed_them_over(tmp_path: Path, second_page: str) -> None:
+    """Redirected and gzip-sent update pages are followed and decoded, as Scrapy's middlewares do live; an archived
+    error answer ends the walk, the item flagged, as its errback does live."""
+    blog = blog_with_updates(13)
+    page_url = canonical_url(blog)
+    api = page_url.split("/article/")[0] + f"/api/Search/GetSubBlogs/{blog.news_id}"
+    json_gzip = [("Content-Type", "application/json; charset=utf-8"), ("Content-Encoding", "gzip")]
+    second: tuple[str, list[tuple[str, str]], bytes] = (
+        ("200 OK", json_gzip, gzip.compress(render_sub_blogs(blog, 2).encode())) if second_page == "short"
+        else ("500 Internal Server Error", [("Content-Type", "text/html")], b"Server Error"))
+    warc = _archive(tmp_path / "other-tool.warc.gz", [
+        (page_url, "200 OK", [("Content-Type", "text/html; charset=utf-8")], render_mobile(blog).encode()),
+        (f"{api}/1", "302 Found", [("Location", f"{api}/1?v=2")], b""),
+        (f"{api}/1?v=2", "200 OK", json_gzip, gzip.compress(render_sub_blogs(blog, 1).encode())),
+        (f"{api}/2", *second)])
+    replay = run_crawl(tmp_path / "out", "devdiscourse", "-a", f"replay={warc}", "-O", "items.jsonl")
+    assert replay.returncode == 0, replay.log[-3000:]
+    (item,) = replay.feed_items("items.jsonl")
+    expected = expected_live_updates(blog)
+    if second_page == "short":
+        assert (item["live_updates"], item["quality"]) == (expected, [])
+    else:
+        assert (item["live_updates"], item["quality"]) == (expected[:10], ["live_updates_incomplete"])
+        assert replay.stat("newscrawl/errors/HttpError500") == 1
+        assert "Live-blog update page failed (HttpError500)" in replay.log
+    assert replay.stat("newscrawl/replay/hits") == 4  # the page, the redirect, its target, page 2
+    assert "not in the archive, not fetched): " + api not in replay.log and "Traceback" not in replay.log
 
 
 def test_the_mirror_serves_updates_newest_first_ten_a_page() -> None:

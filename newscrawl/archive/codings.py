@@ -46,6 +46,16 @@ _GZIP_CUT = (OSError, EOFError, struct.error)
 """What a gzip stream cut short raises while reading it."""
 
 
+def named(values: list[str]) -> list[str]:
+    """The codings Content-Encoding header values name, in the order applied, lower-cased ("identity" left out).
+
+    >>> named(["gzip, Identity", "BR"])
+    ['gzip', 'br']
+    """
+    codings = [coding.strip().lower() for value in values for coding in value.split(",")]
+    return [coding for coding in codings if coding and coding != "identity"]
+
+
 def not_applied(codings: list[str], body: bytes) -> bool:
     """Whether the last coding the headers name was never applied to `body`: the body is a document, and not
     data of that coding (gzip and zstd by their magic bytes; deflate and brotli because their start does not

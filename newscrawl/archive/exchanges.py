@@ -86,8 +86,7 @@ class ArchivedExchange:
 
     def content_codings(self) -> list[str]:
         """The Content-Encoding codings applied to the body, in the order applied, lower-cased ("identity" left out)."""
-        codings = [c.strip().lower() for v in self.header_values("Content-Encoding") for c in v.split(",")]
-        return [c for c in codings if c and c != "identity"]
+        return codings.named(self.header_values("Content-Encoding"))
 
     def decoded_body(self) -> bytes:
         """The body with Content-Encoding undone as Scrapy undoes it (codings.py): what a crawler parses and hashes.

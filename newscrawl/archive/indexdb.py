@@ -273,11 +273,6 @@ class IndexStore:
         return bool(self.db.execute(f"SELECT EXISTS (SELECT 1 FROM captures WHERE status IN ({marks}))",
                                     wanted).fetchone()[0])
 
-    def any_url_containing(self, fragment: str) -> bool:
-        """Whether any captured URL contains `fragment` (case-sensitive), in one scan of the table."""
-        return bool(self.db.execute("SELECT EXISTS (SELECT 1 FROM captures WHERE instr(url, ?) > 0)",
-                                    (fragment,)).fetchone()[0])
-
     def canonical_forms(self) -> int:
         """How many captures have a canonical form other than their URL."""
         return int(self.db.execute("SELECT COUNT(*) FROM captures WHERE canon IS NOT NULL").fetchone()[0])

@@ -332,6 +332,16 @@ class Answer:
     """The Content-Encoding the record names but its body never had (codings.not_applied): left out of `headers`,
     so Scrapy reads the body as it is instead of failing it."""
 
+    def header_values(self, name: str) -> list[str]:
+        """Every value of a header, case-insensitively."""
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+    def decoded_body(self) -> bytes:
+        """The body with its Content-Encoding undone as Scrapy's HttpCompressionMiddleware undoes it (codings.py).
+
+        Raises ValueError when the data does not decode."""
+        return codings.decode(codings.named(self.header_values("Content-Encoding")), self.body)
+
 
 @dataclass(frozen=True, slots=True)  # slots: one per archived page while the spider picks its candidates
 class Candidate:
@@ -551,11 +561,6 @@ class ReplaySource:
         without reading anything."""
         return self._served(url) is not None or (self._pages is not None and self._pages.get(url) is not None)
 
-    def holds_url_containing(self, fragment: str) -> bool:
-        """Whether any archived URL contains `fragment` (saved pages' too): e.g. a kind of follow-up request."""
-        return (self._index is not None and self._index.with_url_containing(fragment)) or any(
-            fragment in page.url for page in self._pages or ())
-
     def redirect_chain(self, url: str) -> list[str]:
         """Where the archived answers redirect a request for `url`, hop by hop, each target resolved as Scrapy's
         RedirectMiddleware and MetaRefreshMiddleware (under the crawl's METAREFRESH_* settings) resolve it; [] when it
@@ -742,27 +747,6 @@ def one_request_at_a_time(crawler: Any) -> None:
         downloader.total_concurrency = 1
 
 
-def one_response_at_a_time(crawler: Any, reason: str) -> None:
-    """Let a replay whose spider makes follow-up requests from its callbacks (a live blog's update pages,
-    spiders/liveblog.py) download the next request only once the last response's callback is done.
-
-    One request at a time is not enough there: a redirect's follow-up is queued in the downloader, before the next
-    request can start, but a callback's follow-up is queued when the callback runs, and Scrapy downloads the next
-    article meanwhile. Its item then came out after the item of the article after it in one process, in its own
-    place in a parallel replay (which orders items by their article's place). Holding the downloader while the
-    scraper holds a response (SCRAPER_SLOT_MAX_ACTIVE_SIZE at 0) finishes each chain before the next page is
-    fetched, in every process alike; a replay's downloads are local reads, so little overlap is lost.
-    """
-    engine = getattr(crawler, "engine", None)
-    downloader, slot = getattr(engine, "downloader", None), getattr(getattr(engine, "scraper", None), "slot", None)
-    if downloader is None or slot is None:
-        return
-    logger.info("%(reason)s: the replay handles one response at a time, so an item that waits for a follow-up "
-                "request keeps its place in every run", {"reason": reason})
-    downloader.total_concurrency = 1
-    slot.max_active_size = 0
-
-
 REPLAY_MIDDLEWARE = "newscrawl.archive.replay.ReplayMiddleware"
 REPLAY_MIDDLEWARE_ORDER = 960
 """After every other process_request (the project's settings.py puts it there too)."""
@@ -801,6 +785,37 @@ def open_replay_source(crawler: Any, spider: Any) -> ReplaySource | None:
         if stop_crawl(crawler, REPLAY_INPUT_ERROR, f"cannot replay {path}: {error}"):
             logger.critical("Cannot replay %(path)s: %(error)s", {"path": path, "error": error})
         return None
+
+
+def served_answer(source: ReplaySource, url: str, max_payload: int | None, stats: Any) -> Answer:
+    """The archived answer to a request for `url`, counted (`newscrawl/replay/hits`); a request it cannot answer
+    raises the IgnoreRequest a failed fetch would, logged and counted: ReplayMiss, ReplayTooLarge (larger than
+    `max_payload`), UnreadableRecord, DamagedRecord (fails its digest check).
+
+    Used by ReplayMiddleware for every request, and by a spider that reads a follow-up page in its callback (a live
+    blog's update pages, spiders/liveblog.py)."""
+    try:
+        answer = source.answer(url, max_payload)
+    except RecordTooLarge as exc:
+        stats.inc_value("newscrawl/replay/too_large")
+        logger.warning("Cancelling replay of %(url)s: archived response size (%(size)d) larger than download max "
+                       "size (%(limit)d)", {"url": url, "size": exc.size, "limit": exc.limit})
+        raise ReplayTooLarge(f"archived response larger than DOWNLOAD_MAXSIZE: {url}") from exc
+    except ArchiveReadError as exc:
+        stats.inc_value("newscrawl/replay/unreadable")
+        logger.error("Replay could not read the archived answer for %(url)s: %(problem)s", {"url": url, "problem": exc})
+        raise UnreadableRecord(f"archived answer unreadable: {url}") from exc
+    if answer is None:
+        stats.inc_value("newscrawl/replay/misses")
+        logger.warning("Replay miss (not in the archive, not fetched): %(url)s", {"url": url})
+        raise ReplayMiss(f"not in the archive: {url}")
+    if not answer.digest_ok:
+        stats.inc_value("newscrawl/replay/digest_refused")
+        logger.error("Replay refused %(url)s: its record %(archive)s fails the WARC digest check (damaged or "
+                     "altered since capture)", {"url": url, "archive": answer.archive})
+        raise DamagedRecord(f"archived record fails its digest check: {url}")
+    stats.inc_value("newscrawl/replay/hits")
+    return answer
 
 
 class ReplayMiddleware:
@@ -851,28 +866,7 @@ class ReplayMiddleware:
         if self.source is None:
             raise IgnoreRequest(f"not replayed, the replay's input is unreadable: {request.url}")
         max_payload = request.meta.get("download_maxsize", self.max_payload) or None  # 0: no limit, as in Scrapy
-        try:
-            answer = self.source.answer(request.url, max_payload)
-        except RecordTooLarge as exc:
-            self.stats.inc_value("newscrawl/replay/too_large")
-            logger.warning("Cancelling replay of %(url)s: archived response size (%(size)d) larger than download max "
-                           "size (%(limit)d)", {"url": request.url, "size": exc.size, "limit": exc.limit})
-            raise ReplayTooLarge(f"archived response larger than DOWNLOAD_MAXSIZE: {request.url}") from exc
-        except ArchiveReadError as exc:
-            self.stats.inc_value("newscrawl/replay/unreadable")
-            logger.error("Replay could not read the archived answer for %(url)s: %(problem)s",
-                         {"url": request.url, "problem": exc})
-            raise UnreadableRecord(f"archived answer unreadable: {request.url}") from exc
-        if answer is None:
-            self.stats.inc_value("newscrawl/replay/misses")
-            logger.warning("Replay miss (not in the archive, not fetched): %(url)s", {"url": request.url})
-            raise ReplayMiss(f"not in the archive: {request.url}")
-        if not answer.digest_ok:
-            self.stats.inc_value("newscrawl/replay/digest_refused")
-            logger.error("Replay refused %(url)s: its record %(archive)s fails the WARC digest check (damaged or "
-                         "altered since capture)", {"url": request.url, "archive": answer.archive})
-            raise DamagedRecord(f"archived record fails its digest check: {request.url}")
-        self.stats.inc_value("newscrawl/replay/hits")
+        answer = served_answer(self.source, request.url, max_payload, self.stats)
         request.meta[META_FETCHED_AT] = answer.fetched_at.astimezone(timezone.utc).isoformat()
         request.meta[META_MODE] = "replay"
         request.meta[META_ARCHIVE] = answer.archive

@@ -348,10 +348,6 @@ class ArchiveIndex:
         """Whether any capture answered with one of `statuses`."""
         return self.store.any_status(statuses)
 
-    def with_url_containing(self, fragment: str) -> bool:
-        """Whether any capture's URL contains `fragment`."""
-        return self.store.any_url_containing(fragment)
-
     def entry(self, url: str) -> IndexEntry | None:
         """Position of the capture ``lookup`` would return, without reading it (``preferred``)."""
         found = self.captures(url)

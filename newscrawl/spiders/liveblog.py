@@ -1,4 +1,4 @@
-"""A live blog's updates: fetched after its page, its item held in the request chain until the last update page.
+"""A live blog's updates: fetched after its page, its item held until the last update page is read.
 
 Devdiscourse does not render a live blog's updates in the page (STRUCTURE.md §3.2): they come from
 `GET /api/Search/GetSubBlogs/{newsId}/{page}`, 10 a page, newest first. For an item the parser typed "live-blog",
@@ -8,10 +8,13 @@ own pages, and it is never lost: a page that fails (an HTTP error, a timeout, ro
 not hold it), that is not JSON, that repeats the previous rows, or the page cap ends the chain, and the item goes
 out with the updates read so far, flagged `live_updates_incomplete`.
 
-The update pages are ordinary requests: captured to the WARC and answered from it in a replay, so a replay gives the
-live item again. The item rides in the request's meta as plain JSON data (META_ARTICLE_PART), which a distributed
-crawl's Redis queue can carry to any worker, and the request keeps the article request's place in a parallel
-replay's order (META_RANK), so its item is merged where the article's would be.
+In a live crawl the update pages are ordinary requests, captured to the WARC like every response. The item rides
+in the request's meta as plain JSON data (META_ARTICLE_PART), which a distributed crawl's Redis queue can carry to
+any worker. In a replay the page's callback reads the update pages from the archive itself (`served_answer`, the
+ReplayMiddleware's own answer: redirects followed, Content-Encoding undone) and emits the item at once. The item
+then comes out where its page's would, in one process and in each of a parallel replay's alike, and the rest of the
+replay keeps Scrapy's concurrency: a chain of requests instead made the item's place depend on how many other
+pages were in flight, and holding the downloader until each chain ended cost a replay 4-23 % of its CPU.
 
 Why the crawl state is not used to stop paging early (at the first update already known): an update can be edited
 or deleted later, a stopped walk would need the earlier revision's updates to complete the item, and a replay (which
@@ -29,11 +32,11 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from newscrawl.archive.replay import ReplayMiss, ReplaySource, one_response_at_a_time
+from newscrawl.archive.replay import ReplayMiss, ReplaySource, served_answer
 from newscrawl.items import Article, LiveUpdate, article_from_plain, plain_data
 from newscrawl.meta import META_ARTICLE_PART
 from newscrawl.parsers.base import ParseError
-from newscrawl.parsers.devdiscourse.liveblog import UPDATES_PATH, UPDATES_PER_PAGE, parse_updates, updates_path
+from newscrawl.parsers.devdiscourse.liveblog import UPDATES_PER_PAGE, parse_updates, updates_path
 from newscrawl.spiders.failures import ROBOTS_FORBIDDEN
 from newscrawl.spiders.shard import META_RANK
 
@@ -45,10 +48,20 @@ DEFAULT_MAX_PAGES = 30
 INCOMPLETE = "live_updates_incomplete"
 UPDATE_PRIORITY = 10
 """Above discovery (5) and articles (0): a waiting item is finished before more pages are started."""
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class _PageFailed(Exception):
+    """An archived update page that a live crawl's callback would not have been given (its kind: why)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
 
 
 class LiveBlogUpdates:
-    """Spider mixin (DevdiscourseSpider): `with_live_updates` holds a live blog's item until its update pages."""
+    """Spider mixin (DevdiscourseSpider): `with_live_updates` holds a live blog's item until its update pages are
+    read (requests in a live crawl, the archive in a replay)."""
 
     crawler: Any
     replay_source: ReplaySource | None
@@ -59,13 +72,6 @@ class LiveBlogUpdates:
         spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
         spider.live_blog_max_pages = max(0, crawler.settings.getint(MAX_PAGES_SETTING, DEFAULT_MAX_PAGES))
         return spider
-
-    def open_replay_source(self, spider: Any = None) -> None:
-        """spider_opened: a replay whose archive holds update pages handles one response at a time, so that a live
-        blog's item comes out where its page's would, in one process and in each of a parallel replay's."""
-        super().open_replay_source(spider)  # type: ignore[misc]
-        if self.replay_source is not None and self.replay_source.holds_url_containing(UPDATES_PATH):
-            one_response_at_a_time(self.crawler, "The archive holds live-blog update pages")
 
     def parse_article(self, response: Response) -> Iterable[Article | Request]:
         """The article callback (spiders/base.py), a live blog's item held back for its updates."""
@@ -82,79 +88,124 @@ class LiveBlogUpdates:
             return
         part: dict[str, Any] = {"item": plain_data(article), "news_id": article.outlet_id, "page": 1,
                                 "updates": [], "page_url": response.url}
-        request = self._updates_request(part, response.meta.get(META_RANK))
-        if self.replay_source is not None and not self.replay_source.holds(request.url):
-            # captured without its updates (saved pages, another tool's or an older capture): said at once, so the
-            # item keeps its page's place instead of waiting on a request the archive cannot answer
-            self.crawler.stats.inc_value("newscrawl/live_blogs/missing_in_archive")
-            logger.info("The archive holds no update page of the live blog %(url)s; its item is flagged",
-                        {"url": response.url})
-            yield self._finished(part, incomplete=True)
-            return
-        yield request
+        if self.replay_source is not None:
+            yield self._replayed(part, self.replay_source)
+        else:
+            yield self._updates_request(part, response.meta.get(META_RANK))
+
+    @staticmethod
+    def _page_url(part: dict[str, Any]) -> str:
+        # On the host that served the page: a mirror, or the archived one in a replay, answers for the site
+        return urljoin(str(part["page_url"]), updates_path(part["news_id"], part["page"]))
 
     def _updates_request(self, part: dict[str, Any], rank: Any) -> Request:
-        # On the host that served the page: a mirror, or the archived one in a replay, answers for the site
-        url = urljoin(part["page_url"], updates_path(part["news_id"], part["page"]))
         meta: dict[str, Any] = {META_ARTICLE_PART: part}
         if rank is not None:
             meta[META_RANK] = rank
         # dont_filter: two forms of one article (both fetched, de-duplicated later) ask for the same pages, and a
         # request the duplicate filter drops would take its item with it
-        return Request(url, callback=self.parse_live_updates, errback=self.live_updates_failed, meta=meta,
+        return Request(self._page_url(part), callback=self.parse_live_updates, errback=self.live_updates_failed, meta=meta,
                        dont_filter=True, priority=UPDATE_PRIORITY)
 
     def parse_live_updates(self, response: Response) -> Iterable[Article | Request]:
-        """Callback of an update page: read it, then ask for the next page or emit the item."""
-        part: dict[str, Any] = response.meta[META_ARTICLE_PART]
+        """Callback of an update page (a live crawl): read it, then ask for the next page or emit the item."""
+        outcome = self._after_page(response.meta[META_ARTICLE_PART], response.body, response.url)
+        yield outcome if isinstance(outcome, Article) else self._updates_request(outcome, response.meta.get(META_RANK))
+
+    def live_updates_failed(self, failure: Failure) -> Iterable[Article]:
+        """Errback of an update page: the item goes out with the updates read so far, flagged."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        if failure.check(IgnoreRequest) and str(failure.value) == ROBOTS_FORBIDDEN:  # type: ignore[no-untyped-call]
+            kind = ROBOTS_FORBIDDEN
+        else:
+            kind = f"HttpError{response.status}" if response is not None else (
+                failure.type.__name__ if failure.type else "Unknown")
+        yield self._failed(request.meta[META_ARTICLE_PART], request.url, kind)
+
+    def _replayed(self, part: dict[str, Any], source: ReplaySource) -> Article:
+        """The item with its update pages read from the replayed archive, as a live crawl's requests read them."""
+        if not source.holds(self._page_url(part)):
+            # captured without its updates (saved pages, another tool's or an older capture): said once, not as a miss
+            self.crawler.stats.inc_value("newscrawl/live_blogs/missing_in_archive")
+            logger.info("The archive holds no update page of the live blog %(url)s; its item is flagged",
+                        {"url": part["page_url"]})
+            return self._finished(part, incomplete=True)
+        while True:
+            url = self._page_url(part)
+            try:
+                url, body = self._archived_page(url, source)
+            except _PageFailed as failed:
+                return self._failed(part, url, failed.kind)
+            except IgnoreRequest as refused:  # served_answer has said why, and counted it
+                return self._failed(part, url, type(refused).__name__)
+            outcome = self._after_page(part, body, url)
+            if isinstance(outcome, Article):
+                return outcome
+            part = outcome
+
+    def _archived_page(self, url: str, source: ReplaySource) -> tuple[str, bytes]:
+        """(URL, body) of the archived answer to `url`, as Scrapy's middlewares would hand it to the callback:
+        redirects followed (REDIRECT_MAX_TIMES), Content-Encoding undone, a non-2xx answer an HTTP error."""
+        settings = self.crawler.settings
+        max_payload = getattr(self, "download_maxsize", settings.getint("DOWNLOAD_MAXSIZE")) or None
+        for _ in range(settings.getint("REDIRECT_MAX_TIMES") + 1):
+            answer = served_answer(source, url, max_payload, self.crawler.stats)
+            location = answer.header_values("Location")
+            if answer.status in REDIRECT_STATUSES and location and settings.getbool("REDIRECT_ENABLED"):
+                url = urljoin(answer.url, location[-1])
+                continue
+            if not 200 <= answer.status < 300:
+                raise _PageFailed(f"HttpError{answer.status}")
+            try:
+                return answer.url, answer.decoded_body()
+            except ValueError as exc:
+                raise _PageFailed("UndecodableBody") from exc
+        raise _PageFailed("TooManyRedirects")
+
+    def _after_page(self, part: dict[str, Any], body: bytes, url: str) -> Article | dict[str, Any]:
+        """Read one update page into `part`: the item once the walk ends, else the part of the next page."""
         stats = self.crawler.stats
         stats.inc_value("newscrawl/live_blogs/pages")
         try:
-            updates = parse_updates(response.body, response.url)
+            updates = parse_updates(body, url)
         except ParseError as error:
             stats.inc_value("newscrawl/live_blogs/unreadable_pages")
             logger.warning("Live-blog update page unreadable, item emitted without the rest: %(error)s",
                            {"error": error})
-            yield self._finished(part, incomplete=True)
-            return
+            return self._finished(part, incomplete=True)
         known = {update["id"] for update in part["updates"]}
         fresh = [update for update in updates if update.id not in known]
-        part["updates"] += [plain_data(update) for update in fresh]
+        part = {**part, "updates": part["updates"] + [plain_data(update) for update in fresh]}
         if len(updates) < UPDATES_PER_PAGE:
-            yield self._finished(part, incomplete=False)  # a short (or empty) page is the last
-        elif not fresh:
+            return self._finished(part, incomplete=False)  # a short (or empty) page is the last
+        if not fresh:
             # a full page of rows already read: the server ignores the page number, and the rest is out of reach
             logger.warning("Live-blog update page %(url)s repeats the rows before it; item emitted with %(n)d updates",
-                           {"url": response.url, "n": len(part["updates"])})
-            yield self._finished(part, incomplete=True)
-        elif part["page"] >= self.live_blog_max_pages:
+                           {"url": url, "n": len(part["updates"])})
+            return self._finished(part, incomplete=True)
+        if part["page"] >= self.live_blog_max_pages:
             stats.inc_value("newscrawl/live_blogs/page_cap")
             logger.warning("Live blog %(url)s has more than %(cap)d update pages; item emitted with the first "
                            "%(n)d updates (raise %(setting)s to read more)",
                            {"url": part["page_url"], "cap": self.live_blog_max_pages, "n": len(part["updates"]),
                             "setting": MAX_PAGES_SETTING})
-            yield self._finished(part, incomplete=True)
-        else:
-            yield self._updates_request({**part, "page": part["page"] + 1}, response.meta.get(META_RANK))
+            return self._finished(part, incomplete=True)
+        return {**part, "page": part["page"] + 1}
 
-    def live_updates_failed(self, failure: Failure) -> Iterable[Article]:
-        """Errback of an update page: the item goes out with the updates read so far, flagged."""
-        request: Request = failure.request  # type: ignore[attr-defined]
-        part: dict[str, Any] = request.meta[META_ARTICLE_PART]
-        response = getattr(failure.value, "response", None)
-        kind = f"HttpError{response.status}" if response is not None else (
-            failure.type.__name__ if failure.type else "Unknown")
+    def _failed(self, part: dict[str, Any], url: str, kind: str) -> Article:
+        """The item of a walk an update page ended (`kind`: why), with the updates read so far, flagged."""
         stats = self.crawler.stats
-        if failure.check(ReplayMiss):  # type: ignore[no-untyped-call]
+        if kind == ReplayMiss.__name__:
             # the archive was captured without this page (a saved page, another tool's or an older capture)
             stats.inc_value("newscrawl/live_blogs/missing_in_archive")
-        elif failure.check(IgnoreRequest) and str(failure.value) == ROBOTS_FORBIDDEN:  # type: ignore[no-untyped-call]
+        elif kind == ROBOTS_FORBIDDEN:
             stats.inc_value("newscrawl/live_blogs/forbidden_by_robots")
         else:
             stats.inc_value(f"newscrawl/errors/{kind}")  # a failed fetch, counted as every other one is
         logger.warning("Live-blog update page failed (%(kind)s): %(url)s; item emitted with %(n)d updates",
-                       {"kind": kind, "url": request.url, "n": len(part["updates"])})
-        yield self._finished(part, incomplete=True)
+                       {"kind": kind, "url": url, "n": len(part["updates"])})
+        return self._finished(part, incomplete=True)
 
     def _finished(self, part: dict[str, Any], *, incomplete: bool) -> Article:
         article = article_from_plain(part["item"])
