@@ -93,6 +93,20 @@ class Discrepancy:
 
 
 @dataclass(kw_only=True)
+class FetchedPage:
+    """A response an item was read from besides its page (a live blog's update pages)."""
+
+    url: str
+    """URL that answered (after redirects)."""
+    fetched_at: str
+    """UTC ISO 8601 time the response arrived (the archived time in replay mode)."""
+    body_sha256: str
+    """SHA-256 (hex) of the response body as read: de-chunked and content-decoded."""
+    archive: ArchiveRef | None = None
+    """The WARC response record (or saved page) it was read from (null when capture is off)."""
+
+
+@dataclass(kw_only=True)
 class Provenance:
     """Facts about the fetch; set by ProvenancePipeline, never by parsers."""
 
@@ -126,6 +140,9 @@ class Provenance:
     """Every route that led to the URL in this run, sorted by route, source and position."""
     discrepancies: list[Discrepancy] = field(default_factory=list)
     """Where a discovery source's claim disagrees with the page (title, dates beyond a tolerance)."""
+    live_update_pages: list[FetchedPage] = field(default_factory=list)
+    """A live blog's update pages, in the order read: the responses `live_updates` was read from, each checked by
+    `newscrawl verify` as the page is. Empty for every other article."""
 
 
 @dataclass(kw_only=True)
@@ -263,8 +280,15 @@ def article_from_plain(data: dict[str, Any]) -> Article:
         facts["archive"] = ArchiveRef(**archive) if isinstance(archive, dict) else None
         facts["discovery"] = [Discovery(**found) for found in facts.get("discovery") or []]
         facts["discrepancies"] = [Discrepancy(**one) for one in facts.get("discrepancies") or []]
+        facts["live_update_pages"] = [fetched_page_from_plain(page) for page in facts.get("live_update_pages") or []]
         values["provenance"] = Provenance(**facts)
     return Article(**values)
+
+
+def fetched_page_from_plain(data: dict[str, Any]) -> FetchedPage:
+    """The FetchedPage whose plain_data is `data`."""
+    archive = data.get("archive")
+    return FetchedPage(**{**data, "archive": ArchiveRef(**archive) if isinstance(archive, dict) else None})
 
 
 def article_fields() -> list[str]:

@@ -26,7 +26,8 @@ from newscrawl import items
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 MARKDOWN = DOCS / "schema.md"
 JSON_SCHEMA = DOCS / "item.schema.json"
-CLASSES = (items.Article, items.LiveUpdate, items.Provenance, items.ArchiveRef, items.Discovery, items.Discrepancy)
+CLASSES = (items.Article, items.LiveUpdate, items.Provenance, items.ArchiveRef, items.Discovery, items.Discrepancy,
+           items.FetchedPage)
 
 
 def field_docs(cls: type) -> dict[str, str]:

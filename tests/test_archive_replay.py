@@ -491,7 +491,7 @@ def test_a_replay_keeps_its_middleware_when_the_command_line_replaces_the_middle
         "DOWNLOADER_MIDDLEWARES": json.dumps({"scrapy.downloadermiddlewares.retry.RetryMiddleware": None})})
     assert replay.returncode == 0, replay.log[-3000:]
     assert replay.log.count("DOWNLOADER_MIDDLEWARES lacks newscrawl.archive.replay.ReplayMiddleware") == 1
-    assert hashlib.sha256((tmp_path / "items.jsonl").read_bytes()).hexdigest().startswith("744daa99")
+    assert hashlib.sha256((tmp_path / "items.jsonl").read_bytes()).hexdigest().startswith("f08892b0")
 
 
 def wget_warc(server: MirrorServer, specs: list[NewsSpec], folder: Path) -> Path:

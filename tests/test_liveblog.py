@@ -26,10 +26,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.archive.replay import ReplayMiss
+from newscrawl.archive.verify import verify_feed
 from newscrawl.distributed import serializer
 from newscrawl.items import (Article, ArchiveRef, Discovery, LiveUpdate, Provenance, article_from_plain,
                              plain_data)
-from newscrawl.meta import META_ARTICLE_PART
+from newscrawl.meta import META_ARTICLE_PART, META_FETCHED_AT
 from newscrawl.parsers.base import ParseError
 from newscrawl.parsers.devdiscourse import DevdiscourseParser
 from newscrawl.parsers.devdiscourse.liveblog import parse_updates
@@ -171,6 +172,7 @@ def live_page(spider: DevdiscourseSpider, url: str = "http://127.0.0.1:9/article
 
 def answer(request: Request, rows: list[dict[str, Any]] | bytes, status: int = 200) -> TextResponse:
     body = rows if isinstance(rows, bytes) else json.dumps(rows).encode()
+    request.meta.setdefault(META_FETCHED_AT, "2025-03-21T14:00:00+00:00")  # as fetch.py stamps every request
     return TextResponse(request.url, body=body, request=request, status=status,
                         headers={"Content-Type": "application/json"})
 
@@ -192,6 +194,7 @@ def test_a_live_blogs_item_waits_for_its_update_pages_and_keeps_its_place(spider
     assert [u.id for u in article.live_updates] == [str(n) for n in range(20, 8, -1)]
     assert article.quality == [] and article.provenance is not None
     assert article.provenance.response_url == "http://127.0.0.1:9/article/national/3302120-live"
+    assert [page.url for page in article.provenance.live_update_pages] == [first.url, second.url]
 
 
 def test_an_update_request_travels_through_a_distributed_crawls_json_queue(spider: DevdiscourseSpider) -> None:
@@ -255,6 +258,7 @@ def test_a_crawl_emits_a_live_blog_once_with_every_update_and_its_replay_the_sam
         result = run_crawl(tmp_path / "live", "devdiscourse", "-a", f"base_url={server.base_url}", "-O", "live.jsonl",
                            settings=FAST)
         pages = [entry.path for entry in server.access_log if "GetSubBlogs" in entry.path]
+        base_url = server.base_url
     assert result.returncode == 0, result.log[-3000:]
     assert pages == [f"/api/Search/GetSubBlogs/{blog.news_id}/{n}" for n in (1, 2, 3)]  # 10, 10, 3 rows
     items = crawl_items(result, "live.jsonl")
@@ -274,6 +278,21 @@ def test_a_crawl_emits_a_live_blog_once_with_every_update_and_its_replay_the_sam
     replayed = crawl_items(replay, "replay.jsonl")[str(blog.news_id)]
     assert replayed["provenance"].pop("mode") == "replay" and item["provenance"].pop("mode") == "live"
     assert replayed == item
+
+    # every update page is named, and verify proves each from its own record, as it proves the page
+    pages = item["provenance"]["live_update_pages"]
+    assert [page["url"] for page in pages] == [f"{base_url}/api/Search/GetSubBlogs/{blog.news_id}/{n}"
+                                               for n in (1, 2, 3)]
+    assert all(page["archive"]["file"] == warc.name for page in pages)
+    assert items[str(other.news_id)]["provenance"]["live_update_pages"] == []
+    feed = tmp_path / "live" / "live.jsonl"
+    report = verify_feed(str(feed), str(warc))
+    assert (report.checked, report.passed) == (2, 2), report.problems
+    altered = feed.read_text(encoding="utf-8").replace(pages[1]["body_sha256"], "0" * 64)
+    (tmp_path / "altered.jsonl").write_text(altered, encoding="utf-8")
+    report = verify_feed(str(tmp_path / "altered.jsonl"), str(warc))
+    assert report.passed == 1 and len(report.problems) == 1
+    assert f"live update page 2 ({pages[1]['url']}): body digest mismatch" in report.problems[0]
 
 
 def test_a_live_blog_saved_without_its_updates_replays_flagged_without_asking_for_them(tmp_path: Path) -> None:
@@ -345,6 +364,10 @@ def test_a_replay_reads_update_pages_as_scrapy_would_have_handed_them_over(tmp_p
         assert replay.stat("newscrawl/errors/HttpError500") == 1
         assert "Live-blog update page failed (HttpError500)" in replay.log
     assert replay.stat("newscrawl/replay/hits") == 4  # the page, the redirect, its target, page 2
+    pages = item["provenance"]["live_update_pages"]
+    assert [page["url"] for page in pages] == [f"{api}/1?v=2", f"{api}/2"][:2 if second_page == "short" else 1]
+    report = verify_feed(str(tmp_path / "out" / "items.jsonl"), str(warc))
+    assert report.passed == 1, report.problems
     assert "not in the archive, not fetched): " + api not in replay.log and "Traceback" not in replay.log
 
 

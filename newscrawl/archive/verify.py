@@ -4,7 +4,8 @@ For every item: re-read the WARC response record at provenance.archive (file, of
 target URI, decode its payload as the crawler did (de-chunk, Content-Encoding) and compare the SHA-256 with
 provenance.body_sha256. An item replayed from a saved page names the page's path in the replayed folder and
 "urn:sha256:<digest>" as its record: the page is re-read (decompressed if .gz, its page taken from a browser's
-single-file archive) and both digests compared.
+single-file archive) and both digests compared. A live blog's update pages (provenance.live_update_pages) are
+checked the same way, each against its own record and digest.
 """
 
 from __future__ import annotations
@@ -209,8 +210,29 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None, revisi
     ref = provenance.get("archive")
     if not isinstance(ref, dict) or not {"file", "offset", "record_id"} <= ref.keys():
         return "no provenance.archive reference (was capture off?)"
+    problem = _check_response(ref, provenance.get("response_url"), provenance.get("body_sha256"), feed, archive,
+                              revisits, search)
+    if problem is not None:
+        return problem
+    pages = provenance.get("live_update_pages") or []
+    for number, page in enumerate(pages if isinstance(pages, list) else [pages], start=1):
+        page_ref = page.get("archive") if isinstance(page, dict) else None
+        if not isinstance(page, dict) or not isinstance(page_ref, dict) or not {
+                "file", "offset", "record_id"} <= page_ref.keys():
+            return f"live update page {number}: no archive reference (was capture off?)"
+        problem = _check_response(page_ref, page.get("url"), page.get("body_sha256"), feed, archive, revisits, search,
+                                  url_name="its url")
+        if problem is not None:
+            return f"live update page {number} ({page.get('url')}): {problem}"
+    return None
+
+
+def _check_response(ref: dict[str, object], url: object, body_sha256: object, feed: Path, archive: str | None,
+                    revisits: _Revisits, search: _Search, url_name: str = "provenance.response_url") -> str | None:
+    """Whether the record (or saved page) `ref` names holds the response of `url` whose decoded body has the digest
+    `body_sha256`: None when it does, else what differs."""
     if str(ref["record_id"]).startswith(SAVED_PAGE_ID):
-        return _check_saved_page(str(ref["file"]), str(ref["record_id"]), provenance, feed, archive)
+        return _check_saved_page(str(ref["file"]), str(ref["record_id"]), body_sha256, feed, archive)
     try:
         offset = int(str(ref["offset"]))
     except ValueError:
@@ -227,23 +249,21 @@ def _check_item(item: dict[str, object], feed: Path, archive: str | None, revisi
         return f"cannot read a response record at {shown}:{ref['offset']}: {shown_in(str(error))}"
     if exchange.record_id != ref["record_id"]:
         return f"record at {shown}:{ref['offset']} is {exchange.record_id}, item names {ref['record_id']}"
-    if exchange.url != provenance.get("response_url") and not revisits.answered_by(provenance.get("response_url"),
-                                                                                  path, offset):
-        return f"record URI {exchange.url} differs from provenance.response_url {provenance.get('response_url')}"
+    if exchange.url != url and not revisits.answered_by(url, path, offset):
+        return f"record URI {exchange.url} differs from {url_name} {url}"
     try:
         digest = hashlib.sha256(exchange.decoded_body()).hexdigest()
     except Exception as error:  # a damaged payload that no longer decodes is a mismatch, not a crash
         return f"archived body at {shown}:{ref['offset']} no longer decodes: {shown_in(str(error))}"
-    if digest != provenance.get("body_sha256"):
-        return (f"body digest mismatch at {shown}:{ref['offset']}: archive has {digest}, item says "
-                f"{provenance.get('body_sha256')}")
+    if digest != body_sha256:
+        return f"body digest mismatch at {shown}:{ref['offset']}: archive has {digest}, item says {body_sha256}"
     return None
 
 
 SAVED_PAGE_ID = "urn:sha256:"
 
 
-def _check_saved_page(relative: str, record_id: str, provenance: dict[str, object], feed: Path,
+def _check_saved_page(relative: str, record_id: str, body_sha256: object, feed: Path,
                       archive: str | None) -> str | None:
     """A saved page: its path relative to the replayed folder (--archive), its bytes' digest as record id."""
     # --archive names the replayed folder, or the one page that was replayed by itself (its folder then)
@@ -258,6 +278,6 @@ def _check_saved_page(relative: str, record_id: str, provenance: dict[str, objec
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as error:
         return f"cannot read saved page {path}: {error}"
     digest = hashlib.sha256(body).hexdigest()
-    if f"{SAVED_PAGE_ID}{digest}" != record_id or digest != provenance.get("body_sha256"):
+    if f"{SAVED_PAGE_ID}{digest}" != record_id or digest != body_sha256:
         return f"saved page {path} changed: its digest is {digest}, the item names {record_id[len(SAVED_PAGE_ID):]}"
     return None

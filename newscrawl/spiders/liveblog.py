@@ -23,8 +23,11 @@ starts from an empty state) would ask for pages the live run never fetched. A pa
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 from collections.abc import Iterable
+from datetime import timezone
 from typing import Any
 from urllib.parse import urljoin
 
@@ -32,12 +35,14 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from newscrawl.archive.replay import ReplayMiss, ReplaySource, served_answer
-from newscrawl.items import Article, LiveUpdate, article_from_plain, plain_data
+from newscrawl.archive.replay import Answer, ReplayMiss, ReplaySource, served_answer
+from newscrawl.items import (Article, ArchiveRef, FetchedPage, LiveUpdate, article_from_plain, fetched_page_from_plain,
+                             plain_data)
 from newscrawl.meta import META_ARTICLE_PART
 from newscrawl.parsers.base import ParseError
 from newscrawl.parsers.devdiscourse.liveblog import UPDATES_PER_PAGE, parse_updates, updates_path
 from newscrawl.spiders.failures import ROBOTS_FORBIDDEN
+from newscrawl.spiders.provenance import fetched_page
 from newscrawl.spiders.shard import META_RANK
 
 logger = logging.getLogger(__name__)
@@ -87,7 +92,7 @@ class LiveBlogUpdates:
             yield article
             return
         part: dict[str, Any] = {"item": plain_data(article), "news_id": article.outlet_id, "page": 1,
-                                "updates": [], "page_url": response.url}
+                                "updates": [], "pages": [], "page_url": response.url}
         if self.replay_source is not None:
             yield self._replayed(part, self.replay_source)
         else:
@@ -109,7 +114,7 @@ class LiveBlogUpdates:
 
     def parse_live_updates(self, response: Response) -> Iterable[Article | Request]:
         """Callback of an update page (a live crawl): read it, then ask for the next page or emit the item."""
-        outcome = self._after_page(response.meta[META_ARTICLE_PART], response.body, response.url)
+        outcome = self._after_page(response.meta[META_ARTICLE_PART], response.body, fetched_page(response))
         yield outcome if isinstance(outcome, Article) else self._updates_request(outcome, response.meta.get(META_RANK))
 
     def live_updates_failed(self, failure: Failure) -> Iterable[Article]:
@@ -134,18 +139,21 @@ class LiveBlogUpdates:
         while True:
             url = self._page_url(part)
             try:
-                url, body = self._archived_page(url, source)
+                answer, body = self._archived_page(url, source)
             except _PageFailed as failed:
                 return self._failed(part, url, failed.kind)
             except IgnoreRequest as refused:  # served_answer has said why, and counted it
                 return self._failed(part, url, type(refused).__name__)
-            outcome = self._after_page(part, body, url)
+            page = FetchedPage(url=answer.url, fetched_at=answer.fetched_at.astimezone(timezone.utc).isoformat(),
+                               body_sha256=hashlib.sha256(body).hexdigest(),
+                               archive=ArchiveRef(**answer.archive) if answer.archive is not None else None)
+            outcome = self._after_page(part, body, page)
             if isinstance(outcome, Article):
                 return outcome
             part = outcome
 
-    def _archived_page(self, url: str, source: ReplaySource) -> tuple[str, bytes]:
-        """(URL, body) of the archived answer to `url`, as Scrapy's middlewares would hand it to the callback:
+    def _archived_page(self, url: str, source: ReplaySource) -> tuple[Answer, bytes]:
+        """The archived answer to `url` and its body, as Scrapy's middlewares would hand it to the callback:
         redirects followed (REDIRECT_MAX_TIMES), Content-Encoding undone, a non-2xx answer an HTTP error."""
         settings = self.crawler.settings
         max_payload = getattr(self, "download_maxsize", settings.getint("DOWNLOAD_MAXSIZE")) or None
@@ -158,15 +166,16 @@ class LiveBlogUpdates:
             if not 200 <= answer.status < 300:
                 raise _PageFailed(f"HttpError{answer.status}")
             try:
-                return answer.url, answer.decoded_body()
+                return answer, answer.decoded_body()
             except ValueError as exc:
                 raise _PageFailed("UndecodableBody") from exc
         raise _PageFailed("TooManyRedirects")
 
-    def _after_page(self, part: dict[str, Any], body: bytes, url: str) -> Article | dict[str, Any]:
+    def _after_page(self, part: dict[str, Any], body: bytes, page: FetchedPage) -> Article | dict[str, Any]:
         """Read one update page into `part`: the item once the walk ends, else the part of the next page."""
         stats = self.crawler.stats
         stats.inc_value("newscrawl/live_blogs/pages")
+        url = page.url
         try:
             updates = parse_updates(body, url)
         except ParseError as error:
@@ -176,7 +185,8 @@ class LiveBlogUpdates:
             return self._finished(part, incomplete=True)
         known = {update["id"] for update in part["updates"]}
         fresh = [update for update in updates if update.id not in known]
-        part = {**part, "updates": part["updates"] + [plain_data(update) for update in fresh]}
+        part = {**part, "updates": part["updates"] + [plain_data(update) for update in fresh],
+                "pages": [*part.get("pages", []), plain_data(page)]}
         if len(updates) < UPDATES_PER_PAGE:
             return self._finished(part, incomplete=False)  # a short (or empty) page is the last
         if not fresh:
@@ -210,6 +220,9 @@ class LiveBlogUpdates:
     def _finished(self, part: dict[str, Any], *, incomplete: bool) -> Article:
         article = article_from_plain(part["item"])
         article.live_updates = [LiveUpdate(**update) for update in part["updates"]]
+        if article.provenance is not None:
+            article.provenance = dataclasses.replace(article.provenance, live_update_pages=[
+                fetched_page_from_plain(page) for page in part.get("pages", [])])
         stats = self.crawler.stats
         stats.inc_value("newscrawl/live_blogs/items")
         stats.inc_value("newscrawl/live_blogs/updates", len(article.live_updates))

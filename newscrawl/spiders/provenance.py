@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from scrapy.http import Response
 
-from newscrawl.items import ArchiveRef, Discovery, Provenance
+from newscrawl.items import ArchiveRef, Discovery, FetchedPage, Provenance
 from newscrawl.meta import META_ARCHIVE, META_FETCHED_AT, META_MODE
 
 
@@ -15,6 +15,17 @@ def archive_ref(response: Response) -> ArchiveRef | None:
     """Where the response sits in an archive (META_ARCHIVE holds an ArchiveRef or its dict form), or None."""
     archive = response.meta.get(META_ARCHIVE)
     return ArchiveRef(**archive) if isinstance(archive, dict) else archive
+
+
+def fetched_at(response: Response) -> str:
+    """When the response arrived (the archived time in a replay), UTC ISO 8601."""
+    return response.meta.get(META_FETCHED_AT) or datetime.now(timezone.utc).isoformat()
+
+
+def fetched_page(response: Response) -> FetchedPage:
+    """A response read besides the item's page (a live blog's update page), as provenance names it."""
+    return FetchedPage(url=response.url, fetched_at=fetched_at(response),
+                       body_sha256=hashlib.sha256(response.body).hexdigest(), archive=archive_ref(response))
 
 
 def response_provenance(response: Response, *, spider: str, crawl_id: str, parser: str, parser_version: str,
@@ -31,7 +42,7 @@ def response_provenance(response: Response, *, spider: str, crawl_id: str, parse
         request_url=(response.meta.get("redirect_urls") or [first_url])[0],
         response_url=response.url,
         status=response.status,
-        fetched_at=response.meta.get(META_FETCHED_AT) or datetime.now(timezone.utc).isoformat(),
+        fetched_at=fetched_at(response),
         headers={"etag": header("ETag"), "last_modified": header("Last-Modified"),
                  "content_type": header("Content-Type"), "date": header("Date")},
         body_sha256=hashlib.sha256(response.body).hexdigest(),
