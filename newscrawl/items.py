@@ -3,6 +3,9 @@
 Every field carries a docstring; `docs/schema.md` is generated from them (`python -m newscrawl.schema`) and a
 test fails when the two drift apart. Dates are ISO 8601 *strings*, so every feed format (JSON, CSV, XML) writes
 the same value.
+
+One idea, kept whole: the item schema, every class an item is made of and its round trip to plain data, so that
+the schema page generated from it reads as one document.
 """
 
 from __future__ import annotations
