@@ -156,7 +156,7 @@ LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newscrawl.pipelines.droplog.OneLineLogFormatter"
 TELNETCONSOLE_ENABLED = False  # nothing should listen on a port during unattended cron runs
 # Scrapy 2.19's remote control is an HTTP server that runs any Python code sent to it: off for the same reason as
-# telnet. (A replay does not even import it: archive/replay.py, without_network_handlers.)
+# telnet. (No crawl even imports it: components.py.)
 REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -338,30 +338,37 @@ from scrapy.settings import Settings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 from newscrawl.archive.replay import without_network_handlers
+from newscrawl.components import OFF_IN_EVERY_CRAWL, leave_out
 settings = Settings()
 settings.setmodule("newscrawl.settings", priority="project")
-for name, value in [a.split("=", 1) for a in sys.argv[1:]]:
+mode, *given = sys.argv[1:]
+for name, value in [a.split("=", 1) for a in given]:
     settings.set(name, value, priority="cmdline")
-without_network_handlers(settings)
+leave_out(settings, OFF_IN_EVERY_CRAWL)  # what the spiders' from_crawler does, in every mode
+if mode == "replay":
+    without_network_handlers(settings)
 names = [str(c) for s in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES")
          for c in build_component_list(settings.get_component_priority_dict_with_base(s))]
 for name in names:
     load_object(name)  # what Scrapy's middleware managers do next
-print(sorted(n for n in names if "Cookies" in n or "RemoteControl" in n), "aiohttp" in sys.modules,
+print(sorted(n.rsplit(".", 1)[-1] for n in names if "Cookies" in n or "RemoteControl" in n), "aiohttp" in sys.modules,
       "tldextract" in sys.modules)
 """
 
 
-def test_a_replay_does_not_import_components_it_cannot_use() -> None:
-    """The cookies middleware and the (disabled) remote control are left out of a replay before Scrapy imports
-    them (tldextract, aiohttp), every other component stays, and remote control given on the command line wins."""
-    def components(*settings: str) -> str:
-        done = subprocess.run([sys.executable, "-c", _COMPONENT_LISTS, *settings], capture_output=True, text=True,
-                              cwd=ROOT, check=True)
+def test_a_crawl_does_not_import_components_it_cannot_use() -> None:
+    """The (disabled) remote control is left out of every crawl, and the cookies middleware out of a replay, before
+    Scrapy imports them (aiohttp, tldextract); every other component stays, and remote control given on the command
+    line wins."""
+    def components(mode: str, *settings: str) -> str:
+        done = subprocess.run([sys.executable, "-c", _COMPONENT_LISTS, mode, *settings], capture_output=True,
+                              text=True, cwd=ROOT, check=True)
         return done.stdout.strip()
 
-    assert components() == "[] False False"
-    assert components("REMOTE_CONTROL_ENABLED=True") == "['scrapy.extensions.remote_control.RemoteControl'] True False"
+    assert components("replay") == "[] False False"
+    assert components("live") == "['CookiesMiddleware'] False True"
+    assert components("replay", "REMOTE_CONTROL_ENABLED=True") == "['RemoteControl'] True False"
+    assert components("live", "REMOTE_CONTROL_ENABLED=True") == "['CookiesMiddleware', 'RemoteControl'] True True"
     settings = Settings()
     settings.setmodule("newscrawl.settings", priority="project")
     kept = set(settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES"))

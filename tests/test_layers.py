@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "newscrawl"
 LAYERS: list[tuple[str, set[str]]] = [
     ("bottom: shared keys, ids, the item schema and process plumbing",
      {"newscrawl", "newscrawl.items", "newscrawl.meta", "newscrawl.processes", "newscrawl.scratchdb",
-      "newscrawl.files"}),
+      "newscrawl.files", "newscrawl.components"}),
     ("pure extraction helpers", {"newscrawl.extract"}),
     ("pure parsers: HTML + URL in, article out", {"newscrawl.parsers"}),
     ("services: archive, state, distributed state, fetch middlewares",

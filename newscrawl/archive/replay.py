@@ -72,6 +72,7 @@ from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.savedplaces import SavedPlaces
 from newscrawl.archive.wacz import shown_name
 from newscrawl.fatal import stop_crawl
+from newscrawl.components import Unused, leave_out
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
                             archive_index_cache)
 
@@ -664,11 +665,11 @@ NETWORK_SCHEMES = ("http", "https")
 _HTTP_HANDLER_MODULE = "scrapy.core.downloader.handlers."
 
 
-# Components a replay leaves out besides the download handlers, each with the setting that would make it matter
-# (None: nothing does; whatever it would do to a request cannot change the archived answer, which is by URL).
-_UNUSED_IN_REPLAY: dict[str, tuple[str, str | None]] = {
+# Components a replay leaves out besides the download handlers and those no crawl loads (components.py), each with
+# the setting that would make it matter (None: nothing does; whatever it would do to a request cannot change the
+# archived answer, which is by URL).
+_UNUSED_IN_REPLAY: Unused = {
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": ("DOWNLOADER_MIDDLEWARES", None),  # imports tldextract
-    "scrapy.extensions.remote_control.RemoteControl": ("EXTENSIONS", "REMOTE_CONTROL_ENABLED"),  # imports aiohttp
 }
 
 
@@ -683,11 +684,8 @@ def without_network_handlers(settings: BaseSettings) -> None:
     RETRY_EXCEPTIONS loses the exceptions only a download handler raises (TunnelError), which named, and so
     imported, the handler's module; every other retry (an archived 503, a body that fails to decompress) stays.
 
-    The components of _UNUSED_IN_REPLAY are not even imported: the cookies middleware (cookies only change a
-    request's headers) and the remote-control server (off in our settings; an HTTP server that runs any code sent
-    to it). Scrapy 2.19 imports every component a project's EXTENSIONS or DOWNLOADER_MIDDLEWARES names, None-valued
-    ones too, and every *_BASE default it builds, which only then raises NotConfigured; so they are removed from the
-    *_BASE dict itself. Their imports (tldextract, aiohttp) and the server's start cost ~0.4 s of CPU per process.
+    The cookies middleware (cookies only change a request's headers) is not even imported (components.py says
+    how): its import (tldextract) cost ~0.05 s of CPU per process.
     """
     if settings.frozen:
         return
@@ -700,13 +698,7 @@ def without_network_handlers(settings: BaseSettings) -> None:
     kept = [e for e in retried if not (isinstance(e, str) and e.startswith(_HTTP_HANDLER_MODULE))]
     if len(kept) != len(retried):
         settings.set("RETRY_EXCEPTIONS", kept, priority=settings.getpriority("RETRY_EXCEPTIONS") or "default")
-    for path, (setting, enabled_by) in _UNUSED_IN_REPLAY.items():
-        if enabled_by is not None and settings.getbool(enabled_by):
-            continue
-        base, project = settings[f"{setting}_BASE"], settings[setting]
-        if isinstance(base, BaseSettings) and path in base and (
-                not isinstance(project, BaseSettings) or project.get(path) is None):
-            del base[path]
+    leave_out(settings, _UNUSED_IN_REPLAY)
 
 
 PUSH_ORDER_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"

@@ -25,6 +25,7 @@ from newscrawl.archive.recover import finish_killed_warcs
 from newscrawl.archive.replay import (ReplayIdentity, ReplaySource, input_sha256, replay_identity,
                                       with_reproducible_order, without_network_handlers)
 from newscrawl.archive.wacz import shown_name
+from newscrawl.components import OFF_IN_EVERY_CRAWL, leave_out
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
@@ -106,6 +107,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpiderBase:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        leave_out(crawler.settings, OFF_IN_EVERY_CRAWL)
         if spider.mode == "replay":
             without_network_handlers(crawler.settings)
             with_reproducible_order(crawler.settings)
