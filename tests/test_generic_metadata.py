@@ -446,3 +446,12 @@ def test_a_wordpress_updated_time_is_the_modified_date() -> None:
               'datetime="2019-11-19T10:02:00+00:00">November 19, 2019</time></a></p>')
     article = parse(full_page(dates=posted))
     assert (article.published_at, article.modified_at) == ("2019-11-18T08:15:00+00:00", "2019-11-19T10:02:00+00:00")
+
+
+def test_a_screen_reader_copy_of_the_authors_name_is_not_read_twice() -> None:
+    """Design systems prefix their screen-reader-only class ("u-screen-reader-text", "govuk-visually-hidden"): the
+    copy is for assistive technology, and the byline a reader sees names the author once."""
+    for hidden in ("u-screen-reader-text", "govuk-visually-hidden", "element-invisible"):
+        page = full_page(byline=f'<p class="byline">By <a href="/authors/jane-roe">Jane Roe'
+                                f'<span class="{hidden}">Jane Roe</span></a></p>')
+        assert parse(page).authors == ["Jane Roe"], hidden

@@ -43,6 +43,13 @@ BODY_MIN_CHARS = 300
 HIDDEN_CLASSES = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hidden", "screen-reader-text",
                             "visuallyhidden", "invisible"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Screen-reader-only text (a copy of a link's or name's text for assistive technology, "opens in a new window"):
+# the accessibility utility classes of CSS frameworks and design systems, also under a project's own prefix
+# ("u-screen-reader-text", "govuk-visually-hidden", "c-sr-only"). Not every "-hidden" class: "overflow-hidden"
+# hides nothing.
+_SCREEN_READER_CLASS = re.compile(
+    r"(?:^|\s)(?:[\w-]*[-_])?(?:sr-only|screen-reader-text|screen-reader-only|visually-hidden|visuallyhidden|"
+    r"element-invisible|show-for-sr|a11y-hidden)(?=\s|$)")
 # Elements this big (characters of text) are never pruned by name: a name only marks small furniture boxes.
 MAX_PRUNE_SHARE = 0.5
 PICTURE_MAX_CAPTION = 300  # characters: text of a picture box beyond a long caption is a story set beside a photo
@@ -50,10 +57,18 @@ AUTHOR_BOX_TAGS = frozenset({"div", "section", "aside", "footer", "figure", "dl"
 
 
 def is_hidden(element: etree._Element) -> bool:
-    """Hidden by the `hidden` attribute, aria-hidden, an inline display:none style or a hiding class."""
+    """Hidden by the `hidden` attribute, aria-hidden, an inline display:none style or a hiding class (one that
+    hides everywhere, or a screen-reader-only one).
+
+    >>> from lxml import html
+    >>> [is_hidden(html.fragment_fromstring(f'<span class="{names}">x</span>')) for names in (
+    ...     "u-screen-reader-text", "govuk-visually-hidden", "sr-only", "overflow-hidden", "hidden-xs", "srcset")]
+    [True, True, True, False, False, False]
+    """
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
-    if HIDDEN_CLASSES.intersection((element.get("class") or "").split()):
+    classes = element.get("class")
+    if classes and (HIDDEN_CLASSES.intersection(classes.split()) or _SCREEN_READER_CLASS.search(classes)):
         return True
     style = element.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
