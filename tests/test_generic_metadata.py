@@ -455,3 +455,13 @@ def test_a_screen_reader_copy_of_the_authors_name_is_not_read_twice() -> None:
         page = full_page(byline=f'<p class="byline">By <a href="/authors/jane-roe">Jane Roe'
                                 f'<span class="{hidden}">Jane Roe</span></a></p>')
         assert parse(page).authors == ["Jane Roe"], hidden
+
+
+def test_the_outlet_named_as_creator_beside_the_writer_is_not_a_second_author() -> None:
+    """One field names the house (its print title, sharing a word with the publisher or the site), the byline the
+    writer: the house is an organisation. Alone, a name like the site's stays a person (a writer's own site)."""
+    house = ld({"@type": "NewsArticle", "creator": ["Harbour Weekly"],
+                "publisher": {"@type": "Organization", "name": "Harbour Gazette"}})
+    printed = BODY + "<p>From Harbour Weekly 52/2026, the print edition.</p>"
+    assert parse(full_page(head=house, body=printed)).authors == ["Jane Roe"]
+    assert parse(full_page(byline='<p class="byline">By Tom Harbour</p>')).authors == ["Tom Harbour"]

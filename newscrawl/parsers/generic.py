@@ -76,7 +76,7 @@ def _classified(entities: list[Entity], publisher: str | None, site: str = "") -
     ("SPIEGEL ONLINE" / "Der Spiegel", businessinsider.com) is the outlet, not a second person; so is a name in
     capitals after one written in mixed case ("Kevin McCoy, USA TODAY"), whatever outlet it names."""
     credits: dict[tuple[str, str], Credit] = {}
-    outlet_words = {w for w in re.findall(r"[^\W\d_]{3,}", f"{publisher or ''} {site}".lower())} - _COMMON_WORDS
+    outlet_words = _outlet_words(publisher, site)
     for entity in entities:
         if entity.schema_type in ("", "Person"):
             names = [part for name in split_names(entity.name) for part in (outlet_tail(name, publisher) or (name,))]
@@ -92,6 +92,28 @@ def _classified(entities: list[Entity], publisher: str | None, site: str = "") -
             after_mixed_case_person = after_mixed_case_person or credit.kind == "person" and not in_capitals(name)
             credits.setdefault((credit.kind, credit.name.lower()), credit)
     return credits
+
+
+def _outlet_words(publisher: str | None, site: str) -> set[str]:
+    return {w for w in re.findall(r"[^\W\d_]{3,}", f"{publisher or ''} {site}".lower())} - _COMMON_WORDS
+
+
+def _outlet_named_beside_people(credits: dict[tuple[str, str], Credit], publisher: str | None,
+                                site: str) -> dict[tuple[str, str], Credit]:
+    """The credits with a "person" named like the outlet made an organisation when someone else is credited too:
+    one field names the house ("creator": "DER SPIEGEL" on spiegel.de), another the writer. Without another
+    person the name stays a person (a writer whose surname is the site's name, on the writer's own site)."""
+    outlet_words = _outlet_words(publisher, site)
+    outlet_like = {key for key, credit in credits.items()
+                   if credit.kind == "person" and _shares_word(credit.name, outlet_words, site)}
+    if not outlet_like or not any(c.kind == "person" and k not in outlet_like for k, c in credits.items()):
+        return credits
+    kept: dict[tuple[str, str], Credit] = {}
+    for key, credit in credits.items():
+        if key in outlet_like:
+            credit = Credit(credit.name, "organisation")
+        kept.setdefault((credit.kind, credit.name.lower()), credit)
+    return kept
 
 
 def _shares_word(name: str, outlet_words: set[str], host: str) -> bool:
@@ -136,7 +158,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "22"
+    version = "23"
 
     # [class*=…] already takes .byline, .article-byline, .author and .author-name: naming them too selected no more
     # and made each element of a page answer four more predicates (half of this lookup's time on real pages).
@@ -327,6 +349,7 @@ class GenericParser(ArticleParser):
             for visible_key, credit in _classified([Entity(shown)], publisher, site).items():
                 if credit.kind != "person" or not known & {word.lower() for word in credit.name.split()}:
                     credits.setdefault(visible_key, credit)
+        credits = _outlet_named_beside_people(credits, publisher, site)
         byline = shown or ", ".join(c.name for c in credits.values()) or None
         return _without_shorter_forms(list(credits.values())), byline
 
