@@ -69,6 +69,10 @@ _DATE_TAIL = re.compile(r"\s+(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|s
                         r"\s+\d+\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b.*$|"
                         r"\s+(?:at|um)\s+\d{1,2}:\d{2}\b.*$", re.IGNORECASE)
 _HANDLE = re.compile(r"\s*@\w+")
+# "Posted by DT in Tagebuch", "By Jane Roe in Washington", "Par Élise Moreau dans Politique": the category or the
+# dateline after the name. "in 't" is a Dutch surname's particle (Sophie in 't Veld), not this; German "im" is left
+# alone ("Anna Roe im Gespräch mit Karl Doe" names two people).
+_PLACE_TAIL = re.compile(r"\s+(?:in|dans|en|em)\s+(?!'t\b)(?=[^\W\d_])(?:[^\W\d_][\w'’.-]*)(?:\W.*)?$")
 # "JANIE HAR Associated Press": a name with the agency glued on after it
 _TRAILING_AGENCY = re.compile(rf"^(?P<name>.+?)\s+(?:the\s+)?(?P<agency>{AGENCY_ALTERNATION})$", re.IGNORECASE)
 
@@ -113,7 +117,24 @@ def strip_byline(text: str | None) -> str:
     value = _EMAIL.sub("", value).replace("()", "")
     value = _HANDLE.sub("", _DATE_TAIL.sub("", _TIME_TAIL.sub("", value)))
     value = _without_role_end(_ROLE_TAIL.sub("", value))
+    value = _without_place(value)
     return clean_text(value).strip(" ,;|-–—:·•")
+
+
+def _without_place(value: str) -> str:
+    """The name without a category or place printed after it ("DT in Tagebuch"), when what follows "in" is
+    capitalised (a name has no lower-case "in"; a sentence is no byline).
+
+    >>> _without_place("DT in Tagebuch"), _without_place("Jane Roe in Washington, D.C."), _without_place("Sophie in 't Veld")
+    ('DT', 'Jane Roe', "Sophie in 't Veld")
+    >>> _without_place("Élise Moreau dans Politique"), _without_place("Ana Ruiz en Madrid"), _without_place("Jo Roe in the news")
+    ('Élise Moreau', 'Ana Ruiz', 'Jo Roe in the news')
+    """
+    found = _PLACE_TAIL.search(value)
+    if found is None or found.start() == 0:
+        return value
+    tail = found.group(0).split(maxsplit=2)
+    return value[:found.start()] if len(tail) > 1 and tail[1][:1].isupper() else value
 
 
 def _without_role_end(value: str) -> str:
