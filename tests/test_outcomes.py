@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import pytest
 
+from newscrawl.monitoring.drift import check_drift
 from tests.crawling import FAST, ROOT, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import article_path
@@ -255,3 +256,14 @@ def test_a_site_answering_500_to_every_article_is_still_fetch_failures(tmp_path:
     assert report["counts"]["gone"] == len(specs) and report["fetch_failure_ratio"] == 1.0
     assert "FETCH FAILURES: 100% of the article fetches failed" in done.stdout
     assert outcomes_add_up(report) == report["counts"]["discovered"] == len(specs)
+
+
+def test_a_run_whose_pages_all_read_as_home_or_listing_pages_says_they_may_not_be_articles() -> None:
+    """Every page parsed to nothing is drift (exit 5) either way, but when each page said what it is (a home page, a
+    listing) the line says that URLs given by hand may simply not be articles."""
+    listings = check_drift({}, {}, 0, 3, 10, page_kinds=3)
+    assert listings.failed and listings.message is not None
+    assert "each read as a home or listing page: if these URLs were given by hand (-a urls)" in listings.message
+    shells = check_drift({}, {}, 0, 3, 10, page_kinds=1)
+    assert shells.failed and shells.message == "all 3 fetched article pages parsed to nothing: the page layout " \
+                                               "probably changed"

@@ -30,21 +30,31 @@ class DriftVerdict:
 
 def check_drift(coverage: dict[str, dict[str, Any]], examples: dict[str, dict[str, list[str]]],
                 article_pages: int, not_article_pages: int, min_articles: int, revisions: int = 0,
-                shrunk_revisions: int = 0, shells_by_parser: dict[str, tuple[int, int]] | None = None) -> DriftVerdict:
+                shrunk_revisions: int = 0, shells_by_parser: dict[str, tuple[int, int]] | None = None,
+                page_kinds: int = 0) -> DriftVerdict:
     """`revisions` of known articles this run, `shrunk_revisions` of them flagged body_shrunk: when most of at least
     SHRUNK_MIN revisions lost most of their body, the pages changed, not the stories (a paywall, a consent wall).
 
     `shells_by_parser`: per outlet parser, (pages that parsed to nothing, pages read). When most of at least
     `min_articles` pages of an outlet with a parser of its own parsed to nothing, its layout changed on part of the
     site (a redesign rolled out to some sections, a script shell for some pages) while the rest still gave items.
-    The generic parser is left out: sitemaps list section, tag and author pages, which are rightly nothing."""
+    The generic parser is left out: sitemaps list section, tag and author pages, which are rightly nothing.
+
+    `page_kinds`: how many of the pages that parsed to nothing said what they are instead (a home page, a listing:
+    parsers.base.PAGE_KIND_REASONS). When all did, the message says that the URLs may not be articles at all (a
+    list given by hand), since a run cannot tell that from a redesign that makes stories look like listings."""
     verdict = DriftVerdict()
     partial = [(name, shells, pages) for name, (shells, pages) in sorted((shells_by_parser or {}).items())
                if name != GENERIC_PARSER and pages >= min_articles and 2 * shells > pages]
     if article_pages == 0 and not_article_pages > 0:
         verdict.failed = True
-        verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing: the page layout "
-                           "probably changed")
+        if page_kinds >= not_article_pages:
+            verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing, each read as a home "
+                               "or listing page: if these URLs were given by hand (-a urls), they are not article "
+                               "pages; otherwise the page layout probably changed")
+        else:
+            verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing: the page layout "
+                               "probably changed")
     elif partial:
         verdict.failed = True
         verdict.message = "; ".join(f"{shells} of {pages} {name} article pages parsed to nothing" for name, shells, pages

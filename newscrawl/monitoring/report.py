@@ -32,6 +32,7 @@ from scrapy import signals
 
 from newscrawl.monitoring.coverage import coverage_by_outlet
 from newscrawl.monitoring.drift import check_drift
+from newscrawl.parsers.base import PAGE_KIND_REASONS
 from newscrawl.state.recovery import ERROR_EXIT_CODE, ERROR_STATUS, write_json_atomically
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,8 @@ class RunReport:
         drift = check_drift(coverage, examples, article_pages, not_article - cut_short, self.min_articles,
                             int(stats.get("newscrawl/items/revisions", 0)),
                             int(stats.get("newscrawl/quality/body_shrunk", 0)),
-                            {name: (shells.get(name, 0), pages) for name, pages in read.items()})
+                            {name: (shells.get(name, 0), pages) for name, pages in read.items()},
+                            sum(int(stats.get(f"newscrawl/not_article/{kind}", 0)) for kind in PAGE_KIND_REASONS))
         errors = _prefixed(stats, "newscrawl/errors/")
         fetched_pages = int(stats.get("newscrawl/pages/fetched", 0))
         discovered = getattr(spider, "discovered_count", 0)
