@@ -362,8 +362,8 @@ def add_enqueue_command(commands: argparse._SubParsersAction[OneLineParser]) -> 
                     "any idle worker (`scrapy crawl SPIDER -s REDIS_URL=...`) picks them up. WORK is `discover` "
                     "(the spider's own discovery routes, with the workers' -a arguments), article URLs (always "
                     "fetched, like -a urls) or @file.txt (one URL per line). See docs/distributed.md.",
-        epilog="Exit codes: 0 queued, 2 usage error, unknown spider or Redis unreachable, 3 --new-run and a run of "
-               "the spider holds work.")
+        epilog="Exit codes: 0 queued, 2 usage error, unknown spider or no usable Redis at the URL, 3 --new-run and a "
+               "run of the spider holds work.")
     enqueue.add_argument("spider", help="spider name, e.g. devdiscourse")
     enqueue.add_argument("work", nargs="*", default=[], metavar="WORK", help="discover | URL | @file.txt")
     enqueue.add_argument("--sitemap", action="append", default=[], metavar="URL",
@@ -387,7 +387,7 @@ def enqueue_work(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         from newscrawl.distributed.enqueue import BadStartMessage, RunGoing, enqueue, messages_from_arguments
-        from newscrawl.distributed.frontier import connect, redacted
+        from newscrawl.distributed.connection import connect, redacted
     except ImportError as error:
         print(f"newscrawl enqueue: {error.name} is not installed: pip install 'newscrawl[distributed]'",
               file=sys.stderr)

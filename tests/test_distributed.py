@@ -7,6 +7,7 @@ redis-server program cannot be found (install it with `apt-get install redis-ser
 from __future__ import annotations
 
 import dataclasses
+import http.server
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -28,10 +30,11 @@ from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
 from newscrawl.cli import main as newscrawl
-from newscrawl.distributed import attach_frontier, serializer
+from newscrawl.distributed import DistributedSetupError, attach_frontier, serializer
 from newscrawl.distributed.enqueue import BadStartMessage, RunGoing, StartMessage, messages_from_arguments
 from newscrawl.distributed.enqueue import enqueue as enqueue_messages
 from newscrawl.distributed.fingerprint import ArticleKeyFingerprinter
+from newscrawl.distributed.connection import connect
 from newscrawl.distributed.frontier import Frontier, join_run
 from newscrawl.distributed.keys import RunKeys
 from newscrawl.distributed.merge import feed_paths, merge_feeds
@@ -63,23 +66,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """redis://127.0.0.1:<port> of a private redis-server (no RDB, no AOF), stopped after the module."""
+@contextmanager
+def redis_server(folder: Path, *options: str) -> Iterator[str]:
+    """redis://127.0.0.1:<port> of a private redis-server (no RDB, no AOF; `options`: more of its arguments, e.g.
+    --requirepass), stopped on leaving."""
     program = redis_server_program()
     if program is None:
         pytest.skip("redis-server not found: install it (apt-get install redis-server) to run the distributed tests")
-    folder = tmp_path_factory.mktemp("redis")
     for _ in range(3):  # the free port may be taken between probing and binding
         port = free_port()
         process = subprocess.Popen([program, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no", "--dir", str(folder), "--protected-mode", "yes"],
+                                    "--appendonly", "no", "--dir", str(folder), "--protected-mode", "yes", *options],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis(port=port, socket_connect_timeout=1)
         deadline = time.monotonic() + 10
         while process.poll() is None and time.monotonic() < deadline:
             try:
                 client.ping()
+                break
+            except redis.AuthenticationError:  # up, and asking for the password (--requirepass)
                 break
             except redis.ConnectionError:
                 time.sleep(0.05)
@@ -91,6 +96,12 @@ def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 process.wait(timeout=10)
             return
     pytest.fail("redis-server did not start on a free 127.0.0.1 port (3 tries)")
+
+
+@pytest.fixture(scope="module")
+def redis_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as base:
+        yield base
 
 
 @pytest.fixture()
@@ -676,6 +687,97 @@ def test_redis_gone_between_the_check_and_the_join_is_one_line(tmp_path: Path, p
     assert result.log.startswith(f"scrapy crawl news: not started, cannot use Redis at {url}: "), result.log
     assert result.log.count("\n") == 1, result.log
     assert not list(tmp_path.glob("output/news/*.jsonl")), "nothing crawled"
+
+
+# ---- what answers at the Redis URL, when it is not a Redis that takes us: one line naming the URL and what is there --
+class _QuietHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def http_server() -> Iterator[str]:
+    """A redis:// URL whose port holds `python3 -m http.server` (its request handler): a user's wrong port. It
+    answers redis-py's first command with an HTML error page whose lines do not end in CRLF, then hangs up."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"redis://127.0.0.1:{server.server_address[1]}/0"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def status_line_server() -> Iterator[str]:
+    """A redis:// URL whose port answers any bytes with an HTTP status line, as nginx or a load balancer does."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:  # closed
+                return
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    finally:
+        listener.close()
+
+
+@pytest.fixture(scope="module")
+def redis_with_password(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """redis://127.0.0.1:<port> of a redis-server started with --requirepass s3cret."""
+    with redis_server(tmp_path_factory.mktemp("redis-password"), "--requirepass", "s3cret") as base:
+        yield base
+
+
+def test_what_is_at_the_redis_url_is_named_in_the_error(redis_with_password: str) -> None:
+    """A port holding something else than Redis, a Redis asking for a password, a URL that is not Redis's: each
+    was "cannot use Redis at URL:" and redis-py's words for it ("Connection closed by server.", "HELLO must be
+    called with the client already authenticated…"); a URL with a password that redis-py refuses was a traceback
+    (the message's own redacted() raised on the port)."""
+    def error(url: str) -> str:
+        with pytest.raises(DistributedSetupError) as raised:
+            connect(url)
+        return str(raised.value)
+
+    with http_server() as url:
+        assert error(url) == f"{url} is not a Redis server: it closed the connection without a Redis reply"
+    with status_line_server() as url:
+        assert error(url) == f"{url} is not a Redis server: it answered b'HTTP/1.1 400 Bad Request'"
+    host = redis_with_password.removeprefix("redis://")
+    assert error(f"{redis_with_password}/0") == (
+        f"Redis at {redis_with_password}/0 requires a password and the URL gives none: put it in the URL, "
+        "redis://:PASSWORD@HOST:PORT/DB")
+    assert error(f"redis://:wrong@{host}/0").startswith(
+        f"Redis at {redis_with_password}/0 refused the URL's password (or user name): ")
+    assert connect(f"redis://:s3cret@{host}/0").ping()
+    assert error(f"http://{host}/0") == (
+        f"http://{host}/0 is not a Redis URL: it must start with redis://, rediss:// (TLS) or unix:// (a socket), "
+        "e.g. redis://127.0.0.1:6379/0")
+    assert error("redis://:s3cret@127.0.0.1:99999/0") == "redis://127.0.0.1:99999/0 is not a Redis URL: Port out of " \
+                                                         "range 0-65535"
+    assert error("redis://127.0.0.1:1/0").startswith("cannot use Redis at redis://127.0.0.1:1/0: "), "down: as it was"
+
+
+def test_a_worker_or_enqueue_at_a_port_that_is_no_redis_is_one_line(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The commands print connect()'s error as their one line, exit 2, as for a Redis that is down."""
+    with http_server() as url:
+        assert newscrawl(["enqueue", "devdiscourse", "discover", "--redis", url]) == 2
+        assert capsys.readouterr().err == (f"newscrawl enqueue: {url} is not a Redis server: it closed the "
+                                           "connection without a Redis reply\n")
+        result = run_crawl(tmp_path, "news", env={"NEWSCRAWL_REDIS_URL": url})
+    assert result.returncode == 2 and "Traceback" not in result.log, result.log[-3000:]
+    assert result.log == f"scrapy crawl news: not started, {url} is not a Redis server: it closed the connection " \
+                         "without a Redis reply\n", result.log
 
 
 # ---- the scaling figure in the README (opt-in: NEWSCRAWL_BENCH=1 pytest tests/test_distributed.py -k scaling -s) --

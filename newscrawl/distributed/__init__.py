@@ -4,6 +4,7 @@ Switched on by settings only: `-s REDIS_URL=redis://host:6379/0` or the environm
 NEWSCRAWL_REDIS_URL. Without either, nothing here is imported beyond this module and a crawl is the usual
 single-process one. Who does what (README, "Distributed crawling"):
 
+  connection.py   connecting, and one line naming the URL and what is there when Redis cannot be used
   frontier.py     the Redis key layout of a run, its Lua scripts (leases, reaping, finishing) and the discovery trail
   scheduler.py    scrapy-redis's scheduler, queue and dupefilter, adapted to Scrapy 2.19 and to leases
   fingerprint.py  request fingerprints by article key (devdiscourse:<NewsId>), so every URL form dedupes to one
@@ -17,6 +18,7 @@ single-process one. Who does what (README, "Distributed crawling"):
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -38,19 +40,20 @@ def redis_url(settings: Any) -> str | None:
 
 def check_reachable(settings: Any) -> None:
     """DistributedSetupError, naming the URL, when a Redis URL is set but that Redis cannot be used (not installed,
-    unreachable): asked by the crawl command before the crawl starts, where the error is one line."""
+    unreachable, not Redis, a password missing: connection.py): asked by the crawl command before the crawl starts,
+    where the error is one line."""
     url = redis_url(settings)
     if url is not None:
-        _frontier_module().connect(url)
+        _needing_redis("connection").connect(url)
 
 
-def _frontier_module() -> Any:
+def _needing_redis(module: str) -> Any:
+    """A module of this package that imports redis-py (and scrapy-redis): its missing extra is one clear error."""
     try:
-        from newscrawl.distributed import frontier
+        return importlib.import_module(f"{__name__}.{module}")
     except ImportError as error:
         raise DistributedSetupError(f"a Redis URL is set ({REDIS_URL_ENV} or REDIS_URL) but {error.name} is not "
                                     "installed: pip install 'newscrawl[distributed]'") from None
-    return frontier
 
 
 def attach_frontier(spider: Any, crawler: Any) -> Frontier | None:
@@ -63,5 +66,5 @@ def attach_frontier(spider: Any, crawler: Any) -> Frontier | None:
     url = redis_url(crawler.settings)
     if url is None or getattr(spider, "mode", "live") == "replay":
         return None
-    frontier: Frontier = _frontier_module().Frontier.join(spider, crawler.settings, url)
+    frontier: Frontier = _needing_redis("frontier").Frontier.join(spider, crawler.settings, url)
     return frontier

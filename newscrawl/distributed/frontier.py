@@ -28,12 +28,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from scrapy.http import Request
 
 from newscrawl.distributed import DistributedSetupError, scripts
+from newscrawl.distributed.connection import connect, redacted, unusable
 from newscrawl.distributed.keys import RunKeys, current_run_key, text
 from newscrawl.distributed.state import RedisStateStore, RunIncremental
 from newscrawl.items import Discovery
@@ -44,29 +44,6 @@ logger = logging.getLogger(__name__)
 
 WORKER_ID_ENV = "NEWSCRAWL_WORKER_ID"
 DEFAULT_LEASE_TIMEOUT = 30.0
-
-def connect(url: str) -> redis.Redis:
-    """A client for `url`, checked with PING; an unreachable server is one clear error naming it."""
-    try:
-        server = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True)
-        server.ping()
-    except (redis.RedisError, ValueError) as error:
-        raise DistributedSetupError(f"cannot use Redis at {redacted(url)}: {error}") from None
-    return server
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, for logs and messages.
-
-    >>> redacted("redis://user:secret@redis.example:6379/0")
-    'redis://user@redis.example:6379/0'
-    """
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username + '@' if parts.username else ''}{parts.hostname}{f':{parts.port}' if parts.port else ''}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
 
 def worker_id(settings: Any) -> str:
     """NEWSCRAWL_WORKER_ID (setting or environment), else `<host>-<pid>`; reduced to a safe file-name part.
@@ -130,7 +107,7 @@ class Frontier:
                                                            DEFAULT_LEASE_TIMEOUT))
             frontier.heartbeat()
         except redis.RedisError as error:
-            raise DistributedSetupError(f"cannot use Redis at {redacted(url)}: {error}") from None
+            raise unusable(url, error) from None
         # Feeds, WARCs and run reports are named after the crawl id: `<run>-<worker>` keeps every worker's apart.
         spider.crawl_id = spider.feed_name = f"{run_id}-{frontier.worker}"
         logger.info("Worker %(worker)s joined run %(run)s on %(redis)s",

@@ -1,0 +1,107 @@
+"""Connecting to Redis, and one line that names the URL and what was found there when Redis cannot be used.
+
+Every command that talks to Redis (`newscrawl enqueue`, a worker's `scrapy crawl`, and `newscrawl run` around it)
+connects here and prints the DistributedSetupError raised here as its one line, exit 2. The faults a user meets
+are told apart, as each needs another fix: nothing listening (Redis down, a wrong port), a server that is not Redis
+(an HTTP server on that port), a Redis that wants a password, a URL that is not a Redis URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from newscrawl.distributed import DistributedSetupError
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for `url`, checked with PING. Whatever stops it is one DistributedSetupError naming the URL (its
+    password left out) and what was found there (`unusable`); the commands print it as their one line, exit 2."""
+    scheme, separator, _ = url.partition("://")
+    if not separator or scheme.lower() not in REDIS_SCHEMES:
+        raise DistributedSetupError(f"{redacted(url)} is not a Redis URL: it must start with redis://, rediss:// "
+                                    "(TLS) or unix:// (a socket), e.g. redis://127.0.0.1:6379/0")
+    reached = _Reached()
+    try:
+        server = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10,
+                                      retry_on_timeout=True, redis_connect_func=reached)
+    except ValueError as error:  # a port out of range, a db that is no number…
+        raise DistributedSetupError(f"{redacted(url)} is not a Redis URL: {error}") from None
+    try:
+        server.ping()
+    except redis.RedisError as error:
+        given = server.connection_pool.connection_kwargs
+        raise unusable(url, error, reached=reached.once,
+                       credentials=bool(given.get("password") or given.get("username"))) from None
+    return server
+
+
+class _Reached:
+    """redis-py's `redis_connect_func`: called once a connection's socket is open, in place of the handshake, which
+    it then runs. So an error tells whether anything listened at the URL: refused (Redis down, a wrong port) is
+    another fault than a server that took the connection and then did not speak Redis."""
+
+    def __init__(self) -> None:
+        self.once = False
+
+    def __call__(self, connection: Any) -> None:
+        self.once = True
+        connection.on_connect()
+
+
+def unusable(url: str, error: redis.RedisError, *, reached: bool = False,
+             credentials: bool = False) -> DistributedSetupError:
+    """The one line for a Redis that cannot be used, said the same way by every command (enqueue, a worker's crawl
+    and its join): "cannot use Redis at URL: why" (down, refused, an error reply). connect() knows more: whether a
+    server took the connection (`reached`), then "URL is not a Redis server: what it did", and whether the URL
+    gives a password (`credentials`), for what a password refusal means."""
+    shown = redacted(url)
+    if isinstance(error, redis.AuthenticationError):
+        if not credentials:
+            return DistributedSetupError(f"Redis at {shown} requires a password and the URL gives none: put it in "
+                                         "the URL, redis://:PASSWORD@HOST:PORT/DB")
+        return DistributedSetupError(f"Redis at {shown} refused the URL's password (or user name): {error}")
+    if reached and (what := _not_redis(error)):
+        return DistributedSetupError(f"{shown} is not a Redis server: {what}")
+    return DistributedSetupError(f"cannot use Redis at {shown}: {error}")
+
+
+SERVER_CLOSED = "Connection closed by server."
+"""redis-py's words (redis/_parsers/socket.py) for a server that hung up without a reply."""
+
+
+def _not_redis(error: redis.RedisError) -> str | None:
+    """What a server that took the connection did instead of answering as Redis, or None. Redis's own error replies
+    (max clients reached, loading, a wrong database) come as ResponseError or a ConnectionError in their own words,
+    so only these three are "not Redis": a reply in no Redis protocol (an HTTP server's status line), silence, and
+    a hang-up without a reply."""
+    if isinstance(error, redis.InvalidResponse):
+        return f"it answered {str(error).removeprefix('Protocol Error: ')}"
+    if isinstance(error, redis.TimeoutError):
+        return "it took the connection but never answered PING (timed out)"
+    if isinstance(error, redis.ConnectionError) and (
+            str(error) == SERVER_CLOSED or isinstance(error.__cause__, (ConnectionResetError, BrokenPipeError))):
+        return "it closed the connection without a Redis reply"
+    return None
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for logs and messages; never raises, also not for a URL redis-py refuses.
+
+    >>> redacted("redis://user:secret@redis.example:6379/0")
+    'redis://user@redis.example:6379/0'
+    >>> redacted("redis://:secret@127.0.0.1:99999/0")
+    'redis://127.0.0.1:99999/0'
+    >>> redacted("unix://:secret@/run/redis.sock?db=1")
+    'unix:///run/redis.sock?db=1'
+    """
+    scheme, separator, rest = url.partition("://")
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    userinfo, at, host = rest[:end].rpartition("@")
+    if not separator or not at or ":" not in userinfo:
+        return url
+    user = userinfo.partition(":")[0]
+    return f"{scheme}{separator}{user + '@' if user else ''}{host}{rest[end:]}"
