@@ -7,7 +7,9 @@ import copy
 import gzip
 import io
 import json
+import logging
 import shutil
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +228,27 @@ def test_several_feeds_are_each_verified_with_a_total_and_the_worst_exit_code(
     # one feed: as before, no path before its lines and no total
     code, out, _ = _verify(capsys, str(feed), "--archive", str(archive), "-q")
     assert code == 0 and out == "2 items checked: 2 verified, 0 problems\n", out
+
+
+def test_a_damaged_warcinfo_is_one_warning_for_its_file_not_one_per_item(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    """A WARC whose first record (the warcinfo) is damaged: "No readable warcinfo in FILE" came once for every item
+    verified from it (read_at read the first record again for each), 43 lines for the sample's 41 items. The items'
+    verdicts do not depend on the warcinfo."""
+    sample = ROOT / "samples" / "devdiscourse.warc.gz"
+    done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={sample}", "-O", "out.jsonl")
+    assert done.returncode == 0, done.log[-3000:]
+    feed = str(tmp_path / "run" / "out.jsonl")
+    data = sample.read_bytes()
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    assert b"WARC-Type: warcinfo" in inflater.decompress(data)
+    first = len(data) - len(inflater.unused_data)
+    damaged = tmp_path / "damaged" / sample.name
+    damaged.parent.mkdir()
+    damaged.write_bytes(b"\0" * first + data[first:])  # the warcinfo's gzip member: garbage of the same length
+    intact = _verify(capsys, feed, "--archive", str(sample), "-q")
+    assert intact == (0, "41 items checked: 41 verified, 0 problems\n", ""), intact
+    with caplog.at_level(logging.WARNING):
+        assert _verify(capsys, feed, "--archive", str(damaged.parent), "-q")[:2] == intact[:2]
+    warnings = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and warnings[0].startswith(f"No readable warcinfo in {damaged}: "), warnings

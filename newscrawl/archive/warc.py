@@ -31,6 +31,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from itertools import chain, groupby
 from operator import itemgetter
 from pathlib import Path
@@ -135,8 +136,20 @@ def read_warcinfo(file: Path | str, *, indexed: bool = False) -> dict[str, str]:
 
     An unreadable first record is a warning, unless ``indexed``: the caller is about to index the whole file (a
     replay), whose damage line for offset 0 names the file once; a second line about it said nothing more.
+
+    Read once per file and process while the file is unchanged (same size and modification time): ``read_at`` asks
+    for it with every record it reads, so `newscrawl verify` read the first record again for each item, and warned
+    about a damaged one once per item instead of once per file.
     """
     path = _locate(Path(file))
+    stat = path.stat()
+    return dict(_warcinfo_of(path, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns), indexed))
+
+
+@lru_cache(maxsize=1024)
+def _warcinfo_of(path: Path, version: tuple[int, int, int, int], indexed: bool) -> dict[str, str]:
+    """read_warcinfo's reading and its one warning. `version` (device, inode, size, modification time) only keys the
+    cache: another file under the same relative name, or the file rewritten, is read again."""
     try:
         record = read_arc_at(path, 0)[0] if is_arc(path) else read_first_record(read_source(path))
     except PlainCopyRefused:
