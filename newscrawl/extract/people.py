@@ -69,6 +69,10 @@ _DATE_TAIL = re.compile(r"\s+(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|s
                         r"\s+\d+\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b.*$|"
                         r"\s+(?:at|um)\s+\d{1,2}:\d{2}\b.*$", re.IGNORECASE)
 _HANDLE = re.compile(r"\s*@\w+")
+# "Jörn Roe am Samstag", "Jane Roe on Monday": the day after a whole name. After one word it is a paper's name
+# ("Welt am Sonntag", "Bild am Sonntag", "NZZ am Sonntag").
+_WEEKDAY_TAIL = re.compile(r"^(?P<name>[^\W\d_][\w'’.-]*(?:\s+[\w'’.-]+)+?)\s+(?:am|on)\s+(?:(?:Mon|Diens|Donners|Frei|Sams|"
+                           r"Sonn)tag|Mittwoch|Sonnabend|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\w*\b.*$")
 # "Posted by DT in Tagebuch", "By Jane Roe in Washington", "Par Élise Moreau dans Politique": the category or the
 # dateline after the name. "in 't" is a Dutch surname's particle (Sophie in 't Veld), not this; German "im" is left
 # alone ("Anna Roe im Gespräch mit Karl Doe" names two people).
@@ -111,13 +115,15 @@ def strip_byline(text: str | None) -> str:
     ('Korinna Roe', 'Лида Петрова', 'Al Roe')
     >>> strip_byline("Jörn Roe am 08.12.2022"), strip_byline("Sue Roe 1 day ago"), strip_byline("Günter Roe at 18:52")
     ('Jörn Roe', 'Sue Roe', 'Günter Roe')
+    >>> strip_byline("Jörn Roe am Samstagabend"), strip_byline("Welt am Sonntag"), strip_byline("By Jane Roe on Monday")
+    ('Jörn Roe', 'Welt am Sonntag', 'Jane Roe')
     """
     value = clean_text(text)
     value = _ROLE_LEAD.sub("", _FOREIGN_LEAD.sub("", _LABEL_LEAD.sub("", _LEAD.sub("", value))))
     value = _EMAIL.sub("", value).replace("()", "")
     value = _HANDLE.sub("", _DATE_TAIL.sub("", _TIME_TAIL.sub("", value)))
     value = _without_role_end(_ROLE_TAIL.sub("", value))
-    value = _without_place(value)
+    value = _without_place(_WEEKDAY_TAIL.sub(r"\g<name>", value))
     return clean_text(value).strip(" ,;|-–—:·•")
 
 
