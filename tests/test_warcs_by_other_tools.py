@@ -1,6 +1,7 @@
-"""WARCs that other tools wrote (wget, warcprox, pywb's recorder, warcio's capture_http) of the same three pages,
-served chunked and gzip-compressed as many real servers do: each replays to the same three items, byte for byte the
-same text, and `newscrawl verify` proves them. The files and how they were made: tests/fixtures/warcs-by-other-tools/.
+"""Archives that other tools wrote (wget, warcprox, pywb's recorder, warcio's capture_http, warcio.js as Browsertrix
+writes with it, and js-wacz's WACZ of that) of the same three pages, served chunked and gzip-compressed as many real
+servers do: each replays to the same three items, byte for byte the same text, and `newscrawl verify` proves them. The
+files and how they were made: tests/fixtures/warcs-by-other-tools/.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from tests.crawling import run_crawl
 from tests.test_archive_replay import newscrawl_cli
 
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "warcs-by-other-tools"
-TOOLS = ("wget", "warcprox", "pywb", "warcio-capture-http")
+ARCHIVED_AS = {"wget.warc.gz": "wget.warc.gz", "warcprox.warc.gz": "warcprox.warc.gz", "pywb.warc.gz": "pywb.warc.gz",
+               "warcio-capture-http.warc.gz": "warcio-capture-http.warc.gz",
+               "warcio-js.warc.gz": "warcio-js.warc.gz", "js-wacz.wacz": "warcio-js.warc.gz"}
+"""Each file → the WARC its items name (provenance.archive.file): a WACZ's items name the WARC inside it."""
 NEWS_IDS = ["3301945", "3301962", "3301980"]
 
 
@@ -42,10 +46,10 @@ def wget_items(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, objec
     return items_of(workdir / "out.jsonl")
 
 
-@pytest.mark.parametrize("tool", TOOLS)
-def test_each_tools_warc_replays_every_article_and_verifies(tool: str, tmp_path: Path,
-                                                            wget_items: list[dict[str, object]]) -> None:
-    warc = FOLDER / f"{tool}.warc.gz"
+@pytest.mark.parametrize("file", ARCHIVED_AS)
+def test_each_tools_archive_replays_every_article_and_verifies(file: str, tmp_path: Path,
+                                                               wget_items: list[dict[str, object]]) -> None:
+    warc = FOLDER / file
     replay = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
     assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
     items = items_of(tmp_path / "out.jsonl")
@@ -57,16 +61,18 @@ def test_each_tools_warc_replays_every_article_and_verifies(tool: str, tmp_path:
         assert item["quality"] == [] and len(str(item["body"])) > 500, item
         assert str(item["url"]).startswith("https://www.devdiscourse.com/article/")  # the page's canonical
         assert str(provenance["request_url"]).startswith("http://127.0.0.1:8093/article/")
-        assert provenance["archive"]["file"] == warc.name and provenance["fetched_at"]
+        assert provenance["archive"]["file"] == ARCHIVED_AS[file] and provenance["fetched_at"]
     assert [content(item) for item in items] == [content(item) for item in wget_items]
     done = newscrawl_cli("verify", str(tmp_path / "out.jsonl"), "--archive", str(warc))
     assert done.returncode == 0 and "3 verified, 0 problems" in done.stdout, done.stdout + done.stderr
 
 
-def test_the_four_warcs_together_are_three_articles_in_one_process_or_two(tmp_path: Path) -> None:
-    """Twelve captures and a revisit of three pages: one item per article; two processes write the same feed."""
+def test_every_file_together_is_three_articles_in_one_process_or_two(tmp_path: Path) -> None:
+    """Eighteen captures and a revisit of three pages (a WACZ among the WARCs): one item per article; two processes
+    write the same feed."""
     one = run_crawl(tmp_path / "one", "news", "-a", f"replay={FOLDER}", "-O", "out.jsonl")
     two = run_crawl(tmp_path / "two", "news", "-a", f"replay={FOLDER}", "-a", "jobs=2", "-O", "out.jsonl")
     assert one.returncode == 0 and two.returncode == 0, one.log[-2000:] + two.log[-2000:]
     assert len(items_of(one.workdir / "out.jsonl")) == 3
     assert (one.workdir / "out.jsonl").read_bytes() == (two.workdir / "out.jsonl").read_bytes()
+
