@@ -7,6 +7,7 @@ files and how they were made: tests/fixtures/warcs-by-other-tools/.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,27 @@ def test_every_file_together_is_three_articles_in_one_process_or_two(tmp_path: P
     assert len(items_of(one.workdir / "out.jsonl")) == 3
     assert (one.workdir / "out.jsonl").read_bytes() == (two.workdir / "out.jsonl").read_bytes()
 
+
+# warcio.js writes WARC/1.1 dates to the millisecond, as Browsertrix and ArchiveWeb.page do: fetched_at keeps them.
+JS_FETCHED_AT = {"3301945": "2026-12-07T04:11:11.529000+00:00", "3301962": "2026-12-07T04:11:11.508000+00:00",
+                 "3301980": "2026-12-07T04:11:11.255000+00:00"}
+
+
+def test_a_wacz_of_another_tool_replays_to_one_feed_wherever_it_is_extracted(tmp_path: Path) -> None:
+    """A WACZ's WARCs are extracted into a cache folder. Its extraction time was the replay's start (another tool's
+    WARCs name none) and so the archive candidates' discovery time: the same WACZ extracted anew (another cache
+    folder, in one process or two) gave another feed. Now the WARCs take the WACZ's time, as a WARC replayed by
+    itself has its own."""
+    wacz = FOLDER / "js-wacz.wacz"
+    one = run_crawl(tmp_path / "one", "devdiscourse", "-a", f"replay={wacz}", "-O", "out.jsonl",
+                    env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache-one")})
+    two = run_crawl(tmp_path / "two", "devdiscourse", "-a", f"replay={wacz}", "-a", "jobs=2", "-O", "out.jsonl",
+                    env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache-two")})
+    assert one.returncode == 0 and two.returncode == 0, one.log[-2000:] + two.log[-2000:]
+    assert (one.workdir / "out.jsonl").read_bytes() == (two.workdir / "out.jsonl").read_bytes()
+    stamped = datetime.fromtimestamp(wacz.stat().st_mtime, timezone.utc).isoformat()
+    for item in items_of(one.workdir / "out.jsonl"):
+        provenance = item["provenance"]
+        assert isinstance(provenance, dict)
+        assert provenance["fetched_at"] == JS_FETCHED_AT[str(item["outlet_id"])]
+        assert [(d["via"], d["seen_at"]) for d in provenance["discovery"]] == [("archive", stamped)]

@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 SUFFIX = ".wacz"
 
+EXTRACTION = "wacz-2"
+"""Part of every extraction folder's key: a new one when extraction changes what it writes (2: the WARCs take the
+WACZ's modification time), so no replay reads a folder an older newscrawl extracted."""
+
 
 class UnreadableWacz(ValueError):
     """The file is named .wacz but is not a ZIP that can be read."""
@@ -81,7 +85,7 @@ def _replay_root(path: Path) -> Path:
     at all); anything else as it is. Raises UnreadableWacz for a .wacz that is not a readable ZIP of WARCs (in a
     folder: only when no other WARC is left; else each bad WACZ costs one error line)."""
     if is_wacz(path):
-        return _built(path, f"wacz-{path.resolve()}\0{_stamp(str(path))}",
+        return _built(path, f"{EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
                       lambda staging: f"{path}: {_extract_warcs(path, staging)} WARC files extracted")
     if not path.is_dir():
         return path
@@ -109,7 +113,7 @@ def _replay_root(path: Path) -> Path:
             raise UnreadableWacz(f"{path}: none of its {len(waczs)} WACZ files could be read")
         return f"{path}: {readable} WACZ files extracted and {len(warcs)} WARC files linked"
 
-    return _built(path, "\n".join(["wacz-folder", str(path.resolve()), *(f"{file}\0{_stamp(file)}"
+    return _built(path, "\n".join([f"{EXTRACTION}-folder", str(path.resolve()), *(f"{file}\0{_stamp(file)}"
                                                                     for file in waczs + warcs)]), combine)
 
 
@@ -149,14 +153,23 @@ def _not_extracted(path: Path, error: OSError) -> WaczNotExtracted:
 
 def _extract_warcs(path: Path, into: Path) -> int:
     """Every WARC member of the ZIP into `into` (zipfile drops "..", drive letters and leading slashes from member
-    names, so nothing lands outside it); how many."""
+    names, so nothing lands outside it); how many.
+
+    Each extracted WARC takes the WACZ's modification time, not the moment it was extracted: a replay of another
+    tool's archive, whose warcinfo names no crawl start, starts when its WARC files were last modified
+    (replay.replay_identity), and that time is in the feed (the discovery times of archive candidates). Stamped
+    with the extraction, the same WACZ gave another feed whenever it was extracted anew (another cache folder, a
+    cleaned temp folder, another machine); the WACZ's time is what a WARC replayed by itself gives. (The members'
+    own ZIP times are local times of an unknown zone, so they cannot stand for it.)
+    """
     try:
+        stamp = os.stat(path)
         with zipfile.ZipFile(path) as archive:
             members = [member for member in archive.infolist()
                        if not member.is_dir() and member.filename.lower().endswith(WARC_FILE_SUFFIXES)]
             for member in members:
                 try:
-                    archive.extract(member, into)
+                    os.utime(archive.extract(member, into), ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
                 except OSError as error:  # the archive's own read errors are zipfile's, caught below
                     raise _not_extracted(path, error) from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
