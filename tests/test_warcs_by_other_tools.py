@@ -7,10 +7,12 @@ files and how they were made: tests/fixtures/warcs-by-other-tools/.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from tests.crawling import run_crawl
 from tests.test_archive_replay import newscrawl_cli
@@ -83,21 +85,35 @@ JS_FETCHED_AT = {"3301945": "2026-12-07T04:11:11.529000+00:00", "3301962": "2026
                  "3301980": "2026-12-07T04:11:11.255000+00:00"}
 
 
-def test_a_wacz_of_another_tool_replays_to_one_feed_wherever_it_is_extracted(tmp_path: Path) -> None:
-    """A WACZ's WARCs are extracted into a cache folder. Its extraction time was the replay's start (another tool's
-    WARCs name none) and so the archive candidates' discovery time: the same WACZ extracted anew (another cache
-    folder, in one process or two) gave another feed. Now the WARCs take the WACZ's time, as a WARC replayed by
-    itself has its own."""
+def first_warc_date(warc: Path) -> str:
+    """The WARC-Date of the file's first record, as a feed writes times."""
+    with warc.open("rb") as stream:
+        record = next(iter(ArchiveIterator(stream)))
+        value = record.rec_headers.get_header("WARC-Date")
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+
+
+def test_another_tools_archive_replays_to_one_feed_wherever_it_is_copied_or_extracted(tmp_path: Path) -> None:
+    """Another tool's WARCs name no crawl start, and the start is in the feed (the archive candidates' discovery
+    time). It was the files' modification time: a copy (cp without -p), or a WACZ extracted anew into another cache
+    folder, gave another feed. It is the first record's WARC-Date, the archive's own content, before every fetch."""
     wacz = FOLDER / "js-wacz.wacz"
     one = run_crawl(tmp_path / "one", "devdiscourse", "-a", f"replay={wacz}", "-O", "out.jsonl",
                     env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache-one")})
     two = run_crawl(tmp_path / "two", "devdiscourse", "-a", f"replay={wacz}", "-a", "jobs=2", "-O", "out.jsonl",
                     env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache-two")})
-    assert one.returncode == 0 and two.returncode == 0, one.log[-2000:] + two.log[-2000:]
+    copy = tmp_path / "copied" / "warcio-js.warc.gz"
+    copy.parent.mkdir()
+    copy.write_bytes((FOLDER / "warcio-js.warc.gz").read_bytes())
+    os.utime(copy, (946684800, 946684800))  # copied without its time: 2000-01-01
+    copied = run_crawl(tmp_path / "three", "devdiscourse", "-a", f"replay={copy}", "-O", "out.jsonl")
+    assert all(run.returncode == 0 for run in (one, two, copied)), one.log[-2000:] + two.log[-2000:]
     assert (one.workdir / "out.jsonl").read_bytes() == (two.workdir / "out.jsonl").read_bytes()
-    stamped = datetime.fromtimestamp(wacz.stat().st_mtime, timezone.utc).isoformat()
+    assert (one.workdir / "out.jsonl").read_bytes() == (copied.workdir / "out.jsonl").read_bytes()
+    started = first_warc_date(FOLDER / "warcio-js.warc.gz")
     for item in items_of(one.workdir / "out.jsonl"):
         provenance = item["provenance"]
         assert isinstance(provenance, dict)
         assert provenance["fetched_at"] == JS_FETCHED_AT[str(item["outlet_id"])]
-        assert [(d["via"], d["seen_at"]) for d in provenance["discovery"]] == [("archive", stamped)]
+        assert [(d["via"], d["seen_at"]) for d in provenance["discovery"]] == [("archive", started)]
+        assert started <= min(JS_FETCHED_AT.values())

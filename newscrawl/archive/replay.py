@@ -64,6 +64,7 @@ from newscrawl.archive.warc import (
     SavedPage,
     files_under,
     iter_saved_html,
+    first_record_date,
     read_warcinfo,
 )
 from newscrawl.archive.reader import holds_warc_records
@@ -196,10 +197,10 @@ def replay_identity(path: Path) -> ReplayIdentity:
         for file in files:
             info = read_warcinfo(file, indexed=True)  # the replay's index reports a damaged file
             if info.get("crawl-id"):
-                started = _parse_time(info.get("crawl-started-at")) or _mtime(file)
+                started = _parse_time(info.get("crawl-started-at")) or _began(file)
                 return ReplayIdentity(info["crawl-id"], started, _arguments(info.get("spider-arguments")))
         digest = hashlib.sha256("\n".join(f"{f.name}:{f.stat().st_size}" for f in files).encode()).hexdigest()
-        return ReplayIdentity(f"replay-{digest[:12]}", min(_mtime(f) for f in files))
+        return ReplayIdentity(f"replay-{digest[:12]}", min(_began(f) for f in files))
     pages_digest = hashlib.sha256()  # fed page by page: the joined list of a large folder was a transient 4 MB
     started_at: datetime | None = None
     for page in read_saved_folder(path).places:
@@ -309,6 +310,13 @@ def _parse_time(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _began(file: Path) -> datetime:
+    """When the crawl that wrote `file` began, by its own content: the WARC-Date of its first record (a warcinfo's,
+    or the first capture's). The file's modification time only when that record is unreadable: it changes with a
+    copy or an extraction, and the start time is in the feed (archive candidates' discovery time)."""
+    return _parse_time(first_record_date(file)) or _mtime(file)
 
 
 def _mtime(path: Path) -> datetime:

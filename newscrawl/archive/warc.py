@@ -77,7 +77,7 @@ from newscrawl.archive.writer import ArchiveRef, WarcWriter
 __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
            "RecordTooLarge",
            "SavedPage", "WARC_FILE_SUFFIXES", "WarcWriter", "files_under", "iter_archive", "iter_saved_html", "read_at",
-           "preferred", "read_warcinfo", "may_refresh"]
+           "preferred", "read_warcinfo", "first_record_date", "may_refresh"]
 
 logger = logging.getLogger(__name__)
 
@@ -141,23 +141,36 @@ def read_warcinfo(file: Path | str, *, indexed: bool = False) -> dict[str, str]:
     for it with every record it reads, so `newscrawl verify` read the first record again for each item, and warned
     about a damaged one once per item instead of once per file.
     """
-    path = _locate(Path(file))
+    return dict(_first_record(Path(file), indexed)[0])
+
+
+def first_record_date(file: Path | str) -> str | None:
+    """The WARC-Date of the file's first record (its warcinfo's, or for a writer that writes none, its first
+    capture's): when the archived crawl began, by the archive's own content; None when unreadable."""
+    return _first_record(Path(file), True)[1]
+
+
+def _first_record(file: Path, indexed: bool) -> tuple[dict[str, str], str | None]:
+    path = _locate(file)
     stat = path.stat()
-    return dict(_warcinfo_of(path, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns), indexed))
+    return _first_record_of(path, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns), indexed)
 
 
 @lru_cache(maxsize=1024)
-def _warcinfo_of(path: Path, version: tuple[int, int, int, int], indexed: bool) -> dict[str, str]:
-    """read_warcinfo's reading and its one warning. `version` (device, inode, size, modification time) only keys the
-    cache: another file under the same relative name, or the file rewritten, is read again."""
+def _first_record_of(path: Path, version: tuple[int, int, int, int], indexed: bool
+                     ) -> tuple[dict[str, str], str | None]:
+    """(its warcinfo fields or {}, its WARC-Date) of the file's first record, and the one warning when it cannot be
+    read. `version` (device, inode, size, modification time) only keys the cache: another file under the same
+    relative name, or the file rewritten, is read again."""
     try:
         record = read_arc_at(path, 0)[0] if is_arc(path) else read_first_record(read_source(path))
     except PlainCopyRefused:
-        return {}  # reported once where the file's records are read (an index problem, or the replay's stop line)
+        return {}, None  # reported once where the file's records are read (an index problem, or the replay's stop line)
     except ArchiveReadError as exc:
         logger.log(logging.DEBUG if indexed else logging.WARNING, "No readable warcinfo in %s: %s", path, exc)
-        return {}
-    return parse_warc_fields(record.payload) if record.rec_type == "warcinfo" else {}
+        return {}, None
+    date = record.warc_headers.get_header("WARC-Date") if record.warc_headers is not None else None
+    return (parse_warc_fields(record.payload) if record.rec_type == "warcinfo" else {}), date
 
 
 class ArchiveIndex:
