@@ -341,6 +341,10 @@ class Answer:
     """The Content-Encoding the record names but its body never had (codings.not_applied): left out of `headers`,
     so Scrapy reads the body as it is instead of failing it."""
 
+    def fetched_at_utc(self) -> str:
+        """When the answer was captured, UTC ISO 8601: a replayed response's fetch time."""
+        return self.fetched_at.astimezone(timezone.utc).isoformat()
+
     def header_values(self, name: str) -> list[str]:
         """Every value of a header, case-insensitively."""
         return [value for key, value in self.headers if key.lower() == name.lower()]
@@ -857,8 +861,8 @@ class ReplayMiddleware:
             # not damage, and not dropped one by one: the archive's newer capture is the page's answer, as a live
             # crawl gets one answer per URL; said once so that a reader knows the archive holds more than the feed
             logger.info("%(n)d of those URLs were captured in full more than once, with payloads that differ or whose "
-                        "digests were not recorded; each is answered by one capture, normally its last (docs/archive.md,"
-                        " \"What is read\")", {"n": versioned})
+                        "digests were not recorded; each is answered by one capture, normally its last "
+                        "(docs/archive.md, \"What is read\")", {"n": versioned})
 
     def process_request(self, request: Request, spider: Any = None) -> Response:
         if self.source is None and not self.refused:  # spider_opened not yet fired (not in a crawl: direct use)
@@ -867,7 +871,7 @@ class ReplayMiddleware:
             raise IgnoreRequest(f"not replayed, the replay's input is unreadable: {request.url}")
         max_payload = request.meta.get("download_maxsize", self.max_payload) or None  # 0: no limit, as in Scrapy
         answer = served_answer(self.source, request.url, max_payload, self.stats)
-        request.meta[META_FETCHED_AT] = answer.fetched_at.astimezone(timezone.utc).isoformat()
+        request.meta[META_FETCHED_AT] = answer.fetched_at_utc()
         request.meta[META_MODE] = "replay"
         request.meta[META_ARCHIVE] = answer.archive
         headers = Headers()

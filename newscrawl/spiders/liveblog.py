@@ -24,10 +24,8 @@ starts from an empty state) would ask for pages the live run never fetched. A pa
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 from collections.abc import Iterable
-from datetime import timezone
 from typing import Any
 from urllib.parse import urljoin
 
@@ -36,13 +34,12 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from newscrawl.archive.replay import Answer, ReplayMiss, ReplaySource, served_answer
-from newscrawl.items import (Article, ArchiveRef, FetchedPage, LiveUpdate, article_from_plain, fetched_page_from_plain,
-                             plain_data)
+from newscrawl.items import Article, FetchedPage, LiveUpdate, article_from_plain, fetched_page_from_plain, plain_data
 from newscrawl.meta import META_ARTICLE_PART
 from newscrawl.parsers.base import ParseError
 from newscrawl.parsers.devdiscourse.liveblog import UPDATES_PER_PAGE, parse_updates, updates_path
 from newscrawl.spiders.failures import ROBOTS_FORBIDDEN
-from newscrawl.spiders.provenance import fetched_page
+from newscrawl.spiders.provenance import fetched_page, page_read
 from newscrawl.spiders.shard import META_RANK
 
 logger = logging.getLogger(__name__)
@@ -109,8 +106,8 @@ class LiveBlogUpdates:
             meta[META_RANK] = rank
         # dont_filter: two forms of one article (both fetched, de-duplicated later) ask for the same pages, and a
         # request the duplicate filter drops would take its item with it
-        return Request(self._page_url(part), callback=self.parse_live_updates, errback=self.live_updates_failed, meta=meta,
-                       dont_filter=True, priority=UPDATE_PRIORITY)
+        return Request(self._page_url(part), callback=self.parse_live_updates, errback=self.live_updates_failed,
+                       meta=meta, dont_filter=True, priority=UPDATE_PRIORITY)
 
     def parse_live_updates(self, response: Response) -> Iterable[Article | Request]:
         """Callback of an update page (a live crawl): read it, then ask for the next page or emit the item."""
@@ -144,9 +141,7 @@ class LiveBlogUpdates:
                 return self._failed(part, url, failed.kind)
             except IgnoreRequest as refused:  # served_answer has said why, and counted it
                 return self._failed(part, url, type(refused).__name__)
-            page = FetchedPage(url=answer.url, fetched_at=answer.fetched_at.astimezone(timezone.utc).isoformat(),
-                               body_sha256=hashlib.sha256(body).hexdigest(),
-                               archive=ArchiveRef(**answer.archive) if answer.archive is not None else None)
+            page = page_read(answer.url, answer.fetched_at_utc(), body, answer.archive)
             outcome = self._after_page(part, body, page)
             if isinstance(outcome, Article):
                 return outcome

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
+from typing import Any
 
 from scrapy.http import Response
 
@@ -24,8 +25,13 @@ def fetched_at(response: Response) -> str:
 
 def fetched_page(response: Response) -> FetchedPage:
     """A response read besides the item's page (a live blog's update page), as provenance names it."""
-    return FetchedPage(url=response.url, fetched_at=fetched_at(response),
-                       body_sha256=hashlib.sha256(response.body).hexdigest(), archive=archive_ref(response))
+    return page_read(response.url, fetched_at(response), response.body, archive_ref(response))
+
+
+def page_read(url: str, when: str, body: bytes, archive: ArchiveRef | dict[str, Any] | None) -> FetchedPage:
+    """The FetchedPage of a body read at `url` (what answered), at `when` (UTC ISO 8601), from `archive`."""
+    return FetchedPage(url=url, fetched_at=when, body_sha256=hashlib.sha256(body).hexdigest(),
+                       archive=ArchiveRef(**archive) if isinstance(archive, dict) else archive)
 
 
 def response_provenance(response: Response, *, spider: str, crawl_id: str, parser: str, parser_version: str,
