@@ -6,6 +6,7 @@ Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; i
   exchanges.py  one file's records as HTTP exchanges, each response paired with its request (under warc.py).
   indexparts.py an index build split across processes (the parallel replay's), pairing exactly as a serial one.
   indexdb.py    the index's captures in a SQLite file (not in memory), also what indexcache.py keeps between runs.
+  filedigest.py each file's SHA-256, remembered in the process: what a replay names its input by (and its index keeps).
   reader.py     the damage-tolerant record reader under them (gzip member resync, digest checks).
   savedhtml.py  iter_saved_html: folders of saved pages (HTML, MHTML, Safari web archives, sniffed names).
   savednames.py which files of such a folder are pages (by name, then first bytes), and their .url sidecars.

@@ -7,9 +7,11 @@ skipped-record counts, warcinfo), and that file is kept here, one per archive pa
 $XDG_CACHE_HOME/newscrawl, else ~/.cache/newscrawl) in `archive-index/`: a later replay opens it as it is, whatever
 the archive's size. It is used only while every file of the archive is the one it was built from: same list of
 files, and for each the same size, modification and change time and inode; anything else is built again and the
-cached file replaced. Archives still being written (a `.open` file) are never cached. It is also used only by the
-code that built it (`builder()`, a digest of the archive-reading modules): an upgrade that reads archives better (a
-record it could not read before) must not be answered with the old reading.
+cached file replaced. It also keeps the SHA-256 of each file whose digest the building process knew (filedigest.py:
+a replay hashes its input before its index is built), so that a later replay names its input (replay.input_sha256)
+without reading the archive again. Archives still being written (a `.open` file) are never cached. It is also used
+only by the code that built it (`builder()`, a digest of the archive-reading modules): an upgrade that reads archives
+better (a record it could not read before) must not be answered with the old reading.
 
 SQLite, not pickle: the cache folder is shared by every run of the user, and loading it must not run code. A cache
 that cannot be read is rebuilt; one that cannot be written costs one warning and the next run's rebuild.
@@ -32,11 +34,12 @@ from newscrawl.archive.indexdb import SCRATCH_PREFIX, IndexStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 6
+FORMAT = 7
 """Bumped whenever the stored fields or their meaning change: an older file is then rebuilt, never misread.
 2: the responses that may redirect by meta refresh ("refreshing"). 3: each capture's canonical URL ("canonical").
 4: the pages labelled as unknown bytes ("unlabelled_pages", sniff.py). 5: a SQLite file (indexdb.py), not JSON;
-6: a capture's canonical form stored only where it differs from its URL."""
+6: a capture's canonical form stored only where it differs from its URL. 7: each file's SHA-256 ("sha256",
+filedigest.py; only those the building process knew), which a replay names its input by."""
 SUFFIX = ".sqlite"
 FOLDER = "archive-index"
 KEEP = 256
@@ -82,8 +85,8 @@ def cache_file(folder: Path, path: Path) -> Path:
     return folder / FOLDER / f"{hashlib.sha256(where.encode()).hexdigest()[:32]}{SUFFIX}"
 
 
-_BUILDER_MODULES = ("arc.py", "codings.py", "exchanges.py", "indexcache.py", "indexparts.py", "reader.py",
-                    "revisits.py", "sniff.py", "warc.py", "wholegzip.py")
+_BUILDER_MODULES = ("arc.py", "codings.py", "exchanges.py", "filedigest.py", "indexcache.py", "indexparts.py",
+                    "reader.py", "revisits.py", "sniff.py", "warc.py", "wholegzip.py")
 """The modules whose code decides what an index holds (archive/: how records are found, read, paired and judged)."""
 
 
@@ -102,6 +105,27 @@ def builder() -> str:
 
 def load(folder: Path, path: Path, files: Identity) -> Path | None:
     """The stored index file of `path` if it was built from exactly these files by this code, else None."""
+    found = _valid(folder, path, files)
+    if found is None:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(found[0])  # recently used: pruned last
+    return found[0]
+
+
+def file_digests(folder: Path, path: Path, files: Identity) -> dict[str, str]:
+    """Each file's SHA-256 (hex) by its name as listed, as the stored index of `path` recorded it when built, if
+    it was built from exactly these files by this code; else {}. Only the index's facts are read, no archive byte."""
+    found = _valid(folder, path, files, quiet=True)  # the build that follows tells of a cache it cannot read
+    digests = found[1].get("sha256") if found is not None else None
+    if not isinstance(digests, dict):
+        return {}
+    return {str(name): digest for name, digest in digests.items() if isinstance(digest, str)}
+
+
+def _valid(folder: Path, path: Path, files: Identity, quiet: bool = False) -> tuple[Path, dict[str, Any]] | None:
+    """The stored index file of `path` and its facts (IndexStore.meta), if it was built from exactly these files
+    by this code; else None."""
     target = cache_file(folder, path)
     if not target.exists():
         return None
@@ -112,13 +136,12 @@ def load(folder: Path, path: Path, files: Identity) -> Path | None:
         finally:
             store.close()
     except (sqlite3.Error, OSError, ValueError) as exc:
-        logger.info("Archive index cache %s unreadable (%s): building the index again", target, exc)
+        if not quiet:
+            logger.info("Archive index cache %s unreadable (%s): building the index again", target, exc)
         return None
     if meta.get("format") != FORMAT or meta.get("files") != files or meta.get("builder") != builder():
         return None
-    with contextlib.suppress(OSError):
-        os.utime(target)  # recently used: pruned last
-    return target
+    return target, meta
 
 
 def build_folder(folder: Path) -> Path | None:

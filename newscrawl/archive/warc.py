@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 
 from w3lib.url import canonicalize_url
 
-from newscrawl.archive import indexcache, indexparts, sniff
+from newscrawl.archive import filedigest, indexcache, indexparts, sniff
 from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at
 from newscrawl.archive.indexdb import IndexEntry, IndexStore, scratch_file
 from newscrawl.archive.exchanges import (
@@ -75,7 +75,7 @@ from newscrawl.archive.writer import ArchiveRef, WarcWriter
 
 
 __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
-           "RecordTooLarge",
+           "RecordTooLarge", "cached_file_sha256",
            "SavedPage", "WARC_FILE_SUFFIXES", "WarcWriter", "files_under", "iter_archive", "iter_saved_html", "read_at",
            "preferred", "read_warcinfo", "first_record_date", "may_refresh"]
 
@@ -200,6 +200,9 @@ class ArchiveIndex:
         self.unlabelled_pages: set[tuple[str, int]] = {(str(file), int(offset))
                                                       for file, offset in meta["unlabelled_pages"]}
         """(file, offset) of the 200 responses labelled as unknown bytes that are web pages (sniff.py)."""
+        self.file_sha256: dict[str, str] = {str(file): str(digest) for file, digest in meta["sha256"].items()}
+        """Each archive file's SHA-256 (hex) by its name as listed, for the files whose digest the building process
+        knew (filedigest.known: a replay's input_sha256 hashed them before its build); the build reads none for it."""
         self.read_from_copies: set[str] = {str(file) for file in meta["read_from_copies"]}
         """Files read from an inflated copy (wholegzip.plain_copy): compressed whole, or with members that are not
         one per record; a reader of the index (one read from the cache too) must read the same copy."""
@@ -421,6 +424,7 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
     refreshing: set[tuple[str, int]] = set()
     unlabelled_pages: set[tuple[str, int]] = set()
     read_from_copies: set[str] = set()
+    digests: dict[str, str] = {}
     position = 0
 
     def sink(item: IndexEntry | Revisit, payload_digest: str | None) -> None:
@@ -450,6 +454,8 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
             warcinfo[str(path_of_file)] = read.warcinfo
         refreshing |= read.refreshing
         unlabelled_pages |= read.unlabelled_pages
+        if (digest := filedigest.known(path_of_file)) is not None:  # never read for it: see filedigest.py
+            digests[str(path_of_file)] = digest
     store.flush()
     revisits = store.revisit_count()
     later = _resolve(store, skipped, warcinfo) if revisits else 0
@@ -457,7 +463,18 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
             "warcinfo": warcinfo, "revisits_resolved": revisits - skipped["revisit-unresolved"],
             "revisits_answered_later": later, "refreshing": sorted([file, offset] for file, offset in refreshing),
             "unlabelled_pages": sorted([file, offset] for file, offset in unlabelled_pages),
-            "read_from_copies": sorted(read_from_copies)}
+            "read_from_copies": sorted(read_from_copies), "sha256": digests}
+
+
+def cached_file_sha256(path: Path | str, cache: Path) -> dict[str, str]:
+    """Each archive file's SHA-256 (hex) by its name as listed, as the index cached for `path` under the folder
+    `cache` recorded it, when that index answers for the files as they are now (indexcache.py); {} when none does.
+    No archive byte is read."""
+    try:
+        files = indexcache.identity(_archive_files(Path(path)))
+    except OSError:
+        return {}
+    return indexcache.file_digests(cache, Path(path), files) if files is not None else {}
 
 
 def _resolve(store: IndexStore, skipped: Counter[str], warcinfo: dict[str, dict[str, str]]) -> int:

@@ -31,7 +31,7 @@ from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
 from newscrawl.items import Article, Discovery, Provenance
 from newscrawl.meta import (FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_FETCHED_AT, META_KEY, TRUNCATED_FLAG,
-                            new_crawl_id)
+                            archive_index_cache, new_crawl_id)
 from newscrawl.monitoring.report import stopped_by_error
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.parsers.base import PAGE_KIND_REASONS
@@ -171,7 +171,8 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         the process that writes them."""
         assert self.replay_path is not None and self.replay_identity is not None
         self.replay_input = {"path": shown_name(str(self.replay_path)),
-                             "sha256": input_sha256(self.replay_path, self.replay_identity)}
+                             "sha256": input_sha256(self.replay_path, self.replay_identity,
+                                                    archive_index_cache(settings))}
         reports = Path(settings.get("NEWSCRAWL_REPORT_DIR", "output")) / self.name
         self.feed_name, warning = replay_stem(reports, self.crawl_id, self.replay_input,
                                               lambda stem: self.default_feed(settings, stem))
