@@ -633,6 +633,24 @@ class ReplaySource:
         return Answer(url=page.url, status=200, headers=[("Content-Type", page.content_type)], body=body,
                       fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page), truncated=page.truncated)
 
+    def earlier_versions(self, url: str) -> list[IndexEntry]:
+        """The full captures of the page that answers `url` archived before the capture that answers it, oldest
+        first: its earlier versions (intact 200 responses, not revisits: a revisit says the page was unchanged).
+        Saved pages have one version each."""
+        if self._index is None:
+            return []
+        served = self._served(url)
+        if served is None:
+            return []
+        captures = self._index.captures(served.url)
+        before = captures[:captures.index(served)] if served in captures else []
+        return [entry for entry in before if entry.status == 200 and not entry.revisit and entry.digest_ok]
+
+    def answer_of(self, entry: IndexEntry, max_payload: int | None = None) -> Answer:
+        """The archived answer of one capture (earlier_versions'); raises as answer() does."""
+        assert self._index is not None
+        return self._archived_answer(self._index.read(entry, max_payload))
+
     @staticmethod
     def _archived_answer(exchange: ArchivedExchange) -> Answer:
         """A WARC record's answer: Content-Encoding left out when the body never had it (codings.not_applied)."""
@@ -821,6 +839,38 @@ def served_answer(source: ReplaySource, url: str, max_payload: int | None, stats
     return answer
 
 
+def replayed_response(answer: Answer, request: Request, stats: Any, *, decoded: bool = False) -> Response:
+    """The Scrapy response of an archived answer to `request` (whose meta gets the answer's fetch time, mode and
+    record): its body as archived, which Scrapy's middlewares then decode, or with `decoded` its Content-Encoding
+    undone here, for a response handed straight to a callback (ValueError when it does not decode). A record cut
+    short flags the response (its item is flagged body_truncated)."""
+    request.meta[META_FETCHED_AT] = answer.fetched_at_utc()
+    request.meta[META_MODE] = "replay"
+    request.meta[META_ARCHIVE] = answer.archive
+    body, pairs = answer.body, answer.headers
+    if decoded:
+        body = answer.decoded_body()
+        pairs = [(name, value) for name, value in pairs if name.lower() != "content-encoding"]
+    headers = Headers()
+    for name, value in pairs:
+        headers.appendlist(name, value)
+    response_class = responsetypes.from_args(headers=headers, url=answer.url, body=body)
+    flags = [REPLAYED_FLAG]
+    if answer.coding_not_applied is not None:
+        stats.inc_value("newscrawl/replay/coding_not_applied")
+        logger.info("Replayed %(url)s without its Content-Encoding %(coding)r: the archived body is a document "
+                    "stored already decoded", {"url": answer.url, "coding": answer.coding_not_applied})
+    if answer.truncated is not None:
+        flags.append(TRUNCATED_FLAG)
+        stats.inc_value(f"newscrawl/replay/truncated/{answer.truncated}")
+        logger.warning("Replayed %(url)s from an incomplete record (%(why)s; %(archive)s): its item, if any, is "
+                       "flagged body_truncated", {"url": answer.url, "why": answer.truncated, "archive": answer.archive})
+    # The response carries the archived record's URI: usually the request URL, but a key-based match (another
+    # URL form of the same article) must say which URL the bytes really came from.
+    return response_class(url=answer.url, status=answer.status, headers=headers, body=body, flags=flags,
+                          request=request)
+
+
 class ReplayMiddleware:
     """Downloader middleware: active when the spider was given -a replay=PATH."""
 
@@ -861,7 +911,8 @@ class ReplayMiddleware:
             # crawl gets one answer per URL; said once so that a reader knows the archive holds more than the feed
             logger.info("%(n)d of those URLs were captured in full more than once, with payloads that differ or whose "
                         "digests were not recorded; each is answered by one capture, normally its last "
-                        "(docs/archive.md, \"What is read\")", {"n": versioned})
+                        "(docs/archive.md, \"What is read\"; -a versions=all emits an article page's every version)",
+                        {"n": versioned})
 
     def process_request(self, request: Request, spider: Any = None) -> Response:
         if self.source is None and not self.refused:  # spider_opened not yet fired (not in a crawl: direct use)
@@ -870,25 +921,4 @@ class ReplayMiddleware:
             raise IgnoreRequest(f"not replayed, the replay's input is unreadable: {request.url}")
         max_payload = request.meta.get("download_maxsize", self.max_payload) or None  # 0: no limit, as in Scrapy
         answer = served_answer(self.source, request.url, max_payload, self.stats)
-        request.meta[META_FETCHED_AT] = answer.fetched_at_utc()
-        request.meta[META_MODE] = "replay"
-        request.meta[META_ARCHIVE] = answer.archive
-        headers = Headers()
-        for name, value in answer.headers:
-            headers.appendlist(name, value)
-        response_class = responsetypes.from_args(headers=headers, url=answer.url, body=answer.body)
-        flags = [REPLAYED_FLAG]
-        if answer.coding_not_applied is not None:
-            self.stats.inc_value("newscrawl/replay/coding_not_applied")
-            logger.info("Replayed %(url)s without its Content-Encoding %(coding)r: the archived body is a document "
-                        "stored already decoded", {"url": answer.url, "coding": answer.coding_not_applied})
-        if answer.truncated is not None:
-            flags.append(TRUNCATED_FLAG)
-            self.stats.inc_value(f"newscrawl/replay/truncated/{answer.truncated}")
-            logger.warning("Replayed %(url)s from an incomplete record (%(why)s; %(archive)s): its item, if any, is "
-                           "flagged body_truncated", {"url": answer.url, "why": answer.truncated,
-                                                      "archive": answer.archive})
-        # The response carries the archived record's URI: usually the request URL, but a key-based match (another
-        # URL form of the same article) must say which URL the bytes really came from.
-        return response_class(url=answer.url, status=answer.status, headers=headers, body=answer.body,
-                              flags=flags, request=request)
+        return replayed_response(answer, request, self.stats)

@@ -65,6 +65,9 @@ class CrawlChecks:
         missing = spider_class.missing_source(given)
         if missing and not self._distributed():  # a Redis worker gets its work from `newscrawl enqueue`
             raise UsageError(missing, print_help=False)
+        conflict = spider_class.conflicting_arguments(given)
+        if conflict:
+            raise UsageError(conflict, print_help=False)
         self.spider_class, self.given = spider_class, given
         return True
 

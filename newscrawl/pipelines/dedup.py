@@ -71,19 +71,21 @@ class UrlClaims:
     """Which URL each item of a run goes out under, in the run's order: the first item with a URL claims it."""
 
     def __init__(self) -> None:
-        self._db = scratch_database("CREATE TABLE claims (url BLOB PRIMARY KEY, print BLOB NOT NULL) WITHOUT ROWID",
-                                    "URLs claimed by items", cache_kib=1024)
+        self._db = scratch_database("CREATE TABLE claims (url BLOB PRIMARY KEY, print BLOB NOT NULL, page BLOB, "
+                                    "record BLOB) WITHOUT ROWID", "URLs claimed by items", cache_kib=1024)
         self._by_print = False
         """Whether claims are indexed by fingerprint: from the first page without an address (a saved folder's)."""
 
     def close(self) -> None:
         self._db.close()
 
-    def claim(self, url: str, print_: bytes, page_url: str | None) -> str | None:
-        """The URL the item goes out under: `url` when it is the first there; its own page's address when the
-        URL's first item is another article and the page is at another address (itself the first there); None
-        for a duplicate, and for a page without an address (its file:// URL) whose headline and body an item of the
-        run already has (the same article saved twice, with or without its address)."""
+    def claim(self, url: str, print_: bytes, page_url: str | None, record: str | None = None) -> str | None:
+        """The URL the item goes out under: `url` when it is the first there, or a later archived version of the
+        page that claimed it (the same page URL, another `record`: a `versions=all` replay, spiders/versions.py);
+        its own page's address when the URL's first item is another article and the page is at another address
+        (itself the first there); None for a duplicate, and for a page without an address (its file:// URL) whose
+        headline and body an item of the run already has (the same article saved twice, with or without its
+        address)."""
         if not is_http_url(url):
             if not self._by_print:
                 self._db.execute("CREATE INDEX claims_by_print ON claims (print)")
@@ -91,17 +93,22 @@ class UrlClaims:
             if self._db.execute("SELECT 1 FROM claims WHERE print = ? LIMIT 1", (print_,)).fetchone() is not None:
                 return None
         key = _digest(url, 16)
-        first = self._print_at(key)
+        page, source = (_digest(page_url, 16) if page_url else None), (_digest(record, 16) if record else None)
+        first = self._db.execute("SELECT print, page, record FROM claims WHERE url = ?", (key,)).fetchone()
         if first is None:
-            self._db.execute("INSERT INTO claims VALUES (?, ?)", (key, print_))
+            self._db.execute("INSERT INTO claims VALUES (?, ?, ?, ?)", (key, print_, page, source))
             return url
+        if page is not None and source is not None and first[1] == page and first[2] not in (None, source):
+            self._db.execute("UPDATE claims SET print = ?, record = ? WHERE url = ?", (print_, source, key))
+            return url
+        first = bytes(first[0])
         if page_url is None or not other_article(first, print_) or not another_form(page_url, url):
             return None
         own = clean_url(page_url)
         own_key = _digest(own, 16)
         if self._print_at(own_key) is not None:
             return None
-        self._db.execute("INSERT INTO claims VALUES (?, ?)", (own_key, print_))
+        self._db.execute("INSERT INTO claims VALUES (?, ?, ?, ?)", (own_key, print_, page, source))
         return own
 
     def _print_at(self, key: bytes) -> bytes | None:
@@ -125,8 +132,9 @@ class DedupPipeline:
         if not isinstance(item, Article):
             return item
         page_url = item.provenance.response_url if item.provenance is not None else None
+        record = item.provenance.archive.record_id if item.provenance and item.provenance.archive else None
         with dropped_when_scratch_space_runs_out(item.url):
-            url = self.claims.claim(item.url, fingerprint(item.title, item.body), page_url)
+            url = self.claims.claim(item.url, fingerprint(item.title, item.body), page_url, record)
         if url is None:
             if not is_http_url(item.url):
                 # the copy emitted may have no address either (a page saved twice, neither with its <head>)

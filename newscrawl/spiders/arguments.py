@@ -127,6 +127,16 @@ def choice_list(allowed: tuple[str, ...], what: str) -> Callable[[str], tuple[st
     return convert
 
 
+def one_of(what: str, allowed: tuple[str, ...]) -> Callable[[str], str]:
+    """A converter for one word of `allowed`."""
+    def convert(value: str) -> str:
+        word = value.strip().lower()
+        if word not in allowed:
+            raise ValueError(f"unknown {what} {value!r}, not one of {', '.join(allowed)}")
+        return word
+    return convert
+
+
 def positive_hours(value: str) -> float:
     try:
         hours = float(value)
@@ -146,6 +156,9 @@ COMMON_ARGS: dict[str, Arg] = {
                                  "a .wacz, or a folder of saved HTML pages) instead of the network"),
     "jobs": Arg(job_count, "processes a replay is split across, or auto for every core (default 1); the feeds are "
                            "byte-identical to a one-process replay's (docs/parallel.md)"),
+    "versions": Arg(one_of("version choice", ("last", "all")),
+                    "in a replay, last: each page as its last capture (default); all: every archived version of an "
+                    "article page, oldest first, as its revisions (one process)"),
 }
 
 

@@ -43,6 +43,7 @@ from newscrawl.spiders.provenance import archive_ref, response_provenance
 from newscrawl.spiders.release import ArticleRelease
 from newscrawl.spiders.replayname import replay_stem
 from newscrawl.spiders.shard import Shard
+from newscrawl.spiders.versions import ArchivedVersions
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
 from newscrawl.state.store import INTERRUPTED, StateStore
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.Spider):
+class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, RequestFailures, scrapy.Spider):
     """Base of every newscrawl spider. Subclasses add ARGS, discovery in `discover()`, and `article_key()`."""
 
     ARGS: ClassVar[dict[str, Arg]] = {}
@@ -87,7 +88,7 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         self.replay_path: Path | None = self.args.get("replay")
         # What a replay needs to repeat this run, recorded in the WARC's warcinfo (URL files expanded).
         self.recorded_arguments = {k: (",".join(v) if k == "urls" else str(kwargs[k]))
-                                   for k, v in self.args.items() if k not in ("replay", "jobs") and k in kwargs}
+                                   for k, v in self.args.items() if k not in ("replay", "jobs", "versions") and k in kwargs}
         self.held = HeldArticles()
         self.replay_source: ReplaySource | None = None
         """The archive a replay answers from; built when the spider opens (the replay middleware shares it)."""
@@ -214,6 +215,14 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
         return None
 
     @classmethod
+    def conflicting_arguments(cls, arguments: dict[str, Any]) -> str | None:
+        """Why these arguments cannot go together (a usage error before the crawl), or None."""
+        if arguments.get("versions") == "all" and "replay" not in arguments:
+            return (f"spider {cls.name!r}: -a versions=all reads the versions an archive holds; it needs "
+                    "-a replay=PATH")
+        return None
+
+    @classmethod
     def argument_help(cls) -> str:
         spec = {**COMMON_ARGS, **cls.ARGS}
         return "\n".join(f"  -a {name}=…  {arg.help}" for name, arg in sorted(spec.items()))
@@ -294,9 +303,16 @@ class NewsSpiderBase(ReplayCandidates, ArticleRelease, RequestFailures, scrapy.S
 
     def parse_article(self, response: Response) -> Iterable[Article | Request]:
         """The article callback: the page's item (Request in the type: an outlet spider may hold an item back for
-        more of it, spiders/liveblog.py)."""
+        more of it, spiders/liveblog.py); in a `versions=all` replay, its earlier versions' items first
+        (spiders/versions.py)."""
+        self.crawler.stats.inc_value("newscrawl/pages/fetched")
+        for earlier in self.earlier_versions(response):
+            yield from self.parse_page(earlier)
+        yield from self.parse_page(response)
+
+    def parse_page(self, response: Response) -> Iterable[Article]:
+        """One response of an article page: its item, if it holds an article."""
         stats = self.crawler.stats
-        stats.inc_value("newscrawl/pages/fetched")
         key = response.meta.get(META_KEY, response.url)
         if self.frontier is not None:  # distributed mode hook: the trail was recorded by whichever worker found it
             self.held.set_trail(key, self.frontier.discoveries(key))
