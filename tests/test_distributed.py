@@ -21,11 +21,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 import redis
 from scrapy import Request
+from scrapy.settings import Settings
 from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
@@ -778,6 +780,33 @@ def test_a_worker_or_enqueue_at_a_port_that_is_no_redis_is_one_line(tmp_path: Pa
     assert result.returncode == 2 and "Traceback" not in result.log, result.log[-3000:]
     assert result.log == f"scrapy crawl news: not started, {url} is not a Redis server: it closed the connection " \
                          "without a Redis reply\n", result.log
+
+
+def test_a_password_in_the_urls_query_is_never_shown(redis_with_password: str, caplog: pytest.LogCaptureFixture,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """redis-py takes the password from the query too (`?password=`): redacted() left it in every line that names
+    the URL, the one-line errors, enqueue's "queued … on URL" and the worker's "joined run … on URL" log."""
+    def error(url: str) -> str:
+        with pytest.raises(DistributedSetupError) as raised:
+            connect(url)
+        return str(raised.value)
+
+    assert error("redis://127.0.0.1:1/0?password=s3cret").startswith("cannot use Redis at redis://127.0.0.1:1/0: ")
+    assert error(f"{redis_with_password}/0?db=0&password=wrong").startswith(
+        f"Redis at {redis_with_password}/0?db=0 refused the URL's password (or user name): ")
+    assert connect(f"{redis_with_password}/0?password=s3cret").ping(), "redis-py does take it"
+    assert error("redis://127.0.0.1:1/0?password=s3cret&db=x") == \
+        "redis://127.0.0.1:1/0?db=x is not a Redis URL: Invalid value for 'db' in connection URL."
+
+    url = f"{redis_with_password}/4?password=s3cret"
+    assert newscrawl(["enqueue", "devdiscourse", "https://a.b/article/x/1-a", "--redis", url]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith(f" on {redis_with_password}/4\n") and "s3cret" not in out, out
+    with caplog.at_level("INFO", logger="newscrawl.distributed.frontier"):
+        frontier = Frontier.join(SimpleNamespace(name="devdiscourse"), Settings({"NEWSCRAWL_WORKER_ID": "w"}), url)
+    frontier.leave()
+    assert f"Worker w joined run {frontier.keys.run_id} on {redis_with_password}/4" in caplog.messages, caplog.text
+    assert "s3cret" not in caplog.text
 
 
 # ---- the scaling figure in the README (opt-in: NEWSCRAWL_BENCH=1 pytest tests/test_distributed.py -k scaling -s) --

@@ -9,12 +9,16 @@ are told apart, as each needs another fix: nothing listening (Redis down, a wron
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_plus
 
 import redis
 
 from newscrawl.distributed import DistributedSetupError
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+SECRET_QUERY_NAMES = ("password", "ssl_password")
+"""Query parameters of a Redis URL that redis-py passes on as secrets (parse_url in redis-py's connection.py)."""
 
 
 def connect(url: str) -> redis.Redis:
@@ -89,7 +93,11 @@ def _not_redis(error: redis.RedisError) -> str | None:
 
 
 def redacted(url: str) -> str:
-    """The URL without its password, for logs and messages; never raises, also not for a URL redis-py refuses.
+    """The URL without its passwords, for logs and messages; never raises, also not for a URL redis-py refuses.
+
+    redis-py takes a password from the user information and from the query (`?password=`; `ssl_password=`, the TLS
+    key's, for rediss://). Both are left out, the rest of the query kept in its order. A query name is compared as
+    redis-py reads it (percent-decoded, by parse_qs), so `pass%77ord=` is hidden too.
 
     >>> redacted("redis://user:secret@redis.example:6379/0")
     'redis://user@redis.example:6379/0'
@@ -97,11 +105,24 @@ def redacted(url: str) -> str:
     'redis://127.0.0.1:99999/0'
     >>> redacted("unix://:secret@/run/redis.sock?db=1")
     'unix:///run/redis.sock?db=1'
+    >>> redacted("redis://127.0.0.1:6379/0?password=secret")
+    'redis://127.0.0.1:6379/0'
+    >>> redacted("rediss://h:6380/0?db=2&pass%77ord=secret&ssl_cert_reqs=none&ssl_password=key#x")
+    'rediss://h:6380/0?db=2&ssl_cert_reqs=none#x'
+    >>> redacted("unix:///run/redis.sock?password=secret&db=1")
+    'unix:///run/redis.sock?db=1'
     """
     scheme, separator, rest = url.partition("://")
-    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    userinfo, at, host = rest[:end].rpartition("@")
-    if not separator or not at or ":" not in userinfo:
+    if not separator:
         return url
-    user = userinfo.partition(":")[0]
-    return f"{scheme}{separator}{user + '@' if user else ''}{host}{rest[end:]}"
+    # Where urllib.parse (redis-py's parser) splits: the query runs from the first "?" to the first "#".
+    rest, hash_mark, fragment = rest.partition("#")
+    rest, question_mark, query = rest.partition("?")
+    end = rest.find("/") if "/" in rest else len(rest)
+    userinfo, at, host = rest[:end].rpartition("@")
+    if at and ":" in userinfo:
+        user = userinfo.partition(":")[0]
+        rest = f"{user + '@' if user else ''}{host}{rest[end:]}"
+    kept = [part for part in query.split("&") if unquote_plus(part.partition("=")[0]) not in SECRET_QUERY_NAMES]
+    return f"{scheme}{separator}{rest}{'?' + '&'.join(kept) if question_mark and kept else ''}{hash_mark}{fragment}"
+
