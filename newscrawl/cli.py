@@ -386,8 +386,10 @@ def enqueue_work(args: argparse.Namespace) -> int:
         print(f"newscrawl enqueue: no Redis URL: pass --redis or set {REDIS_URL_ENV}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        from redis import RedisError
+
         from newscrawl.distributed.enqueue import BadStartMessage, RunGoing, enqueue, messages_from_arguments
-        from newscrawl.distributed.connection import connect, redacted
+        from newscrawl.distributed.connection import connect, redacted, unusable
     except ImportError as error:
         print(f"newscrawl enqueue: {error.name} is not installed: pip install 'newscrawl[distributed]'",
               file=sys.stderr)
@@ -403,6 +405,9 @@ def enqueue_work(args: argparse.Namespace) -> int:
         run_id, started = enqueue(connect(url), args.spider, messages, new_run=args.new_run)
     except (BadStartMessage, DistributedSetupError) as error:
         print(f"newscrawl enqueue: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except RedisError as error:  # Redis gone after connect()'s check: the same line as when the check finds it gone
+        print(f"newscrawl enqueue: {unusable(url, error)}", file=sys.stderr)
         return EXIT_USAGE
     except RunGoing as error:
         print(f"newscrawl enqueue: {error}; nothing queued", file=sys.stderr)

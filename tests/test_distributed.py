@@ -691,6 +691,15 @@ def test_redis_gone_between_the_check_and_the_join_is_one_line(tmp_path: Path, p
     assert not list(tmp_path.glob("output/news/*.jsonl")), "nothing crawled"
 
 
+def test_redis_gone_between_enqueues_check_and_its_writes_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """A Redis that answered connect()'s PING and is gone by enqueue's first write: that write failed with redis-py's
+    traceback."""
+    with DyingRedis(1) as url:
+        assert newscrawl(["enqueue", "devdiscourse", "discover", "--redis", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"newscrawl enqueue: cannot use Redis at {url}: ") and err.count("\n") == 1, err
+
+
 # ---- what answers at the Redis URL, when it is not a Redis that takes us: one line naming the URL and what is there --
 class _QuietHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
