@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -32,7 +32,7 @@ from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
 from newscrawl.cli import main as newscrawl
-from newscrawl.distributed import DistributedSetupError, attach_frontier, serializer
+from newscrawl.distributed import DistributedSetupError, attach_frontier, check_reachable, serializer
 from newscrawl.distributed.enqueue import BadStartMessage, RunGoing, StartMessage, messages_from_arguments
 from newscrawl.distributed.enqueue import enqueue as enqueue_messages
 from newscrawl.distributed.fingerprint import ArticleKeyFingerprinter
@@ -634,6 +634,10 @@ class DyingRedis:
     def _die(self) -> None:
         with self.lock:
             self.pings = 0
+            # shutdown() wakes the accept() waiting in the other thread; close() alone left it to take one more
+            # connection (and hang up on it), so "the next connect is refused" held only for the one after that.
+            with suppress(OSError):  # already closed
+                self.listener.shutdown(socket.SHUT_RDWR)
             self.listener.close()
 
     def _accept(self) -> None:
@@ -816,6 +820,61 @@ def test_a_password_in_the_urls_query_is_never_shown(redis_with_password: str, c
     frontier.leave()
     assert f"Worker w joined run {frontier.keys.run_id} on {redis_with_password}/4" in caplog.messages, caplog.text
     assert "s3cret" not in caplog.text
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A redis:// URL whose port takes connections and never says a word: a hung server, or a proxy or tunnel whose
+    far end is gone."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    taken: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                taken.append(listener.accept()[0])  # held open, never read, never answered
+            except OSError:  # closed
+                return
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    finally:
+        listener.close()
+        for connection in taken:
+            connection.close()
+
+
+def test_a_server_that_never_answers_fails_the_setup_check_in_seconds(capsys: pytest.CaptureFixture[str]) -> None:
+    """The check before any work (the crawl command's, and the PING of `enqueue` and of a worker's join) used the
+    crawl's client: 30 s socket timeout, retried, so a silent server took a minute to be named. The < 15 s bounds
+    only guard against that; they are no benchmark."""
+    with silent_server() as url:
+        started = time.monotonic()
+        with pytest.raises(DistributedSetupError) as raised:
+            check_reachable(Settings({"REDIS_URL": url}))
+        checked = time.monotonic() - started
+        assert str(raised.value) == f"{url} is not a Redis server: it took the connection but never answered PING " \
+                                    "(timed out)"
+        assert checked < 15, f"the crawl's check took {checked:.0f} s"
+
+        started = time.monotonic()
+        assert newscrawl(["enqueue", "devdiscourse", "discover", "--redis", url]) == 2
+        enqueued = time.monotonic() - started
+        assert capsys.readouterr().err == f"newscrawl enqueue: {raised.value}\n"
+        assert enqueued < 15, f"enqueue's check took {enqueued:.0f} s"
+
+
+def test_the_client_for_the_work_keeps_its_patience(redis_url: str) -> None:
+    """Only the check is quick to give up: the client connect() returns (a worker's frontier, enqueue's writes)
+    waits 30 s for a reply and retries, as a Redis busy under a real crawl may pause."""
+    pool = connect(redis_url).connection_pool
+    connection = pool.get_connection()
+    try:
+        assert (connection.socket_timeout, connection.socket_connect_timeout) == (30, 10)
+        assert connection.retry.get_retries() > 0 and connection.retry_on_timeout
+    finally:
+        pool.release(connection)
 
 
 # ---- the scaling figure in the README (opt-in: NEWSCRAWL_BENCH=1 pytest tests/test_distributed.py -k scaling -s) --

@@ -41,10 +41,10 @@ def redis_url(settings: Any) -> str | None:
 def check_reachable(settings: Any) -> None:
     """DistributedSetupError, naming the URL, when a Redis URL is set but that Redis cannot be used (not installed,
     unreachable, not Redis, a password missing: connection.py): asked by the crawl command before the crawl starts,
-    where the error is one line."""
+    where the error is one line. connection.check: a server that never answers is named in seconds."""
     url = redis_url(settings)
     if url is not None:
-        _needing_redis("connection").connect(url)
+        _needing_redis("connection").check(url)
 
 
 def _needing_redis(module: str) -> Any:

@@ -3,7 +3,8 @@
 Every command that talks to Redis (`newscrawl enqueue`, a worker's `scrapy crawl`, and `newscrawl run` around it)
 connects here and prints the DistributedSetupError raised here as its one line, exit 2. The faults a user meets
 are told apart, as each needs another fix: nothing listening (Redis down, a wrong port), a server that is not Redis
-(an HTTP server on that port), a Redis that wants a password, a URL that is not a Redis URL.
+(an HTTP server on that port), a Redis that wants a password, a URL that is not a Redis URL. Two clients: check()
+decides quickly, before any work, whether the URL can be used; connect() returns the patient client the work uses.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from newscrawl.distributed import DistributedSetupError
 
@@ -20,27 +23,51 @@ REDIS_SCHEMES = ("redis", "rediss", "unix")
 SECRET_QUERY_NAMES = ("password", "ssl_password")
 """Query parameters of a Redis URL that redis-py passes on as secrets (parse_url in redis-py's connection.py)."""
 
+CHECK_TIMEOUT = 5.0
+"""Seconds the setup check waits to connect and for each reply, tried once: a Redis that answers at all answers
+PING in milliseconds, so a server that takes the connection and stays silent is named in seconds, not minutes."""
 
-def connect(url: str) -> redis.Redis:
-    """A client for `url`, checked with PING. Whatever stops it is one DistributedSetupError naming the URL (its
-    password left out) and what was found there (`unusable`); the commands print it as their one line, exit 2."""
+WORK_TIMEOUT = 30.0
+"""Seconds the client for the work waits for a reply, then tries again: a Redis busy under a real crawl (a fork
+for a snapshot, a long script, a slow disk under AOF) may pause, and a worker should wait it out, not fail."""
+
+
+def check(url: str) -> None:
+    """DistributedSetupError (one line naming the URL, its password left out, and what was found there: `unusable`)
+    unless `url` is a Redis URL whose server answers PING. The commands print it as their one line, exit 2.
+
+    A client of its own, thrown away after its PING, with a short timeout and no retry (CHECK_TIMEOUT): the check
+    decides before any work whether the URL can be used, and is what the crawl command asks first. The patient
+    client connect() returns would make a silent server cost a minute (30 s, tried twice) before that line."""
     scheme, separator, _ = url.partition("://")
     if not separator or scheme.lower() not in REDIS_SCHEMES:
         raise DistributedSetupError(f"{redacted(url)} is not a Redis URL: it must start with redis://, rediss:// "
                                     "(TLS) or unix:// (a socket), e.g. redis://127.0.0.1:6379/0")
     reached = _Reached()
     try:
-        server = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10,
-                                      retry_on_timeout=True, redis_connect_func=reached)
+        # retry=: no second try, whatever the URL's query says (retry_on_timeout=…); a socket_timeout there wins
+        # over CHECK_TIMEOUT, as redis-py lets the query win over arguments: the user asked for that wait.
+        probe = redis.Redis.from_url(url, socket_timeout=CHECK_TIMEOUT, socket_connect_timeout=CHECK_TIMEOUT,
+                                     retry=Retry(NoBackoff(), 0), redis_connect_func=reached)
     except ValueError as error:  # a port out of range, a db that is no number…
         raise DistributedSetupError(f"{redacted(url)} is not a Redis URL: {error}") from None
-    try:
-        server.ping()
-    except redis.RedisError as error:
-        given = server.connection_pool.connection_kwargs
-        raise unusable(url, error, reached=reached.once,
-                       credentials=bool(given.get("password") or given.get("username"))) from None
-    return server
+    with probe:
+        try:
+            probe.ping()
+        except redis.RedisError as error:
+            given = probe.connection_pool.connection_kwargs
+            raise unusable(url, error, reached=reached.once,
+                           credentials=bool(given.get("password") or given.get("username"))) from None
+
+
+def connect(url: str) -> redis.Redis:
+    """The client for the work at `url` (a worker's frontier, enqueue's writes), once check() has found a Redis
+    there: it waits WORK_TIMEOUT for a reply and retries. Two clients rather than one whose timeout changes after
+    the PING: each keeps the settings it was made with, and the check costs one short-lived connection.
+    A Redis that goes away after the check fails the first command with a RedisError: the callers say it with
+    `unusable`, as they say the check's error."""
+    check(url)
+    return redis.Redis.from_url(url, socket_timeout=WORK_TIMEOUT, socket_connect_timeout=10, retry_on_timeout=True)
 
 
 class _Reached:
