@@ -644,6 +644,7 @@ class ReplaySource:
             return []
         captures = self._index.captures(served.url)
         before = captures[:captures.index(served)] if served in captures else []
+        # a capture failing its digest check was reported as damaged input when the index was built: not a version
         return [entry for entry in before if entry.status == 200 and not entry.revisit and entry.digest_ok]
 
     def answer_of(self, entry: IndexEntry, max_payload: int | None = None) -> Answer:

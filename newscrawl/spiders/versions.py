@@ -19,7 +19,6 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from newscrawl.archive.reader import ArchiveReadError, RecordTooLarge
@@ -51,7 +50,7 @@ class ArchivedVersions:
                 answer = self.replay_source.answer_of(entry, max_payload)
                 earlier = replayed_response(answer, response.request.replace(meta=dict(response.meta)), stats,
                                             decoded=True)
-            except (ArchiveReadError, RecordTooLarge, ValueError, IgnoreRequest) as error:
+            except (ArchiveReadError, RecordTooLarge, ValueError) as error:  # unreadable now, too large, undecodable
                 stats.inc_value("newscrawl/replay/versions_unreadable")
                 logger.warning("An earlier version of %(url)s could not be read (%(file)s at %(offset)d): "
                                "%(error)s", {"url": response.url, "file": entry.file, "offset": entry.offset,
