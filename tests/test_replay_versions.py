@@ -3,8 +3,10 @@ as the revisions a series of live runs would have emitted; the default replay ke
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.archive.verify import verify_feed
-from tests.crawling import run_crawl
+from tests.crawling import FAST, run_crawl
+from tests.sitegen.corpus import corpus, seed_spec
+from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
 from tests.test_generic_metadata import BODY, URL, full_page
 
 OTHER = "https://www.harbour-gazette.example/news/city/ferry-timetable-changes-next-month"
@@ -72,3 +76,33 @@ def test_versions_all_is_refused_where_it_cannot_mean_anything(tmp_path: Path) -
     assert live.returncode == 2 and "it needs -a replay=PATH" in live.log
     wrong = run_crawl(tmp_path / "wrong", "news", "-a", f"replay={warc}", "-a", "versions=some")
     assert wrong.returncode == 2 and "unknown version choice 'some'" in wrong.log
+
+
+def test_a_replay_of_a_cron_series_archives_gives_back_the_revisions_its_runs_emitted(tmp_path: Path) -> None:
+    """Two live runs of the mirror, an article edited between them, each run writing its WARC; the folder of both
+    WARCs replayed with versions=all gives the edited article's two revisions as the runs emitted them."""
+    specs = [seed_spec(), *corpus(6, seed=3)]
+    site = build_devdiscourse_mirror(specs)
+    edited = specs[2]
+    with MirrorServer(site) as server:
+        first = run_crawl(tmp_path / "live", "devdiscourse", "-a", f"base_url={server.base_url}", settings=FAST)
+        new_body = edited.description_html.replace("</p>", " A late correction was added.</p>", 1)
+        site.articles[edited.news_id] = dataclasses.replace(
+            edited, description_html=new_body, modified_on=edited.modified_on + timedelta(hours=2), body_blocks=())
+        second = run_crawl(tmp_path / "live", "devdiscourse", "-a", f"base_url={server.base_url}", settings=FAST)
+    assert first.returncode == 0 and second.returncode == 0, first.log[-2000:] + second.log[-2000:]
+    folder = tmp_path / "live" / "output" / "devdiscourse"
+    assert len(list(folder.glob("*.warc.gz"))) == 2
+    live = [item for feed in sorted(folder.glob("*.jsonl")) for item in items(feed)
+            if item["outlet_id"] == str(edited.news_id)]
+    replay = run_crawl(tmp_path / "replay", "devdiscourse", "-a", f"replay={folder}", "-a", "versions=all",
+                       "-O", "items.jsonl")
+    assert replay.returncode == 0, replay.log[-3000:]
+    replayed = [item for item in items(tmp_path / "replay" / "items.jsonl") if item["outlet_id"] == str(edited.news_id)]
+
+    def kept(item: dict[str, Any]) -> tuple[Any, ...]:
+        return (item["revision"], sorted(item["changed_fields"]), item["body"], item["modified_at"],
+                item["previous_body_sha256"], item["provenance"]["body_sha256"], item["provenance"]["archive"])
+
+    assert [item["revision"] for item in live] == [1, 2]
+    assert [kept(item) for item in replayed] == [kept(item) for item in live]
