@@ -94,15 +94,15 @@ class UrlClaims:
                 return None
         key = _digest(url, 16)
         page, source = (_digest(page_url, 16) if page_url else None), (_digest(record, 16) if record else None)
-        first = self._db.execute("SELECT print, page, record FROM claims WHERE url = ?", (key,)).fetchone()
-        if first is None:
+        claimed = self._db.execute("SELECT print, page, record FROM claims WHERE url = ?", (key,)).fetchone()
+        if claimed is None:
             self._db.execute("INSERT INTO claims VALUES (?, ?, ?, ?)", (key, print_, page, source))
             return url
-        if page is not None and source is not None and first[1] == page and first[2] not in (None, source):
+        first_print, first_page, first_record = claimed
+        if page is not None and source is not None and first_page == page and first_record not in (None, source):
             self._db.execute("UPDATE claims SET print = ?, record = ? WHERE url = ?", (print_, source, key))
             return url
-        first = bytes(first[0])
-        if page_url is None or not other_article(first, print_) or not another_form(page_url, url):
+        if page_url is None or not other_article(bytes(first_print), print_) or not another_form(page_url, url):
             return None
         own = clean_url(page_url)
         own_key = _digest(own, 16)
