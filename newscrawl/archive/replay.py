@@ -394,12 +394,12 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECT_HOPS = 20  # Scrapy's REDIRECT_MAX_TIMES default
 
 
-def _redirect_target(url: str, location: str) -> str | None:
+def redirect_target(url: str, location: str) -> str | None:
     """The URL Scrapy's RedirectMiddleware requests after `url` answered with `location` (None: not followed).
 
-    >>> _redirect_target("http://a.example/x?p=1#top", "/y")
+    >>> redirect_target("http://a.example/x?p=1#top", "/y")
     'http://a.example/y#top'
-    >>> _redirect_target("https://a.example/x", "//b.example/z"), _redirect_target("https://a.example/x", "mailto:e")
+    >>> redirect_target("https://a.example/x", "//b.example/z"), redirect_target("https://a.example/x", "mailto:e")
     ('https://b.example/z', None)
     """
     safe = safe_url_string(location)
@@ -588,7 +588,7 @@ class ReplaySource:
                 answer = self.answer(current)
                 location = None if answer is None or answer.status not in REDIRECT_STATUSES else next(
                     (value for name, value in answer.headers if name.lower() == "location"), None)
-                target = _redirect_target(current, location) if location else None
+                target = redirect_target(current, location) if location else None
             elif entry.status in PAGE_STATUSES and (entry.file, entry.offset) in self._index.refreshing:
                 served = self._served_capture(current)  # a damaged one is refused, so it redirects nowhere
                 target = self._refresh_target(served) if served is not None and served.digest_ok else None
@@ -809,6 +809,12 @@ def open_replay_source(crawler: Any, spider: Any) -> ReplaySource | None:
         return None
 
 
+def payload_limit(spider: Any, settings: BaseSettings) -> int:
+    """The largest body a live fetch by `spider` would accept, as Scrapy's download handler reads it (the spider's
+    download_maxsize, else DOWNLOAD_MAXSIZE); 0 means no limit. A request's download_maxsize meta overrides it."""
+    return int(getattr(spider, "download_maxsize", settings.getint("DOWNLOAD_MAXSIZE")))
+
+
 def served_answer(source: ReplaySource, url: str, max_payload: int | None, stats: Any) -> Answer:
     """The archived answer to a request for `url`, counted (`newscrawl/replay/hits`); a request it cannot answer
     raises the IgnoreRequest a failed fetch would, logged and counted: ReplayMiss, ReplayTooLarge (larger than
@@ -897,7 +903,7 @@ class ReplayMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         """Answer from the spider's source (it lists archive-only articles from the same index), else our own."""
-        self.max_payload = getattr(spider, "download_maxsize", self.max_payload)
+        self.max_payload = payload_limit(spider, self.crawler.settings)
         if getattr(spider, "replay_refused", False):
             self.refused = True  # the spider's own reading failed and stopped the crawl: not read again
             return

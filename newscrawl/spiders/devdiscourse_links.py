@@ -15,6 +15,7 @@ from parsel import Selector, SelectorList
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from newscrawl.archive.replay import REDIRECT_STATUSES
 from newscrawl.items import Discovery
 from newscrawl.meta import META_KEY
 
@@ -29,7 +30,6 @@ _DETAIL_PATH = re.compile(r"^/Home/Detail/?$", re.IGNORECASE)  # legacy GUID lin
 # .NET parses a Guid with or without hyphens and braces
 _GUID = re.compile(r"^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$",
                    re.IGNORECASE)
-REDIRECT_STATUSES = [301, 302, 303, 307, 308]
 # A listing's story cards (X.PagedList views): one per story, with an image link and a title link
 _CARD = "div[contains(concat(' ', normalize-space(@class), ' '), ' media ')]"
 
@@ -146,7 +146,7 @@ class ArticleLinks:
         # as an article's (on_error), not as a lost discovery source.
         return (Request(urlunsplit(urlsplit(url)._replace(fragment="")), callback=self.parse_legacy_redirect,
                         errback=self.legacy_failed, cb_kwargs={"guid": guid}, priority=5,
-                        meta={"dont_redirect": True, "handle_httpstatus_list": REDIRECT_STATUSES,
+                        meta={"dont_redirect": True, "handle_httpstatus_list": sorted(REDIRECT_STATUSES),
                               META_KEY: f"devdiscourse:guid:{guid}"}),)
 
     def parse_legacy_redirect(self, response: Response, guid: str) -> None:

@@ -33,7 +33,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from newscrawl.archive.replay import Answer, ReplayMiss, ReplaySource, served_answer
+from newscrawl.archive.replay import (REDIRECT_STATUSES, Answer, ReplayMiss, ReplaySource, payload_limit,
+                                      redirect_target, served_answer)
 from newscrawl.items import Article, FetchedPage, LiveUpdate, article_from_plain, fetched_page_from_plain, plain_data
 from newscrawl.meta import META_ARTICLE_PART
 from newscrawl.parsers.base import ParseError
@@ -50,7 +51,6 @@ DEFAULT_MAX_PAGES = 30
 INCOMPLETE = "live_updates_incomplete"
 UPDATE_PRIORITY = 10
 """Above discovery (5) and articles (0): a waiting item is finished before more pages are started."""
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class _PageFailed(Exception):
@@ -151,12 +151,13 @@ class LiveBlogUpdates:
         """The archived answer to `url` and its body, as Scrapy's middlewares would hand it to the callback:
         redirects followed (REDIRECT_MAX_TIMES), Content-Encoding undone, a non-2xx answer an HTTP error."""
         settings = self.crawler.settings
-        max_payload = getattr(self, "download_maxsize", settings.getint("DOWNLOAD_MAXSIZE")) or None
+        max_payload = payload_limit(self, settings) or None
         for _ in range(settings.getint("REDIRECT_MAX_TIMES") + 1):
             answer = served_answer(source, url, max_payload, self.crawler.stats)
             location = answer.header_values("Location")
-            if answer.status in REDIRECT_STATUSES and location and settings.getbool("REDIRECT_ENABLED"):
-                url = urljoin(answer.url, location[-1])
+            target = redirect_target(answer.url, location[-1]) if location else None
+            if answer.status in REDIRECT_STATUSES and target and settings.getbool("REDIRECT_ENABLED"):
+                url = target
                 continue
             if not 200 <= answer.status < 300:
                 raise _PageFailed(f"HttpError{answer.status}")

@@ -22,7 +22,7 @@ from typing import Any
 from scrapy.http import Response
 
 from newscrawl.archive.reader import ArchiveReadError, RecordTooLarge
-from newscrawl.archive.replay import ReplaySource, replayed_response
+from newscrawl.archive.replay import ReplaySource, payload_limit, replayed_response
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +42,7 @@ class ArchivedVersions:
         capture that cannot be read costs itself: one line, counted, and the others are read."""
         if self.args.get("versions") != "all" or self.replay_source is None or response.request is None:
             return
-        settings = self.crawler.settings
-        max_payload = getattr(self, "download_maxsize", settings.getint("DOWNLOAD_MAXSIZE")) or None
+        max_payload = payload_limit(self, self.crawler.settings) or None
         stats = self.crawler.stats
         for entry in self.replay_source.earlier_versions(response.url):
             try:
