@@ -21,10 +21,12 @@ from typing import Any
 
 import brotli
 import pytest
-from scrapy.http import Headers, HtmlResponse
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.http import Headers, HtmlResponse, Request, Response
 from scrapy.pqueues import DownloaderAwarePriorityQueue
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -625,6 +627,24 @@ def test_a_replay_counts_as_redirects_the_meta_refreshes_scrapy_follows(tmp_path
     assert source.holds_redirects() == bool(redirects)
 
 
+def test_a_redirect_with_two_location_headers_goes_where_scrapy_goes(tmp_path: Path) -> None:
+    """A server (or a proxy in front of it) that sends Location twice: Scrapy's RedirectMiddleware follows the last
+    value (Headers hand it the last of a repeated header), so the replay's ordering rules must see that one too."""
+    moved = "https://a.example/moved"
+    locations = [("Location", "/old-target"), ("Location", "/story")]
+    archive = tmp_path / "redirect.warc.gz"
+    with archive.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        http = StatusAndHeaders("301 Moved Permanently", [*locations, ("Content-Length", "0")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(moved, "response", payload=io.BytesIO(b""), http_headers=http))
+    crawler = get_crawler()
+    middleware = RedirectMiddleware.from_crawler(crawler)
+    followed = middleware.process_response(Request(moved), Response(moved, status=301, headers=Headers(locations)))
+    assert isinstance(followed, Request)
+
+    assert ReplaySource(archive).redirect_chain(moved) == [followed.url] == ["https://a.example/story"]
+
+
 @pytest.mark.parametrize(("before", "encoding", "seen"), [
     ("", None, True),
     ("", "gzip", True),
@@ -753,9 +773,6 @@ def test_an_archive_whose_records_were_all_cut_before_the_story_is_no_layout_dri
 def test_an_item_parsed_from_a_body_cut_short_says_so(flags: list[str]) -> None:
     # "dataloss": Scrapy's flag on a live response that ended before its Content-Length, kept (not failed) when
     # DOWNLOAD_FAIL_ON_DATALOSS is off; "truncated": the replay's, for an incomplete record.
-    from scrapy.http import HtmlResponse, Request
-    from scrapy.utils.test import get_crawler
-
     from newscrawl.spiders.devdiscourse import DevdiscourseSpider
 
     page = FIXTURES / "afp-note-in-body.html"

@@ -586,9 +586,10 @@ class ReplaySource:
                 break
             if entry.status in REDIRECT_STATUSES:
                 answer = self.answer(current)
-                location = None if answer is None or answer.status not in REDIRECT_STATUSES else next(
-                    (value for name, value in answer.headers if name.lower() == "location"), None)
-                target = redirect_target(current, location) if location else None
+                locations = [] if answer is None or answer.status not in REDIRECT_STATUSES else answer.header_values(
+                    "Location")
+                # the last Location, as Scrapy's Headers hand RedirectMiddleware the last value of a repeated header
+                target = redirect_target(current, locations[-1]) if locations else None
             elif entry.status in PAGE_STATUSES and (entry.file, entry.offset) in self._index.refreshing:
                 served = self._served_capture(current)  # a damaged one is refused, so it redirects nowhere
                 target = self._refresh_target(served) if served is not None and served.digest_ok else None
