@@ -118,7 +118,8 @@ def _by_reason(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-SKIP_REASONS = {"known": "unchanged", "recently_fetched": "fetched within the hour"}
+SKIP_REASONS = {"known": "unchanged", "recently_fetched": "fetched within the hour",
+                "recently_gone": "gone within the retry time"}
 """How the summary names the crawl state's reasons to skip an article (state/incremental.py)."""
 RARE_OUTCOMES = {"withdrawn": "withdrawn", "forbidden": "forbidden by robots.txt",
                  "same_page_as_another": "redirected to another article's page", "not_fetched": "not fetched"}

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -44,7 +45,7 @@ from newscrawl.distributed.scheduler import ArticleDupeFilter
 from newscrawl.distributed.state import RedisStateStore
 from newscrawl.items import Article
 from newscrawl.spiders.devdiscourse import DevdiscourseSpider
-from newscrawl.state.incremental import changed_fields
+from newscrawl.state.incremental import Incremental, changed_fields
 from newscrawl.state.store import Revision
 from tests.crawling import FAST, ROOT, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
@@ -453,6 +454,22 @@ def test_redis_state_records_atomically_and_answers_changed_fields(redis_url: st
     third = Article(url="http://m/a", outlet="devdiscourse", title="New title", body="Body, edited.",
                     agencies=["PTI"])
     assert changed_fields(store.revisions("devdiscourse:1")[-1].item, third) == ["body"]
+
+
+def test_redis_state_remembers_gone_articles_as_the_state_file_does(redis_url: str) -> None:
+    """Workers share the crawl state in Redis: a page one run's worker found gone is skipped by the next run's
+    workers for the same retry time (tests/test_incremental.py has the rules, on the state file)."""
+    store = RedisStateStore(redis.Redis.from_url(redis_url), "test:gone-articles")
+    first = datetime(2025, 3, 21, 16, 0, tzinfo=timezone.utc)
+    store.record_gone(first.isoformat(), [("devdiscourse:9", "http://m/9", "2025-03-21T15:00:00+00:00")])
+    store.record_gone((first + timedelta(hours=1)).isoformat(), [("devdiscourse:9", "http://m/9", None)])
+    gone = store.gone("devdiscourse:9")
+    assert gone is not None and (gone.times, gone.first_gone, gone.signal) == (
+        2, first.isoformat(), "2025-03-21T15:00:00+00:00")
+    decide = Incremental(store, now=first + timedelta(hours=2, minutes=30)).decide
+    assert (decide("devdiscourse:9", []).reason, decide("devdiscourse:1", []).reason) == ("recently_gone", "new")
+    store.record_gone((first + timedelta(days=31)).isoformat(), [("devdiscourse:2", "http://m/2", None)])
+    assert store.gone("devdiscourse:9") is None and store.gone("devdiscourse:2") is not None
 
 
 def test_redis_state_finds_an_article_by_another_url_form(redis_url: str) -> None:

@@ -293,6 +293,50 @@ def test_a_lastmod_that_moves_on_every_build_costs_a_304_not_the_page_and_a_day_
     assert decide("naive", claim("2025-03-22T09:00:00")).action == "fetch"
 
 
+def test_a_gone_article_is_asked_again_after_a_doubling_wait_or_on_a_newer_claim(tmp_path: Path) -> None:
+    """A page that answered as gone (500 on every try) was asked again, twice, at every 15-minute run while a cached
+    sitemap named it. Now the state remembers it: asked again an hour later, then after 2, 4… hours (at most a day),
+    at once when a source claims a newer change (an unpublished article published later), always with full=1; a
+    gone article not named for 30 days is forgotten, and one stored since is decided as known."""
+    from datetime import datetime, timezone
+
+    from newscrawl.items import Discovery
+    from newscrawl.state.incremental import Incremental
+
+    def claim(lastmod: str) -> list[Discovery]:
+        return [Discovery(via="sitemap", claims={"lastmod": lastmod})]
+
+    first = datetime(2025, 3, 21, 16, 0, tzinfo=timezone.utc)
+    store = StateStore(tmp_path / "state.sqlite")
+    store.record_gone(first.isoformat(), [("a", "http://m/a", "2025-03-21T15:00:00+00:00"), ("b", "http://m/b", None)])
+
+    def decided(key: str, after: timedelta, discoveries: list[Discovery] | None = None, full: bool = False) -> str:
+        decision = Incremental(store, now=first + after, full=full).decide(key, discoveries or [])
+        return f"{decision.action} {decision.reason}"
+
+    assert decided("a", timedelta(minutes=15), claim("2025-03-21T15:00:00+00:00")) == "skip recently_gone"
+    assert decided("b", timedelta(minutes=59)) == "skip recently_gone"
+    assert decided("a", timedelta(minutes=61)) == "fetch new"
+    assert decided("a", timedelta(minutes=15), claim("2025-03-21T16:10:00+00:00")) == "fetch new", "a newer claim"
+    assert decided("b", timedelta(minutes=15), claim("2025-03-21T15:00:00+00:00")) == "fetch new", "a first claim"
+    assert decided("a", timedelta(minutes=15), full=True) == "fetch new"
+    assert decided("c", timedelta(minutes=15)) == "fetch new"
+
+    second = first + timedelta(hours=1, minutes=5)
+    store.record_gone(second.isoformat(), [("a", "http://m/a", None)])
+    assert store.gone("a") is not None and (store.gone("a").times, store.gone("a").first_gone) == (2, first.isoformat())
+    assert store.gone("a").signal == "2025-03-21T15:00:00+00:00", "a run without a claim keeps the one stored"
+    assert decided("a", timedelta(hours=3)) == "skip recently_gone", "two hours after its second try"
+    assert decided("a", timedelta(hours=3, minutes=10)) == "fetch new"
+
+    store.close()
+    reopened = StateStore(tmp_path / "state.sqlite")
+    assert reopened.gone("b") is not None, "kept across runs"
+    reopened.record_gone((first + timedelta(days=31)).isoformat(), [("c", "http://m/c", None)])
+    assert reopened.gone("b") is None and reopened.gone("a") is None and reopened.gone("c") is not None
+    reopened.close()
+
+
 @pytest.mark.parametrize("forms_apart", [False, True], ids=["devdiscourse keys", "news keys"])
 def test_an_item_recovered_from_a_killed_runs_feed_is_known_as_its_run_would_have_recorded_it(
         tmp_path: Path, forms_apart: bool) -> None:

@@ -14,6 +14,7 @@ from typing import Any, cast
 import pytest
 
 from newscrawl.monitoring.drift import check_drift
+from newscrawl.state.store import StateStore
 from tests.crawling import FAST, ROOT, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import article_path
@@ -209,7 +210,8 @@ def test_articles_answering_500_are_gone_not_a_site_down_and_cost_no_backoff(tmp
     (each 500, retries included, doubled the site's delay up to the 60 s cap) and exited 4, "site down or blocking
     us". Now each is retried once, named once as gone, counted, listed in the report; the run is ok and quick, and
     its summary accounts for every article discovered, in this run and in the next one (skipped as recently
-    fetched, which the summary left out)."""
+    fetched, which the summary left out). The next run, within the hour, does not ask the gone ones again either
+    (state/incremental.py: the crawl state remembers them), which it did, twice each, at every run."""
     specs = [seed_spec(), *corpus(16)]
     healthy, ghosts = specs[:13], specs[13:]
     site = build_devdiscourse_mirror(specs)
@@ -218,7 +220,9 @@ def test_articles_answering_500_are_gone_not_a_site_down_and_cost_no_backoff(tmp
         base = server.base_url
         first = newscrawl(tmp_path, *run_args(server, "-a", "revisit_hours=1000000"))
         ghost_requests = [entry for entry in server.access_log if entry.status == 500]
+        first_requests = len(server.access_log)
         second = newscrawl(tmp_path, *run_args(server, "-a", "revisit_hours=1000000"))
+        asked_again = [entry for entry in server.access_log[first_requests:] if entry.status == 500]
     assert first.returncode == 0, first.stdout + first.stderr
     report = reports(tmp_path)[0]
     assert report["status"] == "ok" and report["counts"]["items"] == len(healthy)
@@ -236,9 +240,11 @@ def test_articles_answering_500_are_gone_not_a_site_down_and_cost_no_backoff(tmp
 
     assert second.returncode == 0, second.stdout + second.stderr
     again = reports(tmp_path)[1]
-    assert again["counts"]["articles"]["skipped"] == {"recently_fetched": len(healthy)}
-    assert f"discovered {len(specs)}: fetched 0 · not modified 0 · skipped as known {len(healthy)} " \
-           f"(fetched within the hour {len(healthy)}) · gone {len(ghosts)} · failed 0" in second.stdout
+    assert again["counts"]["articles"]["skipped"] == {"recently_fetched": len(healthy), "recently_gone": len(ghosts)}
+    assert asked_again == [] and again["counts"]["gone"] == 0
+    assert f"discovered {len(specs)}: fetched 0 · not modified 0 · skipped as known {len(specs)} " \
+           f"(fetched within the hour {len(healthy)}, gone within the retry time {len(ghosts)}) · gone 0 · failed 0" \
+           in second.stdout
     assert outcomes_add_up(again) == again["counts"]["discovered"] == len(specs)
 
 
@@ -256,6 +262,10 @@ def test_a_site_answering_500_to_every_article_is_still_fetch_failures(tmp_path:
     assert report["counts"]["gone"] == len(specs) and report["fetch_failure_ratio"] == 1.0
     assert "FETCH FAILURES: 100% of the article fetches failed" in done.stdout
     assert outcomes_add_up(report) == report["counts"]["discovered"] == len(specs)
+    state = StateStore(tmp_path / "output" / "state" / "devdiscourse.sqlite")
+    assert state.db.execute("SELECT url FROM gone").fetchall() == [], \
+        "the 500s of a site that was down say nothing of its articles: the next run asks for them again"
+    state.close()
 
 
 def test_a_run_whose_pages_all_read_as_home_or_listing_pages_says_they_may_not_be_articles() -> None:

@@ -17,6 +17,8 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from newscrawl.distributed.fingerprint import article_fingerprint
 from newscrawl.items import Discovery
 from newscrawl.extract.dates import parse_iso
 from newscrawl.state.incremental import CONTENT_FIELDS, LATER_CONTENT_FIELDS, Incremental, newest_claim
-from newscrawl.state.store import ArticleState, Revision, StateStore, StoredStory
+from newscrawl.state.store import GONE_KEPT_DAYS, ArticleState, GoneArticle, Revision, StateStore, StoredStory
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +105,8 @@ class RedisStateStore(StateStore):
         """The run's discovery trail of an article (frontier.discoveries), from every worker."""
         self.aliases = f"{key}:aliases"
         """Hash: another URL form's article key → the key its state is under (StateStore.record_alias)."""
+        self.gone_key = f"{key}:gone"
+        """Hash: article key → its GoneArticle as JSON (StateStore.record_gone)."""
         self.path = Path(f"redis/{key}")
         self._record = server.register_script(_RECORD)
         self._touch = server.register_script(_TOUCH)
@@ -228,6 +232,23 @@ class RedisStateStore(StateStore):
 
     def recent_stories(self, limit: int) -> list[StoredStory]:
         return []
+
+    def gone(self, key: str) -> GoneArticle | None:
+        raw = self.server.hget(self.gone_key, key)
+        return GoneArticle(**json.loads(raw)) if raw is not None else None
+
+    def record_gone(self, tried_at: str, gone: list[tuple[str, str, str | None]]) -> None:
+        """As StateStore.record_gone; workers that found the same page gone each count a run, as runs would."""
+        for key, url, signal in gone:
+            known = self.gone(key)
+            row = GoneArticle(key, url, known.first_gone if known else tried_at, tried_at,
+                              known.times + 1 if known else 1, signal or (known.signal if known else None))
+            self.server.hset(self.gone_key, key, json.dumps(asdict(row)))
+        forgotten = (datetime.fromisoformat(tried_at) - timedelta(days=GONE_KEPT_DAYS)).isoformat()
+        stale = [field for field, raw in self.server.hscan_iter(self.gone_key)
+                 if json.loads(raw)["last_tried"] < forgotten]
+        if stale:
+            self.server.hdel(self.gone_key, *stale)
 
     def _row(self, key: str) -> dict[str, Any] | None:
         raw = self.server.hget(self.key, key)

@@ -102,6 +102,11 @@ def server_errors(stats: dict[str, Any], errors: dict[str, int]) -> dict[str, An
     return {"answered": answered, "server_errors": count, "most": count > 0 and 2 * count > answered}
 
 
+def site_was_down(stats: dict[str, Any]) -> bool:
+    """Whether most of the pages the site answered in the run were server errors (server_errors)."""
+    return bool(server_errors(stats, _prefixed(stats, "newscrawl/errors/"))["most"])
+
+
 class RunReport:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler

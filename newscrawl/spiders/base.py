@@ -32,7 +32,7 @@ from newscrawl.extract.urls import host_of
 from newscrawl.items import Article, Discovery, Provenance
 from newscrawl.meta import (FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_FETCHED_AT, META_KEY, TRUNCATED_FLAG,
                             archive_index_cache, new_crawl_id)
-from newscrawl.monitoring.report import stopped_by_error
+from newscrawl.monitoring.report import site_was_down, stopped_by_error
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.parsers.base import PAGE_KIND_REASONS
 from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
@@ -96,6 +96,9 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         """Discovery sources lost this run (error, timeout, size limit), for the run report's status."""
         self.gone_articles: list[str] = []
         """The first article pages that answered 500 on every try (failures.py), for the run report."""
+        self.gone_to_remember: list[tuple[str, str, str | None]] = []
+        """Every gone article page of the run (key, URL, newest change claim), stored at close unless the site was
+        down (failures.py, state/incremental.py)."""
         self.damaged_inputs: list[dict[str, Any]] = []
         """Every damaged input of a replay (file, offset, kind, error), for the run report."""
         self._archive_listed = False
@@ -188,10 +191,14 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         # left "running", the next run reconciles it against its feed like a killed run (state/recovery.py), and
         # those articles are fetched again. A state that refused a batch (RevisionPipeline) dropped it: that run must
         # be reconciled too, even when the refusal came while the crawl was already finishing.
+        store = self.incremental.store
+        stats = self.crawler.stats.get_stats()
+        if self.gone_to_remember and not site_was_down(stats):  # when it was, the 500s said nothing of the articles
+            store.record_gone(datetime.now(timezone.utc).isoformat(), self.gone_to_remember)
         if not stopped_by_error(reason) and not self.crawler.stats.get_value(FATAL_ERROR_STAT):
-            self.incremental.store.finish_run(self.crawl_id, datetime.now(timezone.utc).isoformat(),
-                                              INTERRUPTED if reason == "shutdown" else "finished")
-        self.incremental.store.close()
+            store.finish_run(self.crawl_id, datetime.now(timezone.utc).isoformat(),
+                             INTERRUPTED if reason == "shutdown" else "finished")
+        store.close()
 
     def all_known_unchanged(self, urls: list[str]) -> bool:
         """True when every article of a listing page is known and unchanged: paging further finds only older ones."""

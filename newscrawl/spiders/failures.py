@@ -45,6 +45,7 @@ class RequestFailures:
     allowed_domains: list[str] | None
     discovery_failures: list[dict[str, str]]
     gone_articles: list[str]
+    gone_to_remember: list[tuple[str, str, str | None]]
     held: HeldArticles
     incremental: Incremental | None
     article_key: Callable[[str], str]
@@ -93,14 +94,18 @@ class RequestFailures:
         answer for a NewsId that is unknown or was pulled, minutes after a cached listing named it). Not a failed
         fetch: four of them made a run `fetch-failures` (exit 4, "site down"). The run report counts them as
         failures after all when most of the pages the site answered in the run were server errors (the site was down,
-        not the articles). Nothing is stored: a source that names the article again is asked again."""
+        not the articles). Otherwise the crawl state remembers it at close, and later runs ask again only after a
+        while or on a newer change claim (state/incremental.py), not every run while a cached source names it."""
         if status != ARTICLE_GONE_STATUS or request is None or not is_article(request):
             return False
         self.crawler.stats.inc_value("newscrawl/articles/gone")
         if not hasattr(self, "gone_articles"):
-            self.gone_articles = []
+            self.gone_articles, self.gone_to_remember = [], []
         if len(self.gone_articles) < GONE_LISTED:
             self.gone_articles.append(request.url)
+        key = request.meta.get(META_KEY)
+        if key is not None and self.incremental is not None:
+            self.gone_to_remember.append((key, request.url, self.change_claim(key)))
         logger.warning("Article gone: HTTP %(status)d on %(tries)d tries, taken as no such published article: "
                        "%(url)s", {"status": status, "tries": request.meta.get("retry_times", 0) + 1,
                                    "url": request.url})

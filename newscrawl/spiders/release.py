@@ -128,7 +128,8 @@ class ArticleRelease:
         """True when no route arriving later can change what is decided for this article: it is fetched anyway."""
         if self.incremental is None or self.incremental.full or any(d.via == "urls-arg" for d in discoveries):
             return True
-        return self.incremental.store.article(key) is None
+        # a gone article may be skipped, unless a route arriving later claims a newer change
+        return self.incremental.store.article(key) is None and self.incremental.store.gone(key) is None
 
     # ---- deciding and feeding -----------------------------------------------------------------------------------
     def decide_held(self, eligible: Any = None) -> int:

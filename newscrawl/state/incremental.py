@@ -1,11 +1,16 @@
 """Incremental decisions: fetch what is new or changed, revisit young articles conditionally, skip the rest.
 
-Signals, in order: not in the state → fetch; `-a full=1` → fetch; a discovery source claims a newer
+Signals, in order: not in the state → fetch, unless it answered as gone lately (below); `-a full=1` → fetch; a discovery source claims a newer
 lastmod than the newest claim we stored → fetch (conditionally when we hold the page's ETag/Last-Modified);
 published within the revisit window (`-a revisit_hours`, default 24: news is edited most in its first day) →
 revisit with If-None-Match / If-Modified-Since; otherwise skip.
 Claims are compared with earlier claims of the same kind (never with the page's own dates), because a source may
 print local digits with a wrong offset (Devdiscourse's sitemap, STRUCTURE.md §2.6): like compared with like.
+
+An article page that answered as gone (HTTP 500 on every try: an unknown or unpublished NewsId, which a cached
+sitemap or listing may name for a while) is asked again after GONE_RETRY, doubled for each run that found it gone
+since (at most GONE_RETRY_MAX), or as soon as a source claims a change newer than the one it claimed then: an
+unpublished article that is published later gets a new lastmod.
 """
 
 from __future__ import annotations
@@ -19,13 +24,16 @@ from typing import Any
 from newscrawl.extract.dates import parse_iso
 from newscrawl.extract.urls import another_form
 from newscrawl.items import Article, Discovery, plain_data
-from newscrawl.state.store import ArticleState, StateStore
+from newscrawl.state.store import StateStore
 
 DEFAULT_REVISIT_HOURS = 24.0
 # Claims that say when an article last changed (sitemap lastmod, RSS updated, listing "updated").
 CHANGE_CLAIMS = ("lastmod", "updated", "modified")
 UNCONDITIONAL_REVISIT = timedelta(hours=1)
 """Least time between two revisits of a young article for which we hold no ETag/Last-Modified."""
+GONE_RETRY = UNCONDITIONAL_REVISIT
+"""Least time before a gone article page is asked again; doubled for each later run that finds it gone."""
+GONE_RETRY_MAX = timedelta(days=1)
 CLAIM_TOLERANCE = timedelta(minutes=1)  # visible times have minute precision
 # Fields whose change makes a new revision; provenance and derived fields are not content.
 CONTENT_FIELDS = ("url", "title", "subtitle", "body", "published_at", "modified_at", "byline", "authors", "dateline",
@@ -134,7 +142,7 @@ class Incremental:
     def decide(self, key: str, discoveries: list[Discovery]) -> Decision:
         known = self.store.article(key)
         if known is None:
-            return Decision("fetch", "new")
+            return self._decide_new(key, discoveries)
         if self.full:
             return Decision("fetch", "full")
         if key == known.key and another_form(known.response_url, known.url):
@@ -146,7 +154,7 @@ class Incremental:
             headers["If-None-Match"] = known.etag
         if known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
-        if self._claims_change(known, discoveries):
+        if self._claims_newer(known.signal, discoveries):
             # Asked conditionally when the server gave validators: many CMSs move every lastmod at each build or
             # comment, and a 304 then costs one header exchange instead of the page, at every cron run.
             return Decision("revisit", "changed", headers) if headers else Decision("fetch", "changed")
@@ -161,14 +169,34 @@ class Incremental:
             return Decision("revisit", "young", headers)
         return Decision("skip", "known")
 
+    def _decide_new(self, key: str, discoveries: list[Discovery]) -> Decision:
+        gone = None if self.full else self.store.gone(key)
+        if gone is not None and not self._claims_newer(gone.signal, discoveries):
+            tried = parse_iso(gone.last_tried)
+            if tried is not None and self.now - tried < gone_retry(gone.times):
+                return Decision("skip", "recently_gone")
+        return Decision("fetch", "new")
+
     def known_unchanged(self, key: str, discoveries: list[Discovery]) -> bool:
         """For listings: True when this article gives no reason to keep paging."""
         return self.decide(key, discoveries).action == "skip"
 
     @staticmethod
-    def _claims_change(known: ArticleState, discoveries: list[Discovery]) -> bool:
+    def _claims_newer(stored_claim: str | None, discoveries: list[Discovery]) -> bool:
+        """Whether a source claims a change newer than `stored_claim`, the newest claim when the page was last asked
+        for (any claim, when none was stored)."""
         claim = newest_claim(discoveries)
         if claim is None:
             return False
-        stored = instant(known.signal)
+        stored = instant(stored_claim)
         return stored is None or (instant(claim) or stored) > stored
+
+
+def gone_retry(times: int) -> timedelta:
+    """How long after its last try a page found gone `times` runs since it first was is not asked for again.
+
+    >>> [str(gone_retry(n)) for n in (1, 2, 3, 6, 20)]
+    ['1:00:00', '2:00:00', '4:00:00', '1 day, 0:00:00', '1 day, 0:00:00']
+    """
+    doubled: timedelta = GONE_RETRY * 2 ** min(max(times, 1) - 1, 16)
+    return min(doubled, GONE_RETRY_MAX)

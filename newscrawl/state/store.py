@@ -20,6 +20,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     ALTER TABLE articles ADD COLUMN response_url TEXT;  -- page address of the latest revision; null before version 3
     """,
+    # 4: article pages that answered as gone (HTTP 500 on every try: Devdiscourse's answer for a NewsId unknown or
+    # unpublished), so that the next runs do not ask again at once while a cached sitemap or listing still names them
+    """
+    CREATE TABLE gone (
+        key TEXT PRIMARY KEY,          -- the article key it was requested under
+        url TEXT NOT NULL,             -- the page asked for
+        first_gone TEXT NOT NULL,      -- when it first answered as gone (ISO 8601)
+        last_tried TEXT NOT NULL,      -- when it last answered as gone
+        times INTEGER NOT NULL,        -- runs that found it gone since it first was
+        signal TEXT                    -- the newest change claim a source made for it then
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 INTERRUPTED = "interrupted"
@@ -121,6 +134,22 @@ class Revision:
     item: dict[str, Any]
     response_url: str | None = None
     """The page address it was read from (after redirects); recorded as the article's, not per revision."""
+
+
+@dataclass(frozen=True)
+class GoneArticle:
+    """An article page that answered as gone (state/incremental.py decides when to ask again)."""
+
+    key: str
+    url: str
+    first_gone: str
+    last_tried: str
+    times: int
+    signal: str | None
+
+
+GONE_KEPT_DAYS = 30
+"""A gone article not named again for this long is forgotten: asked as new if a source ever names it again."""
 
 
 @dataclass(frozen=True)
@@ -300,6 +329,24 @@ class StateStore:
              revision.body_sha256, revision.content_sha256, revision.revision, signal, published_at,
              revision.response_url))
         self._written()
+
+    # ---- articles that answered as gone ------------------------------------------------------------------------
+    def gone(self, key: str) -> GoneArticle | None:
+        row = self.db.execute("SELECT key, url, first_gone, last_tried, times, signal FROM gone WHERE key = ?",
+                              (key,)).fetchone()
+        return GoneArticle(*row) if row else None
+
+    def record_gone(self, tried_at: str, gone: list[tuple[str, str, str | None]]) -> None:
+        """Remember the run's gone articles, (key, url, newest change claim) each, found gone at `tried_at`, in one
+        transaction; those not found gone for GONE_KEPT_DAYS are forgotten."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO gone VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT(key) DO UPDATE SET url = excluded.url, "
+                "last_tried = excluded.last_tried, times = gone.times + 1, "
+                "signal = COALESCE(excluded.signal, gone.signal)",
+                [(key, url, tried_at, tried_at, signal) for key, url, signal in gone])
+            forgotten = (datetime.fromisoformat(tried_at) - timedelta(days=GONE_KEPT_DAYS)).isoformat()
+            self.db.execute("DELETE FROM gone WHERE last_tried < ?", (forgotten,))
 
     # ---- wire-story lineage --------------------------------------------------------------------------------------
     def record_story(self, story: StoredStory) -> None:
