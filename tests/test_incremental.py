@@ -324,8 +324,9 @@ def test_a_gone_article_is_asked_again_after_a_doubling_wait_or_on_a_newer_claim
 
     second = first + timedelta(hours=1, minutes=5)
     store.record_gone(second.isoformat(), [("a", "http://m/a", None)])
-    assert store.gone("a") is not None and (store.gone("a").times, store.gone("a").first_gone) == (2, first.isoformat())
-    assert store.gone("a").signal == "2025-03-21T15:00:00+00:00", "a run without a claim keeps the one stored"
+    gone = store.gone("a")
+    assert gone is not None and (gone.times, gone.first_gone) == (2, first.isoformat())
+    assert gone.signal == "2025-03-21T15:00:00+00:00", "a run without a claim keeps the one stored"
     assert decided("a", timedelta(hours=3)) == "skip recently_gone", "two hours after its second try"
     assert decided("a", timedelta(hours=3, minutes=10)) == "fetch new"
 

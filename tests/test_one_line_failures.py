@@ -15,7 +15,9 @@ modes) and the disk full with a small tmpfs; both are skipped where mounting is 
 from __future__ import annotations
 
 import errno
+import io
 import json
+import logging
 import os
 import sqlite3
 import subprocess
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl.commands import logfile
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec
 from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
@@ -209,6 +212,28 @@ def test_a_log_file_on_a_full_disk_is_named_once_and_the_crawl_goes_on(mirror: M
     assert the_one_line(done) == ("scrapy crawl devdiscourse: the log logs/crawl.log is incomplete: "
                                   "No space left on device")
     assert sorted(feed_ids(tmp_path)) == sorted(str(spec.news_id) for spec in specs)
+
+
+def test_a_log_file_that_cannot_be_flushed_as_scrapy_closes_it_is_one_lost_write(tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scrapy closes the LOG_FILE handler when it creates the crawler, to build its own; a disk that filled up
+    before then (the state file's first writes took the last of a 150 KiB disk) failed that close's flush with a
+    traceback, before the crawl's one line could be said."""
+    for name in ("close", "handleError"):  # install() patches the class: put Python's back after this test
+        monkeypatch.setattr(logging.FileHandler, name, getattr(logging.FileHandler, name))
+    logfile.install()
+    handler = logging.FileHandler(tmp_path / "crawl.log")
+
+    class FullDisk(io.StringIO):
+        def flush(self) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    handler.stream = FullDisk()  # type: ignore[assignment]
+    handler.close()  # raised OSError before
+    assert handler.stream is None
+    assert logfile.incomplete() == f"the log {logfile._shown(str(tmp_path / 'crawl.log'))} is incomplete: " \
+                                   "No space left on device"
+    logfile._failures.clear()
 
 
 def test_a_finished_run_whose_feed_is_short_is_reconciled_by_the_next_run(mirror: MirrorServer,

@@ -19,6 +19,7 @@ from pathlib import Path
 from newscrawl.files import os_reason
 
 _PYTHON_HANDLE_ERROR = logging.FileHandler.handleError
+_PYTHON_CLOSE = logging.FileHandler.close
 _failures: dict[str, OSError] = {}
 
 
@@ -30,9 +31,20 @@ def _remember_write_error(handler: logging.FileHandler, record: logging.LogRecor
     _PYTHON_HANDLE_ERROR(handler, record)
 
 
+def _close_remembering_write_error(handler: logging.FileHandler) -> None:
+    """Close as Python does, but a buffer that cannot be flushed on the way (Scrapy closes the LOG_FILE handler when
+    it creates the crawler, to build its own: a disk that filled up before then) is one more lost write, not a
+    traceback. Python's close lets go of the stream and the handler whether or not the flush succeeded."""
+    try:
+        _PYTHON_CLOSE(handler)
+    except OSError as error:
+        _failures.setdefault(handler.baseFilename, error)
+
+
 def install() -> None:
     """From now on, in this process, a log file that cannot be written is remembered, not reported per record."""
     logging.FileHandler.handleError = _remember_write_error  # type: ignore[method-assign,assignment]
+    logging.FileHandler.close = _close_remembering_write_error  # type: ignore[method-assign,assignment]
 
 
 def incomplete() -> str | None:
