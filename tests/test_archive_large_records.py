@@ -139,11 +139,38 @@ def test_an_index_build_streams_past_a_large_payload_and_still_checks_its_digest
 
 
 def test_a_large_chunked_payload_digested_as_neither_form_is_a_digest_problem(tmp_path: Path) -> None:
+    """...unless its block digest proves it (next test): here the record has none."""
     video = media()
     block = http_response(chunked(video), b"video/mp4", b"Transfer-Encoding: chunked")
-    path = write_warc(tmp_path / "crawl.warc", [warc_record(VIDEO, block, payload_digest=sha1(video[1:]))])
+    record = warc_record(VIDEO, block, payload_digest=sha1(video[1:]))
+    record = record.replace(b"WARC-Block-Digest: " + sha1(block) + b"\r\n", b"")
+    path = write_warc(tmp_path / "crawl.warc", [record])
     problems = ArchiveIndex.build_now(path).problems
     assert [problem.kind for problem in problems] == ["digest"] and "WARC-Payload-Digest" in problems[0].message
+
+
+@pytest.mark.parametrize("size", ["large", "small"])
+def test_a_payload_digest_of_other_bytes_is_no_damage_where_the_block_digest_proves_the_record(tmp_path: Path,
+                                                                                                size: str) -> None:
+    """wpull 2.0.1 digests its payload from where its own re-serialised header would end: a byte early after a
+    header value with a trailing space. The block digest covers every byte, the payload's among them: the record
+    is intact and replayed, and counted; a block altered after that is damage still."""
+    body = media() if size == "large" else page(ARTICLES[0])
+    block = http_response(chunked(body), b"video/mp4", b"Server: Kestrel ", b"Transfer-Encoding: chunked")
+    payload_start = block.index(b"\r\n\r\n") + 4
+    records = article_records()
+    records.insert(1, warc_record(VIDEO, block, payload_digest=sha1(block[payload_start - 1:])))
+    path = write_warc(tmp_path / "crawl.warc.gz", records)
+    index = ArchiveIndex.build_now(path)
+    assert index.problems == [] and index.payload_digests_unmatched == 1
+    assert all(entry.digest_ok for entry in index.entries)
+    altered = bytearray(block)
+    altered[-100] ^= 0x01
+    records[1] = warc_record(VIDEO, bytes(altered), payload_digest=sha1(block[payload_start - 1:]))
+    records[1] = records[1].replace(sha1(bytes(altered)), sha1(block))  # the block digest of the bytes as written
+    damaged = ArchiveIndex.build_now(write_warc(tmp_path / "damaged.warc.gz", records))
+    assert [problem.kind for problem in damaged.problems] == ["digest"]
+    assert "WARC-Block-Digest" in damaged.problems[0].message and damaged.payload_digests_unmatched == 0
 
 
 @pytest.mark.parametrize("cut", [1, 2, 3, 7, 4096])

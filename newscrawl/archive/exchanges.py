@@ -69,6 +69,9 @@ class ArchivedExchange:
     """False when a stored digest did not match; an ArchiveProblem of kind "digest" was reported too."""
     payload_digest: str | None = None
     """WARC-Payload-Digest as recorded (revisits name their original by it), None when the record has none."""
+    payload_digest_unmatched: bool = False
+    """The recorded payload digest matches no form of the payload, but the block digest proves the record: its
+    writer digested other bytes (reader.RawRecord.payload_digest_unmatched); replayed, and counted."""
     truncated: str | None = None
     """Why the payload is incomplete, None when it is whole: the record's WARC-Truncated value ("length", "time",
     "disconnect", "unspecified": the crawler that wrote it stopped reading), or "content-length" when the payload
@@ -305,7 +308,8 @@ def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -
         headers=[("Content-Type", content_type)], body=record.payload, fetched_at=fetched_at,
         record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset, warcinfo=warcinfo,
         remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
-        payload_digest=record.header("WARC-Payload-Digest"), truncated=record.header("WARC-Truncated"))
+        payload_digest=record.header("WARC-Payload-Digest"),
+        payload_digest_unmatched=record.payload_digest_unmatched, truncated=record.header("WARC-Truncated"))
 
 
 def to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
@@ -333,7 +337,8 @@ def to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Archi
         reason=http.statusline.partition(" ")[2], http_version=http.protocol, headers=headers, body=body,
         fetched_at=fetched_at, record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset,
         warcinfo=warcinfo, remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
-        payload_digest=record.header("WARC-Payload-Digest"), truncated=truncated)
+        payload_digest=record.header("WARC-Payload-Digest"),
+        payload_digest_unmatched=record.payload_digest_unmatched, truncated=truncated)
 
 
 def _fetch_time(record: RawRecord, headers: list[tuple[str, str]]) -> datetime | None:

@@ -34,12 +34,14 @@ from newscrawl.archive.indexdb import SCRATCH_PREFIX, IndexStore
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 7
+FORMAT = 8
 """Bumped whenever the stored fields or their meaning change: an older file is then rebuilt, never misread.
 2: the responses that may redirect by meta refresh ("refreshing"). 3: each capture's canonical URL ("canonical").
 4: the pages labelled as unknown bytes ("unlabelled_pages", sniff.py). 5: a SQLite file (indexdb.py), not JSON;
 6: a capture's canonical form stored only where it differs from its URL. 7: each file's SHA-256 ("sha256",
-filedigest.py; only those the building process knew), which a replay names its input by."""
+filedigest.py; only those the building process knew), which a replay names its input by. 8: how many captures'
+payload digests match nothing while their block digests prove them ("payload_digests_unmatched"), which were
+damaged before."""
 SUFFIX = ".sqlite"
 FOLDER = "archive-index"
 KEEP = 256

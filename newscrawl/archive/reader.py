@@ -177,6 +177,9 @@ class RawRecord:
     payload_kept: bool = True
     """False when a large payload was streamed past unread (``scan_records(keep_payloads=False)``): ``payload`` is
     then empty; its digests were still checked."""
+    payload_digest_unmatched: bool = False
+    """Its WARC-Payload-Digest matches no form of its payload, but its WARC-Block-Digest proves the whole block, the
+    payload within it, as written: the writer digested other bytes, which is not damage (``_digest_mismatch``)."""
 
     def header(self, name: str) -> str | None:
         """The first value of a WARC header, case-insensitively (warcio's get_header, looked up in a dict)."""
@@ -596,10 +599,12 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
         return problem("record", f"unparseable HTTP header block: {exc}", next_offset)
     if streamed is not None:
         raw = replace(raw, payload=b"", payload_kept=False)
-        mismatch = _digest_mismatch(raw, streamed.block_matches, streamed.payload_matches)
+        mismatch, unmatched = _digest_mismatch(raw, streamed.block_matches, streamed.payload_matches)
     else:
-        mismatch = _digest_mismatch(raw, lambda declared: _digest_matches(declared, [block]),
-                                    lambda declared: _digest_matches(declared, _payload_variants(raw)))
+        mismatch, unmatched = _digest_mismatch(raw, lambda declared: _digest_matches(declared, [block]),
+                                               lambda declared: _digest_matches(declared, _payload_variants(raw)))
+    if unmatched:
+        raw = replace(raw, payload_digest_unmatched=True)
     if mended:  # the record is kept, and the miscount reported with what its digests say of the bytes read
         verdict = f"; {mismatch}: flagged" if mismatch else ""
         return _Outcome(record=replace(raw, digest_ok=not mismatch), next_offset=next_offset,
@@ -884,21 +889,38 @@ DigestCheck = Callable[[str], "bool | None"]
 """Whether bytes match a declared digest ("sha1:…"): True, False, or None when it cannot be checked."""
 
 
-def _digest_mismatch(raw: RawRecord, block_matches: DigestCheck, payload_matches: DigestCheck) -> str:
-    """Why the stored digests do not match the bytes, or "" when they match (or cannot be checked)."""
+def _digest_mismatch(raw: RawRecord, block_matches: DigestCheck, payload_matches: DigestCheck) -> tuple[str, bool]:
+    """Why the stored digests do not match the bytes ("" when they match or cannot be checked), and whether the
+    payload digest alone matches nothing while the block digest proves the record.
+
+    The block digest covers the whole block (WARC/1.1 §5.8), the payload included, so when it matches, every byte
+    is as its writer wrote it and a payload digest matching no form of the payload says only that the writer
+    digested other bytes: tools disagree on what the payload is (chunked or not, see ``_payload_variants``), and
+    wpull 2.0.1 starts its payload digest where its own re-serialised HTTP header would end, a byte early after a
+    header value with a trailing space. That record is intact and replayed (RawRecord.payload_digest_unmatched);
+    without a matching block digest, a payload that matches no digest is damage, as before.
+    """
     if raw.rec_type == "revisit":  # its payload digest names the *original* payload, like warcio we skip it
-        return ""
+        return "", False
     def where() -> str:
         return f"record {raw.header('WARC-Record-ID')} ({raw.rec_type}) at offset {raw.offset}"
 
     block_digest = raw.header("WARC-Block-Digest")
-    if block_digest and block_matches(block_digest) is False:
-        return f"WARC-Block-Digest {block_digest} does not match the stored bytes of {where()}"
+    block_proven = False
+    if block_digest:
+        block_verdict = block_matches(block_digest)
+        if block_verdict is False:
+            return f"WARC-Block-Digest {block_digest} does not match the stored bytes of {where()}", False
+        block_proven = block_verdict is True
     payload_digest = raw.header("WARC-Payload-Digest")
     if payload_digest and raw.header("WARC-Segment-Number") is None:
         if payload_matches(payload_digest) is False:
-            return f"WARC-Payload-Digest {payload_digest} does not match the payload of {where()}"
-    return ""
+            if block_proven:
+                logger.debug("WARC-Payload-Digest %s matches no form of the payload of %s, whose WARC-Block-Digest "
+                             "proves it: the writer digested other bytes", payload_digest, where())
+                return "", True
+            return f"WARC-Payload-Digest {payload_digest} does not match the payload of {where()}", False
+    return "", False
 
 
 def _payload_variants(raw: RawRecord) -> list[bytes]:

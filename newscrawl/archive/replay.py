@@ -477,6 +477,9 @@ class ReplaySource:
         """Of those, revisits no capture at or before them could answer: the nearest later capture did."""
         self.unlabelled_pages = 0
         """Archived pages labelled as unknown bytes (application/octet-stream, …) that are web pages (sniff.py)."""
+        self.payload_digests_unmatched = 0
+        """Captures whose WARC-Payload-Digest matches no form of their payload, whose WARC-Block-Digest proves them:
+        replayed (their writer digested other bytes)."""
         self._pages: SavedPlaces | None = None
         self._index: ArchiveIndex | None = None
         self._holds_redirects: bool | None = None
@@ -494,6 +497,7 @@ class ReplaySource:
             self.revisits_resolved = self._index.revisits_resolved
             self.revisits_answered_later = self._index.revisits_answered_later
             self.unlabelled_pages = len(self._index.unlabelled_pages)
+            self.payload_digests_unmatched = self._index.payload_digests_unmatched
             self._add_pages(_beside_warcs(path))
         else:
             folder = read_saved_folder(path)

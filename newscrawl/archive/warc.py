@@ -200,6 +200,9 @@ class ArchiveIndex:
         self.unlabelled_pages: set[tuple[str, int]] = {(str(file), int(offset))
                                                       for file, offset in meta["unlabelled_pages"]}
         """(file, offset) of the 200 responses labelled as unknown bytes that are web pages (sniff.py)."""
+        self.payload_digests_unmatched = int(meta["payload_digests_unmatched"])
+        """Captures whose WARC-Payload-Digest matches no form of their payload while their WARC-Block-Digest proves
+        them: intact, replayed; their writer digested other bytes (reader._digest_mismatch)."""
         self.file_sha256: dict[str, str] = {str(file): str(digest) for file, digest in meta["sha256"].items()}
         """Each archive file's SHA-256 (hex) by its name as listed, for the files whose digest the building process
         knew (filedigest.known: a replay's input_sha256 hashed them before its build); the build reads none for it."""
@@ -423,6 +426,7 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
     types: dict[str, str] = {}
     refreshing: set[tuple[str, int]] = set()
     unlabelled_pages: set[tuple[str, int]] = set()
+    payload_digests_unmatched = 0
     read_from_copies: set[str] = set()
     digests: dict[str, str] = {}
     position = 0
@@ -454,6 +458,7 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
             warcinfo[str(path_of_file)] = read.warcinfo
         refreshing |= read.refreshing
         unlabelled_pages |= read.unlabelled_pages
+        payload_digests_unmatched += read.payload_digests_unmatched
         if (digest := filedigest.known(path_of_file)) is not None:  # never read for it: see filedigest.py
             digests[str(path_of_file)] = digest
     store.flush()
@@ -463,7 +468,7 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
             "warcinfo": warcinfo, "revisits_resolved": revisits - skipped["revisit-unresolved"],
             "revisits_answered_later": later, "refreshing": sorted([file, offset] for file, offset in refreshing),
             "unlabelled_pages": sorted([file, offset] for file, offset in unlabelled_pages),
-            "read_from_copies": sorted(read_from_copies), "sha256": digests}
+            "payload_digests_unmatched": payload_digests_unmatched, "read_from_copies": sorted(read_from_copies), "sha256": digests}
 
 
 def cached_file_sha256(path: Path | str, cache: Path) -> dict[str, str]:
@@ -603,6 +608,7 @@ class _FileIndex:
         self.warcinfo: dict[str, str] | None = None
         self.refreshing: set[tuple[str, int]] = set()
         self.unlabelled_pages: set[tuple[str, int]] = set()
+        self.payload_digests_unmatched = 0
         self.several_records = False
         """A compressed member holding several records was met (the file's first member held one)."""
         steps = iter(steps)
@@ -629,6 +635,8 @@ class _FileIndex:
                 self.refreshing.add((file, response.offset))
             if response.unlabelled_page:
                 self.unlabelled_pages.add((file, response.offset))
+            if response.payload_digest_unmatched:
+                self.payload_digests_unmatched += 1
         if first is None:
             self.problems.append(ArchiveProblem(file, 0, "empty", "no WARC record at all: an empty file (a download "
                                                                   "or a crawl that failed?)"))
@@ -735,6 +743,8 @@ class _Indexed(NamedTuple):
     """A page (PAGE_STATUSES) that may redirect by meta refresh (may_refresh)."""
     unlabelled_page: bool
     """A page (PAGE_STATUSES) labelled as unknown bytes that sniffs as HTML (archive/sniff.py)."""
+    payload_digest_unmatched: bool
+    """Its payload digest matches no form of the payload; its block digest proves it (ArchivedExchange)."""
 
 
 def _indexed(exchange: ArchivedExchange) -> _Indexed:
@@ -743,7 +753,8 @@ def _indexed(exchange: ArchivedExchange) -> _Indexed:
     return _Indexed(exchange.url, exchange.offset, exchange.record_id, exchange.fetched_at, exchange.status,
                     exchange.digest_ok, content_type, exchange.payload_digest, ok and may_refresh(exchange),
                     ok and sniff.says_nothing(content_type)
-                    and sniff.sniffs_as_html(decoded_head(exchange, sniff.SNIFF_BYTES)))
+                    and sniff.sniffs_as_html(decoded_head(exchange, sniff.SNIFF_BYTES)),
+                    exchange.payload_digest_unmatched)
 
 
 def files_under(folder: Path) -> Iterator[str]:

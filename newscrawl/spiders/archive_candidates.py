@@ -87,6 +87,13 @@ class ReplayCandidates:
             logger.info("%(n)d archived responses labelled as unknown bytes (application/octet-stream or no media "
                         "type) are web pages by their first bytes: offered as pages",
                         {"n": self.replay_source.unlabelled_pages})
+        if self.replay_source.payload_digests_unmatched:
+            self.crawler.stats.set_value("newscrawl/replay/payload_digests_unmatched",
+                                         self.replay_source.payload_digests_unmatched)
+        if self.replay_source.payload_digests_unmatched and (self.shard is None or self.shard.index == 0):
+            logger.info("%(n)d archived responses carry a WARC-Payload-Digest that matches no form of their payload, "
+                        "while their WARC-Block-Digest proves every byte: their writer digested other bytes; "
+                        "replayed", {"n": self.replay_source.payload_digests_unmatched})
         if self.replay_source.skipped.get("revisit-unresolved"):
             logger.warning("%(n)d revisit records skipped: their original capture is not in the archive, so they "
                            "hold no page to replay", {"n": self.replay_source.skipped["revisit-unresolved"]})
