@@ -240,6 +240,16 @@ class IndexStore:
     def url_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(DISTINCT url) FROM captures").fetchone()[0])
 
+    def earliest_fetch(self) -> datetime | None:
+        """The earliest fetched_at of any capture (revisits too), None without captures. The values are isoformat
+        text: those in UTC (WARC-Date, nearly all) sort as text in time order, so SQLite's MIN finds the earliest
+        without a Python object per capture; the few in another offset (a server's Date header standing in for a
+        missing WARC-Date) are compared as times."""
+        times = [datetime.fromisoformat(value) for (value,) in self.db.execute(
+            "SELECT MIN(fetched_at) FROM captures WHERE fetched_at LIKE '%+00:00' UNION ALL "
+            "SELECT fetched_at FROM captures WHERE fetched_at NOT LIKE '%+00:00'") if value is not None]
+        return min(times, default=None)
+
     def several_versions_count(self) -> int:
         """URLs with two or more full 200 captures that may differ: their WARC-Payload-Digests differ, or some have
         none. Versions of a page, of which a replay answers with one (warc.preferred)."""

@@ -154,6 +154,9 @@ class ReplayIdentity:
     """The archived run's spider arguments (from warcinfo), so a replay repeats the same discovery."""
     pages_sha256: str | None = None
     """Saved pages: the digest of their URLs and bytes the crawl id is cut from (input_sha256); None for WARCs."""
+    start_recorded: bool = False
+    """The archive's warcinfo names its crawl's start (crawl-started-at, as our writer records it); False when
+    started_at is read from the records (another tool's archive), which ``replay_started_at`` may move earlier."""
 
 
 def input_sha256(path: Path, identity: ReplayIdentity, index_cache: Path | None = None) -> str:
@@ -196,8 +199,9 @@ def replay_identity(path: Path) -> ReplayIdentity:
         for file in files:
             info = read_warcinfo(file, indexed=True)  # the replay's index reports a damaged file
             if info.get("crawl-id"):
-                started = _parse_time(info.get("crawl-started-at")) or _began(file)
-                return ReplayIdentity(info["crawl-id"], started, _arguments(info.get("spider-arguments")))
+                recorded = _parse_time(info.get("crawl-started-at"))
+                return ReplayIdentity(info["crawl-id"], recorded or _began(file),
+                                      _arguments(info.get("spider-arguments")), start_recorded=recorded is not None)
         digest = hashlib.sha256("\n".join(f"{f.name}:{f.stat().st_size}" for f in files).encode()).hexdigest()
         return ReplayIdentity(f"replay-{digest[:12]}", min(_began(f) for f in files))
     pages_digest = hashlib.sha256()  # fed page by page: the joined list of a large folder was a transient 4 MB
@@ -316,6 +320,18 @@ def _began(file: Path) -> datetime:
     or the first capture's). The file's modification time only when that record is unreadable: it changes with a
     copy or an extraction, and the start time is in the feed (archive candidates' discovery time)."""
     return _parse_time(first_record_date(file)) or _mtime(file)
+
+
+def replay_started_at(identity: ReplayIdentity, source: ReplaySource) -> datetime:
+    """When the archived crawl began, once its index is read: the identity's start, unless the archive names none
+    and a capture was made before it. A crawl starts no later than its first capture, but a WARC's first record
+    need not be the earliest: a tool that packs saved files into a WARC (warcit) writes its warcinfo when it packs
+    them, dated after the files it then stores with their own, earlier, times. The start is the discovery time of
+    the archive's candidates (their provenance), which must not come after their fetch."""
+    if identity.start_recorded:
+        return identity.started_at
+    earliest = source.earliest_fetch()
+    return identity.started_at if earliest is None else min(identity.started_at, earliest)
 
 
 def _mtime(path: Path) -> datetime:
@@ -536,6 +552,10 @@ class ReplaySource:
             yield from self._index.iter_urls()
         for page in self._pages or ():
             yield page.url
+
+    def earliest_fetch(self) -> datetime | None:
+        """When the archive's earliest capture was made (saved pages beside WARCs not counted), None without one."""
+        return self._index.earliest_fetch() if self._index is not None else None
 
     def url_count(self) -> int:
         pages = self._pages.urls if self._pages is not None else 0

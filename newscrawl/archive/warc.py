@@ -347,6 +347,10 @@ class ArchiveIndex:
     def url_count(self) -> int:
         return self.store.url_count()
 
+    def earliest_fetch(self) -> datetime | None:
+        """When the first capture of the archive was made (its earliest WARC-Date), None without captures."""
+        return self.store.earliest_fetch()
+
     def several_versions_count(self) -> int:
         """URLs captured in full more than once, with payloads that differ or whose digests were not recorded; each
         is answered by one capture (``preferred``)."""

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newscrawl.archive.replay import SAME_BYTES, Candidate, ReplaySource, one_request_at_a_time, open_replay_source
+from newscrawl.archive.replay import (SAME_BYTES, Candidate, ReplayIdentity, ReplaySource, one_request_at_a_time,
+                                     open_replay_source, replay_started_at)
 from newscrawl.extract.urls import commonest_origin
 from newscrawl.items import Discovery
 from newscrawl.scratchdb import scratch_database
@@ -34,6 +35,7 @@ class ReplayCandidates:
     held: HeldArticles
     shard: Shard | None
     started_at: Any
+    replay_identity: ReplayIdentity | None
     _archive_listed: bool
     replay_refused = False
     """The replay's input could not be read at all: the crawl is stopping (archive/replay.open_replay_source)."""
@@ -57,6 +59,8 @@ class ReplayCandidates:
         if self.replay_source is None:
             self.replay_refused = True  # the crawl is stopping, in one line
             return
+        if self.replay_identity is not None:  # before any request: the start is its candidates' discovery time
+            self.started_at = replay_started_at(self.replay_identity, self.replay_source)
         if self.replay_source.holds_redirects():
             one_request_at_a_time(self.crawler)
         for problem in self.replay_source.problems:

@@ -78,11 +78,15 @@ class DevdiscourseSpider(LiveBlogUpdates, ArticleLinks, NewsSpiderBase):
         self.sources: tuple[str, ...] = self.args.get("sources") or DEFAULT_SOURCES
         self.routes: tuple[str, ...] = ("listings",) if "sources" in self.args else self.args.get("routes", ROUTES)
         self.max_pages: int = self.args.get("max_pages", DEFAULT_MAX_PAGES)
-        since = self.args.get("since")
-        self.horizon = (datetime.combine(since, time.min, tzinfo=timezone.utc) if since
-                        else self.started_at - DEFAULT_HORIZON)
         hosts = {urlsplit(self.base_url).hostname or ""} | {urlsplit(u).hostname or "" for u in self.urls or []}
         self.allowed_domains = sorted(h for h in hosts if h)
+
+    @property
+    def horizon(self) -> datetime:
+        """How far back the JSON archive walker pages: -a since, else two days before the run's start (read when
+        it is used: a replay's start is known once its archive's index is read, replay.replay_started_at)."""
+        since = self.args.get("since")
+        return datetime.combine(since, time.min, tzinfo=timezone.utc) if since else self.started_at - DEFAULT_HORIZON
 
     def open_replay_source(self, spider: Any = None) -> None:
         """No base_url given or archived (another tool's capture): discovery asks the host the archived articles
