@@ -1,7 +1,8 @@
 """Archives that other tools wrote (wget, warcprox, pywb's recorder, warcio's capture_http, warcio.js as Browsertrix
-writes with it, and js-wacz's WACZ of that) of the same three pages, served chunked and gzip-compressed as many real
-servers do: each replays to the same three items, byte for byte the same text, and `newscrawl verify` proves them. The
-files and how they were made: tests/fixtures/warcs-by-other-tools/.
+writes with it, js-wacz's WACZ of that, wpull, scrapy-webarchive's WACZ of a Scrapy crawl, and warcit's WARC of a
+folder of saved pages) of the same three pages, served chunked and gzip-compressed as many real servers do: each
+replays to the same three items, byte for byte the same text, and `newscrawl verify` proves them. The files and how
+they were made: tests/fixtures/warcs-by-other-tools/.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from tests.crawling import run_crawl
 from tests.test_archive_replay import newscrawl_cli
 
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "warcs-by-other-tools"
+SCRAPY_WEBARCHIVE_WARC = "three-20261207060927-00000-vm.warc.gz"
+"""The WARC inside scrapy-webarchive.wacz, under the name the extension gave it (its spider's name and start)."""
 ARCHIVED_AS = {"wget.warc.gz": "wget.warc.gz", "warcprox.warc.gz": "warcprox.warc.gz", "pywb.warc.gz": "pywb.warc.gz",
                "warcio-capture-http.warc.gz": "warcio-capture-http.warc.gz",
-               "warcio-js.warc.gz": "warcio-js.warc.gz", "js-wacz.wacz": "warcio-js.warc.gz"}
+               "warcio-js.warc.gz": "warcio-js.warc.gz", "js-wacz.wacz": "warcio-js.warc.gz",
+               "wpull.warc.gz": "wpull.warc.gz", "warcit.warc.gz": "warcit.warc.gz",
+               SCRAPY_WEBARCHIVE_WARC: SCRAPY_WEBARCHIVE_WARC, "scrapy-webarchive.wacz": SCRAPY_WEBARCHIVE_WARC}
 """Each file → the WARC its items name (provenance.archive.file): a WACZ's items name the WARC inside it."""
 NEWS_IDS = ["3301945", "3301962", "3301980"]
 
@@ -55,6 +60,7 @@ def test_each_tools_archive_replays_every_article_and_verifies(file: str, tmp_pa
     warc = FOLDER / file
     replay = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
     assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    assert "Damaged input" not in replay.log and replay.stat("newscrawl/replay/archive_problems") is None, replay.log
     items = items_of(tmp_path / "out.jsonl")
     assert [item["outlet_id"] for item in items] == NEWS_IDS
     for item in items:
@@ -65,13 +71,17 @@ def test_each_tools_archive_replays_every_article_and_verifies(file: str, tmp_pa
         assert str(item["url"]).startswith("https://www.devdiscourse.com/article/")  # the page's canonical
         assert str(provenance["request_url"]).startswith("http://127.0.0.1:8093/article/")
         assert provenance["archive"]["file"] == ARCHIVED_AS[file] and provenance["fetched_at"]
+        # found in the archive no later than it was fetched (warcit dates its warcinfo after the pages it packs)
+        assert [d["via"] for d in provenance["discovery"]] == ["archive"]
+        assert datetime.fromisoformat(provenance["discovery"][0]["seen_at"]) <= datetime.fromisoformat(
+            provenance["fetched_at"]), provenance
     assert [content(item) for item in items] == [content(item) for item in wget_items]
     done = newscrawl_cli("verify", str(tmp_path / "out.jsonl"), "--archive", str(warc))
     assert done.returncode == 0 and "3 verified, 0 problems" in done.stdout, done.stdout + done.stderr
 
 
 def test_every_file_together_is_three_articles_in_one_process_or_two(tmp_path: Path) -> None:
-    """Eighteen captures and a revisit of three pages (a WACZ among the WARCs): one item per article; two processes
+    """Thirty captures and a revisit of three pages (two WACZs among the WARCs): one item per article; two processes
     write the same feed."""
     one = run_crawl(tmp_path / "one", "news", "-a", f"replay={FOLDER}", "-O", "out.jsonl")
     two = run_crawl(tmp_path / "two", "news", "-a", f"replay={FOLDER}", "-a", "jobs=2", "-O", "out.jsonl")
@@ -117,3 +127,36 @@ def test_another_tools_archive_replays_to_one_feed_wherever_it_is_copied_or_extr
         assert provenance["fetched_at"] == JS_FETCHED_AT[str(item["outlet_id"])]
         assert [(d["via"], d["seen_at"]) for d in provenance["discovery"]] == [("archive", started)]
         assert started <= min(JS_FETCHED_AT.values())
+
+def test_wpulls_payload_digests_a_byte_off_are_counted_not_damage(tmp_path: Path) -> None:
+    """wpull 2.0.1 starts each WARC-Payload-Digest where its own re-serialised HTTP header would end, one byte early
+    after the mirror's `Server: Kestrel ` (a trailing space it drops): no form of the payload matches. Each
+    WARC-Block-Digest matches, proving every byte as written, so the pages are replayed, and counted."""
+    replay = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={FOLDER / 'wpull.warc.gz'}", "-O", "out.jsonl")
+    assert replay.returncode == 0, replay.log[-3000:]
+    assert replay.stat("newscrawl/replay/payload_digests_unmatched") == 3
+    assert "3 archived responses carry a WARC-Payload-Digest that matches no form of their payload" in replay.log
+
+
+def test_warcits_resource_records_replay_as_the_pages_they_hold(tmp_path: Path) -> None:
+    """warcit stores each saved file as a `resource` record: no HTTP status or headers, its Content-Type guessed
+    from the name (none here: text/html, its default), its WARC-Date the file's modification time, and a warcinfo
+    written when it packs them, after those times. Replayed as 200 responses with that Content-Type, fetched at the
+    file's time, found by the replay no later: the run starts at the earliest capture."""
+    warc = FOLDER / "warcit.warc.gz"
+    replay = run_crawl(tmp_path, "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert replay.returncode == 0, replay.log[-3000:]
+    with warc.open("rb") as stream:
+        dates = {record.rec_headers.get_header("WARC-Target-URI"): record.rec_headers.get_header("WARC-Date")
+                 for record in ArchiveIterator(stream) if record.rec_type == "resource"}
+    assert first_warc_date(warc) > min(datetime.fromisoformat(d.replace("Z", "+00:00")).isoformat()
+                                       for d in dates.values())  # the warcinfo, written last
+    for item in items_of(tmp_path / "out.jsonl"):
+        provenance = item["provenance"]
+        assert isinstance(provenance, dict)
+        assert provenance["status"] == 200 and provenance["headers"]["content_type"] == "text/html"
+        assert provenance["headers"]["date"] is None
+        fetched = datetime.fromisoformat(dates[provenance["request_url"]].replace("Z", "+00:00")).isoformat()
+        assert provenance["fetched_at"] == fetched
+        assert provenance["discovery"][0]["seen_at"] == min(
+            datetime.fromisoformat(d.replace("Z", "+00:00")).isoformat() for d in dates.values())
