@@ -38,8 +38,9 @@ _GERMAN_ROLES = (r"Rechtsanwalt|Rechtsanwältin|Redakteur|Redakteurin|Journalist
                  r"Gastautor|Gastautorin|Experte|Expertin")
 # German writes an outlet or subject into the title as a compound: "FOCUS-Online-Experte", "SPIEGEL-Korrespondent".
 _ROLE_LEAD = re.compile(rf"^(?:(?:[\w-]+-)?(?:{_GERMAN_ROLES})|Maître|Me)\s+(?=[A-ZÀ-Ý])")
-# An interview's credit names both people: "Richard David Precht im Gespräch mit Karin Fischer".
-_SPLIT = re.compile(r"\s*(?:,|;|\||/|&)\s*|\s+(?:and|AND|And|und|et|y|e|im Gespräch mit|in conversation with|"
+# An interview's credit names both people: "Richard David Precht im Gespräch mit Karin Fischer". A list's last name
+# may follow a comma and "and" (the serial comma: "Jane Roe, John Doe, and Ann Lee").
+_SPLIT = re.compile(r"\s*(?:,|;|\||/|&)(?:\s*(?:and|AND|und|et|y|e)(?=\s))?\s*|\s+(?:and|AND|And|und|et|y|e|im Gespräch mit|in conversation with|"
                     r"en conversation avec)\s+|(?<=[a-z]{2})\.\s+")
 # Credentials and suffixes written after a name: not names themselves.
 _CREDENTIALS = frozenset({"md", "ms", "ma", "mba", "phd", "ph.d", "rd", "rdn", "rn", "np", "jd", "mph", "cpt", "cfp",
@@ -170,6 +171,8 @@ def split_names(text: str | None) -> list[str]:
     (['Maria Silva', 'João Souza'], ['Ilana Muhlstein'], ['Bruce Y. Lee'])
     >>> split_names("Anna Roe im Gespräch mit Karl Doe"), split_names("Roe, Jane"), split_names("Joe S.")
     (['Anna Roe', 'Karl Doe'], ['Jane Roe'], ['Joe S.'])
+    >>> split_names("Jane Roe, John Doe, and Ann Lee, CNN")
+    ['Jane Roe', 'John Doe', 'Ann Lee', 'CNN']
     """
     stripped = strip_byline(text)
     inverted = _inverted_name(stripped)
