@@ -1,4 +1,5 @@
-"""Dates as readers see them: "3. März 2021", "12 janvier 2020", "Nov. 19, 2019 5:53 PM", "27.01.2022", "11/19/2019".
+"""Dates as readers see them: "3. März 2021", "12 janvier 2020", "Nov. 19, 2019 5:53 PM", "27.01.2022", "11/19/2019",
+"2018年6月18日".
 
 Only absolute dates with a day, a month and a year are read; "vor 4 Stunden", "Monday" or "Oktober 2008" are not a
 day and give nothing. Numeric forms are read with sanity: a part above 12 is the day; when both could be the month,
@@ -45,6 +46,9 @@ _MONTH_DAY_YEAR = re.compile(rf"(?<!\w){_MONTH}(?![^\W\d_])\s*{_DAY}(?!\d)\s*,?\
 # "2018-09-16", "2019/11/19", "2023-11-07 15:03:30"
 _YEAR_FIRST = re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d{2})[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)(?![\d])"
                          + _CLOCK)
+# "2018年6月18日 10:01", "2023年11月17日" (Chinese, Japanese), "2019년 8월 20일" (Korean)
+_YEAR_MONTH_DAY_SIGNS = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*"
+                                   r"(?P<day>[0-3]?\d)\s*[日일]" + _CLOCK)
 # "27.01.2022", "4. 2. 2022", "11/19/2019", "14/01/20"
 # "Posted Nov 18, 8:19 PM": no year; read only with a clock time and a nearby date to take the year from
 _MONTH_DAY_CLOCK = re.compile(rf"(?<!\w){_MONTH}(?![^\W\d_])\s*{_DAY}(?!\d)\s*,?\s*(?:at\s+)?"
@@ -83,10 +87,12 @@ def find_dates(text: str, language: str | None = None, near: date | None = None)
     ['2019-12-31T23:30:00']
     >>> [d.date.iso() for d in find_dates("Stand: 11/01/2021", "de", near=date(2021, 11, 1))]
     ['2021-11-01']
+    >>> [d.date.iso() for s in ("2018年6月18日 10:01 発信地", "2019년 8월 20일") for d in find_dates(s)]
+    ['2018-06-18T10:01:00', '2019-08-20']
     """
     found: list[TextDate] = []
     taken: list[tuple[int, int]] = []
-    patterns = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_FIRST, _NUMERIC_SLASHED, _NUMERIC)
+    patterns = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_FIRST, _YEAR_MONTH_DAY_SIGNS, _NUMERIC_SLASHED, _NUMERIC)
     for pattern in patterns + ((_MONTH_DAY_CLOCK,) if near is not None else ()):
         for match in pattern.finditer(text):
             if any(match.start() < end and start < match.end() for start, end in taken):
