@@ -21,3 +21,23 @@ def test_a_date_written_with_year_month_and_day_signs_is_read() -> None:
     html = full_page(lang="ja", headline="港の新しい橋、市議会が承認", title="港の新しい橋、市議会が承認",
                      standfirst="", byline="", dates="<p>2018年6月18日 10:01 発信地：東京</p>", body=body)
     assert parse(html).published_at == "2018-06-18T10:01:00"
+
+
+def test_a_headline_in_a_script_without_spaces_is_found_in_a_title_with_the_site_glued_on() -> None:
+    body = "".join(f"<p>{sentence * 3}</p>" for sentence in (
+        "市议会周二晚间以九票赞成、四票反对批准了争论已久的港口大桥，结束了港务局与老城居民之间长达十年的规划纠纷。",
+        "工程预计明年春季动工，历时三年。市议会财政委员会估计造价为两亿四千万，其中三分之一由地区政府承担。"))
+    # The <title> glues the site's name on with a bare "-", as Chinese sites do; the <h1> is printed twice (a
+    # layout for small screens and one for large ones).
+    html = full_page(lang="zh-CN", headline="港口新大桥获市议会批准", title="港口新大桥获市议会批准-港湾日报",
+                     standfirst="", byline="", body=body).replace(
+        "<article>", "<article><h1>港口新大桥获市议会批准</h1>", 1)
+    assert parse(html).title == "港口新大桥获市议会批准"
+
+
+def test_the_sites_name_printed_inside_the_h1_after_the_headline_is_not_part_of_it() -> None:
+    # The logo's link sits in the <h1> beside the headline; the <title> ends with the same name as its last segment.
+    html = full_page(headline='<span>Council approves new harbour bridge</span> <a href="/">Harbour Gazette Online</a>',
+                     title="Council approves new harbour bridge » City » Harbour Gazette Online",
+                     head='<meta name="twitter:title" content="Council approves new harbour bridge">')
+    assert parse(html).title == "Council approves new harbour bridge"

@@ -7,7 +7,10 @@ import re
 from newscrawl.extract.text import clean_text
 
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " : ")
-_WORD = re.compile(r"\w+")
+# Scripts written without spaces (Chinese, Japanese kana, Thai, Lao, Myanmar, Khmer): each character counts as a word
+# when headlines are compared, else a whole headline is one or two "words" and agrees with nothing.
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
 
 
 def strip_site_name(title: str | None, site_name: str | None = None) -> str | None:
@@ -49,6 +52,8 @@ def same_headline(a: str | None, b: str | None) -> bool:
     True
     >>> same_headline("Kim meets Putin", "Putin meets Kim")
     False
+    >>> same_headline("短缺药品保供稳价 全力保障临床用药需求", "短缺药品保供稳价 全力保障临床用药需求-新华网")
+    True
     """
     words_a, words_b = _WORD.findall((a or "").lower()), _WORD.findall((b or "").lower())
     if not words_a or not words_b:
@@ -143,6 +148,9 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
     'Who we are'
     >>> choose_title(["Hochwasser in Heilbronn Neckar-Pegel steigt weiter"], ["Neckar-Pegel steigt weiter"], [])
     'Neckar-Pegel steigt weiter'
+    >>> choose_title(["Kim meets Putin in Vladivostok Example Times"], ["Kim meets Putin in Vladivostok"],
+    ...              ["Example Times"])
+    'Kim meets Putin in Vladivostok'
 
     """
     sites = {" ".join(words(s)) for s in site_names if s}
@@ -156,7 +164,14 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
     for h1 in h1s:
         if any(same_headline(h1, title) or within(h1, title) for title in known):
             shown = _without_site(h1, sites)  # "Headline | SITE.NET" printed as the <h1>
-            return shown if any(words(shown) == words(title) for title in known) else h1
+            if any(words(shown) == words(title) for title in known):
+                return shown
+            # "Headline Site Name": the logo's link printed inside the <h1>, after the headline
+            for title in known:
+                size = len(words(title))
+                if words(h1)[:size] == words(title) and _names_site(words(h1)[size:], sites, raw_titles):
+                    return title
+            return h1
     for h1 in h1s:  # "Topline Headline" printed as one <h1> (a kicker in its own span): the titles name the headline
         for title in known:
             size = len(words(title))
@@ -165,6 +180,11 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
     if len(h1s) == 1 and len(words(h1s[0])) >= MIN_HEADLINE_WORDS:
         return h1s[0]
     return known[0] if known else (h1s[0] if h1s else None)
+
+
+def _names_site(rest: list[str], sites: set[str], raw_titles: tuple[str | None, ...] | list[str | None]) -> bool:
+    """Whether the words left after a headline name the site: one of its names, or the last segment of its <title>."""
+    return bool(rest) and (" ".join(rest) in sites or is_site_segment(" ".join(rest), list(raw_titles)))
 
 
 def _blog_name(h1: str, raw_titles: tuple[str | None, ...] | list[str | None], machine: list[str | None]) -> bool:
