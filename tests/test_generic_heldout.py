@@ -41,3 +41,10 @@ def test_the_sites_name_printed_inside_the_h1_after_the_headline_is_not_part_of_
                      title="Council approves new harbour bridge » City » Harbour Gazette Online",
                      head='<meta name="twitter:title" content="Council approves new harbour bridge">')
     assert parse(html).title == "Council approves new harbour bridge"
+
+
+def test_a_day_followed_by_an_update_label_and_its_time_is_the_update_day() -> None:
+    # "<day> -- Updated <time>": the clock time is the update's, on that day; the machine date keeps the publication.
+    html = full_page(head='<meta property="article:published_time" content="2021-03-03T08:36:32Z">',
+                     dates="<p>March 4, 2021 -- Updated 0203 GMT (1003 HKT)</p>")
+    assert parse(html).published_at == "2021-03-03T08:36:32+00:00"

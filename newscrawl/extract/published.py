@@ -5,7 +5,8 @@ datePublished, published-time meta (article:published_time, parsely, sailthru, D
 in the story (not in page furniture, not labelled as an update), and a date in the URL path (/2021/02/21/).
 The visible date is the first day printed below the headline (the byline block, before the body starts), else the
 first day printed after a "Published"/"Veröffentlicht"/"Publié" label or in a "By …" line anywhere in the story,
-else one printed just above the headline. Dates labelled as updates are never the published date.
+else one printed just above the headline. Dates labelled as updates are never the published date, whether the label
+stands before the date ("Updated Nov 20, 2019") or after it with the update's time ("Nov 28, 2013 -- Updated 0203 GMT").
 
 The agreement rule (`choose`):
 1. A machine date that falls on the visible day wins: it has the page's time and offset.
@@ -77,13 +78,38 @@ def updated_label(text: str, date: TextDate, previous_end: int) -> bool:
     return bool(updated) and (not published or published[-1].start() < updated[-1].start())
 
 
+# "November 28, 2013 -- Updated 0203 GMT": an update label and a clock time after a day printed without a time or a
+# published label, no other day between: the time is that day's, so the day is the update's.
+_UPDATED_AFTER = re.compile(rf"\s*[-–—|,(]+\s*{_UPDATED.pattern}\s*(?:at|um|à|a las|alle)?\s*\d{{1,2}}[:.h]?\d{{2}}(?!\d)",
+                            re.IGNORECASE)
+
+
+def updated_after(text: str, date: TextDate, next_start: int) -> bool:
+    """Whether an update label and a clock time follow a date (before the next date): the date is the update's.
+
+    >>> line = "November 28, 2013 -- Updated 0203 GMT (1003 HKT)"
+    >>> updated_after(line, find_dates(line)[0], len(line))
+    True
+    >>> line = "Published Nov 19, 2019 | Updated Nov 20, 2019"
+    >>> updated_after(line, find_dates(line)[0], find_dates(line)[1].start)
+    False
+    >>> line = "Pubblicato il 19/03/2025 - Aggiornato alle 16:20"
+    >>> updated_after(line, find_dates(line)[0], len(line))
+    False
+    """
+    if not date.date.day_only or _PUBLISHED.search(text, 0, date.start):
+        return False  # "Pubblicato il 19/03/2025 alle 14:05 - Aggiornato alle 16:20": published, then updated
+    return bool(_UPDATED_AFTER.match(text, date.end, next_start))
+
+
 def _dates_in(line: Line, language: str | None, near: date | None = None) -> list[PageDate]:
     """The days a date or byline line prints, update dates left out; none from a line of prose (a standfirst's
     "On 3 March 2020, …" is the story's subject, not its date)."""
     found, previous_end, rest = [], 0, line.text
     printed_dates = find_dates(line.text, language, near)
-    for printed in printed_dates:
-        if not updated_label(line.text, printed, previous_end):
+    for index, printed in enumerate(printed_dates):
+        next_start = printed_dates[index + 1].start if index + 1 < len(printed_dates) else len(line.text)
+        if not updated_label(line.text, printed, previous_end) and not updated_after(line.text, printed, next_start):
             found.append(printed.date)
         previous_end = printed.end
     for printed in reversed(printed_dates):
