@@ -128,6 +128,7 @@ def test_another_tools_archive_replays_to_one_feed_wherever_it_is_copied_or_extr
         assert [(d["via"], d["seen_at"]) for d in provenance["discovery"]] == [("archive", started)]
         assert started <= min(JS_FETCHED_AT.values())
 
+
 def test_wpulls_payload_digests_a_byte_off_are_counted_not_damage(tmp_path: Path) -> None:
     """wpull 2.0.1 starts each WARC-Payload-Digest where its own re-serialised HTTP header would end, one byte early
     after the mirror's `Server: Kestrel ` (a trailing space it drops): no form of the payload matches. Each

@@ -472,7 +472,8 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
             "warcinfo": warcinfo, "revisits_resolved": revisits - skipped["revisit-unresolved"],
             "revisits_answered_later": later, "refreshing": sorted([file, offset] for file, offset in refreshing),
             "unlabelled_pages": sorted([file, offset] for file, offset in unlabelled_pages),
-            "payload_digests_unmatched": payload_digests_unmatched, "read_from_copies": sorted(read_from_copies), "sha256": digests}
+            "payload_digests_unmatched": payload_digests_unmatched, "read_from_copies": sorted(read_from_copies),
+            "sha256": digests}
 
 
 def cached_file_sha256(path: Path | str, cache: Path) -> dict[str, str]:

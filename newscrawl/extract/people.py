@@ -40,8 +40,9 @@ _GERMAN_ROLES = (r"Rechtsanwalt|Rechtsanwältin|Redakteur|Redakteurin|Journalist
 _ROLE_LEAD = re.compile(rf"^(?:(?:[\w-]+-)?(?:{_GERMAN_ROLES})|Maître|Me)\s+(?=[A-ZÀ-Ý])")
 # An interview's credit names both people: "Richard David Precht im Gespräch mit Karin Fischer". A list's last name
 # may follow a comma and "and" (the serial comma: "Jane Roe, John Doe, and Ann Lee").
-_SPLIT = re.compile(r"\s*(?:,|;|\||/|&)(?:\s*(?:and|AND|und|et|y|e)(?=\s))?\s*|\s+(?:and|AND|And|und|et|y|e|im Gespräch mit|in conversation with|"
-                    r"en conversation avec)\s+|(?<=[a-z]{2})\.\s+")
+_SPLIT = re.compile(r"\s*(?:,|;|\||/|&)(?:\s*(?:and|AND|und|et|y|e)(?=\s))?\s*"
+                    r"|\s+(?:and|AND|And|und|et|y|e|im Gespräch mit|in conversation with|en conversation avec)\s+"
+                    r"|(?<=[a-z]{2})\.\s+")
 # Credentials and suffixes written after a name: not names themselves.
 _CREDENTIALS = frozenset({"md", "ms", "ma", "mba", "phd", "ph.d", "rd", "rdn", "rn", "np", "jd", "mph", "cpt", "cfp",
                           "do", "dds", "jr", "sr", "ii", "iii", "esq"})
