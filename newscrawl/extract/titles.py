@@ -154,8 +154,8 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
 
     """
     sites = {" ".join(words(s)) for s in site_names if s}
-    site_h1s = [h for h in h1s if h and (" ".join(words(h)) in sites or is_site_segment(h, list(raw_titles))
-                                         or _blog_name(h, raw_titles, machine))]
+    site_h1s = [h for h in h1s
+                if h and (_names_site(words(h), sites, raw_titles) or _blog_name(h, raw_titles, machine))]
     sites |= {" ".join(words(h)) for h in site_h1s}
     known = [_site_stripped(drop_date_lead(t) or t, sites, site_names[0] if site_names else None)
              for t in machine if t]
@@ -169,7 +169,8 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
             # "Headline Site Name": the logo's link printed inside the <h1>, after the headline
             for title in known:
                 size = len(words(title))
-                if words(h1)[:size] == words(title) and _names_site(words(h1)[size:], sites, raw_titles):
+                rest = words(h1)[size:]
+                if words(h1)[:size] == words(title) and rest and _names_site(rest, sites, raw_titles):
                     return title
             return h1
     for h1 in h1s:  # "Topline Headline" printed as one <h1> (a kicker in its own span): the titles name the headline
@@ -182,9 +183,12 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
     return known[0] if known else (h1s[0] if h1s else None)
 
 
-def _names_site(rest: list[str], sites: set[str], raw_titles: tuple[str | None, ...] | list[str | None]) -> bool:
-    """Whether the words left after a headline name the site: one of its names, or the last segment of its <title>."""
-    return bool(rest) and (" ".join(rest) in sites or is_site_segment(" ".join(rest), list(raw_titles)))
+def _names_site(text_words: list[str], sites: set[str], raw_titles: tuple[str | None, ...] | list[str | None]
+                ) -> bool:
+    """Whether these words (an <h1>'s, or those left after a headline in it) name the site: one of its names, or the
+    last segment of its <title>."""
+    joined = " ".join(text_words)
+    return joined in sites or is_site_segment(joined, list(raw_titles))
 
 
 def _blog_name(h1: str, raw_titles: tuple[str | None, ...] | list[str | None], machine: list[str | None]) -> bool:
