@@ -67,8 +67,8 @@ class ReplayCandidates:
             self.crawler.stats.inc_value("newscrawl/replay/archive_problems")
             self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{problem.kind}")
             self.note_damaged_input(problem.file, problem.offset, problem.kind, problem.message)
-            if self.shard is not None and self.shard.index > 0:
-                continue  # every process of a parallel replay reads the index: the first one says it, once
+            if not self._says_what_the_index_found:
+                continue
             logger.error("Damaged input %(file)s at offset %(offset)d (%(kind)s): %(message)s",
                          {"file": problem.file, "offset": problem.offset, "kind": problem.kind,
                           "message": problem.message})
@@ -94,13 +94,19 @@ class ReplayCandidates:
         if self.replay_source.payload_digests_unmatched:
             self.crawler.stats.set_value("newscrawl/replay/payload_digests_unmatched",
                                          self.replay_source.payload_digests_unmatched)
-        if self.replay_source.payload_digests_unmatched and (self.shard is None or self.shard.index == 0):
+        if self.replay_source.payload_digests_unmatched and self._says_what_the_index_found:
             logger.info("%(n)d archived responses carry a WARC-Payload-Digest that matches no form of their payload, "
                         "while their WARC-Block-Digest proves every byte: their writer digested other bytes; "
                         "replayed", {"n": self.replay_source.payload_digests_unmatched})
         if self.replay_source.skipped.get("revisit-unresolved"):
             logger.warning("%(n)d revisit records skipped: their original capture is not in the archive, so they "
                            "hold no page to replay", {"n": self.replay_source.skipped["revisit-unresolved"]})
+
+    @property
+    def _says_what_the_index_found(self) -> bool:
+        """Whether this process logs what the archive's index found: every process of a parallel replay reads the
+        index, and the first one says it, once."""
+        return self.shard is None or self.shard.index == 0
 
     def archive_candidate_rank(self, url: str) -> int | None:
         """Whether an archived HTML page may be an article of this spider (None: no), and how much its URL form is
