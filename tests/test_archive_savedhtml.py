@@ -675,3 +675,28 @@ def test_a_replay_with_no_readable_page_says_damaged_input_under_an_id_of_its_ow
         reports = sorted((result.workdir / "output" / "news").glob("*.report.json"))
     assert len(reports) == 2 and "replay-e3b0c44298fc" not in str(reports)
     assert [json.loads(report.read_text())["status"] for report in reports] == ["damaged-input"] * 2
+
+
+APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\x00\x00\x00\x09\x00\x00\x00\x32"
+
+
+def test_macos_metadata_companions_are_not_pages_or_archives(tmp_path: Path) -> None:
+    """A folder copied from a Mac to a USB stick, or zipped in the Finder, holds an AppleDouble ``._NAME`` beside
+    every file (in a ZIP under ``__MACOSX/``), named like the page or WARC it describes. Each was read as one and
+    reported as damaged input, so every such replay ended with status damaged-input."""
+    saved = tmp_path / "saved"
+    (saved / "__MACOSX").mkdir(parents=True)
+    (saved / "story.html").write_bytes(html(CANONICAL, "<h1>Story</h1><p>text</p>"))
+    for companion in ("._story.html", "._story.url", "__MACOSX/._story.html"):
+        (saved / companion).write_bytes(APPLE_DOUBLE)
+    (saved / "._real.html").write_bytes(html(OG_URL))  # a page that happens to be named so is still a page
+    assert list(pages(saved)) == ["._real.html", "story.html"]
+
+    warcs = tmp_path / "warcs"
+    warcs.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "samples" / "devdiscourse.warc.gz", warcs)
+    (warcs / "._devdiscourse.warc.gz").write_bytes(APPLE_DOUBLE)
+    result = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warcs}", "-O", "out.jsonl")
+    assert result.returncode == 0 and "Traceback" not in result.log, result.log[-3000:]
+    assert " ERROR: " not in result.log and "._devdiscourse" not in result.log, result.log[-3000:]
+    assert len(result.feed_items("out.jsonl")) == 41

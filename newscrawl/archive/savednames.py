@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 from newscrawl.archive.browsersaves import ARCHIVE_SUFFIXES, NOT_PAGE_EXTENSIONS, extension
-from newscrawl.archive.sniff import GZIP_MAGIC, SNIFF_BYTES, inflated_start, sniffs_as_html
+from newscrawl.archive.sniff import GZIP_MAGIC, SNIFF_BYTES, inflated_start, is_apple_double, sniffs_as_html
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,9 @@ def is_saved_page(path: str) -> bool:
     """Whether the file at `path` is a page: by its name (``.html``, ``.htm``, ``.html.gz``; a name ending ``.gz`` is
     judged by the name it had before it was gzipped: ``story.htm.gz``, ``story.xhtml.gz``), else, unless its
     extension names another type, by its first bytes. Only a regular file is read (a FIFO would block the read, a
-    symlink may lead outside the folder)."""
+    symlink may lead outside the folder). macOS's ``._NAME`` metadata companion of a page is not one."""
+    if is_apple_double(path):
+        return False
     name = os.path.basename(path).lower()
     inner = name.removesuffix(".gz") or name
     if name.endswith(SAVED_PAGE_SUFFIXES) or inner.endswith(SAVED_PAGE_SUFFIXES):

@@ -11,7 +11,9 @@ believed. Gzip bytes are judged by what they inflate to; bytes that are mostly c
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import zlib
 
 SNIFF_BYTES = 1445
@@ -98,3 +100,24 @@ def looks_binary(body: bytes) -> bool:
         return True
     controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
     return bool(head) and controls > len(head) // 10
+
+
+APPLE_DOUBLE_MAGIC = b"\x00\x05\x16\x07"
+"""How an AppleDouble file starts (RFC 1740): the ``._story.html`` beside ``story.html`` that macOS writes to keep a
+file's Finder metadata on a disk, share or ZIP that cannot hold it (in a ZIP under ``__MACOSX/``)."""
+
+
+def is_apple_double(path: str) -> bool:
+    """Whether the file at `path` is macOS's metadata companion of another file, not a file in its own right: named
+    ``._NAME`` and starting with the AppleDouble magic. A folder copied from a Mac to a USB stick, or zipped in the
+    Finder, has one beside every page and every WARC, named like them; read as a page or archive, each was one
+    "damaged input" error and the run's status damaged. A real page whose name starts ``._`` is still read."""
+    if not os.path.basename(path).startswith("._"):
+        return False
+    try:  # only a regular file is opened: a FIFO would block, a symlink may lead out of the folder
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        with open(path, "rb") as fh:
+            return fh.read(len(APPLE_DOUBLE_MAGIC)) == APPLE_DOUBLE_MAGIC
+    except OSError:
+        return False

@@ -763,13 +763,16 @@ def _indexed(exchange: ArchivedExchange) -> _Indexed:
 
 
 def files_under(folder: Path) -> Iterator[str]:
-    """Every file name under `folder` (links to files included), as strings; symlinked folders are not entered.
+    """Every file name under `folder` (links to files included), as strings; symlinked folders are not entered, and
+    macOS's AppleDouble companions (``._NAME``, sniff.is_apple_double) are not files of the folder's own.
 
     Strings, not Paths: pathlib interns every name it parses and the interpreter's table of interned names never
     shrinks, so walking a folder of 10,000 saved pages (and as many sidecars) with rglob grew every later replay."""
     for dirpath, _, filenames in os.walk(folder, followlinks=False):
         for name in filenames:
-            yield os.path.join(dirpath, name)
+            path = os.path.join(dirpath, name)
+            if not sniff.is_apple_double(path):
+                yield path
 
 
 def _archive_files(path: Path) -> list[Path]:
