@@ -24,7 +24,7 @@ from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_failure, replay_to_feed
 from newscrawl.archive.verify import NoArchive, NotAFeed, VerifyReport, archive_root, verify_feed
-from newscrawl.archive.wacz import UnreadableWacz
+from newscrawl.archive.bundles import UnreadableBundle
 from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
@@ -180,7 +180,7 @@ def verify_feeds(feeds: list[str], archive: str | None, verbose: bool) -> int:
     except OSError as error:
         print(f"newscrawl verify: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    except UnreadableWacz as error:
+    except UnreadableBundle as error:
         print(f"newscrawl verify: {error}", file=sys.stderr)
         return EXIT_USAGE
     several = len(feeds) > 1
@@ -188,7 +188,7 @@ def verify_feeds(feeds: list[str], archive: str | None, verbose: bool) -> int:
     for feed in feeds:
         try:
             report = verify_feed(feed, root)
-        except (OSError, UnreadableWacz, NotAFeed, NoArchive) as error:
+        except (OSError, UnreadableBundle, NotAFeed, NoArchive) as error:
             sys.stdout.flush()  # in order with the lines before it when both streams go to one terminal or file
             why = f"cannot read {error.filename or feed}: {error.strerror}" if isinstance(error, OSError) else error
             print(f"newscrawl verify: {why}", file=sys.stderr)
@@ -233,7 +233,7 @@ def reparse(args: argparse.Namespace) -> int:
         # An archive that names no spider (another tool's, saved pages) is re-parsed by `news`: an outlet's own
         # parser where one knows the URL, the generic one elsewhere (devdiscourse parsed other outlets into nothing).
         spider = args.spider or archived_spider(archive) or "news"
-    except (OSError, ArchiveNotFound, UnreadableWacz) as error:
+    except (OSError, ArchiveNotFound, UnreadableBundle) as error:
         print(f"newscrawl reparse: {error}", file=sys.stderr)
         return EXIT_USAGE
     known = spider_names()

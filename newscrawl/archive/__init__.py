@@ -13,6 +13,7 @@ Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; i
   savedplaces.py  where a folder's saved pages are, for a replay: rows of a scratch database, not objects.
   browsersaves.py  what browsers and mirroring tools write when saving a page, read for savedhtml.py.
   wacz.py       replay_root: a WACZ's WARCs, extracted once, as a folder to replay.
+  bundles.py    a ZIP or tar file of saved pages or WARCs, extracted once (by wacz.replay_root), safely.
 Scrapy-side, built on them: capture.py (middleware writing WARCs), replay.py (answers requests from an
 archive), verify.py (`newscrawl verify`).
 """

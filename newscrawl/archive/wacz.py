@@ -4,7 +4,8 @@ Webrecorder write, and what `newscrawl pack` writes for them.
 A WACZ (https://specs.webrecorder.net/wacz/1.1.1/) is a ZIP holding WARC files under ``archive/``, beside indexes,
 a page list and a datapackage. The replay needs only the WARCs: they are extracted once into a folder in a cache
 (NEWSCRAWL_PLAIN_CACHE, else the system temp folder, as whole-file-gzipped WARCs are inflated: wholegzip.py), keyed
-by the WACZ's path, size and modification time, and that folder is replayed like any folder of WARCs. Items name
+by the WACZ's path, size and modification time, and that folder is replayed like any folder of WARCs. A plain ZIP or tar
+file of saved pages or WARCs is extracted the same way, whole (bundles.py). Items name
 the WARC inside the WACZ (``provenance.archive.file``: ``data.warc.gz``) with its offsets, exactly as a replay of
 the extracted WARCs would, so ``newscrawl verify --archive X.wacz`` finds them again the same way. The WACZ's own
 indexes are not trusted for offsets: the replay indexes the WARCs itself, checking every record's digest.
@@ -21,6 +22,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from newscrawl.archive import bundles
+from newscrawl.archive.bundles import BundleNotExtracted, UnreadableBundle
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
 from newscrawl.archive.wholegzip import cache_folder
 from newscrawl.files import os_reason
@@ -34,11 +37,11 @@ EXTRACTION = "wacz-2"
 WACZ's modification time), so no replay reads a folder an older newscrawl extracted."""
 
 
-class UnreadableWacz(ValueError):
+class UnreadableWacz(UnreadableBundle):
     """The file is named .wacz but is not a ZIP that can be read."""
 
 
-class WaczNotExtracted(UnreadableWacz):
+class WaczNotExtracted(UnreadableWacz, BundleNotExtracted):
     """A WACZ whose WARCs the cache folder refuses (full, read-only): no WACZ of the replay can be read there, so
     the replay does not start (one line), where a damaged WACZ in a folder costs only itself."""
 
@@ -80,13 +83,18 @@ def replay_root(path: Path) -> Path:
 
 
 def _replay_root(path: Path) -> Path:
-    """The folder of WARCs a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a folder that
+    """The folder a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a ZIP or tar file its
+    files, extracted once (bundles.py); for a folder that
     holds .wacz files, a folder of its WARC files and of every WACZ's WARCs (a WACZ beside WARCs was not replayed
     at all); anything else as it is. Raises UnreadableWacz for a .wacz that is not a readable ZIP of WARCs (in a
-    folder: only when no other WARC is left; else each bad WACZ costs one error line)."""
+    folder: only when no other WARC is left; else each bad WACZ costs one error line), bundles.UnreadableBundle for
+    a ZIP or tar file that cannot be read or holds no file."""
     if is_wacz(path):
         return _built(path, f"{EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
                       lambda staging: f"{path}: {_extract_warcs(path, staging)} WARC files extracted")
+    if bundles.is_bundle(path):
+        return _built(path, f"{bundles.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
+                      lambda staging: f"{path}: {bundles.extract(path, staging)} files extracted", "files")
     if not path.is_dir():
         return path
     files = sorted(file for file in files_under(path) if os.path.isfile(file))
@@ -117,7 +125,7 @@ def _replay_root(path: Path) -> Path:
                                                                     for file in waczs + warcs)]), combine)
 
 
-def _built(path: Path, key: str, build: Callable[[Path], str]) -> Path:
+def _built(path: Path, key: str, build: Callable[[Path], str], what: str = "WARCs") -> Path:
     """The cache folder for `key` (of `path`, the WACZ or folder given), made by `build` in a staging sibling and
     renamed whole when missing (a reader sees a whole folder or none); build returns what it did, for the log."""
     try:
@@ -126,7 +134,7 @@ def _built(path: Path, key: str, build: Callable[[Path], str]) -> Path:
             return target
         staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
     except OSError as error:  # the cache folder cannot be made or written (a file by that name, read-only, full)
-        raise _not_extracted(path, error) from error
+        raise _not_extracted(path, error, what) from error
     try:
         done = build(staging)
         os.replace(staging, target)
@@ -145,8 +153,8 @@ def _stamp(file: str) -> str:
     return f"{info.st_size}\0{info.st_mtime_ns}"
 
 
-def _not_extracted(path: Path, error: OSError) -> WaczNotExtracted:
-    return WaczNotExtracted(f"{path}: cannot extract its WARCs into {cache_folder(create=False)}: "
+def _not_extracted(path: Path, error: OSError, what: str = "WARCs") -> WaczNotExtracted:
+    return WaczNotExtracted(f"{path}: cannot extract its {what} into {cache_folder(create=False)}: "
                             f"{os_reason(error)}; free space there or point NEWSCRAWL_PLAIN_CACHE at a folder "
                             "with room for them")
 

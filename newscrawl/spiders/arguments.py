@@ -16,7 +16,8 @@ from typing import Any
 from scrapy.exceptions import UsageError
 
 from newscrawl.archive.replay import ArchiveNotFound, source_kind
-from newscrawl.archive.wacz import UnreadableWacz, replay_root
+from newscrawl.archive.bundles import UnreadableBundle
+from newscrawl.archive.wacz import replay_root
 from newscrawl.extract.urls import is_http_url, url_file_lines
 
 
@@ -97,12 +98,12 @@ def existing_path(value: str) -> Path:
 
 def archive_path(value: str) -> Path:
     """An existing replay source: a WARC file, a folder of WARCs, a WACZ file (its WARCs, extracted once: wacz.py),
-    or a folder of saved pages."""
+    a folder of saved pages, or a ZIP or tar file of either (extracted once: bundles.py)."""
     path = existing_path(value)
     try:
         path = replay_root(path)
         source_kind(path)
-    except (ArchiveNotFound, UnreadableWacz) as error:
+    except (ArchiveNotFound, UnreadableBundle) as error:
         raise ValueError(str(error)) from None
     return path
 
@@ -153,7 +154,8 @@ COMMON_ARGS: dict[str, Arg] = {
                                          "conditional request (default 24)"),
     "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
     "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz/.warc.zst, a folder of them, "
-                                 "a .wacz, or a folder of saved HTML pages) instead of the network"),
+                                 "a .wacz, a folder of saved HTML pages, or a .zip/.tar.gz of either) instead of the "
+                                 "network"),
     "jobs": Arg(job_count, "processes a replay is split across, or auto for every core (default 1); the feeds are "
                            "byte-identical to a one-process replay's (docs/parallel.md)"),
     "versions": Arg(one_of("version choice", ("last", "all")),

@@ -1,0 +1,174 @@
+"""A ZIP or tar file of saved pages or WARCs replays as the folder it was made from (archive/bundles.py)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import logging
+import os
+import shutil
+import struct
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from newscrawl import cli
+from newscrawl.archive import bundles
+from newscrawl.archive.bundles import UnreadableBundle, zip_member_time
+from tests.crawling import CrawlResult, run_crawl
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
+TRAFILATURA_PAGES = ROOT.parent / "shared" / "bench" / "trafilatura-eval" / "pages"
+APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
+SAVED_AT = 1765000000  # 2025-12-06, the pages' own modification time in every form below
+
+
+def saved_pages(folder: Path, count: int = 3) -> Path:
+    """`count` real pages with their .url sidecars, as a user's folder of saved pages (each saved at SAVED_AT)."""
+    folder.mkdir(parents=True)
+    for page in sorted(TRAFILATURA_PAGES.glob("*.html.gz"))[:count]:
+        stem = page.name.removesuffix(".html.gz")
+        (folder / f"{stem}.html").write_bytes(gzip.decompress(page.read_bytes()))
+        (folder / f"{stem}.url").write_text((TRAFILATURA_PAGES / f"{stem}.url").read_text())
+    for file in folder.iterdir():
+        os.utime(file, (SAVED_AT, SAVED_AT))
+    return folder
+
+
+def replay(tmp_path: Path, source: Path, name: str, *args: str) -> CrawlResult:
+    result = run_crawl(tmp_path / f"run-{name}", "news", "-a", f"replay={source}", *args, "-O", "out.jsonl",
+                       env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
+    assert "Traceback" not in result.log, result.log[-3000:]
+    return result
+
+
+def articles(result: CrawlResult) -> list[tuple[str, str, str, str]]:
+    return sorted((item["url"], item["title"], item["body"], item["provenance"]["fetched_at"])
+                  for item in result.feed_items("out.jsonl"))
+
+
+def test_zip_and_tar_of_saved_pages_replay_and_verify_as_their_folder(tmp_path: Path) -> None:
+    """Whatever the packing tool (Info-ZIP's extended times, a tar's UTC times), each page keeps the time it was saved
+    at, so the bundle gives the folder's articles, fetched at the same times, and verify proves them against it."""
+    folder = saved_pages(tmp_path / "pages")
+    zipped = shutil.make_archive(str(tmp_path / "pages"), "zip", tmp_path, "pages")
+    tarred = shutil.make_archive(str(tmp_path / "pages"), "gztar", tmp_path, "pages")
+    expected = articles(replay(tmp_path, folder, "folder"))
+    assert len(expected) == 3
+    for bundle in (zipped, tarred):
+        result = replay(tmp_path, Path(bundle), Path(bundle).name)
+        assert result.returncode == 0 and articles(result) == expected, result.log[-3000:]
+        assert all(item["provenance"]["archive"]["file"].startswith("pages/")  # the path inside the bundle
+                   for item in result.feed_items("out.jsonl"))
+        assert cli.main(["verify", str(result.workdir / "out.jsonl"), "--archive", bundle]) == 0
+
+
+def test_a_zip_of_warcs_replays_to_the_same_feed_as_the_warcs(tmp_path: Path) -> None:
+    folder = tmp_path / "warcs"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder)
+    bundle = tmp_path / "warcs.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.write(SAMPLE, "devdiscourse.warc.gz")
+    feeds = [run_crawl(tmp_path / f"run-{source.name}", "devdiscourse", "-a", f"replay={source}", "-O", "out.jsonl",
+                       env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")}) for source in (folder, bundle)]
+    for result in feeds:
+        assert result.returncode == 0, result.log[-3000:]
+    assert len(feeds[1].feed_items("out.jsonl")) == 41
+    assert [hashlib.sha256((result.workdir / "out.jsonl").read_bytes()).hexdigest() for result in feeds] == [
+        hashlib.sha256((feeds[0].workdir / "out.jsonl").read_bytes()).hexdigest()] * 2
+
+
+def test_one_bad_member_costs_only_itself_and_nothing_lands_outside(tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    page = b"<!DOCTYPE html><html><head><title>A</title></head><body><p>text</p></body></html>"
+    bundle = tmp_path / "mixed.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("good.html", page)
+        archive.writestr("bad.html", page.replace(b"text", b"TEXT"))
+        archive.writestr("../outside.html", page)
+        archive.writestr("__MACOSX/._good.html", APPLE_DOUBLE)
+    raw = bytearray(bundle.read_bytes())
+    at = raw.index(b"TEXT")  # stored, not deflated: the bytes are there to damage, and the CRC no longer fits
+    raw[at:at + 4] = b"XXXX"
+    bundle.write_bytes(bytes(raw))
+    into = tmp_path / "into"
+    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
+        assert bundles.extract(bundle, into) == 2
+    assert sorted(p.relative_to(into).as_posix() for p in into.rglob("*")) == ["good.html", "outside.html"]
+    assert not (tmp_path / "outside.html").exists()
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [f"{bundle}/bad.html"]
+
+
+def test_a_tar_refuses_members_that_lead_outside_and_keeps_what_came_before_a_cut(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    page = b"<!DOCTYPE html><html><body><p>text</p></body></html>" * 200
+    bundle = tmp_path / "pages.tar"
+    with tarfile.open(bundle, "w") as archive:
+        for name in ("first.html", "/etc/absolute.html", "../up.html", "second.html", "third.html"):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(page), SAVED_AT
+            archive.addfile(info, io.BytesIO(page))
+        link = tarfile.TarInfo("passwd.html")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        archive.addfile(link)
+    into = tmp_path / "into"
+    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
+        assert bundles.extract(bundle, into) == 4
+    # an absolute name loses its leading slash, as zipfile's do
+    assert sorted(p.relative_to(into).as_posix() for p in into.rglob("*.html")) == [
+        "etc/absolute.html", "first.html", "second.html", "third.html"]
+    assert (into / "first.html").stat().st_mtime == SAVED_AT
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [f"{bundle}/../up.html", f"{bundle}/passwd.html"]
+
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(bundle.read_bytes()[:4 * 512 + 2 * len(page)])  # inside the third header
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
+        assert bundles.extract(cut, tmp_path / "cut") == 2
+    assert (tmp_path / "cut" / "first.html").read_bytes() == page
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{cut}: cut short after 2 files: no end-of-archive block follows them"]
+
+    compressed = tmp_path / "cut.tar.gz"  # a compressed stream cut short says so itself
+    whole = gzip.compress(bundle.read_bytes())
+    compressed.write_bytes(whole[:len(whole) // 2])
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
+        kept = bundles.extract(compressed, tmp_path / "cut-gz")
+    assert 1 <= kept < 4 and (tmp_path / "cut-gz" / "first.html").read_bytes() == page
+    # the member the cut fell in is not left half written, to be read as a whole page
+    assert all(p.read_bytes() == page for p in (tmp_path / "cut-gz").rglob("*.html"))
+    assert len(list((tmp_path / "cut-gz").rglob("*.html"))) == kept
+    assert caplog.records[-1].getMessage().startswith(f"{compressed}: cut short or damaged after {kept} files: ")
+
+
+def test_a_zip_members_time_is_its_utc_time_in_every_form_tools_write() -> None:
+    member = zipfile.ZipInfo("a.html", date_time=(2025, 12, 6, 5, 46, 40))
+    assert zip_member_time(member) == SAVED_AT  # MS-DOS time, no zone: read as UTC on every machine
+    member.extra = struct.pack("<HHBl", 0x5455, 5, 1, SAVED_AT - 3600)  # Info-ZIP, macOS
+    assert zip_member_time(member) == SAVED_AT - 3600
+    filetime = (SAVED_AT - 7200) * 10_000_000 + 116444736000000000  # 7-Zip, Windows tools
+    member.extra = struct.pack("<HHIHHQQQ", 0x000A, 32, 0, 1, 24, filetime, filetime, filetime)
+    assert zip_member_time(member) == SAVED_AT - 7200
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("junk.zip", b"not a zip at all", "not a readable ZIP file"),
+    ("junk.tar.gz", b"\x1f\x8bnot gzip", "not a readable tar file"),
+    ("empty.zip", b"PK\x05\x06" + b"\0" * 18, "without a file that could be extracted"),
+])
+def test_a_bundle_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path, name: str, content: bytes,
+                                                            message: str) -> None:
+    bundle = tmp_path / name
+    bundle.write_bytes(content)
+    with pytest.raises(UnreadableBundle, match=message):
+        bundles.extract(bundle, tmp_path / "into")
+    result = run_crawl(tmp_path / "run", "news", "-a", f"replay={bundle}",
+                       env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
+    assert result.returncode == 2 and "Traceback" not in result.log
+    assert f"bad value for -a replay: {bundle}: " in result.log and message in result.log
