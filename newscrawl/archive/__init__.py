@@ -14,6 +14,7 @@ Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; i
   browsersaves.py  what browsers and mirroring tools write when saving a page, read for savedhtml.py.
   wacz.py       replay_root: a WACZ's WARCs, extracted once, as a folder to replay.
   bundles.py    a ZIP or tar file of saved pages or WARCs, extracted once (by wacz.replay_root), safely.
+  har.py        a browser's HAR file, converted once into a WARC (by wacz.replay_root), deterministically.
 Scrapy-side, built on them: capture.py (middleware writing WARCs), replay.py (answers requests from an
 archive), verify.py (`newscrawl verify`).
 """

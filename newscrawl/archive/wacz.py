@@ -22,8 +22,9 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from newscrawl.archive import bundles
+from newscrawl.archive import bundles, har
 from newscrawl.archive.bundles import BundleNotExtracted, UnreadableBundle
+from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
 from newscrawl.archive.wholegzip import cache_folder
 from newscrawl.files import os_reason
@@ -83,46 +84,64 @@ def replay_root(path: Path) -> Path:
 
 
 def _replay_root(path: Path) -> Path:
-    """The folder a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a ZIP or tar file its
-    files, extracted once (bundles.py); for a folder that
-    holds .wacz files, a folder of its WARC files and of every WACZ's WARCs (a WACZ beside WARCs was not replayed
-    at all); anything else as it is. Raises UnreadableWacz for a .wacz that is not a readable ZIP of WARCs (in a
-    folder: only when no other WARC is left; else each bad WACZ costs one error line), bundles.UnreadableBundle for
-    a ZIP or tar file that cannot be read or holds no file."""
+    """The folder a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a .har file its
+    exchanges, converted once into a WARC (har.py); for a ZIP or tar file its files, extracted once (bundles.py),
+    then as that folder; for a folder that holds .wacz or .har files, a folder of its WARC files, of every WACZ's
+    WARCs and HAR's WARC, and of its saved pages (a WACZ beside WARCs or pages was not replayed at all, and then the
+    pages beside a WACZ were not); anything else as it is. Raises UnreadableWacz (har.UnreadableHar) for a .wacz
+    (.har) that cannot be read (in a folder: only when nothing else is left to replay; else each bad one costs one
+    error line), bundles.UnreadableBundle for a ZIP or tar file that cannot be read or holds no file."""
     if is_wacz(path):
         return _built(path, f"{EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
                       lambda staging: f"{path}: {_extract_warcs(path, staging)} WARC files extracted")
+    if har.is_har(path):
+        return _built(path, f"{har.CONVERSION}-{path.resolve()}\0{_stamp(str(path))}",
+                      lambda staging: f"{path}: {har.convert(path, staging)} responses converted to a WARC", "WARC")
     if bundles.is_bundle(path):
-        return _built(path, f"{bundles.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
-                      lambda staging: f"{path}: {bundles.extract(path, staging)} files extracted", "files")
+        return _replay_root(_built(path, f"{bundles.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
+                                   lambda staging: f"{path}: {bundles.extract(path, staging)} files extracted",
+                                   "files"))
     if not path.is_dir():
         return path
     files = sorted(file for file in files_under(path) if os.path.isfile(file))
     waczs = [file for file in files if file.lower().endswith(SUFFIX)]
-    if not waczs:
+    hars = [file for file in files if file.lower().endswith(har.SUFFIX)]
+    if not waczs and not hars:
         return path
     warcs = [file for file in files if file.lower().endswith(WARC_FILE_SUFFIXES)]
+    pages = [file for file in files if file not in waczs and file not in hars and file not in warcs and (
+        file.lower().endswith(".url") or is_saved_page(file))]
 
     def combine(staging: Path) -> str:
         for warc in warcs:  # linked, not copied: the folder's own WARCs are read where they are
             link = staging / os.path.relpath(warc, path)
             link.parent.mkdir(parents=True, exist_ok=True)
             link.symlink_to(os.path.abspath(warc))
+        for page in pages:  # copied with their times: a saved page may not lead out of the folder it is read from
+            copy = staging / os.path.relpath(page, path)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(page, copy, follow_symlinks=False)
         readable = 0
-        for wacz in waczs:
+        for packed in waczs + hars:
             try:
-                _extract_warcs(Path(wacz), staging / os.path.relpath(wacz, path))
+                into = staging / os.path.relpath(packed, path)
+                if packed in hars:
+                    har.convert(Path(packed), into)
+                else:
+                    _extract_warcs(Path(packed), into)
                 readable += 1
-            except WaczNotExtracted:
+            except BundleNotExtracted:
                 raise
-            except UnreadableWacz as error:
+            except UnreadableBundle as error:
                 logger.error("%s", error)
-        if not warcs and not readable:
-            raise UnreadableWacz(f"{path}: none of its {len(waczs)} WACZ files could be read")
-        return f"{path}: {readable} WACZ files extracted and {len(warcs)} WARC files linked"
+        if not warcs and not pages and not readable:
+            kinds = " and ".join(kind for kind, found in (("WACZ", waczs), ("HAR", hars)) if found)
+            raise UnreadableWacz(f"{path}: none of its {len(waczs) + len(hars)} {kinds} files could be read")
+        return (f"{path}: {readable} WACZ and HAR files extracted, {len(warcs)} WARC files linked and "
+                f"{len(pages)} saved pages and sidecars copied")
 
-    return _built(path, "\n".join([f"{EXTRACTION}-folder", str(path.resolve()), *(f"{file}\0{_stamp(file)}"
-                                                                    for file in waczs + warcs)]), combine)
+    return _built(path, "\n".join([f"{EXTRACTION}-{har.CONVERSION}-folder", str(path.resolve()), *(
+        f"{file}\0{_stamp(file)}" for file in waczs + hars + warcs + pages)]), combine)
 
 
 def _built(path: Path, key: str, build: Callable[[Path], str], what: str = "WARCs") -> Path:

@@ -145,7 +145,7 @@ class WarcWriter:
                                         protocol=http_version))
         request = current.warc.create_warc_record(
             url, "request", payload=BytesIO(request_body), length=len(request_body), warc_headers_dict=common,
-            http_headers=_Latin1Headers(f"{_request_target(url)} {http_version}", list(request_headers),
+            http_headers=_Latin1Headers(f"{request_target(url)} {http_version}", list(request_headers),
                                         protocol=method))
         offset = current.fh.tell()
         response_id = response.rec_headers.get_header("WARC-Record-ID")
@@ -246,7 +246,7 @@ def _mark_dechunked(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
             for name, value in headers]
 
 
-def _request_target(url: str) -> str:
+def request_target(url: str) -> str:
     """The request line's target (path + query), as an HTTP/1.1 client sends it."""
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

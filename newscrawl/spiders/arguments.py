@@ -98,7 +98,8 @@ def existing_path(value: str) -> Path:
 
 def archive_path(value: str) -> Path:
     """An existing replay source: a WARC file, a folder of WARCs, a WACZ file (its WARCs, extracted once: wacz.py),
-    a folder of saved pages, or a ZIP or tar file of either (extracted once: bundles.py)."""
+    a HAR file (converted once: har.py), a folder of saved pages, or a ZIP or tar file of any of them (extracted
+    once: bundles.py)."""
     path = existing_path(value)
     try:
         path = replay_root(path)
@@ -154,7 +155,7 @@ COMMON_ARGS: dict[str, Arg] = {
                                          "conditional request (default 24)"),
     "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
     "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz/.warc.zst, a folder of them, "
-                                 "a .wacz, a folder of saved HTML pages, or a .zip/.tar.gz of either) instead of the "
+                                 "a .wacz, a .har, a folder of saved HTML pages, or a .zip/.tar.gz of any) instead of the "
                                  "network"),
     "jobs": Arg(job_count, "processes a replay is split across, or auto for every core (default 1); the feeds are "
                            "byte-identical to a one-process replay's (docs/parallel.md)"),

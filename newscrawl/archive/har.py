@@ -1,0 +1,273 @@
+"""HAR files (HTTP Archive, http://www.softwareishard.com/blog/har-12-spec/) as replay sources: what a browser's
+developer tools write with "Save all as HAR", and what Playwright (``record_har_path``), Puppeteer and mitmproxy
+write while they drive or watch a browser.
+
+A HAR is one JSON log of a session's exchanges: per entry the request (method, URL, headers, posted data), the
+response (status, headers, and ``content``: the body as the browser decoded it, ``text``, base64 when
+``encoding`` says so) and when the request started (``startedDateTime``). wacz.replay_root converts a HAR once into
+a WARC in the replay cache (``X.har`` → ``X.har.warc.gz``), and that WARC is replayed like any other archive, its
+items named after the HAR (``X.har/X.har.warc.gz``). The conversion is a pure function of the HAR's bytes (record
+ids are derived from them, gzip members carry no time), so the same HAR gives the same feed on any machine, and
+``newscrawl verify --archive X.har`` proves each item against the same records.
+
+What a browser records is not what came over the wire, and the WARC says so, the way Browsertrix and warcio.js
+record what a browser hands them: the body is stored decoded, so ``Content-Encoding``, ``Transfer-Encoding`` and
+``Content-Length`` are kept as ``x-orig-…``; HTTP/2 and HTTP/3 pseudo-headers (``:status``, ``:authority``) are
+dropped, and the protocol the browser named (``h2``) is kept as ``WARC-Protocol`` under an ``HTTP/1.1`` status
+line, which every WARC reader parses. A text body is encoded back into the charset its Content-Type names (the
+bytes the server sent, for every page whose characters that charset holds), else UTF-8, with the Content-Type's
+charset then made ``utf-8`` so that no reader decodes it as something else.
+
+Entries that hold no response cost only themselves, counted in one line per HAR: a request that failed or was
+blocked (status 0), one whose body the tool did not keep (Chrome keeps no body for a page it left; Playwright's
+``content: "omit"``), one whose URL is not http(s) (``data:``, ``blob:``, extensions). Playwright's ``attach``
+mode, which keeps bodies in files beside the HAR (``_file``), is read when the file is inside the HAR's folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import hashlib
+import json
+import logging
+import re
+import uuid
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from newscrawl.archive.bundles import UnreadableBundle
+from newscrawl.archive.savednames import read_safely
+from newscrawl.archive.writer import request_target
+from newscrawl.extract.urls import is_http_url
+
+logger = logging.getLogger(__name__)
+
+SUFFIX = ".har"
+CONVERSION = "har-1"
+"""Part of every conversion's cache key, and named in the WARC's warcinfo: a new one when conversion changes what
+it writes, so no replay reads a WARC an older newscrawl converted."""
+
+_DECODED = ("content-encoding", "transfer-encoding", "content-length")
+"""Headers that describe the bytes on the wire, not the decoded body a browser records."""
+_CHARSET = re.compile(r"""(;\s*charset\s*=\s*)("?)([^";\s]+)\2""", re.I)
+
+
+class UnreadableHar(UnreadableBundle):
+    """The file is named .har but is not a HAR that can be read (not JSON, no ``log.entries``)."""
+
+
+def is_har(path: Path) -> bool:
+    return path.name.lower().endswith(SUFFIX) and path.is_file()
+
+
+def convert(path: Path, into: Path) -> int:
+    """Write the HAR at `path` as ``into/<name>.warc.gz``; how many responses it holds. Raises UnreadableHar for a
+    file that is not a HAR, or one without a single response that could be converted."""
+    raw, _ = read_safely(path)
+    try:
+        log = json.loads(raw.decode("utf-8-sig"))["log"]
+        entries = log["entries"]
+        if not isinstance(entries, list):
+            raise TypeError("log.entries is not a list")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise UnreadableHar(f"{path}: not a readable HAR file: {type(error).__name__}: {error}") from error
+    digest = hashlib.sha256(raw).hexdigest()
+    starts = [started for started in map(_started, entries) if started is not None]
+    skipped: Counter[str] = Counter()
+    written = 0
+    into.mkdir(parents=True, exist_ok=True)
+    target = into / f"{path.name}.warc.gz"
+    with open(target, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        creator = log.get("creator") if isinstance(log.get("creator"), dict) else {}
+        info = writer.create_warcinfo_record(target.name, {
+            "software": f"newscrawl HAR conversion {CONVERSION}",
+            "format": "WARC File Format 1.1",
+            "source-file": path.name,
+            "source-sha256": digest,
+            "har-creator": f"{creator.get('name', '')} {creator.get('version', '')}".strip() or "unknown",
+        })
+        # dated by the session, named by the HAR's bytes: not by the moment or the machine it was converted on
+        first = min(starts, default=datetime.fromtimestamp(0, timezone.utc))
+        info.rec_headers.replace_header("WARC-Date", _warc_date(first))
+        info.rec_headers.replace_header("WARC-Record-ID", _record_id(digest, "warcinfo"))
+        writer.write_record(info)
+        for number, entry in enumerate(entries):
+            why = _entry_problem(entry)
+            if why:
+                skipped[why] += 1
+                continue
+            body = _body(entry["response"], path)
+            if body is None:
+                skipped["no body kept"] += 1
+                continue
+            started = _started(entry)
+            if started is None:
+                skipped["no start time"] += 1
+                continue
+            _write_entry(writer, entry, body, started, f"{digest}:{number}")
+            written += 1
+    if skipped:
+        logger.warning("%s: %d entries not replayable (%s)", path, sum(skipped.values()),
+                       ", ".join(f"{count} {why}" for why, count in sorted(skipped.items())))
+    if not written:
+        target.unlink()
+        raise UnreadableHar(f"{path}: a HAR file without a response that could be replayed ({len(entries)} entries)")
+    return written
+
+
+def _entry_problem(entry: Any) -> str | None:
+    """Why an entry holds no response to replay, or None."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("request"), dict) or not isinstance(
+            entry.get("response"), dict):
+        return "malformed"
+    if not is_http_url(str(entry["request"].get("url", ""))):
+        return "not http(s)"
+    status = entry["response"].get("status")
+    if not isinstance(status, int) or not 100 <= status <= 999:
+        return "failed or blocked"
+    return None
+
+
+def _body(response: Mapping[str, Any], har: Path) -> bytes | None:
+    """The response body as the server's bytes, as far as the HAR holds them; None when it holds none."""
+    content = response.get("content")
+    if not isinstance(content, dict):
+        return None
+    text = content.get("text")
+    attached = content.get("_file")
+    if not isinstance(text, str):
+        if isinstance(attached, str):
+            return _attachment(har, attached)
+        return b"" if content.get("size") == 0 else None
+    if str(content.get("encoding", "")).lower() == "base64":
+        try:
+            return base64.b64decode(text, validate=False)
+        except (binascii.Error, ValueError):
+            return None
+    charset = _charset(response)
+    if charset:
+        try:
+            return text.encode(charset)
+        except (UnicodeEncodeError, LookupError):
+            pass
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _attachment(har: Path, name: str) -> bytes | None:
+    """Playwright's attach mode: the body in a file named by the entry, beside the HAR; never outside its folder."""
+    folder = har.parent.resolve()
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder) or not target.is_file():
+        return None
+    try:
+        return read_safely(target)[0]
+    except OSError:
+        return None
+
+
+def _charset(response: Mapping[str, Any]) -> str | None:
+    for name, value in _headers(response):
+        if name.lower() == "content-type":
+            found = _CHARSET.search(value)
+            if found:
+                try:
+                    return codecs.lookup(found.group(3)).name
+                except LookupError:
+                    return None
+    return None
+
+
+def _headers(message: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A request's or response's headers as (name, value), without HTTP/2's and HTTP/3's pseudo-headers."""
+    found = []
+    for header in message.get("headers") or []:
+        if isinstance(header, dict) and isinstance(header.get("name"), str) and not header["name"].startswith(":"):
+            found.append((header["name"], str(header.get("value", "")).replace("\r", " ").replace("\n", " ")))
+    return found
+
+
+def _started(entry: Any) -> datetime | None:
+    if not isinstance(entry, dict):
+        return None
+    try:
+        started = datetime.fromisoformat(str(entry.get("startedDateTime", "")))
+    except ValueError:
+        return None
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=timezone.utc)  # the spec's format carries a zone; a writer that left it out
+    return started.astimezone(timezone.utc)
+
+
+def _write_entry(writer: WARCWriter, entry: Mapping[str, Any], body: bytes, started: datetime, key: str) -> None:
+    request, response = entry["request"], entry["response"]
+    url = str(request["url"])
+    warc_date = _warc_date(started)
+    protocol = str(response.get("httpVersion") or request.get("httpVersion") or "")
+    status_protocol = "HTTP/1.0" if protocol.upper() == "HTTP/1.0" else "HTTP/1.1"
+    response_id = _record_id(key, "response")
+    response_headers = _recorded(response, body)
+    warc_headers = {"WARC-Date": warc_date, "WARC-Record-ID": response_id}
+    if protocol and protocol.upper() not in ("HTTP/1.0", "HTTP/1.1"):
+        warc_headers["WARC-Protocol"] = protocol.lower()
+    reason = str(response.get("statusText") or "").replace("\r", " ").replace("\n", " ")
+    writer.write_record(writer.create_warc_record(
+        url, "response", payload=BytesIO(body), length=len(body), warc_headers_dict=warc_headers,
+        http_headers=StatusAndHeaders(f"{response['status']} {reason}".rstrip(), response_headers,
+                                      protocol=status_protocol)))
+    posted = request.get("postData") if isinstance(request.get("postData"), dict) else {}
+    request_body = str(posted.get("text") or "").encode("utf-8")
+    method = str(request.get("method") or "GET").upper()
+    writer.write_record(writer.create_warc_record(
+        url, "request", payload=BytesIO(request_body), length=len(request_body),
+        warc_headers_dict={"WARC-Date": warc_date, "WARC-Record-ID": _record_id(key, "request"),
+                           "WARC-Concurrent-To": response_id},
+        http_headers=StatusAndHeaders(f"{request_target(url)} {status_protocol}", _headers(request), protocol=method)))
+
+
+def _recorded(response: Mapping[str, Any], body: bytes) -> list[tuple[str, str]]:
+    """The response's headers as they describe the recorded (decoded) body (module docstring)."""
+    headers = []
+    charset = _charset(response)
+    for name, value in _headers(response):
+        lowered = name.lower()
+        if lowered in _DECODED:
+            headers.append((f"x-orig-{lowered}", value))
+        elif lowered == "content-type" and charset and not _encodes(response, charset):
+            headers.append((name, _CHARSET.sub(r"\1utf-8", value)))
+        else:
+            headers.append((name, value))
+    return headers
+
+
+def _encodes(response: Mapping[str, Any], charset: str) -> bool:
+    """Whether the body's text was written back in `charset` (else it was written as UTF-8)."""
+    content = response.get("content") or {}
+    text = content.get("text")
+    if not isinstance(text, str) or str(content.get("encoding", "")).lower() == "base64":
+        return True
+    try:
+        text.encode(charset)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _warc_date(moment: datetime) -> str:
+    return str(datetime_to_iso_date(moment.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True))
+
+
+def _record_id(key: str, kind: str) -> str:
+    return f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'newscrawl-har:{key}:{kind}')}>"
+
+
