@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-from datetime import timedelta
+import os
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,110 @@ def test_a_replay_of_a_cron_series_archives_gives_back_the_revisions_its_runs_em
 
     assert [item["revision"] for item in live] == [1, 2]
     assert [kept(item) for item in replayed] == [kept(item) for item in live]
+
+
+SINGLE_FILE = ("<!--\n Page saved with SingleFile \n url: {url} \n saved date: {day} 08:00:00 GMT+0000 "
+               "(Coordinated Universal Time)\n-->")
+EDIT_2 = "<p>Correction: the vote was nine to four, not nine to three as first reported.</p>"
+
+
+def saved(body: str, url: str = URL, day: str | None = None) -> bytes:
+    """A saved page of the bridge article; with `day` ("Thu Dec 03 2026"), SingleFile's comment naming it."""
+    page = full_page(body=body) if url == URL else full_page(
+        headline="Ferry timetable changes next month", body=body.replace("harbour bridge", "ferry timetable")
+    ).replace(f'href="{URL}"', f'href="{OTHER}"')
+    if day is not None:
+        page = page.replace('<html lang="en">', '<html lang="en">' + SINGLE_FILE.format(url=url, day=day), 1)
+    return page.encode()
+
+
+def saved_folder(folder: Path) -> Path:
+    """Four saves of the bridge article, not in folder order: the latest first (SingleFile dated 3 December), the
+    first (dated 1 December), the edit of 2 December (dated by its file's time, its URL in a sidecar) and a copy of
+    the latest with the same bytes; and one save of another article."""
+    folder.mkdir()
+    (folder / "1-latest.html").write_bytes(saved(BODY + EDIT + EDIT_2, day="Thu Dec 03 2026"))
+    (folder / "2-first.html").write_bytes(saved(BODY, day="Tue Dec 01 2026"))
+    (folder / "3-middle.html").write_bytes(saved(BODY + EDIT))
+    (folder / "3-middle.url").write_text(URL + "\n", encoding="utf-8")
+    middle = datetime(2026, 12, 2, 8, tzinfo=timezone.utc).timestamp()
+    os.utime(folder / "3-middle.html", (middle, middle))
+    (folder / "4-latest-again.html").write_bytes((folder / "1-latest.html").read_bytes())
+    (folder / "5-other.html").write_bytes(saved(BODY, url=OTHER, day="Tue Dec 01 2026"))
+    return folder
+
+
+def test_a_saved_folder_gives_each_saved_version_of_a_page_by_its_saved_time(tmp_path: Path) -> None:
+    folder = saved_folder(tmp_path / "saved")
+    done = run_crawl(tmp_path / "all", "news", "-a", f"replay={folder}", "-a", "versions=all", "-O", "items.jsonl")
+    assert done.returncode == 0, done.log[-3000:]
+    found = items(tmp_path / "all" / "items.jsonl")
+    bridge = [item for item in found if item["url"] == URL]
+    assert [(item["revision"], item["provenance"]["fetched_at"][:10], item["provenance"]["archive"]["file"])
+            for item in bridge] == [(1, "2026-12-01", "2-first.html"), (2, "2026-12-02", "3-middle.html"),
+                                    (3, "2026-12-03", "1-latest.html")]
+    assert bridge[1]["previous_body_sha256"] == bridge[0]["provenance"]["body_sha256"]
+    assert bridge[2]["previous_body_sha256"] == bridge[1]["provenance"]["body_sha256"]
+    assert "body" in bridge[2]["changed_fields"] and "nine to four" in bridge[2]["body"]
+    assert [item["url"] for item in found].count(OTHER) == 1
+    assert done.stat("newscrawl/replay/versions") == 2
+    assert done.stat("newscrawl/replay/versions_unchanged/saved-copy") == 1  # 4-latest-again.html
+    assert done.stat("newscrawl/replay/not_replayed/same-url") is None
+    assert done.stat("newscrawl/replay/not_replayed/same-bytes") is None
+    assert done.stat("item_dropped_count") is None
+    assert "Saved page not replayed" not in done.log
+    assert "2 earlier versions read, 0 unreadable; 1 captures saw a version unchanged" in done.log
+    report = verify_feed(str(tmp_path / "all" / "items.jsonl"), str(folder))
+    assert (report.checked, report.passed) == (4, 4), report.problems
+
+    last = run_crawl(tmp_path / "last", "news", "-a", f"replay={folder}", "-O", "items.jsonl")  # as it was
+    assert last.returncode == 0, last.log[-3000:]
+    (only,) = [item for item in items(tmp_path / "last" / "items.jsonl") if item["url"] == URL]
+    assert only["provenance"]["archive"]["file"] == "1-latest.html" and only["revision"] == 1
+    assert last.stat("newscrawl/replay/not_replayed/same-url") == 2
+    assert last.stat("newscrawl/replay/not_replayed/same-bytes") == 1
+    assert last.stat("newscrawl/replay/versions_unchanged") is None
+
+
+def revisit_archive(path: Path) -> Path:
+    """The bridge article captured in full, seen unchanged (a revisit), edited, and seen unchanged again last (a
+    revisit of the edit, which answers the URL), as a deduplicating crawler writes a series of visits."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        originals: list[Any] = []
+        for page, day, revisit in [(full_page(), DAYS[0], False), (None, DAYS[1], True),
+                                   (full_page(body=BODY + EDIT), DAYS[2], False), (None, "2026-12-04T08:00:00Z", True)]:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            if not revisit:
+                assert page is not None
+                record = writer.create_warc_record(URL, "response", payload=io.BytesIO(page.encode()),
+                                                   http_headers=http, warc_headers_dict={"WARC-Date": day})
+                originals.append(record)
+            else:
+                original = originals[-1].rec_headers
+                record = writer.create_revisit_record(
+                    URL, digest=original.get_header("WARC-Payload-Digest"), refers_to_uri=URL,
+                    refers_to_date=original.get_header("WARC-Date"), http_headers=http)
+                record.rec_headers.replace_header("WARC-Date", day)
+                record.rec_headers.add_header("WARC-Refers-To", original.get_header("WARC-Record-ID"))
+            writer.write_record(record)
+    return path
+
+
+def test_a_revisit_is_counted_as_an_unchanged_capture_never_as_an_item(tmp_path: Path) -> None:
+    warc = revisit_archive(tmp_path / "dedup.warc.gz")
+    for state in ("False", "True"):  # without the crawl state, nothing would drop a repeated version
+        done = run_crawl(tmp_path / state, "news", "-a", f"replay={warc}", "-a", "versions=all",
+                         "-s", f"NEWSCRAWL_STATE_ENABLED={state}", "-O", "items.jsonl")
+        assert done.returncode == 0, done.log[-3000:]
+        found = items(tmp_path / state / "items.jsonl")
+        assert [item["provenance"]["fetched_at"][:10] for item in found] == ["2026-12-01", "2026-12-03"], state
+        assert done.stat("newscrawl/replay/versions") == 2  # both read before the answer, which repeats the edit
+        assert done.stat("newscrawl/replay/versions_unchanged") == 2 == done.stat(
+            "newscrawl/replay/versions_unchanged/revisit")
+        assert done.stat("item_dropped_count") is None, state  # no repeated item, not even one dropped
+        assert "2 captures saw a version unchanged and are no versions (2 revisit records" in done.log
+    assert [item["revision"] for item in found] == [1, 2]
+    report = verify_feed(str(tmp_path / "True" / "items.jsonl"), str(warc))
+    assert (report.checked, report.passed) == (2, 2), report.problems
+

@@ -19,7 +19,7 @@ between requests: the index keeps positions, a saved-pages folder its pages' pat
 
 Sources: a .warc/.warc.gz/.warc.zst file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
 optional <name>.url sidecars; a URL saved twice is answered by its first page, the others named in
-ReplaySource.not_replayed). The archive is also a source of article candidates (ReplaySource.candidates): the
+ReplaySource.not_replayed; in a `versions=all` replay by its latest saved page, the others its earlier versions). The archive is also a source of article candidates (ReplaySource.candidates): the
 spider parses every archived HTML page its outlet would accept, whether or not replayed discovery reaches it.
 Damaged input (ReplaySource.problems) is logged and counted by the spider, one line each.
 
@@ -371,6 +371,21 @@ class Answer:
         return codings.decode(codings.named(self.header_values("Content-Encoding")), self.body)
 
 
+@dataclass(frozen=True)
+class Versions:
+    """What a `versions=all` replay reads of one page besides its answer (ReplaySource.versions)."""
+
+    earlier: list[IndexEntry | SavedPlace]
+    """Its earlier versions, oldest first: WARC captures, or saved pages."""
+    revisits: int = 0
+    """Revisit records of the page before its answer: captures that saw a version unchanged, not versions."""
+    copies: int = 0
+    """Saved pages with the bytes of the version saved just before them: that version saved again, not a version."""
+    answer_repeats: bool = False
+    """The answer is a revisit record whose original capture is one of `earlier`: that version again, not a new
+    one (its bytes, record and time are the original's)."""
+
+
 @dataclass(frozen=True, slots=True)  # slots: one per archived page while the spider picks its candidates
 class Candidate:
     """An archived HTML page answered with 200: a possible article, whether or not discovery reaches it."""
@@ -475,11 +490,15 @@ class ReplaySource:
     """
 
     def __init__(self, path: Path, article_key: Callable[[str], str] | None = None,
-                 index_cache: Path | None = None, meta_refresh: MetaRefreshPolicy | None = MetaRefreshPolicy()) -> None:
+                 index_cache: Path | None = None, meta_refresh: MetaRefreshPolicy | None = MetaRefreshPolicy(),
+                 every_version: bool = False) -> None:
         """`index_cache`: the folder where an archive's index is kept between runs (meta.archive_index_cache);
         None builds it from the records every time. `meta_refresh`: the crawl's (MetaRefreshPolicy.from_settings),
-        for telling which archived pages redirect."""
+        for telling which archived pages redirect. `every_version`: a `versions=all` replay (spiders/versions.py):
+        a URL saved several times is answered by its latest saved version, the others are its earlier versions
+        (``versions``), and none of them is told as not replayed."""
         self.path = path
+        self.every_version = every_version
         self.meta_refresh = meta_refresh
         self._refresh_targets: dict[tuple[str, int, str], str | None] = {}
         self.kind = source_kind(path)
@@ -520,6 +539,8 @@ class ReplaySource:
             self.problems.extend(folder.problems)
             self.not_replayed.extend(folder.not_replayed)
             self._pages = folder.places  # every page answers: the folder's own list, not a copy
+        if every_version:  # a later page of a URL is one of its versions: replayed
+            self.not_replayed = [file for file in self.not_replayed if file.kind not in (SAME_URL, SAME_BYTES)]
 
     def _add_pages(self, pages: Iterable[SavedPlace | ArchiveProblem | NotReplayed]) -> None:
         """Saved pages beside WARCs as answers: only those whose URL the WARCs do not answer with a page (the
@@ -645,37 +666,74 @@ class ReplaySource:
     def answer(self, url: str, max_payload: int | None = None) -> Answer | None:
         """The archived answer for `url`, None when the archive holds none. Raises RecordTooLarge when its payload
         is larger than ``max_payload`` bytes (not read), ArchiveReadError when it cannot be read again."""
-        page = self._pages.get(url) if self._pages is not None else None
-        served = self._served(url)
-        if served is not None and self._index is not None and (served.status < ERROR_STATUSES or page is None):
-            # the crawl's capture, unless an error a saved page makes up for
-            return self._archived_answer(self._index.read(served, max_payload))
+        served, page = self._answering(url)
+        if served is not None:
+            return self.answer_of(served, max_payload)
         if page is None:
             return None
-        body = read_saved_body(page)
-        if max_payload is not None and len(body) > max_payload:
-            raise RecordTooLarge(page.path, 0, len(body), max_payload)
-        return Answer(url=page.url, status=200, headers=[("Content-Type", page.content_type)], body=body,
-                      fetched_at=page.fetched_at, archive=saved_page_ref(self._root, page), truncated=page.truncated)
+        return self.answer_of(page, max_payload)
 
-    def earlier_versions(self, url: str) -> list[IndexEntry]:
-        """The full captures of the page that answers `url` archived before the capture that answers it, oldest
-        first: its earlier versions (intact 200 responses, not revisits: a revisit says the page was unchanged).
-        Saved pages have one version each."""
-        if self._index is None:
-            return []
+    def _answering(self, url: str) -> tuple[IndexEntry | None, SavedPlace | None]:
+        """What answers `url`: the WARCs' capture (its entry), unless an error a saved page makes up for; else the
+        saved page (the first saved of the URL, in a `versions=all` replay its latest version); else neither."""
+        page = self._pages.get(url) if self._pages is not None else None
         served = self._served(url)
-        if served is None:
-            return []
-        captures = self._index.captures(served.url)
-        before = captures[:captures.index(served)] if served in captures else []
-        # a capture failing its digest check was reported as damaged input when the index was built: not a version
-        return [entry for entry in before if entry.status == 200 and not entry.revisit and entry.digest_ok]
+        if served is not None and (served.status < ERROR_STATUSES or page is None):
+            return served, None
+        if page is not None and self.every_version:
+            page = self._saved_versions(url)[0][-1]
+        return None, page
 
-    def answer_of(self, entry: IndexEntry, max_payload: int | None = None) -> Answer:
-        """The archived answer of one capture (earlier_versions'); raises as answer() does."""
-        assert self._index is not None
-        return self._archived_answer(self._index.read(entry, max_payload))
+    def versions(self, url: str) -> Versions:
+        """What a `versions=all` replay reads of the page that answers `url` besides its answer.
+
+        In WARCs, its earlier versions are the full captures (intact 200 responses) archived before the capture that
+        answers it, oldest first; a revisit record among them says the page was seen unchanged, so it is counted,
+        never read as a version; and an answer that is itself a revisit of one of them repeats that version. Of
+        saved pages, every page saved of the URL is a version, ordered by the time each was saved; a page with the
+        bytes of the version saved just before it is that version seen unchanged, counted as a copy."""
+        served, page = self._answering(url)
+        if served is not None:
+            assert self._index is not None
+            captures = self._index.captures(served.url)
+            before = captures[:captures.index(served)] if served in captures else []
+            # a capture failing its digest check was reported as damaged input when the index was built: not a
+            # version
+            earlier: list[IndexEntry | SavedPlace] = [entry for entry in before if entry.status == 200
+                                                      and not entry.revisit and entry.digest_ok]
+            repeats = served.revisit and any(isinstance(entry, IndexEntry) and (entry.file, entry.offset) == (
+                served.file, served.offset) for entry in earlier)
+            return Versions(earlier, revisits=sum(entry.revisit and entry.status == 200 for entry in before),
+                            answer_repeats=repeats)
+        if page is None:
+            return Versions([])
+        saved, copies = self._saved_versions(url)
+        return Versions(list(saved[:-1]), copies=copies)
+
+    def _saved_versions(self, url: str) -> tuple[list[SavedPlace], int]:
+        """The saved versions of `url`'s page, oldest first, without a page that holds the bytes of the version
+        before it (the same page saved again unchanged); and how many such copies were left out."""
+        kept: list[SavedPlace] = []
+        copies = 0
+        for page in self._pages.versions(url) if self._pages is not None else []:
+            if kept and kept[-1].body_sha256 == page.body_sha256:
+                copies += 1
+            else:
+                kept.append(page)
+        return kept, copies
+
+    def answer_of(self, version: IndexEntry | SavedPlace, max_payload: int | None = None) -> Answer:
+        """The archived answer of one capture or saved page (answer()'s, or one of `versions`'); raises as
+        answer() does."""
+        if isinstance(version, IndexEntry):
+            assert self._index is not None
+            return self._archived_answer(self._index.read(version, max_payload))
+        body = read_saved_body(version)
+        if max_payload is not None and len(body) > max_payload:
+            raise RecordTooLarge(version.path, 0, len(body), max_payload)
+        return Answer(url=version.url, status=200, headers=[("Content-Type", version.content_type)], body=body,
+                      fetched_at=version.fetched_at, archive=saved_page_ref(self._root, version),
+                      truncated=version.truncated)
 
     @staticmethod
     def _archived_answer(exchange: ArchivedExchange) -> Answer:
@@ -826,7 +884,8 @@ def open_replay_source(crawler: Any, spider: Any) -> ReplaySource | None:
     path = spider.replay_path
     try:
         return ReplaySource(path, getattr(spider, "article_key", None), archive_index_cache(crawler.settings),
-                            MetaRefreshPolicy.from_settings(crawler.settings))
+                            MetaRefreshPolicy.from_settings(crawler.settings),
+                            every_version=getattr(spider, "args", {}).get("versions") == "all")
     except OSError as error:
         crawler.stats.inc_value("newscrawl/replay/input_errors")
         if stop_crawl(crawler, REPLAY_INPUT_ERROR, f"cannot replay {path}: {error}"):

@@ -26,8 +26,10 @@ CREATE TABLE pages (
     fetched_at TEXT NOT NULL,  -- ISO 8601, with its offset
     body_sha256 TEXT NOT NULL,
     content_type BLOB NOT NULL,
-    truncated TEXT             -- why the page is incomplete (SavedPlace.truncated), NULL when whole
+    truncated TEXT,            -- why the page is incomplete (SavedPlace.truncated), NULL when whole
+    version_of INTEGER NOT NULL  -- n of the page that answered its URL when it was added (its own n if none)
 );
+CREATE INDEX pages_by_version ON pages (version_of);
 CREATE TABLE answers (
     key BLOB PRIMARY KEY,      -- a page's URL, and its canonical form where that differs
     n INTEGER NOT NULL         -- the first page added under the key
@@ -53,11 +55,13 @@ class SavedPlaces:
     def add(self, page: SavedPlace) -> SavedPlace | None:
         """Lists the page; returns the page added earlier that answers its URL instead, if any (the same article
         saved twice, maybe to follow its edits): its caller says so, as nothing else would."""
-        earlier = self._answering(page.url) if self._count else None  # a request for its URL gets that one
+        # a request for its URL gets the page answering it
+        answering = self._answering_number(page.url) if self._count else None
+        earlier = self._at(answering) if answering is not None else None
         number = self._count
-        self._db.execute("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", (
+        self._db.execute("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
             number, _stored(page.url), _stored(page.path), page.fetched_at.isoformat(), page.body_sha256,
-            _stored(page.content_type), page.truncated))
+            _stored(page.content_type), page.truncated, number if answering is None else answering))
         keys = {page.url, canonicalize_url(page.url)}
         self._db.executemany("INSERT OR IGNORE INTO answers VALUES (?, ?)", ((_stored(key), number) for key in keys))
         self._count += 1
@@ -82,10 +86,28 @@ class SavedPlaces:
                 return place
         return None
 
+    def versions(self, url: str) -> list[SavedPlace]:
+        """Every page saved of the URL `get` answers (the page answering it and each later page of the folder whose
+        URL it answered), oldest first by the time each was saved, folder order between pages saved at one time
+        (a `versions=all` replay, spiders/versions.py); [] when no page answers `url`."""
+        if not self._count:
+            return []
+        for key in (url, canonicalize_url(url)):
+            if (number := self._answering_number(key)) is not None:
+                cursor = self._db.execute(f"SELECT {_COLUMNS} FROM pages WHERE version_of = ? ORDER BY n", (number,))
+                return sorted((_place(row) for row in cursor), key=lambda place: place.fetched_at)
+        return []
+
     def _answering(self, key: str) -> SavedPlace | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM pages WHERE n = (SELECT n FROM answers WHERE key = ?)",
-                               (_stored(key),)).fetchone()
-        return _place(row) if row is not None else None
+        number = self._answering_number(key)
+        return self._at(number) if number is not None else None
+
+    def _answering_number(self, key: str) -> int | None:
+        row = self._db.execute("SELECT n FROM answers WHERE key = ?", (_stored(key),)).fetchone()
+        return int(row[0]) if row is not None else None
+
+    def _at(self, number: int) -> SavedPlace:
+        return _place(self._db.execute(f"SELECT {_COLUMNS} FROM pages WHERE n = ?", (number,)).fetchone())
 
 
 def _stored(text: str) -> bytes:

@@ -132,6 +132,8 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         crawler.signals.connect(spider.feed_articles, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider.discovery_answered, signal=signals.response_received)
         crawler.signals.connect(spider.close_release, signal=signals.spider_closed)
+        if spider.mode == "replay" and spider.args.get("versions") == "all":
+            crawler.signals.connect(spider.log_versions, signal=signals.spider_closed)
         crawler.signals.connect(spider.redirect_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.redirect_scheduled, signal=signals.request_scheduled)
         spider.incremental = spider.open_state(crawler.settings)
@@ -313,9 +315,8 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         more of it, spiders/liveblog.py); in a `versions=all` replay, its earlier versions' items first
         (spiders/versions.py)."""
         self.crawler.stats.inc_value("newscrawl/pages/fetched")
-        for earlier in self.earlier_versions(response):
-            yield from self.parse_page(earlier)
-        yield from self.parse_page(response)
+        for version in self.page_versions(response):
+            yield from self.parse_page(version)
 
     def parse_page(self, response: Response) -> Iterable[Article]:
         """One response of an article page: its item, if it holds an article."""

@@ -1,12 +1,19 @@
 """`-a versions=all`: a replay emits every archived version of an article page, oldest first, as its revisions.
 
 A URL captured in full several times (daily WARCs of a cron crawl replayed as one folder; another tool's archive of
-periodic captures, as web archives hold them) is answered by its last capture in a replay, as a live crawl gets one
-answer per URL, and the feed holds that version only. With `versions=all` the article callback reads the page's
-earlier captures from the archive first, in archive order, and parses each as the page it was then (its own fetch
-time, record and discovery trail as known at that time). The replay's crawl state then numbers them as a live run
-series would have: revision 1, a new revision for each change (`changed_fields`, `previous_body_sha256`), and an
-unchanged capture dropped as UnchangedArticle and counted. Nothing else changes: the default stays one version.
+periodic captures, as web archives hold them; a folder of pages saved again to follow their edits) is answered by one
+capture in a replay, as a live crawl gets one answer per URL, and the feed holds that version only. With
+`versions=all` the article callback reads the page's earlier captures from the archive first (WARCs: in archive
+order; saved pages: by the time each was saved, the latest answering the URL), and parses each as the page it was
+then (its own fetch time, record and discovery trail as known at that time). The replay's crawl state then numbers
+them as a live run series would have: revision 1, a new revision for each change (`changed_fields`,
+`previous_body_sha256`), and an unchanged capture dropped as UnchangedArticle and counted. Nothing else changes: the
+default stays one version.
+
+A capture that saw a version unchanged is no version: a revisit record (what a deduplicating crawler writes for an
+unchanged page), or a saved page holding the bytes of the version saved just before it. It is counted
+(VERSIONS_UNCHANGED_STAT, by kind), never parsed: an answer that is a revisit of an earlier version read here would
+only repeat that version's item.
 
 The versions are read in the callback, not requested: their items then come out one after the other, at the
 page's place. One process only: the versions of a page share one revision history, which a parallel replay's
@@ -16,44 +23,85 @@ processes do not (commands/parallel.py refuses `jobs` with it).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from scrapy.http import Response
 
 from newscrawl.archive.reader import ArchiveReadError, RecordTooLarge
-from newscrawl.archive.replay import ReplaySource, payload_limit, replayed_response
+from newscrawl.archive.replay import ReplaySource, Versions, payload_limit, replayed_response
+from newscrawl.archive.savedhtml import SavedPlace
 
 logger = logging.getLogger(__name__)
 
 VERSIONS_STAT = "newscrawl/replay/versions"
 """Earlier versions of article pages read by a `versions=all` replay."""
+VERSIONS_UNREADABLE_STAT = "newscrawl/replay/versions_unreadable"
+"""Earlier versions that could not be read (one line each)."""
+VERSIONS_UNCHANGED_STAT = "newscrawl/replay/versions_unchanged"
+"""Captures that saw a version unchanged, not versions: also counted by kind, `…/revisit` (revisit records) and
+`…/saved-copy` (a saved page with the bytes of the version saved before it)."""
 
 
 class ArchivedVersions:
-    """Spider mixin (NewsSpiderBase): the earlier archived versions of a replayed article page."""
+    """Spider mixin (NewsSpiderBase): the archived versions of a replayed article page."""
 
     crawler: Any
     args: dict[str, Any]
     replay_source: ReplaySource | None
 
-    def earlier_versions(self, response: Response) -> Iterator[Response]:
-        """The page's earlier captures as responses, oldest first; none unless this is a `versions=all` replay. A
-        capture that cannot be read costs itself: one line, counted, and the others are read."""
+    def page_versions(self, response: Response) -> Iterator[Response]:
+        """The responses an article page's callback parses: the page itself, and in a `versions=all` replay its
+        earlier captures before it, oldest first. A capture that cannot be read costs itself: one line, counted,
+        and the others are read. A capture that saw a version unchanged is counted, not yielded (module doc)."""
         if self.args.get("versions") != "all" or self.replay_source is None or response.request is None:
+            yield response
             return
+        versions = self.replay_source.versions(response.url)
+        self._count_unchanged(versions)
         max_payload = payload_limit(self, self.crawler.settings) or None
         stats = self.crawler.stats
-        for entry in self.replay_source.earlier_versions(response.url):
+        for version in versions.earlier:
             try:
-                answer = self.replay_source.answer_of(entry, max_payload)
+                answer = self.replay_source.answer_of(version, max_payload)
                 earlier = replayed_response(answer, response.request.replace(meta=dict(response.meta)), stats,
                                             decoded=True)
             except (ArchiveReadError, RecordTooLarge, ValueError) as error:  # unreadable now, too large, undecodable
-                stats.inc_value("newscrawl/replay/versions_unreadable")
-                logger.warning("An earlier version of %(url)s could not be read (%(file)s at %(offset)d): "
-                               "%(error)s", {"url": response.url, "file": entry.file, "offset": entry.offset,
-                                             "error": error})
+                stats.inc_value(VERSIONS_UNREADABLE_STAT)
+                where = (f"{version.path}" if isinstance(version, SavedPlace)
+                         else f"{version.file} at {version.offset}")
+                logger.warning("An earlier version of %(url)s could not be read (%(where)s): %(error)s",
+                               {"url": response.url, "where": where, "error": error})
                 continue
             stats.inc_value(VERSIONS_STAT)
             yield earlier
+        if versions.answer_repeats:
+            logger.debug("Not parsed again: the answer to %(url)s is a revisit of an earlier version read above",
+                         {"url": response.url})
+            return
+        yield response
+
+    def _count_unchanged(self, versions: Versions) -> None:
+        stats = self.crawler.stats
+        for kind, count in (("revisit", versions.revisits + versions.answer_repeats), ("saved-copy", versions.copies)):
+            if count:
+                stats.inc_value(VERSIONS_UNCHANGED_STAT, count)
+                stats.inc_value(f"{VERSIONS_UNCHANGED_STAT}/{kind}", count)
+
+    def log_versions(self, spider: Any = None, reason: str = "finished") -> None:
+        """spider_closed of a `versions=all` replay: what it read, in one line (a parallel replay's parent says it
+        once, from the merged stats: parallel/run.py)."""
+        if getattr(self, "shard", None) is None:
+            log_versions_summary(self.crawler.stats.get_stats())
+
+
+def log_versions_summary(stats: Mapping[str, Any]) -> None:
+    """One line: the earlier versions a `versions=all` replay read, those it could not read, and the captures that
+    saw a version unchanged (by kind)."""
+    logger.info("Every version replayed: %(versions)d earlier versions read, %(unreadable)d unreadable; "
+                "%(unchanged)d captures saw a version unchanged and are no versions (%(revisits)d revisit records, "
+                "%(copies)d saved copies; %(stat)s)",
+                {"versions": int(stats.get(VERSIONS_STAT, 0)), "unreadable": int(stats.get(VERSIONS_UNREADABLE_STAT, 0)),
+                 "unchanged": int(stats.get(VERSIONS_UNCHANGED_STAT, 0)),
+                 "revisits": int(stats.get(f"{VERSIONS_UNCHANGED_STAT}/revisit", 0)),
+                 "copies": int(stats.get(f"{VERSIONS_UNCHANGED_STAT}/saved-copy", 0)), "stat": VERSIONS_UNCHANGED_STAT})
