@@ -11,11 +11,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.archive.verify import verify_feed
 from tests.crawling import FAST, run_crawl
+from tests.test_parallel import report_of
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.server import MirrorServer, build_devdiscourse_mirror
 from tests.test_generic_metadata import BODY, URL, full_page
@@ -71,8 +73,6 @@ def test_every_version_of_a_page_comes_out_oldest_first_as_its_revisions(tmp_pat
 
 def test_versions_all_is_refused_where_it_cannot_mean_anything(tmp_path: Path) -> None:
     warc = archive(tmp_path / "periodic.warc.gz")
-    parallel = run_crawl(tmp_path / "jobs", "news", "-a", f"replay={warc}", "-a", "versions=all", "-a", "jobs=2")
-    assert parallel.returncode == 2 and "versions=all replays in one process" in parallel.log
     live = run_crawl(tmp_path / "live", "news", "-a", f"urls={URL}", "-a", "versions=all")
     assert live.returncode == 2 and "it needs -a replay=PATH" in live.log
     wrong = run_crawl(tmp_path / "wrong", "news", "-a", f"replay={warc}", "-a", "versions=some")
@@ -214,3 +214,70 @@ def test_a_revisit_is_counted_as_an_unchanged_capture_never_as_an_item(tmp_path:
     report = verify_feed(str(tmp_path / "True" / "items.jsonl"), str(warc))
     assert (report.checked, report.passed) == (2, 2), report.problems
 
+
+def series_archive(folder: Path) -> Path:
+    """Three daily WARCs of a cron series over six articles: each captured in full on its first day, then edited,
+    seen unchanged (a revisit) or captured in full unchanged on the others, so that the versions of one page lie in
+    several files and the articles several processes share."""
+    folder.mkdir()
+    stories = [f"https://www.harbour-gazette.example/news/city/story-{n}" for n in range(6)]
+    kept: dict[str, Any] = {}
+    for day_number, day in enumerate(DAYS):
+        with (folder / f"series-{day[:10]}.warc.gz").open("wb") as handle:
+            writer = WARCWriter(handle, gzip=True)
+            for n, url in enumerate(stories):
+                edits = (day_number + 1) if n % 3 == 0 else 1 if n % 3 == 1 and day_number else 0
+                page = full_page(headline=f"Council approves harbour plan {n}",
+                                 body=BODY + EDIT * edits).replace(f'href="{URL}"', f'href="{url}"')
+                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                        protocol="HTTP/1.1")
+                if day_number and n % 2 and url in kept and kept[url][0] == page:  # unchanged: a revisit
+                    original = kept[url][1].rec_headers
+                    record = writer.create_revisit_record(
+                        url, digest=original.get_header("WARC-Payload-Digest"), refers_to_uri=url,
+                        refers_to_date=original.get_header("WARC-Date"), http_headers=http)
+                    record.rec_headers.replace_header("WARC-Date", day)
+                    record.rec_headers.add_header("WARC-Refers-To", original.get_header("WARC-Record-ID"))
+                else:
+                    record = writer.create_warc_record(url, "response", payload=io.BytesIO(page.encode()),
+                                                       http_headers=http, warc_headers_dict={"WARC-Date": day})
+                    kept[url] = (page, record)
+                writer.write_record(record)
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["warcs", "saved"])
+def test_every_version_replays_byte_identically_in_parallel(tmp_path: Path, kind: str) -> None:
+    """-a jobs=N with versions=all: every version of a page is read by the process that fetches the page, so its
+    revision history is whole there; the merged feed, stats and report are those of one process."""
+    source = series_archive(tmp_path / "series") if kind == "warcs" else saved_folder(tmp_path / "saved")
+    one = run_crawl(tmp_path / "one", "news", "-a", f"replay={source}", "-a", "versions=all", "-O", "out.jsonl")
+    assert one.returncode == 0 and "Traceback" not in one.log, one.log[-3000:]
+    feed = (one.workdir / "out.jsonl").read_bytes()
+    found = items(one.workdir / "out.jsonl")
+    assert max(item["revision"] for item in found) == 3
+    assert any(item["previous_body_sha256"] for item in found)
+    urls = [item["url"] for item in found]
+    assert urls == sorted(urls, key=urls.index), urls  # a page's versions together, at its place
+    for jobs in (2, 3):
+        many = run_crawl(tmp_path / f"jobs{jobs}", "news", "-a", f"replay={source}", "-a", "versions=all",
+                         "-a", f"jobs={jobs}", "-O", "out.jsonl")
+        assert many.returncode == 0 and "Traceback" not in many.log, many.log[-3000:]
+        assert (many.workdir / "out.jsonl").read_bytes() == feed, jobs
+        (default_one,) = one.output_files("*.replay.jsonl")
+        (default_many,) = many.output_files("*.replay.jsonl")
+        assert default_many.name == default_one.name and default_many.read_bytes() == feed
+        assert report_of(many, "news") == report_of(one, "news")
+        for stat in ("item_scraped_count", "item_dropped_count", "item_dropped_reasons_count/UnchangedArticle",
+                     "newscrawl/items/revisions", "newscrawl/replay/versions", "newscrawl/replay/versions_unchanged",
+                     "newscrawl/replay/versions_unchanged/revisit", "newscrawl/replay/versions_unchanged/saved-copy",
+                     "newscrawl/replay/hits"):
+            assert many.stat(stat) == one.stat(stat), (jobs, stat)
+        assert one.log.count("Every version replayed:") == many.log.count("Every version replayed:") == 1
+        # a replay's crawl state is its own, temporary: neither run leaves one behind
+        assert not list((many.workdir / "output").rglob("*.sqlite")) and not list(
+            (one.workdir / "output").rglob("*.sqlite"))
+    if kind == "warcs":
+        assert one.stat("newscrawl/replay/versions_unchanged/revisit")
+        report = verify_feed(str(one.workdir / "out.jsonl"), str(source))
+        assert report.checked == len(found) == report.passed, report.problems

@@ -70,9 +70,6 @@ class ParallelCrawl:
         if "replay" not in given:
             raise UsageError(f"spider {name!r}: -a jobs splits a replay (-a replay=PATH) across processes; a live "
                              "crawl runs in one process", print_help=False)
-        if given.get("versions") == "all":
-            raise UsageError(f"spider {name!r}: -a versions=all replays in one process (a page's versions share one "
-                             "revision history); leave out -a jobs", print_help=False)
         if self._distributed() or self.settings is None:
             raise UsageError(f"spider {name!r}: -a jobs cannot be combined with a distributed crawl (REDIS_URL)",
                              print_help=False)

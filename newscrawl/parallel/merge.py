@@ -48,6 +48,9 @@ class Entry:
     """Hex of the headline-and-body fingerprint (pipelines/dedup.py)."""
     page: str | None
     """The page's address (provenance.response_url)."""
+    record: str | None = None
+    """The archived record it was replayed from (provenance.archive.record_id): another version of the page that
+    claimed its URL claims it again (UrlClaims, a `versions=all` replay)."""
     line: bytes = b""
     """The item's feed line (emitted items only)."""
 
@@ -55,7 +58,7 @@ class Entry:
 def entry_of(raw: dict[str, Any]) -> Entry:
     """An entries.jsonl line (recorder.py) as an Entry, without its feed line."""
     return Entry((raw["rank"][0], raw["rank"][1]), raw["url"], raw["key"], raw["story"], raw["dropped"], raw["sig"],
-                 raw["size"], raw["print"], raw["page"])
+                 raw["size"], raw["print"], raw["page"], raw.get("record"))
 
 
 Place = tuple[tuple[int, int], int, int, int, int]
@@ -132,7 +135,7 @@ class Merger:
 
     def take(self, entry: Entry) -> None:
         counts = self.counts
-        url = self.claims.claim(entry.url, bytes.fromhex(entry.print), entry.page)
+        url = self.claims.claim(entry.url, bytes.fromhex(entry.print), entry.page, entry.record)
         if url is None:  # another process emitted this URL first: the one-process run drops this one
             if entry.dropped is None:
                 counts.duplicates += 1

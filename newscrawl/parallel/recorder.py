@@ -3,7 +3,8 @@
 `entries.jsonl`, one line per item in the order the process handled it: the item's place in the one-process order
 (its request's META_RANK), its canonical URL and article key, its body's MinHash signature and the story_id this
 process gave it, its headline-and-body fingerprint and page address (for the parent's de-duplication, which may put
-it under its own address: pipelines/dedup.py); emitted items in feed order, plus items dropped after the lineage
+it under its own address: pipelines/dedup.py) and archived record (a later version of a page claims its URL
+again: a `versions=all` replay, spiders/versions.py); emitted items in feed order, plus items dropped after the lineage
 pipeline (they claimed their URL and were indexed as stories, so the parent's redo of both must see them too).
 In a process, the lineage pipeline is ShardLineage: it computes each body's signature (for entries.jsonl) and leaves
 the story_id at the item's own URL, because only the parent, which sees every process's items in order, can assign
@@ -133,7 +134,8 @@ class ShardRecorder:
         entry = {"rank": list(rank), "url": item.url, "key": key, "story": item.story_id, "dropped": dropped,
                  "sig": to_bytes(found[0]).hex() if found else None, "size": found[1] if found else 0,
                  "print": fingerprint(item.title, item.body).hex(),
-                 "page": item.provenance.response_url if item.provenance is not None else None}
+                 "page": item.provenance.response_url if item.provenance is not None else None,
+                 "record": item.provenance.archive.record_id if item.provenance and item.provenance.archive else None}
         try:
             self.entries.write(json.dumps(entry, ensure_ascii=False) + "\n")
         except OSError as error:  # the temporary folder full: the merged feed would miss this item

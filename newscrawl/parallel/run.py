@@ -41,6 +41,7 @@ from newscrawl.parallel.recorder import FEED, PROCESS, SHARD_DIR_SETTING, shard_
 from newscrawl.parallel.stream import StreamingMerge
 from newscrawl.processes import die_with_parent
 from newscrawl.spiders.shard import SHARD_SETTING
+from newscrawl.spiders.versions import log_versions_summary
 
 logger = logging.getLogger(__name__)
 stats_logger = logging.getLogger("scrapy.statscollectors")  # where a one-process crawl dumps its stats
@@ -178,6 +179,8 @@ class ParallelReplay:
                          "duplicates": counts.duplicates,
                          "streamed": self.stream.merged_while_running if self.stream is not None else 0, "before": self.cpu_before, "during": self.cpu_during,
                          "after": time.process_time() - merging})
+            if self.spider_args.get("versions") == "all":  # its processes leave the line to the parent
+                log_versions_summary(stats)
             stats_logger.info("Dumping Scrapy stats:\n%(stats)s", {"stats": pprint.pformat(stats)})
             return stats
         finally:

@@ -161,7 +161,8 @@ COMMON_ARGS: dict[str, Arg] = {
                            "byte-identical to a one-process replay's (docs/parallel.md)"),
     "versions": Arg(one_of("version choice", ("last", "all")),
                     "in a replay, last: each page as its last capture (default); all: every archived version of an "
-                    "article page, oldest first, as its revisions (one process)"),
+                    "article page (WARC captures, or saved pages by their saved time), oldest first, as its "
+                    "revisions, one page at a time (docs/archive.md)"),
 }
 
 

@@ -43,7 +43,7 @@ from newscrawl.spiders.provenance import archive_ref, response_provenance
 from newscrawl.spiders.release import ArticleRelease
 from newscrawl.spiders.replayname import replay_stem
 from newscrawl.spiders.shard import Shard
-from newscrawl.spiders.versions import ArchivedVersions
+from newscrawl.spiders.versions import ArchivedVersions, one_page_at_a_time
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
 from newscrawl.state.store import INTERRUPTED, StateStore
@@ -115,6 +115,8 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         if spider.mode == "replay":
             without_network_handlers(crawler.settings)
             with_reproducible_order(crawler.settings)
+            if spider.args.get("versions") == "all":
+                one_page_at_a_time(crawler.settings)
         preset = crawler.settings.get("NEWSCRAWL_CRAWL_ID")
         if preset and spider.mode == "live":  # `newscrawl run` names the run so it can find its report
             spider.crawl_id = spider.feed_name = str(preset)

@@ -15,9 +15,13 @@ unchanged page), or a saved page holding the bytes of the version saved just bef
 (VERSIONS_UNCHANGED_STAT, by kind), never parsed: an answer that is a revisit of an earlier version read here would
 only repeat that version's item.
 
-The versions are read in the callback, not requested: their items then come out one after the other, at the
-page's place. One process only: the versions of a page share one revision history, which a parallel replay's
-processes do not (commands/parallel.py refuses `jobs` with it).
+The versions are read in the callback, not requested, so every version of a page is read by the one process of a
+parallel replay that fetches the page (spiders/shard.py deals out article requests): its revisions are numbered in
+that process's crawl state, which holds that article's history whole, as one process's does. Their items come out
+one after the other, at the page's place, because such a replay handles one page at a time (one_page_at_a_time):
+Scrapy passes the outputs of the responses it scrapes at once through the pipelines in turns, so with several pages
+in the scraper one page's versions were interleaved with other pages' items, in an order that depended on which
+pages were in flight together, which no process of a parallel replay can reproduce.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from newscrawl.archive.reader import ArchiveReadError, RecordTooLarge
 from newscrawl.archive.replay import ReplaySource, Versions, payload_limit, replayed_response
@@ -41,6 +46,22 @@ VERSIONS_UNREADABLE_STAT = "newscrawl/replay/versions_unreadable"
 VERSIONS_UNCHANGED_STAT = "newscrawl/replay/versions_unchanged"
 """Captures that saw a version unchanged, not versions: also counted by kind, `…/revisit` (revisit records) and
 `…/saved-copy` (a saved page with the bytes of the version saved before it)."""
+
+
+ONE_PAGE_AT_A_TIME = (("CONCURRENT_REQUESTS", 1), ("SCRAPER_SLOT_MAX_ACTIVE_SIZE", 0))
+"""One request downloaded at a time, and none while a response is in the scraper (Scrapy's engine backs out while
+the scraper holds more than SCRAPER_SLOT_MAX_ACTIVE_SIZE bytes; each response counts at least 1 KiB)."""
+
+
+def one_page_at_a_time(settings: BaseSettings) -> None:
+    """A `versions=all` replay's settings, before the engine starts: the next request waits until every item of the
+    page before has been through the pipelines, so that a page's versions come out together at its place, in one
+    process as in each of a parallel replay's (module doc). Set above any other priority: the order of the feed
+    depends on it. A replay reads from disk, so it loses little by it."""
+    if settings.frozen:
+        return
+    for name, value in ONE_PAGE_AT_A_TIME:
+        settings.set(name, value, priority=max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["cmdline"]))
 
 
 class ArchivedVersions:
