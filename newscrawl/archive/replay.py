@@ -19,8 +19,9 @@ between requests: the index keeps positions, a saved-pages folder its pages' pat
 
 Sources: a .warc/.warc.gz/.warc.zst file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
 optional <name>.url sidecars; a URL saved twice is answered by its first page, the others named in
-ReplaySource.not_replayed; in a `versions=all` replay by its latest saved page, the others its earlier versions). The archive is also a source of article candidates (ReplaySource.candidates): the
-spider parses every archived HTML page its outlet would accept, whether or not replayed discovery reaches it.
+ReplaySource.not_replayed; in a `versions=all` replay by its latest saved page, the others its earlier versions).
+The archive is also a source of article candidates (ReplaySource.candidates): the spider parses every archived HTML
+page its outlet would accept, whether or not replayed discovery reaches it.
 Damaged input (ReplaySource.problems) is logged and counted by the spider, one line each.
 
 One idea, kept whole: answering requests from an archive (its source, its identity, its middleware).

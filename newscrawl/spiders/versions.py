@@ -122,7 +122,8 @@ def log_versions_summary(stats: Mapping[str, Any]) -> None:
     logger.info("Every version replayed: %(versions)d earlier versions read, %(unreadable)d unreadable; "
                 "%(unchanged)d captures saw a version unchanged and are no versions (%(revisits)d revisit records, "
                 "%(copies)d saved copies; %(stat)s)",
-                {"versions": int(stats.get(VERSIONS_STAT, 0)), "unreadable": int(stats.get(VERSIONS_UNREADABLE_STAT, 0)),
+                {"versions": int(stats.get(VERSIONS_STAT, 0)),
+                 "unreadable": int(stats.get(VERSIONS_UNREADABLE_STAT, 0)),
                  "unchanged": int(stats.get(VERSIONS_UNCHANGED_STAT, 0)),
                  "revisits": int(stats.get(f"{VERSIONS_UNCHANGED_STAT}/revisit", 0)),
                  "copies": int(stats.get(f"{VERSIONS_UNCHANGED_STAT}/saved-copy", 0)), "stat": VERSIONS_UNCHANGED_STAT})
