@@ -115,6 +115,14 @@ NEWSCRAWL_LIVE_BLOG_MAX_PAGES = 30
 # ---- crawl state (incremental runs, revisions) --------------------------------------------------------------------
 NEWSCRAWL_STATE_ENABLED = True
 NEWSCRAWL_STATE_DIR = "output/state"  # one SQLite file per spider: <dir>/<spider>.sqlite
+# An article page found gone (HTTP 500 on every try) is not asked again for NEWSCRAWL_GONE_RETRY_HOURS, then that
+# times NEWSCRAWL_GONE_RETRY_FACTOR for each later run that finds it gone, at most NEWSCRAWL_GONE_RETRY_MAX_HOURS, and
+# is forgotten once no run found it gone for NEWSCRAWL_GONE_KEPT_DAYS (state/gone.py; docs/scheduling.md). These are the
+# defaults: a cached sitemap naming it costs a request an hour at first, and a late publication is found within a day.
+NEWSCRAWL_GONE_RETRY_HOURS = 1
+NEWSCRAWL_GONE_RETRY_FACTOR = 2
+NEWSCRAWL_GONE_RETRY_MAX_HOURS = 24
+NEWSCRAWL_GONE_KEPT_DAYS = 30
 
 # ---- monitoring (run report, layout-drift alarm) ------------------------------------------------------------------
 SPIDER_MIDDLEWARES = {

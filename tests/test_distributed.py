@@ -472,6 +472,21 @@ def test_redis_state_remembers_gone_articles_as_the_state_file_does(redis_url: s
     assert store.gone("devdiscourse:9") is None and store.gone("devdiscourse:2") is not None
 
 
+def test_redis_state_follows_the_gone_settings_as_the_state_file_does(redis_url: str) -> None:
+    """The NEWSCRAWL_GONE_* settings (tests/test_incremental.py) hold for the workers' state in Redis too."""
+    from newscrawl.state.gone import GoneSchedule
+
+    schedule = GoneSchedule.from_settings(Settings({"NEWSCRAWL_GONE_RETRY_HOURS": "2", "NEWSCRAWL_GONE_KEPT_DAYS": 1}))
+    store = RedisStateStore(redis.Redis.from_url(redis_url), "test:gone-settings")
+    first = datetime(2025, 3, 21, 16, 0, tzinfo=timezone.utc)
+    store.record_gone(first.isoformat(), [("devdiscourse:9", "http://m/9", None)], kept=schedule.kept)
+    decide = Incremental(store, now=first + timedelta(hours=1, minutes=59), gone_schedule=schedule).decide
+    assert decide("devdiscourse:9", []).reason == "recently_gone", "2 hours, not 1"
+    store.record_gone((first + timedelta(days=1, minutes=1)).isoformat(), [("devdiscourse:2", "http://m/2", None)],
+                      kept=schedule.kept)
+    assert store.gone("devdiscourse:9") is None, "forgotten after a day, not 30"
+
+
 def test_redis_state_finds_an_article_by_another_url_form(redis_url: str) -> None:
     """The twin of the SQLite state's aliases (tests/test_url_forms.py): a form's key finds the article's state."""
     store = RedisStateStore(redis.Redis.from_url(redis_url), "test:forms")

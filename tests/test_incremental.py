@@ -338,6 +338,57 @@ def test_a_gone_article_is_asked_again_after_a_doubling_wait_or_on_a_newer_claim
     reopened.close()
 
 
+def test_the_gone_retry_schedule_comes_from_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first retry (1 h), its doubling, the one-day cap and the 30 days a gone page is kept were constants; they
+    are the NEWSCRAWL_GONE_* settings, read by the spider's state, its decisions and the forgetting alike."""
+    from datetime import datetime, timezone
+
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.devdiscourse import DevdiscourseSpider
+    from newscrawl.state.gone import GoneSchedule
+
+    settings = {"NEWSCRAWL_GONE_RETRY_HOURS": "0.5", "NEWSCRAWL_GONE_RETRY_FACTOR": "3",
+                "NEWSCRAWL_GONE_RETRY_MAX_HOURS": "4", "NEWSCRAWL_GONE_KEPT_DAYS": "2",
+                "NEWSCRAWL_STATE_DIR": str(tmp_path / "state")}
+    monkeypatch.chdir(tmp_path)
+    crawler = get_crawler(DevdiscourseSpider, settings_dict=settings)
+    spider = DevdiscourseSpider.from_crawler(crawler, base_url="http://127.0.0.1:9")
+    incremental = spider.incremental
+    assert incremental is not None
+    assert incremental.gone_schedule == GoneSchedule(timedelta(minutes=30), 3.0, timedelta(hours=4), timedelta(days=2))
+    first = datetime(2025, 3, 21, 16, 0, tzinfo=timezone.utc)
+    store = incremental.store
+    for runs in range(3):  # found gone by three runs, each at `first`: 30 min, 1 h 30, 4 h 30 capped at 4 h
+        store.record_gone(first.isoformat(), [("a", "http://m/a", None)], kept=incremental.gone_schedule.kept)
+        wait = [timedelta(minutes=30), timedelta(minutes=90), timedelta(hours=4)][runs]
+        for after, decided in ((wait - timedelta(minutes=1), "recently_gone"), (wait, "new")):
+            incremental.now = first + after
+            assert incremental.decide("a", []).reason == decided, (runs, after)
+    store.record_gone((first + timedelta(days=2, minutes=1)).isoformat(), [("b", "http://m/b", None)],
+                      kept=incremental.gone_schedule.kept)
+    assert store.gone("a") is None and store.gone("b") is not None, "forgotten after NEWSCRAWL_GONE_KEPT_DAYS"
+    store.close()
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("NEWSCRAWL_GONE_RETRY_HOURS", "soon", "a number of hours, 0 or more"),
+    ("NEWSCRAWL_GONE_RETRY_HOURS", "-1", "a number of hours, 0 or more"),
+    ("NEWSCRAWL_GONE_RETRY_FACTOR", "0.5", "a number, 1 or more"),
+    ("NEWSCRAWL_GONE_RETRY_MAX_HOURS", "0.5", "a number of hours, at least NEWSCRAWL_GONE_RETRY_HOURS (1)"),
+    ("NEWSCRAWL_GONE_KEPT_DAYS", "nan", "a number of days above 0"),
+    ("NEWSCRAWL_GONE_KEPT_DAYS", "0.5", "a number of days above 0, and at least NEWSCRAWL_GONE_RETRY_MAX_HOURS"),
+])
+def test_a_bad_gone_setting_stops_the_crawl_in_one_line_naming_it(tmp_path: Path, name: str, value: str,
+                                                                  expected: str) -> None:
+    result = run_crawl(tmp_path, "devdiscourse", settings={name: value})
+    assert result.returncode == 2, result.log[-2000:]
+    assert result.log.startswith(f"scrapy crawl devdiscourse: error: bad setting {name}={value!r}: expected "
+                                 f"{expected}"), result.log
+    assert result.log.count("\n") == 1, result.log
+    assert not (tmp_path / "output").exists()
+
+
 @pytest.mark.parametrize("forms_apart", [False, True], ids=["devdiscourse keys", "news keys"])
 def test_an_item_recovered_from_a_killed_runs_feed_is_known_as_its_run_would_have_recorded_it(
         tmp_path: Path, forms_apart: bool) -> None:

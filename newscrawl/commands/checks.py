@@ -20,6 +20,7 @@ from newscrawl.files import cannot_write
 from newscrawl.processes import EXIT_FAILED, EXIT_USAGE, typed_command
 from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
+from newscrawl.state.gone import BadGoneSetting, GoneSchedule
 
 
 class _AnyValue(dict[str, str]):
@@ -68,6 +69,10 @@ class CrawlChecks:
         conflict = spider_class.conflicting_arguments(given)
         if conflict:
             raise UsageError(conflict, print_help=False)
+        try:  # read again by the spider's open_state, where a bad value would be a traceback inside the crawl
+            GoneSchedule.from_settings(self.settings)
+        except BadGoneSetting as error:
+            raise UsageError(str(error), print_help=False) from None
         self.spider_class, self.given = spider_class, given
         return True
 

@@ -38,6 +38,7 @@ from newscrawl.distributed.keys import RunKeys, current_run_key, text
 from newscrawl.distributed.state import RedisStateStore, RunIncremental
 from newscrawl.items import Discovery
 from newscrawl.meta import new_crawl_id
+from newscrawl.state.gone import GoneSchedule
 from newscrawl.state.incremental import Incremental, newest_claim
 
 logger = logging.getLogger(__name__)
@@ -218,10 +219,11 @@ class Frontier:
                                           meta={**request.meta, "handle_httpstatus_list": [304]})
         spider.crawler.engine.crawl(request)  # the shared dupefilter settles a race between two workers
 
-    def incremental(self, now: datetime, revisit_hours: float, full: bool) -> Incremental:
+    def incremental(self, now: datetime, revisit_hours: float, full: bool,
+                    gone_schedule: GoneSchedule = GoneSchedule()) -> Incremental:
         """The crawl state's decisions over the seen-article state in Redis (state.py)."""
         return RunIncremental(RedisStateStore(self.server, self.keys.articles, self.discoveries), self.is_scheduled,
-                              now=now, revisit_hours=revisit_hours, full=full)
+                              now=now, revisit_hours=revisit_hours, full=full, gone_schedule=gone_schedule)
 
 
 def _discoveries(lines: str | None) -> list[Discovery]:

@@ -28,7 +28,8 @@ from newscrawl.distributed.fingerprint import article_fingerprint
 from newscrawl.items import Discovery
 from newscrawl.extract.dates import parse_iso
 from newscrawl.state.incremental import CONTENT_FIELDS, LATER_CONTENT_FIELDS, Incremental, newest_claim
-from newscrawl.state.store import GONE_KEPT_DAYS, ArticleState, GoneArticle, Revision, StateStore, StoredStory
+from newscrawl.state.gone import GoneSchedule
+from newscrawl.state.store import ArticleState, GoneArticle, Revision, StateStore, StoredStory
 
 logger = logging.getLogger(__name__)
 
@@ -237,14 +238,15 @@ class RedisStateStore(StateStore):
         raw = self.server.hget(self.gone_key, key)
         return GoneArticle(**json.loads(raw)) if raw is not None else None
 
-    def record_gone(self, tried_at: str, gone: list[tuple[str, str, str | None]]) -> None:
+    def record_gone(self, tried_at: str, gone: list[tuple[str, str, str | None]],
+                    kept: timedelta = GoneSchedule.kept) -> None:
         """As StateStore.record_gone; workers that found the same page gone each count a run, as runs would."""
         for key, url, signal in gone:
             known = self.gone(key)
             row = GoneArticle(key, url, known.first_gone if known else tried_at, tried_at,
                               known.times + 1 if known else 1, signal or (known.signal if known else None))
             self.server.hset(self.gone_key, key, json.dumps(asdict(row)))
-        forgotten = (datetime.fromisoformat(tried_at) - timedelta(days=GONE_KEPT_DAYS)).isoformat()
+        forgotten = (datetime.fromisoformat(tried_at) - kept).isoformat()
         stale = [field for field, raw in self.server.hscan_iter(self.gone_key)
                  if json.loads(raw)["last_tried"] < forgotten]
         if stale:

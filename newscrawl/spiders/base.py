@@ -44,6 +44,7 @@ from newscrawl.spiders.release import ArticleRelease
 from newscrawl.spiders.replayname import replay_stem
 from newscrawl.spiders.shard import Shard
 from newscrawl.spiders.versions import ArchivedVersions, one_page_at_a_time
+from newscrawl.state.gone import GoneSchedule
 from newscrawl.state.incremental import DEFAULT_REVISIT_HOURS, Incremental, newest_claim
 from newscrawl.state.recovery import reconcile_killed_runs
 from newscrawl.state.store import INTERRUPTED, StateStore
@@ -155,8 +156,9 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         if self.mode == "replay":
             return Incremental(StateStore(None), now=self.started_at, full=True)
         revisit_hours, full = self.args.get("revisit_hours", DEFAULT_REVISIT_HOURS), self.args.get("full", False)
+        gone_schedule = GoneSchedule.from_settings(settings)  # checked before the crawl (commands/checks.py)
         if self.frontier is not None:  # distributed mode hook: one state in Redis, shared by every worker
-            return self.frontier.incremental(self.started_at, revisit_hours, full)
+            return self.frontier.incremental(self.started_at, revisit_hours, full, gone_schedule)
         path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{self.name}.sqlite"
         store = StateStore(path)
         archive_dir = Path(settings.get("NEWSCRAWL_ARCHIVE_DIR", "output")) / self.name
@@ -164,7 +166,8 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
             finish_killed_warcs(archive_dir, killed_crawl_id)  # its items name the final file: make it exist
         reconcile_killed_runs(store, self.name, self.crawl_id, self.state_keys)
         store.start_run(self.crawl_id, self.name, self.started_at.isoformat(), self.default_feed(settings))
-        return Incremental(store, now=self.started_at, revisit_hours=revisit_hours, full=full)
+        return Incremental(store, now=self.started_at, revisit_hours=revisit_hours, full=full,
+                           gone_schedule=gone_schedule)
 
     def default_feed(self, settings: Any, feed_name: str | None = None) -> str | None:
         """The path of the feed FEEDS names by `feed_name` (this run's unless given), or None when it names none."""
@@ -198,7 +201,8 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         store = self.incremental.store
         stats = self.crawler.stats.get_stats()
         if self.gone_to_remember and not site_was_down(stats):  # when it was, the 500s said nothing of the articles
-            store.record_gone(datetime.now(timezone.utc).isoformat(), self.gone_to_remember)
+            store.record_gone(datetime.now(timezone.utc).isoformat(), self.gone_to_remember,
+                              kept=self.incremental.gone_schedule.kept)
         if not stopped_by_error(reason) and not self.crawler.stats.get_value(FATAL_ERROR_STAT):
             store.finish_run(self.crawl_id, datetime.now(timezone.utc).isoformat(),
                              INTERRUPTED if reason == "shutdown" else "finished")

@@ -8,9 +8,9 @@ Claims are compared with earlier claims of the same kind (never with the page's 
 print local digits with a wrong offset (Devdiscourse's sitemap, STRUCTURE.md §2.6): like compared with like.
 
 An article page that answered as gone (HTTP 500 on every try: an unknown or unpublished NewsId, which a cached
-sitemap or listing may name for a while) is asked again after GONE_RETRY, doubled for each run that found it gone
-since (at most GONE_RETRY_MAX), or as soon as a source claims a change newer than the one it claimed then: an
-unpublished article that is published later gets a new lastmod.
+sitemap or listing may name for a while) is asked again after a retry time that grows with each run that found it
+gone since (the NEWSCRAWL_GONE_* settings: state/gone.py), or as soon as a source claims a change newer than the one
+it claimed then: an unpublished article that is published later gets a new lastmod.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 from newscrawl.extract.dates import parse_iso
 from newscrawl.extract.urls import another_form
 from newscrawl.items import Article, Discovery, plain_data
+from newscrawl.state.gone import GoneSchedule
 from newscrawl.state.store import StateStore
 
 DEFAULT_REVISIT_HOURS = 24.0
@@ -31,9 +32,6 @@ DEFAULT_REVISIT_HOURS = 24.0
 CHANGE_CLAIMS = ("lastmod", "updated", "modified")
 UNCONDITIONAL_REVISIT = timedelta(hours=1)
 """Least time between two revisits of a young article for which we hold no ETag/Last-Modified."""
-GONE_RETRY = UNCONDITIONAL_REVISIT
-"""Least time before a gone article page is asked again; doubled for each later run that finds it gone."""
-GONE_RETRY_MAX = timedelta(days=1)
 CLAIM_TOLERANCE = timedelta(minutes=1)  # visible times have minute precision
 # Fields whose change makes a new revision; provenance and derived fields are not content.
 CONTENT_FIELDS = ("url", "title", "subtitle", "body", "published_at", "modified_at", "byline", "authors", "dateline",
@@ -133,11 +131,13 @@ class Decision:
 
 class Incremental:
     def __init__(self, store: StateStore, now: datetime, revisit_hours: float = DEFAULT_REVISIT_HOURS,
-                 full: bool = False) -> None:
+                 full: bool = False, gone_schedule: GoneSchedule = GoneSchedule()) -> None:
         self.store = store
         self.now = now
         self.revisit = timedelta(hours=revisit_hours)
         self.full = full
+        self.gone_schedule = gone_schedule
+        """When a page found gone is asked again, and how long the state remembers it (NEWSCRAWL_GONE_*)."""
 
     def decide(self, key: str, discoveries: list[Discovery]) -> Decision:
         known = self.store.article(key)
@@ -173,7 +173,7 @@ class Incremental:
         gone = None if self.full else self.store.gone(key)
         if gone is not None and not self._claims_newer(gone.signal, discoveries):
             tried = parse_iso(gone.last_tried)
-            if tried is not None and self.now - tried < gone_retry(gone.times):
+            if tried is not None and self.now - tried < self.gone_schedule.retry(gone.times):
                 return Decision("skip", "recently_gone")
         return Decision("fetch", "new")
 
@@ -191,12 +191,3 @@ class Incremental:
         stored = instant(stored_claim)
         return stored is None or (instant(claim) or stored) > stored
 
-
-def gone_retry(times: int) -> timedelta:
-    """How long after its last try a page found gone `times` runs since it first was is not asked for again.
-
-    >>> [str(gone_retry(n)) for n in (1, 2, 3, 6, 20)]
-    ['1:00:00', '2:00:00', '4:00:00', '1 day, 0:00:00', '1 day, 0:00:00']
-    """
-    doubled: timedelta = GONE_RETRY * 2 ** min(max(times, 1) - 1, 16)
-    return min(doubled, GONE_RETRY_MAX)

@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from newscrawl.state.gone import GoneSchedule
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS: tuple[str, ...] = (
@@ -146,10 +148,6 @@ class GoneArticle:
     last_tried: str
     times: int
     signal: str | None
-
-
-GONE_KEPT_DAYS = 30
-"""A gone article not named again for this long is forgotten: asked as new if a source ever names it again."""
 
 
 @dataclass(frozen=True)
@@ -336,16 +334,17 @@ class StateStore:
                               (key,)).fetchone()
         return GoneArticle(*row) if row else None
 
-    def record_gone(self, tried_at: str, gone: list[tuple[str, str, str | None]]) -> None:
+    def record_gone(self, tried_at: str, gone: list[tuple[str, str, str | None]],
+                    kept: timedelta = GoneSchedule.kept) -> None:
         """Remember the run's gone articles, (key, url, newest change claim) each, found gone at `tried_at`, in one
-        transaction; those not found gone for GONE_KEPT_DAYS are forgotten."""
+        transaction; those not found gone for `kept` (NEWSCRAWL_GONE_KEPT_DAYS: gone.py) are forgotten."""
         with self.transaction():
             self.db.executemany(
                 "INSERT INTO gone VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT(key) DO UPDATE SET url = excluded.url, "
                 "last_tried = excluded.last_tried, times = gone.times + 1, "
                 "signal = COALESCE(excluded.signal, gone.signal)",
                 [(key, url, tried_at, tried_at, signal) for key, url, signal in gone])
-            forgotten = (datetime.fromisoformat(tried_at) - timedelta(days=GONE_KEPT_DAYS)).isoformat()
+            forgotten = (datetime.fromisoformat(tried_at) - kept).isoformat()
             self.db.execute("DELETE FROM gone WHERE last_tried < ?", (forgotten,))
 
     # ---- wire-story lineage --------------------------------------------------------------------------------------
