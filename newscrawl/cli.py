@@ -20,6 +20,8 @@ from typing import Any, NoReturn
 from newscrawl import __version__
 from pathlib import Path
 
+from scrapy.utils.project import get_project_settings
+
 from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_failure, replay_to_feed
@@ -28,11 +30,12 @@ from newscrawl.archive.bundles import UnreadableBundle
 from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
-from newscrawl.ops.status import any_latest_failed, status_lines
+from newscrawl.ops.status import any_latest_failed, gone_lines, read_gone_states, status_lines
 from newscrawl.processes import EXIT_LOCKED, EXIT_USAGE
 from newscrawl.runner import run as run_crawl
 from newscrawl.runner import spider_class, spider_names
 from newscrawl.spiders.arguments import given_path, job_count
+from newscrawl.state.gone import BadGoneSetting, GoneSchedule
 from newscrawl.state.history import find_revisions, revision_diff, revision_table
 from newscrawl.state.store import StateError, StateStore
 
@@ -312,7 +315,9 @@ def add_status_command(commands: argparse._SubParsersAction[OneLineParser]) -> N
         description="Read the run reports (DIR/SPIDER/CRAWL_ID.report.json) and print the last runs, newest first: "
                     "finished time (UTC), spider, status, duration, new items, revisions, not modified, skipped as "
                     "known, dropped, errors and the fields that failed the drift check. A damaged report is "
-                    "listed as unreadable with its path.",
+                    "listed as unreadable with its path. Then, per spider, the article pages its crawl state "
+                    "(DIR/state/SPIDER.sqlite) remembers as gone: how many per site, and the latest five with when "
+                    "they were found gone, by how many runs, and when a run asks for them again.",
         epilog="Exit codes: 0 the latest run of every spider is ok, or there are no runs; 1 the latest run of some "
                "spider is not ok (drift, fetch-failures, nothing-discovered, killed, error) or its report is "
                "unreadable, so `newscrawl status > /dev/null || alert` works as a monitor (older failed runs do "
@@ -490,8 +495,16 @@ def show_status(args: argparse.Namespace) -> int:
     folder = _report_folder("status", args)
     if folder is None:
         return EXIT_USAGE
+    try:
+        schedule = GoneSchedule.from_settings(get_project_settings())  # what the crawls decide by (docs/scheduling.md)
+    except BadGoneSetting as error:
+        print(f"newscrawl status: {error}", file=sys.stderr)
+        return EXIT_USAGE
     runs = load_runs(Path(args.output), args.spider, replays=args.replays)
     print("\n".join(status_lines(runs, args.n)) if runs else f"no run reports under {folder}")
+    gone = gone_lines(read_gone_states(Path(args.output), args.spider), schedule, datetime.now(timezone.utc))
+    if gone:
+        print("\n".join(gone))
     return EXIT_FOUND_PROBLEMS if any_latest_failed(runs) else EXIT_OK
 
 

@@ -271,3 +271,63 @@ def test_killed_and_unreported_runs_from_the_state_are_listed_and_fail_the_lates
     assert any_latest_failed(load_runs(tmp_path))
     page = build_html(load_runs(tmp_path), source="output", generated_at=GENERATED)
     assert "killed" in page and "20251121T101500Z-aaaaaa" in page
+
+
+def test_status_shows_the_articles_each_state_remembers_as_gone(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The state remembered gone article pages (HTTP 500 on every try) and skipped them for hours, and nothing but the
+    state file said which: status showed none of them. Now it counts them per spider and site and lists the latest:
+    when last and first found gone, by how many runs, and when a run may ask again."""
+    from newscrawl.ops.status import gone_lines, read_gone_states
+    from newscrawl.state.gone import GoneSchedule
+    from newscrawl.state.store import StateStore
+
+    write(tmp_path, report(0))
+    store = StateStore(tmp_path / "state" / "devdiscourse.sqlite")
+    first = START + timedelta(minutes=15)
+    site = "https://www.devdiscourse.com/article/x"
+    store.record_gone(first.isoformat(), [(f"devdiscourse:{n}", f"{site}/{n}-y", None) for n in range(1, 8)])
+    store.record_gone((first + timedelta(hours=1)).isoformat(), [("devdiscourse:3", f"{site}/3-y", None)])
+    store.close()
+    news = StateStore(tmp_path / "state" / "news.sqlite")
+    news.record_gone(first.isoformat(), [("a", "https://Example.org/a", None), ("b", "https://example.org/b", None),
+                                         ("c", "https://other.net/c", None)])
+    news.close()
+    StateStore(tmp_path / "state" / "quiet.sqlite").close()  # remembers none: not listed
+
+    now = first + timedelta(hours=1, minutes=30)
+    lines = gone_lines(read_gone_states(tmp_path, None), GoneSchedule(), now)
+    assert lines[:9] == [
+        "",
+        "gone devdiscourse: 7 article pages remembered as gone (www.devdiscourse.com 7); the latest 5:",
+        "  last gone          first gone         runs  asked again        url",
+        "  2025-11-21 11:15Z  2025-11-21 10:15Z     2  2025-11-21 13:15Z  https://www.devdiscourse.com/article/x/3-y",
+        "  2025-11-21 10:15Z  2025-11-21 10:15Z     1  due                https://www.devdiscourse.com/article/x/1-y",
+        "  2025-11-21 10:15Z  2025-11-21 10:15Z     1  due                https://www.devdiscourse.com/article/x/2-y",
+        "  2025-11-21 10:15Z  2025-11-21 10:15Z     1  due                https://www.devdiscourse.com/article/x/4-y",
+        "  2025-11-21 10:15Z  2025-11-21 10:15Z     1  due                https://www.devdiscourse.com/article/x/5-y",
+        "",
+    ]
+    assert lines[9] == "gone news: 3 article pages remembered as gone (example.org 2, other.net 1); the latest 3:"
+    assert len(lines) == 14
+    slower = gone_lines(read_gone_states(tmp_path, "devdiscourse"), GoneSchedule(first_retry=timedelta(hours=2)), now)
+    assert slower[3].split()[5:7] == ["2025-11-21", "15:15Z"], "the schedule the settings give"
+    assert len(slower) == 8, "--spider: that spider's state only"
+
+    assert cli.main(["status", "--output", str(tmp_path)]) == 0, "remembered gone pages fail nothing"
+    out = capsys.readouterr().out
+    assert "\ngone devdiscourse: 7 article pages remembered as gone (www.devdiscourse.com 7); the latest 5:\n" in out
+    assert "  last gone          first gone         runs  asked again  url\n" in out  # all due by now
+    assert "gone news: 3 article pages" in out and "quiet" not in out
+
+
+def test_status_names_a_bad_gone_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a run may ask again is counted with the crawls' own NEWSCRAWL_GONE_* settings; a bad one is one line."""
+    from scrapy.settings import Settings
+
+    write(tmp_path, report(0))
+    monkeypatch.setattr(cli, "get_project_settings", lambda: Settings({"NEWSCRAWL_GONE_RETRY_FACTOR": "half"}))
+    assert cli.main(["status", "--output", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == ("newscrawl status: bad setting NEWSCRAWL_GONE_RETRY_FACTOR='half': expected a "
+                                       "number, 1 or more (1: the retry time never grows)\n")

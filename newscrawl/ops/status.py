@@ -1,4 +1,5 @@
-"""`newscrawl status`: the last runs as an aligned text table, newest first.
+"""`newscrawl status`: the last runs as an aligned text table, newest first, then the article pages each spider's
+crawl state remembers as gone.
 
 The columns are defined once here (COLUMNS) and reused by the HTML report, so the terminal and the page never
 disagree about what a run did.
@@ -8,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
+from newscrawl.extract.dates import parse_iso
 from newscrawl.ops.reports import RunReport, latest_by_spider
+from newscrawl.state.gone import GoneSchedule
+from newscrawl.state.store import GoneArticle, GoneRecords, read_gone
 
 MISSING = "-"
 UNREADABLE = "unreadable"
@@ -86,15 +90,16 @@ def newest(runs: Sequence[RunReport], limit: int) -> list[RunReport]:
 
 def render_table(runs: Sequence[RunReport]) -> list[str]:
     """Runs as aligned lines (header first), in the order given. Cells with non-printable text are made safe."""
-    rows = [[column.header for column in COLUMNS]]
-    rows += [[_printable(column.cell(run)) for column in COLUMNS] for run in runs]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    lines = []
-    for row in rows:
-        cells = [cell.rjust(width) if column.numeric else cell.ljust(width)
-                 for cell, width, column in zip(row, widths, COLUMNS)]
-        lines.append("  ".join(cells).rstrip())
-    return lines
+    return _aligned([column.header for column in COLUMNS],
+                    [[column.cell(run) for column in COLUMNS] for run in runs], [c.numeric for c in COLUMNS])
+
+
+def _aligned(header: list[str], rows: list[list[str]], numeric: list[bool]) -> list[str]:
+    """Rows as aligned lines under their header, numbers right-aligned, every cell made printable."""
+    table = [header, *([_printable(cell) for cell in row] for row in rows)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return ["  ".join(cell.rjust(width) if right else cell.ljust(width)
+                      for cell, width, right in zip(row, widths, numeric)).rstrip() for row in table]
 
 
 def _printable(text: str) -> str:
@@ -123,3 +128,56 @@ def status_lines(runs: Sequence[RunReport], limit: int = 20) -> list[str]:
 def any_latest_failed(runs: Sequence[RunReport]) -> bool:
     """True when the newest run of some spider did not end "ok" or its report is unreadable."""
     return any(run.failed for run in latest_by_spider(list(runs)).values())
+
+
+GONE_SHOWN = 5
+"""Gone pages listed per spider, most recently found gone first; the count per site covers all of them."""
+GONE_HEADER = ["last gone", "first gone", "runs", "asked again", "url"]
+
+
+def read_gone_states(output: Path, spider: str | None) -> dict[str, GoneRecords]:
+    """The gone pages of each spider's crawl state under output/state/ (that spider's only, when given), by spider;
+    spiders whose state remembers none are left out."""
+    states = [output / "state" / f"{spider}.sqlite"] if spider else sorted((output / "state").glob("*.sqlite"))
+    found = {path.stem: read_gone(path, GONE_SHOWN) for path in states}
+    return {name: records for name, records in found.items() if records.total}
+
+
+def asked_again(gone: GoneArticle, schedule: GoneSchedule, now: datetime) -> str:
+    """When a run may ask for the page again: its last try plus the retry time for the runs that found it gone
+    (state/incremental.py), "due" once that has passed; a source's newer change claim asks sooner.
+
+    >>> page = GoneArticle("k", "http://m/k", "2025-11-21T10:00:00+00:00", "2025-11-21T10:45:00+00:00", 2, None)
+    >>> [asked_again(page, GoneSchedule(), datetime(2025, 11, 21, hour, tzinfo=timezone.utc)) for hour in (11, 13)]
+    ['2025-11-21 12:45Z', 'due']
+    """
+    tried = _utc(gone.last_tried)
+    if tried is None:
+        return "due"  # Incremental._decide_new asks for a page whose last try it cannot read
+    when = tried + schedule.retry(gone.times)
+    return "due" if when <= now else format_time(when)
+
+
+def gone_lines(gone: dict[str, GoneRecords], schedule: GoneSchedule, now: datetime) -> list[str]:
+    """Per spider: how many article pages its state remembers as gone, per site, and the latest of them (when last
+    and first found gone, by how many runs, when a run may ask again)."""
+    lines: list[str] = []
+    for spider, records in sorted(gone.items()):
+        sites = ", ".join(f"{site} {count}" for site, count in records.by_site.items())
+        lines += ["", _printable(f"gone {spider}: {records.total} article page{'s' * (records.total != 1)} remembered "
+                                 f"as gone ({sites}); the latest {len(records.latest)}:")]
+        rows = [[_gone_time(page.last_tried), _gone_time(page.first_gone), str(page.times),
+                 asked_again(page, schedule, now), page.url] for page in records.latest]
+        lines += ["  " + line for line in _aligned(GONE_HEADER, rows, [False, False, True, False, False])]
+    return lines
+
+
+def _utc(value: str) -> datetime | None:
+    parsed = parse_iso(value, naive=timezone.utc)
+    return parsed.astimezone(timezone.utc) if parsed is not None else None
+
+
+def _gone_time(value: str) -> str:
+    """A stored time as the runs table shows times (UTC, to the minute); as stored when it is no time."""
+    moment = _utc(value)
+    return format_time(moment) if moment is not None else value

@@ -18,11 +18,13 @@ import json
 import logging
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from newscrawl.state.gone import GoneSchedule
 
@@ -461,3 +463,48 @@ def read_runs(path: Path) -> list[RunRecord]:
         logger.warning("Cannot read the runs of %(path)s: %(error)s", {"path": path, "error": error})
         return []
     return [RunRecord(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class GoneRecords:
+    """What a state file remembers of gone article pages, for `newscrawl status`."""
+
+    by_site: dict[str, int] = field(default_factory=dict)
+    """Gone pages per site (the URL's host, lower case), most first."""
+    latest: list[GoneArticle] = field(default_factory=list)
+    """The most recently found gone, newest first."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_site.values())
+
+
+def read_gone(path: Path, latest: int) -> GoneRecords:
+    """The gone pages a state file remembers (counted per site) and the `latest` most recently found gone, read-only
+    (no migration, no lock: a running crawl keeps writing); empty for a missing file or one from before the gone
+    table (schema 4), and, with a warning naming it, for an unreadable one."""
+    if not path.is_file():
+        return GoneRecords()
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gone'").fetchone() is None:
+                return GoneRecords()
+            sites = Counter(_site(url) for (url,) in db.execute("SELECT url FROM gone"))
+            rows = db.execute("SELECT key, url, first_gone, last_tried, times, signal FROM gone "
+                              "ORDER BY last_tried DESC, key LIMIT ?", (latest,)).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        logger.warning("Cannot read the gone articles of %(path)s: %(error)s", {"path": path, "error": error})
+        return GoneRecords()
+    return GoneRecords(dict(sorted(sites.items(), key=lambda item: (-item[1], item[0]))),
+                       [GoneArticle(*row) for row in rows])
+
+
+def _site(url: str) -> str:
+    """The URL's host, "?" when it has none or urlsplit refuses it (a bad IPv6 literal)."""
+    try:
+        return urlsplit(url).hostname or "?"
+    except ValueError:
+        return "?"
