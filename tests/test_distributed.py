@@ -854,6 +854,56 @@ def test_a_password_in_the_urls_query_is_never_shown(redis_with_password: str, c
     assert "s3cret" not in caplog.text
 
 
+PASSWORD_PARTS = ("Xy", "Zz", "Qq")
+"""The pieces of the password Xy#Zz?Qq, which urllib (and so redis-py) cuts at "#" and "?"."""
+
+
+def test_a_password_with_an_unencoded_hash_or_question_mark_is_never_shown(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """redis://:Xy#Zz?Qq@host:6379/0: urllib, redis-py's parser, ends the host part at "#", so redacted() found no
+    "@" there and showed the URL whole, and redis-py read ":Xy" as host and port: "is not a Redis URL: Port could not
+    be cast to integer value as 'Xy'". (redis://:12#34@host was worse: redis-py connected to localhost:12.) Such a
+    URL is refused before any connection, in one line that names it without any part of the password and says how
+    to write it; written percent-encoded, it works and is shown without it."""
+    def error(url: str) -> str:
+        with pytest.raises(DistributedSetupError) as raised:
+            connect(url)
+        return str(raised.value)
+
+    refused = ("is not a Redis URL redis-py reads as written: its password (or user name) holds a '/', '?' or '#' "
+               "unencoded, where redis-py ends the host; write them as %2F, %3F and %23, e.g. "
+               "redis://:PA%23SS@HOST:6379/0")
+    assert error("redis://:Xy#Zz?Qq@127.0.0.1:1/0") == f"redis://127.0.0.1:1/0 {refused}"
+    assert error("redis://:Xy?Zz#Qq@127.0.0.1:1/0") == f"redis://127.0.0.1:1/0 {refused}"
+    assert error("redis://user:Xy/Zz@127.0.0.1:1/0") == f"redis://user@127.0.0.1:1/0 {refused}"
+    assert error("redis://:12#34@127.0.0.1:1/0") == f"redis://127.0.0.1:1/0 {refused}", "not localhost:12"
+    assert error("redis://:Xy#Zz?Qq@127.0.0.1:99999/0") == f"redis://127.0.0.1:99999/0 {refused}"
+    assert error("redis:Xy#Zz?Qq@127.0.0.1:1/0").startswith("redis:127.0.0.1:1/0 is not a Redis URL: it must start ")
+    assert error("redis://:Xy@127.0.0.1:1/0?client_name=a@b").startswith(
+        "cannot use Redis at redis://127.0.0.1:1/0?client_name=a@b: "), "an @ in a query value is redis-py's too"
+
+    url = "redis://:Xy#Zz?Qq@127.0.0.1:1/0"
+    assert newscrawl(["enqueue", "devdiscourse", "discover", "--redis", url]) == 2
+    assert capsys.readouterr().err == f"newscrawl enqueue: redis://127.0.0.1:1/0 {refused}\n"
+    result = run_crawl(tmp_path, "news", env={"NEWSCRAWL_REDIS_URL": url})
+    assert result.returncode == 2 and result.log == f"scrapy crawl news: not started, redis://127.0.0.1:1/0 {refused}\n"
+
+    with redis_server(tmp_path_factory.mktemp("redis-hash-password"), "--requirepass", "Xy#Zz?Qq") as base:
+        host = base.removeprefix("redis://")
+        encoded = f"redis://:Xy%23Zz%3FQq@{host}/3"
+        assert connect(encoded).ping(), "written percent-encoded, redis-py reads it as the password"
+        assert newscrawl(["enqueue", "devdiscourse", "https://a.b/article/x/1-a", "--redis", encoded]) == 0
+        out = capsys.readouterr().out
+        assert out.endswith(f" on {base}/3\n"), out
+        with caplog.at_level("INFO", logger="newscrawl.distributed.frontier"):
+            frontier = Frontier.join(SimpleNamespace(name="devdiscourse"), Settings({"NEWSCRAWL_WORKER_ID": "w"}),
+                                     encoded)
+        frontier.leave()
+        assert f"Worker w joined run {frontier.keys.run_id} on {base}/3" in caplog.messages, caplog.text
+    assert not [part for part in PASSWORD_PARTS if part in out + caplog.text + result.log]
+
+
 @contextmanager
 def silent_server() -> Iterator[str]:
     """A redis:// URL whose port takes connections and never says a word: a hung server, or a proxy or tunnel whose

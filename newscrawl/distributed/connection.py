@@ -9,6 +9,7 @@ decides quickly, before any work, whether the URL can be used; connect() returns
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -43,6 +44,10 @@ def check(url: str) -> None:
     if not separator or scheme.lower() not in REDIS_SCHEMES:
         raise DistributedSetupError(f"{redacted(url)} is not a Redis URL: it must start with redis://, rediss:// "
                                     "(TLS) or unix:// (a socket), e.g. redis://127.0.0.1:6379/0")
+    if _credentials_cut(url):  # redis-py would read another password, and name part of it as host or port
+        raise DistributedSetupError(f"{redacted(url)} is not a Redis URL redis-py reads as written: its password (or "
+                                    "user name) holds a '/', '?' or '#' unencoded, where redis-py ends the host; "
+                                    "write them as %2F, %3F and %23, e.g. redis://:PA%23SS@HOST:6379/0")
     reached = _Reached()
     try:
         # retry=: no second try, whatever the URL's query says (retry_on_timeout=…); a socket_timeout there wins
@@ -124,7 +129,8 @@ def redacted(url: str) -> str:
 
     redis-py takes a password from the user information and from the query (`?password=`; `ssl_password=`, the TLS
     key's, for rediss://). Both are left out, the rest of the query kept in its order. A query name is compared as
-    redis-py reads it (percent-decoded, by parse_qs), so `pass%77ord=` is hidden too.
+    redis-py reads it (percent-decoded, by parse_qs), so `pass%77ord=` is hidden too. A password written with a "#",
+    "?" or "/" unencoded is hidden whole, though redis-py reads only its start as one (_credentials_end).
 
     >>> redacted("redis://user:secret@redis.example:6379/0")
     'redis://user@redis.example:6379/0'
@@ -138,18 +144,64 @@ def redacted(url: str) -> str:
     'rediss://h:6380/0?db=2&ssl_cert_reqs=none#x'
     >>> redacted("unix:///run/redis.sock?password=secret&db=1")
     'unix:///run/redis.sock?db=1'
+    >>> [redacted(url) for url in ("redis://:pa#ss?word@host:6379/0", "redis://u:p/ss@host:6379/0",
+    ...                            "redis://:pw@host:6379/0?client_name=a@b", "redis://:pa?x=y@host:6379/0")]
+    ['redis://host:6379/0', 'redis://u@host:6379/0', 'redis://host:6379/0?client_name=a@b', 'redis://host:6379/0']
+    >>> redacted("redis:secret@host:6379/0")
+    'redis:host:6379/0'
+
     """
     scheme, separator, rest = url.partition("://")
-    if not separator:
-        return url
+    if not separator:  # no URL redis-py takes ("redis:secret@host", "//" forgotten): nothing between ":" and "@"
+        head, colon, tail = url.partition(":")
+        return f"{head}{colon}{tail[tail.rfind('@') + 1:]}" if "@" in tail else url
+    end = _credentials_end(rest)
+    if end >= 0:
+        userinfo, rest = rest[:end], rest[end + 1:]
+        user = userinfo.partition(":")[0] if ":" in userinfo else userinfo  # no ":": a user name, and no password
+        rest = f"{user}@{rest}" if user else rest
     # Where urllib.parse (redis-py's parser) splits: the query runs from the first "?" to the first "#".
     rest, hash_mark, fragment = rest.partition("#")
     rest, question_mark, query = rest.partition("?")
-    end = rest.find("/") if "/" in rest else len(rest)
-    userinfo, at, host = rest[:end].rpartition("@")
-    if at and ":" in userinfo:
-        user = userinfo.partition(":")[0]
-        rest = f"{user + '@' if user else ''}{host}{rest[end:]}"
     kept = [part for part in query.split("&") if unquote_plus(part.partition("=")[0]) not in SECRET_QUERY_NAMES]
     return f"{scheme}{separator}{rest}{'?' + '&'.join(kept) if question_mark and kept else ''}{hash_mark}{fragment}"
 
+
+HOST_ENDS = "/?#"
+"""Where urllib.parse, and so redis-py's parse_url, ends a URL's host part (its netloc, user information included)."""
+
+_HOST_AND_PORT = re.compile(r"(\[[^\]]*\]|[^:@\[\]]+)(:\d*)?")
+
+
+def _credentials_end(rest: str) -> int:
+    """Where the user information of a URL ends, as its writer meant it: the index in `rest` (the URL after "://")
+    of the "@" after it, -1 for a URL with none.
+
+    redis-py reads the URL as urllib.parse does: the host part ends at the first "/", "?" or "#" (HOST_ENDS), and
+    its user information at the last "@" before that. So of a password written with one of those unencoded,
+    redis://:pa#ss?word@host:6379/0, redis-py reads ":pa" as a host and its port (and refuses the port), the rest
+    as a fragment; of redis://:12#34@host it reads port 12 of localhost. What the writer meant is still a password,
+    and no part of it may be shown: an "@" after the host part ends the user information, unless every such "@" is
+    in a query value (`?client_name=a@b`, which redis-py reads as such) after a host part that is one (a user
+    information and a host, or a host and a port in digits).
+    """
+    host_end = min((at for at in (rest.find(c) for c in HOST_ENDS) if at >= 0), default=len(rest))
+    last = rest.rfind("@")
+    if last < host_end:
+        return last
+    netloc = rest[:host_end]
+    before_fragment, _, fragment = rest[host_end:].partition("#")
+    path, _, query = before_fragment.partition("?")
+    query_values_only = "@" not in path + fragment and all("@" not in part.partition("=")[0]
+                                                           for part in query.split("&"))
+    if query_values_only and ("@" in netloc or _HOST_AND_PORT.fullmatch(netloc)):
+        return netloc.rfind("@")
+    return last
+
+
+def _credentials_cut(url: str) -> bool:
+    """Whether redis-py would cut the URL's user information short (_credentials_end): a password with an unencoded
+    "/", "?" or "#"."""
+    rest = url.partition("://")[2]
+    return _credentials_end(rest) > min((at for at in (rest.find(c) for c in HOST_ENDS) if at >= 0),
+                                        default=len(rest))
