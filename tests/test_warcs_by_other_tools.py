@@ -161,3 +161,33 @@ def test_warcits_resource_records_replay_as_the_pages_they_hold(tmp_path: Path) 
         assert provenance["fetched_at"] == fetched
         assert provenance["discovery"][0]["seen_at"] == min(
             datetime.fromisoformat(d.replace("Z", "+00:00")).isoformat() for d in dates.values())
+
+
+def test_a_wacz_replay_names_the_wacz_not_the_folder_it_was_extracted_to(tmp_path: Path) -> None:
+    """The replay's start-up line said "Replaying warc archive /tmp/…/wacz-44ebd76d… (3 URLs)": the cache folder the
+    WACZ's WARCs were extracted to, which the user never named. It names the .wacz and the WARCs in it; so do the
+    other lines that named a file of that folder (a cached index read again, a damaged record, the report's
+    damaged_inputs)."""
+    import gzip
+    import zipfile
+
+    whole = (FOLDER / "warcio-js.warc.gz").read_bytes()
+    plain = gzip.decompress(whole)
+    wacz = tmp_path / "site.wacz"
+    with zipfile.ZipFile(wacz, "w") as archive:
+        archive.writestr("archive/data.warc.gz", whole)
+        archive.writestr("archive/cut.warc", plain[: len(plain) * 2 // 3])  # ends inside a record
+        archive.writestr("datapackage.json", "{}")
+    cache = tmp_path / "cache"
+    env = {"NEWSCRAWL_PLAIN_CACHE": str(cache), "NEWSCRAWL_CACHE_DIR": str(tmp_path / "index-cache")}
+    first = run_crawl(tmp_path / "one", "devdiscourse", "-a", f"replay={wacz}", "-O", "out.jsonl", env=env)
+    again = run_crawl(tmp_path / "two", "devdiscourse", "-a", f"replay={wacz}", "-O", "out.jsonl", env=env)
+    for run in (first, again):
+        assert f"INFO: Replaying warc archive {wacz} (3 URLs; WARCs in it: archive/cut.warc, archive/data.warc.gz)\n" \
+            in run.log, run.log[-3000:]
+        assert f"ERROR: Damaged input {wacz}/archive/cut.warc at offset " in run.log
+        report = json.loads(next((run.workdir / "output" / "devdiscourse").glob("*.report.json")).read_text())
+        assert [damaged["file"] for damaged in report["damaged_inputs"]] == [f"{wacz}/archive/cut.warc"]
+        assert report["status"] == "damaged-input" and report["input"]["path"] == str(wacz)
+    assert f"Archive index of {wacz} (5 captures) read from its cache" in again.log, again.log[-3000:]
+    assert str(cache) not in again.log, [line for line in again.log.splitlines() if str(cache) in line]

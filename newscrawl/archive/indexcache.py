@@ -31,6 +31,7 @@ from typing import Any
 
 from newscrawl import __version__
 from newscrawl.archive.indexdb import SCRATCH_PREFIX, IndexStore
+from newscrawl.archive.shown import shown_name
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ def store(folder: Path, path: Path, files: Identity, index: IndexStore) -> Path 
         _prune(target.parent)
     except (OSError, sqlite3.Error) as exc:
         logger.warning("Archive index of %s cannot be cached in %s (%s): the next replay reads the whole archive "
-                       "again; set NEWSCRAWL_CACHE_DIR to a writable folder", path, target.parent, exc)
+                       "again; set NEWSCRAWL_CACHE_DIR to a writable folder", shown_name(str(path)), target.parent, exc)
         return None
     return target
 

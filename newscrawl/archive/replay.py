@@ -73,7 +73,7 @@ from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import NotReplayed, SavedPlace, read_saved_body
 from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.savedplaces import SavedPlaces
-from newscrawl.archive.wacz import shown_name
+from newscrawl.archive.wacz import shown_in, shown_name, shown_source, warcs_inside
 from newscrawl.fatal import stop_crawl
 from newscrawl.components import Unused, leave_out
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
@@ -528,7 +528,8 @@ class ReplaySource:
         """Files that hold, or may hold, a page no request is answered with: each told, none damage."""
         if self.kind == "warc":
             self._index = ArchiveIndex.build(path, index_cache)
-            self.problems = [replace(problem, file=shown_name(problem.file)) for problem in self._index.problems]
+            self.problems = [replace(problem, file=shown_name(problem.file), message=shown_in(problem.message))
+                             for problem in self._index.problems]
             self.skipped = dict(self._index.skipped)
             self.revisits_resolved = self._index.revisits_resolved
             self.revisits_answered_later = self._index.revisits_answered_later
@@ -889,8 +890,9 @@ def open_replay_source(crawler: Any, spider: Any) -> ReplaySource | None:
                             every_version=getattr(spider, "args", {}).get("versions") == "all")
     except OSError as error:
         crawler.stats.inc_value("newscrawl/replay/input_errors")
-        if stop_crawl(crawler, REPLAY_INPUT_ERROR, f"cannot replay {path}: {error}"):
-            logger.critical("Cannot replay %(path)s: %(error)s", {"path": path, "error": error})
+        shown, why = shown_name(str(path)), shown_in(str(error))  # a WACZ's WARCs as X.wacz/archive/…, not the cache
+        if stop_crawl(crawler, REPLAY_INPUT_ERROR, f"cannot replay {shown}: {why}"):
+            logger.critical("Cannot replay %(path)s: %(error)s", {"path": shown, "error": why})
         return None
 
 
@@ -996,8 +998,10 @@ class ReplayMiddleware:
         if self.source is None:
             self.refused = True
             return
-        logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs)",
-                    {"kind": self.source.kind, "path": spider.replay_path, "n": self.source.url_count()})
+        inside = warcs_inside(spider.replay_path)  # a WACZ is named, not the folder its WARCs were extracted to
+        logger.info("Replaying %(kind)s archive %(path)s (%(n)d URLs%(inside)s)",
+                    {"kind": self.source.kind, "path": shown_source(spider.replay_path), "n": self.source.url_count(),
+                     "inside": f"; WARCs in it: {inside}" if inside else ""})
         if versioned := self.source.several_versions_count():
             # not damage, and not dropped one by one: the archive's newer capture is the page's answer, as a live
             # crawl gets one answer per URL; said once so that a reader knows the archive holds more than the feed

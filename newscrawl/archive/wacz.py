@@ -25,11 +25,14 @@ from pathlib import Path
 from newscrawl.archive import bundles, har
 from newscrawl.archive.bundles import BundleNotExtracted, UnreadableBundle
 from newscrawl.archive.savednames import is_saved_page
+from newscrawl.archive.shown import origin_of, remember_origin, shown_in, shown_name, shown_source
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
 from newscrawl.archive.wholegzip import cache_folder
 from newscrawl.files import os_reason
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["shown_in", "shown_name", "shown_source"]  # where the other modules have long imported them from
 
 SUFFIX = ".wacz"
 
@@ -51,27 +54,19 @@ def is_wacz(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIX) and path.is_file()
 
 
-_origins: dict[Path, Path] = {}
-"""Each extraction folder replay_root gave out (as given and resolved) → the .wacz or folder it was made for."""
+NAMED_WARCS = 3
+"""WARCs of a WACZ named in the replay's start-up line (shown_source); the others are counted."""
 
 
-def shown_name(file: str) -> str:
-    """`file` as the user knows it: a WARC extracted from X.wacz is "X.wacz/archive/y.warc.gz" (the WACZ and its
-    member), not a path in a cache folder they never saw; any other file as it is."""
-    path = Path(file)
-    for root, origin in _origins.items():
-        if path.is_relative_to(root):
-            return str(origin / path.relative_to(root))
-    return file
-
-
-def shown_in(message: str) -> str:
-    """`message` (a reader's error, which names the file it read) with every extracted WARC named as shown_name
-    names it: the problem's file, an OSError's filename and a message's own mention of the path alike."""
-    # longest first: a folder's resolved path (/private/tmp/…) may contain the path as given (/tmp/…)
-    for root in sorted(_origins, key=lambda root: len(str(root)), reverse=True):
-        message = message.replace(str(root), str(_origins[root]))
-    return message
+def warcs_inside(path: Path) -> str | None:
+    """For a replay of one .wacz (`path`: its extraction folder), the WARCs in it, the first NAMED_WARCS by name
+    and the rest counted, as the start-up line names them; None for any other input."""
+    origin = origin_of(path)
+    if origin is None or not is_wacz(origin):  # a folder of WACZs and WARCs: its files are the user's own
+        return None
+    warcs = sorted(os.path.relpath(file, path) for file in files_under(path))
+    more = f" and {len(warcs) - NAMED_WARCS} more" if len(warcs) > NAMED_WARCS else ""
+    return f"{', '.join(warcs[:NAMED_WARCS])}{more}"
 
 
 def replay_root(path: Path) -> Path:
@@ -79,7 +74,7 @@ def replay_root(path: Path) -> Path:
     the user reads (shown_name)."""
     root = _replay_root(path)
     if root != path:
-        _origins[root] = _origins[root.resolve()] = path
+        remember_origin(root, path)
     return root
 
 

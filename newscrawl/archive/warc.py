@@ -69,6 +69,7 @@ from newscrawl.archive.reader import (
 )
 from newscrawl.archive.revisits import Revisit, find_original, normalised_digest, payload_digests
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
+from newscrawl.archive.shown import shown_in, shown_name
 from newscrawl.archive.wholegzip import (COPY_REFUSED, PlainCopyRefused, plain_copy, read_source,
                                         whole_read_source)
 from newscrawl.archive.writer import ArchiveRef, WarcWriter
@@ -256,11 +257,12 @@ class ArchiveIndex:
                     if plain_copy(Path(file), mixed=True) is None:
                         raise ValueError(f"no inflated copy of {file} can be made")
             except (sqlite3.Error, KeyError, TypeError, ValueError, AttributeError) as exc:
-                logger.info("Archive index cache of %s unusable (%s): building the index again", path, exc)
+                logger.info("Archive index cache of %s unusable (%s): building the index again", shown_name(str(path)),
+                            shown_in(str(exc)))
             else:
                 index.cached_in = found
                 logger.info("Archive index of %s (%d captures) read from its cache: the archive is unchanged",
-                            path, len(index))
+                            shown_name(str(path)), len(index))
                 return index
         if files is None:
             return cls.build_now(path, parts)
@@ -303,7 +305,7 @@ class ArchiveIndex:
         except (_TempRefused, sqlite3.Error) as refused:  # not the archive's errors: those are reported as before
             logger.warning("The archive index of %s cannot be written to a temporary file (%s): built in memory "
                            "instead, which grows with the archive; free space in %s or point TMPDIR elsewhere",
-                           path, refused, folder or tempfile.gettempdir())
+                           shown_name(str(path)), refused, folder or tempfile.gettempdir())
             return cls._built_in(None, Path(path), parts)
 
     @classmethod
@@ -450,7 +452,7 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
             source = plain_copy(path_of_file, mixed=True) or path_of_file
             if source != path_of_file:  # read again, whole, from the copy: its offsets are the ones readers use
                 logger.info("%s: a compressed member further on holds several records; read again from its "
-                            "inflated copy %s", path_of_file, source)
+                            "inflated copy %s", shown_name(str(path_of_file)), source)
                 store.discard_from(file_start)
                 position = file_start
                 read = _FileIndex(path_of_file, record_steps(path_of_file, source, _indexed, False), types, sink)
@@ -510,12 +512,12 @@ def _resolve(store: IndexStore, skipped: Counter[str], warcinfo: dict[str, dict[
         if original is None:
             skipped["revisit-unresolved"] += 1
             logger.info("%s @ %d: revisit of %s: its original capture is not in the archive, skipped",
-                        item.file, item.offset, item.url or "(no URL)")
+                        shown_name(item.file), item.offset, item.url or "(no URL)")
             continue
         if original.later:
             later += 1
             logger.info("%s @ %d: revisit of %s: no capture at or before it, answered by the later capture of %s",
-                        item.file, item.offset, item.url, original.entry.fetched_at.isoformat())
+                        shown_name(item.file), item.offset, item.url, original.entry.fetched_at.isoformat())
         store.stage(position, replace(original.entry, url=item.url, revisit=True), _canonical(item.url))
     store.drop_resolution_tables()
     store.add_staged()

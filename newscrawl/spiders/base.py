@@ -387,7 +387,7 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
             if given.name == file and not given.is_dir():
                 file = str(given)
             elif (given / file).is_file():
-                file = str(given / file)
+                file = shown_name(str(given / file))  # a WACZ's WARC as X.wacz/archive/…, not the cache folder
         self.note_damaged_input(file, archived.offset if archived else None, "truncated",
                                 f"the record of {response.url} is cut short before an article could be read")
 
