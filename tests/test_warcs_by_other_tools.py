@@ -191,3 +191,55 @@ def test_a_wacz_replay_names_the_wacz_not_the_folder_it_was_extracted_to(tmp_pat
         assert report["status"] == "damaged-input" and report["input"]["path"] == str(wacz)
     assert f"Archive index of {wacz} (5 captures) read from its cache" in again.log, again.log[-3000:]
     assert str(cache) not in again.log, [line for line in again.log.splitlines() if str(cache) in line]
+
+
+def _member(kind: str, date: str, url: str, block: bytes = b"", http: bool = False) -> bytes:
+    """One record as its own gzip member, as warcio writes it."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True, warc_version="1.0")
+    headers = None
+    if http and kind == "request":
+        headers = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.org")], is_http_request=True)
+    elif http:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    record = writer.create_warc_record(url, kind, payload=io.BytesIO(block), http_headers=headers,
+                                       warc_headers_dict={"WARC-Date": date})
+    writer.write_record(record)
+    return out.getvalue()
+
+
+def test_a_foreign_archive_whose_first_record_is_unreadable_starts_at_its_earliest_readable_record(
+        tmp_path: Path) -> None:
+    """Another tool's WARC names no crawl start; its start is its first record's WARC-Date. When that record was
+    unreadable, the start was the file's modification time (with captures, the earlier of that and the first
+    capture): a copy that kept an old time, or a fresh one, moved the start of the same bytes, and it is in the
+    feed. It is the earliest WARC-Date of the records that are readable: a request, a metadata record, a warcinfo
+    further on; the modification time only when no record is."""
+    from newscrawl.archive.replay import ReplaySource, replay_identity, replay_started_at
+
+    page = b"<html><head><title>A</title></head><body><p>A page.</p></body></html>"
+    warcinfo = bytearray(_member("warcinfo", "2024-05-01T08:00:00Z", "", b"software: another-tool\r\n"))
+    warcinfo[30:60] = b"\xff" * 30  # its gzip member no longer inflates
+    request = _member("request", "2024-05-01T10:00:00Z", "https://example.org/a", http=True)
+    response = _member("response", "2024-05-01T10:00:05Z", "https://example.org/a", page, http=True)
+    metadata = _member("metadata", "2024-05-01T10:00:06Z", "https://example.org/a", b"via: x\r\n")
+    old = datetime(2000, 1, 1).timestamp()
+
+    def started(name: str, *members: bytes) -> tuple[datetime, datetime]:
+        archive = tmp_path / name
+        archive.write_bytes(b"".join(members))
+        os.utime(archive, (old, old))  # copied without its time
+        identity = replay_identity(archive)
+        return identity.started_at, replay_started_at(identity, ReplaySource(archive))
+
+    assert started("captures.warc.gz", bytes(warcinfo), request, response, metadata) == (
+        datetime.fromisoformat("2024-05-01T10:00:00+00:00"),) * 2, "its request, before its capture"
+    assert started("metadata-only.warc.gz", bytes(warcinfo), metadata) == (
+        datetime.fromisoformat("2024-05-01T10:00:06+00:00"),) * 2, "no capture: its metadata record"
+    modified = datetime.fromtimestamp(old).astimezone()
+    assert started("nothing-readable.warc.gz", bytes(warcinfo)) == (modified, modified), "no record at all"

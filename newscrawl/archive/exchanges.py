@@ -170,7 +170,8 @@ def span_steps(file: Path, source: Path, read: Callable[[ArchivedExchange], T], 
             elif item.rec_type == "revisit":
                 yield Revisit(item.header("WARC-Target-URI") or "", str(file), item.offset,
                               item.header("WARC-Refers-To"), item.header("WARC-Refers-To-Target-URI"),
-                              item.header("WARC-Refers-To-Date"), item.header("WARC-Payload-Digest"), _warc_date(item))
+                              item.header("WARC-Refers-To-Date"), item.header("WARC-Payload-Digest"),
+                              record_warc_date(item))
             elif method is not None:
                 yield Request(method, item.header("WARC-Record-ID") or "",
                               tuple(item.header_values("WARC-Concurrent-To")))
@@ -266,7 +267,8 @@ def decoded_head(exchange: ArchivedExchange, size: int) -> bytes:
     return codings.decoded_head(content_codings, exchange.body, size)
 
 
-def _warc_date(record: RawRecord) -> datetime | None:
+def record_warc_date(record: RawRecord) -> datetime | None:
+    """The record's WARC-Date as an aware time; None when it has none or it does not parse."""
     try:
         when: datetime = iso_date_to_datetime(record.header("WARC-Date") or "", tz_aware=True)
     except (ValueError, TypeError):
@@ -344,7 +346,7 @@ def to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Archi
 def _fetch_time(record: RawRecord, headers: list[tuple[str, str]]) -> datetime | None:
     """The record's WARC-Date; when it has none that reads (a mandatory field some writers get wrong), the server's
     own Date header, the time the response was sent: an article is not lost for want of a capture time."""
-    warc_date = _warc_date(record)
+    warc_date = record_warc_date(record)
     if warc_date is not None:
         return warc_date
     for name, value in headers:

@@ -66,6 +66,7 @@ from newscrawl.archive.warc import (
     cached_file_sha256,
     files_under,
     iter_saved_html,
+    earliest_record_date,
     first_record_date,
     read_warcinfo,
 )
@@ -318,9 +319,11 @@ def _parse_time(value: str | None) -> datetime | None:
 
 def _began(file: Path) -> datetime:
     """When the crawl that wrote `file` began, by its own content: the WARC-Date of its first record (a warcinfo's,
-    or the first capture's). The file's modification time only when that record is unreadable: it changes with a
-    copy or an extraction, and the start time is in the feed (archive candidates' discovery time)."""
-    return _parse_time(first_record_date(file)) or _mtime(file)
+    or the first capture's); when that record is unreadable or undated, the earliest WARC-Date of the records that
+    are readable (a warcinfo further on, a request, a metadata record, a capture: earliest_record_date). The file's
+    modification time only when no record is: it changes with a copy or an extraction, and the start time is in
+    the feed (archive candidates' discovery time), which would then change with it."""
+    return _parse_time(first_record_date(file)) or earliest_record_date(file) or _mtime(file)
 
 
 def replay_started_at(identity: ReplayIdentity, source: ReplaySource) -> datetime:

@@ -178,8 +178,8 @@ def _extract_warcs(path: Path, into: Path) -> int:
     names, so nothing lands outside it); how many.
 
     Each extracted WARC takes the WACZ's modification time, not the moment it was extracted: a replay of another
-    tool's archive, whose warcinfo names no crawl start, starts at its first record's WARC-Date, and only when that
-    record is unreadable when the file was last modified (replay.replay_identity); that time is in the feed (the
+    tool's archive, whose warcinfo names no crawl start, starts at its first record's WARC-Date (else its earliest
+    readable record's), and only when no record is readable when the file was last modified (replay._began); that time is in the feed (the
     discovery times of archive candidates). Stamped with the extraction, the same WACZ would give another feed
     whenever it was extracted anew (another cache folder, another machine). (The members' own ZIP times are local
     times of an unknown zone, so they cannot stand for it.)

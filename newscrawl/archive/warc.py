@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 from w3lib.url import canonicalize_url
 
 from newscrawl.archive import filedigest, indexcache, indexparts, sniff
-from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at
+from newscrawl.archive.arc import ARC_SUFFIXES, is_arc, read_arc_at, scan_arc
 from newscrawl.archive.indexdb import IndexEntry, IndexStore, scratch_file
 from newscrawl.archive.exchanges import (
     PAGE_STATUSES,
@@ -52,6 +52,7 @@ from newscrawl.archive.exchanges import (
     may_refresh,
     paired,
     record_steps,
+    record_warc_date,
     request_method,
     span_steps,
     to_exchange,
@@ -66,6 +67,7 @@ from newscrawl.archive.reader import (
     parse_warc_fields,
     read_first_record,
     read_record_at,
+    scan_records,
 )
 from newscrawl.archive.revisits import Revisit, find_original, normalised_digest, payload_digests
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
@@ -78,7 +80,7 @@ from newscrawl.archive.writer import ArchiveRef, WarcWriter
 __all__ = ["ArchiveIndex", "ArchiveProblem", "ArchiveReadError", "ArchiveRef", "ArchivedExchange", "IndexEntry",
            "RecordTooLarge", "cached_file_sha256",
            "SavedPage", "WARC_FILE_SUFFIXES", "WarcWriter", "files_under", "iter_archive", "iter_saved_html", "read_at",
-           "preferred", "read_warcinfo", "first_record_date", "may_refresh"]
+           "preferred", "read_warcinfo", "earliest_record_date", "first_record_date", "may_refresh"]
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +151,28 @@ def first_record_date(file: Path | str) -> str | None:
     """The WARC-Date of the file's first record (its warcinfo's, or for a writer that writes none, its first
     capture's): when the archived crawl began, by the archive's own content; None when unreadable."""
     return _first_record(Path(file), True)[1]
+
+
+def earliest_record_date(file: Path | str) -> datetime | None:
+    """The earliest WARC-Date of the file's readable records, of every type (a warcinfo further on, requests,
+    metadata, captures), damaged spans skipped as the index skips them; None when no record is readable or dated.
+    For a file whose first record says nothing (first_record_date): every record was written once the crawl had
+    begun, so the earliest one is the nearest its content comes to the crawl's start. Read once per file and
+    process while the file is unchanged; its damage is reported where the replay indexes it."""
+    path = _locate(Path(file))
+    stat = path.stat()
+    return _earliest_record_date_of(path, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+
+
+@lru_cache(maxsize=64)
+def _earliest_record_date_of(path: Path, version: tuple[int, int, int, int]) -> datetime | None:
+    """earliest_record_date; `version` only keys the cache (see _first_record_of)."""
+    try:
+        records = scan_arc(path) if is_arc(path) else scan_records(read_source(path), keep_payloads=False)
+        dates = [record_warc_date(item) for item in records if isinstance(item, RawRecord)]
+    except (PlainCopyRefused, OSError):
+        return None
+    return min((date for date in dates if date is not None), default=None)
 
 
 def _first_record(file: Path, indexed: bool) -> tuple[dict[str, str], str | None]:
