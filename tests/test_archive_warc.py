@@ -829,6 +829,7 @@ def test_arc_files_read_with_stable_record_ids(tmp_path: Path) -> None:
     path.write_bytes(_arc([("http://old.example.org/a", PAGE), ("http://old.example.org/b", PAGE)]))
     exchanges, problems = split(path)
     assert problems == [] and [e.url for e in exchanges] == ["http://old.example.org/a", "http://old.example.org/b"]
+    assert [e.decoded_body() for e in exchanges] == [PAGE, PAGE], "the index reads each page's bytes, not nothing"
     assert exchanges[0].record_id == f"<urn:arc:old.arc.gz:{exchanges[0].offset}>"
     again = read_at(path, exchanges[1].offset)
     assert again.record_id == exchanges[1].record_id and again.decoded_body() == PAGE

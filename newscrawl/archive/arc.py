@@ -27,9 +27,8 @@ def is_arc(path: Path) -> bool:
     return path.name.lower().endswith(ARC_SUFFIXES)
 
 
-def _raw(record: Any, offset: int, file: Path) -> RawRecord:
+def _raw(record: Any, payload: bytes, offset: int, file: Path) -> RawRecord:
     record.rec_headers.replace_header("WARC-Record-ID", f"<urn:arc:{file.name}:{offset}>")
-    payload = record.raw_stream.read()
     return RawRecord(offset, record.rec_type or "", record.rec_headers, record.http_headers, payload, True)
 
 
@@ -40,8 +39,12 @@ def scan_arc(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
         iterator = ArchiveIterator(fh, arc2warc=True)
         try:
             for record in iterator:
+                # The payload first: warcio's get_record_offset() reads the record to its end to learn where it
+                # started, so asked first it left every payload empty (the index then sniffed, digested and looked
+                # for refreshes in nothing; only the replay's own re-read at the offset saw the page).
+                payload = record.raw_stream.read()
                 offset = iterator.get_record_offset()
-                yield _raw(record, offset, path)
+                yield _raw(record, payload, offset, path)
         except _ERRORS as exc:
             yield ArchiveProblem(str(path), offset, "record", f"unreadable ARC record after this offset: {exc}")
 
@@ -52,6 +55,6 @@ def read_arc_at(path: Path, offset: int) -> tuple[RawRecord, int | None]:
         fh.seek(offset)
         try:
             record = next(iter(ArchiveIterator(fh, arc2warc=True)))
-            return _raw(record, offset, path), None
+            return _raw(record, record.raw_stream.read(), offset, path), None
         except (StopIteration, *_ERRORS) as exc:
             raise ArchiveReadError(ArchiveProblem(str(path), offset, "record", f"no ARC record here: {exc}")) from exc
