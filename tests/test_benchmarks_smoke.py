@@ -122,3 +122,43 @@ def test_the_replay_benchmark_measures_an_archive_of_your_own(tmp_path: Path) ->
     bad = subprocess.run([sys.executable, "-m", "benchmarks", "--results-dir", str(results), "replay", "--archive",
                           str(tmp_path / "nowhere")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "nowhere" in bad.stderr.strip().splitlines()[-1]
+
+
+def test_the_foreign_archives_benchmark_without_its_packages_says_how_to_fetch_them(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "benchmarks.foreign_archives", "--cache", str(tmp_path / "none"),
+                           "--results", str(tmp_path / "out.json")], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "run with --fetch" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_the_foreign_archives_benchmark_accounts_for_every_html_page(tmp_path: Path) -> None:
+    """The benchmark's own checks, on another tool's WARC of three articles: every page an item, each verified, the
+    reader's bytes warcio's; a page the replay neither emitted nor explained is reported lost."""
+    from benchmarks.foreign_archives import census, index_bytes, judge, replay
+
+    warc = ROOT / "tests" / "fixtures" / "warcs-by-other-tools" / "wget.warc.gz"
+    found, done, ours = census(warc), replay(warc, tmp_path / "run"), index_bytes(warc)
+    result = judge("wget", found, done, ours)
+    assert result["defects"] == [] and result["items"] == result["verified"] == result["html_urls"] == 3, result
+    found.html_urls.add("https://elsewhere.example/page")
+    assert judge("wget", found, done, ours)["defects"] == ["lost HTML 200: https://elsewhere.example/page"]
+
+
+def test_the_foreign_archives_benchmark_joins_common_crawls_recorded_records() -> None:
+    """cdx_toolkit records Common Crawl's answers to byte-range requests: each WARC record once, in order."""
+    import base64
+
+    from benchmarks.foreign_archives import cc_records
+
+    def line(url: str, status: int, body: bytes) -> str:
+        return json.dumps({"url": url, "response_status_code": status,
+                           "response_text": base64.b64encode(body).decode()})
+
+    index = json.dumps({"url": "https://index.commoncrawl.org/CC-MAIN-2025-33-index", "response_status_code": 200,
+                        "response_text": "{}"})
+    warc = "https://data.commoncrawl.org/crawl-data/CC-MAIN-2025-33/x.warc.gz"
+    mocks = {"a/one.jsonl": "\n".join([index, line(warc, 206, b"A"), line(warc, 206, b"B")]).encode(),
+             "b/two.jsonl": line(warc, 206, b"A").encode(), "b/notes.txt": line(warc, 206, b"C").encode()}
+    assert cc_records(mocks) == b"AB"
