@@ -77,17 +77,23 @@ def test_common_crawls_decoded_payloads_are_read_as_stored_and_whole(tmp_path: P
     assert done.returncode == 0 and "3 verified, 0 problems" in done.stdout, done.stdout + done.stderr
 
 
-def arc_file(records: list[tuple[str, str, bytes]]) -> bytes:
-    """An ARC v1 file as the Internet Archive's crawlers wrote them (its ARC format spec; pywb ships one by the
-    Wayback LiveWeb writer): a gzip member per record, a filedesc version block first, then `URL IP DATE TYPE
-    LENGTH` and the HTTP response as received."""
-    desc = b"1 0 LiveWeb Capture\nURL IP-address Archive-date Content-type Archive-length\n"
-    members = [b"filedesc://live-web.arc.gz 127.0.0.1 20140216050221 text/plain %d\n%s\n" % (len(desc), desc)]
+def arc_file(records: list[tuple[str, str, bytes]], version: int = 1) -> bytes:
+    """An ARC file as the Internet Archive's crawlers wrote them (its ARC format spec; pywb ships a version 1 file
+    by the Wayback LiveWeb writer): a gzip member per record, a filedesc version block first, then per record a
+    header line and the HTTP response as received. Version 1's line is `URL IP DATE TYPE LENGTH`; version 2's
+    `URL IP DATE TYPE RESULT-CODE CHECKSUM LOCATION OFFSET FILENAME LENGTH`."""
+    if version == 1:
+        desc = b"1 0 LiveWeb Capture\nURL IP-address Archive-date Content-type Archive-length\n"
+        line = b"%s 127.0.0.1 20140216050221 %s %d\n"
+    else:
+        desc = (b"2 0 Alexa Internet\nURL IP-address Archive-date Content-type Result-code Checksum Location "
+                b"Offset Filename Archive-length\n")
+        line = b"%s 127.0.0.1 20140216050221 %s 200 8d9a2f - 0 old.arc %d\n"
+    members = [line % (b"filedesc://old.arc", b"text/plain", len(desc)) + desc + b"\n"]
     for url, content_type, page in records:
         http = (b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s"
                 % (content_type.encode(), len(page), page))
-        members.append(b"%s 127.0.0.1 20140216050221 %s %d\n%s\n" % (url.encode(), content_type.encode(),
-                                                                      len(http), http))
+        members.append(line % (url.encode(), content_type.encode(), len(http)) + http + b"\n")
     return b"".join(gzip.compress(member) for member in members)
 
 
@@ -109,5 +115,28 @@ def test_an_arc_files_pages_are_indexed_with_their_bytes(tmp_path: Path) -> None
     assert replay.stat("newscrawl/replay/unlabelled_pages") == 1
     for spec, page in zip(specs, pages):
         assert items[str(spec.news_id)]["provenance"]["body_sha256"] == hashlib.sha256(page).hexdigest()
+    done = newscrawl_cli("verify", str(tmp_path / "run" / "out.jsonl"), "--archive", str(arc))
+    assert done.returncode == 0 and "2 verified, 0 problems" in done.stdout, done.stdout + done.stderr
+
+
+def test_an_arc_file_of_the_formats_second_version_is_read(tmp_path: Path) -> None:
+    """The ARC spec's version 2 header line has ten fields (result code, checksum, location, offset and file name
+    before the length), where warcio reads version 1's five: each URL came with five fields glued on
+    (`http://…/story%20127.0.0.1%2020140216…`), so no page was found under its address. The filedesc block's
+    version line says which the file holds."""
+    specs: list[NewsSpec] = [seed_spec(), *corpus(2, seed=9)][:2]
+    pages = [render_desktop(spec).encode() for spec in specs]
+    arc = tmp_path / "ALEXA-2001.arc.gz"
+    arc.write_bytes(arc_file([(canonical_url(spec), "text/html", page) for spec, page in zip(specs, pages)],
+                             version=2))
+    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={arc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
+    assert set(items) == {str(spec.news_id) for spec in specs}, replay.log[-3000:]
+    for spec, page in zip(specs, pages):
+        provenance = items[str(spec.news_id)]["provenance"]
+        assert provenance["request_url"] == canonical_url(spec)
+        assert provenance["body_sha256"] == hashlib.sha256(page).hexdigest()
+        assert provenance["fetched_at"] == "2014-02-16T05:02:21+00:00"
     done = newscrawl_cli("verify", str(tmp_path / "run" / "out.jsonl"), "--archive", str(arc))
     assert done.returncode == 0 and "2 verified, 0 problems" in done.stdout, done.stdout + done.stderr

@@ -16,6 +16,8 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ARC2WARCHeadersParser
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser, StatusAndHeadersParserException
 
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError, RawRecord
 
@@ -27,6 +29,47 @@ def is_arc(path: Path) -> bool:
     return path.name.lower().endswith(ARC_SUFFIXES)
 
 
+class _ArcHeaders(ARC2WARCHeadersParser):  # type: ignore[misc]  # warcio has no type hints
+    """ARC header lines of either version of the format (the Internet Archive's ARC spec). warcio reads version 1's
+    five fields (URL, IP address, date, content type, length); version 2 (the filedesc block's version line starts
+    with "2") has ten: URL, IP address, date, content type, result code, checksum, location, offset, file name,
+    length. Read as version 1, a version 2 line gave a URL with five fields glued on, and a page no request finds.
+    The version is the file's, read from its filedesc block: one parser serves one file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.version = 1
+
+    def parse(self, stream: Any, headerline: bytes | None = None) -> StatusAndHeaders:
+        if headerline is None:
+            headerline = stream.readline()
+        line = StatusAndHeadersParser.decode_header(headerline)
+        if not line:
+            raise EOFError()
+        line = line.rstrip()
+        total_read = 0
+        if line.startswith("filedesc://"):
+            version = StatusAndHeadersParser.decode_header(stream.readline())
+            spec = StatusAndHeadersParser.decode_header(stream.readline())
+            total_read += len(version) + len(spec)
+            self.version = 2 if version.split()[:1] == ["2"] else 1
+        fields = 10 if self.version == 2 else 5
+        parts = line.rsplit(" ", fields - 1)  # from the right: a URL may hold a space
+        if len(parts) != fields:
+            raise StatusAndHeadersParserException(f"ARC version {self.version} header line with {len(parts)} of "
+                                                  f"its {fields} fields: {line[:200]!r}", parts)
+        if fields == 10:
+            parts = [*parts[:4], parts[9]]
+        _, headers = self._get_protocol_and_headers(line, parts)
+        return StatusAndHeaders(statusline="", headers=headers, protocol="WARC/1.0", total_len=total_read)
+
+
+def _records(fh: Any, parser: _ArcHeaders) -> ArchiveIterator:
+    iterator = ArchiveIterator(fh, arc2warc=True)
+    iterator.loader.arc_parser = parser
+    return iterator
+
+
 def _raw(record: Any, payload: bytes, offset: int, file: Path) -> RawRecord:
     record.rec_headers.replace_header("WARC-Record-ID", f"<urn:arc:{file.name}:{offset}>")
     return RawRecord(offset, record.rec_type or "", record.rec_headers, record.http_headers, payload, True)
@@ -36,7 +79,7 @@ def scan_arc(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
     """Every record of one ARC file in order; damage ends the file with one problem naming its offset."""
     offset = 0
     with path.open("rb") as fh:
-        iterator = ArchiveIterator(fh, arc2warc=True)
+        iterator = _records(fh, _ArcHeaders())
         try:
             for record in iterator:
                 # The payload first: warcio's get_record_offset() reads the record to its end to learn where it
@@ -51,10 +94,13 @@ def scan_arc(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
 
 def read_arc_at(path: Path, offset: int) -> tuple[RawRecord, int | None]:
     """The ARC record at ``offset`` (the following offset is not needed: ARC has no request records)."""
+    parser = _ArcHeaders()
     with path.open("rb") as fh:
-        fh.seek(offset)
         try:
-            record = next(iter(ArchiveIterator(fh, arc2warc=True)))
+            if offset:
+                next(iter(_records(fh, parser)))  # the filedesc block: which version the file's lines are in
+            fh.seek(offset)
+            record = next(iter(_records(fh, parser)))
             return _raw(record, record.raw_stream.read(), offset, path), None
         except (StopIteration, *_ERRORS) as exc:
             raise ArchiveReadError(ArchiveProblem(str(path), offset, "record", f"no ARC record here: {exc}")) from exc
