@@ -77,11 +77,12 @@ def test_common_crawls_decoded_payloads_are_read_as_stored_and_whole(tmp_path: P
     assert done.returncode == 0 and "3 verified, 0 problems" in done.stdout, done.stdout + done.stderr
 
 
-def arc_file(records: list[tuple[str, str, bytes]], version: int = 1) -> bytes:
+def arc_file(records: list[tuple[str, str, bytes]], version: int = 1, whole: bool = False) -> bytes:
     """An ARC file as the Internet Archive's crawlers wrote them (its ARC format spec; pywb ships a version 1 file
     by the Wayback LiveWeb writer): a gzip member per record, a filedesc version block first, then per record a
     header line and the HTTP response as received. Version 1's line is `URL IP DATE TYPE LENGTH`; version 2's
-    `URL IP DATE TYPE RESULT-CODE CHECKSUM LOCATION OFFSET FILENAME LENGTH`."""
+    `URL IP DATE TYPE RESULT-CODE CHECKSUM LOCATION OFFSET FILENAME LENGTH`. `whole`: gzipped as one stream, as
+    `gzip old.arc` leaves it."""
     if version == 1:
         desc = b"1 0 LiveWeb Capture\nURL IP-address Archive-date Content-type Archive-length\n"
         line = b"%s 127.0.0.1 20140216050221 %s %d\n"
@@ -94,7 +95,7 @@ def arc_file(records: list[tuple[str, str, bytes]], version: int = 1) -> bytes:
         http = (b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s"
                 % (content_type.encode(), len(page), page))
         members.append(line % (url.encode(), content_type.encode(), len(http)) + http + b"\n")
-    return b"".join(gzip.compress(member) for member in members)
+    return gzip.compress(b"".join(members)) if whole else b"".join(gzip.compress(member) for member in members)
 
 
 def test_an_arc_files_pages_are_indexed_with_their_bytes(tmp_path: Path) -> None:
@@ -138,5 +139,26 @@ def test_an_arc_file_of_the_formats_second_version_is_read(tmp_path: Path) -> No
         assert provenance["request_url"] == canonical_url(spec)
         assert provenance["body_sha256"] == hashlib.sha256(page).hexdigest()
         assert provenance["fetched_at"] == "2014-02-16T05:02:21+00:00"
+    done = newscrawl_cli("verify", str(tmp_path / "run" / "out.jsonl"), "--archive", str(arc))
+    assert done.returncode == 0 and "2 verified, 0 problems" in done.stdout, done.stdout + done.stderr
+
+
+def test_an_arc_file_gzipped_whole_is_read(tmp_path: Path) -> None:
+    """The ARC format gzips each record on its own, as it does WARCs; an ARC file gzipped whole (`gzip old.arc`)
+    is one stream, which warcio refuses after the first record ("non-chunked gzip file detected"): the file was one
+    damaged-input line and none of its pages. Read as the inflated stream, as a WARC gzipped whole is; offsets
+    count in it, and `newscrawl verify` finds each record there again."""
+    specs: list[NewsSpec] = [seed_spec(), *corpus(2, seed=11)][:2]
+    pages = [render_desktop(spec).encode() for spec in specs]
+    arc = tmp_path / "old.arc.gz"
+    arc.write_bytes(arc_file([(canonical_url(spec), "text/html", page) for spec, page in zip(specs, pages)],
+                             whole=True))
+    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={arc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    assert replay.stat("newscrawl/replay/archive_problems") is None, replay.log[-3000:]
+    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
+    assert set(items) == {str(spec.news_id) for spec in specs}, replay.log[-3000:]
+    for spec, page in zip(specs, pages):
+        assert items[str(spec.news_id)]["provenance"]["body_sha256"] == hashlib.sha256(page).hexdigest()
     done = newscrawl_cli("verify", str(tmp_path / "run" / "out.jsonl"), "--archive", str(arc))
     assert done.returncode == 0 and "2 verified, 0 problems" in done.stdout, done.stdout + done.stderr

@@ -9,6 +9,9 @@ resynchronise on, so reading cannot resume after damage, unlike WARC in reader.p
 
 from __future__ import annotations
 
+import functools
+import gzip
+import io
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,10 +78,43 @@ def _raw(record: Any, payload: bytes, offset: int, file: Path) -> RawRecord:
     return RawRecord(offset, record.rec_type or "", record.rec_headers, record.http_headers, payload, True)
 
 
+@functools.lru_cache(maxsize=64)
+def _gzipped_whole(path: Path, size: int, mtime: float) -> bool:
+    """Whether the file is gzip whose first member goes on past its first record (warcio stops there: "non-chunked
+    gzip file detected"). (size and mtime: a file changed since is judged again.)"""
+    with path.open("rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return False
+        fh.seek(0)
+        iterator = _records(fh, _ArcHeaders())
+        try:
+            for count, record in enumerate(iterator):
+                record.raw_stream.read()
+                if count:
+                    break
+        except ArchiveLoadFailed as exc:
+            return "non-chunked" in str(exc)
+        except _ERRORS:
+            return False
+    return False
+
+
+def _stream(path: Path) -> io.BufferedIOBase:
+    """The file to read records from: the file itself, or for an ARC gzipped whole as one stream (`gzip old.arc`,
+    where the format has a gzip member per record) the inflated stream, which offsets then count in, as they do in
+    the inflated copy of a WARC gzipped whole (wholegzip.py). Inflating to an offset reads what is before it: ARC
+    files are small and old, and such files rare."""
+    try:
+        info = path.stat()
+    except OSError:
+        return path.open("rb")  # raises, as reading it would
+    return gzip.open(path, "rb") if _gzipped_whole(path, info.st_size, info.st_mtime) else path.open("rb")
+
+
 def scan_arc(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
     """Every record of one ARC file in order; damage ends the file with one problem naming its offset."""
     offset = 0
-    with path.open("rb") as fh:
+    with _stream(path) as fh:
         iterator = _records(fh, _ArcHeaders())
         try:
             for record in iterator:
@@ -95,7 +131,7 @@ def scan_arc(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
 def read_arc_at(path: Path, offset: int) -> tuple[RawRecord, int | None]:
     """The ARC record at ``offset`` (the following offset is not needed: ARC has no request records)."""
     parser = _ArcHeaders()
-    with path.open("rb") as fh:
+    with _stream(path) as fh:
         try:
             if offset:
                 next(iter(_records(fh, parser)))  # the filedesc block: which version the file's lines are in
