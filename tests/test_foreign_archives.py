@@ -162,3 +162,67 @@ def test_an_arc_file_gzipped_whole_is_read(tmp_path: Path) -> None:
         assert items[str(spec.news_id)]["provenance"]["body_sha256"] == hashlib.sha256(page).hexdigest()
     done = newscrawl_cli("verify", str(tmp_path / "run" / "out.jsonl"), "--archive", str(arc))
     assert done.returncode == 0 and "2 verified, 0 problems" in done.stdout, done.stdout + done.stderr
+
+
+def warc_record(warc_type: str, uri: str, block: bytes, content_type: str,
+                extra: tuple[tuple[str, str], ...] = (), record_id: str | None = None) -> bytes:
+    """One gzip member holding a WARC/1.0 record with sha1 base32 digests, as Heritrix writes them."""
+    fields = [("WARC-Type", warc_type), ("WARC-Target-URI", uri), ("WARC-Date", "2024-05-18T01:58:10Z"),
+              ("WARC-Record-ID", record_id or f"<urn:uuid:{uuid.uuid4()}>"), ("Content-Type", content_type),
+              ("Content-Length", str(len(block))), ("WARC-Block-Digest", _sha1(block)), *extra]
+    record = b"WARC/1.0\r\n" + b"".join(f"{n}: {v}\r\n".encode() for n, v in fields) + b"\r\n" + block + b"\r\n\r\n"
+    return gzip.compress(record)
+
+
+def test_a_heritrix_crawls_records_replay_and_its_revisits_are_not_cut_pages(tmp_path: Path) -> None:
+    """Heritrix 3 writes, per URL, the response as it came over the wire (chunked and gzip kept), its request and a
+    `metadata` record (via, hopsFromSeed, outlinks), a `dns:` response (`text/dns`) per host; and for a page whose
+    payload digest it has seen, a `revisit` of HTTP headers only marked `WARC-Truncated: length` (its
+    WARC-Revisit processors: the payload was left out on purpose, not cut). The revisit is answered with its
+    original, whole: no item is flagged cut short because its revisit record says `length`."""
+    specs: list[NewsSpec] = [seed_spec(), *corpus(2, seed=13)][:2]
+    pages = [render_desktop(spec).encode() for spec in specs]
+    records = [warc_record("warcinfo", "", b"software: Heritrix/3.4.0-20220727 http://crawler.archive.org\r\n"
+                           b"format: WARC File Format 1.0\r\n", "application/warc-fields")]
+    records[0] = records[0].replace(b"WARC-Target-URI: \r\n", b"")
+    records.append(warc_record("response", "dns:www.devdiscourse.com", b"20240518015810\nwww.devdiscourse.com.\t300"
+                               b"\tIN\tA\t127.0.0.1\n", "text/dns"))
+    for spec, page in zip(specs, pages):
+        gz = gzip.compress(page)
+        chunked = b"".join(b"%x\r\n%s\r\n" % (len(gz[i:i + 1000]), gz[i:i + 1000]) for i in range(0, len(gz), 1000))
+        payload = chunked + b"0\r\n\r\n"
+        head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n")
+        response_id = f"<urn:uuid:{uuid.uuid4()}>"
+        records.append(warc_record("response", canonical_url(spec), head + payload,
+                                   "application/http; msgtype=response",
+                                   (("WARC-Payload-Digest", _sha1(payload)), ("WARC-IP-Address", "127.0.0.1")),
+                                   record_id=response_id))
+        records.append(warc_record("request", canonical_url(spec), b"GET / HTTP/1.0\r\nUser-Agent: Mozilla/5.0 "
+                                   b"(compatible; heritrix/3.4.0 +http://example.org)\r\n\r\n",
+                                   "application/http; msgtype=request", (("WARC-Concurrent-To", response_id),)))
+        records.append(warc_record("metadata", canonical_url(spec), b"via: https://www.devdiscourse.com/\r\n"
+                                   b"hopsFromSeed: L\r\n", "application/warc-fields",
+                                   (("WARC-Concurrent-To", response_id),)))
+        if spec is specs[0]:  # fetched again later, the same payload: a revisit of its headers only
+            records.append(warc_record("revisit", canonical_url(spec), head, "application/http; msgtype=response", (
+                ("WARC-Profile", "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"),
+                ("WARC-Truncated", "length"), ("WARC-Refers-To", response_id),
+                ("WARC-Refers-To-Target-URI", canonical_url(spec)),
+                ("WARC-Refers-To-Date", "2024-05-18T01:58:10Z"), ("WARC-Payload-Digest", _sha1(payload)))))
+    warc = tmp_path / "WEB-20240518015810-00000-heritrix.warc.gz"
+    warc.write_bytes(b"".join(records))
+    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    assert replay.stat("newscrawl/replay/archive_problems") is None, replay.log[-3000:]
+    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
+    assert set(items) == {str(spec.news_id) for spec in specs}, replay.log[-3000:]
+    for spec, page in zip(specs, pages):
+        item = items[str(spec.news_id)]
+        assert item["provenance"]["body_sha256"] == hashlib.sha256(page).hexdigest()
+        assert "body_truncated" not in item["quality"], item["quality"]
+    assert replay.stat("newscrawl/replay/truncated/length") is None
+    assert replay.stat("newscrawl/replay/revisits_resolved") == 1
+    assert replay.stat("newscrawl/replay/skipped_records/metadata") == 2
+    done = newscrawl_cli("verify", str(tmp_path / "run" / "out.jsonl"), "--archive", str(warc))
+    assert done.returncode == 0 and "2 verified, 0 problems" in done.stdout, done.stdout + done.stderr
