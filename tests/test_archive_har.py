@@ -136,6 +136,25 @@ def test_playwrights_attached_bodies_are_read_from_inside_the_hars_folder_only(t
     assert har.convert(write_har(folder / "har.har", entries), tmp_path / "out") == 1
 
 
+def test_a_body_left_out_is_empty_only_where_http_or_both_sizes_say_so(tmp_path: Path) -> None:
+    """HAR 1.2 leaves `text` out when the body is not available. chrome-har writes `content.size` 0 for every body it
+    was not handed, with the `bodySize` received: that was replayed as an empty page. A body is empty where HTTP
+    allows none (204, 304, 1xx) or both sizes are 0."""
+    def entry(path: str, status: int, size: int, body_size: int) -> dict[str, Any]:
+        return {"startedDateTime": "2026-12-07T07:00:00Z",
+                "request": {"method": "GET", "url": f"https://example.com/{path}", "headers": []},
+                "response": {"status": status, "headers": [], "bodySize": body_size,
+                             "content": {"mimeType": "text/html", "size": size}}}
+    source = write_har(tmp_path / "sizes.har", [
+        entry("not-kept", 200, 0, 7776), entry("no-content", 204, 0, -1), entry("not-modified", 304, -1, 0),
+        entry("empty", 200, 0, 0), entry("size-unknown", 200, -1, -1)])
+    assert har.convert(source, tmp_path / "out") == 3
+    with (tmp_path / "out" / "sizes.har.warc.gz").open("rb") as fh:
+        found = {r.rec_headers.get_header("WARC-Target-URI").rsplit("/", 1)[1]: r.content_stream().read()
+                 for r in ArchiveIterator(fh) if r.rec_type == "response"}
+    assert found == {"no-content": b"", "not-modified": b"", "empty": b""}
+
+
 @pytest.mark.parametrize("content, message", [
     (b"{not json", "not a readable HAR file: JSONDecodeError"),
     (b'{"log": {"entries": {}}}', "not a readable HAR file: TypeError"),

@@ -19,8 +19,8 @@ bytes the server sent, for every page whose characters that charset holds), else
 charset then made ``utf-8`` so that no reader decodes it as something else.
 
 Entries that hold no response cost only themselves, counted in one line per HAR: a request that failed or was
-blocked (status 0), one whose body the tool did not keep (Chrome keeps no body for a page it left; Playwright's
-``content: "omit"``), one whose URL is not http(s) (``data:``, ``blob:``, extensions). Playwright's ``attach``
+blocked (status 0), one whose body the tool did not keep (Chrome keeps no body for a page it left, nor for a failed
+script or stylesheet; Playwright's ``content: "omit"``; chrome-har without ``includeTextFromResponseBody``), one whose URL is not http(s) (``data:``, ``blob:``, extensions). Playwright's ``attach``
 mode, which keeps bodies in files beside the HAR (``_file``), is read when the file is inside the HAR's folder.
 """
 
@@ -53,7 +53,7 @@ from newscrawl.extract.urls import is_http_url
 logger = logging.getLogger(__name__)
 
 SUFFIX = ".har"
-CONVERSION = "har-1"
+CONVERSION = "har-2"
 """Part of every conversion's cache key, and named in the WARC's warcinfo: a new one when conversion changes what
 it writes, so no replay reads a WARC an older newscrawl converted."""
 
@@ -149,7 +149,7 @@ def _body(response: Mapping[str, Any], har: Path) -> bytes | None:
     if not isinstance(text, str):
         if isinstance(attached, str):
             return _attachment(har, attached)
-        return b"" if content.get("size") == 0 else None
+        return b"" if _none_sent(response) else None
     if str(content.get("encoding", "")).lower() == "base64":
         try:
             return base64.b64decode(text, validate=False)
@@ -162,6 +162,19 @@ def _body(response: Mapping[str, Any], har: Path) -> bytes | None:
         except (UnicodeEncodeError, LookupError):
             pass
     return text.encode("utf-8", "surrogatepass")
+
+
+def _none_sent(response: Mapping[str, Any]) -> bool:
+    """Whether a response without ``text`` had an empty body. HAR 1.2 leaves ``text`` out when the body "is not
+    available", so its absence says nothing of the body: it was empty only where HTTP allows none (1xx, 204, 304:
+    RFC 9110 §6.4.1) or both sizes say no byte came, ``content.size`` (decoded) and ``bodySize`` (received) 0.
+    ``content.size`` 0 alone is not enough: chrome-har writes it for every body it was not handed (Browsertime's
+    default), with the bodySize the browser received."""
+    status = response.get("status")
+    if isinstance(status, int) and (100 <= status < 200 or status in (204, 304)):
+        return True
+    content = response.get("content") or {}
+    return content.get("size") == 0 and response.get("bodySize") == 0
 
 
 def _attachment(har: Path, name: str) -> bytes | None:
