@@ -187,3 +187,50 @@ def test_a_folder_keeps_its_saved_pages_beside_a_wacz_or_a_har(tmp_path: Path,
     assert len(items) == 3 + 1 + 1  # the WACZ's three pages, the saved page, the HAR's page
     with caplog.at_level(logging.ERROR):
         assert cli.main(["verify", str(tmp_path / "run-mixed" / "out.jsonl"), "--archive", str(folder)]) == 0
+
+
+def responses(warc: Path) -> dict[str, tuple[int, str | None, bytes]]:
+    with warc.open("rb") as fh:
+        return {r.rec_headers.get_header("WARC-Target-URI"): (
+            int(r.http_headers.get_statuscode()), r.http_headers.get_header("Content-Type"), r.content_stream().read())
+            for r in ArchiveIterator(fh) if r.rec_type == "response"}
+
+
+def test_a_servers_redirect_is_kept_without_a_body_and_chromes_own_are_not(tmp_path: Path) -> None:
+    """Browsers keep no body for a redirect (Playwright: content.size -1), and a replay needs none: it follows the
+    Location, as the browser did. Chrome's HSTS upgrade, a 307 with Non-Authoritative-Reason, no server sent."""
+    article = devtools_entries(1)[0]
+    target = article["request"]["url"]
+    moved = {"startedDateTime": article["startedDateTime"],
+             "request": {"method": "GET", "url": target.replace("/article/", "/Home/Detail/"), "headers": []},
+             "response": {"status": 301, "statusText": "Moved Permanently", "bodySize": -1,
+                          "headers": [{"name": "Location", "value": target}], "content": {"size": -1}}}
+    upgraded = {**moved, "request": {**moved["request"], "url": target.replace("/article/", "/insecure/")},
+                "response": {"status": 307, "headers": [{"name": "Location", "value": target},
+                                                        {"name": "Non-Authoritative-Reason", "value": "HSTS"}],
+                             "content": {"size": 0}}}
+    source = write_har(tmp_path / "moved.har", [upgraded, moved, article])
+    assert har.convert(source, tmp_path / "out") == 2
+    found = responses(tmp_path / "out" / "moved.har.warc.gz")
+    assert found[moved["request"]["url"]] == (301, None, b"") and upgraded["request"]["url"] not in found
+    result = run_crawl(tmp_path / "run", "news", "-a", f"replay={source}", "-a", f"urls={moved['request']['url']}",
+                       "-O", "out.jsonl", env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.log[-3000:]
+    assert [item["provenance"]["response_url"] for item in result.feed_items("out.jsonl")] == [target]
+
+
+def test_a_page_is_written_back_in_the_charset_its_meta_declared(tmp_path: Path) -> None:
+    """A Content-Type without a charset: the browser decoded the page by its <meta>, so its bytes are in that
+    charset; a text that charset cannot hold is written as UTF-8, and its Content-Type then says so."""
+    def entry(url: str, text: str) -> dict[str, Any]:
+        return {"startedDateTime": "2026-12-07T07:00:00Z", "request": {"method": "GET", "url": url, "headers": []},
+                "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "text/html"}],
+                             "content": {"mimeType": "text/html", "text": text}}}
+    latin = '<html><head><meta charset="iso-8859-1"></head><body><p>Müller café</p></body></html>'
+    beyond = latin.replace("café", "café → Łódź")  # not in windows-1252, which browsers read ISO-8859-1 as
+    source = write_har(tmp_path / "meta.har", [entry("https://example.com/a", latin),
+                                               entry("https://example.com/b", beyond)])
+    har.convert(source, tmp_path / "out")
+    found = responses(tmp_path / "out" / "meta.har.warc.gz")
+    assert found["https://example.com/a"][1:] == ("text/html", latin.encode("cp1252"))
+    assert found["https://example.com/b"][1:] == ("text/html; charset=utf-8", beyond.encode())

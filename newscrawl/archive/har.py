@@ -14,14 +14,20 @@ What a browser records is not what came over the wire, and the WARC says so, the
 record what a browser hands them: the body is stored decoded, so ``Content-Encoding``, ``Transfer-Encoding`` and
 ``Content-Length`` are kept as ``x-orig-…``; HTTP/2 and HTTP/3 pseudo-headers (``:status``, ``:authority``) are
 dropped, and the protocol the browser named (``h2``) is kept as ``WARC-Protocol`` under an ``HTTP/1.1`` status
-line, which every WARC reader parses. A text body is encoded back into the charset its Content-Type names (the
-bytes the server sent, for every page whose characters that charset holds), else UTF-8, with the Content-Type's
-charset then made ``utf-8`` so that no reader decodes it as something else.
+line, which every WARC reader parses. A text body is encoded back into the charset the page declared, which the
+browser decoded it by (its Content-Type's charset, else its <meta> or chrome-har's ``content.charset``): the bytes
+the server sent, for every page whose characters that charset holds. Else it is written as UTF-8, and a page that
+declared another charset has its Content-Type say ``utf-8`` (which outranks the <meta> for every reader).
 
 Entries that hold no response cost only themselves, counted in one line per HAR: a request that failed or was
 blocked (status 0), one whose body the tool did not keep (Chrome keeps no body for a page it left, nor for a failed
-script or stylesheet; Playwright's ``content: "omit"``; chrome-har without ``includeTextFromResponseBody``), one whose URL is not http(s) (``data:``, ``blob:``, extensions). Playwright's ``attach``
-mode, which keeps bodies in files beside the HAR (``_file``), is read when the file is inside the HAR's folder.
+script or stylesheet; Playwright's ``content: "omit"``; chrome-har without ``includeTextFromResponseBody``), one
+whose URL is not http(s) (``data:``, ``blob:``, extensions), and Chrome's internal redirects (a 307 with
+``Non-Authoritative-Reason``: its HSTS upgrade, which no server sent). A server's redirect is kept whether or not a
+body was (browsers keep none): the replay follows its Location, as the browser did. Playwright's ``attach`` mode,
+which keeps bodies in files beside the HAR (``_file``), is read when the file is inside the HAR's folder.
+
+One idea, kept whole: a HAR entry read as the exchange a WARC records, body, headers and charset alike.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from w3lib.encoding import html_body_declared_encoding
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
@@ -53,12 +60,15 @@ from newscrawl.extract.urls import is_http_url
 logger = logging.getLogger(__name__)
 
 SUFFIX = ".har"
-CONVERSION = "har-2"
+CONVERSION = "har-3"
 """Part of every conversion's cache key, and named in the WARC's warcinfo: a new one when conversion changes what
 it writes, so no replay reads a WARC an older newscrawl converted."""
 
 _DECODED = ("content-encoding", "transfer-encoding", "content-length")
 """Headers that describe the bytes on the wire, not the decoded body a browser records."""
+_DECLARATION_CHARS = 4096
+"""How far into a page its <meta> charset declaration is looked for (the HTML standard's prescan reads 1,024 bytes;
+pages with long <head>s put it later, and browsers still find it)."""
 _CHARSET = re.compile(r"""(;\s*charset\s*=\s*)("?)([^";\s]+)\2""", re.I)
 
 
@@ -70,9 +80,11 @@ def is_har(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIX) and path.is_file()
 
 
-def convert(path: Path, into: Path) -> int:
+def convert(path: Path, into: Path, shown: str | None = None) -> int:
     """Write the HAR at `path` as ``into/<name>.warc.gz``; how many responses it holds. Raises UnreadableHar for a
-    file that is not a HAR, or one without a single response that could be converted."""
+    file that is not a HAR, or one without a single response that could be converted. `shown`: the HAR's name in
+    messages, as the user knows it (``recording.zip/har.har``, not the folder the ZIP was extracted to)."""
+    name = shown or str(path)
     raw, _ = read_safely(path)
     try:
         log = json.loads(raw.decode("utf-8-sig"))["log"]
@@ -80,7 +92,7 @@ def convert(path: Path, into: Path) -> int:
         if not isinstance(entries, list):
             raise TypeError("log.entries is not a list")
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-        raise UnreadableHar(f"{path}: not a readable HAR file: {type(error).__name__}: {error}") from error
+        raise UnreadableHar(f"{name}: not a readable HAR file: {type(error).__name__}: {error}") from error
     digest = hashlib.sha256(raw).hexdigest()
     starts = [started for started in map(_started, entries) if started is not None]
     skipped: Counter[str] = Counter()
@@ -118,11 +130,11 @@ def convert(path: Path, into: Path) -> int:
             _write_entry(writer, entry, body, started, f"{digest}:{number}")
             written += 1
     if skipped:
-        logger.warning("%s: %d entries not replayable (%s)", path, sum(skipped.values()),
+        logger.warning("%s: %d entries not replayable (%s)", name, sum(skipped.values()),
                        ", ".join(f"{count} {why}" for why, count in sorted(skipped.items())))
     if not written:
         target.unlink()
-        raise UnreadableHar(f"{path}: a HAR file without a response that could be replayed ({len(entries)} entries)")
+        raise UnreadableHar(f"{name}: a HAR file without a response that could be replayed ({len(entries)} entries)")
     return written
 
 
@@ -136,6 +148,8 @@ def _entry_problem(entry: Any) -> str | None:
     status = entry["response"].get("status")
     if not isinstance(status, int) or not 100 <= status <= 999:
         return "failed or blocked"
+    if any(name.lower() == "non-authoritative-reason" for name, _ in _headers(entry["response"])):
+        return "browser-internal redirects"  # Chrome's HSTS upgrade, a 307 no server sent
     return None
 
 
@@ -155,13 +169,7 @@ def _body(response: Mapping[str, Any], har: Path) -> bytes | None:
             return base64.b64decode(text, validate=False)
         except (binascii.Error, ValueError):
             return None
-    charset = _charset(response)
-    if charset:
-        try:
-            return text.encode(charset)
-        except (UnicodeEncodeError, LookupError):
-            pass
-    return text.encode("utf-8", "surrogatepass")
+    return text.encode(_written_charset(response)[0], "surrogatepass")
 
 
 def _none_sent(response: Mapping[str, Any]) -> bool:
@@ -173,6 +181,9 @@ def _none_sent(response: Mapping[str, Any]) -> bool:
     status = response.get("status")
     if isinstance(status, int) and (100 <= status < 200 or status in (204, 304)):
         return True
+    if isinstance(status, int) and 300 <= status < 400 and any(
+            name.lower() == "location" for name, _ in _headers(response)):
+        return True  # a redirect's body is never read (the replay follows its Location), and browsers keep none
     content = response.get("content") or {}
     return content.get("size") == 0 and response.get("bodySize") == 0
 
@@ -186,6 +197,40 @@ def _attachment(har: Path, name: str) -> bytes | None:
     try:
         return read_safely(target)[0]
     except OSError:
+        return None
+
+
+def _written_charset(response: Mapping[str, Any]) -> tuple[str, bool]:
+    """The charset a text body is written back in, and whether the Content-Type must then be made to say utf-8.
+
+    The browser decoded the body by what the page declared: its Content-Type's charset, else its own <meta> (or
+    chrome-har's ``content.charset``). Written back in that charset, the bytes are the server's for every page whose
+    characters it holds, and they mean what they meant. Else they are written as UTF-8, and a page that declared
+    another charset is told it by its Content-Type, which outranks the <meta> for every reader."""
+    content = response.get("content") or {}
+    raw = content.get("text")
+    text = raw if isinstance(raw, str) else ""
+    declared = _charset(response) or _codec(content.get("charset")) or _codec(
+        html_body_declared_encoding(text[:_DECLARATION_CHARS]))
+    if declared and _encodes_in(text, declared):
+        return declared, False
+    return "utf-8", declared is not None and declared != "utf-8"
+
+
+def _encodes_in(text: str, charset: str) -> bool:
+    try:
+        text.encode(charset)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _codec(name: object) -> str | None:
+    if not isinstance(name, str) or not name.strip():
+        return None
+    try:
+        return codecs.lookup(name.strip()).name
+    except LookupError:
         return None
 
 
@@ -251,29 +296,22 @@ def _write_entry(writer: WARCWriter, entry: Mapping[str, Any], body: bytes, star
 def _recorded(response: Mapping[str, Any], body: bytes) -> list[tuple[str, str]]:
     """The response's headers as they describe the recorded (decoded) body (module docstring)."""
     headers = []
-    charset = _charset(response)
+    content = response.get("content") or {}
+    as_text = isinstance(content.get("text"), str) and str(content.get("encoding", "")).lower() != "base64"
+    tell_utf8 = as_text and _written_charset(response)[1]
     for name, value in _headers(response):
         lowered = name.lower()
         if lowered in _DECODED:
             headers.append((f"x-orig-{lowered}", value))
-        elif lowered == "content-type" and charset and not _encodes(response, charset):
-            headers.append((name, _CHARSET.sub(r"\1utf-8", value)))
+        elif lowered == "content-type" and tell_utf8:
+            headers.append((name, _CHARSET.sub(r"\1utf-8", value) if _CHARSET.search(value) else
+                            f"{value.rstrip('; ')}; charset=utf-8"))
+            tell_utf8 = False
         else:
             headers.append((name, value))
+    if tell_utf8:  # no Content-Type at all: the one the HAR names for the content
+        headers.append(("Content-Type", f"{content.get('mimeType') or 'text/html'}; charset=utf-8"))
     return headers
-
-
-def _encodes(response: Mapping[str, Any], charset: str) -> bool:
-    """Whether the body's text was written back in `charset` (else it was written as UTF-8)."""
-    content = response.get("content") or {}
-    text = content.get("text")
-    if not isinstance(text, str) or str(content.get("encoding", "")).lower() == "base64":
-        return True
-    try:
-        text.encode(charset)
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _warc_date(moment: datetime) -> str:

@@ -93,9 +93,10 @@ def _replay_root(path: Path) -> Path:
         return _built(path, f"{har.CONVERSION}-{path.resolve()}\0{_stamp(str(path))}",
                       lambda staging: f"{path}: {har.convert(path, staging)} responses converted to a WARC", "WARC")
     if bundles.is_bundle(path):
-        return _replay_root(_built(path, f"{bundles.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
-                                   lambda staging: f"{path}: {bundles.extract(path, staging)} files extracted",
-                                   "files"))
+        extracted = _built(path, f"{bundles.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
+                           lambda staging: f"{path}: {bundles.extract(path, staging)} files extracted", "files")
+        remember_origin(extracted, path)  # a WACZ or HAR in it is named inside the bundle when it is unpacked
+        return _replay_root(extracted)
     if not path.is_dir():
         return path
     files = sorted(file for file in files_under(path) if os.path.isfile(file))
@@ -121,18 +122,19 @@ def _replay_root(path: Path) -> Path:
             try:
                 into = staging / os.path.relpath(packed, path)
                 if packed in hars:
-                    har.convert(Path(packed), into)
+                    har.convert(Path(packed), into, shown_name(packed))
                 else:
                     _extract_warcs(Path(packed), into)
                 readable += 1
             except BundleNotExtracted:
                 raise
             except UnreadableBundle as error:
-                logger.error("%s", error)
+                logger.error("%s", shown_in(str(error)))
         if not warcs and not pages and not readable:
             kinds = " and ".join(kind for kind, found in (("WACZ", waczs), ("HAR", hars)) if found)
-            raise UnreadableWacz(f"{path}: none of its {len(waczs) + len(hars)} {kinds} files could be read")
-        return (f"{path}: {readable} WACZ and HAR files extracted, {len(warcs)} WARC files linked and "
+            raise UnreadableWacz(f"{shown_name(str(path))}: none of its {len(waczs) + len(hars)} {kinds} files "
+                                 "could be read")
+        return (f"{shown_name(str(path))}: {readable} WACZ and HAR files extracted, {len(warcs)} WARC files linked and "
                 f"{len(pages)} saved pages and sidecars copied")
 
     return _built(path, "\n".join([f"{EXTRACTION}-{har.CONVERSION}-folder", str(path.resolve()), *(
