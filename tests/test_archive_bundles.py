@@ -172,3 +172,33 @@ def test_a_bundle_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path, name
                        env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
     assert result.returncode == 2 and "Traceback" not in result.log
     assert f"bad value for -a replay: {bundle}: " in result.log and message in result.log
+
+
+def test_a_folder_of_bundles_replays_each_bundle_with_the_folders_own_pages(tmp_path: Path) -> None:
+    """Deliveries kept side by side (``2026-11.zip``, ``2026-12.tar.gz``) and a page saved by hand beside them: a
+    ZIP in a folder was skipped without a word, its pages lost."""
+    saved_pages(tmp_path / "pages", count=5)
+    folder = tmp_path / "deliveries"
+    folder.mkdir()
+    names = sorted(p.name for p in (tmp_path / "pages").glob("*.html"))
+    for archive, chosen in (("2026-11.zip", names[:2]), ("2026-12.tar.gz", names[2:4])):
+        if archive.endswith(".zip"):
+            with zipfile.ZipFile(folder / archive, "w") as bundle:
+                for name in chosen:
+                    for file in (name, name.replace(".html", ".url")):
+                        bundle.write(tmp_path / "pages" / file, f"pages/{file}")
+        else:
+            with tarfile.open(folder / archive, "w:gz") as bundle:
+                for name in chosen:
+                    for file in (name, name.replace(".html", ".url")):
+                        bundle.add(tmp_path / "pages" / file, f"pages/{file}")
+    for file in (names[4], names[4].replace(".html", ".url")):
+        shutil.copy2(tmp_path / "pages" / file, folder)
+    (folder / "broken.zip").write_bytes(b"not a zip")
+    expected = articles(replay(tmp_path, tmp_path / "pages", "loose"))
+    result = replay(tmp_path, folder, "deliveries")
+    assert result.returncode == 0 and articles(result) == expected, result.log[-3000:]
+    assert f"{folder / 'broken.zip'}: not a readable ZIP file" in result.log
+    assert {item["provenance"]["archive"]["file"].split("/")[0] for item in result.feed_items("out.jsonl")} == {
+        "2026-11.zip", "2026-12.tar.gz", names[4]}
+    assert cli.main(["verify", str(result.workdir / "out.jsonl"), "--archive", str(folder)]) == 0

@@ -102,11 +102,12 @@ def _replay_root(path: Path) -> Path:
     files = sorted(file for file in files_under(path) if os.path.isfile(file))
     waczs = [file for file in files if file.lower().endswith(SUFFIX)]
     hars = [file for file in files if file.lower().endswith(har.SUFFIX)]
-    if not waczs and not hars:
+    packs = [file for file in files if file.lower().endswith(bundles.SUFFIXES)]  # monthly deliveries, say
+    if not waczs and not hars and not packs:
         return path
     warcs = [file for file in files if file.lower().endswith(WARC_FILE_SUFFIXES)]
-    pages = [file for file in files if file not in waczs and file not in hars and file not in warcs and (
-        file.lower().endswith(".url") or is_saved_page(file))]
+    taken = {*waczs, *hars, *packs, *warcs}
+    pages = [file for file in files if file not in taken and (file.lower().endswith(".url") or is_saved_page(file))]
 
     def combine(staging: Path) -> str:
         for warc in warcs:  # linked, not copied: the folder's own WARCs are read where they are
@@ -118,11 +119,13 @@ def _replay_root(path: Path) -> Path:
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(page, copy, follow_symlinks=False)
         readable = 0
-        for packed in waczs + hars:
+        for packed in waczs + hars + packs:
             try:
                 into = staging / os.path.relpath(packed, path)
                 if packed in hars:
                     har.convert(Path(packed), into, shown_name(packed))
+                elif packed in packs:  # its saved pages and WARCs; a WACZ or HAR in it only when it is given alone
+                    bundles.extract(Path(packed), into)
                 else:
                     _extract_warcs(Path(packed), into)
                 readable += 1
@@ -131,14 +134,14 @@ def _replay_root(path: Path) -> Path:
             except UnreadableBundle as error:
                 logger.error("%s", shown_in(str(error)))
         if not warcs and not pages and not readable:
-            kinds = " and ".join(kind for kind, found in (("WACZ", waczs), ("HAR", hars)) if found)
-            raise UnreadableWacz(f"{shown_name(str(path))}: none of its {len(waczs) + len(hars)} {kinds} files "
-                                 "could be read")
-        return (f"{shown_name(str(path))}: {readable} WACZ and HAR files extracted, {len(warcs)} WARC files linked and "
-                f"{len(pages)} saved pages and sidecars copied")
+            kinds = ", ".join(kind for kind, found in (("WACZ", waczs), ("HAR", hars), ("ZIP or tar", packs)) if found)
+            raise UnreadableWacz(f"{shown_name(str(path))}: none of its {len(waczs) + len(hars) + len(packs)} "
+                                 f"{kinds} files could be read")
+        return (f"{shown_name(str(path))}: {readable} WACZ, HAR, ZIP and tar files unpacked, {len(warcs)} WARC files "
+                f"linked and {len(pages)} saved pages and sidecars copied")
 
     return _built(path, "\n".join([f"{EXTRACTION}-{har.CONVERSION}-folder", str(path.resolve()), *(
-        f"{file}\0{_stamp(file)}" for file in waczs + hars + warcs + pages)]), combine)
+        f"{file}\0{_stamp(file)}" for file in waczs + hars + packs + warcs + pages)]), combine)
 
 
 def _built(path: Path, key: str, build: Callable[[Path], str], what: str = "WARCs") -> Path:
