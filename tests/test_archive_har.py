@@ -1,5 +1,5 @@
 """HAR files (browser developer tools, Playwright, mitmproxy) replay as the WARC they are converted into (har.py),
-and a folder holding WACZ or HAR files keeps its saved pages (wacz.replay_root)."""
+and a folder holding WACZ or HAR files keeps its saved pages (unpack.replay_root)."""
 
 from __future__ import annotations
 

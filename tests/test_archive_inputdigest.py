@@ -18,7 +18,7 @@ import pytest
 
 from newscrawl.archive import filedigest, indexcache
 from newscrawl.archive.replay import input_sha256, replay_identity, warc_files
-from newscrawl.archive.wacz import replay_root
+from newscrawl.archive.unpack import replay_root
 from newscrawl.archive.warc import ArchiveIndex
 from tests.crawling import run_crawl
 from tests.test_archive_indexcache import SAMPLE, archive_with_damage_and_revisits

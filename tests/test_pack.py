@@ -106,7 +106,8 @@ def test_a_folder_of_wacz_and_warc_files_replays_all_of_them(tmp_path: Path, mon
     """A WACZ beside WARCs in a replayed folder was ignored, silently; now every one is read, and a broken WACZ
     costs one error line and only itself."""
     from newscrawl.archive.replay import warc_files
-    from newscrawl.archive.wacz import UnreadableWacz, replay_root
+    from newscrawl.archive.bundles import UnreadableBundle
+    from newscrawl.archive.unpack import replay_root
 
     monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "extracted"))
     folder = tmp_path / "downloads"
@@ -128,7 +129,7 @@ def test_a_folder_of_wacz_and_warc_files_replays_all_of_them(tmp_path: Path, mon
     alone = tmp_path / "alone"
     alone.mkdir()
     shutil.copy(folder / "broken.wacz", alone)
-    with pytest.raises(UnreadableWacz, match="none of its 1 WACZ files could be read"):
+    with pytest.raises(UnreadableBundle, match="none of its 1 WACZ files could be read"):
         replay_root(alone)
 
 
@@ -175,7 +176,7 @@ def test_damaged_input_inside_a_wacz_is_named_by_the_wacz_and_its_member(tmp_pat
     """It named the extraction folder (/tmp/newscrawl-plain/wacz-…/archive/cut.warc.gz), a cache path the user
     never saw; a folder of WACZ files names the WACZ in the folder."""
     from newscrawl.archive.replay import ReplaySource
-    from newscrawl.archive.wacz import replay_root
+    from newscrawl.archive.unpack import replay_root
 
     monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "extracted"))
     folder = tmp_path / "downloads"

@@ -12,10 +12,11 @@ Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; i
   savednames.py which files of such a folder are pages (by name, then first bytes), and their .url sidecars.
   savedplaces.py  where a folder's saved pages are, for a replay: rows of a scratch database, not objects.
   browsersaves.py  what browsers and mirroring tools write when saving a page, read for savedhtml.py.
-  wacz.py       replay_root: a WACZ's WARCs, extracted once, as a folder to replay.
+  unpack.py     replay_root: what a replay reads of its path, a WACZ, HAR, ZIP or tar unpacked once into a folder.
+  wacz.py       a WACZ's WARCs, extracted for unpack.py.
   shown.py      those extracted files named as the user knows them (X.wacz/archive/…), for every message.
-  bundles.py    a ZIP or tar file of saved pages or WARCs, extracted once (by wacz.replay_root), safely.
-  har.py        a browser's HAR file, converted once into a WARC (by wacz.replay_root), deterministically.
+  bundles.py    a ZIP or tar file of saved pages or WARCs, extracted once (for unpack.py), safely.
+  har.py        a browser's HAR file, converted once into a WARC (for unpack.py), deterministically.
 Scrapy-side, built on them: capture.py (middleware writing WARCs), replay.py (answers requests from an
 archive), verify.py (`newscrawl verify`).
 """

@@ -1,7 +1,7 @@
 """ZIP and tar files of saved pages or WARCs as replay sources: how a folder travels by mail, a data delivery or a
 download (``pages.zip``, ``crawl-2026-12.tar.gz``).
 
-wacz.py extracts each once into the replay cache, and the extracted folder is replayed like the folder it was made
+unpack.py extracts each once into the replay cache, and the extracted folder is replayed like the folder it was made
 from, its files named after the bundle in everything the user reads (``pages.zip/pages/story.html``). What is
 extracted is what a careful unpacking tool would write, and nothing else:
 
@@ -32,6 +32,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from newscrawl.archive.wholegzip import cache_folder
 from newscrawl.files import os_reason
 
 logger = logging.getLogger(__name__)
@@ -216,5 +217,12 @@ def _refused_by_cache(path: Path, into: Path, error: BaseException) -> None:
     """Raise BundleNotExtracted when `error` says the cache folder takes no more files; else return: the error is
     the member's own (a name the file system refuses, a file where the member's folder should be)."""
     if isinstance(error, OSError) and error.errno in _CACHE_REFUSALS:
-        raise BundleNotExtracted(f"{path}: cannot extract its files into {into.parent}: {os_reason(error)}; free "
-                                 "space there or point NEWSCRAWL_PLAIN_CACHE at a folder with room for them") from error
+        raise not_extracted(path, error) from error
+
+
+def not_extracted(path: Path, error: OSError, what: str = "files") -> BundleNotExtracted:
+    """The one line for an archive whose `what` (files, WARCs) the replay cache refuses (full, read-only, a file
+    where the folder should be)."""
+    return BundleNotExtracted(f"{path}: cannot extract its {what} into {cache_folder(create=False)}: "
+                              f"{os_reason(error)}; free space there or point NEWSCRAWL_PLAIN_CACHE at a folder "
+                              "with room for them")

@@ -4,7 +4,7 @@ write while they drive or watch a browser.
 
 A HAR is one JSON log of a session's exchanges: per entry the request (method, URL, headers, posted data), the
 response (status, headers, and ``content``: the body as the browser decoded it, ``text``, base64 when
-``encoding`` says so) and when the request started (``startedDateTime``). wacz.replay_root converts a HAR once into
+``encoding`` says so) and when the request started (``startedDateTime``). unpack.replay_root converts a HAR once into
 a WARC in the replay cache (``X.har`` → ``X.har.warc.gz``), and that WARC is replayed like any other archive, its
 items named after the HAR (``X.har/X.har.warc.gz``). The conversion is a pure function of the HAR's bytes (record
 ids are derived from them, gzip members carry no time), so the same HAR gives the same feed on any machine, and

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl.archive.replay import source_kind, warc_files
-from newscrawl.archive.wacz import replay_root
+from newscrawl.archive.unpack import replay_root
 from newscrawl.archive.warc import read_warcinfo
 
 # Provenance facts that legitimately differ between a crawl and a replay of it.

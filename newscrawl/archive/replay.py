@@ -74,7 +74,8 @@ from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import NotReplayed, SavedPlace, read_saved_body
 from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.savedplaces import SavedPlaces
-from newscrawl.archive.wacz import shown_in, shown_name, shown_source, warcs_inside
+from newscrawl.archive.shown import shown_in, shown_name, shown_source
+from newscrawl.archive.wacz import warcs_inside
 from newscrawl.fatal import stop_crawl
 from newscrawl.components import Unused, leave_out
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,

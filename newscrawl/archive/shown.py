@@ -1,7 +1,7 @@
 """The files of a replay named as the user knows them: a WARC extracted from X.wacz is "X.wacz/archive/y.warc.gz",
-not a path in the cache folder it was extracted to (wacz.py), which the user never saw.
+not a path in the cache folder it was extracted to (unpack.py), which the user never saw.
 
-Apart from wacz.py, which extracts, so that the modules under it that log an archive's paths (warc.py's index,
+Apart from unpack.py, which extracts, so that the modules under it that log an archive's paths (warc.py's index,
 indexcache.py) can name them so too without importing it.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 _origins: dict[Path, Path] = {}
-"""Each extraction folder wacz.replay_root gave out (as given and resolved) → the .wacz or folder it was made for."""
+"""Each folder unpack.replay_root gave out (as given and resolved) → the .wacz, .har, bundle or folder it was made
+for."""
 
 
 def remember_origin(root: Path, origin: Path) -> None:

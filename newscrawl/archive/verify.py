@@ -24,7 +24,8 @@ from urllib.parse import unquote_to_bytes
 
 from newscrawl.archive.savedhtml import page_bytes
 from newscrawl.archive.sniff import GZIP_MAGIC
-from newscrawl.archive.wacz import replay_root, shown_in, shown_name
+from newscrawl.archive.shown import shown_in, shown_name
+from newscrawl.archive.unpack import replay_root
 from newscrawl.archive.warc import ArchiveIndex, read_at
 from newscrawl.meta import cache_root
 

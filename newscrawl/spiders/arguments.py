@@ -17,7 +17,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.archive.replay import ArchiveNotFound, source_kind
 from newscrawl.archive.bundles import UnreadableBundle
-from newscrawl.archive.wacz import replay_root
+from newscrawl.archive.unpack import replay_root
 from newscrawl.extract.urls import is_http_url, url_file_lines
 
 
@@ -97,7 +97,7 @@ def existing_path(value: str) -> Path:
 
 
 def archive_path(value: str) -> Path:
-    """An existing replay source: a WARC file, a folder of WARCs, a WACZ file (its WARCs, extracted once: wacz.py),
+    """An existing replay source: a WARC file, a folder of WARCs, a WACZ file (its WARCs, extracted once: unpack.py),
     a HAR file (converted once: har.py), a folder of saved pages, or a ZIP or tar file of any of them (extracted
     once: bundles.py)."""
     path = existing_path(value)

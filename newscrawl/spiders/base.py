@@ -24,7 +24,7 @@ from scrapy.http import Request, Response
 from newscrawl.archive.recover import finish_killed_warcs
 from newscrawl.archive.replay import (ReplayIdentity, ReplaySource, input_sha256, replay_identity,
                                       with_reproducible_order, without_network_handlers)
-from newscrawl.archive.wacz import shown_name
+from newscrawl.archive.shown import shown_name
 from newscrawl.components import OFF_IN_EVERY_CRAWL, leave_out
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule

@@ -1,0 +1,140 @@
+"""What a replay reads of the path it is given: an archive packed in a form the replay cannot read in place is
+unpacked once into the replay cache, and the folder that results is replayed instead.
+
+* a WACZ: its WARCs (wacz.py);
+* a HAR: its exchanges, converted into a WARC (har.py);
+* a ZIP or tar file: its files, then read as the folder they make (bundles.py);
+* a folder holding any of these: a folder of its own WARCs (linked), its saved pages and their sidecars (copied
+  with their times: a saved page may not lead out of the folder it is read from), and every one of them unpacked.
+
+The cache is NEWSCRAWL_PLAIN_CACHE, else the system temp folder (where whole-file-gzipped WARCs are inflated too:
+wholegzip.py); a folder there is keyed by what it was made from (path, size and modification time of every file,
+and the version of each unpacking), made in a staging sibling and renamed whole, so a reader sees a whole folder or
+none, and another process making it at the same time costs nothing. Everything the user reads names the files as
+they know them (``X.wacz/archive/data.warc.gz``, ``pages.zip/pages/story.html``: shown.py), never the cache
+folder; ``newscrawl verify --archive PATH`` and ``newscrawl reparse PATH`` unpack PATH the same way (the folder is
+there already), so they find every item's record again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from newscrawl.archive import bundles, har, wacz
+from newscrawl.archive.bundles import BundleNotExtracted, UnreadableBundle, not_extracted
+from newscrawl.archive.savednames import is_saved_page
+from newscrawl.archive.shown import remember_origin, shown_in, shown_name
+from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
+from newscrawl.archive.wholegzip import cache_folder
+
+logger = logging.getLogger(__name__)
+
+
+def replay_root(path: Path) -> Path:
+    """The folder of WARCs a replay of `path` reads (see _replay_root); its files are named after `path` in what
+    the user reads (shown_name)."""
+    root = _replay_root(path)
+    if root != path:
+        remember_origin(root, path)
+    return root
+
+
+def _replay_root(path: Path) -> Path:
+    """The folder a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a .har file its
+    exchanges, converted once into a WARC (har.py); for a ZIP or tar file its files, extracted once (bundles.py),
+    then as that folder; for a folder that holds .wacz or .har files, a folder of its WARC files, of every WACZ's
+    WARCs and HAR's WARC, and of its saved pages (a WACZ beside WARCs or pages was not replayed at all, and then the
+    pages beside a WACZ were not); anything else as it is. Raises UnreadableBundle (wacz.UnreadableWacz,
+    har.UnreadableHar) for a .wacz, .har, ZIP or tar file that cannot be read (in a folder: only when nothing else is
+    left to replay; else each bad one costs one error line), BundleNotExtracted when the cache takes no file."""
+    if wacz.is_wacz(path):
+        return _built(path, f"{wacz.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
+                      lambda staging: f"{path}: {wacz.extract_warcs(path, staging)} WARC files extracted")
+    if har.is_har(path):
+        return _built(path, f"{har.CONVERSION}-{path.resolve()}\0{_stamp(str(path))}",
+                      lambda staging: f"{path}: {har.convert(path, staging)} responses converted to a WARC", "WARC")
+    if bundles.is_bundle(path):
+        extracted = _built(path, f"{bundles.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
+                           lambda staging: f"{path}: {bundles.extract(path, staging)} files extracted", "files")
+        remember_origin(extracted, path)  # a WACZ or HAR in it is named inside the bundle when it is unpacked
+        return _replay_root(extracted)
+    if not path.is_dir():
+        return path
+    files = sorted(file for file in files_under(path) if os.path.isfile(file))
+    waczs = [file for file in files if file.lower().endswith(wacz.SUFFIX)]
+    hars = [file for file in files if file.lower().endswith(har.SUFFIX)]
+    packs = [file for file in files if file.lower().endswith(bundles.SUFFIXES)]  # monthly deliveries, say
+    if not waczs and not hars and not packs:
+        return path
+    warcs = [file for file in files if file.lower().endswith(WARC_FILE_SUFFIXES)]
+    taken = {*waczs, *hars, *packs, *warcs}
+    pages = [file for file in files if file not in taken and (file.lower().endswith(".url") or is_saved_page(file))]
+
+    def combine(staging: Path) -> str:
+        for warc in warcs:  # linked, not copied: the folder's own WARCs are read where they are
+            link = staging / os.path.relpath(warc, path)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(os.path.abspath(warc))
+        for page in pages:  # copied with their times: a saved page may not lead out of the folder it is read from
+            copy = staging / os.path.relpath(page, path)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(page, copy, follow_symlinks=False)
+        readable = 0
+        for packed in waczs + hars + packs:
+            try:
+                into = staging / os.path.relpath(packed, path)
+                if packed in hars:
+                    har.convert(Path(packed), into, shown_name(packed))
+                elif packed in packs:  # its saved pages and WARCs; a WACZ or HAR in it only when it is given alone
+                    bundles.extract(Path(packed), into)
+                else:
+                    wacz.extract_warcs(Path(packed), into)
+                readable += 1
+            except BundleNotExtracted:
+                raise
+            except UnreadableBundle as error:
+                logger.error("%s", shown_in(str(error)))
+        if not warcs and not pages and not readable:
+            kinds = ", ".join(kind for kind, found in (("WACZ", waczs), ("HAR", hars), ("ZIP or tar", packs)) if found)
+            raise UnreadableBundle(f"{shown_name(str(path))}: none of its {len(waczs) + len(hars) + len(packs)} "
+                                 f"{kinds} files could be read")
+        return (f"{shown_name(str(path))}: {readable} WACZ, HAR, ZIP and tar files unpacked, {len(warcs)} WARC files "
+                f"linked and {len(pages)} saved pages and sidecars copied")
+
+    version = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-folder"
+    return _built(path, "\n".join([version, str(path.resolve()), *(
+        f"{file}\0{_stamp(file)}" for file in waczs + hars + packs + warcs + pages)]), combine)
+
+
+def _built(path: Path, key: str, build: Callable[[Path], str], what: str = "WARCs") -> Path:
+    """The cache folder for `key` (of `path`, the WACZ or folder given), made by `build` in a staging sibling and
+    renamed whole when missing (a reader sees a whole folder or none); build returns what it did, for the log."""
+    try:
+        target = cache_folder() / f"wacz-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+        if target.is_dir():
+            return target
+        staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    except OSError as error:  # the cache folder cannot be made or written (a file by that name, read-only, full)
+        raise not_extracted(path, error, what) from error
+    try:
+        done = build(staging)
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if target.is_dir():  # another process made it first: theirs is as good
+            return target
+        raise
+    logger.info("%s to %s for the replay", done, target)
+    return target
+
+
+def _stamp(file: str) -> str:
+    """What must be unchanged for an extraction to stand for the file: its size and modification time."""
+    info = os.stat(file)
+    return f"{info.st_size}\0{info.st_mtime_ns}"
