@@ -202,3 +202,27 @@ def test_a_folder_of_bundles_replays_each_bundle_with_the_folders_own_pages(tmp_
     assert {item["provenance"]["archive"]["file"].split("/")[0] for item in result.feed_items("out.jsonl")} == {
         "2026-11.zip", "2026-12.tar.gz", names[4]}
     assert cli.main(["verify", str(result.workdir / "out.jsonl"), "--archive", str(folder)]) == 0
+
+
+def test_a_decompression_bomb_is_not_unpacked(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Zeros compress a thousand times: a bundle may unpack to BOMB_RATIO times its size (at least BOMB_FLOOR)."""
+    monkeypatch.setattr(bundles, "BOMB_FLOOR", 1 << 20)
+    page = b"<!DOCTYPE html><html><body><p>text</p></body></html>"
+    for name in ("bomb.zip", "bomb.tar.gz"):
+        bundle = tmp_path / name
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr("page.html", page)
+                archive.writestr("zeros.html", b"\0" * (8 << 20))
+        else:
+            with tarfile.open(bundle, "w:gz") as archive:
+                for member, data in (("page.html", page), ("zeros.html", b"\0" * (8 << 20))):
+                    info = tarfile.TarInfo(member)
+                    info.size = len(data)
+                    archive.addfile(info, io.BytesIO(data))
+        caplog.clear()
+        with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
+            assert bundles.extract(bundle, tmp_path / name.split(".")[0] / name) == 1
+        assert [r.getMessage().split(":")[0] for r in caplog.records] == [f"{bundle}/zeros.html"]
+        assert "a decompression bomb" in caplog.records[0].getMessage()

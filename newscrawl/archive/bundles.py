@@ -80,11 +80,12 @@ def extract(path: Path, into: Path) -> int:
 
 def _extract_zip(path: Path, into: Path) -> int:
     extracted = 0
+    budget = _Budget(path)
     try:
         with zipfile.ZipFile(path) as archive:
             for member in archive.infolist():
                 target = _target(into, member.filename)
-                if member.is_dir() or target is None:
+                if member.is_dir() or target is None or not budget.allows(member.filename, member.file_size):
                     continue
                 try:
                     _write_member(archive, member, target)
@@ -101,6 +102,31 @@ def _extract_zip(path: Path, into: Path) -> int:
     if not extracted:
         raise UnreadableBundle(f"{path}: a ZIP file without a file that could be extracted")
     return extracted
+
+
+BOMB_RATIO = 100
+"""How many times its own size a bundle may unpack to, beyond BOMB_FLOOR. Pages and WARCs compress 3–20 times;
+a decompression bomb (a few MB of zeros that unpack to many GB) thousands of times."""
+BOMB_FLOOR = 1 << 30
+
+
+class _Budget:
+    """What a bundle may still unpack to: BOMB_RATIO times its size, and at least BOMB_FLOOR. A member that would
+    pass it is not extracted (one line naming it), so a bundle from an untrusted place cannot fill the disk. The
+    sizes are the ones the members declare, which zipfile and tarfile do not read past."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.left = max(BOMB_FLOOR, BOMB_RATIO * path.stat().st_size)
+
+    def allows(self, name: str, size: int) -> bool:
+        if size > self.left:
+            logger.error("%s/%s: not extracted: %d bytes, more than this bundle may unpack to (%d times its size, "
+                         "at least %d MiB): a decompression bomb, or an archive to unpack by hand", self.path, name,
+                         size, BOMB_RATIO, BOMB_FLOOR >> 20)
+            return False
+        self.left -= size
+        return True
 
 
 def _target(into: Path, name: str) -> Path | None:
@@ -128,11 +154,13 @@ def _write_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Pat
 
 def _extract_tar(path: Path, into: Path) -> int:
     extracted = 0
+    budget = _Budget(path)
     try:
         with tarfile.open(path, "r:*") as archive:
             try:
                 for member in archive:  # in order: a tar cut short keeps what came before the cut
-                    if member.isdir() or member.name.startswith(_MAC_METADATA):
+                    if member.isdir() or member.name.startswith(_MAC_METADATA) or not budget.allows(
+                            member.name, member.size):
                         continue
                     try:
                         archive.extract(member, into, filter="data")
