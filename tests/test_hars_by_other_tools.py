@@ -17,8 +17,8 @@ import pytest
 
 from tests.crawling import CrawlResult, run_crawl
 from tests.test_archive_replay import newscrawl_cli
-from tests.test_warcs_by_other_tools import FOLDER as WARCS
 from tests.test_warcs_by_other_tools import NEWS_IDS, PAGE_SHA256, content, items_of
+from tests.test_warcs_by_other_tools import wget_items  # noqa: F401  # the fixture: wget's items, the reference
 
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "hars-by-other-tools"
 ARCHIVED_AS = {"playwright.har": "playwright.har.warc.gz", "playwright.zip": "har.har.warc.gz",
@@ -48,14 +48,6 @@ def har_log(file: str) -> dict[str, Any]:
 def started(value: str) -> str:
     """An entry's startedDateTime as the feed writes times."""
     return datetime.fromisoformat(value).astimezone(timezone.utc).isoformat()
-
-
-@pytest.fixture(scope="module")
-def wget_items(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, object]]:
-    workdir = tmp_path_factory.mktemp("wget")
-    done = run_crawl(workdir, "devdiscourse", "-a", f"replay={WARCS / 'wget.warc.gz'}", "-O", "out.jsonl")
-    assert done.returncode == 0, done.log[-3000:]
-    return items_of(workdir / "out.jsonl")
 
 
 @pytest.mark.parametrize("file", ARCHIVED_AS)
