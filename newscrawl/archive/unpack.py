@@ -37,8 +37,8 @@ logger = logging.getLogger(__name__)
 
 
 def replay_root(path: Path) -> Path:
-    """The folder of WARCs a replay of `path` reads (see _replay_root); its files are named after `path` in what
-    the user reads (shown_name)."""
+    """What a replay of `path` reads (see _replay_root): `path` itself, or the folder it was unpacked into, whose
+    files are then named after `path` in what the user reads (shown_name)."""
     root = _replay_root(path)
     if root != path:
         remember_origin(root, path)
@@ -48,9 +48,10 @@ def replay_root(path: Path) -> Path:
 def _replay_root(path: Path) -> Path:
     """The folder a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a .har file its
     exchanges, converted once into a WARC (har.py); for a ZIP or tar file its files, extracted once (bundles.py),
-    then as that folder; for a folder that holds .wacz or .har files, a folder of its WARC files, of every WACZ's
-    WARCs and HAR's WARC, and of its saved pages (a WACZ beside WARCs or pages was not replayed at all, and then the
-    pages beside a WACZ were not); anything else as it is. Raises UnreadableBundle (wacz.UnreadableWacz,
+    then as that folder; for a folder that holds .wacz, .har, ZIP or tar files, a folder of its WARC files, of every
+    WACZ's WARCs, HAR's WARC and bundle's files, and of its saved pages (a WACZ beside WARCs or pages was not
+    replayed at all, then the pages beside a WACZ were not, and a bundle's files were never); anything else as it
+    is. Raises UnreadableBundle (wacz.UnreadableWacz,
     har.UnreadableHar) for a .wacz, .har, ZIP or tar file that cannot be read (in a folder: only when nothing else is
     left to replay; else each bad one costs one error line), BundleNotExtracted when the cache takes no file."""
     if wacz.is_wacz(path):
@@ -103,7 +104,7 @@ def _replay_root(path: Path) -> Path:
         if not warcs and not pages and not readable:
             kinds = ", ".join(kind for kind, found in (("WACZ", waczs), ("HAR", hars), ("ZIP or tar", packs)) if found)
             raise UnreadableBundle(f"{shown_name(str(path))}: none of its {len(waczs) + len(hars) + len(packs)} "
-                                 f"{kinds} files could be read")
+                                   f"{kinds} files could be read")
         return (f"{shown_name(str(path))}: {readable} WACZ, HAR, ZIP and tar files unpacked, {len(warcs)} WARC files "
                 f"linked and {len(pages)} saved pages and sidecars copied")
 
@@ -113,10 +114,10 @@ def _replay_root(path: Path) -> Path:
 
 
 def _built(path: Path, key: str, build: Callable[[Path], str], what: str = "WARCs") -> Path:
-    """The cache folder for `key` (of `path`, the WACZ or folder given), made by `build` in a staging sibling and
+    """The cache folder for `key` (of `path`, the archive or folder given), made by `build` in a staging sibling and
     renamed whole when missing (a reader sees a whole folder or none); build returns what it did, for the log."""
     try:
-        target = cache_folder() / f"wacz-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+        target = cache_folder() / f"unpacked-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
         if target.is_dir():
             return target
         staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
