@@ -198,7 +198,11 @@ def test_a_folder_of_bundles_replays_each_bundle_with_the_folders_own_pages(tmp_
     expected = articles(replay(tmp_path, tmp_path / "pages", "loose"))
     result = replay(tmp_path, folder, "deliveries")
     assert result.returncode == 0 and articles(result) == expected, result.log[-3000:]
-    assert f"{folder / 'broken.zip'}: not a readable ZIP file" in result.log
+    # the broken one is damaged input, counted and named as any damaged record is, in this run and the next
+    for run in (result, replay(tmp_path, folder, "again")):
+        assert f"Damaged input {folder / 'broken.zip'} at offset 0 (unpack): not a readable ZIP file" in run.log
+        assert run.stat("newscrawl/replay/archive_problems/unpack") == 1
+        assert run.stat("newscrawl/run_status") == "damaged-input"
     assert {item["provenance"]["archive"]["file"].split("/")[0] for item in result.feed_items("out.jsonl")} == {
         "2026-11.zip", "2026-12.tar.gz", names[4]}
     assert cli.main(["verify", str(result.workdir / "out.jsonl"), "--archive", str(folder)]) == 0

@@ -76,6 +76,8 @@ def test_a_browsers_har_replays_to_the_articles_of_the_responses_it_recorded(tmp
         entry["request"]["url"] for entry in entries)
     assert all(item["title"] and item["body"] for item in items)
     assert "session.har: 3 entries not replayable (1 failed or blocked, 1 no body kept, 1 not http(s))" in result.log
+    assert {kind: result.stat(f"newscrawl/replay/skipped_records/{kind}") for kind in (
+        "har-failed", "har-no-body", "har-not-http")} == {"har-failed": 1, "har-no-body": 1, "har-not-http": 1}
     assert {item["provenance"]["archive"]["file"] for item in items} == {"session.har.warc.gz"}
 
     # the same articles as the WARC the browser's responses came from, bodies and all

@@ -109,12 +109,15 @@ def test_a_har_without_bodies_is_refused_in_one_line(file: str, tmp_path: Path) 
 
 def test_every_har_together_is_three_articles_in_one_process_or_two(tmp_path: Path) -> None:
     """Five HARs of the three pages and the two without bodies, in one folder: one item per article, one warning
-    line for each HAR that holds none; two processes write the same feed."""
+    line for each HAR that holds none; two processes write the same feed and count the same."""
     one = replay(tmp_path / "one", FOLDER, "news")
     two = replay(tmp_path / "two", FOLDER, "news", "-a", "jobs=2")
     assert one.returncode == 0 and two.returncode == 0, one.log[-2000:] + two.log[-2000:]
     urls = sorted(str(item["url"]) for item in items_of(one.workdir / "out.jsonl"))
     assert len(urls) == 3 and all(url.split("/")[-1].startswith(tuple(NEWS_IDS)) for url in urls), urls
     assert (one.workdir / "out.jsonl").read_bytes() == (two.workdir / "out.jsonl").read_bytes()
-    for file in WITHOUT_BODIES:
-        assert f"{FOLDER / file}: a HAR file without a response that could be replayed" in one.log
+    for file in WITHOUT_BODIES:  # each costs itself, as damaged input, in the one line of any damaged record
+        assert (f"Damaged input {FOLDER / file} at offset 0 (unpack): a HAR file without a response that could be "
+                "replayed") in one.log
+    assert one.stat("newscrawl/replay/archive_problems/unpack") == two.stat(
+        "newscrawl/replay/archive_problems/unpack") == len(WITHOUT_BODIES)

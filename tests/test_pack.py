@@ -4,7 +4,6 @@ and one page per article of the feed; bad input is one line and exit 2, nothing 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import subprocess
@@ -101,13 +100,13 @@ def test_an_unreadable_wacz_is_one_line_and_exit_2(tmp_path: Path, content: byte
     assert check.returncode == 2
 
 
-def test_a_folder_of_wacz_and_warc_files_replays_all_of_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_a_folder_of_wacz_and_warc_files_replays_all_of_them(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """A WACZ beside WARCs in a replayed folder was ignored, silently; now every one is read, and a broken WACZ
-    costs one error line and only itself."""
+    costs only itself: damaged input the replay reports (findings_of), one line."""
     from newscrawl.archive.replay import warc_files
     from newscrawl.archive.bundles import UnreadableBundle
-    from newscrawl.archive.unpack import replay_root
+    from newscrawl.archive.unpack import findings_of, replay_root
 
     monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "extracted"))
     folder = tmp_path / "downloads"
@@ -117,12 +116,11 @@ def test_a_folder_of_wacz_and_warc_files_replays_all_of_them(tmp_path: Path, mon
         wacz.write(SAMPLE, "archive/other.warc.gz")
         wacz.writestr("datapackage.json", "{}")
     (folder / "broken.wacz").write_bytes(b"a download cut short")
-    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.wacz"):
-        root = replay_root(folder)
+    root = replay_root(folder)
     assert [path.relative_to(root).as_posix() for path in warc_files(root)] == [
         "new.wacz/archive/other.warc.gz", f"old/{SAMPLE.name}"]
-    assert [record.getMessage() for record in caplog.records] == [
-        f"{folder / 'broken.wacz'}: not a readable WACZ (ZIP) file: File is not a zip file"]
+    assert [(problem.file, problem.kind, problem.message) for problem in findings_of(root).problems] == [
+        (str(folder / "broken.wacz"), "unpack", "not a readable WACZ (ZIP) file: File is not a zip file")]
     assert replay_root(folder) == root  # made once
     os.utime(folder / "new.wacz", ns=(0, 0))
     assert replay_root(folder) != root  # made again when a file changes

@@ -30,8 +30,11 @@ import struct
 import tarfile
 import zipfile
 import zlib
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from newscrawl.archive.reader import ArchiveProblem
 from newscrawl.archive.wholegzip import cache_folder
 from newscrawl.files import os_reason
 
@@ -64,23 +67,47 @@ class BundleNotExtracted(UnreadableBundle):
     so the replay does not start (one line), where a damaged bundle costs only itself."""
 
 
+UNPACK = "unpack"
+"""The ArchiveProblem kind of damage found while unpacking: a member not extracted, a bundle cut short, one in a
+folder that cannot be read."""
+
+
+@dataclass
+class Findings:
+    """What unpacking found that the replay reports as it reports a damaged record (unpack.py keeps it beside the
+    unpacked folder, so every replay of the folder, cached or not, one process or several, counts it once): each
+    damaged spot an ArchiveProblem of kind UNPACK, and entries with no response to replay counted by kind.
+
+    `loud`: also log each damage as an error at once (a caller with no replay to report it)."""
+
+    problems: list[ArchiveProblem] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    loud: bool = False
+
+    def damaged(self, file: str, message: str) -> None:
+        self.problems.append(ArchiveProblem(file, 0, UNPACK, message))
+        logger.log(logging.ERROR if self.loud else logging.DEBUG, "%s: %s", file, message)
+
+
 def is_bundle(path: Path) -> bool:
     """Whether `path` is a ZIP or tar file given as a replay source, by its name (a WACZ is a ZIP too, but
     wacz.py reads only its WARCs)."""
     return path.name.lower().endswith(SUFFIXES) and path.is_file()
 
 
-def extract(path: Path, into: Path) -> int:
+def extract(path: Path, into: Path, findings: Findings | None = None) -> int:
     """Every file of the bundle at `path` into the folder `into`; how many. Raises UnreadableBundle when the bundle
-    cannot be opened or holds no file, BundleNotExtracted (with its OSError as cause) when `into` cannot take them."""
+    cannot be opened or holds no file, BundleNotExtracted (with its OSError as cause) when `into` cannot take them.
+    A member that cannot be extracted, or a bundle cut short, is one of `findings` (logged at once without them)."""
+    findings = findings if findings is not None else Findings(loud=True)
     if path.name.lower().endswith(ZIP_SUFFIXES):
-        return _extract_zip(path, into)
-    return _extract_tar(path, into)
+        return _extract_zip(path, into, findings)
+    return _extract_tar(path, into, findings)
 
 
-def _extract_zip(path: Path, into: Path) -> int:
+def _extract_zip(path: Path, into: Path, findings: Findings) -> int:
     extracted = 0
-    budget = _Budget(path)
+    budget = _Budget(path, findings)
     try:
         with zipfile.ZipFile(path) as archive:
             for member in archive.infolist():
@@ -92,7 +119,7 @@ def _extract_zip(path: Path, into: Path) -> int:
                 except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, ValueError, OSError) as error:
                     # a bad CRC, an encrypted member, an unknown compression, a name the file system refuses
                     _refused_by_cache(path, into, error)
-                    logger.error("%s/%s: not extracted: %s", path, member.filename, error)
+                    findings.damaged(f"{path}/{member.filename}", f"not extracted: {error}")
                     continue
                 stamp = zip_member_time(member)
                 os.utime(target, (stamp, stamp))
@@ -115,15 +142,16 @@ class _Budget:
     pass it is not extracted (one line naming it), so a bundle from an untrusted place cannot fill the disk. The
     sizes are the ones the members declare, which zipfile and tarfile do not read past."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, findings: Findings) -> None:
         self.path = path
+        self.findings = findings
         self.left = max(BOMB_FLOOR, BOMB_RATIO * path.stat().st_size)
 
     def allows(self, name: str, size: int) -> bool:
         if size > self.left:
-            logger.error("%s/%s: not extracted: %d bytes, more than this bundle may unpack to (%d times its size, "
-                         "at least %d MiB): a decompression bomb, or an archive to unpack by hand", self.path, name,
-                         size, BOMB_RATIO, BOMB_FLOOR >> 20)
+            self.findings.damaged(f"{self.path}/{name}", f"not extracted: {size} bytes, more than this bundle may "
+                                  f"unpack to ({BOMB_RATIO} times its size, at least {BOMB_FLOOR >> 20} MiB): a "
+                                  "decompression bomb, or an archive to unpack by hand")
             return False
         self.left -= size
         return True
@@ -152,9 +180,9 @@ def _write_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Pat
         partial.unlink(missing_ok=True)
 
 
-def _extract_tar(path: Path, into: Path) -> int:
+def _extract_tar(path: Path, into: Path, findings: Findings) -> int:
     extracted = 0
-    budget = _Budget(path)
+    budget = _Budget(path, findings)
     try:
         with tarfile.open(path, "r:*") as archive:
             try:
@@ -165,21 +193,22 @@ def _extract_tar(path: Path, into: Path) -> int:
                     try:
                         archive.extract(member, into, filter="data")
                     except tarfile.FilterError as error:
-                        logger.error("%s/%s: not extracted: %s", path, member.name, error)
+                        findings.damaged(f"{path}/{member.name}", f"not extracted: {error}")
                         continue
                     except BaseException as error:
                         # what was written of it is not the member: read as a page, it would be a whole one
                         _forget_partial(into / member.name.lstrip("/"))
                         _refused_by_cache(path, into, error)
                         if isinstance(error, (tarfile.ExtractError, OSError)) and getattr(error, "filename", None):
-                            logger.error("%s/%s: not extracted: %s", path, member.name, error)
+                            findings.damaged(f"{path}/{member.name}", f"not extracted: {error}")
                             continue
                         raise  # the bundle's own bytes failed: nothing after this point can be read
                     extracted += 1
                 if not _ends_whole(archive):
-                    logger.error("%s: cut short after %d files: no end-of-archive block follows them", path, extracted)
+                    findings.damaged(str(path), f"cut short after {extracted} files: no end-of-archive block follows "
+                                     "them")
             except (tarfile.ReadError, EOFError, zlib.error, lzma.LZMAError, OSError) as error:
-                logger.error("%s: cut short or damaged after %d files: %s", path, extracted, error)
+                findings.damaged(str(path), f"cut short or damaged after {extracted} files: {error}")
     except (tarfile.ReadError, tarfile.CompressionError, EOFError, OSError) as error:
         raise UnreadableBundle(f"{path}: not a readable tar file: {error}") from error
     if not extracted:

@@ -52,7 +52,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from newscrawl.archive.bundles import UnreadableBundle
+from newscrawl.archive.bundles import Findings, UnreadableBundle
 from newscrawl.archive.savednames import read_safely
 from newscrawl.archive.writer import request_target
 from newscrawl.extract.urls import is_http_url
@@ -63,6 +63,11 @@ SUFFIX = ".har"
 CONVERSION = "har-3"
 """Part of every conversion's cache key, and named in the WARC's warcinfo: a new one when conversion changes what
 it writes, so no replay reads a WARC an older newscrawl converted."""
+
+SKIPPED_KINDS = {"malformed": "har-malformed", "not http(s)": "har-not-http", "failed or blocked": "har-failed",
+                 "browser-internal redirects": "har-browser-redirect", "no body kept": "har-no-body",
+                 "no start time": "har-no-start-time"}
+"""Why an entry holds no response to replay → its replay stat, newscrawl/replay/skipped_records/<kind>."""
 
 _DECODED = ("content-encoding", "transfer-encoding", "content-length")
 """Headers that describe the bytes on the wire, not the decoded body a browser records."""
@@ -80,10 +85,11 @@ def is_har(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIX) and path.is_file()
 
 
-def convert(path: Path, into: Path, shown: str | None = None) -> int:
+def convert(path: Path, into: Path, shown: str | None = None, findings: Findings | None = None) -> int:
     """Write the HAR at `path` as ``into/<name>.warc.gz``; how many responses it holds. Raises UnreadableHar for a
     file that is not a HAR, or one without a single response that could be converted. `shown`: the HAR's name in
-    messages, as the user knows it (``recording.zip/har.har``, not the folder the ZIP was extracted to)."""
+    messages, as the user knows it (``recording.zip/har.har``, not the folder the ZIP was extracted to). The entries
+    with no response to replay are counted in `findings` by kind (SKIPPED_KINDS), as the replay's skipped records."""
     name = shown or str(path)
     raw, _ = read_safely(path)
     try:
@@ -132,6 +138,8 @@ def convert(path: Path, into: Path, shown: str | None = None) -> int:
     if skipped:
         logger.warning("%s: %d entries not replayable (%s)", name, sum(skipped.values()),
                        ", ".join(f"{count} {why}" for why, count in sorted(skipped.items())))
+        if findings is not None:
+            findings.skipped.update({SKIPPED_KINDS[why]: count for why, count in skipped.items()})
     if not written:
         target.unlink()
         raise UnreadableHar(f"{name}: a HAR file without a response that could be replayed ({len(entries)} entries)")

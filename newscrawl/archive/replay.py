@@ -75,6 +75,7 @@ from newscrawl.archive.savedhtml import NotReplayed, SavedPlace, read_saved_body
 from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.savedplaces import SavedPlaces
 from newscrawl.archive.shown import shown_in, shown_name, shown_source
+from newscrawl.archive.unpack import findings_of
 from newscrawl.archive.wacz import warcs_inside
 from newscrawl.fatal import stop_crawl
 from newscrawl.components import Unused, leave_out
@@ -545,6 +546,10 @@ class ReplaySource:
             self.problems.extend(folder.problems)
             self.not_replayed.extend(folder.not_replayed)
             self._pages = folder.places  # every page answers: the folder's own list, not a copy
+        unpacked = findings_of(path)  # what unpacking the archive given found: damage as the index's, counted once
+        self.problems.extend(unpacked.problems)
+        for kind, count in unpacked.skipped.items():
+            self.skipped[kind] = self.skipped.get(kind, 0) + count
         if every_version:  # a later page of a URL is one of its versions: replayed
             self.not_replayed = [file for file in self.not_replayed if file.kind not in (SAME_URL, SAME_BYTES)]
 

@@ -19,19 +19,23 @@ there already), so they find every item's record again.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from newscrawl.archive import bundles, har, wacz
-from newscrawl.archive.bundles import BundleNotExtracted, UnreadableBundle, not_extracted
+from newscrawl.archive.bundles import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
+from newscrawl.archive.reader import ArchiveProblem
 from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.shown import remember_origin, shown_in, shown_name
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
 from newscrawl.archive.wholegzip import cache_folder
+from newscrawl.files import write_whole
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +60,15 @@ def _replay_root(path: Path) -> Path:
     left to replay; else each bad one costs one error line), BundleNotExtracted when the cache takes no file."""
     if wacz.is_wacz(path):
         return _built(path, f"{wacz.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
-                      lambda staging: f"{path}: {wacz.extract_warcs(path, staging)} WARC files extracted")
+                      lambda staging, _: f"{path}: {wacz.extract_warcs(path, staging)} WARC files extracted")
     if har.is_har(path):
         return _built(path, f"{har.CONVERSION}-{path.resolve()}\0{_stamp(str(path))}",
-                      lambda staging: f"{path}: {har.convert(path, staging)} responses converted to a WARC", "WARC")
+                      lambda staging, found: f"{path}: {har.convert(path, staging, findings=found)} responses "
+                                             "converted to a WARC", "WARC")
     if bundles.is_bundle(path):
         extracted = _built(path, f"{bundles.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
-                           lambda staging: f"{path}: {bundles.extract(path, staging)} files extracted", "files")
+                           lambda staging, found: f"{path}: {bundles.extract(path, staging, found)} files extracted",
+                           "files")
         remember_origin(extracted, path)  # a WACZ or HAR in it is named inside the bundle when it is unpacked
         return _replay_root(extracted)
     if not path.is_dir():
@@ -77,7 +83,10 @@ def _replay_root(path: Path) -> Path:
     taken = {*waczs, *hars, *packs, *warcs}
     pages = [file for file in files if file not in taken and (file.lower().endswith(".url") or is_saved_page(file))]
 
-    def combine(staging: Path) -> str:
+    def combine(staging: Path, found: Findings) -> str:
+        inherited = findings_of(path)  # the folder is itself unpacked (a ZIP's): what its unpacking found stands
+        found.problems += inherited.problems
+        found.skipped += inherited.skipped
         for warc in warcs:  # linked, not copied: the folder's own WARCs are read where they are
             link = staging / os.path.relpath(warc, path)
             link.parent.mkdir(parents=True, exist_ok=True)
@@ -91,16 +100,17 @@ def _replay_root(path: Path) -> Path:
             try:
                 into = staging / os.path.relpath(packed, path)
                 if packed in hars:
-                    har.convert(Path(packed), into, shown_name(packed))
+                    har.convert(Path(packed), into, shown_name(packed), found)
                 elif packed in packs:  # its saved pages and WARCs; a WACZ or HAR in it only when it is given alone
-                    bundles.extract(Path(packed), into)
+                    bundles.extract(Path(packed), into, found)
                 else:
                     wacz.extract_warcs(Path(packed), into)
                 readable += 1
             except BundleNotExtracted:
                 raise
-            except UnreadableBundle as error:
-                logger.error("%s", shown_in(str(error)))
+            except UnreadableBundle as error:  # it costs itself: the replay reports it as damaged input
+                message = str(error)
+                found.damaged(packed, message.removeprefix(f"{packed}: ").removeprefix(f"{shown_name(packed)}: "))
         if not warcs and not pages and not readable:
             kinds = ", ".join(kind for kind, found in (("WACZ", waczs), ("HAR", hars), ("ZIP or tar", packs)) if found)
             raise UnreadableBundle(f"{shown_name(str(path))}: none of its {len(waczs) + len(hars) + len(packs)} "
@@ -113,9 +123,10 @@ def _replay_root(path: Path) -> Path:
         f"{file}\0{_stamp(file)}" for file in waczs + hars + packs + warcs + pages)]), combine)
 
 
-def _built(path: Path, key: str, build: Callable[[Path], str], what: str = "WARCs") -> Path:
+def _built(path: Path, key: str, build: Callable[[Path, Findings], str], what: str = "WARCs") -> Path:
     """The cache folder for `key` (of `path`, the archive or folder given), made by `build` in a staging sibling and
-    renamed whole when missing (a reader sees a whole folder or none); build returns what it did, for the log."""
+    renamed whole when missing (a reader sees a whole folder or none); build returns what it did, for the log, and
+    records in its Findings what the replay must report, kept beside the folder (findings_of)."""
     try:
         target = cache_folder() / f"unpacked-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
         if target.is_dir():
@@ -124,7 +135,9 @@ def _built(path: Path, key: str, build: Callable[[Path], str], what: str = "WARC
     except OSError as error:  # the cache folder cannot be made or written (a file by that name, read-only, full)
         raise not_extracted(path, error, what) from error
     try:
-        done = build(staging)
+        found = Findings()
+        done = build(staging, found)
+        _keep(found, _findings_file(target))  # before the folder: whoever sees the folder sees what it found
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -133,6 +146,29 @@ def _built(path: Path, key: str, build: Callable[[Path], str], what: str = "WARC
         raise
     logger.info("%s to %s for the replay", done, target)
     return target
+
+
+def findings_of(root: Path) -> Findings:
+    """What unpacking found that a replay of `root` reports (damaged members, entries not replayable); none for a
+    folder that was not unpacked, or whose findings cannot be read."""
+    if root.resolve().parent != cache_folder(create=False).resolve():
+        return Findings()  # the user's own folder: nothing beside it is ours to read
+    try:
+        kept = json.loads(_findings_file(root).read_text(encoding="utf-8"))
+        return Findings([ArchiveProblem(*problem) for problem in kept["problems"]], Counter(kept["skipped"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return Findings()
+
+
+def _findings_file(folder: Path) -> Path:
+    return folder.with_name(folder.name + ".findings.json")
+
+
+def _keep(found: Findings, file: Path) -> None:
+    problems = [[shown_name(problem.file), problem.offset, problem.kind, shown_in(problem.message)]
+                for problem in found.problems]
+    write_whole(file, json.dumps({"problems": problems, "skipped": dict(sorted(found.skipped.items()))},
+                                 ensure_ascii=False).encode("utf-8"))
 
 
 def _stamp(file: str) -> str:
