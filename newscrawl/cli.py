@@ -9,6 +9,7 @@ itself lives in archive/, state/, ops/, runner.py and distributed/.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -31,6 +32,7 @@ from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
 from newscrawl.ops.status import any_latest_failed, gone_lines, read_gone_states, status_lines
+from newscrawl.ops.statusjson import status_document
 from newscrawl.processes import EXIT_LOCKED, EXIT_USAGE
 from newscrawl.runner import run as run_crawl
 from newscrawl.runner import spider_class, spider_names
@@ -321,10 +323,15 @@ def add_status_command(commands: argparse._SubParsersAction[OneLineParser]) -> N
         epilog="Exit codes: 0 the latest run of every spider is ok, or there are no runs; 1 the latest run of some "
                "spider is not ok (drift, fetch-failures, nothing-discovered, killed, error) or its report is "
                "unreadable, so `newscrawl status > /dev/null || alert` works as a monitor (older failed runs do "
-               "not count once a later run is ok); 2 usage error or no such output folder.")
+               "not count once a later run is ok); 2 usage error or no such output folder (nothing on stdout, "
+               "also with --json).")
     _add_report_source_arguments(status)
     status.add_argument("-n", type=_non_negative, default=20, metavar="N",
                         help="how many runs to show (default 20; 0 shows all)")
+    status.add_argument("--json", action="store_true",
+                        help="print the same as one JSON document (runs, latest run per spider, gone pages, and the "
+                             "reports and state files that could not be read as `problems`); schema: "
+                             "docs/operating.md, docs/status.schema.json")
 
 
 def add_report_command(commands: argparse._SubParsersAction[OneLineParser]) -> None:
@@ -501,8 +508,14 @@ def show_status(args: argparse.Namespace) -> int:
         print(f"newscrawl status: {error}", file=sys.stderr)
         return EXIT_USAGE
     runs = load_runs(Path(args.output), args.spider, replays=args.replays)
+    states, now = read_gone_states(Path(args.output), args.spider), datetime.now(timezone.utc)
+    if args.json:
+        document = status_document(runs, states, output=str(args.output), spider=args.spider, limit=args.n,
+                                   schedule=schedule, now=now)
+        print(json.dumps(dataclasses.asdict(document), indent=2))  # ASCII: a lone surrogate from a report still prints
+        return document.exit_code
     print("\n".join(status_lines(runs, args.n)) if runs else f"no run reports under {folder}")
-    gone = gone_lines(read_gone_states(Path(args.output), args.spider), schedule, datetime.now(timezone.utc))
+    gone = gone_lines(states, schedule, now)
     if gone:
         print("\n".join(gone))
     return EXIT_FOUND_PROBLEMS if any_latest_failed(runs) else EXIT_OK

@@ -4,6 +4,9 @@ Writes docs/schema.md (a table per dataclass, from the field docstrings) and doc
 2020-12 of one feed item, by itemadapter's ItemAdapter.get_json_schema, which reads the same docstrings). Without
 --write the Markdown goes to stdout, as before. tests/test_schema.py fails when either file and the code drift
 apart, and validates every item the test suite produces against the schema.
+
+The same is done for the document `newscrawl status --json` prints (ops/statusjson.py): its tables are the marked
+part of docs/operating.md, its JSON Schema docs/status.schema.json; tests/test_ops.py checks both.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import ast
 import dataclasses
 import inspect
 import json
+import re
 import sys
 import textwrap
 import typing
@@ -22,6 +26,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 
 from newscrawl import items
+from newscrawl.ops import statusjson
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 MARKDOWN = DOCS / "schema.md"
@@ -45,7 +50,21 @@ def field_docs(cls: type) -> dict[str, str]:
 
 def _type_name(annotation: object) -> str:
     text = str(annotation) if not isinstance(annotation, type) else annotation.__name__
-    return text.replace("typing.", "").replace("newscrawl.items.", "").replace("|", "\\|")
+    return re.sub(r"newscrawl\.(\w+\.)*", "", text.replace("typing.", "")).replace("|", "\\|")
+
+
+def _tables(classes: tuple[type, ...], heading: str) -> list[str]:
+    """A table per dataclass (field, type, meaning from its docstring) under a `heading` line."""
+    lines: list[str] = []
+    for cls in classes:
+        hints = typing.get_type_hints(cls)
+        docs = field_docs(cls)
+        lines += [f"{heading} {cls.__name__}", "", " ".join((cls.__doc__ or "").split()), "",
+                  "| field | type | meaning |", "|---|---|---|"]
+        for field in dataclasses.fields(cls):
+            lines.append(f"| `{field.name}` | `{_type_name(hints[field.name])}` | {docs.get(field.name, '')} |")
+        lines.append("")
+    return lines
 
 
 def render() -> str:
@@ -57,14 +76,7 @@ def render() -> str:
         "Every item is an `Article`; its `provenance` holds the facts of the fetch. Dates are ISO 8601 strings.",
         "",
     ]
-    for cls in CLASSES:
-        hints = typing.get_type_hints(cls)
-        docs = field_docs(cls)
-        lines += [f"## {cls.__name__}", "", " ".join((cls.__doc__ or "").split()), "",
-                  "| field | type | meaning |", "|---|---|---|"]
-        for field in dataclasses.fields(cls):
-            lines.append(f"| `{field.name}` | `{_type_name(hints[field.name])}` | {docs.get(field.name, '')} |")
-        lines.append("")
+    lines += _tables(CLASSES, "##")
     lines += CONTRACT
     lines += ["| flag | meaning |", "|---|---|"]
     lines += [f"| `{flag}` | {meaning} |" for flag, meaning in items.QUALITY_FLAGS.items()]
@@ -107,14 +119,46 @@ def render_json_schema() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+OPERATING = DOCS / "operating.md"
+STATUS_SCHEMA = DOCS / "status.schema.json"
+STATUS_CLASSES = (statusjson.StatusDocument, statusjson.StatusRun, statusjson.LatestRun, statusjson.GoneState,
+                  statusjson.SiteCount, statusjson.GonePage, statusjson.Problem)
+STATUS_START = "<!-- generated from newscrawl/ops/statusjson.py by python -m newscrawl.schema --write -->"
+STATUS_END = "<!-- end of generated -->"
+
+
+def render_status_tables() -> str:
+    """The tables of the `newscrawl status --json` document, as they stand between the markers in operating.md."""
+    return "\n".join([STATUS_START, "", *_tables(STATUS_CLASSES, "####"), STATUS_END])
+
+
+def with_status_tables(page: str) -> str:
+    """operating.md with its marked part replaced by render_status_tables(); ValueError when the markers are gone."""
+    start, end = page.find(STATUS_START), page.find(STATUS_END)
+    if start < 0 or end < start:
+        raise ValueError(f"{OPERATING}: the lines {STATUS_START!r} and {STATUS_END!r} are missing; put them back "
+                         "where the status document's tables go")
+    return page[:start] + render_status_tables() + page[end + len(STATUS_END):]
+
+
+def status_json_schema() -> dict[str, Any]:
+    """JSON Schema of the `newscrawl status --json` document, each key's docstring as its description."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "newscrawl status --json",
+            "description": " ".join((statusjson.StatusDocument.__doc__ or "").split()),
+            **ItemAdapter.get_json_schema(statusjson.StatusDocument)}
+
+
 def write() -> None:
     MARKDOWN.write_text(render(), encoding="utf-8")
     JSON_SCHEMA.write_text(render_json_schema(), encoding="utf-8")
+    OPERATING.write_text(with_status_tables(OPERATING.read_text(encoding="utf-8")), encoding="utf-8")
+    STATUS_SCHEMA.write_text(json.dumps(status_json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.schema", description=__doc__.split("\n")[0])
-    parser.add_argument("--write", action="store_true", help=f"write {MARKDOWN.name} and {JSON_SCHEMA.name}")
+    parser.add_argument("--write", action="store_true", help=f"write {MARKDOWN.name}, {JSON_SCHEMA.name}, "
+                        f"{STATUS_SCHEMA.name} and the status document's tables in {OPERATING.name}")
     if parser.parse_args(argv).write:
         write()
     else:

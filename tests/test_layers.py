@@ -44,6 +44,7 @@ LATERAL: dict[tuple[str, str], str] = {
     ("newscrawl.runner", "newscrawl.ops"): "the runner prints the run's summary the way reports show it",
     ("newscrawl.parquet", "newscrawl.exporters"): "the Parquet feed shares the other feeds' value conversions",
     ("newscrawl.parquet", "newscrawl.schema"): "its Arrow schema is generated from the item definitions",
+    ("newscrawl.schema", "newscrawl.ops"): "the status document's docs and JSON Schema are generated as the item's",
     ("newscrawl.parquetfeed", "newscrawl.parquet"): "the registered stand-in loads the Parquet exporter on first use",
 }
 

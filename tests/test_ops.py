@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -331,3 +332,160 @@ def test_status_names_a_bad_gone_setting(tmp_path: Path, capsys: pytest.CaptureF
     assert cli.main(["status", "--output", str(tmp_path)]) == 2
     assert capsys.readouterr().err == ("newscrawl status: bad setting NEWSCRAWL_GONE_RETRY_FACTOR='half': expected a "
                                        "number, 1 or more (1: the retry time never grows)\n")
+
+
+def damaged_state(output: Path, spider: str) -> Path:
+    """A crawl state file that is not SQLite (a disk error, a half-copied file)."""
+    path = output / "state" / f"{spider}.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a database, " * 512)
+    return path
+
+
+def status_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    """`newscrawl status --json ARGS`: its exit code and the document, checked against docs/status.schema.json."""
+    import jsonschema
+
+    from newscrawl import schema
+
+    code = cli.main(["status", "--json", *args])
+    document = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator(json.loads(schema.STATUS_SCHEMA.read_text(encoding="utf-8"))).validate(document)
+    return code, document
+
+
+def test_status_json_is_the_table_as_one_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Data teams and monitors scraped the aligned table; --json gives the same runs, latest runs and gone pages, with
+    ISO 8601 times, numbers as numbers and "-" as null, and the same exit code."""
+    from newscrawl.state.store import StateStore
+
+    write(tmp_path, report(0, warc=["output/devdiscourse/20251121T100000Z-000000.warc.gz"]))
+    write(tmp_path, drifted(1))
+    write(tmp_path, report(2, spider="other", counts={"new_items": 7}, duration_seconds=float("nan")))
+    store = StateStore(tmp_path / "state" / "devdiscourse.sqlite")
+    site = "https://www.devdiscourse.com/article/x"
+    store.record_gone((START + timedelta(minutes=15)).isoformat(),
+                      [(f"devdiscourse:{n}", f"{site}/{n}-y", None) for n in range(1, 8)])
+    store.record_gone((START + timedelta(minutes=75)).isoformat(), [("devdiscourse:3", f"{site}/3-y", None)])
+    store.close()
+
+    table_code = cli.main(["status", "--output", str(tmp_path)])
+    table = table_rows(capsys.readouterr().out.splitlines())
+    code, document = status_json(capsys, "--output", str(tmp_path))
+    assert code == table_code == document["exit_code"] == 1  # devdiscourse's latest run drifted
+    assert (document["schema_version"], document["output"], document["spider"], document["runs_found"]) == (
+        1, str(tmp_path), None, 3)
+    assert datetime.fromisoformat(document["generated_at"]).utcoffset() == timedelta(0)
+    runs = document["runs"]
+    assert [(run["spider"], run["status"], run["ok"]) for run in runs] == [
+        ("other", "ok", True), ("devdiscourse", "drift", False), ("devdiscourse", "ok", True)]
+    drift = runs[1]
+    assert {key: drift[key] for key in ("finished", "started_at", "finished_at", "duration_seconds", "new_items",
+                                        "revisions", "not_modified", "skipped", "dropped", "errors", "drift",
+                                        "drift_failed", "archive", "mode", "from_state", "unreadable")} == {
+        "finished": "2025-11-21T10:15:12.300000+00:00", "started_at": "2025-11-21T10:15:00+00:00",
+        "finished_at": "2025-11-21T10:15:12.300000+00:00", "duration_seconds": 12.3, "new_items": 21,
+        "revisions": 2, "not_modified": 3, "skipped": 95, "dropped": 1, "errors": 3, "drift": ["body"],
+        "drift_failed": True, "archive": [], "mode": "live", "from_state": False, "unreadable": None}
+    assert (drift["dropped_by_reason"], drift["errors_by_kind"]) == ({"MissingField": 1},
+                                                                     {"HttpError500": 2, "TimeoutError": 1})
+    assert drift["crawl_id"] == "20251121T101500Z-000001"
+    assert drift["report"] == str(tmp_path / "devdiscourse" / "20251121T101500Z-000001.report.json")
+    assert runs[2]["archive"] == ["output/devdiscourse/20251121T100000Z-000000.warc.gz"]
+    other = runs[0]  # "-" in the table is null here; a NaN duration (Python's json reads one) is null too
+    assert [other[key] for key in ("duration_seconds", "revisions", "skipped", "dropped", "errors")] == [None] * 5
+    for row, run in zip(table[1:], runs):  # every cell of the table, in the table's order
+        assert row[:3] == [run["finished"][:16].replace("T", " ") + "Z", run["spider"], run["status"]]
+        assert row[4:10] == [str(value) if value is not None else "-" for value in (
+            run["new_items"], run["revisions"], run["not_modified"], run["skipped"], run["dropped"], run["errors"])]
+        assert row[10] == (",".join(run["drift"]) or "-")
+    assert document["latest"] == [
+        {"spider": "devdiscourse", "crawl_id": "20251121T101500Z-000001", "status": "drift",
+         "finished": "2025-11-21T10:15:12.300000+00:00", "ok": False},
+        {"spider": "other", "crawl_id": "20251121T103000Z-000002", "status": "ok",
+         "finished": "2025-11-21T10:30:12.300000+00:00", "ok": True}]
+    [gone] = document["gone"]
+    assert (gone["spider"], gone["state"], gone["total"], gone["sites"]) == (
+        "devdiscourse", str(tmp_path / "state" / "devdiscourse.sqlite"), 7,
+        [{"site": "www.devdiscourse.com", "count": 7}])
+    assert len(gone["latest"]) == 5 and gone["latest"][0] == {
+        "key": "devdiscourse:3", "url": f"{site}/3-y", "last_gone": "2025-11-21T11:15:00+00:00",
+        "first_gone": "2025-11-21T10:15:00+00:00", "runs": 2, "asked_again": "2025-11-21T13:15:00+00:00",
+        "due": True}
+    assert document["problems"] == []
+
+    code, document = status_json(capsys, "--output", str(tmp_path), "--spider", "other", "-n", "1")
+    assert code == 0 and document["spider"] == "other" and [run["spider"] for run in document["runs"]] == ["other"]
+    assert document["gone"] == []
+
+
+def test_status_json_says_when_a_gone_page_is_asked_again() -> None:
+    from newscrawl.ops.statusjson import status_document
+    from newscrawl.state.gone import GoneSchedule
+    from newscrawl.state.store import GoneArticle, GoneRecords
+
+    pages = [GoneArticle("k", "http://m/k", "2025-11-21T10:00:00+00:00", "2025-11-21T10:45:00+05:30", 3, None),
+             GoneArticle("j", "http://m/j", "junk", "also junk", 1, None)]
+    records = {"s": GoneRecords({"m": 2}, pages, source="output/state/s.sqlite")}
+    document = status_document([], records, output="output", spider=None, limit=20, schedule=GoneSchedule(),
+                               now=datetime(2025, 11, 21, 7, tzinfo=timezone.utc))
+    first, junk = document.gone[0].latest
+    assert (first.last_gone, first.asked_again, first.due) == (
+        "2025-11-21T05:15:00+00:00", "2025-11-21T09:15:00+00:00", False)  # 4 hours after the third run found it
+    assert (junk.last_gone, junk.first_gone, junk.asked_again, junk.due) == (None, None, None, True)
+    assert (document.exit_code, document.runs, document.latest) == (0, [], [])
+
+
+def test_status_json_lists_what_it_could_not_read_and_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """A damaged report or state file costs only itself, as in the table: a `problems` entry, never a traceback."""
+    from newscrawl.state.store import StateStore
+
+    write(tmp_path, report(0))
+    bad = tmp_path / "devdiscourse" / "20251121T120000Z-dead00.report.json"
+    bad.write_bytes(b'{"crawl_id": "2025')
+    broken = damaged_state(tmp_path, "broken")
+    store = StateStore(tmp_path / "state" / "devdiscourse.sqlite")
+    store.record_gone(START.isoformat(), [("devdiscourse:1", "https://www.devdiscourse.com/article/x/1-y", None)])
+    store.close()
+
+    table_code = cli.main(["status", "--output", str(tmp_path)])
+    table_out = capsys.readouterr().out
+    assert f"unreadable report {bad}: " in table_out and "gone devdiscourse: 1 article page" in table_out
+    assert f"Cannot read the gone articles of {broken}" in caplog.text  # the table's warning, on stderr
+    code, document = status_json(capsys, "--output", str(tmp_path))
+    assert code == table_code == 1  # the newest devdiscourse report is the damaged one
+    assert [(run["status"], run["ok"], run["new_items"]) for run in document["runs"]] == [
+        ("unreadable", False, None), ("ok", True, 20)]
+    assert document["runs"][0]["unreadable"] == document["problems"][0]["reason"]
+    assert [(p["kind"], p["path"]) for p in document["problems"]] == [
+        ("unreadable-report", str(bad)), ("unreadable-state", str(broken))]
+    assert "not a database" in document["problems"][1]["reason"]
+    assert [gone["spider"] for gone in document["gone"]] == ["devdiscourse"]
+
+
+def test_status_json_exit_codes_are_the_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, document = status_json(capsys, "--output", str(tmp_path))
+    assert code == 0 and (document["runs"], document["latest"], document["gone"], document["problems"]) == (
+        [], [], [], [])
+    assert cli.main(["status", "--json", "--output", str(tmp_path / "missing")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"newscrawl status: no such folder {tmp_path / 'missing'}\n"
+
+
+def test_status_json_schema_and_docs_are_current() -> None:
+    """The document's keys are documented where they are defined (ops/statusjson.py); the tables in operating.md and
+    docs/status.schema.json are generated from there."""
+    import jsonschema
+
+    from newscrawl import schema
+
+    page = schema.OPERATING.read_text(encoding="utf-8")
+    assert page == schema.with_status_tables(page), "docs/operating.md is out of date: python -m newscrawl.schema --write"
+    committed = json.loads(schema.STATUS_SCHEMA.read_text(encoding="utf-8"))
+    assert committed == schema.status_json_schema(), (
+        "docs/status.schema.json is out of date: python -m newscrawl.schema --write")
+    jsonschema.Draft202012Validator.check_schema(committed)
+    for cls in schema.STATUS_CLASSES:
+        documented = schema.field_docs(cls)
+        assert not [f.name for f in dataclasses.fields(cls) if f.name not in documented], cls.__name__

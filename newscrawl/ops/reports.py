@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -147,9 +148,12 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def _number(value: Any) -> float | None:
+    """A JSON number as a float; None for anything else, and for NaN and infinity, which Python's JSON reader takes
+    but no table cell or JSON document can show."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    number = float(value) if not isinstance(value, int) or abs(value) < 2 ** 1023 else math.inf
+    return number if math.isfinite(number) else None
 
 
 def _count(value: Any) -> int | None:

@@ -137,10 +137,11 @@ GONE_HEADER = ["last gone", "first gone", "runs", "asked again", "url"]
 
 def read_gone_states(output: Path, spider: str | None) -> dict[str, GoneRecords]:
     """The gone pages of each spider's crawl state under output/state/ (that spider's only, when given), by spider;
-    spiders whose state remembers none are left out."""
+    spiders whose state remembers none are left out, those whose state cannot be read are kept (empty, `unreadable`
+    set): the table has logged a warning naming each, the JSON document lists them as problems."""
     states = [output / "state" / f"{spider}.sqlite"] if spider else sorted((output / "state").glob("*.sqlite"))
     found = {path.stem: read_gone(path, GONE_SHOWN) for path in states}
-    return {name: records for name, records in found.items() if records.total}
+    return {name: records for name, records in found.items() if records.total or records.unreadable}
 
 
 def asked_again(gone: GoneArticle, schedule: GoneSchedule, now: datetime) -> str:
@@ -151,7 +152,7 @@ def asked_again(gone: GoneArticle, schedule: GoneSchedule, now: datetime) -> str
     >>> [asked_again(page, GoneSchedule(), datetime(2025, 11, 21, hour, tzinfo=timezone.utc)) for hour in (11, 13)]
     ['2025-11-21 12:45Z', 'due']
     """
-    tried = _utc(gone.last_tried)
+    tried = stored_time(gone.last_tried)
     if tried is None:
         return "due"  # Incremental._decide_new asks for a page whose last try it cannot read
     when = tried + schedule.retry(gone.times)
@@ -163,6 +164,8 @@ def gone_lines(gone: dict[str, GoneRecords], schedule: GoneSchedule, now: dateti
     and first found gone, by how many runs, when a run may ask again)."""
     lines: list[str] = []
     for spider, records in sorted(gone.items()):
+        if not records.total:
+            continue
         sites = ", ".join(f"{site} {count}" for site, count in records.by_site.items())
         lines += ["", _printable(f"gone {spider}: {records.total} article page{'s' * (records.total != 1)} remembered "
                                  f"as gone ({sites}); the latest {len(records.latest)}:")]
@@ -172,12 +175,13 @@ def gone_lines(gone: dict[str, GoneRecords], schedule: GoneSchedule, now: dateti
     return lines
 
 
-def _utc(value: str) -> datetime | None:
+def stored_time(value: str) -> datetime | None:
+    """A time as the state stores it, in UTC (a time without offset is UTC); None when it is no time."""
     parsed = parse_iso(value, naive=timezone.utc)
     return parsed.astimezone(timezone.utc) if parsed is not None else None
 
 
 def _gone_time(value: str) -> str:
     """A stored time as the runs table shows times (UTC, to the minute); as stored when it is no time."""
-    moment = _utc(value)
+    moment = stored_time(value)
     return format_time(moment) if moment is not None else value

@@ -473,6 +473,10 @@ class GoneRecords:
     """Gone pages per site (the URL's host, lower case), most first."""
     latest: list[GoneArticle] = field(default_factory=list)
     """The most recently found gone, newest first."""
+    source: str = ""
+    """Where they were read: the state file."""
+    unreadable: str | None = None
+    """Why the state could not be read (it is then empty), for `newscrawl status --json`'s problems."""
 
     @property
     def total(self) -> int:
@@ -484,12 +488,12 @@ def read_gone(path: Path, latest: int) -> GoneRecords:
     (no migration, no lock: a running crawl keeps writing); empty for a missing file or one from before the gone
     table (schema 4), and, with a warning naming it, for an unreadable one."""
     if not path.is_file():
-        return GoneRecords()
+        return GoneRecords(source=str(path))
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gone'").fetchone() is None:
-                return GoneRecords()
+                return GoneRecords(source=str(path))
             sites = Counter(_site(url) for (url,) in db.execute("SELECT url FROM gone"))
             rows = db.execute("SELECT key, url, first_gone, last_tried, times, signal FROM gone "
                               "ORDER BY last_tried DESC, key LIMIT ?", (latest,)).fetchall()
@@ -497,9 +501,9 @@ def read_gone(path: Path, latest: int) -> GoneRecords:
             db.close()
     except sqlite3.Error as error:
         logger.warning("Cannot read the gone articles of %(path)s: %(error)s", {"path": path, "error": error})
-        return GoneRecords()
+        return GoneRecords(source=str(path), unreadable=str(error) or repr(error))
     return GoneRecords(dict(sorted(sites.items(), key=lambda item: (-item[1], item[0]))),
-                       [GoneArticle(*row) for row in rows])
+                       [GoneArticle(*row) for row in rows], source=str(path))
 
 
 def _site(url: str) -> str:
