@@ -339,9 +339,10 @@ def add_report_command(commands: argparse._SubParsersAction[OneLineParser]) -> N
         "report", help="write one self-contained HTML page: items and field coverage per run, and the runs table",
         description="Write a single HTML file (no scripts, no external files, opens offline) with, per spider, "
                     "new items and revisions per run, field coverage per run against the drift thresholds, "
-                    "and the runs table of `newscrawl status`.",
+                    "and the runs table of `newscrawl status`; then, as status lists them, the article pages each "
+                    "crawl state (DIR/state/SPIDER.sqlite) remembers as gone.",
         epilog="Exit codes: 0 written (also when there are no runs: the page says so); 2 usage error, no such "
-               "output folder or the page could not be written.")
+               "output folder, a bad NEWSCRAWL_GONE_* setting or the page could not be written.")
     report.add_argument("-o", "--out", dest="html", default="report.html", metavar="FILE", type=_path,
                         help="where to write the page (default report.html)")
     report.add_argument("--since", type=_iso_day, metavar="YYYY-MM-DD",
@@ -524,6 +525,11 @@ def show_status(args: argparse.Namespace) -> int:
 def write_report(args: argparse.Namespace) -> int:
     if _report_folder("report", args) is None:
         return EXIT_USAGE
+    try:
+        schedule = GoneSchedule.from_settings(get_project_settings())  # as for status: what the crawls decide by
+    except BadGoneSetting as error:
+        print(f"newscrawl report: {error}", file=sys.stderr)
+        return EXIT_USAGE
     found = load_runs(Path(args.output), args.spider, replays=args.replays)
     runs = found
     if args.since is not None:
@@ -539,7 +545,8 @@ def write_report(args: argparse.Namespace) -> int:
     empty = (f"No runs since {args.since:%Y-%m-%d}: none of the {len(found)} run report"
              f"{'s' * (len(found) != 1)} under {source} is from that UTC day or later."
              if found and not runs and args.since is not None else None)
-    page = build_html(runs, source=source, generated_at=datetime.now(timezone.utc), empty=empty)
+    page = build_html(runs, source=source, generated_at=datetime.now(timezone.utc), empty=empty,
+                      gone=read_gone_states(Path(args.output), args.spider), schedule=schedule)
     try:
         write_html(Path(args.html), page)
     except OSError as error:

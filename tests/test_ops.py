@@ -332,6 +332,8 @@ def test_status_names_a_bad_gone_setting(tmp_path: Path, capsys: pytest.CaptureF
     assert cli.main(["status", "--output", str(tmp_path)]) == 2
     assert capsys.readouterr().err == ("newscrawl status: bad setting NEWSCRAWL_GONE_RETRY_FACTOR='half': expected a "
                                        "number, 1 or more (1: the retry time never grows)\n")
+    assert cli.main(["report", "-o", str(tmp_path / "r.html"), "--output", str(tmp_path)]) == 2  # it lists them too
+    assert capsys.readouterr().err.startswith("newscrawl report: bad setting NEWSCRAWL_GONE_RETRY_FACTOR='half'")
 
 
 def damaged_state(output: Path, spider: str) -> Path:
@@ -489,3 +491,45 @@ def test_status_json_schema_and_docs_are_current() -> None:
     for cls in schema.STATUS_CLASSES:
         documented = schema.field_docs(cls)
         assert not [f.name for f in dataclasses.fields(cls) if f.name not in documented], cls.__name__
+
+
+def test_report_lists_the_gone_pages_as_status_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The page showed runs only: the article pages a crawl state skips as gone were in `newscrawl status` alone. Now
+    the page lists them too, with status's numbers, escaped (a URL is text from a crawled site), whatever --since
+    keeps of the runs; a state that cannot be read is named, and the page is still written."""
+    import html
+
+    from newscrawl.ops.status import gone_rows, read_gone_states
+    from newscrawl.state.gone import GoneSchedule
+    from newscrawl.state.store import StateStore
+
+    write(tmp_path, report(0))
+    store = StateStore(tmp_path / "state" / "devdiscourse.sqlite")
+    site = "https://www.devdiscourse.com/article/x"
+    store.record_gone((START + timedelta(minutes=15)).isoformat(),
+                      [(f"devdiscourse:{n}", f"{site}/{n}-y", None) for n in range(1, 8)])
+    store.record_gone((START + timedelta(minutes=75)).isoformat(), [("devdiscourse:3", f"{site}/3-y", None)])
+    store.record_gone((START + timedelta(minutes=80)).isoformat(), [("evil", HOSTILE_URL, None)])
+    store.close()
+    broken = damaged_state(tmp_path, "broken")
+    out = tmp_path / "report.html"
+    assert cli.main(["report", "-o", str(out), "--output", str(tmp_path)]) == 0
+    page = out.read_text(encoding="utf-8")
+    section = page[page.index('<section class="gone">'):]
+    assert "<h2>Article pages remembered as gone</h2>" in section and "<h3>devdiscourse</h3>" in section
+    assert ("8 article pages remembered as gone (www.devdiscourse.com 7, evil.test 1); the latest 5, newest first"
+            in section)
+    rows = [[html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", section.split('<table class="gone">')[1])][1:]  # under the header
+    expected = gone_rows(read_gone_states(tmp_path, "devdiscourse")["devdiscourse"], GoneSchedule(),
+                         datetime.now(timezone.utc))
+    assert rows == expected and rows[0][4] == HOSTILE_URL
+    assert rows[1] == ["2025-11-21 11:15Z", "2025-11-21 10:15Z", "2", "due", f"{site}/3-y"]
+    assert f"broken: cannot read {broken}: file is not a database" in section
+    assert "<script" not in page.lower() and "<img" not in page.lower()
+
+    assert cli.main(["report", "-o", str(out), "--output", str(tmp_path), "--since", "2030-01-01"]) == 0
+    assert "<h3>devdiscourse</h3>" in out.read_text(encoding="utf-8")  # the state as it is now, not the runs kept
+    assert cli.main(["report", "-o", str(out), "--output", str(tmp_path), "--spider", "devdiscourse"]) == 0
+    assert "broken" not in out.read_text(encoding="utf-8")
+    capsys.readouterr()

@@ -1,7 +1,8 @@
 """`newscrawl report`: one self-contained HTML page with the run history of each spider.
 
 Per spider: items per run (new items and revisions, stacked bars, oldest left), field coverage per run (one line
-per field, the drift threshold dashed) and the runs table (the status columns, newest first).
+per field, the drift threshold dashed) and the runs table (the status columns, newest first). Then, as in
+`newscrawl status`, the article pages each crawl state remembers as gone.
 
 Why hand-written SVG: the page must open anywhere, offline, years later (it is mailed and archived next to the
 crawl output), so it carries no JavaScript, no external CSS/fonts and no plotting library. Why everything is
@@ -24,8 +25,10 @@ from pathlib import Path
 from newscrawl.files import write_whole
 from newscrawl.monitoring.drift import REQUIRED
 from newscrawl.ops.reports import RunReport, field_label
-from newscrawl.ops.status import COLUMNS, format_time
+from newscrawl.ops.status import COLUMNS, GONE_HEADER, GONE_NUMERIC, format_time, gone_rows, gone_summary
 from newscrawl.parsers import parser_by_name
+from newscrawl.state.gone import GoneSchedule
+from newscrawl.state.store import GoneRecords
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
            "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#31a354")
@@ -56,7 +59,8 @@ th, td.num, td:first-child { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.failed td { background: #fff5f5; } tr.unreadable td { background: #edf2f7; color: #4a5568; }
 tr.killed td { background: #fed7d7; font-weight: 600; }
-table.errors, table.counts { width: auto; }
+table.errors, table.counts, table.gone { width: auto; }
+table.gone td:last-child { overflow-wrap: anywhere; }
 td.drift { min-width: 12em; }
 .detail { color: #4a5568; font-size: 12px; overflow-wrap: anywhere; max-width: 48em; }
 ul.examples { margin: 2px 0 0 16px; padding: 0; }
@@ -467,12 +471,40 @@ def spider_section(spider: str, runs: Sequence[RunReport]) -> str:
             f'{table}</section>')
 
 
-def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime, empty: str | None = None) -> str:
-    """The whole page for runs sorted oldest first (as load_runs returns), one section per spider. `empty` says why
-    there is no run when reports exist but were all filtered out (the default says there are none at all)."""
+def gone_section(gone: dict[str, GoneRecords], schedule: GoneSchedule, now: datetime) -> str:
+    """The article pages each crawl state remembers as gone, as `newscrawl status` lists them (the state as it is
+    now: --since and -n narrow the runs, not this); a state that cannot be read is named with the reason. Empty
+    when no state remembers any."""
+    parts = []
+    for spider, records in sorted(gone.items()):
+        if records.unreadable is not None:
+            parts.append(f'<p class="empty">{esc(spider)}: cannot read {esc(records.source)}: '
+                         f"{esc(records.unreadable)}</p>")
+        elif records.total:
+            head = "".join(f'<th{" class=num" if right else ""}>{esc(name)}</th>'
+                           for name, right in zip(GONE_HEADER, GONE_NUMERIC))
+            rows = "".join("<tr>" + "".join(f'<td{" class=num" if right else ""}>{esc(cell)}</td>'
+                                            for cell, right in zip(row, GONE_NUMERIC)) + "</tr>"
+                           for row in gone_rows(records, schedule, now))
+            parts.append(f'<h3>{esc(spider)}</h3><p class="meta">{esc(gone_summary(records))}, newest first; a run '
+                         "asks for each again from the time shown if a source still names it.</p>"
+                         f'<table class="gone"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+    if not parts:
+        return ""
+    return ('<section class="gone"><h2>Article pages remembered as gone</h2><p class="meta">HTTP 500 on every try: '
+            "each crawl state skips these until a run asks again (NEWSCRAWL_GONE_* settings).</p>"
+            f'{"".join(parts)}</section>')
+
+
+def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime, empty: str | None = None,
+               gone: dict[str, GoneRecords] | None = None, schedule: GoneSchedule | None = None) -> str:
+    """The whole page for runs sorted oldest first (as load_runs returns), one section per spider, then the gone
+    pages of each crawl state (status.read_gone_states; asked again by `schedule`, from generated_at). `empty` says
+    why there is no run when reports exist but were all filtered out (the default says there are none at all)."""
     by_spider: dict[str, list[RunReport]] = {}
     for run in runs:
         by_spider.setdefault(run.spider, []).append(run)
+    gone_part = gone_section(gone or {}, schedule or GoneSchedule(), generated_at)
     if runs:
         body = "".join(spider_section(spider, by_spider[spider]) for spider in sorted(by_spider))
         intro = (f"{len(runs)} run{'s' * (len(runs) != 1)} of {len(by_spider)} "
@@ -489,7 +521,7 @@ def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>newscrawl runs</title><style>{STYLE}</style></head><body>"
-            f'<h1>newscrawl runs</h1><p class="meta">{intro}</p>{body}</body></html>\n')
+            f'<h1>newscrawl runs</h1><p class="meta">{intro}</p>{body}{gone_part}</body></html>\n')
 
 
 def write_html(path: Path, text: str) -> None:

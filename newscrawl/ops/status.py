@@ -159,6 +159,23 @@ def asked_again(gone: GoneArticle, schedule: GoneSchedule, now: datetime) -> str
     return "due" if when <= now else format_time(when)
 
 
+GONE_NUMERIC = [False, False, True, False, False]
+
+
+def gone_summary(records: GoneRecords) -> str:
+    """How many article pages a state remembers as gone, per site, and how many are listed (the table's and the
+    HTML report's heading line)."""
+    sites = ", ".join(f"{site} {count}" for site, count in records.by_site.items())
+    return (f"{records.total} article page{'s' * (records.total != 1)} remembered as gone ({sites}); the latest "
+            f"{len(records.latest)}")
+
+
+def gone_rows(records: GoneRecords, schedule: GoneSchedule, now: datetime) -> list[list[str]]:
+    """The cells under GONE_HEADER for the latest gone pages, as the table and the HTML report show them."""
+    return [[_gone_time(page.last_tried), _gone_time(page.first_gone), str(page.times),
+             asked_again(page, schedule, now), page.url] for page in records.latest]
+
+
 def gone_lines(gone: dict[str, GoneRecords], schedule: GoneSchedule, now: datetime) -> list[str]:
     """Per spider: how many article pages its state remembers as gone, per site, and the latest of them (when last
     and first found gone, by how many runs, when a run may ask again)."""
@@ -166,12 +183,8 @@ def gone_lines(gone: dict[str, GoneRecords], schedule: GoneSchedule, now: dateti
     for spider, records in sorted(gone.items()):
         if not records.total:
             continue
-        sites = ", ".join(f"{site} {count}" for site, count in records.by_site.items())
-        lines += ["", _printable(f"gone {spider}: {records.total} article page{'s' * (records.total != 1)} remembered "
-                                 f"as gone ({sites}); the latest {len(records.latest)}:")]
-        rows = [[_gone_time(page.last_tried), _gone_time(page.first_gone), str(page.times),
-                 asked_again(page, schedule, now), page.url] for page in records.latest]
-        lines += ["  " + line for line in _aligned(GONE_HEADER, rows, [False, False, True, False, False])]
+        lines += ["", _printable(f"gone {spider}: {gone_summary(records)}:")]
+        lines += ["  " + line for line in _aligned(GONE_HEADER, gone_rows(records, schedule, now), GONE_NUMERIC)]
     return lines
 
 
