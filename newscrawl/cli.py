@@ -28,6 +28,7 @@ from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_failure, replay_to_feed
 from newscrawl.archive.verify import NoArchive, NotAFeed, VerifyReport, archive_root, verify_feed
 from newscrawl.archive.bundles import UnreadableBundle
+from newscrawl.distributed import redis_url
 from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
@@ -318,8 +319,9 @@ def add_status_command(commands: argparse._SubParsersAction[OneLineParser]) -> N
                     "finished time (UTC), spider, status, duration, new items, revisions, not modified, skipped as "
                     "known, dropped, errors and the fields that failed the drift check. A damaged report is "
                     "listed as unreadable with its path. Then, per spider, the article pages its crawl state "
-                    "(DIR/state/SPIDER.sqlite) remembers as gone: how many per site, and the latest five with when "
-                    "they were found gone, by how many runs, and when a run asks for them again.",
+                    "(DIR/state/SPIDER.sqlite, and with a Redis URL its distributed state) remembers as gone: how "
+                    "many per site, and the latest five with when they were found gone, by how many runs, and when "
+                    "a run asks for them again.",
         epilog="Exit codes: 0 the latest run of every spider is ok, or there are no runs; 1 the latest run of some "
                "spider is not ok (drift, fetch-failures, nothing-discovered, killed, error) or its report is "
                "unreadable, so `newscrawl status > /dev/null || alert` works as a monitor (older failed runs do "
@@ -366,6 +368,9 @@ def _add_report_source_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--replays", action="store_true",
                          help="include offline replays (*.replay.report.json), left out by default because a "
                               "replay is not a scheduled run")
+    command.add_argument("--redis", metavar="URL",
+                         help="also list the gone pages of the distributed crawls' state in this Redis (default: the "
+                              "REDIS_URL setting, else $NEWSCRAWL_REDIS_URL; neither: none)")
 
 
 def add_enqueue_command(commands: argparse._SubParsersAction[OneLineParser]) -> None:
@@ -503,13 +508,15 @@ def show_status(args: argparse.Namespace) -> int:
     folder = _report_folder("status", args)
     if folder is None:
         return EXIT_USAGE
+    settings = get_project_settings()
     try:
-        schedule = GoneSchedule.from_settings(get_project_settings())  # what the crawls decide by (docs/scheduling.md)
+        schedule = GoneSchedule.from_settings(settings)  # what the crawls decide by (docs/scheduling.md)
     except BadGoneSetting as error:
         print(f"newscrawl status: {error}", file=sys.stderr)
         return EXIT_USAGE
     runs = load_runs(Path(args.output), args.spider, replays=args.replays)
-    states, now = read_gone_states(Path(args.output), args.spider), datetime.now(timezone.utc)
+    states = read_gone_states(Path(args.output), args.spider, args.redis or redis_url(settings))
+    now = datetime.now(timezone.utc)
     if args.json:
         document = status_document(runs, states, output=str(args.output), spider=args.spider, limit=args.n,
                                    schedule=schedule, now=now)
@@ -525,8 +532,9 @@ def show_status(args: argparse.Namespace) -> int:
 def write_report(args: argparse.Namespace) -> int:
     if _report_folder("report", args) is None:
         return EXIT_USAGE
+    settings = get_project_settings()
     try:
-        schedule = GoneSchedule.from_settings(get_project_settings())  # as for status: what the crawls decide by
+        schedule = GoneSchedule.from_settings(settings)  # as for status: what the crawls decide by
     except BadGoneSetting as error:
         print(f"newscrawl report: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -546,7 +554,8 @@ def write_report(args: argparse.Namespace) -> int:
              f"{'s' * (len(found) != 1)} under {source} is from that UTC day or later."
              if found and not runs and args.since is not None else None)
     page = build_html(runs, source=source, generated_at=datetime.now(timezone.utc), empty=empty,
-                      gone=read_gone_states(Path(args.output), args.spider), schedule=schedule)
+                      gone=read_gone_states(Path(args.output), args.spider, args.redis or redis_url(settings)),
+                      schedule=schedule)
     try:
         write_html(Path(args.html), page)
     except OSError as error:

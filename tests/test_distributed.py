@@ -991,3 +991,82 @@ def test_enqueue_reads_a_url_file_as_the_urls_argument_does(tmp_path: Path) -> N
                        "https://www.devdiscourse.com/article/b/2-y#comments\n")
     assert [message.url for message in messages_from_arguments([f"@{listing}"])] == [
         "https://www.devdiscourse.com/article/a/1-mumbai", "https://www.devdiscourse.com/article/b/2-y#comments"]
+
+
+def test_status_and_report_show_the_gone_pages_of_the_redis_state(
+        redis_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Distributed workers remember the pages they find gone in Redis (`<articles key>:gone`), and `newscrawl status`
+    read only the state files: what a distributed crawl skipped as gone was invisible. With the project's Redis URL
+    (REDIS_URL, $NEWSCRAWL_REDIS_URL, or --redis) status, its JSON and the report list them beside the state file's;
+    a damaged entry, or a Redis that cannot be used, costs only itself."""
+    import jsonschema
+
+    from newscrawl import schema
+    from newscrawl.state.store import StateStore
+
+    server = redis.Redis.from_url(redis_url)
+    first = datetime(2025, 11, 21, 10, 15, tzinfo=timezone.utc)
+    site = "https://www.devdiscourse.com/article/x"
+    shared = RedisStateStore(server, RunKeys("devdiscourse", "").articles)
+    shared.record_gone(first.isoformat(), [(f"devdiscourse:{n}", f"{site}/{n}-y", None) for n in range(1, 4)])
+    shared.record_gone((first + timedelta(hours=1)).isoformat(), [("devdiscourse:2", f"{site}/2-y", None)])
+    news = RedisStateStore(server, RunKeys("news", "").articles)
+    news.record_gone(first.isoformat(), [("https://example.org/a", "https://example.org/a", None)])
+    server.hset(news.gone_key, "https://example.org/b", b"\xff not JSON")
+    local = StateStore(tmp_path / "state" / "devdiscourse.sqlite")  # a single-process crawl of the same spider
+    local.record_gone(first.isoformat(), [("devdiscourse:9", f"{site}/9-y", None)])
+    local.close()
+    monkeypatch.setenv("NEWSCRAWL_REDIS_URL", redis_url)
+
+    assert newscrawl(["status", "--output", str(tmp_path)]) == 0, "gone pages change no exit code"
+    sections = capsys.readouterr().out.split("\n\n")
+    assert sections[1].splitlines()[0] == ("gone devdiscourse: 1 article page remembered as gone (www.devdiscourse.com 1); "
+                                      "the latest 1:")
+    assert sections[2].splitlines() == [
+        f"gone devdiscourse in Redis ({redis_url} newscrawl:devdiscourse:articles:gone): 3 article pages remembered "
+        "as gone (www.devdiscourse.com 3); the latest 3:",
+        "  last gone          first gone         runs  asked again  url",
+        f"  2025-11-21 11:15Z  2025-11-21 10:15Z     2  due          {site}/2-y",
+        f"  2025-11-21 10:15Z  2025-11-21 10:15Z     1  due          {site}/1-y",
+        f"  2025-11-21 10:15Z  2025-11-21 10:15Z     1  due          {site}/3-y"]
+    assert sections[3].startswith(f"gone news in Redis ({redis_url} newscrawl:news:articles:gone): 1 article page ")
+
+    assert newscrawl(["status", "--json", "--output", str(tmp_path)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator(json.loads(schema.STATUS_SCHEMA.read_text(encoding="utf-8"))).validate(document)
+    assert [(gone["spider"], gone["shared"], gone["total"]) for gone in document["gone"]] == [
+        ("devdiscourse", False, 1), ("devdiscourse", True, 3), ("news", True, 1)]
+    assert document["gone"][1]["state"] == f"{redis_url} newscrawl:devdiscourse:articles:gone"
+    assert document["gone"][1]["latest"][0] == {
+        "key": "devdiscourse:2", "url": f"{site}/2-y", "last_gone": "2025-11-21T11:15:00+00:00",
+        "first_gone": "2025-11-21T10:15:00+00:00", "runs": 2, "asked_again": "2025-11-21T13:15:00+00:00",
+        "due": True}
+    assert document["problems"] == [{
+        "kind": "unreadable-state", "path": f"{redis_url} newscrawl:news:articles:gone",
+        "reason": "1 of its 2 entries is not a gone record: https://example.org/b"}]
+
+    out_html = tmp_path / "report.html"
+    assert newscrawl(["report", "-o", str(out_html), "--output", str(tmp_path)]) == 0
+    page = out_html.read_text(encoding="utf-8")
+    assert f"<h3>devdiscourse in Redis ({redis_url} newscrawl:devdiscourse:articles:gone)</h3>" in page
+    assert f"Cannot read {redis_url} newscrawl:news:articles:gone: 1 of its 2 entries is not a gone record" in page
+
+    monkeypatch.delenv("NEWSCRAWL_REDIS_URL")
+    capsys.readouterr()
+    assert newscrawl(["status", "--json", "--output", str(tmp_path)]) == 0
+    assert [gone["shared"] for gone in json.loads(capsys.readouterr().out)["gone"]] == [False], "no URL: no Redis"
+    (tmp_path / "news").mkdir()  # --spider: its reports' folder, where a worker writes its run reports
+    assert newscrawl(["status", "--json", "--output", str(tmp_path), "--spider", "news", "--redis", redis_url]) == 0
+    assert [gone["spider"] for gone in json.loads(capsys.readouterr().out)["gone"]] == ["news"]
+
+    nothing = f"redis://:secret@127.0.0.1:{free_port()}/0"  # nothing listens there
+    assert newscrawl(["status", "--json", "--output", str(tmp_path), "--redis", nothing]) == 0
+    out, err = capsys.readouterr()
+    [problem] = json.loads(out)["problems"]
+    assert problem["kind"] == "unreadable-state" and problem["path"] == nothing.replace(":secret@", "")
+    assert problem["reason"].startswith(f"cannot use Redis at {problem['path']}: ")
+    assert "secret" not in out + err + caplog.text
+    assert newscrawl(["status", "--output", str(tmp_path), "--redis", nothing]) == 0
+    out = capsys.readouterr().out
+    assert "gone devdiscourse: 1 article page" in out and "in Redis" not in out

@@ -51,7 +51,7 @@ LATERAL: dict[tuple[str, str], str] = {
 # Modules imported inside a function on purpose: they need an optional dependency (redis, scrapy-redis) that a
 # single-machine install does not have, or a heavy one most crawls never use (pyarrow). No other function-level import of newscrawl is allowed.
 LAZY_OPTIONAL = {"newscrawl.distributed.frontier", "newscrawl.distributed.enqueue", "newscrawl.distributed.merge",
-                 "newscrawl.distributed.connection", "newscrawl.distributed",
+                 "newscrawl.distributed.connection", "newscrawl.distributed", "newscrawl.distributed.gone",
                  "newscrawl.parquet"}  # pyarrow: ~45 MiB a crawl without a Parquet feed should not carry
 
 

@@ -21,6 +21,12 @@ HOSTILE_URL = "https://evil.test/a?q=<script>document.title='pwned'</script>&x=\
 GENERATED = datetime(2025, 11, 22, tzinfo=timezone.utc)
 
 
+@pytest.fixture(autouse=True)
+def no_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Status and report read a Redis state when $NEWSCRAWL_REDIS_URL names one (tests/test_distributed.py): not here."""
+    monkeypatch.delenv("NEWSCRAWL_REDIS_URL", raising=False)
+
+
 def report(index: int, spider: str = "devdiscourse", **overrides: Any) -> dict[str, Any]:
     """A run report as the runner writes it (per-outlet coverage), run `index` 15 minutes after START."""
     started = START + timedelta(minutes=15 * index)
@@ -407,8 +413,8 @@ def test_status_json_is_the_table_as_one_document(tmp_path: Path, capsys: pytest
         {"spider": "other", "crawl_id": "20251121T103000Z-000002", "status": "ok",
          "finished": "2025-11-21T10:30:12.300000+00:00", "ok": True}]
     [gone] = document["gone"]
-    assert (gone["spider"], gone["state"], gone["total"], gone["sites"]) == (
-        "devdiscourse", str(tmp_path / "state" / "devdiscourse.sqlite"), 7,
+    assert (gone["spider"], gone["state"], gone["shared"], gone["total"], gone["sites"]) == (
+        "devdiscourse", str(tmp_path / "state" / "devdiscourse.sqlite"), False, 7,
         [{"site": "www.devdiscourse.com", "count": 7}])
     assert len(gone["latest"]) == 5 and gone["latest"][0] == {
         "key": "devdiscourse:3", "url": f"{site}/3-y", "last_gone": "2025-11-21T11:15:00+00:00",
@@ -428,7 +434,7 @@ def test_status_json_says_when_a_gone_page_is_asked_again() -> None:
 
     pages = [GoneArticle("k", "http://m/k", "2025-11-21T10:00:00+00:00", "2025-11-21T10:45:00+05:30", 3, None),
              GoneArticle("j", "http://m/j", "junk", "also junk", 1, None)]
-    records = {"s": GoneRecords({"m": 2}, pages, source="output/state/s.sqlite")}
+    records = [("s", GoneRecords({"m": 2}, pages, source="output/state/s.sqlite"))]
     document = status_document([], records, output="output", spider=None, limit=20, schedule=GoneSchedule(),
                                now=datetime(2025, 11, 21, 7, tzinfo=timezone.utc))
     first, junk = document.gone[0].latest
@@ -521,11 +527,12 @@ def test_report_lists_the_gone_pages_as_status_does(tmp_path: Path, capsys: pyte
             in section)
     rows = [[html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
             for row in re.findall(r"<tr>(.*?)</tr>", section.split('<table class="gone">')[1])][1:]  # under the header
-    expected = gone_rows(read_gone_states(tmp_path, "devdiscourse")["devdiscourse"], GoneSchedule(),
+    [(_, records)] = read_gone_states(tmp_path, "devdiscourse")
+    expected = gone_rows(records, GoneSchedule(),
                          datetime.now(timezone.utc))
     assert rows == expected and rows[0][4] == HOSTILE_URL
     assert rows[1] == ["2025-11-21 11:15Z", "2025-11-21 10:15Z", "2", "due", f"{site}/3-y"]
-    assert f"broken: cannot read {broken}: file is not a database" in section
+    assert f"Cannot read {broken}: file is not a database" in section
     assert "<script" not in page.lower() and "<img" not in page.lower()
 
     assert cli.main(["report", "-o", str(out), "--output", str(tmp_path), "--since", "2030-01-01"]) == 0
@@ -533,3 +540,18 @@ def test_report_lists_the_gone_pages_as_status_does(tmp_path: Path, capsys: pyte
     assert cli.main(["report", "-o", str(out), "--output", str(tmp_path), "--spider", "devdiscourse"]) == 0
     assert "broken" not in out.read_text(encoding="utf-8")
     capsys.readouterr()
+
+
+def test_a_redis_url_without_the_distributed_extra_costs_only_the_redis_part(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """REDIS_URL set where redis-py is not installed: the state files' gone pages and the runs are still shown."""
+    import sys
+
+    write(tmp_path, report(0))
+    monkeypatch.setitem(sys.modules, "redis", None)  # what a single-machine install has
+    monkeypatch.setenv("NEWSCRAWL_REDIS_URL", "redis://127.0.0.1:1/0")
+    assert cli.main(["status", "--json", "--output", str(tmp_path)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [run["status"] for run in document["runs"]] == ["ok"] and document["gone"] == []
+    assert document["problems"] == [{"kind": "unreadable-state", "path": "Redis (REDIS_URL)",
+                                     "reason": "redis is not installed: pip install 'newscrawl[distributed]'"}]

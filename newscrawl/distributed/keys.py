@@ -11,8 +11,9 @@
   names        hash         requested worker id → how often it joined (a restarted `w1` becomes `w1.2`)
   enqueued     string       how many start messages `newscrawl enqueue` gave the run (the run has had work)
 
-`<prefix>:<spider>:articles` (the seen-article state, state.py) outlives runs, and so does
-`<prefix>:<spider>:articles:aliases` (another URL form's article key → the key its state is under).
+`<prefix>:<spider>:articles` (the seen-article state, state.py) outlives runs, and so do
+`<prefix>:<spider>:articles:aliases` (another URL form's article key → the key its state is under) and
+`<prefix>:<spider>:articles:gone` (article key → the page found gone, as JSON: gone.py reads it for status).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 KEY_PREFIX = "newscrawl"
+GONE_SUFFIX = ":gone"
+"""The gone pages' hash is the articles hash's key plus this (RedisStateStore.gone_key)."""
 
 
 @dataclass(frozen=True)

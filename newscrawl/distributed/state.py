@@ -25,6 +25,7 @@ from typing import Any
 import redis
 
 from newscrawl.distributed.fingerprint import article_fingerprint
+from newscrawl.distributed.keys import GONE_SUFFIX
 from newscrawl.items import Discovery
 from newscrawl.extract.dates import parse_iso
 from newscrawl.state.incremental import CONTENT_FIELDS, LATER_CONTENT_FIELDS, Incremental, newest_claim
@@ -106,7 +107,7 @@ class RedisStateStore(StateStore):
         """The run's discovery trail of an article (frontier.discoveries), from every worker."""
         self.aliases = f"{key}:aliases"
         """Hash: another URL form's article key → the key its state is under (StateStore.record_alias)."""
-        self.gone_key = f"{key}:gone"
+        self.gone_key = f"{key}{GONE_SUFFIX}"
         """Hash: article key → its GoneArticle as JSON (StateStore.record_gone)."""
         self.path = Path(f"redis/{key}")
         self._record = server.register_script(_RECORD)

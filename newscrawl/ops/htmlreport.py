@@ -25,10 +25,10 @@ from pathlib import Path
 from newscrawl.files import write_whole
 from newscrawl.monitoring.drift import REQUIRED
 from newscrawl.ops.reports import RunReport, field_label
-from newscrawl.ops.status import COLUMNS, GONE_HEADER, GONE_NUMERIC, format_time, gone_rows, gone_summary
+from newscrawl.ops.status import (COLUMNS, GONE_HEADER, GONE_NUMERIC, GoneStates, format_time, gone_heading, gone_rows,
+                                  gone_summary)
 from newscrawl.parsers import parser_by_name
 from newscrawl.state.gone import GoneSchedule
-from newscrawl.state.store import GoneRecords
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
            "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#31a354")
@@ -471,22 +471,21 @@ def spider_section(spider: str, runs: Sequence[RunReport]) -> str:
             f'{table}</section>')
 
 
-def gone_section(gone: dict[str, GoneRecords], schedule: GoneSchedule, now: datetime) -> str:
+def gone_section(gone: GoneStates, schedule: GoneSchedule, now: datetime) -> str:
     """The article pages each crawl state remembers as gone, as `newscrawl status` lists them (the state as it is
     now: --since and -n narrow the runs, not this); a state that cannot be read is named with the reason. Empty
     when no state remembers any."""
     parts = []
-    for spider, records in sorted(gone.items()):
+    for spider, records in gone:
         if records.unreadable is not None:
-            parts.append(f'<p class="empty">{esc(spider)}: cannot read {esc(records.source)}: '
-                         f"{esc(records.unreadable)}</p>")
-        elif records.total:
+            parts.append(f'<p class="empty">Cannot read {esc(records.source)}: {esc(records.unreadable)}</p>')
+        if records.total:
             head = "".join(f'<th{" class=num" if right else ""}>{esc(name)}</th>'
                            for name, right in zip(GONE_HEADER, GONE_NUMERIC))
             rows = "".join("<tr>" + "".join(f'<td{" class=num" if right else ""}>{esc(cell)}</td>'
                                             for cell, right in zip(row, GONE_NUMERIC)) + "</tr>"
                            for row in gone_rows(records, schedule, now))
-            parts.append(f'<h3>{esc(spider)}</h3><p class="meta">{esc(gone_summary(records))}, newest first; a run '
+            parts.append(f'<h3>{esc(gone_heading(spider, records))}</h3><p class="meta">{esc(gone_summary(records))}, newest first; a run '
                          "asks for each again from the time shown if a source still names it.</p>"
                          f'<table class="gone"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
     if not parts:
@@ -497,14 +496,14 @@ def gone_section(gone: dict[str, GoneRecords], schedule: GoneSchedule, now: date
 
 
 def build_html(runs: Sequence[RunReport], *, source: str, generated_at: datetime, empty: str | None = None,
-               gone: dict[str, GoneRecords] | None = None, schedule: GoneSchedule | None = None) -> str:
+               gone: GoneStates | None = None, schedule: GoneSchedule | None = None) -> str:
     """The whole page for runs sorted oldest first (as load_runs returns), one section per spider, then the gone
     pages of each crawl state (status.read_gone_states; asked again by `schedule`, from generated_at). `empty` says
     why there is no run when reports exist but were all filtered out (the default says there are none at all)."""
     by_spider: dict[str, list[RunReport]] = {}
     for run in runs:
         by_spider.setdefault(run.spider, []).append(run)
-    gone_part = gone_section(gone or {}, schedule or GoneSchedule(), generated_at)
+    gone_part = gone_section(gone or [], schedule or GoneSchedule(), generated_at)
     if runs:
         body = "".join(spider_section(spider, by_spider[spider]) for spider in sorted(by_spider))
         intro = (f"{len(runs)} run{'s' * (len(runs) != 1)} of {len(by_spider)} "

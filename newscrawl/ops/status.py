@@ -7,6 +7,7 @@ disagree about what a run did.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,6 +17,8 @@ from newscrawl.extract.dates import parse_iso
 from newscrawl.ops.reports import RunReport, latest_by_spider
 from newscrawl.state.gone import GoneSchedule
 from newscrawl.state.store import GoneArticle, GoneRecords, read_gone
+
+logger = logging.getLogger(__name__)
 
 MISSING = "-"
 UNREADABLE = "unreadable"
@@ -135,13 +138,44 @@ GONE_SHOWN = 5
 GONE_HEADER = ["last gone", "first gone", "runs", "asked again", "url"]
 
 
-def read_gone_states(output: Path, spider: str | None) -> dict[str, GoneRecords]:
-    """The gone pages of each spider's crawl state under output/state/ (that spider's only, when given), by spider;
-    spiders whose state remembers none are left out, those whose state cannot be read are kept (empty, `unreadable`
-    set): the table has logged a warning naming each, the JSON document lists them as problems."""
+GoneStates = list[tuple[str, GoneRecords]]
+"""(spider, its gone pages) per crawl state, by spider name, a spider's state file before its Redis state."""
+
+
+def read_gone_states(output: Path, spider: str | None, redis_url: str | None = None) -> GoneStates:
+    """The gone pages of each spider's crawl state under output/state/ (that spider's only, when given) and, with a
+    Redis URL, of each spider's state in that Redis (read_shared_gone). States that remember none are left out;
+    those that cannot be read are kept with `unreadable` set: the table has logged a warning naming each, the JSON
+    document lists them as problems, the HTML report names them."""
     states = [output / "state" / f"{spider}.sqlite"] if spider else sorted((output / "state").glob("*.sqlite"))
-    found = {path.stem: read_gone(path, GONE_SHOWN) for path in states}
-    return {name: records for name, records in found.items() if records.total or records.unreadable}
+    found = [(path.stem, read_gone(path, GONE_SHOWN)) for path in states]
+    found += read_shared_gone(redis_url, spider) if redis_url else []
+    return sorted(((name, records) for name, records in found if records.total or records.unreadable),
+                  key=lambda item: (item[0], item[1].shared))
+
+
+def read_shared_gone(url: str, spider: str | None) -> GoneStates:
+    """The gone pages of the Redis state distributed workers share (distributed/state.py), read-only. A Redis that
+    cannot be used (not installed, not reachable, not Redis) costs only these: one state with `unreadable` saying
+    why, as a damaged state file."""
+    try:
+        import redis  # the distributed extra: a single-machine install has none of it
+
+        from newscrawl.distributed import DistributedSetupError
+        from newscrawl.distributed.connection import connect, redacted, unusable
+        from newscrawl.distributed.gone import read_gone as read_redis_gone
+    except ImportError as error:
+        why = f"{error.name} is not installed: pip install 'newscrawl[distributed]'"
+        logger.warning("Cannot read the gone pages in Redis: %(why)s", {"why": why})
+        return [(spider or "", GoneRecords(source="Redis (REDIS_URL)", shared=True, unreadable=why))]
+    try:
+        return sorted(read_redis_gone(connect(url), spider, GONE_SHOWN, redacted(url)).items())
+    except DistributedSetupError as error:  # connect's check: one line naming the URL and what is there
+        why = str(error)
+    except redis.RedisError as error:
+        why = str(unusable(url, error))
+    logger.warning("Cannot read the gone pages in Redis: %(why)s", {"why": why})
+    return [(spider or "", GoneRecords(source=redacted(url), shared=True, unreadable=why))]
 
 
 def asked_again(gone: GoneArticle, schedule: GoneSchedule, now: datetime) -> str:
@@ -162,6 +196,11 @@ def asked_again(gone: GoneArticle, schedule: GoneSchedule, now: datetime) -> str
 GONE_NUMERIC = [False, False, True, False, False]
 
 
+def gone_heading(spider: str, records: GoneRecords) -> str:
+    """Whose gone pages these are: the spider, and where for a Redis state (a spider may have both)."""
+    return f"{spider} in Redis ({records.source})" if records.shared else spider
+
+
 def gone_summary(records: GoneRecords) -> str:
     """How many article pages a state remembers as gone, per site, and how many are listed (the table's and the
     HTML report's heading line)."""
@@ -176,14 +215,14 @@ def gone_rows(records: GoneRecords, schedule: GoneSchedule, now: datetime) -> li
              asked_again(page, schedule, now), page.url] for page in records.latest]
 
 
-def gone_lines(gone: dict[str, GoneRecords], schedule: GoneSchedule, now: datetime) -> list[str]:
+def gone_lines(gone: GoneStates, schedule: GoneSchedule, now: datetime) -> list[str]:
     """Per spider: how many article pages its state remembers as gone, per site, and the latest of them (when last
     and first found gone, by how many runs, when a run may ask again)."""
     lines: list[str] = []
-    for spider, records in sorted(gone.items()):
+    for spider, records in gone:
         if not records.total:
             continue
-        lines += ["", _printable(f"gone {spider}: {gone_summary(records)}:")]
+        lines += ["", _printable(f"gone {gone_heading(spider, records)}: {gone_summary(records)}:")]
         lines += ["  " + line for line in _aligned(GONE_HEADER, gone_rows(records, schedule, now), GONE_NUMERIC)]
     return lines
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from newscrawl.ops.reports import RunReport, latest_by_spider
-from newscrawl.ops.status import UNREADABLE, newest, stored_time
+from newscrawl.ops.status import UNREADABLE, GoneStates, newest, stored_time
 from newscrawl.state.gone import GoneSchedule
-from newscrawl.state.store import GoneArticle, GoneRecords
+from newscrawl.state.store import GoneArticle
 
 SCHEMA_VERSION = 1
 """Raised when a key is removed or changes meaning; keys may be added without it."""
@@ -128,12 +128,16 @@ class GonePage:
 
 @dataclass(kw_only=True)
 class GoneState:
-    """The gone article pages of one spider's crawl state."""
+    """The gone article pages of one spider's crawl state: its state file, or its state in Redis."""
 
     spider: str
     """Spider name."""
     state: str
-    """Where they were read: the state file (DIR/state/SPIDER.sqlite)."""
+    """Where they were read: the state file (DIR/state/SPIDER.sqlite), or for a Redis state the URL (its password
+    left out) and the hash, e.g. "redis://127.0.0.1:6379/0 newscrawl:devdiscourse:articles:gone"."""
+    shared: bool
+    """True for the Redis state distributed workers share (read with a Redis URL: the REDIS_URL setting,
+    $NEWSCRAWL_REDIS_URL or --redis); a spider may have both."""
     total: int
     """How many article pages it remembers as gone."""
     sites: list[SiteCount]
@@ -148,9 +152,10 @@ class Problem:
 
     kind: str
     """"unreadable-report" (a run report: the run is still listed, status "unreadable") or "unreadable-state" (a
-    crawl state file: its runs without a report and its gone pages are missing)."""
+    crawl state file: its runs without a report and its gone pages are missing; or the Redis state: a Redis that
+    cannot be used, or gone records in it that are not, which alone are left out)."""
     path: str
-    """The file."""
+    """The file, or the Redis URL (its password left out) with the hash when one was read."""
     reason: str
     """Why, as one line."""
 
@@ -177,7 +182,8 @@ class StatusDocument:
     latest: list[LatestRun]
     """The newest run of each spider, by spider name."""
     gone: list[GoneState]
-    """Per spider whose crawl state remembers any, by spider name: the article pages remembered as gone."""
+    """Per crawl state that remembers any, by spider name (a spider's state file before its Redis state): the
+    article pages remembered as gone."""
     problems: list[Problem]
     """Reports and state files that could not be read, each once; empty when everything was read."""
 
@@ -205,22 +211,22 @@ def gone_page(gone: GoneArticle, schedule: GoneSchedule, now: datetime) -> GoneP
                     runs=gone.times, asked_again=_iso(when), due=when is None or when <= now)
 
 
-def status_document(runs: Sequence[RunReport], gone: dict[str, GoneRecords], *, output: str, spider: str | None,
+def status_document(runs: Sequence[RunReport], gone: GoneStates, *, output: str, spider: str | None,
                     limit: int, schedule: GoneSchedule, now: datetime) -> StatusDocument:
     """The document for runs as load_runs returns them (oldest first) and the gone pages of each spider's state."""
     latest = latest_by_spider(list(runs))
     problems = [Problem(kind="unreadable-report", path=str(run.path), reason=run.unreadable)
                 for run in runs if run.unreadable is not None]
     problems += [Problem(kind="unreadable-state", path=records.source, reason=records.unreadable)
-                 for _, records in sorted(gone.items()) if records.unreadable is not None]
+                 for _, records in gone if records.unreadable is not None]
     return StatusDocument(
         schema_version=SCHEMA_VERSION, generated_at=_iso(now) or "", output=output, spider=spider,
         exit_code=1 if any(run.failed for run in latest.values()) else 0, runs_found=len(runs),
         runs=[status_run(run) for run in newest(runs, limit)],
         latest=[LatestRun(spider=name, crawl_id=run.crawl_id, status=UNREADABLE if run.unreadable else run.status,
                           finished=_iso(run.when), ok=not run.failed) for name, run in sorted(latest.items())],
-        gone=[GoneState(spider=name, state=records.source, total=records.total,
+        gone=[GoneState(spider=name, state=records.source, shared=records.shared, total=records.total,
                         sites=[SiteCount(site=site, count=count) for site, count in records.by_site.items()],
                         latest=[gone_page(page, schedule, now) for page in records.latest])
-              for name, records in sorted(gone.items()) if records.total],
+              for name, records in gone if records.total],
         problems=problems)

@@ -474,9 +474,12 @@ class GoneRecords:
     latest: list[GoneArticle] = field(default_factory=list)
     """The most recently found gone, newest first."""
     source: str = ""
-    """Where they were read: the state file."""
+    """Where they were read: the state file, or the Redis URL (no password) and hash of a distributed state."""
+    shared: bool = False
+    """True for the Redis state distributed workers share (distributed/state.py), False for a SQLite file."""
     unreadable: str | None = None
-    """Why the state could not be read (it is then empty), for `newscrawl status --json`'s problems."""
+    """Why the state, or some of its records, could not be read (what was read is kept), for `newscrawl status
+    --json`'s problems."""
 
     @property
     def total(self) -> int:
@@ -504,6 +507,14 @@ def read_gone(path: Path, latest: int) -> GoneRecords:
         return GoneRecords(source=str(path), unreadable=str(error) or repr(error))
     return GoneRecords(dict(sorted(sites.items(), key=lambda item: (-item[1], item[0]))),
                        [GoneArticle(*row) for row in rows], source=str(path))
+
+
+def summarise_gone(pages: list[GoneArticle], latest: int, **where: Any) -> GoneRecords:
+    """GoneRecords of every gone page a state holds, as read_gone makes them from SQL (for the Redis state, which
+    has no SQL); `where`: GoneRecords' source, shared and unreadable."""
+    sites = Counter(_site(page.url) for page in pages)
+    newest = sorted(sorted(pages, key=lambda page: page.key), key=lambda page: page.last_tried, reverse=True)
+    return GoneRecords(dict(sorted(sites.items(), key=lambda item: (-item[1], item[0]))), newest[:latest], **where)
 
 
 def _site(url: str) -> str:
