@@ -215,6 +215,67 @@ def test_a_revisit_is_counted_as_an_unchanged_capture_never_as_an_item(tmp_path:
     assert (report.checked, report.passed) == (2, 2), report.problems
 
 
+def revert_archive(path: Path) -> Path:
+    """Two articles each captured in full (v1), edited (v2), then seen by a revisit record whose original is v1:
+    the bridge article seen so again last (a revisit of the latest version, which answers its URL), the ferry article's
+    revisit of v1 answering its URL."""
+    def ferry(body: str) -> str:
+        return full_page(headline="Ferry timetable changes next month", body=body.replace(
+            "harbour bridge", "ferry timetable")).replace(f'href="{URL}"', f'href="{OTHER}"')
+    pages = {URL: [full_page(), full_page(body=BODY + EDIT)], OTHER: [ferry(BODY), ferry(BODY + EDIT)]}
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        originals: dict[str, list[Any]] = {URL: [], OTHER: []}
+        steps = [(URL, 0, DAYS[0]), (OTHER, 0, DAYS[0]), (URL, 1, DAYS[1]), (OTHER, 1, DAYS[1]),
+                 (URL, None, DAYS[2]), (OTHER, None, DAYS[2]), (URL, None, "2026-12-04T08:00:00Z")]
+        for url, version, day in steps:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            if version is not None:
+                record = writer.create_warc_record(url, "response", payload=io.BytesIO(pages[url][version].encode()),
+                                                   http_headers=http, warc_headers_dict={"WARC-Date": day})
+                originals[url].append(record)
+            else:  # a revisit of v1
+                original = originals[url][0].rec_headers
+                record = writer.create_revisit_record(
+                    url, digest=original.get_header("WARC-Payload-Digest"), refers_to_uri=url,
+                    refers_to_date=original.get_header("WARC-Date"), http_headers=http)
+                record.rec_headers.replace_header("WARC-Date", day)
+                record.rec_headers.add_header("WARC-Refers-To", original.get_header("WARC-Record-ID"))
+            writer.write_record(record)
+    return path
+
+
+def test_a_revisit_of_an_older_version_is_a_revert_emitted_at_the_revisits_time(tmp_path: Path) -> None:
+    """v1, v2, then a revisit of v1: the page held v1 again then, a revision changed back (its changed_fields
+    against v2), read from v1's record and dated by the revisit; a later revisit of that version is unchanged."""
+    warc = revert_archive(tmp_path / "revert.warc.gz")
+    done = run_crawl(tmp_path / "all", "news", "-a", f"replay={warc}", "-a", "versions=all", "-O", "items.jsonl")
+    assert done.returncode == 0, done.log[-3000:]
+    found = items(tmp_path / "all" / "items.jsonl")
+    for url in (URL, OTHER):  # the bridge's revert read before its answer; the ferry's revert is its answer
+        page = [item for item in found if item["url"] == url]
+        assert [(item["revision"], item["provenance"]["fetched_at"][:10]) for item in page] == [
+            (1, "2026-12-01"), (2, "2026-12-02"), (3, "2026-12-03")], url
+        first, edit, revert = page
+        assert "body" in revert["changed_fields"] and revert["body"] == first["body"] != edit["body"]
+        assert revert["previous_body_sha256"] == edit["provenance"]["body_sha256"]
+        # its bytes' record, as a replay's answer from a revisit names it
+        assert revert["provenance"]["archive"] == first["provenance"]["archive"]
+        assert revert["provenance"]["body_sha256"] == first["provenance"]["body_sha256"]
+    assert done.stat("newscrawl/replay/versions") == 5  # v1 and v2 of both, and the bridge's revert
+    assert done.stat("newscrawl/replay/versions_unchanged") == 1 == done.stat(
+        "newscrawl/replay/versions_unchanged/revisit")  # the bridge's last revisit: of the revert, its latest version
+    assert done.stat("item_dropped_count") is None
+    report = verify_feed(str(tmp_path / "all" / "items.jsonl"), str(warc))
+    assert (report.checked, report.passed) == (6, 6), report.problems
+
+    last = run_crawl(tmp_path / "last", "news", "-a", f"replay={warc}", "-O", "items.jsonl")  # as it was
+    assert last.returncode == 0, last.log[-3000:]
+    answers = {item["url"]: item for item in items(tmp_path / "last" / "items.jsonl")}
+    assert answers[OTHER]["provenance"]["archive"] == [item for item in found if item["url"] == OTHER][0][
+        "provenance"]["archive"]
+
+
 def series_archive(folder: Path) -> Path:
     """Three daily WARCs of a cron series over six articles: each captured in full on its first day, then edited,
     seen unchanged (a revisit) or captured in full unchanged on the others, so that the versions of one page lie in
@@ -246,11 +307,13 @@ def series_archive(folder: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("kind", ["warcs", "saved"])
+@pytest.mark.parametrize("kind", ["warcs", "reverts", "saved"])
 def test_every_version_replays_byte_identically_in_parallel(tmp_path: Path, kind: str) -> None:
     """-a jobs=N with versions=all: every version of a page is read by the process that fetches the page, so its
     revision history is whole there; the merged feed, stats and report are those of one process."""
-    source = series_archive(tmp_path / "series") if kind == "warcs" else saved_folder(tmp_path / "saved")
+    source = {"warcs": lambda: series_archive(tmp_path / "series"),
+              "reverts": lambda: revert_archive(tmp_path / "revert.warc.gz"),
+              "saved": lambda: saved_folder(tmp_path / "saved")}[kind]()
     one = run_crawl(tmp_path / "one", "news", "-a", f"replay={source}", "-a", "versions=all", "-O", "out.jsonl")
     assert one.returncode == 0 and "Traceback" not in one.log, one.log[-3000:]
     feed = (one.workdir / "out.jsonl").read_bytes()
@@ -277,7 +340,7 @@ def test_every_version_replays_byte_identically_in_parallel(tmp_path: Path, kind
         # a replay's crawl state is its own, temporary: neither run leaves one behind
         assert not list((many.workdir / "output").rglob("*.sqlite")) and not list(
             (one.workdir / "output").rglob("*.sqlite"))
-    if kind == "warcs":
+    if kind != "saved":
         assert one.stat("newscrawl/replay/versions_unchanged/revisit")
         report = verify_feed(str(one.workdir / "out.jsonl"), str(source))
         assert report.checked == len(found) == report.passed, report.problems

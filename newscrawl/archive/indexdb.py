@@ -74,7 +74,8 @@ class IndexEntry:
     content_type: str | None = None
     """The response's Content-Type header (first value), for choosing HTML pages without re-reading them."""
     revisit: bool = False
-    """A revisit record's URL answered by its original capture (file, offset and record id are the original's)."""
+    """A revisit record's URL answered by its original capture (file, offset and record id are the original's;
+    fetched_at is the revisit's own WARC-Date, else the original's)."""
 
 
 Placed = tuple[int, IndexEntry]
@@ -241,13 +242,16 @@ class IndexStore:
         return int(self.db.execute("SELECT COUNT(DISTINCT url) FROM captures").fetchone()[0])
 
     def earliest_fetch(self) -> datetime | None:
-        """The earliest fetched_at of any capture (revisits too), None without captures. The values are isoformat
-        text: those in UTC (WARC-Date, nearly all) sort as text in time order, so SQLite's MIN finds the earliest
-        without a Python object per capture; the few in another offset (a server's Date header standing in for a
-        missing WARC-Date) are compared as times."""
+        """The earliest fetched_at of any full capture, None without captures. A revisit's row is left out: it
+        carries the revisit's own time, for a `versions=all` replay to date a version by, and a replay's start (its
+        archive candidates' discovery time) stays that of the full captures, as before revisits carried it. The
+        values are isoformat text: those in UTC (WARC-Date, nearly all) sort as text in time order, so SQLite's MIN
+        finds the earliest without a Python object per capture; the few in another offset (a server's Date header
+        standing in for a missing WARC-Date) are compared as times."""
         times = [datetime.fromisoformat(value) for (value,) in self.db.execute(
-            "SELECT MIN(fetched_at) FROM captures WHERE fetched_at LIKE '%+00:00' UNION ALL "
-            "SELECT fetched_at FROM captures WHERE fetched_at NOT LIKE '%+00:00'") if value is not None]
+            "SELECT MIN(fetched_at) FROM captures WHERE revisit = 0 AND fetched_at LIKE '%+00:00' UNION ALL "
+            "SELECT fetched_at FROM captures WHERE revisit = 0 AND fetched_at NOT LIKE '%+00:00'")
+            if value is not None]
         return min(times, default=None)
 
     def several_versions_count(self) -> int:

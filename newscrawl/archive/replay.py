@@ -382,14 +382,18 @@ class Versions:
     """What a `versions=all` replay reads of one page besides its answer (ReplaySource.versions)."""
 
     earlier: list[IndexEntry | SavedPlace]
-    """Its earlier versions, oldest first: WARC captures, or saved pages."""
+    """Its earlier versions, oldest first: WARC captures (a revisit record among them: a revert, ReplaySource.versions),
+    or saved pages."""
     revisits: int = 0
-    """Revisit records of the page before its answer: captures that saw a version unchanged, not versions."""
+    """Revisit records of the page before its answer that saw the latest version unchanged: not versions."""
     copies: int = 0
     """Saved pages with the bytes of the version saved just before them: that version saved again, not a version."""
     answer_repeats: bool = False
-    """The answer is a revisit record whose original capture is one of `earlier`: that version again, not a new
-    one (its bytes, record and time are the original's)."""
+    """The answer is a revisit record of the latest of `earlier`: that version again, not a new one (its bytes,
+    record and time are the original's)."""
+    answer_revisit: IndexEntry | None = None
+    """The answer, when it is a revisit record that is a version (a revert to an earlier version, or the first
+    version read): dated by the revisit's own time (version_answer)."""
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per archived page while the spider picks its candidates
@@ -699,23 +703,33 @@ class ReplaySource:
         """What a `versions=all` replay reads of the page that answers `url` besides its answer.
 
         In WARCs, its earlier versions are the full captures (intact 200 responses) archived before the capture that
-        answers it, oldest first; a revisit record among them says the page was seen unchanged, so it is counted,
-        never read as a version; and an answer that is itself a revisit of one of them repeats that version. Of
-        saved pages, every page saved of the URL is a version, ordered by the time each was saved; a page with the
-        bytes of the version saved just before it is that version seen unchanged, counted as a copy."""
+        answers it, oldest first. A revisit record among them says the page was seen as its original capture was:
+        when that is the latest version before it, the page was seen unchanged, so it is counted, never read as a
+        version; when it is another (v1, v2, then a revisit of v1), the page had changed back, as a live run would
+        have seen it then: a version, read from its original's bytes and dated by the revisit (version_answer); so
+        is a revisit before which no version was read (the first version).
+        The answer is judged alike: a revisit of the latest version repeats it. Of saved pages, every page saved of
+        the URL is a version, ordered by the time each was saved; a page with the bytes of the version saved just
+        before it is that version seen unchanged, counted as a copy."""
         served, page = self._answering(url)
         if served is not None:
             assert self._index is not None
             captures = self._index.captures(served.url)
             before = captures[:captures.index(served)] if served in captures else []
-            # a capture failing its digest check was reported as damaged input when the index was built: not a
-            # version
-            earlier: list[IndexEntry | SavedPlace] = [entry for entry in before if entry.status == 200
-                                                      and not entry.revisit and entry.digest_ok]
-            repeats = served.revisit and any(isinstance(entry, IndexEntry) and (entry.file, entry.offset) == (
-                served.file, served.offset) for entry in earlier)
-            return Versions(earlier, revisits=sum(entry.revisit and entry.status == 200 for entry in before),
-                            answer_repeats=repeats)
+            earlier: list[IndexEntry | SavedPlace] = []
+            latest: tuple[str, int] | None = None
+            revisits = 0
+            for entry in before:
+                if entry.status != 200:
+                    continue
+                if entry.revisit and (not entry.digest_ok or (entry.file, entry.offset) == latest):
+                    revisits += 1  # seen unchanged (or its original damaged: nothing to read it as)
+                elif entry.digest_ok:  # a capture failing its digest check was reported as damaged input
+                    earlier.append(entry)
+                    latest = (entry.file, entry.offset)
+            repeats = served.revisit and (served.file, served.offset) == latest
+            return Versions(earlier, revisits=revisits, answer_repeats=repeats,
+                            answer_revisit=served if served.revisit and not repeats else None)
         if page is None:
             return Versions([])
         saved, copies = self._saved_versions(url)
@@ -745,6 +759,14 @@ class ReplaySource:
         return Answer(url=version.url, status=200, headers=[("Content-Type", version.content_type)], body=body,
                       fetched_at=version.fetched_at, archive=saved_page_ref(self._root, version),
                       truncated=version.truncated)
+
+    def version_answer(self, version: IndexEntry | SavedPlace, max_payload: int | None = None) -> Answer:
+        """The answer of one of `versions`' versions: answer_of's, but a revisit record's dated by the revisit
+        itself, when the page was seen so (its bytes and record are its original's, as a replay's answer is)."""
+        answer = self.answer_of(version, max_payload)
+        if isinstance(version, IndexEntry) and version.revisit:
+            return replace(answer, fetched_at=version.fetched_at)
+        return answer
 
     @staticmethod
     def _archived_answer(exchange: ArchivedExchange) -> Answer:

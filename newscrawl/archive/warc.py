@@ -542,7 +542,11 @@ def _resolve(store: IndexStore, skipped: Counter[str], warcinfo: dict[str, dict[
             later += 1
             logger.info("%s @ %d: revisit of %s: no capture at or before it, answered by the later capture of %s",
                         shown_name(item.file), item.offset, item.url, original.entry.fetched_at.isoformat())
-        store.stage(position, replace(original.entry, url=item.url, revisit=True), _canonical(item.url))
+        # the revisit's own time: when the page was seen so (a `versions=all` replay dates a version by it); a
+        # replay's answer keeps its original record's time, as read from it
+        store.stage(position, replace(original.entry, url=item.url, revisit=True,
+                                      fetched_at=item.revisited_at or original.entry.fetched_at),
+                    _canonical(item.url))
     store.drop_resolution_tables()
     store.add_staged()
     return later

@@ -11,9 +11,13 @@ them as a live run series would have: revision 1, a new revision for each change
 default stays one version.
 
 A capture that saw a version unchanged is no version: a revisit record (what a deduplicating crawler writes for an
-unchanged page), or a saved page holding the bytes of the version saved just before it. It is counted
-(VERSIONS_UNCHANGED_STAT, by kind), never parsed: an answer that is a revisit of an earlier version read here would
-only repeat that version's item.
+unchanged page) of the latest version before it, or a saved page holding the bytes of the version saved just before
+it. It is counted (VERSIONS_UNCHANGED_STAT, by kind), never parsed: an answer that is a revisit of the version read
+just before would only repeat that version's item. A revisit of an older version (v1, v2, then a revisit of v1) is a
+version: the page had changed back, and a live run would then have emitted a revision with v1's fields (its
+`changed_fields` against v2). It is parsed from its original's bytes and record (provenance.archive names the
+original, as for any answer a revisit gives, and `newscrawl verify` proves it by the revisit the index holds), dated
+by the revisit's own WARC-Date.
 
 The versions are read in the callback, not requested, so every version of a page is read by the one process of a
 parallel replay that fetches the page (spiders/shard.py deals out article requests): its revisions are numbered in
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
+from datetime import timezone
 from typing import Any
 
 from scrapy.http import Response
@@ -36,6 +41,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from newscrawl.archive.reader import ArchiveReadError, RecordTooLarge
 from newscrawl.archive.replay import ReplaySource, Versions, payload_limit, replayed_response
 from newscrawl.archive.savedhtml import SavedPlace
+from newscrawl.meta import META_FETCHED_AT
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +90,7 @@ class ArchivedVersions:
         stats = self.crawler.stats
         for version in versions.earlier:
             try:
-                answer = self.replay_source.answer_of(version, max_payload)
+                answer = self.replay_source.version_answer(version, max_payload)
                 earlier = replayed_response(answer, response.request.replace(meta=dict(response.meta)), stats,
                                             decoded=True)
             except (ArchiveReadError, RecordTooLarge, ValueError) as error:  # unreadable now, too large, undecodable
@@ -97,9 +103,11 @@ class ArchivedVersions:
             stats.inc_value(VERSIONS_STAT)
             yield earlier
         if versions.answer_repeats:
-            logger.debug("Not parsed again: the answer to %(url)s is a revisit of an earlier version read above",
+            logger.debug("Not parsed again: the answer to %(url)s is a revisit of the version read just above",
                          {"url": response.url})
             return
+        if versions.answer_revisit is not None:  # a version seen by a revisit record: at the revisit's time
+            response.meta[META_FETCHED_AT] = versions.answer_revisit.fetched_at.astimezone(timezone.utc).isoformat()
         yield response
 
     def _count_unchanged(self, versions: Versions) -> None:
