@@ -160,6 +160,8 @@ def test_a_saved_folder_gives_each_saved_version_of_a_page_by_its_saved_time(tmp
     assert done.stat("item_dropped_count") is None
     assert "Saved page not replayed" not in done.log
     assert "2 earlier versions read, 0 unreadable; 1 captures saw a version unchanged" in done.log
+    assert report_of(done, "news")["counts"]["replay_versions"] == {
+        "read": 2, "unreadable": 0, "unchanged": 1, "unchanged_by_kind": {"saved-copy": 1}}
     report = verify_feed(str(tmp_path / "all" / "items.jsonl"), str(folder))
     assert (report.checked, report.passed) == (4, 4), report.problems
 
@@ -170,6 +172,7 @@ def test_a_saved_folder_gives_each_saved_version_of_a_page_by_its_saved_time(tmp
     assert last.stat("newscrawl/replay/not_replayed/same-url") == 2
     assert last.stat("newscrawl/replay/not_replayed/same-bytes") == 1
     assert last.stat("newscrawl/replay/versions_unchanged") is None
+    assert "replay_versions" not in report_of(last, "news")["counts"]  # no versions asked for, none counted
 
 
 def revisit_archive(path: Path) -> Path:
@@ -331,6 +334,12 @@ def test_every_version_replays_byte_identically_in_parallel(tmp_path: Path, kind
         (default_many,) = many.output_files("*.replay.jsonl")
         assert default_many.name == default_one.name and default_many.read_bytes() == feed
         assert report_of(many, "news") == report_of(one, "news")
+        assert report_of(one, "news")["counts"]["replay_versions"] == {
+            "read": one.stat("newscrawl/replay/versions"), "unreadable": 0,
+            "unchanged": one.stat("newscrawl/replay/versions_unchanged"),
+            "unchanged_by_kind": {kind: one.stat(f"newscrawl/replay/versions_unchanged/{kind}")
+                                  for kind in ("revisit", "saved-copy")
+                                  if one.stat(f"newscrawl/replay/versions_unchanged/{kind}")}}
         for stat in ("item_scraped_count", "item_dropped_count", "item_dropped_reasons_count/UnchangedArticle",
                      "newscrawl/items/revisions", "newscrawl/replay/versions", "newscrawl/replay/versions_unchanged",
                      "newscrawl/replay/versions_unchanged/revisit", "newscrawl/replay/versions_unchanged/saved-copy",

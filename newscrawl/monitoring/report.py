@@ -18,7 +18,8 @@ answer for an unknown or unpublished NewsId), not a failure, unless server error
 answered in the run: then it was the site that was down, and its gone articles count as failures.
 
 `counts.articles` says what became of every discovered article, once each, so its numbers add up to
-`counts.discovered` (article_outcomes).
+`counts.discovered` (article_outcomes). A `-a versions=all` replay's report also has `counts.replay_versions`
+(replay_versions): the archived versions it read, could not read, and the captures that were no versions.
 """
 
 from __future__ import annotations
@@ -85,6 +86,16 @@ def article_outcomes(stats: dict[str, Any], discovered: int) -> dict[str, Any]:
     # never below 0: a distributed worker fetches articles other workers discovered
     outcomes["not_fetched"] = max(0, discovered - accounted)
     return outcomes
+
+
+def replay_versions(stats: dict[str, Any]) -> dict[str, Any]:
+    """`counts.replay_versions` of a `-a versions=all` replay (spiders/versions.py): the earlier versions of article
+    pages read, those that could not be read, and the captures that saw a version unchanged, by kind (`revisit`,
+    `saved-copy`). The stats it reads are a parallel replay's merged ones too, so both write the same."""
+    return {"read": int(stats.get("newscrawl/replay/versions", 0)),
+            "unreadable": int(stats.get("newscrawl/replay/versions_unreadable", 0)),
+            "unchanged": int(stats.get("newscrawl/replay/versions_unchanged", 0)),
+            "unchanged_by_kind": _prefixed(stats, "newscrawl/replay/versions_unchanged/")}
 
 
 def server_errors(stats: dict[str, Any], errors: dict[str, int]) -> dict[str, Any]:
@@ -198,6 +209,8 @@ class RunReport:
                 "dropped": _prefixed(stats, "item_dropped_reasons_count/"),
                 "errors": errors,
                 "replay_misses": int(stats.get("newscrawl/replay/misses", 0)),
+                **({"replay_versions": replay_versions(stats)}
+                   if getattr(spider, "args", {}).get("versions") == "all" else {}),
                 "not_article_pages": not_article,
                 "withdrawn": int(stats.get("newscrawl/articles/withdrawn", 0)),
                 "gone": gone,

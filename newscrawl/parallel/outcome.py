@@ -125,6 +125,7 @@ class SpiderFacts:
         self.spider = spider
         self.name, self.crawl_id, self.mode = spider.name, spider.crawl_id, spider.mode
         self.feed_name, self.replay_input = spider.feed_name, spider.replay_input
+        self.args = spider.args  # what the run was asked for (`-a versions=all` adds counts.replay_versions)
         self.discovered_count = facts["discovered"]
         self.damaged_inputs = facts["damaged_inputs"]
         self.discovery_failures = facts["discovery_failures"]
