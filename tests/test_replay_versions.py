@@ -140,6 +140,12 @@ def saved_folder(folder: Path) -> Path:
     return folder
 
 
+def archive_route(item: dict[str, Any]) -> tuple[str, int, str]:
+    """An item's archive discovery route: the file, place in the archive and record id it names."""
+    (route,) = [route for route in item["provenance"]["discovery"] if route["via"] == "archive"]
+    return route["source_url"], route["position"], route["claims"]["record_id"]
+
+
 def test_a_saved_folder_gives_each_saved_version_of_a_page_by_its_saved_time(tmp_path: Path) -> None:
     folder = saved_folder(tmp_path / "saved")
     done = run_crawl(tmp_path / "all", "news", "-a", f"replay={folder}", "-a", "versions=all", "-O", "items.jsonl")
@@ -151,6 +157,11 @@ def test_a_saved_folder_gives_each_saved_version_of_a_page_by_its_saved_time(tmp
                                     (3, "2026-12-03", "1-latest.html")]
     assert bridge[1]["previous_body_sha256"] == bridge[0]["provenance"]["body_sha256"]
     assert bridge[2]["previous_body_sha256"] == bridge[1]["provenance"]["body_sha256"]
+    # each version's archive route names its own page and its place in folder order, not the URL's first page
+    assert [archive_route(item) for item in bridge] == [
+        ("2-first.html", 1, bridge[0]["provenance"]["archive"]["record_id"]),
+        ("3-middle.html", 2, bridge[1]["provenance"]["archive"]["record_id"]),
+        ("1-latest.html", 0, bridge[2]["provenance"]["archive"]["record_id"])]
     assert "body" in bridge[2]["changed_fields"] and "nine to four" in bridge[2]["body"]
     assert [item["url"] for item in found].count(OTHER) == 1
     assert done.stat("newscrawl/replay/versions") == 2
@@ -264,6 +275,10 @@ def test_a_revisit_of_an_older_version_is_a_revert_emitted_at_the_revisits_time(
         assert revert["previous_body_sha256"] == edit["provenance"]["body_sha256"]
         # its bytes' record, as a replay's answer from a revisit names it
         assert revert["provenance"]["archive"] == first["provenance"]["archive"]
+        # each version's archive route names its own record and place (the revert: its original's, the revisit's)
+        assert [archive_route(item)[2] for item in page] == [item["provenance"]["archive"]["record_id"]
+                                                             for item in page]
+        assert [archive_route(item)[1] for item in page] == ([0, 2, 4] if url == URL else [1, 3, 5])
         assert revert["provenance"]["body_sha256"] == first["provenance"]["body_sha256"]
     assert done.stat("newscrawl/replay/versions") == 5  # v1 and v2 of both, and the bridge's revert
     assert done.stat("newscrawl/replay/versions_unchanged") == 1 == done.stat(

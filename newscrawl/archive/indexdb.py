@@ -231,6 +231,11 @@ class IndexStore:
             for row in rows:
                 yield self._entry(row)
 
+    def rank(self, n: int) -> int:
+        """How many captures come before position `n` in archive order: its place as in_order() counts them (a
+        revisit whose original is not in the archive leaves a gap in the positions)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM captures WHERE n < ?", (n,)).fetchone()[0])
+
     def urls(self) -> Iterator[str]:
         """Each captured URL once, in the order of its first capture."""
         cursor = self.db.execute("SELECT url FROM captures GROUP BY url ORDER BY MIN(n)")

@@ -391,9 +391,9 @@ class Versions:
     answer_repeats: bool = False
     """The answer is a revisit record of the latest of `earlier`: that version again, not a new one (its bytes,
     record and time are the original's)."""
-    answer_revisit: IndexEntry | None = None
-    """The answer, when it is a revisit record that is a version (a revert to an earlier version, or the first
-    version read): dated by the revisit's own time (version_answer)."""
+    answer: IndexEntry | SavedPlace | None = None
+    """The capture or saved page that answers the URL, the last version (a revisit record that is not a repeat is
+    dated by its own time: version_answer)."""
 
 
 @dataclass(frozen=True, slots=True)  # slots: one per archived page while the spider picks its candidates
@@ -728,12 +728,11 @@ class ReplaySource:
                     earlier.append(entry)
                     latest = (entry.file, entry.offset)
             repeats = served.revisit and (served.file, served.offset) == latest
-            return Versions(earlier, revisits=revisits, answer_repeats=repeats,
-                            answer_revisit=served if served.revisit and not repeats else None)
+            return Versions(earlier, revisits=revisits, answer_repeats=repeats, answer=served)
         if page is None:
             return Versions([])
         saved, copies = self._saved_versions(url)
-        return Versions(list(saved[:-1]), copies=copies)
+        return Versions(list(saved[:-1]), copies=copies, answer=page)
 
     def _saved_versions(self, url: str) -> tuple[list[SavedPlace], int]:
         """The saved versions of `url`'s page, oldest first, without a page that holds the bytes of the version
@@ -767,6 +766,22 @@ class ReplaySource:
         if isinstance(version, IndexEntry) and version.revisit:
             return replace(answer, fetched_at=version.fetched_at)
         return answer
+
+    def version_candidate(self, version: IndexEntry | SavedPlace) -> Candidate | None:
+        """One version of a page as an archive candidate: its own file, record id and place in archive order (as
+        candidates() gives them for the version that answers a URL), which an item read from it names as its
+        archive route. None when the archive does not list it."""
+        if isinstance(version, IndexEntry):
+            assert self._index is not None
+            placed = next((n for n, entry in self._index.placed_captures(version.url) if entry == version), None)
+            return None if placed is None else Candidate(version.url, Path(version.file).name, version.record_id,
+                                                         self._index.rank(placed))
+        number = self._pages.position(version) if self._pages is not None else None
+        if number is None:
+            return None
+        first = len(self._index) if self._index is not None else 0  # saved pages after the WARCs' captures
+        ref = saved_page_ref(self._root, version)
+        return Candidate(version.url, ref["file"], ref["record_id"], first + number)
 
     @staticmethod
     def _archived_answer(exchange: ArchivedExchange) -> Answer:

@@ -98,6 +98,17 @@ class SavedPlaces:
                 return sorted((_place(row) for row in cursor), key=lambda place: place.fetched_at)
         return []
 
+    def position(self, page: SavedPlace) -> int | None:
+        """The page's place in folder order (as iterating gives the pages), looked up among the versions of the URL
+        it was saved under (its file names it); None when it is not listed."""
+        for key in (page.url, canonicalize_url(page.url)):
+            if (number := self._answering_number(key)) is not None:
+                row = self._db.execute("SELECT n FROM pages WHERE version_of = ? AND path = ?",
+                                       (number, _stored(page.path))).fetchone()
+                if row is not None:
+                    return int(row[0])
+        return None
+
     def _answering(self, key: str) -> SavedPlace | None:
         number = self._answering_number(key)
         return self._at(number) if number is not None else None

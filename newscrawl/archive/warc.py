@@ -398,6 +398,10 @@ class ArchiveIndex:
         """All captures of ``url`` in archive order: exact matches, else canonical-URL matches."""
         return _captures(self.store, url)
 
+    def rank(self, position: int) -> int:
+        """The place of the capture at archive `position` among all captures in order (in_order() counted)."""
+        return self.store.rank(position)
+
     def winner_position(self, url: str) -> int | None:
         """Archive position of the capture ``lookup`` would return."""
         placed = self.placed_captures(url)

@@ -395,5 +395,6 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         key = response.meta.get(META_KEY, response.url)
         return response_provenance(response, spider=self.name, crawl_id=self.crawl_id, parser=parser_class.name,
                                    parser_version=parser_class.version,
-                                   discovery=known_when_fetched(self.held.sorted_trail(key),
-                                                                response.meta.get(META_FETCHED_AT)))
+                                   discovery=known_when_fetched(
+                                       self.own_archive_route(self.held.sorted_trail(key), response),
+                                       response.meta.get(META_FETCHED_AT)))

@@ -5,10 +5,10 @@ periodic captures, as web archives hold them; a folder of pages saved again to f
 capture in a replay, as a live crawl gets one answer per URL, and the feed holds that version only. With
 `versions=all` the article callback reads the page's earlier captures from the archive first (WARCs: in archive
 order; saved pages: by the time each was saved, the latest answering the URL), and parses each as the page it was
-then (its own fetch time, record and discovery trail as known at that time). The replay's crawl state then numbers
-them as a live run series would have: revision 1, a new revision for each change (`changed_fields`,
-`previous_body_sha256`), and an unchanged capture dropped as UnchangedArticle and counted. Nothing else changes: the
-default stays one version.
+then (its own fetch time, record and discovery trail as known at that time; its archive route naming its own file,
+record and place in the archive: own_archive_route). The replay's crawl state then numbers them as a live run series
+would have: revision 1, a new revision for each change (`changed_fields`, `previous_body_sha256`), and an unchanged
+capture dropped as UnchangedArticle and counted. Nothing else changes: the default stays one version.
 
 A capture that saw a version unchanged is no version: a revisit record (what a deduplicating crawler writes for an
 unchanged page) of the latest version before it, or a saved page holding the bytes of the version saved just before
@@ -30,6 +30,7 @@ pages were in flight together, which no process of a parallel replay can reprodu
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator, Mapping
 from datetime import timezone
@@ -38,9 +39,11 @@ from typing import Any
 from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
+from newscrawl.archive.indexdb import IndexEntry
 from newscrawl.archive.reader import ArchiveReadError, RecordTooLarge
-from newscrawl.archive.replay import ReplaySource, Versions, payload_limit, replayed_response
+from newscrawl.archive.replay import Candidate, ReplaySource, Versions, payload_limit, replayed_response
 from newscrawl.archive.savedhtml import SavedPlace
+from newscrawl.items import Discovery
 from newscrawl.meta import META_FETCHED_AT
 
 logger = logging.getLogger(__name__)
@@ -52,6 +55,11 @@ VERSIONS_UNREADABLE_STAT = "newscrawl/replay/versions_unreadable"
 VERSIONS_UNCHANGED_STAT = "newscrawl/replay/versions_unchanged"
 """Captures that saw a version unchanged, not versions: also counted by kind, `…/revisit` (revisit records) and
 `…/saved-copy` (a saved page with the bytes of the version saved before it)."""
+
+
+META_VERSION_CANDIDATE = "newscrawl_version_candidate"
+"""On the response of one version of a page: that version as an archive candidate (ReplaySource.version_candidate),
+which its item's archive route names (own_archive_route)."""
 
 
 ONE_PAGE_AT_A_TIME = (("CONCURRENT_REQUESTS", 1), ("SCRAPER_SLOT_MAX_ACTIVE_SIZE", 0))
@@ -101,14 +109,28 @@ class ArchivedVersions:
                                {"url": response.url, "where": where, "error": error})
                 continue
             stats.inc_value(VERSIONS_STAT)
+            earlier.meta[META_VERSION_CANDIDATE] = self.replay_source.version_candidate(version)
             yield earlier
         if versions.answer_repeats:
             logger.debug("Not parsed again: the answer to %(url)s is a revisit of the version read just above",
                          {"url": response.url})
             return
-        if versions.answer_revisit is not None:  # a version seen by a revisit record: at the revisit's time
-            response.meta[META_FETCHED_AT] = versions.answer_revisit.fetched_at.astimezone(timezone.utc).isoformat()
+        if isinstance(versions.answer, IndexEntry) and versions.answer.revisit:  # seen by a revisit: at its time
+            response.meta[META_FETCHED_AT] = versions.answer.fetched_at.astimezone(timezone.utc).isoformat()
+        if versions.answer is not None:
+            response.meta[META_VERSION_CANDIDATE] = self.replay_source.version_candidate(versions.answer)
         yield response
+
+    def own_archive_route(self, trail: list[Discovery], response: Response) -> list[Discovery]:
+        """The discovery trail of one version of a page (NewsSpiderBase.provenance): its archive route names the
+        version's own file, record id and place in the archive, not the page's archive candidate (the first page of
+        the URL in folder order, or its answering capture), as the route of a page read from them would."""
+        candidate = response.meta.get(META_VERSION_CANDIDATE)
+        if not isinstance(candidate, Candidate):
+            return trail
+        return [dataclasses.replace(route, source_url=candidate.file, position=candidate.position,
+                                    claims={**route.claims, "record_id": candidate.record_id})
+                if route.via == "archive" else route for route in trail]
 
     def _count_unchanged(self, versions: Versions) -> None:
         stats = self.crawler.stats
