@@ -11,6 +11,7 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -46,6 +47,17 @@ def content(item: dict[str, object]) -> tuple[object, ...]:
 PAGE_SHA256 = {"3301945": "d9460f63", "3301962": "0e391274", "3301980": "71330e51"}
 
 
+def one_of_the_pages(item: dict[str, object]) -> dict[str, Any]:
+    """Checks an item is one of the three pages as every tool's capture must give it (the server's bytes, a clean
+    item, the page's canonical URL); its provenance, for the checks particular to the tool."""
+    provenance = item["provenance"]
+    assert isinstance(provenance, dict)
+    assert str(provenance["body_sha256"]).startswith(PAGE_SHA256[str(item["outlet_id"])])
+    assert item["quality"] == [] and len(str(item["body"])) > 500, item
+    assert str(item["url"]).startswith("https://www.devdiscourse.com/article/")  # the page's canonical
+    return provenance
+
+
 @pytest.fixture(scope="module")
 def wget_items(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, object]]:
     workdir = tmp_path_factory.mktemp("wget")
@@ -64,11 +76,7 @@ def test_each_tools_archive_replays_every_article_and_verifies(file: str, tmp_pa
     items = items_of(tmp_path / "out.jsonl")
     assert [item["outlet_id"] for item in items] == NEWS_IDS
     for item in items:
-        provenance = item["provenance"]
-        assert isinstance(provenance, dict)
-        assert str(provenance["body_sha256"]).startswith(PAGE_SHA256[str(item["outlet_id"])])
-        assert item["quality"] == [] and len(str(item["body"])) > 500, item
-        assert str(item["url"]).startswith("https://www.devdiscourse.com/article/")  # the page's canonical
+        provenance = one_of_the_pages(item)
         assert str(provenance["request_url"]).startswith("http://127.0.0.1:8093/article/")
         assert provenance["archive"]["file"] == ARCHIVED_AS[file] and provenance["fetched_at"]
         # found in the archive no later than it was fetched (warcit dates its warcinfo after the pages it packs)
