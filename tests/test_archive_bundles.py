@@ -201,6 +201,9 @@ def test_a_folder_of_bundles_replays_each_bundle_with_the_folders_own_pages(tmp_
     # the broken one is damaged input, counted and named as any damaged record is, in this run and the next
     for run in (result, replay(tmp_path, folder, "again")):
         assert f"Damaged input {folder / 'broken.zip'} at offset 0 (unpack): not a readable ZIP file" in run.log
+        # where the copies went, in the crawl's log (the unpacking itself ran before that log began)
+        assert (f"Replaying what was unpacked once: {folder}: 2 WACZ, HAR, ZIP and tar files unpacked, 0 WARC files "
+                f"linked and 2 saved pages and sidecars copied to {tmp_path / 'cache'}/unpacked-") in run.log
         assert run.stat("newscrawl/replay/archive_problems/unpack") == 1
         assert run.stat("newscrawl/run_status") == "damaged-input"
     assert {item["provenance"]["archive"]["file"].split("/")[0] for item in result.feed_items("out.jsonl")} == {

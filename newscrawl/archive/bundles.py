@@ -83,6 +83,9 @@ class Findings:
     problems: list[ArchiveProblem] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     loud: bool = False
+    made: str = ""
+    """What was unpacked, how, and into which folder of the cache: for the replay's log, where the user sees it (the
+    unpacking itself runs before the crawl's log begins)."""
 
     def damaged(self, file: str, message: str) -> None:
         self.problems.append(ArchiveProblem(file, 0, UNPACK, message))

@@ -551,6 +551,8 @@ class ReplaySource:
             self.not_replayed.extend(folder.not_replayed)
             self._pages = folder.places  # every page answers: the folder's own list, not a copy
         unpacked = findings_of(path)  # what unpacking the archive given found: damage as the index's, counted once
+        self.unpacked = unpacked.made
+        """What was unpacked into the folder replayed, and where ("" for an archive read where it is)."""
         self.problems.extend(unpacked.problems)
         for kind, count in unpacked.skipped.items():
             self.skipped[kind] = self.skipped.get(kind, 0) + count

@@ -137,6 +137,7 @@ def _built(path: Path, key: str, build: Callable[[Path, Findings], str], what: s
     try:
         found = Findings()
         done = build(staging, found)
+        found.made = f"{done} to {target}"
         _keep(found, _findings_file(target))  # before the folder: whoever sees the folder sees what it found
         os.replace(staging, target)
     except BaseException:
@@ -155,7 +156,8 @@ def findings_of(root: Path) -> Findings:
         return Findings()  # the user's own folder: nothing beside it is ours to read
     try:
         kept = json.loads(_findings_file(root).read_text(encoding="utf-8"))
-        return Findings([ArchiveProblem(*problem) for problem in kept["problems"]], Counter(kept["skipped"]))
+        return Findings([ArchiveProblem(*problem) for problem in kept["problems"]], Counter(kept["skipped"]),
+                        made=str(kept.get("made", "")))
     except (OSError, ValueError, KeyError, TypeError):
         return Findings()
 
@@ -167,8 +169,8 @@ def _findings_file(folder: Path) -> Path:
 def _keep(found: Findings, file: Path) -> None:
     problems = [[shown_name(problem.file), problem.offset, problem.kind, shown_in(problem.message)]
                 for problem in found.problems]
-    write_whole(file, json.dumps({"problems": problems, "skipped": dict(sorted(found.skipped.items()))},
-                                 ensure_ascii=False).encode("utf-8"))
+    write_whole(file, json.dumps({"problems": problems, "skipped": dict(sorted(found.skipped.items())),
+                                  "made": found.made}, ensure_ascii=False).encode("utf-8"))
 
 
 def _stamp(file: str) -> str:

@@ -63,6 +63,9 @@ class ReplayCandidates:
             self.started_at = replay_started_at(self.replay_identity, self.replay_source)
         if self.replay_source.holds_redirects():
             one_request_at_a_time(self.crawler)
+        if self.replay_source.unpacked and self._says_what_the_index_found:
+            logger.info("Replaying what was unpacked once: %(made)s (later replays read it from there)",
+                        {"made": self.replay_source.unpacked})
         for problem in self.replay_source.problems:
             self.crawler.stats.inc_value("newscrawl/replay/archive_problems")
             self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{problem.kind}")
