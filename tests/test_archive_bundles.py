@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import logging
 import os
 import shutil
 import struct
@@ -17,7 +16,7 @@ import pytest
 
 from newscrawl import cli
 from newscrawl.archive import bundles
-from newscrawl.archive.bundles import UnreadableBundle, zip_member_time
+from newscrawl.archive.bundles import Findings, UnreadableBundle, zip_member_time
 from tests.crawling import CrawlResult, run_crawl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +24,11 @@ SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
 TRAFILATURA_PAGES = ROOT.parent / "shared" / "bench" / "trafilatura-eval" / "pages"
 APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
 SAVED_AT = 1765000000  # 2025-12-06, the pages' own modification time in every form below
+
+
+def damage(found: Findings) -> list[str]:
+    """What unpacking found damaged, one line each, as the replay's `Damaged input` line names file and why."""
+    return [f"{problem.file}: {problem.message}" for problem in found.problems]
 
 
 def saved_pages(folder: Path, count: int = 3) -> Path:
@@ -83,8 +87,7 @@ def test_a_zip_of_warcs_replays_to_the_same_feed_as_the_warcs(tmp_path: Path) ->
         hashlib.sha256((feeds[0].workdir / "out.jsonl").read_bytes()).hexdigest()] * 2
 
 
-def test_one_bad_member_costs_only_itself_and_nothing_lands_outside(tmp_path: Path,
-                                                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_one_bad_member_costs_only_itself_and_nothing_lands_outside(tmp_path: Path) -> None:
     page = b"<!DOCTYPE html><html><head><title>A</title></head><body><p>text</p></body></html>"
     bundle = tmp_path / "mixed.zip"
     with zipfile.ZipFile(bundle, "w") as archive:
@@ -97,15 +100,14 @@ def test_one_bad_member_costs_only_itself_and_nothing_lands_outside(tmp_path: Pa
     raw[at:at + 4] = b"XXXX"
     bundle.write_bytes(bytes(raw))
     into = tmp_path / "into"
-    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
-        assert bundles.extract(bundle, into) == 2
+    found = Findings()
+    assert bundles.extract(bundle, into, found) == 2
     assert sorted(p.relative_to(into).as_posix() for p in into.rglob("*")) == ["good.html", "outside.html"]
     assert not (tmp_path / "outside.html").exists()
-    assert [r.getMessage().split(":")[0] for r in caplog.records] == [f"{bundle}/bad.html"]
+    assert [line.split(":")[0] for line in damage(found)] == [f"{bundle}/bad.html"]
 
 
-def test_a_tar_refuses_members_that_lead_outside_and_keeps_what_came_before_a_cut(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_tar_refuses_members_that_lead_outside_and_keeps_what_came_before_a_cut(tmp_path: Path) -> None:
     page = b"<!DOCTYPE html><html><body><p>text</p></body></html>" * 200
     bundle = tmp_path / "pages.tar"
     with tarfile.open(bundle, "w") as archive:
@@ -117,34 +119,32 @@ def test_a_tar_refuses_members_that_lead_outside_and_keeps_what_came_before_a_cu
         link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
         archive.addfile(link)
     into = tmp_path / "into"
-    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
-        assert bundles.extract(bundle, into) == 4
+    found = Findings()
+    assert bundles.extract(bundle, into, found) == 4
     # an absolute name loses its leading slash, as zipfile's do
     assert sorted(p.relative_to(into).as_posix() for p in into.rglob("*.html")) == [
         "etc/absolute.html", "first.html", "second.html", "third.html"]
     assert (into / "first.html").stat().st_mtime == SAVED_AT
-    assert [r.getMessage().split(":")[0] for r in caplog.records] == [f"{bundle}/../up.html", f"{bundle}/passwd.html"]
+    assert [line.split(":")[0] for line in damage(found)] == [f"{bundle}/../up.html", f"{bundle}/passwd.html"]
 
     cut = tmp_path / "cut.tar"
     cut.write_bytes(bundle.read_bytes()[:4 * 512 + 2 * len(page)])  # inside the third header
-    caplog.clear()
-    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
-        assert bundles.extract(cut, tmp_path / "cut") == 2
+    found = Findings()
+    assert bundles.extract(cut, tmp_path / "cut", found) == 2
     assert (tmp_path / "cut" / "first.html").read_bytes() == page
-    assert [r.getMessage() for r in caplog.records] == [
+    assert damage(found) == [
         f"{cut}: cut short after 2 files: no end-of-archive block follows them"]
 
     compressed = tmp_path / "cut.tar.gz"  # a compressed stream cut short says so itself
     whole = gzip.compress(bundle.read_bytes())
     compressed.write_bytes(whole[:len(whole) // 2])
-    caplog.clear()
-    with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
-        kept = bundles.extract(compressed, tmp_path / "cut-gz")
+    found = Findings()
+    kept = bundles.extract(compressed, tmp_path / "cut-gz", found)
     assert 1 <= kept < 4 and (tmp_path / "cut-gz" / "first.html").read_bytes() == page
     # the member the cut fell in is not left half written, to be read as a whole page
     assert all(p.read_bytes() == page for p in (tmp_path / "cut-gz").rglob("*.html"))
     assert len(list((tmp_path / "cut-gz").rglob("*.html"))) == kept
-    assert caplog.records[-1].getMessage().startswith(f"{compressed}: cut short or damaged after {kept} files: ")
+    assert damage(found)[-1].startswith(f"{compressed}: cut short or damaged after {kept} files: ")
 
 
 def test_a_zip_members_time_is_its_utc_time_in_every_form_tools_write() -> None:
@@ -167,7 +167,7 @@ def test_a_bundle_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path, name
     bundle = tmp_path / name
     bundle.write_bytes(content)
     with pytest.raises(UnreadableBundle, match=message):
-        bundles.extract(bundle, tmp_path / "into")
+        bundles.extract(bundle, tmp_path / "into", Findings())
     result = run_crawl(tmp_path / "run", "news", "-a", f"replay={bundle}",
                        env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
     assert result.returncode == 2 and "Traceback" not in result.log
@@ -211,8 +211,7 @@ def test_a_folder_of_bundles_replays_each_bundle_with_the_folders_own_pages(tmp_
     assert cli.main(["verify", str(result.workdir / "out.jsonl"), "--archive", str(folder)]) == 0
 
 
-def test_a_decompression_bomb_is_not_unpacked(tmp_path: Path, caplog: pytest.LogCaptureFixture,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_decompression_bomb_is_not_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Zeros compress a thousand times: a bundle may unpack to BOMB_RATIO times its size (at least BOMB_FLOOR)."""
     monkeypatch.setattr(bundles, "BOMB_FLOOR", 1 << 20)
     page = b"<!DOCTYPE html><html><body><p>text</p></body></html>"
@@ -228,8 +227,7 @@ def test_a_decompression_bomb_is_not_unpacked(tmp_path: Path, caplog: pytest.Log
                     info = tarfile.TarInfo(member)
                     info.size = len(data)
                     archive.addfile(info, io.BytesIO(data))
-        caplog.clear()
-        with caplog.at_level(logging.ERROR, logger="newscrawl.archive.bundles"):
-            assert bundles.extract(bundle, tmp_path / name.split(".")[0] / name) == 1
-        assert [r.getMessage().split(":")[0] for r in caplog.records] == [f"{bundle}/zeros.html"]
-        assert "a decompression bomb" in caplog.records[0].getMessage()
+        found = Findings()
+        assert bundles.extract(bundle, tmp_path / name.split(".")[0] / name, found) == 1
+        assert [line.split(":")[0] for line in damage(found)] == [f"{bundle}/zeros.html"]
+        assert "a decompression bomb" in damage(found)[0]

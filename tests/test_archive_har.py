@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl import cli
 from newscrawl.archive import har
+from newscrawl.archive.bundles import Findings
 from tests.crawling import CrawlResult, run_crawl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +92,7 @@ def test_a_browsers_har_replays_to_the_articles_of_the_responses_it_recorded(tmp
 
 def test_a_har_converts_to_the_same_warc_on_any_machine(tmp_path: Path) -> None:
     source = write_har(tmp_path / "session.har", devtools_entries(2))
-    first, second = (har.convert(source, tmp_path / name) for name in ("one", "two"))
+    first, second = (har.convert(source, tmp_path / name, Findings()) for name in ("one", "two"))
     assert first == second == 2
     warcs = [(tmp_path / name / "session.har.warc.gz").read_bytes() for name in ("one", "two")]
     assert warcs[0] == warcs[1]
@@ -113,7 +114,7 @@ def test_a_text_body_is_written_back_in_its_charset_else_utf8_and_says_so(tmp_pa
         "content": {"text": base64.b64encode(b"\x89PNG\r\n").decode(), "encoding": "base64"}}}
     source = write_har(tmp_path / "charsets.har", [entry("https://example.com/a", "<p>Café</p>"),
                                                    entry("https://example.com/b", "<p>Café – €</p>"), binary])
-    assert har.convert(source, tmp_path / "out") == 3
+    assert har.convert(source, tmp_path / "out", Findings()) == 3
     with (tmp_path / "out" / "charsets.har.warc.gz").open("rb") as fh:
         found = {r.rec_headers.get_header("WARC-Target-URI"): (r.http_headers.get_header("Content-Type"),
                                                                 r.content_stream().read(), r.rec_headers.get_header(
@@ -135,7 +136,7 @@ def test_playwrights_attached_bodies_are_read_from_inside_the_hars_folder_only(t
         entry["response"]["content"]["_file"] = name if number == 0 else f"../{name}"
         if number:
             shutil.copy(folder / name, tmp_path / name)  # outside the HAR's folder: not read
-    assert har.convert(write_har(folder / "har.har", entries), tmp_path / "out") == 1
+    assert har.convert(write_har(folder / "har.har", entries), tmp_path / "out", Findings()) == 1
 
 
 def test_a_body_left_out_is_empty_only_where_http_or_both_sizes_say_so(tmp_path: Path) -> None:
@@ -150,7 +151,7 @@ def test_a_body_left_out_is_empty_only_where_http_or_both_sizes_say_so(tmp_path:
     source = write_har(tmp_path / "sizes.har", [
         entry("not-kept", 200, 0, 7776), entry("no-content", 204, 0, -1), entry("not-modified", 304, -1, 0),
         entry("empty", 200, 0, 0), entry("size-unknown", 200, -1, -1)])
-    assert har.convert(source, tmp_path / "out") == 3
+    assert har.convert(source, tmp_path / "out", Findings()) == 3
     with (tmp_path / "out" / "sizes.har.warc.gz").open("rb") as fh:
         found = {r.rec_headers.get_header("WARC-Target-URI").rsplit("/", 1)[1]: r.content_stream().read()
                  for r in ArchiveIterator(fh) if r.rec_type == "response"}
@@ -212,7 +213,7 @@ def test_a_servers_redirect_is_kept_without_a_body_and_chromes_own_are_not(tmp_p
                                                         {"name": "Non-Authoritative-Reason", "value": "HSTS"}],
                              "content": {"size": 0}}}
     source = write_har(tmp_path / "moved.har", [upgraded, moved, article])
-    assert har.convert(source, tmp_path / "out") == 2
+    assert har.convert(source, tmp_path / "out", Findings()) == 2
     found = responses(tmp_path / "out" / "moved.har.warc.gz")
     assert found[moved["request"]["url"]] == (301, None, b"") and upgraded["request"]["url"] not in found
     result = run_crawl(tmp_path / "run", "news", "-a", f"replay={source}", "-a", f"urls={moved['request']['url']}",
@@ -232,7 +233,7 @@ def test_a_page_is_written_back_in_the_charset_its_meta_declared(tmp_path: Path)
     beyond = latin.replace("café", "café → Łódź")  # not in windows-1252, which browsers read ISO-8859-1 as
     source = write_har(tmp_path / "meta.har", [entry("https://example.com/a", latin),
                                                entry("https://example.com/b", beyond)])
-    har.convert(source, tmp_path / "out")
+    har.convert(source, tmp_path / "out", Findings())
     found = responses(tmp_path / "out" / "meta.har.warc.gz")
     assert found["https://example.com/a"][1:] == ("text/html", latin.encode("cp1252"))
     assert found["https://example.com/b"][1:] == ("text/html; charset=utf-8", beyond.encode())

@@ -76,20 +76,17 @@ folder that cannot be read."""
 class Findings:
     """What unpacking found that the replay reports as it reports a damaged record (unpack.py keeps it beside the
     unpacked folder, so every replay of the folder, cached or not, one process or several, counts it once): each
-    damaged spot an ArchiveProblem of kind UNPACK, and entries with no response to replay counted by kind.
-
-    `loud`: also log each damage as an error at once (a caller with no replay to report it)."""
+    damaged spot an ArchiveProblem of kind UNPACK, and entries with no response to replay counted by kind."""
 
     problems: list[ArchiveProblem] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
-    loud: bool = False
     made: str = ""
     """What was unpacked, how, and into which folder of the cache: for the replay's log, where the user sees it (the
     unpacking itself runs before the crawl's log begins)."""
 
     def damaged(self, file: str, message: str) -> None:
         self.problems.append(ArchiveProblem(file, 0, UNPACK, message))
-        logger.log(logging.ERROR if self.loud else logging.DEBUG, "%s: %s", file, message)
+        logger.debug("%s: %s", file, message)  # the replay says it, once the crawl's log has begun
 
 
 def is_bundle(path: Path) -> bool:
@@ -98,11 +95,10 @@ def is_bundle(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIXES) and path.is_file()
 
 
-def extract(path: Path, into: Path, findings: Findings | None = None) -> int:
+def extract(path: Path, into: Path, findings: Findings) -> int:
     """Every file of the bundle at `path` into the folder `into`; how many. Raises UnreadableBundle when the bundle
     cannot be opened or holds no file, BundleNotExtracted (with its OSError as cause) when `into` cannot take them.
-    A member that cannot be extracted, or a bundle cut short, is one of `findings` (logged at once without them)."""
-    findings = findings if findings is not None else Findings(loud=True)
+    A member that cannot be extracted, or a bundle cut short, is one of `findings`."""
     if path.name.lower().endswith(ZIP_SUFFIXES):
         return _extract_zip(path, into, findings)
     return _extract_tar(path, into, findings)
@@ -121,7 +117,7 @@ def _extract_zip(path: Path, into: Path, findings: Findings) -> int:
                     _write_member(archive, member, target)
                 except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, ValueError, OSError) as error:
                     # a bad CRC, an encrypted member, an unknown compression, a name the file system refuses
-                    _refused_by_cache(path, into, error)
+                    _refused_by_cache(path, error)
                     findings.damaged(f"{path}/{member.filename}", f"not extracted: {error}")
                     continue
                 stamp = zip_member_time(member)
@@ -201,7 +197,7 @@ def _extract_tar(path: Path, into: Path, findings: Findings) -> int:
                     except BaseException as error:
                         # what was written of it is not the member: read as a page, it would be a whole one
                         _forget_partial(into / member.name.lstrip("/"))
-                        _refused_by_cache(path, into, error)
+                        _refused_by_cache(path, error)
                         if isinstance(error, (tarfile.ExtractError, OSError)) and getattr(error, "filename", None):
                             findings.damaged(f"{path}/{member.name}", f"not extracted: {error}")
                             continue
@@ -273,7 +269,7 @@ _CACHE_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACC
 """Errors that say the cache folder takes no file, whichever member is written: the replay cannot go on."""
 
 
-def _refused_by_cache(path: Path, into: Path, error: BaseException) -> None:
+def _refused_by_cache(path: Path, error: BaseException) -> None:
     """Raise BundleNotExtracted when `error` says the cache folder takes no more files; else return: the error is
     the member's own (a name the file system refuses, a file where the member's folder should be)."""
     if isinstance(error, OSError) and error.errno in _CACHE_REFUSALS:

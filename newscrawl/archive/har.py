@@ -85,7 +85,7 @@ def is_har(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIX) and path.is_file()
 
 
-def convert(path: Path, into: Path, shown: str | None = None, findings: Findings | None = None) -> int:
+def convert(path: Path, into: Path, findings: Findings, shown: str | None = None) -> int:
     """Write the HAR at `path` as ``into/<name>.warc.gz``; how many responses it holds. Raises UnreadableHar for a
     file that is not a HAR, or one without a single response that could be converted. `shown`: the HAR's name in
     messages, as the user knows it (``recording.zip/har.har``, not the folder the ZIP was extracted to). The entries
@@ -100,7 +100,7 @@ def convert(path: Path, into: Path, shown: str | None = None, findings: Findings
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
         raise UnreadableHar(f"{name}: not a readable HAR file: {type(error).__name__}: {error}") from error
     digest = hashlib.sha256(raw).hexdigest()
-    starts = [started for started in map(_started, entries) if started is not None]
+    starts = [_started(entry) for entry in entries]
     skipped: Counter[str] = Counter()
     written = 0
     into.mkdir(parents=True, exist_ok=True)
@@ -116,7 +116,7 @@ def convert(path: Path, into: Path, shown: str | None = None, findings: Findings
             "har-creator": f"{creator.get('name', '')} {creator.get('version', '')}".strip() or "unknown",
         })
         # dated by the session, named by the HAR's bytes: not by the moment or the machine it was converted on
-        first = min(starts, default=datetime.fromtimestamp(0, timezone.utc))
+        first = min((start for start in starts if start is not None), default=datetime.fromtimestamp(0, timezone.utc))
         info.rec_headers.replace_header("WARC-Date", _warc_date(first))
         info.rec_headers.replace_header("WARC-Record-ID", _record_id(digest, "warcinfo"))
         writer.write_record(info)
@@ -129,7 +129,7 @@ def convert(path: Path, into: Path, shown: str | None = None, findings: Findings
             if body is None:
                 skipped["no body kept"] += 1
                 continue
-            started = _started(entry)
+            started = starts[number]
             if started is None:
                 skipped["no start time"] += 1
                 continue
@@ -138,8 +138,7 @@ def convert(path: Path, into: Path, shown: str | None = None, findings: Findings
     if skipped:
         logger.warning("%s: %d entries not replayable (%s)", name, sum(skipped.values()),
                        ", ".join(f"{count} {why}" for why, count in sorted(skipped.items())))
-        if findings is not None:
-            findings.skipped.update({SKIPPED_KINDS[why]: count for why, count in skipped.items()})
+        findings.skipped.update({SKIPPED_KINDS[why]: count for why, count in skipped.items()})
     if not written:
         target.unlink()
         raise UnreadableHar(f"{name}: a HAR file without a response that could be replayed ({len(entries)} entries)")
@@ -161,8 +160,12 @@ def _entry_problem(entry: Any) -> str | None:
     return None
 
 
-def _body(response: Mapping[str, Any], har: Path) -> bytes | None:
-    """The response body as the server's bytes, as far as the HAR holds them; None when it holds none."""
+Body = tuple[bytes, bool]
+"""A response body as the server's bytes, and whether its Content-Type must be made to say utf-8 (_text_bytes)."""
+
+
+def _body(response: Mapping[str, Any], har: Path) -> Body | None:
+    """The response body, as far as the HAR holds it; None when it holds none."""
     content = response.get("content")
     if not isinstance(content, dict):
         return None
@@ -170,14 +173,15 @@ def _body(response: Mapping[str, Any], har: Path) -> bytes | None:
     attached = content.get("_file")
     if not isinstance(text, str):
         if isinstance(attached, str):
-            return _attachment(har, attached)
-        return b"" if _none_sent(response) else None
+            kept = _attachment(har, attached)
+            return (kept, False) if kept is not None else None
+        return (b"", False) if _none_sent(response) else None
     if str(content.get("encoding", "")).lower() == "base64":
         try:
-            return base64.b64decode(text, validate=False)
+            return base64.b64decode(text, validate=False), False
         except (binascii.Error, ValueError):
             return None
-    return text.encode(_written_charset(response)[0], "surrogatepass")
+    return _text_bytes(response, text)
 
 
 def _none_sent(response: Mapping[str, Any]) -> bool:
@@ -208,29 +212,22 @@ def _attachment(har: Path, name: str) -> bytes | None:
         return None
 
 
-def _written_charset(response: Mapping[str, Any]) -> tuple[str, bool]:
-    """The charset a text body is written back in, and whether the Content-Type must then be made to say utf-8.
+def _text_bytes(response: Mapping[str, Any], text: str) -> Body:
+    """A text body written back as bytes, and whether the Content-Type must then be made to say utf-8.
 
     The browser decoded the body by what the page declared: its Content-Type's charset, else its own <meta> (or
     chrome-har's ``content.charset``). Written back in that charset, the bytes are the server's for every page whose
     characters it holds, and they mean what they meant. Else they are written as UTF-8, and a page that declared
     another charset is told it by its Content-Type, which outranks the <meta> for every reader."""
     content = response.get("content") or {}
-    raw = content.get("text")
-    text = raw if isinstance(raw, str) else ""
     declared = _charset(response) or _codec(content.get("charset")) or _codec(
         html_body_declared_encoding(text[:_DECLARATION_CHARS]))
-    if declared and _encodes_in(text, declared):
-        return declared, False
-    return "utf-8", declared is not None and declared != "utf-8"
-
-
-def _encodes_in(text: str, charset: str) -> bool:
-    try:
-        text.encode(charset)
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
+    if declared:
+        try:
+            return text.encode(declared), False
+        except (UnicodeEncodeError, LookupError):
+            pass  # characters the declared charset does not hold, or a codec that is no text encoding ("base64")
+    return text.encode("utf-8", "surrogatepass"), declared is not None and declared != "utf-8"
 
 
 def _codec(name: object) -> str | None:
@@ -247,10 +244,7 @@ def _charset(response: Mapping[str, Any]) -> str | None:
         if name.lower() == "content-type":
             found = _CHARSET.search(value)
             if found:
-                try:
-                    return codecs.lookup(found.group(3)).name
-                except LookupError:
-                    return None
+                return _codec(found.group(3))
     return None
 
 
@@ -275,14 +269,15 @@ def _started(entry: Any) -> datetime | None:
     return started.astimezone(timezone.utc)
 
 
-def _write_entry(writer: WARCWriter, entry: Mapping[str, Any], body: bytes, started: datetime, key: str) -> None:
+def _write_entry(writer: WARCWriter, entry: Mapping[str, Any], found: Body, started: datetime, key: str) -> None:
     request, response = entry["request"], entry["response"]
+    body, relabel = found
     url = str(request["url"])
     warc_date = _warc_date(started)
     protocol = str(response.get("httpVersion") or request.get("httpVersion") or "")
     status_protocol = "HTTP/1.0" if protocol.upper() == "HTTP/1.0" else "HTTP/1.1"
     response_id = _record_id(key, "response")
-    response_headers = _recorded(response, body)
+    response_headers = _recorded(response, relabel)
     warc_headers = {"WARC-Date": warc_date, "WARC-Record-ID": response_id}
     if protocol and protocol.upper() not in ("HTTP/1.0", "HTTP/1.1"):
         warc_headers["WARC-Protocol"] = protocol.lower()
@@ -301,12 +296,11 @@ def _write_entry(writer: WARCWriter, entry: Mapping[str, Any], body: bytes, star
         http_headers=StatusAndHeaders(f"{request_target(url)} {status_protocol}", _headers(request), protocol=method)))
 
 
-def _recorded(response: Mapping[str, Any], body: bytes) -> list[tuple[str, str]]:
-    """The response's headers as they describe the recorded (decoded) body (module docstring)."""
+def _recorded(response: Mapping[str, Any], tell_utf8: bool) -> list[tuple[str, str]]:
+    """The response's headers as they describe the recorded (decoded) body (module docstring); `tell_utf8`: its text
+    was written as UTF-8 though the page declared another charset (_text_bytes)."""
     headers = []
     content = response.get("content") or {}
-    as_text = isinstance(content.get("text"), str) and str(content.get("encoding", "")).lower() != "base64"
-    tell_utf8 = as_text and _written_charset(response)[1]
     for name, value in _headers(response):
         lowered = name.lower()
         if lowered in _DECODED:

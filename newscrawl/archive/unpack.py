@@ -63,7 +63,7 @@ def _replay_root(path: Path) -> Path:
                       lambda staging, _: f"{path}: {wacz.extract_warcs(path, staging)} WARC files extracted")
     if har.is_har(path):
         return _built(path, f"{har.CONVERSION}-{path.resolve()}\0{_stamp(str(path))}",
-                      lambda staging, found: f"{path}: {har.convert(path, staging, findings=found)} responses "
+                      lambda staging, found: f"{path}: {har.convert(path, staging, found)} responses "
                                              "converted to a WARC", "WARC")
     if bundles.is_bundle(path):
         extracted = _built(path, f"{bundles.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
@@ -100,7 +100,7 @@ def _replay_root(path: Path) -> Path:
             try:
                 into = staging / os.path.relpath(packed, path)
                 if packed in hars:
-                    har.convert(Path(packed), into, shown_name(packed), found)
+                    har.convert(Path(packed), into, found, shown_name(packed))
                 elif packed in packs:  # its saved pages and WARCs; a WACZ or HAR in it only when it is given alone
                     bundles.extract(Path(packed), into, found)
                 else:
