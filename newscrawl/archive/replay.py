@@ -688,17 +688,18 @@ class ReplaySource:
             return self.answer_of(served, max_payload)
         if page is None:
             return None
+        if self.every_version:  # the URL's latest saved version answers it
+            page = self._saved_versions(url)[0][-1]
         return self.answer_of(page, max_payload)
 
     def _answering(self, url: str) -> tuple[IndexEntry | None, SavedPlace | None]:
         """What answers `url`: the WARCs' capture (its entry), unless an error a saved page makes up for; else the
-        saved page (the first saved of the URL, in a `versions=all` replay its latest version); else neither."""
+        saved page (the first saved of the URL; in a `versions=all` replay it stands for all its saved versions,
+        the latest of which answers: _saved_versions); else neither."""
         page = self._pages.get(url) if self._pages is not None else None
         served = self._served(url)
         if served is not None and (served.status < ERROR_STATUSES or page is None):
             return served, None
-        if page is not None and self.every_version:
-            page = self._saved_versions(url)[0][-1]
         return None, page
 
     def versions(self, url: str) -> Versions:
@@ -734,7 +735,7 @@ class ReplaySource:
         if page is None:
             return Versions([])
         saved, copies = self._saved_versions(url)
-        return Versions(list(saved[:-1]), copies=copies, answer=page)
+        return Versions(list(saved[:-1]), copies=copies, answer=saved[-1])
 
     def _saved_versions(self, url: str) -> tuple[list[SavedPlace], int]:
         """The saved versions of `url`'s page, oldest first, without a page that holds the bytes of the version
