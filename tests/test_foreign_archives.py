@@ -10,8 +10,9 @@ import gzip
 import hashlib
 import uuid
 from pathlib import Path
+from typing import Any
 
-from tests.crawling import run_crawl
+from tests.crawling import CrawlResult, run_crawl
 from tests.sitegen.corpus import corpus, seed_spec
 from tests.sitegen.devdiscourse import NewsSpec, canonical_url, render_desktop
 from tests.test_archive_replay import newscrawl_cli
@@ -37,6 +38,16 @@ def cc_record(uri: str, status_line: bytes, http_headers: list[tuple[str, str]],
     return gzip.compress(record)
 
 
+def replayed(tmp_path: Path, archive: Path, specs: list[NewsSpec]) -> tuple[CrawlResult, dict[str, dict[str, Any]]]:
+    """A `news` replay of `archive` that ran to its end without a traceback, and its items by outlet id: one for
+    each of `specs`' articles."""
+    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={archive}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
+    assert set(items) == {str(spec.news_id) for spec in specs}, replay.log[-3000:]
+    return replay, items
+
+
 def test_common_crawls_decoded_payloads_are_read_as_stored_and_whole(tmp_path: Path) -> None:
     """Common Crawl stores each payload decoded and renames the headers that no longer hold: `Content-Encoding`
     and `Transfer-Encoding` become `X-Crawler-Content-Encoding` / `X-Crawler-Transfer-Encoding` (in any case:
@@ -60,10 +71,7 @@ def test_common_crawls_decoded_payloads_are_read_as_stored_and_whole(tmp_path: P
             *common, ("X-Crawler-Content-Encoding", "gzip"),
             ("X-Crawler-Content-Length", str(len(gzip.compress(pages[2])))),
             ("Content-Length", str(len(cut)))], cut, (("WARC-Truncated", "length"),)))
-    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={warc}", "-O", "out.jsonl")
-    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
-    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
-    assert set(items) == {str(spec.news_id) for spec in specs}, replay.log[-3000:]
+    replay, items = replayed(tmp_path, warc, specs)
     for spec, page in zip(specs[:2], pages):
         item = items[str(spec.news_id)]
         assert item["provenance"]["body_sha256"] == hashlib.sha256(page).hexdigest(), "the page as stored"
@@ -109,10 +117,7 @@ def test_an_arc_files_pages_are_indexed_with_their_bytes(tmp_path: Path) -> None
     arc = tmp_path / "IA-2014.arc.gz"
     arc.write_bytes(arc_file([(canonical_url(specs[0]), "text/html", pages[0]),
                               (canonical_url(specs[1]), "application/octet-stream", pages[1])]))
-    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={arc}", "-O", "out.jsonl")
-    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
-    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
-    assert set(items) == {str(spec.news_id) for spec in specs}, replay.log[-3000:]
+    replay, items = replayed(tmp_path, arc, specs)
     assert replay.stat("newscrawl/replay/unlabelled_pages") == 1
     for spec, page in zip(specs, pages):
         assert items[str(spec.news_id)]["provenance"]["body_sha256"] == hashlib.sha256(page).hexdigest()
@@ -130,10 +135,7 @@ def test_an_arc_file_of_the_formats_second_version_is_read(tmp_path: Path) -> No
     arc = tmp_path / "ALEXA-2001.arc.gz"
     arc.write_bytes(arc_file([(canonical_url(spec), "text/html", page) for spec, page in zip(specs, pages)],
                              version=2))
-    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={arc}", "-O", "out.jsonl")
-    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
-    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
-    assert set(items) == {str(spec.news_id) for spec in specs}, replay.log[-3000:]
+    _, items = replayed(tmp_path, arc, specs)
     for spec, page in zip(specs, pages):
         provenance = items[str(spec.news_id)]["provenance"]
         assert provenance["request_url"] == canonical_url(spec)
@@ -153,11 +155,8 @@ def test_an_arc_file_gzipped_whole_is_read(tmp_path: Path) -> None:
     arc = tmp_path / "old.arc.gz"
     arc.write_bytes(arc_file([(canonical_url(spec), "text/html", page) for spec, page in zip(specs, pages)],
                              whole=True))
-    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={arc}", "-O", "out.jsonl")
-    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    replay, items = replayed(tmp_path, arc, specs)
     assert replay.stat("newscrawl/replay/archive_problems") is None, replay.log[-3000:]
-    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
-    assert set(items) == {str(spec.news_id) for spec in specs}, replay.log[-3000:]
     for spec, page in zip(specs, pages):
         assert items[str(spec.news_id)]["provenance"]["body_sha256"] == hashlib.sha256(page).hexdigest()
     done = newscrawl_cli("verify", str(tmp_path / "run" / "out.jsonl"), "--archive", str(arc))
@@ -212,11 +211,8 @@ def test_a_heritrix_crawls_records_replay_and_its_revisits_are_not_cut_pages(tmp
                 ("WARC-Refers-To-Date", "2024-05-18T01:58:10Z"), ("WARC-Payload-Digest", _sha1(payload)))))
     warc = tmp_path / "WEB-20240518015810-00000-heritrix.warc.gz"
     warc.write_bytes(b"".join(records))
-    replay = run_crawl(tmp_path / "run", "news", "-a", f"replay={warc}", "-O", "out.jsonl")
-    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    replay, items = replayed(tmp_path, warc, specs)
     assert replay.stat("newscrawl/replay/archive_problems") is None, replay.log[-3000:]
-    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
-    assert set(items) == {str(spec.news_id) for spec in specs}, replay.log[-3000:]
     for spec, page in zip(specs, pages):
         item = items[str(spec.news_id)]
         assert item["provenance"]["body_sha256"] == hashlib.sha256(page).hexdigest()

@@ -192,23 +192,30 @@ def revisit_archive(path: Path) -> Path:
     with path.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
         originals: list[Any] = []
-        for page, day, revisit in [(full_page(), DAYS[0], False), (None, DAYS[1], True),
-                                   (full_page(body=BODY + EDIT), DAYS[2], False), (None, "2026-12-04T08:00:00Z", True)]:
-            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            if not revisit:
-                assert page is not None
-                record = writer.create_warc_record(URL, "response", payload=io.BytesIO(page.encode()),
-                                                   http_headers=http, warc_headers_dict={"WARC-Date": day})
+        for page, day in [(full_page(), DAYS[0]), (None, DAYS[1]), (full_page(body=BODY + EDIT), DAYS[2]),
+                          (None, "2026-12-04T08:00:00Z")]:
+            record = capture(writer, URL, day, page, originals[-1] if originals else None)
+            if page is not None:
                 originals.append(record)
-            else:
-                original = originals[-1].rec_headers
-                record = writer.create_revisit_record(
-                    URL, digest=original.get_header("WARC-Payload-Digest"), refers_to_uri=URL,
-                    refers_to_date=original.get_header("WARC-Date"), http_headers=http)
-                record.rec_headers.replace_header("WARC-Date", day)
-                record.rec_headers.add_header("WARC-Refers-To", original.get_header("WARC-Record-ID"))
-            writer.write_record(record)
     return path
+
+
+def capture(writer: WARCWriter, url: str, day: str, page: str | None, original: Any) -> Any:
+    """Written: a response record of `page`, or (no page) a revisit record of the capture `original`, naming it as
+    a deduplicating crawler does (WARC-Refers-To, its URI, date and payload digest); dated `day`."""
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    if page is not None:
+        record = writer.create_warc_record(url, "response", payload=io.BytesIO(page.encode()), http_headers=http,
+                                           warc_headers_dict={"WARC-Date": day})
+    else:
+        refers = original.rec_headers
+        record = writer.create_revisit_record(
+            url, digest=refers.get_header("WARC-Payload-Digest"), refers_to_uri=url,
+            refers_to_date=refers.get_header("WARC-Date"), http_headers=http)
+        record.rec_headers.replace_header("WARC-Date", day)
+        record.rec_headers.add_header("WARC-Refers-To", refers.get_header("WARC-Record-ID"))
+    writer.write_record(record)
+    return record
 
 
 def test_a_revisit_is_counted_as_an_unchanged_capture_never_as_an_item(tmp_path: Path) -> None:
@@ -242,20 +249,11 @@ def revert_archive(path: Path) -> Path:
         originals: dict[str, list[Any]] = {URL: [], OTHER: []}
         steps = [(URL, 0, DAYS[0]), (OTHER, 0, DAYS[0]), (URL, 1, DAYS[1]), (OTHER, 1, DAYS[1]),
                  (URL, None, DAYS[2]), (OTHER, None, DAYS[2]), (URL, None, "2026-12-04T08:00:00Z")]
-        for url, version, day in steps:
-            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            if version is not None:
-                record = writer.create_warc_record(url, "response", payload=io.BytesIO(pages[url][version].encode()),
-                                                   http_headers=http, warc_headers_dict={"WARC-Date": day})
+        for url, version, day in steps:  # a step without a version: a revisit of v1
+            page = pages[url][version] if version is not None else None
+            record = capture(writer, url, day, page, originals[url][0] if page is None else None)
+            if page is not None:
                 originals[url].append(record)
-            else:  # a revisit of v1
-                original = originals[url][0].rec_headers
-                record = writer.create_revisit_record(
-                    url, digest=original.get_header("WARC-Payload-Digest"), refers_to_uri=url,
-                    refers_to_date=original.get_header("WARC-Date"), http_headers=http)
-                record.rec_headers.replace_header("WARC-Date", day)
-                record.rec_headers.add_header("WARC-Refers-To", original.get_header("WARC-Record-ID"))
-            writer.write_record(record)
     return path
 
 
