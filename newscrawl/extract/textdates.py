@@ -16,21 +16,34 @@ from datetime import date, datetime
 
 from newscrawl.extract.pubdates import PLAUSIBLE_YEARS, PageDate
 
-# Month names and their usual abbreviations in the languages of the corpus (en, de, fr, es, it, pt, nl), lower case,
-# accents as written and without (pages drop them: "fevrier", "Marz").
+# Month names and their usual abbreviations, lower case, accents as written and without (pages drop them: "fevrier",
+# "Marz"), in the cases dates use ("2 мая", "3 października", "2. května": the genitive). Only names that mean one
+# month in every language listed: Croatian is left out, as its "listopad" is October and Polish's November.
 _MONTH_NAMES = {
-    1: "january jan januar jänner janvier enero ene gennaio gen janeiro januari",
-    2: "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev februari",
-    3: "march mar märz marz mär mars marzo março marco maart mrt",
-    4: "april apr avril avr abril abr aprile",
-    5: "may mai mayo maggio mag maio mei",
-    6: "june jun juni juin junio giugno giu junho",
-    7: "july jul juli juillet juil julio luglio lug julho",
-    8: "august aug août aout agosto ago augustus",
-    9: "september sep sept septembre septiembre setiembre settembre set setembro",
-    10: "october oct oktober okt octobre octubre ottobre ott outubro out",
-    11: "november nov novembre noviembre novembro",
-    12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro",
+    1: "january jan januar jänner janvier enero ene gennaio gen janeiro januari ianuarie január gener "
+       "января январь янв січня stycznia styczeń ledna leden ocak tammikuuta",
+    2: "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev februari februarie február "
+       "febrer февраля февраль фев лютого lutego luty února únor şubat subat helmikuuta",
+    3: "march mar märz marz mär mars marzo março marco maart mrt maret martie március marcius març marc "
+       "марта март березня marca marzec března březen mart maaliskuuta",
+    4: "april apr avril avr abril abr aprile aprilie április aprilis "
+       "апреля апрель апр квітня kwietnia kwiecień dubna duben nisan huhtikuuta",
+    5: "may mai mayo maggio mag maio mei maj május majus maig мая май травня maja května květen mayıs mayis "
+       "toukokuuta",
+    6: "june jun juni juin junio giugno giu junho iunie június junius juny "
+       "июня июнь июн червня czerwca czerwiec června červen haziran kesäkuuta",
+    7: "july jul juli juillet juil julio luglio lug julho iulie július julius juliol "
+       "июля июль июл липня lipca lipiec července červenec temmuz heinäkuuta",
+    8: "august aug août aout agosto ago augustus augusti agustus augusztus agost "
+       "августа август авг серпня sierpnia sierpień srpna srpen ağustos agustos elokuuta",
+    9: "september sep sept septembre septiembre setiembre settembre set setembro septembrie szeptember setembre "
+       "сентября сентябрь сен сент вересня września wrzesień září eylül eylul syyskuuta",
+    10: "october oct oktober okt octobre octubre ottobre ott outubro out octombrie október "
+        "октября октябрь окт жовтня października październik října říjen ekim lokakuuta",
+    11: "november nov novembre noviembre novembro noiembrie "
+        "ноября ноябрь ноя листопада listopada listopad listopadu kasım kasim marraskuuta",
+    12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro desember decembrie "
+        "desembre декабря декабрь дек грудня grudnia grudzień prosince prosinec aralık aralik joulukuuta",
 }
 MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
 _MONTH = "(?P<month>" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
@@ -38,14 +51,16 @@ _CLOCK = (r"(?:\s*(?:,|um|à|a las|alle|at|-|–|\|)?\s*(?P<hour>\d{1,2})[:.h](?
           r"(?P<ampm>[ap]\.?\s?m\.?)?)?")
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|º|°)?\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
-# "19 November 2019", "3. März 2021", "21 de abril de 2022", "le 15 septembre 2009"
-_DAY_MONTH_YEAR = re.compile(rf"(?<![\w.]){_DAY}\s*(?:de\s+)?{_MONTH}(?![^\W\d_])\s*,?\s*(?:de\s+|del\s+)?"
+# "19 November 2019", "3. März 2021", "21 de abril de 2022", "le 15 septembre 2009", "2 d'abril de 2024"
+_DAY_MONTH_YEAR = re.compile(rf"(?<![\w.]){_DAY}\s*(?:de\s+|d['’]\s*)?{_MONTH}(?![^\W\d_])\s*,?\s*(?:de\s+|del\s+)?"
                              rf"{_YEAR}{_CLOCK}", re.IGNORECASE)
 # "Nov. 19, 2019", "November 18 2019"
 _MONTH_DAY_YEAR = re.compile(rf"(?<!\w){_MONTH}(?![^\W\d_])\s*{_DAY}(?!\d)\s*,?\s*{_YEAR}{_CLOCK}", re.IGNORECASE)
-# "2018-09-16", "2019/11/19", "2023-11-07 15:03:30"
-_YEAR_FIRST = re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d{2})[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)(?![\d])"
-                         + _CLOCK)
+# "2018-09-16", "2019/11/19", "2023-11-07 15:03:30", "2024. 5. 2." (Korean, Hungarian)
+_YEAR_FIRST = re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d{2})(?P<sep>[-/]|\.\s?)(?P<month>[01]?\d)(?P=sep)"
+                         r"(?P<day>[0-3]?\d)(?![\d])\.?" + _CLOCK)
+# "2024. május 2.", "2024 May 2" (Hungarian; some English styles)
+_YEAR_MONTH_DAY = re.compile(rf"(?<![\d.]){_YEAR}\.?\s*{_MONTH}(?![^\W\d_])\s*{_DAY}(?!\d){_CLOCK}", re.IGNORECASE)
 # "2018年6月18日 10:01", "2023年11月17日" (Chinese, Japanese), "2019년 8월 20일" (Korean)
 _YEAR_MONTH_DAY_SIGNS = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*"
                                    r"(?P<day>[0-3]?\d)\s*[日일]" + _CLOCK)
@@ -54,8 +69,8 @@ _YEAR_MONTH_DAY_SIGNS = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*[年년]\
 _MONTH_DAY_CLOCK = re.compile(rf"(?<!\w){_MONTH}(?![^\W\d_])\s*{_DAY}(?!\d)\s*,?\s*(?:at\s+)?"
                               r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?!\d)\s*(?P<ampm>[ap]\.?\s?m\.?)?",
                               re.IGNORECASE)
-_NUMERIC = re.compile(r"(?<![\d.,/])(?P<first>[0-3]?\d)(?P<sep>[./-])\s?(?P<second>[01]?\d)(?P=sep)\s?"
-                      r"(?P<year>(?:19|20)?\d{2})(?![\d]|[./-]\d)" + _CLOCK)
+_NUMERIC = re.compile(r"(?<![\d.,/])(?<!\d\.\s)(?P<first>[0-3]?\d)(?P<sep>[./-])\s?(?P<second>[01]?\d)(?P=sep)\s?"
+                      r"(?P<year>(?:19|20)?\d{2})(?![\d]|[./:-]\d)" + _CLOCK)
 _NUMERIC_SLASHED = re.compile(r"(?<![\d.,/])(?P<first>[01]?\d)/(?P<second>[0-3]?\d)/(?P<year>(?:19|20)?\d{2})(?![\d/])"
                               + _CLOCK)
 
@@ -92,7 +107,8 @@ def find_dates(text: str, language: str | None = None, near: date | None = None)
     """
     found: list[TextDate] = []
     taken: list[tuple[int, int]] = []
-    patterns = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_FIRST, _YEAR_MONTH_DAY_SIGNS, _NUMERIC_SLASHED, _NUMERIC)
+    patterns = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_FIRST, _YEAR_MONTH_DAY, _YEAR_MONTH_DAY_SIGNS,
+                _NUMERIC_SLASHED, _NUMERIC)
     for pattern in patterns + ((_MONTH_DAY_CLOCK,) if near is not None else ()):
         for match in pattern.finditer(text):
             if any(match.start() < end and start < match.end() for start, end in taken):
