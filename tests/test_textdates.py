@@ -43,3 +43,20 @@ def test_a_clock_hour_is_never_a_year(text: str) -> None:
 def test_a_month_name_of_one_language_is_never_another_month() -> None:
     # Polish "listopada" is November (Croatian's October is left out for this reason)
     assert days("12 listopada 2021") == ["2021-11-12"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("٢ مايو ٢٠٢٤", "2024-05-02"),                            # Arabic-Indic digits
+    ("3 تشرين الأول، 2023", "2023-10-03"),                     # Levantine month name of two words, Arabic comma
+    ("१५ फ़रवरी २०२४", "2024-02-15"),                            # Devanagari digits, Hindi
+    ("15 ΑΥΓΟΥΣΤΟΥ 2021", "2021-08-15"),                      # Greek, a heading without accents
+    ("２０２４年５月２日 １０：１５", "2024-05-02T10:15:00"),     # fullwidth digits and colon
+])
+def test_dates_in_other_scripts_and_digits(text: str, expected: str) -> None:
+    assert days(text) == [expected]
+
+
+def test_a_date_keeps_its_place_when_digits_are_read_as_ascii() -> None:
+    text = "نشر في ٢ مايو ٢٠٢٤"
+    (found,) = find_dates(text)
+    assert text[found.start:found.end] == "٢ مايو ٢٠٢٤"

@@ -26,12 +26,16 @@ _LEAD = re.compile(r"^[\s|,;:·•–—-]*(?:(?:written|posted|published|report
 # Separators between names; the conjunctions only in lower case ("Bruce Y. Lee" is one name), and a full stop only
 # after a word ("Finian Cunningham. Sputnik" is two credits, "Bruce Y. Lee" one).
 # The same lead in other languages; case-sensitive so that names such as "Di Wang" stay whole.
-_FOREIGN_LEAD = re.compile(r"^(?:von|Von|VON|por|Por|POR|par|Par|PAR|di|door|Door|av|af)\s+(?=[A-ZÀ-ÝА-Я])")
+# Indonesian's "Oleh" is also a Ukrainian first name: read as the lead in lower case or before a colon only. Arabic's
+# "بقلم" ("by the pen of") has no capital after it to check.
+_FOREIGN_LEAD = re.compile(r"^(?:(?:von|Von|VON|por|Por|POR|par|Par|PAR|di|door|Door|av|af|oleh)\s+(?=[A-ZÀ-ÝА-Я])|"
+                           r"(?:Oleh|OLEH|بقلم)\s*:\s*|بقلم\s+)")
 # A label in front of the names ("Autor: …", "Interview: …", "Pressemitteilung von …"; the lower-case "von" only,
 # "Charles De Gaulle" keeps his name), and a job title in front of a name ("Rechtsanwalt Dennis Roe").
 # A field label printed without a colon before the name (Drupal's "Author" field__label) is a label too.
 _LABEL_LEAD = re.compile(r"^(?:(?i:author|authors|autor(?:/|\*|:|_)in(?:nen)?|autor(?:in|en|innen)?|auteurs?|"
-                         r"autore|text|texte|текст|автор|авторы|interview|reportage|redaktion|words|credit)\s*:|[\w-]+\s+(?:von|by|par)\s+(?=[A-ZÀ-Ý])|"
+                         r"autore|text|texte|текст|автор|авторы|interview|reportage|redaktion|words|credit|penulis|yazar|"
+                         r"författare|forfatter|kirjoittaja)\s*:|[\w-]+\s+(?:von|by|par)\s+(?=[A-ZÀ-Ý])|"
                          r"(?:Authors?|Autor(?:in|en)?|Auteurs?|Autore)\s+(?=[A-ZÀ-Ý]))\s*")
 _GERMAN_ROLES = (r"Rechtsanwalt|Rechtsanwältin|Redakteur|Redakteurin|Journalist|Journalistin|Korrespondent|"
                  r"Korrespondentin|Reporter|Reporterin|Chefredakteur|Chefredakteurin|Kolumnist|Kolumnistin|"
@@ -120,8 +124,10 @@ def strip_byline(text: str | None) -> str:
     ('Jörn Roe', 'Sue Roe', 'Günter Roe')
     >>> strip_byline("Jörn Roe am Samstagabend"), strip_byline("Welt am Sonntag")
     ('Jörn Roe', 'Welt am Sonntag')
-    >>> strip_byline("By Jane Roe on Monday")
-    'Jane Roe'
+    >>> strip_byline("By Jane Roe on Monday"), strip_byline("oleh Siti Rahma"), strip_byline("بقلم أحمد علي")
+    ('Jane Roe', 'Siti Rahma', 'أحمد علي')
+    >>> strip_byline("Oleh: Budi Roe"), strip_byline("Yazar: Ayşe Roe"), strip_byline("Oleh Roe")
+    ('Budi Roe', 'Ayşe Roe', 'Oleh Roe')
     """
     value = clean_text(text)
     value = _ROLE_LEAD.sub("", _FOREIGN_LEAD.sub("", _LABEL_LEAD.sub("", _LEAD.sub("", value))))

@@ -45,14 +45,35 @@ _MONTH_NAMES = {
     12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro desember decembrie "
         "desembre декабря декабрь дек грудня grudnia grudzień prosince prosinec aralık aralik joulukuuta",
 }
-MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()}
+# Arabic, Hindi and Greek (genitive, with and without accents: headings drop them), and the Levantine Arabic names,
+# two of them two words each.
+_MORE_MONTH_NAMES = {
+    1: "يناير|كانون الثاني|जनवरी|ιανουαρίου|ιανουαριου",
+    2: "فبراير|شباط|फ़रवरी|फ़रवरी|फरवरी|φεβρουαρίου|φεβρουαριου",
+    3: "مارس|آذار|मार्च|μαρτίου|μαρτιου",
+    4: "أبريل|ابريل|إبريل|نيسان|अप्रैल|απριλίου|απριλιου",
+    5: "مايو|أيار|ايار|मई|μαΐου|μαϊου|μαιου",
+    6: "يونيو|يونيه|حزيران|जून|ιουνίου|ιουνιου",
+    7: "يوليو|يوليه|تموز|जुलाई|ιουλίου|ιουλιου",
+    8: "أغسطس|اغسطس|آب|अगस्त|αυγούστου|αυγουστου",
+    9: "سبتمبر|أيلول|ايلول|सितंबर|सितम्बर|σεπτεμβρίου|σεπτεμβριου",
+    10: "أكتوبر|اكتوبر|تشرين الأول|अक्टूबर|अक्तूबर|οκτωβρίου|οκτωβριου",
+    11: "نوفمبر|تشرين الثاني|नवंबर|नवम्बर|νοεμβρίου|νοεμβριου",
+    12: "ديسمبر|كانون الأول|दिसंबर|दिसम्बर|δεκεμβρίου|δεκεμβριου",
+}
+MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names.split()} | {
+    name: number for number, names in _MORE_MONTH_NAMES.items() for name in names.split("|")}
+_DIGITS = {**{start + value: str(value) for start in (0x0660, 0x06F0, 0x0966, 0x09E6, 0xFF10) for value in range(10)},
+           0xFF1A: ":"}
+"""Arabic-Indic, Persian, Devanagari, Bengali and fullwidth digits (and the fullwidth colon of a Japanese clock) as
+ASCII, one character for one, so that a date's place in the text is the same."""
 _MONTH = "(?P<month>" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
 _CLOCK = (r"(?:\s*(?:,|um|à|a las|alle|at|-|–|\|)?\s*(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})(?!\d)\s*"
           r"(?P<ampm>[ap]\.?\s?m\.?)?)?")
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|º|°)?\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
 # "19 November 2019", "3. März 2021", "21 de abril de 2022", "le 15 septembre 2009", "2 d'abril de 2024"
-_DAY_MONTH_YEAR = re.compile(rf"(?<![\w.]){_DAY}\s*(?:de\s+|d['’]\s*)?{_MONTH}(?![^\W\d_])\s*,?\s*(?:de\s+|del\s+)?"
+_DAY_MONTH_YEAR = re.compile(rf"(?<![\w.]){_DAY}\s*(?:de\s+|d['’]\s*)?{_MONTH}(?![^\W\d_])\s*[,،]?\s*(?:de\s+|del\s+)?"
                              rf"{_YEAR}{_CLOCK}", re.IGNORECASE)
 # "Nov. 19, 2019", "November 18 2019"
 _MONTH_DAY_YEAR = re.compile(rf"(?<!\w){_MONTH}(?![^\W\d_])\s*{_DAY}(?!\d)\s*,?\s*{_YEAR}{_CLOCK}", re.IGNORECASE)
@@ -105,6 +126,7 @@ def find_dates(text: str, language: str | None = None, near: date | None = None)
     >>> [d.date.iso() for s in ("2018年6月18日 10:01 発信地", "2019년 8월 20일") for d in find_dates(s)]
     ['2018-06-18T10:01:00', '2019-08-20']
     """
+    text = text.translate(_DIGITS)
     found: list[TextDate] = []
     taken: list[tuple[int, int]] = []
     patterns = (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_FIRST, _YEAR_MONTH_DAY, _YEAR_MONTH_DAY_SIGNS,
