@@ -144,6 +144,15 @@ def test_update_labelled_date_is_not_the_published_date() -> None:
     assert parse(html).published_at == "2021-03-03"
 
 
+def test_a_published_label_in_a_block_of_its_own_labels_the_date_after_it() -> None:
+    # a fact box after the story, as definition lists and credit lists print it: label, then value
+    facts = ("<dl class='facts'><dt>Updated</dt><dd>5 March 2021</dd><dt>Published</dt><dd>3 March 2021</dd>"
+             "<dt>Reading time</dt><dd>4 minutes</dd></dl>")
+    assert parse(full_page(byline="", body=BODY + facts)).published_at == "2021-03-03"
+    only_updated = "<dl class='facts'><dt>Updated</dt><dd>5 March 2021</dd></dl>"
+    assert parse(full_page(byline="", body=BODY + only_updated)).published_at is None
+
+
 def test_french_visible_date_without_machine_dates_stays_a_day() -> None:
     html = full_page(lang="fr", byline='<p class="byline">par Marie Dupont, le 12 janvier 2020</p>')
     assert parse(html).published_at == "2020-01-12"

@@ -48,6 +48,7 @@ def test_a_month_name_of_one_language_is_never_another_month() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("٢ مايو ٢٠٢٤", "2024-05-02"),                            # Arabic-Indic digits
     ("3 تشرين الأول، 2023", "2023-10-03"),                     # Levantine month name of two words, Arabic comma
+    ("الجمعة 8 فيفري 2019", "2019-02-08"),                     # the Maghreb's names, from French
     ("१५ फ़रवरी २०२४", "2024-02-15"),                            # Devanagari digits, Hindi
     ("15 ΑΥΓΟΥΣΤΟΥ 2021", "2021-08-15"),                      # Greek, a heading without accents
     ("２０２４年５月２日 １０：１５", "2024-05-02T10:15:00"),     # fullwidth digits and colon

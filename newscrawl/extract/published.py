@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -45,6 +46,7 @@ PROSE_WORDS = 12  # words besides its dates that make a line prose rather than a
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 SHORT_LINE = 160  # characters: longer lines are prose, whose dates are the story's subject
 BODY_LINES = 2  # long lines after the headline that mean the body has begun
+LABEL_WORDS = 4  # words at most of a field's label printed in a block of its own ("Date de publication")
 
 
 @dataclass(frozen=True)
@@ -151,14 +153,34 @@ def visible_dates(lines: list[Line], title: str | None, language: str | None,
                 found.append(Shown(dates[0]))
                 break
     start = tops[0] if tops else 0
-    labelled = (d for line in lines[start:] if len(line.text) <= SHORT_LINE and _PUBLISHED.search(line.text)
-                for d in _dates_in(line, language, near)[:1])
-    found += [Shown(d) for d in itertools.islice(labelled, 1)]
+    found += [Shown(d) for d in itertools.islice(_labelled_dates(lines, start, language, near), 1)]
     for top in tops[:1]:
         above = (d for line in reversed(lines[max(0, top - BEFORE_HEADLINE):top]) if len(line.text) <= SHORT_LINE
                  for d in _dates_in(line, language, near)[:1])
         found += [Shown(d, above=True) for d in itertools.islice(above, 1)]
     return found
+
+
+def _labelled_dates(lines: list[Line], start: int, language: str | None, near: date | None) -> Iterator[PageDate]:
+    """The first day of each short line from `start` on that carries a published label; a label standing alone
+    ("Mise en ligne", "Published:"), as credit lists and definition lists print it, labels the line after it."""
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if len(line.text) > SHORT_LINE or not _PUBLISHED.search(line.text):
+            continue
+        dates = _dates_in(line, language, near)
+        if not dates and _is_label(line.text) and index + 1 < len(lines):
+            dates = _dates_in(lines[index + 1], language, near)
+        yield from dates[:1]
+
+
+def _is_label(text: str) -> bool:
+    """A few words and no digits: a field's label, not a line that prints something.
+
+    >>> _is_label("Mise en ligne"), _is_label("Published:"), _is_label("Published by Jane Roe in Politics today")
+    (True, True, False)
+    """
+    return not any(char.isdigit() for char in text) and len(_WORDS.findall(text)) <= LABEL_WORDS
 
 
 def _offset_between(shown: datetime, machine: PageDate) -> timezone | None:
