@@ -32,7 +32,8 @@ from newscrawl.distributed import redis_url
 from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
-from newscrawl.ops.status import any_latest_failed, gone_lines, read_gone_states, status_lines
+from newscrawl.ops.status import (any_latest_failed, gone_lines, no_runs_line, read_gone_states, spiders_found,
+                                   status_lines)
 from newscrawl.ops.statusjson import status_document
 from newscrawl.processes import EXIT_LOCKED, EXIT_USAGE
 from newscrawl.runner import run as run_crawl
@@ -325,8 +326,8 @@ def add_status_command(commands: argparse._SubParsersAction[OneLineParser]) -> N
         epilog="Exit codes: 0 the latest run of every spider is ok, or there are no runs; 1 the latest run of some "
                "spider is not ok (drift, fetch-failures, nothing-discovered, killed, error) or its report is "
                "unreadable, so `newscrawl status > /dev/null || alert` works as a monitor (older failed runs do "
-               "not count once a later run is ok); 2 usage error or no such output folder (nothing on stdout, "
-               "also with --json).")
+               "not count once a later run is ok); 2 usage error, no such output folder or an unknown spider (nothing "
+               "on stdout, also with --json).")
     _add_report_source_arguments(status)
     status.add_argument("-n", type=_non_negative, default=20, metavar="N",
                         help="how many runs to show (default 20; 0 shows all)")
@@ -344,7 +345,7 @@ def add_report_command(commands: argparse._SubParsersAction[OneLineParser]) -> N
                     "and the runs table of `newscrawl status`; then, as status lists them, the article pages each "
                     "crawl state (DIR/state/SPIDER.sqlite) remembers as gone.",
         epilog="Exit codes: 0 written (also when there are no runs: the page says so); 2 usage error, no such "
-               "output folder, a bad NEWSCRAWL_GONE_* setting or the page could not be written.")
+               "output folder, an unknown spider, a bad NEWSCRAWL_GONE_* setting or the page could not be written.")
     report.add_argument("-o", "--out", dest="html", default="report.html", metavar="FILE", type=_path,
                         help="where to write the page (default report.html)")
     report.add_argument("--since", type=_iso_day, metavar="YYYY-MM-DD",
@@ -364,7 +365,9 @@ def _iso_day(text: str) -> datetime:
 def _add_report_source_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--output", default="output", metavar="DIR", type=_path,
                          help="the crawl output folder holding SPIDER/*.report.json (default output)")
-    command.add_argument("--spider", metavar="NAME", help="only this spider's runs (default all)")
+    command.add_argument("--spider", metavar="NAME",
+                         help="only this spider's runs and state (default all): one of the project, or one the "
+                              "output folder holds anything of; one that never ran is shown as such")
     command.add_argument("--replays", action="store_true",
                          help="include offline replays (*.replay.report.json), left out by default because a "
                               "replay is not a scheduled run")
@@ -495,18 +498,25 @@ def _non_negative(text: str) -> int:
     return int(text)
 
 
-def _report_folder(command: str, args: argparse.Namespace) -> Path | None:
-    """The folder to read reports from, or None (after saying why) when it does not exist: likely a typo."""
-    folder = Path(args.output) / args.spider if args.spider else Path(args.output)
-    if not folder.is_dir():
-        print(f"newscrawl {command}: no such folder {folder}", file=sys.stderr)
-        return None
-    return folder
+def _report_source(command: str, args: argparse.Namespace) -> bool:
+    """Whether --output is a folder and --spider names a spider, the project's or one the folder holds anything of
+    (ops.status.spiders_found); else False, after one line saying why: likely a typo. A spider that has not run yet
+    (no output/SPIDER/, perhaps only a crawl state, a lock or gone pages in Redis) is shown with what it has."""
+    output = Path(args.output)
+    if not output.is_dir():
+        print(f"newscrawl {command}: no such folder {output}", file=sys.stderr)
+        return False
+    if args.spider:
+        known = sorted(set(spider_names()) | set(spiders_found(output)))
+        if args.spider not in known:
+            print(f"newscrawl {command}: unknown spider {args.spider!r} (known: {', '.join(known) or 'none'})",
+                  file=sys.stderr)
+            return False
+    return True
 
 
 def show_status(args: argparse.Namespace) -> int:
-    folder = _report_folder("status", args)
-    if folder is None:
+    if not _report_source("status", args):
         return EXIT_USAGE
     settings = get_project_settings()
     try:
@@ -522,7 +532,7 @@ def show_status(args: argparse.Namespace) -> int:
                                    schedule=schedule, now=now)
         print(json.dumps(dataclasses.asdict(document), indent=2))  # ASCII: a lone surrogate from a report still prints
         return document.exit_code
-    print("\n".join(status_lines(runs, args.n)) if runs else f"no run reports under {folder}")
+    print("\n".join(status_lines(runs, args.n)) if runs else no_runs_line(Path(args.output), args.spider, states))
     gone = gone_lines(states, schedule, now)
     if gone:
         print("\n".join(gone))
@@ -530,7 +540,7 @@ def show_status(args: argparse.Namespace) -> int:
 
 
 def write_report(args: argparse.Namespace) -> int:
-    if _report_folder("report", args) is None:
+    if not _report_source("report", args):
         return EXIT_USAGE
     settings = get_project_settings()
     try:

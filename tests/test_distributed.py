@@ -1056,9 +1056,13 @@ def test_status_and_report_show_the_gone_pages_of_the_redis_state(
     capsys.readouterr()
     assert newscrawl(["status", "--json", "--output", str(tmp_path)]) == 0
     assert [gone["shared"] for gone in json.loads(capsys.readouterr().out)["gone"]] == [False], "no URL: no Redis"
-    (tmp_path / "news").mkdir()  # --spider: its reports' folder, where a worker writes its run reports
+    # --spider: no output/news/ here (its workers write their reports on their own machines), only its Redis state
     assert newscrawl(["status", "--json", "--output", str(tmp_path), "--spider", "news", "--redis", redis_url]) == 0
     assert [gone["spider"] for gone in json.loads(capsys.readouterr().out)["gone"]] == ["news"]
+    assert newscrawl(["status", "--output", str(tmp_path), "--spider", "news", "--redis", redis_url]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"news: no run recorded (no run report under {tmp_path / 'news'}, no crawl state ")
+    assert f"\ngone news in Redis ({redis_url} newscrawl:news:articles:gone): 1 article page " in out
 
     nothing = f"redis://:secret@127.0.0.1:{free_port()}/0"  # nothing listens there
     assert newscrawl(["status", "--json", "--output", str(tmp_path), "--redis", nothing]) == 0

@@ -183,6 +183,67 @@ def test_cli_status_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert usage.value.code == 2
 
 
+def test_a_spider_without_an_output_folder_gets_its_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`status --spider NAME` needed output/NAME/: a crawl killed before it wrote anything there (its state knows a
+    run and gone pages, its lock who took it), a spider whose state only Redis holds, or one that never ran, were
+    "no such folder", exit 2. Now each gets what it has, and "never run" when nothing knows it; the table and the
+    JSON document agree."""
+    from newscrawl.state.store import StateStore
+
+    store = StateStore(tmp_path / "state" / "devdiscourse.sqlite")
+    store.start_run("20251121T101500Z-aaaaaa", "devdiscourse", "2025-11-21T10:15:00+00:00", None)
+    store.record_gone("2025-11-21T10:20:00+00:00", [("devdiscourse:1", "https://www.devdiscourse.com/a/1-y", None)])
+    store.close()
+    (tmp_path / "state" / "devdiscourse.lock").write_text("pid 4242 since 2025-11-21T10:15:00+00:00")
+    assert not (tmp_path / "devdiscourse").exists()
+    assert cli.main(["status", "--output", str(tmp_path), "--spider", "devdiscourse"]) == 1, "its latest run: running"
+    out, err = capsys.readouterr()
+    assert table_rows(out.splitlines())[1][1:3] == ["devdiscourse", "running"] and err == ""
+    assert "\ngone devdiscourse: 1 article page remembered as gone (www.devdiscourse.com 1); the latest 1:\n" in out
+    code, document = status_json(capsys, "--output", str(tmp_path), "--spider", "devdiscourse")
+    assert code == 1 and [run["status"] for run in document["runs"]] == ["running"]
+    assert [gone["total"] for gone in document["gone"]] == [1] and document["problems"] == []
+
+    (tmp_path / "state" / "news.lock").write_text("pid 77 since 2025-11-21T11:00:00+00:00")  # stopped before its state
+    assert cli.main(["status", "--output", str(tmp_path), "--spider", "news"]) == 0
+    state = tmp_path / "state" / "news.sqlite"
+    assert capsys.readouterr().out == (f"news: no run recorded (no run report under {tmp_path / 'news'}, no crawl "
+                                       f"state {state}); its run lock {state.with_suffix('.lock')} was last taken "
+                                       "by pid 77 since 2025-11-21T11:00:00+00:00\n")
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    assert cli.main(["status", "--output", str(fresh), "--spider", "news"]) == 0, "a project spider never run"
+    assert capsys.readouterr().out == (f"news: never run (nothing under {fresh / 'news'}, no crawl state "
+                                       f"{fresh / 'state' / 'news.sqlite'})\n")
+    code, document = status_json(capsys, "--output", str(fresh), "--spider", "news")
+    assert (code, document["spider"], document["runs_found"], document["runs"], document["latest"],
+            document["gone"], document["problems"]) == (0, "news", 0, [], [], [], [])
+    page = fresh / "report.html"
+    assert cli.main(["report", "-o", str(page), "--output", str(fresh), "--spider", "news"]) == 0
+    assert "No runs yet" in page.read_text(encoding="utf-8")
+    capsys.readouterr()
+
+    StateStore(tmp_path / "state" / "retired.sqlite").close()  # no longer in the project: its state is still shown
+    assert cli.main(["status", "--output", str(tmp_path), "--spider", "retired"]) == 0
+    assert capsys.readouterr().out.startswith("retired: no run recorded (no run report under ")
+
+
+def test_an_unknown_spider_is_one_line_naming_the_known_ones(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Known: the project's spiders and those the output folder holds a folder, state file or lock of."""
+    write(tmp_path, report(0, spider="other"))
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "locked.lock").write_text("pid 1 since 2025-11-21T10:00:00+00:00")
+    for args in ([], ["--json"]):
+        assert cli.main(["status", *args, "--output", str(tmp_path), "--spider", "typo"]) == 2
+        assert capsys.readouterr() == ("", "newscrawl status: unknown spider 'typo' (known: devdiscourse, locked, "
+                                           "news, other)\n")
+    assert cli.main(["report", "-o", str(tmp_path / "r.html"), "--output", str(tmp_path), "--spider", "typo"]) == 2
+    assert capsys.readouterr().err.startswith("newscrawl report: unknown spider 'typo' (known: devdiscourse, ")
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_report_html_escapes_hostile_strings(tmp_path: Path) -> None:
     write(tmp_path, report(0, coverage={"devdiscourse": {"articles": 2, "fields": {"<b>title</b>": 1.0}}}))
     hostile = drifted(1, url=HOSTILE_URL)

@@ -16,6 +16,7 @@ from pathlib import Path
 from newscrawl.extract.dates import parse_iso
 from newscrawl.ops.reports import RunReport, latest_by_spider
 from newscrawl.state.gone import GoneSchedule
+from newscrawl.state.lock import last_holder
 from newscrawl.state.store import GoneArticle, GoneRecords, read_gone
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,45 @@ def status_lines(runs: Sequence[RunReport], limit: int = 20) -> list[str]:
         mark = "FAILED" if run.failed else "ok"
         lines.append(_printable(f"latest {spider}: {state} at {format_time(run.when)} ({mark})"))
     return lines
+
+
+STATE_FOLDER = "state"
+"""output/state/: the crawl state files and run locks (SPIDER.sqlite, SPIDER.lock); every other folder of output/
+is a spider's (its feeds, WARCs, logs and run reports)."""
+
+
+def spiders_found(output: Path) -> list[str]:
+    """The spiders the output folder holds anything of: a folder (output/SPIDER/), a crawl state file or a run lock
+    (output/state/SPIDER.sqlite, .lock). With the project's spiders, the names --spider takes: one removed from the
+    project still has its runs to show, and one whose crawl never got as far as its folder still has its state."""
+    found = {path.name for path in _listed(output) if path.is_dir() and path.name != STATE_FOLDER}
+    found |= {path.stem for path in _listed(output / STATE_FOLDER) if path.suffix in (".sqlite", ".lock")}
+    return sorted(found)
+
+
+def _listed(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:  # no such folder (no state yet), or not readable: nothing found there
+        return []
+
+
+def no_runs_line(output: Path, spider: str | None, gone: GoneStates) -> str:
+    """What status prints where the runs table would be when no run was found: for one spider, "never run" when
+    nothing under output (nor in Redis) knows it, else what there is: a run lock names the process that last took
+    it (a crawl that stopped before it wrote a report or recorded its run), gone pages follow as for any spider."""
+    if spider is None:
+        return f"no run reports under {output}"
+    folder, state = output / spider, output / STATE_FOLDER / f"{spider}.sqlite"
+    lock = state.with_suffix(".lock")
+    if not (folder.exists() or state.exists() or lock.exists() or gone):
+        return _printable(f"{spider}: never run (nothing under {folder}, no crawl state {state})")
+    in_state = f"no run in its crawl state {state}" if state.exists() else f"no crawl state {state}"
+    line = f"{spider}: no run recorded (no run report under {folder}, {in_state})"
+    holder = last_holder(lock)
+    if holder is not None:
+        line += f"; its run lock {lock} was last taken by {holder}"
+    return _printable(line)
 
 
 def any_latest_failed(runs: Sequence[RunReport]) -> bool:

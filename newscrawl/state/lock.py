@@ -9,6 +9,22 @@ from pathlib import Path
 from types import TracebackType
 
 
+HOLDER_BYTES = 200
+"""How much of a lock file is read for its holder ("pid 4242 since 2025-11-21T10:15:00+00:00")."""
+
+
+def last_holder(path: Path) -> str | None:
+    """Who took the lock last, as RunLock wrote it ("pid N since ISO time"); None for no lock file or an empty one.
+    Read without taking the lock (that would make a crawl starting meanwhile exit as locked): the holder may have
+    let go since, since the file stays."""
+    try:
+        with open(path, "rb") as stream:
+            text = stream.read(HOLDER_BYTES).decode("utf-8", "replace").strip()
+    except OSError:
+        return None
+    return text or None
+
+
 class LockHeld(Exception):
     """Another run holds the lock; the message says which process and since when."""
 
@@ -24,7 +40,7 @@ class RunLock:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.read(descriptor, 200).decode("utf-8", "replace").strip() or "unknown process"
+            holder = os.read(descriptor, HOLDER_BYTES).decode("utf-8", "replace").strip() or "unknown process"
             os.close(descriptor)
             raise LockHeld(f"another run holds {self.path} ({holder})") from None
         os.ftruncate(descriptor, 0)
