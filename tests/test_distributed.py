@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import json
+import logging
 import os
 import shutil
 import signal
@@ -244,11 +245,16 @@ def test_a_second_run_shares_the_state_and_fetches_only_what_is_new(
         held_back: list[NewsSpec]) -> None:
     first, _, url = first_run
     serve(mirror, specs)  # the two held-back articles are published now
+    damaged = f"devdiscourse:{held_back[0].news_id}"  # a gone entry no worker can read: it stopped the crawl
+    redis.Redis.from_url(url).hset(RunKeys("devdiscourse", "").articles + ":gone", damaged, b"\xff not JSON")
     run = start_workers(first.workdir, url, mirror, ["w1", "w2"])  # same folder: a second run on the same machine
     enqueue(url, "discover")
     run.wait()
     assert sorted(int(path.split("/")[3].split("-")[0]) for path in article_fetches(mirror)) == \
         sorted(spec.news_id for spec in held_back), "known articles are skipped whichever worker fetched them"
+    logs = run.log("w1") + run.log("w2")
+    assert f"WARNING: Damaged gone entry {damaged} in Redis hash newscrawl:devdiscourse:articles:gone" in logs
+    assert "'newscrawl/distributed/damaged_gone_entry': 1," in logs, "counted in the stats of the worker that met it"
     assert len(run.feeds()) == 5, "the second run's feeds sit beside the first run's"
     everything = merged(run)
     assert sorted(item["outlet_id"] for item in everything) == sorted(str(spec.news_id) for spec in specs)
@@ -485,6 +491,55 @@ def test_redis_state_follows_the_gone_settings_as_the_state_file_does(redis_url:
     store.record_gone((first + timedelta(days=1, minutes=1)).isoformat(), [("devdiscourse:2", "http://m/2", None)],
                       kept=schedule.kept)
     assert store.gone("devdiscourse:9") is None, "forgotten after a day, not 30"
+
+
+def test_a_damaged_gone_entry_costs_a_worker_that_entry_only(redis_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Status read the gone hash entry by entry, leaving out what is no gone record; the workers' RedisStateStore
+    trusted its own JSON, so one entry damaged by hand, by another program or release raised in the middle of a
+    crawl. Both now read an entry with one parser (distributed/gone.py gone_record): a worker takes the page for
+    not gone (it is fetched), says so in one warning naming the entry and counts it once in the crawl's stats; found
+    gone again, the page is recorded afresh; the entries status cannot read are the ones the worker could not."""
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from newscrawl.distributed.gone import DAMAGED_STAT, read_gone
+
+    server = redis.Redis.from_url(redis_url)
+    crawler = get_crawler()
+    crawler.stats = stats = MemoryStatsCollector(crawler)  # as the crawl sets them, after the state is opened
+    keys = RunKeys("devdiscourse", join_run(server, "devdiscourse", "20250321T160000Z-cccccc"))
+    first = datetime(2025, 3, 21, 16, 0, tzinfo=timezone.utc)
+    incremental = Frontier(server, keys, "w1").incremental(first + timedelta(minutes=30), 48.0, False, crawler=crawler)
+    store = incremental.store
+    assert isinstance(store, RedisStateStore)
+    store.record_gone(first.isoformat(), [("devdiscourse:1", "http://m/1", None)])
+    entry = {"key": "devdiscourse:4", "url": "http://m/4", "first_gone": first.isoformat(),
+             "last_tried": first.isoformat(), "times": "2", "signal": None}
+    damaged = {"devdiscourse:2": b"\xff not JSON", "devdiscourse:3": b'{"key": "devdiscourse:3"}',
+               "devdiscourse:4": json.dumps(entry).encode(), "devdiscourse:5": b"[" * 100_000}
+    for key, raw in damaged.items():
+        server.hset(store.gone_key, key, raw)
+    caplog.set_level(logging.WARNING, logger="newscrawl.distributed.gone")
+
+    assert [incremental.decide(key, []).reason for key in ["devdiscourse:1", *damaged, "devdiscourse:2"]] == [
+        "recently_gone", "new", "new", "new", "new", "new"]
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 4 and stats.get_value(DAMAGED_STAT) == 4, "once per entry, asked twice or not"
+    assert warnings[0] == ("Damaged gone entry devdiscourse:2 in Redis hash newscrawl:devdiscourse:articles:gone is "
+                           "not a gone record (b'\\xff not JSON'): the page is taken for not gone, fetched, and "
+                           "recorded afresh if it is gone again")
+    assert warnings[3].endswith(f"is not a gone record ({b'[' * 80!r}…): the page is taken for not gone, fetched, "
+                                "and recorded afresh if it is gone again"), "a long value is cut short"
+
+    later = first + timedelta(hours=1)
+    store.record_gone(later.isoformat(), [("devdiscourse:2", "http://m/2", None)])  # its fetch found it gone again
+    again = store.gone("devdiscourse:2")
+    assert again is not None and (again.times, again.first_gone, again.url) == (1, later.isoformat(), "http://m/2")
+    assert server.hlen(store.gone_key) == 5, "the others are left as they are: what they say cannot be aged"
+    assert len(caplog.records) == 4 and stats.get_value(DAMAGED_STAT) == 4
+
+    [(name, records)] = read_gone(server, "devdiscourse", 5, "here").items()
+    assert (name, records.total, records.unreadable) == (
+        "devdiscourse", 2, "3 of its 5 entries are not a gone record: devdiscourse:3, devdiscourse:4, devdiscourse:5")
 
 
 def test_redis_state_finds_an_article_by_another_url_form(redis_url: str) -> None:

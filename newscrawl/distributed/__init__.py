@@ -10,7 +10,7 @@ single-process one. Who does what (README, "Distributed crawling"):
   fingerprint.py  request fingerprints by article key (devdiscourse:<NewsId>), so every URL form dedupes to one
   serializer.py   JSON (not pickle) for requests queued in Redis
   state.py        the seen-article state shared in Redis, in place of the per-machine SQLite file
-  gone.py         its gone article pages, read for `newscrawl status` and `newscrawl report`
+  gone.py         the one format of its gone entries (workers and status parse them alike), read for status
   worker.py       the worker extension: heartbeat, start messages (`newscrawl enqueue`), idle wait and timeout
   addon.py        the Scrapy add-on that swaps all of the above in when a Redis URL is set
   enqueue.py      start messages and `newscrawl enqueue`

@@ -31,6 +31,7 @@ from typing import Any
 
 import redis
 from scrapy.http import Request
+from scrapy.crawler import Crawler
 
 from newscrawl.distributed import DistributedSetupError, scripts
 from newscrawl.distributed.connection import connect, redacted, unusable
@@ -220,10 +221,12 @@ class Frontier:
         spider.crawler.engine.crawl(request)  # the shared dupefilter settles a race between two workers
 
     def incremental(self, now: datetime, revisit_hours: float, full: bool,
-                    gone_schedule: GoneSchedule = GoneSchedule()) -> Incremental:
-        """The crawl state's decisions over the seen-article state in Redis (state.py)."""
-        return RunIncremental(RedisStateStore(self.server, self.keys.articles, self.discoveries), self.is_scheduled,
-                              now=now, revisit_hours=revisit_hours, full=full, gone_schedule=gone_schedule)
+                    gone_schedule: GoneSchedule = GoneSchedule(), crawler: Crawler | None = None) -> Incremental:
+        """The crawl state's decisions over the seen-article state in Redis (state.py); the `crawler`'s stats count
+        what the state found damaged."""
+        store = RedisStateStore(self.server, self.keys.articles, self.discoveries, crawler=crawler)
+        return RunIncremental(store, self.is_scheduled, now=now, revisit_hours=revisit_hours, full=full,
+                              gone_schedule=gone_schedule)
 
 
 def _discoveries(lines: str | None) -> list[Discovery]:

@@ -13,7 +13,8 @@
 
 `<prefix>:<spider>:articles` (the seen-article state, state.py) outlives runs, and so do
 `<prefix>:<spider>:articles:aliases` (another URL form's article key → the key its state is under) and
-`<prefix>:<spider>:articles:gone` (article key → the page found gone, as JSON: gone.py reads it for status).
+`<prefix>:<spider>:articles:gone` (article key → the page found gone, as JSON: gone.py writes and parses it, for
+workers and status).
 """
 
 from __future__ import annotations

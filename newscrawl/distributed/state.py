@@ -17,14 +17,15 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import redis
+from scrapy.crawler import Crawler
 
 from newscrawl.distributed.fingerprint import article_fingerprint
+from newscrawl.distributed.gone import DamagedEntries, gone_entry, gone_record, shown
 from newscrawl.distributed.keys import GONE_SUFFIX
 from newscrawl.items import Discovery
 from newscrawl.extract.dates import parse_iso
@@ -99,7 +100,7 @@ class RedisStateStore(StateStore):
     (workers are tracked by the frontier) and is a no-op."""
 
     def __init__(self, server: redis.Redis, key: str,
-                 trail: Callable[[str], list[Discovery]] = lambda key: []) -> None:
+                 trail: Callable[[str], list[Discovery]] = lambda key: [], crawler: Crawler | None = None) -> None:
         # no super().__init__: there is no SQLite file
         self.server = server
         self.key = key
@@ -108,7 +109,8 @@ class RedisStateStore(StateStore):
         self.aliases = f"{key}:aliases"
         """Hash: another URL form's article key → the key its state is under (StateStore.record_alias)."""
         self.gone_key = f"{key}{GONE_SUFFIX}"
-        """Hash: article key → its GoneArticle as JSON (StateStore.record_gone)."""
+        """Hash: article key → its GoneArticle as JSON (StateStore.record_gone; gone.py reads and writes one)."""
+        self.damaged = DamagedEntries(self.gone_key, crawler)  # counted in the `crawler`'s stats
         self.path = Path(f"redis/{key}")
         self._record = server.register_script(_RECORD)
         self._touch = server.register_script(_TOUCH)
@@ -236,20 +238,30 @@ class RedisStateStore(StateStore):
         return []
 
     def gone(self, key: str) -> GoneArticle | None:
+        """None also for a damaged entry (gone.DamagedEntries): the page is then fetched, as if never found gone."""
         raw = self.server.hget(self.gone_key, key)
-        return GoneArticle(**json.loads(raw)) if raw is not None else None
+        page = gone_record(raw) if raw is not None else None
+        if raw is not None and page is None:
+            self.damaged.note(key, raw)
+        return page
 
     def record_gone(self, tried_at: str, gone: list[tuple[str, str, str | None]],
                     kept: timedelta = GoneSchedule.kept) -> None:
-        """As StateStore.record_gone; workers that found the same page gone each count a run, as runs would."""
+        """As StateStore.record_gone; workers that found the same page gone each count a run, as runs would. A
+        damaged entry is written afresh once its page is found gone again, else left: it cannot be aged."""
         for key, url, signal in gone:
             known = self.gone(key)
             row = GoneArticle(key, url, known.first_gone if known else tried_at, tried_at,
                               known.times + 1 if known else 1, signal or (known.signal if known else None))
-            self.server.hset(self.gone_key, key, json.dumps(asdict(row)))
+            self.server.hset(self.gone_key, key, gone_entry(row))
         forgotten = (datetime.fromisoformat(tried_at) - kept).isoformat()
-        stale = [field for field, raw in self.server.hscan_iter(self.gone_key)
-                 if json.loads(raw)["last_tried"] < forgotten]
+        stale = []
+        for field, raw in self.server.hscan_iter(self.gone_key):
+            page = gone_record(raw)
+            if page is None:
+                self.damaged.note(shown(field), raw)
+            elif page.last_tried < forgotten:
+                stale.append(field)
         if stale:
             self.server.hdel(self.gone_key, *stale)
 

@@ -158,7 +158,7 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         revisit_hours, full = self.args.get("revisit_hours", DEFAULT_REVISIT_HOURS), self.args.get("full", False)
         gone_schedule = GoneSchedule.from_settings(settings)  # checked before the crawl (commands/checks.py)
         if self.frontier is not None:  # distributed mode hook: one state in Redis, shared by every worker
-            return self.frontier.incremental(self.started_at, revisit_hours, full, gone_schedule)
+            return self.frontier.incremental(self.started_at, revisit_hours, full, gone_schedule, self.crawler)
         path = Path(settings.get("NEWSCRAWL_STATE_DIR", "output/state")) / f"{self.name}.sqlite"
         store = StateStore(path)
         archive_dir = Path(settings.get("NEWSCRAWL_ARCHIVE_DIR", "output")) / self.name
