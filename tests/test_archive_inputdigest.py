@@ -92,8 +92,9 @@ def test_the_digest_is_sha256sum_for_every_kind_of_archive(tmp_path: Path) -> No
 
 def test_the_index_build_stores_the_digests_this_process_knows_and_reads_no_file_for_one(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After input_sha256 (a replay's order) the build stores every file's digest; without it (`newscrawl verify`
-    building an index) it stores none, and reads nothing for them either way."""
+    """After input_sha256 (a replay's order; verify asks the same, tests/test_verify.py) the build stores every
+    file's digest; without it (a build no digest was asked before) it stores none, and reads nothing for them either
+    way."""
     archive = every_kind(tmp_path)
     assert ArchiveIndex.build_now(archive).file_sha256 == {}
     input_sha256(archive, replay_identity(archive))
@@ -169,13 +170,13 @@ def test_an_index_cached_by_an_older_format_is_rebuilt_with_the_digest(tmp_path:
 
 def test_an_index_cached_without_a_digest_costs_each_replay_a_read_until_it_is_rebuilt(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`newscrawl verify` builds (and caches) an index without asking for the input's digest: that entry stays valid
-    and holds none, so each replay reads the file for its name, as before the cache kept digests; the name is the
-    same either way."""
+    """An index built (and cached) without asking for the input's digest (by an older newscrawl's verify): that
+    entry stays valid and holds none, so each replay reads the file for its name, as before the cache kept digests;
+    the name is the same either way."""
     archive = tmp_path / "sample.warc.gz"
     shutil.copy(SAMPLE, archive)
     cache = tmp_path / "cache"
-    assert ArchiveIndex.build(archive, cache).file_sha256 == {}  # verify's build
+    assert ArchiveIndex.build(archive, cache).file_sha256 == {}  # an older verify's build
     read = reads_for_digests(monkeypatch)
     for replay in range(2):
         filedigest.forget()

@@ -80,6 +80,43 @@ def test_an_item_replayed_from_a_revisit_of_another_url_verifies(
     assert code == 0 and out.endswith("2 items checked: 2 verified, 0 problems\n"), out
 
 
+def test_the_index_verify_caches_names_the_next_replays_input(
+        replayed: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """To prove a revisit item verify builds the archive's index and caches it, as a replay does, but it built it
+    without asking the files' SHA-256 first: the cached index kept none, so each later replay read every WARC again
+    for its name (replay.input_sha256). Verify now asks them as a replay does (replay.warc_file_sha256): the replay
+    after it reads no WARC byte for its name, and names the input by its `sha256sum`."""
+    import hashlib
+
+    from newscrawl.archive import filedigest
+
+    archive, feed, _ = replayed
+    filedigest.forget()  # verify is a process of its own
+    asked: list[Path] = []
+    hashed = filedigest.file_sha256
+
+    def counted(path: Path) -> str:
+        asked.append(path)
+        return hashed(path)
+
+    monkeypatch.setattr(filedigest, "file_sha256", counted)
+    assert _verify(capsys, str(feed), "--archive", str(archive), "-q")[:2] == (
+        0, "2 items checked: 2 verified, 0 problems\n")
+    assert asked == [archive / "revisit.warc.gz"], "the one hasher, once per file"
+    (cached,) = (tmp_path / "cache" / "archive-index").glob("*.sqlite")
+    built = cached.stat().st_ino
+
+    done = run_crawl(tmp_path / "replay", "news", "-a", f"replay={archive}", "-O", "out.jsonl",
+                     settings={"LOG_LEVEL": "DEBUG"}, env={"NEWSCRAWL_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.log[-3000:]
+    assert f"Input digest of {archive}: 0 of 1 WARC files read for it" in done.log
+    (report,) = (tmp_path / "replay" / "output" / "news").glob("*.replay.report.json")
+    assert json.loads(report.read_text(encoding="utf-8"))["input"] == {
+        "path": str(archive), "sha256": hashlib.sha256((archive / "revisit.warc.gz").read_bytes()).hexdigest()}
+    assert cached.stat().st_ino == built, "verify's index answered the replay: not rebuilt"
+
+
 @pytest.mark.parametrize("tamper", ["another-url", "body"])
 def test_a_revisit_item_changed_since_still_fails(replayed: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str], tamper: str) -> None:

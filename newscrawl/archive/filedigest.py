@@ -2,8 +2,9 @@
 
 A replay names its input by these digests (replay.input_sha256, spiders/replayname.py), and the archive's cached
 index (indexcache.py) keeps them, so a later replay of the same files reads no archive byte for its name. The index
-build never reads a file for a digest: it stores the digests this process already knows (`known`), and a replay
-always asks input_sha256 before its index is built, so its build knows them.
+build never reads a file for a digest: it stores the digests this process already knows (`known`), and every
+process that builds an index asks them first (replay.warc_file_sha256: a replay, `newscrawl verify`), so its build
+knows them.
 
 A digest is remembered by what indexcache.file_identity compares (path, size, modification and change time, inode),
 so a file changed since it was hashed is not answered from memory.

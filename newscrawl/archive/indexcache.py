@@ -8,8 +8,8 @@ $XDG_CACHE_HOME/newscrawl, else ~/.cache/newscrawl) in `archive-index/`: a later
 the archive's size. It is used only while every file of the archive is the one it was built from: same list of
 files, and for each the same size, modification and change time and inode; anything else is built again and the
 cached file replaced. It also keeps the SHA-256 of each file whose digest the building process knew (filedigest.py:
-a replay hashes its input before its index is built), so that a later replay names its input (replay.input_sha256)
-without reading the archive again. Archives still being written (a `.open` file) are never cached. It is also used
+a replay and `newscrawl verify` hash the files before they build the index), so that a later replay names its input
+(replay.input_sha256) without reading the archive again. Archives still being written (a `.open` file) are never cached. It is also used
 only by the code that built it (`builder()`, a digest of the archive-reading modules): an upgrade that reads archives
 better (a record it could not read before) must not be answered with the old reading.
 

@@ -170,24 +170,33 @@ def input_sha256(path: Path, identity: ReplayIdentity, index_cache: Path | None 
     The crawl id cannot tell inputs apart: a copy of our WARC cut short, or one of a rotated crawl's files, names the
     archived run's id as the whole archive does. This tells them apart by their bytes, whatever the files are
     called or where they lie, so the same input gets the same feed (spiders/replayname.py). A file's digest is taken
-    from the archive's index cached under `index_cache` while that index answers for the files as they are now;
-    any other file is read whole (20–28 ms for the benchmarks' 28 MB capture) and its digest remembered in this
-    process (filedigest.py), so the index this replay then builds keeps it for the next one. An index cached valid
-    but without a file's digest (built by `newscrawl verify`, which never asks for one) is not rebuilt for it: that
-    file is read at each replay, as before, until the index is rebuilt. A file compressed whole is hashed as it lies
-    on disk, not its inflated copy; saved pages beside WARCs are not counted.
+    from the archive's index cached under `index_cache` (warc_file_sha256). A file compressed whole is hashed as it
+    lies on disk, not its inflated copy; saved pages beside WARCs are not counted.
     """
     if identity.pages_sha256 is not None:
         return identity.pages_sha256
+    digests = warc_file_sha256(path, index_cache)
+    if len(digests) == 1:
+        return digests[0]
+    return hashlib.sha256("".join(f"{digest}\n" for digest in digests).encode()).hexdigest()
+
+
+def warc_file_sha256(path: Path, index_cache: Path | None = None) -> list[str]:
+    """The SHA-256 (hex) of each WARC file under `path`, in replay order: taken from the archive's index cached under
+    `index_cache` while that index answers for the files as they are now; any other file is read whole (20–28 ms
+    for the benchmarks' 28 MB capture) and its digest remembered in this process (filedigest.py), so that the index
+    this process builds next keeps it for the next replay. Asked by every process that builds an archive's index
+    before it builds it: a replay (input_sha256), and `newscrawl verify` (archive/verify.py), so that the index
+    either caches is as complete. An index cached valid but without a file's digest (made by an older newscrawl's
+    verify) is not rebuilt for it: that file is read each time, as before, until the index is rebuilt.
+    Raises OSError for a file that cannot be read."""
     files = warc_files(path)
     cached = cached_file_sha256(path, index_cache) if index_cache is not None else {}
     digests = [cached.get(str(file)) or filedigest.file_sha256(file) for file in files]
     logger.debug("Input digest of %(path)s: %(read)d of %(files)d WARC files read for it, the others' SHA-256 "
                  "taken from the cached archive index",
                  {"path": path, "read": sum(str(file) not in cached for file in files), "files": len(files)})
-    if len(digests) == 1:
-        return digests[0]
-    return hashlib.sha256("".join(f"{digest}\n" for digest in digests).encode()).hexdigest()
+    return digests
 
 
 def replay_identity(path: Path) -> ReplayIdentity:

@@ -10,6 +10,7 @@ checked the same way, each against its own record and digest.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import hashlib
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
+from newscrawl.archive.replay import warc_file_sha256
 from newscrawl.archive.savedhtml import page_bytes
 from newscrawl.archive.sniff import GZIP_MAGIC
 from newscrawl.archive.shown import shown_in, shown_name
@@ -188,7 +190,11 @@ def _array_items(feed: Path, compressed: bool) -> Iterator[tuple[str, object]]:
 class _Revisits:
     """Whether the archive holds a revisit of a URL answered by a given record: a replay answers a revisit with its
     original capture, so the item names the original record, whose URI is another URL (a tracking parameter, the
-    same page at a later address). The archive's index (built once, cached like a replay's) is what proves it."""
+    same page at a later address). The archive's index (built once, cached like a replay's) is what proves it.
+
+    Its files' digests are asked first, as a replay asks them (replay.warc_file_sha256), so that an index this builds
+    and caches keeps them as a replay's does, and the next replay names its input without reading the files again.
+    """
 
     def __init__(self, archive: str | None) -> None:
         self.archive = archive
@@ -198,7 +204,10 @@ class _Revisits:
         # the folder the item's file was replayed from: --archive, else the file's own folder
         root = Path(self.archive) if self.archive is not None else path.parent
         if root not in self._indexes:
-            self._indexes[root] = ArchiveIndex.build(root, cache_root())
+            cache = cache_root()
+            with contextlib.suppress(OSError):  # a file that cannot be read: the index's build says which
+                warc_file_sha256(root, cache)
+            self._indexes[root] = ArchiveIndex.build(root, cache)
         index = self._indexes[root]
         return any(entry.revisit and entry.url == url for entry in index.at(str(path), offset))
 

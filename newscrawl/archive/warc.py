@@ -230,7 +230,7 @@ class ArchiveIndex:
         them: intact, replayed; their writer digested other bytes (reader._digest_mismatch)."""
         self.file_sha256: dict[str, str] = {str(file): str(digest) for file, digest in meta["sha256"].items()}
         """Each archive file's SHA-256 (hex) by its name as listed, for the files whose digest the building process
-        knew (filedigest.known: a replay's input_sha256 hashed them before its build); the build reads none for it."""
+        knew (filedigest.known: replay.warc_file_sha256 hashed them before the build); the build reads none for it."""
         self.read_from_copies: set[str] = {str(file) for file in meta["read_from_copies"]}
         """Files read from an inflated copy (wholegzip.plain_copy): compressed whole, or with members that are not
         one per record; a reader of the index (one read from the cache too) must read the same copy."""
