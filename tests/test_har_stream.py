@@ -6,13 +6,20 @@ past a float's range, escapes, lone surrogates, keys given twice, NaN) was recor
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from warcio.archiveiterator import ArchiveIterator
 
-from newscrawl.archive import har
+from newscrawl.archive import har, harstream
 from newscrawl.archive.bundles import Findings
+from tests.crawling import run_crawl
 
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "hars-by-other-tools"
 
@@ -79,6 +86,18 @@ EDGES: dict[str, bytes] = {
                            '{"log": {"entries": []}, ' + _entry("https://example.com/nested-log", '{"status": 200, '
                                                                 '"headers": [], "content": {"text": "z"}}')[1:],
                        ]) + '], "creator": {"name": "second", "version": "2"}}, "entries": [1]}').encode(),
+    # the same, after entries already handed on: they are handed on again, from the first, not twice
+    "late-surrogate.har": ('{"log": {"entries": [' + ",".join([
+        _entry("https://example.com/one", '{"status": 200, "headers": ' + _UTF8 + ', "content": {"text": "one"}}'),
+        _entry("https://example.com/two", '{"status": 200, "headers": ' + _UTF8 + ', "content": {"text": "two"}}',
+               start='"startedDateTime": "2026-12-07T06:00:00Z"'),
+        _entry("https://example.com/three", '{"status": 200, "headers": [], "content": {"text": "\\\\\\udbff3"}}'),
+    ]) + "]}}").encode(),
+    "late-nan.har": ('{"log": {"entries": [' + ",".join([
+        _entry("https://example.com/one", '{"status": 200, "headers": [], "content": {"text": "one"}}'),
+        _entry("https://example.com/two", '{"status": 200, "headers": [], "content": {"text": "two"}, "bodySize": '
+               '-Infinity}', start='"startedDateTime": "2026-12-07T06:00:00Z"'),
+    ]) + '], "creator": {"name": "after", "version": NaN}}}').encode(),
     # not JSON (RFC 8259), but Python's json reads it, and Python's json.dumps writes it
     "nan.har": ('{"log": {"entries": [' + _entry("https://example.com/nan", '{"status": 200, "statusText": NaN, '
                 '"headers": [{"name": "X-Inf", "value": Infinity}, {"name": "X-Minus", "value": -Infinity}], '
@@ -99,10 +118,13 @@ BEFORE: dict[str, tuple[int, str, dict[str, int]]] = {
     "escapes.har": (3, "df10bcbe49ffd2af756f0115d61b9217f92d65645dfedcdb6d6b7a21f862f7f0", {}),
     "surrogates.har": (4, "04c442c50f6ae57ccbb9a31dca30d8ab2ceca72e9c6677b31ad617ebb8ca206c", {}),
     "duplicates.har": (3, "198eab6b627147c5a0060d70921d9bed2043d5dd619fa8072c03f06729c1945e", {}),
+    "late-surrogate.har": (3, "640c50928c7d88b4c2a21d219218c796b1193aeaf3a1a8ee605592c3155c72ca", {}),
+    "late-nan.har": (2, "5d384a8cec7c570a59c0767eb419a60a9261830bef316e91e286c087ea71cf9e", {}),
     "nan.har": (1, "b52ebcfbf7732625eb50cb008efca8e09f95d6184f2545f5e9203ce2dfb6727f", {}),
 }
 """Each HAR → (responses written, sha256 of the WARC, entries skipped by kind), as the whole-file reader of
-CONVERSION "har-3" gave them: streaming changes how a HAR is read, not a byte of what is written."""
+CONVERSION "har-3" gave them (main's har.py at 4918ea1; the two late-… cases by that file run beside the streaming
+one): streaming changes how a HAR is read, not a byte of what is written."""
 
 
 def source(name: str, folder: Path) -> Path:
@@ -138,7 +160,8 @@ def test_the_warc_is_byte_for_byte_the_one_the_whole_file_reader_wrote(name: str
     (b'{"log": {"entries": {}}}', "not a readable HAR file: TypeError: log.entries is not a list"),
     (b'{"log": {"entries": [], "entries": 5}}', "not a readable HAR file: TypeError: log.entries is not a list"),
     (b'{"creator": "\xff", "log": {"entries": []}}', "not a readable HAR file: UnicodeDecodeError: 'utf-8' codec can't"),
-    (b'{"log": {"entries": []}} {}', "not a readable HAR file: JSONDecodeError: Extra data"),
+    (b'{"log": {"entries": []}} {}', "a HAR file without a response that could be replayed (0 entries; damaged after "
+                                     "its 0 entries, which were read whole: parse error: trailing garbage)"),
     (b'{"log": {"entries": []}}', "a HAR file without a response that could be replayed (0 entries)"),
 ])
 def test_a_file_that_is_no_har_is_refused_as_before(content: bytes, message: str, tmp_path: Path) -> None:
@@ -148,3 +171,81 @@ def test_a_file_that_is_no_har_is_refused_as_before(content: bytes, message: str
         har.convert(path, tmp_path / "out", Findings())
     assert str(refused.value).startswith(f"{path}: {message}")
     assert not (tmp_path / "out" / "bad.har.warc.gz").exists()
+
+
+def _responses(warc: Path) -> list[tuple[str, bytes]]:
+    with warc.open("rb") as fh:
+        return [(r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read()) for r in ArchiveIterator(fh)
+                if r.rec_type == "response"]
+
+
+def _damaged(tmp_path: Path, how: str) -> Path:
+    """playwright.har cut short (a download stopped, a tool killed while writing) or garbled in the middle of its
+    50th entry, the document of its third article: 49 whole entries before, the first two articles among them."""
+    raw = (FOLDER / "playwright.har").read_bytes()
+    pages = 1  # `pages` comes before `entries` in Playwright's HAR, and each page has a startedDateTime too
+    start = [n for n in range(len(raw)) if raw.startswith(b'"startedDateTime"', n)][pages + 49]
+    middle = start + 5000  # inside the article's text
+    path = tmp_path / f"{how}.har"
+    path.write_bytes(raw[:middle] if how == "cut" else raw[:middle] + b"\x00\x00@@" + raw[middle:])
+    return path
+
+
+@pytest.mark.parametrize("how, why", [("cut", "parse error: premature EOF"),
+                                      ("garbled", "lexical error: invalid character inside string.")])
+def test_a_har_cut_short_or_garbled_gives_the_entries_before_and_one_finding_naming_it(
+        how: str, why: str, tmp_path: Path) -> None:
+    """The whole-file reader refused such a HAR outright (JSONDecodeError), losing every entry it held."""
+    whole = har.convert(FOLDER / "playwright.har", tmp_path / "whole", Findings())
+    path = _damaged(tmp_path, how)
+    found = Findings()
+    written = har.convert(path, tmp_path / "out", found)
+    assert [(problem.file, problem.kind, problem.message) for problem in found.problems] == [
+        (str(path), "unpack", f"cut short or damaged after 49 entries: {why}")]
+    responses = _responses(tmp_path / "out" / path.name.replace(".har", ".har.warc.gz"))
+    assert 0 < written == len(responses) < whole
+    assert responses == _responses(tmp_path / "whole" / "playwright.har.warc.gz")[:written]
+    assert sum(1 for url, _ in responses if "/article/" in url) == 2
+
+
+def test_a_replay_of_a_cut_har_gives_its_articles_and_says_the_file_is_damaged(tmp_path: Path) -> None:
+    path = _damaged(tmp_path, "cut")
+    done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={path}", "-O", "out.jsonl",
+                     env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
+    assert done.returncode == 0 and "Traceback" not in done.log, done.log[-3000:]
+    assert len(done.feed_items("out.jsonl")) == 2
+    assert (f"Damaged input {path} at offset 0 (unpack): cut short or damaged after 49 entries: parse error: "
+            "premature EOF") in done.log
+    assert done.stat("newscrawl/replay/archive_problems/unpack") == 1
+
+
+class _Trickle(io.BytesIO):
+    """A file that hands out at most `most` bytes a sized read: every escape and number is cut by some read."""
+
+    def __init__(self, data: bytes, most: int) -> None:
+        super().__init__(data)
+        self.most = most
+
+    def read(self, size: int | None = -1) -> bytes:
+        return super().read(size if size is None or size < 0 else min(size, self.most))
+
+
+_TEXT = st.text(alphabet=st.sampled_from(["a", "é", "\\", '"', "/", "u", "d", "8", "c", "\x00", "\n", "\ud800",
+                                          "\udbff", "\udc00", "\U0001F600", "\u20ac"]), max_size=8)
+_VALUES = st.recursive(st.none() | st.booleans() | st.integers(min_value=-10**30, max_value=10**30) | st.floats()
+                       | _TEXT, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+                       max_leaves=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(entries=st.lists(_VALUES, max_size=4), creator=_VALUES, most=st.integers(min_value=1, max_value=9))
+def test_each_entry_and_the_log_are_what_json_loads_gives(entries: list[Any], creator: Any, most: int) -> None:
+    """Any JSON, read a few bytes at a time: lone surrogates, escapes cut by a read, NaN and Infinity (which
+    json.dumps writes for a float it cannot give as a number), numbers of every kind."""
+    raw = json.dumps({"log": {"entries": entries, "creator": creator, "pages": [creator]}}).encode()
+    got: list[Any] = []
+    reading = harstream.read_entries(_Trickle(raw, most), got.clear, got.append)
+    expected = json.loads(raw)["log"]
+    assert repr(got) == repr(expected["entries"])
+    assert repr(reading.log) == repr({**expected, "entries": []})
+    assert (reading.stopped, reading.entries, reading.sha256) == (None, len(entries), hashlib.sha256(raw).hexdigest())

@@ -8,7 +8,9 @@ response (status, headers, and ``content``: the body as the browser decoded it, 
 a WARC in the replay cache (``X.har`` → ``X.har.warc.gz``), and that WARC is replayed like any other archive, its
 items named after the HAR (``X.har/X.har.warc.gz``). The conversion is a pure function of the HAR's bytes (record
 ids are derived from them, gzip members carry no time), so the same HAR gives the same feed on any machine, and
-``newscrawl verify --archive X.har`` proves each item against the same records.
+``newscrawl verify --archive X.har`` proves each item against the same records. The HAR is read one entry at a
+time (harstream.py), so one of any size costs the memory of its largest entry; one cut short inside its entries is
+converted up to the cut, and the cut is one damaged-input finding.
 
 What a browser records is not what came over the wire, and the WARC says so, the way Browsertrix and warcio.js
 record what a browser hands them: the body is stored decoded, so ``Content-Encoding``, ``Transfer-Encoding`` and
@@ -36,16 +38,18 @@ import base64
 import binascii
 import codecs
 import hashlib
-import json
 import logging
+import os
 import re
+import shutil
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from w3lib.encoding import html_body_declared_encoding
 from warcio.statusandheaders import StatusAndHeaders
@@ -53,7 +57,8 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.archive.bundles import Findings, UnreadableBundle
-from newscrawl.archive.savednames import read_safely
+from newscrawl.archive.harstream import NotAHar, read_entries
+from newscrawl.archive.savednames import NOFOLLOW, read_safely
 from newscrawl.archive.writer import request_target
 from newscrawl.extract.urls import is_http_url
 
@@ -89,60 +94,100 @@ def convert(path: Path, into: Path, findings: Findings, shown: str | None = None
     """Write the HAR at `path` as ``into/<name>.warc.gz``; how many responses it holds. Raises UnreadableHar for a
     file that is not a HAR, or one without a single response that could be converted. `shown`: the HAR's name in
     messages, as the user knows it (``recording.zip/har.har``, not the folder the ZIP was extracted to). The entries
-    with no response to replay are counted in `findings` by kind (SKIPPED_KINDS), as the replay's skipped records."""
+    with no response to replay are counted in `findings` by kind (SKIPPED_KINDS), as the replay's skipped records;
+    a HAR cut short inside its entries (or damaged there) is converted up to the cut, which is one of `findings`.
+
+    The HAR is read one entry at a time (harstream.py), each entry's records written as it is read into a spool
+    beside the WARC, then copied after the warcinfo record that must come first: that one is dated by the earliest
+    entry and names the HAR's creator, which only the whole file tells. So the memory it costs is its largest
+    entry's, not the file's; the bytes are those the whole-file reader wrote."""
     name = shown or str(path)
-    raw, _ = read_safely(path)
-    try:
-        log = json.loads(raw.decode("utf-8-sig"))["log"]
-        entries = log["entries"]
-        if not isinstance(entries, list):
-            raise TypeError("log.entries is not a list")
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-        raise UnreadableHar(f"{name}: not a readable HAR file: {type(error).__name__}: {error}") from error
-    digest = hashlib.sha256(raw).hexdigest()
-    starts = [_started(entry) for entry in entries]
-    skipped: Counter[str] = Counter()
-    written = 0
     into.mkdir(parents=True, exist_ok=True)
-    target = into / f"{path.name}.warc.gz"
-    with open(target, "wb") as fh:
-        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
-        creator = log.get("creator") if isinstance(log.get("creator"), dict) else {}
-        info = writer.create_warcinfo_record(target.name, {
-            "software": f"newscrawl HAR conversion {CONVERSION}",
-            "format": "WARC File Format 1.1",
-            "source-file": path.name,
-            "source-sha256": digest,
-            "har-creator": f"{creator.get('name', '')} {creator.get('version', '')}".strip() or "unknown",
-        })
-        # dated by the session, named by the HAR's bytes: not by the moment or the machine it was converted on
-        first = min((start for start in starts if start is not None), default=datetime.fromtimestamp(0, timezone.utc))
-        info.rec_headers.replace_header("WARC-Date", _warc_date(first))
-        info.rec_headers.replace_header("WARC-Record-ID", _record_id(digest, "warcinfo"))
-        writer.write_record(info)
-        for number, entry in enumerate(entries):
-            why = _entry_problem(entry)
-            if why:
-                skipped[why] += 1
-                continue
-            body = _body(entry["response"], path)
-            if body is None:
-                skipped["no body kept"] += 1
-                continue
-            started = starts[number]
-            if started is None:
-                skipped["no start time"] += 1
-                continue
-            _write_entry(writer, entry, body, started, f"{digest}:{number}")
-            written += 1
-    if skipped:
-        logger.warning("%s: %d entries not replayable (%s)", name, sum(skipped.values()),
-                       ", ".join(f"{count} {why}" for why, count in sorted(skipped.items())))
-        findings.skipped.update({SKIPPED_KINDS[why]: count for why, count in skipped.items()})
-    if not written:
-        target.unlink()
-        raise UnreadableHar(f"{name}: a HAR file without a response that could be replayed ({len(entries)} entries)")
-    return written
+    fd = os.open(path, os.O_RDONLY | NOFOLLOW)  # as read_safely: a symlink swapped in after the check is refused
+    with os.fdopen(fd, "rb") as fh, tempfile.TemporaryFile(dir=into) as spool:
+        digest = _sha256(fh)  # first: every record's id is derived from it
+        records = _Records(spool, digest, path)
+        try:
+            read = read_entries(fh, records.begin, records.add)
+        except NotAHar as error:
+            raise UnreadableHar(f"{name}: not a readable HAR file: {error}") from error.cause
+        if read.sha256 != digest:
+            raise UnreadableHar(f"{name}: changed while it was converted (is a tool still writing it?): replay it "
+                                "again once it is written")
+        if records.skipped:
+            logger.warning("%s: %d entries not replayable (%s)", name, sum(records.skipped.values()),
+                           ", ".join(f"{count} {why}" for why, count in sorted(records.skipped.items())))
+            findings.skipped.update({SKIPPED_KINDS[why]: count for why, count in records.skipped.items()})
+        if not records.written:
+            raise UnreadableHar(f"{name}: a HAR file without a response that could be replayed ({read.entries} "
+                                f"entries{f'; {read.stopped}' if read.stopped else ''})")
+        if read.stopped:
+            findings.damaged(str(path), read.stopped)
+        target = into / f"{path.name}.warc.gz"
+        with open(target, "wb") as out:
+            writer = WARCWriter(out, gzip=True, warc_version="1.1")
+            creator = read.log.get("creator")
+            creator = creator if isinstance(creator, dict) else {}
+            info = writer.create_warcinfo_record(target.name, {
+                "software": f"newscrawl HAR conversion {CONVERSION}",
+                "format": "WARC File Format 1.1",
+                "source-file": path.name,
+                "source-sha256": digest,
+                "har-creator": f"{creator.get('name', '')} {creator.get('version', '')}".strip() or "unknown",
+            })
+            # dated by the session, named by the HAR's bytes: not by the moment or the machine it was converted on
+            info.rec_headers.replace_header("WARC-Date", _warc_date(records.first or datetime.fromtimestamp(
+                0, timezone.utc)))
+            info.rec_headers.replace_header("WARC-Record-ID", _record_id(digest, "warcinfo"))
+            writer.write_record(info)
+            spool.seek(0)
+            shutil.copyfileobj(spool, out, 1 << 20)
+    return records.written
+
+
+def _sha256(fh: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while chunk := fh.read(1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Records:
+    """The response and request records of the entries of one ``log.entries``, written into `spool` as they are
+    read: numbered in that list (each record's id is derived from the HAR's digest and the number), the earliest
+    start and the entries with nothing to replay counted by kind as they go."""
+
+    def __init__(self, spool: IO[bytes], digest: str, har: Path) -> None:
+        self.spool, self.digest, self.har = spool, digest, har
+        self.begin()
+
+    def begin(self) -> None:
+        """From the first entry (again): the HAR is read again, or a later ``entries`` replaces these."""
+        self.spool.seek(0)
+        self.spool.truncate()
+        self.writer = WARCWriter(self.spool, gzip=True, warc_version="1.1")
+        self.number = self.written = 0
+        self.first: datetime | None = None
+        self.skipped: Counter[str] = Counter()
+
+    def add(self, entry: Any) -> None:
+        number, self.number = self.number, self.number + 1
+        started = _started(entry)  # every entry dates the session, even one with nothing to replay
+        if started is not None and (self.first is None or started < self.first):
+            self.first = started
+        why = _entry_problem(entry)
+        if why:
+            self.skipped[why] += 1
+            return
+        body = _body(entry["response"], self.har)
+        if body is None:
+            self.skipped["no body kept"] += 1
+            return
+        if started is None:
+            self.skipped["no start time"] += 1
+            return
+        _write_entry(self.writer, entry, body, started, f"{self.digest}:{number}")
+        self.written += 1
 
 
 def _entry_problem(entry: Any) -> str | None:
