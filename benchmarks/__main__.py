@@ -1,4 +1,4 @@
-"""python -m benchmarks [--quick] [--results-dir DIR] [--cache-dir DIR] {all,summary,parse,replay,live,memory,incremental} [ARGS]
+"""python -m benchmarks [--quick] [--results-dir DIR] [--cache-dir DIR] {all,summary,parse,replay,live,memory,incremental,har} [ARGS]
 
 Each benchmark prints a Markdown table and writes benchmarks/results/<name>.json; `all` runs every one (memory
 reuses replay's run of the 10,000-page archive) and then benchmarks.aeb (the article-extraction benchmark) when
@@ -22,8 +22,8 @@ from typing import Any
 
 from benchmarks.common import CACHE_DIR, QUICK_RESULTS_DIR, RESULTS_DIR, ROOT, Options, bookkeeping_verdict, machine, note, table, verdict
 
-BENCHMARKS = ("parse", "replay", "live", "memory", "incremental")
-ALL_ORDER = ("live", "replay", "memory", "parse", "incremental")
+BENCHMARKS = ("parse", "replay", "live", "memory", "incremental", "har")
+ALL_ORDER = ("live", "replay", "memory", "parse", "incremental", "har")
 
 
 def _module_main(name: str) -> Callable[..., int]:
@@ -68,8 +68,8 @@ def summary(options: Options, seconds: float | None, aeb: str | None) -> None:
         return loaded
 
     rows: list[list[Any]] = []
-    parse, replay, live, memory, incremental = (load(n) for n in ("parse", "replay", "live", "memory",
-                                                                   "incremental"))
+    parse, replay, live, memory, incremental, har = (load(n) for n in ("parse", "replay", "live", "memory",
+                                                                        "incremental", "har"))
     if parse:
         rows.append(["parse", "newscrawl parser CPU/page ÷ lxml floor", f"≤ {parse['target_vs_floor']}×",
                      f"{parse['newscrawl_vs_floor']:.2f}×", parse["verdict"]])
@@ -102,6 +102,10 @@ def summary(options: Options, seconds: float | None, aeb: str | None) -> None:
             rows.append(["memory", f"peak RSS growth, {int(small):,} → {int(large):,} saved pages",
                          f"< {memory['target_growth']:.0%}", f"{memory['saved']['growth']:+.1%}",
                          memory["saved"]["verdict"]])
+    if har:
+        small, large = sorted(har["points"], key=int)
+        rows.append(["har", f"peak RSS converting a {large} MB HAR ÷ a {small} MB one", f"< {har['target_ratio']}×",
+                     f"{har['ratio']:.2f}×", har["verdict"]])
     for r in incremental.get("runs", [])[1:]:
         rows.append(["incremental", f"article fetches, {r['run']}", str(r["expected_article_fetches"]),
                      str(r["article_fetches"]), "met" if r["met"] else "MISSED"])

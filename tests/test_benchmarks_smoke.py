@@ -23,7 +23,7 @@ def test_every_benchmark_runs_at_tiny_sizes(tmp_path: Path) -> None:
                           timeout=180)
     assert done.returncode == 0, done.stderr[-3000:]
     written = {path.stem for path in results.glob("*.json")}
-    assert written == {"parse", "replay", "live", "memory", "incremental", "summary"}
+    assert written == {"parse", "replay", "live", "memory", "incremental", "har", "summary"}
     incremental = json.loads((results / "incremental.json").read_text())
     assert incremental["all_met"], incremental["runs"]  # the one benchmark whose target is exact at any size
     media = json.loads((results / "memory.json").read_text())["media"]
