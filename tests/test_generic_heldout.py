@@ -48,3 +48,31 @@ def test_a_day_followed_by_an_update_label_and_its_time_is_the_update_day() -> N
     html = full_page(head='<meta property="article:published_time" content="2021-03-03T08:36:32Z">',
                      dates="<p>March 4, 2021 -- Updated 0203 GMT (1003 HKT)</p>")
     assert parse(html).published_at == "2021-03-03T08:36:32+00:00"
+
+
+# ---- headlines as their markup sets a credit apart (extract/bylines.py) -------------------------------------------
+def test_a_byline_element_nested_in_the_headline_is_not_part_of_it() -> None:
+    # The author's element (itemprop="author", a byline class) is printed inside the <h1>: the headline is the rest,
+    # and the name is still the byline.
+    credit = '<span class="byline" itemprop="author">Jane Roe</span>'
+    html = full_page(headline=f"Council approves new harbour bridge {credit}",
+                     title="Council approves new harbour bridge | Harbour Gazette", byline="")
+    article = parse(html)
+    assert (article.title, article.authors) == ("Council approves new harbour bridge", ["Jane Roe"])
+
+
+def test_a_byline_on_a_line_of_its_own_inside_the_headline_is_not_part_of_it() -> None:
+    # After a <br> the <h1> prints the writer's role and name, in no byline markup. og:title adds a tail of its own,
+    # so no machine title confirms the whole <h1>: the first line, most of og:title's start, is the headline.
+    credit = "Council approves new harbour bridge (with video)"
+    html = full_page(headline="<span>Council approves new harbour bridge</span><br><span>Senior editor Jane Roe</span>",
+                     title=f"{credit} - Harbour Gazette", head=f'<meta property="og:title" content="{credit}">')
+    assert parse(html).title == "Council approves new harbour bridge"
+
+
+def test_a_date_line_inside_the_headline_is_not_part_of_it() -> None:
+    # The machine titles name the headline exactly; the <h1>'s second line (date, author, section) made the whole
+    # read as a longer form of it.
+    html = full_page(headline="Council approves new harbour bridge<br><small>08.03.2019 • Jane Roe • City</small>",
+                     title="Council approves new harbour bridge | Harbour Gazette")
+    assert parse(html).title == "Council approves new harbour bridge"

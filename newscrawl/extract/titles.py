@@ -129,11 +129,17 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
                  raw_titles: tuple[str | None, ...] | list[str | None] = ()) -> str | None:
     """The headline a reader sees, by agreement between the page's <h1>s and its machine titles (JSON-LD headline,
     og:title, <title>, most reliable first; the site's name is stripped here, `site_names[0]` being the publisher).
+    An <h1> printed on several lines (at a <br> or a block: extract/bylines.py, headline_text) has them joined by
+    newlines.
 
     An <h1> that is the site's name (og:site_name, the host, the site segment of <title>, a blog's name opening
     "Blog: Post") is never the headline.
     1. An <h1> that a machine title confirms (same start, or found whole inside it: "Kicker: Headline") is the one.
-       An <h1> that ends with a machine title ("Topline Headline", the topline in its own span) gives that title.
+       An <h1> that ends with a machine title ("Topline Headline", the topline in its own span) gives that title;
+       one whose first lines are a machine title exactly gives those lines (a byline or dek printed on a line of its
+       own inside the <h1> made the whole read as a longer headline).
+    1b. An <h1> that no machine title confirms, whose first lines are most of one's start, gives those lines: the
+       <h1> holds a byline on its own line, the machine title a short tail of its own (a picture credit).
     2. Else the page's only <h1>, when it has at least three words: machine titles are often SEO rewordings or
        shortenings of the headline the page prints (with several unconfirmed <h1>s, none is trusted).
     3. Else the first machine title, else the first <h1>.
@@ -151,8 +157,16 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
     >>> choose_title(["Kim meets Putin in Vladivostok Example Times"], ["Kim meets Putin in Vladivostok"],
     ...              ["Example Times"])
     'Kim meets Putin in Vladivostok'
+    >>> choose_title(["Kim meets Putin in Vladivostok\\n12.03.2019 · Jane Roe"], ["Kim meets Putin in Vladivostok"],
+    ...              [])
+    'Kim meets Putin in Vladivostok'
+    >>> choose_title(["Kim meets Putin in Vladivostok\\nSenior editor Jane Roe"],
+    ...              ["Kim meets Putin in Vladivostok (with video)"], [])
+    'Kim meets Putin in Vladivostok'
 
     """
+    lines = {" ".join(h.split("\n")): h.split("\n") for h in h1s if h}
+    h1s = [" ".join(h.split("\n")) for h in h1s if h]
     sites = {" ".join(words(s)) for s in site_names if s}
     site_h1s = [h for h in h1s
                 if h and (_names_site(words(h), sites, raw_titles) or _blog_name(h, raw_titles, machine))]
@@ -172,7 +186,10 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
                 rest = words(h1)[size:]
                 if words(h1)[:size] == words(title) and rest and _names_site(rest, sites, raw_titles):
                     return title
-            return h1
+            return _leading_lines(lines.get(h1, []), known, machine, exact=True) or h1
+    for h1 in h1s:
+        if (head := _leading_lines(lines.get(h1, []), known, machine, exact=False)) is not None:
+            return head
     for h1 in h1s:  # "Topline Headline" printed as one <h1> (a kicker in its own span): the titles name the headline
         for title in known:
             size = len(words(title))
@@ -181,6 +198,30 @@ def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str
     if len(h1s) == 1 and len(words(h1s[0])) >= MIN_HEADLINE_WORDS:
         return h1s[0]
     return known[0] if known else (h1s[0] if h1s else None)
+
+
+def _leading_lines(lines: list[str], titles: list[str], machine: list[str | None], *, exact: bool) -> str | None:
+    """The first lines of a several-line <h1> that a machine title names: exactly, or (not `exact`) as at least
+    two thirds of the title's start, so that a title adding a short tail confirms them and one going on with a
+    different second half does not. The lines left out must appear in no machine title: a kicker on the first
+    line ("Series name<br>Headline") is left with the headline when a title names the headline too.
+
+    >>> _leading_lines(["Kim meets Putin", "in Vladivostok"], ["Kim meets Putin in a summit"], [], exact=False)
+    >>> _leading_lines(["Series name", "Kim meets Putin"], ["Series name"], ["Kim meets Putin | Site"], exact=True)
+    """
+    for size in range(len(lines) - 1, 0, -1):
+        head, rest = " ".join(lines[:size]), words(" ".join(lines[size:]))
+        if any(_runs_inside(rest, words(title)) for title in machine):
+            continue
+        for title in titles:
+            if words(head) == words(title) or not exact and same_headline(head, title) and \
+                    3 * len(words(head)) >= 2 * len(words(title)):
+                return head
+    return None
+
+
+def _runs_inside(part: list[str], whole: list[str]) -> bool:
+    return bool(part) and any(whole[i:i + len(part)] == part for i in range(len(whole) - len(part) + 1))
 
 
 def _names_site(text_words: list[str], sites: set[str], raw_titles: tuple[str | None, ...] | list[str | None]

@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.agencies import byline_agencies, dateline_city
 from newscrawl.extract.blocks import text_pieces
+from newscrawl.extract.bylines import headline_text
 from newscrawl.extract.content import extract_paragraphs
 from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.lead import trim_lead
@@ -158,7 +159,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "29"
+    version = "30"
 
     # [class*=…] already takes .byline, .article-byline, .author and .author-name: naming them too selected no more
     # and made each element of a page answer four more predicates (half of this lookup's time on real pages).
@@ -221,8 +222,9 @@ class GenericParser(ArticleParser):
         raw_title = clean_text(self.page.text("title"))
         site_names = [self.publisher(), self.page.meta.get("og:site_name"), self.page.meta.get("application-name"),
                       host_of(self.page.url)]
-        # <h1>s a reader sees: not hidden ("Navigation und Service" for screen readers), not in nav or a masthead
-        h1s = [self.page.text("h1", node) for node in self.page.selector.css("h1")[:8] if not in_chrome(node.root)]
+        # <h1>s a reader sees: not hidden ("Navigation und Service" for screen readers), not in nav or a masthead;
+        # without a byline set inside them, their lines apart (extract/bylines.py)
+        h1s = [headline_text(node.root) for node in self.page.selector.css("h1")[:8] if not in_chrome(node.root)]
         return choose_title([h for h in h1s if h][:5], [headline, og_title, raw_title], site_names,
                             [og_title, raw_title])
 
