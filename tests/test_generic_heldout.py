@@ -50,7 +50,7 @@ def test_a_day_followed_by_an_update_label_and_its_time_is_the_update_day() -> N
     assert parse(html).published_at == "2021-03-03T08:36:32+00:00"
 
 
-# ---- headlines as their markup sets a credit apart (extract/bylines.py) -------------------------------------------
+# ---- bylines and headlines as their markup sets them apart (extract/bylines.py) -----------------------------------
 def test_a_byline_element_nested_in_the_headline_is_not_part_of_it() -> None:
     # The author's element (itemprop="author", a byline class) is printed inside the <h1>: the headline is the rest,
     # and the name is still the byline.
@@ -76,3 +76,22 @@ def test_a_date_line_inside_the_headline_is_not_part_of_it() -> None:
     html = full_page(headline="Council approves new harbour bridge<br><small>08.03.2019 • Jane Roe • City</small>",
                      title="Council approves new harbour bridge | Harbour Gazette")
     assert parse(html).title == "Council approves new harbour bridge"
+
+
+def test_a_place_printed_after_the_name_in_the_byline_is_not_a_second_author() -> None:
+    # The byline sets the name apart in bold; the place and the date beside it are plain text after vertical bars.
+    html = full_page(byline='<p class="byline"><strong>Jane Roe</strong> | Port Elmsley | 08.03.2019</p>')
+    assert parse(html).authors == ["Jane Roe"]
+
+
+def test_names_set_apart_in_the_byline_stay_authors_and_an_agency_beside_them_stays_credited() -> None:
+    html = full_page(byline='<p class="byline"><a href="/authors/jane-roe">Jane Roe</a> | '
+                            '<a href="/authors/tom-miller">Tom Miller</a> | AFP</p>')
+    article = parse(html)
+    assert (article.authors, article.agencies) == (["Jane Roe", "Tom Miller"], ["AFP"])
+
+
+def test_a_place_the_byline_marks_as_one_is_not_an_author() -> None:
+    # schema.org's contentLocation (a vCard locality works the same) names the place the story was filed from.
+    html = full_page(byline='<p class="byline">By Jane Roe, <span itemprop="contentLocation">Port Elmsley</span></p>')
+    assert parse(html).authors == ["Jane Roe"]

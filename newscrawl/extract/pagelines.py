@@ -153,21 +153,21 @@ BYLINE_MAX = 120  # characters: a longer line is prose that happens to start wit
 BYLINE_WINDOW = 15  # lines below the headline searched first
 
 
-def byline_line(lines: list[Line], title: str | None) -> str | None:
+def byline_line(lines: list[Line], title: str | None) -> Line | None:
     """The visible byline: a "By …"/"Von …"/"Par …"/"Autor: …" line below the headline (before the body), else
     the first such line further down the story (bylines printed at the end).
 
     >>> import lxml.html
     >>> page = lxml.html.fromstring("<html><body><h1>Kim meets Putin</h1><p>Long lead. </p>"
     ...                             "<div>Von <a>Anna Roe</a>, 3. März 2021</div></body></html>")
-    >>> byline_line(page_lines(page), "Kim meets Putin")
+    >>> byline_line(page_lines(page), "Kim meets Putin").text
     'Von Anna Roe, 3. März 2021'
     """
     tops = headline_indexes(lines, title)
     start = tops[0] + 1 if tops else 0
     for line in lines[start:start + BYLINE_WINDOW] + lines[start + BYLINE_WINDOW:]:
         if len(line.text) <= BYLINE_MAX and not line.heading and _BYLINE_LINE.match(line.text) and not _in_link(line):
-            return line.text
+            return line
     return None
 
 

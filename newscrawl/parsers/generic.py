@@ -25,8 +25,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.agencies import byline_agencies, dateline_city
-from newscrawl.extract.blocks import text_pieces
-from newscrawl.extract.bylines import headline_text
+from newscrawl.extract.bylines import byline_text, headline_text, line_byline
 from newscrawl.extract.content import extract_paragraphs
 from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.lead import trim_lead
@@ -159,7 +158,7 @@ def looks_like_article_url(url: str) -> bool:
 class GenericParser(ArticleParser):
     name = "generic"
     domains = ()  # the fallback for every domain; never registered for one
-    version = "30"
+    version = "31"
 
     # [class*=…] already takes .byline, .article-byline, .author and .author-name: naming them too selected no more
     # and made each element of a page answer four more predicates (half of this lookup's time on real pages).
@@ -308,15 +307,17 @@ class GenericParser(ArticleParser):
 
     @cached_property
     def shown_byline(self) -> str | None:
+        # Each byline read by its markup: not the place printed beside the names (extract/bylines.py)
+        publisher = None if self.publisher_is_person() else self.publisher()
         line = byline_line(self.lines, self.title())
-        if line and strip_byline(line):
-            return strip_byline(line)
+        if line and (text := strip_byline(line_byline(line.text, line.element, is_hidden, publisher))):
+            return text
         nodes = [node for node in self.page.selector.css(self._byline_selector)[:12] if not in_chrome(node.root)]
         # An author box holds the name and a bio ("Martin is a full-stack engineer…"); its name element, also an
         # author node, is the byline. A box with no such element keeps its text.
         boxed: str | None = None
         for node in nodes[:6]:  # text for screen readers only ("Author ", "Posted on ") is not the byline
-            text = strip_byline(" ".join(text_pieces(node.root, is_hidden)))
+            text = strip_byline(byline_text(node.root, is_hidden, publisher))
             if text and len(text) <= 120:
                 if not _BIO_SENTENCE.search(text):
                     return text
