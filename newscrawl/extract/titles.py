@@ -253,14 +253,29 @@ def _site_stripped(title: str, sites: set[str], site: str | None) -> str:
     return bare if bare != title else (strip_site_name(title, site) or title)
 
 
-_HOST = re.compile(r"[\w-]+(?: [\w-]+)* (?:com|net|org|de|fr|io|co|uk|info)")  # "FASSETTE.NET" as words
+# A site segment ending in its host name ("FASSETTE.NET", "Prachatai Prachatai.com"), read as printed: as words,
+# "Lagen-Pyramide mit GA2 - SWIM.DE" (a headline, a separator, then the host) ended in a host too.
+_HOST = re.compile(r"(?:\S+ ){0,3}(?:www\.)?(?:[\w-]+\.)+(?:com|net|org|de|fr|io|co|uk|info|news|at|ch|it|es|nl|eu|in|"
+                   r"ru|pl|br|au|ca|us|tv|me)", re.IGNORECASE)
+
+
+def _is_host(segment: str) -> bool:
+    """A segment that is a site's name ending in its host, and holds no other segment."""
+    return bool(_HOST.fullmatch(segment.strip())) and not any(sep in segment for sep in _SEPARATORS)
 
 
 def _without_site(title: str, sites: set[str]) -> str:
-    """A title without a first or last segment that is one of the site's names (or written as a host name)."""
+    """A title without a first or last segment that is one of the site's names (or written as a host name).
+
+    >>> _without_site("Schwimmen | Lagen-Pyramide mit GA2 - SWIM.DE", set()), _without_site("Kim - FASSETTE.NET", set())
+    ('Schwimmen | Lagen-Pyramide mit GA2', 'Kim')
+    >>> _without_site("Kim meets Putin | Example News Example.com", set())
+    'Kim meets Putin'
+
+    """
     for sep in _SEPARATORS:
         head, found, tail = title.rpartition(sep)
-        if found and head.strip() and (" ".join(words(tail)) in sites or _HOST.fullmatch(" ".join(words(tail)))):
+        if found and head.strip() and (" ".join(words(tail)) in sites or _is_host(tail)):
             return head.strip()
         head, found, tail = title.partition(sep)
         if found and tail.strip() and " ".join(words(head)) in sites:
