@@ -237,3 +237,25 @@ def test_a_page_is_written_back_in_the_charset_its_meta_declared(tmp_path: Path)
     found = responses(tmp_path / "out" / "meta.har.warc.gz")
     assert found["https://example.com/a"][1:] == ("text/html", latin.encode("cp1252"))
     assert found["https://example.com/b"][1:] == ("text/html; charset=utf-8", beyond.encode())
+
+
+def test_an_entry_with_an_iri_or_text_no_bytes_can_carry_costs_no_other_entry(tmp_path: Path) -> None:
+    """A URL written as an IRI (non-ASCII path), a header value with non-ASCII or a lone surrogate (JSON allows
+    "\\ud800"), posted text with one: each crashed the whole conversion in warcio's header writer, so one entry
+    cost the HAR. The IRI is kept as a browser sends it (percent-encoded UTF-8), and is what a replay asks for."""
+    first, second = devtools_entries(2)
+    iri = "https://www.devdiscourse.com/article/agency-wire/أخبار-عاجلة"
+    second["request"]["url"] = iri
+    second["response"]["headers"].append({"name": "x-title", "value": "Café ☕ \ud800"})
+    second["request"]["postData"] = {"mimeType": "text/plain", "text": "q=\udc00"}
+    source = tmp_path / "iri.har"
+    source.write_text(json.dumps({"log": {"version": "1.2", "entries": [first, second]}}))  # ensure_ascii: \ud800 kept
+    assert har.convert(source, tmp_path / "out", Findings()) == 2
+    found = responses(tmp_path / "out" / "iri.har.warc.gz")
+    encoded = ("https://www.devdiscourse.com/article/agency-wire/"
+               "%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1-%D8%B9%D8%A7%D8%AC%D9%84%D8%A9")
+    assert set(found) == {first["request"]["url"], encoded}
+    result = run_crawl(tmp_path / "run", "news", "-a", f"replay={source}", "-a", f"urls={iri}", "-O", "out.jsonl",
+                       env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
+    assert result.returncode == 0 and "Traceback" not in result.log, result.log[-3000:]
+    assert encoded in [item["provenance"]["response_url"] for item in result.feed_items("out.jsonl")]

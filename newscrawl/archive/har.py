@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from w3lib.encoding import html_body_declared_encoding
+from w3lib.url import safe_url_string
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
@@ -165,7 +166,6 @@ class _Records:
         """From the first entry (again): the HAR is read again, or a later ``entries`` replaces these."""
         self.spool.seek(0)
         self.spool.truncate()
-        self.writer = WARCWriter(self.spool, gzip=True, warc_version="1.1")
         self.number = self.written = 0
         self.first: datetime | None = None
         self.skipped: Counter[str] = Counter()
@@ -186,7 +186,16 @@ class _Records:
         if started is None:
             self.skipped["no start time"] += 1
             return
-        _write_entry(self.writer, entry, body, started, f"{self.digest}:{number}")
+        records = BytesIO()  # both records whole or neither: an entry that cannot be written costs only itself
+        try:
+            _write_entry(WARCWriter(records, gzip=True, warc_version="1.1"), entry, body, started,
+                         f"{self.digest}:{number}")
+        except (UnicodeError, ValueError) as error:
+            logger.warning("%s: entry %d (%s) cannot be written as WARC records, skipped: %s", self.har, number,
+                           str(entry["request"].get("url"))[:200], error)
+            self.skipped["malformed"] += 1
+            return
+        self.spool.write(records.getvalue())
         self.written += 1
 
 
@@ -298,7 +307,9 @@ def _headers(message: Mapping[str, Any]) -> list[tuple[str, str]]:
     found = []
     for header in message.get("headers") or []:
         if isinstance(header, dict) and isinstance(header.get("name"), str) and not header["name"].startswith(":"):
-            found.append((header["name"], str(header.get("value", "")).replace("\r", " ").replace("\n", " ")))
+            value = str(header.get("value", "")).replace("\r", " ").replace("\n", " ")
+            # a lone surrogate (JSON allows "\ud800") has no bytes; warcio percent-encodes the rest of non-ASCII
+            found.append((header["name"], value.encode("utf-8", "replace").decode("utf-8")))
     return found
 
 
@@ -318,6 +329,8 @@ def _write_entry(writer: WARCWriter, entry: Mapping[str, Any], found: Body, star
     request, response = entry["request"], entry["response"]
     body, relabel = found
     url = str(request["url"])
+    if not url.isascii():  # an IRI: percent-encoded, as a browser sends it and Scrapy asks for it
+        url = safe_url_string(url)
     warc_date = _warc_date(started)
     protocol = str(response.get("httpVersion") or request.get("httpVersion") or "")
     status_protocol = "HTTP/1.0" if protocol.upper() == "HTTP/1.0" else "HTTP/1.1"
@@ -332,7 +345,7 @@ def _write_entry(writer: WARCWriter, entry: Mapping[str, Any], found: Body, star
         http_headers=StatusAndHeaders(f"{response['status']} {reason}".rstrip(), response_headers,
                                       protocol=status_protocol)))
     posted = request.get("postData") if isinstance(request.get("postData"), dict) else {}
-    request_body = str(posted.get("text") or "").encode("utf-8")
+    request_body = str(posted.get("text") or "").encode("utf-8", "replace")
     method = str(request.get("method") or "GET").upper()
     writer.write_record(writer.create_warc_record(
         url, "request", payload=BytesIO(request_body), length=len(request_body),
