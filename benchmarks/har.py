@@ -39,7 +39,7 @@ HAR_FORMAT = "1"
 _CHILD = """
 import json, sys, time
 from pathlib import Path
-from newscrawl.archive.bundles import Findings
+from newscrawl.archive.findings import Findings
 from newscrawl.archive.har import convert
 wall, cpu = time.perf_counter(), time.process_time()
 written = 0

@@ -27,7 +27,7 @@ from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_failure, replay_to_feed
 from newscrawl.archive.verify import NoArchive, NotAFeed, VerifyReport, archive_root, verify_feed
-from newscrawl.archive.bundles import UnreadableBundle
+from newscrawl.archive.findings import UnreadableBundle
 from newscrawl.distributed import redis_url
 from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html

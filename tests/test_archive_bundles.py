@@ -16,7 +16,8 @@ import pytest
 
 from newscrawl import cli
 from newscrawl.archive import bundles
-from newscrawl.archive.bundles import Findings, UnreadableBundle, zip_member_time
+from newscrawl.archive.bundles import zip_member_time
+from newscrawl.archive.findings import Findings, UnreadableBundle
 from tests.crawling import CrawlResult, run_crawl
 
 ROOT = Path(__file__).resolve().parents[1]

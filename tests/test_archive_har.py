@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl import cli
 from newscrawl.archive import har
-from newscrawl.archive.bundles import Findings
+from newscrawl.archive.findings import Findings
 from tests.crawling import CrawlResult, run_crawl
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl.archive import har, harstream
-from newscrawl.archive.bundles import Findings
+from newscrawl.archive.findings import Findings
 from tests.crawling import run_crawl
 
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "hars-by-other-tools"

@@ -105,7 +105,7 @@ def test_a_folder_of_wacz_and_warc_files_replays_all_of_them(tmp_path: Path,
     """A WACZ beside WARCs in a replayed folder was ignored, silently; now every one is read, and a broken WACZ
     costs only itself: damaged input the replay reports (findings_of), one line."""
     from newscrawl.archive.replay import warc_files
-    from newscrawl.archive.bundles import UnreadableBundle
+    from newscrawl.archive.findings import UnreadableBundle
     from newscrawl.archive.unpack import findings_of, replay_root
 
     monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "extracted"))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import calendar
 import errno
-import logging
 import lzma
 import os
 import shutil
@@ -30,15 +29,9 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from newscrawl.archive.reader import ArchiveProblem
-from newscrawl.archive.wholegzip import cache_folder
-from newscrawl.files import os_reason
-
-logger = logging.getLogger(__name__)
+from newscrawl.archive.findings import Findings, UnreadableBundle, not_extracted
 
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
@@ -55,38 +48,6 @@ _NTFS_TIMES = 0x000A
 """PKWARE's NTFS extra field: 4 reserved bytes, then tagged attributes; tag 1 holds the modification, access and
 creation times as Windows FILETIMEs (100 ns since 1601 UTC)."""
 _FILETIME_AT_1970 = 116444736000000000
-
-
-class UnreadableBundle(ValueError):
-    """A replay source that is not an archive that can be read: a ZIP or tar file that cannot be opened, or holds
-    no file at all (wacz.UnreadableWacz, for a WACZ, is one)."""
-
-
-class BundleNotExtracted(UnreadableBundle):
-    """A bundle whose files the cache folder refuses (full, read-only): no bundle of the replay can be read there,
-    so the replay does not start (one line), where a damaged bundle costs only itself."""
-
-
-UNPACK = "unpack"
-"""The ArchiveProblem kind of damage found while unpacking: a member not extracted, a bundle cut short, one in a
-folder that cannot be read."""
-
-
-@dataclass
-class Findings:
-    """What unpacking found that the replay reports as it reports a damaged record (unpack.py keeps it beside the
-    unpacked folder, so every replay of the folder, cached or not, one process or several, counts it once): each
-    damaged spot an ArchiveProblem of kind UNPACK, and entries with no response to replay counted by kind."""
-
-    problems: list[ArchiveProblem] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)
-    made: str = ""
-    """What was unpacked, how, and into which folder of the cache: for the replay's log, where the user sees it (the
-    unpacking itself runs before the crawl's log begins)."""
-
-    def damaged(self, file: str, message: str) -> None:
-        self.problems.append(ArchiveProblem(file, 0, UNPACK, message))
-        logger.debug("%s: %s", file, message)  # the replay says it, once the crawl's log has begun
 
 
 def is_bundle(path: Path) -> bool:
@@ -274,11 +235,3 @@ def _refused_by_cache(path: Path, error: BaseException) -> None:
     the member's own (a name the file system refuses, a file where the member's folder should be)."""
     if isinstance(error, OSError) and error.errno in _CACHE_REFUSALS:
         raise not_extracted(path, error) from error
-
-
-def not_extracted(path: Path, error: OSError, what: str = "files") -> BundleNotExtracted:
-    """The one line for an archive whose `what` (files, WARCs) the replay cache refuses (full, read-only, a file
-    where the folder should be)."""
-    return BundleNotExtracted(f"{path}: cannot extract its {what} into {cache_folder(create=False)}: "
-                              f"{os_reason(error)}; free space there or point NEWSCRAWL_PLAIN_CACHE at a folder "
-                              "with room for them")

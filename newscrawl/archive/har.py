@@ -57,7 +57,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from newscrawl.archive.bundles import Findings, UnreadableBundle
+from newscrawl.archive.findings import Findings, UnreadableBundle
 from newscrawl.archive.harstream import NotAHar, read_entries
 from newscrawl.archive.savednames import NOFOLLOW, read_safely
 from newscrawl.archive.writer import request_target

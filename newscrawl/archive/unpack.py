@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from newscrawl.archive import bundles, har, wacz
-from newscrawl.archive.bundles import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
+from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
 from newscrawl.archive.reader import ArchiveProblem
 from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.shown import remember_origin, shown_in, shown_name

@@ -91,7 +91,7 @@ class _Search:
 def archive_root(archive: str | None) -> str | None:
     """The folder or file verify reads for --archive: a WACZ (or a folder holding some) is where its WARCs were put,
     once, and a ZIP or tar file where its files were. Raises FileNotFoundError for a path that does not exist (else every item failed on it, one line each, as
-    if the archive were bad) and bundles.UnreadableBundle. Idempotent: a root it returned is returned as it is."""
+    if the archive were bad) and findings.UnreadableBundle. Idempotent: a root it returned is returned as it is."""
     if archive is None:
         return None
     if not os.path.exists(archive):
@@ -100,7 +100,7 @@ def archive_root(archive: str | None) -> str | None:
 
 
 def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
-    """Raises OSError for a feed or --archive path that cannot be read, NotAFeed, bundles.UnreadableBundle, and
+    """Raises OSError for a feed or --archive path that cannot be read, NotAFeed, findings.UnreadableBundle, and
     NoArchive when, without --archive, not one WARC the feed names is found."""
     report = VerifyReport()
     archive = archive_root(archive)

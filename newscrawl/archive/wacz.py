@@ -15,7 +15,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from newscrawl.archive.bundles import UnreadableBundle, not_extracted
+from newscrawl.archive.findings import UnreadableBundle, not_extracted
 from newscrawl.archive.shown import origin_of
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from scrapy.exceptions import UsageError
 
+from newscrawl.archive.findings import UnreadableBundle
 from newscrawl.archive.replay import ArchiveNotFound, source_kind
-from newscrawl.archive.bundles import UnreadableBundle
 from newscrawl.archive.unpack import replay_root
 from newscrawl.extract.urls import is_http_url, url_file_lines
 

@@ -1,0 +1,62 @@
+"""What unpacking an archive reports: the damage it found, which the replay counts as damaged input, and the errors
+that refuse an archive whole.
+
+An archive that cannot be read at all (UnreadableBundle) is one line: a usage error when it is the replay's input,
+one damaged-input line when it sits in a folder beside others. A cache folder that takes no
+file (BundleNotExtracted) stops the replay before it starts, whichever archive met it. Damage inside an archive that
+can be read (a member refused or cut, entries with no response) is kept in a Findings, which unpack.py writes beside
+the unpacked folder.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newscrawl.archive.reader import ArchiveProblem
+from newscrawl.archive.wholegzip import cache_folder
+from newscrawl.files import os_reason
+
+logger = logging.getLogger(__name__)
+
+
+class UnreadableBundle(ValueError):
+    """A replay source that is not an archive that can be read: a ZIP or tar file that cannot be opened, or holds
+    no file at all (wacz.UnreadableWacz, for a WACZ, and har.UnreadableHar, for a HAR, are ones)."""
+
+
+class BundleNotExtracted(UnreadableBundle):
+    """An archive whose files the cache folder refuses (full, read-only): no archive of the replay can be read
+    there, so the replay does not start (one line), where a damaged archive costs only itself."""
+
+
+UNPACK = "unpack"
+"""The ArchiveProblem kind of damage found while unpacking: a member not extracted, an archive cut short, one in a
+folder that cannot be read."""
+
+
+@dataclass
+class Findings:
+    """What unpacking found that the replay reports as it reports a damaged record (unpack.py keeps it beside the
+    unpacked folder, so every replay of the folder, cached or not, one process or several, counts it once): each
+    damaged spot an ArchiveProblem of kind UNPACK, and entries with no response to replay counted by kind."""
+
+    problems: list[ArchiveProblem] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    made: str = ""
+    """What was unpacked, how, and into which folder of the cache: for the replay's log, where the user sees it (the
+    unpacking itself runs before the crawl's log begins)."""
+
+    def damaged(self, file: str, message: str) -> None:
+        self.problems.append(ArchiveProblem(file, 0, UNPACK, message))
+        logger.debug("%s: %s", file, message)  # the replay says it, once the crawl's log has begun
+
+
+def not_extracted(name: str | Path, error: OSError, what: str = "files") -> BundleNotExtracted:
+    """The one line for an archive (`name`: as the user knows it) whose `what` (files, WARCs) the replay cache
+    refuses (full, read-only, a file where the folder should be)."""
+    return BundleNotExtracted(f"{name}: cannot extract its {what} into {cache_folder(create=False)}: "
+                              f"{os_reason(error)}; free space there or point NEWSCRAWL_PLAIN_CACHE at a folder "
+                              "with room for them")
