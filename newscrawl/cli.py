@@ -23,9 +23,11 @@ from pathlib import Path
 
 from scrapy.utils.project import get_project_settings
 
+from newscrawl.archive.budget import BadUnpackSetting, UnpackLimits
 from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
-from newscrawl.archive.reparse import archived_spider, diff_feeds, read_feed, replay_failure, replay_to_feed
+from newscrawl.archive.reparse import (CRAWL_SETTINGS, archived_spider, diff_feeds, read_feed, replay_failure,
+                                       replay_to_feed)
 from newscrawl.archive.verify import NoArchive, NotAFeed, VerifyReport, archive_root, verify_feed
 from newscrawl.archive.findings import UnreadableBundle
 from newscrawl.distributed import redis_url
@@ -80,8 +82,9 @@ def build_parser() -> OneLineParser:
                         help="JSON Lines feeds written by newscrawl (.jsonl, .jsonl.gz, or a JSON array), e.g. "
                              "output/devdiscourse/*.jsonl")
     verify.add_argument("--archive", metavar="PATH", type=_path,
-                        help="look for the WARC files or saved pages here (a file, a folder or a .wacz) instead "
-                             "of the paths recorded in the items, e.g. after moving the archive")
+                        help="look for the WARC files or saved pages here (a file, a folder, a .wacz, .har, .zip or "
+                             ".tar.gz, unpacked as a replay unpacks it) instead of the paths recorded in the items, "
+                             "e.g. after moving the archive")
     verify.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
 
     run = commands.add_parser(
@@ -171,6 +174,20 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_USAGE
 
 
+def unpack_limits(command: str) -> UnpackLimits | None:
+    """What an archive given to `command` may unpack to: the NEWSCRAWL_UNPACK_* settings the crawls read (archive/
+    budget.py), the project's, or outside a project newscrawl's own, which the replay behind a re-parse reads then
+    (reparse.replay_to_feed); None, one line printed, for a bad one."""
+    settings = get_project_settings()
+    if not os.environ.get("SCRAPY_SETTINGS_MODULE"):
+        settings.setmodule(CRAWL_SETTINGS, priority="project")
+    try:
+        return UnpackLimits.from_settings(settings)
+    except BadUnpackSetting as error:
+        print(f"newscrawl {command}: {error}", file=sys.stderr)
+        return None
+
+
 def verify_feeds(feeds: list[str], archive: str | None, verbose: bool) -> int:
     """Verify each feed in turn (a shell glob such as output/devdiscourse/*.jsonl gives several) and return the worst
     exit code among them: 2 for a feed that could not be verified, else 1 for problems, else 0.
@@ -180,10 +197,13 @@ def verify_feeds(feeds: list[str], archive: str | None, verbose: bool) -> int:
     stderr and the others are still verified. With several feeds each line starts with its feed's path, as grep's
     lines do, so a FAIL line says which feed it is from, and a total follows.
     """
+    limits = unpack_limits("verify")
+    if limits is None:
+        return EXIT_USAGE
     try:
         for feed in feeds:
             open(feed, "rb").close()
-        root = archive_root(archive)
+        root = archive_root(archive, limits)
     except OSError as error:
         print(f"newscrawl verify: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
@@ -194,7 +214,7 @@ def verify_feeds(feeds: list[str], archive: str | None, verbose: bool) -> int:
     total, unverified, worst = VerifyReport(), 0, EXIT_OK
     for feed in feeds:
         try:
-            report = verify_feed(feed, root)
+            report = verify_feed(feed, root, limits)
         except (OSError, UnreadableBundle, NotAFeed, NoArchive) as error:
             sys.stdout.flush()  # in order with the lines before it when both streams go to one terminal or file
             why = f"cannot read {error.filename or feed}: {error.strerror}" if isinstance(error, OSError) else error
@@ -236,10 +256,13 @@ def reparse(args: argparse.Namespace) -> int:
     """Every argument is checked before the re-parse, which may take minutes: the spider, the old feed to compare
     with and the files to write; each problem is one line and exit 2."""
     archive = Path(args.archive)
+    limits = unpack_limits("reparse")
+    if limits is None:
+        return EXIT_USAGE
     try:
         # An archive that names no spider (another tool's, saved pages) is re-parsed by `news`: an outlet's own
         # parser where one knows the URL, the generic one elsewhere (devdiscourse parsed other outlets into nothing).
-        spider = args.spider or archived_spider(archive) or "news"
+        spider = args.spider or archived_spider(archive, limits) or "news"
     except (OSError, ArchiveNotFound, UnreadableBundle) as error:
         print(f"newscrawl reparse: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -16,6 +16,7 @@ import pytest
 
 from newscrawl import cli
 from newscrawl.archive import bundles
+from newscrawl.archive.budget import Budget, UnpackLimits
 from newscrawl.archive.bundles import zip_member_time
 from newscrawl.archive.findings import Findings, UnreadableBundle
 from tests.crawling import CrawlResult, run_crawl
@@ -25,6 +26,11 @@ SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
 TRAFILATURA_PAGES = ROOT.parent / "shared" / "bench" / "trafilatura-eval" / "pages"
 APPLE_DOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
 SAVED_AT = 1765000000  # 2025-12-06, the pages' own modification time in every form below
+
+
+def budget(bundle: Path, limits: UnpackLimits = UnpackLimits()) -> Budget:
+    """What `bundle` may unpack to, given alone or in a folder."""
+    return Budget(limits, bundle.stat().st_size)
 
 
 def damage(found: Findings) -> list[str]:
@@ -102,7 +108,7 @@ def test_one_bad_member_costs_only_itself_and_nothing_lands_outside(tmp_path: Pa
     bundle.write_bytes(bytes(raw))
     into = tmp_path / "into"
     found = Findings()
-    assert bundles.extract(bundle, into, found) == 2
+    assert bundles.extract(bundle, into, found, budget(bundle)) == 2
     assert sorted(p.relative_to(into).as_posix() for p in into.rglob("*")) == ["good.html", "outside.html"]
     assert not (tmp_path / "outside.html").exists()
     assert [line.split(":")[0] for line in damage(found)] == [f"{bundle}/bad.html"]
@@ -121,7 +127,7 @@ def test_a_tar_refuses_members_that_lead_outside_and_keeps_what_came_before_a_cu
         archive.addfile(link)
     into = tmp_path / "into"
     found = Findings()
-    assert bundles.extract(bundle, into, found) == 4
+    assert bundles.extract(bundle, into, found, budget(bundle)) == 4
     # an absolute name loses its leading slash, as zipfile's do
     assert sorted(p.relative_to(into).as_posix() for p in into.rglob("*.html")) == [
         "etc/absolute.html", "first.html", "second.html", "third.html"]
@@ -131,7 +137,7 @@ def test_a_tar_refuses_members_that_lead_outside_and_keeps_what_came_before_a_cu
     cut = tmp_path / "cut.tar"
     cut.write_bytes(bundle.read_bytes()[:4 * 512 + 2 * len(page)])  # inside the third header
     found = Findings()
-    assert bundles.extract(cut, tmp_path / "cut", found) == 2
+    assert bundles.extract(cut, tmp_path / "cut", found, budget(cut)) == 2
     assert (tmp_path / "cut" / "first.html").read_bytes() == page
     assert damage(found) == [
         f"{cut}: cut short after 2 files: no end-of-archive block follows them"]
@@ -140,7 +146,7 @@ def test_a_tar_refuses_members_that_lead_outside_and_keeps_what_came_before_a_cu
     whole = gzip.compress(bundle.read_bytes())
     compressed.write_bytes(whole[:len(whole) // 2])
     found = Findings()
-    kept = bundles.extract(compressed, tmp_path / "cut-gz", found)
+    kept = bundles.extract(compressed, tmp_path / "cut-gz", found, budget(compressed))
     assert 1 <= kept < 4 and (tmp_path / "cut-gz" / "first.html").read_bytes() == page
     # the member the cut fell in is not left half written, to be read as a whole page
     assert all(p.read_bytes() == page for p in (tmp_path / "cut-gz").rglob("*.html"))
@@ -168,7 +174,7 @@ def test_a_bundle_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path, name
     bundle = tmp_path / name
     bundle.write_bytes(content)
     with pytest.raises(UnreadableBundle, match=message):
-        bundles.extract(bundle, tmp_path / "into", Findings())
+        bundles.extract(bundle, tmp_path / "into", Findings(), budget(bundle))
     result = run_crawl(tmp_path / "run", "news", "-a", f"replay={bundle}",
                        env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
     assert result.returncode == 2 and "Traceback" not in result.log
@@ -212,9 +218,10 @@ def test_a_folder_of_bundles_replays_each_bundle_with_the_folders_own_pages(tmp_
     assert cli.main(["verify", str(result.workdir / "out.jsonl"), "--archive", str(folder)]) == 0
 
 
-def test_a_decompression_bomb_is_not_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Zeros compress a thousand times: a bundle may unpack to BOMB_RATIO times its size (at least BOMB_FLOOR)."""
-    monkeypatch.setattr(bundles, "BOMB_FLOOR", 1 << 20)
+def test_a_decompression_bomb_is_not_unpacked(tmp_path: Path) -> None:
+    """Zeros compress a thousand times: a bundle may unpack to NEWSCRAWL_UNPACK_MAX_RATIO times its size (at least
+    NEWSCRAWL_UNPACK_MIN_BYTES)."""
+    limits = UnpackLimits(min_bytes=1 << 20)
     page = b"<!DOCTYPE html><html><body><p>text</p></body></html>"
     for name in ("bomb.zip", "bomb.tar.gz"):
         bundle = tmp_path / name
@@ -229,6 +236,6 @@ def test_a_decompression_bomb_is_not_unpacked(tmp_path: Path, monkeypatch: pytes
                     info.size = len(data)
                     archive.addfile(info, io.BytesIO(data))
         found = Findings()
-        assert bundles.extract(bundle, tmp_path / name.split(".")[0] / name, found) == 1
+        assert bundles.extract(bundle, tmp_path / name.split(".")[0] / name, found, budget(bundle, limits)) == 1
         assert [line.split(":")[0] for line in damage(found)] == [f"{bundle}/zeros.html"]
         assert "a decompression bomb" in damage(found)[0]

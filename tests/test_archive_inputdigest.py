@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.archive import filedigest, indexcache
+from newscrawl.archive.budget import UnpackLimits
 from newscrawl.archive.replay import input_sha256, replay_identity, warc_files
 from newscrawl.archive.unpack import replay_root
 from newscrawl.archive.warc import ArchiveIndex
@@ -207,7 +208,7 @@ def test_the_wacz_and_warcs_of_a_folder_are_named_from_the_cache_too(tmp_path: P
     shutil.copy(SAMPLE, folder / "old" / "a.warc.gz")
     with zipfile.ZipFile(folder / "new.wacz", "w") as wacz:
         wacz.write(plain_warc_with_damage(tmp_path / "other.warc"), "archive/other.warc")
-    root = replay_root(folder)
+    root = replay_root(folder, UnpackLimits())
     cache = tmp_path / "cache"
     expected = expected_input_sha256(root)
     assert len(warc_files(root)) == 2

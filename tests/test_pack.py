@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawl.archive.budget import UnpackLimits
 from tests.crawling import ROOT, run_crawl
 from tests.test_archive_replay import newscrawl_cli
 
@@ -116,19 +117,19 @@ def test_a_folder_of_wacz_and_warc_files_replays_all_of_them(tmp_path: Path,
         wacz.write(SAMPLE, "archive/other.warc.gz")
         wacz.writestr("datapackage.json", "{}")
     (folder / "broken.wacz").write_bytes(b"a download cut short")
-    root = replay_root(folder)
+    root = replay_root(folder, UnpackLimits())
     assert [path.relative_to(root).as_posix() for path in warc_files(root)] == [
         "new.wacz/archive/other.warc.gz", f"old/{SAMPLE.name}"]
     assert [(problem.file, problem.kind, problem.message) for problem in findings_of(root).problems] == [
         (str(folder / "broken.wacz"), "unpack", "not a readable WACZ (ZIP) file: File is not a zip file")]
-    assert replay_root(folder) == root  # made once
+    assert replay_root(folder, UnpackLimits()) == root  # made once
     os.utime(folder / "new.wacz", ns=(0, 0))
-    assert replay_root(folder) != root  # made again when a file changes
+    assert replay_root(folder, UnpackLimits()) != root  # made again when a file changes
     alone = tmp_path / "alone"
     alone.mkdir()
     shutil.copy(folder / "broken.wacz", alone)
     with pytest.raises(UnreadableBundle, match="none of its 1 WACZ files could be read"):
-        replay_root(alone)
+        replay_root(alone, UnpackLimits())
 
 
 def test_a_wacz_whose_warcs_the_cache_folder_refuses_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -185,7 +186,7 @@ def test_damaged_input_inside_a_wacz_is_named_by_the_wacz_and_its_member(tmp_pat
         archive.writestr("archive/cut.warc.gz", data[: len(data) - 200])
         archive.writestr("datapackage.json", "{}")
     for replayed in (wacz, folder):
-        problems = ReplaySource(replay_root(replayed)).problems
+        problems = ReplaySource(replay_root(replayed, UnpackLimits())).problems
         assert [(problem.file, problem.kind) for problem in problems] == [
             (f"{wacz}/archive/cut.warc.gz", "truncated")], problems
 

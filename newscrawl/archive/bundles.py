@@ -10,6 +10,8 @@ extracted is what a careful unpacking tool would write, and nothing else:
   links that lead out, and device files;
 * one member that cannot be read (a bad CRC, an encrypted member, a tar member the filter refuses) costs only itself:
   one error line naming ``BUNDLE/MEMBER``; a tar cut short keeps what came before the cut;
+* a member that would take the bundle past what it may unpack to (NEWSCRAWL_UNPACK_*: budget.py) is not extracted,
+  one error line naming it, so a decompression bomb cannot fill the disk;
 * macOS's ``__MACOSX/`` folder of AppleDouble companions is not extracted (sniff.is_apple_double);
 * each file keeps its own modification time, which a saved page without a saved time of its own is fetched at
   (savedhtml.py). A tar member's time is UTC. A ZIP member's is taken, most exact first, from its Info-ZIP extended
@@ -31,6 +33,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from newscrawl.archive.budget import Budget
 from newscrawl.archive.findings import Findings, UnreadableBundle, not_extracted
 
 ZIP_SUFFIXES = (".zip",)
@@ -56,23 +59,26 @@ def is_bundle(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIXES) and path.is_file()
 
 
-def extract(path: Path, into: Path, findings: Findings) -> int:
-    """Every file of the bundle at `path` into the folder `into`; how many. Raises UnreadableBundle when the bundle
-    cannot be opened or holds no file, BundleNotExtracted (with its OSError as cause) when `into` cannot take them.
-    A member that cannot be extracted, or a bundle cut short, is one of `findings`."""
+def extract(path: Path, into: Path, findings: Findings, budget: Budget) -> int:
+    """Every file of the bundle at `path` into the folder `into`, within `budget` (budget.py); how many. Raises
+    UnreadableBundle when the bundle cannot be opened or holds no file, BundleNotExtracted (with its OSError as
+    cause) when `into` cannot take them. A member that cannot be extracted, or one past the budget, or a bundle cut
+    short, is one of `findings`."""
     if path.name.lower().endswith(ZIP_SUFFIXES):
-        return _extract_zip(path, into, findings)
-    return _extract_tar(path, into, findings)
+        return _extract_zip(path, into, findings, budget)
+    return _extract_tar(path, into, findings, budget)
 
 
-def _extract_zip(path: Path, into: Path, findings: Findings) -> int:
+def _extract_zip(path: Path, into: Path, findings: Findings, budget: Budget) -> int:
     extracted = 0
-    budget = _Budget(path, findings)
     try:
         with zipfile.ZipFile(path) as archive:
             for member in archive.infolist():
                 target = _target(into, member.filename)
-                if member.is_dir() or target is None or not budget.allows(member.filename, member.file_size):
+                if member.is_dir() or target is None:
+                    continue
+                if not budget.take(member.file_size):
+                    findings.damaged(f"{path}/{member.filename}", budget.refusal(member.file_size))
                     continue
                 try:
                     _write_member(archive, member, target)
@@ -89,32 +95,6 @@ def _extract_zip(path: Path, into: Path, findings: Findings) -> int:
     if not extracted:
         raise UnreadableBundle(f"{path}: a ZIP file without a file that could be extracted")
     return extracted
-
-
-BOMB_RATIO = 100
-"""How many times its own size a bundle may unpack to, beyond BOMB_FLOOR. Pages and WARCs compress 3–20 times;
-a decompression bomb (a few MB of zeros that unpack to many GB) thousands of times."""
-BOMB_FLOOR = 1 << 30
-
-
-class _Budget:
-    """What a bundle may still unpack to: BOMB_RATIO times its size, and at least BOMB_FLOOR. A member that would
-    pass it is not extracted (one line naming it), so a bundle from an untrusted place cannot fill the disk. The
-    sizes are the ones the members declare, which zipfile and tarfile do not read past."""
-
-    def __init__(self, path: Path, findings: Findings) -> None:
-        self.path = path
-        self.findings = findings
-        self.left = max(BOMB_FLOOR, BOMB_RATIO * path.stat().st_size)
-
-    def allows(self, name: str, size: int) -> bool:
-        if size > self.left:
-            self.findings.damaged(f"{self.path}/{name}", f"not extracted: {size} bytes, more than this bundle may "
-                                  f"unpack to ({BOMB_RATIO} times its size, at least {BOMB_FLOOR >> 20} MiB): a "
-                                  "decompression bomb, or an archive to unpack by hand")
-            return False
-        self.left -= size
-        return True
 
 
 def _target(into: Path, name: str) -> Path | None:
@@ -140,15 +120,16 @@ def _write_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Pat
         partial.unlink(missing_ok=True)
 
 
-def _extract_tar(path: Path, into: Path, findings: Findings) -> int:
+def _extract_tar(path: Path, into: Path, findings: Findings, budget: Budget) -> int:
     extracted = 0
-    budget = _Budget(path, findings)
     try:
         with tarfile.open(path, "r:*") as archive:
             try:
                 for member in archive:  # in order: a tar cut short keeps what came before the cut
-                    if member.isdir() or member.name.startswith(_MAC_METADATA) or not budget.allows(
-                            member.name, member.size):
+                    if member.isdir() or member.name.startswith(_MAC_METADATA):
+                        continue
+                    if not budget.take(member.size):
+                        findings.damaged(f"{path}/{member.name}", budget.refusal(member.size))
                         continue
                     try:
                         archive.extract(member, into, filter="data")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newscrawl.archive.budget import UnpackLimits
 from newscrawl.archive.replay import source_kind, warc_files
 from newscrawl.archive.unpack import replay_root
 from newscrawl.archive.warc import read_warcinfo
@@ -23,11 +24,14 @@ from newscrawl.archive.warc import read_warcinfo
 # Provenance facts that legitimately differ between a crawl and a replay of it.
 RUN_FACTS = ("mode", "crawl_id", "fetched_at")
 MAX_EXAMPLES = 3
+CRAWL_SETTINGS = "newscrawl.settings"
+"""The settings module of the replay behind a re-parse, unless SCRAPY_SETTINGS_MODULE names another."""
 
 
-def archived_spider(archive: Path) -> str | None:
-    """The spider that wrote the archive (from warcinfo), or None for foreign archives and saved pages."""
-    archive = replay_root(archive)
+def archived_spider(archive: Path, limits: UnpackLimits) -> str | None:
+    """The spider that wrote the archive (from warcinfo), or None for foreign archives and saved pages. `limits`:
+    what it may unpack to, the project's settings (budget.py), which the replay behind the re-parse reads too."""
+    archive = replay_root(archive, limits)
     if source_kind(archive) != "warc":
         return None
     for file in warc_files(archive):
@@ -40,7 +44,7 @@ def archived_spider(archive: Path) -> str | None:
 def replay_to_feed(archive: Path, spider: str, feed: Path, jobs: int = 1) -> subprocess.CompletedProcess[str]:
     """The replay as `scrapy crawl`; with jobs > 1 split across that many processes, the feed unchanged."""
     env = {**os.environ}
-    env.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")
+    env.setdefault("SCRAPY_SETTINGS_MODULE", CRAWL_SETTINGS)
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"replay={archive}", "-O", str(feed),
                "-s", "LOG_LEVEL=WARNING"] + (["-a", f"jobs={jobs}"] if jobs > 1 else [])
     return subprocess.run(command, env=env, capture_output=True, text=True)

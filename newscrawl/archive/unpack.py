@@ -7,6 +7,10 @@ unpacked once into the replay cache, and the folder that results is replayed ins
 * a folder holding any of these: a folder of its own WARCs (linked), its saved pages and their sidecars (copied
   with their times: a saved page may not lead out of the folder it is read from), and every one of them unpacked.
 
+A bundle given, alone or in a folder, may unpack to no more than the NEWSCRAWL_UNPACK_* settings allow (budget.py):
+the limits come in with the path, read from the settings of whoever unpacks it (the crawl's checks and its spider,
+`newscrawl verify`, `newscrawl reparse`), and are part of the cache key of what they limit.
+
 The cache is NEWSCRAWL_PLAIN_CACHE, else the system temp folder (where whole-file-gzipped WARCs are inflated too:
 wholegzip.py); a folder there is keyed by what it was made from (path, size and modification time of every file,
 and the version of each unpacking), made in a staging sibling and renamed whole, so a reader sees a whole folder or
@@ -29,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from newscrawl.archive import bundles, har, wacz
+from newscrawl.archive.budget import Budget, UnpackLimits
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
 from newscrawl.archive.reader import ArchiveProblem
 from newscrawl.archive.savednames import is_saved_page
@@ -40,16 +45,17 @@ from newscrawl.files import write_whole
 logger = logging.getLogger(__name__)
 
 
-def replay_root(path: Path) -> Path:
-    """What a replay of `path` reads (see _replay_root): `path` itself, or the folder it was unpacked into, whose
-    files are then named after `path` in what the user reads (shown_name)."""
-    root = _replay_root(path)
+def replay_root(path: Path, limits: UnpackLimits) -> Path:
+    """What a replay of `path` reads (see _replay_root), unpacked within `limits` (the NEWSCRAWL_UNPACK_* settings:
+    budget.py): `path` itself, or the folder it was unpacked into, whose files are then named after `path` in what
+    the user reads (shown_name)."""
+    root = _replay_root(path, limits)
     if root != path:
         remember_origin(root, path)
     return root
 
 
-def _replay_root(path: Path) -> Path:
+def _replay_root(path: Path, limits: UnpackLimits) -> Path:
     """The folder a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a .har file its
     exchanges, converted once into a WARC (har.py); for a ZIP or tar file its files, extracted once (bundles.py),
     then as that folder; for a folder that holds .wacz, .har, ZIP or tar files, a folder of its WARC files, of every
@@ -66,11 +72,12 @@ def _replay_root(path: Path) -> Path:
                       lambda staging, found: f"{path}: {har.convert(path, staging, found)} responses "
                                              "converted to a WARC", "WARC")
     if bundles.is_bundle(path):
-        extracted = _built(path, f"{bundles.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
-                           lambda staging, found: f"{path}: {bundles.extract(path, staging, found)} files extracted",
-                           "files")
+        budget = Budget(limits, path.stat().st_size)
+        extracted = _built(path, f"{bundles.EXTRACTION}-{limits.key}-{path.resolve()}\0{_stamp(str(path))}",
+                           lambda staging, found: f"{path}: {bundles.extract(path, staging, found, budget)} files "
+                                                  "extracted", "files")
         remember_origin(extracted, path)  # a WACZ or HAR in it is named inside the bundle when it is unpacked
-        return _replay_root(extracted)
+        return _replay_root(extracted, limits)
     if not path.is_dir():
         return path
     files = sorted(file for file in files_under(path) if os.path.isfile(file))
@@ -102,7 +109,7 @@ def _replay_root(path: Path) -> Path:
                 if packed in hars:
                     har.convert(Path(packed), into, found, shown_name(packed))
                 elif packed in packs:  # its saved pages and WARCs; a WACZ or HAR in it only when it is given alone
-                    bundles.extract(Path(packed), into, found)
+                    bundles.extract(Path(packed), into, found, Budget(limits, os.path.getsize(packed)))
                 else:
                     wacz.extract_warcs(Path(packed), into)
                 readable += 1
@@ -118,7 +125,7 @@ def _replay_root(path: Path) -> Path:
         return (f"{shown_name(str(path))}: {readable} WACZ, HAR, ZIP and tar files unpacked, {len(warcs)} WARC files "
                 f"linked and {len(pages)} saved pages and sidecars copied")
 
-    version = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-folder"
+    version = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-folder-{limits.key}"
     return _built(path, "\n".join([version, str(path.resolve()), *(
         f"{file}\0{_stamp(file)}" for file in waczs + hars + packs + warcs + pages)]), combine)
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
+from newscrawl.archive.budget import UnpackLimits
 from newscrawl.archive.replay import warc_file_sha256
 from newscrawl.archive.savedhtml import page_bytes
 from newscrawl.archive.sniff import GZIP_MAGIC
@@ -88,22 +89,24 @@ class _Search:
     missed: dict[str, list[str]] = field(default_factory=dict)
 
 
-def archive_root(archive: str | None) -> str | None:
+def archive_root(archive: str | None, limits: UnpackLimits) -> str | None:
     """The folder or file verify reads for --archive: a WACZ (or a folder holding some) is where its WARCs were put,
     once, and a ZIP or tar file where its files were. Raises FileNotFoundError for a path that does not exist (else every item failed on it, one line each, as
-    if the archive were bad) and findings.UnreadableBundle. Idempotent: a root it returned is returned as it is."""
+    if the archive were bad) and findings.UnreadableBundle. Idempotent: a root it returned is returned as it is.
+    `limits`: what an archive may unpack to (the NEWSCRAWL_UNPACK_* settings: budget.py)."""
     if archive is None:
         return None
     if not os.path.exists(archive):
         raise FileNotFoundError(errno.ENOENT, "no such file or folder (--archive)", archive)
-    return str(replay_root(Path(archive)))
+    return str(replay_root(Path(archive), limits))
 
 
-def verify_feed(feed: str, archive: str | None = None) -> VerifyReport:
+def verify_feed(feed: str, archive: str | None = None, limits: UnpackLimits | None = None) -> VerifyReport:
     """Raises OSError for a feed or --archive path that cannot be read, NotAFeed, findings.UnreadableBundle, and
-    NoArchive when, without --archive, not one WARC the feed names is found."""
+    NoArchive when, without --archive, not one WARC the feed names is found. `limits`: as for archive_root (the
+    defaults when not given)."""
     report = VerifyReport()
-    archive = archive_root(archive)
+    archive = archive_root(archive, limits or UnpackLimits())
     revisits = _Revisits(archive)
     search = _Search()
     for where, item in _items(Path(feed)):

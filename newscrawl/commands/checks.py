@@ -1,6 +1,7 @@
-"""The checks `scrapy crawl` makes before Scrapy starts (commands/crawl.py): the spider's -a arguments, the feeds'
-formats and folders, the state folder and Redis. Each refusal is one line naming what is wrong: exit 2 for a usage
-error, 1 for a folder that cannot be written (docs/operating.md, "Signals, failures and exit codes").
+"""The checks `scrapy crawl` makes before Scrapy starts (commands/crawl.py): the spider's -a arguments (and the
+settings they are read with), the feeds' formats and folders, the state folder and Redis. Each refusal is one line
+naming what is wrong: exit 2 for a usage error, 1 for a folder that cannot be written (docs/operating.md, "Signals,
+failures and exit codes").
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from typing import Any
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from newscrawl.archive.budget import BadUnpackSetting, UnpackLimits
 from newscrawl.distributed import DistributedSetupError, check_reachable
 from newscrawl.files import cannot_write
 from newscrawl.processes import EXIT_FAILED, EXIT_USAGE, typed_command
-from newscrawl.spiders.arguments import COMMON_ARGS, parse_arguments
+from newscrawl.spiders.arguments import common_args, parse_arguments
 from newscrawl.spiders.base import NewsSpiderBase
 from newscrawl.state.gone import BadGoneSetting, GoneSchedule
 
@@ -62,7 +64,11 @@ class CrawlChecks:
         spider_class: Any = loader.load(args[0])
         if not (isinstance(spider_class, type) and issubclass(spider_class, NewsSpiderBase)):
             return False
-        given = parse_arguments(spider_class.name, {**COMMON_ARGS, **spider_class.ARGS}, dict(opts.spargs))
+        try:  # before the arguments: -a replay is unpacked as it is read, within these limits
+            limits = UnpackLimits.from_settings(self.settings)
+        except BadUnpackSetting as error:
+            raise UsageError(str(error), print_help=False) from None
+        given = parse_arguments(spider_class.name, {**common_args(limits), **spider_class.ARGS}, dict(opts.spargs))
         missing = spider_class.missing_source(given)
         if missing and not self._distributed():  # a Redis worker gets its work from `newscrawl enqueue`
             raise UsageError(missing, print_help=False)

@@ -15,6 +15,7 @@ from typing import Any
 
 from scrapy.exceptions import UsageError
 
+from newscrawl.archive.budget import UnpackLimits
 from newscrawl.archive.findings import UnreadableBundle
 from newscrawl.archive.replay import ArchiveNotFound, source_kind
 from newscrawl.archive.unpack import replay_root
@@ -96,17 +97,19 @@ def existing_path(value: str) -> Path:
     return path
 
 
-def archive_path(value: str) -> Path:
-    """An existing replay source: a WARC file, a folder of WARCs, a WACZ file (its WARCs, extracted once: unpack.py),
-    a HAR file (converted once: har.py), a folder of saved pages, or a ZIP or tar file of any of them (extracted
-    once: bundles.py)."""
-    path = existing_path(value)
-    try:
-        path = replay_root(path)
-        source_kind(path)
-    except (ArchiveNotFound, UnreadableBundle) as error:
-        raise ValueError(str(error)) from None
-    return path
+def archive_path(limits: UnpackLimits) -> Callable[[str], Path]:
+    """A converter for an existing replay source: a WARC file, a folder of WARCs, a WACZ file (its WARCs, extracted
+    once: unpack.py), a HAR file (converted once: har.py), a folder of saved pages, or a ZIP or tar file of any of
+    them (extracted once: bundles.py), unpacked within `limits` (the NEWSCRAWL_UNPACK_* settings: budget.py)."""
+    def convert(value: str) -> Path:
+        path = existing_path(value)
+        try:
+            path = replay_root(path, limits)
+            source_kind(path)
+        except (ArchiveNotFound, UnreadableBundle) as error:
+            raise ValueError(str(error)) from None
+        return path
+    return convert
 
 
 def flag(value: str) -> bool:
@@ -149,21 +152,25 @@ def positive_hours(value: str) -> float:
     return hours
 
 
-COMMON_ARGS: dict[str, Arg] = {
-    "full": Arg(flag, "1: fetch every discovered article, ignoring what the crawl state says was seen (default 0)"),
-    "revisit_hours": Arg(positive_hours, "revisit articles published less than this many hours ago with a "
-                                         "conditional request (default 24)"),
-    "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
-    "replay": Arg(archive_path, "answer every request from this archive (.warc/.warc.gz/.warc.zst, a folder of them, "
-                                 "a .wacz, a .har, a folder of saved HTML pages, or a .zip/.tar.gz of any) instead of the "
-                                 "network"),
-    "jobs": Arg(job_count, "processes a replay is split across, or auto for every core (default 1); the feeds are "
-                           "byte-identical to a one-process replay's (docs/parallel.md)"),
-    "versions": Arg(one_of("version choice", ("last", "all")),
-                    "in a replay, last: each page as its last capture (default); all: every archived version of an "
-                    "article page (WARC captures, or saved pages by their saved time), oldest first, as its "
-                    "revisions, one page at a time (docs/archive.md)"),
-}
+def common_args(limits: UnpackLimits) -> dict[str, Arg]:
+    """The arguments every newscrawl spider takes; an archive given as -a replay is unpacked within `limits`, read
+    from the settings by whoever reads the arguments (commands/checks.py before the crawl, the spider in it)."""
+    return {
+        "full": Arg(flag, "1: fetch every discovered article, ignoring what the crawl state says was seen "
+                          "(default 0)"),
+        "revisit_hours": Arg(positive_hours, "revisit articles published less than this many hours ago with a "
+                                             "conditional request (default 24)"),
+        "urls": Arg(url_list, "fetch exactly these article pages, no discovery: URL,URL or @file.txt"),
+        "replay": Arg(archive_path(limits), "answer every request from this archive (.warc/.warc.gz/.warc.zst, a "
+                                            "folder of them, a .wacz, a .har, a folder of saved HTML pages, or a "
+                                            ".zip/.tar.gz of any) instead of the network"),
+        "jobs": Arg(job_count, "processes a replay is split across, or auto for every core (default 1); the feeds "
+                               "are byte-identical to a one-process replay's (docs/parallel.md)"),
+        "versions": Arg(one_of("version choice", ("last", "all")),
+                        "in a replay, last: each page as its last capture (default); all: every archived version of "
+                        "an article page (WARC captures, or saved pages by their saved time), oldest first, as its "
+                        "revisions, one page at a time (docs/archive.md)"),
+    }
 
 
 # Arguments schedulers add on their own (scrapyd passes -a _job=<id>); accepted and ignored.

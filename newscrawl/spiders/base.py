@@ -21,6 +21,7 @@ import scrapy
 from scrapy import signals
 from scrapy.http import Request, Response
 
+from newscrawl.archive.budget import UnpackLimits
 from newscrawl.archive.recover import finish_killed_warcs
 from newscrawl.archive.replay import (ReplayIdentity, ReplaySource, input_sha256, replay_identity,
                                       with_reproducible_order, without_network_handlers)
@@ -35,7 +36,7 @@ from newscrawl.meta import (FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_FETCHED_AT,
 from newscrawl.monitoring.report import site_was_down, stopped_by_error
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.parsers.base import PAGE_KIND_REASONS
-from newscrawl.spiders.arguments import COMMON_ARGS, Arg, parse_arguments
+from newscrawl.spiders.arguments import Arg, common_args, parse_arguments
 from newscrawl.spiders.archive_candidates import ReplayCandidates
 from newscrawl.spiders.failures import RequestFailures
 from newscrawl.spiders.held import HeldArticles, known_when_fetched
@@ -62,8 +63,9 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
     parser_class: ClassVar[type[ArticleParser] | None] = None
     """The outlet parser for this spider's pages; None → chosen per URL from the registry."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        spec = {**COMMON_ARGS, **self.ARGS}
+    def __init__(self, *args: Any, unpack_limits: UnpackLimits | None = None, **kwargs: Any) -> None:
+        """`unpack_limits`: what -a replay's archive may unpack to (from_crawler reads them from the settings)."""
+        spec = {**common_args(unpack_limits or UnpackLimits()), **self.ARGS}
         self.args = parse_arguments(self.name, spec, kwargs)
         super().__init__(*args)
         self.started_at = datetime.now(timezone.utc)
@@ -111,7 +113,9 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpiderBase:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+        # the constructor unpacks -a replay within the crawl's limits, as its checks did (checked there too)
+        spider = super().from_crawler(crawler, *args, unpack_limits=UnpackLimits.from_settings(crawler.settings),
+                                      **kwargs)
         leave_out(crawler.settings, OFF_IN_EVERY_CRAWL)
         if spider.mode == "replay":
             without_network_handlers(crawler.settings)
@@ -239,7 +243,7 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
 
     @classmethod
     def argument_help(cls) -> str:
-        spec = {**COMMON_ARGS, **cls.ARGS}
+        spec = {**common_args(UnpackLimits()), **cls.ARGS}
         return "\n".join(f"  -a {name}=…  {arg.help}" for name, arg in sorted(spec.items()))
 
     # ---- start ----------------------------------------------------------------------------------------------
