@@ -1,26 +1,33 @@
-"""Unpacking a replay's archives (archive/unpack.py, budget.py): within the limits the NEWSCRAWL_UNPACK_* settings
-give."""
+"""Unpacking a replay's archives (archive/unpack.py, members.py, budget.py): a WACZ's WARCs are written as a
+bundle's members are, whole or not at all and within the NEWSCRAWL_UNPACK_* budget."""
 
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
 
 import newscrawl.settings
-from newscrawl.archive.budget import UnpackLimits
-from tests.crawling import ROOT, run_crawl
+from newscrawl.archive import wacz
+from newscrawl.archive.budget import Budget, UnpackLimits
+from newscrawl.archive.findings import Findings
+from newscrawl.archive.replay import warc_files
+from newscrawl.archive.unpack import findings_of, replay_root
+from newscrawl.archive.warc import files_under
+from tests.crawling import ROOT, CrawlResult, run_crawl
 
 SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
 WARC = f"archive/{SAMPLE.name}"
 ZIP_TIME = (2026, 12, 7, 8, 30, 0)
 TINY = {"NEWSCRAWL_UNPACK_MAX_RATIO": "2", "NEWSCRAWL_UNPACK_MIN_BYTES": "0"}
-"""Limits a bomb of a few MB passes, and an archive of the sample's WARC (stored, as WACZ files keep them) does not."""
+"""Limits a bomb of a few MB passes, and a WACZ of the sample's WARC (stored, as WACZ files keep them) does not."""
 
 
 def zipped(path: Path, members: dict[str, bytes], deflated: tuple[str, ...] = ()) -> Path:
@@ -32,6 +39,92 @@ def zipped(path: Path, members: dict[str, bytes], deflated: tuple[str, ...] = ()
             info.compress_type = zipfile.ZIP_DEFLATED if name in deflated else zipfile.ZIP_STORED
             archive.writestr(info, data)
     return path
+
+
+def claim_crc(archive: Path, member: str, crc: int) -> None:
+    """Make both of `member`'s entries (its local header and the central directory) name `crc`."""
+    raw = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as opened:
+        header, at = opened.getinfo(member).header_offset, opened.start_dir
+    raw[header + 14:header + 18] = struct.pack("<I", crc)
+    while raw[at:at + 4] == b"PK\x01\x02":
+        name, extra, comment = struct.unpack("<HHH", raw[at + 28:at + 34])
+        if raw[at + 46:at + 46 + name].decode() == member:
+            raw[at + 16:at + 20] = struct.pack("<I", crc)
+        at += 46 + name + extra + comment
+    archive.write_bytes(bytes(raw))
+
+
+def cut_wacz(path: Path) -> Path:
+    """A WACZ of two WARCs whose second one's bytes stop halfway: its entries name the CRC of the whole WARC."""
+    whole = SAMPLE.read_bytes()
+    zipped(path, {WARC: whole, "archive/cut.warc.gz": whole[:len(whole) // 2], "datapackage.json": b"{}"})
+    claim_crc(path, "archive/cut.warc.gz", zlib.crc32(whole))
+    return path
+
+
+def relative(root: Path) -> list[str]:
+    return sorted(Path(os.path.relpath(file, root)).as_posix() for file in files_under(root))
+
+
+def damage(root: Path) -> list[str]:
+    return [f"{problem.file}: {problem.message}" for problem in findings_of(root).problems]
+
+
+def replay(tmp_path: Path, source: Path, name: str, *args: str, settings: dict[str, str] | None = None
+           ) -> CrawlResult:
+    result = run_crawl(tmp_path / f"run-{name}", "devdiscourse", "-a", f"replay={source}", *args, "-O", "out.jsonl",
+                       settings=settings, env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
+    assert "Traceback" not in result.log, result.log[-3000:]
+    return result
+
+
+def damaged_input(result: CrawlResult) -> bool:
+    """The replay ran to its end and reported damaged input (`newscrawl run` exits 7 for it)."""
+    return result.returncode == 0 and result.stat("newscrawl/run_status") == "damaged-input"
+
+
+def test_a_wacz_member_cut_short_costs_only_itself_and_is_never_replayed(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """zipfile's extract() left what it had written of a member whose read failed: in a folder, that half WARC was
+    replayed beside the line calling the whole WACZ unreadable; given alone, the WACZ's whole WARC was lost with it."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))
+    source = cut_wacz(tmp_path / "downloads" / "crawl.wacz")
+    found = Findings()
+    into = tmp_path / "into"
+    assert wacz.extract_warcs(source, into, found, Budget(UnpackLimits(), source.stat().st_size)) == 1
+    assert relative(into) == [WARC]  # no half WARC, no .partial
+    assert (into / WARC).stat().st_mtime_ns == source.stat().st_mtime_ns  # a WARC takes its WACZ's time
+    assert [(problem.file, problem.message) for problem in found.problems] == [
+        (f"{source}/archive/cut.warc.gz", "not extracted: Bad CRC-32 for file 'archive/cut.warc.gz'")]
+    root = replay_root(source.parent, UnpackLimits())
+    assert [os.path.relpath(file, root) for file in warc_files(root)] == [f"crawl.wacz/{WARC}"]
+    assert damage(root) == [f"{source}/archive/cut.warc.gz: not extracted: Bad CRC-32 for file "
+                            "'archive/cut.warc.gz'"]
+
+    result = replay(tmp_path, source, "alone")
+    assert damaged_input(result) and len(result.feed_items("out.jsonl")) == 41, result.log[-3000:]
+    assert (f"Damaged input {source}/archive/cut.warc.gz at offset 0 (unpack): not extracted: Bad CRC-32 for file "
+            "'archive/cut.warc.gz'") in result.log
+
+
+def test_a_wacz_bomb_is_refused_within_the_limits_the_settings_give(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A WACZ's WARCs were extracted with no budget at all: a WARC member of zeros filled the disk."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))
+    bomb = b"\0" * (8 << 20)
+    source = zipped(tmp_path / "bomb.wacz", {"archive/zeros.warc.gz": bomb, WARC: SAMPLE.read_bytes()},
+                    deflated=("archive/zeros.warc.gz",))
+    refusal = (f"{source}/archive/zeros.warc.gz at offset 0 (unpack): not extracted: {len(bomb)} bytes, more than the "
+               "archive may unpack to (2 times its size (NEWSCRAWL_UNPACK_MAX_RATIO), at least 0 bytes "
+               "(NEWSCRAWL_UNPACK_MIN_BYTES))")
+    result = replay(tmp_path, source, "tiny", settings=TINY)
+    assert damaged_input(result) and len(result.feed_items("out.jsonl")) == 41, result.log[-3000:]
+    assert f"Damaged input {refusal}" in result.log
+    assert not list((tmp_path / "cache").rglob("zeros.warc.gz"))
+    # the limits are part of the cache key: raised, they unpack what they refused before
+    tiny, default = (replay_root(source, limits) for limits in (UnpackLimits(2, 0), UnpackLimits()))
+    assert relative(tiny) == [WARC] and relative(default) == [WARC, "archive/zeros.warc.gz"]
 
 
 def test_the_unpack_limits_are_settings() -> None:

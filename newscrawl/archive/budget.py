@@ -1,10 +1,10 @@
 """How much unpacking may write: the NEWSCRAWL_UNPACK_* settings, and the budget of each archive they give.
 
-A ZIP or tar file from an untrusted place may be a decompression bomb (a few MB of zeros that unpack to many GB).
-Pages and WARCs compress 3–20 times; a bomb thousands of times. So a bundle given to a replay (alone, or found in a
-folder given) may unpack to NEWSCRAWL_UNPACK_MAX_RATIO times its own size, and at least NEWSCRAWL_UNPACK_MIN_BYTES.
-A member that would pass it is not extracted, one damaged-input line naming it, and costs only itself. The sizes
-are the ones the members declare, which zipfile and tarfile do not read past.
+A WACZ, ZIP or tar file from an untrusted place may be a decompression bomb (a few MB of zeros that unpack to many
+GB). Pages and WARCs compress 3–20 times; a bomb thousands of times. So an archive given to a replay (alone, or
+found in a folder given) may unpack to NEWSCRAWL_UNPACK_MAX_RATIO times its own size, and at least
+NEWSCRAWL_UNPACK_MIN_BYTES. A member that would pass it is not extracted, one damaged-input line naming it, and
+costs only itself. The sizes are the ones the members declare, which zipfile and tarfile do not read past.
 
 The settings are read where a replay's path is unpacked (unpack.replay_root), which is before the crawl starts:
 from the crawl command's settings when it checks the -a arguments (commands/checks.py, where a bad value is one

@@ -9,7 +9,8 @@ extracted is what a careful unpacking tool would write, and nothing else:
   names, and tar members pass Python's ``data`` extraction filter (PEP 706), which refuses absolute names, ``..``,
   links that lead out, and device files;
 * one member that cannot be read (a bad CRC, an encrypted member, a tar member the filter refuses) costs only itself:
-  one error line naming ``BUNDLE/MEMBER``; a tar cut short keeps what came before the cut;
+  one error line naming ``BUNDLE/MEMBER``; a tar cut short keeps what came before the cut, and a member cut short
+  is removed, never replayed (a ZIP's are written whole or not at all by members.py, the writer of a WACZ's too);
 * a member that would take the bundle past what it may unpack to (NEWSCRAWL_UNPACK_*: budget.py) is not extracted,
   one error line naming it, so a decompression bomb cannot fill the disk;
 * macOS's ``__MACOSX/`` folder of AppleDouble companions is not extracted (sniff.is_apple_double);
@@ -23,10 +24,8 @@ extracted is what a careful unpacking tool would write, and nothing else:
 from __future__ import annotations
 
 import calendar
-import errno
 import lzma
 import os
-import shutil
 import struct
 import tarfile
 import zipfile
@@ -34,7 +33,8 @@ import zlib
 from pathlib import Path
 
 from newscrawl.archive.budget import Budget
-from newscrawl.archive.findings import Findings, UnreadableBundle, not_extracted
+from newscrawl.archive.findings import Findings, UnreadableBundle
+from newscrawl.archive.members import MAC_METADATA, extract_members, refused_by_cache
 
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
@@ -44,7 +44,6 @@ EXTRACTION = "bundle-1"
 """Part of every extraction folder's key: a new one when extraction changes what it writes, so no replay reads a
 folder an older newscrawl extracted."""
 
-_MAC_METADATA = "__MACOSX/"
 _EXTENDED_TIMESTAMP = 0x5455
 """Info-ZIP's "UT" extra field: a flags byte, then (flag 1) the modification time, seconds since 1970 UTC."""
 _NTFS_TIMES = 0x000A
@@ -64,96 +63,66 @@ def extract(path: Path, into: Path, findings: Findings, budget: Budget) -> int:
     UnreadableBundle when the bundle cannot be opened or holds no file, BundleNotExtracted (with its OSError as
     cause) when `into` cannot take them. A member that cannot be extracted, or one past the budget, or a bundle cut
     short, is one of `findings`."""
+    shown = str(path)
     if path.name.lower().endswith(ZIP_SUFFIXES):
-        return _extract_zip(path, into, findings, budget)
-    return _extract_tar(path, into, findings, budget)
+        return _extract_zip(path, into, findings, budget, shown)
+    return _extract_tar(path, into, findings, budget, shown)
 
 
-def _extract_zip(path: Path, into: Path, findings: Findings, budget: Budget) -> int:
-    extracted = 0
+def _extract_zip(path: Path, into: Path, findings: Findings, budget: Budget, name: str) -> int:
+    before = len(findings.problems)
+
+    def dated(member: zipfile.ZipInfo, target: Path) -> None:
+        stamp = zip_member_time(member)
+        os.utime(target, (stamp, stamp))
+
     try:
         with zipfile.ZipFile(path) as archive:
-            for member in archive.infolist():
-                target = _target(into, member.filename)
-                if member.is_dir() or target is None:
-                    continue
-                if not budget.take(member.file_size):
-                    findings.damaged(f"{path}/{member.filename}", budget.refusal(member.file_size))
-                    continue
-                try:
-                    _write_member(archive, member, target)
-                except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, ValueError, OSError) as error:
-                    # a bad CRC, an encrypted member, an unknown compression, a name the file system refuses
-                    _refused_by_cache(path, error)
-                    findings.damaged(f"{path}/{member.filename}", f"not extracted: {error}")
-                    continue
-                stamp = zip_member_time(member)
-                os.utime(target, (stamp, stamp))
-                extracted += 1
+            extracted = extract_members(archive, into, findings, budget, name, lambda member: True, dated,
+                                        "files").written
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError) as error:
-        raise UnreadableBundle(f"{path}: not a readable ZIP file: {error}") from error
+        raise UnreadableBundle(f"{name}: not a readable ZIP file: {error}") from error
     if not extracted:
-        raise UnreadableBundle(f"{path}: a ZIP file without a file that could be extracted")
+        raise UnreadableBundle(f"{name}: a ZIP file without a file that could be extracted"
+                               f"{findings.last(before)}")
     return extracted
 
 
-def _target(into: Path, name: str) -> Path | None:
-    """Where member `name` is written under `into`: its name without drive, root, "." and ".." parts (as zipfile
-    sanitises it, so nothing lands outside); None for a folder, an empty name or macOS's metadata folder."""
-    parts = [part for part in name.replace("\\", "/").split("/") if part not in ("", ".", "..")]
-    if parts and len(parts[0]) == 2 and parts[0][1] == ":":  # a Windows drive letter
-        parts = parts[1:]
-    if not parts or name.endswith("/") or name.startswith(_MAC_METADATA):
-        return None
-    return into.joinpath(*parts)
-
-
-def _write_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path) -> None:
-    """The member's bytes into `target`, whole or not at all (zipfile checks the CRC only at the end of the read)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with archive.open(member) as source, open(partial, "wb") as sink:
-            shutil.copyfileobj(source, sink)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def _extract_tar(path: Path, into: Path, findings: Findings, budget: Budget) -> int:
-    extracted = 0
+def _extract_tar(path: Path, into: Path, findings: Findings, budget: Budget, name: str) -> int:
+    extracted, before = 0, len(findings.problems)
     try:
         with tarfile.open(path, "r:*") as archive:
             try:
                 for member in archive:  # in order: a tar cut short keeps what came before the cut
-                    if member.isdir() or member.name.startswith(_MAC_METADATA):
+                    if member.isdir() or member.name.startswith(MAC_METADATA):
                         continue
                     if not budget.take(member.size):
-                        findings.damaged(f"{path}/{member.name}", budget.refusal(member.size))
+                        findings.damaged(f"{name}/{member.name}", budget.refusal(member.size))
                         continue
                     try:
                         archive.extract(member, into, filter="data")
                     except tarfile.FilterError as error:
-                        findings.damaged(f"{path}/{member.name}", f"not extracted: {error}")
+                        findings.damaged(f"{name}/{member.name}", f"not extracted: {error}")
                         continue
                     except BaseException as error:
                         # what was written of it is not the member: read as a page, it would be a whole one
                         _forget_partial(into / member.name.lstrip("/"))
-                        _refused_by_cache(path, error)
+                        refused_by_cache(name, error)
                         if isinstance(error, (tarfile.ExtractError, OSError)) and getattr(error, "filename", None):
-                            findings.damaged(f"{path}/{member.name}", f"not extracted: {error}")
+                            findings.damaged(f"{name}/{member.name}", f"not extracted: {error}")
                             continue
                         raise  # the bundle's own bytes failed: nothing after this point can be read
                     extracted += 1
                 if not _ends_whole(archive):
-                    findings.damaged(str(path), f"cut short after {extracted} files: no end-of-archive block follows "
+                    findings.damaged(name, f"cut short after {extracted} files: no end-of-archive block follows "
                                      "them")
             except (tarfile.ReadError, EOFError, zlib.error, lzma.LZMAError, OSError) as error:
-                findings.damaged(str(path), f"cut short or damaged after {extracted} files: {error}")
+                findings.damaged(name, f"cut short or damaged after {extracted} files: {error}")
     except (tarfile.ReadError, tarfile.CompressionError, EOFError, OSError) as error:
-        raise UnreadableBundle(f"{path}: not a readable tar file: {error}") from error
+        raise UnreadableBundle(f"{name}: not a readable tar file: {error}") from error
     if not extracted:
-        raise UnreadableBundle(f"{path}: a tar file without a file that could be extracted")
+        raise UnreadableBundle(f"{name}: a tar file without a file that could be extracted"
+                               f"{findings.last(before)}")
     return extracted
 
 
@@ -205,14 +174,3 @@ def _ntfs_modified(attributes: bytes) -> float | None:
             return (filetime - _FILETIME_AT_1970) / 10_000_000
         attributes = attributes[4 + size:]
     return None
-
-
-_CACHE_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
-"""Errors that say the cache folder takes no file, whichever member is written: the replay cannot go on."""
-
-
-def _refused_by_cache(path: Path, error: BaseException) -> None:
-    """Raise BundleNotExtracted when `error` says the cache folder takes no more files; else return: the error is
-    the member's own (a name the file system refuses, a file where the member's folder should be)."""
-    if isinstance(error, OSError) and error.errno in _CACHE_REFUSALS:
-        raise not_extracted(path, error) from error

@@ -53,6 +53,12 @@ class Findings:
         self.problems.append(ArchiveProblem(file, 0, UNPACK, message))
         logger.debug("%s: %s", file, message)  # the replay says it, once the crawl's log has begun
 
+    def last(self, since: int) -> str:
+        """The last damage found after the first `since`, as `` (FILE: why)``, for the line refusing an archive of
+        which nothing could be unpacked (`since`: how many were found before it was begun): given alone, it stops
+        the replay before it starts, and what it found is reported nowhere else."""
+        return f" ({self.problems[-1].file}: {self.problems[-1].message})" if len(self.problems) > since else ""
+
 
 def not_extracted(name: str | Path, error: OSError, what: str = "files") -> BundleNotExtracted:
     """The one line for an archive (`name`: as the user knows it) whose `what` (files, WARCs) the replay cache

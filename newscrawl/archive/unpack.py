@@ -7,7 +7,7 @@ unpacked once into the replay cache, and the folder that results is replayed ins
 * a folder holding any of these: a folder of its own WARCs (linked), its saved pages and their sidecars (copied
   with their times: a saved page may not lead out of the folder it is read from), and every one of them unpacked.
 
-A bundle given, alone or in a folder, may unpack to no more than the NEWSCRAWL_UNPACK_* settings allow (budget.py):
+A WACZ or bundle given, alone or in a folder, may unpack to no more than the NEWSCRAWL_UNPACK_* settings allow (budget.py):
 the limits come in with the path, read from the settings of whoever unpacks it (the crawl's checks and its spider,
 `newscrawl verify`, `newscrawl reparse`), and are part of the cache key of what they limit.
 
@@ -65,8 +65,10 @@ def _replay_root(path: Path, limits: UnpackLimits) -> Path:
     har.UnreadableHar) for a .wacz, .har, ZIP or tar file that cannot be read (in a folder: only when nothing else is
     left to replay; else each bad one costs one error line), BundleNotExtracted when the cache takes no file."""
     if wacz.is_wacz(path):
-        return _built(path, f"{wacz.EXTRACTION}-{path.resolve()}\0{_stamp(str(path))}",
-                      lambda staging, _: f"{path}: {wacz.extract_warcs(path, staging)} WARC files extracted")
+        budget = Budget(limits, path.stat().st_size)
+        return _built(path, f"{wacz.EXTRACTION}-{limits.key}-{path.resolve()}\0{_stamp(str(path))}",
+                      lambda staging, found: f"{path}: {wacz.extract_warcs(path, staging, found, budget)} WARC files "
+                                             "extracted")
     if har.is_har(path):
         return _built(path, f"{har.CONVERSION}-{path.resolve()}\0{_stamp(str(path))}",
                       lambda staging, found: f"{path}: {har.convert(path, staging, found)} responses "
@@ -111,7 +113,7 @@ def _replay_root(path: Path, limits: UnpackLimits) -> Path:
                 elif packed in packs:  # its saved pages and WARCs; a WACZ or HAR in it only when it is given alone
                     bundles.extract(Path(packed), into, found, Budget(limits, os.path.getsize(packed)))
                 else:
-                    wacz.extract_warcs(Path(packed), into)
+                    wacz.extract_warcs(Path(packed), into, found, Budget(limits, os.path.getsize(packed)))
                 readable += 1
             except BundleNotExtracted:
                 raise

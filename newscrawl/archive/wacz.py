@@ -15,15 +15,18 @@ import os
 import zipfile
 from pathlib import Path
 
-from newscrawl.archive.findings import UnreadableBundle, not_extracted
+from newscrawl.archive.budget import Budget
+from newscrawl.archive.findings import Findings, UnreadableBundle
+from newscrawl.archive.members import extract_members
 from newscrawl.archive.shown import origin_of
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
 
 SUFFIX = ".wacz"
 
-EXTRACTION = "wacz-2"
+EXTRACTION = "wacz-3"
 """Part of every extraction folder's key: a new one when extraction changes what it writes (2: the WARCs take the
-WACZ's modification time), so no replay reads a folder an older newscrawl extracted."""
+WACZ's modification time; 3: each WARC whole or not at all, within the budget: members.py), so no replay reads a
+folder an older newscrawl extracted."""
 
 
 class UnreadableWacz(UnreadableBundle):
@@ -49,9 +52,12 @@ def warcs_inside(path: Path) -> str | None:
     return f"{', '.join(warcs[:NAMED_WARCS])}{more}"
 
 
-def extract_warcs(path: Path, into: Path) -> int:
-    """Every WARC member of the ZIP into `into` (zipfile drops "..", drive letters and leading slashes from member
-    names, so nothing lands outside it); how many.
+def extract_warcs(path: Path, into: Path, found: Findings, budget: Budget) -> int:
+    """Every WARC member of the ZIP into `into`; how many. They are written as a bundle's members are (members.py):
+    nothing lands outside `into`; a member cut short or damaged is removed, never replayed, and one past `budget`
+    is not written, each one damaged-input line in `found` (``X.wacz/archive/NAME``) that costs only itself. Raises
+    UnreadableWacz for a file that is not a ZIP, holds no WARC or none that could be extracted, BundleNotExtracted
+    when the cache folder takes no file.
 
     Each extracted WARC takes the WACZ's modification time, not the moment it was extracted: a replay of another
     tool's archive, whose warcinfo names no crawl start, starts at its first record's WARC-Date (else its earliest
@@ -60,18 +66,25 @@ def extract_warcs(path: Path, into: Path) -> int:
     would give another feed whenever it was extracted anew (another cache folder, another machine). (The members'
     own ZIP times are local times of an unknown zone, so they cannot stand for it.)
     """
+    shown = str(path)
+    before = len(found.problems)
+
+    def dated(member: zipfile.ZipInfo, target: Path) -> None:
+        os.utime(target, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
     try:
         stamp = os.stat(path)
         with zipfile.ZipFile(path) as archive:
-            members = [member for member in archive.infolist()
-                       if not member.is_dir() and member.filename.lower().endswith(WARC_FILE_SUFFIXES)]
-            for member in members:
-                try:
-                    os.utime(archive.extract(member, into), ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-                except OSError as error:  # the archive's own read errors are zipfile's, caught below
-                    raise not_extracted(path, error, "WARCs") from error
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as error:
-        raise UnreadableWacz(f"{path}: not a readable WACZ (ZIP) file: {error}") from error
-    if not members:
-        raise UnreadableWacz(f"{path}: a ZIP without WARC files (a WACZ keeps them under archive/)")
-    return len(members)
+            done = extract_members(archive, into, found, budget, shown, _is_warc, dated, "WARCs")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError) as error:
+        raise UnreadableWacz(f"{shown}: not a readable WACZ (ZIP) file: {error}") from error
+    if not done.wanted:
+        raise UnreadableWacz(f"{shown}: a ZIP without WARC files (a WACZ keeps them under archive/)")
+    if not done.written:
+        raise UnreadableWacz(f"{shown}: none of its {done.wanted} WARC files could be extracted"
+                             f"{found.last(before)}")
+    return done.written
+
+
+def _is_warc(member: zipfile.ZipInfo) -> bool:
+    return member.filename.lower().endswith(WARC_FILE_SUFFIXES)
