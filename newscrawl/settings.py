@@ -106,10 +106,10 @@ NEWSCRAWL_ARCHIVE_ENABLED = True
 NEWSCRAWL_ARCHIVE_DIR = "output"  # files go to <dir>/<spider>/<crawl_id>.warc.gz
 NEWSCRAWL_ARCHIVE_MAX_BYTES = 512 * 1024 * 1024  # rotate: keeps files under common upload/storage limits
 NEWSCRAWL_ARCHIVE_INDEX_CACHE = True  # keep a replayed archive's index for the next replay (docs/archive.md)
-# A replayed WACZ, ZIP or tar file (alone or in a folder) unpacks to at most NEWSCRAWL_UNPACK_MAX_RATIO times its
-# size, and may always to NEWSCRAWL_UNPACK_MIN_BYTES; a member past that is refused as a decompression bomb
-# (archive/budget.py; docs/archive.md). Pages and WARCs compress 3-20 times, bombs thousands. `newscrawl verify`
-# and `reparse` unpack by the values set here.
+# A replayed WACZ, ZIP or tar file (alone or in a folder, with every archive nested in it) unpacks to at most
+# NEWSCRAWL_UNPACK_MAX_RATIO times its size, and may always to NEWSCRAWL_UNPACK_MIN_BYTES; a member past that is
+# refused as a decompression bomb (archive/budget.py; docs/archive.md). Pages and WARCs compress 3-20 times, bombs
+# thousands. `newscrawl verify` and `reparse` unpack by the values set here.
 NEWSCRAWL_UNPACK_MAX_RATIO = 100
 NEWSCRAWL_UNPACK_MIN_BYTES = 1024 * 1024 * 1024
 

@@ -1,12 +1,16 @@
-"""Unpacking a replay's archives (archive/unpack.py, members.py, budget.py): a WACZ's WARCs are written as a
-bundle's members are, whole or not at all and within the NEWSCRAWL_UNPACK_* budget."""
+"""Unpacking a replay's archives (archive/unpack.py, nested.py, members.py, budget.py): a WACZ's WARCs are written as
+a bundle's members are, whole or not at all and within the NEWSCRAWL_UNPACK_* budget; archives inside a ZIP or tar
+are unpacked the same whether it was given alone or found in a folder."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import struct
 import subprocess
 import sys
+import tarfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -15,6 +19,7 @@ import pytest
 from scrapy.settings import Settings
 
 import newscrawl.settings
+from newscrawl import cli
 from newscrawl.archive import wacz
 from newscrawl.archive.budget import Budget, UnpackLimits
 from newscrawl.archive.findings import Findings
@@ -22,6 +27,7 @@ from newscrawl.archive.replay import warc_files
 from newscrawl.archive.unpack import findings_of, replay_root
 from newscrawl.archive.warc import files_under
 from tests.crawling import ROOT, CrawlResult, run_crawl
+from tests.test_archive_har import devtools_entries, write_har
 
 SAMPLE = ROOT / "samples" / "devdiscourse.warc.gz"
 WARC = f"archive/{SAMPLE.name}"
@@ -38,6 +44,15 @@ def zipped(path: Path, members: dict[str, bytes], deflated: tuple[str, ...] = ()
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED if name in deflated else zipfile.ZIP_STORED
             archive.writestr(info, data)
+    return path
+
+
+def tarred(path: Path, members: dict[str, bytes]) -> Path:
+    with tarfile.open(path, "w") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 1796632200
+            archive.addfile(info, io.BytesIO(data))
     return path
 
 
@@ -125,6 +140,60 @@ def test_a_wacz_bomb_is_refused_within_the_limits_the_settings_give(tmp_path: Pa
     # the limits are part of the cache key: raised, they unpack what they refused before
     tiny, default = (replay_root(source, limits) for limits in (UnpackLimits(2, 0), UnpackLimits()))
     assert relative(tiny) == [WARC] and relative(default) == [WARC, "archive/zeros.warc.gz"]
+
+
+def test_archives_in_a_bundle_are_unpacked_alike_alone_or_in_a_folder_three_levels_deep(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A WACZ, HAR or ZIP in a ZIP was unpacked only when that ZIP was given alone (one level), never when the ZIP
+    was found in a folder: its WARCs were not replayed."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))
+    session = write_har(tmp_path / "session.har", devtools_entries(1))
+    deepest = zipped(tmp_path / "too-deep.wacz", {WARC: SAMPLE.read_bytes()})
+    level3 = tarred(tmp_path / "l3.tar", {"too-deep.wacz": deepest.read_bytes(), "README.txt": b"notes"})
+    older = zipped(tmp_path / "older.zip", {"l3.tar": level3.read_bytes(), "session.har": session.read_bytes(),
+                                            "broken.wacz": b"cut short"})
+    crawl = zipped(tmp_path / "crawl.wacz", {WARC: SAMPLE.read_bytes()})
+    delivery = zipped(tmp_path / "folder" / "delivery.zip", {"crawl.wacz": crawl.read_bytes(),
+                                                             "older.zip": older.read_bytes()})
+    alone, folder = replay_root(delivery, UnpackLimits()), replay_root(delivery.parent, UnpackLimits())
+    expected = [f"crawl.wacz/{WARC}", "older.zip/l3.tar/README.txt", "older.zip/session.har/session.har.warc.gz"]
+    assert relative(alone) == expected
+    assert relative(folder) == [f"delivery.zip/{name}" for name in expected]
+    for root, name in ((alone, str(delivery)), (folder, str(delivery))):
+        assert damage(root) == [
+            f"{name}/older.zip/broken.wacz: not a readable WACZ (ZIP) file: File is not a zip file",
+            f"{name}/older.zip/l3.tar/too-deep.wacz: not unpacked: a WACZ file at level 4 of archives in archives, "
+            "past the 3 levels unpacked (unpack the archive it is in by hand)"]
+    assert replay_root(folder, UnpackLimits()) == folder  # nothing left in it to unpack
+
+    # every level draws on the budget of the archive given: a bomb two levels down is refused by it
+    bombed = zipped(tmp_path / "bombed.zip", {"inner.zip": zipped(tmp_path / "inner.zip", {
+        "zeros.html": b"\0" * (8 << 20), "page.html": b"<p>text</p>"}, deflated=("zeros.html",)).read_bytes()})
+    root = replay_root(bombed, UnpackLimits(2, 0))
+    assert relative(root) == ["inner.zip/page.html"]
+    assert [line.split(":")[0] for line in damage(root)] == [f"{bombed}/inner.zip/zeros.html"]
+
+
+def test_a_nested_wacz_replays_to_the_same_feed_on_any_machine_and_in_parallel(tmp_path: Path) -> None:
+    crawl = zipped(tmp_path / "crawl.wacz", {WARC: SAMPLE.read_bytes()})
+    deepest = zipped(tmp_path / "l4.wacz", {WARC: SAMPLE.read_bytes()})
+    level3 = zipped(tmp_path / "l3.zip", {"l4.wacz": deepest.read_bytes(), "README.txt": b"notes"})
+    level2 = zipped(tmp_path / "l2.zip", {"l3.zip": level3.read_bytes()})
+    delivery = zipped(tmp_path / "folder" / "delivery.zip", {"crawl.wacz": crawl.read_bytes(),
+                                                             "l2.zip": level2.read_bytes()})
+    too_deep = "l2.zip/l3.zip/l4.wacz at offset 0 (unpack): not unpacked: a WACZ file at level 4 of archives"
+    alone = replay(tmp_path, delivery, "alone")
+    runs = [replay(tmp_path, delivery.parent, name, *args, settings=settings) for name, args, settings in (
+        ("folder", (), None), ("jobs", ("-a", "jobs=2"), None),
+        ("elsewhere", (), {"NEWSCRAWL_UNPACK_MIN_BYTES": str(1 << 29)}))]  # another cache folder, the same bytes
+    for result in (alone, *runs):
+        assert damaged_input(result) and f"Damaged input {delivery}/{too_deep}" in result.log, result.log[-3000:]
+    assert [(item["url"], item["body"], item["provenance"]["archive"]) for item in alone.feed_items("out.jsonl")] == [
+        (item["url"], item["body"], item["provenance"]["archive"]) for item in runs[0].feed_items("out.jsonl")]
+    assert {item["provenance"]["archive"]["file"] for item in alone.feed_items("out.jsonl")} == {SAMPLE.name}
+    assert len({hashlib.sha256((run.workdir / "out.jsonl").read_bytes()).hexdigest() for run in runs}) == 1
+    for result, source in ((alone, delivery), (runs[0], delivery.parent)):
+        assert cli.main(["verify", str(result.workdir / "out.jsonl"), "--archive", str(source), "-q"]) == 0
 
 
 def test_the_unpack_limits_are_settings() -> None:

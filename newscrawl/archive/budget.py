@@ -3,8 +3,9 @@
 A WACZ, ZIP or tar file from an untrusted place may be a decompression bomb (a few MB of zeros that unpack to many
 GB). Pages and WARCs compress 3–20 times; a bomb thousands of times. So an archive given to a replay (alone, or
 found in a folder given) may unpack to NEWSCRAWL_UNPACK_MAX_RATIO times its own size, and at least
-NEWSCRAWL_UNPACK_MIN_BYTES. A member that would pass it is not extracted, one damaged-input line naming it, and
-costs only itself. The sizes are the ones the members declare, which zipfile and tarfile do not read past.
+NEWSCRAWL_UNPACK_MIN_BYTES, everything nested in it included: a ZIP of ZIPs shares its budget with them, or each
+level could write its own floor again. A member that would pass it is not extracted, one damaged-input line naming
+it, and costs only itself. The sizes are the ones the members declare, which zipfile and tarfile do not read past.
 
 The settings are read where a replay's path is unpacked (unpack.replay_root), which is before the crawl starts:
 from the crawl command's settings when it checks the -a arguments (commands/checks.py, where a bad value is one
@@ -83,8 +84,8 @@ def _size(count: int) -> str:
 
 
 class Budget:
-    """What an archive given (alone, or in a folder given) may still unpack to: the limits times its size. Each
-    member that fits is taken from it; one that does not is refused (refusal)."""
+    """What an archive given (alone, or in a folder given) may still unpack to, with everything nested in it: the
+    limits times its size. Each member that fits is taken from it; one that does not is refused (refusal)."""
 
     def __init__(self, limits: UnpackLimits, size: int) -> None:
         self.limits = limits

@@ -13,6 +13,7 @@ extracted is what a careful unpacking tool would write, and nothing else:
   is removed, never replayed (a ZIP's are written whole or not at all by members.py, the writer of a WACZ's too);
 * a member that would take the bundle past what it may unpack to (NEWSCRAWL_UNPACK_*: budget.py) is not extracted,
   one error line naming it, so a decompression bomb cannot fill the disk;
+* a WACZ, HAR, ZIP or tar file among its files is unpacked in its turn (nested.py);
 * macOS's ``__MACOSX/`` folder of AppleDouble companions is not extracted (sniff.is_apple_double);
 * each file keeps its own modification time, which a saved page without a saved time of its own is fetched at
   (savedhtml.py). A tar member's time is UTC. A ZIP member's is taken, most exact first, from its Info-ZIP extended
@@ -40,9 +41,9 @@ ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 SUFFIXES = ZIP_SUFFIXES + TAR_SUFFIXES
 
-EXTRACTION = "bundle-1"
+EXTRACTION = "bundle-2"
 """Part of every extraction folder's key: a new one when extraction changes what it writes, so no replay reads a
-folder an older newscrawl extracted."""
+folder an older newscrawl extracted (2: the archives among its files unpacked too, nested.py)."""
 
 _EXTENDED_TIMESTAMP = 0x5455
 """Info-ZIP's "UT" extra field: a flags byte, then (flag 1) the modification time, seconds since 1970 UTC."""
@@ -58,12 +59,13 @@ def is_bundle(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIXES) and path.is_file()
 
 
-def extract(path: Path, into: Path, findings: Findings, budget: Budget) -> int:
-    """Every file of the bundle at `path` into the folder `into`, within `budget` (budget.py); how many. Raises
+def extract(path: Path, into: Path, findings: Findings, budget: Budget, name: str | None = None) -> int:
+    """Every file of the bundle at `path` into the folder `into`, within `budget` (budget.py); how many. `name`: the
+    bundle as the user knows it, for messages (``outer.zip/inner.tar`` for one inside another; else `path`). Raises
     UnreadableBundle when the bundle cannot be opened or holds no file, BundleNotExtracted (with its OSError as
-    cause) when `into` cannot take them. A member that cannot be extracted, or one past the budget, or a bundle cut
-    short, is one of `findings`."""
-    shown = str(path)
+    cause) when `into` cannot take them. A member that cannot be extracted, or a bundle cut short, is one of
+    `findings`."""
+    shown = name or str(path)
     if path.name.lower().endswith(ZIP_SUFFIXES):
         return _extract_zip(path, into, findings, budget, shown)
     return _extract_tar(path, into, findings, budget, shown)

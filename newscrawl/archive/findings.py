@@ -2,7 +2,7 @@
 that refuse an archive whole.
 
 An archive that cannot be read at all (UnreadableBundle) is one line: a usage error when it is the replay's input,
-one damaged-input line when it sits in a folder beside others. A cache folder that takes no
+one damaged-input line when it sits in a folder, or in another archive, beside others. A cache folder that takes no
 file (BundleNotExtracted) stops the replay before it starts, whichever archive met it. Damage inside an archive that
 can be read (a member refused or cut, entries with no response) is kept in a Findings, which unpack.py writes beside
 the unpacked folder.
@@ -34,7 +34,7 @@ class BundleNotExtracted(UnreadableBundle):
 
 UNPACK = "unpack"
 """The ArchiveProblem kind of damage found while unpacking: a member not extracted, an archive cut short, one in a
-folder that cannot be read."""
+folder (or in another archive) that cannot be read or lies too deep."""
 
 
 @dataclass

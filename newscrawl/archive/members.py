@@ -52,7 +52,8 @@ def extract_members(archive: zipfile.ZipFile, into: Path, found: Findings, budge
                     what: str) -> Written:
     """Each member of `archive` that `wanted` takes into `into` (module docstring), dated by `dated` (the member's
     own time for a bundle, the WACZ's for its WARCs). `name`: the archive as the user knows it, for messages
-    (``deliveries/2026-11.zip``); `what` its files in the cache-refusal line ("files", "WARCs")."""
+    (``deliveries/2026-11.zip``, or ``outer.zip/inner.wacz`` for one nested in another); `what` its files in the
+    cache-refusal line ("files", "WARCs")."""
     chosen = written = 0
     for member in archive.infolist():
         target = member_target(into, member.filename)

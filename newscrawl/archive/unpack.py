@@ -3,21 +3,23 @@ unpacked once into the replay cache, and the folder that results is replayed ins
 
 * a WACZ: its WARCs (wacz.py);
 * a HAR: its exchanges, converted into a WARC (har.py);
-* a ZIP or tar file: its files, then read as the folder they make (bundles.py);
+* a ZIP or tar file: its files, then read as the folder they make (bundles.py), every WACZ, HAR, ZIP or tar file
+  among them unpacked in its turn, to three levels (nested.py);
 * a folder holding any of these: a folder of its own WARCs (linked), its saved pages and their sidecars (copied
-  with their times: a saved page may not lead out of the folder it is read from), and every one of them unpacked.
+  with their times: a saved page may not lead out of the folder it is read from), and every one of them unpacked
+  as it would be alone.
 
-A WACZ or bundle given, alone or in a folder, may unpack to no more than the NEWSCRAWL_UNPACK_* settings allow (budget.py):
-the limits come in with the path, read from the settings of whoever unpacks it (the crawl's checks and its spider,
-`newscrawl verify`, `newscrawl reparse`), and are part of the cache key of what they limit.
+Each archive given, alone or in a folder, may unpack to no more than the NEWSCRAWL_UNPACK_* settings allow
+(budget.py): the limits come in with the path, read from the settings of whoever unpacks it (the crawl's checks
+and its spider, `newscrawl verify`, `newscrawl reparse`), and are part of the cache key.
 
 The cache is NEWSCRAWL_PLAIN_CACHE, else the system temp folder (where whole-file-gzipped WARCs are inflated too:
 wholegzip.py); a folder there is keyed by what it was made from (path, size and modification time of every file,
-and the version of each unpacking), made in a staging sibling and renamed whole, so a reader sees a whole folder or
-none, and another process making it at the same time costs nothing. Everything the user reads names the files as
-they know them (``X.wacz/archive/data.warc.gz``, ``pages.zip/pages/story.html``: shown.py), never the cache
-folder; ``newscrawl verify --archive PATH`` and ``newscrawl reparse PATH`` unpack PATH the same way (the folder is
-there already), so they find every item's record again.
+the version of each unpacking and the limits), made in a staging sibling and renamed whole, so a reader sees a
+whole folder or none, and another process making it at the same time costs nothing. Everything the user reads
+names the files as they know them (``X.wacz/archive/data.warc.gz``, ``pages.zip/pages/story.html``: shown.py),
+never the cache folder; ``newscrawl verify --archive PATH`` and ``newscrawl reparse PATH`` unpack PATH the same way
+(the folder is there already), so they find every item's record again.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from newscrawl.archive import bundles, har, wacz
+from newscrawl.archive import nested
 from newscrawl.archive.budget import Budget, UnpackLimits
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
 from newscrawl.archive.reader import ArchiveProblem
@@ -58,44 +60,33 @@ def replay_root(path: Path, limits: UnpackLimits) -> Path:
 def _replay_root(path: Path, limits: UnpackLimits) -> Path:
     """The folder a replay of `path` reads: for a .wacz file its WARCs, extracted once; for a .har file its
     exchanges, converted once into a WARC (har.py); for a ZIP or tar file its files, extracted once (bundles.py),
-    then as that folder; for a folder that holds .wacz, .har, ZIP or tar files, a folder of its WARC files, of every
-    WACZ's WARCs, HAR's WARC and bundle's files, and of its saved pages (a WACZ beside WARCs or pages was not
-    replayed at all, then the pages beside a WACZ were not, and a bundle's files were never); anything else as it
-    is. Raises UnreadableBundle (wacz.UnreadableWacz,
-    har.UnreadableHar) for a .wacz, .har, ZIP or tar file that cannot be read (in a folder: only when nothing else is
-    left to replay; else each bad one costs one error line), BundleNotExtracted when the cache takes no file."""
-    if wacz.is_wacz(path):
-        budget = Budget(limits, path.stat().st_size)
-        return _built(path, f"{wacz.EXTRACTION}-{limits.key}-{path.resolve()}\0{_stamp(str(path))}",
-                      lambda staging, found: f"{path}: {wacz.extract_warcs(path, staging, found, budget)} WARC files "
-                                             "extracted")
-    if har.is_har(path):
-        return _built(path, f"{har.CONVERSION}-{path.resolve()}\0{_stamp(str(path))}",
-                      lambda staging, found: f"{path}: {har.convert(path, staging, found)} responses "
-                                             "converted to a WARC", "WARC")
-    if bundles.is_bundle(path):
-        budget = Budget(limits, path.stat().st_size)
-        extracted = _built(path, f"{bundles.EXTRACTION}-{limits.key}-{path.resolve()}\0{_stamp(str(path))}",
-                           lambda staging, found: f"{path}: {bundles.extract(path, staging, found, budget)} files "
-                                                  "extracted", "files")
-        remember_origin(extracted, path)  # a WACZ or HAR in it is named inside the bundle when it is unpacked
-        return _replay_root(extracted, limits)
+    every WACZ, HAR, ZIP or tar file among them unpacked in its turn (nested.py); for a folder that holds .wacz,
+    .har, ZIP or tar files, a folder of its WARC files, of every such archive unpacked as it would be alone, and of
+    its saved pages (a WACZ beside WARCs or pages was not replayed at all, then the pages beside a WACZ were not, and
+    a bundle's files were never, then the archives in a bundle in a folder were not); anything else as it is.
+    Raises UnreadableBundle (wacz.UnreadableWacz, har.UnreadableHar) for a .wacz, .har, ZIP or tar file that cannot
+    be read (in a folder: only when nothing else is left to replay; else each bad one costs one error line),
+    BundleNotExtracted when the cache takes no file."""
+    kind = nested.kind_of(path)
+    if kind is not None and path.is_file():
+        made, what = nested.MADE[kind]
+
+        def alone(staging: Path, found: Findings) -> str:
+            count = nested.unpack(path, staging, found, Budget(limits, path.stat().st_size), str(path))
+            return f"{path}: {count} {made}"
+
+        return _built(path, _key(limits, path, [str(path)]), alone, what)
     if not path.is_dir():
         return path
     files = sorted(file for file in files_under(path) if os.path.isfile(file))
-    waczs = [file for file in files if file.lower().endswith(wacz.SUFFIX)]
-    hars = [file for file in files if file.lower().endswith(har.SUFFIX)]
-    packs = [file for file in files if file.lower().endswith(bundles.SUFFIXES)]  # monthly deliveries, say
-    if not waczs and not hars and not packs:
+    packed = [file for kind in nested.KINDS for file in files if nested.kind_of(file) == kind]
+    if not packed:
         return path
     warcs = [file for file in files if file.lower().endswith(WARC_FILE_SUFFIXES)]
-    taken = {*waczs, *hars, *packs, *warcs}
+    taken = {*packed, *warcs}
     pages = [file for file in files if file not in taken and (file.lower().endswith(".url") or is_saved_page(file))]
 
     def combine(staging: Path, found: Findings) -> str:
-        inherited = findings_of(path)  # the folder is itself unpacked (a ZIP's): what its unpacking found stands
-        found.problems += inherited.problems
-        found.skipped += inherited.skipped
         for warc in warcs:  # linked, not copied: the folder's own WARCs are read where they are
             link = staging / os.path.relpath(warc, path)
             link.parent.mkdir(parents=True, exist_ok=True)
@@ -105,31 +96,29 @@ def _replay_root(path: Path, limits: UnpackLimits) -> Path:
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(page, copy, follow_symlinks=False)
         readable = 0
-        for packed in waczs + hars + packs:
-            try:
-                into = staging / os.path.relpath(packed, path)
-                if packed in hars:
-                    har.convert(Path(packed), into, found, shown_name(packed))
-                elif packed in packs:  # its saved pages and WARCs; a WACZ or HAR in it only when it is given alone
-                    bundles.extract(Path(packed), into, found, Budget(limits, os.path.getsize(packed)))
-                else:
-                    wacz.extract_warcs(Path(packed), into, found, Budget(limits, os.path.getsize(packed)))
+        for file in packed:
+            try:  # each archive as it would be alone, with a budget of its own
+                nested.unpack(Path(file), staging / os.path.relpath(file, path), found,
+                              Budget(limits, os.path.getsize(file)), shown_name(file))
                 readable += 1
             except BundleNotExtracted:
                 raise
             except UnreadableBundle as error:  # it costs itself: the replay reports it as damaged input
-                message = str(error)
-                found.damaged(packed, message.removeprefix(f"{packed}: ").removeprefix(f"{shown_name(packed)}: "))
+                found.damaged(file, str(error).removeprefix(f"{shown_name(file)}: "))
         if not warcs and not pages and not readable:
-            kinds = ", ".join(kind for kind, found in (("WACZ", waczs), ("HAR", hars), ("ZIP or tar", packs)) if found)
-            raise UnreadableBundle(f"{shown_name(str(path))}: none of its {len(waczs) + len(hars) + len(packs)} "
-                                   f"{kinds} files could be read")
+            kinds = ", ".join(kind for kind in nested.KINDS if any(nested.kind_of(file) == kind for file in packed))
+            raise UnreadableBundle(f"{shown_name(str(path))}: none of its {len(packed)} {kinds} files could be read")
         return (f"{shown_name(str(path))}: {readable} WACZ, HAR, ZIP and tar files unpacked, {len(warcs)} WARC files "
                 f"linked and {len(pages)} saved pages and sidecars copied")
 
-    version = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-folder-{limits.key}"
-    return _built(path, "\n".join([version, str(path.resolve()), *(
-        f"{file}\0{_stamp(file)}" for file in waczs + hars + packs + warcs + pages)]), combine)
+    return _built(path, _key(limits, path, packed + warcs + pages, "folder"), combine)
+
+
+def _key(limits: UnpackLimits, path: Path, files: list[str], form: str = "alone") -> str:
+    """What an unpacked folder stands for: how newscrawl unpacks (nested.VERSION), within which limits, what was
+    given, and the size and modification time of every file it was made from."""
+    return "\n".join([f"{nested.VERSION}-{form}", limits.key, str(path.resolve()),
+                      *(f"{file}\0{_stamp(file)}" for file in files)])
 
 
 def _built(path: Path, key: str, build: Callable[[Path, Findings], str], what: str = "WARCs") -> Path:

@@ -52,10 +52,11 @@ def warcs_inside(path: Path) -> str | None:
     return f"{', '.join(warcs[:NAMED_WARCS])}{more}"
 
 
-def extract_warcs(path: Path, into: Path, found: Findings, budget: Budget) -> int:
+def extract_warcs(path: Path, into: Path, found: Findings, budget: Budget, name: str | None = None) -> int:
     """Every WARC member of the ZIP into `into`; how many. They are written as a bundle's members are (members.py):
     nothing lands outside `into`; a member cut short or damaged is removed, never replayed, and one past `budget`
-    is not written, each one damaged-input line in `found` (``X.wacz/archive/NAME``) that costs only itself. Raises
+    is not written, each one damaged-input line in `found` (``X.wacz/archive/NAME``) that costs only itself.
+    `name`: the WACZ as the user knows it (``outer.zip/inner.wacz`` for one inside another; else `path`). Raises
     UnreadableWacz for a file that is not a ZIP, holds no WARC or none that could be extracted, BundleNotExtracted
     when the cache folder takes no file.
 
@@ -66,7 +67,7 @@ def extract_warcs(path: Path, into: Path, found: Findings, budget: Budget) -> in
     would give another feed whenever it was extracted anew (another cache folder, another machine). (The members'
     own ZIP times are local times of an unknown zone, so they cannot stand for it.)
     """
-    shown = str(path)
+    shown = name or str(path)
     before = len(found.problems)
 
     def dated(member: zipfile.ZipInfo, target: Path) -> None:

@@ -1,0 +1,95 @@
+"""Archives inside archives: a WACZ, HAR, ZIP or tar file among a ZIP's or tar's files is unpacked in its turn, the
+same whether the outer one was given alone (``replay=outer.zip``) or found in a folder given.
+
+A delivery packs what it was handed: a ZIP of a month's WACZ files, a tar of HAR recordings, a ZIP of ZIPs. Each
+archive inside is unpacked where it lay, into a folder named as the file was (``outer.zip/inner.wacz/archive/…``),
+so its files keep the names shown.py gives them in everything the user reads, and the archive file itself is not
+kept: what is replayed holds no archive left to unpack, so unpacking it again changes nothing. Every level draws on
+the budget of the archive given (budget.py), and MAX_DEPTH levels are unpacked at most: an archive deeper than that
+is one damaged-input line naming it, and so is one inside that cannot be read; each costs only itself.
+
+The archives in a bundle are unpacked in the order of their names, each from the bytes and times its bundle gave
+it, so the same bundle gives the same folder, and feed, on any machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from newscrawl.archive import bundles, har, wacz
+from newscrawl.archive.budget import Budget
+from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
+from newscrawl.archive.warc import files_under
+
+MAX_DEPTH = 3
+"""Levels of archives unpacked: the one given, an archive in it, and one in that. Deeper nesting is no delivery
+anyone packs on purpose (a ZIP quine unpacks into itself for ever)."""
+
+VERSION = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-nested-1"
+"""Part of every unpacked folder's cache key: what each kind of archive, and this nesting, writes."""
+
+KINDS = {"WACZ": (wacz.SUFFIX,), "HAR": (har.SUFFIX,), "ZIP or tar": bundles.SUFFIXES}
+"""Each kind of archive unpacked, by the ends of its names (a .wacz is a ZIP too, but only its WARCs are read)."""
+
+MADE = {"WACZ": ("WARC files extracted", "WARCs"), "HAR": ("responses converted to a WARC", "WARC"),
+        "ZIP or tar": ("files extracted", "files")}
+"""Per kind, what its count says in the log, and what the cache refused when it refuses it."""
+
+
+def kind_of(file: str | Path) -> str | None:
+    """The kind of archive `file` is by its name (KINDS), or None for any other file."""
+    lowered = str(file).lower()
+    return next((kind for kind, suffixes in KINDS.items() if lowered.endswith(suffixes)), None)
+
+
+def unpack(path: Path, into: Path, found: Findings, budget: Budget, name: str, depth: int = 1) -> int:
+    """The archive at `path` unpacked into `into`, the archives inside it too (module docstring); how many WARC
+    files, responses or files its own unpacking gave (MADE). `name`: the archive as the user knows it; `depth`:
+    its level (1 for the archive given). Raises UnreadableBundle (UnreadableWacz, UnreadableHar) when it cannot be
+    read, BundleNotExtracted when the cache folder takes no file."""
+    kind = kind_of(path)
+    if kind == "WACZ":
+        return wacz.extract_warcs(path, into, found, budget, name)
+    if kind == "HAR":
+        return har.convert(path, into, found, name)
+    before = len(found.problems)
+    made = bundles.extract(path, into, found, budget, name)
+    inside = sorted(file for file in files_under(into) if kind_of(file) and os.path.isfile(file))
+    for file in inside:
+        _unpack_inside(Path(file), found, budget, f"{name}/{os.path.relpath(file, into)}", depth + 1)
+    if not any(files_under(into)):  # only archives were in it, and none could be unpacked
+        raise UnreadableBundle(f"{name}: none of the {len(inside)} archives in it could be unpacked"
+                               f"{found.last(before)}")
+    return made
+
+
+def _unpack_inside(file: Path, found: Findings, budget: Budget, name: str, depth: int) -> None:
+    """The archive `file`, found at level `depth`, unpacked into a folder of its own name, which then stands where
+    the file was; the file is removed whether it could be unpacked or not."""
+    if depth > MAX_DEPTH:
+        file.unlink()
+        found.damaged(name, f"not unpacked: a {kind_of(file)} file at level {depth} of archives in archives, past "
+                            f"the {MAX_DEPTH} levels unpacked (unpack the archive it is in by hand)")
+        return
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{file.name}.", dir=file.parent))
+    except OSError as error:  # the cache folder takes nothing more (full, read-only)
+        raise not_extracted(name, error) from error
+    try:
+        unpack(file, staging, found, budget, name, depth)
+    except BundleNotExtracted:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    except UnreadableBundle as error:  # it costs itself: the replay reports it as damaged input
+        shutil.rmtree(staging, ignore_errors=True)
+        file.unlink()
+        found.damaged(name, str(error).removeprefix(f"{name}: "))
+        return
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    file.unlink()
+    os.replace(staging, file)
