@@ -244,6 +244,20 @@ def test_gzipped_sitemap_and_feed_listed_as_sitemap() -> None:
     assert trail == {"https://a.example/x-y-z": ["sitemap"], "https://a.example/feed-item": ["rss"]}
 
 
+def test_a_json_feed_is_read_like_rss() -> None:
+    """A home page may announce a JSON Feed (application/feed+json) as its only feed: it was read as an empty one."""
+    news = spider(feed="https://a.example/feed.json")
+    body = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "A", "items": [{"id": "1", "url": '
+            b'"https://a.example/2025/03/21/kim-meets-putin", "title": "Kim meets Putin", "date_published": '
+            b'"2025-03-21T08:00:00Z"}]}')
+    list(news.parse_feed(TextResponse("https://a.example/feed.json", body=body,
+                                      headers={"Content-Type": "application/feed+json"},
+                                      request=Request("https://a.example/feed.json"))))
+    [(key, [found])] = news.held.trails.items()
+    assert key == "https://a.example/2025/03/21/kim-meets-putin"
+    assert (found.via, found.claims) == ("rss", {"title": "Kim meets Putin", "published": "2025-03-21T08:00:00Z"})
+
+
 def test_article_key_ignores_tracking_and_fragment() -> None:
     news = spider(urls="https://a.example/x")
     assert news.article_key("https://a.example/x?utm_source=t#c") == news.article_key("https://a.example/x")

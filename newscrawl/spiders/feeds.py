@@ -1,4 +1,5 @@
-"""RSS 2.0, RSS 1.0 (RDF) and Atom feeds, robots.txt Sitemap: lines and a home page's feed links.
+"""RSS 2.0, RSS 1.0 (RDF), Atom and JSON Feed (jsonfeed.org 1.0/1.1) feeds, robots.txt Sitemap: lines and a home
+page's feed links.
 
 Feeds are parsed as defensively as sitemaps (spiders/sitemaps.py): no DTDs, no entity expansion, no network, a
 recovering parser, so a hostile or broken feed yields what could be read and never raises.
@@ -6,6 +7,7 @@ recovering parser, so a hostile or broken feed yields what could be read and nev
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -58,6 +60,8 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
     ...            b'</item></channel></rss>')
     []
     """
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return _json_feed(body, base_url)
     head, rest = readable_xml(body)
     try:
         root = etree.fromstring(head + bytes(rest), parser=_parser(), base_url=base_url or None)
@@ -96,6 +100,46 @@ def parse_feed(body: bytes, base_url: str = "") -> list[FeedEntry]:
         if link:
             entries.append(FeedEntry(urljoin(base_url, link), position, claims))
     return entries
+
+
+def _json_feed(body: bytes, base_url: str) -> list[FeedEntry]:
+    """Entries of a JSON Feed (its `items`: `url`, the item's page, else `external_url`; `title`, `date_published`,
+    `date_modified` as the claims), in feed order; [] for any other JSON or none. A home page announces one as
+    application/feed+json, which is how a site whose only feed it is was read as an empty feed.
+
+    >>> feed = (b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "url": "/news/1", '
+    ...         b'"title": "Kim meets Putin", "date_published": "2019-11-19T08:57:40Z"}, {"id": "2"}, '
+    ...         b'{"id": "3", "external_url": "https://c.d/3", "date_modified": "2019-11-20T10:00:00Z"}]}')
+    >>> [(entry.link, entry.position, entry.claims) for entry in parse_feed(feed, "https://a.b/feed.json")]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('https://a.b/news/1', 0, {'title': 'Kim meets Putin', 'published': '2019-11-19T08:57:40Z'}),
+     ('https://c.d/3', 2, {'updated': '2019-11-20T10:00:00Z'})]
+    >>> parse_feed(b'{"items": "no"}'), parse_feed(b'{not json')
+    ([], [])
+    """
+    try:
+        feed = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return []
+    items = feed.get("items") if isinstance(feed, dict) else None
+    if not isinstance(feed, dict) or _JSON_FEED not in str(feed.get("version", "")) or not isinstance(
+            items, list):
+        return []
+    entries = []
+    for position, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        link = next((value.strip() for value in (item.get("url"), item.get("external_url"))
+                     if isinstance(value, str) and value.strip()), "")
+        claims = {claim: clean_text(item[key]) for key, claim in _JSON_FEED_CLAIMS
+                  if isinstance(item.get(key), str) and clean_text(item[key])}
+        if link:
+            entries.append(FeedEntry(urljoin(base_url, link), position, claims))
+    return entries
+
+
+_JSON_FEED = "jsonfeed.org/version/"  # "https://jsonfeed.org/version/1.1"; some feeds write http
+_JSON_FEED_CLAIMS = (("title", "title"), ("date_published", "published"), ("date_modified", "updated"))
 
 
 def robots_sitemaps(text: str, base_url: str) -> list[str]:
