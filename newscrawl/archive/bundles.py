@@ -11,6 +11,8 @@ extracted is what a careful unpacking tool would write, and nothing else:
 * one member that cannot be read (a bad CRC, an encrypted member, a tar member the filter refuses) costs only itself:
   one error line naming ``BUNDLE/MEMBER``; a tar cut short keeps what came before the cut, and a member cut short
   is removed, never replayed (a ZIP's are written whole or not at all by members.py, the writer of a WACZ's too);
+  a ZIP cut short (no central directory: an interrupted download or copy) keeps the files before the cut, read from
+  their own headers (zipscan.py), and the file the cut fell in is not extracted, one line naming the ZIP;
 * a member that would take the bundle past what it may unpack to (NEWSCRAWL_UNPACK_*: budget.py) is not extracted,
   one error line naming it, so a decompression bomb cannot fill the disk;
 * a WACZ, HAR, ZIP or tar file among its files is unpacked in its turn (nested.py);
@@ -36,14 +38,16 @@ from pathlib import Path
 from newscrawl.archive.budget import Budget
 from newscrawl.archive.findings import Findings, UnreadableBundle
 from newscrawl.archive.members import MAC_METADATA, extract_members, refused_by_cache
+from newscrawl.archive.zipscan import open_zip
 
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 SUFFIXES = ZIP_SUFFIXES + TAR_SUFFIXES
 
-EXTRACTION = "bundle-2"
+EXTRACTION = "bundle-3"
 """Part of every extraction folder's key: a new one when extraction changes what it writes, so no replay reads a
-folder an older newscrawl extracted (2: the archives among its files unpacked too, nested.py)."""
+folder an older newscrawl extracted (2: the archives among its files unpacked too, nested.py; 3: a ZIP cut short
+gives the files before the cut, zipscan.py)."""
 
 _EXTENDED_TIMESTAMP = 0x5455
 """Info-ZIP's "UT" extra field: a flags byte, then (flag 1) the modification time, seconds since 1970 UTC."""
@@ -79,7 +83,7 @@ def _extract_zip(path: Path, into: Path, findings: Findings, budget: Budget, nam
         os.utime(target, (stamp, stamp))
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_zip(path, budget.left) as archive:
             extracted = extract_members(archive, into, findings, budget, name, lambda member: True, dated,
                                         "files").written
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError) as error:

@@ -20,13 +20,15 @@ from newscrawl.archive.findings import Findings, UnreadableBundle
 from newscrawl.archive.members import extract_members
 from newscrawl.archive.shown import origin_of
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
+from newscrawl.archive.zipscan import open_zip
 
 SUFFIX = ".wacz"
 
-EXTRACTION = "wacz-3"
+EXTRACTION = "wacz-4"
 """Part of every extraction folder's key: a new one when extraction changes what it writes (2: the WARCs take the
-WACZ's modification time; 3: each WARC whole or not at all, within the budget: members.py), so no replay reads a
-folder an older newscrawl extracted."""
+WACZ's modification time; 3: each WARC whole or not at all, within the budget: members.py; 4: a WACZ cut short is
+read from its members' headers, its cut WARC kept up to the cut: zipscan.py), so no replay reads a folder an older
+newscrawl extracted."""
 
 
 class UnreadableWacz(UnreadableBundle):
@@ -55,7 +57,10 @@ def warcs_inside(path: Path) -> str | None:
 def extract_warcs(path: Path, into: Path, found: Findings, budget: Budget, name: str | None = None) -> int:
     """Every WARC member of the ZIP into `into`; how many. They are written as a bundle's members are (members.py):
     nothing lands outside `into`; a member cut short or damaged is removed, never replayed, and one past `budget`
-    is not written, each one damaged-input line in `found` (``X.wacz/archive/NAME``) that costs only itself.
+    is not written, each one damaged-input line in `found` (``X.wacz/archive/NAME``) that costs only itself. A WACZ
+    cut short (its central directory missing: an interrupted download or copy) is read from its members' own headers
+    (zipscan.py): its whole WARCs are written, and the WARC the cut fell in up to the cut (the replay reads each
+    record before it and reports the one cut), with one damaged-input line naming the WACZ.
     `name`: the WACZ as the user knows it (``outer.zip/inner.wacz`` for one inside another; else `path`). Raises
     UnreadableWacz for a file that is not a ZIP, holds no WARC or none that could be extracted, BundleNotExtracted
     when the cache folder takes no file.
@@ -75,8 +80,8 @@ def extract_warcs(path: Path, into: Path, found: Findings, budget: Budget, name:
 
     try:
         stamp = os.stat(path)
-        with zipfile.ZipFile(path) as archive:
-            done = extract_members(archive, into, found, budget, shown, _is_warc, dated, "WARCs")
+        with open_zip(path, budget.left) as archive:
+            done = extract_members(archive, into, found, budget, shown, _is_warc, dated, "WARCs", keep_cut=True)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError) as error:
         raise UnreadableWacz(f"{shown}: not a readable WACZ (ZIP) file: {error}") from error
     if not done.wanted:

@@ -1,0 +1,277 @@
+"""A ZIP read from its members' own headers when its end is missing: what an interrupted download or copy leaves.
+
+zipfile reads a ZIP from its end: the end-of-central-directory record, then the central directory it points at, which
+lists every member. A ZIP cut short (the commonest damage of a large file) has neither, so zipfile cannot open it at
+all, although every member before the cut is whole and the cut one's first part is there too. Each member is also
+preceded by a local file header (APPNOTE.TXT 4.3.7) giving its name, method, flags, sizes and times, so reading those
+from the start, as ``zip -FF`` and stream-unzip do, finds every member the file still holds.
+
+ScannedZip is a zipfile.ZipFile whose table of contents is built so: its _RealGetContents, the one step of ZipFile
+that reads the central directory, is replaced, so members.py writes its members as it writes an intact ZIP's, with
+zipfile's own name, CRC, encryption and method checks, one member costing only itself. It keeps where the members
+ended (damage) and the member the end of the file cut (`cut`), whose bytes before the cut cut_chunks gives: a WACZ
+keeps a cut WARC so, and the replay reads its records up to the cut.
+
+A member's sizes come from its local header, or ZIP64's extra field (0x0001) where that says 0xFFFFFFFF; a member
+written with flag bit 3 (by a writer that could not seek back: zipfile on a pipe, macOS, Java) has them in a data
+descriptor after its data, whose end a deflate stream tells by inflating to its end, and any other member by the
+first descriptor after it whose sizes fit. (stream-unzip, on PyPI, reads ZIPs this way, but gives neither a member's
+extra field, which holds its time, nor a ZipInfo for members.py; it stops the whole stream at an encrypted member or
+an unknown method, and reads no stored member with a descriptor.)
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+_LOCAL = b"PK\x03\x04"
+_CENTRAL = (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06")
+"""A central directory entry, the end record and the ZIP64 end record: what follows the last member."""
+_DESCRIPTOR = b"PK\x07\x08"
+_HEADER = struct.Struct("<4sHHHHHIIIHH")
+"""A local file header: signature, version, flags, method, time, date, CRC, sizes (compressed, plain), name and extra
+field lengths (APPNOTE 4.3.7)."""
+_FORMS = (struct.Struct("<III"), struct.Struct("<IQQ"))
+"""A data descriptor after its optional signature: CRC, compressed and plain size, of 4 bytes each or (ZIP64) 8."""
+_ZIP64 = 0x0001
+_FULL = 0xFFFFFFFF
+_ENCRYPTED, _DESCRIBED, _UTF8_NAME = 0x01, 0x08, 0x800
+_CHUNK = 1 << 20
+_CUT = ("cut short after {files} files{inside}: no central directory follows (the end of the file is missing: an "
+        "interrupted download or copy?); each file before the cut was read from its own header")
+
+
+@dataclass(frozen=True)
+class _End:
+    """Where the reading of the members ended: the line saying so, with {files} for the count of whole files before
+    it and {inside} for the member it ended in, if any."""
+
+    line: str
+    inside: str = ""
+
+
+def open_zip(path: Path, most: int) -> zipfile.ZipFile:
+    """The ZIP at `path` read by zipfile from its central directory, else, when zipfile cannot read one, from its
+    members' local headers (ScannedZip; `most`: what it may unpack to, beyond which a member is not inflated to find
+    its end). A file that does not start with a local header is no ZIP: zipfile's error is raised for it."""
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        with open(path, "rb") as head:
+            if head.read(len(_LOCAL)) != _LOCAL:
+                raise
+        return ScannedZip(path, error, most)
+
+
+class ScannedZip(zipfile.ZipFile):
+    """A ZIP whose members were found by their local headers (module docstring); its infolist() holds the whole
+    members, `cut` the one the end of the file cut."""
+
+    def __init__(self, path: Path, unreadable: zipfile.BadZipFile, most: int) -> None:
+        self.unreadable, self.most = unreadable, most
+        self.cut: zipfile.ZipInfo | None = None
+        self._cut_at = 0
+        self._end = _End(_CUT)
+        self._length = 0
+        super().__init__(path)
+
+    def damage(self, fate: str = "") -> str:
+        """The one line saying where the members ended; `fate`: what became of the cut member."""
+        files = sum(not member.is_dir() for member in self.filelist)
+        inside = f", inside {self._end.inside}" + (f" ({fate})" if fate else "") if self._end.inside else ""
+        return self._end.line.replace("{files}", str(files)).replace("{inside}", inside)
+
+    def cut_chunks(self) -> Iterator[bytes]:
+        """The bytes of the cut member as far as the file goes: stored, as they are; deflated, inflated until the
+        cut; none of an encrypted member or another method, of which no part can be read."""
+        member = self.cut
+        if member is None or member.flag_bits & _ENCRYPTED or member.compress_type not in (zipfile.ZIP_STORED,
+                                                                                             zipfile.ZIP_DEFLATED):
+            return
+        inflater = zlib.decompressobj(-15) if member.compress_type == zipfile.ZIP_DEFLATED else None
+        at = self._cut_at
+        while chunk := self._read(at, _CHUNK):
+            at += len(chunk)
+            if inflater is None:
+                yield chunk
+                continue
+            try:
+                while chunk and not inflater.eof:
+                    yield inflater.decompress(chunk, _CHUNK)
+                    chunk = inflater.unconsumed_tail
+            except zlib.error:  # damaged before the cut: what inflated so far is what there is
+                return
+            if inflater.eof:
+                return
+
+    def _RealGetContents(self) -> None:  # the name of the step ZipFile.__init__ calls to read its contents
+        """The members, from their local headers, in file order, up to the first that is not whole."""
+        at, self._length = 0, self._seek_end()
+        while head := self._read(at, _HEADER.size):
+            if not _LOCAL.startswith(head[:4]):
+                self._end = _End(f"its central directory cannot be read ({self.unreadable}): its {{files}} files "
+                                 "were read from their own headers" if head[:4] in _CENTRAL else
+                                 f"damaged after {{files}} files: no ZIP header at offset {at}, and no central "
+                                 "directory after it; nothing after that point was read")
+                break
+            found = self._member(at, head)
+            if found is None:
+                self._end = _End(_CUT, "the header of the next file")
+                break
+            member, data_at = found
+            end = self._data_end(member, data_at)
+            if end is None:
+                break
+            self.filelist.append(member)
+            self.NameToInfo[member.filename] = member
+            at = end
+        self.start_dir = at
+        if not self.filelist and self.cut is None:
+            raise zipfile.BadZipFile(f"{self.unreadable}; read from its own headers: {self.damage()}")
+
+    def _member(self, at: int, head: bytes) -> tuple[zipfile.ZipInfo, int] | None:
+        """The member whose local header starts at `at` (`head`: its fixed part), its sizes from the header and its
+        ZIP64 field, and where its data starts; None when the file ends inside the header."""
+        if len(head) < _HEADER.size:
+            return None
+        (_, version, flags, method, time, date, crc, compressed, size, name_length,
+         extra_length) = _HEADER.unpack(head)
+        rest = self._read(at + _HEADER.size, name_length + extra_length)
+        if len(rest) < name_length + extra_length:
+            return None
+        # decoded as zipfile decodes a name; one it cannot decode fails that member's open(), as zipfile's check
+        member = zipfile.ZipInfo(rest[:name_length].decode("utf-8" if flags & _UTF8_NAME else "cp437", "replace"))
+        member.extra = rest[name_length:]
+        member.date_time = ((date >> 9) + 1980, (date >> 5) & 0xF, date & 0x1F, time >> 11, (time >> 5) & 0x3F,
+                            (time & 0x1F) * 2)
+        member.extract_version, member.reserved = version & 0xFF, version >> 8
+        member.flag_bits, member.compress_type, member.CRC, member.header_offset = flags, method, crc, at
+        member.file_size, member.compress_size = _zip64_sizes(member.extra, size, compressed)
+        return member, at + _HEADER.size + len(rest)
+
+    def _data_end(self, member: zipfile.ZipInfo, data_at: int) -> int | None:
+        """Where the next header may start after `member`'s data (at `data_at`) and its descriptor, the member's CRC
+        and sizes completed from that descriptor; None when the reading ends at it (cut, damaged, too large)."""
+        if not member.flag_bits & _DESCRIBED:
+            if data_at + member.compress_size > self._length:
+                self._cut_short(member, data_at)
+                return None
+            return data_at + member.compress_size
+        if member.compress_type == zipfile.ZIP_DEFLATED and not member.flag_bits & _ENCRYPTED:
+            inflated = self._inflated(member, data_at)
+            if inflated is None:
+                return None
+            data_end, size = inflated
+            described = self._descriptor(data_end, data_at, size)
+        else:
+            described = self._search(data_at, stored=member.compress_type == zipfile.ZIP_STORED)
+        if described is None:
+            self._cut_short(member, data_at)
+            return None
+        member.CRC, member.compress_size, member.file_size, end = described
+        return end
+
+    def _cut_short(self, member: zipfile.ZipInfo, data_at: int) -> None:
+        """`member`, whose data starts at `data_at`, is the one the end of the file cut."""
+        self.cut, self._cut_at = member, data_at
+        self._end = _End(_CUT, member.filename)
+
+    def _inflated(self, member: zipfile.ZipInfo, data_at: int) -> tuple[int, int] | None:
+        """Where the deflate stream at `data_at` ends and what it inflates to; None when the file ends first (the
+        member is cut), the stream is damaged, or it inflates past `most` (what could not be written anyway)."""
+        inflater, at, size = zlib.decompressobj(-15), data_at, 0
+        while not inflater.eof:
+            chunk = self._read(at, _CHUNK)
+            if not chunk:
+                self._cut_short(member, data_at)
+                return None
+            at += len(chunk)
+            try:
+                while chunk and not inflater.eof and size <= self.most:
+                    size += len(inflater.decompress(chunk, _CHUNK))
+                    chunk = inflater.unconsumed_tail
+            except zlib.error as error:
+                self._end = _End(f"damaged after {{files}} files{{inside}}: {error}; nothing after it was read",
+                                 member.filename)
+                return None
+            if size > self.most:
+                self._end = _End(f"not read past {{files}} files{{inside}}: it inflates to more than {self.most} "
+                                 "bytes, more than the archive may unpack to, so nothing after it was read",
+                                 member.filename)
+                return None
+        return at - len(inflater.unused_data), size
+
+    def _descriptor(self, data_end: int, data_at: int, size: int | None = None
+                    ) -> tuple[int, int, int, int] | None:
+        """The CRC and sizes of the data descriptor at `data_end` (signed or not, of either width) that names the
+        data from `data_at` (and, when known, its plain `size`), and where it ends; of two forms that fit, the one
+        a header or the end of the file follows. None when none fits."""
+        raw = self._read(data_end, 4 + _FORMS[1].size)
+        fields = raw[4:] if raw[:4] == _DESCRIPTOR else raw
+        fitting = []
+        for form in _FORMS:
+            if len(fields) < form.size:
+                continue
+            crc, compressed, plain = form.unpack(fields[:form.size])
+            mask = _FULL if form is _FORMS[0] else (1 << 64) - 1
+            if compressed == (data_end - data_at) & mask and (size is None or plain == size & mask):
+                fitting.append((crc, data_end - data_at, size if size is not None else plain,
+                                data_end + len(raw) - len(fields) + form.size))
+        for candidate in fitting:
+            if self._read(candidate[3], 4) in (b"", _LOCAL, *_CENTRAL):
+                return candidate
+        return fitting[0] if fitting else None
+
+    def _search(self, data_at: int, stored: bool) -> tuple[int, int, int, int] | None:
+        """The first data descriptor after `data_at` whose sizes fit the data before it (a stored member's plain
+        size is its compressed one): signed, or unsigned before the next header. None when the file ends first."""
+        at, carry = data_at, b""
+        while chunk := self._read(at, _CHUNK):
+            buffer, base = carry + chunk, at - len(carry)
+            spot = buffer.find(b"PK")
+            while spot >= 0:
+                place = base + spot
+                ends = [place] if buffer[spot:spot + 4] == _DESCRIPTOR else [
+                    place - form.size for form in _FORMS if self._read(place, 4) in (_LOCAL, *_CENTRAL)]
+                for data_end in ends:
+                    found = self._descriptor(data_end, data_at) if data_end >= data_at else None
+                    if found and (not stored or found[1] == found[2]):
+                        return found
+                spot = buffer.find(b"PK", spot + 1)
+            at, carry = at + len(chunk), buffer[-1:]
+        return None
+
+    def _read(self, at: int, size: int) -> bytes:
+        fp: IO[bytes] | None = self.fp
+        assert fp is not None
+        fp.seek(at)
+        return fp.read(size)
+
+    def _seek_end(self) -> int:
+        fp: IO[bytes] | None = self.fp
+        assert fp is not None
+        return fp.seek(0, 2)
+
+
+def _zip64_sizes(extra: bytes, size: int, compressed: int) -> tuple[int, int]:
+    """The plain and compressed size, those the header marks 0xFFFFFFFF taken from its ZIP64 extra field (a local
+    header's holds both, in that order; APPNOTE 4.5.3)."""
+    while len(extra) >= 4:
+        kind, length = struct.unpack("<HH", extra[:4])
+        data, extra = extra[4:4 + length], extra[4 + length:]
+        if kind != _ZIP64:
+            continue
+        values = list(struct.unpack(f"<{len(data) // 8}Q", data[:len(data) // 8 * 8]))
+        if len(values) >= 2:
+            return values[0] if size == _FULL else size, values[1] if compressed == _FULL else compressed
+        if values and size == _FULL:
+            return values[0], compressed
+        if values and compressed == _FULL:
+            return size, values[0]
+    return size, compressed
