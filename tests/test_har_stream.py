@@ -5,8 +5,10 @@ past a float's range, escapes, lone surrogates, keys given twice, NaN) was recor
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
+import shutil
 import json
 import zipfile
 from pathlib import Path
@@ -217,6 +219,30 @@ def test_a_replay_of_a_cut_har_gives_its_articles_and_says_the_file_is_damaged(t
     assert (f"Damaged input {path} at offset 0 (unpack): cut short or damaged after 49 entries: parse error: "
             "premature EOF") in done.log
     assert done.stat("newscrawl/replay/archive_problems/unpack") == 1
+
+
+def test_a_gzipped_har_is_the_har_it_holds_and_one_cut_short_gives_the_entries_before(tmp_path: Path) -> None:
+    """sitespeed.io and WebPageTest write .har.gz; a 500 MB HAR is gzipped to be kept. It was no replay source."""
+    raw = (FOLDER / "playwright.har").read_bytes()
+    whole = har.convert(FOLDER / "playwright.har", tmp_path / "plain", Findings())
+    packed = tmp_path / "session.har.gz"
+    packed.write_bytes(gzip.compress(raw, mtime=0))
+    found = Findings()
+    assert har.convert(packed, tmp_path / "gz", found) == whole and not found.problems
+    assert _responses(tmp_path / "gz" / "session.har.gz.warc.gz") == _responses(
+        tmp_path / "plain" / "playwright.har.warc.gz")
+    cut = tmp_path / "cut.har.gz"
+    cut.write_bytes(packed.read_bytes()[:len(packed.read_bytes()) // 2])
+    found = Findings()
+    written = har.convert(cut, tmp_path / "cut", found)
+    assert 0 < written < whole and [(p.file, p.kind) for p in found.problems] == [(str(cut), "unpack")]
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    shutil.copy(packed, folder / "session.har.gz")
+    done = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={folder}", "-O", "out.jsonl",
+                     env={"NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")})
+    assert done.returncode == 0 and "Traceback" not in done.log, done.log[-3000:]
+    assert len(done.feed_items("out.jsonl")) == 3
 
 
 class _Trickle(io.BytesIO):

@@ -58,7 +58,8 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.archive.findings import Findings, UnreadableBundle
-from newscrawl.archive.harstream import NotAHar, read_entries
+from newscrawl.archive.gunzipstream import GunzipStream
+from newscrawl.archive.harstream import NotAHar, Readable, read_entries
 from newscrawl.archive.savednames import NOFOLLOW, read_safely
 from newscrawl.archive.writer import request_target
 from newscrawl.extract.urls import is_http_url
@@ -66,6 +67,8 @@ from newscrawl.extract.urls import is_http_url
 logger = logging.getLogger(__name__)
 
 SUFFIX = ".har"
+SUFFIXES = (SUFFIX, ".har.gz")
+"""A HAR, and one gzipped whole (sitespeed.io, WebPageTest; anyone shrinking a 500 MB HAR)."""
 CONVERSION = "har-3"
 """Part of every conversion's cache key, and named in the WARC's warcinfo: a new one when conversion changes what
 it writes, so no replay reads a WARC an older newscrawl converted."""
@@ -88,7 +91,7 @@ class UnreadableHar(UnreadableBundle):
 
 
 def is_har(path: Path) -> bool:
-    return path.name.lower().endswith(SUFFIX) and path.is_file()
+    return path.name.lower().endswith(SUFFIXES) and path.is_file()
 
 
 def convert(path: Path, into: Path, findings: Findings, shown: str | None = None) -> int:
@@ -105,7 +108,9 @@ def convert(path: Path, into: Path, findings: Findings, shown: str | None = None
     name = shown or str(path)
     into.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDONLY | NOFOLLOW)  # as read_safely: a symlink swapped in after the check is refused
-    with os.fdopen(fd, "rb") as fh, tempfile.TemporaryFile(dir=into) as spool:
+    with os.fdopen(fd, "rb") as raw, tempfile.TemporaryFile(dir=into) as spool:
+        # a gzipped HAR is read as the HAR it holds: the same HAR gives the same records gzipped or not
+        fh: Readable = GunzipStream(raw) if path.name.lower().endswith(".gz") else raw
         digest = _sha256(fh)  # first: every record's id is derived from it
         records = _Records(spool, digest, path)
         try:
@@ -122,8 +127,8 @@ def convert(path: Path, into: Path, findings: Findings, shown: str | None = None
         if not records.written:
             raise UnreadableHar(f"{name}: a HAR file without a response that could be replayed ({read.entries} "
                                 f"entries{f'; {read.stopped}' if read.stopped else ''})")
-        if read.stopped:
-            findings.damaged(str(path), read.stopped)
+        if read.stopped or getattr(fh, "cut", ""):
+            findings.damaged(str(path), read.stopped or getattr(fh, "cut"))
         target = into / f"{path.name}.warc.gz"
         with open(target, "wb") as out:
             writer = WARCWriter(out, gzip=True, warc_version="1.1")
@@ -146,7 +151,7 @@ def convert(path: Path, into: Path, findings: Findings, shown: str | None = None
     return records.written
 
 
-def _sha256(fh: IO[bytes]) -> str:
+def _sha256(fh: Readable) -> str:
     digest = hashlib.sha256()
     while chunk := fh.read(1 << 20):
         digest.update(chunk)

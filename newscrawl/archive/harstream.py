@@ -25,10 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from types import ModuleType
-from typing import IO, Any
+from typing import Any, Protocol
 
 import ijson
 from ijson.common import JSONError, ObjectBuilder
+
+class Readable(Protocol):
+    """What the reading takes: a binary file, or a gzipped HAR's plain bytes (gunzipstream.py)."""
+    def read(self, size: int = -1, /) -> bytes: ...
+    def seek(self, offset: int, /) -> int: ...
+
 
 _BOM = b"\xef\xbb\xbf"
 _STARTS = ("start_map", "start_array")
@@ -59,7 +65,7 @@ class NotAHar(ValueError):
         self.cause = cause
 
 
-def read_entries(fh: IO[bytes], begin: Callable[[], None], entry: Callable[[Any], None]) -> Reading:
+def read_entries(fh: Readable, begin: Callable[[], None], entry: Callable[[Any], None]) -> Reading:
     """Read the HAR in `fh` (from its start), calling `entry` with each entry of ``log.entries`` in turn and `begin`
     before the first: again whenever the entries must be handed on from the first again (the file is read again,
     or holds a later ``entries`` that replaces them, as in json). Raises NotAHar for a file that is no HAR; what
@@ -92,7 +98,7 @@ class _Source:
     """`fh` as ijson reads it, from its start, without a byte order mark; its bytes hashed as they are read (the BOM
     too), whether its end was reached, and (`watch`, for a yajl backend) watched for lone surrogates."""
 
-    def __init__(self, fh: IO[bytes], watch: bool = False) -> None:
+    def __init__(self, fh: Readable, watch: bool = False) -> None:
         fh.seek(0)
         self.fh = fh
         self.watch = _SurrogateWatch() if watch else None
@@ -262,7 +268,7 @@ def _partial_log(top: Any) -> dict[str, Any]:
     return log if isinstance(log, dict) else {}
 
 
-def _whole(fh: IO[bytes]) -> tuple[Any, str]:
+def _whole(fh: Readable) -> tuple[Any, str]:
     """The file read whole by ``json.loads`` as before streaming (for what stops ijson but not json), or the
     JSONDecodeError or UnicodeDecodeError it raised; and the sha256 of the file's bytes."""
     fh.seek(0)

@@ -31,7 +31,7 @@ anyone packs on purpose (a ZIP quine unpacks into itself for ever)."""
 VERSION = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-nested-1"
 """Part of every unpacked folder's cache key: what each kind of archive, and this nesting, writes."""
 
-KINDS = {"WACZ": (wacz.SUFFIX,), "HAR": (har.SUFFIX,), "ZIP or tar": bundles.SUFFIXES}
+KINDS = {"WACZ": (wacz.SUFFIX,), "HAR": har.SUFFIXES, "ZIP or tar": bundles.SUFFIXES}
 """Each kind of archive unpacked, by the ends of its names (a .wacz is a ZIP too, but only its WARCs are read)."""
 
 MADE = {"WACZ": ("WARC files extracted", "WARCs"), "HAR": ("responses converted to a WARC", "WARC"),
