@@ -62,7 +62,8 @@ from newscrawl.archive.browsersaves import (
     unwrapped_wayback,
 )
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
-from newscrawl.archive.savednames import is_saved_page, named_otherwise, read_safely, sidecar_of, sidecar_url
+from newscrawl.archive.savednames import (inside, is_saved_page, named_otherwise, read_safely, refusal, sidecar_of,
+                                          sidecar_url)
 from newscrawl.archive.sniff import GZIP_MAGIC, looks_binary
 from newscrawl.extract.urls import is_http_url
 
@@ -149,7 +150,7 @@ def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem |
     file. A file whose name says it is no page but whose bytes are HTML is one NotReplayed.
 
     A symlink to a file inside the folder is the page it leads to, read once under that page's own path: skipped
-    when the walk lists its target anyway. One that leads outside is refused (``_refusal``)."""
+    when the walk lists its target anyway. One that leads outside is refused (``savednames.refusal``)."""
     root = Path(folder).resolve(strict=True)  # the folder itself may be a symlink; nothing under it may lead out
     if root.is_file():  # one page given by itself (replay=story.html, or a browser's page.mhtml)
         yield from _load(root.parent, str(root))
@@ -176,7 +177,7 @@ def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem |
     for relative in found:
         path = os.path.join(root, relative.replace("/", os.sep))
         target = os.path.realpath(path) if os.path.islink(path) else None
-        if target is None or not _inside(root, target):  # a link that leads outside: _load refuses it
+        if target is None or not inside(root, target):  # a link that leads outside: _load refuses it
             read.add(target or path)
             yield from _load(root, path)
             continue
@@ -195,9 +196,9 @@ def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem |
 
 
 def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
-    refusal = _refusal(root, path)
-    if refusal:
-        yield ArchiveProblem(path, 0, "unsafe-path", refusal)
+    refused = refusal(root, path)
+    if refused:
+        yield ArchiveProblem(path, 0, "unsafe-path", refused)
         return
     if not stat.S_ISREG(os.lstat(path).st_mode):
         yield ArchiveProblem(path, 0, "not-a-file", "not a regular file; refused")
@@ -224,7 +225,7 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     sidecar = sidecar_of(path)
     url = None
     if os.path.lexists(sidecar):
-        sidecar_refusal = _refusal(root, sidecar)
+        sidecar_refusal = refusal(root, sidecar)
         if sidecar_refusal:
             yield ArchiveProblem(sidecar, 0, "unsafe-path", f"{sidecar_refusal}; page URL taken from the HTML")
         else:
@@ -269,21 +270,6 @@ def page_and_cut(path: str, raw: bytes) -> tuple[bytes, bool]:
     if path.lower().endswith(".gz") or raw.startswith(GZIP_MAGIC):
         return codings.gunzipped(raw)
     return raw, False
-
-
-def _refusal(root: Path, path: str | Path) -> str:
-    """Why ``path`` may not be read, or "" if it is a path inside ``root`` (a symlink's target too: iter_saved_html
-    reads a link inside the folder as its target)."""
-    if not _inside(root, os.path.realpath(path)):
-        if os.path.islink(path):
-            return (f"symlink to {os.readlink(path)!r}, outside {root}: refused; saved pages are read only from "
-                    "inside it")
-        return f"path resolves outside {root}; refused"
-    return ""
-
-
-def _inside(root: Path, real: str) -> bool:
-    return os.path.commonpath([real, root]) == str(root)
 
 
 def _url_in_html(body: bytes) -> str | None:

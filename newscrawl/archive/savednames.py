@@ -1,5 +1,5 @@
 """Which files of a saved-pages folder are pages, by name and then by first bytes, and the ``.url`` sidecar that
-names a page's address; how a file of such a folder is opened.
+names a page's address; how a file of such a folder is opened, and which paths may be (none outside it).
 
 Split from savedhtml.py, which reads the pages these rules find: the rules change when a saving tool names files
 in a new way, the reading when one writes pages in a new way.
@@ -94,3 +94,19 @@ def sidecar_url(sidecar: str) -> str | None:
         return next((value.strip() for key, _, value in (line.partition("=") for line in lines[1:])
                      if key.strip().lower() == "url"), None)
     return lines[0] if lines else None
+
+
+def refusal(root: Path, path: str | Path) -> str:
+    """Why ``path`` may not be read, or "" if it is a path inside ``root`` (a symlink's target too: iter_saved_html
+    reads a link inside the folder as its target). Folders may come from untrusted places: nothing outside is read."""
+    if not inside(root, os.path.realpath(path)):
+        if os.path.islink(path):
+            return (f"symlink to {os.readlink(path)!r}, outside {root}: refused; saved pages are read only from "
+                    "inside it")
+        return f"path resolves outside {root}; refused"
+    return ""
+
+
+def inside(root: Path, real: str) -> bool:
+    """Whether the resolved path ``real`` is ``root`` or under it."""
+    return os.path.commonpath([real, root]) == str(root)
