@@ -22,8 +22,11 @@ QUALITY_FLAGS: dict[str, str] = {
                         "published_at is naive (\"YYYY-MM-DDTHH:MM:SS\")",
     "date_malformed": "the publication date found is not ISO 8601; published_at is null (the value is logged)",
     "modified_malformed": "the update date found is not ISO 8601; modified_at is null (the value is logged)",
-    "no_url": "the page has no http(s) URL (a saved page without .url sidecar, canonical link or og:url); url is its "
-              "file:// URL",
+    "no_url": "the page has no http(s) URL (a saved page without .url sidecar, canonical link or og:url, in no folder "
+              "named after its host); url is its file:// URL",
+    "url_from_path": "the URL was rebuilt from the mirror folder's names (HOST/PATH, as wget, HTTrack and the Wayback "
+                     "Machine downloaders save pages): its scheme, a directory's trailing slash and an extension the "
+                     "tool may have added are guesses",
     "no_author": "nobody is credited: byline null and authors empty",
     "image_url_invalid": "the lead image URL was not absolute http(s); image_url is null",
     "markup_removed": "a text field held working HTML markup (tags with attributes, elements, comments); the markup "

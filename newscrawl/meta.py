@@ -28,6 +28,9 @@ REPLAYED_FLAG = "replayed"
 """Response flag of an answer from the archive: fetch-time stamping, capture and politeness leave it alone."""
 TRUNCATED_FLAG = "truncated"
 """Response flag of an answer from an archive record known to be incomplete (ArchivedExchange.truncated)."""
+URL_FROM_PATH_FLAG = "url_from_path"
+"""Response flag of a saved page whose URL was rebuilt from a mirror's folder names (archive/mirrorpaths.py): its
+item is flagged url_from_path."""
 INCOMPLETE_FLAGS = (TRUNCATED_FLAG, "dataloss")
 """Response flags of a body known to be cut short: "truncated" from the archive (its record says so, or holds less
 than the response's Content-Length), "dataloss" from Scrapy (a live response that ended early, kept when

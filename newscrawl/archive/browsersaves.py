@@ -171,7 +171,7 @@ def saved_by_browser(body: bytes, published_url: Callable[[], str | None] = lamb
     mirrored = _HTTRACK.search(head)
     if mirrored is not None:
         address = mirrored.group(1)
-        url = f"{_scheme_of(address, published_url())}://{address}"
+        url = f"{scheme_of(address, published_url())}://{address}"
         return (url if is_http_url(url) else None), _http_date(mirrored.group(2))
     copied = _PYWEBCOPY.search(head)
     if copied is not None:
@@ -209,7 +209,9 @@ def unwrapped_wayback(url: str) -> tuple[str, datetime | None] | None:
     return original, captured
 
 
-def _scheme_of(address: str, published_url: str | None) -> str:
+def scheme_of(address: str, published_url: str | None) -> str:
+    """The scheme of an address saved without one (HOST/PATH: HTTrack's comment, a mirror's folder names): the
+    page's canonical link or og:url's when it names the same host (up to "www."), else https."""
     host = address.split("/", 1)[0].lower()
     if published_url:
         scheme, _, rest = published_url.partition("://")

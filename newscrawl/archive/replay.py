@@ -80,7 +80,7 @@ from newscrawl.archive.wacz import warcs_inside
 from newscrawl.fatal import stop_crawl
 from newscrawl.components import Unused, leave_out
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
-                            archive_index_cache)
+                            URL_FROM_PATH_FLAG, archive_index_cache)
 
 logger = logging.getLogger(__name__)
 
@@ -367,6 +367,8 @@ class Answer:
     """False when the record's WARC digests do not match its bytes (and no intact capture of the URL exists)."""
     truncated: str | None = None
     """Why the archived payload is incomplete (ArchivedExchange.truncated), None when it is whole."""
+    url_from_path: bool = False
+    """A saved page's URL rebuilt from a mirror's folder names (SavedPlace.url_from_path)."""
     coding_not_applied: str | None = None
     """The Content-Encoding the record names but its body never had (codings.not_applied): left out of `headers`,
     so Scrapy reads the body as it is instead of failing it."""
@@ -769,7 +771,7 @@ class ReplaySource:
             raise RecordTooLarge(version.path, 0, len(body), max_payload)
         return Answer(url=version.url, status=200, headers=[("Content-Type", version.content_type)], body=body,
                       fetched_at=version.fetched_at, archive=saved_page_ref(self._root, version),
-                      truncated=version.truncated)
+                      truncated=version.truncated, url_from_path=version.url_from_path)
 
     def version_answer(self, version: IndexEntry | SavedPlace, max_payload: int | None = None) -> Answer:
         """The answer of one of `versions`' versions: answer_of's, but a revisit record's dated by the revisit
@@ -995,7 +997,8 @@ def replayed_response(answer: Answer, request: Request, stats: Any, *, decoded: 
     """The Scrapy response of an archived answer to `request` (whose meta gets the answer's fetch time, mode and
     record): its body as archived, which Scrapy's middlewares then decode, or with `decoded` its Content-Encoding
     undone here, for a response handed straight to a callback (ValueError when it does not decode). A record cut
-    short flags the response (its item is flagged body_truncated)."""
+    short flags the response (its item is flagged body_truncated), and so does a saved page whose URL was rebuilt from
+    a mirror's folder names (url_from_path)."""
     request.meta[META_FETCHED_AT] = answer.fetched_at_utc()
     request.meta[META_MODE] = "replay"
     request.meta[META_ARCHIVE] = answer.archive
@@ -1007,7 +1010,7 @@ def replayed_response(answer: Answer, request: Request, stats: Any, *, decoded: 
     for name, value in pairs:
         headers.appendlist(name, value)
     response_class = responsetypes.from_args(headers=headers, url=answer.url, body=body)
-    flags = [REPLAYED_FLAG]
+    flags = [REPLAYED_FLAG, URL_FROM_PATH_FLAG] if answer.url_from_path else [REPLAYED_FLAG]
     if answer.coding_not_applied is not None:
         stats.inc_value("newscrawl/replay/coding_not_applied")
         logger.info("Replayed %(url)s without its Content-Encoding %(coding)r: the archived body is a document "

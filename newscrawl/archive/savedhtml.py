@@ -19,9 +19,11 @@ name without ``.html``/``.htm``/``.html.gz``, or the whole name of a page found 
 browser saved it from, as the browser or mirroring tool wrote it into the page (SingleFile's ``<!-- Page saved with
 SingleFile url: … saved date: … -->``, HTTrack's ``<!-- Mirrored from … -->``, and the
 ``<!-- saved from url=(0042)… -->`` mark of the web of Chrome's and Internet Explorer's "Save As"; a browser
-archive's own address for its page); then ``<link rel="canonical">``, ``og:url``, and finally the file's own
-``file://`` URL. All but the last are only used when absolute http(s): a relative one has no base. A page's fetch
-time is the one the saving tool wrote (SingleFile's saved date, an MHTML archive's Date), else the file's
+archive's own address for its page); then ``<link rel="canonical">``, ``og:url``; then the URL a mirroring tool's
+folder names give (``HOST/PATH``, as wget, HTTrack and the Wayback Machine downloaders name them: mirrorpaths.py);
+and finally the file's own ``file://`` URL. All but the last two are only used when absolute http(s): a relative
+one has no base. A page's fetch time is the one the saving tool wrote (SingleFile's saved date, an MHTML archive's
+Date), else a capture's time a folder is named by (``YYYYMMDDhhmmss``, mirrorpaths.py), else the file's
 modification time (which a copy or an unzip may have reset).
 
 Folders may come from untrusted places, so nothing outside the folder is ever read: symlinks (files, sidecars,
@@ -61,6 +63,7 @@ from newscrawl.archive.browsersaves import (
     saved_by_browser,
     unwrapped_wayback,
 )
+from newscrawl.archive.mirrorpaths import time_from_path, url_from_path
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
 from newscrawl.archive.savednames import (inside, is_saved_page, named_otherwise, read_safely, refusal, sidecar_of,
                                           sidecar_url)
@@ -93,10 +96,14 @@ class SavedPage:
     for its page."""
     truncated: str | None = None
     """Why the page is incomplete ("gzip": a gzip file cut short, read as far as it goes), None when it is whole."""
+    url_from_path: bool = False
+    """The URL was rebuilt from the names of a mirror's folders (mirrorpaths.py): its scheme and a directory's
+    trailing slash are guesses. Its item is flagged url_from_path."""
 
     def place(self) -> SavedPlace:
         """Where the page is, without its bytes."""
-        return SavedPlace(self.url, self.path, self.fetched_at, self.body_sha256, self.content_type, self.truncated)
+        return SavedPlace(self.url, self.path, self.fetched_at, self.body_sha256, self.content_type, self.truncated,
+                          self.url_from_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,7 @@ class SavedPlace:
     body_sha256: str
     content_type: str = HTML_CONTENT_TYPE
     truncated: str | None = None
+    url_from_path: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,13 +253,17 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     if archive is not None:
         saved_from, saved_at = archive.url or saved_from, archive.saved_at or saved_at
     named = url is not None  # by the user's sidecar: kept as they wrote it
-    url = url or saved_from or published_url() or Path(path).as_uri()
+    relative = os.path.relpath(path, root).replace(os.sep, "/")  # a mirror's folders name its URL (mirrorpaths.py)
+    url = url or saved_from or published_url()
+    rebuilt = None if url else url_from_path(relative, published_url)
+    url = url or rebuilt or Path(path).as_uri()
     wayback = unwrapped_wayback(url)
     if wayback is not None:  # a copy saved from the Wayback Machine: the outlet's page, as captured then
         url, saved_at = (url if named else wayback[0]), wayback[1] or saved_at
-    yield SavedPage(url, path, body, saved_at or datetime.fromtimestamp(mtime, timezone.utc),
-                    hashlib.sha256(body).hexdigest(),
-                    archive.content_type if archive is not None else HTML_CONTENT_TYPE, "gzip" if cut else None)
+    fetched_at = saved_at or time_from_path(relative) or datetime.fromtimestamp(mtime, timezone.utc)
+    yield SavedPage(url, path, body, fetched_at, hashlib.sha256(body).hexdigest(),
+                    archive.content_type if archive is not None else HTML_CONTENT_TYPE, "gzip" if cut else None,
+                    rebuilt is not None)
 
 
 def page_bytes(path: str, raw: bytes) -> bytes:

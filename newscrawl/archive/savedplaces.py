@@ -27,6 +27,7 @@ CREATE TABLE pages (
     body_sha256 TEXT NOT NULL,
     content_type BLOB NOT NULL,
     truncated TEXT,            -- why the page is incomplete (SavedPlace.truncated), NULL when whole
+    url_from_path INTEGER NOT NULL,  -- 1: its URL was rebuilt from a mirror's folder names (SavedPlace.url_from_path)
     version_of INTEGER NOT NULL  -- n of the page that answered its URL when it was added (its own n if none)
 );
 CREATE INDEX pages_by_version ON pages (version_of);
@@ -36,7 +37,7 @@ CREATE TABLE answers (
 ) WITHOUT ROWID;
 """
 _BATCH = 256
-_COLUMNS = "url, path, fetched_at, body_sha256, content_type, truncated"
+_COLUMNS = "url, path, fetched_at, body_sha256, content_type, truncated, url_from_path"
 
 
 class SavedPlaces:
@@ -59,9 +60,10 @@ class SavedPlaces:
         answering = self._answering_number(page.url) if self._count else None
         earlier = self._at(answering) if answering is not None else None
         number = self._count
-        self._db.execute("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+        self._db.execute("INSERT INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             number, _stored(page.url), _stored(page.path), page.fetched_at.isoformat(), page.body_sha256,
-            _stored(page.content_type), page.truncated, number if answering is None else answering))
+            _stored(page.content_type), page.truncated, int(page.url_from_path),
+            number if answering is None else answering))
         keys = {page.url, canonicalize_url(page.url)}
         self._db.executemany("INSERT OR IGNORE INTO answers VALUES (?, ?)", ((_stored(key), number) for key in keys))
         self._count += 1
@@ -129,7 +131,7 @@ def _text(stored: bytes) -> str:
     return stored.decode("utf-8", "surrogatepass")
 
 
-def _place(row: tuple[bytes, bytes, str, str, bytes, str | None]) -> SavedPlace:
-    url, path, fetched_at, body_sha256, content_type, truncated = row
+def _place(row: tuple[bytes, bytes, str, str, bytes, str | None, int]) -> SavedPlace:
+    url, path, fetched_at, body_sha256, content_type, truncated, url_from_path = row
     return SavedPlace(_text(url), _text(path), datetime.fromisoformat(fetched_at), body_sha256, _text(content_type),
-                      truncated)
+                      truncated, bool(url_from_path))

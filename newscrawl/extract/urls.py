@@ -127,6 +127,17 @@ def site_of(url: str) -> str:
     return ".".join(host.split(".")[-2:])
 
 
+def registrable(host: str) -> bool:
+    """Whether a host name is a registrable domain or a name under one (a label under a public suffix, by the same
+    bundled list as site_of): not an IP address, a single label, or a name under no listed suffix.
+
+    >>> [registrable(h) for h in ("www.bbc.co.uk", "outlet.example", "v1.2", "notes.backup", "127.0.0.1")]
+    [True, False, False, False, False]
+    """
+    parts = _public_suffixes()(host.lower().rstrip("."))
+    return bool(parts.suffix and parts.domain)
+
+
 def names_another_site(page_url: str, link: str) -> bool:
     """Whether `link` (a page's canonical) is on another site than the page: a syndicated copy naming the original.
     A cache or archive copy (AMP cache, web archive) is not a publisher, and neither is a page at an IP address or

@@ -32,7 +32,7 @@ from newscrawl.extract.notes import NoteRule
 from newscrawl.extract.urls import host_of
 from newscrawl.items import Article, Discovery, Provenance
 from newscrawl.meta import (FATAL_ERROR_STAT, INCOMPLETE_FLAGS, META_FETCHED_AT, META_KEY, TRUNCATED_FLAG,
-                            archive_index_cache, new_crawl_id)
+                            URL_FROM_PATH_FLAG, archive_index_cache, new_crawl_id)
 from newscrawl.monitoring.report import site_was_down, stopped_by_error
 from newscrawl.parsers import ArticleParser, parser_by_name, parser_for_url
 from newscrawl.parsers.base import PAGE_KIND_REASONS
@@ -376,6 +376,8 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
             article.quality.append("encoding_repaired")
         if incomplete:
             article.quality.append("body_truncated")
+        if URL_FROM_PATH_FLAG in response.flags and host_of(article.url) == host_of(response.url):
+            article.quality.append("url_from_path")  # its host (and scheme) came from a mirror's folder names
         if not article.outlet:  # a saved page without a URL: name the outlet after its host, else its folder
             article.outlet = host_of(response.url) or (self.replay_path.resolve().name if self.replay_path else "")
         article.provenance = self.provenance(response, parser_class)

@@ -1,0 +1,144 @@
+"""A saved page's URL and capture time, read from the names of the folders a mirroring tool saved it under.
+
+Mirroring tools name a page's folder after its URL, and some a folder after the time of the capture they copied:
+
+- ``wget --mirror``, ``wget -x``, ``wget -r``: ``HOST/PATH``; ``HOST:PORT`` for a port (``HOST+PORT`` with
+  ``--restrict-file-names=windows``, the default on Windows); a directory URL saved as ``…/index.html``; a query
+  kept in the file's name (``article.php?id=5``). With ``--no-host-directories`` there is no HOST, and nothing can
+  be said;
+- hartator's wayback_machine_downloader: ``websites/HOST/PATH``, and with ``--all-timestamps``
+  ``websites/HOST/YYYYMMDDhhmmss/PATH``; directory URLs as ``…/index.html``;
+- jsvine's waybackpack: ``DIR/YYYYMMDDhhmmss/HOST/PATH`` (its pack.py saves an empty path tail as ``index.html``):
+  the 14 digits are the Wayback Machine capture's time stamp, in UTC;
+- HTTrack: ``HOST/PATH`` (its comment in the page names the address already: browsersaves.py).
+
+So, with no tool named: in a page's path relative to the replayed folder, the first folder named like a host (a
+registrable domain under a public suffix, or an IPv4 address; an optional port) is the URL's host and the names
+after it its path (a folder of 14 digits directly after the host, a valid time, is a capture's, skipped); a last
+name ``index.html`` is its directory; a ``.gz`` a user added to the name is no part of it. The scheme is a guess
+(https, unless the page's own canonical link or og:url names the host with http), and so is whether the tool
+added an extension (``wget --adjust-extension``): an item whose URL was rebuilt so is flagged ``url_from_path``.
+A folder of 14 digits before the host, or directly after it, is the time the page was captured.
+
+Host names are judged by the public suffix list tldextract bundles (Scrapy depends on it), never fetched
+(extract/urls.registrable): a folder named ``v1.2`` or ``notes.backup`` is no host. tldextract is imported only
+when a folder looks like a host name, so a replay of a folder without any does not pay for its import.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import os
+import re
+from collections.abc import Callable
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from w3lib.url import safe_url_string
+
+from newscrawl.archive.browsersaves import scheme_of
+from newscrawl.extract.urls import is_http_url, registrable
+
+_HOST_FOLDER = re.compile(r"(?P<name>[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+)(?:[:+](?P<port>\d{1,5}))?")
+"""A folder named HOST, HOST:PORT or HOST+PORT, dotted labels of letters, digits and hyphens (a cheap first look:
+the suffix list decides)."""
+_LABEL = re.compile(r"[^\W_]+(?:-+[^\W_]+)*")
+_TIMESTAMP = re.compile(r"\d{14}")
+_FIRST_WEB_YEAR = 1991
+_LONE_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+_PATH_SAFE = "!$&'()*+,;=:@~-._%"  # RFC 3986 pchar; "%" keeps the escapes the tool wrote (wget's %2F, %0A)
+_QUERY_SAFE = _PATH_SAFE + "/?"
+_DIRECTORY_PAGE = "index.html"
+
+
+def url_from_path(relative: str, published_url: Callable[[], str | None]) -> str | None:
+    """The URL a mirroring tool's folder names give a page at ``relative`` (its path under the replayed folder, "/"
+    between names), or None when no folder is named like a host. ``published_url`` gives the page's own canonical
+    link or og:url, whose scheme is taken when it names the same host (else https).
+
+    >>> url_from_path("websites/www.example.org/20190305120000/news/index.html", lambda: None)
+    'https://www.example.org/news/'
+    >>> url_from_path("www.example.org:8080/article.php?id=5", lambda: None)
+    'https://www.example.org:8080/article.php?id=5'
+    >>> url_from_path("mirror/example.org/news/story", lambda: "http://www.example.org/")
+    'http://example.org/news/story'
+    >>> url_from_path("notes.backup/v1.2/story.html", lambda: None) is None
+    True
+    """
+    parts = relative.split("/")
+    at = _host_at(parts[:-1])
+    if at is None:
+        return None
+    host, rest = _host(parts[at]), parts[at + 1:]
+    if len(rest) > 1 and _capture_time(rest[0]) is not None:  # websites/HOST/YYYYMMDDhhmmss/PATH
+        rest = rest[1:]
+    name = rest[-1]
+    if name.lower().endswith(".gz") and "?" not in name:  # gzipped after the save: the name before it was the URL's
+        name = name[:-3]
+    name, asks, query = name.partition("?")
+    if name == _DIRECTORY_PAGE:
+        name = ""
+    path = "/".join(_escaped(part, _PATH_SAFE) for part in [*rest[:-1], name])
+    address = f"{host}/{path}" + (f"?{_escaped(query, _QUERY_SAFE)}" if asks and query else "")
+    url = safe_url_string(f"{scheme_of(address, published_url())}://{address}")  # the host as Scrapy asks for it
+    return url if is_http_url(url) else None
+
+
+def time_from_path(relative: str) -> datetime | None:
+    """When the page was captured by a folder of its path named YYYYMMDDhhmmss (UTC, a valid time): the one nearest
+    before the host folder (waybackpack), else the one directly after it (wayback_machine_downloader's
+    --all-timestamps); of a path without a host folder, the one nearest the page. None when there is none.
+
+    >>> time_from_path("pages/20190305120000/www.example.org/news/story.html")
+    datetime.datetime(2019, 3, 5, 12, 0, tzinfo=datetime.timezone.utc)
+    >>> time_from_path("www.example.org/archive/20190305120000/story.html") is None
+    True
+    """
+    folders = relative.split("/")[:-1]
+    at = _host_at(folders)
+    candidates = folders[::-1] if at is None else [*folders[:at][::-1], *folders[at + 1:at + 2]]
+    return next((time for time in map(_capture_time, candidates) if time is not None), None)
+
+
+def _host_at(folders: list[str]) -> int | None:
+    return next((n for n, folder in enumerate(folders) if _host(folder) is not None), None)
+
+
+@functools.lru_cache(maxsize=4096)  # a mirror's pages share a few folders; each page's path is looked at
+def _host(folder: str) -> str | None:
+    """The folder's name as a URL's HOST[:PORT], lower-cased, when it is one; None when it is not."""
+    shape = _HOST_FOLDER.fullmatch(folder)
+    if shape is None:
+        return None
+    name, port = shape.group("name").lower(), shape.group("port")
+    if port is not None and not 0 < int(port) < 65536:
+        return None
+    labels = name.split(".")
+    if all(label.isdigit() for label in labels):
+        try:
+            ipaddress.IPv4Address(name)
+        except ValueError:
+            return None
+    elif len(name) > 253 or any(len(label) > 63 or not _LABEL.fullmatch(label) for label in labels):
+        return None
+    elif not registrable(name):
+        return None
+    return f"{name}:{port}" if port else name
+
+
+def _capture_time(folder: str) -> datetime | None:
+    if _TIMESTAMP.fullmatch(folder) is None:
+        return None
+    try:
+        when = datetime.strptime(folder, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return when if when.year >= _FIRST_WEB_YEAR else None
+
+
+def _escaped(name: str, safe: str) -> str:
+    """A file name as a URL's part: its bytes as the tool wrote them (a name that is not UTF-8 reaches Python as
+    lone surrogates: os.fsencode gives its bytes back), percent-encoded where a URL needs it; an escape the tool
+    wrote stays one (wget writes "%2F" for a "/" inside a name), a "%" that starts none is encoded."""
+    return quote(_LONE_PERCENT.sub(b"%25", os.fsencode(name)), safe=safe)

@@ -1,0 +1,161 @@
+"""Saved pages in the folders mirroring tools name after their URLs (archive/mirrorpaths.py): a page that names no
+address of its own gets the URL its folders give (``HOST/PATH``), flagged ``url_from_path``, and the capture time a
+folder is named by (``YYYYMMDDhhmmss``), instead of its file:// URL and the file's time.
+
+Each layout is the one the tool documents: wget --mirror (``HOST/PATH``, ``HOST:PORT``, ``…/index.html``, a query in
+the file's name; ``HOST+PORT`` in its Windows mode), hartator's wayback_machine_downloader (``websites/HOST/PATH``,
+with --all-timestamps ``websites/HOST/YYYYMMDDhhmmss/PATH``) and jsvine's waybackpack
+(``DIR/YYYYMMDDhhmmss/HOST/PATH``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from newscrawl.archive.verify import verify_feed
+from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
+from tests.crawling import run_crawl
+from tests.test_generic_metadata import BODY, URL, full_page
+
+FILE_TIME = datetime(2024, 6, 1, 9, 30, tzinfo=timezone.utc)
+EDIT = "<p>Update: the regional government confirmed its share of the cost on Wednesday morning.</p>"
+
+
+def page(head: str = "", body: str = "<p>text</p>") -> bytes:
+    return f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>".encode()
+
+
+def save(folder: Path, relative: str, data: bytes) -> None:
+    """A file as a tool saved it, dated FILE_TIME (what the page's time falls back to)."""
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (FILE_TIME.timestamp(), FILE_TIME.timestamp()))
+
+
+def found(folder: Path) -> dict[str, SavedPage]:
+    items = list(iter_saved_html(folder))
+    assert [item for item in items if isinstance(item, ArchiveProblem)] == []
+    return {Path(p.path).relative_to(folder.resolve()).as_posix(): p for p in items if isinstance(p, SavedPage)}
+
+
+def test_a_wget_mirror_names_each_pages_url_by_its_host_and_path(tmp_path: Path) -> None:
+    for relative in ("www.example.org/news/2019/03/bridge.html", "www.example.org/news/index.html",
+                     "www.example.org/index.html", "www.example.org/article.php?id=5",
+                     "www.example.org:8080/news/story-7", "www.example.org+8080/news/story-8",
+                     "127.0.0.1:8000/news/local.html", "news.bbc.co.uk/news/café au lait.html",
+                     "www.example.org/news/slash%2Fin-name.html", "www.example.org/news/gzipped.html.gz"):
+        save(tmp_path, relative, gzip.compress(page()) if relative.endswith(".gz") else page())
+    pages = found(tmp_path)
+    assert {name: page.url for name, page in pages.items()} == {
+        "www.example.org/news/2019/03/bridge.html": "https://www.example.org/news/2019/03/bridge.html",
+        "www.example.org/news/index.html": "https://www.example.org/news/",
+        "www.example.org/index.html": "https://www.example.org/",
+        "www.example.org/article.php?id=5": "https://www.example.org/article.php?id=5",  # the query wget kept
+        "www.example.org:8080/news/story-7": "https://www.example.org:8080/news/story-7",
+        "www.example.org+8080/news/story-8": "https://www.example.org:8080/news/story-8",  # --restrict=windows
+        "127.0.0.1:8000/news/local.html": "https://127.0.0.1:8000/news/local.html",
+        "news.bbc.co.uk/news/café au lait.html": "https://news.bbc.co.uk/news/caf%C3%A9%20au%20lait.html",
+        "www.example.org/news/slash%2Fin-name.html": "https://www.example.org/news/slash%2Fin-name.html",
+        "www.example.org/news/gzipped.html.gz": "https://www.example.org/news/gzipped.html",
+    }
+    assert all(page.url_from_path and page.fetched_at == FILE_TIME for page in pages.values())
+
+
+def test_a_folder_named_like_a_host_but_not_one_gives_no_url(tmp_path: Path) -> None:
+    """Not under a public suffix (``v1.2``, ``notes.backup``, the reserved ``.example``), the file's own name, or
+    no host at all (``wget --no-host-directories``): nothing can be said, the page keeps its file:// URL."""
+    for relative in ("v1.2/news/story.html", "notes.backup/story.html", "www.outlet.example/story.html",
+                     "example.org", "no-host/news/2019/story.html", "20190305120000/news/story.html"):
+        save(tmp_path, relative, page())
+    pages = found(tmp_path)
+    assert len(pages) == 6
+    for name, saved in pages.items():
+        assert saved.url == (tmp_path / name).resolve().as_uri() and not saved.url_from_path, name
+    # a capture's time stamp says when, even where no folder says where
+    assert pages["20190305120000/news/story.html"].fetched_at == datetime(2019, 3, 5, 12, tzinfo=timezone.utc)
+    assert pages["v1.2/news/story.html"].fetched_at == FILE_TIME
+
+
+def test_the_pages_own_address_and_saved_time_win_over_its_folders(tmp_path: Path) -> None:
+    """A canonical link, a sidecar or a saving tool's comment names the page; the folders only stand in for them.
+    A comment's saved date wins over a folder's time stamp, which wins over the file's time."""
+    folder = "pages/20190305120000/www.example.org/news"
+    save(tmp_path, f"{folder}/canonical.html", page("<link rel='canonical' href='http://www.example.org/news/c'>"))
+    save(tmp_path, f"{folder}/sidecar.html", page())
+    (tmp_path / folder / "sidecar.url").write_text("https://www.example.org/news/from-sidecar\n")
+    single_file = ("<!--\n Page saved with SingleFile \n url: https://www.example.org/news/s \n saved date: Tue Dec 01 "
+                   "2026 08:00:00 GMT+0000 (Coordinated Universal Time)\n-->")
+    save(tmp_path, f"{folder}/single-file.html", single_file.encode() + page())
+    pages = found(tmp_path)
+    assert {name.rsplit("/", 1)[1]: (p.url, p.fetched_at.isoformat(), p.url_from_path)
+            for name, p in pages.items()} == {
+        "canonical.html": ("http://www.example.org/news/c", "2019-03-05T12:00:00+00:00", False),
+        "sidecar.html": ("https://www.example.org/news/from-sidecar", "2019-03-05T12:00:00+00:00", False),
+        "single-file.html": ("https://www.example.org/news/s", "2026-12-01T08:00:00+00:00", False)}
+
+
+def test_wayback_machine_downloader_latest_and_all_timestamps(tmp_path: Path) -> None:
+    """`websites/HOST/PATH` (the latest capture, dated by its file), and with --all-timestamps one folder per
+    capture directly after the host: the capture's time, no part of the URL. A 14-digit name that is no valid time
+    (an article number) is the site's own path."""
+    save(tmp_path, "websites/www.example.org/news/story/index.html", page())
+    save(tmp_path, "websites/www.example.org/20190101000000/news/story/index.html", page(body="<p>first</p>"))
+    save(tmp_path, "websites/www.example.org/20190305120000/news/story/index.html", page(body="<p>edit</p>"))
+    save(tmp_path, "websites/www.example.org/20199999999999/story.html", page(body="<p>numbered</p>"))
+    pages = found(tmp_path)
+    assert {name: (p.url, p.fetched_at.isoformat()) for name, p in pages.items()} == {
+        "websites/www.example.org/news/story/index.html": (
+            "https://www.example.org/news/story/", FILE_TIME.isoformat()),
+        "websites/www.example.org/20190101000000/news/story/index.html": (
+            "https://www.example.org/news/story/", "2019-01-01T00:00:00+00:00"),
+        "websites/www.example.org/20190305120000/news/story/index.html": (
+            "https://www.example.org/news/story/", "2019-03-05T12:00:00+00:00"),
+        "websites/www.example.org/20199999999999/story.html": (
+            "https://www.example.org/20199999999999/story.html", FILE_TIME.isoformat())}
+
+
+MIRRORED = URL.replace("www.harbour-gazette.example", "www.harbour-gazette.com")
+
+
+def waybackpack(folder: Path) -> Path:
+    """jsvine's waybackpack of the bridge article, captured twice (the second time edited), without its canonical
+    link: DIR/YYYYMMDDhhmmss/HOST/PATH. The files' own times say nothing (both FILE_TIME)."""
+    relative = MIRRORED.removeprefix("https://") + ".html"
+    for stamp, body in (("20190101080000", BODY), ("20190305120000", BODY + EDIT)):
+        save(folder, f"{stamp}/{relative}", full_page(body=body).replace(f'<link rel="canonical" href="{URL}">',
+                                                                         "").encode())
+    return folder
+
+
+def items(feed: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+
+
+def test_waybackpack_captures_are_two_versions_of_one_page_under_its_rebuilt_url(tmp_path: Path) -> None:
+    folder = waybackpack(tmp_path / "wbp")
+    done = run_crawl(tmp_path / "all", "news", "-a", f"replay={folder}", "-a", "versions=all", "-O", "items.jsonl")
+    assert done.returncode == 0, done.log[-3000:]
+    bridge = items(tmp_path / "all" / "items.jsonl")
+    assert [(item["url"], item["revision"], item["provenance"]["fetched_at"]) for item in bridge] == [
+        (MIRRORED + ".html", 1, "2019-01-01T08:00:00+00:00"), (MIRRORED + ".html", 2, "2019-03-05T12:00:00+00:00")]
+    assert all("url_from_path" in item["quality"] and "no_url" not in item["quality"] for item in bridge)
+    assert bridge[1]["previous_body_sha256"] == bridge[0]["provenance"]["body_sha256"]
+    assert done.stat("newscrawl/quality/url_from_path") == 2 and done.stat("newscrawl/replay/misses") is None
+    report = verify_feed(str(tmp_path / "all" / "items.jsonl"), str(folder))
+    assert (report.checked, report.passed) == (2, 2), report.problems
+
+    last = run_crawl(tmp_path / "last", "news", "-a", f"replay={folder}", "-O", "items.jsonl")
+    assert last.returncode == 0, last.log[-3000:]
+    [only] = items(tmp_path / "last" / "items.jsonl")
+    assert (only["url"], only["outlet"], only["provenance"]["fetched_at"]) == (
+        MIRRORED + ".html", "harbour-gazette.com", "2019-01-01T08:00:00+00:00")  # the first saved, as of any folder
+    assert "url_from_path" in only["quality"]
+    assert last.stat("newscrawl/replay/not_replayed/same-url") == 1
+    report = verify_feed(str(tmp_path / "last" / "items.jsonl"), str(folder))
+    assert (report.checked, report.passed) == (1, 1), report.problems
