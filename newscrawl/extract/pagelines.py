@@ -14,7 +14,7 @@ from typing import Any
 
 from newscrawl.extract.boxnames import name_words
 from newscrawl.extract.furniture import is_hidden
-from newscrawl.extract.titles import drop_date_lead, same_headline
+from newscrawl.extract.titles import drop_date_lead, same_headline, words
 
 # <form> is not here: ASP.NET pages wrap the whole page in one (as furniture.py notes).
 _SKIP_TAGS = frozenset({"script", "style", "head", "template", "nav", "aside", "button", "select",
@@ -140,9 +140,19 @@ def _heading(element: Any) -> str | None:
 
 def headline_indexes(lines: list[Line], title: str | None) -> list[int]:
     """The lines that show the headline (a page may show it twice, e.g. in a sticky header): those reading like the
-    title, else the first <h1>."""
+    title, else the first <h1>. Those reading exactly as the title come first: a copy with more words (a logo's
+    <h1> holding the headline and the site's name) is a header's, and the dates below it the header's too.
+
+    >>> import lxml.html
+    >>> page = lxml.html.fromstring("<html><body><h1>Kim meets Putin Harbour Gazette</h1><div>9 May 2019</div>"
+    ...                             "<h3>Kim meets Putin</h3><p>Jane Roe | 8 May 2019</p></body></html>")
+    >>> headline_indexes(page_lines(page), "Kim meets Putin")
+    [2, 0]
+    """
     found = [index for index, line in enumerate(lines)
              if title and line.heading and same_headline(drop_date_lead(line.text), title)]
+    exact = words(title)
+    found.sort(key=lambda index: words(drop_date_lead(lines[index].text)) != exact)
     return found[:HEADLINE_COPIES] or [index for index, line in enumerate(lines) if line.heading == "h1"][:1]
 
 
