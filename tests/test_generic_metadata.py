@@ -153,6 +153,14 @@ def test_a_published_label_in_a_block_of_its_own_labels_the_date_after_it() -> N
     assert parse(full_page(byline="", body=BODY + only_updated)).published_at is None
 
 
+def test_the_date_below_a_logo_h1_holding_the_headline_is_the_headers_not_the_storys() -> None:
+    # the site's logo <h1> repeats the headline with the site's name; the header prints today's date below it
+    html = full_page(masthead="<h1>Council approves new harbour bridge Harbour Gazette</h1>",
+                     header_date='<div class="today">Tuesday, 12 March 2019</div>',
+                     byline='<p class="byline">By Jane Roe | 11 March 2019</p>')
+    assert parse(html).published_at == "2019-03-11"
+
+
 def test_french_visible_date_without_machine_dates_stays_a_day() -> None:
     html = full_page(lang="fr", byline='<p class="byline">par Marie Dupont, le 12 janvier 2020</p>')
     assert parse(html).published_at == "2020-01-12"
