@@ -159,3 +159,18 @@ def test_waybackpack_captures_are_two_versions_of_one_page_under_its_rebuilt_url
     assert last.stat("newscrawl/replay/not_replayed/same-url") == 1
     report = verify_feed(str(tmp_path / "last" / "items.jsonl"), str(folder))
     assert (report.checked, report.passed) == (1, 1), report.problems
+
+
+def test_the_scheme_is_the_one_the_pages_own_links_to_its_host_use(tmp_path: Path) -> None:
+    """A mirror's folders name no scheme; a page of 2012 linked its own host over http (a Wayback copy's rewritten
+    links name the original's). https only when nothing says otherwise."""
+    old = page(body='<a href="http://www.example.org/news/">News</a><img src="http://example.org/logo.png">'
+                    '<a href="https://other.example/">elsewhere</a>')
+    wayback = page(body='<a href="https://web.archive.org/web/20120305120000/http://www.example.org/a">a</a>')
+    save(tmp_path, "www.example.org/news/old.html", old)
+    save(tmp_path, "20120305120000/www.example.org/news/copy.html", wayback)
+    save(tmp_path, "www.example.org/news/new.html", page())
+    assert {name: saved.url for name, saved in found(tmp_path).items()} == {
+        "www.example.org/news/old.html": "http://www.example.org/news/old.html",
+        "20120305120000/www.example.org/news/copy.html": "http://www.example.org/news/copy.html",
+        "www.example.org/news/new.html": "https://www.example.org/news/new.html"}

@@ -16,7 +16,7 @@ So, with no tool named: in a page's path relative to the replayed folder, the fi
 registrable domain under a public suffix, or an IPv4 address; an optional port) is the URL's host and the names
 after it its path (a folder of 14 digits directly after the host, a valid time, is a capture's, skipped); a last
 name ``index.html`` is its directory; a ``.gz`` a user added to the name is no part of it. The scheme is a guess
-(https, unless the page's own canonical link or og:url names the host with http), and so is whether the tool
+(the one the page's own absolute links to its host use, else https), and so is whether the tool
 added an extension (``wget --adjust-extension``): an item whose URL was rebuilt so is flagged ``url_from_path``.
 A folder of 14 digits before the host, or directly after it, is the time the page was captured.
 
@@ -31,6 +31,7 @@ import functools
 import ipaddress
 import os
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -52,10 +53,12 @@ _QUERY_SAFE = _PATH_SAFE + "/?"
 _DIRECTORY_PAGE = "index.html"
 
 
-def url_from_path(relative: str, published_url: Callable[[], str | None]) -> str | None:
+def url_from_path(relative: str, published_url: Callable[[], str | None], body: bytes = b"") -> str | None:
     """The URL a mirroring tool's folder names give a page at ``relative`` (its path under the replayed folder, "/"
     between names), or None when no folder is named like a host. ``published_url`` gives the page's own canonical
-    link or og:url, whose scheme is taken when it names the same host (else https).
+    link or og:url, whose scheme is taken when it names the same host; else the scheme most of the page's own
+    absolute links to its host use (`body`: the page; a Wayback copy's rewritten links name the original's), else
+    https.
 
     >>> url_from_path("websites/www.example.org/20190305120000/news/index.html", lambda: None)
     'https://www.example.org/news/'
@@ -70,7 +73,7 @@ def url_from_path(relative: str, published_url: Callable[[], str | None]) -> str
     at = _host_at(parts[:-1])
     if at is None:
         return None
-    host, rest = _host(parts[at]), parts[at + 1:]
+    host, rest = _host(parts[at]) or "", parts[at + 1:]  # _host_at found it one
     if len(rest) > 1 and _capture_time(rest[0]) is not None:  # websites/HOST/YYYYMMDDhhmmss/PATH
         rest = rest[1:]
     name = rest[-1]
@@ -81,8 +84,33 @@ def url_from_path(relative: str, published_url: Callable[[], str | None]) -> str
         name = ""
     path = "/".join(_escaped(part, _PATH_SAFE) for part in [*rest[:-1], name])
     address = f"{host}/{path}" + (f"?{_escaped(query, _QUERY_SAFE)}" if asks and query else "")
-    url = safe_url_string(f"{scheme_of(address, published_url())}://{address}")  # the host as Scrapy asks for it
+    scheme = scheme_of(address, published_url() or _linked_scheme(body, host))
+    url = safe_url_string(f"{scheme}://{address}")  # the host as Scrapy asks for it
     return url if is_http_url(url) else None
+
+
+_LINK = re.compile(rb"""(?:href|src)\s*=\s*["']?(?:https?://(?:web|wayback)\.archive\.org/web/\w+/)?(https?)://"""
+                   rb"""([^/"'\s>:?#]+)""", re.IGNORECASE)
+
+
+def _linked_scheme(body: bytes, host: str) -> str | None:
+    """A URL of the scheme most of the page's absolute links to `host` (up to "www.") use, for scheme_of; None
+    when none links there.
+
+    >>> _linked_scheme(b'<a href="http://www.example.org/a">a</a><img src="http://example.org/b.png">', "example.org")
+    'http://example.org/'
+    >>> _linked_scheme(b'<a href="https://web.archive.org/web/2012id_/http://example.org/a">', "example.org")
+    'http://example.org/'
+    >>> _linked_scheme(b'<a href="http://other.example/a">', "example.org") is None
+    True
+    """
+    bare = host.split(":")[0].removeprefix("www.")
+    schemes = Counter(scheme.lower() for scheme, linked in _LINK.findall(body[:_LINKS_READ])
+                      if linked.decode("ascii", "replace").lower().removeprefix("www.") == bare)
+    return f"{schemes.most_common(1)[0][0].decode()}://{bare}/" if schemes else None
+
+
+_LINKS_READ = 1 << 20  # bytes of a page looked at for its links: a page's own links are in its first megabyte
 
 
 def time_from_path(relative: str) -> datetime | None:

@@ -255,7 +255,7 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     named = url is not None  # by the user's sidecar: kept as they wrote it
     relative = os.path.relpath(path, root).replace(os.sep, "/")  # a mirror's folders name its URL (mirrorpaths.py)
     url = url or saved_from or published_url()
-    rebuilt = None if url else url_from_path(relative, published_url)
+    rebuilt = None if url else url_from_path(relative, published_url, body)
     url = url or rebuilt or Path(path).as_uri()
     wayback = unwrapped_wayback(url)
     if wayback is not None:  # a copy saved from the Wayback Machine: the outlet's page, as captured then
