@@ -20,7 +20,10 @@ from newscrawl.extract.titles import drop_date_lead, same_headline, words
 _SKIP_TAGS = frozenset({"script", "style", "head", "template", "nav", "aside", "button", "select",
                         "option", "svg", "iframe", "noembed", "textarea"})
 _INLINE = frozenset({"a", "span", "b", "strong", "em", "i", "u", "time", "small", "abbr", "font", "sup", "sub",
-                     "label", "mark", "bdi", "cite", "q", "s", "big", "wbr", "ins", "del", "data"})
+                     "label", "mark", "bdi", "cite", "q", "s", "big", "wbr", "ins", "del", "data",
+                     # microdata's invisible <meta itemprop> and <link itemprop> sit inside a line ("Von <span
+                     # itemscope><meta itemprop=name …>Anna Roe</span>"): they do not end it
+                     "meta", "link"})
 # Class/id words (split as boxnames.name_words splits them) of boxes whose dates are not the story's.
 CHROME_WORDS = frozenset({
     "comment", "comments", "disqus", "respond", "reply", "replies", "related", "recommended", "recommendations",
