@@ -12,3 +12,12 @@ def test_a_microdata_meta_inside_the_byline_does_not_split_it() -> None:
     byline = ('<p><em>Von <span itemscope itemtype="http://schema.org/Person"><meta itemprop="name" '
               'content="Anna Roe">Anna Roe</span></em></p>')
     assert parse(full_page(byline="", body=BODY + byline, lang="de")).authors == ["Anna Roe"]
+
+
+def test_arabic_bylines_lead_words_introduce_the_name() -> None:
+    """Arabic papers print the writer after a lead and a colon: "حوار:" (interview by), "كتب:"/"كتبت:" (wrote),
+    "إعداد:" (prepared by), "تقرير:" (report); Arabic has no capitals, so the lead alone tells the byline."""
+    for lead in ("حوار", "كتب", "كتبت", "إعداد", "تقرير"):
+        page = full_page(byline=f"<p><strong>{lead}: سارة المنصوري</strong></p>", lang="ar",
+                         head='<meta property="og:site_name" content="Harbour Gazette">')
+        assert parse(page).authors == ["سارة المنصوري"], lead

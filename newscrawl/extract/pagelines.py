@@ -14,6 +14,7 @@ from typing import Any
 
 from newscrawl.extract.boxnames import name_words
 from newscrawl.extract.furniture import is_hidden
+from newscrawl.extract.people import ARABIC_LEADS
 from newscrawl.extract.titles import drop_date_lead, same_headline, words
 
 # <form> is not here: ASP.NET pages wrap the whole page in one (as furniture.py notes).
@@ -160,8 +161,11 @@ def headline_indexes(lines: list[Line], title: str | None) -> list[int]:
 
 
 # A byline line: a lead word, then a capitalised name ("By Jane Roe", "Von Anna Roe, dpa", "Autor: …").
-_BYLINE_LINE = re.compile(r"^(?i:(?:(?:written|posted|reported|story|text|words)\s+by|by|von|par|por|door|"
-                          r"(?:author|autor|autorin|auteur|autore|text|texte|interview)\s*:))\s*(?=[A-ZÀ-ÝА-Я])")
+# Arabic has no capitals to check: its leads ("بقلم" by the pen of; "حوار:" interview, "كتب:"/"كتبت:" wrote, "إعداد:"
+# prepared by, "تقرير:" report) are followed by an Arabic letter.
+_BYLINE_LINE = re.compile(r"^(?:(?i:(?:(?:written|posted|reported|story|text|words)\s+by|by|von|par|por|door|"
+                          r"(?:author|autor|autorin|auteur|autore|text|texte|interview)\s*:))\s*(?=[A-ZÀ-ÝА-Я])|"
+                          rf"(?:{ARABIC_LEADS})\s*:\s*(?=[\u0620-\u064a])|بقلم\s+(?=[\u0620-\u064a]))")
 BYLINE_MAX = 120  # characters: a longer line is prose that happens to start with "By"
 BYLINE_WINDOW = 15  # lines below the headline searched first
 

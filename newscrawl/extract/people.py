@@ -28,8 +28,11 @@ _LEAD = re.compile(r"^[\s|,;:·•–—-]*(?:(?:written|posted|published|report
 # The same lead in other languages; case-sensitive so that names such as "Di Wang" stay whole.
 # Indonesian's "Oleh" is also a Ukrainian first name: read as the lead in lower case or before a colon only. Arabic's
 # "بقلم" ("by the pen of") has no capital after it to check.
+# Arabic's leads before a colon: "بقلم" (by the pen of), "حوار" (interview), "كتب"/"كتبت" (wrote), "إعداد" (prepared
+# by), "تقرير" (report).
+ARABIC_LEADS = "بقلم|حوار|كتبت|كتب|إعداد|تقرير"
 _FOREIGN_LEAD = re.compile(r"^(?:(?:von|Von|VON|por|Por|POR|par|Par|PAR|di|door|Door|av|af|oleh)\s+(?=[A-ZÀ-ÝА-Я])|"
-                           r"(?:Oleh|OLEH|بقلم)\s*:\s*|بقلم\s+)")
+                           rf"(?:Oleh|OLEH|{ARABIC_LEADS})\s*:\s*|بقلم\s+)")
 # A label in front of the names ("Autor: …", "Interview: …", "Pressemitteilung von …"; the lower-case "von" only,
 # "Charles De Gaulle" keeps his name), and a job title in front of a name ("Rechtsanwalt Dennis Roe").
 # A field label printed without a colon before the name (Drupal's "Author" field__label) is a label too.
@@ -128,6 +131,8 @@ def strip_byline(text: str | None) -> str:
     ('Jane Roe', 'Siti Rahma', 'أحمد علي')
     >>> strip_byline("Oleh: Budi Roe"), strip_byline("Yazar: Ayşe Roe"), strip_byline("Oleh Roe")
     ('Budi Roe', 'Ayşe Roe', 'Oleh Roe')
+    >>> strip_byline("حوار: أحمد علي"), strip_byline("كتبت: سارة علي")
+    ('أحمد علي', 'سارة علي')
     """
     value = clean_text(text)
     value = _ROLE_LEAD.sub("", _FOREIGN_LEAD.sub("", _LABEL_LEAD.sub("", _LEAD.sub("", value))))
