@@ -21,3 +21,12 @@ def test_arabic_bylines_lead_words_introduce_the_name() -> None:
         page = full_page(byline=f"<p><strong>{lead}: سارة المنصوري</strong></p>", lang="ar",
                          head='<meta property="og:site_name" content="Harbour Gazette">')
         assert parse(page).authors == ["سارة المنصوري"], lead
+
+
+def test_a_phrase_ending_in_a_lower_case_word_after_a_lead_is_no_name() -> None:
+    """A line of the story that opens with "Von" ("Von Amts wegen", ex officio) looks like a German byline; a name's
+    lower-case words are particles before a capitalised surname, so a phrase ending in one names nobody."""
+    body = BODY + "<p>Von Amts wegen</p>"
+    byline = '<p class="byline">Von <a href="/autoren/anna-roe">Anna Roe</a></p>'
+    assert parse(full_page(byline="", body=body, lang="de")).authors == []
+    assert parse(full_page(byline=byline, body=body, lang="de")).authors == ["Anna Roe"]
