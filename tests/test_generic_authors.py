@@ -30,3 +30,17 @@ def test_a_phrase_ending_in_a_lower_case_word_after_a_lead_is_no_name() -> None:
     byline = '<p class="byline">Von <a href="/autoren/anna-roe">Anna Roe</a></p>'
     assert parse(full_page(byline="", body=body, lang="de")).authors == []
     assert parse(full_page(byline=byline, body=body, lang="de")).authors == ["Anna Roe"]
+
+
+def test_a_meta_author_naming_the_site_part_of_the_title_is_the_house_not_the_writer() -> None:
+    """A site's template writes its owner's name into every page's meta author; the <title> ends with the same name
+    ("Post - Anna Roe Dogs", "Post - Rioja Wines in Leeds - Tapas & More"). Without a byline the page credits nobody;
+    a byline shown on the page still names its writer."""
+    for site in ("Anna Roe Dogs", "Rioja Wines in Leeds - Tapas und Vino"):
+        owner = site.removesuffix(" Dogs")
+        head = f'<meta name="author" content="{owner}">'
+        title = f"Council approves new harbour bridge - {site}"
+        body = BODY + f"<p>Ask {site} about the bridge's new dog park.</p>"  # the page names the house too
+        assert parse(full_page(byline="", head=head, title=title, body=body)).authors == [], site
+        shown = '<p class="byline">By Anna Roe</p>'
+        assert parse(full_page(byline=shown, head=head, title=title, body=body)).authors == ["Anna Roe"], site

@@ -125,6 +125,22 @@ def is_site_segment(text: str, titles: list[str | None]) -> bool:
     return False
 
 
+def begins_site_segment(name: str, title: str | None) -> bool:
+    """True when the title's site part is `name` ("Post - Wines in Leeds - Tapas") or begins with it ("Post - Anna
+    Roe Dogs"): a meta author written so is the site's owner, set for every page, not the story's writer.
+
+    >>> begins_site_segment("Anna Roe", "Snow - Anna Roe Dogs"), begins_site_segment("Wines - Tapas", "Rioja - Wines - Tapas")
+    (True, True)
+    """
+    cleaned, wanted, whole = clean_text(title).casefold(), words(name), clean_text(name).casefold()
+    for sep in _SEPARATORS:
+        head, found, tail = cleaned.rpartition(sep)
+        if wanted and (head and words(tail)[:len(wanted)] == wanted
+                       or cleaned.endswith(sep + whole) and len(cleaned) > len(sep + whole)):
+            return True
+    return False
+
+
 def choose_title(h1s: list[str], machine: list[str | None], site_names: list[str | None],
                  raw_titles: tuple[str | None, ...] | list[str | None] = ()) -> str | None:
     """The headline a reader sees, by agreement between the page's <h1>s and its machine titles (JSON-LD headline,

@@ -38,7 +38,7 @@ from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, ima
                                           microdata_article)
 from newscrawl.extract.textdates import find_dates
 from newscrawl.extract.text import clean_or_none, clean_text, join_paragraphs, split_list, unescape_text
-from newscrawl.extract.titles import choose_title, repeats, same_headline
+from newscrawl.extract.titles import begins_site_segment, choose_title, repeats, same_headline
 from newscrawl.extract.urls import clean_url, host_of, is_http_url, names_another_site, relative_to_folder
 from newscrawl.items import Article
 from newscrawl.parsers.base import ArticleParser, Page, text_nodes
@@ -336,8 +336,11 @@ class GenericParser(ArticleParser):
             entities += self.ld.entities(self.node.get(key))
         if self.microdata is not None:
             entities += [Entity(v) for v in itemprop_values(self.microdata, "author")]
+        # A meta author that is the site part of the <title> ("Post - Anna Roe Dogs") is the site's owner, written
+        # into every page's template: a byline the page shows names the writer, this names the house.
         entities += [Entity(self.page.meta[key]) for key in AUTHOR_META
-                     if self.page.meta.get(key) and not is_http_url(self.page.meta[key])]
+                     if self.page.meta.get(key) and not is_http_url(self.page.meta[key])
+                     and not begins_site_segment(self.page.meta[key], self.page.text("title"))]
         # A structured person the page never names is a stale or hidden field (a CMS account, a former editor):
         # the credit a reader sees is the one kept. Checked by surname, which bylines never drop.
         page_text = " ".join(line.text for line in self.lines).lower()
