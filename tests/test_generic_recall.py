@@ -510,3 +510,30 @@ def test_a_standfirst_beside_the_body_box_is_kept_when_no_headline_or_article_ma
     assert "Twice she left the stadium empty-handed this week" in article.body
     assert "Her coach said afterwards" in article.body
     assert "sports magazine since 1998" not in article.body
+
+
+def test_a_subheading_classed_as_a_title_is_kept_and_a_widget_title_is_not() -> None:
+    """A heading classed "section__title" or "sub-headline" is named for what it is; it titles the paragraphs of its
+    section and is the story's. A "title" heading over nothing but an embed or links ("Like this:") is a widget's,
+    and one with any other furniture word ("related-title") names the box it titles."""
+    body = f"""
+<main><article class="report">
+  <h1>Night buses return to the valley line</h1>
+  <div class="report__body">
+    <h2 class="report-section__title">What changes</h2>
+    {sentences("From Monday three night buses will run on the valley line again, leaving the station at midnight, "
+               "one o'clock and two, after a break of more than four years in which the last bus left at eleven.",
+               "The new timetable was agreed by the council and the bus company after a petition signed by more than "
+               "two thousand residents, most of them shift workers at the hospital and the factories in the valley.")}
+    <h2 class="report-section__title">Who pays</h2>
+    {sentences("The council pays for the first year from its transport budget, some 180,000 euros, and will decide "
+               "next spring whether the buses carry enough passengers to keep them running after that.")}
+    <div class="likes-box"><h3 class="likes-box__title">Like this:</h3><iframe src="/likes"></iframe></div>
+    <h3 class="related-title">More from the valley</h3>
+  </div>
+</article></main>"""
+    article = parse(html_page("Night buses return to the valley line", body),
+                    "https://valley-courier.example/transport/night-buses-return")
+    assert article is not None
+    assert "What changes" in article.body and "Who pays" in article.body
+    assert "Like this" not in article.body and "More from the valley" not in article.body

@@ -38,6 +38,7 @@ LAYOUT_PROSE_MIN = 400  # characters of prose that make a layout-named box (boxn
 INLINE_TAGS = frozenset({"span", "em", "strong", "b", "i", "small", "time", "abbr", "cite", "q"})
 PROSE_MIN_CHARS = 80  # a paragraph with this much text besides an inline element is prose
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+TITLE_WORDS = frozenset({"title", "headline"})  # furniture words that, on a heading element, only say it is one
 BODY_MIN_CHARS = 300
 # Whole class tokens that hide an element everywhere ("hidden-xs" only hides it on phones, so it is not here).
 HIDDEN_CLASSES = frozenset({"hidden", "hide", "d-none", "sr-only", "visually-hidden", "screen-reader-text",
@@ -168,8 +169,8 @@ def _is_furniture_box(element: etree._Element, by_name: bool, total: int) -> boo
                 or _leads_sentence(element)):
             return False  # a paragraph's own class is styling ("tag-line"), not a furniture box; the <h1> named
             # "headline" is the headline, which content.lead_in() starts from, and so are the spans in it
-        if element.tag in HEADINGS and not furniture_words(element.get("class") or ""):
-            return False  # a heading's id is an anchor made from its text ("nav-what-comes-next"), not a box name
+        if element.tag in HEADINGS and _names_itself(element):
+            return False
         words = furniture_words(element)
         if words <= LAYOUT_WORDS and (_prose_chars(element) >= LAYOUT_PROSE_MIN
                                       or (bool(words) and _unlinked_prose(element))):
@@ -179,6 +180,18 @@ def _is_furniture_box(element: etree._Element, by_name: bool, total: int) -> boo
         if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
             return True
     return False
+
+
+def _names_itself(heading: etree._Element) -> bool:
+    """Whether a heading's names only say what it is: its id is an anchor made from its text ("nav-what-comes-next"),
+    not a box name, and a class "section-title" or "sub-headline" names a heading a heading. It titles the prose
+    beside it in its box; one over nothing but links or an embed ("Like this:", "Related") is a widget's title, and
+    any other furniture word ("widget-title") names the box it titles."""
+    words = furniture_words(heading.get("class") or "")
+    if not words:
+        return True
+    parent = heading.getparent()
+    return words <= TITLE_WORDS and parent is not None and _prose_chars(parent) > 0
 
 
 def _skip_subtree(elements: Iterator[etree._Element], element: etree._Element) -> None:
