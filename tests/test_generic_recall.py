@@ -537,3 +537,33 @@ def test_a_subheading_classed_as_a_title_is_kept_and_a_widget_title_is_not() -> 
     assert article is not None
     assert "What changes" in article.body and "Who pays" in article.body
     assert "Like this" not in article.body and "More from the valley" not in article.body
+
+
+def test_a_module_named_for_its_headline_that_holds_prose_is_the_story() -> None:
+    """Page builders set a story as modules of a heading and its text ("headline-with-text", "title-paragraph"): a
+    box named for its headline or title that holds paragraphs of prose is the story's, like a "widget" or "header"
+    that does; a title box with no prose (a label and a link) is still furniture."""
+    module = """<div class="container-fluid headline-with-text"><div class="row"><h2>{title}</h2>{text}</div></div>"""
+    body = f"""
+<main><div class="intro">{sentences(
+        "Liquefied gas heats more than half a million homes that have no connection to the gas grid, most of them "
+        "in villages far from the cities; the industry now wants to replace part of it with gas made from waste.",
+        "The new gas is chemically different but burns in the same boilers, and the first tanks filled with a mix "
+        "of both were delivered to households in the north of the country this autumn.")}</div>
+  <div class="title-bar"><span>Topic</span> <a href="/topics/energy">Energy</a></div>
+  {module.format(title="Made from waste", text=sentences(
+        "The gas is made from the residues of sugar production and from used cooking fat, which would otherwise be "
+        "burnt or thrown away. A plant in the port can make twenty thousand tonnes of it a year.",
+        "The makers say that a mix with a fifth of the new gas cuts the emissions of a heating system by almost as "
+        "much, and that the boilers need no change for it.",
+        "Larger shares need new seals and valves, which the makers of boilers have started to test this year."))}
+  {module.format(title="What households pay", text=sentences(
+        "For now the mix costs a little more than the gas it replaces, about four cents a litre, which the suppliers "
+        "say will fall once the second plant opens and the tax on the new gas is cut.",
+        "Households that want the mix can ask their supplier for it at the next delivery; no contract needs to be "
+        "changed, and the price is shown on the invoice as a separate line."))}
+</main>"""
+    article = parse(html_page("Heating gas from waste", body), "https://valley-courier.example/energy/heating-gas")
+    assert article is not None
+    assert "residues of sugar production" in article.body and "about four cents a litre" in article.body
+    assert "Topic" not in article.body

@@ -34,12 +34,14 @@ NEGATIVE_WORDS = frozenset({
 })
 # Negative words that name a place in the layout, not a kind of furniture: page builders and themes call the boxes
 # of the story itself "widget", "header" (an article's header holds its standfirst), "slider" or "tab-menu". Such a
-# box is pruned only when it holds no prose (LAYOUT_PROSE_MIN characters of low-link paragraphs).
+# box is pruned only when it holds no prose (LAYOUT_PROSE_MIN characters of low-link paragraphs). Page builders' modules
+# of a heading and its text ("headline-with-text", "title-paragraph") are named for their heading: such a box with
+# prose is the story, one without (a title bar, a label and a link) is furniture.
 LAYOUT_WORDS = frozenset({"widget", "widgets", "sidebar", "header", "masthead", "slider", "carousel", "menu",
-                          "teaser", "teasers", "more", "meta", "tools", "toolbar", "banner"})
+                          "teaser", "teasers", "more", "meta", "tools", "toolbar", "banner", "headline", "title"})
 # Layout words that, after an article word, name a part of the article itself ("article-header" holds its
-# standfirst, "post-teaser" its intro), not furniture about it.
-_PLACE_WORDS = LAYOUT_WORDS - {"meta", "tools", "toolbar", "menu"}
+# standfirst, "post-teaser" its intro), not furniture about it; "article-title" is still the title's box.
+_PLACE_WORDS = LAYOUT_WORDS - {"meta", "tools", "toolbar", "menu", "headline", "title"}
 # Class/id words of reader comments: pruned whatever else the name says ("comment-body", "comments-area post"),
 # unless the element holds the headline (then the word is a state flag on a wrapper, "single comments-open").
 COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies",
