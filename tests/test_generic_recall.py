@@ -567,3 +567,25 @@ def test_a_module_named_for_its_headline_that_holds_prose_is_the_story() -> None
     assert article is not None
     assert "residues of sugar production" in article.body and "about four cents a litre" in article.body
     assert "Topic" not in article.body
+
+
+def test_a_box_named_for_another_article_or_an_action_on_one_is_furniture() -> None:
+    """An article word after a furniture word names another article or an action on this one ("next-post",
+    "related-article", "like-post-wrapper"), not the article: the box is furniture, as "post-content" is not."""
+    body = f"""
+<main><article class="post">
+  <h1 class="entry-title">The mill pond is full again</h1>
+  <div class="post-content">{sentences(
+        "After three dry summers the old mill pond at the end of the valley is full again, thanks to the long rains "
+        "of October and a new sluice that the village association built with its own hands over the summer.",
+        "The pond had almost dried out last year, and the fish had to be moved to a lake in the next valley. They "
+        "will be brought back in spring, when the water has settled and the plants on the banks have grown.")}
+    <div class="sd-like likes-widget-wrapper" id="like-post-wrapper-1852">
+      <span>Like this post? Loading the likes of other readers...</span>
+    </div>
+  </div>
+</article></main>"""
+    article = parse(html_page("The mill pond is full again", body), "https://valley-courier.example/local/mill-pond")
+    assert article is not None
+    assert "the fish had to be moved" in article.body
+    assert "Loading" not in article.body

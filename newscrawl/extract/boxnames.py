@@ -52,6 +52,11 @@ COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "disqus", "resp
 POSITIVE_WORDS = frozenset({
     "article", "articlebody", "body", "content", "entry", "main", "post", "story", "storybody", "prose", "richtext",
 })
+# Furniture words that, right before an article word, make it another article or an action on one ("next-post",
+# "related-article", "share-story", "like-post").
+_OTHER_ARTICLES = frozenset({"related", "recommended", "next", "prev", "previous", "popular", "trending", "mostread",
+                             "like", "likes", "share", "sharing", "sponsored", "promo", "promotion"})
+_ARTICLE_WORDS = frozenset({"article", "post", "story", "entry"})
 _BODY_PARTS = frozenset({"body", "content", "text"})
 _BODY_OWNERS = frozenset({"post", "article", "entry", "story", "news", "blog"})
 _WORD_SPLIT = re.compile(r"[-_\s:./]+|(?<=[a-z])(?=[A-Z])")
@@ -113,10 +118,16 @@ def _head(token: str) -> str | None:
 
     >>> _head("entryfooter"), _head("post-content"), _head("article-header"), _head("news-letter-section")
     ('negative', 'positive', 'positive', 'negative')
+    >>> _head("next-post-link"), _head("like-post-wrapper"), _head("single-post")
+    ('negative', 'negative', 'positive')
     """
     words = _joined([part for w in _WORD_SPLIT.split(token) if w for part in _compound(w.lower())])
-    for word in reversed(words):
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
         if word in POSITIVE_WORDS:
+            if word in _ARTICLE_WORDS and index and words[index - 1] in _OTHER_ARTICLES:
+                return "negative"  # "next-post", "related-article", "like-post-wrapper": another article, or an
+                # action on this one, not the article
             return "positive"
         if word in NEGATIVE_WORDS:
             if word in _PLACE_WORDS and POSITIVE_WORDS.intersection(words):
