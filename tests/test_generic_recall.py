@@ -589,3 +589,28 @@ def test_a_box_named_for_another_article_or_an_action_on_one_is_furniture() -> N
     assert article is not None
     assert "the fish had to be moved" in article.body
     assert "Loading" not in article.body
+
+
+def test_the_standfirst_in_a_header_box_with_the_headline_and_byline_links_is_kept() -> None:
+    """A "header" box that holds the page's headline is the story's header: its standfirst is the story's even when
+    the box also holds breadcrumbs and a linked byline (the breadcrumbs go on their own)."""
+    body = f"""
+<main><div class="l-container">
+  <header class="m-intro-header">
+    <nav class="m-breadcrumb"><a href="/">Home</a> › <a href="/farming/">Farming</a></nav>
+    <h1 class="a-title">Minister open to a start-up grant for young farmers</h1>
+    <p class="a-lead">The farming youth associations want a grant for young people who take over or set up a farm.
+    At a first meeting the minister said she was open to the idea.</p>
+    <div class="m-metadata">By <a href="/authors/jane-roe">Jane Roe</a> · <time>21 January 2022</time></div>
+  </header>
+  <div class="m-article-body">{sentences(
+        "The associations asked for a one-off payment of up to seventy thousand euros for each young farmer, paid "
+        "over five years, as several neighbouring regions already do. Fewer and fewer farms find a successor.",
+        "The minister did not name a sum. She wants to look at how the grants work elsewhere first, and to talk to "
+        "the banks, which lend most of the money that a young farmer needs to take over a farm.")}</div>
+</div></main>"""
+    article = parse(html_page("Minister open to a start-up grant for young farmers", body),
+                    "https://valley-courier.example/farming/start-up-grant")
+    assert article is not None
+    assert article.body.startswith("The farming youth associations want a grant")
+    assert "Home" not in article.body and "Farming" not in article.body

@@ -140,7 +140,7 @@ def prune(root: etree._Element, by_name: bool = True, light: bool = False) -> et
     holds_headline = set(headline.iterancestors()) if headline is not None else set()
     elements = root.iter()
     for element in elements:
-        if _is_furniture_box(element, by_name, total):
+        if _is_furniture_box(element, by_name, total, element in holds_headline):
             doomed.append(element)
             if element not in holds_headline:
                 _skip_subtree(elements, element)
@@ -148,8 +148,9 @@ def prune(root: etree._Element, by_name: bool = True, light: bool = False) -> et
     return root
 
 
-def _is_furniture_box(element: etree._Element, by_name: bool, total: int) -> bool:
-    """Whether prune() removes this element (and so everything in it); `total`: the page's characters of text."""
+def _is_furniture_box(element: etree._Element, by_name: bool, total: int, heads: bool = False) -> bool:
+    """Whether prune() removes this element (and so everything in it); `total`: the page's characters of text;
+    `heads`: the element holds the page's headline (its first <h1>)."""
     if element.tag in ("html", "body", "main", "article"):
         return False
     if element.tag != "footer" and not element.attrib:
@@ -173,10 +174,12 @@ def _is_furniture_box(element: etree._Element, by_name: bool, total: int) -> boo
             return False
         words = furniture_words(element)
         if words <= LAYOUT_WORDS and (_prose_chars(element) >= LAYOUT_PROSE_MIN
-                                      or (bool(words) and _unlinked_prose(element))):
+                                      or (bool(words) and _unlinked_prose(element))
+                                      or (bool(words) and heads and _prose_chars(element) > 0)):
             return False  # a layout box ("widget", "header") that holds paragraphs of prose holds the story; a
-            # "teaser" or "header" box with a paragraph of prose and no link at all is the story's own lead
-            # (a name read only whole, "news-letter", has no layout word and gets no such benefit)
+            # "teaser" or "header" box with a paragraph of prose and no link at all is the story's own lead, and
+            # so is one with the page's headline in it (its breadcrumbs, byline links and share bar are judged
+            # on their own); a name read only whole, "news-letter", has no layout word and gets no such benefit
         if _text_length(element) <= MAX_PRUNE_SHARE * total and not _holds_body(element):
             return True
     return False
