@@ -11,11 +11,9 @@ with --all-timestamps ``websites/HOST/YYYYMMDDhhmmss/PATH``) and jsvine's waybac
 from __future__ import annotations
 
 import gzip
-import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from newscrawl.archive.verify import verify_feed
 from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
@@ -133,15 +131,11 @@ def waybackpack(folder: Path) -> Path:
     return folder
 
 
-def items(feed: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
-
-
 def test_waybackpack_captures_are_two_versions_of_one_page_under_its_rebuilt_url(tmp_path: Path) -> None:
     folder = waybackpack(tmp_path / "wbp")
     done = run_crawl(tmp_path / "all", "news", "-a", f"replay={folder}", "-a", "versions=all", "-O", "items.jsonl")
     assert done.returncode == 0, done.log[-3000:]
-    bridge = items(tmp_path / "all" / "items.jsonl")
+    bridge = done.feed_items("items.jsonl")
     assert [(item["url"], item["revision"], item["provenance"]["fetched_at"]) for item in bridge] == [
         (MIRRORED + ".html", 1, "2019-01-01T08:00:00+00:00"), (MIRRORED + ".html", 2, "2019-03-05T12:00:00+00:00")]
     assert all("url_from_path" in item["quality"] and "no_url" not in item["quality"] for item in bridge)
@@ -152,7 +146,7 @@ def test_waybackpack_captures_are_two_versions_of_one_page_under_its_rebuilt_url
 
     last = run_crawl(tmp_path / "last", "news", "-a", f"replay={folder}", "-O", "items.jsonl")
     assert last.returncode == 0, last.log[-3000:]
-    [only] = items(tmp_path / "last" / "items.jsonl")
+    [only] = last.feed_items("items.jsonl")
     assert (only["url"], only["outlet"], only["provenance"]["fetched_at"]) == (
         MIRRORED + ".html", "harbour-gazette.com", "2019-01-01T08:00:00+00:00")  # the first saved, as of any folder
     assert "url_from_path" in only["quality"]
