@@ -57,12 +57,6 @@ creation times as Windows FILETIMEs (100 ns since 1601 UTC)."""
 _FILETIME_AT_1970 = 116444736000000000
 
 
-def is_bundle(path: Path) -> bool:
-    """Whether `path` is a ZIP or tar file given as a replay source, by its name (a WACZ is a ZIP too, but
-    wacz.py reads only its WARCs)."""
-    return path.name.lower().endswith(SUFFIXES) and path.is_file()
-
-
 def extract(path: Path, into: Path, findings: Findings, budget: Budget, name: str | None = None) -> int:
     """Every file of the bundle at `path` into the folder `into`, within `budget` (budget.py); how many. `name`: the
     bundle as the user knows it, for messages (``outer.zip/inner.tar`` for one inside another; else `path`). Raises

@@ -90,10 +90,6 @@ class UnreadableHar(UnreadableBundle):
     """The file is named .har but is not a HAR that can be read (not JSON, no ``log.entries``)."""
 
 
-def is_har(path: Path) -> bool:
-    return path.name.lower().endswith(SUFFIXES) and path.is_file()
-
-
 def convert(path: Path, into: Path, findings: Findings, shown: str | None = None) -> int:
     """Write the HAR at `path` as ``into/<name>.warc.gz``; how many responses it holds. Raises UnreadableHar for a
     file that is not a HAR, or one without a single response that could be converted. `shown`: the HAR's name in
