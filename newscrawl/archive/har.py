@@ -106,7 +106,8 @@ def convert(path: Path, into: Path, findings: Findings, shown: str | None = None
     fd = os.open(path, os.O_RDONLY | NOFOLLOW)  # as read_safely: a symlink swapped in after the check is refused
     with os.fdopen(fd, "rb") as raw, tempfile.TemporaryFile(dir=into) as spool:
         # a gzipped HAR is read as the HAR it holds: the same HAR gives the same records gzipped or not
-        fh: Readable = GunzipStream(raw) if path.name.lower().endswith(".gz") else raw
+        gunzipped = GunzipStream(raw) if path.name.lower().endswith(".gz") else None
+        fh: Readable = gunzipped or raw
         digest = _sha256(fh)  # first: every record's id is derived from it
         records = _Records(spool, digest, path)
         try:
@@ -123,8 +124,9 @@ def convert(path: Path, into: Path, findings: Findings, shown: str | None = None
         if not records.written:
             raise UnreadableHar(f"{name}: a HAR file without a response that could be replayed ({read.entries} "
                                 f"entries{f'; {read.stopped}' if read.stopped else ''})")
-        if read.stopped or getattr(fh, "cut", ""):
-            findings.damaged(str(path), read.stopped or getattr(fh, "cut"))
+        stopped = read.stopped or (gunzipped.cut if gunzipped is not None else None)
+        if stopped:
+            findings.damaged(str(path), stopped)
         target = into / f"{path.name}.warc.gz"
         with open(target, "wb") as out:
             writer = WARCWriter(out, gzip=True, warc_version="1.1")
