@@ -297,11 +297,6 @@ def fetched_page_from_plain(data: dict[str, Any]) -> FetchedPage:
     return FetchedPage(**{**data, "archive": ArchiveRef(**archive) if isinstance(archive, dict) else None})
 
 
-def article_fields() -> list[str]:
-    """Field names of Article in schema order (used by feed exporters and tests)."""
-    return list(Article.__dataclass_fields__)
-
-
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
