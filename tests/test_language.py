@@ -7,6 +7,7 @@ import ast
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from scrapy.utils.project import get_project_settings
 
 from newscrawl.extract.langid_fast import FastIdentifier
@@ -26,6 +27,7 @@ from newscrawl.extract.language import MAX_CHARS, MIN_CONFIDENCE, detect
 from newscrawl.items import Article, Provenance
 from newscrawl.parsers import parser_by_name
 from newscrawl.pipelines import language as language_pipeline
+from newscrawl.pipelines import langid_cache
 from newscrawl.pipelines.langid_cache import load_tables
 from newscrawl.pipelines.language import LanguagePipeline
 from tests.support import fixture_cases, fixture_paths
@@ -203,9 +205,30 @@ def test_prepared_tables_are_cached_and_memory_mapped_with_the_same_results(tmp_
         py3langid_reference().classify(text) for text in texts]
 
 
+def test_every_install_of_one_model_shares_one_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders were named by the model file's time, which each install renews: several virtual environments on one
+    machine evicted each other's folder and prepared the tables again in every process (~1 s, 95 MB written)."""
+    reinstalled = tmp_path / "site-packages" / "py3langid"
+    (reinstalled / MODEL_FILE).parent.mkdir(parents=True)
+    shutil.copyfile(MODEL_DIR / MODEL_FILE, reinstalled / MODEL_FILE)
+    os.utime(reinstalled / MODEL_FILE, ns=(10**18, 10**18))  # installed at another time
+    langid_cache._cache_name.cache_clear()
+    here = langid_cache._cache_name()
+    monkeypatch.setattr(langid_cache, "MODEL_DIR", reinstalled)
+    langid_cache._cache_name.cache_clear()
+    there = langid_cache._cache_name()
+    (reinstalled / MODEL_FILE).write_bytes((MODEL_DIR / MODEL_FILE).read_bytes()[:-1] + b"\1")  # another model
+    langid_cache._cache_name.cache_clear()
+    other_model = langid_cache._cache_name()
+    monkeypatch.undo()
+    langid_cache._cache_name.cache_clear()
+    assert here == there != other_model
+    assert langid_cache._FOLDER_NAME.fullmatch(here) and langid_cache._FOLDER_NAME.fullmatch(other_model)
+
+
 def test_the_tables_of_other_installs_are_removed_but_the_most_recently_used(tmp_path: Path) -> None:
-    """Every install of py3langid gives its model a new file time, so a prepared-tables folder (95 MB) per install
-    piled up in the user's cache; now the cache keeps the one in use and the two most recently used others."""
+    """Older releases named a prepared-tables folder (95 MB) per install of py3langid, and they piled up in the
+    user's cache; the cache keeps the one in use and the two most recently used others, whichever way named."""
     load_tables(tmp_path)
     [current] = tmp_path.iterdir()
     others = [tmp_path / f"langid-0.4.0-4586720-17963{number:05d}-f1" for number in range(5)]

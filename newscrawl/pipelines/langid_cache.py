@@ -3,7 +3,7 @@
 Preparing them from py3langid's model (extract/langid_tables.py) costs ~1 s per process: ~1 ms per page of a
 1,000-page replay, and again in every process of a parallel replay. So the language pipeline loads them through this
 cache: plain .npy files under NEWSCRAWL_CACHE_DIR, else $XDG_CACHE_HOME/newscrawl, else ~/.cache/newscrawl, in a
-folder named after the py3langid version, the model file's size and mtime and the tables' FORMAT, memory-mapped
+folder named after the py3langid version, the model file's size and content digest and the tables' FORMAT, memory-mapped
 read-only (a few milliseconds; processes share the pages, only touched rows are resident). Writing lives here, in
 the pipeline layer, and not in extract/, which stays free of side effects: extract receives the loaded tables.
 
@@ -13,6 +13,7 @@ An unwritable cache folder costs one warning line and the preparation time: the 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -59,10 +60,11 @@ def load_tables(cache_root: Path | None = None) -> Tables:
 
 
 KEEP_OTHERS = 2
-"""Prepared tables kept besides the ones in use: those of the most recently used other installs (a second virtual
-environment, the previous py3langid). Each install of py3langid gives its model file a new time, so a folder per
-install (95 MB each) piled up in the user's cache: 3.2 GB after a day of clean clones on one machine."""
-_FOLDER_NAME = re.compile(r"langid-[^/]+-\d+-\d+-f\d+")  # _cache_name(); a staging folder has a suffix after it
+"""Prepared tables kept besides the ones in use: those of the most recently used other models (the previous
+py3langid, or an older FORMAT). Folders were once named by the model file's mtime, which every install of py3langid
+renews, so a folder per install (95 MB each) piled up in the user's cache: 3.2 GB after a day of clean clones."""
+_FOLDER_NAME = re.compile(r"langid-[^/]+-\d+-[0-9a-f]+-f\d+")  # _cache_name(), or an mtime-named one of older
+# releases; a staging folder has a suffix after it
 
 
 def _forget_unused(in_use: Path) -> None:
@@ -115,10 +117,17 @@ def _identifier(cache_root: Path | None) -> FastIdentifier:
     return FastIdentifier(load_tables(cache_root))
 
 
+@cache
 def _cache_name() -> str:
+    """Named by the model's bytes, not its file's time: every virtual environment, clean clone and reinstall of one
+    py3langid release holds a copy of one model, and they share one prepared folder. Named by mtime, each install
+    had its own, and on a machine running several installs at once (CI clones, worktrees) each evicted the others'
+    (KEEP_OTHERS), so every process of theirs prepared the tables again (~1 s) and wrote 95 MB. Digesting the
+    ~4.5 MB model costs a few milliseconds, once per process."""
     model = MODEL_DIR / MODEL_FILE
-    stat = model.stat()
-    return f"langid-{version('py3langid')}-{stat.st_size}-{stat.st_mtime_ns}-f{FORMAT}"
+    with model.open("rb") as fh:
+        digest = hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=8)).hexdigest()
+    return f"langid-{version('py3langid')}-{model.stat().st_size}-{digest}-f{FORMAT}"
 
 
 def _read(folder: Path) -> Tables:
