@@ -26,6 +26,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import zlib
 from base64 import b16encode, b32encode, b64encode, urlsafe_b64encode
 from collections.abc import Callable, Iterator
@@ -322,8 +323,13 @@ _BOM = b"\xef\xbb\xbf"
 """A UTF-8 byte order mark, which a text editor that saved a plain WARC may have put in front of its first record."""
 
 
+_VERSION_LINE = re.compile(rb"WARC/\d+\.\d+\r?\n")
+"""A record's first line, whole: a file named .gz that holds a plain WARC starts with one; a gzip file with a few
+stray bytes in front (a copy gone wrong, "WARC/" among them) does not."""
+
+
 def _is_warc_start(head: bytes) -> bool:
-    return head.removeprefix(_BOM).lstrip(b"\r\n").startswith(b"WARC/")
+    return _VERSION_LINE.match(head.removeprefix(_BOM).lstrip(b"\r\n")) is not None
 
 
 def holds_warc_records(path: Path) -> bool:
@@ -972,8 +978,8 @@ def _hash_name(algorithm: str) -> str | None:
     """hashlib's name for a WARC digest algorithm ("sha1", "SHA-256"), or None when hashlib has no such hash."""
     name = algorithm.lower().replace("-", "")
     try:
-        hashlib.new(name)
-    except ValueError:
+        hashlib.new(name).digest()  # shake_*'s digest() wants a length: no WARC digest names one, so unknown
+    except (ValueError, TypeError):  # TypeError: a damaged header's name (a NUL in it) or a length-taking hash
         return None
     return name
 

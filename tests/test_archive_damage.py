@@ -1,0 +1,97 @@
+"""Damage anywhere in a WARC costs only the records it touches (property-based).
+
+A WARC met in the wild has been cut by a full disk, padded by a broken copy, bit-flipped by a bad disk or edited by
+hand. Whatever one run of bytes suffered (flipped, zeroed, deleted, inserted, or the file cut there), every record
+that lies wholly outside it must still come out, whole and digest-checked, and reading the file must not raise.
+
+One thing is not damage but another file: bytes put before the first record that open with a compression format's
+magic (gzip, zstd) make the file that format's, as `file` and every WARC reader would judge it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+import pytest
+
+from newscrawl.archive.reader import RawRecord, scan_records
+from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive
+from tests.test_archive_warc import page_body, write_archive
+
+DAMAGES = ("flip", "zero", "delete", "insert", "truncate")
+_MAGICS = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\x5d\x2a\x4d\x18")
+
+
+def _damaged(data: bytes, damage: str, at: int, size: int, filler: bytes) -> tuple[bytes, int, int]:
+    """The damaged bytes and the span [start, end) of the original they touched."""
+    end = min(len(data), at + size)
+    if damage == "flip":
+        return data[:at] + bytes(b ^ 0x55 for b in data[at:end]) + data[end:], at, end
+    if damage == "zero":
+        return data[:at] + bytes(end - at) + data[end:], at, end
+    if damage == "delete":
+        return data[:at] + data[end:], at, end
+    if damage == "insert":  # touches the record it lands in; between two records it touches neither
+        return data[:at] + filler + data[at:], at, at
+    return data[:at], at, len(data)
+
+
+_DAMAGE = st.tuples(st.sampled_from(DAMAGES), st.floats(0, 1, exclude_max=True), st.integers(1, 300),
+                   st.binary(min_size=1, max_size=300))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(compress=st.booleans(), damages=st.lists(_DAMAGE, min_size=1, max_size=3))
+def test_damage_anywhere_costs_only_the_records_it_touches(tmp_path_factory: pytest.TempPathFactory, compress: bool,
+                                                           damages: list[tuple[str, float, int, bytes]]) -> None:
+    folder = tmp_path_factory.mktemp("warc")
+    refs = write_archive(folder, 5, gzip=compress)
+    path = Path(refs[0].file)
+    data = path.read_bytes()
+    records = [item.offset for item in scan_records(path) if isinstance(item, RawRecord)]
+    ends = dict(zip(records, records[1:] + [len(data)]))
+    placed = sorted((int(where * len(data)), damage, size, filler) for damage, where, size, filler in damages)
+    spans = [(at, len(data) if damage == "truncate" else at if damage == "insert" else min(len(data), at + size))
+             for at, damage, size, _ in placed]
+    assume(all(end < following for (_, end), (following, _) in zip(spans, spans[1:])))  # apart: each its own
+    assume(not (placed[0][0] == 0 and placed[0][1] == "insert" and placed[0][3].startswith(_MAGICS)))
+    damaged = data
+    for at, damage, size, filler in reversed(placed):  # from the end: offsets before each damage stay the original's
+        damaged = _damaged(damaged, damage, at, size, filler)[0]
+    path.write_bytes(damaged)
+
+    def untouched(offset: int) -> bool:  # an insertion touches the record it lands inside, not one it borders
+        return all(not offset < start < ends[offset] if start == end else ends[offset] <= start or offset >= end
+                   for start, end in spans)
+
+    items = list(iter_archive(path))
+    exchanges = {item.record_id: item for item in items if isinstance(item, ArchivedExchange)}
+    assert all(isinstance(item, (ArchivedExchange, ArchiveProblem)) for item in items)
+    for number, ref in enumerate(refs):
+        if untouched(ref.offset):
+            found = exchanges.get(ref.record_id)
+            assert found is not None, f"record {number} at {ref.offset} lost to {damages}"
+            assert found.digest_ok and found.body == page_body(number)
+
+
+def test_a_digest_whose_algorithm_name_is_damaged_is_unknown_not_a_crash(tmp_path: Path) -> None:
+    """hashlib raises TypeError, not ValueError, for a name holding a NUL: one damaged header stopped the file."""
+    refs = write_archive(tmp_path, 3, gzip=False)
+    path = Path(refs[0].file)
+    data = path.read_bytes()
+    digest = data.index(b"WARC-Block-Digest: sha1", refs[1].offset) + len(b"WARC-Block-Digest: ")
+    path.write_bytes(data[:digest] + b"sh\0" + data[digest + 3:])
+    exchanges = [item for item in iter_archive(path) if isinstance(item, ArchivedExchange)]
+    assert [exchange.record_id for exchange in exchanges] == [ref.record_id for ref in refs]
+
+
+def test_stray_bytes_before_a_gzipped_warc_do_not_make_it_a_plain_one(tmp_path: Path) -> None:
+    """A .warc.gz that starts with a plain record's first line is a WARC un-gzipped and not renamed; one that
+    starts with "WARC/" and then gzip data is a gzipped WARC with bytes in front, read from its first member."""
+    refs = write_archive(tmp_path, 3)
+    path = Path(refs[0].file)
+    path.write_bytes(b"WARC/" + path.read_bytes())
+    exchanges = [item for item in iter_archive(path) if isinstance(item, ArchivedExchange)]
+    assert [exchange.record_id for exchange in exchanges] == [ref.record_id for ref in refs]
