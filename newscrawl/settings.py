@@ -109,9 +109,12 @@ NEWSCRAWL_ARCHIVE_INDEX_CACHE = True  # keep a replayed archive's index for the 
 # A replayed WACZ, ZIP or tar file (alone or in a folder, with every archive nested in it) unpacks to at most
 # NEWSCRAWL_UNPACK_MAX_RATIO times its size, and may always to NEWSCRAWL_UNPACK_MIN_BYTES; a member past that is
 # refused as a decompression bomb (archive/budget.py; docs/archive.md). Pages and WARCs compress 3-20 times, bombs
-# thousands. `newscrawl verify` and `reparse` unpack by the values set here.
+# thousands. Archives inside archives are unpacked NEWSCRAWL_UNPACK_MAX_DEPTH levels deep (the one given is level 1;
+# archive/nested.py): deeper is no delivery anyone packs on purpose. `newscrawl verify` and `reparse` unpack by the
+# values set here, or by the ones their -s gives (as a crawl's -s does).
 NEWSCRAWL_UNPACK_MAX_RATIO = 100
 NEWSCRAWL_UNPACK_MIN_BYTES = 1024 * 1024 * 1024
+NEWSCRAWL_UNPACK_MAX_DEPTH = 3
 
 # ---- live blogs ----------------------------------------------------------------------------------------------------
 # A live blog's updates are JSON pages fetched after its page (newscrawl/spiders/liveblog.py), 10 updates each; a

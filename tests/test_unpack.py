@@ -163,7 +163,7 @@ def test_archives_in_a_bundle_are_unpacked_alike_alone_or_in_a_folder_three_leve
         assert damage(root) == [
             f"{name}/older.zip/broken.wacz: not a readable WACZ (ZIP) file: File is not a zip file",
             f"{name}/older.zip/l3.tar/too-deep.wacz: not unpacked: a WACZ file at level 4 of archives in archives, "
-            "past the 3 levels unpacked (unpack the archive it is in by hand)"]
+            "past the 3 levels unpacked (raise NEWSCRAWL_UNPACK_MAX_DEPTH, or unpack the archive it is in by hand)"]
     assert replay_root(folder, UnpackLimits()) == folder  # nothing left in it to unpack
 
     # every level draws on the budget of the archive given: a bomb two levels down is refused by it
@@ -196,9 +196,39 @@ def test_a_nested_wacz_replays_to_the_same_feed_on_any_machine_and_in_parallel(t
         assert cli.main(["verify", str(result.workdir / "out.jsonl"), "--archive", str(source), "-q"]) == 0
 
 
+def test_archives_are_unpacked_as_many_levels_deep_as_the_setting_says(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The depth was 3, hard-coded: a delivery nested one level deeper could not be replayed whole by any setting."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))
+    deepest = zipped(tmp_path / "l4.wacz", {WARC: SAMPLE.read_bytes()})
+    level3 = zipped(tmp_path / "l3.zip", {"l4.wacz": deepest.read_bytes(), "README.txt": b"notes"})
+    level2 = zipped(tmp_path / "l2.zip", {"l3.zip": level3.read_bytes(), "page.html": b"<p>text</p>"})
+    delivery = zipped(tmp_path / "delivery.zip", {"l2.zip": level2.read_bytes(), "notes.txt": b"level 1"})
+    roots = {depth: replay_root(delivery, UnpackLimits(max_depth=depth)) for depth in (1, 3, 4)}
+    assert relative(roots[4]) == ["l2.zip/l3.zip/README.txt", f"l2.zip/l3.zip/l4.wacz/{WARC}", "l2.zip/page.html",
+                                  "notes.txt"]
+    assert damage(roots[4]) == []
+    assert relative(roots[3]) == ["l2.zip/l3.zip/README.txt", "l2.zip/page.html", "notes.txt"]
+    assert damage(roots[3]) == [f"{delivery}/l2.zip/l3.zip/l4.wacz: not unpacked: a WACZ file at level 4 of archives "
+                                "in archives, past the 3 levels unpacked (raise NEWSCRAWL_UNPACK_MAX_DEPTH, or unpack "
+                                "the archive it is in by hand)"]
+    assert relative(roots[1]) == ["notes.txt"]
+    assert damage(roots[1]) == [f"{delivery}/l2.zip: not unpacked: a ZIP or tar file at level 2 of archives in "
+                                "archives, past the 1 level unpacked (raise NEWSCRAWL_UNPACK_MAX_DEPTH, or unpack the "
+                                "archive it is in by hand)"]
+    assert len(set(roots.values())) == 3  # the depth is part of the cache key, as the other limits are
+
+    # a crawl's -s gives it, as it gives the other limits
+    result = replay(tmp_path, delivery, "deeper", settings={"NEWSCRAWL_UNPACK_MAX_DEPTH": "4"})
+    assert result.returncode == 0 and result.stat("newscrawl/run_status") != "damaged-input", result.log[-3000:]
+    assert len(result.feed_items("out.jsonl")) == 41
+
+
 def test_the_unpack_limits_are_settings() -> None:
-    assert UnpackLimits.from_settings(Settings()) == UnpackLimits(100, 1 << 30)
+    assert UnpackLimits.from_settings(Settings()) == UnpackLimits(100, 1 << 30, 3)
     assert UnpackLimits.from_settings(Settings({**TINY, "NEWSCRAWL_UNPACK_MAX_RATIO": "2.5"})) == UnpackLimits(2.5, 0)
+    assert UnpackLimits.from_settings(Settings({"NEWSCRAWL_UNPACK_MAX_DEPTH": "5"})) == UnpackLimits(max_depth=5)
+    assert UnpackLimits.from_settings(Settings({"NEWSCRAWL_UNPACK_MAX_DEPTH": 1})) == UnpackLimits(max_depth=1)
     project = Settings()
     project.setmodule(newscrawl.settings)
     assert UnpackLimits.from_settings(project) == UnpackLimits()  # settings.py names the defaults
@@ -209,6 +239,8 @@ def test_the_unpack_limits_are_settings() -> None:
     ("NEWSCRAWL_UNPACK_MAX_RATIO", "0", "a number above 0"),
     ("NEWSCRAWL_UNPACK_MIN_BYTES", "-1", "a whole number of bytes, 0 or more"),
     ("NEWSCRAWL_UNPACK_MIN_BYTES", "1.5", "a whole number of bytes, 0 or more"),
+    ("NEWSCRAWL_UNPACK_MAX_DEPTH", "0", "a whole number, 1 or more"),
+    ("NEWSCRAWL_UNPACK_MAX_DEPTH", "deep", "a whole number, 1 or more"),
 ])
 def test_a_bad_unpack_setting_stops_the_crawl_and_verify_in_one_line_naming_it(tmp_path: Path, name: str, value: str,
                                                                                 expected: str) -> None:

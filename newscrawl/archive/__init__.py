@@ -19,7 +19,7 @@ Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; i
   bundles.py    a ZIP or tar file of saved pages or WARCs, extracted once (for unpack.py), safely.
   budget.py     what an archive may unpack to (the NEWSCRAWL_UNPACK_* settings): a decompression bomb is refused.
   members.py    a ZIP's members written whole or not at all: the one writer of bundles.py and wacz.py.
-  nested.py     archives inside a ZIP or tar file, unpacked in their turn, three levels deep.
+  nested.py     archives inside a ZIP or tar file, unpacked in their turn, NEWSCRAWL_UNPACK_MAX_DEPTH levels deep.
   har.py        a browser's HAR file, converted once into a WARC (for unpack.py), deterministically.
   findings.py   what unpacking found (damaged input the replay reports) and the errors that refuse an archive.
 Scrapy-side, built on them: capture.py (middleware writing WARCs), replay.py (answers requests from an

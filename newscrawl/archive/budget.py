@@ -6,6 +6,8 @@ found in a folder given) may unpack to NEWSCRAWL_UNPACK_MAX_RATIO times its own 
 NEWSCRAWL_UNPACK_MIN_BYTES, everything nested in it included: a ZIP of ZIPs shares its budget with them, or each
 level could write its own floor again. A member that would pass it is not extracted, one damaged-input line naming
 it, and costs only itself. The sizes are the ones the members declare, which zipfile and tarfile do not read past.
+Archives inside archives are unpacked NEWSCRAWL_UNPACK_MAX_DEPTH levels deep, the archive given being the first
+(nested.py).
 
 The settings are read where a replay's path is unpacked (unpack.replay_root), which is before the crawl starts:
 from the crawl command's settings when it checks the -a arguments (commands/checks.py, where a bad value is one
@@ -22,6 +24,7 @@ from typing import Any
 
 MAX_RATIO_SETTING = "NEWSCRAWL_UNPACK_MAX_RATIO"
 MIN_BYTES_SETTING = "NEWSCRAWL_UNPACK_MIN_BYTES"
+MAX_DEPTH_SETTING = "NEWSCRAWL_UNPACK_MAX_DEPTH"
 
 
 class BadUnpackSetting(ValueError):
@@ -34,11 +37,14 @@ class UnpackLimits:
     """How many times its own size an archive may unpack to (beyond min_bytes)."""
     min_bytes: int = 1 << 30
     """What an archive may always unpack to, however small it is: a 1 KB ZIP of a 1 MB page is no bomb."""
+    max_depth: int = 3
+    """Levels of archives unpacked: 1 the archive given, 2 an archive in it, 3 one in that (nested.py)."""
 
     @classmethod
     def from_settings(cls, settings: Any) -> UnpackLimits:
         """The limits the settings give (defaults for those not set); BadUnpackSetting for a value that is not a
-        number, a ratio not above 0, or a byte count that is not a whole number, 0 or more."""
+        number, a ratio not above 0, a byte count that is not a whole number, 0 or more, or a depth that is not a
+        whole number, 1 or more."""
         default = cls()
         ratio = _setting(settings, MAX_RATIO_SETTING, default.max_ratio)
         if not (isinstance(ratio, float) and math.isfinite(ratio) and ratio > 0):
@@ -48,12 +54,17 @@ class UnpackLimits:
         if not (isinstance(floor, float) and floor.is_integer() and floor >= 0):
             raise BadUnpackSetting(f"bad setting {MIN_BYTES_SETTING}={settings.get(MIN_BYTES_SETTING)!r}: expected "
                                    "a whole number of bytes, 0 or more (what any archive may unpack to)")
-        return cls(ratio, int(floor))
+        depth = _setting(settings, MAX_DEPTH_SETTING, default.max_depth)
+        if not (isinstance(depth, float) and depth.is_integer() and depth >= 1):
+            raise BadUnpackSetting(f"bad setting {MAX_DEPTH_SETTING}={settings.get(MAX_DEPTH_SETTING)!r}: expected "
+                                   "a whole number, 1 or more (levels of archives in archives unpacked; 1: only the "
+                                   "archive given)")
+        return cls(ratio, int(floor), int(depth))
 
     @property
     def key(self) -> str:
         """The limits in an unpacked folder's cache key (module docstring)."""
-        return f"ratio {self.max_ratio!r}, at least {self.min_bytes}"
+        return f"ratio {self.max_ratio!r}, at least {self.min_bytes}, depth {self.max_depth}"
 
     def described(self) -> str:
         """The limits as a refusal names them, with the settings that raise them."""

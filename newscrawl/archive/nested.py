@@ -5,8 +5,10 @@ A delivery packs what it was handed: a ZIP of a month's WACZ files, a tar of HAR
 archive inside is unpacked where it lay, into a folder named as the file was (``outer.zip/inner.wacz/archive/…``),
 so its files keep the names shown.py gives them in everything the user reads, and the archive file itself is not
 kept: what is replayed holds no archive left to unpack, so unpacking it again changes nothing. Every level draws on
-the budget of the archive given (budget.py), and MAX_DEPTH levels are unpacked at most: an archive deeper than that
-is one damaged-input line naming it, and so is one inside that cannot be read; each costs only itself.
+the budget of the archive given (budget.py), and NEWSCRAWL_UNPACK_MAX_DEPTH levels (3 unless set; also budget.py)
+are unpacked at most: an archive deeper than that is one damaged-input line naming it, and so is one inside that
+cannot be read; each costs only itself. Deeper nesting is no delivery anyone packs on purpose (a ZIP quine unpacks
+into itself until the budget runs out), but a setting lets a user unpack one that is, as -s raises the budget.
 
 The archives in a bundle are unpacked in the order of their names, each from the bytes and times its bundle gave
 it, so the same bundle gives the same folder, and feed, on any machine.
@@ -20,13 +22,9 @@ import tempfile
 from pathlib import Path
 
 from newscrawl.archive import bundles, har, wacz
-from newscrawl.archive.budget import Budget
+from newscrawl.archive.budget import MAX_DEPTH_SETTING, Budget
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
 from newscrawl.archive.warc import files_under
-
-MAX_DEPTH = 3
-"""Levels of archives unpacked: the one given, an archive in it, and one in that. Deeper nesting is no delivery
-anyone packs on purpose (a ZIP quine unpacks into itself for ever)."""
 
 VERSION = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-nested-1"
 """Part of every unpacked folder's cache key: what each kind of archive, and this nesting, writes."""
@@ -69,10 +67,12 @@ def unpack(path: Path, into: Path, found: Findings, budget: Budget, name: str, d
 def _unpack_inside(file: Path, found: Findings, budget: Budget, name: str, depth: int) -> None:
     """The archive `file`, found at level `depth`, unpacked into a folder of its own name, which then stands where
     the file was; the file is removed whether it could be unpacked or not."""
-    if depth > MAX_DEPTH:
+    levels = budget.limits.max_depth
+    if depth > levels:
         file.unlink()
         found.damaged(name, f"not unpacked: a {kind_of(file)} file at level {depth} of archives in archives, past "
-                            f"the {MAX_DEPTH} levels unpacked (unpack the archive it is in by hand)")
+                            f"the {levels} level{'s' * (levels != 1)} unpacked (raise {MAX_DEPTH_SETTING}, or unpack "
+                            "the archive it is in by hand)")
         return
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{file.name}.", dir=file.parent))

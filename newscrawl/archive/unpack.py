@@ -4,7 +4,7 @@ unpacked once into the replay cache, and the folder that results is replayed ins
 * a WACZ: its WARCs (wacz.py);
 * a HAR: its exchanges, converted into a WARC (har.py);
 * a ZIP or tar file: its files, then read as the folder they make (bundles.py), every WACZ, HAR, ZIP or tar file
-  among them unpacked in its turn, to three levels (nested.py);
+  among them unpacked in its turn, NEWSCRAWL_UNPACK_MAX_DEPTH levels deep (nested.py);
 * a folder holding any of these: a folder of its own WARCs (linked), its saved pages and their sidecars (copied
   with their times: a saved page may not lead out of the folder it is read from), and every one of them unpacked
   as it would be alone.
