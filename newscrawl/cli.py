@@ -23,7 +23,7 @@ from pathlib import Path
 
 from scrapy.utils.project import get_project_settings
 
-from newscrawl.archive.budget import BadUnpackSetting, UnpackLimits
+from newscrawl.archive.budget import UNPACK_SETTINGS, BadUnpackSetting, UnpackLimits
 from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
 from newscrawl.archive.reparse import (CRAWL_SETTINGS, archived_spider, diff_feeds, read_feed, replay_failure,
@@ -86,6 +86,11 @@ def build_parser() -> OneLineParser:
                              ".tar.gz, unpacked as a replay unpacks it) instead of the paths recorded in the items, "
                              "e.g. after moving the archive")
     verify.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
+    verify.add_argument("-s", "--set", dest="settings", action="append", default=[], type=_unpack_setting,
+                        metavar="NAME=VALUE",
+                        help="a NEWSCRAWL_UNPACK_* setting as the crawl was given it (repeatable), e.g. -s "
+                             "NEWSCRAWL_UNPACK_MAX_DEPTH=4: an archive is unpacked as that crawl unpacked it "
+                             "(default: the project's settings)")
 
     run = commands.add_parser(
         "run", help="run one scheduled crawl with a lock, a log file and a run report (for cron/systemd)",
@@ -119,6 +124,11 @@ def build_parser() -> OneLineParser:
     reparse.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                          help="processes to split the replay across, or auto for every core (default 1); the feed is "
                               "byte-identical to a one-process re-parse (docs/parallel.md)")
+    reparse.add_argument("-s", "--set", dest="settings", action="append", default=[], type=_setting,
+                         metavar="NAME=VALUE",
+                         help="a setting for the replay, as `scrapy crawl -s` takes it (repeatable), e.g. -s "
+                              "NEWSCRAWL_UNPACK_MAX_RATIO=1000 to unpack ARCHIVE as a crawl given that did "
+                              "(default: the project's settings)")
 
     history = commands.add_parser(
         "history", help="list an article's revisions and diff two of them",
@@ -170,17 +180,20 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "pack":
         return pack_wacz(args)
     if args.command == "verify":
-        return verify_feeds(args.feeds, args.archive, verbose=not args.quiet)
+        return verify_feeds(args.feeds, args.archive, verbose=not args.quiet, settings=args.settings)
     return EXIT_USAGE
 
 
-def unpack_limits(command: str) -> UnpackLimits | None:
+def unpack_limits(command: str, given: Sequence[tuple[str, str]] = ()) -> UnpackLimits | None:
     """What an archive given to `command` may unpack to: the NEWSCRAWL_UNPACK_* settings the crawls read (archive/
     budget.py), the project's, or outside a project newscrawl's own, which the replay behind a re-parse reads then
-    (reparse.replay_to_feed); None, one line printed, for a bad one."""
+    (reparse.replay_to_feed), with the command's -s over them as a crawl's -s is (`given`): a crawl replayed with
+    raised limits unpacked more than the project's allow, and its items are verified, or re-parsed, only in what
+    it unpacked. None, one line printed, for a bad one."""
     settings = get_project_settings()
     if not os.environ.get("SCRAPY_SETTINGS_MODULE"):
         settings.setmodule(CRAWL_SETTINGS, priority="project")
+    settings.setdict(dict(given), priority="cmdline")
     try:
         return UnpackLimits.from_settings(settings)
     except BadUnpackSetting as error:
@@ -188,16 +201,18 @@ def unpack_limits(command: str) -> UnpackLimits | None:
         return None
 
 
-def verify_feeds(feeds: list[str], archive: str | None, verbose: bool) -> int:
+def verify_feeds(feeds: list[str], archive: str | None, verbose: bool,
+                 settings: Sequence[tuple[str, str]] = ()) -> int:
     """Verify each feed in turn (a shell glob such as output/devdiscourse/*.jsonl gives several) and return the worst
     exit code among them: 2 for a feed that could not be verified, else 1 for problems, else 0.
 
     Every path is tried first, so a mistyped one stops the command before any work (a WACZ is extracted once, for
     all of them). A feed found unreadable only while reading (not a feed, its archive nowhere) costs its own line on
     stderr and the others are still verified. With several feeds each line starts with its feed's path, as grep's
-    lines do, so a FAIL line says which feed it is from, and a total follows.
+    lines do, so a FAIL line says which feed it is from, and a total follows. `settings`: the -s given (NAME,
+    VALUE), NEWSCRAWL_UNPACK_* only (_unpack_setting).
     """
-    limits = unpack_limits("verify")
+    limits = unpack_limits("verify", settings)
     if limits is None:
         return EXIT_USAGE
     try:
@@ -245,6 +260,23 @@ def _path(value: str) -> str:
     return os.path.expanduser(value)
 
 
+def _setting(text: str) -> tuple[str, str]:
+    """-s NAME=VALUE, as `scrapy crawl -s` reads it (the value may hold `=` too)."""
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def _unpack_setting(text: str) -> tuple[str, str]:
+    """-s NAME=VALUE for verify, which reads no setting but the NEWSCRAWL_UNPACK_* ones: any other is refused
+    rather than ignored, so a mistyped name is not taken for the limit it was meant to raise."""
+    name, value = _setting(text)
+    if name not in UNPACK_SETTINGS:
+        raise argparse.ArgumentTypeError(f"{name} is not a setting verify reads (only {', '.join(UNPACK_SETTINGS)})")
+    return name, value
+
+
 def _jobs(value: str) -> int:
     try:
         return job_count(value)
@@ -256,7 +288,7 @@ def reparse(args: argparse.Namespace) -> int:
     """Every argument is checked before the re-parse, which may take minutes: the spider, the old feed to compare
     with and the files to write; each problem is one line and exit 2."""
     archive = Path(args.archive)
-    limits = unpack_limits("reparse")
+    limits = unpack_limits("reparse", args.settings)
     if limits is None:
         return EXIT_USAGE
     try:
@@ -287,7 +319,7 @@ def reparse(args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError, TypeError) as error:
             print(f"newscrawl reparse: cannot read {args.against}: {error}", file=sys.stderr)
             return EXIT_USAGE
-    done = replay_to_feed(archive, spider, new_feed, args.jobs)
+    done = replay_to_feed(archive, spider, new_feed, args.jobs, args.settings)
     if done.returncode != 0 or not new_feed.exists():
         print(f"newscrawl reparse: {replay_failure(done, archive, spider, new_feed)}", file=sys.stderr)
         return EXIT_USAGE

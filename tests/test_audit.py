@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,8 @@ def test_a_replay_that_fails_without_its_own_line_shows_its_last_lines(tmp_path:
                                                           '  File "x.py", line 1, in <module>\n'
                                                           "ValueError: boom\n")
 
-    def crashed(archive: Path, spider: str, feed: Path, jobs: int = 1) -> subprocess.CompletedProcess[str]:
+    def crashed(archive: Path, spider: str, feed: Path, jobs: int = 1,
+                settings: Sequence[tuple[str, str]] = ()) -> subprocess.CompletedProcess[str]:
         return subprocess.CompletedProcess(["scrapy"], 1, "", stderr)
 
     monkeypatch.setattr(cli, "replay_to_feed", crashed)

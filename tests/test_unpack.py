@@ -224,6 +224,54 @@ def test_archives_are_unpacked_as_many_levels_deep_as_the_setting_says(tmp_path:
     assert len(result.feed_items("out.jsonl")) == 41
 
 
+def test_verify_and_reparse_unpack_by_the_settings_the_crawl_was_given(tmp_path: Path) -> None:
+    """verify and reparse read the project's NEWSCRAWL_UNPACK_* settings only: a replay given a raised limit with
+    -s unpacked an archive they then unpacked less of, and every item of it was a FAIL. Their -s is the crawl's."""
+    deepest = zipped(tmp_path / "l4.wacz", {WARC: SAMPLE.read_bytes()})
+    level3 = zipped(tmp_path / "l3.zip", {"l4.wacz": deepest.read_bytes()})
+    level2 = zipped(tmp_path / "l2.zip", {"l3.zip": level3.read_bytes()})
+    delivery = zipped(tmp_path / "delivery.zip", {"l2.zip": level2.read_bytes(), "notes.txt": b"level 1"})
+    deeper = {"NEWSCRAWL_UNPACK_MAX_DEPTH": "4"}
+    crawl = replay(tmp_path, delivery, "deeper", settings=deeper)
+    feed = crawl.workdir / "out.jsonl"
+    assert crawl.returncode == 0 and len(crawl.feed_items("out.jsonl")) == 41, crawl.log[-3000:]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSCRAWL_PLAIN_CACHE": str(tmp_path / "cache")}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+
+    def newscrawl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "newscrawl.cli", *args], capture_output=True, text=True,
+                              cwd=crawl.workdir, env=env, timeout=300)
+
+    verify = ["verify", str(feed), "--archive", str(delivery), "-q"]
+    done = newscrawl(*verify)  # the project's depth, 3: the WARC the items came from is not unpacked
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.endswith("41 items checked: 0 verified, 41 problems\n"), done.stdout
+    done = newscrawl(*verify, "-s", "NEWSCRAWL_UNPACK_MAX_DEPTH=4")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.endswith("41 items checked: 41 verified, 0 problems\n"), done.stdout
+    done = newscrawl(*verify, "--set", "NEWSCRAWL_UNPACK_MAX_DEPHT=4")  # a typo is no limit raised
+    assert done.returncode == 2 and done.stderr == (
+        "newscrawl verify: error: argument -s/--set: NEWSCRAWL_UNPACK_MAX_DEPHT is not a setting verify reads (only "
+        "NEWSCRAWL_UNPACK_MAX_RATIO, NEWSCRAWL_UNPACK_MIN_BYTES, NEWSCRAWL_UNPACK_MAX_DEPTH); see newscrawl verify "
+        "--help\n"), done.stderr
+
+    reparse = ["reparse", str(delivery), "-o", "new.jsonl", "--against", str(feed)]
+    done = newscrawl(*reparse, "-s", "NEWSCRAWL_UNPACK_MAX_DEPTH=4")  # the spider from the level-4 WARC's warcinfo
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "41 items compared: 0 changed, 0 appeared, 0 disappeared" in done.stdout, done.stdout
+    done = newscrawl(*reparse)  # the project's depth: the one WARC is not unpacked, so there is nothing to replay
+    assert done.returncode == 2 and ": no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages" in done.stderr, \
+        done.stdout + done.stderr
+    done = newscrawl(*reparse, "-s", "NEWSCRAWL_UNPACK_MAX_DEPTH=none")
+    assert done.returncode == 2 and done.stderr.startswith(
+        "newscrawl reparse: bad setting NEWSCRAWL_UNPACK_MAX_DEPTH='none': expected a whole number, 1 or more"
+    ) and done.stderr.count("\n") == 1, done.stderr
+    done = newscrawl(*reparse, "-s", "NEWSCRAWL_UNPACK_MAX_DEPTH")
+    assert done.returncode == 2 and done.stderr == (
+        "newscrawl reparse: error: argument -s/--set: expected NAME=VALUE, got 'NEWSCRAWL_UNPACK_MAX_DEPTH'; see "
+        "newscrawl reparse --help\n"), done.stderr
+
+
 def test_the_unpack_limits_are_settings() -> None:
     assert UnpackLimits.from_settings(Settings()) == UnpackLimits(100, 1 << 30, 3)
     assert UnpackLimits.from_settings(Settings({**TINY, "NEWSCRAWL_UNPACK_MAX_RATIO": "2.5"})) == UnpackLimits(2.5, 0)

@@ -11,9 +11,11 @@ Archives inside archives are unpacked NEWSCRAWL_UNPACK_MAX_DEPTH levels deep, th
 
 The settings are read where a replay's path is unpacked (unpack.replay_root), which is before the crawl starts:
 from the crawl command's settings when it checks the -a arguments (commands/checks.py, where a bad value is one
-usage line), from the crawler's when the spider reads them again, and from the project's for `newscrawl verify` and
-`newscrawl reparse`. The limits are part of every unpacked folder's cache key: a folder made under other limits
-is another folder, so raising them unpacks what they refused before.
+usage line), from the crawler's when the spider reads them again, and for `newscrawl verify` and `newscrawl
+reparse` from the project's with their own -s over them, as a crawl's -s is (cli.py): what a crawl given `-s
+NEWSCRAWL_UNPACK_MAX_RATIO=1000` unpacked, they unpack when given it too. The limits are part of every unpacked
+folder's cache key: a folder made under other limits is another folder, so raising them unpacks what they refused
+before, and the archive index kept for a folder (indexcache.py, one per path) is never one built under others.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 MAX_RATIO_SETTING = "NEWSCRAWL_UNPACK_MAX_RATIO"
 MIN_BYTES_SETTING = "NEWSCRAWL_UNPACK_MIN_BYTES"
 MAX_DEPTH_SETTING = "NEWSCRAWL_UNPACK_MAX_DEPTH"
+UNPACK_SETTINGS = (MAX_RATIO_SETTING, MIN_BYTES_SETTING, MAX_DEPTH_SETTING)
 
 
 class BadUnpackSetting(ValueError):

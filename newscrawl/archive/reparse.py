@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ CRAWL_SETTINGS = "newscrawl.settings"
 
 def archived_spider(archive: Path, limits: UnpackLimits) -> str | None:
     """The spider that wrote the archive (from warcinfo), or None for foreign archives and saved pages. `limits`:
-    what it may unpack to, the project's settings (budget.py), which the replay behind the re-parse reads too."""
+    what it may unpack to, the project's settings and reparse's -s (budget.py), which the replay behind the
+    re-parse reads too (replay_to_feed)."""
     archive = replay_root(archive, limits)
     if source_kind(archive) != "warc":
         return None
@@ -41,12 +43,16 @@ def archived_spider(archive: Path, limits: UnpackLimits) -> str | None:
     return None
 
 
-def replay_to_feed(archive: Path, spider: str, feed: Path, jobs: int = 1) -> subprocess.CompletedProcess[str]:
-    """The replay as `scrapy crawl`; with jobs > 1 split across that many processes, the feed unchanged."""
+def replay_to_feed(archive: Path, spider: str, feed: Path, jobs: int = 1,
+                   settings: Sequence[tuple[str, str]] = ()) -> subprocess.CompletedProcess[str]:
+    """The replay as `scrapy crawl`; with jobs > 1 split across that many processes, the feed unchanged.
+    `settings`: reparse's -s (NAME, VALUE), given to the replay as its own -s, after (over) the log level."""
     env = {**os.environ}
     env.setdefault("SCRAPY_SETTINGS_MODULE", CRAWL_SETTINGS)
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"replay={archive}", "-O", str(feed),
                "-s", "LOG_LEVEL=WARNING"] + (["-a", f"jobs={jobs}"] if jobs > 1 else [])
+    for name, value in settings:
+        command += ["-s", f"{name}={value}"]
     return subprocess.run(command, env=env, capture_output=True, text=True)
 
 
