@@ -34,6 +34,7 @@ from newscrawl.distributed import redis_url
 from newscrawl.files import refusal
 from newscrawl.ops.htmlreport import build_html, write_html
 from newscrawl.ops.reports import RunReport, load_runs
+from newscrawl.ops.sharedspiders import spiders_in_redis
 from newscrawl.ops.status import (any_latest_failed, gone_lines, no_runs_line, read_gone_states, spiders_found,
                                    status_lines)
 from newscrawl.ops.statusjson import status_document
@@ -421,8 +422,9 @@ def _add_report_source_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--output", default="output", metavar="DIR", type=_path,
                          help="the crawl output folder holding SPIDER/*.report.json (default output)")
     command.add_argument("--spider", metavar="NAME",
-                         help="only this spider's runs and state (default all): one of the project, or one the "
-                              "output folder holds anything of; one that never ran is shown as such")
+                         help="only this spider's runs and state (default all): one of the project, one the "
+                              "output folder holds anything of, or one whose distributed state the Redis holds "
+                              "(--redis); one that never ran is shown as such")
     command.add_argument("--replays", action="store_true",
                          help="include offline replays (*.replay.report.json), left out by default because a "
                               "replay is not a scheduled run")
@@ -553,41 +555,60 @@ def _non_negative(text: str) -> int:
     return int(text)
 
 
-def _report_source(command: str, args: argparse.Namespace) -> bool:
-    """Whether --output is a folder and --spider names a spider, the project's or one the folder holds anything of
-    (ops.status.spiders_found); else False, after one line saying why: likely a typo. A spider that has not run yet
-    (no output/SPIDER/, perhaps only a crawl state, a lock or gone pages in Redis) is shown with what it has."""
+def _report_source(command: str, args: argparse.Namespace, url: str | None) -> bool:
+    """Whether --output is a folder and --spider names a spider, the project's, one the folder holds anything of
+    (ops.status.spiders_found) or, with a Redis URL (`url`), one whose distributed state that Redis holds (its
+    workers write their reports on their own machines: ops/sharedspiders.py); else False, after one line
+    saying why: likely a typo. A spider that has not run yet (no output/SPIDER/, perhaps only a crawl state, a lock
+    or its state in Redis) is shown with what it has."""
     output = Path(args.output)
     if not output.is_dir():
         print(f"newscrawl {command}: no such folder {output}", file=sys.stderr)
         return False
     if args.spider:
-        known = sorted(set(spider_names()) | set(spiders_found(output)))
-        if args.spider not in known:
-            print(f"newscrawl {command}: unknown spider {args.spider!r} (known: {', '.join(known) or 'none'})",
-                  file=sys.stderr)
-            return False
+        known = set(spider_names()) | set(spiders_found(output))
+        if args.spider in known:
+            return True
+        shared = spiders_in_redis(url) if url else None
+        if shared is not None and args.spider in shared.spiders:
+            return True
+        known |= set(shared.spiders if shared else ())
+        unread = f"; none from Redis: {shared.unreadable}" if shared and shared.unreadable else ""
+        print(f"newscrawl {command}: unknown spider {args.spider!r} (known: {', '.join(sorted(known)) or 'none'}"
+              f"{unread})", file=sys.stderr)
+        return False
     return True
 
 
+def _shared_state(spider: str | None, url: str | None) -> str | None:
+    """Where the distributed state of `spider` is (a Redis URL without its password), when the Redis at `url` holds
+    it; for the line status prints in place of a spider's runs when it has none here."""
+    if spider is None or url is None:
+        return None
+    shared = spiders_in_redis(url)
+    return shared.where if spider in shared.spiders else None
+
+
 def show_status(args: argparse.Namespace) -> int:
-    if not _report_source("status", args):
-        return EXIT_USAGE
     settings = get_project_settings()
+    url = args.redis or redis_url(settings)
+    if not _report_source("status", args, url):
+        return EXIT_USAGE
     try:
         schedule = GoneSchedule.from_settings(settings)  # what the crawls decide by (docs/scheduling.md)
     except BadGoneSetting as error:
         print(f"newscrawl status: {error}", file=sys.stderr)
         return EXIT_USAGE
     runs = load_runs(Path(args.output), args.spider, replays=args.replays)
-    states = read_gone_states(Path(args.output), args.spider, args.redis or redis_url(settings))
+    states = read_gone_states(Path(args.output), args.spider, url)
     now = datetime.now(timezone.utc)
     if args.json:
         document = status_document(runs, states, output=str(args.output), spider=args.spider, limit=args.n,
                                    schedule=schedule, now=now)
         print(json.dumps(dataclasses.asdict(document), indent=2))  # ASCII: a lone surrogate from a report still prints
         return document.exit_code
-    print("\n".join(status_lines(runs, args.n)) if runs else no_runs_line(Path(args.output), args.spider, states))
+    print("\n".join(status_lines(runs, args.n)) if runs else
+          no_runs_line(Path(args.output), args.spider, states, _shared_state(args.spider, url)))
     gone = gone_lines(states, schedule, now)
     if gone:
         print("\n".join(gone))
@@ -595,9 +616,10 @@ def show_status(args: argparse.Namespace) -> int:
 
 
 def write_report(args: argparse.Namespace) -> int:
-    if not _report_source("report", args):
-        return EXIT_USAGE
     settings = get_project_settings()
+    url = args.redis or redis_url(settings)
+    if not _report_source("report", args, url):
+        return EXIT_USAGE
     try:
         schedule = GoneSchedule.from_settings(settings)  # as for status: what the crawls decide by
     except BadGoneSetting as error:
@@ -619,7 +641,7 @@ def write_report(args: argparse.Namespace) -> int:
              f"{'s' * (len(found) != 1)} under {source} is from that UTC day or later."
              if found and not runs and args.since is not None else None)
     page = build_html(runs, source=source, generated_at=datetime.now(timezone.utc), empty=empty,
-                      gone=read_gone_states(Path(args.output), args.spider, args.redis or redis_url(settings)),
+                      gone=read_gone_states(Path(args.output), args.spider, url),
                       schedule=schedule)
     try:
         write_html(Path(args.html), page)

@@ -1048,6 +1048,50 @@ def test_enqueue_reads_a_url_file_as_the_urls_argument_does(tmp_path: Path) -> N
         "https://www.devdiscourse.com/article/a/1-mumbai", "https://www.devdiscourse.com/article/b/2-y#comments"]
 
 
+def test_a_spider_only_redis_knows_is_a_known_spider_to_status_and_report(
+        redis_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`status --spider NAME` and `report --spider NAME` took the project's spiders and those the output folder holds:
+    a spider whose workers run elsewhere (their project, their reports), known here only by its keys in the Redis
+    status reads, was "unknown spider", exit 2. With the Redis URL its keys make it known; without one, or with a
+    Redis that cannot be used, it is not, and the line says why."""
+    server = redis.Redis.from_url(redis_url)
+    server.set(RunKeys("remote", "").current, "20251121T104500Z-1a2b3c")  # a run going, nothing gone yet
+    server.hset(RunKeys("mirror", "").articles + ":aliases", "https://example.org/a?x", "https://example.org/a")
+    server.set("other:elsewhere:run", "1")  # another program's key: no spider of ours
+    server.hset(RunKeys("retired", "").articles, "devdiscourse:1", "{}")
+    server.delete(RunKeys("retired", "").articles)  # a state since deleted: nothing left of it
+    monkeypatch.delenv("NEWSCRAWL_REDIS_URL", raising=False)
+    output = tmp_path / "output"
+    output.mkdir()
+    remote = ["--output", str(output), "--spider", "remote"]
+
+    assert newscrawl(["status", *remote]) == 2, "no Redis URL: only the project's spiders and the folder's"
+    assert capsys.readouterr() == ("", "newscrawl status: unknown spider 'remote' (known: devdiscourse, news)\n")
+    assert newscrawl(["status", *remote, "--redis", redis_url]) == 0
+    assert capsys.readouterr() == (
+        f"remote: no run recorded (no run report under {output / 'remote'}, no crawl state "
+        f"{output / 'state' / 'remote.sqlite'}); its distributed state is in Redis at {redis_url}\n", "")
+    monkeypatch.setenv("NEWSCRAWL_REDIS_URL", redis_url)
+    assert newscrawl(["status", "--json", *remote]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["spider"], document["runs"], document["gone"], document["problems"]) == ("remote", [], [], [])
+    page = tmp_path / "report.html"
+    assert newscrawl(["report", "-o", str(page), "--output", str(output), "--spider", "mirror"]) == 0
+    assert page.exists() and capsys.readouterr().out == f"wrote {page}: 0 runs\n"
+
+    for command in (["status"], ["status", "--json"], ["report", "-o", str(page)]):
+        assert newscrawl([*command, "--output", str(output), "--spider", "retired"]) == 2
+        assert capsys.readouterr() == ("", f"newscrawl {command[0]}: unknown spider 'retired' (known: devdiscourse, "
+                                           "mirror, news, remote)\n")
+    nothing = f"redis://:secret@127.0.0.1:{free_port()}/0"  # nothing listens there
+    assert newscrawl(["status", *remote, "--redis", nothing]) == 2
+    out, err = capsys.readouterr()
+    shown = nothing.replace(":secret@", "")
+    assert out == "" and err.startswith("newscrawl status: unknown spider 'remote' (known: devdiscourse, news; none "
+                                        f"from Redis: cannot use Redis at {shown}: "), err
+    assert err.count("\n") == 1 and "secret" not in err
+
+
 def test_status_and_report_show_the_gone_pages_of_the_redis_state(
         redis_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:

@@ -14,7 +14,8 @@
 `<prefix>:<spider>:articles` (the seen-article state, state.py) outlives runs, and so do
 `<prefix>:<spider>:articles:aliases` (another URL form's article key → the key its state is under) and
 `<prefix>:<spider>:articles:gone` (article key → the page found gone, as JSON: gone.py writes and parses it, for
-workers and status).
+workers and status). A spider is known by these keys of its own (spider_of): `newscrawl status --spider NAME` takes a
+spider whose workers report on other machines, whatever the project at hand holds.
 """
 
 from __future__ import annotations
@@ -68,6 +69,26 @@ class RunKeys:
 
 def current_run_key(spider: str, prefix: str = KEY_PREFIX) -> str:
     return f"{prefix}:{spider}:run"
+
+
+SPIDER_KEY_SUFFIXES = (":run", ":articles", ":articles:aliases", f":articles{GONE_SUFFIX}")
+"""The ends of the keys a spider has of its own, not of one run: its current run, its seen articles, their aliases
+and its gone pages (the module docstring). A run's keys are under a run id, and go with the current-run key."""
+
+
+def spider_of(key: str, prefix: str = KEY_PREFIX) -> str | None:
+    """The spider that `key` is one of its own keys of (SPIDER_KEY_SUFFIXES), None for any other key.
+
+    >>> spider_of("newscrawl:news:run"), spider_of("newscrawl:devdiscourse:articles:gone")
+    ('news', 'devdiscourse')
+    >>> spider_of("newscrawl:news:20251121T104500Z-1a2b3c:requests"), spider_of("other:news:run")
+    (None, None)
+    """
+    rest = key.removeprefix(f"{prefix}:")
+    if rest == key:
+        return None
+    return next((rest[:-len(suffix)] for suffix in SPIDER_KEY_SUFFIXES if rest.endswith(suffix) and rest != suffix),
+                None)
 
 
 def text(value: Any) -> str | None:

@@ -150,21 +150,25 @@ def _listed(folder: Path) -> list[Path]:
         return []
 
 
-def no_runs_line(output: Path, spider: str | None, gone: GoneStates) -> str:
+def no_runs_line(output: Path, spider: str | None, gone: GoneStates, shared: str | None = None) -> str:
     """What status prints where the runs table would be when no run was found: for one spider, "never run" when
     nothing under output (nor in Redis) knows it, else what there is: a run lock names the process that last took
-    it (a crawl that stopped before it wrote a report or recorded its run), gone pages follow as for any spider."""
+    it (a crawl that stopped before it wrote a report or recorded its run), the Redis that holds its distributed
+    state (`shared`, where its workers' reports are not: they write them on their own machines), and gone pages
+    follow as for any spider."""
     if spider is None:
         return f"no run reports under {output}"
     folder, state = output / spider, output / STATE_FOLDER / f"{spider}.sqlite"
     lock = state.with_suffix(".lock")
-    if not (folder.exists() or state.exists() or lock.exists() or gone):
+    if not (folder.exists() or state.exists() or lock.exists() or gone or shared):
         return _printable(f"{spider}: never run (nothing under {folder}, no crawl state {state})")
     in_state = f"no run in its crawl state {state}" if state.exists() else f"no crawl state {state}"
     line = f"{spider}: no run recorded (no run report under {folder}, {in_state})"
     holder = last_holder(lock)
     if holder is not None:
         line += f"; its run lock {lock} was last taken by {holder}"
+    if shared is not None:
+        line += f"; its distributed state is in Redis at {shared}"
     return _printable(line)
 
 
