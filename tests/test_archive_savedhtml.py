@@ -641,22 +641,32 @@ def test_a_cut_gzip_page_gives_the_article_it_holds_flagged_body_truncated(tmp_p
 
 
 def test_a_page_saved_twice_is_replayed_once_and_the_other_file_is_named(tmp_path: Path) -> None:
-    """Two saves of one URL (to follow its edits): the first in folder order answers it, as before; the other
-    vanished without a word. Now it is one line naming it and a stat: a warning for another version, a note for a
-    copy of the same bytes."""
+    """Three saves of one URL (to follow its edits): its latest capture answers it, as a WARC's last capture does
+    (the first in folder order did); the others are one line each naming it and a stat: a warning for an earlier
+    version, a note for a copy of the same bytes. Dated by their files here: c-copy.html is the latest."""
     folder = tmp_path / "saved"
     folder.mkdir()
     (folder / "a-first.html").write_bytes(article("Council votes on budget", "https://example.com/budget"))
     (folder / "b-edited.html").write_bytes(article("Council passes budget", "https://example.com/budget"))
     shutil.copy(folder / "a-first.html", folder / "c-copy.html")
+    for day, name in enumerate(("a-first.html", "b-edited.html", "c-copy.html"), 1):
+        stamp = datetime(2026, 3, day, tzinfo=timezone.utc).timestamp()
+        os.utime(folder / name, (stamp, stamp))
     result = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
     assert result.returncode == 0, result.log[-3000:]
-    assert [item["title"] for item in result.feed_items("out.jsonl")] == ["Council votes on budget"]
+    [item] = result.feed_items("out.jsonl")
+    assert (item["title"], item["provenance"]["archive"]["file"]) == ("Council votes on budget", "c-copy.html")
     assert result.stat("newscrawl/replay/not_replayed/same-url") == 1
     assert result.stat("newscrawl/replay/not_replayed/same-bytes") == 1
     told = [line for line in result.log.splitlines() if "Saved page not replayed" in line]
-    assert len(told) == 2 and "WARNING" in told[0] and "b-edited.html" in told[0] and "a-first.html" in told[0]
-    assert "INFO" in told[1] and "c-copy.html" in told[1]
+    assert len(told) == 2 and "INFO" in told[0] and "a-first.html" in told[0] and "c-copy.html" in told[0]
+    assert "WARNING" in told[1] and "b-edited.html" in told[1] and "c-copy.html" in told[1]
+
+    os.utime(folder / "b-edited.html", (datetime(2026, 3, 4, tzinfo=timezone.utc).timestamp(),) * 2)  # edited last
+    again = run_crawl(tmp_path / "again", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert again.returncode == 0, again.log[-3000:]
+    assert [item["title"] for item in again.feed_items("out.jsonl")] == ["Council passes budget"]
+    assert again.stat("newscrawl/replay/not_replayed/same-url") == 2
     assert "(1 URLs)" in result.log  # one URL answered, not one per file
     (report,) = (result.workdir / "output" / "news").glob("*.report.json")
     assert json.loads(report.read_text())["status"] == "ok"  # nothing is damaged

@@ -82,7 +82,9 @@ def test_a_folder_named_like_a_host_but_not_one_gives_no_url(tmp_path: Path) -> 
 
 def test_the_pages_own_address_and_saved_time_win_over_its_folders(tmp_path: Path) -> None:
     """A canonical link, a sidecar or a saving tool's comment names the page; the folders only stand in for them.
-    A comment's saved date wins over a folder's time stamp, which wins over the file's time."""
+    A folder's time stamp is the capture's, which the saves of one URL are ordered by, and wins over a comment's
+    saved date (it was the other way round, so a page's time and its place among its URL's saves could disagree),
+    which wins over the file's time."""
     folder = "pages/20190305120000/www.example.org/news"
     save(tmp_path, f"{folder}/canonical.html", page("<link rel='canonical' href='http://www.example.org/news/c'>"))
     save(tmp_path, f"{folder}/sidecar.html", page())
@@ -95,7 +97,9 @@ def test_the_pages_own_address_and_saved_time_win_over_its_folders(tmp_path: Pat
             for name, p in pages.items()} == {
         "canonical.html": ("http://www.example.org/news/c", "2019-03-05T12:00:00+00:00", False),
         "sidecar.html": ("https://www.example.org/news/from-sidecar", "2019-03-05T12:00:00+00:00", False),
-        "single-file.html": ("https://www.example.org/news/s", "2026-12-01T08:00:00+00:00", False)}
+        "single-file.html": ("https://www.example.org/news/s", "2019-03-05T12:00:00+00:00", False)}
+    save(tmp_path, "www.example.org/news/unstamped.html", single_file.encode() + page())
+    assert found(tmp_path)["www.example.org/news/unstamped.html"].fetched_at.isoformat() == "2026-12-01T08:00:00+00:00"
 
 
 def test_wayback_machine_downloader_latest_and_all_timestamps(tmp_path: Path) -> None:
@@ -148,9 +152,11 @@ def test_waybackpack_captures_are_two_versions_of_one_page_under_its_rebuilt_url
     assert last.returncode == 0, last.log[-3000:]
     [only] = last.feed_items("items.jsonl")
     assert (only["url"], only["outlet"], only["provenance"]["fetched_at"]) == (
-        MIRRORED + ".html", "harbour-gazette.com", "2019-01-01T08:00:00+00:00")  # the first saved, as of any folder
+        MIRRORED + ".html", "harbour-gazette.com", "2019-03-05T12:00:00+00:00")  # the latest capture, as in a WARC
+    assert "ferry" not in only["body"] and "regional government confirmed" in only["body"]
     assert "url_from_path" in only["quality"]
     assert last.stat("newscrawl/replay/not_replayed/same-url") == 1
+    assert "20190101080000/" in next(line for line in last.log.splitlines() if "Saved page not replayed" in line)
     report = verify_feed(str(tmp_path / "last" / "items.jsonl"), str(folder))
     assert (report.checked, report.passed) == (1, 1), report.problems
 

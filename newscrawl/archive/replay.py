@@ -18,8 +18,8 @@ live fetch would be cancelled; of a WARC record over it only the header is read.
 between requests: the index keeps positions, a saved-pages folder its pages' paths and digests.
 
 Sources: a .warc/.warc.gz/.warc.zst file, a folder of them, or a folder of saved HTML pages (.html, .htm, .html.gz with
-optional <name>.url sidecars; a URL saved twice is answered by its first page, the others named in
-ReplaySource.not_replayed; in a `versions=all` replay by its latest saved page, the others its earlier versions).
+optional <name>.url sidecars; a URL saved more than once is answered by its latest capture, as a WARC's is, the others
+named in ReplaySource.not_replayed; in a `versions=all` replay they are its earlier versions).
 The archive is also a source of article candidates (ReplaySource.candidates): the spider parses every archived HTML
 page its outlet would accept, whether or not replayed discovery reaches it.
 Damaged input (ReplaySource.problems) is logged and counted by the spider, one line each.
@@ -239,22 +239,22 @@ class SavedFolder:
 
 
 SAME_URL, SAME_BYTES = "same-url", "same-bytes"
-"""NotReplayed.kind of a saved page whose URL an earlier page of the folder answers: with other bytes (another
+"""NotReplayed.kind of a saved page whose URL a later capture of the folder answers: with other bytes (an earlier
 version of the page), or with the same (a copy)."""
 
 
-def listed(places: SavedPlaces, page: SavedPlace, root: Path) -> NotReplayed | None:
-    """Adds `page` to `places`; the NotReplayed naming it when a page listed before answers its URL instead, as the
-    first saved page of a URL always has: a WARC's several captures of a URL are answered by one, too. Copies with
-    the same bytes lose nothing; another version of the page (saved again to follow its edits) is not replayed."""
-    earlier = places.add(page)
-    if earlier is None:
-        return None
-    first = saved_page_ref(root, earlier)["file"]
-    if earlier.body_sha256 == page.body_sha256:
-        return NotReplayed(page.path, SAME_BYTES, f"the same bytes as {first}, which answers {page.url}")
-    return NotReplayed(page.path, SAME_URL, f"another version of {page.url}, which {first} (first in folder order) "
-                                            "answers; this one is not replayed")
+def superseded(places: SavedPlaces, root: Path) -> Iterator[NotReplayed]:
+    """A NotReplayed for each listed page whose URL another save answers, in folder order: a URL saved more than once
+    is answered by its latest capture (SavedPlaces), as a WARC's several captures of a URL are answered by its last.
+    Copies with the same bytes lose nothing; an earlier version of the page (saved again to follow its edits) is not
+    replayed, unless every version is asked for (`versions=all`)."""
+    for page, latest in places.superseded():
+        answering = saved_page_ref(root, latest)["file"]
+        if latest.body_sha256 == page.body_sha256:
+            yield NotReplayed(page.path, SAME_BYTES, f"the same bytes as {answering}, which answers {page.url}")
+        else:
+            yield NotReplayed(page.path, SAME_URL, f"an earlier version of {page.url}, which {answering} (its latest "
+                                                   "capture) answers; this one is not replayed")
 
 
 _SavedFolderKey = tuple[str, str, int]
@@ -278,12 +278,12 @@ def read_saved_folder(path: Path) -> SavedFolder:
         root = path.resolve().parent if path.is_file() else path.resolve()
         for page in iter_saved_html(path):
             if isinstance(page, SavedPage):
-                if (second := listed(folder.places, page.place(), root)) is not None:
-                    folder.not_replayed.append(second)
+                folder.places.add(page.place())
             elif isinstance(page, NotReplayed):
                 folder.not_replayed.append(page)
             else:
                 folder.problems.append(page)
+        folder.not_replayed.extend(superseded(folder.places, root))  # known once every save of a URL is listed
         _last_saved_folder = (key, folder)
     return _last_saved_folder[1]
 
@@ -585,8 +585,9 @@ class ReplaySource:
                 self.pages_beside_warcs += 1
                 if self._pages is None:
                     self._pages = SavedPlaces()
-                if (second := listed(self._pages, page, self._root)) is not None:
-                    self.not_replayed.append(second)
+                self._pages.add(page)
+        if self._pages is not None:
+            self.not_replayed.extend(superseded(self._pages, self._root))
         if self.pages_beside_warcs or self.pages_held_by_warcs:
             logger.info("%(path)s holds saved pages beside its WARC files: %(new)d replayed with them, %(held)d left "
                         "to the WARCs' capture of the same URL", {"path": self.path, "new": self.pages_beside_warcs,
@@ -687,9 +688,10 @@ class ReplaySource:
                     continue
                 yield Candidate(entry.url, Path(entry.file).name, entry.record_id, position)
         first = len(index) if index is not None else 0
-        for position, page in enumerate(self._pages or (), first):  # saved pages after the WARCs' pages
+        # saved pages after the WARCs' pages: each URL's answering save at its place, as a WARC's winning capture
+        for number, page in self._pages.answering() if self._pages is not None else ():
             yield Candidate(page.url, saved_page_ref(self._root, page)["file"], f"urn:sha256:{page.body_sha256}",
-                            position)
+                            first + number)
 
     def answer(self, url: str, max_payload: int | None = None) -> Answer | None:
         """The archived answer for `url`, None when the archive holds none. Raises RecordTooLarge when its payload
@@ -699,14 +701,14 @@ class ReplaySource:
             return self.answer_of(served, max_payload)
         if page is None:
             return None
-        if self.every_version:  # the URL's latest saved version answers it
+        if self.every_version:  # the URL's latest saved version answers it (not a copy of it saved later)
             page = self._saved_versions(url)[0][-1]
         return self.answer_of(page, max_payload)
 
     def _answering(self, url: str) -> tuple[IndexEntry | None, SavedPlace | None]:
         """What answers `url`: the WARCs' capture (its entry), unless an error a saved page makes up for; else the
-        saved page (the first saved of the URL; in a `versions=all` replay it stands for all its saved versions,
-        the latest of which answers: _saved_versions); else neither."""
+        saved page (the URL's latest capture; in a `versions=all` replay it stands for all its saved versions, the
+        latest of which, copies left out, answers: _saved_versions); else neither."""
         page = self._pages.get(url) if self._pages is not None else None
         served = self._served(url)
         if served is not None and (served.status < ERROR_STATUSES or page is None):

@@ -22,9 +22,11 @@ SingleFile url: … saved date: … -->``, HTTrack's ``<!-- Mirrored from … --
 archive's own address for its page); then ``<link rel="canonical">``, ``og:url``; then the URL a mirroring tool's
 folder names give (``HOST/PATH``, as wget, HTTrack and the Wayback Machine downloaders name them: mirrorpaths.py);
 and finally the file's own ``file://`` URL. All but the last two are only used when absolute http(s): a relative
-one has no base. A page's fetch time is the one the saving tool wrote (SingleFile's saved date, an MHTML archive's
-Date), else a capture's time a folder is named by (``YYYYMMDDhhmmss``, mirrorpaths.py), else the file's
-modification time (which a copy or an unzip may have reset).
+one has no base. A page's fetch time is its capture's time: the one a folder is named by (``YYYYMMDDhhmmss``, mirrorpaths.py:
+the Wayback Machine capture a waybackpack or wayback_machine_downloader folder holds), else the one the saving
+tool wrote (SingleFile's saved date, an MHTML archive's Date, a Wayback copy's own time stamp), else the file's
+modification time (which a copy or an unzip may have reset). The same time orders the saves of one URL, the
+latest answering it (savedplaces.py), so an item's fetch time and the save that answers agree.
 
 Folders may come from untrusted places, so nothing outside the folder is ever read: symlinks (files, sidecars,
 directories) that lead outside it are refused with an ArchiveProblem of kind "unsafe-path" (one to a file inside it
@@ -87,8 +89,9 @@ class SavedPage:
     body: bytes
     """The page bytes as saved (decompressed for .html.gz, the page of a browser archive), not re-encoded."""
     fetched_at: datetime
-    """When the page was saved, in UTC: the time the saving tool wrote (SingleFile's saved date, an MHTML archive's
-    Date), else the file's mtime, the best available guess."""
+    """When the page was captured, in UTC: the time its folder is named by (YYYYMMDDhhmmss), else the time the
+    saving tool wrote (SingleFile's saved date, an MHTML archive's Date), else the file's mtime, the best available
+    guess. Saves of one URL are ordered by it (SavedPlaces)."""
     body_sha256: str
     """Hex SHA-256 of ``body``."""
     content_type: str = HTML_CONTENT_TYPE
@@ -130,7 +133,7 @@ class NotReplayed:
     path: str
     kind: str
     """"named-otherwise": a name whose extension says it is no page, bytes that are HTML; "same-url" and
-    "same-bytes": another saved page answers its URL (replay.listed)."""
+    "same-bytes": another save of its URL, a later capture, answers it (replay.superseded)."""
     message: str
 
 
@@ -260,7 +263,9 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     wayback = unwrapped_wayback(url)
     if wayback is not None:  # a copy saved from the Wayback Machine: the outlet's page, as captured then
         url, saved_at = (url if named else wayback[0]), wayback[1] or saved_at
-    fetched_at = saved_at or time_from_path(relative) or datetime.fromtimestamp(mtime, timezone.utc)
+    # the capture a stamped folder holds first: a page's own saved time may be older than the capture that kept it
+    # (an HTTrack mirror served on the web, then captured by the Wayback Machine)
+    fetched_at = time_from_path(relative) or saved_at or datetime.fromtimestamp(mtime, timezone.utc)
     yield SavedPage(url, path, body, fetched_at, hashlib.sha256(body).hexdigest(),
                     archive.content_type if archive is not None else HTML_CONTENT_TYPE, "gzip" if cut else None,
                     rebuilt is not None)

@@ -123,8 +123,8 @@ class ArchivedVersions:
 
     def own_archive_route(self, trail: list[Discovery], response: Response) -> list[Discovery]:
         """The discovery trail of one version of a page (NewsSpiderBase.provenance): its archive route names the
-        version's own file, record id and place in the archive, not the page's archive candidate (the first page of
-        the URL in folder order, or its answering capture), as the route of a page read from them would."""
+        version's own file, record id and place in the archive, not the page's archive candidate (the save or
+        capture answering its URL), as the route of a page read from them would."""
         candidate = response.meta.get(META_VERSION_CANDIDATE)
         if not isinstance(candidate, Candidate):
             return trail
