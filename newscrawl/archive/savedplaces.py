@@ -9,7 +9,8 @@ A URL saved more than once is answered as a WARC's URL captured more than once i
 a WARC's captures being written as they are made): by its latest save, the saves ordered by their capture time
 (SavedPlace.fetched_at: a stamped folder's, else the page's own saved time, else the file's), then by path. The
 answer is chosen when asked, not when a page is added: a later page of the folder may be an earlier capture
-(waybackpack's ``20190101…/HOST/…`` sorts before ``20190305…/HOST/…``, but a page saved by hand may sort anywhere).
+(waybackpack's ``20190101…/HOST/…`` sorts before ``20190305…/HOST/…``, but a page saved by hand sorts
+anywhere).
 """
 
 from __future__ import annotations
