@@ -25,8 +25,8 @@ QUALITY_FLAGS: dict[str, str] = {
     "no_url": "the page has no http(s) URL (a saved page without .url sidecar, canonical link or og:url, in no folder "
               "named after its host); url is its file:// URL",
     "url_from_path": "the URL was rebuilt from the mirror folder's names (HOST/PATH, as wget, HTTrack and the Wayback "
-                     "Machine downloaders save pages): its scheme, a directory's trailing slash and an extension the "
-                     "tool may have added are guesses",
+                     "Machine downloaders save pages): its scheme, a directory's trailing slash and a change wget made "
+                     "to the file's name that the page does not settle (an added .html, @ for ?) are guesses",
     "no_author": "nobody is credited: byline null and authors empty",
     "image_url_invalid": "the lead image URL was not absolute http(s); image_url is null",
     "markup_removed": "a text field held working HTML markup (tags with attributes, elements, comments); the markup "

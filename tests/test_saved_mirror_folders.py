@@ -5,7 +5,8 @@ folder is named by (``YYYYMMDDhhmmss``), instead of its file:// URL and the file
 Each layout is the one the tool documents: wget --mirror (``HOST/PATH``, ``HOST:PORT``, ``…/index.html``, a query in
 the file's name; ``HOST+PORT`` in its Windows mode), hartator's wayback_machine_downloader (``websites/HOST/PATH``,
 with --all-timestamps ``websites/HOST/YYYYMMDDhhmmss/PATH``) and jsvine's waybackpack
-(``DIR/YYYYMMDDhhmmss/HOST/PATH``).
+(``DIR/YYYYMMDDhhmmss/HOST/PATH``). wget's changes to a page's file name (``--adjust-extension``'s ``.html``, the ``@``
+its Windows mode writes for ``?``) are undone only where the page names the address they hide (archive/wgetnames.py).
 """
 
 from __future__ import annotations
@@ -63,6 +64,57 @@ def test_a_wget_mirror_names_each_pages_url_by_its_host_and_path(tmp_path: Path)
         "www.example.org/news/gzipped.html.gz": "https://www.example.org/news/gzipped.html",
     }
     assert all(page.url_from_path and page.fetched_at == FILE_TIME for page in pages.values())
+
+
+def test_wgets_renames_are_undone_where_the_page_names_the_address_they_hide(tmp_path: Path) -> None:
+    """`wget --adjust-extension` appends .html to a page's name (the query included) and its Windows mode writes @
+    for ?, as wget 1.21 names them. Each name can also be another address's (a real .html page, an @ in a path), so
+    the rename is undone only where the page links to the address it hides and not to the name as written."""
+    link = "<a href='{}'>permalink</a>"
+    for relative, href in (("story?id=7.html", "/story?id=7"),  # -E after a query, the manual's case
+                           ("article.php.html", "article.php"),  # -E after a script's name, a relative link
+                           ("story@id=8.html", "https://www.example.org/story?id=8"),  # Windows mode and -E
+                           ("story@id=9", "//www.example.org/story?id=9"),  # Windows mode alone
+                           ("news/index.html?page=2.html", "?page=2"),  # a directory's page with a query, and -E
+                           ("@user/post.html", "/@user/post"),  # an @ in a folder is the path's own
+                           ("plain.html", "/plain")):  # -E on a name without extension
+        save(tmp_path, f"www.example.org/{relative}", page(body=link.format(href)))
+    assert {name.removeprefix("www.example.org/"): saved.url for name, saved in found(tmp_path).items()} == {
+        "story?id=7.html": "https://www.example.org/story?id=7",
+        "article.php.html": "https://www.example.org/article.php",
+        "story@id=8.html": "https://www.example.org/story?id=8",
+        "story@id=9": "https://www.example.org/story?id=9",
+        "news/index.html?page=2.html": "https://www.example.org/news/?page=2",
+        "@user/post.html": "https://www.example.org/@user/post",
+        "plain.html": "https://www.example.org/plain"}
+
+
+def test_wgets_renames_are_kept_where_the_page_does_not_settle_them(tmp_path: Path) -> None:
+    """Kept as written: no link to another reading (wget cannot tell X.html from X itself), a link to the name as
+    written (a relative canonical link naming it; wget --convert-links writes self-links as the saved name), links
+    to two readings, another page's address, a .html after .html (wget adds none there). A page whose canonical
+    link is absolute is named by it, not by its folders."""
+    for relative, head, body in (
+            ("story.html", "", ""),
+            ("guide.php.html", "<link rel='canonical' href='guide.php.html'>", "<a href='guide.php'>print</a>"),
+            ("story@id=7.html", "", "<a href='story@id=7.html'>here</a><a href='/story?id=7'>there</a>"),
+            ("story@id=8.html", "", "<a href='/story?id=8'>?</a><a href='/story@id=8'>@</a>"),
+            ("story?id=9.html", "", "<a href='/story?id=10'>next story</a>"),
+            ("page.html.html", "", "<a href='/page.html'>the page</a>"),
+            ("named?id=11.html", "<link rel='canonical' href='https://www.example.org/named?id=11.html'>",
+             "<a href='/named?id=11'>it</a>")):
+        save(tmp_path, f"www.example.org/{relative}", page(head, body))
+    pages = found(tmp_path)
+    assert {name.removeprefix("www.example.org/"): saved.url for name, saved in pages.items()} == {
+        "story.html": "https://www.example.org/story.html",
+        "guide.php.html": "https://www.example.org/guide.php.html",
+        "story@id=7.html": "https://www.example.org/story@id=7.html",
+        "story@id=8.html": "https://www.example.org/story@id=8.html",
+        "story?id=9.html": "https://www.example.org/story?id=9.html",
+        "page.html.html": "https://www.example.org/page.html.html",
+        "named?id=11.html": "https://www.example.org/named?id=11.html"}
+    assert not pages["www.example.org/named?id=11.html"].url_from_path
+    assert all(saved.url_from_path for name, saved in pages.items() if "named" not in name)
 
 
 def test_a_folder_named_like_a_host_but_not_one_gives_no_url(tmp_path: Path) -> None:

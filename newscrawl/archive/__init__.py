@@ -11,6 +11,7 @@ Scrapy-free modules (plain URLs, headers and bytes in and out, testable alone; i
   savedhtml.py  iter_saved_html: folders of saved pages (HTML, MHTML, Safari web archives, sniffed names).
   savednames.py which files of such a folder are pages (by name, then first bytes), and their .url sidecars.
   mirrorpaths.py  a saved page's URL and capture time from a mirror's folder names (HOST/PATH, YYYYMMDDhhmmss).
+  wgetnames.py  wget's renames of a page's file (-E's .html, Windows mode's @), undone where the page names its URL.
   savedplaces.py  where a folder's saved pages are, for a replay: rows of a scratch database, not objects.
   browsersaves.py  what browsers and mirroring tools write when saving a page, read for savedhtml.py.
   unpack.py     replay_root: what a replay reads of its path, a WACZ, HAR, ZIP or tar unpacked once into a folder.

@@ -15,9 +15,11 @@ Mirroring tools name a page's folder after its URL, and some a folder after the 
 So, with no tool named: in a page's path relative to the replayed folder, the first folder named like a host (a
 registrable domain under a public suffix, or an IPv4 address; an optional port) is the URL's host and the names
 after it its path (a folder of 14 digits directly after the host, a valid time, is a capture's, skipped); a last
-name ``index.html`` is its directory; a ``.gz`` a user added to the name is no part of it. The scheme is a guess
-(the one the page's own absolute links to its host use, else https), and so is whether the tool
-added an extension (``wget --adjust-extension``): an item whose URL was rebuilt so is flagged ``url_from_path``.
+name ``index.html`` is its directory; a ``.gz`` a user added to the name is no part of it. wget's renames of a
+page's name (the ``.html`` of ``--adjust-extension``, the ``@`` its Windows mode writes for ``?``) are undone where
+the page names the address they hide (wgetnames.py), and kept otherwise. The scheme is a guess (the one the page's
+own absolute links to its host use, else https), and so is a kept rename: an item whose URL was rebuilt so is
+flagged ``url_from_path``.
 A folder of 14 digits before the host, or directly after it, is the time the page was captured.
 
 Host names are judged by the public suffix list tldextract bundles (Scrapy depends on it), never fetched
@@ -39,6 +41,7 @@ from urllib.parse import quote
 from w3lib.url import safe_url_string
 
 from newscrawl.archive.browsersaves import scheme_of
+from newscrawl.archive.wgetnames import named_reading, readings
 from newscrawl.extract.urls import is_http_url, registrable
 
 _HOST_FOLDER = re.compile(r"(?P<name>[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+)(?:[:+](?P<port>\d{1,5}))?")
@@ -58,7 +61,7 @@ def url_from_path(relative: str, published_url: Callable[[], str | None], body: 
     between names), or None when no folder is named like a host. ``published_url`` gives the page's own canonical
     link or og:url, whose scheme is taken when it names the same host; else the scheme most of the page's own
     absolute links to its host use (`body`: the page; a Wayback copy's rewritten links name the original's), else
-    https.
+    https. A name wget renamed is read as the address the page names itself by, when it names one (wgetnames.py).
 
     >>> url_from_path("websites/www.example.org/20190305120000/news/index.html", lambda: None)
     'https://www.example.org/news/'
@@ -68,6 +71,8 @@ def url_from_path(relative: str, published_url: Callable[[], str | None], body: 
     'http://example.org/news/story'
     >>> url_from_path("notes.backup/v1.2/story.html", lambda: None) is None
     True
+    >>> url_from_path("www.example.org/story@id=7.html", lambda: None, b'<a href="/story?id=7">Permalink</a>')
+    'https://www.example.org/story?id=7'
     """
     parts = relative.split("/")
     at = _host_at(parts[:-1])
@@ -79,14 +84,24 @@ def url_from_path(relative: str, published_url: Callable[[], str | None], body: 
     name = rest[-1]
     if name.lower().endswith(".gz") and "?" not in name:  # gzipped after the save: the name before it was the URL's
         name = name[:-3]
+    written, *others = readings(name)
+    address = _address(host, rest[:-1], written)
+    scheme = scheme_of(address, published_url() or _linked_scheme(body, host))
+    url = safe_url_string(f"{scheme}://{address}")  # the host as Scrapy asks for it
+    if others and body:
+        url = named_reading(body, url, [safe_url_string(f"{scheme}://{_address(host, rest[:-1], other)}")
+                                        for other in others]) or url
+    return url if is_http_url(url) else None
+
+
+def _address(host: str, folders: list[str], name: str) -> str:
+    """HOST/PATH?QUERY of a page saved as `name` under `folders` (after the host's): the query wget kept in the
+    name, a directory's page as the directory."""
     name, asks, query = name.partition("?")
     if name == _DIRECTORY_PAGE:
         name = ""
-    path = "/".join(_escaped(part, _PATH_SAFE) for part in [*rest[:-1], name])
-    address = f"{host}/{path}" + (f"?{_escaped(query, _QUERY_SAFE)}" if asks and query else "")
-    scheme = scheme_of(address, published_url() or _linked_scheme(body, host))
-    url = safe_url_string(f"{scheme}://{address}")  # the host as Scrapy asks for it
-    return url if is_http_url(url) else None
+    path = "/".join(_escaped(part, _PATH_SAFE) for part in [*folders, name])
+    return f"{host}/{path}" + (f"?{_escaped(query, _QUERY_SAFE)}" if asks and query else "")
 
 
 _LINK = re.compile(rb"""(?:href|src)\s*=\s*["']?(?:https?://(?:web|wayback)\.archive\.org/web/\w+/)?(https?)://"""
