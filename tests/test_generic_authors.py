@@ -44,3 +44,61 @@ def test_a_meta_author_naming_the_site_part_of_the_title_is_the_house_not_the_wr
         assert parse(full_page(byline="", head=head, title=title, body=body)).authors == [], site
         shown = '<p class="byline">By Anna Roe</p>'
         assert parse(full_page(byline=shown, head=head, title=title, body=body)).authors == ["Anna Roe"], site
+
+
+# ---- bylines printed only as links to the writers' pages (extract/authorlinks.py) ------------------------------------
+def test_a_byline_of_links_to_writers_pages_names_the_authors() -> None:
+    """Under the headline, names printed only as links to each writer's page (an author folder, rel="author"), with
+    no "By" and no author class, are the byline; a lead or label beside them ("Por:") is not part of a name."""
+    bylines = ('<div class="meta"><a href="/author/ann-lee/">Ann Lee</a> · 3 May 2019</div>',
+               '<ul class="meta"><li><a href="/ueber-uns/autoren/Ann-Lee">Ann Lee</a></li><li>Politik</li></ul>',
+               '<div>Por: <a href="/autor/ann-lee/">Ann Lee</a>, <a href="/autor/jo-roe/">Jo Roe</a></div>',
+               '<div><a rel="author" href="/?u=7">Ann Lee</a></div>')
+    expected = (["Ann Lee"], ["Ann Lee"], ["Ann Lee", "Jo Roe"], ["Ann Lee"])
+    for byline, names in zip(bylines, expected):
+        assert parse(full_page(byline=byline)).authors == names, byline
+
+
+def test_writers_printed_in_boxes_of_their_own_are_one_byline() -> None:
+    """Templates print each writer in a box of its own, parted by short lines ("and", a handle): one byline."""
+    byline = ('<div>By</div><div><a href="/people/ann-lee">Ann Lee</a></div><div>and</div>'
+              '<div><a href="/people/jo-roe">Jo Roe</a></div>')
+    assert parse(full_page(byline=byline)).authors == ["Ann Lee", "Jo Roe"]
+
+
+def test_more_links_to_the_same_writers_page_are_no_more_names() -> None:
+    """"View More Articles" beside the name links to the same writer's page: it names no second writer."""
+    byline = ('<div><a href="/author/ann-lee.html">Ann Lee</a> '
+              '<a href="/author/ann-lee.html">View More Articles</a></div>')
+    article = parse(full_page(byline=byline))
+    assert (article.authors, article.byline) == (["Ann Lee"], "Ann Lee")
+
+
+def test_a_linked_byline_under_the_headline_wins_over_a_lead_line_further_down() -> None:
+    """The credit nearest below the headline is the story's: a "Par …" line further down (a card of another story,
+    a line of the text that opens with "Von") is not, when the writers' links come first."""
+    byline = '<p>Un documentaire de <a href="/auteurs/ann_lee">Ann Lee</a></p>'
+    card = '<p>Vous aimerez aussi</p><p>Par Jo Roe</p><p>Une autre histoire, racontée par Jo Roe.</p>'
+    assert parse(full_page(byline=byline, body=BODY + card, lang="fr")).authors == ["Ann Lee"]
+
+
+def test_writers_links_that_are_no_byline_name_nobody() -> None:
+    """Links to writers' pages outside the byline's place: below the start of the story (a quote's speaker, the
+    text), under a pull quote, in a related-stories list, in comments, in the footer, in a staff list."""
+    quote = ('<blockquote><p>We build the bridge for the next century.</p>'
+             '<div><a href="/author/ann-lee/">Ann Lee, Mayor</a></div></blockquote>')
+    second = BODY.index("</p>", BODY.index("</p>") + 1) + len("</p>")
+    in_text = BODY[:second] + '<div><a href="/people/ann-lee">Ann Lee</a></div>' + BODY[second:]
+    in_sentence = BODY.replace("</p>", ' says <a href="/people/ann-lee">Ann Lee</a>.</p>', 1)
+    staff = "".join(f'<li><a href="/staff/{n.lower().replace(" ", "-")}">{n}</a></li>'
+                    for n in ("Ann Lee", "Jo Roe", "Kim Poe", "Al Moe", "Sue Doe"))
+    pages = (full_page(byline=quote),
+             full_page(byline="", body=in_text),
+             full_page(byline="", body=in_sentence),
+             full_page(byline=f'<ul class="team">{staff}</ul>'),
+             full_page(byline="").replace("</aside>", '<p><a href="/author/ann-lee/">Ann Lee</a></p></aside>'),
+             full_page(byline="").replace('<span class="comment-author">Peter Miller</span>',
+                                          '<a href="/profile/peter-miller">Peter Miller</a>'),
+             full_page(byline="").replace("<footer>", '<footer><p><a href="/authors/ann-lee">Ann Lee</a></p>'))
+    for page in pages:
+        assert parse(page).authors == []

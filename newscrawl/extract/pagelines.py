@@ -53,6 +53,11 @@ class Line:
     """The h1–h3 tag the line sits in, if any."""
 
 
+def is_inline(element: Any) -> bool:
+    """An element whose text continues its block's line (a link, a span) rather than starting a line of its own."""
+    return isinstance(element.tag, str) and element.tag.lower() in _INLINE
+
+
 def is_chrome(element: Any) -> bool:
     """An element (not its ancestors) that holds page furniture rather than the story."""
     tag = element.tag.lower() if isinstance(element.tag, str) else ""

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.agencies import byline_agencies, dateline_city
+from newscrawl.extract.authorlinks import linked_byline
 from newscrawl.extract.bylines import byline_text, headline_text, line_byline
 from newscrawl.extract.content import extract_paragraphs
 from newscrawl.extract.furniture import is_hidden
@@ -310,6 +311,11 @@ class GenericParser(ArticleParser):
         # Each byline read by its markup: not the place printed beside the names (extract/bylines.py)
         publisher = None if self.publisher_is_person() else self.publisher()
         line = byline_line(self.lines, self.title())
+        # Names printed only as links to the writers' pages (extract/authorlinks.py) are the byline when no "By"
+        # line comes before them: the credit nearest below the headline is the story's, one further down a card's.
+        linked = linked_byline(self.lines, self.title())
+        if linked and (line is None or linked[0] < next(i for i, shown in enumerate(self.lines) if shown is line)):
+            return ", ".join(linked[1])
         if line and (text := strip_byline(line_byline(line.text, line.element, is_hidden, publisher))):
             return text
         nodes = [node for node in self.page.selector.css(self._byline_selector)[:12] if not in_chrome(node.root)]

@@ -1,0 +1,166 @@
+"""Bylines printed only as links to the writers' pages: "<a href="/author/jane-roe">Jane Roe</a>", no "By".
+
+Many templates print the names under the headline as links to each writer's page and nothing else: no lead word,
+no author class. The link's address says what the text is: a site's page of one writer sits in an author folder
+(WordPress's `/author/<slug>/`, `/authors/…`, `/autoren/…`, `/auteur/…`, `/profile/…`, `/people/…`, `/staff/…`)
+or is marked `rel="author"` (HTML's link type for the author of the page). Such a line counts as the byline only
+where a byline is printed: below the headline, before the story's text begins (a standfirst may come between), and
+as the first line there that links to writers. Not a byline: the speaker's name under a pull quote or a picture's
+credit (`<blockquote>`, `<figure>`), a line inside a link (another story's card), and a list of many writers' links
+(a staff list, other stories' bylines). Comments, related stories and the site's footer are not among the page's
+lines at all (extract/pagelines.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from newscrawl.extract.blocks import text_pieces
+from newscrawl.extract.furniture import is_hidden
+from newscrawl.extract.pagelines import BYLINE_WINDOW, Line, headline_indexes, is_inline
+from newscrawl.extract.people import classify, split_names, strip_byline
+from newscrawl.extract.text import clean_text
+
+# A folder of writers' pages, then the writer's own part (a slug or an id): "/author/jane-roe/", "/ueber-uns/autoren/
+# Jane-Roe", "/profile/12345". The folder alone ("/authors/", "/people") is the index of all writers.
+_AUTHOR_PATH = re.compile(r"/(?:authors?|autor(?:en|es|i)?|auteurs?|autore|profiles?|profil|people|staff|"
+                          r"contributors?|journalists?|writers?|columnists?)/[^/?#]*[^\W_][^/?#]*", re.IGNORECASE)
+_MARKED_OFF = frozenset({"blockquote", "figure", "figcaption", "a", "button", "label"})
+"""Boxes a name in which is not the byline: a quote's speaker, a picture's credit, a card's link, a control."""
+MAX_NAMES = 4  # writers in one linked byline; a box linking to more is a list (staff, other stories' bylines)
+PROSE_CHARS = 80  # a line this long before the names is text (a standfirst); a second one means the story began
+MAX_OTHER_LETTERS = 30  # letters besides the names: a lead or label ("Por:", "Un documentaire de"), not a sentence
+MAX_GAP_CHARS = 25  # a line between two writers' boxes ("and", "@handle"); a longer one ends the byline
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def is_author_link(element: Any) -> bool:
+    """An <a> to a writer's page: rel="author", or an address in a folder of writers' pages.
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> [is_author_link(f(html)) for html in ('<a href="/author/jane-roe/">x</a>', '<a rel="author" href="/x">x</a>',
+    ...     '<a href="https://a.example/ueber-uns/autoren/Jane-Roe">x</a>', '<a href="/authors/">x</a>',
+    ...     '<a href="/people">x</a>', '<a href="/news/author-interview-2019">x</a>')]
+    [True, True, True, False, False, False]
+    """
+    if "author" in (element.get("rel") or "").lower().split():
+        return True
+    return bool(_AUTHOR_PATH.search(urlsplit(element.get("href") or "").path))
+
+
+def linked_names(line: Line) -> list[str] | None:
+    """The writers a line names by links to their pages, when the line is made of those links (a lead, separators
+    and a date besides); None when it links to no writer's page; [] when it does but is no byline of people.
+
+    >>> import lxml.html
+    >>> from newscrawl.extract.pagelines import page_lines
+    >>> def lines(html): return page_lines(lxml.html.fromstring(f"<html><body>{html}</body></html>"))
+    >>> linked_names(lines('<p><a href="/autor/ana-ruiz/">Ana Ruiz</a> y <a href="/autor/jo-roe">Jo Roe</a></p>')[0])
+    ['Ana Ruiz', 'Jo Roe']
+    >>> linked_names(lines('<p>Un documentaire de <a rel="author" href="/a/7">Kristen Roe</a> 3.4.2019</p>')[0])
+    ['Kristen Roe']
+    >>> linked_names(lines('<p><a href="/author/jo-roe/">Jo Roe</a> | AFP</p>')[0])
+    ['Jo Roe', 'AFP']
+    >>> linked_names(lines('<p><a href="/author/jroe/">jroe</a></p>')[0])
+    []
+    >>> linked_names(lines('<p><a href="/author/jo-roe/">Jo Roe</a> <a href="/author/jo-roe/">View More Articles</a></p>')[0])
+    ['Jo Roe']
+    >>> linked_names(lines('<p>Read <a href="/people/ann-lee">Ann Lee</a> on the harbour bridge in our weekly column.</p>')[0])
+    []
+    """
+    links = [a for a in line.element.iter("a") if _owner(a) is line.element and is_author_link(a)]
+    if not links:
+        return None
+    # One page per writer: further links to the same page ("View more articles", a photo) are not more names.
+    pages: dict[str, str] = {}
+    other = line.text
+    for link in links:
+        text = clean_text(" ".join(text_pieces(link, is_hidden))) if not is_hidden(link) else ""
+        if text:
+            other = other.replace(text, " ")
+            pages.setdefault(link.get("href") or text, text)
+    names = list(dict.fromkeys(name for name in map(strip_byline, pages.values()) if name))
+    if not names or len(names) > MAX_NAMES or len(_LETTER.findall(other)) > MAX_OTHER_LETTERS:
+        return []
+    if not any(classify(name).kind == "person" for name in names):
+        return []  # a line of no person (an agency's or a desk's page, "More posts") is no byline of people
+    # The names' links set them apart; a wire agency printed beside them in plain text is credited too.
+    return names + [piece for piece in split_names(other) if classify(piece).kind == "agency"]
+
+
+def linked_byline(lines: list[Line], title: str | None) -> tuple[int, list[str]] | None:
+    """(line index, names) of the byline printed as links to the writers' pages below the headline, or None.
+
+    >>> import lxml.html
+    >>> from newscrawl.extract.pagelines import page_lines
+    >>> page = lxml.html.fromstring("<html><body><h1>Kim meets Putin</h1><p>Talks in Vladivostok.</p>"
+    ...     "<ul class='meta'><li><a href='/author/ann-lee/'>Ann Lee</a></li><li>3 May 2019</li></ul></body></html>")
+    >>> linked_byline(page_lines(page), "Kim meets Putin")
+    (2, ['Ann Lee'])
+    """
+    tops = headline_indexes(lines, title)
+    if not tops:
+        return None
+    prose = 0
+    for index in range(tops[0] + 1, min(tops[0] + 1 + BYLINE_WINDOW, len(lines))):
+        line = lines[index]
+        if line.heading is None and not _marked_off(line.element):
+            names = linked_names(line)
+            if names is not None:
+                if not names or _in_writers_list(line.element):
+                    return None
+                return index, _continued(lines, index, names)
+        prose += len(line.text) >= PROSE_CHARS
+        if prose >= 2:
+            return None  # the story's text began: a name below it is no byline printed over it
+    return None
+
+
+def _continued(lines: list[Line], index: int, names: list[str]) -> list[str]:
+    """The names with those of the byline's next lines: templates print each writer in a box of its own, parted by
+    short lines ("and", a handle); a longer line or a line of no writer ends the byline.
+
+    >>> import lxml.html
+    >>> from newscrawl.extract.pagelines import page_lines
+    >>> page = lxml.html.fromstring("<html><body><div>By</div><div><a href='/author/ann-lee'>Ann Lee</a></div>"
+    ...     "<div>and</div><div><a href='/author/jo-roe'>Jo Roe</a></div><p>Talks in Vladivostok.</p></body></html>")
+    >>> _continued(page_lines(page), 1, ["Ann Lee"])
+    ['Ann Lee', 'Jo Roe']
+    """
+    found = list(names)
+    gap = 0
+    for line in lines[index + 1:index + 1 + BYLINE_WINDOW]:
+        more = None if line.heading or _marked_off(line.element) else linked_names(line)
+        if more:
+            found += [name for name in more if name not in found]
+            gap = 0
+        elif more is not None or len(line.text) > MAX_GAP_CHARS or gap:
+            break
+        else:
+            gap += 1
+    return found if len(found) <= MAX_NAMES else list(names)
+
+
+def _owner(element: Any) -> Any:
+    """The block element whose line holds an inline element's text (as page_lines assigns it)."""
+    node = element
+    while node is not None and is_inline(node):
+        node = node.getparent()
+    return node
+
+
+def _marked_off(element: Any) -> bool:
+    return any(isinstance(node.tag, str) and node.tag.lower() in _MARKED_OFF
+               for node in (element, *element.iterancestors()))
+
+
+def _in_writers_list(element: Any) -> bool:
+    """A line in a box (its list, else its parent) that links to more writers than a byline names."""
+    box = next((node for node in element.iterancestors() if node.tag in ("ul", "ol", "table")), None)
+    box = box if box is not None else element.getparent()
+    if box is None:
+        return False
+    pages = {a.get("href") for a in box.iter("a") if is_author_link(a)}
+    return len(pages) > MAX_NAMES
