@@ -102,3 +102,18 @@ def test_writers_links_that_are_no_byline_name_nobody() -> None:
              full_page(byline="").replace("<footer>", '<footer><p><a href="/authors/ann-lee">Ann Lee</a></p>'))
     for page in pages:
         assert parse(page).authors == []
+
+
+def test_the_credit_of_another_storys_card_in_a_list_is_not_the_pages() -> None:
+    """A list of other stories outside the page's marked furniture ("Auch interessant" in a plain column) prints each
+    story's headline link with its author: an author element or a "Von …" line in such a card credits that story."""
+    for credit in ('<div class="list-author">Pressemitteilung von Jo Roe</div>', "<div>Von Jo Roe</div>",
+                   '<div><a href="/autoren/jo-roe">Jo Roe</a></div>'):
+        cards = ('<div class="col"><h4>Auch interessant</h4><ul>'
+                 f'<li><a href="/presse/ferry-timetable">Fährplan ändert sich im Winter</a>{credit}</li>'
+                 f'<li><a href="/presse/port-budget">Hafenbehörde legt Haushalt vor</a>{credit}</li></ul></div>')
+        page = full_page(byline="", lang="de").replace("</article>", f"</article>{cards}")
+        assert parse(page).authors == [], credit
+    # A byline printed as a list item of the story's own meta line is no card: it links to no other story.
+    meta = '<ul class="meta"><li>Von <a href="/autoren/jo-roe">Jo Roe</a></li><li>3. März 2021</li></ul>'
+    assert parse(full_page(byline=meta, lang="de")).authors == ["Jo Roe"]

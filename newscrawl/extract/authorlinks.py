@@ -6,8 +6,9 @@ no author class. The link's address says what the text is: a site's page of one 
 or is marked `rel="author"` (HTML's link type for the author of the page). Such a line counts as the byline only
 where a byline is printed: below the headline, before the story's text begins (a standfirst may come between), and
 as the first line there that links to writers. Not a byline: the speaker's name under a pull quote or a picture's
-credit (`<blockquote>`, `<figure>`), a line inside a link (another story's card), and a list of many writers' links
-(a staff list, other stories' bylines). Comments, related stories and the site's footer are not among the page's
+credit (`<blockquote>`, `<figure>`), a line inside a link or in a list item that links to another story by its
+headline (another story's card, extract/pagelines.py: in_card), and a list of many writers' links (a staff list,
+other stories' bylines). Comments, related stories and the site's footer are not among the page's
 lines at all (extract/pagelines.py).
 """
 
@@ -15,18 +16,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from newscrawl.extract.blocks import text_pieces
 from newscrawl.extract.furniture import is_hidden
-from newscrawl.extract.pagelines import BYLINE_WINDOW, Line, headline_indexes, is_inline
+from newscrawl.extract.bylines import is_author_link
+from newscrawl.extract.pagelines import BYLINE_WINDOW, Line, headline_indexes, in_card, is_inline
 from newscrawl.extract.people import classify, split_names, strip_byline
 from newscrawl.extract.text import clean_text
 
-# A folder of writers' pages, then the writer's own part (a slug or an id): "/author/jane-roe/", "/ueber-uns/autoren/
-# Jane-Roe", "/profile/12345". The folder alone ("/authors/", "/people") is the index of all writers.
-_AUTHOR_PATH = re.compile(r"/(?:authors?|autor(?:en|es|i)?|auteurs?|autore|profiles?|profil|people|staff|"
-                          r"contributors?|journalists?|writers?|columnists?)/[^/?#]*[^\W_][^/?#]*", re.IGNORECASE)
 _MARKED_OFF = frozenset({"blockquote", "figure", "figcaption", "a", "button", "label"})
 """Boxes a name in which is not the byline: a quote's speaker, a picture's credit, a card's link, a control."""
 MAX_NAMES = 4  # writers in one linked byline; a box linking to more is a list (staff, other stories' bylines)
@@ -34,20 +31,6 @@ PROSE_CHARS = 80  # a line this long before the names is text (a standfirst); a 
 MAX_OTHER_LETTERS = 30  # letters besides the names: a lead or label ("Por:", "Un documentaire de"), not a sentence
 MAX_GAP_CHARS = 25  # a line between two writers' boxes ("and", "@handle"); a longer one ends the byline
 _LETTER = re.compile(r"[^\W\d_]")
-
-
-def is_author_link(element: Any) -> bool:
-    """An <a> to a writer's page: rel="author", or an address in a folder of writers' pages.
-
-    >>> from lxml.html import fragment_fromstring as f
-    >>> [is_author_link(f(html)) for html in ('<a href="/author/jane-roe/">x</a>', '<a rel="author" href="/x">x</a>',
-    ...     '<a href="https://a.example/ueber-uns/autoren/Jane-Roe">x</a>', '<a href="/authors/">x</a>',
-    ...     '<a href="/people">x</a>', '<a href="/news/author-interview-2019">x</a>')]
-    [True, True, True, False, False, False]
-    """
-    if "author" in (element.get("rel") or "").lower().split():
-        return True
-    return bool(_AUTHOR_PATH.search(urlsplit(element.get("href") or "").path))
 
 
 def linked_names(line: Line) -> list[str] | None:
@@ -106,7 +89,7 @@ def linked_byline(lines: list[Line], title: str | None) -> tuple[int, list[str]]
     prose = 0
     for index in range(tops[0] + 1, min(tops[0] + 1 + BYLINE_WINDOW, len(lines))):
         line = lines[index]
-        if line.heading is None and not _marked_off(line.element):
+        if line.heading is None and not _marked_off(line.element) and not in_card(line.element):
             names = linked_names(line)
             if names is not None:
                 if not names or _in_writers_list(line.element):

@@ -17,6 +17,7 @@ it.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -30,6 +31,10 @@ CREDIT_WORDS = frozenset({"author", "authors", "byline", "autor", "auteur"})
 PLACE_WORDS = frozenset({"location", "locality"})
 """Class/id words of a byline's place (a vCard `locality`). Not hNews's `dateline`: templates put the date in it."""
 _CREDIT_PROPS = frozenset({"author", "creator"})
+# A folder of writers' pages, then the writer's own part (a slug or an id): "/author/jane-roe/", "/ueber-uns/autoren/
+# Jane-Roe", "/profile/12345". The folder alone ("/authors/", "/people") is the index of all writers.
+_AUTHOR_PATH = re.compile(r"/(?:authors?|autor(?:en|es|i)?|auteurs?|autore|profiles?|profil|people|staff|"
+                          r"contributors?|journalists?|writers?|columnists?)/[^/?#]*[^\W_][^/?#]*", re.IGNORECASE)
 _PLACE_PROPS = frozenset({"contentlocation", "locationcreated"})
 _INVISIBLE = frozenset({"script", "style", "template"})  # what Page.text leaves out of an element's text
 _LINE_EDGES = LEAF_BLOCKS | CONTAINERS  # <br> is among the containers
@@ -50,6 +55,20 @@ def is_credit(element: etree._Element) -> bool:
     props = set((element.get("itemprop") or "").lower().split())
     rels = set((element.get("rel") or "").lower().split())
     return bool(props & _CREDIT_PROPS) or "author" in rels or bool(name_words(element) & CREDIT_WORDS)
+
+
+def is_author_link(element: etree._Element) -> bool:
+    """An <a> to a writer's page: rel="author", or an address in a folder of writers' pages.
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> [is_author_link(f(html)) for html in ('<a href="/author/jane-roe/">x</a>', '<a rel="author" href="/x">x</a>',
+    ...     '<a href="https://a.example/ueber-uns/autoren/Jane-Roe">x</a>', '<a href="/authors/">x</a>',
+    ...     '<a href="/people">x</a>', '<a href="/news/author-interview-2019">x</a>')]
+    [True, True, True, False, False, False]
+    """
+    if "author" in (element.get("rel") or "").lower().split():
+        return True
+    return bool(_AUTHOR_PATH.search(urlsplit(element.get("href") or "").path))
 
 
 def is_place(element: etree._Element) -> bool:

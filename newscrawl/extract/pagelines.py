@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from newscrawl.extract.boxnames import name_words
+from newscrawl.extract.bylines import is_author_link
 from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.people import ARABIC_LEADS
+from newscrawl.extract.text import clean_text
 from newscrawl.extract.titles import drop_date_lead, same_headline, words
 
 # <form> is not here: ASP.NET pages wrap the whole page in one (as furniture.py notes).
@@ -40,6 +42,8 @@ _BYLINE_WORDS = frozenset({"author", "authors", "byline", "autor", "auteur"})
 _BARE_CHROME_TAGS = _SKIP_TAGS | {"header", "footer"}
 """Tags is_chrome can call chrome on an element without attributes."""
 _BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
+CARD_HEADLINE_CHARS = 20  # a link this long in a list item is another story's headline: the item is its card
+CARD_MAX_CHARS = 400  # a card holds a headline, a credit, a date and a dek; a longer list item holds a story
 HEADLINE_COPIES = 3  # displays of the headline looked at (a sticky header may repeat it)
 
 
@@ -177,7 +181,8 @@ BYLINE_WINDOW = 15  # lines below the headline searched first
 
 def byline_line(lines: list[Line], title: str | None) -> Line | None:
     """The visible byline: a "By …"/"Von …"/"Par …"/"Autor: …" line below the headline (before the body), else
-    the first such line further down the story (bylines printed at the end).
+    the first such line further down the story (bylines printed at the end). Not a line inside a link or in a card
+    of a list of other stories (in_card): those credit the other story.
 
     >>> import lxml.html
     >>> page = lxml.html.fromstring("<html><body><h1>Kim meets Putin</h1><p>Long lead. </p>"
@@ -188,9 +193,28 @@ def byline_line(lines: list[Line], title: str | None) -> Line | None:
     tops = headline_indexes(lines, title)
     start = tops[0] + 1 if tops else 0
     for line in lines[start:start + BYLINE_WINDOW] + lines[start + BYLINE_WINDOW:]:
-        if len(line.text) <= BYLINE_MAX and not line.heading and _BYLINE_LINE.match(line.text) and not _in_link(line):
+        if (len(line.text) <= BYLINE_MAX and not line.heading and _BYLINE_LINE.match(line.text) and not _in_link(line)
+                and not in_card(line.element)):
             return line
     return None
+
+
+def in_card(element: Any) -> bool:
+    """An element in a list item that links to another story by its headline: a card of a list of stories ("Auch
+    interessant", "More from the desk") whose credit is that story's, not the page's.
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> card = f('<ul><li><a href="/news/ferry-timetable">Ferry timetable changes for winter</a>'
+    ...          '<div class="author">Von Jo Roe</div></li></ul>')
+    >>> meta = f('<ul><li><a href="/author/jo-roe">Jo Roe, Harbour Gazette Staff Writer</a></li><li>Politics</li></ul>')
+    >>> in_card(card.find(".//div")), in_card(meta.find(".//a"))
+    (True, False)
+    """
+    item = next((node for node in (element, *element.iterancestors()) if node.tag == "li"), None)
+    if item is None or len(clean_text(" ".join(item.itertext()))) > CARD_MAX_CHARS:
+        return False  # a list item holding a whole story (old themes list the page's post in a <li>) is no card
+    return any(len(clean_text(" ".join(link.itertext()))) >= CARD_HEADLINE_CHARS and not is_author_link(link)
+               and element not in (link, *link.iterdescendants()) for link in item.iter("a"))
 
 
 def _in_link(line: Line) -> bool:

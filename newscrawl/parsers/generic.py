@@ -32,7 +32,7 @@ from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.lead import trim_lead
 from newscrawl.extract.outletnames import in_capitals, outlet_tail
 from newscrawl.extract.people import Credit, classify, split_names, strip_byline
-from newscrawl.extract.pagelines import Line, byline_line, in_chrome, page_lines
+from newscrawl.extract.pagelines import Line, byline_line, in_card, in_chrome, page_lines
 from newscrawl.extract.pubdates import PageDate, page_offset, parse_page_date
 from newscrawl.extract.published import Candidate, choose, url_date, visible_dates
 from newscrawl.extract.structured import (LISTING_TYPES, Entity, LinkedData, image_url, itemprop_values, keywords,
@@ -318,7 +318,9 @@ class GenericParser(ArticleParser):
             return ", ".join(linked[1])
         if line and (text := strip_byline(line_byline(line.text, line.element, is_hidden, publisher))):
             return text
-        nodes = [node for node in self.page.selector.css(self._byline_selector)[:12] if not in_chrome(node.root)]
+        # Not the credit of another story's card in a list ("Auch interessant": a headline link and its author).
+        nodes = [node for node in self.page.selector.css(self._byline_selector)[:12]
+                 if not in_chrome(node.root) and not in_card(node.root)]
         # An author box holds the name and a bio ("Martin is a full-stack engineer…"); its name element, also an
         # author node, is the byline. A box with no such element keeps its text.
         boxed: str | None = None
