@@ -117,3 +117,11 @@ def test_the_credit_of_another_storys_card_in_a_list_is_not_the_pages() -> None:
     # A byline printed as a list item of the story's own meta line is no card: it links to no other story.
     meta = '<ul class="meta"><li>Von <a href="/autoren/jo-roe">Jo Roe</a></li><li>3. März 2021</li></ul>'
     assert parse(full_page(byline=meta, lang="de")).authors == ["Jo Roe"]
+
+
+def test_a_link_with_a_malformed_address_is_no_writers_page() -> None:
+    """Consent widgets write links such as "http://[cookie-settings]", which urllib refuses to split: such a link
+    names no writer, in the byline's place or in a list item, and the page still parses."""
+    byline = ('<ul class="meta"><li><a href="http://[cookie-settings]">Ann Lee</a></li>'
+              '<li><a href="http://[cookie-settings]/x">Manage your privacy settings here</a> Von Jo Roe</li></ul>')
+    assert parse(full_page(byline=byline)).authors == []

@@ -63,12 +63,16 @@ def is_author_link(element: etree._Element) -> bool:
     >>> from lxml.html import fragment_fromstring as f
     >>> [is_author_link(f(html)) for html in ('<a href="/author/jane-roe/">x</a>', '<a rel="author" href="/x">x</a>',
     ...     '<a href="https://a.example/ueber-uns/autoren/Jane-Roe">x</a>', '<a href="/authors/">x</a>',
-    ...     '<a href="/people">x</a>', '<a href="/news/author-interview-2019">x</a>')]
-    [True, True, True, False, False, False]
+    ...     '<a href="/people">x</a>', '<a href="/news/author-interview-2019">x</a>', '<a href="http://[x]/author/y">x</a>')]
+    [True, True, True, False, False, False, False]
     """
     if "author" in (element.get("rel") or "").lower().split():
         return True
-    return bool(_AUTHOR_PATH.search(urlsplit(element.get("href") or "").path))
+    try:
+        path = urlsplit(element.get("href") or "").path
+    except ValueError:  # "http://[cookie-settings]": no address at all, let alone a writer's page
+        return False
+    return bool(_AUTHOR_PATH.search(path))
 
 
 def is_place(element: etree._Element) -> bool:
