@@ -125,3 +125,16 @@ def test_a_link_with_a_malformed_address_is_no_writers_page() -> None:
     byline = ('<ul class="meta"><li><a href="http://[cookie-settings]">Ann Lee</a></li>'
               '<li><a href="http://[cookie-settings]/x">Manage your privacy settings here</a> Von Jo Roe</li></ul>')
     assert parse(full_page(byline=byline)).authors == []
+
+
+def test_a_name_printed_beside_the_writers_portrait_linked_to_their_page_is_the_byline() -> None:
+    """A template links the writer's portrait to the writer's page (the link has no text; its title or the picture's
+    alt names the writer) and prints the name beside it, unlinked: that name is the byline."""
+    for portrait in ('<a href="/authors/annlee/" title="Ann Lee"><img src="/ann.jpg"></a>',
+                     '<a href="/authors/annlee/"><img src="/ann.jpg" alt="Ann Lee"></a>'):
+        byline = f'<div class="meta"><div class="photo">{portrait}</div><div><span>Ann Lee</span></div></div>'
+        assert parse(full_page(byline=byline)).authors == ["Ann Lee"], portrait
+    # A portrait of someone else, or a name that is not the portrait's, credits nobody.
+    other = ('<div class="meta"><div class="photo"><a href="/authors/annlee/" title="Ann Lee"><img src="/ann.jpg"></a>'
+             '</div><div><span>Jo Roe</span></div></div>')
+    assert parse(full_page(byline=other)).authors == []

@@ -3,7 +3,9 @@
 Many templates print the names under the headline as links to each writer's page and nothing else: no lead word,
 no author class. The link's address says what the text is: a site's page of one writer sits in an author folder
 (WordPress's `/author/<slug>/`, `/authors/…`, `/autoren/…`, `/auteur/…`, `/profile/…`, `/people/…`, `/staff/…`)
-or is marked `rel="author"` (HTML's link type for the author of the page). Such a line counts as the byline only
+or is marked `rel="author"` (HTML's link type for the author of the page). A template that links only the writer's
+portrait (a link with no text, its title or picture's alt naming the writer) and prints the name beside it names
+the writer the same way. Such a line counts as the byline only
 where a byline is printed: below the headline, before the story's text begins (a standfirst may come between), and
 as the first line there that links to writers. Not a byline: the speaker's name under a pull quote or a picture's
 credit (`<blockquote>`, `<figure>`), a line inside a link or in a list item that links to another story by its
@@ -29,6 +31,7 @@ _MARKED_OFF = frozenset({"blockquote", "figure", "figcaption", "a", "button", "l
 MAX_NAMES = 4  # writers in one linked byline; a box linking to more is a list (staff, other stories' bylines)
 PROSE_CHARS = 80  # a line this long before the names is text (a standfirst); a second one means the story began
 MAX_OTHER_LETTERS = 30  # letters besides the names: a lead or label ("Por:", "Un documentaire de"), not a sentence
+PORTRAIT_LEVELS = 3  # boxes up from a name line to the one whose previous sibling holds the writer's portrait
 MAX_GAP_CHARS = 25  # a line between two writers' boxes ("and", "@handle"); a longer one ends the byline
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -55,7 +58,7 @@ def linked_names(line: Line) -> list[str] | None:
     """
     links = [a for a in line.element.iter("a") if _owner(a) is line.element and is_author_link(a)]
     if not links:
-        return None
+        return _beside_portrait(line)
     # One page per writer: further links to the same page ("View more articles", a photo) are not more names.
     pages: dict[str, str] = {}
     other = line.text
@@ -71,6 +74,34 @@ def linked_names(line: Line) -> list[str] | None:
         return []  # a line of no person (an agency's or a desk's page, "More posts") is no byline of people
     # The names' links set them apart; a wire agency printed beside them in plain text is credited too.
     return names + [piece for piece in split_names(other) if classify(piece).kind == "agency"]
+
+
+def _beside_portrait(line: Line) -> list[str] | None:
+    """The name of a line printed right after the writer's portrait linked to the writer's page: the link has no
+    text, its title or its picture's alt names the writer, and the line prints that name.
+
+    >>> import lxml.html
+    >>> from newscrawl.extract.pagelines import page_lines
+    >>> page = lxml.html.fromstring("<html><body><div><div><a href='/authors/annlee/' title='Ann Lee'><img src='a.jpg'>"
+    ...                             "</a></div><div><span>Ann Lee</span></div></div></body></html>")
+    >>> _beside_portrait(page_lines(page)[0])
+    ['Ann Lee']
+    """
+    name = strip_byline(line.text)
+    node = line.element
+    for _ in range(PORTRAIT_LEVELS):
+        before = next(node.itersiblings(preceding=True), None)
+        if before is not None:
+            for link in before.iter("a"):
+                label = link.get("title") or next((img.get("alt") for img in link.iter("img", "amp-img")), None)
+                if (is_author_link(link) and not clean_text(" ".join(link.itertext())) and label
+                        and clean_text(label) == name and classify(name).kind == "person"):
+                    return [name]
+            return None
+        node = node.getparent()
+        if node is None:
+            return None
+    return None
 
 
 def linked_byline(lines: list[Line], title: str | None) -> tuple[int, list[str]] | None:
