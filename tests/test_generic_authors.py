@@ -53,8 +53,9 @@ def test_a_byline_of_links_to_writers_pages_names_the_authors() -> None:
     bylines = ('<div class="meta"><a href="/author/ann-lee/">Ann Lee</a> · 3 May 2019</div>',
                '<ul class="meta"><li><a href="/ueber-uns/autoren/Ann-Lee">Ann Lee</a></li><li>Politik</li></ul>',
                '<div>Por: <a href="/autor/ann-lee/">Ann Lee</a>, <a href="/autor/jo-roe/">Jo Roe</a></div>',
-               '<div><a rel="author" href="/?u=7">Ann Lee</a></div>')
-    expected = (["Ann Lee"], ["Ann Lee"], ["Ann Lee", "Jo Roe"], ["Ann Lee"])
+               '<div><a rel="author" href="/?u=7">Ann Lee</a></div>',
+               '<p><a href="/by/ann-lee">Ann Lee</a> and <a href="/by/jo-roe">Jo Roe</a></p>')
+    expected = (["Ann Lee"], ["Ann Lee"], ["Ann Lee", "Jo Roe"], ["Ann Lee"], ["Ann Lee", "Jo Roe"])
     for byline, names in zip(bylines, expected):
         assert parse(full_page(byline=byline)).authors == names, byline
 
@@ -84,7 +85,8 @@ def test_a_linked_byline_under_the_headline_wins_over_a_lead_line_further_down()
 
 def test_writers_links_that_are_no_byline_name_nobody() -> None:
     """Links to writers' pages outside the byline's place: below the start of the story (a quote's speaker, the
-    text), under a pull quote, in a related-stories list, in comments, in the footer, in a staff list."""
+    text), under a pull quote, in the story's tags (people it is about, "/people/…"), in a related-stories list, in
+    comments, in the footer, in a staff list; and a licence's "/licenses/by/4.0/", which is no "/by/<writer>"."""
     quote = ('<blockquote><p>We build the bridge for the next century.</p>'
              '<div><a href="/author/ann-lee/">Ann Lee, Mayor</a></div></blockquote>')
     second = BODY.index("</p>", BODY.index("</p>") + 1) + len("</p>")
@@ -92,7 +94,11 @@ def test_writers_links_that_are_no_byline_name_nobody() -> None:
     in_sentence = BODY.replace("</p>", ' says <a href="/people/ann-lee">Ann Lee</a>.</p>', 1)
     staff = "".join(f'<li><a href="/staff/{n.lower().replace(" ", "-")}">{n}</a></li>'
                     for n in ("Ann Lee", "Jo Roe", "Kim Poe", "Al Moe", "Sue Doe"))
+    tags = '<ul class="story-tags"><li><a href="/people/ann-lee">Ann Lee</a></li><li><a href="/city">City</a></li></ul>'
+    licence = '<p><a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY</a></p>'
     pages = (full_page(byline=quote),
+             full_page(byline=tags),
+             full_page(byline=licence),
              full_page(byline="", body=in_text),
              full_page(byline="", body=in_sentence),
              full_page(byline=f'<ul class="team">{staff}</ul>'),

@@ -1,17 +1,16 @@
 """Bylines printed only as links to the writers' pages: "<a href="/author/jane-roe">Jane Roe</a>", no "By".
 
-Many templates print the names under the headline as links to each writer's page and nothing else: no lead word,
-no author class. The link's address says what the text is: a site's page of one writer sits in an author folder
-(WordPress's `/author/<slug>/`, `/authors/…`, `/autoren/…`, `/auteur/…`, `/profile/…`, `/people/…`, `/staff/…`)
-or is marked `rel="author"` (HTML's link type for the author of the page). A template that links only the writer's
-portrait (a link with no text, its title or picture's alt naming the writer) and prints the name beside it names
-the writer the same way. Such a line counts as the byline only
-where a byline is printed: below the headline, before the story's text begins (a standfirst may come between), and
-as the first line there that links to writers. Not a byline: the speaker's name under a pull quote or a picture's
-credit (`<blockquote>`, `<figure>`), a line inside a link or in a list item that links to another story by its
-headline (another story's card, extract/pagelines.py: in_card), and a list of many writers' links (a staff list,
-other stories' bylines). Comments, related stories and the site's footer are not among the page's
-lines at all (extract/pagelines.py).
+Many templates print the names under the headline as links to each writer's page and nothing else: no lead word, no
+author class. The link's address says what the text is: a site's page of one writer sits in an author folder
+(WordPress's `/author/<slug>/`, `/authors/…`, `/autoren/…`, `/auteur/…`, `/profile/…`, `/people/…`, `/staff/…`) or
+is marked `rel="author"` (HTML's link type for the author of the page). A template that links only the writer's
+portrait (a link with no text, its title or picture's alt naming the writer) and prints the name beside it names the
+writer the same way. Such a line counts as the byline only where a byline is printed: below the headline, before the
+story's text begins (a standfirst may come between), and as the first line there that links to writers. Not a
+byline: the speaker's name under a pull quote or a picture's credit (`<blockquote>`, `<figure>`), a line inside a
+link or in a list item that links to another story by its headline (another story's card, extract/pagelines.py:
+in_card), and a list of many writers' links (a staff list, other stories' bylines). Comments, related stories and
+the site's footer are not among the page's lines at all (extract/pagelines.py).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ import re
 from typing import Any
 
 from newscrawl.extract.blocks import text_pieces
+from newscrawl.extract.boxnames import name_words
 from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.bylines import is_author_link
 from newscrawl.extract.pagelines import BYLINE_WINDOW, Line, headline_indexes, in_card, is_inline
@@ -28,6 +28,8 @@ from newscrawl.extract.text import clean_text
 
 _MARKED_OFF = frozenset({"blockquote", "figure", "figcaption", "a", "button", "label"})
 """Boxes a name in which is not the byline: a quote's speaker, a picture's credit, a card's link, a control."""
+TAG_WORDS = frozenset({"tag", "tags", "taglist", "topic", "topics", "keywords", "subjects", "schlagworte", "themen"})
+TAG_BOX_LEVELS = 2  # the line's element and its parent
 MAX_NAMES = 4  # writers in one linked byline; a box linking to more is a list (staff, other stories' bylines)
 PROSE_CHARS = 80  # a line this long before the names is text (a standfirst); a second one means the story began
 MAX_OTHER_LETTERS = 30  # letters besides the names: a lead or label ("Por:", "Un documentaire de"), not a sentence
@@ -166,8 +168,12 @@ def _owner(element: Any) -> Any:
 
 
 def _marked_off(element: Any) -> bool:
-    return any(isinstance(node.tag, str) and node.tag.lower() in _MARKED_OFF
-               for node in (element, *element.iterancestors()))
+    """In a quote, a picture, a link or a control, or in a box of the story's tags: people a story is about are
+    tagged with links to their pages too ("/people/jane-roe"), under the headline as often as under the text. The
+    tag box is the line's own or its parent (WordPress writes "tag-<slug>" into the classes of the whole post)."""
+    boxes = (element, *element.iterancestors())
+    return (any(isinstance(node.tag, str) and node.tag.lower() in _MARKED_OFF for node in boxes)
+            or any(name_words(node) & TAG_WORDS for node in boxes[:TAG_BOX_LEVELS]))
 
 
 def _in_writers_list(element: Any) -> bool:

@@ -32,9 +32,10 @@ PLACE_WORDS = frozenset({"location", "locality"})
 """Class/id words of a byline's place (a vCard `locality`). Not hNews's `dateline`: templates put the date in it."""
 _CREDIT_PROPS = frozenset({"author", "creator"})
 # A folder of writers' pages, then the writer's own part (a slug or an id): "/author/jane-roe/", "/ueber-uns/autoren/
-# Jane-Roe", "/profile/12345". The folder alone ("/authors/", "/people") is the index of all writers.
-_AUTHOR_PATH = re.compile(r"/(?:authors?|autor(?:en|es|i)?|auteurs?|autore|profiles?|profil|people|staff|"
-                          r"contributors?|journalists?|writers?|columnists?)/[^/?#]*[^\W_][^/?#]*", re.IGNORECASE)
+# Jane-Roe", "/profile/12345", and "/by/jane-roe" at the root (not a licence's "/licenses/by/4.0/"). The folder alone
+# ("/authors/", "/people") is the index of all writers.
+_AUTHOR_PATH = re.compile(r"(?:^/by|/(?:authors?|autor(?:en|es|i)?|auteurs?|autore|profiles?|profil|people|staff|"
+                          r"contributors?|journalists?|writers?|columnists?))/[^/?#]*[^\W_][^/?#]*", re.IGNORECASE)
 _PLACE_PROPS = frozenset({"contentlocation", "locationcreated"})
 _INVISIBLE = frozenset({"script", "style", "template"})  # what Page.text leaves out of an element's text
 _LINE_EDGES = LEAF_BLOCKS | CONTAINERS  # <br> is among the containers
@@ -63,8 +64,9 @@ def is_author_link(element: etree._Element) -> bool:
     >>> from lxml.html import fragment_fromstring as f
     >>> [is_author_link(f(html)) for html in ('<a href="/author/jane-roe/">x</a>', '<a rel="author" href="/x">x</a>',
     ...     '<a href="https://a.example/ueber-uns/autoren/Jane-Roe">x</a>', '<a href="/authors/">x</a>',
-    ...     '<a href="/people">x</a>', '<a href="/news/author-interview-2019">x</a>', '<a href="http://[x]/author/y">x</a>')]
-    [True, True, True, False, False, False, False]
+    ...     '<a href="/people">x</a>', '<a href="/news/author-interview-2019">x</a>', '<a href="http://[x]/author/y">x</a>',
+    ...     '<a href="/by/jane-roe">x</a>', '<a href="https://creativecommons.org/licenses/by/4.0/">x</a>')]
+    [True, True, True, False, False, False, False, True, False]
     """
     if "author" in (element.get("rel") or "").lower().split():
         return True
