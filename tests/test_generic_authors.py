@@ -140,7 +140,7 @@ def test_a_name_printed_beside_the_writers_portrait_linked_to_their_page_is_the_
                      '<a href="/authors/annlee/"><img src="/ann.jpg" alt="Ann Lee"></a>'):
         byline = f'<div class="meta"><div class="photo">{portrait}</div><div><span>Ann Lee</span></div></div>'
         assert parse(full_page(byline=byline)).authors == ["Ann Lee"], portrait
-    # A portrait of someone else, or a name that is not the portrait's, credits nobody.
+    # A name beside a portrait that is not its own credits nobody.
     other = ('<div class="meta"><div class="photo"><a href="/authors/annlee/" title="Ann Lee"><img src="/ann.jpg"></a>'
              '</div><div><span>Jo Roe</span></div></div>')
     assert parse(full_page(byline=other)).authors == []
