@@ -18,7 +18,9 @@ from newscrawl.archive import bundles
 from newscrawl.archive.budget import Budget, UnpackLimits
 from newscrawl.archive.bundles import zip_member_time
 from newscrawl.archive.findings import Findings, UnreadableBundle
+from newscrawl.archive.members import extract_members
 from newscrawl.archive.unpack import replay_root
+from newscrawl.archive.zipscan import open_zip
 from tests.test_archive_bundles import SAVED_AT, articles, budget, damage, replay, saved_pages
 from tests.test_unpack import SAMPLE, WARC, damaged_input, relative, zipped
 from tests.test_unpack import damage as damage_of
@@ -223,3 +225,33 @@ def test_a_cut_member_never_outgrows_the_budget(tmp_path: Path) -> None:
                              f"{2 * source.stat().st_size} bytes, more than the archive may unpack to, so nothing "
                              "after it was read"]
     assert bundles.extract(source, tmp_path / "whole", Findings(), budget(source)) == 3
+
+
+@pytest.mark.parametrize(("zip64", "signed"), [(False, True), (True, True), (False, False), (True, False)],
+                         ids=["descriptor", "zip64-descriptor", "unsigned", "unsigned-zip64"])
+def test_a_stored_member_cut_inside_its_data_descriptor_is_kept_byte_exact_or_whole(tmp_path: Path, zip64: bool,
+                                                                                  signed: bool) -> None:
+    """Only its descriptor tells where a stored member with flag bit 3 ends: a cut inside that descriptor left up to
+    15 (ZIP64: 23) of its bytes at the end of the member kept up to the cut, a WACZ's WARC. What is kept is the
+    member's own bytes; once the cut leaves its whole CRC, and the CRC matches, the member is whole."""
+    pages = {"a.html": NOISE[:3000], "b.html": NOISE[1000:] + b"PK\x07"}  # b.html stored, last, ending as a signature
+    whole = streamed(tmp_path / "streamed.zip", pages, zip64, signed)
+    raw = whole.read_bytes()
+    data_end = raw.index(b"PK\x01\x02") - (4 if signed else 0) - (20 if zip64 else 12)
+    assert raw[data_end - len(pages["b.html"]):data_end] == pages["b.html"]
+    crc_in = 8 if signed else 4  # bytes of the descriptor up to the end of its CRC
+    for into_descriptor in range(-3, (24 if zip64 else 16) - (0 if signed else 4)):
+        source = cut(whole, data_end + into_descriptor, tmp_path / f"cut-{into_descriptor}.zip")
+        found, into = Findings(), tmp_path / f"into-{into_descriptor}"
+        with open_zip(source, 1 << 30) as archive:
+            written = extract_members(archive, into, found, budget(source), str(source), lambda member: True,
+                                      lambda member, target: None, "files", keep_cut=True)
+        kept = (into / "b.html").read_bytes()
+        assert pages["b.html"].startswith(kept), into_descriptor  # never a byte of the descriptor
+        if into_descriptor >= crc_in:
+            assert (kept, written.written, damage(found)) == (pages["b.html"], 2, [f"{source}: cut short after 2 "
+                                                                                  f"files: {CUT}"]), into_descriptor
+        else:
+            assert written.written == 2 and len(kept) >= len(pages["b.html"]) - 3, into_descriptor
+            assert damage(found) == [f"{source}: cut short after 1 files, inside b.html (its first {len(kept)} bytes "
+                                     f"kept, up to the cut): {CUT}"], into_descriptor

@@ -15,7 +15,9 @@ keeps a cut WARC so, and the replay reads its records up to the cut.
 A member's sizes come from its local header, or ZIP64's extra field (0x0001) where that says 0xFFFFFFFF; a member
 written with flag bit 3 (by a writer that could not seek back: zipfile on a pipe, macOS, Java) has them in a data
 descriptor after its data, whose end a deflate stream tells by inflating to its end, and any other member by the
-first descriptor after it whose sizes fit. (stream-unzip, on PyPI, reads ZIPs this way, but gives neither a member's
+first descriptor after it whose sizes fit. A stored member the end of the file cut inside that descriptor keeps none
+of the descriptor's bytes as its own: the bytes that can be read as its start are not data, and once they hold its
+whole CRC, and it matches, the member is whole (_stored_end). (stream-unzip, on PyPI, reads ZIPs this way, but gives neither a member's
 extra field, which holds its time, nor a ZipInfo for members.py; it stops the whole stream at an encrypted member or
 an unknown method, and reads no stored member with a descriptor.)
 """
@@ -43,6 +45,8 @@ _ZIP64 = 0x0001
 _FULL = 0xFFFFFFFF
 _ENCRYPTED, _DESCRIBED, _UTF8_NAME = 0x01, 0x08, 0x800
 _CHUNK = 1 << 20
+_MOST_CUT = 4 + _FORMS[1].size - 1
+"""The most bytes of a data descriptor a file cut inside it can hold: a signed ZIP64 one but its last byte."""
 _CUT = ("cut short after {files} files{inside}: no central directory follows (the end of the file is missing: an "
         "interrupted download or copy?); each file before the cut was read from its own header")
 
@@ -77,6 +81,9 @@ class ScannedZip(zipfile.ZipFile):
         self.unreadable, self.most = unreadable, most
         self.cut: zipfile.ZipInfo | None = None
         self._cut_at = 0
+        self._cut_end: int | None = None
+        """Where the cut member's data ends at the latest: the start of what may be its data descriptor, cut short
+        (_stored_end); None: at the end of the file."""
         self._end = _End(_CUT)
         self._length = 0
         super().__init__(path)
@@ -95,8 +102,8 @@ class ScannedZip(zipfile.ZipFile):
                                                                                              zipfile.ZIP_DEFLATED):
             return
         inflater = zlib.decompressobj(-15) if member.compress_type == zipfile.ZIP_DEFLATED else None
-        at = self._cut_at
-        while chunk := self._read(at, _CHUNK):
+        at, end = self._cut_at, self._length if self._cut_end is None else self._cut_end
+        while chunk := self._read(at, min(_CHUNK, end - at) if inflater is None else _CHUNK):
             at += len(chunk)
             if inflater is None:
                 yield chunk
@@ -171,6 +178,8 @@ class ScannedZip(zipfile.ZipFile):
             described = self._descriptor(data_end, data_at, size)
         else:
             described = self._search(data_at, stored=member.compress_type == zipfile.ZIP_STORED)
+        if described is None and member.compress_type == zipfile.ZIP_STORED and not member.flag_bits & _ENCRYPTED:
+            described = self._stored_end(member, data_at)
         if described is None:
             self._cut_short(member, data_at)
             return None
@@ -181,6 +190,39 @@ class ScannedZip(zipfile.ZipFile):
         """`member`, whose data starts at `data_at`, is the one the end of the file cut."""
         self.cut, self._cut_at = member, data_at
         self._end = _End(_CUT, member.filename)
+
+    def _stored_end(self, member: zipfile.ZipInfo, data_at: int) -> tuple[int, int, int, int] | None:
+        """A stored member with a data descriptor (flag bit 3) that the end of the file cut before a whole
+        descriptor: nothing but its descriptor tells where its data ends, so the last bytes of the file may be the
+        start of that descriptor, not data. Of every way its last _MOST_CUT bytes can be read as the start of a
+        descriptor naming the data before it (its signature, CRC and sizes, signed or not, of either width), the one
+        that holds the whole CRC, and the CRC matches, makes the member whole (its CRC, sizes and the end of the
+        file, as _descriptor gives them); else the earliest sets where the member's data ends at the latest
+        (`_cut_end`), so what is kept of it is its bytes and none of its descriptor's. None: cut, as far as its
+        data goes."""
+        length = self._length - data_at
+        first = max(0, length - _MOST_CUT)
+        crc = 0
+        at = data_at
+        while at < data_at + first:  # the CRC of the data before the spots a descriptor may start at
+            chunk = self._read(at, min(_CHUNK, data_at + first - at))
+            crc, at = zlib.crc32(chunk, crc), at + len(chunk)
+        tail = self._read(data_at + first, length - first)
+        earliest = None
+        for start in range(first, length):
+            rest, data_crc = tail[start - first:], zlib.crc32(tail[:start - first], crc)
+            for form in _FORMS:
+                if form is _FORMS[0] and start > _FULL:
+                    continue
+                fields = form.pack(data_crc, start, start)
+                for descriptor, crc_end in ((_DESCRIPTOR + fields, 8), (fields, 4)):
+                    if not descriptor.startswith(rest):
+                        continue
+                    if len(rest) >= crc_end:
+                        return data_crc, start, start, self._length
+                    earliest = start if earliest is None else earliest
+        self._cut_end = None if earliest is None else data_at + earliest
+        return None
 
     def _inflated(self, member: zipfile.ZipInfo, data_at: int) -> tuple[int, int] | None:
         """Where the deflate stream at `data_at` ends and what it inflates to; None when the file ends first (the
