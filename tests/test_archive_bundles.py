@@ -239,3 +239,45 @@ def test_a_decompression_bomb_is_not_unpacked(tmp_path: Path) -> None:
         assert bundles.extract(bundle, tmp_path / name.split(".")[0] / name, found, budget(bundle, limits)) == 1
         assert [line.split(":")[0] for line in damage(found)] == [f"{bundle}/zeros.html"]
         assert "a decompression bomb" in damage(found)[0]
+
+
+def _tar_member(archive: tarfile.TarFile, name: str, data: bytes = b"", kind: bytes = tarfile.REGTYPE,
+                link: str = "") -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.type, info.linkname = len(data), SAVED_AT, kind, link
+    archive.addfile(info, io.BytesIO(data) if data else None)
+
+
+def test_a_tar_member_is_written_by_the_member_writer_whole_or_not_at_all_within_the_budget(tmp_path: Path) -> None:
+    """tarfile's extract() wrote a member over an earlier one of its name and removed both at a cut, and made a hard
+    link to a member the budget refused by extracting that member again, past the budget."""
+    page, later = b"<html><body><p>first</p></body></html>", b"<html><body><p>second</p></body></html>" * 300
+    bundle = tmp_path / "delivery.tar.gz"
+    with tarfile.open(bundle, "w:gz") as archive:
+        _tar_member(archive, "page.html", page)
+        _tar_member(archive, "zeros.html", b"\0" * (8 << 20))
+        _tar_member(archive, "copy-of-zeros.html", kind=tarfile.LNKTYPE, link="zeros.html")
+        _tar_member(archive, "copy-of-page.html", kind=tarfile.LNKTYPE, link="page.html")
+        _tar_member(archive, "alias.html", kind=tarfile.SYMTYPE, link="page.html")
+        _tar_member(archive, "page.html", later)  # a later copy of the same file, as tar keeps it: the later wins
+    found, into = Findings(), tmp_path / "into"
+    assert bundles.extract(bundle, into, found, budget(bundle, UnpackLimits(min_bytes=1 << 20))) == 4
+    assert {path.name: path.read_bytes() for path in into.iterdir()} == {
+        "page.html": later, "copy-of-page.html": page, "alias.html": later}
+    assert (into / "alias.html").is_symlink() and (into / "copy-of-page.html").stat().st_mtime == SAVED_AT
+    assert [line.split(": ")[0:2] for line in damage(found)] == [
+        [f"{bundle}/zeros.html", "not extracted"],
+        [f"{bundle}/copy-of-zeros.html", "not extracted"]]
+    assert damage(found)[1].endswith("a hard link to zeros.html, which was not extracted")
+
+    raw = gzip.decompress(bundle.read_bytes())
+    with tarfile.open(bundle) as archive:
+        data_at = archive.getmembers()[-1].offset_data
+    for cut_at in (data_at + 100, data_at + len(later) - 1):  # inside the later page.html's data
+        cut = tmp_path / f"cut-{cut_at}.tar.gz"
+        cut.write_bytes(gzip.compress(raw[:cut_at]))
+        found, into = Findings(), tmp_path / f"cut-{cut_at}"
+        assert bundles.extract(cut, into, found, budget(cut, UnpackLimits(min_bytes=1 << 20))) == 3
+        assert {path.name: path.read_bytes() for path in into.iterdir()} == {  # the earlier page.html is whole
+            "page.html": page, "copy-of-page.html": page, "alias.html": page}
+        assert damage(found)[-1] == f"{cut}: cut short or damaged after 3 files: unexpected end of data"

@@ -10,7 +10,8 @@ extracted is what a careful unpacking tool would write, and nothing else:
   links that lead out, and device files;
 * one member that cannot be read (a bad CRC, an encrypted member, a tar member the filter refuses) costs only itself:
   one error line naming ``BUNDLE/MEMBER``; a tar cut short keeps what came before the cut, and a member cut short
-  is removed, never replayed (a ZIP's are written whole or not at all by members.py, the writer of a WACZ's too);
+  is never written, never replayed (a ZIP's and a tar's members are written whole or not at all by members.py, the
+  writer of a WACZ's too);
   a ZIP cut short (no central directory: an interrupted download or copy) keeps the files before the cut, read from
   their own headers (zipscan.py), and the file the cut fell in is not extracted, one line naming the ZIP;
 * a member that would take the bundle past what it may unpack to (NEWSCRAWL_UNPACK_*: budget.py) is not extracted,
@@ -27,28 +28,26 @@ extracted is what a careful unpacking tool would write, and nothing else:
 from __future__ import annotations
 
 import calendar
-import lzma
 import os
 import struct
 import tarfile
 import zipfile
-import zlib
 from pathlib import Path
 
 from newscrawl.archive.budget import Budget
-from newscrawl.archive.findings import Findings, UnreadableBundle
-from newscrawl.archive.members import MAC_METADATA, extract_members, refused_by_cache
+from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle
+from newscrawl.archive.members import MAC_METADATA, READ_ERRORS, extract_members, write_tar_member
 from newscrawl.archive.zipscan import open_zip
 
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 SUFFIXES = ZIP_SUFFIXES + TAR_SUFFIXES
 
-EXTRACTION = "bundle-4"
+EXTRACTION = "bundle-5"
 """Part of every extraction folder's key: a new one when extraction changes what it writes, so no replay reads a
 folder an older newscrawl extracted (2: the archives among its files unpacked too, nested.py; 3: a ZIP cut short
 gives the files before the cut, zipscan.py; 4: a stored file the cut left whole but for part of its data descriptor
-is extracted)."""
+is extracted; 5: a tar's members are written by members.py, a hard link as a copy within the budget)."""
 
 _EXTENDED_TIMESTAMP = 0x5455
 """Info-ZIP's "UT" extra field: a flags byte, then (flag 1) the modification time, seconds since 1970 UTC."""
@@ -97,27 +96,13 @@ def _extract_tar(path: Path, into: Path, findings: Findings, budget: Budget, nam
                 for member in archive:  # in order: a tar cut short keeps what came before the cut
                     if member.isdir() or member.name.startswith(MAC_METADATA):
                         continue
-                    if not budget.take(member.size):
-                        findings.damaged(f"{name}/{member.name}", budget.refusal(member.size))
-                        continue
-                    try:
-                        archive.extract(member, into, filter="data")
-                    except tarfile.FilterError as error:
-                        findings.damaged(f"{name}/{member.name}", f"not extracted: {error}")
-                        continue
-                    except BaseException as error:
-                        # what was written of it is not the member: read as a page, it would be a whole one
-                        _forget_partial(into / member.name.lstrip("/"))
-                        refused_by_cache(name, error)
-                        if isinstance(error, (tarfile.ExtractError, OSError)) and getattr(error, "filename", None):
-                            findings.damaged(f"{name}/{member.name}", f"not extracted: {error}")
-                            continue
-                        raise  # the bundle's own bytes failed: nothing after this point can be read
-                    extracted += 1
+                    extracted += write_tar_member(archive, member, into, findings, budget, name)
                 if not _ends_whole(archive):
                     findings.damaged(name, f"cut short after {extracted} files: no end-of-archive block follows "
                                      "them")
-            except (tarfile.ReadError, EOFError, zlib.error, lzma.LZMAError, OSError) as error:
+            except BundleNotExtracted:  # a ValueError too, but the cache's: no bundle can be extracted
+                raise
+            except READ_ERRORS as error:  # the bundle's own bytes failed: nothing after this point can be read
                 findings.damaged(name, f"cut short or damaged after {extracted} files: {error}")
     except (tarfile.ReadError, tarfile.CompressionError, EOFError, OSError) as error:
         raise UnreadableBundle(f"{name}: not a readable tar file: {error}") from error
@@ -125,11 +110,6 @@ def _extract_tar(path: Path, into: Path, findings: Findings, budget: Budget, nam
         raise UnreadableBundle(f"{name}: a tar file without a file that could be extracted"
                                f"{findings.last(before)}")
     return extracted
-
-
-def _forget_partial(target: Path) -> None:
-    if target.is_file() and not target.is_symlink():
-        target.unlink()
 
 
 def _ends_whole(archive: tarfile.TarFile) -> bool:

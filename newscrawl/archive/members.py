@@ -1,5 +1,6 @@
-"""A ZIP's members written into the replay cache, the one writer of bundles.py (every file of a ZIP) and wacz.py (a
-WACZ's WARCs): each member whole or not at all, within the budget of what its archive may unpack to (budget.py).
+"""A ZIP's or tar's members written into the replay cache, the one writer of bundles.py (every file of a ZIP or tar)
+and wacz.py (a WACZ's WARCs): each member whole or not at all, within the budget of what its archive may unpack to
+(budget.py).
 
 * nothing lands outside the folder written to: a member's name loses its drive, root, ``.`` and ``..`` parts, as
   zipfile's own extract() sanitises it;
@@ -13,7 +14,13 @@ WACZ's WARCs): each member whole or not at all, within the budget of what its ar
 * a ZIP cut short, read from its members' own headers (zipscan.py), is one damaged-input line naming it and saying
   after how many files it was cut; its whole members are written as above, and the member the cut fell in is
   written as far as it goes only where its caller keeps it so (a WACZ's WARC, whose records before the cut are
-  whole), never a bundle's file (half a page is not the article).
+  whole), never a bundle's file (half a page is not the article);
+* a tar is one stream, read in order (write_tar_member): its members pass Python's ``data`` extraction filter (PEP
+  706: no absolute or ``..`` names, no links that lead out, no device files) and are written as a ZIP's are, so a tar
+  or .tar.gz cut short gives every member before the cut and none of the one it fell in, which tarfile's extract()
+  wrote half before it removed it, over an earlier member of the same name; a hard link is a copy of the member it
+  names, within the budget like any file (tarfile extracted the member it names again, past the budget, when that
+  one was not written), and a symbolic link one that leads inside the folder.
 """
 
 from __future__ import annotations
@@ -21,12 +28,15 @@ from __future__ import annotations
 import errno
 import lzma
 import os
-import shutil
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import IO
 
 from newscrawl.archive.budget import Budget
 from newscrawl.archive.findings import Findings, not_extracted
@@ -35,10 +45,11 @@ from newscrawl.archive.zipscan import ScannedZip
 MAC_METADATA = "__MACOSX/"
 """macOS's folder of AppleDouble companions in a ZIP it made: not files of the archive's own."""
 
-_MEMBER_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, ValueError, OSError, zlib.error,
-                  lzma.LZMAError)
-"""What reading or writing one member raises: a bad CRC, an encrypted member, an unknown compression, a deflate
-stream cut short or damaged, a name the file system refuses."""
+READ_ERRORS = (zipfile.BadZipFile, tarfile.TarError, RuntimeError, NotImplementedError, EOFError, ValueError, OSError,
+               zlib.error, lzma.LZMAError)
+"""What reading one member raises: a bad CRC, an encrypted member, an unknown compression, a deflate, gzip, bzip2 or
+xz stream cut short or damaged, a tar's data ending early."""
+_CHUNK = 1 << 20
 
 _CACHE_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 """Errors that say the cache folder takes no file, whichever member is written: the replay cannot go on."""
@@ -66,17 +77,8 @@ def extract_members(archive: zipfile.ZipFile, into: Path, found: Findings, budge
         if member.is_dir() or target is None or not wanted(member):
             continue
         chosen += 1
-        if not budget.take(member.file_size):
-            found.damaged(f"{name}/{member.filename}", budget.refusal(member.file_size))
-            continue
-        try:
-            _write_member(archive, member, target)
-            dated(member, target)
-        except _MEMBER_ERRORS as error:
-            refused_by_cache(name, error, what)
-            found.damaged(f"{name}/{member.filename}", f"not extracted: {error}")
-            continue
-        written += 1
+        written += write_member(f"{name}/{member.filename}", member.file_size, target, partial(archive.open, member),
+                                partial(dated, member), found, budget, name, what)
     if isinstance(archive, ScannedZip):
         cut = _cut_short(archive, into, found, budget, name, wanted, dated, what, keep_cut)
         chosen, written = chosen + (cut is not None), written + bool(cut)
@@ -140,16 +142,134 @@ def member_target(into: Path, name: str) -> Path | None:
     return into.joinpath(*parts)
 
 
-def _write_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path) -> None:
-    """The member's bytes into `target`, whole or not at all (zipfile checks the CRC only at the end of the read)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
+def write_member(shown: str, size: int, target: Path, opened: Callable[[], AbstractContextManager[IO[bytes]]],
+                 dated: Callable[[Path], None], found: Findings, budget: Budget, archive: str, what: str = "files",
+                 streamed: bool = False) -> bool:
+    """The `size` bytes of one member (`shown`: ``ARCHIVE/MEMBER`` as the user knows it; `opened` gives its bytes)
+    into `target`, dated by `dated`, whole or not at all, within `budget`: whether it was written. One that would
+    pass the budget, cannot be read or cannot be written is one line in `found` and costs only itself;
+    BundleNotExtracted when the cache folder takes no file (`archive`, `what`: for that line). `streamed`: the
+    archive is one stream (a tar), so what fails reading the member is the archive's own, raised as it is once the
+    member's partial file is removed: nothing after it can be read."""
+    if not budget.take(size):
+        found.damaged(shown, budget.refusal(size))
+        return False
     try:
-        with archive.open(member) as source, open(partial, "wb") as sink:
-            shutil.copyfileobj(source, sink)
-        os.replace(partial, target)
+        _write_whole(opened, target, dated)
+        return True
+    except _Unread as unread:
+        if streamed:
+            raise unread.error from None
+        error: BaseException = unread.error
+    except OSError as unwritten:  # the member's own (a name the file system refuses) or the cache's (full)
+        error = unwritten
+    refused_by_cache(archive, error, what)
+    found.damaged(shown, f"not extracted: {error}")
+    return False
+
+
+class _Unread(Exception):
+    """Reading a member failed (READ_ERRORS): `error`, whatever writing it would have raised."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _write_whole(opened: Callable[[], AbstractContextManager[IO[bytes]]], target: Path,
+                 dated: Callable[[Path], None]) -> None:
+    """The member's bytes into `target`, whole or not at all: written to ``NAME.partial``, dated, and renamed once
+    read to its end (zipfile checks the CRC only there; a tar's data ends early only there). _Unread for what
+    reading raised; an OSError for what writing did."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial_file = target.with_name(target.name + ".partial")
+    try:
+        with open(partial_file, "wb") as sink:
+            try:
+                with opened() as source:
+                    while chunk := source.read(_CHUNK):
+                        try:
+                            sink.write(chunk)
+                        except OSError as error:
+                            raise _Written(error) from error
+            except _Written as written:
+                raise written.error from None
+            except READ_ERRORS as error:
+                raise _Unread(error) from error
+        dated(partial_file)
+        os.replace(partial_file, target)
     finally:
-        partial.unlink(missing_ok=True)
+        partial_file.unlink(missing_ok=True)
+
+
+class _Written(Exception):
+    """Writing a chunk failed: `error`, told apart from what reading the member raises."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def write_tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo, into: Path, found: Findings, budget: Budget,
+                     name: str) -> bool:
+    """One member of the tar `archive`, read in order, into `into` (module docstring): whether a file or link was
+    written. What fails reading the tar is raised as it is (nothing after it can be read); anything else costs only
+    the member, one line in `found` (`name`: the tar as the user knows it)."""
+    shown = f"{name}/{member.name}"
+    try:  # checked where it is written, after every member before it: a link they made is followed
+        member = tarfile.data_filter(member, str(into))
+    except tarfile.FilterError as error:
+        found.damaged(shown, f"not extracted: {error}")
+        return False
+    target = member_target(into, member.name)
+    if target is None:
+        return False
+    if member.issym():
+        return _linked(member.linkname, target, shown, found, name)
+    stamp = member.mtime
+
+    def dated(path: Path) -> None:
+        os.utime(path, (stamp, stamp))
+
+    if member.islnk():  # a copy of the file it names, as written here: none when that one was not
+        source = member_target(into, member.linkname)
+        if source is None or not source.is_file() or source.is_symlink():
+            found.damaged(shown, f"not extracted: a hard link to {member.linkname}, which was not extracted")
+            return False
+        return write_member(shown, source.stat().st_size, target, partial(_file_data, source), dated, found, budget,
+                            name)
+    if not member.isreg():
+        found.damaged(shown, f"not extracted: not a file, folder or link (tar type {member.type!r})")
+        return False
+    return write_member(shown, member.size, target, partial(_tar_data, archive, member), dated, found, budget, name,
+                        streamed=True)
+
+
+def _file_data(path: Path) -> IO[bytes]:
+    return open(path, "rb")
+
+
+def _tar_data(archive: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    data = archive.extractfile(member)
+    assert data is not None  # a regular file's data, which extractfile always gives
+    return data
+
+
+def _linked(link: str, target: Path, shown: str, found: Findings, name: str) -> bool:
+    """A symbolic link to `link` (which the data filter let through: it leads inside the folder) at `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial_link = target.with_name(target.name + ".partial")
+    try:
+        partial_link.unlink(missing_ok=True)
+        partial_link.symlink_to(link)
+        os.replace(partial_link, target)
+        return True
+    except OSError as error:
+        refused_by_cache(name, error)
+        found.damaged(shown, f"not extracted: {error}")
+        return False
+    finally:
+        partial_link.unlink(missing_ok=True)
 
 
 def refused_by_cache(name: str, error: BaseException, what: str = "files") -> None:
