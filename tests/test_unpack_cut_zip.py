@@ -18,6 +18,7 @@ from newscrawl.archive import bundles
 from newscrawl.archive.budget import Budget, UnpackLimits
 from newscrawl.archive.bundles import zip_member_time
 from newscrawl.archive.findings import Findings, UnreadableBundle
+from newscrawl.archive.replay import ReplaySource
 from newscrawl.archive.members import extract_members
 from newscrawl.archive.unpack import replay_root
 from newscrawl.archive.zipscan import open_zip
@@ -64,8 +65,9 @@ def zipped_pages(folder: Path, to: Path) -> Path:
 
 
 def test_a_wacz_cut_inside_its_warc_replays_every_record_before_the_cut(tmp_path: Path) -> None:
-    """The WARC the cut fell in is kept up to the cut: the replay gives what the same WARC cut by hand gives, its
-    cut record reported as the WARC reader reports it, and one line naming the WACZ."""
+    """The WARC the cut fell in is kept up to the cut: the replay gives what the same WARC cut by hand gives, and
+    one line naming the WACZ tells the cut and the record it lost, as the WARC reader tells that record (it was a
+    line of its own: two lines for one damage). Both facts are counted: the archive's end lost, a record lost."""
     whole = zipped(tmp_path / "whole.wacz", {WARC: SAMPLE.read_bytes(), "datapackage.json": b"{}"})
     half = len(SAMPLE.read_bytes()) // 2
     source = cut(whole, data_at(whole, WARC) + half, tmp_path / "downloads" / "crawl.wacz")
@@ -79,13 +81,17 @@ def test_a_wacz_cut_inside_its_warc_replays_every_record_before_the_cut(tmp_path
     assert damaged_input(result) and 0 < len(items) < 41, result.log[-3000:]
     assert [(item["url"], item["body"], item["provenance"]["archive"]) for item in items] == [
         (item["url"], item["body"], item["provenance"]["archive"]) for item in expected.feed_items("out.jsonl")]
-    assert (f"Damaged input {source} at offset 0 (unpack): cut short after 0 files, inside {WARC} (its first {half} "
-            f"bytes kept, up to the cut): {CUT}") in result.log
     (report,) = (result.workdir / "output" / "devdiscourse").glob("*.replay.report.json")
     (by_hand_report,) = (expected.workdir / "output" / "devdiscourse").glob("*.replay.report.json")
-    reported = [(d["file"], d["offset"], d["kind"]) for d in json.loads(report.read_text())["damaged_inputs"]]
-    assert sorted(reported) == [(str(source), 0, "unpack")] + [  # and the cut record, named inside the WACZ
-        (f"{source}/{WARC}", d["offset"], d["kind"]) for d in json.loads(by_hand_report.read_text())["damaged_inputs"]]
+    (lost,) = json.loads(by_hand_report.read_text())["damaged_inputs"]
+    line = (f"cut short after 0 files, inside {WARC} (its first {half} bytes kept, up to the cut): {CUT}; lost with "
+            f"it: the record at offset {lost['offset']} of {WARC} ({lost['error']})")
+    assert lost["kind"] == "truncated" and result.log.count("Damaged input") == 1
+    assert f"Damaged input {source} at offset 0 (unpack): {line}" in result.log
+    assert [(d["file"], d["offset"], d["kind"], d["error"]) for d in json.loads(report.read_text())[
+        "damaged_inputs"]] == [(str(source), 0, "unpack", line)]
+    assert [result.stat(f"newscrawl/replay/archive_problems{kind}") for kind in ("", "/unpack", "/truncated")] == [
+        1, 1, 1]
     assert cli.main(["verify", str(result.workdir / "out.jsonl"), "--archive", str(source), "-q"]) == 0
 
 
@@ -255,3 +261,31 @@ def test_a_stored_member_cut_inside_its_data_descriptor_is_kept_byte_exact_or_wh
             assert written.written == 2 and len(kept) >= len(pages["b.html"]) - 3, into_descriptor
             assert damage(found) == [f"{source}: cut short after 1 files, inside b.html (its first {len(kept)} bytes "
                                      f"kept, up to the cut): {CUT}"], into_descriptor
+
+
+def test_a_cut_wacz_in_a_zip_in_a_folder_is_one_line_naming_it_and_the_record_it_lost(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nested, the cut WACZ is named inside its ZIP, and so is the record its cut lost; a damaged record before the
+    cut is a damage of its own, a line of its own."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))
+    warc = bytearray(SAMPLE.read_bytes())
+    warc[200:210] = b"\0" * 10  # the first record's gzip member is damaged: one problem, before the cut
+    whole = zipped(tmp_path / "whole.wacz", {WARC: bytes(warc)})
+    half = len(warc) // 2
+    wacz = cut(whole, data_at(whole, WARC) + half, tmp_path / "crawl.wacz")
+    delivery = tmp_path / "delivery"
+    zipped(delivery / "delivery.zip", {"crawl.wacz": wacz.read_bytes()})
+    by_hand = tmp_path / "by-hand" / SAMPLE.name
+    by_hand.parent.mkdir()
+    by_hand.write_bytes(bytes(warc[:half]))
+
+    source = ReplaySource(replay_root(delivery, UnpackLimits()))
+    alone = ReplaySource(by_hand)
+    (first, lost) = alone.problems
+    inside = f"{delivery}/delivery.zip/crawl.wacz"
+    assert lost.kind == "truncated" and first.kind != "truncated"
+    assert [(problem.file, problem.offset, problem.kind, problem.message) for problem in source.problems] == [
+        (f"{inside}/{WARC}", first.offset, first.kind, first.message),
+        (inside, 0, "unpack", f"cut short after 0 files, inside {WARC} (its first {half} bytes kept, up to the cut): "
+                              f"{CUT}; lost with it: the record at offset {lost.offset} of {WARC} ({lost.message})")]
+    assert source.told_within == {"truncated": 1}

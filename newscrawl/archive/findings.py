@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newscrawl.archive.reader import ArchiveProblem
@@ -32,6 +32,9 @@ class BundleNotExtracted(UnreadableBundle):
     there, so the replay does not start (one line), where a damaged archive costs only itself."""
 
 
+TRUNCATED = "truncated"
+"""The ArchiveProblem kind of a record the end of its file cut (reader.py)."""
+
 UNPACK = "unpack"
 """The ArchiveProblem kind of damage found while unpacking: a member not extracted, an archive cut short, one in a
 folder (or in another archive) that cannot be read or lies too deep."""
@@ -48,10 +51,39 @@ class Findings:
     made: str = ""
     """What was unpacked, how, and into which folder of the cache: for the replay's log, where the user sees it (the
     unpacking itself runs before the crawl's log begins)."""
+    kept_cut: dict[str, int] = field(default_factory=dict)
+    """Each member kept up to the cut of its archive cut short (a WACZ's WARC: ``X.wacz/archive/NAME``, as the user
+    knows it) → the problem saying so, which also tells the record that cut lost (told_with)."""
 
-    def damaged(self, file: str, message: str) -> None:
+    def damaged(self, file: str, message: str, kept_cut: str | None = None) -> None:
+        """One damaged spot, in `file`; `kept_cut`: the member of it kept up to the cut this line tells."""
+        if kept_cut is not None:
+            self.kept_cut[kept_cut] = len(self.problems)
         self.problems.append(ArchiveProblem(file, 0, UNPACK, message))
         logger.debug("%s: %s", file, message)  # the replay says it, once the crawl's log has begun
+
+    def told_with(self, read: list[ArchiveProblem]) -> tuple[list[ArchiveProblem], Counter[str]]:
+        """What the replay reports: the problems the reading of the unpacked files found (`read`), then these. One
+        damage is one line: the record a member kept up to its archive's cut ends in (a WACZ cut inside its WARC),
+        which that cut lost, is told in the line naming the archive and its cut, not in one of its own; it is still
+        counted by its kind (the Counter: kinds of the problems so told), since it is a fact of its own (a capture
+        lost, as when the WARC is cut alone) beside the archive's (its end lost)."""
+        lost: dict[str, list[ArchiveProblem]] = {member: [] for member in self.kept_cut}
+        others = []
+        for problem in read:
+            if problem.file in lost and problem.kind == TRUNCATED:
+                lost[problem.file].append(problem)
+            else:
+                others.append(problem)
+        told = list(self.problems)
+        for member, index in self.kept_cut.items():
+            if lost[member] and index < len(told):
+                line = told[index]
+                inside = member.removeprefix(f"{line.file}/")
+                records = "; ".join(f"the record at offset {problem.offset} of {inside} ({problem.message})"
+                                    for problem in lost[member])
+                told[index] = replace(line, message=f"{line.message}; lost with it: {records}")
+        return others + told, Counter(problem.kind for problems in lost.values() for problem in problems)
 
     def last(self, since: int) -> str:
         """The last damage found after the first `since`, as `` (FILE: why)``, for the line refusing an archive of

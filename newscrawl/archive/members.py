@@ -14,7 +14,8 @@ and wacz.py (a WACZ's WARCs): each member whole or not at all, within the budget
 * a ZIP cut short, read from its members' own headers (zipscan.py), is one damaged-input line naming it and saying
   after how many files it was cut; its whole members are written as above, and the member the cut fell in is
   written as far as it goes only where its caller keeps it so (a WACZ's WARC, whose records before the cut are
-  whole), never a bundle's file (half a page is not the article);
+  whole; the ZIP's line then tells the record the cut lost too: Findings.kept_cut), never a bundle's file (half a
+  page is not the article);
 * a tar is one stream, read in order (write_tar_member): its members pass Python's ``data`` extraction filter (PEP
   706: no absolute or ``..`` names, no links that lead out, no device files) and are written as a ZIP's are, so a tar
   or .tar.gz cut short gives every member before the cut and none of the one it fell in, which tarfile's extract()
@@ -108,7 +109,7 @@ def _cut_short(archive: ScannedZip, into: Path, found: Findings, budget: Budget,
     except OSError as error:
         refused_by_cache(name, error, what)
         fate = f"not extracted: {error}"
-    found.damaged(name, archive.damage(fate))
+    found.damaged(name, archive.damage(fate), f"{name}/{target.relative_to(into).as_posix()}" if kept > 0 else None)
     return kept > 0
 
 

@@ -564,7 +564,8 @@ class ReplaySource:
         unpacked = findings_of(path)  # what unpacking the archive given found: damage as the index's, counted once
         self.unpacked = unpacked.made
         """What was unpacked into the folder replayed, and where ("" for an archive read where it is)."""
-        self.problems.extend(unpacked.problems)
+        self.problems, self.told_within = unpacked.told_with(self.problems)
+        """Kinds of damage told within another's line, counted but not lines of their own (Findings.told_with)."""
         for kind, count in unpacked.skipped.items():
             self.skipped[kind] = self.skipped.get(kind, 0) + count
         if every_version:  # a later page of a URL is one of its versions: replayed

@@ -155,7 +155,8 @@ def findings_of(root: Path) -> Findings:
     try:
         kept = json.loads(_findings_file(root).read_text(encoding="utf-8"))
         return Findings([ArchiveProblem(*problem) for problem in kept["problems"]], Counter(kept["skipped"]),
-                        made=str(kept.get("made", "")))
+                        made=str(kept.get("made", "")),
+                        kept_cut={str(member): int(index) for member, index in kept.get("kept_cut", {}).items()})
     except (OSError, ValueError, KeyError, TypeError):
         return Findings()
 
@@ -167,8 +168,9 @@ def _findings_file(folder: Path) -> Path:
 def _keep(found: Findings, file: Path) -> None:
     problems = [[shown_name(problem.file), problem.offset, problem.kind, shown_in(problem.message)]
                 for problem in found.problems]
+    kept_cut = {shown_name(member): index for member, index in found.kept_cut.items()}
     write_whole(file, json.dumps({"problems": problems, "skipped": dict(sorted(found.skipped.items())),
-                                  "made": found.made}, ensure_ascii=False).encode("utf-8"))
+                                  "made": found.made, "kept_cut": kept_cut}, ensure_ascii=False).encode("utf-8"))
 
 
 def _stamp(file: str) -> str:

@@ -61,7 +61,8 @@ def extract_warcs(path: Path, into: Path, found: Findings, budget: Budget, name:
     is not written, each one damaged-input line in `found` (``X.wacz/archive/NAME``) that costs only itself. A WACZ
     cut short (its central directory missing: an interrupted download or copy) is read from its members' own headers
     (zipscan.py): its whole WARCs are written, and the WARC the cut fell in up to the cut (the replay reads each
-    record before it and reports the one cut), with one damaged-input line naming the WACZ.
+    record before it), with one damaged-input line naming the WACZ, which also tells the record the cut lost
+    (Findings.told_with): one damage, one line.
     `name`: the WACZ as the user knows it (``outer.zip/inner.wacz`` for one inside another; else `path`). Raises
     UnreadableWacz for a file that is not a ZIP, holds no WARC or none that could be extracted, BundleNotExtracted
     when the cache folder takes no file.

@@ -20,6 +20,8 @@ of the descriptor's bytes as its own: the bytes that can be read as its start ar
 whole CRC, and it matches, the member is whole (_stored_end). (stream-unzip, on PyPI, reads ZIPs this way, but gives neither a member's
 extra field, which holds its time, nor a ZipInfo for members.py; it stops the whole stream at an encrypted member or
 an unknown method, and reads no stored member with a descriptor.)
+
+One idea, kept whole: where each member of a ZIP begins and ends, read from the headers and descriptors around it.
 """
 
 from __future__ import annotations

@@ -75,6 +75,8 @@ class ReplayCandidates:
             logger.error("Damaged input %(file)s at offset %(offset)d (%(kind)s): %(message)s",
                          {"file": problem.file, "offset": problem.offset, "kind": problem.kind,
                           "message": problem.message})
+        for kind, count in sorted(self.replay_source.told_within.items()):  # a fact of its own, in another's line
+            self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{kind}", count)
         for file in self.replay_source.not_replayed:  # not damage: the run's status stays as it is
             self.crawler.stats.inc_value(f"newscrawl/replay/not_replayed/{file.kind}")
             logger.log(logging.INFO if file.kind == SAME_BYTES else logging.WARNING,  # a copy loses nothing
