@@ -275,3 +275,59 @@ def test_each_entry_and_the_log_are_what_json_loads_gives(entries: list[Any], cr
     assert repr(got) == repr(expected["entries"])
     assert repr(reading.log) == repr({**expected, "entries": []})
     assert (reading.stopped, reading.entries, reading.sha256) == (None, len(entries), hashlib.sha256(raw).hexdigest())
+
+
+class _Watched(io.BytesIO):
+    """A file that keeps the largest read asked of it (a read of everything counts as its size), and how far it had
+    been read when each entry was handed on."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.largest = 0
+        self.read_to: list[int] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.largest = max(self.largest, len(self.getbuffer()) if size is None or size < 0 else size)
+        return super().read(size)
+
+
+def _timed_entry(number: int) -> dict[str, Any]:
+    """An entry as Chrome's devtools writes one, with the timings a browser could not measure as NaN or Infinity."""
+    return {"startedDateTime": "2026-12-07T07:00:00Z", "time": float("nan") if number % 3 else 12.5,
+            "request": {"method": "GET", "url": f"https://example.com/{number}", "headers": []},
+            "response": {"status": 200, "headers": [], "content": {"text": f"<p>{number}</p>" + "x" * 400}},
+            "timings": {"blocked": float("-inf"), "dns": -1, "ssl": float("inf"), "wait": float("nan")}}
+
+
+@pytest.mark.parametrize("how", ["nan", "garbage-after-a-cut"])
+def test_a_har_that_stops_ijson_in_its_middle_is_still_read_entry_by_entry(how: str) -> None:
+    """NaN and Infinity outside strings, or garbage after a cut, stopped ijson in the middle of the file, which was
+    then read whole by json.loads: a read of the whole file, the memory of the whole file. Each entry is still what
+    json.loads reads it as, and the first is handed on long before the end of the file is read."""
+    entries = [_timed_entry(number) for number in range(3000)]
+    raw = json.dumps({"log": {"version": "1.2", "creator": {"name": "devtools", "version": float("nan")},
+                              "entries": entries}}).encode()
+    if how != "nan":  # a download cut in its 2000th entry, then the file written again after it
+        cut_at = raw.index(b'"https://example.com/1999"')
+        raw = raw[:cut_at] + b"\0" * 100 + raw
+    assert len(raw) > 2_000_000
+    fh = _Watched(raw)
+    got: list[Any] = []
+
+    def begin() -> None:
+        got.clear()
+        fh.read_to.clear()
+
+    def handed_on(entry: Any) -> None:
+        got.append(entry)
+        fh.read_to.append(fh.tell())
+
+    reading = harstream.read_entries(fh, begin, handed_on)
+    assert fh.largest <= 1 << 20 and fh.read_to[0] < len(raw) // 4
+    if how == "nan":
+        assert reading.stopped is None and repr(got) == repr(json.loads(raw)["log"]["entries"])
+        assert repr(reading.log) == repr({**json.loads(raw)["log"], "entries": []})
+    else:
+        assert repr(got) == repr(json.loads(json.dumps(entries[:1999])))
+        assert reading.stopped == "cut short or damaged after 1999 entries: lexical error: invalid char in json text."
+    assert reading.sha256 == hashlib.sha256(raw).hexdigest()

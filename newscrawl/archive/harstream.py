@@ -7,20 +7,23 @@ float, not ijson's Decimal: ``1E5`` reads 100000.0 and ``1e400`` inf), a key giv
 last ``log``, its last ``entries``), a byte order mark skipped. Where ijson and json part, json decides:
 
 * a lone surrogate escape (``"\\ud800"``, which JSON allows and no character is) the C backend reads wrong, as
-  "?" or another character, or stops at; the bytes it reads are watched for one (_SurrogateWatch), and the
+  "?" or another character, or stops at; the bytes it reads are watched for one (harbytes.SurrogateWatch), and the
   pure-Python backend, which keeps it as json does, reads the file again;
-* NaN and Infinity, which no JSON standard allows but Python's ``json.dumps`` writes, stop both backends; a file
-  that stops ijson anywhere but at its end is then read whole by ``json.loads``, as before streaming (its memory
-  too), so what json read is still read;
-* a file that ends inside its entries, cut short as a download or a killed tool leaves it, is not: the entries
-  before the cut are handed on, and the reading says where and why it stopped.
+* NaN, Infinity and -Infinity, which no JSON standard allows but Python's ``json.dumps`` writes (and browsers' HAR
+  writers, for timings), stop both backends: a file that stops ijson anywhere but at its end is read again, still
+  entry by entry, with each of those words outside a string read as ``null`` by ijson and handed on as the float
+  json gives for it (harbytes.NonFinite: the n-th null ijson gives is the n-th null or such word of the file);
+* a file that ends inside its entries, cut short as a download or a killed tool leaves it, or that stops that second
+  reading too (garbage after a cut, a damaged middle), hands on the entries before the spot, and the reading says
+  where and why it stopped. No file is read whole: what a file costs is its largest entry, whatever stops it. (A
+  file that stops before its entries is no HAR; json.loads reads the bytes ijson read up to that spot, for the
+  message json gives.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +32,8 @@ from typing import Any, Protocol
 
 import ijson
 from ijson.common import JSONError, ObjectBuilder
+
+from newscrawl.archive.harbytes import LoneSurrogate, NonFinite, SurrogateWatch
 
 class Readable(Protocol):
     """What the reading takes: a binary file, or a gzipped HAR's plain bytes (gunzipstream.py)."""
@@ -72,107 +77,75 @@ def read_entries(fh: Readable, begin: Callable[[], None], entry: Callable[[Any],
     `begin` and `entry` raise is theirs and goes through untouched."""
     backends = [ijson.get_backend(name) for name in dict.fromkeys((ijson.backend, "python"))]
     for backend in backends:
-        reading, source = _Reading(begin, entry), _Source(fh, watch=backend.backend_name != "python")
-        error = reading.run(backend, source)
-        if isinstance(error, (UnicodeDecodeError, _LoneSurrogate)) and backend is not backends[-1]:
+        for non_finite in (False, True):  # then NaN and Infinity read as json reads them (module docstring)
+            reading = _Reading(begin, entry)
+            source = _Source(fh, watch=backend.backend_name != "python", non_finite=non_finite)
+            error = reading.run(backend, source)
+            if error is None or isinstance(error, (UnicodeDecodeError, LoneSurrogate)) or (
+                    reading.began and source.ended):
+                break  # read whole; a lone surrogate; or cut short inside the entries: no other word changes that
+        if isinstance(error, (UnicodeDecodeError, LoneSurrogate)) and backend is not backends[-1]:
             continue  # a lone surrogate, which yajl cannot give as json does: the Python backend can
         if error is None:
             return Reading(_log(reading.top.value), None, reading.count, source.drained())
-        if reading.began and source.ended:  # cut short inside the entries: never read whole for it
-            return Reading(_partial_log(reading.top.value), reading.why(error), reading.count, source.drained())
-        whole, digest = _whole(fh)
-        if isinstance(whole, ValueError):  # json cannot read it either
-            if not reading.began:
-                raise NotAHar(whole) from whole
-            return Reading(_partial_log(reading.top.value), reading.why(error), reading.count, digest)
-        log = _log(whole)
-        entries, log["entries"] = log["entries"], []
-        begin()
-        for found in entries:
-            entry(found)
-        return Reading(log, None, len(entries), digest)
+        if not reading.began:
+            raise _not_a_har(fh, source.consumed, error)
+        return Reading(_partial_log(reading.top.value), reading.why(error), reading.count, source.drained())
     raise AssertionError("unreachable: the last backend's reading always returns")
+
+
+def _not_a_har(fh: Readable, consumed: int, error: Exception) -> NotAHar:
+    """The refusal of a file that stopped ijson before its entries: as json.loads words it (as before streaming),
+    from the bytes ijson read up to that spot, which hold it; ijson's own `error` where json reads those."""
+    fh.seek(0)
+    try:
+        json.loads(fh.read(consumed).decode("utf-8-sig"))
+    except ValueError as refused:  # JSONDecodeError, UnicodeDecodeError
+        return NotAHar(refused)
+    return NotAHar(error)
 
 
 class _Source:
     """`fh` as ijson reads it, from its start, without a byte order mark; its bytes hashed as they are read (the BOM
     too), whether its end was reached, and (`watch`, for a yajl backend) watched for lone surrogates."""
 
-    def __init__(self, fh: Readable, watch: bool = False) -> None:
+    def __init__(self, fh: Readable, watch: bool = False, non_finite: bool = False) -> None:
         fh.seek(0)
         self.fh = fh
-        self.watch = _SurrogateWatch() if watch else None
+        self.watch = SurrogateWatch() if watch else None
+        self.non_finite = NonFinite() if non_finite else None
         self.hash = hashlib.sha256()
         self.ended = False
         head = fh.read(len(_BOM))
         self.hash.update(head)
+        self.consumed = len(head)
+        """Bytes of the file read so far."""
         self.pending = b"" if head == _BOM else head
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:
             return b""
-        data = self.pending + self.fh.read(size if size < 0 else max(0, size - len(self.pending)))
-        self.hash.update(data[len(self.pending):])
-        self.pending = b""
-        if not data:
-            self.ended = True
-        if self.watch:
-            self.watch.see(data, final=not data)
-        return data
+        while True:
+            data = self.pending + self.fh.read(size if size < 0 else max(0, size - len(self.pending)))
+            self.hash.update(data[len(self.pending):])
+            self.consumed += len(data) - len(self.pending)
+            self.pending = b""
+            if not data:
+                self.ended = True
+            if self.watch:
+                self.watch.see(data, final=not data)
+            if self.non_finite is None:
+                return data
+            given = self.non_finite.feed(data, final=not data)
+            if given or not data:  # nothing given but at the end would read as the end
+                return given
 
     def drained(self) -> str:
         """The sha256 of the whole file: what was not read yet is read (and hashed) first."""
-        self.watch = None
+        self.watch = self.non_finite = None
         while self.read(1 << 20):
             pass
         return self.hash.hexdigest()
-
-
-class _LoneSurrogate(Exception):
-    """An escape of a lone surrogate is in the bytes the yajl backend is about to read (_SurrogateWatch)."""
-
-
-class _SurrogateWatch:
-    """Finds, in the bytes a yajl backend reads, the escape of a lone surrogate, which JSON allows (and ES2019's
-    ``JSON.stringify`` writes for one): yajl silently reads a high one as "?", or with the escape after it as one
-    wrong character, and raises UnicodeDecodeError for a low one, where json keeps either as it is. A pair (how
-    ``json.dumps`` writes every character past U+FFFF) yajl reads right, and it passes. An escape is judged once
-    the 12 bytes of a pair are in; a backslash that is itself escaped starts none."""
-
-    _ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-    _HIGH = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
-    _LOW = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
-    _KEPT = 32
-    """Bytes kept from one read for the next: a pair cut by the read, and the backslashes before an escape."""
-
-    def __init__(self) -> None:
-        self.tail = b""
-        self.start = 0
-        """Where in tail + the next bytes the escapes not yet judged begin."""
-        self.at_file_start = True
-
-    def see(self, data: bytes, final: bool) -> None:
-        window = self.tail + data
-        limit = len(window) if final else len(window) - 12
-        for found in self._ESCAPE.finditer(window, self.start):
-            if found.start() >= limit:
-                break
-            if self._lone(window, found.start()):
-                raise _LoneSurrogate(found.group().decode())
-        judged = max(self.start, limit)
-        cut = max(0, judged - self._KEPT)
-        self.tail, self.start = window[cut:], judged - cut
-        self.at_file_start = self.at_file_start and cut == 0
-
-    def _lone(self, window: bytes, at: int) -> bool:
-        run = 0
-        while at - run > 0 and window[at - run - 1] == 0x5C:
-            run += 1
-        if run % 2 and (at - run > 0 or self.at_file_start):
-            return False  # an escaped backslash, then text: no escape (a run cut by the read counts as one)
-        if window[at + 3] in b"89abAB":
-            return not self._LOW.match(window, at + 6)
-        return not (at >= 6 and self._HIGH.match(window, at - 6))
 
 
 class _Reading:
@@ -196,13 +169,16 @@ class _Reading:
         """Feed every event of `source`; the parser's error, None when the file was read whole. An error raised
         while an entry is handed on is no parser's and is not caught."""
         events = backend.basic_parse(source, use_float=False)
+        nulls = 0
         while True:
             try:
                 event, value = next(events)
             except StopIteration:
                 return None
-            except (JSONError, ValueError, _LoneSurrogate) as error:  # ValueError: UnicodeDecodeError, an int of
+            except (JSONError, ValueError, LoneSurrogate) as error:  # ValueError: UnicodeDecodeError, an int of
                 return error  # more digits than int() takes
+            if event == "null" and source.non_finite is not None:
+                value, nulls = source.non_finite.value(nulls), nulls + 1
             self.feed(event, value)
 
     def feed(self, event: str, value: Any) -> None:
@@ -266,15 +242,3 @@ def _log(top: Any) -> dict[str, Any]:
 def _partial_log(top: Any) -> dict[str, Any]:
     log = top.get("log") if isinstance(top, dict) else None
     return log if isinstance(log, dict) else {}
-
-
-def _whole(fh: Readable) -> tuple[Any, str]:
-    """The file read whole by ``json.loads`` as before streaming (for what stops ijson but not json), or the
-    JSONDecodeError or UnicodeDecodeError it raised; and the sha256 of the file's bytes."""
-    fh.seek(0)
-    raw = fh.read()
-    digest = hashlib.sha256(raw).hexdigest()
-    try:
-        return json.loads(raw.decode("utf-8-sig")), digest
-    except ValueError as error:
-        return error, digest
