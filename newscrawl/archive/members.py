@@ -162,7 +162,7 @@ def write_member(shown: str, size: int, target: Path, opened: Callable[[], Abstr
         if streamed:
             raise unread.error from None
         error: BaseException = unread.error
-    except OSError as unwritten:  # the member's own (a name the file system refuses) or the cache's (full)
+    except (OSError, ValueError) as unwritten:  # the member's own (a name the file system refuses) or the cache's
         error = unwritten
     refused_by_cache(archive, error, what)
     found.damaged(shown, f"not extracted: {error}")
@@ -235,7 +235,8 @@ def write_tar_member(archive: tarfile.TarFile, member: tarfile.TarInfo, into: Pa
     if member.islnk():  # a copy of the file it names, as written here: none when that one was not
         source = member_target(into, member.linkname)
         if source is None or not source.is_file() or source.is_symlink():
-            found.damaged(shown, f"not extracted: a hard link to {member.linkname}, which was not extracted")
+            found.damaged(shown, f"not extracted: a hard link to {member.linkname}, which is no file extracted "
+                                 "before it")
             return False
         return write_member(shown, source.stat().st_size, target, partial(_file_data, source), dated, found, budget,
                             name)
