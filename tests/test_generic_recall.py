@@ -614,3 +614,37 @@ def test_the_standfirst_in_a_header_box_with_the_headline_and_byline_links_is_ke
     assert article is not None
     assert article.body.startswith("The farming youth associations want a grant")
     assert "Home" not in article.body and "Farming" not in article.body
+
+
+def test_plain_wrappers_around_the_parts_of_a_story_are_one_component() -> None:
+    """A CMS wraps each part of a story (a text part, an embedded post, a gallery) in plain <div>s around the named
+    part. The text parts beside each other are one story even though the <div>s around them carry no class; the
+    embedded post between them stays out."""
+    def part(kind: str, inner: str) -> str:
+        return f'<div><div class="part part--{kind}"><div>{inner}</div></div></div>'
+
+    embed = ('<blockquote class="social-embed"><a href="https://social.example/p/1">View this post on the app</a>'
+             '<p><a href="https://social.example/u/band">A post shared by the band</a> on June 16, 2019</p>'
+             '</blockquote>')
+    body = f"""
+<main><article class="node">
+  <h1 class="node-title">The singer's comeback tour sells out in an hour</h1>
+  <div class="node-content"><div><div>
+    {part("text", sentences(
+        "Tickets for the singer's first tour in six years sold out within an hour on Friday morning, and the "
+        "promoter has already added two more dates in the capital for the end of next year.",
+        "The tour starts in March in the city where she grew up and ends in September with three nights at the "
+        "stadium. Fans queued through the night at the box office, which still sells a share of the tickets."))}
+    {part("embed", embed)}
+    {part("text", sentences(
+        "On her own channels the singer thanked her fans and wrote that she had not expected this after so many "
+        "years away. She is rehearsing with the band that played on her first two records, she said."))}
+    {part("embed", embed)}
+  </div></div></div>
+</article></main>"""
+    article = parse(html_page("The singer's comeback tour sells out in an hour", body),
+                    "https://valley-courier.example/music/the-singers-comeback-tour-sells-out")
+    assert article is not None
+    assert "Tickets for the singer's first tour in six years" in article.body
+    assert "she had not expected this after so many years away" in article.body
+    assert "A post shared by" not in article.body

@@ -25,6 +25,7 @@ SIBLING_MIN = 100.0  # least text value a sibling container needs to join the st
 SIBLING_SHARE = 0.2  # … and at least this share of the best container's value (readability's rule)
 WIDEN_GAIN = 2.0  # an ancestor with this many times the good text and no link list at all is the wider story
 CLIMB_LEVELS = 6  # how far up repeated wrappers ("section.body-text" ×3) are looked for
+NAMED_LEVELS = 3  # how deep a classless wrapper is looked into for the component it wraps
 SIBLING_MAX_COST = 0.25  # a joining sibling's link-list cost may be at most this share of its text value
 LINK_BLOCK_COST = 80  # most a link block can cost: menus are many short ones, a linked summary is one long one
 PROSE_MIN_CHARS = 80  # a paragraph beside the best container joins the story from this length on
@@ -164,8 +165,38 @@ def same_kind(a: etree._Element, b: etree._Element) -> bool:
     True
     >>> same_kind(f('<div></div>'), f('<div></div>'))
     False
+    >>> same_kind(f('<div><div class="part text">x</div></div>'), f('<div><div class="part text">y</div></div>'))
+    True
     """
     classes_a, classes_b = set((a.get("class") or "").split()), set((b.get("class") or "").split())
-    if a.tag != b.tag or not classes_a or not classes_b:
+    if a.tag != b.tag:
+        return False
+    if not classes_a and not classes_b:
+        named_a, named_b = _named(a), _named(b)
+        return named_a is not None and named_b is not None and same_kind(named_a, named_b)
+    if not classes_a or not classes_b:
         return False
     return len(classes_a & classes_b) / len(classes_a | classes_b) >= 0.5
+
+
+def _named(wrapper: etree._Element) -> etree._Element | None:
+    """The first element with a class down the chain of only children of a classless wrapper: what the wrapper is a
+    wrapper of. Page builders and CMS components wrap each part of a story in plain <div>s around the named one
+    ("<div><div class="paragraph paragraph--text">…"), so the plain <div>s beside each other are instances of one
+    component when what they wrap is.
+
+    >>> from lxml.html import fragment_fromstring as f
+    >>> _named(f('<div><div><section class="text">x</section></div></div>')).tag
+    'section'
+    >>> _named(f('<div><p class="a">x</p><p class="b">y</p></div>')) is None
+    True
+    """
+    node = wrapper
+    for _ in range(NAMED_LEVELS):
+        children = [child for child in node if isinstance(child.tag, str)]
+        if len(children) != 1:
+            return None
+        node = children[0]
+        if (node.get("class") or "").split():
+            return node
+    return None
