@@ -616,6 +616,45 @@ def test_the_standfirst_in_a_header_box_with_the_headline_and_byline_links_is_ke
     assert "Home" not in article.body and "Farming" not in article.body
 
 
+def test_the_standfirst_above_a_story_cut_into_one_box_per_question_is_kept() -> None:
+    """A page builder sets an interview as one text module per question and answer. The module with the longest
+    answer wins the scoring and the others join it as its kind; the standfirst above the first module is the story's
+    lead, however far above the winning module it stands."""
+    answers = [
+        "I grew up two streets from the harbour, and my grandfather took me out on his boat every Sunday. Some of my "
+        "first memories are of the smell of diesel and fish, and of him singing the same three songs over the engine.",
+        "Not at first. I trained as a nurse and worked in the hospital for eight years, and the boats were something "
+        "for weekends. Then the hospital cut the night shifts and I had the choice of a desk job or something else.",
+        "The first winter was hard. I had bought a boat that needed more work than I thought, and the quota I could "
+        "afford was small, so I spent more days repairing the engine than fishing. My family thought I was mad.",
+        "They are mostly older men, and some of them were not happy to see a woman at the quay. But the sea does not "
+        "care who you are, and after the storm in my second year, when I towed a neighbour's boat home, it changed.",
+        "The quotas are the biggest problem. Young people cannot afford them, so the fleet gets older every year. In "
+        "ten years there may be no boats left in this harbour at all unless the rules change and the banks help. " * 6,
+        "More of the same, I hope. I want to buy a second boat and take on an apprentice, and I would like that to be "
+        "a young woman from the town, so that the next girl who wants to fish does not have to be the first.",
+    ]
+    questions = ["Where did it start?", "Did you always want to fish?", "How did the first year go?",
+                 "What do the other skippers say?", "What worries you most?", "What comes next?"]
+    modules = "".join(  # each answer told twice as long: the modules above the longest hold 1,800 characters
+        f'<div class="builder-text"><div class="builder-text__inner"><h3>{question}</h3><p>{answer} {answer}</p>'
+        '</div></div>' for question, answer in zip(questions, answers))
+    body = f"""
+<main><article class="post">
+  <div class="post-head">
+    <h1 class="post-title">The last fisherwoman of the harbour</h1>
+    <p class="post-intro">She gave up nursing to buy a fishing boat, and is now the only woman among the forty
+    skippers of the harbour. We met her on the quay before dawn to talk about quotas, storms and what comes next.</p>
+  </div>
+  <div class="builder-row">{modules}</div>
+</article></main>"""
+    article = parse(html_page("The last fisherwoman of the harbour", body),
+                    "https://valley-courier.example/people/the-last-fisherwoman-of-the-harbour")
+    assert article is not None
+    assert "She gave up nursing to buy a fishing boat" in article.body
+    assert "I grew up two streets from the harbour" in article.body
+
+
 def test_plain_wrappers_around_the_parts_of_a_story_are_one_component() -> None:
     """A CMS wraps each part of a story (a text part, an embedded post, a gallery) in plain <div>s around the named
     part. The text parts beside each other are one story even though the <div>s around them carry no class; the

@@ -139,14 +139,25 @@ def _extract(tree: etree._Element, hint_words: set[str] | None, headline: str | 
     roots = set(chosen) | set(thread_openers(tree)) if chosen else set()
     inside = [_within(b.element, roots) or _confirmed(b, hint_words) for b in blocks]
     kept = [b for b, within in zip(blocks, inside) if within and keep(b)]
-    # The lead is what stands between the headline and the best container (not an earlier paragraph that joined it),
-    # or, when no container won, the first paragraph the articleBody confirms.
+    # The lead is what stands between the headline and the best container (not an earlier paragraph that joined it,
+    # unless the story runs on from it to the best one), or, when no container won, the first paragraph the
+    # articleBody confirms.
     best = {chosen[0]} if chosen else set()
     start = next((i for i, b in enumerate(blocks) if _within(b.element, best) or (not best and inside[i])), None)
     if start is not None:
+        start = _story_start(blocks, start, roots)
         lead = {id(b) for b in lead_in(blocks, start, hint_words, headline)} | {id(b) for b in kept}
         kept = [b for b in blocks if id(b) in lead]
     return [b.text for b in _before_end_marker(kept)]
+
+
+def _story_start(blocks: list[Block], start: int, roots: set[etree._Element]) -> int:
+    """The first block of the run of chosen blocks that ends in the best container's first (`start`): a story cut
+    into sibling components (one per question and answer, per section) starts at the first of them, which need not
+    be the best, so the lead before it is looked for there. The run stops at an <h1>: the headline is no body."""
+    while start > 0 and blocks[start - 1].tag != "h1" and _within(blocks[start - 1].element, roots):
+        start -= 1
+    return start
 
 
 def _confirmed(block: Block, hint: set[str] | None) -> bool:
