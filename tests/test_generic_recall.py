@@ -687,3 +687,38 @@ def test_plain_wrappers_around_the_parts_of_a_story_are_one_component() -> None:
     assert "Tickets for the singer's first tour in six years" in article.body
     assert "she had not expected this after so many years away" in article.body
     assert "A post shared by" not in article.body
+
+
+def test_a_description_copied_from_the_first_paragraph_stays_in_the_body() -> None:
+    """When no one writes a description, the CMS copies the story's first paragraph into it. That paragraph stands in
+    the body's own box, first of the story, and stays the body's; a standfirst printed apart above the box, in the
+    header beside the headline, is the subtitle and leaves the body as before. (The subtitle is the description
+    either way: it is shown on the page.)"""
+    first = "The council has a new date for the opening of the swimming pool: the first of March."
+    description = f'<meta name="description" content="{first}"><meta property="og:description" content="{first}">'
+    story = sentences(
+        first,
+        "The date is three months later than the council planned when the works began in the spring. The builders "
+        "found that the old pipes under the pool were in a worse state than the survey had shown, and had to be "
+        "replaced before the new tiles could go in.",
+        "Swimming clubs have trained in the pool of the next town since the summer. The council pays for the bus "
+        "that takes the children there twice a week, and will do so until the pool reopens in March.")
+    body = f"""
+<main><article class="post">
+  <h1 class="post-title">Swimming pool to reopen in March</h1>
+  <div class="post-meta"><time datetime="2024-11-12">12 November 2024</time></div>
+  <div class="post-body">{story}</div>
+</article></main>"""
+    article = parse(html_page("Swimming pool to reopen in March", body, description),
+                    "https://valley-courier.example/region/swimming-pool-to-reopen-in-march")
+    assert article is not None
+    assert article.body.startswith(first)
+
+    standfirst = f'<p class="post-standfirst">{first}</p>'
+    apart = body.replace('<div class="post-meta">', standfirst + '<div class="post-meta">').replace(
+        f"<p>{first}</p>", "")
+    article = parse(html_page("Swimming pool to reopen in March", apart, description),
+                    "https://valley-courier.example/region/swimming-pool-to-reopen-in-march")
+    assert article is not None
+    assert article.body.startswith("The date is three months later")
+    assert article.subtitle == first

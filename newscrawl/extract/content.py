@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -80,8 +81,21 @@ def _in_picture_figure(block: Block) -> bool:
     return figure is not None and len(" ".join(figure.itertext())) <= FIGURE_MAX_CAPTION
 
 
+class Story(NamedTuple):
+    """The paragraphs of a page's story, and how many of them stand above its box: the lead taken from between the
+    headline and the box that holds the story (lead_in), as opposed to the box's own first paragraphs."""
+
+    paragraphs: list[str]
+    above: int
+
+
 def extract_paragraphs(root: etree._Element, hint: str | None = None, headline: str | None = None) -> list[str]:
-    """Article paragraphs of a page (`root` is left untouched; the work happens on a copy).
+    """Article paragraphs of a page (`root` is left untouched; the work happens on a copy): extract_story's."""
+    return extract_story(root, hint, headline).paragraphs
+
+
+def extract_story(root: etree._Element, hint: str | None = None, headline: str | None = None) -> Story:
+    """Article paragraphs of a page, and how many stand above the story's box (`root` is left untouched).
 
     `hint` is text the page itself claims as its body (JSON-LD articleBody); it only guides the choice of
     container and is never copied into the result. `headline` (the page's title, when known) finds where the story
@@ -90,16 +104,20 @@ def extract_paragraphs(root: etree._Element, hint: str | None = None, headline: 
     hint = " ".join(filter(None, (hint, _microdata_body(root))))
     hint_words = set(_WORD.findall(hint)) if len(hint) >= 200 else None
     found = _extract(prune(copy.deepcopy(root)), hint_words, headline)
-    if sum(map(len, found)) < FALLBACK_BELOW:
+    if _length(found) < FALLBACK_BELOW:
         # trafilatura's lesson: when the precise pass finds (almost) nothing, a more permissive one usually finds
         # the story, which furniture-named boxes ("widget", theme components) had hidden. The longer result wins.
         for light in (False, True):  # then, the last resort: everything but what never holds text
             second = _extract(prune(copy.deepcopy(root), by_name=False, light=light), hint_words, headline)
-            if sum(map(len, second)) > sum(map(len, found)) and _keeps(second, found):
+            if _length(second) > _length(found) and _keeps(second.paragraphs, found.paragraphs):
                 found = second
-            if sum(map(len, found)) >= FALLBACK_BELOW:
+            if _length(found) >= FALLBACK_BELOW:
                 break
     return found
+
+
+def _length(story: Story) -> int:
+    return sum(map(len, story.paragraphs))
 
 
 def _microdata_body(root: etree._Element) -> str:
@@ -133,7 +151,7 @@ def _keeps(second: list[str], first: list[str]) -> bool:
             or sum(map(len, second)) >= FALLBACK_MIN_GAIN * length)
 
 
-def _extract(tree: etree._Element, hint_words: set[str] | None, headline: str | None) -> list[str]:
+def _extract(tree: etree._Element, hint_words: set[str] | None, headline: str | None) -> Story:
     blocks = segment(tree)
     chosen = choose_roots(blocks, hint_words)
     roots = set(chosen) | set(thread_openers(tree)) if chosen else set()
@@ -144,11 +162,15 @@ def _extract(tree: etree._Element, hint_words: set[str] | None, headline: str | 
     # articleBody confirms.
     best = {chosen[0]} if chosen else set()
     start = next((i for i, b in enumerate(blocks) if _within(b.element, best) or (not best and inside[i])), None)
+    above = 0
     if start is not None:
+        from_best = {id(b) for b in blocks[start:]}
         start = _story_start(blocks, start, roots)
         lead = {id(b) for b in lead_in(blocks, start, hint_words, headline)} | {id(b) for b in kept}
         kept = [b for b in blocks if id(b) in lead]
-    return [b.text for b in _before_end_marker(kept)]
+        above = sum(1 for b in kept if id(b) not in from_best)
+    kept = _before_end_marker(kept)
+    return Story([b.text for b in kept], min(above, len(kept)))
 
 
 def _story_start(blocks: list[Block], start: int, roots: set[etree._Element]) -> int:

@@ -26,10 +26,20 @@ DATE_HINT = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b")
 LEAD_MAX_CHARS = 150  # lead lines are short; the first longer paragraph starts the story
 
 
-def trim_lead(paragraphs: list[str], known: Sequence[str | None], names: Sequence[str] = ()) -> list[str]:
+def trim_lead(paragraphs: list[str], known: Sequence[str | None], names: Sequence[str] = (),
+              excerpts: Sequence[str | None] = (), above: int | None = None) -> list[str]:
     """Drop what stands in front of the first real paragraph and belongs to other fields: the headline or
     standfirst (`known` texts, compared word for word), bylines (a "By" line, or a short line naming one of
     `names`) and date lines.
+
+    `excerpts` (the page's descriptions) are dropped the same way, but only from the first `above` paragraphs (all
+    when None): those that stand above the story's own box (content.extract_story). A description there is the
+    standfirst, printed apart; inside the box it is the story's first paragraph, which CMSs copy into the
+    description when no one writes one, and it stays.
+
+    >>> trim_lead(["Alaska joins the alliance in March.", "The date is later than planned."], [],
+    ...           excerpts=["Alaska joins the alliance in March."], above=0)
+    ['Alaska joins the alliance in March.', 'The date is later than planned.']
 
     >>> trim_lead(["Kim meets Putin", "Jane Doe, Seoul correspondent", "November 19, 2019 6:21 AM EST",
     ...            "SEOUL - Kim met Putin."], ["Kim meets Putin"], ["Jane Doe"])
@@ -38,12 +48,13 @@ def trim_lead(paragraphs: list[str], known: Sequence[str | None], names: Sequenc
     ['Two years ago we began.']
     """
     known_words = [_WORD.findall(text.lower()) for text in known if text]
+    excerpt_words = [_WORD.findall(text.lower()) for text in excerpts if text]
     start = 0
     for text in paragraphs:
         if len(text) >= LEAD_MAX_CHARS:
             break
         words = _WORD.findall(text.lower())
-        is_known = words in known_words
+        is_known = words in known_words or (above is None or start < above) and words in excerpt_words
         names_someone = len(words) <= 12 and any(name and name.lower() in text.lower() for name in names)
         furniture = _READING_TIME.match(text) or _COUNT.match(text)
         if not (is_known or names_someone or furniture or LEAD_LINE.match(text) or _is_date_line(text)):

@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 from newscrawl.extract.agencies import byline_agencies, dateline_city
 from newscrawl.extract.authorlinks import linked_byline
 from newscrawl.extract.bylines import byline_text, headline_text, line_byline
-from newscrawl.extract.content import extract_paragraphs
+from newscrawl.extract.content import extract_story
 from newscrawl.extract.furniture import is_hidden
 from newscrawl.extract.lead import trim_lead
 from newscrawl.extract.outletnames import in_capitals, outlet_tail
@@ -251,13 +251,14 @@ class GenericParser(ArticleParser):
     def paragraphs(self, title: str | None) -> tuple[list[str], list[str]]:
         """(body paragraphs, the lines trimmed off above them: headline, standfirst, byline, date)."""
         hint = self.ld.text(self.node, "articleBody")
-        known = [title, self.ld.text(self.node, "alternativeHeadline"), self.micro("alternativeHeadline"),
-                 self.ld.text(self.node, "description"), self.page.meta.get("og:description"),
-                 self.page.meta.get("description")]
+        known = [title, self.ld.text(self.node, "alternativeHeadline"), self.micro("alternativeHeadline")]
+        descriptions = [self.ld.text(self.node, "description"), self.page.meta.get("og:description"),
+                        self.page.meta.get("description")]
         names = [entity.name for entity in self.ld.entities(self.node.get("author"))]
         names += [name for name in split_names(self.visible_byline()) if len(name) > 3]
-        extracted = extract_paragraphs(self.page.selector.root, hint, title)
-        body = trim_lead(extracted, known, names)
+        # A description is trimmed only above the story's box: inside, it is the first paragraph the CMS copied.
+        extracted, above = extract_story(self.page.selector.root, hint, title)
+        body = trim_lead(extracted, known, names, descriptions, above)
         return body, extracted[: len(extracted) - len(body)]
 
     # ---- dates ------------------------------------------------------------------------------------------------
