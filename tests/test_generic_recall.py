@@ -722,3 +722,44 @@ def test_a_description_copied_from_the_first_paragraph_stays_in_the_body() -> No
     assert article is not None
     assert article.body.startswith("The date is three months later")
     assert article.subtitle == first
+
+
+def test_a_row_of_teasers_with_linked_titles_does_not_outweigh_a_short_story() -> None:
+    """A list of other stories is cards of a linked title and a line of teaser text, and the teaser text reads as
+    prose: without its titles costing what links cost, the row outweighs a short story. Several linked headings
+    within a few levels of one box make it that list; a single linked heading in the story (its download) does not."""
+    cards = "".join(
+        f'<li><article class="card"><h3 class="card__title"><a href="/region/{slug}">{title}</a></h3>'
+        f'<p class="card__text">{text}</p></article></li>'
+        for slug, title, text in (
+            ("bridge", "The old bridge will be closed all summer",
+             "Cars and buses will have to take the long way round through the industrial estate while the bridge "
+             "over the river gets new bearings, and cyclists will get a ferry that runs every twenty minutes."),
+            ("market", "The Saturday market moves to the square",
+             "After forty years in the car park behind the town hall the market moves back to the square where it "
+             "began, and the stallholders hope the move will bring back the customers they lost in the pandemic."),
+            ("school", "A new primary school for the eastern quarter",
+             "The council has bought the land for a primary school with twelve classes, and the building should be "
+             "ready in three years; until then the children will be taught in containers beside the sports hall."),
+            ("choir", "The town choir celebrates its hundredth birthday",
+             "With a concert in the church, an exhibition of old photographs and a party in the park, the choir "
+             "celebrates a century of singing, and it is still looking for tenors who can read music.")))
+    body = f"""
+<main><div class="page">
+  <article class="story">
+    <h1 class="story__title">Water bills to rise by six percent</h1>
+    <div class="story__body">{sentences(
+        "Households will pay six percent more for their water from January, the utility announced on Tuesday. "
+        "A family of four will pay about forty euros more a year than it does now, and a single person twelve.",
+        "The utility says the money is needed to replace the oldest pipes in the network, some of which are more "
+        "than a hundred years old and burst several times a year, and to build a second reservoir for dry years.")}
+      <h3><a href="/files/water-prices-2025.pdf">The new price list (PDF)</a></h3>
+    </div>
+  </article>
+  <section class="more-stories"><h2>More from the region</h2><ul class="cards">{cards}</ul></section>
+</div></main>"""
+    article = parse(html_page("Water bills to rise by six percent", body, '<meta property="og:type" content="article">'),
+                    "https://valley-courier.example/region/water-bills-to-rise-by-six-percent")
+    assert article is not None
+    assert "Households will pay six percent more for their water" in article.body
+    assert "The old bridge will be closed" not in article.body and "Cars and buses" not in article.body

@@ -32,6 +32,8 @@ PROSE_MIN_CHARS = 80  # a paragraph beside the best container joins the story fr
 PROSE_MAX_LINK_DENSITY = 0.25  # … and when under this share of its text is links
 HEADING_MAX_CHARS = 400  # characters: longer "headings" are paragraphs styled as headings
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+TEASER_MIN_TITLES = 3  # linked headings within TEASER_LEVELS of one element that make it a list of teasers
+TEASER_LEVELS = 4  # … cards nest their title a few levels below the list (li > article > div > h3 > a)
 LIST_ITEMS = frozenset({"li", "tr", "dt", "dd"})
 PLAIN_LIST_MIN_ITEMS = 3  # a list of unlinked items beside the story joins it from this many blocks on
 PLAIN_LIST_ITEM_SHARE = 0.8  # … when at least this share of its blocks are items or rows (the rest headings)
@@ -74,8 +76,9 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[etree._Elem
     decayed: dict[etree._Element, float] = {}
     good: dict[etree._Element, float] = {}
     bad: dict[etree._Element, float] = {}
+    titles = _teaser_titles(blocks)
     for block in blocks:
-        value = block_value(block, hint)
+        value = -float(min(len(block.text), LINK_BLOCK_COST)) if id(block) in titles else block_value(block, hint)
         if value == 0.0:
             continue
         node = _owner(block)
@@ -119,6 +122,27 @@ def choose_roots(blocks: list[Block], hint: set[str] | None) -> list[etree._Elem
                 roots.append(sibling)
         node = parent
     return roots
+
+
+def _teaser_titles(blocks: list[Block]) -> set[int]:
+    """The linked headings (ids of their blocks) that title teasers: cards of a list of other stories, each a heading
+    that links to the story and a line of its text. Such a list holds several of them within a few levels; a
+    heading a story links on its own (a source, a download) is no list and titles the story's text.
+
+    A teaser's text reads as prose, so without its linked title costing what a link costs, a row of teasers
+    outscores a short story and joins a long one."""
+    linked = [b for b in blocks if b.tag in HEADINGS and b.tag != "h1" and b.link_density > 0.5]
+    if len(linked) < TEASER_MIN_TITLES:
+        return set()
+    counts: dict[etree._Element, int] = {}
+    for block in linked:
+        for level, node in enumerate(block.element.iterancestors()):
+            if level >= TEASER_LEVELS:
+                break
+            counts[node] = counts.get(node, 0) + 1
+    return {id(b) for b in linked
+            if any(counts.get(node, 0) >= TEASER_MIN_TITLES
+                   for level, node in zip(range(TEASER_LEVELS), b.element.iterancestors()))}
 
 
 def _plain_lists(blocks: list[Block]) -> set[etree._Element]:
