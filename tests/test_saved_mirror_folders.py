@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from newscrawl.archive.verify import verify_feed
+from newscrawl.archive.savedhtml import NotReplayed
 from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
 from tests.crawling import run_crawl
 from tests.test_generic_metadata import BODY, URL, full_page
@@ -226,3 +227,67 @@ def test_the_scheme_is_the_one_the_pages_own_links_to_its_host_use(tmp_path: Pat
         "www.example.org/news/old.html": "http://www.example.org/news/old.html",
         "20120305120000/www.example.org/news/copy.html": "http://www.example.org/news/copy.html",
         "www.example.org/news/new.html": "https://www.example.org/news/new.html"}
+
+
+CONVERTED_TIME = datetime(2024, 6, 1, 9, 45, tzinfo=timezone.utc)
+
+
+def wget_backup(folder: Path, converted: str, backup: str, original: bytes) -> None:
+    """What `wget -k -K` leaves of a page: the page as fetched, renamed to its backup name (FILE_TIME: a rename
+    keeps the file's time), and the copy -k wrote under the page's own name, its links made local files' names
+    (written later, at CONVERTED_TIME)."""
+    save(folder, backup, original)
+    local = original.replace(b'href="/', b'href="../').replace(b"https://www.example.org/", b"../")
+    path = folder / converted
+    path.write_bytes(local.replace(b"</body>", b"<a href='../index.html'>Home</a></body>"))
+    os.utime(path, (CONVERTED_TIME.timestamp(), CONVERTED_TIME.timestamp()))
+
+
+def test_wget_backup_converted_originals_answer_their_pages_url_not_a_url_of_their_own(tmp_path: Path) -> None:
+    """`wget -k -K` keeps each page it converted as fetched beside it: `X.orig` for `X`, and, where -E appended
+    .html to the name, `X.orig` for `X.html` ("write orig over html", wget's convert.c). The original is the
+    server's bytes, its links and canonical link as the site wrote them, so it answers the page's URL, and the
+    converted copy (links to local files) is told as not replayed. Before, the backup was a page of its own, under
+    a URL ending .orig. A CSS file's backup is no page, and a backup whose copy is gone still answers its URL."""
+    original = page(body='<a href="/news/other.html">Other</a>')
+    wget_backup(tmp_path, "www.example.org/news/story.html", "www.example.org/news/story.html.orig", original)
+    wget_backup(tmp_path, "www.example.org/article.php.html", "www.example.org/article.php.orig", original)
+    wget_backup(tmp_path, "www.example.org/news/index.html", "www.example.org/news/index.html.orig", original)
+    wget_backup(tmp_path, "www.example.org/story@id=7.html", "www.example.org/story@id=7.orig",
+                page(body='<a href="/story?id=7">Permalink</a>'))
+    save(tmp_path, "www.example.org/news/alone.html.orig", original)  # its converted copy deleted
+    save(tmp_path, "www.example.org/style.css.orig", b"body { color: red }")
+    (tmp_path / "www.example.org/style.css").write_bytes(b"body { color: blue }")
+    items = list(iter_saved_html(tmp_path))
+    assert [item for item in items if isinstance(item, ArchiveProblem)] == []
+    pages = {Path(p.path).relative_to(tmp_path.resolve()).as_posix(): p for p in items if isinstance(p, SavedPage)}
+    assert {name: (p.url, p.fetched_at, p.url_from_path) for name, p in pages.items()} == {
+        "www.example.org/news/story.html.orig": ("https://www.example.org/news/story.html", FILE_TIME, True),
+        "www.example.org/article.php.orig": ("https://www.example.org/article.php", FILE_TIME, True),  # -E's
+        "www.example.org/news/index.html.orig": ("https://www.example.org/news/", FILE_TIME, True),
+        "www.example.org/story@id=7.orig": ("https://www.example.org/story?id=7", FILE_TIME, True),
+        "www.example.org/news/alone.html.orig": ("https://www.example.org/news/alone.html", FILE_TIME, True)}
+    assert all(p.body == original for name, p in pages.items() if "@" not in name)  # the server's bytes
+    told = {Path(n.path).relative_to(tmp_path.resolve()).as_posix(): n for n in items if isinstance(n, NotReplayed)}
+    assert {name: n.kind for name, n in told.items()} == {
+        "www.example.org/news/story.html": "converted", "www.example.org/article.php.html": "converted",
+        "www.example.org/news/index.html": "converted", "www.example.org/story@id=7.html": "converted"}
+    assert told["www.example.org/article.php.html"].message == (
+        f"wget --convert-links's copy of {tmp_path.resolve()}/www.example.org/article.php.orig (its links made local "
+        "files' names); that file, the page as fetched (--backup-converted), is replayed instead")
+
+
+def test_a_wget_backup_converted_mirror_replays_each_article_once_as_fetched(tmp_path: Path) -> None:
+    """End to end: one item for the article, from its original (links as the site wrote them), which verify
+    proves; the converted copy counted as not replayed."""
+    folder = tmp_path / "mirror"
+    relative = MIRRORED.removeprefix("https://") + ".html"
+    original = full_page().replace(f'<link rel="canonical" href="{URL}">', "").encode()
+    wget_backup(folder, relative, relative + ".orig", original)
+    done = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "items.jsonl")
+    assert done.returncode == 0, done.log[-3000:]
+    [only] = done.feed_items("items.jsonl")
+    assert only["url"] == MIRRORED + ".html" and only["provenance"]["fetched_at"] == FILE_TIME.isoformat()
+    assert done.stat("newscrawl/replay/not_replayed/converted") == 1
+    report = verify_feed(str(tmp_path / "run" / "items.jsonl"), str(folder))
+    assert (report.checked, report.passed) == (1, 1), report.problems

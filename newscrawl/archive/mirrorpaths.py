@@ -15,7 +15,8 @@ Mirroring tools name a page's folder after its URL, and some a folder after the 
 So, with no tool named: in a page's path relative to the replayed folder, the first folder named like a host (a
 registrable domain under a public suffix, or an IPv4 address; an optional port) is the URL's host and the names
 after it its path (a folder of 14 digits directly after the host, a valid time, is a capture's, skipped); a last
-name ``index.html`` is its directory; a ``.gz`` a user added to the name is no part of it. wget's renames of a
+name ``index.html`` is its directory; a ``.gz`` a user added to the name is no part of it, nor the ``.orig`` of the
+original wget's ``--backup-converted`` keeps of a page it converted (wgetnames.py). wget's renames of a
 page's name (the ``.html`` of ``--adjust-extension``, the ``@`` its Windows mode writes for ``?``) are undone where
 the page names the address they hide (wgetnames.py), and kept otherwise. The scheme is a guess (the one the page's
 own absolute links to its host use, else https), and so is a kept rename: an item whose URL was rebuilt so is
@@ -41,7 +42,7 @@ from urllib.parse import quote
 from w3lib.url import safe_url_string
 
 from newscrawl.archive.browsersaves import scheme_of
-from newscrawl.archive.wgetnames import named_reading, readings
+from newscrawl.archive.wgetnames import backed_up, named_reading, readings
 from newscrawl.extract.urls import is_http_url, registrable
 
 _HOST_FOLDER = re.compile(r"(?P<name>[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+)(?:[:+](?P<port>\d{1,5}))?")
@@ -84,7 +85,8 @@ def url_from_path(relative: str, published_url: Callable[[], str | None], body: 
     name = rest[-1]
     if name.lower().endswith(".gz") and "?" not in name:  # gzipped after the save: the name before it was the URL's
         name = name[:-3]
-    written, *others = readings(name)
+    backup = backed_up(name)  # -K's original of a converted page: its name before -E, no .html to undo
+    written, *others = readings(backup or name, extended=backup is None)
     address = _address(host, rest[:-1], written)
     scheme = scheme_of(address, published_url() or _linked_scheme(body, host))
     url = safe_url_string(f"{scheme}://{address}")  # the host as Scrapy asks for it

@@ -11,7 +11,8 @@ while its sitemaps, feeds, styles, scripts and images are not. Names whose exten
 fonts, media, styles, scripts, JSON, XML, text, PDF, archives, WARCs, sidecars) are skipped unread (a text-named
 file that is HTML all the same is told, as a NotReplayed); the rest have their first 1,445 bytes looked at. The
 ``<name>_files`` folder a browser's "Web Page, complete" save writes beside ``<name>.html`` (``<name>-Dateien``,
-``<name>_fichiers``… in other languages) is not entered.
+``<name>_fichiers``… in other languages) is not entered. Of a page saved by ``wget -k -K``, the original kept as
+fetched (``X.orig``) is read, as ``X``, and the copy whose links -k converted is told (savednames.CONVERTED).
 
 A page's URL comes from, in order of reliability: a sidecar ``<name>.url`` file (first non-empty line, or a Windows
 Internet Shortcut's URL= line; the fixture convention, written by whoever saved the page; ``<name>`` is the file
@@ -59,7 +60,6 @@ from newscrawl.archive import codings
 from newscrawl.archive.browsersaves import (
     ARCHIVE_SUFFIXES,
     HTML_CONTENT_TYPE,
-    extension,
     read_page_archive,
     resource_folders,
     saved_by_browser,
@@ -67,8 +67,7 @@ from newscrawl.archive.browsersaves import (
 )
 from newscrawl.archive.mirrorpaths import time_from_path, url_from_path
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
-from newscrawl.archive.savednames import (inside, is_saved_page, named_otherwise, read_safely, refusal, sidecar_of,
-                                          sidecar_url)
+from newscrawl.archive.savednames import inside, pages_among, read_safely, refusal, sidecar_of, sidecar_url
 from newscrawl.archive.sniff import GZIP_MAGIC, looks_binary
 from newscrawl.extract.urls import is_http_url
 
@@ -132,8 +131,9 @@ class NotReplayed:
 
     path: str
     kind: str
-    """"named-otherwise": a name whose extension says it is no page, bytes that are HTML; "same-url" and
-    "same-bytes": another save of its URL, a later capture, answers it (replay.superseded)."""
+    """"named-otherwise": a name whose extension says it is no page, bytes that are HTML; "converted": wget -k's
+    copy of a page whose original answers (savednames.CONVERTED); "same-url" and "same-bytes": another save of its
+    URL, a later capture, answers it (replay.superseded)."""
     message: str
 
 
@@ -158,7 +158,8 @@ def read_saved_body(place: SavedPlace) -> bytes:
 def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem | NotReplayed]:
     """Every saved page under ``folder`` (``is_saved_page``; recursive, sorted by relative path), but not the
     resources a browser saved with a page (``resource_folders``); or the one page ``folder`` is, when it is a
-    file. A file whose name says it is no page but whose bytes are HTML is one NotReplayed.
+    file. A file whose name says it is no page but whose bytes are HTML is one NotReplayed, and so is the copy
+    ``wget -k`` converted of a page whose original ``-K`` kept (``savednames.pages_among``).
 
     A symlink to a file inside the folder is the page it leads to, read once under that page's own path: skipped
     when the walk lists its target anyway. One that leads outside is refused (``savednames.refusal``)."""
@@ -167,19 +168,19 @@ def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem |
         yield from _load(root.parent, str(root))
         return
     found: list[str] = []
-    unread: list[str] = []
+    told: list[tuple[str, str, str]] = []  # files not replayed: (path, kind, why)
     # Paths stay strings: pathlib interns every name it parses, and the interpreter's table of interned names never
     # shrinks (the names of 2,000 pages and their sidecars kept 2 MB: tests/test_archive_large_records.py).
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         for resources in resource_folders(dirnames, filenames):
             dirnames.remove(resources)
             logger.debug("Not replayed: %s holds the resources saved with a page", os.path.join(dirpath, resources))
+        pages, not_pages = pages_among(dirpath, filenames)
+        told.extend((os.path.join(dirpath, name), kind, why) for name, (kind, why) in not_pages.items())
         # os.walk lists symlinked directories but does not enter them; report them so nothing vanishes silently.
         for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))] + filenames:
             path = os.path.join(dirpath, name)
-            if name in filenames and not is_saved_page(path):
-                if named_otherwise(path):
-                    unread.append(path)
+            if name in filenames and name not in pages:
                 continue
             found.append(os.path.relpath(path, root).replace(os.sep, "/"))
     found.sort()
@@ -201,9 +202,8 @@ def iter_saved_html(folder: Path | str) -> Iterator[SavedPage | ArchiveProblem |
             yield ArchiveProblem(path, 0, "io", f"symlink to {os.readlink(path)!r}, which does not exist")
             continue
         yield from _load(root, target)
-    for path in sorted(unread):
-        yield NotReplayed(path, "named-otherwise", f"HTML, but its name says {extension(path.lower())!r}: not "
-                                                   "replayed (rename it .html to replay it)")
+    for path, kind, why in sorted(told):
+        yield NotReplayed(path, kind, why)
 
 
 def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:

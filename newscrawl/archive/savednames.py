@@ -10,15 +10,24 @@ from __future__ import annotations
 import logging
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from newscrawl.archive.browsersaves import ARCHIVE_SUFFIXES, NOT_PAGE_EXTENSIONS, extension
 from newscrawl.archive.sniff import GZIP_MAGIC, SNIFF_BYTES, inflated_start, is_apple_double, sniffs_as_html
+from newscrawl.archive.wgetnames import backed_up, converted_copies
 
 logger = logging.getLogger(__name__)
 
 SAVED_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", *ARCHIVE_SUFFIXES)  # longest first: "a.html.gz" is not ".gz" junk
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+CONVERTED = "converted"
+"""NotReplayed.kind of the copy of a page ``wget --convert-links`` rewrote, beside the original
+``--backup-converted`` kept of it (``X.orig``, wgetnames.py). Both are the page; the original is it as the server
+sent it, its links and canonical link the site's own, as a WARC holds it, so it answers the page's URL (its name
+without ``.orig``) at the time it was fetched (a rename keeps a file's time; the copy's is the conversion's). The
+copy's links name local files: replayed, its discovery would ask for URLs the site never had. Told, but not as
+damage: it loses nothing the original does not hold."""
 
 
 def read_safely(path: str | Path) -> tuple[bytes, float]:
@@ -31,13 +40,14 @@ def read_safely(path: str | Path) -> tuple[bytes, float]:
 
 def is_saved_page(path: str) -> bool:
     """Whether the file at `path` is a page: by its name (``.html``, ``.htm``, ``.html.gz``; a name ending ``.gz`` is
-    judged by the name it had before it was gzipped: ``story.htm.gz``, ``story.xhtml.gz``), else, unless its
-    extension names another type, by its first bytes. Only a regular file is read (a FIFO would block the read, a
-    symlink may lead outside the folder). macOS's ``._NAME`` metadata companion of a page is not one."""
+    judged by the name it had before it was gzipped: ``story.htm.gz``, ``story.xhtml.gz``, and wget's backup of a
+    file it converted by the file's: ``story.html.orig``, ``style.css.orig``), else, unless its extension names
+    another type, by its first bytes. Only a regular file is read (a FIFO would block the read, a symlink may lead
+    outside the folder). macOS's ``._NAME`` metadata companion of a page is not one."""
     if is_apple_double(path):
         return False
     name = os.path.basename(path).lower()
-    inner = name.removesuffix(".gz") or name
+    inner = _inner(name)
     if name.endswith(SAVED_PAGE_SUFFIXES) or inner.endswith(SAVED_PAGE_SUFFIXES):
         return True
     if extension(inner) in NOT_PAGE_EXTENSIONS:
@@ -45,12 +55,39 @@ def is_saved_page(path: str) -> bool:
     return _sniffs_as_page(path)
 
 
+def pages_among(folder: str, names: Iterable[str]) -> tuple[set[str], dict[str, tuple[str, str]]]:
+    """Of the files `names` of `folder`, the pages to read (``is_saved_page``), and the files that hold or may hold
+    a page but are not read, each with its NotReplayed kind and why: one named otherwise whose bytes are HTML
+    (``named_otherwise``), and the copy ``wget -k`` converted of a page whose original ``-K`` kept (CONVERTED)."""
+    pages: set[str] = set()
+    told: dict[str, tuple[str, str]] = {}
+    for name in names:
+        path = os.path.join(folder, name)
+        if is_saved_page(path):
+            pages.add(name)
+        elif named_otherwise(path):
+            told[name] = ("named-otherwise", f"HTML, but its name says {extension(name.lower())!r}: not replayed "
+                                             "(rename it .html to replay it)")
+    for copy, original in converted_copies(pages).items():
+        pages.discard(copy)
+        told[copy] = (CONVERTED, f"wget --convert-links's copy of {os.path.join(folder, original)} (its links made "
+                                 "local files' names); that file, the page as fetched (--backup-converted), is "
+                                 "replayed instead")
+    return pages, told
+
+
 def named_otherwise(path: str) -> bool:
     """Whether a file ``is_saved_page`` skips by its name is HTML all the same (a page saved as ``story.txt``), so
     that its skipping is told. The files a page's save brings beside it, whose names say so (styles, scripts,
     images, fonts, media, feeds, sidecars, archives), are skipped without a word and not even opened."""
-    return extension(os.path.basename(path).lower().removesuffix(".gz")) in _DOCUMENT_EXTENSIONS and _sniffs_as_page(
-        path)
+    return extension(_inner(os.path.basename(path).lower())) in _DOCUMENT_EXTENSIONS and _sniffs_as_page(path)
+
+
+def _inner(name: str) -> str:
+    """The name a file had before a gzip (``.gz``) and wget's backup of a converted file (``.orig``) named it again:
+    the name that says what it holds."""
+    stem = name.removesuffix(".gz") or name
+    return backed_up(stem) or stem
 
 
 _DOCUMENT_EXTENSIONS = frozenset(".txt .md .log .bin .doc".split())
@@ -70,8 +107,9 @@ def _sniffs_as_page(path: str) -> bool:
 
 
 def sidecar_of(path: str) -> str:
-    """`story.url` beside `story.html` (or `story.htm.gz`); else `story.html.url` when only that exists (scripts that
-    append ".url" to the page's whole name)."""
+    """`story.url` beside `story.html` (or `story.htm.gz`, or wget's backup of it, `story.html.orig`); else
+    `story.html.url` when only that exists (scripts that append ".url" to the page's whole name)."""
+    path = backed_up(path) or path  # the original of a converted page is the page, its sidecar the page's
     name = path.lower()
     suffix = next((s for s in SAVED_PAGE_SUFFIXES if name.endswith(s) or name.endswith(f"{s}.gz")), "")
     suffix += ".gz" if suffix and name.endswith(".gz") and not suffix.endswith(".gz") else ""

@@ -22,12 +22,21 @@ writes them as the names it saved, the renames included): that page names no oth
 Not undone at all: a ``.html`` after a name ending ``.htm`` or ``.html`` (wget adds none there: ``page.html.html`` is
 the site's own), the ``.1.html`` wget numbers a name with when it may not overwrite a file, and wget's ``%HH``
 escapes (read as the URL's own, which they usually are).
+
+A third name is the backup ``--backup-converted`` (``-K``) keeps of each page ``--convert-links`` (``-k``) rewrote:
+the file as fetched, renamed ``X.orig`` before the converted copy is written as ``X``; where -E appended ``.html``,
+wget writes ``orig`` over that ``html`` (``article.php.html``'s backup is ``article.php.orig``: its convert.c,
+write_backup_file). So a backup's name without ``.orig`` is the page's name before -E, exactly (``backed_up``), and
+the converted copy is that name or, after -E, that name plus ``.html`` (``converted_copies``). The backup holds the
+server's bytes, its links and canonical link as the site wrote them, which is what a replay answers with (as a WARC
+does): it answers the page's URL, and the copy, whose links name local files, is not replayed (savedhtml.py).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection
 from urllib.parse import unquote, urljoin, urlsplit
 
 from w3lib.url import safe_url_string
@@ -37,21 +46,57 @@ _ADDED = ".html"
 _NOT_ADDED_AFTER = (".htm", ".html")
 _LINK = re.compile(rb"""\b(?:href|action)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _LINKS_READ = 1 << 20  # a page's own links are in its first megabyte (mirrorpaths._LINKS_READ)
+BACKUP_SUFFIX = ".orig"
+"""What -K's backup of a converted file is named by (wget's ORIG_SFX, but on VMS)."""
 
 
-def readings(name: str) -> list[str]:
+def backed_up(name: str) -> str | None:
+    """The name of the page whose original the file `name` is, when it is -K's backup of one (``X.orig``): the
+    page's name before -E appended ``.html``; None for any other name.
+
+    >>> backed_up("story.html.orig"), backed_up("article.php.orig"), backed_up("story.html"), backed_up(".orig")
+    ('story.html', 'article.php', None, None)
+    """
+    stem = name[: -len(BACKUP_SUFFIX)]
+    return stem if name.endswith(BACKUP_SUFFIX) and stem else None
+
+
+def converted_copies(pages: Collection[str]) -> dict[str, str]:
+    """Of the names of a folder's pages, each converted copy -k wrote of a page -K backed up, with its backup's
+    name: ``X`` for ``X.orig``, else (-E) ``X.html`` when X does not end ``.htm``/``.html``. A copy named
+    exactly by a backup is that backup's, not the -E reading of another's (``story.html`` beside ``story.html.orig``
+    and ``story.orig``: the page /story.html, and /story without its copy).
+
+    >>> converted_copies(["story.html", "story.html.orig", "article.php.html", "article.php.orig", "alone.orig"])
+    {'story.html': 'story.html.orig', 'article.php.html': 'article.php.orig'}
+    """
+    copies: dict[str, str] = {}
+    backups = {stem: name for name in pages if (stem := backed_up(name)) is not None}
+    for stem, backup in backups.items():
+        if stem in pages:
+            copies[stem] = backup
+    for stem, backup in backups.items():
+        extended = stem + _ADDED
+        if stem not in pages and not stem.lower().endswith(_NOT_ADDED_AFTER) and extended in pages:
+            copies.setdefault(extended, backup)
+    return copies
+
+
+def readings(name: str, extended: bool = True) -> list[str]:
     """The names a page saved by wget as `name` (its last path name, query included) may have had before wget's
-    renames: `name` itself first, then without the ``.html`` -E appends, then each with a ``@`` read as Windows
-    mode's query separator.
+    renames: `name` itself first, then without the ``.html`` -E appends (unless `extended` is False: the name of
+    a backup is the one before -E), then each with a ``@`` read as Windows mode's query separator.
 
     >>> readings("story@id=7.html")
     ['story@id=7.html', 'story@id=7', 'story?id=7.html', 'story?id=7']
     >>> readings("article.php.html"), readings("page.html.html"), readings("story-7")
     (['article.php.html', 'article.php'], ['page.html.html'], ['story-7'])
+    >>> readings("page.html", extended=False)
+    ['page.html']
     """
     found = [name]
     stem = name[: -len(_ADDED)]
-    if name.endswith(_ADDED) and stem and not stem.lower().endswith(_NOT_ADDED_AFTER):
+    if extended and name.endswith(_ADDED) and stem and not stem.lower().endswith(_NOT_ADDED_AFTER):
         found.append(stem)
     for base in list(found):
         if "?" not in base:  # a name with a "?" was written in Unix mode: its "@"s are the URL's own

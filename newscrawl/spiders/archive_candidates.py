@@ -16,6 +16,7 @@ from typing import Any
 
 from newscrawl.archive.replay import (SAME_BYTES, Candidate, ReplayIdentity, ReplaySource, one_request_at_a_time,
                                      open_replay_source, replay_started_at)
+from newscrawl.archive.savednames import CONVERTED
 from newscrawl.extract.urls import commonest_origin
 from newscrawl.items import Discovery
 from newscrawl.scratchdb import scratch_database
@@ -79,7 +80,7 @@ class ReplayCandidates:
             self.crawler.stats.inc_value(f"newscrawl/replay/archive_problems/{kind}", count)
         for file in self.replay_source.not_replayed:  # not damage: the run's status stays as it is
             self.crawler.stats.inc_value(f"newscrawl/replay/not_replayed/{file.kind}")
-            logger.log(logging.INFO if file.kind == SAME_BYTES else logging.WARNING,  # a copy loses nothing
+            logger.log(logging.INFO if file.kind in (SAME_BYTES, CONVERTED) else logging.WARNING,  # copies lose none
                        "Saved page not replayed: %(file)s (%(kind)s): %(message)s",
                        {"file": file.path, "kind": file.kind, "message": file.message})
         for kind, count in sorted(self.replay_source.skipped.items()):
