@@ -260,8 +260,11 @@ def test_verify_and_reparse_unpack_by_the_settings_the_crawl_was_given(tmp_path:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "41 items compared: 0 changed, 0 appeared, 0 disappeared" in done.stdout, done.stdout
     done = newscrawl(*reparse)  # the project's depth: the one WARC is not unpacked, so there is nothing to replay
-    assert done.returncode == 2 and ": no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages" in done.stderr, \
-        done.stdout + done.stderr
+    assert done.returncode == 2 and done.stderr.startswith(
+        f"newscrawl reparse: {delivery}: no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages (.html/"
+        ".htm/.html.gz, or files whose first bytes are HTML) found in what it unpacks to: 1 file (notes.txt); "
+        f"unpacking it found 3 problems, the first: {delivery}/l2.zip/l3.zip/l4.wacz: not unpacked: a WACZ file at "
+        "level 4") and done.stderr.count("\n") == 1, done.stdout + done.stderr
     done = newscrawl(*reparse, "-s", "NEWSCRAWL_UNPACK_MAX_DEPTH=none")
     assert done.returncode == 2 and done.stderr.startswith(
         "newscrawl reparse: bad setting NEWSCRAWL_UNPACK_MAX_DEPTH='none': expected a whole number, 1 or more"
@@ -270,6 +273,27 @@ def test_verify_and_reparse_unpack_by_the_settings_the_crawl_was_given(tmp_path:
     assert done.returncode == 2 and done.stderr == (
         "newscrawl reparse: error: argument -s/--set: expected NAME=VALUE, got 'NEWSCRAWL_UNPACK_MAX_DEPTH'; see "
         "newscrawl reparse --help\n"), done.stderr
+
+
+def test_an_archive_that_unpacks_to_nothing_to_replay_is_one_line_naming_it_and_what_it_holds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The line named the cache folder the archive was unpacked into (`…/unpacked-<hash>: no .warc… files …
+    found`), a path the user never gave nor saw; now the archive (or folder) they gave, and what it holds."""
+    monkeypatch.setenv("NEWSCRAWL_PLAIN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    bundle = zipped(tmp_path / "pictures.zip", {"notes.txt": b"no page here", "img/a.png": b"\x89PNG\r\n\x1a\n"})
+    many = zipped(tmp_path / "many.zip", {f"img/{n}.png": b"\x89PNG\r\n\x1a\n" for n in range(5)})
+    folder = tmp_path / "delivery"
+    folder.mkdir()
+    (folder / "pictures.zip").write_bytes(bundle.read_bytes())
+    nothing = ("no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages (.html/.htm/.html.gz, or files "
+               "whose first bytes are HTML) found in what it unpacks to")
+    for given, held in ((bundle, "2 files (img/a.png, notes.txt)"),
+                        (many, "5 files (img/0.png, img/1.png, img/2.png, …)"),
+                        (folder, "2 files (pictures.zip/img/a.png, pictures.zip/notes.txt)")):
+        assert cli.main(["reparse", str(given)]) == 2
+        assert capsys.readouterr().err == f"newscrawl reparse: {given}: {nothing}: {held}\n"
+    assert not (tmp_path / "reparse.jsonl").exists()  # refused before any replay
 
 
 def test_the_unpack_limits_are_settings() -> None:

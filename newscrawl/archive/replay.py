@@ -75,7 +75,7 @@ from newscrawl.archive.savedhtml import NotReplayed, SavedPlace, read_saved_body
 from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.savedplaces import SavedPlaces
 from newscrawl.archive.shown import shown_in, shown_name, shown_source
-from newscrawl.archive.unpack import findings_of
+from newscrawl.archive.unpack import findings_of, unpacked_holds
 from newscrawl.archive.wacz import warcs_inside
 from newscrawl.fatal import stop_crawl
 from newscrawl.components import Unused, leave_out
@@ -146,8 +146,11 @@ def source_kind(path: Path) -> str:
     if path.is_dir() and any(is_saved_page(f) for f in files_under(path)) or path.is_file() and is_saved_page(
             str(path)):
         return "saved-html"
-    raise ArchiveNotFound(f"{path}: no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages "
-                          "(.html/.htm/.html.gz, or files whose first bytes are HTML) found")
+    # a folder unpacked for the user's archive is named as that archive, with what it holds (unpack.py)
+    held = unpacked_holds(path)
+    raise ArchiveNotFound(f"{shown_source(path)}: no .warc/.warc.gz/.warc.zst/.arc/.arc.gz files and no saved pages "
+                          "(.html/.htm/.html.gz, or files whose first bytes are HTML) found"
+                          + (f" in what it unpacks to: {held}" if held is not None else ""))
 
 
 @dataclass(frozen=True)

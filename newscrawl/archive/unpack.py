@@ -39,7 +39,7 @@ from newscrawl.archive.budget import Budget, UnpackLimits
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
 from newscrawl.archive.reader import ArchiveProblem
 from newscrawl.archive.savednames import is_saved_page
-from newscrawl.archive.shown import remember_origin, shown_in, shown_name
+from newscrawl.archive.shown import origin_of, remember_origin, shown_in, shown_name
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
 from newscrawl.archive.wholegzip import cache_folder
 from newscrawl.files import write_whole
@@ -159,6 +159,28 @@ def findings_of(root: Path) -> Findings:
                         kept_cut={str(member): int(index) for member, index in kept.get("kept_cut", {}).items()})
     except (OSError, ValueError, KeyError, TypeError):
         return Findings()
+
+
+_NAMED = 3
+"""Files named in the line telling that an unpacked archive holds nothing to replay; the rest only counted."""
+
+
+def unpacked_holds(root: Path) -> str | None:
+    """What the folder `root`, unpacked for an archive the user gave, holds, said as they know it, for the line
+    telling them it holds nothing to replay (replay.source_kind): its files (the first few named, as members of
+    the archive) and the damage unpacking found (the first told), which is often why; None when `root` is no such
+    folder (the user's own, named as it is)."""
+    if origin_of(root) is None:
+        return None
+    files = sorted(os.path.relpath(file, root).replace(os.sep, "/") for file in files_under(root))
+    named = ", ".join(files[:_NAMED]) + (", …" if len(files) > _NAMED else "")
+    held = f"{len(files)} file{'s' * (len(files) != 1)} ({named})" if files else "no file"
+    problems = findings_of(root).problems
+    if problems:
+        first = f"{problems[0].file}: {problems[0].message}".replace("\n", " ")
+        told = f"{len(problems)} problems, the first" if len(problems) > 1 else "a problem"
+        held += f"; unpacking it found {told}: {first}"
+    return held
 
 
 def _findings_file(folder: Path) -> Path:
