@@ -289,3 +289,34 @@ def test_a_cut_wacz_in_a_zip_in_a_folder_is_one_line_naming_it_and_the_record_it
         (inside, 0, "unpack", f"cut short after 0 files, inside {WARC} (its first {half} bytes kept, up to the cut): "
                               f"{CUT}; lost with it: the record at offset {lost.offset} of {WARC} ({lost.message})")]
     assert source.told_within == {"truncated": 1}
+
+
+@pytest.mark.parametrize(("zip64", "signed"), [(False, True), (True, True), (False, False), (True, False)],
+                         ids=["descriptor", "zip64-descriptor", "unsigned", "unsigned-zip64"])
+def test_a_deflated_member_cut_inside_its_data_descriptor_is_whole_once_its_crc_is_there_and_matches(
+        tmp_path: Path, zip64: bool, signed: bool) -> None:
+    """Its deflate stream tells where a deflated member with flag bit 3 ends, so a cut inside its descriptor left
+    its data whole, yet it was reported cut, and a bundle did not extract the page. Once the cut leaves the
+    descriptor's whole CRC, and the CRC matches what the stream inflates to, it is whole; a CRC that does not match,
+    or is not all there, leaves it cut."""
+    pages = {"a.html": NOISE[:3000], "b.html": b"<p>stored</p>" * 400, "c.html": NOISE[3000:] + b"<p>last</p>" * 90}
+    whole = streamed(tmp_path / "streamed.zip", pages, zip64, signed)
+    raw = whole.read_bytes()
+    length = (4 if signed else 0) + (20 if zip64 else 12)
+    data_end = raw.index(b"PK\x01\x02") - length
+    crc_in = 8 if signed else 4  # bytes of the descriptor up to the end of its CRC
+    wrong = bytearray(raw)
+    wrong[crc_in - 4 + data_end] ^= 0xFF  # the descriptor's CRC, not the data's
+    for into_descriptor in range(length):
+        for name, bytes_ in (("right", raw), ("wrong", bytes(wrong))):
+            source = tmp_path / f"{name}-{into_descriptor}.zip"
+            source.write_bytes(bytes_[:data_end + into_descriptor])
+            found, into = Findings(), tmp_path / f"into-{name}-{into_descriptor}"
+            extracted = bundles.extract(source, into, found, budget(source))
+            if into_descriptor >= crc_in and name == "right":
+                assert (extracted, (into / "c.html").read_bytes(), damage(found)) == (
+                    3, pages["c.html"], [f"{source}: cut short after 3 files: {CUT}"]), into_descriptor
+            else:
+                assert (extracted, relative(into), damage(found)) == (2, ["a.html", "b.html"], [
+                    f"{source}: cut short after 2 files, inside c.html (not extracted: a file cut short is not the "
+                    f"file): {CUT}"]), (name, into_descriptor)

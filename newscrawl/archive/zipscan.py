@@ -17,9 +17,10 @@ written with flag bit 3 (by a writer that could not seek back: zipfile on a pipe
 descriptor after its data, whose end a deflate stream tells by inflating to its end, and any other member by the
 first descriptor after it whose sizes fit. A stored member the end of the file cut inside that descriptor keeps none
 of the descriptor's bytes as its own: the bytes that can be read as its start are not data, and once they hold its
-whole CRC, and it matches, the member is whole (_stored_end). (stream-unzip, on PyPI, reads ZIPs this way, but gives neither a member's
-extra field, which holds its time, nor a ZipInfo for members.py; it stops the whole stream at an encrypted member or
-an unknown method, and reads no stored member with a descriptor.)
+whole CRC, and it matches, the member is whole (_stored_end); so is a deflated one, whose stream ended before the
+descriptor, once the CRC there matches what it inflates to (_deflated_end). (stream-unzip, on PyPI, reads ZIPs this
+way, but gives neither a member's extra field, which holds its time, nor a ZipInfo for members.py; it stops the
+whole stream at an encrypted member or an unknown method, and reads no stored member with a descriptor.)
 
 One idea, kept whole: where each member of a ZIP begins and ends, read from the headers and descriptors around it.
 """
@@ -176,8 +177,8 @@ class ScannedZip(zipfile.ZipFile):
             inflated = self._inflated(member, data_at)
             if inflated is None:
                 return None
-            data_end, size = inflated
-            described = self._descriptor(data_end, data_at, size)
+            data_end, size, crc = inflated
+            described = self._descriptor(data_end, data_at, size) or self._deflated_end(data_end, data_at, size, crc)
         else:
             described = self._search(data_at, stored=member.compress_type == zipfile.ZIP_STORED)
         if described is None and member.compress_type == zipfile.ZIP_STORED and not member.flag_bits & _ENCRYPTED:
@@ -212,24 +213,32 @@ class ScannedZip(zipfile.ZipFile):
         tail = self._read(data_at + first, length - first)
         earliest = None
         for start in range(first, length):
-            rest, data_crc = tail[start - first:], zlib.crc32(tail[:start - first], crc)
-            for form in _FORMS:
-                if form is _FORMS[0] and start > _FULL:
-                    continue
-                fields = form.pack(data_crc, start, start)
-                for descriptor, crc_end in ((_DESCRIPTOR + fields, 8), (fields, 4)):
-                    if not descriptor.startswith(rest):
-                        continue
-                    if len(rest) >= crc_end:
-                        return data_crc, start, start, self._length
-                    earliest = start if earliest is None else earliest
+            data_crc = zlib.crc32(tail[:start - first], crc)
+            begun = _descriptor_begun(tail[start - first:], data_crc, start, start)
+            if begun == _WITH_CRC:
+                return data_crc, start, start, self._length
+            if begun and earliest is None:
+                earliest = start
         self._cut_end = None if earliest is None else data_at + earliest
         return None
 
-    def _inflated(self, member: zipfile.ZipInfo, data_at: int) -> tuple[int, int] | None:
-        """Where the deflate stream at `data_at` ends and what it inflates to; None when the file ends first (the
-        member is cut), the stream is damaged, or it inflates past `most` (what could not be written anyway)."""
-        inflater, at, size = zlib.decompressobj(-15), data_at, 0
+    def _deflated_end(self, data_end: int, data_at: int, size: int, crc: int) -> tuple[int, int, int, int] | None:
+        """A deflated member with a data descriptor (flag bit 3) that the end of the file cut inside that
+        descriptor: its deflate stream ended at `data_end` (inflating it found its final block, and `size` bytes
+        of CRC `crc`), so its data is whole, and once the cut leaves the descriptor's whole CRC, and the CRC
+        matches, the member is whole too, as a stored one is (_stored_end): its CRC, sizes, and the end of the
+        file. None: the file goes on past a descriptor's length (damage, not a cut), or the cut leaves the CRC
+        short or it does not match; the member is cut, its bytes up to its stream's end kept where a cut one is."""
+        rest = self._read(data_end, _MOST_CUT + 1)
+        if len(rest) > _MOST_CUT or _descriptor_begun(rest, crc, data_end - data_at, size) != _WITH_CRC:
+            return None
+        return crc, data_end - data_at, size, self._length
+
+    def _inflated(self, member: zipfile.ZipInfo, data_at: int) -> tuple[int, int, int] | None:
+        """Where the deflate stream at `data_at` ends, the size and the CRC of what it inflates to; None when the
+        file ends first (the member is cut), the stream is damaged, or it inflates past `most` (what could not be
+        written anyway)."""
+        inflater, at, size, crc = zlib.decompressobj(-15), data_at, 0, 0
         while not inflater.eof:
             chunk = self._read(at, _CHUNK)
             if not chunk:
@@ -238,7 +247,8 @@ class ScannedZip(zipfile.ZipFile):
             at += len(chunk)
             try:
                 while chunk and not inflater.eof and size <= self.most:
-                    size += len(inflater.decompress(chunk, _CHUNK))
+                    inflated = inflater.decompress(chunk, _CHUNK)
+                    size, crc = size + len(inflated), zlib.crc32(inflated, crc)
                     chunk = inflater.unconsumed_tail
             except zlib.error as error:
                 self._end = _End(f"damaged after {{files}} files{{inside}}: {error}; nothing after it was read",
@@ -249,7 +259,7 @@ class ScannedZip(zipfile.ZipFile):
                                  "bytes, more than the archive may unpack to, so nothing after it was read",
                                  member.filename)
                 return None
-        return at - len(inflater.unused_data), size
+        return at - len(inflater.unused_data), size, crc
 
     def _descriptor(self, data_end: int, data_at: int, size: int | None = None
                     ) -> tuple[int, int, int, int] | None:
@@ -301,6 +311,30 @@ class ScannedZip(zipfile.ZipFile):
         fp: IO[bytes] | None = self.fp
         assert fp is not None
         return fp.seek(0, 2)
+
+
+_WITH_CRC = 2
+
+
+def _descriptor_begun(rest: bytes, crc: int, compressed: int, size: int) -> int:
+    """How far `rest`, the last bytes of a file, is the start of a data descriptor naming `crc` and the sizes (signed
+    or not, of either width): _WITH_CRC when it holds the whole CRC, 1 when less of it, 0 when it is none.
+
+    >>> fields = _FORMS[0].pack(0x1234, 10, 10)
+    >>> _descriptor_begun(_DESCRIPTOR + fields[:4], 0x1234, 10, 10), _descriptor_begun(fields[:3], 0x1234, 10, 10)
+    (2, 1)
+    >>> _descriptor_begun(fields[:4], 0x4321, 10, 10)
+    0
+    """
+    begun = 0
+    for form in _FORMS:
+        if form is _FORMS[0] and max(compressed, size) > _FULL:
+            continue
+        fields = form.pack(crc, compressed, size)
+        for descriptor, crc_end in ((_DESCRIPTOR + fields, 8), (fields, 4)):
+            if descriptor.startswith(rest):
+                begun = max(begun, _WITH_CRC if len(rest) >= crc_end else 1)
+    return begun
 
 
 def _zip64_sizes(extra: bytes, size: int, compressed: int) -> tuple[int, int]:
