@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl import cli
 from newscrawl.archive import bundles
@@ -44,6 +45,16 @@ def data_at(archive: Path, member: str) -> int:
     extra: int
     name, extra = struct.unpack("<HH", raw[at + 26:at + 30])
     return at + 30 + name + extra
+
+
+def target_at(offset: int) -> str:
+    """The WARC-Target-URI of the record at `offset` of the sample WARC."""
+    with SAMPLE.open("rb") as stream:
+        iterator = ArchiveIterator(stream)
+        for record in iterator:
+            if iterator.get_record_offset() == offset:
+                return str(record.rec_headers.get_header("WARC-Target-URI"))
+    raise AssertionError(f"no record at offset {offset} of {SAMPLE}")
 
 
 def cut(archive: Path, at: int, to: Path) -> Path:
@@ -84,8 +95,10 @@ def test_a_wacz_cut_inside_its_warc_replays_every_record_before_the_cut(tmp_path
     (report,) = (result.workdir / "output" / "devdiscourse").glob("*.replay.report.json")
     (by_hand_report,) = (expected.workdir / "output" / "devdiscourse").glob("*.replay.report.json")
     (lost,) = json.loads(by_hand_report.read_text())["damaged_inputs"]
+    (uri,) = [problem.uri for problem in ReplaySource(by_hand).problems]  # what the reader read of its header
+    assert uri == target_at(lost["offset"])
     line = (f"cut short after 0 files, inside {WARC} (its first {half} bytes kept, up to the cut): {CUT}; lost with "
-            f"it: the record at offset {lost['offset']} of {WARC} ({lost['error']})")
+            f"it: the record of {uri} at offset {lost['offset']} of {WARC} ({lost['error']})")
     assert lost["kind"] == "truncated" and result.log.count("Damaged input") == 1
     assert f"Damaged input {source} at offset 0 (unpack): {line}" in result.log
     assert [(d["file"], d["offset"], d["kind"], d["error"]) for d in json.loads(report.read_text())[
@@ -287,7 +300,9 @@ def test_a_cut_wacz_in_a_zip_in_a_folder_is_one_line_naming_it_and_the_record_it
     assert [(problem.file, problem.offset, problem.kind, problem.message) for problem in source.problems] == [
         (f"{inside}/{WARC}", first.offset, first.kind, first.message),
         (inside, 0, "unpack", f"cut short after 0 files, inside {WARC} (its first {half} bytes kept, up to the cut): "
-                              f"{CUT}; lost with it: the record at offset {lost.offset} of {WARC} ({lost.message})")]
+                              f"{CUT}; lost with it: the record of {lost.uri} at offset {lost.offset} of {WARC} "
+                              f"({lost.message})")]
+    assert lost.uri == target_at(lost.offset) and "\n" not in source.problems[-1].message
     assert source.told_within == {"truncated": 1}
 
 

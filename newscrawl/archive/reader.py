@@ -139,6 +139,9 @@ class ArchiveProblem:
     offset: int
     kind: str
     message: str
+    uri: str = ""
+    """The WARC-Target-URI of the record a ``truncated`` problem lost, when its header was read before the end of
+    the file ("" otherwise): the capture lost, which a line telling the cut names (findings.Findings.told_with)."""
 
     def __str__(self) -> str:
         return f"{self.file} @ {self.offset}: {self.kind}: {self.message}"
@@ -371,8 +374,7 @@ def scan_records(path: Path, keep_payloads: bool = True, start: int | None = Non
             if out.problem is not None and out.next_offset is None:
                 resume = _resync(fh, offset + 1, framing, str(path))
                 where = f"resumed at offset {resume}" if resume is not None else "no intact record after it"
-                yield ArchiveProblem(out.problem.file, out.problem.offset, out.problem.kind,
-                                     f"{out.problem.message}; {where}")
+                yield replace(out.problem, message=f"{out.problem.message}; {where}")
                 offset = resume
                 continue
             if out.problem is not None:
@@ -504,8 +506,8 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
     """Reads one record at ``offset``; never raises for damaged data. ``keep_payload``/``max_payload``: see
     ``scan_records`` and ``read_record_at``."""
 
-    def problem(kind: str, message: str, next_offset: int | None = None) -> _Outcome:
-        return _Outcome(problem=ArchiveProblem(file, offset, kind, message), next_offset=next_offset)
+    def problem(kind: str, message: str, next_offset: int | None = None, uri: str = "") -> _Outcome:
+        return _Outcome(problem=ArchiveProblem(file, offset, kind, message, uri), next_offset=next_offset)
 
     gz = framing is not None  # records in members of their own (gzip or zstd)
     kind = framing.name if framing is not None else "gzip"
@@ -560,13 +562,14 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
     except CORRUPT as exc:
         return problem(kind, f"corrupt {kind} member inside the record: {exc}")
     member_end = member.end if member is not None else None
+    target = record.rec_headers.get_header("WARC-Target-URI") or ""  # the capture the end of the file cuts
     if member is not None and member.truncated:
         return problem("truncated", f"file ends inside this record ({kind} member incomplete, {got} of "
-                                    f"{length} block bytes readable)")
+                                    f"{length} block bytes readable)", uri=target)
     mended = ""  # why the block read is not the one Content-Length names (a writer's miscount)
     if got < length:
         if not gz:
-            return problem("truncated", f"file ends inside this record ({got} of {length} bytes)")
+            return problem("truncated", f"file ends inside this record ({got} of {length} bytes)", uri=target)
         if streamed is not None:
             return problem("length", f"Content-Length {length} but the {kind} member holds {got} bytes", member_end)
         block, mended = _without_record_end(block), (f"Content-Length {length} but the {kind} member holds {got} "

@@ -498,7 +498,7 @@ def _build_into(store: IndexStore, path: Path, parts: int) -> dict[str, Any]:
     store.flush()
     revisits = store.revisit_count()
     later = _resolve(store, skipped, warcinfo) if revisits else 0
-    return {"problems": [[p.file, p.offset, p.kind, p.message] for p in problems], "skipped": dict(skipped),
+    return {"problems": [[p.file, p.offset, p.kind, p.message, p.uri] for p in problems], "skipped": dict(skipped),
             "warcinfo": warcinfo, "revisits_resolved": revisits - skipped["revisit-unresolved"],
             "revisits_answered_later": later, "refreshing": sorted([file, offset] for file, offset in refreshing),
             "unlabelled_pages": sorted([file, offset] for file, offset in unlabelled_pages),
