@@ -125,9 +125,11 @@ def _cache_name() -> str:
     (KEEP_OTHERS), so every process of theirs prepared the tables again (~1 s) and wrote 95 MB. Digesting the
     ~4.5 MB model costs a few milliseconds, once per process."""
     model = MODEL_DIR / MODEL_FILE
-    with model.open("rb") as fh:
-        digest = hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=8)).hexdigest()
-    return f"langid-{version('py3langid')}-{model.stat().st_size}-{digest}-f{FORMAT}"
+    digest = hashlib.blake2b(digest_size=8)
+    with model.open("rb") as fh:  # not hashlib.file_digest: Python 3.10 lacks it
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return f"langid-{version('py3langid')}-{model.stat().st_size}-{digest.hexdigest()}-f{FORMAT}"
 
 
 def _read(folder: Path) -> Tables:
