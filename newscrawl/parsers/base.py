@@ -25,6 +25,7 @@ from newscrawl.extract.text import clean_text
 from newscrawl.items import Article
 from newscrawl.extract.decoding import (XML_INCOMPATIBLE, decode_html, decode_html_repaired, decode_page,
                                         parsed_as_text, utf8_xml_compatible)
+from newscrawl.extract.documentend import without_early_end, without_early_end_text
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +117,10 @@ class Page:
         # parser's time), for element methods nothing here uses. Same parser underneath, same tree.
         if utf8_bytes is not None and parsed_as_text(utf8_bytes):
             # The bytes parsel would encode the text back into: parsed as they are, without the round trip.
-            root = create_root_node("", etree.HTMLParser, base_url=url, body=utf8_bytes, encoding="utf-8")
+            root = create_root_node("", etree.HTMLParser, base_url=url, body=without_early_end(utf8_bytes),
+                                    encoding="utf-8")
         else:
-            text = self.html.replace("\x0c", " ")
+            text = without_early_end_text(self.html.replace("\x0c", " "))
             if not (utf8_bytes is not None and utf8_xml_compatible(utf8_bytes)):  # a plain UTF-8 page is checked in its bytes
                 text = XML_INCOMPATIBLE.sub("", text)
             root = create_root_node(text or "<html></html>", etree.HTMLParser, base_url=url)
