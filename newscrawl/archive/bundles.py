@@ -43,11 +43,12 @@ ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 SUFFIXES = ZIP_SUFFIXES + TAR_SUFFIXES
 
-EXTRACTION = "bundle-5"
+EXTRACTION = "bundle-6"
 """Part of every extraction folder's key: a new one when extraction changes what it writes, so no replay reads a
 folder an older newscrawl extracted (2: the archives among its files unpacked too, nested.py; 3: a ZIP cut short
 gives the files before the cut, zipscan.py; 4: a stored file the cut left whole but for part of its data descriptor
-is extracted; 5: a tar's members are written by members.py, a hard link as a copy within the budget)."""
+is extracted; 5: a tar's members are written by members.py, a hard link as a copy within the budget; 6: a ZIP whose central
+directory does not match its headers, or damaged in its middle, is read from its headers past the damage)."""
 
 _EXTENDED_TIMESTAMP = 0x5455
 """Info-ZIP's "UT" extra field: a flags byte, then (flag 1) the modification time, seconds since 1970 UTC."""

@@ -75,7 +75,7 @@ def extract_members(archive: zipfile.ZipFile, into: Path, found: Findings, budge
     chosen = written = 0
     for member in archive.infolist():
         target = member_target(into, member.filename)
-        if member.is_dir() or target is None or not wanted(member):
+        if target is None or member.is_dir() or not wanted(member):  # ZipInfo.is_dir() fails on an empty name
             continue
         chosen += 1
         written += write_member(f"{name}/{member.filename}", member.file_size, target, partial(archive.open, member),

@@ -24,11 +24,12 @@ from newscrawl.archive.zipscan import open_zip
 
 SUFFIX = ".wacz"
 
-EXTRACTION = "wacz-5"
+EXTRACTION = "wacz-6"
 """Part of every extraction folder's key: a new one when extraction changes what it writes (2: the WARCs take the
 WACZ's modification time; 3: each WARC whole or not at all, within the budget: members.py; 4: a WACZ cut short is
 read from its members' headers, its cut WARC kept up to the cut: zipscan.py; 5: a stored WARC cut inside its data
-descriptor keeps none of the descriptor's bytes), so no replay reads a folder an older
+descriptor keeps none of the descriptor's bytes; 6: one damaged in its middle is read past the damage), so no
+replay reads a folder an older
 newscrawl extracted."""
 
 

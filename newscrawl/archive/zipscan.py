@@ -22,6 +22,10 @@ descriptor, once the CRC there matches what it inflates to (_deflated_end). (str
 way, but gives neither a member's extra field, which holds its time, nor a ZipInfo for members.py; it stops the
 whole stream at an encrypted member or an unknown method, and reads no stored member with a descriptor.)
 
+A ZIP whose central directory does not match its local headers (open_zip) is read so too, and wherever no header
+is where one should be (damage, a member whose sizes no longer fit its data), the reading goes on from the next
+local header, as ``zip -FF`` does: damage costs the members it touches, and every other one is read.
+
 One idea, kept whole: where each member of a ZIP begins and ends, read from the headers and descriptors around it.
 """
 
@@ -38,12 +42,18 @@ from typing import IO
 _LOCAL = b"PK\x03\x04"
 _CENTRAL = (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06")
 """A central directory entry, the end record and the ZIP64 end record: what follows the last member."""
+_END = _CENTRAL[1]
+_MOST_END = 22 + 0xFFFF
+"""The most bytes an end-of-central-directory record takes, with its longest comment: it ends the file."""
 _DESCRIPTOR = b"PK\x07\x08"
 _HEADER = struct.Struct("<4sHHHHHIIIHH")
 """A local file header: signature, version, flags, method, time, date, CRC, sizes (compressed, plain), name and extra
 field lengths (APPNOTE 4.3.7)."""
 _FORMS = (struct.Struct("<III"), struct.Struct("<IQQ"))
 """A data descriptor after its optional signature: CRC, compressed and plain size, of 4 bytes each or (ZIP64) 8."""
+_METHODS = frozenset({0, 1, 6, 8, 9, 12, 14, 93, 95, 96, 97, 98, 99})
+"""Compression methods APPNOTE names that writers use (stored, shrunk, imploded, deflate, deflate64, bzip2, LZMA,
+zstd, xz, JPEG, WavPack, PPMd, AES)."""
 _ZIP64 = 0x0001
 _FULL = 0xFFFFFFFF
 _ENCRYPTED, _DESCRIBED, _UTF8_NAME = 0x01, 0x08, 0x800
@@ -64,16 +74,40 @@ class _End:
 
 
 def open_zip(path: Path, most: int) -> zipfile.ZipFile:
-    """The ZIP at `path` read by zipfile from its central directory, else, when zipfile cannot read one, from its
-    members' local headers (ScannedZip; `most`: what it may unpack to, beyond which a member is not inflated to find
-    its end). A file that does not start with a local header is no ZIP: zipfile's error is raised for it."""
+    """The ZIP at `path` read by zipfile from its central directory, else, when zipfile cannot read one or the one it
+    reads does not match the members' own headers (a byte lost or added before the directory moves every member
+    from where it says: zipfile then read none of them), from its members' local headers (ScannedZip; `most`: what
+    it may unpack to, beyond which a member is not inflated to find its end). A file in which no local header is
+    found is no ZIP: zipfile's error is raised for it."""
     try:
-        return zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
-        with open(path, "rb") as head:
-            if head.read(len(_LOCAL)) != _LOCAL:
-                raise
-        return ScannedZip(path, error, most)
+        unreadable = error
+    else:
+        astray = _astray(archive)
+        if astray is None:
+            return archive
+        archive.close()
+        unreadable = zipfile.BadZipFile(astray)
+    return ScannedZip(path, unreadable, most)
+
+
+def _astray(archive: zipfile.ZipFile) -> str | None:
+    """Why `archive`'s central directory does not stand for its members (the first member whose local header is not
+    where it says, or names another file: what zipfile's open() refuses the member for), or None."""
+    fp: IO[bytes] | None = archive.fp
+    assert fp is not None
+    for member in archive.infolist():
+        fp.seek(max(0, member.header_offset))
+        head = fp.read(_HEADER.size) if member.header_offset >= 0 else b""
+        if len(head) < _HEADER.size or head[:4] != _LOCAL:
+            return f"its central directory puts {member.orig_filename} at offset {member.header_offset}, where no " \
+                   "file header is"
+        name = fp.read(_HEADER.unpack(head)[9])
+        if name.decode("utf-8" if member.flag_bits & _UTF8_NAME else "cp437", "replace") != member.orig_filename:
+            return f"its central directory names {member.orig_filename} the file whose own header names another, at " \
+                   f"offset {member.header_offset}"
+    return None
 
 
 class ScannedZip(zipfile.ZipFile):
@@ -88,6 +122,10 @@ class ScannedZip(zipfile.ZipFile):
         """Where the cut member's data ends at the latest: the start of what may be its data descriptor, cut short
         (_stored_end); None: at the end of the file."""
         self._end = _End(_CUT)
+        self._skipped: list[str] = []
+        self._broken: str | None = None
+        """Why the member being read is damaged where its end cannot be found (its deflate stream), if it is."""
+        """One clause per stretch the reading skipped to the next header (damage), for the damage line."""
         self._length = 0
         super().__init__(path)
 
@@ -95,7 +133,8 @@ class ScannedZip(zipfile.ZipFile):
         """The one line saying where the members ended; `fate`: what became of the cut member."""
         files = sum(not member.is_dir() for member in self.filelist)
         inside = f", inside {self._end.inside}" + (f" ({fate})" if fate else "") if self._end.inside else ""
-        return self._end.line.replace("{files}", str(files)).replace("{inside}", inside)
+        line = self._end.line.replace("{files}", str(files)).replace("{inside}", inside)
+        return "; ".join([line, *self._skipped])
 
     def cut_chunks(self) -> Iterator[bytes]:
         """The bytes of the cut member as far as the file goes: stored, as they are; deflated, inflated until the
@@ -121,21 +160,52 @@ class ScannedZip(zipfile.ZipFile):
                 return
 
     def _RealGetContents(self) -> None:  # the name of the step ZipFile.__init__ calls to read its contents
-        """The members, from their local headers, in file order, up to the first that is not whole."""
-        at, self._length = 0, self._seek_end()
+        """The members, from their local headers, in file order, up to the central directory, the end of the file or
+        the member the end of the file cut. Where no header is where one should be (damage before it, a member whose
+        sizes are damaged), or a member's deflate stream is damaged, the reading goes on from the next local header
+        after the last one found (skipped: one clause of the damage line each), as ``zip -FF`` does: damage costs
+        the members it touches, not every one after it."""
+        at, last, self._length = 0, -1, self._seek_end()
         while head := self._read(at, _HEADER.size):
             if not _LOCAL.startswith(head[:4]):
-                self._end = _End(f"its central directory cannot be read ({self.unreadable}): its {{files}} files "
-                                 "were read from their own headers" if head[:4] in _CENTRAL else
-                                 f"damaged after {{files}} files: no ZIP header at offset {at}, and no central "
-                                 "directory after it; nothing after that point was read")
-                break
-            found = self._member(at, head)
+                if head[:4] in _CENTRAL:
+                    self._end = _End(self._central_line())
+                    break
+                following = self._next_header(last + 1)
+                if following is None or following[1] != _LOCAL:
+                    self._end = _End(self._central_line() if following else
+                                     f"damaged after {{files}} files: no ZIP header at offset {at}, nor any after "
+                                     "it; nothing after that point was read")
+                    if following:
+                        self._skipped.append(f"no ZIP header at offset {at}: skipped to the central directory, at "
+                                             f"offset {following[0]}")
+                    break
+                if last >= 0 or following[0] > 0:
+                    self._skipped.append(f"no ZIP header at offset {at}: skipped to the next, at offset "
+                                         f"{following[0]}")
+                at = following[0]
+            last = at
+            found = self._member(at, head := self._read(at, _HEADER.size))
+            if (found is None or not found[0].filename) and self._next_header(at + 1) is not None:
+                # not cut, since a header follows: its name and extra field run past the end of the file, or it
+                # names no file
+                self._skipped.append(f"the file header at offset {at} is damaged: skipped to the next")
+                at += 1
+                continue
             if found is None:
                 self._end = _End(_CUT, "the header of the next file")
                 break
             member, data_at = found
             end = self._data_end(member, data_at)
+            if end is None and self.cut is member and self._next_header(data_at):
+                # not cut, since a header follows: its sizes, or its data descriptor, are damaged
+                self.cut, self._cut_end = None, None
+                self._broken = "its data does not end where its sizes or its data descriptor say"
+            if end is None and self._broken is not None:
+                self._skipped.append(f"{member.filename} damaged ({self._broken}): skipped to the next file header")
+                self._broken, self._end = None, _End(_CUT)
+                at = data_at  # no header there: the next one after it is searched for
+                continue
             if end is None:
                 break
             self.filelist.append(member)
@@ -143,7 +213,45 @@ class ScannedZip(zipfile.ZipFile):
             at = end
         self.start_dir = at
         if not self.filelist and self.cut is None:
+            if last < 0:  # no local header anywhere: no ZIP
+                raise self.unreadable
             raise zipfile.BadZipFile(f"{self.unreadable}; read from its own headers: {self.damage()}")
+
+    def _central_line(self) -> str:
+        return (f"its central directory cannot be read ({self.unreadable}): its {{files}} files were read from "
+                "their own headers")
+
+    def _next_header(self, at: int) -> tuple[int, bytes] | None:
+        """The first local header or central directory signature at or after `at` that can be one (_plausible):
+        where, and which; None when the file holds neither after it."""
+        signatures = (_LOCAL, *_CENTRAL)
+        carry = b""
+        while chunk := self._read(at, _CHUNK):
+            buffer, base = carry + chunk, at - len(carry)
+            spot = buffer.find(b"PK")
+            while spot >= 0:
+                found = buffer[spot:spot + 4]
+                if found in signatures and self._plausible(base + spot, found):
+                    return base + spot, found
+                spot = buffer.find(b"PK", spot + 1)
+            at, carry = at + len(chunk), buffer[-3:]
+        return None
+
+    def _plausible(self, at: int, signature: bytes) -> bool:
+        """Whether the `signature` at `at` starts a header and not 4 bytes of some member's data that happen to read
+        so (once in 4 GB of random bytes): a local or central header needs a known version and method (and a local
+        one a name within the file); an end record lies within its largest size of the end of the file."""
+        if signature == _END:
+            return self._length - at <= _MOST_END
+        if signature == _CENTRAL[0]:
+            head = self._read(at, 12)
+            return len(head) < 12 or (head[6] <= 63 and struct.unpack("<H", head[10:12])[0] in _METHODS)
+        head = self._read(at, _HEADER.size)
+        if len(head) < _HEADER.size or signature != _LOCAL:
+            return True  # a header the end of the file cut; a ZIP64 end record
+        _, version, _, method, _, _, _, _, _, name_length, extra_length = _HEADER.unpack(head)
+        return (version & 0xFF <= 63 and method in _METHODS and name_length > 0
+                and at + _HEADER.size + name_length + extra_length <= self._length)
 
     def _member(self, at: int, head: bytes) -> tuple[zipfile.ZipInfo, int] | None:
         """The member whose local header starts at `at` (`head`: its fixed part), its sizes from the header and its
@@ -251,8 +359,7 @@ class ScannedZip(zipfile.ZipFile):
                     size, crc = size + len(inflated), zlib.crc32(inflated, crc)
                     chunk = inflater.unconsumed_tail
             except zlib.error as error:
-                self._end = _End(f"damaged after {{files}} files{{inside}}: {error}; nothing after it was read",
-                                 member.filename)
+                self._broken = str(error)
                 return None
             if size > self.most:
                 self._end = _End(f"not read past {{files}} files{{inside}}: it inflates to more than {self.most} "
