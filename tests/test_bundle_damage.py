@@ -223,3 +223,18 @@ def test_a_tar_refused_whole_is_one_line(tmp_path: Path) -> None:
     """tarfile's refusal of a file no method opens lists each method's reason on a line of its own."""
     files, found = unpacked(tmp_path, "pages.tar.bz2", b"BZh91AY&SY" + bytes(100))  # checked there: one line
     assert files is None
+
+
+@pytest.mark.parametrize("field, at", [("the directory's size, in its end record", 12),
+                                       ("a member's CRC, in its directory entry", 16)])
+def test_damage_in_a_zips_central_directory_alone_costs_no_member(tmp_path: Path, field: str, at: int) -> None:
+    """zipfile trusts the central directory: with its size zeroed it lists no file (the ZIP was refused whole),
+    and with a member's CRC damaged there the member failed its CRC, though its own header and data were whole.
+    A directory that lists no file, or disagrees with a member's own header, is no longer trusted."""
+    raw, spans = zipped(PAGES, streamed=False)
+    start = raw.rindex(b"PK\x05\x06") if "end record" in field else raw.index(b"PK\x01\x02", spans[
+        "pages/story-4.html"][1])
+    files, found = unpacked(tmp_path, "pages.zip", raw[:start + at] + bytes(4) + raw[start + at + 4:])
+    assert files == PAGES
+    assert [problem.file for problem in found.problems] == ["pages.zip"]
+    assert "were read from their own headers" in found.problems[0].message

@@ -93,20 +93,31 @@ def open_zip(path: Path, most: int) -> zipfile.ZipFile:
 
 
 def _astray(archive: zipfile.ZipFile) -> str | None:
-    """Why `archive`'s central directory does not stand for its members (the first member whose local header is not
-    where it says, or names another file: what zipfile's open() refuses the member for), or None."""
+    """Why `archive`'s central directory does not stand for its members, or None: it lists none, or a member's local
+    header is not where it says, names another file, or gives another method, CRC or sizes (damage in the directory
+    alone, which cost the member a bad CRC or magic number where its own header and data are whole)."""
     fp: IO[bytes] | None = archive.fp
     assert fp is not None
-    for member in archive.infolist():
+    members = archive.infolist()
+    if not members:
+        fp.seek(0)
+        return "it lists no file" if _LOCAL in fp.read(_CHUNK) else None
+    for member in members:
         fp.seek(max(0, member.header_offset))
         head = fp.read(_HEADER.size) if member.header_offset >= 0 else b""
         if len(head) < _HEADER.size or head[:4] != _LOCAL:
-            return f"its central directory puts {member.orig_filename} at offset {member.header_offset}, where no " \
+            return f"it puts {member.orig_filename} at offset {member.header_offset}, where no " \
                    "file header is"
-        name = fp.read(_HEADER.unpack(head)[9])
+        _, _, flags, method, _, _, crc, compressed, size, name_length, _ = _HEADER.unpack(head)
+        name = fp.read(name_length)
         if name.decode("utf-8" if member.flag_bits & _UTF8_NAME else "cp437", "replace") != member.orig_filename:
-            return f"its central directory names {member.orig_filename} the file whose own header names another, at " \
+            return f"it names {member.orig_filename} the file whose own header names another, at " \
                    f"offset {member.header_offset}"
+        described = flags & _DESCRIBED or _FULL in (compressed, size)  # its sizes are elsewhere: not compared
+        if method != member.compress_type or not described and (crc, compressed, size) != (
+                member.CRC, member.compress_size, member.file_size):
+            return f"it and {member.orig_filename}'s own header, at offset " \
+                   f"{member.header_offset}, disagree on its method, CRC or sizes"
     return None
 
 
