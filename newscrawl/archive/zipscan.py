@@ -83,6 +83,8 @@ def open_zip(path: Path, most: int) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
         unreadable = error
+    except _DIRECTORY_ERRORS as error:  # what else zipfile raises for a damaged directory: no ZIP's own refusal
+        unreadable = zipfile.BadZipFile(f"{type(error).__name__}: {error}")
     else:
         astray = _astray(archive)
         if astray is None:
@@ -90,6 +92,11 @@ def open_zip(path: Path, most: int) -> zipfile.ZipFile:
         archive.close()
         unreadable = zipfile.BadZipFile(astray)
     return ScannedZip(path, unreadable, most)
+
+
+_DIRECTORY_ERRORS = (NotImplementedError, ValueError, EOFError, struct.error, IndexError, OverflowError)
+"""What zipfile raises besides BadZipFile reading a damaged central directory: a version or compression it does
+not know ("zip file version 6.5"), a name that is no UTF-8 (UnicodeDecodeError), fields that run short."""
 
 
 def _astray(archive: zipfile.ZipFile) -> str | None:
