@@ -15,6 +15,7 @@ import os
 import plistlib
 import re
 from collections.abc import Callable
+from xml.parsers.expat import ExpatError
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -71,7 +72,8 @@ def _read_webarchive(raw: bytes) -> ArchivedPage:
     no time."""
     try:
         archive = plistlib.loads(raw)
-    except (plistlib.InvalidFileException, ValueError, TypeError, OverflowError, IndexError, KeyError) as exc:
+    except (plistlib.InvalidFileException, ValueError, TypeError, OverflowError, IndexError, KeyError,
+            ExpatError) as exc:  # ExpatError: an XML plist (older Safaris) that is not well-formed, no ValueError
         raise ValueError(f"not a readable property list ({exc})") from exc
     main = archive.get("WebMainResource") if isinstance(archive, dict) else None
     if not isinstance(main, dict) or not isinstance(main.get("WebResourceData"), bytes):
