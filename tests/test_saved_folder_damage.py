@@ -106,7 +106,7 @@ def test_an_xml_web_archive_that_is_not_well_formed_costs_only_itself(tmp_path: 
     saved) that is not well-formed: it went out of iter_saved_html, and every page after it was lost."""
     broken = FILES["old-safari.webarchive"].replace(b"</dict>", b"</dict", 1)
     items = list(iter_saved_html(saved_folder(tmp_path, {"a.webarchive": broken, "b.html": article("b")})))
-    assert [(Path(item.path).name, item.kind) for item in items if isinstance(item, ArchiveProblem)] == [
+    assert [(Path(item.file).name, item.kind) for item in items if isinstance(item, ArchiveProblem)] == [
         ("a.webarchive", "page-archive")]
     assert [Path(item.path).name for item in items if isinstance(item, SavedPage)] == ["b.html"]
 
