@@ -249,3 +249,18 @@ def test_a_zip_whose_directory_names_a_version_zipfile_does_not_know_is_read_fro
     files, found = unpacked(tmp_path, "pages.zip", raw[:entry + 6] + bytes([65]) + raw[entry + 7:])
     assert files == PAGES
     assert "NotImplementedError" in found.problems[0].message
+
+
+@pytest.mark.parametrize("signature", [b"PK\x05\x06", b"PK\x01\x02"])
+def test_a_central_directory_signature_where_file_headers_follow_is_no_end(tmp_path: Path, signature: bytes) -> None:
+    """Read from its headers, a ZIP ended at the first central directory signature found past damage, or at its
+    start: one inside a member's data (four bytes added there, or a stored ZIP's own), or put before the first file,
+    lost every member after it. One with file headers after it is no end, and the reading goes on to them."""
+    raw, spans = zipped(PAGES, streamed=False)
+    start, end = spans["pages/story-3.html"]
+    middle = (start + end) // 2
+    damaged = raw[:middle] + signature + raw[middle:]
+    if signature == b"PK\x01\x02":  # before the first file too
+        damaged = signature + damaged
+    files, found = unpacked(tmp_path, "pages.zip", damaged)
+    assert files == {name: data for name, data in PAGES.items() if name != "pages/story-3.html"}

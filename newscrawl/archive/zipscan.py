@@ -43,8 +43,6 @@ _LOCAL = b"PK\x03\x04"
 _CENTRAL = (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06")
 """A central directory entry, the end record and the ZIP64 end record: what follows the last member."""
 _END = _CENTRAL[1]
-_MOST_END = 22 + 0xFFFF
-"""The most bytes an end-of-central-directory record takes, with its longest comment: it ends the file."""
 _DESCRIPTOR = b"PK\x07\x08"
 _HEADER = struct.Struct("<4sHHHHHIIIHH")
 """A local file header: signature, version, flags, method, time, date, CRC, sizes (compressed, plain), name and extra
@@ -186,19 +184,22 @@ class ScannedZip(zipfile.ZipFile):
         at, last, self._length = 0, -1, self._seek_end()
         while head := self._read(at, _HEADER.size):
             if not _LOCAL.startswith(head[:4]):
-                if head[:4] in _CENTRAL:
-                    self._end = _End(self._central_line())
-                    break
-                following = self._next_header(last + 1)
+                following = (at, head[:4]) if head[:4] in _CENTRAL else self._next_header(last + 1)
+                if following is not None and following[1] != _LOCAL and (
+                        more := self._next_header(following[0] + 4, local=True)) is not None:
+                    # file headers after it: no central directory, but damage, or a member's data read so
+                    self._skipped.append(f"a central directory signature at offset {following[0]} with file headers "
+                                         f"after it: skipped to the next, at offset {more[0]}")
+                    following = more
                 if following is None or following[1] != _LOCAL:
                     self._end = _End(self._central_line() if following else
                                      f"damaged after {{files}} files: no ZIP header at offset {at}, nor any after "
                                      "it; nothing after that point was read")
-                    if following:
+                    if following and following[0] != at:
                         self._skipped.append(f"no ZIP header at offset {at}: skipped to the central directory, at "
                                              f"offset {following[0]}")
                     break
-                if last >= 0 or following[0] > 0:
+                if following[0] != at and (last >= 0 or following[0] > 0):
                     self._skipped.append(f"no ZIP header at offset {at}: skipped to the next, at offset "
                                          f"{following[0]}")
                 at = following[0]
@@ -239,10 +240,10 @@ class ScannedZip(zipfile.ZipFile):
         return (f"its central directory cannot be read ({self.unreadable}): its {{files}} files were read from "
                 "their own headers")
 
-    def _next_header(self, at: int) -> tuple[int, bytes] | None:
-        """The first local header or central directory signature at or after `at` that can be one (_plausible):
-        where, and which; None when the file holds neither after it."""
-        signatures = (_LOCAL, *_CENTRAL)
+    def _next_header(self, at: int, local: bool = False) -> tuple[int, bytes] | None:
+        """The first local header or central directory signature (`local`: local header) at or after `at` that can
+        be one (_plausible): where, and which; None when the file holds none after it."""
+        signatures = (_LOCAL,) if local else (_LOCAL, *_CENTRAL)
         carry = b""
         while chunk := self._read(at, _CHUNK):
             buffer, base = carry + chunk, at - len(carry)
@@ -258,9 +259,10 @@ class ScannedZip(zipfile.ZipFile):
     def _plausible(self, at: int, signature: bytes) -> bool:
         """Whether the `signature` at `at` starts a header and not 4 bytes of some member's data that happen to read
         so (once in 4 GB of random bytes): a local or central header needs a known version and method (and a local
-        one a name within the file); an end record lies within its largest size of the end of the file."""
-        if signature == _END:
-            return self._length - at <= _MOST_END
+        one a name within the file); an end record ends the file with its comment."""
+        if signature == _END:  # it ends the file, its comment last
+            tail = self._read(at + 20, 2)
+            return len(tail) < 2 or at + 22 + struct.unpack("<H", tail)[0] == self._length
         if signature == _CENTRAL[0]:
             head = self._read(at, 12)
             return len(head) < 12 or (head[6] <= 63 and struct.unpack("<H", head[10:12])[0] in _METHODS)
