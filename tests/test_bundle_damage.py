@@ -14,7 +14,13 @@ comes out whole, with its own bytes, and no member comes out with bytes that are
   replayed: tests/test_archive_damage.py);
 * a tar: a member is its header blocks and data blocks; the end-of-archive blocks are no member's. A tar keeps no
   checksum of a member's data (its header's covers the header alone), so damage inside the data is not seen, and the
-  member comes out with it: what is promised of a plain tar is the members outside the damage.
+  member comes out with it: what is promised of a plain tar is the members outside the damage;
+* a compressed tar is one deflate stream, read in order: damage costs the member it falls in and every member after
+  it, since no reader finds its way back into a deflate stream after damage (gzip -d and tar stop there too). What
+  is promised is the members whose compressed bytes all come before the first damage (the test's stream is flushed
+  at each member's end, Z_FULL_FLUSH, only so that it knows where they end). Its CRC covers the whole stream and is
+  checked at its end, after the members before are written: damage the deflate stream does not refuse (in a stored
+  block) is in the member it falls in, as in a plain tar.
 """
 
 from __future__ import annotations
@@ -112,6 +118,22 @@ def tarred(members: dict[str, bytes]) -> tuple[bytes, dict[str, tuple[int, int]]
     return raw, {name: (start, end) for name, start, end in zip(members, starts, ends)}
 
 
+def gzipped_by_member(raw: bytes, spans: dict[str, tuple[int, int]]) -> tuple[bytes, dict[str, tuple[int, int]]]:
+    """`raw` (a tar) as gzip, flushed at each member's end, and each member's span in the gzip file: from before the
+    file's first byte (a stream read in order reaches no member but through every byte before it, and bytes put in
+    front of it make it no gzip) to its flush."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    out, at, ends = [header], 0, {}
+    for name, (_, end) in spans.items():
+        out.append(compressor.compress(raw[at:end]) + compressor.flush(zlib.Z_FULL_FLUSH))
+        ends[name] = sum(map(len, out))
+        at = end
+    out.append(compressor.compress(raw[at:]) + compressor.flush())
+    out.append(struct.pack("<II", zlib.crc32(raw), len(raw) & 0xFFFFFFFF))
+    return b"".join(out), {name: (-1, end) for name, end in ends.items()}
+
+
 def unpacked(tmp: Path, name: str, data: bytes) -> tuple[dict[str, bytes] | None, Findings]:
     """The files unpacking `data`, saved as `name`, gives (by their names in it), or None when it is refused."""
     path = tmp / name
@@ -172,6 +194,17 @@ def test_damage_in_a_tar_of_pages_costs_only_the_members_it_touches(
     raw, spans = tarred(PAGES)
     damaged, damage = apply_damages(raw, damages)
     files, _ = unpacked(tmp_path_factory.mktemp("tar"), "pages.tar", damaged)
+    check(files, PAGES, spans, damage, damages, checksummed=False)
+
+
+@SETTINGS
+@given(damages=DAMAGES_APART)
+def test_damage_in_a_tar_gz_costs_the_members_from_it_on(
+        tmp_path_factory: pytest.TempPathFactory, damages: Damages) -> None:
+    raw, plain = tarred(PAGES)
+    packed, spans = gzipped_by_member(raw, plain)
+    damaged, damage = apply_damages(packed, damages)
+    files, _ = unpacked(tmp_path_factory.mktemp("tgz"), "pages.tar.gz", damaged)
     check(files, PAGES, spans, damage, damages, checksummed=False)
 
 
@@ -264,3 +297,17 @@ def test_a_central_directory_signature_where_file_headers_follow_is_no_end(tmp_p
         damaged = signature + damaged
     files, found = unpacked(tmp_path, "pages.zip", damaged)
     assert files == {name: data for name, data in PAGES.items() if name != "pages/story-3.html"}
+
+
+def test_a_tar_gz_damaged_gives_every_member_before_the_damage(tmp_path: Path) -> None:
+    """tarfile's gzip reading drops all it inflated in the read that meets damage (8 KB of the file): a small
+    .tar.gz damaged near its end was refused whole, every member before the damage lost with it. One line names
+    the stream's damage and what the tar lost at it."""
+    raw, plain = tarred(PAGES)
+    packed, spans = gzipped_by_member(raw, plain)
+    at = spans["pages/story-3.html"][1] + 10  # inside story-4's compressed bytes
+    files, found = unpacked(tmp_path, "pages.tar.gz", packed[:at] + bytes([packed[at] ^ 0xFF]) * 8 + packed[at + 8:])
+    assert files is not None
+    assert {name: files.get(name) for name in list(PAGES)[:4]} == dict(list(PAGES.items())[:4])
+    assert [problem.file for problem in found.problems] == ["pages.tar.gz"]
+    assert "its gzip stream is damaged: " in found.problems[0].message

@@ -10,7 +10,8 @@ extracted is what a careful unpacking tool would write, and nothing else:
   links that lead out, and device files;
 * one member that cannot be read (a bad CRC, an encrypted member, a tar member the filter refuses) costs only itself:
   one error line naming ``BUNDLE/MEMBER``; a tar cut short keeps what came before the cut, a tar damaged in its middle is read on from the next
-  header after the damage (one line saying where), and a member cut short
+  header after the damage (one line saying where: tarscan.py), a gzipped one whose stream fails gives every member
+  before the damaged byte (gunzipstream.py), and a member cut short
   is never written, never replayed (a ZIP's and a tar's members are written whole or not at all by members.py, the
   writer of a WACZ's too);
   a ZIP cut short (no central directory: an interrupted download or copy) keeps the files before the cut, read from
@@ -33,12 +34,14 @@ import os
 import struct
 import tarfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from newscrawl.archive.budget import Budget
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle
+from newscrawl.archive.gunzipstream import GunzipStream
 from newscrawl.archive.members import MAC_METADATA, READ_ERRORS, extract_members, write_tar_member
+from newscrawl.archive.sniff import GZIP_MAGIC
+from newscrawl.archive.tarscan import ends_whole, members, one_line
 from newscrawl.archive.zipscan import open_zip
 
 ZIP_SUFFIXES = (".zip",)
@@ -93,147 +96,72 @@ def _extract_zip(path: Path, into: Path, findings: Findings, budget: Budget, nam
 
 
 def _extract_tar(path: Path, into: Path, findings: Findings, budget: Budget, name: str) -> int:
-    extracted, before, found = 0, len(findings.problems), False
+    """The tar's members, read by tarfile; a gzipped one whose stream fails (damaged, cut) is read again from its
+    plain bytes as far as they go (GunzipStream), every line and budget of the first reading undone."""
+    before, left = len(findings.problems), budget.left
+    try:
+        extracted, failed = _extract_plain_tar(path, None, into, findings, budget, name)
+    except BundleNotExtracted:
+        raise
+    except UnreadableBundle:
+        if not _is_gzip(path):
+            raise
+        extracted, failed = 0, True
+    if not failed or not _is_gzip(path):
+        return extracted
+    del findings.problems[before:]
+    budget.left = left
+    with open(path, "rb") as raw:
+        # tarfile's gzip reading drops what it inflated in the read that met the damage (every member in that 8 KB
+        # of the file: a small .tar.gz damaged anywhere was refused whole); GunzipStream gives all of it up to the
+        # damaged byte, read as one stream, in order, as tarfile's "r|" mode reads
+        plain = GunzipStream(raw)
+        extracted, _ = _extract_plain_tar(path, plain, into, findings, budget, name)
+    if plain.cut:  # one damage, one line: what the tar lost at it, and the stream's damage
+        lost = next((problem for problem in findings.problems[before:] if problem.file == name), None)
+        findings.problems[:] = [problem for problem in findings.problems if problem is not lost]
+        findings.damaged(name, f"{lost.message} ({plain.cut})" if lost else
+                         f"{plain.cut}; the {extracted} files before it were read")
+    return extracted
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as head:
+        return head.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+
+
+def _extract_plain_tar(path: Path, plain: GunzipStream | None, into: Path, findings: Findings, budget: Budget,
+                       name: str) -> tuple[int, bool]:
+    """The members of the tar at `path` (`plain`: its bytes un-gzipped) into `into`: how many, and whether the
+    tar's own bytes failed (what reading it raised: a stream damaged or cut)."""
+    extracted, before, found, failed = 0, len(findings.problems), False, False
     try:
         # ignore_zeros while it is opened: a damaged first header is skipped to the next, as any later one is
-        with tarfile.open(path, "r:*", ignore_zeros=True) as archive:
+        with (tarfile.open(fileobj=plain, mode="r|", ignore_zeros=True) if plain else  # type: ignore[call-overload]
+              tarfile.open(path, "r:*", ignore_zeros=True)) as archive:
             archive.ignore_zeros = False
             try:
-                for member in _members(archive, name, findings):  # in order: a tar cut short keeps what came first
+                for member in members(archive, name, findings):  # in order: a tar cut short keeps what came first
                     found = True
                     if member.isdir() or member.name.startswith(MAC_METADATA):
                         continue
                     extracted += write_tar_member(archive, member, into, findings, budget, name)
-                if found and not _ends_whole(archive):
+                if found and not ends_whole(archive):
                     findings.damaged(name, f"cut short after {extracted} files: no end-of-archive block follows "
                                      "them")
             except BundleNotExtracted:  # a ValueError too, but the cache's: no bundle can be extracted
                 raise
             except READ_ERRORS as error:  # the bundle's own bytes failed: nothing after this point can be read
-                found = True
-                findings.damaged(name, f"cut short or damaged after {extracted} files: {_one_line(error)}")
+                found = failed = True
+                findings.damaged(name, f"cut short or damaged after {extracted} files: {one_line(error)}")
     except (tarfile.ReadError, tarfile.CompressionError, EOFError, OSError) as error:
-        raise UnreadableBundle(f"{name}: not a readable tar file: {_one_line(error)}") from error
+        raise UnreadableBundle(f"{name}: not a readable tar file: {one_line(error)}") from error
     if not found:
         raise UnreadableBundle(f"{name}: not a readable tar file: no tar header in it")
     if not extracted:
         raise UnreadableBundle(f"{name}: a tar file without a file that could be extracted"
                                f"{findings.last(before)}")
-    return extracted
-
-
-def _members(archive: tarfile.TarFile, name: str, findings: Findings) -> Iterator[tarfile.TarInfo]:
-    """The members of `archive`, in order. tarfile stops without a word at the first block that is no header (a
-    damaged one, or one a lost or added byte moved off its place), as at the end-of-archive block: every member after
-    it was lost. Where tarfile stops, the reading goes on from the next header found after the last one read, at any
-    offset (a byte lost or added in a member's data moves every header after it off the 512-byte grid; a header's
-    magic and checksum tell it from data), and blocks skipped that are not zeros (the end-of-archive block, then
-    another tar appended: what ``tar -i`` reads) are one damaged-input line each, naming where."""
-    expected = 0  # where the next header should be
-    past = 0  # where a search for one starts: past the last member's headers, or the one it resumed at (no loop)
-    if getattr(archive, "firstmember") is None and archive.offset > 0 and _seekable(archive):  # none on the grid
-        first = _next_header(archive, 0)
-        if first is not None:
-            findings.damaged(name, f"damaged: no tar header at offset 0: read on from the first, at offset {first}")
-            archive.offset = expected = first
-            past = first + 1
-    while True:
-        try:
-            member = archive.next()
-        except tarfile.ReadError as error:  # a damaged extended header, or a header past the end of the data
-            if _seekable(archive) and (following := _next_header(archive, past)) is not None:
-                findings.damaged(name, f"damaged at offset {archive.offset} ({_one_line(error)}): read on from the "
-                                 f"next tar header, at offset {following}")
-                archive.offset = expected = following
-                past = following + 1
-                continue
-            raise
-        if member is not None:
-            if member.offset > expected and not _zeros(archive, expected, member.offset):
-                findings.damaged(name, f"damaged: no tar header at offset {expected}: read on from the next, at "
-                                 f"offset {member.offset}")
-            expected, past = archive.offset, member.offset_data  # after its extended headers too
-            yield member
-            continue
-        stopped = archive.offset
-        following = _next_header(archive, past) if _seekable(archive) else None
-        if following is None:
-            archive.offset = stopped  # where _ends_whole looks for the end-of-archive block
-            return
-        if not _zeros(archive, stopped, following):
-            findings.damaged(name, f"damaged: no tar header at offset {stopped}: read on from the next, at offset "
-                             f"{following}")
-        archive.offset = expected = following
-        past = following + 1
-
-
-def _seekable(archive: tarfile.TarFile) -> bool:
-    return archive.fileobj is not None and getattr(archive.fileobj, "seekable", lambda: False)()
-
-
-def _zeros(archive: tarfile.TarFile, start: int, end: int) -> bool:
-    """Whether the bytes [start, end) of the tar are whole blocks of zeros (end-of-archive blocks, not damage)."""
-    assert archive.fileobj is not None
-    if end < start or (end - start) % tarfile.BLOCKSIZE:
-        return False
-    archive.fileobj.seek(start)
-    while start < end:
-        chunk = archive.fileobj.read(min(1 << 20, end - start))
-        if not chunk or chunk.strip(b"\0"):
-            return False
-        start += len(chunk)
-    return True
-
-
-_USTAR_AT = 257
-"""Where a ustar, GNU or pax header holds its magic ("ustar"), which every tar Python, GNU tar and bsdtar write has."""
-
-
-def _next_header(archive: tarfile.TarFile, at: int) -> int | None:
-    """The offset of the first block at or after `at` that reads as a tar header (its magic, and a checksum that
-    fits), or None."""
-    assert archive.fileobj is not None
-    archive.fileobj.seek(at)
-    position, carry = at, b""
-    while chunk := archive.fileobj.read(1 << 20):
-        buffer, buffer_at = carry + chunk, position - len(carry)
-        position += len(chunk)
-        spot = buffer.find(b"ustar")
-        while spot >= 0:
-            start = buffer_at + spot - _USTAR_AT
-            if start >= at and _is_header(archive, start):
-                return start
-            spot = buffer.find(b"ustar", spot + 1)
-        carry = buffer[-4:]
-    return None
-
-
-def _is_header(archive: tarfile.TarFile, at: int) -> bool:
-    assert archive.fileobj is not None
-    where = archive.fileobj.tell()
-    archive.fileobj.seek(at)
-    block = archive.fileobj.read(tarfile.BLOCKSIZE)
-    archive.fileobj.seek(where)
-    try:
-        tarfile.TarInfo.frombuf(block, archive.encoding, archive.errors)
-    except (tarfile.HeaderError, ValueError):
-        return False
-    return True
-
-
-def _one_line(error: BaseException) -> str:
-    """`error`'s message on one line: tarfile's refusal of a file no method opens lists each method's on its own."""
-    return "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-
-
-def _ends_whole(archive: tarfile.TarFile) -> bool:
-    """Whether a whole block (tar's end-of-archive zeros) follows the last member. tarfile ends its iteration
-    without a word at a header cut short, as at the end-of-archive block, so a cut between members would pass
-    unseen; a compressed stream cut short raises instead."""
-    if archive.fileobj is None:
-        return True
-    archive.fileobj.seek(archive.offset)
-    return len(archive.fileobj.read(tarfile.BLOCKSIZE)) == tarfile.BLOCKSIZE
+    return extracted, failed
 
 
 def zip_member_time(member: zipfile.ZipInfo) -> float:

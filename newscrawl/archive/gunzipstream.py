@@ -3,7 +3,8 @@ it goes when it is cut short or damaged.
 
 gzip.GzipFile raises at a cut and drops what it inflated in that read, so what came before a cut depended on the
 sizes of the reads: the same file gave different bytes (and digests) to two readers. Here the compressed file is
-read in fixed steps and all a step inflates is kept, whatever the reader asks for: a gzipped HAR (``.har.gz``)
+read in fixed steps and all a step inflates is kept, whatever the reader asks for, and of a step that meets damage
+all it inflates up to the damaged byte: a gzipped HAR (``.har.gz``)
 names its records by the digest of what it holds, and every reading of it must find the same.
 """
 
@@ -52,7 +53,26 @@ class GunzipStream:
         if not data:
             self.ended, self.cut = True, "its gzip stream is cut short"
             return
+        before = self.inflater.copy()
         try:
             self.buffer += self.inflater.decompress(data, _MOST)
         except zlib.error as error:
+            self.buffer += _up_to_damage(before, data)
             self.ended, self.cut = True, f"its gzip stream is damaged: {error}"
+
+
+def _up_to_damage(inflater: zlib._Decompress, data: bytes) -> bytes:
+    """What `data` inflates to, fed to `inflater` (as it was before the step that failed) a byte at a time, up to
+    the byte zlib refuses: zlib gives nothing of a step that fails, and a step is 64 KB of compressed data, all that
+    came before the damage in it (a tar's members, a HAR's entries) lost with it."""
+    kept = []
+    for at in range(len(data)):
+        try:
+            kept.append(inflater.decompress(data[at:at + 1], _MOST))
+            while inflater.unconsumed_tail:
+                kept.append(inflater.decompress(inflater.unconsumed_tail, _MOST))
+        except zlib.error:
+            break
+        if inflater.eof:
+            break
+    return b"".join(kept)

@@ -26,8 +26,9 @@ from newscrawl.archive.budget import MAX_DEPTH_SETTING, Budget
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
 from newscrawl.archive.warc import files_under
 
-VERSION = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-nested-1"
-"""Part of every unpacked folder's cache key: what each kind of archive, and this nesting, writes."""
+VERSION = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-nested-2"
+"""Part of every unpacked folder's cache key: what each kind of archive, and this nesting, writes (2: a gzip stream
+damaged gives all it inflates up to the damaged byte, gunzipstream.py: a .har.gz's entries, a .tar.gz's members)."""
 
 KINDS = {"WACZ": (wacz.SUFFIX,), "HAR": har.SUFFIXES, "ZIP or tar": bundles.SUFFIXES}
 """Each kind of archive unpacked, by the ends of its names (a .wacz is a ZIP too, but only its WARCs are read)."""
