@@ -311,3 +311,14 @@ def test_a_tar_gz_damaged_gives_every_member_before_the_damage(tmp_path: Path) -
     assert {name: files.get(name) for name in list(PAGES)[:4]} == dict(list(PAGES.items())[:4])
     assert [problem.file for problem in found.problems] == ["pages.tar.gz"]
     assert "its gzip stream is damaged: " in found.problems[0].message
+
+
+def test_a_tar_whose_first_headers_are_off_the_grid_keeps_them(tmp_path: Path) -> None:
+    """A byte added before the first header and one lost in a later member's data put the headers after the loss back
+    on the 512-byte grid: tarfile, opening it, found the first of those, and every member before it was lost."""
+    raw, spans = tarred(PAGES)
+    at = spans["pages/story-2.html"][1] - 100
+    files, _ = unpacked(tmp_path, "pages.tar", b"\0" + raw[:at] + raw[at + 1:])
+    assert files is not None
+    assert {name: files.get(name) for name in ("pages/story-0.html", "pages/story-1.html", "pages/story-3.html")} == {
+        name: PAGES[name] for name in ("pages/story-0.html", "pages/story-1.html", "pages/story-3.html")}

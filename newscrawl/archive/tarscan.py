@@ -26,9 +26,14 @@ def members(archive: tarfile.TarFile, name: str, findings: Findings) -> Iterator
     another tar appended: what ``tar -i`` reads) are one damaged-input line each, naming where."""
     expected = 0  # where the next header should be
     past = 0  # where a search for one starts: past the last member's headers, or the one it resumed at (no loop)
-    if getattr(archive, "firstmember") is None and archive.offset > 0 and _seekable(archive):  # none on the grid
+    opened: tarfile.TarInfo | None = getattr(archive, "firstmember")  # what tarfile found opening it, on the grid
+    if (opened is None or opened.offset > 0) and _seekable(archive):  # the first header is damaged, or off the grid
         first = _next_header(archive, 0)
-        if first is not None:
+        if first is not None and (opened is None or first < opened.offset):
+            if opened is not None:  # read again, in its turn, after the members before it
+                setattr(archive, "firstmember", None)
+                read: list[tarfile.TarInfo] = getattr(archive, "members")
+                read.remove(opened)
             findings.damaged(name, f"damaged: no tar header at offset 0: read on from the first, at offset {first}")
             archive.offset = expected = first
             past = first + 1
