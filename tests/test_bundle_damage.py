@@ -322,3 +322,13 @@ def test_a_tar_whose_first_headers_are_off_the_grid_keeps_them(tmp_path: Path) -
     assert files is not None
     assert {name: files.get(name) for name in ("pages/story-0.html", "pages/story-1.html", "pages/story-3.html")} == {
         name: PAGES[name] for name in ("pages/story-0.html", "pages/story-1.html", "pages/story-3.html")}
+
+
+def test_a_damaged_directory_entry_of_a_member_with_a_data_descriptor_costs_no_member(tmp_path: Path) -> None:
+    """A member written with a data descriptor has no CRC in its own header, so the directory's was trusted: damaged
+    there, the member failed its CRC. The directory is now checked against the descriptor."""
+    raw, spans = zipped(PAGES, streamed=True)
+    entry = raw.index(b"PK\x01\x02", spans["pages/story-4.html"][1])
+    files, found = unpacked(tmp_path, "pages.zip", raw[:entry + 16] + bytes([raw[entry + 16] ^ 0x55]) + raw[entry + 17:])
+    assert files == PAGES
+    assert [problem.file for problem in found.problems] == ["pages.zip"]

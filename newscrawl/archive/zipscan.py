@@ -113,13 +113,20 @@ def _astray(archive: zipfile.ZipFile) -> str | None:
         if len(head) < _HEADER.size or head[:4] != _LOCAL:
             return f"it puts {member.orig_filename} at offset {member.header_offset}, where no " \
                    "file header is"
-        _, _, flags, method, _, _, crc, compressed, size, name_length, _ = _HEADER.unpack(head)
+        _, _, flags, method, _, _, crc, compressed, size, name_length, extra_length = _HEADER.unpack(head)
         name = fp.read(name_length)
         if name.decode("utf-8" if member.flag_bits & _UTF8_NAME else "cp437", "replace") != member.orig_filename:
             return f"it names {member.orig_filename} the file whose own header names another, at " \
                    f"offset {member.header_offset}"
-        described = flags & _DESCRIBED or _FULL in (compressed, size)  # its sizes are elsewhere: not compared
-        if method != member.compress_type or not described and (crc, compressed, size) != (
+        if flags & _DESCRIBED:  # its CRC and sizes are in the data descriptor after its data
+            fp.seek(member.header_offset + _HEADER.size + name_length + extra_length + member.compress_size)
+            raw = fp.read(4 + _FORMS[1].size)
+            fields = raw[4:] if raw[:4] == _DESCRIPTOR else raw
+            named = (member.CRC, member.compress_size, member.file_size)
+            crc, compressed, size = named if any(
+                len(fields) >= form.size and form.unpack(fields[:form.size]) == named for form in _FORMS) else (crc, -1, -1)
+        zip64 = _FULL in (compressed, size)  # its sizes are in its ZIP64 field: not compared
+        if method != member.compress_type or not zip64 and (crc, compressed, size) != (
                 member.CRC, member.compress_size, member.file_size):
             return f"it and {member.orig_filename}'s own header, at offset " \
                    f"{member.header_offset}, disagree on its method, CRC or sizes"
