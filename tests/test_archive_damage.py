@@ -10,6 +10,7 @@ magic (gzip, zstd) make the file that format's, as `file` and every WARC reader 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -63,7 +64,7 @@ def untouched(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return all(not start < at < end if at == stop else end <= at or start >= stop for at, stop in spans)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("NEWSCRAWL_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(compress=st.booleans(), damages=DAMAGES_APART)
 def test_damage_anywhere_costs_only_the_records_it_touches(tmp_path_factory: pytest.TempPathFactory, compress: bool,
                                                            damages: list[tuple[str, float, int, bytes]]) -> None:
