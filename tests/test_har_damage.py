@@ -115,3 +115,17 @@ def test_damage_in_a_har_costs_the_entry_it_falls_in_and_what_follows_a_stop(
         return
     for url in promised:
         assert got.get(url) == expected[url], f"{url} lost or changed by {damages}"
+
+
+def test_an_entry_whose_url_urlsplit_refuses_costs_only_itself(tmp_path: Path) -> None:
+    """An unclosed "[" in an entry's host made urlsplit raise ValueError out of the conversion: the whole HAR was
+    lost to a traceback. The entry is counted as not http(s), and the others are converted."""
+    entries = [entry(0), entry(1)]
+    request = entries[0]["request"]
+    assert isinstance(request, dict)
+    request["url"] = "https://news.ex[ample/story-0"
+    path = tmp_path / "session.har"
+    path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}))
+    found = Findings()
+    assert har.convert(path, tmp_path / "out", found) == 1
+    assert found.skipped == {"har-not-http": 1}

@@ -115,3 +115,15 @@ def saved_folder(folder: Path, files: dict[str, bytes]) -> Path:
     for name, data in files.items():
         (folder / name).write_bytes(data)
     return folder
+
+
+def test_a_sidecar_whose_url_urlsplit_refuses_costs_only_its_page_url(tmp_path: Path) -> None:
+    """An unclosed "[" in a sidecar's host made urlsplit raise ValueError ("Invalid IPv6 URL") out of
+    iter_saved_html: every page after it was lost. It is a bad sidecar now, its page's URL taken from the HTML."""
+    folder = saved_folder(tmp_path, {"a.html": article("a"), "a.url": b"https://news.ex[ample/a\n",
+                                     "b.html": article("b")})
+    items = list(iter_saved_html(folder))
+    assert [(Path(item.file).name, item.kind) for item in items if isinstance(item, ArchiveProblem)] == [
+        ("a.url", "bad-sidecar")]
+    assert [item.url for item in items if isinstance(item, SavedPage)] == ["https://news.example/a",
+                                                                           "https://news.example/b"]

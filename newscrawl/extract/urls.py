@@ -73,12 +73,17 @@ def remove_dot_segments(path: str) -> str:
 
 
 def is_http_url(url: str | None) -> bool:
-    """True for an absolute http(s) URL.
+    """True for an absolute http(s) URL; False for one urlsplit refuses (an unclosed "[" in its host), which a
+    damaged sidecar or HAR holds: its ValueError stopped the reading of every page or entry after it.
 
-    >>> is_http_url("/img?x"), is_http_url("https://a.b/c")
-    (False, True)
+    >>> is_http_url("/img?x"), is_http_url("https://a.b/c"), is_http_url("https://news.ex[ample/a")
+    (False, True, False)
     """
-    return bool(url) and urlsplit(url or "").scheme in ("http", "https") and bool(urlsplit(url or "").netloc)
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return False
+    return bool(url) and parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def relative_to_folder(link: str) -> bool:
