@@ -332,3 +332,12 @@ def test_a_damaged_directory_entry_of_a_member_with_a_data_descriptor_costs_no_m
     files, found = unpacked(tmp_path, "pages.zip", raw[:entry + 16] + bytes([raw[entry + 16] ^ 0x55]) + raw[entry + 17:])
     assert files == PAGES
     assert [problem.file for problem in found.problems] == ["pages.zip"]
+
+
+def test_a_member_whose_header_lost_its_descriptor_flag_is_not_written_empty(tmp_path: Path) -> None:
+    """A member written with a data descriptor whose header's flag for it is damaged reads as a stored file of 0
+    bytes with CRC 0, which checks: it was written as an empty page. No header follows where its sizes say it ends,
+    so it is not whole."""
+    raw, spans = zipped(PAGES, streamed=True)
+    files, _ = unpacked(tmp_path, "pages.zip", raw[:6] + b"\0" + raw[7:])  # story-0's flags
+    assert files == {name: data for name, data in PAGES.items() if name != "pages/story-0.html"}

@@ -188,7 +188,7 @@ class ScannedZip(zipfile.ZipFile):
         sizes are damaged), or a member's deflate stream is damaged, the reading goes on from the next local header
         after the last one found (skipped: one clause of the damage line each), as ``zip -FF`` does: damage costs
         the members it touches, not every one after it."""
-        at, last, self._length = 0, -1, self._seek_end()
+        at, last, ended, self._length = 0, -1, -1, self._seek_end()
         while head := self._read(at, _HEADER.size):
             if not _LOCAL.startswith(head[:4]):
                 following = (at, head[:4]) if head[:4] in _CENTRAL else self._next_header(last + 1)
@@ -198,6 +198,11 @@ class ScannedZip(zipfile.ZipFile):
                     self._skipped.append(f"a central directory signature at offset {following[0]} with file headers "
                                          f"after it: skipped to the next, at offset {more[0]}")
                     following = more
+                if following is not None and following[0] != at and self.filelist and ended == at:
+                    # the member before does not end where its sizes say, since no header is there: not whole
+                    dropped = self.filelist.pop()
+                    self.NameToInfo.pop(dropped.filename, None)
+                    self._skipped.append(f"{dropped.filename} damaged (its data does not end where its header says)")
                 if following is None or following[1] != _LOCAL:
                     self._end = _End(self._central_line() if following else
                                      f"damaged after {{files}} files: no ZIP header at offset {at}, nor any after "
@@ -236,7 +241,7 @@ class ScannedZip(zipfile.ZipFile):
                 break
             self.filelist.append(member)
             self.NameToInfo[member.filename] = member
-            at = end
+            at = ended = end
         self.start_dir = at
         if not self.filelist and self.cut is None:
             if last < 0:  # no local header anywhere: no ZIP
