@@ -169,6 +169,11 @@ def _extract(tree: etree._Element, hint_words: set[str] | None, headline: str | 
         lead = {id(b) for b in lead_in(blocks, start, hint_words, headline)} | {id(b) for b in kept}
         kept = [b for b in blocks if id(b) in lead]
         above = sum(1 for b in kept if id(b) not in from_best)
+        # The box's first paragraph printed in a box of its own (a standfirst's "chapo", "intro"), apart from the
+        # paragraphs after it, stands above the story as much as one outside the box; a first paragraph in the
+        # story's own flow (the one CMSs copy into the description) does not.
+        if above < len(kept) - 1 and kept[above].element.getparent() is not kept[above + 1].element.getparent():
+            above += 1
     kept = _before_end_marker(kept)
     return Story([b.text for b in kept], min(above, len(kept)))
 
