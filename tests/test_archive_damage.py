@@ -64,7 +64,8 @@ def untouched(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return all(not start < at < end if at == stop else end <= at or start >= stop for at, stop in spans)
 
 
-@settings(max_examples=int(os.environ.get("NEWSCRAWL_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("NEWSCRAWL_FUZZ_EXAMPLES", "150")), deadline=None,
+          derandomize="NEWSCRAWL_FUZZ_EXAMPLES" not in os.environ, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(compress=st.booleans(), damages=DAMAGES_APART)
 def test_damage_anywhere_costs_only_the_records_it_touches(tmp_path_factory: pytest.TempPathFactory, compress: bool,
                                                            damages: list[tuple[str, float, int, bytes]]) -> None:

@@ -47,7 +47,8 @@ from tests.test_archive_warc import write_archive
 Damages = list[tuple[str, float, int, bytes]]
 EXAMPLES = int(os.environ.get("NEWSCRAWL_FUZZ_EXAMPLES", "120"))
 """Examples per property: few enough for CI; ``NEWSCRAWL_FUZZ_EXAMPLES=5000 pytest --hypothesis-seed=N`` hunts."""
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize="NEWSCRAWL_FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def page(number: int) -> bytes:
@@ -173,6 +174,13 @@ def test_damage_in_a_zip_of_pages_costs_only_the_members_it_touches(
     files, _ = unpacked(tmp_path_factory.mktemp("zip"), "pages.zip", damaged)
     check(files, PAGES, spans, damage, damages)
 
+
+
+@pytest.mark.xfail(strict=True, reason="open: one flipped byte a quarter into this ZIP loses a member it does not "
+                                       "touch (found by the property above in a clean-clone run; not yet fixed)")
+def test_open_case_one_flipped_byte_in_a_zip_of_pages(tmp_path_factory: pytest.TempPathFactory) -> None:
+    test_damage_in_a_zip_of_pages_costs_only_the_members_it_touches.hypothesis.inner_test(  # type: ignore[attr-defined]
+        tmp_path_factory, False, [("flip", 0.2578125, 1, b"\x00")])
 
 @SETTINGS
 @given(streamed=st.booleans(), damages=DAMAGES_APART)

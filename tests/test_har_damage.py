@@ -95,7 +95,8 @@ def converted(folder: Path, data: bytes) -> tuple[dict[str, tuple[str, list[tupl
 INTACT, SPANS = recording()
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, derandomize="NEWSCRAWL_FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(damages=DAMAGES_APART)
 def test_damage_in_a_har_costs_the_entry_it_falls_in_and_what_follows_a_stop(
         tmp_path_factory: pytest.TempPathFactory, damages: Damages) -> None:

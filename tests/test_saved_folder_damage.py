@@ -87,7 +87,8 @@ def saved(folder: Path, files: dict[str, bytes]) -> Saved:
     return pages
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, derandomize="NEWSCRAWL_FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(sorted(FILES)), damages=DAMAGES_APART | st.binary(min_size=1, max_size=400))
 def test_one_damaged_file_costs_only_itself(tmp_path_factory: pytest.TempPathFactory, name: str,
                                              damages: Damages | bytes) -> None:
