@@ -16,7 +16,7 @@ PARAGRAPHS = ["The council voted on Tuesday to reopen the harbour bridge to lorr
               "Local businesses on the quay said the reopening came just in time for the busy winter shipping season."]
 
 
-@pytest.mark.parametrize("stray", ["</html>", "</body></html>", "</BODY>", "</body>"])
+@pytest.mark.parametrize("stray", ["</html>", "</body></html>", "</BODY>", "</body>", "</Body>", "</Html >"])
 def test_a_stray_end_of_the_document_inside_the_story_keeps_the_rest_of_it(stray: str) -> None:
     """A fragment that closes a document it did not open (a footer template included twice, an embed's end written
     without its start): libxml2 dropped everything after such a `</html>`, and put what follows a `</body>` beside

@@ -25,7 +25,7 @@ from newscrawl.extract.text import clean_text
 from newscrawl.items import Article
 from newscrawl.extract.decoding import (XML_INCOMPATIBLE, decode_html, decode_html_repaired, decode_page,
                                         parsed_as_text, utf8_xml_compatible)
-from newscrawl.extract.documentend import without_early_end, without_early_end_text
+from newscrawl.extract.documentend import without_early_end
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class Page:
             root = create_root_node("", etree.HTMLParser, base_url=url, body=without_early_end(utf8_bytes),
                                     encoding="utf-8")
         else:
-            text = without_early_end_text(self.html.replace("\x0c", " "))
+            text = without_early_end(self.html.replace("\x0c", " "))
             if not (utf8_bytes is not None and utf8_xml_compatible(utf8_bytes)):  # a plain UTF-8 page is checked in its bytes
                 text = XML_INCOMPATIBLE.sub("", text)
             root = create_root_node(text or "<html></html>", etree.HTMLParser, base_url=url)
