@@ -75,6 +75,14 @@ def test_more_links_to_the_same_writers_page_are_no_more_names() -> None:
     assert (article.authors, article.byline) == (["Ann Lee"], "Ann Lee")
 
 
+def test_a_control_linking_to_the_writers_page_is_no_name() -> None:
+    """A template that prints only a control under the headline ("View Profile", "Read More", "More From Author »")
+    linked to the writer's page names nobody: its words are the page's, in title case as names are."""
+    for control in ("View Profile", "Read More", "See All Stories", "More From Author »", "Voir le profil"):
+        article = parse(full_page(byline=f'<div><a href="/author/ann-lee/">{control}</a></div>'))
+        assert article.authors == [], control
+
+
 def test_a_linked_byline_under_the_headline_wins_over_a_lead_line_further_down() -> None:
     """The credit nearest below the headline is the story's: a "Par …" line further down (a card of another story,
     a line of the text that opens with "Von") is not, when the writers' links come first."""

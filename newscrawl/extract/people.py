@@ -266,6 +266,14 @@ def classify(name: str, publisher: str | None = None, schema_type: str | None = 
 
 
 _MC = re.compile(r"\bMc([a-z])")
+_CONTROL_WORDS = frozenset({
+    "view", "read", "see", "show", "load", "browse", "visit", "follow", "contact", "email", "e-mail", "mail", "message",
+    "subscribe", "more", "all", "full", "latest", "recent", "other", "from", "by", "this", "the", "my", "me", "on", "to",
+    "profile", "bio", "biography", "page", "author", "author's", "writer", "articles", "article", "stories", "story",
+    "posts", "post", "columns", "work", "twitter", "facebook", "linkedin", "instagram", "x",
+    "ver", "perfil", "voir", "le", "profil", "plus", "mehr", "vom", "alle", "artikel", "autor", "auteur"})
+"""The words of a link or button that points at a writer's page without naming them ("View Profile", "Read More",
+"See All Stories", "Voir le profil"): a name made only of these is the page's control, not a person."""
 
 
 def _title_case_caps(name: str) -> str:
@@ -288,6 +296,8 @@ def looks_like_person(name: str) -> bool:
     (False, False, False)
     >>> looks_like_person("J. I. da silva"), looks_like_person("Sophie in 't Veld")
     (True, True)
+    >>> looks_like_person("View Profile"), looks_like_person("More From Author »"), looks_like_person("Will Page")
+    (False, False, True)
     """
     if any(ch.isdigit() for ch in name) or "." in name.replace(". ", " ").rstrip(".") and " " not in name:
         return False
@@ -295,6 +305,8 @@ def looks_like_person(name: str) -> bool:
         return False  # a form label ("Name *"), a link or a caption, not a name
     words = name.split()
     if not 1 <= len(words) <= 5 or "http" in name.lower() or words[0].lower() == "the":
+        return False
+    if all(word.strip(".,:;!?»›>→…").lower() in _CONTROL_WORDS for word in words if any(map(str.isalpha, word))):
         return False
     cased = [w for w in words if w[0].isalpha() and w[0].lower() != w[0].upper()]
     # Particles are lower-case ("van der", "in 't") and come before the surname: a capitalised word followed by a
