@@ -209,3 +209,21 @@ def test_a_story_in_a_box_named_like_furniture_is_found_by_the_fallback_pass() -
     article = GenericParser.from_html(html, "https://blog.example.com/ear-candy/").parse()
     assert article is not None and "Paragraph 0" in article.body and "Paragraph 5" in article.body
     assert "Home" not in article.body and "©" not in article.body
+
+
+def test_the_last_resort_pass_keeps_hidden_wrappers_but_not_hidden_spans() -> None:
+    """A short story that only the last-resort pass finds (here inside a landmark every other pass drops) keeps its
+    text, but not a span hidden inside it: a copy of a link's address kept for scripts, which no reader sees."""
+    story = ("<p>The harbour bridge reopens to lorries on Monday after nine months of repairs, the council said.</p>"
+             "<p>Hauliers had warned that the detour added an hour to every trip to the port"
+             '<span class="url-data" style="display:none">javascript:void(0)</span>.</p>')
+    html = ('<html><head><meta property="og:type" content="article"><title>Bridge reopens</title></head><body>'
+            f'<header role="banner"><h1>Bridge reopens</h1>{story}</header></body></html>')
+    article = GenericParser.from_html(html, "https://courier.example/news/2024/05/bridge-reopens").parse()
+    assert article is not None and article.body is not None
+    assert "nine months of repairs" in article.body and "every trip to the port." in article.body
+    assert "javascript" not in article.body
+    wrapped = html.replace('<header role="banner">', '<div class="story" style="display:none">').replace("</header>",
+                                                                                                     "</div>")
+    article = GenericParser.from_html(wrapped, "https://courier.example/news/2024/05/bridge-reopens").parse()
+    assert article is not None and article.body is not None and "nine months of repairs" in article.body

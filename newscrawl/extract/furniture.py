@@ -129,6 +129,11 @@ def prune(root: etree._Element, by_name: bool = True, light: bool = False) -> et
                                                        or (element.get("role") or "").lower() in DROP_ROLES)):
             doomed.append(element)
             _skip_subtree(elements, element)
+        elif light and tag in INLINE_TAGS and is_hidden(element):
+            # A wrapper hidden until a script runs is a block; a hidden span inside shown text is a copy kept for
+            # scripts (a link's address, a tracking label), which no reader sees even when the story is short.
+            doomed.append(element)
+            _skip_subtree(elements, element)
     _remove(doomed)
     if light:
         return root
