@@ -53,7 +53,9 @@ class ArchiveRef:
     file: str
     """WARC (or ARC) file name (unique per run: "<crawl id>[-NNNNN].warc.gz"); `newscrawl verify` finds it next to
     the feed, under output/, or under --archive. A name, not a path, so live and replayed items agree wherever the
-    archive has moved. For a saved page: its path relative to the replayed folder."""
+    archive has moved; in a replay of a folder where two WARCs bear the same name (two runs' "site.warc.gz"), its
+    path relative to the replayed folder ("run2/site.warc.gz"). For a saved page: its path relative to the
+    replayed folder."""
     record_id: str
     """WARC-Record-ID of the `response` (or `resource`) record, e.g. "<urn:uuid:…>"; "<urn:arc:FILE:OFFSET>" for an
     ARC record; for a saved page "urn:sha256:<hex>", the SHA-256 of its (decompressed) bytes."""

@@ -710,3 +710,25 @@ def test_macos_metadata_companions_are_not_pages_or_archives(tmp_path: Path) -> 
     assert result.returncode == 0 and "Traceback" not in result.log, result.log[-3000:]
     assert " ERROR: " not in result.log and "._devdiscourse" not in result.log, result.log[-3000:]
     assert len(result.feed_items("out.jsonl")) == 41
+
+
+def test_warcs_of_one_name_in_two_folders_are_told_apart_and_verified(tmp_path: Path) -> None:
+    """Two runs of `wget --warc-file=site`, each in its own folder, give two WARCs named site.warc.gz. An item named
+    only its WARC's name, so `newscrawl verify` looked for the record in the other file and failed good items. A
+    WARC whose name another of the replay's bears is named by its path in the folder replayed; a unique one keeps its
+    name, where the archive has moved."""
+    from tests.test_archive_replay import _warc_of_pages, newscrawl_cli
+
+    folder = tmp_path / "crawls"
+    for run, title in (("run1", "Council votes on budget"), ("run2", "Harbour bridge reopens")):
+        (folder / run).mkdir(parents=True)
+        url = f"https://example.com/news/{run}-story"
+        _warc_of_pages(folder / run / "site.warc.gz", {url: article(title, url)})
+    other = "https://example.com/news/unique-story"
+    _warc_of_pages(folder / "run2" / "extra.warc.gz", {other: article("Ferry timetable changes", other)})
+    result = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "out.jsonl")
+    assert result.returncode == 0 and "Traceback" not in result.log, result.log[-3000:]
+    files = sorted(item["provenance"]["archive"]["file"] for item in result.feed_items("out.jsonl"))
+    assert files == ["extra.warc.gz", "run1/site.warc.gz", "run2/site.warc.gz"]
+    done = newscrawl_cli("verify", str(result.workdir / "out.jsonl"), "--archive", str(folder))
+    assert done.returncode == 0 and "3 verified, 0 problems" in done.stdout, done.stdout + done.stderr

@@ -543,6 +543,8 @@ class ReplaySource:
         self._index: ArchiveIndex | None = None
         self._holds_redirects: bool | None = None
         self._root = path.resolve().parent if path.is_file() else path.resolve()  # pages' paths are relative to it
+        self._shared_names: frozenset[str] = frozenset()
+        """Names that two or more of the replay's WARCs bear (archive_name)."""
         self.pages_beside_warcs = 0
         """Saved pages in a folder of WARCs that answer URLs the WARCs do not hold (replayed with them)."""
         self.pages_held_by_warcs = 0
@@ -550,6 +552,8 @@ class ReplaySource:
         self.not_replayed: list[NotReplayed] = []
         """Files that hold, or may hold, a page no request is answered with: each told, none damage."""
         if self.kind == "warc":
+            names = [file.name for file in warc_files(path)]
+            self._shared_names = frozenset(name for name in names if names.count(name) > 1)
             self._index = ArchiveIndex.build(path, index_cache)
             self.problems = [replace(problem, file=shown_name(problem.file), message=shown_in(problem.message))
                              for problem in self._index.problems]
@@ -690,7 +694,7 @@ class ReplaySource:
                     continue
                 if index.winner_position(entry.url) != placed:  # a later capture of the URL wins, as in answer()
                     continue
-                yield Candidate(entry.url, Path(entry.file).name, entry.record_id, position)
+                yield Candidate(entry.url, self.archive_name(entry.file), entry.record_id, position)
         first = len(index) if index is not None else 0
         # saved pages after the WARCs' pages: each URL's answering save at its place, as a WARC's winning capture
         for number, page in self._pages.answering() if self._pages is not None else ():
@@ -794,7 +798,7 @@ class ReplaySource:
         if isinstance(version, IndexEntry):
             assert self._index is not None
             placed = next((n for n, entry in self._index.placed_captures(version.url) if entry == version), None)
-            return None if placed is None else Candidate(version.url, Path(version.file).name, version.record_id,
+            return None if placed is None else Candidate(version.url, self.archive_name(version.file), version.record_id,
                                                          self._index.rank(placed))
         number = self._pages.position(version) if self._pages is not None else None
         if number is None:
@@ -803,8 +807,16 @@ class ReplaySource:
         ref = saved_page_ref(self._root, version)
         return Candidate(version.url, ref["file"], ref["record_id"], first + number)
 
-    @staticmethod
-    def _archived_answer(exchange: ArchivedExchange) -> Answer:
+    def archive_name(self, file: str) -> str:
+        """ArchiveRef.file of a WARC of this replay: its name (where the archive has moved, it is found by it), or,
+        when another of the replay's WARCs bears the same name (two runs of `wget --warc-file=site`, each in its own
+        folder), its path relative to the folder replayed: by the name alone, `newscrawl verify` read the other."""
+        name = Path(file).name
+        if name not in self._shared_names:
+            return name
+        return Path(os.path.relpath(os.path.realpath(file), self._root)).as_posix()
+
+    def _archived_answer(self, exchange: ArchivedExchange) -> Answer:
         """A WARC record's answer: Content-Encoding left out when the body never had it (codings.not_applied)."""
         headers, not_applied = list(exchange.headers), None
         if codings.not_applied(exchange.content_codings(), exchange.body):
@@ -812,7 +824,7 @@ class ReplaySource:
             headers = [(name, value) for name, value in headers if name.lower() != "content-encoding"]
         return Answer(url=exchange.url, status=exchange.status, headers=headers, coding_not_applied=not_applied,
                       body=exchange.body, fetched_at=exchange.fetched_at,
-                      archive={"file": Path(exchange.file).name, "record_id": exchange.record_id,
+                      archive={"file": self.archive_name(exchange.file), "record_id": exchange.record_id,
                                "offset": exchange.offset}, digest_ok=exchange.digest_ok, truncated=exchange.truncated)
 
     def _served_capture(self, url: str) -> IndexEntry | None:

@@ -65,6 +65,8 @@ def _resolve(recorded: str, feed: Path, archive: str | None) -> Path:
         root = Path(archive)
         if root.is_file():
             return root if root.name == name else root.parent / name
+        if name != recorded and (root / recorded).is_file() and (root / recorded).resolve().is_relative_to(root.resolve()):
+            return root / recorded  # a path in the folder replayed: its name is another WARC's too (archive_name)
         return next(iter(sorted(root.rglob(name)) or [p.with_name(name) for p in sorted(root.rglob(name + ".open"))]),
                     root / name)
     candidates = [feed.parent / name, Path(recorded), *sorted(Path("output").glob(f"*/{name}"))]
