@@ -198,8 +198,12 @@ class ScannedZip(zipfile.ZipFile):
                     self._skipped.append(f"a central directory signature at offset {following[0]} with file headers "
                                          f"after it: skipped to the next, at offset {more[0]}")
                     following = more
-                if following is not None and following[0] != at and self.filelist and ended == at:
-                    # the member before does not end where its sizes say, since no header is there: not whole
+                if following is not None and following[0] != at and self.filelist and ended == at and not (
+                        self.filelist[-1].file_size):
+                    # no header where the member before ends: its sizes are wrong, or the next header is damaged.
+                    # Its CRC tells which when it names data (a wrong size fails it: the member costs only itself),
+                    # not when it names none: 0 bytes of CRC 0 always check, and are what a header written with a
+                    # data descriptor holds (APPNOTE 4.4.4) should it lose its flag for one. Not whole, then.
                     dropped = self.filelist.pop()
                     self.NameToInfo.pop(dropped.filename, None)
                     self._skipped.append(f"{dropped.filename} damaged (its data does not end where its header says)")
