@@ -22,7 +22,7 @@ from newscrawl.archive.findings import Findings, UnreadableBundle
 from newscrawl.archive.replay import ReplaySource
 from newscrawl.archive.members import extract_members
 from newscrawl.archive.unpack import replay_root
-from newscrawl.archive.zipscan import open_zip
+from newscrawl.archive.zipdirectory import open_zip
 from tests.test_archive_bundles import SAVED_AT, articles, budget, damage, replay, saved_pages
 from tests.test_unpack import SAMPLE, WARC, damaged_input, relative, zipped
 from tests.test_unpack import damage as damage_of

@@ -42,7 +42,7 @@ from newscrawl.archive.gunzipstream import GunzipStream
 from newscrawl.archive.members import MAC_METADATA, READ_ERRORS, extract_members, write_tar_member
 from newscrawl.archive.sniff import GZIP_MAGIC
 from newscrawl.archive.tarscan import ends_whole, members, one_line
-from newscrawl.archive.zipscan import open_zip
+from newscrawl.archive.zipdirectory import open_zip
 
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")

@@ -20,7 +20,7 @@ from newscrawl.archive.findings import Findings, UnreadableBundle
 from newscrawl.archive.members import extract_members
 from newscrawl.archive.shown import origin_of
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
-from newscrawl.archive.zipscan import open_zip
+from newscrawl.archive.zipdirectory import open_zip
 
 SUFFIX = ".wacz"
 
