@@ -275,6 +275,19 @@ def test_damage_in_a_zips_central_directory_alone_costs_no_member(tmp_path: Path
     assert "were read from their own headers" in found.problems[0].message
 
 
+@pytest.mark.parametrize("flag", [0x01, 0x40])  # encrypted, strongly encrypted
+def test_a_zip_whose_directory_entry_has_a_damaged_flag_is_read_from_its_headers(tmp_path: Path, flag: int) -> None:
+    """zipfile reads a member by its directory entry's flags: one damaged byte there (found by the ZIP property above,
+    seed 1) made a whole member "encrypted" and it was not extracted. The flags zipfile reads by are now checked
+    against the member's own header too."""
+    raw, spans = zipped(PAGES, streamed=False)
+    entry = raw.index(b"PK\x01\x02", spans["pages/story-4.html"][1])  # story-0's entry, the first
+    files, found = unpacked(tmp_path, "pages.zip", raw[:entry + 8] + bytes([raw[entry + 8] | flag]) + raw[entry + 9:])
+    assert files == PAGES
+    assert [problem.file for problem in found.problems] == ["pages.zip"]
+    assert "disagree on its method, flags, CRC or sizes" in found.problems[0].message
+
+
 def test_a_zip_whose_directory_names_a_version_zipfile_does_not_know_is_read_from_its_headers(tmp_path: Path) -> None:
     """zipfile raises NotImplementedError, not BadZipFile, for a directory entry needing a version past 6.3: one
     damaged byte of the directory refused the whole ZIP."""

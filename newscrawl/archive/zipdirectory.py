@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import IO
 
-from newscrawl.archive.zipformat import CHUNK, DESCRIBED, DESCRIPTOR, FORMS, FULL, HEADER, LOCAL, UTF8_NAME
+from newscrawl.archive.zipformat import CHUNK, DESCRIBED, DESCRIPTOR, ENCRYPTED, FORMS, FULL, HEADER, LOCAL, UTF8_NAME
 from newscrawl.archive.zipscan import ScannedZip
 
 
@@ -43,10 +43,16 @@ _DIRECTORY_ERRORS = (NotImplementedError, ValueError, EOFError, struct.error, In
 not know ("zip file version 6.5"), a name that is no UTF-8 (UnicodeDecodeError), fields that run short."""
 
 
+_READ_AS = ENCRYPTED | 0x20 | 0x40
+"""The flags of a directory entry zipfile reads a member by (APPNOTE 4.4.4): encrypted, patch data and strong
+encryption, the last two refused outright. Damaged there alone, they cost a whole member."""
+
+
 def _astray(archive: zipfile.ZipFile) -> str | None:
     """Why `archive`'s central directory does not stand for its members, or None: it lists none, or a member's local
-    header is not where it says, names another file, or gives another method, CRC or sizes (damage in the directory
-    alone, which cost the member a bad CRC or magic number where its own header and data are whole)."""
+    header is not where it says, names another file, or gives another method, CRC, sizes or flags it is read by
+    (damage in the directory alone, which cost the member a bad CRC, a magic number or an encryption it does not
+    have, where its own header and data are whole)."""
     fp: IO[bytes] | None = archive.fp
     assert fp is not None
     members = archive.infolist()
@@ -72,8 +78,8 @@ def _astray(archive: zipfile.ZipFile) -> str | None:
             crc, compressed, size = named if any(
                 len(fields) >= form.size and form.unpack(fields[:form.size]) == named for form in FORMS) else (crc, -1, -1)
         zip64 = FULL in (compressed, size)  # its sizes are in its ZIP64 field: not compared
-        if method != member.compress_type or not zip64 and (crc, compressed, size) != (
-                member.CRC, member.compress_size, member.file_size):
+        if method != member.compress_type or (flags ^ member.flag_bits) & _READ_AS or not zip64 and (
+                crc, compressed, size) != (member.CRC, member.compress_size, member.file_size):
             return f"it and {member.orig_filename}'s own header, at offset " \
-                   f"{member.header_offset}, disagree on its method, CRC or sizes"
+                   f"{member.header_offset}, disagree on its method, flags, CRC or sizes"
     return None
