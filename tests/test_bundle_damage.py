@@ -235,6 +235,19 @@ def test_a_zip_file_header_naming_no_file_costs_only_its_member(tmp_path: Path) 
     assert "the file header at offset" in found.problems[0].message
 
 
+def test_a_zip_file_header_naming_no_file_with_no_header_after_it_costs_only_its_member(tmp_path: Path) -> None:
+    """The same damaged name length in a ZIP cut before the next header: the member named "" was read as a file
+    (the skip needed a header after it), and the damage line's count of files raised IndexError out of the unpacking
+    (found by the ZIP property above, seed 12). A header naming no file is damaged wherever it is."""
+    raw, spans = zipped(PAGES, streamed=False)
+    start, _ = spans["pages/story-2.html"]
+    name_length, extra_length = struct.unpack("<HH", raw[start + 26:start + 30])
+    damaged = raw[:start + 26] + struct.pack("<HH", 0, name_length + extra_length) + raw[start + 30:]
+    files, found = unpacked(tmp_path, "pages.zip", damaged[:spans["pages/story-3.html"][0]])
+    assert files == {name: PAGES[name] for name in ("pages/story-0.html", "pages/story-1.html")}
+    assert f"the file header at offset {start} is damaged" in found.problems[0].message
+
+
 @pytest.mark.parametrize("where, damage", [("first header", "flip"), ("data", "delete"), ("data", "insert")])
 def test_damage_in_a_tar_costs_only_the_members_it_touches(tmp_path: Path, where: str, damage: str) -> None:
     """tarfile stops without a word at the first block that is no header: a damaged first header refused the whole

@@ -82,9 +82,10 @@ class ScannedZip(MemberEnds):
                 at = following[0]
             last = at
             found = self._member(at, head := self._read(at, HEADER.size))
-            if (found is None or not found[0].filename) and self._next_header(at + 1) is not None:
-                # not cut, since a header follows: its name and extra field run past the end of the file, or it
-                # names no file
+            if found is not None and not found[0].filename or found is None and self._next_header(
+                    at + 1) is not None:
+                # damaged: it names no file (APPNOTE 4.4.17: every member has a name), or, not cut since a header
+                # follows, its name and extra field run past the end of the file
                 self._skipped.append(f"the file header at offset {at} is damaged: skipped to the next")
                 at += 1
                 continue
