@@ -298,7 +298,25 @@ def test_a_zip_whose_directory_entry_has_a_damaged_flag_is_read_from_its_headers
     files, found = unpacked(tmp_path, "pages.zip", raw[:entry + 8] + bytes([raw[entry + 8] | flag]) + raw[entry + 9:])
     assert files == PAGES
     assert [problem.file for problem in found.problems] == ["pages.zip"]
-    assert "disagree on its method, flags, CRC or sizes" in found.problems[0].message
+    assert "disagree on its method, flags, time, CRC or sizes" in found.problems[0].message
+
+
+@pytest.mark.parametrize("field, at, value, why", [
+    ("date", 14, b"\xd2", "disagree on its method, flags, time, CRC or sizes"),  # month 13
+    ("comment length", 32, b"\x00\x55", "it lists no file at offset 450, where a file header is")])  # story-1's
+def test_one_damaged_byte_in_a_zip_directory_entry_costs_no_member(tmp_path: Path, field: str, at: int, value: bytes,
+                                                                   why: str) -> None:
+    """Found by sweeping one damaged byte over every offset of the ZIP: zipfile dates a member by its directory
+    entry, and a date no calendar has ("month must be in 1..12") cost the member; an entry's comment length grown
+    past the directory made zipfile read that entry's comment over every entry after it, and those members were lost
+    without a word. The directory's time is checked against the member's own header, and a file header after a
+    member where the directory lists none means it does not stand for the ZIP."""
+    raw, spans = zipped(PAGES, streamed=False)
+    entry = raw.index(b"PK\x01\x02", spans["pages/story-4.html"][1]) + at  # story-0's entry, the first
+    files, found = unpacked(tmp_path, "pages.zip", raw[:entry] + value + raw[entry + len(value):])
+    assert files == PAGES, field
+    assert [problem.file for problem in found.problems] == ["pages.zip"]
+    assert why in found.problems[0].message
 
 
 def test_a_zip_whose_directory_names_a_version_zipfile_does_not_know_is_read_from_its_headers(tmp_path: Path) -> None:

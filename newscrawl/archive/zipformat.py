@@ -44,3 +44,12 @@ def zip64_sizes(extra: bytes, size: int, compressed: int) -> tuple[int, int]:
         if values and compressed == FULL:
             return size, values[0]
     return size, compressed
+
+
+def date_time(time: int, date: int) -> tuple[int, int, int, int, int, int]:
+    """A header's MS-DOS time and date (APPNOTE 4.4.6) as ZipInfo.date_time holds them.
+
+    >>> date_time(0x4400, 0x5D87)
+    (2026, 12, 7, 8, 32, 0)
+    """
+    return (date >> 9) + 1980, (date >> 5) & 0xF, date & 0x1F, time >> 11, (time >> 5) & 0x3F, (time & 0x1F) * 2

@@ -23,7 +23,8 @@ import zipfile
 from pathlib import Path
 
 from newscrawl.archive.zipends import CUT_LINE, End, MemberEnds
-from newscrawl.archive.zipformat import CENTRAL, CHUNK, END, HEADER, LOCAL, METHODS, UTF8_NAME, zip64_sizes
+from newscrawl.archive.zipformat import (CENTRAL, CHUNK, END, HEADER, LOCAL, METHODS, UTF8_NAME, date_time,
+                                         zip64_sizes)
 
 
 class ScannedZip(MemberEnds):
@@ -164,8 +165,7 @@ class ScannedZip(MemberEnds):
         # decoded as zipfile decodes a name; one it cannot decode fails that member's open(), as zipfile's check
         member = zipfile.ZipInfo(rest[:name_length].decode("utf-8" if flags & UTF8_NAME else "cp437", "replace"))
         member.extra = rest[name_length:]
-        member.date_time = ((date >> 9) + 1980, (date >> 5) & 0xF, date & 0x1F, time >> 11, (time >> 5) & 0x3F,
-                            (time & 0x1F) * 2)
+        member.date_time = date_time(time, date)
         member.extract_version, member.reserved = version & 0xFF, version >> 8
         member.flag_bits, member.compress_type, member.CRC, member.header_offset = flags, method, crc, at
         member.file_size, member.compress_size = zip64_sizes(member.extra, size, compressed)
