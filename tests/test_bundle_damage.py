@@ -319,6 +319,17 @@ def test_one_damaged_byte_in_a_zip_directory_entry_costs_no_member(tmp_path: Pat
     assert why in found.problems[0].message
 
 
+def test_a_zip_file_header_whose_name_holds_a_nul_costs_only_its_member(tmp_path: Path) -> None:
+    """zipfile cuts a name at its first NUL: story-0's name damaged so ("pages\\0story-0.html") was written as a file
+    "pages", where every later member needs a folder, and all of them were lost (found by the single-byte sweep).
+    A name with a NUL is a damaged header, skipped as one naming no file."""
+    raw, spans = zipped(PAGES, streamed=False)
+    at = 30 + len("pages")  # the "/" of story-0's name
+    files, found = unpacked(tmp_path, "pages.zip", raw[:at] + b"\0" + raw[at + 1:])
+    assert files == {name: data for name, data in PAGES.items() if name != "pages/story-0.html"}
+    assert "the file header at offset 0 is damaged" in found.problems[0].message
+
+
 def test_a_zip_whose_directory_names_a_version_zipfile_does_not_know_is_read_from_its_headers(tmp_path: Path) -> None:
     """zipfile raises NotImplementedError, not BadZipFile, for a directory entry needing a version past 6.3: one
     damaged byte of the directory refused the whole ZIP."""

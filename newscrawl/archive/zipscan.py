@@ -83,10 +83,11 @@ class ScannedZip(MemberEnds):
                 at = following[0]
             last = at
             found = self._member(at, head := self._read(at, HEADER.size))
-            if found is not None and not found[0].filename or found is None and self._next_header(
-                    at + 1) is not None:
-                # damaged: it names no file (APPNOTE 4.4.17: every member has a name), or, not cut since a header
-                # follows, its name and extra field run past the end of the file
+            if found is not None and (not found[0].filename or "\0" in found[0].orig_filename) or (
+                    found is None and self._next_header(at + 1) is not None):
+                # damaged: it names no file (APPNOTE 4.4.17: every member has a name), or one with a NUL, which no
+                # file system takes and zipfile cuts the name at ("a/b" read as "a": a file where a folder goes);
+                # or, not cut since a header follows, its name and extra field run past the end of the file
                 self._skipped.append(f"the file header at offset {at} is damaged: skipped to the next")
                 at += 1
                 continue
