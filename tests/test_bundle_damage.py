@@ -330,6 +330,25 @@ def test_a_zip_file_header_whose_name_holds_a_nul_costs_only_its_member(tmp_path
     assert "the file header at offset 0 is damaged" in found.problems[0].message
 
 
+def test_a_zip_with_no_dates_or_with_its_two_stamps_apart_is_whole(tmp_path: Path) -> None:
+    """Undamaged ZIPs the directory's date check must not call damaged: a writer that stamps no date (MS-DOS date 0,
+    month 0, which made the member's time raise "month must be in 1..12"), and one whose directory entry and file
+    header carry different real times."""
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as archive:
+        for name, data in PAGES.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 0, 0, 0, 0, 0)), data)
+    (tmp_path / "undated").mkdir()
+    files, found = unpacked(tmp_path / "undated", "pages.zip", sink.getvalue())
+    assert (files, found.problems) == (PAGES, [])
+    raw, spans = zipped(PAGES, streamed=False)
+    entry = raw.index(b"PK\x01\x02", spans["pages/story-4.html"][1])
+    apart = raw[:entry + 12] + bytes([raw[entry + 12] ^ 0x02]) + raw[entry + 13:]  # its time, two minutes on
+    (tmp_path / "apart").mkdir()
+    files, found = unpacked(tmp_path / "apart", "pages.zip", apart)
+    assert (files, found.problems) == (PAGES, [])
+
+
 def test_a_zip_whose_directory_names_a_version_zipfile_does_not_know_is_read_from_its_headers(tmp_path: Path) -> None:
     """zipfile raises NotImplementedError, not BadZipFile, for a directory entry needing a version past 6.3: one
     damaged byte of the directory refused the whole ZIP."""

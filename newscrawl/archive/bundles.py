@@ -171,6 +171,8 @@ def zip_member_time(member: zipfile.ZipInfo) -> float:
     >>> member = zipfile.ZipInfo("a.html", date_time=(2026, 12, 7, 8, 30, 0))
     >>> zip_member_time(member)
     1796632200.0
+    >>> zip_member_time(zipfile.ZipInfo("a.html", date_time=(1980, 0, 0, 0, 0, 0)))  # no date stamped: not a crash
+    315446400.0
     >>> member.extra = struct.pack("<HHBl", 0x5455, 5, 1, 1796600000)
     >>> zip_member_time(member)
     1796600000.0
@@ -186,7 +188,8 @@ def zip_member_time(member: zipfile.ZipInfo) -> float:
             found = _ntfs_modified(data[4:])
     if found is not None:
         return found
-    return float(calendar.timegm((*member.date_time, 0, 0, 0)))
+    year, month, *rest = member.date_time  # a writer that stamps no date writes month 0 (MS-DOS date 0)
+    return float(calendar.timegm((year, min(max(month, 1), 12), *rest, 0, 0, 0)))
 
 
 def _ntfs_modified(attributes: bytes) -> float | None:

@@ -84,9 +84,9 @@ def _astray(archive: zipfile.ZipFile) -> str | None:
             crc, compressed, size = named if any(
                 len(fields) >= form.size and form.unpack(fields[:form.size]) == named for form in FORMS) else (crc, -1, -1)
         zip64 = FULL in (compressed, size)  # its sizes are in its ZIP64 field: not compared
-        if method != member.compress_type or (flags ^ member.flag_bits) & _READ_AS or date_time(
-                time, date) != member.date_time or not zip64 and (crc, compressed, size) != (
-                member.CRC, member.compress_size, member.file_size):
+        if method != member.compress_type or (flags ^ member.flag_bits) & _READ_AS or _no_date(
+                member.date_time) and date_time(time, date) != member.date_time or not zip64 and (
+                crc, compressed, size) != (member.CRC, member.compress_size, member.file_size):
             return f"it and {member.orig_filename}'s own header, at offset " \
                    f"{member.header_offset}, disagree on its method, flags, time, CRC or sizes"
     data_ends.sort()
@@ -94,6 +94,13 @@ def _astray(archive: zipfile.ZipFile) -> str | None:
         if (unlisted := _file_header(fp, data_end, following)) is not None:
             return f"it lists no file at offset {unlisted}, where a file header is"
     return None
+
+
+def _no_date(stamp: tuple[int, int, int, int, int, int]) -> bool:
+    """Whether an entry's MS-DOS date is one no calendar has (a month past 12): damage, where its own header's is
+    another. A real date that differs from the header's is no sign of damage: writers may stamp the two apart, and
+    only the month is ever read wrong (bundles.zip_member_time)."""
+    return not 1 <= stamp[1] <= 12
 
 
 def _file_header(fp: IO[bytes], start: int, end: int) -> int | None:
