@@ -109,3 +109,31 @@ def test_stray_bytes_before_a_gzipped_warc_do_not_make_it_a_plain_one(tmp_path: 
     path.write_bytes(b"WARC/" + path.read_bytes())
     exchanges = [item for item in iter_archive(path) if isinstance(item, ArchivedExchange)]
     assert [exchange.record_id for exchange in exchanges] == [ref.record_id for ref in refs]
+
+
+def _flipped(data: bytes, start: int, end: int) -> bytes:
+    return data[:start] + bytes(b ^ 0x55 for b in data[start:end]) + data[end:]
+
+
+@pytest.mark.parametrize("damage", ["end flipped", "end and version line flipped", "end deleted"])
+def test_a_damaged_record_end_costs_only_its_own_record(tmp_path: Path, damage: str) -> None:
+    """The CRLF CRLF ending a plain record is damaged: the next record's version line is then no longer at a line
+    start, and a resynchronisation that looked for it only there lost that intact record with the damaged one (a
+    5,000-example hunt: a flip over the warcinfo's block and end, with or without a flip of its version line)."""
+    refs = write_archive(tmp_path, 3, gzip=False)
+    path = Path(refs[0].file)
+    data = path.read_bytes()
+    end = refs[0].offset  # the warcinfo's record end: the 4 bytes before the first response
+    if damage == "end flipped":
+        path.write_bytes(_flipped(data, end - 30, end))
+    elif damage == "end and version line flipped":
+        path.write_bytes(_flipped(_flipped(data, 0, 1), end - 30, end))
+    else:
+        path.write_bytes(data[:end - 6] + data[end:])
+    items = list(iter_archive(path))
+    exchanges = [item for item in items if isinstance(item, ArchivedExchange)]
+    problems = [item for item in items if isinstance(item, ArchiveProblem)]
+    assert [(exchange.record_id, exchange.digest_ok) for exchange in exchanges] == [
+        (ref.record_id, True) for ref in refs]
+    assert [problem.offset for problem in problems] == [0], problems  # the damaged record, once
+

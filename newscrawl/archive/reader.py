@@ -10,8 +10,8 @@ ArchiveTeam's Wget-AT writes: one zstd frame per record, all compressed with one
 at the start of the file) is read the same way, frame by frame (``Framing``). Exact member boundaries mean a bad
 member costs only its own record. When the framing is lost (a corrupt member, or a wrong Content-Length in an
 uncompressed file) ``scan_records`` resynchronises: it scans forward for the next gzip member header ``1f 8b 08``
-(zstd frame magic ``28 b5 2f fd``, or the next line starting ``WARC/1.``) whose WARC header parses, reports one
-problem for the skipped span and carries on.
+(zstd frame magic ``28 b5 2f fd``, or the next ``WARC/1.`` version line: at a line start, or mid-line where damage
+took the line end before it) whose WARC header parses, reports one problem for the skipped span and carries on.
 
 Digests are checked here, over the exact bytes on disk, because warcio's verifying reader only reports a
 ``passed`` flag and cannot accept the de-chunked payload digests some tools write (see ``_payload_variants``).
@@ -52,7 +52,7 @@ _RAW_DICTIONARY = b"\x37\xa4\x30\xec"  # a zstd dictionary's own magic
 _MAX_DICTIONARY = 64 * 1024 * 1024
 CORRUPT = (zlib.error, codings.zstd.ZstdError)
 """What a damaged gzip member or zstd frame raises while it is read."""
-_WARC_LINE = b"\nWARC/1."  # a record header line; the "\n" anchors it to a line start
+_WARC_VERSION = b"WARC/1."  # how a record header's first line starts
 _TAIL_PEEK = 64  # bytes of a gzip member read after the record block to check it holds nothing else
 STREAM_ABOVE = 4 * 1024 * 1024
 """A block larger than this whose payload the caller does not want (an index build) is read in pieces: digests are
@@ -130,9 +130,10 @@ class ArchiveProblem:
 
     ``kind`` is one of: ``truncated`` (file ends inside a record), ``gzip`` (corrupt gzip member, or one holding
     several records), ``length`` (Content-Length disagrees with the data), ``record`` (unparseable WARC or HTTP
-    header, or not a response where one was expected), ``digest`` (block or payload digest mismatch; the record is
-    still returned, flagged), ``io`` (file unreadable), ``unsafe-path`` (saved-HTML path refused), ``copy`` (the inflated copy a file
-    needs could not be written: wholegzip.COPY_REFUSED).
+    header, the blank lines ending a record damaged, or not a response where one was expected), ``digest`` (block
+    or payload digest mismatch; the record is still returned, flagged), ``io`` (file unreadable), ``unsafe-path``
+    (saved-HTML path refused), ``copy`` (the inflated copy a file needs could not be written:
+    wholegzip.COPY_REFUSED).
     """
 
     file: str
@@ -566,7 +567,8 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
     if member is not None and member.truncated:
         return problem("truncated", f"file ends inside this record ({kind} member incomplete, {got} of "
                                     f"{length} block bytes readable)", uri=target)
-    mended = ""  # why the block read is not the one Content-Length names (a writer's miscount)
+    mended = ""  # why the block read is not the one Content-Length names (a writer's miscount), or its end damaged
+    mended_kind = "length"
     if got < length:
         if not gz:
             return problem("truncated", f"file ends inside this record ({got} of {length} bytes)", uri=target)
@@ -601,7 +603,13 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
                 proven = streamed is None and bool(declared) and _digest_matches(declared, [block]) is True
                 next_offset = _record_end(fh, block_end) if proven else None
                 if next_offset is None:
-                    return problem("length", f"Content-Length {length} does not end where the next record starts")
+                    next_offset = _record_after_damaged_end(fh, block_end)
+                    if next_offset is None:
+                        return problem("length", f"Content-Length {length} does not end where the next record "
+                                                 "starts")
+                    mended_kind = "record"
+                    mended = (f"the blank lines that end the record are damaged (bytes {block_end}-{next_offset}); "
+                              "the next record starts where Content-Length says")
     try:
         raw = _to_raw(record, offset, block)
     except _PARSE_ERRORS as exc:
@@ -617,7 +625,7 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
     if mended:  # the record is kept, and the miscount reported with what its digests say of the bytes read
         verdict = f"; {mismatch}: flagged" if mismatch else ""
         return _Outcome(record=replace(raw, digest_ok=not mismatch), next_offset=next_offset,
-                        problem=ArchiveProblem(file, offset, "length", mended + verdict))
+                        problem=ArchiveProblem(file, offset, mended_kind, mended + verdict))
     if mismatch:
         return _Outcome(record=replace(raw, digest_ok=False), problem=ArchiveProblem(file, offset, "digest", mismatch),
                         next_offset=next_offset)
@@ -850,6 +858,20 @@ def _record_end(fh: BinaryIO, block_end: int) -> int | None:
     return None
 
 
+def _record_after_damaged_end(fh: BinaryIO, block_end: int) -> int | None:
+    """In an uncompressed file: where the next record starts when the blank lines between a block and it are
+    damaged. WARC/1.1 §4 frames a record as header, CRLF, block of Content-Length bytes, CRLF CRLF: the next record's
+    version line is due right after those four bytes (two, for a writer's LF LF), whatever they hold. Without this a
+    flipped byte in them put the next version line mid-line, where a resynchronisation (which looks for it at a line
+    start) passed it by, and the intact record after the damage was lost with the damaged one."""
+    for end in _RECORD_ENDS:
+        candidate = block_end + len(end)
+        fh.seek(candidate)
+        if _VERSION_LINE.match(fh.read(16)) and _header_parses(fh, candidate, None):
+            return candidate
+    return None
+
+
 def _skip_blank_lines(fh: BinaryIO, offset: int) -> int:
     fh.seek(offset)
     while (line := fh.readline()) and not line.strip(b"\r\n"):
@@ -858,16 +880,47 @@ def _skip_blank_lines(fh: BinaryIO, offset: int) -> int:
 
 
 def _resync(fh: BinaryIO, start: int, framing: Framing | None, file: str) -> int | None:
-    """Offset of the next place after ``start`` where a WARC record header parses, or None."""
-    needle = framing.magic if framing is not None else _WARC_LINE
+    """Offset of the next place at or after ``start`` where a WARC record header parses, or None.
+
+    In a plain file a version line at a line start is believed when its header parses. One that follows
+    other bytes on its line is believed only when the whole header is a record's (_whole_header_at): the damage that
+    lost the framing often took the line end before the next record with it (a flipped separator, a deleted tail),
+    and passing that record by lost it too."""
+    needle = framing.magic if framing is not None else _WARC_VERSION
     position = start
     while (found := find_bytes(fh, needle, position)) is not None:
-        candidate = found if framing is not None else found + 1  # plain: the record starts after the "\n"
-        if _header_parses(fh, candidate, framing):
-            logger.debug("%s: resynchronised at offset %d", file, candidate)
-            return candidate
+        if framing is not None:
+            parses = _header_parses(fh, found, framing)
+        elif found == 0 or _byte_before(fh, found) == b"\n":
+            parses = _header_parses(fh, found, None)
+        else:
+            parses = _whole_header_at(fh, found)
+        if parses:
+            logger.debug("%s: resynchronised at offset %d", file, found)
+            return found
         position = found + 1  # a false match (magic bytes inside damaged data): keep looking
     return None
+
+
+def _byte_before(fh: BinaryIO, offset: int) -> bytes:
+    fh.seek(offset - 1)
+    return fh.read(1)
+
+
+def _whole_header_at(fh: BinaryIO, offset: int) -> bool:
+    """Whether a plain record header starts at `offset` by every sign it has: a whole version line, a header that
+    parses, a WARC-Type and a Content-Length that is a number. Asked of a version line found mid-line, where a
+    payload's prose ("saved as WARC/1.1 files") is likelier than at a line start."""
+    fh.seek(offset)
+    if not _VERSION_LINE.match(fh.read(16)):
+        return False
+    fh.seek(offset)
+    try:
+        record = _LOADER.parse_record_stream(fh, known_format="warc", no_record_parse=True)
+    except _PARSE_ERRORS:
+        return False
+    length = record.rec_headers.get_header("Content-Length") or ""
+    return bool(record.rec_headers.get_header("WARC-Type")) and length.strip().isdigit()
 
 
 def _header_parses(fh: BinaryIO, offset: int, framing: Framing | None) -> bool:
