@@ -3,9 +3,6 @@
 A WARC met in the wild has been cut by a full disk, padded by a broken copy, bit-flipped by a bad disk or edited by
 hand. Whatever one run of bytes suffered (flipped, zeroed, deleted, inserted, or the file cut there), every record
 that lies wholly outside it must still come out, whole and digest-checked, and reading the file must not raise.
-
-One thing is not damage but another file: bytes put before the first record that open with a compression format's
-magic (gzip, zstd) make the file that format's, as `file` and every WARC reader would judge it.
 """
 
 from __future__ import annotations
@@ -18,11 +15,14 @@ from hypothesis import strategies as st
 import pytest
 
 from newscrawl.archive.reader import RawRecord, scan_records
-from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive
+from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive, read_at
 from tests.test_archive_warc import page_body, write_archive
 
 DAMAGES = ("flip", "zero", "delete", "insert", "truncate")
-_MAGICS = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"\x5d\x2a\x4d\x18")
+_MAGICS = (b"\x1f\x8b", b"\x1f\x8b\x08\x00", b"\x28\xb5\x2f\xfd", b"\x5d\x2a\x4d\x18",
+           b"\x5d\x2a\x4d\x18\x04\x00\x00\x00")
+"""How compressed files start: gzip (with the deflate method byte and no flags), zstd, a warc-zstd dictionary frame
+(with a size that fits in the file)."""
 
 
 def _damaged(data: bytes, damage: str, at: int, size: int, filler: bytes) -> tuple[bytes, int, int]:
@@ -75,8 +75,6 @@ def test_damage_anywhere_costs_only_the_records_it_touches(tmp_path_factory: pyt
     data = path.read_bytes()
     records = [item.offset for item in scan_records(path) if isinstance(item, RawRecord)]
     ends = dict(zip(records, records[1:] + [len(data)]))
-    assume(not any(damage == "insert" and where * len(data) < 1 and filler.startswith(_MAGICS)
-                   for damage, where, _, filler in damages))
     damaged, spans = apply_damages(data, damages)
     path.write_bytes(damaged)
 
@@ -137,3 +135,22 @@ def test_a_damaged_record_end_costs_only_its_own_record(tmp_path: Path, damage: 
         (ref.record_id, True) for ref in refs]
     assert [problem.offset for problem in problems] == [0], problems  # the damaged record, once
 
+
+@pytest.mark.parametrize("magic", _MAGICS)
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz", "crawl.warc.zst"])
+def test_stray_bytes_that_look_compressed_before_a_plain_warc_leave_it_plain(tmp_path: Path, magic: bytes,
+                                                                              name: str) -> None:
+    """Stray bytes in front of a plain WARC that open with a compression magic made it read as that format, and
+    nothing came out: the file is read plain when no member inflates to a record and a plain record is there."""
+    refs = write_archive(tmp_path, 3, gzip=False)
+    path = Path(refs[0].file)
+    stray = magic + b"\x00junk\r\n"
+    data = path.read_bytes()
+    path.unlink()
+    moved = path.with_name(name)
+    moved.write_bytes(stray + data)
+    exchanges = [item for item in iter_archive(moved) if isinstance(item, ArchivedExchange)]
+    assert [(exchange.record_id, exchange.digest_ok) for exchange in exchanges] == [
+        (ref.record_id, True) for ref in refs]
+    assert [exchange.offset for exchange in exchanges] == [ref.offset + len(stray) for ref in refs]
+    assert read_at(moved, refs[1].offset + len(stray)).record_id == refs[1].record_id

@@ -292,17 +292,37 @@ class MemberReader(io.RawIOBase):
 def member_framing(fh: BinaryIO, path: Path) -> Framing | None:
     """The file's record framing; None for an uncompressed WARC. Gzip if the file starts with the gzip magic, or is
     named so (a damaged first member must not flip the mode) unless it plainly starts with a WARC record (a file
-    un-gzipped and not renamed); zstd likewise, its dictionary read from its first frame.
+    un-gzipped and not renamed); zstd likewise, its dictionary read from its first frame. A plain WARC behind a few
+    stray bytes that happen to open with a magic is plain all the same (plain_behind_magic).
 
     Raises codings.zstd.ZstdError (or ValueError) for a dictionary frame that cannot be read."""
     fh.seek(0)
     head = fh.read(64)
-    if head.startswith((_ZSTD_MAGIC, ZSTD_DICTIONARY_FRAME)) or (".zst" in path.suffixes
-                                                                   and not _is_warc_start(head)):
-        return _zstd_framing(fh, head)
-    if head[:2] == _GZIP_MAGIC[:2] or (".gz" in path.suffixes and not _is_warc_start(head)):
-        return GZIP
-    return None
+    try:
+        if head.startswith((_ZSTD_MAGIC, ZSTD_DICTIONARY_FRAME)) or (".zst" in path.suffixes
+                                                                       and not _is_warc_start(head)):
+            framing = _zstd_framing(fh, head)
+        elif head[:2] == _GZIP_MAGIC[:2] or (".gz" in path.suffixes and not _is_warc_start(head)):
+            framing = GZIP
+        else:
+            return None
+    except (ValueError, *CORRUPT):
+        if _resync(fh, 0, None, str(path)) is not None:
+            return None  # no dictionary, but plain records: stray bytes in front of a plain WARC
+        raise
+    return None if plain_behind_magic(fh, framing) else framing
+
+
+def plain_behind_magic(fh: BinaryIO, framing: Framing, start: int | None = None) -> bool:
+    """Whether a file that starts like `framing` (its magic, or its name) is a plain WARC with stray bytes in front:
+    no member from `start` (the first record's) on inflates to a record header, and a plain record header is in its
+    bytes. Judged by the magic alone, a plain WARC whose first bytes were damaged into "1f 8b" (gzip) or
+    "28 b5 2f fd" (zstd) was read member by member and gave nothing at all. A compressed file whose first member is
+    damaged stays compressed: a later member inflates. Costs one parse of the first member when it is whole."""
+    first = framing.first_record if start is None else start
+    if _header_parses(fh, first, framing) or _resync(fh, first + 1, framing, "") is not None:
+        return False
+    return _resync(fh, 0, None, "") is not None
 
 
 def _zstd_framing(fh: BinaryIO, head: bytes) -> Framing:
