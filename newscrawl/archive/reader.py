@@ -320,9 +320,22 @@ def plain_behind_magic(fh: BinaryIO, framing: Framing, start: int | None = None)
     "28 b5 2f fd" (zstd) was read member by member and gave nothing at all. A compressed file whose first member is
     damaged stays compressed: a later member inflates. Costs one parse of the first member when it is whole."""
     first = framing.first_record if start is None else start
-    if _header_parses(fh, first, framing) or _resync(fh, first + 1, framing, "") is not None:
+    if _starts_inflating_to_record(fh, first, framing) or _header_parses(fh, first, framing):
+        return False
+    if _resync(fh, first + 1, framing, "") is not None:
         return False
     return _resync(fh, 0, None, "") is not None
+
+
+def _starts_inflating_to_record(fh: BinaryIO, start: int, framing: Framing) -> bool:
+    """Whether the member at `start` begins with a WARC version line, from its first KiB: the common case, told
+    without the 64 KiB read and inflation a full header parse costs (``read_at`` opens the file for every record)."""
+    fh.seek(start)
+    try:
+        head = framing.decompressor().decompress(fh.read(1024), 64)
+    except CORRUPT:
+        return False
+    return _is_warc_start(head)
 
 
 def _zstd_framing(fh: BinaryIO, head: bytes) -> Framing:
