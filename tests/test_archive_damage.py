@@ -154,3 +154,16 @@ def test_stray_bytes_that_look_compressed_before_a_plain_warc_leave_it_plain(tmp
         (ref.record_id, True) for ref in refs]
     assert [exchange.offset for exchange in exchanges] == [ref.offset + len(stray) for ref in refs]
     assert read_at(moved, refs[1].offset + len(stray)).record_id == refs[1].record_id
+
+
+@pytest.mark.parametrize("line", [b"WARC/1.1\r\n", b"WARC/1.0\n"])
+def test_a_version_line_before_a_gzipped_warc_leaves_it_gzipped(tmp_path: Path, line: bytes) -> None:
+    """A .warc.gz that starts with a whole version line was taken for a WARC un-gzipped and not renamed, and gave
+    nothing when gzip members follow the line: its header must be a record's for that, as a random hunt found."""
+    refs = write_archive(tmp_path, 3)
+    path = Path(refs[0].file)
+    path.write_bytes(line + path.read_bytes())
+    exchanges = [item for item in iter_archive(path) if isinstance(item, ArchivedExchange)]
+    assert [(exchange.record_id, exchange.digest_ok) for exchange in exchanges] == [
+        (ref.record_id, True) for ref in refs]
+    assert read_at(path, refs[2].offset + len(line)).record_id == refs[2].record_id

@@ -292,8 +292,9 @@ class MemberReader(io.RawIOBase):
 def member_framing(fh: BinaryIO, path: Path) -> Framing | None:
     """The file's record framing; None for an uncompressed WARC. Gzip if the file starts with the gzip magic, or is
     named so (a damaged first member must not flip the mode) unless it plainly starts with a WARC record (a file
-    un-gzipped and not renamed); zstd likewise, its dictionary read from its first frame. A plain WARC behind a few
-    stray bytes that happen to open with a magic is plain all the same (plain_behind_magic).
+    un-gzipped and not renamed) whose header is whole; zstd likewise, its dictionary read from its first frame. A
+    plain WARC behind a few stray bytes that happen to open with a magic is plain all the same (plain_behind_magic),
+    and a compressed one behind a stray version line compressed (_compressed_behind_version_line).
 
     Raises codings.zstd.ZstdError (or ValueError) for a dictionary frame that cannot be read."""
     fh.seek(0)
@@ -305,7 +306,8 @@ def member_framing(fh: BinaryIO, path: Path) -> Framing | None:
         elif head[:2] == _GZIP_MAGIC[:2] or (".gz" in path.suffixes and not _is_warc_start(head)):
             framing = GZIP
         else:
-            return None
+            named = ZSTD if ".zst" in path.suffixes else GZIP if ".gz" in path.suffixes else None
+            return named if named is not None and _compressed_behind_version_line(fh, named) else None
     except (ValueError, *CORRUPT):
         if _resync(fh, 0, None, str(path)) is not None:
             return None  # no dictionary, but plain records: stray bytes in front of a plain WARC
@@ -325,6 +327,13 @@ def plain_behind_magic(fh: BinaryIO, framing: Framing, start: int | None = None)
     if _resync(fh, first + 1, framing, "") is not None:
         return False
     return _resync(fh, 0, None, "") is not None
+
+
+def _compressed_behind_version_line(fh: BinaryIO, framing: Framing) -> bool:
+    """Whether a file named as compressed by `framing` that starts with a WARC version line is a compressed WARC with
+    that line in front (a copy gone wrong) rather than a WARC un-gzipped and not renamed: the line starts no whole
+    record header, and a member further on inflates to one. Read plain, such a file gave nothing."""
+    return not _whole_header_at(fh, _first_offset(fh, None)) and _resync(fh, 1, framing, "") is not None
 
 
 def _starts_inflating_to_record(fh: BinaryIO, start: int, framing: Framing) -> bool:
