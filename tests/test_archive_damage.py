@@ -167,3 +167,18 @@ def test_a_version_line_before_a_gzipped_warc_leaves_it_gzipped(tmp_path: Path, 
     assert [(exchange.record_id, exchange.digest_ok) for exchange in exchanges] == [
         (ref.record_id, True) for ref in refs]
     assert read_at(path, refs[2].offset + len(line)).record_id == refs[2].record_id
+
+
+@pytest.mark.parametrize("magic", _MAGICS)
+def test_stray_bytes_that_look_like_another_compression_before_a_gzipped_warc_leave_it_gzipped(
+        tmp_path: Path, magic: bytes) -> None:
+    """A hunt (seed 21) met a warc-zstd dictionary frame's magic inserted before a .warc.gz: read as warc-zstd, its
+    "dictionary" ran past the end of the file and nothing came out. A file whose magic's framing yields no record
+    is read as the plain, gzip or zstd WARC its bytes hold."""
+    refs = write_archive(tmp_path, 3)
+    path = Path(refs[0].file)
+    path.write_bytes(magic + path.read_bytes())
+    exchanges = [item for item in iter_archive(path) if isinstance(item, ArchivedExchange)]
+    assert [(exchange.record_id, exchange.digest_ok) for exchange in exchanges] == [
+        (ref.record_id, True) for ref in refs]
+    assert read_at(path, refs[2].offset + len(magic)).record_id == refs[2].record_id

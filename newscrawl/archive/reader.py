@@ -293,8 +293,8 @@ def member_framing(fh: BinaryIO, path: Path) -> Framing | None:
     """The file's record framing; None for an uncompressed WARC. Gzip if the file starts with the gzip magic, or is
     named so (a damaged first member must not flip the mode) unless it plainly starts with a WARC record (a file
     un-gzipped and not renamed) whose header is whole; zstd likewise, its dictionary read from its first frame. A
-    plain WARC behind a few stray bytes that happen to open with a magic is plain all the same (plain_behind_magic),
-    and a compressed one behind a stray version line compressed (_compressed_behind_version_line).
+    WARC behind a few stray bytes that happen to open with another format's magic is read as what it is
+    (misjudged), and a compressed one behind a stray version line compressed (_compressed_behind_version_line).
 
     Raises codings.zstd.ZstdError (or ValueError) for a dictionary frame that cannot be read."""
     fh.seek(0)
@@ -309,24 +309,42 @@ def member_framing(fh: BinaryIO, path: Path) -> Framing | None:
             named = ZSTD if ".zst" in path.suffixes else GZIP if ".gz" in path.suffixes else None
             return named if named is not None and _compressed_behind_version_line(fh, named) else None
     except (ValueError, *CORRUPT):
-        if _resync(fh, 0, None, str(path)) is not None:
-            return None  # no dictionary, but plain records: stray bytes in front of a plain WARC
+        found, other = _other_framing(fh, None)
+        if found:
+            return other  # no dictionary frame after all: stray bytes in front of another WARC
         raise
-    return None if plain_behind_magic(fh, framing) else framing
+    if _yields_records(fh, framing, framing.first_record):
+        return framing
+    found, other = _other_framing(fh, framing)
+    return other if found else framing
 
 
-def plain_behind_magic(fh: BinaryIO, framing: Framing, start: int | None = None) -> bool:
-    """Whether a file that starts like `framing` (its magic, or its name) is a plain WARC with stray bytes in front:
-    no member from `start` (the first record's) on inflates to a record header, and a plain record header is in its
-    bytes. Judged by the magic alone, a plain WARC whose first bytes were damaged into "1f 8b" (gzip) or
-    "28 b5 2f fd" (zstd) was read member by member and gave nothing at all. A compressed file whose first member is
-    damaged stays compressed: a later member inflates. Costs one parse of the first member when it is whole."""
-    first = framing.first_record if start is None else start
-    if _starts_inflating_to_record(fh, first, framing) or _header_parses(fh, first, framing):
-        return False
-    if _resync(fh, first + 1, framing, "") is not None:
-        return False
-    return _resync(fh, 0, None, "") is not None
+def misjudged(fh: BinaryIO, framing: Framing, start: int) -> bool:
+    """Whether a file that starts like `framing` (its magic, or its name) is another WARC with stray bytes in front:
+    no `framing` member from `start` (the first record's) on inflates to a record header, and the file's bytes hold
+    a plain record header, or members of the other compression that inflate to one. Judged by the magic alone, a
+    plain WARC whose first bytes were damaged into "1f 8b" (gzip) or "28 b5 2f fd" (zstd) was read member by member
+    and gave nothing at all. A compressed file whose first member is damaged stays compressed: a later member
+    inflates. Costs a look at the first member's first KiB when it is whole."""
+    return not _yields_records(fh, framing, start) and _other_framing(fh, framing)[0]
+
+
+def _yields_records(fh: BinaryIO, framing: Framing, start: int) -> bool:
+    """Whether a `framing` member at or after `start` inflates to a record header."""
+    if _starts_inflating_to_record(fh, start, framing) or _header_parses(fh, start, framing):
+        return True
+    return _resync(fh, start + 1, framing, "") is not None
+
+
+def _other_framing(fh: BinaryIO, tried: Framing | None) -> tuple[bool, Framing | None]:
+    """(True, the framing) of the first of plain, gzip and zstd (without a dictionary) other than `tried` whose
+    records are found somewhere in the file; (False, None) when none is."""
+    if _resync(fh, 0, None, "") is not None:
+        return True, None
+    for other in (GZIP, ZSTD):
+        if (tried is None or other.name != tried.name) and _resync(fh, 0, other, "") is not None:
+            return True, other
+    return False, None
 
 
 def _compressed_behind_version_line(fh: BinaryIO, framing: Framing) -> bool:

@@ -34,7 +34,7 @@ from typing import BinaryIO
 
 from newscrawl.archive.arc import is_arc
 from newscrawl.archive.reader import (CORRUPT, GZIP, ZSTD, ZSTD_DICTIONARY_FRAME, ArchiveProblem, Framing,
-                                     MemberReader, find_bytes, plain_behind_magic, scan_records)
+                                     MemberReader, find_bytes, misjudged, scan_records)
 from newscrawl.files import os_reason
 
 logger = logging.getLogger(__name__)
@@ -146,8 +146,8 @@ def _inflate_unless_member_per_record(path: Path, key: tuple[str, int, float], m
         fh.seek(start)
         magic = fh.read(len(ZSTD.magic))
         framing = GZIP if magic[:2] == GZIP.magic[:2] else ZSTD if magic == ZSTD.magic else None
-        if framing is None or plain_behind_magic(fh, framing, start):
-            return None  # plain, maybe behind stray bytes that look like a magic: reader.py reads it plain
+        if framing is None or misjudged(fh, framing, start):
+            return None  # plain, or another WARC behind stray bytes that look like a magic: reader.py reads it
         member = MemberReader(fh, start, framing)
         try:
             first = member.read(_BLOCK)
