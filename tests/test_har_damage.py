@@ -12,6 +12,12 @@ and:
   intact HAR's conversion gives it (URL, status line, headers, body);
 * when the reading did not stop (no finding says so), every entry outside the damage comes out so too: damage that
   leaves the JSON whole costs only the entry it falls in.
+
+A gzipped HAR (``.har.gz``) is one deflate stream, read in order (gunzipstream.py): no reader finds its way back
+into it after damage, so what is promised is the entries whose compressed bytes all come before the first damage
+(the test's stream is flushed at each entry's end, Z_FULL_FLUSH, only so that it knows where they end), each as the
+intact HAR's conversion gives it; the stream's damage, or its cut, is one finding. Damage the deflate stream does not
+refuse (in a stored block) is seen by the JSON parser or by the gzip CRC at the end, after what came before it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import base64
 import json
 import os
 import random
+import struct
+import zlib
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -79,9 +87,9 @@ def responses(warc: Path) -> dict[str, tuple[str, list[tuple[str, str]], bytes]]
     return found
 
 
-def converted(folder: Path, data: bytes) -> tuple[dict[str, tuple[str, list[tuple[str, str]], bytes]] | None,
-                                                  Findings]:
-    path = folder / "session.har"
+def converted(folder: Path, data: bytes, name: str = "session.har") -> tuple[
+        dict[str, tuple[str, list[tuple[str, str]], bytes]] | None, Findings]:
+    path = folder / name
     path.write_bytes(data)
     found = Findings()
     try:
@@ -89,7 +97,7 @@ def converted(folder: Path, data: bytes) -> tuple[dict[str, tuple[str, list[tupl
     except har.UnreadableHar as error:
         assert "\n" not in str(error)
         return None, found
-    return responses(folder / "out" / "session.har.warc.gz"), found
+    return responses(folder / "out" / f"{name}.warc.gz"), found
 
 
 INTACT, SPANS = recording()
@@ -115,6 +123,39 @@ def test_damage_in_a_har_costs_the_entry_it_falls_in_and_what_follows_a_stop(
         assert not before, f"refused whole, though {before} lie before {damages}"
         return
     for url in promised:
+        assert got.get(url) == expected[url], f"{url} lost or changed by {damages}"
+
+
+def gzipped_by_entry(data: bytes, spans: list[tuple[int, int]]) -> tuple[bytes, list[int]]:
+    """`data` (a HAR) as gzip, flushed at each entry's end, and where each entry's compressed bytes end."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    out, at, ends = [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"], 0, []
+    for _, end in spans:
+        out.append(compressor.compress(data[at:end]) + compressor.flush(zlib.Z_FULL_FLUSH))
+        ends.append(sum(map(len, out)))
+        at = end
+    out.append(compressor.compress(data[at:]) + compressor.flush())
+    out.append(struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF))
+    return b"".join(out), ends
+
+
+PACKED, PACKED_ENDS = gzipped_by_entry(INTACT, SPANS)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize="NEWSCRAWL_FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(damages=DAMAGES_APART)
+def test_damage_in_a_gzipped_har_costs_the_entries_from_it_on(
+        tmp_path_factory: pytest.TempPathFactory, damages: Damages) -> None:
+    expected, _ = converted(tmp_path_factory.mktemp("har"), INTACT)
+    assert expected is not None
+    damaged, damage = apply_damages(PACKED, damages)
+    got, found = converted(tmp_path_factory.mktemp("damaged"), damaged, "session.har.gz")
+    before = [url for url, end in zip(expected, PACKED_ENDS) if end <= damage[0][0]]
+    if got is None:
+        assert not before, f"refused whole, though {before} lie before {damages}"
+        return
+    for url in before:
         assert got.get(url) == expected[url], f"{url} lost or changed by {damages}"
 
 
