@@ -11,6 +11,8 @@ seen; a record not followed by the newline the format puts after it (its length 
 damaged, and the reading resumes after its header line, so a length made longer does not swallow the records after
 it. An ARC file gzipped whole (`gzip old.arc`) is one stream, which no reader finds its way back into after damage:
 damage there ends the file, after every record before it.
+
+One idea, kept whole: an ARC record read as a WARC response, and where the next one starts around damage.
 """
 
 from __future__ import annotations
