@@ -5,12 +5,12 @@ A bzip2 or xz tar is one compressed stream, read in order by tarfile (bz2.BZ2Fil
 finds its way back into it after damage, so what is promised is the members whose compressed bytes all come before
 the first damage. "Come before" is measured as the decompressor gives them: where, fed the intact stream in steps of
 256 bytes, it has given all of a member's bytes (bzip2 gives a block of up to 100-900 KB at once, when the block
-ends; xz gives its bytes as it goes). The promise is kept only as far as the reading keeps a step that fails: open
-cases below say where it is not yet.
+ends; xz gives its bytes as it goes). tarfile's own reading drops the 8 KB read that meets damage, so a tar whose
+stream fails is read again from all the stream gives up to the damaged byte (unpackstream.py).
 
 bzip2recover reads on past damage, since each bzip2 block starts with a 48-bit magic at any bit offset and is
 decompressed alone; xz's blocks are found only through its index at the stream's end, and ``xz`` writes one block
-unless run with threads. Neither is done here yet (docs/archives.md).
+unless run with threads. Neither is done here (docs/archive.md says why).
 """
 
 from __future__ import annotations
@@ -66,8 +66,6 @@ def test_damage_in_a_tar_bz2_costs_the_members_from_it_on(
     check(files, MEMBERS, spans, damage, damages, checksummed=False)
 
 
-@pytest.mark.xfail(strict=False, reason="open: tarfile's xz reading (lzma.LZMAFile) drops what it decompressed in "
-                                        "the 8 KB read that meets damage; see the strict case below")
 @SETTINGS
 @given(damages=DAMAGES_APART)
 def test_damage_in_a_tar_xz_costs_the_members_from_it_on(
@@ -78,9 +76,9 @@ def test_damage_in_a_tar_xz_costs_the_members_from_it_on(
     check(files, MEMBERS, spans, damage, damages, checksummed=False)
 
 
-@pytest.mark.xfail(strict=True, reason="open: lzma.LZMAFile drops what it decompressed in the 8 KB read that meets "
-                                       "damage, and the members in it; GunzipStream keeps it for gzip alone (found "
-                                       "by the property above with NEWSCRAWL_FUZZ_EXAMPLES=1000, seed 2)")
-def test_open_case_one_flipped_byte_in_a_tar_xz(tmp_path_factory: pytest.TempPathFactory) -> None:
-    test_damage_in_a_tar_xz_costs_the_members_from_it_on.hypothesis.inner_test(
+def test_a_tar_xz_damaged_gives_every_member_before_the_damage(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """lzma.LZMAFile drops what it decompressed in the 8 KB read that meets damage: one flipped byte a quarter into
+    a .tar.xz lost the member that ended before it (found by the property above). A bzip2 or xz tar whose stream
+    fails is read again, as a gzipped one is, from all it gives up to the damaged byte (unpackstream.py)."""
+    test_damage_in_a_tar_xz_costs_the_members_from_it_on.hypothesis.inner_test(  # type: ignore[attr-defined]
         tmp_path_factory, [("flip", 0.234375, 1, b"\x00")])

@@ -10,8 +10,8 @@ extracted is what a careful unpacking tool would write, and nothing else:
   links that lead out, and device files;
 * one member that cannot be read (a bad CRC, an encrypted member, a tar member the filter refuses) costs only itself:
   one error line naming ``BUNDLE/MEMBER``; a tar cut short keeps what came before the cut, a tar damaged in its middle is read on from the next
-  header after the damage (one line saying where: tarscan.py), a gzipped one whose stream fails gives every member
-  before the damaged byte (gunzipstream.py), and a member cut short
+  header after the damage (one line saying where: tarscan.py), a gzipped, bzip2 or xz one whose stream fails gives
+  every member before the damaged byte (gunzipstream.py, unpackstream.py), and a member cut short
   is never written, never replayed (a ZIP's and a tar's members are written whole or not at all by members.py, the
   writer of a WACZ's too);
   a ZIP cut short (no central directory: an interrupted download or copy) keeps the files before the cut, read from
@@ -42,19 +42,21 @@ from newscrawl.archive.gunzipstream import GunzipStream
 from newscrawl.archive.members import MAC_METADATA, READ_ERRORS, extract_members, write_tar_member
 from newscrawl.archive.sniff import GZIP_MAGIC
 from newscrawl.archive.tarscan import ends_whole, members, one_line
+from newscrawl.archive.unpackstream import MAGICS, UnpackStream
 from newscrawl.archive.zipdirectory import open_zip
 
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 SUFFIXES = ZIP_SUFFIXES + TAR_SUFFIXES
 
-EXTRACTION = "bundle-6"
+EXTRACTION = "bundle-7"
 """Part of every extraction folder's key: a new one when extraction changes what it writes, so no replay reads a
 folder an older newscrawl extracted (2: the archives among its files unpacked too, nested.py; 3: a ZIP cut short
 gives the files before the cut, zipscan.py; 4: a stored file the cut left whole but for part of its data descriptor
 is extracted; 5: a tar's members are written by members.py, a hard link as a copy within the budget; 6: a ZIP whose central
 directory does not match its headers, or damaged in its middle, is read from its headers past the damage, and a
-tar past a damaged header or a byte lost or added in a member's data)."""
+tar past a damaged header or a byte lost or added in a member's data; 7: a bzip2 or xz tar whose stream fails gives
+every member before the damaged byte)."""
 
 _EXTENDED_TIMESTAMP = 0x5455
 """Info-ZIP's "UT" extra field: a flags byte, then (flag 1) the modification time, seconds since 1970 UTC."""
@@ -96,26 +98,27 @@ def _extract_zip(path: Path, into: Path, findings: Findings, budget: Budget, nam
 
 
 def _extract_tar(path: Path, into: Path, findings: Findings, budget: Budget, name: str) -> int:
-    """The tar's members, read by tarfile; a gzipped one whose stream fails (damaged, cut) is read again from its
-    plain bytes as far as they go (GunzipStream), every line and budget of the first reading undone."""
+    """The tar's members, read by tarfile; a compressed one whose stream fails (damaged, cut) is read again from its
+    plain bytes as far as they go (GunzipStream, UnpackStream), every line and budget of the first reading undone."""
     before, left = len(findings.problems), budget.left
+    kind = _compression(path)
     try:
         extracted, failed = _extract_plain_tar(path, None, into, findings, budget, name)
     except BundleNotExtracted:
         raise
     except UnreadableBundle:
-        if not _is_gzip(path):
+        if kind is None:
             raise
         extracted, failed = 0, True
-    if not failed or not _is_gzip(path):
+    if not failed or kind is None:
         return extracted
     del findings.problems[before:]
     budget.left = left
     with open(path, "rb") as raw:
-        # tarfile's gzip reading drops what it inflated in the read that met the damage (every member in that 8 KB
-        # of the file: a small .tar.gz damaged anywhere was refused whole); GunzipStream gives all of it up to the
-        # damaged byte, read as one stream, in order, as tarfile's "r|" mode reads
-        plain = GunzipStream(raw)
+        # tarfile's gzip, bzip2 and xz readings drop what they decompressed in the read that met the damage (every
+        # member in that 8 KB of the file: a small .tar.gz damaged anywhere was refused whole); these streams give
+        # all of it up to the damaged byte, read as one stream, in order, as tarfile's "r|" mode reads
+        plain = GunzipStream(raw) if kind == "gzip" else UnpackStream(raw, kind)
         extracted, _ = _extract_plain_tar(path, plain, into, findings, budget, name)
     if plain.cut:  # one damage, one line: what the tar lost at it, and the stream's damage
         lost = next((problem for problem in findings.problems[before:] if problem.file == name), None)
@@ -125,14 +128,18 @@ def _extract_tar(path: Path, into: Path, findings: Findings, budget: Budget, nam
     return extracted
 
 
-def _is_gzip(path: Path) -> bool:
+def _compression(path: Path) -> str | None:
+    """"gzip", "bz2" or "xz", by the file's first bytes; None for a plain tar (or one of no format known here)."""
     with open(path, "rb") as head:
-        return head.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        start = head.read(8)
+    if start.startswith(GZIP_MAGIC):
+        return "gzip"
+    return next((kind for kind, magic in MAGICS.items() if start.startswith(magic)), None)
 
 
-def _extract_plain_tar(path: Path, plain: GunzipStream | None, into: Path, findings: Findings, budget: Budget,
+def _extract_plain_tar(path: Path, plain: GunzipStream | UnpackStream | None, into: Path, findings: Findings, budget: Budget,
                        name: str) -> tuple[int, bool]:
-    """The members of the tar at `path` (`plain`: its bytes un-gzipped) into `into`: how many, and whether the
+    """The members of the tar at `path` (`plain`: its bytes decompressed) into `into`: how many, and whether the
     tar's own bytes failed (what reading it raised: a stream damaged or cut)."""
     extracted, before, found, failed = 0, len(findings.problems), False, False
     try:
