@@ -5,7 +5,8 @@ gzip member per record as the format has it, is read record by record; damage en
 where, and the reading resumes at the next record: at the next gzip member whose record header parses, or in a
 plain file at the next line that reads as an ARC header line. So, whatever one to three runs of bytes suffered
 (tests/test_archive_damage.py: flipped, zeroed, deleted, inserted, or the file cut there), reading it raises
-nothing, and every record that lies wholly outside the damage comes out, its URL and page as written.
+nothing, and every record that lies wholly outside the damage comes out, its URL and page as written, and is read
+again at its offset as the replay reads it (read_at).
 
 A record is its header line, its HTTP response and the newline after it; a gzipped one is its member. In a plain
 file a record is found by its header line starting a line: one whose newline before it (the record before's last
@@ -29,7 +30,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 import pytest
 
-from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive
+from newscrawl.archive.warc import ArchivedExchange, ArchiveProblem, iter_archive, read_at
 from tests.test_archive_damage import DAMAGES_APART, apply_damages, untouched
 
 Damages = list[tuple[str, float, int, bytes]]
@@ -88,10 +89,12 @@ def test_damage_in_an_arc_file_costs_only_the_records_it_touches(
     items = list(iter_archive(path))
     assert all(isinstance(item, (ArchivedExchange, ArchiveProblem)) for item in items)
     pages = {item.url: item.body for item in items if isinstance(item, ArchivedExchange)}
+    offsets = {item.url: item.offset for item in items if isinstance(item, ArchivedExchange)}
     needs_filedesc = version == 2 and not untouched(*spans[0], damage)
     for number, (start, end) in enumerate(spans[1:]):
         if untouched(start - (0 if gzipped else 1), end, damage) and not needs_filedesc:
             assert pages.get(url(number)) == page(number), f"record {number} at {start} lost or changed by {damages}"
+            assert read_at(path, offsets[url(number)]).body == page(number), f"record {number} not read again"
 
 
 def scanned(tmp_path: Path, name: str, data: bytes) -> tuple[dict[str, bytes], list[ArchiveProblem]]:
@@ -141,3 +144,17 @@ def test_an_arc_length_of_too_many_digits_is_damage_not_a_crash(tmp_path: Path) 
     pages, problems = scanned(tmp_path, "old.arc.gz", data)
     assert pages == {url(number): page(number) for number in (0, 2)}
     assert len(problems) == 1
+
+
+def test_each_record_of_an_arc_file_whose_filedesc_block_is_damaged_is_read_again_at_its_offset(
+        tmp_path: Path) -> None:
+    """The replay reads each page again at its offset (read_at): that reading first read the filedesc block, for
+    the file's version, and with that block damaged it refused every record the scan had found."""
+    data, _ = laid_out(arc_records(3, 2), gzipped=True)
+    path = tmp_path / "old.arc.gz"
+    path.write_bytes(data[:20] + bytes(4) + data[24:])
+    exchanges = [item for item in iter_archive(path) if isinstance(item, ArchivedExchange)]
+    assert [exchange.url for exchange in exchanges] == [url(number) for number in range(3)]
+    for exchange in exchanges:
+        again = read_at(path, exchange.offset)
+        assert (again.url, again.body, again.record_id) == (exchange.url, exchange.body, exchange.record_id)

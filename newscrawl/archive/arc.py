@@ -318,14 +318,31 @@ def _first_line(fh: BinaryIO, offset: int, gzipped: bool) -> bytes:
 
 
 def read_arc_at(path: Path, offset: int) -> tuple[RawRecord, int | None]:
-    """The ARC record at ``offset`` (the following offset is not needed: ARC has no request records)."""
+    """The ARC record at ``offset`` (the following offset is not needed: ARC has no request records), read as
+    scan_arc read it; the filedesc block first, for the file's version, when it is whole."""
     parser = _ArcHeaders()
-    with _stream(path) as fh:
-        try:
-            if offset:
-                next(iter(_records(fh, parser)))  # the filedesc block: which version the file's lines are in
-            fh.seek(offset)
-            record = next(iter(_records(fh, parser)))
-            return _raw(record, record.raw_stream.read(), offset, path), None
-        except (StopIteration, *_ERRORS) as exc:
-            raise ArchiveReadError(ArchiveProblem(str(path), offset, "record", f"no ARC record here: {exc}")) from exc
+    try:
+        info = path.stat()
+        whole = _gzipped_whole(path, info.st_size, info.st_mtime)
+    except OSError:
+        whole = False
+    if whole:
+        with _stream(path) as stream:
+            try:
+                if offset:
+                    next(iter(_records(stream, parser)))  # the filedesc block: which version the file's lines are in
+                stream.seek(offset)
+                record = next(iter(_records(stream, parser)))
+                return _raw(record, record.raw_stream.read(), offset, path), None
+            except (StopIteration, *_ERRORS) as exc:
+                raise ArchiveReadError(ArchiveProblem(str(path), offset, "record",
+                                                      f"no ARC record here: {exc}")) from exc
+    with path.open("rb") as fh:
+        gzipped = _per_record_gzip(fh, path)
+        if offset:
+            _read_one(fh, 0, gzipped, parser, path)  # damaged, it costs nothing: each line tells its version
+        found, problem, _ = _read_one(fh, offset, gzipped, parser, path)
+    if found is None:
+        why = problem[2] if problem is not None else "an empty gzip member"
+        raise ArchiveReadError(ArchiveProblem(str(path), offset, "record", f"no ARC record here: {why}"))
+    return found, None
