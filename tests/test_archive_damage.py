@@ -51,7 +51,8 @@ def apply_damages(data: bytes, damages: list[tuple[str, float, int, bytes]]) -> 
     placed = sorted((int(where * len(data)), damage, size, filler) for damage, where, size, filler in damages)
     spans = [(at, len(data) if damage == "truncate" else at if damage == "insert" else min(len(data), at + size))
              for at, damage, size, _ in placed]
-    assume(all(end < following for (_, end), (following, _) in zip(spans, spans[1:])))  # apart: each its own
+    if not all(end < following for (_, end), (following, _) in zip(spans, spans[1:])):
+        assume(False)  # apart: each its own (asked only then: regression tests replay one example outside a property)
     result = data
     for at, damage, size, filler in reversed(placed):  # from the end: offsets before each damage stay the original's
         result = _damaged(result, damage, at, size, filler)[0]
