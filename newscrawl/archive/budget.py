@@ -67,7 +67,8 @@ class UnpackLimits:
     @property
     def key(self) -> str:
         """The limits in an unpacked folder's cache key (module docstring)."""
-        return f"ratio {self.max_ratio!r}, at least {self.min_bytes}, depth {self.max_depth}"
+        # the ratio as a float: 100 (the default) and 100.0 (the setting read) are one limit, so one folder
+        return f"ratio {float(self.max_ratio)!r}, at least {self.min_bytes}, depth {self.max_depth}"
 
     def described(self) -> str:
         """The limits as a refusal names them, with the settings that raise them."""

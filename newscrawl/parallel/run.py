@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from newscrawl.archive.budget import UnpackLimits
 from newscrawl.archive.replay import warc_files
 from newscrawl.archive.warc import build_ahead, drop_built_ahead
 from newscrawl.meta import FATAL_ERROR_STAT, archive_index_cache
@@ -79,7 +80,9 @@ class ParallelReplay:
     def __init__(self, settings: Any, spider_class: type, spider_args: dict[str, str], jobs: int) -> None:
         self.settings = settings
         self.spider_args = {name: value for name, value in spider_args.items() if name != "jobs"}
-        self.spider = spider_class(**self.spider_args)
+        # -a replay unpacked within the crawl's limits, as a one-process replay's spider unpacks it (from_crawler):
+        # under the default limits it was another cache folder, so another input, crawl id and feed name
+        self.spider = spider_class(unpack_limits=UnpackLimits.from_settings(settings), **self.spider_args)
         """Never crawls: names the run (crawl id, feed name) and its default feed as a one-process replay's spider
         does; the processes' spiders leave that to it (they write private feeds)."""
         self.naming = self.spider.name_replay(settings)
