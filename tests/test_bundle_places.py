@@ -62,6 +62,28 @@ def report(result: CrawlResult) -> dict[str, Any]:
     return loaded
 
 
+def test_a_page_without_an_address_in_a_zip_is_addressed_as_in_a_folder_at_the_zips_place(tmp_path: Path) -> None:
+    """Given alone under two caches, or inside a folder, the page's URL is the one a folder of the ZIP's name at its
+    place gives (the ZIP's name no host), and the feed, its name and crawl id included, is that folder's."""
+    bundle = bundle_of_story(tmp_path / "deliveries" / "pages.zip")
+    address = (bundle.resolve() / "story.html").as_uri()
+    alone = replay(tmp_path / "alone", bundle, tmp_path / "cache-a")
+    elsewhere = replay(tmp_path / "elsewhere", bundle, tmp_path / "cache-b")
+    assert feed(elsewhere) == feed(alone)
+    [item] = [json.loads(line) for line in feed(alone)[1].splitlines()]
+    assert (item["url"], item["outlet"]) == (address, "pages.zip") and "no_url" in item["quality"]
+    assert item["provenance"]["archive"]["file"] == "story.html"
+    inside = replay(tmp_path / "inside", bundle.parent, tmp_path / "cache-a")
+    [item] = [json.loads(line) for line in feed(inside)[1].splitlines()]
+    assert item["url"] == address and item["provenance"]["archive"]["file"] == "pages.zip/story.html"
+
+    bundle.unlink()  # the same page in a folder of the bundle's name, at its place
+    bundle.mkdir()
+    (bundle / "story.html").write_bytes(STORY)
+    os.utime(bundle / "story.html", (SAVED_AT, SAVED_AT))
+    assert feed(replay(tmp_path / "folder", bundle, tmp_path / "cache-a")) == feed(alone)
+
+
 def test_a_parallel_replay_of_a_zip_is_the_one_process_replay(tmp_path: Path) -> None:
     """-a jobs=2 wrote the ZIP's feed under another name, with another crawl id and input digest in its report."""
     bundle = bundle_of_story(tmp_path / "pages.zip")

@@ -23,6 +23,10 @@ own absolute links to its host use, else https), and so is a kept rename: an ite
 flagged ``url_from_path``.
 A folder of 14 digits before the host, or directly after it, is the time the page was captured.
 
+A folder named as a ZIP or tar file is (``pages.zip``: ``.zip`` is a top-level domain too) is no host: it is a
+bundle unpacked where it lay in the folder replayed (bundles.py), or a folder named after one, and a bundle's name
+is the user's, not a mirroring tool's, so its pages get the address they get when it is given alone.
+
 Host names are judged by the public suffix list tldextract bundles (Scrapy depends on it), never fetched
 (extract/urls.registrable): a folder named ``v1.2`` or ``notes.backup`` is no host. tldextract is imported only
 when a folder looks like a host name, so a replay of a folder without any does not pay for its import.
@@ -42,6 +46,7 @@ from urllib.parse import quote
 from w3lib.url import safe_url_string
 
 from newscrawl.archive.browsersaves import scheme_of
+from newscrawl.archive.bundles import SUFFIXES as BUNDLE_SUFFIXES
 from newscrawl.archive.wgetnames import backed_up, named_reading, readings
 from newscrawl.extract.urls import is_http_url, registrable
 
@@ -72,6 +77,10 @@ def url_from_path(relative: str, published_url: Callable[[], str | None], body: 
     'http://example.org/news/story'
     >>> url_from_path("notes.backup/v1.2/story.html", lambda: None) is None
     True
+    >>> url_from_path("pages.zip/story.html", lambda: None) is None
+    True
+    >>> url_from_path("delivery.zip/www.example.org/story.html", lambda: None)
+    'https://www.example.org/story.html'
     >>> url_from_path("www.example.org/story@id=7.html", lambda: None, b'<a href="/story?id=7">Permalink</a>')
     'https://www.example.org/story?id=7'
     """
@@ -154,7 +163,7 @@ def _host_at(folders: list[str]) -> int | None:
 def _host(folder: str) -> str | None:
     """The folder's name as a URL's HOST[:PORT], lower-cased, when it is one; None when it is not."""
     shape = _HOST_FOLDER.fullmatch(folder)
-    if shape is None:
+    if shape is None or folder.lower().endswith(BUNDLE_SUFFIXES):  # a ZIP's (or its folder's) name, not a host's
         return None
     name, port = shape.group("name").lower(), shape.group("port")
     if port is not None and not 0 < int(port) < 65536:

@@ -74,7 +74,7 @@ from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import NotReplayed, SavedPlace, read_saved_body
 from newscrawl.archive.savednames import is_saved_page
 from newscrawl.archive.savedplaces import SavedPlaces
-from newscrawl.archive.shown import shown_in, shown_name, shown_source
+from newscrawl.archive.shown import given_place, shown_in, shown_name, shown_source
 from newscrawl.archive.unpack import findings_of, unpacked_holds
 from newscrawl.archive.wacz import warcs_inside
 from newscrawl.fatal import stop_crawl
@@ -227,7 +227,8 @@ def replay_identity(path: Path) -> ReplayIdentity:
         pages_digest.update(f"{separator}{page.url}:{page.body_sha256}".encode())
         started_at = page.fetched_at if started_at is None else min(started_at, page.fetched_at)
     if started_at is None:  # no page: a digest of nothing would be every such replay's (replay-e3b0c44298fc)
-        pages_digest.update(f"no pages in {path.resolve()}".encode("utf-8", "surrogateescape"))
+        place = given_place(str(path.resolve()))  # the user's input, not the cache folder it was unpacked to
+        pages_digest.update(f"no pages in {place}".encode("utf-8", "surrogateescape"))
     return ReplayIdentity(f"replay-{pages_digest.hexdigest()[:12]}",
                           started_at or datetime.fromtimestamp(0, timezone.utc), pages_sha256=pages_digest.hexdigest())
 

@@ -67,7 +67,7 @@ from newscrawl.archive.browsersaves import (
 )
 from newscrawl.archive.mirrorpaths import time_from_path, url_from_path
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
-from newscrawl.archive.savednames import inside, pages_among, read_safely, refusal, sidecar_of, sidecar_url
+from newscrawl.archive.savednames import file_url, inside, pages_among, read_safely, refusal, sidecar_of, sidecar_url
 from newscrawl.archive.sniff import GZIP_MAGIC, looks_binary
 from newscrawl.extract.urls import is_http_url
 
@@ -259,7 +259,7 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     relative = os.path.relpath(path, root).replace(os.sep, "/")  # a mirror's folders name its URL (mirrorpaths.py)
     url = url or saved_from or published_url()
     rebuilt = None if url else url_from_path(relative, published_url, body)
-    url = url or rebuilt or Path(path).as_uri()
+    url = url or rebuilt or file_url(path)
     wayback = unwrapped_wayback(url)
     if wayback is not None:  # a copy saved from the Wayback Machine: the outlet's page, as captured then
         url, saved_at = (url if named else wayback[0]), wayback[1] or saved_at

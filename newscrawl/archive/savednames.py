@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from newscrawl.archive.browsersaves import ARCHIVE_SUFFIXES, NOT_PAGE_EXTENSIONS, extension
+from newscrawl.archive.shown import given_place
 from newscrawl.archive.sniff import GZIP_MAGIC, SNIFF_BYTES, inflated_start, is_apple_double, sniffs_as_html
 from newscrawl.archive.wgetnames import backed_up, converted_copies
 
@@ -132,6 +133,14 @@ def sidecar_url(sidecar: str) -> str | None:
         return next((value.strip() for key, _, value in (line.partition("=") for line in lines[1:])
                      if key.strip().lower() == "url"), None)
     return lines[0] if lines else None
+
+
+def file_url(path: str) -> str:
+    """The ``file://`` URL of a page that names no address: where the user's file is. A page unpacked from a ZIP or
+    tar file gets the one it would get in a folder of the bundle's name at the bundle's place
+    (``file:///data/pages.zip/story.html``: shown.given_place), never its copy's in the replay cache, which is
+    another on every machine and would change the replay's crawl id with it."""
+    return Path(given_place(path)).as_uri()
 
 
 def refusal(root: Path, path: str | Path) -> str:

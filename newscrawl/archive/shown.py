@@ -7,6 +7,7 @@ indexcache.py) can name them so too without importing it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _origins: dict[Path, Path] = {}
@@ -31,6 +32,18 @@ def shown_name(file: str) -> str:
     for root, origin in _origins.items():
         if path.is_relative_to(root):
             return str(origin / path.relative_to(root))
+    return file
+
+
+def given_place(file: str) -> str:
+    """Where `file` would lie had every archive unpacked for the replay been a folder of the same name at its place:
+    a page unpacked from ``/data/pages.zip`` lies at ``/data/pages.zip/story.html``, absolute (the archive's path
+    resolved), so a page known by no address gets the ``file://`` URL the same pages in a plain folder there would
+    get, on any machine and whatever the cache folder is (savedhtml.py); any other file as it is."""
+    path = Path(file)
+    for root, origin in _origins.items():
+        if path.is_relative_to(root):
+            return os.path.normpath(os.path.join(os.path.realpath(origin), path.relative_to(root)))
     return file
 
 

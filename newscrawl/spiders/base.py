@@ -25,7 +25,7 @@ from newscrawl.archive.budget import UnpackLimits
 from newscrawl.archive.recover import finish_killed_warcs
 from newscrawl.archive.replay import (ReplayIdentity, ReplaySource, input_sha256, replay_identity,
                                       with_reproducible_order, without_network_handlers)
-from newscrawl.archive.shown import shown_name
+from newscrawl.archive.shown import given_place, shown_name
 from newscrawl.components import OFF_IN_EVERY_CRAWL, leave_out
 from newscrawl.distributed import attach_frontier
 from newscrawl.extract.notes import NoteRule
@@ -379,9 +379,16 @@ class NewsSpiderBase(ReplayCandidates, ArchivedVersions, ArticleRelease, Request
         if URL_FROM_PATH_FLAG in response.flags and host_of(article.url) == host_of(response.url):
             article.quality.append("url_from_path")  # its host (and scheme) came from a mirror's folder names
         if not article.outlet:  # a saved page without a URL: name the outlet after its host, else its folder
-            article.outlet = host_of(response.url) or (self.replay_path.resolve().name if self.replay_path else "")
+            article.outlet = host_of(response.url) or self._replayed_folder_name()
         article.provenance = self.provenance(response, parser_class)
         yield article
+
+    def _replayed_folder_name(self) -> str:
+        """The name of the folder replayed as the user knows it: a ZIP's own (``pages.zip``), as a folder of that
+        name would be, never its cache folder's (``unpacked-…``, another on each machine)."""
+        if self.replay_path is None:
+            return ""
+        return Path(given_place(str(self.replay_path.resolve()))).name
 
     def _note_cut_short_input(self, response: Response) -> None:
         """A damaged input: an archived record cut short before its article; its file named as the archive's own
