@@ -84,6 +84,32 @@ def test_a_page_without_an_address_in_a_zip_is_addressed_as_in_a_folder_at_the_z
     assert feed(replay(tmp_path / "folder", bundle, tmp_path / "cache-a")) == feed(alone)
 
 
+def test_every_line_names_the_users_files_not_the_cache_copies(tmp_path: Path) -> None:
+    """A folder holding a ZIP is replayed from a cache folder of its WARCs, pages and unpacked bundles: the damaged
+    inputs (the folder's own, and a ZIP's member), the pages not replayed and the pages beside its WARCs were told
+    under the cache's paths."""
+    folder = tmp_path / "delivery"
+    bundle_of_story(folder / "pages.zip")
+    with zipfile.ZipFile(folder / "more.zip", "w") as archive:
+        archive.writestr("blank.html", b"")
+        archive.writestr("story.txt", STORY)  # a page named as text: told, not replayed
+    (folder / "empty.html").write_bytes(b"")
+    (folder / "outside.html").symlink_to(bundle_of_story(tmp_path / "elsewhere" / "x.zip"))
+    shutil.copy(SAMPLE, folder)
+    cache = tmp_path / "cache"
+    result = replay(tmp_path / "run", folder, cache)
+    lines = [line for line in result.log.splitlines() if str(cache) in line]
+    assert all("Replaying what was unpacked once" in line for line in lines), "\n".join(lines)
+    assert f"Damaged input {folder / 'empty.html'} at offset 0 (empty)" in result.log
+    assert f"Damaged input {folder / 'more.zip' / 'blank.html'} at offset 0 (empty)" in result.log
+    assert (f"Damaged input {folder / 'outside.html'} at offset 0 (unsafe-path): symlink to "
+            f"'{tmp_path / 'elsewhere' / 'x.zip'}', outside {folder}: refused") in result.log
+    assert f"Saved page not replayed: {folder / 'more.zip' / 'story.txt'} (named-otherwise)" in result.log
+    assert f"{folder} holds saved pages beside its WARC files" in result.log
+    assert {problem["file"] for problem in report(result)["damaged_inputs"]} == {
+        str(folder / name) for name in ("empty.html", "more.zip/blank.html", "outside.html")}
+
+
 def test_a_parallel_replay_of_a_zip_is_the_one_process_replay(tmp_path: Path) -> None:
     """-a jobs=2 wrote the ZIP's feed under another name, with another crawl id and input digest in its report."""
     bundle = bundle_of_story(tmp_path / "pages.zip")

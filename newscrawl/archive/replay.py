@@ -556,8 +556,7 @@ class ReplaySource:
             names = [file.name for file in warc_files(path)]
             self._shared_names = frozenset(name for name in names if names.count(name) > 1)
             self._index = ArchiveIndex.build(path, index_cache)
-            self.problems = [replace(problem, file=shown_name(problem.file), message=shown_in(problem.message))
-                             for problem in self._index.problems]
+            self.problems = list(self._index.problems)
             self.skipped = dict(self._index.skipped)
             self.revisits_resolved = self._index.revisits_resolved
             self.revisits_answered_later = self._index.revisits_answered_later
@@ -569,6 +568,12 @@ class ReplaySource:
             self.problems.extend(folder.problems)
             self.not_replayed.extend(folder.not_replayed)
             self._pages = folder.places  # every page answers: the folder's own list, not a copy
+        # every file named as the user knows it (a WACZ's WARC as X.wacz/archive/…, a page of a ZIP in a folder as
+        # folder/X.zip/page.html), never as its copy in the cache folder it was unpacked to (unpack.py)
+        self.problems = [replace(problem, file=shown_name(problem.file), message=shown_in(problem.message))
+                         for problem in self.problems]
+        self.not_replayed = [replace(file, path=shown_name(file.path), message=shown_in(file.message))
+                             for file in self.not_replayed]
         unpacked = findings_of(path)  # what unpacking the archive given found: damage as the index's, counted once
         self.unpacked = unpacked.made
         """What was unpacked into the folder replayed, and where ("" for an archive read where it is)."""
@@ -599,8 +604,9 @@ class ReplaySource:
             self.not_replayed.extend(superseded(self._pages, self._root))
         if self.pages_beside_warcs or self.pages_held_by_warcs:
             logger.info("%(path)s holds saved pages beside its WARC files: %(new)d replayed with them, %(held)d left "
-                        "to the WARCs' capture of the same URL", {"path": self.path, "new": self.pages_beside_warcs,
-                                                                   "held": self.pages_held_by_warcs})
+                        "to the WARCs' capture of the same URL",
+                        {"path": shown_source(self.path), "new": self.pages_beside_warcs,
+                         "held": self.pages_held_by_warcs})
 
     def urls(self) -> list[str]:
         return list(self.iter_urls())
@@ -997,7 +1003,8 @@ def served_answer(source: ReplaySource, url: str, max_payload: int | None, stats
         raise ReplayTooLarge(f"archived response larger than DOWNLOAD_MAXSIZE: {url}") from exc
     except ArchiveReadError as exc:
         stats.inc_value("newscrawl/replay/unreadable")
-        logger.error("Replay could not read the archived answer for %(url)s: %(problem)s", {"url": url, "problem": exc})
+        logger.error("Replay could not read the archived answer for %(url)s: %(problem)s",
+                     {"url": url, "problem": shown_in(str(exc))})
         raise UnreadableRecord(f"archived answer unreadable: {url}") from exc
     if answer is None:
         stats.inc_value("newscrawl/replay/misses")

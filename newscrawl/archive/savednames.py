@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from newscrawl.archive.browsersaves import ARCHIVE_SUFFIXES, NOT_PAGE_EXTENSIONS, extension
-from newscrawl.archive.shown import given_place
+from newscrawl.archive.shown import given_place, shown_name
 from newscrawl.archive.sniff import GZIP_MAGIC, SNIFF_BYTES, inflated_start, is_apple_double, sniffs_as_html
 from newscrawl.archive.wgetnames import backed_up, converted_copies
 
@@ -125,7 +125,7 @@ def sidecar_url(sidecar: str) -> str | None:
     try:
         data = read_safely(sidecar)[0]
     except OSError as exc:
-        logger.warning("Cannot read URL sidecar %s (%s); page URL taken from the HTML", sidecar, exc)
+        logger.warning("Cannot read URL sidecar %s (%s); page URL taken from the HTML", shown_name(sidecar), exc)
         return None
     text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig", "replace")
     lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -43,6 +43,7 @@ from newscrawl.archive.indexdb import IndexEntry
 from newscrawl.archive.reader import ArchiveReadError, RecordTooLarge
 from newscrawl.archive.replay import Candidate, ReplaySource, Versions, payload_limit, replayed_response
 from newscrawl.archive.savedhtml import SavedPlace
+from newscrawl.archive.shown import shown_in, shown_name
 from newscrawl.items import Discovery
 from newscrawl.meta import META_FETCHED_AT
 
@@ -103,10 +104,10 @@ class ArchivedVersions:
                                             decoded=True)
             except (ArchiveReadError, RecordTooLarge, ValueError) as error:  # unreadable now, too large, undecodable
                 stats.inc_value(VERSIONS_UNREADABLE_STAT)
-                where = (f"{version.path}" if isinstance(version, SavedPlace)
-                         else f"{version.file} at {version.offset}")
+                where = (shown_name(version.path) if isinstance(version, SavedPlace)  # the user's file, not the cache's
+                         else f"{shown_name(version.file)} at {version.offset}")
                 logger.warning("An earlier version of %(url)s could not be read (%(where)s): %(error)s",
-                               {"url": response.url, "where": where, "error": error})
+                               {"url": response.url, "where": where, "error": shown_in(str(error))})
                 continue
             stats.inc_value(VERSIONS_STAT)
             earlier.meta[META_VERSION_CANDIDATE] = self.replay_source.version_candidate(version)
