@@ -274,6 +274,7 @@ def test_a_run_whose_pages_all_read_as_home_or_listing_pages_says_they_may_not_b
     listings = check_drift({}, {}, 0, 3, 10, page_kinds=3)
     assert listings.failed and listings.message is not None
     assert "each read as a home or listing page: if these URLs were given by hand (-a urls)" in listings.message
-    shells = check_drift({}, {}, 0, 3, 10, page_kinds=1)
-    assert shells.failed and shells.message == "all 3 fetched article pages parsed to nothing: the page layout " \
-                                               "probably changed"
+    shells = check_drift({}, {}, 0, 3, 10, page_kinds=1, reasons={"home_page": 1, "no_title": 2, "no_body": 0})
+    assert shells.failed and shells.message == (
+        "all 3 fetched article pages parsed to nothing (home_page 1, no_title 2): the page layout probably changed, "
+        "or, if these pages were given by hand, they are no articles")

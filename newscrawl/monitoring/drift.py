@@ -31,7 +31,7 @@ class DriftVerdict:
 def check_drift(coverage: dict[str, dict[str, Any]], examples: dict[str, dict[str, list[str]]],
                 article_pages: int, not_article_pages: int, min_articles: int, revisions: int = 0,
                 shrunk_revisions: int = 0, shells_by_parser: dict[str, tuple[int, int]] | None = None,
-                page_kinds: int = 0) -> DriftVerdict:
+                page_kinds: int = 0, reasons: dict[str, int] | None = None) -> DriftVerdict:
     """`revisions` of known articles this run, `shrunk_revisions` of them flagged body_shrunk: when most of at least
     SHRUNK_MIN revisions lost most of their body, the pages changed, not the stories (a paywall, a consent wall).
 
@@ -42,19 +42,24 @@ def check_drift(coverage: dict[str, dict[str, Any]], examples: dict[str, dict[st
 
     `page_kinds`: how many of the pages that parsed to nothing said what they are instead (a home page, a listing:
     parsers.base.PAGE_KIND_REASONS). When all did, the message says that the URLs may not be articles at all (a
-    list given by hand), since a run cannot tell that from a redesign that makes stories look like listings."""
+    list given by hand), since a run cannot tell that from a redesign that makes stories look like listings.
+
+    `reasons`: why those pages parsed to nothing, counted (newscrawl/not_article/REASON); the message names them, so
+    that a run of one page that is no article ("no_title": a redirect stub) says so beside the alarm."""
     verdict = DriftVerdict()
+    why = ", ".join(f"{reason} {count}" for reason, count in sorted((reasons or {}).items()) if count)
+    why = f" ({why})" if why else ""
     partial = [(name, shells, pages) for name, (shells, pages) in sorted((shells_by_parser or {}).items())
                if name != GENERIC_PARSER and pages >= min_articles and 2 * shells > pages]
     if article_pages == 0 and not_article_pages > 0:
         verdict.failed = True
         if page_kinds >= not_article_pages:
-            verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing, each read as a home "
-                               "or listing page: if these URLs were given by hand (-a urls), they are not article "
-                               "pages; otherwise the page layout probably changed")
+            verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing{why}, each read "
+                               "as a home or listing page: if these URLs were given by hand (-a urls), they are not "
+                               "article pages; otherwise the page layout probably changed")
         else:
-            verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing: the page layout "
-                               "probably changed")
+            verdict.message = (f"all {not_article_pages} fetched article pages parsed to nothing{why}: the page "
+                               "layout probably changed, or, if these pages were given by hand, they are no articles")
     elif partial:
         verdict.failed = True
         verdict.message = "; ".join(f"{shells} of {pages} {name} article pages parsed to nothing" for name, shells, pages

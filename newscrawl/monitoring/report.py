@@ -148,7 +148,9 @@ class RunReport:
                             int(stats.get("newscrawl/items/revisions", 0)),
                             int(stats.get("newscrawl/quality/body_shrunk", 0)),
                             {name: (shells.get(name, 0), pages) for name, pages in read.items()},
-                            sum(int(stats.get(f"newscrawl/not_article/{kind}", 0)) for kind in PAGE_KIND_REASONS))
+                            sum(int(stats.get(f"newscrawl/not_article/{kind}", 0)) for kind in PAGE_KIND_REASONS),
+                            {reason: int(count) for reason, count in _prefixed(stats, "newscrawl/not_article/").items()
+                             if reason != "truncated"})
         errors = _prefixed(stats, "newscrawl/errors/")
         fetched_pages = int(stats.get("newscrawl/pages/fetched", 0))
         discovered = getattr(spider, "discovered_count", 0)
