@@ -3,13 +3,15 @@ creating anything), and writing one so that a reader sees it complete or not at 
 
 Every command that writes its result at the end (a crawl's feeds and state, `newscrawl run`'s log, `newscrawl
 reparse`'s diff) asks first, so that a folder it cannot write costs one line before the work rather than a
-traceback after it.
+traceback after it. Likewise what a command is given to read: one that cannot be read at all (check_readable) is
+one line before the work.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -24,6 +26,27 @@ def os_reason(error: OSError) -> str:
     if isinstance(error, FileExistsError):
         return os.strerror(errno.ENOTDIR)
     return error.strerror or str(error)
+
+
+def check_readable(path: str | Path) -> None:
+    """Raises the OSError reading the file or folder `path` meets (no read permission, say): its first byte read, or
+    its names listed (a FIFO is not opened: it would wait for a writer)."""
+    if os.path.isdir(path):
+        with os.scandir(path) as entries:
+            next(entries, None)
+    elif not stat.S_ISFIFO(os.stat(path).st_mode):
+        with open(path, "rb") as stream:
+            stream.read(1)
+
+
+def unreadable(path: str | Path) -> str | None:
+    """Why the file or folder `path` cannot be read (the OS's words: "Permission denied"), or None when it can
+    (check_readable)."""
+    try:
+        check_readable(path)
+    except OSError as error:
+        return os_reason(error)
+    return None
 
 
 def _read_only(path: Path) -> bool:

@@ -24,7 +24,13 @@ logger = logging.getLogger(__name__)
 
 class UnreadableBundle(ValueError):
     """A replay source that is not an archive that can be read: a ZIP or tar file that cannot be opened, or holds
-    no file at all (wacz.UnreadableWacz, for a WACZ, and har.UnreadableHar, for a HAR, are ones)."""
+    no file at all (wacz.UnreadableWacz, for a WACZ, and har.UnreadableHar, for a HAR, are ones). `kind`: the
+    damage it is in a folder, UNPACK, or "io" for a file the OS would not let be read (no read permission), told
+    as any file of a folder that cannot be read is."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind or UNPACK
 
 
 class BundleNotExtracted(UnreadableBundle):
@@ -55,11 +61,12 @@ class Findings:
     """Each member kept up to the cut of its archive cut short (a WACZ's WARC: ``X.wacz/archive/NAME``, as the user
     knows it) → the problem saying so, which also tells the record that cut lost (told_with)."""
 
-    def damaged(self, file: str, message: str, kept_cut: str | None = None) -> None:
-        """One damaged spot, in `file`; `kept_cut`: the member of it kept up to the cut this line tells."""
+    def damaged(self, file: str, message: str, kept_cut: str | None = None, kind: str = "") -> None:
+        """One damaged spot, in `file`; `kept_cut`: the member of it kept up to the cut this line tells; `kind`: the
+        problem's, UNPACK unless given ("io": a file or folder that cannot be read)."""
         if kept_cut is not None:
             self.kept_cut[kept_cut] = len(self.problems)
-        self.problems.append(ArchiveProblem(file, 0, UNPACK, message))
+        self.problems.append(ArchiveProblem(file, 0, kind or UNPACK, message))
         logger.debug("%s: %s", file, message)  # the replay says it, once the crawl's log has begun
 
     def told_with(self, read: list[ArchiveProblem]) -> tuple[list[ArchiveProblem], Counter[str]]:

@@ -25,6 +25,7 @@ from newscrawl.archive import bundles, har, wacz
 from newscrawl.archive.budget import MAX_DEPTH_SETTING, Budget
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
 from newscrawl.archive.warc import files_under
+from newscrawl.files import unreadable
 
 VERSION = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-nested-2"
 """Part of every unpacked folder's cache key: what each kind of archive, and this nesting, writes (2: a gzip stream
@@ -48,7 +49,11 @@ def unpack(path: Path, into: Path, found: Findings, budget: Budget, name: str, d
     """The archive at `path` unpacked into `into`, the archives inside it too (module docstring); how many WARC
     files, responses or files its own unpacking gave (MADE). `name`: the archive as the user knows it; `depth`:
     its level (1 for the archive given). Raises UnreadableBundle (UnreadableWacz, UnreadableHar) when it cannot be
-    read, BundleNotExtracted when the cache folder takes no file."""
+    read (of kind "io" when the OS will not let it be read at all), BundleNotExtracted when the cache folder takes
+    no file."""
+    refused = unreadable(path)
+    if refused is not None:
+        raise UnreadableBundle(f"{name}: cannot be read: {refused}", kind="io")
     kind = kind_of(path)
     if kind == "WACZ":
         return wacz.extract_warcs(path, into, found, budget, name)
@@ -87,7 +92,7 @@ def _unpack_inside(file: Path, found: Findings, budget: Budget, name: str, depth
     except UnreadableBundle as error:  # it costs itself: the replay reports it as damaged input
         shutil.rmtree(staging, ignore_errors=True)
         file.unlink()
-        found.damaged(name, str(error).removeprefix(f"{name}: "))
+        found.damaged(name, str(error).removeprefix(f"{name}: "), kind=error.kind)
         return
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -65,19 +65,22 @@ from newscrawl.archive.warc import (
     SavedPage,
     cached_file_sha256,
     files_under,
+    is_warc_file,
     iter_saved_html,
     earliest_record_date,
     first_record_date,
     read_warcinfo,
+    unlisted_folders,
 )
 from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import NotReplayed, SavedPlace, read_saved_body
-from newscrawl.archive.savednames import is_saved_page
+from newscrawl.archive.savednames import is_saved_page, named_otherwise, named_otherwise_why
 from newscrawl.archive.savedplaces import SavedPlaces
 from newscrawl.archive.shown import given_place, shown_in, shown_name, shown_source
 from newscrawl.archive.unpack import findings_of, unpacked_holds
 from newscrawl.archive.wacz import warcs_inside
 from newscrawl.fatal import stop_crawl
+from newscrawl.files import unreadable
 from newscrawl.components import Unused, leave_out
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
                             URL_FROM_PATH_FLAG, archive_index_cache)
@@ -113,7 +116,7 @@ def _has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
 def warc_files(path: Path) -> list[Path]:
     if path.is_file():  # named as one, or, named otherwise, holding WARC records (a download saved under its id)
         return [path] if _has_suffix(path, WARC_FILE_SUFFIXES) or holds_warc_records(path) else []
-    found = [f for f in files_under(path) if f.lower().endswith(WARC_FILE_SUFFIXES) and os.path.isfile(f)]
+    found = [f for f in files_under(path) if is_warc_file(f) and os.path.isfile(f)]
     return sorted(map(Path, found))  # Path order (by parts), as archive positions have always been numbered
 
 
@@ -124,8 +127,8 @@ FIXTURE_CANDIDATES = "fixture-candidates"
 def _beside_warcs(path: Path) -> Iterator[SavedPlace | ArchiveProblem | NotReplayed]:
     """The saved pages (and their bad input) in a folder that also holds WARCs, but not a crawl's fixture
     candidates; none without any, or when `path` is one file."""
-    if not path.is_dir() or not any(is_saved_page(f) for f in files_under(path)
-                                    if not f.lower().endswith(WARC_FILE_SUFFIXES)):
+    if not path.is_dir() or not any(is_saved_page(f) or named_otherwise(f) for f in files_under(path)
+                                    if not is_warc_file(f)):
         return
     root = str(path.resolve())
 
@@ -140,7 +143,13 @@ def _beside_warcs(path: Path) -> Iterator[SavedPlace | ArchiveProblem | NotRepla
 
 
 def source_kind(path: Path) -> str:
-    """"warc" or "saved-html"; ArchiveNotFound when the path holds neither."""
+    """"warc" or "saved-html"; ArchiveNotFound when the path holds neither, or cannot be read itself (a file or
+    folder inside it that cannot be read costs only itself: one damaged-input line each, ReplaySource.problems)."""
+    refused = unreadable(path)
+    if refused is not None:
+        raise ArchiveNotFound(f"{shown_source(path)}: cannot be read: {refused}")
+    if path.is_file() and named_otherwise(str(path)):
+        raise ArchiveNotFound(f"{shown_source(path)}: {named_otherwise_why(path.name)}")
     if warc_files(path):
         return "warc"
     if path.is_dir() and any(is_saved_page(f) for f in files_under(path)) or path.is_file() and is_saved_page(
@@ -192,14 +201,22 @@ def warc_file_sha256(path: Path, index_cache: Path | None = None) -> list[str]:
     before it builds it: a replay (input_sha256), and `newscrawl verify` (archive/verify.py), so that the index
     either caches is as complete. An index cached valid but without a file's digest (made by an older newscrawl's
     verify) is not rebuilt for it: that file is read each time, as before, until the index is rebuilt.
-    Raises OSError for a file that cannot be read."""
+    A file that cannot be read (its damage line is the index's) counts as the digest of ``unreadable NAME``: the
+    replay is named by what it could read, and differs from the replay of the same files all readable."""
     files = warc_files(path)
     cached = cached_file_sha256(path, index_cache) if index_cache is not None else {}
-    digests = [cached.get(str(file)) or filedigest.file_sha256(file) for file in files]
+    digests = [cached.get(str(file)) or _file_sha256(file) for file in files]
     logger.debug("Input digest of %(path)s: %(read)d of %(files)d WARC files read for it, the others' SHA-256 "
                  "taken from the cached archive index",
                  {"path": path, "read": sum(str(file) not in cached for file in files), "files": len(files)})
     return digests
+
+
+def _file_sha256(file: Path) -> str:
+    try:
+        return filedigest.file_sha256(file)
+    except OSError:
+        return hashlib.sha256(f"unreadable {file.name}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def replay_identity(path: Path) -> ReplayIdentity:
@@ -568,6 +585,9 @@ class ReplaySource:
             self.problems.extend(folder.problems)
             self.not_replayed.extend(folder.not_replayed)
             self._pages = folder.places  # every page answers: the folder's own list, not a copy
+        # a folder that cannot be listed: its files lost, one line (a folder unpacked into the cache has none: the
+        # user's folders that could not be listed for it are among the findings of its unpacking)
+        self.problems.extend(unlisted_folders(path))
         # every file named as the user knows it (a WACZ's WARC as X.wacz/archive/…, a page of a ZIP in a folder as
         # folder/X.zip/page.html), never as its copy in the cache folder it was unpacked to (unpack.py)
         self.problems = [replace(problem, file=shown_name(problem.file), message=shown_in(problem.message))
@@ -583,6 +603,9 @@ class ReplaySource:
             self.skipped[kind] = self.skipped.get(kind, 0) + count
         if every_version:  # a later page of a URL is one of its versions: replayed
             self.not_replayed = [file for file in self.not_replayed if file.kind not in (SAME_URL, SAME_BYTES)]
+        # named as the user knows them: a file of their folder copied into the cache beside an archive it holds
+        self.not_replayed = [replace(file, path=shown_name(file.path), message=shown_in(file.message))
+                             for file in self.not_replayed]
 
     def _add_pages(self, pages: Iterable[SavedPlace | ArchiveProblem | NotReplayed]) -> None:
         """Saved pages beside WARCs as answers: only those whose URL the WARCs do not answer with a page (the

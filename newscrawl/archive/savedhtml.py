@@ -211,10 +211,10 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
     if refused:
         yield ArchiveProblem(path, 0, "unsafe-path", refused)
         return
-    if not stat.S_ISREG(os.lstat(path).st_mode):
-        yield ArchiveProblem(path, 0, "not-a-file", "not a regular file; refused")
-        return
-    try:
+    try:  # lstat too: a file gone since its folder was listed, or in a folder that may not be searched, is "io"
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            yield ArchiveProblem(path, 0, "not-a-file", "not a regular file; refused")
+            return
         raw, mtime = read_safely(path)
         archive = read_page_archive(path, raw) if path.lower().endswith(ARCHIVE_SUFFIXES) else None
         body, cut = (archive.body, False) if archive is not None else page_and_cut(path, raw)

@@ -67,8 +67,7 @@ def pages_among(folder: str, names: Iterable[str]) -> tuple[set[str], dict[str, 
         if is_saved_page(path):
             pages.add(name)
         elif named_otherwise(path):
-            told[name] = ("named-otherwise", f"HTML, but its name says {extension(name.lower())!r}: not replayed "
-                                             "(rename it .html to replay it)")
+            told[name] = ("named-otherwise", named_otherwise_why(name))
     for copy, original in converted_copies(pages).items():
         pages.discard(copy)
         told[copy] = (CONVERTED, f"wget --convert-links's copy of {os.path.join(folder, original)} (its links made "
@@ -78,10 +77,19 @@ def pages_among(folder: str, names: Iterable[str]) -> tuple[set[str], dict[str, 
 
 
 def named_otherwise(path: str) -> bool:
-    """Whether a file ``is_saved_page`` skips by its name is HTML all the same (a page saved as ``story.txt``), so
-    that its skipping is told. The files a page's save brings beside it, whose names say so (styles, scripts,
-    images, fonts, media, feeds, sidecars, archives), are skipped without a word and not even opened."""
+    """Whether a file ``is_saved_page`` skips by its name is HTML all the same (a page saved as ``story.txt``, or
+    downloaded as ``page.warc.gz`` by ``curl -o``), so that its skipping is told. The files a page's save brings
+    beside it, whose names say so (styles, scripts, images, fonts, media, feeds, sidecars, other archives), are
+    skipped without a word and not even opened."""
     return extension(_inner(os.path.basename(path).lower())) in _DOCUMENT_EXTENSIONS and _sniffs_as_page(path)
+
+
+def named_otherwise_why(name: str) -> str:
+    """The message telling that a page named otherwise (``named_otherwise``) is not replayed, and what to do."""
+    lowered = os.path.basename(name).lower()
+    inner = _inner(lowered)
+    said = extension(inner) + lowered[len(inner):] if lowered.startswith(inner) else extension(lowered)
+    return f"HTML, but its name says {said!r}: not replayed (it is a page: rename it .html to replay it)"
 
 
 def _inner(name: str) -> str:
@@ -91,8 +99,10 @@ def _inner(name: str) -> str:
     return backed_up(stem) or stem
 
 
-_DOCUMENT_EXTENSIONS = frozenset(".txt .md .log .bin .doc".split())
-"""Extensions a page is saved under by mistake or by a tool that did not know its type: looked at, to be told."""
+_DOCUMENT_EXTENSIONS = frozenset(".txt .md .log .bin .doc .warc .arc".split())
+"""Extensions a page is saved under by mistake or by a tool that did not know its type: looked at, to be told. A
+WARC's or ARC's (``.warc.gz`` too: judged by the name before ``.gz``): a page downloaded under the name of the
+archive that was meant (``curl -o page.warc.gz URL``) is a page, not a damaged archive."""
 
 
 def _sniffs_as_page(path: str) -> bool:

@@ -38,11 +38,11 @@ from newscrawl.archive import nested
 from newscrawl.archive.budget import Budget, UnpackLimits
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
 from newscrawl.archive.reader import ArchiveProblem
-from newscrawl.archive.savednames import is_saved_page
+from newscrawl.archive.savednames import is_saved_page, named_otherwise
 from newscrawl.archive.shown import origin_of, remember_origin, shown_in, shown_name
-from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
+from newscrawl.archive.warc import files_under, is_warc_file
 from newscrawl.archive.wholegzip import cache_folder
-from newscrawl.files import write_whole
+from newscrawl.files import unreadable, write_whole
 
 logger = logging.getLogger(__name__)
 
@@ -78,23 +78,35 @@ def _replay_root(path: Path, limits: UnpackLimits) -> Path:
         return _built(path, _key(limits, path, [str(path)]), alone, what)
     if not path.is_dir():
         return path
-    files = sorted(file for file in files_under(path) if os.path.isfile(file))
+    unlisted: list[ArchiveProblem] = []  # folders that cannot be listed: the replay tells each (findings)
+    files = sorted(file for file in files_under(path, unlisted) if os.path.isfile(file))
     packed = [file for kind in nested.KINDS for file in files if nested.kind_of(file) == kind]
     if not packed:
         return path
-    warcs = [file for file in files if file.lower().endswith(WARC_FILE_SUFFIXES)]
+    warcs = [file for file in files if is_warc_file(file)]
     taken = {*packed, *warcs}
-    pages = [file for file in files if file not in taken and (file.lower().endswith(".url") or is_saved_page(file))]
+    pages = [file for file in files if file not in taken and (file.lower().endswith(".url") or is_saved_page(file)
+                                                              or named_otherwise(file))]  # told as in the folder
 
     def combine(staging: Path, found: Findings) -> str:
+        for problem in unlisted:
+            found.damaged(problem.file, problem.message, kind=problem.kind)
         for warc in warcs:  # linked, not copied: the folder's own WARCs are read where they are
             link = staging / os.path.relpath(warc, path)
             link.parent.mkdir(parents=True, exist_ok=True)
             link.symlink_to(os.path.abspath(warc))
+        copied = 0
         for page in pages:  # copied with their times: a saved page may not lead out of the folder it is read from
             copy = staging / os.path.relpath(page, path)
             copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(page, copy, follow_symlinks=False)
+            try:
+                shutil.copy2(page, copy, follow_symlinks=False)
+            except OSError as error:
+                if unreadable(page) is None:  # the cache's fault (full, read-only), not the file's
+                    raise not_extracted(path, error, "saved pages") from error
+                found.damaged(page, f"cannot read saved page: {error}", kind="io")  # as in a folder read in place
+                continue
+            copied += 1
         readable = 0
         for file in packed:
             try:  # each archive as it would be alone, with a budget of its own
@@ -104,12 +116,12 @@ def _replay_root(path: Path, limits: UnpackLimits) -> Path:
             except BundleNotExtracted:
                 raise
             except UnreadableBundle as error:  # it costs itself: the replay reports it as damaged input
-                found.damaged(file, str(error).removeprefix(f"{shown_name(file)}: "))
-        if not warcs and not pages and not readable:
+                found.damaged(file, str(error).removeprefix(f"{shown_name(file)}: "), kind=error.kind)
+        if not warcs and not copied and not readable:
             kinds = ", ".join(kind for kind in nested.KINDS if any(nested.kind_of(file) == kind for file in packed))
             raise UnreadableBundle(f"{shown_name(str(path))}: none of its {len(packed)} {kinds} files could be read")
         return (f"{shown_name(str(path))}: {readable} WACZ, HAR, ZIP and tar files unpacked, {len(warcs)} WARC files "
-                f"linked and {len(pages)} saved pages and sidecars copied")
+                f"linked and {copied} saved pages and sidecars copied")
 
     return _built(path, _key(limits, path, packed + warcs + pages, "folder"), combine)
 
@@ -196,6 +208,7 @@ def _keep(found: Findings, file: Path) -> None:
 
 
 def _stamp(file: str) -> str:
-    """What must be unchanged for an extraction to stand for the file: its size and modification time."""
+    """What must be unchanged for an extraction to stand for the file: its size, modification time and change time
+    (a chmod that makes a file that could not be read readable changes only that: it is then copied)."""
     info = os.stat(file)
-    return f"{info.st_size}\0{info.st_mtime_ns}"
+    return f"{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}"

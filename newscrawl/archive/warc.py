@@ -71,6 +71,7 @@ from newscrawl.archive.reader import (
 )
 from newscrawl.archive.revisits import Revisit, find_original, normalised_digest, payload_digests
 from newscrawl.archive.savedhtml import SavedPage, iter_saved_html
+from newscrawl.archive.savednames import named_otherwise
 from newscrawl.archive.shown import shown_in, shown_name
 from newscrawl.archive.wholegzip import (COPY_REFUSED, PlainCopyRefused, plain_copy, read_source,
                                         whole_read_source)
@@ -176,9 +177,15 @@ def _earliest_record_date_of(path: Path, version: tuple[int, int, int, int]) -> 
 
 
 def _first_record(file: Path, indexed: bool) -> tuple[dict[str, str], str | None]:
-    path = _locate(file)
-    stat = path.stat()
-    return _first_record_of(path, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns), indexed)
+    """_first_record_of; a file that cannot be read (no read permission) says nothing: whoever reads its records
+    next reports it (the replay's index, verify's read), and a replay of the files beside it goes on."""
+    try:
+        path = _locate(file)
+        stat = path.stat()
+        return _first_record_of(path, (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns), indexed)
+    except OSError as exc:
+        logger.debug("No warcinfo read from %s: %s", file, exc)
+        return {}, None
 
 
 @lru_cache(maxsize=1024)
@@ -796,17 +803,44 @@ def _indexed(exchange: ArchivedExchange) -> _Indexed:
                     exchange.payload_digest_unmatched)
 
 
-def files_under(folder: Path) -> Iterator[str]:
+def files_under(folder: Path | str, unlisted: list[ArchiveProblem] | None = None) -> Iterator[str]:
     """Every file name under `folder` (links to files included), as strings; symlinked folders are not entered, and
-    macOS's AppleDouble companions (``._NAME``, sniff.is_apple_double) are not files of the folder's own.
+    macOS's AppleDouble companions (``._NAME``, sniff.is_apple_double) are not files of the folder's own. Each
+    folder under it that cannot be listed (no read permission) is appended to `unlisted` as an ``io`` problem
+    (unlisted_folder): its files are lost to the reader, which must say so, not skip them without a word.
 
     Strings, not Paths: pathlib interns every name it parses and the interpreter's table of interned names never
     shrinks, so walking a folder of 10,000 saved pages (and as many sidecars) with rglob grew every later replay."""
-    for dirpath, _, filenames in os.walk(folder, followlinks=False):
+    def refused(error: OSError) -> None:
+        if unlisted is not None:
+            unlisted.append(unlisted_folder(str(error.filename or folder), error))
+
+    for dirpath, _, filenames in os.walk(folder, onerror=refused, followlinks=False):
         for name in filenames:
             path = os.path.join(dirpath, name)
             if not sniff.is_apple_double(path):
                 yield path
+
+
+def unlisted_folder(folder: str, error: OSError) -> ArchiveProblem:
+    """The one line for a folder of the input whose files cannot be listed, as for a file that cannot be read."""
+    return ArchiveProblem(folder, 0, "io", f"cannot read folder (its files are not replayed): {error}")
+
+
+def unlisted_folders(folder: Path) -> list[ArchiveProblem]:
+    """An ``io`` problem for each folder under `folder` whose files cannot be listed (files_under)."""
+    unlisted: list[ArchiveProblem] = []
+    if folder.is_dir():
+        for _ in files_under(folder, unlisted):
+            pass
+    return unlisted
+
+
+def is_warc_file(name: str) -> bool:
+    """Whether a file of a folder is read as a WARC (or ARC) file: by its name (WARC_FILE_SUFFIXES), unless its bytes
+    are an HTML page saved under such a name (``curl -o page.warc.gz URL``): that one is no archive but a page named
+    otherwise (savednames.named_otherwise), told, not read as a damaged WARC."""
+    return name.lower().endswith(WARC_FILE_SUFFIXES) and not named_otherwise(name)
 
 
 def _archive_files(path: Path) -> list[Path]:
@@ -814,7 +848,7 @@ def _archive_files(path: Path) -> list[Path]:
         if not path.exists():
             raise FileNotFoundError(f"No WARC file or folder at {path}")
         return [path]
-    found = [Path(file) for file in files_under(path) if file.lower().endswith(WARC_FILE_SUFFIXES)]
+    found = [Path(file) for file in files_under(path) if is_warc_file(file)]
     return sorted(found, key=lambda p: _order_key(p.relative_to(path)))
 
 
