@@ -30,6 +30,7 @@ from newscrawl.archive.sniff import GZIP_MAGIC
 from newscrawl.archive.shown import shown_in, shown_name
 from newscrawl.archive.unpack import replay_root
 from newscrawl.archive.warc import ArchiveIndex, read_at
+from newscrawl.files import check_readable
 from newscrawl.meta import cache_root
 
 
@@ -94,12 +95,13 @@ class _Search:
 def archive_root(archive: str | None, limits: UnpackLimits) -> str | None:
     """The folder or file verify reads for --archive: a WACZ (or a folder holding some) is where its WARCs were put,
     once, and a ZIP or tar file where its files were. Raises FileNotFoundError for a path that does not exist (else every item failed on it, one line each, as
-    if the archive were bad) and findings.UnreadableBundle. Idempotent: a root it returned is returned as it is.
+    if the archive were bad), OSError for one that cannot be read, and findings.UnreadableBundle. Idempotent: a root it returned is returned as it is.
     `limits`: what an archive may unpack to (the NEWSCRAWL_UNPACK_* settings: budget.py)."""
     if archive is None:
         return None
     if not os.path.exists(archive):
         raise FileNotFoundError(errno.ENOENT, "no such file or folder (--archive)", archive)
+    check_readable(archive)  # else every item failed on it, one line each (a file or folder in it: each item's)
     return str(replay_root(Path(archive), limits))
 
 
@@ -285,10 +287,11 @@ def _check_saved_page(relative: str, record_id: str, body_sha256: object, feed: 
     roots = [Path(archive).parent if Path(archive).is_file() else Path(archive)] if archive is not None else [
         feed.parent, Path(".")]
     names = [relative, os.fsdecode(unquote_to_bytes(relative))]  # a non-UTF-8 name is stored percent-encoded
-    path = next((root / name for name in names for root in roots if (root / name).is_file()), roots[0] / relative)
-    if not path.is_file():
-        return f"saved page {path} is missing (give the replayed folder with --archive)"
-    try:
+    path = roots[0] / relative
+    try:  # a folder that may not be searched fails is_file too: that item's one line
+        path = next((root / name for name in names for root in roots if (root / name).is_file()), path)
+        if not path.is_file():
+            return f"saved page {path} is missing (give the replayed folder with --archive)"
         body = page_bytes(path.name, path.read_bytes())
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as error:
         return f"cannot read saved page {path}: {error}"
