@@ -26,8 +26,8 @@ from scrapy.utils.project import get_project_settings
 from newscrawl.archive.budget import UNPACK_SETTINGS, BadUnpackSetting, UnpackLimits
 from newscrawl.archive.pack import PackError, pack
 from newscrawl.archive.replay import ArchiveNotFound
-from newscrawl.archive.reparse import (CRAWL_SETTINGS, archived_spider, diff_feeds, read_feed, replay_failure,
-                                       replay_to_feed)
+from newscrawl.archive.reparse import (CRAWL_SETTINGS, archived_spider, damaged_inputs, diff_feeds, read_feed,
+                                       replay_failure, replay_to_feed)
 from newscrawl.archive.verify import NoArchive, NotAFeed, VerifyReport, archive_root, verify_feed
 from newscrawl.archive.findings import UnreadableBundle
 from newscrawl.distributed import redis_url
@@ -324,6 +324,8 @@ def reparse(args: argparse.Namespace) -> int:
     if done.returncode != 0 or not new_feed.exists():
         print(f"newscrawl reparse: {replay_failure(done, archive, spider, new_feed)}", file=sys.stderr)
         return EXIT_USAGE
+    for line in damaged_inputs(done):  # what the replay could not read costs only itself, but is said
+        print(f"newscrawl reparse: {line}", file=sys.stderr)
     print(f"re-parsed {archive} with spider {spider} into {new_feed}")
     if not args.against:
         return EXIT_OK

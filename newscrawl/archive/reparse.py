@@ -61,6 +61,16 @@ def replay_log(feed: Path) -> Path:
     return feed.with_suffix(".replay.log")
 
 
+_DAMAGED = "Damaged input "
+"""How the replay's line for each damaged input begins (spiders/archive_candidates.py)."""
+
+
+def damaged_inputs(done: subprocess.CompletedProcess[str]) -> list[str]:
+    """The replay's line for each damaged input (a file or folder that cannot be read, a corrupt record …), without
+    its log prefix: a re-parse that read the rest says, one line each, what it could not read, as the crawl does."""
+    return [line[line.index(_DAMAGED):] for line in done.stderr.splitlines() if _DAMAGED in line]
+
+
 _LAST_LINES = 3  # of a replay that failed without its one line: a traceback's last frame and its exception
 
 
