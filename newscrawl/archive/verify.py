@@ -5,8 +5,7 @@ target URI, decode its payload as the crawler did (de-chunk, Content-Encoding) a
 provenance.body_sha256. An item replayed from a saved page names the page's path in the replayed folder and
 "urn:sha256:<digest>" as its record: the page is re-read (decompressed if .gz, its page taken from a browser's
 single-file archive) and both digests compared. A live blog's update pages (provenance.live_update_pages) are
-checked the same way, each against its own record and digest.
-"""
+checked the same way, each against its own record and digest."""
 
 from __future__ import annotations
 
@@ -66,8 +65,8 @@ def _resolve(recorded: str, feed: Path, archive: str | None) -> Path:
         root = Path(archive)
         if root.is_file():
             return root if root.name == name else root.parent / name
-        if name != recorded and (root / recorded).is_file() and (root / recorded).resolve().is_relative_to(root.resolve()):
-            return root / recorded  # a path in the folder replayed: its name is another WARC's too (archive_name)
+        if name != recorded and (held := (root / recorded).resolve()).is_relative_to(root.resolve()) and held.is_file():
+            return held  # a path in the folder replayed: its name is another WARC's too (archive_name)
         return next(iter(sorted(root.rglob(name)) or [p.with_name(name) for p in sorted(root.rglob(name + ".open"))]),
                     root / name)
     candidates = [feed.parent / name, Path(recorded), *sorted(Path("output").glob(f"*/{name}"))]
