@@ -36,7 +36,8 @@ QUALITY_FLAGS: dict[str, str] = {
     "body_shrunk": "a revision whose body is less than half of the previous revision's (a paywall, a consent wall or a "
                    "layout change?); the earlier revisions keep the whole text",
     "body_truncated": "the page's bytes are known to be cut short (its archive record says so, or holds less than the "
-                      "response's Content-Length; or the live response ended early): text past the cut is missing",
+                      "response's Content-Length, or its archive file ends inside it; or the live response ended "
+                      "early): text past the cut is missing",
     "canonical_of_another": "the page's canonical link names the URL of another article (a template's slip: one link "
                             "on many pages); url is the page's own address, provenance.canonical_url the link",
     "live_updates_incomplete": "a live blog whose updates could not all be read (an update page failed, was not JSON, "

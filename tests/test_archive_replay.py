@@ -737,6 +737,41 @@ def test_a_record_cut_short_by_its_crawler_is_replayed_and_its_item_flagged(spec
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
+def test_a_warc_cut_inside_its_last_record_replays_that_article_flagged(specs: list[NewsSpec], tmp_path: Path,
+                                                                        compress: bool) -> None:
+    """What a killed wget leaves (`head -c` of its WARC): the file ends inside a large response, past its byline
+    and lead. The record is read as far as the file goes, as a cut gzip file is: its article is an item flagged
+    body_truncated, the cut stays one `truncated` damaged-input line, and verify proves the item from those same
+    bytes. Until 2026-12-07 the record was only the line, and its article lost."""
+    pages = [render_desktop(spec).encode() for spec in specs[:3]]
+    pages[2] = pages[2].replace(b"</body>", b"<!-- " + hashlib.shake_256(b"pad").hexdigest(100_000).encode()
+                                + b" --></body>")  # the cut falls in here: 200,000 bytes that gzip cannot shrink much
+    warc = tmp_path / ("site.warc.gz" if compress else "site.warc")
+    with warc.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=compress)
+        for spec, page in zip(specs, pages):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                               ("Content-Length", str(len(page)))], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(canonical_url(spec), "response", payload=io.BytesIO(page),
+                                                          http_headers=http))
+    data = warc.read_bytes()
+    warc.write_bytes(data[:len(data) - (60_000 if compress else 100_000)])
+    replay = run_crawl(tmp_path / "run", "devdiscourse", "-a", f"replay={warc}", "-O", "out.jsonl")
+    assert replay.returncode == 0 and "Traceback" not in replay.log, replay.log[-3000:]
+    items = {item["outlet_id"]: item for item in replay.feed_items("out.jsonl")}
+    assert set(items) == {str(spec.news_id) for spec in specs[:3]}, "the cut article is kept"
+    assert [outlet_id for outlet_id, item in items.items() if "body_truncated" in item["quality"]] == [
+        str(specs[2].news_id)]
+    assert items[str(specs[2].news_id)]["body"]
+    assert replay.stat("newscrawl/replay/truncated/file-end") == 1
+    assert replay.stat("newscrawl/replay/archive_problems/truncated") == 1
+    assert re.search(r"Damaged input \S+ at offset \d+ \(truncated\): file ends inside this record .*read as far "
+                     r"as it goes", replay.log)
+    done = newscrawl_cli("verify", str(replay.workdir / "out.jsonl"), "--archive", str(warc))
+    assert done.returncode == 0 and "3 items checked: 3 verified, 0 problems" in done.stdout, done.stdout
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_archive_whose_records_were_all_cut_before_the_story_is_no_layout_drift(specs: list[NewsSpec],
                                                                                   tmp_path: Path, jobs: str) -> None:

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 
 from newscrawl.archive import codings, warc, wholegzip
 from newscrawl.archive.codings import zstd
+from newscrawl.archive.exchanges import FILE_END
 from newscrawl.archive.reader import RawRecord, holds_warc_records, scan_records
 from newscrawl.archive.warc import (
     ArchivedExchange,
@@ -345,13 +346,38 @@ def test_warcio_check_and_index_accept_our_files(tmp_path: Path, compress: bool)
 # --- damage ---------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("compress", [True, False], ids=["warc.gz", "warc"])
-def test_truncated_file_yields_every_earlier_record(tmp_path: Path, compress: bool) -> None:
+def test_truncated_file_yields_every_earlier_record_and_the_cut_one_as_far_as_it_goes(tmp_path: Path,
+                                                                                      compress: bool) -> None:
+    """A killed wget leaves its last record cut inside its payload: what the file holds of it is read, flagged
+    file-end (its item body_truncated), and the cut is still a `truncated` problem. Until 2026-12-07 the record was
+    only the problem, and its article lost."""
     refs = write_archive(tmp_path, 4, gzip=compress)
     path = Path(refs[0].file)
-    path.write_bytes(path.read_bytes()[: refs[2].offset + 700])  # cut inside the third response
+    whole = path.read_bytes()
+    path.write_bytes(whole[: refs[2].offset + 700])  # cut inside the third response's payload
+    exchanges, problems = split(path)
+    assert [e.record_id for e in exchanges] == [r.record_id for r in refs[:3]]
+    assert [e.truncated for e in exchanges] == [None, None, FILE_END]
+    assert page_body(2).startswith(exchanges[2].body) and 0 < len(exchanges[2].body) < len(page_body(2))
+    assert [(p.offset, p.kind, p.uri) for p in problems] == [(refs[2].offset, "truncated", exchanges[2].url)]
+    assert "the record is read as far as it goes" in problems[0].message
+    again = warc.read_at(path, refs[2].offset, refs[2].record_id)
+    assert (again.body, again.truncated) == (exchanges[2].body, FILE_END)
+
+
+def test_a_record_cut_inside_its_http_header_is_only_a_problem(tmp_path: Path) -> None:
+    """The header read up to a cut is not the response's (its Content-Type, its Content-Encoding may be past the
+    cut): nothing of the record is replayed."""
+    refs = write_archive(tmp_path, 4, gzip=False)
+    path = Path(refs[0].file)
+    data = path.read_bytes()
+    record = data[refs[2].offset:refs[3].offset]
+    http_start = record.index(b"\r\n\r\n") + 4
+    path.write_bytes(data[:refs[2].offset + http_start + 40])  # inside the status line and headers
     exchanges, problems = split(path)
     assert [e.record_id for e in exchanges] == [r.record_id for r in refs[:2]]
     assert [(p.offset, p.kind) for p in problems] == [(refs[2].offset, "truncated")]
+    assert "read as far as it goes" not in problems[0].message
 
 
 @pytest.mark.parametrize("content", [b"", gzip.compress(b"")], ids=["zero-bytes", "gzip-of-nothing"])

@@ -77,7 +77,7 @@ def zipped_pages(folder: Path, to: Path) -> Path:
 
 def test_a_wacz_cut_inside_its_warc_replays_every_record_before_the_cut(tmp_path: Path) -> None:
     """The WARC the cut fell in is kept up to the cut: the replay gives what the same WARC cut by hand gives, and
-    one line naming the WACZ tells the cut and the record it lost, as the WARC reader tells that record (it was a
+    one line naming the WACZ tells the cut and the record it cut, as the WARC reader tells that record (it was a
     line of its own: two lines for one damage). Both facts are counted: the archive's end lost, a record lost."""
     whole = zipped(tmp_path / "whole.wacz", {WARC: SAMPLE.read_bytes(), "datapackage.json": b"{}"})
     half = len(SAMPLE.read_bytes()) // 2
@@ -97,7 +97,7 @@ def test_a_wacz_cut_inside_its_warc_replays_every_record_before_the_cut(tmp_path
     (lost,) = json.loads(by_hand_report.read_text())["damaged_inputs"]
     (uri,) = [problem.uri for problem in ReplaySource(by_hand).problems]  # what the reader read of its header
     assert uri == target_at(lost["offset"])
-    line = (f"cut short after 0 files, inside {WARC} (its first {half} bytes kept, up to the cut): {CUT}; lost with "
+    line = (f"cut short after 0 files, inside {WARC} (its first {half} bytes kept, up to the cut): {CUT}; cut with "
             f"it: the record of {uri} at offset {lost['offset']} of {WARC} ({lost['error']})")
     assert lost["kind"] == "truncated" and result.log.count("Damaged input") == 1
     assert f"Damaged input {source} at offset 0 (unpack): {line}" in result.log
@@ -300,7 +300,7 @@ def test_a_cut_wacz_in_a_zip_in_a_folder_is_one_line_naming_it_and_the_record_it
     assert [(problem.file, problem.offset, problem.kind, problem.message) for problem in source.problems] == [
         (f"{inside}/{WARC}", first.offset, first.kind, first.message),
         (inside, 0, "unpack", f"cut short after 0 files, inside {WARC} (its first {half} bytes kept, up to the cut): "
-                              f"{CUT}; lost with it: the record of {lost.uri} at offset {lost.offset} of {WARC} "
+                              f"{CUT}; cut with it: the record of {lost.uri} at offset {lost.offset} of {WARC} "
                               f"({lost.message})")]
     assert lost.uri == target_at(lost.offset) and "\n" not in source.problems[-1].message
     assert source.told_within == {"truncated": 1}

@@ -74,8 +74,9 @@ class ArchivedExchange:
     writer digested other bytes (reader.RawRecord.payload_digest_unmatched); replayed, and counted."""
     truncated: str | None = None
     """Why the payload is incomplete, None when it is whole: the record's WARC-Truncated value ("length", "time",
-    "disconnect", "unspecified": the crawler that wrote it stopped reading), or "content-length" when the payload
-    is shorter than the response's own Content-Length says (a crawler that cut it without saying so)."""
+    "disconnect", "unspecified": the crawler that wrote it stopped reading), "content-length" when the payload
+    is shorter than the response's own Content-Length says (a crawler that cut it without saying so), or FILE_END
+    when the WARC file ends inside the record (what the file holds of it is the payload)."""
 
     def header_values(self, name: str) -> list[str]:
         """Every value of a header, case-insensitively (like Scrapy's ``headers.getlist``)."""
@@ -311,7 +312,7 @@ def _resource_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -
         record_id=record.header("WARC-Record-ID") or "", file=file, offset=record.offset, warcinfo=warcinfo,
         remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
         payload_digest=record.header("WARC-Payload-Digest"),
-        payload_digest_unmatched=record.payload_digest_unmatched, truncated=record.header("WARC-Truncated"))
+        payload_digest_unmatched=record.payload_digest_unmatched, truncated=_truncated(record))
 
 
 def to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> ArchivedExchange | ArchiveProblem:
@@ -328,7 +329,7 @@ def to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Archi
         return ArchiveProblem(file, record.offset, "record", f"unusable WARC-Date {record.header('WARC-Date')!r} "
                                                              "and no HTTP Date header")
     body = record.payload
-    truncated = record.header("WARC-Truncated")
+    truncated = _truncated(record)
     if any(n.lower() == "transfer-encoding" and "chunked" in v.lower() for n, v in headers):
         body = dechunk(body)
         headers = _without_chunked(headers)
@@ -341,6 +342,17 @@ def to_exchange(record: RawRecord, file: str, warcinfo: dict[str, str]) -> Archi
         warcinfo=warcinfo, remote_ip=record.header("WARC-IP-Address"), digest_ok=record.digest_ok,
         payload_digest=record.header("WARC-Payload-Digest"),
         payload_digest_unmatched=record.payload_digest_unmatched, truncated=truncated)
+
+
+FILE_END = "file-end"
+"""ArchivedExchange.truncated of a record its file ends inside (reader.RawRecord.cut_short: a WARC cut short, as a
+killed wget leaves it), read as far as it goes."""
+
+
+def _truncated(record: RawRecord) -> str | None:
+    """Why the record's payload is incomplete (ArchivedExchange.truncated): its file's end cut it, or its writer
+    says so (WARC-Truncated); None when neither."""
+    return FILE_END if record.cut_short else record.header("WARC-Truncated")
 
 
 def _fetch_time(record: RawRecord, headers: list[tuple[str, str]]) -> datetime | None:

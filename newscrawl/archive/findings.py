@@ -72,10 +72,11 @@ class Findings:
     def told_with(self, read: list[ArchiveProblem]) -> tuple[list[ArchiveProblem], Counter[str]]:
         """What the replay reports: the problems the reading of the unpacked files found (`read`), then these. One
         damage is one line: the record a member kept up to its archive's cut ends in (a WACZ cut inside its WARC),
-        which that cut lost, is told in the line naming the archive and its cut, by its offset and, when the reader
-        read its header, the URI it captured (ArchiveProblem.uri), not in a line of its own; it is still
+        which that cut lost or left readable only as far as it goes, is told in the line naming the archive and its
+        cut, by its offset and, when the reader read its header, the URI it captured (ArchiveProblem.uri), not in a
+        line of its own; it is still
         counted by its kind (the Counter: kinds of the problems so told), since it is a fact of its own (a capture
-        lost, as when the WARC is cut alone) beside the archive's (its end lost)."""
+        cut, as when the WARC is cut alone) beside the archive's (its end lost)."""
         lost: dict[str, list[ArchiveProblem]] = {member: [] for member in self.kept_cut}
         others = []
         for problem in read:
@@ -90,7 +91,7 @@ class Findings:
                 inside = member.removeprefix(f"{line.file}/")
                 records = "; ".join(f"the record{f' of {problem.uri}' if problem.uri else ''} at offset "
                                     f"{problem.offset} of {inside} ({problem.message})" for problem in lost[member])
-                told[index] = replace(line, message=f"{line.message}; lost with it: {records}")
+                told[index] = replace(line, message=f"{line.message}; cut with it: {records}")
         return others + told, Counter(problem.kind for problems in lost.values() for problem in problems)
 
     def last(self, since: int) -> str:

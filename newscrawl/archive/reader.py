@@ -185,6 +185,9 @@ class RawRecord:
     payload_digest_unmatched: bool = False
     """Its WARC-Payload-Digest matches no form of its payload, but its WARC-Block-Digest proves the whole block, the
     payload within it, as written: the writer digested other bytes, which is not damage (``_digest_mismatch``)."""
+    cut_short: bool = False
+    """The file ends inside this record (a copy or a download that stopped, a writer killed mid-record): its payload
+    is what the file holds of it, read as far as it goes (``_read_so_far``); a ``truncated`` problem says so too."""
 
     def header(self, name: str) -> str | None:
         """The first value of a WARC header, case-insensitively (warcio's get_header, looked up in a dict)."""
@@ -436,6 +439,8 @@ def scan_records(path: Path, keep_payloads: bool = True, start: int | None = Non
                 resume = _resync(fh, offset + 1, framing, str(path))
                 where = f"resumed at offset {resume}" if resume is not None else "no intact record after it"
                 yield replace(out.problem, message=f"{out.problem.message}; {where}")
+                if out.record is not None:  # a record the file's end cut, read as far as it goes
+                    yield out.record
                 offset = resume
                 continue
             if out.problem is not None:
@@ -624,14 +629,16 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
         return problem(kind, f"corrupt {kind} member inside the record: {exc}")
     member_end = member.end if member is not None else None
     target = record.rec_headers.get_header("WARC-Target-URI") or ""  # the capture the end of the file cuts
-    if member is not None and member.truncated:
-        return problem("truncated", f"file ends inside this record ({kind} member incomplete, {got} of "
-                                    f"{length} block bytes readable)", uri=target)
+    if (member is not None and member.truncated) or (not gz and got < length):
+        why = (f"{kind} member incomplete, {got} of {length} block bytes readable" if gz
+               else f"{got} of {length} bytes")
+        cut = problem("truncated", f"file ends inside this record ({why})", uri=target)
+        if not gz and _resync(fh, offset + 1, None, "") is not None:
+            return cut  # records follow it: its Content-Length is damaged, not its end cut; the block holds them
+        return _read_so_far(cut, record, offset, block, streamed, got >= length)
     mended = ""  # why the block read is not the one Content-Length names (a writer's miscount), or its end damaged
     mended_kind = "length"
     if got < length:
-        if not gz:
-            return problem("truncated", f"file ends inside this record ({got} of {length} bytes)", uri=target)
         if streamed is not None:
             return problem("length", f"Content-Length {length} but the {kind} member holds {got} bytes", member_end)
         block, mended = _without_record_end(block), (f"Content-Length {length} but the {kind} member holds {got} "
@@ -690,6 +697,41 @@ def _scan_one(fh: BinaryIO, offset: int, framing: Framing | None, file: str, kee
         return _Outcome(record=replace(raw, digest_ok=False), problem=ArchiveProblem(file, offset, "digest", mismatch),
                         next_offset=next_offset)
     return _Outcome(record=raw, next_offset=next_offset)
+
+
+def _read_so_far(cut: _Outcome, record: Any, offset: int, block: bytes, streamed: _StreamedDigests | None,
+                 whole: bool) -> _Outcome:
+    """The outcome of a record the end of its file cut (`cut`: its ``truncated`` problem, which stays: the user is
+    told), with the record read as far as the file holds it, flagged ``cut_short``, as a cut gzip file or stream is
+    read as far as it goes: an article whose last paragraphs are lost is still an article, emitted and flagged
+    body_truncated, where dropping it lost all of it. Only the payload may be cut: a record cut inside its HTTP
+    header, or before any of a headerless document, gives nothing to replay, so only its problem. `whole`: the
+    block is all there (the cut fell in the record's end or the member's trailer), its digests then checked as
+    usual; otherwise the digests cannot be, the block being known incomplete. `streamed`: the block was read in
+    pieces (only its head is in `block`); the record then keeps no payload, as any streamed one."""
+    try:
+        raw = _to_raw(record, offset, block)
+    except _PARSE_ERRORS:
+        return cut
+    if raw.http_headers is not None:
+        header = block[:len(block) - len(raw.payload)]
+        if not header.endswith((b"\n\r\n", b"\n\n")):
+            return cut  # the cut fell in the HTTP header: the header read is not the response's
+    elif not raw.payload:
+        return cut
+    if streamed is not None:
+        raw = replace(raw, payload=b"", payload_kept=False)
+    if whole:
+        checks = ((streamed.block_matches, streamed.payload_matches) if streamed is not None else
+                  (lambda declared: _digest_matches(declared, [block]),
+                   lambda declared: _digest_matches(declared, _payload_variants(raw))))
+        mismatch, unmatched = _digest_mismatch(raw, *checks)
+        raw = replace(raw, digest_ok=not mismatch, payload_digest_unmatched=unmatched)
+    else:
+        raw = replace(raw, cut_short=True)
+    assert cut.problem is not None
+    return replace(cut, record=raw, problem=replace(cut.problem, message=f"{cut.problem.message}; the record is "
+                                                                         "read as far as it goes"))
 
 
 _ONCE_PER_RECORD = frozenset({"warc-type", "warc-record-id"})
