@@ -1178,16 +1178,20 @@ def test_pages_a_server_labelled_as_unknown_bytes_are_replayed_as_pages(specs: l
                                                                         tmp_path: Path) -> None:
     """A server that sends its pages as application/octet-stream (or with no media type at all) still sends pages,
     and a live crawl parses them; the replay left them out of its archive-only candidates, so a foreign WARC of such
-    a site replayed nothing. Bytes that are not a page stay out whatever their label."""
-    labels = ["application/octet-stream", "UTF-8", "application/unknown"]
-    pages = {canonical_url(spec): render_desktop(spec).encode() for spec in specs[:3]}
-    not_pages = {canonical_url(spec): body for spec, body in zip(specs[3:6], [
-        b"\x89PNG\r\n\x1a\n" + bytes(200), b'{"html": "<p>not a page</p>"}', b"wOF2" + bytes(100)])}
+    a site replayed nothing. So does one that sends them as text/plain (a server's default label; `wget
+    --warc-file` of such a page was left out without a word until 2026-12-07). Bytes that are not a page stay out
+    whatever their label, a plain text file among them."""
+    labels = ["application/octet-stream", "UTF-8", "application/unknown", "text/plain; charset=utf-8"]
+    pages = {canonical_url(spec): render_desktop(spec).encode() for spec in specs[:4]}
+    not_pages = {canonical_url(spec): (body, label) for spec, (body, label) in zip(specs[4:8], [
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "application/octet-stream"),
+        (b'{"html": "<p>not a page</p>"}', "application/octet-stream"),
+        (b"wOF2" + bytes(100), "application/octet-stream"), (b"User-agent: *\nDisallow: /<p>\n", "text/plain")])}
     warc = tmp_path / "unlabelled.warc.gz"
     with warc.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
-        for (url, body), label in [*zip(pages.items(), labels), *((item, "application/octet-stream")
-                                                                  for item in not_pages.items())]:
+        for (url, body), label in [*zip(pages.items(), labels), *(((url, body), label) for url, (body, label) in
+                                                                  not_pages.items())]:
             headers = [("Content-Type", label)]
             if url == next(iter(pages)):  # the label is about the decoded body: the sniff reads it decoded
                 headers.append(("Content-Encoding", "gzip"))
@@ -1208,6 +1212,7 @@ def test_pages_a_server_labelled_as_unknown_bytes_are_replayed_as_pages(specs: l
     ("application/pdf", False), ("text/plain", False)])
 def test_a_label_that_says_nothing_is_told_from_one_that_names_a_type(label: str, says_nothing: bool) -> None:
     assert sniff.says_nothing(label) is says_nothing
+    assert sniff.may_hide_a_page(label) is (says_nothing or label.startswith("text/plain"))
 
 
 def test_saved_pages_beside_warc_files_are_replayed_with_them(specs: list[NewsSpec], tmp_path: Path) -> None:

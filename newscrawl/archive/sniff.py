@@ -5,8 +5,8 @@ Two readers ask. A saved-page folder holds files of any name (`wget --mirror` wi
 `application/unknown`, or a header that is no media type at all (`Content-Type: UTF-8`). A live crawl parses such
 responses (Scrapy hands the spider the bytes whatever the label, and `responsetypes` sniffs them), so a replay
 offers them as archive-only pages too; otherwise every article of such a site in a foreign WARC replayed with the
-`news` spider was lost without a word. A label that names a type (image/png, application/pdf, text/css) is
-believed. Gzip bytes are judged by what they inflate to; bytes that are mostly control characters are binary.
+`news` spider was lost without a word. So are pages labelled `text/plain`, the label a server gives any file by
+default (may_hide_a_page). A label that names another type (image/png, application/pdf, text/css) is believed. Gzip bytes are judged by what they inflate to; bytes that are mostly control characters are binary.
 """
 
 from __future__ import annotations
@@ -49,6 +49,22 @@ def says_nothing(content_type: str | None) -> bool:
     """
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     return bool(content_type) and (media_type in UNKNOWN_TYPES or not _MEDIA_TYPE.fullmatch(media_type))
+
+
+def may_hide_a_page(content_type: str | None) -> bool:
+    """Whether a response so labelled is judged by its first bytes (sniffs_as_html) rather than by its label: one
+    that says nothing (says_nothing), or plain text. The standard's own check-for-apache-bug flag (section 7.1) is
+    there because servers label files text/plain by default, whatever they hold; a browser, which shows such a
+    page as text, still distrusts the label so far as to sniff for binary data. This project's live crawl parses a
+    text/plain answer to an article's URL like any other (the spider hands every body to its parser), so a page so
+    labelled in an archive is offered as one too when its bytes start an HTML document: a live crawl and its replay
+    of the same response agree. A plain text file (robots.txt, a feed's text) does not start so and is no page.
+
+    >>> [may_hide_a_page(v) for v in ("text/plain; charset=utf-8", "UTF-8", "text/html", "text/css", None)]
+    [True, True, False, False, False]
+    """
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type == "text/plain" or says_nothing(content_type)
 
 
 def sniffs_as_html(head: bytes) -> bool:

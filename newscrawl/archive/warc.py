@@ -788,7 +788,7 @@ class _Indexed(NamedTuple):
     refreshes: bool
     """A page (PAGE_STATUSES) that may redirect by meta refresh (may_refresh)."""
     unlabelled_page: bool
-    """A page (PAGE_STATUSES) labelled as unknown bytes that sniffs as HTML (archive/sniff.py)."""
+    """A page (PAGE_STATUSES) labelled as unknown bytes or as plain text that sniffs as HTML (archive/sniff.py)."""
     payload_digest_unmatched: bool
     """Its payload digest matches no form of the payload; its block digest proves it (ArchivedExchange)."""
 
@@ -798,7 +798,7 @@ def _indexed(exchange: ArchivedExchange) -> _Indexed:
     ok = exchange.status in PAGE_STATUSES
     return _Indexed(exchange.url, exchange.offset, exchange.record_id, exchange.fetched_at, exchange.status,
                     exchange.digest_ok, content_type, exchange.payload_digest, ok and may_refresh(exchange),
-                    ok and sniff.says_nothing(content_type)
+                    ok and sniff.may_hide_a_page(content_type)
                     and sniff.sniffs_as_html(decoded_head(exchange, sniff.SNIFF_BYTES)),
                     exchange.payload_digest_unmatched)
 

@@ -95,7 +95,7 @@ class ReplayCandidates:
         if self.replay_source.unlabelled_pages:
             self.crawler.stats.set_value("newscrawl/replay/unlabelled_pages", self.replay_source.unlabelled_pages)
             logger.info("%(n)d archived responses labelled as unknown bytes (application/octet-stream or no media "
-                        "type) are web pages by their first bytes: offered as pages",
+                        "type) or as plain text (text/plain) are web pages by their first bytes: offered as pages",
                         {"n": self.replay_source.unlabelled_pages})
         if self.replay_source.payload_digests_unmatched:
             self.crawler.stats.set_value("newscrawl/replay/payload_digests_unmatched",
