@@ -12,10 +12,15 @@ its Windows mode writes for ``?``) are undone only where the page names the addr
 from __future__ import annotations
 
 import gzip
+import io
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newscrawl.archive.replay import ReplaySource
 from newscrawl.archive.verify import verify_feed
 from newscrawl.archive.savedhtml import NotReplayed
 from newscrawl.archive.warc import ArchiveProblem, SavedPage, iter_saved_html
@@ -291,3 +296,38 @@ def test_a_wget_backup_converted_mirror_replays_each_article_once_as_fetched(tmp
     assert done.stat("newscrawl/replay/not_replayed/converted") == 1
     report = verify_feed(str(tmp_path / "run" / "items.jsonl"), str(folder))
     assert (report.checked, report.passed) == (1, 1), report.problems
+
+
+def test_wgets_mirror_beside_its_warc_is_the_warcs_capture_not_more_pages(tmp_path: Path) -> None:
+    """`wget --warc-file=crawl -x` writes each page twice: a record of http://HOST:PORT/PATH in the WARC, and the
+    file HOST:PORT/PATH beside it. The saved file was matched with the WARC by the URL it was read under: its
+    canonical link (another address) or, without one, a guessed https, so the news spider replayed each page twice
+    (an item twice, or a DuplicateArticle drop each, and a log claiming every saved page was replayed with the
+    WARC). The file is the WARC's capture of the address its folders name, in either scheme: one item per page,
+    from the WARC."""
+    folder = tmp_path / "wget"
+    host = "127.0.0.1:8765"
+    named = full_page().encode()  # its canonical link names the outlet's address, not the one crawled
+    unnamed = full_page(headline="Ferry timetable changes for the winter", title="Ferry timetable").replace(
+        f'<link rel="canonical" href="{URL}">', "").encode()
+    pages = {"news/harbour-bridge": named, "news/view.php?id=8&page=1": unnamed}
+    folder.mkdir()
+    with (folder / "crawl.warc.gz").open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for path, body in pages.items():
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"http://{host}/{path}", "response",
+                                                          payload=io.BytesIO(body), http_headers=http))
+    for path, body in pages.items():
+        save(folder, f"{host}/{path}", body)
+    source = ReplaySource(folder)  # the address is matched, whatever the spider's article key
+    assert (source.pages_beside_warcs, source.pages_held_by_warcs) == (0, 2)
+    done = run_crawl(tmp_path / "run", "news", "-a", f"replay={folder}", "-O", "items.jsonl")
+    assert done.returncode == 0, done.log[-3000:]
+    items = done.feed_items("items.jsonl")
+    assert sorted(item["url"] for item in items) == sorted([URL, f"http://{host}/news/view.php?id=8&page=1"])
+    assert {item["provenance"]["archive"]["file"] for item in items} == {"crawl.warc.gz"}
+    assert "DuplicateArticle" not in done.log
+    assert "holds saved pages beside its WARC files: 0 replayed with them, 2 left to the WARCs' capture" in done.log
+    report = verify_feed(str(tmp_path / "run" / "items.jsonl"), str(folder))
+    assert (report.checked, report.passed) == (2, 2), report.problems

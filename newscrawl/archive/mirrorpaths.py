@@ -84,6 +84,46 @@ def url_from_path(relative: str, published_url: Callable[[], str | None], body: 
     >>> url_from_path("www.example.org/story@id=7.html", lambda: None, b'<a href="/story?id=7">Permalink</a>')
     'https://www.example.org/story?id=7'
     """
+    named = _named(relative)
+    if named is None:
+        return None
+    host, rest, name = named
+    backup = backed_up(name)  # -K's original of a converted page: its name before -E, no .html to undo
+    written, *others = readings(backup or name, extended=backup is None)
+    address = _address(host, rest[:-1], written)
+    scheme = scheme_of(address, published_url() or _linked_scheme(body, host))
+    url = safe_url_string(f"{scheme}://{address}")  # the host as Scrapy asks for it
+    if others and body:
+        url = named_reading(body, url, [safe_url_string(f"{scheme}://{_address(host, rest[:-1], other)}")
+                                        for other in others]) or url
+    return url if is_http_url(url) else None
+
+
+def urls_from_path(relative: str) -> list[str]:
+    """Every URL a mirroring tool's folder names may stand for (as url_from_path reads them): each reading of a
+    name wget may have renamed (wgetnames.readings), each under http and https, the scheme being a guess; [] when no
+    folder is named like a host. For matching a page saved beside WARCs, by the address its tool saved it under,
+    with the WARCs' capture of that address (replay.py): the page's own canonical link may name another address,
+    and the scheme url_from_path guesses may not be the one the crawl asked for.
+
+    >>> urls_from_path("127.0.0.1:8765/news/story.html")  # doctest: +NORMALIZE_WHITESPACE
+    ['http://127.0.0.1:8765/news/story.html', 'https://127.0.0.1:8765/news/story.html',
+     'http://127.0.0.1:8765/news/story', 'https://127.0.0.1:8765/news/story']
+    >>> urls_from_path("notes/story.html")
+    []
+    """
+    named = _named(relative)
+    if named is None:
+        return []
+    host, rest, name = named
+    backup = backed_up(name)
+    found = [safe_url_string(f"{scheme}://{_address(host, rest[:-1], reading)}")
+             for reading in readings(backup or name, extended=backup is None) for scheme in ("http", "https")]
+    return [url for url in dict.fromkeys(found) if is_http_url(url)]
+
+
+def _named(relative: str) -> tuple[str, list[str], str] | None:
+    """(host, the folders after it, the page's name) that a mirror's path names, or None without a host folder."""
     parts = relative.split("/")
     at = _host_at(parts[:-1])
     if at is None:
@@ -94,15 +134,7 @@ def url_from_path(relative: str, published_url: Callable[[], str | None], body: 
     name = rest[-1]
     if name.lower().endswith(".gz") and "?" not in name:  # gzipped after the save: the name before it was the URL's
         name = name[:-3]
-    backup = backed_up(name)  # -K's original of a converted page: its name before -E, no .html to undo
-    written, *others = readings(backup or name, extended=backup is None)
-    address = _address(host, rest[:-1], written)
-    scheme = scheme_of(address, published_url() or _linked_scheme(body, host))
-    url = safe_url_string(f"{scheme}://{address}")  # the host as Scrapy asks for it
-    if others and body:
-        url = named_reading(body, url, [safe_url_string(f"{scheme}://{_address(host, rest[:-1], other)}")
-                                        for other in others]) or url
-    return url if is_http_url(url) else None
+    return host, rest, name
 
 
 def _address(host: str, folders: list[str], name: str) -> str:

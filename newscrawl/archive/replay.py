@@ -72,6 +72,7 @@ from newscrawl.archive.warc import (
     read_warcinfo,
     unlisted_folders,
 )
+from newscrawl.archive.mirrorpaths import urls_from_path
 from newscrawl.archive.reader import holds_warc_records
 from newscrawl.archive.savedhtml import NotReplayed, SavedPlace, read_saved_body
 from newscrawl.archive.savednames import is_saved_page, named_otherwise, named_otherwise_why
@@ -616,7 +617,7 @@ class ReplaySource:
                 self.not_replayed.append(page)
             elif not isinstance(page, SavedPlace):
                 self.problems.append(page)
-            elif (served := self._served(page.url)) is not None and served.status < ERROR_STATUSES:
+            elif self._held_by_warcs(page):
                 self.pages_held_by_warcs += 1
             else:
                 self.pages_beside_warcs += 1
@@ -630,6 +631,20 @@ class ReplaySource:
                         "to the WARCs' capture of the same URL",
                         {"path": shown_source(self.path), "new": self.pages_beside_warcs,
                          "held": self.pages_held_by_warcs})
+
+    def _held_by_warcs(self, page: SavedPlace) -> bool:
+        """Whether the WARCs answer a saved page's capture with a page of their own: by the page's URL, or by the
+        address the folders it was saved under name (a mirror's, mirrorpaths.urls_from_path), in either scheme. wget
+        run with --warc-file and -x writes each page twice, in the WARC and in its mirror: the same capture, whose
+        saved copy is named by its canonical link (another address than the one asked for) or, without one, by a
+        guessed scheme (https where the crawl asked http). Matched by its URL alone, each was offered a second
+        time: an item twice, or a flood of DuplicateArticle drops."""
+        relative = os.path.relpath(page.path, self._root).replace(os.sep, "/")
+        for url in (page.url, *urls_from_path(relative)):
+            served = self._served(url)
+            if served is not None:
+                return served.status < ERROR_STATUSES
+        return False
 
     def urls(self) -> list[str]:
         return list(self.iter_urls())
