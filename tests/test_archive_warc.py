@@ -365,6 +365,23 @@ def test_truncated_file_yields_every_earlier_record_and_the_cut_one_as_far_as_it
     assert (again.body, again.truncated) == (exchanges[2].body, FILE_END)
 
 
+def test_a_content_length_past_the_end_of_the_file_with_records_after_it_is_no_cut(tmp_path: Path) -> None:
+    """In a plain WARC a Content-Length damaged into a number past the file's end reads to the end like a cut, but
+    the records after it say otherwise: the record is only its problem (read as far as it goes, its block would
+    hold the records after it, and its item their bytes), and they are read as they are."""
+    refs = write_archive(tmp_path, 4, gzip=False)
+    path = Path(refs[0].file)
+    data = path.read_bytes()
+    record = data[refs[1].offset:refs[2].offset]
+    length_at = refs[1].offset + record.index(b"Content-Length: ") + len(b"Content-Length: ")
+    digits = len(record.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    path.write_bytes(data[:length_at] + b"9" * digits + data[length_at + digits:])
+    exchanges, problems = split(path)
+    assert [e.record_id for e in exchanges] == [refs[0].record_id, *(r.record_id for r in refs[2:])]
+    assert [(p.offset, p.kind) for p in problems] == [(refs[1].offset, "truncated")]
+    assert "read as far as it goes" not in problems[0].message
+
+
 def test_a_record_cut_inside_its_http_header_is_only_a_problem(tmp_path: Path) -> None:
     """The header read up to a cut is not the response's (its Content-Type, its Content-Encoding may be past the
     cut): nothing of the record is replayed."""
