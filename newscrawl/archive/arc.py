@@ -140,27 +140,27 @@ def _gzipped_whole(path: Path, size: int, mtime: float) -> bool:
     return False
 
 
+def _is_gzipped_whole(path: Path) -> bool:
+    """_gzipped_whole() for the file as it is now; False for one that cannot be looked at (reading it then raises)."""
+    try:
+        info = path.stat()
+        return _gzipped_whole(path, info.st_size, info.st_mtime)
+    except OSError:
+        return False
+
+
 def _stream(path: Path) -> io.BufferedIOBase:
     """The file to read records from: the file itself, or for an ARC gzipped whole as one stream (`gzip old.arc`,
     where the format has a gzip member per record) the inflated stream, which offsets then count in, as they do in
     the inflated copy of a WARC gzipped whole (wholegzip.py). Inflating to an offset reads what is before it: ARC
     files are small and old, and such files rare."""
-    try:
-        info = path.stat()
-    except OSError:
-        return path.open("rb")  # raises, as reading it would
-    return gzip.open(path, "rb") if _gzipped_whole(path, info.st_size, info.st_mtime) else path.open("rb")
+    return gzip.open(path, "rb") if _is_gzipped_whole(path) else path.open("rb")
 
 
 def scan_arc(path: Path) -> Iterator[RawRecord | ArchiveProblem]:
     """Every record of one ARC file in order, and one problem for each damaged span, after which the reading resumes
     at the next record (module docstring); in a file gzipped whole, damage ends the file."""
-    try:
-        info = path.stat()
-        whole = _gzipped_whole(path, info.st_size, info.st_mtime)
-    except OSError:
-        whole = False
-    if whole:
+    if _is_gzipped_whole(path):
         yield from _scan_stream(path)
         return
     parser = _ArcHeaders()  # one per file: the filedesc block sets the version every later line is read in
@@ -321,12 +321,7 @@ def read_arc_at(path: Path, offset: int) -> tuple[RawRecord, int | None]:
     """The ARC record at ``offset`` (the following offset is not needed: ARC has no request records), read as
     scan_arc read it; the filedesc block first, for the file's version, when it is whole."""
     parser = _ArcHeaders()
-    try:
-        info = path.stat()
-        whole = _gzipped_whole(path, info.st_size, info.st_mtime)
-    except OSError:
-        whole = False
-    if whole:
+    if _is_gzipped_whole(path):
         with _stream(path) as stream:
             try:
                 if offset:
