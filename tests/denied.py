@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import errno
 import io
+import json
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from tests import failing as failing_reads
 from tests.crawling import ROOT, CrawlResult
 
 DENIED = "DENIED_PATHS"
@@ -55,19 +57,22 @@ def install() -> None:
 
 
 def run(command: str, args: Iterable[str], denied: Iterable[Path], cwd: Path,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        env: dict[str, str] | None = None, failing: dict[Path, int] | None = None) -> subprocess.CompletedProcess[str]:
     """`scrapy ARGS` (command "scrapy") or `newscrawl ARGS` (command "newscrawl") in `cwd`, with `denied` unreadable
     to it: made mode 000 too (a user other than root then meets the OS's own refusal), and made readable again
-    after, so the test's folder can be removed."""
+    after, so the test's folder can be removed. `failing`: files whose reads fail with EIO from the offset given on
+    (tests/failing.py), in every Python process of the command too."""
     module = {"scrapy": "scrapy", "newscrawl": "newscrawl.cli"}[command]
     paths = [path.resolve() for path in denied]
     modes = {path: path.stat().st_mode for path in paths}
     cwd.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="denied-") as hook:
-        Path(hook, "sitecustomize.py").write_text("import tests.denied\ntests.denied.install()\n")
+        Path(hook, "sitecustomize.py").write_text("import tests.denied, tests.failing\n"
+                                                  "tests.denied.install()\ntests.failing.install()\n")
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings", **(env or {}),
                "PYTHONPATH": os.pathsep.join(filter(None, [hook, str(ROOT), os.environ.get("PYTHONPATH")])),
-               DENIED: os.pathsep.join(map(str, paths))}
+               DENIED: os.pathsep.join(map(str, paths)),
+               failing_reads.FAILING: json.dumps({str(path.resolve()): at for path, at in (failing or {}).items()})}
         for path in paths:
             path.chmod(0)
         try:
@@ -78,7 +83,9 @@ def run(command: str, args: Iterable[str], denied: Iterable[Path], cwd: Path,
                 path.chmod(mode)
 
 
-def crawl(workdir: Path, denied: Iterable[Path], *args: str, env: dict[str, str] | None = None) -> CrawlResult:
-    """`scrapy crawl ARGS` in `workdir` with `denied` unreadable (run), as tests.crawling.run_crawl runs one."""
-    done = run("scrapy", ["crawl", *args], denied, workdir, env)
+def crawl(workdir: Path, denied: Iterable[Path], *args: str, env: dict[str, str] | None = None,
+          failing: dict[Path, int] | None = None) -> CrawlResult:
+    """`scrapy crawl ARGS` in `workdir` with `denied` unreadable and `failing` failing partway (run), as
+    tests.crawling.run_crawl runs one."""
+    done = run("scrapy", ["crawl", *args], denied, workdir, env, failing)
     return CrawlResult(done.returncode, done.stdout + done.stderr, workdir)
