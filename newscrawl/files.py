@@ -28,22 +28,39 @@ def os_reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def check_readable(path: str | Path) -> None:
-    """Raises the OSError reading the file or folder `path` meets (no read permission, say): its first byte read, or
-    its names listed (a FIFO is not opened: it would wait for a writer)."""
+def check_readable(path: str | Path, whole: bool = False) -> None:
+    """Raises the OSError reading the file or folder `path` meets (no read permission, say): its first byte read (all
+    of it, when `whole`: a read failing partway, EIO), or its names listed (a FIFO is not opened: it would wait for
+    a writer)."""
     if os.path.isdir(path):
         with os.scandir(path) as entries:
             next(entries, None)
     elif not stat.S_ISFIFO(os.stat(path).st_mode):
         with open(path, "rb") as stream:
-            stream.read(1)
+            while stream.read(1 << 20 if whole else 1) and whole:
+                pass
 
 
-def unreadable(path: str | Path) -> str | None:
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG})
+"""What a write into a full or read-only disk raises: the cache's failing, not the file read's."""
+
+
+def read_failed(error: BaseException) -> bool:
+    """Whether `error` is the OS failing to read a file given, at its opening or partway through (EIO from a failing
+    disk or a network mount that drops, EACCES, ESTALE): an OSError with an errno, not a format's complaint about
+    the bytes it read (gzip.BadGzipFile is an OSError without one) nor a write's into a cache (_WRITE_ERRNOS).
+
+    >>> read_failed(OSError(errno.EIO, "Input/output error")), read_failed(OSError("Not a gzipped file"))
+    (True, False)
+    """
+    return isinstance(error, OSError) and error.errno is not None and error.errno not in _WRITE_ERRNOS
+
+
+def unreadable(path: str | Path, whole: bool = False) -> str | None:
     """Why the file or folder `path` cannot be read (the OS's words: "Permission denied"), or None when it can
-    (check_readable)."""
+    (check_readable: `whole`, to its end)."""
     try:
-        check_readable(path)
+        check_readable(path, whole)
     except OSError as error:
         return os_reason(error)
     return None

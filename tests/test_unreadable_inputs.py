@@ -166,10 +166,11 @@ def test_verify_and_reparse_tell_an_unreadable_file_and_check_the_rest(tmp_path:
         "First capture"]
 
 
-@pytest.mark.parametrize("name", ["page.warc.gz", "page.warc", "page.arc.gz"])
+@pytest.mark.parametrize("name", ["page.warc.gz", "page.warc", "page.arc.gz", "page.har", "page.har.gz", "page.zip",
+                                  "page.wacz", "page.tar", "page.tar.gz"])
 def test_a_page_saved_under_a_warcs_name_is_named_otherwise_not_a_damaged_warc(tmp_path: Path, name: str) -> None:
     """`curl -o page.warc.gz URL` saves the page, not a WARC: it was one `corrupt gzip member` line, which said
-    nothing of what the file is. Now as a page saved as .txt: one warning saying to rename it, no damage; the WARC
+    nothing of what the file is (under a HAR's or bundle's name, one 'not a readable ZIP/HAR' line). Now as a page saved as .txt: one warning saying to rename it, no damage; the WARC
     beside it replays. Given alone: a one-line argument error saying the same."""
     folder = tmp_path / "in"
     warc(folder / "a.warc.gz", ("Readable capture", "https://news.example/a"))

@@ -43,7 +43,7 @@ NOT_PAGE_EXTENSIONS = frozenset(
     ".url .css .js .mjs .map .json .jsonld .xml .rss .atom .rdf .txt .md .csv .tsv .pdf .doc .docx .xls .xlsx .ppt "
     ".pptx .odt .epub .png .jpg .jpeg .gif .webp .avif .svg .ico .bmp .tif .tiff .woff .woff2 .ttf .otf .eot .mp4 "
     ".m4v .webm .mov .avi .mkv .mp3 .m4a .ogg .oga .wav .flac .vtt .srt .m3u8 .mpd .zip .gz .tgz .tar .bz2 .xz .7z "
-    ".rar .warc .arc .wacz .cdx .cdxj .wasm .swf .exe .dmg .apk .bin .db .sqlite .pickle .pkl .py .sh .log".split())
+    ".rar .warc .arc .wacz .har .cdx .cdxj .wasm .swf .exe .dmg .apk .bin .db .sqlite .pickle .pkl .py .sh .log".split())
 
 
 @dataclass(frozen=True)

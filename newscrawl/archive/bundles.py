@@ -37,13 +37,14 @@ import zipfile
 from pathlib import Path
 
 from newscrawl.archive.budget import Budget
-from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle
+from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, damage_kind
 from newscrawl.archive.gunzipstream import GunzipStream
 from newscrawl.archive.members import MAC_METADATA, READ_ERRORS, extract_members, write_tar_member
 from newscrawl.archive.sniff import GZIP_MAGIC
 from newscrawl.archive.tarscan import ends_whole, members, one_line
 from newscrawl.archive.unpackstream import MAGICS, UnpackStream
 from newscrawl.archive.zipdirectory import open_zip
+from newscrawl.files import read_failed
 
 ZIP_SUFFIXES = (".zip",)
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
@@ -90,10 +91,10 @@ def _extract_zip(path: Path, into: Path, findings: Findings, budget: Budget, nam
             extracted = extract_members(archive, into, findings, budget, name, lambda member: True, dated,
                                         "files").written
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError) as error:
-        raise UnreadableBundle(f"{name}: not a readable ZIP file: {error}") from error
+        raise UnreadableBundle(f"{name}: not a readable ZIP file: {error}", damage_kind(error)) from error
     if not extracted:
-        raise UnreadableBundle(f"{name}: a ZIP file without a file that could be extracted"
-                               f"{findings.last(before)}")
+        last, kind = findings.refusing(before)
+        raise UnreadableBundle(f"{name}: a ZIP file without a file that could be extracted{last}", kind)
     return extracted
 
 
@@ -103,7 +104,7 @@ def _extract_tar(path: Path, into: Path, findings: Findings, budget: Budget, nam
     before, left = len(findings.problems), budget.left
     kind = _compression(path)
     try:
-        extracted, failed = _extract_plain_tar(path, None, into, findings, budget, name)
+        extracted, failed = _extract_plain_tar(path, None, into, findings, budget, name, kind is not None)
     except BundleNotExtracted:
         raise
     except UnreadableBundle:
@@ -138,14 +139,17 @@ def _compression(path: Path) -> str | None:
 
 
 def _extract_plain_tar(path: Path, plain: GunzipStream | UnpackStream | None, into: Path, findings: Findings, budget: Budget,
-                       name: str) -> tuple[int, bool]:
-    """The members of the tar at `path` (`plain`: its bytes decompressed) into `into`: how many, and whether the
-    tar's own bytes failed (what reading it raised: a stream damaged or cut)."""
+                       name: str, compressed: bool = True) -> tuple[int, bool]:
+    """The members of the tar at `path` (`plain`: its bytes decompressed; `compressed`: whether the file is) into
+    `into`: how many, and whether the tar's own bytes failed (what reading it raised: a stream damaged or cut, a
+    read the disk failed)."""
     extracted, before, found, failed = 0, len(findings.problems), False, False
     try:
         # ignore_zeros while it is opened: a damaged first header is skipped to the next, as any later one is
+        # a plain tar is opened as one: "r:*" first tries every decompressor on it, and one reading ahead into a
+        # spot the disk cannot read would refuse the whole tar, not the members from that spot on
         with (tarfile.open(fileobj=plain, mode="r|", ignore_zeros=True) if plain else  # type: ignore[call-overload]
-              tarfile.open(path, "r:*", ignore_zeros=True)) as archive:
+              tarfile.open(path, "r:*" if compressed else "r:", ignore_zeros=True)) as archive:
             archive.ignore_zeros = False
             try:
                 for member in members(archive, name, findings):  # in order: a tar cut short keeps what came first
@@ -160,15 +164,23 @@ def _extract_plain_tar(path: Path, plain: GunzipStream | UnpackStream | None, in
                 raise
             except READ_ERRORS as error:  # the bundle's own bytes failed: nothing after this point can be read
                 found = failed = True
-                findings.damaged(name, f"cut short or damaged after {extracted} files: {one_line(error)}")
+                findings.damaged(name, f"{_failed_after(error, extracted)}: {one_line(error)}", kind=damage_kind(error))
     except (tarfile.ReadError, tarfile.CompressionError, EOFError, OSError) as error:
-        raise UnreadableBundle(f"{name}: not a readable tar file: {one_line(error)}") from error
+        raise UnreadableBundle(f"{name}: not a readable tar file: {one_line(error)}", damage_kind(error)) from error
     if not found:
         raise UnreadableBundle(f"{name}: not a readable tar file: no tar header in it")
     if not extracted:
-        raise UnreadableBundle(f"{name}: a tar file without a file that could be extracted"
-                               f"{findings.last(before)}")
+        last, kind = findings.refusing(before)
+        raise UnreadableBundle(f"{name}: a tar file without a file that could be extracted{last}", kind)
     return extracted, failed
+
+
+def _failed_after(error: BaseException, extracted: int) -> str:
+    """What befell a tar whose reading failed partway, after `extracted` files: a read the disk failed (the rest
+    of it is lost), or its bytes, cut or damaged."""
+    if read_failed(error):
+        return f"a read failed after {extracted} files (the rest of it is not replayed)"
+    return f"cut short or damaged after {extracted} files"
 
 
 def zip_member_time(member: zipfile.ZipInfo) -> float:

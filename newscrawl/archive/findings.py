@@ -17,7 +17,7 @@ from pathlib import Path
 
 from newscrawl.archive.reader import ArchiveProblem
 from newscrawl.archive.wholegzip import cache_folder
-from newscrawl.files import os_reason
+from newscrawl.files import os_reason, read_failed
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +25,8 @@ logger = logging.getLogger(__name__)
 class UnreadableBundle(ValueError):
     """A replay source that is not an archive that can be read: a ZIP or tar file that cannot be opened, or holds
     no file at all (wacz.UnreadableWacz, for a WACZ, and har.UnreadableHar, for a HAR, are ones). `kind`: the
-    damage it is in a folder, UNPACK, or "io" for a file the OS would not let be read (no read permission), told
-    as any file of a folder that cannot be read is."""
+    damage it is in a folder, UNPACK, or "io" for a file the OS would not let be read (no read permission) or
+    failed to read partway (EIO), told as any file of a folder that cannot be read is (damage_kind)."""
 
     def __init__(self, message: str, kind: str = "") -> None:
         super().__init__(message)
@@ -44,6 +44,12 @@ TRUNCATED = "truncated"
 UNPACK = "unpack"
 """The ArchiveProblem kind of damage found while unpacking: a member not extracted, an archive cut short, one in a
 folder (or in another archive) that cannot be read or lies too deep."""
+
+
+def damage_kind(error: BaseException) -> str:
+    """The kind of the damage `error` is, met reading an archive: "io" when the OS failed to read it (files.read_failed:
+    permission, EIO partway), UNPACK when its bytes are wrong."""
+    return "io" if read_failed(error) else UNPACK
 
 
 @dataclass
@@ -99,6 +105,17 @@ class Findings:
         which nothing could be unpacked (`since`: how many were found before it was begun): given alone, it stops
         the replay before it starts, and what it found is reported nowhere else."""
         return f" ({self.problems[-1].file}: {self.problems[-1].message})" if len(self.problems) > since else ""
+
+    def refusing(self, since: int) -> tuple[str, str]:
+        """For the line refusing an archive of which nothing could be unpacked: the last damage found after the first
+        `since` (last), and the line's kind: "io" when a read the disk failed is among that damage (the disk's
+        failing, not the archive's bytes: that damage is then dropped, told in the refusing line alone), else
+        UNPACK."""
+        last = self.last(since)
+        if not any(problem.kind == "io" for problem in self.problems[since:]):
+            return last, UNPACK
+        del self.problems[since:]
+        return last, "io"
 
 
 def not_extracted(name: str | Path, error: OSError, what: str = "files") -> BundleNotExtracted:

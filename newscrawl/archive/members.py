@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO
 
 from newscrawl.archive.budget import Budget
-from newscrawl.archive.findings import Findings, not_extracted
+from newscrawl.archive.findings import Findings, damage_kind, not_extracted
 from newscrawl.archive.zipscan import ScannedZip
 
 MAC_METADATA = "__MACOSX/"
@@ -73,6 +73,7 @@ def extract_members(archive: zipfile.ZipFile, into: Path, found: Findings, budge
     cache-refusal line ("files", "WARCs"); `keep_cut`: whether a member cut by the end of a ZIP cut short is
     written as far as it goes."""
     chosen = written = 0
+    before = len(found.problems)
     for member in archive.infolist():
         target = member_target(into, member.filename)
         if target is None or member.is_dir() or not wanted(member):  # ZipInfo.is_dir() fails on an empty name
@@ -81,6 +82,10 @@ def extract_members(archive: zipfile.ZipFile, into: Path, found: Findings, budge
         written += write_member(f"{name}/{member.filename}", member.file_size, target, partial(archive.open, member),
                                 partial(dated, member), found, budget, name, what)
     if isinstance(archive, ScannedZip):
+        if archive.read_failure is not None:  # a read the disk failed: one line for all it cost (_cut_short)
+            lost = [problem for problem in found.problems[before:] if problem.kind == "io"]
+            found.problems[before:] = [problem for problem in found.problems[before:] if problem.kind != "io"]
+            archive.lost = len(lost)
         cut = _cut_short(archive, into, found, budget, name, wanted, dated, what, keep_cut)
         chosen, written = chosen + (cut is not None), written + bool(cut)
     return Written(chosen, written)
@@ -93,8 +98,9 @@ def _cut_short(archive: ScannedZip, into: Path, found: Findings, budget: Budget,
     file cut written as far as it goes when `keep`; whether it was written, None when no such member is wanted."""
     member = archive.cut
     target = None if member is None else member_target(into, member.filename)
+    kind = "io" if archive.read_failure is not None else ""
     if member is None or target is None or not wanted(member):
-        found.damaged(name, archive.damage())
+        found.damaged(name, archive.damage(), kind=kind)
         return None
     fate, kept = "not extracted: a file cut short is not the file", 0
     try:
@@ -109,7 +115,8 @@ def _cut_short(archive: ScannedZip, into: Path, found: Findings, budget: Budget,
     except OSError as error:
         refused_by_cache(name, error, what)
         fate = f"not extracted: {error}"
-    found.damaged(name, archive.damage(fate), f"{name}/{target.relative_to(into).as_posix()}" if kept > 0 else None)
+    found.damaged(name, archive.damage(fate), f"{name}/{target.relative_to(into).as_posix()}" if kept > 0 else None,
+                  kind)
     return kept > 0
 
 
@@ -165,7 +172,7 @@ def write_member(shown: str, size: int, target: Path, opened: Callable[[], Abstr
     except (OSError, ValueError) as unwritten:  # the member's own (a name the file system refuses) or the cache's
         error = unwritten
     refused_by_cache(archive, error, what)
-    found.damaged(shown, f"not extracted: {error}")
+    found.damaged(shown, f"not extracted: {error}", kind=damage_kind(error))  # "io": a read the disk failed
     return False
 
 

@@ -24,12 +24,15 @@ from pathlib import Path
 from newscrawl.archive import bundles, har, wacz
 from newscrawl.archive.budget import MAX_DEPTH_SETTING, Budget
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
+from newscrawl.archive.savednames import named_otherwise
 from newscrawl.archive.warc import files_under
-from newscrawl.files import unreadable
+from newscrawl.files import read_failed, unreadable
 
-VERSION = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-nested-2"
+VERSION = f"{wacz.EXTRACTION}-{har.CONVERSION}-{bundles.EXTRACTION}-nested-3"
 """Part of every unpacked folder's cache key: what each kind of archive, and this nesting, writes (2: a gzip stream
-damaged gives all it inflates up to the damaged byte, gunzipstream.py: a .har.gz's entries, a .tar.gz's members)."""
+damaged gives all it inflates up to the damaged byte, gunzipstream.py: a .har.gz's entries, a .tar.gz's members;
+3: a page saved under an archive's name is copied as a page named otherwise, a read the disk fails partway keeps
+what came before it)."""
 
 KINDS = {"WACZ": (wacz.SUFFIX,), "HAR": har.SUFFIXES, "ZIP or tar": bundles.SUFFIXES}
 """Each kind of archive unpacked, by the ends of its names (a .wacz is a ZIP too, but only its WARCs are read)."""
@@ -40,9 +43,12 @@ MADE = {"WACZ": ("WARC files extracted", "WARCs"), "HAR": ("responses converted 
 
 
 def kind_of(file: str | Path) -> str | None:
-    """The kind of archive `file` is by its name (KINDS), or None for any other file."""
+    """The kind of archive `file` is by its name (KINDS), or None for any other file, and for an HTML page saved
+    under such a name (``curl -o session.har URL``): a page named otherwise (savednames.named_otherwise), told as
+    one, not unpacked into a damaged archive's line."""
     lowered = str(file).lower()
-    return next((kind for kind, suffixes in KINDS.items() if lowered.endswith(suffixes)), None)
+    kind = next((kind for kind, suffixes in KINDS.items() if lowered.endswith(suffixes)), None)
+    return None if kind is None or named_otherwise(str(file)) else kind
 
 
 def unpack(path: Path, into: Path, found: Findings, budget: Budget, name: str, depth: int = 1) -> int:
@@ -54,6 +60,15 @@ def unpack(path: Path, into: Path, found: Findings, budget: Budget, name: str, d
     refused = unreadable(path)
     if refused is not None:
         raise UnreadableBundle(f"{name}: cannot be read: {refused}", kind="io")
+    try:
+        return _unpack(path, into, found, budget, name, depth)
+    except OSError as error:  # a read the disk failed partway (EIO) where no reader below kept what came before it
+        if not read_failed(error):
+            raise
+        raise UnreadableBundle(f"{name}: a read of it failed, so none of it is replayed: {error}", "io") from error
+
+
+def _unpack(path: Path, into: Path, found: Findings, budget: Budget, name: str, depth: int) -> int:
     kind = kind_of(path)
     if kind == "WACZ":
         return wacz.extract_warcs(path, into, found, budget, name)

@@ -10,7 +10,7 @@ the same URL and otherwise refuses the record (counted as newscrawl/replay/diges
 DamagedRecord). Serving it would emit an item whose body_sha256 describes the damaged bytes, so `newscrawl verify`
 would pass and the damage would vanish from the record. A record or saved page that can no longer be read as it was
 indexed (damaged, changed or removed since) is one error line naming it, counted (newscrawl/replay/unreadable) and
-dropped with UnreadableRecord.
+dropped with UnreadableRecord; one the disk fails to read (EIO) is damaged input too (served_answer).
 
 An answer larger than the request's download max size (DOWNLOAD_MAXSIZE, the spider's download_maxsize or the
 request's meta, as Scrapy reads them) is dropped with ReplayTooLarge and counted (newscrawl/replay/too_large), as a
@@ -81,7 +81,7 @@ from newscrawl.archive.shown import given_place, shown_in, shown_name, shown_sou
 from newscrawl.archive.unpack import findings_of, unpacked_holds
 from newscrawl.archive.wacz import warcs_inside
 from newscrawl.fatal import stop_crawl
-from newscrawl.files import unreadable
+from newscrawl.files import read_failed, unreadable
 from newscrawl.components import Unused, leave_out
 from newscrawl.meta import (META_ARCHIVE, META_FETCHED_AT, META_MODE, REPLAYED_FLAG, TRUNCATED_FLAG,
                             URL_FROM_PATH_FLAG, archive_index_cache)
@@ -818,10 +818,17 @@ class ReplaySource:
     def answer_of(self, version: IndexEntry | SavedPlace, max_payload: int | None = None) -> Answer:
         """The archived answer of one capture or saved page (answer()'s, or one of `versions`'); raises as
         answer() does."""
-        if isinstance(version, IndexEntry):
-            assert self._index is not None
-            return self._archived_answer(self._index.read(version, max_payload))
-        body = read_saved_body(version)
+        try:
+            if isinstance(version, IndexEntry):
+                assert self._index is not None
+                return self._archived_answer(self._index.read(version, max_payload))
+            body = read_saved_body(version)
+        except OSError as error:  # the disk failed a read that indexing it did not meet (an index cached before)
+            if not read_failed(error):
+                raise
+            file, offset = (version.file, version.offset) if isinstance(version, IndexEntry) else (version.path, 0)
+            raise ArchiveReadError(ArchiveProblem(shown_name(str(file)), offset, "io", f"cannot read: {error}")
+                                   ) from error
         if max_payload is not None and len(body) > max_payload:
             raise RecordTooLarge(version.path, 0, len(body), max_payload)
         return Answer(url=version.url, status=200, headers=[("Content-Type", version.content_type)], body=body,
@@ -1025,10 +1032,12 @@ def payload_limit(spider: Any, settings: BaseSettings) -> int:
     return int(getattr(spider, "download_maxsize", settings.getint("DOWNLOAD_MAXSIZE")))
 
 
-def served_answer(source: ReplaySource, url: str, max_payload: int | None, stats: Any) -> Answer:
+def served_answer(source: ReplaySource, url: str, max_payload: int | None, stats: Any, spider: Any = None) -> Answer:
     """The archived answer to a request for `url`, counted (`newscrawl/replay/hits`); a request it cannot answer
     raises the IgnoreRequest a failed fetch would, logged and counted: ReplayMiss, ReplayTooLarge (larger than
-    `max_payload`), UnreadableRecord, DamagedRecord (fails its digest check).
+    `max_payload`), UnreadableRecord, DamagedRecord (fails its digest check). A record the disk fails to read (EIO,
+    where an index cached before met none) is also damaged input, as the index's own problems are: one "Damaged
+    input" line, counted (archive_problems/io) and noted on `spider` for the run's status.
 
     Used by ReplayMiddleware for every request, and by a spider that reads a follow-up page in its callback (a live
     blog's update pages, spiders/liveblog.py)."""
@@ -1041,8 +1050,17 @@ def served_answer(source: ReplaySource, url: str, max_payload: int | None, stats
         raise ReplayTooLarge(f"archived response larger than DOWNLOAD_MAXSIZE: {url}") from exc
     except ArchiveReadError as exc:
         stats.inc_value("newscrawl/replay/unreadable")
-        logger.error("Replay could not read the archived answer for %(url)s: %(problem)s",
-                     {"url": url, "problem": shown_in(str(exc))})
+        problem = exc.problem
+        if problem.kind == "io":
+            for stat in ("newscrawl/replay/archive_problems", "newscrawl/replay/archive_problems/io"):
+                stats.inc_value(stat)
+            if hasattr(spider, "note_damaged_input"):
+                spider.note_damaged_input(problem.file, problem.offset, problem.kind, problem.message)
+            logger.error("Damaged input %(file)s at offset %(offset)d (io): %(message)s, so %(url)s is not replayed",
+                         {"file": problem.file, "offset": problem.offset, "message": problem.message, "url": url})
+        else:
+            logger.error("Replay could not read the archived answer for %(url)s: %(problem)s",
+                         {"url": url, "problem": shown_in(str(exc))})
         raise UnreadableRecord(f"archived answer unreadable: {url}") from exc
     if answer is None:
         stats.inc_value("newscrawl/replay/misses")
@@ -1141,5 +1159,6 @@ class ReplayMiddleware:
         if self.source is None:
             raise IgnoreRequest(f"not replayed, the replay's input is unreadable: {request.url}")
         max_payload = request.meta.get("download_maxsize", self.max_payload) or None  # 0: no limit, as in Scrapy
-        answer = served_answer(self.source, request.url, max_payload, self.stats)
+        answer = served_answer(self.source, request.url, max_payload, self.stats,
+                               spider or self.crawler.spider)
         return replayed_response(answer, request, self.stats)

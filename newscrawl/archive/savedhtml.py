@@ -57,17 +57,12 @@ from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
 from newscrawl.archive import codings
-from newscrawl.archive.browsersaves import (
-    ARCHIVE_SUFFIXES,
-    HTML_CONTENT_TYPE,
-    read_page_archive,
-    resource_folders,
-    saved_by_browser,
-    unwrapped_wayback,
-)
+from newscrawl.archive.browsersaves import (ARCHIVE_SUFFIXES, HTML_CONTENT_TYPE, read_page_archive, resource_folders,
+                                            saved_by_browser, unwrapped_wayback)
 from newscrawl.archive.mirrorpaths import time_from_path, url_from_path
 from newscrawl.archive.reader import ArchiveProblem, ArchiveReadError
-from newscrawl.archive.savednames import file_url, inside, pages_among, read_safely, refusal, sidecar_of, sidecar_url
+from newscrawl.archive.savednames import (file_url, inside, pages_among, read_safely, refusal, sidecar_of, sidecar_url,
+                                          unread_message)
 from newscrawl.archive.sniff import GZIP_MAGIC, looks_binary
 from newscrawl.extract.urls import is_http_url
 
@@ -225,7 +220,7 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
         yield ArchiveProblem(path, 0, "page-archive", f"no page in this browser archive: {exc}")
         return
     except OSError as exc:
-        yield ArchiveProblem(path, 0, "io", f"cannot read saved page: {exc}")
+        yield ArchiveProblem(path, 0, "io", unread_message(path, exc))
         return
     if not body or body.isspace():
         yield ArchiveProblem(path, 0, "empty", "empty file (a save or download that failed?), no page; skipped")
@@ -240,7 +235,10 @@ def _load(root: Path, path: str) -> Iterator[SavedPage | ArchiveProblem]:
         if sidecar_refusal:
             yield ArchiveProblem(sidecar, 0, "unsafe-path", f"{sidecar_refusal}; page URL taken from the HTML")
         else:
-            url = sidecar_url(sidecar)
+            try:
+                url = sidecar_url(sidecar)
+            except OSError as exc:  # the page is still read, by the URL its HTML names
+                yield ArchiveProblem(sidecar, 0, "io", unread_message(sidecar, exc))
             if url is not None and not is_http_url(url):
                 yield ArchiveProblem(sidecar, 0, "bad-sidecar",
                                      f"{url[:80]!r} is not an absolute http(s) URL; page URL taken from the HTML")

@@ -7,18 +7,15 @@ in a new way, the reading when one writes pages in a new way.
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from newscrawl.archive.browsersaves import ARCHIVE_SUFFIXES, NOT_PAGE_EXTENSIONS, extension
-from newscrawl.archive.shown import given_place, shown_name
+from newscrawl.archive.shown import given_place
 from newscrawl.archive.sniff import GZIP_MAGIC, SNIFF_BYTES, inflated_start, is_apple_double, sniffs_as_html
 from newscrawl.archive.wgetnames import backed_up, converted_copies
-
-logger = logging.getLogger(__name__)
 
 SAVED_PAGE_SUFFIXES = (".html.gz", ".html", ".htm", *ARCHIVE_SUFFIXES)  # longest first: "a.html.gz" is not ".gz" junk
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -99,10 +96,12 @@ def _inner(name: str) -> str:
     return backed_up(stem) or stem
 
 
-_DOCUMENT_EXTENSIONS = frozenset(".txt .md .log .bin .doc .warc .arc".split())
+_DOCUMENT_EXTENSIONS = frozenset(".txt .md .log .bin .doc .warc .arc .har .zip .wacz .tar .tgz .tbz .tbz2 .txz .bz2 .xz"
+                                 .split())
 """Extensions a page is saved under by mistake or by a tool that did not know its type: looked at, to be told. A
-WARC's or ARC's (``.warc.gz`` too: judged by the name before ``.gz``): a page downloaded under the name of the
-archive that was meant (``curl -o page.warc.gz URL``) is a page, not a damaged archive."""
+WARC's, ARC's, HAR's, WACZ's, ZIP's or tar's (``.warc.gz``, ``.har.gz``, ``.tar.gz`` too: judged by the name before
+``.gz``): a page downloaded under the name of the archive that was meant (``curl -o page.warc.gz URL``, ``curl -o
+session.har URL``) is a page, not a damaged archive."""
 
 
 def _sniffs_as_page(path: str) -> bool:
@@ -131,18 +130,22 @@ def sidecar_of(path: str) -> str:
 def sidecar_url(sidecar: str) -> str | None:
     """The URL a sidecar names: its first non-empty line, or the URL= line of a Windows Internet Shortcut (the .url
     file a browser's address dragged to a folder makes: "[InternetShortcut]" then "URL=…"). A byte order mark, as
-    Notepad writes, is no part of it."""
-    try:
-        data = read_safely(sidecar)[0]
-    except OSError as exc:
-        logger.warning("Cannot read URL sidecar %s (%s); page URL taken from the HTML", shown_name(sidecar), exc)
-        return None
+    Notepad writes, is no part of it. Raises OSError for a sidecar that cannot be read (unread_message)."""
+    data = read_safely(sidecar)[0]
     text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig", "replace")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if lines and lines[0].lower() == "[internetshortcut]":
         return next((value.strip() for key, _, value in (line.partition("=") for line in lines[1:])
                      if key.strip().lower() == "url"), None)
     return lines[0] if lines else None
+
+
+def unread_message(path: str, error: OSError) -> str:
+    """The damaged-input line for a saved page or sidecar that cannot be read (kind "io"): a sidecar costs only its
+    URL, the page's own HTML then naming it."""
+    if path.lower().endswith(".url"):
+        return f"cannot read URL sidecar: {error}; page URL taken from the HTML"
+    return f"cannot read saved page: {error}"
 
 
 def file_url(path: str) -> str:

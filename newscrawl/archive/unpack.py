@@ -38,7 +38,7 @@ from newscrawl.archive import nested
 from newscrawl.archive.budget import Budget, UnpackLimits
 from newscrawl.archive.findings import BundleNotExtracted, Findings, UnreadableBundle, not_extracted
 from newscrawl.archive.reader import ArchiveProblem
-from newscrawl.archive.savednames import is_saved_page, named_otherwise
+from newscrawl.archive.savednames import is_saved_page, named_otherwise, unread_message
 from newscrawl.archive.shown import origin_of, remember_origin, shown_in, shown_name
 from newscrawl.archive.warc import files_under, is_warc_file
 from newscrawl.archive.wholegzip import cache_folder
@@ -101,10 +101,11 @@ def _replay_root(path: Path, limits: UnpackLimits) -> Path:
             copy.parent.mkdir(parents=True, exist_ok=True)
             try:
                 shutil.copy2(page, copy, follow_symlinks=False)
-            except OSError as error:
-                if unreadable(page) is None:  # the cache's fault (full, read-only), not the file's
+            except OSError as error:  # the cache's fault (full, read-only) unless the file cannot be read to its end
+                copy.unlink(missing_ok=True)  # a part copied before a read failed is no page
+                if unreadable(page, whole=True) is None:
                     raise not_extracted(path, error, "saved pages") from error
-                found.damaged(page, f"cannot read saved page: {error}", kind="io")  # as in a folder read in place
+                found.damaged(page, unread_message(page, error), kind="io")  # as in a folder read in place
                 continue
             copied += 1
         readable = 0

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from newscrawl.archive.budget import Budget
-from newscrawl.archive.findings import Findings, UnreadableBundle
+from newscrawl.archive.findings import Findings, UnreadableBundle, damage_kind
 from newscrawl.archive.members import extract_members
 from newscrawl.archive.shown import origin_of
 from newscrawl.archive.warc import WARC_FILE_SUFFIXES, files_under
@@ -86,12 +86,12 @@ def extract_warcs(path: Path, into: Path, found: Findings, budget: Budget, name:
         with open_zip(path, budget.left) as archive:
             done = extract_members(archive, into, found, budget, shown, _is_warc, dated, "WARCs", keep_cut=True)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError) as error:
-        raise UnreadableWacz(f"{shown}: not a readable WACZ (ZIP) file: {error}") from error
+        raise UnreadableWacz(f"{shown}: not a readable WACZ (ZIP) file: {error}", damage_kind(error)) from error
     if not done.wanted:
         raise UnreadableWacz(f"{shown}: a ZIP without WARC files (a WACZ keeps them under archive/)")
     if not done.written:
-        raise UnreadableWacz(f"{shown}: none of its {done.wanted} WARC files could be extracted"
-                             f"{found.last(before)}")
+        last, kind = found.refusing(before)
+        raise UnreadableWacz(f"{shown}: none of its {done.wanted} WARC files could be extracted{last}", kind)
     return done.written
 
 

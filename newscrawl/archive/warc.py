@@ -874,7 +874,7 @@ def _read_exchange(file: Path, offset: int, warcinfo: dict[str, str] | None, wit
     if following is not None and with_request:
         try:
             after, _ = _read_record(path, following, reader, _REQUEST_BODY_LIMIT)
-        except (ArchiveReadError, RecordTooLarge):
+        except (ArchiveReadError, RecordTooLarge, OSError):  # OSError: a read the disk failed past the response
             return exchange  # the request record is a nicety; the response itself is intact
         method = request_method(after)
         if method and exchange.record_id in after.header_values("WARC-Concurrent-To"):

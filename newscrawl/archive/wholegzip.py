@@ -100,9 +100,9 @@ def whole_read_source(file: Path) -> Path:
         return source
     try:
         info = file.stat()
-    except OSError:
+        return _scanned_source(file, info.st_size, info.st_mtime)
+    except OSError:  # a read the disk failed partway: reading it keeps the records before it and reports the rest
         return source
-    return _scanned_source(file, info.st_size, info.st_mtime)
 
 
 @lru_cache(maxsize=64)

@@ -16,6 +16,7 @@ from typing import IO
 from newscrawl.archive.zipformat import (CHUNK, DESCRIBED, DESCRIPTOR, ENCRYPTED, FORMS, FULL, HEADER, LOCAL, METHODS,
                                          UTF8_NAME, date_time)
 from newscrawl.archive.zipscan import ScannedZip
+from newscrawl.files import read_failed
 
 
 def open_zip(path: Path, most: int) -> zipfile.ZipFile:
@@ -30,6 +31,10 @@ def open_zip(path: Path, most: int) -> zipfile.ZipFile:
         unreadable = error
     except _DIRECTORY_ERRORS as error:  # what else zipfile raises for a damaged directory: no ZIP's own refusal
         unreadable = zipfile.BadZipFile(f"{type(error).__name__}: {error}")
+    except OSError as error:  # a read the disk failed (EIO) at its end: the members before it are read by header
+        if not read_failed(error):
+            raise
+        unreadable = zipfile.BadZipFile(f"its central directory cannot be read: {error}")
     else:
         astray = _astray(archive)
         if astray is None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from newscrawl.archive.zipformat import CENTRAL, CHUNK, DESCRIBED, DESCRIPTOR, ENCRYPTED, FORMS, FULL, LOCAL
+from newscrawl.files import read_failed
 
 _MOST_CUT = 4 + FORMS[1].size - 1
 """The most bytes of a data descriptor a file cut inside it can hold: a signed ZIP64 one but its last byte."""
@@ -57,6 +58,8 @@ class MemberEnds(zipfile.ZipFile):
         self._broken: str | None = None
         """Why the member being read is damaged where its end cannot be found (its deflate stream), if it is."""
         self._length = 0
+        self.read_failure: tuple[int, OSError] | None = None
+        """Where a read of the file failed, and its error: nothing from there on is read (_read)."""
         super().__init__(path)
 
     def cut_chunks(self) -> Iterator[bytes]:
@@ -218,10 +221,18 @@ class MemberEnds(zipfile.ZipFile):
         return None
 
     def _read(self, at: int, size: int) -> bytes:
+        """The `size` bytes at `at`; none from a spot the disk fails to read on (EIO): the ZIP is read as if it ended
+        there, and that read's error is kept (`read_failure`), for the damage line to say so."""
         fp: IO[bytes] | None = self.fp
         assert fp is not None
-        fp.seek(at)
-        return fp.read(size)
+        try:
+            fp.seek(at)
+            return fp.read(size)
+        except OSError as error:
+            if error.errno is None:
+                raise
+            self.read_failure = self.read_failure or (at, error)
+            return b""
 
     def _seek_end(self) -> int:
         fp: IO[bytes] | None = self.fp

@@ -33,6 +33,8 @@ class ScannedZip(MemberEnds):
 
     def __init__(self, path: Path, unreadable: zipfile.BadZipFile, most: int) -> None:
         self.unreadable = unreadable
+        self.lost = 0
+        """How many of the members found could not be read (a read the disk failed): told in the damage line."""
         self._skipped: list[str] = []
         """One clause per stretch the reading skipped to the next header (damage), for the damage line."""
         super().__init__(path, most)
@@ -40,6 +42,9 @@ class ScannedZip(MemberEnds):
     def damage(self, fate: str = "") -> str:
         """The one line saying where the members ended; `fate`: what became of the cut member."""
         files = sum(not member.is_dir() for member in self.filelist)
+        if self.read_failure is not None:  # not the file's end but the disk's failing: told as such
+            return (f"a read failed after its first {files - self.lost} files (the rest of it is not replayed): "
+                    f"{self.read_failure[1]}" + "".join(f"; {skipped}" for skipped in self._skipped))
         inside = f", inside {self._end.inside}" + (f" ({fate})" if fate else "") if self._end.inside else ""
         line = self._end.line.replace("{files}", str(files)).replace("{inside}", inside)
         return "; ".join([line, *self._skipped])

@@ -153,7 +153,7 @@ class LiveBlogUpdates:
         settings = self.crawler.settings
         max_payload = payload_limit(self, settings) or None
         for _ in range(settings.getint("REDIRECT_MAX_TIMES") + 1):
-            answer = served_answer(source, url, max_payload, self.crawler.stats)
+            answer = served_answer(source, url, max_payload, self.crawler.stats, self)
             location = answer.header_values("Location")
             target = redirect_target(answer.url, location[-1]) if location else None
             if answer.status in REDIRECT_STATUSES and target and settings.getbool("REDIRECT_ENABLED"):
