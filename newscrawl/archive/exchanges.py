@@ -156,6 +156,7 @@ def span_steps(file: Path, source: Path, read: Callable[[ArchivedExchange], T], 
     last step is the span's ChainEnd. Each exchange carries the warcinfo seen before it in this span: exact when
     the span starts the file (``paired`` knows it in any case)."""
     warcinfo: dict[str, str] = {}
+    last: int | None = None  # the offset of the last record read: a read failing after it loses what follows
     try:
         for item in scan_arc(file) if is_arc(file) else scan_records(source, keep_payloads, start, end):
             if isinstance(item, ChainEnd):
@@ -164,6 +165,7 @@ def span_steps(file: Path, source: Path, read: Callable[[ArchivedExchange], T], 
             if isinstance(item, ArchiveProblem):
                 yield item if source == file else item.found_in_copy_of(file)
                 continue
+            last = item.offset
             method = request_method(item)
             if item.rec_type == "warcinfo":
                 warcinfo = parse_warc_fields(item.payload)
@@ -184,8 +186,9 @@ def span_steps(file: Path, source: Path, read: Callable[[ArchivedExchange], T], 
                     yield Answer(read(exchange), exchange.record_id, tuple(item.header_values("WARC-Concurrent-To")))
             else:
                 yield Skipped(item.rec_type if item.rec_type != "response" else "response-without-http")
-    except OSError as exc:
-        yield ArchiveProblem(str(file), start or 0, "io", f"cannot read file: {exc}")
+    except OSError as exc:  # unreadable, or a read failing partway (EIO): the records before it are kept
+        after = "" if last is None else f" after the record at offset {last} (the rest of it is not replayed)"
+        yield ArchiveProblem(str(file), start or 0, "io", f"cannot read file{after}: {exc}")
 
 
 def paired(file: Path, steps: Iterable[Step[T]], skipped: Counter[str]
