@@ -73,9 +73,11 @@ def test_the_scrapy_oracle_sees_the_redirects_the_cases_hold() -> None:
     """The comparison above is between two answers that differ from case to case, not two Nones."""
     scrapys = ScrapyMetaRefresh.from_crawler(get_crawler(settings_dict={}))
     followed = {name for name, response in CASES.items() if _outcome(scrapys, response.replace())}
-    assert followed == {"refresh", "upper case", "mixed case", "within 4,096 characters, past 4,096 bytes",
-                        "UTF-16 with a BOM", "UTF-16 declared", "EBCDIC declared", "Shift_JIS",
-                        "undeclared encoding"}
+    seen = {"refresh", "upper case", "mixed case", "within 4,096 characters, past 4,096 bytes", "UTF-16 with a BOM",
+            "UTF-16 declared", "Shift_JIS", "undeclared encoding"}
+    # w3lib 2.6 decodes by the WHATWG Encoding Standard, which has no EBCDIC label: the page is read in another
+    # encoding and Scrapy sees no refresh in it (w3lib 2.5 saw it). Ours follows Scrapy either way (the test above).
+    assert seen <= followed <= seen | {"EBCDIC declared"}
 
 
 def test_a_page_without_a_refresh_is_not_decoded_to_find_none() -> None:

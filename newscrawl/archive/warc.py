@@ -917,8 +917,13 @@ def preferred(captures: list[IndexEntry]) -> IndexEntry:
     return next((entry for entry in reversed(captures) if entry.status not in TRANSIENT_STATUSES), captures[-1])
 
 
+_ENDS_IN_NUMBER = re.compile(r"https?://(?:[^/:]*\.)?(?:[0-9]+|0x[0-9a-f]*)(?::[0-9]*)?(?:/|$)")
+"""A host whose last label is a number (an IPv4 address, or "0"): the WHATWG URL parser reads it as an address
+and w3lib from 2.6 writes it out whole ("http://0/" → "http://0.0.0.0/"), so only canonicalize_url can say."""
+
+
 def _canonical(url: str) -> str:
-    if _ALREADY_CANONICAL.fullmatch(url):
+    if _ALREADY_CANONICAL.fullmatch(url) and not _ENDS_IN_NUMBER.match(url):
         return url
     try:
         return canonicalize_url(url, keep_fragments=False)
